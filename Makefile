@@ -1,0 +1,51 @@
+# The two commands a newcomer needs: `make run` (demo on SQLite) and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: run test static lint format seed bench-search clean help
+
+help:
+	@echo "make run    - install everything, migrate, seed demo data once, serve http://127.0.0.1:8000"
+	@echo "make test   - lint, checks and the whole test suite (PostgreSQL + Chromium when present)"
+	@echo "make bench-search - seed 100,000 patients on PostgreSQL and measure search over HTTP"
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@test -x $(PY) || "$$(bash .ci/find-python.sh)" -m venv $(VENV)
+	@$(PY) -m pip install -q --disable-pip-version-check uv
+	@$(VENV)/bin/uv pip install -q --python $(PY) --compile-bytecode -r requirements-dev.txt
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	@npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+clinic/static/vendor/.built: node_modules/.installed clinic/static_build.mjs
+	@npm run --silent build
+	@touch $@
+
+static: clinic/static/vendor/.built
+
+run: $(VENV)/.installed static
+	$(PY) manage.py migrate --no-input -v 1
+	$(PY) manage.py seed_demo --if-empty
+	@echo; echo "Serving on http://127.0.0.1:8000  (Ctrl+C to stop)"; echo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: $(VENV)/.installed static
+	@bash .ci/test.sh
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format:
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench-search: $(VENV)/.installed static
+	@bash bench/search_latency.sh
+
+clean:
+	rm -rf $(VENV) node_modules clinic/static/vendor .staticfiles db.sqlite3

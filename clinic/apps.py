@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class ClinicConfig(AppConfig):
+    name = "clinic"
+    verbose_name = "Clinic"
+
+    def ready(self):
+        from clinic.roles import sync_roles_after_migrate
+
+        # Keeps the groups in step with clinic/roles.py whenever migrations run, so a
+        # permission added by a later app migration reaches its roles without hand work.
+        post_migrate.connect(sync_roles_after_migrate, sender=self)

@@ -1,0 +1,107 @@
+"""The role -> permission matrix: the single source of truth for who may do what.
+
+Groups named after the roles are synced from MATRIX by a migration and after every
+`migrate` (post_migrate), and by `manage.py sync_roles`. Views declare the permission they
+need (clinic.permissions); nothing checks group names.
+"""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    RECEPTION = "Reception"
+    PRACTITIONER = "Practitioner"
+    MANAGER = "Manager"
+
+
+REFERENCE_MODELS = ("product", "indication", "anatomicalsite", "outcomeinstrument")
+
+_reference_view = {f"treatments.view_{model}" for model in REFERENCE_MODELS}
+_reference_edit = {
+    f"treatments.{action}_{model}" for model in REFERENCE_MODELS for action in ("add", "change")
+}
+
+MATRIX: dict[Role, frozenset[str]] = {
+    # Registers and finds patients, keeps demographics current, enters the patient's
+    # intake questionnaire but cannot read it back (DOMAIN §7.3).
+    Role.RECEPTION: frozenset(
+        {
+            "patients.view_patient",
+            "patients.add_patient",
+            "patients.change_patient",
+            "patients.archive_patient",
+            "patients.view_nhs_number",
+            "patients.view_patient_history",
+            "patients.add_intakequestionnaire",
+        }
+    ),
+    # Reads demographics, reads and reviews the questionnaire; no reference-data edits.
+    Role.PRACTITIONER: frozenset(
+        {
+            "patients.view_patient",
+            "patients.view_nhs_number",
+            "patients.view_patient_history",
+            "patients.view_intakequestionnaire",
+            "patients.add_intakequestionnaire",
+            "patients.review_intakequestionnaire",
+        }
+        | _reference_view
+    ),
+    # Operations and governance: reads, reference data in the admin, staff accounts.
+    # No NHS numbers (not needed for the role, DOMAIN §7.3); signs nothing clinical.
+    Role.MANAGER: frozenset(
+        {
+            "patients.view_patient",
+            "patients.view_patient_history",
+            "patients.view_intakequestionnaire",
+            "patients.archive_patient",
+            "auth.view_user",
+            "auth.add_user",
+            "auth.change_user",
+            "auth.view_group",
+        }
+        | _reference_view
+        | _reference_edit
+    ),
+}
+
+
+def permissions_for(role: Role) -> frozenset[str]:
+    return MATRIX[role]
+
+
+def role_allows(role: Role | None, permission: str) -> bool:
+    return role is not None and permission in MATRIX[role]
+
+
+def sync_roles(*, group_model, permission_model, using: str = "default", strict=True) -> None:
+    """Make each role's group hold exactly the matrix's permissions.
+
+    Takes the model classes so that migrations can pass their historical models. A
+    migration runs with strict=False: a permission whose model a later migration adds is
+    skipped there and granted by the post_migrate sync once it exists.
+    """
+    for role, codenames in MATRIX.items():
+        group, _ = group_model.objects.using(using).get_or_create(name=role.value)
+        wanted = []
+        for dotted in sorted(codenames):
+            app_label, codename = dotted.split(".", 1)
+            perm = (
+                permission_model.objects.using(using)
+                .filter(content_type__app_label=app_label, codename=codename)
+                .first()
+            )
+            if perm is None:
+                if not strict:
+                    continue
+                raise LookupError(f"Permission {dotted} in clinic/roles.py does not exist")
+            wanted.append(perm)
+        group.permissions.set(wanted)
+
+
+def sync_roles_after_migrate(sender, using="default", **kwargs):
+    from django.contrib.auth.models import Group, Permission
+
+    # Lenient: a partial `migrate app` may run before other apps have their permissions;
+    # tests/clinic/test_roles.py checks strictly that every matrix permission exists.
+    sync_roles(group_model=Group, permission_model=Permission, using=using, strict=False)

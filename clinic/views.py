@@ -1,0 +1,86 @@
+"""Home (role-aware), login/logout, /healthz and the friendly error pages."""
+
+import logging
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import LoginView
+from django.db import DatabaseError, connection
+from django.http import HttpResponseNotAllowed, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import requires_csrf_token
+
+from clinic.permissions import authenticated, public
+from patients import selectors as patient_selectors
+
+logger = logging.getLogger(__name__)
+
+
+@authenticated
+def home(request):
+    """One page per role, chosen by what the user may do, not by group name."""
+    user = request.user
+    context = {
+        "can_register": user.has_perm("patients.add_patient"),
+        "can_review": user.has_perm("patients.review_intakequestionnaire"),
+        "can_manage": user.has_perm("treatments.change_indication"),
+    }
+    if context["can_register"]:
+        context["recent_patients"] = patient_selectors.patient_list_recently_registered(limit=8)
+    if context["can_review"] or context["can_manage"]:
+        context["awaiting_review"] = patient_selectors.questionnaire_list_awaiting_review(limit=10)
+    if context["can_manage"]:
+        context["stats"] = patient_selectors.patient_stats()
+    return render(request, "clinic/home.html", context)
+
+
+@public
+@never_cache
+def healthz(request):
+    """Liveness and database status for a load balancer or monitor."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        database = "ok"
+    except DatabaseError:
+        logger.exception("healthz: database check failed")
+        database = "error"
+    status = 200 if database == "ok" else 503
+    return JsonResponse(
+        {"status": "ok" if status == 200 else "error", "database": database}, status=status
+    )
+
+
+@method_decorator(public, name="dispatch")
+class ClinicLoginView(LoginView):
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+ClinicLoginView.access = "public"
+
+
+@authenticated
+def logout_view(request):
+    """Logout by POST only (a link or image cannot sign a user out)."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    logout(request)
+    messages.info(request, "You have been signed out.")
+    return redirect("login")
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+@requires_csrf_token
+def server_error(request):
+    return render(request, "500.html", status=500)

@@ -1,0 +1,34 @@
+"""Patients are managed through the app's own pages (services, duplicate checks, history);
+the admin shows them read-only for support, and never deletes them."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from patients.models import IntakeQuestionnaire, Patient
+
+
+class ReadOnlyAdmin(SimpleHistoryAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Patient)
+class PatientAdmin(ReadOnlyAdmin):
+    list_display = ("record_number", "family_name", "given_names", "date_of_birth", "status")
+    list_filter = ("status",)
+    search_fields = ("record_number", "family_name")
+    show_full_result_count = False
+
+
+@admin.register(IntakeQuestionnaire)
+class IntakeQuestionnaireAdmin(ReadOnlyAdmin):
+    list_display = ("patient", "completed_on", "reviewed_at")
+    list_select_related = ("patient",)
+    raw_id_fields = ("patient",)
+    show_full_result_count = False

@@ -1,0 +1,46 @@
+"""Choice lists for patients."""
+
+from django.db import models
+
+
+class Title(models.TextChoices):
+    MR = "Mr", "Mr"
+    MRS = "Mrs", "Mrs"
+    MS = "Ms", "Ms"
+    MISS = "Miss", "Miss"
+    MX = "Mx", "Mx"
+    DR = "Dr", "Dr"
+    PROF = "Prof", "Prof"
+    NONE = "", "(none)"
+
+
+class Sex(models.TextChoices):
+    """Sex as recorded clinically (DOMAIN §6.1): drives pregnancy screening and Yellow Card."""
+
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    INDETERMINATE = "indeterminate", "Indeterminate"
+    NOT_KNOWN = "not-known", "Not known"
+
+
+class PatientStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    ARCHIVED = "archived", "Archived"
+
+
+class ReferralSource(models.TextChoices):
+    SELF = "self", "Self-referral"
+    GP = "gp", "GP"
+    CONSULTANT = "consultant", "Consultant / specialist"
+    OTHER_CLINIC = "other-clinic", "Another clinic"
+    WEBSITE = "website", "Website / online search"
+    RECOMMENDATION = "recommendation", "Friend or family recommendation"
+    OTHER = "other", "Other"
+
+
+class YesNoNotApplicable(models.TextChoices):
+    """A screening answer where some questions do not apply to every patient."""
+
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    NOT_APPLICABLE = "n/a", "Not applicable"

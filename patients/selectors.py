@@ -1,0 +1,378 @@
+"""Reads of patients and questionnaires. Every queryset leaves here with its joins done."""
+
+import difflib
+import operator
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import reduce
+
+from django.conf import settings
+from django.contrib.postgres.search import TrigramSimilarity
+from django.db import connection
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import Greatest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from patients.choices import PatientStatus
+from patients.models import IntakeQuestionnaire, Patient, PriorTreatment
+from patients.validators import normalise_nhs_number, normalise_phone
+
+RECORD_NUMBER_RE = re.compile(r"^[A-Za-z](\d{1,9})$")
+DATE_INPUTS = ("%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
+# Trigram similarity is noisy below three characters; shorter words match by prefix.
+MIN_FUZZY_LENGTH = 3
+
+
+def patient_get_for_user(*, user, public_id) -> Patient:
+    """The one way views fetch a patient (404 when unknown). Callers have checked the view
+    permission; this is where per-patient restrictions will live (e.g. sites)."""
+    return get_object_or_404(Patient.objects.select_related("registered_by"), public_id=public_id)
+
+
+@dataclass
+class ParsedQuery:
+    words: list[str] = field(default_factory=list)
+    dates: list[date] = field(default_factory=list)
+    record_numbers: list[str] = field(default_factory=list)
+    numbers: list[str] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.words or self.dates or self.record_numbers or self.numbers)
+
+
+def _parse_date(token: str) -> date | None:
+    for fmt in DATE_INPUTS:
+        try:
+            parsed = datetime.strptime(token, fmt).date()  # noqa: DTZ007 - a calendar date
+        except ValueError:
+            continue
+        if fmt == "%d/%m/%y" and parsed > timezone.localdate():
+            parsed = parsed.replace(year=parsed.year - 100)  # 01/02/65 is 1965, not 2065
+        return parsed
+    return None
+
+
+def parse_search(query: str) -> ParsedQuery:
+    """Split what a receptionist typed: "smith 03/04/1981", "K000123", "07700 900123"."""
+    parsed = ParsedQuery()
+    text = (query or "").strip()[:200]
+    # A phone or NHS number typed with spaces is one token.
+    compact = re.sub(r"[\s()-]", "", text)
+    if compact.lstrip("+").isdigit() and len(compact) >= 6:
+        parsed.numbers.append(compact)
+        return parsed
+    for token in text.split():
+        if match := RECORD_NUMBER_RE.match(token):
+            prefix = token[0].upper()
+            parsed.record_numbers.append(f"{prefix}{int(match.group(1)):06d}")
+        elif (parsed_date := _parse_date(token)) is not None:
+            parsed.dates.append(parsed_date)
+        elif token.isdigit():
+            parsed.numbers.append(token)
+        else:
+            word = re.sub(r"[^\w'-]", "", token).lower()
+            if word:
+                parsed.words.append(word[:50])
+    return parsed
+
+
+def _number_filter(number: str, *, user) -> Q:
+    digits = normalise_phone(number)
+    condition = Q(phone=digits) | Q(emergency_contact_phone=digits)
+    if len(digits) >= 6:
+        condition |= Q(phone__startswith=digits)
+    nhs = normalise_nhs_number(number)
+    if len(nhs) == 10 and user.has_perm("patients.view_nhs_number"):
+        condition |= Q(nhs_number=nhs)
+    return condition
+
+
+def _word_filter(word: str, *, fuzzy: bool) -> Q:
+    condition = (
+        Q(family_name__istartswith=word)
+        | Q(given_names__istartswith=word)
+        | Q(preferred_name__istartswith=word)
+    )
+    if fuzzy and len(word) >= MIN_FUZZY_LENGTH:
+        condition |= (
+            Q(family_name__trigram_similar=word)
+            | Q(given_names__trigram_similar=word)
+            | Q(preferred_name__trigram_similar=word)
+        )
+    return condition
+
+
+def _similarity(word: str):
+    return Greatest(
+        TrigramSimilarity("family_name", word),
+        TrigramSimilarity("given_names", word),
+        TrigramSimilarity("preferred_name", word),
+    )
+
+
+def patient_search(
+    *, user, query: str, status: str | None = PatientStatus.ACTIVE, limit: int | None = None
+) -> list[Patient]:
+    """Best matches first, at most `limit`: names (typo-tolerant), date of birth, NHS
+    number, phone and record number, in any combination ("jones 12/03/1980")."""
+    limit = limit or settings.PATIENT_SEARCH_LIMIT
+    parsed = parse_search(query)
+    if parsed.is_empty:
+        return []
+    base = Patient.objects.all()
+    if status:
+        base = base.filter(status=status)
+    for record_number in parsed.record_numbers:
+        base = base.filter(record_number=record_number)
+    for dob in parsed.dates:
+        base = base.filter(date_of_birth=dob)
+    for number in parsed.numbers:
+        base = base.filter(_number_filter(number, user=user))
+    if not parsed.words:
+        return list(base.order_by("family_name", "given_names", "id")[:limit])
+
+    if connection.vendor == "postgresql":
+        matches = base
+        for word in parsed.words:
+            matches = matches.filter(_word_filter(word, fuzzy=True))
+        rank = reduce(operator.add, (_similarity(word) for word in parsed.words))
+        return list(
+            matches.annotate(rank=rank).order_by("-rank", "family_name", "given_names", "id")[
+                :limit
+            ]
+        )
+    return _search_words_without_trigrams(base, parsed.words, limit)
+
+
+def _search_words_without_trigrams(base: QuerySet, words: list[str], limit: int) -> list[Patient]:
+    """SQLite fallback: prefix matches, then near spellings ranked by difflib.
+
+    Candidates for near spellings share the first letter of the surname or given name, a
+    bounded set that is fine for a demo or a small clinic; PostgreSQL is the real engine.
+    """
+    exact = base
+    for word in words:
+        exact = exact.filter(_word_filter(word, fuzzy=False))
+    found = list(exact.order_by("family_name", "given_names", "id")[:limit])
+    if len(found) >= limit:
+        return found
+    seen = {p.pk for p in found}
+    candidates = base.exclude(pk__in=seen)
+    for word in words:
+        candidates = candidates.filter(
+            Q(family_name__istartswith=word[0]) | Q(given_names__istartswith=word[0])
+        )
+
+    def score(patient: Patient) -> float:
+        names = [
+            patient.family_name.lower(),
+            patient.given_names.lower(),
+            patient.preferred_name.lower(),
+        ]
+        return min(
+            max(difflib.SequenceMatcher(None, word, name).ratio() for name in names if name)
+            for word in words
+        )
+
+    near = [(score(p), p) for p in candidates.order_by("id")[:2000]]
+    near = sorted((item for item in near if item[0] >= 0.7), key=lambda item: -item[0])
+    return found + [p for _, p in near[: limit - len(found)]]
+
+
+def patient_list(*, status: str | None = PatientStatus.ACTIVE) -> QuerySet[Patient]:
+    qs = Patient.objects.all()
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("family_name", "given_names", "id")
+
+
+def patient_find_duplicates(
+    *,
+    nhs_number: str = "",
+    family_name: str = "",
+    date_of_birth: date | None = None,
+    phone: str = "",
+    exclude_pk: int | None = None,
+) -> list[Patient]:
+    """Likely matches for a new registration: same NHS number, or same surname and date of
+    birth, or same phone number. Archived patients count too (they may be returning)."""
+    condition = Q()
+    if nhs_number:
+        condition |= Q(nhs_number=normalise_nhs_number(nhs_number))
+    if family_name and date_of_birth:
+        condition |= Q(family_name__iexact=family_name.strip(), date_of_birth=date_of_birth)
+    if phone:
+        condition |= Q(phone=normalise_phone(phone))
+    if not condition:
+        return []
+    qs = Patient.objects.filter(condition)
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    return list(qs.order_by("family_name", "given_names", "id")[:10])
+
+
+def patient_list_recently_registered(*, limit: int = 8) -> list[Patient]:
+    return list(Patient.objects.order_by("-created_at", "-id")[:limit])
+
+
+def questionnaire_list_for_patient(
+    *, patient: Patient, limit: int | None = None
+) -> list[IntakeQuestionnaire]:
+    """A patient's questionnaires, newest first, with their prior treatments."""
+    qs = (
+        IntakeQuestionnaire.objects.filter(patient=patient)
+        .select_related("entered_by", "reviewed_by")
+        .prefetch_related(
+            Prefetch(
+                "prior_treatments",
+                queryset=PriorTreatment.objects.select_related("product", "indication"),
+            )
+        )
+        .order_by("-completed_on", "-id")
+    )
+    return list(qs[:limit] if limit else qs)
+
+
+QUESTIONNAIRE_CARRIED_FIELDS = (
+    "allergy_details",
+    "neuromuscular_details",
+    "current_medications",
+)
+
+
+def questionnaire_initial_from_latest(*, patient: Patient) -> dict:
+    """Free-text details from the last questionnaire, to be confirmed again (clinical roles
+    only). Yes/no answers are never carried over: each must be asked afresh."""
+    latest = (
+        IntakeQuestionnaire.objects.filter(patient=patient)
+        .order_by("-completed_on", "-id")
+        .values(*QUESTIONNAIRE_CARRIED_FIELDS)
+        .first()
+    )
+    return latest or {}
+
+
+def questionnaire_get_for_patient(*, patient: Patient, pk: int) -> IntakeQuestionnaire:
+    return get_object_or_404(IntakeQuestionnaire, patient=patient, pk=pk)
+
+
+@dataclass(frozen=True)
+class QuestionnaireSummary:
+    """What reception may see: that a questionnaire exists and whether it was reviewed."""
+
+    count: int
+    latest_on: date | None
+    latest_reviewed: bool
+
+
+def questionnaire_summary(*, patient: Patient) -> QuestionnaireSummary:
+    rows = list(
+        IntakeQuestionnaire.objects.filter(patient=patient)
+        .order_by("-completed_on", "-id")
+        .values_list("completed_on", "reviewed_at")
+    )
+    if not rows:
+        return QuestionnaireSummary(count=0, latest_on=None, latest_reviewed=False)
+    latest_on, reviewed_at = rows[0]
+    return QuestionnaireSummary(
+        count=len(rows), latest_on=latest_on, latest_reviewed=reviewed_at is not None
+    )
+
+
+def questionnaire_list_awaiting_review(*, limit: int = 10) -> list[IntakeQuestionnaire]:
+    return list(
+        IntakeQuestionnaire.objects.filter(reviewed_at__isnull=True, patient__status="active")
+        .select_related("patient", "entered_by")
+        .order_by("completed_on", "id")[:limit]
+    )
+
+
+def patient_stats() -> dict:
+    """Small counts for the manager's home page (indexed; one query)."""
+    month_start = timezone.localdate().replace(day=1)
+    month_start_dt = timezone.make_aware(datetime.combine(month_start, datetime.min.time()))
+    return Patient.objects.aggregate(
+        active=Count("id", filter=Q(status=PatientStatus.ACTIVE)),
+        archived=Count("id", filter=Q(status=PatientStatus.ARCHIVED)),
+        registered_this_month=Count("id", filter=Q(created_at__gte=month_start_dt)),
+        registered_last_7_days=Count(
+            "id", filter=Q(created_at__gte=timezone.now() - timedelta(days=7))
+        ),
+    )
+
+
+def questionnaire_awaiting_review_count() -> int:
+    return IntakeQuestionnaire.objects.filter(reviewed_at__isnull=True).count()
+
+
+@dataclass
+class HistoryEntry:
+    when: datetime
+    who: str
+    kind: str
+    changes: list[tuple[str, str, str]]
+
+
+HIDDEN_HISTORY_FIELDS = {"version"}
+
+
+@dataclass
+class EditConflictView:
+    changed_by: str
+    changed_at: datetime | None
+    differences: list[tuple[str, str, str]]
+
+
+def patient_edit_conflict(
+    *, current: Patient, submitted: dict, show_nhs_number: bool
+) -> EditConflictView:
+    """What the other person saved, next to what this user typed, field by field."""
+    last = current.history.select_related("history_user").order_by("-history_date").first()
+    differences = []
+    for name, mine in submitted.items():
+        if name == "nhs_number" and not show_nhs_number:
+            continue
+        theirs = getattr(current, name)
+        if (theirs or "") != (mine or ""):
+            field = Patient._meta.get_field(name)
+            differences.append((str(field.verbose_name), _display(current, name), str(mine)))
+    return EditConflictView(
+        changed_by=last.history_user.get_username() if last and last.history_user else "someone",
+        changed_at=last.history_date if last else None,
+        differences=differences,
+    )
+
+
+def _display(instance, name: str) -> str:
+    getter = getattr(instance, f"get_{name}_display", None)
+    return str(getter() if getter else getattr(instance, name))
+
+
+def patient_history(*, patient: Patient, user) -> list[HistoryEntry]:
+    """Who changed what and when, newest first. NHS numbers stay hidden from roles that
+    may not see them."""
+    records = list(
+        patient.history.select_related("history_user").order_by("-history_date", "-history_id")
+    )
+    can_see_nhs = user.has_perm("patients.view_nhs_number")
+    entries = []
+    for index, record in enumerate(records):
+        older = records[index + 1] if index + 1 < len(records) else None
+        changes = []
+        if older is not None:
+            delta = record.diff_against(older)
+            for change in delta.changes:
+                if change.field in HIDDEN_HISTORY_FIELDS:
+                    continue
+                label = Patient._meta.get_field(change.field).verbose_name
+                old, new = str(change.old or "—"), str(change.new or "—")
+                if change.field == "nhs_number" and not can_see_nhs:
+                    old, new = "(hidden)", "(hidden)"
+                changes.append((label, old, new))
+        kind = {"+": "Registered", "~": "Changed", "-": "Deleted"}[record.history_type]
+        who = record.history_user.get_username() if record.history_user else "system"
+        entries.append(HistoryEntry(when=record.history_date, who=who, kind=kind, changes=changes))
+    return entries

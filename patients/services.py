@@ -1,0 +1,184 @@
+"""Writes for patients and questionnaires. Each service validates, writes and records
+history in one transaction; views only call these."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from clinic.models import Counter
+from patients import selectors
+from patients.choices import PatientStatus
+from patients.models import IntakeQuestionnaire, Patient, PriorTreatment
+from patients.validators import normalise_nhs_number, normalise_phone, normalise_postcode
+
+RECORD_NUMBER_COUNTER = "patient_record_number"
+
+
+class PossibleDuplicate(Exception):
+    """Registration stopped: likely existing records that the user must look at first."""
+
+    def __init__(self, matches: list[Patient]):
+        super().__init__(f"{len(matches)} possible duplicate(s)")
+        self.matches = matches
+
+
+@dataclass
+class EditConflict(Exception):
+    """Someone saved the record after the editor opened it; nothing was written."""
+
+    current: Patient
+
+    def __str__(self) -> str:
+        return "The patient was changed by someone else"
+
+
+def format_record_number(number: int) -> str:
+    return f"{settings.CLINIC_RECORD_PREFIX}{number:06d}"
+
+
+def allocate_record_numbers(count: int) -> list[str]:
+    return [format_record_number(n) for n in Counter.allocate(RECORD_NUMBER_COUNTER, count)]
+
+
+def _normalise(fields: dict) -> dict:
+    cleaned = dict(fields)
+    for name in ("given_names", "family_name", "preferred_name"):
+        if name in cleaned and cleaned[name] is not None:
+            cleaned[name] = " ".join(cleaned[name].split())
+    if "nhs_number" in cleaned:
+        cleaned["nhs_number"] = normalise_nhs_number(cleaned["nhs_number"] or "")
+    for name in ("phone", "emergency_contact_phone"):
+        if cleaned.get(name):
+            cleaned[name] = normalise_phone(cleaned[name])
+    if cleaned.get("postcode"):
+        cleaned["postcode"] = normalise_postcode(cleaned["postcode"])
+    if cleaned.get("email"):
+        cleaned["email"] = cleaned["email"].strip().lower()
+    return cleaned
+
+
+def _stamp_contact_consents(patient: Patient, previous: Patient | None) -> None:
+    now = timezone.now()
+    for channel in ("email", "sms"):
+        flag = f"consent_contact_{channel}"
+        given = getattr(patient, flag)
+        was_given = getattr(previous, flag) if previous is not None else False
+        if given and not was_given:
+            setattr(patient, f"{flag}_at", now)
+        elif not given:
+            setattr(patient, f"{flag}_at", None)
+
+
+@transaction.atomic
+def patient_register(*, registered_by, confirm_not_duplicate: bool = False, **fields) -> Patient:
+    """Create a patient with a new record number.
+
+    Raises PossibleDuplicate unless the user has confirmed that the matches shown to
+    them are different people.
+    """
+    fields = _normalise(fields)
+    if not confirm_not_duplicate:
+        matches = selectors.patient_find_duplicates(
+            nhs_number=fields.get("nhs_number", ""),
+            family_name=fields.get("family_name", ""),
+            date_of_birth=fields.get("date_of_birth"),
+            phone=fields.get("phone", ""),
+        )
+        if matches:
+            raise PossibleDuplicate(matches)
+    patient = Patient(**fields, registered_by=registered_by)
+    patient.record_number = allocate_record_numbers(1)[0]
+    _stamp_contact_consents(patient, None)
+    patient.full_clean()
+    patient._history_user = registered_by
+    patient.save()
+    return patient
+
+
+@transaction.atomic
+def patient_update(*, patient: Patient, updated_by, expected_version: int, **fields) -> Patient:
+    """Save an edit only if nobody else saved the patient since the editor loaded it."""
+    current = Patient.objects.select_for_update().get(pk=patient.pk)
+    if current.version != expected_version:
+        raise EditConflict(current=current)
+    fields = _normalise(fields)
+    previous = Patient.objects.get(pk=patient.pk)
+    for name, value in fields.items():
+        setattr(current, name, value)
+    _stamp_contact_consents(current, previous)
+    current.version += 1
+    current.full_clean()
+    current._history_user = updated_by
+    current.save()
+    return current
+
+
+@transaction.atomic
+def patient_archive(*, patient: Patient, archived_by, reason: str) -> Patient:
+    """Archive (never delete): the record stays, searchable under "archived"."""
+    current = Patient.objects.select_for_update().get(pk=patient.pk)
+    if current.status == PatientStatus.ARCHIVED:
+        return current
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the record is archived."})
+    current.status = PatientStatus.ARCHIVED
+    current.archived_at = timezone.now()
+    current.archived_reason = reason[:200]
+    current.version += 1
+    current._history_user = archived_by
+    current.save(
+        update_fields=["status", "archived_at", "archived_reason", "version", "updated_at"]
+    )
+    return current
+
+
+@transaction.atomic
+def patient_restore(*, patient: Patient, restored_by) -> Patient:
+    current = Patient.objects.select_for_update().get(pk=patient.pk)
+    if current.status == PatientStatus.ACTIVE:
+        return current
+    current.status = PatientStatus.ACTIVE
+    current.archived_at = None
+    current.archived_reason = ""
+    current.version += 1
+    current._history_user = restored_by
+    current.save(
+        update_fields=["status", "archived_at", "archived_reason", "version", "updated_at"]
+    )
+    return current
+
+
+@transaction.atomic
+def questionnaire_submit(
+    *, patient: Patient, entered_by, answers: dict, prior_treatments: list[dict]
+) -> IntakeQuestionnaire:
+    """Record a new, dated questionnaire. Earlier questionnaires are kept as they were."""
+    questionnaire = IntakeQuestionnaire(patient=patient, entered_by=entered_by, **answers)
+    questionnaire.full_clean()
+    questionnaire._history_user = entered_by
+    questionnaire.save()
+    for row in prior_treatments:
+        prior = PriorTreatment(questionnaire=questionnaire, patient=patient, **row)
+        prior.full_clean()
+        prior._history_user = entered_by
+        prior.save()
+    return questionnaire
+
+
+@transaction.atomic
+def questionnaire_mark_reviewed(
+    *, questionnaire: IntakeQuestionnaire, reviewed_by, note: str = ""
+) -> IntakeQuestionnaire:
+    current = IntakeQuestionnaire.objects.select_for_update().get(pk=questionnaire.pk)
+    if current.reviewed_at is not None:
+        return current
+    current.reviewed_by = reviewed_by
+    current.reviewed_at = timezone.now()
+    current.review_note = (note or "").strip()[:500]
+    current._history_user = reviewed_by
+    current.save(update_fields=["reviewed_by", "reviewed_at", "review_note", "updated_at"])
+    return current

@@ -1,0 +1,240 @@
+"""Patient pages: list and search, register, view, edit, archive, history, questionnaire.
+
+Thin views: check access (clinic.permissions), validate a form, call one service or
+selector, then redirect with a message or render.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+from django_tables2 import LazyPaginator, RequestConfig
+
+from clinic.permissions import require_perm
+from patients import selectors, services
+from patients.filters import PatientFilterSet
+from patients.forms import (
+    ArchiveForm,
+    EditPatientForm,
+    PriorTreatmentFormSet,
+    QuestionnaireForm,
+    RegisterPatientForm,
+    ReviewForm,
+)
+from patients.tables import PatientTable
+
+PAGE_SIZE = 25
+
+
+def _can_see_nhs(request) -> bool:
+    return request.user.has_perm("patients.view_nhs_number")
+
+
+@require_perm("patients.view_patient")
+def patient_list(request):
+    filterset = PatientFilterSet(request.GET)
+    filterset.is_valid()  # unknown status values are dropped, never passed to the query
+    query, status = filterset.query, filterset.status_value
+    show_nhs = _can_see_nhs(request)
+    truncated = False
+    if query:
+        results = selectors.patient_search(
+            user=request.user, query=query, status=status, limit=PAGE_SIZE + 1
+        )
+        truncated = len(results) > PAGE_SIZE
+        table = PatientTable(results[:PAGE_SIZE], show_nhs_number=show_nhs, orderable=False)
+    else:
+        table = PatientTable(selectors.patient_list(status=status), show_nhs_number=show_nhs)
+        RequestConfig(
+            request, paginate={"per_page": PAGE_SIZE, "paginator_class": LazyPaginator}
+        ).configure(table)
+    context = {"filter": filterset, "table": table, "query": query, "truncated": truncated}
+    if request.htmx:
+        return render(request, "patients/patient_list.html#results", context)
+    return render(request, "patients/patient_list.html", context)
+
+
+@require_perm("patients.add_patient")
+def patient_register(request):
+    form = RegisterPatientForm(request.POST or None, show_nhs_number=_can_see_nhs(request))
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        confirm = data.pop("confirm_not_duplicate", False)
+        try:
+            patient = services.patient_register(
+                registered_by=request.user, confirm_not_duplicate=confirm, **data
+            )
+        except services.PossibleDuplicate as exc:
+            duplicates = exc.matches
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                f"Registered {patient.full_name} as {patient.record_number}. "
+                "Now enter their medical questionnaire (or skip for now).",
+            )
+            return redirect("patients:questionnaire_new", public_id=patient.public_id)
+    return render(
+        request,
+        "patients/patient_form.html",
+        {"form": form, "duplicates": duplicates, "is_new": True},
+    )
+
+
+@require_perm("patients.view_patient")
+def patient_detail(request, public_id):
+    patient = selectors.patient_get_for_user(user=request.user, public_id=public_id)
+    can_read_clinical = request.user.has_perm("patients.view_intakequestionnaire")
+    context = {
+        "patient": patient,
+        "show_nhs": _can_see_nhs(request),
+        "summary": selectors.questionnaire_summary(patient=patient),
+        "can_read_clinical": can_read_clinical,
+        "latest": None,
+    }
+    if can_read_clinical:
+        questionnaires = selectors.questionnaire_list_for_patient(patient=patient, limit=1)
+        context["latest"] = questionnaires[0] if questionnaires else None
+    return render(request, "patients/patient_detail.html", context)
+
+
+@require_perm("patients.change_patient")
+def patient_edit(request, public_id):
+    patient = selectors.patient_get_for_user(user=request.user, public_id=public_id)
+    show_nhs = _can_see_nhs(request)
+    conflict = None
+    if request.method == "POST":
+        form = EditPatientForm(request.POST, instance=patient, show_nhs_number=show_nhs)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            expected_version = data.pop("version")
+            try:
+                patient = services.patient_update(
+                    patient=patient,
+                    updated_by=request.user,
+                    expected_version=expected_version,
+                    **data,
+                )
+            except services.EditConflict as exc:
+                conflict = selectors.patient_edit_conflict(
+                    current=exc.current, submitted=data, show_nhs_number=show_nhs
+                )
+                # The form keeps what this user typed; the new version lets them save it
+                # deliberately after reading the other person's changes.
+                form.data = form.data.copy()
+                form.data["version"] = exc.current.version
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, f"Saved changes to {patient.full_name}.")
+                return redirect(patient)
+    else:
+        form = EditPatientForm(
+            instance=patient, initial={"version": patient.version}, show_nhs_number=show_nhs
+        )
+    return render(
+        request,
+        "patients/patient_form.html",
+        {"form": form, "patient": patient, "conflict": conflict, "is_new": False},
+    )
+
+
+@require_perm("patients.archive_patient")
+def patient_archive(request, public_id):
+    patient = selectors.patient_get_for_user(user=request.user, public_id=public_id)
+    form = ArchiveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.patient_archive(
+            patient=patient, archived_by=request.user, reason=form.cleaned_data["reason"]
+        )
+        messages.success(request, f"Archived {patient.full_name}. The record is kept.")
+        return redirect(patient)
+    return render(request, "patients/patient_archive.html", {"patient": patient, "form": form})
+
+
+@require_perm("patients.archive_patient")
+@require_POST
+def patient_restore(request, public_id):
+    patient = selectors.patient_get_for_user(user=request.user, public_id=public_id)
+    services.patient_restore(patient=patient, restored_by=request.user)
+    messages.success(request, f"Restored {patient.full_name} to the active list.")
+    return redirect(patient)
+
+
+@require_perm("patients.view_patient_history")
+def patient_history(request, public_id):
+    patient = selectors.patient_get_for_user(user=request.user, public_id=public_id)
+    entries = selectors.patient_history(patient=patient, user=request.user)
+    return render(
+        request, "patients/patient_history.html", {"patient": patient, "entries": entries}
+    )
+
+
+@require_perm("patients.view_intakequestionnaire")
+def questionnaire_list(request, public_id):
+    patient = selectors.patient_get_for_user(user=request.user, public_id=public_id)
+    questionnaires = selectors.questionnaire_list_for_patient(patient=patient)
+    return render(
+        request,
+        "patients/questionnaire_list.html",
+        {"patient": patient, "questionnaires": questionnaires, "review_form": ReviewForm()},
+    )
+
+
+@require_perm("patients.add_intakequestionnaire")
+def questionnaire_new(request, public_id):
+    patient = selectors.patient_get_for_user(user=request.user, public_id=public_id)
+    can_read = request.user.has_perm("patients.view_intakequestionnaire")
+    if request.method == "POST":
+        form = QuestionnaireForm(request.POST)
+        formset = PriorTreatmentFormSet(request.POST, prefix="prior")
+        if form.is_valid() and formset.is_valid():
+            prior = [f.cleaned_data for f in formset.forms if f.has_changed()]
+            if form.cleaned_data["toxin_in_last_4_months"] and not prior:
+                form.add_error(
+                    "toxin_in_last_4_months",
+                    "Add the toxin treatment below (date and product; dose if known).",
+                )
+            else:
+                with transaction.atomic():
+                    services.questionnaire_submit(
+                        patient=patient,
+                        entered_by=request.user,
+                        answers=form.cleaned_data,
+                        prior_treatments=prior,
+                    )
+                messages.success(request, "Questionnaire saved. A practitioner will review it.")
+                if can_read:
+                    return redirect("patients:questionnaires", public_id=patient.public_id)
+                return redirect(patient)
+    else:
+        # Only clinical roles see earlier answers; reception always starts blank.
+        initial = selectors.questionnaire_initial_from_latest(patient=patient) if can_read else {}
+        form = QuestionnaireForm(initial=initial)
+        formset = PriorTreatmentFormSet(prefix="prior")
+    return render(
+        request,
+        "patients/questionnaire_form.html",
+        {"patient": patient, "form": form, "formset": formset},
+    )
+
+
+@require_perm("patients.review_intakequestionnaire")
+def questionnaire_review(request, public_id, pk):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    patient = selectors.patient_get_for_user(user=request.user, public_id=public_id)
+    questionnaire = selectors.questionnaire_get_for_patient(patient=patient, pk=pk)
+    form = ReviewForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    services.questionnaire_mark_reviewed(
+        questionnaire=questionnaire, reviewed_by=request.user, note=note
+    )
+    messages.success(
+        request, f"Marked the questionnaire of {questionnaire.completed_on:%d/%m/%Y} as reviewed."
+    )
+    return redirect("patients:questionnaires", public_id=patient.public_id)
