@@ -4,12 +4,21 @@ from django.conf import settings
 
 from clinic.roles import Role
 
+VALID_ROLE_NAMES = frozenset(role.value for role in Role)
+
+
+def _user_roles(request) -> list[str]:
+    # Cached on the request: sub-templates (e.g. django-tables2) build their own
+    # RequestContext and would otherwise query the groups again.
+    if not hasattr(request, "_clinic_user_roles"):
+        user = getattr(request, "user", None)
+        roles = []
+        if user is not None and user.is_authenticated:
+            # Group names are display-only here: access checks use permissions.
+            roles = [g.name for g in user.groups.all() if g.name in VALID_ROLE_NAMES]
+        request._clinic_user_roles = roles
+    return request._clinic_user_roles
+
 
 def navigation(request):
-    user = getattr(request, "user", None)
-    role_names = []
-    if user is not None and user.is_authenticated:
-        # Group names are display-only here: access checks use permissions.
-        valid = {role.value for role in Role}
-        role_names = [g.name for g in user.groups.all() if g.name in valid]
-    return {"clinic_name": settings.CLINIC_NAME, "user_roles": role_names}
+    return {"clinic_name": settings.CLINIC_NAME, "user_roles": _user_roles(request)}

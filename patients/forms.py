@@ -46,6 +46,16 @@ def clean_person_name(value: str, label: str) -> str:
 class PatientForm(forms.ModelForm):
     """Demographics, contact, GP, emergency contact, referral and contact consents."""
 
+    # Typed with spaces, stored normalised: wider than the model columns on input.
+    nhs_number = forms.CharField(
+        label="NHS number",
+        max_length=14,
+        required=False,
+        help_text="Optional: 10 digits, e.g. 943 476 5919.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    postcode = forms.CharField(max_length=10, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+
     class Meta:
         model = Patient
         fields = [
@@ -62,7 +72,6 @@ class PatientForm(forms.ModelForm):
             "emergency_contact_phone": "Phone",
         }
         help_texts = {
-            "nhs_number": "Optional: 10 digits, e.g. 943 476 5919.",
             "date_of_birth": "e.g. 14/03/1978",
             "consent_contact_email": "Appointment reminders and clinic news by email.",
             "consent_contact_sms": "Appointment reminders and clinic news by text message.",
@@ -70,14 +79,10 @@ class PatientForm(forms.ModelForm):
 
     def __init__(self, *args, show_nhs_number: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["nhs_number"].max_length = 14  # typed with spaces; stored as 10 digits
-        self.fields["nhs_number"].widget.attrs.update(maxlength=14, inputmode="numeric")
         if not show_nhs_number:
             del self.fields["nhs_number"]
         self.fields["phone"].widget.attrs.update(inputmode="tel", autocomplete="off")
         self.fields["emergency_contact_phone"].widget.attrs.update(inputmode="tel")
-        self.fields["postcode"].max_length = 10
-        self.fields["postcode"].widget.attrs.update(maxlength=10, autocomplete="off")
         self.fields["referral_source"].choices = [
             ("", "Choose…"),
             *self.fields["referral_source"].choices[1:],

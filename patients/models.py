@@ -57,7 +57,12 @@ class Patient(TimeStampedModel):
     archived_reason = models.CharField(max_length=200, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
     registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text="Empty for imported records",
     )
 
     history = HistoricalRecords(excluded_fields=["updated_at"])

@@ -59,9 +59,9 @@ def parse_search(query: str) -> ParsedQuery:
     """Split what a receptionist typed: "smith 03/04/1981", "K000123", "07700 900123"."""
     parsed = ParsedQuery()
     text = (query or "").strip()[:200]
-    # A phone or NHS number typed with spaces is one token.
+    # A phone or NHS number typed with spaces is one token (unless it is a date).
     compact = re.sub(r"[\s()-]", "", text)
-    if compact.lstrip("+").isdigit() and len(compact) >= 6:
+    if compact.lstrip("+").isdigit() and len(compact) >= 6 and _parse_date(text) is None:
         parsed.numbers.append(compact)
         return parsed
     for token in text.split():

@@ -18,6 +18,7 @@ from patients.filters import PatientFilterSet
 from patients.forms import (
     ArchiveForm,
     EditPatientForm,
+    PriorTreatmentForm,
     PriorTreatmentFormSet,
     QuestionnaireForm,
     RegisterPatientForm,
@@ -193,7 +194,11 @@ def questionnaire_new(request, public_id):
         form = QuestionnaireForm(request.POST)
         formset = PriorTreatmentFormSet(request.POST, prefix="prior")
         if form.is_valid() and formset.is_valid():
-            prior = [f.cleaned_data for f in formset.forms if f.has_changed()]
+            prior = [
+                {name: f.cleaned_data[name] for name in PriorTreatmentForm.Meta.fields}
+                for f in formset.forms
+                if f.has_changed()
+            ]
             if form.cleaned_data["toxin_in_last_4_months"] and not prior:
                 form.add_error(
                     "toxin_in_last_4_months",

@@ -13,3 +13,6 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Serve static files from the app folders (no collectstatic needed), even with DEBUG off.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

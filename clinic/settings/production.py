@@ -17,8 +17,8 @@ def required(name: str) -> str:
 SECRET_KEY = required("DJANGO_SECRET_KEY")
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 50 characters.")
-if not os.environ.get("DATABASE_URL"):
-    raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL in production.")
+if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+    raise ImproperlyConfigured("DATABASE_URL must be set to a PostgreSQL URL in production.")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")  # noqa: F405
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set in production.")

@@ -18,3 +18,6 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = False  # noqa: F405
 ALLOWED_HOSTS = ["*"]
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "")
+# Serve static files from the app folders (no collectstatic needed), even with DEBUG off.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

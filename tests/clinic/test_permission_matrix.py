@@ -1,0 +1,148 @@
+"""Walks the URLconf: every URL must declare its access (clinic.permissions), and every
+role gets exactly what clinic/roles.py grants it, for GET and POST, with a real patient
+identifier and with an unknown one."""
+
+import uuid
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from clinic.permissions import AUTHENTICATED, PUBLIC
+from clinic.roles import Role, role_allows
+from tests.conftest import client_for
+
+# Namespaces with their own access rules, tested in test_admin_access below.
+SEPARATELY_TESTED_NAMESPACES = {"admin"}
+
+
+@dataclass
+class Route:
+    name: str
+    kwargs_names: list[str]
+    access: str | None
+
+
+def _walk(patterns, namespace=None):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace in SEPARATELY_TESTED_NAMESPACES:
+                continue
+            inner = entry.namespace or namespace
+            yield from _walk(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern):
+            callback = entry.callback
+            access = getattr(callback, "access", None)
+            if access is None and hasattr(callback, "view_class"):
+                access = getattr(callback.view_class, "access", None)
+            name = f"{namespace}:{entry.name}" if namespace else entry.name
+            yield Route(name=name, kwargs_names=list(entry.pattern.converters), access=access)
+
+
+ROUTES = list(_walk(get_resolver().url_patterns))
+
+
+def test_every_url_declares_its_access():
+    unclassified = [route.name for route in ROUTES if route.access is None]
+    assert not unclassified, f"URLs without an access declaration: {unclassified}"
+    assert len(ROUTES) >= 12  # the walker found the app's URLs
+
+
+def test_url_walker_finds_unclassified_views(monkeypatch):
+    """The check above can fail: a view without a declaration is reported."""
+
+    def undeclared(request):
+        return None
+
+    fake = URLPattern(pattern=get_resolver().url_patterns[0].pattern, callback=undeclared)
+    assert [r.access for r in _walk([fake])] == [None]
+
+
+def _kwargs(route: Route, patient, questionnaire, *, unknown: bool = False) -> dict:
+    values = {
+        "public_id": uuid.uuid4() if unknown else patient.public_id,
+        "pk": questionnaire.pk,
+    }
+    return {name: values[name] for name in route.kwargs_names}
+
+
+def _allowed(access: str, role: Role | None) -> bool:
+    if access == PUBLIC:
+        return True
+    if role is None:
+        return False
+    if access == AUTHENTICATED:
+        return True
+    return role_allows(role, access)
+
+
+PERSONAS = [None, Role.RECEPTION, Role.PRACTITIONER, Role.MANAGER, "deactivated"]
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=[r.name for r in ROUTES])
+@pytest.mark.parametrize("persona", PERSONAS, ids=lambda p: str(p or "anonymous"))
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_matrix(
+    route, persona, method, reception, practitioner, manager, deactivated, patient, questionnaire
+):
+    users = {
+        Role.RECEPTION: reception,
+        Role.PRACTITIONER: practitioner,
+        Role.MANAGER: manager,
+        "deactivated": deactivated,
+        None: None,
+    }
+    # A deactivated user's session is not honoured: they are anonymous.
+    role = None if persona == "deactivated" else persona
+    client = client_for(users[persona])
+    url = reverse(route.name, kwargs=_kwargs(route, patient, questionnaire))
+    response = getattr(client, method)(url)
+    login_url = reverse("login")
+    if _allowed(route.access, role):
+        assert response.status_code in (200, 302, 405), (url, response.status_code)
+        if response.status_code == 302 and route.name != "logout":
+            assert not response["Location"].startswith(login_url), url
+    elif role is None:
+        assert response.status_code == 302, (url, response.status_code)
+        assert response["Location"].startswith(login_url), url
+    else:
+        assert response.status_code == 403, (url, persona, response.status_code)
+
+
+PATIENT_ROUTES = [r for r in ROUTES if "public_id" in r.kwargs_names]
+
+
+@pytest.mark.parametrize("route", PATIENT_ROUTES, ids=[r.name for r in PATIENT_ROUTES])
+def test_unknown_patient_identifier_is_404_for_allowed_roles(
+    route, reception, practitioner, manager, patient, questionnaire
+):
+    for role, user in (
+        (Role.RECEPTION, reception),
+        (Role.PRACTITIONER, practitioner),
+        (Role.MANAGER, manager),
+    ):
+        url = reverse(route.name, kwargs=_kwargs(route, patient, questionnaire, unknown=True))
+        response = client_for(user).get(url)
+        expected = 404 if role_allows(role, route.access) else 403
+        if expected == 404 and response.status_code == 405:
+            response = client_for(user).post(url)
+        assert response.status_code == expected, (url, role, response.status_code)
+
+
+def test_malformed_uuid_is_404(reception_client):
+    assert reception_client.get("/patients/not-a-uuid/").status_code == 404
+    assert reception_client.get("/patients/123/questionnaire/").status_code == 404
+
+
+def test_admin_access(reception, practitioner, manager):
+    assert client_for(None).get("/admin/").status_code == 302
+    for user in (reception, practitioner):
+        response = client_for(user).get("/admin/")
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    manager_client = client_for(manager)
+    assert manager_client.get("/admin/").status_code == 200
+    assert manager_client.get("/admin/treatments/indication/").status_code == 200
+    assert manager_client.get("/admin/treatments/product/").status_code == 200
+    # Managers edit reference data but cannot delete it, nor edit patients in the admin.
+    assert manager_client.get("/admin/treatments/product/1/delete/").status_code == 403
+    assert manager_client.get("/admin/patients/patient/add/").status_code == 403

@@ -1,0 +1,103 @@
+"""Pinned query counts: list and detail pages do a fixed number of queries whatever the
+number of rows (measured with 1 and with 55 rows)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import PatientFactory, PriorTreatmentFactory, QuestionnaireFactory
+
+# Every signed-in page starts with these, whatever it shows:
+#   1 session, 2 user, 3 user's groups (navigation role badge),
+#   4-5 user and group permissions (views' permission check, cached per request).
+BASE = 5
+
+
+def count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+def add_patients(n: int, reception):
+    PatientFactory.create_batch(n, registered_by=reception, family_name="Ashworth")
+
+
+def add_questionnaires(patient, n: int, reception):
+    for _ in range(n):
+        questionnaire = QuestionnaireFactory(patient=patient, entered_by=reception)
+        PriorTreatmentFactory(questionnaire=questionnaire)
+
+
+@pytest.mark.django_db
+class TestPatientList:
+    def test_list_page(self, reception_client, reception):
+        add_patients(1, reception)
+        # + 1 page of patients (LazyPaginator: no COUNT(*) over the table)
+        assert count_queries(reception_client, "/patients/") == BASE + 1
+        add_patients(55, reception)
+        assert count_queries(reception_client, "/patients/") == BASE + 1
+
+    def test_search(self, reception_client, reception):
+        # PostgreSQL: + 1 ranked trigram query. SQLite fallback: + 1 prefix query + 1 query
+        # for near spellings when the prefix matches fill less than a page.
+        search = BASE + (1 if connection.vendor == "postgresql" else 2)
+        add_patients(1, reception)
+        assert count_queries(reception_client, "/patients/?q=ashworth") == search
+        add_patients(55, reception)
+        assert count_queries(reception_client, "/patients/?q=ashworth") == BASE + 1
+
+
+@pytest.mark.django_db
+class TestPatientDetail:
+    def test_reception_sees_questionnaire_summary_only(self, reception_client, patient, reception):
+        url = patient.get_absolute_url()
+        add_questionnaires(patient, 1, reception)
+        # + 1 patient (with registered_by) + 1 questionnaire dates/review flags
+        assert count_queries(reception_client, url) == BASE + 2
+        add_questionnaires(patient, 54, reception)
+        assert count_queries(reception_client, url) == BASE + 2
+
+    def test_practitioner_sees_latest_questionnaire(self, practitioner_client, patient, reception):
+        url = patient.get_absolute_url()
+        add_questionnaires(patient, 1, reception)
+        # + 1 patient + 1 summary + 1 latest questionnaire (with users) + 1 its prior treatments
+        assert count_queries(practitioner_client, url) == BASE + 4
+        add_questionnaires(patient, 54, reception)
+        assert count_queries(practitioner_client, url) == BASE + 4
+
+    def test_questionnaire_list(self, practitioner_client, patient, reception):
+        url = f"/patients/{patient.public_id}/questionnaire/"
+        add_questionnaires(patient, 1, reception)
+        # + 1 patient + 1 questionnaires (with users) + 1 prior treatments (with product,
+        # indication)
+        assert count_queries(practitioner_client, url) == BASE + 3
+        add_questionnaires(patient, 54, reception)
+        assert count_queries(practitioner_client, url) == BASE + 3
+
+    def test_history(self, reception_client, patient):
+        url = f"/patients/{patient.public_id}/history/"
+        # + 1 patient + 1 history rows (with users)
+        assert count_queries(reception_client, url) == BASE + 2
+        for n in range(55):
+            patient.phone = f"0770090{n:04d}"
+            patient.save()
+        assert count_queries(reception_client, url) == BASE + 2
+
+
+@pytest.mark.django_db
+class TestHome:
+    def test_reception_home(self, reception_client, reception):
+        add_patients(1, reception)
+        # + 1 recently registered
+        assert count_queries(reception_client, "/") == BASE + 1
+        add_patients(55, reception)
+        assert count_queries(reception_client, "/") == BASE + 1
+
+    def test_manager_home(self, manager_client, patient, reception):
+        add_questionnaires(patient, 1, reception)
+        # + 1 awaiting review (with patient, entered_by) + 1 patient stats aggregate
+        assert count_queries(manager_client, "/") == BASE + 2
+        add_questionnaires(patient, 54, reception)
+        assert count_queries(manager_client, "/") == BASE + 2

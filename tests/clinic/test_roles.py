@@ -1,0 +1,45 @@
+"""The role groups hold exactly what clinic/roles.py says, and every named permission exists."""
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+
+from clinic.roles import MATRIX, Role, sync_roles
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_matrix_permission_exists():
+    # strict=True raises LookupError for a permission that no model defines.
+    sync_roles(group_model=Group, permission_model=Permission, strict=True)
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_groups_match_matrix(role):
+    group = Group.objects.get(name=role.value)
+    held = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()}
+    assert held == set(MATRIX[role])
+
+
+def test_sync_removes_permissions_added_by_hand():
+    group = Group.objects.get(name=Role.RECEPTION.value)
+    group.permissions.add(Permission.objects.get(codename="view_intakequestionnaire"))
+    sync_roles(group_model=Group, permission_model=Permission)
+    assert not group.permissions.filter(codename="view_intakequestionnaire").exists()
+
+
+def test_reception_cannot_read_clinical_records_or_edit_reference_data():
+    reception = MATRIX[Role.RECEPTION]
+    assert "patients.view_intakequestionnaire" not in reception
+    assert not any(p.startswith("treatments.") for p in reception)
+
+
+def test_only_managers_edit_reference_data_and_nobody_deletes_it():
+    for role, perms in MATRIX.items():
+        edits = {p for p in perms if p.startswith(("treatments.change_", "treatments.add_"))}
+        assert bool(edits) == (role is Role.MANAGER)
+        assert not any(".delete_" in p for p in perms)
+
+
+def test_managers_do_not_see_nhs_numbers_or_review_clinically():
+    assert "patients.view_nhs_number" not in MATRIX[Role.MANAGER]
+    assert "patients.review_intakequestionnaire" not in MATRIX[Role.MANAGER]

@@ -1,0 +1,89 @@
+"""Browser tests (Playwright + the system's Chromium) against Django's live_server.
+
+Every test in this folder is marked `e2e`. Run them alone with
+`pytest tests/e2e` or leave them out with `pytest -m "not e2e"`.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from clinic.roles import Role
+from tests.e2e.helpers import login as _login
+from tests.e2e.helpers import shot as _shot
+from tests.factories import UserFactory
+
+# pytest-playwright's sync API runs an asyncio loop in the test thread, which makes Django
+# refuse ORM calls there (SynchronousOnlyOperation). Only this folder needs the escape hatch.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+E2E_DIR = Path(__file__).resolve().parent
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    # Hooks in a conftest see every collected item, not only this folder's: filter by path.
+    for item in items:
+        if E2E_DIR in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+def chromium_path() -> str:
+    return os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Use the distribution's Chromium: `playwright install` cannot download browsers here."""
+    executable = chromium_path()
+    if not (os.path.isfile(executable) and os.access(executable, os.X_OK)):
+        message = (
+            f"Chromium not found at {executable}: install it (apt-get install chromium) "
+            "or set CHROMIUM_PATH to the browser binary."
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return {
+        **browser_type_launch_args,
+        "executable_path": executable,
+        "args": [*browser_type_launch_args.get("args", []), *CHROMIUM_ARGS],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """A UK desktop: dates typed dd/mm/yyyy, wide enough that the navbar is not collapsed."""
+    return {
+        **browser_context_args,
+        "locale": "en-GB",
+        "timezone_id": "Europe/London",
+        "viewport": {"width": 1280, "height": 900},
+    }
+
+
+@pytest.fixture
+def login():
+    """`login(page, live_server, username)`: sign in through the login form."""
+    return _login
+
+
+@pytest.fixture
+def shot():
+    """`shot(page, name)`: full-page screenshot to tests/e2e/screenshots/<name>.png."""
+    return _shot
+
+
+@pytest.fixture
+def second_reception(db):
+    return UserFactory(username="rosa", first_name="Rosa", role=Role.RECEPTION)

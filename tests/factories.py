@@ -1,0 +1,98 @@
+"""factory_boy factories. All data is invented; NHS numbers come from the 999 test range."""
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from patients.choices import ReferralSource, Sex, YesNoNotApplicable
+from patients.models import IntakeQuestionnaire, Patient, PriorTreatment
+from patients.validators import NHS_WEIGHTS
+
+
+def valid_nhs_number(n: int) -> str:
+    """The n-th valid NHS number in the never-issued 999 range."""
+    candidate = n
+    while True:
+        first_nine = f"999{candidate % 10**6:06d}"
+        check = 11 - sum(int(d) * w for d, w in zip(first_nine, NHS_WEIGHTS, strict=True)) % 11
+        check = 0 if check == 11 else check
+        if check != 10:
+            return f"{first_nine}{check}"
+        candidate += 1
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    password = factory.django.Password("correct-horse-battery")
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(Group.objects.get(name=str(extracted)))
+
+
+class PatientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Patient
+
+    record_number = factory.Sequence(lambda n: f"T{n:06d}")
+    title = "Ms"
+    given_names = factory.Faker("first_name_female", locale="en_GB")
+    family_name = factory.Faker("last_name", locale="en_GB")
+    date_of_birth = factory.Faker("date_of_birth", minimum_age=20, maximum_age=80)
+    sex = Sex.FEMALE
+    nhs_number = factory.Sequence(lambda n: valid_nhs_number(n * 7 + 11))
+    phone = factory.Sequence(lambda n: f"07700{n:06d}")
+    email = factory.LazyAttribute(lambda p: f"{p.given_names.lower()}@example.com")
+    address_line_1 = "12 Phillimore Gardens"
+    town = "London"
+    postcode = "W8 7QB"
+    gp_practice = "Kensington Park Medical Centre"
+    gp_name = "Dr Lewis"
+    emergency_contact_name = "Sam Taylor"
+    emergency_contact_relationship = "Partner"
+    emergency_contact_phone = "07700900999"
+    referral_source = ReferralSource.GP
+
+
+class QuestionnaireFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IntakeQuestionnaire
+
+    patient = factory.SubFactory(PatientFactory)
+    completed_on = factory.LazyFunction(timezone.localdate)
+    allergy_toxin_or_albumin = False
+    allergy_cows_milk_protein = False
+    infection_at_sites = False
+    neuromuscular_disorder = False
+    swallowing_or_breathing_problems = False
+    pregnant_or_breastfeeding = YesNoNotApplicable.NO
+    bleeding_risk = False
+    interacting_medicines = False
+    toxin_in_last_4_months = False
+    previous_poor_response = False
+    facial_surgery_fillers_or_asymmetry = False
+    bladder_infection_or_retention = YesNoNotApplicable.NOT_APPLICABLE
+    can_self_catheterise = YesNoNotApplicable.NOT_APPLICABLE
+    heart_disease = False
+    important_event_or_driving = False
+    entered_by = factory.SubFactory(UserFactory)
+
+
+class PriorTreatmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PriorTreatment
+
+    questionnaire = factory.SubFactory(QuestionnaireFactory)
+    patient = factory.SelfAttribute("questionnaire.patient")
+    treated_on = factory.LazyFunction(timezone.localdate)
+    product_other = "Botox"
+    units = 20

@@ -1,0 +1,175 @@
+"""Registration, duplicates, optimistic locking, archive, history and questionnaires."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from patients import services
+from patients.choices import PatientStatus
+from patients.models import IntakeQuestionnaire, Patient
+from tests.factories import PatientFactory, QuestionnaireFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def registration(**overrides):
+    data = {
+        "title": "Ms", "given_names": "Eleanor", "family_name": "Featherstone",
+        "preferred_name": "", "date_of_birth": date(1978, 3, 14), "sex": "female",
+        "nhs_number": "943 476 5919", "phone": "07700 900123", "email": "E@Example.com",
+        "address_line_1": "12 Phillimore Gardens", "address_line_2": "", "town": "London",
+        "postcode": "w87qb", "gp_practice": "Holland Park Surgery", "gp_name": "",
+        "emergency_contact_name": "Sam Featherstone", "emergency_contact_relationship": "Son",
+        "emergency_contact_phone": "07700 900456", "referral_source": "gp",
+        "referral_detail": "", "consent_contact_email": True, "consent_contact_sms": False,
+    }  # fmt: skip
+    data.update(overrides)
+    return data
+
+
+def test_register_allocates_record_number_and_normalises(reception):
+    first = services.patient_register(registered_by=reception, **registration())
+    second = services.patient_register(
+        registered_by=reception,
+        **registration(nhs_number="", family_name="Other", phone="07700900999"),
+    )
+    assert first.record_number == "K000001"
+    assert second.record_number == "K000002"
+    assert first.nhs_number == "9434765919"
+    assert first.phone == "07700900123"
+    assert first.postcode == "W8 7QB"
+    assert first.email == "e@example.com"
+    assert first.consent_contact_email_at is not None
+    assert first.consent_contact_sms_at is None
+    assert first.history.get().history_user == reception
+
+
+@pytest.mark.parametrize(
+    "same",
+    [
+        {"nhs_number": "9434765919", "family_name": "Different", "phone": "07700900777"},
+        {"nhs_number": "", "family_name": "FEATHERSTONE", "phone": "07700900777"},
+        {"nhs_number": "", "family_name": "Different", "phone": "+44 7700 900123"},
+    ],
+    ids=["nhs-number", "surname-and-dob", "phone"],
+)
+def test_duplicate_warning(reception, same):
+    existing = services.patient_register(registered_by=reception, **registration())
+    with pytest.raises(services.PossibleDuplicate) as caught:
+        services.patient_register(registered_by=reception, **registration(**same))
+    assert caught.value.matches == [existing]
+    assert Patient.objects.count() == 1
+
+
+def test_confirmed_not_duplicate_creates_record(reception):
+    services.patient_register(registered_by=reception, **registration())
+    services.patient_register(
+        registered_by=reception,
+        confirm_not_duplicate=True,
+        **registration(nhs_number="", given_names="Edith"),
+    )
+    assert Patient.objects.count() == 2
+
+
+def test_same_nhs_number_is_refused_even_when_confirmed(reception):
+    services.patient_register(registered_by=reception, **registration())
+    with pytest.raises(ValidationError):
+        services.patient_register(
+            registered_by=reception,
+            confirm_not_duplicate=True,
+            **registration(family_name="Other", phone="07700900777"),
+        )
+
+
+def test_update_refuses_stale_version(reception, practitioner):
+    patient = PatientFactory()
+    services.patient_update(
+        patient=patient, updated_by=reception, expected_version=1, phone="07700900001"
+    )
+    with pytest.raises(services.EditConflict) as caught:
+        services.patient_update(
+            patient=patient, updated_by=practitioner, expected_version=1, email="late@example.com"
+        )
+    assert caught.value.current.version == 2
+    patient.refresh_from_db()
+    assert patient.phone == "07700900001"
+    assert patient.email != "late@example.com"
+    assert patient.version == 2
+
+
+def test_update_keeps_history(reception):
+    patient = PatientFactory()
+    services.patient_update(
+        patient=patient, updated_by=reception, expected_version=1, phone="07700900001"
+    )
+    latest = patient.history.order_by("-history_date").first()
+    assert latest.history_user == reception
+    assert latest.phone == "07700900001"
+
+
+def test_archive_never_deletes_and_restore(reception):
+    patient = PatientFactory()
+    with pytest.raises(ValidationError):
+        services.patient_archive(patient=patient, archived_by=reception, reason="  ")
+    services.patient_archive(patient=patient, archived_by=reception, reason="Moved away")
+    patient.refresh_from_db()
+    assert patient.status == PatientStatus.ARCHIVED
+    assert patient.archived_reason == "Moved away"
+    services.patient_restore(patient=patient, restored_by=reception)
+    patient.refresh_from_db()
+    assert patient.status == PatientStatus.ACTIVE
+    assert Patient.objects.filter(pk=patient.pk).exists()
+
+
+def test_patients_are_protected_from_deletion_by_their_records(reception):
+    questionnaire = QuestionnaireFactory(entered_by=reception)
+    from django.db.models import ProtectedError
+
+    with pytest.raises(ProtectedError):
+        questionnaire.patient.delete()
+
+
+def test_later_questionnaire_keeps_earlier(reception, practitioner):
+    patient = PatientFactory()
+    answers = dict.fromkeys(
+        (
+            "allergy_toxin_or_albumin", "allergy_cows_milk_protein", "infection_at_sites",
+            "neuromuscular_disorder", "swallowing_or_breathing_problems", "bleeding_risk",
+            "interacting_medicines", "toxin_in_last_4_months", "previous_poor_response",
+            "facial_surgery_fillers_or_asymmetry", "heart_disease", "important_event_or_driving",
+        ),
+        False,
+    )  # fmt: skip
+    answers |= {
+        "pregnant_or_breastfeeding": "no",
+        "bladder_infection_or_retention": "n/a",
+        "can_self_catheterise": "n/a",
+    }
+    first = services.questionnaire_submit(
+        patient=patient,
+        entered_by=reception,
+        prior_treatments=[],
+        answers=answers | {"completed_on": date(2025, 1, 10)},
+    )
+    second = services.questionnaire_submit(
+        patient=patient,
+        entered_by=reception,
+        answers=answers
+        | {
+            "completed_on": date(2026, 1, 10),
+            "bleeding_risk": True,
+            "toxin_in_last_4_months": True,
+        },
+        prior_treatments=[{"treated_on": date(2025, 12, 1), "product_other": "Botox", "units": 20}],
+    )
+    first.refresh_from_db()
+    assert first.bleeding_risk is False
+    assert IntakeQuestionnaire.objects.filter(patient=patient).count() == 2
+    assert second.prior_treatments.get().units == 20
+    assert "takes blood thinners" in " ".join(second.alerts())
+    services.questionnaire_mark_reviewed(
+        questionnaire=second, reviewed_by=practitioner, note="Discussed bruising"
+    )
+    second.refresh_from_db()
+    assert second.reviewed_by == practitioner and second.review_note == "Discussed bruising"

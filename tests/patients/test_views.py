@@ -1,0 +1,248 @@
+"""Patient pages as staff use them: registration, duplicates, edits, archive, questionnaire."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from patients.models import IntakeQuestionnaire, Patient
+from tests.factories import PatientFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(**overrides):
+    data = {
+        "title": "Ms", "given_names": "Eleanor", "family_name": "Featherstone",
+        "preferred_name": "", "date_of_birth": "14/03/1978", "sex": "female",
+        "nhs_number": "943 476 5919", "phone": "07700 900123", "email": "",
+        "address_line_1": "12 Phillimore Gardens", "address_line_2": "", "town": "London",
+        "postcode": "W8 7QB", "gp_practice": "Holland Park Surgery", "gp_name": "",
+        "emergency_contact_name": "Sam Featherstone", "emergency_contact_relationship": "",
+        "emergency_contact_phone": "07700 900456", "referral_source": "gp",
+        "referral_detail": "",
+    }  # fmt: skip
+    data.update(overrides)
+    return data
+
+
+def questionnaire_data(**overrides):
+    data = {
+        "completed_on": timezone.localdate().strftime("%d/%m/%Y"),
+        "pregnant_or_breastfeeding": "no", "bladder_infection_or_retention": "n/a",
+        "can_self_catheterise": "n/a",
+        "prior-TOTAL_FORMS": "2", "prior-INITIAL_FORMS": "0", "prior-MIN_NUM_FORMS": "0",
+        "prior-MAX_NUM_FORMS": "10",
+    }  # fmt: skip
+    for name in (
+        "allergy_toxin_or_albumin",
+        "allergy_cows_milk_protein",
+        "infection_at_sites",
+        "neuromuscular_disorder",
+        "swallowing_or_breathing_problems",
+        "bleeding_risk",
+        "interacting_medicines",
+        "toxin_in_last_4_months",
+        "previous_poor_response",
+        "facial_surgery_fillers_or_asymmetry",
+        "heart_disease",
+        "important_event_or_driving",
+    ):
+        data[name] = "False"
+    data.update(overrides)
+    return data
+
+
+def test_register_then_duplicate_warning_then_confirm(reception_client):
+    response = reception_client.post(reverse("patients:register"), form_data())
+    patient = Patient.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("patients:questionnaire_new", args=[patient.public_id])
+
+    again = reception_client.post(
+        reverse("patients:register"), form_data(nhs_number="", phone="07700900777")
+    )
+    assert again.status_code == 200
+    content = again.content.decode()
+    assert "may already be registered" in content
+    assert patient.record_number in content
+    assert 'value="07700900777"' in content or 'value="07700 900777"' in content  # input kept
+    assert Patient.objects.count() == 1
+
+    confirmed = reception_client.post(
+        reverse("patients:register"),
+        form_data(nhs_number="", phone="07700900777", confirm_not_duplicate="on"),
+    )
+    assert confirmed.status_code == 302
+    assert Patient.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"nhs_number": "943 476 5918"}, "check digit"),
+        ({"nhs_number": "12345"}, "exactly 10 digits"),
+        (
+            {"date_of_birth": (timezone.localdate() + timedelta(days=1)).strftime("%d/%m/%Y")},
+            "cannot be in the future",
+        ),
+        ({"date_of_birth": "31/02/1980"}, "Enter a valid date"),
+        ({"family_name": "x" * 10_000}, "at most 100 characters"),
+        ({"given_names": "<script>alert(1)</script>"}, "letters, spaces"),
+        ({"postcode": "NOT A PC"}, "full UK postcode"),
+        ({"phone": "12"}, "full phone number"),
+        ({"referral_source": "hacker"}, "Select a valid choice"),
+    ],
+)
+def test_bad_input_gives_clear_errors_and_keeps_input(reception_client, overrides, message):
+    response = reception_client.post(reverse("patients:register"), form_data(**overrides))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert message in content
+    assert "Please correct the highlighted fields" in content
+    assert 'value="Phillimore Gardens' in content or "12 Phillimore Gardens" in content
+    assert Patient.objects.count() == 0
+
+
+def test_html_in_free_text_is_shown_escaped(reception_client, practitioner_client):
+    reception_client.post(
+        reverse("patients:register"),
+        form_data(
+            address_line_2="<script>alert('x')</script>",
+            referral_detail="<img src=x onerror=alert(1)>",
+        ),
+    )
+    patient = Patient.objects.get()
+    assert patient.address_line_2 == "<script>alert('x')</script>"
+    for client in (reception_client, practitioner_client):
+        content = client.get(patient.get_absolute_url()).content.decode()
+        assert "<script>alert('x')</script>" not in content
+        assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in content
+        assert "<img src=x" not in content
+
+
+def test_edit_conflict_keeps_second_editors_input(reception_client, practitioner, reception):
+    patient = PatientFactory()
+    url = reverse("patients:edit", args=[patient.public_id])
+    initial = form_data(
+        nhs_number=patient.nhs_number,
+        version="1",
+        family_name=patient.family_name,
+        given_names=patient.given_names,
+    )
+    first = reception_client.post(url, initial | {"phone": "07700900001"})
+    assert first.status_code == 302
+    second = reception_client.post(url, initial | {"email": "mine@example.com"})
+    assert second.status_code == 200
+    content = second.content.decode()
+    assert "Not saved" in content and "changed this record while you were editing" in content
+    assert 'value="mine@example.com"' in content
+    patient.refresh_from_db()
+    assert patient.phone == "07700900001" and patient.email != "mine@example.com"
+    # Saving again after reading the conflict is a deliberate choice and succeeds.
+    resubmit = reception_client.post(url, initial | {"email": "mine@example.com", "version": "2"})
+    assert resubmit.status_code == 302
+    patient.refresh_from_db()
+    assert patient.email == "mine@example.com"
+
+
+def test_archive_and_restore(reception_client):
+    patient = PatientFactory()
+    response = reception_client.post(
+        reverse("patients:archive", args=[patient.public_id]), {"reason": "Moved to Leeds"}
+    )
+    assert response.status_code == 302
+    patient.refresh_from_db()
+    assert patient.is_archived
+    reception_client.post(reverse("patients:restore", args=[patient.public_id]))
+    patient.refresh_from_db()
+    assert not patient.is_archived
+
+
+def test_reception_enters_questionnaire_but_cannot_read_it(reception_client, practitioner_client):
+    patient = PatientFactory()
+    new_url = reverse("patients:questionnaire_new", args=[patient.public_id])
+    response = reception_client.post(
+        new_url, questionnaire_data(bleeding_risk="True", current_medications="Apixaban")
+    )
+    assert response.status_code == 302
+    assert response["Location"] == patient.get_absolute_url()
+    questionnaire = IntakeQuestionnaire.objects.get()
+    assert questionnaire.bleeding_risk is True
+
+    list_url = reverse("patients:questionnaires", args=[patient.public_id])
+    assert reception_client.get(list_url).status_code == 403
+    detail = reception_client.get(patient.get_absolute_url()).content.decode()
+    assert "Apixaban" not in detail
+    assert "awaiting practitioner review" in detail
+    # Reception's new-questionnaire form never shows earlier answers.
+    assert "Apixaban" not in reception_client.get(new_url).content.decode()
+
+    page = practitioner_client.get(list_url).content.decode()
+    assert "Apixaban" in page and "Mark reviewed" in page
+    review_url = reverse(
+        "patients:questionnaire_review", args=[patient.public_id, questionnaire.pk]
+    )
+    assert practitioner_client.get(review_url).status_code == 405
+    assert practitioner_client.post(review_url, {"note": "OK"}).status_code == 302
+    questionnaire.refresh_from_db()
+    assert questionnaire.is_reviewed
+    assert reception_client.post(review_url).status_code == 403
+
+
+def test_questionnaire_requires_every_answer_and_prior_treatment_details(reception_client):
+    patient = PatientFactory()
+    url = reverse("patients:questionnaire_new", args=[patient.public_id])
+    data = questionnaire_data(current_medications="Sertraline")
+    del data["heart_disease"]
+    response = reception_client.post(url, data)
+    assert "Please answer yes or no." in response.content.decode()
+    assert "Sertraline" in response.content.decode()  # kept
+    response = reception_client.post(url, questionnaire_data(toxin_in_last_4_months="True"))
+    assert "Add the toxin treatment below" in response.content.decode()
+    response = reception_client.post(
+        url,
+        questionnaire_data(
+            toxin_in_last_4_months="True",
+            **{
+                "prior-0-treated_on": "01/09/2026",
+                "prior-0-product_other": "Azzalure",
+                "prior-0-units": "50",
+            },
+        ),
+    )
+    assert response.status_code == 302
+    assert IntakeQuestionnaire.objects.get().prior_treatments.get().units == 50
+
+
+def test_search_as_you_type_returns_partial(reception_client):
+    PatientFactory(family_name="Featherstonehaugh")
+    response = reception_client.get("/patients/?q=fetherston", headers={"HX-Request": "true"})
+    content = response.content.decode()
+    assert "FEATHERSTONEHAUGH" in content
+    assert "<html" not in content  # only the results partial
+    assert response["Cache-Control"].startswith("no-store")
+
+
+def test_unknown_status_filter_is_ignored(reception_client):
+    PatientFactory(family_name="Ashworth")
+    response = reception_client.get("/patients/?status=%27;drop&sort=evil&page=abc")
+    assert response.status_code in (200, 404)
+    assert reception_client.get("/patients/?sort=password").status_code == 200
+
+
+def test_manager_never_sees_nhs_numbers(manager_client):
+    patient = PatientFactory(nhs_number="9434765919")
+    assert "943 476 5919" not in manager_client.get(patient.get_absolute_url()).content.decode()
+    assert "943 476 5919" not in manager_client.get("/patients/").content.decode()
+
+
+def test_history_shows_who_changed_what(reception_client, reception):
+    reception_client.post(reverse("patients:register"), form_data())
+    patient = Patient.objects.get()
+    edit = form_data(version="1", phone="07700900001")
+    reception_client.post(reverse("patients:edit", args=[patient.public_id]), edit)
+    content = reception_client.get(reverse("patients:history", args=[patient.public_id]))
+    text = content.content.decode()
+    assert "rita" in text and "Registered" in text and "07700900001" in text
