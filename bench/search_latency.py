@@ -281,6 +281,12 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.warmup} warm-up + {args.requests} measured requests to {args.base_url}"
     )
 
+    load_before = os.getloadavg()
+    if load_before[0] > (os.cpu_count() or 1) / 2:
+        print(
+            f"Note: load average {load_before[0]:.1f} on {os.cpu_count()} CPUs before the run; "
+            "other processes compete with the server and the figures will be pessimistic."
+        )
     client = Client(args.base_url)
     client.login(USERNAME, PASSWORD)
     for item in warmup:
@@ -332,6 +338,8 @@ def main(argv: list[str] | None = None) -> int:
             "cpus": os.cpu_count(),
             "platform": platform.platform(),
             "python": platform.python_version(),
+            "load_average_before": [round(x, 2) for x in load_before],
+            "load_average_after": [round(x, 2) for x in os.getloadavg()],
         },
         **db_meta,
         "overall": overall,

@@ -320,6 +320,10 @@ class PriorTreatmentForm(forms.ModelForm):
         self.fields["product"].empty_label = "Choose…"
         self.fields["indication"].empty_label = "Unknown / other"
         self.fields["units"].widget.attrs.update(min="0.01", step="0.01")
+        self.fields["units"].help_text = ""
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs["class"] = f"{css} form-control-sm"
 
     def clean_treated_on(self):
         value = self.cleaned_data["treated_on"]

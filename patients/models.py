@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from clinic.models import TimeStampedModel
 from patients.choices import PatientStatus, ReferralSource, Sex, Title, YesNoNotApplicable
-from patients.validators import format_nhs_number
+from patients.validators import format_nhs_number, format_phone
 
 
 class Patient(TimeStampedModel):
@@ -112,6 +112,14 @@ class Patient(TimeStampedModel):
         if self.title:
             name += f", {self.title}"
         return name
+
+    @property
+    def phone_display(self) -> str:
+        return format_phone(self.phone)
+
+    @property
+    def emergency_contact_phone_display(self) -> str:
+        return format_phone(self.emergency_contact_phone)
 
     @property
     def nhs_number_display(self) -> str:

@@ -308,6 +308,12 @@ def questionnaire_awaiting_review_count() -> int:
     return IntakeQuestionnaire.objects.filter(reviewed_at__isnull=True).count()
 
 
+def staff_name(user) -> str:
+    if user is None:
+        return "system"
+    return user.get_full_name() or user.get_username()
+
+
 @dataclass
 class HistoryEntry:
     when: datetime
@@ -340,7 +346,7 @@ def patient_edit_conflict(
             field = Patient._meta.get_field(name)
             differences.append((str(field.verbose_name), _display(current, name), str(mine)))
     return EditConflictView(
-        changed_by=last.history_user.get_username() if last and last.history_user else "someone",
+        changed_by=staff_name(last.history_user) if last else "someone",
         changed_at=last.history_date if last else None,
         differences=differences,
     )
@@ -373,6 +379,6 @@ def patient_history(*, patient: Patient, user) -> list[HistoryEntry]:
                     old, new = "(hidden)", "(hidden)"
                 changes.append((label, old, new))
         kind = {"+": "Registered", "~": "Changed", "-": "Deleted"}[record.history_type]
-        who = record.history_user.get_username() if record.history_user else "system"
+        who = staff_name(record.history_user)
         entries.append(HistoryEntry(when=record.history_date, who=who, kind=kind, changes=changes))
     return entries

@@ -45,6 +45,9 @@ class PatientTable(tables.Table):
     def render_nhs_number(self, record):
         return record.nhs_number_display or "—"
 
+    def render_phone(self, record):
+        return record.phone_display
+
     def render_status(self, record):
         css = "text-bg-secondary" if record.is_archived else "text-bg-success"
         return format_html('<span class="badge {}">{}</span>', css, record.get_status_display())

@@ -82,6 +82,18 @@ def normalise_phone(value: str) -> str:
     return digits
 
 
+def format_phone(value: str) -> str:
+    """UK numbers in the usual groups: 07700 900123, 020 7946 0000; others as stored."""
+    digits = value or ""
+    if len(digits) == 11 and digits.startswith("07"):
+        return f"{digits[:5]} {digits[5:]}"
+    if len(digits) == 11 and digits.startswith("02"):
+        return f"{digits[:3]} {digits[3:7]} {digits[7:]}"
+    if len(digits) == 11 and digits.startswith("01"):
+        return f"{digits[:5]} {digits[5:]}"
+    return digits
+
+
 def validate_phone(value: str) -> None:
     if not value:
         return

@@ -341,7 +341,8 @@ class Command(BaseCommand):
             completed = first + timedelta(days=int(span * index / max(count, 1)))
             alert = rng.random() < 0.25
             female = patient.sex == Sex.FEMALE
-            reviewed = index < count - 1 or rng.random() < 0.8
+            # Only recent answers still wait for a practitioner; older ones were reviewed.
+            reviewed = (today - completed).days > 21 or rng.random() < 0.3
             questionnaire = IntakeQuestionnaire(
                 patient=patient,
                 completed_on=completed,
@@ -383,6 +384,8 @@ class Command(BaseCommand):
         today = timezone.localdate()
         numbers = allocate_record_numbers(size)
         patients = [self.make_patient(n, today, large) for n in numbers]
+        for patient in patients:
+            patient._history_date = patient.created_at  # history shows the registration date
         patients = bulk_create_with_history(
             patients,
             Patient,
