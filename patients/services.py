@@ -1,6 +1,7 @@
 """Writes for patients and questionnaires. Each service validates, writes and records
 history in one transaction; views only call these."""
 
+import copy
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -105,7 +106,7 @@ def patient_update(*, patient: Patient, updated_by, expected_version: int, **fie
     if current.version != expected_version:
         raise EditConflict(current=current)
     fields = _normalise(fields)
-    previous = Patient.objects.get(pk=patient.pk)
+    previous = copy.copy(current)
     for name, value in fields.items():
         setattr(current, name, value)
     _stamp_contact_consents(current, previous)

@@ -237,7 +237,7 @@ def test_glabellar_lines():
     gl = Indication.objects.get(slug="glabellar-lines")
     assert gl.category == "cosmetic"
     assert gl.min_age_years == 18
-    assert gl.min_interval_days == 90
+    assert gl.min_interval_days == 84
     assert slugs(gl.uk_licensed_products.all()) == {
         "botox",
         "vistabel",
@@ -302,8 +302,8 @@ def test_categories(slug, category):
         ("sialorrhoea-adult", 112),
         ("sialorrhoea-paediatric", 112),
         ("oab", 84),
-        ("forehead-lines", 90),
-        ("masseter-contouring", 90),
+        ("forehead-lines", 84),
+        ("masseter-contouring", 84),
     ],
 )
 def test_min_intervals(slug, days):

@@ -1065,7 +1065,7 @@ ANATOMICAL_SITES = [
 # ---------------------------------------------------------------------------
 # Indications (DOMAIN §11.2, §2, §3.2, §5, §10 rule 31)
 #
-# min_interval_days: 12 wk = 84, 10 wk = 70, 16 wk = 112, "3 mo" = 90. Where products
+# min_interval_days: 12 wk = 84, 10 wk = 70, 16 wk = 112, "3 mo" = 84 (DOMAIN §3.2: "3 months (12 weeks)"). Where products
 # differ, the longest UK minimum is seeded (the conservative floor) and the
 # product-specific intervals are spelled out in notes.
 # ---------------------------------------------------------------------------
@@ -1415,7 +1415,7 @@ INDICATIONS = [
             "relfydess",
         ],
         "us": ["botox-cosmetic", "dysport", "xeomin", "jeuveau", "daxxify", "letybo"],
-        "min_interval_days": 90,
+        "min_interval_days": 84,
         "min_age_years": 18,
         "max_age_years": None,
         "typical_sites": "5 (2 per corrugator, 1 procerus)",
@@ -1437,7 +1437,7 @@ INDICATIONS = [
         "category": "cosmetic",
         "uk": ["botox", "vistabel", "azzalure", "bocouture"],
         "us": ["botox-cosmetic", "xeomin"],
-        "min_interval_days": 90,
+        "min_interval_days": 84,
         "min_age_years": 18,
         "max_age_years": None,
         "typical_sites": "6 (3/side)",
@@ -1452,7 +1452,7 @@ INDICATIONS = [
         "category": "cosmetic",
         "uk": ["botox", "vistabel", "bocouture"],
         "us": ["botox-cosmetic", "xeomin"],
-        "min_interval_days": 90,
+        "min_interval_days": 84,
         "min_age_years": 18,
         "max_age_years": None,
         "typical_sites": "5",
@@ -1467,7 +1467,7 @@ INDICATIONS = [
         "category": "cosmetic",
         "uk": ["botox", "vistabel", "bocouture"],
         "us": ["botox-cosmetic", "xeomin"],
-        "min_interval_days": 90,
+        "min_interval_days": 84,
         "min_age_years": 18,
         "max_age_years": None,
         "typical_sites": "16",
@@ -1482,7 +1482,7 @@ INDICATIONS = [
         "category": "cosmetic",
         "uk": [],
         "us": ["botox-cosmetic"],
-        "min_interval_days": 90,
+        "min_interval_days": 84,
         "min_age_years": 18,
         "max_age_years": None,
         "typical_sites": "neck + jawline",
@@ -1497,7 +1497,7 @@ INDICATIONS = [
         "category": "off-label",
         "uk": [],
         "us": [],
-        "min_interval_days": 90,
+        "min_interval_days": 84,
         "min_age_years": 18,
         "max_age_years": None,
         "typical_sites": "2 sites/side",
