@@ -23,6 +23,19 @@ def login(page: Page, live_server, username: str, password: str = PASSWORD) -> P
     return page
 
 
+def staff_name_pattern(user) -> str:
+    """Regex for how a page names a staff member: full name, or username when it has none."""
+    names = {user.get_username()}
+    if user.get_full_name():
+        names.add(user.get_full_name())
+    return "(?:" + "|".join(re.escape(name) for name in sorted(names)) + ")"
+
+
+def phone_pattern(digits: str) -> str:
+    """Regex for a stored phone number shown as stored or in groups (07700 900123)."""
+    return r"\s?".join(re.escape(d) for d in digits)
+
+
 def shot(page: Page, name: str) -> Path:
     """Save a full-page screenshot as tests/e2e/screenshots/<name>.png."""
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
