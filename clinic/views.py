@@ -8,6 +8,7 @@ from django.contrib.auth.views import LoginView
 from django.db import DatabaseError, connection
 from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
@@ -22,7 +23,13 @@ logger = logging.getLogger(__name__)
 def home(request):
     """One page per role, chosen by what the user may do, not by group name."""
     user = request.user
+    hour = timezone.localtime().hour
     context = {
+        "greeting": "Good morning"
+        if hour < 12
+        else "Good afternoon"
+        if hour < 18
+        else "Good evening",
         "can_register": user.has_perm("patients.add_patient"),
         "can_review": user.has_perm("patients.review_intakequestionnaire"),
         "can_manage": user.has_perm("treatments.change_indication"),

@@ -13,6 +13,8 @@ from django.utils import timezone
 from patients.choices import YesNoNotApplicable
 from patients.models import IntakeQuestionnaire, Patient, PriorTreatment
 from patients.validators import (
+    format_nhs_number,
+    format_phone,
     normalise_nhs_number,
     normalise_phone,
     normalise_postcode,
@@ -81,6 +83,13 @@ class PatientForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if not show_nhs_number:
             del self.fields["nhs_number"]
+        # Show stored identifiers the way people read them; cleaning normalises them again.
+        for name in ("phone", "emergency_contact_phone"):
+            if self.initial.get(name):
+                self.initial[name] = format_phone(self.initial[name])
+        if self.initial.get("nhs_number"):
+            self.initial["nhs_number"] = format_nhs_number(self.initial["nhs_number"])
+        self.fields["sex"].choices = [("", "Choose…"), *self.fields["sex"].choices[1:]]
         self.fields["phone"].widget.attrs.update(inputmode="tel", autocomplete="off")
         self.fields["emergency_contact_phone"].widget.attrs.update(inputmode="tel")
         self.fields["referral_source"].choices = [
@@ -261,10 +270,14 @@ class QuestionnaireForm(forms.ModelForm):
                 self.fields[name].error_messages["required"] = "Please choose an answer."
         if not self.initial.get("completed_on") and not self.data:
             self.initial["completed_on"] = timezone.localdate()
-        radios = [
-            Field(name, template="patients/includes/yes_no_field.html")
-            for name in self.Meta.fields
+        radio_names = [
+            name for name in self.Meta.fields
             if isinstance(self.fields[name].widget, forms.RadioSelect)
+        ]  # fmt: skip
+        for number, name in enumerate(radio_names, start=1):
+            self.fields[name].label = f"{number}. {self.fields[name].label}"
+        radios = [
+            Field(name, template="patients/includes/yes_no_field.html") for name in radio_names
         ]
         self.helper = FormHelper()
         self.helper.form_tag = False

@@ -17,7 +17,12 @@ from django.utils import timezone
 
 from patients.choices import PatientStatus
 from patients.models import IntakeQuestionnaire, Patient, PriorTreatment
-from patients.validators import normalise_nhs_number, normalise_phone
+from patients.validators import (
+    format_nhs_number,
+    format_phone,
+    normalise_nhs_number,
+    normalise_phone,
+)
 
 RECORD_NUMBER_RE = re.compile(r"^[A-Za-z](\d{1,9})$")
 DATE_INPUTS = ("%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
@@ -327,34 +332,72 @@ HIDDEN_HISTORY_FIELDS = {"version"}
 
 @dataclass
 class EditConflictView:
+    """An edit refused because someone saved first, and how to carry on without losing
+    either person's work."""
+
     changed_by: str
     changed_at: datetime | None
-    differences: list[tuple[str, str, str]]
+    theirs: list[tuple[str, str, str]]  # field, value when you opened it, value saved now
+    mine: list[tuple[str, str]]  # field, your new value (kept in the form)
+    clashes: list[str]  # fields both of you changed, to differing values
+    merged: dict  # the form's new data: what is saved now, plus your own changes
 
 
 def patient_edit_conflict(
-    *, current: Patient, submitted: dict, show_nhs_number: bool
+    *, current: Patient, submitted: dict, expected_version: int, show_nhs_number: bool
 ) -> EditConflictView:
-    """What the other person saved, next to what this user typed, field by field."""
-    last = current.history.select_related("history_user").order_by("-history_date").first()
-    differences = []
-    for name, mine in submitted.items():
-        if name == "nhs_number" and not show_nhs_number:
-            continue
-        theirs = getattr(current, name)
-        if (theirs or "") != (mine or ""):
-            field = Patient._meta.get_field(name)
-            differences.append((str(field.verbose_name), _display(current, name), str(mine)))
+    """Compare the version the editor loaded (from the change history) with what is saved
+    now and with what they typed. Only fields they changed are kept from their form, so
+    saving again never silently undoes the other person's change."""
+    history = current.history.select_related("history_user")
+    loaded = history.filter(version=expected_version).order_by("-history_date").first()
+    last = history.order_by("-history_date").first()
+    theirs, mine, clashes, merged = [], [], [], {}
+    for name, typed in submitted.items():
+        field = Patient._meta.get_field(name)
+        label = str(field.verbose_name)
+        saved = getattr(current, name)
+        original = getattr(loaded, name) if loaded is not None else saved
+        i_changed = _differs(typed, original)
+        they_changed = _differs(saved, original)
+        merged[name] = typed if i_changed else saved
+        hidden = name == "nhs_number" and not show_nhs_number
+        if they_changed and not hidden:
+            theirs.append(
+                (label, _display_value(name, original, field), _display_value(name, saved, field))
+            )
+        if i_changed and not hidden:
+            mine.append((label, _display_value(name, typed, field)))
+        if i_changed and they_changed and _differs(typed, saved):
+            clashes.append(label)
     return EditConflictView(
         changed_by=staff_name(last.history_user) if last else "someone",
         changed_at=last.history_date if last else None,
-        differences=differences,
+        theirs=theirs,
+        mine=mine,
+        clashes=clashes,
+        merged=merged,
     )
 
 
-def _display(instance, name: str) -> str:
-    getter = getattr(instance, f"get_{name}_display", None)
-    return str(getter() if getter else getattr(instance, name))
+def _differs(a, b) -> bool:
+    return (a if a is not None else "") != (b if b is not None else "")
+
+
+def _display_value(name: str, value, field) -> str:
+    if value in (None, ""):
+        return "—"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if name in ("phone", "emergency_contact_phone"):
+        return format_phone(value)
+    if name == "nhs_number":
+        return format_nhs_number(value)
+    return str(value)
 
 
 def patient_history(*, patient: Patient, user) -> list[HistoryEntry]:

@@ -122,12 +122,18 @@ def patient_edit(request, public_id):
                 )
             except services.EditConflict as exc:
                 conflict = selectors.patient_edit_conflict(
-                    current=exc.current, submitted=data, show_nhs_number=show_nhs
+                    current=exc.current,
+                    submitted=data,
+                    expected_version=expected_version,
+                    show_nhs_number=show_nhs,
                 )
-                # The form keeps what this user typed; the new version lets them save it
-                # deliberately after reading the other person's changes.
-                form.data = form.data.copy()
-                form.data["version"] = exc.current.version
+                # Rebuild the form as "saved now + this user's own changes", at the new
+                # version, so saving again keeps both people's work.
+                form = EditPatientForm(
+                    instance=exc.current,
+                    show_nhs_number=show_nhs,
+                    initial={**conflict.merged, "version": exc.current.version},
+                )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:

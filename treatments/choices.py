@@ -43,3 +43,68 @@ class BodyRegion(models.TextChoices):
 class InstrumentDirection(models.TextChoices):
     LOWER_IS_BETTER = "lower", "Lower is better"
     HIGHER_IS_BETTER = "higher", "Higher is better"
+
+
+class SafetyLevel(models.TextChoices):
+    """How a safety finding gates signing (ARCHITECTURE.md, "The dose-safety engine")."""
+
+    BLOCK = "block", "Block: cannot be signed"
+    OVERRIDE = "override", "Override: needs a recorded reason"
+    WARN = "warn", "Warning: acknowledged"
+
+
+class Population(models.TextChoices):
+    ANY = "any", "Any age"
+    ADULT = "adult", "Adults (18 and over)"
+    CHILD = "child", "Children (under 18)"
+
+
+class LimitScope(models.TextChoices):
+    SESSION = "session", "Per session (total)"
+    SITE = "site", "Per injection site"
+    MUSCLE_GROUP = "muscle-group", "Per muscle group (named)"
+    SIDE = "side", "Per side (e.g. per eye, per axilla)"
+    ROLLING_WINDOW = "window", "Rolling window across sessions (days)"
+
+
+class Laterality(models.TextChoices):
+    ANY = "any", "Any"
+    UNILATERAL = "unilateral", "One side treated"
+    BILATERAL = "bilateral", "Both sides treated"
+
+
+class Side(models.TextChoices):
+    LEFT = "left", "Left"
+    RIGHT = "right", "Right"
+    MIDLINE = "midline", "Midline"
+    BILATERAL = "bilateral", "Both sides"
+
+
+class SafetyProfile(models.TextChoices):
+    """Which indication-specific rule set of DOMAIN §10 applies."""
+
+    GENERAL = "general", "General"
+    BLADDER = "bladder", "Bladder (intradetrusor): rule 26"
+    CHRONIC_MIGRAINE = "chronic-migraine", "Chronic migraine (PREEMPT): rules 16, 33"
+    BLEPHAROSPASM = "blepharospasm", "Blepharospasm / hemifacial spasm: rule 15"
+    STRABISMUS = "strabismus", "Strabismus: rule 14"
+
+
+class SessionStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SIGNED = "signed", "Signed"
+
+
+class FollowUpKind(models.TextChoices):
+    BLADDER_REVIEW = "bladder-review", "Post-void residual and UTI review"
+    REVIEW_CALL = "review-call", "Review call"
+    DIARY_DUE = "diary-due", "Headache diary due"
+    SIDE_EFFECT_REVIEW = "side-effect-review", "Side-effect review"
+    OUTCOME_DUE = "outcome-due", "Outcome assessment due"
+    OTHER = "other", "Other"
+
+
+class VialState(models.TextChoices):
+    UNOPENED = "unopened", "Unopened"
+    IN_USE = "in-use", "Reconstituted, in use"
+    DISCARDED = "discarded", "Discarded"

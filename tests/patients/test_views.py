@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from patients.models import IntakeQuestionnaire, Patient
+from patients.validators import normalise_phone
 from tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -122,29 +123,52 @@ def test_html_in_free_text_is_shown_escaped(reception_client, practitioner_clien
         assert "<img src=x" not in content
 
 
-def test_edit_conflict_keeps_second_editors_input(reception_client, practitioner, reception):
-    patient = PatientFactory()
+def test_edit_conflict_keeps_both_peoples_changes(reception_client, reception):
+    patient = PatientFactory(registered_by=reception)
     url = reverse("patients:edit", args=[patient.public_id])
-    initial = form_data(
+    opened = form_data(
         nhs_number=patient.nhs_number,
         version="1",
         family_name=patient.family_name,
         given_names=patient.given_names,
+        phone=patient.phone,
+        email="",
     )
-    first = reception_client.post(url, initial | {"phone": "07700900001"})
+    first = reception_client.post(url, opened | {"phone": "07700900001"})
     assert first.status_code == 302
-    second = reception_client.post(url, initial | {"email": "mine@example.com"})
+    second = reception_client.post(url, opened | {"email": "mine@example.com"})
     assert second.status_code == 200
     content = second.content.decode()
-    assert "Not saved" in content and "changed this record while you were editing" in content
-    assert 'value="mine@example.com"' in content
+    assert "Not saved yet" in content and "changed this record while you were editing" in content
+    form = second.context["form"]
+    # The re-rendered form = saved now (their phone) + my change (email), at version 2.
+    assert form.initial["email"] == "mine@example.com"
+    assert normalise_phone(form.initial["phone"]) == "07700900001"
+    assert form.initial["version"] == 2
     patient.refresh_from_db()
     assert patient.phone == "07700900001" and patient.email != "mine@example.com"
-    # Saving again after reading the conflict is a deliberate choice and succeeds.
-    resubmit = reception_client.post(url, initial | {"email": "mine@example.com", "version": "2"})
+    resubmit = reception_client.post(
+        url, opened | {"email": "mine@example.com", "phone": "07700900001", "version": "2"}
+    )
     assert resubmit.status_code == 302
     patient.refresh_from_db()
-    assert patient.email == "mine@example.com"
+    assert patient.email == "mine@example.com" and patient.phone == "07700900001"
+
+
+def test_edit_conflict_on_the_same_field_is_called_out(reception_client, reception):
+    patient = PatientFactory(registered_by=reception)
+    url = reverse("patients:edit", args=[patient.public_id])
+    opened = form_data(
+        nhs_number=patient.nhs_number,
+        version="1",
+        family_name=patient.family_name,
+        given_names=patient.given_names,
+        phone=patient.phone,
+    )
+    reception_client.post(url, opened | {"phone": "07700900001"})
+    second = reception_client.post(url, opened | {"phone": "07700900002"})
+    assert "You both changed: mobile or main phone" in second.content.decode()
+    assert normalise_phone(second.context["form"].initial["phone"]) == "07700900002"
 
 
 def test_archive_and_restore(reception_client):
