@@ -4,16 +4,30 @@ Every row carries its DOMAIN.md source keys and a verified-on date (clinic.model
 SourcedReferenceModel). Clinical thresholds live in these rows, never as literals in code.
 """
 
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from clinic.models import SourcedReferenceModel, TimeStampedModel
 from treatments.choices import (
     BodyRegion,
+    FollowUpKind,
     IndicationCategory,
     InstrumentDirection,
+    Laterality,
+    LimitScope,
+    Population,
     ProductForm,
+    SafetyLevel,
+    SafetyProfile,
+    SessionStatus,
+    Side,
     UnitFamily,
+    VialState,
 )
 
 
@@ -37,6 +51,20 @@ class Product(SourcedReferenceModel, TimeStampedModel):
     )
     on_formulary = models.BooleanField(
         default=False, help_text="Stocked and usable by this clinic (UK-licensed only)"
+    )
+    # Product-specific contraindications and cautions (DOMAIN §3.4, rules 22-24, 30).
+    milk_protein_contraindicated = models.BooleanField(
+        default=False, help_text="Contraindicated with cow's milk protein allergy (rule 23)"
+    )
+    cosmetic_neuromuscular_contraindicated = models.BooleanField(
+        default=False,
+        help_text="Cosmetic use contraindicated with myasthenia gravis / Lambert-Eaton (rule 24)",
+    )
+    inflammation_contraindicated = models.BooleanField(
+        default=False, help_text="Inflammation at the site is a contraindication (rule 22)"
+    )
+    cosmetic_max_age_years = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Cosmetic licence upper age, e.g. under 65 (rule 30)"
     )
     notes = models.TextField(blank=True)
 
@@ -102,6 +130,12 @@ class Indication(SourcedReferenceModel, TimeStampedModel):
     )
     typical_sites = models.CharField(max_length=250, blank=True)
     default_dose = models.CharField(max_length=250, blank=True, help_text="Product: units, text")
+    safety_profile = models.CharField(
+        max_length=20,
+        choices=SafetyProfile.choices,
+        default=SafetyProfile.GENERAL,
+        help_text="Indication-specific rule set of DOMAIN §10",
+    )
     notes = models.TextField(blank=True)
     outcome_instruments = models.ManyToManyField(
         OutcomeInstrument, blank=True, related_name="indications"
@@ -135,3 +169,465 @@ class AnatomicalSite(SourcedReferenceModel, TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SafetyParameter(SourcedReferenceModel, TimeStampedModel):
+    """A named threshold the safety engine reads (e.g. other_family_window_days = 112),
+    kept here with its source rather than as a literal in code."""
+
+    key = models.SlugField(max_length=60, unique=True)
+    value = models.DecimalField(max_digits=10, decimal_places=2)
+    unit = models.CharField(max_length=30, blank=True)
+    description = models.CharField(max_length=250)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return f"{self.key} = {self.value} {self.unit}".strip()
+
+
+class DoseGuideline(SourcedReferenceModel, TimeStampedModel):
+    """What the label says for one product in one indication: licensing, expected dose,
+    minimum interval and age. Per-session/site/kg maxima are DoseLimit rows."""
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="guidelines")
+    indication = models.ForeignKey(Indication, on_delete=models.PROTECT, related_name="guidelines")
+    licensed_uk = models.BooleanField(help_text="Licensed in a current UK SmPC (rule 32)")
+    expected_min_units = models.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Labelled dose range, low end: a dose outside warns (rules 16-18)",
+    )
+    expected_max_units = models.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    min_interval_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Overrides the indication's default interval"
+    )
+    min_age_years = models.PositiveSmallIntegerField(null=True, blank=True)
+    min_weight_kg = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    notes = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indication__name", "product__brand"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "indication"], name="doseguideline_product_indication_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expected_min_units__isnull=True)
+                | models.Q(expected_max_units__isnull=True)
+                | models.Q(expected_min_units__lte=models.F("expected_max_units")),
+                name="doseguideline_expected_range_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product} for {self.indication}"
+
+
+class DoseLimit(SourcedReferenceModel, TimeStampedModel):
+    """One labelled maximum (DOMAIN §3.1, rules 8-15 and 17), evaluated by the engine.
+
+    Applies to a product, or to a whole unit family when product is empty; to one
+    indication or to all. The limit is the lower of max_units and max_units_per_kg x
+    weight where both are set (e.g. "lower of 6 U/kg and 200 U").
+    """
+
+    code = models.SlugField(max_length=60, help_text="Stable finding code, e.g. dose-session-max")
+    label = models.CharField(max_length=200, help_text="Shown to the practitioner")
+    unit_family = models.CharField(max_length=20, choices=UnitFamily.choices)
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, null=True, blank=True, related_name="dose_limits"
+    )
+    indication = models.ForeignKey(
+        Indication, on_delete=models.PROTECT, null=True, blank=True, related_name="dose_limits"
+    )
+    population = models.CharField(max_length=10, choices=Population.choices, default="any")
+    scope = models.CharField(max_length=15, choices=LimitScope.choices)
+    muscle_group = models.CharField(max_length=100, blank=True, help_text="For muscle-group scope")
+    laterality = models.CharField(max_length=12, choices=Laterality.choices, default="any")
+    window_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    max_units = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    max_units_per_kg = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    max_volume_ml = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    first_treatment_only = models.BooleanField(
+        default=False, help_text="Applies to a patient's first treatment with this product"
+    )
+    level = models.CharField(max_length=10, choices=SafetyLevel.choices)
+    notes = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["unit_family", "code", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(max_units__isnull=False)
+                | models.Q(max_units_per_kg__isnull=False)
+                | models.Q(max_volume_ml__isnull=False),
+                name="doselimit_has_a_maximum",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(scope="window") | models.Q(window_days__isnull=False),
+                name="doselimit_window_has_days",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class SiteTemplate(SourcedReferenceModel, TimeStampedModel):
+    """Injection points pre-filled for an indication, e.g. PREEMPT (31 fixed + 8 optional).
+
+    The protocol bounds (total units and sites) are what rule 16 checks a session against.
+    """
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=150)
+    indication = models.ForeignKey(
+        Indication, on_delete=models.PROTECT, related_name="site_templates"
+    )
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, null=True, blank=True, related_name="site_templates"
+    )
+    description = models.TextField(blank=True)
+    protocol_min_units = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    protocol_max_units = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    protocol_min_sites = models.PositiveSmallIntegerField(null=True, blank=True)
+    protocol_max_sites = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indication__name", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SiteTemplateRow(models.Model):
+    """One row of a template: a site on a side with its default dose."""
+
+    template = models.ForeignKey(SiteTemplate, on_delete=models.CASCADE, related_name="rows")
+    order = models.PositiveSmallIntegerField()
+    site = models.ForeignKey(AnatomicalSite, on_delete=models.PROTECT, related_name="+")
+    side = models.CharField(max_length=10, choices=Side.choices)
+    units = models.DecimalField(max_digits=7, decimal_places=2)
+    volume_ml = models.DecimalField(max_digits=6, decimal_places=3, null=True, blank=True)
+    points = models.PositiveSmallIntegerField(default=1)
+    optional = models.BooleanField(default=False, help_text="e.g. PREEMPT follow-the-pain sites")
+    group_fixed_units = models.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Protocol dose of this row's muscle group (rule 16: changed fixed groups)",
+    )
+    group_max_units = models.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Protocol maximum of this row's muscle group, e.g. temporalis 50 U",
+    )
+
+    class Meta:
+        ordering = ["template", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "order"], name="sitetemplaterow_order"),
+            models.CheckConstraint(condition=models.Q(units__gt=0), name="sitetemplaterow_units"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site} ({self.get_side_display()}) {self.units} U"
+
+
+class Vial(TimeStampedModel):
+    """One vial from receipt to discard: lot, expiry, reconstitution, draws and waste.
+
+    Reconciliation: units drawn into sessions + units wasted = the presentation.
+    """
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="vials")
+    presentation_units = models.PositiveIntegerField(help_text="Units in the vial, e.g. 100")
+    lot = models.CharField("lot / batch number", max_length=40)
+    expiry = models.DateField("expiry date")
+    received_on = models.DateField(default=timezone.localdate)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reconstituted_at = models.DateTimeField(null=True, blank=True)
+    diluent_ml = models.DecimalField(
+        "diluent (mL)", max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    reconstituted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    use_by = models.DateTimeField(
+        null=True, blank=True, help_text="Reconstitution time + the product's in-use hours"
+    )
+    discarded_at = models.DateTimeField(null=True, blank=True)
+    discarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    discard_reason = models.CharField(max_length=200, blank=True)
+    wasted_units = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal(0))
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        indexes = [models.Index(fields=["lot"], name="vial_lot_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(presentation_units__gt=0), name="vial_presentation_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expiry__gt=models.F("received_on")),
+                name="vial_expiry_after_receipt",
+                violation_error_message="The expiry date must be after the date received.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(diluent_ml__isnull=True) | models.Q(diluent_ml__gt=0),
+                name="vial_diluent_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(wasted_units__gte=0), name="vial_waste_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product} {self.presentation_units} U, lot {self.lot}"
+
+    @property
+    def state(self) -> str:
+        if self.discarded_at:
+            return VialState.DISCARDED
+        if self.reconstituted_at:
+            return VialState.IN_USE
+        return VialState.UNOPENED
+
+    @property
+    def units_per_ml(self) -> Decimal | None:
+        if not self.diluent_ml:
+            return None
+        return Decimal(self.presentation_units) / self.diluent_ml
+
+    @property
+    def units_per_0_1_ml(self) -> Decimal | None:
+        per_ml = self.units_per_ml
+        return None if per_ml is None else (per_ml / 10).quantize(Decimal("0.01"))
+
+
+class TreatmentSession(TimeStampedModel):
+    """One treatment of one patient with one product for one indication.
+
+    Drafts are edited freely; signing (treatments.services.session_sign) re-runs every
+    safety rule and freezes the session. Corrections after signing are addenda.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="treatment_sessions"
+    )
+    practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="treatment_sessions"
+    )
+    indication = models.ForeignKey(Indication, on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    vial = models.ForeignKey(
+        Vial, on_delete=models.PROTECT, null=True, blank=True, related_name="sessions"
+    )
+    performed_at = models.DateTimeField(default=timezone.now)
+    weight_kg = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    weight_measured_on = models.DateField(null=True, blank=True)
+    screening_reviewed = models.BooleanField(
+        "today's screening answers reviewed with the patient", default=False
+    )
+    consent_taken = models.BooleanField("consent for this episode taken", default=False)
+    off_label_consent = models.BooleanField("off-label use explained and consented", default=False)
+    spread_advice_given = models.BooleanField(
+        "advised to seek urgent care for swallowing, speech or breathing problems", default=False
+    )
+    antibiotic_prophylaxis = models.BooleanField(
+        "antibiotic prophylaxis (not an aminoglycoside) given", default=False
+    )
+    pvr_ml = models.PositiveIntegerField("post-void residual (mL)", null=True, blank=True)
+    performs_cic = models.BooleanField(
+        "performs clean intermittent self-catheterisation", default=False
+    )
+    antiplatelet_stopped_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    is_off_label = models.BooleanField(default=False, editable=False)
+    top_up_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="top_ups"
+    )
+    top_up_reason = models.CharField(max_length=250, blank=True)
+    notes = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=10, choices=SessionStatus.choices, default=SessionStatus.DRAFT
+    )
+    signed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-performed_at", "-id"]
+        permissions = [
+            ("sign_treatmentsession", "Can sign treatment sessions"),
+            ("add_sessionaddendum", "Can add an addendum to a signed session"),
+        ]
+        indexes = [
+            models.Index(fields=["patient", "-performed_at"], name="session_patient_idx"),
+            models.Index(fields=["status", "performed_at"], name="session_status_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(weight_kg__isnull=True) | models.Q(weight_kg__gt=0),
+                name="session_weight_positive",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="signed") | models.Q(signed_at__isnull=False),
+                name="session_signed_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        when = timezone.localtime(self.performed_at)
+        return f"{self.product} for {self.indication} on {when:%d/%m/%Y}"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status == SessionStatus.SIGNED
+
+
+class InjectionPoint(models.Model):
+    """Units given at one site on one side (possibly over several needle points)."""
+
+    session = models.ForeignKey(TreatmentSession, on_delete=models.PROTECT, related_name="points")
+    order = models.PositiveSmallIntegerField(default=0)
+    site = models.ForeignKey(AnatomicalSite, on_delete=models.PROTECT, related_name="+")
+    side = models.CharField(max_length=10, choices=Side.choices)
+    units = models.DecimalField(max_digits=7, decimal_places=2)
+    volume_ml = models.DecimalField(max_digits=6, decimal_places=3, null=True, blank=True)
+    points = models.PositiveSmallIntegerField("number of points", default=1)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["session", "order", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(units__gt=0), name="point_units_positive"),
+            models.CheckConstraint(condition=models.Q(points__gte=1), name="point_points_min"),
+            models.CheckConstraint(
+                condition=models.Q(volume_ml__isnull=True) | models.Q(volume_ml__gt=0),
+                name="point_volume_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site} {self.get_side_display()}: {self.units} U"
+
+
+class SessionFinding(models.Model):
+    """A safety finding as it stood when the session was signed, with the override reason
+    (OVERRIDE) or acknowledgement (WARN) and who gave it. Written by session_sign."""
+
+    session = models.ForeignKey(TreatmentSession, on_delete=models.PROTECT, related_name="findings")
+    code = models.CharField(max_length=60)
+    level = models.CharField(max_length=10, choices=SafetyLevel.choices)
+    message = models.TextField()
+    source = models.CharField(max_length=200)
+    override_reason = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["session", "level", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(level="override") | ~models.Q(override_reason=""),
+                name="finding_override_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(level="block"), name="finding_level_signable"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.level})"
+
+
+class SessionAddendum(models.Model):
+    """A correction or addition to a signed session. The session itself never changes."""
+
+    session = models.ForeignKey(TreatmentSession, on_delete=models.PROTECT, related_name="addenda")
+    reason = models.CharField(max_length=250)
+    text = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["session", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Addendum to {self.session_id}: {self.reason}"
+
+
+class FollowUp(TimeStampedModel):
+    """A task: created by a rule after a session (e.g. the 2-week bladder review) or by hand."""
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="follow_ups"
+    )
+    session = models.ForeignKey(
+        TreatmentSession, on_delete=models.PROTECT, null=True, blank=True, related_name="follow_ups"
+    )
+    kind = models.CharField(max_length=25, choices=FollowUpKind.choices)
+    title = models.CharField(max_length=200)
+    due_on = models.DateField()
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    rule_code = models.CharField(max_length=60, blank=True, help_text="Set when a rule made it")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    outcome_note = models.CharField(max_length=500, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [
+            models.Index(
+                fields=["due_on"],
+                name="followup_open_due_idx",
+                condition=models.Q(done_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (due {self.due_on:%d/%m/%Y})"
