@@ -282,11 +282,9 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     load_before = os.getloadavg()
-    if load_before[0] > (os.cpu_count() or 1) / 2:
-        print(
-            f"Note: load average {load_before[0]:.1f} on {os.cpu_count()} CPUs before the run; "
-            "other processes compete with the server and the figures will be pessimistic."
-        )
+    print(f"Load average before the run: {load_before[0]:.2f} ({os.cpu_count()} CPUs)")
+    if load_before[0] > (os.cpu_count() or 1):
+        print("Note: the machine is busy; other processes compete with the server.")
     client = Client(args.base_url)
     client.login(USERNAME, PASSWORD)
     for item in warmup:

@@ -14,7 +14,16 @@ class Role(StrEnum):
     MANAGER = "Manager"
 
 
-REFERENCE_MODELS = ("product", "indication", "anatomicalsite", "outcomeinstrument")
+REFERENCE_MODELS = (
+    "product",
+    "indication",
+    "anatomicalsite",
+    "outcomeinstrument",
+    "doseguideline",
+    "doselimit",
+    "sitetemplate",
+    "safetyparameter",
+)
 
 _reference_view = {f"treatments.view_{model}" for model in REFERENCE_MODELS}
 _reference_edit = {
@@ -33,9 +42,13 @@ MATRIX: dict[Role, frozenset[str]] = {
             "patients.view_nhs_number",
             "patients.view_patient_history",
             "patients.add_intakequestionnaire",
+            # Stock: receiving vials (DOMAIN §7.3 "Stock, vials: view (receiving)").
+            "treatments.view_vial",
+            "treatments.add_vial",
         }
     ),
-    # Reads demographics, reads and reviews the questionnaire; no reference-data edits.
+    # Reads demographics, reviews the questionnaire, manages vials, logs and signs
+    # sessions, works follow-up tasks; no reference-data edits.
     Role.PRACTITIONER: frozenset(
         {
             "patients.view_patient",
@@ -44,6 +57,17 @@ MATRIX: dict[Role, frozenset[str]] = {
             "patients.view_intakequestionnaire",
             "patients.add_intakequestionnaire",
             "patients.review_intakequestionnaire",
+            "treatments.view_vial",
+            "treatments.add_vial",
+            "treatments.change_vial",
+            "treatments.view_treatmentsession",
+            "treatments.add_treatmentsession",
+            "treatments.change_treatmentsession",
+            "treatments.sign_treatmentsession",
+            "treatments.add_sessionaddendum",
+            "treatments.view_followup",
+            "treatments.add_followup",
+            "treatments.change_followup",
         }
         | _reference_view
     ),
@@ -55,6 +79,10 @@ MATRIX: dict[Role, frozenset[str]] = {
             "patients.view_patient_history",
             "patients.view_intakequestionnaire",
             "patients.archive_patient",
+            # Inventory and batch recall (lot lookup); no clinical session detail.
+            "treatments.view_vial",
+            "treatments.add_vial",
+            "treatments.change_vial",
             "auth.view_user",
             "auth.add_user",
             "auth.change_user",

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/login/", views.ClinicLoginView.as_view(), name="login"),
     path("accounts/logout/", views.logout_view, name="logout"),
     path("patients/", include("patients.urls")),
+    path("", include("treatments.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_tables2 import LazyPaginator, RequestConfig
 
@@ -25,6 +26,7 @@ from patients.forms import (
     ReviewForm,
 )
 from patients.tables import PatientTable
+from treatments import selectors as treatment_selectors
 
 PAGE_SIZE = 25
 
@@ -96,10 +98,15 @@ def patient_detail(request, public_id):
         "summary": selectors.questionnaire_summary(patient=patient),
         "can_read_clinical": can_read_clinical,
         "latest": None,
+        "today": timezone.localdate(),
     }
     if can_read_clinical:
         questionnaires = selectors.questionnaire_list_for_patient(patient=patient, limit=1)
         context["latest"] = questionnaires[0] if questionnaires else None
+    if request.user.has_perm("treatments.view_treatmentsession"):
+        context["timeline"] = treatment_selectors.patient_timeline(patient=patient)
+    if request.user.has_perm("treatments.view_followup"):
+        context["tasks"] = treatment_selectors.followup_list_for_patient(patient=patient)
     return render(request, "patients/patient_detail.html", context)
 
 

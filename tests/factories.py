@@ -1,5 +1,8 @@
 """factory_boy factories. All data is invented; NHS numbers come from the 999 test range."""
 
+from datetime import timedelta
+from decimal import Decimal
+
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -96,3 +99,72 @@ class PriorTreatmentFactory(factory.django.DjangoModelFactory):
     treated_on = factory.LazyFunction(timezone.localdate)
     product_other = "Botox"
     units = 20
+
+
+class VialFactory(factory.django.DjangoModelFactory):
+    """A reconstituted 100 U BOTOX vial (2 mL: 5 U per 0.1 mL), in date."""
+
+    class Meta:
+        model = "treatments.Vial"
+
+    product = factory.LazyFunction(lambda: _product("botox"))
+    presentation_units = 100
+    lot = factory.Sequence(lambda n: f"C{n:05d}C3")
+    received_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=30))
+    expiry = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=365))
+    received_by = factory.SubFactory(UserFactory)
+    reconstituted_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
+    diluent_ml = Decimal("2.00")
+    reconstituted_by = factory.SelfAttribute("received_by")
+    use_by = factory.LazyAttribute(lambda v: v.reconstituted_at + timedelta(hours=24))
+
+
+class TreatmentSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "treatments.TreatmentSession"
+
+    patient = factory.SubFactory(PatientFactory)
+    practitioner = factory.SubFactory(UserFactory)
+    indication = factory.LazyFunction(lambda: _indication("chronic-migraine"))
+    product = factory.LazyFunction(lambda: _product("botox"))
+    vial = factory.SubFactory(VialFactory)
+    performed_at = factory.LazyFunction(timezone.now)
+
+
+class InjectionPointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "treatments.InjectionPoint"
+
+    session = factory.SubFactory(TreatmentSessionFactory)
+    site = factory.LazyFunction(lambda: _site("temporalis"))
+    side = "left"
+    units = Decimal("5")
+    volume_ml = Decimal("0.1")
+
+
+class FollowUpFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "treatments.FollowUp"
+
+    patient = factory.SubFactory(PatientFactory)
+    kind = "review-call"
+    title = "Review call"
+    due_on = factory.LazyFunction(timezone.localdate)
+
+
+def _product(slug):
+    from treatments.models import Product
+
+    return Product.objects.get(slug=slug)
+
+
+def _indication(slug):
+    from treatments.models import Indication
+
+    return Indication.objects.get(slug=slug)
+
+
+def _site(slug_part):
+    from treatments.models import AnatomicalSite
+
+    return AnatomicalSite.objects.filter(slug__contains=slug_part).order_by("id").first()

@@ -421,6 +421,10 @@ class Vial(TimeStampedModel):
         return VialState.UNOPENED
 
     @property
+    def state_label(self) -> str:
+        return VialState(self.state).label
+
+    @property
     def units_per_ml(self) -> Decimal | None:
         if not self.diluent_ml:
             return None

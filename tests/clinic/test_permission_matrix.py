@@ -11,6 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from clinic.permissions import AUTHENTICATED, PUBLIC
 from clinic.roles import Role, role_allows
 from tests.conftest import client_for
+from tests.factories import FollowUpFactory, TreatmentSessionFactory
 
 # Namespaces with their own access rules, tested in test_admin_access below.
 SEPARATELY_TESTED_NAMESPACES = {"admin"}
@@ -58,12 +59,42 @@ def test_url_walker_finds_unclassified_views(monkeypatch):
     assert [r.access for r in _walk([fake])] == [None]
 
 
-def _kwargs(route: Route, patient, questionnaire, *, unknown: bool = False) -> dict:
-    values = {
-        "public_id": uuid.uuid4() if unknown else patient.public_id,
-        "pk": questionnaire.pk,
+@pytest.fixture
+def objects(patient, questionnaire, practitioner):
+    """One of each object a URL can name, keyed by what the URL's kwargs refer to."""
+    session = TreatmentSessionFactory(patient=patient, practitioner=practitioner)
+    return {
+        "patient": patient,
+        "questionnaire": questionnaire,
+        "session": session,
+        "vial": session.vial,
+        "task": FollowUpFactory(patient=patient),
     }
-    return {name: values[name] for name in route.kwargs_names}
+
+
+# Which object each URL's kwargs name (patients by default; pk = the questionnaire).
+ROUTE_OBJECTS = {
+    "treatments:session_detail": {"public_id": "session"},
+    "treatments:session_edit": {"public_id": "session"},
+    "treatments:session_check": {"public_id": "session"},
+    "treatments:session_addendum": {"public_id": "session"},
+    "treatments:vial_detail": {"pk": "vial"},
+    "treatments:vial_reconstitute": {"pk": "vial"},
+    "treatments:vial_discard": {"pk": "vial"},
+    "treatments:task_done": {"pk": "task"},
+}
+
+
+def _kwargs(route: Route, objects, *, unknown: bool = False) -> dict:
+    mapping = ROUTE_OBJECTS.get(route.name, {})
+    values = {}
+    for name in route.kwargs_names:
+        target = objects[mapping.get(name, "patient" if name == "public_id" else "questionnaire")]
+        if name == "public_id":
+            values[name] = uuid.uuid4() if unknown else target.public_id
+        else:
+            values[name] = 10**9 if unknown else target.pk
+    return values
 
 
 def _allowed(access: str, role: Role | None) -> bool:
@@ -82,9 +113,7 @@ PERSONAS = [None, Role.RECEPTION, Role.PRACTITIONER, Role.MANAGER, "deactivated"
 @pytest.mark.parametrize("route", ROUTES, ids=[r.name for r in ROUTES])
 @pytest.mark.parametrize("persona", PERSONAS, ids=lambda p: str(p or "anonymous"))
 @pytest.mark.parametrize("method", ["get", "post"])
-def test_matrix(
-    route, persona, method, reception, practitioner, manager, deactivated, patient, questionnaire
-):
+def test_matrix(route, persona, method, reception, practitioner, manager, deactivated, objects):
     users = {
         Role.RECEPTION: reception,
         Role.PRACTITIONER: practitioner,
@@ -95,7 +124,7 @@ def test_matrix(
     # A deactivated user's session is not honoured: they are anonymous.
     role = None if persona == "deactivated" else persona
     client = client_for(users[persona])
-    url = reverse(route.name, kwargs=_kwargs(route, patient, questionnaire))
+    url = reverse(route.name, kwargs=_kwargs(route, objects))
     response = getattr(client, method)(url)
     login_url = reverse("login")
     if _allowed(route.access, role):
@@ -109,19 +138,19 @@ def test_matrix(
         assert response.status_code == 403, (url, persona, response.status_code)
 
 
-PATIENT_ROUTES = [r for r in ROUTES if "public_id" in r.kwargs_names]
+OBJECT_ROUTES = [r for r in ROUTES if r.kwargs_names]
 
 
-@pytest.mark.parametrize("route", PATIENT_ROUTES, ids=[r.name for r in PATIENT_ROUTES])
-def test_unknown_patient_identifier_is_404_for_allowed_roles(
-    route, reception, practitioner, manager, patient, questionnaire
+@pytest.mark.parametrize("route", OBJECT_ROUTES, ids=[r.name for r in OBJECT_ROUTES])
+def test_unknown_identifier_is_404_for_allowed_roles(
+    route, reception, practitioner, manager, objects
 ):
     for role, user in (
         (Role.RECEPTION, reception),
         (Role.PRACTITIONER, practitioner),
         (Role.MANAGER, manager),
     ):
-        url = reverse(route.name, kwargs=_kwargs(route, patient, questionnaire, unknown=True))
+        url = reverse(route.name, kwargs=_kwargs(route, objects, unknown=True))
         response = client_for(user).get(url)
         expected = 404 if role_allows(role, route.access) else 403
         if expected == 404 and response.status_code == 405:

@@ -4,8 +4,16 @@ number of rows (measured with 1 and with 55 rows)."""
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from tests.factories import PatientFactory, PriorTreatmentFactory, QuestionnaireFactory
+from tests.factories import (
+    FollowUpFactory,
+    InjectionPointFactory,
+    PatientFactory,
+    PriorTreatmentFactory,
+    QuestionnaireFactory,
+    TreatmentSessionFactory,
+)
 
 # Every signed-in page starts with these, whatever it shows:
 #   1 session, 2 user, 3 user's groups (navigation role badge),
@@ -22,6 +30,19 @@ def count_queries(client, url) -> int:
 
 def add_patients(n: int, reception):
     PatientFactory.create_batch(n, registered_by=reception, family_name="Ashworth")
+
+
+def add_sessions(patient, practitioner, n: int):
+    for _ in range(n):
+        session = TreatmentSessionFactory(
+            patient=patient,
+            practitioner=practitioner,
+            status="signed",
+            signed_at=timezone.now(),
+            signed_by=practitioner,
+        )
+        InjectionPointFactory.create_batch(3, session=session)
+        FollowUpFactory(patient=patient, session=session)
 
 
 def add_questionnaires(patient, n: int, reception):
@@ -62,10 +83,20 @@ class TestPatientDetail:
     def test_practitioner_sees_latest_questionnaire(self, practitioner_client, patient, reception):
         url = patient.get_absolute_url()
         add_questionnaires(patient, 1, reception)
-        # + 1 patient + 1 summary + 1 latest questionnaire (with users) + 1 its prior treatments
-        assert count_queries(practitioner_client, url) == BASE + 4
+        # + 1 patient + 1 summary + 1 latest questionnaire (with users) + 1 its prior
+        # treatments + 1 sessions timeline + 1 follow-up tasks
+        assert count_queries(practitioner_client, url) == BASE + 6
         add_questionnaires(patient, 54, reception)
-        assert count_queries(practitioner_client, url) == BASE + 4
+        assert count_queries(practitioner_client, url) == BASE + 6
+
+    def test_practitioner_timeline_with_sessions(self, practitioner_client, practitioner, patient):
+        url = patient.get_absolute_url()
+        add_questionnaires(patient, 1, practitioner)
+        add_sessions(patient, practitioner, 1)
+        # as above + 1 dose guidelines for the next-eligible dates
+        assert count_queries(practitioner_client, url) == BASE + 7
+        add_sessions(patient, practitioner, 50)
+        assert count_queries(practitioner_client, url) == BASE + 7
 
     def test_questionnaire_list(self, practitioner_client, patient, reception):
         url = f"/patients/{patient.public_id}/questionnaire/"

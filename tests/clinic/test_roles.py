@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import Group, Permission
 
-from clinic.roles import MATRIX, Role, sync_roles
+from clinic.roles import MATRIX, REFERENCE_MODELS, Role, sync_roles
 
 pytestmark = pytest.mark.django_db
 
@@ -30,12 +30,17 @@ def test_sync_removes_permissions_added_by_hand():
 def test_reception_cannot_read_clinical_records_or_edit_reference_data():
     reception = MATRIX[Role.RECEPTION]
     assert "patients.view_intakequestionnaire" not in reception
-    assert not any(p.startswith("treatments.") for p in reception)
+    # Only stock receiving (DOMAIN §7.3): no sessions, no follow-ups, no reference edits.
+    assert {p for p in reception if p.startswith("treatments.")} == {
+        "treatments.view_vial",
+        "treatments.add_vial",
+    }
 
 
 def test_only_managers_edit_reference_data_and_nobody_deletes_it():
+    reference = {f"treatments.{a}_{m}" for m in REFERENCE_MODELS for a in ("add", "change")}
     for role, perms in MATRIX.items():
-        edits = {p for p in perms if p.startswith(("treatments.change_", "treatments.add_"))}
+        edits = perms & reference
         assert bool(edits) == (role is Role.MANAGER)
         assert not any(".delete_" in p for p in perms)
 

@@ -16,6 +16,7 @@ from treatments.models import AnatomicalSite, Indication, OutcomeInstrument, Pro
 pytestmark = pytest.mark.django_db
 
 SEED = importlib.import_module("treatments.migrations.0002_seed_reference_data")
+DOSE_SEED = importlib.import_module("treatments.migrations.0004_seed_dose_reference")
 
 VERIFIED_ON = datetime.date(2026, 11, 21)
 
@@ -509,12 +510,15 @@ def test_unseed_removes_exactly_the_seeded_rows_and_seed_restores_them():
         verified_on=VERIFIED_ON,
     )
 
+    # The dose reference (0004) points at these rows: undo it first, as migrating back would.
+    DOSE_SEED.unseed(apps, None)
     SEED.unseed(apps, None)
     assert _counts() == (1, 0, 0, 0, 0, 0, 0)
     assert Product.objects.get() == extra
 
     SEED.seed(apps, None)
     SEED.seed(apps, None)  # idempotent: update_or_create on slug
+    DOSE_SEED.seed(apps, None)
     assert _counts() == (seeded[0] + 1, *seeded[1:])
     assert Product.objects.get(slug="botox").presentations == [50, 100, 200]
     cm = Indication.objects.get(slug="chronic-migraine")

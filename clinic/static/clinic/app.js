@@ -10,3 +10,38 @@ document.addEventListener("htmx:responseError", (event) => {
     target.appendChild(alert);
   }
 });
+
+// Session form: add an injection-point row from the formset's empty form.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-add-point]");
+  if (!button) return;
+  const form = button.closest("form");
+  const total = form.querySelector("input[name$='-TOTAL_FORMS']");
+  const template = document.getElementById("point-template");
+  const index = Number(total.value);
+  const html = template.innerHTML.replaceAll("__prefix__", String(index));
+  document.getElementById("points-body").insertAdjacentHTML("beforeend", html);
+  total.value = String(index + 1);
+  const firstField = document.getElementById("points-body").lastElementChild.querySelector("select");
+  if (firstField) firstField.focus();
+});
+
+// Session form: units follow the volume drawn (units = volume x the vial's U/mL), unless
+// the practitioner typed units themselves. The server re-checks the two against each other.
+document.addEventListener("input", (event) => {
+  const field = event.target;
+  if (field.dataset.pointField !== "volume_ml") return;
+  const form = field.closest("form");
+  const perMl = Number(form && form.dataset.unitsPerMl);
+  if (!perMl) return;
+  const row = field.closest("tr");
+  const units = row.querySelector("[data-point-field='units']");
+  if (units.value && units.dataset.auto !== "true") return;
+  const volume = Number(field.value);
+  if (!volume) return;
+  units.value = (Math.round(volume * perMl * 100) / 100).toString();
+  units.dataset.auto = "true";
+});
+document.addEventListener("input", (event) => {
+  if (event.target.dataset.pointField === "units") event.target.dataset.auto = "false";
+});

@@ -1,0 +1,281 @@
+"""Forms for vials, sessions (with their injection points), addenda and follow-ups.
+Input checks only; the safety rules are the engine's, enforced by treatments.services."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
+from django import forms
+from django.utils import timezone
+
+from treatments.choices import FollowUpKind, SafetyProfile, Side
+from treatments.models import (
+    AnatomicalSite,
+    FollowUp,
+    Indication,
+    Product,
+    TreatmentSession,
+    Vial,
+)
+
+
+def _date_input():
+    return forms.DateInput(
+        format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "autocomplete": "off"}
+    )
+
+
+def _no_tag_helper(*fields) -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    if fields:
+        helper.layout = Layout(*fields)
+    return helper
+
+
+class VialReceiveForm(forms.ModelForm):
+    class Meta:
+        model = Vial
+        fields = ["product", "presentation_units", "lot", "expiry", "received_on"]
+        widgets = {"expiry": _date_input(), "received_on": _date_input()}
+        labels = {"presentation_units": "Vial size (units)"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = Product.objects.filter(on_formulary=True).order_by(
+            "brand"
+        )
+        self.fields["product"].empty_label = "Choose…"
+        self.fields["received_on"].initial = timezone.localdate()
+        self.helper = _no_tag_helper(
+            Row(
+                Column("product", css_class="col-md-4"),
+                Column("presentation_units", css_class="col-md-2"),
+                Column("lot", css_class="col-md-2"),
+                Column("expiry", css_class="col-md-2"),
+                Column("received_on", css_class="col-md-2"),
+            ),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        product, size = cleaned.get("product"), cleaned.get("presentation_units")
+        if product and size and product.presentations and size not in product.presentations:
+            sizes = ", ".join(str(p) for p in product.presentations)
+            self.add_error("presentation_units", f"{product} comes in {sizes} U vials.")
+        expiry = cleaned.get("expiry")
+        if expiry and expiry < timezone.localdate():
+            self.add_error(
+                "expiry", "This vial is already past its expiry date: do not receive it into stock."
+            )
+        return cleaned
+
+    def _post_clean(self):
+        # Model constraints (expiry after receipt) are checked by the service's full_clean;
+        # ModelForm validation needs received_by, which the service sets.
+        pass
+
+
+class ReconstituteForm(forms.Form):
+    diluent_ml = forms.DecimalField(
+        label="0.9% saline added (mL)",
+        min_value=Decimal("0.1"),
+        max_value=Decimal("100"),
+        decimal_places=2,
+        help_text="e.g. 2 mL in a 100 U BOTOX vial gives 5 U per 0.1 mL",
+    )
+
+
+class DiscardForm(forms.Form):
+    reason = forms.CharField(
+        max_length=200, help_text="e.g. end of session, past use-by, dropped, cold-chain excursion"
+    )
+    wasted_units = forms.DecimalField(
+        min_value=0, decimal_places=2, max_digits=8, label="Units wasted"
+    )
+
+
+class SessionStartForm(forms.Form):
+    indication = forms.ModelChoiceField(
+        queryset=Indication.objects.order_by("category", "name"), empty_label="Choose…"
+    )
+    product = forms.ModelChoiceField(
+        queryset=Product.objects.filter(on_formulary=True, uk_licensed=True).order_by("brand"),
+        empty_label="Choose…",
+        help_text="Formulary products only (UK-licensed).",
+    )
+
+
+class SessionForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = TreatmentSession
+        fields = [
+            "vial", "performed_at", "weight_kg", "weight_measured_on", "pvr_ml",
+            "performs_cic", "antiplatelet_stopped_days", "antibiotic_prophylaxis",
+            "screening_reviewed", "consent_taken", "off_label_consent", "spread_advice_given",
+            "top_up_reason", "notes",
+        ]  # fmt: skip
+        widgets = {
+            "performed_at": forms.DateTimeInput(
+                format="%d/%m/%Y %H:%M", attrs={"placeholder": "dd/mm/yyyy hh:mm"}
+            ),
+            "weight_measured_on": _date_input(),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+        labels = {
+            "weight_kg": "Weight (kg)",
+            "weight_measured_on": "Weight measured on",
+            "top_up_reason": "Reason for a top-up within 2 weeks",
+        }
+
+    def __init__(self, *args, usable_vials=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        session = self.instance
+        self.fields["vial"].queryset = Vial.objects.filter(
+            pk__in=[v.pk for v in usable_vials] + ([session.vial_id] if session.vial_id else [])
+        ).select_related("product")
+        self.fields["vial"].empty_label = "Choose a reconstituted vial…"
+        self.fields["vial"].label_from_instance = lambda v: (
+            f"{v.presentation_units} U lot {v.lot}, exp {v.expiry:%d/%m/%Y}"
+            + (
+                f", {v.units_per_0_1_ml} U/0.1 mL, use by {timezone.localtime(v.use_by):%H:%M}"
+                if v.use_by
+                else ""
+            )
+        )
+        bladder = session.indication.safety_profile == SafetyProfile.BLADDER
+        bladder_fields = (
+            "pvr_ml",
+            "performs_cic",
+            "antiplatelet_stopped_days",
+            "antibiotic_prophylaxis",
+        )
+        if not bladder:
+            for name in bladder_fields:
+                del self.fields[name]
+        confirmations = ["screening_reviewed", "consent_taken", "spread_advice_given"]
+        self.fields["off_label_consent"].label = "Off-label use explained and consented"
+        self.helper = _no_tag_helper(
+            Row(Column("vial", css_class="col-md-7"), Column("performed_at", css_class="col-md-5")),
+            Row(
+                Column("weight_kg", css_class="col-md-3"),
+                Column("weight_measured_on", css_class="col-md-3"),
+            ),
+            *(
+                [
+                    Fieldset(
+                        "Bladder",
+                        Row(
+                            Column("pvr_ml", css_class="col-md-3"),
+                            Column("antiplatelet_stopped_days", css_class="col-md-3"),
+                        ),
+                        "performs_cic",
+                        "antibiotic_prophylaxis",
+                    )
+                ]
+                if bladder
+                else []
+            ),
+            Fieldset("Confirmations", *confirmations, "off_label_consent"),
+            Field("top_up_reason"),
+            Field("notes"),
+        )
+
+    def clean_performed_at(self):
+        value = self.cleaned_data["performed_at"]
+        if value > timezone.now() + timedelta(hours=1):
+            raise forms.ValidationError("A session cannot be recorded in the future.")
+        return value
+
+    def clean_weight_kg(self):
+        value = self.cleaned_data.get("weight_kg")
+        if value is not None and not Decimal("1") <= value <= Decimal("400"):
+            raise forms.ValidationError("Enter the weight in kilograms (1 to 400).")
+        return value
+
+
+class PointForm(forms.Form):
+    site = forms.ModelChoiceField(queryset=AnatomicalSite.objects.none(), empty_label="Site…")
+    side = forms.ChoiceField(choices=Side.choices)
+    units = forms.DecimalField(min_value=Decimal("0.01"), max_digits=7, decimal_places=2)
+    volume_ml = forms.DecimalField(
+        min_value=Decimal("0.001"),
+        max_digits=6,
+        decimal_places=3,
+        required=False,
+        label="Volume (mL)",
+    )
+    points = forms.IntegerField(min_value=1, max_value=100, initial=1, label="Points")
+
+    def __init__(self, *args, sites=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = (
+            sites if sites is not None else AnatomicalSite.objects.order_by("region", "name")
+        )
+        for name, field in self.fields.items():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs["class"] = f"{css} form-control-sm"
+            field.widget.attrs["data-point-field"] = name
+            field.widget.attrs["aria-label"] = str(field.label or name)
+
+
+class BasePointFormSet(forms.BaseFormSet):
+    def __init__(self, *args, sites=None, **kwargs):
+        self.sites = sites
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {"sites": self.sites}
+
+    @property
+    def empty_form(self):
+        form = self.form(
+            auto_id=self.auto_id,
+            prefix=self.add_prefix("__prefix__"),
+            empty_permitted=True,
+            use_required_attribute=False,
+            sites=self.sites,
+        )
+        self.add_fields(form, None)
+        return form
+
+
+PointFormSet = forms.formset_factory(
+    PointForm,
+    formset=BasePointFormSet,
+    extra=0,
+    can_delete=True,
+    max_num=80,
+    validate_max=True,
+)
+
+
+class AddendumForm(forms.Form):
+    reason = forms.CharField(max_length=250, help_text="e.g. wrong side recorded for point 3")
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Correction")
+
+
+class FollowUpForm(forms.ModelForm):
+    class Meta:
+        model = FollowUp
+        fields = ["kind", "title", "due_on"]
+        widgets = {"due_on": _date_input()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].initial = FollowUpKind.REVIEW_CALL
+        self.helper = _no_tag_helper(
+            Row(
+                Column("kind", css_class="col-md-3"),
+                Column("title", css_class="col-md-6"),
+                Column("due_on", css_class="col-md-3"),
+            )
+        )
+
+
+class CompleteTaskForm(forms.Form):
+    note = forms.CharField(max_length=500, required=False)

@@ -1,0 +1,602 @@
+"""Reads for vials, sessions, follow-ups, and the builder of the safety engine's inputs.
+
+`safety_inputs` turns database rows into the plain dataclasses of treatments.safety, so
+the engine itself never touches the ORM and the live check and the signing service see
+exactly the same facts.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, F, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from patients.choices import YesNoNotApplicable
+from patients.models import IntakeQuestionnaire, Patient, PriorTreatment
+from treatments import safety
+from treatments.choices import ProductForm, SafetyProfile, SessionStatus, UnitFamily
+from treatments.models import (
+    DoseGuideline,
+    DoseLimit,
+    FollowUp,
+    Indication,
+    InjectionPoint,
+    Product,
+    SafetyParameter,
+    SiteTemplate,
+    SiteTemplateRow,
+    TreatmentSession,
+    Vial,
+)
+
+ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=10, decimal_places=2))
+
+
+# Vials ----------------------------------------------------------------------------------
+
+
+def vial_list() -> QuerySet[Vial]:
+    """Vials with units drawn into sessions annotated (one query, no per-row lookups)."""
+    return Vial.objects.select_related("product").annotate(
+        drawn_units=Coalesce(Sum("sessions__points__units"), ZERO),
+        session_count=Count("sessions", distinct=True),
+    )
+
+
+def vial_get(*, pk: int) -> Vial:
+    return get_object_or_404(
+        vial_list().select_related("received_by", "reconstituted_by", "discarded_by"), pk=pk
+    )
+
+
+def vial_list_usable(*, product: Product, patient: Patient, at=None) -> list[Vial]:
+    """Vials a session may draw from now: this product, in date, not discarded,
+    reconstituted and within its use-by (or a ready-to-use solution), and not already
+    used for another patient (single patient, single session: DOMAIN §10 rule 5)."""
+    at = at or timezone.now()
+    today = timezone.localdate(at)
+    qs = (
+        Vial.objects.select_related("product")
+        .filter(product=product, discarded_at__isnull=True, expiry__gte=today)
+        .exclude(sessions__patient__in=Patient.objects.exclude(pk=patient.pk))
+    )
+    if product.form == ProductForm.POWDER:
+        qs = qs.filter(reconstituted_at__isnull=False, use_by__gte=at)
+    return list(qs.order_by("use_by", "expiry", "id").distinct())
+
+
+def vial_sessions(*, vial: Vial) -> list[TreatmentSession]:
+    return list(
+        vial.sessions.select_related("patient", "practitioner", "indication")
+        .annotate(total_units=Coalesce(Sum("points__units"), ZERO))
+        .order_by("performed_at", "id")
+    )
+
+
+def lot_exposure(*, lot: str) -> list[TreatmentSession]:
+    """Every session (and so patient) that received a lot: the recall list (DOMAIN §1.5)."""
+    lot = (lot or "").strip()
+    if not lot:
+        return []
+    return list(
+        TreatmentSession.objects.filter(vial__lot__iexact=lot)
+        .select_related("patient", "product", "indication", "vial", "practitioner")
+        .annotate(total_units=Coalesce(Sum("points__units"), ZERO))
+        .order_by("performed_at", "id")
+    )
+
+
+# Sessions -------------------------------------------------------------------------------
+
+
+def session_get_for_user(*, user, public_id) -> TreatmentSession:
+    """The one way views fetch a session (404 when unknown)."""
+    return get_object_or_404(
+        TreatmentSession.objects.select_related(
+            "patient",
+            "practitioner",
+            "indication",
+            "product",
+            "vial",
+            "vial__product",
+            "signed_by",
+            "top_up_of",
+        ),
+        public_id=public_id,
+    )
+
+
+def session_points(*, session: TreatmentSession) -> list[InjectionPoint]:
+    return list(session.points.select_related("site").order_by("order", "id"))
+
+
+def session_detail_related(*, session: TreatmentSession) -> dict:
+    return {
+        "points": session_points(session=session),
+        "findings": list(session.findings.select_related("recorded_by")),
+        "addenda": list(session.addenda.select_related("author")),
+        "follow_ups": list(session.follow_ups.select_related("done_by")),
+    }
+
+
+@dataclass
+class Totals:
+    overall: Decimal
+    sites: int
+    by_muscle: list[tuple[str, Decimal]]
+    by_side: list[tuple[str, Decimal]]
+
+
+def point_totals(points: list[safety.PointFacts]) -> Totals:
+    by_muscle: dict[str, Decimal] = {}
+    by_side: dict[str, Decimal] = {}
+    for point in points:
+        by_muscle[point.muscle_group or point.site_name] = (
+            by_muscle.get(point.muscle_group or point.site_name, Decimal(0)) + point.units
+        )
+        by_side[point.side] = by_side.get(point.side, Decimal(0)) + point.units
+    return Totals(
+        overall=sum((p.units for p in points), Decimal(0)),
+        sites=sum(p.points for p in points),
+        by_muscle=sorted(by_muscle.items()),
+        by_side=sorted(by_side.items()),
+    )
+
+
+@dataclass
+class TimelineEntry:
+    session: TreatmentSession
+    total_units: Decimal
+    days_since_previous: int | None
+
+
+@dataclass
+class Eligibility:
+    indication: str
+    product_family: str
+    last_on: date
+    next_eligible_on: date
+
+
+@dataclass
+class Timeline:
+    entries: list[TimelineEntry]
+    eligibility: list[Eligibility]
+    cumulative_84d: list[tuple[str, Decimal]]  # unit family label, units in last 84 days
+
+
+def patient_timeline(*, patient: Patient, today: date | None = None) -> Timeline:
+    """Sessions newest first with their totals, the interval since the previous session,
+    the next eligible date per indication and product family, and units in the last 84
+    days per unit family (never added across families). Two queries."""
+    today = today or timezone.localdate()
+    sessions = list(
+        TreatmentSession.objects.filter(patient=patient)
+        .select_related("indication", "product", "practitioner", "vial")
+        .annotate(total_units=Coalesce(Sum("points__units"), ZERO))
+        .order_by("-performed_at", "-id")
+    )
+    entries = []
+    for index, session in enumerate(sessions):
+        previous = sessions[index + 1] if index + 1 < len(sessions) else None
+        days = None
+        if previous is not None:
+            days = (
+                timezone.localdate(session.performed_at) - timezone.localdate(previous.performed_at)
+            ).days
+        entries.append(TimelineEntry(session, session.total_units, days))
+    guidelines = (
+        {
+            (g.product_id, g.indication_id): g.min_interval_days
+            for g in DoseGuideline.objects.filter(
+                indication__in={s.indication_id for s in sessions}
+            ).only("product_id", "indication_id", "min_interval_days")
+        }
+        if sessions
+        else {}
+    )
+    latest: dict[tuple[int, str], TreatmentSession] = {}
+    for session in sessions:
+        if session.status != SessionStatus.SIGNED:
+            continue
+        latest.setdefault((session.indication_id, session.product.unit_family), session)
+    eligibility = []
+    for (_, family), session in latest.items():
+        interval = guidelines.get((session.product_id, session.indication_id)) or (
+            session.indication.min_interval_days
+        )
+        last_on = timezone.localdate(session.performed_at)
+        eligibility.append(
+            Eligibility(
+                indication=session.indication.name,
+                product_family=UnitFamily(family).label,
+                last_on=last_on,
+                next_eligible_on=last_on + timedelta(days=interval),
+            )
+        )
+    window_start = today - timedelta(days=83)
+    cumulative: dict[str, Decimal] = {}
+    for session in sessions:
+        if session.status == SessionStatus.SIGNED and (
+            timezone.localdate(session.performed_at) >= window_start
+        ):
+            label = UnitFamily(session.product.unit_family).label
+            cumulative[label] = cumulative.get(label, Decimal(0)) + session.total_units
+    return Timeline(
+        entries, sorted(eligibility, key=lambda e: e.next_eligible_on), sorted(cumulative.items())
+    )
+
+
+# Follow-ups -----------------------------------------------------------------------------
+
+
+def followup_list_open(*, user=None, today: date | None = None) -> list[FollowUp]:
+    """Open tasks, overdue first, with their patients (one query)."""
+    qs = FollowUp.objects.filter(done_at__isnull=True).select_related(
+        "patient", "session", "session__indication", "assigned_to"
+    )
+    if user is not None:
+        qs = qs.filter(Q(assigned_to=user) | Q(assigned_to__isnull=True))
+    return list(qs.order_by("due_on", "id"))
+
+
+def followup_list_for_patient(*, patient: Patient) -> list[FollowUp]:
+    return list(patient.follow_ups.select_related("done_by").order_by("-due_on", "-id"))
+
+
+# Safety engine inputs -------------------------------------------------------------------
+
+
+def product_facts(product: Product) -> safety.ProductFacts:
+    return safety.ProductFacts(
+        slug=product.slug,
+        brand=product.brand,
+        unit_family=product.unit_family,
+        on_formulary=product.on_formulary,
+        uk_licensed=product.uk_licensed,
+        needs_reconstitution=product.form == ProductForm.POWDER,
+        in_use_hours=product.in_use_hours,
+        milk_protein_contraindicated=product.milk_protein_contraindicated,
+        cosmetic_neuromuscular_contraindicated=product.cosmetic_neuromuscular_contraindicated,
+        inflammation_contraindicated=product.inflammation_contraindicated,
+        cosmetic_max_age_years=product.cosmetic_max_age_years,
+    )
+
+
+def indication_facts(indication: Indication) -> safety.IndicationFacts:
+    return safety.IndicationFacts(
+        slug=indication.slug,
+        name=indication.name,
+        category=indication.category,
+        safety_profile=indication.safety_profile,
+        min_interval_days=indication.min_interval_days,
+        min_age_years=indication.min_age_years,
+        max_age_years=indication.max_age_years,
+    )
+
+
+def guideline_facts(
+    product: Product | None, indication: Indication
+) -> safety.GuidelineFacts | None:
+    if product is None:
+        return None
+    guideline = DoseGuideline.objects.filter(product=product, indication=indication).first()
+    if guideline is None:
+        return None
+    return safety.GuidelineFacts(
+        licensed_uk=guideline.licensed_uk,
+        source=guideline.source,
+        expected_min_units=guideline.expected_min_units,
+        expected_max_units=guideline.expected_max_units,
+        min_interval_days=guideline.min_interval_days,
+        min_age_years=guideline.min_age_years,
+        min_weight_kg=guideline.min_weight_kg,
+    )
+
+
+def vial_facts(vial: Vial | None, *, patient: Patient) -> safety.VialFacts | None:
+    if vial is None:
+        return None
+    others = frozenset(
+        TreatmentSession.objects.filter(vial=vial)
+        .exclude(patient=patient)
+        .values_list("patient_id", flat=True)
+    )
+    return safety.VialFacts(
+        id=vial.pk,
+        product_slug=vial.product.slug,
+        lot=vial.lot,
+        expiry=vial.expiry,
+        reconstituted_at=vial.reconstituted_at,
+        units_per_ml=vial.units_per_ml,
+        discarded=vial.discarded_at is not None,
+        other_patient_ids=others,
+    )
+
+
+def screening_facts(patient: Patient) -> safety.ScreeningFacts | None:
+    latest = (
+        IntakeQuestionnaire.objects.filter(patient=patient).order_by("-completed_on", "-id").first()
+    )
+    if latest is None:
+        return None
+    yes = YesNoNotApplicable.YES
+    return safety.ScreeningFacts(
+        answered_on=latest.completed_on,
+        allergy_toxin_or_albumin=latest.allergy_toxin_or_albumin,
+        allergy_cows_milk_protein=latest.allergy_cows_milk_protein,
+        infection_at_sites=latest.infection_at_sites,
+        neuromuscular_disorder=latest.neuromuscular_disorder,
+        swallowing_or_breathing_problems=latest.swallowing_or_breathing_problems,
+        pregnant_or_breastfeeding=latest.pregnant_or_breastfeeding == yes,
+        bleeding_risk=latest.bleeding_risk,
+        interacting_medicines=latest.interacting_medicines,
+        bladder_infection_or_retention=latest.bladder_infection_or_retention == yes,
+        can_self_catheterise=latest.can_self_catheterise == yes,
+    )
+
+
+def patient_history_facts(
+    patient: Patient, *, exclude_session_id: int | None = None
+) -> safety.PatientHistory:
+    """Signed sessions here and toxin reported from elsewhere, each in its own product's
+    units, plus the latest screening answers. Three queries."""
+    sessions = (
+        TreatmentSession.objects.filter(patient=patient, status=SessionStatus.SIGNED)
+        .exclude(pk=exclude_session_id)
+        .select_related("product", "indication")
+        .annotate(total_units=Coalesce(Sum("points__units"), ZERO))
+    )
+    doses = [
+        safety.PriorDose(
+            on=timezone.localdate(s.performed_at),
+            product_slug=s.product.slug,
+            brand=s.product.brand,
+            unit_family=s.product.unit_family,
+            units=s.total_units,
+            indication_slug=s.indication.slug,
+            session_id=s.pk,
+        )
+        for s in sessions
+    ]
+    pvr_before = any(
+        s.indication.safety_profile == SafetyProfile.BLADDER and s.pvr_ml is not None
+        for s in sessions
+    )
+    elsewhere = PriorTreatment.objects.filter(
+        patient=patient, product__isnull=False
+    ).select_related("product", "indication")
+    doses += [
+        safety.PriorDose(
+            on=p.treated_on,
+            product_slug=p.product.slug,
+            brand=p.product.brand,
+            unit_family=p.product.unit_family,
+            units=p.units,
+            indication_slug=p.indication.slug if p.indication else None,
+            elsewhere=True,
+            clinic_name=p.clinic_name,
+        )
+        for p in elsewhere
+    ]
+    return safety.PatientHistory(
+        doses=tuple(sorted(doses, key=lambda d: d.on, reverse=True)),
+        screening=screening_facts(patient),
+        pvr_recorded_before=pvr_before,
+    )
+
+
+def reference_facts(product: Product | None, indication: Indication) -> safety.ReferenceFacts:
+    limits = ()
+    if product is not None:
+        limits = tuple(
+            safety.DoseLimitFacts(
+                code=limit.code,
+                label=limit.label,
+                unit_family=limit.unit_family,
+                level=safety.Level(limit.level),
+                source=limit.source,
+                scope=limit.scope,
+                product_slug=limit.product.slug if limit.product else None,
+                indication_slug=limit.indication.slug if limit.indication else None,
+                population=limit.population,
+                laterality=limit.laterality,
+                muscle_group=limit.muscle_group,
+                window_days=limit.window_days,
+                max_units=limit.max_units,
+                max_units_per_kg=limit.max_units_per_kg,
+                max_volume_ml=limit.max_volume_ml,
+                first_treatment_only=limit.first_treatment_only,
+            )
+            for limit in DoseLimit.objects.filter(unit_family=product.unit_family).select_related(
+                "product", "indication"
+            )
+        )
+    parameters = list(SafetyParameter.objects.all())
+    return safety.ReferenceFacts(
+        limits=limits,
+        protocol=protocol_facts(indication, product),
+        parameters={p.key: p.value for p in parameters},
+        parameter_sources={p.key: p.source for p in parameters},
+    )
+
+
+def protocol_facts(indication: Indication, product: Product | None) -> safety.ProtocolFacts | None:
+    """The protocol of this product's template for the indication: a protocol is in one
+    product's units, so it is never applied to another product."""
+    if product is None:
+        return None
+    template = (
+        SiteTemplate.objects.filter(
+            indication=indication, product=product, protocol_min_units__isnull=False
+        )
+        .prefetch_related(Prefetch("rows", queryset=SiteTemplateRow.objects.select_related("site")))
+        .order_by("id")
+        .first()
+    )
+    if template is None:
+        return None
+    groups: dict[str, safety.ProtocolGroup] = {}
+    for row in template.rows.all():
+        group = row.site.muscle_group or row.site.name
+        if row.group_fixed_units is not None or row.group_max_units is not None:
+            groups[group] = safety.ProtocolGroup(
+                muscle_group=group,
+                fixed_units=row.group_fixed_units,
+                max_units=row.group_max_units,
+            )
+    return safety.ProtocolFacts(
+        name=template.name,
+        source=template.source,
+        min_units=template.protocol_min_units,
+        max_units=template.protocol_max_units,
+        min_sites=template.protocol_min_sites,
+        max_sites=template.protocol_max_sites,
+        groups=tuple(groups.values()),
+    )
+
+
+@dataclass
+class SafetyInputs:
+    session: safety.ProposedSession
+    history: safety.PatientHistory
+    reference: safety.ReferenceFacts
+
+    def evaluate(self) -> list[safety.Finding]:
+        return safety.evaluate(self.session, self.history, self.reference)
+
+
+def safety_inputs(
+    *,
+    patient: Patient,
+    indication: Indication,
+    product: Product | None,
+    vial: Vial | None,
+    points: list[safety.PointFacts],
+    performed_at,
+    fields: dict,
+    session_id: int | None = None,
+) -> SafetyInputs:
+    """Engine inputs for a session as proposed (saved or still in the form)."""
+    proposed = safety.ProposedSession(
+        patient_id=patient.pk,
+        on=timezone.localdate(performed_at),
+        at=performed_at,
+        date_of_birth=patient.date_of_birth,
+        indication=indication_facts(indication),
+        product=product_facts(product) if product else None,
+        guideline=guideline_facts(product, indication),
+        vial=vial_facts(vial, patient=patient),
+        points=tuple(points),
+        weight_kg=fields.get("weight_kg"),
+        weight_measured_on=fields.get("weight_measured_on"),
+        screening_reviewed=bool(fields.get("screening_reviewed")),
+        consent_taken=bool(fields.get("consent_taken")),
+        off_label_consent=bool(fields.get("off_label_consent")),
+        spread_advice_given=bool(fields.get("spread_advice_given")),
+        antibiotic_prophylaxis=bool(fields.get("antibiotic_prophylaxis")),
+        pvr_ml=fields.get("pvr_ml"),
+        performs_cic=bool(fields.get("performs_cic")),
+        antiplatelet_stopped_days=fields.get("antiplatelet_stopped_days"),
+        top_up_reason=fields.get("top_up_reason") or "",
+        session_id=session_id,
+    )
+    return SafetyInputs(
+        session=proposed,
+        history=patient_history_facts(patient, exclude_session_id=session_id),
+        reference=reference_facts(product, indication),
+    )
+
+
+SESSION_SAFETY_FIELDS = (
+    "weight_kg",
+    "weight_measured_on",
+    "screening_reviewed",
+    "consent_taken",
+    "off_label_consent",
+    "spread_advice_given",
+    "antibiotic_prophylaxis",
+    "pvr_ml",
+    "performs_cic",
+    "antiplatelet_stopped_days",
+    "top_up_reason",
+)
+
+
+def point_facts_from_points(points) -> list[safety.PointFacts]:
+    return [
+        safety.PointFacts(
+            site_slug=p.site.slug,
+            site_name=p.site.name,
+            muscle_group=p.site.muscle_group,
+            side=p.side,
+            units=p.units,
+            volume_ml=p.volume_ml,
+            points=p.points,
+        )
+        for p in points
+    ]
+
+
+def safety_inputs_for_session(*, session: TreatmentSession) -> SafetyInputs:
+    """The saved session's inputs: what session_sign enforces."""
+    return safety_inputs(
+        patient=session.patient,
+        indication=session.indication,
+        product=session.product,
+        vial=session.vial,
+        points=point_facts_from_points(session_points(session=session)),
+        performed_at=session.performed_at,
+        fields={name: getattr(session, name) for name in SESSION_SAFETY_FIELDS},
+        session_id=session.pk,
+    )
+
+
+def product_list_formulary() -> list[Product]:
+    return list(Product.objects.filter(on_formulary=True, uk_licensed=True).order_by("brand"))
+
+
+def site_template_for(*, indication: Indication, product: Product) -> SiteTemplate | None:
+    candidates = SiteTemplate.objects.filter(indication=indication).filter(
+        Q(product=product) | Q(product__isnull=True)
+    )
+    # A template for this product wins over a generic one (NULL product) on any engine.
+    return (
+        candidates.order_by(F("product_id").asc(nulls_last=True), "id")
+        .prefetch_related(Prefetch("rows", queryset=SiteTemplateRow.objects.select_related("site")))
+        .first()
+    )
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def followup_get(*, pk: int) -> FollowUp:
+    return get_object_or_404(FollowUp.objects.select_related("patient"), pk=pk)
+
+
+@dataclass
+class ProductChoice:
+    product: Product
+    licensed: bool | None  # None: no indication chosen yet
+
+
+def product_choices_for(*, indication_id) -> list[ProductChoice]:
+    """Formulary products, each marked licensed or off-label for the indication (rule 32);
+    licensed ones first."""
+    products = product_list_formulary()
+    try:
+        indication_pk = int(indication_id)
+    except (TypeError, ValueError):
+        return [ProductChoice(p, None) for p in products]
+    licensed = set(
+        DoseGuideline.objects.filter(indication_id=indication_pk, licensed_uk=True).values_list(
+            "product_id", flat=True
+        )
+    )
+    choices = [ProductChoice(p, p.pk in licensed) for p in products]
+    return sorted(choices, key=lambda c: (not c.licensed, c.product.brand))

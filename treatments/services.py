@@ -1,0 +1,363 @@
+"""Writes for vials, sessions and follow-ups. The only code that changes these rows.
+
+Signing (session_sign) re-runs the whole safety engine inside the transaction, so the
+rules hold whatever path the request took (form, API, shell).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from patients.models import Patient
+from treatments import safety, selectors
+from treatments.choices import (
+    FollowUpKind,
+    ProductForm,
+    SafetyProfile,
+    SessionStatus,
+)
+from treatments.models import (
+    FollowUp,
+    Indication,
+    InjectionPoint,
+    Product,
+    SafetyParameter,
+    SessionAddendum,
+    SessionFinding,
+    SiteTemplate,
+    TreatmentSession,
+    Vial,
+)
+
+
+class SessionLocked(Exception):
+    """A signed session is immutable: correct it with an addendum."""
+
+
+@dataclass
+class SessionConflict(Exception):
+    current_version: int
+
+
+@dataclass
+class SigningRefused(Exception):
+    """What stops signing: BLOCK findings, OVERRIDE findings without a reason, or warnings
+    not acknowledged."""
+
+    blocks: list[safety.Finding]
+    missing_reasons: list[safety.Finding]
+    unacknowledged: list[safety.Finding]
+
+    def __str__(self) -> str:
+        return "; ".join(f.message for f in self.blocks + self.missing_reasons) or (
+            "Warnings must be acknowledged"
+        )
+
+
+# Vials ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def vial_receive(
+    *, product: Product, presentation_units: int, lot: str, expiry, received_by, received_on=None
+) -> Vial:
+    vial = Vial(
+        product=product,
+        presentation_units=presentation_units,
+        lot=lot.strip().upper(),
+        expiry=expiry,
+        received_by=received_by,
+        received_on=received_on or timezone.localdate(),
+    )
+    vial.full_clean()
+    vial._history_user = received_by
+    vial.save()
+    return vial
+
+
+@transaction.atomic
+def vial_reconstitute(
+    *, vial: Vial, diluent_ml: Decimal, reconstituted_by, at: datetime | None = None
+) -> Vial:
+    """Record the dilution; use-by = time + the product's in-use hours (DOMAIN §1.3)."""
+    vial = Vial.objects.select_for_update().select_related("product").get(pk=vial.pk)
+    if vial.discarded_at:
+        raise ValidationError("This vial has been discarded.")
+    if vial.reconstituted_at:
+        raise ValidationError("This vial was already reconstituted.")
+    if vial.product.form != ProductForm.POWDER:
+        raise ValidationError(f"{vial.product} is a ready-to-use solution.")
+    if diluent_ml is None or diluent_ml <= 0:
+        raise ValidationError({"diluent_ml": "Enter the diluent volume in mL."})
+    at = at or timezone.now()
+    if timezone.localdate(at) > vial.expiry:
+        raise ValidationError("This vial is past its expiry date: do not reconstitute it.")
+    vial.reconstituted_at = at
+    vial.diluent_ml = diluent_ml
+    vial.reconstituted_by = reconstituted_by
+    hours = vial.product.in_use_hours
+    vial.use_by = at + timedelta(hours=hours) if hours else None
+    vial.version += 1
+    vial.full_clean()
+    vial._history_user = reconstituted_by
+    vial.save()
+    return vial
+
+
+def vial_drawn_units(vial: Vial) -> Decimal:
+    total = InjectionPoint.objects.filter(session__vial=vial).aggregate(total=Sum("units"))
+    return total["total"] or Decimal(0)
+
+
+@transaction.atomic
+def vial_discard(*, vial: Vial, reason: str, wasted_units: Decimal, discarded_by) -> Vial:
+    """Discard with the units wasted; drawn + wasted may not exceed the presentation."""
+    vial = Vial.objects.select_for_update().get(pk=vial.pk)
+    if vial.discarded_at:
+        raise ValidationError("This vial was already discarded.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the vial is discarded."})
+    drawn = vial_drawn_units(vial)
+    remaining = Decimal(vial.presentation_units) - drawn
+    if wasted_units < 0 or wasted_units > remaining:
+        raise ValidationError(
+            {
+                "wasted_units": f"Wasted units must be between 0 and the {remaining} U left "
+                f"({drawn} U drawn of {vial.presentation_units} U)."
+            }
+        )
+    vial.discarded_at = timezone.now()
+    vial.discarded_by = discarded_by
+    vial.discard_reason = reason[:200]
+    vial.wasted_units = wasted_units
+    vial.version += 1
+    vial._history_user = discarded_by
+    vial.save()
+    return vial
+
+
+# Sessions -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def session_start(
+    *,
+    patient: Patient,
+    practitioner,
+    indication: Indication,
+    product: Product,
+    template: SiteTemplate | None = None,
+) -> TreatmentSession:
+    """A draft session, its points pre-filled from the indication's template."""
+    if not product.on_formulary:
+        raise ValidationError({"product": f"{product} is not on the clinic formulary."})
+    session = TreatmentSession(
+        patient=patient, practitioner=practitioner, indication=indication, product=product
+    )
+    usable = selectors.vial_list_usable(product=product, patient=patient)
+    if len(usable) == 1:
+        session.vial = usable[0]
+    session.full_clean()
+    session._history_user = practitioner
+    session.save()
+    if template is not None:
+        InjectionPoint.objects.bulk_create(
+            InjectionPoint(
+                session=session,
+                order=row.order,
+                site=row.site,
+                side=row.side,
+                units=row.units,
+                volume_ml=row.volume_ml,
+                points=row.points,
+            )
+            for row in template.rows.all()
+            if not row.optional
+        )
+    return session
+
+
+def _locked_draft(session: TreatmentSession) -> TreatmentSession:
+    current = TreatmentSession.objects.select_for_update().get(pk=session.pk)
+    if current.status == SessionStatus.SIGNED:
+        raise SessionLocked("This session is signed: add an addendum instead.")
+    return current
+
+
+@transaction.atomic
+def session_save_draft(
+    *, session: TreatmentSession, saved_by, expected_version: int, fields: dict, points: list[dict]
+) -> TreatmentSession:
+    """Save the draft's fields and replace its injection points."""
+    current = _locked_draft(session)
+    if current.version != expected_version:
+        raise SessionConflict(current_version=current.version)
+    for name, value in fields.items():
+        setattr(current, name, value)
+    current.version += 1
+    current.full_clean()
+    current._history_user = saved_by
+    current.save()
+    current.points.all().delete()  # draft points only: signed sessions never reach here
+    new_points = [
+        InjectionPoint(session=current, order=index, **point) for index, point in enumerate(points)
+    ]
+    for point in new_points:
+        point.full_clean(exclude=["session"])
+    InjectionPoint.objects.bulk_create(new_points)
+    return current
+
+
+def _parameter(key: str, default: int) -> int:
+    value = SafetyParameter.objects.filter(key=key).values_list("value", flat=True).first()
+    return int(value) if value is not None else default
+
+
+@transaction.atomic
+def session_sign(
+    *,
+    session: TreatmentSession,
+    signed_by,
+    override_reasons: dict[str, str],
+    acknowledge_warnings: bool,
+) -> TreatmentSession:
+    """Sign: every rule is evaluated again here. BLOCK refuses; OVERRIDE needs a reason
+    (recorded with who and when); WARN must be acknowledged. The findings are kept with
+    the session, and rule-made follow-ups are created, in the same transaction."""
+    current = _locked_draft(session)
+    if current.practitioner_id != signed_by.pk:
+        raise ValidationError("Only the treating practitioner can sign this session.")
+    inputs = selectors.safety_inputs_for_session(session=current)
+    if not inputs.session.points:
+        raise ValidationError("Add at least one injection point before signing.")
+    findings = inputs.evaluate()
+    reasons = {code: (text or "").strip() for code, text in override_reasons.items()}
+    blocks = [f for f in findings if f.level == safety.Level.BLOCK]
+    missing = [f for f in findings if f.level == safety.Level.OVERRIDE and not reasons.get(f.code)]
+    unacknowledged = [
+        f for f in findings if f.level == safety.Level.WARN and not acknowledge_warnings
+    ]
+    if blocks or missing or unacknowledged:
+        raise SigningRefused(blocks, missing, unacknowledged)
+    now = timezone.now()
+    SessionFinding.objects.bulk_create(
+        SessionFinding(
+            session=current,
+            code=f.code,
+            level=f.level,
+            message=f.message,
+            source=f.source,
+            override_reason=reasons.get(f.code, "") if f.level == safety.Level.OVERRIDE else "",
+            recorded_by=signed_by,
+            recorded_at=now,
+        )
+        for f in findings
+    )
+    current.is_off_label = safety.is_off_label(inputs.session)
+    current.status = SessionStatus.SIGNED
+    current.signed_at = now
+    current.signed_by = signed_by
+    current.version += 1
+    current._history_user = signed_by
+    current.save()
+    _create_rule_follow_ups(current, inputs, signed_by)
+    return current
+
+
+def _create_rule_follow_ups(session: TreatmentSession, inputs, user) -> None:
+    """Tasks made by rules (DOMAIN §10 rule 26; practice for first treatments)."""
+    performed_on = timezone.localdate(session.performed_at)
+    tasks = []
+    if session.indication.safety_profile == SafetyProfile.BLADDER:
+        days = _parameter("bladder_review_days", 14)
+        tasks.append(
+            FollowUp(
+                patient=session.patient,
+                session=session,
+                kind=FollowUpKind.BLADDER_REVIEW,
+                title="Post-void residual and UTI review after intradetrusor injection",
+                due_on=performed_on + timedelta(days=days),
+                rule_code="bladder.review",
+                assigned_to=session.practitioner,
+                created_by=user,
+            )
+        )
+    first_here = not any(d.session_id for d in inputs.history.doses)
+    if first_here:
+        days = _parameter("first_treatment_review_days", 14)
+        tasks.append(
+            FollowUp(
+                patient=session.patient,
+                session=session,
+                kind=FollowUpKind.REVIEW_CALL,
+                title=f"Review call after first {session.product} treatment",
+                due_on=performed_on + timedelta(days=days),
+                rule_code="first.review-call",
+                assigned_to=session.practitioner,
+                created_by=user,
+            )
+        )
+    FollowUp.objects.bulk_create(tasks)
+
+
+@transaction.atomic
+def session_add_addendum(
+    *, session: TreatmentSession, author, reason: str, text: str
+) -> SessionAddendum:
+    """The only way to correct a signed session: the original stays as signed."""
+    current = TreatmentSession.objects.select_for_update().get(pk=session.pk)
+    if current.status != SessionStatus.SIGNED:
+        raise ValidationError("A draft can be edited directly; addenda are for signed sessions.")
+    addendum = SessionAddendum(
+        session=current, author=author, reason=(reason or "").strip(), text=(text or "").strip()
+    )
+    addendum.full_clean()
+    addendum.save()
+    return addendum
+
+
+# Follow-ups -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def followup_create(
+    *,
+    patient: Patient,
+    created_by,
+    kind: str,
+    title: str,
+    due_on,
+    session: TreatmentSession | None = None,
+    assigned_to=None,
+) -> FollowUp:
+    task = FollowUp(
+        patient=patient,
+        session=session,
+        kind=kind,
+        title=title.strip(),
+        due_on=due_on,
+        created_by=created_by,
+        assigned_to=assigned_to,
+    )
+    task.full_clean()
+    task._history_user = created_by
+    task.save()
+    return task
+
+
+@transaction.atomic
+def followup_complete(*, task: FollowUp, done_by, note: str = "") -> FollowUp:
+    current = FollowUp.objects.select_for_update().get(pk=task.pk)
+    if current.done_at is None:
+        current.done_at = timezone.now()
+        current.done_by = done_by
+        current.outcome_note = (note or "").strip()[:500]
+        current._history_user = done_by
+        current.save(update_fields=["done_at", "done_by", "outcome_note", "updated_at"])
+    return current

@@ -1,0 +1,433 @@
+"""Practitioner pages: vials, treatment sessions with live safety findings, signing,
+addenda, follow-up tasks and the lot lookup. Thin: access, form, one service/selector."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from clinic.permissions import require_perm
+from patients.selectors import patient_get_for_user
+from treatments import safety, selectors, services
+from treatments.forms import (
+    AddendumForm,
+    CompleteTaskForm,
+    DiscardForm,
+    FollowUpForm,
+    PointFormSet,
+    ReconstituteForm,
+    SessionForm,
+    SessionStartForm,
+    VialReceiveForm,
+)
+from treatments.models import AnatomicalSite
+
+OVERRIDE_PREFIX = "override__"
+
+
+# Vials ----------------------------------------------------------------------------------
+
+
+@require_perm("treatments.view_vial")
+def vial_list(request):
+    show = request.GET.get("show", "open")
+    vials = selectors.vial_list()
+    if show == "open":
+        vials = vials.filter(discarded_at__isnull=True)
+    elif show != "all":
+        show = "open"
+    vials = vials.order_by("discarded_at", "expiry", "id")[:300]
+    return render(request, "treatments/vial_list.html", {"vials": vials, "show": show})
+
+
+@require_perm("treatments.add_vial")
+def vial_receive(request):
+    form = VialReceiveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            vial = services.vial_receive(received_by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Received {vial}.")
+            return redirect("treatments:vial_detail", pk=vial.pk)
+    return render(request, "treatments/vial_receive.html", {"form": form})
+
+
+@require_perm("treatments.view_vial")
+def vial_detail(request, pk):
+    vial = selectors.vial_get(pk=pk)
+    can_see_sessions = request.user.has_perm("treatments.view_treatmentsession")
+    context = {
+        "vial": vial,
+        "remaining": vial.presentation_units - vial.drawn_units - vial.wasted_units,
+        "sessions": selectors.vial_sessions(vial=vial) if can_see_sessions else None,
+        "reconstitute_form": ReconstituteForm(),
+        "discard_form": DiscardForm(
+            initial={"wasted_units": vial.presentation_units - vial.drawn_units}
+        ),
+    }
+    return render(request, "treatments/vial_detail.html", context)
+
+
+@require_perm("treatments.change_vial")
+@require_POST
+def vial_reconstitute(request, pk):
+    vial = selectors.vial_get(pk=pk)
+    form = ReconstituteForm(request.POST)
+    if form.is_valid():
+        try:
+            vial = services.vial_reconstitute(
+                vial=vial,
+                diluent_ml=form.cleaned_data["diluent_ml"],
+                reconstituted_by=request.user,
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                f"Reconstituted: {vial.units_per_0_1_ml} U per 0.1 mL"
+                + (f", use by {vial.use_by:%d/%m/%Y %H:%M}." if vial.use_by else "."),
+            )
+    else:
+        messages.error(request, "Enter the diluent volume in mL (e.g. 2).")
+    return redirect("treatments:vial_detail", pk=vial.pk)
+
+
+@require_perm("treatments.change_vial")
+@require_POST
+def vial_discard(request, pk):
+    vial = selectors.vial_get(pk=pk)
+    form = DiscardForm(request.POST)
+    if form.is_valid():
+        try:
+            services.vial_discard(vial=vial, discarded_by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Vial discarded and waste recorded.")
+    else:
+        messages.error(request, "Give a reason and the units wasted.")
+    return redirect("treatments:vial_detail", pk=vial.pk)
+
+
+@require_perm("treatments.view_treatmentsession")
+def lot_lookup(request):
+    lot = (request.GET.get("lot") or "").strip()[:40]
+    sessions = selectors.lot_exposure(lot=lot) if lot else None
+    return render(request, "treatments/lot_lookup.html", {"lot": lot, "sessions": sessions})
+
+
+# Sessions -------------------------------------------------------------------------------
+
+
+@require_perm("treatments.add_treatmentsession")
+def session_new(request, public_id):
+    patient = patient_get_for_user(user=request.user, public_id=public_id)
+    form = SessionStartForm(request.POST or None, initial=request.GET)
+    if request.htmx and request.method == "GET":
+        # The indication changed: show each product as licensed or off-label for it.
+        return render(
+            request,
+            "treatments/session_start.html#products",
+            {
+                "form": form,
+                "choices": selectors.product_choices_for(
+                    indication_id=request.GET.get("indication")
+                ),
+            },
+        )
+    if request.method == "POST" and form.is_valid():
+        indication, product = form.cleaned_data["indication"], form.cleaned_data["product"]
+        template = selectors.site_template_for(indication=indication, product=product)
+        try:
+            session = services.session_start(
+                patient=patient,
+                practitioner=request.user,
+                indication=indication,
+                product=product,
+                template=template,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if template:
+                messages.info(
+                    request,
+                    f"Injection points filled in from “{template.name}”. "
+                    "Adjust them to what you give.",
+                )
+            return redirect("treatments:session_edit", public_id=session.public_id)
+    indication_id = form.data.get("indication") if form.is_bound else request.GET.get("indication")
+    return render(
+        request,
+        "treatments/session_start.html",
+        {
+            "patient": patient,
+            "form": form,
+            "choices": selectors.product_choices_for(indication_id=indication_id),
+        },
+    )
+
+
+def _edit_context(request, session, form, formset, refused=None):
+    if formset.is_bound:
+        points = _point_facts(formset)
+    else:
+        points = selectors.point_facts_from_points(selectors.session_points(session=session))
+    fields = _safety_fields(form)
+    inputs = selectors.safety_inputs(
+        patient=session.patient,
+        indication=session.indication,
+        product=session.product,
+        vial=fields.pop("vial", session.vial),
+        points=points,
+        performed_at=fields.pop("performed_at", session.performed_at),
+        fields=fields,
+        session_id=session.pk,
+    )
+    findings = inputs.evaluate()
+    reasons = {
+        key[len(OVERRIDE_PREFIX) :]: value
+        for key, value in request.POST.items()
+        if key.startswith(OVERRIDE_PREFIX)
+    }
+    return {
+        "session": session,
+        "patient": session.patient,
+        "form": form,
+        "formset": formset,
+        "findings": findings,
+        "reasons": reasons,
+        "totals": selectors.point_totals(points),
+        "off_label": safety.is_off_label(inputs.session),
+        "refused": refused,
+        "acknowledged": request.POST.get("acknowledge") == "on",
+        "units_per_ml": inputs.session.vial.units_per_ml if inputs.session.vial else None,
+    }
+
+
+def _point_facts(formset) -> list[safety.PointFacts]:
+    """Rows that validate, for totals and findings while the form is being filled."""
+    facts = []
+    for form in formset.forms:
+        if not form.is_valid():
+            continue
+        data = form.cleaned_data
+        if not data or data.get("DELETE") or not data.get("site"):
+            continue
+        site = data["site"]
+        facts.append(
+            safety.PointFacts(
+                site_slug=site.slug,
+                site_name=site.name,
+                muscle_group=site.muscle_group,
+                side=data["side"],
+                units=data["units"],
+                volume_ml=data.get("volume_ml"),
+                points=data.get("points") or 1,
+            )
+        )
+    return facts
+
+
+def _safety_fields(form) -> dict:
+    if form.is_bound:
+        form.is_valid()
+        values = dict(getattr(form, "cleaned_data", {}))
+    else:
+        values = {
+            name: form.initial.get(name, getattr(form.instance, name, None)) for name in form.fields
+        }
+        values["vial"] = form.instance.vial
+    values.pop("version", None)
+    values.pop("notes", None)
+    return values
+
+
+def _forms(request, session, data=None):
+    usable = selectors.vial_list_usable(product=session.product, patient=session.patient)
+    sites = AnatomicalSite.objects.order_by("region", "name")
+    if data is not None:
+        form = SessionForm(data, instance=session, usable_vials=usable)
+        formset = PointFormSet(data, prefix="points", sites=sites)
+    else:
+        form = SessionForm(
+            instance=session, usable_vials=usable, initial={"version": session.version}
+        )
+        initial = [
+            {
+                "site": p.site,
+                "side": p.side,
+                "units": p.units,
+                "volume_ml": p.volume_ml,
+                "points": p.points,
+            }
+            for p in selectors.session_points(session=session)
+        ]
+        formset = PointFormSet(initial=initial, prefix="points", sites=sites)
+    return form, formset
+
+
+@require_perm("treatments.change_treatmentsession")
+def session_edit(request, public_id):
+    session = selectors.session_get_for_user(user=request.user, public_id=public_id)
+    if session.is_signed:
+        messages.info(request, "This session is signed. Corrections are made by addendum.")
+        return redirect("treatments:session_detail", public_id=session.public_id)
+    if session.practitioner_id != request.user.pk:
+        raise PermissionDenied("Only the treating practitioner edits a draft.")
+    if request.method != "POST":
+        form, formset = _forms(request, session)
+        return render(
+            request, "treatments/session_edit.html", _edit_context(request, session, form, formset)
+        )
+    form, formset = _forms(request, session, request.POST)
+    refused = None
+    if form.is_valid() and formset.is_valid():
+        fields = dict(form.cleaned_data)
+        expected_version = fields.pop("version")
+        points = [
+            {key: f.cleaned_data[key] for key in ("site", "side", "units", "volume_ml", "points")}
+            for f in formset.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+        try:
+            session = services.session_save_draft(
+                session=session,
+                saved_by=request.user,
+                expected_version=expected_version,
+                fields=fields,
+                points=points,
+            )
+        except services.SessionConflict:
+            messages.error(
+                request,
+                "This draft was saved elsewhere (another tab?) since you "
+                "opened it. Your entries are below; reload to compare.",
+            )
+        else:
+            if request.POST.get("action") != "sign":
+                messages.success(request, "Draft saved.")
+                return redirect("treatments:session_edit", public_id=session.public_id)
+            reasons = {
+                key[len(OVERRIDE_PREFIX) :]: value
+                for key, value in request.POST.items()
+                if key.startswith(OVERRIDE_PREFIX)
+            }
+            try:
+                services.session_sign(
+                    session=session,
+                    signed_by=request.user,
+                    override_reasons=reasons,
+                    acknowledge_warnings=request.POST.get("acknowledge") == "on",
+                )
+            except services.SigningRefused as exc:
+                refused = exc
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, "Session signed.")
+                return redirect("treatments:session_detail", public_id=session.public_id)
+            data = request.POST.copy()
+            data["version"] = session.version
+            form, formset = _forms(request, session, data)
+    return render(
+        request,
+        "treatments/session_edit.html",
+        _edit_context(request, session, form, formset, refused=refused),
+    )
+
+
+@require_perm("treatments.change_treatmentsession")
+@require_POST
+def session_check(request, public_id):
+    """Live findings and totals while the form is filled (htmx); nothing is saved."""
+    session = selectors.session_get_for_user(user=request.user, public_id=public_id)
+    form, formset = _forms(request, session, request.POST)
+    return render(
+        request,
+        "treatments/session_edit.html#safety",
+        _edit_context(request, session, form, formset),
+    )
+
+
+@require_perm("treatments.view_treatmentsession")
+def session_detail(request, public_id):
+    session = selectors.session_get_for_user(user=request.user, public_id=public_id)
+    related = selectors.session_detail_related(session=session)
+    points = selectors.point_facts_from_points(related["points"])
+    return render(
+        request,
+        "treatments/session_detail.html",
+        {
+            "session": session,
+            "patient": session.patient,
+            **related,
+            "totals": selectors.point_totals(points),
+            "addendum_form": AddendumForm(),
+        },
+    )
+
+
+@require_perm("treatments.add_sessionaddendum")
+@require_POST
+def session_addendum(request, public_id):
+    session = selectors.session_get_for_user(user=request.user, public_id=public_id)
+    form = AddendumForm(request.POST)
+    if form.is_valid():
+        try:
+            services.session_add_addendum(session=session, author=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Addendum added. The signed record is unchanged.")
+    else:
+        messages.error(request, "An addendum needs a reason and the correction.")
+    return redirect("treatments:session_detail", public_id=session.public_id)
+
+
+# Follow-up tasks ------------------------------------------------------------------------
+
+
+@require_perm("treatments.view_followup")
+def task_list(request):
+    mine = request.GET.get("who") != "all"
+    tasks = selectors.followup_list_open(user=request.user if mine else None)
+    return render(
+        request,
+        "treatments/task_list.html",
+        {"tasks": tasks, "mine": mine, "today": selectors.today()},
+    )
+
+
+@require_perm("treatments.add_followup")
+def task_new(request, public_id):
+    patient = patient_get_for_user(user=request.user, public_id=public_id)
+    form = FollowUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.followup_create(
+            patient=patient, created_by=request.user, assigned_to=request.user, **form.cleaned_data
+        )
+        messages.success(request, "Task added.")
+        return redirect(patient)
+    return render(request, "treatments/task_form.html", {"patient": patient, "form": form})
+
+
+@require_perm("treatments.change_followup")
+@require_POST
+def task_done(request, pk):
+    task = selectors.followup_get(pk=pk)
+    form = CompleteTaskForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    services.followup_complete(task=task, done_by=request.user, note=note)
+    messages.success(request, f"Done: {task.title} ({task.patient.full_name}).")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("treatments:tasks")
+    return redirect(target)
