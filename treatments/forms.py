@@ -132,7 +132,7 @@ class SessionForm(forms.ModelForm):
             "top_up_reason": "Reason for a top-up within 2 weeks",
         }
 
-    def __init__(self, *args, usable_vials=(), **kwargs):
+    def __init__(self, *args, usable_vials=(), off_label=False, child=False, **kwargs):
         super().__init__(*args, **kwargs)
         session = self.instance
         self.fields["vial"].queryset = Vial.objects.filter(
@@ -180,7 +180,7 @@ class SessionForm(forms.ModelForm):
                 if bladder
                 else []
             ),
-            Fieldset("Confirmations", *confirmations, "off_label_consent"),
+            Fieldset("Confirmations", *confirmations),
             Field("top_up_reason"),
             Field("notes"),
         )

@@ -600,3 +600,28 @@ def product_choices_for(*, indication_id) -> list[ProductChoice]:
     )
     choices = [ProductChoice(p, p.pk in licensed) for p in products]
     return sorted(choices, key=lambda c: (not c.licensed, c.product.brand))
+
+
+def session_form_context(*, session: TreatmentSession) -> dict:
+    """What shapes the session form: off-label use (rule 32) and a child patient (per-kg
+    limits), decided from the same facts the engine uses."""
+    on = timezone.localdate(session.performed_at)
+    adult_age = (
+        SafetyParameter.objects.filter(key="adult_age_years")
+        .values_list("value", flat=True)
+        .first()
+        or 18
+    )
+    child = session.patient.age_on(on) < int(adult_age)
+    proposed = safety.ProposedSession(
+        patient_id=session.patient_id,
+        on=on,
+        at=session.performed_at,
+        date_of_birth=session.patient.date_of_birth,
+        indication=indication_facts(session.indication),
+        product=product_facts(session.product),
+        guideline=guideline_facts(session.product, session.indication),
+        vial=None,
+        points=(),
+    )
+    return {"off_label": safety.is_off_label(proposed), "child": child}
