@@ -64,6 +64,7 @@ MATRIX: dict[Role, frozenset[str]] = {
             "treatments.add_treatmentsession",
             "treatments.change_treatmentsession",
             "treatments.sign_treatmentsession",
+            "treatments.lookup_lot",
             "treatments.add_sessionaddendum",
             "treatments.view_followup",
             "treatments.add_followup",
@@ -80,6 +81,7 @@ MATRIX: dict[Role, frozenset[str]] = {
             "patients.view_intakequestionnaire",
             "patients.archive_patient",
             # Inventory and batch recall (lot lookup); no clinical session detail.
+            "treatments.lookup_lot",
             "treatments.view_vial",
             "treatments.add_vial",
             "treatments.change_vial",

@@ -158,13 +158,28 @@ class SessionForm(forms.ModelForm):
             for name in bladder_fields:
                 del self.fields[name]
         confirmations = ["screening_reviewed", "consent_taken", "spread_advice_given"]
-        self.fields["off_label_consent"].label = "Off-label use explained and consented"
+        if off_label:
+            self.fields[
+                "off_label_consent"
+            ].label = "Off-label use explained to the patient and consented (rule 32)"
+            confirmations.append("off_label_consent")
+        else:
+            del self.fields["off_label_consent"]
+        weight = []
+        if child or session.weight_kg:
+            # Paediatric limits are per kg (DOMAIN §10 rules 9-11, 17).
+            weight = [
+                Row(
+                    Column("weight_kg", css_class="col-md-3"),
+                    Column("weight_measured_on", css_class="col-md-3"),
+                )
+            ]
+        else:
+            del self.fields["weight_kg"]
+            del self.fields["weight_measured_on"]
         self.helper = _no_tag_helper(
             Row(Column("vial", css_class="col-md-7"), Column("performed_at", css_class="col-md-5")),
-            Row(
-                Column("weight_kg", css_class="col-md-3"),
-                Column("weight_measured_on", css_class="col-md-3"),
-            ),
+            *weight,
             *(
                 [
                     Fieldset(
@@ -199,7 +214,9 @@ class SessionForm(forms.ModelForm):
 
 
 class PointForm(forms.Form):
-    site = forms.ModelChoiceField(queryset=AnatomicalSite.objects.none(), empty_label="Site…")
+    """One injection point row. The site list is loaded once per formset (not per row)."""
+
+    site = forms.TypedChoiceField(label="Site / muscle", empty_value=None)
     side = forms.ChoiceField(choices=Side.choices)
     units = forms.DecimalField(min_value=Decimal("0.01"), max_digits=7, decimal_places=2)
     volume_ml = forms.DecimalField(
@@ -213,9 +230,11 @@ class PointForm(forms.Form):
 
     def __init__(self, *args, sites=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["site"].queryset = (
-            sites if sites is not None else AnatomicalSite.objects.order_by("region", "name")
-        )
+        sites = sites if sites is not None else SiteChoices.load()
+        self.fields["site"].choices = sites.choices
+        self.fields["site"].coerce = sites.get
+        if isinstance(self.initial.get("site"), AnatomicalSite):
+            self.initial["site"] = self.initial["site"].pk
         for name, field in self.fields.items():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs["class"] = f"{css} form-control-sm"
@@ -223,9 +242,30 @@ class PointForm(forms.Form):
             field.widget.attrs["aria-label"] = str(field.label or name)
 
 
+class SiteChoices:
+    """Anatomical sites as select options, grouped by region, from one query."""
+
+    def __init__(self, sites):
+        self.by_pk = {site.pk: site for site in sites}
+        groups: dict[str, list] = {}
+        for site in sites:
+            groups.setdefault(site.get_region_display(), []).append((site.pk, site.name))
+        self.choices = [("", "Site…"), *groups.items()]
+
+    @classmethod
+    def load(cls) -> "SiteChoices":
+        return cls(list(AnatomicalSite.objects.order_by("region", "name")))
+
+    def get(self, value):
+        try:
+            return self.by_pk[int(value)]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise forms.ValidationError("Choose a site from the list.") from exc
+
+
 class BasePointFormSet(forms.BaseFormSet):
     def __init__(self, *args, sites=None, **kwargs):
-        self.sites = sites
+        self.sites = sites if sites is not None else SiteChoices.load()
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):

@@ -390,6 +390,7 @@ class Vial(TimeStampedModel):
 
     class Meta:
         ordering = ["-received_on", "-id"]
+        permissions = [("lookup_lot", "Can list the patients who received a lot (recall)")]
         indexes = [models.Index(fields=["lot"], name="vial_lot_idx")]
         constraints = [
             models.CheckConstraint(

@@ -54,14 +54,16 @@ def vial_get(*, pk: int) -> Vial:
 
 def vial_list_usable(*, product: Product, patient: Patient, at=None) -> list[Vial]:
     """Vials a session may draw from now: this product, in date, not discarded,
-    reconstituted and within its use-by (or a ready-to-use solution), and not already
-    used for another patient (single patient, single session: DOMAIN §10 rule 5)."""
+    reconstituted and within its use-by (or a ready-to-use solution), and not used by a
+    signed session or by another patient (single patient, single session: DOMAIN §1.3 and
+    §10 rule 5)."""
     at = at or timezone.now()
     today = timezone.localdate(at)
     qs = (
         Vial.objects.select_related("product")
         .filter(product=product, discarded_at__isnull=True, expiry__gte=today)
         .exclude(sessions__patient__in=Patient.objects.exclude(pk=patient.pk))
+        .exclude(sessions__status=SessionStatus.SIGNED)
     )
     if product.form == ProductForm.POWDER:
         qs = qs.filter(reconstituted_at__isnull=False, use_by__gte=at)

@@ -20,9 +20,9 @@ from treatments.forms import (
     ReconstituteForm,
     SessionForm,
     SessionStartForm,
+    SiteChoices,
     VialReceiveForm,
 )
-from treatments.models import AnatomicalSite
 
 OVERRIDE_PREFIX = "override__"
 
@@ -114,7 +114,7 @@ def vial_discard(request, pk):
     return redirect("treatments:vial_detail", pk=vial.pk)
 
 
-@require_perm("treatments.view_treatmentsession")
+@require_perm("treatments.lookup_lot")
 def lot_lookup(request):
     lot = (request.GET.get("lot") or "").strip()[:40]
     sessions = selectors.lot_exposure(lot=lot) if lot else None
@@ -250,13 +250,14 @@ def _safety_fields(form) -> dict:
 
 def _forms(request, session, data=None):
     usable = selectors.vial_list_usable(product=session.product, patient=session.patient)
-    sites = AnatomicalSite.objects.order_by("region", "name")
+    sites = SiteChoices.load()
+    shape = selectors.session_form_context(session=session)  # off-label? child?
     if data is not None:
-        form = SessionForm(data, instance=session, usable_vials=usable)
+        form = SessionForm(data, instance=session, usable_vials=usable, **shape)
         formset = PointFormSet(data, prefix="points", sites=sites)
     else:
         form = SessionForm(
-            instance=session, usable_vials=usable, initial={"version": session.version}
+            instance=session, usable_vials=usable, initial={"version": session.version}, **shape
         )
         initial = [
             {

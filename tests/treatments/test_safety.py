@@ -821,6 +821,12 @@ def test_rule7_product_not_uk_licensed_blocks():
 def test_rule7_product_off_the_formulary_blocks():
     s = session(product=replace(PRODUCTS["botox"], on_formulary=False))
     assert codes(run(s)) == {("product.not_on_formulary", BLOCK)}
+    assert "not on the clinic formulary" in run(s)[0].message
+
+
+def test_rule7_formulary_product_that_is_not_uk_licensed_blocks():
+    s = session(product=replace(PRODUCTS["botox"], uk_licensed=False))
+    assert codes(run(s)) == {("product.not_on_formulary", BLOCK)}
 
 
 # Rules 8-9: rolling 84-day family totals ----------------------------------------------------
@@ -1062,6 +1068,9 @@ def test_rule14_botox_50_units_per_site_is_fine_51_warns():
     assert f.level == WARN and "Biceps (left) 51 U per point" in f.message
     # 100 U over two needle points is 50 U per point.
     assert run(session(points=[pt(100, points=2)])) == []
+    # A BOTOX-only row does not apply to Vistabel, though it is the same unit family.
+    vistabel = session("vistabel", points=[pt(51)], vial=vial("vistabel"), off_label_consent=True)
+    assert run(vistabel) == []
 
 
 def test_rule14_sternocleidomastoid_total_case_insensitive():
@@ -1374,6 +1383,8 @@ def test_rule24_neuromuscular_cosmetic_contraindicated_product_blocks():
         session(),  # therapeutic
         standard_sessions()["glabellar-botox-20"],  # cosmetic, product not contraindicated
         session("botox", "tmd-bruxism", [pt(25, "Masseter")], off_label_consent=True),
+        # A product contraindicated for cosmetic use, in a non-cosmetic session.
+        session("vistabel", "tmd-bruxism", [pt(25, "Masseter")], off_label_consent=True),
     ],
 )
 def test_rule24_neuromuscular_otherwise_specialist_override(s):
@@ -1465,8 +1476,11 @@ def cosmetic(date_of_birth, product="botox") -> ProposedSession:
 
 
 def test_rule29_cosmetic_17_years_364_days_blocks_18_on_the_session_date_does_not():
-    f = one(run(cosmetic(born(18, 1))), "age.cosmetic_under_18")
+    findings = run(cosmetic(born(18, 1)))
+    f = one(findings, "age.cosmetic_under_18")
     assert f.level == BLOCK and "Patient is 17 on 07/12/2026" in f.message
+    # Under the indication's minimum age, so off-label too; rule 31 is for therapeutic only.
+    assert codes(findings) == {("age.cosmetic_under_18", BLOCK), ("licence.off_label_consent", BLOCK)}
     assert run(cosmetic(born(18))) == []
 
 

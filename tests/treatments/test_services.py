@@ -1,0 +1,368 @@
+"""Vials, sessions and signing as the services enforce them, on the seeded reference data."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from tests.factories import (
+    PatientFactory,
+    QuestionnaireFactory,
+    TreatmentSessionFactory,
+    VialFactory,
+)
+from treatments import safety, selectors, services
+from treatments.models import (
+    AnatomicalSite,
+    FollowUp,
+    Indication,
+    Product,
+    SessionFinding,
+    SiteTemplate,
+)
+
+pytestmark = pytest.mark.django_db
+
+CONFIRMED = {"screening_reviewed": True, "consent_taken": True, "spread_advice_given": True}
+
+
+def product(slug):
+    return Product.objects.get(slug=slug)
+
+
+def indication(slug):
+    return Indication.objects.get(slug=slug)
+
+
+def site(slug_part):
+    return AnatomicalSite.objects.filter(slug__contains=slug_part).order_by("id").first()
+
+
+@pytest.fixture
+def ready_patient(practitioner):
+    patient = PatientFactory()
+    QuestionnaireFactory(patient=patient, entered_by=practitioner)
+    return patient
+
+
+def start(patient, practitioner, indication_slug, product_slug, *, vial=True):
+    ind, prod = indication(indication_slug), product(product_slug)
+    if vial:
+        VialFactory(
+            product=prod,
+            presentation_units=max(prod.presentations or [100]),
+            received_by=practitioner,
+        )
+    template = selectors.site_template_for(indication=ind, product=prod)
+    return services.session_start(
+        patient=patient, practitioner=practitioner, indication=ind, product=prod, template=template
+    )
+
+
+def save(session, practitioner, points=None, **fields):
+    if points is None:
+        points = [
+            {
+                "site": p.site,
+                "side": p.side,
+                "units": p.units,
+                "volume_ml": p.volume_ml,
+                "points": p.points,
+            }
+            for p in selectors.session_points(session=session)
+        ]
+    return services.session_save_draft(
+        session=session,
+        saved_by=practitioner,
+        expected_version=session.version,
+        fields=CONFIRMED | fields,
+        points=points,
+    )
+
+
+class TestVials:
+    def test_reconstitution_sets_dilution_and_use_by(self, practitioner):
+        vial = services.vial_receive(
+            product=product("botox"),
+            presentation_units=100,
+            lot="c1234c3",
+            expiry=timezone.localdate() + timedelta(days=300),
+            received_by=practitioner,
+        )
+        assert vial.lot == "C1234C3"
+        at = timezone.now()
+        vial = services.vial_reconstitute(
+            vial=vial, diluent_ml=Decimal("2"), reconstituted_by=practitioner, at=at
+        )
+        assert vial.units_per_0_1_ml == Decimal("5.00")
+        assert vial.use_by == at + timedelta(hours=24)
+        with pytest.raises(ValidationError, match="already reconstituted"):
+            services.vial_reconstitute(
+                vial=vial, diluent_ml=Decimal("2"), reconstituted_by=practitioner
+            )
+
+    def test_expiry_must_follow_receipt(self, practitioner):
+        with pytest.raises(ValidationError):
+            services.vial_receive(
+                product=product("botox"),
+                presentation_units=100,
+                lot="X1",
+                expiry=timezone.localdate() - timedelta(days=1),
+                received_by=practitioner,
+            )
+
+    def test_discard_reconciles_drawn_and_wasted(self, practitioner, ready_patient):
+        session = start(ready_patient, practitioner, "chronic-migraine", "botox")
+        session = save(session, practitioner)  # 155 U from the PREEMPT template
+        vial = session.vial
+        vial.presentation_units = 200
+        vial.save()
+        with pytest.raises(ValidationError, match="between 0 and the 45"):
+            services.vial_discard(
+                vial=vial,
+                reason="End of session",
+                wasted_units=Decimal(46),
+                discarded_by=practitioner,
+            )
+        services.vial_discard(
+            vial=vial, reason="End of session", wasted_units=Decimal(45), discarded_by=practitioner
+        )
+        listed = selectors.vial_list().get(pk=vial.pk)
+        assert listed.drawn_units + listed.wasted_units == listed.presentation_units
+
+    def test_usable_vials(self, practitioner):
+        botox = product("botox")
+        patient, other = PatientFactory(), PatientFactory()
+        good = VialFactory(product=botox, received_by=practitioner)
+        VialFactory(
+            product=botox,
+            received_by=practitioner,
+            received_on=timezone.localdate() - timedelta(days=400),
+            expiry=timezone.localdate() - timedelta(days=1),
+        )  # expired
+        VialFactory(
+            product=botox,
+            received_by=practitioner,
+            reconstituted_at=timezone.now() - timedelta(hours=25),
+        )  # past use-by
+        VialFactory(
+            product=botox,
+            received_by=practitioner,
+            reconstituted_at=None,
+            diluent_ml=None,
+            use_by=None,
+        )  # not reconstituted
+        used = VialFactory(product=botox, received_by=practitioner)
+        draft = TreatmentSessionFactory(patient=other, vial=used, practitioner=practitioner)
+        assert selectors.vial_list_usable(product=botox, patient=patient) == [good]
+        # The other patient's draft may still use it, until that session is signed.
+        assert used in selectors.vial_list_usable(product=botox, patient=other)
+        draft.status, draft.signed_at = "signed", timezone.now()
+        draft.save()
+        assert used not in selectors.vial_list_usable(product=botox, patient=other)
+
+
+class TestSigning:
+    def test_preempt_from_template(self, practitioner, ready_patient):
+        session = start(ready_patient, practitioner, "chronic-migraine", "botox")
+        points = selectors.session_points(session=session)
+        assert len(points) == 31
+        assert sum(p.units for p in points) == 155
+        assert session.vial is not None  # the only usable vial is chosen
+
+    def test_blocks_refuse_signing(self, practitioner, ready_patient):
+        session = start(ready_patient, practitioner, "chronic-migraine", "botox")
+        with pytest.raises(services.SigningRefused) as refused:
+            services.session_sign(
+                session=session,
+                signed_by=practitioner,
+                override_reasons={},
+                acknowledge_warnings=True,
+            )
+        codes = {f.code for f in refused.value.blocks}
+        assert {"consent.missing", "screening.not_reviewed", "advice.spread_not_given"} <= codes
+        session.refresh_from_db()
+        assert not session.is_signed
+
+    def test_override_needs_reason_and_is_recorded(self, practitioner, ready_patient):
+        earlier = start(ready_patient, practitioner, "chronic-migraine", "botox")
+        earlier = save(earlier, practitioner)
+        earlier.performed_at = timezone.now() - timedelta(days=56)
+        earlier.save()
+        services.session_sign(
+            session=earlier, signed_by=practitioner, override_reasons={}, acknowledge_warnings=True
+        )
+        session = save(
+            start(ready_patient, practitioner, "chronic-migraine", "botox"), practitioner
+        )
+        with pytest.raises(services.SigningRefused) as refused:
+            services.session_sign(
+                session=session,
+                signed_by=practitioner,
+                override_reasons={},
+                acknowledge_warnings=True,
+            )
+        assert [f.code for f in refused.value.missing_reasons] == ["interval.too_soon"]
+        assert "12 weeks" in refused.value.missing_reasons[0].message
+        services.session_sign(
+            session=session,
+            signed_by=practitioner,
+            override_reasons={"interval.too_soon": "Breakthrough migraine"},
+            acknowledge_warnings=True,
+        )
+        finding = SessionFinding.objects.get(session=session, code="interval.too_soon")
+        assert finding.override_reason == "Breakthrough migraine"
+        assert finding.recorded_by == practitioner
+
+    def test_warnings_must_be_acknowledged(self, practitioner):
+        patient = PatientFactory()
+        QuestionnaireFactory(patient=patient, entered_by=practitioner, bleeding_risk=True)
+        session = save(start(patient, practitioner, "chronic-migraine", "botox"), practitioner)
+        with pytest.raises(services.SigningRefused) as refused:
+            services.session_sign(
+                session=session,
+                signed_by=practitioner,
+                override_reasons={},
+                acknowledge_warnings=False,
+            )
+        assert "caution.bleeding" in {f.code for f in refused.value.unacknowledged}
+        services.session_sign(
+            session=session, signed_by=practitioner, override_reasons={}, acknowledge_warnings=True
+        )
+        assert SessionFinding.objects.filter(session=session, code="caution.bleeding").exists()
+
+    def test_signed_session_is_immutable_and_amended_by_addendum(self, practitioner, ready_patient):
+        session = save(
+            start(ready_patient, practitioner, "chronic-migraine", "botox"), practitioner
+        )
+        services.session_sign(
+            session=session, signed_by=practitioner, override_reasons={}, acknowledge_warnings=True
+        )
+        with pytest.raises(services.SessionLocked):
+            save(session, practitioner, notes="changed")
+        with pytest.raises(services.SessionLocked):
+            services.session_sign(
+                session=session,
+                signed_by=practitioner,
+                override_reasons={},
+                acknowledge_warnings=True,
+            )
+        services.session_add_addendum(
+            session=session,
+            author=practitioner,
+            reason="Wrong side",
+            text="Point 3 was right, not left",
+        )
+        session.refresh_from_db()
+        assert session.addenda.count() == 1 and session.is_signed
+
+    def test_only_the_treating_practitioner_signs(self, practitioner, ready_patient):
+        from tests.factories import UserFactory
+
+        session = save(
+            start(ready_patient, practitioner, "chronic-migraine", "botox"), practitioner
+        )
+        with pytest.raises(ValidationError, match="treating practitioner"):
+            services.session_sign(
+                session=session,
+                signed_by=UserFactory(),
+                override_reasons={},
+                acknowledge_warnings=True,
+            )
+
+    def test_expired_vial_refused_at_signing(self, practitioner, ready_patient):
+        session = save(
+            start(ready_patient, practitioner, "chronic-migraine", "botox"), practitioner
+        )
+        vial = session.vial
+        vial.received_on = timezone.localdate() - timedelta(days=400)
+        vial.expiry = timezone.localdate() - timedelta(days=1)
+        vial.save()
+        with pytest.raises(services.SigningRefused) as refused:
+            services.session_sign(
+                session=session,
+                signed_by=practitioner,
+                override_reasons={},
+                acknowledge_warnings=True,
+            )
+        assert "vial.expired" in {f.code for f in refused.value.blocks}
+
+    def test_bladder_session_creates_review_task(self, practitioner, ready_patient):
+        session = start(ready_patient, practitioner, "oab", "botox")
+        session = save(session, practitioner, pvr_ml=50, antibiotic_prophylaxis=True)
+        services.session_sign(
+            session=session, signed_by=practitioner, override_reasons={}, acknowledge_warnings=True
+        )
+        kinds = set(FollowUp.objects.filter(session=session).values_list("kind", flat=True))
+        assert kinds == {"bladder-review", "review-call"}
+        review = FollowUp.objects.get(session=session, kind="bladder-review")
+        assert review.due_on == timezone.localdate(session.performed_at) + timedelta(days=14)
+
+
+STANDARD_PROTOCOLS = [
+    # indication, product, template (None: points given below), extra session fields
+    ("chronic-migraine", "botox", {}),
+    ("oab", "botox", {"pvr_ml": 40, "antibiotic_prophylaxis": True}),
+    ("hyperhidrosis-axillary", "botox", {}),
+    ("glabellar-lines", "botox", {}),
+    ("glabellar-lines", "azzalure", {}),
+]
+
+
+@pytest.mark.parametrize(("indication_slug", "product_slug", "fields"), STANDARD_PROTOCOLS)
+def test_standard_licensed_protocols_raise_no_block_or_override(
+    practitioner, ready_patient, indication_slug, product_slug, fields
+):
+    session = save(
+        start(ready_patient, practitioner, indication_slug, product_slug), practitioner, **fields
+    )
+    assert SiteTemplate.objects.filter(indication__slug=indication_slug).exists()
+    findings = selectors.safety_inputs_for_session(session=session).evaluate()
+    serious = [f for f in findings if f.level in (safety.Level.BLOCK, safety.Level.OVERRIDE)]
+    assert serious == [], serious
+
+
+def test_cervical_dystonia_dysport_500_raises_no_block_or_override(practitioner, ready_patient):
+    session = start(ready_patient, practitioner, "cervical-dystonia", "dysport")
+    points = [
+        {
+            "site": site("sternocleidomastoid"),
+            "side": "left",
+            "units": Decimal(150),
+            "volume_ml": Decimal("0.3"),
+            "points": 2,
+        },
+        {
+            "site": site("splenius"),
+            "side": "right",
+            "units": Decimal(250),
+            "volume_ml": Decimal("0.5"),
+            "points": 3,
+        },
+        {
+            "site": site("trapezius"),
+            "side": "right",
+            "units": Decimal(100),
+            "volume_ml": Decimal("0.2"),
+            "points": 2,
+        },
+    ]
+    session = save(session, practitioner, points=points)
+    findings = selectors.safety_inputs_for_session(session=session).evaluate()
+    serious = [f for f in findings if f.level in (safety.Level.BLOCK, safety.Level.OVERRIDE)]
+    assert serious == [], serious
+
+
+def test_units_never_add_across_families_in_the_timeline(practitioner, ready_patient):
+    botox = save(start(ready_patient, practitioner, "chronic-migraine", "botox"), practitioner)
+    services.session_sign(
+        session=botox, signed_by=practitioner, override_reasons={}, acknowledge_warnings=True
+    )
+    timeline = selectors.patient_timeline(patient=ready_patient)
+    assert timeline.cumulative_84d == [("Allergan (onabotulinumtoxinA)", Decimal(155))]
+    (eligibility,) = timeline.eligibility
+    assert eligibility.next_eligible_on == timezone.localdate(botox.performed_at) + timedelta(
+        days=84
+    )
