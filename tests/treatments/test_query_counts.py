@@ -1,0 +1,96 @@
+"""Pinned query counts for the practitioner's pages: they do not grow with the number of
+sessions, points, findings or tasks (measured with 1 and with 50+)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tests.clinic.test_query_counts import BASE
+from tests.factories import (
+    FollowUpFactory,
+    InjectionPointFactory,
+    QuestionnaireFactory,
+    TreatmentSessionFactory,
+    VialFactory,
+)
+from treatments.models import SessionAddendum, SessionFinding
+
+pytestmark = pytest.mark.django_db
+
+
+def count_queries(client, url, method="get", data=None) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = getattr(client, method)(url, data or {})
+    assert response.status_code == 200, (url, response.status_code)
+    return len(ctx.captured_queries)
+
+
+def signed_session(patient, practitioner, points: int, extras: int):
+    session = TreatmentSessionFactory(
+        patient=patient,
+        practitioner=practitioner,
+        status="signed",
+        signed_at=timezone.now(),
+        signed_by=practitioner,
+    )
+    InjectionPointFactory.create_batch(points, session=session)
+    for n in range(extras):
+        SessionFinding.objects.create(
+            session=session,
+            code=f"warn.{n}",
+            level="warn",
+            message="m",
+            source="s",
+            recorded_by=practitioner,
+        )
+        SessionAddendum.objects.create(session=session, reason="r", text="t", author=practitioner)
+        FollowUpFactory(patient=patient, session=session)
+    return session
+
+
+def test_session_detail(practitioner_client, practitioner, patient):
+    # + 1 session (with patient, product, vial, users) + 1 points (with sites)
+    # + 1 findings + 1 addenda + 1 follow-ups
+    one = signed_session(patient, practitioner, points=1, extras=1)
+    assert count_queries(practitioner_client, f"/sessions/{one.public_id}/") == BASE + 5
+    many = signed_session(patient, practitioner, points=55, extras=55)
+    assert count_queries(practitioner_client, f"/sessions/{many.public_id}/") == BASE + 5
+
+
+def test_session_edit_and_live_check(practitioner_client, practitioner, patient):
+    QuestionnaireFactory(patient=patient, entered_by=practitioner)
+    signed_session(patient, practitioner, points=3, extras=0)
+    draft = TreatmentSessionFactory(patient=patient, practitioner=practitioner)
+    InjectionPointFactory(session=draft)
+    url = f"/sessions/{draft.public_id}/edit/"
+    few = count_queries(practitioner_client, url)
+    InjectionPointFactory.create_batch(55, session=draft)
+    for _ in range(20):
+        signed_session(patient, practitioner, points=3, extras=0)
+    # The editor loads the session, usable vials, sites (once, not per row), points and
+    # the engine's inputs (guideline, vial's other patients, screening, history, limits,
+    # parameters, protocol): the same number for 1 point or 56, 1 past session or 21.
+    assert count_queries(practitioner_client, url) == few
+    assert few == BASE + 17, few
+
+
+def test_task_list(practitioner_client, practitioner, patient):
+    # + 1 open tasks (with patients, sessions, assignees)
+    FollowUpFactory(patient=patient, assigned_to=practitioner)
+    assert count_queries(practitioner_client, "/tasks/") == BASE + 1
+    FollowUpFactory.create_batch(55, patient=patient, assigned_to=practitioner)
+    assert count_queries(practitioner_client, "/tasks/?who=all") == BASE + 1
+
+
+def test_vial_list_and_detail(practitioner_client, practitioner, patient):
+    # list: + 1 vials with drawn units annotated; detail: + 1 vial + 1 its sessions
+    vial = VialFactory(received_by=practitioner)
+    session = TreatmentSessionFactory(patient=patient, practitioner=practitioner, vial=vial)
+    InjectionPointFactory(session=session)
+    assert count_queries(practitioner_client, "/vials/") == BASE + 1
+    assert count_queries(practitioner_client, f"/vials/{vial.pk}/") == BASE + 2
+    VialFactory.create_batch(55, received_by=practitioner)
+    InjectionPointFactory.create_batch(55, session=session)
+    assert count_queries(practitioner_client, "/vials/") == BASE + 1
+    assert count_queries(practitioner_client, f"/vials/{vial.pk}/") == BASE + 2
