@@ -15,6 +15,7 @@ from django.views.decorators.csrf import requires_csrf_token
 
 from clinic.permissions import authenticated, public
 from patients import selectors as patient_selectors
+from treatments import selectors as treatment_selectors
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +31,7 @@ def home(request):
         else "Good afternoon"
         if hour < 18
         else "Good evening",
+        "today": timezone.localdate(),
         "can_register": user.has_perm("patients.add_patient"),
         "can_review": user.has_perm("patients.review_intakequestionnaire"),
         "can_manage": user.has_perm("treatments.change_indication"),
@@ -40,6 +42,9 @@ def home(request):
         context["awaiting_review"] = patient_selectors.questionnaire_list_awaiting_review(limit=10)
     if context["can_manage"]:
         context["stats"] = patient_selectors.patient_stats()
+    if user.has_perm("treatments.add_treatmentsession"):
+        context["drafts"] = treatment_selectors.session_list_drafts(practitioner=user)
+        context["due_tasks"] = treatment_selectors.followup_list_due(user=user)
     return render(request, "clinic/home.html", context)
 
 

@@ -15,6 +15,10 @@ ever added up within one unit family: they are never summed or converted across 
 (DOMAIN §1.2). The selector `treatments.selectors.safety_inputs_for_session` builds the
 inputs; the signing service runs the same evaluation again, so no path skips it.
 
+Reference parameters: evaluate() raises MissingParameterError (a KeyError) naming every
+PARAMETER_KEYS key missing from ReferenceFacts.parameters; a misconfigured table is never
+silently skipped. Messages use UK dates (dd/mm/yyyy) and the numbers behind each finding.
+
 Day arithmetic: a prior dose is "within a window of N days" when it was given fewer than
 N days before the session date (0..N-1 days ago). An interval of N days is respected when
 at least N days have passed. A limit is exceeded only when a total is strictly above it.
@@ -358,14 +362,18 @@ def _num(value: Decimal | int) -> str:
     return format(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).normalize(), "f")
 
 
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def _span(days: int) -> str:
-    """12 weeks / 83 days (11 weeks 6 days) / 3 days."""
-    if days >= 7 and days % 7 == 0:
-        weeks = days // 7
-        return f"{weeks} week{'s' if weeks != 1 else ''}"
-    if days < 7:
-        return f"{days} day{'s' if days != 1 else ''}"
-    return f"{days} days ({days // 7} weeks {days % 7} day{'s' if days % 7 != 1 else ''})"
+    """Days as text: 12 weeks, 83 days (11 weeks 6 days), 3 days (7 days per week)."""
+    weeks, rest = divmod(days, 7)
+    if weeks and not rest:
+        return _plural(weeks, "week")
+    if not weeks:
+        return _plural(days, "day")
+    return f"{days} days ({_plural(weeks, 'week')} {_plural(rest, 'day')})"
 
 
 def _ago(days: int) -> str:
@@ -408,8 +416,8 @@ def _below_licensed_weight(session: ProposedSession) -> bool:
 
 
 def laterality(points: tuple[PointFacts, ...]) -> str | None:
-    """ "unilateral" (left or right, not both), "bilateral" (both, or a bilateral point), or
-    None (midline points only, or no points)."""
+    """The session's laterality: "unilateral" (left or right, not both), "bilateral" (both,
+    or any point on "bilateral"), or None (midline points only, or no points)."""
     sides = {point.side for point in points}
     if BILATERAL in sides or {LEFT, RIGHT} <= sides:
         return BILATERAL
@@ -554,7 +562,7 @@ def vial_identity(session, history, reference) -> list[Finding]:
     if vial is None:
         return _finding("vial.missing", Level.BLOCK, "No vial chosen: record the vial used", RULE_3)
     findings: list[Finding] = []
-    if not vial.lot.strip() or vial.expiry is None:
+    if not (vial.lot or "").strip() or vial.expiry is None:
         findings += _finding(
             "vial.lot_or_expiry_missing",
             Level.BLOCK,
@@ -1016,7 +1024,7 @@ def interval_top_up(session, history, reference) -> list[Finding]:
     if latest is None or latest[1] >= window:
         return []
     dose = latest[0]
-    reason = session.top_up_reason.strip()
+    reason = (session.top_up_reason or "").strip()
     message = (
         f"Top-up within {window} days of the session on {_d(dose.on)}: counts in the same episode"
     )

@@ -235,14 +235,19 @@ def patient_timeline(*, patient: Patient, today: date | None = None) -> Timeline
 # Follow-ups -----------------------------------------------------------------------------
 
 
-def followup_list_open(*, user=None, today: date | None = None) -> list[FollowUp]:
+def followup_list_open(
+    *, user=None, due_by: date | None = None, limit: int | None = None
+) -> list[FollowUp]:
     """Open tasks, overdue first, with their patients (one query)."""
     qs = FollowUp.objects.filter(done_at__isnull=True).select_related(
         "patient", "session", "session__indication", "assigned_to"
     )
     if user is not None:
         qs = qs.filter(Q(assigned_to=user) | Q(assigned_to__isnull=True))
-    return list(qs.order_by("due_on", "id"))
+    if due_by is not None:
+        qs = qs.filter(due_on__lte=due_by)
+    qs = qs.order_by("due_on", "id")
+    return list(qs[:limit] if limit else qs)
 
 
 def followup_list_for_patient(*, patient: Patient) -> list[FollowUp]:
@@ -627,3 +632,17 @@ def session_form_context(*, session: TreatmentSession) -> dict:
         points=(),
     )
     return {"off_label": safety.is_off_label(proposed), "child": child}
+
+
+def session_list_drafts(*, practitioner) -> list[TreatmentSession]:
+    """A practitioner's unsigned sessions, oldest first (chart compliance)."""
+    return list(
+        TreatmentSession.objects.filter(practitioner=practitioner, status=SessionStatus.DRAFT)
+        .select_related("patient", "indication", "product")
+        .order_by("performed_at", "id")[:20]
+    )
+
+
+def followup_list_due(*, user, today: date | None = None) -> list[FollowUp]:
+    """Open tasks due today or overdue for this user (or unassigned)."""
+    return followup_list_open(user=user, due_by=today or timezone.localdate(), limit=20)

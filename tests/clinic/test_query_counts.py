@@ -132,3 +132,16 @@ class TestHome:
         assert count_queries(manager_client, "/") == BASE + 2
         add_questionnaires(patient, 54, reception)
         assert count_queries(manager_client, "/") == BASE + 2
+
+
+@pytest.mark.django_db
+def test_practitioner_home(practitioner_client, practitioner, patient, reception):
+    # + 1 questionnaires awaiting review + 1 unsigned sessions + 1 open tasks
+    add_questionnaires(patient, 1, reception)
+    TreatmentSessionFactory(patient=patient, practitioner=practitioner)
+    FollowUpFactory(patient=patient, assigned_to=practitioner)
+    assert count_queries(practitioner_client, "/") == BASE + 3
+    add_questionnaires(patient, 54, reception)
+    TreatmentSessionFactory.create_batch(30, patient=patient, practitioner=practitioner)
+    FollowUpFactory.create_batch(55, patient=patient, assigned_to=practitioner)
+    assert count_queries(practitioner_client, "/") == BASE + 3
