@@ -1261,6 +1261,24 @@ def test_rule19_83_days_is_too_soon_84_is_not():
     assert not only(run(session(), history(prior(84, 40))), "interval.too_soon")
 
 
+@pytest.mark.parametrize(
+    ("days", "text"),
+    [(0, "0 days"), (1, "1 day"), (7, "1 week"), (8, "8 days (1 week 1 day)"), (84, "12 weeks")],
+)
+def test_day_spans_in_messages(days, text):
+    assert safety._span(days) == text
+
+
+def test_numbers_in_messages():
+    assert [safety._num(D(v)) for v in ("5.00", "100", "6.666", "0.5", "1E+2")] == [
+        "5",
+        "100",
+        "6.67",
+        "0.5",
+        "100",
+    ]
+
+
 def test_rule19_message_in_weeks():
     f = one(run(session(), history(prior(56, 40))), "interval.too_soon")
     assert f"8 weeks ago ({uk(56)})" in f.message
@@ -1479,8 +1497,14 @@ def test_rule29_cosmetic_17_years_364_days_blocks_18_on_the_session_date_does_no
     findings = run(cosmetic(born(18, 1)))
     f = one(findings, "age.cosmetic_under_18")
     assert f.level == BLOCK and "Patient is 17 on 07/12/2026" in f.message
-    # Under the indication's minimum age, so off-label too; rule 31 is for therapeutic only.
-    assert codes(findings) == {("age.cosmetic_under_18", BLOCK), ("licence.off_label_consent", BLOCK)}
+    # Under the indication's minimum age, so off-label too; a child, so rule 9 wants a
+    # recent weight; rule 31 (licensed minimum age) is for therapeutic sessions only.
+    assert codes(findings) == {
+        ("age.cosmetic_under_18", BLOCK),
+        ("licence.off_label_consent", BLOCK),
+        ("weight.stale", BLOCK),
+        ("weight.missing", BLOCK),
+    }
     assert run(cosmetic(born(18))) == []
 
 
