@@ -3,7 +3,17 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from treatments.models import AnatomicalSite, Indication, OutcomeInstrument, Product
+from treatments.models import (
+    AnatomicalSite,
+    DoseGuideline,
+    DoseLimit,
+    Indication,
+    OutcomeInstrument,
+    Product,
+    SafetyParameter,
+    SiteTemplate,
+    SiteTemplateRow,
+)
 
 
 class ReferenceAdmin(SimpleHistoryAdmin):
@@ -41,3 +51,47 @@ class OutcomeInstrumentAdmin(ReferenceAdmin):
     list_display = ("name", "unit", "min_value", "max_value", "direction", "per_muscle")
     list_filter = ("direction", "per_muscle")
     search_fields = ("name", "slug")
+
+
+@admin.register(DoseGuideline)
+class DoseGuidelineAdmin(ReferenceAdmin):
+    list_display = (
+        "indication", "product", "licensed_uk", "expected_min_units", "expected_max_units",
+        "min_interval_days", "verified_on",
+    )  # fmt: skip
+    list_filter = ("licensed_uk", "product", "indication__category")
+    list_select_related = ("indication", "product")
+    search_fields = ("indication__name", "product__brand")
+
+
+@admin.register(DoseLimit)
+class DoseLimitAdmin(ReferenceAdmin):
+    list_display = (
+        "label", "code", "unit_family", "product", "indication", "scope", "population",
+        "max_units", "max_units_per_kg", "max_volume_ml", "level",
+    )  # fmt: skip
+    list_filter = ("unit_family", "scope", "population", "level")
+    list_select_related = ("product", "indication")
+    search_fields = ("label", "code")
+
+
+class SiteTemplateRowInline(admin.TabularInline):
+    model = SiteTemplateRow
+    extra = 0
+    autocomplete_fields = ("site",)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.has_perm("treatments.change_sitetemplate")
+
+
+@admin.register(SiteTemplate)
+class SiteTemplateAdmin(ReferenceAdmin):
+    list_display = ("name", "indication", "product", "protocol_min_units", "protocol_max_units")
+    list_select_related = ("indication", "product")
+    inlines = (SiteTemplateRowInline,)
+
+
+@admin.register(SafetyParameter)
+class SafetyParameterAdmin(ReferenceAdmin):
+    list_display = ("key", "value", "unit", "description", "verified_on")
+    search_fields = ("key", "description")

@@ -12,6 +12,7 @@ from clinic.permissions import AUTHENTICATED, PUBLIC
 from clinic.roles import Role, role_allows
 from tests.conftest import client_for
 from tests.factories import FollowUpFactory, TreatmentSessionFactory
+from treatments.models import SiteTemplate
 
 # Namespaces with their own access rules, tested in test_admin_access below.
 SEPARATELY_TESTED_NAMESPACES = {"admin"}
@@ -172,6 +173,13 @@ def test_admin_access(reception, practitioner, manager):
     assert manager_client.get("/admin/").status_code == 200
     assert manager_client.get("/admin/treatments/indication/").status_code == 200
     assert manager_client.get("/admin/treatments/product/").status_code == 200
+    for model in ("doseguideline", "doselimit", "sitetemplate", "safetyparameter"):
+        assert manager_client.get(f"/admin/treatments/{model}/").status_code == 200
+    template_id = SiteTemplate.objects.get(slug="preempt").pk
+    assert (
+        manager_client.get(f"/admin/treatments/sitetemplate/{template_id}/change/").status_code
+        == 200
+    )
     # Managers edit reference data but cannot delete it, nor edit patients in the admin.
     assert manager_client.get("/admin/treatments/product/1/delete/").status_code == 403
     assert manager_client.get("/admin/patients/patient/add/").status_code == 403
