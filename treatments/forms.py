@@ -114,7 +114,7 @@ class SessionForm(forms.ModelForm):
     class Meta:
         model = TreatmentSession
         fields = [
-            "vial", "performed_at", "weight_kg", "weight_measured_on", "pvr_ml",
+            "vial", "second_vial", "performed_at", "weight_kg", "weight_measured_on", "pvr_ml",
             "performs_cic", "antiplatelet_stopped_days", "antibiotic_prophylaxis",
             "screening_reviewed", "consent_taken", "off_label_consent", "spread_advice_given",
             "top_up_reason", "notes",
@@ -135,18 +135,23 @@ class SessionForm(forms.ModelForm):
     def __init__(self, *args, usable_vials=(), off_label=False, child=False, **kwargs):
         super().__init__(*args, **kwargs)
         session = self.instance
-        self.fields["vial"].queryset = Vial.objects.filter(
-            pk__in=[v.pk for v in usable_vials] + ([session.vial_id] if session.vial_id else [])
-        ).select_related("product")
-        self.fields["vial"].empty_label = "Choose a reconstituted vial…"
-        self.fields["vial"].label_from_instance = lambda v: (
-            f"{v.presentation_units} U lot {v.lot}, exp {v.expiry:%d/%m/%Y}"
-            + (
-                f", {v.units_per_0_1_ml} U/0.1 mL, use by {timezone.localtime(v.use_by):%H:%M}"
-                if v.use_by
-                else ""
+        offered = [v.pk for v in usable_vials] + [
+            pk for pk in (session.vial_id, session.second_vial_id) if pk
+        ]
+        for name, empty in (
+            ("vial", "Choose a reconstituted vial…"),
+            ("second_vial", "None: one vial is enough"),
+        ):
+            field = self.fields[name]
+            field.queryset = Vial.objects.filter(pk__in=offered).select_related("product")
+            field.empty_label = empty
+            field.widget = VialSelect(choices=field.choices)
+            field.label_from_instance = vial_label
+            field.error_messages["invalid_choice"] = (
+                "That vial can no longer be used here (expired, past its use-by, discarded, "
+                "or used for another session). Choose another."
             )
-        )
+        self.fields["second_vial"].label = "Second vial (when the dose needs more than one)"
         bladder = session.indication.safety_profile == SafetyProfile.BLADDER
         bladder_fields = (
             "pvr_ml",
@@ -179,6 +184,7 @@ class SessionForm(forms.ModelForm):
             del self.fields["weight_measured_on"]
         self.helper = _no_tag_helper(
             Row(Column("vial", css_class="col-md-7"), Column("performed_at", css_class="col-md-5")),
+            Row(Column("second_vial", css_class="col-md-7")),
             *weight,
             *(
                 [
@@ -200,6 +206,15 @@ class SessionForm(forms.ModelForm):
             Field("notes"),
         )
 
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("vial"), cleaned.get("second_vial")
+        if second and not first:
+            self.add_error("vial", "Choose the first vial before a second one.")
+        elif second and second == first:
+            self.add_error("second_vial", "The second vial must be a different vial.")
+        return cleaned
+
     def clean_performed_at(self):
         value = self.cleaned_data["performed_at"]
         if value > timezone.now() + timedelta(hours=1):
@@ -211,6 +226,26 @@ class SessionForm(forms.ModelForm):
         if value is not None and not Decimal("1") <= value <= Decimal("400"):
             raise forms.ValidationError("Enter the weight in kilograms (1 to 400).")
         return value
+
+
+def vial_label(vial: Vial) -> str:
+    label = f"{vial.presentation_units} U · lot {vial.lot} · exp {vial.expiry:%d/%m/%Y}"
+    if vial.use_by:
+        use_by = timezone.localtime(vial.use_by)
+        label += f" · {vial.units_per_0_1_ml} U/0.1 mL · use by {use_by:%d/%m %H:%M}"
+    return label
+
+
+class VialSelect(forms.Select):
+    """Each option carries its vial's units per mL, so the page converts volume to units
+    with the dilution of the vial actually selected."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        vial = getattr(value, "instance", None)
+        if vial is not None and vial.units_per_ml:
+            option["attrs"]["data-units-per-ml"] = str(vial.units_per_ml)
+        return option
 
 
 class PointForm(forms.Form):

@@ -456,6 +456,14 @@ class TreatmentSession(TimeStampedModel):
     vial = models.ForeignKey(
         Vial, on_delete=models.PROTECT, null=True, blank=True, related_name="sessions"
     )
+    second_vial = models.ForeignKey(
+        Vial,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="second_sessions",
+        help_text="When the dose needs more than one vial (e.g. 155 U from two 100 U vials)",
+    )
     performed_at = models.DateTimeField(default=timezone.now)
     weight_kg = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
     weight_measured_on = models.DateField(null=True, blank=True)
@@ -548,6 +556,25 @@ class InjectionPoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.site} {self.get_side_display()}: {self.units} U"
+
+
+class VialDraw(models.Model):
+    """Units a session drew from one vial: what vial reconciliation and recalls read.
+    Written by the session services from the session's vial(s), first vial first."""
+
+    session = models.ForeignKey(TreatmentSession, on_delete=models.PROTECT, related_name="draws")
+    vial = models.ForeignKey(Vial, on_delete=models.PROTECT, related_name="draws")
+    units = models.DecimalField(max_digits=8, decimal_places=2)
+
+    class Meta:
+        ordering = ["session", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "vial"], name="vialdraw_once_per_vial"),
+            models.CheckConstraint(condition=models.Q(units__gt=0), name="vialdraw_units"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.units} U from vial {self.vial_id}"
 
 
 class SessionFinding(models.Model):

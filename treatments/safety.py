@@ -148,6 +148,8 @@ class VialFacts:
     reconstituted_at: datetime | None
     units_per_ml: Decimal | None
     discarded: bool = False
+    # Units left for this session: presentation - drawn by other sessions - wasted.
+    remaining_units: Decimal | None = None
     # Patients other than this session's patient who already received from this vial.
     other_patient_ids: frozenset[int] = frozenset()
 
@@ -219,6 +221,8 @@ class ProposedSession:
     antiplatelet_stopped_days: int | None = None
     top_up_reason: str = ""
     session_id: int | None = None
+    # A second (or third) vial when the dose needs more than one, e.g. 2 x 100 U for PREEMPT.
+    extra_vials: tuple[VialFacts, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -556,11 +560,22 @@ def other_family_history(session, history, reference) -> list[Finding]:
     )
 
 
+def session_vials(session: ProposedSession) -> list[VialFacts]:
+    """Every vial the session draws from, the first one first."""
+    return [v for v in (session.vial, *session.extra_vials) if v is not None]
+
+
 @rule
 def vial_identity(session, history, reference) -> list[Finding]:
-    vial = session.vial
-    if vial is None:
+    if session.vial is None:
         return _finding("vial.missing", Level.BLOCK, "No vial chosen: record the vial used", RULE_3)
+    findings: list[Finding] = []
+    for vial in session_vials(session):
+        findings += _vial_identity(session, vial)
+    return findings
+
+
+def _vial_identity(session, vial: VialFacts) -> list[Finding]:
     findings: list[Finding] = []
     if not (vial.lot or "").strip() or vial.expiry is None:
         findings += _finding(
@@ -582,9 +597,13 @@ def vial_identity(session, history, reference) -> list[Finding]:
 
 @rule
 def vial_product_and_state(session, history, reference) -> list[Finding]:
-    vial = session.vial
-    if vial is None:
-        return []
+    findings: list[Finding] = []
+    for vial in session_vials(session):
+        findings += _vial_product_and_state(session, vial)
+    return findings
+
+
+def _vial_product_and_state(session, vial: VialFacts) -> list[Finding]:
     findings: list[Finding] = []
     if session.product is not None and vial.product_slug != session.product.slug:
         findings += _finding(
@@ -606,8 +625,15 @@ def vial_product_and_state(session, history, reference) -> list[Finding]:
 
 @rule
 def vial_reconstitution(session, history, reference) -> list[Finding]:
-    vial, product = session.vial, session.product
-    if vial is None or product is None:
+    findings: list[Finding] = []
+    for vial in session_vials(session):
+        findings += _vial_reconstitution(session, vial)
+    return findings
+
+
+def _vial_reconstitution(session, vial: VialFacts) -> list[Finding]:
+    product = session.product
+    if product is None:
         return []
     if vial.reconstituted_at is None:
         if not product.needs_reconstitution:
@@ -638,9 +664,13 @@ def vial_reconstitution(session, history, reference) -> list[Finding]:
 
 @rule
 def vial_other_patient(session, history, reference) -> list[Finding]:
-    vial = session.vial
-    if vial is None:
-        return []
+    findings: list[Finding] = []
+    for vial in session_vials(session):
+        findings += _vial_other_patient(session, vial)
+    return findings
+
+
+def _vial_other_patient(session, vial: VialFacts) -> list[Finding]:
     others = sorted(vial.other_patient_ids - {session.patient_id})
     if not others:
         return []
@@ -650,6 +680,28 @@ def vial_other_patient(session, history, reference) -> list[Finding]:
         f"Vial {vial.id} (lot {vial.lot}) was already used for {len(others)} other "
         f"patient(s): one vial, one patient",
         RULE_5,
+    )
+
+
+@rule
+def vial_capacity(session, history, reference) -> list[Finding]:
+    """The dose cannot exceed what the chosen vials still hold (DOMAIN §1.5: drawn + wasted
+    = presentation); a second vial is recorded when one is not enough."""
+    vials = session_vials(session)
+    if not vials or any(v.remaining_units is None for v in vials):
+        return []
+    total = sum((p.units for p in session.points), Decimal(0))
+    available = sum((v.remaining_units for v in vials), Decimal(0))
+    if total <= available:
+        return []
+    held = ", ".join(f"lot {v.lot}: {_num(v.remaining_units)} U left" for v in vials)
+    return _finding(
+        "vial.insufficient",
+        Level.BLOCK,
+        f"{_num(total)} U planned, but the chosen vial{'s' if len(vials) > 1 else ''} "
+        f"hold{'' if len(vials) > 1 else 's'} {_num(available)} U ({held}): add a second "
+        f"vial or use a larger one",
+        _source("DOMAIN §1.5", "§10 rule 3"),
     )
 
 

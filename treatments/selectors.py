@@ -30,6 +30,7 @@ from treatments.models import (
     SiteTemplateRow,
     TreatmentSession,
     Vial,
+    VialDraw,
 )
 
 ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=10, decimal_places=2))
@@ -41,8 +42,8 @@ ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=10, decimal_places
 def vial_list() -> QuerySet[Vial]:
     """Vials with units drawn into sessions annotated (one query, no per-row lookups)."""
     return Vial.objects.select_related("product").annotate(
-        drawn_units=Coalesce(Sum("sessions__points__units"), ZERO),
-        session_count=Count("sessions", distinct=True),
+        drawn_units=Coalesce(Sum("draws__units"), ZERO),
+        session_count=Count("draws", distinct=True),
     )
 
 
@@ -59,12 +60,14 @@ def vial_list_usable(*, product: Product, patient: Patient, at=None) -> list[Via
     §10 rule 5)."""
     at = at or timezone.now()
     today = timezone.localdate(at)
-    qs = (
-        Vial.objects.select_related("product")
-        .filter(product=product, discarded_at__isnull=True, expiry__gte=today)
-        .exclude(sessions__patient__in=Patient.objects.exclude(pk=patient.pk))
-        .exclude(sessions__status=SessionStatus.SIGNED)
+    qs = Vial.objects.select_related("product").filter(
+        product=product, discarded_at__isnull=True, expiry__gte=today
     )
+    others = Patient.objects.exclude(pk=patient.pk)
+    for link in ("sessions", "second_sessions"):
+        qs = qs.exclude(**{f"{link}__patient__in": others}).exclude(
+            **{f"{link}__status": SessionStatus.SIGNED}
+        )
     if product.form == ProductForm.POWDER:
         qs = qs.filter(reconstituted_at__isnull=False, use_by__gte=at)
     return list(qs.order_by("use_by", "expiry", "id").distinct())
@@ -72,8 +75,9 @@ def vial_list_usable(*, product: Product, patient: Patient, at=None) -> list[Via
 
 def vial_sessions(*, vial: Vial) -> list[TreatmentSession]:
     return list(
-        vial.sessions.select_related("patient", "practitioner", "indication")
-        .annotate(total_units=Coalesce(Sum("points__units"), ZERO))
+        TreatmentSession.objects.filter(draws__vial=vial)
+        .select_related("patient", "practitioner", "indication")
+        .annotate(total_units=Coalesce(Sum("draws__units", filter=Q(draws__vial=vial)), ZERO))
         .order_by("performed_at", "id")
     )
 
@@ -83,10 +87,11 @@ def lot_exposure(*, lot: str) -> list[TreatmentSession]:
     lot = (lot or "").strip()
     if not lot:
         return []
+    from_lot = Q(draws__vial__lot__iexact=lot)
     return list(
-        TreatmentSession.objects.filter(vial__lot__iexact=lot)
-        .select_related("patient", "product", "indication", "vial", "practitioner")
-        .annotate(total_units=Coalesce(Sum("points__units"), ZERO))
+        TreatmentSession.objects.filter(from_lot)
+        .select_related("patient", "product", "indication", "practitioner")
+        .annotate(total_units=Coalesce(Sum("draws__units", filter=from_lot), ZERO))
         .order_by("performed_at", "id")
     )
 
@@ -106,6 +111,7 @@ def session_get_for_user(*, user, public_id) -> TreatmentSession:
             "vial__product",
             "signed_by",
             "top_up_of",
+            "second_vial",
         ),
         public_id=public_id,
     )
@@ -304,14 +310,19 @@ def guideline_facts(
     )
 
 
-def vial_facts(vial: Vial | None, *, patient: Patient) -> safety.VialFacts | None:
+def vial_facts(
+    vial: Vial | None, *, patient: Patient, session_id: int | None = None
+) -> safety.VialFacts | None:
     if vial is None:
         return None
     others = frozenset(
-        TreatmentSession.objects.filter(vial=vial)
+        TreatmentSession.objects.filter(Q(vial=vial) | Q(second_vial=vial))
         .exclude(patient=patient)
         .values_list("patient_id", flat=True)
     )
+    drawn_elsewhere = VialDraw.objects.filter(vial=vial).exclude(session_id=session_id).aggregate(
+        total=Sum("units")
+    )["total"] or Decimal(0)
     return safety.VialFacts(
         id=vial.pk,
         product_slug=vial.product.slug,
@@ -321,6 +332,7 @@ def vial_facts(vial: Vial | None, *, patient: Patient) -> safety.VialFacts | Non
         units_per_ml=vial.units_per_ml,
         discarded=vial.discarded_at is not None,
         other_patient_ids=others,
+        remaining_units=Decimal(vial.presentation_units) - vial.wasted_units - drawn_elsewhere,
     )
 
 
@@ -486,6 +498,7 @@ def safety_inputs(
     performed_at,
     fields: dict,
     session_id: int | None = None,
+    second_vial: Vial | None = None,
 ) -> SafetyInputs:
     """Engine inputs for a session as proposed (saved or still in the form)."""
     proposed = safety.ProposedSession(
@@ -496,7 +509,10 @@ def safety_inputs(
         indication=indication_facts(indication),
         product=product_facts(product) if product else None,
         guideline=guideline_facts(product, indication),
-        vial=vial_facts(vial, patient=patient),
+        vial=vial_facts(vial, patient=patient, session_id=session_id),
+        extra_vials=tuple(
+            v for v in [vial_facts(second_vial, patient=patient, session_id=session_id)] if v
+        ),
         points=tuple(points),
         weight_kg=fields.get("weight_kg"),
         weight_measured_on=fields.get("weight_measured_on"),
@@ -555,6 +571,7 @@ def safety_inputs_for_session(*, session: TreatmentSession) -> SafetyInputs:
         indication=session.indication,
         product=session.product,
         vial=session.vial,
+        second_vial=session.second_vial,
         points=point_facts_from_points(session_points(session=session)),
         performed_at=session.performed_at,
         fields={name: getattr(session, name) for name in SESSION_SAFETY_FIELDS},

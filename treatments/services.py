@@ -32,6 +32,7 @@ from treatments.models import (
     SiteTemplate,
     TreatmentSession,
     Vial,
+    VialDraw,
 )
 
 
@@ -109,9 +110,34 @@ def vial_reconstitute(
     return vial
 
 
-def vial_drawn_units(vial: Vial) -> Decimal:
-    total = InjectionPoint.objects.filter(session__vial=vial).aggregate(total=Sum("units"))
-    return total["total"] or Decimal(0)
+def vial_drawn_units(vial: Vial, *, excluding_session: TreatmentSession | None = None) -> Decimal:
+    draws = VialDraw.objects.filter(vial=vial)
+    if excluding_session is not None:
+        draws = draws.exclude(session=excluding_session)
+    return draws.aggregate(total=Sum("units"))["total"] or Decimal(0)
+
+
+def _allocate_draws(session: TreatmentSession) -> None:
+    """Record how many units the session takes from each of its vials: the first vial up
+    to what it has left, then the second. Any excess stays on the last vial, where the
+    engine's vial.insufficient rule reports it."""
+    session.draws.all().delete()
+    vials = [v for v in (session.vial, session.second_vial) if v is not None]
+    total = session.points.aggregate(total=Sum("units"))["total"] or Decimal(0)
+    draws = []
+    for index, vial in enumerate(vials):
+        if total <= 0:
+            break
+        left = (
+            Decimal(vial.presentation_units)
+            - vial.wasted_units
+            - vial_drawn_units(vial, excluding_session=session)
+        )
+        units = total if index == len(vials) - 1 else min(total, max(left, Decimal(0)))
+        if units > 0:
+            draws.append(VialDraw(session=session, vial=vial, units=units))
+            total -= units
+    VialDraw.objects.bulk_create(draws)
 
 
 @transaction.atomic
@@ -145,6 +171,16 @@ def vial_discard(*, vial: Vial, reason: str, wasted_units: Decimal, discarded_by
 # Sessions -------------------------------------------------------------------------------
 
 
+def _choose_vials(usable: list[Vial], planned: Decimal) -> list[Vial]:
+    if not usable:
+        return []
+    first = usable[0]
+    left = Decimal(first.presentation_units) - first.wasted_units - vial_drawn_units(first)
+    if planned > left and len(usable) > 1:
+        return [first, usable[1]]
+    return [first]
+
+
 @transaction.atomic
 def session_start(
     *,
@@ -160,9 +196,15 @@ def session_start(
     session = TreatmentSession(
         patient=patient, practitioner=practitioner, indication=indication, product=product
     )
-    usable = selectors.vial_list_usable(product=product, patient=patient)
-    if len(usable) == 1:
-        session.vial = usable[0]
+    # Vials to draw from: soonest use-by first ("use first"), a second one when the
+    # template's dose needs it. The practitioner can change both before signing.
+    planned = (
+        sum((row.units for row in template.rows.all() if not row.optional), Decimal(0))
+        if template is not None
+        else Decimal(0)
+    )
+    chosen = _choose_vials(selectors.vial_list_usable(product=product, patient=patient), planned)
+    session.vial, session.second_vial = [*chosen, None, None][:2]
     session.full_clean()
     session._history_user = practitioner
     session.save()
@@ -180,6 +222,7 @@ def session_start(
             for row in template.rows.all()
             if not row.optional
         )
+    _allocate_draws(session)
     return session
 
 
@@ -211,6 +254,7 @@ def session_save_draft(
     for point in new_points:
         point.full_clean(exclude=["session"])
     InjectionPoint.objects.bulk_create(new_points)
+    _allocate_draws(current)
     return current
 
 
@@ -233,6 +277,7 @@ def session_sign(
     current = _locked_draft(session)
     if current.practitioner_id != signed_by.pk:
         raise ValidationError("Only the treating practitioner can sign this session.")
+    _allocate_draws(current)
     inputs = selectors.safety_inputs_for_session(session=current)
     if not inputs.session.points:
         raise ValidationError("Add at least one injection point before signing.")

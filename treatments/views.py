@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -65,8 +66,9 @@ def vial_detail(request, pk):
         "remaining": vial.presentation_units - vial.drawn_units - vial.wasted_units,
         "sessions": selectors.vial_sessions(vial=vial) if can_see_sessions else None,
         "reconstitute_form": ReconstituteForm(),
+        "now": timezone.now(),
         "discard_form": DiscardForm(
-            initial={"wasted_units": vial.presentation_units - vial.drawn_units}
+            initial={"wasted_units": max(vial.presentation_units - vial.drawn_units, 0)}
         ),
     }
     return render(request, "treatments/vial_detail.html", context)
@@ -90,7 +92,11 @@ def vial_reconstitute(request, pk):
             messages.success(
                 request,
                 f"Reconstituted: {vial.units_per_0_1_ml} U per 0.1 mL"
-                + (f", use by {vial.use_by:%d/%m/%Y %H:%M}." if vial.use_by else "."),
+                + (
+                    f", use by {timezone.localtime(vial.use_by):%d/%m/%Y %H:%M}."
+                    if vial.use_by
+                    else "."
+                ),
             )
     else:
         messages.error(request, "Enter the diluent volume in mL (e.g. 2).")
@@ -183,7 +189,9 @@ def _edit_context(request, session, form, formset, refused=None):
         patient=session.patient,
         indication=session.indication,
         product=session.product,
-        vial=fields.pop("vial", session.vial),
+        # A vial choice that failed validation counts as no vial, never the saved one.
+        vial=fields.pop("vial", None),
+        second_vial=fields.pop("second_vial", None),
         points=points,
         performed_at=fields.pop("performed_at", session.performed_at),
         fields=fields,
@@ -206,7 +214,8 @@ def _edit_context(request, session, form, formset, refused=None):
         "off_label": safety.is_off_label(inputs.session),
         "refused": refused,
         "acknowledged": request.POST.get("acknowledge") == "on",
-        "units_per_ml": inputs.session.vial.units_per_ml if inputs.session.vial else None,
+        "missing_reasons": {f.code for f in refused.missing_reasons} if refused else set(),
+        "has_warnings": any(f.level == safety.Level.WARN for f in findings),
     }
 
 
@@ -243,6 +252,7 @@ def _safety_fields(form) -> dict:
             name: form.initial.get(name, getattr(form.instance, name, None)) for name in form.fields
         }
         values["vial"] = form.instance.vial
+        values["second_vial"] = form.instance.second_vial
     values.pop("version", None)
     values.pop("notes", None)
     return values
@@ -367,6 +377,7 @@ def session_detail(request, public_id):
         {
             "session": session,
             "patient": session.patient,
+            "session_vials": [v for v in (session.vial, session.second_vial) if v],
             **related,
             "totals": selectors.point_totals(points),
             "addendum_form": AddendumForm(),

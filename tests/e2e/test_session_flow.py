@@ -2,11 +2,14 @@
 PREEMPT session from the template to "Signed", the 12-week interval override, an expired
 vial refused, and a point added by volume. Plus session_sign's own expired-vial refusal."""
 
+import asyncio
 import re
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
@@ -22,7 +25,13 @@ from treatments import services
 from treatments.choices import SessionStatus
 from treatments.models import SessionFinding, SiteTemplate, TreatmentSession, Vial
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+# Reference data (products, PREEMPT template, dose limits) is loaded by migrations, and
+# every transactional test (live_server) ends with a flush that empties it: each test here
+# gets the migrated data back through serialized_rollback (see _migrated_data_restored).
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 CONFIRMATIONS = (
     "Today's screening answers reviewed with the patient",
@@ -30,6 +39,49 @@ CONFIRMATIONS = (
     "Advised to seek urgent care for swallowing, speech or breathing problems",
 )
 CHRONIC_MIGRAINE = "Chronic migraine prophylaxis"
+
+
+def _contents_serialized_at_setup() -> str | None:
+    """The migrated database as Django serialized it when it created the test database.
+
+    Django keeps it on the connection object, and its connections are thread-local only
+    while no event loop runs: once Playwright's loop runs in this thread, they are
+    context-local, so a database set up before the browser started (a non-browser test
+    ran first) is serialized onto a connection object the browser tests do not see.
+    """
+    connection = connections[DEFAULT_DB_ALIAS]
+    if hasattr(connection, "_test_serialized_contents"):
+        return connection._test_serialized_contents
+    loop = asyncio._get_running_loop()
+    asyncio._set_running_loop(None)  # look at the thread's own connection
+    try:
+        return getattr(connections[DEFAULT_DB_ALIAS], "_test_serialized_contents", None)
+    finally:
+        asyncio._set_running_loop(loop)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _migrated_data_restored(django_db_setup, django_db_blocker):
+    """Make serialized_rollback work here, and leave the database as other modules expect.
+
+    - The serialized data is put on the connection the tests use (see above); without
+      it serialized_rollback silently restores nothing.
+    - It is restored at each test's start with the primary keys it had: rows that an
+      earlier module's flush recreated (roles, content types, through post_migrate) would
+      clash, so the module starts from empty tables.
+    - The flushes after these tests skip post_migrate (the data is restored instead), so on
+      leaving, one plain flush recreates the roles and permissions for the next module.
+    """
+    contents = _contents_serialized_at_setup()
+    if contents is None:
+        pytest.fail("The test database was not serialized: serialized_rollback is needed.")
+    connections[DEFAULT_DB_ALIAS]._test_serialized_contents = contents
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
+    yield
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+        connections.close_all()  # as after a test: else the test database cannot be dropped
 
 
 class Actions:
@@ -79,7 +131,9 @@ def adult_patient(reception):
 
 
 def fresh_vial(practitioner, **kwargs) -> Vial:
-    """A 100 U BOTOX vial reconstituted an hour ago with 2 mL (5 U per 0.1 mL)."""
+    """A 200 U BOTOX vial reconstituted an hour ago with 4 mL (5 U per 0.1 mL): enough
+    for a whole PREEMPT session."""
+    kwargs = {"presentation_units": 200, "diluent_ml": Decimal("4.00")} | kwargs
     return VialFactory(received_by=practitioner, **kwargs)
 
 
@@ -137,7 +191,7 @@ def safety_panel(page: Page) -> Locator:
     return page.locator("#safety")
 
 
-def start_preempt_session(page: Page, live_server, patient, actions: Actions) -> None:
+def start_preempt_session(page: Page, actions: Actions) -> None:
     """Patient page → New session → Chronic migraine → BOTOX (pre-chosen) → Start."""
     actions.click(page.get_by_role("link", name="New session"), "New session")
     expect(page.get_by_role("heading", name="New treatment session")).to_be_visible()
@@ -163,8 +217,10 @@ def expect_preempt_template(page: Page) -> None:
 
 
 def vial_option_values(page: Page) -> list[str]:
-    return page.get_by_label("Vial", exact=True).locator("option").evaluate_all(
-        "options => options.map(o => o.value)"
+    return (
+        page.get_by_label("Vial", exact=True)
+        .locator("option")
+        .evaluate_all("options => options.map(o => o.value)")
     )
 
 
@@ -203,7 +259,9 @@ def test_reconstitute_vial_then_sign_preempt_session(
     assert vial.diluent_ml == Decimal("2.00")
     assert vial.use_by - vial.reconstituted_at == timedelta(hours=24)
     use_by = f"{timezone.localtime(vial.use_by):%d/%m/%Y %H:%M}"
-    details = page.locator("section", has=page.locator(".card-header", has_text="Vial"))
+    details = page.locator(
+        "section", has=page.locator(".card-header", has_text=re.compile(r"^Vial$"))
+    )
     reconstituted = details.locator("dt:has-text('Reconstituted') + dd")
     expect(reconstituted).to_contain_text(
         f"{timezone.localtime(vial.reconstituted_at):%d/%m/%Y %H:%M} with 2.00 mL by"
@@ -216,10 +274,20 @@ def test_reconstitute_vial_then_sign_preempt_session(
     expect(page.get_by_role("button", name="Record reconstitution")).to_have_count(0)
     shot(page, "session-01-vial-reconstituted")
 
+    # 155 U is more than one 100 U vial: a second vial reconstituted a moment later is in
+    # the fridge too, and the session takes it as its second vial.
+    second = VialFactory(
+        product=vial.product,
+        presentation_units=100,
+        received_by=practitioner,
+        reconstituted_at=timezone.now(),
+        use_by=timezone.now() + timedelta(hours=24),
+    )
+
     # 2. The PREEMPT session, counted from the patient's page.
     page.goto(f"{live_server.url}{adult_patient.get_absolute_url()}")
     actions = Actions()
-    start_preempt_session(page, live_server, adult_patient, actions)
+    start_preempt_session(page, actions)
 
     session = TreatmentSession.objects.get(patient=adult_patient)
     expect(page.locator(".messages")).to_contain_text(
@@ -227,11 +295,14 @@ def test_reconstitute_vial_then_sign_preempt_session(
     )
     expect(page.get_by_role("heading", name=f"BOTOX for {CHRONIC_MIGRAINE}")).to_be_visible()
     expect_preempt_template(page)
-    # The reconstituted vial is the only usable one: it is already chosen.
+    # Both vials are chosen for the 155 U: the one to use first, then the second.
     vial_select = page.get_by_label("Vial", exact=True)
     expect(vial_select).to_have_value(str(vial.pk))
     expect(vial_select.locator("option:checked")).to_contain_text(
-        "100 U lot C7788C3, exp " + f"{expiry:%d/%m/%Y}, 5.00 U/0.1 mL"
+        f"100 U · lot C7788C3 · exp {expiry:%d/%m/%Y} · 5.00 U/0.1 mL"
+    )
+    expect(page.get_by_label("Second vial (when the dose needs more than one)")).to_have_value(
+        str(second.pk)
     )
     panel = safety_panel(page)
     for code in ("screening.not_reviewed", "consent.missing", "advice.spread_not_given"):
@@ -262,10 +333,14 @@ def test_reconstitute_vial_then_sign_preempt_session(
 
     session.refresh_from_db()
     assert session.status == SessionStatus.SIGNED
-    assert session.vial == vial
+    assert session.vial == vial and session.second_vial == second
+    assert {d.vial_id: d.units for d in session.draws.all()} == {
+        vial.pk: Decimal(100),
+        second.pk: Decimal(55),
+    }
     assert session.points.count() == 31
     assert sum(p.units for p in session.points.all()) == Decimal("155")
-    # New session, indication, Start, three ticks, (acknowledge), Sign: no typing at all.
+    # New session, indication, Start, three ticks, (acknowledge warnings), Sign; no typing.
     assert actions.keystrokes == 0
     assert actions.count <= 8, actions.log
     print(f"\nPREEMPT flow: {actions.count} actions, {actions.keystrokes} keystrokes:")
@@ -285,7 +360,7 @@ def test_preempt_eight_weeks_later_needs_a_reason(
     login(page, live_server, "amelia")
     page.goto(f"{live_server.url}{adult_patient.get_absolute_url()}")
     actions = Actions()
-    start_preempt_session(page, live_server, adult_patient, actions)
+    start_preempt_session(page, actions)
     session = TreatmentSession.objects.get(patient=adult_patient, status=SessionStatus.DRAFT)
     expect_preempt_template(page)
     expect(page.get_by_label("Vial", exact=True)).to_have_value(str(vial.pk))
@@ -302,7 +377,10 @@ def test_preempt_eight_weeks_later_needs_a_reason(
 
     tick_confirmations(page, actions)
     expect(panel.locator(".finding-block")).to_have_count(0)
-    actions.check(page.get_by_label("I have read the warnings above"), "acknowledge")
+    # Only warnings need the acknowledgement; an override needs its reason instead.
+    expect(page.get_by_label("I have read the warnings above")).to_have_count(
+        1 if panel.locator(".finding-warn").count() else 0
+    )
     actions.click(page.get_by_role("button", name="Sign session"), "Sign session (no reason)")
 
     # Refused: same page, the ticks kept, the interval marked; nothing signed.
@@ -312,8 +390,10 @@ def test_preempt_eight_weeks_later_needs_a_reason(
     )
     for label in CONFIRMATIONS:
         expect(page.get_by_label(label)).to_be_checked()
-    expect(page.get_by_label("I have read the warnings above")).to_be_checked()
-    expect(interval.get_by_label("Reason to proceed")).to_have_value("")
+    reason = interval.get_by_label("Reason to proceed")
+    expect(reason).to_have_value("")
+    expect(reason).to_have_class(re.compile(r"\bis-invalid\b"))
+    expect(interval).to_contain_text("A reason is needed to sign.")
     expect(page.locator("#points-body tr.point-row")).to_have_count(31)
     session.refresh_from_db()
     assert session.status == SessionStatus.DRAFT
@@ -330,7 +410,7 @@ def test_preempt_eight_weeks_later_needs_a_reason(
     expect(page).to_have_url(f"{live_server.url}/sessions/{session.public_id}/")
     expect(page.locator(".badge", has_text="Signed")).to_be_visible()
     finding = page.locator("li.list-group-item", has_text="minimum interval for")
-    expect(finding.locator(".badge")).to_have_text("Override: needs a recorded reason")
+    expect(finding.locator(".badge")).to_have_text("Overridden with a reason")
     expect(finding).to_contain_text(f"({earlier_on:%d/%m/%Y})")
     expect(finding.locator("div.small").first).to_have_text(
         re.compile(
@@ -355,6 +435,8 @@ def expired_vial(practitioner) -> Vial:
     today = timezone.localdate()
     return VialFactory(
         received_by=practitioner,
+        presentation_units=200,
+        diluent_ml=Decimal("4.00"),
         lot="X0001X9",
         received_on=today - timedelta(days=200),
         expiry=today - timedelta(days=1),
@@ -389,7 +471,7 @@ def test_expired_vial_is_not_offered_and_a_forged_choice_is_refused(
     assert response.status == 200, response.status
     body = response.text()
     assert "Please correct the highlighted entries" in body
-    assert "Select a valid choice" in body
+    assert "That vial can no longer be used here" in body
     session.refresh_from_db()
     assert session.status == SessionStatus.DRAFT
     assert session.vial == usable
@@ -406,7 +488,7 @@ def test_expired_vial_is_not_offered_and_a_forged_choice_is_refused(
     )
     vial_field = page.get_by_label("Vial", exact=True)
     expect(vial_field).to_have_class(re.compile(r"\bis-invalid\b"))
-    expect(page.locator("#div_id_vial")).to_contain_text("Select a valid choice")
+    expect(page.locator("#div_id_vial")).to_contain_text("That vial can no longer be used here")
     for label in CONFIRMATIONS:
         expect(page.get_by_label(label)).to_be_checked()
     shot(page, "session-08-expired-vial-forged")
@@ -448,7 +530,9 @@ def test_session_sign_refuses_a_draft_whose_vial_has_expired(practitioner, adult
 # 5. A point added by volume: units follow the vial's dilution ----------------------------
 
 
-def test_add_point_units_follow_volume(page: Page, live_server, practitioner, adult_patient, login, shot):
+def test_add_point_units_follow_volume(
+    page: Page, live_server, practitioner, adult_patient, login, shot
+):
     vial = fresh_vial(practitioner)
     session = preempt_draft(adult_patient, practitioner, vial)
 

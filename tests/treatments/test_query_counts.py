@@ -68,11 +68,12 @@ def test_session_edit_and_live_check(practitioner_client, practitioner, patient)
     InjectionPointFactory.create_batch(55, session=draft)
     for _ in range(20):
         signed_session(patient, practitioner, points=3, extras=0)
-    # The editor loads the session, usable vials, sites (once, not per row), points and
-    # the engine's inputs (guideline, vial's other patients, screening, history, limits,
-    # parameters, protocol): the same number for 1 point or 56, 1 past session or 21.
+    # The editor loads the session, usable vials, both vial selects, sites (once, not per
+    # row), points and the engine's inputs (guideline, vial's other patients and units
+    # drawn elsewhere, screening, history, limits, parameters, protocol): the same number
+    # for 1 point or 56, 1 past session or 21.
     assert count_queries(practitioner_client, url) == few
-    assert few == BASE + 17, few
+    assert few == BASE + 19, few
 
 
 def test_task_list(practitioner_client, practitioner, patient):

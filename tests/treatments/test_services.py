@@ -366,3 +366,37 @@ def test_units_never_add_across_families_in_the_timeline(practitioner, ready_pat
     assert eligibility.next_eligible_on == timezone.localdate(botox.performed_at) + timedelta(
         days=84
     )
+
+
+def test_preempt_needs_two_100_unit_vials_and_both_reconcile(practitioner, ready_patient):
+    botox = product("botox")
+    first = VialFactory(product=botox, presentation_units=100, received_by=practitioner)
+    session = start(ready_patient, practitioner, "chronic-migraine", "botox", vial=False)
+    assert session.vial == first
+    session = save(session, practitioner)
+    with pytest.raises(services.SigningRefused) as refused:
+        services.session_sign(
+            session=session, signed_by=practitioner, override_reasons={}, acknowledge_warnings=True
+        )
+    (block,) = refused.value.blocks
+    assert block.code == "vial.insufficient"
+    assert "155 U planned" in block.message and "100 U" in block.message
+
+    second = VialFactory(product=botox, presentation_units=100, received_by=practitioner)
+    session = save(session, practitioner, second_vial=second)
+    services.session_sign(
+        session=session, signed_by=practitioner, override_reasons={}, acknowledge_warnings=True
+    )
+    draws = {d.vial_id: d.units for d in session.draws.all()}
+    assert draws == {first.pk: Decimal(100), second.pk: Decimal(55)}
+    services.vial_discard(
+        vial=first, reason="Empty", wasted_units=Decimal(0), discarded_by=practitioner
+    )
+    services.vial_discard(
+        vial=second, reason="End of session", wasted_units=Decimal(45), discarded_by=practitioner
+    )
+    for vial in selectors.vial_list().filter(pk__in=[first.pk, second.pk]):
+        assert vial.drawn_units + vial.wasted_units == vial.presentation_units
+    # Both lots lead back to the patient for a recall.
+    assert selectors.lot_exposure(lot=second.lot)[0].patient == ready_patient
+    assert selectors.lot_exposure(lot=first.lot)[0].total_units == 100

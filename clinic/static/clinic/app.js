@@ -32,7 +32,9 @@ document.addEventListener("input", (event) => {
   const field = event.target;
   if (field.dataset.pointField !== "volume_ml") return;
   const form = field.closest("form");
-  const perMl = Number(form && form.dataset.unitsPerMl);
+  const select = form && form.querySelector("#id_vial");
+  const chosen = select && select.selectedOptions[0];
+  const perMl = Number(chosen && chosen.dataset.unitsPerMl);
   if (!perMl) return;
   const row = field.closest("tr");
   const units = row.querySelector("[data-point-field='units']");
