@@ -6,7 +6,7 @@ exactly the same facts.
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, DecimalField, F, Prefetch, Q, QuerySet, Sum, Value
@@ -69,7 +69,12 @@ def vial_list_usable(*, product: Product, patient: Patient, at=None) -> list[Via
             **{f"{link}__status": SessionStatus.SIGNED}
         )
     if product.form == ProductForm.POWDER:
-        qs = qs.filter(reconstituted_at__isnull=False, use_by__gte=at)
+        # With no known in-use time (use_by empty), a vial is usable on the day it was
+        # reconstituted only, the conservative reading of "use immediately" (DOMAIN §1.3).
+        start_of_day = timezone.make_aware(datetime.combine(today, time.min))
+        qs = qs.filter(reconstituted_at__isnull=False).filter(
+            Q(use_by__gte=at) | Q(use_by__isnull=True, reconstituted_at__gte=start_of_day)
+        )
     return list(qs.order_by("use_by", "expiry", "id").distinct())
 
 
@@ -336,10 +341,12 @@ def vial_facts(
     )
 
 
-def screening_facts(patient: Patient) -> safety.ScreeningFacts | None:
-    latest = (
-        IntakeQuestionnaire.objects.filter(patient=patient).order_by("-completed_on", "-id").first()
-    )
+def screening_facts(patient: Patient, *, on: date | None = None) -> safety.ScreeningFacts | None:
+    """The latest answers given on or before the session date."""
+    answers = IntakeQuestionnaire.objects.filter(patient=patient)
+    if on is not None:
+        answers = answers.filter(completed_on__lte=on)
+    latest = answers.order_by("-completed_on", "-id").first()
     if latest is None:
         return None
     yes = YesNoNotApplicable.YES
@@ -359,7 +366,7 @@ def screening_facts(patient: Patient) -> safety.ScreeningFacts | None:
 
 
 def patient_history_facts(
-    patient: Patient, *, exclude_session_id: int | None = None
+    patient: Patient, *, exclude_session_id: int | None = None, on: date | None = None
 ) -> safety.PatientHistory:
     """Signed sessions here and toxin reported from elsewhere, each in its own product's
     units, plus the latest screening answers. Three queries."""
@@ -403,7 +410,7 @@ def patient_history_facts(
     ]
     return safety.PatientHistory(
         doses=tuple(sorted(doses, key=lambda d: d.on, reverse=True)),
-        screening=screening_facts(patient),
+        screening=screening_facts(patient, on=on),
         pvr_recorded_before=pvr_before,
     )
 
@@ -529,7 +536,9 @@ def safety_inputs(
     )
     return SafetyInputs(
         session=proposed,
-        history=patient_history_facts(patient, exclude_session_id=session_id),
+        history=patient_history_facts(
+            patient, exclude_session_id=session_id, on=timezone.localdate(performed_at)
+        ),
         reference=reference_facts(product, indication),
     )
 

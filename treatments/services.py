@@ -252,7 +252,11 @@ def session_save_draft(
         InjectionPoint(session=current, order=index, **point) for index, point in enumerate(points)
     ]
     for point in new_points:
-        point.full_clean(exclude=["session"])
+        # Field checks only: sites come from the form's own list, and the database enforces
+        # the named constraints (units > 0, points >= 1) without a query per point.
+        point.full_clean(
+            exclude=["session", "site"], validate_unique=False, validate_constraints=False
+        )
     InjectionPoint.objects.bulk_create(new_points)
     _allocate_draws(current)
     return current

@@ -43,7 +43,12 @@ def site(slug_part):
 @pytest.fixture
 def ready_patient(practitioner):
     patient = PatientFactory()
-    QuestionnaireFactory(patient=patient, entered_by=practitioner)
+    # Answered before any session in these tests (screening is read as of the session date).
+    QuestionnaireFactory(
+        patient=patient,
+        entered_by=practitioner,
+        completed_on=timezone.localdate() - timedelta(days=120),
+    )
     return patient
 
 
@@ -400,3 +405,38 @@ def test_preempt_needs_two_100_unit_vials_and_both_reconcile(practitioner, ready
     # Both lots lead back to the patient for a recall.
     assert selectors.lot_exposure(lot=second.lot)[0].patient == ready_patient
     assert selectors.lot_exposure(lot=first.lot)[0].total_units == 100
+
+
+def test_screening_is_read_as_of_the_session_date(practitioner, ready_patient):
+    """A session dated before the latest answers is checked against the answers that stood
+    on its day, not later ones."""
+    session = save(start(ready_patient, practitioner, "chronic-migraine", "botox"), practitioner)
+    QuestionnaireFactory(
+        patient=ready_patient,
+        entered_by=practitioner,
+        bleeding_risk=True,
+        completed_on=timezone.localdate() + timedelta(days=1),
+    )
+    codes = {f.code for f in selectors.safety_inputs_for_session(session=session).evaluate()}
+    assert "caution.bleeding" not in codes
+
+
+def test_vial_with_unknown_in_use_time_is_usable_on_its_day_only(practitioner):
+    bocouture = product("bocouture")
+    assert bocouture.in_use_hours is None
+    patient = PatientFactory()
+    today_vial = VialFactory(
+        product=bocouture,
+        presentation_units=50,
+        use_by=None,
+        received_by=practitioner,
+        reconstituted_at=timezone.now(),
+    )
+    VialFactory(
+        product=bocouture,
+        presentation_units=50,
+        use_by=None,
+        received_by=practitioner,
+        reconstituted_at=timezone.now() - timedelta(days=1, hours=1),
+    )
+    assert selectors.vial_list_usable(product=bocouture, patient=patient) == [today_vial]
