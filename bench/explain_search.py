@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
 
     django.setup()
     from django.contrib.auth import get_user_model
-    from django.db import connection
+    from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
     from patients.selectors import patient_search
@@ -51,17 +51,24 @@ def main(argv: list[str] | None = None) -> int:
             f"=== {query!r}: {len(results)} results, {elapsed:.1f} ms in patient_search "
             f"(Python included), {len(captured.captured_queries)} query(ies)"
         )
-        for item in captured.captured_queries:
-            sql = item["sql"]
-            if not sql.lstrip().upper().startswith("SELECT"):
-                continue
-            if not args.summary:
-                print(f"SQL: {sql}")
-            with connection.cursor() as cursor:
+        # One transaction, replaying SET statements (e.g. SET LOCAL of a similarity
+        # threshold for a retry) so each SELECT is explained in the settings it ran with.
+        with transaction.atomic(), connection.cursor() as cursor:
+            for item in captured.captured_queries:
+                sql = item["sql"]
+                verb = sql.lstrip().split(None, 1)[0].upper()
+                if verb == "SET":
+                    print(f"  ({sql})")
+                    cursor.execute(sql)
+                    continue
+                if verb != "SELECT":
+                    continue
+                print(f"  query {item['time']} s" + ("" if args.summary else f": {sql}"))
                 cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
                 for (line,) in cursor.fetchall():
                     if not args.summary or any(word in line for word in SUMMARY_WORDS):
                         print(f"    {line}")
+            transaction.set_rollback(True)
         print()
     return 0
 

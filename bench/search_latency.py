@@ -22,6 +22,7 @@ import os
 import platform
 import random
 import statistics
+import subprocess
 import sys
 import time
 import urllib.error
@@ -162,6 +163,27 @@ def build_workload(patients: list[dict], total: int, rng: random.Random) -> list
     return workload
 
 
+def git_state() -> dict:
+    """The code measured: commit and uncommitted files (read-only git commands)."""
+
+    def git(*args: str) -> str:
+        try:
+            done = subprocess.run(  # noqa: S603 - fixed arguments
+                ["git", "--no-optional-locks", *args],  # noqa: S607 - git from PATH
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                timeout=10,
+                check=True,
+            )
+        except (OSError, subprocess.SubprocessError):
+            return ""
+        return done.stdout
+
+    changed = [line[3:] for line in git("status", "--porcelain").splitlines() if line]
+    return {"commit": git("rev-parse", "--short", "HEAD").strip(), "uncommitted": changed}
+
+
 # HTTP ----------------------------------------------------------------------------------
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     """Return 3xx responses as they are: a redirect to the login page is a failure."""
@@ -291,6 +313,9 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.warmup} warm-up + {args.requests} measured requests to {args.base_url}"
     )
 
+    code = git_state()
+    dirty = [path for path in code["uncommitted"] if not path.startswith("bench/")]
+    print(f"Code: {code['commit']}" + (f" + uncommitted {', '.join(dirty)}" if dirty else ""))
     load_before = os.getloadavg()
     print(f"Load average before the run: {load_before[0]:.2f} ({os.cpu_count()} CPUs)")
     if load_before[0] > (os.cpu_count() or 1):
@@ -349,6 +374,7 @@ def main(argv: list[str] | None = None) -> int:
             "load_average_before": [round(x, 2) for x in load_before],
             "load_average_after": [round(x, 2) for x in os.getloadavg()],
         },
+        "git": code,
         **db_meta,
         "overall": overall,
         "per_kind": per_kind,

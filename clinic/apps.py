@@ -7,6 +7,7 @@ class ClinicConfig(AppConfig):
     verbose_name = "Clinic"
 
     def ready(self):
+        from clinic import lookups  # noqa: F401 - registers the iprefix lookup
         from clinic.roles import sync_roles_after_migrate
 
         # Keeps the groups in step with clinic/roles.py whenever migrations run, so a

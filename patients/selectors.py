@@ -9,8 +9,8 @@ from functools import reduce
 
 from django.conf import settings
 from django.contrib.postgres.search import TrigramSimilarity
-from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db import connection, transaction
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Greatest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -28,6 +28,8 @@ RECORD_NUMBER_RE = re.compile(r"^[A-Za-z](\d{1,9})$")
 DATE_INPUTS = ("%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
 # Trigram similarity is noisy below three characters; shorter words match by prefix.
 MIN_FUZZY_LENGTH = 3
+# pg_trgm's default threshold is 0.3; when nothing matches, one retry at this looser one.
+LOOSE_SIMILARITY = 0.15
 
 
 def patient_get_for_user(*, user, public_id) -> Patient:
@@ -86,9 +88,9 @@ def parse_search(query: str) -> ParsedQuery:
 
 def _number_filter(number: str, *, user) -> Q:
     digits = normalise_phone(number)
-    condition = Q(phone=digits) | Q(emergency_contact_phone=digits)
-    if len(digits) >= 6:
-        condition |= Q(phone__startswith=digits)
+    # Prefix matches let a receptionist type the start of a number; both columns have
+    # pattern indexes on PostgreSQL (patients migration 0004).
+    condition = Q(phone__startswith=digits) | Q(emergency_contact_phone__startswith=digits)
     nhs = normalise_nhs_number(number)
     if len(nhs) == 10 and user.has_perm("patients.view_nhs_number"):
         condition |= Q(nhs_number=nhs)
@@ -96,12 +98,16 @@ def _number_filter(number: str, *, user) -> Q:
 
 
 def _word_filter(word: str, *, fuzzy: bool) -> Q:
+    if len(word) < MIN_FUZZY_LENGTH:
+        # One or two letters (an initial, or typing just begun): name prefixes, served by
+        # btree pattern indexes; trigrams need three characters.
+        return Q(family_name__istartswith=word) | Q(given_names__istartswith=word)
     condition = (
-        Q(family_name__istartswith=word)
-        | Q(given_names__istartswith=word)
-        | Q(preferred_name__istartswith=word)
+        Q(family_name__iprefix=word)
+        | Q(given_names__iprefix=word)
+        | Q(preferred_name__iprefix=word)
     )
-    if fuzzy and len(word) >= MIN_FUZZY_LENGTH:
+    if fuzzy:
         condition |= (
             Q(family_name__trigram_similar=word)
             | Q(given_names__trigram_similar=word)
@@ -110,12 +116,15 @@ def _word_filter(word: str, *, fuzzy: bool) -> Q:
     return condition
 
 
+# Receptionists mostly search by surname: a surname match outranks an equally close
+# first-name match, while "Reece" still finds the Reeces before Mr Reeves.
+GIVEN_NAME_WEIGHT = 0.6
+
+
 def _similarity(word: str):
-    return Greatest(
-        TrigramSimilarity("family_name", word),
-        TrigramSimilarity("given_names", word),
-        TrigramSimilarity("preferred_name", word),
-    )
+    return TrigramSimilarity("family_name", word) + Greatest(
+        TrigramSimilarity("given_names", word), TrigramSimilarity("preferred_name", word)
+    ) * Value(GIVEN_NAME_WEIGHT)
 
 
 def patient_search(
@@ -144,11 +153,23 @@ def patient_search(
         for word in parsed.words:
             matches = matches.filter(_word_filter(word, fuzzy=True))
         rank = reduce(operator.add, (_similarity(word) for word in parsed.words))
-        return list(
-            matches.annotate(rank=rank).order_by("-rank", "family_name", "given_names", "id")[
-                :limit
-            ]
-        )
+        ranked = matches.annotate(rank=rank).order_by("-rank", "family_name", "given_names", "id")
+        found = list(ranked[:limit])
+        if found or not any(len(word) > MIN_FUZZY_LENGTH for word in parsed.words):
+            return found
+        # Nothing at all: a worse typo ("Lweis"). Retry once on surnames with a looser
+        # similarity threshold, still on the trigram index, best match first.
+        loose = base
+        for word in parsed.words:
+            loose = loose.filter(
+                Q(family_name__trigram_similar=word)
+                if len(word) > MIN_FUZZY_LENGTH
+                else _word_filter(word, fuzzy=False)
+            )
+        loose = loose.annotate(rank=rank).order_by("-rank", "family_name", "given_names", "id")
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL pg_trgm.similarity_threshold = %s", [LOOSE_SIMILARITY])
+            return list(loose[:limit])
     return _search_words_without_trigrams(base, parsed.words, limit)
 
 
@@ -161,7 +182,8 @@ def _search_words_without_trigrams(base: QuerySet, words: list[str], limit: int)
     exact = base
     for word in words:
         exact = exact.filter(_word_filter(word, fuzzy=False))
-    found = list(exact.order_by("family_name", "given_names", "id")[:limit])
+    surname_first = Case(When(family_name__istartswith=words[0], then=Value(0)), default=Value(1))
+    found = list(exact.order_by(surname_first, "family_name", "given_names", "id")[:limit])
     if len(found) >= limit:
         return found
     seen = {p.pk for p in found}

@@ -93,3 +93,14 @@ def test_parse_search():
     assert parsed.words == ["smith"]
     assert parsed.dates == [date(1965, 2, 1)]
     assert parsed.record_numbers == ["K000042"]
+
+
+def test_worse_typos_still_find_the_surname_first(reception):
+    """Early transpositions fall below the default trigram threshold; the looser retry
+    finds them, and a surname match ranks above someone whose first name matches."""
+    surname = PatientFactory(given_names="Ann", family_name="Lewis")
+    PatientFactory(given_names="Lewis", family_name="Allen")
+    PatientFactory(given_names="Jo", family_name="Jones")
+    assert patient_search(user=reception, query="Lweis")[0] == surname
+    assert patient_search(user=reception, query="Jonse")[0].family_name == "Jones"
+    assert patient_search(user=reception, query="Lewis")[0] == surname
