@@ -521,17 +521,7 @@ def safety_inputs(
             v for v in [vial_facts(second_vial, patient=patient, session_id=session_id)] if v
         ),
         points=tuple(points),
-        weight_kg=fields.get("weight_kg"),
-        weight_measured_on=fields.get("weight_measured_on"),
-        screening_reviewed=bool(fields.get("screening_reviewed")),
-        consent_taken=bool(fields.get("consent_taken")),
-        off_label_consent=bool(fields.get("off_label_consent")),
-        spread_advice_given=bool(fields.get("spread_advice_given")),
-        antibiotic_prophylaxis=bool(fields.get("antibiotic_prophylaxis")),
-        pvr_ml=fields.get("pvr_ml"),
-        performs_cic=bool(fields.get("performs_cic")),
-        antiplatelet_stopped_days=fields.get("antiplatelet_stopped_days"),
-        top_up_reason=fields.get("top_up_reason") or "",
+        **proposed_session_fields(fields),
         session_id=session_id,
     )
     return SafetyInputs(
@@ -541,6 +531,24 @@ def safety_inputs(
         ),
         reference=reference_facts(product, indication),
     )
+
+
+def proposed_session_fields(fields: dict) -> dict:
+    """The ProposedSession arguments that come from the session's own fields (saved, or
+    typed in the form): one mapping for the form, the signing service and the demo seed."""
+    return {
+        "weight_kg": fields.get("weight_kg"),
+        "weight_measured_on": fields.get("weight_measured_on"),
+        "screening_reviewed": bool(fields.get("screening_reviewed")),
+        "consent_taken": bool(fields.get("consent_taken")),
+        "off_label_consent": bool(fields.get("off_label_consent")),
+        "spread_advice_given": bool(fields.get("spread_advice_given")),
+        "antibiotic_prophylaxis": bool(fields.get("antibiotic_prophylaxis")),
+        "pvr_ml": fields.get("pvr_ml"),
+        "performs_cic": bool(fields.get("performs_cic")),
+        "antiplatelet_stopped_days": fields.get("antiplatelet_stopped_days"),
+        "top_up_reason": fields.get("top_up_reason") or "",
+    }
 
 
 SESSION_SAFETY_FIELDS = (

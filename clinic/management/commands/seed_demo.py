@@ -1274,17 +1274,7 @@ class TreatmentHistory:
                 remaining_units=D(vial.presentation_units),  # a new vial for each session
             ),
             points=tuple(selectors.point_facts_from_points(prepared.points)),
-            weight_kg=fields.get("weight_kg"),
-            weight_measured_on=fields.get("weight_measured_on"),
-            screening_reviewed=bool(fields.get("screening_reviewed")),
-            consent_taken=bool(fields.get("consent_taken")),
-            off_label_consent=bool(fields.get("off_label_consent")),
-            spread_advice_given=bool(fields.get("spread_advice_given")),
-            antibiotic_prophylaxis=bool(fields.get("antibiotic_prophylaxis")),
-            pvr_ml=fields.get("pvr_ml"),
-            performs_cic=bool(fields.get("performs_cic")),
-            antiplatelet_stopped_days=fields.get("antiplatelet_stopped_days"),
-            top_up_reason=fields.get("top_up_reason") or "",
+            **selectors.proposed_session_fields(fields),
         )
         history = safety.PatientHistory(
             doses=tuple(sorted(plan.doses + plan.elsewhere, key=lambda d: d.on, reverse=True)),
