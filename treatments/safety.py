@@ -1,8 +1,8 @@
 """The dose-safety engine: pure functions over plain data, no ORM inside.
 
-`evaluate(session, history, reference)` runs every rule of DOMAIN.md §10 (rules 1-32;
-rule 33, the NICE continuation rule, needs outcome data and lives with the outcomes) and
-returns findings. Each rule is one small function with a stable code, a level and the
+`evaluate(session, history, reference)` runs every rule of DOMAIN.md §10 (rules 1-33;
+rule 33, NICE TA260 continuation, reads PatientHistory.migraine, which the outcome records
+supply) and returns findings. Each rule is one small function with a stable code, a level and the
 source it comes from:
 
 - BLOCK: the session cannot be signed;
@@ -230,6 +230,19 @@ class PatientHistory:
     doses: tuple[PriorDose, ...] = ()  # excludes the proposed session itself
     screening: ScreeningFacts | None = None
     pvr_recorded_before: bool = False  # an earlier bladder session recorded a PVR
+    migraine: MigraineDiaryFacts | None = None  # rule 33; None until outcomes are recorded
+
+
+@dataclass(frozen=True)
+class MigraineDiaryFacts:
+    """Chronic-migraine outcomes for NICE TA260 (rule 33), from the outcome records:
+    the baseline before the first cycle and the monthly headache days since."""
+
+    baseline_headache_days: Decimal | None = None
+    baseline_migraine_days: Decimal | None = None
+    preventives_failed: int | None = None
+    cycles_completed: int = 0  # signed chronic-migraine sessions before this one
+    monthly_headache_days: tuple[Decimal, ...] = ()  # oldest first, most recent last
 
 
 @dataclass(frozen=True)
@@ -1420,3 +1433,86 @@ def spread_advice(session, history, reference) -> list[Finding]:
         "up to 4 weeks after injection",
         "DOMAIN §10 rule 40; S89; S56",
     )
+
+
+# Rule 33: chronic migraine continuation (NICE TA260) ------------------------------------
+
+RULE_33 = "DOMAIN §10 rule 33; S58"
+NICE_PARAMETER_KEYS = (
+    "nice_min_headache_days",  # 15 a month at baseline
+    "nice_min_migraine_days",  # 8 of them migraine
+    "nice_min_failed_preventives",  # 3
+    "nice_min_reduction_percent",  # 30% fewer headache days after 2 cycles
+    "nice_episodic_months",  # 3 months running below 15 days: episodic
+)
+
+
+@rule
+def nice_continuation(session, history, reference) -> list[Finding]:
+    """WARN, not BLOCK: NICE's criteria govern NHS funding and continuation advice; the
+    prescriber decides (DOMAIN §8: verify before encoding as hard blocks)."""
+    diary = history.migraine
+    if session.indication.safety_profile != "chronic-migraine" or diary is None:
+        return []
+    source = _source(RULE_33, _param_source(reference, *NICE_PARAMETER_KEYS))
+    min_days = _param(reference, "nice_min_headache_days")
+    if diary.baseline_headache_days is None:
+        return _finding(
+            "nice.baseline_missing",
+            Level.WARN,
+            "No baseline headache diary recorded: NICE TA260 needs headache and migraine "
+            "days a month before the first cycle",
+            source,
+        )
+    findings: list[Finding] = []
+    if diary.cycles_completed == 0:
+        unmet = []
+        if diary.baseline_headache_days < min_days:
+            unmet.append(
+                f"{_num(diary.baseline_headache_days)} headache days a month "
+                f"(needs {_num(min_days)})"
+            )
+        min_migraine = _param(reference, "nice_min_migraine_days")
+        if diary.baseline_migraine_days is not None and diary.baseline_migraine_days < min_migraine:
+            unmet.append(
+                f"{_num(diary.baseline_migraine_days)} migraine days (needs {_num(min_migraine)})"
+            )
+        min_failed = _param(reference, "nice_min_failed_preventives")
+        if diary.preventives_failed is not None and diary.preventives_failed < min_failed:
+            unmet.append(
+                f"{diary.preventives_failed} preventive treatments failed "
+                f"(needs {_num(min_failed)})"
+            )
+        if unmet:
+            findings += _finding(
+                "nice.not_eligible",
+                Level.WARN,
+                "NICE TA260 starting criteria not met: " + "; ".join(unmet),
+                source,
+            )
+    recent = diary.monthly_headache_days
+    if diary.cycles_completed >= 2 and recent and diary.baseline_headache_days > 0:
+        latest = recent[-1]
+        reduction = (diary.baseline_headache_days - latest) / diary.baseline_headache_days * 100
+        needed = _param(reference, "nice_min_reduction_percent")
+        if reduction < needed:
+            fell = _num(reduction.quantize(Decimal("0.1")))
+            findings += _finding(
+                "nice.stop_poor_response",
+                Level.WARN,
+                f"Stop per NICE TA260: headache days fell {fell}% "
+                f"({_num(diary.baseline_headache_days)} to {_num(latest)} a month) after "
+                f"{diary.cycles_completed} cycles; continuation needs at least {_num(needed)}%",
+                source,
+            )
+    months = int(_param(reference, "nice_episodic_months"))
+    if len(recent) >= months and all(days < min_days for days in recent[-months:]):
+        findings += _finding(
+            "nice.stop_episodic",
+            Level.WARN,
+            f"Stop per NICE TA260: fewer than {_num(min_days)} headache days a month for "
+            f"{months} months running ({', '.join(_num(d) for d in recent[-months:])}): the "
+            f"migraine has become episodic",
+            source,
+        )
+    return findings

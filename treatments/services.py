@@ -262,9 +262,12 @@ def session_save_draft(
     return current
 
 
-def _parameter(key: str, default: int) -> int:
+def _parameter(key: str) -> int:
+    """A reference-data threshold; missing reference data is an error, never a default."""
     value = SafetyParameter.objects.filter(key=key).values_list("value", flat=True).first()
-    return int(value) if value is not None else default
+    if value is None:
+        raise safety.MissingParameterError([key])
+    return int(value)
 
 
 @transaction.atomic
@@ -324,7 +327,7 @@ def _create_rule_follow_ups(session: TreatmentSession, inputs, user) -> None:
     performed_on = timezone.localdate(session.performed_at)
     tasks = []
     if session.indication.safety_profile == SafetyProfile.BLADDER:
-        days = _parameter("bladder_review_days", 14)
+        days = _parameter("bladder_review_days")
         tasks.append(
             FollowUp(
                 patient=session.patient,
@@ -339,7 +342,7 @@ def _create_rule_follow_ups(session: TreatmentSession, inputs, user) -> None:
         )
     first_here = not any(d.session_id for d in inputs.history.doses)
     if first_here:
-        days = _parameter("first_treatment_review_days", 14)
+        days = _parameter("first_treatment_review_days")
         tasks.append(
             FollowUp(
                 patient=session.patient,

@@ -24,11 +24,12 @@ from treatments.models import (
     SiteTemplate,
     SiteTemplateRow,
 )
-from treatments.safety import PARAMETER_KEYS
+from treatments.safety import NICE_PARAMETER_KEYS, PARAMETER_KEYS
 
 pytestmark = pytest.mark.django_db
 
 SEED = importlib.import_module("treatments.migrations.0004_seed_dose_reference")
+NICE_SEED = importlib.import_module("treatments.migrations.0007_seed_nice_parameters")
 
 VERIFIED_ON = datetime.date(2026, 11, 21)
 SLUG = re.compile(r"^[-a-z0-9]+$")
@@ -44,7 +45,7 @@ def _limit(code: str) -> DoseLimit:
 
 
 def test_counts():
-    assert SafetyParameter.objects.count() == 11
+    assert SafetyParameter.objects.count() == 11 + len(NICE_PARAMETER_KEYS)  # 0004 + 0007
     assert DoseGuideline.objects.count() == 57
     assert DoseGuideline.objects.filter(licensed_uk=True).count() == 45
     assert DoseLimit.objects.count() == 35
@@ -128,7 +129,12 @@ def test_only_seven_indications_have_a_specific_profile():
 def test_every_engine_parameter_key_is_seeded():
     keys = set(SafetyParameter.objects.values_list("key", flat=True))
     assert set(PARAMETER_KEYS) <= keys
-    assert keys == {*PARAMETER_KEYS, "bladder_review_days", "first_treatment_review_days"}
+    assert keys == {
+        *PARAMETER_KEYS,
+        *NICE_PARAMETER_KEYS,
+        "bladder_review_days",
+        "first_treatment_review_days",
+    }
 
 
 @pytest.mark.parametrize(
@@ -736,6 +742,7 @@ def _flags(slug: str) -> tuple:
 
 
 def test_unseed_removes_exactly_what_seed_created_and_seed_restores_it():
+    NICE_SEED.unseed(apps, None)  # a later migration's rows; undone first, as migrating back would
     seeded = _counts()
     assert seeded == (11, 57, 35, 8, 52)
     seeded_flags = {slug: _flags(slug) for slug in ("dysport", "azzalure", "vistabel", "bocouture")}
@@ -770,3 +777,4 @@ def test_unseed_removes_exactly_what_seed_created_and_seed_restores_it():
         "Sternocleidomastoid"
     )
     assert len(_rows("preempt")) == 39
+    NICE_SEED.seed(apps, None)
