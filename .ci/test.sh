@@ -34,7 +34,9 @@ if [ -z "${DATABASE_URL:-}" ]; then
   fi
 fi
 
-step "pytest on ${DATABASE_URL:+PostgreSQL}${DATABASE_URL:-SQLite}"
+engine=SQLite
+[ -n "${DATABASE_URL:-}" ] && engine=PostgreSQL
+step "pytest on $engine"
 run_pytest "$@" || status=1
 
 if [ "${CI:-}" = "true" ] && [ -n "${DATABASE_URL:-}" ]; then

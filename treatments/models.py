@@ -422,7 +422,15 @@ class Vial(TimeStampedModel):
         return VialState.UNOPENED
 
     @property
+    def is_past_use_by(self) -> bool:
+        return (
+            self.discarded_at is None and self.use_by is not None and self.use_by < timezone.now()
+        )
+
+    @property
     def state_label(self) -> str:
+        if self.is_past_use_by:
+            return "Past its use-by: discard"
         return VialState(self.state).label
 
     @property

@@ -440,3 +440,14 @@ def test_vial_with_unknown_in_use_time_is_usable_on_its_day_only(practitioner):
         reconstituted_at=timezone.now() - timedelta(days=1, hours=1),
     )
     assert selectors.vial_list_usable(product=bocouture, patient=patient) == [today_vial]
+
+
+def test_vial_past_use_by_says_so(practitioner):
+    vial = VialFactory(
+        received_by=practitioner,
+        reconstituted_at=timezone.now() - timedelta(hours=25),
+        use_by=timezone.now() - timedelta(hours=1),
+    )
+    assert vial.is_past_use_by and vial.state_label == "Past its use-by: discard"
+    fresh = VialFactory(received_by=practitioner)
+    assert not fresh.is_past_use_by and fresh.state_label == "Reconstituted, in use"
