@@ -152,6 +152,10 @@ def patient_search(
         matches = base
         for word in parsed.words:
             matches = matches.filter(_word_filter(word, fuzzy=True))
+        if all(len(word) < MIN_FUZZY_LENGTH for word in parsed.words):
+            # Only initials or a first keystroke or two: thousands of rows can match, and
+            # similarity to a two-letter fragment means little. Alphabetical is enough.
+            return list(matches.order_by("family_name", "given_names", "id")[:limit])
         rank = reduce(operator.add, (_similarity(word) for word in parsed.words))
         ranked = matches.annotate(rank=rank).order_by("-rank", "family_name", "given_names", "id")
         found = list(ranked[:limit])
