@@ -69,6 +69,8 @@ MATRIX: dict[Role, frozenset[str]] = {
             "treatments.view_followup",
             "treatments.add_followup",
             "treatments.change_followup",
+            "treatments.view_outcomeassessment",
+            "treatments.add_outcomeassessment",
         }
         | _reference_view
     ),
@@ -85,6 +87,8 @@ MATRIX: dict[Role, frozenset[str]] = {
             "treatments.view_vial",
             "treatments.add_vial",
             "treatments.change_vial",
+            # Outcome measures: reads the response to treatment (DOMAIN §5 dashboards).
+            "treatments.view_outcomeassessment",
             "auth.view_user",
             "auth.add_user",
             "auth.change_user",

@@ -152,6 +152,26 @@ class FollowUpFactory(factory.django.DjangoModelFactory):
     due_on = factory.LazyFunction(timezone.localdate)
 
 
+class OutcomeAssessmentFactory(factory.django.DjangoModelFactory):
+    """Headache days a month for chronic migraine, assessed today."""
+
+    class Meta:
+        model = "treatments.OutcomeAssessment"
+
+    patient = factory.SubFactory(PatientFactory)
+    indication = factory.LazyFunction(lambda: _indication("chronic-migraine"))
+    instrument = factory.LazyFunction(lambda: _instrument("headache-days"))
+    value = Decimal("18")
+    assessed_on = factory.LazyFunction(timezone.localdate)
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+def _instrument(slug):
+    from treatments.models import OutcomeInstrument
+
+    return OutcomeInstrument.objects.get(slug=slug)
+
+
 def _product(slug):
     from treatments.models import Product
 

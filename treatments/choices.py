@@ -45,6 +45,15 @@ class InstrumentDirection(models.TextChoices):
     HIGHER_IS_BETTER = "higher", "Higher is better"
 
 
+class ResponderStatus(models.TextChoices):
+    """Improvement from baseline on a lower-is-better measure, against the thresholds in
+    the responder_* SafetyParameter rows (DOMAIN §5)."""
+
+    GOOD = "good", "Good response"
+    PARTIAL = "partial", "Partial response"
+    NOT_RESPONDING = "none", "Not responding"
+
+
 class SafetyLevel(models.TextChoices):
     """How a safety finding gates signing (ARCHITECTURE.md, "The dose-safety engine")."""
 

@@ -19,4 +19,6 @@ urlpatterns = [
     path("tasks/", views.task_list, name="tasks"),
     path("patients/<uuid:public_id>/tasks/new/", views.task_new, name="task_new"),
     path("tasks/<int:pk>/done/", views.task_done, name="task_done"),
+    path("patients/<uuid:public_id>/outcomes/", views.outcome_list, name="outcomes"),
+    path("patients/<uuid:public_id>/outcomes/new/", views.outcome_new, name="outcome_new"),
 ]

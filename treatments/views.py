@@ -1,5 +1,6 @@
 """Practitioner pages: vials, treatment sessions with live safety findings, signing,
-addenda, follow-up tasks and the lot lookup. Thin: access, form, one service/selector."""
+addenda, follow-up tasks, outcome measures and the lot lookup. Thin: access, form, one
+service/selector."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +18,7 @@ from treatments.forms import (
     CompleteTaskForm,
     DiscardForm,
     FollowUpForm,
+    OutcomeAssessmentForm,
     PointFormSet,
     ReconstituteForm,
     SessionForm,
@@ -443,3 +445,33 @@ def task_done(request, pk):
     ):
         target = reverse("treatments:tasks")
     return redirect(target)
+
+
+# Outcomes -------------------------------------------------------------------------------
+
+
+@require_perm("treatments.view_outcomeassessment")
+def outcome_list(request, public_id):
+    patient = patient_get_for_user(user=request.user, public_id=public_id)
+    return render(
+        request,
+        "treatments/outcome_list.html",
+        {"patient": patient, "series": selectors.outcome_series(patient=patient)},
+    )
+
+
+@require_perm("treatments.add_outcomeassessment")
+def outcome_new(request, public_id):
+    patient = patient_get_for_user(user=request.user, public_id=public_id)
+    form = OutcomeAssessmentForm(request.POST or None, patient=patient)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment = services.outcome_record(
+                patient=patient, recorded_by=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Recorded {assessment}.")
+            return redirect("treatments:outcomes", public_id=patient.public_id)
+    return render(request, "treatments/outcome_form.html", {"patient": patient, "form": form})

@@ -30,6 +30,7 @@ pytestmark = pytest.mark.django_db
 
 SEED = importlib.import_module("treatments.migrations.0004_seed_dose_reference")
 NICE_SEED = importlib.import_module("treatments.migrations.0007_seed_nice_parameters")
+RESPONDER_SEED = importlib.import_module("treatments.migrations.0009_seed_responder_parameters")
 
 VERIFIED_ON = datetime.date(2026, 11, 21)
 SLUG = re.compile(r"^[-a-z0-9]+$")
@@ -45,7 +46,8 @@ def _limit(code: str) -> DoseLimit:
 
 
 def test_counts():
-    assert SafetyParameter.objects.count() == 11 + len(NICE_PARAMETER_KEYS)  # 0004 + 0007
+    # 0004 + 0007 + the two responder thresholds of 0009
+    assert SafetyParameter.objects.count() == 11 + len(NICE_PARAMETER_KEYS) + 2
     assert DoseGuideline.objects.count() == 57
     assert DoseGuideline.objects.filter(licensed_uk=True).count() == 45
     assert DoseLimit.objects.count() == 35
@@ -132,6 +134,8 @@ def test_every_engine_parameter_key_is_seeded():
     assert keys == {
         *PARAMETER_KEYS,
         *NICE_PARAMETER_KEYS,
+        "responder_good_percent",
+        "responder_partial_percent",
         "bladder_review_days",
         "first_treatment_review_days",
     }
@@ -742,7 +746,9 @@ def _flags(slug: str) -> tuple:
 
 
 def test_unseed_removes_exactly_what_seed_created_and_seed_restores_it():
-    NICE_SEED.unseed(apps, None)  # a later migration's rows; undone first, as migrating back would
+    # Later migrations' rows, undone first, as migrating back would.
+    RESPONDER_SEED.unseed(apps, None)
+    NICE_SEED.unseed(apps, None)
     seeded = _counts()
     assert seeded == (11, 57, 35, 8, 52)
     seeded_flags = {slug: _flags(slug) for slug in ("dysport", "azzalure", "vistabel", "bocouture")}
@@ -778,3 +784,4 @@ def test_unseed_removes_exactly_what_seed_created_and_seed_restores_it():
     )
     assert len(_rows("preempt")) == 39
     NICE_SEED.seed(apps, None)
+    RESPONDER_SEED.seed(apps, None)

@@ -10,11 +10,12 @@ from tests.clinic.test_query_counts import BASE
 from tests.factories import (
     FollowUpFactory,
     InjectionPointFactory,
+    OutcomeAssessmentFactory,
     QuestionnaireFactory,
     TreatmentSessionFactory,
     VialFactory,
 )
-from treatments.models import SessionAddendum, SessionFinding
+from treatments.models import OutcomeInstrument, SessionAddendum, SessionFinding
 
 pytestmark = pytest.mark.django_db
 
@@ -70,10 +71,10 @@ def test_session_edit_and_live_check(practitioner_client, practitioner, patient)
         signed_session(patient, practitioner, points=3, extras=0)
     # The editor loads the session, usable vials, both vial selects, sites (once, not per
     # row), points and the engine's inputs (guideline, vial's other patients and units
-    # drawn elsewhere, screening, history, limits, parameters, protocol): the same number
-    # for 1 point or 56, 1 past session or 21.
+    # drawn elsewhere, screening, history, migraine diary, limits, parameters, protocol):
+    # the same number for 1 point or 56, 1 past session or 21.
     assert count_queries(practitioner_client, url) == few
-    assert few == BASE + 19, few
+    assert few == BASE + 20, few
 
 
 def test_task_list(practitioner_client, practitioner, patient):
@@ -95,3 +96,21 @@ def test_vial_list_and_detail(practitioner_client, practitioner, patient):
     InjectionPointFactory.create_batch(55, session=session)
     assert count_queries(practitioner_client, "/vials/") == BASE + 1
     assert count_queries(practitioner_client, f"/vials/{vial.pk}/") == BASE + 2
+
+
+def test_outcomes_page(practitioner_client, practitioner, patient):
+    signed_session(patient, practitioner, points=3, extras=0)
+    OutcomeAssessmentFactory(patient=patient, recorded_by=practitioner)
+    url = f"/patients/{patient.public_id}/outcomes/"
+    few = count_queries(practitioner_client, url)
+    OutcomeAssessmentFactory.create_batch(49, patient=patient, recorded_by=practitioner)
+    OutcomeAssessmentFactory(
+        patient=patient, instrument=OutcomeInstrument.objects.get(slug="hit6"), value=60
+    )
+    for _ in range(10):
+        signed_session(patient, practitioner, points=3, extras=0)
+    # + 1 patient, assessments (with indication, instrument, muscle, session, recorder),
+    # signed sessions with their total units, responder thresholds: the same for 1
+    # assessment or 51, 1 session or 11.
+    assert count_queries(practitioner_client, url) == few
+    assert few == BASE + 4, few
