@@ -256,3 +256,25 @@ def test_deterministic_and_the_bulk_path_records_what_the_services_do(monkeypatc
     assert replayed and any(row[10] for row in replayed)  # findings
     monkeypatch.setattr(seed_demo, "REPLAY_MAX_PATIENTS", 0)
     assert seeded() == replayed
+
+
+def test_demo_outcome_scores_start_from_a_baseline_before_treatment():
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from treatments.models import OutcomeAssessment
+
+    call_command("seed_demo", patients=40, seed=3)
+    scores = OutcomeAssessment.objects.select_related("instrument")
+    assert scores.filter(is_baseline=True).exists() and scores.filter(is_baseline=False).exists()
+    for score in scores.filter(is_baseline=True):
+        first = (
+            score.patient.treatment_sessions.filter(indication=score.indication, status="signed")
+            .order_by("performed_at")
+            .first()
+        )
+        assert score.assessed_on < timezone.localdate(first.performed_at)
+    for score in scores:
+        instrument = score.instrument
+        assert instrument.min_value is None or score.value >= instrument.min_value
+        assert instrument.max_value is None or score.value <= instrument.max_value
