@@ -406,7 +406,8 @@ def _age(session: ProposedSession) -> int:
     return age_years(session.date_of_birth, session.on)
 
 
-def _is_child(session: ProposedSession, reference: ReferenceFacts) -> bool:
+def is_child(session: ProposedSession, reference: ReferenceFacts) -> bool:
+    """Under adult_age_years on the session date: the engine's one definition of a child."""
     return _age(session) < _param(reference, "adult_age_years")
 
 
@@ -773,7 +774,7 @@ def limit_applies(
         return False
     if limit.indication_slug and limit.indication_slug != session.indication.slug:
         return False
-    if limit.population != "any" and (limit.population == "child") != _is_child(session, reference):
+    if limit.population != "any" and (limit.population == "child") != is_child(session, reference):
         return False
     if limit.laterality != "any" and limit.laterality != laterality(session.points):
         return False
@@ -923,7 +924,7 @@ def dose_limits(session, history, reference) -> list[Finding]:
 @rule
 def child_weight(session, history, reference) -> list[Finding]:
     valid_days = _days(reference, "child_weight_valid_days")
-    if not _is_child(session, reference):
+    if not is_child(session, reference):
         return []
     measured = session.weight_measured_on
     if session.weight_kg is not None and measured is not None:

@@ -326,6 +326,15 @@ def guideline_facts(
     )
 
 
+def vial_units_drawn(vial: Vial, *, excluding_session_id: int | None = None) -> Decimal:
+    """Units sessions have drawn from a vial (VialDraw), optionally leaving one out: the one
+    sum behind reconciliation, discards, vial choice and the engine's vial.insufficient."""
+    draws = VialDraw.objects.filter(vial=vial)
+    if excluding_session_id is not None:
+        draws = draws.exclude(session_id=excluding_session_id)
+    return draws.aggregate(total=Sum("units"))["total"] or Decimal(0)
+
+
 def vial_facts(
     vial: Vial | None, *, patient: Patient, session_id: int | None = None
 ) -> safety.VialFacts | None:
@@ -336,9 +345,7 @@ def vial_facts(
         .exclude(patient=patient)
         .values_list("patient_id", flat=True)
     )
-    drawn_elsewhere = VialDraw.objects.filter(vial=vial).exclude(session_id=session_id).aggregate(
-        total=Sum("units")
-    )["total"] or Decimal(0)
+    drawn_elsewhere = vial_units_drawn(vial, excluding_session_id=session_id)
     return safety.VialFacts(
         id=vial.pk,
         product_slug=vial.product.slug,
@@ -669,13 +676,7 @@ def session_form_context(*, session: TreatmentSession) -> dict:
     """What shapes the session form: off-label use (rule 32) and a child patient (per-kg
     limits), decided from the same facts the engine uses."""
     on = timezone.localdate(session.performed_at)
-    adult_age = (
-        SafetyParameter.objects.filter(key="adult_age_years")
-        .values_list("value", flat=True)
-        .first()
-        or 18
-    )
-    child = session.patient.age_on(on) < int(adult_age)
+    parameters = dict(SafetyParameter.objects.values_list("key", "value"))
     proposed = safety.ProposedSession(
         patient_id=session.patient_id,
         on=on,
@@ -687,6 +688,7 @@ def session_form_context(*, session: TreatmentSession) -> dict:
         vial=None,
         points=(),
     )
+    child = safety.is_child(proposed, safety.ReferenceFacts(parameters=parameters))
     return {"off_label": safety.is_off_label(proposed), "child": child}
 
 

@@ -114,13 +114,6 @@ def vial_reconstitute(
     return vial
 
 
-def vial_drawn_units(vial: Vial, *, excluding_session: TreatmentSession | None = None) -> Decimal:
-    draws = VialDraw.objects.filter(vial=vial)
-    if excluding_session is not None:
-        draws = draws.exclude(session=excluding_session)
-    return draws.aggregate(total=Sum("units"))["total"] or Decimal(0)
-
-
 def _allocate_draws(session: TreatmentSession) -> None:
     """Record how many units the session takes from each of its vials: the first vial up
     to what it has left, then the second. Any excess stays on the last vial, where the
@@ -135,7 +128,7 @@ def _allocate_draws(session: TreatmentSession) -> None:
         left = (
             Decimal(vial.presentation_units)
             - vial.wasted_units
-            - vial_drawn_units(vial, excluding_session=session)
+            - selectors.vial_units_drawn(vial, excluding_session_id=session.pk)
         )
         units = total if index == len(vials) - 1 else min(total, max(left, Decimal(0)))
         if units > 0:
@@ -153,7 +146,7 @@ def vial_discard(*, vial: Vial, reason: str, wasted_units: Decimal, discarded_by
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the vial is discarded."})
-    drawn = vial_drawn_units(vial)
+    drawn = selectors.vial_units_drawn(vial)
     remaining = Decimal(vial.presentation_units) - drawn
     if wasted_units < 0 or wasted_units > remaining:
         raise ValidationError(
@@ -179,7 +172,9 @@ def _choose_vials(usable: list[Vial], planned: Decimal) -> list[Vial]:
     if not usable:
         return []
     first = usable[0]
-    left = Decimal(first.presentation_units) - first.wasted_units - vial_drawn_units(first)
+    left = (
+        Decimal(first.presentation_units) - first.wasted_units - selectors.vial_units_drawn(first)
+    )
     if planned > left and len(usable) > 1:
         return [first, usable[1]]
     return [first]

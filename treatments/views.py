@@ -30,6 +30,15 @@ from treatments.forms import (
 OVERRIDE_PREFIX = "override__"
 
 
+def _override_reasons(data) -> dict[str, str]:
+    """Reasons typed against OVERRIDE findings, keyed by finding code."""
+    return {
+        key[len(OVERRIDE_PREFIX) :]: value
+        for key, value in data.items()
+        if key.startswith(OVERRIDE_PREFIX)
+    }
+
+
 # Vials ----------------------------------------------------------------------------------
 
 
@@ -200,11 +209,7 @@ def _edit_context(request, session, form, formset, refused=None):
         session_id=session.pk,
     )
     findings = inputs.evaluate()
-    reasons = {
-        key[len(OVERRIDE_PREFIX) :]: value
-        for key, value in request.POST.items()
-        if key.startswith(OVERRIDE_PREFIX)
-    }
+    reasons = _override_reasons(request.POST)
     return {
         "session": session,
         "patient": session.patient,
@@ -326,11 +331,7 @@ def session_edit(request, public_id):
             if request.POST.get("action") != "sign":
                 messages.success(request, "Draft saved.")
                 return redirect("treatments:session_edit", public_id=session.public_id)
-            reasons = {
-                key[len(OVERRIDE_PREFIX) :]: value
-                for key, value in request.POST.items()
-                if key.startswith(OVERRIDE_PREFIX)
-            }
+            reasons = _override_reasons(request.POST)
             try:
                 services.session_sign(
                     session=session,

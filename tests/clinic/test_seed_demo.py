@@ -13,7 +13,7 @@ from django.utils import timezone
 from clinic.management.commands import seed_demo
 from patients.models import IntakeQuestionnaire, Patient
 from patients.validators import is_valid_nhs_number
-from treatments import selectors, services
+from treatments import selectors
 from treatments.choices import SafetyLevel, SafetyProfile, SessionStatus
 from treatments.models import FollowUp, Product, SessionAddendum, SessionFinding, Vial
 from treatments.models import TreatmentSession as Session
@@ -81,7 +81,7 @@ def test_signed_sessions_have_points_and_their_own_vial_which_reconciles(demo):
         vial = session.vial
         assert points and vial is not None and vial.product_id == session.product_id
         assert list(vial.sessions.all()) == [session]  # one vial, one session
-        drawn = services.vial_drawn_units(vial)
+        drawn = selectors.vial_units_drawn(vial)
         assert drawn == sum(p.units for p in points)
         assert vial.discard_reason == "End of session"
         assert drawn + vial.wasted_units == vial.presentation_units

@@ -451,3 +451,24 @@ def test_vial_past_use_by_says_so(practitioner):
     assert vial.is_past_use_by and vial.state_label == "Past its use-by: discard"
     fresh = VialFactory(received_by=practitioner)
     assert not fresh.is_past_use_by and fresh.state_label == "Reconstituted, in use"
+
+
+def test_session_form_asks_weight_for_children_and_off_label_consent_when_off_label(
+    practitioner,
+):
+    from treatments.forms import SessionForm
+
+    child = PatientFactory(date_of_birth=timezone.localdate() - timedelta(days=8 * 365))
+    adult = PatientFactory()
+    paediatric = start(child, practitioner, "spasticity-paed-ul", "botox")
+    licensed = start(adult, practitioner, "chronic-migraine", "botox")
+    off_label = start(adult, practitioner, "tmd-bruxism", "botox")
+
+    def fields(session):
+        return set(
+            SessionForm(instance=session, **selectors.session_form_context(session=session)).fields
+        )
+
+    assert {"weight_kg", "weight_measured_on"} <= fields(paediatric)
+    assert "weight_kg" not in fields(licensed) and "off_label_consent" not in fields(licensed)
+    assert "off_label_consent" in fields(off_label)
