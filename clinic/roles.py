@@ -23,6 +23,7 @@ REFERENCE_MODELS = (
     "doselimit",
     "sitetemplate",
     "safetyparameter",
+    "sideeffectterm",
 )
 
 _reference_view = {f"treatments.view_{model}" for model in REFERENCE_MODELS}
@@ -45,6 +46,9 @@ MATRIX: dict[Role, frozenset[str]] = {
             # Stock: receiving vials (DOMAIN §7.3 "Stock, vials: view (receiving)").
             "treatments.view_vial",
             "treatments.add_vial",
+            # Logs a patient's phone call about a side effect for a practitioner to
+            # complete; cannot read side effects back (DOMAIN §7.3).
+            "treatments.add_sideeffect",
         }
     ),
     # Reads demographics, reviews the questionnaire, manages vials, logs and signs
@@ -71,6 +75,11 @@ MATRIX: dict[Role, frozenset[str]] = {
             "treatments.change_followup",
             "treatments.view_outcomeassessment",
             "treatments.add_outcomeassessment",
+            "treatments.view_sideeffect",
+            "treatments.add_sideeffect",
+            "treatments.change_sideeffect",
+            "treatments.review_sideeffect",
+            "treatments.view_serious_sideeffects",
         }
         | _reference_view
     ),
@@ -89,6 +98,9 @@ MATRIX: dict[Role, frozenset[str]] = {
             "treatments.change_vial",
             # Outcome measures: reads the response to treatment (DOMAIN §5 dashboards).
             "treatments.view_outcomeassessment",
+            # Serious side effects and their Yellow Card decisions, pseudonymised, for
+            # governance (DOMAIN §7.3); no clinical detail.
+            "treatments.view_serious_sideeffects",
             "auth.view_user",
             "auth.add_user",
             "auth.change_user",

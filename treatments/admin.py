@@ -11,6 +11,7 @@ from treatments.models import (
     OutcomeInstrument,
     Product,
     SafetyParameter,
+    SideEffectTerm,
     SiteTemplate,
     SiteTemplateRow,
 )
@@ -95,3 +96,10 @@ class SiteTemplateAdmin(ReferenceAdmin):
 class SafetyParameterAdmin(ReferenceAdmin):
     list_display = ("key", "value", "unit", "description", "verified_on")
     search_fields = ("key", "description")
+
+
+@admin.register(SideEffectTerm)
+class SideEffectTermAdmin(ReferenceAdmin):
+    list_display = ("name", "slug", "spread_alarm", "source", "verified_on")
+    list_filter = ("spread_alarm",)
+    search_fields = ("name", "slug")

@@ -117,3 +117,77 @@ class VialState(models.TextChoices):
     UNOPENED = "unopened", "Unopened"
     IN_USE = "in-use", "Reconstituted, in use"
     DISCARDED = "discarded", "Discarded"
+
+
+class Severity(models.IntegerChoices):
+    """Intensity, not outcome (DOMAIN §4.3; CTCAE v5 general grades [S63])."""
+
+    MILD = 1, "1 · Mild"
+    MODERATE = 2, "2 · Moderate"
+    SEVERE = 3, "3 · Severe"
+    LIFE_THREATENING = 4, "4 · Life-threatening"
+    DEATH = 5, "5 · Death related to the event"
+
+
+class SideEffectOutcome(models.TextChoices):
+    """Outcome of the reaction, as on the Yellow Card form (DOMAIN §11.3)."""
+
+    RECOVERED = "recovered", "Recovered"
+    RECOVERING = "recovering", "Recovering"
+    CONTINUING = "continuing", "Not recovered / continuing"
+    SEQUELAE = "sequelae", "Recovered with sequelae"
+    FATAL = "fatal", "Fatal"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class Causality(models.TextChoices):
+    """WHO-UMC causality categories (DOMAIN §4.4 [S64])."""
+
+    CERTAIN = "certain", "Certain"
+    PROBABLE = "probable", "Probable / likely"
+    POSSIBLE = "possible", "Possible"
+    UNLIKELY = "unlikely", "Unlikely"
+    CONDITIONAL = "conditional", "Conditional / unclassified"
+    UNASSESSABLE = "unassessable", "Unassessable / unclassifiable"
+
+
+class SideEffectAction(models.TextChoices):
+    NONE = "none", "No action needed"
+    ADVICE = "advice", "Advice and reassurance"
+    TREATMENT = "treatment", "Treatment given (describe)"
+    REVIEW = "review", "Brought in for review"
+    REFERRED = "referred", "Referred (GP, A&E, specialist)"
+    HOSPITAL = "hospital", "Admitted to hospital"
+    DOSE_CHANGED = "dose-changed", "Next dose reduced or sites changed"
+    WITHHELD = "withheld", "Further treatment withheld"
+
+
+class Reporter(models.TextChoices):
+    PATIENT = "patient", "Patient"
+    CLINICIAN = "clinician", "Clinician"
+    OTHER = "other", "Other (carer, GP, relative)"
+
+
+class SideEffectStatus(models.TextChoices):
+    UNREVIEWED = "unreviewed", "Awaiting practitioner review"
+    REVIEWED = "reviewed", "Reviewed"
+
+
+class RegulatorDecision(models.TextChoices):
+    """The Yellow Card decision for a suspected reaction (DOMAIN §10 rule 39)."""
+
+    PENDING = "", "No decision yet"
+    REPORTED = "reported", "Reported to MHRA Yellow Card"
+    NOT_REPORTED = "not-reported", "Not reported"
+
+
+# The six ICH E2A seriousness criteria (DOMAIN §4.3 [S62]): field name on SideEffect and
+# the wording used on the Yellow Card form.
+SERIOUSNESS_CRITERIA = (
+    ("serious_death", "Resulted in death"),
+    ("serious_life_threatening", "Life-threatening"),
+    ("serious_hospitalisation", "Required or prolonged inpatient hospitalisation"),
+    ("serious_disability", "Persistent or significant disability or incapacity"),
+    ("serious_congenital", "Congenital anomaly or birth defect"),
+    ("serious_medically_important", "Other important medical event"),
+)
