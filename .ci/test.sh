@@ -21,6 +21,37 @@ step "ruff format --check"; "$VENV/ruff" format --check . || status=1
 step "manage.py check"; DJANGO_SETTINGS_MODULE=clinic.settings.test "$VENV/python" manage.py check --fail-level WARNING || status=1
 step "makemigrations --check"; DJANGO_SETTINGS_MODULE=clinic.settings.test "$VENV/python" manage.py makemigrations --check --dry-run || status=1
 
+# Production settings refuse to start without their secrets: dummy values, this step only.
+step "manage.py check --deploy (production settings)"
+DJANGO_SETTINGS_MODULE=clinic.settings.production \
+  DJANGO_SECRET_KEY="deploy-check-only-$(printf 'x%.0s' {1..60})" \
+  DJANGO_ALLOWED_HOSTS=clinic.example.org \
+  DATABASE_URL=postgres://deploy:check@127.0.0.1:9/none \
+  "$VENV/python" manage.py check --deploy --fail-level WARNING || status=1
+
+# Known vulnerabilities in the installed packages. Offline-safe: when the vulnerability
+# database cannot be reached (no network, or only a package mirror), say so and go on;
+# fail only on vulnerabilities actually found.
+step "dependency audit (pip-audit)"
+audit_log=$(mktemp)
+timeout 120 "$VENV/pip-audit" --progress-spinner off --timeout 15 >"$audit_log" 2>&1
+audit_rc=$?
+audited_none=$(grep -c "could not be audited" "$audit_log")
+installed=$("$VENV/python" -m pip list --format=freeze 2>/dev/null | grep -vc "^-e")
+if grep -Eq "Found [0-9]+ known vulnerabilit" "$audit_log"; then
+  cat "$audit_log"; status=1
+elif [ $audit_rc -eq 124 ]; then
+  echo "skipped: pip-audit timed out after 120 s (vulnerability database unreachable?)"
+elif [ $audit_rc -ne 0 ]; then
+  echo "skipped: vulnerability database unreachable ($(tail -1 "$audit_log" | cut -c1-160))"
+elif [ "$audited_none" -gt 0 ] && [ "$audited_none" -ge $((installed - 1)) ]; then
+  echo "skipped: vulnerability database unreachable ($audited_none packages could not be audited)"
+else
+  head -1 "$audit_log"
+  [ "$audited_none" -gt 0 ] && echo "($audited_none packages could not be audited)"
+fi
+rm -f "$audit_log"
+
 if [ -z "${DATABASE_URL:-}" ]; then
   # shellcheck source=postgres.sh
   source .ci/postgres.sh

@@ -13,3 +13,9 @@ class ClinicConfig(AppConfig):
         # Keeps the groups in step with clinic/roles.py whenever migrations run, so a
         # permission added by a later app migration reaches its roles without hand work.
         post_migrate.connect(sync_roles_after_migrate, sender=self)
+
+        from clinic import signals
+
+        # Session start times, the two-factor step at login, ending a deactivated
+        # user's sessions (issue 6).
+        signals.connect()

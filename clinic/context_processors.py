@@ -22,3 +22,17 @@ def _user_roles(request) -> list[str]:
 
 def navigation(request):
     return {"clinic_name": settings.CLINIC_NAME, "user_roles": _user_roles(request)}
+
+
+def session_limits(request):
+    """Seconds before idle logout, for the warning in app.js (clinic.middleware)."""
+    seconds_left = getattr(request, "session_seconds_left", None)
+    if seconds_left is None:
+        return {}
+    return {
+        "session_seconds_left": seconds_left,
+        "session_warning_seconds": settings.SESSION_IDLE_WARNING,
+        # After an htmx request the server's clock restarted, give or take the resolution.
+        "session_seconds_after_request": settings.SESSION_IDLE_TIMEOUT
+        - settings.SESSION_ACTIVITY_RESOLUTION,
+    }

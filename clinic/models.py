@@ -1,5 +1,6 @@
 """Shared abstract bases and small cross-app tables."""
 
+from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -50,3 +51,55 @@ class Counter(models.Model):
             counter.value += count
             counter.save(update_fields=["value"])
         return range(start, start + count)
+
+
+class AccessEvent(models.Model):
+    """One read of clinical data, search, export, report download or print (DOMAIN §7.2,
+    rule 44). Append-only: written once per request by clinic.audit, never changed; on
+    PostgreSQL a trigger (migration 0004) refuses UPDATE, DELETE and TRUNCATE.
+
+    `username` and `role` are copied at the time of access so the row still reads right
+    after a user is renamed or changes role. The user and patient foreign keys PROTECT:
+    staff are deactivated and patients archived, never deleted.
+    """
+
+    occurred_at = models.DateTimeField(default=timezone.now, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        editable=False,
+    )
+    username = models.CharField(max_length=150, editable=False)
+    role = models.CharField(max_length=100, blank=True, editable=False)
+    patient = models.ForeignKey(
+        "patients.Patient",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    action = models.CharField(max_length=60, editable=False)
+    object_ref = models.CharField(max_length=200, blank=True, editable=False)
+    method = models.CharField(max_length=8, editable=False)
+    path = models.CharField(max_length=500, editable=False)
+    ip_address = models.GenericIPAddressField(null=True, blank=True, editable=False)
+    status_code = models.PositiveSmallIntegerField(editable=False)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        # Default add/change/delete permissions exist but no role holds them and the app
+        # offers no way to use them; the admin is read-only (clinic/admin.py).
+        permissions = [
+            ("requires_two_factor", "Must sign in with a second factor (when OTP_REQUIRED)"),
+        ]
+        indexes = [
+            models.Index(fields=["patient", "occurred_at"], name="access_patient_time_idx"),
+            models.Index(fields=["user", "occurred_at"], name="access_user_time_idx"),
+            models.Index(fields=["occurred_at"], name="access_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.username} {self.action}"

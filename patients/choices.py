@@ -44,3 +44,11 @@ class YesNoNotApplicable(models.TextChoices):
     YES = "yes", "Yes"
     NO = "no", "No"
     NOT_APPLICABLE = "n/a", "Not applicable"
+
+
+class SubjectAccessStatus(models.TextChoices):
+    """Where a subject access request stands (UK GDPR Art. 15, DOMAIN §7.4)."""
+
+    OPEN = "open", "Open"
+    COMPLETED = "completed", "Completed"
+    WITHDRAWN = "withdrawn", "Withdrawn"

@@ -11,7 +11,7 @@ from django.forms import inlineformset_factory
 from django.utils import timezone
 
 from patients.choices import YesNoNotApplicable
-from patients.models import IntakeQuestionnaire, Patient, PriorTreatment
+from patients.models import IntakeQuestionnaire, Patient, PriorTreatment, SubjectAccessRequest
 from patients.validators import (
     format_nhs_number,
     format_phone,
@@ -240,7 +240,7 @@ class QuestionnaireForm(forms.ModelForm):
             "interacting_medicines", "toxin_in_last_4_months", "previous_poor_response",
             "facial_surgery_fillers_or_asymmetry", "bladder_infection_or_retention",
             "can_self_catheterise", "heart_disease", "important_event_or_driving",
-            "current_medications", "notes",
+            "current_medications", "migraine_preventives_failed", "notes",
         ]  # fmt: skip
         widgets = {
             "completed_on": _date_input(),
@@ -290,6 +290,7 @@ class QuestionnaireForm(forms.ModelForm):
                 "allergy_details",
                 "neuromuscular_details",
                 "current_medications",
+                Row(Column("migraine_preventives_failed", css_class="col-md-8")),
                 "notes",
             ),
             HTML(""),
@@ -372,3 +373,78 @@ class ReviewForm(forms.Form):
         label="Review note",
         widget=forms.TextInput(attrs={"placeholder": "Optional, e.g. discussed anticoagulant"}),
     )
+
+
+# Record governance (issue 6) ------------------------------------------------------------
+
+UK_DATE_WIDGET = forms.DateInput(
+    attrs={"class": "form-control", "placeholder": "dd/mm/yyyy", "inputmode": "numeric"},
+    format="%d/%m/%Y",
+)
+
+
+class AccessLogFilterForm(forms.Form):
+    """Dates only: nothing typed here reaches the query except as a validated date."""
+
+    since = forms.DateField(label="From", required=False, widget=UK_DATE_WIDGET)
+    until = forms.DateField(label="To", required=False, widget=UK_DATE_WIDGET)
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            raise forms.ValidationError("The start date is after the end date.")
+        return cleaned
+
+
+class SubjectAccessRequestForm(forms.ModelForm):
+    class Meta:
+        model = SubjectAccessRequest
+        fields = [
+            "requester",
+            "received_on",
+            "identity_verified_on",
+            "is_complex",
+            "extension_notified_on",
+            "extension_reason",
+            "status",
+            "completed_on",
+            "notes",
+        ]
+        widgets = {
+            "received_on": UK_DATE_WIDGET,
+            "identity_verified_on": UK_DATE_WIDGET,
+            "extension_notified_on": UK_DATE_WIDGET,
+            "completed_on": UK_DATE_WIDGET,
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Row(Column("requester", css_class="col-md-6"), Column("status", css_class="col-md-6")),
+            Row(
+                Column("received_on", css_class="col-md-4"),
+                Column("identity_verified_on", css_class="col-md-4"),
+                Column("completed_on", css_class="col-md-4"),
+            ),
+            Fieldset(
+                "Extension (complex requests only)",
+                Row(
+                    Column("is_complex", css_class="col-md-4"),
+                    Column("extension_notified_on", css_class="col-md-4"),
+                    Column("extension_reason", css_class="col-md-4"),
+                ),
+            ),
+            Field("notes"),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("extension_notified_on") and not cleaned.get("is_complex"):
+            self.add_error("is_complex", "An extension is only for a complex request.")
+        if cleaned.get("status") == "completed" and not cleaned.get("completed_on"):
+            self.add_error("completed_on", "Give the date the copy was sent.")
+        return cleaned

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from patients.choices import PatientStatus
 from patients.models import IntakeQuestionnaire, Patient, PriorTreatment
+from patients.retention import Retention
 from patients.validators import (
     format_nhs_number,
     format_phone,
@@ -451,3 +452,61 @@ def patient_history(*, patient: Patient, user) -> list[HistoryEntry]:
         who = staff_name(record.history_user)
         entries.append(HistoryEntry(when=record.history_date, who=who, kind=kind, changes=changes))
     return entries
+
+
+# Record governance (issue 6): retention and subject access -----------------------------
+
+
+@dataclass(frozen=True)
+class RecordGovernance:
+    """The patient page's "records" box: how long to keep the record, and for managers
+    the subject access requests (open ones and the next deadline)."""
+
+    retention: Retention
+    subject_access_requests: list = field(default_factory=list)
+
+    @property
+    def open_requests(self) -> list:
+        return [sar for sar in self.subject_access_requests if sar.is_open]
+
+    @property
+    def next_due_on(self) -> date | None:
+        return min((sar.due_on for sar in self.open_requests), default=None)
+
+
+def patient_retention(*, patient: Patient) -> Retention:
+    """Rule 43, counted from the last signed treatment session here; a patient never
+    treated here is counted from registration (the record was still created)."""
+    from django.db.models import Max
+
+    from patients.retention import retain_until
+    from treatments.choices import SessionStatus
+    from treatments.models import TreatmentSession
+
+    last = TreatmentSession.objects.filter(patient=patient, status=SessionStatus.SIGNED).aggregate(
+        last=Max("performed_at")
+    )["last"]
+    counted_from = timezone.localdate(last or patient.created_at)
+    return retain_until(date_of_birth=patient.date_of_birth, last_treatment_on=counted_from)
+
+
+def subject_access_requests_for_patient(*, patient: Patient) -> list:
+    from patients.models import SubjectAccessRequest
+
+    return list(
+        SubjectAccessRequest.objects.filter(patient=patient)
+        .select_related("recorded_by")
+        .order_by("-received_on", "-id")
+    )
+
+
+def patient_governance(*, patient: Patient, user) -> RecordGovernance:
+    """One query for the retention date, one more for managers' request list."""
+    requests = (
+        subject_access_requests_for_patient(patient=patient)
+        if user.has_perm("patients.view_subjectaccessrequest")
+        else []
+    )
+    return RecordGovernance(
+        retention=patient_retention(patient=patient), subject_access_requests=requests
+    )

@@ -183,3 +183,47 @@ def questionnaire_mark_reviewed(
     current._history_user = reviewed_by
     current.save(update_fields=["reviewed_by", "reviewed_at", "review_note", "updated_at"])
     return current
+
+
+# Subject access requests (issue 6) ------------------------------------------------------
+
+SAR_FIELDS = (
+    "requester",
+    "received_on",
+    "identity_verified_on",
+    "is_complex",
+    "extension_notified_on",
+    "extension_reason",
+    "status",
+    "completed_on",
+    "notes",
+)
+
+
+@transaction.atomic
+def subject_access_request_record(*, patient: Patient, recorded_by, **fields):
+    """Log a subject access request; its deadline follows from the dates (rule 42)."""
+    from patients.models import SubjectAccessRequest
+
+    sar = SubjectAccessRequest(
+        patient=patient,
+        recorded_by=recorded_by,
+        **{k: v for k, v in fields.items() if k in SAR_FIELDS},
+    )
+    sar.full_clean()
+    sar._history_user = recorded_by
+    sar.save()
+    return sar
+
+
+@transaction.atomic
+def subject_access_request_update(*, sar, updated_by, **fields):
+    changed = [k for k in SAR_FIELDS if k in fields and getattr(sar, k) != fields[k]]
+    for name in changed:
+        setattr(sar, name, fields[name])
+    if not changed:
+        return sar
+    sar.full_clean()
+    sar._history_user = updated_by
+    sar.save(update_fields=[*changed, "updated_at"])
+    return sar

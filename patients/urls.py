@@ -19,4 +19,23 @@ urlpatterns = [
         views.questionnaire_review,
         name="questionnaire_review",
     ),
+    # Record governance (issue 6): who viewed the record, subject access requests and copy
+    path("<uuid:public_id>/access-log/", views.patient_access_log, name="access_log"),
+    path("<uuid:public_id>/access-log.csv", views.patient_access_log_csv, name="access_log_csv"),
+    path("<uuid:public_id>/subject-access/", views.subject_access_list, name="subject_access"),
+    path(
+        "<uuid:public_id>/subject-access/<int:pk>/",
+        views.subject_access_edit,
+        name="subject_access_edit",
+    ),
+    path(
+        "<uuid:public_id>/subject-access/copy.json",
+        views.subject_access_export_json,
+        name="subject_access_json",
+    ),
+    path(
+        "<uuid:public_id>/subject-access/copy/",
+        views.subject_access_export_print,
+        name="subject_access_print",
+    ),
 ]

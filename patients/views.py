@@ -4,19 +4,23 @@ Thin views: check access (clinic.permissions), validate a form, call one service
 selector, then redirect with a message or render.
 """
 
+import csv
+
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpResponseNotAllowed
-from django.shortcuts import redirect, render
+from django.http import HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_tables2 import LazyPaginator, RequestConfig
 
+from clinic.audit import ACTIONS, access_events_for_patient, audited, patient_from_url
 from clinic.permissions import require_perm
 from patients import selectors, services
 from patients.filters import PatientFilterSet
 from patients.forms import (
+    AccessLogFilterForm,
     ArchiveForm,
     EditPatientForm,
     PriorTreatmentForm,
@@ -24,8 +28,11 @@ from patients.forms import (
     QuestionnaireForm,
     RegisterPatientForm,
     ReviewForm,
+    SubjectAccessRequestForm,
 )
-from patients.tables import PatientTable
+from patients.models import SubjectAccessRequest
+from patients.record_export import patient_subject_access_copy
+from patients.tables import AccessEventTable, PatientTable
 from treatments import selectors as treatment_selectors
 
 PAGE_SIZE = 25
@@ -36,10 +43,13 @@ def _can_see_nhs(request) -> bool:
 
 
 @require_perm("patients.view_patient")
+@audited("patient.list")
 def patient_list(request):
     filterset = PatientFilterSet(request.GET)
     filterset.is_valid()  # unknown status values are dropped, never passed to the query
     query, status = filterset.query, filterset.status_value
+    if query:
+        request.audit_action = "patient.search"
     show_nhs = _can_see_nhs(request)
     truncated = False
     results = table = None
@@ -99,6 +109,7 @@ def patient_register(request):
 
 
 @require_perm("patients.view_patient")
+@audited("patient.view", patient=patient_from_url())
 def patient_detail(request, public_id):
     patient = selectors.patient_get_for_user(user=request.user, public_id=public_id)
     can_read_clinical = request.user.has_perm("patients.view_intakequestionnaire")
@@ -109,7 +120,14 @@ def patient_detail(request, public_id):
         "can_read_clinical": can_read_clinical,
         "latest": None,
         "today": timezone.localdate(),
+        "active_tab": "overview",
+        # Retention date; subject access requests for managers (issue 6)
+        "governance": selectors.patient_governance(patient=patient, user=request.user),
     }
+    if request.user.has_perm("treatments.view_sideeffect"):
+        context["open_side_effects"] = treatment_selectors.side_effect_open_for_patient(
+            patient=patient
+        )
     if can_read_clinical:
         questionnaires = selectors.questionnaire_list_for_patient(patient=patient, limit=1)
         context["latest"] = questionnaires[0] if questionnaires else None
@@ -190,6 +208,7 @@ def patient_restore(request, public_id):
 
 
 @require_perm("patients.view_patient_history")
+@audited("patient.history", patient=patient_from_url())
 def patient_history(request, public_id):
     patient = selectors.patient_get_for_user(user=request.user, public_id=public_id)
     entries = selectors.patient_history(patient=patient, user=request.user)
@@ -199,6 +218,7 @@ def patient_history(request, public_id):
 
 
 @require_perm("patients.view_intakequestionnaire")
+@audited("questionnaire.view", patient=patient_from_url())
 def questionnaire_list(request, public_id):
     patient = selectors.patient_get_for_user(user=request.user, public_id=public_id)
     questionnaires = selectors.questionnaire_list_for_patient(patient=patient)
@@ -266,3 +286,153 @@ def questionnaire_review(request, public_id, pk):
         request, f"Marked the questionnaire of {questionnaire.completed_on:%d/%m/%Y} as reviewed."
     )
     return redirect("patients:questionnaires", public_id=patient.public_id)
+
+
+# Record governance (issue 6): who viewed the record, subject access, retention -----------
+
+ACCESS_LOG_PAGE_SIZE = 50
+
+
+def _access_log_filter(request):
+    form = AccessLogFilterForm(request.GET or None)
+    since = until = None
+    if form.is_bound and form.is_valid():
+        since, until = form.cleaned_data["since"], form.cleaned_data["until"]
+    return form, since, until
+
+
+@require_perm("clinic.view_accessevent")
+@audited("patient.access_log", patient=patient_from_url())
+def patient_access_log(request, public_id):
+    """Who viewed this patient between two dates (managers)."""
+    patient = selectors.patient_get_for_user(user=request.user, public_id=public_id)
+    form, since, until = _access_log_filter(request)
+    table = AccessEventTable(access_events_for_patient(patient=patient, since=since, until=until))
+    RequestConfig(
+        request, paginate={"per_page": ACCESS_LOG_PAGE_SIZE, "paginator_class": LazyPaginator}
+    ).configure(table)
+    return render(
+        request,
+        "patients/access_log.html",
+        {"patient": patient, "form": form, "table": table, "query": request.GET.urlencode()},
+    )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@require_perm("clinic.view_accessevent")
+@audited("patient.access_log_export", patient=patient_from_url())
+def patient_access_log_csv(request, public_id):
+    """The same list as CSV, streamed row by row (a long history never sits in memory)."""
+    patient = selectors.patient_get_for_user(user=request.user, public_id=public_id)
+    _, since, until = _access_log_filter(request)
+    events = access_events_for_patient(patient=patient, since=since, until=until)
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield writer.writerow(["When (UK time)", "Staff", "Role", "Action", "Page", "IP address"])
+        for event in events.iterator(chunk_size=2000):
+            yield writer.writerow(
+                [
+                    timezone.localtime(event.occurred_at).strftime("%d/%m/%Y %H:%M:%S"),
+                    _csv_safe(event.username),
+                    _csv_safe(event.role),
+                    _csv_safe(ACTIONS.get(event.action, event.action)),
+                    _csv_safe(event.path),
+                    event.ip_address or "",
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    filename = f"access-log-{patient.record_number}-{timezone.localdate():%Y%m%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _csv_safe(value: str) -> str:
+    """Spreadsheets run cells starting with = + - @ as formulas (CSV injection)."""
+    text = str(value or "")
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@require_perm("patients.view_subjectaccessrequest")
+@audited("patient.sar", patient=patient_from_url())
+def subject_access_list(request, public_id):
+    patient = selectors.patient_get_for_user(user=request.user, public_id=public_id)
+    can_add = request.user.has_perm("patients.add_subjectaccessrequest")
+    form = SubjectAccessRequestForm(initial={"received_on": timezone.localdate()})
+    if request.method == "POST":
+        if not can_add:
+            raise PermissionDenied
+        form = SubjectAccessRequestForm(request.POST)
+        if form.is_valid():
+            try:
+                sar = services.subject_access_request_record(
+                    patient=patient, recorded_by=request.user, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, f"Request logged. Due by {sar.due_on:%d/%m/%Y}.")
+                return redirect("patients:subject_access", public_id=patient.public_id)
+    return render(
+        request,
+        "patients/subject_access.html",
+        {
+            "patient": patient,
+            "requests": selectors.subject_access_requests_for_patient(patient=patient),
+            "form": form if can_add else None,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_perm("patients.change_subjectaccessrequest")
+def subject_access_edit(request, public_id, pk):
+    patient = selectors.patient_get_for_user(user=request.user, public_id=public_id)
+    sar = get_object_or_404(SubjectAccessRequest, patient=patient, pk=pk)
+    form = SubjectAccessRequestForm(request.POST or None, instance=sar)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.subject_access_request_update(
+                sar=SubjectAccessRequest.objects.get(pk=sar.pk),
+                updated_by=request.user,
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Request updated.")
+            return redirect("patients:subject_access", public_id=patient.public_id)
+    return render(
+        request,
+        "patients/subject_access_edit.html",
+        {"patient": patient, "sar": sar, "form": form},
+    )
+
+
+@require_perm("patients.export_patient_record")
+@audited("patient.sar_export", patient=patient_from_url())
+def subject_access_export_json(request, public_id):
+    """Every record held about the patient, as one JSON file."""
+    patient = selectors.patient_get_for_user(user=request.user, public_id=public_id)
+    copy = patient_subject_access_copy(patient=patient)
+    response = HttpResponse(copy.as_json(), content_type="application/json; charset=utf-8")
+    filename = f"subject-access-{patient.record_number}-{timezone.localdate():%Y%m%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_perm("patients.export_patient_record")
+@audited("patient.sar_print", patient=patient_from_url())
+def subject_access_export_print(request, public_id):
+    """The same copy as a readable page, laid out for printing or saving as PDF."""
+    patient = selectors.patient_get_for_user(user=request.user, public_id=public_id)
+    return render(
+        request,
+        "patients/subject_access_print.html",
+        {"patient": patient, "copy": patient_subject_access_copy(patient=patient)},
+    )

@@ -2,6 +2,7 @@
 the environment (see .env.example); dev.py, test.py and production.py adjust them."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -40,8 +41,12 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "simple_history",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "patients",
     "treatments",
+    "clinic.reports",  # dashboard, reports, exports, change history (issue 5)
     # Last, so that its post_migrate role sync runs after every app's permissions exist.
     "clinic",
 ]
@@ -60,6 +65,15 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "clinic.middleware.NoStoreMiddleware",
+    # Inside the header middleware above (their redirects get the same headers) and
+    # after messages (they say why the user was signed out): the second factor
+    # (django-otp), the idle/absolute session limits, the two-factor gate.
+    "clinic.middleware.RejectNulBytesMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "clinic.middleware.SessionLimitsMiddleware",
+    "clinic.middleware.TwoFactorMiddleware",
+    # Last: turns a locked-out login into the lockout page (django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "clinic.urls"
@@ -77,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "clinic.context_processors.navigation",
+                "clinic.context_processors.session_limits",
             ],
         },
     },
@@ -92,13 +107,24 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Passwords per OWASP ASVS 5.0 (V6.2): at least 12 characters, at least 64 allowed (128
+# here), no composition rules, checked offline against Django's common-password list.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
     },
+    {
+        "NAME": "clinic.passwords.MaximumLengthValidator",
+        "OPTIONS": {"max_length": 128},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username + address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -142,6 +168,16 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Sessions (issue 6): signed out after 15 minutes without a request and 12 hours after
+# signing in, whatever the activity (clinic.middleware.SessionLimitsMiddleware). A warning
+# shows this many seconds before the idle limit, with a button to stay signed in.
+SESSION_IDLE_TIMEOUT = 15 * 60
+SESSION_ABSOLUTE_TIMEOUT = 12 * 60 * 60
+SESSION_IDLE_WARNING = 2 * 60
+# Last activity is written to the session at most this often (seconds), so that a page
+# view does not cost a session write each time; idle logout is exact to within this.
+SESSION_ACTIVITY_RESOLUTION = 60
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 CSRF_COOKIE_HTTPONLY = True
 SECURE_CSP = {
     "default-src": [CSP.SELF],
@@ -158,7 +194,28 @@ SECURE_CSP = {
 
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one
+# username from one address, that pair is locked out for AXES_COOLOFF_TIME; every
+# attempt is logged (axes' AccessAttempt / AccessFailureLog, readable in the admin).
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "clinic.audit.client_ip"
+AXES_SENSITIVE_PARAMETERS = ["password"]
+# Behind a reverse proxy, how many X-Forwarded-For hops to trust for the client address
+# (access log and lockouts); 0 means use the connection's address.
+AUDIT_TRUSTED_PROXY_COUNT = int(os.environ.get("AUDIT_TRUSTED_PROXY_COUNT", "0"))
+
+# Two-factor (django-otp, TOTP): required for roles holding clinic.requires_two_factor
+# (practitioners and managers, clinic/roles.py) when OTP_REQUIRED is on, as in
+# production; optional otherwise (anyone may enrol from the account page).
+OTP_REQUIRED = env_bool("OTP_REQUIRED", False)
+OTP_TOTP_ISSUER = os.environ.get("CLINIC_NAME", "Kensington Neurotoxin Clinic")
+
 CLINIC_NAME = os.environ.get("CLINIC_NAME", "Kensington Neurotoxin Clinic")
+CLINIC_ADDRESS = os.environ.get("CLINIC_ADDRESS", "12 Abingdon Road, Kensington, London W8 6AF")
 # Prefix of the human-facing clinic record number (K000123).
 CLINIC_RECORD_PREFIX = os.environ.get("CLINIC_RECORD_PREFIX", "K")
 PATIENT_SEARCH_LIMIT = 25

@@ -35,3 +35,6 @@ SESSION_COOKIE_NAME = "__Host-sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken"
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")  # noqa: F405
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend"}}
+# Practitioners and managers must sign in with a second factor (TOTP), unless explicitly
+# turned off (not recommended: issue 6).
+OTP_REQUIRED = env_bool("OTP_REQUIRED", True)  # noqa: F405

@@ -1,0 +1,250 @@
+"""The access log: who read which patient's record, searched, exported or printed.
+
+DOMAIN §7.2 and rule 44 ask for a record of every read of clinical data, every search,
+export, report download and print. One mechanism writes it, for every view:
+
+    from clinic.audit import audited, patient_from_url, patient_of
+
+    @require_perm("patients.view_intakequestionnaire")
+    @audited("questionnaire.view", patient=patient_from_url("public_id"))
+    def questionnaire_list(request, public_id): ...
+
+    @require_perm("treatments.view_treatmentsession")
+    @audited("session.view", patient=patient_of("treatments.TreatmentSession"))
+    def session_detail(request, public_id): ...
+
+    @require_perm("clinic.view_reports")
+    @audited("report.download")           # no patient: a report over many patients
+    def report_csv(request): ...
+
+How it behaves:
+
+- One row per request, never per result row: one INSERT after the view returns.
+- Only responses that showed or sent something are logged (status below 400, streaming
+  responses included, counted when they start). A refused (403) or missing (404) record
+  writes nothing: nothing was disclosed.
+- The patient comes from, in order: `request.audit_patient` if the view set it (a
+  Patient, or its pk); else the decorator's `patient=` resolver. Resolvers made by
+  `patient_from_url` and `patient_of` become a subquery inside the INSERT, so naming the
+  patient costs no extra query.
+- `when=` limits logging to requests that disclose something (`when=has_param("lot")`).
+- A view may refine the action (`request.audit_action = "patient.search"`) or skip the
+  row (`request.audit_skip = True`, e.g. an empty search box).
+- The role is read from the permissions the request has already loaded (no query).
+- Works on function views; for a class-based view, decorate `as_view()` in urls.py or
+  use `method_decorator(audited(...), name="dispatch")`.
+
+Order with require_perm does not matter: the decorator keeps `view.access`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.db.models import Model, QuerySet, Subquery
+
+from clinic.roles import MATRIX
+
+# Actions in use, for readers of the log (free strings are allowed; keep them dotted).
+ACTIONS = {
+    "patient.view": "Viewed a patient's record",
+    "patient.list": "Listed patients",
+    "patient.search": "Searched patients",
+    "patient.history": "Viewed a patient's change history",
+    "patient.access_log": "Viewed who accessed a patient's record",
+    "patient.access_log_export": "Exported who accessed a patient's record",
+    "patient.sar": "Viewed subject access requests",
+    "patient.sar_export": "Exported a subject access copy",
+    "patient.sar_print": "Printed a subject access copy",
+    "questionnaire.view": "Viewed questionnaires",
+    "session.view": "Viewed a treatment session",
+    "session.edit": "Opened a session to edit",
+    "session.print": "Printed a treatment session",
+    "outcome.view": "Viewed outcome scores",
+    "sideeffect.view": "Viewed side effects",
+    "task.list": "Listed follow-up tasks",
+    "lot.lookup": "Looked up the patients treated from a lot",
+    "report.view": "Viewed a report",
+    "report.download": "Downloaded a report",
+    "access_log.view": "Viewed the access log",
+}
+
+PatientResolver = Callable[..., Any]
+
+
+def patient_from_url(kwarg: str = "public_id") -> PatientResolver:
+    """The URL names the patient by their public_id (patients/<uuid>/...)."""
+
+    def resolve(request, **view_kwargs):
+        if kwarg not in view_kwargs:
+            return None
+        patients = apps.get_model("patients", "Patient").objects
+        return patients.filter(public_id=view_kwargs[kwarg]).values("pk")[:1]
+
+    return resolve
+
+
+def patient_of(
+    model_label: str, *, kwarg: str = "public_id", lookup: str = "public_id", field="patient_id"
+) -> PatientResolver:
+    """The URL names a record that belongs to a patient (a session, an outcome ...):
+    `patient_of("treatments.TreatmentSession")` for sessions/<uuid:public_id>/."""
+
+    def resolve(request, **view_kwargs):
+        if kwarg not in view_kwargs:
+            return None
+        model = apps.get_model(model_label)
+        return model.objects.filter(**{lookup: view_kwargs[kwarg]}).values(field)[:1]
+
+    return resolve
+
+
+def has_param(name: str) -> Callable[..., bool]:
+    """For `when=`: the request carries a non-empty query parameter `name`."""
+
+    def check(request) -> bool:
+        return bool((request.GET.get(name) or "").strip())
+
+    return check
+
+
+def audited(
+    action: str,
+    *,
+    patient: PatientResolver | None = None,
+    when: Callable[..., bool] | None = None,
+):
+    """Decorate a view so that each successful request writes one AccessEvent.
+
+    `patient`: how to find the patient (patient_from_url, patient_of, or any callable
+    taking the request and the view's kwargs); `when(request)`: log only if true (e.g.
+    only once a search term was given).
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            response = view(request, *args, **kwargs)
+            if (
+                response.status_code < 400
+                and not getattr(request, "audit_skip", False)
+                and (when is None or when(request))
+            ):
+                record_access(
+                    request,
+                    action=getattr(request, "audit_action", None) or action,
+                    patient=_patient_for(request, patient, kwargs),
+                    object_ref=_object_ref(kwargs),
+                    status_code=response.status_code,
+                )
+            return response
+
+        wrapper.audit_action = action
+        return wrapper
+
+    return decorator
+
+
+def record_access(
+    request,
+    *,
+    action: str,
+    patient: Model | int | QuerySet | None = None,
+    object_ref: str = "",
+    status_code: int = 200,
+) -> None:
+    """Write one access event for this request (also usable from a view directly)."""
+    from clinic.models import AccessEvent
+
+    user = request.user if request.user.is_authenticated else None
+    values = {
+        "user": user,
+        "username": user.get_username() if user else "",
+        "role": role_of(user),
+        "action": action[:60],
+        "object_ref": object_ref[:200],
+        "method": request.method[:8],
+        "path": request.get_full_path()[:500],
+        "ip_address": client_ip(request),
+        "status_code": status_code,
+    }
+    if isinstance(patient, QuerySet):
+        values["patient_id"] = Subquery(patient)
+    elif isinstance(patient, Model):
+        values["patient_id"] = patient.pk
+    elif patient is not None:
+        values["patient_id"] = patient
+    AccessEvent.objects.create(**values)
+
+
+def role_of(user) -> str:
+    """The user's role name(s), from the permissions already cached on the request."""
+    if user is None:
+        return ""
+    if user.is_superuser:
+        return "superuser"
+    if not user.is_active:
+        return "inactive"
+    perms = user.get_all_permissions()
+    return ", ".join(role.value for role, needed in MATRIX.items() if needed <= perms)
+
+
+def client_ip(request) -> str | None:
+    """REMOTE_ADDR, or the address the trusted proxies saw (AUDIT_TRUSTED_PROXY_COUNT)."""
+    hops = getattr(settings, "AUDIT_TRUSTED_PROXY_COUNT", 0)
+    if hops:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= hops:
+            return _valid_ip(forwarded[-hops])
+    return _valid_ip(request.META.get("REMOTE_ADDR", ""))
+
+
+def _valid_ip(value: str) -> str | None:
+    from ipaddress import ip_address
+
+    try:
+        return str(ip_address(value))
+    except ValueError:
+        return None
+
+
+def _patient_for(request, resolver, view_kwargs):
+    chosen = getattr(request, "audit_patient", None)
+    if chosen is not None:
+        return chosen
+    if resolver is None:
+        return None
+    return resolver(request, **view_kwargs)
+
+
+def _object_ref(view_kwargs: dict) -> str:
+    return ";".join(f"{key}={value}" for key, value in sorted(view_kwargs.items()))
+
+
+# Reading the log --------------------------------------------------------------------
+
+
+def access_events_for_patient(*, patient, since=None, until=None) -> QuerySet:
+    """Who viewed this patient, newest first; `since`/`until` are dates, inclusive (UK
+    calendar days). The user join is done; the patient is the caller's."""
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from clinic.models import AccessEvent
+
+    qs = AccessEvent.objects.filter(patient=patient).select_related("user")
+    if since:
+        qs = qs.filter(occurred_at__gte=timezone.make_aware(datetime.combine(since, time.min)))
+    if until:
+        end = datetime.combine(until + timedelta(days=1), time.min)
+        qs = qs.filter(occurred_at__lt=timezone.make_aware(end))
+    return qs.order_by("-occurred_at", "-id")

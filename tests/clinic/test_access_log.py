@@ -1,0 +1,274 @@
+"""The access log (issue 6): one append-only row per request that read clinical data,
+searched, exported or printed; who viewed a patient between two dates, for managers."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from clinic.audit import ACTIONS, audited, patient_of, record_access
+from clinic.models import AccessEvent
+from tests.conftest import client_for
+from tests.factories import PatientFactory, TreatmentSessionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_viewing_a_patient_page_writes_exactly_one_access_event(
+    practitioner_client, practitioner, patient
+):
+    assert AccessEvent.objects.count() == 0
+    response = practitioner_client.get(patient.get_absolute_url(), REMOTE_ADDR="10.1.2.3")
+    assert response.status_code == 200
+    event = AccessEvent.objects.get()
+    assert event.patient == patient
+    assert event.user == practitioner
+    assert event.username == "amelia"
+    assert event.role == "Practitioner"
+    assert event.action == "patient.view"
+    assert event.method == "GET"
+    assert event.path == patient.get_absolute_url()
+    assert event.ip_address == "10.1.2.3"
+    assert event.status_code == 200
+    assert event.occurred_at <= timezone.now()
+
+
+def test_one_row_per_request_not_per_result_row(reception_client, reception):
+    PatientFactory.create_batch(30, registered_by=reception, family_name="Ashworth")
+    reception_client.get("/patients/?q=ashworth")
+    assert list(AccessEvent.objects.values_list("action", "patient")) == [("patient.search", None)]
+    reception_client.get("/patients/")
+    assert AccessEvent.objects.filter(action="patient.list").count() == 1
+
+
+def test_clinical_pages_name_the_patient(practitioner_client, practitioner, patient):
+    session = TreatmentSessionFactory(patient=patient, practitioner=practitioner)
+    urls = {
+        f"/patients/{patient.public_id}/questionnaire/": "questionnaire.view",
+        f"/patients/{patient.public_id}/history/": "patient.history",
+        f"/patients/{patient.public_id}/outcomes/": "outcome.view",
+        f"/sessions/{session.public_id}/": "session.view",
+        f"/sessions/{session.public_id}/edit/": "session.edit",
+    }
+    for url, action in urls.items():
+        assert practitioner_client.get(url).status_code == 200, url
+        event = AccessEvent.objects.order_by("-id").first()
+        assert (event.action, event.patient_id) == (action, patient.pk), url
+
+
+def test_refused_or_missing_records_write_nothing(reception_client, patient):
+    # Reception may not read questionnaires (403); an unknown patient is 404.
+    assert reception_client.get(f"/patients/{patient.public_id}/questionnaire/").status_code == 403
+    assert (
+        reception_client.get(f"/patients/{'0' * 8}-0000-4000-8000-{'0' * 12}/").status_code == 404
+    )
+    assert AccessEvent.objects.count() == 0
+
+
+def test_empty_lot_lookup_is_not_logged_but_a_lookup_is(practitioner_client):
+    practitioner_client.get("/lots/")
+    assert AccessEvent.objects.count() == 0
+    practitioner_client.get("/lots/?lot=ABC123")
+    assert AccessEvent.objects.get().action == "lot.lookup"
+
+
+def test_patient_of_resolver_costs_no_extra_query(rf, practitioner, patient):
+    """The patient is found by a subquery inside the INSERT."""
+    session = TreatmentSessionFactory(patient=patient, practitioner=practitioner)
+
+    @audited("session.view", patient=patient_of("treatments.TreatmentSession"))
+    def view(request, public_id):
+        from django.http import HttpResponse
+
+        return HttpResponse("ok")
+
+    request = rf.get("/x")
+    request.user = practitioner
+    practitioner.has_perm("treatments.view_treatmentsession")  # as require_perm would
+    with CaptureQueriesContext(connection) as ctx:
+        view(request, public_id=session.public_id)
+    assert len(ctx.captured_queries) == 1
+    assert AccessEvent.objects.get().patient_id == patient.pk
+
+
+def test_view_may_name_the_patient_and_refine_the_action(rf, manager, patient):
+    @audited("report.view")
+    def view(request):
+        from django.http import HttpResponse
+
+        request.audit_patient = patient
+        request.audit_action = "report.download"
+        return HttpResponse("ok")
+
+    request = rf.get("/report.csv")
+    request.user = manager
+    view(request)
+    event = AccessEvent.objects.get()
+    assert (event.patient, event.action, event.role) == (patient, "report.download", "Manager")
+
+
+def test_audited_keeps_the_access_declaration():
+    from patients.views import patient_detail
+
+    assert patient_detail.access == "patients.view_patient"
+    assert patient_detail.__wrapped__  # functools.wraps chain kept
+
+
+def test_every_logged_action_has_a_label():
+    assert all(action.count(".") == 1 for action in ACTIONS)
+
+
+def test_trusted_proxy_address(rf, settings, manager):
+    settings.AUDIT_TRUSTED_PROXY_COUNT = 1
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="203.0.113.9, 198.51.100.7", REMOTE_ADDR="10.0.0.1")
+    request.user = manager
+    record_access(request, action="patient.view")
+    assert AccessEvent.objects.get().ip_address == "198.51.100.7"
+
+
+# Managers: who viewed this patient between two dates --------------------------------------
+
+
+def _event(patient, user, days_ago: int, action="patient.view"):
+    return AccessEvent.objects.create(
+        occurred_at=timezone.now() - timedelta(days=days_ago),
+        user=user,
+        username=user.username,
+        role="Practitioner",
+        patient=patient,
+        action=action,
+        method="GET",
+        path=patient.get_absolute_url(),
+        ip_address="10.0.0.5",
+        status_code=200,
+    )
+
+
+def test_manager_sees_who_viewed_between_dates(manager_client, practitioner, patient):
+    _event(patient, practitioner, 40)
+    _event(patient, practitioner, 5)
+    other = PatientFactory()
+    _event(other, practitioner, 5)
+    since = (timezone.localdate() - timedelta(days=10)).strftime("%d/%m/%Y")
+    until = timezone.localdate().strftime("%d/%m/%Y")
+    url = f"/patients/{patient.public_id}/access-log/?since={since}&until={until}"
+    response = manager_client.get(url)
+    assert response.status_code == 200
+    # One row in the period (the table's rows as rendered, before this view's own event).
+    assert response.content.decode().count("10.0.0.5") == 1
+    # Looking at the log is itself logged.
+    assert AccessEvent.objects.filter(action="patient.access_log", patient=patient).exists()
+    assert "Viewed a patient" in response.content.decode()
+
+
+def test_access_log_bad_dates_are_a_form_error_not_a_500(manager_client, patient):
+    url = f"/patients/{patient.public_id}/access-log/?since=31/02/2026&until=not-a-date"
+    response = manager_client.get(url)
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    response = manager_client.get(
+        f"/patients/{patient.public_id}/access-log/?since=10/01/2026&until=01/01/2026"
+    )
+    assert "The start date is after the end date." in response.content.decode()
+
+
+def test_access_log_csv_streams_and_is_logged(manager_client, practitioner, patient):
+    for days in range(3):
+        _event(patient, practitioner, days)
+    response = manager_client.get(f"/patients/{patient.public_id}/access-log.csv")
+    assert response.status_code == 200
+    assert response.streaming
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    body = b"".join(response.streaming_content).decode()
+    rows = list(csv.reader(io.StringIO(body)))
+    assert rows[0][:3] == ["When (UK time)", "Staff", "Role"]
+    # Header, the three views, and this export itself (logged before the body streams).
+    assert len(rows) == 1 + 3 + 1
+    assert rows[1][3] == "Exported who accessed a patient's record"
+    assert AccessEvent.objects.filter(action="patient.access_log_export").count() == 1
+
+
+def test_csv_cells_cannot_start_a_formula(manager_client, patient):
+    AccessEvent.objects.create(
+        username="=HYPERLINK(1)",
+        action="patient.view",
+        method="GET",
+        path="/",
+        status_code=200,
+        patient=patient,
+    )
+    response = manager_client.get(f"/patients/{patient.public_id}/access-log.csv")
+    body = b"".join(response.streaming_content).decode()
+    assert "'=HYPERLINK(1)" in body
+
+
+def test_only_managers_read_the_access_log(reception_client, practitioner_client, patient):
+    for client in (reception_client, practitioner_client):
+        assert client.get(f"/patients/{patient.public_id}/access-log/").status_code == 403
+        assert client.get(f"/patients/{patient.public_id}/access-log.csv").status_code == 403
+
+
+def test_patient_page_links_managers_to_the_access_log(manager_client, reception_client, patient):
+    url = f"/patients/{patient.public_id}/access-log/"
+    assert url in manager_client.get(patient.get_absolute_url()).content.decode()
+    assert url not in reception_client.get(patient.get_absolute_url()).content.decode()
+
+
+def test_admin_offers_no_way_to_change_the_log(manager, patient):
+    from django.contrib.auth.models import Permission
+
+    event = _event(patient, manager, 1)
+    manager.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="clinic", codename__endswith="accessevent"
+        )
+    )
+    client = client_for(manager)
+    assert client.get("/admin/clinic/accessevent/").status_code == 200
+    assert client.get("/admin/clinic/accessevent/add/").status_code == 403
+    assert client.get(f"/admin/clinic/accessevent/{event.pk}/delete/").status_code == 403
+    page = client.get(f"/admin/clinic/accessevent/{event.pk}/change/")
+    assert page.status_code == 200 and b'name="_save"' not in page.content
+
+
+# The database itself refuses changes (PostgreSQL trigger, clinic migration 0004) --------
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL trigger")
+def test_database_refuses_update_delete_and_truncate(manager, patient):
+    event = _event(patient, manager, 1)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AccessEvent.objects.filter(pk=event.pk).update(action="edited")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AccessEvent.objects.filter(pk=event.pk).delete()
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        event.action = "edited"
+        event.save()
+    event.refresh_from_db()
+    assert event.action == "patient.view"
+    assert AccessEvent.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL trigger")
+@pytest.mark.django_db(transaction=True)
+def test_database_refuses_truncate_unless_the_test_flush_asks():
+    """Only clinic/settings/test.py turns on clinic.allow_access_log_truncate (so that the
+    test flush can empty tables); without it TRUNCATE is refused."""
+    AccessEvent.objects.create(
+        username="x", action="patient.view", method="GET", path="/", status_code=200
+    )
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("SET LOCAL clinic.allow_access_log_truncate = off")
+        cursor.execute("TRUNCATE clinic_accessevent")
+    assert AccessEvent.objects.count() == 1
