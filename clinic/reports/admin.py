@@ -1,0 +1,49 @@
+"""A read-only changelist of treatment sessions in the Django admin, for managers.
+
+treatments/admin.py (owned by the treatments app) registers reference data only; the
+session changelist is what the report benchmark compares the reports with (bench/), and
+lets a manager reach a session's admin history. Registered here only if the treatments
+app has not registered its own. Nothing can be added, changed or deleted through it.
+"""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from treatments.models import TreatmentSession
+
+
+class TreatmentSessionReadOnlyAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "performed_at", "patient_record", "practitioner", "indication", "product", "status",
+        "consent_taken", "signed_at",
+    )  # fmt: skip
+    list_filter = ("status", "indication", "product", "consent_taken")
+    list_select_related = ("patient", "practitioner", "indication", "product")
+    search_fields = ("patient__record_number",)
+    show_full_result_count = False  # no COUNT(*) over every session on each page
+    ordering = ("-performed_at", "-id")
+    # Pseudonymised for managers (DOMAIN §7.3): the record number, never the name.
+    fields = readonly_fields = (
+        "patient_record", "practitioner", "indication", "product", "performed_at", "status",
+        "signed_at", "consent_taken", "off_label_consent", "is_off_label",
+    )  # fmt: skip
+
+    @admin.display(description="Record", ordering="patient__record_number")
+    def patient_record(self, obj):
+        return obj.patient.record_number
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("reports.view_change_history")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+if not admin.site.is_registered(TreatmentSession):
+    admin.site.register(TreatmentSession, TreatmentSessionReadOnlyAdmin)

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from clinic.reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("reports/", views.report_index, name="index"),
+    path("history/", views.history_index, name="history"),
+    path("history/sessions/<uuid:public_id>/", views.session_history, name="session_history"),
+    path("history/vials/<int:pk>/", views.vial_history, name="vial_history"),
+]
+
+for slug, (page, download) in views.REPORT_VIEWS.items():
+    urlpatterns += [
+        path(f"reports/{slug}/", page, name=slug),
+        path(f"reports/{slug}/csv/", download, name=f"{slug}_csv"),
+    ]

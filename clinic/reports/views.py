@@ -1,0 +1,262 @@
+"""Dashboard, report pages with their CSV downloads, and change-history pages.
+
+Thin: access (clinic.permissions), the audit row (clinic.audit: every page view, print
+and download), the filters, one selector, render. Each report gets its own pair of view
+functions (page, CSV) so that each URL declares its own permission.
+"""
+
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django.db.models import QuerySet
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+from django_tables2 import LazyPaginator, RequestConfig
+
+from clinic.audit import audited, patient_of
+from clinic.permissions import require_perm
+from clinic.reports import history, selectors, services
+from clinic.reports.csv import csv_response
+from clinic.reports.filters import DashboardFilterSet
+from clinic.reports.periods import default_period, presets
+from clinic.reports.registry import REPORTS, Report
+
+PAGE_SIZE = 50
+# Query parameters that select a page or a print layout, not what the report is about.
+NOT_FILTERS = {"page", "sort", "print"}
+
+
+def _filters_for(request, filterset_class):
+    """The filters as sent; with no period, the default one, so the form shows its dates."""
+    model = filterset_class._meta.model
+    data = request.GET.copy()
+    uses_period = "start" not in filterset_class.unused
+    if uses_period and not (data.get("start") or data.get("end")):
+        data.update(default_period().as_params())
+    if "eligible_from" in filterset_class.base_filters and not (
+        data.get("eligible_from") or data.get("eligible_to")
+    ):
+        today = timezone.localdate()
+        low = today - timedelta(days=selectors.RECALL_LAPSE_DAYS)
+        high = today + timedelta(days=selectors.RECALL_LOOKAHEAD_DAYS)
+        data.update({"eligible_from": f"{low:%d/%m/%Y}", "eligible_to": f"{high:%d/%m/%Y}"})
+    return filterset_class(data, queryset=model.objects.none(), user=request.user, request=request)
+
+
+def _query(params: dict) -> str:
+    clean = {k: v for k, v in params.items() if v not in (None, "")}
+    return f"?{urlencode(clean)}" if clean else ""
+
+
+def _filter_params(request) -> dict:
+    return {k: v for k, v in request.GET.items() if k not in NOT_FILTERS}
+
+
+def _preset_links(request, fs) -> list[dict]:
+    """Quick periods, keeping the other filters."""
+    base = _filter_params(request)
+    current = fs.period()
+    return [
+        {
+            "label": label,
+            "query": _query({**base, **period.as_params()}),
+            "active": period == current,
+        }
+        for label, period in presets()
+    ]
+
+
+def _scope_params(scope: selectors.Scope) -> dict:
+    params = scope.period.as_params()
+    if scope.practitioner_id and not scope.own_only:
+        params["practitioner"] = str(scope.practitioner_id)
+    if scope.indication_id:
+        params["indication"] = str(scope.indication_id)
+    if scope.product_id:
+        params["product"] = str(scope.product_id)
+    return params
+
+
+def _printing(request) -> bool:
+    if request.GET.get("print") == "1":
+        request.audit_action = "report.print"
+        return True
+    return False
+
+
+@require_perm("reports.view_dashboard")
+@audited("dashboard.view")
+@require_safe
+def dashboard(request):
+    fs = _filters_for(request, DashboardFilterSet)
+    scope = fs.scope()
+    whole_clinic = selectors.sees_whole_clinic(request.user)
+    board = selectors.dashboard(scope=scope, whole_clinic=whole_clinic)
+    params = _scope_params(scope)
+    context = {
+        "filter": fs,
+        "board": board,
+        "scope": scope,
+        "previous": scope.period.previous(),
+        "whole_clinic": whole_clinic,
+        "presets": _preset_links(request, fs),
+        "q": _query(params),
+        "params": params,
+        "print_query": _query({**_filter_params(request), "print": "1"}),
+        "printing": _printing(request),
+        "charts": _chart_data(board),
+        "labels": {
+            "unsigned": f"Unsigned after {selectors.CHART_COMPLETION_HOURS} hours",
+            "signed_late": f"Signed after {selectors.CHART_COMPLETION_HOURS} hours",
+            "overdue": f"Eligible in the last {selectors.RECALL_LAPSE_DAYS} days, "
+            "not treated since",
+            "due": f"Eligible in the next {selectors.RECALL_LOOKAHEAD_DAYS} days",
+        },
+    }
+    return render(request, "reports/dashboard.html", context)
+
+
+def _chart_data(board: selectors.Dashboard) -> dict:
+    """What clinic/static/clinic/reports.js draws (through json_script, no inline script)."""
+    return {
+        "sessions": {
+            "labels": [f"{row['bucket']:%d/%m/%Y}" for row in board.sessions_over_time],
+            "values": [row["sessions"] for row in board.sessions_over_time],
+        },
+        "practitioners": {
+            "labels": [row["practitioner"] for row in board.sessions_by_practitioner],
+            "values": [row["sessions"] for row in board.sessions_by_practitioner],
+            "previous": [row["sessions_previous"] for row in board.sessions_by_practitioner],
+        },
+        "side_effects": {
+            "labels": [row["name"] for row in board.side_effects_by_indication],
+            "values": [float(row["per_100"] or 0) for row in board.side_effects_by_indication],
+        },
+        "responders": {
+            "labels": [row["indication"] for row in board.responders],
+            "good": [row["good"] for row in board.responders],
+            "partial": [row["partial"] for row in board.responders],
+            "none": [row["none"] for row in board.responders],
+        },
+    }
+
+
+@require_perm("reports.view_reports")
+@audited("report.index")
+@require_safe
+def report_index(request):
+    visible = [r for r in REPORTS if request.user.has_perm(r.permission)]
+    return render(
+        request,
+        "reports/index.html",
+        {"reports": visible, "can_export": request.user.has_perm("reports.export_reports")},
+    )
+
+
+def _report_rows(report: Report, fs, scope):
+    data = report.rows(fs, scope)
+    if isinstance(data, QuerySet):
+        fs.queryset = data
+        return fs.qs  # the report's own filters (status, decision, consent ...)
+    return data
+
+
+def report_page(request, report: Report):
+    fs = _filters_for(request, report.filterset)
+    scope = fs.scope()
+    rows = _report_rows(report, fs, scope)
+    extra = report.table_kwargs(fs, scope) if report.table_kwargs else {}
+    table = report.table(rows, user=request.user, **extra)
+    RequestConfig(
+        request, paginate={"per_page": PAGE_SIZE, "paginator_class": LazyPaginator}
+    ).configure(table)
+    filters = _filter_params(request)
+    context = {
+        "report": report,
+        "filter": fs,
+        "table": table,
+        "scope": scope,
+        "presets": _preset_links(request, fs) if "start" in fs.filters else [],
+        "can_export": request.user.has_perm("reports.export_reports"),
+        "csv_url": reverse(f"reports:{report.slug}_csv") + _query(filters),
+        "print_query": _query({**filters, "print": "1"}),
+        "printing": _printing(request),
+    }
+    return render(request, "reports/report.html", context)
+
+
+def report_csv(request, report: Report):
+    fs = _filters_for(request, report.filterset)
+    scope = fs.scope()
+    rows = _report_rows(report, fs, scope)
+    export = services.report_export_start(
+        user=request.user, report=report.slug, filters=_filter_params(request)
+    )
+    period = scope.period
+    filename = f"{report.slug}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.csv"
+    return csv_response(
+        rows,
+        report.csv_columns,
+        filename=filename,
+        on_finish=lambda count: services.report_export_finish(export=export, row_count=count),
+    )
+
+
+def _views_for(report: Report):
+    """The page and CSV views of one report, each with its own permission."""
+
+    @require_perm(report.permission)
+    @audited("report.view")
+    @require_safe
+    def page(request):
+        return report_page(request, report)
+
+    @require_perm("reports.export_reports")
+    @audited("report.download")
+    @require_safe
+    def download(request):
+        return report_csv(request, report)
+
+    name = report.slug.replace("-", "_")
+    page.__name__ = page.__qualname__ = f"report_{name}"
+    download.__name__ = download.__qualname__ = f"report_{name}_csv"
+    return page, download
+
+
+REPORT_VIEWS = {report.slug: _views_for(report) for report in REPORTS}
+
+
+# Change history ------------------------------------------------------------------------
+
+
+@require_perm("reports.view_change_history")
+@audited("history.index")
+@require_safe
+def history_index(request):
+    return render(request, "reports/history_index.html", history.recent_changes())
+
+
+@require_perm("reports.view_change_history")
+@audited("session.history", patient=patient_of("treatments.TreatmentSession"))
+@require_safe
+def session_history(request, public_id):
+    session = history.session_get(public_id=public_id)
+    return render(
+        request,
+        "reports/session_history.html",
+        {"session": session, "entries": history.session_history(session=session)},
+    )
+
+
+@require_perm("reports.view_change_history")
+@audited("vial.history")
+@require_safe
+def vial_history(request, pk):
+    vial = history.vial_get(pk=pk)
+    return render(
+        request,
+        "reports/vial_history.html",
+        {"vial": vial, "entries": history.vial_history(vial=vial)},
+    )

@@ -1,0 +1,78 @@
+// Dashboard charts and the print layout of the dashboard and reports (issue 5).
+// Data comes from json_script elements: no inline script (Content-Security-Policy).
+"use strict";
+(() => {
+  const palette = ["#1f4e79", "#2e86c1", "#17a589", "#d4ac0d", "#ca6f1e", "#884ea0", "#5d6d7e"];
+  const baseOptions = { maintainAspectRatio: false, animation: false, plugins: { legend: { display: false } } };
+
+  function draw(canvas, charts) {
+    const kind = canvas.dataset.reportChart;
+    const data = charts[kind];
+    if (!data || !data.labels.length) {
+      canvas.replaceWith(Object.assign(document.createElement("p"), {
+        className: "text-body-secondary small",
+        textContent: "Nothing to show for this period.",
+      }));
+      return;
+    }
+    if (kind === "sessions") {
+      return new Chart(canvas, {
+        type: "line",
+        data: { labels: data.labels, datasets: [{ label: "Signed sessions", data: data.values, borderColor: palette[0], backgroundColor: palette[0], tension: 0.2 }] },
+        options: { ...baseOptions, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+      });
+    }
+    if (kind === "practitioners") {
+      return new Chart(canvas, {
+        type: "bar",
+        data: {
+          labels: data.labels,
+          datasets: [
+            { label: "This period", data: data.values, backgroundColor: palette[0] },
+            { label: "Previous period", data: data.previous, backgroundColor: "#aab7c4" },
+          ],
+        },
+        options: { ...baseOptions, plugins: { legend: { display: true, position: "bottom" } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+      });
+    }
+    if (kind === "side_effects") {
+      return new Chart(canvas, {
+        type: "bar",
+        data: { labels: data.labels, datasets: [{ label: "Per 100 sessions", data: data.values, backgroundColor: palette[4] }] },
+        options: { ...baseOptions, indexAxis: "y", scales: { x: { beginAtZero: true } } },
+      });
+    }
+    if (kind === "responders") {
+      return new Chart(canvas, {
+        type: "bar",
+        data: {
+          labels: data.labels,
+          datasets: [
+            { label: "Good response", data: data.good, backgroundColor: "#198754" },
+            { label: "Partial response", data: data.partial, backgroundColor: "#0dcaf0" },
+            { label: "Not responding", data: data.none, backgroundColor: "#ffc107" },
+          ],
+        },
+        options: {
+          ...baseOptions,
+          indexAxis: "y",
+          plugins: { legend: { display: true, position: "bottom" } },
+          scales: { x: { stacked: true, beginAtZero: true, ticks: { precision: 0 } }, y: { stacked: true } },
+        },
+      });
+    }
+    return null;
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    const source = document.getElementById("dashboard-charts");
+    if (source && typeof Chart !== "undefined") {
+      const charts = JSON.parse(source.textContent);
+      document.querySelectorAll("canvas[data-report-chart]").forEach((canvas) => draw(canvas, charts));
+    }
+    // The print layout (?print=1, logged as a print) opens the browser's print dialog.
+    if (document.getElementById("auto-print")) {
+      window.setTimeout(() => window.print(), 300);
+    }
+  });
+})();

@@ -1,0 +1,140 @@
+"""Pinned query counts of the dashboard and the reports: the same with 1 and with 55+
+rows behind every tile and table (aggregates in SQL, no per-row queries)."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from clinic.reports.registry import REPORTS
+from tests.factories import (
+    FollowUpFactory,
+    InjectionPointFactory,
+    OutcomeAssessmentFactory,
+    PatientFactory,
+    QuestionnaireFactory,
+    SideEffectFactory,
+    TreatmentSessionFactory,
+)
+
+# Every signed-in page: 1 session, 2 user, 3 user's groups (navigation role badge), 4-5
+# user and group permissions; and the access-log INSERT after it (clinic.audit).
+BASE = 5
+AUDIT = 1
+# The filter form's choices: practitioners (by permission), indications, products.
+FILTER_CHOICES = 3
+
+# The dashboard: 1 sessions/patients/compliance aggregate over both periods, 2 outcome
+# responder thresholds, 3 unsigned sessions older than 72 hours, 4 unreviewed
+# questionnaires, 5 sessions per week, 6 units per product, 7 sessions per practitioner,
+# 8-9 side effects per 100 by indication and by product, 10 side-effect worklist,
+# 11 responder rates, 12 open follow-ups, 13-14 minimum intervals (guidelines,
+# indications), 15 re-treatment due and overdue.
+DASHBOARD_COMMON = 15
+# Managers also: registrations, wastage per product, wastage per lot.
+DASHBOARD_MANAGER = DASHBOARD_COMMON + 3
+
+
+def count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+        if response.streaming:
+            b"".join(response.streaming_content)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+def add_activity(practitioner, reception, n: int):
+    """n signed sessions this month (points, vial closed with waste, a side effect, an
+    outcome score, a follow-up) plus a draft and a questionnaire each."""
+    for i in range(n):
+        patient = PatientFactory(registered_by=reception)
+        performed = timezone.now() - timedelta(hours=2 + i)
+        session = TreatmentSessionFactory(
+            patient=patient,
+            practitioner=practitioner,
+            status="signed",
+            performed_at=performed,
+            signed_at=performed + timedelta(hours=1),
+        )
+        InjectionPointFactory.create_batch(2, session=session)
+        session.vial.discarded_at = performed + timedelta(hours=2)
+        session.vial.wasted_units = Decimal(90)
+        session.vial.save()
+        SideEffectFactory(session=session, patient=patient, is_serious=True)
+        OutcomeAssessmentFactory(
+            patient=patient, value=20, assessed_on=timezone.localdate() - timedelta(days=60)
+        )
+        OutcomeAssessmentFactory(patient=patient, value=9, assessed_on=timezone.localdate())
+        FollowUpFactory(patient=patient, session=session, due_on=timezone.localdate())
+        TreatmentSessionFactory(
+            patient=patient, practitioner=practitioner, performed_at=performed - timedelta(days=5)
+        )
+        QuestionnaireFactory(patient=patient, entered_by=reception)
+
+
+@pytest.mark.django_db
+def test_dashboard_query_counts_do_not_grow(
+    manager_client, practitioner_client, practitioner, reception
+):
+    add_activity(practitioner, reception, 1)
+    manager = BASE + AUDIT + DASHBOARD_MANAGER + FILTER_CHOICES
+    mine = BASE + AUDIT + DASHBOARD_COMMON + FILTER_CHOICES - 1  # no practitioner choice
+    assert count_queries(manager_client, "/dashboard/") == manager
+    assert count_queries(practitioner_client, "/dashboard/") == mine
+    add_activity(practitioner, reception, 55)
+    assert count_queries(manager_client, "/dashboard/") == manager
+    assert count_queries(practitioner_client, "/dashboard/") == mine
+
+
+# Per report, beyond BASE + AUDIT + the filter choices it shows: the page of rows (one
+# query; LazyPaginator: no COUNT(*) over the period), and for the recall list the two
+# minimum-interval reads for the eligible dates.
+EXTRA = {"recall": 2, "outcomes": 1}  # outcomes: + the responder thresholds
+CHOICES = {"units-wastage": 1, "questionnaires": 0}  # filters a report leaves out
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("report", REPORTS, ids=[r.slug for r in REPORTS])
+def test_report_query_counts_do_not_grow(manager_client, practitioner, reception, report):
+    url = f"/reports/{report.slug}/"
+    expected = (
+        BASE + AUDIT + CHOICES.get(report.slug, FILTER_CHOICES) + 1 + EXTRA.get(report.slug, 0)
+    )
+    add_activity(practitioner, reception, 1)
+    assert count_queries(manager_client, url) == expected
+    add_activity(practitioner, reception, 55)
+    assert count_queries(manager_client, url) == expected
+
+
+@pytest.mark.django_db
+def test_csv_query_count_does_not_grow(manager_client, practitioner, reception):
+    # No page around it: session, user, 2 permission reads (no navigation badge); the
+    # export log (its user checked by full_clean, INSERT), the access log INSERT, the rows
+    # (one server-side cursor, inside a transaction: a savepoint pair here, as the test
+    # runs in one), the export log's row count UPDATE after the last row.
+    url = "/reports/sessions/csv/"
+    expected = 4 + 2 + AUDIT + 2 + 1 + 1
+    add_activity(practitioner, reception, 1)
+    assert count_queries(manager_client, url) == expected
+    add_activity(practitioner, reception, 55)
+    assert count_queries(manager_client, url) == expected
+
+
+@pytest.mark.django_db
+def test_history_query_counts_do_not_grow(manager_client, practitioner):
+    session = TreatmentSessionFactory(practitioner=practitioner)
+    InjectionPointFactory(session=session)
+    # + 1 the session + 1 its history + 1 its points' history (with sites)
+    url = f"/history/sessions/{session.public_id}/"
+    assert count_queries(manager_client, url) == BASE + AUDIT + 3
+    for n in range(55):
+        session.notes = f"note {n}"
+        session.save()
+        InjectionPointFactory(session=session)
+    assert count_queries(manager_client, url) == BASE + AUDIT + 3
+    # + 1 latest session changes + 1 latest vial changes
+    assert count_queries(manager_client, "/history/") == BASE + AUDIT + 2

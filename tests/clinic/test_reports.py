@@ -1,0 +1,234 @@
+"""Report pages and their CSV downloads: streaming, scope, pseudonymisation, consent,
+audit, export log, bad input, and the change-history pages."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+
+from clinic.models import AccessEvent
+from clinic.reports.models import ReportExport
+from clinic.reports.registry import REPORTS
+from clinic.roles import Role
+from tests.conftest import client_for
+from tests.factories import (
+    InjectionPointFactory,
+    PatientFactory,
+    SideEffectFactory,
+    TreatmentSessionFactory,
+    UserFactory,
+)
+from treatments.models import Indication
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_session(**fields):
+    performed = fields.pop("performed_at", timezone.now() - timedelta(hours=2))
+    session = TreatmentSessionFactory(
+        status="signed",
+        signed_at=performed + timedelta(hours=1),
+        performed_at=performed,
+        consent_taken=True,
+        **fields,
+    )
+    InjectionPointFactory.create_batch(2, session=session, units=Decimal(5))
+    return session
+
+
+def body(response) -> str:
+    assert isinstance(response, StreamingHttpResponse)
+    return b"".join(response.streaming_content).decode("utf-8")
+
+
+@pytest.fixture
+def bob(db):
+    return UserFactory(username="bob", first_name="Bob", last_name="Stone", role=Role.PRACTITIONER)
+
+
+def test_sessions_csv_streams_the_scope_and_is_logged(manager_client, manager, practitioner):
+    mine = signed_session(practitioner=practitioner)
+    signed_session(practitioner=practitioner, performed_at=timezone.now() - timedelta(days=400))
+    response = manager_client.get("/reports/sessions/csv/")
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment; filename=" in response["Content-Disposition"]
+    assert ReportExport.objects.get().row_count is None  # counted once the last row is out
+    text = body(response)
+    assert text.startswith("\ufeffPerformed,Record number,Practitioner")
+    lines = text.strip().splitlines()
+    assert len(lines) == 2  # the header and this month's session (not last year's)
+    assert mine.patient.record_number in lines[1] and ",10," in lines[1]
+    export = ReportExport.objects.get()
+    assert (export.report, export.user, export.row_count) == ("sessions", manager, 1)
+    assert export.finished_at is not None
+    assert AccessEvent.objects.filter(action="report.download", user=manager).count() == 1
+
+
+def test_csv_cells_cannot_run_as_formulas(manager_client, practitioner):
+    session = signed_session(practitioner=practitioner)
+    SideEffectFactory(session=session, patient=session.patient, treatment_given="=HYPERLINK(1)")
+    text = body(manager_client.get("/reports/side-effects/csv/"))
+    assert "'=HYPERLINK(1)" in text
+
+
+def test_report_views_and_prints_are_audited(manager_client, manager):
+    assert manager_client.get("/reports/sessions/").status_code == 200
+    assert manager_client.get("/reports/sessions/?print=1").status_code == 200
+    assert manager_client.get("/dashboard/?print=1").status_code == 200
+    actions = list(
+        AccessEvent.objects.filter(user=manager).order_by("id").values_list("action", flat=True)
+    )
+    assert actions == ["report.view", "report.print", "report.print"]
+
+
+def test_practitioner_sees_only_their_own_sessions(practitioner, bob):
+    mine = signed_session(practitioner=practitioner)
+    theirs = signed_session(practitioner=bob)
+    client = client_for(practitioner)
+    for url in ("/reports/sessions/", f"/reports/sessions/?practitioner={bob.pk}"):
+        html = client.get(url).content.decode()
+        assert mine.patient.record_number in html
+        assert theirs.patient.record_number not in html
+        assert 'name="practitioner"' not in html  # no choosing another practitioner
+    activity = client.get("/reports/practitioner-activity/").content.decode()
+    assert "Bob Stone" not in activity
+    for url in ("/reports/sessions/csv/", "/reports/units-wastage/", "/reports/lot-exposure/"):
+        assert client.get(url).status_code == 403
+
+
+def test_manager_can_filter_by_practitioner(manager_client, practitioner, bob):
+    mine = signed_session(practitioner=practitioner)
+    theirs = signed_session(practitioner=bob)
+    html = manager_client.get(f"/reports/sessions/?practitioner={bob.pk}").content.decode()
+    assert theirs.patient.record_number in html and mine.patient.record_number not in html
+
+
+def test_side_effects_are_pseudonymised_with_yellow_card_fields(manager_client, practitioner):
+    patient = PatientFactory(given_names="Winifred", family_name="Ashcombe", sex="female")
+    session = signed_session(practitioner=practitioner, patient=patient)
+    SideEffectFactory(
+        session=session,
+        patient=patient,
+        is_serious=True,
+        serious_hospitalisation=True,
+        onset_date=timezone.localdate(),
+    )
+    html = manager_client.get("/reports/side-effects/").content.decode()
+    text = body(manager_client.get("/reports/side-effects/csv/"))
+    age = patient.age_on(timezone.localdate())
+    for shown in (html, text):
+        assert "Winifred" not in shown and "Ashcombe" not in shown
+        assert patient.record_number in shown and "WA" in shown
+        assert session.vial.lot in shown  # the batch, from the session's vial
+    assert f",{age},Female," in text
+    assert "Yes: hospitalisation" in text and "Not decided" in html
+
+
+def test_worklist_of_serious_undecided_ignores_the_period(manager_client, practitioner):
+    old = signed_session(
+        practitioner=practitioner, performed_at=timezone.now() - timedelta(days=200)
+    )
+    SideEffectFactory(
+        session=old,
+        patient=old.patient,
+        is_serious=True,
+        serious_death=False,
+        serious_medically_important=True,
+        onset_date=timezone.localdate() - timedelta(days=190),
+    )
+    assert (
+        old.patient.record_number
+        not in manager_client.get("/reports/side-effects/").content.decode()
+    )
+    html = manager_client.get("/reports/side-effects/?worklist=serious-pending").content.decode()
+    assert old.patient.record_number in html
+
+
+def test_recall_list_respects_consent_to_contact(manager_client, practitioner):
+    migraine = Indication.objects.get(slug="chronic-migraine")
+    long_ago = timezone.now() - timedelta(days=migraine.min_interval_days + 3)
+    agreed = PatientFactory(consent_contact_sms=True, phone="07700900111", email="a@example.com")
+    refused = PatientFactory(phone="07700900222", email="b@example.com")
+    for patient in (agreed, refused):
+        signed_session(practitioner=practitioner, patient=patient, performed_at=long_ago)
+    html = manager_client.get("/reports/recall/").content.decode()
+    text = body(manager_client.get("/reports/recall/csv/"))
+    for shown in (html, text):
+        assert agreed.record_number in shown and refused.record_number in shown
+        assert "07700900111" in shown  # SMS consent: the mobile
+        assert "a@example.com" not in shown  # no email consent
+        assert "07700900222" not in shown and "b@example.com" not in shown
+    only = manager_client.get("/reports/recall/?contact=any").content.decode()
+    assert agreed.record_number in only and refused.record_number not in only
+
+
+def test_recall_leaves_out_patients_treated_since(manager_client, practitioner):
+    migraine = Indication.objects.get(slug="chronic-migraine")
+    patient = PatientFactory()
+    signed_session(
+        practitioner=practitioner,
+        patient=patient,
+        performed_at=timezone.now() - timedelta(days=migraine.min_interval_days + 3),
+    )
+    signed_session(practitioner=practitioner, patient=patient)  # treated again today
+    assert patient.record_number not in manager_client.get("/reports/recall/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?start=not-a-date",
+        "?start=31/03/2026&end=01/03/2026",
+        "?sort=patient__family_name",
+        "?sort=-total_units&page=999",
+        "?practitioner=999999&indication=abc&product=-1",
+        "?compliance=nonsense&status=<script>",
+    ],
+)
+def test_bad_input_never_breaks_a_report(manager_client, practitioner, query):
+    signed_session(practitioner=practitioner)
+    for report in REPORTS:
+        response = manager_client.get(f"/reports/{report.slug}/{query}")
+        assert response.status_code in (200, 404), (report.slug, query)
+        assert b"<script>" not in response.content.replace(b"<script src", b"")
+
+
+def test_end_before_start_is_explained(manager_client):
+    html = manager_client.get("/reports/sessions/?start=31/03/2026&end=01/03/2026").content
+    assert b"The end date must be on or after the start date." in html
+
+
+def test_unsigned_sessions_are_listed_whatever_their_date(manager_client, practitioner):
+    draft = TreatmentSessionFactory(
+        practitioner=practitioner, performed_at=timezone.now() - timedelta(days=120)
+    )
+    html = manager_client.get("/reports/sessions/?compliance=unsigned-overdue").content.decode()
+    assert draft.patient.record_number in html
+
+
+def test_session_history_shows_who_changed_what(manager_client, practitioner):
+    session = TreatmentSessionFactory(practitioner=practitioner, notes="Patient anxious")
+    session.status, session.signed_at = "signed", timezone.now()
+    session.notes = "Patient anxious; husband present"
+    session.save()
+    html = manager_client.get(f"/history/sessions/{session.public_id}/").content.decode()
+    assert "<del>Draft</del> → Signed" in html
+    assert "husband" not in html and "(changed)" in html  # free text withheld
+    vial = session.vial
+    vial.wasted_units = Decimal(15)
+    vial.save()
+    html = manager_client.get(f"/history/vials/{vial.pk}/").content.decode()
+    assert "<del>0.00</del> → 15" in html or "<del>0</del> → 15" in html
+    index = manager_client.get("/history/").content.decode()
+    assert f"/history/sessions/{session.public_id}/" in index
+    assert "/admin/treatments/product/" in index
+
+
+def test_admin_session_changelist_is_read_only(manager_client, practitioner):
+    session = signed_session(practitioner=practitioner)
+    assert manager_client.get("/admin/treatments/treatmentsession/").status_code == 200
+    change = manager_client.get(f"/admin/treatments/treatmentsession/{session.pk}/change/")
+    assert change.status_code == 200 and b'name="_save"' not in change.content
+    assert manager_client.get("/admin/treatments/treatmentsession/add/").status_code == 403
