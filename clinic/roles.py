@@ -61,6 +61,8 @@ MATRIX: dict[Role, frozenset[str]] = {
             "patients.view_intakequestionnaire",
             "patients.add_intakequestionnaire",
             "patients.review_intakequestionnaire",
+            # Security (issue 6): two-step sign-in when OTP_REQUIRED (production).
+            "clinic.requires_two_factor",
             "treatments.view_vial",
             "treatments.add_vial",
             "treatments.change_vial",
@@ -80,6 +82,11 @@ MATRIX: dict[Role, frozenset[str]] = {
             "treatments.change_sideeffect",
             "treatments.review_sideeffect",
             "treatments.view_serious_sideeffects",
+            # Dashboard and reports (issue 5): their own figures only, enforced by the
+            # report selectors (clinic/reports/selectors.py); no CSV exports, no
+            # clinic-wide stock reports, no change history.
+            "reports.view_dashboard",
+            "reports.view_reports",
         }
         | _reference_view
     ),
@@ -91,6 +98,15 @@ MATRIX: dict[Role, frozenset[str]] = {
             "patients.view_patient_history",
             "patients.view_intakequestionnaire",
             "patients.archive_patient",
+            # Security and privacy (issue 6): two-step sign-in when OTP_REQUIRED; the
+            # access log ("who viewed this patient"); subject access requests and the
+            # patient's full subject access copy (DOMAIN §7.3, §7.4).
+            "clinic.requires_two_factor",
+            "clinic.view_accessevent",
+            "patients.view_subjectaccessrequest",
+            "patients.add_subjectaccessrequest",
+            "patients.change_subjectaccessrequest",
+            "patients.export_patient_record",
             # Inventory and batch recall (lot lookup); no clinical session detail.
             "treatments.lookup_lot",
             "treatments.view_vial",
@@ -101,6 +117,14 @@ MATRIX: dict[Role, frozenset[str]] = {
             # Serious side effects and their Yellow Card decisions, pseudonymised, for
             # governance (DOMAIN §7.3); no clinical detail.
             "treatments.view_serious_sideeffects",
+            # Dashboard, reports and CSV exports over the whole clinic, aggregated or
+            # pseudonymised (DOMAIN §7.3); stock reports; change history of sessions and
+            # vials (issue 5).
+            "reports.view_dashboard",
+            "reports.view_reports",
+            "reports.view_clinic_reports",
+            "reports.export_reports",
+            "reports.view_change_history",
             "auth.view_user",
             "auth.add_user",
             "auth.change_user",

@@ -1,15 +1,23 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from clinic import views
+from clinic import accounts, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", views.ClinicLoginView.as_view(), name="login"),
     path("accounts/logout/", views.logout_view, name="logout"),
+    # Account, two-step sign-in, idle-warning ping (issue 6)
+    path("accounts/", accounts.account, name="account"),
+    path("accounts/password/", accounts.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/two-factor/", accounts.two_factor_verify, name="two_factor_verify"),
+    path("accounts/two-factor/setup/", accounts.two_factor_setup, name="two_factor_setup"),
+    path("accounts/two-factor/remove/", accounts.two_factor_remove, name="two_factor_remove"),
+    path("accounts/session/ping/", accounts.session_ping, name="session_ping"),
     path("patients/", include("patients.urls")),
     path("", include("treatments.urls")),
+    path("", include("clinic.reports.urls")),
     path("admin/", admin.site.urls),
 ]
 

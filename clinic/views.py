@@ -13,6 +13,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
+from clinic.accounts import ClinicAuthenticationForm
 from clinic.permissions import authenticated, public
 from patients import selectors as patient_selectors
 from treatments import selectors as treatment_selectors
@@ -42,6 +43,11 @@ def home(request):
         context["awaiting_review"] = patient_selectors.questionnaire_list_awaiting_review(limit=10)
     if context["can_manage"]:
         context["stats"] = patient_selectors.patient_stats()
+    if user.has_perm("treatments.view_serious_sideeffects"):
+        # Flagged until a Yellow Card decision is recorded (DOMAIN §10 rule 39).
+        context["serious_undecided"] = treatment_selectors.side_effect_serious_undecided()
+    if user.has_perm("treatments.review_sideeffect"):
+        context["reports_to_review"] = treatment_selectors.side_effect_list_unreviewed(limit=8)
     if user.has_perm("treatments.add_treatmentsession"):
         context["drafts"] = treatment_selectors.session_list_drafts(practitioner=user)
         context["due_tasks"] = treatment_selectors.followup_list_due(user=user)
@@ -70,6 +76,7 @@ def healthz(request):
 class ClinicLoginView(LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+    authentication_form = ClinicAuthenticationForm  # issue 6: length-checked username
 
 
 ClinicLoginView.access = "public"

@@ -188,3 +188,34 @@ def _site(slug_part):
     from treatments.models import AnatomicalSite
 
     return AnatomicalSite.objects.filter(slug__contains=slug_part).order_by("id").first()
+
+
+def _term(slug):
+    from treatments.models import SideEffectTerm
+
+    return SideEffectTerm.objects.get(slug=slug)
+
+
+class SideEffectFactory(factory.django.DjangoModelFactory):
+    """A reviewed, not serious eyelid ptosis a week after a signed session, no decision."""
+
+    class Meta:
+        model = "treatments.SideEffect"
+
+    session = factory.SubFactory(
+        TreatmentSessionFactory,
+        status="signed",
+        signed_at=factory.LazyFunction(timezone.now),
+        performed_at=factory.LazyFunction(lambda: timezone.now() - timedelta(days=7)),
+    )
+    patient = factory.SelfAttribute("session.patient")
+    term = factory.LazyFunction(lambda: _term("eyelid-ptosis"))
+    description = "Left eyelid drooping"
+    onset_date = factory.LazyFunction(timezone.localdate)
+    severity = 2
+    outcome = "recovering"
+    causality = "probable"
+    action_taken = "advice"
+    reporter = "patient"
+    status = "reviewed"
+    logged_by = factory.SubFactory(UserFactory)

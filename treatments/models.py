@@ -889,6 +889,12 @@ class SideEffect(TimeStampedModel):
         )
 
     @property
+    def days_after_treatment(self) -> int | None:
+        if self.session_id is None:
+            return None
+        return (self.onset_date - timezone.localdate(self.session.performed_at)).days
+
+    @property
     def needs_decision(self) -> bool:
         return not self.regulator_decision
 

@@ -180,6 +180,7 @@ class ScreeningFacts:
     interacting_medicines: bool = False
     bladder_infection_or_retention: bool = False
     can_self_catheterise: bool = False
+    migraine_preventives_failed: int | None = None
 
 
 @dataclass(frozen=True)

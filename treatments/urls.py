@@ -21,4 +21,33 @@ urlpatterns = [
     path("tasks/<int:pk>/done/", views.task_done, name="task_done"),
     path("patients/<uuid:public_id>/outcomes/", views.outcome_list, name="outcomes"),
     path("patients/<uuid:public_id>/outcomes/new/", views.outcome_new, name="outcome_new"),
+    path("side-effects/", views.side_effect_queue, name="side_effect_queue"),
+    path("side-effects/serious/", views.side_effect_serious, name="side_effect_serious"),
+    path("patients/<uuid:public_id>/side-effects/", views.side_effect_list, name="side_effects"),
+    path(
+        "patients/<uuid:public_id>/side-effects/new/",
+        views.side_effect_new,
+        name="side_effect_new",
+    ),
+    path("side-effects/<uuid:public_id>/", views.side_effect_detail, name="side_effect_detail"),
+    path(
+        "side-effects/<uuid:public_id>/review/",
+        views.side_effect_review,
+        name="side_effect_review",
+    ),
+    path(
+        "side-effects/<uuid:public_id>/decision/",
+        views.side_effect_decision,
+        name="side_effect_decision",
+    ),
+    path(
+        "side-effects/<uuid:public_id>/yellow-card/",
+        views.side_effect_yellow_card,
+        name="yellow_card",
+    ),
+    path(
+        "side-effects/<uuid:public_id>/yellow-card.csv",
+        views.side_effect_yellow_card_csv,
+        name="yellow_card_csv",
+    ),
 ]

@@ -2,14 +2,18 @@
 addenda, follow-up tasks, outcome measures and the lot lookup. Thin: access, form, one
 service/selector."""
 
+import csv
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from clinic.audit import audited, has_param, patient_from_url, patient_of
 from clinic.permissions import require_perm
 from patients.selectors import patient_get_for_user
 from treatments import safety, selectors, services
@@ -19,10 +23,13 @@ from treatments.forms import (
     DiscardForm,
     FollowUpForm,
     OutcomeAssessmentForm,
+    PhonedSideEffectForm,
     PointFormSet,
     ReconstituteForm,
     SessionForm,
     SessionStartForm,
+    SideEffectDecisionForm,
+    SideEffectForm,
     SiteChoices,
     VialReceiveForm,
 )
@@ -69,6 +76,7 @@ def vial_receive(request):
 
 
 @require_perm("treatments.view_vial")
+@audited("vial.view")
 def vial_detail(request, pk):
     vial = selectors.vial_get(pk=pk)
     can_see_sessions = request.user.has_perm("treatments.view_treatmentsession")
@@ -132,6 +140,7 @@ def vial_discard(request, pk):
 
 
 @require_perm("treatments.lookup_lot")
+@audited("lot.lookup", when=has_param("lot"))
 def lot_lookup(request):
     lot = (request.GET.get("lot") or "").strip()[:40]
     sessions = selectors.lot_exposure(lot=lot) if lot else None
@@ -291,6 +300,7 @@ def _forms(request, session, data=None):
 
 
 @require_perm("treatments.change_treatmentsession")
+@audited("session.edit", patient=patient_of("treatments.TreatmentSession"))
 def session_edit(request, public_id):
     session = selectors.session_get_for_user(user=request.user, public_id=public_id)
     if session.is_signed:
@@ -370,6 +380,7 @@ def session_check(request, public_id):
 
 
 @require_perm("treatments.view_treatmentsession")
+@audited("session.view", patient=patient_of("treatments.TreatmentSession"))
 def session_detail(request, public_id):
     session = selectors.session_get_for_user(user=request.user, public_id=public_id)
     related = selectors.session_detail_related(session=session)
@@ -409,6 +420,7 @@ def session_addendum(request, public_id):
 
 
 @require_perm("treatments.view_followup")
+@audited("task.list")
 def task_list(request):
     mine = request.GET.get("who") != "all"
     tasks = selectors.followup_list_open(user=request.user if mine else None)
@@ -441,7 +453,9 @@ def task_done(request, pk):
     services.followup_complete(task=task, done_by=request.user, note=note)
     messages.success(request, f"Done: {task.title} ({task.patient.full_name}).")
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
+    # Only a path on this site: anything else (a URL elsewhere, or text redirect() would
+    # read as a view name) goes back to the task list.
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = reverse("treatments:tasks")
@@ -452,12 +466,19 @@ def task_done(request, pk):
 
 
 @require_perm("treatments.view_outcomeassessment")
+@audited("outcome.view", patient=patient_from_url("public_id"))
 def outcome_list(request, public_id):
     patient = patient_get_for_user(user=request.user, public_id=public_id)
     return render(
         request,
         "treatments/outcome_list.html",
-        {"patient": patient, "series": selectors.outcome_series(patient=patient)},
+        {
+            "patient": patient,
+            "series": selectors.outcome_series(patient=patient),
+            "open_side_effects": selectors.side_effect_open_for_patient(patient=patient)
+            if request.user.has_perm("treatments.view_sideeffect")
+            else None,
+        },
     )
 
 
@@ -476,3 +497,246 @@ def outcome_new(request, public_id):
             messages.success(request, f"Recorded {assessment}.")
             return redirect("treatments:outcomes", public_id=patient.public_id)
     return render(request, "treatments/outcome_form.html", {"patient": patient, "form": form})
+
+
+# Side effects ---------------------------------------------------------------------------
+
+
+def _patient_side_effect_context(request, patient) -> dict:
+    return {
+        "patient": patient,
+        "open_side_effects": selectors.side_effect_open_for_patient(patient=patient),
+        "active_tab": "side-effects",
+    }
+
+
+@require_perm("treatments.view_sideeffect")
+@audited("sideeffect.view", patient=patient_from_url("public_id"))
+def side_effect_list(request, public_id):
+    patient = patient_get_for_user(user=request.user, public_id=public_id)
+    return render(
+        request,
+        "treatments/side_effect_list.html",
+        {
+            **_patient_side_effect_context(request, patient),
+            "side_effects": selectors.side_effect_list_for_patient(patient=patient),
+        },
+    )
+
+
+@require_perm("treatments.add_sideeffect")
+@audited(
+    "sideeffect.new",
+    patient=patient_from_url("public_id"),
+    when=lambda request: request.user.has_perm("treatments.review_sideeffect"),
+)
+def side_effect_new(request, public_id):
+    """Practitioners record a side effect in full; reception logs a phoned-in report for a
+    practitioner to complete (same address, the form depends on who asks)."""
+    patient = patient_get_for_user(user=request.user, public_id=public_id)
+    if not request.user.has_perm("treatments.review_sideeffect"):
+        return _side_effect_phoned(request, patient)
+    form = SideEffectForm(
+        request.POST or None,
+        patient=patient,
+        terms=selectors.side_effect_terms(),
+        initial={
+            "session": selectors.side_effect_suggested_session(
+                patient=patient, onset_date=timezone.localdate()
+            ),
+            "reporter": "clinician",
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            side_effect = services.side_effect_record(
+                patient=patient, recorded_by=request.user, **form.service_kwargs()
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"Recorded {side_effect.reaction}.")
+            return redirect(side_effect)
+    return render(
+        request,
+        "treatments/side_effect_form.html",
+        {**_patient_side_effect_context(request, patient), "form": form, "side_effect": None},
+    )
+
+
+def _side_effect_phoned(request, patient):
+    form = PhonedSideEffectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.side_effect_report_phoned(
+                patient=patient, logged_by=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                f"Logged for a practitioner to review: {patient.full_name}'s report. "
+                "If they describe trouble swallowing, speaking or breathing, tell them to "
+                "call 999 or go to A&E now.",
+            )
+            return redirect(patient)
+    return render(request, "treatments/side_effect_phoned.html", {"patient": patient, "form": form})
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    """Put a service's field errors on the form's fields (or on top when not a field)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@require_perm("treatments.view_sideeffect")
+@audited("sideeffect.view", patient=patient_of("treatments.SideEffect"))
+def side_effect_detail(request, public_id):
+    side_effect = selectors.side_effect_get(public_id=public_id)
+    patient = side_effect.patient
+    return render(
+        request,
+        "treatments/side_effect_detail.html",
+        {
+            **_patient_side_effect_context(request, patient),
+            "side_effect": side_effect,
+            "reasons": selectors.yellow_card_reasons(side_effect=side_effect),
+            "decision_form": SideEffectDecisionForm(initial={"version": side_effect.version}),
+        },
+    )
+
+
+@require_perm("treatments.review_sideeffect")
+@audited("sideeffect.view", patient=patient_of("treatments.SideEffect"))
+def side_effect_review(request, public_id):
+    side_effect = selectors.side_effect_get(public_id=public_id)
+    patient = side_effect.patient
+    conflict = None
+    initial = SideEffectForm.initial_from(side_effect)
+    if not side_effect.session_id and not request.POST:
+        initial["session"] = selectors.side_effect_suggested_session(
+            patient=patient, onset_date=side_effect.onset_date
+        )
+    form = SideEffectForm(
+        request.POST or None, patient=patient, terms=selectors.side_effect_terms(), initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            side_effect = services.side_effect_review(
+                side_effect=side_effect,
+                reviewed_by=request.user,
+                expected_version=form.cleaned_data["version"] or 0,
+                **form.service_kwargs(),
+            )
+        except services.SideEffectConflict as exc:
+            conflict = exc.current
+            # Keep what this user typed; move them onto the saved version so that saving
+            # again is a deliberate choice after reading the other change.
+            data = request.POST.copy()
+            data["version"] = str(conflict.version)
+            form = SideEffectForm(data, patient=patient, terms=selectors.side_effect_terms())
+            form.is_valid()
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"Saved the review of {side_effect.reaction}.")
+            return redirect(side_effect)
+    return render(
+        request,
+        "treatments/side_effect_form.html",
+        {
+            **_patient_side_effect_context(request, patient),
+            "form": form,
+            "side_effect": side_effect,
+            "conflict": conflict,
+        },
+    )
+
+
+@require_perm("treatments.review_sideeffect")
+@require_POST
+def side_effect_decision(request, public_id):
+    side_effect = selectors.side_effect_get(public_id=public_id)
+    form = SideEffectDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.side_effect_decide(
+                side_effect=side_effect,
+                decided_by=request.user,
+                expected_version=form.cleaned_data["version"],
+                decision=form.cleaned_data["regulator_decision"],
+                reference=form.cleaned_data["yellow_card_reference"],
+                reason=form.cleaned_data["not_reported_reason"],
+            )
+        except services.SideEffectConflict:
+            messages.error(
+                request,
+                "Someone else changed this report while you were reading it. Nothing was "
+                "saved: check the report below and record the decision again.",
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Yellow Card decision recorded.")
+    else:
+        messages.error(request, "Choose reported or not reported.")
+    return redirect(side_effect)
+
+
+@require_perm("treatments.view_sideeffect")
+@audited("sideeffect.print", patient=patient_of("treatments.SideEffect"))
+def side_effect_yellow_card(request, public_id):
+    side_effect = selectors.side_effect_get(public_id=public_id)
+    fields = selectors.yellow_card(side_effect=side_effect)
+    sections: dict[str, list] = {}
+    for f in fields:
+        sections.setdefault(f.section, []).append(f)
+    return render(
+        request,
+        "treatments/yellow_card.html",
+        {"side_effect": side_effect, "patient": side_effect.patient, "sections": sections},
+    )
+
+
+@require_perm("treatments.view_sideeffect")
+@audited("sideeffect.export", patient=patient_of("treatments.SideEffect"))
+def side_effect_yellow_card_csv(request, public_id):
+    side_effect = selectors.side_effect_get(public_id=public_id)
+    fields = selectors.yellow_card(side_effect=side_effect)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    name = f"yellow-card-{side_effect.patient.record_number}-{side_effect.onset_date:%Y%m%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    writer = csv.writer(response)
+    writer.writerow(["Section", "Field", "Value"])
+    for f in fields:
+        writer.writerow([f.section, f.label, _csv_safe(f.value)])
+    return response
+
+
+def _csv_safe(value: str) -> str:
+    """Stop a spreadsheet reading a typed value as a formula (CSV injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@require_perm("treatments.view_sideeffect")
+@audited("sideeffect.queue")
+def side_effect_queue(request):
+    return render(
+        request,
+        "treatments/side_effect_queue.html",
+        {"queue": selectors.side_effect_queue(), "today": selectors.today()},
+    )
+
+
+@require_perm("treatments.view_serious_sideeffects")
+@audited("sideeffect.serious_list")
+def side_effect_serious(request):
+    return render(
+        request,
+        "treatments/side_effect_serious.html",
+        {"side_effects": selectors.side_effect_serious_list()},
+    )

@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from clinic.permissions import AUTHENTICATED, PUBLIC
 from clinic.roles import Role, role_allows
 from tests.conftest import client_for
-from tests.factories import FollowUpFactory, TreatmentSessionFactory
+from tests.factories import FollowUpFactory, SideEffectFactory, TreatmentSessionFactory
 from treatments.models import SiteTemplate
 
 # Namespaces with their own access rules, tested in test_admin_access below.
@@ -70,7 +70,20 @@ def objects(patient, questionnaire, practitioner):
         "session": session,
         "vial": session.vial,
         "task": FollowUpFactory(patient=patient),
+        "side_effect": SideEffectFactory(session__patient=patient),
+        "sar": _sar_for(patient, practitioner),
     }
+
+
+def _sar_for(patient, user):
+    # Issue 6: a subject access request, named by pk under its patient's URL.
+    from datetime import date
+
+    from patients.models import SubjectAccessRequest
+
+    return SubjectAccessRequest.objects.create(
+        patient=patient, received_on=date(2026, 1, 5), recorded_by=user
+    )
 
 
 # Which object each URL's kwargs name (patients by default; pk = the questionnaire).
@@ -83,6 +96,14 @@ ROUTE_OBJECTS = {
     "treatments:vial_reconstitute": {"pk": "vial"},
     "treatments:vial_discard": {"pk": "vial"},
     "treatments:task_done": {"pk": "task"},
+    "patients:subject_access_edit": {"pk": "sar"},  # issue 6
+    "treatments:side_effect_detail": {"public_id": "side_effect"},
+    "treatments:side_effect_review": {"public_id": "side_effect"},
+    "treatments:side_effect_decision": {"public_id": "side_effect"},
+    "treatments:yellow_card": {"public_id": "side_effect"},
+    "treatments:yellow_card_csv": {"public_id": "side_effect"},
+    "reports:session_history": {"public_id": "session"},  # issue 5
+    "reports:vial_history": {"pk": "vial"},  # issue 5
 }
 
 
@@ -183,3 +204,43 @@ def test_admin_access(reception, practitioner, manager):
     # Managers edit reference data but cannot delete it, nor edit patients in the admin.
     assert manager_client.get("/admin/treatments/product/1/delete/").status_code == 403
     assert manager_client.get("/admin/patients/patient/add/").status_code == 403
+
+
+# Issue 6: a record reached through another patient's URL is not found -------------------
+
+# Routes naming a patient (public_id) and one of that patient's records (pk).
+NESTED_ROUTES = [
+    r
+    for r in ROUTES
+    if "public_id" in r.kwargs_names
+    and "public_id" not in ROUTE_OBJECTS.get(r.name, {})
+    and len(r.kwargs_names) > 1
+]
+
+
+@pytest.mark.parametrize("route", NESTED_ROUTES, ids=[r.name for r in NESTED_ROUTES])
+def test_other_patients_record_is_404(route, reception, practitioner, manager, objects):
+    """patients/<A>/.../<pk of B's record>/ must not reach B's record (IDOR)."""
+    from tests.factories import PatientFactory, QuestionnaireFactory
+
+    other = PatientFactory(registered_by=reception)
+    others = {
+        **objects,
+        "patient": objects["patient"],
+        "questionnaire": QuestionnaireFactory(patient=other, entered_by=reception),
+        "sar": _sar_for(other, manager),
+    }
+    assert NESTED_ROUTES, "the walker finds nested patient routes"
+    for user in (reception, practitioner, manager):
+        client = client_for(user)
+        url = reverse(route.name, kwargs=_kwargs(route, others))
+        response = client.get(url)
+        if response.status_code == 405:
+            response = client.post(url)
+        allowed = any(role_allows(role, route.access) for role in _roles_of(user))
+        assert response.status_code == (404 if allowed else 403), (url, user, response)
+
+
+def _roles_of(user) -> list[Role]:
+    names = set(user.groups.values_list("name", flat=True))
+    return [role for role in Role if role.value in names]

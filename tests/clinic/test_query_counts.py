@@ -19,6 +19,12 @@ from tests.factories import (
 #   1 session, 2 user, 3 user's groups (navigation role badge),
 #   4-5 user and group permissions (views' permission check, cached per request).
 BASE = 5
+# Pages that read clinical data, search, export or print add one INSERT of their access
+# event (clinic.audit, issue 6): one row per request whatever the number of rows shown.
+ACCESS_LOG = 1
+# The patient page's record-keeping box: + 1 last signed session date (retain-until,
+# DOMAIN rule 43); managers + 1 more for their subject access requests (issue 6).
+RETENTION = 1
 
 
 def count_queries(client, url) -> int:
@@ -55,19 +61,19 @@ def add_questionnaires(patient, n: int, reception):
 class TestPatientList:
     def test_list_page(self, reception_client, reception):
         add_patients(1, reception)
-        # + 1 page of patients (LazyPaginator: no COUNT(*) over the table)
-        assert count_queries(reception_client, "/patients/") == BASE + 1
+        # + 1 page of patients (LazyPaginator: no COUNT(*) over the table) + access event
+        assert count_queries(reception_client, "/patients/") == BASE + 1 + ACCESS_LOG
         add_patients(55, reception)
-        assert count_queries(reception_client, "/patients/") == BASE + 1
+        assert count_queries(reception_client, "/patients/") == BASE + 1 + ACCESS_LOG
 
     def test_search(self, reception_client, reception):
         # PostgreSQL: + 1 ranked trigram query. SQLite fallback: + 1 prefix query + 1 query
-        # for near spellings when the prefix matches fill less than a page.
-        search = BASE + (1 if connection.vendor == "postgresql" else 2)
+        # for near spellings when the prefix matches fill less than a page. + access event.
+        search = BASE + (1 if connection.vendor == "postgresql" else 2) + ACCESS_LOG
         add_patients(1, reception)
         assert count_queries(reception_client, "/patients/?q=ashworth") == search
         add_patients(55, reception)
-        assert count_queries(reception_client, "/patients/?q=ashworth") == BASE + 1
+        assert count_queries(reception_client, "/patients/?q=ashworth") == BASE + 1 + ACCESS_LOG
 
 
 @pytest.mark.django_db
@@ -75,46 +81,48 @@ class TestPatientDetail:
     def test_reception_sees_questionnaire_summary_only(self, reception_client, patient, reception):
         url = patient.get_absolute_url()
         add_questionnaires(patient, 1, reception)
-        # + 1 patient (with registered_by) + 1 questionnaire dates/review flags
-        assert count_queries(reception_client, url) == BASE + 2
+        # + 1 patient (with registered_by) + 1 questionnaire dates/review flags + access event
+        # + retain-until
+        assert count_queries(reception_client, url) == BASE + 2 + ACCESS_LOG + RETENTION
         add_questionnaires(patient, 54, reception)
-        assert count_queries(reception_client, url) == BASE + 2
+        assert count_queries(reception_client, url) == BASE + 2 + ACCESS_LOG + RETENTION
 
     def test_practitioner_sees_latest_questionnaire(self, practitioner_client, patient, reception):
         url = patient.get_absolute_url()
         add_questionnaires(patient, 1, reception)
         # + 1 patient + 1 summary + 1 latest questionnaire (with users) + 1 its prior
-        # treatments + 1 sessions timeline + 1 follow-up tasks
-        assert count_queries(practitioner_client, url) == BASE + 6
+        # treatments + 1 sessions timeline + 1 follow-up tasks + 1 open side effects (header)
+        # + access event + retain-until
+        assert count_queries(practitioner_client, url) == BASE + 7 + ACCESS_LOG + RETENTION
         add_questionnaires(patient, 54, reception)
-        assert count_queries(practitioner_client, url) == BASE + 6
+        assert count_queries(practitioner_client, url) == BASE + 7 + ACCESS_LOG + RETENTION
 
     def test_practitioner_timeline_with_sessions(self, practitioner_client, practitioner, patient):
         url = patient.get_absolute_url()
         add_questionnaires(patient, 1, practitioner)
         add_sessions(patient, practitioner, 1)
         # as above + 1 dose guidelines for the next-eligible dates
-        assert count_queries(practitioner_client, url) == BASE + 7
+        assert count_queries(practitioner_client, url) == BASE + 8 + ACCESS_LOG + RETENTION
         add_sessions(patient, practitioner, 50)
-        assert count_queries(practitioner_client, url) == BASE + 7
+        assert count_queries(practitioner_client, url) == BASE + 8 + ACCESS_LOG + RETENTION
 
     def test_questionnaire_list(self, practitioner_client, patient, reception):
         url = f"/patients/{patient.public_id}/questionnaire/"
         add_questionnaires(patient, 1, reception)
         # + 1 patient + 1 questionnaires (with users) + 1 prior treatments (with product,
-        # indication)
-        assert count_queries(practitioner_client, url) == BASE + 3
+        # indication) + access event
+        assert count_queries(practitioner_client, url) == BASE + 3 + ACCESS_LOG
         add_questionnaires(patient, 54, reception)
-        assert count_queries(practitioner_client, url) == BASE + 3
+        assert count_queries(practitioner_client, url) == BASE + 3 + ACCESS_LOG
 
     def test_history(self, reception_client, patient):
         url = f"/patients/{patient.public_id}/history/"
-        # + 1 patient + 1 history rows (with users)
-        assert count_queries(reception_client, url) == BASE + 2
+        # + 1 patient + 1 history rows (with users) + access event
+        assert count_queries(reception_client, url) == BASE + 2 + ACCESS_LOG
         for n in range(55):
             patient.phone = f"0770090{n:04d}"
             patient.save()
-        assert count_queries(reception_client, url) == BASE + 2
+        assert count_queries(reception_client, url) == BASE + 2 + ACCESS_LOG
 
 
 @pytest.mark.django_db
@@ -129,19 +137,41 @@ class TestHome:
     def test_manager_home(self, manager_client, patient, reception):
         add_questionnaires(patient, 1, reception)
         # + 1 awaiting review (with patient, entered_by) + 1 patient stats aggregate
-        assert count_queries(manager_client, "/") == BASE + 2
+        # + 1 serious side effects without a Yellow Card decision
+        assert count_queries(manager_client, "/") == BASE + 3
         add_questionnaires(patient, 54, reception)
-        assert count_queries(manager_client, "/") == BASE + 2
+        assert count_queries(manager_client, "/") == BASE + 3
 
 
 @pytest.mark.django_db
 def test_practitioner_home(practitioner_client, practitioner, patient, reception):
     # + 1 questionnaires awaiting review + 1 unsigned sessions + 1 open tasks
+    # + 1 serious side effects without a decision + 1 side-effect reports to review
     add_questionnaires(patient, 1, reception)
     TreatmentSessionFactory(patient=patient, practitioner=practitioner)
     FollowUpFactory(patient=patient, assigned_to=practitioner)
-    assert count_queries(practitioner_client, "/") == BASE + 3
+    assert count_queries(practitioner_client, "/") == BASE + 5
     add_questionnaires(patient, 54, reception)
     TreatmentSessionFactory.create_batch(30, patient=patient, practitioner=practitioner)
     FollowUpFactory.create_batch(55, patient=patient, assigned_to=practitioner)
-    assert count_queries(practitioner_client, "/") == BASE + 3
+    assert count_queries(practitioner_client, "/") == BASE + 5
+
+
+@pytest.mark.django_db
+def test_manager_patient_page(manager_client, patient, reception):
+    """Issue 6: + 1 patient + 1 questionnaire summary + 1 latest questionnaire + 1 its prior
+    treatments + retain-until + 1 subject access requests + access event; the same for 1
+    or 55 questionnaires and requests."""
+    from datetime import date
+
+    from patients.models import SubjectAccessRequest
+
+    url = patient.get_absolute_url()
+    add_questionnaires(patient, 1, reception)
+    few = count_queries(manager_client, url)
+    add_questionnaires(patient, 54, reception)
+    for _ in range(55):
+        SubjectAccessRequest.objects.create(
+            patient=patient, received_on=date(2026, 1, 5), recorded_by=reception
+        )
+    assert count_queries(manager_client, url) == few

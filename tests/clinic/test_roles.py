@@ -30,10 +30,12 @@ def test_sync_removes_permissions_added_by_hand():
 def test_reception_cannot_read_clinical_records_or_edit_reference_data():
     reception = MATRIX[Role.RECEPTION]
     assert "patients.view_intakequestionnaire" not in reception
-    # Only stock receiving (DOMAIN §7.3): no sessions, no follow-ups, no reference edits.
+    # Only stock receiving and logging a phoned-in side effect (DOMAIN §7.3): no
+    # sessions, no follow-ups, no reading side effects back, no reference edits.
     assert {p for p in reception if p.startswith("treatments.")} == {
         "treatments.view_vial",
         "treatments.add_vial",
+        "treatments.add_sideeffect",
     }
 
 

@@ -2,14 +2,11 @@
 PREEMPT session from the template to "Signed", the 12-week interval override, an expired
 vial refused, and a point added by volume. Plus session_sign's own expired-vial refusal."""
 
-import asyncio
 import re
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
-from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
@@ -27,10 +24,11 @@ from treatments.models import SessionFinding, SiteTemplate, TreatmentSession, Vi
 
 # Reference data (products, PREEMPT template, dose limits) is loaded by migrations, and
 # every transactional test (live_server) ends with a flush that empties it: each test here
-# gets the migrated data back through serialized_rollback (see _migrated_data_restored).
+# gets the migrated data back (tests/e2e/conftest.py, migrated_reference_data).
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("migrated_reference_data"),
 ]
 
 CONFIRMATIONS = (
@@ -39,49 +37,6 @@ CONFIRMATIONS = (
     "Advised to seek urgent care for swallowing, speech or breathing problems",
 )
 CHRONIC_MIGRAINE = "Chronic migraine prophylaxis"
-
-
-def _contents_serialized_at_setup() -> str | None:
-    """The migrated database as Django serialized it when it created the test database.
-
-    Django keeps it on the connection object, and its connections are thread-local only
-    while no event loop runs: once Playwright's loop runs in this thread, they are
-    context-local, so a database set up before the browser started (a non-browser test
-    ran first) is serialized onto a connection object the browser tests do not see.
-    """
-    connection = connections[DEFAULT_DB_ALIAS]
-    if hasattr(connection, "_test_serialized_contents"):
-        return connection._test_serialized_contents
-    loop = asyncio._get_running_loop()
-    asyncio._set_running_loop(None)  # look at the thread's own connection
-    try:
-        return getattr(connections[DEFAULT_DB_ALIAS], "_test_serialized_contents", None)
-    finally:
-        asyncio._set_running_loop(loop)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _migrated_data_restored(django_db_setup, django_db_blocker):
-    """Make serialized_rollback work here, and leave the database as other modules expect.
-
-    - The serialized data is put on the connection the tests use (see above); without
-      it serialized_rollback silently restores nothing.
-    - It is restored at each test's start with the primary keys it had: rows that an
-      earlier module's flush recreated (roles, content types, through post_migrate) would
-      clash, so the module starts from empty tables.
-    - The flushes after these tests skip post_migrate (the data is restored instead), so on
-      leaving, one plain flush recreates the roles and permissions for the next module.
-    """
-    contents = _contents_serialized_at_setup()
-    if contents is None:
-        pytest.fail("The test database was not serialized: serialized_rollback is needed.")
-    connections[DEFAULT_DB_ALIAS]._test_serialized_contents = contents
-    with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
-    yield
-    with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0)
-        connections.close_all()  # as after a test: else the test database cannot be dropped
 
 
 class Actions:

@@ -31,6 +31,7 @@ pytestmark = pytest.mark.django_db
 SEED = importlib.import_module("treatments.migrations.0004_seed_dose_reference")
 NICE_SEED = importlib.import_module("treatments.migrations.0007_seed_nice_parameters")
 RESPONDER_SEED = importlib.import_module("treatments.migrations.0009_seed_responder_parameters")
+SIDE_EFFECT_SEED = importlib.import_module("treatments.migrations.0011_seed_side_effect_terms")
 
 VERIFIED_ON = datetime.date(2026, 11, 21)
 SLUG = re.compile(r"^[-a-z0-9]+$")
@@ -46,8 +47,8 @@ def _limit(code: str) -> DoseLimit:
 
 
 def test_counts():
-    # 0004 + 0007 + the two responder thresholds of 0009
-    assert SafetyParameter.objects.count() == 11 + len(NICE_PARAMETER_KEYS) + 2
+    # 0004 + 0007 + the two responder thresholds of 0009 + the three side-effect rows of 0011
+    assert SafetyParameter.objects.count() == 11 + len(NICE_PARAMETER_KEYS) + 2 + 3
     assert DoseGuideline.objects.count() == 57
     assert DoseGuideline.objects.filter(licensed_uk=True).count() == 45
     assert DoseLimit.objects.count() == 35
@@ -138,6 +139,9 @@ def test_every_engine_parameter_key_is_seeded():
         "responder_partial_percent",
         "bladder_review_days",
         "first_treatment_review_days",
+        "side_effect_review_days",
+        "side_effect_late_window_days",
+        "yellow_card_older_age_years",
     }
 
 
@@ -747,6 +751,7 @@ def _flags(slug: str) -> tuple:
 
 def test_unseed_removes_exactly_what_seed_created_and_seed_restores_it():
     # Later migrations' rows, undone first, as migrating back would.
+    SIDE_EFFECT_SEED.unseed(apps, None)
     RESPONDER_SEED.unseed(apps, None)
     NICE_SEED.unseed(apps, None)
     seeded = _counts()

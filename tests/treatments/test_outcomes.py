@@ -11,6 +11,7 @@ from django.utils import timezone
 from tests.factories import (
     InjectionPointFactory,
     OutcomeAssessmentFactory,
+    QuestionnaireFactory,
     TreatmentSessionFactory,
 )
 from treatments import selectors, services
@@ -249,3 +250,31 @@ class TestMigraineDiary:
         inputs = selectors.safety_inputs_for_session(session=draft)
         assert inputs.history.migraine is None
         assert not [f for f in inputs.evaluate() if f.code.startswith("nice.")]
+
+
+class TestPreventivesFromTheQuestionnaire:
+    """Rule 33's "at least 3 preventives failed" is read from the latest questionnaire."""
+
+    @pytest.mark.parametrize(("failed", "fires"), [(2, True), (3, False), (None, False)])
+    def test_not_eligible_below_three(self, patient, practitioner, failed, fires):
+        QuestionnaireFactory(
+            patient=patient,
+            entered_by=practitioner,
+            completed_on=TODAY - timedelta(days=30),
+            migraine_preventives_failed=failed,
+        )
+        OutcomeAssessmentFactory(
+            patient=patient, value=18, assessed_on=TODAY - timedelta(20), is_baseline=True
+        )
+        OutcomeAssessmentFactory(
+            patient=patient,
+            instrument=instrument("migraine-days"),
+            value=10,
+            assessed_on=TODAY - timedelta(20),
+            is_baseline=True,
+        )
+        draft = TreatmentSessionFactory(patient=patient, practitioner=practitioner)
+        inputs = selectors.safety_inputs_for_session(session=draft)
+        assert inputs.history.migraine.preventives_failed == failed
+        codes = {f.code for f in inputs.evaluate()}
+        assert ("nice.not_eligible" in codes) is fires

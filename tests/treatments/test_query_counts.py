@@ -6,12 +6,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tests.clinic.test_query_counts import BASE
+from tests.clinic.test_query_counts import ACCESS_LOG, BASE
 from tests.factories import (
     FollowUpFactory,
     InjectionPointFactory,
     OutcomeAssessmentFactory,
     QuestionnaireFactory,
+    SideEffectFactory,
     TreatmentSessionFactory,
     VialFactory,
 )
@@ -52,11 +53,16 @@ def signed_session(patient, practitioner, points: int, extras: int):
 
 def test_session_detail(practitioner_client, practitioner, patient):
     # + 1 session (with patient, product, vial, users) + 1 points (with sites)
-    # + 1 findings + 1 addenda + 1 follow-ups
+    # + 1 findings + 1 addenda + 1 follow-ups + 1 side effects + access event
     one = signed_session(patient, practitioner, points=1, extras=1)
-    assert count_queries(practitioner_client, f"/sessions/{one.public_id}/") == BASE + 5
+    assert (
+        count_queries(practitioner_client, f"/sessions/{one.public_id}/") == BASE + 6 + ACCESS_LOG
+    )
     many = signed_session(patient, practitioner, points=55, extras=55)
-    assert count_queries(practitioner_client, f"/sessions/{many.public_id}/") == BASE + 5
+    SideEffectFactory.create_batch(30, session=many, patient=patient)
+    assert (
+        count_queries(practitioner_client, f"/sessions/{many.public_id}/") == BASE + 6 + ACCESS_LOG
+    )
 
 
 def test_session_edit_and_live_check(practitioner_client, practitioner, patient):
@@ -72,30 +78,31 @@ def test_session_edit_and_live_check(practitioner_client, practitioner, patient)
     # The editor loads the session, usable vials, both vial selects, sites (once, not per
     # row), points and the engine's inputs (guideline, vial's other patients and units
     # drawn elsewhere, screening, history, migraine diary, limits, parameters, protocol):
-    # the same number for 1 point or 56, 1 past session or 21.
+    # the same number for 1 point or 56, 1 past session or 21. + access event.
     assert count_queries(practitioner_client, url) == few
-    assert few == BASE + 20, few
+    assert few == BASE + 20 + ACCESS_LOG, few
 
 
 def test_task_list(practitioner_client, practitioner, patient):
-    # + 1 open tasks (with patients, sessions, assignees)
+    # + 1 open tasks (with patients, sessions, assignees) + access event
     FollowUpFactory(patient=patient, assigned_to=practitioner)
-    assert count_queries(practitioner_client, "/tasks/") == BASE + 1
+    assert count_queries(practitioner_client, "/tasks/") == BASE + 1 + ACCESS_LOG
     FollowUpFactory.create_batch(55, patient=patient, assigned_to=practitioner)
-    assert count_queries(practitioner_client, "/tasks/?who=all") == BASE + 1
+    assert count_queries(practitioner_client, "/tasks/?who=all") == BASE + 1 + ACCESS_LOG
 
 
 def test_vial_list_and_detail(practitioner_client, practitioner, patient):
     # list: + 1 vials with drawn units annotated; detail: + 1 vial + 1 its sessions
+    # + access event (the detail lists the patients treated from the vial)
     vial = VialFactory(received_by=practitioner)
     session = TreatmentSessionFactory(patient=patient, practitioner=practitioner, vial=vial)
     InjectionPointFactory(session=session)
     assert count_queries(practitioner_client, "/vials/") == BASE + 1
-    assert count_queries(practitioner_client, f"/vials/{vial.pk}/") == BASE + 2
+    assert count_queries(practitioner_client, f"/vials/{vial.pk}/") == BASE + 2 + ACCESS_LOG
     VialFactory.create_batch(55, received_by=practitioner)
     InjectionPointFactory.create_batch(55, session=session)
     assert count_queries(practitioner_client, "/vials/") == BASE + 1
-    assert count_queries(practitioner_client, f"/vials/{vial.pk}/") == BASE + 2
+    assert count_queries(practitioner_client, f"/vials/{vial.pk}/") == BASE + 2 + ACCESS_LOG
 
 
 def test_outcomes_page(practitioner_client, practitioner, patient):
@@ -110,7 +117,7 @@ def test_outcomes_page(practitioner_client, practitioner, patient):
     for _ in range(10):
         signed_session(patient, practitioner, points=3, extras=0)
     # + 1 patient, assessments (with indication, instrument, muscle, session, recorder),
-    # signed sessions with their total units, responder thresholds: the same for 1
-    # assessment or 51, 1 session or 11.
+    # signed sessions with their total units, responder thresholds, open side effects
+    # (header): the same for 1 assessment or 51, 1 session or 11. + access event.
     assert count_queries(practitioner_client, url) == few
-    assert few == BASE + 4, few
+    assert few == BASE + 5 + ACCESS_LOG, few

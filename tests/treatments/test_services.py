@@ -301,7 +301,9 @@ class TestSigning:
             session=session, signed_by=practitioner, override_reasons={}, acknowledge_warnings=True
         )
         kinds = set(FollowUp.objects.filter(session=session).values_list("kind", flat=True))
-        assert kinds == {"bladder-review", "review-call"}
+        # The bladder review is the 2-week side-effect review for intradetrusor injection;
+        # OAB has outcome measures, so an outcome entry is due before the next treatment.
+        assert kinds == {"bladder-review", "review-call", "outcome-due"}
         review = FollowUp.objects.get(session=session, kind="bladder-review")
         assert review.due_on == timezone.localdate(session.performed_at) + timedelta(days=14)
 

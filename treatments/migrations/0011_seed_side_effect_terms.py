@@ -61,6 +61,13 @@ PARAMETERS = [
         "Ask about late symptoms (distant spread, iatrogenic botulism) up to this long",
         "DOMAIN §4.2 (S1, S56)",
     ),
+    (
+        "yellow_card_older_age_years",
+        Decimal(65),
+        "years",
+        "MHRA advice asks for all suspected reactions in people this age and over",
+        "DOMAIN §4.5, §10 rule 39 (S59e)",
+    ),
 ]
 
 

@@ -87,6 +87,8 @@ from treatments.models import (
     Product,
     SessionAddendum,
     SessionFinding,
+    SideEffect,
+    SideEffectTerm,
     SiteTemplate,
     TreatmentSession,
     Vial,
@@ -424,6 +426,13 @@ FOLLOW_UP_NOTES = {
         "PVR {pvr} mL; mild frequency only, continence much better.",
         "PVR {pvr} mL, no retention. Continue at the next cycle.",
     ),
+    FollowUpKind.SIDE_EFFECT_REVIEW: (
+        "No side effects reported.",
+        "Mild injection-site tenderness for a day; nothing to record.",
+        "Phoned: all well, no swallowing, speech or breathing problems.",
+        "No side effects; happy with the effect so far.",
+    ),
+    FollowUpKind.OUTCOME_DUE: ("Scores recorded.", "Diary and scores entered."),
     FollowUpKind.REVIEW_CALL: (
         "Happy with the result; no side effects.",
         "Mild headache for two days, settled with paracetamol.",
@@ -432,6 +441,70 @@ FOLLOW_UP_NOTES = {
         "Some improvement so far; review at the next session.",
     ),
 }
+# Demo side effects (DOMAIN §4.1): likely terms per safety profile, and for cosmetic use.
+SIDE_EFFECT_TERMS = {
+    "chronic-migraine": (
+        "neck-pain",
+        "neck-pain",
+        "eyelid-ptosis",
+        "migraine-exacerbation",
+        "neck-stiffness",
+        "injection-site-pain",
+        "muscular-weakness",
+    ),
+    "bladder": ("uti", "uti", "dysuria", "urinary-retention"),
+    "blepharospasm": ("eyelid-ptosis", "diplopia", "bruising"),
+    "strabismus": ("eyelid-ptosis", "diplopia"),
+    "general": ("injection-site-pain", "bruising", "muscular-weakness", "dysphagia", "headache"),
+    "cosmetic": (
+        "bruising",
+        "headache",
+        "headache",
+        "brow-ptosis",
+        "eyelid-ptosis",
+        "asymmetry",
+        "injection-site-reaction",
+    ),
+}
+SIDE_EFFECT_WORDS = {
+    "neck-pain": ("Aching neck for a few days after the injections.", "Stiff, sore neck."),
+    "eyelid-ptosis": ("Left upper eyelid drooping.", "Right eyelid lower than the left."),
+    "brow-ptosis": ("Heavy brows, hard to lift the eyebrows.",),
+    "migraine-exacerbation": ("Headaches worse for about a week after treatment.",),
+    "neck-stiffness": ("Neck feels stiff when turning the head.",),
+    "injection-site-pain": ("Sore at the injection sites for two days.",),
+    "muscular-weakness": ("Weakness lifting the head from the pillow.",),
+    "uti": ("Burning on passing urine and frequency; dipstick positive.",),
+    "dysuria": ("Stinging on passing urine.",),
+    "urinary-retention": ("Unable to empty the bladder fully; PVR 350 mL.",),
+    "diplopia": ("Double vision looking to the side.",),
+    "bruising": ("Small bruise at one injection site.",),
+    "headache": ("Headache the day after treatment.",),
+    "asymmetry": ("One eyebrow higher than the other.",),
+    "injection-site-reaction": ("Redness and small bumps at the sites for a few hours.",),
+    "dysphagia": ("Some difficulty swallowing solids.",),
+}
+SIDE_EFFECT_ACTIONS = {
+    "uti": ("treatment",),
+    "urinary-retention": ("treatment", "review"),
+    "dysphagia": ("review", "dose-changed"),
+    "eyelid-ptosis": ("advice", "treatment", "dose-changed"),
+    "brow-ptosis": ("advice", "dose-changed"),
+}
+SIDE_EFFECT_TREATMENTS = {
+    "uti": ("Nitrofurantoin 100 mg modified release twice daily for 3 days",),
+    "urinary-retention": ("Taught clean intermittent self-catheterisation",),
+    "eyelid-ptosis": ("Apraclonidine 0.5% eye drops three times a day",),
+}
+NOT_REPORTED_REASONS = (
+    "Known, listed and non-serious reaction; patient recovered.",
+    "Expected local reaction in the SmPC; mild and resolved.",
+    "Causality unlikely; better explained by a viral illness.",
+)
+PHONED_IN = (
+    "Patient phoned: left eyelid drooping since yesterday, worse in the evening.",
+    "Patient phoned to say her neck has been aching and she finds it hard to lift her head.",
+)
 # Hand-made tasks: kind, title, due in (days from today, range), which plans.
 HAND_TASKS = (
     (FollowUpKind.DIARY_DUE, "Call about headache diary", (0, 5), {"migraine"}),
@@ -672,6 +745,7 @@ class TreatmentHistory:
         self.command, self.rng, self.staff, self.replaying = command, rng, staff, replaying
         self.now = timezone.now()
         self.today = timezone.localdate(self.now)
+        self.has_outcomes: dict[int, bool] = {}  # indication id -> has outcome measures
         self.products = {p.slug: p for p in Product.objects.all()}
         self.formulary = sorted(
             (p for p in self.products.values() if p.on_formulary and p.presentations),
@@ -753,6 +827,11 @@ class TreatmentHistory:
         if contraindicated and any(q.allergy_cows_milk_protein for q in questionnaires):
             kind = self.kinds.get(kind.instead, kind)
         nurse = kind.nurse_share and rng.random() < kind.nurse_share
+        if kind.indication == "chronic-migraine":
+            # NICE TA260 asks for 3 or more failed preventives; a few fall short.
+            failed = rng.choice((3, 3, 4, 4, 5, 6, 2))
+            for questionnaire in questionnaires:
+                questionnaire.migraine_preventives_failed = failed
         return Plan(
             patient=patient,
             kind=kind,
@@ -1235,7 +1314,7 @@ class TreatmentHistory:
                 for f in findings
             ]
             first_here = not any(dose.session_id for dose in history.doses)
-            pending.follow_ups += self.rule_follow_ups(prepared, reference, first_here)
+            pending.follow_ups += self.rule_follow_ups(prepared, reference, first_here, proposed)
             self.dose_ids += 1
             plan.doses.append(
                 safety.PriorDose(
@@ -1303,7 +1382,7 @@ class TreatmentHistory:
         )
         return proposed, history, reference
 
-    def rule_follow_ups(self, prepared: Prepared, reference, first_here: bool) -> list:
+    def rule_follow_ups(self, prepared: Prepared, reference, first_here: bool, proposed) -> list:
         """The tasks services.session_sign makes (bladder review, first-treatment call)."""
         session = prepared.session
         performed_on = timezone.localdate(session.performed_at)
@@ -1323,6 +1402,35 @@ class TreatmentHistory:
                     title="Post-void residual and UTI review after intradetrusor injection",
                     due_on=performed_on + timedelta(days=days),
                     rule_code="bladder.review",
+                    **made,
+                )
+            )
+        else:
+            days = int(reference.parameters["side_effect_review_days"])
+            tasks.append(
+                FollowUp(
+                    kind=FollowUpKind.SIDE_EFFECT_REVIEW,
+                    title=f"Side-effect review after {session.indication.name} treatment",
+                    due_on=performed_on + timedelta(days=days),
+                    rule_code="side-effect.review",
+                    **made,
+                )
+            )
+        if self.has_outcomes.get(session.indication_id) is None:
+            self.has_outcomes[session.indication_id] = (
+                session.indication.outcome_instruments.exists()
+            )
+        if self.has_outcomes[session.indication_id]:
+            guideline = proposed.guideline
+            interval = (guideline.min_interval_days if guideline else None) or (
+                session.indication.min_interval_days
+            )
+            tasks.append(
+                FollowUp(
+                    kind=FollowUpKind.OUTCOME_DUE,
+                    title=f"Outcome scores for {session.indication.name} before the next treatment",
+                    due_on=performed_on + timedelta(days=interval),
+                    rule_code="outcome.due",
                     **made,
                 )
             )
@@ -1705,8 +1813,62 @@ class Command(BaseCommand):
             done += f" and {len(self.treatment.signed):,} signed sessions"
             scores = self.record_outcomes()
             done += f" and {scores:,} outcome scores"
+            reactions = self.record_side_effects()
+            done += f" and {reactions:,} side effects"
+        done += f" and {self.record_access_and_subject_access():,} access events"  # issue 6
         self.stdout.write(self.style.SUCCESS(f"{done} in {time.monotonic() - started:.1f}s"))
         self.print_logins()
+
+    # Access log and subject access (issue 6) ----------------------------------------------
+    def record_access_and_subject_access(self) -> int:
+        """Some staff views of a few patients over the last two months, so that "who viewed
+        this record" has something to show, and one open subject access request."""
+        from clinic.models import AccessEvent
+        from patients.models import SubjectAccessRequest
+
+        viewers = [
+            (self.staff[name], role)
+            for name, role in (
+                ("reception", "Reception"),
+                ("practitioner", "Practitioner"),
+                ("manager", "Manager"),
+            )
+            if name in self.staff
+        ]
+        patients = list(Patient.objects.order_by("id")[:15])
+        if not viewers or not patients:
+            return 0
+        now = timezone.now()
+        events = []
+        for patient in patients:
+            for _ in range(self.rng.randint(2, 6)):
+                user, role = self.rng.choice(viewers)
+                events.append(
+                    AccessEvent(
+                        occurred_at=now - timedelta(minutes=self.rng.randint(30, 60 * 24 * 60)),
+                        user=user,
+                        username=user.username,
+                        role=role,
+                        patient=patient,
+                        action="patient.view",
+                        method="GET",
+                        path=patient.get_absolute_url(),
+                        ip_address=f"10.20.0.{self.rng.randint(2, 40)}",
+                        status_code=200,
+                    )
+                )
+        AccessEvent.objects.bulk_create(events)
+        manager = self.staff.get("manager")
+        if manager is not None and not SubjectAccessRequest.objects.exists():
+            SubjectAccessRequest.objects.create(
+                patient=patients[0],
+                requester="The patient (by email)",
+                received_on=timezone.localdate() - timedelta(days=10),
+                identity_verified_on=timezone.localdate() - timedelta(days=8),
+                recorded_by=manager,
+                notes="Asked for a copy of their treatment records.",
+            )
+        return len(events)
 
     # Outcomes ----------------------------------------------------------------------------
     def record_outcomes(self) -> int:
@@ -1765,6 +1927,118 @@ class Command(BaseCommand):
                 value = min(high, value)
             row.value = value
         OutcomeAssessment.objects.bulk_create(rows, batch_size=2000)
+        return len(rows)
+
+    # Side effects ------------------------------------------------------------------------
+    def record_side_effects(self) -> int:
+        """Suspected reactions to about one session in eight, with terms typical of the
+        indication (DOMAIN §4.1): mostly mild or moderate and decided (not reported with
+        a reason, or reported with a Yellow Card reference); a few recent ones still
+        awaiting a decision, one serious one flagged without a decision, and two calls
+        reception logged this week for a practitioner to review."""
+        rng = random.Random(self.rng.random())
+        terms = {t.slug: t for t in SideEffectTerm.objects.all()}
+        today = timezone.localdate()
+        sessions = list(
+            TreatmentSession.objects.filter(status=SessionStatus.SIGNED)
+            .select_related("indication", "practitioner", "patient")
+            .order_by("performed_at", "id")
+        )
+        rows, serious_left_open = [], False
+        reception = self.staff["reception"]
+        for session in sessions:
+            if rng.random() > 0.125:
+                continue
+            treated_on = timezone.localdate(session.performed_at)
+            onset = treated_on + timedelta(days=rng.randint(1, 9))
+            if onset > today:
+                continue
+            slug = rng.choice(SIDE_EFFECT_TERMS.get(session.indication.safety_profile, ()))
+            if session.indication.category == "cosmetic":
+                slug = rng.choice(SIDE_EFFECT_TERMS["cosmetic"])
+            severity = rng.choices((1, 2, 3), weights=(60, 33, 7))[0]
+            age = (today - onset).days
+            resolved = age > 21 and rng.random() < 0.9
+            resolution = (
+                min(onset + timedelta(days=rng.randint(3, 45)), today) if resolved else None
+            )
+            serious = (
+                severity == 3 and slug in ("dysphagia", "urinary-retention") and rng.random() < 0.6
+            )
+            reviewer = session.practitioner
+            reviewed_at = aware(min(onset + timedelta(days=rng.randint(0, 3)), today), 12, 30)
+            se = SideEffect(
+                patient=session.patient,
+                session=session,
+                term=terms[slug],
+                description=rng.choice(SIDE_EFFECT_WORDS.get(slug, ("Reported at review.",))),
+                onset_date=onset,
+                resolution_date=resolution,
+                severity=severity,
+                serious_hospitalisation=serious and slug == "urinary-retention",
+                serious_medically_important=serious,
+                is_serious=serious,
+                outcome="recovered" if resolved else rng.choice(("recovering", "continuing")),
+                causality=rng.choices(
+                    ("probable", "possible", "certain", "unlikely"), weights=(50, 35, 8, 7)
+                )[0],
+                action_taken=rng.choice(SIDE_EFFECT_ACTIONS.get(slug, ("advice", "none"))),
+                reporter=rng.choice(("patient", "patient", "clinician")),
+                status="reviewed",
+                logged_by=reviewer,
+                reviewed_by=reviewer,
+                reviewed_at=reviewed_at,
+                created_at=reviewed_at,
+            )
+            if se.action_taken == "treatment":
+                se.treatment_given = rng.choice(SIDE_EFFECT_TREATMENTS.get(slug, ("Paracetamol",)))
+            recent = age < 14
+            if serious and not serious_left_open:
+                serious_left_open = True  # no decision yet: the flag staff see
+            elif serious or rng.random() < 0.12:
+                se.regulator_decision = "reported"
+                se.yellow_card_reference = f"GB-MHRA-ADR {rng.randint(30000000, 30999999)}"
+            elif not recent or rng.random() < 0.5:
+                se.regulator_decision = "not-reported"
+                se.not_reported_reason = rng.choice(NOT_REPORTED_REASONS)
+            if se.regulator_decision:
+                se.decided_by, se.decided_at = reviewer, reviewed_at
+            rows.append(se)
+        # Two calls logged by reception this week, waiting for a practitioner.
+        recent_sessions = [
+            s for s in sessions if (today - timezone.localdate(s.performed_at)).days < 20
+        ]
+        for session, words in zip(
+            rng.sample(recent_sessions, min(2, len(recent_sessions))), PHONED_IN, strict=False
+        ):
+            logged = aware(today - timedelta(days=rng.randint(0, 2)), 9, rng.randrange(60))
+            rows.append(
+                SideEffect(
+                    patient=session.patient,
+                    session=session,
+                    description=words,
+                    onset_date=max(
+                        timezone.localdate(session.performed_at), today - timedelta(days=3)
+                    ),
+                    reporter="patient",
+                    status="unreviewed",
+                    logged_by=reception,
+                    created_at=min(logged, timezone.now() - timedelta(minutes=5)),
+                )
+            )
+        if serious_left_open is False and rows:
+            # Make sure the governance flag has something to show in the demo.
+            flagged = next(
+                (r for r in reversed(rows) if r.status == "reviewed" and r.severity == 3), None
+            )
+            if flagged is not None:
+                flagged.is_serious = flagged.serious_medically_important = True
+                flagged.regulator_decision = flagged.yellow_card_reference = ""
+                flagged.not_reported_reason, flagged.decided_by, flagged.decided_at = "", None, None
+        SideEffect.objects.bulk_create(rows, batch_size=1000)
+        for row in rows:
+            row._history_user, row._history_date = row.logged_by, row.created_at
+        SideEffect.history.bulk_history_create(rows, batch_size=1000)
         return len(rows)
 
     @staticmethod

@@ -108,3 +108,102 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// --- Print buttons and the side-effect form ------------------------------------------
+// [data-print] prints the page (no inline onclick under the CSP). On the side-effect
+// form, the seriousness criteria are shown only once "Serious" is chosen, and the
+// Yellow Card reference / reason only for the matching decision.
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) window.print();
+});
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.querySelector(".side-effect-form");
+  if (!form) return;
+  const criteria = form.querySelector(".seriousness-criteria");
+  const reference = form.querySelector("[name=yellow_card_reference]");
+  const reason = form.querySelector("[name=not_reported_reason]");
+  const wrapper = (input) => input && input.closest(".mb-3, [class*=col-]");
+  const sync = () => {
+    const serious = form.querySelector("[name=serious]:checked");
+    if (criteria) criteria.hidden = !serious || serious.value !== "yes";
+    const decision = form.querySelector("[name=regulator_decision]:checked");
+    const value = decision ? decision.value : "";
+    if (wrapper(reference)) wrapper(reference).hidden = value !== "reported";
+    if (wrapper(reason)) wrapper(reason).hidden = value !== "not-reported";
+  };
+  form.addEventListener("change", sync);
+  sync();
+});
+
+// --- Idle sign-out warning (issue 6, security) ----------------------------------------
+// The server signs a user out after 15 minutes without a request (SessionLimitsMiddleware).
+// <body data-session-seconds-left> says how long this page has; SESSION_IDLE_WARNING
+// seconds before the end a warning offers "Stay signed in", which POSTs to the ping URL
+// (that request is the activity). Any htmx request also counts as activity on the server,
+// so the countdown restarts after one. At zero the page reloads: the server shows the
+// sign-in page with the reason.
+(() => {
+  const body = document.body;
+  if (!body || !body.dataset.sessionSecondsLeft) return;
+  const warnAt = Number(body.dataset.sessionWarning || 120);
+  const pingUrl = body.dataset.sessionPing;
+  let deadline = Date.now() + Number(body.dataset.sessionSecondsLeft) * 1000;
+  let alertBox = null;
+
+  const csrfToken = () => {
+    try {
+      return JSON.parse(body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+    } catch (error) {
+      return "";
+    }
+  };
+  const hideWarning = () => {
+    if (alertBox) alertBox.remove();
+    alertBox = null;
+  };
+  const showWarning = (seconds) => {
+    if (!alertBox) {
+      alertBox = document.createElement("div");
+      alertBox.className = "alert alert-warning shadow session-warning d-flex align-items-center gap-3";
+      alertBox.setAttribute("role", "alertdialog");
+      alertBox.setAttribute("aria-live", "assertive");
+      alertBox.dataset.testid = "session-warning";
+      const text = document.createElement("span");
+      text.className = "session-warning-text";
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "btn btn-sm btn-primary";
+      button.textContent = "Stay signed in";
+      button.addEventListener("click", stayIn);
+      alertBox.append(text, button);
+      document.body.append(alertBox);
+      button.focus();
+    }
+    const minutes = Math.floor(seconds / 60);
+    const rest = String(seconds % 60).padStart(2, "0");
+    alertBox.querySelector(".session-warning-text").textContent =
+      `For privacy you will be signed out in ${minutes}:${rest} unless you carry on.`;
+  };
+  const restart = (seconds) => {
+    deadline = Date.now() + seconds * 1000;
+    hideWarning();
+  };
+  const stayIn = () => {
+    fetch(pingUrl, {
+      method: "POST",
+      headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" },
+      credentials: "same-origin",
+    })
+      .then((response) => response.json())
+      .then((data) => (data.signed_in ? restart(data.seconds_left) : window.location.reload()))
+      .catch(() => window.location.reload());
+  };
+  document.body.addEventListener("htmx:afterRequest", (event) => {
+    if (event.detail && event.detail.successful) restart(Number(body.dataset.sessionAfterRequest));
+  });
+  setInterval(() => {
+    const seconds = Math.max(0, Math.round((deadline - Date.now()) / 1000));
+    if (seconds === 0) window.location.reload();
+    else if (seconds <= warnAt) showWarning(seconds);
+  }, 1000);
+})();
