@@ -140,8 +140,14 @@ def main() -> int:
         f"/patients/{pid}/" for pid in rng.sample(patient_ids, min(50, len(patient_ids)))
     ]
 
+    # The dashboard page, and the two panels it loads on its own requests (htmx): each is
+    # gated. Ungated, for the record: all of it in one request (the print layout) and a
+    # 12-month range (the acceptance is the default month).
     pages = [("dashboard, this month", ["/dashboard/"], True)]
-    pages.append(("dashboard, last 12 months", [f"/dashboard/?{year}"], True))
+    pages.append(("dashboard panel: responder rates", ["/dashboard/panels/outcomes/"], True))
+    pages.append(("dashboard panel: re-treatment", ["/dashboard/panels/retreatment/"], True))
+    pages.append(("dashboard, whole page in one (print)", ["/dashboard/?print=1"], False))
+    pages.append(("dashboard, last 12 months", [f"/dashboard/?{year}"], False))
     for report in REPORTS:
         pages.append((f"report: {report.slug}", [f"/reports/{report.slug}/"], True))
     pages += [

@@ -214,9 +214,9 @@ class Dashboard:
     side_effects_by_indication: list[dict]
     side_effects_by_product: list[dict]
     side_effect_worklist: dict
-    responders: list[dict]
+    responders: list[dict] | None  # None: deferred to its own request (dashboard_panel)
     follow_ups: dict
-    retreatment: dict
+    retreatment: dict | None  # None: deferred to its own request
     compliance: dict
     thresholds: dict = field(default_factory=dict)
 
@@ -716,9 +716,12 @@ def questionnaires_unreviewed() -> QuerySet[IntakeQuestionnaire]:
     return IntakeQuestionnaire.objects.filter(reviewed_at__isnull=True)
 
 
-def dashboard(*, scope: Scope, whole_clinic: bool) -> Dashboard:
+def dashboard(*, scope: Scope, whole_clinic: bool, deferred: bool = False) -> Dashboard:
     """Every tile of the dashboard; a fixed number of queries (listed in
-    tests/clinic/test_report_query_counts.py)."""
+    tests/clinic/test_report_query_counts.py). With `deferred`, the two heaviest panels
+    (outcome responder rates and re-treatment due, over every series and every patient's
+    latest course) are left out: the page loads them with their own requests
+    (dashboard_panels), so it shows its figures without waiting for them."""
     figures = session_figures(scope)
     thresholds = responder_thresholds_and_keys()
     registered = None
@@ -747,9 +750,9 @@ def dashboard(*, scope: Scope, whole_clinic: bool) -> Dashboard:
         side_effects_by_indication=side_effect_rates(scope, by="indication"),
         side_effects_by_product=side_effect_rates(scope, by="product"),
         side_effect_worklist=side_effect_worklist(scope),
-        responders=outcome_responders(scope, thresholds=thresholds),
+        responders=None if deferred else outcome_responders(scope, thresholds=thresholds),
         follow_ups=follow_up_counts(scope),
-        retreatment=retreatment_counts(scope),
+        retreatment=None if deferred else retreatment_counts(scope),
         compliance=compliance,
         thresholds=thresholds,
     )
@@ -1039,3 +1042,20 @@ def questionnaire_rows() -> QuerySet:
         )
         .order_by("completed_on", "id")
     )
+
+
+DASHBOARD_PANELS = ("outcomes", "retreatment")
+
+
+def dashboard_panel(*, scope: Scope, panel: str) -> dict:
+    """One deferred panel of the dashboard (see dashboard(deferred=True)): the responder
+    rates with their thresholds (2 queries), or the re-treatment counts (3 queries)."""
+    if panel == "outcomes":
+        thresholds = responder_thresholds_and_keys()
+        return {
+            "thresholds": thresholds,
+            "responders": outcome_responders(scope, thresholds=thresholds),
+        }
+    if panel == "retreatment":
+        return {"retreatment": retreatment_counts(scope)}
+    raise ValueError(panel)

@@ -6,6 +6,7 @@ app_name = "reports"
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/panels/<slug:panel>/", views.dashboard_panel, name="dashboard_panel"),
     path("reports/", views.report_index, name="index"),
     path("history/", views.history_index, name="history"),
     path("history/sessions/<uuid:public_id>/", views.session_history, name="session_history"),

@@ -5,10 +5,12 @@ and download), the filters, one selector, render. Each report gets its own pair 
 functions (page, CSV) so that each URL declares its own permission.
 """
 
+import json
 from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -93,7 +95,10 @@ def dashboard(request):
     fs = _filters_for(request, DashboardFilterSet)
     scope = fs.scope()
     whole_clinic = selectors.sees_whole_clinic(request.user)
-    board = selectors.dashboard(scope=scope, whole_clinic=whole_clinic)
+    printing = _printing(request)
+    # On screen the two heaviest panels load with their own requests (dashboard_panel),
+    # so the page shows its figures without waiting for them; a print has everything.
+    board = selectors.dashboard(scope=scope, whole_clinic=whole_clinic, deferred=not printing)
     params = _scope_params(scope)
     context = {
         "filter": fs,
@@ -105,17 +110,54 @@ def dashboard(request):
         "q": _query(params),
         "params": params,
         "print_query": _query({**_filter_params(request), "print": "1"}),
-        "printing": _printing(request),
+        "printing": printing,
         "charts": _chart_data(board),
-        "labels": {
-            "unsigned": f"Unsigned after {selectors.CHART_COMPLETION_HOURS} hours",
-            "signed_late": f"Signed after {selectors.CHART_COMPLETION_HOURS} hours",
-            "overdue": f"Eligible in the last {selectors.RECALL_LAPSE_DAYS} days, "
-            "not treated since",
-            "due": f"Eligible in the next {selectors.RECALL_LOOKAHEAD_DAYS} days",
-        },
+        "labels": DASHBOARD_LABELS,
+        "responder_chart": _responder_chart(board.responders or []),
     }
     return render(request, "reports/dashboard.html", context)
+
+
+DASHBOARD_LABELS = {
+    "unsigned": f"Unsigned after {selectors.CHART_COMPLETION_HOURS} hours",
+    "signed_late": f"Signed after {selectors.CHART_COMPLETION_HOURS} hours",
+    "overdue": f"Eligible in the last {selectors.RECALL_LAPSE_DAYS} days, not treated since",
+    "due": f"Eligible in the next {selectors.RECALL_LOOKAHEAD_DAYS} days",
+}
+
+
+@require_perm("reports.view_dashboard")
+@require_safe
+def dashboard_panel(request, panel):
+    """A deferred panel of the dashboard (htmx, on page load), for the same filters: the
+    page's own request is the one logged as the dashboard view."""
+    if panel not in selectors.DASHBOARD_PANELS:
+        raise Http404("No such panel")
+    fs = _filters_for(request, DashboardFilterSet)
+    scope = fs.scope()
+    board = selectors.dashboard_panel(scope=scope, panel=panel)
+    return render(
+        request,
+        f"reports/includes/dashboard_{panel}.html",
+        {
+            "board": board,
+            "q": _query(_scope_params(scope)),
+            "labels": DASHBOARD_LABELS,
+            "responder_chart": _responder_chart(board.get("responders") or []),
+        },
+    )
+
+
+def _responder_chart(responders: list[dict]) -> str:
+    """The responder chart's data, for a data-chart attribute (reports.js draws it)."""
+    return json.dumps(
+        {
+            "labels": [row["indication"] for row in responders],
+            "good": [row["good"] for row in responders],
+            "partial": [row["partial"] for row in responders],
+            "none": [row["none"] for row in responders],
+        }
+    )
 
 
 def _chart_data(board: selectors.Dashboard) -> dict:
@@ -133,12 +175,6 @@ def _chart_data(board: selectors.Dashboard) -> dict:
         "side_effects": {
             "labels": [row["name"] for row in board.side_effects_by_indication],
             "values": [float(row["per_100"] or 0) for row in board.side_effects_by_indication],
-        },
-        "responders": {
-            "labels": [row["indication"] for row in board.responders],
-            "good": [row["good"] for row in board.responders],
-            "partial": [row["partial"] for row in board.responders],
-            "none": [row["none"] for row in board.responders],
         },
     }
 

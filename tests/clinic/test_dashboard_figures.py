@@ -378,3 +378,24 @@ def test_page_shows_the_figures_and_links_each_tile(clinic, manager, practitione
     )
     assert 'data-tile="sessions">2<' in mine.content.decode()
     assert "Vial wastage" not in mine.content.decode()
+
+
+@pytest.mark.django_db
+def test_heavy_panels_load_on_their_own_with_the_same_figures(clinic, manager, practitioner):
+    query = "?start=01/03/2026&end=31/03/2026"
+    page = client_for(manager).get(f"/dashboard/{query}").content.decode()
+    # On screen: placeholders that fetch the panels for the same filters.
+    assert 'hx-get="/dashboard/panels/outcomes/?start=' in page
+    assert 'hx-get="/dashboard/panels/retreatment/?start=' in page
+    assert "data-responders=" not in page
+    # The panel shows what the inline (print) version shows.
+    panel = client_for(manager).get(f"/dashboard/panels/outcomes/{query}").content.decode()
+    printed = client_for(manager).get(f"/dashboard/{query}&print=1").content.decode()
+    cell = 'data-responders="Chronic migraine prophylaxis">66.7%<'
+    assert cell in panel and cell in printed
+    recall = client_for(manager).get(f"/dashboard/panels/retreatment/{query}").content.decode()
+    assert (
+        'data-tile="retreatment_overdue"' in recall and 'data-tile="retreatment_overdue"' in printed
+    )
+    # Unknown panels are 404; reception may not see any.
+    assert client_for(manager).get("/dashboard/panels/nothing/").status_code == 404

@@ -88,6 +88,7 @@ def _sar_for(patient, user):
 
 # Which object each URL's kwargs name (patients by default; pk = the questionnaire).
 ROUTE_OBJECTS = {
+    "reports:dashboard_panel": {"panel": "=outcomes"},
     "treatments:session_detail": {"public_id": "session"},
     "treatments:session_edit": {"public_id": "session"},
     "treatments:session_check": {"public_id": "session"},
@@ -111,7 +112,11 @@ def _kwargs(route: Route, objects, *, unknown: bool = False) -> dict:
     mapping = ROUTE_OBJECTS.get(route.name, {})
     values = {}
     for name in route.kwargs_names:
-        target = objects[mapping.get(name, "patient" if name == "public_id" else "questionnaire")]
+        spec = mapping.get(name, "patient" if name == "public_id" else "questionnaire")
+        if spec.startswith("="):  # a fixed slug, e.g. a dashboard panel's name
+            values[name] = "no-such-thing" if unknown else spec[1:]
+            continue
+        target = objects[spec]
         if name == "public_id":
             values[name] = uuid.uuid4() if unknown else target.public_id
         else:

@@ -2028,9 +2028,13 @@ class Command(BaseCommand):
             )
         if serious_left_open is False and rows:
             # Make sure the governance flag has something to show in the demo.
-            flagged = next(
-                (r for r in reversed(rows) if r.status == "reviewed" and r.severity == 3), None
-            )
+            severe = [r for r in reversed(rows) if r.status == "reviewed" and r.severity == 3]
+            could_be_serious = {"dysphagia", "urinary-retention", "muscular-weakness"}
+            flagged = next((r for r in severe if r.term.slug in could_be_serious), None)
+            if flagged is None and severe:
+                flagged = severe[0]
+                flagged.term = terms["dysphagia"]
+                flagged.description = "Difficulty swallowing solids; seen in A&E, not admitted."
             if flagged is not None:
                 flagged.is_serious = flagged.serious_medically_important = True
                 flagged.regulator_decision = flagged.yellow_card_reference = ""

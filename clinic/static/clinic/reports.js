@@ -7,7 +7,8 @@
 
   function draw(canvas, charts) {
     const kind = canvas.dataset.reportChart;
-    const data = charts[kind];
+    // A deferred panel carries its own data (data-chart); the page's come from json_script.
+    const data = canvas.dataset.chart ? JSON.parse(canvas.dataset.chart) : charts[kind];
     if (!data || !data.labels.length) {
       canvas.replaceWith(Object.assign(document.createElement("p"), {
         className: "text-body-secondary small",
@@ -70,6 +71,14 @@
       const charts = JSON.parse(source.textContent);
       document.querySelectorAll("canvas[data-report-chart]").forEach((canvas) => draw(canvas, charts));
     }
+    // Deferred dashboard panels (htmx): draw their charts once they arrive.
+    document.body.addEventListener("htmx:afterSettle", (event) => {
+      if (typeof Chart === "undefined") return;
+      const root = event.detail.elt && event.detail.elt.isConnected ? event.detail.elt.parentElement : document;
+      (root || document).querySelectorAll("canvas[data-report-chart][data-chart]").forEach((canvas) => {
+        if (!Chart.getChart(canvas)) draw(canvas, {});
+      });
+    });
     // The print layout (?print=1, logged as a print) opens the browser's print dialog.
     if (document.getElementById("auto-print")) {
       window.setTimeout(() => window.print(), 300);
