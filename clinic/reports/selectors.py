@@ -207,7 +207,7 @@ class Dashboard:
     new_patients: Comparison
     registered_patients: Comparison | None
     sessions_over_time: list[dict]
-    units_by_product: list[dict]
+    units_by_product: list[dict] | None  # None: deferred to its own request
     wastage_by_product: list[dict] | None
     wastage_by_lot: list[dict] | None
     sessions_by_practitioner: list[dict]
@@ -743,9 +743,11 @@ def dashboard(*, scope: Scope, whole_clinic: bool, deferred: bool = False) -> Da
         new_patients=Comparison(figures["new"], None),
         registered_patients=registered,
         sessions_over_time=sessions_over_time(scope),
-        units_by_product=units_by_product(scope),
-        wastage_by_product=wastage(scope, by_lot=False) if whole_clinic else None,
-        wastage_by_lot=wastage(scope, by_lot=True, limit=8) if whole_clinic else None,
+        units_by_product=None if deferred else units_by_product(scope),
+        wastage_by_product=wastage(scope, by_lot=False) if whole_clinic and not deferred else None,
+        wastage_by_lot=(
+            wastage(scope, by_lot=True, limit=8) if whole_clinic and not deferred else None
+        ),
         sessions_by_practitioner=sessions_by_practitioner(scope),
         side_effects_by_indication=side_effect_rates(scope, by="indication"),
         side_effects_by_product=side_effect_rates(scope, by="product"),
@@ -1044,12 +1046,19 @@ def questionnaire_rows() -> QuerySet:
     )
 
 
-DASHBOARD_PANELS = ("outcomes", "retreatment")
+DASHBOARD_PANELS = ("stock", "outcomes", "retreatment")
 
 
-def dashboard_panel(*, scope: Scope, panel: str) -> dict:
-    """One deferred panel of the dashboard (see dashboard(deferred=True)): the responder
-    rates with their thresholds (2 queries), or the re-treatment counts (3 queries)."""
+def dashboard_panel(*, scope: Scope, panel: str, whole_clinic: bool = False) -> dict:
+    """One deferred panel of the dashboard (see dashboard(deferred=True)): units per
+    product and, for the whole clinic, vial wastage by product and lot (1 or 3 queries);
+    the responder rates with their thresholds (2); or the re-treatment counts (3)."""
+    if panel == "stock":
+        return {
+            "units_by_product": units_by_product(scope),
+            "wastage_by_product": wastage(scope, by_lot=False) if whole_clinic else None,
+            "wastage_by_lot": wastage(scope, by_lot=True, limit=8) if whole_clinic else None,
+        }
     if panel == "outcomes":
         thresholds = responder_thresholds_and_keys()
         return {

@@ -135,12 +135,15 @@ def dashboard_panel(request, panel):
         raise Http404("No such panel")
     fs = _filters_for(request, DashboardFilterSet)
     scope = fs.scope()
-    board = selectors.dashboard_panel(scope=scope, panel=panel)
+    whole_clinic = selectors.sees_whole_clinic(request.user)
+    board = selectors.dashboard_panel(scope=scope, panel=panel, whole_clinic=whole_clinic)
     return render(
         request,
         f"reports/includes/dashboard_{panel}.html",
         {
             "board": board,
+            "scope": scope,
+            "whole_clinic": whole_clinic,
             "q": _query(_scope_params(scope)),
             "labels": DASHBOARD_LABELS,
             "responder_chart": _responder_chart(board.get("responders") or []),

@@ -29,16 +29,17 @@ FILTER_CHOICES = 3
 
 # The dashboard: 1 sessions/patients/compliance aggregate over both periods, 2 outcome
 # responder thresholds, 3 unsigned sessions older than 72 hours, 4 unreviewed
-# questionnaires, 5 sessions per week, 6 units per product, 7 sessions per practitioner,
-# 8-9 side effects per 100 by indication and by product, 10 side-effect worklist,
-# 11 open follow-ups. The responder rates and re-treatment panels load on their own
-# (below); a print has them inline.
-DASHBOARD_COMMON = 11
-# Deferred panels (no access-log row: the page's own request is logged): responder
-# thresholds + rates; minimum intervals (guidelines, indications) + re-treatment counts.
-PANELS = {"outcomes": 2, "retreatment": 3}
-# Managers also: registrations, wastage per product, wastage per lot.
-DASHBOARD_MANAGER = DASHBOARD_COMMON + 3
+# questionnaires, 5 sessions per week, 6 sessions per practitioner, 7-8 side effects
+# per 100 by indication and by product, 9 side-effect worklist, 10 open follow-ups. The
+# units/wastage, responder rates and re-treatment panels load on their own (below); a
+# print has them inline.
+DASHBOARD_COMMON = 10
+# Deferred panels (no access-log row: the page's own request is logged): units per
+# product + wastage by product and by lot (managers); responder thresholds + rates;
+# minimum intervals (guidelines, indications) + re-treatment counts.
+PANELS = {"stock": 3, "outcomes": 2, "retreatment": 3}
+# Managers also: registrations.
+DASHBOARD_MANAGER = DASHBOARD_COMMON + 1
 
 
 def count_queries(client, url) -> int:
