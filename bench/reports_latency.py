@@ -140,10 +140,11 @@ def main() -> int:
         f"/patients/{pid}/" for pid in rng.sample(patient_ids, min(50, len(patient_ids)))
     ]
 
-    # The dashboard page, and the two panels it loads on its own requests (htmx): each is
+    # The dashboard page, and the three panels it loads on their own requests (htmx): each is
     # gated. Ungated, for the record: all of it in one request (the print layout) and a
     # 12-month range (the acceptance is the default month).
     pages = [("dashboard, this month", ["/dashboard/"], True)]
+    pages.append(("dashboard panel: units and wastage", ["/dashboard/panels/stock/"], True))
     pages.append(("dashboard panel: responder rates", ["/dashboard/panels/outcomes/"], True))
     pages.append(("dashboard panel: re-treatment", ["/dashboard/panels/retreatment/"], True))
     pages.append(("dashboard, whole page in one (print)", ["/dashboard/?print=1"], False))
