@@ -328,71 +328,56 @@ def session_sign(
 
 
 def _create_rule_follow_ups(session: TreatmentSession, inputs, user) -> None:
-    """Tasks made by rules (DOMAIN §10 rule 26; practice for first treatments)."""
+    """Tasks made by rules: the 2-week bladder review (rule 26) or, for other indications,
+    the 2-week side-effect review (DOMAIN §4.2: the bladder review already is that review,
+    with the post-void residual); outcome scores due by the earliest re-treatment date when
+    the indication has outcome measures; a review call after a first treatment here."""
     performed_on = timezone.localdate(session.performed_at)
     tasks = []
-    if session.indication.safety_profile == SafetyProfile.BLADDER:
-        days = _parameter("bladder_review_days")
+
+    def task(kind: str, title: str, days: int, rule_code: str) -> None:
         tasks.append(
             FollowUp(
                 patient=session.patient,
                 session=session,
-                kind=FollowUpKind.BLADDER_REVIEW,
-                title="Post-void residual and UTI review after intradetrusor injection",
+                kind=kind,
+                title=title,
                 due_on=performed_on + timedelta(days=days),
-                rule_code="bladder.review",
+                rule_code=rule_code,
                 assigned_to=session.practitioner,
                 created_by=user,
             )
+        )
+
+    indication = session.indication
+    if indication.safety_profile == SafetyProfile.BLADDER:
+        task(
+            FollowUpKind.BLADDER_REVIEW,
+            "Post-void residual and UTI review after intradetrusor injection",
+            _parameter("bladder_review_days"),
+            "bladder.review",
         )
     else:
-        # DOMAIN §4.2: capture side effects at a 2-week review (the bladder review above
-        # already is that review, with the post-void residual).
-        days = _parameter("side_effect_review_days")
-        tasks.append(
-            FollowUp(
-                patient=session.patient,
-                session=session,
-                kind=FollowUpKind.SIDE_EFFECT_REVIEW,
-                title=f"Side-effect review after {session.indication.name} treatment",
-                due_on=performed_on + timedelta(days=days),
-                rule_code="side-effect.review",
-                assigned_to=session.practitioner,
-                created_by=user,
-            )
+        task(
+            FollowUpKind.SIDE_EFFECT_REVIEW,
+            f"Side-effect review after {indication.name} treatment",
+            _parameter("side_effect_review_days"),
+            "side-effect.review",
         )
-    if session.indication.outcome_instruments.exists():
-        # An outcome entry before the next session: due by the earliest re-treatment date.
+    if indication.outcome_instruments.exists():
         guideline = inputs.session.guideline
-        interval = (guideline.min_interval_days if guideline else None) or (
-            session.indication.min_interval_days
+        task(
+            FollowUpKind.OUTCOME_DUE,
+            f"Outcome scores for {indication.name} before the next treatment",
+            (guideline.min_interval_days if guideline else None) or indication.min_interval_days,
+            "outcome.due",
         )
-        tasks.append(
-            FollowUp(
-                patient=session.patient,
-                session=session,
-                kind=FollowUpKind.OUTCOME_DUE,
-                title=f"Outcome scores for {session.indication.name} before the next treatment",
-                due_on=performed_on + timedelta(days=interval),
-                rule_code="outcome.due",
-                assigned_to=session.practitioner,
-                created_by=user,
-            )
-        )
-    first_here = not any(d.session_id for d in inputs.history.doses)
-    if first_here:
-        days = _parameter("first_treatment_review_days")
-        tasks.append(
-            FollowUp(
-                patient=session.patient,
-                session=session,
-                kind=FollowUpKind.REVIEW_CALL,
-                title=f"Review call after first {session.product} treatment",
-                due_on=performed_on + timedelta(days=days),
-                rule_code="first.review-call",
-                assigned_to=session.practitioner,
-                created_by=user,
-            )
+    if not any(d.session_id for d in inputs.history.doses):
+        task(
+            FollowUpKind.REVIEW_CALL,
+            f"Review call after first {session.product} treatment",
+            _parameter("first_treatment_review_days"),
+            "first.review-call",
         )
     FollowUp.objects.bulk_create(tasks)
 
