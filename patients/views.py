@@ -4,18 +4,17 @@ Thin views: check access (clinic.permissions), validate a form, call one service
 selector, then redirect with a message or render.
 """
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_tables2 import LazyPaginator, RequestConfig
 
 from clinic.audit import ACTIONS, access_events_for_patient, audited, patient_from_url
+from clinic.csv_export import csv_response
 from clinic.permissions import require_perm
 from patients import selectors, services
 from patients.filters import PatientFilterSet
@@ -318,11 +317,6 @@ def patient_access_log(request, public_id):
     )
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @require_perm("clinic.view_accessevent")
 @audited("patient.access_log_export", patient=patient_from_url())
 def patient_access_log_csv(request, public_id):
@@ -330,32 +324,19 @@ def patient_access_log_csv(request, public_id):
     patient = selectors.patient_get_for_user(user=request.user, public_id=public_id)
     _, since, until = _access_log_filter(request)
     events = access_events_for_patient(patient=patient, since=since, until=until)
-    writer = csv.writer(_Echo())
-
-    def rows():
-        yield writer.writerow(["When (UK time)", "Staff", "Role", "Action", "Page", "IP address"])
-        for event in events.iterator(chunk_size=2000):
-            yield writer.writerow(
-                [
-                    timezone.localtime(event.occurred_at).strftime("%d/%m/%Y %H:%M:%S"),
-                    _csv_safe(event.username),
-                    _csv_safe(event.role),
-                    _csv_safe(ACTIONS.get(event.action, event.action)),
-                    _csv_safe(event.path),
-                    event.ip_address or "",
-                ]
-            )
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     filename = f"access-log-{patient.record_number}-{timezone.localdate():%Y%m%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def _csv_safe(value: str) -> str:
-    """Spreadsheets run cells starting with = + - @ as formulas (CSV injection)."""
-    text = str(value or "")
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return csv_response(
+        events,
+        [
+            ("When (UK time)", lambda e: f"{timezone.localtime(e.occurred_at):%d/%m/%Y %H:%M:%S}"),
+            ("Staff", lambda e: e.username),
+            ("Role", lambda e: e.role),
+            ("Action", lambda e: ACTIONS.get(e.action, e.action)),
+            ("Page", lambda e: e.path),
+            ("IP address", lambda e: e.ip_address or ""),
+        ],
+        filename=filename,
+    )
 
 
 @require_perm("patients.view_subjectaccessrequest")

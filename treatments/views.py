@@ -2,11 +2,8 @@
 addenda, follow-up tasks, outcome measures and the lot lookup. Thin: access, form, one
 service/selector."""
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from clinic.audit import audited, has_param, patient_from_url, patient_of
+from clinic.csv_export import csv_response
 from clinic.permissions import require_perm
 from patients.selectors import patient_get_for_user
 from treatments import safety, selectors, services
@@ -706,20 +704,16 @@ def side_effect_yellow_card(request, public_id):
 @audited("sideeffect.export", patient=patient_of("treatments.SideEffect"))
 def side_effect_yellow_card_csv(request, public_id):
     side_effect = selectors.side_effect_get(public_id=public_id)
-    fields = selectors.yellow_card(side_effect=side_effect)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
     name = f"yellow-card-{side_effect.patient.record_number}-{side_effect.onset_date:%Y%m%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    writer = csv.writer(response)
-    writer.writerow(["Section", "Field", "Value"])
-    for f in fields:
-        writer.writerow([f.section, f.label, _csv_safe(f.value)])
-    return response
-
-
-def _csv_safe(value: str) -> str:
-    """Stop a spreadsheet reading a typed value as a formula (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    return csv_response(
+        selectors.yellow_card(side_effect=side_effect),
+        [
+            ("Section", lambda f: f.section),
+            ("Field", lambda f: f.label),
+            ("Value", lambda f: f.value),
+        ],
+        filename=name,
+    )
 
 
 @require_perm("treatments.view_sideeffect")

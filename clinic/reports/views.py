@@ -18,9 +18,9 @@ from django.views.decorators.http import require_safe
 from django_tables2 import LazyPaginator, RequestConfig
 
 from clinic.audit import audited, patient_of
+from clinic.csv_export import csv_response
 from clinic.permissions import require_perm
 from clinic.reports import history, selectors, services
-from clinic.reports.csv import csv_response
 from clinic.reports.filters import DashboardFilterSet
 from clinic.reports.periods import default_period, presets
 from clinic.reports.registry import REPORTS, Report

@@ -382,7 +382,9 @@ def test_yellow_card_page_and_csv_hold_the_record(practitioner_client, practitio
     assert "data-print" in page
     response = practitioner_client.get(f"/side-effects/{se.public_id}/yellow-card.csv")
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    body = b"".join(response.streaming_content).decode()
+    rows = list(csv.reader(io.StringIO(body.removeprefix("\ufeff"))))
+    assert rows[0] == ["Section", "Field", "Value"]
     fields = {(section, label): value for section, label, value in rows[1:]}
     assert fields[("Patient", "Initials")] == "JAO"
     assert fields[("Suspected drug", "Batch")].startswith("'=HYPERLINK(1)")  # no formula

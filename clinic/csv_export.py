@@ -1,4 +1,6 @@
-"""Streaming CSV: rows go out as the database cursor yields them, never built in memory.
+"""Streaming CSV for every download (reports, the access log, the Yellow Card): rows go
+out as the database cursor yields them, never built in memory, and cells a spreadsheet
+would run as formulas are neutralised.
 
 `csv_response` wraps a server-side iterator (QuerySet.iterator(chunk_size=...), a named
 cursor on PostgreSQL) in a StreamingHttpResponse. The header row is sent first, so the
