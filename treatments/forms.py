@@ -489,7 +489,7 @@ class PhonedSideEffectForm(forms.Form):
         widget=forms.RadioSelect,
     )
     reporter_name = forms.CharField(
-        label="Their name and relationship", max_length=120, required=False
+        label="Caller's name and relationship (if not the patient)", max_length=120, required=False
     )
 
     def __init__(self, *args, **kwargs):

@@ -1134,14 +1134,17 @@ def yellow_card(*, side_effect: SideEffect) -> list[YellowCardField]:
     add("Patient", "Local identification number", patient.record_number)
     if session is not None:
         points = list(session.points.select_related("site"))
-        draws = list(session.draws.select_related("vial").order_by("id"))
+        # The batches: the vials side_effect_get already attached (no second read).
+        lots = getattr(se, "lots", None)
+        if lots is None:
+            lots = _with_lots([se])[0].lots
         units = sum((p.units for p in points), Decimal(0))
         treated_on = timezone.localdate(session.performed_at)
         add("Suspected drug", "Brand", f"{session.product.brand} ({session.product.generic_name})")
         add(
             "Suspected drug",
             "Batch",
-            "; ".join(f"{d.vial.lot} (expiry {d.vial.expiry:%d/%m/%Y})" for d in draws)
+            "; ".join(f"{vial.lot} (expiry {vial.expiry:%d/%m/%Y})" for vial in lots)
             or "Not recorded",
         )
         add("Suspected drug", "Route", _route({p.site.region for p in points}))
@@ -1210,6 +1213,14 @@ def _parameters(*keys: str) -> dict[str, int]:
     if missing:
         raise safety.MissingParameterError(missing)
     return {key: int(value) for key, value in values.items()}
+
+
+def yellow_card_sections(fields: list[YellowCardField]) -> dict[str, list[YellowCardField]]:
+    """The fields grouped by the form's sections, in order (for the printable page)."""
+    sections: dict[str, list[YellowCardField]] = {}
+    for f in fields:
+        sections.setdefault(f.section, []).append(f)
+    return sections
 
 
 def yellow_card_reasons(*, side_effect: SideEffect) -> list[str]:

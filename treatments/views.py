@@ -500,7 +500,9 @@ def outcome_new(request, public_id):
 # Side effects ---------------------------------------------------------------------------
 
 
-def _patient_side_effect_context(request, patient) -> dict:
+def _patient_side_effect_context(patient) -> dict:
+    """What every patient side-effect page shows around its content: the header's open
+    side effects and the active tab."""
     return {
         "patient": patient,
         "open_side_effects": selectors.side_effect_open_for_patient(patient=patient),
@@ -516,7 +518,7 @@ def side_effect_list(request, public_id):
         request,
         "treatments/side_effect_list.html",
         {
-            **_patient_side_effect_context(request, patient),
+            **_patient_side_effect_context(patient),
             "side_effects": selectors.side_effect_list_for_patient(patient=patient),
         },
     )
@@ -558,7 +560,7 @@ def side_effect_new(request, public_id):
     return render(
         request,
         "treatments/side_effect_form.html",
-        {**_patient_side_effect_context(request, patient), "form": form, "side_effect": None},
+        {**_patient_side_effect_context(patient), "form": form, "side_effect": None},
     )
 
 
@@ -600,7 +602,7 @@ def side_effect_detail(request, public_id):
         request,
         "treatments/side_effect_detail.html",
         {
-            **_patient_side_effect_context(request, patient),
+            **_patient_side_effect_context(patient),
             "side_effect": side_effect,
             "reasons": selectors.yellow_card_reasons(side_effect=side_effect),
             "decision_form": SideEffectDecisionForm(initial={"version": side_effect.version}),
@@ -647,7 +649,7 @@ def side_effect_review(request, public_id):
         request,
         "treatments/side_effect_form.html",
         {
-            **_patient_side_effect_context(request, patient),
+            **_patient_side_effect_context(patient),
             "form": form,
             "side_effect": side_effect,
             "conflict": conflict,
@@ -689,10 +691,7 @@ def side_effect_decision(request, public_id):
 @audited("sideeffect.print", patient=patient_of("treatments.SideEffect"))
 def side_effect_yellow_card(request, public_id):
     side_effect = selectors.side_effect_get(public_id=public_id)
-    fields = selectors.yellow_card(side_effect=side_effect)
-    sections: dict[str, list] = {}
-    for f in fields:
-        sections.setdefault(f.section, []).append(f)
+    sections = selectors.yellow_card_sections(selectors.yellow_card(side_effect=side_effect))
     return render(
         request,
         "treatments/yellow_card.html",

@@ -2,17 +2,18 @@
 
 treatments/admin.py (owned by the treatments app) registers reference data only; the
 session changelist is what the report benchmark compares the reports with (bench/), and
-lets a manager reach a session's admin history. Registered here only if the treatments
-app has not registered its own. Nothing can be added, changed or deleted through it.
+lets a manager reach a session's admin history. Nothing can be added, changed or deleted
+through it.
 """
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from clinic.admin_mixins import ReadOnlyAdminMixin
 from treatments.models import TreatmentSession
 
 
-class TreatmentSessionReadOnlyAdmin(SimpleHistoryAdmin):
+class TreatmentSessionReadOnlyAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = (
         "performed_at", "patient_record", "practitioner", "indication", "product", "status",
         "consent_taken", "signed_at",
@@ -35,15 +36,5 @@ class TreatmentSessionReadOnlyAdmin(SimpleHistoryAdmin):
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("reports.view_change_history")
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-if not admin.site.is_registered(TreatmentSession):
-    admin.site.register(TreatmentSession, TreatmentSessionReadOnlyAdmin)
+admin.site.register(TreatmentSession, TreatmentSessionReadOnlyAdmin)
