@@ -1,8 +1,10 @@
 """Shared abstract bases and small cross-app tables."""
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connections, models, router, transaction
 from django.utils import timezone
+
+from clinic.access_chain import fill_chain
 
 
 class TimeStampedModel(models.Model):
@@ -53,10 +55,40 @@ class Counter(models.Model):
         return range(start, start + count)
 
 
+class AccessEventQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """On SQLite the chain is computed here (PostgreSQL: by the insert trigger)."""
+        if connections[self.db].vendor == "postgresql":
+            return super().bulk_create(objs, *args, **kwargs)
+        objs = list(objs)
+        with transaction.atomic(using=self.db):
+            for obj in objs:
+                obj.patient_id = _resolved(obj.patient_id, self.db)
+            fill_chain(objs, self.model._default_manager.using(self.db))
+            return super().bulk_create(objs, *args, **kwargs)
+
+
+def _resolved(value, using):
+    """A patient given as a subquery (clinic.audit resolvers), evaluated (SQLite only)."""
+    if not hasattr(value, "resolve_expression"):
+        return value
+    sql, params = value.query.get_compiler(using).as_sql()
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
 class AccessEvent(models.Model):
     """One read of clinical data, search, export, report download or print (DOMAIN §7.2,
     rule 44). Append-only: written once per request by clinic.audit, never changed; on
-    PostgreSQL a trigger (migration 0004) refuses UPDATE, DELETE and TRUNCATE.
+    PostgreSQL a trigger (migration 0004) refuses UPDATE, DELETE and TRUNCATE, and the
+    runtime database role holds only INSERT and SELECT on the table (clinic.db_roles).
+
+    A hash chain (clinic.access_chain, migration 0005) links every event to the previous
+    one: `chain_seq`, `prev_hash` and `row_hash` are set by a PostgreSQL trigger whatever
+    the writer sends, or by save()/bulk_create() on SQLite. `manage.py verify_access_log`
+    checks it.
 
     `username` and `role` are copied at the time of access so the row still reads right
     after a user is renamed or changes role. The user and patient foreign keys PROTECT:
@@ -87,6 +119,11 @@ class AccessEvent(models.Model):
     path = models.CharField(max_length=500, editable=False)
     ip_address = models.GenericIPAddressField(null=True, blank=True, editable=False)
     status_code = models.PositiveSmallIntegerField(editable=False)
+    chain_seq = models.BigIntegerField(unique=True, editable=False)
+    prev_hash = models.CharField(max_length=64, default="", editable=False)
+    row_hash = models.CharField(max_length=64, default="", editable=False)
+
+    objects = AccessEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
@@ -103,3 +140,13 @@ class AccessEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.username} {self.action}"
+
+    def save(self, *args, **kwargs):
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        if not self._state.adding or connections[using].vendor == "postgresql":
+            return super().save(*args, **kwargs)
+        with transaction.atomic(using=using):
+            self.patient_id = _resolved(self.patient_id, using)
+            fill_chain([self], type(self)._default_manager.using(using))
+            return super().save(*args, **kwargs)
+
