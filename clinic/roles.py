@@ -125,10 +125,8 @@ MATRIX: dict[Role, frozenset[str]] = {
             "reports.view_clinic_reports",
             "reports.export_reports",
             "reports.view_change_history",
-            "auth.view_user",
-            "auth.add_user",
-            "auth.change_user",
-            "auth.view_group",
+            # Staff accounts through the staff page, one role each; never Django's user admin.
+            "staff.manage_staff",
         }
         | _reference_view
         | _reference_edit

@@ -18,6 +18,7 @@ urlpatterns = [
     path("patients/", include("patients.urls")),
     path("", include("treatments.urls")),
     path("", include("clinic.reports.urls")),
+    path("staff/", include("clinic.staff.urls")),  # issue 10
     path("admin/", admin.site.urls),
 ]
 

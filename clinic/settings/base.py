@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "patients",
     "treatments",
     "clinic.reports",  # dashboard, reports, exports, change history (issue 5)
+    "clinic.staff",  # staff accounts and roles for managers (issue 10), not the user admin
     # Last, so that its post_migrate role sync runs after every app's permissions exist.
     "clinic",
 ]
@@ -130,6 +131,11 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+
+# Set-password links for staff (clinic.staff, issue 10) use Django's password-reset
+# tokens: valid this long (72 hours, so a link sent on a Friday still works on Monday),
+# and dead as soon as the password changes.
+PASSWORD_RESET_TIMEOUT = 72 * 60 * 60
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

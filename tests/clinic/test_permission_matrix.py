@@ -72,6 +72,7 @@ def objects(patient, questionnaire, practitioner):
         "task": FollowUpFactory(patient=patient),
         "side_effect": SideEffectFactory(session__patient=patient),
         "sar": _sar_for(patient, practitioner),
+        "staff": practitioner,  # issue 10: a staff account on the staff page
     }
 
 
@@ -105,6 +106,10 @@ ROUTE_OBJECTS = {
     "treatments:yellow_card_csv": {"public_id": "side_effect"},
     "reports:session_history": {"public_id": "session"},  # issue 5
     "reports:vial_history": {"pk": "vial"},  # issue 5
+    **{  # issue 10: staff accounts
+        f"staff:{name}": {"pk": "staff"}
+        for name in ("detail", "role", "deactivate", "reactivate", "password_link")
+    },
 }
 
 
@@ -165,7 +170,8 @@ def test_matrix(route, persona, method, reception, practitioner, manager, deacti
         assert response.status_code == 403, (url, persona, response.status_code)
 
 
-OBJECT_ROUTES = [r for r in ROUTES if r.kwargs_names]
+# A public page has no role to refuse (the staff set-password link: tests/clinic/test_staff.py).
+OBJECT_ROUTES = [r for r in ROUTES if r.kwargs_names and r.access != PUBLIC]
 
 
 @pytest.mark.parametrize("route", OBJECT_ROUTES, ids=[r.name for r in OBJECT_ROUTES])

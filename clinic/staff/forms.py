@@ -1,0 +1,78 @@
+"""Forms of the staff page. Plain forms, not model forms: they carry only the fields a
+manager may set, so is_superuser, is_staff, groups or permissions in a POST are ignored.
+Input checks only; the rules (no superusers, not oneself) live in clinic.staff.services."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Field, Layout, Row
+from django import forms
+from django.contrib.auth.validators import UnicodeUsernameValidator
+
+from clinic.roles import Role
+
+# What each role is for, in the words a manager would use (DOMAIN §7.3).
+ROLE_HELP = {
+    Role.RECEPTION: "registers patients, books the diary, enters intake questionnaires; "
+    "no clinical records",
+    Role.PRACTITIONER: "doctor, nurse or dentist prescriber: reviews, treats, signs sessions",
+    Role.MANAGER: "dashboard, reports, stock, reference data and staff accounts; "
+    "signs nothing clinical",
+}
+ROLE_CHOICES = [(role.value, f"{role.value}: {ROLE_HELP[role]}") for role in Role]
+
+
+def _role_field(label: str = "Role") -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
+        choices=ROLE_CHOICES,
+        widget=forms.RadioSelect,
+        help_text="One role per person. Superuser and admin-site status are not given here.",
+    )
+
+
+class StaffCreateForm(forms.Form):
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150)
+    username = forms.CharField(
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
+        help_text="What they type to sign in, e.g. priya.shah. Letters, digits and @ . + - _",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
+    )
+    email = forms.EmailField(
+        required=False,
+        help_text="Optional. If given, the set-password link is also emailed to them.",
+    )
+    role = _role_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Row(
+                Column(Field("first_name", autofocus=True), css_class="col-md-6"),
+                Column("last_name", css_class="col-md-6"),
+            ),
+            Row(Column("username", css_class="col-md-6"), Column("email", css_class="col-md-6")),
+            "role",
+        )
+
+    def clean_username(self) -> str:
+        return self.cleaned_data["username"].strip()
+
+    def clean_role(self) -> Role:
+        return Role(self.cleaned_data["role"])
+
+
+class StaffRoleForm(forms.Form):
+    role = _role_field("New role")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean_role(self) -> Role:
+        return Role(self.cleaned_data["role"])

@@ -1,0 +1,58 @@
+"""Reads of staff accounts and their history, with their joins done."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from clinic.roles import Role
+from clinic.staff.models import StaffChange
+
+ROLE_NAMES = [role.value for role in Role]
+
+
+def _with_role_and_two_factor(queryset: QuerySet) -> QuerySet:
+    """Each user's role groups as `role_groups` (one query for all users) and whether they
+    have a confirmed authenticator app as `has_two_factor` (a subquery, no extra query)."""
+    return queryset.prefetch_related(
+        Prefetch(
+            "groups",
+            queryset=Group.objects.filter(name__in=ROLE_NAMES).order_by("name"),
+            to_attr="role_groups",
+        )
+    ).annotate(
+        has_two_factor=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
+    )
+
+
+def staff_list() -> QuerySet:
+    """Every account, active ones first, by name."""
+    return _with_role_and_two_factor(get_user_model().objects.all()).order_by(
+        "-is_active", "last_name", "first_name", "username"
+    )
+
+
+def staff_get(*, pk: int):
+    """The one way the staff pages fetch an account (404 when unknown)."""
+    return get_object_or_404(_with_role_and_two_factor(get_user_model().objects.all()), pk=pk)
+
+
+def staff_changes_of(*, user) -> QuerySet:
+    """The account's history, newest first, with who made each change."""
+    return StaffChange.objects.filter(subject=user).select_related("actor").order_by("-at", "-id")
+
+
+def role_of(user) -> str:
+    """The user's role name ("" when none). Uses `role_groups` when the selector loaded
+    it; otherwise one query."""
+    groups = getattr(user, "role_groups", None)
+    if groups is None:
+        return current_role_of(user)
+    return ", ".join(group.name for group in groups)
+
+
+def current_role_of(user) -> str:
+    """The user's role name as the database holds it now (for the services)."""
+    names = user.groups.filter(name__in=ROLE_NAMES).values_list("name", flat=True)
+    return ", ".join(sorted(names))

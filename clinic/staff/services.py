@@ -1,0 +1,196 @@
+"""Writes to staff accounts: the only code that creates them, changes their role,
+deactivates or reactivates them, or issues a set-password link. Each writes its
+StaffChange row in the same transaction.
+
+What no service here does, by design: set is_superuser, is_staff or individual
+permissions, put a user in any group but exactly one role group of clinic/roles.py, or
+set another person's password (a one-time link lets the person choose it). Superusers are
+made with `manage.py createsuperuser` and managed by superusers in the admin only.
+"""
+
+import logging
+from dataclasses import dataclass
+from smtplib import SMTPException
+
+from django.conf import settings
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from clinic.roles import Role
+from clinic.staff.choices import StaffChangeKind
+from clinic.staff.models import StaffChange
+from clinic.staff.selectors import current_role_of
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PasswordLink:
+    """A set-password link, to be shown once to the manager who asked for it."""
+
+    user: object
+    url: str
+    emailed_to: str  # the address it was sent to, or "" when the account has none
+
+
+def _refuse_unless_may_change(*, actor, user, action: str) -> None:
+    if user.is_superuser and not actor.is_superuser:
+        raise ValidationError(
+            f"{_name(user)} is a superuser: only a superuser can {action} that account."
+        )
+    if user.pk == actor.pk:
+        raise ValidationError(
+            f"You cannot {action} your own account: ask another manager to do it."
+        )
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def _role_group(role: Role) -> Group:
+    return Group.objects.get(name=Role(role).value)
+
+
+def _record(*, actor, subject, kind: StaffChangeKind, from_role="", to_role="") -> StaffChange:
+    change = StaffChange(
+        actor=actor, subject=subject, kind=kind, from_role=from_role, to_role=to_role
+    )
+    change.full_clean()
+    change.save()
+    return change
+
+
+@transaction.atomic
+def staff_create(
+    *,
+    created_by,
+    username: str,
+    first_name: str,
+    last_name: str,
+    email: str = "",
+    role: Role,
+    base_url: str,
+) -> PasswordLink:
+    """A new account with one role and no usable password, and its set-password link."""
+    user_model = get_user_model()
+    if user_model.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": "That username is already in use."})
+    user = user_model(username=username, first_name=first_name, last_name=last_name, email=email)
+    user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    user.groups.set([_role_group(role)])
+    _record(actor=created_by, subject=user, kind=StaffChangeKind.CREATED, to_role=Role(role).value)
+    return _issue_link(issued_by=created_by, user=user, base_url=base_url, new_account=True)
+
+
+@transaction.atomic
+def staff_record_created(*, created_by, user) -> StaffChange:
+    """The "created" row for an account made outside the staff page (the demo seed)."""
+    return _record(
+        actor=created_by, subject=user, kind=StaffChangeKind.CREATED, to_role=current_role_of(user)
+    )
+
+
+@transaction.atomic
+def staff_change_role(*, changed_by, user, role: Role) -> StaffChange:
+    """Replace the user's groups by exactly the one role group."""
+    _refuse_unless_may_change(actor=changed_by, user=user, action="change the role of")
+    before, after = current_role_of(user), Role(role).value
+    if before == after:
+        raise ValidationError(f"{_name(user)} already has the role {after}.")
+    user.groups.set([_role_group(role)])
+    return _record(
+        actor=changed_by,
+        subject=user,
+        kind=StaffChangeKind.ROLE_CHANGED,
+        from_role=before,
+        to_role=after,
+    )
+
+
+@transaction.atomic
+def staff_deactivate(*, deactivated_by, user) -> StaffChange:
+    """Signs them out everywhere: saving is_active=False fires
+    clinic.signals.end_sessions_of_deactivated_user, which deletes their sessions."""
+    _refuse_unless_may_change(actor=deactivated_by, user=user, action="deactivate")
+    if not user.is_active:
+        raise ValidationError(f"{_name(user)} is already deactivated.")
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    return _record(actor=deactivated_by, subject=user, kind=StaffChangeKind.DEACTIVATED)
+
+
+@transaction.atomic
+def staff_reactivate(*, reactivated_by, user) -> StaffChange:
+    _refuse_unless_may_change(actor=reactivated_by, user=user, action="reactivate")
+    if user.is_active:
+        raise ValidationError(f"{_name(user)} is already active.")
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    return _record(actor=reactivated_by, subject=user, kind=StaffChangeKind.REACTIVATED)
+
+
+@transaction.atomic
+def staff_issue_password_link(*, issued_by, user, base_url: str) -> PasswordLink:
+    """A one-time link for the person to choose a (new) password. Their current password,
+    if any, keeps working until they use it; the link dies once the password changes and
+    after settings.PASSWORD_RESET_TIMEOUT."""
+    _refuse_unless_may_change(actor=issued_by, user=user, action="issue a password link for")
+    if not user.is_active:
+        raise ValidationError(f"{_name(user)} is deactivated: reactivate the account first.")
+    return _issue_link(issued_by=issued_by, user=user, base_url=base_url, new_account=False)
+
+
+def _issue_link(*, issued_by, user, base_url: str, new_account: bool) -> PasswordLink:
+    path = reverse(
+        "staff:set_password",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    url = base_url.rstrip("/") + path
+    _record(actor=issued_by, subject=user, kind=StaffChangeKind.PASSWORD_LINK_ISSUED)
+    if user.email:
+        body = render_to_string(
+            "staff/email/password_link.txt",
+            {
+                "user": user,
+                "url": url,
+                "new_account": new_account,
+                "clinic_name": settings.CLINIC_NAME,
+                "hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
+            },
+        )
+        subject = f"{settings.CLINIC_NAME}: choose your password"
+        transaction.on_commit(lambda: _send(subject=subject, body=body, user=user))
+    return PasswordLink(user=user, url=url, emailed_to=user.email)
+
+
+def _send(*, subject: str, body: str, user) -> None:
+    try:
+        send_mail(subject, body, None, [user.email])
+    except (SMTPException, OSError):
+        # Never log the message or the exception text: they could carry the link. The
+        # manager has the link on screen and can hand it over another way.
+        logger.warning("staff.password_link_email_failed user_id=%s", user.pk)
+
+
+@transaction.atomic
+def staff_set_own_password(*, user, password: str) -> StaffChange:
+    """The person chose their password through a valid link (the view checked the
+    token and the validators). Saving the new hash kills every link issued so far."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    password_validation.password_changed(password, user)
+    return _record(actor=user, subject=user, kind=StaffChangeKind.PASSWORD_SET)

@@ -1,0 +1,206 @@
+"""The staff page for managers: list, add, change role, deactivate, reactivate, issue a
+set-password link; and the public page where a person chooses their password.
+
+A set-password link is shown once, in the response to the POST that made it: it is never
+put in a message (stored in the session), a redirect or a log.
+"""
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
+
+from clinic.permissions import public, require_perm
+from clinic.staff import selectors, services
+from clinic.staff.forms import StaffCreateForm, StaffRoleForm
+
+MANAGE = "staff.manage_staff"
+
+
+def _base_url(request) -> str:
+    return request.build_absolute_uri("/")
+
+
+def _link_hours() -> int:
+    return settings.PASSWORD_RESET_TIMEOUT // 3600
+
+
+def _show_link(request, link: services.PasswordLink, *, new_account: bool):
+    return render(
+        request,
+        "staff/password_link.html",
+        {
+            "link": link,
+            "member": link.user,
+            "new_account": new_account,
+            "hours": _link_hours(),
+            # As clinic.middleware.TwoFactorMiddleware will ask of them at sign-in.
+            "two_factor_at_first_sign_in": settings.OTP_REQUIRED
+            and link.user.has_perm("clinic.requires_two_factor"),
+        },
+    )
+
+
+def _refused(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+@require_perm(MANAGE)
+def staff_list(request):
+    return render(request, "staff/staff_list.html", {"staff": selectors.staff_list()})
+
+
+@require_perm(MANAGE)
+def staff_add(request):
+    form = StaffCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            link = services.staff_create(
+                created_by=request.user, base_url=_base_url(request), **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _show_link(request, link, new_account=True)
+    return render(request, "staff/staff_add.html", {"form": form, "hours": _link_hours()})
+
+
+@require_perm(MANAGE)
+def staff_detail(request, pk: int):
+    member = selectors.staff_get(pk=pk)
+    role = selectors.role_of(member)
+    may_change = (request.user.is_superuser or not member.is_superuser) and (
+        member.pk != request.user.pk
+    )
+    return render(
+        request,
+        "staff/staff_detail.html",
+        {
+            "member": member,
+            "role": role,
+            "changes": selectors.staff_changes_of(user=member),
+            "may_change": may_change,
+            "is_self": member.pk == request.user.pk,
+            "role_form": StaffRoleForm(initial={"role": role}) if may_change else None,
+            "hours": _link_hours(),
+        },
+    )
+
+
+def _post_only(view):
+    """The action views below answer POST only (their form is on the detail page)."""
+
+    @wraps(view)
+    def wrapper(request, pk: int):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        return view(request, selectors.staff_get(pk=pk))
+
+    return wrapper
+
+
+@require_perm(MANAGE)
+@_post_only
+def staff_change_role(request, member):
+    form = StaffRoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose one of the three roles.")
+    else:
+        try:
+            change = services.staff_change_role(
+                changed_by=request.user, user=member, role=form.cleaned_data["role"]
+            )
+        except ValidationError as error:
+            _refused(request, error)
+        else:
+            messages.success(request, f"{_name(member)}: {change.description.lower()}.")
+    return redirect("staff:detail", pk=member.pk)
+
+
+@require_perm(MANAGE)
+@_post_only
+def staff_deactivate(request, member):
+    try:
+        services.staff_deactivate(deactivated_by=request.user, user=member)
+    except ValidationError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, f"{_name(member)} is deactivated and was signed out everywhere.")
+    return redirect("staff:detail", pk=member.pk)
+
+
+@require_perm(MANAGE)
+@_post_only
+def staff_reactivate(request, member):
+    try:
+        services.staff_reactivate(reactivated_by=request.user, user=member)
+    except ValidationError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, f"{_name(member)} can sign in again.")
+    return redirect("staff:detail", pk=member.pk)
+
+
+@require_perm(MANAGE)
+@_post_only
+def staff_password_link(request, member):
+    try:
+        link = services.staff_issue_password_link(
+            issued_by=request.user, user=member, base_url=_base_url(request)
+        )
+    except ValidationError as error:
+        _refused(request, error)
+        return redirect("staff:detail", pk=member.pk)
+    return _show_link(request, link, new_account=False)
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+@method_decorator(public, name="dispatch")
+class SetPasswordView(auth_views.PasswordResetConfirmView):
+    """Django's password-reset confirmation (token checked, then moved out of the URL
+    into the session), with the project's validators and templates. Saving the password
+    changes the hash, so the link stops working; deactivated accounts get no form."""
+
+    template_name = "staff/set_password.html"
+    success_url = reverse_lazy("login")
+    title = "Choose your password"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            # Whoever is signed in here (a manager testing the link) must not choose
+            # someone else's password: the person opens the link in their own browser.
+            return render(request, "staff/set_password_signed_in.html")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_user(self, uidb64):
+        user = super().get_user(uidb64)
+        return user if user is not None and user.is_active else None
+
+    def form_valid(self, form):
+        services.staff_set_own_password(user=self.user, password=form.cleaned_data["new_password1"])
+        del self.request.session[INTERNAL_RESET_SESSION_TOKEN]
+        messages.success(
+            self.request,
+            f"Your password is set. Sign in as {self.user.get_username()} with it now.",
+        )
+        return HttpResponseRedirect(self.get_success_url())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["member"] = self.user if self.validlink else None
+        context["hours"] = _link_hours()
+        return context
+
+
+SetPasswordView.access = "public"
