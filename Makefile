@@ -29,7 +29,8 @@ clinic/static/vendor/.built: node_modules/.installed clinic/static_build.mjs
 static: clinic/static/vendor/.built
 
 run: $(VENV)/.installed static
-	$(PY) manage.py migrate --no-input -v 1
+	$(if $(DATABASE_OWNER_URL),DATABASE_RUNTIME_URL="$$DATABASE_URL" DATABASE_URL="$$DATABASE_OWNER_URL") \
+	  $(PY) manage.py migrate --no-input -v 1
 	$(PY) manage.py seed_demo --if-empty
 	@echo; echo "Serving on http://127.0.0.1:8000  (Ctrl+C to stop)"; echo
 	$(PY) manage.py runserver 127.0.0.1:8000

@@ -72,7 +72,7 @@ run_pytest "$@" || status=1
 
 if [ "${CI:-}" = "true" ] && [ -n "${DATABASE_URL:-}" ]; then
   step "pytest on SQLite (CI runs the suite on both engines)"
-  (unset DATABASE_URL; run_pytest -m "not postgres and not e2e" "$@") || status=1
+  (unset DATABASE_URL DATABASE_OWNER_URL DATABASE_RUNTIME_ROLE; run_pytest -m "not postgres and not e2e" "$@") || status=1
 fi
 
 echo

@@ -49,7 +49,9 @@ case "$DATABASE_URL" in
   *) echo "DATABASE_URL must point at PostgreSQL" >&2; exit 2 ;;
 esac
 
-"$PY" manage.py migrate --no-input -v 0
+# Migrations (and VACUUM) run as the owner role when there is one (docs/operations.md).
+as_owner() { DATABASE_RUNTIME_URL="$DATABASE_URL" DATABASE_URL="${DATABASE_OWNER_URL:-$DATABASE_URL}" "$@"; }
+as_owner "$PY" manage.py migrate --no-input -v 0
 
 count() {
   "$PY" manage.py shell -c "from $1 import $2; print($2.objects.count())" | tail -1
@@ -62,12 +64,12 @@ fi
 sessions=$(count treatments.models TreatmentSession)
 if [ "$sessions" -lt "$BENCH_SESSIONS" ]; then
   echo "Seeding $((BENCH_SESSIONS - sessions)) sessions..."
-  time "$PY" bench/seed_reports.py --sessions "$((BENCH_SESSIONS - sessions))"
+  time as_owner "$PY" bench/seed_reports.py --sessions "$((BENCH_SESSIONS - sessions))"
 fi
 
 # Fresh planner statistics (without them the first runs after a bulk load plan badly).
 echo "VACUUM (ANALYZE)..."
-"$PY" manage.py shell -c \
+as_owner "$PY" manage.py shell -c \
   "from django.db import connection; connection.cursor().execute('VACUUM (ANALYZE)')"
 
 "$PY" bench/reports_latency.py

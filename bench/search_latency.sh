@@ -57,7 +57,9 @@ case "$DATABASE_URL" in
   *) echo "DATABASE_URL must point at PostgreSQL" >&2; exit 2 ;;
 esac
 
-"$PY" manage.py migrate --no-input -v 0
+# Migrations (and VACUUM) run as the owner role when there is one (docs/operations.md).
+as_owner() { DATABASE_RUNTIME_URL="$DATABASE_URL" DATABASE_URL="${DATABASE_OWNER_URL:-$DATABASE_URL}" "$@"; }
+as_owner "$PY" manage.py migrate --no-input -v 0
 
 count_patients() {
   "$PY" manage.py shell -c \
@@ -82,7 +84,7 @@ fi
 # Fresh statistics for the planner; VACUUM too, so autovacuum does not wake up mid-run
 # after the bulk inserts and the visibility map allows index-only scans.
 echo "VACUUM (ANALYZE)..."
-"$PY" manage.py shell -c \
+as_owner "$PY" manage.py shell -c \
   "from django.db import connection; connection.cursor().execute('VACUUM (ANALYZE)')"
 
 if (exec 3<>"/dev/tcp/127.0.0.1/$BENCH_PORT") 2>/dev/null; then

@@ -14,6 +14,12 @@ class ClinicConfig(AppConfig):
         # permission added by a later app migration reaches its roles without hand work.
         post_migrate.connect(sync_roles_after_migrate, sender=self)
 
+        from clinic.db_roles import grant_runtime_role_after_migrate
+
+        # PostgreSQL: the owner grants the runtime database role what the app needs, and
+        # no more, after every migrate (issue 10, point 6; docs/operations.md).
+        post_migrate.connect(grant_runtime_role_after_migrate, sender=self)
+
         from clinic import signals
 
         # Session start times, the two-factor step at login, ending a deactivated

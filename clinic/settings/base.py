@@ -106,6 +106,27 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Database roles (PostgreSQL; docs/operations.md "Database roles"). DATABASE_URL is the
+# role the app runs as. DATABASE_OWNER_URL (optional) is the role that owns the tables:
+# migrations run as it (the migrate step swaps it into DATABASE_URL and passes the app's
+# URL as DATABASE_RUNTIME_URL), and after every migrate it grants DATABASE_RUNTIME_ROLE
+# (default: the user of the app's URL, when it differs from the owner's) what the app
+# needs and no more (clinic.db_roles).
+DATABASE_OWNER_URL = os.environ.get("DATABASE_OWNER_URL", "").strip()
+DATABASE_RUNTIME_URL = (
+    os.environ.get("DATABASE_RUNTIME_URL") or os.environ.get("DATABASE_URL") or ""
+).strip()
+
+
+def _database_user(url: str) -> str:
+    return (dj_database_url.parse(url).get("USER") or "") if url else ""
+
+
+DATABASE_RUNTIME_ROLE = os.environ.get("DATABASE_RUNTIME_ROLE", "").strip()
+if not DATABASE_RUNTIME_ROLE and DATABASE_OWNER_URL:
+    _runtime_user = _database_user(DATABASE_RUNTIME_URL)
+    if _runtime_user and _runtime_user != _database_user(DATABASE_OWNER_URL):
+        DATABASE_RUNTIME_ROLE = _runtime_user
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Passwords per OWASP ASVS 5.0 (V6.2): at least 12 characters, at least 64 allowed (128

@@ -2,6 +2,8 @@
 
 import os
 
+import dj_database_url
+
 from .base import *  # noqa: F403
 
 SECRET_KEY = "test-only-key-0123456789abcdefghijklmnopqrstuvwxyz-0123456789"  # noqa: S105
@@ -21,9 +23,13 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "")
 # Serve static files from the app folders (no collectstatic needed), even with DEBUG off.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
-# Django's flush between transactional tests TRUNCATEs every table; the access log's
-# trigger refuses TRUNCATE unless this session setting is on (clinic migration 0004).
-# Only the test settings set it.
-if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
-    DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
-    DATABASES["default"]["OPTIONS"]["options"] = "-c clinic.allow_access_log_truncate=on"  # noqa: F405
+# Database roles (clinic.db_roles): with DATABASE_OWNER_URL set (.ci/postgres.sh sets it),
+# the suite connects as the OWNER, which creates the test database, migrates it (and then
+# grants the runtime role) and empties it between transactional tests: the access log's
+# trigger lets only the table owner TRUNCATE (clinic migration 0005). The runtime role's
+# URL stays in DATABASE_RUNTIME_URL for the tests that prove its limits
+# (tests/clinic/test_database_roles.py).
+if DATABASE_OWNER_URL and DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
+    _owner = dj_database_url.parse(DATABASE_OWNER_URL)  # noqa: F405 (the setting)
+    for _key in ("NAME", "USER", "PASSWORD", "HOST", "PORT"):
+        DATABASES["default"][_key] = _owner.get(_key)  # noqa: F405

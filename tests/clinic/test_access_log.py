@@ -259,17 +259,35 @@ def test_database_refuses_update_delete_and_truncate(manager, patient):
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL trigger")
 @pytest.mark.django_db(transaction=True)
-def test_database_refuses_truncate_unless_the_test_flush_asks():
-    """Only clinic/settings/test.py turns on clinic.allow_access_log_truncate (so that the
-    test flush can empty tables); without it TRUNCATE is refused."""
+def test_only_the_table_owner_may_truncate_and_no_session_setting_changes_that():
+    """The old clinic.allow_access_log_truncate flag is gone (clinic migration 0005):
+    turning it on changes nothing; TRUNCATE is let through for the table's owner only
+    (the role that empties the test database), refused for any other role (see
+    tests/clinic/test_database_roles.py for the runtime role)."""
     AccessEvent.objects.create(
         username="x", action="patient.view", method="GET", path="/", status_code=200
     )
-    with (
-        pytest.raises(DatabaseError, match="append-only"),
-        transaction.atomic(),
-        connection.cursor() as cursor,
-    ):
-        cursor.execute("SET LOCAL clinic.allow_access_log_truncate = off")
-        cursor.execute("TRUNCATE clinic_accessevent")
-    assert AccessEvent.objects.count() == 1
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT prosrc FROM pg_proc WHERE proname = 'clinic_accessevent_refuse_change'"
+        )
+        (source,) = cursor.fetchone()
+        cursor.execute(
+            "SELECT current_user = pg_get_userbyid(relowner) FROM pg_class"
+            " WHERE oid = 'clinic_accessevent'::regclass"
+        )
+        (is_owner,) = cursor.fetchone()
+    assert "allow_access_log_truncate" not in source and "relowner" in source
+    if not is_owner:
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute("SET LOCAL clinic.allow_access_log_truncate = on")
+            cursor.execute("TRUNCATE clinic_accessevent")
+        assert AccessEvent.objects.count() == 1
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE clinic_accessevent")
+        assert AccessEvent.objects.count() == 0
