@@ -70,6 +70,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from clinic.roles import Role
+from clinic.staff.services import staff_record_created
 from patients.choices import PatientStatus, ReferralSource, Sex, Title, YesNoNotApplicable
 from patients.models import IntakeQuestionnaire, Patient, PriorTreatment
 from patients.services import allocate_record_numbers
@@ -2062,7 +2063,7 @@ class Command(BaseCommand):
     def ensure_staff(self) -> dict:
         user_model = get_user_model()
         groups = {g.name: g for g in Group.objects.all()}
-        staff = {}
+        staff, created_now = {}, []
         for username, first, last, role, is_staff, is_superuser in STAFF:
             user, created = user_model.objects.get_or_create(
                 username=username,
@@ -2079,7 +2080,10 @@ class Command(BaseCommand):
                 user.save()
                 if role is not None:
                     user.groups.add(groups[role.value])
+                created_now.append(user)
             staff[username] = user
+        for user in created_now:  # each shows its "created" row on the staff page (issue 10)
+            staff_record_created(created_by=staff["admin"], user=user)
         return staff
 
     def print_logins(self):

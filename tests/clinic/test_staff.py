@@ -1,0 +1,558 @@
+"""The staff page (issue 10): managers add staff with one role, change it, deactivate and
+reactivate accounts and issue one-time set-password links, and cannot escalate anyone:
+no superuser or admin-site status, no permissions or groups outside the matrix, no
+passwords, nothing on superusers or on their own account. Django's user admin is for
+superusers only."""
+
+import logging
+import re
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.contrib.sessions.models import Session
+from django.core import mail
+from django.db import connections
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from clinic.roles import Role
+from clinic.staff import services
+from clinic.staff.choices import StaffChangeKind
+from clinic.staff.models import StaffChange
+from tests.conftest import PASSWORD, client_for
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+User = get_user_model()
+NEW_PASSWORD = "quiet harbour lantern morning"
+LINK_RE = re.compile(r"https?://[^\s\"<]+/staff/password/[^/\s\"<]+/[^/\s\"<]+/")
+ESCALATION = {
+    "is_superuser": "on",
+    "is_staff": "on",
+    "user_permissions": "1",
+    "groups": "1",
+}
+
+
+def _new_member_data(**overrides) -> dict:
+    return {
+        "first_name": "Nadia",
+        "last_name": "Okoro",
+        "username": "nadia.okoro",
+        "email": "",
+        "role": Role.PRACTITIONER.value,
+        **overrides,
+    }
+
+
+def _link_in(response) -> str:
+    match = LINK_RE.search(response.content.decode())
+    assert match, "the set-password link is on the page"
+    return match.group(0)
+
+
+def _kinds(user) -> list[str]:
+    return list(
+        StaffChange.objects.filter(subject=user).order_by("id").values_list("kind", flat=True)
+    )
+
+
+def _roles(user) -> set[str]:
+    return set(user.groups.values_list("name", flat=True))
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="root", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def nurse(db):
+    return UserFactory(username="priya", first_name="Priya", role=Role.PRACTITIONER)
+
+
+# Who may use the staff page -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "method", "on_nurse"),
+    [
+        ("staff:list", "get", False),
+        ("staff:add", "get", False),
+        ("staff:add", "post", False),
+        ("staff:detail", "get", True),
+        ("staff:role", "post", True),
+        ("staff:deactivate", "post", True),
+        ("staff:reactivate", "post", True),
+        ("staff:password_link", "post", True),
+    ],
+)
+def test_staff_pages_are_refused_to_reception_and_practitioners(
+    name, method, on_nurse, reception_client, practitioner_client, nurse
+):
+    url = reverse(name, kwargs={"pk": nurse.pk} if on_nurse else {})
+    for client in (reception_client, practitioner_client):
+        assert getattr(client, method)(url, {"role": Role.MANAGER.value}).status_code == 403
+    nurse.refresh_from_db()
+    assert nurse.is_active and _roles(nurse) == {Role.PRACTITIONER.value}
+    assert not StaffChange.objects.exists()
+
+
+def test_manager_sees_staff_with_role_status_two_factor_and_last_sign_in(
+    manager_client, nurse, deactivated, superuser
+):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=nurse, name="Authenticator app", confirmed=True)
+    response = manager_client.get("/staff/")
+    assert response.status_code == 200
+    rows = {member.username: member for member in response.context["staff"]}
+    assert rows["priya"].has_two_factor and not rows["marcus"].has_two_factor
+    assert [g.name for g in rows["priya"].role_groups] == ["Practitioner"]
+    html = response.content.decode()
+    assert "Priya" in html and "Deactivated" in html and "Superuser" in html
+    assert reverse("staff:detail", args=[nurse.pk]) in html
+
+
+def test_staff_link_in_the_menu_for_managers_only(manager_client, reception_client):
+    assert 'href="/staff/"' in manager_client.get("/").content.decode()
+    assert 'href="/staff/"' not in reception_client.get("/").content.decode()
+
+
+# Adding a staff member ----------------------------------------------------------------
+
+
+def test_manager_adds_a_practitioner_and_sees_the_one_time_link(manager, manager_client):
+    response = manager_client.post("/staff/add/", _new_member_data())
+    assert response.status_code == 200  # the link is in this response, not a redirect
+    link = _link_in(response)
+    member = User.objects.get(username="nadia.okoro")
+    assert _roles(member) == {"Practitioner"}
+    assert not member.has_usable_password()
+    assert not (member.is_staff or member.is_superuser or member.user_permissions.exists())
+    assert _kinds(member) == [StaffChangeKind.CREATED, StaffChangeKind.PASSWORD_LINK_ISSUED]
+    created = StaffChange.objects.get(subject=member, kind=StaffChangeKind.CREATED)
+    assert created.actor == manager and created.to_role == "Practitioner"
+    # Not kept anywhere the manager could find it again: not in a message in the session.
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    assert all(token not in s.session_data for s in Session.objects.all())
+    assert token not in manager_client.get("/staff/").content.decode()
+
+
+def test_add_refuses_a_taken_username_whatever_its_case(manager_client, nurse):
+    response = manager_client.post("/staff/add/", _new_member_data(username="PRIYA"))
+    assert response.status_code == 200
+    assert "already in use" in response.content.decode()
+    assert response.context["form"]["first_name"].value() == "Nadia"  # nothing typed is lost
+    assert User.objects.filter(username__iexact="priya").count() == 1
+
+
+def test_add_requires_exactly_one_of_the_three_roles(manager_client):
+    for role in ("", "Superuser", "Reception,Manager"):
+        response = manager_client.post("/staff/add/", _new_member_data(role=role))
+        assert response.status_code == 200 and response.context["form"].errors["role"]
+    response = manager_client.post(
+        "/staff/add/", {**_new_member_data(), "role": ["Reception", "Manager"]}
+    )
+    member = User.objects.get(username="nadia.okoro")  # a list: the last value only
+    assert len(_roles(member)) == 1 and response.status_code == 200
+
+
+def test_escalation_fields_posted_to_the_add_form_change_nothing(manager_client):
+    manager_group = Group.objects.get(name=Role.MANAGER.value)
+    data = {
+        **_new_member_data(),
+        **ESCALATION,
+        "groups": str(manager_group.pk),
+        "user_permissions": str(Permission.objects.get(codename="manage_staff").pk),
+    }
+    assert manager_client.post("/staff/add/", data).status_code == 200
+    member = User.objects.get(username="nadia.okoro")
+    assert not member.is_superuser and not member.is_staff
+    assert not member.user_permissions.exists()
+    assert _roles(member) == {"Practitioner"}
+
+
+def test_escalation_fields_posted_to_the_role_form_change_nothing(manager, manager_client, nurse):
+    data = {"role": Role.RECEPTION.value, **ESCALATION}
+    manager_client.post(reverse("staff:role", args=[nurse.pk]), data)
+    manager_client.post(reverse("staff:role", args=[manager.pk]), data)
+    for user in (nurse, manager):
+        user.refresh_from_db()
+        assert not user.is_superuser and not user.user_permissions.exists()
+    assert not nurse.is_staff and _roles(nurse) == {"Reception"}
+    assert _roles(manager) == {"Manager"}
+
+
+# Role, deactivation, reactivation -----------------------------------------------------
+
+
+def test_role_change_sets_exactly_one_role_and_is_recorded(manager, manager_client, nurse):
+    nurse.groups.add(Group.objects.create(name="Outside the matrix"))
+    response = manager_client.post(
+        reverse("staff:role", args=[nurse.pk]), {"role": Role.RECEPTION.value}, follow=True
+    )
+    assert "role changed from practitioner to reception" in response.content.decode().lower()
+    assert _roles(nurse) == {"Reception"}
+    change = StaffChange.objects.get(subject=nurse)
+    assert (change.kind, change.from_role, change.to_role, change.actor) == (
+        StaffChangeKind.ROLE_CHANGED,
+        "Practitioner",
+        "Reception",
+        manager,
+    )
+
+
+def test_manager_cannot_change_their_own_role_or_deactivate_themselves(manager, manager_client):
+    response = manager_client.post(
+        reverse("staff:role", args=[manager.pk]), {"role": Role.PRACTITIONER.value}, follow=True
+    )
+    assert "your own account" in response.content.decode()
+    response = manager_client.post(reverse("staff:deactivate", args=[manager.pk]), follow=True)
+    assert "your own account" in response.content.decode()
+    manager.refresh_from_db()
+    assert manager.is_active and _roles(manager) == {"Manager"}
+    assert not StaffChange.objects.exists()
+    page = manager_client.get(reverse("staff:detail", args=[manager.pk])).content.decode()
+    assert "This is your own account" in page and "Change role" not in page
+
+
+def test_manager_cannot_touch_a_superuser(manager_client, superuser):
+    actions = {
+        "staff:role": {"role": Role.RECEPTION.value},
+        "staff:deactivate": {},
+        "staff:password_link": {},
+    }
+    for name, data in actions.items():
+        response = manager_client.post(reverse(name, args=[superuser.pk]), data, follow=True)
+        assert "only a superuser can" in response.content.decode(), name
+        assert not LINK_RE.search(response.content.decode())
+    superuser.refresh_from_db()
+    assert superuser.is_active and superuser.is_superuser and not superuser.groups.exists()
+    assert not StaffChange.objects.exists()
+    page = manager_client.get(reverse("staff:detail", args=[superuser.pk])).content.decode()
+    assert "only a superuser can change it" in page and "Deactivate" not in page
+
+
+def test_deactivate_signs_the_user_out_and_reactivate_lets_them_back(
+    manager, manager_client, nurse
+):
+    nurse_client = Client()
+    assert nurse_client.post("/accounts/login/", {"username": "priya", "password": PASSWORD})
+    assert nurse_client.get("/").status_code == 200
+    response = manager_client.post(reverse("staff:deactivate", args=[nurse.pk]), follow=True)
+    assert "signed out everywhere" in response.content.decode()
+    nurse.refresh_from_db()
+    assert not nurse.is_active
+    response = nurse_client.get("/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    assert manager_client.get("/staff/").status_code == 200  # the manager is still in
+
+    manager_client.post(reverse("staff:reactivate", args=[nurse.pk]))
+    nurse.refresh_from_db()
+    assert nurse.is_active
+    assert nurse_client.post("/accounts/login/", {"username": "priya", "password": PASSWORD})
+    assert nurse_client.get("/").status_code == 200
+    assert _kinds(nurse) == [StaffChangeKind.DEACTIVATED, StaffChangeKind.REACTIVATED]
+
+
+def test_each_action_writes_one_row_shown_on_the_detail_page(manager, manager_client):
+    manager.first_name, manager.last_name = "Marcus", "Reid"
+    manager.save()
+    manager_client.post("/staff/add/", _new_member_data(email="nadia@clinic.invalid"))
+    member = User.objects.get(username="nadia.okoro")
+    detail = reverse("staff:detail", args=[member.pk])
+    steps = [
+        (reverse("staff:role", args=[member.pk]), {"role": "Manager"}),
+        (reverse("staff:deactivate", args=[member.pk]), {}),
+        (reverse("staff:reactivate", args=[member.pk]), {}),
+        (reverse("staff:password_link", args=[member.pk]), {}),
+    ]
+    for url, data in steps:
+        before = StaffChange.objects.count()
+        manager_client.post(url, data)
+        assert StaffChange.objects.count() == before + 1, url
+    page = manager_client.get(detail).content.decode()
+    for text in (
+        "Account created as Practitioner",
+        "Role changed from Practitioner to Manager",
+        "Deactivated",
+        "Reactivated",
+        "Set-password link issued",
+        "Marcus Reid",
+    ):
+        assert text in page, text
+    assert _kinds(member) == [
+        StaffChangeKind.CREATED,
+        StaffChangeKind.PASSWORD_LINK_ISSUED,
+        StaffChangeKind.ROLE_CHANGED,
+        StaffChangeKind.DEACTIVATED,
+        StaffChangeKind.REACTIVATED,
+        StaffChangeKind.PASSWORD_LINK_ISSUED,
+    ]
+
+
+def test_refused_actions_say_why_and_write_nothing(manager_client, nurse, deactivated):
+    response = manager_client.post(
+        reverse("staff:role", args=[nurse.pk]), {"role": "Practitioner"}, follow=True
+    )
+    assert "already has the role Practitioner" in response.content.decode()
+    response = manager_client.post(reverse("staff:reactivate", args=[nurse.pk]), follow=True)
+    assert "already active" in response.content.decode()
+    response = manager_client.post(
+        reverse("staff:password_link", args=[deactivated.pk]), follow=True
+    )
+    assert "reactivate the account first" in response.content.decode()
+    assert not StaffChange.objects.exists()
+
+
+def test_actions_answer_post_only(manager_client, nurse):
+    for name in ("staff:role", "staff:deactivate", "staff:reactivate", "staff:password_link"):
+        assert manager_client.get(reverse(name, args=[nurse.pk])).status_code == 405
+    assert not StaffChange.objects.exists()
+
+
+# The set-password link ----------------------------------------------------------------
+
+
+def _use_link(link: str, password: str = NEW_PASSWORD) -> Client:
+    """Open the link in a fresh browser and choose a password; returns that browser."""
+    browser = Client()
+    response = browser.get(link)
+    assert response.status_code == 302  # the token moves from the URL into the session
+    form_url = response["Location"]
+    assert form_url.endswith("/set-password/")
+    assert browser.get(form_url).status_code == 200
+    response = browser.post(form_url, {"new_password1": password, "new_password2": password})
+    assert response.status_code == 302 and response["Location"] == reverse("login"), response
+    return browser
+
+
+def test_the_link_sets_a_password_once_then_no_longer_works(manager_client):
+    link = _link_in(manager_client.post("/staff/add/", _new_member_data()))
+    browser = _use_link(link)
+    member = User.objects.get(username="nadia.okoro")
+    assert member.check_password(NEW_PASSWORD)
+    assert _kinds(member)[-1] == StaffChangeKind.PASSWORD_SET
+    assert StaffChange.objects.get(kind=StaffChangeKind.PASSWORD_SET).actor == member
+    assert "Your password is set" in browser.get(reverse("login")).content.decode()
+
+    again = Client().get(link)
+    assert again.status_code == 200
+    assert "This link no longer works" in again.content.decode()
+    assert "form" not in again.context or again.context["form"] is None
+
+
+def test_the_set_password_page_applies_the_password_validators(manager_client):
+    link = _link_in(manager_client.post("/staff/add/", _new_member_data()))
+    browser = Client()
+    form_url = browser.get(link)["Location"]
+    response = browser.post(form_url, {"new_password1": "short", "new_password2": "short"})
+    assert response.status_code == 200 and response.context["form"].errors
+    assert not User.objects.get(username="nadia.okoro").has_usable_password()
+
+
+def test_an_expired_link_fails(manager_client, monkeypatch, settings):
+    link = _link_in(manager_client.post("/staff/add/", _new_member_data()))
+    later = PasswordResetTokenGenerator()._now() + timedelta(
+        seconds=settings.PASSWORD_RESET_TIMEOUT + 60
+    )
+    monkeypatch.setattr(PasswordResetTokenGenerator, "_now", lambda self: later)
+    response = Client().get(link)
+    assert response.status_code == 200 and "This link no longer works" in response.content.decode()
+
+
+def test_link_timeout_is_72_hours(settings):
+    assert settings.PASSWORD_RESET_TIMEOUT == 72 * 60 * 60
+
+
+def test_a_new_link_kills_none_and_a_used_link_kills_all(manager_client, nurse):
+    first = _link_in(manager_client.post(reverse("staff:password_link", args=[nurse.pk])))
+    second = _link_in(manager_client.post(reverse("staff:password_link", args=[nurse.pk])))
+    _use_link(second)
+    assert "This link no longer works" in Client().get(first).content.decode()
+
+
+def test_a_deactivated_persons_link_does_not_work(manager_client, nurse):
+    link = _link_in(manager_client.post(reverse("staff:password_link", args=[nurse.pk])))
+    manager_client.post(reverse("staff:deactivate", args=[nurse.pk]))
+    assert "This link no longer works" in Client().get(link).content.decode()
+
+
+def test_a_signed_in_visitor_cannot_use_someone_elses_link(manager_client):
+    link = _link_in(manager_client.post("/staff/add/", _new_member_data()))
+    response = manager_client.get(link)
+    assert response.status_code == 200 and "You are signed in as" in response.content.decode()
+    _use_link(link)  # not consumed: the person can still use it
+
+
+def test_the_link_is_emailed_when_the_account_has_an_address(
+    manager_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manager_client.post(
+            "/staff/add/", _new_member_data(email="nadia@clinic.invalid")
+        )
+    link = _link_in(response)
+    assert "Also emailed to" in response.content.decode()
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["nadia@clinic.invalid"] and link in mail.outbox[0].body
+    assert "nadia.okoro" in mail.outbox[0].body
+    with django_capture_on_commit_callbacks(execute=True):
+        manager_client.post("/staff/add/", _new_member_data(username="no.mail", email=""))
+    assert len(mail.outbox) == 1
+
+
+def test_the_link_is_never_written_to_a_log_record(manager_client, nurse, caplog, monkeypatch):
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="django.db.backends")
+    # Every SQL statement and its parameters become log records too, as with DEBUG on.
+    monkeypatch.setattr(connections["default"], "force_debug_cursor", True)
+    response = manager_client.post("/staff/add/", _new_member_data())
+    link = _link_in(response)
+    reset = _link_in(manager_client.post(reverse("staff:password_link", args=[nurse.pk])))
+    _use_link(link)
+    Client().get(link)  # a used link, once more
+    tokens = [url.rstrip("/").rsplit("/", 1)[1] for url in (link, reset)]
+    assert caplog.records, "logging was captured"
+    for record in caplog.records:
+        text = record.getMessage() + repr(record.args) + repr(record.__dict__)
+        for token in tokens:
+            assert token not in text, record.name
+
+
+@override_settings(OTP_REQUIRED=True)
+def test_a_new_practitioner_enrols_two_factor_at_first_sign_in_after_the_link(
+    manager, manager_client
+):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    # The manager's own session passes the two-factor gate (as after their code).
+    TOTPDevice.objects.create(user=manager, name="Authenticator app", confirmed=True)
+    session = manager_client.session
+    session["otp_device_id"] = TOTPDevice.objects.get(user=manager).persistent_id
+    session.save()
+    link = _link_in(manager_client.post("/staff/add/", _new_member_data()))
+    browser = _use_link(link)
+    response = browser.post(
+        "/accounts/login/", {"username": "nadia.okoro", "password": NEW_PASSWORD}
+    )
+    assert response.status_code == 302
+    response = browser.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("two_factor_setup"))
+
+
+# Django's user and group admin: superusers only ---------------------------------------
+
+
+def test_user_and_group_admin_refuse_managers(manager, manager_client, nurse):
+    for url in (
+        "/admin/auth/user/",
+        f"/admin/auth/user/{manager.pk}/change/",
+        f"/admin/auth/user/{nurse.pk}/change/",
+        f"/admin/auth/user/{nurse.pk}/password/",
+        "/admin/auth/user/add/",
+        "/admin/auth/group/",
+        "/admin/staff/staffchange/",
+    ):
+        assert manager_client.get(url).status_code == 403, url
+    response = manager_client.post(
+        f"/admin/auth/user/{manager.pk}/change/",
+        {
+            "username": manager.username,
+            "is_superuser": "on",
+            "is_staff": "on",
+            "is_active": "on",
+            "date_joined_0": "01/01/2026",
+            "date_joined_1": "09:00",
+        },
+    )
+    assert response.status_code == 403
+    response = manager_client.post(
+        f"/admin/auth/user/{nurse.pk}/password/",
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+    assert response.status_code == 403
+    manager.refresh_from_db()
+    nurse.refresh_from_db()
+    assert not manager.is_superuser
+    assert not nurse.check_password(NEW_PASSWORD)
+    index = manager_client.get("/admin/").content.decode()
+    assert "/admin/auth/" not in index  # the section is not offered
+
+
+def test_user_and_group_admin_work_for_a_superuser(superuser, nurse):
+    client = client_for(superuser)
+    for url in (
+        "/admin/auth/user/",
+        f"/admin/auth/user/{nurse.pk}/change/",
+        f"/admin/auth/user/{nurse.pk}/password/",
+        "/admin/auth/group/",
+        "/admin/staff/staffchange/",
+    ):
+        assert client.get(url).status_code == 200, url
+    # The staff history stays read-only, even for a superuser.
+    assert client.get("/admin/staff/staffchange/add/").status_code == 403
+
+
+# Services: the rules hold without the views -------------------------------------------
+
+
+def test_services_never_set_superuser_staff_or_permissions(manager):
+    link = services.staff_create(
+        created_by=manager,
+        username="lee",
+        first_name="Lee",
+        last_name="Chan",
+        role=Role.MANAGER,
+        base_url="https://clinic.example",
+    )
+    member = link.user
+    services.staff_change_role(changed_by=manager, user=member, role=Role.RECEPTION)
+    services.staff_deactivate(deactivated_by=manager, user=member)
+    services.staff_reactivate(reactivated_by=manager, user=member)
+    member.refresh_from_db()
+    assert not (member.is_superuser or member.is_staff or member.user_permissions.exists())
+    assert _roles(member) == {"Reception"}
+    assert link.url.startswith("https://clinic.example/staff/password/")
+
+
+# Query counts -------------------------------------------------------------------------
+
+
+def _staff_page_queries(client, django_assert_num_queries):
+    client.get("/staff/")  # warm: the session's first-request writes are not counted
+    # 1 session, 2 user, 3 user's groups (navigation role badge), 4-5 user and group
+    # permissions (require_perm), 6 the accounts with their two-factor flag (one
+    # subquery), 7 the role groups of all of them (one prefetch).
+    with django_assert_num_queries(7):
+        assert client.get("/staff/").status_code == 200
+
+
+@pytest.mark.parametrize("extra", [0, 29])
+def test_staff_list_query_count_is_pinned(extra, manager_client, django_assert_num_queries):
+    for n in range(extra):
+        UserFactory(username=f"staff{n}", role=list(Role)[n % 3])
+    assert get_user_model().objects.count() == extra + 1
+    _staff_page_queries(manager_client, django_assert_num_queries)
+
+
+def test_staff_detail_query_count_does_not_grow_with_history(
+    manager, manager_client, nurse, django_assert_num_queries
+):
+    url = reverse("staff:detail", args=[nurse.pk])
+    manager_client.get(url)
+    # 1-5 as on every page, 6 the account with its two-factor flag, 7 its role groups,
+    # 8 its changes with who made them.
+    with django_assert_num_queries(8):
+        manager_client.get(url)
+    for _ in range(30):
+        services.staff_deactivate(deactivated_by=manager, user=nurse)
+        services.staff_reactivate(reactivated_by=manager, user=nurse)
+    with django_assert_num_queries(8):
+        assert manager_client.get(url).status_code == 200
