@@ -150,3 +150,22 @@ class AccessEvent(models.Model):
             fill_chain([self], type(self)._default_manager.using(using))
             return super().save(*args, **kwargs)
 
+
+class SubmissionToken(models.Model):
+    """A create form's one-time token, claimed in the same transaction as the record the
+    form creates (clinic.idempotency): a double-click or a replayed POST finds the token
+    taken and is sent to `result_url`, the first submission's result, instead of making
+    a second record. Only the user who claimed it may be sent there."""
+
+    token = models.UUIDField(primary_key=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    result_url = models.CharField(max_length=300, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.token} -> {self.result_url or '(in progress)'}"

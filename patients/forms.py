@@ -10,6 +10,7 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.utils import timezone
 
+from clinic.idempotency import SubmissionTokenField
 from patients.choices import YesNoNotApplicable
 from patients.models import IntakeQuestionnaire, Patient, PriorTreatment, SubjectAccessRequest
 from patients.validators import (
@@ -99,6 +100,8 @@ class PatientForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+        # Hidden fields outside the layout still render (the one-time submission token).
+        self.helper.render_hidden_fields = True
         nhs = [Column("nhs_number", css_class="col-md-4")] if show_nhs_number else []
         self.helper.layout = Layout(
             Fieldset(
@@ -200,6 +203,7 @@ class PatientForm(forms.ModelForm):
 
 
 class RegisterPatientForm(PatientForm):
+    submission_token = SubmissionTokenField()
     confirm_not_duplicate = forms.BooleanField(
         required=False,
         label="I have checked the possible matches: this is a different person. "
@@ -229,6 +233,8 @@ def _coerce_bool(value) -> bool:
 
 class QuestionnaireForm(forms.ModelForm):
     """The screening questions of DOMAIN §6.3: every question needs an explicit answer."""
+
+    submission_token = SubmissionTokenField()
 
     class Meta:
         model = IntakeQuestionnaire
@@ -282,6 +288,8 @@ class QuestionnaireForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+        # Hidden fields outside the layout still render (the one-time submission token).
+        self.helper.render_hidden_fields = True
         self.helper.layout = Layout(
             Row(Column("completed_on", css_class="col-md-3")),
             Fieldset("Screening questions", Div(*radios, css_class="screening")),

@@ -2,17 +2,19 @@
 history in one transaction; views only call these."""
 
 import copy
+import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from clinic.models import Counter
 from patients import selectors
 from patients.choices import PatientStatus
 from patients.models import IntakeQuestionnaire, Patient, PriorTreatment
+from patients.names import normalise_name
 from patients.validators import normalise_nhs_number, normalise_phone, normalise_postcode
 
 RECORD_NUMBER_COUNTER = "patient_record_number"
@@ -73,6 +75,27 @@ def _stamp_contact_consents(patient: Patient, previous: Patient | None) -> None:
             setattr(patient, f"{flag}_at", None)
 
 
+# Namespace of the registration advisory locks (the two-integer form of PostgreSQL's
+# advisory locks, so that they never collide with single-key locks taken elsewhere).
+REGISTRATION_LOCK_NAMESPACE = 1001
+
+
+def _serialise_registrations_of(*, family_name: str, date_of_birth) -> None:
+    """Registrations of the same normalised surname and date of birth run one after the
+    other, so that the second one's duplicate check sees the first one's record. On
+    PostgreSQL an advisory lock held to the end of the transaction; SQLite already runs
+    one write transaction at a time (immediate transactions, clinic.settings.base)."""
+    if connection.vendor != "postgresql" or not family_name or not date_of_birth:
+        return
+    key = f"{normalise_name(family_name)}|{date_of_birth.isoformat()}".encode()
+    digest = hashlib.blake2b(key, digest_size=4).digest()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, %s)",
+            [REGISTRATION_LOCK_NAMESPACE, int.from_bytes(digest, "big", signed=True)],
+        )
+
+
 @transaction.atomic
 def patient_register(*, registered_by, confirm_not_duplicate: bool = False, **fields) -> Patient:
     """Create a patient with a new record number.
@@ -81,6 +104,9 @@ def patient_register(*, registered_by, confirm_not_duplicate: bool = False, **fi
     them are different people.
     """
     fields = _normalise(fields)
+    _serialise_registrations_of(
+        family_name=fields.get("family_name", ""), date_of_birth=fields.get("date_of_birth")
+    )
     if not confirm_not_duplicate:
         matches = selectors.patient_find_duplicates(
             nhs_number=fields.get("nhs_number", ""),

@@ -6,15 +6,17 @@ selector, then redirect with a message or render.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_tables2 import LazyPaginator, RequestConfig
 
 from clinic.audit import ACTIONS, access_events_for_patient, audited, patient_from_url
 from clinic.csv_export import csv_response
+from clinic.idempotency import FIELD as SUBMISSION_TOKEN
+from clinic.idempotency import submit_once
 from clinic.permissions import require_perm
 from patients import selectors, services
 from patients.filters import PatientFilterSet
@@ -85,21 +87,28 @@ def patient_register(request):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         confirm = data.pop("confirm_not_duplicate", False)
-        try:
+        data.pop(SUBMISSION_TOKEN)
+
+        def register() -> str:
             patient = services.patient_register(
                 registered_by=request.user, confirm_not_duplicate=confirm, **data
             )
-        except services.PossibleDuplicate as exc:
-            duplicates = exc.matches
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
             messages.success(
                 request,
                 f"Registered {patient.full_name} as {patient.record_number}. "
                 "Now enter their medical questionnaire (or skip for now).",
             )
-            return redirect("patients:questionnaire_new", public_id=patient.public_id)
+            return reverse("patients:questionnaire_new", kwargs={"public_id": patient.public_id})
+
+        try:
+            outcome = submit_once(request, form, register)
+        except services.PossibleDuplicate as exc:
+            duplicates = exc.matches
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if outcome is not None:
+                return redirect(outcome.url)
     return render(
         request,
         "patients/patient_form.html",
@@ -247,17 +256,26 @@ def questionnaire_new(request, public_id):
                     "Add the toxin treatment below (date and product; dose if known).",
                 )
             else:
-                with transaction.atomic():
+                answers = dict(form.cleaned_data)
+                answers.pop(SUBMISSION_TOKEN)
+
+                def submit() -> str:
                     services.questionnaire_submit(
                         patient=patient,
                         entered_by=request.user,
-                        answers=form.cleaned_data,
+                        answers=answers,
                         prior_treatments=prior,
                     )
-                messages.success(request, "Questionnaire saved. A practitioner will review it.")
-                if can_read:
-                    return redirect("patients:questionnaires", public_id=patient.public_id)
-                return redirect(patient)
+                    messages.success(request, "Questionnaire saved. A practitioner will review it.")
+                    if can_read:
+                        return reverse(
+                            "patients:questionnaires", kwargs={"public_id": patient.public_id}
+                        )
+                    return patient.get_absolute_url()
+
+                outcome = submit_once(request, form, submit)
+                if outcome is not None:
+                    return redirect(outcome.url)
     else:
         # Only clinical roles see earlier answers; reception always starts blank.
         initial = selectors.questionnaire_initial_from_latest(patient=patient) if can_read else {}

@@ -10,6 +10,7 @@ from crispy_forms.layout import HTML, Column, Field, Fieldset, Layout, Row
 from django import forms
 from django.utils import timezone
 
+from clinic.idempotency import SubmissionTokenField
 from treatments.choices import (
     SERIOUSNESS_CRITERIA,
     Causality,
@@ -45,12 +46,16 @@ def _no_tag_helper(*fields) -> FormHelper:
     helper = FormHelper()
     helper.form_tag = False
     helper.disable_csrf = True
+    # Hidden fields outside the layout still render (the one-time submission token).
+    helper.render_hidden_fields = True
     if fields:
         helper.layout = Layout(*fields)
     return helper
 
 
 class VialReceiveForm(forms.ModelForm):
+    submission_token = SubmissionTokenField()
+
     class Meta:
         model = Vial
         fields = ["product", "presentation_units", "lot", "expiry", "received_on"]
@@ -113,6 +118,7 @@ class DiscardForm(forms.Form):
 
 
 class SessionStartForm(forms.Form):
+    submission_token = SubmissionTokenField()
     indication = forms.ModelChoiceField(
         queryset=Indication.objects.order_by("category", "name"), empty_label="Choose…"
     )
@@ -350,6 +356,8 @@ class AddendumForm(forms.Form):
 
 
 class FollowUpForm(forms.ModelForm):
+    submission_token = SubmissionTokenField()
+
     class Meta:
         model = FollowUp
         fields = ["kind", "title", "due_on"]
@@ -474,6 +482,8 @@ SEVERITY_HELP = {
 class PhonedSideEffectForm(forms.Form):
     """Reception: a patient (or carer) phoned to report something after treatment. It goes
     to the practitioners' queue; reception does not read it back."""
+
+    submission_token = SubmissionTokenField()
 
     description = forms.CharField(
         label="What did they report?",

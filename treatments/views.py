@@ -12,6 +12,8 @@ from django.views.decorators.http import require_POST
 
 from clinic.audit import audited, has_param, patient_from_url, patient_of
 from clinic.csv_export import csv_response
+from clinic.idempotency import FIELD as SUBMISSION_TOKEN
+from clinic.idempotency import submit_once
 from clinic.permissions import require_perm
 from patients.selectors import patient_get_for_user
 from treatments import safety, selectors, services
@@ -33,6 +35,11 @@ from treatments.forms import (
 )
 
 OVERRIDE_PREFIX = "override__"
+
+
+def _without_token(cleaned_data) -> dict:
+    """A create form's fields for its service, without the one-time submission token."""
+    return {name: value for name, value in cleaned_data.items() if name != SUBMISSION_TOKEN}
 
 
 def _override_reasons(data) -> dict[str, str]:
@@ -63,13 +70,20 @@ def vial_list(request):
 def vial_receive(request):
     form = VialReceiveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        fields = _without_token(form.cleaned_data)
+
+        def receive() -> str:
+            vial = services.vial_receive(received_by=request.user, **fields)
+            messages.success(request, f"Received {vial}.")
+            return reverse("treatments:vial_detail", kwargs={"pk": vial.pk})
+
         try:
-            vial = services.vial_receive(received_by=request.user, **form.cleaned_data)
+            outcome = submit_once(request, form, receive)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"Received {vial}.")
-            return redirect("treatments:vial_detail", pk=vial.pk)
+            if outcome is not None:
+                return redirect(outcome.url)
     return render(request, "treatments/vial_receive.html", {"form": form})
 
 
@@ -167,7 +181,8 @@ def session_new(request, public_id):
     if request.method == "POST" and form.is_valid():
         indication, product = form.cleaned_data["indication"], form.cleaned_data["product"]
         template = selectors.site_template_for(indication=indication, product=product)
-        try:
+
+        def start() -> str:
             session = services.session_start(
                 patient=patient,
                 practitioner=request.user,
@@ -175,16 +190,21 @@ def session_new(request, public_id):
                 product=product,
                 template=template,
             )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
             if template:
                 messages.info(
                     request,
                     f"Injection points filled in from “{template.name}”. "
                     "Adjust them to what you give.",
                 )
-            return redirect("treatments:session_edit", public_id=session.public_id)
+            return reverse("treatments:session_edit", kwargs={"public_id": session.public_id})
+
+        try:
+            outcome = submit_once(request, form, start)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if outcome is not None:
+                return redirect(outcome.url)
     indication_id = form.data.get("indication") if form.is_bound else request.GET.get("indication")
     return render(
         request,
@@ -434,11 +454,18 @@ def task_new(request, public_id):
     patient = patient_get_for_user(user=request.user, public_id=public_id)
     form = FollowUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.followup_create(
-            patient=patient, created_by=request.user, assigned_to=request.user, **form.cleaned_data
-        )
-        messages.success(request, "Task added.")
-        return redirect(patient)
+        fields = _without_token(form.cleaned_data)
+
+        def create() -> str:
+            services.followup_create(
+                patient=patient, created_by=request.user, assigned_to=request.user, **fields
+            )
+            messages.success(request, "Task added.")
+            return patient.get_absolute_url()
+
+        outcome = submit_once(request, form, create)
+        if outcome is not None:
+            return redirect(outcome.url)
     return render(request, "treatments/task_form.html", {"patient": patient, "form": form})
 
 
@@ -567,20 +594,25 @@ def side_effect_new(request, public_id):
 def _side_effect_phoned(request, patient):
     form = PhonedSideEffectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.side_effect_report_phoned(
-                patient=patient, logged_by=request.user, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
+        fields = _without_token(form.cleaned_data)
+
+        def log_call() -> str:
+            services.side_effect_report_phoned(patient=patient, logged_by=request.user, **fields)
             messages.success(
                 request,
                 f"Logged for a practitioner to review: {patient.full_name}'s report. "
                 "If they describe trouble swallowing, speaking or breathing, tell them to "
                 "call 999 or go to A&E now.",
             )
-            return redirect(patient)
+            return patient.get_absolute_url()
+
+        try:
+            outcome = submit_once(request, form, log_call)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            if outcome is not None:
+                return redirect(outcome.url)
     return render(request, "treatments/side_effect_phoned.html", {"patient": patient, "form": form})
 
 

@@ -106,6 +106,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The embedded default under several staff at once: the write-ahead log lets reads
+    # go on during a write; write transactions start IMMEDIATE so two writers queue for
+    # the lock instead of one failing when it upgrades from reading; a writer waits up
+    # to SQLITE_BUSY_TIMEOUT seconds before "database is locked" (answered as a
+    # "please try again" with the form kept, clinic.idempotency).
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": int(os.environ.get("SQLITE_BUSY_TIMEOUT", "20")),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 # Database roles (PostgreSQL; docs/operations.md "Database roles"). DATABASE_URL is the
 # role the app runs as. DATABASE_OWNER_URL (optional) is the role that owns the tables:
 # migrations run as it (the migrate step swaps it into DATABASE_URL and passes the app's

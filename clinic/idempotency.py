@@ -1,0 +1,107 @@
+"""One-time submission tokens: a double-click, a resubmitted POST or a replayed form on a
+create page returns the first result instead of making a second record.
+
+Every create form carries a hidden `submission_token` (a UUID minted when the form is
+first shown, kept when the form is re-shown with errors). The view runs its service
+through `submit_once`:
+
+    outcome = submit_once(request, form, lambda: services.vial_receive(...).get_absolute_url())
+    if outcome is not None:
+        return redirect(outcome.url)
+
+How it holds under concurrency: the token is claimed by an INSERT into a table whose
+primary key is the token, in the same transaction as the record it creates. A second
+request with the same token blocks on that key until the first commits, then fails the
+insert and is sent to the first one's result; if the first rolled back (a form error),
+the second simply goes ahead. On SQLite, writes are serialised by immediate transactions
+(clinic.settings.base); a database still busy past its timeout re-shows the form with
+"try again" and everything typed kept, never a 500.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib import messages
+from django.db import IntegrityError, OperationalError, transaction
+
+FIELD = "submission_token"
+
+BUSY_MESSAGE = (
+    "The clinic's database was busy and nothing was saved. "
+    "Everything you typed is still here: please press the button again."
+)
+REPLAYED_MESSAGE = "That form had already been sent: here is what it saved the first time."
+
+
+class SubmissionTokenField(forms.UUIDField):
+    """The hidden one-time token. Optional, so a client without it still works (it just
+    gets no double-submit protection)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("initial", uuid.uuid4)
+        super().__init__(**kwargs)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    url: str
+    replayed: bool
+
+
+class TokenUsedElsewhere(Exception):
+    """The token belongs to another user's submission: never reveal its result."""
+
+
+def is_database_busy(exc: OperationalError) -> bool:
+    """SQLite's "database is locked" / PostgreSQL's lock timeout: worth a retry by the user."""
+    text = str(exc).lower()
+    return any(sign in text for sign in ("database is locked", "table is locked", "lock timeout"))
+
+
+def run_once(*, token, user, perform: Callable[[], str]) -> Outcome:
+    """Run `perform` (which writes and returns the URL of what it made) at most once per
+    token. Exceptions from `perform` roll back the claim with everything else."""
+    from clinic.models import SubmissionToken
+
+    if token is None:
+        with transaction.atomic():
+            return Outcome(url=perform(), replayed=False)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                SubmissionToken.objects.create(token=token, user=user)
+        except IntegrityError:
+            first = SubmissionToken.objects.filter(token=token).first()
+            if first is None or first.user_id != user.pk or not first.result_url:
+                raise TokenUsedElsewhere from None
+            return Outcome(url=first.result_url, replayed=True)
+        url = perform()
+        SubmissionToken.objects.filter(token=token).update(result_url=url[:300])
+        return Outcome(url=url, replayed=False)
+
+
+def submit_once(request, form, perform: Callable[[], str]) -> Outcome | None:
+    """`run_once` for a view: the token comes from the validated form. Returns None when
+    the form got an error to show (busy database, or a token that is not this user's);
+    the service's own exceptions (validation, duplicates) propagate to the view."""
+    token = form.cleaned_data.get(FIELD)
+    try:
+        outcome = run_once(token=token, user=request.user, perform=perform)
+    except TokenUsedElsewhere:
+        form.add_error(None, "This form cannot be sent again. Reload the page and start afresh.")
+        return None
+    except OperationalError as exc:
+        if not is_database_busy(exc):
+            raise
+        form.add_error(None, BUSY_MESSAGE)
+        return None
+    if outcome.replayed:
+        messages.info(request, REPLAYED_MESSAGE)
+    return outcome

@@ -1,0 +1,275 @@
+"""Create forms are idempotent and registrations serialised (issue 10, point 7): a
+double-click, a resubmitted POST or two receptionists registering the same person at
+the same moment never make two records, and a busy database never gives a 500."""
+
+import re
+import threading
+import uuid
+from datetime import date, timedelta
+
+import pytest
+from django.db import OperationalError, close_old_connections, connection
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic.idempotency import BUSY_MESSAGE, REPLAYED_MESSAGE
+from clinic.models import SubmissionToken
+from patients import services
+from patients.models import IntakeQuestionnaire, Patient
+from tests.conftest import client_for
+from tests.factories import PatientFactory, TreatmentSessionFactory, UserFactory, VialFactory
+from tests.patients.test_views import form_data, questionnaire_data
+from treatments.models import FollowUp, SideEffect, TreatmentSession, Vial
+
+pytestmark = pytest.mark.django_db
+
+TOKEN_INPUT = re.compile(r'name="submission_token" value="([0-9a-f-]{36})"')
+
+
+def _token_from(response) -> str:
+    match = TOKEN_INPUT.search(response.content.decode())
+    assert match, "the form carries no one-time submission token"
+    return match.group(1)
+
+
+def _new_person(**overrides):
+    return form_data(
+        **{"nhs_number": "", "phone": "07700 900321", "family_name": "Quenby", **overrides}
+    )
+
+
+def test_registration_form_carries_a_fresh_token_each_time(reception_client):
+    url = reverse("patients:register")
+    first, second = (_token_from(reception_client.get(url)) for _ in range(2))
+    assert first != second
+
+
+def test_double_submitted_registration_makes_one_patient(reception_client):
+    url = reverse("patients:register")
+    token = _token_from(reception_client.get(url))
+    data = {**_new_person(), "submission_token": token}
+
+    first = reception_client.post(url, data)
+    second = reception_client.post(url, data, follow=True)
+
+    assert Patient.objects.filter(family_name="Quenby").count() == 1
+    assert first.status_code == 302
+    assert second.redirect_chain[0][0] == first["Location"]
+    assert REPLAYED_MESSAGE in second.content.decode()
+
+
+def test_a_token_replayed_by_someone_else_reveals_nothing(reception_client):
+    url = reverse("patients:register")
+    token = _token_from(reception_client.get(url))
+    reception_client.post(url, {**_new_person(), "submission_token": token})
+    other = client_for(UserFactory(username="rosa", role="Reception"))
+
+    response = other.post(url, {**_new_person(), "submission_token": token})
+
+    assert response.status_code == 200
+    assert "cannot be sent again" in response.content.decode()
+    assert Patient.objects.filter(family_name="Quenby").count() == 1
+
+
+def test_a_refused_submission_leaves_its_token_free(reception_client):
+    """A form error rolls the claim back with everything else: fixing the form and
+    sending it again with the same token registers the patient."""
+    url = reverse("patients:register")
+    token = _token_from(reception_client.get(url))
+    bad = reception_client.post(
+        url, {**_new_person(date_of_birth="31/02/1980"), "submission_token": token}
+    )
+    assert bad.status_code == 200
+    assert not SubmissionToken.objects.filter(token=token).exists()
+
+    good = reception_client.post(url, {**_new_person(), "submission_token": token})
+
+    assert good.status_code == 302
+    assert Patient.objects.filter(family_name="Quenby").count() == 1
+
+
+def test_a_possible_duplicate_keeps_the_token_for_the_confirmation(reception_client):
+    PatientFactory(family_name="Quenby", date_of_birth=date(1978, 3, 14))
+    url = reverse("patients:register")
+    token = _token_from(reception_client.get(url))
+    warned = reception_client.post(url, {**_new_person(), "submission_token": token})
+    assert "Possible" in warned.content.decode() or "possible" in warned.content.decode()
+    assert _token_from(warned) == token
+
+    confirmed = {**_new_person(), "submission_token": token, "confirm_not_duplicate": "on"}
+    reception_client.post(url, confirmed)
+    reception_client.post(url, confirmed)
+
+    assert Patient.objects.filter(family_name="Quenby").count() == 2  # the old and the new
+
+
+def test_a_busy_database_asks_to_try_again_and_keeps_the_input(reception_client, monkeypatch):
+    def busy(**kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(services, "patient_register", busy)
+    response = reception_client.post(reverse("patients:register"), _new_person())
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert BUSY_MESSAGE.split(":")[0] in page.replace("&#x27;", "'")
+    assert 'value="Quenby"' in page
+
+
+# Every create form: the same POST twice makes one record -------------------------------
+
+
+def _create_forms(patient, practitioner):
+    """(who, URL, form data without token, how to count what the form creates)."""
+    from treatments.models import Indication, Product
+
+    TreatmentSessionFactory(
+        patient=patient,
+        practitioner=practitioner,
+        status="signed",
+        signed_at=timezone.now(),
+        performed_at=timezone.now() - timedelta(days=3),
+    )
+    return [
+        (
+            "reception",
+            reverse("patients:questionnaire_new", args=[patient.public_id]),
+            questionnaire_data(),
+            lambda: IntakeQuestionnaire.objects.filter(patient=patient).count(),
+        ),
+        (
+            "reception",
+            reverse("treatments:side_effect_new", args=[patient.public_id]),
+            {
+                "description": "Left eyelid drooping",
+                "onset_date": timezone.localdate().strftime("%d/%m/%Y"),
+                "reporter": "patient",
+                "reporter_name": "",
+            },
+            lambda: SideEffect.objects.filter(session__patient=patient).count(),
+        ),
+        (
+            "reception",
+            reverse("treatments:vial_receive"),
+            {
+                "product": Product.objects.get(slug="botox").pk,
+                "presentation_units": "100",
+                "lot": "DBLCLICK1",
+                "expiry": "31/12/2030",
+                "received_on": timezone.localdate().strftime("%d/%m/%Y"),
+            },
+            lambda: Vial.objects.filter(lot="DBLCLICK1").count(),
+        ),
+        (
+            "practitioner",
+            reverse("treatments:session_new", args=[patient.public_id]),
+            {
+                "indication": Indication.objects.get(slug="glabellar-lines").pk,
+                "product": Product.objects.get(slug="botox").pk,
+            },
+            lambda: TreatmentSession.objects.filter(patient=patient).count(),
+        ),
+        (
+            "practitioner",
+            reverse("treatments:task_new", args=[patient.public_id]),
+            {"kind": "review-call", "title": "Call back", "due_on": "31/12/2030"},
+            lambda: FollowUp.objects.filter(patient=patient, title="Call back").count(),
+        ),
+    ]
+
+
+def test_every_create_form_is_idempotent(patient, reception_client, practitioner):
+    clients = {"reception": reception_client, "practitioner": client_for(practitioner)}
+    VialFactory()  # stock exists for the session form
+    for who, url, data, count in _create_forms(patient, practitioner):
+        client = clients[who]
+        before = count()
+        token = _token_from(client.get(url))
+        first = client.post(url, {**data, "submission_token": token})
+        assert first.status_code == 302, (url, first.content.decode()[:2000])
+        second = client.post(url, {**data, "submission_token": token})
+        assert second.status_code == 302
+        assert second["Location"] == first["Location"], url
+        assert count() == before + 1, url
+
+
+# Concurrency on PostgreSQL: real transactions in threads --------------------------------
+
+
+def _person(**fields) -> dict:
+    """A registration's fields as the form hands them to the service (no NHS number)."""
+    from patients.forms import RegisterPatientForm
+
+    form = RegisterPatientForm(_new_person(family_name=fields["family_name"]), show_nhs_number=True)
+    assert form.is_valid(), form.errors
+    data = dict(form.cleaned_data)
+    for name in ("confirm_not_duplicate", "submission_token"):
+        data.pop(name)
+    return {**data, **fields}
+
+
+def _in_threads(*targets):
+    barrier = threading.Barrier(len(targets))
+    results = [None] * len(targets)
+
+    def run(index, target):
+        try:
+            barrier.wait()
+            results[index] = target()
+        except Exception as exc:  # noqa: BLE001 - reported to the test below
+            results[index] = exc
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, t)) for i, t in enumerate(targets)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return results
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrent transactions")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("round_", range(5))
+def test_two_receptionists_registering_the_same_person_make_one_record(round_):
+    first, second = (UserFactory(username=f"desk{n}", role="Reception") for n in (1, 2))
+    person = _person(family_name=f"Ravenscroft-{'abcde'[round_]}", date_of_birth=date(1969, 7, 1))
+
+    def register(user):
+        return lambda: services.patient_register(registered_by=user, **person)
+
+    results = _in_threads(register(first), register(second))
+
+    assert Patient.objects.filter(family_name=person["family_name"]).count() == 1, results
+    kinds = sorted(type(r).__name__ for r in results)
+    assert kinds == ["Patient", "PossibleDuplicate"], results
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrent transactions")
+@pytest.mark.django_db(transaction=True)
+def test_a_concurrent_double_click_makes_one_record():
+    from clinic.idempotency import run_once
+
+    user = UserFactory(username="desk", role="Reception")
+    token = uuid.uuid4()
+
+    def click():
+        def perform():
+            patient = services.patient_register(
+                registered_by=user, **_person(family_name="Fenwick", date_of_birth=date(1990, 1, 2))
+            )
+            return patient.get_absolute_url()
+
+        return run_once(token=token, user=user, perform=perform)
+
+    results = _in_threads(click, click)
+
+    assert all(not isinstance(r, Exception) for r in results), results
+    assert Patient.objects.filter(family_name="Fenwick").count() == 1
+    assert all(not isinstance(r, Exception) for r in results), results
+    assert results[0].url == results[1].url
+    assert sorted(r.replayed for r in results) == [False, True]
