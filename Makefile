@@ -4,13 +4,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test static lint format seed bench-search bench-reports clean help
+.PHONY: run test static lint format seed bench-search bench-reports bench-races clean help
 
 help:
 	@echo "make run    - install everything, migrate, seed demo data once, serve http://127.0.0.1:8000"
 	@echo "make test   - lint, checks and the whole test suite (PostgreSQL + Chromium when present)"
 	@echo "make bench-search - seed 100,000 patients on PostgreSQL and measure search over HTTP"
 	@echo "make bench-reports - seed 100,000 patients and 500,000 sessions; dashboard and report p50/p95"
+	@echo "make bench-races - double-clicks and simultaneous registrations over HTTP (PostgreSQL + SQLite)"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || "$$(bash .ci/find-python.sh)" -m venv $(VENV)
@@ -51,6 +52,9 @@ bench-search: $(VENV)/.installed static
 
 bench-reports: $(VENV)/.installed static
 	@bash bench/reports_latency.sh
+
+bench-races: $(VENV)/.installed static
+	@bash bench/registration_races.sh
 
 clean:
 	rm -rf $(VENV) node_modules clinic/static/vendor .staticfiles db.sqlite3
