@@ -1,0 +1,283 @@
+"""The runtime database role cannot rewrite what must not change (issue 10, point 6).
+
+Connected with raw psycopg as the RUNTIME role (settings.DATABASE_RUNTIME_URL, as
+.ci/postgres.sh sets it up) to the test database, on committed data: the access log,
+history tables and signed sessions refuse every change, triggers cannot be disabled,
+dropped or replaced, and no session setting switches the guard off; what the app needs
+(INSERT/SELECT of the log, the ordinary work through the ORM) works. The OWNER (the
+suite's own connection) still can disable triggers: the hash chain is what catches it
+(tests/clinic/test_access_log_chain.py).
+
+The tests are transactional (the runtime role only sees committed rows) and restore the
+migrated reference data with serialized_rollback.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import dj_database_url
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
+
+from clinic.audit import record_access
+from clinic.models import AccessEvent
+from clinic.roles import Role
+from tests.factories import QuestionnaireFactory, UserFactory, VialFactory
+
+psycopg = pytest.importorskip("psycopg")
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL roles"),
+    pytest.mark.skipif(
+        not getattr(settings, "DATABASE_RUNTIME_ROLE", ""),
+        reason="no runtime role (set DATABASE_OWNER_URL: source .ci/postgres.sh start)",
+    ),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def migrated_reference_data(django_db_setup, django_db_blocker):
+    """serialized_rollback restores the migrated rows with their primary keys: start the
+    module from empty tables (rows an earlier flush's post_migrate recreated would clash),
+    and leave with one plain flush so that roles, permissions and grants are back."""
+    from tests.e2e.conftest import _contents_serialized_at_setup
+
+    contents = _contents_serialized_at_setup()
+    if contents is None:
+        pytest.fail("The test database was not serialized: serialized_rollback is needed.")
+    connections[DEFAULT_DB_ALIAS]._test_serialized_contents = contents
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
+    yield
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+        connections.close_all()
+
+
+def runtime_credentials() -> dict:
+    parsed = dj_database_url.parse(settings.DATABASE_RUNTIME_URL)
+    return {"USER": parsed["USER"], "PASSWORD": parsed["PASSWORD"]}
+
+
+def runtime_connection():
+    """Raw psycopg, as the runtime role, to the TEST database."""
+    owner = connection.settings_dict
+    return psycopg.connect(
+        dbname=owner["NAME"],
+        host=owner["HOST"] or None,
+        port=owner["PORT"] or None,
+        user=runtime_credentials()["USER"],
+        password=runtime_credentials()["PASSWORD"],
+        autocommit=True,
+    )
+
+
+# The ordinary work, through the services (tests/treatments/test_services.py helpers).
+
+
+def register_and_sign(reception, practitioner):
+    from patients import services as patient_services
+    from tests.patients.test_services import registration
+    from tests.treatments.test_services import save, start
+    from treatments import services
+
+    patient = patient_services.patient_register(registered_by=reception, **registration())
+    QuestionnaireFactory(patient=patient, entered_by=practitioner)
+    session = save(start(patient, practitioner, "chronic-migraine", "botox"), practitioner)
+    session = services.session_sign(
+        session=session, signed_by=practitioner, override_reasons={}, acknowledge_warnings=True
+    )
+    services.session_add_addendum(
+        session=session, author=practitioner, reason="Wrong side", text="Point 3 was right"
+    )
+    return patient, session
+
+
+def write_access_event(rf, user, patient):
+    request = rf.get(patient.get_absolute_url(), REMOTE_ADDR="10.9.8.7")
+    request.user = user
+    record_access(request, action="patient.view", patient=patient)
+
+
+@pytest.fixture
+def staff(db):
+    return (
+        UserFactory(username="rita", role=Role.RECEPTION),
+        UserFactory(username="amelia", role=Role.PRACTITIONER),
+    )
+
+
+@pytest.fixture
+def signed_world(staff, rf):
+    """Committed rows: a patient (with history), a signed session with points, draws, a
+    finding and an addendum, and two access events."""
+    from treatments.models import SessionFinding
+
+    reception, practitioner = staff
+    patient, session = register_and_sign(reception, practitioner)
+    if not session.findings.exists():  # an INSERT: allowed even once signed
+        SessionFinding.objects.create(
+            session=session, code="test.finding", level="warn", message="A finding",
+            source="test", recorded_by=practitioner, recorded_at=session.signed_at,
+        )  # fmt: skip
+    for _ in range(2):
+        write_access_event(rf, practitioner, patient)
+    assert session.points.exists() and session.draws.exists() and session.addenda.exists()
+    return {"patient": patient.pk, "session": session.pk}
+
+
+REFUSED = [
+    # The access log: no TRUNCATE, UPDATE, DELETE, and its guard cannot be switched off.
+    "TRUNCATE clinic_accessevent",
+    "DELETE FROM clinic_accessevent",
+    "UPDATE clinic_accessevent SET username = 'mallory'",
+    "ALTER TABLE clinic_accessevent DISABLE TRIGGER ALL",
+    "ALTER TABLE clinic_accessevent DISABLE TRIGGER clinic_accessevent_append_only",
+    "DROP TRIGGER clinic_accessevent_append_only ON clinic_accessevent",
+    "DROP TRIGGER clinic_accessevent_chain ON clinic_accessevent",
+    "CREATE OR REPLACE FUNCTION clinic_accessevent_refuse_change() RETURNS trigger"
+    " AS $$ BEGIN RETURN NULL; END $$ LANGUAGE plpgsql",
+    "CREATE OR REPLACE FUNCTION clinic_accessevent_chain() RETURNS trigger"
+    " AS $$ BEGIN RETURN NEW; END $$ LANGUAGE plpgsql",
+    "ALTER TABLE clinic_accessevent OWNER TO CURRENT_USER",
+    "SET clinic.allow_access_log_truncate = on; TRUNCATE clinic_accessevent",
+    "SET session_replication_role = replica; DELETE FROM clinic_accessevent",
+    "CREATE TABLE clinic_sneaky (id int)",
+    "UPDATE django_migrations SET name = name",
+    # History tables: INSERT and SELECT only.
+    "UPDATE patients_historicalpatient SET family_name = 'Changed'",
+    "DELETE FROM patients_historicalpatient",
+    "TRUNCATE patients_historicalpatient",
+    "UPDATE treatments_historicaltreatmentsession SET notes = 'changed'",
+    "DELETE FROM treatments_historicaltreatmentsession",
+    # A signed session and its rows.
+    "UPDATE treatments_treatmentsession SET notes = 'changed' WHERE id = {session}",
+    "UPDATE treatments_treatmentsession SET status = 'draft' WHERE id = {session}",
+    "DELETE FROM treatments_treatmentsession WHERE id = {session}",
+    "UPDATE treatments_injectionpoint SET units = units + 1 WHERE session_id = {session}",
+    "DELETE FROM treatments_injectionpoint WHERE session_id = {session}",
+    "UPDATE treatments_sessionfinding SET override_reason = 'x' WHERE session_id = {session}",
+    "DELETE FROM treatments_sessionfinding WHERE session_id = {session}",
+    "UPDATE treatments_sessionaddendum SET text = 'rewritten' WHERE session_id = {session}",
+    "DELETE FROM treatments_sessionaddendum WHERE session_id = {session}",
+    "UPDATE treatments_vialdraw SET units = units + 1 WHERE session_id = {session}",
+    "DELETE FROM treatments_vialdraw WHERE session_id = {session}",
+    "TRUNCATE treatments_treatmentsession CASCADE",
+]
+
+
+def counts(cursor, session_id) -> dict:
+    queries = {
+        "events": "SELECT count(*), max(chain_seq) FROM clinic_accessevent",
+        "history": "SELECT count(*) FROM patients_historicalpatient",
+        "session": "SELECT status, notes FROM treatments_treatmentsession WHERE id = %(s)s",
+        "points": "SELECT count(*), sum(units) FROM treatments_injectionpoint"
+        " WHERE session_id = %(s)s",
+        "rows": "SELECT (SELECT count(*) FROM treatments_sessionfinding WHERE session_id = %(s)s),"
+        " (SELECT count(*) FROM treatments_sessionaddendum WHERE session_id = %(s)s),"
+        " (SELECT sum(units) FROM treatments_vialdraw WHERE session_id = %(s)s)",
+    }
+    return {
+        name: cursor.execute(sql, {"s": session_id}).fetchone() for name, sql in queries.items()
+    }
+
+
+def test_runtime_role_cannot_rewrite_the_log_history_or_signed_sessions(signed_world):
+    with runtime_connection() as runtime, runtime.cursor() as cursor:
+        assert cursor.execute("SELECT current_user").fetchone()[0] == settings.DATABASE_RUNTIME_ROLE
+        before = counts(cursor, signed_world["session"])
+        accepted = []
+        for statement in REFUSED:
+            sql = statement.format(**signed_world)
+            try:
+                with runtime.transaction():
+                    cursor.execute(sql)
+            except psycopg.Error as refused:
+                print(f"{sql[:60]!r:65} -> {str(refused).splitlines()[0]}")  # shown with -s
+                continue
+            accepted.append(sql)
+        assert accepted == []
+        assert counts(cursor, signed_world["session"]) == before
+
+
+def test_the_session_flag_no_longer_lets_truncate_through(signed_world):
+    with runtime_connection() as runtime, runtime.cursor() as cursor:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege), runtime.transaction():
+            cursor.execute("SET LOCAL clinic.allow_access_log_truncate = on")
+            cursor.execute("TRUNCATE clinic_accessevent")
+        refused = "treatment session {session} is signed".format(**signed_world)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match=refused):
+            cursor.execute(
+                "UPDATE treatments_treatmentsession SET notes = 'x' WHERE id = %s",
+                [signed_world["session"]],
+            )
+
+
+def test_runtime_role_may_insert_and_read_the_log(signed_world):
+    with runtime_connection() as runtime, runtime.cursor() as cursor:
+        (last,) = cursor.execute("SELECT max(chain_seq) FROM clinic_accessevent").fetchone()
+        seq, prev_hash = cursor.execute(
+            "INSERT INTO clinic_accessevent (occurred_at, username, role, action, object_ref,"
+            " method, path, status_code, chain_seq, prev_hash, row_hash)"
+            " VALUES (now(), 'runtime', '', 'patient.view', '', 'GET', '/', 200, 999, 'forged',"
+            " 'forged') RETURNING chain_seq, prev_hash"
+        ).fetchone()
+        assert seq == last + 1  # whatever the writer sends, the trigger chains the row
+        assert prev_hash == AccessEvent.objects.get(chain_seq=last).row_hash
+        assert cursor.execute("SELECT count(*) FROM clinic_accessevent").fetchone()[0] == 3
+    call_command("verify_access_log", progress_every=0)
+
+
+def test_the_app_works_as_the_runtime_role_through_the_orm(staff, rf):
+    """Registration, a session started, saved, signed and amended, an access event: all
+    through the services, on a default connection that logs in as the runtime role."""
+    reception, practitioner = staff
+    VialFactory(received_by=practitioner)  # the owner's setup; the rest is the app's work
+    owner = {key: connection.settings_dict[key] for key in ("USER", "PASSWORD")}
+    connection.close()
+    connection.settings_dict.update(runtime_credentials())
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_user")
+            assert cursor.fetchone()[0] == settings.DATABASE_RUNTIME_ROLE
+        patient, session = register_and_sign(reception, practitioner)
+        write_access_event(rf, practitioner, patient)
+        assert session.is_signed and session.addenda.count() == 1
+        assert patient.history.exists() and session.history.exists()
+        assert AccessEvent.objects.get().chain_seq == 1
+        with pytest.raises(DatabaseError), transaction.atomic():
+            AccessEvent.objects.update(username="mallory")
+        with pytest.raises(DatabaseError, match="signed"), transaction.atomic():
+            type(session).objects.filter(pk=session.pk).update(notes="changed")
+    finally:
+        connection.close()
+        connection.settings_dict.update(owner)
+
+
+def test_the_owner_can_still_switch_the_guard_off_which_the_chain_reveals(signed_world):
+    """The owner owns the tables: privileges cannot stop it, the hash chain shows it."""
+    from django.core.management.base import CommandError
+
+    from treatments.models import InjectionPoint
+
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "ALTER TABLE clinic_accessevent DISABLE TRIGGER clinic_accessevent_append_only"
+            )
+            cursor.execute("UPDATE clinic_accessevent SET username = 'mallory' WHERE chain_seq = 1")
+            cursor.execute(
+                "ALTER TABLE clinic_accessevent ENABLE TRIGGER clinic_accessevent_append_only"
+            )
+        with pytest.raises(CommandError, match=r"chain_seq 1 .*content hash differs"):
+            call_command("verify_access_log", progress_every=0)
+        transaction.set_rollback(True)
+    # The signed-session triggers fire for every role, the owner included.
+    with pytest.raises(DatabaseError, match="signed"), transaction.atomic():
+        InjectionPoint.objects.filter(session_id=signed_world["session"]).update(units=Decimal("1"))
+    call_command("verify_access_log", progress_every=0)
