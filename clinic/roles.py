@@ -31,92 +31,80 @@ _reference_edit = {
     f"treatments.{action}_{model}" for model in REFERENCE_MODELS for action in ("add", "change")
 }
 
+# Each cell says why the role holds it. The purpose is DOMAIN §7.3 (minimum necessary
+# for the role): clinical acts (questionnaire review, reconstitution and discards,
+# sessions and signing, side-effect review, outcomes) are practitioners' only; managers
+# see the clinic through aggregates, pseudonymised lists and the access log, and never a
+# patient's clinical record except in a subject-access copy made against a verified
+# request; reception runs the front desk and reads nothing clinical back.
 MATRIX: dict[Role, frozenset[str]] = {
-    # Registers and finds patients, keeps demographics current, enters the patient's
-    # intake questionnaire but cannot read it back (DOMAIN §7.3).
     Role.RECEPTION: frozenset(
         {
-            "patients.view_patient",
-            "patients.add_patient",
-            "patients.change_patient",
-            "patients.archive_patient",
-            "patients.view_nhs_number",
-            "patients.view_patient_history",
-            "patients.add_intakequestionnaire",
-            # Stock: receiving vials (DOMAIN §7.3 "Stock, vials: view (receiving)").
-            "treatments.view_vial",
-            "treatments.add_vial",
-            # Logs a patient's phone call about a side effect for a practitioner to
-            # complete; cannot read side effects back (DOMAIN §7.3).
-            "treatments.add_sideeffect",
+            "patients.view_patient",  # finds and books patients: demographics, contact
+            "patients.add_patient",  # registers new patients
+            "patients.change_patient",  # keeps contact, GP and consent-to-contact current
+            "patients.archive_patient",  # archives duplicates and leavers (never deletes)
+            "patients.view_nhs_number",  # checks identity against the NHS number
+            "patients.view_patient_history",  # sees who changed the demographics it edits
+            "patients.add_intakequestionnaire",  # enters the patient's form; cannot read it
+            "treatments.view_vial",  # stock on arrival: what was received (DOMAIN §7.3)
+            "treatments.add_vial",  # books deliveries into the fridge stock
+            "treatments.add_sideeffect",  # logs a patient's phone call for a clinician;
+            # cannot read side effects back (DOMAIN §7.3)
         }
     ),
-    # Reads demographics, reviews the questionnaire, manages vials, logs and signs
-    # sessions, works follow-up tasks; no reference-data edits.
     Role.PRACTITIONER: frozenset(
         {
-            "patients.view_patient",
-            "patients.view_nhs_number",
-            "patients.view_patient_history",
-            "patients.view_intakequestionnaire",
-            "patients.add_intakequestionnaire",
-            "patients.review_intakequestionnaire",
-            # Security (issue 6): two-step sign-in when OTP_REQUIRED (production).
-            "clinic.requires_two_factor",
-            "treatments.view_vial",
-            "treatments.add_vial",
-            "treatments.change_vial",
-            "treatments.view_treatmentsession",
-            "treatments.add_treatmentsession",
-            "treatments.change_treatmentsession",
-            "treatments.sign_treatmentsession",
-            "treatments.lookup_lot",
-            "treatments.add_sessionaddendum",
-            "treatments.view_followup",
-            "treatments.add_followup",
-            "treatments.change_followup",
-            "treatments.view_outcomeassessment",
-            "treatments.add_outcomeassessment",
-            "treatments.view_sideeffect",
-            "treatments.add_sideeffect",
-            "treatments.change_sideeffect",
-            "treatments.review_sideeffect",
-            "treatments.view_serious_sideeffects",
-            # Dashboard and reports (issue 5): their own figures only, enforced by the
-            # report selectors (clinic/reports/selectors.py); no CSV exports, no
-            # clinic-wide stock reports, no change history.
+            "patients.view_patient",  # treats the patient in front of them
+            "patients.view_nhs_number",  # identifies the patient before treating
+            "patients.view_patient_history",  # sees corrections to the demographics
+            "patients.view_intakequestionnaire",  # screening before every treatment
+            "patients.add_intakequestionnaire",  # updates the history at consultation
+            "patients.review_intakequestionnaire",  # a clinical act: signs off the screening
+            "clinic.requires_two_factor",  # clinical access: TOTP when OTP_REQUIRED
+            "treatments.view_vial",  # chooses a usable vial for the session
+            "treatments.add_vial",  # books stock in when reception is not there
+            "treatments.change_vial",  # reconstitutes and discards: clinical acts
+            "treatments.view_treatmentsession",  # reads the treatment history
+            "treatments.add_treatmentsession",  # logs a session point by point
+            "treatments.change_treatmentsession",  # edits a draft before signing
+            "treatments.sign_treatmentsession",  # signs: the prescriber's responsibility
+            "treatments.lookup_lot",  # finds patients treated from a recalled lot
+            "treatments.add_sessionaddendum",  # corrects a signed session by addendum only
+            "treatments.view_followup",  # works the clinical follow-up tasks
+            "treatments.add_followup",  # books a review call or diary check
+            "treatments.change_followup",  # completes a task with what was found
+            "treatments.view_outcomeassessment",  # judges response to treatment (NICE)
+            "treatments.add_outcomeassessment",  # records scores (HIT-6, diaries …)
+            "treatments.view_sideeffect",  # reads the reactions of patients they treat
+            "treatments.add_sideeffect",  # records a reaction in full (rule 38)
+            "treatments.change_sideeffect",  # completes a phoned-in report
+            "treatments.review_sideeffect",  # causality and the Yellow Card decision
+            "treatments.view_serious_sideeffects",  # the serious list needing a decision
+            # Dashboard and reports pinned to their own sessions (clinic/reports): no
+            # CSV exports, no clinic-wide stock reports, no change history.
             "reports.view_dashboard",
             "reports.view_reports",
         }
-        | _reference_view
+        | _reference_view  # reads the dose guidelines the engine applies; edits none
     ),
-    # Operations and governance: reads, reference data in the admin, staff accounts.
-    # No NHS numbers (not needed for the role, DOMAIN §7.3); signs nothing clinical.
     Role.MANAGER: frozenset(
         {
-            "patients.view_patient",
-            "patients.view_patient_history",
-            "patients.view_intakequestionnaire",
-            "patients.archive_patient",
-            # Security and privacy (issue 6): two-step sign-in when OTP_REQUIRED; the
-            # access log ("who viewed this patient"); subject access requests and the
-            # patient's full subject access copy (DOMAIN §7.3, §7.4).
-            "clinic.requires_two_factor",
-            "clinic.view_accessevent",
+            "patients.view_patient",  # demographics for operations (DOMAIN §7.3)
+            "patients.view_patient_history",  # governance of demographic changes
+            "patients.archive_patient",  # merges duplicates and archives leavers
+            "clinic.requires_two_factor",  # governance access: TOTP when OTP_REQUIRED
+            "clinic.view_accessevent",  # the access log: "who viewed this patient"
+            # Subject access (DOMAIN §7.4, rule 42): logs requests and makes the copy,
+            # only against a request whose identity check is recorded.
             "patients.view_subjectaccessrequest",
             "patients.add_subjectaccessrequest",
             "patients.change_subjectaccessrequest",
             "patients.export_patient_record",
-            # Inventory and batch recall (lot lookup); no clinical session detail.
-            "treatments.lookup_lot",
-            "treatments.view_vial",
-            "treatments.add_vial",
-            "treatments.change_vial",
-            # Outcome measures: reads the response to treatment (DOMAIN §5 dashboards).
-            "treatments.view_outcomeassessment",
-            # Serious side effects and their Yellow Card decisions, pseudonymised, for
-            # governance (DOMAIN §7.3); no clinical detail.
-            "treatments.view_serious_sideeffects",
+            "treatments.lookup_lot",  # batch recalls: who received a lot (DOMAIN §7.3)
+            "treatments.view_vial",  # inventory; reconstitution and discards are clinical
+            "treatments.add_vial",  # books deliveries into stock
+            "treatments.view_serious_sideeffects",  # governance: pseudonymised serious list
             # Dashboard, reports and CSV exports over the whole clinic, aggregated or
             # pseudonymised (DOMAIN §7.3); stock reports; change history of sessions and
             # vials (issue 5).
@@ -125,11 +113,12 @@ MATRIX: dict[Role, frozenset[str]] = {
             "reports.view_clinic_reports",
             "reports.export_reports",
             "reports.view_change_history",
-            # Staff accounts through the staff page, one role each; never Django's user admin.
+            # Staff accounts through the staff page, one role each; never Django's user
+            # admin, so no path to superuser, staff status or a loose permission.
             "staff.manage_staff",
         }
         | _reference_view
-        | _reference_edit
+        | _reference_edit  # products, indications, dose guidelines in the admin
     ),
 }
 

@@ -46,6 +46,13 @@ class YesNoNotApplicable(models.TextChoices):
     NOT_APPLICABLE = "n/a", "Not applicable"
 
 
+class SubjectAccessCopyKind(models.TextChoices):
+    """The form in which a subject access copy was produced."""
+
+    JSON = "json", "JSON file"
+    PRINT = "print", "Readable copy"
+
+
 class SubjectAccessStatus(models.TextChoices):
     """Where a subject access request stands (UK GDPR Art. 15, DOMAIN §7.4)."""
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from clinic.models import TimeStampedModel
@@ -14,6 +15,7 @@ from patients.choices import (
     PatientStatus,
     ReferralSource,
     Sex,
+    SubjectAccessCopyKind,
     SubjectAccessStatus,
     Title,
     YesNoNotApplicable,
@@ -401,3 +403,30 @@ class SubjectAccessRequest(TimeStampedModel):
     @property
     def is_open(self) -> bool:
         return self.status == SubjectAccessStatus.OPEN
+
+
+class SubjectAccessCopy(models.Model):
+    """One copy of the record produced for a subject access request: who made it, when,
+    in which form. A copy is only made against a request whose identity check is
+    recorded (patients.services.subject_access_copy_record); the rows are never changed."""
+
+    request = models.ForeignKey(
+        SubjectAccessRequest, on_delete=models.PROTECT, related_name="copies", editable=False
+    )
+    produced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    produced_at = models.DateTimeField(default=timezone.now, editable=False)
+    kind = models.CharField(max_length=10, choices=SubjectAccessCopyKind.choices, editable=False)
+
+    class Meta:
+        ordering = ["-produced_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=SubjectAccessCopyKind.values),
+                name="sar_copy_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.produced_at:%d/%m/%Y %H:%M}"

@@ -491,11 +491,14 @@ def patient_retention(*, patient: Patient) -> Retention:
 
 
 def subject_access_requests_for_patient(*, patient: Patient) -> list:
-    from patients.models import SubjectAccessRequest
+    from patients.models import SubjectAccessCopy, SubjectAccessRequest
 
     return list(
         SubjectAccessRequest.objects.filter(patient=patient)
         .select_related("recorded_by")
+        .prefetch_related(
+            Prefetch("copies", queryset=SubjectAccessCopy.objects.select_related("produced_by"))
+        )
         .order_by("-received_on", "-id")
     )
 

@@ -253,3 +253,20 @@ def subject_access_request_update(*, sar, updated_by, **fields):
     sar._history_user = updated_by
     sar.save(update_fields=[*changed, "updated_at"])
     return sar
+
+
+class IdentityNotVerified(Exception):
+    """A subject access copy was asked for before the requester's identity was checked."""
+
+
+@transaction.atomic
+def subject_access_copy_record(*, sar, produced_by, kind: str):
+    """Record that a copy is being produced for this request, by whom and in which form.
+    Refuses a request whose identity check is not recorded: the copy discloses the whole
+    clinical record, so it is only ever made for someone shown to be the patient (or to
+    hold their authority)."""
+    from patients.models import SubjectAccessCopy
+
+    if sar.identity_verified_on is None:
+        raise IdentityNotVerified
+    return SubjectAccessCopy.objects.create(request=sar, produced_by=produced_by, kind=kind)

@@ -29,12 +29,12 @@ urlpatterns = [
         name="subject_access_edit",
     ),
     path(
-        "<uuid:public_id>/subject-access/copy.json",
+        "<uuid:public_id>/subject-access/<int:pk>/copy.json",
         views.subject_access_export_json,
         name="subject_access_json",
     ),
     path(
-        "<uuid:public_id>/subject-access/copy/",
+        "<uuid:public_id>/subject-access/<int:pk>/copy/",
         views.subject_access_export_print,
         name="subject_access_print",
     ),

@@ -19,6 +19,7 @@ from clinic.idempotency import FIELD as SUBMISSION_TOKEN
 from clinic.idempotency import submit_once
 from clinic.permissions import require_perm
 from patients import selectors, services
+from patients.choices import SubjectAccessCopyKind
 from patients.filters import PatientFilterSet
 from patients.forms import (
     AccessLogFilterForm,
@@ -413,12 +414,27 @@ def subject_access_edit(request, public_id, pk):
     )
 
 
+def _subject_access_copy_for(request, public_id, pk, *, kind: str):
+    """The patient and their copy, recorded against a request on file whose identity
+    check is recorded; 404 for no such request, 403 before the identity check."""
+    patient = selectors.patient_get_for_user(user=request.user, public_id=public_id)
+    sar = get_object_or_404(SubjectAccessRequest, patient=patient, pk=pk)
+    try:
+        services.subject_access_copy_record(sar=sar, produced_by=request.user, kind=kind)
+    except services.IdentityNotVerified:
+        raise PermissionDenied(
+            "Record the date the requester's identity was verified before producing the copy."
+        ) from None
+    return patient, patient_subject_access_copy(patient=patient)
+
+
 @require_perm("patients.export_patient_record")
 @audited("patient.sar_export", patient=patient_from_url())
-def subject_access_export_json(request, public_id):
-    """Every record held about the patient, as one JSON file."""
-    patient = selectors.patient_get_for_user(user=request.user, public_id=public_id)
-    copy = patient_subject_access_copy(patient=patient)
+def subject_access_export_json(request, public_id, pk):
+    """Every record held about the patient, as one JSON file, for one verified request."""
+    patient, copy = _subject_access_copy_for(
+        request, public_id, pk, kind=SubjectAccessCopyKind.JSON
+    )
     response = HttpResponse(copy.as_json(), content_type="application/json; charset=utf-8")
     filename = f"subject-access-{patient.record_number}-{timezone.localdate():%Y%m%d}.json"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -427,11 +443,9 @@ def subject_access_export_json(request, public_id):
 
 @require_perm("patients.export_patient_record")
 @audited("patient.sar_print", patient=patient_from_url())
-def subject_access_export_print(request, public_id):
+def subject_access_export_print(request, public_id, pk):
     """The same copy as a readable page, laid out for printing or saving as PDF."""
-    patient = selectors.patient_get_for_user(user=request.user, public_id=public_id)
-    return render(
-        request,
-        "patients/subject_access_print.html",
-        {"patient": patient, "copy": patient_subject_access_copy(patient=patient)},
+    patient, copy = _subject_access_copy_for(
+        request, public_id, pk, kind=SubjectAccessCopyKind.PRINT
     )
+    return render(request, "patients/subject_access_print.html", {"patient": patient, "copy": copy})

@@ -83,7 +83,10 @@ def _sar_for(patient, user):
     from patients.models import SubjectAccessRequest
 
     return SubjectAccessRequest.objects.create(
-        patient=patient, received_on=date(2026, 1, 5), recorded_by=user
+        patient=patient,
+        received_on=date(2026, 1, 5),
+        identity_verified_on=date(2026, 1, 6),  # issue 10: copies need the ID check
+        recorded_by=user,
     )
 
 
@@ -99,6 +102,8 @@ ROUTE_OBJECTS = {
     "treatments:vial_discard": {"pk": "vial"},
     "treatments:task_done": {"pk": "task"},
     "patients:subject_access_edit": {"pk": "sar"},  # issue 6
+    "patients:subject_access_json": {"pk": "sar"},  # issue 10: a copy per request
+    "patients:subject_access_print": {"pk": "sar"},
     "treatments:side_effect_detail": {"public_id": "side_effect"},
     "treatments:side_effect_review": {"public_id": "side_effect"},
     "treatments:side_effect_decision": {"public_id": "side_effect"},

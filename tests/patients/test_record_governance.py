@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from clinic.models import AccessEvent
-from patients.models import IntakeQuestionnaire, Patient, SubjectAccessRequest
+from patients.models import IntakeQuestionnaire, Patient, SubjectAccessCopy, SubjectAccessRequest
 from patients.retention import add_months, retain_until, sar_due_on, sar_extension_allowed
 from tests.factories import (
     InjectionPointFactory,
@@ -165,7 +165,10 @@ def test_subject_access_copy_holds_every_record(manager_client, practitioner, pa
         path="/",
         status_code=200,
     )
-    response = manager_client.get(f"/patients/{patient.public_id}/subject-access/copy.json")
+    sar = _verified_request(patient)
+    response = manager_client.get(
+        f"/patients/{patient.public_id}/subject-access/{sar.pk}/copy.json"
+    )
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")
     assert "attachment" in response["Content-Disposition"]
@@ -195,8 +198,11 @@ def test_subject_access_copy_includes_side_effects_once_they_exist(manager_clien
     from tests.factories import SideEffectFactory
 
     side_effect = SideEffectFactory(session__patient=patient)
+    sar = _verified_request(patient)
     data = json.loads(
-        manager_client.get(f"/patients/{patient.public_id}/subject-access/copy.json").content
+        manager_client.get(
+            f"/patients/{patient.public_id}/subject-access/{sar.pk}/copy.json"
+        ).content
     )
     sections = {s["title"]: s for s in data["sections"]}
     assert [row["id"] for row in sections["Side effects"]["records"]] == [side_effect.pk]
@@ -206,7 +212,8 @@ def test_subject_access_copy_includes_side_effects_once_they_exist(manager_clien
 def test_printable_copy_is_escaped_and_logged(manager_client, patient):
     patient.referral_detail = '<script>alert("x")</script>'
     patient.save()
-    response = manager_client.get(f"/patients/{patient.public_id}/subject-access/copy/")
+    sar = _verified_request(patient)
+    response = manager_client.get(f"/patients/{patient.public_id}/subject-access/{sar.pk}/copy/")
     assert response.status_code == 200
     html = response.content.decode()
     assert '<script>alert("x")</script>' not in html
@@ -217,9 +224,74 @@ def test_printable_copy_is_escaped_and_logged(manager_client, patient):
 
 @pytest.mark.django_db
 def test_only_managers_handle_subject_access(reception_client, practitioner_client, patient):
+    sar = _verified_request(patient)
     for client in (reception_client, practitioner_client):
-        for suffix in ("subject-access/", "subject-access/copy.json", "subject-access/copy/"):
+        for suffix in (
+            "subject-access/",
+            f"subject-access/{sar.pk}/copy.json",
+            f"subject-access/{sar.pk}/copy/",
+        ):
             assert client.get(f"/patients/{patient.public_id}/{suffix}").status_code == 403
+
+
+def _verified_request(patient, **fields):
+    from tests.factories import UserFactory
+
+    values = {
+        "received_on": date(2026, 1, 5),
+        "identity_verified_on": date(2026, 1, 6),
+        "recorded_by": UserFactory(username="sar-desk"),
+        **fields,
+    }
+    return SubjectAccessRequest.objects.create(patient=patient, **values)
+
+
+# Issue 10: the copy is produced only against a request whose identity check is recorded.
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("suffix", ["copy.json", "copy/"])
+def test_no_subject_access_copy_without_a_request(manager_client, patient, suffix):
+    other = PatientFactory()
+    others_request = _verified_request(other)
+    for url in (
+        f"/patients/{patient.public_id}/subject-access/{10**9}/{suffix}",  # no such request
+        f"/patients/{patient.public_id}/subject-access/{others_request.pk}/{suffix}",
+    ):
+        response = manager_client.get(url)
+        assert response.status_code == 404, url
+        assert patient.family_name not in response.content.decode()
+    assert not SubjectAccessCopy.objects.exists()
+    assert not AccessEvent.objects.filter(action__startswith="patient.sar_").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("suffix", ["copy.json", "copy/"])
+def test_no_subject_access_copy_before_the_identity_check(manager_client, patient, suffix):
+    patient.nhs_number = "9434765919"
+    patient.save()
+    sar = _verified_request(patient, identity_verified_on=None)
+
+    response = manager_client.get(f"/patients/{patient.public_id}/subject-access/{sar.pk}/{suffix}")
+
+    assert response.status_code == 403
+    assert "9434765919" not in response.content.decode()
+    assert not SubjectAccessCopy.objects.exists()
+    page = manager_client.get(f"/patients/{patient.public_id}/subject-access/").content.decode()
+    assert 'data-testid="sar-unverified"' in page and 'data-testid="sar-json"' not in page
+
+
+@pytest.mark.django_db
+def test_each_copy_is_recorded_against_its_request(manager_client, manager, patient):
+    sar = _verified_request(patient)
+    manager_client.get(f"/patients/{patient.public_id}/subject-access/{sar.pk}/copy.json")
+    manager_client.get(f"/patients/{patient.public_id}/subject-access/{sar.pk}/copy/")
+
+    copies = list(sar.copies.order_by("id").values_list("produced_by", "kind"))
+    assert copies == [(manager.pk, "json"), (manager.pk, "print")]
+    page = manager_client.get(f"/patients/{patient.public_id}/subject-access/").content.decode()
+    assert 'data-testid="sar-copies"' in page
+    assert "JSON file on" in page and "Readable copy on" in page
 
 
 # Archiving keeps everything ---------------------------------------------------------------

@@ -1825,7 +1825,7 @@ class Command(BaseCommand):
         """Some staff views of a few patients over the last two months, so that "who viewed
         this record" has something to show, and one open subject access request."""
         from clinic.models import AccessEvent
-        from patients.models import SubjectAccessRequest
+        from patients.models import SubjectAccessCopy, SubjectAccessRequest
 
         viewers = [
             (self.staff[name], role)
@@ -1861,13 +1861,28 @@ class Command(BaseCommand):
         AccessEvent.objects.bulk_create(events)
         manager = self.staff.get("manager")
         if manager is not None and not SubjectAccessRequest.objects.exists():
-            SubjectAccessRequest.objects.create(
+            verified = SubjectAccessRequest.objects.create(
                 patient=patients[0],
                 requester="The patient (by email)",
                 received_on=timezone.localdate() - timedelta(days=10),
                 identity_verified_on=timezone.localdate() - timedelta(days=8),
                 recorded_by=manager,
                 notes="Asked for a copy of their treatment records.",
+            )
+            # A readable copy already made for it; a newer request still waits for the
+            # requester's ID, so its copy cannot be produced yet (issue 10).
+            SubjectAccessCopy.objects.create(
+                request=verified,
+                produced_by=manager,
+                produced_at=timezone.now() - timedelta(days=6),
+                kind="print",
+            )
+            SubjectAccessRequest.objects.create(
+                patient=patients[min(1, len(patients) - 1)],
+                requester="Solicitor, with the patient's signed authority",
+                received_on=timezone.localdate() - timedelta(days=2),
+                recorded_by=manager,
+                notes="Waiting for proof of identity and the signed authority.",
             )
         return len(events)
 
