@@ -362,24 +362,26 @@ def race(posts: list[tuple[Client, bytes]], gap_ms: float) -> list[Response]:
     return results  # type: ignore[return-value]
 
 
-def fill_form(client: Client, person: dict) -> tuple[bytes, bool]:
+def fill_form(client: Client, person: dict, drop_token: bool) -> tuple[bytes, bool]:
     page = client.request("GET", REGISTER_PATH)
     if page.status != 200:
         raise RuntimeError(f"GET {REGISTER_PATH}: HTTP {page.status} {page.location}")
     hidden = hidden_fields(find_form(page.body, "family_name"))
+    if drop_token:  # a client that does not send it back (an old cached page, a script)
+        hidden.pop(TOKEN_FIELD, None)
     return urllib.parse.urlencode({**hidden, **person}).encode(), TOKEN_FIELD in hidden
 
 
-def run_round(kind: str, clients: list[Client], db: Database, person: dict, gap: float) -> dict:
+def run_round(kind: str, clients: list[Client], db: Database, person: dict, args) -> dict:
     if kind == "double-click":
-        body, has_token = fill_form(clients[0], person)
+        body, has_token = fill_form(clients[0], person, args.drop_token)
         posts = [(clients[0], body), (clients[0], body)]
         tokens = [has_token]
     else:
-        filled = [fill_form(client, person) for client in clients[:2]]
+        filled = [fill_form(client, person, args.drop_token) for client in clients[:2]]
         posts = [(client, body) for client, (body, _) in zip(clients, filled, strict=False)]
         tokens = [has for _, has in filled]
-    responses = [classify(r) for r in race(posts, gap)]
+    responses = [classify(r) for r in race(posts, args.gap_ms)]
     patients = db.patients(person["family_name"], person["date_of_birth"])
     five_xx = sum(r["kind"] == "5xx" for r in responses)
     reasons = []
@@ -539,7 +541,7 @@ def run_engine(spec: list[str], users: list[tuple[str, str]], args, rng, run_tag
         for kind in ROUND_TYPES:
             for n in range(1, args.rounds + 1):
                 person = invent_person(rng, run_tag, next(counter))
-                rnd = run_round(kind, clients, db, person, args.gap_ms)
+                rnd = run_round(kind, clients, db, person, args)
                 rnd["round"] = n
                 rounds[kind].append(rnd)
                 answers = " + ".join(short(r, rnd["patients"]) for r in rnd["responses"])
@@ -583,6 +585,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--rounds", type=int, default=20, help="rounds of each type per engine")
     parser.add_argument("--gap-ms", type=float, default=0.0, help="delay of the second POST")
+    parser.add_argument("--drop-token", action="store_true", help=f"never send {TOKEN_FIELD} back")
     parser.add_argument("--pause-ms", type=float, default=50.0, help="pause between rounds")
     parser.add_argument("--seed", type=int, help="random seed (default: from the clock)")
     parser.add_argument("--code", default="", help="what code the servers run (for the JSON)")
@@ -606,6 +609,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"Registration races: {args.rounds} rounds of each type per engine, seed {seed}, "
         f"code {args.code or code['commit']}"
+        + (f", second POST {args.gap_ms:g} ms later" if args.gap_ms else "")
+        + (f", {TOKEN_FIELD} never sent" if args.drop_token else "")
     )
     load_before = os.getloadavg()
     print(f"Load average before the run: {load_before[0]:.2f} ({os.cpu_count()} CPUs)")
@@ -620,6 +625,7 @@ def main(argv: list[str] | None = None) -> int:
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "rounds_per_type": args.rounds,
         "gap_ms": args.gap_ms,
+        "drop_token": args.drop_token,
         "random_seed": seed,
         "code": args.code,
         "git": code,

@@ -15,6 +15,7 @@
 #   BENCH_REV          measure this commit (exported with `git archive` into a temp dir)
 #                      instead of the working tree, e.g. BENCH_REV=HEAD
 #   BENCH_GAP_MS       delay of the second POST of a round (default 0: same moment)
+#   BENCH_DROP_TOKEN   1: never send the form's submission_token back (default 0)
 #   BENCH_PG_PORT      gunicorn port on 127.0.0.1 (default 8771)
 #   BENCH_SQLITE_PORT  runserver port on 127.0.0.1 (default 8772)
 #   BENCH_OUT          results JSON (default bench/results/registration_races.json)
@@ -32,6 +33,7 @@ GUNICORN="$ROOT/.venv/bin/gunicorn"
 BENCH_ROUNDS=${BENCH_ROUNDS:-20}
 BENCH_ENGINES=${BENCH_ENGINES:-postgresql sqlite}
 BENCH_GAP_MS=${BENCH_GAP_MS:-0}
+BENCH_DROP_TOKEN=${BENCH_DROP_TOKEN:-0}
 BENCH_PG_PORT=${BENCH_PG_PORT:-8771}
 BENCH_SQLITE_PORT=${BENCH_SQLITE_PORT:-8772}
 BENCH_OUT=${BENCH_OUT:-$ROOT/bench/results/registration_races.json}
@@ -200,6 +202,7 @@ if [ ${#ENGINE_ARGS[@]} -eq 0 ]; then
   exit 2
 fi
 
+if [ "$BENCH_DROP_TOKEN" = "1" ]; then ENGINE_ARGS+=(--drop-token); fi
 rc=0
 "$PY" "$ROOT/bench/registration_races.py" "${ENGINE_ARGS[@]}" \
   --user "${USERS[0]}:$PASSWORD" --user "${USERS[1]}:$PASSWORD" \
