@@ -17,7 +17,7 @@ ROLE_HELP = {
     Role.MANAGER: "dashboard, reports, stock, reference data and staff accounts; "
     "signs nothing clinical",
 }
-ROLE_CHOICES = [(role.value, f"{role.value}: {ROLE_HELP[role]}") for role in Role]
+ROLE_CHOICES = [(role.value, f"{role.value} — {ROLE_HELP[role]}") for role in Role]
 
 
 def _role_field(label: str = "Role") -> forms.ChoiceField:

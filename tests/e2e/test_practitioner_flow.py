@@ -92,7 +92,7 @@ def test_manager_sees_patients_at_a_glance(page: Page, live_server, manager, log
 
     navbar = page.get_by_role("navigation", name="Main")
     expect(navbar.locator("[data-role=Manager]")).to_have_text("Manager")
-    expect(navbar.get_by_role("link", name="Reference data & staff")).to_be_visible()
+    expect(navbar.get_by_role("link", name="Reference data", exact=True)).to_be_visible()
     stats = page.locator("section[aria-labelledby=stats-heading]")
     expect(stats.get_by_role("heading", name="Patients at a glance")).to_be_visible()
     figures = {
