@@ -1,17 +1,25 @@
 """The access log in the admin: read-only for those holding clinic.view_accessevent.
-No add, change or delete, whoever asks (the database refuses them too on PostgreSQL)."""
+No add, change or delete, whoever asks (the database refuses them too on PostgreSQL).
+Patients appear by record number only, and reading the log is itself logged."""
 
 from django.contrib import admin
 
-from clinic.admin_mixins import ReadOnlyAdminMixin
+from clinic.admin_mixins import AuditedAdminMixin, ReadOnlyAdminMixin
 from clinic.models import AccessEvent
 
 
 @admin.register(AccessEvent)
-class AccessEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("occurred_at", "username", "role", "action", "patient", "ip_address")
+class AccessEventAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("occurred_at", "username", "role", "action", "patient_record", "ip_address")
     list_filter = ("action", "role")
     search_fields = ("username", "action", "path")
     date_hierarchy = "occurred_at"
     list_select_related = ("patient",)
-    raw_id_fields = ("patient", "user")
+    fields = readonly_fields = (
+        "occurred_at", "username", "role", "action", "patient_record", "object_ref", "method",
+        "path", "ip_address", "status_code", "chain_seq", "prev_hash", "row_hash",
+    )  # fmt: skip
+
+    @admin.display(description="Patient (record number)", ordering="patient__record_number")
+    def patient_record(self, obj):
+        return obj.patient.record_number if obj.patient_id else "—"

@@ -1,4 +1,12 @@
-"""Shared admin behaviour."""
+"""Shared admin behaviour.
+
+The admin is for reference data (managers) and for support (superusers). Rows about
+patients are shown to superusers only, and every admin page that shows them writes an
+access event like any other page (issue 10): listing, searching, opening a record and
+reading its change history.
+"""
+
+from clinic.audit import record_access
 
 
 class ReadOnlyAdminMixin:
@@ -14,3 +22,57 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class SuperuserOnlyAdminMixin:
+    """Patient and clinical rows: superusers only. A manager's model permissions (which
+    the app's own pages use) never open them in the admin."""
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+
+class AuditedAdminMixin:
+    """Every page of this model's admin that shows data writes one access event.
+
+    `audit_patient_path` is the lookup from the model to its patient's pk ("pk" for the
+    Patient itself, "patient" for a row that belongs to a patient, "" for none); the
+    patient becomes a subquery inside the access event's INSERT, as in clinic.audit.
+    """
+
+    audit_patient_path = "patient"
+
+    def _audit(self, request, response, action, object_id=None):
+        if response.status_code != 200:  # refused, missing (a redirect), or an error
+            return response
+        patient = None
+        if object_id is not None and self.audit_patient_path:
+            try:
+                pk = self.model._meta.pk.to_python(object_id)
+            except Exception:  # noqa: BLE001 - a malformed id shows nothing to log
+                return response
+            patient = self.model._default_manager.filter(pk=pk).values(self.audit_patient_path)[:1]
+        ref = self.model._meta.label_lower + (f"={object_id}" if object_id is not None else "")
+        record_access(request, action=action, patient=patient, object_ref=ref)
+        return response
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        action = "admin.search" if request.GET.get("q") else "admin.list"
+        return self._audit(request, response, action)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        return self._audit(request, response, "admin.view", object_id)
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        return self._audit(request, response, "admin.history", object_id)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # django-simple-history's page for one past version of the row.
+        response = super().history_form_view(request, object_id, version_id, extra_context)
+        return self._audit(request, response, "admin.history", object_id)

@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
 from clinic.accounts import ClinicAuthenticationForm
+from clinic.audit import audited
 from clinic.permissions import authenticated, public
 from patients import selectors as patient_selectors
 from treatments import selectors as treatment_selectors
@@ -22,6 +23,7 @@ logger = logging.getLogger(__name__)
 
 
 @authenticated
+@audited("home.view")
 def home(request):
     """One page per role, chosen by what the user may do, not by group name."""
     user = request.user

@@ -81,7 +81,12 @@ def patient_list(request):
     return render(request, "patients/patient_list.html", context)
 
 
+def _shown_duplicates(request) -> bool:
+    return getattr(request, "audit_disclosed", False)
+
+
 @require_perm("patients.add_patient")
+@audited("patient.duplicates", when=_shown_duplicates)
 def patient_register(request):
     form = RegisterPatientForm(request.POST or None, show_nhs_number=_can_see_nhs(request))
     duplicates = []
@@ -105,6 +110,7 @@ def patient_register(request):
             outcome = submit_once(request, form, register)
         except services.PossibleDuplicate as exc:
             duplicates = exc.matches
+            request.audit_disclosed = True  # other patients' details are on the page
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -148,6 +154,7 @@ def patient_detail(request, public_id):
 
 
 @require_perm("patients.change_patient")
+@audited("patient.edit", patient=patient_from_url())
 def patient_edit(request, public_id):
     patient = selectors.patient_get_for_user(user=request.user, public_id=public_id)
     show_nhs = _can_see_nhs(request)
@@ -195,6 +202,7 @@ def patient_edit(request, public_id):
 
 
 @require_perm("patients.archive_patient")
+@audited("patient.archive", patient=patient_from_url())
 def patient_archive(request, public_id):
     patient = selectors.patient_get_for_user(user=request.user, public_id=public_id)
     form = ArchiveForm(request.POST or None)
@@ -239,6 +247,7 @@ def questionnaire_list(request, public_id):
 
 
 @require_perm("patients.add_intakequestionnaire")
+@audited("questionnaire.new", patient=patient_from_url())
 def questionnaire_new(request, public_id):
     patient = selectors.patient_get_for_user(user=request.user, public_id=public_id)
     can_read = request.user.has_perm("patients.view_intakequestionnaire")
@@ -391,6 +400,7 @@ def subject_access_list(request, public_id):
 
 
 @require_perm("patients.change_subjectaccessrequest")
+@audited("patient.sar_edit", patient=patient_from_url())
 def subject_access_edit(request, public_id, pk):
     patient = selectors.patient_get_for_user(user=request.user, public_id=public_id)
     sar = get_object_or_404(SubjectAccessRequest, patient=patient, pk=pk)

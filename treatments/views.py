@@ -163,6 +163,7 @@ def lot_lookup(request):
 
 
 @require_perm("treatments.add_treatmentsession")
+@audited("session.new", patient=patient_from_url(), when=lambda request: not request.htmx)
 def session_new(request, public_id):
     patient = patient_get_for_user(user=request.user, public_id=public_id)
     form = SessionStartForm(request.POST or None, initial=request.GET)
@@ -450,6 +451,7 @@ def task_list(request):
 
 
 @require_perm("treatments.add_followup")
+@audited("task.new", patient=patient_from_url())
 def task_new(request, public_id):
     patient = patient_get_for_user(user=request.user, public_id=public_id)
     form = FollowUpForm(request.POST or None)
@@ -508,6 +510,7 @@ def outcome_list(request, public_id):
 
 
 @require_perm("treatments.add_outcomeassessment")
+@audited("outcome.new", patient=patient_from_url())
 def outcome_new(request, public_id):
     patient = patient_get_for_user(user=request.user, public_id=public_id)
     form = OutcomeAssessmentForm(request.POST or None, patient=patient)
@@ -552,11 +555,7 @@ def side_effect_list(request, public_id):
 
 
 @require_perm("treatments.add_sideeffect")
-@audited(
-    "sideeffect.new",
-    patient=patient_from_url("public_id"),
-    when=lambda request: request.user.has_perm("treatments.review_sideeffect"),
-)
+@audited("sideeffect.new", patient=patient_from_url("public_id"))
 def side_effect_new(request, public_id):
     """Practitioners record a side effect in full; reception logs a phoned-in report for a
     practitioner to complete (same address, the form depends on who asks)."""

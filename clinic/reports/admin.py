@@ -1,19 +1,22 @@
-"""A read-only changelist of treatment sessions in the Django admin, for managers.
+"""A read-only changelist of treatment sessions in the Django admin, for superusers.
 
 treatments/admin.py (owned by the treatments app) registers reference data only; the
-session changelist is what the report benchmark compares the reports with (bench/), and
-lets a manager reach a session's admin history. Nothing can be added, changed or deleted
-through it.
+session changelist is what the report benchmark compares the reports with (bench/).
+Managers read sessions through the reports and the change-history pages, never through
+the admin (issue 10); every admin page of it writes an access event. Nothing can be
+added, changed or deleted through it.
 """
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from clinic.admin_mixins import ReadOnlyAdminMixin
+from clinic.admin_mixins import AuditedAdminMixin, ReadOnlyAdminMixin, SuperuserOnlyAdminMixin
 from treatments.models import TreatmentSession
 
 
-class TreatmentSessionReadOnlyAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class TreatmentSessionReadOnlyAdmin(
+    AuditedAdminMixin, SuperuserOnlyAdminMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin
+):
     list_display = (
         "performed_at", "patient_record", "practitioner", "indication", "product", "status",
         "consent_taken", "signed_at",
@@ -32,9 +35,6 @@ class TreatmentSessionReadOnlyAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     @admin.display(description="Record", ordering="patient__record_number")
     def patient_record(self, obj):
         return obj.patient.record_number
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("reports.view_change_history")
 
 
 admin.site.register(TreatmentSession, TreatmentSessionReadOnlyAdmin)
