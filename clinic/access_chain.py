@@ -9,7 +9,9 @@ Who computes it:
   It takes a transaction-scoped advisory lock (ADVISORY_LOCK_KEY) so that concurrent
   requests append one after the other; the app still sends ONE INSERT per request.
 - SQLite (the demo): `AccessEvent.save()` / `bulk_create()` call `fill_chain()` inside
-  one small transaction (SQLite serializes writers).
+  one small transaction (SQLite serializes writers; write transactions start IMMEDIATE):
+  one SELECT (the last link, and the patient when it is given as a subquery), then the
+  INSERT.
 
 The canonical text is defined twice, here and in SQL (migration 0005,
 `clinic_accessevent_canonical`); tests/clinic/test_access_log_chain.py pins that both
@@ -111,16 +113,12 @@ def event_fields(event, *, ip: str | None = None) -> dict:
     }
 
 
-def last_link(queryset) -> tuple[int, str]:
-    """(chain_seq, row_hash) of the last event, or (0, GENESIS_HASH) for an empty log."""
-    last = queryset.order_by("-chain_seq").values_list("chain_seq", "row_hash").first()
-    return last if last else (0, GENESIS_HASH)
-
-
-def fill_chain(events: Iterable, queryset) -> None:
-    """Give unsaved events their chain fields, in order, after the last saved event (not
-    PostgreSQL: there the trigger does it). Call inside the writing transaction."""
-    seq, prev = last_link(queryset)
+def fill_chain(events: Iterable, last: tuple[int | None, str | None]) -> None:
+    """Give unsaved events their chain fields, in order, after `last` ((chain_seq,
+    row_hash) of the last saved event, or Nones for an empty log). Not on PostgreSQL: the
+    trigger does it there. Call inside the writing transaction."""
+    seq, prev = last
+    seq, prev = (seq or 0), (prev or GENESIS_HASH)
     for event in events:
         seq += 1
         event.chain_seq = seq

@@ -61,22 +61,31 @@ class AccessEventQuerySet(models.QuerySet):
         if connections[self.db].vendor == "postgresql":
             return super().bulk_create(objs, *args, **kwargs)
         objs = list(objs)
-        with transaction.atomic(using=self.db):
+        with transaction.atomic(using=self.db, savepoint=False):
             for obj in objs:
-                obj.patient_id = _resolved(obj.patient_id, self.db)
-            fill_chain(objs, self.model._default_manager.using(self.db))
+                if hasattr(obj.patient_id, "resolve_expression"):
+                    obj.patient_id = _chain_head(self.db, obj.patient_id)[2]
+            fill_chain(objs, _chain_head(self.db)[:2])
             return super().bulk_create(objs, *args, **kwargs)
 
 
-def _resolved(value, using):
-    """A patient given as a subquery (clinic.audit resolvers), evaluated (SQLite only)."""
-    if not hasattr(value, "resolve_expression"):
-        return value
-    sql, params = value.query.get_compiler(using).as_sql()
+def _chain_head(using: str, patient=None) -> tuple:
+    """SQLite writer, in ONE query: (chain_seq, row_hash) of the last event (Nones when
+    the log is empty) and the patient's id (a subquery from clinic.audit's resolvers is
+    evaluated; a plain value passes through)."""
+    sql = (
+        "SELECT (SELECT chain_seq FROM clinic_accessevent ORDER BY chain_seq DESC LIMIT 1),"
+        " (SELECT row_hash FROM clinic_accessevent ORDER BY chain_seq DESC LIMIT 1)"
+    )
+    params: tuple = ()
+    resolve = hasattr(patient, "resolve_expression")
+    if resolve:
+        subquery, params = patient.query.get_compiler(using).as_sql()
+        sql += f", ({subquery})"  # compiled by the ORM, with its params
     with connections[using].cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
-    return row[0] if row else None
+    return (row[0], row[1], row[2] if resolve else patient)
 
 
 class AccessEvent(models.Model):
@@ -145,9 +154,10 @@ class AccessEvent(models.Model):
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
         if not self._state.adding or connections[using].vendor == "postgresql":
             return super().save(*args, **kwargs)
-        with transaction.atomic(using=using):
-            self.patient_id = _resolved(self.patient_id, using)
-            fill_chain([self], type(self)._default_manager.using(using))
+        # No savepoint inside a request's transaction: one SELECT, then the INSERT.
+        with transaction.atomic(using=using, savepoint=False):
+            last_seq, last_hash, self.patient_id = _chain_head(using, self.patient_id)
+            fill_chain([self], (last_seq, last_hash))
             return super().save(*args, **kwargs)
 
 

@@ -91,7 +91,9 @@ def test_patient_of_resolver_costs_no_extra_query(rf, practitioner, patient):
     practitioner.has_perm("treatments.view_treatmentsession")  # as require_perm would
     with CaptureQueriesContext(connection) as ctx:
         view(request, public_id=session.public_id)
-    assert len(ctx.captured_queries) == 1
+    # PostgreSQL: one INSERT, its trigger chains the row. SQLite (the demo) computes the
+    # hash chain in Python: one SELECT (the last link and the patient) before the INSERT.
+    assert len(ctx.captured_queries) == (1 if connection.vendor == "postgresql" else 2)
     assert AccessEvent.objects.get().patient_id == patient.pk
 
 
