@@ -556,3 +556,14 @@ def test_staff_detail_query_count_does_not_grow_with_history(
         services.staff_reactivate(reactivated_by=manager, user=nurse)
     with django_assert_num_queries(8):
         assert manager_client.get(url).status_code == 200
+
+
+def test_each_person_sees_their_own_account_history_on_their_account_page(
+    manager, manager_client, nurse
+):
+    services.staff_change_role(changed_by=manager, user=nurse, role=Role.RECEPTION)
+    page = client_for(nurse).get(reverse("account")).content.decode()
+    assert "Changes to your account" in page
+    assert "Role changed from Practitioner to Reception" in page
+    own = manager_client.get(reverse("account")).content.decode()
+    assert "No changes recorded." in own and "Role changed" not in own
