@@ -1,0 +1,115 @@
+"""DOMAIN §10 rules 29-32: age limits, cosmetic age cautions and licensed versus off-label use."""
+
+from __future__ import annotations
+
+from treatments.safety.facts import ProposedSession
+from treatments.safety.levels import Finding, Level
+from treatments.safety.measures import (
+    INVESTIGATIONAL,
+    OFF_LABEL,
+    THERAPEUTIC,
+    _age,
+    _below_licensed_weight,
+    _is_cosmetic,
+    age_years,
+    licensed_min_age,
+)
+from treatments.safety.messages import _d, _finding, _num, _param_source, _source
+from treatments.safety.parameters import _param
+
+
+def is_off_label(session: ProposedSession) -> bool:
+    """Rule 32: licensed only when a UK-licensed guideline row exists for the product and
+    indication, the indication is not itself off-label/investigational, and the patient is
+    within the guideline's (or indication's) age and weight."""
+    guideline = session.guideline
+    if guideline is None or not guideline.licensed_uk:
+        return True
+    if session.indication.category in (OFF_LABEL, INVESTIGATIONAL):
+        return True
+    age = age_years(session.date_of_birth, session.on)
+    min_age = licensed_min_age(session)
+    if min_age is not None and age < min_age:
+        return True
+    max_age = session.indication.max_age_years
+    if max_age is not None and age > max_age:
+        return True
+    return _below_licensed_weight(session)
+
+
+def cosmetic_minimum_age(session, history, reference) -> list[Finding]:
+    minimum = _param(reference, "cosmetic_min_age_years")
+    if not _is_cosmetic(session) or _age(session) >= minimum:
+        return []
+    return _finding(
+        "age.cosmetic_under_18",
+        Level.BLOCK,
+        f"Patient is {_age(session)} on {_d(session.on)}: cosmetic toxin treatment under "
+        f"{_num(minimum)} is an offence in England",
+        _source("DOMAIN §10 rule 29; S74", _param_source(reference, "cosmetic_min_age_years")),
+    )
+
+
+def cosmetic_older(session, history, reference) -> list[Finding]:
+    caution = _param(reference, "cosmetic_caution_age_years")
+    if not _is_cosmetic(session):
+        return []
+    age, product = _age(session), session.product
+    reasons = []
+    if age >= caution:
+        reasons.append(f"limited data from {_num(caution)}")
+    licence_max = product.cosmetic_max_age_years if product else None
+    if licence_max is not None and age >= licence_max:
+        reasons.append(
+            f"{product.brand} is licensed for cosmetic use under {product.cosmetic_max_age_years}"
+        )
+    if not reasons:
+        return []
+    return _finding(
+        "age.cosmetic_older",
+        Level.WARN,
+        f"Patient is {age}: outside the licensed cosmetic population ({'; '.join(reasons)})",
+        _source(
+            "DOMAIN §10 rule 30; S30; S32; S40",
+            _param_source(reference, "cosmetic_caution_age_years"),
+        ),
+    )
+
+
+def therapeutic_minimums(session, history, reference) -> list[Finding]:
+    if session.indication.category != THERAPEUTIC:
+        return []
+    guideline = session.guideline
+    source = _source("DOMAIN §10 rule 31; S8; S45; S17", guideline.source if guideline else "")
+    findings: list[Finding] = []
+    minimum, age = licensed_min_age(session), _age(session)
+    if minimum is not None and age < minimum:
+        findings += _finding(
+            "age.below_licensed",
+            Level.OVERRIDE,
+            f"Patient is {age}: below the licensed minimum age of {minimum} for "
+            f"{session.indication.name} (off-label); record the reason",
+            source,
+        )
+    if _below_licensed_weight(session):
+        findings += _finding(
+            "weight.below_licensed",
+            Level.OVERRIDE,
+            f"Weight {_num(session.weight_kg)} kg is below the licensed minimum of "
+            f"{_num(guideline.min_weight_kg)} kg (off-label); record the reason",
+            source,
+        )
+    return findings
+
+
+def off_label_consent(session, history, reference) -> list[Finding]:
+    if session.off_label_consent or not is_off_label(session):
+        return []
+    product = session.product.brand if session.product else "This product"
+    return _finding(
+        "licence.off_label_consent",
+        Level.BLOCK,
+        f"{product} for {session.indication.name} is off-label for this patient: record the "
+        f"off-label consent",
+        "DOMAIN §10 rule 32; S71",
+    )

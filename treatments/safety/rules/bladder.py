@@ -1,0 +1,76 @@
+"""DOMAIN §10 rule 26: bladder (intradetrusor) screening, PVR, prophylaxis and antiplatelets."""
+
+from __future__ import annotations
+
+from treatments.safety.facts import ProposedSession, ReferenceFacts
+from treatments.safety.levels import Finding, Level
+from treatments.safety.messages import _finding, _num, _param_source, _source
+from treatments.safety.parameters import _days, _param
+
+
+def _bladder_source(reference: ReferenceFacts, *keys: str) -> str:
+    return _source("DOMAIN §10 rule 26; S21; S22; S16", _param_source(reference, *keys))
+
+
+def bladder_screening(session, history, reference) -> list[Finding]:
+    screening = history.screening
+    if session.indication.safety_profile != "bladder" or screening is None:
+        return []
+    findings: list[Finding] = []
+    if screening.bladder_infection_or_retention:
+        findings += _finding(
+            "bladder.uti",
+            Level.BLOCK,
+            "Screening: urinary infection now or difficulty emptying the bladder: "
+            "intradetrusor injection is contraindicated with an acute UTI; confirm there is "
+            "no UTI (and update the screening answer) before treating",
+            _bladder_source(reference),
+        )
+    if screening.bleeding_risk:
+        findings += _antiplatelet(session, reference)
+    return findings
+
+
+def _antiplatelet(session: ProposedSession, reference: ReferenceFacts) -> list[Finding]:
+    needed = _days(reference, "antiplatelet_stop_days")
+    stopped = session.antiplatelet_stopped_days
+    if stopped is not None and stopped >= needed:
+        return []
+    when = "not recorded as stopped" if stopped is None else f"stopped {stopped} day(s) ago"
+    return _finding(
+        "bladder.antiplatelet",
+        Level.WARN,
+        f"Blood thinners or bleeding risk: antiplatelet {when}; stop at least {needed} days "
+        f"before intradetrusor injection and manage anticoagulants",
+        _bladder_source(reference, "antiplatelet_stop_days"),
+    )
+
+
+def bladder_session(session, history, reference) -> list[Finding]:
+    if session.indication.safety_profile != "bladder":
+        return []
+    limit = _param(reference, "bladder_pvr_max_ml")
+    findings: list[Finding] = []
+    if session.pvr_ml is not None and session.pvr_ml > limit and not session.performs_cic:
+        findings += _finding(
+            "bladder.retention",
+            Level.BLOCK,
+            f"Post-void residual {session.pvr_ml} mL is above {_num(limit)} mL and the "
+            f"patient does not perform clean intermittent self-catheterisation",
+            _bladder_source(reference, "bladder_pvr_max_ml"),
+        )
+    if session.pvr_ml is None and not history.pvr_recorded_before:
+        findings += _finding(
+            "bladder.pvr_missing",
+            Level.BLOCK,
+            "Record a post-void residual (PVR) before the first bladder treatment",
+            _bladder_source(reference),
+        )
+    if not session.antibiotic_prophylaxis:
+        findings += _finding(
+            "bladder.no_prophylaxis",
+            Level.BLOCK,
+            "Antibiotic prophylaxis (not an aminoglycoside) is not recorded",
+            _bladder_source(reference),
+        )
+    return findings
