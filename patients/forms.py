@@ -23,7 +23,6 @@ from patients.validators import (
     validate_phone,
     validate_uk_postcode,
 )
-from treatments.models import Indication, Product
 
 # Letters in any script, spaces, apostrophes, hyphens and dots: "Siân O'Neil-Smith Jr."
 NAME_RE = re.compile(r"^[^\W\d_]+(?:[ '\u2019.-]+[^\W\d_]+)*[.]?$")
@@ -337,8 +336,10 @@ class PriorTreatmentForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["product"].queryset = Product.objects.order_by("brand")
-        self.fields["indication"].queryset = Indication.objects.order_by("name")
+        # The choices come from the foreign keys (treatments' reference data), so this app
+        # imports nothing from treatments (the layering in pyproject.toml).
+        self.fields["product"].queryset = self.fields["product"].queryset.order_by("brand")
+        self.fields["indication"].queryset = self.fields["indication"].queryset.order_by("name")
         self.fields["product"].empty_label = "Choose…"
         self.fields["indication"].empty_label = "Unknown / other"
         self.fields["units"].widget.attrs.update(min="0.01", step="0.01")
