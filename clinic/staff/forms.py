@@ -7,6 +7,7 @@ from crispy_forms.layout import Column, Field, Layout, Row
 from django import forms
 from django.contrib.auth.validators import UnicodeUsernameValidator
 
+from clinic.idempotency import SubmissionTokenField
 from clinic.roles import Role
 
 # What each role is for, in the words a manager would use (DOMAIN §7.3).
@@ -43,12 +44,15 @@ class StaffCreateForm(forms.Form):
         help_text="Optional. If given, the set-password link is also emailed to them.",
     )
     role = _role_field()
+    # A double-click returns the first result (the account) instead of "username in use".
+    submission_token = SubmissionTokenField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+        self.helper.render_hidden_fields = True
         self.helper.layout = Layout(
             Row(
                 Column(Field("first_name", autofocus=True), css_class="col-md-6"),

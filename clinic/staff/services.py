@@ -52,6 +52,12 @@ def _refuse_unless_may_change(*, actor, user, action: str) -> None:
         )
 
 
+def _locked(user):
+    """The account's row, locked until the transaction ends: two managers acting on one
+    account at once are serialised, and each sees the other's result (role, active)."""
+    return get_user_model().objects.select_for_update().get(pk=user.pk)
+
+
 def _name(user) -> str:
     return user.get_full_name() or user.get_username()
 
@@ -104,6 +110,7 @@ def staff_record_created(*, created_by, user) -> StaffChange:
 @transaction.atomic
 def staff_change_role(*, changed_by, user, role: Role) -> StaffChange:
     """Replace the user's groups by exactly the one role group."""
+    user = _locked(user)
     _refuse_unless_may_change(actor=changed_by, user=user, action="change the role of")
     before, after = current_role_of(user), Role(role).value
     if before == after:
@@ -122,6 +129,7 @@ def staff_change_role(*, changed_by, user, role: Role) -> StaffChange:
 def staff_deactivate(*, deactivated_by, user) -> StaffChange:
     """Signs them out everywhere: saving is_active=False fires
     clinic.signals.end_sessions_of_deactivated_user, which deletes their sessions."""
+    user = _locked(user)
     _refuse_unless_may_change(actor=deactivated_by, user=user, action="deactivate")
     if not user.is_active:
         raise ValidationError(f"{_name(user)} is already deactivated.")
@@ -132,6 +140,7 @@ def staff_deactivate(*, deactivated_by, user) -> StaffChange:
 
 @transaction.atomic
 def staff_reactivate(*, reactivated_by, user) -> StaffChange:
+    user = _locked(user)
     _refuse_unless_may_change(actor=reactivated_by, user=user, action="reactivate")
     if user.is_active:
         raise ValidationError(f"{_name(user)} is already active.")
@@ -145,6 +154,7 @@ def staff_issue_password_link(*, issued_by, user, base_url: str) -> PasswordLink
     """A one-time link for the person to choose a (new) password. Their current password,
     if any, keeps working until they use it; the link dies once the password changes and
     after settings.PASSWORD_RESET_TIMEOUT."""
+    user = _locked(user)
     _refuse_unless_may_change(actor=issued_by, user=user, action="issue a password link for")
     if not user.is_active:
         raise ValidationError(f"{_name(user)} is deactivated: reactivate the account first.")

@@ -14,9 +14,11 @@ from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 
+from clinic.idempotency import FIELD as SUBMISSION_TOKEN
+from clinic.idempotency import submit_once
 from clinic.permissions import public, require_perm
 from clinic.staff import selectors, services
 from clinic.staff.forms import StaffCreateForm, StaffRoleForm
@@ -62,14 +64,28 @@ def staff_list(request):
 def staff_add(request):
     form = StaffCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            link = services.staff_create(
-                created_by=request.user, base_url=_base_url(request), **form.cleaned_data
+        fields = {k: v for k, v in form.cleaned_data.items() if k != SUBMISSION_TOKEN}
+        made = []
+
+        def create() -> str:
+            made.append(
+                services.staff_create(
+                    created_by=request.user, base_url=_base_url(request), **fields
+                )
             )
+            return reverse("staff:detail", args=[made[0].user.pk])
+
+        try:
+            outcome = submit_once(request, form, create)
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            return _show_link(request, link, new_account=True)
+            if outcome is not None and outcome.replayed:
+                # The first click made the account and showed its link; that link is not
+                # shown again (the account page offers a new one).
+                return redirect(outcome.url)
+            if outcome is not None:
+                return _show_link(request, made[0], new_account=True)
     return render(request, "staff/staff_add.html", {"form": form, "hours": _link_hours()})
 
 

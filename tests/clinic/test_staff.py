@@ -143,6 +143,21 @@ def test_manager_adds_a_practitioner_and_sees_the_one_time_link(manager, manager
     assert token not in manager_client.get("/staff/").content.decode()
 
 
+def test_a_double_click_on_add_makes_one_account_and_does_not_show_the_link_again(
+    manager_client,
+):
+    data = _new_member_data(submission_token="6b0c2a4e-8d1f-4c57-9a3e-2f1d5b7c9e01")
+    first = manager_client.post("/staff/add/", data)
+    link = _link_in(first)
+    second = manager_client.post("/staff/add/", data)
+    member = User.objects.get(username="nadia.okoro")
+    assert second.status_code == 302
+    assert second["Location"] == reverse("staff:detail", args=[member.pk])
+    page = manager_client.get(second["Location"]).content.decode()
+    assert "already been sent" in page and link not in page
+    assert _kinds(member) == [StaffChangeKind.CREATED, StaffChangeKind.PASSWORD_LINK_ISSUED]
+
+
 def test_add_refuses_a_taken_username_whatever_its_case(manager_client, nurse):
     response = manager_client.post("/staff/add/", _new_member_data(username="PRIYA"))
     assert response.status_code == 200
@@ -284,6 +299,7 @@ def test_each_action_writes_one_row_shown_on_the_detail_page(manager, manager_cl
         "Reactivated",
         "Set-password link issued",
         "Marcus Reid",
+        "only a superuser can give admin-site access",  # a Manager now, without is_staff
     ):
         assert text in page, text
     assert _kinds(member) == [
