@@ -1,0 +1,52 @@
+"""The treatments app's models, one module per concept: reference data, vials, sessions
+(with points, draws, findings and addenda), follow-ups, outcomes and side effects.
+
+Django finds the models through this package, and callers import them from here
+(`from treatments.models import TreatmentSession`): every model module is imported below.
+"""
+
+from treatments.models.followups import FollowUp
+from treatments.models.outcomes import OutcomeAssessment
+from treatments.models.reference import (
+    AnatomicalSite,
+    DoseGuideline,
+    DoseLimit,
+    Indication,
+    OutcomeInstrument,
+    Product,
+    SafetyParameter,
+    SideEffectTerm,
+    SiteTemplate,
+    SiteTemplateRow,
+)
+from treatments.models.sessions import (
+    InjectionPoint,
+    SessionAddendum,
+    SessionFinding,
+    TreatmentSession,
+    VialDraw,
+)
+from treatments.models.side_effects import SideEffect
+from treatments.models.vials import Vial
+
+__all__ = [
+    "AnatomicalSite",
+    "DoseGuideline",
+    "DoseLimit",
+    "FollowUp",
+    "Indication",
+    "InjectionPoint",
+    "OutcomeAssessment",
+    "OutcomeInstrument",
+    "Product",
+    "SafetyParameter",
+    "SessionAddendum",
+    "SessionFinding",
+    "SideEffect",
+    "SideEffectTerm",
+    "SiteTemplate",
+    "SiteTemplateRow",
+    "TreatmentSession",
+    "Vial",
+    "VialDraw",
+]

@@ -1,0 +1,201 @@
+"""Treatment sessions with their injection points, vial draws, the safety findings
+recorded at signing, and addenda to signed sessions."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from clinic.models import TimeStampedModel
+from treatments.choices import SafetyLevel, SessionStatus, Side
+from treatments.models.reference import AnatomicalSite, Indication, Product
+from treatments.models.vials import Vial
+
+
+class TreatmentSession(TimeStampedModel):
+    """One treatment of one patient with one product for one indication.
+
+    Drafts are edited freely; signing (treatments.services.session_sign) re-runs every
+    safety rule and freezes the session. Corrections after signing are addenda.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="treatment_sessions"
+    )
+    practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="treatment_sessions"
+    )
+    indication = models.ForeignKey(Indication, on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    vial = models.ForeignKey(
+        Vial, on_delete=models.PROTECT, null=True, blank=True, related_name="sessions"
+    )
+    second_vial = models.ForeignKey(
+        Vial,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="second_sessions",
+        help_text="When the dose needs more than one vial (e.g. 155 U from two 100 U vials)",
+    )
+    performed_at = models.DateTimeField(default=timezone.now)
+    weight_kg = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    weight_measured_on = models.DateField(null=True, blank=True)
+    screening_reviewed = models.BooleanField(
+        "today's screening answers reviewed with the patient", default=False
+    )
+    consent_taken = models.BooleanField("consent for this episode taken", default=False)
+    off_label_consent = models.BooleanField("off-label use explained and consented", default=False)
+    spread_advice_given = models.BooleanField(
+        "advised to seek urgent care for swallowing, speech or breathing problems", default=False
+    )
+    antibiotic_prophylaxis = models.BooleanField(
+        "antibiotic prophylaxis (not an aminoglycoside) given", default=False
+    )
+    pvr_ml = models.PositiveIntegerField("post-void residual (mL)", null=True, blank=True)
+    performs_cic = models.BooleanField(
+        "performs clean intermittent self-catheterisation", default=False
+    )
+    antiplatelet_stopped_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    is_off_label = models.BooleanField(default=False, editable=False)
+    top_up_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="top_ups"
+    )
+    top_up_reason = models.CharField(max_length=250, blank=True)
+    notes = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=10, choices=SessionStatus.choices, default=SessionStatus.DRAFT
+    )
+    signed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-performed_at", "-id"]
+        permissions = [
+            ("sign_treatmentsession", "Can sign treatment sessions"),
+            ("add_sessionaddendum", "Can add an addendum to a signed session"),
+        ]
+        indexes = [
+            models.Index(fields=["patient", "-performed_at"], name="session_patient_idx"),
+            models.Index(fields=["status", "performed_at"], name="session_status_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(weight_kg__isnull=True) | models.Q(weight_kg__gt=0),
+                name="session_weight_positive",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="signed") | models.Q(signed_at__isnull=False),
+                name="session_signed_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        when = timezone.localtime(self.performed_at)
+        return f"{self.product} for {self.indication} on {when:%d/%m/%Y}"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status == SessionStatus.SIGNED
+
+
+class InjectionPoint(models.Model):
+    """Units given at one site on one side (possibly over several needle points)."""
+
+    session = models.ForeignKey(TreatmentSession, on_delete=models.PROTECT, related_name="points")
+    order = models.PositiveSmallIntegerField(default=0)
+    site = models.ForeignKey(AnatomicalSite, on_delete=models.PROTECT, related_name="+")
+    side = models.CharField(max_length=10, choices=Side.choices)
+    units = models.DecimalField(max_digits=7, decimal_places=2)
+    volume_ml = models.DecimalField(max_digits=6, decimal_places=3, null=True, blank=True)
+    points = models.PositiveSmallIntegerField("number of points", default=1)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["session", "order", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(units__gt=0), name="point_units_positive"),
+            models.CheckConstraint(condition=models.Q(points__gte=1), name="point_points_min"),
+            models.CheckConstraint(
+                condition=models.Q(volume_ml__isnull=True) | models.Q(volume_ml__gt=0),
+                name="point_volume_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site} {self.get_side_display()}: {self.units} U"
+
+
+class VialDraw(models.Model):
+    """Units a session drew from one vial: what vial reconciliation and recalls read.
+    Written by the session services from the session's vial(s), first vial first."""
+
+    session = models.ForeignKey(TreatmentSession, on_delete=models.PROTECT, related_name="draws")
+    vial = models.ForeignKey(Vial, on_delete=models.PROTECT, related_name="draws")
+    units = models.DecimalField(max_digits=8, decimal_places=2)
+
+    class Meta:
+        ordering = ["session", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "vial"], name="vialdraw_once_per_vial"),
+            models.CheckConstraint(condition=models.Q(units__gt=0), name="vialdraw_units"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.units} U from vial {self.vial_id}"
+
+
+class SessionFinding(models.Model):
+    """A safety finding as it stood when the session was signed, with the override reason
+    (OVERRIDE) or acknowledgement (WARN) and who gave it. Written by session_sign."""
+
+    session = models.ForeignKey(TreatmentSession, on_delete=models.PROTECT, related_name="findings")
+    code = models.CharField(max_length=60)
+    level = models.CharField(max_length=10, choices=SafetyLevel.choices)
+    message = models.TextField()
+    source = models.CharField(max_length=200)
+    override_reason = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["session", "level", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(level="override") | ~models.Q(override_reason=""),
+                name="finding_override_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(level="block"), name="finding_level_signable"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.level})"
+
+
+class SessionAddendum(models.Model):
+    """A correction or addition to a signed session. The session itself never changes."""
+
+    session = models.ForeignKey(TreatmentSession, on_delete=models.PROTECT, related_name="addenda")
+    reason = models.CharField(max_length=250)
+    text = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["session", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Addendum to {self.session_id}: {self.reason}"

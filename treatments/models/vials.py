@@ -1,0 +1,103 @@
+"""Vials: stock received, reconstituted, drawn from and discarded."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from clinic.models import TimeStampedModel
+from treatments.choices import VialState
+from treatments.models.reference import Product
+
+
+class Vial(TimeStampedModel):
+    """One vial from receipt to discard: lot, expiry, reconstitution, draws and waste.
+
+    Reconciliation: units drawn into sessions + units wasted = the presentation.
+    """
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="vials")
+    presentation_units = models.PositiveIntegerField(help_text="Units in the vial, e.g. 100")
+    lot = models.CharField("lot / batch number", max_length=40)
+    expiry = models.DateField("expiry date")
+    received_on = models.DateField(default=timezone.localdate)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reconstituted_at = models.DateTimeField(null=True, blank=True)
+    diluent_ml = models.DecimalField(
+        "diluent (mL)", max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    reconstituted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    use_by = models.DateTimeField(
+        null=True, blank=True, help_text="Reconstitution time + the product's in-use hours"
+    )
+    discarded_at = models.DateTimeField(null=True, blank=True)
+    discarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    discard_reason = models.CharField(max_length=200, blank=True)
+    wasted_units = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal(0))
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        permissions = [("lookup_lot", "Can list the patients who received a lot (recall)")]
+        indexes = [models.Index(fields=["lot"], name="vial_lot_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(presentation_units__gt=0), name="vial_presentation_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expiry__gt=models.F("received_on")),
+                name="vial_expiry_after_receipt",
+                violation_error_message="The expiry date must be after the date received.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(diluent_ml__isnull=True) | models.Q(diluent_ml__gt=0),
+                name="vial_diluent_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(wasted_units__gte=0), name="vial_waste_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product} {self.presentation_units} U, lot {self.lot}"
+
+    @property
+    def state(self) -> str:
+        if self.discarded_at:
+            return VialState.DISCARDED
+        if self.reconstituted_at:
+            return VialState.IN_USE
+        return VialState.UNOPENED
+
+    @property
+    def is_past_use_by(self) -> bool:
+        return (
+            self.discarded_at is None and self.use_by is not None and self.use_by < timezone.now()
+        )
+
+    @property
+    def state_label(self) -> str:
+        if self.is_past_use_by:
+            return "Past its use-by: discard"
+        return VialState(self.state).label
+
+    @property
+    def units_per_ml(self) -> Decimal | None:
+        if not self.diluent_ml:
+            return None
+        return Decimal(self.presentation_units) / self.diluent_ml
+
+    @property
+    def units_per_0_1_ml(self) -> Decimal | None:
+        per_ml = self.units_per_ml
+        return None if per_ml is None else (per_ml / 10).quantize(Decimal("0.01"))
