@@ -141,6 +141,7 @@ def test_manager_adds_a_practitioner_and_sees_the_one_time_link(manager, manager
     token = link.rstrip("/").rsplit("/", 1)[1]
     assert all(token not in s.session_data for s in Session.objects.all())
     assert token not in manager_client.get("/staff/").content.decode()
+    assert "no-store" in response["Cache-Control"]  # nor in a browser or proxy cache
 
 
 def test_a_double_click_on_add_makes_one_account_and_does_not_show_the_link_again(
@@ -229,6 +230,9 @@ def test_manager_cannot_change_their_own_role_or_deactivate_themselves(manager, 
     assert "your own account" in response.content.decode()
     response = manager_client.post(reverse("staff:deactivate", args=[manager.pk]), follow=True)
     assert "your own account" in response.content.decode()
+    response = manager_client.post(reverse("staff:password_link", args=[manager.pk]), follow=True)
+    assert "your own account" in response.content.decode()
+    assert not LINK_RE.search(response.content.decode())
     manager.refresh_from_db()
     assert manager.is_active and _roles(manager) == {"Manager"}
     assert not StaffChange.objects.exists()
