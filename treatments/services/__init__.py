@@ -1,0 +1,50 @@
+"""Writes for vials, sessions, follow-ups, outcome assessments and side effects: the only code
+that changes these rows. One module per concept; callers import from here
+(`from treatments import services; services.session_sign(...)`).
+
+Signing (session_sign) re-runs the whole safety engine inside the transaction, so the
+rules hold whatever path the request took (form, API, shell).
+"""
+
+from treatments.services.followups import followup_complete, followup_create
+from treatments.services.outcomes import outcome_record
+from treatments.services.sessions import (
+    SessionConflict,
+    SessionLocked,
+    SigningRefused,
+    session_add_addendum,
+    session_save_draft,
+    session_sign,
+    session_start,
+)
+from treatments.services.side_effects import (
+    SERIOUSNESS_FIELDS,
+    SideEffectConflict,
+    side_effect_decide,
+    side_effect_record,
+    side_effect_report_phoned,
+    side_effect_review,
+)
+from treatments.services.vials import vial_discard, vial_receive, vial_reconstitute
+
+__all__ = [
+    "SERIOUSNESS_FIELDS",
+    "SessionConflict",
+    "SessionLocked",
+    "SideEffectConflict",
+    "SigningRefused",
+    "followup_complete",
+    "followup_create",
+    "outcome_record",
+    "session_add_addendum",
+    "session_save_draft",
+    "session_sign",
+    "session_start",
+    "side_effect_decide",
+    "side_effect_record",
+    "side_effect_report_phoned",
+    "side_effect_review",
+    "vial_discard",
+    "vial_receive",
+    "vial_reconstitute",
+]

@@ -1,0 +1,301 @@
+"""Writes for treatment sessions: start, save a draft, sign, add an addendum.
+
+Signing (session_sign) re-runs the whole safety engine inside the transaction, so the
+rules hold whatever path the request took (form, API, shell)."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from patients.models import Patient
+from treatments import safety, selectors
+from treatments.choices import FollowUpKind, SafetyProfile, SessionStatus
+from treatments.models import (
+    FollowUp,
+    Indication,
+    InjectionPoint,
+    Product,
+    SafetyParameter,
+    SessionAddendum,
+    SessionFinding,
+    SiteTemplate,
+    TreatmentSession,
+    Vial,
+    VialDraw,
+)
+
+
+class SessionLocked(Exception):
+    """A signed session is immutable: correct it with an addendum."""
+
+
+@dataclass
+class SessionConflict(Exception):
+    current_version: int
+
+
+@dataclass
+class SigningRefused(Exception):
+    """What stops signing: BLOCK findings, OVERRIDE findings without a reason, or warnings
+    not acknowledged."""
+
+    blocks: list[safety.Finding]
+    missing_reasons: list[safety.Finding]
+    unacknowledged: list[safety.Finding]
+
+    def __str__(self) -> str:
+        return "; ".join(f.message for f in self.blocks + self.missing_reasons) or (
+            "Warnings must be acknowledged"
+        )
+
+
+def _allocate_draws(session: TreatmentSession) -> None:
+    """Record how many units the session takes from each of its vials: the first vial up
+    to what it has left, then the second. Any excess stays on the last vial, where the
+    engine's vial.insufficient rule reports it."""
+    session.draws.all().delete()
+    vials = [v for v in (session.vial, session.second_vial) if v is not None]
+    total = session.points.aggregate(total=Sum("units"))["total"] or Decimal(0)
+    draws = []
+    for index, vial in enumerate(vials):
+        if total <= 0:
+            break
+        left = (
+            Decimal(vial.presentation_units)
+            - vial.wasted_units
+            - selectors.vial_units_drawn(vial, excluding_session_id=session.pk)
+        )
+        units = total if index == len(vials) - 1 else min(total, max(left, Decimal(0)))
+        if units > 0:
+            draws.append(VialDraw(session=session, vial=vial, units=units))
+            total -= units
+    VialDraw.objects.bulk_create(draws)
+
+
+def _choose_vials(usable: list[Vial], planned: Decimal) -> list[Vial]:
+    if not usable:
+        return []
+    first = usable[0]
+    left = (
+        Decimal(first.presentation_units) - first.wasted_units - selectors.vial_units_drawn(first)
+    )
+    if planned > left and len(usable) > 1:
+        return [first, usable[1]]
+    return [first]
+
+
+@transaction.atomic
+def session_start(
+    *,
+    patient: Patient,
+    practitioner,
+    indication: Indication,
+    product: Product,
+    template: SiteTemplate | None = None,
+) -> TreatmentSession:
+    """A draft session, its points pre-filled from the indication's template."""
+    if not product.on_formulary:
+        raise ValidationError({"product": f"{product} is not on the clinic formulary."})
+    session = TreatmentSession(
+        patient=patient, practitioner=practitioner, indication=indication, product=product
+    )
+    # Vials to draw from: soonest use-by first ("use first"), a second one when the
+    # template's dose needs it. The practitioner can change both before signing.
+    planned = (
+        sum((row.units for row in template.rows.all() if not row.optional), Decimal(0))
+        if template is not None
+        else Decimal(0)
+    )
+    chosen = _choose_vials(selectors.vial_list_usable(product=product, patient=patient), planned)
+    session.vial, session.second_vial = [*chosen, None, None][:2]
+    session.full_clean()
+    session._history_user = practitioner
+    session.save()
+    if template is not None:
+        InjectionPoint.objects.bulk_create(
+            InjectionPoint(
+                session=session,
+                order=row.order,
+                site=row.site,
+                side=row.side,
+                units=row.units,
+                volume_ml=row.volume_ml,
+                points=row.points,
+            )
+            for row in template.rows.all()
+            if not row.optional
+        )
+    _allocate_draws(session)
+    return session
+
+
+def _locked_draft(session: TreatmentSession) -> TreatmentSession:
+    current = TreatmentSession.objects.select_for_update().get(pk=session.pk)
+    if current.status == SessionStatus.SIGNED:
+        raise SessionLocked("This session is signed: add an addendum instead.")
+    return current
+
+
+@transaction.atomic
+def session_save_draft(
+    *, session: TreatmentSession, saved_by, expected_version: int, fields: dict, points: list[dict]
+) -> TreatmentSession:
+    """Save the draft's fields and replace its injection points."""
+    current = _locked_draft(session)
+    if current.version != expected_version:
+        raise SessionConflict(current_version=current.version)
+    for name, value in fields.items():
+        setattr(current, name, value)
+    current.version += 1
+    current.full_clean()
+    current._history_user = saved_by
+    current.save()
+    current.points.all().delete()  # draft points only: signed sessions never reach here
+    new_points = [
+        InjectionPoint(session=current, order=index, **point) for index, point in enumerate(points)
+    ]
+    for point in new_points:
+        # Field checks only: sites come from the form's own list, and the database enforces
+        # the named constraints (units > 0, points >= 1) without a query per point.
+        point.full_clean(
+            exclude=["session", "site"], validate_unique=False, validate_constraints=False
+        )
+    InjectionPoint.objects.bulk_create(new_points)
+    _allocate_draws(current)
+    return current
+
+
+def _parameter(key: str) -> int:
+    """A reference-data threshold; missing reference data is an error, never a default."""
+    value = SafetyParameter.objects.filter(key=key).values_list("value", flat=True).first()
+    if value is None:
+        raise safety.MissingParameterError([key])
+    return int(value)
+
+
+@transaction.atomic
+def session_sign(
+    *,
+    session: TreatmentSession,
+    signed_by,
+    override_reasons: dict[str, str],
+    acknowledge_warnings: bool,
+) -> TreatmentSession:
+    """Sign: every rule is evaluated again here. BLOCK refuses; OVERRIDE needs a reason
+    (recorded with who and when); WARN must be acknowledged. The findings are kept with
+    the session, and rule-made follow-ups are created, in the same transaction."""
+    current = _locked_draft(session)
+    if current.practitioner_id != signed_by.pk:
+        raise ValidationError("Only the treating practitioner can sign this session.")
+    _allocate_draws(current)
+    inputs = selectors.safety_inputs_for_session(session=current)
+    if not inputs.session.points:
+        raise ValidationError("Add at least one injection point before signing.")
+    findings = inputs.evaluate()
+    reasons = {code: (text or "").strip() for code, text in override_reasons.items()}
+    blocks = [f for f in findings if f.level == safety.Level.BLOCK]
+    missing = [f for f in findings if f.level == safety.Level.OVERRIDE and not reasons.get(f.code)]
+    unacknowledged = [
+        f for f in findings if f.level == safety.Level.WARN and not acknowledge_warnings
+    ]
+    if blocks or missing or unacknowledged:
+        raise SigningRefused(blocks, missing, unacknowledged)
+    now = timezone.now()
+    SessionFinding.objects.bulk_create(
+        SessionFinding(
+            session=current,
+            code=f.code,
+            level=f.level,
+            message=f.message,
+            source=f.source,
+            override_reason=reasons.get(f.code, "") if f.level == safety.Level.OVERRIDE else "",
+            recorded_by=signed_by,
+            recorded_at=now,
+        )
+        for f in findings
+    )
+    current.is_off_label = safety.is_off_label(inputs.session)
+    current.status = SessionStatus.SIGNED
+    current.signed_at = now
+    current.signed_by = signed_by
+    current.version += 1
+    current._history_user = signed_by
+    current.save()
+    _create_rule_follow_ups(current, inputs, signed_by)
+    return current
+
+
+def _create_rule_follow_ups(session: TreatmentSession, inputs, user) -> None:
+    """Tasks made by rules: the 2-week bladder review (rule 26) or, for other indications,
+    the 2-week side-effect review (DOMAIN §4.2: the bladder review already is that review,
+    with the post-void residual); outcome scores due by the earliest re-treatment date when
+    the indication has outcome measures; a review call after a first treatment here."""
+    performed_on = timezone.localdate(session.performed_at)
+    tasks = []
+
+    def task(kind: str, title: str, days: int, rule_code: str) -> None:
+        tasks.append(
+            FollowUp(
+                patient=session.patient,
+                session=session,
+                kind=kind,
+                title=title,
+                due_on=performed_on + timedelta(days=days),
+                rule_code=rule_code,
+                assigned_to=session.practitioner,
+                created_by=user,
+            )
+        )
+
+    indication = session.indication
+    if indication.safety_profile == SafetyProfile.BLADDER:
+        task(
+            FollowUpKind.BLADDER_REVIEW,
+            "Post-void residual and UTI review after intradetrusor injection",
+            _parameter("bladder_review_days"),
+            "bladder.review",
+        )
+    else:
+        task(
+            FollowUpKind.SIDE_EFFECT_REVIEW,
+            f"Side-effect review after {indication.name} treatment",
+            _parameter("side_effect_review_days"),
+            "side-effect.review",
+        )
+    if indication.outcome_instruments.exists():
+        guideline = inputs.session.guideline
+        task(
+            FollowUpKind.OUTCOME_DUE,
+            f"Outcome scores for {indication.name} before the next treatment",
+            (guideline.min_interval_days if guideline else None) or indication.min_interval_days,
+            "outcome.due",
+        )
+    if not any(d.session_id for d in inputs.history.doses):
+        task(
+            FollowUpKind.REVIEW_CALL,
+            f"Review call after first {session.product} treatment",
+            _parameter("first_treatment_review_days"),
+            "first.review-call",
+        )
+    FollowUp.objects.bulk_create(tasks)
+
+
+@transaction.atomic
+def session_add_addendum(
+    *, session: TreatmentSession, author, reason: str, text: str
+) -> SessionAddendum:
+    """The only way to correct a signed session: the original stays as signed."""
+    current = TreatmentSession.objects.select_for_update().get(pk=session.pk)
+    if current.status != SessionStatus.SIGNED:
+        raise ValidationError("A draft can be edited directly; addenda are for signed sessions.")
+    addendum = SessionAddendum(
+        session=current, author=author, reason=(reason or "").strip(), text=(text or "").strip()
+    )
+    addendum.full_clean()
+    addendum.save()
+    return addendum

@@ -1,0 +1,251 @@
+"""Writes for side-effect reports: reception's phoned report, the clinical record, the
+review and the regulator decision."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from patients.models import Patient
+from treatments import selectors
+from treatments.choices import (
+    SERIOUSNESS_CRITERIA,
+    RegulatorDecision,
+    SessionStatus,
+    Severity,
+    SideEffectOutcome,
+    SideEffectStatus,
+)
+from treatments.models import SideEffect
+
+
+@dataclass
+class SideEffectConflict(Exception):
+    """Someone saved the report after the editor opened it; nothing was written."""
+
+    current: SideEffect
+
+    def __str__(self) -> str:
+        return "The side-effect report was changed by someone else"
+
+
+SERIOUSNESS_FIELDS = tuple(field for field, _ in SERIOUSNESS_CRITERIA)
+
+
+def _side_effect_dates_errors(*, onset_date, resolution_date, session) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    today = timezone.localdate()
+    if onset_date and onset_date > today:
+        errors["onset_date"] = ["The onset date cannot be in the future."]
+    if resolution_date and resolution_date > today:
+        errors["resolution_date"] = ["The resolution date cannot be in the future."]
+    if onset_date and resolution_date and resolution_date < onset_date:
+        errors["resolution_date"] = ["The reaction cannot resolve before it started."]
+    if session is not None and onset_date:
+        treated_on = timezone.localdate(session.performed_at)
+        if onset_date < treated_on:
+            errors.setdefault("onset_date", []).append(
+                f"The suspected session was on {treated_on:%d/%m/%Y}; "
+                "a reaction to it cannot start before then."
+            )
+    return errors
+
+
+@transaction.atomic
+def side_effect_report_phoned(
+    *,
+    patient: Patient,
+    logged_by,
+    description: str,
+    onset_date,
+    reporter: str,
+    reporter_name: str = "",
+) -> SideEffect:
+    """Reception logs a patient's call ("patient phoned to report ..."). The report waits,
+    unreviewed, in the practitioners' queue; the suspected session is the latest signed
+    session on or before the onset, for the practitioner to confirm."""
+    errors = _side_effect_dates_errors(onset_date=onset_date, resolution_date=None, session=None)
+    if not (description or "").strip():
+        errors["description"] = ["Say what the patient reported."]
+    if errors:
+        raise ValidationError(errors)
+    report = SideEffect(
+        patient=patient,
+        session=selectors.side_effect_suggested_session(patient=patient, onset_date=onset_date),
+        description=description.strip(),
+        onset_date=onset_date,
+        reporter=reporter,
+        reporter_name=(reporter_name or "").strip(),
+        status=SideEffectStatus.UNREVIEWED,
+        logged_by=logged_by,
+    )
+    report.full_clean()
+    report._history_user = logged_by
+    report.save()
+    return report
+
+
+def _apply_clinical_fields(
+    report: SideEffect, *, fields: dict, decision: dict | None, user, now
+) -> None:
+    """Rule 38: onset, severity (1-5), the six seriousness criteria, outcome and WHO-UMC
+    causality are all required; severity and seriousness are separate fields. Rule 39:
+    a decision, when given, is reported with a reference or not reported with a reason."""
+    for name, value in fields.items():
+        setattr(report, name, value)
+    session, term = report.session, report.term
+    errors = _side_effect_dates_errors(
+        onset_date=report.onset_date, resolution_date=report.resolution_date, session=session
+    )
+    required = {
+        "session": "Choose the suspected treatment session.",
+        "term": "Choose the reaction, or Other and describe it.",
+        "severity": "Grade the severity (1 to 5).",
+        "outcome": "Record the outcome.",
+        "causality": "Assess causality (WHO-UMC).",
+        "action_taken": "Record the action taken.",
+    }
+    for name, message in required.items():
+        if getattr(report, name) in (None, ""):
+            errors.setdefault(name, []).append(message)
+    if session is not None and session.patient_id != report.patient_id:
+        errors.setdefault("session", []).append("The session must be this patient's.")
+    if session is not None and session.status != SessionStatus.SIGNED:
+        errors.setdefault("session", []).append("Only a signed session can be suspected.")
+    if term is not None and term.slug == "other" and not report.term_other.strip():
+        errors.setdefault("term_other", []).append("Describe the reaction.")
+    report.is_serious = any(getattr(report, f) for f in SERIOUSNESS_FIELDS)
+    fatal = report.severity == Severity.DEATH or report.outcome == SideEffectOutcome.FATAL
+    if fatal and not report.serious_death:
+        errors.setdefault("serious_death", []).append(
+            'A reaction that led to death is serious: tick "Resulted in death".'
+        )
+    if report.severity == Severity.LIFE_THREATENING and not report.is_serious:
+        errors.setdefault("serious_life_threatening", []).append(
+            "A life-threatening reaction (grade 4) is serious: tick the criteria that apply."
+        )
+    if report.resolution_date and report.outcome in (
+        SideEffectOutcome.CONTINUING,
+        SideEffectOutcome.UNKNOWN,
+    ):
+        errors.setdefault("outcome", []).append(
+            "The reaction has a resolution date: choose recovered, recovered with sequelae "
+            "or fatal."
+        )
+    if decision is not None:
+        errors.update(_decision_errors(**decision))
+    if errors:
+        raise ValidationError(errors)
+    report.term_other = report.term_other.strip()
+    if decision is not None and decision["decision"]:
+        _apply_decision(report, **decision, user=user, now=now)
+
+
+def _decision_errors(*, decision: str, reference: str, reason: str) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if decision == RegulatorDecision.REPORTED and not (reference or "").strip():
+        errors["yellow_card_reference"] = ["Give the Yellow Card reference the MHRA sent."]
+    if decision == RegulatorDecision.NOT_REPORTED and not (reason or "").strip():
+        errors["not_reported_reason"] = ["Say why this reaction is not being reported."]
+    return errors
+
+
+def _apply_decision(report: SideEffect, *, decision, reference, reason, user, now) -> None:
+    report.regulator_decision = decision
+    report.yellow_card_reference = (
+        (reference or "").strip() if decision == RegulatorDecision.REPORTED else ""
+    )
+    report.not_reported_reason = (
+        (reason or "").strip() if decision == RegulatorDecision.NOT_REPORTED else ""
+    )
+    report.decided_by = user
+    report.decided_at = now
+
+
+@transaction.atomic
+def side_effect_record(
+    *,
+    patient: Patient,
+    recorded_by,
+    decision: dict | None = None,
+    **fields,
+) -> SideEffect:
+    """A practitioner records a side effect directly (reviewed as they write it)."""
+    now = timezone.now()
+    report = SideEffect(
+        patient=patient,
+        logged_by=recorded_by,
+        status=SideEffectStatus.REVIEWED,
+        reviewed_by=recorded_by,
+        reviewed_at=now,
+    )
+    _apply_clinical_fields(report, fields=fields, decision=decision, user=recorded_by, now=now)
+    report.full_clean()
+    report._history_user = recorded_by
+    report.save()
+    return report
+
+
+@transaction.atomic
+def side_effect_review(
+    *,
+    side_effect: SideEffect,
+    reviewed_by,
+    expected_version: int,
+    decision: dict | None = None,
+    **fields,
+) -> SideEffect:
+    """Complete or correct a report. Refuses (SideEffectConflict) when someone saved it
+    after the editor opened it, so nobody's work is silently overwritten."""
+    current = SideEffect.objects.select_for_update().get(pk=side_effect.pk)
+    if current.version != expected_version:
+        raise SideEffectConflict(current)
+    now = timezone.now()
+    _apply_clinical_fields(current, fields=fields, decision=decision, user=reviewed_by, now=now)
+    if current.status == SideEffectStatus.UNREVIEWED:
+        current.status = SideEffectStatus.REVIEWED
+        current.reviewed_by = reviewed_by
+        current.reviewed_at = now
+    current.version += 1
+    current.full_clean()
+    current._history_user = reviewed_by
+    current.save()
+    return current
+
+
+@transaction.atomic
+def side_effect_decide(
+    *,
+    side_effect: SideEffect,
+    decided_by,
+    expected_version: int,
+    decision: str,
+    reference: str = "",
+    reason: str = "",
+) -> SideEffect:
+    """Record the Yellow Card decision (rule 39): reported with its reference, or not
+    reported with a reason. A report must be reviewed first."""
+    current = SideEffect.objects.select_for_update().get(pk=side_effect.pk)
+    if current.version != expected_version:
+        raise SideEffectConflict(current)
+    if current.status != SideEffectStatus.REVIEWED:
+        raise ValidationError("Complete the review before recording the Yellow Card decision.")
+    if decision not in (RegulatorDecision.REPORTED, RegulatorDecision.NOT_REPORTED):
+        raise ValidationError({"regulator_decision": ["Choose reported or not reported."]})
+    errors = _decision_errors(decision=decision, reference=reference, reason=reason)
+    if errors:
+        raise ValidationError(errors)
+    _apply_decision(
+        current,
+        decision=decision,
+        reference=reference,
+        reason=reason,
+        user=decided_by,
+        now=timezone.now(),
+    )
+    current.version += 1
+    current.full_clean()
+    current._history_user = decided_by
+    current.save()
+    return current
