@@ -1,0 +1,43 @@
+"""Reads for follow-up tasks: open and due lists, a patient's tasks, and the clinic's
+date today."""
+
+from datetime import date
+
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from patients.models import Patient
+from treatments.models import FollowUp
+
+
+def followup_list_open(
+    *, user=None, due_by: date | None = None, limit: int | None = None
+) -> list[FollowUp]:
+    """Open tasks, overdue first, with their patients (one query)."""
+    qs = FollowUp.objects.filter(done_at__isnull=True).select_related(
+        "patient", "session", "session__indication", "assigned_to"
+    )
+    if user is not None:
+        qs = qs.filter(Q(assigned_to=user) | Q(assigned_to__isnull=True))
+    if due_by is not None:
+        qs = qs.filter(due_on__lte=due_by)
+    qs = qs.order_by("due_on", "id")
+    return list(qs[:limit] if limit else qs)
+
+
+def followup_list_for_patient(*, patient: Patient) -> list[FollowUp]:
+    return list(patient.follow_ups.select_related("done_by").order_by("-due_on", "-id"))
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def followup_get(*, pk: int) -> FollowUp:
+    return get_object_or_404(FollowUp.objects.select_related("patient"), pk=pk)
+
+
+def followup_list_due(*, user, today: date | None = None) -> list[FollowUp]:
+    """Open tasks due today or overdue for this user (or unassigned)."""
+    return followup_list_open(user=user, due_by=today or timezone.localdate(), limit=20)

@@ -1,0 +1,400 @@
+"""The builder of the safety engine's inputs.
+
+`safety_inputs` turns database rows into the plain dataclasses of treatments.safety, so
+the engine itself never touches the ORM and the live check and the signing service see
+exactly the same facts. The session form's context (off-label use, a child patient) is
+decided from the same facts."""
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Prefetch, Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from patients.choices import YesNoNotApplicable
+from patients.models import IntakeQuestionnaire, Patient, PriorTreatment
+from treatments import safety
+from treatments.choices import ProductForm, SafetyProfile, SessionStatus
+from treatments.models import (
+    DoseGuideline,
+    DoseLimit,
+    Indication,
+    Product,
+    SafetyParameter,
+    SiteTemplate,
+    SiteTemplateRow,
+    TreatmentSession,
+    Vial,
+)
+from treatments.selectors.aggregates import ZERO
+from treatments.selectors.outcomes import migraine_diary_facts
+from treatments.selectors.sessions import session_points
+from treatments.selectors.vials import vial_units_drawn
+
+
+def product_facts(product: Product) -> safety.ProductFacts:
+    return safety.ProductFacts(
+        slug=product.slug,
+        brand=product.brand,
+        unit_family=product.unit_family,
+        on_formulary=product.on_formulary,
+        uk_licensed=product.uk_licensed,
+        needs_reconstitution=product.form == ProductForm.POWDER,
+        in_use_hours=product.in_use_hours,
+        milk_protein_contraindicated=product.milk_protein_contraindicated,
+        cosmetic_neuromuscular_contraindicated=product.cosmetic_neuromuscular_contraindicated,
+        inflammation_contraindicated=product.inflammation_contraindicated,
+        cosmetic_max_age_years=product.cosmetic_max_age_years,
+    )
+
+
+def indication_facts(indication: Indication) -> safety.IndicationFacts:
+    return safety.IndicationFacts(
+        slug=indication.slug,
+        name=indication.name,
+        category=indication.category,
+        safety_profile=indication.safety_profile,
+        min_interval_days=indication.min_interval_days,
+        min_age_years=indication.min_age_years,
+        max_age_years=indication.max_age_years,
+    )
+
+
+def guideline_facts(
+    product: Product | None, indication: Indication
+) -> safety.GuidelineFacts | None:
+    if product is None:
+        return None
+    guideline = DoseGuideline.objects.filter(product=product, indication=indication).first()
+    if guideline is None:
+        return None
+    return safety.GuidelineFacts(
+        licensed_uk=guideline.licensed_uk,
+        source=guideline.source,
+        expected_min_units=guideline.expected_min_units,
+        expected_max_units=guideline.expected_max_units,
+        min_interval_days=guideline.min_interval_days,
+        min_age_years=guideline.min_age_years,
+        min_weight_kg=guideline.min_weight_kg,
+    )
+
+
+def vial_facts(
+    vial: Vial | None, *, patient: Patient, session_id: int | None = None
+) -> safety.VialFacts | None:
+    if vial is None:
+        return None
+    others = frozenset(
+        TreatmentSession.objects.filter(Q(vial=vial) | Q(second_vial=vial))
+        .exclude(patient=patient)
+        .values_list("patient_id", flat=True)
+    )
+    drawn_elsewhere = vial_units_drawn(vial, excluding_session_id=session_id)
+    return safety.VialFacts(
+        id=vial.pk,
+        product_slug=vial.product.slug,
+        lot=vial.lot,
+        expiry=vial.expiry,
+        reconstituted_at=vial.reconstituted_at,
+        units_per_ml=vial.units_per_ml,
+        discarded=vial.discarded_at is not None,
+        other_patient_ids=others,
+        remaining_units=Decimal(vial.presentation_units) - vial.wasted_units - drawn_elsewhere,
+    )
+
+
+def screening_facts(patient: Patient, *, on: date | None = None) -> safety.ScreeningFacts | None:
+    """The latest answers given on or before the session date."""
+    answers = IntakeQuestionnaire.objects.filter(patient=patient)
+    if on is not None:
+        answers = answers.filter(completed_on__lte=on)
+    latest = answers.order_by("-completed_on", "-id").first()
+    if latest is None:
+        return None
+    yes = YesNoNotApplicable.YES
+    return safety.ScreeningFacts(
+        answered_on=latest.completed_on,
+        allergy_toxin_or_albumin=latest.allergy_toxin_or_albumin,
+        allergy_cows_milk_protein=latest.allergy_cows_milk_protein,
+        infection_at_sites=latest.infection_at_sites,
+        neuromuscular_disorder=latest.neuromuscular_disorder,
+        swallowing_or_breathing_problems=latest.swallowing_or_breathing_problems,
+        pregnant_or_breastfeeding=latest.pregnant_or_breastfeeding == yes,
+        bleeding_risk=latest.bleeding_risk,
+        interacting_medicines=latest.interacting_medicines,
+        bladder_infection_or_retention=latest.bladder_infection_or_retention == yes,
+        can_self_catheterise=latest.can_self_catheterise == yes,
+        migraine_preventives_failed=latest.migraine_preventives_failed,
+    )
+
+
+def patient_history_facts(
+    patient: Patient, *, exclude_session_id: int | None = None, on: date | None = None
+) -> safety.PatientHistory:
+    """Signed sessions here and toxin reported from elsewhere, each in its own product's
+    units, the latest screening answers, and the chronic-migraine diary (rule 33) from
+    the outcome assessments. Four queries."""
+    sessions = (
+        TreatmentSession.objects.filter(patient=patient, status=SessionStatus.SIGNED)
+        .exclude(pk=exclude_session_id)
+        .select_related("product", "indication")
+        .annotate(total_units=Coalesce(Sum("points__units"), ZERO))
+    )
+    doses = [
+        safety.PriorDose(
+            on=timezone.localdate(s.performed_at),
+            product_slug=s.product.slug,
+            brand=s.product.brand,
+            unit_family=s.product.unit_family,
+            units=s.total_units,
+            indication_slug=s.indication.slug,
+            session_id=s.pk,
+        )
+        for s in sessions
+    ]
+    pvr_before = any(
+        s.indication.safety_profile == SafetyProfile.BLADDER and s.pvr_ml is not None
+        for s in sessions
+    )
+    elsewhere = PriorTreatment.objects.filter(
+        patient=patient, product__isnull=False
+    ).select_related("product", "indication")
+    doses += [
+        safety.PriorDose(
+            on=p.treated_on,
+            product_slug=p.product.slug,
+            brand=p.product.brand,
+            unit_family=p.product.unit_family,
+            units=p.units,
+            indication_slug=p.indication.slug if p.indication else None,
+            elsewhere=True,
+            clinic_name=p.clinic_name,
+        )
+        for p in elsewhere
+    ]
+    screening = screening_facts(patient, on=on)
+    migraine = migraine_diary_facts(
+        patient,
+        on=on,
+        session_dates=tuple(
+            timezone.localdate(s.performed_at)
+            for s in sessions
+            if s.indication.safety_profile == SafetyProfile.CHRONIC_MIGRAINE
+            and (on is None or timezone.localdate(s.performed_at) < on)
+        ),
+    )
+    if migraine is not None and screening is not None:
+        # Rule 33's "at least 3 preventives failed" comes from the patient's questionnaire.
+        migraine = dataclasses.replace(
+            migraine, preventives_failed=screening.migraine_preventives_failed
+        )
+    return safety.PatientHistory(
+        doses=tuple(sorted(doses, key=lambda d: d.on, reverse=True)),
+        screening=screening,
+        pvr_recorded_before=pvr_before,
+        migraine=migraine,
+    )
+
+
+def reference_facts(product: Product | None, indication: Indication) -> safety.ReferenceFacts:
+    limits = ()
+    if product is not None:
+        limits = tuple(
+            safety.DoseLimitFacts(
+                code=limit.code,
+                label=limit.label,
+                unit_family=limit.unit_family,
+                level=safety.Level(limit.level),
+                source=limit.source,
+                scope=limit.scope,
+                product_slug=limit.product.slug if limit.product else None,
+                indication_slug=limit.indication.slug if limit.indication else None,
+                population=limit.population,
+                laterality=limit.laterality,
+                muscle_group=limit.muscle_group,
+                window_days=limit.window_days,
+                max_units=limit.max_units,
+                max_units_per_kg=limit.max_units_per_kg,
+                max_volume_ml=limit.max_volume_ml,
+                first_treatment_only=limit.first_treatment_only,
+            )
+            for limit in DoseLimit.objects.filter(unit_family=product.unit_family).select_related(
+                "product", "indication"
+            )
+        )
+    parameters = list(SafetyParameter.objects.all())
+    return safety.ReferenceFacts(
+        limits=limits,
+        protocol=protocol_facts(indication, product),
+        parameters={p.key: p.value for p in parameters},
+        parameter_sources={p.key: p.source for p in parameters},
+    )
+
+
+def protocol_facts(indication: Indication, product: Product | None) -> safety.ProtocolFacts | None:
+    """The protocol of this product's template for the indication: a protocol is in one
+    product's units, so it is never applied to another product."""
+    if product is None:
+        return None
+    template = (
+        SiteTemplate.objects.filter(
+            indication=indication, product=product, protocol_min_units__isnull=False
+        )
+        .prefetch_related(Prefetch("rows", queryset=SiteTemplateRow.objects.select_related("site")))
+        .order_by("id")
+        .first()
+    )
+    if template is None:
+        return None
+    groups: dict[str, safety.ProtocolGroup] = {}
+    for row in template.rows.all():
+        group = row.site.muscle_group or row.site.name
+        if row.group_fixed_units is not None or row.group_max_units is not None:
+            groups[group] = safety.ProtocolGroup(
+                muscle_group=group,
+                fixed_units=row.group_fixed_units,
+                max_units=row.group_max_units,
+            )
+    return safety.ProtocolFacts(
+        name=template.name,
+        source=template.source,
+        min_units=template.protocol_min_units,
+        max_units=template.protocol_max_units,
+        min_sites=template.protocol_min_sites,
+        max_sites=template.protocol_max_sites,
+        groups=tuple(groups.values()),
+    )
+
+
+@dataclass
+class SafetyInputs:
+    session: safety.ProposedSession
+    history: safety.PatientHistory
+    reference: safety.ReferenceFacts
+
+    def evaluate(self) -> list[safety.Finding]:
+        return safety.evaluate(self.session, self.history, self.reference)
+
+
+def safety_inputs(
+    *,
+    patient: Patient,
+    indication: Indication,
+    product: Product | None,
+    vial: Vial | None,
+    points: list[safety.PointFacts],
+    performed_at,
+    fields: dict,
+    session_id: int | None = None,
+    second_vial: Vial | None = None,
+) -> SafetyInputs:
+    """Engine inputs for a session as proposed (saved or still in the form)."""
+    proposed = safety.ProposedSession(
+        patient_id=patient.pk,
+        on=timezone.localdate(performed_at),
+        at=performed_at,
+        date_of_birth=patient.date_of_birth,
+        indication=indication_facts(indication),
+        product=product_facts(product) if product else None,
+        guideline=guideline_facts(product, indication),
+        vial=vial_facts(vial, patient=patient, session_id=session_id),
+        extra_vials=tuple(
+            v for v in [vial_facts(second_vial, patient=patient, session_id=session_id)] if v
+        ),
+        points=tuple(points),
+        **proposed_session_fields(fields),
+        session_id=session_id,
+    )
+    return SafetyInputs(
+        session=proposed,
+        history=patient_history_facts(
+            patient, exclude_session_id=session_id, on=timezone.localdate(performed_at)
+        ),
+        reference=reference_facts(product, indication),
+    )
+
+
+def proposed_session_fields(fields: dict) -> dict:
+    """The ProposedSession arguments that come from the session's own fields (saved, or
+    typed in the form): one mapping for the form, the signing service and the demo seed."""
+    return {
+        "weight_kg": fields.get("weight_kg"),
+        "weight_measured_on": fields.get("weight_measured_on"),
+        "screening_reviewed": bool(fields.get("screening_reviewed")),
+        "consent_taken": bool(fields.get("consent_taken")),
+        "off_label_consent": bool(fields.get("off_label_consent")),
+        "spread_advice_given": bool(fields.get("spread_advice_given")),
+        "antibiotic_prophylaxis": bool(fields.get("antibiotic_prophylaxis")),
+        "pvr_ml": fields.get("pvr_ml"),
+        "performs_cic": bool(fields.get("performs_cic")),
+        "antiplatelet_stopped_days": fields.get("antiplatelet_stopped_days"),
+        "top_up_reason": fields.get("top_up_reason") or "",
+    }
+
+
+SESSION_SAFETY_FIELDS = (
+    "weight_kg",
+    "weight_measured_on",
+    "screening_reviewed",
+    "consent_taken",
+    "off_label_consent",
+    "spread_advice_given",
+    "antibiotic_prophylaxis",
+    "pvr_ml",
+    "performs_cic",
+    "antiplatelet_stopped_days",
+    "top_up_reason",
+)
+
+
+def point_facts_from_points(points) -> list[safety.PointFacts]:
+    return [
+        safety.PointFacts(
+            site_slug=p.site.slug,
+            site_name=p.site.name,
+            muscle_group=p.site.muscle_group,
+            side=p.side,
+            units=p.units,
+            volume_ml=p.volume_ml,
+            points=p.points,
+        )
+        for p in points
+    ]
+
+
+def safety_inputs_for_session(*, session: TreatmentSession) -> SafetyInputs:
+    """The saved session's inputs: what session_sign enforces."""
+    return safety_inputs(
+        patient=session.patient,
+        indication=session.indication,
+        product=session.product,
+        vial=session.vial,
+        second_vial=session.second_vial,
+        points=point_facts_from_points(session_points(session=session)),
+        performed_at=session.performed_at,
+        fields={name: getattr(session, name) for name in SESSION_SAFETY_FIELDS},
+        session_id=session.pk,
+    )
+
+
+def session_form_context(*, session: TreatmentSession) -> dict:
+    """What shapes the session form: off-label use (rule 32) and a child patient (per-kg
+    limits), decided from the same facts the engine uses."""
+    on = timezone.localdate(session.performed_at)
+    parameters = dict(SafetyParameter.objects.values_list("key", "value"))
+    proposed = safety.ProposedSession(
+        patient_id=session.patient_id,
+        on=on,
+        at=session.performed_at,
+        date_of_birth=session.patient.date_of_birth,
+        indication=indication_facts(session.indication),
+        product=product_facts(session.product),
+        guideline=guideline_facts(session.product, session.indication),
+        vial=None,
+        points=(),
+    )
+    child = safety.is_child(proposed, safety.ReferenceFacts(parameters=parameters))
+    return {"off_label": safety.is_off_label(proposed), "child": child}

@@ -1,0 +1,166 @@
+"""Reads for treatment sessions: the access chokepoint, points and totals, the patient's
+timeline with re-treatment eligibility, and a practitioner's drafts."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from patients.models import Patient
+from treatments import safety
+from treatments.choices import SessionStatus, UnitFamily
+from treatments.models import DoseGuideline, InjectionPoint, TreatmentSession
+from treatments.selectors.aggregates import ZERO
+
+
+def session_get_for_user(*, user, public_id) -> TreatmentSession:
+    """The one way views fetch a session (404 when unknown)."""
+    return get_object_or_404(
+        TreatmentSession.objects.select_related(
+            "patient",
+            "practitioner",
+            "indication",
+            "product",
+            "vial",
+            "vial__product",
+            "signed_by",
+            "top_up_of",
+            "second_vial",
+        ),
+        public_id=public_id,
+    )
+
+
+def session_points(*, session: TreatmentSession) -> list[InjectionPoint]:
+    return list(session.points.select_related("site").order_by("order", "id"))
+
+
+def session_detail_related(*, session: TreatmentSession) -> dict:
+    return {
+        "points": session_points(session=session),
+        "findings": list(session.findings.select_related("recorded_by")),
+        "addenda": list(session.addenda.select_related("author")),
+        "follow_ups": list(session.follow_ups.select_related("done_by")),
+        "side_effects": list(session.side_effects.select_related("term")),
+    }
+
+
+@dataclass
+class Totals:
+    overall: Decimal
+    sites: int
+    by_muscle: list[tuple[str, Decimal]]
+    by_side: list[tuple[str, Decimal]]
+
+
+def point_totals(points: list[safety.PointFacts]) -> Totals:
+    by_muscle: dict[str, Decimal] = {}
+    by_side: dict[str, Decimal] = {}
+    for point in points:
+        by_muscle[point.muscle_group or point.site_name] = (
+            by_muscle.get(point.muscle_group or point.site_name, Decimal(0)) + point.units
+        )
+        by_side[point.side] = by_side.get(point.side, Decimal(0)) + point.units
+    return Totals(
+        overall=sum((p.units for p in points), Decimal(0)),
+        sites=sum(p.points for p in points),
+        by_muscle=sorted(by_muscle.items()),
+        by_side=sorted(by_side.items()),
+    )
+
+
+@dataclass
+class TimelineEntry:
+    session: TreatmentSession
+    total_units: Decimal
+    days_since_previous: int | None
+
+
+@dataclass
+class Eligibility:
+    indication: str
+    product_family: str
+    last_on: date
+    next_eligible_on: date
+
+
+@dataclass
+class Timeline:
+    entries: list[TimelineEntry]
+    eligibility: list[Eligibility]
+    cumulative_84d: list[tuple[str, Decimal]]  # unit family label, units in last 84 days
+
+
+def patient_timeline(*, patient: Patient, today: date | None = None) -> Timeline:
+    """Sessions newest first with their totals, the interval since the previous session,
+    the next eligible date per indication and product family, and units in the last 84
+    days per unit family (never added across families). Two queries."""
+    today = today or timezone.localdate()
+    sessions = list(
+        TreatmentSession.objects.filter(patient=patient)
+        .select_related("indication", "product", "practitioner", "vial")
+        .annotate(total_units=Coalesce(Sum("points__units"), ZERO))
+        .order_by("-performed_at", "-id")
+    )
+    entries = []
+    for index, session in enumerate(sessions):
+        previous = sessions[index + 1] if index + 1 < len(sessions) else None
+        days = None
+        if previous is not None:
+            days = (
+                timezone.localdate(session.performed_at) - timezone.localdate(previous.performed_at)
+            ).days
+        entries.append(TimelineEntry(session, session.total_units, days))
+    guidelines = (
+        {
+            (g.product_id, g.indication_id): g.min_interval_days
+            for g in DoseGuideline.objects.filter(
+                indication__in={s.indication_id for s in sessions}
+            ).only("product_id", "indication_id", "min_interval_days")
+        }
+        if sessions
+        else {}
+    )
+    latest: dict[tuple[int, str], TreatmentSession] = {}
+    for session in sessions:
+        if session.status != SessionStatus.SIGNED:
+            continue
+        latest.setdefault((session.indication_id, session.product.unit_family), session)
+    eligibility = []
+    for (_, family), session in latest.items():
+        interval = guidelines.get((session.product_id, session.indication_id)) or (
+            session.indication.min_interval_days
+        )
+        last_on = timezone.localdate(session.performed_at)
+        eligibility.append(
+            Eligibility(
+                indication=session.indication.name,
+                product_family=UnitFamily(family).label,
+                last_on=last_on,
+                next_eligible_on=last_on + timedelta(days=interval),
+            )
+        )
+    window_start = today - timedelta(days=83)
+    cumulative: dict[str, Decimal] = {}
+    for session in sessions:
+        if session.status == SessionStatus.SIGNED and (
+            timezone.localdate(session.performed_at) >= window_start
+        ):
+            label = UnitFamily(session.product.unit_family).label
+            cumulative[label] = cumulative.get(label, Decimal(0)) + session.total_units
+    return Timeline(
+        entries, sorted(eligibility, key=lambda e: e.next_eligible_on), sorted(cumulative.items())
+    )
+
+
+def session_list_drafts(*, practitioner) -> list[TreatmentSession]:
+    """A practitioner's unsigned sessions, oldest first (chart compliance)."""
+    return list(
+        TreatmentSession.objects.filter(practitioner=practitioner, status=SessionStatus.DRAFT)
+        .select_related("patient", "indication", "product")
+        .order_by("performed_at", "id")[:20]
+    )

@@ -1,0 +1,86 @@
+"""Reads for vials: the stock list, vials usable for a patient, the units drawn from a
+vial, and the sessions that used a vial or a lot (recall)."""
+
+from datetime import datetime, time
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from patients.models import Patient
+from treatments.choices import ProductForm, SessionStatus
+from treatments.models import Product, TreatmentSession, Vial, VialDraw
+from treatments.selectors.aggregates import ZERO
+
+
+def vial_list() -> QuerySet[Vial]:
+    """Vials with units drawn into sessions annotated (one query, no per-row lookups)."""
+    return Vial.objects.select_related("product").annotate(
+        drawn_units=Coalesce(Sum("draws__units"), ZERO),
+        session_count=Count("draws", distinct=True),
+    )
+
+
+def vial_get(*, pk: int) -> Vial:
+    return get_object_or_404(
+        vial_list().select_related("received_by", "reconstituted_by", "discarded_by"), pk=pk
+    )
+
+
+def vial_list_usable(*, product: Product, patient: Patient, at=None) -> list[Vial]:
+    """Vials a session may draw from now: this product, in date, not discarded,
+    reconstituted and within its use-by (or a ready-to-use solution), and not used by a
+    signed session or by another patient (single patient, single session: DOMAIN §1.3 and
+    §10 rule 5)."""
+    at = at or timezone.now()
+    today = timezone.localdate(at)
+    qs = Vial.objects.select_related("product").filter(
+        product=product, discarded_at__isnull=True, expiry__gte=today
+    )
+    others = Patient.objects.exclude(pk=patient.pk)
+    for link in ("sessions", "second_sessions"):
+        qs = qs.exclude(**{f"{link}__patient__in": others}).exclude(
+            **{f"{link}__status": SessionStatus.SIGNED}
+        )
+    if product.form == ProductForm.POWDER:
+        # With no known in-use time (use_by empty), a vial is usable on the day it was
+        # reconstituted only, the conservative reading of "use immediately" (DOMAIN §1.3).
+        start_of_day = timezone.make_aware(datetime.combine(today, time.min))
+        qs = qs.filter(reconstituted_at__isnull=False).filter(
+            Q(use_by__gte=at) | Q(use_by__isnull=True, reconstituted_at__gte=start_of_day)
+        )
+    return list(qs.order_by("use_by", "expiry", "id").distinct())
+
+
+def vial_sessions(*, vial: Vial) -> list[TreatmentSession]:
+    return list(
+        TreatmentSession.objects.filter(draws__vial=vial)
+        .select_related("patient", "practitioner", "indication")
+        .annotate(total_units=Coalesce(Sum("draws__units", filter=Q(draws__vial=vial)), ZERO))
+        .order_by("performed_at", "id")
+    )
+
+
+def lot_exposure(*, lot: str) -> list[TreatmentSession]:
+    """Every session (and so patient) that received a lot: the recall list (DOMAIN §1.5)."""
+    lot = (lot or "").strip()
+    if not lot:
+        return []
+    from_lot = Q(draws__vial__lot__iexact=lot)
+    return list(
+        TreatmentSession.objects.filter(from_lot)
+        .select_related("patient", "product", "indication", "practitioner")
+        .annotate(total_units=Coalesce(Sum("draws__units", filter=from_lot), ZERO))
+        .order_by("performed_at", "id")
+    )
+
+
+def vial_units_drawn(vial: Vial, *, excluding_session_id: int | None = None) -> Decimal:
+    """Units sessions have drawn from a vial (VialDraw), optionally leaving one out: the one
+    sum behind reconciliation, discards, vial choice and the engine's vial.insufficient."""
+    draws = VialDraw.objects.filter(vial=vial)
+    if excluding_session_id is not None:
+        draws = draws.exclude(session_id=excluding_session_id)
+    return draws.aggregate(total=Sum("units"))["total"] or Decimal(0)
