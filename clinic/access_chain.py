@@ -7,7 +7,10 @@ Who computes it:
 
 - PostgreSQL: a BEFORE INSERT trigger (clinic migration 0005), whatever the writer sends.
   It takes a transaction-scoped advisory lock (ADVISORY_LOCK_KEY) so that concurrent
-  requests append one after the other; the app still sends ONE INSERT per request.
+  requests append one after the other; the app still sends ONE INSERT per request. The
+  lock is held until the writing transaction commits: write the event in autocommit (as
+  clinic.audit does, after the view returned) or at the end of a short transaction, never
+  early in a long one, or every other request's event waits for it.
 - SQLite (the demo): `AccessEvent.save()` / `bulk_create()` call `fill_chain()` inside
   one small transaction (SQLite serializes writers; write transactions start IMMEDIATE):
   one SELECT (the last link, and the patient when it is given as a subquery), then the

@@ -65,7 +65,7 @@ from itertools import batched
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -1701,6 +1701,10 @@ class TreatmentHistory:
             if session_id in self.signed_times:
                 self.created.setdefault(FollowUp, {})[pk] = self.signed_times[session_id]
         for model, when in self.created.items():
+            if model is SessionAddendum and connection.vendor == "postgresql":
+                # A signed session's addenda cannot change there (treatments migration
+                # 0012, whatever the role): they keep the date they were written.
+                continue
             rows = [model(pk=pk, created_at=at) for pk, at in when.items()]
             model.objects.bulk_update(rows, ["created_at"], batch_size=500)
             history = getattr(model, "history", None)
