@@ -2,6 +2,9 @@
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
+# Migrations and data loaders run as the database owner when DATABASE_OWNER_URL is set
+# (PostgreSQL with two roles: docs/operations.md "Database roles"); the app does not.
+AS_OWNER = $(if $(DATABASE_OWNER_URL),DATABASE_RUNTIME_URL="$$DATABASE_URL" DATABASE_URL="$$DATABASE_OWNER_URL")
 export UV_PYTHON_DOWNLOADS := never
 
 .PHONY: run test static lint format seed bench-search bench-reports bench-races clean help
@@ -30,9 +33,8 @@ clinic/static/vendor/.built: node_modules/.installed clinic/static_build.mjs
 static: clinic/static/vendor/.built
 
 run: $(VENV)/.installed static
-	$(if $(DATABASE_OWNER_URL),DATABASE_RUNTIME_URL="$$DATABASE_URL" DATABASE_URL="$$DATABASE_OWNER_URL") \
-	  $(PY) manage.py migrate --no-input -v 1
-	$(PY) manage.py seed_demo --if-empty
+	$(AS_OWNER) $(PY) manage.py migrate --no-input -v 1
+	$(AS_OWNER) $(PY) manage.py seed_demo --if-empty
 	@echo; echo "Serving on http://127.0.0.1:8000  (Ctrl+C to stop)"; echo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
