@@ -1,0 +1,154 @@
+"""Re-treatment and recall: minimum intervals from reference data, patients eligible
+between two dates with no session since, the dashboard's counts and the recall list.
+"""
+
+from __future__ import annotations
+
+import operator
+from datetime import date, timedelta
+from functools import reduce
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
+from django.utils import timezone
+
+from clinic.reports.periods import local_midnight
+from clinic.reports.selectors.scope import Scope, session_q
+from patients.choices import PatientStatus
+from treatments.choices import SessionStatus
+from treatments.models import DoseGuideline, Indication, TreatmentSession
+
+# Recall windows (operational, not clinical): "due" = eligible for re-treatment within
+# the next RECALL_LOOKAHEAD_DAYS; "overdue" = eligible for up to RECALL_LAPSE_DAYS
+# already and not treated since. Patients eligible for longer are treated as lapsed and
+# drop off the dashboard (the recall report can still be widened by its dates).
+RECALL_LOOKAHEAD_DAYS = 14
+
+
+RECALL_LAPSE_DAYS = 30
+
+
+def retreatment_intervals() -> tuple[dict[tuple[int, int], int], dict[int, int]]:
+    """Minimum intervals: per (product, indication) from the dose guidelines, and each
+    indication's default (DOMAIN §3.2), read from reference data (two small queries)."""
+    guided = {
+        (row["product_id"], row["indication_id"]): row["min_interval_days"]
+        for row in DoseGuideline.objects.filter(min_interval_days__isnull=False).values(
+            "product_id", "indication_id", "min_interval_days"
+        )
+    }
+    defaults = dict(Indication.objects.values_list("id", "min_interval_days"))
+    return guided, defaults
+
+
+def eligible_between(intervals: tuple[dict, dict], eligible_from: date, eligible_to: date):
+    """A condition on sessions: next eligible date (session date + the minimum interval
+    for its product and indication) between the two dates, inclusive. The per-product
+    intervals become date ranges on performed_at, plus one envelope range the index can
+    serve. Returns (condition, envelope); (None, None) without reference data."""
+    guided, defaults = intervals
+    conditions, spans = [], []
+
+    def window(days: int) -> Q:
+        spans.append(days)
+        return Q(
+            performed_at__gte=local_midnight(eligible_from - timedelta(days=days)),
+            performed_at__lt=local_midnight(eligible_to - timedelta(days=days - 1)),
+        )
+
+    guided_by_indication: dict[int, list[int]] = {}
+    for (product_id, indication_id), days in sorted(guided.items()):
+        guided_by_indication.setdefault(indication_id, []).append(product_id)
+        conditions.append(Q(indication_id=indication_id, product_id=product_id) & window(days))
+    for indication_id, days in sorted(defaults.items()):
+        condition = Q(indication_id=indication_id) & window(days)
+        if indication_id in guided_by_indication:
+            condition &= ~Q(product_id__in=guided_by_indication[indication_id])
+        conditions.append(condition)
+    if not conditions:
+        return None, None
+    envelope = Q(
+        performed_at__gte=local_midnight(eligible_from - timedelta(days=max(spans))),
+        performed_at__lt=local_midnight(eligible_to - timedelta(days=min(spans) - 1)),
+    )
+    return reduce(operator.or_, conditions), envelope
+
+
+def retreatment_due(
+    scope: Scope,
+    *,
+    eligible_from: date,
+    eligible_to: date,
+    intervals: tuple[dict, dict] | None = None,
+) -> QuerySet[TreatmentSession]:
+    """Each active patient's latest signed session of an indication whose next eligible
+    date falls between the two dates, with no signed session of that indication since:
+    the recall list. One query (the "none since" is an anti-join)."""
+    condition, envelope = eligible_between(
+        intervals or retreatment_intervals(), eligible_from, eligible_to
+    )
+    if condition is None:
+        return TreatmentSession.objects.none()
+    later = TreatmentSession.objects.filter(
+        patient_id=OuterRef("patient_id"),
+        indication_id=OuterRef("indication_id"),
+        status=SessionStatus.SIGNED,
+        performed_at__gt=OuterRef("performed_at"),
+    )
+    return (
+        TreatmentSession.objects.filter(envelope, condition, status=SessionStatus.SIGNED)
+        .filter(session_q(scope), patient__status=PatientStatus.ACTIVE)
+        .exclude(Exists(later))
+    )
+
+
+def retreatment_counts(scope: Scope, today: date | None = None) -> dict:
+    """Patients overdue for re-treatment (eligible for up to RECALL_LAPSE_DAYS) and due
+    soon (eligible within RECALL_LOOKAHEAD_DAYS): one query."""
+    today = today or timezone.localdate()
+    intervals = retreatment_intervals()
+    overdue_from = today - timedelta(days=RECALL_LAPSE_DAYS)
+    due_to = today + timedelta(days=RECALL_LOOKAHEAD_DAYS)
+    overdue, _ = eligible_between(intervals, overdue_from, today - timedelta(days=1))
+    counts = retreatment_due(
+        scope, eligible_from=overdue_from, eligible_to=due_to, intervals=intervals
+    ).aggregate(
+        total=Count("id"),
+        overdue=Count("id", filter=overdue) if overdue is not None else Value(0),
+    )
+    counts["due_soon"] = counts["total"] - counts["overdue"]
+    counts.update({"overdue_from": overdue_from, "today": today, "due_to": due_to})
+    return counts
+
+
+def recall_rows(
+    scope: Scope, *, eligible_from: date, eligible_to: date, intervals=None
+) -> QuerySet:
+    """The recall list: patients due for re-treatment with the contact details they
+    agreed to be contacted on (DOMAIN §6.4, §7.3: managers may see demographics for
+    operations). The phone is given only with SMS consent, the email only with email
+    consent."""
+    return (
+        retreatment_due(
+            scope, eligible_from=eligible_from, eligible_to=eligible_to, intervals=intervals
+        )
+        .values(
+            "performed_at",
+            "product_id",
+            "indication_id",
+            "patient__public_id",
+            "patient__record_number",
+            "patient__title",
+            "patient__given_names",
+            "patient__family_name",
+            "patient__phone",
+            "patient__email",
+            "patient__consent_contact_sms",
+            "patient__consent_contact_email",
+            "indication__name",
+            "product__brand",
+            "practitioner__first_name",
+            "practitioner__last_name",
+            "practitioner__username",
+        )
+        .order_by("performed_at", "patient__record_number")
+    )

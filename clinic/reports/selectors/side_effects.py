@@ -1,0 +1,130 @@
+"""Side effects: rates per 100 signed sessions, the governance worklists (DOMAIN §10
+rule 39) and the side-effects report's rows with the Yellow Card fields.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Count, F, Min, Q, QuerySet
+
+from clinic.reports.selectors.expressions import initials, total_units_subquery
+from clinic.reports.selectors.scope import Scope, session_q, signed_sessions
+from treatments.models import SideEffect
+
+# Side-effect worklists: open governance work whatever the onset date (DOMAIN §10 rule 39).
+SIDE_EFFECT_WORKLISTS = {
+    "serious-pending": Q(is_serious=True, regulator_decision=""),
+    "unreviewed": Q(status="unreviewed"),
+}
+
+
+def side_effect_rates(scope: Scope, *, by: str) -> list[dict]:
+    """Side effects reported against the signed sessions of the period, per 100 of those
+    sessions, by indication or by product (`by` = "indication" | "product")."""
+    name = {"indication": "indication__name", "product": "product__brand"}[by]
+    rows = (
+        signed_sessions(scope)
+        .values(f"{by}_id")
+        .annotate(
+            label=Min(name),
+            sessions=Count("id", distinct=True),
+            reported=Count("side_effects", distinct=True),
+            serious=Count("side_effects", distinct=True, filter=Q(side_effects__is_serious=True)),
+        )
+        .order_by("label")
+    )
+    return [
+        {
+            "id": row[f"{by}_id"],
+            "name": row["label"],
+            "sessions": row["sessions"],
+            "side_effects": row["reported"],
+            "serious": row["serious"],
+            "per_100": (Decimal(row["reported"]) * 100 / row["sessions"]).quantize(Decimal("0.1"))
+            if row["sessions"]
+            else None,
+        }
+        for row in rows
+    ]
+
+
+def side_effect_worklist(scope: Scope) -> dict:
+    """Open governance work, whatever the period: serious reactions with no regulator
+    decision yet (DOMAIN §10 rule 39) and reports not yet reviewed by a practitioner."""
+    pending = SIDE_EFFECT_WORKLISTS["serious-pending"]
+    unreviewed = SIDE_EFFECT_WORKLISTS["unreviewed"]
+    return (
+        SideEffect.objects.filter(pending | unreviewed)
+        .filter(session_q(scope, "session__"))
+        .aggregate(
+            serious_pending=Count("id", filter=pending),
+            unreviewed=Count("id", filter=unreviewed),
+        )
+    )
+
+
+def side_effect_rows(scope: Scope, *, worklist: str | None = None) -> QuerySet:
+    """Side effects with onset in the period (or, for a worklist, open ones whatever
+    their date), with the Yellow Card fields (DOMAIN §4.5): the patient as record number
+    (local identification number), initials, sex and date of birth for the age at the
+    reaction; suspect product brand and batch from the session. No names, no free-text
+    description."""
+    qs = SideEffect.objects.filter(session_q(scope, "session__"))
+    if worklist in SIDE_EFFECT_WORKLISTS:
+        qs = qs.filter(SIDE_EFFECT_WORKLISTS[worklist])
+    else:
+        qs = qs.filter(onset_date__gte=scope.period.start, onset_date__lte=scope.period.end)
+    return (
+        qs.annotate(
+            record_number=F("patient__record_number"),
+            patient_initials=initials(),
+            patient_sex=F("patient__sex"),
+            patient_dob=F("patient__date_of_birth"),
+            term_name=F("term__name"),
+            brand=F("session__product__brand"),
+            generic_name=F("session__product__generic_name"),
+            batch=F("session__vial__lot"),
+            batch_expiry=F("session__vial__expiry"),
+            second_batch=F("session__second_vial__lot"),
+            indication_name=F("session__indication__name"),
+            session_at=F("session__performed_at"),
+            dose_units=total_units_subquery("session_id"),
+        )
+        .values(
+            "public_id",
+            "onset_date",
+            "resolution_date",
+            "record_number",
+            "patient_initials",
+            "patient_sex",
+            "patient_dob",
+            "term_name",
+            "term_other",
+            "severity",
+            "is_serious",
+            "serious_death",
+            "serious_life_threatening",
+            "serious_hospitalisation",
+            "serious_disability",
+            "serious_congenital",
+            "serious_medically_important",
+            "outcome",
+            "causality",
+            "action_taken",
+            "treatment_given",
+            "brand",
+            "generic_name",
+            "batch",
+            "batch_expiry",
+            "second_batch",
+            "indication_name",
+            "session_at",
+            "dose_units",
+            "status",
+            "regulator_decision",
+            "yellow_card_reference",
+            "not_reported_reason",
+        )
+        .order_by("-onset_date", "-id")
+    )

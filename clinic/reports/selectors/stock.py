@@ -1,0 +1,148 @@
+"""Stock: units injected per product, vial wastage by product and lot (the dashboard's
+stock panel), the units-and-wastage and lot-exposure reports' rows.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Count, Min, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+
+from clinic.reports.selectors.expressions import ZERO
+from clinic.reports.selectors.scope import Scope, performed_in, session_q
+from treatments.choices import SessionStatus, UnitFamily
+from treatments.models import InjectionPoint, Vial, VialDraw
+
+
+def units_by_product(scope: Scope) -> list[dict]:
+    """Units injected per product in the period. One row per product, labelled with its
+    unit family: never added across products (DOMAIN §1.2). (No previous-period column:
+    it would double the rows joined, the dashboard's largest read.)"""
+    current = scope.period
+    rows = (
+        InjectionPoint.objects.filter(
+            performed_in(current, "session__"),
+            session_q(scope, "session__"),
+            session__status=SessionStatus.SIGNED,
+        )
+        # Grouped by the product's id only (a hash aggregate over a few groups); its names
+        # ride along as Min() rather than as sort keys.
+        .values("session__product_id")
+        .annotate(
+            brand=Min("session__product__brand"),
+            family=Min("session__product__unit_family"),
+            # Not named "units": that is the summed column itself.
+            total=Coalesce(Sum("units"), ZERO),
+            sessions=Count("session_id", distinct=True),
+        )
+        .order_by("brand")
+    )
+    return [
+        {
+            "product_id": row["session__product_id"],
+            "product": row["brand"],
+            "unit_family": UnitFamily(row["family"]).label,
+            "units": row["total"],
+            "sessions": row["sessions"],
+        }
+        for row in rows
+    ]
+
+
+def _waste_percent(wasted, presentation) -> Decimal | None:
+    if not presentation:
+        return None
+    return (Decimal(wasted) * 100 / Decimal(presentation)).quantize(Decimal("0.1"))
+
+
+def wastage(scope: Scope, *, by_lot: bool, limit: int | None = None) -> list[dict]:
+    """Vials discarded in the period (their reconciliation is complete: drawn + wasted =
+    the presentation), per product or per product and lot: vials, units they held, units
+    wasted and the wasted share. Not attributable to one practitioner or indication."""
+    group = ["product_id", "product__brand", "product__unit_family"]
+    if by_lot:
+        group += ["lot"]
+    qs = Vial.objects.filter(
+        discarded_at__gte=scope.period.start_at, discarded_at__lt=scope.period.end_at
+    )
+    if scope.product_id:
+        qs = qs.filter(product_id=scope.product_id)
+    qs = qs.values(*group).annotate(
+        vials=Count("id"),
+        presentation=Sum("presentation_units"),
+        wasted=Sum("wasted_units"),
+    )
+    qs = qs.order_by("-wasted", "product__brand", *(["lot"] if by_lot else []))
+    if limit:
+        qs = qs[:limit]
+    return [
+        {
+            "product_id": row["product_id"],
+            "product": row["product__brand"],
+            "unit_family": UnitFamily(row["product__unit_family"]).label,
+            "lot": row.get("lot", ""),
+            "vials": row["vials"],
+            "presentation": row["presentation"],
+            "wasted": row["wasted"],
+            "wasted_percent": _waste_percent(row["wasted"], row["presentation"]),
+        }
+        for row in qs
+    ]
+
+
+def units_wastage_rows(scope: Scope) -> QuerySet:
+    """Vials discarded in the period per product and lot: vials, units they held, units
+    drawn into sessions (VialDraw), units wasted, wasted share. One GROUP BY."""
+    drawn = Coalesce(
+        Subquery(
+            VialDraw.objects.filter(vial_id=OuterRef("pk"))
+            .values("vial_id")
+            .annotate(total=Sum("units"))
+            .values("total")[:1]
+        ),
+        ZERO,
+    )
+    qs = Vial.objects.filter(
+        discarded_at__gte=scope.period.start_at, discarded_at__lt=scope.period.end_at
+    )
+    if scope.product_id:
+        qs = qs.filter(product_id=scope.product_id)
+    return (
+        qs.annotate(drawn_units=drawn)
+        .values("product__brand", "product__unit_family", "lot")
+        .annotate(
+            vials=Count("id"),
+            presentation=Sum("presentation_units"),
+            drawn=Sum("drawn_units"),
+            wasted=Sum("wasted_units"),
+            expiry=Min("expiry"),
+        )
+        .order_by("product__brand", "lot")
+    )
+
+
+def lot_exposure_rows(scope: Scope, *, lot: str = "") -> QuerySet:
+    """Every draw from a vial into a session in the period (optionally one lot): the
+    recall list of DOMAIN §1.5, pseudonymised (record numbers)."""
+    qs = VialDraw.objects.filter(performed_in(scope.period, "session__")).filter(
+        session_q(scope, "session__")
+    )
+    lot = (lot or "").strip()
+    if lot:
+        qs = qs.filter(vial__lot__iexact=lot)
+    return qs.values(
+        "vial_id",
+        "vial__lot",
+        "vial__expiry",
+        "vial__product__brand",
+        "units",
+        "session__public_id",
+        "session__performed_at",
+        "session__status",
+        "session__patient__record_number",
+        "session__indication__name",
+        "session__practitioner__first_name",
+        "session__practitioner__last_name",
+        "session__practitioner__username",
+    ).order_by("-session__performed_at", "-id")  # newest first: served by the date index

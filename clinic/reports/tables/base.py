@@ -1,0 +1,90 @@
+"""What every report table shares: ReportTable and the cell formatters the tables and
+the CSV columns use (units, yes/no, ages, choice labels, local times, lots).
+"""
+
+from datetime import date
+
+import django_tables2 as tables
+from django.utils import timezone
+
+from treatments.choices import UnitFamily
+
+TABLE_ATTRS = {"class": "table table-sm table-hover align-middle report-table"}
+
+
+DASH = "—"
+
+
+def units(value) -> str:
+    if value is None:
+        return DASH
+    return f"{value.normalize():f}" if hasattr(value, "normalize") else str(value)
+
+
+def yes_no(value) -> str:
+    return "Yes" if value else "No"
+
+
+def age_on(born: date | None, on: date | None) -> int | None:
+    if born is None or on is None:
+        return None
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def family_label(value) -> str:
+    try:
+        return UnitFamily(value).label
+    except ValueError:
+        return value or DASH
+
+
+def label_of(choices, value) -> str:
+    if value in (None, ""):
+        return DASH
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value)
+
+
+def local_dt(value) -> str:
+    if value is None:
+        return DASH
+    return f"{timezone.localtime(value):%d/%m/%Y %H:%M}"
+
+
+def seriousness(row) -> str:
+    reasons = [
+        label
+        for key, label in (
+            ("serious_death", "death"),
+            ("serious_life_threatening", "life-threatening"),
+            ("serious_hospitalisation", "hospitalisation"),
+            ("serious_disability", "disability"),
+            ("serious_congenital", "congenital anomaly"),
+            ("serious_medically_important", "medically important"),
+        )
+        if row.get(key)
+    ]
+    return "Yes: " + ", ".join(reasons) if row.get("is_serious") else "No"
+
+
+def reaction(row) -> str:
+    """The coded term, or what was described when the term is "Other"."""
+    return row.get("term_other") or row.get("term_name") or DASH
+
+
+def lots(row, first="lot", second="second_lot") -> str:
+    values = [v for v in (row.get(first), row.get(second)) if v]
+    return " + ".join(values) or DASH
+
+
+class ReportTable(tables.Table):
+    class Meta:
+        attrs = TABLE_ATTRS
+        empty_text = "Nothing matches these filters in this period."
+        template_name = "django_tables2/bootstrap5.html"
+
+    def __init__(self, *args, user=None, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
