@@ -1,0 +1,48 @@
+"""Forms for vials, sessions (with their injection points), addenda, follow-ups, outcome
+assessments and side effects, one module per concept; callers import from here
+(`from treatments.forms import SessionForm`).
+Input checks only; the safety rules are the engine's, enforced by treatments.services.
+"""
+
+from treatments.forms.followups import CompleteTaskForm, FollowUpForm
+from treatments.forms.outcomes import OutcomeAssessmentForm
+from treatments.forms.sessions import (
+    AddendumForm,
+    BasePointFormSet,
+    PointForm,
+    PointFormSet,
+    SessionForm,
+    SessionStartForm,
+    SiteChoices,
+    VialSelect,
+    vial_label,
+)
+from treatments.forms.side_effects import (
+    SEVERITY_HELP,
+    PhonedSideEffectForm,
+    SideEffectDecisionForm,
+    SideEffectForm,
+)
+from treatments.forms.vials import DiscardForm, ReconstituteForm, VialReceiveForm
+
+__all__ = [
+    "SEVERITY_HELP",
+    "AddendumForm",
+    "BasePointFormSet",
+    "CompleteTaskForm",
+    "DiscardForm",
+    "FollowUpForm",
+    "OutcomeAssessmentForm",
+    "PhonedSideEffectForm",
+    "PointForm",
+    "PointFormSet",
+    "ReconstituteForm",
+    "SessionForm",
+    "SessionStartForm",
+    "SideEffectDecisionForm",
+    "SideEffectForm",
+    "SiteChoices",
+    "VialReceiveForm",
+    "VialSelect",
+    "vial_label",
+]

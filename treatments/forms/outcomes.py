@@ -1,0 +1,97 @@
+"""The outcome assessment form: one score against an instrument for an indication."""
+
+from crispy_forms.layout import Column, Field, Row
+from django import forms
+from django.utils import timezone
+
+from treatments.choices import SessionStatus
+from treatments.forms.rendering import date_input, no_tag_helper
+from treatments.models import AnatomicalSite, Indication, OutcomeInstrument, TreatmentSession
+
+
+class OutcomeAssessmentForm(forms.Form):
+    """One score. The measure list is grouped by indication; clean() keeps the pair
+    consistent and the service enforces the instrument's range and the date."""
+
+    indication = forms.ModelChoiceField(queryset=Indication.objects.none(), empty_label="Choose…")
+    instrument = forms.TypedChoiceField(
+        label="Measure", coerce=int, help_text="Grouped by indication"
+    )
+    value = forms.DecimalField(max_digits=8, decimal_places=2)
+    assessed_on = forms.DateField(label="Date assessed", widget=date_input())
+    session = forms.ModelChoiceField(
+        queryset=TreatmentSession.objects.none(),
+        required=False,
+        label="Treatment session",
+        empty_label="Not linked to a session",
+    )
+    muscle = forms.ModelChoiceField(
+        queryset=AnatomicalSite.objects.order_by("name"),
+        required=False,
+        empty_label="Not per muscle",
+        help_text="For per-muscle measures such as the Modified Ashworth Scale",
+    )
+    is_baseline = forms.BooleanField(
+        label="Baseline (before the first treatment cycle)", required=False
+    )
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, patient, **kwargs):
+        super().__init__(*args, **kwargs)
+        indications = list(
+            Indication.objects.filter(outcome_instruments__isnull=False)
+            .distinct()
+            .prefetch_related("outcome_instruments")
+            .order_by("name")
+        )
+        self.fields["indication"].queryset = Indication.objects.filter(
+            pk__in=[i.pk for i in indications]
+        ).order_by("name")
+        self._instruments = {
+            inst.pk: inst for i in indications for inst in i.outcome_instruments.all()
+        }
+        self._allowed = {
+            i.pk: {inst.pk for inst in i.outcome_instruments.all()} for i in indications
+        }
+        self.fields["instrument"].choices = [("", "Choose…")] + [
+            (i.name, [(inst.pk, _instrument_label(inst)) for inst in i.outcome_instruments.all()])
+            for i in indications
+        ]
+        self.fields["session"].queryset = (
+            TreatmentSession.objects.filter(patient=patient, status=SessionStatus.SIGNED)
+            .select_related("product", "indication")
+            .order_by("-performed_at", "-id")
+        )
+        self.fields["assessed_on"].initial = timezone.localdate()
+        self.helper = no_tag_helper(
+            Row(
+                Column("indication", css_class="col-md-4"),
+                Column("instrument", css_class="col-md-5"),
+                Column("value", css_class="col-md-3"),
+            ),
+            Row(
+                Column("assessed_on", css_class="col-md-3"),
+                Column("session", css_class="col-md-5"),
+                Column("muscle", css_class="col-md-4"),
+            ),
+            Field("is_baseline"),
+            Field("notes"),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        indication, instrument_id = cleaned.get("indication"), cleaned.get("instrument")
+        if indication is not None and instrument_id is not None:
+            if instrument_id not in self._allowed.get(indication.pk, set()):
+                self.add_error("instrument", f"Not an outcome measure for {indication.name}.")
+            else:
+                cleaned["instrument"] = self._instruments[instrument_id]
+        return cleaned
+
+
+def _instrument_label(instrument: OutcomeInstrument) -> str:
+    low, high = instrument.min_value, instrument.max_value
+    if low is None and high is None:
+        return instrument.name
+    bounds = " to ".join(f"{b.normalize():f}" if b is not None else "…" for b in (low, high))
+    return f"{instrument.name} ({bounds})"
