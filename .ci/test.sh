@@ -18,6 +18,7 @@ run_pytest() {
 
 step "ruff check"; "$VENV/ruff" check . || status=1
 step "ruff format --check"; "$VENV/ruff" format --check . || status=1
+step "import-linter"; "$VENV/lint-imports" || status=1
 step "manage.py check"; DJANGO_SETTINGS_MODULE=clinic.settings.test "$VENV/python" manage.py check --fail-level WARNING || status=1
 step "makemigrations --check"; DJANGO_SETTINGS_MODULE=clinic.settings.test "$VENV/python" manage.py makemigrations --check --dry-run || status=1
 
