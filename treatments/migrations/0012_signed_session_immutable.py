@@ -69,28 +69,25 @@ BEGIN
     RETURN NEW;
 END;
 $$ LANGUAGE plpgsql;
-""" + "".join(
-    f"""
+"""
+CHILD_TRIGGER = """
 CREATE TRIGGER {table}_signed_immutable
     BEFORE UPDATE OR DELETE ON {table}
     FOR EACH ROW EXECUTE FUNCTION treatments_signed_session_row_refuse_change();
 """
-    for table in CHILD_TABLES
-)
 
-POSTGRES_REVERSE = (
-    "".join(f"DROP TRIGGER IF EXISTS {table}_signed_immutable ON {table};\n" for table in CHILD_TABLES)
-    + """
-DROP FUNCTION IF EXISTS treatments_signed_session_row_refuse_change();
+POSTGRES_REVERSE = """
+DROP FUNCTION IF EXISTS treatments_signed_session_row_refuse_change() CASCADE;
 DROP TRIGGER IF EXISTS treatments_signed_session_immutable ON treatments_treatmentsession;
 DROP FUNCTION IF EXISTS treatments_signed_session_refuse_change();
 """
-)
 
 
 def forward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(POSTGRES_FORWARD, params=None)
+        for table in CHILD_TABLES:
+            schema_editor.execute(CHILD_TRIGGER.format(table=table), params=None)
 
 
 def reverse(apps, schema_editor):
