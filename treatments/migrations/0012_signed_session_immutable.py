@@ -6,7 +6,7 @@
   treatments_vialdraw rows whose session (OLD.session_id) is signed, and an UPDATE that
   moves a row into a signed session (NEW.session_id).
 
-What the services legitimately write after signing (treatments/services.py), and why it
+What the services legitimately write after signing (treatments.services), and why it
 still passes:
 
 - session_sign: the session's own UPDATE from 'draft' to 'signed' (OLD.status is draft),
