@@ -41,7 +41,15 @@ class PasswordLink:
     emailed_to: str  # the address it was sent to, or "" when the account has none
 
 
+def staff_may_change(*, actor, user) -> bool:
+    """Whether `actor` may act on `user`'s account at all (the rule the services enforce;
+    the detail page uses it to offer the actions or say why not)."""
+    return (actor.is_superuser or not user.is_superuser) and user.pk != actor.pk
+
+
 def _refuse_unless_may_change(*, actor, user, action: str) -> None:
+    if staff_may_change(actor=actor, user=user):
+        return
     if user.is_superuser and not actor.is_superuser:
         raise ValidationError(
             f"{_name(user)} is a superuser: only a superuser can {action} that account."

@@ -93,9 +93,7 @@ def staff_add(request):
 def staff_detail(request, pk: int):
     member = selectors.staff_get(pk=pk)
     role = selectors.role_of(member)
-    may_change = (request.user.is_superuser or not member.is_superuser) and (
-        member.pk != request.user.pk
-    )
+    may_change = services.staff_may_change(actor=request.user, user=member)
     return render(
         request,
         "staff/staff_detail.html",
