@@ -214,6 +214,7 @@ def test_role_change_sets_exactly_one_role_and_is_recorded(manager, manager_clie
     )
     assert "role changed from practitioner to reception" in response.content.decode().lower()
     assert _roles(nurse) == {"Reception"}
+    assert not nurse.is_staff
     change = StaffChange.objects.get(subject=nurse)
     assert (change.kind, change.from_role, change.to_role, change.actor) == (
         StaffChangeKind.ROLE_CHANGED,
@@ -221,6 +222,15 @@ def test_role_change_sets_exactly_one_role_and_is_recorded(manager, manager_clie
         "Reception",
         manager,
     )
+
+
+def test_a_former_manager_keeps_admin_site_access_until_a_superuser_removes_it(manager_client):
+    former = UserFactory(username="old.manager", role=Role.MANAGER, is_staff=True)
+    manager_client.post(reverse("staff:role", args=[former.pk]), {"role": "Reception"})
+    former.refresh_from_db()
+    assert former.is_staff and _roles(former) == {"Reception"}  # is_staff is not ours to set
+    page = manager_client.get(reverse("staff:detail", args=[former.pk])).content.decode()
+    assert "a superuser can remove that access" in page
 
 
 def test_manager_cannot_change_their_own_role_or_deactivate_themselves(manager, manager_client):
