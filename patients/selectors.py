@@ -490,17 +490,17 @@ def patient_retention(*, patient: Patient) -> Retention:
     return retain_until(date_of_birth=patient.date_of_birth, last_treatment_on=counted_from)
 
 
-def subject_access_requests_for_patient(*, patient: Patient) -> list:
+def subject_access_requests_for_patient(*, patient: Patient, with_copies: bool = False) -> list:
+    """The patient's requests, newest first; `with_copies` also loads the copies made for
+    each (one more query), for the requests page."""
     from patients.models import SubjectAccessCopy, SubjectAccessRequest
 
-    return list(
-        SubjectAccessRequest.objects.filter(patient=patient)
-        .select_related("recorded_by")
-        .prefetch_related(
+    qs = SubjectAccessRequest.objects.filter(patient=patient).select_related("recorded_by")
+    if with_copies:
+        qs = qs.prefetch_related(
             Prefetch("copies", queryset=SubjectAccessCopy.objects.select_related("produced_by"))
         )
-        .order_by("-received_on", "-id")
-    )
+    return list(qs.order_by("-received_on", "-id"))
 
 
 def patient_governance(*, patient: Patient, user) -> RecordGovernance:

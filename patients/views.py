@@ -392,7 +392,9 @@ def subject_access_list(request, public_id):
         "patients/subject_access.html",
         {
             "patient": patient,
-            "requests": selectors.subject_access_requests_for_patient(patient=patient),
+            "requests": selectors.subject_access_requests_for_patient(
+                patient=patient, with_copies=True
+            ),
             "form": form if can_add else None,
             "today": timezone.localdate(),
         },

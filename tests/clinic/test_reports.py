@@ -226,9 +226,16 @@ def test_session_history_shows_who_changed_what(manager_client, practitioner):
     assert "/admin/treatments/product/" in index
 
 
-def test_admin_session_changelist_is_read_only(manager_client, practitioner):
+def test_admin_session_changelist_is_read_only_and_for_superusers(manager_client, practitioner):
+    """Issue 10: managers read sessions through the reports, not the admin; a superuser
+    sees them read-only."""
+    from tests.conftest import client_for
+    from tests.factories import UserFactory
+
     session = signed_session(practitioner=practitioner)
-    assert manager_client.get("/admin/treatments/treatmentsession/").status_code == 200
-    change = manager_client.get(f"/admin/treatments/treatmentsession/{session.pk}/change/")
+    assert manager_client.get("/admin/treatments/treatmentsession/").status_code == 403
+    root = client_for(UserFactory(username="root", is_superuser=True, is_staff=True))
+    assert root.get("/admin/treatments/treatmentsession/").status_code == 200
+    change = root.get(f"/admin/treatments/treatmentsession/{session.pk}/change/")
     assert change.status_code == 200 and b'name="_save"' not in change.content
-    assert manager_client.get("/admin/treatments/treatmentsession/add/").status_code == 403
+    assert root.get("/admin/treatments/treatmentsession/add/").status_code == 403

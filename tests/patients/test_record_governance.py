@@ -326,3 +326,31 @@ def test_demo_seed_shows_access_events_and_an_open_request():
     assert AccessEvent.objects.exists()
     assert SubjectAccessRequest.objects.filter(status="open").count() >= 1
     assert PatientFactory  # factories untouched by the seed
+
+
+@pytest.mark.django_db
+def test_subject_access_page_query_count_does_not_grow_with_requests_and_copies(
+    manager_client, manager, patient
+):
+    """Pinned: the same queries for 1 request with 1 copy as for 30 requests with 2 copies
+    each (requests with their recorder, then the copies with who made them)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from patients.services import subject_access_copy_record
+
+    url = f"/patients/{patient.public_id}/subject-access/"
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert manager_client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    sar = _verified_request(patient)
+    subject_access_copy_record(sar=sar, produced_by=manager, kind="json")
+    few = queries()
+    for _ in range(29):
+        sar = _verified_request(patient)
+        for kind in ("json", "print"):
+            subject_access_copy_record(sar=sar, produced_by=manager, kind=kind)
+    assert queries() == few

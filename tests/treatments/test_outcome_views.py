@@ -59,8 +59,10 @@ def test_reception_may_not_see_or_record_outcomes(reception_client, patient):
     assert not OutcomeAssessment.objects.exists()
 
 
-def test_manager_reads_but_does_not_record(manager_client, patient):
-    assert manager_client.get(url(patient)).status_code == 200
+def test_manager_sees_outcomes_only_in_aggregate(manager_client, patient):
+    """DOMAIN §7.3: managers see outcome scores in aggregate (the dashboard's responder
+    rates), never a patient's own scores (issue 10, role matrix reviewed)."""
+    assert manager_client.get(url(patient)).status_code == 403
     assert manager_client.get(url(patient, "new/")).status_code == 403
 
 
