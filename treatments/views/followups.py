@@ -1,0 +1,66 @@
+"""Follow-up task pages: the task list, a new task for a patient, mark one done."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from clinic.audit import audited, patient_from_url
+from clinic.idempotency import submit_once
+from clinic.permissions import require_perm
+from patients.selectors import patient_get_for_user
+from treatments import selectors, services
+from treatments.forms import CompleteTaskForm, FollowUpForm
+from treatments.views.submissions import without_token
+
+
+@require_perm("treatments.view_followup")
+@audited("task.list")
+def task_list(request):
+    mine = request.GET.get("who") != "all"
+    tasks = selectors.followup_list_open(user=request.user if mine else None)
+    return render(
+        request,
+        "treatments/task_list.html",
+        {"tasks": tasks, "mine": mine, "today": selectors.today()},
+    )
+
+
+@require_perm("treatments.add_followup")
+@audited("task.new", patient=patient_from_url())
+def task_new(request, public_id):
+    patient = patient_get_for_user(user=request.user, public_id=public_id)
+    form = FollowUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        fields = without_token(form.cleaned_data)
+
+        def create() -> str:
+            services.followup_create(
+                patient=patient, created_by=request.user, assigned_to=request.user, **fields
+            )
+            messages.success(request, "Task added.")
+            return patient.get_absolute_url()
+
+        outcome = submit_once(request, form, create)
+        if outcome is not None:
+            return redirect(outcome.url)
+    return render(request, "treatments/task_form.html", {"patient": patient, "form": form})
+
+
+@require_perm("treatments.change_followup")
+@require_POST
+def task_done(request, pk):
+    task = selectors.followup_get(pk=pk)
+    form = CompleteTaskForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    services.followup_complete(task=task, done_by=request.user, note=note)
+    messages.success(request, f"Done: {task.title} ({task.patient.full_name}).")
+    target = request.POST.get("next", "")
+    # Only a path on this site: anything else (a URL elsewhere, or text redirect() would
+    # read as a view name) goes back to the task list.
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("treatments:tasks")
+    return redirect(target)

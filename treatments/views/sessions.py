@@ -1,0 +1,299 @@
+"""Treatment session pages: start, edit with live safety findings, sign, view, addenda.
+Thin: access, form, one service/selector."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from clinic.audit import audited, patient_from_url, patient_of
+from clinic.idempotency import submit_once
+from clinic.permissions import require_perm
+from patients.selectors import patient_get_for_user
+from treatments import safety, selectors, services
+from treatments.forms import AddendumForm, PointFormSet, SessionForm, SessionStartForm, SiteChoices
+
+OVERRIDE_PREFIX = "override__"
+
+
+def _override_reasons(data) -> dict[str, str]:
+    """Reasons typed against OVERRIDE findings, keyed by finding code."""
+    return {
+        key[len(OVERRIDE_PREFIX) :]: value
+        for key, value in data.items()
+        if key.startswith(OVERRIDE_PREFIX)
+    }
+
+
+@require_perm("treatments.add_treatmentsession")
+@audited("session.new", patient=patient_from_url(), when=lambda request: not request.htmx)
+def session_new(request, public_id):
+    patient = patient_get_for_user(user=request.user, public_id=public_id)
+    form = SessionStartForm(request.POST or None, initial=request.GET)
+    if request.htmx and request.method == "GET":
+        # The indication changed: show each product as licensed or off-label for it.
+        return render(
+            request,
+            "treatments/session_start.html#products",
+            {
+                "form": form,
+                "choices": selectors.product_choices_for(
+                    indication_id=request.GET.get("indication")
+                ),
+            },
+        )
+    if request.method == "POST" and form.is_valid():
+        indication, product = form.cleaned_data["indication"], form.cleaned_data["product"]
+        template = selectors.site_template_for(indication=indication, product=product)
+
+        def start() -> str:
+            session = services.session_start(
+                patient=patient,
+                practitioner=request.user,
+                indication=indication,
+                product=product,
+                template=template,
+            )
+            if template:
+                messages.info(
+                    request,
+                    f"Injection points filled in from “{template.name}”. "
+                    "Adjust them to what you give.",
+                )
+            return reverse("treatments:session_edit", kwargs={"public_id": session.public_id})
+
+        try:
+            outcome = submit_once(request, form, start)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if outcome is not None:
+                return redirect(outcome.url)
+    indication_id = form.data.get("indication") if form.is_bound else request.GET.get("indication")
+    return render(
+        request,
+        "treatments/session_start.html",
+        {
+            "patient": patient,
+            "form": form,
+            "choices": selectors.product_choices_for(indication_id=indication_id),
+        },
+    )
+
+
+def _edit_context(request, session, form, formset, refused=None):
+    if formset.is_bound:
+        points = _point_facts(formset)
+    else:
+        points = selectors.point_facts_from_points(selectors.session_points(session=session))
+    fields = _safety_fields(form)
+    inputs = selectors.safety_inputs(
+        patient=session.patient,
+        indication=session.indication,
+        product=session.product,
+        # A vial choice that failed validation counts as no vial, never the saved one.
+        vial=fields.pop("vial", None),
+        second_vial=fields.pop("second_vial", None),
+        points=points,
+        performed_at=fields.pop("performed_at", session.performed_at),
+        fields=fields,
+        session_id=session.pk,
+    )
+    findings = inputs.evaluate()
+    reasons = _override_reasons(request.POST)
+    return {
+        "session": session,
+        "patient": session.patient,
+        "form": form,
+        "formset": formset,
+        "findings": findings,
+        "reasons": reasons,
+        "totals": selectors.point_totals(points),
+        "off_label": safety.is_off_label(inputs.session),
+        "refused": refused,
+        "acknowledged": request.POST.get("acknowledge") == "on",
+        "missing_reasons": {f.code for f in refused.missing_reasons} if refused else set(),
+        "has_warnings": any(f.level == safety.Level.WARN for f in findings),
+    }
+
+
+def _point_facts(formset) -> list[safety.PointFacts]:
+    """Rows that validate, for totals and findings while the form is being filled."""
+    facts = []
+    for form in formset.forms:
+        if not form.is_valid():
+            continue
+        data = form.cleaned_data
+        if not data or data.get("DELETE") or not data.get("site"):
+            continue
+        site = data["site"]
+        facts.append(
+            safety.PointFacts(
+                site_slug=site.slug,
+                site_name=site.name,
+                muscle_group=site.muscle_group,
+                side=data["side"],
+                units=data["units"],
+                volume_ml=data.get("volume_ml"),
+                points=data.get("points") or 1,
+            )
+        )
+    return facts
+
+
+def _safety_fields(form) -> dict:
+    if form.is_bound:
+        form.is_valid()
+        values = dict(getattr(form, "cleaned_data", {}))
+    else:
+        values = {
+            name: form.initial.get(name, getattr(form.instance, name, None)) for name in form.fields
+        }
+        values["vial"] = form.instance.vial
+        values["second_vial"] = form.instance.second_vial
+    values.pop("version", None)
+    values.pop("notes", None)
+    return values
+
+
+def _forms(request, session, data=None):
+    usable = selectors.vial_list_usable(product=session.product, patient=session.patient)
+    sites = SiteChoices.load()
+    shape = selectors.session_form_context(session=session)  # off-label? child?
+    if data is not None:
+        form = SessionForm(data, instance=session, usable_vials=usable, **shape)
+        formset = PointFormSet(data, prefix="points", sites=sites)
+    else:
+        form = SessionForm(
+            instance=session, usable_vials=usable, initial={"version": session.version}, **shape
+        )
+        initial = [
+            {
+                "site": p.site,
+                "side": p.side,
+                "units": p.units,
+                "volume_ml": p.volume_ml,
+                "points": p.points,
+            }
+            for p in selectors.session_points(session=session)
+        ]
+        formset = PointFormSet(initial=initial, prefix="points", sites=sites)
+    return form, formset
+
+
+@require_perm("treatments.change_treatmentsession")
+@audited("session.edit", patient=patient_of("treatments.TreatmentSession"))
+def session_edit(request, public_id):
+    session = selectors.session_get_for_user(user=request.user, public_id=public_id)
+    if session.is_signed:
+        messages.info(request, "This session is signed. Corrections are made by addendum.")
+        return redirect("treatments:session_detail", public_id=session.public_id)
+    if session.practitioner_id != request.user.pk:
+        raise PermissionDenied("Only the treating practitioner edits a draft.")
+    if request.method != "POST":
+        form, formset = _forms(request, session)
+        return render(
+            request, "treatments/session_edit.html", _edit_context(request, session, form, formset)
+        )
+    form, formset = _forms(request, session, request.POST)
+    refused = None
+    if form.is_valid() and formset.is_valid():
+        fields = dict(form.cleaned_data)
+        expected_version = fields.pop("version")
+        points = [
+            {key: f.cleaned_data[key] for key in ("site", "side", "units", "volume_ml", "points")}
+            for f in formset.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+        try:
+            session = services.session_save_draft(
+                session=session,
+                saved_by=request.user,
+                expected_version=expected_version,
+                fields=fields,
+                points=points,
+            )
+        except services.SessionConflict:
+            messages.error(
+                request,
+                "This draft was saved elsewhere (another tab?) since you "
+                "opened it. Your entries are below; reload to compare.",
+            )
+        else:
+            if request.POST.get("action") != "sign":
+                messages.success(request, "Draft saved.")
+                return redirect("treatments:session_edit", public_id=session.public_id)
+            reasons = _override_reasons(request.POST)
+            try:
+                services.session_sign(
+                    session=session,
+                    signed_by=request.user,
+                    override_reasons=reasons,
+                    acknowledge_warnings=request.POST.get("acknowledge") == "on",
+                )
+            except services.SigningRefused as exc:
+                refused = exc
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, "Session signed.")
+                return redirect("treatments:session_detail", public_id=session.public_id)
+            data = request.POST.copy()
+            data["version"] = session.version
+            form, formset = _forms(request, session, data)
+    return render(
+        request,
+        "treatments/session_edit.html",
+        _edit_context(request, session, form, formset, refused=refused),
+    )
+
+
+@require_perm("treatments.change_treatmentsession")
+@require_POST
+def session_check(request, public_id):
+    """Live findings and totals while the form is filled (htmx); nothing is saved."""
+    session = selectors.session_get_for_user(user=request.user, public_id=public_id)
+    form, formset = _forms(request, session, request.POST)
+    return render(
+        request,
+        "treatments/session_edit.html#safety",
+        _edit_context(request, session, form, formset),
+    )
+
+
+@require_perm("treatments.view_treatmentsession")
+@audited("session.view", patient=patient_of("treatments.TreatmentSession"))
+def session_detail(request, public_id):
+    session = selectors.session_get_for_user(user=request.user, public_id=public_id)
+    related = selectors.session_detail_related(session=session)
+    points = selectors.point_facts_from_points(related["points"])
+    return render(
+        request,
+        "treatments/session_detail.html",
+        {
+            "session": session,
+            "patient": session.patient,
+            "session_vials": [v for v in (session.vial, session.second_vial) if v],
+            **related,
+            "totals": selectors.point_totals(points),
+            "addendum_form": AddendumForm(),
+        },
+    )
+
+
+@require_perm("treatments.add_sessionaddendum")
+@require_POST
+def session_addendum(request, public_id):
+    session = selectors.session_get_for_user(user=request.user, public_id=public_id)
+    form = AddendumForm(request.POST)
+    if form.is_valid():
+        try:
+            services.session_add_addendum(session=session, author=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Addendum added. The signed record is unchanged.")
+    else:
+        messages.error(request, "An addendum needs a reason and the correction.")
+    return redirect("treatments:session_detail", public_id=session.public_id)

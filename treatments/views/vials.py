@@ -1,0 +1,121 @@
+"""Vial pages: the stock list, receive, detail, reconstitute, discard, and the lot lookup
+(recall). Thin: access, form, one service/selector."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from clinic.audit import audited, has_param
+from clinic.idempotency import submit_once
+from clinic.permissions import require_perm
+from treatments import selectors, services
+from treatments.forms import DiscardForm, ReconstituteForm, VialReceiveForm
+from treatments.views.submissions import without_token
+
+
+@require_perm("treatments.view_vial")
+def vial_list(request):
+    show = request.GET.get("show", "open")
+    vials = selectors.vial_list()
+    if show == "open":
+        vials = vials.filter(discarded_at__isnull=True)
+    elif show != "all":
+        show = "open"
+    vials = vials.order_by("discarded_at", "expiry", "id")[:300]
+    return render(request, "treatments/vial_list.html", {"vials": vials, "show": show})
+
+
+@require_perm("treatments.add_vial")
+def vial_receive(request):
+    form = VialReceiveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        fields = without_token(form.cleaned_data)
+
+        def receive() -> str:
+            vial = services.vial_receive(received_by=request.user, **fields)
+            messages.success(request, f"Received {vial}.")
+            return reverse("treatments:vial_detail", kwargs={"pk": vial.pk})
+
+        try:
+            outcome = submit_once(request, form, receive)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if outcome is not None:
+                return redirect(outcome.url)
+    return render(request, "treatments/vial_receive.html", {"form": form})
+
+
+@require_perm("treatments.view_vial")
+@audited("vial.view")
+def vial_detail(request, pk):
+    vial = selectors.vial_get(pk=pk)
+    can_see_sessions = request.user.has_perm("treatments.view_treatmentsession")
+    context = {
+        "vial": vial,
+        "remaining": vial.presentation_units - vial.drawn_units - vial.wasted_units,
+        "sessions": selectors.vial_sessions(vial=vial) if can_see_sessions else None,
+        "reconstitute_form": ReconstituteForm(),
+        "now": timezone.now(),
+        "discard_form": DiscardForm(
+            initial={"wasted_units": max(vial.presentation_units - vial.drawn_units, 0)}
+        ),
+    }
+    return render(request, "treatments/vial_detail.html", context)
+
+
+@require_perm("treatments.change_vial")
+@require_POST
+def vial_reconstitute(request, pk):
+    vial = selectors.vial_get(pk=pk)
+    form = ReconstituteForm(request.POST)
+    if form.is_valid():
+        try:
+            vial = services.vial_reconstitute(
+                vial=vial,
+                diluent_ml=form.cleaned_data["diluent_ml"],
+                reconstituted_by=request.user,
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                f"Reconstituted: {vial.units_per_0_1_ml} U per 0.1 mL"
+                + (
+                    f", use by {timezone.localtime(vial.use_by):%d/%m/%Y %H:%M}."
+                    if vial.use_by
+                    else "."
+                ),
+            )
+    else:
+        messages.error(request, "Enter the diluent volume in mL (e.g. 2).")
+    return redirect("treatments:vial_detail", pk=vial.pk)
+
+
+@require_perm("treatments.change_vial")
+@require_POST
+def vial_discard(request, pk):
+    vial = selectors.vial_get(pk=pk)
+    form = DiscardForm(request.POST)
+    if form.is_valid():
+        try:
+            services.vial_discard(vial=vial, discarded_by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Vial discarded and waste recorded.")
+    else:
+        messages.error(request, "Give a reason and the units wasted.")
+    return redirect("treatments:vial_detail", pk=vial.pk)
+
+
+@require_perm("treatments.lookup_lot")
+@audited("lot.lookup", when=has_param("lot"))
+def lot_lookup(request):
+    lot = (request.GET.get("lot") or "").strip()[:40]
+    sessions = selectors.lot_exposure(lot=lot) if lot else None
+    return render(request, "treatments/lot_lookup.html", {"lot": lot, "sessions": sessions})
