@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from patients.choices import PatientStatus
 from patients.models import IntakeQuestionnaire, Patient, PriorTreatment
+from patients.names import normalise_name
 from patients.retention import Retention
 from patients.validators import (
     format_nhs_number,
@@ -230,12 +231,17 @@ def patient_find_duplicates(
     exclude_pk: int | None = None,
 ) -> list[Patient]:
     """Likely matches for a new registration: same NHS number, or same surname and date of
-    birth, or same phone number. Archived patients count too (they may be returning)."""
+    birth, or same phone number. Archived patients count too (they may be returning).
+
+    Surnames are compared normalised (patients.names: O'Brien-Whitfield = OBrien
+    Whitfield), the same key the registration lock uses, so that two spellings of one
+    surname can neither slip past the check nor race each other. Patients sharing a date
+    of birth are few (tens in a million), so they are compared in Python."""
     condition = Q()
     if nhs_number:
         condition |= Q(nhs_number=normalise_nhs_number(nhs_number))
     if family_name and date_of_birth:
-        condition |= Q(family_name__iexact=family_name.strip(), date_of_birth=date_of_birth)
+        condition |= Q(date_of_birth=date_of_birth)
     if phone:
         condition |= Q(phone=normalise_phone(phone))
     if not condition:
@@ -243,7 +249,21 @@ def patient_find_duplicates(
     qs = Patient.objects.filter(condition)
     if exclude_pk is not None:
         qs = qs.exclude(pk=exclude_pk)
-    return list(qs.order_by("family_name", "given_names", "id")[:10])
+    wanted_surname = normalise_name(family_name)
+    wanted_nhs = normalise_nhs_number(nhs_number) if nhs_number else None
+    wanted_phone = normalise_phone(phone) if phone else None
+    matches = [
+        candidate
+        for candidate in qs.order_by("family_name", "given_names", "id")[:500]
+        if (wanted_nhs and candidate.nhs_number == wanted_nhs)
+        or (wanted_phone and candidate.phone == wanted_phone)
+        or (
+            date_of_birth
+            and candidate.date_of_birth == date_of_birth
+            and normalise_name(candidate.family_name) == wanted_surname
+        )
+    ]
+    return matches[:10]
 
 
 def patient_list_recently_registered(*, limit: int = 8) -> list[Patient]:

@@ -273,3 +273,15 @@ def test_a_concurrent_double_click_makes_one_record():
     assert all(not isinstance(r, Exception) for r in results), results
     assert results[0].url == results[1].url
     assert sorted(r.replayed for r in results) == [False, True]
+
+
+@pytest.mark.parametrize("typed", ["OBrien Whitfield", "o'brien-whitfield", "O’Brien Whitfield"])
+def test_the_duplicate_check_compares_surnames_as_people_write_them(reception, typed):
+    """The check and the registration lock share one normalisation (patients.names)."""
+    PatientFactory(family_name="O'Brien-Whitfield", date_of_birth=date(1975, 5, 9))
+    with pytest.raises(services.PossibleDuplicate) as caught:
+        services.patient_register(
+            registered_by=reception,
+            **_person(family_name=typed, date_of_birth=date(1975, 5, 9), phone="07700 900555"),
+        )
+    assert [p.family_name for p in caught.value.matches] == ["O'Brien-Whitfield"]
