@@ -2,7 +2,10 @@
 muscle group and side, laterality, and which prior doses fall inside a window of days.
 
 Day arithmetic: a prior dose is "within a window of N days" when it was given fewer
-than N days before the session date (0..N-1 days ago)."""
+than N days before the session date (0..N-1 days ago).
+
+A leading underscore marks a name internal to treatments.safety (used by its rules, not
+exported)."""
 
 from __future__ import annotations
 
@@ -17,8 +20,6 @@ from treatments.safety.facts import (
     ReferenceFacts,
 )
 from treatments.safety.parameters import _param
-
-# Helpers -----------------------------------------------------------------------------------
 
 COSMETIC = "cosmetic"
 THERAPEUTIC = "therapeutic"

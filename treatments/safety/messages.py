@@ -1,5 +1,8 @@
 """How findings read: UK dates, numbers without trailing zeros, spans of days in weeks,
-prior doses and points in words, and the source keys joined without repeats."""
+prior doses and points in words, and the source keys joined without repeats.
+
+A leading underscore marks a name internal to treatments.safety (used by its rules, not
+exported)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
 """SafetyParameter keys the engine reads, and reading them: a missing key stops
-evaluation loudly (MissingParameterError) rather than skipping a rule."""
+evaluation loudly (MissingParameterError) rather than skipping a rule.
+
+A leading underscore marks a name internal to treatments.safety (used by its rules, not
+exported)."""
 
 from __future__ import annotations
 
