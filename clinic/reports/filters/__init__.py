@@ -7,7 +7,7 @@ the report's own filters narrow the rows the selector returns. Values outside th
 allow-lists are dropped by the form, never passed to a query.
 
 One module per family of reports, as for the selectors: base (what every report shares),
-compliance, sessions, stock, side_effects, outcomes, follow_ups, retreatment. The registry
+compliance, sessions, stock, side_effects, outcomes, followups, retreatment. The registry
 (clinic/reports/registry.py) names each report's filter set.
 """
 
@@ -19,7 +19,7 @@ from clinic.reports.filters.base import (
     ReportFilterSet,
 )
 from clinic.reports.filters.compliance import QuestionnaireFilterSet
-from clinic.reports.filters.follow_ups import FollowUpFilterSet
+from clinic.reports.filters.followups import FollowUpFilterSet
 from clinic.reports.filters.outcomes import OutcomeFilterSet
 from clinic.reports.filters.retreatment import CONTACT_CHOICES, RecallFilterSet
 from clinic.reports.filters.sessions import (

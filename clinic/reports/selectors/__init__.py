@@ -12,7 +12,7 @@ families (DOMAIN §1.2).
 One module per family of reports, each holding the dashboard's figures and the report's
 rows for that family: scope (what a page is about, who sees what), expressions (shared SQL
 pieces), compliance, sessions, stock (units and wastage, lot exposure), side_effects,
-outcomes, follow_ups, retreatment (recall) and dashboard (every tile, and the deferred
+outcomes, followups, retreatment (recall) and dashboard (every tile, and the deferred
 panels). The registry (clinic/reports/registry.py) names the rows of each report; callers
 may also use the names below from this package.
 """
@@ -32,7 +32,7 @@ from clinic.reports.selectors.dashboard import (
     dashboard_panel,
 )
 from clinic.reports.selectors.expressions import ZERO, initials, total_units_subquery
-from clinic.reports.selectors.follow_ups import (
+from clinic.reports.selectors.followups import (
     FOLLOW_UP_SOON_DAYS,
     follow_up_counts,
     follow_up_rows,

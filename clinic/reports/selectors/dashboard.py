@@ -12,7 +12,7 @@ from clinic.reports.selectors.compliance import (
     questionnaires_unreviewed,
     unsigned_overdue,
 )
-from clinic.reports.selectors.follow_ups import follow_up_counts
+from clinic.reports.selectors.followups import follow_up_counts
 from clinic.reports.selectors.outcomes import outcome_responders, responder_thresholds_and_keys
 from clinic.reports.selectors.retreatment import retreatment_counts
 from clinic.reports.selectors.scope import Scope

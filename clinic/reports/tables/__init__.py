@@ -5,7 +5,7 @@ Sorting is allow-listed by django-tables2: only orderable columns sort, an unkno
 every row of the period (units of each session) are not orderable.
 
 One module per family of reports, as for the selectors: base (what every report shares),
-compliance, sessions, stock, side_effects, outcomes, follow_ups, retreatment. The registry
+compliance, sessions, stock, side_effects, outcomes, followups, retreatment. The registry
 (clinic/reports/registry.py) names each report's table.
 """
 
@@ -24,7 +24,7 @@ from clinic.reports.tables.base import (
     yes_no,
 )
 from clinic.reports.tables.compliance import QuestionnaireTable
-from clinic.reports.tables.follow_ups import FollowUpTable
+from clinic.reports.tables.followups import FollowUpTable
 from clinic.reports.tables.outcomes import OutcomeTable
 from clinic.reports.tables.retreatment import RecallTable, contact_text, eligible_on
 from clinic.reports.tables.sessions import PractitionerActivityTable, SessionTable
