@@ -29,12 +29,15 @@ _ROLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,62}$")
 
 
 def append_only_tables() -> list[str]:
-    """The access log and every simple-history table: INSERT and SELECT only."""
+    """The access log, the staff-account changes (clinic.staff) and every simple-history
+    table: INSERT and SELECT only."""
     from simple_history.models import HistoricalChanges
 
     from clinic.models import AccessEvent
 
     tables = {AccessEvent._meta.db_table}
+    if apps.is_installed("clinic.staff"):
+        tables.add(apps.get_model("staff", "StaffChange")._meta.db_table)
     for model in apps.get_models():
         if issubclass(model, HistoricalChanges) and not model._meta.abstract:
             tables.add(model._meta.db_table)

@@ -26,6 +26,9 @@ REFERENCE_MODELS = (
     "sideeffectterm",
 )
 
+# Who may open the admin site (clinic.admin_site): the roles that keep reference data.
+ADMIN_SITE_PERMISSION = "treatments.change_indication"
+
 _reference_view = {f"treatments.view_{model}" for model in REFERENCE_MODELS}
 _reference_edit = {
     f"treatments.{action}_{model}" for model in REFERENCE_MODELS for action in ("add", "change")

@@ -224,13 +224,20 @@ def test_role_change_sets_exactly_one_role_and_is_recorded(manager, manager_clie
     )
 
 
-def test_a_former_manager_keeps_admin_site_access_until_a_superuser_removes_it(manager_client):
+def test_the_admin_site_follows_the_role_not_staff_status(manager_client):
+    """A manager made on the staff page keeps reference data from day one; one moved to
+    Reception loses the admin with the role, though is_staff (not ours to set) stays."""
+    manager_client.post(reverse("staff:add"), _new_member_data(role=Role.MANAGER.value))
+    fresh = User.objects.get(username="nadia.okoro")
+    assert not fresh.is_staff
+    assert client_for(fresh).get("/admin/treatments/product/").status_code == 200
+
     former = UserFactory(username="old.manager", role=Role.MANAGER, is_staff=True)
     manager_client.post(reverse("staff:role", args=[former.pk]), {"role": "Reception"})
     former.refresh_from_db()
     assert former.is_staff and _roles(former) == {"Reception"}  # is_staff is not ours to set
-    page = manager_client.get(reverse("staff:detail", args=[former.pk])).content.decode()
-    assert "a superuser can remove that access" in page
+    response = client_for(former).get("/admin/treatments/product/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
 
 
 def test_manager_cannot_change_their_own_role_or_deactivate_themselves(manager, manager_client):
@@ -313,7 +320,7 @@ def test_each_action_writes_one_row_shown_on_the_detail_page(manager, manager_cl
         "Reactivated",
         "Set-password link issued",
         "Marcus Reid",
-        "only a superuser can give admin-site access",  # a Manager now, without is_staff
+        "opens with the Manager role",  # a Manager now: the admin follows the role
     ):
         assert text in page, text
     assert _kinds(member) == [
