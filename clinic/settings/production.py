@@ -24,7 +24,9 @@ if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set in production.")
 
 DEBUG = False
-SECURE_SSL_REDIRECT = True
+# Plain HTTP is redirected to https:// (TLS ends at the proxy, Caddy). Only `make serve`
+# on a laptop, with no TLS in front, turns it off (DJANGO_SECURE_SSL_REDIRECT=false).
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)  # noqa: F405
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
