@@ -7,11 +7,14 @@ PY := $(VENV)/bin/python
 AS_OWNER = $(if $(DATABASE_OWNER_URL),DATABASE_RUNTIME_URL="$$DATABASE_URL" DATABASE_URL="$$DATABASE_OWNER_URL")
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test static lint format seed bench-search bench-reports bench-races clean help
+.PHONY: run test static lint format seed bench-search bench-reports bench-races serve backup restore soak clean help
 
 help:
 	@echo "make run    - install everything, migrate, seed demo data once, serve http://127.0.0.1:8000"
 	@echo "make test   - lint, checks and the whole test suite (PostgreSQL + Chromium when present)"
+	@echo "make serve  - production-like: PostgreSQL under var/, gunicorn + worker on 127.0.0.1:\$${PORT:-8000}"
+	@echo "make backup - pg_dump -Fc (+ age, sha256, manifest) into var/backups/; make restore FILE=..."
+	@echo "make soak   - issue 12 soak checks (SOAK=demo|serve|both, ~13 min for both)"
 	@echo "make bench-search - seed 100,000 patients on PostgreSQL and measure search over HTTP"
 	@echo "make bench-reports - seed 100,000 patients and 500,000 sessions; dashboard and report p50/p95"
 	@echo "make bench-races - double-clicks and simultaneous registrations over HTTP (PostgreSQL + SQLite)"
@@ -35,8 +38,8 @@ static: clinic/static/vendor/.built
 run: $(VENV)/.installed static
 	$(AS_OWNER) $(PY) manage.py migrate --no-input -v 1
 	$(AS_OWNER) $(PY) manage.py seed_demo --if-empty
-	@echo; echo "Serving on http://127.0.0.1:8000  (Ctrl+C to stop)"; echo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@echo; echo "Serving on http://127.0.0.1:$${PORT:-8000}  (Ctrl+C to stop)"; echo
+	$(PY) manage.py runserver 127.0.0.1:$${PORT:-8000}
 
 test: $(VENV)/.installed static
 	@bash .ci/test.sh
@@ -57,6 +60,22 @@ bench-reports: $(VENV)/.installed static
 
 bench-races: $(VENV)/.installed static
 	@bash bench/registration_races.sh
+
+# The production stack without containers (issue 12): PostgreSQL under var/, gunicorn, worker.
+serve: $(VENV)/.installed static
+	@bash deploy/serve.sh
+
+# Backups (docs/operations.md "Backups"): pg_dump -Fc as the owner into var/backups/.
+backup:
+	@bash deploy/backup.sh
+
+restore:
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/<name>.dump[.age]"; exit 2; }
+	@bash deploy/restore.sh "$(FILE)"
+
+# Soak (issue 12 acceptance; not in make test): SOAK=demo (make run) or SOAK=serve.
+soak: $(VENV)/.installed static
+	@bash bench/soak.sh
 
 clean:
 	rm -rf $(VENV) node_modules clinic/static/vendor .staticfiles db.sqlite3
