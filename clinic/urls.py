@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("treatments.urls")),
     path("", include("clinic.reports.urls")),
     path("staff/", include("clinic.staff.urls")),  # issue 10
+    path("jobs/", include("clinic.jobs.urls")),  # issue 12: failed background jobs
     path("admin/", admin.site.urls),
 ]
 

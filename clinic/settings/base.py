@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "treatments",
     "clinic.reports",  # dashboard, reports, exports, change history (issue 5)
     "clinic.staff",  # staff accounts and roles for managers (issue 10), not the user admin
+    "django_tasks_db",  # background tasks stored in the database (issue 12.2)
+    "clinic.jobs",  # the worker's heartbeat and the failed-jobs page (clinic.background)
     # Last, so that its post_migrate role sync runs after every app's permissions exist.
     "clinic",
 ]
@@ -192,6 +194,31 @@ STATICFILES_DIRS = [BASE_DIR / "clinic" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# Background work (issue 12.2; clinic/background.py, docs/operations.md "Background
+# worker"): Django's Tasks framework. TASKS_BACKEND=database (default) keeps the queue in
+# the clinic's own database, run by `manage.py worker`; TASKS_BACKEND=redis moves it to
+# Redis (REDIS_URL) for a group of clinics, with django-tasks-rq and django-rq installed
+# and `manage.py rqworker --job-class django_tasks_rq.Job` as the worker.
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "database").strip().lower()
+if TASKS_BACKEND == "redis":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": os.environ.get("REDIS_URL", "redis://localhost:6379/0")}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A failed task runs again up to this many attempts in all, waiting BACKOFF, then 2x, 4x.
+TASKS_MAX_ATTEMPTS = int(os.environ.get("TASKS_MAX_ATTEMPTS", "3"))
+TASKS_RETRY_BACKOFF_SECONDS = float(os.environ.get("TASKS_RETRY_BACKOFF_SECONDS", "30"))
+# CSV downloads above this many rows are prepared by the worker (Exports page).
+REPORT_EXPORT_ASYNC_ROWS = int(os.environ.get("REPORT_EXPORT_ASYNC_ROWS", "5000"))
+# Prepared files (report exports, subject-access copies): a private folder, never
+# under a static or media URL; served only by permission-checked views.
+PRIVATE_FILES_ROOT = Path(os.environ.get("PRIVATE_FILES_ROOT", BASE_DIR / "var" / "exports"))
+STORAGES["private"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": PRIVATE_FILES_ROOT, "base_url": None},
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

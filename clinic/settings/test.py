@@ -1,6 +1,8 @@
 """Test settings: fast hashing, no network, plain static storage (live_server)."""
 
 import os
+import tempfile
+from pathlib import Path
 
 import dj_database_url
 
@@ -33,3 +35,12 @@ if DATABASE_OWNER_URL and DATABASES["default"]["ENGINE"].endswith("postgresql"):
     _owner = dj_database_url.parse(DATABASE_OWNER_URL)  # noqa: F405 (the setting)
     for _key in ("NAME", "USER", "PASSWORD", "HOST", "PORT"):
         DATABASES["default"][_key] = _owner.get(_key)  # noqa: F405
+# Background work (issue 12.2): the real database backend (base.py's TASKS); tests run
+# `manage.py worker --batch` to run what they queued. Retries without waiting; prepared
+# files in a throwaway folder.
+TASKS_RETRY_BACKOFF_SECONDS = 0
+PRIVATE_FILES_ROOT = Path(tempfile.mkdtemp(prefix="clinic-private-"))
+STORAGES["private"] = {  # noqa: F405
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": PRIVATE_FILES_ROOT, "base_url": None},
+}
