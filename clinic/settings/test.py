@@ -40,7 +40,7 @@ if DATABASE_OWNER_URL and DATABASES["default"]["ENGINE"].endswith("postgresql"):
 # files in a throwaway folder.
 TASKS_RETRY_BACKOFF_SECONDS = 0
 PRIVATE_FILES_ROOT = Path(tempfile.mkdtemp(prefix="clinic-private-"))
-STORAGES["private"] = {  # noqa: F405
+STORAGES["private"] = {
     "BACKEND": "django.core.files.storage.FileSystemStorage",
     "OPTIONS": {"location": PRIVATE_FILES_ROOT, "base_url": None},
 }
