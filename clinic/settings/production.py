@@ -15,6 +15,9 @@ def required(name: str) -> str:
 
 
 SECRET_KEY = required("DJANGO_SECRET_KEY")
+# Rotating the key (docs/operations.md "Rotating secrets"): the previous key(s) here, comma
+# separated, keep sessions and password-reset links signed with them valid until removed.
+SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS")  # noqa: F405
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 50 characters.")
 if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
