@@ -70,6 +70,10 @@ ACTIONS = {
     "lot.lookup": "Looked up the patients treated from a lot",
     "report.view": "Viewed a report",
     "report.download": "Downloaded a report",
+    # Issue 12.2: large exports are prepared by the background worker.
+    "report.export_queued": "Asked for a large report export (prepared in the background)",
+    "report.exports": "Viewed their prepared report exports",
+    "report.export_download": "Downloaded a prepared report export",
     "access_log.view": "Viewed the access log",
     # Issue 10: every page that shows a patient, forms and the admin included.
     "home.view": "Opened the home page (patient lists)",

@@ -23,6 +23,12 @@ class ReportExport(models.Model):
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
     row_count = models.PositiveIntegerField(null=True, blank=True)
+    # Issue 12.2: an export above settings.REPORT_EXPORT_ASYNC_ROWS is prepared by the
+    # worker (clinic.reports.exports) into private storage; its owner downloads it from
+    # the Exports page. Streamed exports leave these empty.
+    prepared = models.BooleanField(default=False)
+    file_name = models.CharField(max_length=200, blank=True, default="")
+    failed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -36,7 +42,26 @@ class ReportExport(models.Model):
             ("export_reports", "Can download reports as CSV"),
             ("view_change_history", "Can see the change history of sessions and vials"),
         ]
-        indexes = [models.Index(fields=["user", "started_at"], name="reportexport_user_idx")]
+        indexes = [
+            models.Index(fields=["user", "started_at"], name="reportexport_user_idx"),
+            models.Index(
+                fields=["user", "-started_at"],
+                name="reportexport_prepared_idx",
+                condition=models.Q(prepared=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.report} by {self.user_id} at {self.started_at:%d/%m/%Y %H:%M}"
+
+    @property
+    def is_ready(self) -> bool:
+        return bool(self.prepared and self.file_name and self.finished_at)
+
+    @property
+    def state(self) -> str:
+        if not self.prepared:
+            return "streamed"
+        if self.failed_at:
+            return "failed"
+        return "ready" if self.is_ready else "preparing"

@@ -5,9 +5,12 @@ from django.utils import timezone
 from clinic.reports.models import ReportExport
 
 
-def report_export_start(*, user, report: str, filters: dict) -> ReportExport:
-    """One INSERT (no transaction needed); the row is there before the first CSV row."""
-    export = ReportExport(user=user, report=report, filters=filters)
+def report_export_start(
+    *, user, report: str, filters: dict, prepared: bool = False
+) -> ReportExport:
+    """One INSERT (no transaction needed); the row is there before the first CSV row.
+    `prepared`: the file is made by the worker (clinic.reports.exports), not streamed."""
+    export = ReportExport(user=user, report=report, filters=filters, prepared=prepared)
     export.full_clean()
     export.save()
     return export

@@ -9,23 +9,27 @@ import json
 from datetime import timedelta
 from urllib.parse import urlencode
 
+from django.contrib import messages
+from django.db import transaction
 from django.db.models import QuerySet
-from django.http import Http404
-from django.shortcuts import render
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 from django_tables2 import LazyPaginator, RequestConfig
 
 from clinic.audit import audited, patient_of
+from clinic.background import private_storage
 from clinic.csv_export import csv_response
 from clinic.permissions import require_perm
-from clinic.reports import history, selectors, services
+from clinic.reports import exports, history, selectors, services
 from clinic.reports.filters import DashboardFilterSet
 from clinic.reports.periods import default_period, presets
 from clinic.reports.registry import REPORTS, Report
 
 PAGE_SIZE = 50
+EXPORTS_SHOWN = 50  # prepared exports listed on the Exports page
 # Query parameters that select a page or a print layout, not what the report is about.
 NOT_FILTERS = {"page", "sort", "print"}
 
@@ -230,6 +234,8 @@ def report_csv(request, report: Report):
     fs = _filters_for(request, report.filterset)
     scope = fs.scope()
     rows = _report_rows(report, fs, scope)
+    if exports.is_large(rows):  # issue 12.2: prepared by the worker, not held here
+        return _prepare_export(request, report, fs)
     export = services.report_export_start(
         user=request.user, report=report.slug, filters=_filter_params(request)
     )
@@ -240,6 +246,49 @@ def report_csv(request, report: Report):
         report.csv_columns,
         filename=filename,
         on_finish=lambda count: services.report_export_finish(export=export, row_count=count),
+    )
+
+
+def _prepare_export(request, report: Report, fs):
+    export = services.report_export_start(
+        user=request.user, report=report.slug, filters=_filter_params(request), prepared=True
+    )
+    data = exports.filter_data(fs, drop=NOT_FILTERS)
+    transaction.on_commit(lambda: exports.prepare_report_export.enqueue(export.pk, data))
+    request.audit_action = "report.export_queued"
+    messages.info(
+        request,
+        "Your export is being prepared. It will be listed here, ready to download, "
+        "in a minute or two.",
+    )
+    return redirect("reports:exports")
+
+
+@require_perm("reports.export_reports")
+@audited("report.exports")
+@require_safe
+def export_list(request):
+    """The user's own prepared exports (issue 12.2), newest first."""
+    rows = list(exports.exports_for(user=request.user)[:EXPORTS_SHOWN])
+    titles = {r.slug: r.title for r in REPORTS}
+    for export in rows:
+        export.title = titles.get(export.report, export.report)
+    return render(request, "reports/exports.html", {"exports": rows})
+
+
+@require_perm("reports.export_reports")
+@audited("report.export_download")
+@require_safe
+def export_download(request, pk):
+    """A prepared export, for the user who asked for it only (404 for anyone else)."""
+    export = get_object_or_404(exports.exports_for(user=request.user), pk=pk)
+    if not export.is_ready:
+        return redirect("reports:exports")
+    return FileResponse(
+        private_storage().open(export.file_name, "rb"),
+        as_attachment=True,
+        filename=exports.download_name(export),
+        content_type="text/csv; charset=utf-8",
     )
 
 

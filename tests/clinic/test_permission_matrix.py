@@ -61,7 +61,7 @@ def test_url_walker_finds_unclassified_views(monkeypatch):
 
 
 @pytest.fixture
-def objects(patient, questionnaire, practitioner):
+def objects(patient, questionnaire, practitioner, manager):
     """One of each object a URL can name, keyed by what the URL's kwargs refer to."""
     session = TreatmentSessionFactory(patient=patient, practitioner=practitioner)
     return {
@@ -73,7 +73,14 @@ def objects(patient, questionnaire, practitioner):
         "side_effect": SideEffectFactory(session__patient=patient),
         "sar": _sar_for(patient, practitioner),
         "staff": practitioner,  # issue 10: a staff account on the staff page
+        "export": _export_for(manager),  # issue 12.2: a prepared export (being prepared)
     }
+
+
+def _export_for(user):
+    from clinic.reports.models import ReportExport
+
+    return ReportExport.objects.create(user=user, report="sessions", prepared=True)
 
 
 def _sar_for(patient, user):
@@ -111,6 +118,7 @@ ROUTE_OBJECTS = {
     "treatments:yellow_card_csv": {"public_id": "side_effect"},
     "reports:session_history": {"public_id": "session"},  # issue 5
     "reports:vial_history": {"pk": "vial"},  # issue 5
+    "reports:export_download": {"pk": "export"},  # issue 12.2: the manager's own export
     **{  # issue 10: staff accounts
         f"staff:{name}": {"pk": "staff"}
         for name in ("detail", "role", "deactivate", "reactivate", "password_link")
