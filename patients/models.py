@@ -20,7 +20,15 @@ from patients.choices import (
     Title,
     YesNoNotApplicable,
 )
+from patients.names import name_tokens, normalise_name
 from patients.validators import format_nhs_number, format_phone
+
+# What the normalised name columns hold at most (normalising never shortens a name by
+# much, and "Mc" grows to "mac"); longer values are cut, which only affects search.
+FAMILY_NAME_KEY_LENGTH = 150
+GIVEN_NAME_TOKENS_LENGTH = 255
+NAME_FIELDS = ("family_name", "given_names", "preferred_name")
+NAME_KEY_FIELDS = ("family_name_key", "family_name_tokens", "given_name_tokens")
 
 
 class Patient(TimeStampedModel):
@@ -36,6 +44,17 @@ class Patient(TimeStampedModel):
     given_names = models.CharField("given name(s)", max_length=100)
     family_name = models.CharField(max_length=100)
     preferred_name = models.CharField(max_length=100, blank=True)
+    # The names normalised by patients.names, kept by save() and refresh_name_keys() (bulk
+    # loads call it): what search, ranking and the duplicate check compare.
+    family_name_key = models.CharField(
+        max_length=FAMILY_NAME_KEY_LENGTH, blank=True, editable=False
+    )
+    family_name_tokens = models.CharField(
+        max_length=FAMILY_NAME_KEY_LENGTH, blank=True, editable=False
+    )
+    given_name_tokens = models.CharField(
+        max_length=GIVEN_NAME_TOKENS_LENGTH, blank=True, editable=False
+    )
     date_of_birth = models.DateField()
     sex = models.CharField(max_length=15, choices=Sex.choices)
     nhs_number = models.CharField("NHS number", max_length=10, blank=True)
@@ -74,7 +93,7 @@ class Patient(TimeStampedModel):
         help_text="Empty for imported records",
     )
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", *NAME_KEY_FIELDS])
 
     class Meta:
         ordering = ["family_name", "given_names", "id"]
@@ -88,6 +107,7 @@ class Patient(TimeStampedModel):
             models.Index(fields=["phone"], name="patient_phone_idx"),
             models.Index(Lower("family_name"), "date_of_birth", name="patient_surname_dob_idx"),
             models.Index(fields=["status", "family_name"], name="patient_status_name_idx"),
+            models.Index(fields=["family_name_key", "date_of_birth"], name="patient_key_dob_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -104,6 +124,21 @@ class Patient(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.record_number})"
+
+    def save(self, *args, **kwargs):
+        self.refresh_name_keys()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & set(NAME_FIELDS):
+            kwargs["update_fields"] = {*update_fields, *NAME_KEY_FIELDS}
+        super().save(*args, **kwargs)
+
+    def refresh_name_keys(self) -> None:
+        """Derive the normalised name columns from the names (bulk_create skips save())."""
+        self.family_name_key = normalise_name(self.family_name)[:FAMILY_NAME_KEY_LENGTH]
+        self.family_name_tokens = name_tokens(self.family_name)[:FAMILY_NAME_KEY_LENGTH]
+        self.given_name_tokens = name_tokens(self.given_names, self.preferred_name)[
+            :GIVEN_NAME_TOKENS_LENGTH
+        ]
 
     def get_absolute_url(self) -> str:
         return reverse("patients:detail", kwargs={"public_id": self.public_id})

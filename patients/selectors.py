@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from functools import reduce
 
 from django.conf import settings
-from django.contrib.postgres.search import TrigramSimilarity
+from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
 from django.db import connection, transaction
 from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Greatest
@@ -16,22 +16,40 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from patients.choices import PatientStatus
-from patients.models import IntakeQuestionnaire, Patient, PriorTreatment
-from patients.names import normalise_name
+from patients.models import (
+    FAMILY_NAME_KEY_LENGTH,
+    IntakeQuestionnaire,
+    Patient,
+    PriorTreatment,
+)
+from patients.names import name_parts, normalise_name
 from patients.retention import Retention
 from patients.validators import (
     format_nhs_number,
     format_phone,
+    is_valid_nhs_number,
     normalise_nhs_number,
     normalise_phone,
 )
 
 RECORD_NUMBER_RE = re.compile(r"^[A-Za-z](\d{1,9})$")
+# A record number typed in full (K000123): enough to open the record straight away.
+FULL_RECORD_NUMBER_DIGITS = 6
 DATE_INPUTS = ("%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
 # Trigram similarity is noisy below three characters; shorter words match by prefix.
 MIN_FUZZY_LENGTH = 3
-# pg_trgm's default threshold is 0.3; when nothing matches, one retry at this looser one.
+# pg_trgm's default thresholds are 0.3 (similarity) and 0.6 (word similarity); when
+# nothing matches, one retry at these looser ones ("Lweis", "obrein").
 LOOSE_SIMILARITY = 0.15
+LOOSE_WORD_SIMILARITY = 0.4
+# A best match ranked below this (per word of four letters or more) is a weak one: an
+# exact surname ranks 1.0, a merely similar one (White for "whitfeild") about 0.4.
+WEAK_RANK = 0.45
+# A full UK number (11 digits, national form) also finds numbers one slip away from it.
+FULL_PHONE_LENGTH = 11
+
+SIMILAR_NUMBER = "similar number"
+EMERGENCY_CONTACT_NUMBER = "emergency contact's number"
 
 
 def patient_get_for_user(*, user, public_id) -> Patient:
@@ -46,10 +64,17 @@ class ParsedQuery:
     dates: list[date] = field(default_factory=list)
     record_numbers: list[str] = field(default_factory=list)
     numbers: list[str] = field(default_factory=list)
+    # A record number typed in full ("K000123", not "k12"): the search names one record.
+    full_record_number: bool = False
 
     @property
     def is_empty(self) -> bool:
         return not (self.words or self.dates or self.record_numbers or self.numbers)
+
+    @property
+    def joined(self) -> str:
+        """The words as one surname ("o brien" -> "obrien"), for two or more words."""
+        return "".join(self.words) if len(self.words) > 1 else ""
 
 
 def _parse_date(token: str) -> date | None:
@@ -65,7 +90,10 @@ def _parse_date(token: str) -> date | None:
 
 
 def parse_search(query: str) -> ParsedQuery:
-    """Split what a receptionist typed: "smith 03/04/1981", "K000123", "07700 900123"."""
+    """Split what a receptionist typed: "smith 03/04/1981", "K000123", "07700 900123".
+
+    Name words are normalised as stored names are (patients.names): "O'Brien-Whitfield"
+    becomes the words "obrien" and "whitfield"."""
     parsed = ParsedQuery()
     text = (query or "").strip()[:200]
     # A phone or NHS number typed with spaces is one token (unless it is a date).
@@ -73,48 +101,116 @@ def parse_search(query: str) -> ParsedQuery:
     if compact.lstrip("+").isdigit() and len(compact) >= 6 and _parse_date(text) is None:
         parsed.numbers.append(compact)
         return parsed
-    for token in text.split():
+    tokens = text.split()
+    for token in tokens:
         if match := RECORD_NUMBER_RE.match(token):
             prefix = token[0].upper()
             parsed.record_numbers.append(f"{prefix}{int(match.group(1)):06d}")
+            parsed.full_record_number = (
+                len(tokens) == 1 and len(match.group(1)) >= FULL_RECORD_NUMBER_DIGITS
+            )
         elif (parsed_date := _parse_date(token)) is not None:
             parsed.dates.append(parsed_date)
         elif token.isdigit():
             parsed.numbers.append(token)
         else:
-            word = re.sub(r"[^\w'-]", "", token).lower()
-            if word:
-                parsed.words.append(word[:50])
+            parsed.words.extend(part[:50] for part in name_parts(token))
     return parsed
+
+
+def _near_numbers(digits: str) -> list[str]:
+    """Numbers one slip away from a full phone number: one digit mistyped, or two
+    neighbours swapped (the leading 0 kept). About a hundred values, each an index probe."""
+    near = set()
+    for i in range(1, len(digits)):
+        for other in "0123456789":
+            if other != digits[i]:
+                near.add(digits[:i] + other + digits[i + 1 :])
+        if i + 1 < len(digits) and digits[i] != digits[i + 1]:
+            near.add(digits[:i] + digits[i + 1] + digits[i] + digits[i + 2 :])
+    return sorted(near)
+
+
+def _is_full_phone(digits: str) -> bool:
+    return len(digits) == FULL_PHONE_LENGTH and digits.startswith("0")
 
 
 def _number_filter(number: str, *, user) -> Q:
     digits = normalise_phone(number)
-    # Prefix matches let a receptionist type the start of a number; both columns have
-    # pattern indexes on PostgreSQL (patients migration 0004).
-    condition = Q(phone__startswith=digits) | Q(emergency_contact_phone__startswith=digits)
+    if _is_full_phone(digits):
+        # The number itself, the same number as someone's emergency contact, and numbers
+        # one slip away; _label_number_matches says which is which.
+        condition = Q(phone__in=[digits, *_near_numbers(digits)]) | Q(
+            emergency_contact_phone=digits
+        )
+    else:
+        # Prefix matches let a receptionist type the start of a number; both columns have
+        # pattern indexes on PostgreSQL (patients migration 0004).
+        condition = Q(phone__startswith=digits) | Q(emergency_contact_phone__startswith=digits)
     nhs = normalise_nhs_number(number)
     if len(nhs) == 10 and user.has_perm("patients.view_nhs_number"):
         condition |= Q(nhs_number=nhs)
     return condition
 
 
+def _number_match_order(numbers: list[str]):
+    """The patient's own number (or NHS number) first, then an emergency contact's, then
+    near numbers: 0, 1, 2."""
+    exact, emergency = Q(), Q()
+    for number in numbers:
+        digits = normalise_phone(number)
+        exact |= Q(phone__startswith=digits) | Q(nhs_number=normalise_nhs_number(number))
+        emergency |= Q(emergency_contact_phone__startswith=digits)
+    return Case(When(exact, then=Value(0)), When(emergency, then=Value(1)), default=Value(2))
+
+
+def _label_number_matches(patients: list[Patient], numbers: list[str]) -> list[Patient]:
+    """Say on each result found by something other than its own number why it is there
+    (`search_note`): an emergency contact's number, or a similar number."""
+    for patient in patients:
+        patient.search_note = ""
+        for number in numbers:
+            digits = normalise_phone(number)
+            if patient.phone.startswith(digits) or (
+                patient.nhs_number and patient.nhs_number == normalise_nhs_number(number)
+            ):
+                break
+        else:
+            if any(
+                patient.emergency_contact_phone.startswith(normalise_phone(number))
+                for number in numbers
+            ):
+                patient.search_note = EMERGENCY_CONTACT_NUMBER
+            else:
+                patient.search_note = SIMILAR_NUMBER
+    return patients
+
+
 def _word_filter(word: str, *, fuzzy: bool) -> Q:
+    """One normalised word against the stored normalised names (patients.names)."""
     if len(word) < MIN_FUZZY_LENGTH:
         # One or two letters (an initial, or typing just begun): name prefixes, served by
         # btree pattern indexes; trigrams need three characters.
-        return Q(family_name__istartswith=word) | Q(given_names__istartswith=word)
-    condition = (
-        Q(family_name__iprefix=word)
-        | Q(given_names__iprefix=word)
-        | Q(preferred_name__iprefix=word)
+        return Q(family_name_key__startswith=word) | Q(given_names__istartswith=word)
+    # A name part starting with the word (" whit" in " obrien whitfield"), on the
+    # token columns' trigram indexes.
+    condition = Q(family_name_tokens__contains=f" {word}") | Q(
+        given_name_tokens__contains=f" {word}"
     )
     if fuzzy:
         condition |= (
-            Q(family_name__trigram_similar=word)
-            | Q(given_names__trigram_similar=word)
-            | Q(preferred_name__trigram_similar=word)
+            Q(family_name_key__trigram_similar=word)
+            | Q(family_name_tokens__trigram_word_similar=word)
+            | Q(given_name_tokens__trigram_word_similar=word)
         )
+    return condition
+
+
+def _words_filter(parsed: ParsedQuery, *, fuzzy: bool) -> Q:
+    condition = reduce(operator.and_, (_word_filter(w, fuzzy=fuzzy) for w in parsed.words))
+    if parsed.joined:
+        # "o brien", "mac donald", "van der berg": the words as one surname.
+        condition |= Q(family_name_key__startswith=parsed.joined)
     return condition
 
 
@@ -123,17 +219,38 @@ def _word_filter(word: str, *, fuzzy: bool) -> Q:
 GIVEN_NAME_WEIGHT = 0.6
 
 
+# A name part as close as a whole surname ranks nearly as high: the whole surname's own
+# similarity only breaks the tie (Whitfield above O'Brien-Whitfield for "whitfield").
+WHOLE_SURNAME_WEIGHT = 0.2
+
+
 def _similarity(word: str):
-    return TrigramSimilarity("family_name", word) + Greatest(
-        TrigramSimilarity("given_names", word), TrigramSimilarity("preferred_name", word)
-    ) * Value(GIVEN_NAME_WEIGHT)
+    """How well one word matches a patient: the better of the whole surname and its best
+    part, then the given names, weighted lower. "whitfield": Whitfield 1.0, O'Brien-
+    Whitfield 0.91, White 0.39."""
+    whole = TrigramSimilarity("family_name_key", word)
+    surname = Greatest(whole, TrigramWordSimilarity(word, "family_name_tokens")) * Value(
+        1 - WHOLE_SURNAME_WEIGHT
+    ) + whole * Value(WHOLE_SURNAME_WEIGHT)
+    return surname + TrigramWordSimilarity(word, "given_name_tokens") * Value(GIVEN_NAME_WEIGHT)
+
+
+def _rank(parsed: ParsedQuery):
+    rank = reduce(operator.add, (_similarity(word) for word in parsed.words))
+    if parsed.joined:
+        rank += TrigramSimilarity("family_name_key", parsed.joined)
+    return rank
 
 
 def patient_search(
     *, user, query: str, status: str | None = PatientStatus.ACTIVE, limit: int | None = None
 ) -> list[Patient]:
     """Best matches first, at most `limit`: names (typo-tolerant), date of birth, NHS
-    number, phone and record number, in any combination ("jones 12/03/1980")."""
+    number, phone and record number, in any combination ("jones 12/03/1980").
+
+    Names are compared in their normalised form (patients.names). A full phone number also
+    finds an emergency contact's number and numbers one slip away, after the exact ones
+    and labelled (`search_note` on each result)."""
     limit = limit or settings.PATIENT_SEARCH_LIMIT
     parsed = parse_search(query)
     if parsed.is_empty:
@@ -147,48 +264,74 @@ def patient_search(
         base = base.filter(date_of_birth=dob)
     for number in parsed.numbers:
         base = base.filter(_number_filter(number, user=user))
+    if parsed.numbers:
+        found = _search_with_numbers(base, parsed, limit)
+        return _label_number_matches(found, parsed.numbers)
     if not parsed.words:
         return list(base.order_by("family_name", "given_names", "id")[:limit])
-
     if connection.vendor == "postgresql":
-        matches = base
-        for word in parsed.words:
-            matches = matches.filter(_word_filter(word, fuzzy=True))
-        if all(len(word) < MIN_FUZZY_LENGTH for word in parsed.words):
-            # Only initials or a first keystroke or two: thousands of rows can match, and
-            # similarity to a two-letter fragment means little. Alphabetical is enough.
-            return list(matches.order_by("family_name", "given_names", "id")[:limit])
-        rank = reduce(operator.add, (_similarity(word) for word in parsed.words))
-        ranked = matches.annotate(rank=rank).order_by("-rank", "family_name", "given_names", "id")
-        found = list(ranked[:limit])
-        if found or not any(len(word) > MIN_FUZZY_LENGTH for word in parsed.words):
-            return found
-        # Nothing at all: a worse typo ("Lweis"). Retry once on surnames with a looser
-        # similarity threshold, still on the trigram index, best match first.
-        loose = base
-        for word in parsed.words:
-            loose = loose.filter(
-                Q(family_name__trigram_similar=word)
-                if len(word) > MIN_FUZZY_LENGTH
-                else _word_filter(word, fuzzy=False)
-            )
-        loose = loose.annotate(rank=rank).order_by("-rank", "family_name", "given_names", "id")
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL pg_trgm.similarity_threshold = %s", [LOOSE_SIMILARITY])
-            return list(loose[:limit])
-    return _search_words_without_trigrams(base, parsed.words, limit)
+        return _search_words_with_trigrams(base, parsed, limit)
+    return _search_words_without_trigrams(base, parsed, limit)
 
 
-def _search_words_without_trigrams(base: QuerySet, words: list[str], limit: int) -> list[Patient]:
-    """SQLite fallback: prefix matches, then near spellings ranked by difflib.
+def _search_with_numbers(base: QuerySet, parsed: ParsedQuery, limit: int) -> list[Patient]:
+    if parsed.words:
+        base = base.filter(_words_filter(parsed, fuzzy=connection.vendor == "postgresql"))
+    order = _number_match_order(parsed.numbers)
+    return list(base.order_by(order, "family_name", "given_names", "id")[:limit])
 
-    Candidates for near spellings share the first letter of the surname or given name, a
-    bounded set that is fine for a demo or a small clinic; PostgreSQL is the real engine.
-    """
-    exact = base
+
+def _search_words_with_trigrams(base: QuerySet, parsed: ParsedQuery, limit: int) -> list[Patient]:
+    words = parsed.words
+    matches = base.filter(_words_filter(parsed, fuzzy=True))
+    if all(len(word) < MIN_FUZZY_LENGTH for word in words):
+        # Only initials or a first keystroke or two: thousands of rows can match, and
+        # similarity to a two-letter fragment means little. Alphabetical is enough.
+        return list(matches.order_by("family_name", "given_names", "id")[:limit])
+    rank = _rank(parsed)
+    ranked = matches.annotate(rank=rank).order_by("-rank", "family_name", "given_names", "id")
+    found = list(ranked[:limit])
+    long_words = [word for word in words if len(word) > MIN_FUZZY_LENGTH]
+    if not long_words or (found and found[0].rank >= WEAK_RANK * len(long_words)):
+        return found
+    # Nothing, or only weak matches: a worse typo ("Lweis", or "whitfeild" in a
+    # double-barrelled name, where White is the only close whole surname). Retry once on
+    # surnames with looser thresholds, still on the trigram indexes, and merge by rank.
+    loose = base
     for word in words:
-        exact = exact.filter(_word_filter(word, fuzzy=False))
-    surname_first = Case(When(family_name__istartswith=words[0], then=Value(0)), default=Value(1))
+        loose = loose.filter(
+            Q(family_name_key__trigram_similar=word)
+            | Q(family_name_tokens__trigram_word_similar=word)
+            if len(word) > MIN_FUZZY_LENGTH
+            else _word_filter(word, fuzzy=False)
+        )
+    loose = loose.annotate(rank=rank).order_by("-rank", "family_name", "given_names", "id")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('pg_trgm.similarity_threshold', %s, true), "
+            "set_config('pg_trgm.word_similarity_threshold', %s, true)",
+            [str(LOOSE_SIMILARITY), str(LOOSE_WORD_SIMILARITY)],
+        )
+        more = list(loose[:limit])
+    merged = {patient.pk: patient for patient in [*found, *more]}.values()
+    return sorted(merged, key=lambda p: (-p.rank, p.family_name, p.given_names, p.pk))[:limit]
+
+
+def _search_words_without_trigrams(
+    base: QuerySet, parsed: ParsedQuery, limit: int
+) -> list[Patient]:
+    """SQLite fallback: name-part prefixes, then near spellings ranked by difflib.
+
+    Candidates for near spellings share the first letter of a surname or given name part,
+    a bounded set that is fine for a demo or a small clinic; PostgreSQL is the real engine.
+    """
+    words = parsed.words
+    exact = base.filter(_words_filter(parsed, fuzzy=False))
+    surname_first = Case(
+        When(family_name_key=words[0], then=Value(0)),
+        When(family_name_tokens__contains=f" {words[0]}", then=Value(1)),
+        default=Value(2),
+    )
     found = list(exact.order_by(surname_first, "family_name", "given_names", "id")[:limit])
     if len(found) >= limit:
         return found
@@ -196,14 +339,15 @@ def _search_words_without_trigrams(base: QuerySet, words: list[str], limit: int)
     candidates = base.exclude(pk__in=seen)
     for word in words:
         candidates = candidates.filter(
-            Q(family_name__istartswith=word[0]) | Q(given_names__istartswith=word[0])
+            Q(family_name_tokens__contains=f" {word[0]}")
+            | Q(given_name_tokens__contains=f" {word[0]}")
         )
 
     def score(patient: Patient) -> float:
         names = [
-            patient.family_name.lower(),
-            patient.given_names.lower(),
-            patient.preferred_name.lower(),
+            patient.family_name_key,
+            *patient.family_name_tokens.split(),
+            *patient.given_name_tokens.split(),
         ]
         return min(
             max(difflib.SequenceMatcher(None, word, name).ratio() for name in names if name)
@@ -215,11 +359,37 @@ def _search_words_without_trigrams(base: QuerySet, words: list[str], limit: int)
     return found + [p for _, p in near[: limit - len(found)]]
 
 
+def patient_search_opens(*, query: str, results: list[Patient], user) -> Patient | None:
+    """The one patient to open straight away, when what was typed names exactly one
+    record: a record number in full (K000123), or a valid NHS number (for roles that see
+    NHS numbers). Partial numbers typed on the way there never open anything."""
+    if len(results) != 1:
+        return None
+    patient = results[0]
+    parsed = parse_search(query)
+    if parsed.full_record_number and parsed.record_numbers == [patient.record_number]:
+        return patient
+    if (
+        len(parsed.numbers) == 1
+        and not parsed.words
+        and user.has_perm("patients.view_nhs_number")
+        and is_valid_nhs_number(normalise_nhs_number(parsed.numbers[0]))
+        and patient.nhs_number == normalise_nhs_number(parsed.numbers[0])
+    ):
+        return patient
+    return None
+
+
 def patient_list(*, status: str | None = PatientStatus.ACTIVE) -> QuerySet[Patient]:
     qs = Patient.objects.all()
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("family_name", "given_names", "id")
+
+
+DUPLICATE_NHS_NUMBER = "NHS number"
+DUPLICATE_SURNAME_AND_DOB = "surname and date of birth"
+DUPLICATE_PHONE = "phone"
 
 
 def patient_find_duplicates(
@@ -232,38 +402,42 @@ def patient_find_duplicates(
 ) -> list[Patient]:
     """Likely matches for a new registration: same NHS number, or same surname and date of
     birth, or same phone number. Archived patients count too (they may be returning).
+    Each match carries `matched_on`, the details that matched, for the warning table.
 
-    Surnames are compared normalised (patients.names: O'Brien-Whitfield = OBrien
-    Whitfield), the same key the registration lock uses, so that two spellings of one
-    surname can neither slip past the check nor race each other. Patients sharing a date
-    of birth are few (tens in a million), so they are compared in Python."""
+    Surnames are compared by their normalised key (patients.names: O'Brien-Whitfield =
+    OBrien Whitfield, McDonald = MacDonald), the same key the registration lock uses, so
+    that two spellings of one surname can neither slip past the check nor race each other."""
+    wanted_nhs = normalise_nhs_number(nhs_number) if nhs_number else ""
+    wanted_phone = normalise_phone(phone) if phone else ""
+    wanted_surname = normalise_name(family_name)[:FAMILY_NAME_KEY_LENGTH]
     condition = Q()
-    if nhs_number:
-        condition |= Q(nhs_number=normalise_nhs_number(nhs_number))
-    if family_name and date_of_birth:
-        condition |= Q(date_of_birth=date_of_birth)
-    if phone:
-        condition |= Q(phone=normalise_phone(phone))
+    if wanted_nhs:
+        condition |= Q(nhs_number=wanted_nhs)
+    if wanted_surname and date_of_birth:
+        condition |= Q(family_name_key=wanted_surname, date_of_birth=date_of_birth)
+    if wanted_phone:
+        condition |= Q(phone=wanted_phone)
     if not condition:
         return []
     qs = Patient.objects.filter(condition)
     if exclude_pk is not None:
         qs = qs.exclude(pk=exclude_pk)
-    wanted_surname = normalise_name(family_name)
-    wanted_nhs = normalise_nhs_number(nhs_number) if nhs_number else None
-    wanted_phone = normalise_phone(phone) if phone else None
-    matches = [
-        candidate
-        for candidate in qs.order_by("family_name", "given_names", "id")[:500]
-        if (wanted_nhs and candidate.nhs_number == wanted_nhs)
-        or (wanted_phone and candidate.phone == wanted_phone)
-        or (
-            date_of_birth
-            and candidate.date_of_birth == date_of_birth
-            and normalise_name(candidate.family_name) == wanted_surname
-        )
-    ]
-    return matches[:10]
+    matches = list(qs.order_by("family_name", "given_names", "id")[:10])
+    for match in matches:
+        match.matched_on = [
+            label
+            for label, matched in (
+                (DUPLICATE_NHS_NUMBER, wanted_nhs and match.nhs_number == wanted_nhs),
+                (
+                    DUPLICATE_SURNAME_AND_DOB,
+                    match.date_of_birth == date_of_birth
+                    and match.family_name_key == wanted_surname,
+                ),
+                (DUPLICATE_PHONE, wanted_phone and match.phone == wanted_phone),
+            )
+            if matched
+        ]
+    return matches
 
 
 def patient_list_recently_registered(*, limit: int = 8) -> list[Patient]:

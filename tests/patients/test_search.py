@@ -104,3 +104,88 @@ def test_worse_typos_still_find_the_surname_first(reception):
     assert patient_search(user=reception, query="Lweis")[0] == surname
     assert patient_search(user=reception, query="Jonse")[0].family_name == "Jones"
     assert patient_search(user=reception, query="Lewis")[0] == surname
+
+
+# Issue 13.10: names as people write them -----------------------------------------------
+
+
+@pytest.fixture
+def charlotte():
+    """O'Brien-Whitfield among near neighbours that used to win (WHITE, Deborah)."""
+    found = PatientFactory(given_names="Charlotte", family_name="O'Brien-Whitfield")
+    PatientFactory(given_names="Deborah", family_name="White")
+    PatientFactory(given_names="Brian", family_name="Whitehead")
+    PatientFactory(given_names="Ciaran", family_name="Brennan")
+    return found
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "whitfield",
+        "Whitfield",
+        "obrien",
+        "o'brien",
+        "o brien",
+        "OBrien Whitfield",
+        "o'brien-whitfield",
+        "Charlotte Whitfield",
+        "charlotte o'brien",
+        "obrein",  # typo
+        "whitfeild",  # typo
+    ],
+)
+def test_double_barrelled_name_is_found_as_people_write_it(charlotte, reception, query):
+    results = patient_search(user=reception, query=query)
+    assert results, query
+    assert results[0] == charlotte, (query, [p.family_name for p in results])
+
+
+def test_exact_surname_ranks_above_a_double_barrelled_one_above_a_near_one(charlotte, reception):
+    whitfield = PatientFactory(given_names="Tom", family_name="Whitfield")
+    names = [p.family_name for p in patient_search(user=reception, query="whitfield")]
+    assert names[:2] == [whitfield.family_name, charlotte.family_name]
+    if "White" in names:
+        assert names.index("White") > 1
+
+
+def test_mc_and_mac_are_one_spelling(reception):
+    macdonald = PatientFactory(given_names="Iain", family_name="MacDonald")
+    mcdonald = PatientFactory(given_names="Ewan", family_name="Mc Donald")
+    machin = PatientFactory(given_names="Lara", family_name="Machin")
+    for query in ("mcdonald", "macdonald", "Mac Donald"):
+        found = patient_search(user=reception, query=query)
+        assert set(found[:2]) == {macdonald, mcdonald}, query
+    assert machin in patient_search(user=reception, query="ma")
+    assert machin not in patient_search(user=reception, query="mcdonald")
+
+
+def test_accents_do_not_matter(reception):
+    zoe = PatientFactory(given_names="Zoë", family_name="Ångström")
+    assert patient_search(user=reception, query="zoe angstrom")[0] == zoe
+
+
+def test_parse_search_normalises_name_words():
+    assert parse_search("O'Brien-Whitfield").words == ["obrien", "whitfield"]
+    assert parse_search("McKay").words == ["mackay"]
+
+
+# Issue 13.11: a phone number finds that number -----------------------------------------
+
+
+def test_phone_number_finds_that_number_first_and_labels_the_rest(reception):
+    owner = PatientFactory(family_name="Owner", phone="07700900123")
+    contact = PatientFactory(
+        family_name="Contact", phone="07700900767", emergency_contact_phone="07700900123"
+    )
+    slip = PatientFactory(family_name="Slip", phone="07700900132")  # two digits swapped
+    PatientFactory(family_name="Other", phone="07700900767")
+    results = patient_search(user=reception, query="07700900123")
+    assert results == [owner, contact, slip]
+    assert [p.search_note for p in results] == ["", "emergency contact's number", "similar number"]
+
+
+def test_partial_number_still_matches_by_prefix(reception):
+    owner = PatientFactory(family_name="Owner", phone="07700900123")
+    assert patient_search(user=reception, query="07700 900")[0] == owner
+    assert patient_search(user=reception, query="07700 900")[0].search_note == ""

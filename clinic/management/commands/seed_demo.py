@@ -2307,6 +2307,7 @@ class Command(BaseCommand):
         patients = [self.make_patient(n, today, large) for n in numbers]
         for patient in patients:
             patient._history_date = patient.created_at  # history shows the registration date
+            patient.refresh_name_keys()  # bulk_create skips save(): search needs these
         patients = bulk_create_with_history(
             patients,
             Patient,
