@@ -1,11 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from clinic import accounts, views
+from clinic import accounts, health, views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
+    # Issue 12: live (process up, no database) and ready (database, migrations, worker);
+    # /healthz stays as ready for the monitors that call it.
+    path("healthz", health.ready, name="healthz"),
+    path("healthz/live", health.live, name="healthz_live"),
+    path("healthz/ready", health.ready, name="healthz_ready"),
     path("accounts/login/", views.ClinicLoginView.as_view(), name="login"),
     path("accounts/logout/", views.logout_view, name="logout"),
     # Account, two-step sign-in, idle-warning ping (issue 6)
@@ -25,4 +29,4 @@ urlpatterns = [
 
 handler403 = "clinic.views.permission_denied"
 handler404 = "clinic.views.page_not_found"
-handler500 = "clinic.views.server_error"
+handler500 = "clinic.errors.server_error"  # never touches the database (issue 12)

@@ -1,17 +1,15 @@
-"""Home (role-aware), login/logout, /healthz and the friendly error pages."""
+"""Home (role-aware), login/logout and the friendly 403/404 pages (/healthz: clinic.health;
+500/503: clinic.errors)."""
 
 import logging
 
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import LoginView
-from django.db import DatabaseError, connection
-from django.http import HttpResponseNotAllowed, JsonResponse
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import requires_csrf_token
 
 from clinic.accounts import ClinicAuthenticationForm
 from clinic.audit import audited
@@ -56,24 +54,6 @@ def home(request):
     return render(request, "clinic/home.html", context)
 
 
-@public
-@never_cache
-def healthz(request):
-    """Liveness and database status for a load balancer or monitor."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-        database = "ok"
-    except DatabaseError:
-        logger.exception("healthz: database check failed")
-        database = "error"
-    status = 200 if database == "ok" else 503
-    return JsonResponse(
-        {"status": "ok" if status == 200 else "error", "database": database}, status=status
-    )
-
-
 @method_decorator(public, name="dispatch")
 class ClinicLoginView(LoginView):
     template_name = "registration/login.html"
@@ -102,6 +82,4 @@ def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
 
 
-@requires_csrf_token
-def server_error(request):
-    return render(request, "500.html", status=500)
+# handler500 is clinic.errors.server_error: it must not touch the database (issue 12).

@@ -22,6 +22,7 @@ from django_tables2 import LazyPaginator, RequestConfig
 from clinic.audit import audited, patient_of
 from clinic.background import private_storage
 from clinic.csv_export import csv_response
+from clinic.db_router import reads_from_replica  # issue 12: a read replica when configured
 from clinic.permissions import require_perm
 from clinic.reports import exports, history, selectors, services
 from clinic.reports.filters import DashboardFilterSet
@@ -95,6 +96,7 @@ def _printing(request) -> bool:
 @require_perm("reports.view_dashboard")
 @audited("dashboard.view")
 @require_safe
+@reads_from_replica
 def dashboard(request):
     fs = _filters_for(request, DashboardFilterSet)
     scope = fs.scope()
@@ -132,6 +134,7 @@ DASHBOARD_LABELS = {
 
 @require_perm("reports.view_dashboard")
 @require_safe
+@reads_from_replica
 def dashboard_panel(request, panel):
     """A deferred panel of the dashboard (htmx, on page load), for the same filters: the
     page's own request is the one logged as the dashboard view."""
@@ -298,6 +301,7 @@ def _views_for(report: Report):
     @require_perm(report.permission)
     @audited("report.view")
     @require_safe
+    @reads_from_replica
     def page(request):
         return report_page(request, report)
 

@@ -8,6 +8,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.csp import CSP
 
+from clinic.db_timeouts import apply_to as apply_db_timeouts
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
@@ -57,6 +59,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # First (outermost): the request id, one log line per request, the busy page (issue 12).
+    "clinic.request_log.RequestLogMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -121,6 +125,44 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 # Database roles (PostgreSQL; docs/operations.md "Database roles"). DATABASE_URL is the
+# PostgreSQL (issue 12, clinic/db_timeouts.py): every connection starts with
+# statement_timeout DATABASE_STATEMENT_TIMEOUT_MS (15000), lock_timeout
+# DATABASE_LOCK_TIMEOUT_MS (5000), idle_in_transaction_session_timeout
+# DATABASE_IDLE_TX_TIMEOUT_MS (60000) and connect_timeout DATABASE_CONNECT_TIMEOUT (5 s),
+# in the libpq startup options: no extra query. A request that hits one gets the busy page.
+apply_db_timeouts(DATABASES["default"])
+# A read replica for the dashboard and reports (clinic/db_router.py), when configured.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = apply_db_timeouts(
+        dj_database_url.parse(
+            DATABASE_REPLICA_URL,
+            conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+            conn_health_checks=True,
+        )
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["clinic.db_router.ReplicaRouter"]
+# Seconds a busy page tells the browser to wait (Retry-After).
+DATABASE_BUSY_RETRY_AFTER = int(os.environ.get("DATABASE_BUSY_RETRY_AFTER", "5"))
+# /healthz/ready (clinic/health.py): how long the database may take to answer, and how
+# old the worker's heartbeat may be before ready says "degraded".
+HEALTHZ_DB_TIMEOUT_MS = int(os.environ.get("HEALTHZ_DB_TIMEOUT_MS", "1000"))
+WORKER_HEARTBEAT_MAX_AGE = int(os.environ.get("WORKER_HEARTBEAT_MAX_AGE", "120"))
+# The request id (clinic/request_log.py): taken from X-Request-ID only when the proxy in
+# front sets it (and overwrites any the client sent); otherwise generated here.
+REQUEST_ID_FROM_PROXY = env_bool("REQUEST_ID_FROM_PROXY", False)
+
+# Stateless app servers (issue 12.8): sessions are in the database (Django's default
+# SESSION_ENGINE); the cache is Redis when CACHE_URL is set (redis://host:6379/1, shared
+# by every app server), this process's memory otherwise.
+CACHE_URL = os.environ.get("CACHE_URL", "").strip()
+if CACHE_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # role the app runs as. DATABASE_OWNER_URL (optional) is the role that owns the tables:
 # migrations run as it (the migrate step swaps it into DATABASE_URL and passes the app's
 # URL as DATABASE_RUNTIME_URL), and after every migrate it grants DATABASE_RUNTIME_ROLE
@@ -286,10 +328,33 @@ CLINIC_ADDRESS = os.environ.get("CLINIC_ADDRESS", "12 Abingdon Road, Kensington,
 CLINIC_RECORD_PREFIX = os.environ.get("CLINIC_RECORD_PREFIX", "K")
 PATIENT_SEARCH_LIMIT = 25
 
+# Diary (issue 15): a patient's cancellation this close to the start counts as late
+# (practice policy, shown on the dashboard), not a clinical threshold.
+DIARY_LATE_CANCELLATION_HOURS = int(os.environ.get("DIARY_LATE_CANCELLATION_HOURS", "48"))
 LOGGING = {
+# Logs (issue 12.6): every record carries the request id; `clinic.request` writes one
+# key=value line per request (clinic/request_log.py). No patient-identifiable data.
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "clinic.request_log.RequestIdFilter"}},
+    "formatters": {
+        "clinic": {"format": "%(asctime)s %(levelname)s %(name)s %(request_prefix)s%(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "clinic",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Error reporting (optional): SENTRY_DSN set -> sentry-sdk, personal data scrubbed
+# (clinic/error_reporting.py).
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "").strip()
+if SENTRY_DSN:
+    from clinic.error_reporting import init_sentry
+
+    init_sentry(SENTRY_DSN, environment=os.environ.get("SENTRY_ENVIRONMENT", "production"))
