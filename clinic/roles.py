@@ -54,6 +54,9 @@ MATRIX: dict[Role, frozenset[str]] = {
             "treatments.add_vial",  # books deliveries into the fridge stock
             "treatments.add_sideeffect",  # logs a patient's phone call for a clinician;
             # cannot read side effects back (DOMAIN §7.3)
+            "diary.view_appointment",  # runs the day: who is coming, who has arrived
+            "diary.add_appointment",  # books patients, from the diary or a recall
+            "diary.change_appointment",  # moves, cancels, confirms, marks arrivals
         }
     ),
     Role.PRACTITIONER: frozenset(
@@ -84,6 +87,9 @@ MATRIX: dict[Role, frozenset[str]] = {
             "treatments.change_sideeffect",  # completes a phoned-in report
             "treatments.review_sideeffect",  # causality and the Yellow Card decision
             "treatments.view_serious_sideeffects",  # the serious list needing a decision
+            "diary.view_appointment",  # their day and pre-flight lines
+            "diary.add_appointment",  # books the follow-up or review they want
+            "diary.change_appointment",  # starts the session of an arrived patient
             # Dashboard and reports pinned to their own sessions (clinic/reports): no
             # CSV exports, no clinic-wide stock reports, no change history.
             "reports.view_dashboard",
@@ -108,6 +114,22 @@ MATRIX: dict[Role, frozenset[str]] = {
             "treatments.view_vial",  # inventory; reconstitution and discards are clinical
             "treatments.add_vial",  # books deliveries into stock
             "treatments.view_serious_sideeffects",  # governance: pseudonymised serious list
+            "diary.view_appointment",  # attendance and utilisation (DOMAIN §7.3: view)
+            # Working hours, rooms and appointment types, kept in the admin.
+            "diary.view_workingpattern",
+            "diary.add_workingpattern",
+            "diary.change_workingpattern",
+            "diary.delete_workingpattern",
+            "diary.view_workingexception",
+            "diary.add_workingexception",
+            "diary.change_workingexception",
+            "diary.delete_workingexception",
+            "diary.view_room",
+            "diary.add_room",
+            "diary.change_room",
+            "diary.view_appointmenttype",
+            "diary.add_appointmenttype",
+            "diary.change_appointmenttype",
             # Dashboard, reports and CSV exports over the whole clinic, aggregated or
             # pseudonymised (DOMAIN §7.3); stock reports; change history of sessions and
             # vials (issue 5).

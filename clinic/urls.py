@@ -22,6 +22,7 @@ urlpatterns = [
     path("patients/", include("patients.urls")),
     path("", include("treatments.urls")),
     path("", include("clinic.reports.urls")),
+    path("diary/", include("clinic.diary.urls")),
     path("staff/", include("clinic.staff.urls")),  # issue 10
     path("jobs/", include("clinic.jobs.urls")),  # issue 12: failed background jobs
     path("admin/", admin.site.urls),

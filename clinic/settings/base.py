@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "patients",
     "treatments",
     "clinic.reports",  # dashboard, reports, exports, change history (issue 5)
+    "clinic.diary",  # appointments, working hours, booking checks (issue 15)
     "clinic.staff",  # staff accounts and roles for managers (issue 10), not the user admin
     "django_tasks_db",  # background tasks stored in the database (issue 12.2)
     "clinic.jobs",  # the worker's heartbeat and the failed-jobs page (clinic.background)

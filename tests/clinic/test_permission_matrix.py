@@ -4,9 +4,11 @@ identifier and with an unknown one."""
 
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from clinic.permissions import AUTHENTICATED, PUBLIC
 from clinic.roles import Role, role_allows
@@ -74,7 +76,27 @@ def objects(patient, questionnaire, practitioner, manager):
         "sar": _sar_for(patient, practitioner),
         "staff": practitioner,  # issue 10: a staff account on the staff page
         "export": _export_for(manager),  # issue 12.2: a prepared export (being prepared)
+        "appointment": _appointment_for(patient, practitioner),  # issue 15: the diary
+        "diary_practitioner": practitioner,
     }
+
+
+def _appointment_for(patient, practitioner):
+    from clinic.diary.models import Appointment, AppointmentType, WorkingPattern
+
+    for weekday in range(7):
+        WorkingPattern.objects.create(
+            practitioner=practitioner, weekday=weekday, starts="09:00", ends="17:00"
+        )
+    starts = timezone.now() + timedelta(days=1)
+    return Appointment.objects.create(
+        patient=patient,
+        practitioner=practitioner,
+        appointment_type=AppointmentType.objects.get(slug="review"),
+        starts_at=starts,
+        ends_at=starts + timedelta(minutes=15),
+        booked_by=practitioner,
+    )
 
 
 def _export_for(user):
@@ -99,6 +121,12 @@ def _sar_for(patient, user):
 
 # Which object each URL's kwargs name (patients by default; pk = the questionnaire).
 ROUTE_OBJECTS = {
+    "diary:week": {"practitioner_id": "diary_practitioner"},  # issue 15
+    "diary:appointment": {"public_id": "appointment"},
+    "diary:appointment_step": {"public_id": "appointment"},
+    "diary:appointment_move": {"public_id": "appointment"},
+    "diary:appointment_cancel": {"public_id": "appointment"},
+    "diary:appointment_start": {"public_id": "appointment"},
     "reports:dashboard_panel": {"panel": "=outcomes"},
     "treatments:session_detail": {"public_id": "session"},
     "treatments:session_edit": {"public_id": "session"},

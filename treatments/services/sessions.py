@@ -28,6 +28,7 @@ from treatments.models import (
     Vial,
     VialDraw,
 )
+from treatments.signals import session_signed
 
 
 class SessionLocked(Exception):
@@ -227,6 +228,8 @@ def session_sign(
     current._history_user = signed_by
     current.save()
     _create_rule_follow_ups(current, inputs, signed_by)
+    # The diary marks the appointment completed, in this transaction (clinic.diary).
+    session_signed.send(sender=TreatmentSession, session=current)
     return current
 
 

@@ -1,0 +1,141 @@
+"""What the diary can already know about a booked treatment (issue 15, point 3): the
+booking checks. They read the patient's age, treatment history and earlier bookings and
+return findings; the same rules run again, in full, in the safety engine when the
+session is logged (treatments.safety), so a booking check never replaces them.
+
+- rule 29: a cosmetic indication for a patient under the indication's minimum age on
+  the day (18 for cosmetic work in England) is refused;
+- rule 19: a date before the next eligible date for that indication and unit family is
+  flagged with the earliest eligible date;
+- rule 34: a first cosmetic treatment needs a prescriber's face-to-face consultation
+  booked first (refused until there is one);
+- rule 26: a bladder treatment with no post-void residual ever recorded asks for one.
+
+Thresholds are the reference data's (Indication.min_age_years, DoseGuideline and
+Indication minimum intervals), never literals here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Q
+
+from clinic.diary.choices import AppointmentKind, AppointmentStatus
+from treatments.choices import IndicationCategory, SessionStatus, UnitFamily
+
+BLOCK = "block"
+FLAG = "flag"
+
+
+@dataclass(frozen=True)
+class BookingCheck:
+    level: str  # BLOCK refuses the booking; FLAG needs the booker's acknowledgement
+    code: str
+    message: str
+    source: str
+    earliest_on: date | None = None
+
+    @property
+    def is_block(self) -> bool:
+        return self.level == BLOCK
+
+    def as_record(self) -> dict:
+        return {"level": self.level, "code": self.code, "message": self.message}
+
+
+def _age_on(born: date, on: date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def booking_checks(
+    *, patient, appointment_type, indication, product, on: date, starts_at=None, exclude_pk=None
+) -> list[BookingCheck]:
+    """The findings for booking this treatment on `on` (empty for non-treatment visits)."""
+    from clinic.diary.models import Appointment
+    from treatments.models import TreatmentSession
+    from treatments.selectors import patient_timeline
+
+    if not appointment_type.is_treatment:
+        return []
+    indication = indication or appointment_type.indication
+    if indication is None:
+        return []
+    checks: list[BookingCheck] = []
+    age = _age_on(patient.date_of_birth, on)
+    cosmetic = indication.category == IndicationCategory.COSMETIC
+    if indication.min_age_years and age < indication.min_age_years:
+        checks.append(
+            BookingCheck(
+                BLOCK if cosmetic else FLAG,
+                "age.minimum",
+                f"{patient.full_name} will be {age} on {on:%d/%m/%Y}: {indication.name} is "
+                f"for patients of {indication.min_age_years} or over"
+                + (" (cosmetic work under 18 is unlawful in England)." if cosmetic else "."),
+                "DOMAIN §10 rule 29; S74" if cosmetic else "DOMAIN §10 rule 28",
+            )
+        )
+    family_label = UnitFamily(product.unit_family).label if product is not None else None
+    eligible = [
+        e
+        for e in patient_timeline(patient=patient, today=on).eligibility
+        if e.indication == indication.name
+        and (family_label is None or e.product_family == family_label)
+    ]
+    earliest = max((e.next_eligible_on for e in eligible), default=None)
+    if earliest is not None and on < earliest:
+        checks.append(
+            BookingCheck(
+                FLAG,
+                "interval.too_soon",
+                f"Too soon for {indication.name}: the last treatment was "
+                f"{max(e.last_on for e in eligible):%d/%m/%Y}; the earliest eligible date is "
+                f"{earliest:%d/%m/%Y}.",
+                "DOMAIN §10 rule 19",
+                earliest_on=earliest,
+            )
+        )
+    if cosmetic and not any(c.is_block for c in checks):  # an under-age refusal says it all
+        treated_before = TreatmentSession.objects.filter(
+            patient=patient,
+            status=SessionStatus.SIGNED,
+            indication__category=IndicationCategory.COSMETIC,
+        ).exists()
+        if not treated_before:
+            consultations = Appointment.objects.filter(
+                patient=patient,
+                appointment_type__kind=AppointmentKind.CONSULTATION,
+                status__in=AppointmentStatus.occupying(),
+            )
+            if starts_at is not None:
+                consultations = consultations.filter(starts_at__lt=starts_at)
+            if exclude_pk is not None:
+                consultations = consultations.filter(~Q(pk=exclude_pk))
+            if not consultations.exists():
+                checks.append(
+                    BookingCheck(
+                        BLOCK,
+                        "cosmetic.no_consultation",
+                        "A first cosmetic treatment needs a prescriber's face-to-face "
+                        "consultation first: book the consultation, then the treatment.",
+                        "DOMAIN §10 rule 34; S72; S76",
+                    )
+                )
+    if indication.safety_profile == "bladder" or (
+        appointment_type.kind == AppointmentKind.BLADDER_TREATMENT
+    ):
+        has_pvr = TreatmentSession.objects.filter(
+            patient=patient, pvr_ml__isnull=False, status=SessionStatus.SIGNED
+        ).exists()
+        if not has_pvr:
+            checks.append(
+                BookingCheck(
+                    FLAG,
+                    "bladder.pvr_missing",
+                    "No post-void residual is on record: allow time to measure the PVR "
+                    "(bladder scan) at this visit, before treating.",
+                    "DOMAIN §10 rule 26; S21; S22",
+                )
+            )
+    return checks

@@ -1,0 +1,121 @@
+"""Diary forms: booking, moving and cancelling. Dates typed as dd/mm/yyyy, times on the
+diary's 15-minute grid; the service enforces the rules."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from clinic.diary.choices import CancelledBy
+from clinic.diary.models import AppointmentType, Room
+from clinic.idempotency import SubmissionTokenField
+from patients.models import Patient
+from treatments.models import Indication, Product
+
+TIMES = [(f"{h:02d}:{m:02d}", f"{h:02d}:{m:02d}") for h in range(7, 21) for m in (0, 15, 30, 45)]
+
+
+def _date_input():
+    return forms.DateInput(
+        format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}
+    )
+
+
+class PractitionerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.get_username()
+
+
+class WhenForm(forms.Form):
+    """A date and a start time, read as UK local time."""
+
+    day = forms.DateField(label="Date", widget=_date_input())
+    start = forms.ChoiceField(label="Time", choices=TIMES)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, (forms.HiddenInput, forms.CheckboxInput, forms.RadioSelect)):
+                continue
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def starts_at(self) -> datetime:
+        hour, minute = (int(part) for part in self.cleaned_data["start"].split(":"))
+        return timezone.make_aware(datetime.combine(self.cleaned_data["day"], time(hour, minute)))
+
+
+def _practitioners():
+    from clinic.diary.selectors import practitioners
+
+    ids = [p.pk for p in practitioners()]
+    return get_user_model().objects.filter(pk__in=ids).order_by("first_name", "last_name")
+
+
+class BookingForm(WhenForm):
+    submission_token = SubmissionTokenField()
+    patient = forms.ModelChoiceField(
+        queryset=Patient.objects.all(),
+        to_field_name="public_id",
+        widget=forms.HiddenInput,
+        error_messages={"required": "Choose the patient first (search above)."},
+    )
+    appointment_type = forms.ModelChoiceField(
+        label="Appointment", queryset=AppointmentType.objects.filter(is_active=True)
+    )
+    practitioner = PractitionerChoiceField(label="With", queryset=get_user_model().objects.none())
+    minutes = forms.IntegerField(
+        label="Length (minutes)",
+        min_value=5,
+        max_value=240,
+        required=False,
+        help_text="Empty: the appointment type's usual length.",
+    )
+    room = forms.ModelChoiceField(
+        queryset=Room.objects.filter(is_active=True), required=False, empty_label="No room"
+    )
+    indication = forms.ModelChoiceField(
+        queryset=Indication.objects.order_by("category", "name"),
+        required=False,
+        empty_label="As the appointment type says",
+        help_text="For a treatment: what is being treated.",
+    )
+    product = forms.ModelChoiceField(
+        queryset=Product.objects.filter(on_formulary=True).order_by("brand"),
+        required=False,
+        empty_label="Decide on the day",
+    )
+    notes = forms.CharField(max_length=300, required=False)
+    acknowledge_flags = forms.BooleanField(
+        required=False, label="I have read the points above: book it anyway."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["practitioner"].queryset = _practitioners()
+
+
+class MoveForm(WhenForm):
+    practitioner = PractitionerChoiceField(
+        label="With", queryset=get_user_model().objects.none(), required=False
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    acknowledge_flags = forms.BooleanField(
+        required=False, label="I have read the points above: move it anyway."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["practitioner"].queryset = _practitioners()
+
+
+class CancelForm(forms.Form):
+    cancelled_by = forms.ChoiceField(
+        label="Who cancelled?", choices=CancelledBy.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(max_length=200, label="Reason")
+    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -1,0 +1,221 @@
+"""The diary: rooms, appointment types, practitioners' working hours and the
+appointments themselves (issue 15).
+
+No double booking: the booking service checks under a per-practitioner lock, and on
+PostgreSQL exclusion constraints (migration 0002) refuse two occupying appointments
+whose times overlap for the same practitioner or the same room, whoever writes them.
+"""
+
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from clinic.diary.choices import AppointmentKind, AppointmentStatus, CancelledBy, ExceptionKind
+from clinic.models import TimeStampedModel
+
+# A patient not arrived this long after the start shows as late (practice policy).
+LATE_AFTER = timedelta(minutes=10)
+
+
+class Room(models.Model):
+    """A treatment or consulting room; appointments in it may not overlap."""
+
+    name = models.CharField(max_length=60, unique=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AppointmentType(models.Model):
+    """What can be booked: its default length and what it is for (the booking checks
+    read `kind`, and `indication` for a treatment of one indication)."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=50, unique=True)
+    kind = models.CharField(max_length=20, choices=AppointmentKind.choices)
+    default_minutes = models.PositiveSmallIntegerField()
+    indication = models.ForeignKey(
+        "treatments.Indication", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    is_active = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(default_minutes__gte=5) & Q(default_minutes__lte=240),
+                name="appointment_type_length_sane",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_treatment(self) -> bool:
+        return self.kind in AppointmentKind.treatments()
+
+
+class WorkingPattern(models.Model):
+    """A practitioner's weekly hours: one row per weekday block (e.g. Tue 09:00-17:00)."""
+
+    practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="working_pattern"
+    )
+    weekday = models.PositiveSmallIntegerField(
+        choices=[
+            (0, "Monday"),
+            (1, "Tuesday"),
+            (2, "Wednesday"),
+            (3, "Thursday"),
+            (4, "Friday"),
+            (5, "Saturday"),
+            (6, "Sunday"),
+        ]
+    )
+    starts = models.TimeField()
+    ends = models.TimeField()
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, null=True, blank=True)
+
+    class Meta:
+        ordering = ["practitioner_id", "weekday", "starts"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends__gt=F("starts")), name="pattern_ends_after")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.starts:%H:%M}-{self.ends:%H:%M}"
+
+
+class WorkingException(models.Model):
+    """A change to the pattern on one date: leave (all day, or hours) or an extra clinic."""
+
+    practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="working_exceptions"
+    )
+    on = models.DateField()
+    kind = models.CharField(max_length=10, choices=ExceptionKind.choices)
+    starts = models.TimeField(null=True, blank=True, help_text="Empty for the whole day")
+    ends = models.TimeField(null=True, blank=True)
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, null=True, blank=True)
+    note = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["on", "starts"]
+        indexes = [models.Index(fields=["on", "practitioner"], name="exception_day_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(starts__isnull=True) & Q(ends__isnull=True))
+                | (Q(starts__isnull=False) & Q(ends__gt=F("starts"))),
+                name="exception_hours_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=ExceptionKind.EXTRA) | Q(starts__isnull=False),
+                name="extra_clinic_has_hours",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.on:%d/%m/%Y}"
+
+
+class Appointment(TimeStampedModel):
+    """One booking of a patient with a practitioner (and a room, where rooms are used)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="appointments"
+    )
+    practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appointments"
+    )
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, null=True, blank=True)
+    appointment_type = models.ForeignKey(AppointmentType, on_delete=models.PROTECT)
+    indication = models.ForeignKey(
+        "treatments.Indication", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    product = models.ForeignKey(
+        "treatments.Product", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=15, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED
+    )
+    notes = models.CharField(max_length=300, blank=True)
+    booking_flags = models.JSONField(
+        default=list, blank=True, help_text="What the booking checks said when it was booked"
+    )
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    arrived_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.CharField(max_length=10, choices=CancelledBy.choices, blank=True)
+    cancel_reason = models.CharField(max_length=200, blank=True)
+    is_late_cancellation = models.BooleanField(default=False)
+    session = models.ForeignKey(
+        "treatments.TreatmentSession",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appointments",
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        indexes = [
+            models.Index(fields=["starts_at", "practitioner"], name="appointment_day_idx"),
+            models.Index(fields=["patient", "starts_at"], name="appointment_patient_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="appointment_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=AppointmentStatus.values), name="appointment_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=AppointmentStatus.CANCELLED)
+                | (Q(cancelled_at__isnull=False) & ~Q(cancelled_by="")),
+                name="appointment_cancel_recorded",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appointment_type} {timezone.localtime(self.starts_at):%d/%m/%Y %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("diary:appointment", kwargs={"public_id": self.public_id})
+
+    @property
+    def minutes(self) -> int:
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in AppointmentStatus.open()
+
+    @property
+    def is_late(self) -> bool:
+        """Booked or confirmed and not arrived 10 minutes after the start."""
+        return (
+            self.status in (AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED)
+            and timezone.now() > self.starts_at + LATE_AFTER
+        )

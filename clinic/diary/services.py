@@ -1,0 +1,349 @@
+"""Writes of the diary: book, move, cancel, confirm, arrive, did-not-attend, and start
+the session of an arrived appointment. Keyword-only, one transaction each.
+
+No double booking: a booking or a move takes a lock per practitioner and per room (an
+advisory lock on PostgreSQL; SQLite runs one write transaction at a time), looks for a
+clash, then writes. On PostgreSQL the exclusion constraints of migration 0002 refuse an
+overlap whatever path wrote it; both ways the booker gets DoubleBooking with the next
+free slots to offer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from clinic.diary import selectors
+from clinic.diary.checks import BookingCheck, booking_checks
+from clinic.diary.choices import AppointmentStatus, CancelledBy
+from clinic.diary.models import Appointment
+
+# Advisory-lock namespaces (two-integer form; registrations use 1001).
+PRACTITIONER_LOCK, ROOM_LOCK = 1002, 1003
+
+
+@dataclass
+class DoubleBooking(Exception):
+    """The slot is taken: `clash` is what holds it (None when the database refused the
+    overlap), `free` the next free slots of the same length."""
+
+    clash: Appointment | None
+    free: list = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return "That time is already booked"
+
+
+@dataclass
+class BookingNeedsAcknowledgement(Exception):
+    """Flags the booker must see and accept (e.g. before the earliest eligible date)."""
+
+    checks: list[BookingCheck]
+
+
+@dataclass
+class BookingRefused(Exception):
+    """A booking check that refuses the booking outright (e.g. cosmetic under 18)."""
+
+    checks: list[BookingCheck]
+
+
+@dataclass
+class AppointmentConflict(Exception):
+    """Someone changed the appointment since the page was opened."""
+
+    current: Appointment
+
+
+def _lock(namespace: int, key: int | None) -> None:
+    if key is None or connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [namespace, key])
+
+
+def _hold_the_slot(*, practitioner_id, room_id, starts_at, ends_at, exclude_pk=None) -> None:
+    _lock(PRACTITIONER_LOCK, practitioner_id)
+    _lock(ROOM_LOCK, room_id)
+    clash = (
+        selectors.clashes(
+            practitioner_id=practitioner_id,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            room_id=room_id,
+            exclude_pk=exclude_pk,
+        )
+        .select_related("appointment_type")
+        .first()
+    )
+    if clash is not None:
+        raise DoubleBooking(clash=clash)
+
+
+def _checks(
+    *, patient, appointment_type, indication, product, starts_at, acknowledge, exclude_pk=None
+):
+    found = booking_checks(
+        patient=patient,
+        appointment_type=appointment_type,
+        indication=indication,
+        product=product,
+        on=timezone.localdate(starts_at),
+        starts_at=starts_at,
+        exclude_pk=exclude_pk,
+    )
+    blocks = [c for c in found if c.is_block]
+    if blocks:
+        raise BookingRefused(blocks)
+    if found and not acknowledge:
+        raise BookingNeedsAcknowledgement(found)
+    return found
+
+
+def _with_free_slots(exc: DoubleBooking, *, minutes, practitioner_id, after) -> DoubleBooking:
+    exc.free = selectors.free_slots(minutes=minutes, after=after, practitioner_id=practitioner_id)
+    if not exc.free:
+        exc.free = selectors.free_slots(minutes=minutes, after=after)
+    return exc
+
+
+def appointment_book(
+    *,
+    patient,
+    practitioner,
+    appointment_type,
+    starts_at,
+    booked_by,
+    minutes: int | None = None,
+    room=None,
+    indication=None,
+    product=None,
+    notes: str = "",
+    acknowledge_flags: bool = False,
+) -> Appointment:
+    """Book; raises BookingRefused, BookingNeedsAcknowledgement or DoubleBooking."""
+    minutes = minutes or appointment_type.default_minutes
+    ends_at = starts_at + timedelta(minutes=minutes)
+    indication = indication or appointment_type.indication
+    try:
+        with transaction.atomic():
+            found = _checks(
+                patient=patient,
+                appointment_type=appointment_type,
+                indication=indication,
+                product=product,
+                starts_at=starts_at,
+                acknowledge=acknowledge_flags,
+            )
+            _hold_the_slot(
+                practitioner_id=practitioner.pk,
+                room_id=room.pk if room else None,
+                starts_at=starts_at,
+                ends_at=ends_at,
+            )
+            appointment = Appointment(
+                patient=patient,
+                practitioner=practitioner,
+                appointment_type=appointment_type,
+                room=room,
+                indication=indication,
+                product=product,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                notes=(notes or "").strip()[:300],
+                booking_flags=[c.as_record() for c in found],
+                booked_by=booked_by,
+            )
+            appointment.full_clean(exclude=["booking_flags"])
+            appointment._history_user = booked_by
+            appointment.save()
+            return appointment
+    except DoubleBooking as exc:
+        raise _with_free_slots(
+            exc, minutes=minutes, practitioner_id=practitioner.pk, after=starts_at
+        ) from None
+    except IntegrityError as exc:
+        if "appointment_no_overlap" not in str(exc):
+            raise
+        raise _with_free_slots(
+            DoubleBooking(clash=None),
+            minutes=minutes,
+            practitioner_id=practitioner.pk,
+            after=starts_at,
+        ) from None
+
+
+def _locked(appointment: Appointment, expected_version: int | None) -> Appointment:
+    current = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise AppointmentConflict(current=current)
+    return current
+
+
+def appointment_move(
+    *,
+    appointment: Appointment,
+    starts_at,
+    moved_by,
+    expected_version: int | None = None,
+    practitioner=None,
+    room=None,
+    acknowledge_flags: bool = False,
+) -> Appointment:
+    """Move to a new time (and practitioner or room); the checks run again for the new
+    date, the length is kept."""
+    minutes = appointment.minutes
+    try:
+        with transaction.atomic():
+            current = _locked(appointment, expected_version)
+            if not current.is_open:
+                raise ValidationError("Only an appointment still to happen can be moved.")
+            practitioner_id = practitioner.pk if practitioner else current.practitioner_id
+            room_id = room.pk if room else current.room_id
+            ends_at = starts_at + timedelta(minutes=minutes)
+            found = _checks(
+                patient=current.patient,
+                appointment_type=current.appointment_type,
+                indication=current.indication,
+                product=current.product,
+                starts_at=starts_at,
+                acknowledge=acknowledge_flags,
+                exclude_pk=current.pk,
+            )
+            _hold_the_slot(
+                practitioner_id=practitioner_id,
+                room_id=room_id,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                exclude_pk=current.pk,
+            )
+            current.starts_at, current.ends_at = starts_at, ends_at
+            current.practitioner_id, current.room_id = practitioner_id, room_id
+            current.booking_flags = [c.as_record() for c in found]
+            current.status = AppointmentStatus.BOOKED
+            current.confirmed_at = None
+            current.version += 1
+            current._history_user = moved_by
+            current.save()
+            return current
+    except DoubleBooking as exc:
+        raise _with_free_slots(
+            exc, minutes=minutes, practitioner_id=practitioner_id, after=starts_at
+        ) from None
+    except IntegrityError as exc:
+        if "appointment_no_overlap" not in str(exc):
+            raise
+        raise _with_free_slots(
+            DoubleBooking(clash=None),
+            minutes=minutes,
+            practitioner_id=practitioner_id,
+            after=starts_at,
+        ) from None
+
+
+@transaction.atomic
+def appointment_cancel(
+    *, appointment: Appointment, cancelled_by: str, reason: str, user, expected_version=None
+) -> Appointment:
+    """Cancel with who asked and why; a patient's cancellation within
+    DIARY_LATE_CANCELLATION_HOURS of the start is flagged late (practice policy)."""
+    current = _locked(appointment, expected_version)
+    if not current.is_open:
+        raise ValidationError("This appointment is no longer open.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the appointment is cancelled."})
+    now = timezone.now()
+    late_window = timedelta(hours=settings.DIARY_LATE_CANCELLATION_HOURS)
+    current.status = AppointmentStatus.CANCELLED
+    current.cancelled_at = now
+    current.cancelled_by = cancelled_by
+    current.cancel_reason = reason[:200]
+    current.is_late_cancellation = (
+        cancelled_by == CancelledBy.PATIENT and current.starts_at - now < late_window
+    )
+    current.version += 1
+    current._history_user = user
+    current.save()
+    return current
+
+
+# Which status may follow which (the front desk's and the treatment room's steps).
+NEXT = {
+    AppointmentStatus.CONFIRMED: {AppointmentStatus.BOOKED},
+    AppointmentStatus.ARRIVED: {AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED},
+    AppointmentStatus.DID_NOT_ATTEND: {AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED},
+    AppointmentStatus.COMPLETED: {AppointmentStatus.ARRIVED, AppointmentStatus.IN_TREATMENT},
+}
+
+
+@transaction.atomic
+def appointment_set_status(*, appointment: Appointment, status: str, user) -> Appointment:
+    """Confirm, mark arrived, did not attend, or completed (a visit with no session).
+    Repeating the same step (a double-click) changes nothing."""
+    current = _locked(appointment, None)
+    if current.status == status:
+        return current
+    if current.status not in NEXT.get(status, set()):
+        raise ValidationError(
+            f"An appointment that is {current.get_status_display().lower()} cannot be marked "
+            f"{AppointmentStatus(status).label.lower()}."
+        )
+    if status == AppointmentStatus.DID_NOT_ATTEND and timezone.now() < current.starts_at:
+        raise ValidationError("An appointment cannot be missed before it starts.")
+    now = timezone.now()
+    current.status = status
+    if status == AppointmentStatus.CONFIRMED:
+        current.confirmed_at = now
+    if status == AppointmentStatus.ARRIVED:
+        current.arrived_at = now
+    current.version += 1
+    current._history_user = user
+    current.save()
+    return current
+
+
+@transaction.atomic
+def appointment_start_session(*, appointment: Appointment, practitioner):
+    """Open the session editor for an arrived patient, with the booking's indication and
+    product and their template; repeating it returns the same draft."""
+    from treatments import selectors as treatment_selectors
+    from treatments import services as treatment_services
+
+    current = _locked(appointment, None)
+    if current.session_id is not None:
+        return current.session
+    if current.status not in (AppointmentStatus.ARRIVED, AppointmentStatus.IN_TREATMENT):
+        raise ValidationError("Mark the patient arrived before starting the session.")
+    if current.indication is None or current.product is None:
+        raise ValidationError(
+            "The booking has no indication and product: start the session from the patient page."
+        )
+    template = treatment_selectors.site_template_for(
+        indication=current.indication, product=current.product
+    )
+    session = treatment_services.session_start(
+        patient=current.patient,
+        practitioner=practitioner,
+        indication=current.indication,
+        product=current.product,
+        template=template,
+    )
+    current.session = session
+    current.status = AppointmentStatus.IN_TREATMENT
+    current.version += 1
+    current._history_user = practitioner
+    current.save()
+    return session
+
+
+def complete_for_signed_session(*, session) -> None:
+    """treatments.signals.session_signed: the appointment of the session is completed."""
+    Appointment.objects.filter(session=session).exclude(status=AppointmentStatus.COMPLETED).update(
+        status=AppointmentStatus.COMPLETED, updated_at=timezone.now()
+    )

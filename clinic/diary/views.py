@@ -1,0 +1,378 @@
+"""Diary pages: the day (a column per practitioner), one practitioner's week, booking
+(from a free slot, the patient page or the recall list), the next free slots, and one
+appointment with its steps (confirm, arrived, did not attend, move, cancel, start the
+session). Thin: access, form, one service or selector."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from clinic.audit import audited, patient_of
+from clinic.diary import selectors, services
+from clinic.diary.choices import AppointmentStatus
+from clinic.diary.forms import BookingForm, CancelForm, MoveForm
+from clinic.diary.models import AppointmentType
+from clinic.idempotency import submit_once
+from clinic.permissions import require_perm
+from patients.selectors import patient_search
+
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
+
+
+def _day_from(value: str | None) -> date:
+    """A day from the query string (ISO or dd/mm/yyyy); today when absent or unreadable."""
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(value or "", fmt).date()  # noqa: DTZ007 - a calendar day
+        except ValueError:
+            continue
+    return timezone.localdate()
+
+
+@require_perm("diary.view_appointment")
+@audited("diary.day")
+def day(request):
+    shown = _day_from(request.GET.get("day"))
+    view = selectors.day_view(day=shown)
+    return render(
+        request,
+        "diary/day.html",
+        {
+            "view": view,
+            "grid": selectors.day_grid(view),
+            "previous": shown - timedelta(days=1),
+            "next": shown + timedelta(days=1),
+            "today": timezone.localdate(),
+            "now": timezone.now(),
+            "patient_param": request.GET.get("patient", ""),
+        },
+    )
+
+
+@require_perm("diary.view_appointment")
+@audited("diary.week")
+def week(request, practitioner_id: int):
+    people = {p.pk: p for p in selectors.practitioners()}
+    person = people.get(practitioner_id)
+    if person is None:
+        raise Http404
+    shown = _day_from(request.GET.get("day"))
+    monday = shown - timedelta(days=shown.weekday())
+    return render(
+        request,
+        "diary/week.html",
+        {
+            "person": person,
+            "people": people.values(),
+            "days": selectors.week_view(practitioner=person, monday=monday),
+            "previous": monday - timedelta(days=7),
+            "next": monday + timedelta(days=7),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _initial_from(request) -> dict:
+    initial = {}
+    if request.GET.get("start"):
+        try:
+            moment = timezone.localtime(datetime.fromisoformat(request.GET["start"]))
+        except ValueError:
+            moment = None
+        if moment is not None:
+            initial["day"], initial["start"] = moment.date(), f"{moment:%H:%M}"
+    for name in ("practitioner", "appointment_type", "patient", "indication", "room"):
+        if request.GET.get(name):
+            initial[name] = request.GET[name]
+    if request.GET.get("type"):
+        initial["appointment_type"] = (
+            AppointmentType.objects.filter(slug=request.GET["type"])
+            .values_list("pk", flat=True)
+            .first()
+        )
+    return initial
+
+
+@require_perm("diary.add_appointment")
+@audited("diary.book", when=lambda request: getattr(request, "audit_patient", None) is not None)
+def book(request):
+    form = BookingForm(_with_chosen_slot(request.POST) or None, initial=_initial_from(request))
+    refused = flags = clash = None
+    free = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        request.audit_patient = data["patient"]
+
+        def perform() -> str:
+            appointment = services.appointment_book(
+                patient=data["patient"],
+                practitioner=data["practitioner"],
+                appointment_type=data["appointment_type"],
+                starts_at=form.starts_at(),
+                minutes=data["minutes"],
+                room=data["room"],
+                indication=data["indication"],
+                product=data["product"],
+                notes=data["notes"],
+                booked_by=request.user,
+                acknowledge_flags=data["acknowledge_flags"],
+            )
+            messages.success(
+                request,
+                f"Booked {appointment.patient.full_name}: {appointment.appointment_type} with "
+                f"{appointment.practitioner.get_full_name()} on "
+                f"{timezone.localtime(appointment.starts_at):%d/%m/%Y at %H:%M}.",
+            )
+            return appointment.get_absolute_url()
+
+        try:
+            outcome = submit_once(request, form, perform)
+        except services.BookingRefused as exc:
+            refused = exc.checks
+        except services.BookingNeedsAcknowledgement as exc:
+            flags = exc.checks
+        except services.DoubleBooking as exc:
+            clash, free = exc.clash, exc.free
+            form.add_error(None, "That time is already booked: choose one of the free times below.")
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if outcome is not None:
+                return redirect(outcome.url)
+    patient = _chosen_patient(form)
+    if patient is not None:
+        request.audit_patient = patient
+    return render(
+        request,
+        "diary/book.html",
+        {
+            "form": form,
+            "patient": patient,
+            "refused": refused,
+            "flags": flags,
+            "clash": clash,
+            "free": free,
+            "types": selectors.appointment_types(),
+        },
+    )
+
+
+def _with_chosen_slot(data):
+    """A free time offered after a clash was clicked: "practitioner|dd/mm/yyyy|HH:MM"."""
+    if not data or not data.get("slot"):
+        return data
+    parts = data["slot"].split("|")
+    if len(parts) != 3:
+        return data
+    data = data.copy()
+    data["practitioner"], data["day"], data["start"] = parts
+    return data
+
+
+def _chosen_patient(form):
+    from patients.models import Patient
+
+    value = form.data.get("patient") if form.is_bound else form.initial.get("patient")
+    if not value:
+        return None
+    try:
+        return Patient.objects.filter(public_id=value).first()
+    except ValidationError:
+        return None
+
+
+@require_perm("diary.add_appointment")
+@audited("patient.search", when=lambda request: bool(request.GET.get("q", "").strip()))
+def patient_picker(request):
+    """Search as you type inside the booking form: a short list to pick from."""
+    query = request.GET.get("q", "").strip()[:100]
+    results = patient_search(user=request.user, query=query, limit=8) if query else []
+    return render(
+        request, "diary/includes/patient_picker.html", {"results": results, "query": query}
+    )
+
+
+@require_perm("diary.view_appointment")
+def free_slots(request):
+    """The next free times for an appointment type, with someone or with anyone."""
+    types = selectors.appointment_types()
+    chosen = next((t for t in types if str(t.pk) == request.GET.get("appointment_type")), None)
+    practitioner_id = request.GET.get("practitioner") or None
+    after = timezone.now()
+    if request.GET.get("from"):
+        after = max(
+            after,
+            timezone.make_aware(
+                datetime.combine(_day_from(request.GET["from"]), datetime.min.time())
+            ),
+        )
+    slots = []
+    if chosen is not None:
+        slots = selectors.free_slots(
+            minutes=chosen.default_minutes,
+            after=after,
+            practitioner_id=int(practitioner_id) if (practitioner_id or "").isdigit() else None,
+            limit=12,
+        )
+    return render(
+        request,
+        "diary/free_slots.html",
+        {
+            "types": types,
+            "chosen": chosen,
+            "people": selectors.practitioners(),
+            "practitioner_id": practitioner_id,
+            "slots": slots,
+            "patient_param": request.GET.get("patient", ""),
+            "from": request.GET.get("from", ""),
+        },
+    )
+
+
+@require_perm("diary.view_appointment")
+@audited("diary.appointment", patient=patient_of("diary.Appointment"))
+def appointment(request, public_id):
+    current = selectors.appointment_get(public_id=public_id)
+    local = timezone.localtime(current.starts_at)
+    return render(
+        request,
+        "diary/appointment.html",
+        {
+            "appointment": current,
+            "move_form": MoveForm(
+                initial={
+                    "day": local.date(),
+                    "start": f"{local:%H:%M}",
+                    "practitioner": current.practitioner_id,
+                    "version": current.version,
+                }
+            ),
+            "cancel_form": CancelForm(initial={"version": current.version}),
+            "statuses": AppointmentStatus,
+            "now": timezone.now(),
+        },
+    )
+
+
+STEP_MESSAGES = {
+    AppointmentStatus.CONFIRMED: "Confirmed.",
+    AppointmentStatus.ARRIVED: "Marked arrived.",
+    AppointmentStatus.DID_NOT_ATTEND: "Marked as did not attend.",
+    AppointmentStatus.COMPLETED: "Marked completed.",
+}
+
+
+@require_perm("diary.change_appointment")
+@require_POST
+def appointment_step(request, public_id):
+    current = selectors.appointment_get(public_id=public_id)
+    status = request.POST.get("status", "")
+    if status not in STEP_MESSAGES:
+        messages.error(request, "Choose a step: confirmed, arrived, did not attend or completed.")
+    else:
+        try:
+            services.appointment_set_status(appointment=current, status=status, user=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"{current.patient.full_name}: {STEP_MESSAGES[status]}")
+    return redirect(_next_or(request, current.get_absolute_url()))
+
+
+def _next_or(request, default: str) -> str:
+    target = request.POST.get("next", "")
+    return target if target.startswith("/") and not target.startswith("//") else default
+
+
+@require_perm("diary.change_appointment")
+@require_POST
+def appointment_move(request, public_id):
+    current = selectors.appointment_get(public_id=public_id)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose the new date and time.")
+        return redirect(current)
+    try:
+        moved = services.appointment_move(
+            appointment=current,
+            starts_at=form.starts_at(),
+            practitioner=form.cleaned_data["practitioner"],
+            moved_by=request.user,
+            expected_version=form.cleaned_data["version"],
+            acknowledge_flags=form.cleaned_data["acknowledge_flags"],
+        )
+    except services.AppointmentConflict:
+        messages.error(
+            request, "Someone changed this appointment meanwhile: here it is as it is now."
+        )
+    except services.DoubleBooking as exc:
+        offered = ", ".join(
+            f"{timezone.localtime(s.starts_at):%a %d/%m %H:%M} ({s.practitioner_name})"
+            for s in exc.free[:4]
+        )
+        messages.error(
+            request,
+            f"That time is already booked. Free: {offered or 'none in the next three weeks'}.",
+        )
+    except services.BookingRefused as exc:
+        messages.error(request, " ".join(c.message for c in exc.checks))
+    except services.BookingNeedsAcknowledgement as exc:
+        messages.warning(
+            request,
+            " ".join(c.message for c in exc.checks) + " Tick the box to move it anyway.",
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, f"Moved to {timezone.localtime(moved.starts_at):%d/%m/%Y at %H:%M}."
+        )
+    return redirect(current)
+
+
+@require_perm("diary.change_appointment")
+@require_POST
+def appointment_cancel(request, public_id):
+    current = selectors.appointment_get(public_id=public_id)
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say who cancelled and why.")
+        return redirect(current)
+    try:
+        cancelled = services.appointment_cancel(
+            appointment=current,
+            cancelled_by=form.cleaned_data["cancelled_by"],
+            reason=form.cleaned_data["reason"],
+            user=request.user,
+            expected_version=form.cleaned_data["version"],
+        )
+    except services.AppointmentConflict:
+        messages.error(
+            request, "Someone changed this appointment meanwhile: here it is as it is now."
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        late = " (late cancellation)" if cancelled.is_late_cancellation else ""
+        messages.success(request, f"Cancelled{late}. The slot is free again.")
+    return redirect(current)
+
+
+@require_perm("treatments.add_treatmentsession")
+@require_POST
+def appointment_start(request, public_id):
+    current = selectors.appointment_get(public_id=public_id)
+    try:
+        session = services.appointment_start_session(appointment=current, practitioner=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(current)
+    return redirect(reverse("treatments:session_edit", kwargs={"public_id": session.public_id}))

@@ -1,0 +1,342 @@
+"""The diary (issue 15): booking without double booking, the booking checks of rules 19,
+26, 29 and 34, the front desk's steps, starting and completing the session, and the day
+view's pinned query count."""
+
+import threading
+from datetime import datetime, time, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import close_old_connections, connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic.diary import selectors, services
+from clinic.diary.models import Appointment, AppointmentType, Room, WorkingException, WorkingPattern
+from clinic.models import AccessEvent
+from clinic.roles import Role
+from tests.conftest import client_for
+from tests.factories import PatientFactory, TreatmentSessionFactory, UserFactory
+from treatments.models import Indication, Product
+
+pytestmark = pytest.mark.django_db
+
+
+def working(user, *, starts=time(9), ends=time(17)):
+    """Works every day of the week, so that tests do not depend on today's weekday."""
+    for weekday in range(7):
+        WorkingPattern.objects.create(practitioner=user, weekday=weekday, starts=starts, ends=ends)
+    return user
+
+
+def at(day_offset: int, hour: int, minute: int = 0) -> datetime:
+    day = timezone.localdate() + timedelta(days=day_offset)
+    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
+
+
+def kind(slug: str) -> AppointmentType:
+    return AppointmentType.objects.get(slug=slug)
+
+
+@pytest.fixture
+def doctor(practitioner):
+    return working(practitioner)
+
+
+def book(patient, doctor, reception, starts_at, type_slug="review", **kwargs):
+    return services.appointment_book(
+        patient=patient,
+        practitioner=doctor,
+        appointment_type=kind(type_slug),
+        starts_at=starts_at,
+        booked_by=reception,
+        **kwargs,
+    )
+
+
+# Double booking -----------------------------------------------------------------------
+
+
+def test_a_taken_time_is_refused_with_the_next_free_slots(patient, doctor, reception):
+    first = book(patient, doctor, reception, at(1, 10), "migraine-treatment")  # 10:00-10:30
+    other = PatientFactory()
+
+    with pytest.raises(services.DoubleBooking) as refused:
+        book(other, doctor, reception, at(1, 10, 15))
+
+    assert refused.value.clash == first
+    offered = [timezone.localtime(s.starts_at) for s in refused.value.free]
+    assert offered[0] == timezone.localtime(at(1, 10, 30))  # right after the clash
+    assert Appointment.objects.count() == 1
+
+
+def test_a_room_cannot_hold_two_appointments(patient, doctor, reception):
+    room = Room.objects.get(name="Treatment room 1")
+    colleague = working(UserFactory(username="nurse2", role=Role.PRACTITIONER))
+    book(patient, doctor, reception, at(1, 11), room=room)
+    with pytest.raises(services.DoubleBooking):
+        book(PatientFactory(), colleague, reception, at(1, 11), room=room)
+    book(PatientFactory(), colleague, reception, at(1, 11))  # another room: fine
+
+
+def test_a_cancelled_appointment_frees_its_slot(patient, doctor, reception):
+    first = book(patient, doctor, reception, at(1, 12))
+    services.appointment_cancel(
+        appointment=first, cancelled_by="patient", reason="Away", user=reception
+    )
+    assert book(PatientFactory(), doctor, reception, at(1, 12)).pk != first.pk
+
+
+def test_free_slots_keep_to_working_hours_and_leave(doctor):
+    WorkingException.objects.create(
+        practitioner=doctor,
+        on=timezone.localdate() + timedelta(days=1),
+        kind="leave",
+        starts=time(9),
+        ends=time(13),
+    )
+    slots = selectors.free_slots(minutes=30, after=at(1, 0), practitioner_id=doctor.pk, limit=3)
+    assert [timezone.localtime(s.starts_at).time() for s in slots] == [
+        time(13),
+        time(13, 15),
+        time(13, 30),
+    ]
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrent transactions")
+@pytest.mark.django_db(transaction=True)
+def test_twenty_rounds_of_two_receptionists_booking_the_same_slot():
+    doctor = working(UserFactory(username="dr-race", role=Role.PRACTITIONER))
+    desks = [UserFactory(username=f"desk{n}", role=Role.RECEPTION) for n in (1, 2)]
+    patients = [PatientFactory(), PatientFactory()]
+    for round_ in range(20):
+        starts_at = at(2 + round_ // 8, 9 + round_ % 8)
+        barrier = threading.Barrier(2)
+        results = [None, None]
+
+        def attempt(index, starts_at=starts_at, barrier=barrier, results=results):
+            try:
+                barrier.wait()
+                results[index] = book(patients[index], doctor, desks[index], starts_at)
+            except Exception as exc:  # noqa: BLE001 - the test looks at what came back
+                results[index] = exc
+            finally:
+                close_old_connections()
+                connection.close()
+
+        threads = [threading.Thread(target=attempt, args=(i,)) for i in (0, 1)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        kinds = sorted(type(r).__name__ for r in results)
+        assert kinds == ["Appointment", "DoubleBooking"], (round_, results)
+    assert Appointment.objects.count() == 20
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL constraint")
+def test_the_database_refuses_an_overlap_whoever_writes_it(patient, doctor, reception):
+    from django.db import IntegrityError, transaction
+
+    first = book(patient, doctor, reception, at(1, 14))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Appointment.objects.create(
+            patient=PatientFactory(),
+            practitioner=doctor,
+            appointment_type=first.appointment_type,
+            starts_at=at(1, 14, 5),
+            ends_at=at(1, 14, 20),
+            booked_by=reception,
+        )
+
+
+# Booking checks -----------------------------------------------------------------------
+
+
+def test_a_cosmetic_treatment_under_18_is_refused(doctor, reception):
+    teen = PatientFactory(date_of_birth=timezone.localdate() - timedelta(days=17 * 365))
+    with pytest.raises(services.BookingRefused) as refused:
+        book(teen, doctor, reception, at(1, 9), "glabellar-treatment")
+    assert [c.code for c in refused.value.checks] == ["age.minimum"]
+    assert "18" in refused.value.checks[0].message
+
+
+def test_a_first_cosmetic_treatment_needs_a_consultation_first(patient, doctor, reception):
+    with pytest.raises(services.BookingRefused) as refused:
+        book(patient, doctor, reception, at(2, 9), "glabellar-treatment")
+    assert [c.code for c in refused.value.checks] == ["cosmetic.no_consultation"]
+    book(patient, doctor, reception, at(1, 9), "consultation")
+    assert book(patient, doctor, reception, at(2, 9), "glabellar-treatment").pk
+
+
+def test_a_booking_before_the_eligible_date_is_flagged_with_that_date(patient, doctor, reception):
+    migraine = Indication.objects.get(slug="chronic-migraine")
+    botox = Product.objects.get(slug="botox")
+    TreatmentSessionFactory(
+        patient=patient,
+        practitioner=doctor,
+        indication=migraine,
+        product=botox,
+        status="signed",
+        signed_at=timezone.now() - timedelta(days=30),
+        performed_at=timezone.now() - timedelta(days=30),
+    )
+    with pytest.raises(services.BookingNeedsAcknowledgement) as flagged:
+        book(patient, doctor, reception, at(10, 9), "migraine-treatment", product=botox)
+    (check,) = flagged.value.checks
+    assert check.code == "interval.too_soon"
+    last = timezone.localdate() - timedelta(days=30)
+    assert check.earliest_on == last + timedelta(days=migraine.min_interval_days)
+    assert f"{check.earliest_on:%d/%m/%Y}" in check.message
+
+    moved_on = (check.earliest_on - timezone.localdate()).days
+    ok = book(patient, doctor, reception, at(moved_on, 9), "migraine-treatment", product=botox)
+    assert ok.booking_flags == []
+    flagged_anyway = book(
+        patient, doctor, reception, at(10, 9), "migraine-treatment", product=botox,
+        acknowledge_flags=True,
+    )  # fmt: skip
+    assert [f["code"] for f in flagged_anyway.booking_flags] == ["interval.too_soon"]
+
+
+def test_a_bladder_treatment_without_a_pvr_asks_for_one(patient, doctor, reception):
+    with pytest.raises(services.BookingNeedsAcknowledgement) as flagged:
+        book(patient, doctor, reception, at(1, 9), "bladder-treatment")
+    assert [c.code for c in flagged.value.checks] == ["bladder.pvr_missing"]
+
+
+# The front desk and the treatment room --------------------------------------------------
+
+
+def test_arrival_start_session_and_completion_on_signing(patient, doctor, reception):
+    botox = Product.objects.get(slug="botox")
+    appointment = book(patient, doctor, reception, at(0, 9), "dystonia-treatment", product=botox)
+    services.appointment_set_status(appointment=appointment, status="arrived", user=reception)
+    services.appointment_set_status(appointment=appointment, status="arrived", user=reception)
+    appointment.refresh_from_db()
+    assert appointment.status == "arrived" and appointment.arrived_at is not None
+
+    session = services.appointment_start_session(appointment=appointment, practitioner=doctor)
+    again = services.appointment_start_session(appointment=appointment, practitioner=doctor)
+    assert again.pk == session.pk  # a double-click opens the same draft
+    assert (session.indication.slug, session.product.slug) == ("cervical-dystonia", "botox")
+    appointment.refresh_from_db()
+    assert appointment.status == "in-treatment"
+
+    from treatments.models import TreatmentSession
+    from treatments.signals import session_signed
+
+    session_signed.send(sender=TreatmentSession, session=session)
+    appointment.refresh_from_db()
+    assert appointment.status == "completed"
+
+
+def test_steps_that_make_no_sense_are_refused(patient, doctor, reception):
+    later = book(patient, doctor, reception, at(3, 9))
+    with pytest.raises(ValidationError):
+        services.appointment_set_status(appointment=later, status="dna", user=reception)
+    with pytest.raises(ValidationError):
+        services.appointment_set_status(appointment=later, status="completed", user=reception)
+
+
+def test_a_patients_cancellation_inside_48_hours_is_late(patient, doctor, reception):
+    soon = book(patient, doctor, reception, at(1, 9))
+    later = book(patient, doctor, reception, at(5, 9))
+    for appointment in (soon, later):
+        services.appointment_cancel(
+            appointment=appointment, cancelled_by="patient", reason="Unwell", user=reception
+        )
+        appointment.refresh_from_db()
+    assert (soon.is_late_cancellation, later.is_late_cancellation) == (True, False)
+
+
+def test_a_stale_move_is_refused(patient, doctor, reception):
+    appointment = book(patient, doctor, reception, at(1, 9))
+    services.appointment_move(appointment=appointment, starts_at=at(1, 10), moved_by=reception)
+    with pytest.raises(services.AppointmentConflict):
+        services.appointment_move(
+            appointment=appointment, starts_at=at(1, 11), moved_by=reception, expected_version=1
+        )
+
+
+# Pages ----------------------------------------------------------------------------------
+
+
+def test_reception_books_from_a_free_slot_and_marks_the_arrival(patient, doctor, reception):
+    client = client_for(reception)
+    page = client.get(reverse("diary:day"))
+    assert page.status_code == 200
+    assert "Book 09:00" in page.content.decode()
+    response = client.post(
+        reverse("diary:book"),
+        {
+            "patient": patient.public_id,
+            "appointment_type": kind("review").pk,
+            "practitioner": doctor.pk,
+            "day": (timezone.localdate() + timedelta(days=1)).strftime("%d/%m/%Y"),
+            "start": "09:00",
+        },
+    )
+    appointment = Appointment.objects.get()
+    assert response.status_code == 302 and response["Location"] == appointment.get_absolute_url()
+    client.post(
+        reverse("diary:appointment_step", args=[appointment.public_id]), {"status": "arrived"}
+    )
+    appointment.refresh_from_db()
+    assert appointment.status == "arrived"
+
+
+def test_a_double_booking_on_the_page_offers_free_times(patient, doctor, reception):
+    book(PatientFactory(), doctor, reception, at(1, 9))
+    response = client_for(reception).post(
+        reverse("diary:book"),
+        {
+            "patient": patient.public_id,
+            "appointment_type": kind("review").pk,
+            "practitioner": doctor.pk,
+            "day": (timezone.localdate() + timedelta(days=1)).strftime("%d/%m/%Y"),
+            "start": "09:00",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and 'data-testid="free-slot"' in page
+    assert "already booked" in page
+
+
+def test_day_view_query_count_does_not_grow_with_appointments(reception):
+    people = [working(UserFactory(username=f"dr{n}", role=Role.PRACTITIONER)) for n in range(8)]
+    client = client_for(reception)
+
+    def queries() -> int:
+        url = reverse("diary:day") + f"?day={timezone.localdate():%Y-%m-%d}"
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    for person in people:
+        book(PatientFactory(), person, reception, at(0, 9))
+    few = queries()
+    for person in people:
+        for slot in range(1, 30):
+            Appointment.objects.create(
+                patient=PatientFactory(),
+                practitioner=person,
+                appointment_type=kind("phone-review"),
+                starts_at=at(0, 9, 15) + timedelta(minutes=10 * (slot - 1)),
+                ends_at=at(0, 9, 15) + timedelta(minutes=10 * slot),
+                booked_by=reception,
+            )
+    assert queries() == few
+
+
+def test_diary_pages_write_one_access_event(patient, doctor, reception):
+    appointment = book(patient, doctor, reception, at(0, 9))
+    client = client_for(reception)
+    for url in (reverse("diary:day"), appointment.get_absolute_url()):
+        before = AccessEvent.objects.count()
+        client.get(url)
+        assert AccessEvent.objects.count() == before + 1, url
+    assert AccessEvent.objects.filter(action="diary.appointment", patient=patient).exists()
