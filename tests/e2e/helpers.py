@@ -1,12 +1,16 @@
-"""Helpers shared by the browser tests: sign in like a user, save screenshots."""
+"""Helpers shared by the browser tests: sign in like a user, save screenshots, run axe."""
 
 import re
+from functools import cache
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
 PASSWORD = "correct-horse-battery"  # the factories' password for every persona
 SCREENSHOT_DIR = Path(__file__).resolve().parent / "screenshots"  # git-ignored
+# Copied from node_modules by `npm run build` (clinic/static_build.mjs), never committed.
+AXE_PATH = Path(__file__).resolve().parents[2] / "clinic/static/vendor/axe-core/axe.min.js"
+AXE_FAILING_IMPACTS = ("serious", "critical")
 DEFAULT_TIMEOUT_MS = 10_000
 
 
@@ -19,8 +23,24 @@ def login(page: Page, live_server, username: str, password: str = PASSWORD) -> P
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(rf"^{re.escape(live_server.url)}/?$"))
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    expect(account_menu(page, include_hidden=True)).to_be_attached()  # collapsed when narrow
     return page
+
+
+def account_menu(page: Page, *, include_hidden: bool = False):
+    """The navbar's account menu (the user's name), which holds Sign out."""
+    return page.get_by_role("navigation", name="Main").get_by_role(
+        "button", name=re.compile(r"\(account menu\)$"), include_hidden=include_hidden
+    )
+
+
+def sign_out(page: Page) -> None:
+    """Open the menu (collapsed on narrow screens), then the account menu; Sign out."""
+    toggle = page.get_by_role("button", name="Toggle navigation")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    account_menu(page).click()
+    page.get_by_role("button", name="Sign out").click()
 
 
 def staff_name_pattern(user) -> str:
@@ -37,8 +57,50 @@ def phone_pattern(digits: str) -> str:
 
 
 def shot(page: Page, name: str) -> Path:
-    """Save a full-page screenshot as tests/e2e/screenshots/<name>.png."""
+    """Save a full-page screenshot as tests/e2e/screenshots/<name>.png, then check the
+    page with axe-core: every page worth a screenshot is checked for accessibility."""
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOT_DIR / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@cache
+def _axe_source() -> str:
+    if not AXE_PATH.is_file():
+        raise FileNotFoundError(f"{AXE_PATH} is missing: run `npm ci && npm run build`.")
+    return AXE_PATH.read_text(encoding="utf-8")
+
+
+def axe_violations(page: Page) -> list[dict]:
+    """axe-core's serious and critical violations on the page as it is now.
+
+    axe is evaluated, not injected: the app's CSP refuses an inline script tag, but
+    page.evaluate() runs outside it.
+    """
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(_axe_source())
+    violations = page.evaluate(
+        """async () => {
+            const results = await axe.run(document, { resultTypes: ["violations"] });
+            return results.violations.map((v) => ({
+                id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+                nodes: v.nodes.map((n) => ({ target: n.target, summary: n.failureSummary })),
+            }));
+        }"""
+    )
+    return [v for v in violations if v["impact"] in AXE_FAILING_IMPACTS]
+
+
+def check_accessibility(page: Page, where: str = "") -> None:
+    """Fail on any serious or critical axe-core violation, naming each with its elements."""
+    violations = axe_violations(page)
+    if not violations:
+        return
+    lines = [f"axe-core: {len(violations)} serious/critical violation(s) on {where or page.url}"]
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+        lines.append(f"  {violation['helpUrl']}")
+        for node in violation["nodes"][:10]:
+            lines.append(f"  at {node['target']}: {node['summary']}")
+    raise AssertionError("\n".join(lines))

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from tests.e2e.helpers import sign_out
 from tests.factories import PatientFactory, TreatmentSessionFactory, VialFactory
 from treatments.models import SideEffect, VialDraw
 
@@ -51,7 +52,7 @@ def test_phoned_in_drooping_eyelid_reviewed_and_decided(
     # Reception cannot read it back: no side-effects tab, nothing in the header.
     expect(page.get_by_role("link", name="Side effects")).to_have_count(0)
     expect(page.get_by_text("left eyelid drooping")).to_have_count(0)
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
 
     # The practitioner finds it on the home page and completes the review.
     login(page, live_server, "amelia")

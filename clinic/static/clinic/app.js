@@ -207,3 +207,44 @@ document.addEventListener("DOMContentLoaded", () => {
     else if (seconds <= warnAt) showWarning(seconds);
   }, 1000);
 })();
+
+// --- Session editor: the findings counted in the action bar (issue 13.14) ---------------
+// The bar at the foot of the screen counts what the safety panel holds (blocks, reasons
+// needed, warnings) and links to it, so that on an iPad the findings are one tap away
+// from any of the 31 PREEMPT points. Recounted after each live check swaps the panel in.
+(() => {
+  const levels = [
+    ["block", "text-bg-danger", "blocks signing", "block signing"],
+    ["override", "text-bg-warning", "needs a reason", "need a reason"],
+    ["warn", "text-bg-info", "warning", "warnings"],
+  ];
+  const update = () => {
+    const summary = document.querySelector("[data-safety-summary]");
+    const panel = document.getElementById("safety");
+    if (!summary || !panel) return;
+    const parts = [];
+    levels.forEach(([level, style, one, many]) => {
+      const count = panel.querySelectorAll(`.finding-${level}`).length;
+      if (!count) return;
+      const badge = document.createElement("span");
+      badge.className = `badge ${style}`;
+      badge.dataset.level = level;
+      badge.textContent = `${count} ${count === 1 ? one : many}`;
+      parts.push(badge);
+    });
+    if (!parts.length) {
+      const none = document.createElement("span");
+      none.className = "text-success";
+      none.textContent = "No safety findings";
+      parts.push(none);
+    }
+    const label = document.createElement("span");
+    label.textContent = "Safety checks:";
+    const arrow = document.createElement("i");
+    arrow.className = "bi bi-arrow-down-circle";
+    arrow.setAttribute("aria-hidden", "true");
+    summary.replaceChildren(label, ...parts, arrow);
+  };
+  document.addEventListener("DOMContentLoaded", update);
+  document.addEventListener("htmx:afterSettle", update);
+})();

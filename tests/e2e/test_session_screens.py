@@ -1,0 +1,101 @@
+"""Issue 13.14: in the session editor with all 31 PREEMPT points, "Save draft" and "Sign
+session" are never covered (the sticky safety panel covered them at 1366x768), and on an
+iPad (820x1180) the findings are counted in view and one tap away from any point."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from tests.factories import (
+    InjectionPointFactory,
+    PatientFactory,
+    QuestionnaireFactory,
+    TreatmentSessionFactory,
+    VialFactory,
+)
+from treatments.models import SiteTemplate
+
+# Reference data (products, the PREEMPT template) comes from migrations: see conftest.
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("migrated_reference_data"),
+]
+
+SIZES = {"1366": {"width": 1366, "height": 768}, "820": {"width": 820, "height": 1180}}
+
+# What is drawn at the centre of the element: the element itself (or something inside it).
+IS_ON_TOP = """el => {
+    const box = el.getBoundingClientRect();
+    const x = box.left + box.width / 2, y = box.top + box.height / 2;
+    if (x < 0 || y < 0 || x > innerWidth || y > innerHeight) return "off screen";
+    const hit = document.elementFromPoint(x, y);
+    if (el.contains(hit)) return "";
+    return `covered by ${hit.tagName.toLowerCase()}#${hit.id}.${hit.className}`;
+}"""
+
+
+@pytest.fixture
+def preempt_draft(reception, practitioner):
+    """A BOTOX chronic-migraine draft with the 31 PREEMPT points and nothing ticked yet,
+    so the panel holds findings that block signing."""
+    patient = PatientFactory(
+        family_name="Okafor", given_names="Grace", date_of_birth=date(1979, 4, 12)
+    )
+    QuestionnaireFactory(patient=patient, entered_by=reception)
+    vial = VialFactory(received_by=practitioner, presentation_units=200, diluent_ml=Decimal("4.00"))
+    session = TreatmentSessionFactory(patient=patient, practitioner=practitioner, vial=vial)
+    template = SiteTemplate.objects.get(slug="preempt")
+    for row in template.rows.filter(optional=False).select_related("site"):
+        InjectionPointFactory(
+            session=session,
+            order=row.order,
+            site=row.site,
+            side=row.side,
+            units=row.units,
+            volume_ml=row.volume_ml,
+            points=row.points,
+        )
+    return session
+
+
+def assert_not_covered(button: Locator) -> None:
+    expect(button).to_be_in_viewport()
+    assert button.evaluate(IS_ON_TOP) == "", button
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_save_and_sign_stay_uncovered_and_findings_are_one_tap_away(
+    page: Page, live_server, practitioner, preempt_draft, login, shot, size
+):
+    page.set_viewport_size(SIZES[size])
+    login(page, live_server, "amelia")
+    page.goto(f"{live_server.url}/sessions/{preempt_draft.public_id}/edit/")
+    rows = page.locator("#points-body tr.point-row")
+    expect(rows).to_have_count(31)
+    save = page.get_by_role("button", name="Save draft")
+    sign = page.get_by_role("button", name="Sign session")
+    panel = page.locator("#safety")
+    blocks = panel.locator(".finding-block").count()
+    assert blocks >= 3  # screening, consent and advice not yet confirmed
+
+    # Scrolled to the points, first and last: both buttons in view, nothing over them.
+    for row in (rows.first, rows.last):
+        row.scroll_into_view_if_needed()
+        assert_not_covered(save)
+        assert_not_covered(sign)
+    shot(page, f"session-screens-last-point-{size}")
+
+    # The findings are counted in view; the count follows the panel as it is refreshed.
+    summary = page.get_by_role("link", name="Safety checks:")
+    expect(summary).to_be_in_viewport()
+    expect(summary.locator("[data-level=block]")).to_have_text(f"{blocks} block signing")
+    page.get_by_label("Consent for this episode taken").check()
+    expect(summary.locator("[data-level=block]")).to_have_text(f"{blocks - 1} block signing")
+    rows.last.scroll_into_view_if_needed()
+    summary.click()
+    expect(panel.locator(".finding-block").first).to_be_in_viewport()
+    assert_not_covered(sign)
+    shot(page, f"session-screens-panel-{size}")
