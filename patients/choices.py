@@ -23,6 +23,16 @@ class Sex(models.TextChoices):
     NOT_KNOWN = "not-known", "Not known"
 
 
+# Titles that usually go with one sex; a title that contradicts the recorded sex gets a
+# gentle prompt (never a block: a patient's title is theirs to choose).
+TITLE_USUAL_SEX = {
+    Title.MR: Sex.MALE,
+    Title.MRS: Sex.FEMALE,
+    Title.MISS: Sex.FEMALE,
+    Title.MS: Sex.FEMALE,
+}
+
+
 class PatientStatus(models.TextChoices):
     ACTIVE = "active", "Active"
     ARCHIVED = "archived", "Archived"

@@ -11,7 +11,7 @@ from django.forms import inlineformset_factory
 from django.utils import timezone
 
 from clinic.idempotency import SubmissionTokenField
-from patients.choices import YesNoNotApplicable
+from patients.choices import TITLE_USUAL_SEX, Sex, YesNoNotApplicable
 from patients.models import IntakeQuestionnaire, Patient, PriorTreatment, SubjectAccessRequest
 from patients.validators import (
     format_nhs_number,
@@ -195,9 +195,30 @@ class PatientForm(forms.ModelForm):
         validate_uk_postcode(value)
         return normalise_postcode(value)
 
+    @property
+    def title_sex_note(self) -> str:
+        """A gentle prompt, never an error, when the title usually goes with the other sex
+        (Mrs and male): often a slip of the mouse, sometimes exactly what the patient
+        wants. Empty when they agree or the form is not valid."""
+        data = getattr(self, "cleaned_data", {})
+        title, sex = data.get("title"), data.get("sex")
+        usual = TITLE_USUAL_SEX.get(title)
+        if not usual or sex not in (Sex.MALE, Sex.FEMALE) or sex == usual:
+            return ""
+        return (
+            f"Please check: the title is {title} and sex is recorded as "
+            f"{Sex(sex).label.lower()}. If that is right, there is nothing to do; "
+            "otherwise correct it on the patient's details."
+        )
+
     def validate_unique(self):
         # Uniqueness (NHS number) is part of the duplicate check in the service, which
         # shows the matching record instead of a bare "already exists".
+        pass
+
+    def validate_constraints(self):
+        # The same for the NHS number's unique constraint: the service's full_clean()
+        # checks it and names the other record (patients.services.NhsNumberInUse).
         pass
 
 

@@ -28,6 +28,36 @@ class PossibleDuplicate(Exception):
         self.matches = matches
 
 
+class NhsNumberInUse(ValidationError):
+    """The NHS number belongs to another patient (the unique constraint): `patient` is
+    that record, so the message can link to it."""
+
+    def __init__(self, patient: Patient):
+        super().__init__(
+            {"nhs_number": "Another patient already has this NHS number."}, code="unique"
+        )
+        self.patient = patient
+
+
+def _full_clean(patient: Patient) -> None:
+    """full_clean(), naming the other patient when the NHS number is taken (looked up
+    only then: the constraint check itself is the one query on the usual path)."""
+    try:
+        patient.full_clean()
+    except ValidationError as exc:
+        taken = patient.nhs_number and any(
+            "Another patient already has this NHS number" in message for message in exc.messages
+        )
+        other = (
+            Patient.objects.filter(nhs_number=patient.nhs_number).exclude(pk=patient.pk).first()
+            if taken
+            else None
+        )
+        if other is not None:
+            raise NhsNumberInUse(other) from exc
+        raise
+
+
 @dataclass
 class EditConflict(Exception):
     """Someone saved the record after the editor opened it; nothing was written."""
@@ -119,7 +149,7 @@ def patient_register(*, registered_by, confirm_not_duplicate: bool = False, **fi
     patient = Patient(**fields, registered_by=registered_by)
     patient.record_number = allocate_record_numbers(1)[0]
     _stamp_contact_consents(patient, None)
-    patient.full_clean()
+    _full_clean(patient)
     patient._history_user = registered_by
     patient.save()
     return patient
@@ -137,7 +167,7 @@ def patient_update(*, patient: Patient, updated_by, expected_version: int, **fie
         setattr(current, name, value)
     _stamp_contact_consents(current, previous)
     current.version += 1
-    current.full_clean()
+    _full_clean(current)
     current._history_user = updated_by
     current.save()
     return current

@@ -173,3 +173,61 @@ def test_later_questionnaire_keeps_earlier(reception, practitioner):
     )
     second.refresh_from_db()
     assert second.reviewed_by == practitioner and second.review_note == "Discussed bruising"
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("O'Brien-Whitfield", "OBrien Whitfield"),
+        ("McDonald", "MacDonald"),
+        ("Ångström", "angstrom"),
+    ],
+)
+def test_duplicate_check_compares_names_as_people_write_them(reception, first, second):
+    existing = services.patient_register(
+        registered_by=reception, **registration(family_name=first, nhs_number="")
+    )
+    with pytest.raises(services.PossibleDuplicate) as caught:
+        services.patient_register(
+            registered_by=reception,
+            **registration(family_name=second, nhs_number="", phone="07700900777"),
+        )
+    assert caught.value.matches == [existing]
+    assert caught.value.matches[0].matched_on == ["surname and date of birth"]
+
+
+def test_duplicate_matches_say_what_matched(reception):
+    services.patient_register(registered_by=reception, **registration())
+    with pytest.raises(services.PossibleDuplicate) as caught:
+        services.patient_register(registered_by=reception, **registration())
+    assert caught.value.matches[0].matched_on == [
+        "NHS number",
+        "surname and date of birth",
+        "phone",
+    ]
+
+
+def test_taken_nhs_number_names_the_other_patient(reception):
+    existing = services.patient_register(registered_by=reception, **registration())
+    with pytest.raises(services.NhsNumberInUse) as caught:
+        services.patient_register(
+            registered_by=reception,
+            confirm_not_duplicate=True,
+            **registration(family_name="Other", phone="07700900777"),
+        )
+    assert caught.value.patient == existing
+
+
+def test_name_keys_follow_every_save(reception):
+    patient = services.patient_register(
+        registered_by=reception, **registration(family_name="O'Brien-Whitfield")
+    )
+    assert (patient.family_name_key, patient.family_name_tokens) == (
+        "obrienwhitfield",
+        " obrien whitfield",
+    )
+    patient = services.patient_update(
+        patient=patient, updated_by=reception, expected_version=1, family_name="McKay"
+    )
+    patient.refresh_from_db()
+    assert patient.family_name_key == "mackay"

@@ -1,6 +1,6 @@
 """Patient pages as staff use them: registration, duplicates, edits, archive, questionnaire."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -271,3 +271,97 @@ def test_history_shows_who_changed_what(reception_client, reception):
     text = content.content.decode()
     assert reception.get_full_name() in text
     assert "Registered" in text and "07700900001" in text
+
+
+# Issue 13.12: finding patients from the home page, duplicates that say why --------------
+
+
+def test_home_search_is_search_as_you_type(reception_client):
+    from clinic.models import AccessEvent
+
+    PatientFactory(given_names="Charlotte", family_name="O'Brien-Whitfield")
+    home = reception_client.get("/").content.decode()
+    assert 'hx-target="#home-results"' in home
+    assert 'id="home-results"' in home
+    typed = reception_client.get(
+        "/patients/?q=whitfield", headers={"HX-Request": "true", "HX-Target": "home-results"}
+    )
+    content = typed.content.decode()
+    assert "O&#x27;BRIEN-WHITFIELD" in content or "O'BRIEN-WHITFIELD" in content
+    assert "<html" not in content
+    events = AccessEvent.objects.count()
+    emptied = reception_client.get(
+        "/patients/?q=", headers={"HX-Request": "true", "HX-Target": "home-results"}
+    )
+    assert emptied.status_code == 200
+    assert emptied.content == b""
+    assert AccessEvent.objects.count() == events  # nothing shown, nothing logged
+
+
+@pytest.mark.parametrize("box", ["list", "home"])
+def test_full_record_number_or_nhs_number_opens_the_patient(reception_client, box):
+    from clinic.models import AccessEvent
+
+    patient = PatientFactory(record_number="K000123", nhs_number="9434765919")
+    PatientFactory(record_number="K000012")
+    headers = {"HX-Request": "true", "HX-Target": "home-results" if box == "home" else "results"}
+    for query in ("K000123", "k000123", "943 476 5919"):
+        before = AccessEvent.objects.count()
+        plain = reception_client.get("/patients/", {"q": query})
+        assert plain.status_code == 302, query
+        assert plain["Location"] == patient.get_absolute_url()
+        typed = reception_client.get("/patients/", {"q": query}, headers=headers)
+        assert typed["HX-Redirect"] == patient.get_absolute_url()
+        events = list(AccessEvent.objects.order_by("id")[before:])
+        assert [(e.action, e.patient_id) for e in events] == [("patient.search", patient.pk)] * 2
+    # On the way to a full number nothing opens: K00012 is not yet K000123.
+    assert reception_client.get("/patients/", {"q": "K00012"}).status_code == 200
+
+
+def test_nhs_number_never_opens_for_roles_that_cannot_see_it(manager_client):
+    PatientFactory(nhs_number="9434765919")
+    assert manager_client.get("/patients/", {"q": "9434765919"}).status_code == 200
+
+
+def test_duplicate_nhs_number_error_links_to_the_existing_record(reception_client):
+    existing = PatientFactory(nhs_number="9434765919", family_name="Other", phone="07700900001")
+    response = reception_client.post(
+        reverse("patients:register"), form_data(confirm_not_duplicate="on")
+    )
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Another patient already has this NHS number" in content
+    assert f'<a href="{existing.get_absolute_url()}">' in content
+    assert Patient.objects.count() == 1
+
+
+def test_duplicate_table_says_which_detail_matched(reception_client):
+    PatientFactory(
+        family_name="O'Brien-Whitfield", date_of_birth=date(1978, 3, 14), nhs_number=""
+    )
+    PatientFactory(family_name="Unrelated", phone=normalise_phone("07700 900123"), nhs_number="")
+    response = reception_client.post(
+        reverse("patients:register"), form_data(family_name="OBrien Whitfield", nhs_number="")
+    )
+    content = response.content.decode()
+    assert "may already be registered" in content
+    assert "Surname and date of birth" in content
+    assert "Phone" in content.split('data-testid="matched-on">')[1] or "Phone" in content.split(
+        'data-testid="matched-on">'
+    )[2]
+
+
+def test_title_that_contradicts_sex_gets_a_gentle_prompt(reception_client):
+    response = reception_client.post(
+        reverse("patients:register"), form_data(title="Mrs", sex="male"), follow=True
+    )
+    assert Patient.objects.count() == 1  # never blocks
+    content = response.content.decode()
+    assert "Please check: the title is Mrs and sex is recorded as male" in content
+    quiet = reception_client.post(
+        reverse("patients:register"),
+        form_data(title="Mr", sex="male", nhs_number="", phone="07700900555",
+                  family_name="Another", given_names="Tom"),
+        follow=True,
+    )  # fmt: skip
+    assert "Please check: the title" not in quiet.content.decode()
