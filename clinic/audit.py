@@ -60,6 +60,7 @@ ACTIONS = {
     "patient.sar": "Viewed subject access requests",
     "patient.sar_export": "Exported a subject access copy",
     "patient.sar_print": "Printed a subject access copy",
+    "patient.sar_download": "Downloaded a prepared subject access copy (JSON)",
     "questionnaire.view": "Viewed questionnaires",
     "session.view": "Viewed a treatment session",
     "session.edit": "Opened a session to edit",

@@ -33,6 +33,11 @@ urlpatterns = [
         views.subject_access_export_json,
         name="subject_access_json",
     ),
+    path(  # issue 12.2: the JSON copy the worker wrote
+        "<uuid:public_id>/subject-access/<int:pk>/copies/<int:copy>.json",
+        views.subject_access_json_download,
+        name="subject_access_json_file",
+    ),
     path(
         "<uuid:public_id>/subject-access/<int:pk>/copy/",
         views.subject_access_export_print,

@@ -4,22 +4,25 @@ Thin views: check access (clinic.permissions), validate a form, call one service
 selector, then redirect with a message or render.
 """
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse, HttpResponseNotAllowed
+from django.db import transaction
+from django.http import FileResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django_tables2 import LazyPaginator, RequestConfig
 
 from clinic.audit import ACTIONS, access_events_for_patient, audited, patient_from_url
+from clinic.background import private_storage
 from clinic.csv_export import csv_response
 from clinic.idempotency import FIELD as SUBMISSION_TOKEN
 from clinic.idempotency import submit_once
 from clinic.permissions import require_perm
-from patients import selectors, services
+from patients import selectors, services, tasks
 from patients.choices import SubjectAccessCopyKind
 from patients.filters import PatientFilterSet
 from patients.forms import (
@@ -33,14 +36,15 @@ from patients.forms import (
     ReviewForm,
     SubjectAccessRequestForm,
 )
-from patients.models import SubjectAccessRequest
+from patients.models import SubjectAccessCopy, SubjectAccessRequest
 from patients.record_export import patient_subject_access_copy
 from patients.tables import AccessEventTable, PatientTable
 from treatments import selectors as treatment_selectors
 
 PAGE_SIZE = 25
-# The home page's search box shows its results in this element (templates/clinic/home.html).
-HOME_RESULTS = "home-results"
+# A JSON subject-access copy not written within this time is not "being prepared" any more
+# (the worker gave up: /jobs/failed/; or a copy made before issue 12.2).
+JSON_COPY_PENDING_FOR = timedelta(hours=1)
 
 
 def _can_see_nhs(request) -> bool:
@@ -55,9 +59,6 @@ def patient_list(request):
     query, status = filterset.query, filterset.status_value
     if query:
         request.audit_action = "patient.search"
-    elif request.htmx and request.htmx.target == HOME_RESULTS:
-        request.audit_skip = True  # the home page's box emptied: nothing shown
-        return HttpResponse("")
     show_nhs = _can_see_nhs(request)
     truncated = False
     results = table = None
@@ -67,14 +68,6 @@ def patient_list(request):
         results = selectors.patient_search(
             user=request.user, query=query, status=status, limit=PAGE_SIZE + 1
         )
-        opened = selectors.patient_search_opens(query=query, results=results, user=request.user)
-        if opened is not None:
-            # A full record number or NHS number names one record: open it. The search is
-            # logged against that patient (the detail page then logs its own view).
-            request.audit_patient = opened
-            if request.htmx:
-                return HttpResponse(headers={"HX-Redirect": opened.get_absolute_url()})
-            return redirect(opened)
         truncated = len(results) > PAGE_SIZE
         results = results[:PAGE_SIZE]
     else:
@@ -99,18 +92,6 @@ def _shown_duplicates(request) -> bool:
     return getattr(request, "audit_disclosed", False)
 
 
-def _nhs_number_in_use(form, other) -> None:
-    form.add_error(
-        "nhs_number",
-        format_html(
-            'Another patient already has this NHS number: <a href="{}">{}, {}</a>.',
-            other.get_absolute_url(),
-            other.display_name,
-            other.record_number,
-        ),
-    )
-
-
 @require_perm("patients.add_patient")
 @audited("patient.duplicates", when=_shown_duplicates)
 def patient_register(request):
@@ -132,16 +113,11 @@ def patient_register(request):
             )
             return reverse("patients:questionnaire_new", kwargs={"public_id": patient.public_id})
 
-        if note := form.title_sex_note:
-            messages.warning(request, note)
         try:
             outcome = submit_once(request, form, register)
         except services.PossibleDuplicate as exc:
             duplicates = exc.matches
             request.audit_disclosed = True  # other patients' details are on the page
-        except services.NhsNumberInUse as exc:
-            _nhs_number_in_use(form, exc.patient)
-            request.audit_disclosed = True
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -202,8 +178,6 @@ def patient_edit(request, public_id):
                     expected_version=expected_version,
                     **data,
                 )
-            except services.NhsNumberInUse as exc:
-                _nhs_number_in_use(form, exc.patient)
             except services.EditConflict as exc:
                 conflict = selectors.patient_edit_conflict(
                     current=exc.current,
@@ -222,8 +196,6 @@ def patient_edit(request, public_id):
                 form.add_error(None, exc)
             else:
                 messages.success(request, f"Saved changes to {patient.full_name}.")
-                if note := form.title_sex_note:
-                    messages.warning(request, note)
                 return redirect(patient)
     else:
         form = EditPatientForm(
@@ -422,14 +394,24 @@ def subject_access_list(request, public_id):
             else:
                 messages.success(request, f"Request logged. Due by {sar.due_on:%d/%m/%Y}.")
                 return redirect("patients:subject_access", public_id=patient.public_id)
+    requests = selectors.subject_access_requests_for_patient(patient=patient, with_copies=True)
+    storage, recent = private_storage(), timezone.now() - JSON_COPY_PENDING_FOR
+    for sar in requests:  # issue 12.2: which JSON copies the worker has written
+        for copy in sar.copies.all():
+            copy.json_ready = copy.kind == SubjectAccessCopyKind.JSON and storage.exists(
+                tasks.json_copy_path(copy, patient)
+            )
+            copy.json_pending = (
+                copy.kind == SubjectAccessCopyKind.JSON
+                and not copy.json_ready
+                and copy.produced_at > recent
+            )
     return render(
         request,
         "patients/subject_access.html",
         {
             "patient": patient,
-            "requests": selectors.subject_access_requests_for_patient(
-                patient=patient, with_copies=True
-            ),
+            "requests": requests,
             "form": form if can_add else None,
             "today": timezone.localdate(),
         },
@@ -461,31 +443,67 @@ def subject_access_edit(request, public_id, pk):
     )
 
 
-def _subject_access_copy_for(request, public_id, pk, *, kind: str):
-    """The patient and their copy, recorded against a request on file whose identity
-    check is recorded; 404 for no such request, 403 before the identity check."""
+def _subject_access_copy_recorded(request, public_id, pk, *, kind: str):
+    """The patient and the copy's record (SubjectAccessCopy), against a request on file
+    whose identity check is recorded; 404 for no such request, 403 before the check."""
     patient = selectors.patient_get_for_user(user=request.user, public_id=public_id)
     sar = get_object_or_404(SubjectAccessRequest, patient=patient, pk=pk)
     try:
-        services.subject_access_copy_record(sar=sar, produced_by=request.user, kind=kind)
+        copy = services.subject_access_copy_record(sar=sar, produced_by=request.user, kind=kind)
     except services.IdentityNotVerified:
         raise PermissionDenied(
             "Record the date the requester's identity was verified before producing the copy."
         ) from None
+    return patient, copy
+
+
+def _subject_access_copy_for(request, public_id, pk, *, kind: str):
+    """The patient and their copy, built now (the readable copy)."""
+    patient, _ = _subject_access_copy_recorded(request, public_id, pk, kind=kind)
     return patient, patient_subject_access_copy(patient=patient)
 
 
 @require_perm("patients.export_patient_record")
 @audited("patient.sar_export", patient=patient_from_url())
 def subject_access_export_json(request, public_id, pk):
-    """Every record held about the patient, as one JSON file, for one verified request."""
-    patient, copy = _subject_access_copy_for(
+    """Every record held about the patient, as one JSON file, for one verified request:
+    recorded here, written by the background worker (patients.tasks, issue 12.2), then
+    offered for download under the request on the subject-access page."""
+    patient, copy = _subject_access_copy_recorded(
         request, public_id, pk, kind=SubjectAccessCopyKind.JSON
     )
-    response = HttpResponse(copy.as_json(), content_type="application/json; charset=utf-8")
-    filename = f"subject-access-{patient.record_number}-{timezone.localdate():%Y%m%d}.json"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    transaction.on_commit(lambda: tasks.prepare_subject_access_json.enqueue(copy.pk))
+    messages.info(
+        request,
+        "The JSON copy is being prepared. Refresh this page in a moment to download it.",
+    )
+    return redirect("patients:subject_access", public_id=patient.public_id)
+
+
+@require_perm("patients.export_patient_record")
+@audited("patient.sar_download", patient=patient_from_url())
+@require_safe
+def subject_access_json_download(request, public_id, pk, copy):
+    """A JSON copy the worker has written (issue 12.2); the requests page until then."""
+    patient = selectors.patient_get_for_user(user=request.user, public_id=public_id)
+    copy = get_object_or_404(
+        SubjectAccessCopy,
+        pk=copy,
+        request__pk=pk,
+        request__patient=patient,
+        kind=SubjectAccessCopyKind.JSON,
+    )
+    name = tasks.json_copy_path(copy, patient)
+    storage = private_storage()
+    if not storage.exists(name):
+        return redirect("patients:subject_access", public_id=patient.public_id)
+    produced = timezone.localtime(copy.produced_at)
+    return FileResponse(
+        storage.open(name, "rb"),
+        as_attachment=True,
+        filename=f"subject-access-{patient.record_number}-{produced:%Y%m%d}.json",
+        content_type="application/json; charset=utf-8",
+    )
 
 
 @require_perm("patients.export_patient_record")

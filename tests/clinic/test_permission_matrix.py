@@ -66,6 +66,7 @@ def test_url_walker_finds_unclassified_views(monkeypatch):
 def objects(patient, questionnaire, practitioner, manager):
     """One of each object a URL can name, keyed by what the URL's kwargs refer to."""
     session = TreatmentSessionFactory(patient=patient, practitioner=practitioner)
+    sar = _sar_for(patient, practitioner)
     return {
         "patient": patient,
         "questionnaire": questionnaire,
@@ -73,7 +74,8 @@ def objects(patient, questionnaire, practitioner, manager):
         "vial": session.vial,
         "task": FollowUpFactory(patient=patient),
         "side_effect": SideEffectFactory(session__patient=patient),
-        "sar": _sar_for(patient, practitioner),
+        "sar": sar,
+        "sar_copy": sar.copies.create(produced_by=manager, kind="json"),  # issue 12.2
         "staff": practitioner,  # issue 10: a staff account on the staff page
         "export": _export_for(manager),  # issue 12.2: a prepared export (being prepared)
         "appointment": _appointment_for(patient, practitioner),  # issue 15: the diary
@@ -139,6 +141,7 @@ ROUTE_OBJECTS = {
     "patients:subject_access_edit": {"pk": "sar"},  # issue 6
     "patients:subject_access_json": {"pk": "sar"},  # issue 10: a copy per request
     "patients:subject_access_print": {"pk": "sar"},
+    "patients:subject_access_json_file": {"pk": "sar", "copy": "sar_copy"},  # issue 12.2
     "treatments:side_effect_detail": {"public_id": "side_effect"},
     "treatments:side_effect_review": {"public_id": "side_effect"},
     "treatments:side_effect_decision": {"public_id": "side_effect"},

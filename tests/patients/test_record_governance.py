@@ -150,7 +150,9 @@ def test_sar_form_refuses_impossible_dates(manager_client, patient):
 
 
 @pytest.mark.django_db
-def test_subject_access_copy_holds_every_record(manager_client, practitioner, patient, reception):
+def test_subject_access_copy_holds_every_record(
+    manager_client, practitioner, patient, reception, django_capture_on_commit_callbacks
+):
     questionnaire = QuestionnaireFactory(patient=patient, entered_by=reception)
     session = TreatmentSessionFactory(patient=patient, practitioner=practitioner)
     InjectionPointFactory(session=session)
@@ -166,13 +168,10 @@ def test_subject_access_copy_holds_every_record(manager_client, practitioner, pa
         status_code=200,
     )
     sar = _verified_request(patient)
-    response = manager_client.get(
-        f"/patients/{patient.public_id}/subject-access/{sar.pk}/copy.json"
-    )
-    assert response.status_code == 200
+    response = _json_copy(manager_client, patient, sar, django_capture_on_commit_callbacks)
     assert response["Content-Type"].startswith("application/json")
     assert "attachment" in response["Content-Disposition"]
-    data = json.loads(response.content)
+    data = json.loads(b"".join(response.streaming_content))
     sections = {s["title"]: s for s in data["sections"]}
     assert sections["Personal details"]["records"][0]["nhs_number"] == patient.nhs_number
     assert len(sections["Personal details"]["change_history"]) == 2
@@ -188,7 +187,9 @@ def test_subject_access_copy_holds_every_record(manager_client, practitioner, pa
 
 
 @pytest.mark.django_db
-def test_subject_access_copy_includes_side_effects_once_they_exist(manager_client, patient):
+def test_subject_access_copy_includes_side_effects_once_they_exist(
+    manager_client, patient, django_capture_on_commit_callbacks
+):
     from django.apps import apps
 
     try:
@@ -199,11 +200,8 @@ def test_subject_access_copy_includes_side_effects_once_they_exist(manager_clien
 
     side_effect = SideEffectFactory(session__patient=patient)
     sar = _verified_request(patient)
-    data = json.loads(
-        manager_client.get(
-            f"/patients/{patient.public_id}/subject-access/{sar.pk}/copy.json"
-        ).content
-    )
+    response = _json_copy(manager_client, patient, sar, django_capture_on_commit_callbacks)
+    data = json.loads(b"".join(response.streaming_content))
     sections = {s["title"]: s for s in data["sections"]}
     assert [row["id"] for row in sections["Side effects"]["records"]] == [side_effect.pk]
 
@@ -232,6 +230,26 @@ def test_only_managers_handle_subject_access(reception_client, practitioner_clie
             f"subject-access/{sar.pk}/copy/",
         ):
             assert client.get(f"/patients/{patient.public_id}/{suffix}").status_code == 403
+
+
+def _json_copy(client, patient, sar, capture_on_commit):
+    """Issue 12.2: ask for the JSON copy, let the worker write it, download it."""
+    from tests.clinic.worker import run_worker
+
+    base = f"/patients/{patient.public_id}/subject-access/{sar.pk}"
+    with capture_on_commit(execute=True):
+        asked = client.get(f"{base}/copy.json")
+    assert asked.status_code == 302 and asked["Location"].endswith("/subject-access/")
+    copy = sar.copies.filter(kind="json").latest("id")
+    assert client.get(f"{base}/copies/{copy.pk}.json").status_code == 302  # not written yet
+    page = client.get(f"/patients/{patient.public_id}/subject-access/").content.decode()
+    assert 'data-testid="sar-json-preparing"' in page
+    run_worker()
+    page = client.get(f"/patients/{patient.public_id}/subject-access/").content.decode()
+    assert f'href="{base}/copies/{copy.pk}.json" data-testid="sar-json-download"' in page
+    response = client.get(f"{base}/copies/{copy.pk}.json")
+    assert response.status_code == 200
+    return response
 
 
 def _verified_request(patient, **fields):
