@@ -9,10 +9,11 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import FileResponse, HttpResponseNotAllowed
+from django.http import FileResponse, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST, require_safe
 from django_tables2 import LazyPaginator, RequestConfig
 
@@ -45,6 +46,8 @@ PAGE_SIZE = 25
 # A JSON subject-access copy not written within this time is not "being prepared" any more
 # (the worker gave up: /jobs/failed/; or a copy made before issue 12.2).
 JSON_COPY_PENDING_FOR = timedelta(hours=1)
+# The home page's search box shows its results in this element (templates/clinic/home.html).
+HOME_RESULTS = "home-results"
 
 
 def _can_see_nhs(request) -> bool:
@@ -59,6 +62,9 @@ def patient_list(request):
     query, status = filterset.query, filterset.status_value
     if query:
         request.audit_action = "patient.search"
+    elif request.htmx and request.htmx.target == HOME_RESULTS:
+        request.audit_skip = True  # the home page's box emptied: nothing shown
+        return HttpResponse("")
     show_nhs = _can_see_nhs(request)
     truncated = False
     results = table = None
@@ -68,6 +74,14 @@ def patient_list(request):
         results = selectors.patient_search(
             user=request.user, query=query, status=status, limit=PAGE_SIZE + 1
         )
+        opened = selectors.patient_search_opens(query=query, results=results, user=request.user)
+        if opened is not None:
+            # A full record number or NHS number names one record: open it. The search is
+            # logged against that patient (the detail page then logs its own view).
+            request.audit_patient = opened
+            if request.htmx:
+                return HttpResponse(headers={"HX-Redirect": opened.get_absolute_url()})
+            return redirect(opened)
         truncated = len(results) > PAGE_SIZE
         results = results[:PAGE_SIZE]
     else:
@@ -92,6 +106,18 @@ def _shown_duplicates(request) -> bool:
     return getattr(request, "audit_disclosed", False)
 
 
+def _nhs_number_in_use(form, other) -> None:
+    form.add_error(
+        "nhs_number",
+        format_html(
+            'Another patient already has this NHS number: <a href="{}">{}, {}</a>.',
+            other.get_absolute_url(),
+            other.display_name,
+            other.record_number,
+        ),
+    )
+
+
 @require_perm("patients.add_patient")
 @audited("patient.duplicates", when=_shown_duplicates)
 def patient_register(request):
@@ -113,11 +139,16 @@ def patient_register(request):
             )
             return reverse("patients:questionnaire_new", kwargs={"public_id": patient.public_id})
 
+        if note := form.title_sex_note:
+            messages.warning(request, note)
         try:
             outcome = submit_once(request, form, register)
         except services.PossibleDuplicate as exc:
             duplicates = exc.matches
             request.audit_disclosed = True  # other patients' details are on the page
+        except services.NhsNumberInUse as exc:
+            _nhs_number_in_use(form, exc.patient)
+            request.audit_disclosed = True
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -178,6 +209,8 @@ def patient_edit(request, public_id):
                     expected_version=expected_version,
                     **data,
                 )
+            except services.NhsNumberInUse as exc:
+                _nhs_number_in_use(form, exc.patient)
             except services.EditConflict as exc:
                 conflict = selectors.patient_edit_conflict(
                     current=exc.current,
@@ -196,6 +229,8 @@ def patient_edit(request, public_id):
                 form.add_error(None, exc)
             else:
                 messages.success(request, f"Saved changes to {patient.full_name}.")
+                if note := form.title_sex_note:
+                    messages.warning(request, note)
                 return redirect(patient)
     else:
         form = EditPatientForm(
