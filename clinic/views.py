@@ -13,6 +13,7 @@ from django.utils.decorators import method_decorator
 
 from clinic.accounts import ClinicAuthenticationForm
 from clinic.audit import audited
+from clinic.diary import selectors as diary_selectors
 from clinic.permissions import authenticated, public
 from patients import selectors as patient_selectors
 from treatments import selectors as treatment_selectors
@@ -51,6 +52,14 @@ def home(request):
     if user.has_perm("treatments.add_treatmentsession"):
         context["drafts"] = treatment_selectors.session_list_drafts(practitioner=user)
         context["due_tasks"] = treatment_selectors.followup_list_due(user=user)
+    if user.has_perm("diary.view_appointment") and not context["can_manage"]:
+        # The day in time order (issue 15): the practitioner's own patients with their
+        # pre-flight lines; everyone's at the front desk, with a one-click "Arrived".
+        clinical = user.has_perm("treatments.add_treatmentsession")
+        context["visits_mine"] = clinical
+        context["visits"] = diary_selectors.todays_visits(
+            day=context["today"], practitioner=user if clinical else None, clinical=clinical
+        )
     return render(request, "clinic/home.html", context)
 
 

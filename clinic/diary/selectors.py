@@ -330,3 +330,69 @@ def _starting(starts: dict, moment: datetime, step: timedelta):
         if moment <= start < moment + step:
             return appt
     return None
+
+
+# The day at the front desk and in the treatment room ---------------------------------------
+
+
+@dataclass
+class Visit:
+    """One appointment of the day, with the practitioner's pre-flight lines (clinical
+    roles only): what to sort out before the patient is treated."""
+
+    appointment: Appointment
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(self.lines)
+
+
+def todays_visits(*, day: date, practitioner=None, clinical: bool = False) -> list[Visit]:
+    """The day's appointments in time order (one practitioner's, or everyone's), not
+    cancelled. With `clinical`, each gets its pre-flight lines: questionnaire missing or
+    not reviewed, open side effects, and what the booking checks said (eligibility,
+    PVR). One query, three with `clinical`, whatever the number of patients."""
+    qs = Appointment.objects.filter(
+        starts_at__gte=_at(day, time.min), starts_at__lt=_at(day + timedelta(days=1), time.min)
+    ).exclude(status=AppointmentStatus.CANCELLED)
+    if practitioner is not None:
+        qs = qs.filter(practitioner=practitioner)
+    appointments = list(_with_relations(qs).order_by("starts_at", "id"))
+    visits = [Visit(a) for a in appointments]
+    if not clinical or not appointments:
+        return visits
+    from patients.models import IntakeQuestionnaire
+    from treatments.choices import SideEffectStatus
+    from treatments.models import SideEffect
+    from treatments.selectors import OPEN_SIDE_EFFECT
+
+    patient_ids = {a.patient_id for a in appointments}
+    latest = {}
+    for patient_id, completed_on, reviewed_at in (
+        IntakeQuestionnaire.objects.filter(patient_id__in=patient_ids)
+        .order_by("patient_id", "-completed_on", "-id")
+        .values_list("patient_id", "completed_on", "reviewed_at")
+    ):
+        latest.setdefault(patient_id, (completed_on, reviewed_at))
+    open_reactions = defaultdict(int)
+    for patient_id in (
+        SideEffect.objects.filter(patient_id__in=patient_ids)
+        .filter(OPEN_SIDE_EFFECT | Q(status=SideEffectStatus.UNREVIEWED))
+        .values_list("patient_id", flat=True)
+    ):
+        open_reactions[patient_id] += 1
+    for visit in visits:
+        appt = visit.appointment
+        questionnaire = latest.get(appt.patient_id)
+        if questionnaire is None:
+            visit.lines.append("No questionnaire on file: ask them to complete it on arrival.")
+        elif questionnaire[1] is None:
+            visit.lines.append(f"Questionnaire of {questionnaire[0]:%d/%m/%Y} not reviewed yet.")
+        if open_reactions[appt.patient_id]:
+            count = open_reactions[appt.patient_id]
+            visit.lines.append(
+                f"{count} open side effect{'s' if count > 1 else ''}: review before treating."
+            )
+        visit.lines += [flag["message"] for flag in appt.booking_flags]
+    return visits

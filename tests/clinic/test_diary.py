@@ -340,3 +340,40 @@ def test_diary_pages_write_one_access_event(patient, doctor, reception):
         client.get(url)
         assert AccessEvent.objects.count() == before + 1, url
     assert AccessEvent.objects.filter(action="diary.appointment", patient=patient).exists()
+
+
+def test_the_practitioners_day_has_preflight_lines_and_a_pinned_query_count(doctor, reception):
+    from tests.factories import QuestionnaireFactory
+
+    client = client_for(doctor)
+
+    def queries() -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get("/")
+        return len(ctx.captured_queries), response.content.decode()
+
+    first = PatientFactory()
+    QuestionnaireFactory(patient=first, entered_by=reception)  # not reviewed
+    book(first, doctor, reception, at(0, 9))
+    few, page = queries()
+    assert 'data-testid="today-list"' in page and first.family_name.upper() in page.upper()
+    assert "not reviewed yet" in page
+    for hour in range(10, 16):
+        book(PatientFactory(), doctor, reception, at(0, hour))
+    many, page = queries()
+    assert many == few
+    assert page.count("No questionnaire on file") == 6
+
+
+def test_reception_marks_an_arrival_from_the_home_page(patient, doctor, reception):
+    appointment = book(patient, doctor, reception, at(0, 9))
+    client = client_for(reception)
+    page = client.get("/").content.decode()
+    assert 'data-testid="arrive"' in page
+    assert "not reviewed" not in page and "side effect" not in page  # nothing clinical
+    client.post(
+        reverse("diary:appointment_step", args=[appointment.public_id]),
+        {"status": "arrived", "next": "/"},
+    )
+    appointment.refresh_from_db()
+    assert appointment.status == "arrived"

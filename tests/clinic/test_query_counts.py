@@ -131,10 +131,11 @@ class TestPatientDetail:
 class TestHome:
     def test_reception_home(self, reception_client, reception):
         add_patients(1, reception)
-        # + 1 recently registered + access event (the page lists patients, issue 10)
-        assert count_queries(reception_client, "/") == BASE + 1 + ACCESS_LOG
+        # + 1 recently registered + 1 today's appointments (issue 15) + access event
+        # (the page lists patients, issue 10)
+        assert count_queries(reception_client, "/") == BASE + 2 + ACCESS_LOG
         add_patients(55, reception)
-        assert count_queries(reception_client, "/") == BASE + 1 + ACCESS_LOG
+        assert count_queries(reception_client, "/") == BASE + 2 + ACCESS_LOG
 
     def test_manager_home(self, manager_client, patient, reception):
         add_questionnaires(patient, 1, reception)
@@ -149,15 +150,16 @@ class TestHome:
 def test_practitioner_home(practitioner_client, practitioner, patient, reception):
     # + 1 questionnaires awaiting review + 1 unsigned sessions + 1 open tasks
     # + 1 serious side effects without a decision + 1 side-effect reports to review
-    # + access event (the page lists patients, issue 10)
+    # + 1 their appointments today (issue 15; + 2 pre-flight reads when there are some,
+    # tests/clinic/test_diary.py) + access event (the page lists patients, issue 10)
     add_questionnaires(patient, 1, reception)
     TreatmentSessionFactory(patient=patient, practitioner=practitioner)
     FollowUpFactory(patient=patient, assigned_to=practitioner)
-    assert count_queries(practitioner_client, "/") == BASE + 5 + ACCESS_LOG
+    assert count_queries(practitioner_client, "/") == BASE + 6 + ACCESS_LOG
     add_questionnaires(patient, 54, reception)
     TreatmentSessionFactory.create_batch(30, patient=patient, practitioner=practitioner)
     FollowUpFactory.create_batch(55, patient=patient, assigned_to=practitioner)
-    assert count_queries(practitioner_client, "/") == BASE + 5 + ACCESS_LOG
+    assert count_queries(practitioner_client, "/") == BASE + 6 + ACCESS_LOG
 
 
 @pytest.mark.django_db
