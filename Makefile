@@ -38,8 +38,8 @@ static: clinic/static/vendor/.built
 run: $(VENV)/.installed static
 	$(AS_OWNER) $(PY) manage.py migrate --no-input -v 1
 	$(AS_OWNER) $(PY) manage.py seed_demo --if-empty
-	@echo; echo "Serving on http://127.0.0.1:$${PORT:-8000}  (Ctrl+C to stop)"; echo
-	$(PY) manage.py runserver 127.0.0.1:$${PORT:-8000}
+	@echo; echo "Serving on http://127.0.0.1:$${PORT:-8000}, the background worker beside it (Ctrl+C stops both)"; echo
+	PY=$(PY) bash deploy/run_with_worker.sh 127.0.0.1:$${PORT:-8000}
 
 test: $(VENV)/.installed static
 	@bash .ci/test.sh
