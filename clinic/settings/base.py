@@ -247,7 +247,7 @@ STORAGES = {
 TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "database").strip().lower()
 if TASKS_BACKEND == "redis":
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
-    RQ_QUEUES = {"default": {"URL": os.environ.get("REDIS_URL", "redis://localhost:6379/0")}}
+    RQ_QUEUES = {"default": {"URL": os.environ.get("REDIS_URL") or "redis://localhost:6379/0"}}
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
@@ -258,7 +258,7 @@ TASKS_RETRY_BACKOFF_SECONDS = float(os.environ.get("TASKS_RETRY_BACKOFF_SECONDS"
 REPORT_EXPORT_ASYNC_ROWS = int(os.environ.get("REPORT_EXPORT_ASYNC_ROWS", "5000"))
 # Prepared files (report exports, subject-access copies): a private folder, never
 # under a static or media URL; served only by permission-checked views.
-PRIVATE_FILES_ROOT = Path(os.environ.get("PRIVATE_FILES_ROOT", BASE_DIR / "var" / "exports"))
+PRIVATE_FILES_ROOT = Path(os.environ.get("PRIVATE_FILES_ROOT") or BASE_DIR / "var" / "exports")
 STORAGES["private"] = {
     "BACKEND": "django.core.files.storage.FileSystemStorage",
     "OPTIONS": {"location": PRIVATE_FILES_ROOT, "base_url": None},
