@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import logging
 import re
 import secrets
@@ -104,8 +105,11 @@ def _remember_exception(sender, request=None, **kwargs):
         request._clinic_exception = sys.exc_info()[1]
 
 
+_BARE = re.compile(r"[\w.:/@-]+")
+
+
 def _quote(value: str) -> str:
-    if value and all(c.isalnum() or c in "._:-/@" for c in value):
+    if _BARE.fullmatch(value):
         return value
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -121,12 +125,21 @@ def _user_and_role(request) -> tuple[str, str]:
         return "-", "-"
     if not user.is_authenticated:
         return "-", "anonymous"
-    role = "-"
-    if user.is_superuser or hasattr(user, "_perm_cache"):
-        from clinic.audit import role_of
+    if user.is_superuser:
+        return str(user.pk), "superuser"
+    # The permissions ModelBackend cached when the request checked one (clinic.audit's
+    # role_of reads the same set); "-" when nothing on this request needed them.
+    perms = getattr(user, "_perm_cache", None)
+    if perms is None:
+        return str(user.pk), "-"
+    return str(user.pk), _role_from(frozenset(perms))
 
-        role = role_of(user) or "none"
-    return str(user.pk), role
+
+@functools.lru_cache(maxsize=64)
+def _role_from(perms: frozenset) -> str:
+    from clinic.roles import MATRIX
+
+    return ", ".join(role.value for role, needed in MATRIX.items() if needed <= perms) or "none"
 
 
 def _exception_summary(exc: BaseException) -> str:

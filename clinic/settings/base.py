@@ -59,9 +59,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
     # First (outermost): the request id, one log line per request, the busy page (issue 12).
     "clinic.request_log.RequestLogMiddleware",
+    "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -125,7 +125,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "timeout": int(os.environ.get("SQLITE_BUSY_TIMEOUT", "20")),
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-# Database roles (PostgreSQL; docs/operations.md "Database roles"). DATABASE_URL is the
 # PostgreSQL (issue 12, clinic/db_timeouts.py): every connection starts with
 # statement_timeout DATABASE_STATEMENT_TIMEOUT_MS (15000), lock_timeout
 # DATABASE_LOCK_TIMEOUT_MS (5000), idle_in_transaction_session_timeout
@@ -164,6 +163,7 @@ if CACHE_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Database roles (PostgreSQL; docs/operations.md "Database roles"). DATABASE_URL is the
 # role the app runs as. DATABASE_OWNER_URL (optional) is the role that owns the tables:
 # migrations run as it (the migrate step swaps it into DATABASE_URL and passes the app's
 # URL as DATABASE_RUNTIME_URL), and after every migrate it grants DATABASE_RUNTIME_ROLE
@@ -328,13 +328,13 @@ CLINIC_ADDRESS = os.environ.get("CLINIC_ADDRESS", "12 Abingdon Road, Kensington,
 # Prefix of the human-facing clinic record number (K000123).
 CLINIC_RECORD_PREFIX = os.environ.get("CLINIC_RECORD_PREFIX", "K")
 PATIENT_SEARCH_LIMIT = 25
-
 # Diary (issue 15): a patient's cancellation this close to the start counts as late
 # (practice policy, shown on the dashboard), not a clinical threshold.
 DIARY_LATE_CANCELLATION_HOURS = int(os.environ.get("DIARY_LATE_CANCELLATION_HOURS", "48"))
-LOGGING = {
+
 # Logs (issue 12.6): every record carries the request id; `clinic.request` writes one
 # key=value line per request (clinic/request_log.py). No patient-identifiable data.
+LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "clinic.request_log.RequestIdFilter"}},
