@@ -265,14 +265,14 @@ def appointment_get(*, public_id) -> Appointment:
 
 
 def appointments_for_patient(*, patient, limit: int = 10) -> list[Appointment]:
-    """Upcoming first (soonest first), then the most recent past ones."""
-    now = timezone.now()
-    upcoming = list(
-        _with_relations(Appointment.objects.filter(patient=patient, starts_at__gte=now)).order_by(
-            "starts_at"
-        )[:limit]
+    """The patient's appointments from today on, soonest first (cancelled ones too, so
+    the front desk sees them). One query."""
+    today = _at(timezone.localdate(), time.min)
+    return list(
+        Appointment.objects.filter(patient=patient, starts_at__gte=today)
+        .select_related("appointment_type", "practitioner")
+        .order_by("starts_at", "id")[:limit]
     )
-    return upcoming
 
 
 def appointment_types():
