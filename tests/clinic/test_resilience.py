@@ -5,7 +5,10 @@ patient data, /healthz/live and /healthz/ready, the read replica for reports."""
 
 import logging
 import re
+import shutil
+import subprocess
 import threading
+import time
 
 import pytest
 from django.db import DatabaseError, OperationalError, connection, connections
@@ -447,3 +450,36 @@ def test_the_flag_is_per_thread():
     finally:
         db_router._reading_from_replica.reset(token)
     assert seen == [False]
+
+
+# A shared cache for several app servers ------------------------------------------------
+@pytest.mark.skipif(not shutil.which("redis-server"), reason="redis-server not installed")
+def test_the_busy_count_is_shared_through_redis(tmp_path, settings):
+    """CACHE_URL=redis://… (or unix://…): Django's RedisCache; the busy count that makes
+    /healthz/ready "degraded" is then shared by every app server."""
+    socket = tmp_path / "redis.sock"
+    server = subprocess.Popen(  # noqa: S603
+        [shutil.which("redis-server"), "--port", "0", "--unixsocket", str(socket),
+         "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        for _ in range(100):
+            if socket.exists():
+                break
+            time.sleep(0.02)
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": f"unix://{socket}",
+            }
+        }
+        from clinic.request_log import recent_timeouts
+
+        assert recent_timeouts() == 0
+        record_timeout(type("Request", (), {})(), "lock_timeout")
+        record_timeout(type("Request", (), {})(), "sqlite_busy")
+        assert recent_timeouts() == 2
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
