@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 AS_OWNER = $(if $(DATABASE_OWNER_URL),DATABASE_RUNTIME_URL="$$DATABASE_URL" DATABASE_URL="$$DATABASE_OWNER_URL")
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test static lint format seed bench-search bench-reports bench-races serve backup restore soak clean help
+.PHONY: run test static lint format seed bench-search bench-reports bench-races bench-stall serve backup restore soak clean help
 
 help:
 	@echo "make run    - install everything, migrate, seed demo data once, serve http://127.0.0.1:8000"
@@ -18,6 +18,7 @@ help:
 	@echo "make bench-search - seed 100,000 patients on PostgreSQL and measure search over HTTP"
 	@echo "make bench-reports - seed 100,000 patients and 500,000 sessions; dashboard and report p50/p95"
 	@echo "make bench-races - double-clicks and simultaneous registrations over HTTP (PostgreSQL + SQLite)"
+	@echo "make bench-stall - a 50 s lock on the patient table and a PostgreSQL restart under four staff (gunicorn)"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || "$$(bash .ci/find-python.sh)" -m venv $(VENV)
@@ -60,6 +61,9 @@ bench-reports: $(VENV)/.installed static
 
 bench-races: $(VENV)/.installed static
 	@bash bench/registration_races.sh
+
+bench-stall: $(VENV)/.installed static
+	@bash bench/stall.sh
 
 # The production stack without containers (issue 12): PostgreSQL under var/, gunicorn, worker.
 serve: $(VENV)/.installed static
