@@ -19,6 +19,18 @@ DATE_WIDGET = forms.DateInput(
 SELECT = {"class": "form-select"}
 
 
+class StaffChoiceField(django_filters.fields.ModelChoiceField):
+    """Staff listed by name ("Amelia Hart"), not by username; the username only when no
+    name is recorded."""
+
+    def label_from_instance(self, obj) -> str:
+        return selectors.staff_label(obj.first_name, obj.last_name, obj.get_username())
+
+
+class StaffChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = StaffChoiceField
+
+
 def _practitioners(request):
     return selectors.practitioner_choices()
 
@@ -43,7 +55,7 @@ class ReportFilterSet(django_filters.FilterSet):
 
     start = django_filters.DateFilter(label="From", method="in_scope", widget=DATE_WIDGET)
     end = django_filters.DateFilter(label="To", method="in_scope", widget=DATE_WIDGET)
-    practitioner = django_filters.ModelChoiceFilter(
+    practitioner = StaffChoiceFilter(
         label="Practitioner",
         queryset=_practitioners,
         method="in_scope",
