@@ -100,6 +100,9 @@ def submit_once(request, form, perform: Callable[[], str]) -> Outcome | None:
     except OperationalError as exc:
         if not is_database_busy(exc):
             raise
+        from clinic.request_log import record_timeout  # counted for /healthz/ready, logged
+
+        record_timeout(request, "busy_form")
         form.add_error(None, BUSY_MESSAGE)
         return None
     if outcome.replayed:
