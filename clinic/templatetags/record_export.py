@@ -11,7 +11,12 @@ register = template.Library()
 
 @register.filter
 def field_value(row: dict, name: str) -> str:
-    value = row.get(name)
+    return plain_value(row.get(name))
+
+
+@register.filter
+def plain_value(value) -> str:
+    """One value as the reader sees it: UK dates, Yes/No, a dash for nothing."""
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
