@@ -231,3 +231,22 @@ def test_name_keys_follow_every_save(reception):
     )
     patient.refresh_from_db()
     assert patient.family_name_key == "mackay"
+
+
+def test_backfill_migration_fills_the_name_keys_of_existing_patients():
+    """patients migration 0009 (data): rows written before the columns existed."""
+    import importlib
+
+    from django.apps import apps
+
+    backfill = importlib.import_module("patients.migrations.0009_fill_patient_name_keys")
+    patient = PatientFactory(family_name="O'Brien-Whitfield", given_names="Zoë", preferred_name="")
+    Patient.objects.update(family_name_key="", family_name_tokens="", given_name_tokens="")
+    backfill.fill(apps, None)
+    patient.refresh_from_db()
+    assert patient.family_name_key == "obrienwhitfield"
+    assert patient.family_name_tokens == " obrien whitfield"
+    assert patient.given_name_tokens == " zoe"
+    backfill.empty(apps, None)
+    patient.refresh_from_db()
+    assert patient.family_name_key == ""
