@@ -189,6 +189,31 @@ def test_search_as_you_type_finds_misspelt_surname(page: Page, live_server, rece
     expect(page).to_have_url(f"{live_server.url}{wanted.get_absolute_url()}")
 
 
+def test_home_search_as_you_type_and_a_record_number_opens_the_patient(
+    page: Page, live_server, reception, login, shot
+):
+    """Issue 13.12: the home page's box searches as it is typed ("whitfield" finds a
+    double-barrelled surname before WHITE); a full record number opens the record."""
+    wanted = PatientFactory(
+        family_name="O'Brien-Whitfield", given_names="Charlotte", registered_by=reception
+    )
+    PatientFactory(family_name="White", given_names="Deborah", registered_by=reception)
+    login(page, live_server, "rita")
+    page.evaluate("window.__noReload = true")
+    search = page.get_by_role("searchbox", name="Search patients")
+    typed = lambda r: r.headers.get("hx-request") == "true" and "q=whitf" in r.url  # noqa: E731
+    with page.expect_request(typed):
+        search.press_sequentially("whitfield", delay=40)
+    results = page.locator("#home-results")
+    expect(results.locator("tbody tr").first).to_contain_text("O'BRIEN-WHITFIELD, Charlotte")
+    assert page.evaluate("window.__noReload") is True
+    shot(page, "reception-13-home-search")
+
+    search.fill("")
+    search.press_sequentially(wanted.record_number, delay=40)
+    expect(page).to_have_url(f"{live_server.url}{wanted.get_absolute_url()}")
+
+
 def test_reception_cannot_open_questionnaire_answers(
     page: Page, live_server, reception, patient, questionnaire, login, shot
 ):
