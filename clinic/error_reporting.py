@@ -21,7 +21,8 @@ def scrub_event(event: dict, hint: dict | None = None) -> dict:
     for exception in (event.get("exception") or {}).get("values", []) or []:
         exception["value"] = ""
         for frame in (exception.get("stacktrace") or {}).get("frames", []) or []:
-            frame.pop("vars", None)
+            for key in ("vars", "pre_context", "context_line", "post_context"):
+                frame.pop(key, None)
     if event.get("logentry"):
         event["logentry"] = {"message": "(scrubbed)"}
     event.pop("message", None)
