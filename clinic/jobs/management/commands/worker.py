@@ -74,6 +74,19 @@ class HeartbeatWorker(db_worker.Worker):
 class Command(db_worker.Command):
     help = "Run the background worker (django-tasks-db's db_worker) with a heartbeat"
 
+    def configure_logging(self, verbosity: int) -> None:
+        """The package adds a handler to stdout when its loggers have none of their own;
+        with the clinic's LOGGING (a root handler) that printed every line twice."""
+        root_handlers = bool(logging.getLogger().handlers)
+        super().configure_logging(verbosity)
+        if not root_handlers:
+            return
+        for name in (db_worker.TASKS_LOGGER, db_worker.logger.name):
+            log = logging.getLogger(name)
+            for handler in list(log.handlers):
+                if getattr(handler, "stream", None) is self.stdout:
+                    log.removeHandler(handler)
+
     def handle(self, **options):
         original = db_worker.Worker
         db_worker.Worker = HeartbeatWorker  # the package's handle() builds its Worker here
