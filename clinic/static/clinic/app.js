@@ -248,3 +248,143 @@ document.addEventListener("DOMContentLoaded", () => {
   document.addEventListener("DOMContentLoaded", update);
   document.addEventListener("htmx:afterSettle", update);
 })();
+
+// --- Nothing typed is lost at the idle sign-out (issue 13.17) ----------------------------
+// On forms marked data-keep-draft="<user id>" (registration, questionnaire, session editor,
+// side-effect and other clinical forms) what is typed is kept in sessionStorage, per user,
+// page and form, never password fields or hidden fields. When the same form is opened again
+// (after signing back in, say) it offers to put the entries back.
+// Privacy: sessionStorage belongs to this browser tab only: it is never sent to the server,
+// other tabs cannot read it, and it is gone when the tab is closed. It is also cleared on
+// Sign out, when the form is sent and accepted, and when another user opens a form here.
+(() => {
+  const PREFIX = "clinic-draft:";
+  const PENDING = "clinic-draft-pending";
+  const storage = (() => {
+    try {
+      return window.sessionStorage;
+    } catch (error) {
+      return null;
+    }
+  })();
+  if (!storage) return;
+  const forms = () => [...document.querySelectorAll("form[data-keep-draft]")];
+  const keyOf = (form) =>
+    `${PREFIX}${form.dataset.keepDraft}:${window.location.pathname}:${form.id || forms().indexOf(form)}`;
+  const kept = (field) =>
+    field.name &&
+    !field.disabled &&
+    !["password", "hidden", "file", "submit", "button", "reset", "image"].includes(field.type) &&
+    field.name !== "csrfmiddlewaretoken";
+  const read = (form) => {
+    const values = {};
+    [...form.elements].filter(kept).forEach((field) => {
+      if (field.type === "checkbox" || field.type === "radio") {
+        values[`${field.name}=${field.value}`] = field.checked;
+      } else if (field.multiple) {
+        values[field.name] = [...field.selectedOptions].map((option) => option.value);
+      } else {
+        values[field.name] = field.value;
+      }
+    });
+    return values;
+  };
+  const write = (form, values) => {
+    [...form.elements].filter(kept).forEach((field) => {
+      if (field.type === "checkbox" || field.type === "radio") {
+        const value = values[`${field.name}=${field.value}`];
+        if (typeof value === "boolean") field.checked = value;
+      } else if (field.multiple && Array.isArray(values[field.name])) {
+        [...field.options].forEach((option) => (option.selected = values[field.name].includes(option.value)));
+      } else if (typeof values[field.name] === "string") {
+        field.value = values[field.name];
+      } else {
+        return;
+      }
+    });
+    // One event for the whole form (the session editor re-checks once, not per field).
+    form.dispatchEvent(new Event("change", { bubbles: true }));
+  };
+  const save = (form) => {
+    const values = read(form);
+    storage.setItem(keyOf(form), JSON.stringify({ savedAt: Date.now(), values }));
+  };
+  const clearAll = () => {
+    Object.keys(storage)
+      .filter((key) => key.startsWith(PREFIX) || key === PENDING)
+      .forEach((key) => storage.removeItem(key));
+  };
+  const offer = (form, key, draft) => {
+    const box = document.createElement("div");
+    box.className = "alert alert-info d-flex flex-wrap align-items-center gap-2 draft-offer";
+    box.setAttribute("role", "status");
+    box.dataset.testid = "draft-offer";
+    const saved = new Date(draft.savedAt).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
+    const text = document.createElement("span");
+    text.className = "me-auto";
+    text.textContent = `You were typing in this form at ${saved} and it was not sent (for example, you were signed out).`;
+    const restore = document.createElement("button");
+    restore.type = "button";
+    restore.className = "btn btn-sm btn-primary";
+    restore.textContent = "Restore what I typed";
+    const discard = document.createElement("button");
+    discard.type = "button";
+    discard.className = "btn btn-sm btn-outline-secondary";
+    discard.textContent = "Discard";
+    restore.addEventListener("click", () => {
+      write(form, draft.values);
+      box.remove();
+      save(form);
+      const first = [...form.elements].find((field) => kept(field) && field.offsetParent !== null);
+      if (first) first.focus();
+    });
+    discard.addEventListener("click", () => {
+      storage.removeItem(key);
+      box.remove();
+    });
+    box.append(text, restore, discard);
+    form.before(box);
+  };
+  document.addEventListener("DOMContentLoaded", () => {
+    // A form sent while signed out comes back as the sign-in page: keep its draft. A page
+    // for a signed-in user after sending means it was accepted (or shown again with what
+    // was sent and the errors): the draft is done with.
+    const pending = storage.getItem(PENDING);
+    storage.removeItem(PENDING);
+    const signedIn = Boolean(document.body && document.body.dataset.sessionSecondsLeft);
+    if (pending && !signedIn) {
+      try {
+        const { key, draft } = JSON.parse(pending);
+        storage.setItem(key, JSON.stringify(draft));
+      } catch (error) {
+        /* an unreadable draft is dropped */
+      }
+    }
+    forms().forEach((form) => {
+      const owner = `${PREFIX}${form.dataset.keepDraft}:`;
+      Object.keys(storage)
+        .filter((key) => key.startsWith(PREFIX) && !key.startsWith(owner))
+        .forEach((key) => storage.removeItem(key));
+      const key = keyOf(form);
+      const stored = storage.getItem(key);
+      if (stored) {
+        try {
+          const draft = JSON.parse(stored);
+          // Entries the page was shown with again (the form came back with errors) win.
+          if (form.querySelector(".is-invalid, .invalid-feedback")) storage.removeItem(key);
+          else offer(form, key, draft);
+        } catch (error) {
+          /* an unreadable draft is dropped */
+        }
+      }
+      const keep = () => save(form);
+      form.addEventListener("input", keep);
+      form.addEventListener("change", keep);
+      form.addEventListener("submit", () => {
+        storage.setItem(PENDING, JSON.stringify({ key, draft: { savedAt: Date.now(), values: read(form) } }));
+        storage.removeItem(key);
+      });
+    });
+    document.querySelectorAll("form[data-sign-out]").forEach((form) => form.addEventListener("submit", clearAll));
+  });
+})();
