@@ -126,3 +126,24 @@ def test_exports_page_query_count_is_flat(
 # groups, then the access event: one INSERT on PostgreSQL (a trigger chains it), the
 # chain's head and the INSERT on SQLite. The same whatever the number of exports.
 EXPORTS_PAGE_QUERIES = 6 + (1 if connection.vendor == "postgresql" else 2)
+
+
+def test_the_demo_seed_leaves_a_finished_export_and_a_failed_job():
+    from django.core.management import call_command
+
+    from clinic.roles import Role
+    from tests.factories import UserFactory
+
+    call_command("seed_demo", patients=12, verbosity=0)
+    export = ReportExport.objects.get(prepared=True, failed_at=None)
+    assert export.state == "ready" and export.row_count > 0
+    manager = export.user
+    assert manager.username == "manager"
+    client = client_for(manager)
+    page = client.get(reverse("reports:exports")).content.decode()
+    assert "Ready" in page and "Failed" in page
+    download = client.get(reverse("reports:export_download", args=[export.pk]))
+    assert b"".join(download.streaming_content).startswith("\ufeffPerformed,".encode())
+    assert "prepare_report_export" in client.get(reverse("jobs:failed")).content.decode()
+    other = client_for(UserFactory(username="another-manager", role=Role.MANAGER))
+    assert other.get(reverse("reports:export_download", args=[export.pk])).status_code == 404
