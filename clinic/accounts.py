@@ -7,6 +7,7 @@ django-axes; clinic.middleware.TwoFactorMiddleware sends users here when a code 
 
 import base64
 import time
+from urllib.parse import urlencode
 
 import segno
 from django import forms
@@ -16,7 +17,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import devices_for_user
@@ -93,6 +94,15 @@ def two_factor_setup(request):
     The secret stays in the session until a correct code proves the app has it; only then
     is the device saved (replacing any earlier one) and this session marked verified.
     """
+    if _has_confirmed_device(request.user) and not request.user.is_verified():
+        # Signed in with the password only: an enrolled authenticator is replaced only
+        # from a session that has already passed it, never with the password alone.
+        messages.error(
+            request,
+            "Enter a code from your current authenticator app first. Lost it? Ask a "
+            "superuser to remove it from your account.",
+        )
+        return redirect(reverse("two_factor_verify") + "?" + urlencode({"next": request.path}))
     key = request.session.get(PENDING_KEY)
     if not key:
         key = random_hex(20)
@@ -125,6 +135,10 @@ def two_factor_setup(request):
             "next": request.GET.get("next", ""),
         },
     )
+
+
+def _has_confirmed_device(user) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
 def _totp_matches(key: bytes, token: str) -> bool:

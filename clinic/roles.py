@@ -57,6 +57,7 @@ MATRIX: dict[Role, frozenset[str]] = {
             "diary.view_appointment",  # runs the day: who is coming, who has arrived
             "diary.add_appointment",  # books patients, from the diary or a recall
             "diary.change_appointment",  # moves, cancels, confirms, marks arrivals
+            "diary.view_recall_list",  # books patients due for re-treatment
         }
     ),
     Role.PRACTITIONER: frozenset(
@@ -93,6 +94,7 @@ MATRIX: dict[Role, frozenset[str]] = {
             # Dashboard and reports pinned to their own sessions (clinic/reports): no
             # CSV exports, no clinic-wide stock reports, no change history.
             "reports.view_dashboard",
+            "diary.view_recall_list",  # their own patients due for re-treatment
             "reports.view_reports",
         }
         | _reference_view  # reads the dose guidelines the engine applies; edits none
@@ -118,6 +120,7 @@ MATRIX: dict[Role, frozenset[str]] = {
             # Working hours, rooms and appointment types, kept in the admin.
             "diary.view_workingpattern",
             "diary.add_workingpattern",
+            "diary.view_recall_list",  # recalls sent and booked (operations)
             "diary.change_workingpattern",
             "diary.delete_workingpattern",
             "diary.view_workingexception",

@@ -180,6 +180,11 @@ class Appointment(TimeStampedModel):
 
     class Meta:
         ordering = ["starts_at", "id"]
+        permissions = [
+            # The recall list (patients due for re-treatment) is the front desk's to book
+            # from: clinic.reports shows it, clinic-wide for reception (issue 15).
+            ("view_recall_list", "Can see patients due for re-treatment, to book them"),
+        ]
         indexes = [
             models.Index(fields=["starts_at", "practitioner"], name="appointment_day_idx"),
             models.Index(fields=["patient", "starts_at"], name="appointment_patient_idx"),

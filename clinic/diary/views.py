@@ -6,6 +6,7 @@ session). Thin: access, form, one service or selector."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -205,6 +206,10 @@ def free_slots(request):
     """The next free times for an appointment type, with someone or with anyone."""
     types = selectors.appointment_types()
     chosen = next((t for t in types if str(t.pk) == request.GET.get("appointment_type")), None)
+    indication = request.GET.get("indication", "")
+    if chosen is None and indication.isdigit():
+        # From the recall list: the treatment type of that indication, if there is one.
+        chosen = next((t for t in types if t.indication_id == int(indication)), None)
     practitioner_id = request.GET.get("practitioner") or None
     after = timezone.now()
     if request.GET.get("from"):
@@ -233,6 +238,13 @@ def free_slots(request):
             "slots": slots,
             "patient_param": request.GET.get("patient", ""),
             "from": request.GET.get("from", ""),
+            "extra": urlencode(
+                {
+                    k: request.GET[k]
+                    for k in ("indication", "product")
+                    if request.GET.get(k, "").isdigit()
+                }
+            ),
         },
     )
 

@@ -37,6 +37,8 @@ from treatments.choices import (
 
 OWN = "reports.view_reports"
 CLINIC = "reports.view_clinic_reports"
+# The recall list is also the front desk's, to book from (issue 15): its own permission.
+RECALL = "diary.view_recall_list"
 
 
 @dataclass(frozen=True)
@@ -286,7 +288,7 @@ REPORTS: list[Report] = [
         title="Due for re-treatment (recall list)",
         summary="Patients whose minimum interval has passed or soon will, not treated since, "
         "with the contact details they agreed to be contacted on.",
-        permission=OWN,
+        permission=RECALL,
         filterset=filters.RecallFilterSet,
         table=tables.RecallTable,
         rows=recall_rows,

@@ -212,3 +212,26 @@ def test_otp_required_is_granted_by_the_matrix():
     assert "clinic.requires_two_factor" in MATRIX[Role.PRACTITIONER]
     assert "clinic.requires_two_factor" in MATRIX[Role.MANAGER]
     assert "clinic.requires_two_factor" not in MATRIX[Role.RECEPTION]
+
+
+def test_the_password_alone_cannot_replace_an_enrolled_authenticator(settings, practitioner):
+    """Issue 10 (found by the ASVS review): after the password, before the code, the
+    enrolment page must not let anyone swap in their own authenticator app."""
+    settings.OTP_REQUIRED = True
+    key = "3132333435363738393031323334353637383930"
+    TOTPDevice.objects.create(user=practitioner, name="phone", key=key, confirmed=True)
+    client = _signed_in(practitioner)  # password only: the code is still owed
+
+    page = client.get("/accounts/two-factor/setup/")
+    assert page.status_code == 302
+    assert page["Location"].split("?")[0] == "/accounts/two-factor/"  # the code, first
+    attacker_key = client.session.get("_clinic_totp_pending_key")
+    assert attacker_key is None
+    forged = client.post("/accounts/two-factor/setup/", {"token": "123456"})
+    assert forged.status_code == 302 and forged["Location"].split("?")[0] == "/accounts/two-factor/"
+    assert list(TOTPDevice.objects.filter(user=practitioner).values_list("key", flat=True)) == [key]
+    assert client.get("/patients/").status_code == 302  # still owes the code
+
+    # With the current code the session is verified, and the app can then be replaced.
+    assert client.post("/accounts/two-factor/", {"token": _code(key)}).status_code == 302
+    assert client.get("/accounts/two-factor/setup/").status_code == 200

@@ -377,3 +377,30 @@ def test_reception_marks_an_arrival_from_the_home_page(patient, doctor, receptio
     )
     appointment.refresh_from_db()
     assert appointment.status == "arrived"
+
+
+def test_reception_books_from_the_recall_list(patient, doctor, reception):
+    """The recall list is the front desk's too (clinic-wide) and leads to free times
+    from the eligible date, with the treatment's appointment type chosen."""
+    migraine = Indication.objects.get(slug="chronic-migraine")
+    botox = Product.objects.get(slug="botox")
+    last = timezone.now() - timedelta(days=migraine.min_interval_days + 3)
+    TreatmentSessionFactory(
+        patient=patient,
+        practitioner=doctor,
+        indication=migraine,
+        product=botox,
+        status="signed",
+        signed_at=last,
+        performed_at=last,
+    )
+    client = client_for(reception)
+    page = client.get(reverse("reports:recall")).content.decode()
+    assert patient.record_number in page
+    book_link = page.split(reverse("diary:free_slots") + "?", 1)[1].split('"', 1)[0]
+    slots = client.get(reverse("diary:free_slots") + "?" + book_link.replace("&amp;", "&"))
+    assert slots.status_code == 200
+    html = slots.content.decode()
+    assert 'data-testid="free-slots"' in html
+    assert f"appointment_type={kind('migraine-treatment').pk}" in html
+    assert client.get(reverse("reports:index")).status_code == 403  # nothing else in reports

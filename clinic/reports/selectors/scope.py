@@ -37,7 +37,10 @@ class Scope:
 
 
 def sees_whole_clinic(user) -> bool:
-    return user.has_perm("reports.view_clinic_reports")
+    """Managers see the clinic; so does the front desk on the one report it may open
+    (the recall list, to book from), since it has no figures of its own. Practitioners
+    see their own."""
+    return user.has_perm("reports.view_clinic_reports") or not user.has_perm("reports.view_reports")
 
 
 def scope_for(*, user, period: Period, practitioner=None, indication=None, product=None) -> Scope:

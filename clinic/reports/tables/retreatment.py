@@ -1,8 +1,10 @@
 """The recall report's table: next eligible date and the contact a patient agreed to."""
 
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
 import django_tables2 as tables
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -19,6 +21,9 @@ class RecallTable(ReportTable):
     performed_at = tables.Column("Last treated")
     eligible_on = tables.Column("Eligible from", accessor="performed_at", orderable=False)
     contact = tables.Column("Contact (as consented)", accessor="patient__phone", orderable=False)
+    book = tables.Column(
+        "Book", accessor="patient__public_id", orderable=False, exclude_from_export=True
+    )
 
     class Meta(ReportTable.Meta):
         order_by = ("performed_at",)
@@ -41,6 +46,24 @@ class RecallTable(ReportTable):
                 '{} <span class="badge text-bg-danger">overdue</span>', f"{eligible:%d/%m/%Y}"
             )
         return f"{eligible:%d/%m/%Y}"
+
+    def render_book(self, record):
+        """Straight to the diary's free times for this treatment, from the eligible date
+        (issue 15: the recall list leads to a booking)."""
+        eligible = max(eligible_on(record, self.intervals), timezone.localdate())
+        query = urlencode(
+            {
+                "patient": record["patient__public_id"],
+                "indication": record["indication_id"],
+                "product": record["product_id"],
+                "from": f"{eligible:%Y-%m-%d}",
+            }
+        )
+        return format_html(
+            '<a class="btn btn-sm btn-outline-success" href="{}?{}">Book</a>',
+            reverse("diary:free_slots"),
+            query,
+        )
 
     def render_contact(self, record):
         return contact_text(record) or format_html(
