@@ -25,8 +25,16 @@ import sys
 from django.conf import settings
 from django.http import HttpResponse
 from django.template import loader
+from django.utils.html import escape
 
 from clinic.db_timeouts import busy_reason
+
+TITLES = {503: "The record is busy, please try again", 500: "Something went wrong"}
+FALLBACK = (
+    '<!doctype html><html lang="en-GB"><head><meta charset="utf-8"><title>{title}</title>'
+    "</head><body><h1>{title}</h1><p>{clinic}. Please go back and try again in a moment."
+    " Reference for the practice manager: <code>{request_id}</code></p></body></html>"
+)
 
 # Field names never echoed into the retry form (a password, a TOTP code).
 SECRET_FIELD_MARKERS = ("password", "otp", "token_code", "secret")
@@ -42,7 +50,15 @@ def _request_id(request) -> str:
 def _static_page(request, template: str, status: int, extra: dict | None = None):
     context = {"clinic_name": settings.CLINIC_NAME, "request_id": _request_id(request)}
     context.update(extra or {})
-    response = HttpResponse(loader.get_template(template).render(context), status=status)
+    try:
+        body = loader.get_template(template).render(context)
+    except Exception:  # noqa: BLE001 (an error page must not fail: e.g. a missing static file)
+        body = FALLBACK.format(
+            title=escape(TITLES.get(status, "Something went wrong")),
+            clinic=escape(context["clinic_name"]),
+            request_id=escape(context["request_id"]),
+        )
+    response = HttpResponse(body, status=status)
     response["Cache-Control"] = "no-store"
     # clinic.request_log writes this request's one log record; Django's own
     # "Internal Server Error: /path" record would be a second one.

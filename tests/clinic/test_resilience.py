@@ -239,6 +239,20 @@ def test_the_500_page_renders_without_the_database_and_logs_once(reception, monk
 
 
 @pytest.mark.usefixtures("failing_urls")
+def test_the_500_page_falls_back_to_plain_html_if_its_template_fails(reception, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ValueError("Missing staticfiles manifest entry")
+
+    monkeypatch.setattr("clinic.errors.loader.get_template", broken)
+    client = _no_raise(Client())
+    client.force_login(reception)
+    response = client.get("/test/broken/")
+    assert response.status_code == 500
+    body = response.content.decode()
+    assert "Something went wrong" in body and response["X-Request-ID"] in body
+
+
+@pytest.mark.usefixtures("failing_urls")
 def test_an_unexpected_error_in_a_view_logs_one_record_with_the_request_id(reception, caplog):
     client = _no_raise(Client())
     client.force_login(reception)
