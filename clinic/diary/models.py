@@ -224,3 +224,32 @@ class Appointment(TimeStampedModel):
             self.status in (AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED)
             and timezone.now() > self.starts_at + LATE_AFTER
         )
+
+
+class CalendarFeed(models.Model):
+    """A practitioner's private calendar feed (iCalendar): a secret link their phone's
+    calendar subscribes to. Revoking it makes the link answer 404; a new one gets a new
+    secret. The feed shows patient initials and the appointment type only."""
+
+    practitioner = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["practitioner_id"]
+
+    def __str__(self) -> str:
+        return f"Calendar feed ({'revoked' if self.revoked_at else 'active'})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+# The outbox and the waiting list live in their own modules (issue 15.5, 15.6); imported
+# here so that Django finds them as the diary's models.
+from clinic.diary.messaging.models import PatientMessage  # noqa: E402
+from clinic.diary.waiting_list.models import WaitingListEntry  # noqa: E402

@@ -17,4 +17,6 @@ urlpatterns = [
         "appointments/<uuid:public_id>/cancel/", views.appointment_cancel, name="appointment_cancel"
     ),
     path("appointments/<uuid:public_id>/start/", views.appointment_start, name="appointment_start"),
+    path("calendar/", views.feed_settings, name="feed_settings"),
+    path("calendar/<str:token>.ics", views.feed, name="feed"),
 ]

@@ -10,19 +10,19 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clinic.audit import audited, patient_of
-from clinic.diary import selectors, services
+from clinic.diary import feeds, selectors, services
 from clinic.diary.choices import AppointmentStatus
 from clinic.diary.forms import BookingForm, CancelForm, MoveForm
 from clinic.diary.models import AppointmentType
 from clinic.idempotency import submit_once
-from clinic.permissions import require_perm
+from clinic.permissions import public, require_perm
 from patients.selectors import patient_search
 
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
@@ -388,3 +388,37 @@ def appointment_start(request, public_id):
         messages.error(request, " ".join(exc.messages))
         return redirect(current)
     return redirect(reverse("treatments:session_edit", kwargs={"public_id": session.public_id}))
+
+
+# The private calendar feed ---------------------------------------------------------------
+
+
+@require_perm("diary.view_appointment")
+def feed_settings(request):
+    """A practitioner's own feed: the secret link (shown to them), a new one, or off."""
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            feeds.feed_revoke(practitioner=request.user)
+            messages.success(request, "The calendar link is switched off.")
+        else:
+            feeds.feed_issue(practitioner=request.user)
+            messages.success(request, "A new calendar link is ready: the old one stops working.")
+        return redirect("diary:feed_settings")
+    feed = getattr(request.user, "calendar_feed", None)
+    url = None
+    if feed is not None and feed.is_active:
+        url = request.build_absolute_uri(reverse("diary:feed", kwargs={"token": feed.token}))
+    return render(request, "diary/feed_settings.html", {"feed": feed, "url": url})
+
+
+@public
+def feed(request, token):
+    """The iCalendar file for a phone's calendar: the secret in the address is the key.
+    Initials and appointment types only; a revoked or unknown link is 404."""
+    active = feeds.feed_active(token=token)
+    if active is None:
+        raise Http404
+    response = HttpResponse(feeds.feed_calendar(feed=active), content_type="text/calendar")
+    response["Content-Disposition"] = 'inline; filename="diary.ics"'
+    response["Cache-Control"] = "private, no-store"
+    return response

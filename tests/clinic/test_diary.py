@@ -404,3 +404,30 @@ def test_reception_books_from_the_recall_list(patient, doctor, reception):
     assert 'data-testid="free-slots"' in html
     assert f"appointment_type={kind('migraine-treatment').pk}" in html
     assert client.get(reverse("reports:index")).status_code == 403  # nothing else in reports
+
+
+# The private calendar feed ----------------------------------------------------------------
+
+
+def test_the_calendar_feed_shows_initials_and_type_and_can_be_revoked(doctor, reception):
+    patient = PatientFactory(given_names="Harriet", family_name="Quillfeather-Jones")
+    book(patient, doctor, reception, at(1, 10), "migraine-treatment")
+    client = client_for(doctor)
+    client.post(reverse("diary:feed_settings"), {"action": "new"})
+    url = doctor.calendar_feed and reverse("diary:feed", args=[doctor.calendar_feed.token])
+
+    anonymous = client_for(None)
+    response = anonymous.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "text/calendar"
+    body = response.content.decode()
+    assert "BEGIN:VEVENT" in body and "SUMMARY:HQJ · Chronic migraine (PREEMPT)" in body
+    assert "Quillfeather" not in body and "Harriet" not in body
+    assert patient.record_number not in body
+
+    client.post(reverse("diary:feed_settings"), {"action": "new"})  # a new secret
+    assert anonymous.get(url).status_code == 404
+    doctor.calendar_feed.refresh_from_db()
+    fresh = reverse("diary:feed", args=[doctor.calendar_feed.token])
+    assert anonymous.get(fresh).status_code == 200
+    client.post(reverse("diary:feed_settings"), {"action": "revoke"})
+    assert anonymous.get(fresh).status_code == 404

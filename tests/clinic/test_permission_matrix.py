@@ -80,7 +80,14 @@ def objects(patient, questionnaire, practitioner, manager):
         "export": _export_for(manager),  # issue 12.2: a prepared export (being prepared)
         "appointment": _appointment_for(patient, practitioner),  # issue 15: the diary
         "diary_practitioner": practitioner,
+        "feed": _feed_for(practitioner),
     }
+
+
+def _feed_for(practitioner):
+    from clinic.diary.feeds import feed_issue
+
+    return feed_issue(practitioner=practitioner)
 
 
 def _appointment_for(patient, practitioner):
@@ -124,6 +131,7 @@ def _sar_for(patient, user):
 # Which object each URL's kwargs name (patients by default; pk = the questionnaire).
 ROUTE_OBJECTS = {
     "diary:week": {"practitioner_id": "diary_practitioner"},  # issue 15
+    "diary:feed": {"token": "feed"},
     "diary:appointment": {"public_id": "appointment"},
     "diary:appointment_step": {"public_id": "appointment"},
     "diary:appointment_move": {"public_id": "appointment"},
@@ -169,7 +177,9 @@ def _kwargs(route: Route, objects, *, unknown: bool = False) -> dict:
         if name == "public_id":
             values[name] = uuid.uuid4() if unknown else target.public_id
         else:
-            values[name] = 10**9 if unknown else target.pk
+            # A kwarg the object has by name (a feed's token), else its pk.
+            unknown_value = "no-such-token" if name == "token" else 10**9
+            values[name] = unknown_value if unknown else getattr(target, name, target.pk)
     return values
 
 

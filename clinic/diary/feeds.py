@@ -1,0 +1,85 @@
+"""The practitioners' private calendar feeds (issue 15, point 8): an iCalendar file at a
+secret, revocable address, so the diary shows on their phone. Patient initials and the
+appointment type only: no names, no clinical detail, nothing a lost phone would give
+away beyond who is coming when."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from icalendar import Calendar, Event
+
+from clinic.diary.choices import AppointmentStatus
+from clinic.diary.models import Appointment, CalendarFeed
+
+PAST_DAYS, FUTURE_DAYS = 14, 90
+
+
+@transaction.atomic
+def feed_issue(*, practitioner) -> CalendarFeed:
+    """A new secret for the practitioner's feed (the old link stops working)."""
+    token = secrets.token_urlsafe(32)
+    feed, created = CalendarFeed.objects.select_for_update().get_or_create(
+        practitioner=practitioner, defaults={"token": token}
+    )
+    if not created:
+        feed.token, feed.created_at, feed.revoked_at = token, timezone.now(), None
+        feed.save()
+    return feed
+
+
+@transaction.atomic
+def feed_revoke(*, practitioner) -> None:
+    CalendarFeed.objects.filter(practitioner=practitioner, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+def feed_active(*, token: str) -> CalendarFeed | None:
+    return (
+        CalendarFeed.objects.select_related("practitioner")
+        .filter(token=token, revoked_at__isnull=True)
+        .first()
+    )
+
+
+def _initials(patient) -> str:
+    parts = [*patient.given_names.split()[:1], *patient.family_name.replace("-", " ").split()]
+    return "".join(part[0].upper() for part in parts if part)
+
+
+def feed_calendar(*, feed: CalendarFeed) -> bytes:
+    """The feed as RFC 5545 text: two weeks back, three months ahead, not cancelled.
+    One query."""
+    now = timezone.now()
+    appointments = (
+        Appointment.objects.filter(
+            practitioner=feed.practitioner,
+            starts_at__gte=now - timedelta(days=PAST_DAYS),
+            starts_at__lt=now + timedelta(days=FUTURE_DAYS),
+        )
+        .exclude(status=AppointmentStatus.CANCELLED)
+        .select_related("patient", "appointment_type", "room")
+        .order_by("starts_at")
+    )
+    calendar = Calendar()
+    calendar.add("prodid", f"-//{settings.CLINIC_NAME}//Diary//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", f"{settings.CLINIC_NAME} diary")
+    for appointment in appointments:
+        event = Event()
+        event.add("uid", f"{appointment.public_id}@diary")
+        event.add("dtstamp", now)
+        event.add("dtstart", appointment.starts_at)
+        event.add("dtend", appointment.ends_at)
+        event.add(
+            "summary", f"{_initials(appointment.patient)} · {appointment.appointment_type.name}"
+        )
+        if appointment.room:
+            event.add("location", appointment.room.name)
+        calendar.add_component(event)
+    return calendar.to_ical()
