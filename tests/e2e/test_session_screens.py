@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from tests.e2e.helpers import SCREENSHOT_DIR
 from tests.factories import (
     InjectionPointFactory,
     PatientFactory,
@@ -87,6 +88,8 @@ def test_save_and_sign_stay_uncovered_and_findings_are_one_tap_away(
         assert_not_covered(save)
         assert_not_covered(sign)
     shot(page, f"session-screens-last-point-{size}")
+    # What the practitioner sees at that moment (the full-page shot cannot show sticking).
+    page.screenshot(path=str(SCREENSHOT_DIR / f"session-screens-viewport-{size}.png"))
 
     # The findings are counted in view; the count follows the panel as it is refreshed.
     summary = page.get_by_role("link", name="Safety checks:")
