@@ -1,0 +1,55 @@
+"""Staff accounts: the demo logins (one per role, a nurse practitioner, the superuser)."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from clinic.roles import Role
+from clinic.staff.services import staff_record_created
+
+DEMO_PASSWORD = "clinic-demo-2026"  # noqa: S105 - printed in the README; demo seed only
+
+
+STAFF = [
+    # username, first, last, role, is_staff (admin site), is_superuser
+    ("reception", "Rita", "Okafor", Role.RECEPTION, False, False),
+    ("practitioner", "Amelia", "Hart", Role.PRACTITIONER, False, False),
+    ("manager", "Marcus", "Reid", Role.MANAGER, True, False),
+    ("admin", "System", "Administrator", None, True, True),
+    ("nurse", "Priya", "Shah", Role.PRACTITIONER, False, False),
+]
+
+
+class StaffSeeder:
+    """Demo staff accounts and their logins, printed at the end."""
+
+    def ensure_staff(self) -> dict:
+        user_model = get_user_model()
+        groups = {g.name: g for g in Group.objects.all()}
+        staff, created_now = {}, []
+        for username, first, last, role, is_staff, is_superuser in STAFF:
+            user, created = user_model.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "is_staff": is_staff,
+                    "is_superuser": is_superuser,
+                    "email": f"{username}@clinic.invalid",
+                },
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+                if role is not None:
+                    user.groups.add(groups[role.value])
+                created_now.append(user)
+            staff[username] = user
+        for user in created_now:  # each shows its "created" row on the staff page (issue 10)
+            staff_record_created(created_by=staff["admin"], user=user)
+        return staff
+
+    def print_logins(self):
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
+        for username, first, last, role, _, _ in STAFF:
+            label = role.value if role else "superuser"
+            self.stdout.write(f"  {username:<13} {first} {last} ({label})")
