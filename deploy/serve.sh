@@ -166,12 +166,12 @@ if [ "${SERVE_SETUP_ONLY:-0}" = "1" ]; then
   exit 0
 fi
 
-# 4. The task worker: the project's own wrapper command if there is one, else
+# 4. The task worker: the project's own `manage.py worker` (clinic/jobs) if there, else
 #    django-tasks-db's db_worker when it is installed.
 WORKER=()
 if [ "${SERVE_NO_WORKER:-0}" != "1" ]; then
-  if [ -f clinic/management/commands/run_worker.py ]; then
-    WORKER=("$PY" manage.py run_worker)
+  if [ -f clinic/jobs/management/commands/worker.py ]; then
+    WORKER=("$PY" manage.py worker)  # db_worker with a heartbeat (/healthz/ready)
   elif "$PY" -c 'import django_tasks_db' 2>/dev/null; then
     WORKER=("$PY" manage.py db_worker)
   else
