@@ -173,6 +173,34 @@ ACTIVITY_CSV = [
     ("Without consent", lambda r: r["without_consent"]),
 ]
 
+
+def _percent(value) -> str:
+    return "" if value is None else f"{value:.1%}"
+
+
+def _one_decimal(value) -> str:
+    return "" if value is None else f"{value:.1f}"
+
+
+ATTENDANCE_CSV = [
+    ("Practitioner or room", lambda r: r["who"]),
+    ("Kind", lambda r: r["kind"]),
+    ("Working hours", lambda r: r["working_hours"]),
+    ("Booked hours", lambda r: r["booked_hours"]),
+    ("Utilisation", lambda r: _percent(r["utilisation"])),
+    ("Appointments", lambda r: r["appointments"]),
+    ("Attended", lambda r: r["attended"]),
+    ("Did not attend", lambda r: r["did_not_attend"]),
+    ("DNA rate", lambda r: _percent(r["dna_rate"])),
+    ("Cancelled", lambda r: r["cancelled"]),
+    ("Late cancellations", lambda r: r["late_cancellations"]),
+    ("Late cancellation rate", lambda r: _percent(r["late_rate"])),
+    (
+        "Mean days booked ahead (treatments)",
+        lambda r: "" if r["lead_days"] is None else f"{r['lead_days']:.1f}",
+    ),
+]
+
 LOT_CSV = [
     ("Lot", lambda r: r["vial__lot"]),
     ("Product", lambda r: r["vial__product__brand"]),
@@ -319,6 +347,18 @@ REPORTS: list[Report] = [
         rows=lambda fs, scope: selectors.practitioner_activity_rows(scope),
         csv_columns=ACTIVITY_CSV,
         period_field="session date",
+    ),
+    Report(
+        slug="diary-attendance",
+        title="Diary: attendance and utilisation",
+        summary="Working hours booked per practitioner and room, did-not-attend and late "
+        "cancellation rates, and how far ahead treatments are booked (issue 15).",
+        permission=CLINIC,
+        filterset=filters.AttendanceFilterSet,
+        table=tables.AttendanceTable,
+        rows=lambda fs, scope: selectors.attendance_rows(scope),
+        csv_columns=ATTENDANCE_CSV,
+        period_field="appointment date",
     ),
     Report(
         slug="follow-ups",

@@ -431,3 +431,34 @@ def test_the_calendar_feed_shows_initials_and_type_and_can_be_revoked(doctor, re
     assert anonymous.get(fresh).status_code == 200
     client.post(reverse("diary:feed_settings"), {"action": "revoke"})
     assert anonymous.get(fresh).status_code == 404
+
+
+# Managers' view -------------------------------------------------------------------------
+
+
+def test_attendance_figures_against_a_known_week(doctor, reception, manager):
+    """Utilisation, DNA and late-cancellation rates computed by hand for one day."""
+    from clinic.diary.attendance import attendance
+
+    day = timezone.localdate() - timedelta(days=1)
+    offset = -1
+    came = book(PatientFactory(), doctor, reception, at(offset, 9), "migraine-treatment")
+    Appointment.objects.filter(pk=came.pk).update(status="completed")
+    missed = book(PatientFactory(), doctor, reception, at(offset, 10))
+    Appointment.objects.filter(pk=missed.pk).update(status="dna")
+    late = book(PatientFactory(), doctor, reception, at(offset, 11))
+    Appointment.objects.filter(pk=late.pk).update(
+        status="cancelled", cancelled_at=timezone.now(), cancelled_by="patient",
+        is_late_cancellation=True,
+    )  # fmt: skip
+    figures = attendance(start=day, end=day)
+    (line,) = figures.practitioners
+    assert line.working_minutes == 8 * 60  # 09:00-17:00
+    assert line.booked_minutes == 30  # the completed one; a DNA or cancellation frees it
+    assert (line.appointments, line.attended, line.did_not_attend) == (3, 1, 1)
+    assert line.dna_rate == 0.5 and line.late_cancellation_rate == 1 / 3
+    page = client_for(manager).get(
+        reverse("reports:diary-attendance") + f"?start={day:%d/%m/%Y}&end={day:%d/%m/%Y}"
+    )
+    assert page.status_code == 200 and "50%" in page.content.decode()
+    assert client_for(reception).get(reverse("reports:diary-attendance")).status_code == 403

@@ -19,6 +19,7 @@ from clinic.reports.filters.base import (
     ReportFilterSet,
 )
 from clinic.reports.filters.compliance import QuestionnaireFilterSet
+from clinic.reports.filters.diary import AttendanceFilterSet
 from clinic.reports.filters.followups import FollowUpFilterSet
 from clinic.reports.filters.outcomes import OutcomeFilterSet
 from clinic.reports.filters.retreatment import CONTACT_CHOICES, RecallFilterSet
@@ -36,6 +37,7 @@ __all__ = [
     "SELECT",
     "SESSION_COMPLIANCE",
     "SIDE_EFFECT_WORKLISTS",
+    "AttendanceFilterSet",
     "DashboardFilterSet",
     "FollowUpFilterSet",
     "LotExposureFilterSet",

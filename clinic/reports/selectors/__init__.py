@@ -31,6 +31,7 @@ from clinic.reports.selectors.dashboard import (
     dashboard,
     dashboard_panel,
 )
+from clinic.reports.selectors.diary import attendance_rows, diary_attendance
 from clinic.reports.selectors.expressions import ZERO, initials, total_units_subquery
 from clinic.reports.selectors.followups import (
     FOLLOW_UP_SOON_DAYS,
@@ -94,9 +95,11 @@ __all__ = [
     "Comparison",
     "Dashboard",
     "Scope",
+    "attendance_rows",
     "chart_completion_delta",
     "dashboard",
     "dashboard_panel",
+    "diary_attendance",
     "eligible_between",
     "follow_up_counts",
     "follow_up_rows",

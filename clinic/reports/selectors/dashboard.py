@@ -12,6 +12,7 @@ from clinic.reports.selectors.compliance import (
     questionnaires_unreviewed,
     unsigned_overdue,
 )
+from clinic.reports.selectors.diary import diary_attendance
 from clinic.reports.selectors.followups import follow_up_counts
 from clinic.reports.selectors.outcomes import outcome_responders, responder_thresholds_and_keys
 from clinic.reports.selectors.retreatment import retreatment_counts
@@ -66,6 +67,7 @@ class Dashboard:
     retreatment: dict | None  # None: deferred to its own request
     compliance: dict
     thresholds: dict = field(default_factory=dict)
+    diary: object | None = None  # the diary's attendance (issue 15); None: deferred
 
 
 def dashboard(*, scope: Scope, whole_clinic: bool, deferred: bool = False) -> Dashboard:
@@ -109,10 +111,11 @@ def dashboard(*, scope: Scope, whole_clinic: bool, deferred: bool = False) -> Da
         retreatment=None if deferred else retreatment_counts(scope),
         compliance=compliance,
         thresholds=thresholds,
+        diary=None if deferred else diary_attendance(scope),
     )
 
 
-DASHBOARD_PANELS = ("stock", "outcomes", "retreatment")
+DASHBOARD_PANELS = ("stock", "outcomes", "retreatment", "diary")
 
 
 def dashboard_panel(*, scope: Scope, panel: str, whole_clinic: bool = False) -> dict:
@@ -133,4 +136,6 @@ def dashboard_panel(*, scope: Scope, panel: str, whole_clinic: bool = False) -> 
         }
     if panel == "retreatment":
         return {"retreatment": retreatment_counts(scope)}
+    if panel == "diary":
+        return {"diary": diary_attendance(scope)}
     raise ValueError(panel)

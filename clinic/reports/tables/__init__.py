@@ -24,6 +24,7 @@ from clinic.reports.tables.base import (
     yes_no,
 )
 from clinic.reports.tables.compliance import QuestionnaireTable
+from clinic.reports.tables.diary import AttendanceTable
 from clinic.reports.tables.followups import FollowUpTable
 from clinic.reports.tables.outcomes import OutcomeTable
 from clinic.reports.tables.retreatment import RecallTable, contact_text, eligible_on
@@ -34,6 +35,7 @@ from clinic.reports.tables.stock import LotExposureTable, UnitsWastageTable
 __all__ = [
     "DASH",
     "TABLE_ATTRS",
+    "AttendanceTable",
     "FollowUpTable",
     "LotExposureTable",
     "OutcomeTable",

@@ -1,0 +1,165 @@
+"""The diary's figures for managers (issue 15, point 7): utilisation per practitioner
+and per room, did-not-attend and late-cancellation rates, and lead time from booking to
+the appointment. Read by the dashboard tile and the "Diary: attendance and utilisation"
+report (clinic.reports), over a period and optionally one practitioner.
+
+Utilisation = minutes booked (appointments that held their slot) / minutes of working
+time in the period (weekly pattern, less leave, plus extra clinics). A room's working
+time is that of the pattern blocks that name it. Rates are over appointments that were
+due in the period: DNA / (attended + DNA); late cancellations / all appointments.
+Four queries, whatever the length of the period or the number of appointments.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
+
+from clinic.diary.choices import AppointmentStatus, ExceptionKind
+from clinic.diary.models import Appointment, WorkingException, WorkingPattern
+
+ATTENDED = {AppointmentStatus.ARRIVED, AppointmentStatus.IN_TREATMENT, AppointmentStatus.COMPLETED}
+
+
+@dataclass
+class Line:
+    """One practitioner's (or one room's) figures."""
+
+    label: str
+    working_minutes: int = 0
+    booked_minutes: int = 0
+    appointments: int = 0
+    attended: int = 0
+    did_not_attend: int = 0
+    cancelled: int = 0
+    late_cancellations: int = 0
+    lead_days: list[float] = field(default_factory=list)
+
+    @property
+    def utilisation(self) -> float | None:
+        return self.booked_minutes / self.working_minutes if self.working_minutes else None
+
+    @property
+    def dna_rate(self) -> float | None:
+        due = self.attended + self.did_not_attend
+        return self.did_not_attend / due if due else None
+
+    @property
+    def late_cancellation_rate(self) -> float | None:
+        return self.late_cancellations / self.appointments if self.appointments else None
+
+    @property
+    def utilisation_text(self) -> str:
+        return "—" if self.utilisation is None else f"{self.utilisation:.0%}"
+
+    @property
+    def dna_text(self) -> str:
+        return "—" if self.dna_rate is None else f"{self.dna_rate:.0%}"
+
+    @property
+    def mean_lead_days(self) -> float | None:
+        return sum(self.lead_days) / len(self.lead_days) if self.lead_days else None
+
+
+@dataclass
+class Attendance:
+    practitioners: list[Line]
+    rooms: list[Line]
+    total: Line
+
+
+def _minutes(starts: time, ends: time) -> int:
+    return (ends.hour * 60 + ends.minute) - (starts.hour * 60 + starts.minute)
+
+
+def _working_minutes(start: date, end: date, practitioner_id=None):
+    """Minutes of working time per practitioner and per room, day by day (two queries)."""
+    patterns = WorkingPattern.objects.select_related("room", "practitioner")
+    exceptions = WorkingException.objects.filter(on__gte=start, on__lte=end).select_related("room")
+    if practitioner_id is not None:
+        patterns = patterns.filter(practitioner_id=practitioner_id)
+        exceptions = exceptions.filter(practitioner_id=practitioner_id)
+    by_weekday = defaultdict(list)
+    people = {}
+    for row in patterns:
+        by_weekday[row.weekday].append(row)
+        people[row.practitioner_id] = row.practitioner
+    by_day = defaultdict(list)
+    for row in exceptions:
+        by_day[(row.practitioner_id, row.on)].append(row)
+    per_person, per_room = defaultdict(int), defaultdict(int)
+    day = start
+    while day <= end:
+        for row in by_weekday[day.weekday()]:
+            minutes = _minutes(row.starts, row.ends)
+            for change in by_day.get((row.practitioner_id, day), []):
+                if change.kind == ExceptionKind.LEAVE:
+                    if change.starts is None:
+                        minutes = 0
+                    else:  # the overlap of the leave with this block
+                        overlap_start = max(change.starts, row.starts)
+                        overlap_end = min(change.ends, row.ends)
+                        if overlap_end > overlap_start:
+                            minutes -= _minutes(overlap_start, overlap_end)
+            per_person[row.practitioner_id] += minutes
+            if row.room_id:
+                per_room[row.room_id] += minutes
+        day += timedelta(days=1)
+    for (practitioner_id_, _on), changes in by_day.items():
+        for change in changes:
+            if change.kind == ExceptionKind.EXTRA:
+                minutes = _minutes(change.starts, change.ends)
+                per_person[practitioner_id_] += minutes
+                if change.room_id:
+                    per_room[change.room_id] += minutes
+    return people, per_person, per_room
+
+
+def attendance(*, start: date, end: date, practitioner_id: int | None = None) -> Attendance:
+    """The period's figures per practitioner, per room and in all."""
+    people, working, room_working = _working_minutes(start, end, practitioner_id)
+    qs = Appointment.objects.filter(
+        starts_at__gte=timezone.make_aware(datetime.combine(start, time.min)),
+        starts_at__lt=timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min)),
+    ).select_related("practitioner", "room", "appointment_type")
+    if practitioner_id is not None:
+        qs = qs.filter(practitioner_id=practitioner_id)
+    lines: dict[int, Line] = {}
+    rooms: dict[int, Line] = {}
+    total = Line("All")
+
+    def line_for(person) -> Line:
+        if person.pk not in lines:
+            lines[person.pk] = Line(person.get_full_name() or person.get_username())
+        return lines[person.pk]
+
+    for person_id, person in people.items():
+        line_for(person).working_minutes = working.get(person_id, 0)
+    for appt in qs.iterator(chunk_size=2000):
+        targets = [line_for(appt.practitioner), total]
+        if appt.room_id:
+            if appt.room_id not in rooms:
+                rooms[appt.room_id] = Line(appt.room.name, room_working.get(appt.room_id, 0))
+            targets.append(rooms[appt.room_id])
+        for line in targets:
+            line.appointments += 1
+            if appt.status in AppointmentStatus.occupying():
+                line.booked_minutes += appt.minutes
+            if appt.status in ATTENDED:
+                line.attended += 1
+            elif appt.status == AppointmentStatus.DID_NOT_ATTEND:
+                line.did_not_attend += 1
+            elif appt.status == AppointmentStatus.CANCELLED:
+                line.cancelled += 1
+                line.late_cancellations += appt.is_late_cancellation
+            if appt.appointment_type.is_treatment and appt.status != AppointmentStatus.CANCELLED:
+                line.lead_days.append((appt.starts_at - appt.created_at).total_seconds() / 86400)
+    total.working_minutes = sum(line.working_minutes for line in lines.values())
+    return Attendance(
+        practitioners=sorted(lines.values(), key=lambda line: line.label),
+        rooms=sorted(rooms.values(), key=lambda line: line.label),
+        total=total,
+    )
