@@ -17,6 +17,13 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# Nothing configured: the database of `make serve`, when there is one.
+if [ -z "${DATABASE_OWNER_URL:-}${DATABASE_URL:-}" ] && [ -f "$ROOT/var/serve.env" ]; then
+  set -a
+  # shellcheck disable=SC1091
+  . "$ROOT/var/serve.env"
+  set +a
+fi
 URL=${DATABASE_OWNER_URL:-${DATABASE_URL:-}}
 case "$URL" in
   postgres://* | postgresql://*) ;;

@@ -25,6 +25,13 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 FILE=${1:?usage: deploy/restore.sh var/backups/<name>.dump[.age]}
 [ -f "$FILE" ] || { echo "restore: no such file: $FILE" >&2; exit 2; }
+# Nothing configured: the database of `make serve`, when there is one.
+if [ -z "${DATABASE_OWNER_URL:-}${DATABASE_URL:-}" ] && [ -f "$ROOT/var/serve.env" ]; then
+  set -a
+  # shellcheck disable=SC1091
+  . "$ROOT/var/serve.env"
+  set +a
+fi
 OWNER_URL=${DATABASE_OWNER_URL:-${DATABASE_URL:-}}
 case "$OWNER_URL" in
   postgres://* | postgresql://*) ;;
