@@ -1,10 +1,15 @@
 """Helpers shared by the browser tests: sign in like a user, save screenshots, run axe."""
 
 import re
+import time
 from functools import cache
 from pathlib import Path
 
+from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
 from playwright.sync_api import Page, expect
+
+from clinic.middleware import SEEN_AT
 
 PASSWORD = "correct-horse-battery"  # the factories' password for every persona
 SCREENSHOT_DIR = Path(__file__).resolve().parent / "screenshots"  # git-ignored
@@ -41,6 +46,14 @@ def sign_out(page: Page) -> None:
         toggle.click()
     account_menu(page).click()
     page.get_by_role("button", name="Sign out").click()
+
+
+def idle_for_longer_than_the_limit(page: Page) -> None:
+    """Set the server-side session's idle clock back, as if 16 minutes had passed."""
+    cookie = next(c for c in page.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME)
+    session = SessionStore(session_key=cookie["value"])
+    session[SEEN_AT] = int(time.time()) - settings.SESSION_IDLE_TIMEOUT - 60
+    session.save()
 
 
 def staff_name_pattern(user) -> str:

@@ -3,15 +3,11 @@ kept in the tab's sessionStorage (never a password), offered back after signing 
 dropped once the form is sent, and every draft is cleared at Sign out."""
 
 import re
-import time
 
 import pytest
-from django.conf import settings
-from django.contrib.sessions.backends.db import SessionStore
 from playwright.sync_api import Page, expect
 
-from clinic.middleware import SEEN_AT
-from tests.e2e.helpers import PASSWORD, sign_out
+from tests.e2e.helpers import PASSWORD, idle_for_longer_than_the_limit, sign_out
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -22,14 +18,6 @@ HALF_TYPED = {
     "#id_postcode": "W8 7QB",
 }
 DRAFT_KEYS = "() => Object.keys(sessionStorage).filter((k) => k.startsWith('clinic-draft'))"
-
-
-def idle_for_longer_than_the_limit(page: Page) -> None:
-    """Set the server-side session's idle clock back, as if 16 minutes had passed."""
-    cookie = next(c for c in page.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME)
-    session = SessionStore(session_key=cookie["value"])
-    session[SEEN_AT] = int(time.time()) - settings.SESSION_IDLE_TIMEOUT - 60
-    session.save()
 
 
 def test_half_typed_registration_comes_back_after_the_idle_sign_out(

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.helpers import SCREENSHOT_DIR
+from tests.e2e.helpers import PASSWORD, SCREENSHOT_DIR, idle_for_longer_than_the_limit
 from tests.factories import (
     InjectionPointFactory,
     PatientFactory,
@@ -102,3 +102,32 @@ def test_save_and_sign_stay_uncovered_and_findings_are_one_tap_away(
     expect(panel.locator(".finding-block").first).to_be_in_viewport()
     assert_not_covered(sign)
     shot(page, f"session-screens-panel-{size}")
+
+
+def test_half_typed_session_comes_back_after_the_idle_sign_out(
+    page: Page, live_server, practitioner, preempt_draft, login
+):
+    """Issue 13.17 in the session editor: notes and ticks typed before the idle sign-out
+    are offered back on the same session, and the safety panel follows them."""
+    edit_url = f"{live_server.url}/sessions/{preempt_draft.public_id}/edit/"
+    login(page, live_server, "amelia")
+    page.goto(edit_url)
+    consent = page.locator(".finding-block[data-code='consent.missing']")
+    expect(consent).to_have_count(1)
+    page.get_by_label("Notes").fill("Anxious about needles; ice pack offered")
+    page.get_by_label("Consent for this episode taken").check()
+    expect(consent).to_have_count(0)
+
+    idle_for_longer_than_the_limit(page)
+    page.reload()
+    page.get_by_label("Username").fill("amelia")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page).to_have_url(edit_url)
+    expect(page.get_by_label("Notes")).to_have_value("")
+    page.get_by_test_id("draft-offer").get_by_role("button", name="Restore what I typed").click()
+    expect(page.get_by_label("Notes")).to_have_value("Anxious about needles; ice pack offered")
+    expect(page.get_by_label("Consent for this episode taken")).to_be_checked()
+    expect(page.locator("#points-body tr.point-row")).to_have_count(31)
+    expect(consent).to_have_count(0)  # re-checked with what was restored
