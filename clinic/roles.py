@@ -122,11 +122,9 @@ MATRIX: dict[Role, frozenset[str]] = {
             "diary.add_workingpattern",
             "diary.view_recall_list",  # recalls sent and booked (operations)
             "diary.change_workingpattern",
-            "diary.delete_workingpattern",
             "diary.view_workingexception",
             "diary.add_workingexception",
             "diary.change_workingexception",
-            "diary.delete_workingexception",
             "diary.view_room",
             "diary.add_room",
             "diary.change_room",

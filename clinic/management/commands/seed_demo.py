@@ -58,6 +58,7 @@ from django.core.management.base import BaseCommand
 
 from clinic.demo.access import AccessSeeder
 from clinic.demo.background import BackgroundWorkSeeder
+from clinic.demo.diary import DiarySeeder
 from clinic.demo.outcomes import OutcomeSeeder
 from clinic.demo.patients import PatientSeeder
 from clinic.demo.sessions import TreatmentHistory
@@ -77,6 +78,7 @@ class Command(
     SideEffectSeeder,
     AccessSeeder,
     BackgroundWorkSeeder,
+    DiarySeeder,
     BaseCommand,
 ):
     help = (
@@ -136,5 +138,6 @@ class Command(
         done += f" and {self.record_access_and_subject_access():,} access events"  # issue 6
         if self.treatment is not None:
             self.record_background_work()  # issue 12.2
+            done += f" and {self.record_diary():,} appointments"  # issue 15
         self.stdout.write(self.style.SUCCESS(f"{done} in {time.monotonic() - started:.1f}s"))
         self.print_logins()

@@ -1,0 +1,180 @@
+"""The diary (issue 15): working hours for the two demo practitioners and a believable
+week around today: today's diary full, with arrivals, one patient late, one who did not
+attend and a late cancellation; last week's appointments done; the coming week booked.
+
+Appointments are laid end to end per practitioner, so none overlap (PostgreSQL's
+exclusion constraints would refuse it). Patients come from those already treated, with
+the treatment they are having (its indication and product); some visits are reviews and
+consultations. Today is a working day whatever the weekday: an extra clinic is added when
+the weekly pattern has none.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, time, timedelta
+
+from django.utils import timezone
+
+WEEKLY = {
+    # username: (weekdays, starts, ends, room name)
+    "practitioner": (range(0, 5), time(9), time(17), "Treatment room 1"),
+    "nurse": (range(0, 6), time(9), time(17), "Treatment room 2"),
+}
+LENGTH_CHOICES = (15, 20, 30, 30, 45)
+
+
+class DiarySeeder:
+    """Working hours, rooms and a week of appointments."""
+
+    def record_diary(self) -> int:
+        from clinic.diary.models import (
+            Appointment,
+            AppointmentType,
+            Room,
+            WorkingException,
+            WorkingPattern,
+        )
+        from treatments.models import TreatmentSession
+
+        rng = random.Random(self.rng.random())
+        people = {name: self.staff.get(name) for name in WEEKLY}
+        if None in people.values() or WorkingPattern.objects.exists():
+            return 0
+        rooms = {room.name: room for room in Room.objects.all()}
+        today = timezone.localdate()
+        for name, (weekdays, starts, ends, room) in WEEKLY.items():
+            WorkingPattern.objects.bulk_create(
+                WorkingPattern(
+                    practitioner=people[name],
+                    weekday=day,
+                    starts=starts,
+                    ends=ends if day < 5 else time(13),
+                    room=rooms.get(room),
+                )
+                for day in weekdays
+            )
+            if today.weekday() not in weekdays:
+                WorkingException.objects.create(
+                    practitioner=people[name],
+                    on=today,
+                    kind="extra",
+                    starts=starts,
+                    ends=time(13),
+                    room=rooms.get(room),
+                    note="Extra clinic",
+                )
+        WorkingException.objects.create(
+            practitioner=people["nurse"],
+            on=today + timedelta(days=(3 - today.weekday()) % 7 or 7),
+            kind="leave",
+            note="Annual leave",
+        )
+        types = {t.slug: t for t in AppointmentType.objects.select_related("indication")}
+        by_indication = {t.indication_id: t for t in types.values() if t.indication_id}
+        latest = {}
+        for session in (
+            TreatmentSession.objects.filter(status="signed")
+            .select_related("indication", "product", "patient")
+            .order_by("-performed_at")[:600]
+        ):
+            latest.setdefault(session.patient_id, session)
+        treated = list(latest.values())
+        rng.shuffle(treated)
+        made = []
+        reception = self.staff.get("reception") or people["practitioner"]
+        for name, person in people.items():
+            weekdays, starts, ends, room = WEEKLY[name]
+            for offset in range(-7, 8):
+                day = today + timedelta(days=offset)
+                if day.weekday() not in weekdays and day != today:
+                    continue
+                day_end = ends if day.weekday() < 5 and day.weekday() in weekdays else time(13)
+                made += self._day(
+                    rng, day, person, rooms.get(room), starts, day_end, treated, types,
+                    by_indication, reception,
+                )  # fmt: skip
+        Appointment.objects.bulk_create(made)
+        return len(made)
+
+    def _day(self, rng, day, person, room, starts, ends, treated, types, by_indication, desk):
+        from clinic.diary.models import Appointment
+
+        now = timezone.now()
+        moment = timezone.make_aware(datetime.combine(day, starts))
+        closing = timezone.make_aware(datetime.combine(day, ends))
+        today = day == timezone.localdate()
+        booked = []
+        late_done = dna_done = cancel_done = False
+        seen_today = set()
+        while treated:
+            minutes = rng.choice(LENGTH_CHOICES)
+            if moment + timedelta(minutes=minutes) > closing:
+                break
+            if rng.random() < (0.1 if today else 0.3):  # a gap in the diary
+                moment += timedelta(minutes=15)
+                continue
+            session = rng.choice(treated)
+            if session.patient_id in seen_today:
+                continue
+            seen_today.add(session.patient_id)
+            kind = rng.random()
+            if kind < 0.7:
+                appointment_type = by_indication.get(session.indication_id) or types["review"]
+                indication, product = session.indication, session.product
+            elif kind < 0.85:
+                appointment_type, indication, product = types["review"], None, None
+            else:
+                appointment_type, indication, product = types["consultation"], None, None
+            length = appointment_type.default_minutes if rng.random() < 0.7 else minutes
+            ends_at = moment + timedelta(minutes=length)
+            status, arrived, cancelled = self._status(
+                rng, moment, ends_at, now, today, late_done, dna_done, cancel_done
+            )
+            late_done |= status == "booked" and today and moment < now
+            dna_done |= status == "dna" and today
+            cancel_done |= status == "cancelled" and today
+            booked.append(
+                Appointment(
+                    patient=session.patient,
+                    practitioner=person,
+                    room=room,
+                    appointment_type=appointment_type,
+                    indication=indication,
+                    product=product,
+                    starts_at=moment,
+                    ends_at=ends_at,
+                    status=status,
+                    booked_by=desk,
+                    created_at=moment - timedelta(days=rng.randint(3, 60)),
+                    arrived_at=arrived,
+                    confirmed_at=moment - timedelta(days=2) if status == "confirmed" else None,
+                    cancelled_at=cancelled,
+                    cancelled_by="patient" if cancelled else "",
+                    cancel_reason="Unwell, will call to rebook" if cancelled else "",
+                    is_late_cancellation=bool(cancelled),
+                )
+            )
+            moment = ends_at
+        return booked
+
+    @staticmethod
+    def _status(rng, starts_at, ends_at, now, today, late_done, dna_done, cancel_done):
+        """What a receptionist would see: done in the past (a few missed), arrived or in
+        the room now, one late, one missed and one late cancellation today, booked or
+        confirmed ahead."""
+        if today and not cancel_done and starts_at > now and rng.random() < 0.3:
+            return "cancelled", None, now - timedelta(hours=rng.randint(2, 20))
+        if ends_at <= now:
+            if today and not dna_done and rng.random() < 0.4:
+                return "dna", None, None
+            if not today and rng.random() < 0.06:
+                return "dna", None, None
+            return "completed", starts_at - timedelta(minutes=rng.randint(2, 12)), None
+        if starts_at <= now:
+            if today and not late_done and now - starts_at > timedelta(minutes=10):
+                return "booked", None, None  # late: not here yet
+            return "in-treatment", starts_at - timedelta(minutes=5), None
+        if starts_at - now < timedelta(minutes=30) and rng.random() < 0.5:
+            return "arrived", now - timedelta(minutes=rng.randint(1, 9)), None
+        return ("confirmed" if rng.random() < 0.5 else "booked"), None, None
