@@ -75,6 +75,7 @@ class Forms(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.forms: list[dict] = []
         self._select = None
+        self._first = False
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -97,11 +98,12 @@ class Forms(HTMLParser):
             self.forms[-1].setdefault("textareas", []).append(a["name"])
         elif tag == "select" and a.get("name"):
             self._select = a["name"]
-            self.forms[-1]["fields"].setdefault(a["name"], "")
+            self._first = True
         elif tag == "option" and self._select:
-            fields = self.forms[-1]["fields"]
-            if "selected" in a or not fields[self._select]:
-                fields[self._select] = a.get("value", "")
+            # As a browser sends it: the selected option, else the first one.
+            if "selected" in a or self._first:
+                self.forms[-1]["fields"][self._select] = a.get("value", "")
+            self._first = False
 
     def handle_endtag(self, tag):
         if tag == "select":
