@@ -58,6 +58,12 @@ MATRIX: dict[Role, frozenset[str]] = {
             "diary.add_appointment",  # books patients, from the diary or a recall
             "diary.change_appointment",  # moves, cancels, confirms, marks arrivals
             "diary.view_recall_list",  # books patients due for re-treatment
+            "diary.send_recall",  # sends recall messages from the recall list (rule 37)
+            "diary.view_outbox",  # answers "did my reminder go?": every message and why
+            "diary.view_patientmessage",  # the messages on the patient's page
+            "diary.view_waitinglistentry",  # offers freed slots to waiting patients
+            "diary.add_waitinglistentry",  # puts a patient on the waiting list
+            "diary.change_waitinglistentry",  # withdraws them, sends the offer
         }
     ),
     Role.PRACTITIONER: frozenset(
@@ -91,6 +97,8 @@ MATRIX: dict[Role, frozenset[str]] = {
             "diary.view_appointment",  # their day and pre-flight lines
             "diary.add_appointment",  # books the follow-up or review they want
             "diary.change_appointment",  # starts the session of an arrived patient
+            "diary.send_aftercare",  # the rule 40 safety-net advice after signing
+            "diary.view_patientmessage",  # sees the advice and reminders sent
             # Dashboard and reports pinned to their own sessions (clinic/reports): no
             # CSV exports, no clinic-wide stock reports, no change history.
             "reports.view_dashboard",

@@ -173,6 +173,29 @@ def patient_update(*, patient: Patient, updated_by, expected_version: int, **fie
     return current
 
 
+CONTACT_CHANNELS = ("email", "sms")
+
+
+@transaction.atomic
+def patient_withdraw_contact_consent(*, patient: Patient, channel: str, how: str) -> Patient:
+    """The patient withdrew consent to contact by `channel` (email or sms), e.g. through
+    the unsubscribe link of a message: the flag and its timestamp are cleared and the
+    change history says how (`how`) and when; nobody on the staff is named. Repeating it
+    changes nothing."""
+    if channel not in CONTACT_CHANNELS:
+        raise ValidationError(f"Unknown contact channel {channel!r}.")
+    current = Patient.objects.select_for_update().get(pk=patient.pk)
+    flag = f"consent_contact_{channel}"
+    if not getattr(current, flag):
+        return current
+    setattr(current, flag, False)
+    setattr(current, f"{flag}_at", None)
+    current.version += 1
+    current._change_reason = how[:100]
+    current.save(update_fields=[flag, f"{flag}_at", "version", "updated_at"])
+    return current
+
+
 @transaction.atomic
 def patient_archive(*, patient: Patient, archived_by, reason: str) -> Patient:
     """Archive (never delete): the record stays, searchable under "archived"."""

@@ -251,5 +251,5 @@ class CalendarFeed(models.Model):
 
 # The outbox and the waiting list live in their own modules (issue 15.5, 15.6); imported
 # here so that Django finds them as the diary's models.
-from clinic.diary.messaging.models import PatientMessage  # noqa: E402
-from clinic.diary.waiting_list.models import WaitingListEntry  # noqa: E402
+from clinic.diary.messaging.models import PatientMessage  # noqa: E402, F401
+from clinic.diary.waiting_list.models import WaitingListEntry  # noqa: E402, F401

@@ -21,7 +21,13 @@ from django.utils import timezone
 from clinic.diary import selectors
 from clinic.diary.checks import BookingCheck, booking_checks
 from clinic.diary.choices import AppointmentStatus, CancelledBy
+from clinic.diary.messaging.reminders import (
+    reminder_reschedule,
+    reminder_schedule,
+    reminders_withdraw,
+)
 from clinic.diary.models import Appointment
+from clinic.diary.waiting_list.services import offer_cancelled_slot, waiting_list_booked
 
 # Advisory-lock namespaces (two-integer form; registrations use 1001).
 PRACTITIONER_LOCK, ROOM_LOCK = 1002, 1003
@@ -162,6 +168,8 @@ def appointment_book(
             appointment.full_clean(exclude=["booking_flags"])
             appointment._history_user = booked_by
             appointment.save()
+            reminder_schedule(appointment=appointment)  # issue 15.5
+            waiting_list_booked(appointment=appointment)  # issue 15.6
             return appointment
     except DoubleBooking as exc:
         raise _with_free_slots(
@@ -230,6 +238,7 @@ def appointment_move(
             current.version += 1
             current._history_user = moved_by
             current.save()
+            reminder_reschedule(appointment=current)  # issue 15.5
             return current
     except DoubleBooking as exc:
         raise _with_free_slots(
@@ -270,6 +279,10 @@ def appointment_cancel(
     current.version += 1
     current._history_user = user
     current.save()
+    # Issue 15.5-15.6: no reminder for it; the waiting list is offered the slot (the view
+    # shows `waiting_list_offers`).
+    reminders_withdraw(appointment=current, reason="The appointment was cancelled")
+    current.waiting_list_offers = offer_cancelled_slot(appointment=current)
     return current
 
 

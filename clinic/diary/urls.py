@@ -1,6 +1,8 @@
 from django.urls import path
 
 from clinic.diary import views
+from clinic.diary.messaging import views as messaging_views
+from clinic.diary.waiting_list import views as waiting_list_views
 
 app_name = "diary"
 
@@ -17,6 +19,26 @@ urlpatterns = [
         "appointments/<uuid:public_id>/cancel/", views.appointment_cancel, name="appointment_cancel"
     ),
     path("appointments/<uuid:public_id>/start/", views.appointment_start, name="appointment_start"),
+    # Messages to patients and the waiting list (issue 15.5, 15.6).
+    path("outbox/", messaging_views.outbox, name="outbox"),
+    path("recalls/send/", messaging_views.recall_send, name="recall_send"),
+    path(
+        "sessions/<uuid:public_id>/aftercare/",
+        messaging_views.aftercare_send,
+        name="aftercare_send",
+    ),
+    path("unsubscribe/<str:token>/", messaging_views.unsubscribe, name="unsubscribe"),
+    path("waiting-list/", waiting_list_views.waiting_list, name="waiting_list"),
+    path(
+        "waiting-list/withdraw/",
+        waiting_list_views.waiting_list_withdraw,
+        name="waiting_list_withdraw",
+    ),
+    path(
+        "waiting-list/offer/",
+        waiting_list_views.waiting_list_send_offer,
+        name="waiting_list_send_offer",
+    ),
     path("calendar/", views.feed_settings, name="feed_settings"),
     path("calendar/<str:token>.ics", views.feed, name="feed"),
 ]

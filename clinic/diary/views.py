@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from clinic.audit import audited, patient_of
@@ -375,6 +376,18 @@ def appointment_cancel(request, public_id):
     else:
         late = " (late cancellation)" if cancelled.is_late_cancellation else ""
         messages.success(request, f"Cancelled{late}. The slot is free again.")
+        offers = getattr(cancelled, "waiting_list_offers", [])
+        if offers:  # issue 15.6: who on the waiting list could take it
+            names = ", ".join(entry.patient.full_name for entry in offers[:5])
+            messages.info(
+                request,
+                format_html(
+                    'Waiting for this slot: {}. <a href="{}">Book one of them</a> from the '
+                    "waiting list.",
+                    names,
+                    reverse("diary:waiting_list"),
+                ),
+            )
     return redirect(current)
 
 

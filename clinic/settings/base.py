@@ -331,6 +331,19 @@ PATIENT_SEARCH_LIMIT = 25
 # Diary (issue 15): a patient's cancellation this close to the start counts as late
 # (practice policy, shown on the dashboard), not a clinical threshold.
 DIARY_LATE_CANCELLATION_HOURS = int(os.environ.get("DIARY_LATE_CANCELLATION_HOURS", "48"))
+# Messages to patients (issue 15.5; clinic/diary/messaging): appointment reminders go this
+# many hours before the start; the address they come from; SMS through SMS_PROVIDER:
+# "recording" (a fake that sends nothing: the demo and the tests), "twilio" (Twilio's REST
+# API, TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN, from SMS_FROM), or "" (no SMS: skipped).
+DIARY_REMINDER_HOURS = int(os.environ.get("DIARY_REMINDER_HOURS", "48"))
+CLINIC_FROM_EMAIL = os.environ.get("CLINIC_FROM_EMAIL", "appointments@clinic.example")
+CLINIC_PHONE = os.environ.get("CLINIC_PHONE", "020 7946 0000")
+SMS_PROVIDER = os.environ.get("SMS_PROVIDER", "recording").strip().lower()
+SMS_FROM = os.environ.get("SMS_FROM", "")
+TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
+# Where the links in messages point (the unsubscribe link): the public https address.
+CLINIC_BASE_URL = os.environ.get("CLINIC_BASE_URL", "http://localhost:8000").rstrip("/")
 
 # Logs (issue 12.6): every record carries the request id; `clinic.request` writes one
 # key=value line per request (clinic/request_log.py). No patient-identifiable data.

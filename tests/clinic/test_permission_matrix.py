@@ -137,6 +137,8 @@ ROUTE_OBJECTS = {
     "diary:appointment_move": {"public_id": "appointment"},
     "diary:appointment_cancel": {"public_id": "appointment"},
     "diary:appointment_start": {"public_id": "appointment"},
+    "diary:aftercare_send": {"public_id": "session"},  # issue 15.5
+    "diary:unsubscribe": {"token": "=not-a-token"},  # public: any token gets a page
     "reports:dashboard_panel": {"panel": "=outcomes"},
     "treatments:session_detail": {"public_id": "session"},
     "treatments:session_edit": {"public_id": "session"},

@@ -84,29 +84,29 @@ class TestPatientDetail:
         url = patient.get_absolute_url()
         add_questionnaires(patient, 1, reception)
         # + 1 patient (with registered_by) + 1 questionnaire dates/review flags + access event
-        # + retain-until + 1 appointments (issue 15)
-        assert count_queries(reception_client, url) == BASE + 3 + ACCESS_LOG + RETENTION
+        # + retain-until + 1 appointments (issue 15) + 1 messages (issue 15.5)
+        assert count_queries(reception_client, url) == BASE + 4 + ACCESS_LOG + RETENTION
         add_questionnaires(patient, 54, reception)
-        assert count_queries(reception_client, url) == BASE + 3 + ACCESS_LOG + RETENTION
+        assert count_queries(reception_client, url) == BASE + 4 + ACCESS_LOG + RETENTION
 
     def test_practitioner_sees_latest_questionnaire(self, practitioner_client, patient, reception):
         url = patient.get_absolute_url()
         add_questionnaires(patient, 1, reception)
         # + 1 patient + 1 summary + 1 latest questionnaire (with users) + 1 its prior
         # treatments + 1 sessions timeline + 1 follow-up tasks + 1 open side effects (header)
-        # + access event + retain-until + 1 appointments (issue 15)
-        assert count_queries(practitioner_client, url) == BASE + 8 + ACCESS_LOG + RETENTION
+        # + access event + retain-until + 1 appointments (issue 15) + 1 messages (15.5)
+        assert count_queries(practitioner_client, url) == BASE + 9 + ACCESS_LOG + RETENTION
         add_questionnaires(patient, 54, reception)
-        assert count_queries(practitioner_client, url) == BASE + 8 + ACCESS_LOG + RETENTION
+        assert count_queries(practitioner_client, url) == BASE + 9 + ACCESS_LOG + RETENTION
 
     def test_practitioner_timeline_with_sessions(self, practitioner_client, practitioner, patient):
         url = patient.get_absolute_url()
         add_questionnaires(patient, 1, practitioner)
         add_sessions(patient, practitioner, 1)
         # as above + 1 dose guidelines for the next-eligible dates
-        assert count_queries(practitioner_client, url) == BASE + 9 + ACCESS_LOG + RETENTION
+        assert count_queries(practitioner_client, url) == BASE + 10 + ACCESS_LOG + RETENTION
         add_sessions(patient, practitioner, 50)
-        assert count_queries(practitioner_client, url) == BASE + 9 + ACCESS_LOG + RETENTION
+        assert count_queries(practitioner_client, url) == BASE + 10 + ACCESS_LOG + RETENTION
 
     def test_questionnaire_list(self, practitioner_client, patient, reception):
         url = f"/patients/{patient.public_id}/questionnaire/"

@@ -24,6 +24,10 @@ class RecallTable(ReportTable):
     book = tables.Column(
         "Book", accessor="patient__public_id", orderable=False, exclude_from_export=True
     )
+    # Issue 15.5: ticked rows get a recall message (the form is diary's recall_send_form).
+    recall = tables.Column(
+        "Recall", accessor="patient__public_id", orderable=False, exclude_from_export=True
+    )
 
     class Meta(ReportTable.Meta):
         order_by = ("performed_at",)
@@ -31,6 +35,8 @@ class RecallTable(ReportTable):
     def __init__(self, *args, intervals=None, **kwargs):
         self.intervals = intervals or ({}, {})
         super().__init__(*args, **kwargs)
+        if not (self.user is not None and self.user.has_perm("diary.send_recall")):
+            self.columns.hide("recall")
 
     def render_name(self, record):
         name = f"{record['patient__family_name'].upper()}, {record['patient__given_names']}"
@@ -63,6 +69,16 @@ class RecallTable(ReportTable):
             '<a class="btn btn-sm btn-outline-success" href="{}?{}">Book</a>',
             reverse("diary:free_slots"),
             query,
+        )
+
+    def render_recall(self, record):
+        """A box for "Send recall messages" (ticked: the list is who is due)."""
+        return format_html(
+            '<input class="form-check-input" type="checkbox" name="recall" value="{}:{}" '
+            'form="recall-send" checked aria-label="Send a recall message to {}">',
+            record["patient__public_id"],
+            record["indication_id"],
+            record["patient__record_number"],
         )
 
     def render_contact(self, record):

@@ -1,0 +1,4 @@
+"""The waiting list for cancellations (issue 15.6): patients waiting for a type of
+appointment, with a practitioner or anyone, from a date; offered a slot when a matching
+appointment is cancelled (`services.offer_cancelled_slot`, called by
+clinic.diary.services.appointment_cancel), booked when they take it."""

@@ -1,0 +1,62 @@
+"""A patient waiting for an earlier appointment (issue 15.6)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from clinic.diary.waiting_list.choices import WaitingStatus
+
+
+class WaitingListEntry(models.Model):
+    """A patient waiting for a type of appointment, with a practitioner (or anyone), on or
+    after `from_date`; `offered_appointment` is the cancelled booking whose slot was
+    offered, `booked_appointment` the booking that took them off the list."""
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="waiting_list_entries"
+    )
+    appointment_type = models.ForeignKey("diary.AppointmentType", on_delete=models.PROTECT)
+    practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty: anyone",
+    )
+    from_date = models.DateField()
+    notes = models.CharField(max_length=300, blank=True)
+    status = models.CharField(
+        max_length=10, choices=WaitingStatus.choices, default=WaitingStatus.WAITING
+    )
+    offered_appointment = models.ForeignKey(
+        "diary.Appointment", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    offered_at = models.DateTimeField(null=True, blank=True)
+    booked_appointment = models.ForeignKey(
+        "diary.Appointment", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "waiting list entries"
+        indexes = [
+            models.Index(fields=["status", "appointment_type"], name="waiting_match_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=WaitingStatus.values), name="waiting_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=WaitingStatus.OFFERED) | Q(offered_appointment__isnull=False),
+                name="waiting_offer_names_slot",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appointment_type} from {self.from_date:%d/%m/%Y}: {self.status}"

@@ -1,0 +1,97 @@
+"""Writes of the waiting list: add, withdraw, offer a cancelled slot, send the offer, and
+take the patient off the list when they are booked."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from clinic.diary.waiting_list.choices import WaitingStatus
+from clinic.diary.waiting_list.models import WaitingListEntry
+
+
+@transaction.atomic
+def waiting_list_add(
+    *, patient, appointment_type, from_date, created_by, practitioner=None, notes: str = ""
+) -> WaitingListEntry:
+    entry = WaitingListEntry(
+        patient=patient,
+        appointment_type=appointment_type,
+        practitioner=practitioner,
+        from_date=from_date,
+        notes=(notes or "").strip()[:300],
+        created_by=created_by,
+    )
+    entry.full_clean(exclude=["patient", "appointment_type", "practitioner", "created_by"])
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def waiting_list_withdraw(*, entry: WaitingListEntry, user) -> WaitingListEntry:
+    current = WaitingListEntry.objects.select_for_update().get(pk=entry.pk)
+    if current.status not in WaitingStatus.active():
+        raise ValidationError("This patient is no longer waiting.")
+    current.status = WaitingStatus.WITHDRAWN
+    current.withdrawn_at = timezone.now()
+    current.save(update_fields=["status", "withdrawn_at"])
+    return current
+
+
+def matching_entries(*, appointment):
+    """Who is waiting for this slot: the same type, with this practitioner or anyone, from
+    a date on or before the slot's; the longest waiting first."""
+    return (
+        WaitingListEntry.objects.filter(
+            status__in=WaitingStatus.active(),
+            appointment_type_id=appointment.appointment_type_id,
+            from_date__lte=timezone.localdate(appointment.starts_at),
+        )
+        .filter(Q(practitioner__isnull=True) | Q(practitioner_id=appointment.practitioner_id))
+        .exclude(patient_id=appointment.patient_id)
+        .select_related("patient", "appointment_type", "practitioner")
+        .order_by("created_at", "id")
+    )
+
+
+def offer_cancelled_slot(*, appointment) -> list[WaitingListEntry]:
+    """In the cancellation's transaction (clinic.diary.services.appointment_cancel): the
+    matching entries are offered the freed slot (a slot already past is offered to none)."""
+    if appointment.starts_at <= timezone.now():
+        return []
+    entries = list(matching_entries(appointment=appointment))
+    now = timezone.now()
+    for entry in entries:
+        entry.status = WaitingStatus.OFFERED
+        entry.offered_appointment = appointment
+        entry.offered_at = now
+        entry.save(update_fields=["status", "offered_appointment", "offered_at"])
+    return entries
+
+
+def waiting_list_booked(*, appointment) -> int:
+    """In the booking's transaction: the patient's entries for this type are booked."""
+    return WaitingListEntry.objects.filter(
+        patient_id=appointment.patient_id,
+        appointment_type_id=appointment.appointment_type_id,
+        status__in=WaitingStatus.active(),
+    ).update(status=WaitingStatus.BOOKED, booked_appointment=appointment)
+
+
+@transaction.atomic
+def waiting_list_send_offer(*, entry: WaitingListEntry, sent_by):
+    """Tell the patient of the slot offered, by the channels they agreed to."""
+    from clinic.diary.messaging.choices import MessageKind
+    from clinic.diary.messaging.services import message_request
+
+    if entry.status != WaitingStatus.OFFERED:
+        raise ValidationError("No slot is offered to this patient.")
+    return message_request(
+        patient=entry.patient,
+        kind=MessageKind.WAITING_LIST_OFFER,
+        appointment=entry.offered_appointment,
+        waiting_entry=entry,
+        created_by=sent_by,
+    )

@@ -1,0 +1,100 @@
+"""The waiting list page (reception): who is waiting, add, withdraw, the slots offered
+after a cancellation with a "Book this slot" link, and sending the offer."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from clinic.audit import audited
+from clinic.diary.waiting_list import selectors, services
+from clinic.diary.waiting_list.forms import WaitingListForm
+from clinic.permissions import require_perm
+
+
+@require_perm("diary.view_waitinglistentry")
+@audited("diary.waiting_list")
+def waiting_list(request):
+    form = WaitingListForm(request.POST or None, initial={"patient": request.GET.get("patient")})
+    if request.method == "POST":
+        if not request.user.has_perm("diary.add_waitinglistentry"):
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            services.waiting_list_add(
+                patient=data["patient"],
+                appointment_type=data["appointment_type"],
+                practitioner=data["practitioner"],
+                from_date=data["from_date"],
+                notes=data["notes"],
+                created_by=request.user,
+            )
+            messages.success(
+                request,
+                f"{data['patient'].full_name} is on the waiting list for "
+                f"{data['appointment_type']}.",
+            )
+            return redirect("diary:waiting_list")
+    patient = _chosen_patient(form)
+    return render(
+        request,
+        "diary/waiting_list.html",
+        {"entries": selectors.waiting_list(), "form": form, "patient": patient},
+    )
+
+
+def _chosen_patient(form):
+    from patients.models import Patient
+
+    value = form.data.get("patient") if form.is_bound else form.initial.get("patient")
+    if not value:
+        return None
+    try:
+        return Patient.objects.filter(public_id=value).first()
+    except ValidationError:
+        return None
+
+
+def _entry_from(request):
+    value = request.POST.get("entry", "")
+    return selectors.waiting_entry_get(pk=int(value)) if value.isdigit() else None
+
+
+def _no_entry(request):
+    messages.error(request, "Choose a patient on the waiting list.")
+    return redirect(reverse("diary:waiting_list"))
+
+
+@require_perm("diary.change_waitinglistentry")
+@require_POST
+def waiting_list_withdraw(request):
+    entry = _entry_from(request)
+    if entry is None:
+        return _no_entry(request)
+    try:
+        services.waiting_list_withdraw(entry=entry, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"{entry.patient.full_name} is off the waiting list.")
+    return redirect(reverse("diary:waiting_list"))
+
+
+@require_perm("diary.change_waitinglistentry")
+@require_POST
+def waiting_list_send_offer(request):
+    from clinic.diary.messaging.views import summary
+
+    entry = _entry_from(request)
+    if entry is None:
+        return _no_entry(request)
+    try:
+        rows = services.waiting_list_send_offer(entry=entry, sent_by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Offer to {entry.patient.full_name}: {summary(rows)}.")
+    return redirect(reverse("diary:waiting_list"))
