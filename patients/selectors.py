@@ -45,7 +45,8 @@ LOOSE_WORD_SIMILARITY = 0.4
 # A best match ranked below this (per word of four letters or more) is a weak one: an
 # exact surname ranks 1.0, a merely similar one (White for "whitfeild") about 0.4.
 WEAK_RANK = 0.45
-# A full UK number (11 digits, national form) also finds numbers one slip away from it.
+# A full UK number (11 digits, national form) that matches nobody finds the numbers one
+# slip away from it instead.
 FULL_PHONE_LENGTH = 11
 
 SIMILAR_NUMBER = "similar number"
@@ -135,18 +136,16 @@ def _is_full_phone(digits: str) -> bool:
     return len(digits) == FULL_PHONE_LENGTH and digits.startswith("0")
 
 
-def _number_filter(number: str, *, user) -> Q:
+def _number_filter(number: str, *, user, near: bool = False) -> Q:
     digits = normalise_phone(number)
-    if _is_full_phone(digits):
-        # The number itself, the same number as someone's emergency contact, and numbers
-        # one slip away; _label_number_matches says which is which.
-        condition = Q(phone__in=[digits, *_near_numbers(digits)]) | Q(
-            emergency_contact_phone=digits
-        )
-    else:
-        # Prefix matches let a receptionist type the start of a number; both columns have
-        # pattern indexes on PostgreSQL (patients migration 0004).
-        condition = Q(phone__startswith=digits) | Q(emergency_contact_phone__startswith=digits)
+    if near:
+        # Numbers one slip away from a full number that matched nobody; labelled as
+        # similar numbers by _label_number_matches.
+        return Q(phone__in=_near_numbers(digits)) if _is_full_phone(digits) else Q(pk__in=[])
+    # Prefix matches let a receptionist type the start of a number; both columns have
+    # pattern indexes on PostgreSQL (patients migration 0004). An emergency contact's
+    # number is labelled as such by _label_number_matches.
+    condition = Q(phone__startswith=digits) | Q(emergency_contact_phone__startswith=digits)
     nhs = normalise_nhs_number(number)
     if len(nhs) == 10 and user.has_perm("patients.view_nhs_number"):
         condition |= Q(nhs_number=nhs)
@@ -248,9 +247,9 @@ def patient_search(
     """Best matches first, at most `limit`: names (typo-tolerant), date of birth, NHS
     number, phone and record number, in any combination ("jones 12/03/1980").
 
-    Names are compared in their normalised form (patients.names). A full phone number also
-    finds an emergency contact's number and numbers one slip away, after the exact ones
-    and labelled (`search_note` on each result)."""
+    Names are compared in their normalised form (patients.names). A phone number also
+    finds an emergency contact's number, after the patient's own; a full number that
+    matches nobody finds numbers one slip away. Both are labelled (`search_note`)."""
     limit = limit or settings.PATIENT_SEARCH_LIMIT
     parsed = parse_search(query)
     if parsed.is_empty:
@@ -262,10 +261,8 @@ def patient_search(
         base = base.filter(record_number=record_number)
     for dob in parsed.dates:
         base = base.filter(date_of_birth=dob)
-    for number in parsed.numbers:
-        base = base.filter(_number_filter(number, user=user))
     if parsed.numbers:
-        found = _search_with_numbers(base, parsed, limit)
+        found = _search_with_numbers(base, parsed, limit, user=user)
         return _label_number_matches(found, parsed.numbers)
     if not parsed.words:
         return list(base.order_by("family_name", "given_names", "id")[:limit])
@@ -274,11 +271,22 @@ def patient_search(
     return _search_words_without_trigrams(base, parsed, limit)
 
 
-def _search_with_numbers(base: QuerySet, parsed: ParsedQuery, limit: int) -> list[Patient]:
+def _search_with_numbers(base: QuerySet, parsed: ParsedQuery, limit: int, *, user) -> list[Patient]:
+    """The number as typed (a patient's own number first, then an emergency contact's);
+    when a full phone number matches nobody, the numbers one slip away from it."""
     if parsed.words:
         base = base.filter(_words_filter(parsed, fuzzy=connection.vendor == "postgresql"))
-    order = _number_match_order(parsed.numbers)
-    return list(base.order_by(order, "family_name", "given_names", "id")[:limit])
+    order = (_number_match_order(parsed.numbers), "family_name", "given_names", "id")
+    exact = base
+    for number in parsed.numbers:
+        exact = exact.filter(_number_filter(number, user=user))
+    found = list(exact.order_by(*order)[:limit])
+    if found or not any(_is_full_phone(normalise_phone(n)) for n in parsed.numbers):
+        return found
+    near = base
+    for number in parsed.numbers:
+        near = near.filter(_number_filter(number, user=user, near=True))
+    return list(near.order_by("family_name", "given_names", "id")[:limit])
 
 
 def _search_words_with_trigrams(base: QuerySet, parsed: ParsedQuery, limit: int) -> list[Patient]:
@@ -292,11 +300,14 @@ def _search_words_with_trigrams(base: QuerySet, parsed: ParsedQuery, limit: int)
     ranked = matches.annotate(rank=rank).order_by("-rank", "family_name", "given_names", "id")
     found = list(ranked[:limit])
     long_words = [word for word in words if len(word) > MIN_FUZZY_LENGTH]
-    if not long_words or (found and found[0].rank >= WEAK_RANK * len(long_words)):
+    weak = not found or found[0].rank < WEAK_RANK * len(long_words)
+    if not long_words or not weak or len(found) >= limit:
         return found
-    # Nothing, or only weak matches: a worse typo ("Lweis", or "whitfeild" in a
+    # Nothing, or a few weak matches only: a worse typo ("Lweis", or "whitfeild" in a
     # double-barrelled name, where White is the only close whole surname). Retry once on
     # surnames with looser thresholds, still on the trigram indexes, and merge by rank.
+    # A full page of weak matches is left as it is: a second query on every such typo
+    # would cost more than it finds.
     loose = base
     for word in words:
         loose = loose.filter(

@@ -181,8 +181,14 @@ def test_phone_number_finds_that_number_first_and_labels_the_rest(reception):
     slip = PatientFactory(family_name="Slip", phone="07700900132")  # two digits swapped
     PatientFactory(family_name="Other", phone="07700900767")
     results = patient_search(user=reception, query="07700900123")
-    assert results == [owner, contact, slip]
-    assert [p.search_note for p in results] == ["", "emergency contact's number", "similar number"]
+    assert results == [owner, contact]
+    assert [p.search_note for p in results] == ["", "emergency contact's number"]
+    # A number nobody has: the numbers one slip away, each said to be a similar number.
+    near = patient_search(user=reception, query="07700 900 312")
+    assert near == [slip]
+    assert near[0].search_note == "similar number"
+    assert patient_search(user=reception, query="07700900132") == [slip]
+    assert patient_search(user=reception, query="07700900132")[0].search_note == ""
 
 
 def test_partial_number_still_matches_by_prefix(reception):
