@@ -279,41 +279,50 @@ def appointment_types():
     return list(AppointmentType.objects.filter(is_active=True).select_related("indication"))
 
 
-@dataclass(frozen=True)
+@dataclass
 class Cell:
-    """One practitioner's 15 minutes in the day grid: an appointment starting here
-    (spanning `rows`), a free slot to book, a time outside their hours, or covered by an
-    appointment that started above (not drawn)."""
+    """One practitioner's 15 minutes in the day grid: appointments starting here
+    (spanning `rows`; one that starts inside another's rows joins its cell), a free slot
+    to book, a time outside their hours, or covered by a cell above (not drawn)."""
 
     kind: str  # "appointment", "free", "off", "covered"
     starts_at: datetime
     practitioner_id: int
-    appointment: Appointment | None = None
+    appointments: list[Appointment] = field(default_factory=list)
     rows: int = 1
 
 
 def day_grid(view: DayView) -> list[tuple[datetime, list[Cell]]]:
     """The day view as rows of cells, computed from what day_view loaded (no query)."""
     step = timedelta(minutes=SLOT_MINUTES)
+    grid_start = view.times[0] if view.times else None
     rows = []
-    covered_until = {id(column): None for column in view.columns}
-    by_start = [
-        {
-            timezone.localtime(a.starts_at).replace(second=0, microsecond=0): a
-            for a in c.appointments
-        }
-        for c in view.columns
-    ]
+    open_cell: dict[int, Cell | None] = {}
+    covered_until: dict[int, datetime | None] = {}
     for moment in view.times:
         cells = []
-        for index, column in enumerate(view.columns):
+        for column in view.columns:
             who = column.practitioner.pk
-            until = covered_until[id(column)]
-            appt = _starting(by_start[index], moment, step)
-            if appt is not None:
-                span = max(1, -(-appt.minutes // SLOT_MINUTES))
-                covered_until[id(column)] = moment + step * span
-                cells.append(Cell("appointment", moment, who, appt, span))
+            starting = [
+                a
+                for a in column.appointments
+                if moment <= a.starts_at < moment + step
+                or (moment == grid_start and a.starts_at < moment < a.ends_at)
+            ]
+            until = covered_until.get(who)
+            if starting:
+                ends = max(_grid_end(a.ends_at, moment, step) for a in starting)
+                if until is not None and moment < until:  # joins the cell above
+                    cell = open_cell[who]
+                    cell.appointments += starting
+                    if ends > until:
+                        covered_until[who] = ends
+                        cell.rows = int((ends - cell.starts_at) / step)
+                    cells.append(Cell("covered", moment, who))
+                    continue
+                cell = Cell("appointment", moment, who, starting, int((ends - moment) / step))
+                open_cell[who], covered_until[who] = cell, ends
+                cells.append(cell)
             elif until is not None and moment < until:
                 cells.append(Cell("covered", moment, who))
             elif any(b.starts <= moment and moment + step <= b.ends for b in column.blocks):
@@ -321,15 +330,18 @@ def day_grid(view: DayView) -> list[tuple[datetime, list[Cell]]]:
             else:
                 cells.append(Cell("off", moment, who))
         rows.append((moment, cells))
+    last = view.times[-1] + step if view.times else None
+    for moment, cells in rows:  # no cell may run past the bottom of the grid
+        for cell in cells:
+            if cell.kind == "appointment" and last is not None:
+                cell.rows = max(1, min(cell.rows, int((last - moment) / step)))
     return rows
 
 
-def _starting(starts: dict, moment: datetime, step: timedelta):
-    """The appointment whose start falls in [moment, moment + step)."""
-    for start, appt in starts.items():
-        if moment <= start < moment + step:
-            return appt
-    return None
+def _grid_end(ends_at: datetime, moment: datetime, step: timedelta) -> datetime:
+    """The end of an appointment rounded up to the grid (at least one row)."""
+    rows = max(1, -(-(ends_at - moment) // step))
+    return moment + step * rows
 
 
 # The day at the front desk and in the treatment room ---------------------------------------

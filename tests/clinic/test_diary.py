@@ -462,3 +462,26 @@ def test_attendance_figures_against_a_known_week(doctor, reception, manager):
     )
     assert page.status_code == 200 and "50%" in page.content.decode()
     assert client_for(reception).get(reverse("reports:diary-attendance")).status_code == 403
+
+
+def test_the_day_grid_keeps_every_column_whole_with_odd_lengths(doctor, reception):
+    """A 20-minute appointment followed by one at its end: the second joins the first's
+    cell instead of pushing the row one cell wider (which shifted the whole column)."""
+    book(PatientFactory(), doctor, reception, at(0, 10), minutes=20)
+    book(PatientFactory(), doctor, reception, at(0, 10, 20), minutes=20)
+    book(PatientFactory(), doctor, reception, at(0, 11), minutes=45)
+    view = selectors.day_view(day=timezone.localdate())
+    grid = selectors.day_grid(view)
+    column = 0
+    remaining = 0
+    for _moment, cells in grid:
+        cell = cells[column]
+        if remaining:
+            assert cell.kind == "covered"
+            remaining -= 1
+            continue
+        assert cell.kind != "covered"
+        remaining = cell.rows - 1 if cell.kind == "appointment" else 0
+    drawn = [c for _m, cells in grid for c in cells if c.kind == "appointment"]
+    assert [len(c.appointments) for c in drawn] == [2, 1]
+    assert [c.rows for c in drawn] == [3, 3]  # 10:00-10:40 -> 3 rows; 11:00-11:45 -> 3
