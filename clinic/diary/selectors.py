@@ -166,6 +166,11 @@ def free_slots(
     return found
 
 
+def _floor(moment: datetime) -> datetime:
+    local = timezone.localtime(moment).replace(second=0, microsecond=0)
+    return local - timedelta(minutes=local.minute % SLOT_MINUTES)
+
+
 def _round_up(moment: datetime) -> datetime:
     local = timezone.localtime(moment).replace(second=0, microsecond=0)
     extra = (-local.minute) % SLOT_MINUTES
@@ -212,7 +217,12 @@ def day_view(*, day: date) -> DayView:
             columns[appt.practitioner_id] = Column(appt.practitioner, [])
         columns[appt.practitioner_id].appointments.append(appt)
     shown = [c for c in columns.values() if c.blocks or c.appointments]
-    start, end = _at(day, DAY_STARTS), _at(day, DAY_ENDS)
+    # From the earliest start to the latest end of anyone's hours or bookings that day,
+    # on the 15-minute grid (08:00-20:00 when nobody works).
+    starts = [b.starts for c in shown for b in c.blocks] + [a.starts_at for a in appointments]
+    ends = [b.ends for c in shown for b in c.blocks] + [a.ends_at for a in appointments]
+    start = _floor(min(starts)) if starts else _at(day, DAY_STARTS)
+    end = max(ends) if ends else _at(day, DAY_ENDS)
     times = []
     while start < end:
         times.append(start)
