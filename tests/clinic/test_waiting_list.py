@@ -1,0 +1,202 @@
+"""The waiting list (issue 15.6): a cancellation offers its slot to the patients waiting
+for that type of appointment (with that practitioner or anyone, from a date on or before
+it), shown on the cancellation's message and on the waiting-list page with a "Book this
+slot" link; booking takes them off the list; the page's pinned query count."""
+
+from datetime import datetime, time, timedelta
+from urllib.parse import quote
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic.diary import services as diary_services
+from clinic.diary.models import AppointmentType, WorkingPattern
+from clinic.diary.waiting_list import services
+from clinic.diary.waiting_list.models import WaitingListEntry
+from clinic.roles import Role
+from tests.clinic.test_query_counts import ACCESS_LOG, BASE
+from tests.factories import PatientFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def working(user):
+    for weekday in range(7):
+        WorkingPattern.objects.create(
+            practitioner=user, weekday=weekday, starts=time(8), ends=time(18)
+        )
+    return user
+
+
+@pytest.fixture
+def doctor(practitioner):
+    return working(practitioner)
+
+
+def at(day_offset: int, hour: int) -> datetime:
+    day = timezone.localdate() + timedelta(days=day_offset)
+    return timezone.make_aware(datetime.combine(day, time(hour)))
+
+
+def kind(slug: str) -> AppointmentType:
+    return AppointmentType.objects.get(slug=slug)
+
+
+def wait(patient, reception, *, slug="review", practitioner=None, from_offset=0):
+    return services.waiting_list_add(
+        patient=patient,
+        appointment_type=kind(slug),
+        practitioner=practitioner,
+        from_date=timezone.localdate() + timedelta(days=from_offset),
+        created_by=reception,
+    )
+
+
+def book(patient, doctor, reception, starts_at, slug="review"):
+    return diary_services.appointment_book(
+        patient=patient,
+        practitioner=doctor,
+        appointment_type=kind(slug),
+        starts_at=starts_at,
+        booked_by=reception,
+    )
+
+
+def test_a_cancellation_offers_the_slot_to_matching_patients(doctor, reception):
+    colleague = working(UserFactory(username="nurse2", role=Role.PRACTITIONER))
+    anyone = wait(PatientFactory(), reception)
+    with_doctor = wait(PatientFactory(), reception, practitioner=doctor)
+    with_colleague = wait(PatientFactory(), reception, practitioner=colleague)
+    other_type = wait(PatientFactory(), reception, slug="consultation")
+    too_late = wait(PatientFactory(), reception, from_offset=10)
+    withdrawn = services.waiting_list_withdraw(
+        entry=wait(PatientFactory(), reception), user=reception
+    )
+    appointment = book(PatientFactory(), doctor, reception, at(3, 10))
+
+    cancelled = diary_services.appointment_cancel(
+        appointment=appointment, cancelled_by="patient", reason="Away", user=reception
+    )
+
+    assert [e.pk for e in cancelled.waiting_list_offers] == [anyone.pk, with_doctor.pk]
+    statuses = dict(WaitingListEntry.objects.values_list("pk", "status"))
+    assert statuses[anyone.pk] == statuses[with_doctor.pk] == "offered"
+    for entry in (with_colleague, other_type, too_late):
+        assert statuses[entry.pk] == "waiting"
+    assert statuses[withdrawn.pk] == "withdrawn"
+    offered = WaitingListEntry.objects.get(pk=anyone.pk)
+    assert offered.offered_appointment == appointment and offered.offered_at
+
+
+def test_the_cancellation_message_names_who_is_waiting(reception_client, doctor, reception):
+    waiting = wait(PatientFactory(family_name="Pemberton"), reception)
+    appointment = book(PatientFactory(), doctor, reception, at(3, 10))
+    response = reception_client.post(
+        reverse("diary:appointment_cancel", args=[appointment.public_id]),
+        {"cancelled_by": "clinic", "reason": "Doctor ill", "version": appointment.version},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert f"Waiting for this slot: {waiting.patient.full_name}" in html
+    assert f'href="{reverse("diary:waiting_list")}"' in html
+
+
+def test_the_waiting_list_page_links_to_book_the_offered_slot(reception_client, doctor, reception):
+    waiting = wait(PatientFactory(), reception)
+    appointment = book(PatientFactory(), doctor, reception, at(3, 10))
+    diary_services.appointment_cancel(
+        appointment=appointment, cancelled_by="patient", reason="Away", user=reception
+    )
+    html = reception_client.get(reverse("diary:waiting_list")).content.decode()
+    assert 'data-testid="book-offered-slot"' in html
+    start = timezone.localtime(appointment.starts_at).isoformat()
+    link = (
+        f"{reverse('diary:book')}?patient={waiting.patient.public_id}&amp;"
+        f"practitioner={doctor.pk}&amp;appointment_type={appointment.appointment_type_id}&amp;"
+        f"start={quote(start)}"
+    )
+    assert link in html
+
+    # The link opens the booking form with the patient, practitioner, type and time.
+    form = reception_client.get(link.replace("&amp;", "&"))
+    assert form.status_code == 200
+    assert form.context["patient"] == waiting.patient
+    initial = form.context["form"].initial
+    assert initial["start"] == "10:00" and initial["practitioner"] == str(doctor.pk)
+
+    # Booked: off the list.
+    booked = book(waiting.patient, doctor, reception, at(3, 10))
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.booked_appointment) == ("booked", booked)
+
+
+def test_reception_adds_and_withdraws(reception_client, reception, doctor):
+    patient = PatientFactory()
+    page = reception_client.get(reverse("diary:waiting_list"), {"patient": patient.public_id})
+    assert patient.record_number in page.content.decode()
+    response = reception_client.post(
+        reverse("diary:waiting_list"),
+        {
+            "patient": patient.public_id,
+            "appointment_type": kind("review").pk,
+            "practitioner": doctor.pk,
+            "from_date": timezone.localdate().strftime("%d/%m/%Y"),
+            "notes": "Mornings only",
+        },
+    )
+    assert response.status_code == 302
+    entry = WaitingListEntry.objects.get()
+    assert (entry.patient, entry.practitioner, entry.notes) == (patient, doctor, "Mornings only")
+    assert entry.created_by == reception
+
+    reception_client.post(reverse("diary:waiting_list_withdraw"), {"entry": entry.pk})
+    entry.refresh_from_db()
+    assert entry.status == "withdrawn" and entry.withdrawn_at
+    assert (
+        patient.record_number
+        not in reception_client.get(reverse("diary:waiting_list")).content.decode()
+    )
+
+
+def test_the_waiting_list_is_reception_s(practitioner_client, manager_client):
+    assert practitioner_client.get(reverse("diary:waiting_list")).status_code == 403
+    assert manager_client.get(reverse("diary:waiting_list")).status_code == 403
+
+
+def test_a_slot_in_the_past_is_offered_to_nobody(doctor, reception):
+    wait(PatientFactory(), reception, from_offset=-5)
+    appointment = book(PatientFactory(), doctor, reception, at(1, 10))
+    type(appointment).objects.filter(pk=appointment.pk).update(
+        starts_at=at(-1, 10), ends_at=at(-1, 11)
+    )
+    appointment.refresh_from_db()
+    cancelled = diary_services.appointment_cancel(
+        appointment=appointment, cancelled_by="clinic", reason="Error", user=reception
+    )
+    assert cancelled.waiting_list_offers == []
+
+
+def _page_queries(client) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("diary:waiting_list"))
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_waiting_list_query_count_is_pinned(reception_client, doctor, reception):
+    # + 1 entries (with patient, type, practitioner and the offered slot's practitioner)
+    # + 2 the form's "With" (who works in the diary, then their names) + 1 appointment
+    # types + access event
+    appointment = book(PatientFactory(), doctor, reception, at(3, 10))
+    wait(PatientFactory(), reception, practitioner=doctor)
+    diary_services.appointment_cancel(
+        appointment=appointment, cancelled_by="patient", reason="Away", user=reception
+    )
+    few = _page_queries(reception_client)
+    for n in range(29):
+        wait(PatientFactory(), reception, practitioner=doctor if n % 2 else None)
+    assert _page_queries(reception_client) == few
+    assert few == BASE + 4 + ACCESS_LOG, few
