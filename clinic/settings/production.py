@@ -39,7 +39,27 @@ CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_NAME = "__Host-sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken"
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")  # noqa: F405
-MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend"}}
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        # Messages to patients (clinic/diary/messaging): the clinic's SMTP relay or provider.
+        "OPTIONS": {
+            "host": os.environ.get("EMAIL_HOST", "localhost"),
+            "port": int(os.environ.get("EMAIL_PORT", "587")),
+            "username": os.environ.get("EMAIL_HOST_USER", ""),
+            "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": env_bool("EMAIL_USE_TLS", True),  # noqa: F405
+            "timeout": 20,
+        },
+    }
+}
+# SMS (clinic/diary/messaging/channels.py): off unless a real provider is named; the
+# recording fake would mark messages sent that never left.
+SMS_PROVIDER = os.environ.get("SMS_PROVIDER", "").strip().lower()
+if SMS_PROVIDER == "recording":
+    raise ImproperlyConfigured("SMS_PROVIDER=recording sends nothing: not in production.")
+if os.environ.get("CLINIC_DOMAIN") and not os.environ.get("CLINIC_BASE_URL"):
+    CLINIC_BASE_URL = f"https://{os.environ['CLINIC_DOMAIN']}"
 # Practitioners and managers must sign in with a second factor (TOTP), unless explicitly
 # turned off (not recommended: issue 6).
 OTP_REQUIRED = env_bool("OTP_REQUIRED", True)  # noqa: F405
