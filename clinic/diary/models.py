@@ -19,6 +19,14 @@ from simple_history.models import HistoricalRecords
 from clinic.diary.choices import AppointmentKind, AppointmentStatus, CancelledBy, ExceptionKind
 from clinic.models import TimeStampedModel
 
+BADGE_CLASSES = {
+    AppointmentStatus.CONFIRMED: "text-bg-primary",
+    AppointmentStatus.ARRIVED: "text-bg-success",
+    AppointmentStatus.IN_TREATMENT: "text-bg-success",
+    AppointmentStatus.COMPLETED: "text-bg-secondary",
+    AppointmentStatus.DID_NOT_ATTEND: "text-bg-danger",
+}
+
 # A patient not arrived this long after the start shows as late (practice policy).
 LATE_AFTER = timedelta(minutes=10)
 
@@ -216,6 +224,15 @@ class Appointment(TimeStampedModel):
     @property
     def is_open(self) -> bool:
         return self.status in AppointmentStatus.open()
+
+    @property
+    def badge(self) -> tuple[str, str]:
+        """The status as staff read it, with its badge colour: (label, CSS classes)."""
+        if self.status == AppointmentStatus.CANCELLED:
+            return ("Cancelled late" if self.is_late_cancellation else "Cancelled"), "text-bg-dark"
+        if self.is_late:
+            return "Late", "text-bg-warning"
+        return self.get_status_display(), BADGE_CLASSES.get(self.status, "text-bg-light border")
 
     @property
     def is_late(self) -> bool:
