@@ -11,7 +11,8 @@ in this order, from one random generator (so the same seed makes the same clinic
 - side_effects: reactions and phoned-in reports (SideEffectSeeder);
 - access: access events and subject access requests (AccessSeeder);
 - background: a finished report export and a failed job (BackgroundWorkSeeder);
-- diary: working hours and a week of appointments around today (DiarySeeder).
+- diary: working hours and a week of appointments around today (DiarySeeder);
+- messages: reminders, recalls, aftercare advice and the waiting list (MessagesSeeder).
 
 Every name, date, phone and NHS number is invented. Adding to the demo: put the new rows in
 the module of what they are (or a new module here, listed above) and call it from the

@@ -131,6 +131,9 @@ def test_the_waiting_list_page_links_to_book_the_offered_slot(reception_client, 
     booked = book(waiting.patient, doctor, reception, at(3, 10))
     waiting.refresh_from_db()
     assert (waiting.status, waiting.booked_appointment) == ("booked", booked)
+    html = reception_client.get(reverse("diary:waiting_list")).content.decode()
+    assert 'data-testid="book-offered-slot"' not in html  # booked, shown as such
+    assert f'href="{booked.get_absolute_url()}"' in html
 
 
 def test_reception_adds_and_withdraws(reception_client, reception, doctor):

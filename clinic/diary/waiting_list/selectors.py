@@ -2,25 +2,38 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from datetime import timedelta
+
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from clinic.diary.waiting_list.choices import WaitingStatus
 from clinic.diary.waiting_list.models import WaitingListEntry
 
+# Entries booked from the list stay on the page this long (what the list achieved).
+BOOKED_SHOWN = timedelta(days=14)
+
 
 def waiting_list(*, limit: int = 200) -> QuerySet:
-    """Those still waiting: offered a slot first, then the longest waiting (one query)."""
+    """Those still waiting: offered a slot first, then the longest waiting; then those
+    booked from the list lately (one query)."""
+    recently = timezone.now() - BOOKED_SHOWN
     return (
-        WaitingListEntry.objects.filter(status__in=WaitingStatus.active())
+        WaitingListEntry.objects.filter(
+            Q(status__in=WaitingStatus.active())
+            | Q(status=WaitingStatus.BOOKED, offered_at__gte=recently)
+        )
         .select_related(
             "patient",
             "appointment_type",
             "practitioner",
             "offered_appointment__practitioner",
+            "booked_appointment",
         )
         .annotate(
             offered_first=Case(
                 When(status=WaitingStatus.OFFERED, then=Value(0)),
+                When(status=WaitingStatus.BOOKED, then=Value(2)),
                 default=Value(1),
                 output_field=IntegerField(),
             )

@@ -59,6 +59,7 @@ from django.core.management.base import BaseCommand
 from clinic.demo.access import AccessSeeder
 from clinic.demo.background import BackgroundWorkSeeder
 from clinic.demo.diary import DiarySeeder
+from clinic.demo.messages import MessagesSeeder
 from clinic.demo.outcomes import OutcomeSeeder
 from clinic.demo.patients import PatientSeeder
 from clinic.demo.sessions import TreatmentHistory
@@ -79,6 +80,7 @@ class Command(
     AccessSeeder,
     BackgroundWorkSeeder,
     DiarySeeder,
+    MessagesSeeder,
     BaseCommand,
 ):
     help = (
@@ -139,5 +141,6 @@ class Command(
         if self.treatment is not None:
             self.record_background_work()  # issue 12.2
             done += f" and {self.record_diary():,} appointments"  # issue 15
+            done += f" and {self.record_messages():,} messages"  # issue 15.5
         self.stdout.write(self.style.SUCCESS(f"{done} in {time.monotonic() - started:.1f}s"))
         self.print_logins()

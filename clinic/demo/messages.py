@@ -1,0 +1,299 @@
+"""Messages to patients and the waiting list (issue 15.5, 15.6), as the worker and the
+front desk would have left them around the demo week (clinic/demo/diary.py):
+
+- reminders for the next two days' appointments: sent where the reminder time has passed
+  (48 hours before), queued (with their task) where it has not, skipped on a channel the
+  patient did not agree to;
+- recall messages sent from the recall list one to three weeks ago to patients due for
+  re-treatment, some of whom booked afterwards ("recalls sent and booked");
+- aftercare advice after the last few sessions signed (up to two weeks back);
+- a cancellation filled from the waiting list (the entry offered the slot, the offer sent,
+  the patient booked into it) and two patients still waiting.
+
+The text of each message is what the clinic would have sent (clinic.diary.messaging.texts);
+nothing is sent while seeding. Draws come from their own generator, made after the diary's.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from django.utils import timezone
+
+RECALLS = 12  # patients recalled
+RECALLS_BOOKED = 4  # of whom this many booked afterwards
+
+
+class MessagesSeeder:
+    """The outbox and the waiting list of the demo week."""
+
+    def record_messages(self) -> int:
+        from clinic.diary.messaging.models import PatientMessage
+
+        if PatientMessage.objects.exists():
+            return 0
+        rng = random.Random(self.rng.random())
+        self._desk = self.staff.get("reception")
+        made = self._reminders(rng)
+        made += self._recalls(rng)
+        made += self._aftercare(rng)
+        made += self._waiting_list(rng)
+        return made
+
+    # One message, as the worker would have left it ----------------------------------
+
+    def _message(self, *, patient, kind, channel, when, sent: bool, compose, **about):
+        """A row for one channel: skipped for no consent, else sent at `when` (with its
+        text) or queued for `when` (and its task queued for then)."""
+        from clinic.diary.messaging.models import PatientMessage
+        from clinic.diary.messaging.services import consent_problem
+        from clinic.diary.messaging.tasks import send_patient_message
+
+        problem = consent_problem(patient=patient, kind=kind, channel=channel)
+        row = PatientMessage(patient=patient, kind=kind, channel=channel, send_after=when, **about)
+        if problem:
+            row.status, row.skip_reason, row.finished_at = "skipped", problem, when
+        elif sent:
+            text = compose(channel)
+            row.status, row.subject, row.text = "sent", text.subject, text.body
+            row.to = patient.email if channel == "email" else patient.phone
+            row.sent_at = row.finished_at = when
+            row.provider_reference = f"demo-{kind}-{channel}-{patient.pk}-{when:%Y%m%d%H%M}"
+        else:
+            row.to = patient.email if channel == "email" else patient.phone
+        row.save()
+        PatientMessage.objects.filter(pk=row.pk).update(created_at=min(when, timezone.now()))
+        if row.status == "queued":
+            send_patient_message.using(run_after=when).enqueue(row.pk)
+        return row
+
+    def _both(self, **kwargs) -> list:
+        return [self._message(channel=channel, **kwargs) for channel in ("sms", "email")]
+
+    # Reminders ------------------------------------------------------------------------
+
+    def _reminders(self, rng) -> int:
+        from clinic.diary.messaging import texts
+        from clinic.diary.messaging.reminders import reminder_due_at
+        from clinic.diary.models import Appointment
+
+        now = timezone.now()
+        upcoming = (
+            Appointment.objects.filter(
+                status__in=["booked", "confirmed"],
+                starts_at__gt=now + timedelta(hours=2),
+                starts_at__lt=now + timedelta(days=3),
+            )
+            .select_related("patient", "practitioner")
+            .order_by("starts_at", "id")
+        )
+        made = 0
+        for appointment in upcoming:
+            due = reminder_due_at(appointment.starts_at)
+            made += len(
+                self._both(
+                    patient=appointment.patient,
+                    kind="reminder",
+                    when=due,
+                    sent=due <= now,
+                    compose=lambda channel, a=appointment: texts.reminder(
+                        appointment=a, channel=channel
+                    ),
+                    appointment=appointment,
+                    appointment_starts_at=appointment.starts_at,
+                )
+            )
+        return made
+
+    # Recalls --------------------------------------------------------------------------
+
+    def _recalls(self, rng) -> int:
+        from clinic.diary.messaging import texts
+        from clinic.diary.models import Appointment
+        from treatments.models import TreatmentSession
+
+        now = timezone.now()
+        latest = {}
+        for session in (
+            TreatmentSession.objects.filter(status="signed")
+            .select_related("patient", "indication")
+            .order_by("-performed_at", "-id")
+        ):
+            latest.setdefault(session.patient_id, session)
+        consenting = [
+            s
+            for s in latest.values()
+            if s.patient.consent_contact_sms or s.patient.consent_contact_email
+        ]
+        booked_later = {
+            a.patient_id: a
+            for a in Appointment.objects.filter(
+                starts_at__gt=now, created_at__lt=now - timedelta(days=1)
+            ).order_by("starts_at", "id")
+        }
+        # Booked after the recall: due patients who have an appointment coming up.
+        took_it = [s for s in consenting if s.patient_id in booked_later][:RECALLS_BOOKED]
+        # Not booked (yet): the longest since their last treatment first, as the recall
+        # list orders them, recalled at a time after which they booked nothing.
+        chosen = [(s, booked_later[s.patient_id]) for s in took_it]
+        for session in sorted(latest.values(), key=lambda s: (s.performed_at, s.pk)):
+            if len(chosen) >= RECALLS:
+                break
+            if session in took_it:
+                continue
+            when = now - timedelta(days=rng.randint(2, 12), hours=rng.randint(0, 6))
+            if not Appointment.objects.filter(
+                patient_id=session.patient_id, created_at__gte=when
+            ).exists():
+                chosen.append((session, when))
+        made = 0
+        for session, booked_or_when in chosen:
+            if isinstance(booked_or_when, Appointment):
+                when = booked_or_when.created_at - timedelta(days=rng.randint(1, 3), hours=2)
+            else:
+                when = booked_or_when
+            made += len(
+                self._both(
+                    patient=session.patient,
+                    kind="recall",
+                    when=when,
+                    sent=True,
+                    compose=lambda channel, p=session.patient: texts.recall(
+                        patient=p, channel=channel
+                    ),
+                    indication=session.indication,
+                    created_by=self._desk,
+                )
+            )
+        return made
+
+    # Aftercare (rule 40) --------------------------------------------------------------
+
+    def _aftercare(self, rng) -> int:
+        from clinic.diary.messaging import texts
+        from treatments.models import TreatmentSession
+
+        recent = (
+            TreatmentSession.objects.filter(
+                status="signed", signed_at__gte=timezone.now() - timedelta(days=14)
+            )
+            .select_related("patient", "signed_by")
+            .order_by("-signed_at", "-id")[:3]
+        )
+        made = 0
+        for session in recent:
+            made += len(
+                self._both(
+                    patient=session.patient,
+                    kind="aftercare",
+                    when=session.signed_at + timedelta(minutes=rng.randint(2, 20)),
+                    sent=True,
+                    compose=lambda channel, s=session: texts.aftercare(session=s, channel=channel),
+                    session=session,
+                    created_by=session.signed_by,
+                )
+            )
+        return made
+
+    # The waiting list -----------------------------------------------------------------
+
+    def _waiting_list(self, rng) -> int:
+        from clinic.diary.messaging import texts
+        from clinic.diary.models import Appointment
+        from clinic.diary.waiting_list.models import WaitingListEntry
+        from patients.models import Patient
+
+        now = timezone.now()
+        desk = self._desk
+        if desk is None:
+            return 0
+        cancelled = (
+            Appointment.objects.filter(status="cancelled", starts_at__gt=now)
+            .select_related("appointment_type", "practitioner")
+            .order_by("starts_at", "id")
+            .first()
+        )
+        if cancelled is None:  # seeded late in the day: cancel tomorrow's first booking
+            cancelled = (
+                Appointment.objects.filter(status__in=["booked", "confirmed"], starts_at__gt=now)
+                .select_related("appointment_type", "practitioner")
+                .order_by("starts_at", "id")
+                .first()
+            )
+            if cancelled is None:
+                return 0
+            Appointment.objects.filter(pk=cancelled.pk).update(
+                status="cancelled",
+                cancelled_at=now - timedelta(hours=3),
+                cancelled_by="patient",
+                cancel_reason="Unwell, will call to rebook",
+            )
+            cancelled.refresh_from_db()
+        busy = set(
+            Appointment.objects.filter(starts_at__gt=now).values_list("patient_id", flat=True)
+        )
+        free = [
+            p
+            for p in Patient.objects.filter(status="active").order_by("record_number")
+            if p.pk not in busy and p.pk != cancelled.patient_id
+        ]
+        if len(free) < 3:
+            return 0
+        waiting, *others = rng.sample(free, 3)
+        offered_at = cancelled.cancelled_at + timedelta(minutes=5)
+        filled = Appointment.objects.create(
+            patient=waiting,
+            practitioner=cancelled.practitioner,
+            room=cancelled.room,
+            appointment_type=cancelled.appointment_type,
+            indication=cancelled.indication,
+            product=cancelled.product,
+            starts_at=cancelled.starts_at,
+            ends_at=cancelled.ends_at,
+            booked_by=desk,
+            notes="From the waiting list",
+        )
+        Appointment.objects.filter(pk=filled.pk).update(
+            created_at=offered_at + timedelta(minutes=40)
+        )
+        entry = WaitingListEntry.objects.create(
+            patient=waiting,
+            appointment_type=cancelled.appointment_type,
+            from_date=timezone.localdate() - timedelta(days=12),
+            notes="Would come in at short notice",
+            status="booked",
+            offered_appointment=cancelled,
+            offered_at=offered_at,
+            booked_appointment=filled,
+            created_by=desk,
+        )
+        WaitingListEntry.objects.filter(pk=entry.pk).update(created_at=now - timedelta(days=12))
+        made = len(
+            self._both(
+                patient=waiting,
+                kind="waiting-offer",
+                when=offered_at + timedelta(minutes=2),
+                sent=True,
+                compose=lambda channel: texts.waiting_list_offer(
+                    entry=entry, appointment=cancelled, channel=channel
+                ),
+                appointment=cancelled,
+                appointment_starts_at=cancelled.starts_at,
+                waiting_entry=entry,
+                created_by=desk,
+            )
+        )
+        for n, patient in enumerate(others):
+            later = WaitingListEntry.objects.create(
+                patient=patient,
+                appointment_type=cancelled.appointment_type,
+                practitioner=cancelled.practitioner if n == 0 else None,
+                from_date=timezone.localdate() + timedelta(days=n * 3),
+                notes="Mornings only" if n == 0 else "",
+                created_by=desk,
+            )
+            WaitingListEntry.objects.filter(pk=later.pk).update(
+                created_at=now - timedelta(days=5 - n)
+            )
+        return made
