@@ -89,6 +89,9 @@ MATRIX: dict[Role, frozenset[str]] = {
             "treatments.change_followup",  # completes a task with what was found
             "treatments.view_outcomeassessment",  # judges response to treatment (NICE)
             "treatments.add_outcomeassessment",  # records scores (HIT-6, diaries …)
+            # Rule 34: records the prescriber's face-to-face assessment before cosmetic work.
+            "treatments.view_prescriberassessment",
+            "treatments.add_prescriberassessment",
             "treatments.view_sideeffect",  # reads the reactions of patients they treat
             "treatments.add_sideeffect",  # records a reaction in full (rule 38)
             "treatments.change_sideeffect",  # completes a phoned-in report

@@ -264,7 +264,7 @@ class QuestionnaireForm(forms.ModelForm):
             "infection_at_sites", "neuromuscular_disorder", "neuromuscular_details",
             "swallowing_or_breathing_problems", "pregnant_or_breastfeeding", "bleeding_risk",
             "interacting_medicines", "toxin_in_last_4_months", "previous_poor_response",
-            "facial_surgery_fillers_or_asymmetry", "bladder_infection_or_retention",
+            "facial_surgery_fillers_or_asymmetry", "urinary_infection", "urinary_retention",
             "can_self_catheterise", "heart_disease", "important_event_or_driving",
             "current_medications", "migraine_preventives_failed", "notes",
         ]  # fmt: skip

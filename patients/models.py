@@ -232,14 +232,22 @@ class IntakeQuestionnaire(TimeStampedModel):
     facial_surgery_fillers_or_asymmetry = models.BooleanField(
         "facial surgery, fillers or threads, eyelid droop or marked facial asymmetry"
     )
-    # Q12 (bladder patients)
-    bladder_infection_or_retention = models.CharField(
-        "urinary infection now, or difficulty emptying the bladder",
+    # Q12 (bladder patients): asked separately, since a UTI and retention lead to different
+    # decisions (DOMAIN §10 rule 26: retention does not block a patient who self-catheterises).
+    urinary_infection = models.CharField(
+        "urinary infection now (burning, frequency, fever)",
+        max_length=3,
+        choices=YesNoNotApplicable.choices,
+    )
+    urinary_retention = models.CharField(
+        "difficulty emptying the bladder (urinary retention)",
         max_length=3,
         choices=YesNoNotApplicable.choices,
     )
     can_self_catheterise = models.CharField(
-        "can self-catheterise", max_length=3, choices=YesNoNotApplicable.choices
+        "performs clean intermittent self-catheterisation",
+        max_length=3,
+        choices=YesNoNotApplicable.choices,
     )
     # Q14, Q15
     heart_disease = models.BooleanField("heart disease")
@@ -281,7 +289,8 @@ class IntakeQuestionnaire(TimeStampedModel):
         "toxin_in_last_4_months",
         "previous_poor_response",
         "facial_surgery_fillers_or_asymmetry",
-        "bladder_infection_or_retention",
+        "urinary_infection",
+        "urinary_retention",
         "heart_disease",
     )
 

@@ -83,7 +83,8 @@ class QuestionnaireFactory(factory.django.DjangoModelFactory):
     toxin_in_last_4_months = False
     previous_poor_response = False
     facial_surgery_fillers_or_asymmetry = False
-    bladder_infection_or_retention = YesNoNotApplicable.NOT_APPLICABLE
+    urinary_infection = YesNoNotApplicable.NOT_APPLICABLE
+    urinary_retention = YesNoNotApplicable.NOT_APPLICABLE
     can_self_catheterise = YesNoNotApplicable.NOT_APPLICABLE
     heart_disease = False
     important_event_or_driving = False
@@ -140,6 +141,18 @@ class InjectionPointFactory(factory.django.DjangoModelFactory):
     side = "left"
     units = Decimal("5")
     volume_ml = Decimal("0.1")
+
+
+class PrescriberAssessmentFactory(factory.django.DjangoModelFactory):
+    """A prescriber's face-to-face assessment a week ago (rule 34)."""
+
+    class Meta:
+        model = "treatments.PrescriberAssessment"
+
+    patient = factory.SubFactory(PatientFactory)
+    prescriber = factory.SubFactory(UserFactory)
+    assessed_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=7))
+    recorded_by = factory.SelfAttribute("prescriber")
 
 
 class FollowUpFactory(factory.django.DjangoModelFactory):

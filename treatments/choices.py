@@ -113,6 +113,10 @@ class FollowUpKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+# Clinical reviews: completing one records what was found (the PVR, the reaction seen).
+FINDINGS_REQUIRED_KINDS = frozenset({FollowUpKind.BLADDER_REVIEW, FollowUpKind.SIDE_EFFECT_REVIEW})
+
+
 class VialState(models.TextChoices):
     UNOPENED = "unopened", "Unopened"
     IN_USE = "in-use", "Reconstituted, in use"

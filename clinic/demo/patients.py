@@ -287,7 +287,10 @@ class PatientSeeder:
                 toxin_in_last_4_months=False,
                 previous_poor_response=alert and rng.random() < 0.1,
                 facial_surgery_fillers_or_asymmetry=alert and rng.random() < 0.3,
-                bladder_infection_or_retention=YesNoNotApplicable.NO
+                urinary_infection=YesNoNotApplicable.NO
+                if bladder
+                else YesNoNotApplicable.NOT_APPLICABLE,
+                urinary_retention=YesNoNotApplicable.NO
                 if bladder
                 else YesNoNotApplicable.NOT_APPLICABLE,
                 can_self_catheterise=YesNoNotApplicable.NO

@@ -258,6 +258,8 @@ class Plan:
     doses: list = field(default_factory=list)  # signed sessions here (safety.PriorDose)
     elsewhere: list = field(default_factory=list)  # filed toxin-elsewhere reports
     pvr_recorded: bool = False
+    # Rule 34: the prescriber's face-to-face assessment before the first cosmetic session.
+    assessed_on: date | None = None
 
 
 @dataclass
@@ -297,6 +299,7 @@ class Pending:
     draws: list = field(default_factory=list)
     findings: list = field(default_factory=list)
     follow_ups: list = field(default_factory=list)
+    assessments: list = field(default_factory=list)
 
 
 @dataclass

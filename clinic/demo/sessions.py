@@ -422,6 +422,7 @@ class TreatmentHistory(SessionSigning, StockHistory, FollowUpHistory):
         main = None
         for day, sessions, top_up in self.visits(plan):
             self.file_questionnaires(plan, day)
+            self.assess_face_to_face(plan, sessions, day, clock)
             practitioner = plan.practitioner
             if plan.kind.nurse_share and rng.random() < 0.1:  # the other one covered
                 practitioner = self.staff[

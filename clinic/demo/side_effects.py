@@ -192,9 +192,18 @@ class SideEffectSeeder:
             could_be_serious = {"dysphagia", "urinary-retention", "muscular-weakness"}
             flagged = next((r for r in severe if r.term.slug in could_be_serious), None)
             if flagged is None and severe:
-                flagged = severe[0]
+                # Relabelled as dysphagia, so treated as dysphagia is (no eye drops for a
+                # ptosis it no longer is), and after a therapeutic session where possible:
+                # toxin spread to the throat after a glabellar injection is implausible.
+                therapeutic = [r for r in severe if r.session.indication.category != "cosmetic"]
+                flagged = (therapeutic or severe)[0]
                 flagged.term = terms["dysphagia"]
                 flagged.description = "Difficulty swallowing solids; seen in A&E, not admitted."
+                flagged.action_taken = "review"
+                flagged.treatment_given = (
+                    "Soft diet and small sips advised; swallow assessed by speech and language "
+                    "therapy"
+                )
             if flagged is not None:
                 flagged.is_serious = flagged.serious_medically_important = True
                 flagged.regulator_decision = flagged.yellow_card_reference = ""

@@ -23,10 +23,11 @@ from clinic.demo.plans import (
 from patients.choices import PatientStatus
 from patients.models import Patient
 from treatments import safety, selectors, services
-from treatments.choices import SafetyProfile, SessionStatus
+from treatments.choices import IndicationCategory, SafetyProfile, SessionStatus
 from treatments.models import (
     FollowUp,
     InjectionPoint,
+    PrescriberAssessment,
     SessionFinding,
     TreatmentSession,
     Vial,
@@ -99,6 +100,30 @@ class SessionSigning:
             signed_at=signed_at,
             discarded_at=signed_at + timedelta(minutes=rng.randrange(5, 20)),
         )
+
+    def assess_face_to_face(self, plan: Plan, sessions, day, clock: ReplayClock) -> None:
+        """Rule 34: before the first cosmetic treatment the prescriber sees the patient face
+        to face, that morning, and records it (no random draw: the figures stay put)."""
+        cosmetic = any(s.indication.category == IndicationCategory.COSMETIC for s in sessions)
+        if plan.assessed_on is not None or not cosmetic:
+            return
+        plan.assessed_on = day
+        prescriber = self.staff["practitioner"]
+        assessment = PrescriberAssessment(
+            patient=plan.patient,
+            prescriber=prescriber,
+            assessed_on=day,
+            notes="Face-to-face consultation: suitability, expectations and risks discussed",
+            recorded_by=prescriber,
+            recorded_at=aware(day, 8, 45),
+        )
+        assessment._history_user = prescriber
+        if self.replaying:
+            clock.at = assessment.recorded_at
+            assessment.save()
+        else:
+            assessment._history_date = assessment.recorded_at
+            self.pending.assessments.append(assessment)
 
     def sign_with_services(self, prepared: Prepared, clock: ReplayClock) -> TreatmentSession:
         """Record the vial and the draft, then sign with services.session_sign (every
@@ -193,6 +218,7 @@ class SessionSigning:
             first_here = not any(dose.session_id for dose in history.doses)
             pending.follow_ups += self.rule_follow_ups(prepared, reference, first_here, proposed)
             self.dose_ids += 1
+            session.demo_dose_id = self.dose_ids  # what a top-up's link points at in memory
             plan.doses.append(
                 safety.PriorDose(
                     on=proposed.on,
@@ -201,6 +227,8 @@ class SessionSigning:
                     unit_family=session.product.unit_family,
                     units=prepared.total,
                     indication_slug=session.indication.slug,
+                    indication_name=session.indication.name,
+                    indication_category=session.indication.category,
                     session_id=self.dose_ids,
                 )
             )
@@ -250,12 +278,24 @@ class SessionSigning:
                 remaining_units=D(vial.presentation_units),  # a new vial for each session
             ),
             points=tuple(selectors.point_facts_from_points(prepared.points)),
-            **selectors.proposed_session_fields(fields),
+            **{
+                **selectors.proposed_session_fields(fields),
+                # The main session is not saved yet: its link is its in-memory dose id.
+                "top_up_of_session_id": getattr(session.top_up_of, "demo_dose_id", None),
+            },
         )
+        assessed = None
+        if plan.assessed_on is not None:
+            prescriber = self.staff["practitioner"]
+            assessed = safety.PrescriberAssessmentFacts(
+                assessed_on=plan.assessed_on,
+                prescriber=prescriber.get_full_name() or prescriber.get_username(),
+            )
         history = safety.PatientHistory(
             doses=tuple(sorted(plan.doses + plan.elsewhere, key=lambda d: d.on, reverse=True)),
             screening=selectors.screening_facts(plan.patient),
             pvr_recorded_before=plan.pvr_recorded,
+            prescriber_assessment=assessed,
         )
         return proposed, history, reference
 
@@ -265,6 +305,8 @@ class SessionSigning:
         if not pending.sessions:
             return
         bulk_create_with_history(pending.vials, Vial, batch_size=1000)
+        if pending.assessments:
+            bulk_create_with_history(pending.assessments, PrescriberAssessment, batch_size=1000)
         mains = [s for s in pending.sessions if s.top_up_of is None]
         top_ups = [s for s in pending.sessions if s.top_up_of is not None]
         for sessions in (mains, top_ups):  # a top-up refers to its main session

@@ -54,7 +54,7 @@ def booking_checks(
 ) -> list[BookingCheck]:
     """The findings for booking this treatment on `on` (empty for non-treatment visits)."""
     from clinic.diary.models import Appointment
-    from treatments.models import TreatmentSession
+    from treatments.models import PrescriberAssessment, TreatmentSession
     from treatments.selectors import patient_timeline
 
     if not appointment_type.is_treatment:
@@ -102,7 +102,9 @@ def booking_checks(
             status=SessionStatus.SIGNED,
             indication__category=IndicationCategory.COSMETIC,
         ).exists()
-        if not treated_before:
+        # A face-to-face assessment already recorded by a prescriber counts too.
+        assessed = PrescriberAssessment.objects.filter(patient=patient, assessed_on__lte=on)
+        if not treated_before and not assessed.exists():
             consultations = Appointment.objects.filter(
                 patient=patient,
                 appointment_type__kind=AppointmentKind.CONSULTATION,

@@ -148,6 +148,7 @@ ROUTE_OBJECTS = {
     "treatments:vial_reconstitute": {"pk": "vial"},
     "treatments:vial_discard": {"pk": "vial"},
     "treatments:task_done": {"pk": "task"},
+    "treatments:task_reopen": {"pk": "task"},  # issue 13.18
     "patients:subject_access_edit": {"pk": "sar"},  # issue 6
     "patients:subject_access_json": {"pk": "sar"},  # issue 10: a copy per request
     "patients:subject_access_print": {"pk": "sar"},

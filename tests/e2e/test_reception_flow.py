@@ -32,7 +32,7 @@ REGISTRATION = {
     "#id_emergency_contact_phone": "07700 900999",
 }
 # The answers asked of a patient with nothing to declare, by question row.
-NOT_APPLICABLE = {"bladder_infection_or_retention", "can_self_catheterise"}
+NOT_APPLICABLE = {"urinary_infection", "urinary_retention", "can_self_catheterise"}
 
 
 def open_registration(page: Page, live_server) -> None:
@@ -111,7 +111,8 @@ def test_register_patient_then_enter_questionnaire(page: Page, live_server, rece
     assert saved.entered_by == reception
     assert saved.alerts() == []
     assert saved.pregnant_or_breastfeeding == YesNoNotApplicable.NO
-    assert saved.bladder_infection_or_retention == YesNoNotApplicable.NOT_APPLICABLE
+    assert saved.urinary_infection == YesNoNotApplicable.NOT_APPLICABLE
+    assert saved.urinary_retention == YesNoNotApplicable.NOT_APPLICABLE
     assert saved.can_self_catheterise == YesNoNotApplicable.NOT_APPLICABLE
 
 

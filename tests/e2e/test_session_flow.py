@@ -256,9 +256,8 @@ def test_reconstitute_vial_then_sign_preempt_session(
     expect(vial_select.locator("option:checked")).to_contain_text(
         f"100 U · lot C7788C3 · exp {expiry:%d/%m/%Y} · 5.00 U/0.1 mL"
     )
-    expect(page.get_by_label("Second vial (when the dose needs more than one)")).to_have_value(
-        str(second.pk)
-    )
+    further = page.get_by_role("group", name="Further vials (when the dose needs more than one)")
+    expect(further.get_by_label(re.compile(rf"lot {second.lot}"))).to_be_checked()
     panel = safety_panel(page)
     for code in ("screening.not_reviewed", "consent.missing", "advice.spread_not_given"):
         expect(panel.locator(f".finding-block[data-code='{code}']")).to_be_visible()
@@ -288,7 +287,7 @@ def test_reconstitute_vial_then_sign_preempt_session(
 
     session.refresh_from_db()
     assert session.status == SessionStatus.SIGNED
-    assert session.vial == vial and session.second_vial == second
+    assert session.all_vials() == [vial, second]
     assert {d.vial_id: d.units for d in session.draws.all()} == {
         vial.pk: Decimal(100),
         second.pk: Decimal(55),
@@ -518,3 +517,36 @@ def test_add_point_units_follow_volume(
     assert (added.site.name, added.side) == ("Temporalis", "left")
     assert (added.units, added.volume_ml) == (Decimal("10"), Decimal("0.2"))
     assert session.points.count() == 32
+
+
+def test_volume_follows_units_typed_and_a_new_point_has_no_side(
+    page: Page, live_server, practitioner, adult_patient, login, shot
+):
+    """Issue 13.6 and 13.18: typing units fills the volume at the vial's dilution (and
+    typing a volume fills the units); a new point starts with no side chosen."""
+    vial = fresh_vial(practitioner)
+    session = preempt_draft(adult_patient, practitioner, vial)
+
+    login(page, live_server, "amelia")
+    page.goto(f"{live_server.url}/sessions/{session.public_id}/edit/")
+    expect_preempt_template(page)
+
+    page.get_by_role("button", name="+ Add point").click()
+    row = page.locator("#points-body tr.point-row").last
+    expect(row.get_by_label("Side")).to_have_value("")
+    row.get_by_label("Site").select_option(label="Temporalis")
+    row.get_by_label("Side").select_option(label="Right")
+    row.get_by_label("Units").press_sequentially("15")
+    expect(row.get_by_label("Volume (mL)")).to_have_value("0.3")
+    row.get_by_label("Volume (mL)").fill("")
+    row.get_by_label("Volume (mL)").press_sequentially("0.1")
+    expect(row.get_by_label("Units")).to_have_value("5")
+    row.get_by_label("Units").fill("")
+    row.get_by_label("Units").press_sequentially("12")
+    expect(row.get_by_label("Volume (mL)")).to_have_value("0.24")
+    shot(page, "session-10-volume-follows-units")
+
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.locator(".messages .alert-success")).to_contain_text("Draft saved.")
+    added = session.points.order_by("-order").first()
+    assert (added.side, added.units, added.volume_ml) == ("right", Decimal("12"), Decimal("0.24"))

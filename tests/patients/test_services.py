@@ -143,7 +143,8 @@ def test_later_questionnaire_keeps_earlier(reception, practitioner):
     )  # fmt: skip
     answers |= {
         "pregnant_or_breastfeeding": "no",
-        "bladder_infection_or_retention": "n/a",
+        "urinary_infection": "n/a",
+        "urinary_retention": "n/a",
         "can_self_catheterise": "n/a",
     }
     first = services.questionnaire_submit(

@@ -31,8 +31,8 @@ def form_data(**overrides):
 def questionnaire_data(**overrides):
     data = {
         "completed_on": timezone.localdate().strftime("%d/%m/%Y"),
-        "pregnant_or_breastfeeding": "no", "bladder_infection_or_retention": "n/a",
-        "can_self_catheterise": "n/a",
+        "pregnant_or_breastfeeding": "no", "urinary_infection": "n/a",
+        "urinary_retention": "n/a", "can_self_catheterise": "n/a",
         "prior-TOTAL_FORMS": "2", "prior-INITIAL_FORMS": "0", "prior-MIN_NUM_FORMS": "0",
         "prior-MAX_NUM_FORMS": "10",
     }  # fmt: skip

@@ -32,6 +32,9 @@ SEED = importlib.import_module("treatments.migrations.0004_seed_dose_reference")
 NICE_SEED = importlib.import_module("treatments.migrations.0007_seed_nice_parameters")
 RESPONDER_SEED = importlib.import_module("treatments.migrations.0009_seed_responder_parameters")
 SIDE_EFFECT_SEED = importlib.import_module("treatments.migrations.0011_seed_side_effect_terms")
+COSMETIC_TEMPLATES_SEED = importlib.import_module(
+    "treatments.migrations.0017_seed_cosmetic_templates_per_product"
+)
 
 VERIFIED_ON = datetime.date(2026, 11, 21)
 SLUG = re.compile(r"^[-a-z0-9]+$")
@@ -52,16 +55,23 @@ def test_counts():
     assert DoseGuideline.objects.count() == 57
     assert DoseGuideline.objects.filter(licensed_uk=True).count() == 45
     assert DoseLimit.objects.count() == 35
-    assert SiteTemplate.objects.count() == 8
-    assert SiteTemplateRow.objects.count() == 52
+    # 0004's 8 and 52, and 0017's 5 templates of 12 rows (issue 13.9)
+    assert SiteTemplate.objects.count() == 8 + 5
+    assert SiteTemplateRow.objects.count() == 52 + 12
 
 
 @pytest.mark.parametrize("model", SOURCED_MODELS, ids=lambda m: m.__name__)
 def test_every_row_is_sourced_and_dated(model):
     assert model.objects.exists()
+    later = {"2026-12-02": set(COSMETIC_TEMPLATES_SEED.TEMPLATES_BY_SLUG)}  # 0017's
     for row in model.objects.all():
         assert row.source.strip(), row
-        assert row.verified_on == VERIFIED_ON, row
+        expected = next(
+            (day for day, slugs in later.items() if getattr(row, "slug", None) in slugs), None
+        )
+        assert row.verified_on == (
+            VERIFIED_ON if expected is None else datetime.date.fromisoformat(expected)
+        ), row
 
 
 def test_verify_items_are_noted():
@@ -751,6 +761,7 @@ def _flags(slug: str) -> tuple:
 
 def test_unseed_removes_exactly_what_seed_created_and_seed_restores_it():
     # Later migrations' rows, undone first, as migrating back would.
+    COSMETIC_TEMPLATES_SEED.unseed(apps, None)
     SIDE_EFFECT_SEED.unseed(apps, None)
     RESPONDER_SEED.unseed(apps, None)
     NICE_SEED.unseed(apps, None)
@@ -790,3 +801,43 @@ def test_unseed_removes_exactly_what_seed_created_and_seed_restores_it():
     assert len(_rows("preempt")) == 39
     NICE_SEED.seed(apps, None)
     RESPONDER_SEED.seed(apps, None)
+    COSMETIC_TEMPLATES_SEED.seed(apps, None)
+
+
+@pytest.mark.parametrize(
+    ("indication", "product", "units"),
+    [
+        ("glabellar-lines", "botox", 20),
+        ("glabellar-lines", "vistabel", 20),
+        ("glabellar-lines", "azzalure", 50),
+        ("glabellar-lines", "bocouture", 20),
+        ("lateral-canthal-lines", "botox", 24),
+        ("lateral-canthal-lines", "vistabel", 24),
+        ("lateral-canthal-lines", "azzalure", 60),
+        ("lateral-canthal-lines", "bocouture", 24),
+    ],
+)
+def test_every_product_licensed_for_a_cosmetic_area_has_its_own_template(
+    indication, product, units
+):
+    """Issue 13.9: a Vistabel (or Azzalure, Bocouture) session starts pre-filled."""
+    from treatments.selectors import site_template_for
+
+    template = site_template_for(
+        indication=Indication.objects.get(slug=indication),
+        product=Product.objects.get(slug=product),
+    )
+    assert template is not None and template.product.slug == product
+    assert sum(row.units for row in template.rows.all()) == units
+
+
+def test_the_site_list_offers_the_indications_sites_first():
+    from treatments.forms import SiteChoices
+
+    glabellar = Indication.objects.get(slug="glabellar-lines")
+    choices = SiteChoices.load(indication=glabellar).choices
+    label, options = choices[1]
+    assert label == "Sites for Glabellar lines"
+    assert {name for _, name in options} == {"Procerus", "Corrugator supercilii"}
+    listed = [pk for _, group in choices[1:] for pk, _ in group]
+    assert len(listed) == len(set(listed))  # each site once

@@ -244,12 +244,14 @@ class TestMigraineDiary:
         # 18 -> 12 is a 33% fall: above NICE's 30%, so no poor-response warning.
         assert "nice.stop_poor_response" not in findings
 
-    def test_rule_33_stays_silent_without_headache_days(self, patient, practitioner):
+    def test_rule_33_asks_for_a_baseline_without_headache_days(self, patient, practitioner):
+        # Issue 13.4: without a baseline diary the NICE stopping rules can never apply.
         signed(patient, practitioner, days_ago=90)
         draft = TreatmentSessionFactory(patient=patient, practitioner=practitioner)
         inputs = selectors.safety_inputs_for_session(session=draft)
         assert inputs.history.migraine is None
-        assert not [f for f in inputs.evaluate() if f.code.startswith("nice.")]
+        nice = [f for f in inputs.evaluate() if f.code.startswith("nice.")]
+        assert [f.code for f in nice] == ["nice.baseline_missing"]
 
 
 class TestPreventivesFromTheQuestionnaire:

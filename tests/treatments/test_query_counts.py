@@ -52,16 +52,16 @@ def signed_session(patient, practitioner, points: int, extras: int):
 
 
 def test_session_detail(practitioner_client, practitioner, patient):
-    # + 1 session (with patient, product, vial, users) + 1 points (with sites)
-    # + 1 findings + 1 addenda + 1 follow-ups + 1 side effects + access event
+    # + 1 session (with patient, product, vial, users) + 1 its further vials + 1 points
+    # (with sites) + 1 findings + 1 addenda + 1 follow-ups + 1 side effects + access event
     one = signed_session(patient, practitioner, points=1, extras=1)
     assert (
-        count_queries(practitioner_client, f"/sessions/{one.public_id}/") == BASE + 6 + ACCESS_LOG
+        count_queries(practitioner_client, f"/sessions/{one.public_id}/") == BASE + 7 + ACCESS_LOG
     )
     many = signed_session(patient, practitioner, points=55, extras=55)
     SideEffectFactory.create_batch(30, session=many, patient=patient)
     assert (
-        count_queries(practitioner_client, f"/sessions/{many.public_id}/") == BASE + 6 + ACCESS_LOG
+        count_queries(practitioner_client, f"/sessions/{many.public_id}/") == BASE + 7 + ACCESS_LOG
     )
 
 
@@ -75,20 +75,25 @@ def test_session_edit_and_live_check(practitioner_client, practitioner, patient)
     InjectionPointFactory.create_batch(55, session=draft)
     for _ in range(20):
         signed_session(patient, practitioner, points=3, extras=0)
-    # The editor loads the session, usable vials, both vial selects, sites (once, not per
-    # row), points and the engine's inputs (guideline, vial's other patients and units
-    # drawn elsewhere, screening, history, migraine diary, limits, parameters, protocol):
+    # The editor loads the session with its further vials, usable vials, the vial choices,
+    # sites (once, not per row), points and the engine's inputs (guideline, vial's other
+    # patients and units drawn elsewhere, screening, history, migraine diary, prescriber
+    # assessment, limits, parameters, protocol), the vial panel's unusable stock, and the
+    # top-up choice (the window, the sessions of the last 14 days, their select):
     # the same number for 1 point or 56, 1 past session or 21. + access event.
     assert count_queries(practitioner_client, url) == few
-    assert few == BASE + 20 + ACCESS_LOG, few
+    assert few == BASE + 26 + ACCESS_LOG, few
 
 
 def test_task_list(practitioner_client, practitioner, patient):
-    # + 1 open tasks (with patients, sessions, assignees) + access event
+    # + 1 open tasks (with patients, sessions, assignees) + 1 completed today (with
+    # patients: they can be reopened) + access event
     FollowUpFactory(patient=patient, assigned_to=practitioner)
-    assert count_queries(practitioner_client, "/tasks/") == BASE + 1 + ACCESS_LOG
+    FollowUpFactory(patient=patient, done_at=timezone.now(), done_by=practitioner)
+    assert count_queries(practitioner_client, "/tasks/") == BASE + 2 + ACCESS_LOG
     FollowUpFactory.create_batch(55, patient=patient, assigned_to=practitioner)
-    assert count_queries(practitioner_client, "/tasks/?who=all") == BASE + 1 + ACCESS_LOG
+    FollowUpFactory.create_batch(30, patient=patient, done_at=timezone.now(), done_by=practitioner)
+    assert count_queries(practitioner_client, "/tasks/?who=all") == BASE + 2 + ACCESS_LOG
 
 
 def test_vial_list_and_detail(practitioner_client, practitioner, patient):

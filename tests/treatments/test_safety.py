@@ -22,9 +22,11 @@ from treatments.safety import (
     GuidelineFacts,
     IndicationFacts,
     Level,
+    MigraineDiaryFacts,
     MissingParameterError,
     PatientHistory,
     PointFacts,
+    PrescriberAssessmentFacts,
     PriorDose,
     ProductFacts,
     ProposedSession,
@@ -56,6 +58,12 @@ PARAMETERS = {
     "antiplatelet_stop_days": D(3),
     "cosmetic_min_age_years": D(18),
     "cosmetic_caution_age_years": D(65),
+    # Rule 33 (NICE TA260): read only for chronic migraine with a baseline diary.
+    "nice_min_headache_days": D(15),
+    "nice_min_migraine_days": D(8),
+    "nice_min_failed_preventives": D(3),
+    "nice_min_reduction_percent": D(30),
+    "nice_episodic_months": D(3),
 }
 PARAMETER_SOURCES = {key: f"SP:{key}" for key in PARAMETERS}
 
@@ -442,7 +450,17 @@ def screening(**answers) -> ScreeningFacts:
     return ScreeningFacts(answered_on=DAY, **answers)
 
 
+# A well-prepared patient: a prescriber saw them face to face (rule 34) and, for chronic
+# migraine, a baseline headache diary that meets NICE TA260 (rule 33).
+ASSESSED = PrescriberAssessmentFacts(assessed_on=DAY - timedelta(days=7), prescriber="Dr Patel")
+BASELINE = MigraineDiaryFacts(
+    baseline_headache_days=D(18), baseline_migraine_days=D(10), preventives_failed=3
+)
+
+
 def history(*doses: PriorDose, screening_facts=None, **kw) -> PatientHistory:
+    kw.setdefault("prescriber_assessment", ASSESSED)
+    kw.setdefault("migraine", BASELINE)
     return PatientHistory(
         doses=tuple(doses),
         screening=screening() if screening_facts is None else screening_facts,
@@ -1208,10 +1226,28 @@ def test_rule16_only_for_chronic_migraine_and_the_protocol_family():
         vial=vial("dysport", units_per_ml=D(100)),
         off_label_consent=True,
     )
-    assert run(dysport) == []  # Speywood units are never compared with the PREEMPT doses
+    # Speywood units are never compared with the PREEMPT doses; the use is off-label.
+    assert codes(run(dysport)) == {("protocol.off_label_product", WARN)}
     assert (
         one(run(replace(dysport, off_label_consent=False)), "licence.off_label_consent").level
         == BLOCK
+    )
+
+
+def test_rule16_any_product_other_than_botox_for_chronic_migraine_warns_off_label():
+    # Issue 13.2: a WARN (acknowledged at signing) even with the off-label consent recorded.
+    xeomin = session(
+        "xeomin",
+        "chronic-migraine",
+        preempt_points(),
+        vial=vial("xeomin"),
+        off_label_consent=True,
+    )
+    f = one(run(xeomin), "protocol.off_label_product")
+    assert f.level == WARN and f.message.startswith("Off-label: Xeomin is not licensed for")
+    assert "Chronic migraine prophylaxis" in f.message
+    assert not only(
+        run(session("botox", "chronic-migraine", preempt_points())), "protocol.off_label_product"
     )
 
 
@@ -1316,21 +1352,51 @@ def test_rule19_uses_the_most_recent_dose_and_ignores_later_ones():
 # Rule 20: top-up within 14 days -------------------------------------------------------------
 
 
-def test_rule20_top_up_13_days_needs_a_reason():
-    findings = run(session(), history(prior(13, 40)))
+def test_rule20_unlinked_session_13_days_after_asks_for_the_link():
+    # Issue 13.5: a top-up is linked by the practitioner, never inferred.
+    findings = run(session(top_up_reason="Asymmetry"), history(prior(13, 40, session_id=5)))
     f = one(findings, "interval.top_up")
-    assert f.level == OVERRIDE
-    assert f.message.startswith(
-        f"Top-up within 14 days of the session on {uk(13)}: counts in the same episode"
-    )
+    assert f.level == OVERRIDE and "link it to that session" in f.message
     assert not only(findings, "interval.too_soon")
 
 
-def test_rule20_top_up_with_a_reason_is_a_warning():
-    f = one(
-        run(session(top_up_reason="Asymmetry at review"), history(prior(13, 40))), "interval.top_up"
+def test_rule20_linked_top_up_needs_a_reason():
+    s = session(top_up_of_session_id=5)
+    f = one(run(s, history(prior(13, 40, session_id=5))), "interval.top_up")
+    assert f.level == OVERRIDE
+    assert f.message.startswith(
+        f"Top-up of the session on {uk(13)}: its units count in the same episode"
     )
+
+
+def test_rule20_linked_top_up_with_a_reason_is_a_warning():
+    s = session(top_up_of_session_id=5, top_up_reason="Asymmetry at review")
+    f = one(run(s, history(prior(13, 40, session_id=5))), "interval.top_up")
     assert f.level == WARN and "Asymmetry at review" in f.message
+
+
+def test_rule20_link_to_a_session_outside_the_window_needs_a_reason():
+    s = session(top_up_of_session_id=5, top_up_reason="Asymmetry")
+    findings = run(s, history(prior(20, 40, session_id=5)))
+    assert one(findings, "interval.top_up_link").level == OVERRIDE
+    assert one(findings, "interval.too_soon").level == OVERRIDE
+
+
+def test_rule20_linked_top_up_units_count_in_the_episode():
+    # Dysport adult upper limb: 1000 U per session; 900 U then a 200 U top-up is 1100 U.
+    index = prior(6, 900, "dysport", session_id=5)
+    top_up = session(
+        "dysport",
+        points=[pt(200)],
+        vial=vial("dysport", units_per_ml=D(500)),
+        top_up_of_session_id=5,
+        top_up_reason="Weak response",
+    )
+    f = one(run(top_up, history(index)), "dose.dysport_adult_ul")
+    assert "episode total 1100 U (this top-up 200 U + 900 U on" in f.message
+    assert not only(
+        run(replace(top_up, top_up_of_session_id=None), history(index)), "dose.dysport_adult_ul"
+    )
 
 
 def test_rule20_14_days_is_no_longer_a_top_up_but_too_soon():
@@ -1423,9 +1489,25 @@ def oab(**kw) -> ProposedSession:
     return replace(standard_sessions()["oab-100"], **kw)
 
 
-def test_rule26_uti_or_difficulty_emptying_blocks():
-    f = one(with_answers(oab(), bladder_infection_or_retention=True), "bladder.uti")
-    assert f.level == BLOCK and "confirm there is no UTI" in f.message
+def test_rule26_uti_blocks_and_names_the_infection():
+    findings = with_answers(oab(), urinary_infection=True)
+    f = one(findings, "bladder.uti")
+    assert f.level == BLOCK and "urinary tract infection now" in f.message
+    assert "retention" not in f.message and not only(findings, "bladder.retention_screening")
+
+
+def test_rule26_retention_blocks_unless_the_patient_performs_cic():
+    # Issue 13.3: asked separately from UTI; a CIC patient is not blocked for retention.
+    f = one(with_answers(oab(), urinary_retention=True), "bladder.retention_screening")
+    assert f.level == BLOCK and "urinary retention" in f.message
+    assert not only(with_answers(oab(), urinary_retention=True), "bladder.uti")
+    assert with_answers(oab(), urinary_retention=True, can_self_catheterise=True) == []
+    assert with_answers(oab(performs_cic=True), urinary_retention=True) == []
+
+
+def test_rule26_pvr_over_200_with_cic_from_the_questionnaire_is_not_blocked():
+    assert with_answers(oab(pvr_ml=450), can_self_catheterise=True) == []
+    assert one(with_answers(oab(pvr_ml=450)), "bladder.retention").level == BLOCK
 
 
 def test_rule26_pvr_200_vs_201_without_cic_and_201_with_cic():
@@ -1462,7 +1544,9 @@ def test_rule26_antiplatelet_stopped_at_least_3_days(stopped, warns):
 
 def test_rule26_bladder_rules_only_for_bladder_sessions():
     assert (
-        with_answers(session(antibiotic_prophylaxis=False), bladder_infection_or_retention=True)
+        with_answers(
+            session(antibiotic_prophylaxis=False), urinary_infection=True, urinary_retention=True
+        )
         == []
     )
 

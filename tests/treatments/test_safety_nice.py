@@ -52,8 +52,12 @@ def eligible(**kw):
     return MigraineDiaryFacts(**(base | kw))
 
 
-def test_no_outcome_records_no_nice_findings():
-    assert nice_codes(None)[0] == set()
+def test_no_outcome_records_asks_for_a_baseline_diary():
+    # Issue 13.4: without a baseline the NICE stopping rules can never be applied.
+    found, findings = nice_codes(None)
+    assert found == {"nice.baseline_missing"}
+    f = one(findings, "nice.baseline_missing")
+    assert f.level == Level.WARN and "baseline headache diary" in f.message
 
 
 def test_baseline_missing_warns():
@@ -123,5 +127,6 @@ def test_other_indications_are_not_judged_by_nice():
 
 
 def test_nice_thresholds_come_from_reference_data():
+    without_nice = {k: v for k, v in PARAMETERS.items() if k not in NICE}
     with pytest.raises(MissingParameterError, match="nice_min_headache_days"):
-        run(migraine(), history(migraine=eligible()), reference())
+        run(migraine(), history(migraine=eligible()), reference(parameters=without_nice))

@@ -106,7 +106,8 @@ screenings = st.none() | st.builds(
             "pregnant_or_breastfeeding",
             "bleeding_risk",
             "interacting_medicines",
-            "bladder_infection_or_retention",
+            "urinary_infection",
+            "urinary_retention",
             "can_self_catheterise",
         )
     },
@@ -260,4 +261,4 @@ def test_evaluate_never_raises_and_sorts_block_override_warn(s, h, with_product)
         assert isinstance(f.level, Level)
         assert f.code and f.message and f.source
         assert "None" not in f.message
-    assert len(PARAMETERS) == 9
+    assert len(PARAMETERS) == 14  # the 9 PARAMETER_KEYS and the 5 NICE TA260 keys

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from tests.factories import (
     PatientFactory,
+    PrescriberAssessmentFactory,
     QuestionnaireFactory,
     TreatmentSessionFactory,
     VialFactory,
@@ -49,6 +50,8 @@ def ready_patient(practitioner):
         entered_by=practitioner,
         completed_on=timezone.localdate() - timedelta(days=120),
     )
+    # Seen face to face by a prescriber before any cosmetic treatment (rule 34).
+    PrescriberAssessmentFactory(patient=patient, prescriber=practitioner)
     return patient
 
 
@@ -390,7 +393,7 @@ def test_preempt_needs_two_100_unit_vials_and_both_reconcile(practitioner, ready
     assert "155 U planned" in block.message and "100 U" in block.message
 
     second = VialFactory(product=botox, presentation_units=100, received_by=practitioner)
-    session = save(session, practitioner, second_vial=second)
+    session = save(session, practitioner, further_vials=[second])
     services.session_sign(
         session=session, signed_by=practitioner, override_reasons={}, acknowledge_warnings=True
     )

@@ -7,12 +7,20 @@ from decimal import Decimal
 
 from crispy_forms.layout import Column, Field, Fieldset, Row
 from django import forms
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from clinic.idempotency import SubmissionTokenField
-from treatments.choices import SafetyProfile, Side
+from treatments.choices import IndicationCategory, SafetyProfile, Side
 from treatments.forms.rendering import date_input, no_tag_helper
-from treatments.models import AnatomicalSite, Indication, Product, TreatmentSession, Vial
+from treatments.models import (
+    AnatomicalSite,
+    Indication,
+    Product,
+    SiteTemplateRow,
+    TreatmentSession,
+    Vial,
+)
 
 
 class SessionStartForm(forms.Form):
@@ -33,10 +41,10 @@ class SessionForm(forms.ModelForm):
     class Meta:
         model = TreatmentSession
         fields = [
-            "vial", "second_vial", "performed_at", "weight_kg", "weight_measured_on", "pvr_ml",
+            "vial", "performed_at", "weight_kg", "weight_measured_on", "pvr_ml",
             "performs_cic", "antiplatelet_stopped_days", "antibiotic_prophylaxis",
             "screening_reviewed", "consent_taken", "off_label_consent", "spread_advice_given",
-            "top_up_reason", "notes",
+            "looks_young", "age_evidence_seen", "top_up_of", "top_up_reason", "notes",
         ]  # fmt: skip
         widgets = {
             "performed_at": forms.DateTimeInput(
@@ -48,29 +56,90 @@ class SessionForm(forms.ModelForm):
         labels = {
             "weight_kg": "Weight (kg)",
             "weight_measured_on": "Weight measured on",
-            "top_up_reason": "Reason for a top-up within 2 weeks",
+            "top_up_reason": "Reason for the top-up",
+            "top_up_of": "Top-up of",
+            "looks_young": "The patient looks young: age verified with ID (rule 29)",
+            "age_evidence_seen": "ID seen (e.g. passport, photocard driving licence)",
         }
 
-    def __init__(self, *args, usable_vials=(), off_label=False, child=False, **kwargs):
+    further_vials = forms.ModelMultipleChoiceField(
+        queryset=Vial.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Further vials (when the dose needs more than one)",
+        help_text="Ticked vials are drawn from in turn after the first; a vial the dose "
+        "no longer needs is dropped when the draft is saved.",
+    )
+
+    def __init__(
+        self,
+        *args,
+        usable_vials=(),
+        linked_vials=(),
+        top_up_candidates=(),
+        off_label=False,
+        child=False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         session = self.instance
-        offered = [v.pk for v in usable_vials] + [
-            pk for pk in (session.vial_id, session.second_vial_id) if pk
-        ]
-        for name, empty in (
-            ("vial", "Choose a reconstituted vial…"),
-            ("second_vial", "None: one vial is enough"),
-        ):
-            field = self.fields[name]
-            field.queryset = Vial.objects.filter(pk__in=offered).select_related("product")
-            field.empty_label = empty
-            field.widget = VialSelect(choices=field.choices)
-            field.label_from_instance = vial_label
+        offered = [v.pk for v in usable_vials] + [v.pk for v in linked_vials]
+        if session.vial_id:
+            offered.append(session.vial_id)
+        vials = Vial.objects.filter(pk__in=offered).select_related("product")
+        first = self.fields["vial"]
+        first.queryset = vials
+        first.empty_label = "Choose a reconstituted vial…"
+        first.widget = VialSelect(choices=first.choices)
+        further = self.fields["further_vials"]
+        further.queryset = vials.order_by("use_by", "expiry", "id")
+        further.label_from_instance = vial_label
+        first.label_from_instance = vial_label
+        if not self.is_bound:
+            self.initial.setdefault("further_vials", [v.pk for v in linked_vials])
+        for field in (first, further):
             field.error_messages["invalid_choice"] = (
                 "That vial can no longer be used here (expired, past its use-by, discarded, "
                 "or used for another session). Choose another."
             )
-        self.fields["second_vial"].label = "Second vial (when the dose needs more than one)"
+        further.error_messages["invalid_pk_value"] = further.error_messages["invalid_choice"]
+        # Rule 20: a top-up is linked by the practitioner to a session of the last 14 days.
+        top_up = self.fields["top_up_of"]
+        top_up.queryset = TreatmentSession.objects.filter(
+            pk__in=[s.pk for s in top_up_candidates]
+        ).select_related("product", "indication")
+        top_up.empty_label = "Not a top-up"
+        top_up.label_from_instance = top_up_label
+        top_up.error_messages["invalid_choice"] = (
+            "Only a signed session of the same indication in the last 14 days can be linked."
+        )
+        top_up_layout = []
+        if top_up_candidates or session.top_up_of_id:
+            top_up_layout = [
+                Fieldset(
+                    "Top-up",
+                    Row(
+                        Column("top_up_of", css_class="col-md-6"),
+                        Column("top_up_reason", css_class="col-md-6"),
+                    ),
+                )
+            ]
+        else:
+            del self.fields["top_up_of"]
+            del self.fields["top_up_reason"]
+        # Rule 29: the age check for young-looking cosmetic patients.
+        age_layout = []
+        if session.indication.category == IndicationCategory.COSMETIC:
+            age_layout = [
+                Fieldset(
+                    "Age verification",
+                    "looks_young",
+                    Field("age_evidence_seen", maxlength=120),
+                )
+            ]
+        else:
+            del self.fields["looks_young"]
+            del self.fields["age_evidence_seen"]
         bladder = session.indication.safety_profile == SafetyProfile.BLADDER
         bladder_fields = (
             "pvr_ml",
@@ -103,7 +172,7 @@ class SessionForm(forms.ModelForm):
             del self.fields["weight_measured_on"]
         self.helper = no_tag_helper(
             Row(Column("vial", css_class="col-md-7"), Column("performed_at", css_class="col-md-5")),
-            Row(Column("second_vial", css_class="col-md-7")),
+            Row(Column("further_vials", css_class="col-md-7")),
             *weight,
             *(
                 [
@@ -120,18 +189,21 @@ class SessionForm(forms.ModelForm):
                 if bladder
                 else []
             ),
+            *age_layout,
             Fieldset("Confirmations", *confirmations),
-            Field("top_up_reason"),
+            *top_up_layout,
             Field("notes"),
         )
 
     def clean(self):
         cleaned = super().clean()
-        first, second = cleaned.get("vial"), cleaned.get("second_vial")
-        if second and not first:
-            self.add_error("vial", "Choose the first vial before a second one.")
-        elif second and second == first:
-            self.add_error("second_vial", "The second vial must be a different vial.")
+        first = cleaned.get("vial")
+        further = [v for v in cleaned.get("further_vials") or [] if v != first]
+        if further and not first:
+            # The soonest-used ticked vial becomes the first one.
+            first, *further = further
+            cleaned["vial"] = first
+        cleaned["further_vials"] = further
         return cleaned
 
     def clean_performed_at(self):
@@ -145,6 +217,11 @@ class SessionForm(forms.ModelForm):
         if value is not None and not Decimal("1") <= value <= Decimal("400"):
             raise forms.ValidationError("Enter the weight in kilograms (1 to 400).")
         return value
+
+
+def top_up_label(session: TreatmentSession) -> str:
+    when = timezone.localtime(session.performed_at)
+    return f"{session.product.brand} for {session.indication.name} on {when:%d/%m/%Y}"
 
 
 def vial_label(vial: Vial) -> str:
@@ -171,8 +248,13 @@ class PointForm(forms.Form):
     """One injection point row. The site list is loaded once per formset (not per row)."""
 
     site = forms.TypedChoiceField(label="Site / muscle", empty_value=None)
-    side = forms.ChoiceField(choices=Side.choices)
-    units = forms.DecimalField(min_value=Decimal("0.01"), max_digits=7, decimal_places=2)
+    # No default side: a new point's side is always chosen (a default "Left" was kept by
+    # mistake for right-sided points).
+    side = forms.ChoiceField(choices=[("", "Side…"), *Side.choices])
+    # Units or volume: the other follows from the vial's dilution (DOMAIN §10 rule 6).
+    units = forms.DecimalField(
+        min_value=Decimal("0.01"), max_digits=7, decimal_places=2, required=False
+    )
     volume_ml = forms.DecimalField(
         min_value=Decimal("0.001"),
         max_digits=6,
@@ -195,20 +277,41 @@ class PointForm(forms.Form):
             field.widget.attrs["data-point-field"] = name
             field.widget.attrs["aria-label"] = str(field.label or name)
 
+    def clean(self):
+        cleaned = super().clean()
+        typed = cleaned.get("units") is not None or cleaned.get("volume_ml") is not None
+        if not typed and "units" not in self.errors:
+            self.add_error("units", "Enter the units or the volume.")
+        return cleaned
+
 
 class SiteChoices:
-    """Anatomical sites as select options, grouped by region, from one query."""
+    """Anatomical sites as select options, from one query: the indication's own sites (those
+    of its site templates) first, then every other site grouped by region."""
 
-    def __init__(self, sites):
+    def __init__(self, sites, indication: Indication | None = None):
         self.by_pk = {site.pk: site for site in sites}
+        own = [site for site in sites if getattr(site, "for_indication", False)]
         groups: dict[str, list] = {}
+        if own and indication is not None:
+            groups[f"Sites for {indication.name}"] = [(site.pk, site.name) for site in own]
         for site in sites:
-            groups.setdefault(site.get_region_display(), []).append((site.pk, site.name))
+            if site not in own or indication is None:
+                groups.setdefault(site.get_region_display(), []).append((site.pk, site.name))
         self.choices = [("", "Site…"), *groups.items()]
 
     @classmethod
-    def load(cls) -> "SiteChoices":
-        return cls(list(AnatomicalSite.objects.order_by("region", "name")))
+    def load(cls, indication: Indication | None = None) -> "SiteChoices":
+        sites = AnatomicalSite.objects.order_by("region", "name")
+        if indication is not None:
+            sites = sites.annotate(
+                for_indication=Exists(
+                    SiteTemplateRow.objects.filter(
+                        site=OuterRef("pk"), template__indication=indication
+                    )
+                )
+            )
+        return cls(list(sites), indication)
 
     def get(self, value):
         try:

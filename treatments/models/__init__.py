@@ -7,6 +7,7 @@ Django finds the models through this package, and callers import them from here
 
 from treatments.models.followups import FollowUp
 from treatments.models.outcomes import OutcomeAssessment
+from treatments.models.prescribing import PrescriberAssessment
 from treatments.models.reference import (
     AnatomicalSite,
     DoseGuideline,
@@ -23,6 +24,7 @@ from treatments.models.sessions import (
     InjectionPoint,
     SessionAddendum,
     SessionFinding,
+    SessionVial,
     TreatmentSession,
     VialDraw,
 )
@@ -38,10 +40,12 @@ __all__ = [
     "InjectionPoint",
     "OutcomeAssessment",
     "OutcomeInstrument",
+    "PrescriberAssessment",
     "Product",
     "SafetyParameter",
     "SessionAddendum",
     "SessionFinding",
+    "SessionVial",
     "SideEffect",
     "SideEffectTerm",
     "SiteTemplate",

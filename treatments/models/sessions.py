@@ -31,15 +31,12 @@ class TreatmentSession(TimeStampedModel):
     indication = models.ForeignKey(Indication, on_delete=models.PROTECT, related_name="+")
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
     vial = models.ForeignKey(
-        Vial, on_delete=models.PROTECT, null=True, blank=True, related_name="sessions"
-    )
-    second_vial = models.ForeignKey(
         Vial,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="second_sessions",
-        help_text="When the dose needs more than one vial (e.g. 155 U from two 100 U vials)",
+        related_name="sessions",
+        help_text="The first vial drawn from; further vials are SessionVial rows",
     )
     performed_at = models.DateTimeField(default=timezone.now)
     weight_kg = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
@@ -65,6 +62,20 @@ class TreatmentSession(TimeStampedModel):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="top_ups"
     )
     top_up_reason = models.CharField(max_length=250, blank=True)
+    looks_young = models.BooleanField(
+        "the patient may look under the age limit: age verified", default=False
+    )
+    age_evidence_seen = models.CharField(
+        "what was seen to verify the age", max_length=120, blank=True
+    )
+    age_verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
     notes = models.TextField(blank=True)
     status = models.CharField(
         max_length=10, choices=SessionStatus.choices, default=SessionStatus.DRAFT
@@ -105,6 +116,35 @@ class TreatmentSession(TimeStampedModel):
     @property
     def is_signed(self) -> bool:
         return self.status == SessionStatus.SIGNED
+
+    def all_vials(self) -> list[Vial]:
+        """The first vial, then the further vials in order (prefetch `vial_links__vial`)."""
+        further = [link.vial for link in self.vial_links.all()]
+        return [v for v in (self.vial, *further) if v is not None]
+
+
+class SessionVial(models.Model):
+    """A further vial a session draws from when its first vial (TreatmentSession.vial) does
+    not hold the dose: any number, in the order they are drawn from. What each vial gave
+    is in VialDraw."""
+
+    session = models.ForeignKey(
+        TreatmentSession, on_delete=models.PROTECT, related_name="vial_links"
+    )
+    vial = models.ForeignKey(Vial, on_delete=models.PROTECT, related_name="further_sessions")
+    position = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        ordering = ["session", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "vial"], name="sessionvial_once_per_vial"),
+            models.CheckConstraint(
+                condition=models.Q(position__gte=1), name="sessionvial_after_first"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Vial {self.vial_id} (#{self.position + 1}) of session {self.session_id}"
 
 
 class InjectionPoint(models.Model):

@@ -1,7 +1,7 @@
 """The dose-safety engine: pure functions over plain data, no ORM inside.
 
-`evaluate(session, history, reference)` runs every rule of DOMAIN.md §10 (rules 1-33;
-rule 33, NICE TA260 continuation, reads PatientHistory.migraine, which the outcome records
+`evaluate(session, history, reference)` runs every rule of DOMAIN.md §10 (rules 1-35 and
+40; rule 33, NICE TA260 continuation, reads PatientHistory.migraine, which the outcome records
 supply) and returns findings. Each rule is one small function with a stable code, a level and the
 source it comes from:
 
@@ -38,6 +38,7 @@ from treatments.safety.facts import (
     MigraineDiaryFacts,
     PatientHistory,
     PointFacts,
+    PrescriberAssessmentFacts,
     PriorDose,
     ProductFacts,
     ProposedSession,
@@ -52,6 +53,7 @@ from treatments.safety.measures import age_years, is_child, licensed_min_age
 
 # Message formats the tests check directly; private, so outside __all__.
 from treatments.safety.messages import _num as _num
+from treatments.safety.messages import _source as _source
 from treatments.safety.messages import _span as _span
 from treatments.safety.parameters import PARAMETER_KEYS, MissingParameterError, require_parameters
 from treatments.safety.registry import RULES, Rule
@@ -73,6 +75,7 @@ __all__ = [
     "MissingParameterError",
     "PatientHistory",
     "PointFacts",
+    "PrescriberAssessmentFacts",
     "PriorDose",
     "ProductFacts",
     "ProposedSession",

@@ -137,8 +137,9 @@ class ScreeningFacts:
     pregnant_or_breastfeeding: bool = False
     bleeding_risk: bool = False
     interacting_medicines: bool = False
-    bladder_infection_or_retention: bool = False
-    can_self_catheterise: bool = False
+    urinary_infection: bool = False  # rule 26: a UTI now
+    urinary_retention: bool = False  # rule 26: difficulty emptying the bladder
+    can_self_catheterise: bool = False  # rule 26: performs CIC
     migraine_preventives_failed: int | None = None
 
 
@@ -155,6 +156,8 @@ class PriorDose:
     indication_slug: str | None = None
     session_id: int | None = None
     elsewhere: bool = False
+    indication_name: str = ""  # how messages name it (the slug is for matching)
+    indication_category: str = ""  # "cosmetic", "therapeutic", ... (rule 34)
     clinic_name: str = ""
 
 
@@ -181,8 +184,14 @@ class ProposedSession:
     antiplatelet_stopped_days: int | None = None
     top_up_reason: str = ""
     session_id: int | None = None
-    # A second (or third) vial when the dose needs more than one, e.g. 2 x 100 U for PREEMPT.
+    # Further vials when the dose needs more than one, e.g. 2 x 100 U for PREEMPT.
     extra_vials: tuple[VialFacts, ...] = ()
+    # Rule 20: the index session this top-up is linked to by the practitioner.
+    top_up_of_session_id: int | None = None
+    # Rule 29: the practitioner judged the patient may be under the age limit, and what
+    # was seen to verify the age (blank: nothing recorded).
+    looks_young: bool = False
+    age_evidence_seen: str = ""
 
 
 @dataclass(frozen=True)
@@ -191,6 +200,16 @@ class PatientHistory:
     screening: ScreeningFacts | None = None
     pvr_recorded_before: bool = False  # an earlier bladder session recorded a PVR
     migraine: MigraineDiaryFacts | None = None  # rule 33; None until outcomes are recorded
+    prescriber_assessment: PrescriberAssessmentFacts | None = None  # rule 34: the latest
+
+
+@dataclass(frozen=True)
+class PrescriberAssessmentFacts:
+    """A prescriber's face-to-face assessment of the patient (rule 34), on or before the
+    session date."""
+
+    assessed_on: date
+    prescriber: str
 
 
 @dataclass(frozen=True)

@@ -146,3 +146,43 @@ def latest_same_indication(
 
 def _outside(value: Decimal | int, low, high) -> bool:
     return (low is not None and value < low) or (high is not None and value > high)
+
+
+def linked_index(session: ProposedSession, history: PatientHistory) -> tuple[PriorDose, int] | None:
+    """Rule 20: the index session the practitioner linked this top-up to, with its age in
+    days (None when not linked or not among the patient's signed sessions)."""
+    if session.top_up_of_session_id is None:
+        return None
+    for dose in history.doses:
+        if dose.session_id == session.top_up_of_session_id:
+            return dose, days_before(session, dose)
+    return None
+
+
+def episode_index_dose(
+    session: ProposedSession, history: PatientHistory, window: int
+) -> PriorDose | None:
+    """The linked index dose when this session is its top-up (linked, same unit family and
+    indication, within the top-up window): its units count in the same episode."""
+    linked = linked_index(session, history)
+    if linked is None:
+        return None
+    dose, days = linked
+    if (
+        dose.unit_family != _family(session)
+        or dose.indication_slug != session.indication.slug
+        or not within(days, window)
+    ):
+        return None
+    return dose
+
+
+def point_volume(point: PointFacts, session: ProposedSession) -> Decimal | None:
+    """The volume given at a point: as entered, or else the units at the first vial's
+    dilution (rule 6: volume follows units). None when neither is known."""
+    if point.volume_ml is not None:
+        return point.volume_ml
+    vial = session.vial
+    if vial is None or not vial.units_per_ml:
+        return None
+    return point.units / vial.units_per_ml

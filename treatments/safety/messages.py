@@ -13,14 +13,28 @@ from treatments.safety.facts import PointFacts, PriorDose, ReferenceFacts
 from treatments.safety.levels import Finding, Level
 
 
+def _source_key(item: str) -> str:
+    """What makes two source items the same: "DOMAIN §10 rule 2" is "§10 rule 2", and
+    "S58 (NICE TA260)" is "S58"."""
+    item = item.removeprefix("DOMAIN ").strip()
+    first = item.split(" ", 1)[0]
+    if first[:1] == "S" and first[1:2].isdigit():
+        return first
+    return item
+
+
 def _source(*parts: str) -> str:
-    """Join source parts with "; ", dropping blanks and repeats."""
-    seen: list[str] = []
+    """Join source parts with "; ", dropping blanks and repeats: each part may itself be
+    a "; " list (a reference row's source), and an item already given is not repeated."""
+    kept: list[str] = []
+    keys: set[str] = set()
     for part in parts:
-        part = (part or "").strip()
-        if part and part not in seen:
-            seen.append(part)
-    return "; ".join(seen)
+        for item in (part or "").split(";"):
+            item = item.strip()
+            if item and _source_key(item) not in keys:
+                keys.add(_source_key(item))
+                kept.append(item)
+    return "; ".join(kept)
 
 
 def _param_source(reference: ReferenceFacts, *keys: str) -> str:
@@ -60,7 +74,7 @@ def _ago(days: int) -> str:
 
 def _dose_text(dose: PriorDose) -> str:
     units = f"{_num(dose.units)} U" if dose.units is not None else "dose unknown"
-    indication = dose.indication_slug or "indication not recorded"
+    indication = dose.indication_name or dose.indication_slug or "indication not recorded"
     where = f", at {dose.clinic_name or 'another clinic'}" if dose.elsewhere else ""
     return f"{dose.brand} on {_d(dose.on)}, {units}, for {indication}{where}"
 

@@ -10,6 +10,7 @@ exactly the same facts.
 from treatments.selectors.aggregates import ZERO
 from treatments.selectors.followups import (
     followup_get,
+    followup_list_done_today,
     followup_list_due,
     followup_list_for_patient,
     followup_list_open,
@@ -42,6 +43,8 @@ from treatments.selectors.safety_inputs import (
     indication_facts,
     patient_history_facts,
     point_facts_from_points,
+    prescriber_assessment_facts,
+    prescriber_assessment_list,
     product_facts,
     proposed_session_fields,
     protocol_facts,
@@ -63,6 +66,7 @@ from treatments.selectors.sessions import (
     session_get_for_user,
     session_list_drafts,
     session_points,
+    session_top_up_candidates,
 )
 from treatments.selectors.side_effects import (
     AWAITING_DECISION,
@@ -87,9 +91,11 @@ from treatments.selectors.vials import (
     lot_exposure,
     vial_get,
     vial_list,
+    vial_list_unusable,
     vial_list_usable,
     vial_sessions,
     vial_units_drawn,
+    vial_units_drawn_by_vial,
 )
 
 __all__ = [
@@ -113,6 +119,7 @@ __all__ = [
     "Totals",
     "YellowCardField",
     "followup_get",
+    "followup_list_done_today",
     "followup_list_due",
     "followup_list_for_patient",
     "followup_list_open",
@@ -126,6 +133,8 @@ __all__ = [
     "patient_timeline",
     "point_facts_from_points",
     "point_totals",
+    "prescriber_assessment_facts",
+    "prescriber_assessment_list",
     "product_choices_for",
     "product_facts",
     "product_list_formulary",
@@ -142,6 +151,7 @@ __all__ = [
     "session_get_for_user",
     "session_list_drafts",
     "session_points",
+    "session_top_up_candidates",
     "side_effect_get",
     "side_effect_list_for_patient",
     "side_effect_list_unreviewed",
@@ -157,9 +167,11 @@ __all__ = [
     "vial_facts",
     "vial_get",
     "vial_list",
+    "vial_list_unusable",
     "vial_list_usable",
     "vial_sessions",
     "vial_units_drawn",
+    "vial_units_drawn_by_vial",
     "yellow_card",
     "yellow_card_reasons",
     "yellow_card_sections",

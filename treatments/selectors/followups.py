@@ -1,7 +1,7 @@
 """Reads for follow-up tasks: open and due lists, a patient's tasks, and the clinic's
 date today."""
 
-from datetime import date
+from datetime import date, datetime, time
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
@@ -24,6 +24,16 @@ def followup_list_open(
         qs = qs.filter(due_on__lte=due_by)
     qs = qs.order_by("due_on", "id")
     return list(qs[:limit] if limit else qs)
+
+
+def followup_list_done_today(*, user=None) -> list[FollowUp]:
+    """Tasks completed today (by this user when given), latest first: the ones that can
+    still be reopened (one query)."""
+    start = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+    qs = FollowUp.objects.filter(done_at__gte=start).select_related("patient", "done_by")
+    if user is not None:
+        qs = qs.filter(done_by=user)
+    return list(qs.order_by("-done_at", "-id"))
 
 
 def followup_list_for_patient(*, patient: Patient) -> list[FollowUp]:

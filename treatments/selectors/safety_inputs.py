@@ -22,6 +22,7 @@ from treatments.models import (
     DoseGuideline,
     DoseLimit,
     Indication,
+    PrescriberAssessment,
     Product,
     SafetyParameter,
     SiteTemplate,
@@ -88,7 +89,7 @@ def vial_facts(
     if vial is None:
         return None
     others = frozenset(
-        TreatmentSession.objects.filter(Q(vial=vial) | Q(second_vial=vial))
+        TreatmentSession.objects.filter(Q(vial=vial) | Q(vial_links__vial=vial))
         .exclude(patient=patient)
         .values_list("patient_id", flat=True)
     )
@@ -125,7 +126,8 @@ def screening_facts(patient: Patient, *, on: date | None = None) -> safety.Scree
         pregnant_or_breastfeeding=latest.pregnant_or_breastfeeding == yes,
         bleeding_risk=latest.bleeding_risk,
         interacting_medicines=latest.interacting_medicines,
-        bladder_infection_or_retention=latest.bladder_infection_or_retention == yes,
+        urinary_infection=latest.urinary_infection == yes,
+        urinary_retention=latest.urinary_retention == yes,
         can_self_catheterise=latest.can_self_catheterise == yes,
         migraine_preventives_failed=latest.migraine_preventives_failed,
     )
@@ -151,6 +153,8 @@ def patient_history_facts(
             unit_family=s.product.unit_family,
             units=s.total_units,
             indication_slug=s.indication.slug,
+            indication_name=s.indication.name,
+            indication_category=s.indication.category,
             session_id=s.pk,
         )
         for s in sessions
@@ -170,6 +174,8 @@ def patient_history_facts(
             unit_family=p.product.unit_family,
             units=p.units,
             indication_slug=p.indication.slug if p.indication else None,
+            indication_name=p.indication.name if p.indication else "",
+            indication_category=p.indication.category if p.indication else "",
             elsewhere=True,
             clinic_name=p.clinic_name,
         )
@@ -196,6 +202,24 @@ def patient_history_facts(
         screening=screening,
         pvr_recorded_before=pvr_before,
         migraine=migraine,
+        prescriber_assessment=prescriber_assessment_facts(patient, on=on),
+    )
+
+
+def prescriber_assessment_facts(
+    patient: Patient, *, on: date | None = None
+) -> safety.PrescriberAssessmentFacts | None:
+    """The latest face-to-face prescriber assessment on or before the session date (rule
+    34). One query."""
+    assessments = PrescriberAssessment.objects.filter(patient=patient)
+    if on is not None:
+        assessments = assessments.filter(assessed_on__lte=on)
+    latest = assessments.select_related("prescriber").order_by("-assessed_on", "-id").first()
+    if latest is None:
+        return None
+    return safety.PrescriberAssessmentFacts(
+        assessed_on=latest.assessed_on,
+        prescriber=latest.prescriber.get_full_name() or latest.prescriber.get_username(),
     )
 
 
@@ -289,7 +313,7 @@ def safety_inputs(
     performed_at,
     fields: dict,
     session_id: int | None = None,
-    second_vial: Vial | None = None,
+    further_vials: list[Vial] | tuple[Vial, ...] = (),
 ) -> SafetyInputs:
     """Engine inputs for a session as proposed (saved or still in the form)."""
     proposed = safety.ProposedSession(
@@ -302,7 +326,9 @@ def safety_inputs(
         guideline=guideline_facts(product, indication),
         vial=vial_facts(vial, patient=patient, session_id=session_id),
         extra_vials=tuple(
-            v for v in [vial_facts(second_vial, patient=patient, session_id=session_id)] if v
+            vial_facts(v, patient=patient, session_id=session_id)
+            for v in further_vials
+            if v is not None and v != vial
         ),
         points=tuple(points),
         **proposed_session_fields(fields),
@@ -332,7 +358,14 @@ def proposed_session_fields(fields: dict) -> dict:
         "performs_cic": bool(fields.get("performs_cic")),
         "antiplatelet_stopped_days": fields.get("antiplatelet_stopped_days"),
         "top_up_reason": fields.get("top_up_reason") or "",
+        "top_up_of_session_id": _pk(fields.get("top_up_of", fields.get("top_up_of_id"))),
+        "looks_young": bool(fields.get("looks_young")),
+        "age_evidence_seen": fields.get("age_evidence_seen") or "",
     }
+
+
+def _pk(value) -> int | None:
+    return getattr(value, "pk", value)
 
 
 SESSION_SAFETY_FIELDS = (
@@ -347,6 +380,9 @@ SESSION_SAFETY_FIELDS = (
     "performs_cic",
     "antiplatelet_stopped_days",
     "top_up_reason",
+    "top_up_of_id",  # a saved session's link, without loading the index session
+    "looks_young",
+    "age_evidence_seen",
 )
 
 
@@ -372,7 +408,7 @@ def safety_inputs_for_session(*, session: TreatmentSession) -> SafetyInputs:
         indication=session.indication,
         product=session.product,
         vial=session.vial,
-        second_vial=session.second_vial,
+        further_vials=[link.vial for link in session.vial_links.select_related("vial__product")],
         points=point_facts_from_points(session_points(session=session)),
         performed_at=session.performed_at,
         fields={name: getattr(session, name) for name in SESSION_SAFETY_FIELDS},
@@ -398,3 +434,12 @@ def session_form_context(*, session: TreatmentSession) -> dict:
     )
     child = safety.is_child(proposed, safety.ReferenceFacts(parameters=parameters))
     return {"off_label": safety.is_off_label(proposed), "child": child}
+
+
+def prescriber_assessment_list(*, patient: Patient) -> list[PrescriberAssessment]:
+    """The patient's face-to-face prescriber assessments, newest first (one query)."""
+    return list(
+        PrescriberAssessment.objects.filter(patient=patient)
+        .select_related("prescriber")
+        .order_by("-assessed_on", "-id")
+    )

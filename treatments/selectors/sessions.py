@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Prefetch, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -13,7 +13,13 @@ from django.utils import timezone
 from patients.models import Patient
 from treatments import safety
 from treatments.choices import SessionStatus, UnitFamily
-from treatments.models import DoseGuideline, InjectionPoint, TreatmentSession
+from treatments.models import (
+    DoseGuideline,
+    InjectionPoint,
+    SafetyParameter,
+    SessionVial,
+    TreatmentSession,
+)
 from treatments.selectors.aggregates import ZERO
 
 
@@ -29,7 +35,8 @@ def session_get_for_user(*, user, public_id) -> TreatmentSession:
             "vial__product",
             "signed_by",
             "top_up_of",
-            "second_vial",
+        ).prefetch_related(
+            Prefetch("vial_links", queryset=SessionVial.objects.select_related("vial__product"))
         ),
         public_id=public_id,
     )
@@ -163,4 +170,32 @@ def session_list_drafts(*, practitioner) -> list[TreatmentSession]:
         TreatmentSession.objects.filter(practitioner=practitioner, status=SessionStatus.DRAFT)
         .select_related("patient", "indication", "product")
         .order_by("performed_at", "id")[:20]
+    )
+
+
+def session_top_up_candidates(*, session: TreatmentSession) -> list[TreatmentSession]:
+    """The sessions this draft may be a top-up of (DOMAIN §10 rule 20): the patient's signed
+    sessions for the same indication and unit family within the top-up window before its
+    date, and the one it is already linked to. Two queries (the window, the sessions)."""
+    window = (
+        SafetyParameter.objects.filter(key="top_up_window_days")
+        .values_list("value", flat=True)
+        .first()
+    )
+    if window is None:
+        raise safety.MissingParameterError(["top_up_window_days"])
+    on = timezone.localdate(session.performed_at)
+    since = on - timedelta(days=int(window) - 1)
+    candidates = TreatmentSession.objects.filter(
+        patient_id=session.patient_id,
+        status=SessionStatus.SIGNED,
+        indication_id=session.indication_id,
+        product__unit_family=session.product.unit_family,
+        performed_at__date__gte=since,
+        performed_at__date__lte=on,
+    ) | TreatmentSession.objects.filter(pk=session.top_up_of_id)
+    return list(
+        candidates.exclude(pk=session.pk)
+        .select_related("product", "indication")
+        .order_by("-performed_at", "-id")
     )

@@ -40,7 +40,7 @@ def vial_list_usable(*, product: Product, patient: Patient, at=None) -> list[Via
         product=product, discarded_at__isnull=True, expiry__gte=today
     )
     others = Patient.objects.exclude(pk=patient.pk)
-    for link in ("sessions", "second_sessions"):
+    for link in ("sessions", "further_sessions__session"):
         qs = qs.exclude(**{f"{link}__patient__in": others}).exclude(
             **{f"{link}__status": SessionStatus.SIGNED}
         )
@@ -84,3 +84,61 @@ def vial_units_drawn(vial: Vial, *, excluding_session_id: int | None = None) -> 
     if excluding_session_id is not None:
         draws = draws.exclude(session_id=excluding_session_id)
     return draws.aggregate(total=Sum("units"))["total"] or Decimal(0)
+
+
+def vial_units_drawn_by_vial(
+    vials: list[Vial], *, excluding_session_id: int | None = None
+) -> dict[int, Decimal]:
+    """vial_units_drawn for several vials in one query: {vial id: units drawn}."""
+    draws = VialDraw.objects.filter(vial__in=vials)
+    if excluding_session_id is not None:
+        draws = draws.exclude(session_id=excluding_session_id)
+    return dict(
+        draws.values("vial_id").annotate(total=Sum("units")).values_list("vial_id", "total")
+    )
+
+
+def vial_list_unusable(
+    *, product: Product, patient: Patient, usable: list[Vial] | None = None, at=None
+) -> list[tuple[Vial, str]]:
+    """The vials of this product in the fridge (not discarded) that this patient's session
+    cannot use, each with why: expired, past its use-by, not reconstituted, or already used
+    for another patient or a signed session. Soonest expiry first."""
+    at = at or timezone.now()
+    if usable is None:
+        usable = vial_list_usable(product=product, patient=patient, at=at)
+    vials = (
+        Vial.objects.select_related("product")
+        .filter(product=product, discarded_at__isnull=True)
+        .exclude(pk__in=[v.pk for v in usable])
+        .annotate(
+            other_patients=Count(
+                "draws__session__patient",
+                filter=~Q(draws__session__patient=patient),
+                distinct=True,
+            ),
+            signed_sessions=Count(
+                "draws__session",
+                filter=Q(draws__session__status=SessionStatus.SIGNED),
+                distinct=True,
+            ),
+        )
+        .order_by("expiry", "id")
+    )
+    today = timezone.localdate(at)
+    reasons = []
+    for vial in vials:
+        if vial.expiry < today:
+            why = f"expired on {vial.expiry:%d/%m/%Y}"
+        elif vial.other_patients:
+            why = "already used for another patient (one vial, one patient)"
+        elif vial.signed_sessions:
+            why = "already used in a signed session (single session)"
+        elif vial.use_by is not None and vial.use_by < at:
+            why = f"past its use-by ({timezone.localtime(vial.use_by):%d/%m/%Y %H:%M}): discard it"
+        elif product.form == ProductForm.POWDER and vial.reconstituted_at is None:
+            why = "not reconstituted yet"
+        else:
+            why = "reconstituted on an earlier day with no use-by recorded"
+        reasons.append((vial, why))
+    return reasons

@@ -6,8 +6,9 @@ Signing (session_sign) re-runs the whole safety engine inside the transaction, s
 rules hold whatever path the request took (form, API, shell).
 """
 
-from treatments.services.followups import followup_complete, followup_create
+from treatments.services.followups import followup_complete, followup_create, followup_reopen
 from treatments.services.outcomes import outcome_record
+from treatments.services.prescribing import prescriber_assessment_record
 from treatments.services.sessions import (
     SessionConflict,
     SessionLocked,
@@ -35,7 +36,9 @@ __all__ = [
     "SigningRefused",
     "followup_complete",
     "followup_create",
+    "followup_reopen",
     "outcome_record",
+    "prescriber_assessment_record",
     "session_add_addendum",
     "session_save_draft",
     "session_sign",

@@ -1,9 +1,11 @@
-"""Writes for follow-up tasks: create one by hand, complete it."""
+"""Writes for follow-up tasks: create one by hand, complete it, reopen it the same day."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from patients.models import Patient
+from treatments.choices import FINDINGS_REQUIRED_KINDS
 from treatments.models import FollowUp, TreatmentSession
 
 
@@ -35,11 +37,34 @@ def followup_create(
 
 @transaction.atomic
 def followup_complete(*, task: FollowUp, done_by, note: str = "") -> FollowUp:
+    """Mark a task done. A clinical review (PVR/UTI, side effects) records what was found."""
     current = FollowUp.objects.select_for_update().get(pk=task.pk)
+    if current.kind in FINDINGS_REQUIRED_KINDS and not (note or "").strip():
+        raise ValidationError(
+            f"Say what was found at the {current.get_kind_display().lower()} "
+            f"(e.g. PVR 80 mL, no UTI symptoms; or no side effects) to complete it."
+        )
     if current.done_at is None:
         current.done_at = timezone.now()
         current.done_by = done_by
         current.outcome_note = (note or "").strip()[:500]
         current._history_user = done_by
         current.save(update_fields=["done_at", "done_by", "outcome_note", "updated_at"])
+    return current
+
+
+@transaction.atomic
+def followup_reopen(*, task: FollowUp, reopened_by) -> FollowUp:
+    """Undo a completion made by mistake: only on the day it was completed (after that, a
+    new task is added instead, so the record of what was done stays)."""
+    current = FollowUp.objects.select_for_update().get(pk=task.pk)
+    if current.done_at is None:
+        return current
+    if timezone.localdate(current.done_at) != timezone.localdate():
+        raise ValidationError("Only a task completed today can be reopened; add a new task.")
+    current.done_at = None
+    current.done_by = None
+    current.outcome_note = ""
+    current._history_user = reopened_by
+    current.save(update_fields=["done_at", "done_by", "outcome_note", "updated_at"])
     return current

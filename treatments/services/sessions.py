@@ -3,6 +3,7 @@
 Signing (session_sign) re-runs the whole safety engine inside the transaction, so the
 rules hold whatever path the request took (form, API, shell)."""
 
+import itertools
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -23,6 +24,7 @@ from treatments.models import (
     SafetyParameter,
     SessionAddendum,
     SessionFinding,
+    SessionVial,
     SiteTemplate,
     TreatmentSession,
     Vial,
@@ -55,39 +57,78 @@ class SigningRefused(Exception):
         )
 
 
-def _allocate_draws(session: TreatmentSession) -> None:
-    """Record how many units the session takes from each of its vials: the first vial up
-    to what it has left, then the second. Any excess stays on the last vial, where the
-    engine's vial.insufficient rule reports it."""
+def _vial_units_left(vials: list[Vial], *, excluding_session_id: int | None) -> dict[int, Decimal]:
+    """Units each vial still holds for this session (one query for all of them)."""
+    drawn = selectors.vial_units_drawn_by_vial(vials, excluding_session_id=excluding_session_id)
+    return {
+        v.pk: Decimal(v.presentation_units) - v.wasted_units - drawn.get(v.pk, Decimal(0))
+        for v in vials
+    }
+
+
+def _allocate_draws(session: TreatmentSession, *, drop_unneeded: bool = False) -> None:
+    """Record how many units the session takes from each of its vials, in order: each vial
+    up to what it has left, then the next. Any excess stays on the last vial, where the
+    engine's vial.insufficient rule reports it. With `drop_unneeded`, further vials the
+    dose does not reach are dropped from the session (a vial chosen by hand that holds the
+    dose makes the others unnecessary)."""
     session.draws.all().delete()
-    vials = [v for v in (session.vial, session.second_vial) if v is not None]
+    links = list(session.vial_links.select_related("vial").order_by("position", "id"))
+    vials = [v for v in (session.vial, *(link.vial for link in links)) if v is not None]
     total = session.points.aggregate(total=Sum("units"))["total"] or Decimal(0)
-    draws = []
+    left = _vial_units_left(vials, excluding_session_id=session.pk)
+    draws, used = [], set()
     for index, vial in enumerate(vials):
         if total <= 0:
             break
-        left = (
-            Decimal(vial.presentation_units)
-            - vial.wasted_units
-            - selectors.vial_units_drawn(vial, excluding_session_id=session.pk)
-        )
-        units = total if index == len(vials) - 1 else min(total, max(left, Decimal(0)))
+        units = total if index == len(vials) - 1 else min(total, max(left[vial.pk], Decimal(0)))
         if units > 0:
             draws.append(VialDraw(session=session, vial=vial, units=units))
+            used.add(vial.pk)
             total -= units
     VialDraw.objects.bulk_create(draws)
+    if drop_unneeded and draws:
+        unneeded = [link.pk for link in links if link.vial_id not in used]
+        SessionVial.objects.filter(pk__in=unneeded).delete()
+
+
+def _set_further_vials(session: TreatmentSession, further: list[Vial]) -> None:
+    """Replace a draft's further vials (in the given order, the first vial left out)."""
+    session.vial_links.all().delete()
+    SessionVial.objects.bulk_create(
+        SessionVial(session=session, vial=vial, position=position)
+        for position, vial in enumerate(
+            [v for v in dict.fromkeys(further) if v != session.vial], start=1
+        )
+    )
+
+
+# Above this many usable vials, vial choice stops trying every combination (2^n) and takes
+# them in use-by order: a fridge never holds that many open vials of one product.
+_MAX_VIALS_TO_COMBINE = 10
 
 
 def _choose_vials(usable: list[Vial], planned: Decimal) -> list[Vial]:
+    """The fewest usable vials that together hold the planned dose, soonest use-by first
+    (`usable` is in use-by order): 155 U from one 200 U vial rather than 100 U + 200 U.
+    When no set holds it, every vial in use-by order (vial.insufficient then says so)."""
     if not usable:
         return []
-    first = usable[0]
-    left = (
-        Decimal(first.presentation_units) - first.wasted_units - selectors.vial_units_drawn(first)
-    )
-    if planned > left and len(usable) > 1:
-        return [first, usable[1]]
-    return [first]
+    left = _vial_units_left(usable, excluding_session_id=None)
+    if len(usable) <= _MAX_VIALS_TO_COMBINE:
+        for count in range(1, len(usable) + 1):
+            # combinations() yields index-ordered sets: the soonest use-by first.
+            for chosen in itertools.combinations(usable, count):
+                if sum((left[v.pk] for v in chosen), Decimal(0)) >= planned:
+                    return list(chosen)
+        return list(usable)
+    chosen, held = [], Decimal(0)
+    for vial in usable:
+        chosen.append(vial)
+        held += left[vial.pk]
+        if held >= planned:
+            break
+    return chosen
 
 
 @transaction.atomic
@@ -105,15 +146,15 @@ def session_start(
     session = TreatmentSession(
         patient=patient, practitioner=practitioner, indication=indication, product=product
     )
-    # Vials to draw from: soonest use-by first ("use first"), a second one when the
-    # template's dose needs it. The practitioner can change both before signing.
+    # Vials to draw from: the fewest that hold the template's dose, soonest use-by first
+    # ("use first"). The practitioner can change them before signing.
     planned = (
         sum((row.units for row in template.rows.all() if not row.optional), Decimal(0))
         if template is not None
         else Decimal(0)
     )
     chosen = _choose_vials(selectors.vial_list_usable(product=product, patient=patient), planned)
-    session.vial, session.second_vial = [*chosen, None, None][:2]
+    session.vial = chosen[0] if chosen else None
     session.full_clean()
     session._history_user = practitioner
     session.save()
@@ -131,6 +172,7 @@ def session_start(
             for row in template.rows.all()
             if not row.optional
         )
+    _set_further_vials(session, chosen[1:])
     _allocate_draws(session)
     return session
 
@@ -146,10 +188,15 @@ def _locked_draft(session: TreatmentSession) -> TreatmentSession:
 def session_save_draft(
     *, session: TreatmentSession, saved_by, expected_version: int, fields: dict, points: list[dict]
 ) -> TreatmentSession:
-    """Save the draft's fields and replace its injection points."""
+    """Save the draft's fields, its vials (`further_vials` in `fields`: those after the
+    first) and replace its injection points. Further vials the dose does not need are
+    dropped."""
     current = _locked_draft(session)
     if current.version != expected_version:
         raise SessionConflict(current_version=current.version)
+    fields = dict(fields)
+    further = fields.pop("further_vials", None)
+    _record_age_verifier(current, fields, saved_by)
     for name, value in fields.items():
         setattr(current, name, value)
     current.version += 1
@@ -158,7 +205,8 @@ def session_save_draft(
     current.save()
     current.points.all().delete()  # draft points only: signed sessions never reach here
     new_points = [
-        InjectionPoint(session=current, order=index, **point) for index, point in enumerate(points)
+        InjectionPoint(session=current, order=index, **_units_and_volume(point, current.vial))
+        for index, point in enumerate(points)
     ]
     for point in new_points:
         # Field checks only: sites come from the form's own list, and the database enforces
@@ -167,8 +215,36 @@ def session_save_draft(
             exclude=["session", "site"], validate_unique=False, validate_constraints=False
         )
     InjectionPoint.objects.bulk_create(new_points)
-    _allocate_draws(current)
+    if further is not None:
+        _set_further_vials(current, list(further))
+    _allocate_draws(current, drop_unneeded=True)
     return current
+
+
+def _units_and_volume(point: dict, vial: Vial | None) -> dict:
+    """Rule 6: volume follows units at the vial's dilution, and units follow volume, so
+    what was given is complete whichever was typed (and per-site mL limits can fire)."""
+    point = dict(point)
+    per_ml = vial.units_per_ml if vial is not None else None
+    units, volume = point.get("units"), point.get("volume_ml")
+    if units is None and volume is not None:
+        if not per_ml:
+            raise ValidationError("Enter the units: the vial has no dilution recorded.")
+        point["units"] = (volume * per_ml).quantize(Decimal("0.01"))
+    elif volume is None and units is not None and per_ml:
+        point["volume_ml"] = (units / per_ml).quantize(Decimal("0.001"))
+    return point
+
+
+def _record_age_verifier(session: TreatmentSession, fields: dict, user) -> None:
+    """Rule 29: who verified the age is whoever records (or changes) what was seen."""
+    if "age_evidence_seen" not in fields:
+        return
+    seen = (fields.get("age_evidence_seen") or "").strip()
+    if not seen:
+        session.age_verified_by = None
+    elif seen != session.age_evidence_seen or session.age_verified_by_id is None:
+        session.age_verified_by = user
 
 
 def _parameter(key: str) -> int:

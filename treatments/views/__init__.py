@@ -4,8 +4,9 @@ per concept; treatments.urls routes to the views re-exported here. Thin: access,
 one service/selector.
 """
 
-from treatments.views.followups import task_done, task_list, task_new
+from treatments.views.followups import task_done, task_list, task_new, task_reopen
 from treatments.views.outcomes import outcome_list, outcome_new
+from treatments.views.prescribing import prescriber_assessment_new
 from treatments.views.sessions import (
     OVERRIDE_PREFIX,
     session_addendum,
@@ -39,6 +40,7 @@ __all__ = [
     "lot_lookup",
     "outcome_list",
     "outcome_new",
+    "prescriber_assessment_new",
     "session_addendum",
     "session_check",
     "session_detail",
@@ -56,6 +58,7 @@ __all__ = [
     "task_done",
     "task_list",
     "task_new",
+    "task_reopen",
     "vial_detail",
     "vial_discard",
     "vial_list",

@@ -1,6 +1,8 @@
-"""Follow-up task pages: the task list, a new task for a patient, mark one done."""
+"""Follow-up task pages: the task list, a new task for a patient, mark one done (a clinical
+review with what was found), reopen one completed today."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -11,6 +13,7 @@ from clinic.idempotency import submit_once
 from clinic.permissions import require_perm
 from patients.selectors import patient_get_for_user
 from treatments import selectors, services
+from treatments.choices import FINDINGS_REQUIRED_KINDS
 from treatments.forms import CompleteTaskForm, FollowUpForm
 from treatments.views.submissions import without_token
 
@@ -23,7 +26,13 @@ def task_list(request):
     return render(
         request,
         "treatments/task_list.html",
-        {"tasks": tasks, "mine": mine, "today": selectors.today()},
+        {
+            "tasks": tasks,
+            "done_today": selectors.followup_list_done_today(user=request.user),
+            "mine": mine,
+            "today": selectors.today(),
+            "findings_required": FINDINGS_REQUIRED_KINDS,
+        },
     )
 
 
@@ -54,8 +63,29 @@ def task_done(request, pk):
     task = selectors.followup_get(pk=pk)
     form = CompleteTaskForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    services.followup_complete(task=task, done_by=request.user, note=note)
-    messages.success(request, f"Done: {task.title} ({task.patient.full_name}).")
+    try:
+        services.followup_complete(task=task, done_by=request.user, note=note)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Done: {task.title} ({task.patient.full_name}).")
+    return redirect(_back(request))
+
+
+@require_perm("treatments.change_followup")
+@require_POST
+def task_reopen(request, pk):
+    task = selectors.followup_get(pk=pk)
+    try:
+        services.followup_reopen(task=task, reopened_by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Reopened: {task.title} ({task.patient.full_name}).")
+    return redirect(_back(request))
+
+
+def _back(request) -> str:
     target = request.POST.get("next", "")
     # Only a path on this site: anything else (a URL elsewhere, or text redirect() would
     # read as a view name) goes back to the task list.
@@ -63,4 +93,4 @@ def task_done(request, pk):
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = reverse("treatments:tasks")
-    return redirect(target)
+    return target

@@ -94,7 +94,7 @@ def _edit_context(request, session, form, formset, refused=None):
         product=session.product,
         # A vial choice that failed validation counts as no vial, never the saved one.
         vial=fields.pop("vial", None),
-        second_vial=fields.pop("second_vial", None),
+        further_vials=fields.pop("further_vials", None) or (),
         points=points,
         performed_at=fields.pop("performed_at", session.performed_at),
         fields=fields,
@@ -115,6 +115,16 @@ def _edit_context(request, session, form, formset, refused=None):
         "acknowledged": request.POST.get("acknowledge") == "on",
         "missing_reasons": {f.code for f in refused.missing_reasons} if refused else set(),
         "has_warnings": any(f.level == safety.Level.WARN for f in findings),
+        # Rule 34: the face-to-face assessment the engine found (cosmetic sessions).
+        "prescriber_assessment": inputs.history.prescriber_assessment,
+        # The vial panel (full page only): stock of this product that cannot be used, and why.
+        "unusable_vials": []
+        if request.htmx
+        else selectors.vial_list_unusable(
+            product=session.product,
+            patient=session.patient,
+            usable=getattr(request, "usable_vials", None),
+        ),
     }
 
 
@@ -125,7 +135,7 @@ def _point_facts(formset) -> list[safety.PointFacts]:
         if not form.is_valid():
             continue
         data = form.cleaned_data
-        if not data or data.get("DELETE") or not data.get("site"):
+        if not data or data.get("DELETE") or not data.get("site") or data.get("units") is None:
             continue
         site = data["site"]
         facts.append(
@@ -151,7 +161,7 @@ def _safety_fields(form) -> dict:
             name: form.initial.get(name, getattr(form.instance, name, None)) for name in form.fields
         }
         values["vial"] = form.instance.vial
-        values["second_vial"] = form.instance.second_vial
+        values["further_vials"] = [link.vial for link in form.instance.vial_links.all()]
     values.pop("version", None)
     values.pop("notes", None)
     return values
@@ -159,15 +169,21 @@ def _safety_fields(form) -> dict:
 
 def _forms(request, session, data=None):
     usable = selectors.vial_list_usable(product=session.product, patient=session.patient)
-    sites = SiteChoices.load()
+    request.usable_vials = usable  # the page lists the rest with why they cannot be used
+    linked = [link.vial for link in session.vial_links.all()]
+    sites = SiteChoices.load(indication=session.indication)
     shape = selectors.session_form_context(session=session)  # off-label? child?
+    shape = {
+        **shape,
+        "usable_vials": usable,
+        "linked_vials": linked,
+        "top_up_candidates": selectors.session_top_up_candidates(session=session),
+    }
     if data is not None:
-        form = SessionForm(data, instance=session, usable_vials=usable, **shape)
+        form = SessionForm(data, instance=session, **shape)
         formset = PointFormSet(data, prefix="points", sites=sites)
     else:
-        form = SessionForm(
-            instance=session, usable_vials=usable, initial={"version": session.version}, **shape
-        )
+        form = SessionForm(instance=session, initial={"version": session.version}, **shape)
         initial = [
             {
                 "site": p.site,
@@ -220,6 +236,8 @@ def session_edit(request, public_id):
                 "This draft was saved elsewhere (another tab?) since you "
                 "opened it. Your entries are below; reload to compare.",
             )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
         else:
             if request.POST.get("action") != "sign":
                 messages.success(request, "Draft saved.")
@@ -274,7 +292,7 @@ def session_detail(request, public_id):
         {
             "session": session,
             "patient": session.patient,
-            "session_vials": [v for v in (session.vial, session.second_vial) if v],
+            "session_vials": session.all_vials(),
             **related,
             "totals": selectors.point_totals(points),
             "addendum_form": AddendumForm(),

@@ -21,6 +21,7 @@ from clinic.reports.selectors.scope import (
 from patients.models import Patient
 from treatments.choices import SessionStatus
 from treatments.models import TreatmentSession
+from treatments.selectors.aggregates import further_lots_subquery
 
 
 def session_figures(scope: Scope) -> dict:
@@ -137,7 +138,7 @@ def session_rows(scope: Scope, *, any_date: bool = False) -> QuerySet:
             product_brand=F("product__brand"),
             unit_family=F("product__unit_family"),
             lot=F("vial__lot"),
-            second_lot=F("second_vial__lot"),
+            second_lot=further_lots_subquery(),
         )
         .values(
             "public_id",

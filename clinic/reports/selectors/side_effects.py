@@ -11,6 +11,7 @@ from django.db.models import Count, F, Min, Q, QuerySet
 from clinic.reports.selectors.expressions import initials, total_units_subquery
 from clinic.reports.selectors.scope import Scope, session_q, signed_sessions
 from treatments.models import SideEffect
+from treatments.selectors.aggregates import further_lots_subquery
 
 # Side-effect worklists: open governance work whatever the onset date (DOMAIN §10 rule 39).
 SIDE_EFFECT_WORKLISTS = {
@@ -86,7 +87,7 @@ def side_effect_rows(scope: Scope, *, worklist: str | None = None) -> QuerySet:
             generic_name=F("session__product__generic_name"),
             batch=F("session__vial__lot"),
             batch_expiry=F("session__vial__expiry"),
-            second_batch=F("session__second_vial__lot"),
+            second_batch=further_lots_subquery("session_id"),
             indication_name=F("session__indication__name"),
             session_at=F("session__performed_at"),
             dose_units=total_units_subquery("session_id"),

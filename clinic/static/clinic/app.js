@@ -26,26 +26,25 @@ document.addEventListener("click", (event) => {
   if (firstField) firstField.focus();
 });
 
-// Session form: units follow the volume drawn (units = volume x the vial's U/mL), unless
-// the practitioner typed units themselves. The server re-checks the two against each other.
+// Session form (DOMAIN §10 rule 6): volume follows units and units follow volume, at the
+// chosen vial's U/mL, so what is typed in one is always consistent with the other (and
+// per-site mL limits fire whatever was typed). The server does the same on saving.
 document.addEventListener("input", (event) => {
   const field = event.target;
-  if (field.dataset.pointField !== "volume_ml") return;
+  const typed = field.dataset.pointField;
+  if (typed !== "volume_ml" && typed !== "units") return;
   const form = field.closest("form");
   const select = form && form.querySelector("#id_vial");
   const chosen = select && select.selectedOptions[0];
   const perMl = Number(chosen && chosen.dataset.unitsPerMl);
-  if (!perMl) return;
+  const value = Number(field.value);
+  if (!perMl || !value) return;
   const row = field.closest("tr");
-  const units = row.querySelector("[data-point-field='units']");
-  if (units.value && units.dataset.auto !== "true") return;
-  const volume = Number(field.value);
-  if (!volume) return;
-  units.value = (Math.round(volume * perMl * 100) / 100).toString();
-  units.dataset.auto = "true";
-});
-document.addEventListener("input", (event) => {
-  if (event.target.dataset.pointField === "units") event.target.dataset.auto = "false";
+  if (typed === "volume_ml") {
+    row.querySelector("[data-point-field='units']").value = String(Math.round(value * perMl * 100) / 100);
+  } else {
+    row.querySelector("[data-point-field='volume_ml']").value = String(Math.round((value / perMl) * 1000) / 1000);
+  }
 });
 
 // Outcomes page: one line chart per measure from its json_script data (no inline script),

@@ -50,6 +50,22 @@ def cosmetic_minimum_age(session, history, reference) -> list[Finding]:
     )
 
 
+def cosmetic_age_verification(session, history, reference) -> list[Finding]:
+    """Rule 29: for a young-looking cosmetic patient, the age-verification step is recorded
+    (what was seen); the date of birth alone is what the patient said."""
+    if not _is_cosmetic(session) or not session.looks_young:
+        return []
+    if (session.age_evidence_seen or "").strip():
+        return []
+    return _finding(
+        "age.verification_missing",
+        Level.BLOCK,
+        "The patient looks young: record what was seen to verify their age (e.g. passport, "
+        "photocard driving licence) before a cosmetic treatment",
+        "DOMAIN §10 rule 29; S74",
+    )
+
+
 def cosmetic_older(session, history, reference) -> list[Finding]:
     caution = _param(reference, "cosmetic_caution_age_years")
     if not _is_cosmetic(session):

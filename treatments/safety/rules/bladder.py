@@ -12,18 +12,32 @@ def _bladder_source(reference: ReferenceFacts, *keys: str) -> str:
     return _source("DOMAIN §10 rule 26; S21; S22; S16", _param_source(reference, *keys))
 
 
+def _performs_cic(session: ProposedSession, history) -> bool:
+    """Clean intermittent self-catheterisation, from the session or the questionnaire."""
+    screening = history.screening
+    return session.performs_cic or (screening is not None and screening.can_self_catheterise)
+
+
 def bladder_screening(session, history, reference) -> list[Finding]:
     screening = history.screening
     if session.indication.safety_profile != "bladder" or screening is None:
         return []
     findings: list[Finding] = []
-    if screening.bladder_infection_or_retention:
+    if screening.urinary_infection:
         findings += _finding(
             "bladder.uti",
             Level.BLOCK,
-            "Screening: urinary infection now or difficulty emptying the bladder: "
-            "intradetrusor injection is contraindicated with an acute UTI; confirm there is "
-            "no UTI (and update the screening answer) before treating",
+            "Screening: urinary tract infection now: intradetrusor injection is "
+            "contraindicated with an acute UTI; treat it (and update the screening answer) "
+            "before treating",
+            _bladder_source(reference),
+        )
+    if screening.urinary_retention and not _performs_cic(session, history):
+        findings += _finding(
+            "bladder.retention_screening",
+            Level.BLOCK,
+            "Screening: difficulty emptying the bladder (urinary retention) and the patient "
+            "does not perform clean intermittent self-catheterisation",
             _bladder_source(reference),
         )
     if screening.bleeding_risk:
@@ -51,7 +65,11 @@ def bladder_session(session, history, reference) -> list[Finding]:
         return []
     limit = _param(reference, "bladder_pvr_max_ml")
     findings: list[Finding] = []
-    if session.pvr_ml is not None and session.pvr_ml > limit and not session.performs_cic:
+    if (
+        session.pvr_ml is not None
+        and session.pvr_ml > limit
+        and not _performs_cic(session, history)
+    ):
         findings += _finding(
             "bladder.retention",
             Level.BLOCK,

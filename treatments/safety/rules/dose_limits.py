@@ -17,10 +17,12 @@ from treatments.safety.measures import (
     _age,
     _family,
     _outside,
+    episode_index_dose,
     group_total,
     is_child,
     laterality,
     planned_total,
+    point_volume,
     side_totals,
     window_doses,
 )
@@ -58,10 +60,31 @@ def limit_applies(
 
 
 def _treated_before(session: ProposedSession, history: PatientHistory) -> bool:
+    """Treated before, for "initial dose" limits: a top-up of the first treatment is still
+    in the first episode (rule 20), so its linked index session does not count."""
     family = _family(session)
+    index_id = session.top_up_of_session_id
     return any(
-        dose.unit_family == family and dose.indication_slug == session.indication.slug
+        dose.unit_family == family
+        and dose.indication_slug == session.indication.slug
+        and (index_id is None or dose.session_id != index_id)
         for dose in history.doses
+    )
+
+
+def episode_total(
+    session: ProposedSession, history: PatientHistory, reference: ReferenceFacts
+) -> tuple[Decimal, str]:
+    """The planned units, plus the linked index session's when this is its top-up (rule
+    20: a top-up's units count in the same episode), with the arithmetic for messages."""
+    planned = planned_total(session)
+    index = episode_index_dose(session, history, _days(reference, "top_up_window_days"))
+    if index is None or index.units is None:
+        return planned, f"session total {_num(planned)} U"
+    total = planned + index.units
+    return total, (
+        f"episode total {_num(total)} U (this top-up {_num(planned)} U + {_num(index.units)} U "
+        f"on {_d(index.on)})"
     )
 
 
@@ -97,14 +120,16 @@ def _window_amount(
 
 
 def limit_amounts(
-    limit: DoseLimitFacts, session: ProposedSession, history: PatientHistory
+    limit: DoseLimitFacts,
+    session: ProposedSession,
+    history: PatientHistory,
+    reference: ReferenceFacts,
 ) -> list[tuple[Decimal, str]]:
     """The totals a limit is compared with, one per scope unit, each with a description
     that includes the amount."""
     points = session.points
     if limit.scope == "session":
-        total = planned_total(session)
-        return [(total, f"session total {_num(total)} U")]
+        return [episode_total(session, history, reference)]
     if limit.scope == "site":
         return [
             (p.units / p.points, f"{_point_name(p)} {_num(p.units / p.points)} U per point")
@@ -124,7 +149,10 @@ def limit_amounts(
 
 
 def _limit_unit_findings(
-    limit: DoseLimitFacts, session: ProposedSession, history: PatientHistory
+    limit: DoseLimitFacts,
+    session: ProposedSession,
+    history: PatientHistory,
+    reference: ReferenceFacts,
 ) -> list[Finding]:
     maximum, explained = effective_max(limit, session.weight_kg)
     if maximum is None:
@@ -136,25 +164,33 @@ def _limit_unit_findings(
             f"{limit.label}: {described}, above the limit of {explained}",
             limit.source,
         )
-        for amount, described in limit_amounts(limit, session, history)
+        for amount, described in limit_amounts(limit, session, history, reference)
         if amount > maximum
     ]
 
 
 def _limit_volume_findings(limit: DoseLimitFacts, session: ProposedSession) -> list[Finding]:
+    """Per-site volume maxima (rules 11, 12), on the volume typed or, when none was typed,
+    the volume the units take at the vial's dilution (rule 6): the limit fires whatever
+    was entered."""
     if limit.scope != "site" or limit.max_volume_ml is None:
         return []
-    return [
-        Finding(
-            limit.code,
-            limit.level,
-            f"{limit.label}: {_point_name(p)} {_num(p.volume_ml / p.points)} mL per point, "
-            f"above the limit of {_num(limit.max_volume_ml)} mL",
-            limit.source,
+    findings = []
+    for p in session.points:
+        volume = point_volume(p, session)
+        if volume is None or volume / p.points <= limit.max_volume_ml:
+            continue
+        derived = "" if p.volume_ml is not None else " (from the units at the vial's dilution)"
+        findings.append(
+            Finding(
+                limit.code,
+                limit.level,
+                f"{limit.label}: {_point_name(p)} {_num(volume / p.points)} mL per point"
+                f"{derived}, above the limit of {_num(limit.max_volume_ml)} mL",
+                limit.source,
+            )
         )
-        for p in session.points
-        if p.volume_ml is not None and p.volume_ml / p.points > limit.max_volume_ml
-    ]
+    return findings
 
 
 def _unknown_window_doses(
@@ -175,7 +211,7 @@ def dose_limits(session, history, reference) -> list[Finding]:
             continue
         if limit.max_units_per_kg is not None and session.weight_kg is None:
             needs_weight.append(limit.label)
-        findings += _limit_unit_findings(limit, session, history)
+        findings += _limit_unit_findings(limit, session, history, reference)
         findings += _limit_volume_findings(limit, session)
         unknown += _unknown_window_doses(limit, session, history)
     if needs_weight:
@@ -224,14 +260,14 @@ def label_dose(session, history, reference) -> list[Finding]:
     if guideline is None or product is None:
         return []
     low, high = guideline.expected_min_units, guideline.expected_max_units
-    total = planned_total(session)
+    total, described = episode_total(session, history, reference)
     if (low is None and high is None) or not _outside(total, low, high):
         return []
     expected = _num(low) if low is not None and low == high else _range(low, high, "")
     return _finding(
         "dose.outside_label_dose",
         Level.WARN,
-        f"Total {_num(total)} U differs from the labelled {product.brand} dose for "
+        f"{described[0].upper()}{described[1:]} differs from the labelled {product.brand} dose for "
         f"{session.indication.name}: {expected} U",
         _source("DOMAIN §10 rules 17-18", guideline.source),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from treatments.safety.facts import ProposedSession
 from treatments.safety.levels import Finding, Level
-from treatments.safety.measures import latest_same_indication
+from treatments.safety.measures import episode_index_dose, latest_same_indication
 from treatments.safety.messages import _ago, _d, _finding, _param_source, _source, _span
 from treatments.safety.parameters import _days
 
@@ -38,19 +38,40 @@ def interval_too_soon(session, history, reference) -> list[Finding]:
 
 
 def interval_top_up(session, history, reference) -> list[Finding]:
+    """Rule 20: a session within the top-up window of an earlier one for the same area is a
+    top-up the practitioner links to its index session (never inferred), with a reason."""
     window = _days(reference, "top_up_window_days")
+    source = _source("DOMAIN §10 rule 20; S108", _param_source(reference, "top_up_window_days"))
+    reason = (session.top_up_reason or "").strip()
+    if session.top_up_of_session_id is not None:
+        index = episode_index_dose(session, history, window)
+        if index is None:
+            return _finding(
+                "interval.top_up_link",
+                Level.OVERRIDE,
+                f"Linked as a top-up, but the linked session is not a {_family_brand(session)} "
+                f"session for {session.indication.name} within the last {_span(window)}: "
+                f"remove the link, or record why",
+                source,
+            )
+        message = f"Top-up of the session on {_d(index.on)}: its units count in the same episode"
+        message += f". Reason: {reason}" if reason else "; record the reason"
+        return _finding(
+            "interval.top_up", Level.WARN if reason else Level.OVERRIDE, message, source
+        )
     latest = latest_same_indication(session, history)
     if latest is None or latest[1] >= window:
         return []
-    dose = latest[0]
-    reason = (session.top_up_reason or "").strip()
-    message = (
-        f"Top-up within {window} days of the session on {_d(dose.on)}: counts in the same episode"
-    )
-    message += f". Reason: {reason}" if reason else "; record the reason"
+    dose, days = latest
     return _finding(
         "interval.top_up",
-        Level.WARN if reason else Level.OVERRIDE,
-        message,
-        _source("DOMAIN §10 rule 20; S108", _param_source(reference, "top_up_window_days")),
+        Level.OVERRIDE,
+        f"{dose.brand} session for {session.indication.name} {_ago(days)} ({_d(dose.on)}): a "
+        f"session within {_span(window)} is a top-up: link it to that session (Top-up of) "
+        f"and record the reason, so that its units count in the same episode",
+        source,
     )
+
+
+def _family_brand(session: ProposedSession) -> str:
+    return session.product.brand if session.product else "same-product"

@@ -22,18 +22,20 @@ def nice_continuation(session, history, reference) -> list[Finding]:
     """WARN, not BLOCK: NICE's criteria govern NHS funding and continuation advice; the
     prescriber decides (DOMAIN §8: verify before encoding as hard blocks)."""
     diary = history.migraine
-    if session.indication.safety_profile != "chronic-migraine" or diary is None:
+    if session.indication.safety_profile != "chronic-migraine":
         return []
     source = _source(RULE_33, _param_source(reference, *NICE_PARAMETER_KEYS))
-    min_days = _param(reference, "nice_min_headache_days")
-    if diary.baseline_headache_days is None:
+    if diary is None or diary.baseline_headache_days is None:
+        # Without a baseline the NICE stopping rules can never be applied.
         return _finding(
             "nice.baseline_missing",
             Level.WARN,
-            "No baseline headache diary recorded: NICE TA260 needs headache and migraine "
-            "days a month before the first cycle",
+            "No baseline headache diary recorded: record the headache days and migraine "
+            "days a month before the first cycle (Outcomes), so that NICE TA260's starting "
+            "and stopping rules can be applied",
             source,
         )
+    min_days = _param(reference, "nice_min_headache_days")
     findings: list[Finding] = []
     if diary.cycles_completed == 0:
         unmet = []

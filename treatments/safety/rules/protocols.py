@@ -1,4 +1,5 @@
-"""DOMAIN §10 rule 16: the chronic migraine (PREEMPT) protocol's totals and fixed groups."""
+"""DOMAIN §10 rule 16: the chronic migraine (PREEMPT) protocol's totals and fixed groups, and
+the off-label warning for any product not licensed for chronic migraine."""
 
 from __future__ import annotations
 
@@ -73,3 +74,23 @@ def protocol_groups(session, history, reference) -> list[Finding]:
                 source,
             )
     return findings
+
+
+def protocol_off_label_product(session, history, reference) -> list[Finding]:
+    """Rule 16: WARN "off-label" for any product without a UK licence for chronic migraine
+    (the licensed product is the one with a licensed DoseGuideline row: BOTOX), even when
+    the off-label consent is recorded: the PREEMPT doses are not this product's."""
+    product = session.product
+    if product is None or session.indication.safety_profile != "chronic-migraine":
+        return []
+    guideline = session.guideline
+    if guideline is not None and guideline.licensed_uk:
+        return []
+    return _finding(
+        "protocol.off_label_product",
+        Level.WARN,
+        f"Off-label: {product.brand} is not licensed for {session.indication.name}; the "
+        f"PREEMPT protocol and its doses are for BOTOX units, and {product.brand} units "
+        f"are not comparable",
+        "DOMAIN §10 rules 16, 32; S7; S71",
+    )

@@ -183,8 +183,8 @@ def _vial_other_patient(session, vial: VialFacts) -> list[Finding]:
 
 
 def vial_capacity(session, history, reference) -> list[Finding]:
-    """The dose cannot exceed what the chosen vials still hold (DOMAIN §1.5: drawn + wasted
-    = presentation); a second vial is recorded when one is not enough."""
+    """The dose cannot exceed what all the chosen vials together still hold (DOMAIN §1.5:
+    drawn + wasted = presentation); further vials are added when one is not enough."""
     vials = session_vials(session)
     if not vials or any(v.remaining_units is None for v in vials):
         return []
@@ -197,7 +197,7 @@ def vial_capacity(session, history, reference) -> list[Finding]:
         "vial.insufficient",
         Level.BLOCK,
         f"{_num(total)} U planned, but the chosen vial{'s' if len(vials) > 1 else ''} "
-        f"hold{'' if len(vials) > 1 else 's'} {_num(available)} U ({held}): add a second "
+        f"hold{'' if len(vials) > 1 else 's'} {_num(available)} U ({held}): add another "
         f"vial or use a larger one",
         _source("DOMAIN §1.5", "§10 rule 3"),
     )

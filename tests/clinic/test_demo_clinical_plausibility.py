@@ -1,0 +1,43 @@
+"""The demo is clinically plausible (issue 13.21): reactions are treated as that reaction
+is treated, and every first cosmetic treatment follows a prescriber's face-to-face
+assessment (rule 34)."""
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Min
+
+from clinic.management.commands import seed_demo
+from treatments.models import PrescriberAssessment, SideEffect, TreatmentSession
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(params=["services", "bulk"])
+def demo(request, monkeypatch, capsys):
+    if request.param == "bulk":
+        monkeypatch.setattr(seed_demo, "REPLAY_MAX_PATIENTS", 0)
+    call_command("seed_demo", patients=80, seed=3)
+    return capsys.readouterr().out
+
+
+def test_no_refused_sessions_and_each_reaction_treated_as_itself(demo):
+    assert "0 refused by the safety engine" in demo
+    for se in SideEffect.objects.select_related("term").exclude(treatment_given=""):
+        if "eye drops" in se.treatment_given.lower():
+            assert se.term.slug == "eyelid-ptosis", (se.term.slug, se.treatment_given)
+    for se in SideEffect.objects.filter(term__slug="dysphagia"):
+        assert "apraclonidine" not in se.treatment_given.lower()
+
+
+def test_every_first_cosmetic_treatment_follows_a_face_to_face_assessment(demo):
+    firsts = (
+        TreatmentSession.objects.filter(status="signed", indication__category="cosmetic")
+        .values("patient_id")
+        .annotate(first=Min("performed_at"))
+    )
+    assert firsts
+    for row in firsts:
+        assessed = PrescriberAssessment.objects.filter(
+            patient_id=row["patient_id"], assessed_on__lte=row["first"].date()
+        )
+        assert assessed.exists(), row

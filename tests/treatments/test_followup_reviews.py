@@ -1,0 +1,64 @@
+"""Follow-up tasks (issue 13.18): a clinical review is completed with what was found, and
+a task closed by mistake can be reopened the same day (not later)."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import FollowUpFactory
+from treatments import services
+from treatments.models import FollowUp
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("kind", ["bladder-review", "side-effect-review"])
+def test_a_clinical_review_needs_what_was_found(practitioner, patient, kind):
+    task = FollowUpFactory(patient=patient, kind=kind, assigned_to=practitioner)
+    with pytest.raises(ValidationError, match="Say what was found"):
+        services.followup_complete(task=task, done_by=practitioner, note="  ")
+    done = services.followup_complete(task=task, done_by=practitioner, note="PVR 60 mL; no UTI")
+    assert done.done_at and done.outcome_note == "PVR 60 mL; no UTI"
+
+
+def test_a_review_call_can_still_be_closed_without_a_note(practitioner, patient):
+    task = FollowUpFactory(patient=patient, kind="review-call")
+    assert services.followup_complete(task=task, done_by=practitioner).done_at
+
+
+def test_the_task_list_asks_for_findings_and_refuses_an_empty_review(
+    practitioner_client, practitioner, patient
+):
+    task = FollowUpFactory(patient=patient, kind="bladder-review", assigned_to=practitioner)
+    page = practitioner_client.get("/tasks/").content.decode()
+    assert 'placeholder="What was found"' in page
+    response = practitioner_client.post(
+        reverse("treatments:task_done", args=[task.pk]), {"note": ""}, follow=True
+    )
+    assert "Say what was found" in response.content.decode()
+    task.refresh_from_db()
+    assert task.done_at is None
+
+
+def test_a_task_closed_by_mistake_is_reopened_the_same_day(
+    practitioner_client, practitioner, patient
+):
+    task = FollowUpFactory(patient=patient, kind="review-call", assigned_to=practitioner)
+    practitioner_client.post(reverse("treatments:task_done", args=[task.pk]), {"note": "oops"})
+    page = practitioner_client.get("/tasks/").content.decode()
+    assert 'data-testid="done-today"' in page and "Reopen" in page
+    practitioner_client.post(reverse("treatments:task_reopen", args=[task.pk]))
+    task.refresh_from_db()
+    assert task.done_at is None and task.done_by is None and task.outcome_note == ""
+    assert task in FollowUp.objects.filter(done_at__isnull=True)
+
+
+def test_a_task_done_yesterday_is_not_reopened(practitioner, patient):
+    task = FollowUpFactory(
+        patient=patient, done_at=timezone.now() - timedelta(days=1), done_by=practitioner
+    )
+    with pytest.raises(ValidationError, match="completed today"):
+        services.followup_reopen(task=task, reopened_by=practitioner)

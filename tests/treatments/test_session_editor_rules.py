@@ -1,0 +1,187 @@
+"""The session editor's clinical fields (issue 13): the prescriber's face-to-face
+assessment (rule 34), the age check (rule 29), the top-up link (rule 20), no default side
+for a new point, and the diary's booking check reading a recorded assessment."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic.diary.checks import booking_checks
+from tests.factories import (
+    InjectionPointFactory,
+    PatientFactory,
+    PrescriberAssessmentFactory,
+    QuestionnaireFactory,
+    TreatmentSessionFactory,
+    VialFactory,
+)
+from treatments import selectors
+from treatments.forms import PointForm
+from treatments.models import Indication, PrescriberAssessment, Product
+
+pytestmark = pytest.mark.django_db
+
+
+def cosmetic_draft(patient, practitioner):
+    session = TreatmentSessionFactory(
+        patient=patient,
+        practitioner=practitioner,
+        indication=Indication.objects.get(slug="glabellar-lines"),
+        product=Product.objects.get(slug="botox"),
+    )
+    InjectionPointFactory(session=session)
+    return session
+
+
+def codes(session) -> set[str]:
+    return {f.code for f in selectors.safety_inputs_for_session(session=session).evaluate()}
+
+
+def test_practitioner_records_a_face_to_face_assessment_from_the_patient_page(
+    practitioner_client, practitioner, patient
+):
+    page = practitioner_client.get(patient.get_absolute_url()).content.decode()
+    assert reverse("treatments:prescriber_assessment_new", args=[patient.public_id]) in page
+    url = reverse("treatments:prescriber_assessment_new", args=[patient.public_id])
+    form = practitioner_client.get(url).context["form"]
+    response = practitioner_client.post(
+        url,
+        {
+            "prescriber": practitioner.pk,
+            "assessed_on": timezone.localdate().strftime("%d/%m/%Y"),
+            "notes": "Dynamic glabellar lines; realistic expectations",
+            "submission_token": form["submission_token"].value(),
+        },
+    )
+    assert response.status_code == 302
+    assessment = PrescriberAssessment.objects.get(patient=patient)
+    assert assessment.prescriber == practitioner and assessment.recorded_by == practitioner
+
+
+def test_reception_cannot_record_an_assessment(reception_client, patient):
+    url = reverse("treatments:prescriber_assessment_new", args=[patient.public_id])
+    assert reception_client.get(url).status_code == 403
+
+
+def test_a_first_cosmetic_session_blocks_without_an_assessment_and_shows_it_once_recorded(
+    practitioner_client, practitioner, patient
+):
+    session = cosmetic_draft(patient, practitioner)
+    assert "prescriber.assessment_missing" in codes(session)
+    page = practitioner_client.get(f"/sessions/{session.public_id}/edit/").content.decode()
+    assert "No prescriber's face-to-face assessment recorded" in page
+    PrescriberAssessmentFactory(patient=patient, prescriber=practitioner)
+    assert "prescriber.assessment_missing" not in codes(session)
+    page = practitioner_client.get(f"/sessions/{session.public_id}/edit/").content.decode()
+    assert "Seen face to face by" in page
+
+
+def test_the_diary_accepts_a_recorded_assessment_for_a_first_cosmetic_booking(practitioner):
+    from clinic.diary.models import AppointmentType
+
+    patient = PatientFactory()
+    glabellar = AppointmentType.objects.get(slug="glabellar-treatment")
+    on = timezone.localdate() + timedelta(days=2)
+    checks = booking_checks(
+        patient=patient, appointment_type=glabellar, indication=None, product=None, on=on
+    )
+    assert "cosmetic.no_consultation" in {c.code for c in checks}
+    PrescriberAssessmentFactory(patient=patient, prescriber=practitioner)
+    checks = booking_checks(
+        patient=patient, appointment_type=glabellar, indication=None, product=None, on=on
+    )
+    assert "cosmetic.no_consultation" not in {c.code for c in checks}
+
+
+def test_the_age_check_is_recorded_with_who_verified(practitioner, patient):
+    from tests.treatments.test_services import save
+
+    PrescriberAssessmentFactory(patient=patient, prescriber=practitioner)
+    session = cosmetic_draft(patient, practitioner)
+    session = save(session, practitioner, looks_young=True)
+    assert "age.verification_missing" in codes(session)
+    session = save(session, practitioner, looks_young=True, age_evidence_seen="UK passport")
+    session.refresh_from_db()
+    assert session.age_verified_by == practitioner
+    assert "age.verification_missing" not in codes(session)
+
+
+def test_the_editor_offers_sessions_of_the_last_14_days_as_the_top_up_index(
+    practitioner_client, practitioner, patient
+):
+    QuestionnaireFactory(patient=patient, entered_by=practitioner)
+    now = timezone.now()
+
+    def signed(days_ago):
+        s = TreatmentSessionFactory(
+            patient=patient,
+            practitioner=practitioner,
+            indication=Indication.objects.get(slug="cervical-dystonia"),
+            status="signed",
+            performed_at=now - timedelta(days=days_ago),
+            signed_at=now - timedelta(days=days_ago),
+        )
+        InjectionPointFactory(session=s, units=Decimal(50))
+        return s
+
+    index, old = signed(10), signed(20)
+    draft = TreatmentSessionFactory(
+        patient=patient,
+        practitioner=practitioner,
+        indication=Indication.objects.get(slug="cervical-dystonia"),
+        vial=VialFactory(received_by=practitioner),
+    )
+    InjectionPointFactory(session=draft)
+    form = practitioner_client.get(f"/sessions/{draft.public_id}/edit/").context["form"]
+    offered = [s.pk for s in form.fields["top_up_of"].queryset]
+    assert offered == [index.pk] and old.pk not in offered
+    assert "interval.top_up" in codes(draft)  # asks for the link
+    draft.top_up_of = index
+    draft.top_up_reason = "Weak response at review"
+    draft.save()
+    finding = next(
+        f
+        for f in selectors.safety_inputs_for_session(session=draft).evaluate()
+        if f.code == "interval.top_up"
+    )
+    assert finding.level == "warn" and "Top-up of the session on" in finding.message
+
+
+def test_a_new_point_has_no_default_side():
+    form = PointForm(data={"site": "", "units": "5", "points": "1"})
+    assert form["side"].value() in (None, "")
+    assert not form.is_valid() and "side" in form.errors
+
+
+@pytest.mark.parametrize(
+    ("answers", "expected"),
+    [
+        ({"urinary_infection": "yes"}, {"bladder.uti"}),
+        ({"urinary_retention": "yes"}, {"bladder.retention_screening"}),
+        ({"urinary_retention": "yes", "can_self_catheterise": "yes"}, set()),
+    ],
+)
+def test_bladder_screening_reads_uti_and_retention_separately(
+    practitioner, patient, answers, expected
+):
+    """Issue 13.3: the questionnaire asks UTI and retention separately and its "performs
+    self-catheterisation" answer is read: a CIC patient is not blocked for retention."""
+    QuestionnaireFactory(
+        patient=patient,
+        entered_by=practitioner,
+        completed_on=timezone.localdate() - timedelta(days=1),
+        **answers,
+    )
+    session = TreatmentSessionFactory(
+        patient=patient,
+        practitioner=practitioner,
+        indication=Indication.objects.get(slug="oab"),
+        pvr_ml=80,
+        antibiotic_prophylaxis=True,
+    )
+    InjectionPointFactory(session=session)
+    found = {c for c in codes(session) if c in {"bladder.uti", "bladder.retention_screening"}}
+    assert found == expected

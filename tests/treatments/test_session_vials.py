@@ -1,0 +1,145 @@
+"""Any number of vials in a session (issue 13.1): vial choice, drawing, dropping a vial the
+dose no longer needs, and the editor's vial panel."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from tests.factories import InjectionPointFactory, TreatmentSessionFactory, VialFactory
+from tests.treatments.test_services import product, save, start
+from tests.treatments.test_services import ready_patient as ready_patient  # the fixture
+from treatments import selectors, services
+from treatments.models import AnatomicalSite
+
+pytestmark = pytest.mark.django_db
+
+
+def vial(practitioner, units, *, slug="botox", hours_left=20, **kw):
+    reconstituted = timezone.now() - timedelta(hours=24 - hours_left)
+    return VialFactory(
+        product=product(slug),
+        presentation_units=units,
+        received_by=practitioner,
+        reconstituted_at=reconstituted,
+        use_by=reconstituted + timedelta(hours=24),
+        **kw,
+    )
+
+
+def test_preempt_155_units_come_from_one_200_unit_vial_not_100_plus_200(
+    practitioner, ready_patient
+):
+    vial(practitioner, 100, hours_left=2)  # used first when it alone is enough
+    large = vial(practitioner, 200, hours_left=20)
+    session = start(ready_patient, practitioner, "chronic-migraine", "botox", vial=False)
+    assert session.all_vials() == [large]
+    assert {d.vial_id: d.units for d in session.draws.all()} == {large.pk: Decimal(155)}
+
+
+def test_vial_choice_takes_the_fewest_vials_soonest_use_by_first(practitioner, ready_patient):
+    soon = vial(practitioner, 100, hours_left=2)
+    later = vial(practitioner, 100, hours_left=10)
+    vial(practitioner, 100, hours_left=20)
+    session = start(ready_patient, practitioner, "chronic-migraine", "botox", vial=False)
+    assert session.all_vials() == [soon, later]
+    assert {d.vial_id: d.units for d in session.draws.all()} == {
+        soon.pk: Decimal(100),
+        later.pk: Decimal(55),
+    }
+
+
+def test_a_dose_near_the_dysport_limit_draws_from_three_vials(practitioner, ready_patient):
+    vials = [vial(practitioner, 300, slug="dysport", diluent_ml=Decimal("1.5")) for _ in range(2)]
+    vials.append(vial(practitioner, 500, slug="dysport", diluent_ml=Decimal("2.5")))
+    session = start(ready_patient, practitioner, "spasticity-ul-adult", "dysport", vial=False)
+    biceps = AnatomicalSite.objects.filter(slug__contains="biceps").first()
+    points = [
+        {"site": biceps, "side": side, "units": Decimal(475), "volume_ml": None, "points": 5}
+        for side in ("left", "right")
+    ]
+    session = save(session, practitioner, points=points, vial=vials[0], further_vials=vials[1:])
+    assert session.all_vials() == vials
+    assert sorted(d.units for d in session.draws.all()) == [300, 300, 350]
+    findings = selectors.safety_inputs_for_session(session=session).evaluate()
+    assert "vial.insufficient" not in {f.code for f in findings}
+
+
+def test_choosing_a_vial_by_hand_drops_a_vial_no_longer_needed(practitioner, ready_patient):
+    small = vial(practitioner, 100, hours_left=2)
+    second = vial(practitioner, 100, hours_left=10)
+    session = start(ready_patient, practitioner, "chronic-migraine", "botox", vial=False)
+    assert session.all_vials() == [small, second]
+    large = vial(practitioner, 200, hours_left=20)
+    # The practitioner picks the 200 U vial; the other ticked vials are not needed.
+    session = save(session, practitioner, vial=large, further_vials=[small, second])
+    session.refresh_from_db()
+    assert session.all_vials() == [large]
+    assert {d.vial_id: d.units for d in session.draws.all()} == {large.pk: Decimal(155)}
+
+
+def test_the_first_vial_ticked_again_as_a_further_vial_is_not_an_error(
+    practitioner_client, practitioner, ready_patient
+):
+    first = vial(practitioner, 100)
+    session = TreatmentSessionFactory(patient=ready_patient, practitioner=practitioner, vial=first)
+    InjectionPointFactory(session=session)
+    response = practitioner_client.get(f"/sessions/{session.public_id}/edit/")
+    form = response.context["form"]
+    assert "further_vials" in form.fields and "second_vial" not in form.fields
+    data = {
+        "version": session.version,
+        "performed_at": timezone.localtime(session.performed_at).strftime("%d/%m/%Y %H:%M"),
+        "vial": first.pk,
+        "further_vials": [first.pk],
+        "points-TOTAL_FORMS": 1,
+        "points-INITIAL_FORMS": 1,
+        "points-0-site": session.points.get().site_id,
+        "points-0-side": "left",
+        "points-0-units": "5",
+        "points-0-volume_ml": "0.1",
+        "points-0-points": "1",
+        "action": "save",
+    }
+    response = practitioner_client.post(f"/sessions/{session.public_id}/edit/", data)
+    assert response.status_code == 302, response.context["form"].errors
+    session.refresh_from_db()
+    assert session.all_vials() == [first]
+
+
+def test_the_vial_panel_says_why_stock_cannot_be_used(
+    practitioner_client, practitioner, ready_patient, patient
+):
+    expired = vial(practitioner, 100)
+    expired.expiry = timezone.localdate() - timedelta(days=1)
+    expired.received_on = expired.expiry - timedelta(days=30)
+    expired.save()
+    stale = vial(practitioner, 100)
+    stale.reconstituted_at = timezone.now() - timedelta(hours=30)
+    stale.use_by = timezone.now() - timedelta(hours=6)
+    stale.save()
+    other = vial(practitioner, 100)
+    services_session = TreatmentSessionFactory(patient=patient, vial=other)
+    InjectionPointFactory(session=services_session)
+    services.session_save_draft(
+        session=services_session,
+        saved_by=services_session.practitioner,
+        expected_version=services_session.version,
+        fields={},
+        points=[
+            {
+                "site": services_session.points.get().site,
+                "side": "left",
+                "units": Decimal(5),
+                "volume_ml": None,
+                "points": 1,
+            }
+        ],
+    )
+    session = TreatmentSessionFactory(patient=ready_patient, practitioner=practitioner, vial=None)
+    page = practitioner_client.get(f"/sessions/{session.public_id}/edit/").content.decode()
+    panel = page.split('data-testid="unusable-vials"', 1)[1].split("</details>", 1)[0]
+    assert f"lot {expired.lot}" in panel and "expired on" in panel
+    assert f"lot {stale.lot}" in panel and "past its use-by" in panel
+    assert f"lot {other.lot}" in panel and "already used for another patient" in panel
