@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 
@@ -206,3 +206,26 @@ class RejectNulBytesMiddleware:
                 if "\x00" in name or any("\x00" in value for value in values):
                     return True
         return False
+
+
+class FriendlyMethodNotAllowedMiddleware:
+    """A page that only accepts a form (require_POST) answers a direct visit (a bookmark, a
+    reloaded URL, a link pasted into a new tab) with a page saying so and a way on, not a
+    blank 405 (issue 13.19). The status and the Allow header are kept; htmx and API
+    requests get the plain response."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code != 405
+            or request.method not in ("GET", "HEAD")
+            or _is_htmx(request)
+            or response.content
+        ):
+            return response
+        page = render(request, "405.html", status=405)
+        page["Allow"] = response.get("Allow", "POST")
+        return page

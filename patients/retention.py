@@ -55,9 +55,12 @@ class Retention:
     source: str = RETENTION_SOURCE
 
 
-def retain_until(*, date_of_birth: date, last_treatment_on: date) -> Retention:
+def retain_until(
+    *, date_of_birth: date, last_treatment_on: date, never_treated: bool = False
+) -> Retention:
     """Rule 43: the later of 8 years after the last treatment and the 25th birthday (26th
-    if the patient was 17 at the last treatment)."""
+    if the patient was 17 at the last treatment). A patient never treated here is counted
+    from registration (`last_treatment_on` is then that date), and the rule says so."""
     adult = add_months(last_treatment_on, 12 * ADULT_YEARS_AFTER_TREATMENT)
     child_age = (
         CHILD_RECORD_UNTIL_BIRTHDAY_IF_17
@@ -67,6 +70,13 @@ def retain_until(*, date_of_birth: date, last_treatment_on: date) -> Retention:
     child = birthday(date_of_birth, child_age)
     if child > adult:
         return Retention(child, last_treatment_on, f"until the {child_age}th birthday")
+    if never_treated:
+        return Retention(
+            adult,
+            last_treatment_on,
+            f"never treated here: {ADULT_YEARS_AFTER_TREATMENT} years after registration, as "
+            f"if treated that day; a treatment here moves the date on",
+        )
     return Retention(
         adult, last_treatment_on, f"{ADULT_YEARS_AFTER_TREATMENT} years after the last treatment"
     )

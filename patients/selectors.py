@@ -692,7 +692,11 @@ def patient_retention(*, patient: Patient) -> Retention:
         last=Max("performed_at")
     )["last"]
     counted_from = timezone.localdate(last or patient.created_at)
-    return retain_until(date_of_birth=patient.date_of_birth, last_treatment_on=counted_from)
+    return retain_until(
+        date_of_birth=patient.date_of_birth,
+        last_treatment_on=counted_from,
+        never_treated=last is None,
+    )
 
 
 def subject_access_requests_for_patient(*, patient: Patient, with_copies: bool = False) -> list:

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "clinic.middleware.NoStoreMiddleware",
+    "clinic.middleware.FriendlyMethodNotAllowedMiddleware",  # a page for a direct visit
     # Inside the header middleware above (their redirects get the same headers) and
     # after messages (they say why the user was signed out): the second factor
     # (django-otp), the idle/absolute session limits, the two-factor gate.

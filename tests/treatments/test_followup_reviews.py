@@ -62,3 +62,14 @@ def test_a_task_done_yesterday_is_not_reopened(practitioner, patient):
     )
     with pytest.raises(ValidationError, match="completed today"):
         services.followup_reopen(task=task, reopened_by=practitioner)
+
+
+def test_one_other_reaction_term_in_the_side_effect_form(patient):
+    from treatments import selectors
+    from treatments.forms import SideEffectForm
+
+    form = SideEffectForm(patient=patient, terms=selectors.side_effect_terms())
+    labels = [label for _, label in form.fields["term"].choices] + [
+        str(field.label) for field in form.fields.values()
+    ]
+    assert sum("Other (describe)" in label for label in labels) == 1

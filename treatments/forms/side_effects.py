@@ -82,7 +82,8 @@ class SideEffectForm(forms.Form):
     term = forms.ModelChoiceField(
         queryset=SideEffectTerm.objects.none(), label="Reaction", empty_label="Choose…"
     )
-    term_other = forms.CharField(label="Other reaction (describe)", max_length=200, required=False)
+    # The list's own "Other (describe)" term is the one "Other": this field is its description.
+    term_other = forms.CharField(label="If “Other”: the reaction", max_length=200, required=False)
     description = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), max_length=4000, label="Description"
     )
