@@ -68,12 +68,13 @@ def book(patient, doctor, reception, starts_at, slug="review"):
     )
 
 
-def signed_session(patient, practitioner):
+def signed_session(patient, practitioner, days_ago: int = 0):
     return TreatmentSessionFactory(
         patient=patient,
         practitioner=practitioner,
+        performed_at=timezone.now() - timedelta(days=days_ago),
         status="signed",
-        signed_at=timezone.now(),
+        signed_at=timezone.now() - timedelta(days=days_ago),
         signed_by=practitioner,
     )
 
@@ -414,10 +415,7 @@ def test_reception_sends_recalls_from_the_recall_list(
     reception_client, doctor, reception, django_capture_on_commit_callbacks
 ):
     due = PatientFactory(**CONSENTS["sms"])
-    session = signed_session(due, doctor)
-    TreatmentSessionFactory._meta.model.objects.filter(pk=session.pk).update(
-        performed_at=timezone.now() - timedelta(days=100)
-    )
+    session = signed_session(due, doctor, days_ago=100)
     page = reception_client.get(reverse("reports:recall"))
     html = page.content.decode()
     assert 'form="recall-send"' in html and f"{due.public_id}:{session.indication_id}" in html

@@ -161,7 +161,7 @@ def message_send(*, message_id: int) -> PatientMessage:
     """Send a queued message once (a repeat finds it done). The channel's error
     propagates: the task retries, then `message_give_up` marks it failed."""
     message = (
-        PatientMessage.objects.select_for_update()
+        PatientMessage.objects.select_for_update(of=("self",))
         .select_related("patient", "appointment__practitioner", "session", "waiting_entry")
         .get(pk=message_id)
     )
