@@ -73,3 +73,24 @@ def test_one_other_reaction_term_in_the_side_effect_form(patient):
         str(field.label) for field in form.fields.values()
     ]
     assert sum("Other (describe)" in label for label in labels) == 1
+
+
+def test_the_outcome_form_offers_the_patients_own_instruments_first_each_once(
+    practitioner, patient
+):
+    from tests.factories import TreatmentSessionFactory
+    from treatments.forms import OutcomeAssessmentForm
+    from treatments.models import Indication
+
+    TreatmentSessionFactory(
+        patient=patient,
+        practitioner=practitioner,
+        indication=Indication.objects.get(slug="cervical-dystonia"),
+        status="signed",
+        signed_at=timezone.now(),
+    )
+    choices = OutcomeAssessmentForm(patient=patient).fields["instrument"].choices
+    first_group, _ = choices[1]
+    assert first_group == "Cervical dystonia (this patient)"
+    listed = [pk for _, options in choices[1:] for pk, _ in options]
+    assert len(listed) == len(set(listed))

@@ -53,15 +53,29 @@ class OutcomeAssessmentForm(forms.Form):
         self._allowed = {
             i.pk: {inst.pk for inst in i.outcome_instruments.all()} for i in indications
         }
-        self.fields["instrument"].choices = [("", "Choose…")] + [
-            (i.name, [(inst.pk, _instrument_label(inst)) for inst in i.outcome_instruments.all()])
-            for i in indications
-        ]
-        self.fields["session"].queryset = (
+        sessions = (
             TreatmentSession.objects.filter(patient=patient, status=SessionStatus.SIGNED)
             .select_related("product", "indication")
             .order_by("-performed_at", "-id")
         )
+        self.fields["session"].queryset = sessions
+        # The patient's own indications first (those of their signed sessions), and each
+        # instrument once, under the first indication that measures it.
+        own = {s.indication_id for s in sessions}
+        indications.sort(key=lambda i: (i.pk not in own, i.name))
+        listed: set[int] = set()
+        groups = []
+        for indication in indications:
+            options = [
+                (inst.pk, _instrument_label(inst))
+                for inst in indication.outcome_instruments.all()
+                if inst.pk not in listed
+            ]
+            listed.update(pk for pk, _ in options)
+            if options:
+                label = indication.name + (" (this patient)" if indication.pk in own else "")
+                groups.append((label, options))
+        self.fields["instrument"].choices = [("", "Choose…"), *groups]
         self.fields["assessed_on"].initial = timezone.localdate()
         self.helper = no_tag_helper(
             Row(
