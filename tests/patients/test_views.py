@@ -336,9 +336,7 @@ def test_duplicate_nhs_number_error_links_to_the_existing_record(reception_clien
 
 
 def test_duplicate_table_says_which_detail_matched(reception_client):
-    PatientFactory(
-        family_name="O'Brien-Whitfield", date_of_birth=date(1978, 3, 14), nhs_number=""
-    )
+    PatientFactory(family_name="O'Brien-Whitfield", date_of_birth=date(1978, 3, 14), nhs_number="")
     PatientFactory(family_name="Unrelated", phone=normalise_phone("07700 900123"), nhs_number="")
     response = reception_client.post(
         reverse("patients:register"), form_data(family_name="OBrien Whitfield", nhs_number="")
@@ -346,9 +344,10 @@ def test_duplicate_table_says_which_detail_matched(reception_client):
     content = response.content.decode()
     assert "may already be registered" in content
     assert "Surname and date of birth" in content
-    assert "Phone" in content.split('data-testid="matched-on">')[1] or "Phone" in content.split(
-        'data-testid="matched-on">'
-    )[2]
+    assert (
+        "Phone" in content.split('data-testid="matched-on">')[1]
+        or "Phone" in content.split('data-testid="matched-on">')[2]
+    )
 
 
 def test_title_that_contradicts_sex_gets_a_gentle_prompt(reception_client):
