@@ -45,6 +45,9 @@ SECTIONS = (
     Section("Outcome scores", "treatments.OutcomeAssessment", "patient"),
     Section("Side effects", "treatments.SideEffect", "patient"),
     Section("Subject access requests", "patients.SubjectAccessRequest", "patient"),
+    # The diary's messages and waiting list (issue 15.5-15.6), by model label.
+    Section("Messages sent", "diary.PatientMessage", "patient", history=False),
+    Section("Waiting list", "diary.WaitingListEntry", "patient", history=False),
 )
 
 HIDDEN_FIELDS = {"password"}

@@ -58,6 +58,8 @@ NOUNS = {
     "Outcome scores": "Outcome score",
     "Side effects": "Side effect",
     "Subject access requests": "Request",
+    "Messages sent": "Message",
+    "Waiting list": "Waiting for an appointment",
 }
 
 # Title shown, then a line on what the section holds, by record_export's title.
@@ -111,6 +113,15 @@ SECTION_TEXT = {
     "Subject access requests": (
         "Your requests for a copy of your records",
         "Requests for your records, like the one this copy answers.",
+    ),
+    "Messages sent": (
+        "Messages we sent you",
+        "Appointment reminders, recall messages, aftercare advice and offers of an earlier "
+        "appointment, by text or email: what each said, or why it was not sent.",
+    ),
+    "Waiting list": (
+        "Waiting for an earlier appointment",
+        "When you asked to be offered an earlier appointment, and what was offered.",
     ),
     "Access log": (
         "Who looked at your record",

@@ -542,3 +542,15 @@ def test_outbox_query_count_is_pinned(reception_client):
     assert _outbox_queries(reception_client) == BASE + 2 + ACCESS_LOG
     _messages(29)
     assert _outbox_queries(reception_client) == BASE + 2 + ACCESS_LOG
+
+
+def test_the_subject_access_copy_holds_the_messages(patient, doctor, reception):
+    from patients.record_export import patient_subject_access_copy
+
+    book(patient, doctor, reception, at(1, 11))
+    copy = patient_subject_access_copy(patient=patient)
+    messages = next(s for s in copy.sections if s.title == "Messages sent")
+    assert {row["skip_reason"] for row in messages.rows} == {
+        "No consent to contact by SMS",
+        "No consent to contact by email",
+    }
