@@ -77,12 +77,13 @@ def test_session_edit_and_live_check(practitioner_client, practitioner, patient)
         signed_session(patient, practitioner, points=3, extras=0)
     # The editor loads the session with its further vials, usable vials, the vial choices,
     # sites (once, not per row), points and the engine's inputs (guideline, vial's other
-    # patients and units drawn elsewhere, screening, history, migraine diary, prescriber
-    # assessment, limits, parameters, protocol), the vial panel's unusable stock, and the
+    # patients and units drawn elsewhere, screening, history, migraine diary, limits,
+    # parameters, protocol; the prescriber's assessment for cosmetic sessions only, so not
+    # here), the vial panel's unusable stock, and the
     # top-up choice (the window, the sessions of the last 14 days, their select):
     # the same number for 1 point or 56, 1 past session or 21. + access event.
     assert count_queries(practitioner_client, url) == few
-    assert few == BASE + 26 + ACCESS_LOG, few
+    assert few == BASE + 25 + ACCESS_LOG, few
 
 
 def test_task_list(practitioner_client, practitioner, patient):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from patients.choices import YesNoNotApplicable
 from patients.models import IntakeQuestionnaire, Patient, PriorTreatment
 from treatments import safety
-from treatments.choices import ProductForm, SafetyProfile, SessionStatus
+from treatments.choices import IndicationCategory, ProductForm, SafetyProfile, SessionStatus
 from treatments.models import (
     DoseGuideline,
     DoseLimit,
@@ -134,7 +134,11 @@ def screening_facts(patient: Patient, *, on: date | None = None) -> safety.Scree
 
 
 def patient_history_facts(
-    patient: Patient, *, exclude_session_id: int | None = None, on: date | None = None
+    patient: Patient,
+    *,
+    exclude_session_id: int | None = None,
+    on: date | None = None,
+    cosmetic: bool = True,
 ) -> safety.PatientHistory:
     """Signed sessions here and toxin reported from elsewhere, each in its own product's
     units, the latest screening answers, and the chronic-migraine diary (rule 33) from
@@ -202,7 +206,8 @@ def patient_history_facts(
         screening=screening,
         pvr_recorded_before=pvr_before,
         migraine=migraine,
-        prescriber_assessment=prescriber_assessment_facts(patient, on=on),
+        # Rule 34 reads it for cosmetic sessions only: no query for the others.
+        prescriber_assessment=prescriber_assessment_facts(patient, on=on) if cosmetic else None,
     )
 
 
@@ -337,7 +342,10 @@ def safety_inputs(
     return SafetyInputs(
         session=proposed,
         history=patient_history_facts(
-            patient, exclude_session_id=session_id, on=timezone.localdate(performed_at)
+            patient,
+            exclude_session_id=session_id,
+            on=timezone.localdate(performed_at),
+            cosmetic=indication.category == IndicationCategory.COSMETIC,
         ),
         reference=reference_facts(product, indication),
     )
