@@ -40,7 +40,6 @@ from patients.forms import (
 from patients.models import SubjectAccessCopy, SubjectAccessRequest
 from patients.record_export import patient_subject_access_copy
 from patients.tables import AccessEventTable, PatientTable
-from treatments import selectors as treatment_selectors
 
 PAGE_SIZE = 25
 # A JSON subject-access copy not written within this time is not "being prepared" any more
@@ -177,17 +176,11 @@ def patient_detail(request, public_id):
         # Retention date; subject access requests for managers (issue 6)
         "governance": selectors.patient_governance(patient=patient, user=request.user),
     }
-    if request.user.has_perm("treatments.view_sideeffect"):
-        context["open_side_effects"] = treatment_selectors.side_effect_open_for_patient(
-            patient=patient
-        )
     if can_read_clinical:
         questionnaires = selectors.questionnaire_list_for_patient(patient=patient, limit=1)
         context["latest"] = questionnaires[0] if questionnaires else None
-    if request.user.has_perm("treatments.view_treatmentsession"):
-        context["timeline"] = treatment_selectors.patient_timeline(patient=patient)
-    if request.user.has_perm("treatments.view_followup"):
-        context["tasks"] = treatment_selectors.followup_list_for_patient(patient=patient)
+    # Treatments, side effects and tasks come from treatments' template tag
+    # (treatments/templatetags/patient_page.py): patients does not import treatments.
     return render(request, "patients/patient_detail.html", context)
 
 

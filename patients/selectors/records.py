@@ -1,0 +1,223 @@
+"""Reading patients: one for a user, the list, duplicates at registration, recent
+registrations and counts, change history and the edit-conflict view."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from patients.choices import PatientStatus
+from patients.models import (
+    FAMILY_NAME_KEY_LENGTH,
+    Patient,
+)
+from patients.names import normalise_name
+from patients.validators import (
+    format_nhs_number,
+    format_phone,
+    normalise_nhs_number,
+    normalise_phone,
+)
+
+
+def patient_get_for_user(*, user, public_id) -> Patient:
+    """The one way views fetch a patient (404 when unknown). Callers have checked the view
+    permission; this is where per-patient restrictions will live (e.g. sites)."""
+    return get_object_or_404(Patient.objects.select_related("registered_by"), public_id=public_id)
+
+
+def patient_list(*, status: str | None = PatientStatus.ACTIVE) -> QuerySet[Patient]:
+    qs = Patient.objects.all()
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("family_name", "given_names", "id")
+
+
+DUPLICATE_NHS_NUMBER = "NHS number"
+DUPLICATE_SURNAME_AND_DOB = "surname and date of birth"
+DUPLICATE_PHONE = "phone"
+
+
+def patient_find_duplicates(
+    *,
+    nhs_number: str = "",
+    family_name: str = "",
+    date_of_birth: date | None = None,
+    phone: str = "",
+    exclude_pk: int | None = None,
+) -> list[Patient]:
+    """Likely matches for a new registration: same NHS number, or same surname and date of
+    birth, or same phone number. Archived patients count too (they may be returning).
+    Each match carries `matched_on`, the details that matched, for the warning table.
+
+    Surnames are compared by their normalised key (patients.names: O'Brien-Whitfield =
+    OBrien Whitfield, McDonald = MacDonald), the same key the registration lock uses, so
+    that two spellings of one surname can neither slip past the check nor race each other."""
+    wanted_nhs = normalise_nhs_number(nhs_number) if nhs_number else ""
+    wanted_phone = normalise_phone(phone) if phone else ""
+    wanted_surname = normalise_name(family_name)[:FAMILY_NAME_KEY_LENGTH]
+    condition = Q()
+    if wanted_nhs:
+        condition |= Q(nhs_number=wanted_nhs)
+    if wanted_surname and date_of_birth:
+        condition |= Q(family_name_key=wanted_surname, date_of_birth=date_of_birth)
+    if wanted_phone:
+        condition |= Q(phone=wanted_phone)
+    if not condition:
+        return []
+    qs = Patient.objects.filter(condition)
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    matches = list(qs.order_by("family_name", "given_names", "id")[:10])
+    for match in matches:
+        match.matched_on = [
+            label
+            for label, matched in (
+                (DUPLICATE_NHS_NUMBER, wanted_nhs and match.nhs_number == wanted_nhs),
+                (
+                    DUPLICATE_SURNAME_AND_DOB,
+                    match.date_of_birth == date_of_birth
+                    and match.family_name_key == wanted_surname,
+                ),
+                (DUPLICATE_PHONE, wanted_phone and match.phone == wanted_phone),
+            )
+            if matched
+        ]
+    return matches
+
+
+def patient_list_recently_registered(*, limit: int = 8) -> list[Patient]:
+    return list(Patient.objects.order_by("-created_at", "-id")[:limit])
+
+
+def patient_stats() -> dict:
+    """Small counts for the manager's home page (indexed; one query)."""
+    month_start = timezone.localdate().replace(day=1)
+    month_start_dt = timezone.make_aware(datetime.combine(month_start, datetime.min.time()))
+    return Patient.objects.aggregate(
+        active=Count("id", filter=Q(status=PatientStatus.ACTIVE)),
+        archived=Count("id", filter=Q(status=PatientStatus.ARCHIVED)),
+        registered_this_month=Count("id", filter=Q(created_at__gte=month_start_dt)),
+        registered_last_7_days=Count(
+            "id", filter=Q(created_at__gte=timezone.now() - timedelta(days=7))
+        ),
+    )
+
+
+def staff_name(user) -> str:
+    if user is None:
+        return "system"
+    return user.get_full_name() or user.get_username()
+
+
+@dataclass
+class HistoryEntry:
+    when: datetime
+    who: str
+    kind: str
+    changes: list[tuple[str, str, str]]
+
+
+HIDDEN_HISTORY_FIELDS = {"version"}
+
+
+@dataclass
+class EditConflictView:
+    """An edit refused because someone saved first, and how to carry on without losing
+    either person's work."""
+
+    changed_by: str
+    changed_at: datetime | None
+    theirs: list[tuple[str, str, str]]  # field, value when you opened it, value saved now
+    mine: list[tuple[str, str]]  # field, your new value (kept in the form)
+    clashes: list[str]  # fields both of you changed, to differing values
+    merged: dict  # the form's new data: what is saved now, plus your own changes
+
+
+def patient_edit_conflict(
+    *, current: Patient, submitted: dict, expected_version: int, show_nhs_number: bool
+) -> EditConflictView:
+    """Compare the version the editor loaded (from the change history) with what is saved
+    now and with what they typed. Only fields they changed are kept from their form, so
+    saving again never silently undoes the other person's change."""
+    history = current.history.select_related("history_user")
+    loaded = history.filter(version=expected_version).order_by("-history_date").first()
+    last = history.order_by("-history_date").first()
+    theirs, mine, clashes, merged = [], [], [], {}
+    for name, typed in submitted.items():
+        field = Patient._meta.get_field(name)
+        label = str(field.verbose_name)
+        saved = getattr(current, name)
+        original = getattr(loaded, name) if loaded is not None else saved
+        i_changed = _differs(typed, original)
+        they_changed = _differs(saved, original)
+        merged[name] = typed if i_changed else saved
+        hidden = name == "nhs_number" and not show_nhs_number
+        if they_changed and not hidden:
+            theirs.append(
+                (label, _display_value(name, original, field), _display_value(name, saved, field))
+            )
+        if i_changed and not hidden:
+            mine.append((label, _display_value(name, typed, field)))
+        if i_changed and they_changed and _differs(typed, saved):
+            clashes.append(label)
+    return EditConflictView(
+        changed_by=staff_name(last.history_user) if last else "someone",
+        changed_at=last.history_date if last else None,
+        theirs=theirs,
+        mine=mine,
+        clashes=clashes,
+        merged=merged,
+    )
+
+
+def _differs(a, b) -> bool:
+    return (a if a is not None else "") != (b if b is not None else "")
+
+
+def _display_value(name: str, value, field) -> str:
+    if value in (None, ""):
+        return "—"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if name in ("phone", "emergency_contact_phone"):
+        return format_phone(value)
+    if name == "nhs_number":
+        return format_nhs_number(value)
+    return str(value)
+
+
+def patient_history(*, patient: Patient, user) -> list[HistoryEntry]:
+    """Who changed what and when, newest first. NHS numbers stay hidden from roles that
+    may not see them."""
+    records = list(
+        patient.history.select_related("history_user").order_by("-history_date", "-history_id")
+    )
+    can_see_nhs = user.has_perm("patients.view_nhs_number")
+    entries = []
+    for index, record in enumerate(records):
+        older = records[index + 1] if index + 1 < len(records) else None
+        changes = []
+        if older is not None:
+            delta = record.diff_against(older)
+            for change in delta.changes:
+                if change.field in HIDDEN_HISTORY_FIELDS:
+                    continue
+                label = Patient._meta.get_field(change.field).verbose_name
+                old, new = str(change.old or "—"), str(change.new or "—")
+                if change.field == "nhs_number" and not can_see_nhs:
+                    old, new = "(hidden)", "(hidden)"
+                changes.append((label, old, new))
+        kind = {"+": "Registered", "~": "Changed", "-": "Deleted"}[record.history_type]
+        who = staff_name(record.history_user)
+        entries.append(HistoryEntry(when=record.history_date, who=who, kind=kind, changes=changes))
+    return entries
+
+
+# Record governance (issue 6): retention and subject access -----------------------------

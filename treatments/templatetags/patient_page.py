@@ -1,0 +1,26 @@
+"""The treatment sections of the patient page, without patients importing treatments
+(the floors of docs/architecture.md): `{% treatments_for_patient patient as tx %}`."""
+
+from django import template
+
+from treatments import selectors
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def treatments_for_patient(context, patient) -> dict:
+    """Open side effects (header), the treatment timeline and the follow-up tasks, each
+    only for those who may read it: one query each, as the view used to run them."""
+    user = context["request"].user
+    return {
+        "open_side_effects": selectors.side_effect_open_for_patient(patient=patient)
+        if user.has_perm("treatments.view_sideeffect")
+        else None,
+        "timeline": selectors.patient_timeline(patient=patient)
+        if user.has_perm("treatments.view_treatmentsession")
+        else None,
+        "tasks": selectors.followup_list_for_patient(patient=patient)
+        if user.has_perm("treatments.view_followup")
+        else None,
+    }
