@@ -72,12 +72,17 @@ class RecallTable(ReportTable):
         )
 
     def render_recall(self, record):
-        """A box for "Send recall messages" (ticked: the list is who is due)."""
+        """A box for "Send recall messages": ticked for those who agreed to a channel (the
+        others would only be recorded as skipped)."""
+        consented = (
+            record["patient__consent_contact_sms"] or record["patient__consent_contact_email"]
+        )
         return format_html(
             '<input class="form-check-input" type="checkbox" name="recall" value="{}:{}" '
-            'form="recall-send" checked aria-label="Send a recall message to {}">',
+            'form="recall-send"{} aria-label="Send a recall message to {}">',
             record["patient__public_id"],
             record["indication_id"],
+            " checked" if consented else "",
             record["patient__record_number"],
         )
 
