@@ -17,6 +17,12 @@ pytestmark = pytest.mark.django_db
 
 SEED = importlib.import_module("treatments.migrations.0002_seed_reference_data")
 DOSE_SEED = importlib.import_module("treatments.migrations.0004_seed_dose_reference")
+# The diary's appointment types (issue 15) point at indications too.
+DIARY_SEED = importlib.import_module("clinic.diary.migrations.0003_seed_appointment_types")
+# The cosmetic templates of every licensed product (issue 13.9) too.
+TEMPLATE_SEED = importlib.import_module(
+    "treatments.migrations.0017_seed_cosmetic_templates_per_product"
+)
 
 VERIFIED_ON = datetime.date(2026, 11, 21)
 
@@ -510,7 +516,10 @@ def test_unseed_removes_exactly_the_seeded_rows_and_seed_restores_them():
         verified_on=VERIFIED_ON,
     )
 
-    # The dose reference (0004) points at these rows: undo it first, as migrating back would.
+    # The dose reference (0004) and the diary's appointment types point at these rows: undo
+    # them first, as migrating back would.
+    DIARY_SEED.reverse(apps, None)
+    TEMPLATE_SEED.unseed(apps, None)
     DOSE_SEED.unseed(apps, None)
     SEED.unseed(apps, None)
     assert _counts() == (1, 0, 0, 0, 0, 0, 0)
@@ -519,6 +528,8 @@ def test_unseed_removes_exactly_the_seeded_rows_and_seed_restores_them():
     SEED.seed(apps, None)
     SEED.seed(apps, None)  # idempotent: update_or_create on slug
     DOSE_SEED.seed(apps, None)
+    TEMPLATE_SEED.seed(apps, None)
+    DIARY_SEED.forward(apps, None)
     assert _counts() == (seeded[0] + 1, *seeded[1:])
     assert Product.objects.get(slug="botox").presentations == [50, 100, 200]
     cm = Indication.objects.get(slug="chronic-migraine")
