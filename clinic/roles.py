@@ -102,10 +102,10 @@ MATRIX: dict[Role, frozenset[str]] = {
             "diary.change_appointment",  # starts the session of an arrived patient
             "diary.send_aftercare",  # the rule 40 safety-net advice after signing
             "diary.view_patientmessage",  # sees the advice and reminders sent
+            "diary.view_recall_list",  # their own patients due for re-treatment
             # Dashboard and reports pinned to their own sessions (clinic/reports): no
             # CSV exports, no clinic-wide stock reports, no change history.
             "reports.view_dashboard",
-            "diary.view_recall_list",  # their own patients due for re-treatment
             "reports.view_reports",
         }
         | _reference_view  # reads the dose guidelines the engine applies; edits none
@@ -128,10 +128,10 @@ MATRIX: dict[Role, frozenset[str]] = {
             "treatments.add_vial",  # books deliveries into stock
             "treatments.view_serious_sideeffects",  # governance: pseudonymised serious list
             "diary.view_appointment",  # attendance and utilisation (DOMAIN §7.3: view)
+            "diary.view_recall_list",  # recalls sent and booked (operations)
             # Working hours, rooms and appointment types, kept in the admin.
             "diary.view_workingpattern",
             "diary.add_workingpattern",
-            "diary.view_recall_list",  # recalls sent and booked (operations)
             "diary.change_workingpattern",
             "diary.view_workingexception",
             "diary.add_workingexception",
