@@ -7,7 +7,9 @@ Utilisation = minutes booked (appointments that held their slot) / minutes of wo
 time in the period (weekly pattern, less leave, plus extra clinics). A room's working
 time is that of the pattern blocks that name it. Rates are over appointments that were
 due in the period: DNA / (attended + DNA); late cancellations / all appointments.
-Four queries, whatever the length of the period or the number of appointments.
+Recalls sent in the period and how many of those patients booked since come from
+clinic.diary.messaging. Five queries, whatever the length of the period or the number of
+appointments.
 """
 
 from __future__ import annotations
@@ -69,6 +71,11 @@ class Attendance:
     practitioners: list[Line]
     rooms: list[Line]
     total: Line
+    recalls: dict = field(default_factory=dict)  # {"sent": n, "booked": n} in the period
+
+    @property
+    def recalls_text(self) -> str:
+        return f"{self.recalls.get('booked', 0)} of {self.recalls.get('sent', 0)}"
 
 
 def _minutes(starts: time, ends: time) -> int:
@@ -158,8 +165,16 @@ def attendance(*, start: date, end: date, practitioner_id: int | None = None) ->
             if appt.appointment_type.is_treatment and appt.status != AppointmentStatus.CANCELLED:
                 line.lead_days.append((appt.starts_at - appt.created_at).total_seconds() / 86400)
     total.working_minutes = sum(line.working_minutes for line in lines.values())
+    from clinic.diary.messaging.selectors import recall_counts
+
     return Attendance(
         practitioners=sorted(lines.values(), key=lambda line: line.label),
         rooms=sorted(rooms.values(), key=lambda line: line.label),
         total=total,
+        # Patients recalled in the period, and those of them who booked since (rule 37's
+        # recall messages, clinic.diary.messaging).
+        recalls=recall_counts(
+            since=timezone.make_aware(datetime.combine(start, time.min)),
+            until=timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min)),
+        ),
     )
