@@ -40,9 +40,7 @@ def patient_retention(*, patient: Patient) -> Retention:
     # Through the reverse relation, so that patients does not import treatments (the
     # floors of docs/architecture.md): "signed" is treatments' SessionStatus.SIGNED.
     last = Patient.objects.filter(pk=patient.pk).aggregate(
-        last=Max(
-            "treatment_sessions__performed_at", filter=Q(treatment_sessions__status="signed")
-        )
+        last=Max("treatment_sessions__performed_at", filter=Q(treatment_sessions__status="signed"))
     )["last"]
     counted_from = timezone.localdate(last or patient.created_at)
     return retain_until(
