@@ -201,7 +201,7 @@ def _send(*, subject: str, body: str, user) -> None:
     except (SMTPException, OSError):
         # Never log the message or the exception text: they could carry the link. The
         # manager has the link on screen and can hand it over another way.
-        logger.warning("staff.password_link_email_failed user_id=%s", user.pk)
+        logger.warning("staff.password_link_not_sent user_id=%s", user.pk)
 
 
 @transaction.atomic
