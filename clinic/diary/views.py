@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from clinic.audit import audited, patient_of
@@ -300,9 +301,18 @@ def appointment_step(request, public_id):
     return redirect(_next_or(request, current.get_absolute_url()))
 
 
+CHANGED_MEANWHILE = "Someone changed this appointment meanwhile: here it is as it is now."
+
+
 def _next_or(request, default: str) -> str:
+    """A local path to go back to, as task_done checks it (Django's own check: "/\\evil"
+    and "//evil" are refused, not only the scheme-relative form)."""
     target = request.POST.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else default
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
 
 
 @require_perm("diary.change_appointment")
@@ -323,9 +333,7 @@ def appointment_move(request, public_id):
             acknowledge_flags=form.cleaned_data["acknowledge_flags"],
         )
     except services.AppointmentConflict:
-        messages.error(
-            request, "Someone changed this appointment meanwhile: here it is as it is now."
-        )
+        messages.error(request, CHANGED_MEANWHILE)
     except services.DoubleBooking as exc:
         offered = ", ".join(
             f"{timezone.localtime(s.starts_at):%a %d/%m %H:%M} ({s.practitioner_name})"
@@ -368,9 +376,7 @@ def appointment_cancel(request, public_id):
             expected_version=form.cleaned_data["version"],
         )
     except services.AppointmentConflict:
-        messages.error(
-            request, "Someone changed this appointment meanwhile: here it is as it is now."
-        )
+        messages.error(request, CHANGED_MEANWHILE)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

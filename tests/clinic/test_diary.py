@@ -495,3 +495,13 @@ def test_the_day_grid_keeps_every_column_whole_with_odd_lengths(doctor, receptio
     drawn = [c for _m, cells in grid for c in cells if c.kind == "appointment"]
     assert [len(c.appointments) for c in drawn] == [2, 1]
     assert [c.rows for c in drawn] == [3, 3]  # 10:00-10:40 -> 3 rows; 11:00-11:45 -> 3
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "/\\evil.example/", "https://evil.example/"])
+def test_a_step_never_redirects_off_site(patient, doctor, reception, target):
+    appointment = book(patient, doctor, reception, at(1, 9))
+    response = client_for(reception).post(
+        reverse("diary:appointment_step", args=[appointment.public_id]),
+        {"status": "confirmed", "next": target},
+    )
+    assert response["Location"] == appointment.get_absolute_url()
