@@ -11,8 +11,10 @@ independently of the selectors (connection.cursor()).
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -31,6 +33,8 @@ from tests.factories import (
     UserFactory,
     VialFactory,
 )
+from tests.treatments.test_services import save, start
+from treatments import services
 from treatments.models import Indication, Product
 
 MARCH = Period(date(2026, 3, 1), date(2026, 3, 31))
@@ -135,6 +139,9 @@ def clinic(db, practitioner, reception):
     QuestionnaireFactory(
         patient=p2, entered_by=reception, reviewed_at=timezone.now(), reviewed_by=practitioner
     )
+    # The factories write sessions directly (not through session_sign): the summaries the
+    # dashboard reads are rebuilt from the raw rows, as after a bulk load.
+    call_command("rebuild_rollups", stdout=StringIO())
     return {
         "bob": bob,
         "botox": botox,
@@ -401,3 +408,91 @@ def test_heavy_panels_load_on_their_own_with_the_same_figures(clinic, manager, p
     )
     # Unknown panels are 404; reception may not see any.
     assert client_for(manager).get("/dashboard/panels/nothing/").status_code == 404
+
+
+# The summaries kept by the services (issue 14.5): signing writes them in its transaction,
+# a side effect reported afterwards moves its session's counts, and the check finds a
+# row changed behind their back.
+
+
+def _signed_through_services(practitioner, *, days_ago: int):
+    patient = PatientFactory()
+    QuestionnaireFactory(
+        patient=patient,
+        entered_by=practitioner,
+        completed_on=timezone.localdate() - timedelta(days=120),
+    )
+    session = save(start(patient, practitioner, "chronic-migraine", "botox"), practitioner)
+    session.performed_at = timezone.now() - timedelta(days=days_ago)
+    session.save()
+    return services.session_sign(
+        session=session, signed_by=practitioner, override_reasons={}, acknowledge_warnings=True
+    )
+
+
+def _check() -> tuple[int, str]:
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("rebuild_rollups", "--check", stdout=out, stderr=err)
+    except SystemExit as exit_:
+        return exit_.code, err.getvalue()
+    return 0, out.getvalue()
+
+
+@pytest.mark.django_db
+def test_signing_writes_the_summaries_the_raw_rows_give(clinic, manager, practitioner):
+    signed = _signed_through_services(practitioner, days_ago=1)
+    code, report = _check()
+    assert code == 0, report
+    today = timezone.localdate()
+    period = Period(today - timedelta(days=30), today)
+    bounds = (period.start_at, period.end_at)
+    board = selectors.dashboard(
+        scope=selectors.scope_for(user=manager, period=period), whole_clinic=True
+    )
+    assert board.sessions.current == one(f"SELECT COUNT(*) {SIGNED_IN}", *bounds) >= 1
+    active = f"SELECT COUNT(DISTINCT s.patient_id) {SIGNED_IN}"
+    assert board.active_patients.current == one(active, *bounds)
+    units = one(
+        "SELECT SUM(pt.units) FROM treatments_injectionpoint pt WHERE pt.session_id = %s",
+        signed.pk,
+    )
+    assert {r["product"]: r["units"] for r in board.units_by_product}["BOTOX"] == Decimal(
+        str(units)
+    )
+    # A side effect reported against the signed session: its rate follows at once.
+    services.side_effect_report_phoned(
+        patient=signed.patient,
+        logged_by=practitioner,
+        description="Neck weakness",
+        onset_date=today,
+        reporter="patient",
+    )
+    code, report = _check()
+    assert code == 0, report
+    board = selectors.dashboard(
+        scope=selectors.scope_for(user=manager, period=period), whole_clinic=True
+    )
+    (migraine,) = [r for r in board.side_effects_by_indication if r["id"] == signed.indication_id]
+    assert migraine["side_effects"] == 1
+
+
+@pytest.mark.django_db
+def test_check_finds_a_tampered_rollup_and_rebuild_mends_it(clinic, manager):
+    assert _check()[0] == 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE treatments_dailysessionrollup SET sessions = sessions + 1 WHERE id = "
+            "(SELECT MIN(id) FROM treatments_dailysessionrollup)"
+        )
+        cursor.execute(
+            "DELETE FROM treatments_sessiontotals WHERE session_id = "
+            "(SELECT MAX(session_id) FROM treatments_sessiontotals)"
+        )
+    code, report = _check()
+    assert code == 1
+    assert "daily rollup: 1 rows missing or different" in report
+    assert "session totals: 1 rows missing or different" in report
+    call_command("rebuild_rollups", stdout=StringIO())
+    assert _check()[0] == 0
+    assert board_for(manager).sessions.current == 3

@@ -20,6 +20,11 @@ from treatments.models.reference import (
     SiteTemplate,
     SiteTemplateRow,
 )
+from treatments.models.rollups import (
+    CHART_COMPLETION_HOURS,
+    DailySessionRollup,
+    SessionTotals,
+)
 from treatments.models.sessions import (
     InjectionPoint,
     SessionAddendum,
@@ -32,7 +37,9 @@ from treatments.models.side_effects import SideEffect
 from treatments.models.vials import Vial
 
 __all__ = [
+    "CHART_COMPLETION_HOURS",
     "AnatomicalSite",
+    "DailySessionRollup",
     "DoseGuideline",
     "DoseLimit",
     "FollowUp",
@@ -45,6 +52,7 @@ __all__ = [
     "SafetyParameter",
     "SessionAddendum",
     "SessionFinding",
+    "SessionTotals",
     "SessionVial",
     "SideEffect",
     "SideEffectTerm",

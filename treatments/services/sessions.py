@@ -30,6 +30,7 @@ from treatments.models import (
     Vial,
     VialDraw,
 )
+from treatments.services import rollups
 from treatments.signals import session_signed
 
 
@@ -303,6 +304,8 @@ def session_sign(
     current.version += 1
     current._history_user = signed_by
     current.save()
+    # The dashboard's summaries, in this transaction (2 statements; issue 14.5).
+    rollups.record_signed_session(current)
     _create_rule_follow_ups(current, inputs, signed_by)
     # The diary marks the appointment completed, in this transaction (clinic.diary).
     session_signed.send(sender=TreatmentSession, session=current)

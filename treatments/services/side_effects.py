@@ -18,6 +18,7 @@ from treatments.choices import (
     SideEffectStatus,
 )
 from treatments.models import SideEffect
+from treatments.services import rollups
 
 
 @dataclass
@@ -83,6 +84,7 @@ def side_effect_report_phoned(
     report.full_clean()
     report._history_user = logged_by
     report.save()
+    rollups.record_side_effects([report.session_id])  # the dashboard's rates (issue 14.5)
     return report
 
 
@@ -184,6 +186,7 @@ def side_effect_record(
     report.full_clean()
     report._history_user = recorded_by
     report.save()
+    rollups.record_side_effects([report.session_id])  # the dashboard's rates (issue 14.5)
     return report
 
 
@@ -202,6 +205,7 @@ def side_effect_review(
     if current.version != expected_version:
         raise SideEffectConflict(current)
     now = timezone.now()
+    before = (current.session_id, current.is_serious)
     _apply_clinical_fields(current, fields=fields, decision=decision, user=reviewed_by, now=now)
     if current.status == SideEffectStatus.UNREVIEWED:
         current.status = SideEffectStatus.REVIEWED
@@ -211,6 +215,8 @@ def side_effect_review(
     current.full_clean()
     current._history_user = reviewed_by
     current.save()
+    if before != (current.session_id, current.is_serious):  # the dashboard's rates
+        rollups.record_side_effects([before[0], current.session_id])
     return current
 
 

@@ -12,13 +12,13 @@ from django.utils import timezone
 from clinic.reports.selectors.scope import Scope, session_q
 from patients.models import IntakeQuestionnaire
 from treatments.choices import SessionStatus
+from treatments.models import CHART_COMPLETION_HOURS as SUMMARY_CHART_COMPLETION_HOURS
 from treatments.models import TreatmentSession
 
 # Chart compliance: a session still unsigned this long after it was performed, or signed
-# later than this, is flagged. A records-keeping expectation set by the clinic (issue 5:
-# "unsigned sessions older than 72 hours"), not a clinical threshold from DOMAIN.md, so
-# it is a named setting here rather than a SafetyParameter row.
-CHART_COMPLETION_HOURS = 72
+# later than this, is flagged (a records-keeping expectation, kept with the summaries that
+# count the late ones: treatments.models.rollups).
+CHART_COMPLETION_HOURS = SUMMARY_CHART_COMPLETION_HOURS
 
 
 def chart_completion_delta() -> timedelta:

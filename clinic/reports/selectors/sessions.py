@@ -4,13 +4,18 @@ practitioner; the sessions and practitioner-activity reports' rows.
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
-from django.utils import timezone
 
 from clinic.reports.periods import Period
 from clinic.reports.selectors.compliance import chart_completion_delta
 from clinic.reports.selectors.expressions import ZERO, total_units_subquery
+from clinic.reports.selectors.rollups import (
+    days_of,
+    patients_subquery,
+    practitioner_patients_subquery,
+    rollup_rows,
+)
 from clinic.reports.selectors.scope import (
     Scope,
     performed_in,
@@ -19,47 +24,31 @@ from clinic.reports.selectors.scope import (
     staff_label,
 )
 from patients.models import Patient
-from treatments.choices import SessionStatus
 from treatments.models import TreatmentSession
 from treatments.selectors.aggregates import further_lots_subquery
 
 
 def session_figures(scope: Scope) -> dict:
     """Sessions, active patients and the chart-compliance counts of the period and the
-    previous one: one query over both periods (conditional aggregation). New patients
-    (first signed session ever) for this period only: each needs a look back through the
-    patient's history, the costliest count of the page."""
+    previous one, in one query: the sums from the daily rollup, the distinct patients
+    (and the new ones: first signed session in the period) as scalar subqueries over the
+    per-session totals (clinic.reports.selectors.rollups)."""
     current, previous = scope.period, scope.period.previous()
-    both = Period(previous.start, current.end)
-    in_current, in_previous = performed_in(current), performed_in(previous)
-
-    def first_treatment_before(moment):
-        # The patient had no signed session before the period began: new to treatment.
-        return ~Exists(
-            TreatmentSession.objects.filter(
-                patient_id=OuterRef("patient_id"),
-                status=SessionStatus.SIGNED,
-                performed_at__lt=moment,
-            )
-        )
-
-    late = Q(signed_at__gt=F("performed_at") + chart_completion_delta())
-    return TreatmentSession.objects.filter(
-        performed_in(both), session_q(scope), status=SessionStatus.SIGNED
-    ).aggregate(
-        sessions=Count("id", filter=in_current),
-        sessions_previous=Count("id", filter=in_previous),
-        active=Count("patient_id", distinct=True, filter=in_current),
-        active_previous=Count("patient_id", distinct=True, filter=in_previous),
-        new=Count(
-            "patient_id",
-            distinct=True,
-            filter=in_current & first_treatment_before(current.start_at),
-        ),
-        signed_late=Count("id", filter=in_current & late),
-        without_consent=Count("id", filter=in_current & Q(consent_taken=False)),
-        without_lot=Count("id", filter=in_current & Q(vial__isnull=True)),
+    in_current, in_previous = days_of(current), days_of(previous)
+    # (Aggregates named apart from the columns they sum: Django refuses the same name.)
+    figures = rollup_rows(scope, Period(previous.start, current.end)).aggregate(
+        n_sessions=Coalesce(Sum("sessions", filter=in_current), 0),
+        n_sessions_previous=Coalesce(Sum("sessions", filter=in_previous), 0),
+        n_signed_late=Coalesce(Sum("signed_late", filter=in_current), 0),
+        n_without_consent=Coalesce(Sum("without_consent", filter=in_current), 0),
+        n_without_lot=Coalesce(Sum("without_lot", filter=in_current), 0),
+        # Uncorrelated: computed once (the Max only carries them out of the aggregate).
+        n_active=Max(patients_subquery(scope, current)),
+        n_active_previous=Max(patients_subquery(scope, previous)),
+        n_new=Max(patients_subquery(scope, current, new_from=current.start)),
     )
+    figures = {key.removeprefix("n_"): value or 0 for key, value in figures.items()}
+    return figures
 
 
 def registered_patients(period: Period) -> dict:
@@ -75,47 +64,43 @@ def registered_patients(period: Period) -> dict:
 
 
 def sessions_over_time(scope: Scope) -> list[dict]:
-    """Signed sessions per week (per month for periods over four months)."""
+    """Signed sessions per week (per month for periods over four months), from the daily
+    rollup."""
     trunc = TruncMonth if scope.period.days > 122 else TruncWeek
     rows = (
-        signed_sessions(scope)
-        .annotate(bucket=trunc("performed_at"))
+        rollup_rows(scope)
+        .annotate(bucket=trunc("day"))
         .values("bucket")
-        .annotate(sessions=Count("id"))
+        .annotate(total=Sum("sessions"))
         .order_by("bucket")
     )
-    # Buckets come back as aware datetimes at UK midnight: shown as dates.
-    return [
-        {"bucket": timezone.localdate(row["bucket"]), "sessions": row["sessions"]} for row in rows
-    ]
+    return [{"bucket": row["bucket"], "sessions": row["total"]} for row in rows]
 
 
 def sessions_by_practitioner(scope: Scope) -> list[dict]:
+    """Sessions per practitioner in the period and the previous one (daily rollup), and
+    the distinct patients each treated in the period (per-session totals)."""
     current, previous = scope.period, scope.period.previous()
     rows = (
-        TreatmentSession.objects.filter(
-            performed_in(Period(previous.start, current.end)),
-            session_q(scope),
-            status=SessionStatus.SIGNED,
-        )
+        rollup_rows(scope, Period(previous.start, current.end))
         .values("practitioner_id")
         .annotate(
             first=Min("practitioner__first_name"),
             last=Min("practitioner__last_name"),
             username=Min("practitioner__username"),
-            sessions=Count("id", filter=performed_in(current)),
-            sessions_previous=Count("id", filter=performed_in(previous)),
-            patients=Count("patient_id", distinct=True, filter=performed_in(current)),
+            current_sessions=Coalesce(Sum("sessions", filter=days_of(current)), 0),
+            previous_sessions=Coalesce(Sum("sessions", filter=days_of(previous)), 0),
+            patients=Max(practitioner_patients_subquery(scope, current)),
         )
-        .order_by("-sessions", "last", "practitioner_id")
+        .order_by("-current_sessions", "last", "practitioner_id")
     )
     return [
         {
             "practitioner_id": row["practitioner_id"],
             "practitioner": staff_label(row["first"], row["last"], row["username"]),
-            "sessions": row["sessions"],
-            "sessions_previous": row["sessions_previous"],
-            "patients": row["patients"],
+            "sessions": row["current_sessions"],
+            "sessions_previous": row["previous_sessions"],
+            "patients": row["patients"] or 0,
         }
         for row in rows
     ]

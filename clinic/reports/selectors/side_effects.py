@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Count, F, Min, Q, QuerySet
+from django.db.models import Count, F, Min, Q, QuerySet, Sum
 
 from clinic.reports.selectors.expressions import initials, total_units_subquery
-from clinic.reports.selectors.scope import Scope, session_q, signed_sessions
+from clinic.reports.selectors.rollups import rollup_rows
+from clinic.reports.selectors.scope import Scope, session_q
 from treatments.models import SideEffect
 from treatments.selectors.aggregates import further_lots_subquery
 
@@ -22,16 +23,17 @@ SIDE_EFFECT_WORKLISTS = {
 
 def side_effect_rates(scope: Scope, *, by: str) -> list[dict]:
     """Side effects reported against the signed sessions of the period, per 100 of those
-    sessions, by indication or by product (`by` = "indication" | "product")."""
+    sessions, by indication or by product (`by` = "indication" | "product"), from the
+    daily rollup (kept current by the side-effect services)."""
     name = {"indication": "indication__name", "product": "product__brand"}[by]
     rows = (
-        signed_sessions(scope)
+        rollup_rows(scope)
         .values(f"{by}_id")
         .annotate(
             label=Min(name),
-            sessions=Count("id", distinct=True),
-            reported=Count("side_effects", distinct=True),
-            serious=Count("side_effects", distinct=True, filter=Q(side_effects__is_serious=True)),
+            total_sessions=Sum("sessions"),
+            reported=Sum("side_effects"),
+            serious=Sum("serious_side_effects"),
         )
         .order_by("label")
     )
@@ -39,11 +41,13 @@ def side_effect_rates(scope: Scope, *, by: str) -> list[dict]:
         {
             "id": row[f"{by}_id"],
             "name": row["label"],
-            "sessions": row["sessions"],
+            "sessions": row["total_sessions"],
             "side_effects": row["reported"],
             "serious": row["serious"],
-            "per_100": (Decimal(row["reported"]) * 100 / row["sessions"]).quantize(Decimal("0.1"))
-            if row["sessions"]
+            "per_100": (Decimal(row["reported"]) * 100 / row["total_sessions"]).quantize(
+                Decimal("0.1")
+            )
+            if row["total_sessions"]
             else None,
         }
         for row in rows

@@ -10,41 +10,34 @@ from django.db.models import Count, Min, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from clinic.reports.selectors.expressions import ZERO
+from clinic.reports.selectors.rollups import rollup_rows
 from clinic.reports.selectors.scope import Scope, performed_in, session_q
-from treatments.choices import SessionStatus, UnitFamily
-from treatments.models import InjectionPoint, Vial, VialDraw
+from treatments.choices import UnitFamily
+from treatments.models import Vial, VialDraw
 
 
 def units_by_product(scope: Scope) -> list[dict]:
-    """Units injected per product in the period. One row per product, labelled with its
-    unit family: never added across products (DOMAIN §1.2). (No previous-period column:
-    it would double the rows joined, the dashboard's largest read.)"""
-    current = scope.period
+    """Units injected per product in the period, from the daily rollup. One row per
+    product, labelled with its unit family: never added across products (DOMAIN §1.2)."""
     rows = (
-        InjectionPoint.objects.filter(
-            performed_in(current, "session__"),
-            session_q(scope, "session__"),
-            session__status=SessionStatus.SIGNED,
-        )
-        # Grouped by the product's id only (a hash aggregate over a few groups); its names
-        # ride along as Min() rather than as sort keys.
-        .values("session__product_id")
+        rollup_rows(scope)
+        .values("product_id")
         .annotate(
-            brand=Min("session__product__brand"),
-            family=Min("session__product__unit_family"),
+            brand=Min("product__brand"),
+            family=Min("product__unit_family"),
             # Not named "units": that is the summed column itself.
             total=Coalesce(Sum("units"), ZERO),
-            sessions=Count("session_id", distinct=True),
+            total_sessions=Sum("sessions"),
         )
         .order_by("brand")
     )
     return [
         {
-            "product_id": row["session__product_id"],
+            "product_id": row["product_id"],
             "product": row["brand"],
             "unit_family": UnitFamily(row["family"]).label,
             "units": row["total"],
-            "sessions": row["sessions"],
+            "sessions": row["total_sessions"],
         }
         for row in rows
     ]

@@ -1,0 +1,296 @@
+"""Writes of the dashboard's summaries (treatments.models.rollups): one call in the signing
+transaction, and the rebuild (with its check) from the raw rows.
+
+- `record_signed_session(session)`: called by session_sign once the session row is
+  signed, in the same transaction. Two statements: an INSERT ... SELECT of the session's
+  totals (its points and draws summed by the database) and an INSERT ... ON CONFLICT DO
+  UPDATE of its day's rollup row. A third, rare statement when the session is the
+  patient's earliest signed one but others were signed before it (a late entry): their
+  rows learn the earlier first day.
+- `rebuild(progress=...)`: both tables again from the signed sessions, in chunks of
+  session ids, under a table lock so that no signing slips between the delete and the
+  insert (`manage.py rebuild_rollups`).
+- `differences(...)`: the rows the tables hold that the raw rows do not give, and the
+  reverse (`manage.py rebuild_rollups --check`).
+
+The SQL is written once for PostgreSQL and SQLite: the UK day comes from the backend's
+own date cast (`connection.ops.datetime_cast_date_sql`), and both know ON CONFLICT.
+"""
+
+# ruff: noqa: S608 - the SQL names only the models' own tables; every value is a parameter
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from treatments.models import (
+    CHART_COMPLETION_HOURS,
+    DailySessionRollup,
+    InjectionPoint,
+    SessionTotals,
+    SideEffect,
+    TreatmentSession,
+    VialDraw,
+)
+
+TOTALS = SessionTotals._meta.db_table
+DAILY = DailySessionRollup._meta.db_table
+SESSIONS = TreatmentSession._meta.db_table
+POINTS = InjectionPoint._meta.db_table
+DRAWS = VialDraw._meta.db_table
+EFFECTS = SideEffect._meta.db_table
+
+TOTALS_COLUMNS = (
+    "session_id, day, patient_id, practitioner_id, indication_id, product_id, units, "
+    "volume_ml, sites, needle_points, vials, signed_late, consent_taken, has_lot, "
+    "is_off_label, side_effects, serious_side_effects, first_day"
+)
+DAILY_KEY = "day, practitioner_id, indication_id, product_id"
+DAILY_SUMS = (
+    "sessions, units, volume_ml, sites, needle_points, vials, signed_late, without_consent, "
+    "without_lot, off_label, side_effects, serious_side_effects"
+)
+# One daily row's sums from SessionTotals rows (or from one row, at signing).
+DAILY_SELECT = f"""
+    SELECT {DAILY_KEY}, COUNT(*), SUM(units), SUM(volume_ml), SUM(sites),
+           SUM(needle_points), SUM(vials),
+           SUM(CASE WHEN signed_late THEN 1 ELSE 0 END),
+           SUM(CASE WHEN consent_taken THEN 0 ELSE 1 END),
+           SUM(CASE WHEN has_lot THEN 0 ELSE 1 END),
+           SUM(CASE WHEN is_off_label THEN 1 ELSE 0 END),
+           SUM(side_effects), SUM(serious_side_effects)
+"""
+CHUNK = 250_000  # session ids per INSERT of the rebuild
+
+
+def _late() -> timedelta:
+    return timedelta(hours=CHART_COMPLETION_HOURS)
+
+
+def _day_of(column: str) -> tuple[str, tuple]:
+    """SQL for the UK (settings.TIME_ZONE) day of an aware datetime column."""
+    return connection.ops.datetime_cast_date_sql(column, (), settings.TIME_ZONE)
+
+
+def _date_param(day):
+    return connection.ops.adapt_datefield_value(day)
+
+
+def record_signed_session(session: TreatmentSession) -> None:
+    """Add a session just signed (in the caller's transaction) to the summaries."""
+    day = _date_param(timezone.localdate(session.performed_at))
+    late = session.signed_at - session.performed_at > _late()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {TOTALS} ({TOTALS_COLUMNS})
+            SELECT %s, %s, %s, %s, %s, %s, COALESCE(SUM(p.units), 0),
+                   COALESCE(SUM(p.volume_ml), 0), COUNT(p.id), COALESCE(SUM(p.points), 0),
+                   (SELECT COUNT(*) FROM {DRAWS} d WHERE d.session_id = %s), %s, %s, %s, %s,
+                   (SELECT COUNT(*) FROM {EFFECTS} e WHERE e.session_id = %s),
+                   (SELECT COUNT(*) FROM {EFFECTS} e WHERE e.session_id = %s AND e.is_serious),
+                   COALESCE((SELECT MIN(t.day) FROM {TOTALS} t
+                             WHERE t.patient_id = %s AND t.day < %s), %s)
+            FROM {POINTS} p WHERE p.session_id = %s
+            RETURNING (SELECT COUNT(*) FROM {TOTALS} t
+                       WHERE t.patient_id = %s AND t.first_day > %s)
+            """,
+            [
+                session.pk, day, session.patient_id, session.practitioner_id,
+                session.indication_id, session.product_id, session.pk, late,
+                session.consent_taken, session.vial_id is not None, session.is_off_label,
+                session.pk, session.pk, session.patient_id, day, day, session.pk,
+                session.patient_id, day,
+            ],
+        )  # fmt: skip
+        (later_first,) = cursor.fetchone()
+        if later_first:
+            # A late entry earlier than the patient's other signed sessions.
+            cursor.execute(
+                f"UPDATE {TOTALS} SET first_day = %s WHERE patient_id = %s AND first_day > %s",
+                [day, session.patient_id, day],
+            )
+        sums = DAILY_SUMS.split(", ")
+        cursor.execute(
+            f"""
+            INSERT INTO {DAILY} ({DAILY_KEY}, {DAILY_SUMS})
+            {DAILY_SELECT} FROM {TOTALS} WHERE session_id = %s GROUP BY {DAILY_KEY}
+            ON CONFLICT ({DAILY_KEY}) DO UPDATE SET
+            {", ".join(f"{c} = {DAILY}.{c} + excluded.{c}" for c in sums)}
+            """,
+            [session.pk],
+        )
+
+
+def record_side_effects(session_ids) -> None:
+    """Recount the side effects of these sessions (a report made, or moved from one
+    session to another) in their totals and their days' rollup rows: two UPDATEs, in the
+    caller's transaction. Drafts have no totals yet: signing counts theirs."""
+    ids = sorted({pk for pk in session_ids if pk is not None})
+    if not ids:
+        return
+    marks = ", ".join(["%s"] * len(ids))
+    same_key = " AND ".join(f"t.{c} = {DAILY}.{c}" for c in DAILY_KEY.split(", "))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {TOTALS} SET
+                side_effects = (SELECT COUNT(*) FROM {EFFECTS} e
+                                WHERE e.session_id = {TOTALS}.session_id),
+                serious_side_effects = (SELECT COUNT(*) FROM {EFFECTS} e
+                                        WHERE e.session_id = {TOTALS}.session_id
+                                        AND e.is_serious)
+            WHERE session_id IN ({marks})
+            """,
+            ids,
+        )
+        if not cursor.rowcount:
+            return
+        cursor.execute(
+            f"""
+            UPDATE {DAILY} SET
+                side_effects = (SELECT SUM(t.side_effects) FROM {TOTALS} t WHERE {same_key}),
+                serious_side_effects = (SELECT SUM(t.serious_side_effects) FROM {TOTALS} t
+                                        WHERE {same_key})
+            WHERE EXISTS (SELECT 1 FROM {TOTALS} t WHERE t.session_id IN ({marks})
+                          AND {same_key})
+            """,
+            ids,
+        )
+
+
+def _expected_totals_sql(low: int | None = None, high: int | None = None) -> tuple[str, list]:
+    """SessionTotals as the raw rows give them, for session ids in [low, high)."""
+    day_sql, day_params = _day_of("s.performed_at")
+    first_sql, first_params = _day_of(
+        f"(SELECT MIN(e.performed_at) FROM {SESSIONS} e "
+        "WHERE e.patient_id = s.patient_id AND e.status = 'signed')"
+    )
+    if connection.vendor == "postgresql":
+        late_sql, late_params = "s.signed_at > s.performed_at + %s", [_late()]
+    else:  # SQLite keeps datetimes as text: compare them as Julian days
+        late_sql = "julianday(s.signed_at) - julianday(s.performed_at) > %s"
+        late_params = [_late().total_seconds() / 86400]
+    where, range_params = "", []
+    if low is not None:
+        where = "AND s.id >= %s AND s.id < %s"
+        range_params = [low, high]
+    point_range = "WHERE session_id >= %s AND session_id < %s" if low is not None else ""
+    sql = f"""
+        SELECT s.id AS session_id, {day_sql} AS day, s.patient_id, s.practitioner_id,
+               s.indication_id, s.product_id, COALESCE(p.units, 0) AS units,
+               COALESCE(p.volume_ml, 0) AS volume_ml, COALESCE(p.sites, 0) AS sites,
+               COALESCE(p.needle_points, 0) AS needle_points, COALESCE(d.vials, 0) AS vials,
+               CASE WHEN {late_sql} THEN 1 = 1 ELSE 1 = 0 END AS signed_late,
+               s.consent_taken, s.vial_id IS NOT NULL AS has_lot, s.is_off_label,
+               COALESCE(x.side_effects, 0) AS side_effects,
+               COALESCE(x.serious, 0) AS serious_side_effects,
+               {first_sql} AS first_day
+        FROM {SESSIONS} s
+        LEFT JOIN (SELECT session_id, SUM(units) AS units, SUM(volume_ml) AS volume_ml,
+                          COUNT(*) AS sites, SUM(points) AS needle_points
+                   FROM {POINTS} {point_range} GROUP BY session_id) p ON p.session_id = s.id
+        LEFT JOIN (SELECT session_id, COUNT(*) AS vials FROM {DRAWS} {point_range}
+                   GROUP BY session_id) d ON d.session_id = s.id
+        LEFT JOIN (SELECT session_id, COUNT(*) AS side_effects,
+                          SUM(CASE WHEN is_serious THEN 1 ELSE 0 END) AS serious
+                   FROM {EFFECTS} {point_range} GROUP BY session_id) x ON x.session_id = s.id
+        WHERE s.status = 'signed' {where}
+    """
+    params = [
+        *day_params, *late_params, *first_params, *range_params, *range_params, *range_params,
+        *range_params,
+    ]  # fmt: skip
+    return sql, params
+
+
+Progress = Callable[[str], None]
+
+
+def rebuild(*, progress: Progress | None = None, chunk: int = CHUNK) -> dict:
+    """Both tables again from the signed sessions (one transaction; PostgreSQL locks the
+    two tables against signing meanwhile, readers still see the old rows)."""
+    say = progress or (lambda message: None)
+    started = time.monotonic()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"LOCK TABLE {TOTALS}, {DAILY} IN EXCLUSIVE MODE")
+        cursor.execute(f"DELETE FROM {DAILY}")
+        cursor.execute(f"DELETE FROM {TOTALS}")
+        cursor.execute(f"SELECT MIN(id), MAX(id), COUNT(*) FROM {SESSIONS} WHERE status = 'signed'")
+        low, high, signed = cursor.fetchone()
+        done = 0
+        if signed:
+            for start in range(low, high + 1, chunk):
+                sql, params = _expected_totals_sql(start, start + chunk)
+                cursor.execute(f"INSERT INTO {TOTALS} ({TOTALS_COLUMNS}) {sql}", params)
+                done += cursor.rowcount
+                rate = done / max(time.monotonic() - started, 1e-6)
+                say(f"  session totals: {done:>10,}/{signed:,} signed sessions ({rate:,.0f}/s)")
+        cursor.execute(
+            f"INSERT INTO {DAILY} ({DAILY_KEY}, {DAILY_SUMS}) "
+            f"{DAILY_SELECT} FROM {TOTALS} GROUP BY {DAILY_KEY}"
+        )
+        days = cursor.rowcount
+        say(f"  daily rollup: {days:,} rows ({time.monotonic() - started:.1f}s in all)")
+    return {"sessions": done, "daily_rows": days}
+
+
+def differences(*, limit: int = 20, progress: Progress | None = None) -> dict:
+    """Compare the tables with what the raw rows give: counts of rows missing or wrong
+    each way, and up to `limit` examples of each (session ids; daily keys)."""
+    say = progress or (lambda message: None)
+    expected_sql, params = _expected_totals_sql()
+    totals_cols = (
+        "session_id, day, patient_id, practitioner_id, indication_id, product_id, "
+        "ROUND(units, 2), ROUND(volume_ml, 3), sites, needle_points, vials, "
+        "CASE WHEN signed_late THEN 1 ELSE 0 END, CASE WHEN consent_taken THEN 1 ELSE 0 END, "
+        "CASE WHEN has_lot THEN 1 ELSE 0 END, CASE WHEN is_off_label THEN 1 ELSE 0 END, "
+        "side_effects, serious_side_effects, first_day"
+    )
+    daily_cols = (
+        f"{DAILY_KEY}, sessions, ROUND(units, 2), ROUND(volume_ml, 3), sites, needle_points, "
+        "vials, signed_late, without_consent, without_lot, off_label, side_effects, "
+        "serious_side_effects"
+    )
+    found = {}
+    with transaction.atomic(), connection.cursor() as cursor:
+        say("  computing the totals from the raw rows...")
+        cursor.execute("CREATE TEMPORARY TABLE rollup_expected_totals AS " + expected_sql, params)
+        cursor.execute(
+            "CREATE TEMPORARY TABLE rollup_expected_daily AS "
+            f"SELECT {DAILY_KEY}, COUNT(*) AS sessions, SUM(units) AS units, "
+            "SUM(volume_ml) AS volume_ml, SUM(sites) AS sites, "
+            "SUM(needle_points) AS needle_points, SUM(vials) AS vials, "
+            "SUM(CASE WHEN signed_late THEN 1 ELSE 0 END) AS signed_late, "
+            "SUM(CASE WHEN consent_taken THEN 0 ELSE 1 END) AS without_consent, "
+            "SUM(CASE WHEN has_lot THEN 0 ELSE 1 END) AS without_lot, "
+            "SUM(CASE WHEN is_off_label THEN 1 ELSE 0 END) AS off_label, "
+            "SUM(side_effects) AS side_effects, "
+            "SUM(serious_side_effects) AS serious_side_effects "
+            f"FROM rollup_expected_totals GROUP BY {DAILY_KEY}"
+        )
+        pairs = {
+            "session totals": ("rollup_expected_totals", TOTALS, totals_cols, "session_id"),
+            "daily rollup": ("rollup_expected_daily", DAILY, daily_cols, DAILY_KEY),
+        }
+        for name, (expected, stored, cols, key) in pairs.items():
+            say(f"  comparing the {name}...")
+            for direction, (a, b) in {
+                "missing or different": (expected, stored),
+                "not in the raw rows": (stored, expected),
+            }.items():
+                diff = f"SELECT {cols} FROM {a} EXCEPT SELECT {cols} FROM {b}"
+                cursor.execute(f"SELECT COUNT(*) FROM ({diff}) z")
+                (count,) = cursor.fetchone()
+                cursor.execute(f"{diff} ORDER BY {key} LIMIT %s", [limit])
+                found[(name, direction)] = (count, cursor.fetchall())
+        cursor.execute("DROP TABLE rollup_expected_totals")
+        cursor.execute("DROP TABLE rollup_expected_daily")
+    return found
