@@ -111,6 +111,7 @@ class VialFactory(factory.django.DjangoModelFactory):
     product = factory.LazyFunction(lambda: _product("botox"))
     presentation_units = 100
     lot = factory.Sequence(lambda n: f"C{n:05d}C3")
+    lot_sequence = factory.Sequence(lambda n: n + 1)  # distinct even when a test fixes the lot
     received_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=30))
     expiry = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=365))
     received_by = factory.SubFactory(UserFactory)

@@ -56,6 +56,8 @@ class SessionSigning:
             product=product,
             presentation_units=presentation,
             lot=lot,
+            lot_sequence=self.number_in_lot(product, lot),
+            receipt=self.receipt_for(product, lot, received_on, received_at),
             expiry=expiry,
             received_on=received_on,
             received_by=self.staff["reception"],
@@ -132,6 +134,7 @@ class SessionSigning:
         vial, session = prepared.vial, prepared.session
         practitioner = session.practitioner
         clock.at = prepared.received_at
+        self.save_receipts()
         vial._history_user = vial.received_by
         vial.save()
         clock.at = prepared.made
@@ -304,6 +307,7 @@ class SessionSigning:
         pending = self.pending
         if not pending.sessions:
             return
+        self.save_receipts()
         bulk_create_with_history(pending.vials, Vial, batch_size=1000)
         if pending.assessments:
             bulk_create_with_history(pending.assessments, PrescriberAssessment, batch_size=1000)

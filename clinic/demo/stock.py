@@ -1,16 +1,21 @@
-"""Stock: lot numbers and expiries per product, vials received, reconstituted and
+"""Stock: lot numbers and expiries per product, vials received from suppliers' deliveries
+(receipts with a delivery note, each vial numbered within its lot), reconstituted and
 discarded as the services record them, odd waste, and today's fridge.
 """
 
 import random
 from bisect import bisect_right
+from collections import Counter
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cached_property
+
+from django.db.models import Max
 
 from clinic.demo.clock import HISTORY_DAYS, ReplayClock, aware, open_day, weekday_before
 from clinic.demo.plans import AZZALURE_PER_ML, D
 from treatments import services
-from treatments.models import Product, Vial
+from treatments.models import Product, StockReceipt, Vial
 
 # Vials wasted for other reasons than the end of a session: reason, reconstituted first.
 ODD_WASTE = (
@@ -19,6 +24,19 @@ ODD_WASTE = (
     ("Reconstituted for a patient who did not attend; past its use-by", True),
     ("Vial cracked during reconstitution", True),
 )
+
+
+# Who delivers toxin to a London clinic: the pharmaceutical wholesalers, or the maker.
+SUPPLIERS = (
+    "Alliance Healthcare",
+    "AAH Pharmaceuticals",
+    "Phoenix Healthcare Distribution",
+)
+MAKERS = {"allergan": "AbbVie (Allergan Aesthetics)", "speywood": "Ipsen", "merz": "Merz"}
+
+# Suppliers and delivery note numbers come from their own random draws, so that the
+# treatment history's figures are the same as before receipts were recorded.
+DELIVERY_SEED = 1313
 
 
 # Stock dilutions (units per mL): BOTOX 100 U + 2 mL, Dysport 500 U + 2.5 mL, etc.
@@ -80,21 +98,87 @@ class LotCalendar:
 class StockHistory:
     """The vials of the treatment history (a part of TreatmentHistory)."""
 
-    def receive(self, product: Product, presentation: int, on: date, clock: ReplayClock) -> Vial:
-        """A vial delivered on a weekday morning and booked in by reception."""
+    @cached_property
+    def delivery_rng(self) -> random.Random:
+        return random.Random(DELIVERY_SEED)
+
+    @cached_property
+    def lot_counts(self) -> Counter:
+        """(product id, lot) -> vials numbered so far (the bulk path numbers its own)."""
+        return Counter()
+
+    @cached_property
+    def receipts(self) -> dict:
+        """(product id, lot, day) -> the bulk path's receipt of that lot that day."""
+        return {}
+
+    @cached_property
+    def unsaved_receipts(self) -> list:
+        return []
+
+    def supplier_for(self, product: Product) -> str:
+        rng = self.delivery_rng
+        if product.unit_family in MAKERS and rng.random() < 0.3:
+            return MAKERS[product.unit_family]
+        return rng.choice(SUPPLIERS)
+
+    def delivery_note(self) -> str:
+        return f"DN{self.delivery_rng.randrange(100000, 1000000)}"
+
+    def number_in_lot(self, product: Product, lot: str) -> int:
+        """The next number within the lot, for a vial the bulk path makes itself (after
+        any vials of that lot already in the database: one query per lot)."""
+        key = (product.pk, lot)
+        if key not in self.lot_counts:
+            numbered = Vial.objects.filter(product=product, lot=lot).aggregate(
+                last=Max("lot_sequence")
+            )
+            self.lot_counts[key] = numbered["last"] or 0
+        self.lot_counts[key] += 1
+        return self.lot_counts[key]
+
+    def receipt_for(self, product: Product, lot: str, on: date, at: datetime) -> StockReceipt:
+        """The bulk path's receipt for a lot delivered that day (saved by flush())."""
+        key = (product.pk, lot, on)
+        if key not in self.receipts:
+            receipt = StockReceipt(
+                supplier=self.supplier_for(product),
+                delivery_note=self.delivery_note(),
+                received_on=on,
+                received_by=self.staff["reception"],
+                created_at=at,
+            )
+            self.receipts[key] = receipt
+            self.unsaved_receipts.append(receipt)
+        return self.receipts[key]
+
+    def save_receipts(self) -> None:
+        StockReceipt.objects.bulk_create(self.unsaved_receipts, batch_size=1000)
+        self.unsaved_receipts.clear()
+
+    def receive(
+        self, product: Product, presentation: int, on: date, clock: ReplayClock, quantity: int = 1
+    ) -> Vial:
+        """Vials delivered on a weekday morning and booked in by reception as one receipt
+        (services.stock_receive); returns the first."""
         on = weekday_before(on)
         clock.at = aware(on, self.rng.randrange(9, 12), self.rng.randrange(60))
         lot, expiry = self.lots.lot(product, presentation, on)
-        vial = services.vial_receive(
+        receipt = services.stock_receive(
             product=product,
             presentation_units=presentation,
             lot=lot,
             expiry=expiry,
+            quantity=quantity,
+            supplier=self.supplier_for(product),
+            delivery_note=self.delivery_note(),
             received_by=self.staff["reception"],
             received_on=on,
         )
-        self.created.setdefault(Vial, {})[vial.pk] = clock.at
-        return vial
+        self.created.setdefault(StockReceipt, {})[receipt.pk] = clock.at
+        for vial in receipt.vials_received:
+            self.created.setdefault(Vial, {})[vial.pk] = clock.at
+        return receipt.vials_received[0]
 
     def presentation(self, product: Product, units: Decimal, upsize: float) -> int:
         sizes = sorted(p for p in product.presentations if p >= units) or [
@@ -143,17 +227,22 @@ class StockHistory:
             self.vials_wasted += 1
 
     def stock(self, clock: ReplayClock) -> None:
-        """Today's fridge: 2-4 unopened vials of each formulary product, a BOTOX 100 U
+        """Today's fridge: 2-4 unopened vials of each formulary product (one delivery of one
+        lot each, told apart by their numbers in the lot), a BOTOX 100 U
         reconstituted this morning (usable now) and one reconstituted yesterday (past its
         use-by, not discarded: not offered)."""
         rng = self.rng
-        for product in self.formulary:
-            for _ in range(rng.randint(2, 4)):
-                presentation = rng.choice(product.presentations)
-                self.receive(
-                    product, presentation, self.today - timedelta(rng.randrange(7, 43)), clock
-                )
-                self.vials_stock += 1
+        for product in self.formulary:  # one delivery of 2-4 vials of one lot each
+            quantity = rng.randint(2, 4)
+            presentation = rng.choice(product.presentations)
+            self.receive(
+                product,
+                presentation,
+                self.today - timedelta(rng.randrange(7, 43)),
+                clock,
+                quantity=quantity,
+            )
+            self.vials_stock += quantity
         botox = self.products.get("botox")
         if botox is None or not botox.on_formulary:
             return

@@ -62,6 +62,7 @@ TOTPDevice.objects.create(user=out["Practitioner"], name="smoke", confirmed=True
                           key=os.environ["SMOKE_TOTP_KEY"])
 botox = Product.objects.get(slug="botox")
 vial = services.vial_receive(product=botox, presentation_units=200, lot="SMOKE1",
+                             supplier="Smoke Pharma", delivery_note="DN-SMOKE",
                              expiry=timezone.localdate() + timedelta(days=200),
                              received_by=out["Practitioner"])
 services.vial_reconstitute(vial=vial, diluent_ml=Decimal("4"),

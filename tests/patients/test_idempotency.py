@@ -156,6 +156,9 @@ def _create_forms(patient, practitioner):
                 "presentation_units": "100",
                 "lot": "DBLCLICK1",
                 "expiry": "31/12/2030",
+                "quantity": "1",  # issue 13.13: a receipt of several vials, counted once
+                "supplier": "Alliance Healthcare",
+                "delivery_note": "DN1",
                 "received_on": timezone.localdate().strftime("%d/%m/%Y"),
             },
             lambda: Vial.objects.filter(lot="DBLCLICK1").count(),

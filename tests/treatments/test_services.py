@@ -98,6 +98,8 @@ class TestVials:
             lot="c1234c3",
             expiry=timezone.localdate() + timedelta(days=300),
             received_by=practitioner,
+            supplier="Alliance Healthcare",
+            delivery_note="DN1",
         )
         assert vial.lot == "C1234C3"
         at = timezone.now()
@@ -119,6 +121,8 @@ class TestVials:
                 lot="X1",
                 expiry=timezone.localdate() - timedelta(days=1),
                 received_by=practitioner,
+                supplier="Alliance Healthcare",
+                delivery_note="DN1",
             )
 
     def test_discard_reconciles_drawn_and_wasted(self, practitioner, ready_patient):

@@ -225,7 +225,7 @@ def top_up_label(session: TreatmentSession) -> str:
 
 
 def vial_label(vial: Vial) -> str:
-    label = f"{vial.presentation_units} U · lot {vial.lot} · exp {vial.expiry:%d/%m/%Y}"
+    label = f"{vial.presentation_units} U · vial {vial.stock_label} · exp {vial.expiry:%d/%m/%Y}"
     if vial.use_by:
         use_by = timezone.localtime(vial.use_by)
         label += f" · {vial.units_per_0_1_ml} U/0.1 mL · use by {use_by:%d/%m %H:%M}"

@@ -1,4 +1,4 @@
-"""Forms for vials: receive, reconstitute, discard."""
+"""Forms for vials: receive (a receipt of several vials), reconstitute, discard."""
 
 from decimal import Decimal
 
@@ -8,32 +8,48 @@ from django.utils import timezone
 
 from clinic.idempotency import SubmissionTokenField
 from treatments.forms.rendering import date_input, no_tag_helper
-from treatments.models import Product, Vial
+from treatments.models import Product
+from treatments.models.vials import MAX_VIALS_PER_RECEIPT
 
 
-class VialReceiveForm(forms.ModelForm):
+class VialReceiveForm(forms.Form):
+    """A receipt: several vials of one product and lot from one delivery (issue 13.13)."""
+
     submission_token = SubmissionTokenField()
-
-    class Meta:
-        model = Vial
-        fields = ["product", "presentation_units", "lot", "expiry", "received_on"]
-        widgets = {"expiry": date_input(), "received_on": date_input()}
-        labels = {"presentation_units": "Vial size (units)"}
+    product = forms.ModelChoiceField(queryset=Product.objects.none(), empty_label="Choose…")
+    presentation_units = forms.IntegerField(label="Vial size (units)", min_value=1)
+    lot = forms.CharField(label="Lot / batch number", max_length=40)
+    expiry = forms.DateField(label="Expiry date", widget=date_input())
+    quantity = forms.IntegerField(
+        label="Number of vials",
+        min_value=1,
+        max_value=MAX_VIALS_PER_RECEIPT,
+        initial=1,
+        help_text=f"Identical vials of this lot, 1 to {MAX_VIALS_PER_RECEIPT}",
+    )
+    supplier = forms.CharField(max_length=100, help_text="Who delivered them")
+    delivery_note = forms.CharField(label="Delivery note number", max_length=60)
+    received_on = forms.DateField(label="Received on", widget=date_input())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["product"].queryset = Product.objects.filter(on_formulary=True).order_by(
             "brand"
         )
-        self.fields["product"].empty_label = "Choose…"
         self.fields["received_on"].initial = timezone.localdate()
+        self.fields["quantity"].widget.attrs["max"] = MAX_VIALS_PER_RECEIPT
         self.helper = no_tag_helper(
             Row(
                 Column("product", css_class="col-md-4"),
                 Column("presentation_units", css_class="col-md-2"),
-                Column("lot", css_class="col-md-2"),
-                Column("expiry", css_class="col-md-2"),
-                Column("received_on", css_class="col-md-2"),
+                Column("lot", css_class="col-md-3"),
+                Column("expiry", css_class="col-md-3"),
+            ),
+            Row(
+                Column("quantity", css_class="col-md-2"),
+                Column("supplier", css_class="col-md-4"),
+                Column("delivery_note", css_class="col-md-3"),
+                Column("received_on", css_class="col-md-3"),
             ),
         )
 
@@ -46,14 +62,9 @@ class VialReceiveForm(forms.ModelForm):
         expiry = cleaned.get("expiry")
         if expiry and expiry < timezone.localdate():
             self.add_error(
-                "expiry", "This vial is already past its expiry date: do not receive it into stock."
+                "expiry", "These vials are already past their expiry date: do not receive them."
             )
         return cleaned
-
-    def _post_clean(self):
-        # Model constraints (expiry after receipt) are checked by the service's full_clean;
-        # ModelForm validation needs received_by, which the service sets.
-        pass
 
 
 class ReconstituteForm(forms.Form):

@@ -34,7 +34,7 @@ from treatments.models.sessions import (
     VialDraw,
 )
 from treatments.models.side_effects import SideEffect
-from treatments.models.vials import Vial
+from treatments.models.vials import StockReceipt, Vial
 
 __all__ = [
     "CHART_COMPLETION_HOURS",
@@ -58,6 +58,7 @@ __all__ = [
     "SideEffectTerm",
     "SiteTemplate",
     "SiteTemplateRow",
+    "StockReceipt",
     "TreatmentSession",
     "Vial",
     "VialDraw",

@@ -1,4 +1,4 @@
-"""Vials: stock received, reconstituted, drawn from and discarded."""
+"""Vials: stock received (receipts), reconstituted, drawn from and discarded."""
 
 from decimal import Decimal
 
@@ -11,16 +11,56 @@ from clinic.models import TimeStampedModel
 from treatments.choices import VialState
 from treatments.models.reference import Product
 
+# How many vials one receipt may book in: a clinic's delivery of one lot is a box or two;
+# a bigger number is more likely a typing slip (500 for 50) than a delivery.
+MAX_VIALS_PER_RECEIPT = 50
+
+
+def format_stock_label(lot: str, lot_sequence: int | None) -> str:
+    return f"{lot}/{lot_sequence:02d}" if lot_sequence else lot
+
+
+class StockReceipt(TimeStampedModel):
+    """Vials of one product and lot booked into stock at once from a supplier's delivery
+    (issue 13.13): who delivered them, the delivery note, who received them and when. A
+    delivery note covering two lots is two receipts with the same note number."""
+
+    supplier = models.CharField(max_length=100, help_text="e.g. the wholesaler's name")
+    delivery_note = models.CharField("delivery note number", max_length=60)
+    received_on = models.DateField(default=timezone.localdate)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.supplier}, delivery note {self.delivery_note}"
+
 
 class Vial(TimeStampedModel):
     """One vial from receipt to discard: lot, expiry, reconstitution, draws and waste.
 
     Reconciliation: units drawn into sessions + units wasted = the presentation.
+    Identical vials (same product, lot and size) are told apart by their stock label,
+    the lot and the vial's number within it (C3709C3/03), written on the carton.
     """
 
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="vials")
     presentation_units = models.PositiveIntegerField(help_text="Units in the vial, e.g. 100")
     lot = models.CharField("lot / batch number", max_length=40)
+    lot_sequence = models.PositiveIntegerField(
+        help_text="The vial's number within its lot in this clinic: 1, 2, 3 ..."
+    )
+    receipt = models.ForeignKey(
+        StockReceipt,
+        on_delete=models.PROTECT,
+        related_name="vials",
+        null=True,
+        blank=True,
+        help_text="Empty for vials booked in before receipts were recorded",
+    )
     expiry = models.DateField("expiry date")
     received_on = models.DateField(default=timezone.localdate)
     received_by = models.ForeignKey(
@@ -51,6 +91,14 @@ class Vial(TimeStampedModel):
         permissions = [("lookup_lot", "Can list the patients who received a lot (recall)")]
         indexes = [models.Index(fields=["lot"], name="vial_lot_idx")]
         constraints = [
+            models.UniqueConstraint(
+                fields=["product", "lot", "lot_sequence"],
+                name="vial_stock_label_unique",
+                violation_error_message="Another vial of this lot already has that number.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(lot_sequence__gt=0), name="vial_lot_sequence_positive"
+            ),
             models.CheckConstraint(
                 condition=models.Q(presentation_units__gt=0), name="vial_presentation_positive"
             ),
@@ -69,7 +117,12 @@ class Vial(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.product} {self.presentation_units} U, lot {self.lot}"
+        return f"{self.product} {self.presentation_units} U, vial {self.stock_label}"
+
+    @property
+    def stock_label(self) -> str:
+        """The vial's own name in the fridge: its lot and number within it (C3709C3/03)."""
+        return format_stock_label(self.lot, self.lot_sequence)
 
     @property
     def state(self) -> str:

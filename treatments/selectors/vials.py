@@ -16,8 +16,9 @@ from treatments.selectors.aggregates import ZERO
 
 
 def vial_list() -> QuerySet[Vial]:
-    """Vials with units drawn into sessions annotated (one query, no per-row lookups)."""
-    return Vial.objects.select_related("product").annotate(
+    """Vials with their receipt and the units drawn into sessions annotated (one query, no
+    per-row lookups)."""
+    return Vial.objects.select_related("product", "receipt").annotate(
         drawn_units=Coalesce(Sum("draws__units"), ZERO),
         session_count=Count("draws", distinct=True),
     )

@@ -26,9 +26,16 @@ from treatments.services.side_effects import (
     side_effect_report_phoned,
     side_effect_review,
 )
-from treatments.services.vials import vial_discard, vial_receive, vial_reconstitute
+from treatments.services.vials import (
+    MAX_VIALS_PER_RECEIPT,
+    stock_receive,
+    vial_discard,
+    vial_receive,
+    vial_reconstitute,
+)
 
 __all__ = [
+    "MAX_VIALS_PER_RECEIPT",
     "SERIOUSNESS_FIELDS",
     "SessionConflict",
     "SessionLocked",
@@ -47,6 +54,7 @@ __all__ = [
     "side_effect_record",
     "side_effect_report_phoned",
     "side_effect_review",
+    "stock_receive",
     "vial_discard",
     "vial_receive",
     "vial_reconstitute",

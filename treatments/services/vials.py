@@ -1,33 +1,133 @@
-"""Writes for vials: receive, reconstitute, discard."""
+"""Writes for vials: receive (a receipt of several vials of one lot), reconstitute,
+discard."""
 
+import hashlib
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from treatments import selectors
 from treatments.choices import ProductForm
-from treatments.models import Product, Vial
+from treatments.models import Product, StockReceipt, Vial
+from treatments.models.vials import MAX_VIALS_PER_RECEIPT
+
+# Namespace of the receipt advisory locks (PostgreSQL's two-integer form, so that they
+# never collide with the registration or diary locks).
+RECEIPT_LOCK_NAMESPACE = 1013
+
+
+def _serialise_receipts_of(*, product: Product, lot: str) -> None:
+    """Receipts of the same lot run one after the other, so that the second one numbers
+    its vials after the first one's. On PostgreSQL an advisory lock held to the end of the
+    transaction; SQLite runs one write transaction at a time (immediate transactions)."""
+    if connection.vendor != "postgresql":
+        return
+    digest = hashlib.blake2b(f"{product.pk}|{lot}".encode(), digest_size=4).digest()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, %s)",
+            [RECEIPT_LOCK_NAMESPACE, int.from_bytes(digest, "big", signed=True)],
+        )
 
 
 @transaction.atomic
-def vial_receive(
-    *, product: Product, presentation_units: int, lot: str, expiry, received_by, received_on=None
-) -> Vial:
-    vial = Vial(
+def stock_receive(
+    *,
+    product: Product,
+    presentation_units: int,
+    lot: str,
+    expiry,
+    quantity: int,
+    supplier: str,
+    delivery_note: str,
+    received_by,
+    received_on=None,
+) -> StockReceipt:
+    """Book `quantity` identical vials of one lot into stock from a supplier's delivery
+    (issue 13.13): one StockReceipt row and the vials, numbered within their lot
+    (C3709C3/01, /02 ...) so that each can be told apart. All or nothing.
+
+    The vials are inserted in one statement whatever their number (bulk_create returns
+    their ids on PostgreSQL and SQLite), with their history rows."""
+    if not isinstance(quantity, int) or not 1 <= quantity <= MAX_VIALS_PER_RECEIPT:
+        raise ValidationError(
+            {"quantity": f"Receive between 1 and {MAX_VIALS_PER_RECEIPT} vials at a time."}
+        )
+    received_on = received_on or timezone.localdate()
+    receipt = StockReceipt(
+        supplier=(supplier or "").strip(),
+        delivery_note=(delivery_note or "").strip(),
+        received_on=received_on,
+        received_by=received_by,
+    )
+    # Field checks in Python; the foreign keys are the caller's saved rows, and the
+    # database's own constraints stand behind the one rule checked here (STYLE 8b).
+    receipt.full_clean(exclude=["received_by"])
+    lot = (lot or "").strip().upper()
+    # One vial checked stands for all: they differ only in their number within the lot.
+    Vial(
         product=product,
         presentation_units=presentation_units,
-        lot=lot.strip().upper(),
+        lot=lot,
+        lot_sequence=1,
         expiry=expiry,
         received_by=received_by,
-        received_on=received_on or timezone.localdate(),
+        received_on=received_on,
+    ).full_clean(exclude=["product", "received_by", "receipt"], validate_constraints=False)
+    if expiry <= received_on:
+        raise ValidationError({"expiry": "The expiry date must be after the date received."})
+    _serialise_receipts_of(product=product, lot=lot)
+    receipt.save()
+    last = (
+        Vial.objects.filter(product=product, lot=lot).aggregate(last=Max("lot_sequence"))["last"]
+        or 0
     )
-    vial.full_clean()
-    vial._history_user = received_by
-    vial.save()
-    return vial
+    vials = [
+        Vial(
+            product=product,
+            presentation_units=presentation_units,
+            lot=lot,
+            lot_sequence=last + number,
+            expiry=expiry,
+            received_by=received_by,
+            received_on=received_on,
+            receipt=receipt,
+        )
+        for number in range(1, quantity + 1)
+    ]
+    receipt.vials_received = bulk_create_with_history(vials, Vial, default_user=received_by)
+    return receipt
+
+
+def vial_receive(
+    *,
+    product: Product,
+    presentation_units: int,
+    lot: str,
+    expiry,
+    received_by,
+    supplier: str,
+    delivery_note: str,
+    received_on=None,
+) -> Vial:
+    """One vial: a receipt of quantity 1 (the shell, the smoke test)."""
+    receipt = stock_receive(
+        product=product,
+        presentation_units=presentation_units,
+        lot=lot,
+        expiry=expiry,
+        quantity=1,
+        supplier=supplier,
+        delivery_note=delivery_note,
+        received_by=received_by,
+        received_on=received_on,
+    )
+    return receipt.vials_received[0]
 
 
 @transaction.atomic

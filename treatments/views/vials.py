@@ -4,6 +4,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -24,20 +25,37 @@ def vial_list(request):
         vials = vials.filter(discarded_at__isnull=True)
     elif show != "all":
         show = "open"
-    vials = vials.order_by("discarded_at", "expiry", "id")[:300]
-    return render(request, "treatments/vial_list.html", {"vials": vials, "show": show})
+    vials = vials.order_by("discarded_at", "expiry", "lot", "lot_sequence", "id")[:300]
+    just_received = request.GET.get("receipt", "")
+    context = {
+        "vials": vials,
+        "show": show,
+        "just_received": int(just_received) if just_received.isdigit() else None,
+    }
+    return render(request, "treatments/vial_list.html", context)
 
 
 @require_perm("treatments.add_vial")
 def vial_receive(request):
+    """A receipt: several vials of one lot at once (issue 13.13). Reception books
+    deliveries in (DOMAIN §7.3: stock, view on receiving)."""
     form = VialReceiveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         fields = without_token(form.cleaned_data)
 
         def receive() -> str:
-            vial = services.vial_receive(received_by=request.user, **fields)
-            messages.success(request, f"Received {vial}.")
-            return reverse("treatments:vial_detail", kwargs={"pk": vial.pk})
+            receipt = services.stock_receive(received_by=request.user, **fields)
+            vials = receipt.vials_received
+            labels = vials[0].stock_label
+            if len(vials) > 1:
+                labels += f" to {vials[-1].stock_label}"
+            messages.success(
+                request,
+                f"Received {len(vials)} vial{pluralize(len(vials))} of {vials[0].product} "
+                f"{vials[0].presentation_units} U ({labels}), delivery note "
+                f"{receipt.delivery_note}.",
+            )
+            return f"{reverse('treatments:vials')}?receipt={receipt.pk}"
 
         try:
             outcome = submit_once(request, form, receive)

@@ -1,0 +1,244 @@
+"""Receiving several vials of one lot at once (issue 13.13): one receipt (supplier,
+delivery note, who, when), each vial numbered within its lot so that identical vials can be
+told apart, all or nothing, once per form."""
+
+import re
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.clinic.test_query_counts import BASE
+from tests.factories import VialFactory
+from treatments import services
+from treatments.models import Product, StockReceipt, Vial
+
+pytestmark = pytest.mark.django_db
+
+# stock_receive's queries whatever the quantity (listed in the test below).
+SERVICE_QUERIES = 6 + (connection.vendor == "postgresql")
+
+
+def botox():
+    return Product.objects.get(slug="botox")
+
+
+def receive(user, *, quantity=3, lot="c3709c3", **overrides):
+    fields = {
+        "presentation_units": 100,
+        "lot": lot,
+        "expiry": timezone.localdate() + timedelta(days=300),
+        "quantity": quantity,
+        "supplier": "Alliance Healthcare",
+        "delivery_note": "DN482913",
+        "received_by": user,
+    }
+    fields |= overrides
+    if "product" not in fields:
+        fields["product"] = botox()
+    return services.stock_receive(**fields)
+
+
+# The service ------------------------------------------------------------------------------
+
+
+def test_quantity_makes_that_many_vials_with_distinct_labels_and_one_receipt(reception):
+    receipt = receive(reception, quantity=3)
+    vials = list(Vial.objects.filter(receipt=receipt).order_by("lot_sequence"))
+    assert [v.stock_label for v in vials] == ["C3709C3/01", "C3709C3/02", "C3709C3/03"]
+    assert [v.pk for v in receipt.vials_received] == [v.pk for v in vials]
+    assert StockReceipt.objects.count() == 1
+    assert (receipt.supplier, receipt.delivery_note, receipt.received_by) == (
+        "Alliance Healthcare",
+        "DN482913",
+        reception,
+    )
+    assert receipt.received_on == timezone.localdate()
+    assert {(v.received_by_id, v.received_on, v.lot, v.presentation_units) for v in vials} == {
+        (reception.pk, timezone.localdate(), "C3709C3", 100)
+    }
+    # Each vial has its history row, written by who received it.
+    assert all(v.history.get().history_user == reception for v in vials)
+
+
+def test_a_second_delivery_of_the_same_lot_numbers_on(reception):
+    receive(reception, quantity=2)
+    second = receive(reception, quantity=2, delivery_note="DN500001")
+    assert [v.stock_label for v in second.vials_received] == ["C3709C3/03", "C3709C3/04"]
+    other_lot = receive(reception, quantity=1, lot="C1111C1")
+    assert other_lot.vials_received[0].stock_label == "C1111C1/01"
+
+
+@pytest.mark.parametrize("quantity", [0, -1, 51, 500])
+def test_a_quantity_out_of_range_is_refused_with_a_message(reception, quantity):
+    with pytest.raises(ValidationError) as refused:
+        receive(reception, quantity=quantity)
+    assert refused.value.message_dict == {"quantity": ["Receive between 1 and 50 vials at a time."]}
+    assert not Vial.objects.exists() and not StockReceipt.objects.exists()
+
+
+def test_a_receipt_needs_its_supplier_and_delivery_note(reception):
+    with pytest.raises(ValidationError) as refused:
+        receive(reception, supplier="  ", delivery_note="")
+    assert set(refused.value.message_dict) == {"supplier", "delivery_note"}
+    assert not StockReceipt.objects.exists()
+
+
+def test_expired_stock_is_refused_before_anything_is_written(reception):
+    with pytest.raises(ValidationError, match="expiry date must be after"):
+        receive(reception, expiry=timezone.localdate() - timedelta(days=1))
+    assert not Vial.objects.exists() and not StockReceipt.objects.exists()
+
+
+def test_all_or_nothing(reception):
+    """A failure while inserting the vials leaves no receipt and no vial behind."""
+    with (
+        mock.patch(
+            "treatments.services.vials.bulk_create_with_history",
+            side_effect=IntegrityError("boom"),
+        ),
+        pytest.raises(IntegrityError),
+    ):
+        receive(reception, quantity=5)
+    assert not Vial.objects.exists() and not StockReceipt.objects.exists()
+
+
+def test_receiving_fifty_vials_costs_the_same_queries_as_one(reception, django_assert_num_queries):
+    product = botox()  # read outside the count
+    # SAVEPOINT (the service's transaction), INSERT the receipt, MAX(lot_sequence) of the
+    # lot, INSERT the vials (one statement, ids returned), INSERT their history rows (one
+    # statement), RELEASE; +1 on PostgreSQL: the advisory lock serialising one lot's receipts.
+    with django_assert_num_queries(SERVICE_QUERIES):
+        receive(reception, quantity=1, product=product, lot="A1")
+    with django_assert_num_queries(SERVICE_QUERIES):
+        receive(reception, quantity=50, product=product, lot="A2")
+    assert Vial.objects.filter(lot="A2").count() == 50
+
+
+def test_existing_vials_keep_distinct_labels_in_a_lot(practitioner):
+    """Vials made before receipts (factories stand in for them) still have labels."""
+    first, second = VialFactory(lot="OLD1"), VialFactory(lot="OLD1")
+    assert first.stock_label != second.stock_label
+    assert first.receipt is None
+
+
+# The page ---------------------------------------------------------------------------------
+
+
+def form_data(**overrides):
+    return {
+        "product": botox().pk,
+        "presentation_units": "100",
+        "lot": "C3709C3",
+        "expiry": (timezone.localdate() + timedelta(days=300)).strftime("%d/%m/%Y"),
+        "quantity": "3",
+        "supplier": "Alliance Healthcare",
+        "delivery_note": "DN482913",
+        "received_on": timezone.localdate().strftime("%d/%m/%Y"),
+    } | overrides
+
+
+def token_from(response) -> str:
+    return re.search(r'name="submission_token" value="([^"]+)"', response.content.decode())[1]
+
+
+def test_the_form_asks_for_quantity_supplier_and_delivery_note(reception_client):
+    page = reception_client.get(reverse("treatments:vial_receive")).content.decode()
+    for name in ("quantity", "supplier", "delivery_note", "lot", "expiry", "received_on"):
+        assert f'name="{name}"' in page
+    assert 'max="50"' in page
+
+
+def test_reception_receives_three_vials_and_the_list_tells_them_apart(reception_client):
+    url = reverse("treatments:vial_receive")
+    response = reception_client.post(
+        url, form_data(submission_token=token_from(reception_client.get(url)))
+    )
+    assert response.status_code == 302
+    receipt = StockReceipt.objects.get()
+    assert response["Location"] == f"{reverse('treatments:vials')}?receipt={receipt.pk}"
+    page = reception_client.get(response["Location"]).content.decode()
+    assert "Received 3 vials of" in page and "C3709C3/01 to C3709C3/03" in page
+    for label in ("C3709C3/01", "C3709C3/02", "C3709C3/03"):
+        assert page.count(label) >= 1
+    assert page.count('class="table-success"') == 3  # the vials just received stand out
+    assert "Alliance Healthcare · note DN482913" in page
+
+
+def test_a_double_click_receives_the_vials_once(reception_client):
+    url = reverse("treatments:vial_receive")
+    data = form_data(submission_token=token_from(reception_client.get(url)))
+    first = reception_client.post(url, data)
+    second = reception_client.post(url, data)
+    assert second.status_code == 302 and second["Location"] == first["Location"]
+    assert Vial.objects.count() == 3 and StockReceipt.objects.count() == 1
+    page = reception_client.get(second["Location"]).content.decode()
+    assert "already been sent" in page
+
+
+@pytest.mark.parametrize(
+    ("quantity", "message"),
+    [("0", "greater than or equal to 1"), ("51", "less than or equal to 50"), ("x", "whole")],
+)
+def test_a_bad_quantity_is_a_form_error_with_everything_kept(reception_client, quantity, message):
+    url = reverse("treatments:vial_receive")
+    response = reception_client.post(url, form_data(quantity=quantity, lot="KEEPME1"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert message in page and 'value="KEEPME1"' in page
+    assert not Vial.objects.exists()
+
+
+def test_the_vial_page_shows_its_label_and_delivery(practitioner_client, practitioner):
+    vial = receive(practitioner, quantity=2).vials_received[1]
+    page = practitioner_client.get(reverse("treatments:vial_detail", args=[vial.pk]))
+    text = page.content.decode()
+    assert "Vial C3709C3/02" in text
+    assert "Alliance Healthcare, delivery note DN482913" in text
+
+
+def test_the_session_vial_picker_names_each_vial_by_its_label(practitioner):
+    from treatments.forms import vial_label
+
+    vial = VialFactory(lot="C3709C3", lot_sequence=7)
+    assert "vial C3709C3/07" in vial_label(vial)
+
+
+# Pinned query counts ----------------------------------------------------------------------
+
+
+def count_queries(client, method, url, data=None):
+    with CaptureQueriesContext(connection) as ctx:
+        response = getattr(client, method)(url, data or {})
+    return response, [q["sql"] for q in ctx.captured_queries]
+
+
+@pytest.mark.parametrize("quantity", ["1", "20"])
+def test_receive_post_query_count(reception_client, quantity):
+    url = reverse("treatments:vial_receive")
+    data = form_data(submission_token=token_from(reception_client.get(url)), quantity=quantity)
+    response, queries = count_queries(reception_client, "post", url, data)
+    assert response.status_code == 302
+    assert Vial.objects.count() == int(quantity)
+    # BASE, the product choice (1), then one transaction (SAVEPOINT ... RELEASE, 2): the
+    # submission token claimed in its own savepoint (3), the service's (6, +1 lock on
+    # PostgreSQL: see above), the token's result URL (1); the success message saved in the
+    # session (1). The same for 1 vial or 20.
+    assert len(queries) == BASE + 1 + 2 + 3 + SERVICE_QUERIES + 1 + 1, queries
+
+
+@pytest.mark.parametrize("vials", [1, 55])
+def test_stock_list_query_count_does_not_grow_with_vials(reception_client, reception, vials):
+    receive(reception, quantity=min(vials, 50))
+    if vials > 50:
+        receive(reception, quantity=vials - 50, delivery_note="DN2")
+    # BASE + the vials with their product and receipt joined and their draws summed.
+    response, queries = count_queries(reception_client, "get", reverse("treatments:vials"))
+    assert response.status_code == 200
+    assert response.content.decode().count('class="font-monospace text-nowrap"') == vials
+    assert len(queries) == BASE + 1, queries
