@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from clinic.diary.choices import AppointmentStatus, ExceptionKind
 from clinic.diary.models import Appointment, AppointmentType, WorkingException, WorkingPattern
+from patients.models import Patient
 
 SLOT_MINUTES = 15
 DAY_STARTS, DAY_ENDS = time(8, 0), time(20, 0)
@@ -182,9 +183,10 @@ def _round_up(moment: datetime) -> datetime:
 
 @dataclass
 class Column:
-    practitioner: object
+    practitioner_id: int
+    name: str
     blocks: list[Block]
-    appointments: list[Appointment] = field(default_factory=list)
+    appointments: list[Booked] = field(default_factory=list)
 
 
 @dataclass
@@ -198,24 +200,98 @@ def _with_relations(qs):
     return qs.select_related("patient", "appointment_type", "room", "practitioner", "session")
 
 
+@dataclass(slots=True)
+class Booked:
+    """An appointment as the day view shows it, read as plain values (no model instance:
+    building 240 appointments with their patient, type, room and practitioner as models
+    cost several times the query itself)."""
+
+    pk: int
+    public_id: object
+    practitioner_id: int
+    patient_name: str
+    type_name: str
+    room_name: str
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+    flags: int  # how many booking checks spoke when it was booked
+
+
+DAY_VIEW_VALUES = (
+    "pk",
+    "public_id",
+    "practitioner_id",
+    "practitioner__first_name",
+    "practitioner__last_name",
+    "practitioner__username",
+    "patient__title",
+    "patient__given_names",
+    "patient__family_name",
+    "patient__preferred_name",
+    "appointment_type__name",
+    "room__name",
+    "starts_at",
+    "ends_at",
+    "status",
+    "booking_flags",
+)
+
+
+@dataclass(slots=True)
+class _Names:
+    """What Patient.display_name reads, for names read as values."""
+
+    title: str
+    given_names: str
+    family_name: str
+    preferred_name: str
+
+
+_display_name = Patient.display_name.fget  # the patient's own wording, on _Names
+
+
 def day_view(*, day: date) -> DayView:
     """Everyone working or booked on `day`, a column each, with their appointments
     (cancelled ones left out). Four queries, whatever the number of appointments."""
     people = {p.pk: p for p in practitioners()}
     blocks = working_blocks(day=day, practitioner_ids=list(people))
-    appointments = list(
-        _with_relations(
-            Appointment.objects.filter(
-                starts_at__gte=_at(day, time.min),
-                starts_at__lt=_at(day + timedelta(days=1), time.min),
-            ).exclude(status=AppointmentStatus.CANCELLED)
-        ).order_by("starts_at", "id")
+    rows = (
+        Appointment.objects.filter(
+            starts_at__gte=_at(day, time.min),
+            starts_at__lt=_at(day + timedelta(days=1), time.min),
+        )
+        .exclude(status=AppointmentStatus.CANCELLED)
+        .order_by("starts_at", "id")
+        .values_list(*DAY_VIEW_VALUES)
     )
-    columns = {pid: Column(person, blocks.get(pid, [])) for pid, person in people.items()}
-    for appt in appointments:
-        if appt.practitioner_id not in columns:
-            columns[appt.practitioner_id] = Column(appt.practitioner, [])
-        columns[appt.practitioner_id].appointments.append(appt)
+    columns = {
+        pid: Column(pid, person.get_full_name() or person.get_username(), blocks.get(pid, []))
+        for pid, person in people.items()
+    }
+    appointments = []
+    for row in rows:
+        pk, public_id, practitioner_id, first, last, username, *names = row[:10]
+        type_name, room_name, starts_at, ends_at, status, flags = row[10:]
+        if practitioner_id not in columns:  # booked, with no working pattern (any more)
+            columns[practitioner_id] = Column(
+                practitioner_id, f"{first} {last}".strip() or username, []
+            )
+        name = _display_name(_Names(*names[:3], names[3] or ""))
+        booked = Booked(
+            pk,
+            public_id,
+            practitioner_id,
+            name,
+            type_name,
+            room_name or "",
+            starts_at,
+            ends_at,
+            status,
+            len(flags or ()),
+        )
+        columns[practitioner_id].appointments.append(booked)
+        appointments.append(booked)
     shown = [c for c in columns.values() if c.blocks or c.appointments]
     # From the earliest start to the latest end of anyone's hours or bookings that day,
     # on the 15-minute grid (08:00-20:00 when nobody works).
@@ -287,71 +363,6 @@ def appointments_for_patient(*, patient, limit: int = 10) -> list[Appointment]:
 
 def appointment_types():
     return list(AppointmentType.objects.filter(is_active=True).select_related("indication"))
-
-
-@dataclass
-class Cell:
-    """One practitioner's 15 minutes in the day grid: appointments starting here
-    (spanning `rows`; one that starts inside another's rows joins its cell), a free slot
-    to book, a time outside their hours, or covered by a cell above (not drawn)."""
-
-    kind: str  # "appointment", "free", "off", "covered"
-    starts_at: datetime
-    practitioner_id: int
-    appointments: list[Appointment] = field(default_factory=list)
-    rows: int = 1
-
-
-def day_grid(view: DayView) -> list[tuple[datetime, list[Cell]]]:
-    """The day view as rows of cells, computed from what day_view loaded (no query)."""
-    step = timedelta(minutes=SLOT_MINUTES)
-    grid_start = view.times[0] if view.times else None
-    rows = []
-    open_cell: dict[int, Cell | None] = {}
-    covered_until: dict[int, datetime | None] = {}
-    for moment in view.times:
-        cells = []
-        for column in view.columns:
-            who = column.practitioner.pk
-            starting = [
-                a
-                for a in column.appointments
-                if moment <= a.starts_at < moment + step
-                or (moment == grid_start and a.starts_at < moment < a.ends_at)
-            ]
-            until = covered_until.get(who)
-            if starting:
-                ends = max(_grid_end(a.ends_at, moment, step) for a in starting)
-                if until is not None and moment < until:  # joins the cell above
-                    cell = open_cell[who]
-                    cell.appointments += starting
-                    if ends > until:
-                        covered_until[who] = ends
-                        cell.rows = int((ends - cell.starts_at) / step)
-                    cells.append(Cell("covered", moment, who))
-                    continue
-                cell = Cell("appointment", moment, who, starting, int((ends - moment) / step))
-                open_cell[who], covered_until[who] = cell, ends
-                cells.append(cell)
-            elif until is not None and moment < until:
-                cells.append(Cell("covered", moment, who))
-            elif any(b.starts <= moment and moment + step <= b.ends for b in column.blocks):
-                cells.append(Cell("free", moment, who))
-            else:
-                cells.append(Cell("off", moment, who))
-        rows.append((moment, cells))
-    last = view.times[-1] + step if view.times else None
-    for moment, cells in rows:  # no cell may run past the bottom of the grid
-        for cell in cells:
-            if cell.kind == "appointment" and last is not None:
-                cell.rows = max(1, min(cell.rows, int((last - moment) / step)))
-    return rows
-
-
-def _grid_end(ends_at: datetime, moment: datetime, step: timedelta) -> datetime:
-    """The end of an appointment rounded up to the grid (at least one row)."""
-    rows = max(1, -(-(ends_at - moment) // step))
-    return moment + step * rows
 
 
 # The day at the front desk and in the treatment room ---------------------------------------

@@ -19,7 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from clinic.audit import audited, patient_of
-from clinic.diary import feeds, selectors, services
+from clinic.diary import feeds, grid, selectors, services
 from clinic.diary.choices import AppointmentStatus
 from clinic.diary.forms import BookingForm, CancelForm, MoveForm
 from clinic.diary.models import AppointmentType
@@ -45,17 +45,19 @@ def _day_from(value: str | None) -> date:
 def day(request):
     shown = _day_from(request.GET.get("day"))
     view = selectors.day_view(day=shown)
+    patient_param = request.GET.get("patient", "")
+    can_book = request.user.has_perm("diary.add_appointment")
     return render(
         request,
         "diary/day.html",
         {
             "view": view,
-            "grid": selectors.day_grid(view),
+            "grid": grid.day_grid(view, can_book=can_book, patient_param=patient_param),
             "previous": shown - timedelta(days=1),
             "next": shown + timedelta(days=1),
             "today": timezone.localdate(),
             "now": timezone.now(),
-            "patient_param": request.GET.get("patient", ""),
+            "patient_param": patient_param,
         },
     )
 

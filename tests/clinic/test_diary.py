@@ -12,10 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.diary import selectors, services
+from clinic.diary import grid, selectors, services
 from clinic.diary.models import Appointment, AppointmentType, Room, WorkingException, WorkingPattern
 from clinic.models import AccessEvent
 from clinic.roles import Role
+from tests.clinic.test_query_counts import ACCESS_LOG, BASE
 from tests.conftest import client_for
 from tests.factories import PatientFactory, TreatmentSessionFactory, UserFactory
 from treatments.models import Indication, Product
@@ -316,7 +317,10 @@ def test_a_double_booking_on_the_page_offers_free_times(patient, doctor, recepti
     assert "already booked" in page
 
 
-def test_day_view_query_count_does_not_grow_with_appointments(reception):
+def test_day_view_query_count_is_pinned(reception):
+    """8 practitioners with 1, then 30 appointments each: the same queries. + 1
+    practitioners + 1 weekly patterns + 1 exceptions + 1 appointments (with patient,
+    type, room and practitioner, read as values) + the access event."""
     people = [working(UserFactory(username=f"dr{n}", role=Role.PRACTITIONER)) for n in range(8)]
     client = client_for(reception)
 
@@ -329,6 +333,7 @@ def test_day_view_query_count_does_not_grow_with_appointments(reception):
     for person in people:
         book(PatientFactory(), person, reception, at(0, 9))
     few = queries()
+    assert few == BASE + 4 + ACCESS_LOG
     for person in people:
         for slot in range(1, 30):
             Appointment.objects.create(
@@ -481,18 +486,18 @@ def test_the_day_grid_keeps_every_column_whole_with_odd_lengths(doctor, receptio
     book(PatientFactory(), doctor, reception, at(0, 10, 20), minutes=20)
     book(PatientFactory(), doctor, reception, at(0, 11), minutes=45)
     view = selectors.day_view(day=timezone.localdate())
-    grid = selectors.day_grid(view)
+    rows = grid.day_grid(view)
     column = 0
     remaining = 0
-    for _moment, cells in grid:
-        cell = cells[column]
+    for row in rows:
+        cell = row.cells[column]
         if remaining:
             assert cell.kind == "covered"
             remaining -= 1
             continue
         assert cell.kind != "covered"
         remaining = cell.rows - 1 if cell.kind == "appointment" else 0
-    drawn = [c for _m, cells in grid for c in cells if c.kind == "appointment"]
+    drawn = [c for row in rows for c in row.drawn if c.kind == "appointment"]
     assert [len(c.appointments) for c in drawn] == [2, 1]
     assert [c.rows for c in drawn] == [3, 3]  # 10:00-10:40 -> 3 rows; 11:00-11:45 -> 3
 
