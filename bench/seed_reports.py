@@ -9,6 +9,7 @@ one of six practitioners), 3-8 injection points each, a vial per session (its lo
 monthly lot calendar per product, closed after the session with the rest wasted) and its
 draw, follow-ups, side effects (about 3% of sessions, a few serious and undecided), and
 outcome scores (a baseline per patient and indication, then one after most sessions).
+Then the dashboard's rollups are rebuilt from those rows (treatments.services.rollups).
 
 Fast: rows go through PostgreSQL COPY (psycopg 3) in one stream per table, ids assigned
 here, sequences moved on at the end; progress is printed. Fixed random seed. Not part of
@@ -54,6 +55,7 @@ from treatments.models import (  # noqa: E402
     Vial,
     VialDraw,
 )
+from treatments.services import rollups  # noqa: E402
 
 YEARS = 3
 TREATED_SHARE = 0.6
@@ -255,7 +257,7 @@ def main() -> None:
                          practitioner.pk)
                     )  # fmt: skip
             made["sessions"] += 1
-        if index % 10000 == 0:
+        if index % 100_000 == 0:
             print(f"  planned {made['sessions']:>9,} sessions", flush=True)
     # A clinic's rows arrive in time order (ids, and so heap pages, follow the dates);
     # the plan above went patient by patient, so renumber sessions and their vials by
@@ -267,6 +269,12 @@ def main() -> None:
         (session_ids[r[0]], *r[1:5], vial_ids[r[5]], *r[6:]) for r in (sessions[i] for i in order)
     ]
     vials = [(vial_ids[r[0]], *r[1:]) for r in (vials[i] for i in order)]
+    # Each vial's number within its lot (unique per product and lot), in date order.
+    in_lot: dict[tuple, int] = {}
+    for n, r in enumerate(vials):
+        key = (r[1], r[3])
+        in_lot[key] = in_lot.get(key, 0) + 1
+        vials[n] = (*r, in_lot[key])
     effects = sorted(((*r[:2], session_ids[r[2]], *r[3:]) for r in effects), key=lambda r: r[4])
     follow_ups = sorted(
         ((*r[:2], session_ids[r[2]], *r[3:]) for r in follow_ups), key=lambda r: r[3]
@@ -282,6 +290,9 @@ def main() -> None:
             stream = CopyStream(django_cursor.cursor, model)
             for row in rows:
                 stream.write(to_dict(row))
+                if stream.rows % 1_000_000 == 0:
+                    rate = stream.rows / max(time.monotonic() - t0, 1e-6)
+                    print(f"  {model.__name__:<20} {stream.rows:>10,} rows ({rate:,.0f}/s)")
             stream.close()
         reset_sequence(model)
         print(f"  {model.__name__:<20} {stream.rows:>10,} rows in {time.monotonic() - t0:.0f}s")
@@ -296,7 +307,7 @@ def main() -> None:
             "reconstituted_by_id": r[7], "use_by": r[6] + timedelta(hours=23),
             "discarded_at": r[8], "discarded_by_id": r[7] if r[8] else None,
             "discard_reason": "End of session" if r[8] else "",
-            "wasted_units": r[9] if r[8] else D(0),
+            "wasted_units": r[9] if r[8] else D(0), "lot_sequence": r[10],
             "version": 1, "created_at": r[6], "updated_at": r[6],
         },
     )  # fmt: skip
@@ -371,6 +382,12 @@ def main() -> None:
         }  # fmt: skip
 
     load(OutcomeAssessment, scores, score_row)
+    # The dashboard's summaries (issue 14.5) from the rows just loaded, set-based in
+    # chunks of session ids, as `manage.py rebuild_rollups` does.
+    t0 = time.monotonic()
+    print("Rebuilding the rollups...", flush=True)
+    rollups.rebuild(progress=lambda line: print(line, flush=True))
+    print(f"  rollups in {time.monotonic() - t0:.0f}s")
     print(f"Seeded {made['sessions']:,} sessions in {time.monotonic() - started:.0f}s")
 
 
