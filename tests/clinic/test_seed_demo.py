@@ -278,3 +278,16 @@ def test_demo_outcome_scores_start_from_a_baseline_before_treatment():
         instrument = score.instrument
         assert instrument.min_value is None or score.value >= instrument.min_value
         assert instrument.max_value is None or score.value <= instrument.max_value
+
+
+def test_the_demo_ends_with_the_dashboard_summaries_matching_the_raw_rows(bigger_demo):
+    """Issue 14.5: the replay signs most sessions in memory; seed_demo rebuilds the
+    per-session totals and the daily rollup at the end, so the dashboard's figures are
+    the raw rows' (the check recomputes them)."""
+    from treatments.models import DailySessionRollup, SessionTotals
+    from treatments.services import rollups
+
+    signed = Session.objects.filter(status=SessionStatus.SIGNED).count()
+    assert SessionTotals.objects.count() == signed > 0
+    assert sum(DailySessionRollup.objects.values_list("sessions", flat=True)) == signed
+    assert all(count == 0 for count, _ in rollups.differences().values())

@@ -67,6 +67,7 @@ from clinic.demo.side_effects import SideEffectSeeder
 from clinic.demo.staff import StaffSeeder
 from patients.models import Patient
 from treatments.models import Product
+from treatments.services import rollups
 
 SESSIONS_DEFAULT_MAX_PATIENTS = 5000  # above this, --sessions must be asked for
 REPLAY_MAX_PATIENTS = 2000  # up to this, sessions are signed by services.session_sign
@@ -137,6 +138,9 @@ class Command(
             done += f" and {scores:,} outcome scores"
             reactions = self.record_side_effects()
             done += f" and {reactions:,} side effects"
+            # The dashboard's summaries from what was just made (issue 14.5): the replay
+            # signs most sessions in memory, not through session_sign.
+            rollups.rebuild()
         done += f" and {self.record_access_and_subject_access():,} access events"  # issue 6
         if self.treatment is not None:
             self.record_background_work()  # issue 12.2
