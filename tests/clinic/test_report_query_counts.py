@@ -19,19 +19,23 @@ from tests.factories import (
     SideEffectFactory,
     TreatmentSessionFactory,
 )
+from treatments.services import rollups
 
-# Every signed-in page: 1 session, 2 user, 3 user's groups (navigation role badge), 4-5
-# user and group permissions; and the access-log INSERT after it (clinic.audit).
-BASE = 5
+# Every signed-in page: 1 session with its user (one JOIN; roles and permissions come
+# from the session's access snapshot, clinic.session_store, issue 14.1); and the
+# access-log INSERT after it (clinic.audit).
+BASE = 1
 # (+ 1 SELECT of the hash chain's last link before it on SQLite: clinic.access_chain)
 AUDIT = 1 if connection.vendor == "postgresql" else 2
 # The filter form's choices: practitioners (by permission), indications, products.
 FILTER_CHOICES = 3
 
-# The dashboard: 1 sessions/patients/compliance aggregate over both periods, 2 outcome
+# The dashboard: 1 sessions/patients/compliance aggregate over both periods (the daily
+# rollup, distinct patients as subqueries over the per-session totals), 2 outcome
 # responder thresholds, 3 unsigned sessions older than 72 hours, 4 unreviewed
 # questionnaires, 5 sessions per week, 6 sessions per practitioner, 7-8 side effects
-# per 100 by indication and by product, 9 side-effect worklist, 10 open follow-ups. The
+# per 100 by indication and by product (5-8 from the rollups too), 9 side-effect
+# worklist, 10 open follow-ups. The
 # units/wastage, responder rates and re-treatment panels load on their own (below); a
 # print has them inline.
 DASHBOARD_COMMON = 10
@@ -80,6 +84,7 @@ def add_activity(practitioner, reception, n: int):
             patient=patient, practitioner=practitioner, performed_at=performed - timedelta(days=5)
         )
         QuestionnaireFactory(patient=patient, entered_by=reception)
+    rollups.rebuild()  # the factories write sessions directly: the dashboard's summaries
 
 
 @pytest.mark.django_db
@@ -132,14 +137,14 @@ def test_report_query_counts_do_not_grow(manager_client, practitioner, reception
 
 @pytest.mark.django_db
 def test_csv_query_count_does_not_grow(manager_client, practitioner, reception):
-    # No page around it: session, user, 2 permission reads (no navigation badge); the
+    # No page around it: the session with its user (permissions from its snapshot); the
     # export log (its user checked by full_clean, INSERT), the access log INSERT, the rows
     # (one server-side cursor, inside a transaction: a savepoint pair here, as the test
     # runs in one), the export log's row count UPDATE after the last row; and (issue
     # 12.2) the row count, bounded at REPORT_EXPORT_ASYNC_ROWS + 1, that decides between
     # streaming and preparing the file in the background.
     url = "/reports/sessions/csv/"
-    expected = 4 + 2 + AUDIT + 2 + 1 + 1 + 1
+    expected = 1 + 2 + AUDIT + 2 + 1 + 1 + 1
     add_activity(practitioner, reception, 1)
     assert count_queries(manager_client, url) == expected
     add_activity(practitioner, reception, 55)
