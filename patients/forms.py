@@ -66,6 +66,7 @@ class PatientForm(forms.ModelForm):
             "postcode", "gp_practice", "gp_name", "emergency_contact_name",
             "emergency_contact_relationship", "emergency_contact_phone", "referral_source",
             "referral_detail", "consent_contact_email", "consent_contact_sms",
+            "consent_marketing_email", "consent_marketing_sms",
         ]  # fmt: skip
         widgets = {"date_of_birth": _date_input()}
         labels = {
@@ -75,8 +76,16 @@ class PatientForm(forms.ModelForm):
         }
         help_texts = {
             "date_of_birth": "e.g. 14/03/1978",
-            "consent_contact_email": "Appointment reminders and clinic news by email.",
-            "consent_contact_sms": "Appointment reminders and clinic news by text message.",
+            # DOMAIN §6.1: service messages are not marketing; marketing is a separate
+            # opt-in per channel (PECR), shown with its wording.
+            "consent_contact_email": "Appointment reminders, aftercare advice and offers of "
+            "an earlier appointment by email.",
+            "consent_contact_sms": "Appointment reminders, aftercare advice and offers of "
+            "an earlier appointment by text message.",
+            "consent_marketing_email": "Optional: a reminder when treatment is due again, "
+            "and clinic news, by email. Every one has an unsubscribe link.",
+            "consent_marketing_sms": "Optional: a reminder when treatment is due again, "
+            "and clinic news, by text message. Every one has an unsubscribe link.",
         }
 
     def __init__(self, *args, show_nhs_number: bool = True, **kwargs):
@@ -128,6 +137,10 @@ class PatientForm(forms.ModelForm):
                 Row(
                     Column("consent_contact_email", css_class="col-md-6"),
                     Column("consent_contact_sms", css_class="col-md-6"),
+                ),
+                Row(
+                    Column("consent_marketing_email", css_class="col-md-6"),
+                    Column("consent_marketing_sms", css_class="col-md-6"),
                 ),
             ),
             Fieldset(

@@ -73,11 +73,24 @@ class Patient(TimeStampedModel):
     referral_detail = models.CharField(
         max_length=200, blank=True, help_text="Referrer's name or how they heard of us"
     )
-    # PECR: separate opt-ins per channel, with when they were given (DOMAIN §6.4).
-    consent_contact_email = models.BooleanField("consents to contact by email", default=False)
+    # Two consents per channel, each with when it was given (DOMAIN §6.1, §6.4, rule 37):
+    # service messages (appointment reminders, aftercare advice, offers of a freed slot)
+    # are not marketing; marketing (recalls when treatment is due again, clinic news) is a
+    # separate opt-in per channel (PECR), withdrawn by the unsubscribe link in each one.
+    consent_contact_email = models.BooleanField(
+        "consents to service messages by email", default=False
+    )
     consent_contact_email_at = models.DateTimeField(null=True, blank=True, editable=False)
-    consent_contact_sms = models.BooleanField("consents to contact by SMS", default=False)
+    consent_contact_sms = models.BooleanField("consents to service messages by SMS", default=False)
     consent_contact_sms_at = models.DateTimeField(null=True, blank=True, editable=False)
+    consent_marketing_email = models.BooleanField(
+        "consents to recalls and news by email", default=False, db_default=False
+    )
+    consent_marketing_email_at = models.DateTimeField(null=True, blank=True, editable=False)
+    consent_marketing_sms = models.BooleanField(
+        "consents to recalls and news by SMS", default=False, db_default=False
+    )
+    consent_marketing_sms_at = models.DateTimeField(null=True, blank=True, editable=False)
     status = models.CharField(
         max_length=10, choices=PatientStatus.choices, default=PatientStatus.ACTIVE
     )

@@ -93,10 +93,16 @@ def _normalise(fields: dict) -> dict:
     return cleaned
 
 
+CONTACT_CHANNELS = ("email", "sms")
+# "contact": service messages (reminders, aftercare, offers); "marketing": recalls, news.
+CONSENT_PURPOSES = ("contact", "marketing")
+CONSENT_FLAGS = [f"consent_{p}_{c}" for p in CONSENT_PURPOSES for c in CONTACT_CHANNELS]
+
+
 def _stamp_contact_consents(patient: Patient, previous: Patient | None) -> None:
+    """When each consent to service messages and to marketing was given, per channel."""
     now = timezone.now()
-    for channel in ("email", "sms"):
-        flag = f"consent_contact_{channel}"
+    for flag in CONSENT_FLAGS:
         given = getattr(patient, flag)
         was_given = getattr(previous, flag) if previous is not None else False
         if given and not was_given:
@@ -173,19 +179,21 @@ def patient_update(*, patient: Patient, updated_by, expected_version: int, **fie
     return current
 
 
-CONTACT_CHANNELS = ("email", "sms")
-
-
 @transaction.atomic
-def patient_withdraw_contact_consent(*, patient: Patient, channel: str, how: str) -> Patient:
-    """The patient withdrew consent to contact by `channel` (email or sms), e.g. through
-    the unsubscribe link of a message: the flag and its timestamp are cleared and the
-    change history says how (`how`) and when; nobody on the staff is named. Repeating it
-    changes nothing."""
+def patient_withdraw_contact_consent(
+    *, patient: Patient, channel: str, how: str, purpose: str = "marketing"
+) -> Patient:
+    """The patient withdrew consent to `purpose` ("marketing": recalls and news, as the
+    unsubscribe link of a marketing message does; "contact": service messages) by
+    `channel` (email or sms): the flag and its timestamp are cleared and the change
+    history says how (`how`) and when; nobody on the staff is named. Repeating it changes
+    nothing."""
     if channel not in CONTACT_CHANNELS:
         raise ValidationError(f"Unknown contact channel {channel!r}.")
+    if purpose not in CONSENT_PURPOSES:
+        raise ValidationError(f"Unknown consent {purpose!r}.")
     current = Patient.objects.select_for_update().get(pk=patient.pk)
-    flag = f"consent_contact_{channel}"
+    flag = f"consent_{purpose}_{channel}"
     if not getattr(current, flag):
         return current
     setattr(current, flag, False)

@@ -124,7 +124,7 @@ class MessagesSeeder:
         consenting = [
             s
             for s in latest.values()
-            if s.patient.consent_contact_sms or s.patient.consent_contact_email
+            if s.patient.consent_marketing_sms or s.patient.consent_marketing_email
         ]
         booked_later = {
             a.patient_id: a

@@ -212,6 +212,10 @@ class PatientSeeder:
             )
         )
         email_ok, sms_ok = rng.random() < 0.6, rng.random() < 0.7
+        # Recalls and news (marketing, rule 37): most of those who agreed to reminders on a
+        # channel, picked by record number (no new draw, so every other figure stays).
+        news_email = email_ok and record_number[-1] not in "37"
+        news_sms = sms_ok and record_number[-1] not in "049"
         contact_family = rng.choice(self.last_names) if rng.random() < 0.3 else family
         archived = rng.random() < 0.04
         flat = f"Flat {rng.randrange(1, 40)}, " if rng.random() < 0.35 else ""
@@ -247,6 +251,10 @@ class PatientSeeder:
             consent_contact_email_at=registered if email_ok else None,
             consent_contact_sms=sms_ok,
             consent_contact_sms_at=registered if sms_ok else None,
+            consent_marketing_email=news_email,
+            consent_marketing_email_at=registered if news_email else None,
+            consent_marketing_sms=news_sms,
+            consent_marketing_sms_at=registered if news_sms else None,
             status=PatientStatus.ARCHIVED if archived else PatientStatus.ACTIVE,
             archived_at=min(registered + timedelta(days=400), timezone.now()) if archived else None,
             archived_reason="Moved away from London" if archived else "",

@@ -234,16 +234,17 @@ RECALL_CSV = [
     ("Product", lambda r: r["product__brand"]),
     ("Last treated", lambda r: r["performed_at"]),
     ("Practitioner", staff("practitioner__")),
-    ("SMS consent", lambda r: r["patient__consent_contact_sms"]),
-    ("Mobile (SMS consent only)", lambda r: consented(r, "sms", "phone")),
-    ("Email consent", lambda r: r["patient__consent_contact_email"]),
-    ("Email (email consent only)", lambda r: consented(r, "email", "email")),
+    ("Recalls by SMS agreed", lambda r: r["patient__consent_marketing_sms"]),
+    ("Mobile (recalls by SMS agreed only)", lambda r: consented(r, "sms", "phone")),
+    ("Recalls by email agreed", lambda r: r["patient__consent_marketing_email"]),
+    ("Email (recalls by email agreed only)", lambda r: consented(r, "email", "email")),
 ]
 
 
 def consented(row, channel: str, field: str) -> str:
-    """A contact detail only when the patient agreed to that channel (DOMAIN §6.4)."""
-    return row[f"patient__{field}"] if row[f"patient__consent_contact_{channel}"] else ""
+    """A contact detail only when the patient agreed to recalls (marketing) by that
+    channel (DOMAIN §6.1, §6.4, rule 37)."""
+    return row[f"patient__{field}"] if row[f"patient__consent_marketing_{channel}"] else ""
 
 
 FOLLOW_UP_CSV = [

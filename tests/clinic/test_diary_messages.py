@@ -29,12 +29,27 @@ from tests.factories import PatientFactory, TreatmentSessionFactory
 
 pytestmark = pytest.mark.django_db
 
+# Two consents per channel (DOMAIN §6.1): service messages (reminders, aftercare,
+# waiting-list offers) and marketing (recalls; rule 37).
+SERVICE = {"consent_contact_sms": True, "consent_contact_email": True}
+MARKETING = {"consent_marketing_sms": True, "consent_marketing_email": True}
 CONSENTS = {
     "none": {},
-    "sms": {"consent_contact_sms": True},
-    "email": {"consent_contact_email": True},
-    "both": {"consent_contact_sms": True, "consent_contact_email": True},
+    "sms": {"consent_contact_sms": True, "consent_marketing_sms": True},
+    "email": {"consent_contact_email": True, "consent_marketing_email": True},
+    "both": SERVICE | MARKETING,
+    "service messages only": SERVICE,
+    "marketing only": MARKETING,
+    "reminders by SMS, recalls by email": {
+        "consent_contact_sms": True,
+        "consent_marketing_email": True,
+    },
 }
+
+
+def needs(kind: str) -> str:
+    """The consent a kind of message needs on a channel: marketing for recalls."""
+    return "marketing" if kind in MessageKind.marketing() else "contact"
 
 
 @pytest.fixture(autouse=True)
@@ -120,9 +135,10 @@ def test_no_message_without_the_channels_consent(
         rows = by_channel(ask_for(kind, patient, doctor, reception))
     run_worker()
 
+    agreed = {c: getattr(patient, f"consent_{needs(kind)}_{c}") for c in MessageChannel.values}
     for channel in MessageChannel.values:
         row = PatientMessage.objects.get(pk=rows[channel].pk)
-        consented = getattr(patient, f"consent_contact_{channel}")
+        consented = agreed[channel]
         if consented:
             assert row.status == MessageStatus.SENT, (channel, row.skip_reason)
             assert row.text and row.sent_at and row.provider_reference
@@ -133,12 +149,57 @@ def test_no_message_without_the_channels_consent(
             assert row.skip_reason.startswith(f"No consent to {marketing} by {word}")
             assert row.text == "" and row.sent_at is None
     # What actually left the clinic: only on the consented channels.
-    assert len(mail.outbox) == (1 if patient.consent_contact_email else 0)
-    assert len(RecordingSmsProvider.sent) == (1 if patient.consent_contact_sms else 0)
-    if patient.consent_contact_email:
+    assert len(mail.outbox) == (1 if agreed["email"] else 0)
+    assert len(RecordingSmsProvider.sent) == (1 if agreed["sms"] else 0)
+    if agreed["email"]:
         assert mail.outbox[0].to == [patient.email]
-    if patient.consent_contact_sms:
+    if agreed["sms"]:
         assert RecordingSmsProvider.sent[0].to == "+44" + patient.phone[1:]
+
+
+def test_marketing_consent_is_backfilled_from_the_old_reminders_and_news_box():
+    """Migration patients 0014: the one box per channel read "Appointment reminders and
+    clinic news by ...", so its marketing consent is that box's, with its date."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("patients.migrations.0014_marketing_consent_per_channel")
+    given = timezone.now() - timedelta(days=400)
+    ticked = PatientFactory(consent_contact_sms=True)
+    type(ticked).objects.filter(pk=ticked.pk).update(consent_contact_sms_at=given)
+    not_ticked = PatientFactory()
+
+    migration.backfill(apps, None)
+
+    ticked.refresh_from_db()
+    not_ticked.refresh_from_db()
+    assert (ticked.consent_marketing_sms, ticked.consent_marketing_sms_at) == (True, given)
+    assert not ticked.consent_marketing_email and not not_ticked.consent_marketing_sms
+
+
+def test_the_registration_form_asks_for_reminders_and_recalls_apart():
+    from patients.forms import PatientForm
+
+    form = PatientForm()
+    for channel in MessageChannel.values:
+        assert f"consent_contact_{channel}" in form.fields
+        assert f"consent_marketing_{channel}" in form.fields
+        assert "unsubscribe" in form.fields[f"consent_marketing_{channel}"].help_text
+        assert "news" not in form.fields[f"consent_contact_{channel}"].help_text
+
+
+def test_giving_marketing_consent_is_dated(patient, reception):
+    from patients.services import patient_update
+
+    updated = patient_update(
+        patient=patient,
+        updated_by=reception,
+        expected_version=patient.version,
+        consent_marketing_email=True,
+    )
+    assert updated.consent_marketing_email_at is not None
+    assert updated.consent_marketing_sms_at is None and not updated.consent_contact_email
 
 
 def test_consent_withdrawn_after_queueing_skips_the_message(patient, doctor, reception):
@@ -367,30 +428,32 @@ def test_the_unsubscribe_link_withdraws_that_channels_consent(channel, client):
         page.content.decode()
     )
     patient.refresh_from_db()
-    assert getattr(patient, f"consent_contact_{channel}")  # a GET changes nothing
+    assert getattr(patient, f"consent_marketing_{channel}")  # a GET changes nothing
 
     done = client.post(url)
     html = done.content.decode()
     assert "You are unsubscribed" in html and "Quenby" not in html
     patient.refresh_from_db()
     other = "sms" if channel == "email" else "email"
-    assert not getattr(patient, f"consent_contact_{channel}")
-    assert getattr(patient, f"consent_contact_{channel}_at") is None
-    assert getattr(patient, f"consent_contact_{other}")  # the other channel is untouched
+    assert not getattr(patient, f"consent_marketing_{channel}")
+    assert getattr(patient, f"consent_marketing_{channel}_at") is None
+    assert getattr(patient, f"consent_marketing_{other}")  # the other channel is untouched
+    # Reminders are service messages: the recall's unsubscribe link leaves them on.
+    assert getattr(patient, f"consent_contact_{channel}")
     change = patient.history.first()
     assert change.history_change_reason.startswith("Unsubscribed by")
     assert change.history_user is None
 
 
 def test_a_forged_unsubscribe_link_changes_nothing(client, patient):
-    patient.consent_contact_email = True
+    patient.consent_marketing_email = True
     patient.save()
     token = texts.unsubscribe_token(patient=patient, channel="email")
     forged = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
     response = client.post(reverse("diary:unsubscribe", kwargs={"token": forged}))
     assert "not one we recognise" in response.content.decode()
     patient.refresh_from_db()
-    assert patient.consent_contact_email
+    assert patient.consent_marketing_email
 
 
 def test_a_recall_after_unsubscribing_is_skipped(client, doctor, reception):

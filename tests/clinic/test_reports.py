@@ -146,11 +146,18 @@ def test_worklist_of_serious_undecided_ignores_the_period(manager_client, practi
     assert old.patient.record_number in html
 
 
-def test_recall_list_respects_consent_to_contact(manager_client, practitioner):
+def test_recall_list_respects_consent_to_recalls(manager_client, practitioner):
+    """A recall is marketing (rule 37): the recall list shows a channel's contact detail
+    only with the patient's consent to recalls by it, not their consent to reminders."""
     migraine = Indication.objects.get(slug="chronic-migraine")
     long_ago = timezone.now() - timedelta(days=migraine.min_interval_days + 3)
-    agreed = PatientFactory(consent_contact_sms=True, phone="07700900111", email="a@example.com")
-    refused = PatientFactory(phone="07700900222", email="b@example.com")
+    agreed = PatientFactory(consent_marketing_sms=True, phone="07700900111", email="a@example.com")
+    refused = PatientFactory(
+        phone="07700900222",
+        email="b@example.com",
+        consent_contact_sms=True,  # reminders only
+        consent_contact_email=True,
+    )
     for patient in (agreed, refused):
         signed_session(practitioner=practitioner, patient=patient, performed_at=long_ago)
     html = manager_client.get("/reports/recall/").content.decode()

@@ -101,7 +101,9 @@ def test_a_reminder_the_worker_sent_is_in_the_outbox_and_a_cancellation_is_offer
 
 
 def test_the_unsubscribe_page_names_nobody(page: Page, live_server, shot):
-    patient = PatientFactory(family_name="Pendleford", consent_contact_email=True)
+    patient = PatientFactory(
+        family_name="Pendleford", consent_contact_email=True, consent_marketing_email=True
+    )
     url = texts.unsubscribe_url(patient=patient, channel="email").replace(
         "http://localhost:8000", live_server.url
     )
@@ -112,4 +114,5 @@ def test_the_unsubscribe_page_names_nobody(page: Page, live_server, shot):
     expect(page.locator("body")).not_to_contain_text("Pendleford")
     shot(page, "outbox-03-unsubscribed-ipad")
     patient.refresh_from_db()
-    assert not patient.consent_contact_email
+    assert not patient.consent_marketing_email  # recalls and news stop
+    assert patient.consent_contact_email  # appointment reminders go on

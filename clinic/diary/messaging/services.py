@@ -3,9 +3,12 @@ one (the background task's body), and the three ways staff ask for messages: rec
 messages from the recall list, aftercare advice after a signed session, and a
 waiting-list offer. Reminders are scheduled by `reminders`.
 
-Consent (DOMAIN §6.4, rule 37) is decided twice: when the message is recorded and again
-just before it is sent (consent withdrawn meanwhile skips it). Every kind needs the
-patient's consent to the channel; nothing is sent on a channel without it.
+Consent (DOMAIN §6.1, §6.4, rule 37) is decided twice: when the message is recorded and
+again just before it is sent (consent withdrawn meanwhile skips it). Each kind needs its
+own consent on the channel: service messages (reminders, aftercare advice, waiting-list
+offers) the patient's consent to service messages by it; marketing (recalls) the separate
+marketing consent by it, and carries an unsubscribe link. Nothing is sent on a channel
+without the matching consent.
 """
 
 from __future__ import annotations
@@ -36,9 +39,10 @@ def consent_problem(*, patient, kind: str, channel: str) -> str:
     word = CHANNEL_WORD[channel]
     if patient.status == PatientStatus.ARCHIVED:
         return "The patient's record is archived"
-    if not getattr(patient, f"consent_contact_{channel}"):
-        if kind in MessageKind.marketing():
+    if kind in MessageKind.marketing():
+        if not getattr(patient, f"consent_marketing_{channel}"):
             return f"No consent to marketing by {word} (rule 37)"
+    elif not getattr(patient, f"consent_contact_{channel}"):
         return f"No consent to contact by {word}"
     if channel == MessageChannel.EMAIL and not patient.email:
         return "No email address"

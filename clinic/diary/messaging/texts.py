@@ -94,7 +94,8 @@ def recall(*, patient, channel: str) -> Text:
         body += f" Stop these texts: {link}"
     else:
         body += (
-            f"\n\nYou receive this because you agreed to hear from us by email. "
+            f"\n\nYou receive this because you agreed to hear from us by email when "
+            f"treatment is due and about clinic news. "
             f"To stop these emails, unsubscribe here: {link}"
         )
     return Text(subject=f"Time for your follow-up at {clinic}?", body=body)

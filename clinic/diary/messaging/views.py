@@ -118,8 +118,10 @@ def aftercare_send(request, public_id):
 
 @public
 def unsubscribe(request, token: str):
-    """From the link in a recall message: stop that channel's messages. Says nothing of
-    who the patient is; an unknown or forged link gets the same page, changing nothing."""
+    """From the link in a recall message: stop that channel's recalls and news (the
+    marketing consent; appointment reminders are service messages and go on). Says
+    nothing of who the patient is; an unknown or forged link gets the same page, changing
+    nothing."""
     from patients.models import Patient
     from patients.services import patient_withdraw_contact_consent
 
@@ -136,7 +138,10 @@ def unsubscribe(request, token: str):
         if patient is not None:
             word = "email" if channel == MessageChannel.EMAIL else "SMS"
             patient_withdraw_contact_consent(
-                patient=patient, channel=channel, how=f"Unsubscribed by {word} link"
+                patient=patient,
+                channel=channel,
+                purpose="marketing",
+                how=f"Unsubscribed by {word} link",
             )
         context["done"] = True
     return render(request, "diary/unsubscribe.html", context)

@@ -11,11 +11,12 @@ from clinic.reports import selectors
 from clinic.reports.filters.base import DATE_WIDGET, SELECT, ReportFilterSet
 from treatments.models import TreatmentSession
 
+# A recall is marketing (rule 37): the patient's consent to recalls and news per channel.
 CONTACT_CHOICES = [
-    ("any", "Consents to SMS or email"),
-    ("sms", "Consents to SMS"),
-    ("email", "Consents to email"),
-    ("none", "No consent to contact"),
+    ("any", "Agreed to recalls by SMS or email"),
+    ("sms", "Agreed to recalls by SMS"),
+    ("email", "Agreed to recalls by email"),
+    ("none", "No consent to recalls"),
 ]
 
 
@@ -31,7 +32,7 @@ class RecallFilterSet(ReportFilterSet):
         label="Eligible until", method="in_scope", widget=DATE_WIDGET
     )
     contact = django_filters.ChoiceFilter(
-        label="Consent to contact",
+        label="Consent to recalls",
         choices=CONTACT_CHOICES,
         method="filter_contact",
         empty_label="Everyone",
@@ -42,7 +43,10 @@ class RecallFilterSet(ReportFilterSet):
         model = TreatmentSession
 
     def filter_contact(self, queryset, name, value):
-        sms, email = Q(patient__consent_contact_sms=True), Q(patient__consent_contact_email=True)
+        sms, email = (
+            Q(patient__consent_marketing_sms=True),
+            Q(patient__consent_marketing_email=True),
+        )
         conditions = {"any": sms | email, "sms": sms, "email": email, "none": ~sms & ~email}
         return queryset.filter(conditions[value]) if value in conditions else queryset
 

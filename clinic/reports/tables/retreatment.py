@@ -72,10 +72,10 @@ class RecallTable(ReportTable):
         )
 
     def render_recall(self, record):
-        """A box for "Send recall messages": ticked for those who agreed to a channel (the
-        others would only be recorded as skipped)."""
+        """A box for "Send recall messages": ticked for those who agreed to recalls by a
+        channel (marketing, rule 37; the others would only be recorded as skipped)."""
         consented = (
-            record["patient__consent_contact_sms"] or record["patient__consent_contact_email"]
+            record["patient__consent_marketing_sms"] or record["patient__consent_marketing_email"]
         )
         return format_html(
             '<input class="form-check-input" type="checkbox" name="recall" value="{}:{}" '
@@ -88,7 +88,7 @@ class RecallTable(ReportTable):
 
     def render_contact(self, record):
         return contact_text(record) or format_html(
-            '<span class="text-body-secondary">{}</span>', "No consent to contact"
+            '<span class="text-body-secondary">{}</span>', "No consent to recalls"
         )
 
 
@@ -102,8 +102,8 @@ def eligible_on(record, intervals) -> date:
 
 def contact_text(record) -> str:
     parts = []
-    if record["patient__consent_contact_sms"]:
+    if record["patient__consent_marketing_sms"]:
         parts.append(f"SMS {record['patient__phone']}")
-    if record["patient__consent_contact_email"] and record["patient__email"]:
+    if record["patient__consent_marketing_email"] and record["patient__email"]:
         parts.append(f"email {record['patient__email']}")
     return "; ".join(parts)
