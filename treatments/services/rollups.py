@@ -26,9 +26,10 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
+from clinic.db_timeouts import longer_statement_timeout
 from treatments.models import (
     CHART_COMPLETION_HOURS,
     DailySessionRollup,
@@ -218,7 +219,9 @@ def rebuild(*, progress: Progress | None = None, chunk: int = CHUNK) -> dict:
     two tables against signing meanwhile, readers still see the old rows)."""
     say = progress or (lambda message: None)
     started = time.monotonic()
-    with transaction.atomic(), connection.cursor() as cursor:
+    # One transaction, without the web requests' statement timeout (a chunk of a large
+    # clinic takes longer than a page may).
+    with longer_statement_timeout(0), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"LOCK TABLE {TOTALS}, {DAILY} IN EXCLUSIVE MODE")
         cursor.execute(f"DELETE FROM {DAILY}")
@@ -260,7 +263,7 @@ def differences(*, limit: int = 20, progress: Progress | None = None) -> dict:
         "serious_side_effects"
     )
     found = {}
-    with transaction.atomic(), connection.cursor() as cursor:
+    with longer_statement_timeout(0), connection.cursor() as cursor:
         say("  computing the totals from the raw rows...")
         cursor.execute("CREATE TEMPORARY TABLE rollup_expected_totals AS " + expected_sql, params)
         cursor.execute(
