@@ -17,6 +17,9 @@ from clinic.diary.models import Appointment, AppointmentType, WorkingException, 
 from patients.models import Patient
 
 SLOT_MINUTES = 15
+# Reference data (treatments.SafetyParameter, seeded by migration diary 0007): how long a
+# consent for an indication counts before "consent due" shows on the practitioner's day.
+CONSENT_VALIDITY_KEY = "consent_validity_days"
 DAY_STARTS, DAY_ENDS = time(8, 0), time(20, 0)
 
 
@@ -384,14 +387,18 @@ class Visit:
 def todays_visits(*, day: date, practitioner=None, clinical: bool = False) -> list[Visit]:
     """The day's appointments in time order (one practitioner's, or everyone's), not
     cancelled. With `clinical`, each gets its pre-flight lines: questionnaire missing or
-    not reviewed, open side effects, and what the booking checks said (eligibility,
-    PVR). One query, three with `clinical`, whatever the number of patients."""
+    not reviewed, consent due for the booked indication, open side effects, and what the
+    booking checks said (eligibility, PVR). One query, five with `clinical`, whatever the
+    number of patients."""
     qs = Appointment.objects.filter(
         starts_at__gte=_at(day, time.min), starts_at__lt=_at(day + timedelta(days=1), time.min)
     ).exclude(status=AppointmentStatus.CANCELLED)
     if practitioner is not None:
         qs = qs.filter(practitioner=practitioner)
-    appointments = list(_with_relations(qs).order_by("starts_at", "id"))
+    # The indication and product too: "Start session" reads them on each row.
+    appointments = list(
+        _with_relations(qs).select_related("indication", "product").order_by("starts_at", "id")
+    )
     visits = [Visit(a) for a in appointments]
     if not clinical or not appointments:
         return visits
@@ -408,6 +415,7 @@ def todays_visits(*, day: date, practitioner=None, clinical: bool = False) -> li
         .values_list("patient_id", "completed_on", "reviewed_at")
     ):
         latest.setdefault(patient_id, (completed_on, reviewed_at))
+    consent_due = _consent_due(appointments, day)
     open_reactions = defaultdict(int)
     for patient_id in (
         SideEffect.objects.filter(patient_id__in=patient_ids)
@@ -422,6 +430,8 @@ def todays_visits(*, day: date, practitioner=None, clinical: bool = False) -> li
             visit.lines.append("No questionnaire on file: ask them to complete it on arrival.")
         elif questionnaire[1] is None:
             visit.lines.append(f"Questionnaire of {questionnaire[0]:%d/%m/%Y} not reviewed yet.")
+        if appt.pk in consent_due:
+            visit.lines.append(consent_due[appt.pk])
         if open_reactions[appt.patient_id]:
             count = open_reactions[appt.patient_id]
             visit.lines.append(
@@ -429,3 +439,48 @@ def todays_visits(*, day: date, practitioner=None, clinical: bool = False) -> li
             )
         visit.lines += [flag["message"] for flag in appt.booking_flags]
     return visits
+
+
+def _consent_due(appointments, day: date) -> dict[int, str]:
+    """{appointment id: line} for treatments booked for an indication whose consent is
+    missing here, or older than the clinic's consent validity (the reference datum
+    `consent_validity_days`) on `day`. Consent is recorded on each signed session (rule
+    35): the latest signed session for that indication with consent taken. Two queries."""
+    from django.db.models import Max
+
+    from treatments.choices import SessionStatus
+    from treatments.models import SafetyParameter, TreatmentSession
+
+    booked = [a for a in appointments if a.indication_id and a.appointment_type.is_treatment]
+    if not booked:
+        return {}
+    validity = (
+        SafetyParameter.objects.filter(key=CONSENT_VALIDITY_KEY)
+        .values_list("value", flat=True)
+        .first()
+    )
+    last = {
+        (row["patient_id"], row["indication_id"]): row["last"]
+        for row in TreatmentSession.objects.filter(
+            patient_id__in={a.patient_id for a in booked},
+            indication_id__in={a.indication_id for a in booked},
+            status=SessionStatus.SIGNED,
+            consent_taken=True,
+        )
+        .values("patient_id", "indication_id")
+        .annotate(last=Max("performed_at"))
+    }
+    lines = {}
+    for appt in booked:
+        taken = last.get((appt.patient_id, appt.indication_id))
+        what = appt.indication.name
+        if taken is None:
+            lines[appt.pk] = f"Consent due for {what}: none recorded here yet."
+            continue
+        taken_on = timezone.localdate(taken)
+        if validity is not None and (day - taken_on).days > int(validity):
+            lines[appt.pk] = (
+                f"Consent due for {what}: last taken {taken_on:%d/%m/%Y}, more than "
+                f"{int(validity)} days ago."
+            )
+    return lines

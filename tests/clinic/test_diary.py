@@ -370,14 +370,69 @@ def test_the_practitioners_day_has_preflight_lines_and_a_pinned_query_count(doct
     first = PatientFactory()
     QuestionnaireFactory(patient=first, entered_by=reception)  # not reviewed
     book(first, doctor, reception, at(0, 9))
+    book(PatientFactory(), doctor, reception, at(0, 9, 30), "migraine-treatment")
     few, page = queries()
     assert 'data-testid="today-list"' in page and first.family_name.upper() in page.upper()
     assert "not reviewed yet" in page
     for hour in range(10, 16):
         book(PatientFactory(), doctor, reception, at(0, hour))
+        book(PatientFactory(), doctor, reception, at(0, hour, 30), "migraine-treatment")
     many, page = queries()
     assert many == few
-    assert page.count("No questionnaire on file") == 6
+    assert page.count("No questionnaire on file") == 13
+    assert page.count("Consent due for Chronic migraine prophylaxis: none recorded here yet.") == 7
+
+
+def test_consent_due_on_the_practitioners_day(doctor, reception):
+    """Issue 15.4: consent for the booked indication missing, or older than the clinic's
+    consent validity (reference data, 365 days as seeded), shows "consent due"."""
+    from treatments.models import SafetyParameter
+
+    migraine = Indication.objects.get(slug="chronic-migraine")
+    assert SafetyParameter.objects.get(key="consent_validity_days").value == 365
+
+    def signed(patient, days_ago: int, consent_taken: bool = True):
+        when = timezone.now() - timedelta(days=days_ago)
+        TreatmentSessionFactory(
+            patient=patient,
+            practitioner=doctor,
+            indication=migraine,
+            status="signed",
+            signed_at=when,
+            performed_at=when,
+            consent_taken=consent_taken,
+        )
+
+    never, lapsed, current, other = PatientFactory.create_batch(4)
+    signed(lapsed, 400)
+    signed(lapsed, 100, consent_taken=False)  # a session without consent does not count
+    signed(current, 100)
+    for hour, patient in zip((9, 10, 11), (never, lapsed, current), strict=True):
+        book(patient, doctor, reception, at(0, hour), "migraine-treatment")
+    book(other, doctor, reception, at(0, 12))  # a review: no consent line
+
+    lines = {
+        v.appointment.patient_id: v.lines
+        for v in selectors.todays_visits(day=timezone.localdate(), clinical=True)
+    }
+    assert (
+        "Consent due for Chronic migraine prophylaxis: none recorded here yet." in lines[never.pk]
+    )
+    taken = timezone.localdate(timezone.now() - timedelta(days=400))
+    assert (
+        f"Consent due for Chronic migraine prophylaxis: last taken {taken:%d/%m/%Y}, more than 365 days ago."
+        in lines[lapsed.pk]
+    )
+    assert not [line for line in lines[current.pk] if "Consent" in line]
+    assert not [line for line in lines[other.pk] if "Consent" in line]
+
+    SafetyParameter.objects.filter(key="consent_validity_days").update(value=90)
+    visits = selectors.todays_visits(day=timezone.localdate(), clinical=True)
+    current_lines = next(v.lines for v in visits if v.appointment.patient_id == current.pk)
+    assert any(
+        line.startswith("Consent due for Chronic migraine prophylaxis: last taken")
+        for line in current_lines
+    )
 
 
 def test_reception_marks_an_arrival_from_the_home_page(patient, doctor, reception):
