@@ -1,5 +1,6 @@
 """Reading intake questionnaires: a patient's, the latest answers to carry forward, the
-summary the patient page shows, and those awaiting a clinical review."""
+summary the patient page shows, those awaiting a clinical review, and the allergies and
+contraindications the patient banner shows clinical roles."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -7,6 +8,7 @@ from datetime import date
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
+from patients.choices import YesNoNotApplicable
 from patients.models import (
     IntakeQuestionnaire,
     Patient,
@@ -88,3 +90,82 @@ def questionnaire_list_awaiting_review(*, limit: int = 10) -> list[IntakeQuestio
 
 def questionnaire_awaiting_review_count() -> int:
     return IntakeQuestionnaire.objects.filter(reviewed_at__isnull=True).count()
+
+
+# The banner's short names for the screening answers that need a clinician's attention
+# (DOMAIN §6.3), in question order; the allergies (Q1, Q2) are shown on their own line.
+BANNER_ALLERGIES = {
+    "allergy_toxin_or_albumin": "Botulinum toxin or human albumin",
+    "allergy_cows_milk_protein": "Cow's milk protein",
+}
+BANNER_CONTRAINDICATIONS = {
+    "infection_at_sites": "Infection or inflammation at the injection sites",
+    "neuromuscular_disorder": "Nerve or muscle disease",
+    "swallowing_or_breathing_problems": "Swallowing or breathing problems",
+    "pregnant_or_breastfeeding": "Pregnant, trying to conceive or breastfeeding",
+    "bleeding_risk": "Blood thinners or a bleeding disorder",
+    "interacting_medicines": "Interacting medicines (aminoglycosides, relaxants, anticholinergics)",
+    "toxin_in_last_4_months": "Toxin elsewhere in the last 4 months",
+    "previous_poor_response": "Little or no effect from toxin before",
+    "facial_surgery_fillers_or_asymmetry": "Facial surgery, fillers or asymmetry",
+    "urinary_infection": "Urinary infection",
+    "urinary_retention": "Urinary retention",
+    "heart_disease": "Heart disease",
+}
+
+
+@dataclass(frozen=True)
+class ScreeningBanner:
+    """What the patient banner shows clinical roles (issue 13.18): the allergies and
+    contraindications of the latest reviewed questionnaire. `reviewed_on` is None when no
+    questionnaire was reviewed: then `awaiting_review_on` says whether one waits for a
+    review, or the patient has not completed one at all."""
+
+    reviewed_on: date | None = None
+    allergies: tuple[str, ...] = ()
+    contraindications: tuple[str, ...] = ()
+    awaiting_review_on: date | None = None  # the newest unreviewed one, if newer
+
+    @property
+    def completed(self) -> bool:
+        return self.reviewed_on is not None or self.awaiting_review_on is not None
+
+
+def questionnaire_banner(*, patient: Patient) -> ScreeningBanner:
+    """One query: the patient's questionnaires newest first, read until the latest
+    reviewed one (a patient has a handful)."""
+    fields = (
+        "completed_on",
+        "reviewed_at",
+        "allergy_details",
+        "neuromuscular_details",
+        *BANNER_ALLERGIES,
+        *BANNER_CONTRAINDICATIONS,
+    )
+    newest_unreviewed = None
+    for row in (
+        IntakeQuestionnaire.objects.filter(patient=patient)
+        .order_by("-completed_on", "-id")
+        .values(*fields)
+    ):
+        if row["reviewed_at"] is None:
+            newest_unreviewed = newest_unreviewed or row["completed_on"]
+            continue
+        allergies = [label for name, label in BANNER_ALLERGIES.items() if row[name]]
+        if row["allergy_details"].strip():
+            allergies.append(row["allergy_details"].strip())
+        contraindications = [
+            label
+            for name, label in BANNER_CONTRAINDICATIONS.items()
+            if row[name] is True or row[name] == YesNoNotApplicable.YES
+        ]
+        if row["neuromuscular_disorder"] and row["neuromuscular_details"].strip():
+            index = contraindications.index(BANNER_CONTRAINDICATIONS["neuromuscular_disorder"])
+            contraindications[index] += f" ({row['neuromuscular_details'].strip()})"
+        return ScreeningBanner(
+            reviewed_on=row["completed_on"],
+            allergies=tuple(allergies),
+            contraindications=tuple(contraindications),
+            awaiting_review_on=newest_unreviewed,
+        )
+    return ScreeningBanner(awaiting_review_on=newest_unreviewed)

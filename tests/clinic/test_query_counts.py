@@ -27,6 +27,9 @@ ACCESS_LOG = 1 if connection.vendor == "postgresql" else 2
 # The patient page's record-keeping box: + 1 last signed session date (retain-until,
 # DOMAIN rule 43); managers + 1 more for their subject access requests (issue 6).
 RETENTION = 1
+# A practitioner's patient banner: + 1 the questionnaires' allergies and contraindications
+# (patients.templatetags.patient_banner, issue 13.18); none for reception or managers.
+SCREENING_BANNER = 1
 
 
 def count_queries(client, url) -> int:
@@ -95,27 +98,31 @@ class TestPatientDetail:
         # + 1 patient + 1 summary + 1 latest questionnaire (with users) + 1 its prior
         # treatments + 1 sessions timeline + 1 follow-up tasks + 1 open side effects (header)
         # + access event + retain-until + 1 appointments (issue 15) + 1 messages (15.5)
-        assert count_queries(practitioner_client, url) == BASE + 9 + ACCESS_LOG + RETENTION
+        # + the banner's screening line
+        expected = BASE + 9 + ACCESS_LOG + RETENTION + SCREENING_BANNER
+        assert count_queries(practitioner_client, url) == expected
         add_questionnaires(patient, 54, reception)
-        assert count_queries(practitioner_client, url) == BASE + 9 + ACCESS_LOG + RETENTION
+        assert count_queries(practitioner_client, url) == expected
 
     def test_practitioner_timeline_with_sessions(self, practitioner_client, practitioner, patient):
         url = patient.get_absolute_url()
         add_questionnaires(patient, 1, practitioner)
         add_sessions(patient, practitioner, 1)
         # as above + 1 dose guidelines for the next-eligible dates
-        assert count_queries(practitioner_client, url) == BASE + 10 + ACCESS_LOG + RETENTION
+        expected = BASE + 10 + ACCESS_LOG + RETENTION + SCREENING_BANNER
+        assert count_queries(practitioner_client, url) == expected
         add_sessions(patient, practitioner, 50)
-        assert count_queries(practitioner_client, url) == BASE + 10 + ACCESS_LOG + RETENTION
+        assert count_queries(practitioner_client, url) == expected
 
     def test_questionnaire_list(self, practitioner_client, patient, reception):
         url = f"/patients/{patient.public_id}/questionnaire/"
         add_questionnaires(patient, 1, reception)
         # + 1 patient + 1 questionnaires (with users) + 1 prior treatments (with product,
-        # indication) + access event
-        assert count_queries(practitioner_client, url) == BASE + 3 + ACCESS_LOG
+        # indication) + access event + the banner's screening line
+        expected = BASE + 3 + ACCESS_LOG + SCREENING_BANNER
+        assert count_queries(practitioner_client, url) == expected
         add_questionnaires(patient, 54, reception)
-        assert count_queries(practitioner_client, url) == BASE + 3 + ACCESS_LOG
+        assert count_queries(practitioner_client, url) == expected
 
     def test_history(self, reception_client, patient):
         url = f"/patients/{patient.public_id}/history/"

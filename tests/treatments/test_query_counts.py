@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tests.clinic.test_query_counts import ACCESS_LOG, BASE
+from tests.clinic.test_query_counts import ACCESS_LOG, BASE, SCREENING_BANNER
 from tests.factories import (
     FollowUpFactory,
     InjectionPointFactory,
@@ -54,15 +54,13 @@ def signed_session(patient, practitioner, points: int, extras: int):
 def test_session_detail(practitioner_client, practitioner, patient):
     # + 1 session (with patient, product, vial, users) + 1 its further vials + 1 points
     # (with sites) + 1 findings + 1 addenda + 1 follow-ups + 1 side effects + access event
+    # + the banner's screening line
+    expected = BASE + 7 + ACCESS_LOG + SCREENING_BANNER
     one = signed_session(patient, practitioner, points=1, extras=1)
-    assert (
-        count_queries(practitioner_client, f"/sessions/{one.public_id}/") == BASE + 7 + ACCESS_LOG
-    )
+    assert count_queries(practitioner_client, f"/sessions/{one.public_id}/") == expected
     many = signed_session(patient, practitioner, points=55, extras=55)
     SideEffectFactory.create_batch(30, session=many, patient=patient)
-    assert (
-        count_queries(practitioner_client, f"/sessions/{many.public_id}/") == BASE + 7 + ACCESS_LOG
-    )
+    assert count_queries(practitioner_client, f"/sessions/{many.public_id}/") == expected
 
 
 def test_session_edit_and_live_check(practitioner_client, practitioner, patient):
@@ -81,9 +79,10 @@ def test_session_edit_and_live_check(practitioner_client, practitioner, patient)
     # parameters, protocol; the prescriber's assessment for cosmetic sessions only, so not
     # here), the vial panel's unusable stock, and the
     # top-up choice (the window, the sessions of the last 14 days, their select):
-    # the same number for 1 point or 56, 1 past session or 21. + access event.
+    # the same number for 1 point or 56, 1 past session or 21. + access event + the banner's
+    # screening line.
     assert count_queries(practitioner_client, url) == few
-    assert few == BASE + 25 + ACCESS_LOG, few
+    assert few == BASE + 25 + ACCESS_LOG + SCREENING_BANNER, few
 
 
 def test_task_list(practitioner_client, practitioner, patient):
@@ -124,6 +123,7 @@ def test_outcomes_page(practitioner_client, practitioner, patient):
         signed_session(patient, practitioner, points=3, extras=0)
     # + 1 patient, assessments (with indication, instrument, muscle, session, recorder),
     # signed sessions with their total units, responder thresholds, open side effects
-    # (header): the same for 1 assessment or 51, 1 session or 11. + access event.
+    # (header): the same for 1 assessment or 51, 1 session or 11. + access event + the
+    # banner's screening line.
     assert count_queries(practitioner_client, url) == few
-    assert few == BASE + 5 + ACCESS_LOG, few
+    assert few == BASE + 5 + ACCESS_LOG + SCREENING_BANNER, few

@@ -3,7 +3,7 @@
 import pytest
 from django.utils import timezone
 
-from tests.clinic.test_query_counts import ACCESS_LOG, BASE
+from tests.clinic.test_query_counts import ACCESS_LOG, BASE, SCREENING_BANNER
 from tests.factories import SideEffectFactory, TreatmentSessionFactory, VialFactory
 from tests.treatments.test_query_counts import count_queries
 from treatments.models import VialDraw
@@ -33,23 +33,23 @@ def pinned(client, url, grow, expected):
 def test_patient_side_effects_tab(practitioner_client, practitioner, patient):
     add_side_effects(patient, practitioner, 1)
     # + 1 patient + 1 open side effects (header) + 1 side effects (with session, product,
-    # indication, users, term) + 1 their vials + access event
+    # indication, users, term) + 1 their vials + access event + the banner's screening line
     pinned(
         practitioner_client,
         f"/patients/{patient.public_id}/side-effects/",
         lambda: add_side_effects(patient, practitioner, 40),
-        BASE + 4 + ACCESS_LOG,
+        BASE + 4 + ACCESS_LOG + SCREENING_BANNER,
     )
 
 
 def test_side_effect_detail_and_yellow_card(practitioner_client, practitioner, patient):
     (se,) = add_side_effects(patient, practitioner, 1)
     # + 1 side effect (with its session, patient, users) + 1 vials + 1 open side effects
-    # + 2 Yellow Card thresholds and prompt reasons + access event
+    # + 2 Yellow Card thresholds and prompt reasons + access event + the banner's line
     detail = count_queries(practitioner_client, se.get_absolute_url())
     add_side_effects(patient, practitioner, 40)
     assert count_queries(practitioner_client, se.get_absolute_url()) == detail
-    assert detail == BASE + 4 + ACCESS_LOG, detail
+    assert detail == BASE + 4 + ACCESS_LOG + SCREENING_BANNER, detail
     # + 1 side effect + 1 its vials (the batches, read once) + 1 points (with sites)
     # + 1 latest questionnaire + access event
     url = f"/side-effects/{se.public_id}/yellow-card/"

@@ -1,0 +1,123 @@
+"""The patient banner shows clinical roles the allergies and contraindications of the latest
+reviewed questionnaire (issue 13.18); reception and managers see none of it (DOMAIN §7.3)."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from patients.choices import YesNoNotApplicable
+from tests.conftest import client_for
+from tests.factories import QuestionnaireFactory, TreatmentSessionFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+
+
+def reviewed(patient, practitioner, *, days_ago=10, **answers):
+    return QuestionnaireFactory(
+        patient=patient,
+        completed_on=TODAY - timedelta(days=days_ago),
+        reviewed_by=practitioner,
+        reviewed_at=timezone.now() - timedelta(days=days_ago),
+        **answers,
+    )
+
+
+def banner(client, url) -> str:
+    page = client.get(url).content.decode()
+    start = page.find('data-testid="banner-screening"')
+    if start == -1:
+        return ""
+    return page[start : page.index("</div>\n</div>", start)]
+
+
+def patient_url(patient):
+    return reverse("patients:detail", args=[patient.public_id])
+
+
+def test_practitioner_sees_allergies_and_contraindications(patient, practitioner):
+    reviewed(
+        patient,
+        practitioner,
+        allergy_cows_milk_protein=True,
+        allergy_details="Penicillin: rash",
+        neuromuscular_disorder=True,
+        neuromuscular_details="Myasthenia gravis",
+        pregnant_or_breastfeeding=YesNoNotApplicable.YES,
+    )
+    text = banner(client_for(practitioner), patient_url(patient))
+    assert "Cow&#x27;s milk protein" in text and "Penicillin: rash" in text
+    assert "Nerve or muscle disease (Myasthenia gravis)" in text
+    assert "Pregnant, trying to conceive or breastfeeding" in text
+    assert "Heart disease" not in text
+    assert f"questionnaire of {(TODAY - timedelta(days=10)):%d/%m/%Y}, reviewed" in text
+
+
+@pytest.mark.parametrize("role", ["reception", "manager"])
+def test_reception_and_managers_do_not_see_them(request, patient, practitioner, role):
+    reviewed(patient, practitioner, allergy_toxin_or_albumin=True, allergy_details="Albumin")
+    user = request.getfixturevalue(role)
+    page = client_for(user).get(patient_url(patient)).content.decode()
+    assert page.count(patient.display_name) >= 1  # the banner itself is there
+    assert 'data-testid="banner-screening"' not in page
+    assert "Albumin" not in page and "Allergies" not in page
+
+
+def test_none_recorded_is_not_the_same_as_not_completed(patient, practitioner):
+    client = client_for(practitioner)
+    text = banner(client, patient_url(patient))
+    assert "questionnaire not completed" in text and "none recorded" not in text
+    QuestionnaireFactory(patient=patient, completed_on=TODAY)  # entered, not reviewed
+    text = banner(client, patient_url(patient))
+    assert f"questionnaire of {TODAY:%d/%m/%Y} is not reviewed yet" in text
+    assert "not completed" not in text
+    reviewed(patient, practitioner)
+    text = banner(client, patient_url(patient))
+    assert text.count("none recorded") == 2  # allergies, contraindications
+    assert f"A newer one ({TODAY:%d/%m/%Y}) awaits review" in text
+
+
+def test_the_latest_reviewed_questionnaire_is_the_one_shown(patient, practitioner):
+    reviewed(patient, practitioner, days_ago=200, heart_disease=True)
+    reviewed(patient, practitioner, days_ago=20, bleeding_risk=True)
+    text = banner(client_for(practitioner), patient_url(patient))
+    assert "Blood thinners or a bleeding disorder" in text and "Heart disease" not in text
+
+
+def test_the_session_editor_shows_the_banner(patient, practitioner):
+    reviewed(patient, practitioner, allergy_toxin_or_albumin=True)
+    session = TreatmentSessionFactory(patient=patient, practitioner=practitioner)
+    text = banner(
+        client_for(practitioner), reverse("treatments:session_edit", args=[session.public_id])
+    )
+    assert "Botulinum toxin or human albumin" in text
+
+
+def test_free_text_is_escaped(patient, practitioner):
+    reviewed(patient, practitioner, allergy_details="<script>alert(1)</script>")
+    text = banner(client_for(practitioner), patient_url(patient))
+    assert "<script>" not in text and "&lt;script&gt;" in text
+
+
+def test_the_banner_costs_one_query_whatever_the_questionnaires(patient, practitioner):
+    """Pinned: one query for the practitioner's banner, with 1 or 30 questionnaires;
+    none for reception."""
+    client = client_for(practitioner)
+    url = reverse("patients:history", args=[patient.public_id])  # a page with the banner
+    client.get(url)  # the session's access snapshot written once
+
+    def count(user_client) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert user_client.get(url).status_code == 200
+        return sum("patients_intakequestionnaire" in q["sql"] for q in ctx.captured_queries)
+
+    reviewed(patient, practitioner)
+    assert count(client) == 1
+    for days in range(30):
+        QuestionnaireFactory(patient=patient, completed_on=TODAY - timedelta(days=days))
+    assert count(client) == 1
