@@ -77,7 +77,7 @@ as_owner() { DATABASE_RUNTIME_URL="$DATABASE_URL" DATABASE_URL="$OWNER_URL" "$@"
 # trytond picks its backend by the scheme: postgresql://, not postgres://.
 CLUSTER_URI=$("$PY" -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(p._replace(scheme="postgresql", path="/").geturl())' "$OWNER_URL")
 PSQL=$(command -v psql || echo "$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)/psql")
-psql_owner() { "$PSQL" "${OWNER_URL}" -v ON_ERROR_STOP=1 -Atq "$@"; }
+psql_owner() { PGOPTIONS="-c client_min_messages=error" "$PSQL" "${OWNER_URL}" -v ON_ERROR_STOP=1 -Atq "$@"; }
 psql_peer() { "$PSQL" "${CLUSTER_URI}gnuhealth" -v ON_ERROR_STOP=1 -Atq "$@"; }
 
 # 2. The peer's virtualenv ------------------------------------------------------------------
