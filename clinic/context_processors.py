@@ -14,8 +14,11 @@ def _user_roles(request) -> list[str]:
         user = getattr(request, "user", None)
         roles = []
         if user is not None and user.is_authenticated:
-            # Group names are display-only here: access checks use permissions.
-            roles = [g.name for g in user.groups.all() if g.name in VALID_ROLE_NAMES]
+            # Group names are display-only here: access checks use permissions. Read
+            # from the session's access snapshot when there is one (clinic.request_user).
+            roles = getattr(user, "_clinic_roles", None)
+            if roles is None:
+                roles = [g.name for g in user.groups.all() if g.name in VALID_ROLE_NAMES]
         request._clinic_user_roles = roles
     return request._clinic_user_roles
 

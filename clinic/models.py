@@ -1,6 +1,7 @@
 """Shared abstract bases and small cross-app tables."""
 
 from django.conf import settings
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import connections, models, router, transaction
 from django.utils import timezone
 
@@ -179,3 +180,34 @@ class SubmissionToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.token} -> {self.result_url or '(in progress)'}"
+
+
+class StaffSession(AbstractBaseSession):
+    """A signed-in session, read with its user in one query per request (issue 14.1).
+
+    `user` is copied from the session data on every save, so a user's sessions can be
+    found (deactivation deletes them) and the user row comes with the session in one
+    JOIN. `access` caches what a page needs to know about the user (role names, the
+    permission set, the verified second-factor device): written once after sign-in and
+    cleared, with `access_stamp` bumped, in the same transaction as any change to the
+    account's roles, permissions, superuser flag or devices (clinic.session_store)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=True,
+    )
+    access = models.JSONField(null=True, blank=True)
+    access_stamp = models.PositiveIntegerField(default=0)
+
+    class Meta(AbstractBaseSession.Meta):
+        db_table = "clinic_staff_session"
+
+    @classmethod
+    def get_session_store_class(cls):
+        from clinic.session_store import SessionStore
+
+        return SessionStore

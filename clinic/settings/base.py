@@ -66,7 +66,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user from the session row, its user joined (clinic.request_user, issue 14.1).
+    "clinic.request_user.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -79,7 +80,7 @@ MIDDLEWARE = [
     # after messages (they say why the user was signed out): the second factor
     # (django-otp), the idle/absolute session limits, the two-factor gate.
     "clinic.middleware.RejectNulBytesMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "clinic.request_user.OTPMiddleware",  # django-otp's, without its per-request query
     "clinic.middleware.SessionLimitsMiddleware",
     "clinic.middleware.TwoFactorMiddleware",
     # Last: turns a locked-out login into the lockout page (django-axes).
@@ -154,9 +155,11 @@ WORKER_HEARTBEAT_MAX_AGE = int(os.environ.get("WORKER_HEARTBEAT_MAX_AGE", "120")
 # front sets it (and overwrites any the client sent); otherwise generated here.
 REQUEST_ID_FROM_PROXY = env_bool("REQUEST_ID_FROM_PROXY", False)
 
-# Stateless app servers (issue 12.8): sessions are in the database (Django's default
-# SESSION_ENGINE); the cache is Redis when CACHE_URL is set (redis://host:6379/1, shared
+# Stateless app servers (issue 12.8): sessions are in the database, one row per session
+# with its user id and access snapshot (clinic.session_store: the session, the user and
+# what the page may show in one query, issue 14.1); the cache is Redis when CACHE_URL is set (redis://host:6379/1, shared
 # by every app server), this process's memory otherwise.
+SESSION_ENGINE = "clinic.session_store"
 CACHE_URL = os.environ.get("CACHE_URL", "").strip()
 if CACHE_URL:
     CACHES = {

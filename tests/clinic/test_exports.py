@@ -122,10 +122,11 @@ def test_exports_page_query_count_is_flat(
     assert response.content.decode().count('data-testid="export-row"') == count
 
 
-# Session, user, user and group permissions, the exports (one query), the navigation's
-# groups, then the access event: one INSERT on PostgreSQL (a trigger chains it), the
-# chain's head and the INSERT on SQLite. The same whatever the number of exports.
-EXPORTS_PAGE_QUERIES = 6 + (1 if connection.vendor == "postgresql" else 2)
+# The session with its user (permissions and the navigation's role from its access
+# snapshot, clinic.session_store), the exports (one query), then the access event: one
+# INSERT on PostgreSQL (a trigger chains it), the chain's head and the INSERT on SQLite.
+# The same whatever the number of exports.
+EXPORTS_PAGE_QUERIES = 2 + (1 if connection.vendor == "postgresql" else 2)
 
 
 def test_the_demo_seed_leaves_a_finished_export_and_a_failed_job():

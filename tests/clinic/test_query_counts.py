@@ -15,10 +15,10 @@ from tests.factories import (
     TreatmentSessionFactory,
 )
 
-# Every signed-in page starts with these, whatever it shows:
-#   1 session, 2 user, 3 user's groups (navigation role badge),
-#   4-5 user and group permissions (views' permission check, cached per request).
-BASE = 5
+# Every signed-in page starts with this, whatever it shows: 1 session with its user
+# (one JOIN; the role badge and the permission checks read the session's access
+# snapshot, clinic.session_store, issue 14.1).
+BASE = 1
 # Pages that read clinical data, search, export or print add one INSERT of their access
 # event (clinic.audit, issue 6): one row per request whatever the number of rows shown.
 # On SQLite (the demo) the log's hash chain is computed in Python: one SELECT of the last

@@ -564,10 +564,10 @@ def test_services_never_set_superuser_staff_or_permissions(manager):
 
 def _staff_page_queries(client, django_assert_num_queries):
     client.get("/staff/")  # warm: the session's first-request writes are not counted
-    # 1 session, 2 user, 3 user's groups (navigation role badge), 4-5 user and group
-    # permissions (require_perm), 6 the accounts with their two-factor flag (one
-    # subquery), 7 the role groups of all of them (one prefetch).
-    with django_assert_num_queries(7):
+    # 1 session with its user (roles and permissions from the session's access snapshot,
+    # clinic.session_store), 2 the accounts with their two-factor flag (one subquery),
+    # 3 the role groups of all of them (one prefetch).
+    with django_assert_num_queries(3):
         assert client.get("/staff/").status_code == 200
 
 
@@ -584,14 +584,14 @@ def test_staff_detail_query_count_does_not_grow_with_history(
 ):
     url = reverse("staff:detail", args=[nurse.pk])
     manager_client.get(url)
-    # 1-5 as on every page, 6 the account with its two-factor flag, 7 its role groups,
-    # 8 its changes with who made them.
-    with django_assert_num_queries(8):
+    # 1 as on every page, 2 the account with its two-factor flag, 3 its role groups,
+    # 4 its changes with who made them.
+    with django_assert_num_queries(4):
         manager_client.get(url)
     for _ in range(30):
         services.staff_deactivate(deactivated_by=manager, user=nurse)
         services.staff_reactivate(reactivated_by=manager, user=nurse)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(4):
         assert manager_client.get(url).status_code == 200
 
 
