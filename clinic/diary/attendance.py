@@ -1,15 +1,23 @@
 """The diary's figures for managers (issue 15, point 7): utilisation per practitioner
-and per room, did-not-attend and late-cancellation rates, and lead time from booking to
-the appointment. Read by the dashboard tile and the "Diary: attendance and utilisation"
-report (clinic.reports), over a period and optionally one practitioner.
+and per room, did-not-attend and late-cancellation rates, how far ahead treatments are
+booked, and the lead time from recall or referral to treatment. Read by the dashboard
+tile and the "Diary: attendance and utilisation" report (clinic.reports), over a period
+and optionally one practitioner.
+
+Lead time to treatment, per signed session performed in the period: from the first
+recall message sent for that patient and indication since their previous session of it
+(rule 37's recalls, clinic.diary.messaging), or, for a referred patient's first
+treatment here, from their registration (the record holds no separate referral date:
+registration is when the referral became a patient here). Sessions with neither (a
+patient who booked again unprompted, a self-referral) are not counted.
 
 Utilisation = minutes booked (appointments that held their slot) / minutes of working
 time in the period (weekly pattern, less leave, plus extra clinics). A room's working
 time is that of the pattern blocks that name it. Rates are over appointments that were
 due in the period: DNA / (attended + DNA); late cancellations / all appointments.
 Recalls sent in the period and how many of those patients booked since come from
-clinic.diary.messaging. Five queries, whatever the length of the period or the number of
-appointments.
+clinic.diary.messaging. Six queries, whatever the length of the period or the number of
+appointments and sessions.
 """
 
 from __future__ import annotations
@@ -39,6 +47,9 @@ class Line:
     cancelled: int = 0
     late_cancellations: int = 0
     lead_days: list[float] = field(default_factory=list)
+    # Days from recall, or from a referred patient's registration, to the session.
+    recall_lead_days: list[float] = field(default_factory=list)
+    referral_lead_days: list[float] = field(default_factory=list)
 
     @property
     def utilisation(self) -> float | None:
@@ -64,6 +75,28 @@ class Line:
     @property
     def mean_lead_days(self) -> float | None:
         return sum(self.lead_days) / len(self.lead_days) if self.lead_days else None
+
+    @property
+    def to_treatment_days(self) -> list[float]:
+        return self.recall_lead_days + self.referral_lead_days
+
+    @property
+    def mean_to_treatment_days(self) -> float | None:
+        days = self.to_treatment_days
+        return sum(days) / len(days) if days else None
+
+    @property
+    def to_treatment_text(self) -> str:
+        mean = self.mean_to_treatment_days
+        return "—" if mean is None else f"{mean:.0f} days"
+
+    @property
+    def to_treatment_note(self) -> str:
+        recalls, referrals = len(self.recall_lead_days), len(self.referral_lead_days)
+        return (
+            f"Mean over {recalls} treatment{'s' if recalls != 1 else ''} after a recall and "
+            f"{referrals} after a referral"
+        )
 
 
 @dataclass
@@ -139,9 +172,12 @@ def attendance(*, start: date, end: date, practitioner_id: int | None = None) ->
     total = Line("All")
 
     def line_for(person) -> Line:
-        if person.pk not in lines:
-            lines[person.pk] = Line(person.get_full_name() or person.get_username())
-        return lines[person.pk]
+        return line_for_id(person.pk, person.get_full_name() or person.get_username())
+
+    def line_for_id(pk: int, label: str) -> Line:
+        if pk not in lines:
+            lines[pk] = Line(label)
+        return lines[pk]
 
     for person_id, person in people.items():
         line_for(person).working_minutes = working.get(person_id, 0)
@@ -164,6 +200,12 @@ def attendance(*, start: date, end: date, practitioner_id: int | None = None) ->
                 line.late_cancellations += appt.is_late_cancellation
             if appt.appointment_type.is_treatment and appt.status != AppointmentStatus.CANCELLED:
                 line.lead_days.append((appt.starts_at - appt.created_at).total_seconds() / 86400)
+    for row in _treatment_leads(start, end, practitioner_id):
+        label = f"{row['first']} {row['last']}".strip() or row["username"]
+        for line in (line_for_id(row["practitioner_id"], label), total):
+            (line.recall_lead_days if row["recall"] else line.referral_lead_days).append(
+                row["days"]
+            )
     total.working_minutes = sum(line.working_minutes for line in lines.values())
     from clinic.diary.messaging.selectors import recall_counts
 
@@ -178,3 +220,75 @@ def attendance(*, start: date, end: date, practitioner_id: int | None = None) ->
             until=timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min)),
         ),
     )
+
+
+def _treatment_leads(start: date, end: date, practitioner_id=None) -> list[dict]:
+    """Each signed session performed in the period that followed a recall, or a referred
+    patient's first treatment here: its practitioner, whether a recall led to it, and the
+    days it took. One query (the previous session, the first recall since and whether the
+    patient was treated here before are subqueries)."""
+    from django.db.models import Exists, OuterRef, Subquery
+
+    from clinic.diary.messaging.choices import MessageKind, MessageStatus
+    from clinic.diary.messaging.models import PatientMessage
+    from patients.choices import ReferralSource
+    from treatments.choices import SessionStatus
+    from treatments.models import TreatmentSession
+
+    signed = TreatmentSession.objects.filter(status=SessionStatus.SIGNED)
+    earlier = signed.filter(
+        patient_id=OuterRef("patient_id"), performed_at__lt=OuterRef("performed_at")
+    )
+    previous = earlier.filter(indication_id=OuterRef("indication_id")).order_by("-performed_at")
+    first_recall = PatientMessage.objects.filter(
+        patient_id=OuterRef("patient_id"),
+        indication_id=OuterRef("indication_id"),
+        kind=MessageKind.RECALL,
+        status=MessageStatus.SENT,
+        sent_at__gt=OuterRef("previous"),  # recalls follow a treatment for the indication
+        sent_at__lte=OuterRef("performed_at"),
+    ).order_by("sent_at")
+    sessions = signed.filter(
+        performed_at__gte=timezone.make_aware(datetime.combine(start, time.min)),
+        performed_at__lt=timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min)),
+    )
+    if practitioner_id is not None:
+        sessions = sessions.filter(practitioner_id=practitioner_id)
+    rows = (
+        sessions.annotate(previous=Subquery(previous.values("performed_at")[:1]))
+        .annotate(
+            recalled_at=Subquery(first_recall.values("sent_at")[:1]),
+            treated_before=Exists(earlier),
+        )
+        .values_list(
+            "practitioner_id",
+            "practitioner__first_name",
+            "practitioner__last_name",
+            "practitioner__username",
+            "performed_at",
+            "recalled_at",
+            "treated_before",
+            "patient__referral_source",
+            "patient__created_at",
+        )
+        .order_by("performed_at", "id")
+    )
+    found = []
+    for pid, first, last, username, performed_at, recalled_at, before, source, registered in rows:
+        if recalled_at is not None:
+            since, recall = recalled_at, True
+        elif not before and source != ReferralSource.SELF and registered <= performed_at:
+            since, recall = registered, False
+        else:
+            continue
+        found.append(
+            {
+                "practitioner_id": pid,
+                "first": first,
+                "last": last,
+                "username": username,
+                "recall": recall,
+                "days": (performed_at - since).total_seconds() / 86400,
+            }
+        )
+    return found

@@ -42,8 +42,9 @@ DASHBOARD_COMMON = 10
 # Deferred panels (no access-log row: the page's own request is logged): units per
 # product + wastage by product and by lot (managers); responder thresholds + rates;
 # minimum intervals (guidelines, indications) + re-treatment counts.
-# The diary panel (issue 15): patterns, exceptions, appointments, recalls sent and booked.
-PANELS = {"stock": 3, "outcomes": 2, "retreatment": 3, "diary": 4}
+# The diary panel (issue 15): patterns, exceptions, appointments, recalls sent and booked,
+# sessions with their lead time from recall or referral.
+PANELS = {"stock": 3, "outcomes": 2, "retreatment": 3, "diary": 5}
 # Managers also: registrations.
 DASHBOARD_MANAGER = DASHBOARD_COMMON + 1
 
@@ -117,8 +118,9 @@ def test_dashboard_panel_query_counts_do_not_grow(manager_client, practitioner, 
 # minimum-interval reads for the eligible dates.
 EXTRA = {"recall": 2, "outcomes": 1}  # outcomes: + the responder thresholds
 # The diary's attendance (issue 15): working patterns, exceptions and appointments (the
-# page of rows), then the recalls sent and booked in the period.
-EXTRA["diary-attendance"] = 3
+# page of rows), the sessions with their lead time from recall or referral, then the
+# recalls sent and booked in the period.
+EXTRA["diary-attendance"] = 4
 CHOICES = {"units-wastage": 1, "questionnaires": 0, "diary-attendance": 1}  # filters left out
 
 

@@ -20,6 +20,9 @@ def _row(line: Line, kind: str) -> dict:
         "late_cancellations": line.late_cancellations,
         "late_rate": line.late_cancellation_rate,
         "lead_days": line.mean_lead_days,
+        "to_treatment_days": line.mean_to_treatment_days,
+        "after_recall": len(line.recall_lead_days),
+        "after_referral": len(line.referral_lead_days),
     }
 
 
