@@ -51,7 +51,8 @@ MATRIX: dict[Role, frozenset[str]] = {
             "patients.view_patient_history",  # sees who changed the demographics it edits
             "patients.add_intakequestionnaire",  # enters the patient's form; cannot read it
             "treatments.view_vial",  # stock on arrival: what was received (DOMAIN §7.3)
-            "treatments.add_vial",  # books deliveries into the fridge stock
+            "treatments.add_vial",  # books deliveries into the fridge stock: a receipt of
+            # several vials of one lot, supplier and delivery note (issue 13.13)
             "treatments.add_sideeffect",  # logs a patient's phone call for a clinician;
             # cannot read side effects back (DOMAIN §7.3)
             "diary.view_appointment",  # runs the day: who is coming, who has arrived

@@ -129,6 +129,9 @@ def _sar_for(patient, user):
 
 
 # Which object each URL's kwargs name (patients by default; pk = the questionnaire).
+# URLs without kwargs need no entry: treatments:vial_receive (a receipt of several vials,
+# issue 13.13) is walked like any other, open to every role holding treatments.add_vial,
+# reception included (DOMAIN §7.3: stock, view on receiving).
 ROUTE_OBJECTS = {
     "diary:week": {"practitioner_id": "diary_practitioner"},  # issue 15
     "diary:feed": {"token": "feed"},

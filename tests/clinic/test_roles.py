@@ -34,9 +34,12 @@ def test_reception_cannot_read_clinical_records_or_edit_reference_data():
     # sessions, no follow-ups, no reading side effects back, no reference edits.
     assert {p for p in reception if p.startswith("treatments.")} == {
         "treatments.view_vial",
-        "treatments.add_vial",
+        "treatments.add_vial",  # receives deliveries: a receipt of several vials (13.13)
         "treatments.add_sideeffect",
     }
+    # Receiving is not clinical: no reconstitution or discards (change_vial), no recall
+    # list of the patients a lot reached (lookup_lot).
+    assert not {"treatments.change_vial", "treatments.lookup_lot"} & reception
 
 
 def test_only_managers_edit_reference_data_and_nobody_deletes_it():
