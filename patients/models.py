@@ -31,6 +31,16 @@ NAME_FIELDS = ("family_name", "given_names", "preferred_name")
 NAME_KEY_FIELDS = ("family_name_key", "family_name_tokens", "given_name_tokens")
 
 
+def patient_name_keys(*, family_name: str, given_names: str, preferred_name: str) -> dict:
+    """The normalised name columns for these names (patients.names): what save() and
+    refresh_name_keys() store, and what bulk loaders (the demo seed's COPY) write."""
+    return {
+        "family_name_key": normalise_name(family_name)[:FAMILY_NAME_KEY_LENGTH],
+        "family_name_tokens": name_tokens(family_name)[:FAMILY_NAME_KEY_LENGTH],
+        "given_name_tokens": name_tokens(given_names, preferred_name)[:GIVEN_NAME_TOKENS_LENGTH],
+    }
+
+
 class Patient(TimeStampedModel):
     """A person registered with the clinic. Archived, never deleted (DOMAIN §7.1).
 
@@ -147,11 +157,13 @@ class Patient(TimeStampedModel):
 
     def refresh_name_keys(self) -> None:
         """Derive the normalised name columns from the names (bulk_create skips save())."""
-        self.family_name_key = normalise_name(self.family_name)[:FAMILY_NAME_KEY_LENGTH]
-        self.family_name_tokens = name_tokens(self.family_name)[:FAMILY_NAME_KEY_LENGTH]
-        self.given_name_tokens = name_tokens(self.given_names, self.preferred_name)[
-            :GIVEN_NAME_TOKENS_LENGTH
-        ]
+        keys = patient_name_keys(
+            family_name=self.family_name,
+            given_names=self.given_names,
+            preferred_name=self.preferred_name,
+        )
+        for name, value in keys.items():
+            setattr(self, name, value)
 
     def get_absolute_url(self) -> str:
         return reverse("patients:detail", kwargs={"public_id": self.public_id})

@@ -54,13 +54,15 @@ import argparse
 import random
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from clinic.demo.access import AccessSeeder
 from clinic.demo.background import BackgroundWorkSeeder
 from clinic.demo.diary import DiarySeeder
 from clinic.demo.messages import MessagesSeeder
 from clinic.demo.outcomes import OutcomeSeeder
+from clinic.demo.patient_copy import PatientCopySeeder
 from clinic.demo.patients import PatientSeeder
 from clinic.demo.sessions import TreatmentHistory
 from clinic.demo.side_effects import SideEffectSeeder
@@ -71,11 +73,13 @@ from treatments.services import rollups
 
 SESSIONS_DEFAULT_MAX_PATIENTS = 5000  # above this, --sessions must be asked for
 REPLAY_MAX_PATIENTS = 2000  # up to this, sessions are signed by services.session_sign
+PROGRESS_EVERY_SECONDS = 2.0
 
 
 class Command(
     StaffSeeder,
     PatientSeeder,
+    PatientCopySeeder,
     OutcomeSeeder,
     SideEffectSeeder,
     AccessSeeder,
@@ -103,8 +107,15 @@ class Command(
             help="add 18 months of treatment history (default: on up to "
             f"{SESSIONS_DEFAULT_MAX_PATIENTS:,} patients, off above)",
         )
+        parser.add_argument(
+            "--copy",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help="insert patients with PostgreSQL COPY (default: on PostgreSQL when no "
+            "treatment history is added; the ORM's bulk inserts otherwise)",
+        )
 
-    def handle(self, *args, patients, seed, batch_size, if_empty, sessions, **options):
+    def handle(self, *args, patients, seed, batch_size, if_empty, sessions, copy, **options):
         started = time.monotonic()
         self.rng = random.Random(seed)
         self.staff = self.ensure_staff()
@@ -121,15 +132,21 @@ class Command(
         if sessions:
             replaying = patients <= REPLAY_MAX_PATIENTS
             self.treatment = TreatmentHistory(self, self.rng, self.staff, replaying)
-        made = 0
+        seed_batch = self._batch_method(copy)
+        made, seeding_from, reported = 0, time.monotonic(), 0.0
         while made < patients:
             size = min(batch_size, patients - made)
-            self.seed_batch(size, large=large)
+            seed_batch(size, large=large)
             made += size
-            elapsed = time.monotonic() - started
-            self.stdout.write(
-                f"  {made:>9,}/{patients:,} patients  ({made / max(elapsed, 1e-6):,.0f}/s)"
-            )
+            now = time.monotonic()
+            if made == patients or now - reported >= PROGRESS_EVERY_SECONDS:
+                reported = now
+                rate = made / max(now - seeding_from, 1e-6)
+                eta = (patients - made) / rate
+                self.stdout.write(
+                    f"  {made:>9,}/{patients:,} patients  {rate:,.0f}/s  "
+                    f"ETA {int(eta // 60)}:{int(eta % 60):02d}"
+                )
         done = f"Seeded {patients:,} patients"
         if self.treatment is not None:
             self.treatment.replay()
@@ -148,3 +165,17 @@ class Command(
             done += f" and {self.record_messages():,} messages"  # issue 15.5
         self.stdout.write(self.style.SUCCESS(f"{done} in {time.monotonic() - started:.1f}s"))
         self.print_logins()
+
+    def _batch_method(self, copy: bool | None):
+        """seed_batch_by_copy on PostgreSQL for patients only; seed_batch (bulk_create)
+        on SQLite and when the treatment history needs the patients as objects."""
+        postgres = connection.vendor == "postgresql"
+        if copy is None:
+            copy = postgres and self.treatment is None
+        if not copy:
+            return self.seed_batch
+        if not postgres:
+            raise CommandError("--copy needs PostgreSQL")
+        if self.treatment is not None:
+            raise CommandError("--copy seeds patients only: add --no-sessions")
+        return self.seed_batch_by_copy
