@@ -16,6 +16,7 @@ from tests.factories import (
     TreatmentSessionFactory,
     VialFactory,
 )
+from treatments import selectors
 from treatments.models import OutcomeInstrument, SessionAddendum, SessionFinding
 
 pytestmark = pytest.mark.django_db
@@ -69,20 +70,22 @@ def test_session_edit_and_live_check(practitioner_client, practitioner, patient)
     draft = TreatmentSessionFactory(patient=patient, practitioner=practitioner)
     InjectionPointFactory(session=draft)
     url = f"/sessions/{draft.public_id}/edit/"
+    selectors.reference_snapshot()  # this process's copy of the reference data is current
     few = count_queries(practitioner_client, url)
     InjectionPointFactory.create_batch(55, session=draft)
     for _ in range(20):
         signed_session(patient, practitioner, points=3, extras=0)
-    # The editor loads the session with its further vials, usable vials, the vial choices,
-    # sites (once, not per row), points and the engine's inputs (guideline, vial's other
-    # patients and units drawn elsewhere, screening, history, migraine diary, limits,
-    # parameters, protocol; the prescriber's assessment for cosmetic sessions only, so not
-    # here), the vial panel's unusable stock, and the
-    # top-up choice (the window, the sessions of the last 14 days, their select):
+    # The editor loads the session with its further vials, the reference data (sites,
+    # parameters, guideline, limits, protocol: one fingerprint query, this process's copy
+    # being current), usable vials, the top-up candidates, points (once), the engine's
+    # inputs (vial's other patients and units drawn elsewhere, signed sessions, toxin
+    # elsewhere, screening, migraine diary; the prescriber's assessment for cosmetic
+    # sessions only, so not here), the vial panel's unusable stock, the header's
+    # questionnaire, the vial choices (first and further) and the top-up select:
     # the same number for 1 point or 56, 1 past session or 21. + access event + the banner's
     # screening line.
     assert count_queries(practitioner_client, url) == few
-    assert few == BASE + 25 + ACCESS_LOG + SCREENING_BANNER, few
+    assert few == BASE + 16 + ACCESS_LOG + SCREENING_BANNER, few
 
 
 def test_task_list(practitioner_client, practitioner, patient):

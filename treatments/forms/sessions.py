@@ -9,10 +9,17 @@ from crispy_forms.layout import Column, Field, Fieldset, Row
 from django import forms
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.choices import BaseChoiceIterator
 
 from clinic.idempotency import SubmissionTokenField
 from treatments.choices import IndicationCategory, SafetyProfile, Side
-from treatments.forms.rendering import date_input, no_tag_helper
+from treatments.forms.rendering import (
+    FastCheckboxInput,
+    FastNumberInput,
+    FastSelect,
+    date_input,
+    no_tag_helper,
+)
 from treatments.models import (
     AnatomicalSite,
     Indication,
@@ -195,6 +202,11 @@ class SessionForm(forms.ModelForm):
             Field("notes"),
         )
 
+    def _get_validation_exclusions(self):
+        # The vial and top-up choices were checked against the form's own querysets: the
+        # model's check of the same foreign keys would only query again.
+        return super()._get_validation_exclusions() | {"vial", "top_up_of"}
+
     def clean(self):
         cleaned = super().clean()
         first = cleaned.get("vial")
@@ -247,13 +259,17 @@ class VialSelect(forms.Select):
 class PointForm(forms.Form):
     """One injection point row. The site list is loaded once per formset (not per row)."""
 
-    site = forms.TypedChoiceField(label="Site / muscle", empty_value=None)
+    site = forms.TypedChoiceField(label="Site / muscle", empty_value=None, widget=FastSelect)
     # No default side: a new point's side is always chosen (a default "Left" was kept by
     # mistake for right-sided points).
-    side = forms.ChoiceField(choices=[("", "Side…"), *Side.choices])
+    side = forms.ChoiceField(choices=[("", "Side…"), *Side.choices], widget=FastSelect)
     # Units or volume: the other follows from the vial's dilution (DOMAIN §10 rule 6).
     units = forms.DecimalField(
-        min_value=Decimal("0.01"), max_digits=7, decimal_places=2, required=False
+        min_value=Decimal("0.01"),
+        max_digits=7,
+        decimal_places=2,
+        required=False,
+        widget=FastNumberInput,
     )
     volume_ml = forms.DecimalField(
         min_value=Decimal("0.001"),
@@ -261,14 +277,19 @@ class PointForm(forms.Form):
         decimal_places=3,
         required=False,
         label="Volume (mL)",
+        widget=FastNumberInput,
     )
-    points = forms.IntegerField(min_value=1, max_value=100, initial=1, label="Points")
+    points = forms.IntegerField(
+        min_value=1, max_value=100, initial=1, label="Points", widget=FastNumberInput
+    )
 
     def __init__(self, *args, sites=None, **kwargs):
         super().__init__(*args, **kwargs)
         sites = sites if sites is not None else SiteChoices.load()
-        self.fields["site"].choices = sites.choices
-        self.fields["site"].coerce = sites.get
+        site = self.fields["site"]
+        site.choices = sites.choices  # normalised once per formset, not per row
+        site.coerce = sites.get
+        site.widget.option_cache = sites.option_cache
         if isinstance(self.initial.get("site"), AnatomicalSite):
             self.initial["site"] = self.initial["site"].pk
         for name, field in self.fields.items():
@@ -285,23 +306,49 @@ class PointForm(forms.Form):
         return cleaned
 
 
+class _Normalized(BaseChoiceIterator):
+    """Choices already in Django's normal form: a field takes them as they are, so 31 rows
+    share one list instead of each normalising (and copying) every site."""
+
+    def __init__(self, choices: list):
+        self.choices = choices
+
+    def __iter__(self):
+        return iter(self.choices)
+
+    def __getitem__(self, index):
+        return self.choices[index]
+
+    def __len__(self) -> int:
+        return len(self.choices)
+
+
 class SiteChoices:
     """Anatomical sites as select options, from one query: the indication's own sites (those
     of its site templates) first, then every other site grouped by region."""
 
-    def __init__(self, sites, indication: Indication | None = None):
+    def __init__(self, sites, indication: Indication | None = None, own=None):
         self.by_pk = {site.pk: site for site in sites}
-        own = [site for site in sites if getattr(site, "for_indication", False)]
+        if own is None:
+            own = [site for site in sites if getattr(site, "for_indication", False)]
+        else:
+            own = [site for site in sites if site.pk in own]
+        own_pks = {site.pk for site in own}
         groups: dict[str, list] = {}
         if own and indication is not None:
             groups[f"Sites for {indication.name}"] = [(site.pk, site.name) for site in own]
         for site in sites:
-            if site not in own or indication is None:
+            if site.pk not in own_pks or indication is None:
                 groups.setdefault(site.get_region_display(), []).append((site.pk, site.name))
-        self.choices = [("", "Site…"), *groups.items()]
+        self.choices = _Normalized([("", "Site…"), *groups.items()])
+        self.option_cache: dict = {}  # the rows' <option> HTML (FastSelect)
 
     @classmethod
-    def load(cls, indication: Indication | None = None) -> "SiteChoices":
+    def load(cls, indication: Indication | None = None, *, snapshot=None) -> "SiteChoices":
+        """From the request's reference snapshot (no query) when given, else one query."""
+        if snapshot is not None:
+            own = snapshot.sites_by_indication.get(indication.pk, frozenset()) if indication else ()
+            return cls(list(snapshot.sites), indication, own=own)
         sites = AnatomicalSite.objects.order_by("region", "name")
         if indication is not None:
             sites = sites.annotate(
@@ -321,6 +368,8 @@ class SiteChoices:
 
 
 class BasePointFormSet(forms.BaseFormSet):
+    deletion_widget = FastCheckboxInput
+
     def __init__(self, *args, sites=None, **kwargs):
         self.sites = sites if sites is not None else SiteChoices.load()
         super().__init__(*args, **kwargs)

@@ -36,6 +36,7 @@ from treatments.selectors.reference import (
     product_list_formulary,
     site_template_for,
 )
+from treatments.selectors.reference_cache import ReferenceSnapshot, reference_snapshot
 from treatments.selectors.safety_inputs import (
     SESSION_SAFETY_FIELDS,
     SafetyInputs,
@@ -110,6 +111,7 @@ __all__ = [
     "Eligibility",
     "OutcomeSeries",
     "ProductChoice",
+    "ReferenceSnapshot",
     "Responder",
     "SafetyInputs",
     "SessionMarker",
@@ -141,6 +143,7 @@ __all__ = [
     "proposed_session_fields",
     "protocol_facts",
     "reference_facts",
+    "reference_snapshot",
     "responder_status",
     "responder_thresholds",
     "safety_inputs",

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, Sum
+from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -19,19 +19,15 @@ from patients.models import IntakeQuestionnaire, Patient, PriorTreatment
 from treatments import safety
 from treatments.choices import IndicationCategory, ProductForm, SafetyProfile, SessionStatus
 from treatments.models import (
-    DoseGuideline,
-    DoseLimit,
     Indication,
     PrescriberAssessment,
     Product,
-    SafetyParameter,
-    SiteTemplate,
-    SiteTemplateRow,
     TreatmentSession,
     Vial,
 )
 from treatments.selectors.aggregates import ZERO
 from treatments.selectors.outcomes import migraine_diary_facts
+from treatments.selectors.reference_cache import ReferenceSnapshot, reference_snapshot
 from treatments.selectors.sessions import session_points
 from treatments.selectors.vials import vial_units_drawn
 
@@ -65,22 +61,11 @@ def indication_facts(indication: Indication) -> safety.IndicationFacts:
 
 
 def guideline_facts(
-    product: Product | None, indication: Indication
+    product: Product | None, indication: Indication, *, snapshot: ReferenceSnapshot | None = None
 ) -> safety.GuidelineFacts | None:
     if product is None:
         return None
-    guideline = DoseGuideline.objects.filter(product=product, indication=indication).first()
-    if guideline is None:
-        return None
-    return safety.GuidelineFacts(
-        licensed_uk=guideline.licensed_uk,
-        source=guideline.source,
-        expected_min_units=guideline.expected_min_units,
-        expected_max_units=guideline.expected_max_units,
-        min_interval_days=guideline.min_interval_days,
-        min_age_years=guideline.min_age_years,
-        min_weight_kg=guideline.min_weight_kg,
-    )
+    return (snapshot or reference_snapshot()).guideline(product, indication)
 
 
 def vial_facts(
@@ -228,74 +213,23 @@ def prescriber_assessment_facts(
     )
 
 
-def reference_facts(product: Product | None, indication: Indication) -> safety.ReferenceFacts:
-    limits = ()
-    if product is not None:
-        limits = tuple(
-            safety.DoseLimitFacts(
-                code=limit.code,
-                label=limit.label,
-                unit_family=limit.unit_family,
-                level=safety.Level(limit.level),
-                source=limit.source,
-                scope=limit.scope,
-                product_slug=limit.product.slug if limit.product else None,
-                indication_slug=limit.indication.slug if limit.indication else None,
-                population=limit.population,
-                laterality=limit.laterality,
-                muscle_group=limit.muscle_group,
-                window_days=limit.window_days,
-                max_units=limit.max_units,
-                max_units_per_kg=limit.max_units_per_kg,
-                max_volume_ml=limit.max_volume_ml,
-                first_treatment_only=limit.first_treatment_only,
-            )
-            for limit in DoseLimit.objects.filter(unit_family=product.unit_family).select_related(
-                "product", "indication"
-            )
-        )
-    parameters = list(SafetyParameter.objects.all())
-    return safety.ReferenceFacts(
-        limits=limits,
-        protocol=protocol_facts(indication, product),
-        parameters={p.key: p.value for p in parameters},
-        parameter_sources={p.key: p.source for p in parameters},
+def reference_facts(
+    product: Product | None, indication: Indication, *, snapshot: ReferenceSnapshot | None = None
+) -> safety.ReferenceFacts:
+    """Dose limits of the product's unit family, every safety parameter and the protocol,
+    from the per-process reference copy (treatments.selectors.reference_cache)."""
+    snapshot = snapshot or reference_snapshot()
+    return dataclasses.replace(
+        snapshot.reference(product), protocol=snapshot.protocol(indication, product)
     )
 
 
-def protocol_facts(indication: Indication, product: Product | None) -> safety.ProtocolFacts | None:
+def protocol_facts(
+    indication: Indication, product: Product | None, *, snapshot: ReferenceSnapshot | None = None
+) -> safety.ProtocolFacts | None:
     """The protocol of this product's template for the indication: a protocol is in one
     product's units, so it is never applied to another product."""
-    if product is None:
-        return None
-    template = (
-        SiteTemplate.objects.filter(
-            indication=indication, product=product, protocol_min_units__isnull=False
-        )
-        .prefetch_related(Prefetch("rows", queryset=SiteTemplateRow.objects.select_related("site")))
-        .order_by("id")
-        .first()
-    )
-    if template is None:
-        return None
-    groups: dict[str, safety.ProtocolGroup] = {}
-    for row in template.rows.all():
-        group = row.site.muscle_group or row.site.name
-        if row.group_fixed_units is not None or row.group_max_units is not None:
-            groups[group] = safety.ProtocolGroup(
-                muscle_group=group,
-                fixed_units=row.group_fixed_units,
-                max_units=row.group_max_units,
-            )
-    return safety.ProtocolFacts(
-        name=template.name,
-        source=template.source,
-        min_units=template.protocol_min_units,
-        max_units=template.protocol_max_units,
-        min_sites=template.protocol_min_sites,
-        max_sites=template.protocol_max_sites,
-        groups=tuple(groups.values()),
-    )
+    return (snapshot or reference_snapshot()).protocol(indication, product)
 
 
 @dataclass
@@ -319,8 +253,11 @@ def safety_inputs(
     fields: dict,
     session_id: int | None = None,
     further_vials: list[Vial] | tuple[Vial, ...] = (),
+    snapshot: ReferenceSnapshot | None = None,
 ) -> SafetyInputs:
-    """Engine inputs for a session as proposed (saved or still in the form)."""
+    """Engine inputs for a session as proposed (saved or still in the form). `snapshot`:
+    the request's reference data, when the caller already has it."""
+    snapshot = snapshot or reference_snapshot()
     proposed = safety.ProposedSession(
         patient_id=patient.pk,
         on=timezone.localdate(performed_at),
@@ -328,7 +265,7 @@ def safety_inputs(
         date_of_birth=patient.date_of_birth,
         indication=indication_facts(indication),
         product=product_facts(product) if product else None,
-        guideline=guideline_facts(product, indication),
+        guideline=guideline_facts(product, indication, snapshot=snapshot),
         vial=vial_facts(vial, patient=patient, session_id=session_id),
         extra_vials=tuple(
             vial_facts(v, patient=patient, session_id=session_id)
@@ -347,7 +284,7 @@ def safety_inputs(
             on=timezone.localdate(performed_at),
             cosmetic=indication.category == IndicationCategory.COSMETIC,
         ),
-        reference=reference_facts(product, indication),
+        reference=reference_facts(product, indication, snapshot=snapshot),
     )
 
 
@@ -409,26 +346,41 @@ def point_facts_from_points(points) -> list[safety.PointFacts]:
     ]
 
 
-def safety_inputs_for_session(*, session: TreatmentSession) -> SafetyInputs:
-    """The saved session's inputs: what session_sign enforces."""
+def safety_inputs_for_session(
+    *,
+    session: TreatmentSession,
+    links: list | None = None,
+    points: list | None = None,
+    snapshot: ReferenceSnapshot | None = None,
+) -> SafetyInputs:
+    """The saved session's inputs: what session_sign enforces. `links` (its further vials,
+    with `vial__product`) and `points` (with `site`) when the caller has read them."""
+    if links is None:
+        links = list(session.vial_links.select_related("vial__product").order_by("position", "id"))
+    if points is None:
+        points = session_points(session=session)
     return safety_inputs(
         patient=session.patient,
         indication=session.indication,
         product=session.product,
         vial=session.vial,
-        further_vials=[link.vial for link in session.vial_links.select_related("vial__product")],
-        points=point_facts_from_points(session_points(session=session)),
+        further_vials=[link.vial for link in links],
+        points=point_facts_from_points(points),
         performed_at=session.performed_at,
         fields={name: getattr(session, name) for name in SESSION_SAFETY_FIELDS},
         session_id=session.pk,
+        snapshot=snapshot,
     )
 
 
-def session_form_context(*, session: TreatmentSession) -> dict:
+def session_form_context(
+    *, session: TreatmentSession, snapshot: ReferenceSnapshot | None = None
+) -> dict:
     """What shapes the session form: off-label use (rule 32) and a child patient (per-kg
     limits), decided from the same facts the engine uses."""
+    snapshot = snapshot or reference_snapshot()
     on = timezone.localdate(session.performed_at)
-    parameters = dict(SafetyParameter.objects.values_list("key", "value"))
+    parameters = snapshot.parameters
     proposed = safety.ProposedSession(
         patient_id=session.patient_id,
         on=on,
@@ -436,7 +388,7 @@ def session_form_context(*, session: TreatmentSession) -> dict:
         date_of_birth=session.patient.date_of_birth,
         indication=indication_facts(session.indication),
         product=product_facts(session.product),
-        guideline=guideline_facts(session.product, session.indication),
+        guideline=guideline_facts(session.product, session.indication, snapshot=snapshot),
         vial=None,
         points=(),
     )

@@ -173,15 +173,18 @@ def session_list_drafts(*, practitioner) -> list[TreatmentSession]:
     )
 
 
-def session_top_up_candidates(*, session: TreatmentSession) -> list[TreatmentSession]:
+def session_top_up_candidates(
+    *, session: TreatmentSession, parameters: dict | None = None
+) -> list[TreatmentSession]:
     """The sessions this draft may be a top-up of (DOMAIN §10 rule 20): the patient's signed
     sessions for the same indication and unit family within the top-up window before its
-    date, and the one it is already linked to. Two queries (the window, the sessions)."""
-    window = (
-        SafetyParameter.objects.filter(key="top_up_window_days")
-        .values_list("value", flat=True)
-        .first()
-    )
+    date, and the one it is already linked to. One query, and one for the window unless
+    the safety `parameters` are given."""
+    if parameters is None:
+        parameters = dict(
+            SafetyParameter.objects.filter(key="top_up_window_days").values_list("key", "value")
+        )
+    window = parameters.get("top_up_window_days")
     if window is None:
         raise safety.MissingParameterError(["top_up_window_days"])
     on = timezone.localdate(session.performed_at)

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q
 from django.utils import timezone
 
 from patients.models import Patient
@@ -21,7 +21,6 @@ from treatments.models import (
     Indication,
     InjectionPoint,
     Product,
-    SafetyParameter,
     SessionAddendum,
     SessionFinding,
     SessionVial,
@@ -67,40 +66,70 @@ def _vial_units_left(vials: list[Vial], *, excluding_session_id: int | None) -> 
     }
 
 
-def _allocate_draws(session: TreatmentSession, *, drop_unneeded: bool = False) -> None:
-    """Record how many units the session takes from each of its vials, in order: each vial
-    up to what it has left, then the next. Any excess stays on the last vial, where the
-    engine's vial.insufficient rule reports it. With `drop_unneeded`, further vials the
+def _allocate_draws(
+    session: TreatmentSession,
+    *,
+    vials: list[Vial],
+    total: Decimal,
+    links: list[SessionVial] = (),
+    left: dict[int, Decimal] | None = None,
+    drop_unneeded: bool = False,
+) -> None:
+    """Record how many units the session takes from each of its vials (`vials`: the first,
+    then the further ones in order), given its `total` units: each vial up to what it has
+    left, then the next. Any excess stays on the last vial, where the engine's
+    vial.insufficient rule reports it. With `drop_unneeded`, further vials (`links`) the
     dose does not reach are dropped from the session (a vial chosen by hand that holds the
-    dose makes the others unnecessary)."""
-    session.draws.all().delete()
-    links = list(session.vial_links.select_related("vial").order_by("position", "id"))
-    vials = [v for v in (session.vial, *(link.vial for link in links)) if v is not None]
-    total = session.points.aggregate(total=Sum("units"))["total"] or Decimal(0)
-    left = _vial_units_left(vials, excluding_session_id=session.pk)
-    draws, used = [], set()
+    dose makes the others unnecessary).
+
+    One query reads what every vial has given (to this session and to others); the draws
+    are rewritten only when they change (a new session passes `left`, and has none)."""
+    mine: dict[int, Decimal] = {}
+    if left is None:
+        drawn: dict[int, Decimal] = {}
+        rows = VialDraw.objects.filter(Q(vial__in=vials) | Q(session=session)).values_list(
+            "session_id", "vial_id", "units"
+        )
+        for session_id, vial_id, units in rows:
+            if session_id == session.pk:
+                mine[vial_id] = units
+            else:
+                drawn[vial_id] = drawn.get(vial_id, Decimal(0)) + units
+        left = {
+            v.pk: Decimal(v.presentation_units) - v.wasted_units - drawn.get(v.pk, Decimal(0))
+            for v in vials
+        }
+    draws = []
     for index, vial in enumerate(vials):
         if total <= 0:
             break
         units = total if index == len(vials) - 1 else min(total, max(left[vial.pk], Decimal(0)))
         if units > 0:
             draws.append(VialDraw(session=session, vial=vial, units=units))
-            used.add(vial.pk)
             total -= units
-    VialDraw.objects.bulk_create(draws)
-    if drop_unneeded and draws:
-        unneeded = [link.pk for link in links if link.vial_id not in used]
+    if {d.vial_id: d.units for d in draws} != mine:
+        if mine:
+            VialDraw.objects.filter(session=session).delete()
+        VialDraw.objects.bulk_create(draws)
+    used = {d.vial_id for d in draws}
+    unneeded = [link.pk for link in links if link.vial_id not in used]
+    if drop_unneeded and draws and unneeded:
         SessionVial.objects.filter(pk__in=unneeded).delete()
 
 
-def _set_further_vials(session: TreatmentSession, further: list[Vial]) -> None:
-    """Replace a draft's further vials (in the given order, the first vial left out)."""
-    session.vial_links.all().delete()
-    SessionVial.objects.bulk_create(
+def _set_further_vials(
+    session: TreatmentSession, further: list[Vial], *, current: list[SessionVial] = ()
+) -> list[SessionVial]:
+    """Replace a draft's further vials (in the given order, the first vial left out) when
+    they differ from `current`; returns the links as they now stand."""
+    wanted = [v for v in dict.fromkeys(further) if v != session.vial]
+    if [link.vial_id for link in current] == [v.pk for v in wanted]:
+        return list(current)
+    if current:
+        session.vial_links.all().delete()
+    return SessionVial.objects.bulk_create(
         SessionVial(session=session, vial=vial, position=position)
-        for position, vial in enumerate(
-            [v for v in dict.fromkeys(further) if v != session.vial], start=1
-        )
+        for position, vial in enumerate(wanted, start=1)
     )
 
 
@@ -109,13 +138,13 @@ def _set_further_vials(session: TreatmentSession, further: list[Vial]) -> None:
 _MAX_VIALS_TO_COMBINE = 10
 
 
-def _choose_vials(usable: list[Vial], planned: Decimal) -> list[Vial]:
+def _choose_vials(usable: list[Vial], planned: Decimal, left: dict[int, Decimal]) -> list[Vial]:
     """The fewest usable vials that together hold the planned dose, soonest use-by first
-    (`usable` is in use-by order): 155 U from one 200 U vial rather than 100 U + 200 U.
-    When no set holds it, every vial in use-by order (vial.insufficient then says so)."""
+    (`usable` is in use-by order; `left`: what each still holds): 155 U from one 200 U
+    vial rather than 100 U + 200 U. When no set holds it, every vial in use-by order
+    (vial.insufficient then says so)."""
     if not usable:
         return []
-    left = _vial_units_left(usable, excluding_session_id=None)
     if len(usable) <= _MAX_VIALS_TO_COMBINE:
         for count in range(1, len(usable) + 1):
             # combinations() yields index-ordered sets: the soonest use-by first.
@@ -130,6 +159,52 @@ def _choose_vials(usable: list[Vial], planned: Decimal) -> list[Vial]:
         if held >= planned:
             break
     return chosen
+
+
+def _check_fields(instance) -> None:
+    """The field checks of full_clean without its queries: relations are objects the caller
+    already holds, and the database enforces the unique and check constraints (the
+    IntegrityError would be a programming error, not a user's)."""
+    instance.clean_fields(exclude=[f.name for f in instance._meta.concrete_fields if f.is_relation])
+
+
+def _point_history(points: list[InjectionPoint], history_type: str, user, when) -> list:
+    """Injection-point history rows ("+" added, "-" removed) written in one INSERT with the
+    points, instead of one per point from django-simple-history's signals."""
+    history = InjectionPoint.history.model
+    return [
+        history(
+            history_date=when,
+            history_user=user,
+            history_type=history_type,
+            **{f.attname: getattr(point, f.attname) for f in history.tracked_fields},
+        )
+        for point in points
+    ]
+
+
+def _point_key(point: InjectionPoint) -> tuple:
+    return (point.order, point.site_id, point.side, point.units, point.volume_ml, point.points)
+
+
+def _replace_points(
+    session: TreatmentSession, new: list[InjectionPoint], *, user, old: list[InjectionPoint]
+) -> None:
+    """Make the draft's points `new` (`old`: those it has): nothing is written when they are
+    the same; otherwise one DELETE, one INSERT and one INSERT of their history."""
+    if [_point_key(p) for p in old] == [_point_key(p) for p in new]:
+        return
+    when = timezone.now()
+    if old:
+        # A raw delete: no per-row SELECT and history signal (the "-" rows are written below
+        # with the "+" ones); nothing references an injection point.
+        InjectionPoint.objects.filter(pk__in=[p.pk for p in old])._raw_delete(
+            InjectionPoint.objects.db
+        )
+    InjectionPoint.objects.bulk_create(new)
+    InjectionPoint.history.model.objects.bulk_create(
+        _point_history(old, "-", user, when) + _point_history(new, "+", user, when)
+    )
 
 
 @transaction.atomic
@@ -154,32 +229,41 @@ def session_start(
         if template is not None
         else Decimal(0)
     )
-    chosen = _choose_vials(selectors.vial_list_usable(product=product, patient=patient), planned)
+    usable = selectors.vial_list_usable(product=product, patient=patient)
+    left = _vial_units_left(usable, excluding_session_id=None) if usable else {}
+    chosen = _choose_vials(usable, planned, left)
     session.vial = chosen[0] if chosen else None
-    session.full_clean()
+    _check_fields(session)
     session._history_user = practitioner
     session.save()
-    if template is not None:
-        InjectionPoint.objects.bulk_create(
-            InjectionPoint(
-                session=session,
-                order=row.order,
-                site=row.site,
-                side=row.side,
-                units=row.units,
-                volume_ml=row.volume_ml,
-                points=row.points,
-            )
-            for row in template.rows.all()
-            if not row.optional
+    points = [
+        InjectionPoint(
+            session=session,
+            order=row.order,
+            site=row.site,
+            side=row.side,
+            units=row.units,
+            volume_ml=row.volume_ml,
+            points=row.points,
         )
-    _set_further_vials(session, chosen[1:])
-    _allocate_draws(session)
+        for row in (template.rows.all() if template is not None else ())
+        if not row.optional
+    ]
+    if points:
+        _replace_points(session, points, user=practitioner, old=[])
+    links = _set_further_vials(session, chosen[1:])
+    _allocate_draws(session, vials=chosen, total=planned, links=links, left=left)
     return session
 
 
 def _locked_draft(session: TreatmentSession) -> TreatmentSession:
-    current = TreatmentSession.objects.select_for_update().get(pk=session.pk)
+    """The draft, locked (its row only: the joined rows are read, not locked), with what
+    the services read of it in the same query."""
+    current = (
+        TreatmentSession.objects.select_for_update(of=("self",))
+        .select_related("patient", "practitioner", "indication", "product", "vial__product")
+        .get(pk=session.pk)
+    )
     if current.status == SessionStatus.SIGNED:
         raise SessionLocked("This session is signed: add an addendum instead.")
     return current
@@ -201,10 +285,9 @@ def session_save_draft(
     for name, value in fields.items():
         setattr(current, name, value)
     current.version += 1
-    current.full_clean()
+    _check_fields(current)
     current._history_user = saved_by
     current.save()
-    current.points.all().delete()  # draft points only: signed sessions never reach here
     new_points = [
         InjectionPoint(session=current, order=index, **_units_and_volume(point, current.vial))
         for index, point in enumerate(points)
@@ -215,10 +298,18 @@ def session_save_draft(
         point.full_clean(
             exclude=["session", "site"], validate_unique=False, validate_constraints=False
         )
-    InjectionPoint.objects.bulk_create(new_points)
+    # Draft points only: signed sessions never reach here.
+    _replace_points(current, new_points, user=saved_by, old=list(current.points.all()))
+    links = list(current.vial_links.select_related("vial").order_by("position", "id"))
     if further is not None:
-        _set_further_vials(current, list(further))
-    _allocate_draws(current, drop_unneeded=True)
+        links = _set_further_vials(current, list(further), current=links)
+    _allocate_draws(
+        current,
+        vials=[v for v in (current.vial, *(link.vial for link in links)) if v is not None],
+        total=sum((p.units for p in new_points), Decimal(0)),
+        links=links,
+        drop_unneeded=True,
+    )
     return current
 
 
@@ -248,9 +339,10 @@ def _record_age_verifier(session: TreatmentSession, fields: dict, user) -> None:
         session.age_verified_by = user
 
 
-def _parameter(key: str) -> int:
-    """A reference-data threshold; missing reference data is an error, never a default."""
-    value = SafetyParameter.objects.filter(key=key).values_list("value", flat=True).first()
+def _parameter(inputs, key: str) -> int:
+    """A reference-data threshold (read with the engine's inputs); missing reference data is
+    an error, never a default."""
+    value = inputs.reference.parameters.get(key)
     if value is None:
         raise safety.MissingParameterError([key])
     return int(value)
@@ -270,8 +362,18 @@ def session_sign(
     current = _locked_draft(session)
     if current.practitioner_id != signed_by.pk:
         raise ValidationError("Only the treating practitioner can sign this session.")
-    _allocate_draws(current)
-    inputs = selectors.safety_inputs_for_session(session=current)
+    links = list(current.vial_links.select_related("vial__product").order_by("position", "id"))
+    points = selectors.session_points(session=current)
+    _allocate_draws(
+        current,
+        vials=[v for v in (current.vial, *(link.vial for link in links)) if v is not None],
+        total=sum((p.units for p in points), Decimal(0)),
+        links=links,
+    )
+    snapshot = selectors.reference_snapshot()
+    inputs = selectors.safety_inputs_for_session(
+        session=current, links=links, points=points, snapshot=snapshot
+    )
     if not inputs.session.points:
         raise ValidationError("Add at least one injection point before signing.")
     findings = inputs.evaluate()
@@ -306,13 +408,13 @@ def session_sign(
     current.save()
     # The dashboard's summaries, in this transaction (2 statements; issue 14.5).
     rollups.record_signed_session(current)
-    _create_rule_follow_ups(current, inputs, signed_by)
+    _create_rule_follow_ups(current, inputs, signed_by, snapshot)
     # The diary marks the appointment completed, in this transaction (clinic.diary).
     session_signed.send(sender=TreatmentSession, session=current)
     return current
 
 
-def _create_rule_follow_ups(session: TreatmentSession, inputs, user) -> None:
+def _create_rule_follow_ups(session: TreatmentSession, inputs, user, snapshot) -> None:
     """Tasks made by rules: the 2-week bladder review (rule 26) or, for other indications,
     the 2-week side-effect review (DOMAIN §4.2: the bladder review already is that review,
     with the post-void residual); outcome scores due by the earliest re-treatment date when
@@ -329,7 +431,7 @@ def _create_rule_follow_ups(session: TreatmentSession, inputs, user) -> None:
                 title=title,
                 due_on=performed_on + timedelta(days=days),
                 rule_code=rule_code,
-                assigned_to=session.practitioner,
+                assigned_to_id=session.practitioner_id,
                 created_by=user,
             )
         )
@@ -339,17 +441,17 @@ def _create_rule_follow_ups(session: TreatmentSession, inputs, user) -> None:
         task(
             FollowUpKind.BLADDER_REVIEW,
             "Post-void residual and UTI review after intradetrusor injection",
-            _parameter("bladder_review_days"),
+            _parameter(inputs, "bladder_review_days"),
             "bladder.review",
         )
     else:
         task(
             FollowUpKind.SIDE_EFFECT_REVIEW,
             f"Side-effect review after {indication.name} treatment",
-            _parameter("side_effect_review_days"),
+            _parameter(inputs, "side_effect_review_days"),
             "side-effect.review",
         )
-    if indication.outcome_instruments.exists():
+    if indication.pk in snapshot.indications_with_outcomes:
         guideline = inputs.session.guideline
         task(
             FollowUpKind.OUTCOME_DUE,
@@ -361,7 +463,7 @@ def _create_rule_follow_ups(session: TreatmentSession, inputs, user) -> None:
         task(
             FollowUpKind.REVIEW_CALL,
             f"Review call after first {session.product} treatment",
-            _parameter("first_treatment_review_days"),
+            _parameter(inputs, "first_treatment_review_days"),
             "first.review-call",
         )
     FollowUp.objects.bulk_create(tasks)

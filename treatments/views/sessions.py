@@ -86,7 +86,10 @@ def _edit_context(request, session, form, formset, refused=None):
     if formset.is_bound:
         points = _point_facts(formset)
     else:
-        points = selectors.point_facts_from_points(selectors.session_points(session=session))
+        saved = getattr(request, "session_points", None)  # read once by _forms
+        if saved is None:
+            saved = selectors.session_points(session=session)
+        points = selectors.point_facts_from_points(saved)
     fields = _safety_fields(form)
     inputs = selectors.safety_inputs(
         patient=session.patient,
@@ -99,6 +102,7 @@ def _edit_context(request, session, form, formset, refused=None):
         performed_at=fields.pop("performed_at", session.performed_at),
         fields=fields,
         session_id=session.pk,
+        snapshot=getattr(request, "reference", None),
     )
     findings = inputs.evaluate()
     reasons = _override_reasons(request.POST)
@@ -168,22 +172,28 @@ def _safety_fields(form) -> dict:
 
 
 def _forms(request, session, data=None):
+    # The reference data for the whole request (sites, parameters, guideline, limits,
+    # protocol): one query when this process's copy is current.
+    snapshot = request.reference = selectors.reference_snapshot()
     usable = selectors.vial_list_usable(product=session.product, patient=session.patient)
     request.usable_vials = usable  # the page lists the rest with why they cannot be used
     linked = [link.vial for link in session.vial_links.all()]
-    sites = SiteChoices.load(indication=session.indication)
-    shape = selectors.session_form_context(session=session)  # off-label? child?
+    sites = SiteChoices.load(indication=session.indication, snapshot=snapshot)
+    shape = selectors.session_form_context(session=session, snapshot=snapshot)  # off-label? child?
     shape = {
         **shape,
         "usable_vials": usable,
         "linked_vials": linked,
-        "top_up_candidates": selectors.session_top_up_candidates(session=session),
+        "top_up_candidates": selectors.session_top_up_candidates(
+            session=session, parameters=snapshot.parameters
+        ),
     }
     if data is not None:
         form = SessionForm(data, instance=session, **shape)
         formset = PointFormSet(data, prefix="points", sites=sites)
     else:
         form = SessionForm(instance=session, initial={"version": session.version}, **shape)
+        request.session_points = selectors.session_points(session=session)
         initial = [
             {
                 "site": p.site,
@@ -192,7 +202,7 @@ def _forms(request, session, data=None):
                 "volume_ml": p.volume_ml,
                 "points": p.points,
             }
-            for p in selectors.session_points(session=session)
+            for p in request.session_points
         ]
         formset = PointFormSet(initial=initial, prefix="points", sites=sites)
     return form, formset

@@ -1,0 +1,51 @@
+"""The per-process copy of the reference data (treatments.selectors.reference_cache): one
+query when current, and a change to the reference tables is seen on the next request,
+whichever process made it."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from treatments import selectors
+from treatments.models import DoseLimit, Product, SafetyParameter
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_current_copy_costs_one_query():
+    first = selectors.reference_snapshot()
+    with CaptureQueriesContext(connection) as ctx:
+        again = selectors.reference_snapshot()
+    assert again is first
+    assert len(ctx.captured_queries) == 1
+
+
+def test_a_changed_parameter_is_read_at_once():
+    before = selectors.reference_snapshot()
+    parameter = SafetyParameter.objects.get(key="side_effect_review_days")
+    parameter.value = before.parameters["side_effect_review_days"] + 1
+    parameter.save()
+    after = selectors.reference_snapshot()
+    assert after.parameters["side_effect_review_days"] == parameter.value
+
+
+def test_a_new_dose_limit_is_applied_and_forgotten_when_removed():
+    botox = Product.objects.get(slug="botox")
+    count = len(selectors.reference_snapshot().limits_by_family[botox.unit_family])
+    limit = DoseLimit.objects.filter(unit_family=botox.unit_family).first()
+    limit.pk = None
+    limit.code = "test.extra-limit"
+    limit.save()
+    assert len(selectors.reference_snapshot().limits_by_family[botox.unit_family]) == count + 1
+    limit.delete()
+    assert len(selectors.reference_snapshot().limits_by_family[botox.unit_family]) == count
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="xmin is PostgreSQL's")
+def test_on_postgresql_even_a_queryset_update_is_seen():
+    # No signal and no updated_at: the rows' xmin still changes.
+    selectors.reference_snapshot()
+    SafetyParameter.objects.filter(key="side_effect_review_days").update(value=Decimal("99"))
+    assert selectors.reference_snapshot().parameters["side_effect_review_days"] == 99
