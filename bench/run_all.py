@@ -20,8 +20,10 @@ import argparse
 import datetime as dt
 import json
 import os
+import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -163,7 +165,22 @@ def seed_figure(rows: list[dict], out: Path, scale: dict) -> list[dict]:
     return [figure(f"seed {scale['patients']:,} patients", seconds, "s", goal=goal, note=note)]
 
 
-def run_step(step: Step, run_dir: Path, scale_name: str) -> tuple[int | None, float]:
+def stop_group(proc: subprocess.Popen, why: str) -> None:
+    """SIGTERM to the step's own process group (its traps stop its servers and cluster),
+    SIGKILL 60 s later if it is still there."""
+    print(f"\n== stopping the step ({why})", flush=True)
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def run_step(
+    step: Step, run_dir: Path, scale_name: str, timeout: float | None
+) -> tuple[int | None, float]:
     env = {
         **os.environ,
         "BENCH_SCALE": scale_name,
@@ -183,11 +200,23 @@ def run_step(step: Step, run_dir: Path, scale_name: str) -> tuple[int | None, fl
             stderr=subprocess.STDOUT,
             text=True,
             bufsize=1,
+            start_new_session=True,  # its own process group: stopped as a whole below
         )
-        for line in proc.stdout:
-            handle.write(line)
-            print(f"  {step.name}| {line}", end="", flush=True)
-        returncode = proc.wait()
+        timer = None
+        if timeout:
+            timer = threading.Timer(timeout, stop_group, args=(proc, f"{timeout:.0f} s"))
+            timer.start()
+        try:
+            for line in proc.stdout:
+                handle.write(line)
+                print(f"  {step.name}| {line}", end="", flush=True)
+            returncode = proc.wait()
+        except KeyboardInterrupt:
+            stop_group(proc, "Ctrl+C")
+            raise
+        finally:
+            if timer:
+                timer.cancel()
     return returncode, time.monotonic() - started
 
 
@@ -229,6 +258,12 @@ def main(argv=None) -> int:
     parser.add_argument("--only", help="comma-separated steps (default: all but test)")
     parser.add_argument("--skip", default="", help="comma-separated steps to leave out")
     parser.add_argument("--with-test", action="store_true", help="also time make test")
+    parser.add_argument(
+        "--step-timeout",
+        type=float,
+        default=float(os.environ.get("BENCH_STEP_TIMEOUT") or 0) or None,
+        help="stop a step after this many seconds (default: none; env BENCH_STEP_TIMEOUT)",
+    )
     parser.add_argument("--list", action="store_true", help="list the steps and exit")
     parser.add_argument("--table-only", metavar="RUN_DIR", help="print the table of a past run")
     args = parser.parse_args(argv)
@@ -273,7 +308,7 @@ def main(argv=None) -> int:
         print(f"\n== {step.name}: {step.what}", flush=True)
         before = set(run_dir.glob("*.json"))
         step_started = time.time()
-        returncode, seconds = run_step(step, run_dir, args.scale)
+        returncode, seconds = run_step(step, run_dir, args.scale, args.step_timeout)
         print(f"== {step.name}: exit {returncode} after {seconds:.0f} s", flush=True)
         found = []
         for path in sorted(set(run_dir.glob("*.json")) - before) or sorted(
