@@ -63,6 +63,7 @@ class Row:
     label: str
     cells: list[Cell]  # every column's cell, covered ones included
     drawn: list[Cell]  # what the template draws (covered cells are spanned by a rowspan)
+    is_now: bool = False  # the 15 minutes we are in (a line across the grid)
 
 
 def _entry(appt: Booked, url: tuple[str, str], now: datetime, tz) -> Entry:
@@ -154,7 +155,7 @@ def day_grid(view: DayView, *, can_book: bool = False, patient_param: str = "") 
                 cell = Cell("off", moment, who)
             cells.append(cell)
             drawn.append(cell)
-        rows.append(Row(moment, labels[index], cells, drawn))
+        rows.append(Row(moment, labels[index], cells, drawn, moment <= now < after))
     for row in rows:  # no cell may run past the bottom of the grid
         for cell in row.drawn:
             if cell.kind == "appointment":
