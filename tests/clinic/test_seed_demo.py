@@ -2,6 +2,7 @@
 18 months of treatment recorded through the services: signed sessions whose vials
 reconcile, genuine findings, follow-ups, today's draft and the stock in the fridge."""
 
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -205,6 +206,22 @@ def test_today_a_draft_and_the_fridge(demo):
     for patient in (other, draft.patient):
         assert stale not in selectors.vial_list_usable(product=botox, patient=patient)
     assert draft.vial in selectors.vial_list_usable(product=botox, patient=draft.patient)
+
+
+def test_vials_come_in_deliveries_and_can_be_told_apart(demo):
+    """Issue 13.13: every vial was booked in on a receipt (supplier, delivery note), the
+    fridge's vials of each product came as one delivery of 2-4, and no two vials share a
+    label."""
+    from treatments.models import StockReceipt
+
+    assert not Vial.objects.filter(receipt__isnull=True).exists()
+    assert not StockReceipt.objects.filter(supplier="").exists()
+    assert not StockReceipt.objects.filter(delivery_note="").exists()
+    labels = [v.stock_label for v in Vial.objects.all()]
+    assert len(labels) == len(set(labels))
+    unopened = Vial.objects.filter(reconstituted_at__isnull=True, discarded_at__isnull=True)
+    sizes = Counter(unopened.values_list("receipt_id", flat=True))
+    assert sizes and all(2 <= n <= 4 for n in sizes.values()), sizes
 
 
 def test_no_sessions_flag_and_the_large_default(monkeypatch):
