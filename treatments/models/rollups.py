@@ -79,6 +79,11 @@ class SessionTotals(models.Model):
                 fields=["day", "patient", "practitioner", "indication", "product", "first_day"],
                 name="sessiontotals_day_idx",
             ),
+            # Per practitioner (their own dashboard; patients per practitioner).
+            models.Index(
+                fields=["practitioner", "day", "patient", "first_day"],
+                name="sessiontotals_practitioner_idx",
+            ),
             models.Index(fields=["patient", "day"], name="sessiontotals_patient_idx"),
         ]
 

@@ -43,19 +43,33 @@ class CountDistinctPatients(Func):
         super().__init__(F("patient_id"))
 
 
-def patients_subquery(scope: Scope, period: Period, *, new_from: date | None = None, **match):
-    """Distinct patients with a signed session of the scope in the period, as a scalar
-    subquery; `new_from`: only those whose first signed session is on or after that day;
-    `match`: further conditions (e.g. practitioner_id=OuterRef(...))."""
+class CountRows(Subquery):
+    """The number of rows a query returns, as a scalar subquery: over SELECT DISTINCT
+    patient_id it lets PostgreSQL hash the patients rather than sort them, as
+    COUNT(DISTINCT) does."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS counted)"
+    output_field = IntegerField()
+
+
+def _totals(scope: Scope, period: Period, new_from: date | None, **match):
     qs = SessionTotals.objects.filter(days_of(period), session_q(scope), **match)
     if new_from is not None:
         qs = qs.filter(first_day__gte=new_from)
-    return Subquery(
-        qs.order_by().annotate(patients=CountDistinctPatients()).values("patients")[:1],
-        output_field=IntegerField(),
-    )
+    return qs.order_by()
+
+
+def patients_subquery(scope: Scope, period: Period, *, new_from: date | None = None):
+    """Distinct patients with a signed session of the scope in the period, as a scalar
+    subquery; `new_from`: only those whose first signed session is on or after that day."""
+    return CountRows(_totals(scope, period, new_from).values("patient_id").distinct())
 
 
 def practitioner_patients_subquery(scope: Scope, period: Period):
-    """Distinct patients per practitioner (correlated on the outer practitioner_id)."""
-    return patients_subquery(scope, period, practitioner_id=OuterRef("practitioner_id"))
+    """Distinct patients per practitioner, correlated on the outer practitioner_id (served
+    by sessiontotals_practitioner_idx)."""
+    qs = _totals(scope, period, None, practitioner_id=OuterRef("practitioner_id"))
+    return Subquery(
+        qs.annotate(patients=CountDistinctPatients()).values("patients")[:1],
+        output_field=IntegerField(),
+    )
