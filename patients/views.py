@@ -22,6 +22,7 @@ from clinic.background import private_storage
 from clinic.csv_export import csv_response
 from clinic.idempotency import FIELD as SUBMISSION_TOKEN
 from clinic.idempotency import submit_once
+from clinic.listing import Column, fast_list
 from clinic.permissions import require_perm
 from patients import selectors, services, tasks
 from patients.choices import SubjectAccessCopyKind
@@ -39,9 +40,20 @@ from patients.forms import (
 )
 from patients.models import SubjectAccessCopy, SubjectAccessRequest
 from patients.record_export import patient_subject_access_copy
-from patients.tables import AccessEventTable, PatientTable
+from patients.tables import AccessEventTable
 
 PAGE_SIZE = 25
+# The patient list's columns; the sortable ones are the allow-list of ?sort=.
+PATIENT_COLUMNS = [
+    Column("record_number", "Record", ("record_number",)),
+    Column("name", "Name", ("family_name", "given_names")),
+    Column("date_of_birth", "Date of birth", ("date_of_birth",)),
+    Column("nhs_number", "NHS number"),
+    Column("phone", "Phone"),
+    Column("postcode", "Postcode"),
+    Column("status", "Status", ("status",)),
+]
+PATIENT_LIST_EMPTY = "No patients match. Check the spelling, or try a date of birth or phone."
 # A JSON subject-access copy not written within this time is not "being prepared" any more
 # (the worker gave up: /jobs/failed/; or a copy made before issue 12.2).
 JSON_COPY_PENDING_FOR = timedelta(hours=1)
@@ -84,10 +96,16 @@ def patient_list(request):
         truncated = len(results) > PAGE_SIZE
         results = results[:PAGE_SIZE]
     else:
-        table = PatientTable(selectors.patient_list(status=status), show_nhs_number=show_nhs)
-        RequestConfig(
-            request, paginate={"per_page": PAGE_SIZE, "paginator_class": LazyPaginator}
-        ).configure(table)
+        # A plain template loop over one page (clinic.listing, issue 14.2): the same
+        # columns, sort links and pages as the django-tables2 table it replaced.
+        table = fast_list(
+            request,
+            selectors.patient_list(status=status),
+            columns=[c for c in PATIENT_COLUMNS if show_nhs or c.name != "nhs_number"],
+            default_sort="name",
+            per_page=PAGE_SIZE,
+            empty_text=PATIENT_LIST_EMPTY,
+        )
     context = {
         "filter": filterset,
         "table": table,
