@@ -1,11 +1,11 @@
 """How the treatments forms render: the UK date input, the crispy helper for fields
 shown inside a page's own <form>, and a Select rendered without a template per option."""
 
+from html import escape  # Django's escape() is this, behind a lazy-string wrapper
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout
 from django import forms
-from django.forms.utils import flatatt
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 
@@ -24,6 +24,16 @@ def no_tag_helper(*fields) -> FormHelper:
     if fields:
         helper.layout = Layout(*fields)
     return helper
+
+
+def flatatt(attrs: dict) -> str:
+    """Django's flatatt (True: the bare name; False and None: left out), without a
+    format_html per attribute."""
+    return "".join(
+        f" {key}" if value is True else f' {key}="{escape(str(value))}"'
+        for key, value in attrs.items()
+        if value is not False and value is not None
+    )
 
 
 class FastSelect(forms.Select):
@@ -53,11 +63,11 @@ class FastSelect(forms.Select):
             value = "" if value is None else str(value)
             add(f'<option value="{escape(value)}"')
             at.setdefault(value, length)
-            add(f">{escape(label)}</option>")
+            add(f">{escape(str(label))}</option>")
 
         for value, label in self.choices:
             if isinstance(label, (list, tuple)):
-                add(f'<optgroup label="{escape(value)}">')
+                add(f'<optgroup label="{escape(str(value))}">')
                 for sub_value, sub_label in label:
                     option(sub_value, sub_label)
                 add("</optgroup>")
@@ -85,9 +95,9 @@ class FastInputMixin:
 
     def render(self, name, value, attrs=None, renderer=None):
         widget = self.get_context(name, value, attrs)["widget"]
-        html = f'<input type="{escape(widget["type"])}" name="{escape(name)}"'
+        html = f'<input type="{escape(str(widget["type"]))}" name="{escape(name)}"'
         if widget["value"] is not None:
-            html += f' value="{escape(widget["value"])}"'
+            html += f' value="{escape(str(widget["value"]))}"'
         return mark_safe(f"{html}{flatatt(widget['attrs'])}>")  # noqa: S308 - escaped above
 
 
