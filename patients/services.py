@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from clinic.models import Counter
 from patients import selectors
@@ -30,31 +31,47 @@ class PossibleDuplicate(Exception):
 
 class NhsNumberInUse(ValidationError):
     """The NHS number belongs to another patient (the unique constraint): `patient` is
-    that record, so the message can link to it."""
+    that record, so the message can link to it. It is read when first asked for, after
+    the failed write's transaction (or savepoint) has been rolled back."""
 
-    def __init__(self, patient: Patient):
+    def __init__(self, nhs_number: str, *, exclude_pk: int | None = None):
         super().__init__(
             {"nhs_number": "Another patient already has this NHS number."}, code="unique"
         )
-        self.patient = patient
+        self.nhs_number = nhs_number
+        self.exclude_pk = exclude_pk
+
+    @cached_property
+    def patient(self) -> Patient | None:
+        others = Patient.objects.filter(nhs_number=self.nhs_number)
+        if self.exclude_pk is not None:
+            others = others.exclude(pk=self.exclude_pk)
+        return others.first()
 
 
-def _full_clean(patient: Patient) -> None:
-    """full_clean(), naming the other patient when the NHS number is taken (looked up
-    only then: the constraint check itself is the one query on the usual path)."""
+# Checked by the database itself on the INSERT/UPDATE: full_clean() would re-check each
+# in Python with one SELECT apiece (the user of registered_by, public_id, record_number,
+# the NHS number, the status) before the write (issue 14.3).
+_CHECKED_BY_THE_DATABASE = tuple(f.name for f in Patient._meta.fields if f.is_relation)
+
+
+def _is_nhs_number_taken(error: IntegrityError) -> bool:
+    text = str(error)
+    return "patient_nhs_number_unique" in text or "patients_patient.nhs_number" in text
+
+
+def _save_validated(patient: Patient, **save_kwargs) -> None:
+    """Validate the fields in Python (formats, choices, lengths, the NHS check digit),
+    then write: the unique and check constraints are the database's, and a taken NHS
+    number raises NhsNumberInUse as full_clean() did (the same form error)."""
+    patient.full_clean(
+        exclude=_CHECKED_BY_THE_DATABASE, validate_unique=False, validate_constraints=False
+    )
     try:
-        patient.full_clean()
-    except ValidationError as exc:
-        taken = patient.nhs_number and any(
-            "Another patient already has this NHS number" in message for message in exc.messages
-        )
-        other = (
-            Patient.objects.filter(nhs_number=patient.nhs_number).exclude(pk=patient.pk).first()
-            if taken
-            else None
-        )
-        if other is not None:
-            raise NhsNumberInUse(other) from exc
+        patient.save(**save_kwargs)
+    except IntegrityError as error:  # the caller's atomic block rolls the write back
+        if patient.nhs_number and _is_nhs_number_taken(error):
+            raise NhsNumberInUse(patient.nhs_number, exclude_pk=patient.pk) from error
         raise
 
 
@@ -155,9 +172,8 @@ def patient_register(*, registered_by, confirm_not_duplicate: bool = False, **fi
     patient = Patient(**fields, registered_by=registered_by)
     patient.record_number = allocate_record_numbers(1)[0]
     _stamp_contact_consents(patient, None)
-    _full_clean(patient)
     patient._history_user = registered_by
-    patient.save()
+    _save_validated(patient)
     return patient
 
 
@@ -173,9 +189,8 @@ def patient_update(*, patient: Patient, updated_by, expected_version: int, **fie
         setattr(current, name, value)
     _stamp_contact_consents(current, previous)
     current.version += 1
-    _full_clean(current)
     current._history_user = updated_by
-    current.save()
+    _save_validated(current)
     return current
 
 

@@ -124,6 +124,9 @@ def _shown_duplicates(request) -> bool:
 
 
 def _nhs_number_in_use(form, other) -> None:
+    if other is None:  # archived-then-changed meanwhile: the plain message
+        form.add_error("nhs_number", "Another patient already has this NHS number.")
+        return
     form.add_error(
         "nhs_number",
         format_html(
