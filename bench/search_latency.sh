@@ -4,21 +4,23 @@
 #   bash bench/search_latency.sh          (or: make bench-search)
 #
 # Knobs (environment):
-#   BENCH_PATIENTS   patients to seed (default 100000)
+#   SEARCH_PATIENTS  patients to seed (default 100000; 1000000 for issue 14.4's goal, a
+#                    COPY seed of a few minutes); BENCH_PATIENTS is the older name
 #   BENCH_PORT       gunicorn port on 127.0.0.1 (default 8765)
 #   BENCH_REQUESTS   measured requests (default 600)
 #   BENCH_WARMUP     warm-up requests, not measured (default 30)
 #   BENCH_OUT        results JSON (default bench/results/search_latency.json)
 #   DATABASE_URL     reuse this database instead of a throwaway cluster; seeding is
 #                    skipped when it already holds >= BENCH_PATIENTS patients
-# Exits non-zero when the overall p95 is >= 100 ms or a request fails.
+# Prints each kind's p95 against the 100 ms goal; exits non-zero when any kind's p95 is
+# >= 100 ms or a request fails.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$(pwd)
 PY="$ROOT/.venv/bin/python"
 GUNICORN="$ROOT/.venv/bin/gunicorn"
-BENCH_PATIENTS=${BENCH_PATIENTS:-100000}
+BENCH_PATIENTS=${SEARCH_PATIENTS:-${BENCH_PATIENTS:-100000}}
 BENCH_PORT=${BENCH_PORT:-8765}
 BENCH_REQUESTS=${BENCH_REQUESTS:-600}
 BENCH_WARMUP=${BENCH_WARMUP:-30}
@@ -78,7 +80,7 @@ else
   "$PY" manage.py seed_demo --patients "$to_seed" --no-sessions
   seed_end=$(date +%s.%N)
   SEED_SECONDS=$(awk -v a="$seed_start" -v b="$seed_end" 'BEGIN { printf "%.1f", b - a }')
-  echo "Seed took ${SEED_SECONDS}s (wall clock)"
+  echo "Seed took ${SEED_SECONDS}s (wall clock; load average $(cut -d' ' -f1-3 /proc/loadavg))"
 fi
 
 # Fresh statistics for the planner; VACUUM too, so autovacuum does not wake up mid-run

@@ -61,6 +61,15 @@ class ParsedQuery:
         return not (self.words or self.dates or self.record_numbers or self.numbers)
 
     @property
+    def is_short_prefix(self) -> bool:
+        """One or two letters and nothing else: the start of a name being typed."""
+        return (
+            len(self.words) == 1
+            and len(self.words[0]) < MIN_FUZZY_LENGTH
+            and not (self.dates or self.record_numbers or self.numbers)
+        )
+
+    @property
     def joined(self) -> str:
         """The words as one surname ("o brien" -> "obrien"), for two or more words."""
         return "".join(self.words) if len(self.words) > 1 else ""
@@ -255,8 +264,41 @@ def patient_search(
     if not parsed.words:
         return list(base.order_by("family_name", "given_names", "id")[:limit])
     if connection.vendor == "postgresql":
+        if parsed.is_short_prefix:
+            return _search_short_prefix(parsed.words[0], status=status, limit=limit)
         return _search_words_with_trigrams(base, parsed, limit)
     return _search_words_without_trigrams(base, parsed, limit)
+
+
+# One or two letters on PostgreSQL: surnames starting with them, then first names
+# starting with them, each alphabetically (normalised surname, first names, id). Each
+# half reads an index already in that order (patients migration 0015, C collation) and
+# stops at the page size, so "m" costs the same at a million patients as at a hundred.
+# The words are normalised letters and digits only (patients.names): no LIKE wildcards.
+_SHORT_PREFIX_SQL = """
+SELECT p.* FROM (
+    (SELECT id, 0 AS tier, family_name_key COLLATE "C" AS surname,
+            given_name_tokens COLLATE "C" AS given
+     FROM patients_patient
+     WHERE (family_name_key COLLATE "C") LIKE %(surname)s {status}
+     ORDER BY 3, 4, 1 LIMIT %(limit)s)
+    UNION ALL
+    (SELECT id, 1, family_name_key COLLATE "C", given_name_tokens COLLATE "C"
+     FROM patients_patient
+     WHERE (given_name_tokens COLLATE "C") LIKE %(given)s
+       AND NOT (family_name_key COLLATE "C") LIKE %(surname)s {status}
+     ORDER BY 3, 4, 1 LIMIT %(limit)s)
+) AS hit
+JOIN patients_patient p ON p.id = hit.id
+ORDER BY hit.tier, hit.surname, hit.given, hit.id
+LIMIT %(limit)s
+"""
+
+
+def _search_short_prefix(word: str, *, status: str | None, limit: int) -> list[Patient]:
+    sql = _SHORT_PREFIX_SQL.format(status="AND status = %(status)s" if status else "")
+    params = {"surname": f"{word}%", "given": f" {word}%", "status": status, "limit": limit}
+    return list(Patient.objects.raw(sql, params))
 
 
 def _search_with_numbers(base: QuerySet, parsed: ParsedQuery, limit: int, *, user) -> list[Patient]:

@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.db import connection
 
 from patients.selectors import parse_search, patient_search
 from tests.factories import PatientFactory
@@ -195,3 +196,67 @@ def test_partial_number_still_matches_by_prefix(reception):
     owner = PatientFactory(family_name="Owner", phone="07700900123")
     assert patient_search(user=reception, query="07700 900")[0] == owner
     assert patient_search(user=reception, query="07700 900")[0].search_note == ""
+
+
+# Issue 14.4: one and two letters, at any size -------------------------------------------
+
+
+@pytest.fixture
+def ma_people():
+    """Surnames and first names starting with "ma", and more of them than a page holds."""
+    surnames = [
+        PatientFactory(given_names=given, family_name=family)
+        for given, family in [
+            ("Zoe", "Mason"),
+            ("Adam", "Mason"),
+            ("Lara", "Machin"),
+            ("Iain", "MacDonald"),
+            ("Ewan", "Mc Donald"),  # "Mc" is written "mac"
+            ("Tom", "Marsh"),
+        ]
+    ]
+    first_names = [
+        PatientFactory(given_names=f"Mary {n:02d}", family_name=family)
+        for n, family in enumerate(["Abbott", "Young", "Baker"] * 10)
+    ]
+    PatientFactory(given_names="Old", family_name="Maddox", status="archived")
+    PatientFactory(given_names="Nobody", family_name="Smith")
+    return surnames, first_names
+
+
+@pytest.mark.parametrize("query", ["ma", "Ma", "MA", "m", "M"])
+def test_short_prefix_lists_surnames_first_then_first_names_alphabetically(
+    ma_people, reception, query
+):
+    surnames, first_names = ma_people
+    found = patient_search(user=reception, query=query, limit=25)
+    assert len(found) == 25
+    assert set(found[:6]) == set(surnames)
+    assert all(p in first_names for p in found[6:])
+    assert all(p.status == "active" for p in found)
+    if connection.vendor == "postgresql":  # SQLite orders by the surname as written
+        assert [(p.family_name, p.given_names) for p in found[:6]] == [
+            ("Mc Donald", "Ewan"),  # "macdonald", as MacDonald, then by first name
+            ("MacDonald", "Iain"),
+            ("Machin", "Lara"),
+            ("Marsh", "Tom"),
+            ("Mason", "Adam"),
+            ("Mason", "Zoe"),
+        ]
+        rest = [(p.family_name_key, p.given_names) for p in found[6:]]
+        assert rest == sorted(rest)
+
+
+def test_short_prefix_finds_archived_only_when_asked(ma_people, reception):
+    assert "Maddox" not in [p.family_name for p in patient_search(user=reception, query="mad")]
+    assert "Maddox" in [
+        p.family_name for p in patient_search(user=reception, query="ma", status=None)
+    ]
+    assert [
+        p.family_name for p in patient_search(user=reception, query="ma", status="archived")
+    ] == ["Maddox"]
+
+
+def test_short_prefix_that_matches_nobody(ma_people, reception):
+    assert patient_search(user=reception, query="qx") == []
+    assert [p.family_name for p in patient_search(user=reception, query="sm")] == ["Smith"]
