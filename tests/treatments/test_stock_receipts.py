@@ -242,3 +242,24 @@ def test_stock_list_query_count_does_not_grow_with_vials(reception_client, recep
     assert response.status_code == 200
     assert response.content.decode().count('class="font-monospace text-nowrap"') == vials
     assert len(queries) == BASE + 1, queries
+
+
+# Two receptionists booking in the same lot at once (PostgreSQL: real transactions) ---------
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrent transactions")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the products are kept
+@pytest.mark.parametrize("round_", range(3))
+def test_concurrent_receipts_of_one_lot_number_their_vials_apart(round_):
+    """The advisory lock serialises receipts of one lot: the second numbers after the
+    first, never the same labels (which the unique constraint would refuse with a 500)."""
+    from tests.factories import UserFactory
+    from tests.patients.test_idempotency import _in_threads
+
+    desks = [UserFactory(username=f"desk{n}", role="Reception") for n in (1, 2)]
+    lot = f"RACE{round_}"
+    results = _in_threads(*(lambda user=user: receive(user, quantity=5, lot=lot) for user in desks))
+    assert all(isinstance(r, StockReceipt) for r in results), results
+    numbers = sorted(Vial.objects.filter(lot=lot).values_list("lot_sequence", flat=True))
+    assert numbers == list(range(1, 11))
