@@ -5,7 +5,8 @@ front desk would have left them around the demo week (clinic/demo/diary.py):
   (48 hours before), queued (with their task) where it has not, skipped on a channel the
   patient did not agree to;
 - recall messages sent from the recall list one to three weeks ago to patients due for
-  re-treatment, some of whom booked afterwards ("recalls sent and booked");
+  re-treatment, some of whom booked afterwards ("recalls sent and booked"), and a few
+  sent three weeks before a recent re-treatment ("recall to treatment");
 - aftercare advice after the last few sessions signed (up to two weeks back);
 - a cancellation filled from the waiting list (the entry offered the slot, the offer sent,
   the patient booked into it) and two patients still waiting.
@@ -23,6 +24,7 @@ from django.utils import timezone
 
 RECALLS = 12  # patients recalled
 RECALLS_BOOKED = 4  # of whom this many booked afterwards
+RECALLED_THEN_TREATED = 3  # re-treatments in the last four weeks that followed a recall
 
 
 class MessagesSeeder:
@@ -162,6 +164,45 @@ class MessagesSeeder:
                     compose=lambda channel, p=session.patient: texts.recall(
                         patient=p, channel=channel
                     ),
+                    indication=session.indication,
+                    created_by=self._desk,
+                )
+            )
+        return made + self._recalled_then_treated(texts)
+
+    def _recalled_then_treated(self, texts) -> int:
+        """Recalls that led to a treatment (the managers' "recall to treatment" figure):
+        the last few re-treatments in the past four weeks of patients who agree to
+        recalls, recalled three weeks before the session. No random draw."""
+        from treatments.models import TreatmentSession
+
+        now = timezone.now()
+        signed = TreatmentSession.objects.filter(status="signed")
+        made = found = 0
+        for session in (
+            signed.filter(performed_at__gte=now - timedelta(days=28))
+            .select_related("patient", "indication")
+            .order_by("-performed_at", "-id")
+        ):
+            patient = session.patient
+            if found >= RECALLED_THEN_TREATED or not (
+                patient.consent_marketing_sms or patient.consent_marketing_email
+            ):
+                continue
+            if not signed.filter(
+                patient_id=patient.pk,
+                indication_id=session.indication_id,
+                performed_at__lt=session.performed_at - timedelta(days=28),
+            ).exists():
+                continue
+            found += 1
+            made += len(
+                self._both(
+                    patient=patient,
+                    kind="recall",
+                    when=session.performed_at - timedelta(days=21),
+                    sent=True,
+                    compose=lambda channel, p=patient: texts.recall(patient=p, channel=channel),
                     indication=session.indication,
                     created_by=self._desk,
                 )

@@ -1,15 +1,15 @@
 """The diary's figures for managers (issue 15, point 7): utilisation per practitioner
 and per room, did-not-attend and late-cancellation rates, how far ahead treatments are
-booked, and the lead time from recall or referral to treatment. Read by the dashboard
-tile and the "Diary: attendance and utilisation" report (clinic.reports), over a period
-and optionally one practitioner.
+booked, and the lead time from recall to treatment. Read by the dashboard tile and the
+"Diary: attendance and utilisation" report (clinic.reports), over a period and
+optionally one practitioner.
 
-Lead time to treatment, per signed session performed in the period: from the first
-recall message sent for that patient and indication since their previous session of it
-(rule 37's recalls, clinic.diary.messaging), or, for a referred patient's first
-treatment here, from their registration (the record holds no separate referral date:
-registration is when the referral became a patient here). Sessions with neither (a
-patient who booked again unprompted, a self-referral) are not counted.
+Lead time from recall to treatment, per signed session performed in the period: from the
+first recall message sent for that patient and indication since their previous session
+of it (rule 37's recalls, clinic.diary.messaging). Sessions no recall led to are not
+counted. Lead time from referral is not measured: the patient record holds no referral
+date, and the registration date is no stand-in (records registered or imported years
+before a first treatment here gave leads of years in the demo).
 
 Utilisation = minutes booked (appointments that held their slot) / minutes of working
 time in the period (weekly pattern, less leave, plus extra clinics). A room's working
@@ -47,9 +47,8 @@ class Line:
     cancelled: int = 0
     late_cancellations: int = 0
     lead_days: list[float] = field(default_factory=list)
-    # Days from recall, or from a referred patient's registration, to the session.
+    # Days from the recall message to the treated session (see the module's docstring).
     recall_lead_days: list[float] = field(default_factory=list)
-    referral_lead_days: list[float] = field(default_factory=list)
 
     @property
     def utilisation(self) -> float | None:
@@ -77,26 +76,19 @@ class Line:
         return sum(self.lead_days) / len(self.lead_days) if self.lead_days else None
 
     @property
-    def to_treatment_days(self) -> list[float]:
-        return self.recall_lead_days + self.referral_lead_days
-
-    @property
-    def mean_to_treatment_days(self) -> float | None:
-        days = self.to_treatment_days
+    def mean_recall_lead_days(self) -> float | None:
+        days = self.recall_lead_days
         return sum(days) / len(days) if days else None
 
     @property
-    def to_treatment_text(self) -> str:
-        mean = self.mean_to_treatment_days
+    def recall_lead_text(self) -> str:
+        mean = self.mean_recall_lead_days
         return "—" if mean is None else f"{mean:.0f} days"
 
     @property
-    def to_treatment_note(self) -> str:
-        recalls, referrals = len(self.recall_lead_days), len(self.referral_lead_days)
-        return (
-            f"Mean over {recalls} treatment{'s' if recalls != 1 else ''} after a recall and "
-            f"{referrals} after a referral"
-        )
+    def recall_lead_note(self) -> str:
+        count = len(self.recall_lead_days)
+        return f"Mean over {count} treatment{'s' if count != 1 else ''} after a recall"
 
 
 @dataclass
@@ -200,12 +192,10 @@ def attendance(*, start: date, end: date, practitioner_id: int | None = None) ->
                 line.late_cancellations += appt.is_late_cancellation
             if appt.appointment_type.is_treatment and appt.status != AppointmentStatus.CANCELLED:
                 line.lead_days.append((appt.starts_at - appt.created_at).total_seconds() / 86400)
-    for row in _treatment_leads(start, end, practitioner_id):
+    for row in _recall_leads(start, end, practitioner_id):
         label = f"{row['first']} {row['last']}".strip() or row["username"]
         for line in (line_for_id(row["practitioner_id"], label), total):
-            (line.recall_lead_days if row["recall"] else line.referral_lead_days).append(
-                row["days"]
-            )
+            line.recall_lead_days.append(row["days"])
     total.working_minutes = sum(line.working_minutes for line in lines.values())
     from clinic.diary.messaging.selectors import recall_counts
 
@@ -222,24 +212,24 @@ def attendance(*, start: date, end: date, practitioner_id: int | None = None) ->
     )
 
 
-def _treatment_leads(start: date, end: date, practitioner_id=None) -> list[dict]:
-    """Each signed session performed in the period that followed a recall, or a referred
-    patient's first treatment here: its practitioner, whether a recall led to it, and the
-    days it took. One query (the previous session, the first recall since and whether the
-    patient was treated here before are subqueries)."""
-    from django.db.models import Exists, OuterRef, Subquery
+def _recall_leads(start: date, end: date, practitioner_id=None) -> list[dict]:
+    """Each signed session performed in the period that followed a recall: its
+    practitioner and the days from the first recall sent since the patient's previous
+    session of that indication. One query (the previous session and the first recall
+    since are subqueries)."""
+    from django.db.models import OuterRef, Subquery
 
     from clinic.diary.messaging.choices import MessageKind, MessageStatus
     from clinic.diary.messaging.models import PatientMessage
-    from patients.choices import ReferralSource
     from treatments.choices import SessionStatus
     from treatments.models import TreatmentSession
 
     signed = TreatmentSession.objects.filter(status=SessionStatus.SIGNED)
-    earlier = signed.filter(
-        patient_id=OuterRef("patient_id"), performed_at__lt=OuterRef("performed_at")
-    )
-    previous = earlier.filter(indication_id=OuterRef("indication_id")).order_by("-performed_at")
+    previous = signed.filter(
+        patient_id=OuterRef("patient_id"),
+        indication_id=OuterRef("indication_id"),
+        performed_at__lt=OuterRef("performed_at"),
+    ).order_by("-performed_at")
     first_recall = PatientMessage.objects.filter(
         patient_id=OuterRef("patient_id"),
         indication_id=OuterRef("indication_id"),
@@ -256,10 +246,8 @@ def _treatment_leads(start: date, end: date, practitioner_id=None) -> list[dict]
         sessions = sessions.filter(practitioner_id=practitioner_id)
     rows = (
         sessions.annotate(previous=Subquery(previous.values("performed_at")[:1]))
-        .annotate(
-            recalled_at=Subquery(first_recall.values("sent_at")[:1]),
-            treated_before=Exists(earlier),
-        )
+        .annotate(recalled_at=Subquery(first_recall.values("sent_at")[:1]))
+        .filter(recalled_at__isnull=False)
         .values_list(
             "practitioner_id",
             "practitioner__first_name",
@@ -267,28 +255,16 @@ def _treatment_leads(start: date, end: date, practitioner_id=None) -> list[dict]
             "practitioner__username",
             "performed_at",
             "recalled_at",
-            "treated_before",
-            "patient__referral_source",
-            "patient__created_at",
         )
         .order_by("performed_at", "id")
     )
-    found = []
-    for pid, first, last, username, performed_at, recalled_at, before, source, registered in rows:
-        if recalled_at is not None:
-            since, recall = recalled_at, True
-        elif not before and source != ReferralSource.SELF and registered <= performed_at:
-            since, recall = registered, False
-        else:
-            continue
-        found.append(
-            {
-                "practitioner_id": pid,
-                "first": first,
-                "last": last,
-                "username": username,
-                "recall": recall,
-                "days": (performed_at - since).total_seconds() / 86400,
-            }
-        )
-    return found
+    return [
+        {
+            "practitioner_id": pid,
+            "first": first,
+            "last": last,
+            "username": username,
+            "days": (performed_at - recalled_at).total_seconds() / 86400,
+        }
+        for pid, first, last, username, performed_at, recalled_at in rows
+    ]

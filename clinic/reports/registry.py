@@ -200,11 +200,10 @@ ATTENDANCE_CSV = [
         lambda r: "" if r["lead_days"] is None else f"{r['lead_days']:.1f}",
     ),
     (
-        "Mean days from recall or referral to treatment",
-        lambda r: "" if r["to_treatment_days"] is None else f"{r['to_treatment_days']:.1f}",
+        "Mean days from recall to treatment",
+        lambda r: "" if r["recall_lead_days"] is None else f"{r['recall_lead_days']:.1f}",
     ),
     ("Treated after a recall", lambda r: r["after_recall"]),
-    ("First treated after a referral", lambda r: r["after_referral"]),
 ]
 
 LOT_CSV = [
@@ -360,7 +359,7 @@ REPORTS: list[Report] = [
         title="Diary: attendance and utilisation",
         summary="Working hours booked per practitioner and room, did-not-attend and late "
         "cancellation rates, how far ahead treatments are booked, and the days from a recall "
-        "(or a referred patient's registration) to treatment (issue 15).",
+        "to treatment (issue 15).",
         permission=CLINIC,
         filterset=filters.AttendanceFilterSet,
         table=tables.AttendanceTable,

@@ -20,9 +20,8 @@ def _row(line: Line, kind: str) -> dict:
         "late_cancellations": line.late_cancellations,
         "late_rate": line.late_cancellation_rate,
         "lead_days": line.mean_lead_days,
-        "to_treatment_days": line.mean_to_treatment_days,
+        "recall_lead_days": line.mean_recall_lead_days,
         "after_recall": len(line.recall_lead_days),
-        "after_referral": len(line.referral_lead_days),
     }
 
 

@@ -23,11 +23,8 @@ class AttendanceTable(ReportTable):
     late_cancellations = tables.Column("Late cancellations", attrs=RIGHT, orderable=False)
     late_rate = tables.Column("Late cancellation rate", attrs=RIGHT, orderable=False)
     lead_days = tables.Column("Days booked ahead (treatments)", attrs=RIGHT, orderable=False)
-    to_treatment_days = tables.Column(
-        "Days from recall or referral to treatment", attrs=RIGHT, orderable=False
-    )
+    recall_lead_days = tables.Column("Days from recall to treatment", attrs=RIGHT, orderable=False)
     after_recall = tables.Column("Treated after a recall", attrs=RIGHT, orderable=False)
-    after_referral = tables.Column("First treated after a referral", attrs=RIGHT, orderable=False)
 
     def render_utilisation(self, value):
         return percent(value)
@@ -41,5 +38,5 @@ class AttendanceTable(ReportTable):
     def render_lead_days(self, value):
         return DASH if value is None else f"{value:.1f}"
 
-    def render_to_treatment_days(self, value):
+    def render_recall_lead_days(self, value):
         return DASH if value is None else f"{value:.1f}"
