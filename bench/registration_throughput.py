@@ -45,8 +45,9 @@ def person(rng: random.Random) -> dict:
         "nhs_number": "", "phone": phone, "email": "",
         "address_line_1": "12 Phillimore Gardens", "address_line_2": "", "town": "London",
         "postcode": "W8 7QB", "gp_practice": "Holland Park Surgery", "gp_name": "",
-        "emergency_contact_name": "", "emergency_contact_relationship": "",
-        "emergency_contact_phone": "", "referral_source": "gp", "referral_detail": "",
+        "emergency_contact_name": "Sam Bench", "emergency_contact_relationship": "",
+        "emergency_contact_phone": "07700 900456", "referral_source": "gp",
+        "referral_detail": "",
     }  # fmt: skip
 
 
