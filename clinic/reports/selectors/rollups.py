@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import F, Func, IntegerField, OuterRef, Q, Subquery
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import F, Func, IntegerField, Q, Subquery
 
 from clinic.reports.periods import Period
 from clinic.reports.selectors.scope import Scope, session_q
@@ -65,11 +67,56 @@ def patients_subquery(scope: Scope, period: Period, *, new_from: date | None = N
     return CountRows(_totals(scope, period, new_from).values("patient_id").distinct())
 
 
-def practitioner_patients_subquery(scope: Scope, period: Period):
-    """Distinct patients per practitioner, correlated on the outer practitioner_id (served
-    by sessiontotals_practitioner_idx)."""
-    qs = _totals(scope, period, None, practitioner_id=OuterRef("practitioner_id"))
-    return Subquery(
-        qs.annotate(patients=CountDistinctPatients()).values("patients")[:1],
-        output_field=IntegerField(),
-    )
+def practitioner_sessions_and_patients(scope: Scope) -> list[dict]:
+    """Per practitioner: sessions in the period and the previous one (daily rollup) and
+    distinct patients in the period (per-session totals, grouped once: a correlated count
+    per rollup row would run once per row). One statement."""
+    current, previous = scope.period, scope.period.previous()
+    user_table = get_user_model()._meta.db_table
+    rollup_where, rollup_params = _scope_sql(scope, previous.start, current.end)
+    totals_where, totals_params = _scope_sql(scope, current.start, current.end)
+    day = connection.ops.adapt_datefield_value
+    sql = f"""
+        SELECT r.practitioner_id, u.first_name, u.last_name, u.username, r.sessions,
+               r.sessions_previous, COALESCE(p.patients, 0)
+        FROM (SELECT practitioner_id,
+                     SUM(CASE WHEN day >= %s THEN sessions ELSE 0 END) AS sessions,
+                     SUM(CASE WHEN day <= %s THEN sessions ELSE 0 END) AS sessions_previous
+              FROM {DailySessionRollup._meta.db_table} WHERE {rollup_where}
+              GROUP BY practitioner_id) r
+        JOIN {user_table} u ON u.id = r.practitioner_id
+        LEFT JOIN (SELECT practitioner_id, COUNT(DISTINCT patient_id) AS patients
+                   FROM {SessionTotals._meta.db_table} WHERE {totals_where}
+                   GROUP BY practitioner_id) p ON p.practitioner_id = r.practitioner_id
+        ORDER BY r.sessions DESC, u.last_name, r.practitioner_id
+    """  # noqa: S608 - table names are the models' own, every value a parameter
+    params = [day(current.start), day(previous.end), *rollup_params, *totals_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [
+            {
+                "practitioner_id": pk,
+                "first": first,
+                "last": last,
+                "username": username,
+                "sessions": int(sessions or 0),
+                "sessions_previous": int(sessions_previous or 0),
+                "patients": int(patients or 0),
+            }
+            for pk, first, last, username, sessions, sessions_previous, patients in (
+                cursor.fetchall()
+            )
+        ]
+
+
+def _scope_sql(scope: Scope, start: date, end: date) -> tuple[str, list]:
+    """The WHERE of a scope over a rollup table (day range, practitioner, indication,
+    product), with its parameters."""
+    day = connection.ops.adapt_datefield_value
+    where, params = ["day >= %s", "day <= %s"], [day(start), day(end)]
+    for column in ("practitioner_id", "indication_id", "product_id"):
+        value = getattr(scope, column)
+        if value:
+            where.append(f"{column} = %s")
+            params.append(value)
+    return " AND ".join(where), params

@@ -4,7 +4,7 @@ practitioner; the sessions and practitioner-activity reports' rows.
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 
 from clinic.reports.periods import Period
@@ -13,7 +13,7 @@ from clinic.reports.selectors.expressions import ZERO, total_units_subquery
 from clinic.reports.selectors.rollups import (
     days_of,
     patients_subquery,
-    practitioner_patients_subquery,
+    practitioner_sessions_and_patients,
     rollup_rows,
 )
 from clinic.reports.selectors.scope import (
@@ -80,29 +80,15 @@ def sessions_over_time(scope: Scope) -> list[dict]:
 def sessions_by_practitioner(scope: Scope) -> list[dict]:
     """Sessions per practitioner in the period and the previous one (daily rollup), and
     the distinct patients each treated in the period (per-session totals)."""
-    current, previous = scope.period, scope.period.previous()
-    rows = (
-        rollup_rows(scope, Period(previous.start, current.end))
-        .values("practitioner_id")
-        .annotate(
-            first=Min("practitioner__first_name"),
-            last=Min("practitioner__last_name"),
-            username=Min("practitioner__username"),
-            current_sessions=Coalesce(Sum("sessions", filter=days_of(current)), 0),
-            previous_sessions=Coalesce(Sum("sessions", filter=days_of(previous)), 0),
-            patients=Max(practitioner_patients_subquery(scope, current)),
-        )
-        .order_by("-current_sessions", "last", "practitioner_id")
-    )
     return [
         {
             "practitioner_id": row["practitioner_id"],
             "practitioner": staff_label(row["first"], row["last"], row["username"]),
-            "sessions": row["current_sessions"],
-            "sessions_previous": row["previous_sessions"],
-            "patients": row["patients"] or 0,
+            "sessions": row["sessions"],
+            "sessions_previous": row["sessions_previous"],
+            "patients": row["patients"],
         }
-        for row in rows
+        for row in practitioner_sessions_and_patients(scope)
     ]
 
 
