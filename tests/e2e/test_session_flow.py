@@ -190,21 +190,26 @@ def test_reconstitute_vial_then_sign_preempt_session(
     # 1. Receive a BOTOX 100 U vial and reconstitute it with 2 mL.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Vials").click()
     page.get_by_role("link", name="Receive vials").click()
-    expect(page.get_by_role("heading", name="Receive a vial")).to_be_visible()
+    expect(page.get_by_role("heading", name="Receive vials")).to_be_visible()
     expiry = timezone.localdate() + timedelta(days=365)
     page.get_by_label("Product").select_option(label="BOTOX")
     page.get_by_label("Vial size (units)").fill("100")
     page.get_by_label("Lot / batch number").fill("c7788c3")
     page.get_by_label("Expiry date").fill(f"{expiry:%d/%m/%Y}")
     expect(page.get_by_label("Received on")).to_have_value(f"{timezone.localdate():%d/%m/%Y}")
+    expect(page.get_by_label("Number of vials")).to_have_value("1")
+    page.get_by_label("Supplier").fill("Alliance Healthcare")
+    page.get_by_label("Delivery note number").fill("DN100200")
     page.get_by_role("button", name="Receive").click()
 
     vial = Vial.objects.get()
     expect(page).to_have_url(f"{live_server.url}/vials/{vial.pk}/")
     expect(page.locator(".messages .alert-success")).to_contain_text(
-        "Received BOTOX 100 U, lot C7788C3."
+        "Received 1 vial of BOTOX 100 U (C7788C3/01), delivery note DN100200."
     )
-    expect(page.get_by_role("heading", name="BOTOX 100 U · lot C7788C3")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Vial C7788C3/01 BOTOX 100 U · lot C7788C3")
+    ).to_be_visible()
 
     page.get_by_label("0.9% saline added (mL)").fill("2")
     page.get_by_role("button", name="Record reconstitution").click()
@@ -254,10 +259,10 @@ def test_reconstitute_vial_then_sign_preempt_session(
     vial_select = page.get_by_label("Vial", exact=True)
     expect(vial_select).to_have_value(str(vial.pk))
     expect(vial_select.locator("option:checked")).to_contain_text(
-        f"100 U · lot C7788C3 · exp {expiry:%d/%m/%Y} · 5.00 U/0.1 mL"
+        f"100 U · vial C7788C3/01 · exp {expiry:%d/%m/%Y} · 5.00 U/0.1 mL"
     )
     further = page.get_by_role("group", name="Further vials (when the dose needs more than one)")
-    expect(further.get_by_label(re.compile(rf"lot {second.lot}"))).to_be_checked()
+    expect(further.get_by_label(re.compile(rf"vial {second.stock_label}"))).to_be_checked()
     panel = safety_panel(page)
     for code in ("screening.not_reviewed", "consent.missing", "advice.spread_not_given"):
         expect(panel.locator(f".finding-block[data-code='{code}']")).to_be_visible()
@@ -282,7 +287,7 @@ def test_reconstitute_vial_then_sign_preempt_session(
     )
     points = page.locator("section", has=page.get_by_text("Injection points")).locator("tfoot")
     expect(points).to_contain_text("155 U")
-    expect(page.get_by_role("link", name="lot C7788C3")).to_be_visible()
+    expect(page.get_by_role("link", name="vial C7788C3/01")).to_be_visible()
     shot(page, "session-04-preempt-signed")
 
     session.refresh_from_db()

@@ -77,7 +77,7 @@ def test_session_editor_banner_shows_allergies(
     page.set_viewport_size(SIZES[size])
     login(page, live_server, "amelia")
     page.goto(f"{live_server.url}/sessions/{session.public_id}/edit/")
-    screening = page.get_by_role("group", name="Allergies and contraindications")
+    screening = page.get_by_role("group", name="Allergies and screening alerts")
     expect(screening).to_contain_text("Cow's milk protein")
     expect(screening).to_contain_text("Penicillin: rash")
     expect(screening).to_contain_text("Blood thinners or a bleeding disorder")

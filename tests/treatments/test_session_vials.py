@@ -140,6 +140,6 @@ def test_the_vial_panel_says_why_stock_cannot_be_used(
     session = TreatmentSessionFactory(patient=ready_patient, practitioner=practitioner, vial=None)
     page = practitioner_client.get(f"/sessions/{session.public_id}/edit/").content.decode()
     panel = page.split('data-testid="unusable-vials"', 1)[1].split("</details>", 1)[0]
-    assert f"lot {expired.lot}" in panel and "expired on" in panel
-    assert f"lot {stale.lot}" in panel and "past its use-by" in panel
-    assert f"lot {other.lot}" in panel and "already used for another patient" in panel
+    assert f"vial {expired.stock_label}" in panel and "expired on" in panel
+    assert f"vial {stale.stock_label}" in panel and "past its use-by" in panel
+    assert f"vial {other.stock_label}" in panel and "already used for another patient" in panel

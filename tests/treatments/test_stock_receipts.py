@@ -170,6 +170,15 @@ def test_reception_receives_three_vials_and_the_list_tells_them_apart(reception_
     assert "Alliance Healthcare · note DN482913" in page
 
 
+def test_a_single_vial_goes_on_to_its_own_page(reception_client):
+    url = reverse("treatments:vial_receive")
+    response = reception_client.post(url, form_data(quantity="1"))
+    vial = Vial.objects.get()
+    assert response["Location"] == reverse("treatments:vial_detail", args=[vial.pk])
+    page = reception_client.get(response["Location"]).content.decode()
+    assert "Received 1 vial of BOTOX 100 U (C3709C3/01), delivery note DN482913." in page
+
+
 def test_a_double_click_receives_the_vials_once(reception_client):
     url = reverse("treatments:vial_receive")
     data = form_data(submission_token=token_from(reception_client.get(url)))

@@ -55,6 +55,8 @@ def vial_receive(request):
                 f"{vials[0].presentation_units} U ({labels}), delivery note "
                 f"{receipt.delivery_note}.",
             )
+            if len(vials) == 1:  # on to its page, to reconstitute it
+                return reverse("treatments:vial_detail", kwargs={"pk": vials[0].pk})
             return f"{reverse('treatments:vials')}?receipt={receipt.pk}"
 
         try:
