@@ -2,6 +2,7 @@
 points, and an addendum to a signed session.
 Input checks only; the safety rules are the engine's, enforced by treatments.services."""
 
+import copy
 from datetime import timedelta
 from decimal import Decimal
 
@@ -256,6 +257,18 @@ class VialSelect(forms.Select):
         return option
 
 
+def _copy_field(field: forms.Field) -> forms.Field:
+    """What Field.__deepcopy__ copies (the field, its widget and attributes, error messages,
+    validators), without the copy module's generic machinery. Choices stay shared: the
+    rows never change them in place."""
+    new = copy.copy(field)
+    new.widget = copy.copy(field.widget)
+    new.widget.attrs = field.widget.attrs.copy()
+    new.error_messages = field.error_messages.copy()
+    new.validators = field.validators[:]
+    return new
+
+
 class PointForm(forms.Form):
     """One injection point row. The site list is loaded once per formset (not per row)."""
 
@@ -284,7 +297,11 @@ class PointForm(forms.Form):
     )
 
     def __init__(self, *args, sites=None, **kwargs):
+        # Django deep-copies the declared fields for every form; a PREEMPT page makes 31 of
+        # these rows, so each row takes the same copies more cheaply (_copy_field).
+        self.base_fields = {}
         super().__init__(*args, **kwargs)
+        self.fields = {name: _copy_field(f) for name, f in type(self).base_fields.items()}
         sites = sites if sites is not None else SiteChoices.load()
         site = self.fields["site"]
         site.choices = sites.choices  # normalised once per formset, not per row
