@@ -168,6 +168,7 @@ def test_search_as_you_type_finds_misspelt_surname(page: Page, live_server, rece
     expect(page.get_by_role("heading", name="Patients")).to_be_visible()
     results = page.locator("#results")
     expect(results.locator("tbody tr")).to_have_count(4)
+    shot(page, "reception-06a-patient-list")  # the plain-template list (issue 14.2), axe
 
     # A full page load would wipe this marker; htmx swaps only #results.
     page.evaluate("window.__noReload = true")
