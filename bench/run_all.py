@@ -36,11 +36,12 @@ from results_io import figure, read, verdict  # noqa: E402
 
 PY = str(ROOT / ".venv/bin/python")
 SCALES = {
-    # patients for search and seeding; the dashboard's patients and sessions; peer patients
+    # patients for search and seeding; the dashboard's patients and sessions; patients for
+    # the peer and throughput steps; registrations per client and phase (throughput)
     "small": {"patients": 10_000, "report_patients": 10_000, "report_sessions": 50_000,
-              "peer_patients": 10_000},
+              "peer_patients": 10_000, "registrations": 100},
     "full": {"patients": 1_000_000, "report_patients": 1_000_000, "report_sessions": 5_000_000,
-             "peer_patients": 100_000},
+             "peer_patients": 100_000, "registrations": 300},
 }  # fmt: skip
 SEED_GOAL_S_PER_MILLION = 300  # issue 14: seed_demo --patients 1000000 in <= 5 min
 MAKE_TEST_GOAL_S = 360  # issue 14: make test in <= 6 min on a quiet 2-core machine
@@ -69,16 +70,16 @@ def steps(scale: dict, run_dir: Path) -> list[Step]:
             out="peer_compare.json",
         ),
         Step(
-            "registration",
-            "registration POST/s and GET+POST flow/s over HTTP, 2 clients",
-            [PY, "bench/registration_throughput.py"],
-            "bench/registration_throughput.py",
-        ),
-        Step(
-            "lists",
-            "patient list req/s vs a bare signed-in page vs the admin changelist",
-            [PY, "bench/lists_throughput.py"],
-            "bench/lists_throughput.py",
+            "throughput",
+            "registration POST/s and flow/s (2 clients); patient list req/s vs a bare page "
+            "vs the admin changelist",
+            ["bash", "bench/throughput.sh"],
+            "bench/throughput.sh",
+            {
+                "BENCH_PATIENTS": scale["peer_patients"],
+                "BENCH_PORT": 8944,
+                "BENCH_REGISTRATIONS": scale["registrations"],
+            },
         ),
         Step(
             "search",
