@@ -496,3 +496,119 @@ def test_check_finds_a_tampered_rollup_and_rebuild_mends_it(clinic, manager):
     call_command("rebuild_rollups", stdout=StringIO())
     assert _check()[0] == 0
     assert board_for(manager).sessions.current == 3
+
+
+# Distinct patients from the return rollup (issue 14.5): each signed session keeps the
+# day of the patient's previous one (clinic-wide and with its practitioner). Late entries
+# (signed after sessions that come later in the record) move the next session's previous
+# day; every count is checked against COUNT(DISTINCT) over the raw rows.
+
+
+def _draft(patient, who, performed_at, indication="chronic-migraine", product="botox"):
+    session = save(start(patient, who, indication, product), who)
+    session.performed_at = performed_at
+    session.save()
+    return session
+
+
+def _sign(session):
+    """Sign, giving a reason for any override the safety checks ask for (an interval
+    shorter than the guideline's, between these invented sessions)."""
+    try:
+        return services.session_sign(
+            session=session, signed_by=session.practitioner, override_reasons={},
+            acknowledge_warnings=True,
+        )  # fmt: skip
+    except services.SigningRefused as refused:
+        assert not refused.blocks, refused
+        reasons = {f.code: "Test data" for f in refused.missing_reasons}
+    return services.session_sign(
+        session=session, signed_by=session.practitioner, override_reasons=reasons,
+        acknowledge_warnings=True,
+    )  # fmt: skip
+
+
+def _distinct_patients_match_sql(manager, practitioner, bob, period: Period) -> None:
+    bounds = (period.start_at, period.end_at)
+    active = f"SELECT COUNT(DISTINCT s.patient_id) {SIGNED_IN}"
+    new = (
+        f"SELECT COUNT(DISTINCT s.patient_id) {SIGNED_IN} AND NOT EXISTS (SELECT 1 FROM "
+        "treatments_treatmentsession e WHERE e.patient_id = s.patient_id "
+        "AND e.status = 'signed' AND e.performed_at < %s)"
+    )
+    board = selectors.dashboard(
+        scope=selectors.scope_for(user=manager, period=period), whole_clinic=True
+    )
+    label = f"{period.start}..{period.end}"
+    assert board.active_patients.current == one(active, *bounds), label
+    previous = period.previous()
+    assert board.active_patients.previous == one(active, previous.start_at, previous.end_at)
+    assert board.new_patients.current == one(new, *bounds, period.start_at), label
+    per = dict(
+        sql(
+            f"SELECT s.practitioner_id, COUNT(DISTINCT s.patient_id) {SIGNED_IN} "
+            "GROUP BY s.practitioner_id",
+            *bounds,
+        )
+    )
+    shown = {r["practitioner_id"]: r["patients"] for r in board.sessions_by_practitioner}
+    assert {k: v for k, v in shown.items() if v} == per, label
+    for who in (practitioner, bob):
+        own = selectors.dashboard(
+            scope=selectors.scope_for(user=manager, period=period, practitioner=who),
+            whole_clinic=True,
+        )
+        mine = f"{active} AND s.practitioner_id = %s"
+        assert own.active_patients.current == one(mine, *bounds, who.pk), (label, who)
+        mine_new = f"{new} AND s.practitioner_id = %s"
+        assert own.new_patients.current == one(mine_new, *bounds, period.start_at, who.pk)
+
+
+@pytest.mark.django_db
+def test_distinct_patients_with_late_entries_and_two_practitioners(manager, practitioner):
+    bob = UserFactory(username="bob", role=Role.PRACTITIONER)
+    today = timezone.localdate()
+
+    def day(days_ago: int, hour: int = 10) -> datetime:
+        d = today - timedelta(days=days_ago)
+        return at(d.year, d.month, d.day, hour)
+
+    a, b, c, d = PatientFactory.create_batch(4)
+    for patient in (a, b, c, d):
+        QuestionnaireFactory(
+            patient=patient, entered_by=practitioner, completed_on=today - timedelta(days=900)
+        )
+    # a: signed out of order, between both practitioners.
+    for who, ago in ((practitioner, 200), (bob, 100), (practitioner, 300), (bob, 40)):
+        _sign(_draft(a, who, day(ago)))
+    _sign(_draft(a, practitioner, day(150)))
+    # b: bob this month, then a late entry 13 months ago, then amelia the same day as bob.
+    _sign(_draft(b, bob, day(10)))
+    _sign(_draft(b, bob, day(370)))
+    _sign(_draft(b, practitioner, day(10, 15)))
+    # c: two drafts of one day signed in the reverse order of their ids, then a late
+    # entry long before (more than the rollup's horizon).
+    first, second = _draft(c, practitioner, day(50, 9)), _draft(c, practitioner, day(50, 11))
+    _sign(second)
+    _sign(first)
+    _sign(_draft(c, bob, day(800)))
+    # d: new this week.
+    _sign(_draft(d, practitioner, day(5)))
+
+    code, report = _check()
+    assert code == 0, report
+    periods = [
+        Period(today - timedelta(days=364), today),  # "Last 12 months"
+        Period(today - timedelta(days=30), today),
+        Period(today - timedelta(days=120), today - timedelta(days=45)),
+        Period(today - timedelta(days=330), today - timedelta(days=160)),
+        Period(today - timedelta(days=900), today),  # longer than the rollup answers
+    ]
+    for period in periods:
+        _distinct_patients_match_sql(manager, practitioner, bob, period)
+    # The rebuild gives the same rows as signing did.
+    before = sql("SELECT scope, day, prev_month, sessions FROM treatments_patientreturnrollup")
+    call_command("rebuild_rollups", stdout=StringIO())
+    after = sql("SELECT scope, day, prev_month, sessions FROM treatments_patientreturnrollup")
+    assert sorted(before) == sorted(after)
+    assert _check()[0] == 0

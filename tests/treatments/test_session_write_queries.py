@@ -45,8 +45,9 @@ DRAFT = 6 + 2 + 9
 # signing (SAVEPOINT, RELEASE): locked session, further vials, points, draws, reference
 # data, the vial's other patients and units drawn elsewhere, the patient's history (signed
 # sessions, toxin elsewhere, screening answers, migraine diary), the findings, the UPDATE
-# and its history row, the dashboard rollups (2), the follow-ups, the diary's appointment.
-SIGN = 6 + 2 + 6 + 2 + 18
+# and its history row, the dashboard rollups (3: the session's totals, its day's row and
+# its return rollup rows), the follow-ups, the diary's appointment.
+SIGN = 6 + 2 + 6 + 2 + 19
 
 
 def test_lot_tracked_administration_query_budgets(practitioner, django_assert_num_queries):

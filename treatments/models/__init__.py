@@ -22,7 +22,11 @@ from treatments.models.reference import (
 )
 from treatments.models.rollups import (
     CHART_COMPLETION_HOURS,
+    FIRST_VISIT,
+    LONG_AGO,
+    RETURN_HORIZON_DAYS,
     DailySessionRollup,
+    PatientReturnRollup,
     SessionTotals,
 )
 from treatments.models.sessions import (
@@ -38,6 +42,9 @@ from treatments.models.vials import StockReceipt, Vial
 
 __all__ = [
     "CHART_COMPLETION_HOURS",
+    "FIRST_VISIT",
+    "LONG_AGO",
+    "RETURN_HORIZON_DAYS",
     "AnatomicalSite",
     "DailySessionRollup",
     "DoseGuideline",
@@ -47,6 +54,7 @@ __all__ = [
     "InjectionPoint",
     "OutcomeAssessment",
     "OutcomeInstrument",
+    "PatientReturnRollup",
     "PrescriberAssessment",
     "Product",
     "SafetyParameter",

@@ -11,9 +11,12 @@ Two derived tables, written by treatments.services.rollups in the signing transa
   rows: a 12-month figure reads a few thousand rows, not millions of sessions.
 
 Distinct patients cannot be added up from daily rows (a patient treated in March and in
-April is one patient of the quarter): those counts read SessionTotals through its
-index (`sessiontotals_day_idx`), with the patient's first signed day kept on
-each row so "new to treatment" needs no look back through the history.
+April is one patient of the quarter): each SessionTotals row keeps the day of the
+patient's previous signed session (clinic-wide and with its practitioner), so a patient
+is counted once in [a, b], on the session whose previous one is before a; and
+PatientReturnRollup counts those per day by the previous session's month. The patient's
+first signed day is kept too, for "new to treatment" under a filter the rollup lacks
+(indication, product: those counts read SessionTotals through its indexes).
 
 A signed session never changes (addenda leave its figures alone), so a row is written
 once; only its side-effect counts move, when a reaction is reported against it or moved
@@ -22,6 +25,8 @@ to another session (`record_side_effects`, called by the side-effect services).
 The dimension columns copy the session's own foreign keys, which hold the constraints;
 here they are plain columns, without a constraint or an index of their own.
 """
+
+from datetime import date
 
 from django.conf import settings
 from django.db import models
@@ -70,6 +75,12 @@ class SessionTotals(models.Model):
     side_effects = models.PositiveIntegerField(help_text="Side effects reported against it")
     serious_side_effects = models.PositiveIntegerField()
     first_day = models.DateField(help_text="The patient's first signed session's day")
+    # The day of the patient's signed session just before this one, in the order (day,
+    # session id): clinic-wide, and with this session's practitioner. NULL for the first.
+    # "Distinct patients active in [a, b]" = rows in [a, b] whose previous day is before a
+    # (PatientReturnRollup counts them per day).
+    prev_day = models.DateField(null=True, blank=True)
+    practitioner_prev_day = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["day", "session"]
@@ -85,6 +96,13 @@ class SessionTotals(models.Model):
                 name="sessiontotals_practitioner_idx",
             ),
             models.Index(fields=["patient", "day"], name="sessiontotals_patient_idx"),
+            # The exact part of a distinct-patient count the monthly buckets leave (a
+            # period starting mid-month): rows whose previous day falls in that month.
+            models.Index(fields=["prev_day", "day"], name="sessiontotals_prev_idx"),
+            models.Index(
+                fields=["practitioner_prev_day", "day", "practitioner"],
+                name="sessiontotals_pract_prev_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -123,3 +141,41 @@ class DailySessionRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day:%d/%m/%Y}: {self.sessions} sessions"
+
+
+# PatientReturnRollup.prev_month for a patient's first signed session (clinic-wide, or
+# with that practitioner), and for a previous session more than RETURN_HORIZON_DAYS
+# before: both before any period the rollup answers, so "before the period" holds.
+FIRST_VISIT = date(1, 1, 1)
+LONG_AGO = date(1, 2, 1)
+# Periods whose start's month begins at most this many days before their end are counted
+# from the rollup; longer ones (over 13 months) count the per-session rows.
+RETURN_HORIZON_DAYS = 400
+
+
+class PatientReturnRollup(models.Model):
+    """Signed sessions per day and scope (0: the clinic; else a practitioner), by the month
+    of the patient's previous signed session in that scope (SessionTotals.prev_day or
+    practitioner_prev_day; FIRST_VISIT / LONG_AGO, above).
+
+    Distinct patients active in [a, b] = sessions in [a, b] whose previous day is before
+    a: the rows here with prev_month before a's month, plus the per-session rows whose
+    previous day is in a's month before a (an index range of at most one month). A
+    12-month figure reads about 365 x 15 rows per scope. New patients (clinic) = the
+    FIRST_VISIT rows."""
+
+    day = models.DateField()
+    scope = models.PositiveIntegerField(help_text="0: the whole clinic; else a practitioner's id")
+    prev_month = models.DateField()
+    sessions = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["scope", "day", "prev_month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "day", "prev_month"], name="returnrollup_one_row_per_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day:%d/%m/%Y} scope {self.scope}: {self.sessions}"

@@ -4,10 +4,13 @@ transaction, and the rebuild (with its check) from the raw rows.
 - `record_signed_session(session)`: called by session_sign once the session row is
   signed, in the same transaction. Two statements: an INSERT ... SELECT of the session's
   totals (its points and draws summed by the database) and an INSERT ... ON CONFLICT DO
-  UPDATE of its day's rollup row. A third, rare statement when the session is the
-  patient's earliest signed one but others were signed before it (a late entry): their
-  rows learn the earlier first day.
-- `rebuild(progress=...)`: both tables again from the signed sessions, in chunks of
+  UPDATE of its day's rollup row, and one INSERT ... ON CONFLICT of its two
+  PatientReturnRollup rows (clinic; practitioner), the totals' INSERT having returned the
+  patient's previous signed days. Rare statements for a late entry (a session earlier in
+  the record than some the patient already has signed): their rows learn the earlier
+  first day, and the next session (clinic-wide; with the practitioner) gets this one's
+  day as its previous day, its return rollup row moving bucket (`_relink_next`).
+- `rebuild(progress=...)`: the tables again from the signed sessions, in chunks of
   session ids, under a table lock so that no signing slips between the delete and the
   insert (`manage.py rebuild_rollups`).
 - `differences(...)`: the rows the tables hold that the raw rows do not give, and the
@@ -23,7 +26,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import connection
@@ -32,8 +35,12 @@ from django.utils import timezone
 from clinic.db_timeouts import longer_statement_timeout
 from treatments.models import (
     CHART_COMPLETION_HOURS,
+    FIRST_VISIT,
+    LONG_AGO,
+    RETURN_HORIZON_DAYS,
     DailySessionRollup,
     InjectionPoint,
+    PatientReturnRollup,
     SessionTotals,
     SideEffect,
     TreatmentSession,
@@ -46,6 +53,7 @@ SESSIONS = TreatmentSession._meta.db_table
 POINTS = InjectionPoint._meta.db_table
 DRAWS = VialDraw._meta.db_table
 EFFECTS = SideEffect._meta.db_table
+RETURNS = PatientReturnRollup._meta.db_table
 
 TOTALS_COLUMNS = (
     "session_id, day, patient_id, practitioner_id, indication_id, product_id, units, "
@@ -85,32 +93,43 @@ def _date_param(day):
 
 def record_signed_session(session: TreatmentSession) -> None:
     """Add a session just signed (in the caller's transaction) to the summaries."""
-    day = _date_param(timezone.localdate(session.performed_at))
+    local_day = timezone.localdate(session.performed_at)
+    day = _date_param(local_day)
     late = session.signed_at - session.performed_at > _late()
+    # The patient's sessions before / after this one in the order (day, session id).
+    before = "(t.day < %s OR (t.day = %s AND t.session_id < %s))"
+    after = "(t.day > %s OR (t.day = %s AND t.session_id > %s))"
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            INSERT INTO {TOTALS} ({TOTALS_COLUMNS})
+            INSERT INTO {TOTALS} ({TOTALS_COLUMNS}, prev_day, practitioner_prev_day)
             SELECT %s, %s, %s, %s, %s, %s, COALESCE(SUM(p.units), 0),
                    COALESCE(SUM(p.volume_ml), 0), COUNT(p.id), COALESCE(SUM(p.points), 0),
                    (SELECT COUNT(*) FROM {DRAWS} d WHERE d.session_id = %s), %s, %s, %s, %s,
                    (SELECT COUNT(*) FROM {EFFECTS} e WHERE e.session_id = %s),
                    (SELECT COUNT(*) FROM {EFFECTS} e WHERE e.session_id = %s AND e.is_serious),
                    COALESCE((SELECT MIN(t.day) FROM {TOTALS} t
-                             WHERE t.patient_id = %s AND t.day < %s), %s)
+                             WHERE t.patient_id = %s AND t.day < %s), %s),
+                   (SELECT MAX(t.day) FROM {TOTALS} t WHERE t.patient_id = %s AND {before}),
+                   (SELECT MAX(t.day) FROM {TOTALS} t
+                    WHERE t.patient_id = %s AND t.practitioner_id = %s AND {before})
             FROM {POINTS} p WHERE p.session_id = %s
             RETURNING (SELECT COUNT(*) FROM {TOTALS} t
-                       WHERE t.patient_id = %s AND t.first_day > %s)
+                       WHERE t.patient_id = %s AND t.first_day > %s),
+                      prev_day, practitioner_prev_day,
+                      (SELECT COUNT(*) FROM {TOTALS} t WHERE t.patient_id = %s AND {after})
             """,
             [
                 session.pk, day, session.patient_id, session.practitioner_id,
                 session.indication_id, session.product_id, session.pk, late,
                 session.consent_taken, session.vial_id is not None, session.is_off_label,
-                session.pk, session.pk, session.patient_id, day, day, session.pk,
-                session.patient_id, day,
+                session.pk, session.pk, session.patient_id, day, day,
+                session.patient_id, day, day, session.pk,
+                session.patient_id, session.practitioner_id, day, day, session.pk,
+                session.pk, session.patient_id, day, session.patient_id, day, day, session.pk,
             ],
         )  # fmt: skip
-        (later_first,) = cursor.fetchone()
+        later_first, prev_day, practitioner_prev_day, later = cursor.fetchone()
         if later_first:
             # A late entry earlier than the patient's other signed sessions.
             cursor.execute(
@@ -126,6 +145,101 @@ def record_signed_session(session: TreatmentSession) -> None:
             {", ".join(f"{c} = {DAILY}.{c} + excluded.{c}" for c in sums)}
             """,
             [session.pk],
+        )
+        practitioner = session.practitioner_id
+        clinic_month = return_bucket(_as_date(prev_day), local_day)
+        own_month = return_bucket(_as_date(practitioner_prev_day), local_day)
+        _add_returns(
+            cursor, [(local_day, 0, clinic_month, 1), (local_day, practitioner, own_month, 1)]
+        )
+        if later:
+            # A late entry before some of the patient's signed sessions: the next one
+            # (clinic-wide; with this practitioner) now returns after this one.
+            _relink_next(cursor, session, local_day, 0, "prev_day", "")
+            _relink_next(
+                cursor, session, local_day, practitioner, "practitioner_prev_day",
+                "AND practitioner_id = %s",
+            )  # fmt: skip
+
+
+def _as_date(value):
+    """A date column as returned by the cursor (SQLite gives text)."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def return_bucket(prev_day: date | None, day: date) -> date:
+    """PatientReturnRollup.prev_month of a session on `day` whose previous one in the same
+    scope was on `prev_day` (as _bucket_sql)."""
+    if prev_day is None:
+        return FIRST_VISIT
+    if (day - prev_day).days > RETURN_HORIZON_DAYS:
+        return LONG_AGO
+    return prev_day.replace(day=1)
+
+
+def _bucket_sql(prev: str, day: str) -> tuple[str, list]:
+    """return_bucket in SQL over two date columns."""
+    if connection.vendor == "postgresql":
+        old = f"{prev} < {day} - {RETURN_HORIZON_DAYS}"
+        month = f"CAST(date_trunc('month', {prev}) AS date)"
+    else:
+        old = f"{prev} < date({day}, '-{RETURN_HORIZON_DAYS} days')"
+        month = f"date({prev}, 'start of month')"
+    sql = f"CASE WHEN {prev} IS NULL THEN %s WHEN {old} THEN %s ELSE {month} END"
+    return sql, [_date_param(FIRST_VISIT), _date_param(LONG_AGO)]
+
+
+def _add_returns(cursor, rows) -> None:
+    """Add (day, scope, prev_month, sessions) to PatientReturnRollup."""
+    values = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
+    params = [
+        p for d, scope, month, n in rows for p in (_date_param(d), scope, _date_param(month), n)
+    ]
+    cursor.execute(
+        f"""
+        INSERT INTO {RETURNS} (day, scope, prev_month, sessions) VALUES {values}
+        ON CONFLICT (scope, day, prev_month) DO UPDATE SET
+        sessions = {RETURNS}.sessions + excluded.sessions
+        """,
+        params,
+    )
+
+
+def _relink_next(cursor, session, day: date, scope: int, column: str, match: str) -> None:
+    """The patient's next signed session after `session` (in `scope`) now has `day` as its
+    previous day: its row and its PatientReturnRollup bucket move."""
+    params = [session.patient_id, *([session.practitioner_id] if match else [])]
+    cursor.execute(
+        f"""
+        SELECT session_id, day, {column} FROM {TOTALS}
+        WHERE patient_id = %s {match} AND session_id <> %s
+          AND (day > %s OR (day = %s AND session_id > %s))
+        ORDER BY day, session_id LIMIT 1
+        """,
+        [*params, session.pk, _date_param(day), _date_param(day), session.pk],
+    )
+    found = cursor.fetchone()
+    if found is None:
+        return
+    next_id, next_day, old_prev = found[0], _as_date(found[1]), _as_date(found[2])
+    cursor.execute(
+        f"UPDATE {TOTALS} SET {column} = %s WHERE session_id = %s", [_date_param(day), next_id]
+    )
+    old, new = return_bucket(old_prev, next_day), return_bucket(day, next_day)
+    if old != new:
+        _add_returns(cursor, [(next_day, scope, new, 1)])
+        key = [scope, _date_param(next_day), _date_param(old)]
+        cursor.execute(
+            f"UPDATE {RETURNS} SET sessions = sessions - 1 "
+            "WHERE scope = %s AND day = %s AND prev_month = %s",
+            key,
+        )
+        cursor.execute(
+            f"DELETE FROM {RETURNS} WHERE scope = %s AND day = %s AND prev_month = %s "
+            "AND sessions = 0",
+            key,
         )
 
 
@@ -214,16 +328,21 @@ def _expected_totals_sql(low: int | None = None, high: int | None = None) -> tup
 Progress = Callable[[str], None]
 
 
-def rebuild(*, progress: Progress | None = None, chunk: int = CHUNK) -> dict:
-    """Both tables again from the signed sessions (one transaction; PostgreSQL locks the
-    two tables against signing meanwhile, readers still see the old rows)."""
+def rebuild(*, progress: Progress | None = None, chunk: int = CHUNK, returns: bool = True) -> dict:
+    """The tables again from the signed sessions (one transaction; PostgreSQL locks them
+    against signing meanwhile, readers still see the old rows). `returns=False` leaves
+    the previous days and PatientReturnRollup alone (migration 0022 runs before they
+    exist)."""
     say = progress or (lambda message: None)
     started = time.monotonic()
     # One transaction, without the web requests' statement timeout (a chunk of a large
     # clinic takes longer than a page may).
     with longer_statement_timeout(0), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"LOCK TABLE {TOTALS}, {DAILY} IN EXCLUSIVE MODE")
+            tables = f"{TOTALS}, {DAILY}" + (f", {RETURNS}" if returns else "")
+            cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
+        if returns:
+            cursor.execute(f"DELETE FROM {RETURNS}")
         cursor.execute(f"DELETE FROM {DAILY}")
         cursor.execute(f"DELETE FROM {TOTALS}")
         cursor.execute(f"SELECT MIN(id), MAX(id), COUNT(*) FROM {SESSIONS} WHERE status = 'signed'")
@@ -242,7 +361,50 @@ def rebuild(*, progress: Progress | None = None, chunk: int = CHUNK) -> dict:
         )
         days = cursor.rowcount
         say(f"  daily rollup: {days:,} rows ({time.monotonic() - started:.1f}s in all)")
-    return {"sessions": done, "daily_rows": days}
+        return_rows = 0
+        if returns and signed:
+            return_rows = fill_returns(cursor, say, started)
+    return {"sessions": done, "daily_rows": days, "return_rows": return_rows}
+
+
+def fill_returns(cursor, say: Progress, started: float) -> int:
+    """SessionTotals' previous days and PatientReturnRollup from the session totals
+    (PatientReturnRollup empty). Returns the rollup's row count."""
+    cursor.execute(
+        f"""
+        UPDATE {TOTALS} SET prev_day = w.prev_day, practitioner_prev_day = w.practitioner_prev_day
+        FROM ({PREV_DAYS_SELECT} FROM {TOTALS}) w
+        WHERE {TOTALS}.session_id = w.session_id
+        """
+    )
+    say(f"  previous days: {cursor.rowcount:,} rows ({time.monotonic() - started:.1f}s)")
+    sql, params = _returns_select(TOTALS)
+    cursor.execute(f"INSERT INTO {RETURNS} (day, scope, prev_month, sessions) {sql}", params)
+    say(f"  return rollup: {cursor.rowcount:,} rows ({time.monotonic() - started:.1f}s)")
+    return cursor.rowcount
+
+
+# Each row's previous day in the patient's signed sessions (clinic-wide; with the same
+# practitioner), in the order (day, session id).
+PREV_DAYS = """
+           LAG(day) OVER (PARTITION BY patient_id ORDER BY day, session_id) AS prev_day,
+           LAG(day) OVER (PARTITION BY patient_id, practitioner_id ORDER BY day, session_id)
+               AS practitioner_prev_day
+"""
+PREV_DAYS_SELECT = f"SELECT session_id, {PREV_DAYS}"
+
+
+def _returns_select(table: str) -> tuple[str, list]:
+    """PatientReturnRollup's rows from a table of session totals with previous days."""
+    clinic, clinic_params = _bucket_sql("prev_day", "day")
+    own, own_params = _bucket_sql("practitioner_prev_day", "day")
+    sql = f"""
+        SELECT day, 0 AS scope, {clinic} AS prev_month, COUNT(*) AS sessions FROM {table}
+        GROUP BY 1, 2, 3
+        UNION ALL
+        SELECT day, practitioner_id, {own}, COUNT(*) FROM {table} GROUP BY 1, 2, 3
+    """
+    return sql, [*clinic_params, *own_params]
 
 
 def differences(*, limit: int = 20, progress: Progress | None = None) -> dict:
@@ -255,7 +417,7 @@ def differences(*, limit: int = 20, progress: Progress | None = None) -> dict:
         "ROUND(units, 2), ROUND(volume_ml, 3), sites, needle_points, vials, "
         "CASE WHEN signed_late THEN 1 ELSE 0 END, CASE WHEN consent_taken THEN 1 ELSE 0 END, "
         "CASE WHEN has_lot THEN 1 ELSE 0 END, CASE WHEN is_off_label THEN 1 ELSE 0 END, "
-        "side_effects, serious_side_effects, first_day"
+        "side_effects, serious_side_effects, first_day, prev_day, practitioner_prev_day"
     )
     daily_cols = (
         f"{DAILY_KEY}, sessions, ROUND(units, 2), ROUND(volume_ml, 3), sites, needle_points, "
@@ -265,7 +427,16 @@ def differences(*, limit: int = 20, progress: Progress | None = None) -> dict:
     found = {}
     with longer_statement_timeout(0), connection.cursor() as cursor:
         say("  computing the totals from the raw rows...")
-        cursor.execute("CREATE TEMPORARY TABLE rollup_expected_totals AS " + expected_sql, params)
+        cursor.execute(
+            "CREATE TEMPORARY TABLE rollup_expected_totals AS "
+            f"SELECT e.*, {PREV_DAYS} FROM ({expected_sql}) e",
+            params,
+        )
+        returns_sql, returns_params = _returns_select("rollup_expected_totals")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE rollup_expected_returns AS SELECT * FROM ({returns_sql}) r",
+            returns_params,
+        )
         cursor.execute(
             "CREATE TEMPORARY TABLE rollup_expected_daily AS "
             f"SELECT {DAILY_KEY}, COUNT(*) AS sessions, SUM(units) AS units, "
@@ -282,6 +453,12 @@ def differences(*, limit: int = 20, progress: Progress | None = None) -> dict:
         pairs = {
             "session totals": ("rollup_expected_totals", TOTALS, totals_cols, "session_id"),
             "daily rollup": ("rollup_expected_daily", DAILY, daily_cols, DAILY_KEY),
+            "return rollup": (
+                "rollup_expected_returns",
+                RETURNS,
+                "day, scope, prev_month, sessions",
+                "scope, day, prev_month",
+            ),
         }
         for name, (expected, stored, cols, key) in pairs.items():
             say(f"  comparing the {name}...")
@@ -296,4 +473,5 @@ def differences(*, limit: int = 20, progress: Progress | None = None) -> dict:
                 found[(name, direction)] = (count, cursor.fetchall())
         cursor.execute("DROP TABLE rollup_expected_totals")
         cursor.execute("DROP TABLE rollup_expected_daily")
+        cursor.execute("DROP TABLE rollup_expected_returns")
     return found

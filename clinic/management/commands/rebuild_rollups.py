@@ -3,11 +3,12 @@
     manage.py rebuild_rollups [--chunk-size 250000]
     manage.py rebuild_rollups --check [--show 20]
 
-The summaries (treatments.models.rollups: per-session totals and the daily rollup per
-practitioner, indication and product) are written by session_sign in the signing
-transaction; this command makes them again from the signed sessions, their injection
-points and vial draws (after a bulk load such as bench/seed_reports.py, or a restore),
-printing its progress. Readers keep seeing the old rows until it commits.
+The summaries (treatments.models.rollups: per-session totals, the daily rollup per
+practitioner, indication and product, the return rollup of distinct patients) are
+written by session_sign in the signing transaction; this command makes them again from
+the signed sessions, their injection points and vial draws (after a bulk load such as
+bench/seed_reports.py, or a restore), printing its progress. Readers keep seeing the old
+rows until it commits.
 
 With --check nothing is written: the summaries are recomputed from the raw rows and
 compared; the differences are printed and the exit status is 1 when there are any.
@@ -44,7 +45,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Rebuilt the rollups: {made['sessions']:,} signed sessions, "
-                    f"{made['daily_rows']:,} daily rows."
+                    f"{made['daily_rows']:,} daily rows, "
+                    f"{made['return_rows']:,} return rollup rows."
                 )
             )
             return
