@@ -4,29 +4,50 @@ import pytest
 from django.test import Client
 
 from clinic.roles import Role
+from tests import worker_databases
 from tests.factories import PatientFactory, QuestionnaireFactory, UserFactory
+from tests.worker_databases import django_db_setup  # noqa: F401 - one migrate per run (xdist)
 
 PASSWORD = "correct-horse-battery"
 
 
+def pytest_configure(config):
+    worker_databases.name_the_run(config)
+    worker_databases.serialized_tests_start_from_empty_tables()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session):
+    worker_databases.drop_template(session.config)
+
+
+# The personas, also made once per module by fixtures that share rows (tests/shared_rows.py).
+PERSONAS = {
+    "reception": {"username": "rita", "role": Role.RECEPTION},
+    "practitioner": {"username": "amelia", "role": Role.PRACTITIONER},
+    "manager": {"username": "marcus", "role": Role.MANAGER, "is_staff": True},
+    "deactivated": {"username": "former", "role": Role.PRACTITIONER, "is_active": False},
+}
+
+
 @pytest.fixture
 def reception(db):
-    return UserFactory(username="rita", role=Role.RECEPTION)
+    return UserFactory(**PERSONAS["reception"])
 
 
 @pytest.fixture
 def practitioner(db):
-    return UserFactory(username="amelia", role=Role.PRACTITIONER)
+    return UserFactory(**PERSONAS["practitioner"])
 
 
 @pytest.fixture
 def manager(db):
-    return UserFactory(username="marcus", role=Role.MANAGER, is_staff=True)
+    return UserFactory(**PERSONAS["manager"])
 
 
 @pytest.fixture
 def deactivated(db):
-    return UserFactory(username="former", role=Role.PRACTITIONER, is_active=False)
+    return UserFactory(**PERSONAS["deactivated"])
 
 
 def client_for(user) -> Client:

@@ -1,0 +1,38 @@
+"""Rows made once and shared by many tests: Django's setUpTestData, for pytest fixtures.
+
+    @pytest.fixture(scope="module")
+    def world(django_db_setup, django_db_blocker):
+        with shared_rows(django_db_blocker):
+            yield {"patient": PatientFactory(...)}
+
+The module-scoped fixture opens a transaction and makes its rows once. Each test that
+uses it (with the plain `db` fixture or `django_db` mark, not transaction=True) runs in its
+own transaction as usual, which is then a savepoint inside this one: whatever the test
+writes is rolled back after it, and the shared rows are rolled back when the module ends.
+Give each test a deep copy of the shared objects (`copied`), as setUpTestData does, so that
+one test's changes to a Python object do not reach the next test.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+
+from django.db import transaction
+
+
+@contextlib.contextmanager
+def shared_rows(django_db_blocker):
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+def copied(objects):
+    """A test's own copy of the shared objects (the rows themselves are shared)."""
+    return copy.deepcopy(objects)

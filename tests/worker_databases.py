@@ -1,0 +1,229 @@
+"""One migrated test database per run, cloned for each pytest-xdist worker (issue 14.6).
+
+pytest-django gives each xdist worker a test database of its own and migrates each one.
+Migrating is the costly part (about 20 s of CPU: the migrations hold the database roles'
+grants, the triggers, the access log's hash chain and the reference data, so
+--no-migrations is not an option). Here the first worker that needs a database migrates a
+template once per run, under a file lock, and every worker clones it:
+
+- PostgreSQL: CREATE DATABASE test_app_gw0 TEMPLATE test_app_template (tables, rows,
+  triggers and the runtime role's grants come along);
+- SQLite (in memory): the template is a file, copied into the worker's in-memory database
+  with SQLite's backup API.
+
+The xdist controller drops the template when the run ends. Without xdist, or with
+--reuse-db or --no-migrations, pytest-django's own django_db_setup runs unchanged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import shutil
+import sqlite3
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.test import TransactionTestCase
+from django.test.utils import setup_databases, teardown_databases
+from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
+from pytest_django.plugin import blocking_manager_key
+
+TEMPLATE_FILE = "template"  # in the run's shared folder: the template database's name
+
+
+def run_folder(config: pytest.Config) -> Path | None:
+    """A folder shared by the workers of one xdist run (None outside xdist)."""
+    workerinput = getattr(config, "workerinput", None)
+    uid = workerinput["testrunuid"] if workerinput else config.getoption("testrunuid", None)
+    if not uid:
+        return None
+    return Path(tempfile.gettempdir()) / f"clinic-test-databases-{uid}"
+
+
+@contextlib.contextmanager
+def locked(folder: Path):
+    folder.mkdir(exist_ok=True)
+    with open(folder / "lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def clonable(connection) -> bool:
+    if connection.vendor == "postgresql":
+        return True
+    return connection.vendor == "sqlite" and connection.creation.is_in_memory_db(
+        connection.creation._get_test_db_name()
+    )
+
+
+def use_database(connection, name: str) -> None:
+    settings.DATABASES[connection.alias]["NAME"] = name
+    connection.settings_dict["NAME"] = name
+
+
+def build_template(connection, folder: Path, verbosity: int) -> str:
+    """Migrate the template database (once per run): return its name."""
+    original, test = connection.settings_dict["NAME"], dict(connection.settings_dict["TEST"])
+    if connection.vendor == "postgresql":
+        name = connection.creation._get_test_db_name().rsplit("_gw", 1)[0] + "_template"
+    else:
+        name = str(folder / "template.sqlite3")
+    connection.settings_dict["TEST"]["NAME"] = name
+    try:
+        connection.creation.create_test_db(verbosity=verbosity, autoclobber=True)
+    finally:
+        connection.close()
+        connection.settings_dict["TEST"] = test
+        use_database(connection, original)
+    (folder / TEMPLATE_FILE).write_text(name)
+    return name
+
+
+def clone(connection, template: str) -> str:
+    """The worker's own copy of the template: return its name."""
+    target = connection.creation._get_test_db_name()
+    if connection.vendor == "postgresql":
+        quote = connection.ops.quote_name
+        with connection.creation._nodb_cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {quote(target)}")
+            cursor.execute(f"CREATE DATABASE {quote(target)} TEMPLATE {quote(template)}")
+        use_database(connection, target)
+        return target
+    # SQLite: a shared-cache in-memory database lives while one connection holds it.
+    source = sqlite3.connect(f"file:{template}?mode=ro", uri=True)
+    holder = sqlite3.connect(target, uri=True)
+    try:
+        source.backup(holder)
+    finally:
+        source.close()
+    use_database(connection, target)
+    connection.connect()  # Django never closes an in-memory database's connection
+    holder.close()
+    return target
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_use_migrations,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_modify_db_settings,
+):
+    """pytest-django's django_db_setup, with the clone-a-template path under xdist."""
+    folder = run_folder(request.config)
+    connection = connections[DEFAULT_DB_ALIAS]
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    plain = (
+        folder is None
+        or not django_db_use_migrations
+        or django_db_keepdb
+        or set(aliases) - {DEFAULT_DB_ALIAS}
+        or not clonable(connection)
+    )
+    verbosity = request.config.option.verbose
+    if plain:
+        if not django_db_use_migrations:
+            _disable_migrations()
+        with django_db_blocker.unblock():
+            db_cfg = setup_databases(
+                verbosity=verbosity,
+                interactive=False,
+                aliases=aliases,
+                serialized_aliases=serialized_aliases,
+                keepdb=django_db_keepdb and not django_db_createdb,
+            )
+        yield
+        if not django_db_keepdb:
+            with django_db_blocker.unblock():
+                teardown_databases(db_cfg, verbosity=verbosity)
+        return
+
+    original = connection.settings_dict["NAME"]
+    with django_db_blocker.unblock():
+        if aliases:
+            with locked(folder):
+                template_file = folder / TEMPLATE_FILE
+                if template_file.exists():
+                    template = template_file.read_text()
+                else:
+                    template = build_template(connection, folder, verbosity)
+                clone(connection, template)
+            # What create_test_db does after migrating.
+            if DEFAULT_DB_ALIAS in serialized_aliases:
+                connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+            call_command("createcachetable", database=DEFAULT_DB_ALIAS)
+            connection.ensure_connection()
+    yield
+    if aliases:
+        with django_db_blocker.unblock():
+            connection.creation.destroy_test_db(original, verbosity=verbosity)
+
+
+def serialized_tests_start_from_empty_tables() -> None:
+    """serialized_rollback restores the migrated rows with their primary keys; rows that an
+    earlier transactional test's flush recreated through post_migrate (content types,
+    permissions, roles) would clash with them. Which test ran before on a worker depends on
+    how xdist shares the tests out, so a serialized_rollback test empties the tables first
+    unless they are empty already (one SELECT then): tests/e2e/conftest.py did this per
+    module for its own tests."""
+    from django.contrib.contenttypes.models import ContentType
+
+    restore = TransactionTestCase._fixture_setup.__func__
+
+    def _fixture_setup(cls):
+        if cls.serialized_rollback:
+            for alias in cls._databases_names(include_mirrors=False):
+                if not hasattr(connections[alias], "_test_serialized_contents"):
+                    continue
+                if ContentType.objects.using(alias).exists():
+                    call_command(
+                        "flush",
+                        interactive=False,
+                        verbosity=0,
+                        database=alias,
+                        inhibit_post_migrate=True,
+                    )
+        restore(cls)
+
+    TransactionTestCase._fixture_setup = classmethod(_fixture_setup)
+
+
+def name_the_run(config: pytest.Config) -> None:
+    """In the controller: fix the run's id (xdist passes it to the workers) so that the
+    controller finds the workers' shared folder afterwards."""
+    controller = not hasattr(config, "workerinput") and config.getoption("dist", "no") != "no"
+    if controller and config.getoption("testrunuid", None) is None:
+        config.option.testrunuid = uuid.uuid4().hex
+
+
+def drop_template(config: pytest.Config) -> None:
+    """In the xdist controller, after every worker has finished: drop the template."""
+    if hasattr(config, "workerinput"):
+        return
+    folder = run_folder(config)
+    if folder is None or not folder.exists():
+        return
+    template_file = folder / TEMPLATE_FILE
+    if template_file.exists():
+        connection = connections[DEFAULT_DB_ALIAS]
+        if connection.vendor == "postgresql":
+            name = template_file.read_text()
+            quoted = connection.ops.quote_name(name)
+            with (
+                config.stash[blocking_manager_key].unblock(),
+                connection.creation._nodb_cursor() as cursor,
+            ):
+                cursor.execute(f"DROP DATABASE IF EXISTS {quoted}")
+    shutil.rmtree(folder, ignore_errors=True)
