@@ -12,8 +12,17 @@ from django.utils import timezone
 
 from clinic.permissions import AUTHENTICATED, PUBLIC
 from clinic.roles import Role, role_allows
+from tests import conftest
 from tests.conftest import client_for
-from tests.factories import FollowUpFactory, SideEffectFactory, TreatmentSessionFactory
+from tests.factories import (
+    FollowUpFactory,
+    PatientFactory,
+    QuestionnaireFactory,
+    SideEffectFactory,
+    TreatmentSessionFactory,
+    UserFactory,
+)
+from tests.shared_rows import copied, shared_rows
 from treatments.models import SiteTemplate
 
 # Namespaces with their own access rules, tested in test_admin_access below.
@@ -62,8 +71,54 @@ def test_url_walker_finds_unclassified_views(monkeypatch):
     assert [r.access for r in _walk([fake])] == [None]
 
 
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """The personas and one object of each kind, made once for the module's ~1,300 tests
+    (each test's own writes are rolled back after it: tests/shared_rows.py)."""
+    with shared_rows(django_db_blocker):
+        users = {name: UserFactory(**conftest.PERSONAS[name]) for name in PERSONA_FIXTURES}
+        patient = PatientFactory(registered_by=users["reception"])
+        questionnaire = QuestionnaireFactory(patient=patient, entered_by=users["reception"])
+        yield {
+            **users,
+            "objects": _objects(patient, questionnaire, users["practitioner"], users["manager"]),
+        }
+
+
+PERSONA_FIXTURES = ("reception", "practitioner", "manager", "deactivated")
+
+
 @pytest.fixture
-def objects(patient, questionnaire, practitioner, manager):
+def shared(world, db):
+    return copied(world)
+
+
+@pytest.fixture
+def reception(shared):
+    return shared["reception"]
+
+
+@pytest.fixture
+def practitioner(shared):
+    return shared["practitioner"]
+
+
+@pytest.fixture
+def manager(shared):
+    return shared["manager"]
+
+
+@pytest.fixture
+def deactivated(shared):
+    return shared["deactivated"]
+
+
+@pytest.fixture
+def objects(shared):
+    return shared["objects"]
+
+
+def _objects(patient, questionnaire, practitioner, manager):
     """One of each object a URL can name, keyed by what the URL's kwargs refer to."""
     session = TreatmentSessionFactory(patient=patient, practitioner=practitioner)
     sar = _sar_for(patient, practitioner)
