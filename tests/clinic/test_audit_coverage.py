@@ -15,13 +15,18 @@ from django.urls import reverse
 
 from clinic.models import AccessEvent
 from clinic.roles import Role, role_allows
-from tests.clinic.test_permission_matrix import ROUTES, _kwargs, objects
+from tests.clinic.test_permission_matrix import ROUTES, _kwargs, _objects
 from tests.conftest import client_for
 from tests.factories import PatientFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-__all__ = ["objects"]  # the permission matrix's fixture: one record of each kind
+
+@pytest.fixture
+def objects(patient, questionnaire, practitioner, manager):
+    """The permission matrix's objects: one record of each kind (made per test here)."""
+    return _objects(patient, questionnaire, practitioner, manager)
+
 
 FAMILY_NAME = "Quillfeather"
 RECORD_NUMBER = "K990001"
