@@ -8,9 +8,15 @@ VENV=.venv/bin
 status=0
 
 step() { echo; echo "==> $*"; }
+# pytest-xdist workers, one per core by default (issue 14.6); PYTEST_WORKERS=0 runs in one
+# process. Bytecode is written (some machines set PYTHONDONTWRITEBYTECODE): every worker and
+# every manage.py the ops tests start would otherwise compile the project and rewrite the
+# test modules again (about 3 s of CPU each).
+WORKERS=${PYTEST_WORKERS:-$(nproc 2>/dev/null || echo 2)}
+unset PYTHONDONTWRITEBYTECODE
 run_pytest() {
   # pytest exits 5 when it collected no test: that is a failure here.
-  "$VENV/pytest" "$@"
+  "$VENV/pytest" -n "$WORKERS" "$@"
   local rc=$?
   if [ $rc -eq 5 ]; then echo "pytest collected no tests: failing." >&2; return 1; fi
   return $rc
