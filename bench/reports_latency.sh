@@ -66,7 +66,9 @@ fi
 sessions=$(count treatments.models TreatmentSession)
 if [ "$sessions" -lt "$BENCH_SESSIONS" ]; then
   echo "Seeding $((BENCH_SESSIONS - sessions)) sessions..."
-  time as_owner "$PY" bench/seed_reports.py --sessions "$((BENCH_SESSIONS - sessions))"
+  # Without the web requests' statement timeout: one COPY of a million rows takes longer.
+  time as_owner env DATABASE_STATEMENT_TIMEOUT_MS=0 "$PY" bench/seed_reports.py \
+    --sessions "$((BENCH_SESSIONS - sessions))"
 fi
 
 # Fresh planner statistics (without them the first runs after a bulk load plan badly).
