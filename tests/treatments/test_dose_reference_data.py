@@ -35,6 +35,10 @@ SIDE_EFFECT_SEED = importlib.import_module("treatments.migrations.0011_seed_side
 COSMETIC_TEMPLATES_SEED = importlib.import_module(
     "treatments.migrations.0017_seed_cosmetic_templates_per_product"
 )
+# The diary's reference row (issue 15.4), a SafetyParameter the diary reads, not the engine.
+CONSENT_VALIDITY_SEED = importlib.import_module(
+    "clinic.diary.migrations.0007_seed_consent_validity"
+)
 
 VERIFIED_ON = datetime.date(2026, 11, 21)
 SLUG = re.compile(r"^[-a-z0-9]+$")
@@ -51,7 +55,8 @@ def _limit(code: str) -> DoseLimit:
 
 def test_counts():
     # 0004 + 0007 + the two responder thresholds of 0009 + the three side-effect rows of 0011
-    assert SafetyParameter.objects.count() == 11 + len(NICE_PARAMETER_KEYS) + 2 + 3
+    # + the diary's consent validity (diary 0007)
+    assert SafetyParameter.objects.count() == 11 + len(NICE_PARAMETER_KEYS) + 2 + 3 + 1
     assert DoseGuideline.objects.count() == 57
     assert DoseGuideline.objects.filter(licensed_uk=True).count() == 45
     assert DoseLimit.objects.count() == 35
@@ -63,11 +68,17 @@ def test_counts():
 @pytest.mark.parametrize("model", SOURCED_MODELS, ids=lambda m: m.__name__)
 def test_every_row_is_sourced_and_dated(model):
     assert model.objects.exists()
-    later = {"2026-12-02": set(COSMETIC_TEMPLATES_SEED.TEMPLATES_BY_SLUG)}  # 0017's
+    # 0017's templates and the diary's consent validity (diary 0007) were checked later.
+    later = {"2026-12-02": {*COSMETIC_TEMPLATES_SEED.TEMPLATES_BY_SLUG, CONSENT_VALIDITY_SEED.KEY}}
     for row in model.objects.all():
         assert row.source.strip(), row
         expected = next(
-            (day for day, slugs in later.items() if getattr(row, "slug", None) in slugs), None
+            (
+                day
+                for day, slugs in later.items()
+                if getattr(row, "slug", getattr(row, "key", None)) in slugs
+            ),
+            None,
         )
         assert row.verified_on == (
             VERIFIED_ON if expected is None else datetime.date.fromisoformat(expected)
@@ -152,6 +163,7 @@ def test_every_engine_parameter_key_is_seeded():
         "side_effect_review_days",
         "side_effect_late_window_days",
         "yellow_card_older_age_years",
+        CONSENT_VALIDITY_SEED.KEY,
     }
 
 
@@ -761,6 +773,7 @@ def _flags(slug: str) -> tuple:
 
 def test_unseed_removes_exactly_what_seed_created_and_seed_restores_it():
     # Later migrations' rows, undone first, as migrating back would.
+    CONSENT_VALIDITY_SEED.unseed(apps, None)
     COSMETIC_TEMPLATES_SEED.unseed(apps, None)
     SIDE_EFFECT_SEED.unseed(apps, None)
     RESPONDER_SEED.unseed(apps, None)
