@@ -6,10 +6,10 @@ from functools import cache
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.sessions.backends.db import SessionStore
 from playwright.sync_api import Page, expect
 
 from clinic.middleware import SEEN_AT
+from clinic.session_store import SessionStore
 
 PASSWORD = "correct-horse-battery"  # the factories' password for every persona
 SCREENSHOT_DIR = Path(__file__).resolve().parent / "screenshots"  # git-ignored
