@@ -157,8 +157,8 @@ REQUEST_ID_FROM_PROXY = env_bool("REQUEST_ID_FROM_PROXY", False)
 
 # Stateless app servers (issue 12.8): sessions are in the database, one row per session
 # with its user id and access snapshot (clinic.session_store: the session, the user and
-# what the page may show in one query, issue 14.1); the cache is Redis when CACHE_URL is set (redis://host:6379/1, shared
-# by every app server), this process's memory otherwise.
+# what the page may show in one query, issue 14.1); the cache is Redis when CACHE_URL is
+# set (redis://host:6379/1, shared by every app server), this process's memory otherwise.
 SESSION_ENGINE = "clinic.session_store"
 CACHE_URL = os.environ.get("CACHE_URL", "").strip()
 if CACHE_URL:

@@ -24,71 +24,90 @@ def backfill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('patients', '0013_remove_merged_bladder_answer'),
+        ("patients", "0013_remove_merged_bladder_answer"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalpatient',
-            name='consent_marketing_email',
-            field=models.BooleanField(db_default=False, default=False, verbose_name='consents to recalls and news by email'),
+            model_name="historicalpatient",
+            name="consent_marketing_email",
+            field=models.BooleanField(
+                db_default=False,
+                default=False,
+                verbose_name="consents to recalls and news by email",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalpatient',
-            name='consent_marketing_email_at',
+            model_name="historicalpatient",
+            name="consent_marketing_email_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='historicalpatient',
-            name='consent_marketing_sms',
-            field=models.BooleanField(db_default=False, default=False, verbose_name='consents to recalls and news by SMS'),
+            model_name="historicalpatient",
+            name="consent_marketing_sms",
+            field=models.BooleanField(
+                db_default=False, default=False, verbose_name="consents to recalls and news by SMS"
+            ),
         ),
         migrations.AddField(
-            model_name='historicalpatient',
-            name='consent_marketing_sms_at',
+            model_name="historicalpatient",
+            name="consent_marketing_sms_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='patient',
-            name='consent_marketing_email',
-            field=models.BooleanField(db_default=False, default=False, verbose_name='consents to recalls and news by email'),
+            model_name="patient",
+            name="consent_marketing_email",
+            field=models.BooleanField(
+                db_default=False,
+                default=False,
+                verbose_name="consents to recalls and news by email",
+            ),
         ),
         migrations.AddField(
-            model_name='patient',
-            name='consent_marketing_email_at',
+            model_name="patient",
+            name="consent_marketing_email_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='patient',
-            name='consent_marketing_sms',
-            field=models.BooleanField(db_default=False, default=False, verbose_name='consents to recalls and news by SMS'),
+            model_name="patient",
+            name="consent_marketing_sms",
+            field=models.BooleanField(
+                db_default=False, default=False, verbose_name="consents to recalls and news by SMS"
+            ),
         ),
         migrations.AddField(
-            model_name='patient',
-            name='consent_marketing_sms_at',
+            model_name="patient",
+            name="consent_marketing_sms_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.AlterField(
-            model_name='historicalpatient',
-            name='consent_contact_email',
-            field=models.BooleanField(default=False, verbose_name='consents to service messages by email'),
+            model_name="historicalpatient",
+            name="consent_contact_email",
+            field=models.BooleanField(
+                default=False, verbose_name="consents to service messages by email"
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalpatient',
-            name='consent_contact_sms',
-            field=models.BooleanField(default=False, verbose_name='consents to service messages by SMS'),
+            model_name="historicalpatient",
+            name="consent_contact_sms",
+            field=models.BooleanField(
+                default=False, verbose_name="consents to service messages by SMS"
+            ),
         ),
         migrations.AlterField(
-            model_name='patient',
-            name='consent_contact_email',
-            field=models.BooleanField(default=False, verbose_name='consents to service messages by email'),
+            model_name="patient",
+            name="consent_contact_email",
+            field=models.BooleanField(
+                default=False, verbose_name="consents to service messages by email"
+            ),
         ),
         migrations.AlterField(
-            model_name='patient',
-            name='consent_contact_sms',
-            field=models.BooleanField(default=False, verbose_name='consents to service messages by SMS'),
+            model_name="patient",
+            name="consent_contact_sms",
+            field=models.BooleanField(
+                default=False, verbose_name="consents to service messages by SMS"
+            ),
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop),
     ]
