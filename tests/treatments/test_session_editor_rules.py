@@ -185,3 +185,12 @@ def test_bladder_screening_reads_uti_and_retention_separately(
     InjectionPointFactory(session=session)
     found = {c for c in codes(session) if c in {"bladder.uti", "bladder.retention_screening"}}
     assert found == expected
+
+
+def test_the_editor_speaks_to_staff_not_in_model_names(practitioner_client, practitioner):
+    """Issue 13.19, words not codes: the vial field's help was the model's developer note
+    ("further vials are SessionVial rows")."""
+    draft = cosmetic_draft(PatientFactory(), practitioner)
+    page = practitioner_client.get(f"/sessions/{draft.public_id}/edit/").content.decode()
+    assert "SessionVial" not in page
+    assert "The vial drawn from first; tick further vials below" in page

@@ -61,6 +61,11 @@ class SessionForm(forms.ModelForm):
             "weight_measured_on": date_input(),
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
+        # The model's help text is for developers ("SessionVial rows"); staff read this.
+        help_texts = {
+            "vial": "The vial drawn from first; tick further vials below when the dose needs "
+            "more than one.",
+        }
         labels = {
             "weight_kg": "Weight (kg)",
             "weight_measured_on": "Weight measured on",
