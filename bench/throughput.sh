@@ -19,60 +19,17 @@
 # Exits non-zero when a goal is missed or a request fails.
 set -euo pipefail
 
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-ROOT=$(pwd)
-PY="$ROOT/.venv/bin/python"
-GUNICORN="$ROOT/.venv/bin/gunicorn"
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 BENCH_PATIENTS=${BENCH_PATIENTS:-100000}
 BENCH_PORT=${BENCH_PORT:-8766}
 BENCH_ONLY=${BENCH_ONLY:-}
 RESULTS_DIR="$ROOT/bench/results"
 mkdir -p "$RESULTS_DIR"
 
-export DJANGO_SETTINGS_MODULE=clinic.settings.dev
-export DJANGO_DEBUG=false
-
-STARTED_PG=0
-GUNICORN_PID=""
-cleanup() {
-  local rc=$?
-  if [ -n "$GUNICORN_PID" ] && kill -0 "$GUNICORN_PID" 2>/dev/null; then
-    kill -TERM "$GUNICORN_PID" 2>/dev/null || true
-    wait "$GUNICORN_PID" 2>/dev/null || true
-  fi
-  if [ "$STARTED_PG" = "1" ]; then
-    pg_stop
-  fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-if [ -n "${DATABASE_URL:-}" ]; then
-  echo "Using the existing database from DATABASE_URL"
-else
-  # shellcheck source=../.ci/postgres.sh
-  source .ci/postgres.sh start
-  STARTED_PG=1
-fi
-case "$DATABASE_URL" in
-  postgres://* | postgresql://*) ;;
-  *) echo "DATABASE_URL must point at PostgreSQL" >&2; exit 2 ;;
-esac
-
-as_owner() { DATABASE_RUNTIME_URL="$DATABASE_URL" DATABASE_URL="${DATABASE_OWNER_URL:-$DATABASE_URL}" "$@"; }
-as_owner "$PY" manage.py migrate --no-input -v 0
-
-existing=$("$PY" manage.py shell -c \
-  "from patients.models import Patient; print(Patient.objects.count())" | tail -1)
-if [ "$existing" -lt "$BENCH_PATIENTS" ]; then
-  echo "Seeding $((BENCH_PATIENTS - existing)) patients ($existing present)..."
-  seed_start=$(date +%s)
-  "$PY" manage.py seed_demo --patients "$((BENCH_PATIENTS - existing))" --no-sessions
-  echo "Seed took $(($(date +%s) - seed_start)) s"
-fi
-as_owner "$PY" manage.py shell -c \
-  "from django.db import connection; connection.cursor().execute('VACUUM (ANALYZE)')"
+bench_postgres
+bench_seed_patients "$BENCH_PATIENTS"
+bench_vacuum
 
 export BENCH_PASSWORD
 BENCH_PASSWORD=$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')
@@ -93,25 +50,8 @@ for name, superuser in (("bench_reception_a", False), ("bench_reception_b", Fals
         user.groups.add(reception)
 '
 
-if (exec 3<>"/dev/tcp/127.0.0.1/$BENCH_PORT") 2>/dev/null; then
-  echo "Port $BENCH_PORT is already in use: set BENCH_PORT" >&2
-  exit 2
-fi
-echo "Starting gunicorn (2 sync workers) on 127.0.0.1:$BENCH_PORT"
-DATABASE_CONN_MAX_AGE=600 "$GUNICORN" clinic.wsgi -w 2 -b "127.0.0.1:$BENCH_PORT" \
-  --log-level warning >"$RESULTS_DIR/throughput-gunicorn.log" 2>&1 &
-GUNICORN_PID=$!
-BASE_URL="http://127.0.0.1:$BENCH_PORT"
-for _ in $(seq 1 150); do
-  if curl -fsS -o /dev/null "$BASE_URL/healthz" 2>/dev/null; then break; fi
-  if ! kill -0 "$GUNICORN_PID" 2>/dev/null; then
-    cat "$RESULTS_DIR/throughput-gunicorn.log" >&2
-    exit 1
-  fi
-  sleep 0.2
-done
-echo "Patients: $("$PY" manage.py shell -c \
-  "from patients.models import Patient; print(Patient.objects.count())" | tail -1); uptime:$(uptime)"
+bench_gunicorn "$BENCH_PORT" "$RESULTS_DIR/throughput-gunicorn.log"
+echo "Patients: $(bench_count_patients); uptime:$(uptime)"
 
 rc=0
 if [ -z "$BENCH_ONLY" ] || [ "$BENCH_ONLY" = "lists" ]; then
