@@ -10,6 +10,7 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.utils import timezone
 
+from clinic.form_rendering import WIDGET_RENDERER
 from clinic.idempotency import SubmissionTokenField
 from patients.choices import TITLE_USUAL_SEX, Sex, YesNoNotApplicable
 from patients.models import IntakeQuestionnaire, Patient, PriorTreatment, SubjectAccessRequest
@@ -45,8 +46,75 @@ def clean_person_name(value: str, label: str) -> str:
     return value
 
 
+def _patient_layout(show_nhs_number: bool) -> Layout:
+    """The patient form's layout, made once per variant (with or without the NHS number)
+    rather than per request: crispy layout objects hold no per-form state."""
+    nhs = [Column("nhs_number", css_class="col-md-4")] if show_nhs_number else []
+    return Layout(
+        Fieldset(
+            "Identity",
+            Row(
+                Column("title", css_class="col-md-2"),
+                Column(Field("given_names", autofocus=True), css_class="col-md-4"),
+                Column("family_name", css_class="col-md-4"),
+                Column("preferred_name", css_class="col-md-2"),
+            ),
+            Row(
+                Column("date_of_birth", css_class="col-md-4"),
+                Column("sex", css_class="col-md-4"),
+                *nhs,
+            ),
+        ),
+        Fieldset(
+            "Contact",
+            Row(Column("phone", css_class="col-md-6"), Column("email", css_class="col-md-6")),
+            Row(
+                Column("address_line_1", css_class="col-md-6"),
+                Column("address_line_2", css_class="col-md-6"),
+            ),
+            Row(Column("town", css_class="col-md-6"), Column("postcode", css_class="col-md-3")),
+            Row(
+                Column("consent_contact_email", css_class="col-md-6"),
+                Column("consent_contact_sms", css_class="col-md-6"),
+            ),
+            Row(
+                Column("consent_marketing_email", css_class="col-md-6"),
+                Column("consent_marketing_sms", css_class="col-md-6"),
+            ),
+        ),
+        Fieldset(
+            "GP",
+            Row(
+                Column("gp_practice", css_class="col-md-6"),
+                Column("gp_name", css_class="col-md-6"),
+            ),
+        ),
+        Fieldset(
+            "Emergency contact",
+            Row(
+                Column("emergency_contact_name", css_class="col-md-5"),
+                Column("emergency_contact_relationship", css_class="col-md-3"),
+                Column("emergency_contact_phone", css_class="col-md-4"),
+            ),
+        ),
+        Fieldset(
+            "Referral",
+            Row(
+                Column("referral_source", css_class="col-md-4"),
+                Column("referral_detail", css_class="col-md-8"),
+            ),
+        ),
+    )
+
+
+_PATIENT_LAYOUTS = {show: _patient_layout(show) for show in (True, False)}
+
+
 class PatientForm(forms.ModelForm):
     """Demographics, contact, GP, emergency contact, referral and contact consents."""
+
+    # The page writes the layout and widgets in Python ({% render_layout %}, issue 14.3).
+    default_renderer = WIDGET_RENDERER
 
     # Typed with spaces, stored normalised: wider than the model columns on input.
     nhs_number = forms.CharField(
@@ -110,62 +178,7 @@ class PatientForm(forms.ModelForm):
         self.helper.disable_csrf = True
         # Hidden fields outside the layout still render (the one-time submission token).
         self.helper.render_hidden_fields = True
-        nhs = [Column("nhs_number", css_class="col-md-4")] if show_nhs_number else []
-        self.helper.layout = Layout(
-            Fieldset(
-                "Identity",
-                Row(
-                    Column("title", css_class="col-md-2"),
-                    Column(Field("given_names", autofocus=True), css_class="col-md-4"),
-                    Column("family_name", css_class="col-md-4"),
-                    Column("preferred_name", css_class="col-md-2"),
-                ),
-                Row(
-                    Column("date_of_birth", css_class="col-md-4"),
-                    Column("sex", css_class="col-md-4"),
-                    *nhs,
-                ),
-            ),
-            Fieldset(
-                "Contact",
-                Row(Column("phone", css_class="col-md-6"), Column("email", css_class="col-md-6")),
-                Row(
-                    Column("address_line_1", css_class="col-md-6"),
-                    Column("address_line_2", css_class="col-md-6"),
-                ),
-                Row(Column("town", css_class="col-md-6"), Column("postcode", css_class="col-md-3")),
-                Row(
-                    Column("consent_contact_email", css_class="col-md-6"),
-                    Column("consent_contact_sms", css_class="col-md-6"),
-                ),
-                Row(
-                    Column("consent_marketing_email", css_class="col-md-6"),
-                    Column("consent_marketing_sms", css_class="col-md-6"),
-                ),
-            ),
-            Fieldset(
-                "GP",
-                Row(
-                    Column("gp_practice", css_class="col-md-6"),
-                    Column("gp_name", css_class="col-md-6"),
-                ),
-            ),
-            Fieldset(
-                "Emergency contact",
-                Row(
-                    Column("emergency_contact_name", css_class="col-md-5"),
-                    Column("emergency_contact_relationship", css_class="col-md-3"),
-                    Column("emergency_contact_phone", css_class="col-md-4"),
-                ),
-            ),
-            Fieldset(
-                "Referral",
-                Row(
-                    Column("referral_source", css_class="col-md-4"),
-                    Column("referral_detail", css_class="col-md-8"),
-                ),
-            ),
-        )
+        self.helper.layout = _PATIENT_LAYOUTS[show_nhs_number]
 
     def clean_given_names(self):
         return clean_person_name(self.cleaned_data["given_names"], "Given names")

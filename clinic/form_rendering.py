@@ -1,0 +1,230 @@
+"""A form's crispy layout and its plain widgets written in Python (issue 14.3).
+
+The patient form (24 fields) took about 50 ms of CPU to render through crispy-forms, most
+of its page's time: crispy renders every field through its bootstrap5 `field.html`, a
+template of nested conditions and includes, and compiles a template from each fieldset's
+legend on every render; then each widget renders through Django's widget templates (an
+include per `<option>`). Two pieces here, each checked against what they replace
+(tests/clinic/test_form_rendering.py compares the markup of every field in every state):
+
+- `render_layout(form)` (`{% render_layout form %}`, clinic/templatetags/layout_forms.py)
+  walks the form's crispy layout (still declared next to the fields, STYLE 14) and writes
+  the markup crispy-bootstrap5 writes for it (vertical form, labels shown, errors inline):
+  the same wrapper ids and classes, required marks, help texts and error ids that the
+  widgets' `aria-describedby` points at, the `textinput form-control is-invalid` classes,
+  the non-field errors above the fields and the unmentioned hidden fields after them.
+  Layout objects other than Layout, Fieldset, Row, Column, Div and Field (default
+  template) raise TypeError: a form that needs them keeps `{% crispy %}`.
+- `WIDGET_RENDERER`, a form renderer (`Form.default_renderer`) that writes Django's own
+  `<input>`, `<select>` and `<option>` templates in Python from the widget's context
+  (`Widget.get_context`: values, `required`, `aria-*`, attributes all still Django's);
+  any other template, or one a project or app overrides, renders as before.
+"""
+
+from pathlib import Path
+
+from crispy_forms.layout import Column, Div, Field, Fieldset, Layout, Row
+from django import forms
+from django.forms.renderers import DjangoTemplates
+from django.utils.formats import localize
+from django.utils.functional import cached_property
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+
+REQUIRED_MARK = '<span class="asteriskField">*</span>'
+
+
+def render_layout(form) -> SafeString:
+    helper = form.helper
+    rendered: set[str] = set()
+    parts = []
+    if errors := form.non_field_errors():
+        items = format_html_join("", "<li>{}</li>", ((error,) for error in errors))
+        parts.append(
+            format_html(
+                '<div class="alert alert-block alert-danger"><ul class="m-0">{}</ul></div>', items
+            )
+        )
+    parts.append(_render(helper.layout, form, rendered))
+    if helper.render_hidden_fields:
+        parts.extend(
+            str(form[name])
+            for name, field in form.fields.items()
+            if name not in rendered and field.widget.is_hidden
+        )
+    # Every part is escaped (format_html) or a widget's own markup.
+    return mark_safe(" ".join(parts))  # noqa: S308
+
+
+def _render(node, form, rendered: set[str], attrs: dict | None = None) -> str:
+    if isinstance(node, str):
+        return _field(form, node, rendered, attrs or {})
+    kind = type(node)
+    if kind is Field and node.template == Field.template and not node.wrapper_class:
+        return " ".join(_render(name, form, rendered, node.attrs) for name in node.fields)
+    if kind not in (Layout, Fieldset, Row, Column, Div):
+        raise TypeError(f"render_layout cannot write {node!r}: use {{% crispy %}} for this form")
+    inner = " ".join(_render(child, form, rendered) for child in node.fields)
+    if kind is Layout:
+        return inner
+    if kind is Fieldset and not (node.css_id or node.css_class or node.flat_attrs):
+        legend = format_html("<legend>{}</legend> ", node.legend) if node.legend else ""
+        return f"<fieldset>{legend}{inner} </fieldset>"
+    if kind in (Row, Column, Div) and not (node.css_id or node.flat_attrs):
+        css = node.css_class or ""
+        if kind is Row:
+            css = f"row {css}"
+        elif kind is Column and "col" not in css:
+            css = f"col-md {css}"
+        opening = format_html('<div class="{}">', css) if css else "<div>"
+        return f"{opening}{inner} </div>"
+    raise TypeError(f"render_layout cannot write {node!r}: use {{% crispy %}} for this form")
+
+
+def _field(form, name: str, rendered: set[str], attrs: dict) -> str:
+    bound = form[name]  # KeyError for a name the form does not have
+    rendered.add(name)
+    widget = bound.field.widget
+    if bound.is_hidden:
+        return str(bound)
+    if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple, forms.FileInput)):
+        raise TypeError(f"render_layout does not write {type(widget).__name__} ({name})")
+    widget.attrs.update(attrs)  # a Field's attributes, as crispy's render_field
+    checkbox = isinstance(widget, forms.CheckboxInput)
+    if checkbox:
+        control = "form-check-input"
+    elif isinstance(widget, forms.Select):
+        control = "form-select"
+    else:
+        control = "form-control"
+    # crispy's crispy_field: the widget's class name, then the pack's classes.
+    css = widget.attrs.get("class", "")
+    kind = type(widget).__name__.lower()
+    if kind not in css:
+        css = f"{css} {kind}" if css else kind
+    for extra in (control, "is-invalid") if bound.errors else (control,):
+        if extra not in css.split():
+            css = f"{css} {extra}"
+    widget.attrs["class"] = css
+
+    required = bound.field.required
+    mark = mark_safe(REQUIRED_MARK) if required else ""  # noqa: S308 (a constant)
+    label_css = " requiredField" if required else ""
+    tail = _errors_and_help(bound)
+    wrapper = " ".join(c for c in ("form-check" if checkbox else "mb-3", bound.css_classes()) if c)
+    if checkbox:
+        return format_html(
+            '<div class="mb-3"> <div id="div_{}" class="{}"> {} '
+            '<label for="{}" class="form-check-label{}">{}{}</label>{} </div> </div>',
+            bound.auto_id, wrapper, bound, bound.id_for_label, label_css, bound.label, mark, tail,
+        )  # fmt: skip
+    return format_html(
+        '<div id="div_{}" class="{}"> <label for="{}" class="form-label{}">{}{}</label> '
+        "{}{} </div>",
+        bound.auto_id, wrapper, bound.id_for_label, label_css, bound.label, mark, bound, tail,
+    )  # fmt: skip
+
+
+def _errors_and_help(bound) -> SafeString:
+    out = ""
+    if bound.errors:
+        spans = format_html_join(
+            " ",
+            '<span id="error_{}_{}"><strong>{}</strong></span>',
+            ((i, bound.auto_id, error) for i, error in enumerate(bound.errors, start=1)),
+        )
+        out += format_html(
+            ' <div id="{}_error" class="invalid-feedback"> {} </div>', bound.auto_id, spans
+        )
+    if bound.help_text:
+        # The form's own wording, not escaped (crispy's help_text|safe, Django's too).
+        help_text = mark_safe(bound.help_text)  # noqa: S308
+        out += format_html(
+            ' <div id="{}_helptext" class="form-text">{}</div>', bound.auto_id, help_text
+        )
+    return mark_safe(out)  # noqa: S308 (built with format_html)
+
+
+# Widgets -------------------------------------------------------------------------------
+
+DJANGO_WIDGETS = Path(forms.__file__).parent / "templates"
+INPUTS = ("input", "text", "date", "email", "checkbox", "hidden", "number", "tel", "url")
+
+
+def _esc(value) -> str:
+    """{{ value }} in a Django template: localised, then escaped unless already safe."""
+    return conditional_escape(localize(value))
+
+
+def _s(value):
+    """|stringformat:'s', which keeps a safe string safe."""
+    return value if isinstance(value, str) else str(value)
+
+
+def _attrs(attrs: dict) -> str:
+    # django/forms/widgets/attrs.html
+    return "".join(
+        f" {_esc(name)}" if value is True else f' {_esc(name)}="{_esc(_s(value))}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+def _input(widget: dict) -> str:
+    # django/forms/widgets/input.html
+    value = widget["value"]
+    shown = "" if value is None else f' value="{_esc(_s(value))}"'
+    return (
+        f'<input type="{_esc(widget["type"])}" name="{_esc(widget["name"])}"'
+        f"{shown}{_attrs(widget['attrs'])}>"
+    )
+
+
+def _option(option: dict) -> str:
+    # django/forms/widgets/select_option.html
+    value = _esc(_s(option["value"]))
+    return f'<option value="{value}"{_attrs(option["attrs"])}>{_esc(option["label"])}</option>'
+
+
+class WidgetRenderer(DjangoTemplates):
+    """Django's default form renderer, with its own input, select and option templates
+    written in Python (the same characters; tests/clinic/test_form_rendering.py)."""
+
+    @cached_property
+    def _written(self) -> frozenset[str]:
+        # Only the templates that still resolve to Django's own files: an override in a
+        # project or app template folder renders through the template, as it would.
+        names = [f"django/forms/widgets/{n}.html" for n in (*INPUTS, "select", "select_option")]
+        return frozenset(
+            name
+            for name in names
+            if Path(self.get_template(name).origin.name) == DJANGO_WIDGETS / name
+        )
+
+    def render(self, template_name, context, request=None):
+        if template_name not in self._written:
+            return super().render(template_name, context, request=request)
+        widget = context["widget"]
+        if template_name.endswith("/select.html"):
+            return self._select(widget, context, request)
+        if template_name.endswith("/select_option.html"):
+            return _option(widget)
+        return _input(widget)
+
+    def _select(self, widget: dict, context, request) -> str:
+        # django/forms/widgets/select.html
+        out = [f'<select name="{_esc(widget["name"])}"{_attrs(widget["attrs"])}>']
+        for group_name, group_choices, _index in widget["optgroups"]:
+            if group_name:
+                out.append(f'\n  <optgroup label="{_esc(group_name)}">')
+            for option in group_choices:
+                if option["template_name"] not in self._written:  # another option template
+                    return super().render(widget["template_name"], context, request=request)
+                out.append(f"\n  {_option(option)}\n")  # the included file's last newline
+            if group_name:
+                out.append("\n  </optgroup>")
+        out.append("\n</select>")
+        return "".join(out)
+
+
+WIDGET_RENDERER = WidgetRenderer()

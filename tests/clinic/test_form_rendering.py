@@ -1,0 +1,160 @@
+"""The patient form written in Python (clinic/form_rendering.py, issue 14.3) gives the page
+crispy-bootstrap5 and Django's widget templates gave it: the same elements, attributes and
+text for every field, in every state a receptionist meets (empty, typed with errors, a
+form-level error, the edit form, without the NHS number), and the same characters for
+each widget."""
+
+import uuid
+from datetime import date
+from html.parser import HTMLParser
+
+import pytest
+from crispy_forms.layout import HTML, Layout
+from django import forms
+from django.forms.renderers import get_default_renderer
+from django.template import Context, Template
+from django.utils.safestring import mark_safe
+
+from clinic.form_rendering import WIDGET_RENDERER, render_layout
+from patients.forms import EditPatientForm, RegisterPatientForm
+from patients.models import Patient
+from tests.patients.test_views import form_data
+
+TOKEN = str(uuid.uuid4())
+CRISPY = Template("{% load crispy_forms_tags %}{% crispy form %}")
+
+
+class _Tokens(HTMLParser):
+    """Tags with their attributes (classes as a set) and text, whitespace folded: the
+    page as a browser and a screen reader see it."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = sorted(
+            (k, " ".join(sorted((v or "").split())) if k == "class" else v) for k, v in attrs
+        )
+        self.out.append(f"<{tag} {attrs}>")
+
+    def handle_endtag(self, tag):
+        self.out.append(f"</{tag}>")
+
+    def handle_data(self, data):
+        if text := " ".join(data.split()):
+            self.out.append(text)
+
+
+def _tokens(html: str) -> list[str]:
+    parser = _Tokens()
+    parser.feed(html)
+    return parser.out
+
+
+def _both(make):
+    """The same form rendered by crispy with Django's templates, and by render_layout."""
+    old, new = make(get_default_renderer()), make(None)
+    for form in (old, new):
+        if "submission_token" in form.fields:  # a new one per form, else
+            form.fields["submission_token"].initial = TOKEN
+    for form in (old, new):
+        form.is_valid()  # an unbound form: False, no errors
+    assert new.renderer is WIDGET_RENDERER
+    return CRISPY.render(Context({"form": old})), str(render_layout(new))
+
+
+TYPED_BADLY = form_data(
+    postcode="nonsense", date_of_birth="31/02/1990", family_name="", phone="12", email="x@",
+    sex="", nhs_number="123", emergency_contact_name="B4d", consent_marketing_sms="on",
+    address_line_2='<b>flat & 2</b>"', referral_detail="Dr O'Neil <script>",
+)  # fmt: skip
+
+PATIENT = Patient(
+    title="Mr", given_names="Siân", family_name="O'Neil-Smith", date_of_birth=date(1978, 3, 14),
+    sex="male", nhs_number="9434765919", phone="+447700900123", address_line_1="1 Road",
+    town="Leeds", postcode="LS1 4AP", gp_practice="Park Surgery",
+    emergency_contact_name="Ann", emergency_contact_phone="07700900456",
+    referral_source="gp", consent_contact_sms=True, version=3,
+)  # fmt: skip
+
+
+def _with_form_error(form):
+    form.is_valid()
+    form.add_error(None, "This form cannot be sent again. <Reload> the page.")
+    return form
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda r: RegisterPatientForm(renderer=r),
+        lambda r: RegisterPatientForm(renderer=r, show_nhs_number=False),
+        lambda r: RegisterPatientForm(TYPED_BADLY, renderer=r),
+        lambda r: RegisterPatientForm(TYPED_BADLY, renderer=r, show_nhs_number=False),
+        lambda r: RegisterPatientForm(
+            {**form_data(), "submission_token": TOKEN}, renderer=r
+        ),
+        lambda r: _with_form_error(RegisterPatientForm(form_data(), renderer=r)),
+        lambda r: EditPatientForm(instance=PATIENT, initial={"version": 3}, renderer=r),
+        lambda r: EditPatientForm(
+            {**TYPED_BADLY, "version": "3"}, instance=PATIENT, renderer=r, show_nhs_number=False
+        ),
+    ],
+    ids=[
+        "empty", "empty-no-nhs", "errors", "errors-no-nhs", "valid", "form-error", "edit",
+        "edit-errors",
+    ],
+)  # fmt: skip
+def test_the_patient_form_renders_as_crispy_rendered_it(make):
+    crispy, ours = _both(make)
+    assert _tokens(ours) == _tokens(crispy)
+
+
+def test_what_was_typed_is_kept_and_escaped():
+    form = RegisterPatientForm(TYPED_BADLY)
+    form.is_valid()
+    html = str(render_layout(form))
+    assert 'value="&lt;b&gt;flat &amp; 2&lt;/b&gt;&quot;"' in html
+    assert "Dr O&#x27;Neil &lt;script&gt;" in html
+    assert 'aria-describedby="id_postcode_error"' in html
+    assert '<div id="id_postcode_error" class="invalid-feedback">' in html
+
+
+class _Widgets(forms.Form):
+    text = forms.CharField(max_length=5, widget=forms.TextInput(attrs={"data-x": 'a"b'}))
+    number = forms.IntegerField(required=False, widget=forms.NumberInput(attrs={"off": False}))
+    when = forms.DateField(widget=forms.DateInput(format="%d/%m/%Y", attrs={"on": True}))
+    tick = forms.BooleanField(required=False)
+    hidden = forms.CharField(widget=forms.HiddenInput, required=False)
+    email = forms.EmailField(required=False)
+    pick = forms.ChoiceField(choices=[("", "Choose…"), ("a&b", "A & B"), (3, 3)])
+    grouped = forms.ChoiceField(
+        choices=[("Group <1>", [("x", "X"), ("y", "Y")]), ("z", "Z")], required=False
+    )
+    many = forms.MultipleChoiceField(choices=[("p", "P"), ("q", "Q")], required=False)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        {"text": "<i>", "number": "7", "when": "14/03/1978", "tick": "on", "hidden": "h",
+         "email": "e@x", "pick": "a&b", "grouped": "y", "many": ["p", "q"]},
+        {"text": "too long", "number": "x", "when": "bad", "pick": "nope", "grouped": "z"},
+    ],
+    ids=["unbound", "valid", "invalid"],
+)  # fmt: skip
+def test_each_widget_gives_the_characters_of_django_templates(data):
+    initial = {"text": mark_safe("<b>safe</b>"), "when": date(2020, 1, 2), "pick": 3}
+    django_form = _Widgets(data, initial=initial, renderer=get_default_renderer())
+    ours = _Widgets(data, initial=initial, renderer=WIDGET_RENDERER)
+    for name in django_form.fields:
+        assert str(ours[name]) == str(django_form[name]), name
+
+
+def test_layouts_it_does_not_write_are_refused():
+    form = RegisterPatientForm()
+    form.helper.layout = Layout(HTML("<p>{{ form }}</p>"))
+    with pytest.raises(TypeError, match=r"use \{% crispy %\}"):
+        render_layout(form)
