@@ -20,9 +20,8 @@
 # the peer +1), BENCH_OUT. Exits 1 when a goal is missed.
 set -euo pipefail
 
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-ROOT=$(pwd)
-PY="$ROOT/.venv/bin/python"
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 PEER="$ROOT/var/peer"
 PEER_PY="$PEER/venv/bin/python"
 case "${BENCH_SCALE:-}" in
@@ -39,40 +38,17 @@ PEER_PORT=$((BENCH_PORT + 1))
 RESULTS_DIR=${BENCH_RESULTS_DIR:-$ROOT/bench/results}
 BENCH_OUT=${BENCH_OUT:-$RESULTS_DIR/peer_compare.json}
 mkdir -p "$RESULTS_DIR" "$PEER"
-WORK=$(mktemp -d /tmp/peer-bench.XXXXXX)
+bench_workdir peer-bench
+WORK=$BENCH_WORK
 PEER_PASSWORD="bench-peer-admin-$(date +%s)"
 OURS_PASSWORD="bench-peer-prac-$(date +%s)"
 
-export DJANGO_SETTINGS_MODULE=clinic.settings.dev
-export DJANGO_DEBUG=false
-
-STARTED_PG=0
-PIDS=()
-cleanup() {
-  local rc=$?
-  for pid in "${PIDS[@]}"; do
-    if kill -0 "$pid" 2>/dev/null; then
-      kill -TERM "$pid" 2>/dev/null || true
-      wait "$pid" 2>/dev/null || true
-    fi
-  done
-  [ "$STARTED_PG" = "1" ] && pg_stop
-  rm -rf "$WORK"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 step() { echo "[$(date +%H:%M:%S)] $*"; }
 
-if [ -n "${DATABASE_URL:-}" ]; then
-  step "Using the PostgreSQL of DATABASE_URL"
-else
-  # shellcheck source=../.ci/postgres.sh
-  source .ci/postgres.sh start
-  STARTED_PG=1
-fi
+bench_port_free "$BENCH_PORT"
+bench_port_free "$PEER_PORT" "BENCH_PORT (the peer listens on BENCH_PORT + 1)"
+bench_cluster
 OWNER_URL=${DATABASE_OWNER_URL:-$DATABASE_URL}
-as_owner() { DATABASE_RUNTIME_URL="$DATABASE_URL" DATABASE_URL="$OWNER_URL" "$@"; }
 # The owner's URL without its database: libpq URIs, socket directory percent-encoded.
 # trytond picks its backend by the scheme: postgresql://, not postgres://.
 CLUSTER_URI=$("$PY" -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(p._replace(scheme="postgresql", path="/").geturl())' "$OWNER_URL")
@@ -94,16 +70,10 @@ fi
 step "Peer: $("$PEER_PY" --version), trytond $("$PEER_PY" -c 'import trytond; print(trytond.__version__)'), gnuhealth $("$PEER_PY" -m pip show gnuhealth 2>/dev/null | awk '/^Version/ {print $2}')"
 
 # 3. Ours ------------------------------------------------------------------------------------
-step "Ours: migrate"
+step "Ours: migrate, seed"
 as_owner "$PY" manage.py migrate --no-input -v 0
-existing=$("$PY" manage.py shell -c "from patients.models import Patient; print(Patient.objects.count())" 2>/dev/null | tail -1)
-if [ "$existing" -lt "$BENCH_PATIENTS" ]; then
-  step "Ours: seeding $((BENCH_PATIENTS - existing)) patients ($existing there)"
-  as_owner "$PY" manage.py seed_demo --patients "$((BENCH_PATIENTS - existing))" --no-sessions
-  psql_owner -c "VACUUM (ANALYZE)"
-else
-  step "Ours: $existing patients already (>= $BENCH_PATIENTS)"
-fi
+bench_seed_patients "$BENCH_PATIENTS"
+if [ -n "$SEED_SECONDS" ]; then bench_vacuum; fi
 psql_owner -c "\\copy (SELECT given_names, family_name, date_of_birth, sex FROM patients_patient ORDER BY id LIMIT $BENCH_PATIENTS) TO '$WORK/names.tsv'"
 
 # 4. The peer's database -----------------------------------------------------------------------
@@ -138,19 +108,12 @@ as_owner "$PY" bench/peer/ours_setup.py "$((BENCH_ROUNDS * BENCH_ADMINS))" "$OUR
 
 # 5. Serve both --------------------------------------------------------------------------------
 step "Serving ours on :$BENCH_PORT and GNU Health on :$PEER_PORT (gunicorn, 2 sync workers each)"
-DATABASE_CONN_MAX_AGE=600 "$ROOT/.venv/bin/gunicorn" clinic.wsgi -k sync -w 2 \
-  -b "127.0.0.1:$BENCH_PORT" --log-level warning >"$RESULTS_DIR/peer-ours-gunicorn.log" 2>&1 &
-PIDS+=($!)
-TRYTOND_CONFIG="$WORK/trytond.conf" TRYTOND_DATABASE_NAMES=gnuhealth \
-  "$PEER/venv/bin/gunicorn" trytond.application:app -k sync -w 2 -b "127.0.0.1:$PEER_PORT" \
-  --log-level warning >"$RESULTS_DIR/peer-gnuhealth-gunicorn.log" 2>&1 &
-PIDS+=($!)
-for port in "$BENCH_PORT" "$PEER_PORT"; do
-  for _ in $(seq 1 120); do
-    curl -s -o /dev/null "http://127.0.0.1:$port/" && break
-    sleep 0.5
-  done
-done
+bench_gunicorn "$BENCH_PORT" "$RESULTS_DIR/peer-ours-gunicorn.log"
+bench_serve "$RESULTS_DIR/peer-gnuhealth-gunicorn.log" env TRYTOND_CONFIG="$WORK/trytond.conf" \
+  TRYTOND_DATABASE_NAMES=gnuhealth "$PEER/venv/bin/gunicorn" trytond.application:app -k sync \
+  -w 2 -b "127.0.0.1:$PEER_PORT" --log-level warning
+bench_wait_http "http://127.0.0.1:$PEER_PORT/" "$SERVER_PID" \
+  "$RESULTS_DIR/peer-gnuhealth-gunicorn.log" 60
 
 # 6. Measure ----------------------------------------------------------------------------------
 step "Measuring (load average: $(cut -d' ' -f1-3 /proc/loadavg))"

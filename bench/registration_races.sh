@@ -26,10 +26,8 @@
 # receptionists) the second answer was neither the duplicate warning nor the same patient.
 set -euo pipefail
 
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-ROOT=$(pwd)
-PY="$ROOT/.venv/bin/python"
-GUNICORN="$ROOT/.venv/bin/gunicorn"
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 BENCH_ROUNDS=${BENCH_ROUNDS:-20}
 BENCH_ENGINES=${BENCH_ENGINES:-postgresql sqlite}
 BENCH_GAP_MS=${BENCH_GAP_MS:-0}
@@ -42,47 +40,10 @@ mkdir -p "$RESULTS_DIR"
 GUNICORN_LOG="$RESULTS_DIR/registration_races-gunicorn.log"
 RUNSERVER_LOG="$RESULTS_DIR/registration_races-runserver.log"
 
-WORK=$(mktemp -d /tmp/races.XXXXXX)
-STARTED_PG=0
-PIDS=()
-cleanup() {
-  local rc=$?
-  for pid in "${PIDS[@]}"; do
-    if kill -0 "$pid" 2>/dev/null; then
-      kill -TERM "$pid" 2>/dev/null || true
-      wait "$pid" 2>/dev/null || true
-    fi
-  done
-  if [ "$STARTED_PG" = "1" ]; then pg_stop; fi
-  rm -rf "$WORK"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_workdir races
+WORK=$BENCH_WORK
 
 wants() { [[ " $BENCH_ENGINES " == *" $1 "* ]]; }
-
-port_free() {
-  if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
-    echo "Port $1 is already in use: set BENCH_PG_PORT / BENCH_SQLITE_PORT" >&2
-    exit 2
-  fi
-}
-
-wait_for() { # URL PID LOG
-  for _ in $(seq 1 150); do
-    # Any answer will do (production settings answer plain HTTP with a 301 to https).
-    if curl -sS -o /dev/null "$1/healthz" 2>/dev/null; then return 0; fi
-    if ! kill -0 "$2" 2>/dev/null; then
-      echo "The server exited; its log ($3):" >&2
-      cat "$3" >&2
-      exit 1
-    fi
-    sleep 0.2
-  done
-  echo "No answer from $1 after 30 s; see $3" >&2
-  exit 1
-}
 
 # The code measured: the working tree, or one commit exported beside it.
 if [ -n "${BENCH_REV:-}" ]; then
@@ -100,55 +61,24 @@ else
 fi
 echo "Code: $CODE"
 
-PASSWORD=$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')
+PASSWORD=$(bench_password)
 USERS=(race_reception_a race_reception_b)
-# Two reception users, as tests/factories.py UserFactory(role=...) makes them.
-# shellcheck disable=SC2016
-CREATE_USERS='
-import os
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-reception = Group.objects.get(name="Reception")
-for name in os.environ["RACES_USERS"].split():
-    user, _ = get_user_model().objects.get_or_create(username=name)
-    user.set_password(os.environ["RACES_PASSWORD"])
-    user.is_active = True
-    user.save()
-    user.groups.add(reception)
-print("Reception users:", os.environ["RACES_USERS"])
-'
+STAFF="${USERS[0]}:Reception ${USERS[1]}:Reception"
 
 ENGINE_ARGS=()
 
 if wants postgresql; then
-  port_free "$BENCH_PG_PORT"
-  if [ -n "${DATABASE_URL:-}" ]; then
-    echo "Using the existing database from DATABASE_URL"
-  else
-    # shellcheck source=../.ci/postgres.sh
-    source .ci/postgres.sh start
-    STARTED_PG=1
-  fi
-  case "$DATABASE_URL" in
-    postgres://* | postgresql://*) ;;
-    *) echo "DATABASE_URL must point at PostgreSQL" >&2; exit 2 ;;
-  esac
+  bench_port_free "$BENCH_PG_PORT" BENCH_PG_PORT
+  bench_cluster
   PG_URL=$DATABASE_URL
   PG_OWNER_URL=${DATABASE_OWNER_URL:-$DATABASE_URL}
-  # Production settings; only STATIC_ROOT moves, so collectstatic writes into the temp
-  # dir and not into the shared working tree.
-  mkdir -p "$WORK/settings"
-  cat >"$WORK/settings/races_production.py" <<EOF
-from clinic.settings.production import *  # noqa: F403
-
-STATIC_ROOT = "$WORK/static"
-EOF
-  SECRET=$(python3 -c 'import secrets; print(secrets.token_urlsafe(60))')
-  PG_ENV=(env -u DJANGO_DEBUG DJANGO_SETTINGS_MODULE=races_production
-    PYTHONPATH="$WORK/settings" DJANGO_SECRET_KEY="$SECRET" DJANGO_ALLOWED_HOSTS=127.0.0.1
-    RACES_USERS="${USERS[*]}" RACES_PASSWORD="$PASSWORD")
+  bench_production_settings races_production
+  # In the source tree measured (env -C: no subshell, so a server's pid is its own).
+  PG_ENV=(env -C "$SRC" -u DJANGO_DEBUG DJANGO_SETTINGS_MODULE=races_production
+    PYTHONPATH="$SETTINGS_PATH" DJANGO_SECRET_KEY="$BENCH_SECRET_KEY"
+    DJANGO_ALLOWED_HOSTS=127.0.0.1)
   pg_django() { # DATABASE_URL COMMAND...: in the source tree, production environment
-    (cd "$SRC" && exec "${PG_ENV[@]}" DATABASE_URL="$1" "${@:2}")
+    "${PG_ENV[@]}" DATABASE_URL="$1" "${@:2}"
   }
   echo "PostgreSQL: migrate (as the owner), collectstatic, users"
   # Migrations run as the owner, which then grants the runtime role (clinic.db_roles).
@@ -163,36 +93,33 @@ psycopg.connect(sys.argv[1]).execute("SELECT 1 FROM patients_patient LIMIT 1")' 
     PG_URL=$PG_OWNER_URL
   fi
   pg_django "$PG_URL" "$PY" manage.py collectstatic --no-input -v 0
-  pg_django "$PG_URL" "$PY" manage.py shell -c "$CREATE_USERS"
+  bench_staff "$PASSWORD" "$STAFF" pg_django "$PG_URL"
   echo "Starting gunicorn (3 sync workers, production settings) on 127.0.0.1:$BENCH_PG_PORT"
-  # One fork, then exec: $! is gunicorn's master, which the trap stops.
-  (cd "$SRC" && exec "${PG_ENV[@]}" DATABASE_URL="$PG_URL" "$GUNICORN" clinic.wsgi \
-    -w 3 -k sync -b "127.0.0.1:$BENCH_PG_PORT" --log-level warning) >"$GUNICORN_LOG" 2>&1 &
-  PIDS+=($!)
-  wait_for "http://127.0.0.1:$BENCH_PG_PORT" "${PIDS[-1]}" "$GUNICORN_LOG"
+  # One fork, then exec: the pid is gunicorn's master, which the trap stops.
+  bench_serve "$GUNICORN_LOG" "${PG_ENV[@]}" DATABASE_URL="$PG_URL" "$GUNICORN" clinic.wsgi \
+    -w 3 -k sync -b "127.0.0.1:$BENCH_PG_PORT" --log-level warning
+  bench_wait_http "http://127.0.0.1:$BENCH_PG_PORT/healthz" "$SERVER_PID" "$GUNICORN_LOG"
   ENGINE_ARGS+=(--engine postgresql/gunicorn "http://127.0.0.1:$BENCH_PG_PORT" "$PG_URL"
     "$GUNICORN_LOG")
 fi
 
 if wants sqlite; then
-  port_free "$BENCH_SQLITE_PORT"
+  bench_port_free "$BENCH_SQLITE_PORT" BENCH_SQLITE_PORT
   mkdir -p "$WORK/sqlite"
   SQLITE_URL="sqlite:///$WORK/sqlite/db.sqlite3"
   # As `make run`: dev settings (DEBUG on), here with a fresh SQLite file.
-  SQLITE_ENV=(env -u DJANGO_DEBUG -u DJANGO_SECRET_KEY -u PYTHONPATH
-    DJANGO_SETTINGS_MODULE=clinic.settings.dev DATABASE_URL="$SQLITE_URL"
-    RACES_USERS="${USERS[*]}" RACES_PASSWORD="$PASSWORD")
-  sqlite_django() { (cd "$SRC" && exec "${SQLITE_ENV[@]}" "$@"); }
+  SQLITE_ENV=(env -C "$SRC" -u DJANGO_DEBUG -u DJANGO_SECRET_KEY -u PYTHONPATH
+    DJANGO_SETTINGS_MODULE=clinic.settings.dev DATABASE_URL="$SQLITE_URL")
+  sqlite_django() { "${SQLITE_ENV[@]}" "$@"; }
   echo "SQLite: migrate, users"
   sqlite_django "$PY" manage.py migrate --no-input -v 0
-  sqlite_django "$PY" manage.py shell -c "$CREATE_USERS"
+  bench_staff "$PASSWORD" "$STAFF" sqlite_django
   # --noreload only so that the trap can stop it by PID; requests are served the same
   # way (one thread per request).
   echo "Starting manage.py runserver (threaded) on 127.0.0.1:$BENCH_SQLITE_PORT"
-  (cd "$SRC" && exec "${SQLITE_ENV[@]}" "$PY" manage.py runserver --noreload \
-    "127.0.0.1:$BENCH_SQLITE_PORT") >"$RUNSERVER_LOG" 2>&1 &
-  PIDS+=($!)
-  wait_for "http://127.0.0.1:$BENCH_SQLITE_PORT" "${PIDS[-1]}" "$RUNSERVER_LOG"
+  bench_serve "$RUNSERVER_LOG" "${SQLITE_ENV[@]}" "$PY" manage.py runserver --noreload \
+    "127.0.0.1:$BENCH_SQLITE_PORT"
+  bench_wait_http "http://127.0.0.1:$BENCH_SQLITE_PORT/healthz" "$SERVER_PID" "$RUNSERVER_LOG"
   ENGINE_ARGS+=(--engine sqlite/runserver "http://127.0.0.1:$BENCH_SQLITE_PORT" "$SQLITE_URL"
     "$RUNSERVER_LOG")
 fi

@@ -17,9 +17,8 @@
 # goal of 300 ms; the seed fills the dashboard's rollups (bench/seed_reports.py).
 set -euo pipefail
 
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-ROOT=$(pwd)
-PY="$ROOT/.venv/bin/python"
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 BENCH_PATIENTS=${REPORT_PATIENTS:-${BENCH_PATIENTS:-100000}}
 BENCH_SESSIONS=${REPORT_SESSIONS:-${BENCH_SESSIONS:-500000}}
 export BENCH_REQUESTS=${BENCH_REQUESTS:-40}
@@ -27,43 +26,10 @@ export BENCH_WARMUP=${BENCH_WARMUP:-3}
 export BENCH_OUT=${BENCH_OUT:-$ROOT/bench/results/reports_latency.json}
 mkdir -p "$(dirname "$BENCH_OUT")"
 
-export DJANGO_SETTINGS_MODULE=clinic.settings.dev
-export DJANGO_DEBUG=false
-
-STARTED_PG=0
-cleanup() {
-  local rc=$?
-  if [ "$STARTED_PG" = "1" ]; then pg_stop; fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-if [ -n "${DATABASE_URL:-}" ]; then
-  echo "Using the existing database from DATABASE_URL"
-else
-  # shellcheck source=../.ci/postgres.sh
-  source .ci/postgres.sh start
-  STARTED_PG=1
-fi
-case "$DATABASE_URL" in
-  postgres://* | postgresql://*) ;;
-  *) echo "DATABASE_URL must point at PostgreSQL" >&2; exit 2 ;;
-esac
-
-# Migrations (and VACUUM) run as the owner role when there is one (docs/operations.md).
-as_owner() { DATABASE_RUNTIME_URL="$DATABASE_URL" DATABASE_URL="${DATABASE_OWNER_URL:-$DATABASE_URL}" "$@"; }
-as_owner "$PY" manage.py migrate --no-input -v 0
-
-count() {
-  "$PY" manage.py shell -c "from $1 import $2; print($2.objects.count())" | tail -1
-}
-patients=$(count patients.models Patient)
-if [ "$patients" -lt "$BENCH_PATIENTS" ]; then
-  echo "Seeding $((BENCH_PATIENTS - patients)) patients..."
-  time "$PY" manage.py seed_demo --patients "$((BENCH_PATIENTS - patients))" --no-sessions
-fi
-sessions=$(count treatments.models TreatmentSession)
+bench_postgres
+bench_seed_patients "$BENCH_PATIENTS"
+sessions=$("$PY" manage.py shell -c \
+  "from treatments.models import TreatmentSession; print(TreatmentSession.objects.count())" | tail -1)
 if [ "$sessions" -lt "$BENCH_SESSIONS" ]; then
   echo "Seeding $((BENCH_SESSIONS - sessions)) sessions..."
   # Without the web requests' statement timeout: one COPY of a million rows takes longer.
@@ -72,8 +38,6 @@ if [ "$sessions" -lt "$BENCH_SESSIONS" ]; then
 fi
 
 # Fresh planner statistics (without them the first runs after a bulk load plan badly).
-echo "VACUUM (ANALYZE)..."
-as_owner "$PY" manage.py shell -c \
-  "from django.db import connection; connection.cursor().execute('VACUUM (ANALYZE)')"
+bench_vacuum
 
 "$PY" bench/reports_latency.py

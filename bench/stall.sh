@@ -15,10 +15,8 @@
 # Server log: bench/results/stall-gunicorn.log. Exits non-zero when a check fails.
 set -euo pipefail
 
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-ROOT=$(pwd)
-PY="$ROOT/.venv/bin/python"
-GUNICORN="$ROOT/.venv/bin/gunicorn"
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 BENCH_SCENARIOS=${BENCH_SCENARIOS:-lock restart}
 BENCH_LOCK_SECONDS=${BENCH_LOCK_SECONDS:-50}
 BENCH_PORT=${BENCH_PORT:-8781}
@@ -26,75 +24,39 @@ BENCH_OUT=${BENCH_OUT:-$ROOT/bench/results/stall.json}
 mkdir -p "$(dirname "$BENCH_OUT")"
 LOG="$(dirname "$BENCH_OUT")/stall-gunicorn.log"
 
-WORK=$(mktemp -d /tmp/stall.XXXXXX)
-GUNICORN_PID=""
-cleanup() {
-  local rc=$?
-  if [ -n "$GUNICORN_PID" ] && kill -0 "$GUNICORN_PID" 2>/dev/null; then
-    kill -TERM "$GUNICORN_PID" 2>/dev/null || true
-    wait "$GUNICORN_PID" 2>/dev/null || true
-  fi
-  pg_stop 2>/dev/null || true
-  rm -rf "$WORK"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-if (exec 3<>"/dev/tcp/127.0.0.1/$BENCH_PORT") 2>/dev/null; then
-  echo "Port $BENCH_PORT is in use: set BENCH_PORT" >&2
-  exit 2
-fi
+bench_workdir stall
+bench_port_free "$BENCH_PORT"
 
 # A cluster of our own: the restart scenario restarts it.
 unset DATABASE_URL DATABASE_OWNER_URL
-# shellcheck source=../.ci/postgres.sh
-source .ci/postgres.sh start
+bench_cluster
 AS_PG=()
 [ "$(id -u)" = "0" ] && AS_PG=(runuser -u postgres --)
 
-mkdir -p "$WORK/settings"
-cat >"$WORK/settings/stall_production.py" <<EOF
-from clinic.settings.production import *  # noqa: F403
-
-STATIC_ROOT = "$WORK/static"
-EOF
-PASSWORD=$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')
-SECRET=$(python3 -c 'import secrets; print(secrets.token_urlsafe(60))')
-ENV=(env -u DJANGO_DEBUG DJANGO_SETTINGS_MODULE=stall_production PYTHONPATH="$WORK/settings:$ROOT"
-  DJANGO_SECRET_KEY="$SECRET" DJANGO_ALLOWED_HOSTS=127.0.0.1 OTP_REQUIRED=false
-  STALL_PASSWORD="$PASSWORD")
+bench_production_settings stall_production
+PASSWORD=$(bench_password)
+ENV=(env -u DJANGO_DEBUG DJANGO_SETTINGS_MODULE=stall_production PYTHONPATH="$SETTINGS_PATH:$ROOT"
+  DJANGO_SECRET_KEY="$BENCH_SECRET_KEY" DJANGO_ALLOWED_HOSTS=127.0.0.1 OTP_REQUIRED=false)
 
 echo "Migrate (as the owner), collectstatic, staff and 40 patients"
 "${ENV[@]}" DATABASE_URL="$DATABASE_OWNER_URL" DATABASE_RUNTIME_URL="$DATABASE_URL" \
   "$PY" manage.py migrate --no-input -v 0
 "${ENV[@]}" DATABASE_URL="$DATABASE_URL" "$PY" manage.py collectstatic --no-input -v 0
-# shellcheck disable=SC2016
+bench_staff "$PASSWORD" "stall_rec_a:Reception stall_rec_b:Reception stall_prac:Practitioner \
+stall_mgr:Manager" "${ENV[@]}" DATABASE_URL="$DATABASE_URL"
 "${ENV[@]}" DATABASE_URL="$DATABASE_URL" "$PY" manage.py shell --no-imports -c '
-import os
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from tests.factories import PatientFactory
-staff = {"stall_rec_a": "Reception", "stall_rec_b": "Reception",
-         "stall_prac": "Practitioner", "stall_mgr": "Manager"}
-for name, role in staff.items():
-    user, _ = get_user_model().objects.get_or_create(username=name)
-    user.set_password(os.environ["STALL_PASSWORD"])
-    user.save()
-    user.groups.add(Group.objects.get(name=role))
-PatientFactory.create_batch(40, registered_by=user)
+manager = get_user_model().objects.get(username="stall_mgr")
+PatientFactory.create_batch(40, registered_by=manager)
 '
 
 echo "gunicorn -c gunicorn.conf.py (2 workers x 4 threads, production settings) on 127.0.0.1:$BENCH_PORT"
-(exec "${ENV[@]}" DATABASE_URL="$DATABASE_URL" GUNICORN_BIND="127.0.0.1:$BENCH_PORT" \
+bench_serve "$LOG" "${ENV[@]}" DATABASE_URL="$DATABASE_URL" GUNICORN_BIND="127.0.0.1:$BENCH_PORT" \
   GUNICORN_WORKERS=2 GUNICORN_THREADS=4 GUNICORN_TIMEOUT=30 \
-  "$GUNICORN" -c gunicorn.conf.py clinic.wsgi) >"$LOG" 2>&1 &
-GUNICORN_PID=$!
-for _ in $(seq 1 100); do
-  curl -s -o /dev/null "http://127.0.0.1:$BENCH_PORT/healthz/live" && break
-  kill -0 "$GUNICORN_PID" 2>/dev/null || { cat "$LOG" >&2; exit 1; }
-  sleep 0.2
-done
+  "$GUNICORN" -c gunicorn.conf.py clinic.wsgi
+GUNICORN_PID=$SERVER_PID
+bench_wait_http "http://127.0.0.1:$BENCH_PORT/healthz/live" "$GUNICORN_PID" "$LOG"
 
 "$PY" bench/stall.py --base-url "http://127.0.0.1:$BENCH_PORT" --password "$PASSWORD" \
   --owner-url "$DATABASE_OWNER_URL" --psql "$PGBIN_DIR/psql" \
