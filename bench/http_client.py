@@ -1,6 +1,12 @@
 """A small HTTP client for the benchmarks that drive the app from outside: cookies, the
 CSRF token and the forms of a page, and, against production settings over plain HTTP,
-the headers a TLS-terminating proxy would add. Standard library only."""
+the headers a TLS-terminating proxy would add. Standard library only. Only 127.0.0.1
+(or localhost) may be targeted.
+
+Two ways to connect: a new connection per request (the default, like a browser talking
+to gunicorn's sync workers, which close after each response; the races also connect
+first and send later), or one keep-alive connection reopened when the server closes it
+(`keep_alive=True`: the soak's browsers, the peer comparison's clients)."""
 
 import http.client
 import http.cookies
@@ -11,36 +17,64 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 LOGIN_PATH = "/accounts/login/"
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
 
 # HTML form parsing ---------------------------------------------------------------------
 class FormParser(HTMLParser):
-    """Every <form> on the page with its <input>/<select>/<textarea> names and values."""
+    """Every <form> on the page with what a browser would send: `fields` (inputs with
+    their values, checked checkboxes, each select's selected or first option, textareas
+    empty), `hidden` (the hidden inputs alone), `radios` (each group's choices) and
+    `textareas` (their names); and the page's <title>."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.forms: list[dict] = []
         self.title = ""
         self._in_title = False
+        self._select = None
+        self._first_option = False
 
     def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self.forms.append({"attrs": attrs, "inputs": []})
-        elif tag in {"input", "select", "textarea"} and self.forms and attrs.get("name"):
-            self.forms[-1]["inputs"].append(
-                {
-                    "name": attrs["name"],
-                    "type": (attrs.get("type") or tag).lower(),
-                    "value": attrs.get("value") or "",
-                }
-            )
-        elif tag == "title":
+        a = dict(attrs)
+        if tag == "title":
             self._in_title = True
+        elif tag == "form":
+            self.forms.append(
+                {"action": a.get("action", ""), "fields": {}, "hidden": {}, "radios": {},
+                 "textareas": []}
+            )  # fmt: skip
+        elif not self.forms:
+            return
+        elif tag == "input" and a.get("name"):
+            kind = (a.get("type") or "text").lower()
+            form = self.forms[-1]
+            if kind == "radio":
+                form["radios"].setdefault(a["name"], []).append(a.get("value", ""))
+            elif kind == "checkbox":
+                if "checked" in a:
+                    form["fields"][a["name"]] = a.get("value", "on")
+            elif kind not in {"submit", "button"}:
+                form["fields"][a["name"]] = a.get("value") or ""
+                if kind == "hidden":
+                    form["hidden"][a["name"]] = a.get("value") or ""
+        elif tag == "textarea" and a.get("name"):
+            self.forms[-1]["fields"][a["name"]] = ""
+            self.forms[-1]["textareas"].append(a["name"])
+        elif tag == "select" and a.get("name"):
+            self._select = a["name"]
+            self._first_option = True
+        elif tag == "option" and self._select:
+            # As a browser sends it: the selected option, else the first one.
+            if "selected" in a or self._first_option:
+                self.forms[-1]["fields"][self._select] = a.get("value", "")
+            self._first_option = False
 
     def handle_endtag(self, tag):
         if tag == "title":
             self._in_title = False
+        elif tag == "select":
+            self._select = None
 
     def handle_data(self, data):
         if self._in_title:
@@ -54,14 +88,15 @@ def parse_page(body: bytes) -> FormParser:
 
 
 def find_form(body: bytes, field_name: str) -> dict:
+    """The first form with a field (or radio group) of that name."""
     for form in parse_page(body).forms:
-        if any(item["name"] == field_name for item in form["inputs"]):
+        if field_name in form["fields"] or field_name in form["radios"]:
             return form
     raise RuntimeError(f"no form with a {field_name!r} field on the page")
 
 
 def hidden_fields(form: dict) -> dict:
-    return {item["name"]: item["value"] for item in form["inputs"] if item["type"] == "hidden"}
+    return dict(form["hidden"])
 
 
 def page_title(body: bytes) -> str:
@@ -83,16 +118,22 @@ class Response:
 
 @dataclass
 class Client:
-    """One browser: its own cookies, a new connection per request (like gunicorn's sync
-    workers, which close after each response), redirects not followed."""
+    """One browser: its own cookies, redirects not followed; a new connection per request
+    unless `keep_alive`."""
 
     base_url: str
     tls_proxy: bool = False
+    keep_alive: bool = False
+    user_agent: str = "clinic-bench/1"
+    timeout: float = 60
     cookies: dict = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    conn: http.client.HTTPConnection | None = None
 
     def __post_init__(self):
         parts = urllib.parse.urlsplit(self.base_url)
+        if parts.hostname not in LOCAL_HOSTS:
+            raise SystemExit(f"{self.base_url}: only 127.0.0.1 may be targeted")
         self.host, self.port = parts.hostname, parts.port or 80
 
     @property
@@ -100,38 +141,72 @@ class Client:
         return f"{'https' if self.tls_proxy else 'http'}://{self.host}:{self.port}"
 
     def connect(self) -> http.client.HTTPConnection:
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
         conn.connect()
         return conn
 
-    def headers(self, path: str, post: bool) -> dict:
-        headers = {"Connection": "close", "User-Agent": "registration-races/1"}
+    def headers(self, path: str, form: bool) -> dict:
+        headers = {"User-Agent": self.user_agent}
+        if not self.keep_alive:
+            headers["Connection"] = "close"
         if self.tls_proxy:
             headers["X-Forwarded-Proto"] = "https"
         with self.lock:
             if self.cookies:
                 headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        if post:
+        if form:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             headers["Origin"] = self.origin
             headers["Referer"] = self.origin + path
         return headers
 
-    def send(self, conn, method: str, path: str, body: bytes | None = None) -> Response:
-        """Send on an already connected socket; time from sending to the last byte read."""
-        headers = self.headers(path, post=method == "POST")
+    def send(
+        self, conn, method: str, path: str, body: bytes | None = None, headers=None
+    ) -> Response:
+        """Send on an already connected socket (a form when POST without `headers`); time
+        from sending to the last byte read. Closes the connection unless keep-alive."""
+        if headers is None:
+            headers = self.headers(path, form=method == "POST")
+        else:
+            headers = {**self.headers(path, form=False), **headers}
         start = time.perf_counter()
         conn.request(method, path, body=body, headers=headers)
         resp = conn.getresponse()
         data = resp.read()
         ms = (time.perf_counter() - start) * 1000
         self.store_cookies(resp.msg.get_all("Set-Cookie") or [])
-        conn.close()
+        if not self.keep_alive or (resp.getheader("Connection") or "").lower() == "close":
+            conn.close()
+            if conn is self.conn:
+                self.conn = None
         return Response(resp.status, {k.lower(): v for k, v in resp.getheaders()}, data, ms)
 
-    def request(self, method: str, path: str, data: dict | None = None) -> Response:
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
-        return self.send(self.connect(), method, path, body)
+    def request(
+        self,
+        method: str,
+        path: str,
+        data: dict | None = None,
+        *,
+        body: bytes | None = None,
+        headers: dict | None = None,
+    ) -> Response:
+        """`data`: a form, sent urlencoded; or `body` with its own `headers`."""
+        if data is not None:
+            body = urllib.parse.urlencode(data, doseq=True).encode()
+        if not self.keep_alive:
+            return self.send(self.connect(), method, path, body, headers)
+        for attempt in (1, 2):
+            if self.conn is None:
+                self.conn = self.connect()
+            try:
+                return self.send(self.conn, method, path, body, headers)
+            except (http.client.HTTPException, ConnectionError):
+                # A keep-alive connection the server closed (worker recycled): once more.
+                self.conn.close()
+                self.conn = None
+                if attempt == 2:
+                    raise
+        raise RuntimeError("unreachable")
 
     def store_cookies(self, set_cookie_headers: list[str]) -> None:
         with self.lock:
@@ -164,6 +239,3 @@ class Client:
             raise SystemExit(
                 f"Login as {username} failed: HTTP {done.status}, Location {done.location!r}"
             )
-
-
-# The invented people -------------------------------------------------------------------

@@ -29,7 +29,6 @@ administration <= 1/3 of its time) and writes them with bench/results_io.py.
 
 import argparse
 import base64
-import http.client
 import json
 import random
 import re
@@ -42,116 +41,59 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from http_client import Client, find_form
 from registration_races import invent_person, letters
 from results_io import figure, verdict, write
-from soak import form_with
 
 REGISTER_PATH = "/patients/new/"
 
 
-class Http:
-    """One client: a keep-alive connection (reopened when the server closes it), cookies."""
-
-    def __init__(self, base_url: str):
-        parts = urllib.parse.urlsplit(base_url)
-        if parts.hostname != "127.0.0.1":
-            raise SystemExit("peer_compare: only 127.0.0.1 may be targeted")
-        self.port = parts.port
-        self.origin = f"http://127.0.0.1:{self.port}"
-        self.cookies: dict[str, str] = {}
-        self.conn = None
-
-    def request(self, method, path, body=None, headers=None):
-        headers = {"User-Agent": "peer-compare/1", **(headers or {})}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        for attempt in (1, 2):
-            if self.conn is None:
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
-            start = time.perf_counter()
-            try:
-                self.conn.request(method, path, body=body, headers=headers)
-                resp = self.conn.getresponse()
-                data = resp.read()
-            except (http.client.HTTPException, ConnectionError):
-                self.conn.close()
-                self.conn = None
-                if attempt == 2:
-                    raise
-                continue
-            ms = (time.perf_counter() - start) * 1000
-            for header in resp.msg.get_all("Set-Cookie") or []:
-                name, _, rest = header.partition("=")
-                value = rest.split(";", 1)[0]
-                if value and "max-age=0" not in header.lower():
-                    self.cookies[name.strip()] = value
-                else:
-                    self.cookies.pop(name.strip(), None)
-            if resp.getheader("Connection", "").lower() == "close":
-                self.conn.close()
-                self.conn = None
-            return resp.status, resp.getheader("Location", ""), data, ms
-        raise RuntimeError("unreachable")
-
-    def form_post(self, path, fields):
-        body = urllib.parse.urlencode(fields, doseq=True).encode()
-        headers = {
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Origin": self.origin,
-            "Referer": self.origin + path,
-        }
-        return self.request("POST", path, body, headers)
+def http_client(base_url: str) -> Client:
+    """One client of either side: a keep-alive connection, cookies (bench/http_client.py)."""
+    return Client(base_url, keep_alive=True, user_agent="peer-compare/1", timeout=120)
 
 
 # Ours ----------------------------------------------------------------------------------
 class Ours:
     def __init__(self, base_url, username, password):
-        self.http = Http(base_url)
-        status, _, body, _ = self.http.request("GET", "/accounts/login/")
-        form = form_with(body, "username")
-        status, location, _, _ = self.http.form_post(
-            "/accounts/login/", {**form["fields"], "username": username, "password": password}
-        )
-        if status != 302 or "login" in location:
-            raise SystemExit(f"ours: login as {username} failed (HTTP {status})")
+        self.http = http_client(base_url)
+        self.http.login(username, password)
 
     def register_form(self) -> tuple[dict, float]:
-        status, _, body, ms = self.http.request("GET", REGISTER_PATH)
-        if status != 200:
-            raise RuntimeError(f"ours: GET {REGISTER_PATH}: HTTP {status}")
-        return form_with(body, "family_name")["fields"], ms
+        page = self.http.request("GET", REGISTER_PATH)
+        if page.status != 200:
+            raise RuntimeError(f"ours: GET {REGISTER_PATH}: HTTP {page.status}")
+        return find_form(page.body, "family_name")["fields"], page.ms
 
     def register_post(self, fields, person) -> float:
-        status, _location, body, ms = self.http.form_post(REGISTER_PATH, {**fields, **person})
-        if status != 302:
-            errors = re.findall(r"(?:invalid-feedback|alert)[^>]*>\s*([^<]{3,200})", body.decode())
-            raise RuntimeError(f"ours: registration answered HTTP {status}: {errors[:3]}")
-        return ms
+        done = self.http.request("POST", REGISTER_PATH, {**fields, **person})
+        if done.status != 302:
+            errors = re.findall(
+                r"(?:invalid-feedback|alert)[^>]*>\s*([^<]{3,200})", done.body.decode()
+            )
+            raise RuntimeError(f"ours: registration answered HTTP {done.status}: {errors[:3]}")
+        return done.ms
 
     def search(self, term) -> float:
         query = urllib.parse.urlencode({"q": term, "status": "active"})
-        status, _, _, ms = self.http.request(
-            "GET", f"/patients/?{query}", headers={"HX-Request": "true"}
-        )
-        if status not in (200, 204):
-            raise RuntimeError(f"ours: search answered HTTP {status}")
-        return ms
+        found = self.http.request("GET", f"/patients/?{query}", headers={"HX-Request": "true"})
+        if found.status not in (200, 204):
+            raise RuntimeError(f"ours: search answered HTTP {found.status}")
+        return found.ms
 
     def administration(self, patient_id, indication, product) -> list[float]:
         path = f"/patients/{patient_id}/sessions/new/"
-        status, _, body, _ = self.http.request("GET", path)
-        form = form_with(body, "indication")["fields"]
-        status, location, _, start_ms = self.http.form_post(
-            path, {**form, "indication": indication, "product": product}
+        form = find_form(self.http.request("GET", path).body, "indication")["fields"]
+        done = self.http.request(
+            "POST", path, {**form, "indication": indication, "product": product}
         )
-        if status != 302 or not location.endswith("/edit/"):
-            raise RuntimeError(f"ours: session start answered HTTP {status} {location}")
-        edit = urllib.parse.urlsplit(location).path
-        timings = [start_ms]
+        if done.status != 302 or not done.location.endswith("/edit/"):
+            raise RuntimeError(f"ours: session start answered HTTP {done.status} {done.location}")
+        edit = urllib.parse.urlsplit(done.location).path
+        timings = [done.ms]
         for action in ("save", "sign"):
-            status, _, body, _ = self.http.request("GET", edit)
             fields = {
-                **form_with(body, "vial")["fields"],
+                **find_form(self.http.request("GET", edit).body, "vial")["fields"],
                 "screening_reviewed": "on",
                 "consent_taken": "on",
                 "spread_advice_given": "on",
@@ -159,12 +101,12 @@ class Ours:
             }
             if action == "sign":
                 fields["acknowledge"] = "on"
-            status, location, body, ms = self.http.form_post(edit, fields)
-            if status != 302:
-                raise RuntimeError(f"ours: {action} answered HTTP {status}")
-            timings.append(ms)
-        if not location.rstrip("/").split("/")[-2] == "sessions":
-            raise RuntimeError(f"ours: signing did not lead to the session ({location})")
+            done = self.http.request("POST", edit, fields)
+            if done.status != 302:
+                raise RuntimeError(f"ours: {action} answered HTTP {done.status}")
+            timings.append(done.ms)
+        if not done.location.rstrip("/").split("/")[-2] == "sessions":
+            raise RuntimeError(f"ours: signing did not lead to the session ({done.location})")
         return timings
 
 
@@ -173,7 +115,7 @@ class Peer:
     """GNU Health's JSON-RPC, as its client speaks it: session auth, the user's context."""
 
     def __init__(self, base_url, database, password):
-        self.http = Http(base_url)
+        self.http = http_client(base_url)
         self.path = f"/{database}/"
         self.auth = None
         uid, session = self.call("common.db.login", "admin", {"password": password}, "en")
@@ -187,11 +129,11 @@ class Peer:
         if self.auth:
             headers["Authorization"] = self.auth
         body = json.dumps({"id": 1, "method": method, "params": list(params)}).encode()
-        status, _, data, ms = self.http.request("POST", self.path, body, headers)
-        self.ms = ms
-        answer = json.loads(data) if data else {}
-        if status != 200 or answer.get("error"):
-            raise RuntimeError(f"peer: {method} answered HTTP {status} {str(answer)[:300]}")
+        done = self.http.request("POST", self.path, body=body, headers=headers)
+        self.ms = done.ms
+        answer = json.loads(done.body) if done.body else {}
+        if done.status != 200 or answer.get("error"):
+            raise RuntimeError(f"peer: {method} answered HTTP {done.status} {str(answer)[:300]}")
         return answer["result"]
 
     def model(self, name, method, *params):

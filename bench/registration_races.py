@@ -33,12 +33,10 @@ import argparse
 import itertools
 import json
 import os
-import platform
 import random
 import re
 import sqlite3
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -59,6 +57,7 @@ ROUND_TYPES = {"double-click": "double-click", "two-receptionists": "two recepti
 
 
 from http_client import Client, Response, find_form, hidden_fields, page_title  # noqa: E402
+from results_io import git_state, machine  # noqa: E402
 
 GIVEN = ["Alice", "Bronwen", "Catriona", "Deborah", "Eleri", "Fiona", "Gwen", "Harriet"]
 
@@ -348,25 +347,6 @@ def print_table(summaries: list[dict]) -> None:
             print(f"  {s['engine']:<22}{ROUND_TYPES[s['type']]:<19}{count:>3} x  {answer}")
 
 
-def git_state() -> dict:
-    def git(*args: str) -> str:
-        try:
-            done = subprocess.run(  # noqa: S603 - fixed arguments
-                ["git", "--no-optional-locks", *args],  # noqa: S607 - git from PATH
-                cwd=ROOT,
-                capture_output=True,
-                text=True,
-                timeout=10,
-                check=True,
-            )
-        except (OSError, subprocess.SubprocessError):
-            return ""
-        return done.stdout
-
-    changed = [line[3:] for line in git("status", "--porcelain").splitlines() if line]
-    return {"commit": git("rev-parse", "--short", "HEAD").strip(), "uncommitted": changed}
-
-
 def run_engine(spec: list[str], users: list[tuple[str, str]], args, rng, run_tag, counter) -> dict:
     label, base_url, database_url = spec[:3]
     log_path = spec[3] if len(spec) > 3 else None
@@ -473,13 +453,7 @@ def main(argv: list[str] | None = None) -> int:
         "random_seed": seed,
         "code": args.code,
         "git": code,
-        "machine": {
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-            "load_average_before": [round(x, 2) for x in load_before],
-            "load_average_after": [round(x, 2) for x in os.getloadavg()],
-        },
+        "machine": machine(load_before),
         "passed": passed,
         "summaries": summaries,
         "engines": engines,

@@ -31,6 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import platform
 import subprocess
 from pathlib import Path
 
@@ -62,18 +63,41 @@ def figure(
     return row
 
 
-def _git_commit() -> str | None:
+def _git(*args: str) -> str:
+    """A read-only git command's output in this checkout ("" when git is not there)."""
     try:
-        out = subprocess.run(
-            ["git", "--no-optional-locks", "rev-parse", "--short", "HEAD"],  # noqa: S607 - git from PATH
+        done = subprocess.run(  # noqa: S603 - fixed arguments
+            ["git", "--no-optional-locks", *args],  # noqa: S607 - git from PATH
             cwd=BENCH_DIR,
             capture_output=True,
             text=True,
-            timeout=5,
+            timeout=10,
+            check=True,
         )
     except (OSError, subprocess.SubprocessError):
-        return None
-    return out.stdout.strip() or None
+        return ""
+    return done.stdout
+
+
+def _git_commit() -> str | None:
+    return _git("rev-parse", "--short", "HEAD").strip() or None
+
+
+def git_state() -> dict:
+    """The code measured: commit and uncommitted files."""
+    changed = [line[3:] for line in _git("status", "--porcelain").splitlines() if line]
+    return {"commit": _git("rev-parse", "--short", "HEAD").strip(), "uncommitted": changed}
+
+
+def machine(load_before: tuple[float, ...] | list[float]) -> dict:
+    """The machine a run measured on, with its load average before and after."""
+    return {
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+    }
 
 
 def with_figures(data: dict, figures: list[dict]) -> dict:

@@ -20,10 +20,8 @@ import html
 import http.cookiejar
 import json
 import os
-import platform
 import random
 import statistics
-import subprocess
 import sys
 import time
 import urllib.error
@@ -31,6 +29,8 @@ import urllib.parse
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
+
+from results_io import git_state, machine
 
 ROOT = Path(__file__).resolve().parent.parent
 USERNAME = "reception"
@@ -168,27 +168,6 @@ def build_workload(patients: list[dict], total: int, rng: random.Random) -> list
         opens = f"/patients/{patient['public_id']}/"
         workload.append({"kind": kind, "query": query, "expect": expect, "opens": opens})
     return workload
-
-
-def git_state() -> dict:
-    """The code measured: commit and uncommitted files (read-only git commands)."""
-
-    def git(*args: str) -> str:
-        try:
-            done = subprocess.run(  # noqa: S603 - fixed arguments
-                ["git", "--no-optional-locks", *args],  # noqa: S607 - git from PATH
-                cwd=ROOT,
-                capture_output=True,
-                text=True,
-                timeout=10,
-                check=True,
-            )
-        except (OSError, subprocess.SubprocessError):
-            return ""
-        return done.stdout
-
-    changed = [line[3:] for line in git("status", "--porcelain").splitlines() if line]
-    return {"commit": git("rev-parse", "--short", "HEAD").strip(), "uncommitted": changed}
 
 
 # HTTP ----------------------------------------------------------------------------------
@@ -379,13 +358,7 @@ def main(argv: list[str] | None = None) -> int:
         "seed_seconds": args.seed_seconds,
         "duration_seconds": round(duration, 2),
         "throughput_rps": round(len(samples) / duration, 1),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-            "load_average_before": [round(x, 2) for x in load_before],
-            "load_average_after": [round(x, 2) for x in os.getloadavg()],
-        },
+        "machine": machine(load_before),
         "git": code,
         **db_meta,
         "overall": overall,

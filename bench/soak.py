@@ -19,7 +19,6 @@ error.
 """
 
 import argparse
-import http.client
 import json
 import os
 import random
@@ -28,13 +27,12 @@ import statistics
 import sys
 import threading
 import time
-import urllib.parse
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
-from html.parser import HTMLParser
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from http_client import Client, find_form
 from registration_races import invent_person, letters
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,125 +66,6 @@ PREFIXES = [
 ACTIONS = {"search": 30, "patient": 30, "home": 10, "register": 15, "questionnaire": 15}
 
 
-class Forms(HTMLParser):
-    """Every <form> with its fields: hidden values, radio choices, selects' options."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.forms: list[dict] = []
-        self._select = None
-        self._first = False
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form":
-            self.forms.append({"action": a.get("action", ""), "fields": {}, "radios": {}})
-        elif not self.forms:
-            return
-        elif tag == "input" and a.get("name"):
-            kind = (a.get("type") or "text").lower()
-            form = self.forms[-1]
-            if kind == "radio":
-                form["radios"].setdefault(a["name"], []).append(a.get("value", ""))
-            elif kind == "checkbox":
-                if "checked" in a:
-                    form["fields"][a["name"]] = a.get("value", "on")
-            elif kind not in {"submit", "button"}:
-                form["fields"][a["name"]] = a.get("value") or ""
-        elif tag == "textarea" and a.get("name"):
-            self.forms[-1]["fields"][a["name"]] = ""
-            self.forms[-1].setdefault("textareas", []).append(a["name"])
-        elif tag == "select" and a.get("name"):
-            self._select = a["name"]
-            self._first = True
-        elif tag == "option" and self._select:
-            # As a browser sends it: the selected option, else the first one.
-            if "selected" in a or self._first:
-                self.forms[-1]["fields"][self._select] = a.get("value", "")
-            self._first = False
-
-    def handle_endtag(self, tag):
-        if tag == "select":
-            self._select = None
-
-
-def form_with(body: bytes, name: str) -> dict:
-    parser = Forms()
-    parser.feed(body.decode("utf-8", "replace"))
-    for form in parser.forms:
-        if name in form["fields"] or name in form["radios"]:
-            return form
-    raise RuntimeError(f"no form with {name!r}")
-
-
-class Browser:
-    def __init__(self, base_url: str):
-        parts = urllib.parse.urlsplit(base_url)
-        if parts.hostname not in {"127.0.0.1", "localhost"}:
-            raise SystemExit("soak: only 127.0.0.1 may be targeted")
-        self.host, self.port = "127.0.0.1", parts.port or 80
-        self.origin = f"http://{parts.hostname}:{self.port}"
-        self.cookies: dict[str, str] = {}
-        self.conn: http.client.HTTPConnection | None = None
-        self.tls_proxy = False
-
-    def request(self, method, path, data=None):
-        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
-        headers = {"User-Agent": "soak/1"}
-        if self.tls_proxy:
-            headers["X-Forwarded-Proto"] = "https"
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        if body is not None:
-            origin = self.origin.replace("http://", "https://") if self.tls_proxy else self.origin
-            headers.update(
-                {
-                    "Content-Type": "application/x-www-form-urlencoded",
-                    "Origin": origin,
-                    "Referer": origin + path,
-                }
-            )
-        for attempt in (1, 2):
-            if self.conn is None:
-                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
-            start = time.perf_counter()
-            try:
-                self.conn.request(method, path, body=body, headers=headers)
-                resp = self.conn.getresponse()
-                data_ = resp.read()
-            except (http.client.HTTPException, ConnectionError):
-                # A keep-alive connection the server closed (worker recycled): once more.
-                self.conn.close()
-                self.conn = None
-                if attempt == 2:
-                    raise
-                continue
-            ms = (time.perf_counter() - start) * 1000
-            for header in resp.msg.get_all("Set-Cookie") or []:
-                name, _, rest = header.partition("=")
-                value = rest.split(";", 1)[0]
-                if value and "max-age=0" not in header.lower():
-                    self.cookies[name.strip()] = value
-                else:
-                    self.cookies.pop(name.strip(), None)
-            if resp.getheader("Connection", "").lower() == "close":
-                self.conn.close()
-                self.conn = None
-            return resp.status, resp.getheader("Location", ""), data_, ms
-        raise RuntimeError("unreachable")
-
-    def login(self, username, password):
-        status, location, body, _ = self.request("GET", "/accounts/login/")
-        if status in (301, 302) and location.startswith("https://"):
-            self.tls_proxy = True
-            status, location, body, _ = self.request("GET", "/accounts/login/")
-        form = form_with(body, "username")
-        fields = {**form["fields"], "username": username, "password": password}
-        status, location, _, _ = self.request("POST", "/accounts/login/", fields)
-        if status != 302 or "login" in location:
-            raise SystemExit(f"soak: login as {username} failed (HTTP {status} {location})")
-
-
 class Stats:
     def __init__(self):
         self.lock = threading.Lock()
@@ -202,7 +81,7 @@ class Stats:
 
 
 def client_loop(n, args, user, stats: Stats, deadline, rng: random.Random):
-    browser = Browser(args.base_url)
+    browser = Client(args.base_url, keep_alive=True, user_agent="soak/1")
     browser.login(*user)
     actions, weights = zip(*ACTIONS.items(), strict=True)
     for i in range(args.max_requests):
@@ -214,42 +93,41 @@ def client_loop(n, args, user, stats: Stats, deadline, rng: random.Random):
         try:
             if action == "search":
                 q = rng.choice(PREFIXES)
-                status, _, body, ms = browser.request("GET", f"/patients/?q={q}")
-                found = PATIENT_RE.findall(body.decode("utf-8", "replace"))
+                page = browser.request("GET", f"/patients/?q={q}")
+                status, ms = page.status, page.ms
+                found = PATIENT_RE.findall(page.body.decode("utf-8", "replace"))
                 with stats.lock:
                     stats.patients.update(found[:10])
             elif action == "patient":
-                status, _, _, ms = browser.request("GET", rng.choice(sorted(stats.patients)))
+                page = browser.request("GET", rng.choice(sorted(stats.patients)))
+                status, ms = page.status, page.ms
             elif action == "home":
-                status, _, _, ms = browser.request("GET", "/")
+                page = browser.request("GET", "/")
+                status, ms = page.status, page.ms
             elif action == "register":
-                status, _, body, ms1 = browser.request("GET", "/patients/new/")
+                page = browser.request("GET", "/patients/new/")
+                status, ms = page.status, page.ms
                 if status == 200:
-                    form = form_with(body, "family_name")
+                    form = find_form(page.body, "family_name")
                     person = invent_person(rng, args.tag, n * 100_000 + i)
                     person["family_name"] = f"Soak{args.tag}{letters(n * 100_000 + i, 4)}"
-                    status, _, _, ms = browser.request(
-                        "POST", "/patients/new/", {**form["fields"], **person}
-                    )
-                    ms += ms1
-                else:
-                    ms = ms1
+                    done = browser.request("POST", "/patients/new/", {**form["fields"], **person})
+                    status, ms = done.status, ms + done.ms
             else:  # questionnaire
                 patient = rng.choice(sorted(stats.patients))
                 path = f"{patient}questionnaire/new/"
-                status, _, body, ms1 = browser.request("GET", path)
+                page = browser.request("GET", path)
+                status, ms = page.status, page.ms
                 if status == 200:
-                    form = form_with(body, "completed_on")
+                    form = find_form(page.body, "completed_on")
                     answers = {
                         name: next((v for v in ("False", "no", "n/a") if v in values), values[0])
                         for name, values in form["radios"].items()
                     }
-                    texts = dict.fromkeys(form.get("textareas", []), "None")
+                    texts = dict.fromkeys(form["textareas"], "None")
                     fields = {**form["fields"], **texts, **answers}
-                    status, _, _, ms = browser.request("POST", path, fields)
-                    ms += ms1
-                else:
-                    ms = ms1
+                    done = browser.request("POST", path, fields)
+                    status, ms = done.status, ms + done.ms
         except Exception as exc:  # noqa: BLE001 - counted and reported
             status, ms = 599, 0.0
             with stats.lock:
