@@ -189,17 +189,23 @@ def patient_detail(request, public_id):
     context = {
         "patient": patient,
         "show_nhs": _can_see_nhs(request),
-        "summary": selectors.questionnaire_summary(patient=patient),
         "can_read_clinical": can_read_clinical,
-        "latest": None,
         "today": timezone.localdate(),
         "active_tab": "overview",
         # Retention date; subject access requests for managers (issue 6)
         "governance": selectors.patient_governance(patient=patient, user=request.user),
     }
     if can_read_clinical:
-        questionnaires = selectors.questionnaire_list_for_patient(patient=patient, limit=1)
+        # One read of the questionnaires for the latest one in full and the banner's
+        # screening line (its template tag would read them again).
+        questionnaires = selectors.questionnaire_list_for_patient(
+            patient=patient, prior_treatments_of_latest_only=True
+        )
         context["latest"] = questionnaires[0] if questionnaires else None
+        context["screening_banner"] = selectors.questionnaire_banner_from(questionnaires)
+    else:
+        # Reception and managers: that questionnaires exist and their review, not answers.
+        context["summary"] = selectors.questionnaire_summary(patient=patient)
     # Treatments, side effects and tasks come from treatments' template tag
     # (treatments/templatetags/patient_page.py): patients does not import treatments.
     return render(request, "patients/patient_detail.html", context)
@@ -298,7 +304,12 @@ def questionnaire_list(request, public_id):
     return render(
         request,
         "patients/questionnaire_list.html",
-        {"patient": patient, "questionnaires": questionnaires, "review_form": ReviewForm()},
+        {
+            "patient": patient,
+            "questionnaires": questionnaires,
+            "review_form": ReviewForm(),
+            "screening_banner": selectors.questionnaire_banner_from(questionnaires),
+        },
     )
 
 

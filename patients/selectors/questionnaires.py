@@ -2,10 +2,11 @@
 summary the patient page shows, those awaiting a clinical review, and the allergies and
 contraindications the patient banner shows clinical roles."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 
 from patients.choices import YesNoNotApplicable
@@ -16,22 +17,27 @@ from patients.models import (
 )
 
 
+def _prior_treatments() -> Prefetch:
+    return Prefetch(
+        "prior_treatments",
+        queryset=PriorTreatment.objects.select_related("product", "indication"),
+    )
+
+
 def questionnaire_list_for_patient(
-    *, patient: Patient, limit: int | None = None
+    *, patient: Patient, prior_treatments_of_latest_only: bool = False
 ) -> list[IntakeQuestionnaire]:
-    """A patient's questionnaires, newest first, with their prior treatments."""
-    qs = (
+    """A patient's questionnaires, newest first, with their prior treatments (only the
+    newest one's when the page shows only that one in full: the patient page, which
+    also builds the banner's screening line from the same list)."""
+    questionnaires = list(
         IntakeQuestionnaire.objects.filter(patient=patient)
         .select_related("entered_by", "reviewed_by")
-        .prefetch_related(
-            Prefetch(
-                "prior_treatments",
-                queryset=PriorTreatment.objects.select_related("product", "indication"),
-            )
-        )
         .order_by("-completed_on", "-id")
     )
-    return list(qs[:limit] if limit else qs)
+    prefetched = questionnaires[:1] if prior_treatments_of_latest_only else questionnaires
+    prefetch_related_objects(prefetched, _prior_treatments())
+    return questionnaires
 
 
 QUESTIONNAIRE_CARRIED_FIELDS = (
@@ -131,39 +137,50 @@ class ScreeningBanner:
         return self.reviewed_on is not None or self.awaiting_review_on is not None
 
 
+BANNER_FIELDS = (
+    "completed_on",
+    "reviewed_at",
+    "allergy_details",
+    "neuromuscular_details",
+    *BANNER_ALLERGIES,
+    *BANNER_CONTRAINDICATIONS,
+)
+
+
 def questionnaire_banner(*, patient: Patient) -> ScreeningBanner:
     """One query: the patient's questionnaires newest first, read until the latest
-    reviewed one (a patient has a handful)."""
-    fields = (
-        "completed_on",
-        "reviewed_at",
-        "allergy_details",
-        "neuromuscular_details",
-        *BANNER_ALLERGIES,
-        *BANNER_CONTRAINDICATIONS,
-    )
-    newest_unreviewed = None
-    for row in (
+    reviewed one (a patient has a handful). Pages that list the questionnaires already
+    pass their list to questionnaire_banner_from instead."""
+    return questionnaire_banner_from(
         IntakeQuestionnaire.objects.filter(patient=patient)
         .order_by("-completed_on", "-id")
-        .values(*fields)
-    ):
-        if row["reviewed_at"] is None:
-            newest_unreviewed = newest_unreviewed or row["completed_on"]
+        .only(*BANNER_FIELDS)
+    )
+
+
+def questionnaire_banner_from(questionnaires: Iterable[IntakeQuestionnaire]) -> ScreeningBanner:
+    """The banner's screening line from a patient's questionnaires, newest first."""
+    newest_unreviewed = None
+    for questionnaire in questionnaires:
+        if questionnaire.reviewed_at is None:
+            newest_unreviewed = newest_unreviewed or questionnaire.completed_on
             continue
-        allergies = [label for name, label in BANNER_ALLERGIES.items() if row[name]]
-        if row["allergy_details"].strip():
-            allergies.append(row["allergy_details"].strip())
+        allergies = [
+            label for name, label in BANNER_ALLERGIES.items() if getattr(questionnaire, name)
+        ]
+        if questionnaire.allergy_details.strip():
+            allergies.append(questionnaire.allergy_details.strip())
         contraindications = [
             label
             for name, label in BANNER_CONTRAINDICATIONS.items()
-            if row[name] is True or row[name] == YesNoNotApplicable.YES
+            if (answer := getattr(questionnaire, name)) is True or answer == YesNoNotApplicable.YES
         ]
-        if row["neuromuscular_disorder"] and row["neuromuscular_details"].strip():
+        details = questionnaire.neuromuscular_details.strip()
+        if questionnaire.neuromuscular_disorder and details:
             index = contraindications.index(BANNER_CONTRAINDICATIONS["neuromuscular_disorder"])
-            contraindications[index] += f" ({row['neuromuscular_details'].strip()})"
+            contraindications[index] += f" ({details})"
         return ScreeningBanner(
-            reviewed_on=row["completed_on"],
+            reviewed_on=questionnaire.completed_on,
             allergies=tuple(allergies),
             contraindications=tuple(contraindications),
             awaiting_review_on=newest_unreviewed,

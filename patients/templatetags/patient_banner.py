@@ -1,6 +1,7 @@
 """The patient banner's screening line for clinical roles (issue 13.18): allergies and
 contraindications from the latest reviewed questionnaire, on every page that shows the
-banner (patient page, session editor, side effects ...), for one query."""
+banner (patient page, session editor, side effects ...), for one query, or none where the
+view has read the questionnaires already and passes `screening_banner`."""
 
 from django import template
 
@@ -19,4 +20,7 @@ def screening_banner(context, patient):
     user = getattr(request, "user", None)
     if user is None or not user.has_perm(READS_SCREENING):
         return {"screening": None}
-    return {"screening": questionnaire_banner(patient=patient), "patient": patient}
+    # The patient page and the questionnaire list read the questionnaires anyway and pass
+    # the line built from them (patients.views); other pages read it here, in one query.
+    screening = context.get("screening_banner") or questionnaire_banner(patient=patient)
+    return {"screening": screening, "patient": patient}

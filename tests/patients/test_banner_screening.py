@@ -121,3 +121,21 @@ def test_the_banner_costs_one_query_whatever_the_questionnaires(patient, practit
     for days in range(30):
         QuestionnaireFactory(patient=patient, completed_on=TODAY - timedelta(days=days))
     assert count(client) == 1
+
+
+@pytest.mark.parametrize("page", ["patients:detail", "patients:questionnaires"])
+def test_pages_that_list_questionnaires_read_them_once(patient, practitioner, page):
+    """The patient page and the questionnaire list build the banner's line from the
+    questionnaires they read anyway: one read of the table, not one more for the banner."""
+    reviewed(patient, practitioner, days_ago=40, heart_disease=True)
+    QuestionnaireFactory(patient=patient, completed_on=TODAY)  # newer, not reviewed
+    client = client_for(practitioner)
+    url = reverse(page, args=[patient.public_id])
+    client.get(url)  # the session's access snapshot written once
+    with CaptureQueriesContext(connection) as ctx:
+        text = client.get(url).content.decode()
+    reads = [
+        q["sql"] for q in ctx.captured_queries if 'FROM "patients_intakequestionnaire"' in q["sql"]
+    ]
+    assert len(reads) == 1, reads
+    assert "Heart disease" in text and f"A newer one ({TODAY:%d/%m/%Y}) awaits review" in text
