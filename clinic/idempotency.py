@@ -9,13 +9,13 @@ through `submit_once`:
     if outcome is not None:
         return redirect(outcome.url)
 
-How it holds under concurrency: the token is claimed by an INSERT into a table whose
-primary key is the token, in the same transaction as the record it creates. A second
-request with the same token blocks on that key until the first commits, then fails the
-insert and is sent to the first one's result; if the first rolled back (a form error),
-the second simply goes ahead. On SQLite, writes are serialised by immediate transactions
-(clinic.settings.base); a database still busy past its timeout re-shows the form with
-"try again" and everything typed kept, never a 500.
+How it holds under concurrency: the token is claimed by an INSERT ... ON CONFLICT DO
+NOTHING into a table whose primary key is the token, in the same transaction as the
+record it creates. A second request with the same token blocks on that key until the
+first commits, then inserts nothing and is sent to the first one's result; if the first
+rolled back (a form error), the second simply goes ahead. On SQLite, writes are
+serialised by immediate transactions (clinic.settings.base); a database still busy past
+its timeout re-shows the form with "try again" and everything typed kept, never a 500.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import OperationalError, connection, transaction
+from django.utils import timezone
 
 FIELD = "submission_token"
 
@@ -65,6 +66,26 @@ def is_database_busy(exc: OperationalError) -> bool:
     return any(sign in text for sign in ("database is locked", "table is locked", "lock timeout"))
 
 
+def _claim(model, *, token, user) -> bool:
+    """INSERT the token unless it exists, in one statement (no savepoint around an
+    IntegrityError): True when this request claimed it. On PostgreSQL a concurrent claim
+    of the same token waits for the other transaction: its commit means "taken", its
+    rollback lets this one insert."""
+    field = model._meta.get_field
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} "  # noqa: S608 (the model's own table)
+            "(token, user_id, result_url, created_at) VALUES (%s, %s, '', %s) "
+            "ON CONFLICT (token) DO NOTHING",
+            [
+                field("token").get_db_prep_value(token, connection),
+                user.pk,
+                field("created_at").get_db_prep_value(timezone.now(), connection),
+            ],
+        )
+        return cursor.rowcount == 1
+
+
 def run_once(*, token, user, perform: Callable[[], str]) -> Outcome:
     """Run `perform` (which writes and returns the URL of what it made) at most once per
     token. Exceptions from `perform` roll back the claim with everything else."""
@@ -74,10 +95,7 @@ def run_once(*, token, user, perform: Callable[[], str]) -> Outcome:
         with transaction.atomic():
             return Outcome(url=perform(), replayed=False)
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                SubmissionToken.objects.create(token=token, user=user)
-        except IntegrityError:
+        if not _claim(SubmissionToken, token=token, user=user):
             first = SubmissionToken.objects.filter(token=token).first()
             if first is None or first.user_id != user.pk or not first.result_url:
                 raise TokenUsedElsewhere from None

@@ -235,10 +235,10 @@ def test_receive_post_query_count(reception_client, quantity):
     assert response.status_code == 302
     assert Vial.objects.count() == int(quantity)
     # BASE, the product choice (1), then one transaction (SAVEPOINT ... RELEASE, 2): the
-    # submission token claimed in its own savepoint (3), the service's (6, +1 lock on
-    # PostgreSQL: see above), the token's result URL (1); the success message saved in the
-    # session (1). The same for 1 vial or 20.
-    assert len(queries) == BASE + 1 + 2 + 3 + SERVICE_QUERIES + 1 + 1, queries
+    # submission token claimed in one INSERT ... ON CONFLICT DO NOTHING (1), the service's
+    # (6, +1 lock on PostgreSQL: see above), the token's result URL (1); the success
+    # message saved in the session (1). The same for 1 vial or 20.
+    assert len(queries) == BASE + 1 + 2 + 1 + SERVICE_QUERIES + 1 + 1, queries
 
 
 @pytest.mark.parametrize("vials", [1, 55])
