@@ -31,16 +31,76 @@ from treatments.models import (
 )
 
 
+class _FromKnown:
+    """A model choice checked against the objects the view has already read (`known`, by
+    pk: the usable, linked and current vials; the top-up candidates; the reference
+    snapshot's indications and products) instead of one more query per submission, with
+    the same errors. Without `known`, the queryset's check."""
+
+    known: dict | None = None
+
+    def _lookup(self, value):
+        try:
+            return self.known[int(getattr(value, "pk", value))]
+        except (KeyError, TypeError, ValueError):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            ) from None
+
+
+class KnownChoiceField(_FromKnown, forms.ModelChoiceField):
+    def to_python(self, value):
+        if self.known is None:
+            return super().to_python(value)
+        if value in self.empty_values:
+            return None
+        self.validate_no_null_characters(value)
+        return self._lookup(value)
+
+
+def _use_order(vial: Vial) -> tuple:
+    """The further-vials queryset's order (use_by, expiry, id), a vial with no use-by last
+    as PostgreSQL sorts it."""
+    return (vial.use_by is None, vial.use_by or 0, vial.expiry, vial.pk)
+
+
+class KnownMultipleChoiceField(_FromKnown, forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        if self.known is None:
+            return super()._check_values(value)
+        try:
+            value = frozenset(value)
+        except TypeError:
+            raise forms.ValidationError(
+                self.error_messages["invalid_list"], code="invalid_list"
+            ) from None
+        for pk in value:
+            self.validate_no_null_characters(pk)
+        return sorted((self._lookup(pk) for pk in value), key=_use_order)
+
+
 class SessionStartForm(forms.Form):
     submission_token = SubmissionTokenField()
-    indication = forms.ModelChoiceField(
+    indication = KnownChoiceField(
         queryset=Indication.objects.order_by("category", "name"), empty_label="Choose…"
     )
-    product = forms.ModelChoiceField(
+    product = KnownChoiceField(
         queryset=Product.objects.filter(on_formulary=True, uk_licensed=True).order_by("brand"),
         empty_label="Choose…",
         help_text="Formulary products only (UK-licensed).",
     )
+
+    def __init__(self, *args, snapshot=None, **kwargs):
+        """`snapshot`: the request's reference data (selectors.reference_snapshot); a
+        submitted indication and product are then checked against it, without a query."""
+        super().__init__(*args, **kwargs)
+        if snapshot is not None:
+            self.fields["indication"].known = snapshot.indications
+            self.fields["product"].known = {
+                pk: p for pk, p in snapshot.products.items() if p.on_formulary and p.uk_licensed
+            }
 
 
 class SessionForm(forms.ModelForm):
@@ -61,6 +121,7 @@ class SessionForm(forms.ModelForm):
             "weight_measured_on": date_input(),
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
+        field_classes = {"vial": KnownChoiceField, "top_up_of": KnownChoiceField}
         # The model's help text is for developers ("SessionVial rows"); staff read this.
         help_texts = {
             "vial": "The vial drawn from first; tick further vials below when the dose needs "
@@ -75,7 +136,7 @@ class SessionForm(forms.ModelForm):
             "age_evidence_seen": "ID seen (e.g. passport, photocard driving licence)",
         }
 
-    further_vials = forms.ModelMultipleChoiceField(
+    further_vials = KnownMultipleChoiceField(
         queryset=Vial.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -96,16 +157,17 @@ class SessionForm(forms.ModelForm):
     ):
         super().__init__(*args, **kwargs)
         session = self.instance
-        offered = [v.pk for v in usable_vials] + [v.pk for v in linked_vials]
+        known = {v.pk: v for v in (*usable_vials, *linked_vials)}
         if session.vial_id:
-            offered.append(session.vial_id)
-        vials = Vial.objects.filter(pk__in=offered).select_related("product")
+            known.setdefault(session.vial_id, session.vial)
+        vials = Vial.objects.filter(pk__in=list(known)).select_related("product")
         first = self.fields["vial"]
         first.queryset = vials
         first.empty_label = "Choose a reconstituted vial…"
         first.widget = VialSelect(choices=first.choices)
         further = self.fields["further_vials"]
         further.queryset = vials.order_by("use_by", "expiry", "id")
+        first.known = further.known = known  # a submission is checked without a query
         further.label_from_instance = vial_label
         first.label_from_instance = vial_label
         if not self.is_bound:
@@ -121,6 +183,7 @@ class SessionForm(forms.ModelForm):
         top_up.queryset = TreatmentSession.objects.filter(
             pk__in=[s.pk for s in top_up_candidates]
         ).select_related("product", "indication")
+        top_up.known = {s.pk: s for s in top_up_candidates}
         top_up.empty_label = "Not a top-up"
         top_up.label_from_instance = top_up_label
         top_up.error_messages["invalid_choice"] = (

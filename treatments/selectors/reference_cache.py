@@ -8,12 +8,13 @@ transaction that last wrote each row), so any INSERT, UPDATE or DELETE, from the
 migration, a shell `.update()` or another worker, changes it; on SQLite (the demo, one
 process) it is each table's row count and latest `updated_at` (or id). A rolled-back
 change restores the old fingerprint, so a copy built inside it is never kept. The copy is
-rebuilt (seven queries) whenever the fingerprint differs from the one it was built for."""
+rebuilt (ten queries) whenever the fingerprint differs from the one it was built for."""
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db import connection
 
@@ -53,7 +54,27 @@ class ReferenceSnapshot:
     sites: tuple[AnatomicalSite, ...]
     sites_by_indication: dict[int, frozenset[int]]
     indications_with_outcomes: frozenset[int]
+    # The session start form's choices and the site templates (with their rows, each
+    # row's site from `sites`): model instances, shared read-only by the requests.
+    indications: dict[int, Indication] = field(default_factory=dict)
+    products: dict[int, Product] = field(default_factory=dict)
+    templates: tuple[SiteTemplate, ...] = ()
     stamp: tuple = field(default=(), compare=False)
+
+    @cached_property
+    def sites_by_pk(self) -> dict[int, AnatomicalSite]:
+        return {site.pk: site for site in self.sites}
+
+    def site_template(self, indication, product) -> SiteTemplate | None:
+        """The template to start from: the indication's template for this product, else
+        its generic one (no product); the first by id (selectors.site_template_for)."""
+        candidates = [
+            t
+            for t in self.templates
+            if t.indication_id == indication.pk and t.product_id in (product.pk, None)
+        ]
+        candidates.sort(key=lambda t: (t.product_id is None, t.pk))
+        return candidates[0] if candidates else None
 
     def guideline(self, product, indication) -> safety.GuidelineFacts | None:
         if product is None:
@@ -169,12 +190,15 @@ def _build(stamp: tuple) -> ReferenceSnapshot:
     ):
         sites_by_indication.setdefault(indication_id, set()).add(site_id)
     protocols = {}
+    templates = list(SiteTemplate.objects.prefetch_related("rows").order_by("id"))
+    for template in templates:
+        for row in template.rows.all():
+            row.site = by_pk[row.site_id]
     # The first template (by id) with protocol bounds, per indication and product.
-    templates = SiteTemplate.objects.filter(
-        protocol_min_units__isnull=False, product__isnull=False
-    ).prefetch_related("rows")
-    for template in templates.order_by("id"):
+    for template in templates:
         key = (template.indication_id, template.product_id)
+        if template.protocol_min_units is None or template.product_id is None:
+            continue
         if key in protocols:
             continue
         groups: dict[str, safety.ProtocolGroup] = {}
@@ -208,5 +232,8 @@ def _build(stamp: tuple) -> ReferenceSnapshot:
         sites=sites,
         sites_by_indication={k: frozenset(v) for k, v in sites_by_indication.items()},
         indications_with_outcomes=with_outcomes,
+        indications={i.pk: i for i in Indication.objects.order_by("category", "name")},
+        products={p.pk: p for p in Product.objects.order_by("brand")},
+        templates=tuple(templates),
         stamp=stamp,
     )

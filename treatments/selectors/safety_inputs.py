@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import CharField, DateField, DateTimeField, IntegerField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -29,7 +29,7 @@ from treatments.selectors.aggregates import ZERO
 from treatments.selectors.outcomes import migraine_diary_facts
 from treatments.selectors.reference_cache import ReferenceSnapshot, reference_snapshot
 from treatments.selectors.sessions import session_points
-from treatments.selectors.vials import vial_units_drawn
+from treatments.selectors.vials import vial_units_drawn, vial_units_drawn_by_vial
 
 
 def product_facts(product: Product) -> safety.ProductFacts:
@@ -69,16 +69,21 @@ def guideline_facts(
 
 
 def vial_facts(
-    vial: Vial | None, *, patient: Patient, session_id: int | None = None
+    vial: Vial | None,
+    *,
+    patient: Patient,
+    session_id: int | None = None,
+    other_patient_ids: frozenset[int] | None = None,
+    drawn_elsewhere: Decimal | None = None,
 ) -> safety.VialFacts | None:
+    """The engine's facts of a vial: the other patients whose sessions use it and the units
+    it has left for this session (each read here unless given)."""
     if vial is None:
         return None
-    others = frozenset(
-        TreatmentSession.objects.filter(Q(vial=vial) | Q(vial_links__vial=vial))
-        .exclude(patient=patient)
-        .values_list("patient_id", flat=True)
-    )
-    drawn_elsewhere = vial_units_drawn(vial, excluding_session_id=session_id)
+    if other_patient_ids is None:
+        other_patient_ids = vial_other_patients([vial], patient=patient).get(vial.pk, frozenset())
+    if drawn_elsewhere is None:
+        drawn_elsewhere = vial_units_drawn(vial, excluding_session_id=session_id)
     return safety.VialFacts(
         id=vial.pk,
         product_slug=vial.product.slug,
@@ -87,9 +92,51 @@ def vial_facts(
         reconstituted_at=vial.reconstituted_at,
         units_per_ml=vial.units_per_ml,
         discarded=vial.discarded_at is not None,
-        other_patient_ids=others,
+        other_patient_ids=other_patient_ids,
         remaining_units=Decimal(vial.presentation_units) - vial.wasted_units - drawn_elsewhere,
     )
+
+
+def vial_other_patients(vials: list[Vial], *, patient: Patient) -> dict[int, frozenset[int]]:
+    """{vial id: the other patients whose sessions use it, first or further}: one query for
+    all the vials."""
+    ids = {v.pk for v in vials}
+    found: dict[int, set[int]] = {}
+    rows = (
+        TreatmentSession.objects.filter(Q(vial__in=ids) | Q(vial_links__vial__in=ids))
+        .exclude(patient=patient)
+        .values_list("patient_id", "vial_id", "vial_links__vial_id")
+    )
+    for patient_id, first, further in rows:
+        for vial_id in (first, further):
+            if vial_id in ids:
+                found.setdefault(vial_id, set()).add(patient_id)
+    return {vial_id: frozenset(patients) for vial_id, patients in found.items()}
+
+
+def _vials_facts(
+    vials: list[Vial],
+    *,
+    patient: Patient,
+    session_id: int | None,
+    drawn_elsewhere: dict[int, Decimal] | None,
+) -> list[safety.VialFacts]:
+    """vial_facts of several vials in two queries (one when the units other sessions drew
+    from each are given)."""
+    if not vials:
+        return []
+    others = vial_other_patients(vials, patient=patient)
+    if drawn_elsewhere is None:
+        drawn_elsewhere = vial_units_drawn_by_vial(vials, excluding_session_id=session_id)
+    return [
+        vial_facts(
+            v,
+            patient=patient,
+            other_patient_ids=others.get(v.pk, frozenset()),
+            drawn_elsewhere=drawn_elsewhere.get(v.pk, Decimal(0)),
+        )
+        for v in vials
+    ]
 
 
 def screening_facts(patient: Patient, *, on: date | None = None) -> safety.ScreeningFacts | None:
@@ -118,76 +165,120 @@ def screening_facts(patient: Patient, *, on: date | None = None) -> safety.Scree
     )
 
 
+def _prior_dose_rows(patient: Patient, *, exclude_session_id: int | None):
+    """The patient's signed sessions here (their points' units summed) and the toxin given
+    elsewhere, as one UNION ALL of rows (performed_at, treated_on, product_id,
+    indication_id, units, id, pvr_ml, clinic_name; performed_at is empty for a dose from
+    elsewhere): one query. In the engine's order: the latest day first, and on one day
+    the sessions here (latest first), then the doses from elsewhere (newest row first)."""
+    here = (
+        TreatmentSession.objects.filter(patient=patient, status=SessionStatus.SIGNED)
+        .exclude(pk=exclude_session_id)
+        .order_by()
+        .annotate(
+            given_on=Value(None, output_field=DateField()),
+            total_units=Coalesce(Sum("points__units"), ZERO),
+            here_clinic=Value("", output_field=CharField()),
+        )
+        .values_list(
+            "performed_at",
+            "given_on",
+            "product_id",
+            "indication_id",
+            "total_units",
+            "pk",
+            "pvr_ml",
+            "here_clinic",
+        )
+    )
+    elsewhere = (
+        PriorTreatment.objects.filter(patient=patient, product__isnull=False)
+        .order_by()
+        .annotate(
+            no_time=Value(None, output_field=DateTimeField()),
+            no_pvr=Value(None, output_field=IntegerField()),
+        )
+        .values_list(
+            "no_time",
+            "treated_on",
+            "product_id",
+            "indication_id",
+            "units",
+            "pk",
+            "no_pvr",
+            "clinic_name",
+        )
+    )
+    rows = []
+    for row in here.union(elsewhere, all=True):
+        performed_at, treated_on = row[0], row[1]
+        on = timezone.localdate(performed_at) if performed_at is not None else treated_on
+        rows.append((on, row))
+    rows.sort(
+        key=lambda item: (
+            -item[0].toordinal(),
+            item[1][0] is None,
+            -item[1][0].timestamp() if item[1][0] is not None else 0,
+            -item[1][5],
+        )
+    )
+    return rows
+
+
 def patient_history_facts(
     patient: Patient,
     *,
     exclude_session_id: int | None = None,
     on: date | None = None,
     cosmetic: bool = True,
+    snapshot: ReferenceSnapshot | None = None,
 ) -> safety.PatientHistory:
     """Signed sessions here and toxin reported from elsewhere, each in its own product's
-    units, the latest screening answers, and the chronic-migraine diary (rule 33) from
-    the outcome assessments. Four queries."""
-    sessions = (
-        TreatmentSession.objects.filter(patient=patient, status=SessionStatus.SIGNED)
-        .exclude(pk=exclude_session_id)
-        .select_related("product", "indication")
-        .annotate(total_units=Coalesce(Sum("points__units"), ZERO))
-    )
-    doses = [
-        safety.PriorDose(
-            on=timezone.localdate(s.performed_at),
-            product_slug=s.product.slug,
-            brand=s.product.brand,
-            unit_family=s.product.unit_family,
-            units=s.total_units,
-            indication_slug=s.indication.slug,
-            indication_name=s.indication.name,
-            indication_category=s.indication.category,
-            session_id=s.pk,
+    units (one query; products and indications from the reference snapshot), the latest
+    screening answers, and the chronic-migraine diary (rule 33) from the outcome
+    assessments. Three queries (four for a cosmetic session: rule 34's assessment)."""
+    snapshot = snapshot or reference_snapshot()
+    products, indications = snapshot.products, snapshot.indications
+    doses = []
+    pvr_before = False
+    migraine_dates = []
+    for given_on, row in _prior_dose_rows(patient, exclude_session_id=exclude_session_id):
+        performed_at, _, product_id, indication_id, units, row_id, pvr_ml, clinic = row
+        product = products[product_id]
+        indication = indications.get(indication_id)
+        here = performed_at is not None
+        doses.append(
+            safety.PriorDose(
+                on=given_on,
+                product_slug=product.slug,
+                brand=product.brand,
+                unit_family=product.unit_family,
+                units=units,
+                indication_slug=indication.slug if indication else None,
+                indication_name=indication.name if indication else "",
+                indication_category=indication.category if indication else "",
+                session_id=row_id if here else None,
+                elsewhere=not here,
+                clinic_name=clinic,
+            )
         )
-        for s in sessions
-    ]
-    pvr_before = any(
-        s.indication.safety_profile == SafetyProfile.BLADDER and s.pvr_ml is not None
-        for s in sessions
-    )
-    elsewhere = PriorTreatment.objects.filter(
-        patient=patient, product__isnull=False
-    ).select_related("product", "indication")
-    doses += [
-        safety.PriorDose(
-            on=p.treated_on,
-            product_slug=p.product.slug,
-            brand=p.product.brand,
-            unit_family=p.product.unit_family,
-            units=p.units,
-            indication_slug=p.indication.slug if p.indication else None,
-            indication_name=p.indication.name if p.indication else "",
-            indication_category=p.indication.category if p.indication else "",
-            elsewhere=True,
-            clinic_name=p.clinic_name,
-        )
-        for p in elsewhere
-    ]
+        if not here:
+            continue
+        if indication.safety_profile == SafetyProfile.BLADDER and pvr_ml is not None:
+            pvr_before = True
+        if indication.safety_profile == SafetyProfile.CHRONIC_MIGRAINE and (
+            on is None or given_on < on
+        ):
+            migraine_dates.append(given_on)
     screening = screening_facts(patient, on=on)
-    migraine = migraine_diary_facts(
-        patient,
-        on=on,
-        session_dates=tuple(
-            timezone.localdate(s.performed_at)
-            for s in sessions
-            if s.indication.safety_profile == SafetyProfile.CHRONIC_MIGRAINE
-            and (on is None or timezone.localdate(s.performed_at) < on)
-        ),
-    )
+    migraine = migraine_diary_facts(patient, on=on, session_dates=tuple(migraine_dates))
     if migraine is not None and screening is not None:
         # Rule 33's "at least 3 preventives failed" comes from the patient's questionnaire.
         migraine = dataclasses.replace(
             migraine, preventives_failed=screening.migraine_preventives_failed
         )
     return safety.PatientHistory(
-        doses=tuple(sorted(doses, key=lambda d: d.on, reverse=True)),
+        doses=tuple(doses),
         screening=screening,
         pvr_recorded_before=pvr_before,
         migraine=migraine,
@@ -254,10 +345,21 @@ def safety_inputs(
     session_id: int | None = None,
     further_vials: list[Vial] | tuple[Vial, ...] = (),
     snapshot: ReferenceSnapshot | None = None,
+    drawn_elsewhere: dict[int, Decimal] | None = None,
 ) -> SafetyInputs:
     """Engine inputs for a session as proposed (saved or still in the form). `snapshot`:
-    the request's reference data, when the caller already has it."""
+    the request's reference data, when the caller already has it; `drawn_elsewhere`: the
+    units other sessions drew from each vial, when the caller has read them."""
     snapshot = snapshot or reference_snapshot()
+    vials = _vials_facts(
+        [vial, *(v for v in dict.fromkeys(further_vials) if v is not None and v != vial)]
+        if vial is not None
+        else [v for v in dict.fromkeys(further_vials) if v is not None],
+        patient=patient,
+        session_id=session_id,
+        drawn_elsewhere=drawn_elsewhere,
+    )
+    first, extra = (vials[0], vials[1:]) if vial is not None else (None, vials)
     proposed = safety.ProposedSession(
         patient_id=patient.pk,
         on=timezone.localdate(performed_at),
@@ -266,12 +368,8 @@ def safety_inputs(
         indication=indication_facts(indication),
         product=product_facts(product) if product else None,
         guideline=guideline_facts(product, indication, snapshot=snapshot),
-        vial=vial_facts(vial, patient=patient, session_id=session_id),
-        extra_vials=tuple(
-            vial_facts(v, patient=patient, session_id=session_id)
-            for v in further_vials
-            if v is not None and v != vial
-        ),
+        vial=first,
+        extra_vials=tuple(extra),
         points=tuple(points),
         **proposed_session_fields(fields),
         session_id=session_id,
@@ -283,6 +381,7 @@ def safety_inputs(
             exclude_session_id=session_id,
             on=timezone.localdate(performed_at),
             cosmetic=indication.category == IndicationCategory.COSMETIC,
+            snapshot=snapshot,
         ),
         reference=reference_facts(product, indication, snapshot=snapshot),
     )
@@ -352,9 +451,11 @@ def safety_inputs_for_session(
     links: list | None = None,
     points: list | None = None,
     snapshot: ReferenceSnapshot | None = None,
+    drawn_elsewhere: dict[int, Decimal] | None = None,
 ) -> SafetyInputs:
     """The saved session's inputs: what session_sign enforces. `links` (its further vials,
-    with `vial__product`) and `points` (with `site`) when the caller has read them."""
+    with `vial__product`), `points` (with `site`) and `drawn_elsewhere` when the caller
+    has read them."""
     if links is None:
         links = list(session.vial_links.select_related("vial__product").order_by("position", "id"))
     if points is None:
@@ -370,6 +471,7 @@ def safety_inputs_for_session(
         fields={name: getattr(session, name) for name in SESSION_SAFETY_FIELDS},
         session_id=session.pk,
         snapshot=snapshot,
+        drawn_elsewhere=drawn_elsewhere,
     )
 
 

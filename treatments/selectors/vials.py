@@ -4,7 +4,7 @@ vial, and the sessions that used a vial or a lot (recall)."""
 from datetime import datetime, time
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -34,7 +34,8 @@ def vial_list_usable(*, product: Product, patient: Patient, at=None) -> list[Via
     """Vials a session may draw from now: this product, in date, not discarded,
     reconstituted and within its use-by (or a ready-to-use solution), and not used by a
     signed session or by another patient (single patient, single session: DOMAIN §1.3 and
-    §10 rule 5)."""
+    §10 rule 5). Each with `drawn_units`, the units every session has drawn from it (in
+    the same query)."""
     at = at or timezone.now()
     today = timezone.localdate(at)
     qs = Vial.objects.select_related("product").filter(
@@ -52,6 +53,14 @@ def vial_list_usable(*, product: Product, patient: Patient, at=None) -> list[Via
         qs = qs.filter(reconstituted_at__isnull=False).filter(
             Q(use_by__gte=at) | Q(use_by__isnull=True, reconstituted_at__gte=start_of_day)
         )
+    drawn = (
+        VialDraw.objects.filter(vial=OuterRef("pk"))
+        .order_by()
+        .values("vial")
+        .annotate(total=Sum("units"))
+        .values("total")
+    )
+    qs = qs.annotate(drawn_units=Coalesce(Subquery(drawn), ZERO))
     return list(qs.order_by("use_by", "expiry", "id").distinct())
 
 

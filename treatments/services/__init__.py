@@ -10,6 +10,7 @@ from treatments.services.followups import followup_complete, followup_create, fo
 from treatments.services.outcomes import outcome_record
 from treatments.services.prescribing import prescriber_assessment_record
 from treatments.services.sessions import (
+    Draft,
     SessionConflict,
     SessionLocked,
     SigningRefused,
@@ -37,6 +38,7 @@ from treatments.services.vials import (
 __all__ = [
     "MAX_VIALS_PER_RECEIPT",
     "SERIOUSNESS_FIELDS",
+    "Draft",
     "SessionConflict",
     "SessionLocked",
     "SideEffectConflict",

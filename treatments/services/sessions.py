@@ -57,15 +57,6 @@ class SigningRefused(Exception):
         )
 
 
-def _vial_units_left(vials: list[Vial], *, excluding_session_id: int | None) -> dict[int, Decimal]:
-    """Units each vial still holds for this session (one query for all of them)."""
-    drawn = selectors.vial_units_drawn_by_vial(vials, excluding_session_id=excluding_session_id)
-    return {
-        v.pk: Decimal(v.presentation_units) - v.wasted_units - drawn.get(v.pk, Decimal(0))
-        for v in vials
-    }
-
-
 def _allocate_draws(
     session: TreatmentSession,
     *,
@@ -74,7 +65,7 @@ def _allocate_draws(
     links: list[SessionVial] = (),
     left: dict[int, Decimal] | None = None,
     drop_unneeded: bool = False,
-) -> None:
+) -> tuple[dict[int, Decimal], list[SessionVial]]:
     """Record how many units the session takes from each of its vials (`vials`: the first,
     then the further ones in order), given its `total` units: each vial up to what it has
     left, then the next. Any excess stays on the last vial, where the engine's
@@ -83,10 +74,12 @@ def _allocate_draws(
     dose makes the others unnecessary).
 
     One query reads what every vial has given (to this session and to others); the draws
-    are rewritten only when they change (a new session passes `left`, and has none)."""
+    are rewritten only when they change (a new session passes `left`, and has none).
+    Returns the units other sessions have drawn from each vial (the engine's remaining
+    units; empty when `left` was given) and the further vials kept."""
     mine: dict[int, Decimal] = {}
+    drawn: dict[int, Decimal] = {}
     if left is None:
-        drawn: dict[int, Decimal] = {}
         rows = VialDraw.objects.filter(Q(vial__in=vials) | Q(session=session)).values_list(
             "session_id", "vial_id", "units"
         )
@@ -115,6 +108,8 @@ def _allocate_draws(
     unneeded = [link.pk for link in links if link.vial_id not in used]
     if drop_unneeded and draws and unneeded:
         SessionVial.objects.filter(pk__in=unneeded).delete()
+        links = [link for link in links if link.pk not in unneeded]
+    return drawn, list(links)
 
 
 def _set_further_vials(
@@ -189,11 +184,11 @@ def _point_key(point: InjectionPoint) -> tuple:
 
 def _replace_points(
     session: TreatmentSession, new: list[InjectionPoint], *, user, old: list[InjectionPoint]
-) -> None:
+) -> bool:
     """Make the draft's points `new` (`old`: those it has): nothing is written when they are
-    the same; otherwise one DELETE, one INSERT and one INSERT of their history."""
+    the same (False); otherwise one DELETE, one INSERT and one INSERT of their history."""
     if [_point_key(p) for p in old] == [_point_key(p) for p in new]:
-        return
+        return False
     when = timezone.now()
     if old:
         # A raw delete: no per-row SELECT and history signal (the "-" rows are written below
@@ -205,6 +200,7 @@ def _replace_points(
     InjectionPoint.history.model.objects.bulk_create(
         _point_history(old, "-", user, when) + _point_history(new, "+", user, when)
     )
+    return True
 
 
 @transaction.atomic
@@ -229,8 +225,8 @@ def session_start(
         if template is not None
         else Decimal(0)
     )
-    usable = selectors.vial_list_usable(product=product, patient=patient)
-    left = _vial_units_left(usable, excluding_session_id=None) if usable else {}
+    usable = selectors.vial_list_usable(product=product, patient=patient)  # with drawn_units
+    left = {v.pk: Decimal(v.presentation_units) - v.wasted_units - v.drawn_units for v in usable}
     chosen = _choose_vials(usable, planned, left)
     session.vial = chosen[0] if chosen else None
     _check_fields(session)
@@ -269,28 +265,54 @@ def _locked_draft(session: TreatmentSession) -> TreatmentSession:
     return current
 
 
-@transaction.atomic
-def session_save_draft(
-    *, session: TreatmentSession, saved_by, expected_version: int, fields: dict, points: list[dict]
-) -> TreatmentSession:
-    """Save the draft's fields, its vials (`further_vials` in `fields`: those after the
-    first) and replace its injection points. Further vials the dose does not need are
-    dropped."""
-    current = _locked_draft(session)
-    if current.version != expected_version:
+@dataclass(frozen=True)
+class Draft:
+    """What the session editor submits: the version the page was opened at, the session's
+    fields (`further_vials` among them: the vials after the first) and its points."""
+
+    expected_version: int
+    fields: dict
+    points: list[dict]
+
+
+def _row(session: TreatmentSession) -> tuple:
+    return tuple(getattr(session, f.attname) for f in session._meta.concrete_fields)
+
+
+def _links_of(session: TreatmentSession) -> list[SessionVial] | None:
+    """The further vials the caller's copy of the session already holds (the views read
+    them with the session), or None. They are the locked row's when its version is the
+    one the page was opened at: every change of them bumps the version."""
+    cache = getattr(session, "_prefetched_objects_cache", {})
+    return list(cache["vial_links"]) if "vial_links" in cache else None
+
+
+def _apply_draft(
+    current: TreatmentSession,
+    draft: Draft,
+    *,
+    saved_by,
+    links: list[SessionVial],
+    always_save: bool,
+) -> tuple[list[InjectionPoint], list[SessionVial], dict[int, Decimal]]:
+    """Save the editor's submission into the locked draft `current` (`links`: its further
+    vials): its fields, its points, its vials and their draws. The session row (version
+    + 1, with its history row) is written when anything changed, or always with
+    `always_save`. Returns the points, the further vials kept and the units other
+    sessions have drawn from each vial."""
+    if current.version != draft.expected_version:
         raise SessionConflict(current_version=current.version)
-    fields = dict(fields)
+    fields = dict(draft.fields)
     further = fields.pop("further_vials", None)
+    before = _row(current)
     _record_age_verifier(current, fields, saved_by)
     for name, value in fields.items():
         setattr(current, name, value)
-    current.version += 1
     _check_fields(current)
-    current._history_user = saved_by
-    current.save()
+    changed = _row(current) != before
     new_points = [
         InjectionPoint(session=current, order=index, **_units_and_volume(point, current.vial))
-        for index, point in enumerate(points)
+        for index, point in enumerate(draft.points)
     ]
     for point in new_points:
         # Field checks only: sites come from the form's own list, and the database enforces
@@ -299,16 +321,43 @@ def session_save_draft(
             exclude=["session", "site"], validate_unique=False, validate_constraints=False
         )
     # Draft points only: signed sessions never reach here.
-    _replace_points(current, new_points, user=saved_by, old=list(current.points.all()))
-    links = list(current.vial_links.select_related("vial").order_by("position", "id"))
+    changed |= _replace_points(current, new_points, user=saved_by, old=list(current.points.all()))
     if further is not None:
-        links = _set_further_vials(current, list(further), current=links)
-    _allocate_draws(
+        kept = _set_further_vials(current, list(further), current=links)
+        changed |= [link.vial_id for link in kept] != [link.vial_id for link in links]
+        links = kept
+    drawn, kept = _allocate_draws(
         current,
         vials=[v for v in (current.vial, *(link.vial for link in links)) if v is not None],
         total=sum((p.units for p in new_points), Decimal(0)),
         links=links,
         drop_unneeded=True,
+    )
+    changed |= len(kept) != len(links)
+    if changed or always_save:
+        current.version += 1
+        current._history_user = saved_by
+        current.save()
+    return new_points, kept, drawn
+
+
+@transaction.atomic
+def session_save_draft(
+    *, session: TreatmentSession, saved_by, expected_version: int, fields: dict, points: list[dict]
+) -> TreatmentSession:
+    """Save the draft's fields, its vials (`further_vials` in `fields`: those after the
+    first) and replace its injection points. Further vials the dose does not need are
+    dropped."""
+    current = _locked_draft(session)
+    links = _links_of(session)
+    if links is None:
+        links = list(current.vial_links.select_related("vial__product").order_by("position", "id"))
+    _apply_draft(
+        current,
+        Draft(expected_version, fields, points),
+        saved_by=saved_by,
+        links=links,
+        always_save=True,
     )
     return current
 
@@ -348,34 +397,68 @@ def _parameter(inputs, key: str) -> int:
     return int(value)
 
 
-@transaction.atomic
 def session_sign(
     *,
     session: TreatmentSession,
     signed_by,
     override_reasons: dict[str, str],
     acknowledge_warnings: bool,
+    draft: Draft | None = None,
+    snapshot=None,
 ) -> TreatmentSession:
     """Sign: every rule is evaluated again here. BLOCK refuses; OVERRIDE needs a reason
     (recorded with who and when); WARN must be acknowledged. The findings are kept with
-    the session, and rule-made follow-ups are created, in the same transaction."""
+    the session, and rule-made follow-ups are created, in the same transaction.
+
+    With `draft` (the editor's Sign button) the submission is saved first, in the same
+    transaction and one pass (the session row written only when something changed), and
+    stays saved when signing is refused. `snapshot`: the request's reference data."""
+    current, refused = _sign(
+        session=session,
+        signed_by=signed_by,
+        override_reasons=override_reasons,
+        acknowledge_warnings=acknowledge_warnings,
+        draft=draft,
+        snapshot=snapshot,
+    )
+    if refused is not None:
+        raise refused
+    return current
+
+
+@transaction.atomic
+def _sign(
+    *, session, signed_by, override_reasons, acknowledge_warnings, draft, snapshot
+) -> tuple[TreatmentSession, Exception | None]:
+    """session_sign's transaction. A refusal is returned, not raised, so that a draft saved
+    on the way is committed."""
     current = _locked_draft(session)
     if current.practitioner_id != signed_by.pk:
         raise ValidationError("Only the treating practitioner can sign this session.")
-    links = list(current.vial_links.select_related("vial__product").order_by("position", "id"))
-    points = selectors.session_points(session=current)
-    _allocate_draws(
-        current,
-        vials=[v for v in (current.vial, *(link.vial for link in links)) if v is not None],
-        total=sum((p.units for p in points), Decimal(0)),
-        links=links,
-    )
-    snapshot = selectors.reference_snapshot()
+    if draft is not None:
+        links = _links_of(session)
+        if links is None:
+            links = list(
+                current.vial_links.select_related("vial__product").order_by("position", "id")
+            )
+        points, links, drawn = _apply_draft(
+            current, draft, saved_by=signed_by, links=links, always_save=False
+        )
+    else:
+        links = list(current.vial_links.select_related("vial__product").order_by("position", "id"))
+        points = selectors.session_points(session=current)
+        drawn, links = _allocate_draws(
+            current,
+            vials=[v for v in (current.vial, *(link.vial for link in links)) if v is not None],
+            total=sum((p.units for p in points), Decimal(0)),
+            links=links,
+        )
+    snapshot = snapshot or selectors.reference_snapshot()
     inputs = selectors.safety_inputs_for_session(
-        session=current, links=links, points=points, snapshot=snapshot
+        session=current, links=links, points=points, snapshot=snapshot, drawn_elsewhere=drawn
     )
     if not inputs.session.points:
-        raise ValidationError("Add at least one injection point before signing.")
+        return current, ValidationError("Add at least one injection point before signing.")
     findings = inputs.evaluate()
     reasons = {code: (text or "").strip() for code, text in override_reasons.items()}
     blocks = [f for f in findings if f.level == safety.Level.BLOCK]
@@ -384,7 +467,7 @@ def session_sign(
         f for f in findings if f.level == safety.Level.WARN and not acknowledge_warnings
     ]
     if blocks or missing or unacknowledged:
-        raise SigningRefused(blocks, missing, unacknowledged)
+        return current, SigningRefused(blocks, missing, unacknowledged)
     now = timezone.now()
     SessionFinding.objects.bulk_create(
         SessionFinding(
@@ -406,12 +489,12 @@ def session_sign(
     current.version += 1
     current._history_user = signed_by
     current.save()
-    # The dashboard's summaries, in this transaction (2 statements; issue 14.5).
+    # The dashboard's summaries, in this transaction (3 statements; issue 14.5).
     rollups.record_signed_session(current)
     _create_rule_follow_ups(current, inputs, signed_by, snapshot)
     # The diary marks the appointment completed, in this transaction (clinic.diary).
     session_signed.send(sender=TreatmentSession, session=current)
-    return current
+    return current, None
 
 
 def _create_rule_follow_ups(session: TreatmentSession, inputs, user, snapshot) -> None:

@@ -30,7 +30,10 @@ def _override_reasons(data) -> dict[str, str]:
 @audited("session.new", patient=patient_from_url(), when=lambda request: not request.htmx)
 def session_new(request, public_id):
     patient = patient_get_for_user(user=request.user, public_id=public_id)
-    form = SessionStartForm(request.POST or None, initial=request.GET)
+    # The indications, products and site templates from this process's reference copy
+    # (one query when current).
+    snapshot = selectors.reference_snapshot() if request.method == "POST" else None
+    form = SessionStartForm(request.POST or None, initial=request.GET, snapshot=snapshot)
     if request.htmx and request.method == "GET":
         # The indication changed: show each product as licensed or off-label for it.
         return render(
@@ -45,7 +48,7 @@ def session_new(request, public_id):
         )
     if request.method == "POST" and form.is_valid():
         indication, product = form.cleaned_data["indication"], form.cleaned_data["product"]
-        template = selectors.site_template_for(indication=indication, product=product)
+        template = snapshot.site_template(indication, product)
 
         def start() -> str:
             session = services.session_start(
@@ -232,44 +235,51 @@ def session_edit(request, public_id):
             for f in formset.forms
             if f.cleaned_data and not f.cleaned_data.get("DELETE")
         ]
+        draft = services.Draft(expected_version, fields, points)
+        signing = request.POST.get("action") == "sign"
         try:
-            session = services.session_save_draft(
-                session=session,
-                saved_by=request.user,
-                expected_version=expected_version,
-                fields=fields,
-                points=points,
-            )
+            if signing:
+                # One pass: the draft saved (its row only when something changed) and
+                # signed in one transaction; a refusal keeps the draft saved.
+                session = services.session_sign(
+                    session=session,
+                    signed_by=request.user,
+                    override_reasons=_override_reasons(request.POST),
+                    acknowledge_warnings=request.POST.get("acknowledge") == "on",
+                    draft=draft,
+                    snapshot=request.reference,
+                )
+            else:
+                session = services.session_save_draft(
+                    session=session,
+                    saved_by=request.user,
+                    expected_version=draft.expected_version,
+                    fields=draft.fields,
+                    points=draft.points,
+                )
         except services.SessionConflict:
             messages.error(
                 request,
                 "This draft was saved elsewhere (another tab?) since you "
                 "opened it. Your entries are below; reload to compare.",
             )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            if request.POST.get("action") != "sign":
-                messages.success(request, "Draft saved.")
-                return redirect("treatments:session_edit", public_id=session.public_id)
-            reasons = _override_reasons(request.POST)
-            try:
-                services.session_sign(
-                    session=session,
-                    signed_by=request.user,
-                    override_reasons=reasons,
-                    acknowledge_warnings=request.POST.get("acknowledge") == "on",
-                )
-            except services.SigningRefused as exc:
+        except (services.SigningRefused, ValidationError) as exc:
+            if isinstance(exc, services.SigningRefused):
                 refused = exc
-            except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
             else:
+                messages.error(request, " ".join(exc.messages))
+            if signing:
+                # The draft may have been saved on the way: show it at its new version.
+                session.refresh_from_db()
+                data = request.POST.copy()
+                data["version"] = session.version
+                form, formset = _forms(request, session, data)
+        else:
+            if signing:
                 messages.success(request, "Session signed.")
                 return redirect("treatments:session_detail", public_id=session.public_id)
-            data = request.POST.copy()
-            data["version"] = session.version
-            form, formset = _forms(request, session, data)
+            messages.success(request, "Draft saved.")
+            return redirect("treatments:session_edit", public_id=session.public_id)
     return render(
         request,
         "treatments/session_edit.html",
