@@ -179,3 +179,153 @@ class PatientReturnRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day:%d/%m/%Y} scope {self.scope}: {self.sessions}"
+
+
+# The dashboard's deferred panels (issue 14.5): re-treatment due, responder rates and
+# vial wastage, from summaries written with the rows they summarise
+# (treatments.services.panel_rollups) and rebuilt / checked by `rebuild_rollups`.
+
+
+class LatestCourse(models.Model):
+    """Each patient's latest signed session of each indication (in the order
+    (performed_at, session id)): the re-treatment panel counts these rows whose next
+    eligible day (day + the minimum interval of their product and indication, read from
+    reference data when counting) is near today. `patient_active` mirrors the patient's
+    status (archiving and restoring a patient update it)."""
+
+    patient = _dimension("patients.Patient")
+    indication = _dimension("treatments.Indication")
+    session = _dimension(TreatmentSession)
+    performed_at = models.DateTimeField()
+    day = models.DateField(help_text="The UK day of the session")
+    practitioner = _dimension(settings.AUTH_USER_MODEL)
+    product = _dimension("treatments.Product")
+    patient_active = models.BooleanField()
+
+    class Meta:
+        ordering = ["patient", "indication"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "indication"], name="latestcourse_one_per_course"
+            ),
+        ]
+        indexes = [
+            # The panel's count: an index-only range over the days near the window.
+            models.Index(
+                fields=["day", "indication", "product", "practitioner"],
+                condition=models.Q(patient_active=True),
+                name="latestcourse_active_day_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Latest course of patient {self.patient_id}: session {self.session_id}"
+
+
+class DailyWasteRollup(models.Model):
+    """Vials discarded on one UK day, per product and lot: vials, the units they held and
+    the units wasted (vial_discard adds to it; a discard is never undone)."""
+
+    day = models.DateField()
+    product = _dimension("treatments.Product")
+    lot = models.CharField(max_length=40)
+    vials = models.PositiveIntegerField()
+    presentation = models.PositiveIntegerField(help_text="Units the vials held")
+    wasted = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["day", "product", "lot"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "product", "lot"], name="wasterollup_one_row_per_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day:%d/%m/%Y}: {self.vials} vials of lot {self.lot}"
+
+
+# OutcomeScoreTotals.next_day's month (OutcomeRollup.next_month) for the series' latest
+# score, and for a next score more than RETURN_HORIZON_DAYS later: after any period end.
+NO_NEXT_SCORE = date(9999, 12, 1)
+NEXT_LONG_AFTER = date(9998, 12, 1)
+
+
+class OutcomeScoreTotals(models.Model):
+    """One follow-up score (not a baseline; instruments scored per muscle left out) with
+    what the responder rates need: its series' baseline (the latest score marked baseline
+    on or before it, else the series' first score), the improvement, and the day of the
+    series' next follow-up score (NULL: the latest). A score is the series' latest as of
+    a day b when it is on or before b and next_day is NULL or after b. Written for the
+    whole series when a score is recorded (a late entry may change the others' baseline
+    or next day)."""
+
+    assessment = models.OneToOneField(
+        "treatments.OutcomeAssessment",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="totals",
+    )
+    patient = _dimension("patients.Patient")
+    indication = _dimension("treatments.Indication")
+    instrument = _dimension("treatments.OutcomeInstrument")
+    day = models.DateField(help_text="assessed_on")
+    next_day = models.DateField(null=True, blank=True)
+    value = models.DecimalField(max_digits=8, decimal_places=2)
+    baseline = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    improvement = models.DecimalField(
+        max_digits=14, decimal_places=6, null=True, blank=True,
+        help_text="(baseline - value) x 100 / baseline; NULL without a non-zero baseline",
+    )  # fmt: skip
+    # 2 good, 1 partial, 0 neither, by the responder thresholds when it was written;
+    # NULL without a non-zero baseline.
+    band = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["patient", "instrument", "day", "assessment"]
+        indexes = [
+            models.Index(
+                fields=["patient", "indication", "instrument"], name="outcometotals_series_idx"
+            ),
+            # The exact part of a period's count: scores whose next one is in b's month.
+            models.Index(fields=["next_day", "day"], name="outcometotals_next_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Totals of score {self.assessment_id}"
+
+
+class OutcomeRollup(models.Model):
+    """Follow-up scores with a non-zero baseline per day, indication and instrument, by
+    the month of the series' next follow-up score (NO_NEXT_SCORE, NEXT_LONG_AFTER): the
+    scores latest as of b in [a, b] are the rows with next_month after b's month, plus
+    the per-score rows whose next_day is in b's month after b. Sums for the means and
+    the counts of good and partial responders under the thresholds in good_percent /
+    partial_percent; `mixed` when rows written under other thresholds were added (the
+    reader then counts from the raw rows until `rebuild_rollups`)."""
+
+    day = models.DateField()
+    indication = _dimension("treatments.Indication")
+    instrument = _dimension("treatments.OutcomeInstrument")
+    next_month = models.DateField()
+    series = models.PositiveIntegerField()
+    baseline_sum = models.DecimalField(max_digits=16, decimal_places=2)
+    value_sum = models.DecimalField(max_digits=16, decimal_places=2)
+    improvement_sum = models.DecimalField(max_digits=20, decimal_places=6)
+    good = models.PositiveIntegerField()
+    partial = models.PositiveIntegerField()
+    good_percent = models.DecimalField(max_digits=8, decimal_places=2)
+    partial_percent = models.DecimalField(max_digits=8, decimal_places=2)
+    mixed = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["day", "indication", "instrument", "next_month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "indication", "instrument", "next_month"],
+                name="outcomerollup_one_row_per_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day:%d/%m/%Y}: {self.series} scores"

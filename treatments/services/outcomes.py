@@ -16,6 +16,7 @@ from treatments.models import (
     OutcomeInstrument,
     TreatmentSession,
 )
+from treatments.services import panel_rollups
 from treatments.services.followups import followup_complete
 
 
@@ -84,6 +85,8 @@ def outcome_record(
     )
     assessment.full_clean()
     assessment.save()
+    # The dashboard's responder rates: the series' summary rows (issue 14.5).
+    panel_rollups.record_outcome_series(assessment)
     # The outcome entry the session asked for is now done.
     for task in FollowUp.objects.filter(
         patient=patient,

@@ -46,6 +46,7 @@ from treatments.models import (
     TreatmentSession,
     VialDraw,
 )
+from treatments.services import panel_rollups
 
 TOTALS = SessionTotals._meta.db_table
 DAILY = DailySessionRollup._meta.db_table
@@ -160,6 +161,8 @@ def record_signed_session(session: TreatmentSession) -> None:
                 cursor, session, local_day, practitioner, "practitioner_prev_day",
                 "AND practitioner_id = %s",
             )  # fmt: skip
+    # The re-treatment panel's latest course of the patient and indication (one statement).
+    panel_rollups.record_course(session)
 
 
 def _as_date(value):
@@ -328,11 +331,17 @@ def _expected_totals_sql(low: int | None = None, high: int | None = None) -> tup
 Progress = Callable[[str], None]
 
 
-def rebuild(*, progress: Progress | None = None, chunk: int = CHUNK, returns: bool = True) -> dict:
+def rebuild(
+    *,
+    progress: Progress | None = None,
+    chunk: int = CHUNK,
+    returns: bool = True,
+    panels: bool = True,
+) -> dict:
     """The tables again from the signed sessions (one transaction; PostgreSQL locks them
     against signing meanwhile, readers still see the old rows). `returns=False` leaves
     the previous days and PatientReturnRollup alone (migration 0022 runs before they
-    exist)."""
+    exist); `panels=False` the deferred panels' tables (panel_rollups; before 0025)."""
     say = progress or (lambda message: None)
     started = time.monotonic()
     # One transaction, without the web requests' statement timeout (a chunk of a large
@@ -340,6 +349,8 @@ def rebuild(*, progress: Progress | None = None, chunk: int = CHUNK, returns: bo
     with longer_statement_timeout(0), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             tables = f"{TOTALS}, {DAILY}" + (f", {RETURNS}" if returns else "")
+            if panels:
+                tables += ", " + ", ".join(panel_rollups.PANEL_TABLES)
             cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
         if returns:
             cursor.execute(f"DELETE FROM {RETURNS}")
@@ -364,7 +375,8 @@ def rebuild(*, progress: Progress | None = None, chunk: int = CHUNK, returns: bo
         return_rows = 0
         if returns and signed:
             return_rows = fill_returns(cursor, say, started)
-    return {"sessions": done, "daily_rows": days, "return_rows": return_rows}
+        made = panel_rollups.rebuild_panels(cursor, say) if panels else {}
+    return {"sessions": done, "daily_rows": days, "return_rows": return_rows, **made}
 
 
 def fill_returns(cursor, say: Progress, started: float) -> int:
@@ -460,6 +472,7 @@ def differences(*, limit: int = 20, progress: Progress | None = None) -> dict:
                 "scope, day, prev_month",
             ),
         }
+        pairs.update(panel_rollups.expected_panel_tables(cursor))
         for name, (expected, stored, cols, key) in pairs.items():
             say(f"  comparing the {name}...")
             for direction, (a, b) in {
@@ -474,4 +487,6 @@ def differences(*, limit: int = 20, progress: Progress | None = None) -> dict:
         cursor.execute("DROP TABLE rollup_expected_totals")
         cursor.execute("DROP TABLE rollup_expected_daily")
         cursor.execute("DROP TABLE rollup_expected_returns")
+        for table in panel_rollups.PANEL_TEMPORARY_TABLES:
+            cursor.execute(f"DROP TABLE {table}")
     return found

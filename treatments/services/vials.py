@@ -15,6 +15,7 @@ from treatments import selectors
 from treatments.choices import ProductForm
 from treatments.models import Product, StockReceipt, Vial
 from treatments.models.vials import MAX_VIALS_PER_RECEIPT
+from treatments.services import panel_rollups
 
 # Namespace of the receipt advisory locks (PostgreSQL's two-integer form, so that they
 # never collide with the registration or diary locks).
@@ -184,4 +185,6 @@ def vial_discard(*, vial: Vial, reason: str, wasted_units: Decimal, discarded_by
     vial.version += 1
     vial._history_user = discarded_by
     vial.save()
+    # The dashboard's wastage per product and lot, in this transaction (issue 14.5).
+    panel_rollups.record_discarded_vial(vial)
     return vial

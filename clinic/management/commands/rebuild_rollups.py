@@ -4,8 +4,11 @@
     manage.py rebuild_rollups --check [--show 20]
 
 The summaries (treatments.models.rollups: per-session totals, the daily rollup per
-practitioner, indication and product, the return rollup of distinct patients) are
-written by session_sign in the signing transaction; this command makes them again from
+practitioner, indication and product, the return rollup of distinct patients; for the
+deferred panels, each patient's latest course per indication, the daily wastage per
+product and lot, the per-score outcome totals and their rollup) are written by the
+services in the transaction of the rows they summarise (signing, discarding a vial,
+recording a score, archiving a patient); this command makes them again from
 the signed sessions, their injection points and vial draws (after a bulk load such as
 bench/seed_reports.py, or a restore), printing its progress. Readers keep seeing the old
 rows until it commits.
@@ -46,7 +49,10 @@ class Command(BaseCommand):
                 self.style.SUCCESS(
                     f"Rebuilt the rollups: {made['sessions']:,} signed sessions, "
                     f"{made['daily_rows']:,} daily rows, "
-                    f"{made['return_rows']:,} return rollup rows."
+                    f"{made['return_rows']:,} return rollup rows, "
+                    f"{made.get('latest_courses', 0):,} latest courses, "
+                    f"{made.get('waste_rows', 0):,} wastage rows, "
+                    f"{made.get('outcome_rows', 0):,} outcome rollup rows."
                 )
             )
             return

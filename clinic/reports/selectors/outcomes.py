@@ -4,15 +4,26 @@ indication (and instrument) from the responder thresholds (DOMAIN §5).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from clinic.reports.periods import month_end, month_start
 from clinic.reports.selectors.scope import Scope
 from treatments.choices import InstrumentDirection, SessionStatus
-from treatments.models import OutcomeAssessment, SafetyParameter, TreatmentSession
+from treatments.models import (
+    RETURN_HORIZON_DAYS,
+    Indication,
+    OutcomeAssessment,
+    OutcomeInstrument,
+    OutcomeRollup,
+    OutcomeScoreTotals,
+    SafetyParameter,
+    TreatmentSession,
+)
 from treatments.selectors import RESPONDER_GOOD, RESPONDER_PARTIAL
 
 
@@ -90,6 +101,10 @@ def outcome_responders(scope: Scope, *, thresholds: dict | None = None, per_inst
     partial = thresholds.get(RESPONDER_PARTIAL)
     if good is None or partial is None:
         return []
+    if not per_instrument and responders_from_rollup(scope):
+        rows = _rollup_responders(scope, good, partial)
+        if rows is not None:
+            return _finish(rows)
     inner = (
         latest_scores(scope)
         .filter(instrument__direction=InstrumentDirection.LOWER_IS_BETTER)
@@ -126,6 +141,10 @@ def outcome_responders(scope: Scope, *, thresholds: dict | None = None, per_inst
         cursor.execute(sql, params)
         columns = [c[0] for c in cursor.description]
         rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    return _finish(rows)
+
+
+def _finish(rows: list[dict]) -> list[dict]:
     for row in rows:
         row["good"] = int(row["good"] or 0)
         row["partial"] = int(row["partial"] or 0)
@@ -134,6 +153,90 @@ def outcome_responders(scope: Scope, *, thresholds: dict | None = None, per_inst
         row["good_percent"] = _percent(row["good"], row["series"])
         for key in ("mean_baseline", "mean_latest", "mean_improvement"):
             row[key] = _decimal(row[key])
+    return rows
+
+
+def responders_from_rollup(scope: Scope) -> bool:
+    """Whether OutcomeRollup answers the scope: the clinic or one indication (a
+    practitioner or product keeps the series some session of theirs treated: the raw
+    rows), over at most RETURN_HORIZON_DAYS."""
+    period = scope.period
+    return (
+        not scope.practitioner_id
+        and not scope.product_id
+        and (period.end - period.start).days <= RETURN_HORIZON_DAYS
+    )
+
+
+def _rollup_responders(scope: Scope, good, partial) -> list[dict] | None:
+    """Responder rates per indication from OutcomeRollup (scores whose series' next one is
+    after the period's month) and OutcomeScoreTotals (next one in the period's last
+    month, after its end): one statement over a few rows a day. None when a rollup row
+    of the period was counted under other thresholds (then the raw rows answer)."""
+    period = scope.period
+    day = connection.ops.adapt_datefield_value
+    a, b = day(period.start), day(period.end)
+    last_month = month_start(period.end)
+    after_month = day(month_end(period.end) + timedelta(days=1))
+    instruments = (
+        f"SELECT id FROM {OutcomeInstrument._meta.db_table} "  # noqa: S608 - the model's table
+        "WHERE direction = %s AND NOT per_muscle"
+    )
+    one = "AND indication_id = %s" if scope.indication_id else ""
+    only = [scope.indication_id] if scope.indication_id else []
+    g, p = float(good), float(partial)
+    sql = f"""
+        SELECT x.indication_id, ind.name AS indication, SUM(x.n) AS series,
+               SUM(x.baseline) AS baseline, SUM(x.value) AS value,
+               SUM(x.improvement) AS improvement, SUM(x.good) AS good,
+               SUM(x.partial) AS partial, SUM(x.stale) AS stale
+        FROM (
+            SELECT indication_id, series AS n, baseline_sum AS baseline, value_sum AS value,
+                   improvement_sum AS improvement, good, partial,
+                   CASE WHEN mixed OR good_percent <> %s OR partial_percent <> %s
+                        THEN 1 ELSE 0 END AS stale
+            FROM {OutcomeRollup._meta.db_table}
+            WHERE day >= %s AND day <= %s AND next_month > %s
+              AND instrument_id IN ({instruments}) {one}
+            UNION ALL
+            SELECT indication_id, 1, baseline, value, improvement,
+                   CASE WHEN improvement >= %s THEN 1 ELSE 0 END,
+                   CASE WHEN improvement >= %s AND improvement < %s THEN 1 ELSE 0 END, 0
+            FROM {OutcomeScoreTotals._meta.db_table}
+            WHERE next_day > %s AND next_day < %s AND day >= %s AND day <= %s
+              AND improvement IS NOT NULL AND instrument_id IN ({instruments}) {one}
+        ) x
+        JOIN {Indication._meta.db_table} ind ON ind.id = x.indication_id
+        GROUP BY x.indication_id, ind.name
+        ORDER BY ind.name
+    """  # noqa: S608 - the models' own tables; every value a parameter
+    lower = InstrumentDirection.LOWER_IS_BETTER
+    params = [
+        g, p, a, b, day(last_month), lower, *only,
+        g, p, g, b, after_month, a, b, lower, *only,
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    if any(row[8] for row in found):
+        return None
+    rows = []
+    for pk, name, series, baseline, value, improvement, good_n, partial_n, _ in found:
+        series = int(series)
+        if not series:
+            continue
+        rows.append(
+            {
+                "indication_id": pk,
+                "indication": name,
+                "series": series,
+                "mean_baseline": Decimal(str(baseline)) / series,
+                "mean_latest": Decimal(str(value)) / series,
+                "mean_improvement": Decimal(str(improvement)) / series,
+                "good": int(good_n or 0),
+                "partial": int(partial_n or 0),
+            }
+        )
     return rows
 
 

@@ -15,7 +15,7 @@ from clinic.reports.periods import local_midnight
 from clinic.reports.selectors.scope import Scope, session_q
 from patients.choices import PatientStatus
 from treatments.choices import SessionStatus
-from treatments.models import DoseGuideline, Indication, TreatmentSession
+from treatments.models import DoseGuideline, Indication, LatestCourse, TreatmentSession
 
 # Recall windows (operational, not clinical): "due" = eligible for re-treatment within
 # the next RECALL_LOOKAHEAD_DAYS; "overdue" = eligible for up to RECALL_LAPSE_DAYS
@@ -73,6 +73,37 @@ def eligible_between(intervals: tuple[dict, dict], eligible_from: date, eligible
     return reduce(operator.or_, conditions), envelope
 
 
+def eligible_days_between(intervals: tuple[dict, dict], eligible_from: date, eligible_to: date):
+    """eligible_between over a LatestCourse's `day` (the session's UK day) instead of its
+    performed_at: (condition, envelope), or (None, None) without reference data."""
+    guided, defaults = intervals
+    conditions, spans = [], []
+
+    def window(days: int) -> Q:
+        spans.append(days)
+        return Q(
+            day__gte=eligible_from - timedelta(days=days),
+            day__lte=eligible_to - timedelta(days=days),
+        )
+
+    guided_by_indication: dict[int, list[int]] = {}
+    for (product_id, indication_id), days in sorted(guided.items()):
+        guided_by_indication.setdefault(indication_id, []).append(product_id)
+        conditions.append(Q(indication_id=indication_id, product_id=product_id) & window(days))
+    for indication_id, days in sorted(defaults.items()):
+        condition = Q(indication_id=indication_id) & window(days)
+        if indication_id in guided_by_indication:
+            condition &= ~Q(product_id__in=guided_by_indication[indication_id])
+        conditions.append(condition)
+    if not conditions:
+        return None, None
+    envelope = Q(
+        day__gte=eligible_from - timedelta(days=max(spans)),
+        day__lte=eligible_to - timedelta(days=min(spans)),
+    )
+    return reduce(operator.or_, conditions), envelope
+
+
 def retreatment_due(
     scope: Scope,
     *,
@@ -88,11 +119,14 @@ def retreatment_due(
     )
     if condition is None:
         return TreatmentSession.objects.none()
+    # Later in the order (performed_at, id): two sessions at the same minute are one
+    # course's latest once, as LatestCourse keeps it.
     later = TreatmentSession.objects.filter(
+        Q(performed_at__gt=OuterRef("performed_at"))
+        | Q(performed_at=OuterRef("performed_at"), id__gt=OuterRef("id")),
         patient_id=OuterRef("patient_id"),
         indication_id=OuterRef("indication_id"),
         status=SessionStatus.SIGNED,
-        performed_at__gt=OuterRef("performed_at"),
     )
     return (
         TreatmentSession.objects.filter(envelope, condition, status=SessionStatus.SIGNED)
@@ -103,18 +137,27 @@ def retreatment_due(
 
 def retreatment_counts(scope: Scope, today: date | None = None) -> dict:
     """Patients overdue for re-treatment (eligible for up to RECALL_LAPSE_DAYS) and due
-    soon (eligible within RECALL_LOOKAHEAD_DAYS): one query."""
+    soon (eligible within RECALL_LOOKAHEAD_DAYS): one query over LatestCourse, each
+    active patient's latest signed session of each indication (written at signing; the
+    recall list, retreatment_due, gives the same courses from the sessions)."""
     today = today or timezone.localdate()
     intervals = retreatment_intervals()
     overdue_from = today - timedelta(days=RECALL_LAPSE_DAYS)
     due_to = today + timedelta(days=RECALL_LOOKAHEAD_DAYS)
-    overdue, _ = eligible_between(intervals, overdue_from, today - timedelta(days=1))
-    counts = retreatment_due(
-        scope, eligible_from=overdue_from, eligible_to=due_to, intervals=intervals
-    ).aggregate(
-        total=Count("id"),
-        overdue=Count("id", filter=overdue) if overdue is not None else Value(0),
-    )
+    condition, envelope = eligible_days_between(intervals, overdue_from, due_to)
+    overdue, _ = eligible_days_between(intervals, overdue_from, today - timedelta(days=1))
+    if condition is None:
+        counts = {"total": 0, "overdue": 0}
+    else:
+        counts = (
+            LatestCourse.objects.filter(envelope, condition, patient_active=True)
+            .filter(session_q(scope))
+            .order_by()
+            .aggregate(
+                total=Count("id"),
+                overdue=Count("id", filter=overdue) if overdue is not None else Value(0),
+            )
+        )
     counts["due_soon"] = counts["total"] - counts["overdue"]
     counts.update({"overdue_from": overdue_from, "today": today, "due_to": due_to})
     return counts

@@ -10,10 +10,10 @@ from django.db.models import Count, Min, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from clinic.reports.selectors.expressions import ZERO
-from clinic.reports.selectors.rollups import rollup_rows
+from clinic.reports.selectors.rollups import days_of, rollup_rows
 from clinic.reports.selectors.scope import Scope, performed_in, session_q
 from treatments.choices import UnitFamily
-from treatments.models import Vial, VialDraw
+from treatments.models import DailyWasteRollup, Vial, VialDraw
 
 
 def units_by_product(scope: Scope) -> list[dict]:
@@ -52,21 +52,20 @@ def _waste_percent(wasted, presentation) -> Decimal | None:
 def wastage(scope: Scope, *, by_lot: bool, limit: int | None = None) -> list[dict]:
     """Vials discarded in the period (their reconciliation is complete: drawn + wasted =
     the presentation), per product or per product and lot: vials, units they held, units
-    wasted and the wasted share. Not attributable to one practitioner or indication."""
+    wasted and the wasted share. Not attributable to one practitioner or indication.
+    From the daily wastage rollup (vial_discard writes it; a few rows a day)."""
     group = ["product_id", "product__brand", "product__unit_family"]
     if by_lot:
         group += ["lot"]
-    qs = Vial.objects.filter(
-        discarded_at__gte=scope.period.start_at, discarded_at__lt=scope.period.end_at
-    )
+    qs = DailyWasteRollup.objects.filter(days_of(scope.period))
     if scope.product_id:
         qs = qs.filter(product_id=scope.product_id)
     qs = qs.values(*group).annotate(
-        vials=Count("id"),
-        presentation=Sum("presentation_units"),
-        wasted=Sum("wasted_units"),
+        total_vials=Sum("vials"),
+        total_presentation=Sum("presentation"),
+        total_wasted=Sum("wasted"),
     )
-    qs = qs.order_by("-wasted", "product__brand", *(["lot"] if by_lot else []))
+    qs = qs.order_by("-total_wasted", "product__brand", *(["lot"] if by_lot else []))
     if limit:
         qs = qs[:limit]
     return [
@@ -75,10 +74,10 @@ def wastage(scope: Scope, *, by_lot: bool, limit: int | None = None) -> list[dic
             "product": row["product__brand"],
             "unit_family": UnitFamily(row["product__unit_family"]).label,
             "lot": row.get("lot", ""),
-            "vials": row["vials"],
-            "presentation": row["presentation"],
-            "wasted": row["wasted"],
-            "wasted_percent": _waste_percent(row["wasted"], row["presentation"]),
+            "vials": row["total_vials"],
+            "presentation": row["total_presentation"],
+            "wasted": row["total_wasted"],
+            "wasted_percent": _waste_percent(row["total_wasted"], row["total_presentation"]),
         }
         for row in qs
     ]

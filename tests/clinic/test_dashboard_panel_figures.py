@@ -1,0 +1,349 @@
+"""The dashboard's deferred panels (re-treatment due, responder rates, vial wastage) read
+summaries written by the services (issue 14.5): every figure here is checked against the
+raw rows (SQL written independently of the selectors, with the date arithmetic in
+Python), after late entries, an archived and restored patient, a changed responder
+threshold, and `rebuild_rollups` (which must give the same rows, and `--check` agree).
+"""
+
+# ruff: noqa: S608 - the SQL is the test's own, with every value a parameter
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from io import StringIO
+from unittest import mock
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from clinic.reports import selectors
+from clinic.reports.periods import Period
+from clinic.reports.selectors import outcomes as outcome_reads
+from clinic.roles import Role
+from patients import services as patient_services
+from tests.clinic.test_dashboard_figures import _check, _draft, _sign, at, sql
+from tests.factories import PatientFactory, QuestionnaireFactory, UserFactory, VialFactory
+from tests.treatments.test_services import save, start
+from treatments import services
+from treatments.models import (
+    AnatomicalSite,
+    Indication,
+    OutcomeInstrument,
+    OutcomeRollup,
+    Product,
+    SafetyParameter,
+)
+
+
+def _local_day(value) -> date:
+    if isinstance(value, str):  # SQLite: the stored UTC text (or a naive UTC datetime)
+        value = datetime.fromisoformat(value)
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return timezone.localdate(value)
+
+
+def _rows_snapshot():
+    tables = (
+        "treatments_latestcourse",
+        "treatments_dailywasterollup",
+        "treatments_outcomescoretotals",
+        "treatments_outcomerollup",
+    )
+    return {t: sorted(map(repr, sql(f"SELECT * FROM {t}"))) for t in tables}
+
+
+def _rebuild_gives_the_same_rows():
+    code, report = _check()
+    assert code == 0, report
+    before = _rows_snapshot()
+    call_command("rebuild_rollups", stdout=StringIO())
+    after = _rows_snapshot()
+    # Row ids differ after a rebuild (the per-score table's key is the score's): compare
+    # without them.
+    for table in before:
+        strip = (
+            (lambda rows: sorted(r.split(", ", 1)[1] for r in rows))
+            if table != "treatments_outcomescoretotals"
+            else sorted
+        )
+        assert strip(before[table]) == strip(after[table]), table
+
+
+# Re-treatment due -----------------------------------------------------------------------
+
+
+def _retreatment_from_sql(today: date, practitioner_id: int | None = None) -> dict:
+    """Latest signed session per patient and indication (performed_at, then id), active
+    patients, eligible day = UK day + the guideline's interval (else the indication's)."""
+    rows = sql(
+        "SELECT s.performed_at, s.product_id, s.indication_id, s.practitioner_id "
+        "FROM treatments_treatmentsession s JOIN patients_patient p ON p.id = s.patient_id "
+        "WHERE s.status = 'signed' AND p.status = 'active' AND NOT EXISTS ("
+        " SELECT 1 FROM treatments_treatmentsession l WHERE l.patient_id = s.patient_id"
+        " AND l.indication_id = s.indication_id AND l.status = 'signed'"
+        " AND (l.performed_at > s.performed_at OR (l.performed_at = s.performed_at"
+        " AND l.id > s.id)))"
+    )
+    guided = {
+        (product, indication): days
+        for product, indication, days in sql(
+            "SELECT product_id, indication_id, min_interval_days FROM treatments_doseguideline "
+            "WHERE min_interval_days IS NOT NULL ORDER BY id"
+        )
+    }
+    default = dict(sql("SELECT id, min_interval_days FROM treatments_indication"))
+    overdue = due_soon = 0
+    for performed_at, product_id, indication_id, who in rows:
+        if practitioner_id and who != practitioner_id:
+            continue
+        days = guided.get((product_id, indication_id), default[indication_id])
+        eligible = _local_day(performed_at) + timedelta(days=days)
+        if today - timedelta(days=30) <= eligible <= today - timedelta(days=1):
+            overdue += 1
+        elif today <= eligible <= today + timedelta(days=14):
+            due_soon += 1
+    return {"overdue": overdue, "due_soon": due_soon}
+
+
+def _retreatment_shown(user, **filters) -> dict:
+    today = timezone.localdate()
+    scope = selectors.scope_for(
+        user=user, period=Period(today - timedelta(days=30), today), **filters
+    )
+    counts = selectors.dashboard_panel(scope=scope, panel="retreatment")["retreatment"]
+    return {"overdue": counts["overdue"], "due_soon": counts["due_soon"]}
+
+
+@pytest.mark.django_db
+def test_retreatment_panel_matches_sql_with_late_entries_and_archiving(manager, practitioner):
+    bob = UserFactory(username="bob", role=Role.PRACTITIONER)
+    today = timezone.localdate()
+    migraine = Indication.objects.get(slug="chronic-migraine")
+    interval = migraine.min_interval_days or 84
+
+    def day(days_ago: int, hour: int = 10) -> datetime:
+        d = today - timedelta(days=days_ago)
+        return at(d.year, d.month, d.day, hour)
+
+    a, b, c, d = PatientFactory.create_batch(4)
+    for patient in (a, b, c, d):
+        QuestionnaireFactory(
+            patient=patient, entered_by=practitioner, completed_on=today - timedelta(days=900)
+        )
+    # a: overdue; a late entry from long before, signed afterwards, changes nothing.
+    _sign(_draft(a, practitioner, day(interval + 10)))
+    _sign(_draft(a, practitioner, day(interval + 200)))
+    # b: a recent session signed first, then a late entry that alone would be overdue.
+    _sign(_draft(b, bob, day(20)))
+    _sign(_draft(b, bob, day(interval + 5)))
+    # c: due soon; then archived (out of the counts) and restored.
+    _sign(_draft(c, practitioner, day(interval - 4)))
+    # d: bob's, due soon, and a dystonia course eligible by its own interval.
+    _sign(_draft(d, bob, day(interval - 9)))
+    dystonia = save(
+        start(d, bob, "cervical-dystonia", "botox"), bob,
+        points=[{"site": AnatomicalSite.objects.order_by("id").first(), "side": "right",
+                 "units": Decimal(50), "volume_ml": None, "points": 1}],
+    )  # fmt: skip
+    dystonia.performed_at = day(interval - 2)
+    dystonia.save()
+    _sign(dystonia)
+
+    expected = _retreatment_from_sql(today)
+    assert expected["overdue"] >= 1 and expected["due_soon"] >= 2
+    assert _retreatment_shown(manager) == expected
+    assert _retreatment_shown(manager, practitioner=bob) == _retreatment_from_sql(today, bob.pk)
+    assert _retreatment_shown(practitioner) == _retreatment_from_sql(today, practitioner.pk)
+
+    patient_services.patient_archive(patient=c, archived_by=manager, reason="Moved away")
+    archived = _retreatment_from_sql(today)
+    assert archived["due_soon"] == expected["due_soon"] - 1
+    assert _retreatment_shown(manager) == archived
+    _rebuild_gives_the_same_rows()
+    patient_services.patient_restore(patient=c, restored_by=manager)
+    assert _retreatment_shown(manager) == expected == _retreatment_from_sql(today)
+    _rebuild_gives_the_same_rows()
+
+
+# Vial wastage ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_wastage_panel_matches_sql_after_discards(manager, practitioner):
+    botox, dysport = Product.objects.get(slug="botox"), Product.objects.get(slug="dysport")
+    vials = [
+        VialFactory(product=botox, lot="W1", received_by=practitioner),
+        VialFactory(product=botox, lot="W1", received_by=practitioner),
+        VialFactory(product=botox, lot="W2", received_by=practitioner),
+        VialFactory(product=dysport, lot="D1", presentation_units=500, received_by=practitioner),
+    ]
+    for vial, wasted in zip(vials, ("10", "25.5", "100", "0"), strict=True):
+        services.vial_discard(
+            vial=vial,
+            reason="End of session",
+            wasted_units=Decimal(wasted),
+            discarded_by=practitioner,
+        )
+    # A vial closed last year, written directly and rebuilt, is outside the period.
+    VialFactory(
+        product=botox, lot="W1", received_by=practitioner, wasted_units=50,
+        discarded_at=timezone.now() - timedelta(days=400),
+    )  # fmt: skip
+    call_command("rebuild_rollups", stdout=StringIO())
+    today = timezone.localdate()
+    period = Period(today - timedelta(days=30), today)
+    scope = selectors.scope_for(user=manager, period=period)
+    panel = selectors.dashboard_panel(scope=scope, panel="stock", whole_clinic=True)
+    raw = sql(
+        "SELECT p.brand, v.lot, COUNT(*), SUM(v.presentation_units), SUM(v.wasted_units) "
+        "FROM treatments_vial v JOIN treatments_product p ON p.id = v.product_id "
+        "WHERE v.discarded_at >= %s AND v.discarded_at < %s GROUP BY p.brand, v.lot",
+        period.start_at,
+        period.end_at,
+    )
+    by_lot = {(b, lot): (n, int(u), Decimal(str(w))) for b, lot, n, u, w in raw}
+    assert by_lot == {
+        ("BOTOX", "W1"): (2, 200, Decimal("35.5")),
+        ("BOTOX", "W2"): (1, 100, Decimal(100)),
+        ("Dysport", "D1"): (1, 500, Decimal(0)),
+    }
+    shown = {
+        (r["product"], r["lot"]): (r["vials"], r["presentation"], r["wasted"])
+        for r in panel["wastage_by_lot"]
+    }
+    assert shown == by_lot
+    assert [r["lot"] for r in panel["wastage_by_lot"]] == ["W2", "W1", "D1"]  # most wasted first
+    by_product = {}
+    for (brand, _), (n, units, wasted) in by_lot.items():
+        total = by_product.get(brand, (0, 0, Decimal(0)))
+        by_product[brand] = (total[0] + n, total[1] + units, total[2] + wasted)
+    assert {
+        r["product"]: (r["vials"], r["presentation"], r["wasted"])
+        for r in panel["wastage_by_product"]
+    } == by_product
+    _rebuild_gives_the_same_rows()
+
+
+# Responder rates ------------------------------------------------------------------------
+
+
+def _responders_from_sql(period: Period, good: Decimal, partial: Decimal) -> dict:
+    """Per indication: (series, good, partial) over each series' latest follow-up score
+    as of the period's end, if in the period, against its baseline (latest marked
+    baseline on or before it, else the series' first score); lower-is-better scales."""
+    scores = sql(
+        "SELECT a.id, a.patient_id, a.indication_id, a.instrument_id, a.value, a.assessed_on, "
+        "a.is_baseline, i.name FROM treatments_outcomeassessment a "
+        "JOIN treatments_outcomeinstrument n ON n.id = a.instrument_id "
+        "JOIN treatments_indication i ON i.id = a.indication_id "
+        "WHERE n.direction = 'lower' AND n.per_muscle = %s ORDER BY a.assessed_on, a.id",
+        False,
+    )
+    series: dict[tuple, list] = {}
+    for pk, patient, indication, instrument, value, on, baseline, name in scores:
+        on = on if isinstance(on, date) else date.fromisoformat(on)
+        series.setdefault((patient, indication, instrument, name), []).append(
+            (pk, Decimal(str(value)), on, bool(baseline))
+        )
+    result: dict[str, list] = {}
+    for (_, _, _, name), rows in series.items():
+        follow = [r for r in rows if not r[3] and r[2] <= period.end]
+        if not follow or follow[-1][2] < period.start:
+            continue
+        latest = follow[-1]
+        marked = [r for r in rows if r[3] and r[2] <= latest[2]]
+        baseline = max(marked, key=lambda r: (r[2], r[0]))[1] if marked else rows[0][1]
+        if not baseline:
+            continue
+        improvement = (baseline - latest[1]) * 100 / baseline
+        counts = result.setdefault(name, [0, 0, 0])
+        counts[0] += 1
+        counts[1] += improvement >= good
+        counts[2] += partial <= improvement < good
+    return {name: tuple(c) for name, c in result.items()}
+
+
+def _responders_shown(manager, period: Period, *, rollup: bool = True, **filters) -> dict:
+    scope = selectors.scope_for(user=manager, period=period, **filters)
+    with mock.patch.object(
+        outcome_reads,
+        "responders_from_rollup",
+        outcome_reads.responders_from_rollup if rollup else lambda s: False,
+    ):
+        rows = selectors.dashboard_panel(scope=scope, panel="outcomes")["responders"]
+    return {r["indication"]: (r["series"], r["good"], r["partial"]) for r in rows}, rows
+
+
+@pytest.mark.django_db
+def test_responder_panel_matches_sql_with_late_scores_and_baselines(manager, practitioner):
+    today = timezone.localdate()
+    migraine = Indication.objects.get(slug="chronic-migraine")
+    days = OutcomeInstrument.objects.get(slug="headache-days")
+    p1, p2, p3, p4 = PatientFactory.create_batch(4)
+
+    def score(patient, value, ago, *, baseline=False):
+        services.outcome_record(
+            patient=patient, indication=migraine, instrument=days, value=Decimal(value),
+            assessed_on=today - timedelta(days=ago), recorded_by=practitioner,
+            is_baseline=baseline,
+        )  # fmt: skip
+
+    # p1: two follow-ups, then a late baseline before both, then a late follow-up between.
+    score(p1, 15, 60)
+    score(p1, 8, 10)
+    score(p1, 20, 90, baseline=True)
+    score(p1, 12, 30)
+    # p2: a follow-up alone (its own baseline), then an earlier score becomes its first.
+    score(p2, 13, 40)
+    score(p2, 20, 50)
+    # p3: a zero baseline (no improvement can be worked out): left out.
+    score(p3, 0, 100, baseline=True)
+    score(p3, 4, 20)
+    # p4: a follow-up last year and one two days ago (the old one's next is far ahead).
+    score(p4, 30, 420)
+    score(p4, 10, 2)
+    thresholds = dict(
+        SafetyParameter.objects.filter(
+            key__in=["responder_good_percent", "responder_partial_percent"]
+        ).values_list("key", "value")
+    )
+    good, partial = thresholds["responder_good_percent"], thresholds["responder_partial_percent"]
+    periods = [
+        Period(today - timedelta(days=364), today),
+        Period(today - timedelta(days=30), today),
+        Period(today - timedelta(days=70), today - timedelta(days=35)),
+        Period(today - timedelta(days=59), today - timedelta(days=25)),
+        Period(today - timedelta(days=450), today - timedelta(days=300)),
+        Period(today - timedelta(days=900), today),  # longer than the rollup answers
+    ]
+    for period in periods:
+        expected = _responders_from_sql(period, good, partial)
+        shown, rows = _responders_shown(manager, period)
+        assert shown == expected, period
+        assert _responders_shown(manager, period, rollup=False)[1] == rows, period
+        assert _responders_shown(manager, period, indication=migraine)[0] == expected, period
+    # The last 30 days: p1 and p4 (p2's latest is older, p3 has no usable baseline).
+    assert _responders_from_sql(periods[1], good, partial)["Chronic migraine prophylaxis"][0] == 2
+    _rebuild_gives_the_same_rows()
+
+    # The thresholds change: the rollup's counts no longer hold, so the raw rows answer
+    # (and --check says so) until the rollups are rebuilt.
+    SafetyParameter.objects.filter(key="responder_good_percent").update(value=Decimal("40"))
+    for period in periods[:3]:
+        assert _responders_shown(manager, period)[0] == _responders_from_sql(
+            period, Decimal(40), partial
+        )
+    assert _check()[0] == 1
+    call_command("rebuild_rollups", stdout=StringIO())
+    assert not OutcomeRollup.objects.filter(mixed=True).exists()
+    for period in periods[:3]:
+        assert _responders_shown(manager, period)[0] == _responders_from_sql(
+            period, Decimal(40), partial
+        )
+    # A score recorded under the new thresholds keeps the rollup current.
+    score(p2, 6, 1)
+    assert _responders_shown(manager, periods[1])[0] == _responders_from_sql(
+        periods[1], Decimal(40), partial
+    )
+    assert _check()[0] == 0

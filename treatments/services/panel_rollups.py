@@ -1,0 +1,457 @@
+"""Writes of the summaries behind the dashboard's deferred panels (issue 14.5;
+treatments.models.rollups: LatestCourse, DailyWasteRollup, OutcomeScoreTotals,
+OutcomeRollup), in the transaction of the rows they summarise, and their set-based
+rebuild and check (called by treatments.services.rollups.rebuild / differences, so by
+`manage.py rebuild_rollups [--check]`).
+
+- `record_course(session)`: a signed session becomes its patient's latest of its
+  indication unless a later one is signed already (a late entry changes nothing): one
+  INSERT ... ON CONFLICT DO UPDATE ... WHERE later.
+- `record_patient_status(patient)`: archiving / restoring a patient (post_save of the
+  status, connected in TreatmentsConfig.ready: patients sits below treatments) moves the
+  patient's courses in or out of the re-treatment counts. One UPDATE.
+- `record_discarded_vial(vial)`: vial_discard adds the vial to its day, product and
+  lot. One INSERT ... ON CONFLICT.
+- `record_outcome_series(assessment)`: outcome_record recomputes the score's series
+  (patient, indication, instrument: a handful of rows) in Python, as the selectors
+  define baseline and "latest", and moves only the rows that changed between the
+  per-score table and the rollup (a late score or baseline changes the others' baseline
+  or next day).
+
+PostgreSQL and SQLite: the UK day from the backend's date cast, ON CONFLICT on both.
+"""
+
+# ruff: noqa: S608 - the SQL names only the models' own tables; every value is a parameter
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from patients.choices import PatientStatus
+from patients.models import Patient
+from treatments.models import (
+    NEXT_LONG_AFTER,
+    NO_NEXT_SCORE,
+    RETURN_HORIZON_DAYS,
+    DailyWasteRollup,
+    LatestCourse,
+    OutcomeAssessment,
+    OutcomeInstrument,
+    OutcomeRollup,
+    OutcomeScoreTotals,
+    SafetyParameter,
+    TreatmentSession,
+    Vial,
+)
+from treatments.selectors.outcomes import RESPONDER_GOOD, RESPONDER_PARTIAL
+
+LATEST = LatestCourse._meta.db_table
+WASTE = DailyWasteRollup._meta.db_table
+SCORES = OutcomeScoreTotals._meta.db_table
+OUTCOMES = OutcomeRollup._meta.db_table
+ASSESSMENTS = OutcomeAssessment._meta.db_table
+INSTRUMENTS = OutcomeInstrument._meta.db_table
+SESSIONS = TreatmentSession._meta.db_table
+PATIENTS = Patient._meta.db_table
+VIALS = Vial._meta.db_table
+
+LATEST_COLUMNS = (
+    "patient_id, indication_id, session_id, performed_at, day, practitioner_id, product_id, "
+    "patient_active"
+)
+SCORE_COLUMNS = (
+    "assessment_id, patient_id, indication_id, instrument_id, day, next_day, value, baseline, "
+    "improvement, band"
+)
+OUTCOME_KEY = "day, indication_id, instrument_id, next_month"
+OUTCOME_SUMS = "series, baseline_sum, value_sum, improvement_sum, good, partial"
+SIX_PLACES = Decimal("0.000001")
+
+
+def _day(column: str) -> tuple[str, tuple]:
+    return connection.ops.datetime_cast_date_sql(column, (), settings.TIME_ZONE)
+
+
+def _d(value):
+    return connection.ops.adapt_datefield_value(value)
+
+
+def record_course(session: TreatmentSession) -> None:
+    """The signed session is now its patient's latest of its indication, unless a later
+    one (performed_at, id) is signed already."""
+    when = connection.ops.adapt_datetimefield_value(session.performed_at)
+    newer = (
+        f"excluded.performed_at > {LATEST}.performed_at OR (excluded.performed_at = "
+        f"{LATEST}.performed_at AND excluded.session_id > {LATEST}.session_id)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {LATEST} ({LATEST_COLUMNS})
+            SELECT %s, %s, %s, %s, %s, %s, %s, p.status = %s FROM {PATIENTS} p WHERE p.id = %s
+            ON CONFLICT (patient_id, indication_id) DO UPDATE SET
+                session_id = excluded.session_id, performed_at = excluded.performed_at,
+                day = excluded.day, practitioner_id = excluded.practitioner_id,
+                product_id = excluded.product_id, patient_active = excluded.patient_active
+            WHERE {newer}
+            """,
+            [
+                session.patient_id, session.indication_id, session.pk, when,
+                _d(timezone.localdate(session.performed_at)), session.practitioner_id,
+                session.product_id, PatientStatus.ACTIVE, session.patient_id,
+            ],
+        )  # fmt: skip
+
+
+def record_patient_status(sender, instance, update_fields=None, **kwargs) -> None:
+    """post_save of a Patient whose status was saved (patient_archive, patient_restore):
+    their courses leave or rejoin the re-treatment counts."""
+    if update_fields is None or "status" not in update_fields:
+        return
+    active = instance.status == PatientStatus.ACTIVE
+    LatestCourse.objects.filter(patient_id=instance.pk).exclude(patient_active=active).update(
+        patient_active=active
+    )
+
+
+def record_discarded_vial(vial: Vial) -> None:
+    """A vial just discarded (in vial_discard's transaction) counts in its day's wastage."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {WASTE} (day, product_id, lot, vials, presentation, wasted)
+            VALUES (%s, %s, %s, 1, %s, %s)
+            ON CONFLICT (day, product_id, lot) DO UPDATE SET
+                vials = {WASTE}.vials + 1,
+                presentation = {WASTE}.presentation + excluded.presentation,
+                wasted = {WASTE}.wasted + excluded.wasted
+            """,
+            [
+                _d(timezone.localdate(vial.discarded_at)), vial.product_id, vial.lot,
+                vial.presentation_units, str(vial.wasted_units),
+            ],
+        )  # fmt: skip
+
+
+# Outcome series -----------------------------------------------------------------------
+
+
+def responder_thresholds() -> tuple[Decimal, Decimal]:
+    """(good, partial) percent from SafetyParameter; (0, 0) when missing (the panel then
+    shows nothing, and the rollup is read only under the thresholds it was built with)."""
+    values = dict(
+        SafetyParameter.objects.filter(key__in=[RESPONDER_GOOD, RESPONDER_PARTIAL]).values_list(
+            "key", "value"
+        )
+    )
+    return values.get(RESPONDER_GOOD, Decimal(0)), values.get(RESPONDER_PARTIAL, Decimal(0))
+
+
+def next_bucket(next_day: date | None, day: date) -> date:
+    """OutcomeRollup.next_month of a score on `day` whose series' next one is on
+    `next_day` (as _next_bucket_sql)."""
+    if next_day is None:
+        return NO_NEXT_SCORE
+    if (next_day - day).days > RETURN_HORIZON_DAYS:
+        return NEXT_LONG_AFTER
+    return next_day.replace(day=1)
+
+
+def _next_bucket_sql(next_col: str, day: str) -> tuple[str, list]:
+    if connection.vendor == "postgresql":
+        far = f"{next_col} > {day} + {RETURN_HORIZON_DAYS}"
+        month = f"CAST(date_trunc('month', {next_col}) AS date)"
+    else:
+        far = f"{next_col} > date({day}, '+{RETURN_HORIZON_DAYS} days')"
+        month = f"date({next_col}, 'start of month')"
+    sql = f"CASE WHEN {next_col} IS NULL THEN %s WHEN {far} THEN %s ELSE {month} END"
+    return sql, [_d(NO_NEXT_SCORE), _d(NEXT_LONG_AFTER)]
+
+
+def _as_date(value):
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _dec(value) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def series_rows(scores, thresholds) -> dict[int, tuple]:
+    """The per-score rows of one series from its scores [(id, value, assessed_on,
+    is_baseline)] in the order (assessed_on, id): {id: (day, next_day, value, baseline,
+    improvement, band)} for the follow-up scores (as clinic.reports.selectors.outcomes.
+    latest_scores defines them)."""
+    good, partial = thresholds
+    first = scores[0][1] if scores else None
+    follow = [s for s in scores if not s[3]]
+    rows = {}
+    for n, (pk, value, on, _) in enumerate(follow):
+        marked = [s for s in scores if s[3] and s[2] <= on]
+        baseline = max(marked, key=lambda s: (s[2], s[0]))[1] if marked else first
+        next_day = follow[n + 1][2] if n + 1 < len(follow) else None
+        improvement = band = None
+        if baseline:
+            exact = (baseline - value) * 100 / baseline
+            improvement = exact.quantize(SIX_PLACES, rounding=ROUND_HALF_UP)
+            band = 2 if exact >= good else 1 if exact >= partial else 0
+        rows[pk] = (on, next_day, value, baseline, improvement, band)
+    return rows
+
+
+def record_outcome_series(assessment: OutcomeAssessment) -> None:
+    """Recompute the series of a score just recorded (in outcome_record's transaction):
+    the per-score rows that changed are replaced and the rollup moved by the
+    difference. A few statements; none for a per-muscle instrument."""
+    instrument = OutcomeInstrument.objects.only("per_muscle").get(pk=assessment.instrument_id)
+    if instrument.per_muscle:
+        return
+    key = [assessment.patient_id, assessment.indication_id, assessment.instrument_id]
+    series = "patient_id = %s AND indication_id = %s AND instrument_id = %s"
+    thresholds = responder_thresholds()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, value, assessed_on, is_baseline FROM {ASSESSMENTS} WHERE {series} "
+            "ORDER BY assessed_on, id",
+            key,
+        )
+        scores = [(pk, _dec(v), _as_date(on), bool(b)) for pk, v, on, b in cursor.fetchall()]
+        new = series_rows(scores, thresholds)
+        cursor.execute(
+            f"SELECT assessment_id, day, next_day, value, baseline, improvement, band "
+            f"FROM {SCORES} WHERE {series}",
+            key,
+        )
+        old = {
+            pk: (_as_date(d), _as_date(n), _dec(v), _dec(b), _dec(i), band)
+            for pk, d, n, v, b, i, band in cursor.fetchall()
+        }
+        gone = [pk for pk, row in old.items() if new.get(pk) != row]
+        made = [pk for pk, row in new.items() if old.get(pk) != row]
+        if not gone and not made:
+            return
+        deltas: dict[tuple, list] = {}
+        for sign, rows, pks in ((-1, old, gone), (1, new, made)):
+            for pk in pks:
+                day, next_day, value, baseline, improvement, band = rows[pk]
+                if band is None:
+                    continue
+                sums = deltas.setdefault((day, next_bucket(next_day, day)), [0] * 6)
+                for i, amount in enumerate((1, baseline, value, improvement, band == 2, band == 1)):
+                    sums[i] += sign * amount
+        if gone:
+            marks = ", ".join(["%s"] * len(gone))
+            cursor.execute(f"DELETE FROM {SCORES} WHERE assessment_id IN ({marks})", gone)
+        if made:
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(made))
+            params = []
+            for pk in made:
+                day, next_day, value, baseline, improvement, band = new[pk]
+                params += [
+                    pk, *key, _d(day), _d(next_day), str(value),
+                    None if baseline is None else str(baseline),
+                    None if improvement is None else str(improvement), band,
+                ]  # fmt: skip
+            cursor.execute(f"INSERT INTO {SCORES} ({SCORE_COLUMNS}) VALUES {values}", params)
+        _move_outcome_rollup(cursor, assessment, deltas, thresholds)
+
+
+def _move_outcome_rollup(cursor, assessment, deltas: dict, thresholds) -> None:
+    """Add each (day, next month) key's differences to its rollup row: an UPDATE, or an
+    INSERT when the key is new (only ever with a positive count; a row counting nothing
+    is deleted). A row last written under other thresholds is marked `mixed`."""
+    good, partial = str(thresholds[0]), str(thresholds[1])
+    add = ", ".join(f"{c} = {c} + %s" for c in OUTCOME_SUMS.split(", "))
+    where = "day = %s AND indication_id = %s AND instrument_id = %s AND next_month = %s"
+    for (day, month), sums in deltas.items():
+        if not any(sums):
+            continue
+        key = [_d(day), assessment.indication_id, assessment.instrument_id, _d(month)]
+        amounts = [sums[0], str(sums[1]), str(sums[2]), str(sums[3]), sums[4], sums[5]]
+        cursor.execute(
+            f"""
+            UPDATE {OUTCOMES} SET {add},
+                mixed = (mixed OR good_percent <> %s OR partial_percent <> %s),
+                good_percent = %s, partial_percent = %s
+            WHERE {where}
+            """,
+            [*amounts, good, partial, good, partial, *key],
+        )
+        if not cursor.rowcount:
+            cursor.execute(
+                f"INSERT INTO {OUTCOMES} ({OUTCOME_KEY}, {OUTCOME_SUMS}, good_percent, "
+                "partial_percent, mixed) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
+                "%s, FALSE)",
+                [*key, *amounts, good, partial],
+            )
+        elif sums[0] < 0:
+            cursor.execute(f"DELETE FROM {OUTCOMES} WHERE {where} AND series = 0", key)
+
+
+# Rebuild and check ---------------------------------------------------------------------
+
+
+def _expected_latest_sql() -> tuple[str, list]:
+    day_sql, day_params = _day("s.performed_at")
+    sql = f"""
+        SELECT s.patient_id, s.indication_id, s.id AS session_id, s.performed_at,
+               {day_sql} AS day, s.practitioner_id, s.product_id,
+               (SELECT p.status = %s FROM {PATIENTS} p WHERE p.id = s.patient_id)
+                   AS patient_active
+        FROM (SELECT id, patient_id, indication_id, performed_at, practitioner_id, product_id,
+                     ROW_NUMBER() OVER (PARTITION BY patient_id, indication_id
+                                        ORDER BY performed_at DESC, id DESC) AS rank
+              FROM {SESSIONS} WHERE status = 'signed') s
+        WHERE s.rank = 1
+    """
+    return sql, [*day_params, PatientStatus.ACTIVE]
+
+
+def _expected_waste_sql() -> tuple[str, list]:
+    day_sql, day_params = _day("discarded_at")
+    sql = f"""
+        SELECT {day_sql} AS day, product_id, lot, COUNT(*) AS vials,
+               SUM(presentation_units) AS presentation, SUM(wasted_units) AS wasted
+        FROM {VIALS} WHERE discarded_at IS NOT NULL GROUP BY 1, 2, 3
+    """
+    return sql, list(day_params)
+
+
+def _expected_scores_sql(thresholds) -> tuple[str, list]:
+    same = (
+        "b.patient_id = a.patient_id AND b.indication_id = a.indication_id "
+        "AND b.instrument_id = a.instrument_id"
+    )
+    improvement = "(x.baseline - x.value) * 100.0 / x.baseline"
+    good, partial = (float(t) for t in thresholds)
+    sql = f"""
+        SELECT x.id AS assessment_id, x.patient_id, x.indication_id, x.instrument_id,
+               x.assessed_on AS day, x.next_day, x.value, x.baseline,
+               CASE WHEN x.baseline <> 0 THEN ROUND({improvement}, 6) END AS improvement,
+               CASE WHEN x.baseline IS NULL OR x.baseline = 0 THEN NULL
+                    WHEN {improvement} >= %s THEN 2 WHEN {improvement} >= %s THEN 1 ELSE 0
+               END AS band
+        FROM (
+            SELECT a.id, a.patient_id, a.indication_id, a.instrument_id, a.assessed_on,
+                   a.value,
+                   LEAD(a.assessed_on) OVER (
+                       PARTITION BY a.patient_id, a.indication_id, a.instrument_id
+                       ORDER BY a.assessed_on, a.id) AS next_day,
+                   COALESCE(
+                       (SELECT b.value FROM {ASSESSMENTS} b WHERE {same} AND b.is_baseline
+                        AND b.assessed_on <= a.assessed_on
+                        ORDER BY b.assessed_on DESC, b.id DESC LIMIT 1),
+                       (SELECT b.value FROM {ASSESSMENTS} b WHERE {same}
+                        ORDER BY b.assessed_on, b.id LIMIT 1)) AS baseline
+            FROM {ASSESSMENTS} a JOIN {INSTRUMENTS} i ON i.id = a.instrument_id
+            WHERE NOT a.is_baseline AND NOT i.per_muscle
+        ) x
+    """
+    return sql, [good, partial]
+
+
+def _outcome_rollup_sql(table: str, thresholds) -> tuple[str, list]:
+    bucket, bucket_params = _next_bucket_sql("next_day", "day")
+    sql = f"""
+        SELECT day, indication_id, instrument_id, {bucket} AS next_month, COUNT(*) AS series,
+               SUM(baseline) AS baseline_sum, SUM(value) AS value_sum,
+               SUM(improvement) AS improvement_sum,
+               SUM(CASE WHEN band = 2 THEN 1 ELSE 0 END) AS good,
+               SUM(CASE WHEN band = 1 THEN 1 ELSE 0 END) AS partial,
+               CAST(%s AS NUMERIC) AS good_percent, CAST(%s AS NUMERIC) AS partial_percent
+        FROM {table} WHERE band IS NOT NULL GROUP BY 1, 2, 3, 4
+    """
+    return sql, [*bucket_params, str(thresholds[0]), str(thresholds[1])]
+
+
+def rebuild_panels(cursor, say) -> dict:
+    """The four tables again from the raw rows, set-based (the caller's transaction and
+    table lock)."""
+    thresholds = responder_thresholds()
+    made = {}
+    for table in (LATEST, WASTE, OUTCOMES, SCORES):
+        cursor.execute(f"DELETE FROM {table}")
+    sql, params = _expected_latest_sql()
+    cursor.execute(
+        f"INSERT INTO {LATEST} ({LATEST_COLUMNS}) SELECT {LATEST_COLUMNS} FROM ({sql}) e", params
+    )
+    made["latest_courses"] = cursor.rowcount
+    say(f"  latest courses: {cursor.rowcount:,} rows")
+    sql, params = _expected_waste_sql()
+    cursor.execute(
+        f"INSERT INTO {WASTE} (day, product_id, lot, vials, presentation, wasted) {sql}", params
+    )
+    made["waste_rows"] = cursor.rowcount
+    say(f"  wastage rollup: {cursor.rowcount:,} rows")
+    sql, params = _expected_scores_sql(thresholds)
+    cursor.execute(f"INSERT INTO {SCORES} ({SCORE_COLUMNS}) {sql}", params)
+    say(f"  outcome scores: {cursor.rowcount:,} rows")
+    sql, params = _outcome_rollup_sql(SCORES, thresholds)
+    cursor.execute(
+        f"INSERT INTO {OUTCOMES} ({OUTCOME_KEY}, {OUTCOME_SUMS}, good_percent, "
+        "partial_percent, mixed) "
+        f"SELECT {OUTCOME_KEY}, {OUTCOME_SUMS}, good_percent, partial_percent, FALSE "
+        f"FROM ({sql}) r",
+        params,
+    )
+    made["outcome_rows"] = cursor.rowcount
+    say(f"  outcome rollup: {cursor.rowcount:,} rows")
+    return made
+
+
+def expected_panel_tables(cursor) -> dict:
+    """Temporary tables of what the raw rows give, and what to compare (for
+    rollups.differences): {name: (expected table, stored table, columns, order)}."""
+    thresholds = responder_thresholds()
+    made = {
+        "rollup_expected_latest": _expected_latest_sql(),
+        "rollup_expected_waste": _expected_waste_sql(),
+        "rollup_expected_scores": _expected_scores_sql(thresholds),
+    }
+    for name, (sql, params) in made.items():
+        cursor.execute(f"CREATE TEMPORARY TABLE {name} AS SELECT * FROM ({sql}) e", params)
+    sql, params = _outcome_rollup_sql("rollup_expected_scores", thresholds)
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE rollup_expected_outcomes AS SELECT * FROM ({sql}) e", params
+    )
+    boolean = "CASE WHEN patient_active THEN 1 ELSE 0 END"
+    return {
+        "latest courses": (
+            "rollup_expected_latest", LATEST,
+            f"patient_id, indication_id, session_id, performed_at, day, practitioner_id, "
+            f"product_id, {boolean}",
+            "patient_id, indication_id",
+        ),
+        "wastage rollup": (
+            "rollup_expected_waste", WASTE,
+            "day, product_id, lot, vials, presentation, ROUND(wasted, 2)", "day, product_id, lot",
+        ),
+        "outcome scores": (
+            "rollup_expected_scores", SCORES,
+            "assessment_id, patient_id, indication_id, instrument_id, day, next_day, "
+            "ROUND(value, 2), ROUND(baseline, 2), ROUND(improvement, 4), band",
+            "assessment_id",
+        ),
+        "outcome rollup": (
+            "rollup_expected_outcomes", OUTCOMES,
+            f"{OUTCOME_KEY}, series, ROUND(baseline_sum, 2), ROUND(value_sum, 2), "
+            "ROUND(improvement_sum, 3), good, partial, ROUND(good_percent, 2), "
+            "ROUND(partial_percent, 2)",
+            OUTCOME_KEY,
+        ),
+    }  # fmt: skip
+
+
+PANEL_TABLES = (LATEST, WASTE, SCORES, OUTCOMES)
+PANEL_TEMPORARY_TABLES = (
+    "rollup_expected_latest",
+    "rollup_expected_waste",
+    "rollup_expected_scores",
+    "rollup_expected_outcomes",
+)
