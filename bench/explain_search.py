@@ -56,12 +56,19 @@ def main(argv: list[str] | None = None) -> int:
         with transaction.atomic(), connection.cursor() as cursor:
             for item in captured.captured_queries:
                 sql = item["sql"]
+                if sql.startswith("SELECT set_config(") and ";\n" in sql:
+                    # Planner settings, the search, their RESETs in one string
+                    # (patients.selectors.search_names): set, then explain the search.
+                    settings, sql = sql.split(";\n", 1)
+                    sql = sql.split("; RESET ", 1)[0]
+                    print(f"  ({settings})")
+                    cursor.execute(settings)
                 verb = sql.lstrip().split(None, 1)[0].upper()
                 if verb == "SET":
                     print(f"  ({sql})")
                     cursor.execute(sql)
                     continue
-                if verb != "SELECT":
+                if verb not in ("SELECT", "WITH"):
                     continue
                 print(f"  query {item['time']} s" + ("" if args.summary else f": {sql}"))
                 cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")

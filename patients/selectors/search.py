@@ -20,6 +20,7 @@ from patients.models import (
     Patient,
 )
 from patients.names import name_parts
+from patients.selectors.search_names import Weights, search_by_distinct_names
 from patients.validators import (
     is_valid_nhs_number,
     normalise_nhs_number,
@@ -185,9 +186,10 @@ def _label_number_matches(patients: list[Patient], numbers: list[str]) -> list[P
 def _word_filter(word: str, *, fuzzy: bool) -> Q:
     """One normalised word against the stored normalised names (patients.names)."""
     if len(word) < MIN_FUZZY_LENGTH:
-        # One or two letters (an initial, or typing just begun): name prefixes, served by
-        # btree pattern indexes; trigrams need three characters.
-        return Q(family_name_key__startswith=word) | Q(given_names__istartswith=word)
+        # One or two letters (an initial, or typing just begun): the surname or the first
+        # of the first names starts with them, both normalised (" mary" for "Mary-Jane",
+        # " emile" for "Émile"); trigrams need three characters.
+        return Q(family_name_key__startswith=word) | Q(given_name_tokens__startswith=f" {word}")
     # A name part starting with the word (" whit" in " obrien whitfield"), on the
     # token columns' trigram indexes.
     condition = Q(family_name_tokens__contains=f" {word}") | Q(
@@ -238,6 +240,17 @@ def _rank(parsed: ParsedQuery):
     return rank
 
 
+_LOOSE_THRESHOLDS = {
+    "pg_trgm.similarity_threshold": str(LOOSE_SIMILARITY),
+    "pg_trgm.word_similarity_threshold": str(LOOSE_WORD_SIMILARITY),
+}
+_WEIGHTS = Weights(
+    surname_part=1 - WHOLE_SURNAME_WEIGHT,
+    whole_surname=WHOLE_SURNAME_WEIGHT,
+    given=GIVEN_NAME_WEIGHT,
+)
+
+
 def patient_search(
     *, user, query: str, status: str | None = PatientStatus.ACTIVE, limit: int | None = None
 ) -> list[Patient]:
@@ -266,7 +279,10 @@ def patient_search(
     if connection.vendor == "postgresql":
         if parsed.is_short_prefix:
             return _search_short_prefix(parsed.words[0], status=status, limit=limit)
-        return _search_words_with_trigrams(base, parsed, limit)
+        # Names alone: matched on the distinct names (search_names); with a date of birth
+        # or a record number, the rows those select are few and are compared one by one.
+        by_names = not (parsed.dates or parsed.record_numbers)
+        return _search_words_with_trigrams(base, parsed, limit, status=status, by_names=by_names)
     return _search_words_without_trigrams(base, parsed, limit)
 
 
@@ -319,16 +335,38 @@ def _search_with_numbers(base: QuerySet, parsed: ParsedQuery, limit: int, *, use
     return list(near.order_by("family_name", "given_names", "id")[:limit])
 
 
-def _search_words_with_trigrams(base: QuerySet, parsed: ParsedQuery, limit: int) -> list[Patient]:
+def _by_names(parsed: ParsedQuery, *, status, limit, mode="fuzzy", ranked=True) -> list[Patient]:
+    return search_by_distinct_names(
+        parsed.words,
+        parsed.joined,
+        status=status,
+        limit=limit,
+        weights=_WEIGHTS,
+        mode=mode,
+        ranked=ranked,
+        thresholds=_LOOSE_THRESHOLDS if mode == "loose" else None,
+    )
+
+
+def _search_words_with_trigrams(
+    base: QuerySet, parsed: ParsedQuery, limit: int, *, status=None, by_names=False
+) -> list[Patient]:
+    """Ranked name matches; `by_names`: through the distinct names (no other filter than
+    the status), ties then in normalised order (search_names)."""
     words = parsed.words
     matches = base.filter(_words_filter(parsed, fuzzy=True))
     if all(len(word) < MIN_FUZZY_LENGTH for word in words):
         # Only initials or a first keystroke or two: thousands of rows can match, and
         # similarity to a two-letter fragment means little. Alphabetical is enough.
+        if by_names:
+            return _by_names(parsed, status=status, limit=limit, ranked=False)
         return list(matches.order_by("family_name", "given_names", "id")[:limit])
     rank = _rank(parsed)
-    ranked = matches.annotate(rank=rank).order_by("-rank", "family_name", "given_names", "id")
-    found = list(ranked[:limit])
+    if by_names:
+        found = _by_names(parsed, status=status, limit=limit)
+    else:
+        ranked = matches.annotate(rank=rank).order_by("-rank", "family_name", "given_names", "id")
+        found = list(ranked[:limit])
     long_words = [word for word in words if len(word) > MIN_FUZZY_LENGTH]
     weak = not found or found[0].rank < WEAK_RANK * len(long_words)
     if not long_words or not weak or len(found) >= limit:
@@ -347,15 +385,23 @@ def _search_words_with_trigrams(base: QuerySet, parsed: ParsedQuery, limit: int)
             else _word_filter(word, fuzzy=False)
         )
     loose = loose.annotate(rank=rank).order_by("-rank", "family_name", "given_names", "id")
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('pg_trgm.similarity_threshold', %s, true), "
-            "set_config('pg_trgm.word_similarity_threshold', %s, true)",
-            [str(LOOSE_SIMILARITY), str(LOOSE_WORD_SIMILARITY)],
-        )
-        more = list(loose[:limit])
+    if by_names:
+        more = _by_names(parsed, status=status, limit=limit, mode="loose")
+    else:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('pg_trgm.similarity_threshold', %s, true), "
+                "set_config('pg_trgm.word_similarity_threshold', %s, true)",
+                [str(LOOSE_SIMILARITY), str(LOOSE_WORD_SIMILARITY)],
+            )
+            more = list(loose[:limit])
     merged = {patient.pk: patient for patient in [*found, *more]}.values()
-    return sorted(merged, key=lambda p: (-p.rank, p.family_name, p.given_names, p.pk))[:limit]
+    if by_names:
+        # The C collation's order of the normalised names, as in search_names.
+        order = lambda p: (-p.rank, p.family_name_key.encode(), p.given_name_tokens.encode(), p.pk)  # noqa: E731
+    else:
+        order = lambda p: (-p.rank, p.family_name, p.given_names, p.pk)  # noqa: E731
+    return sorted(merged, key=order)[:limit]
 
 
 def _search_words_without_trigrams(
