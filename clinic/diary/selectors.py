@@ -353,6 +353,15 @@ def appointment_get(*, public_id) -> Appointment:
     return get_object_or_404(_with_relations(Appointment.objects.all()), public_id=public_id)
 
 
+def appointment_last_changed_by(*, appointment: Appointment) -> str:
+    """Who saved the appointment last (its history), for the conflict messages."""
+    record = appointment.history.select_related("history_user").order_by("-history_id").first()
+    user = record.history_user if record else None
+    if user is None:
+        return "Someone"
+    return user.get_full_name() or user.username
+
+
 def appointments_for_patient(*, patient, limit: int = 10) -> list[Appointment]:
     """The patient's appointments from today on, soonest first (cancelled ones too, so
     the front desk sees them). One query."""

@@ -186,8 +186,18 @@ def appointment_book(
         ) from None
 
 
-def _locked(appointment: Appointment, expected_version: int | None) -> Appointment:
+def _locked(
+    appointment: Appointment, expected_version: int | None, *, done_already=None
+) -> Appointment:
+    """The appointment, locked. `done_already(current)`: whether it already is as asked
+    (the same form sent twice, or someone else did the same first); then it is returned
+    with `replayed` set, and nothing is written. Otherwise a version other than the one
+    the page showed raises AppointmentConflict."""
     current = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    current.replayed = False
+    if done_already is not None and done_already(current):
+        current.replayed = True
+        return current
     if expected_version is not None and current.version != expected_version:
         raise AppointmentConflict(current=current)
     return current
@@ -204,11 +214,23 @@ def appointment_move(
     acknowledge_flags: bool = False,
 ) -> Appointment:
     """Move to a new time (and practitioner or room); the checks run again for the new
-    date, the length is kept."""
+    date, the length is kept. Already there (a replayed form): returned as it is, with
+    `replayed` set."""
     minutes = appointment.minutes
+
+    def done_already(current: Appointment) -> bool:
+        return (
+            current.is_open
+            and current.starts_at == starts_at
+            and (practitioner is None or current.practitioner_id == practitioner.pk)
+            and (room is None or current.room_id == room.pk)
+        )
+
     try:
         with transaction.atomic():
-            current = _locked(appointment, expected_version)
+            current = _locked(appointment, expected_version, done_already=done_already)
+            if current.replayed:
+                return current
             if not current.is_open:
                 raise ValidationError("Only an appointment still to happen can be moved.")
             practitioner_id = practitioner.pk if practitioner else current.practitioner_id
@@ -260,11 +282,23 @@ def appointment_cancel(
     *, appointment: Appointment, cancelled_by: str, reason: str, user, expected_version=None
 ) -> Appointment:
     """Cancel with who asked and why; a patient's cancellation within
-    DIARY_LATE_CANCELLATION_HOURS of the start is flagged late (practice policy)."""
-    current = _locked(appointment, expected_version)
+    DIARY_LATE_CANCELLATION_HOURS of the start is flagged late (practice policy). The same
+    cancellation sent twice: returned as it is, with `replayed` set."""
+    reason = (reason or "").strip()[:200]
+
+    def done_already(current: Appointment) -> bool:
+        return (
+            current.status == AppointmentStatus.CANCELLED
+            and current.cancelled_by == cancelled_by
+            and current.cancel_reason == reason
+        )
+
+    current = _locked(appointment, expected_version, done_already=done_already)
+    if current.replayed:
+        current.waiting_list_offers = []  # offered when it was cancelled
+        return current
     if not current.is_open:
         raise ValidationError("This appointment is no longer open.")
-    reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the appointment is cancelled."})
     now = timezone.now()
@@ -272,7 +306,7 @@ def appointment_cancel(
     current.status = AppointmentStatus.CANCELLED
     current.cancelled_at = now
     current.cancelled_by = cancelled_by
-    current.cancel_reason = reason[:200]
+    current.cancel_reason = reason
     current.is_late_cancellation = (
         cancelled_by == CancelledBy.PATIENT and current.starts_at - now < late_window
     )

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from clinic.audit import audited, patient_of
 from clinic.diary import feeds, grid, selectors, services
 from clinic.diary.choices import AppointmentStatus
+from clinic.diary.conflicts import CANCEL, MOVE, conflict_message, when
 from clinic.diary.forms import BookingForm, CancelForm, MoveForm
 from clinic.diary.models import AppointmentType
 from clinic.idempotency import submit_once
@@ -256,26 +257,48 @@ def free_slots(request):
 @require_perm("diary.view_appointment")
 @audited("diary.appointment", patient=patient_of("diary.Appointment"))
 def appointment(request, public_id):
-    current = selectors.appointment_get(public_id=public_id)
+    return _appointment_page(request, selectors.appointment_get(public_id=public_id))
+
+
+def _appointment_page(request, current, *, move_form=None, cancel_form=None, opened=""):
+    """The appointment page; after a refused move or cancellation, with the form as the
+    user sent it (`opened`: which of the two panels to show open)."""
     local = timezone.localtime(current.starts_at)
+    if move_form is None:
+        move_form = MoveForm(
+            initial={
+                "day": local.date(),
+                "start": f"{local:%H:%M}",
+                "practitioner": current.practitioner_id,
+                "version": current.version,
+            }
+        )
     return render(
         request,
         "diary/appointment.html",
         {
             "appointment": current,
-            "move_form": MoveForm(
-                initial={
-                    "day": local.date(),
-                    "start": f"{local:%H:%M}",
-                    "practitioner": current.practitioner_id,
-                    "version": current.version,
-                }
-            ),
-            "cancel_form": CancelForm(initial={"version": current.version}),
+            "move_form": move_form,
+            "cancel_form": cancel_form or CancelForm(initial={"version": current.version}),
+            "opened": opened,
             "statuses": AppointmentStatus,
             "now": timezone.now(),
         },
     )
+
+
+def _after_conflict(request, public_id, form, *, action: str, asked: str):
+    """Someone changed or cancelled the appointment first: say who and how it is now, and
+    give the form back as typed at the new version (sending it again applies it to the
+    appointment as it is now); the message repeats what was asked where no form remains."""
+    current = selectors.appointment_get(public_id=public_id)
+    by = selectors.appointment_last_changed_by(appointment=current)
+    messages.warning(request, conflict_message(current, by=by, action=action, asked=asked))
+    # The same bound form, its data at the new version (a new form would read the
+    # practitioners again).
+    form.data = request.POST.copy()
+    form.data["version"] = str(current.version)
+    return _appointment_page(request, current, **{f"{action}_form": form}, opened=action)
 
 
 STEP_MESSAGES = {
@@ -303,9 +326,6 @@ def appointment_step(request, public_id):
     return redirect(_next_or(request, current.get_absolute_url()))
 
 
-CHANGED_MEANWHILE = "Someone changed this appointment meanwhile: here it is as it is now."
-
-
 def _next_or(request, default: str) -> str:
     """A local path to go back to, as task_done checks it (Django's own check: "/\\evil"
     and "//evil" are refused, not only the scheme-relative form)."""
@@ -317,14 +337,17 @@ def _next_or(request, default: str) -> str:
     return default
 
 
+# A refused move or cancellation shows the page again with the form as sent (nothing typed
+# is lost), so these pages are audited as the appointment page is.
 @require_perm("diary.change_appointment")
 @require_POST
+@audited("diary.appointment_move", patient=patient_of("diary.Appointment"))
 def appointment_move(request, public_id):
     current = selectors.appointment_get(public_id=public_id)
     form = MoveForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose the new date and time.")
-        return redirect(current)
+        return _appointment_page(request, current, move_form=form, opened=MOVE)
     try:
         moved = services.appointment_move(
             appointment=current,
@@ -335,7 +358,7 @@ def appointment_move(request, public_id):
             acknowledge_flags=form.cleaned_data["acknowledge_flags"],
         )
     except services.AppointmentConflict:
-        messages.error(request, CHANGED_MEANWHILE)
+        return _after_conflict(request, public_id, form, action=MOVE, asked=when(form.starts_at()))
     except services.DoubleBooking as exc:
         offered = ", ".join(
             f"{timezone.localtime(s.starts_at):%a %d/%m %H:%M} ({s.practitioner_name})"
@@ -355,20 +378,23 @@ def appointment_move(request, public_id):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(
-            request, f"Moved to {timezone.localtime(moved.starts_at):%d/%m/%Y at %H:%M}."
-        )
-    return redirect(current)
+        if moved.replayed:  # the same form sent twice
+            messages.info(request, f"Already moved to {when(moved.starts_at)}.")
+        else:
+            messages.success(request, f"Moved to {when(moved.starts_at)}.")
+        return redirect(current)
+    return _appointment_page(request, current, move_form=form, opened=MOVE)
 
 
 @require_perm("diary.change_appointment")
 @require_POST
+@audited("diary.appointment_cancel", patient=patient_of("diary.Appointment"))
 def appointment_cancel(request, public_id):
     current = selectors.appointment_get(public_id=public_id)
     form = CancelForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Say who cancelled and why.")
-        return redirect(current)
+        return _appointment_page(request, current, cancel_form=form, opened=CANCEL)
     try:
         cancelled = services.appointment_cancel(
             appointment=current,
@@ -378,9 +404,14 @@ def appointment_cancel(request, public_id):
             expected_version=form.cleaned_data["version"],
         )
     except services.AppointmentConflict:
-        messages.error(request, CHANGED_MEANWHILE)
+        return _after_conflict(
+            request, public_id, form, action=CANCEL, asked=form.cleaned_data["reason"]
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+        return _appointment_page(request, current, cancel_form=form, opened=CANCEL)
+    if cancelled.replayed:  # the same form sent twice
+        messages.info(request, "Already cancelled.")
     else:
         late = " (late cancellation)" if cancelled.is_late_cancellation else ""
         messages.success(request, f"Cancelled{late}. The slot is free again.")
