@@ -32,23 +32,10 @@ bench_seed_patients "$BENCH_PATIENTS"
 bench_vacuum
 
 export BENCH_PASSWORD
-BENCH_PASSWORD=$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')
-# Two reception users (as tests/factories.py makes them) and a superuser for the admin.
-"$PY" manage.py shell -c '
-import os
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-reception = Group.objects.get(name="Reception")
-for name, superuser in (("bench_reception_a", False), ("bench_reception_b", False),
-                        ("bench_admin", True)):
-    user, _ = get_user_model().objects.get_or_create(username=name)
-    user.set_password(os.environ["BENCH_PASSWORD"])
-    user.is_active = True
-    user.is_superuser = user.is_staff = superuser
-    user.save()
-    if not superuser:
-        user.groups.add(reception)
-'
+BENCH_PASSWORD=$(bench_password)
+# Two reception users and a superuser for the admin.
+bench_staff "$BENCH_PASSWORD" "bench_reception_a:Reception bench_reception_b:Reception \
+bench_admin:superuser"
 
 bench_gunicorn "$BENCH_PORT" "$RESULTS_DIR/throughput-gunicorn.log"
 echo "Patients: $(bench_count_patients); uptime:$(uptime)"
