@@ -208,7 +208,13 @@ def search_by_distinct_names(
         status=status_sql,
     )
     params = {**sql.params, "status": status, "limit": limit}
-    return _run(text, params, {"enable_seqscan": "off", "work_mem": "32MB", **(thresholds or {})})
+    settings = {
+        "enable_seqscan": "off",
+        "enable_mergejoin": "off",
+        "jit": "off",
+        "work_mem": "32MB",
+    }
+    return _run(text, params, {**settings, **(thresholds or {})})
 
 
 def _run(text: str, params: dict, settings: dict[str, str]) -> list[Patient]:
@@ -216,8 +222,10 @@ def _run(text: str, params: dict, settings: dict[str, str]) -> list[Patient]:
     statement and their RESET go as one multi-statement string (one implicit transaction
     in autocommit; inside a transaction the RESETs end them). The planner prices a
     trigram test like an equality, so a table of 70,000 first names looks cheaper to read
-    whole (100+ ms of trigram tests) than through its index (1 ms): enable_seqscan off;
-    work_mem lets the per-name scores be hashed rather than sorted."""
+    whole (100+ ms of trigram tests) than through its index (1 ms): enable_seqscan off.
+    Its row estimates for the hits run 10-20x high, which made it sort tens of thousands
+    of hits to merge-join them with the per-name scores (enable_mergejoin off, work_mem
+    for the hash tables) and compile the statement with JIT (1.5 s for "Mar": jit off)."""
     names = list(settings)
     for index, name in enumerate(names):
         params[f"setting{index}"], params[f"value{index}"] = name, settings[name]
