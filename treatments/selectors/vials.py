@@ -4,7 +4,7 @@ vial, and the sessions that used a vial or a lot (recall)."""
 from datetime import datetime, time
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -38,14 +38,16 @@ def vial_list_usable(*, product: Product, patient: Patient, at=None) -> list[Via
     the same query)."""
     at = at or timezone.now()
     today = timezone.localdate(at)
+    # Used elsewhere: a session (first vial, or a further one) of another patient or a
+    # signed one. Two NOT EXISTS, cheaper to build than excludes across the relations.
+    used_elsewhere = ~Q(patient=patient) | Q(status=SessionStatus.SIGNED)
     qs = Vial.objects.select_related("product").filter(
-        product=product, discarded_at__isnull=True, expiry__gte=today
+        ~Exists(TreatmentSession.objects.filter(used_elsewhere, vial=OuterRef("pk"))),
+        ~Exists(TreatmentSession.objects.filter(used_elsewhere, vial_links__vial=OuterRef("pk"))),
+        product=product,
+        discarded_at__isnull=True,
+        expiry__gte=today,
     )
-    others = Patient.objects.exclude(pk=patient.pk)
-    for link in ("sessions", "further_sessions__session"):
-        qs = qs.exclude(**{f"{link}__patient__in": others}).exclude(
-            **{f"{link}__status": SessionStatus.SIGNED}
-        )
     if product.form == ProductForm.POWDER:
         # With no known in-use time (use_by empty), a vial is usable on the day it was
         # reconstituted only, the conservative reading of "use immediately" (DOMAIN §1.3).
@@ -61,7 +63,7 @@ def vial_list_usable(*, product: Product, patient: Patient, at=None) -> list[Via
         .values("total")
     )
     qs = qs.annotate(drawn_units=Coalesce(Subquery(drawn), ZERO))
-    return list(qs.order_by("use_by", "expiry", "id").distinct())
+    return list(qs.order_by("use_by", "expiry", "id"))
 
 
 def vial_sessions(*, vial: Vial) -> list[TreatmentSession]:

@@ -252,16 +252,30 @@ def session_start(
     return session
 
 
+_RELATED = ("patient", "practitioner", "indication", "product", "vial")
+
+
 def _locked_draft(session: TreatmentSession) -> TreatmentSession:
-    """The draft, locked (its row only: the joined rows are read, not locked), with what
-    the services read of it in the same query."""
-    current = (
-        TreatmentSession.objects.select_for_update(of=("self",))
-        .select_related("patient", "practitioner", "indication", "product", "vial__product")
-        .get(pk=session.pk)
+    """The draft, locked (its row only), with what the services read of it: the caller's
+    copies of its patient, practitioner, indication, product (fixed when a session starts)
+    and vial (when still the same) when the caller read them with the session, else
+    joined in the same query."""
+    fields = [TreatmentSession._meta.get_field(name) for name in _RELATED]
+    held = all(f.is_cached(session) for f in fields) and (
+        session.vial is None or Vial._meta.get_field("product").is_cached(session.vial)
     )
+    rows = TreatmentSession.objects.select_for_update(of=("self",))
+    if not held:
+        rows = rows.select_related(
+            "patient", "practitioner", "indication", "product", "vial__product"
+        )
+    current = rows.get(pk=session.pk)
     if current.status == SessionStatus.SIGNED:
         raise SessionLocked("This session is signed: add an addendum instead.")
+    if held:
+        for field in fields:
+            if getattr(current, field.attname) == getattr(session, field.attname):
+                field.set_cached_value(current, field.get_cached_value(session))
     return current
 
 
