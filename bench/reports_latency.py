@@ -169,6 +169,12 @@ def main() -> int:
     pages.append(("dashboard panel: re-treatment", ["/dashboard/panels/retreatment/"], True))
     pages.append(("dashboard, whole page in one (print)", ["/dashboard/?print=1"], False))
     pages.append(("dashboard, last 12 months", [f"/dashboard/?{year}"], False))
+    # Issue 14.5: the page is seen with its panels, so each 12-month panel is timed too.
+    for name, slug in (("units and wastage", "stock"), ("responder rates", "outcomes")):
+        pages.append((f"panel: {name}, 12 months", [f"/dashboard/panels/{slug}/?{year}"], False))
+    pages.append(
+        ("panel: re-treatment, 12 months", [f"/dashboard/panels/retreatment/?{year}"], False)
+    )
     pages.append(("dashboard, 12 months, print", [f"/dashboard/?{year}&print=1"], False))
     for report in REPORTS:
         pages.append((f"report: {report.slug}", [f"/reports/{report.slug}/"], True))
@@ -230,13 +236,22 @@ def main() -> int:
             failures.append(f"csv {slug}")
     # Issue 14's goal: the 12-month dashboard in one request within 300 ms (p95), read
     # from the rollups (treatments.models.rollups) rather than the sessions.
-    twelve = results["dashboard, last 12 months"]
-    verdict = "meets" if twelve["p95_ms"] <= DASHBOARD_12_MONTHS_MS else "misses"
-    print(
-        f"\nDashboard, last 12 months, one request: p50 {twelve['p50_ms']} ms, "
-        f"p95 {twelve['p95_ms']} ms: {verdict} the {DASHBOARD_12_MONTHS_MS} ms goal at "
-        f"{data['patients']:,} patients / {data['sessions']:,} sessions"
-    )
+    # The page, each of its panels and the print, each against the goal.
+    print()
+    for name in (
+        "dashboard, last 12 months",
+        "panel: units and wastage, 12 months",
+        "panel: responder rates, 12 months",
+        "panel: re-treatment, 12 months",
+        "dashboard, 12 months, print",
+    ):
+        twelve = results[name]
+        verdict = "meets" if twelve["p95_ms"] <= DASHBOARD_12_MONTHS_MS else "misses"
+        print(
+            f"{name}: p50 {twelve['p50_ms']} ms, p95 {twelve['p95_ms']} ms: {verdict} the "
+            f"{DASHBOARD_12_MONTHS_MS} ms goal at {data['patients']:,} patients / "
+            f"{data['sessions']:,} sessions"
+        )
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     commit = subprocess.run(

@@ -11,9 +11,11 @@ draw, follow-ups, side effects (about 3% of sessions, a few serious and undecide
 outcome scores (a baseline per patient and indication, then one after most sessions).
 Then the dashboard's rollups are rebuilt from those rows (treatments.services.rollups).
 
-Fast: rows go through PostgreSQL COPY (psycopg 3) in one stream per table, ids assigned
-here, sequences moved on at the end; progress is printed. Fixed random seed. Not part of
-the test suite; bench/reports_latency.py measures the pages on the result.
+Fast: rows go through PostgreSQL COPY (psycopg 3; clinic.demo.bulk_copy.CopyStream, as
+the demo seed's patients do) in one stream per table, ids assigned here, sequences moved
+on at the end; progress is printed. The rollups are rebuilt set-based (INSERT ... SELECT
+... GROUP BY over the loaded rows, no per-session Python). Fixed random seed. Not part
+of the test suite; bench/reports_latency.py measures the pages on the result.
 """
 
 import argparse
@@ -39,6 +41,7 @@ from django.contrib.auth.models import Group  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from clinic.demo.bulk_copy import CopyStream  # noqa: E402
 from clinic.roles import Role  # noqa: E402
 from patients.models import Patient  # noqa: E402
 from treatments.choices import InstrumentDirection  # noqa: E402
@@ -60,39 +63,6 @@ from treatments.services import rollups  # noqa: E402
 YEARS = 3
 TREATED_SHARE = 0.6
 D = Decimal
-
-
-class CopyStream:
-    """One COPY ... FROM STDIN per table; rows are dicts of field attnames, missing ones
-    take the model field's static default."""
-
-    def __init__(self, cursor, model):
-        self.model = model
-        self.fields = list(model._meta.concrete_fields)
-        self.columns = [f.column for f in self.fields]
-        self.defaults = {}
-        for f in self.fields:
-            if f.has_default() and not callable(f.default):
-                self.defaults[f.attname] = f.default
-            elif f.null:
-                self.defaults[f.attname] = None
-            elif f.empty_strings_allowed and not f.has_default():
-                self.defaults[f.attname] = ""
-        table = connection.ops.quote_name(model._meta.db_table)
-        cols = ", ".join(connection.ops.quote_name(c) for c in self.columns)
-        self._context = cursor.copy(f"COPY {table} ({cols}) FROM STDIN")
-        self.copy = self._context.__enter__()
-        self.rows = 0
-
-    def write(self, row: dict) -> None:
-        defaults = self.defaults
-        self.copy.write_row(
-            [row[f.attname] if f.attname in row else defaults[f.attname] for f in self.fields]
-        )
-        self.rows += 1
-
-    def close(self) -> None:
-        self._context.__exit__(None, None, None)
 
 
 def next_id(model) -> int:
@@ -128,6 +98,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=500_000)
     parser.add_argument("--seed", type=int, default=20261121)
+    parser.add_argument(
+        "--no-rollups",
+        action="store_true",
+        help="leave the rollups to a later `manage.py rebuild_rollups`",
+    )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("bench/seed_reports.py needs PostgreSQL (COPY)")
@@ -286,14 +261,15 @@ def main() -> None:
 
     def load(model, rows, to_dict):
         t0 = time.monotonic()
-        with connection.cursor() as django_cursor:
-            stream = CopyStream(django_cursor.cursor, model)
+        with (
+            connection.cursor() as django_cursor,
+            CopyStream(django_cursor.cursor, model, now=now) as stream,
+        ):
             for row in rows:
                 stream.write(to_dict(row))
                 if stream.rows % 1_000_000 == 0:
                     rate = stream.rows / max(time.monotonic() - t0, 1e-6)
                     print(f"  {model.__name__:<20} {stream.rows:>10,} rows ({rate:,.0f}/s)")
-            stream.close()
         reset_sequence(model)
         print(f"  {model.__name__:<20} {stream.rows:>10,} rows in {time.monotonic() - t0:.0f}s")
 
@@ -384,10 +360,11 @@ def main() -> None:
     load(OutcomeAssessment, scores, score_row)
     # The dashboard's summaries (issue 14.5) from the rows just loaded, set-based in
     # chunks of session ids, as `manage.py rebuild_rollups` does.
-    t0 = time.monotonic()
-    print("Rebuilding the rollups...", flush=True)
-    rollups.rebuild(progress=lambda line: print(line, flush=True))
-    print(f"  rollups in {time.monotonic() - t0:.0f}s")
+    if not args.no_rollups:
+        t0 = time.monotonic()
+        print("Rebuilding the rollups...", flush=True)
+        rollups.rebuild(progress=lambda line: print(line, flush=True))
+        print(f"  rollups in {time.monotonic() - t0:.0f}s")
     print(f"Seeded {made['sessions']:,} sessions in {time.monotonic() - started:.0f}s")
 
 
