@@ -364,24 +364,32 @@ class PointForm(forms.Form):
         min_value=1, max_value=100, initial=1, label="Points", widget=FastNumberInput
     )
 
-    def __init__(self, *args, sites=None, **kwargs):
+    def __init__(self, *args, sites=None, fields=None, **kwargs):
         # Django deep-copies the declared fields for every form; a PREEMPT page makes 31 of
-        # these rows, so each row takes the same copies more cheaply (_copy_field).
+        # these rows, which share one set of fields configured once per formset (`fields`:
+        # the rows' fields are alike, and nothing changes a row's field afterwards).
         self.base_fields = {}
         super().__init__(*args, **kwargs)
-        self.fields = {name: _copy_field(f) for name, f in type(self).base_fields.items()}
-        sites = sites if sites is not None else SiteChoices.load()
-        site = self.fields["site"]
-        site.choices = sites.choices  # normalised once per formset, not per row
-        site.coerce = sites.get
-        site.widget.option_cache = sites.option_cache
+        self.fields = dict(fields if fields is not None else self.row_fields(sites))
         if isinstance(self.initial.get("site"), AnatomicalSite):
             self.initial["site"] = self.initial["site"].pk
-        for name, field in self.fields.items():
+
+    @classmethod
+    def row_fields(cls, sites=None) -> dict:
+        """The row's fields, configured: the site list (normalised once per formset) and
+        the attributes the page's script and screen readers use."""
+        fields = {name: _copy_field(f) for name, f in cls.base_fields.items()}
+        sites = sites if sites is not None else SiteChoices.load()
+        site = fields["site"]
+        site.choices = sites.choices
+        site.coerce = sites.get
+        site.widget.option_cache = sites.option_cache
+        for name, field in fields.items():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs["class"] = f"{css} form-control-sm"
             field.widget.attrs["data-point-field"] = name
             field.widget.attrs["aria-label"] = str(field.label or name)
+        return fields
 
     def clean(self):
         cleaned = super().clean()
@@ -457,10 +465,11 @@ class BasePointFormSet(forms.BaseFormSet):
 
     def __init__(self, *args, sites=None, **kwargs):
         self.sites = sites if sites is not None else SiteChoices.load()
+        self.row_fields = self.form.row_fields(self.sites)  # shared by the rows
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
-        return {"sites": self.sites}
+        return {"sites": self.sites, "fields": self.row_fields}
 
     @property
     def empty_form(self):
@@ -470,6 +479,7 @@ class BasePointFormSet(forms.BaseFormSet):
             empty_permitted=True,
             use_required_attribute=False,
             sites=self.sites,
+            fields=self.row_fields,
         )
         self.add_fields(form, None)
         return form
