@@ -93,52 +93,54 @@ WITH s AS MATERIALIZED (
     SELECT g.tokens{g_columns} FROM patients_search_given_name g WHERE {g_any}
 ), g_all AS MATERIALIZED (
     SELECT g.tokens, {g_score} AS score FROM g WHERE {g_all}
-), hit AS MATERIALIZED (
+), by_surname AS MATERIALIZED (
     -- every patient of a surname that matches every word by itself
-    SELECT p.id, p.family_name_key AS key, p.family_name_tokens AS tokens,
-           p.given_name_tokens AS gtokens, s.score AS s_score, NULL::float8 AS g_score
+    SELECT p.id, p.family_name_key AS key, p.given_name_tokens AS gtokens, s.score AS s_score
     FROM s JOIN patients_patient p
       ON p.family_name_key = s.key AND p.family_name_tokens = s.tokens {status}
     WHERE {s_all}{pairs}
-    UNION ALL
+), by_surname_given AS MATERIALIZED (
+    SELECT d.gtokens, {g_score_d} AS score FROM (SELECT gtokens FROM by_surname GROUP BY gtokens) d
+), by_surname_ranked AS MATERIALIZED (
+    SELECT h.id, h.key, h.gtokens, {surname_rank} AS rank
+    FROM by_surname h JOIN by_surname_given d ON d.gtokens = h.gtokens
+), by_given AS MATERIALIZED (
     -- first names matching every word, the surname none
-    SELECT p.id, p.family_name_key, p.family_name_tokens, p.given_name_tokens,
-           NULL::float8, g.score
+    SELECT p.id, p.family_name_key AS key, p.family_name_tokens AS tokens,
+           p.given_name_tokens AS gtokens, g.score AS g_score
     FROM g_all g JOIN patients_patient p ON p.given_name_tokens = g.tokens {status}
     WHERE NOT EXISTS (
         SELECT FROM s WHERE s.key = p.family_name_key AND s.tokens = p.family_name_tokens)
-){ranking}, top AS (
-    SELECT hit.id, hit.key, hit.gtokens, {rank} AS rank FROM hit{rank_from}
-    ORDER BY {order} LIMIT %(limit)s
-)
+), by_given_surname AS MATERIALIZED (
+    SELECT d.key, d.tokens, {s_score_d} AS score
+    FROM (SELECT key, tokens FROM by_given GROUP BY key, tokens) d
+), top AS (SELECT * FROM (
+    SELECT id, key, gtokens, rank FROM by_surname_ranked
+    UNION ALL
+    SELECT h.id, h.key, h.gtokens, {given_rank} AS rank
+    FROM by_given_surname d JOIN by_given h ON h.key = d.key AND h.tokens = d.tokens
+    WHERE {given_keep}
+) hit ORDER BY {order} LIMIT %(limit)s)
 SELECT p.*, top.rank FROM top JOIN patients_patient p ON p.id = top.id ORDER BY {order_top}
 """
 
 # Two or more words: a surname matching some of them, first names matching the others.
 _PAIRS = """
     UNION ALL
-    SELECT p.id, p.family_name_key, p.family_name_tokens, p.given_name_tokens,
-           s.score, NULL::float8
+    SELECT p.id, p.family_name_key, p.given_name_tokens, s.score
     FROM s JOIN g ON {pair}
     JOIN patients_patient p
       ON p.family_name_key = s.key AND p.family_name_tokens = s.tokens
      AND p.given_name_tokens = g.tokens {status}
     WHERE NOT ({s_all})"""
 
-# The part of the rank the matching name did not bring: a trigram comparison costs a
-# few microseconds, so it is made once per distinct name among the hits and looked up
-# (a jsonb object: a binary search, no join for the planner to misjudge).
-_RANKING = """, surnames AS MATERIALIZED (
-    SELECT d.key, d.tokens, {s_score} AS score
-    FROM (SELECT key, tokens FROM hit WHERE s_score IS NULL GROUP BY key, tokens) d
-), givens AS MATERIALIZED (
-    SELECT d.gtokens, {g_score} AS score
-    FROM (SELECT gtokens FROM hit WHERE g_score IS NULL GROUP BY gtokens) d
-)"""
-_RANK = "COALESCE(hit.s_score, surnames.score) + COALESCE(hit.g_score, givens.score)"
-_RANK_FROM = """
-    LEFT JOIN surnames ON surnames.key = hit.key AND surnames.tokens = hit.tokens
-    LEFT JOIN givens ON givens.gtokens = hit.gtokens"""
+# A patient found by first names alone ranks at most its surname's score plus the best
+# first-name score: when the surname matches already fill the page down to rank r, the
+# surnames scoring below r minus that best score (less a margin for rounding) cannot
+# reach the page, and their patients are not ranked.
+_GIVEN_KEEP = """d.score >= COALESCE(
+        (SELECT rank FROM by_surname_ranked ORDER BY rank DESC LIMIT 1 OFFSET %(limit)s - 1)
+        - (SELECT max(score) FROM g_all) - 1e-9, '-infinity'::float8)"""
 _ORDER = '{t}key COLLATE "C", {t}gtokens COLLATE "C", {t}id'
 
 
@@ -173,18 +175,23 @@ def search_by_distinct_names(
         s_all = g_all = "TRUE"
     status_sql = "AND p.status = %(status)s" if status else ""
     order, order_top = _ORDER.format(t="hit."), _ORDER.format(t="top.")
-    ranking, rank, rank_from, g_score = "", "NULL::float8", "", "NULL::float8"
+    null = "NULL::float8"
+    parts = {"g_score": null, "g_score_d": null, "s_score_d": null, "surname_rank": null}
+    parts.update(given_rank=null, given_keep="TRUE")
     if ranked:
+        # Each part of the rank once per distinct name: the surname's for the surname
+        # matches (s), the first names' for the first-name matches (g_all), the other
+        # part per distinct name among their patients (d).
         on_s = _scores(sql, words, joined, weights, key="s.key", tokens="s.tokens", gtokens="")
         on_g = _scores(sql, words, joined, weights, key="", tokens="", gtokens="g.tokens")
         on_d = _scores(
             sql, words, joined, weights, key="d.key", tokens="d.tokens", gtokens="d.gtokens"
         )
         s_columns.append(f"{on_s[0]} AS score")
-        g_score = on_g[1]
-        ranking = _RANKING.format(s_score=on_d[0], g_score=on_d[1])
-        rank, rank_from = _RANK, _RANK_FROM
-        order, order_top = f"rank DESC, {order}", f"top.rank DESC, {order_top}"
+        parts.update(g_score=on_g[1], g_score_d=on_d[1], s_score_d=on_d[0])
+        parts.update(surname_rank="h.s_score + d.score", given_rank="d.score + h.g_score")
+        parts.update(given_keep=_GIVEN_KEEP)
+        order, order_top = f"hit.rank DESC, {order}", f"top.rank DESC, {order_top}"
     else:
         s_columns.append("NULL::float8 AS score")
     pairs = ""
@@ -197,15 +204,12 @@ def search_by_distinct_names(
         g_columns="".join(f", {column}" for column in g_columns),
         g_any=" OR ".join(c[1] for c in conditions),
         g_all=g_all,
-        g_score=g_score,
         s_all=s_all,
         pairs=pairs,
-        ranking=ranking,
-        rank=rank,
-        rank_from=rank_from,
         order=order,
         order_top=order_top,
         status=status_sql,
+        **parts,
     )
     params = {**sql.params, "status": status, "limit": limit}
     settings = {

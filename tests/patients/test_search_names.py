@@ -145,7 +145,7 @@ def _by_names(parsed, *, status, limit, mode="fuzzy"):
 
 
 @pytest.mark.parametrize("status", ["active", None, "archived"])
-@pytest.mark.parametrize("limit", [3, 25])
+@pytest.mark.parametrize("limit", [1, 2, 3, 25])
 def test_same_patients_same_ranks_as_the_row_by_row_filter(people, status, limit):
     for query in QUERIES:
         parsed = parse_search(query)
