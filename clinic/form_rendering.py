@@ -21,6 +21,7 @@ include per `<option>`). Two pieces here, each checked against what they replace
   any other template, or one a project or app overrides, renders as before.
 """
 
+from html import escape as _html_escape
 from pathlib import Path
 
 from crispy_forms.layout import Column, Div, Field, Fieldset, Layout, Row
@@ -28,32 +29,74 @@ from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.utils.formats import localize
 from django.utils.functional import cached_property
-from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.html import conditional_escape, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 REQUIRED_MARK = '<span class="asteriskField">*</span>'
 
 
+def _html(template: str, *args) -> SafeString:
+    """format_html(): the arguments escaped unless safe (a bound field renders its
+    widget), with a fast path for plain strings (format_html's conditional_escape goes
+    through keep_lazy's check of every argument, a third of the layout's time)."""
+    return SafeString(
+        template.format(
+            *(_html_escape(a) if type(a) is str else conditional_escape(a) for a in args)
+        )
+    )
+
+
 def render_layout(form) -> SafeString:
     helper = form.helper
-    rendered: set[str] = set()
     parts = []
     if errors := form.non_field_errors():
         items = format_html_join("", "<li>{}</li>", ((error,) for error in errors))
         parts.append(
-            format_html(
+            _html(
                 '<div class="alert alert-block alert-danger"><ul class="m-0">{}</ul></div>', items
             )
         )
-    parts.append(_render(helper.layout, form, rendered))
-    if helper.render_hidden_fields:
+    key = _unbound_key(form)
+    if key is None or (cached := _UNBOUND_LAYOUTS.get(key)) is None:
+        rendered: set[str] = set()
+        cached = (_render(helper.layout, form, rendered), frozenset(rendered))
+        if key is not None:
+            if len(_UNBOUND_LAYOUTS) >= 64:  # a handful of forms and variants in practice
+                _UNBOUND_LAYOUTS.clear()
+            _UNBOUND_LAYOUTS[key] = cached
+    layout, rendered = cached
+    parts.append(layout)
+    if helper.render_hidden_fields:  # fresh each time: the one-time token is one of them
         parts.extend(
             str(form[name])
             for name, field in form.fields.items()
             if name not in rendered and field.widget.is_hidden
         )
-    # Every part is escaped (format_html) or a widget's own markup.
+    # Every part is escaped (_html, format_html_join) or a widget's own markup.
     return mark_safe(" ".join(parts))  # noqa: S308
+
+
+# The layout of an empty form whose class sets `layout_cache = True`, by form class,
+# layout object, fields, prefix, ids and language: written once per process. Such a
+# form promises that, unbound and without initial data, its fields render the same on
+# every request (no per-request labels, choices or initial values: the patient form).
+# Hidden fields, the non-field errors, a bound form and one with initial data (the edit
+# form) are written every time.
+_UNBOUND_LAYOUTS: dict[tuple, tuple[str, frozenset[str]]] = {}
+
+
+def _unbound_key(form) -> tuple | None:
+    if not getattr(form, "layout_cache", False) or form.is_bound or form.initial:
+        return None
+    for field in form.fields.values():
+        if not field.widget.is_hidden and (
+            callable(field.initial) or isinstance(field, forms.ModelChoiceField)
+        ):
+            return None
+    # The layout object itself (hashed by identity, kept alive by the key), not its id.
+    layout = form.helper.layout
+    return (type(form), layout, tuple(form.fields), form.prefix, form.auto_id, get_language())
 
 
 def _render(node, form, rendered: set[str], attrs: dict | None = None) -> str:
@@ -68,7 +111,7 @@ def _render(node, form, rendered: set[str], attrs: dict | None = None) -> str:
     if kind is Layout:
         return inner
     if kind is Fieldset and not (node.css_id or node.css_class or node.flat_attrs):
-        legend = format_html("<legend>{}</legend> ", node.legend) if node.legend else ""
+        legend = _html("<legend>{}</legend> ", node.legend) if node.legend else ""
         return f"<fieldset>{legend}{inner} </fieldset>"
     if kind in (Row, Column, Div) and not (node.css_id or node.flat_attrs):
         css = node.css_class or ""
@@ -76,7 +119,7 @@ def _render(node, form, rendered: set[str], attrs: dict | None = None) -> str:
             css = f"row {css}"
         elif kind is Column and "col" not in css:
             css = f"col-md {css}"
-        opening = format_html('<div class="{}">', css) if css else "<div>"
+        opening = _html('<div class="{}">', css) if css else "<div>"
         return f"{opening}{inner} </div>"
     raise TypeError(f"render_layout cannot write {node!r}: use {{% crispy %}} for this form")
 
@@ -113,12 +156,12 @@ def _field(form, name: str, rendered: set[str], attrs: dict) -> str:
     tail = _errors_and_help(bound)
     wrapper = " ".join(c for c in ("form-check" if checkbox else "mb-3", bound.css_classes()) if c)
     if checkbox:
-        return format_html(
+        return _html(
             '<div class="mb-3"> <div id="div_{}" class="{}"> {} '
             '<label for="{}" class="form-check-label{}">{}{}</label>{} </div> </div>',
             bound.auto_id, wrapper, bound, bound.id_for_label, label_css, bound.label, mark, tail,
         )  # fmt: skip
-    return format_html(
+    return _html(
         '<div id="div_{}" class="{}"> <label for="{}" class="form-label{}">{}{}</label> '
         "{}{} </div>",
         bound.auto_id, wrapper, bound.id_for_label, label_css, bound.label, mark, bound, tail,
@@ -133,16 +176,14 @@ def _errors_and_help(bound) -> SafeString:
             '<span id="error_{}_{}"><strong>{}</strong></span>',
             ((i, bound.auto_id, error) for i, error in enumerate(bound.errors, start=1)),
         )
-        out += format_html(
+        out += _html(
             ' <div id="{}_error" class="invalid-feedback"> {} </div>', bound.auto_id, spans
         )
     if bound.help_text:
         # The form's own wording, not escaped (crispy's help_text|safe, Django's too).
         help_text = mark_safe(bound.help_text)  # noqa: S308
-        out += format_html(
-            ' <div id="{}_helptext" class="form-text">{}</div>', bound.auto_id, help_text
-        )
-    return mark_safe(out)  # noqa: S308 (built with format_html)
+        out += _html(' <div id="{}_helptext" class="form-text">{}</div>', bound.auto_id, help_text)
+    return mark_safe(out)  # noqa: S308 (built with _html)
 
 
 # Widgets -------------------------------------------------------------------------------
@@ -153,6 +194,8 @@ INPUTS = ("input", "text", "date", "email", "checkbox", "hidden", "number", "tel
 
 def _esc(value) -> str:
     """{{ value }} in a Django template: localised, then escaped unless already safe."""
+    if type(value) is str:  # neither safe nor lazy, and localize() returns it unchanged
+        return _html_escape(value)  # what django.utils.html.escape does with it
     return conditional_escape(localize(value))
 
 

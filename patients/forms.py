@@ -113,8 +113,10 @@ _PATIENT_LAYOUTS = {show: _patient_layout(show) for show in (True, False)}
 class PatientForm(forms.ModelForm):
     """Demographics, contact, GP, emergency contact, referral and contact consents."""
 
-    # The page writes the layout and widgets in Python ({% render_layout %}, issue 14.3).
+    # The page writes the layout and widgets in Python ({% render_layout %}, issue 14.3);
+    # the empty form's fields render alike for everyone: written once per process.
     default_renderer = WIDGET_RENDERER
+    layout_cache = True
 
     # Typed with spaces, stored normalised: wider than the model columns on input.
     nhs_number = forms.CharField(

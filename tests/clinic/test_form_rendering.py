@@ -4,6 +4,7 @@ text for every field, in every state a receptionist meets (empty, typed with err
 form-level error, the edit form, without the NHS number), and the same characters for
 each widget."""
 
+import re
 import uuid
 from datetime import date
 from html.parser import HTMLParser
@@ -21,6 +22,7 @@ from patients.models import Patient
 from tests.patients.test_views import form_data
 
 TOKEN = str(uuid.uuid4())
+TOKEN_INPUT = re.compile(r'name="submission_token" value="([0-9a-f-]{36})"')
 CRISPY = Template("{% load crispy_forms_tags %}{% crispy form %}")
 
 
@@ -151,6 +153,34 @@ def test_each_widget_gives_the_characters_of_django_templates(data):
     ours = _Widgets(data, initial=initial, renderer=WIDGET_RENDERER)
     for name in django_form.fields:
         assert str(ours[name]) == str(django_form[name]), name
+
+
+def _token_out(html: str) -> tuple[str, str]:
+    token = TOKEN_INPUT.search(html)[1]
+    return html.replace(token, "TOKEN"), token
+
+
+@pytest.mark.parametrize("show_nhs_number", [True, False])
+def test_the_empty_form_is_written_once_and_its_token_every_time(show_nhs_number):
+    uncached = RegisterPatientForm(show_nhs_number=show_nhs_number)
+    uncached.layout_cache = False
+    expected, _ = _token_out(str(render_layout(uncached)))
+    tokens = set()
+    for _ in range(2):  # the second (at least) from the cache
+        form = RegisterPatientForm(show_nhs_number=show_nhs_number)
+        html, token = _token_out(str(render_layout(form)))
+        assert html == expected
+        tokens.add(token)
+    assert len(tokens) == 2
+
+
+def test_a_form_with_data_is_never_served_from_the_cache():
+    render_layout(RegisterPatientForm())
+    html = str(render_layout(RegisterPatientForm(TYPED_BADLY)))
+    assert 'value="nonsense"' in html
+    assert 'aria-invalid="true"' in html
+    edit = str(render_layout(EditPatientForm(instance=PATIENT)))
+    assert 'value="O&#x27;Neil-Smith"' in edit
 
 
 def test_layouts_it_does_not_write_are_refused():
