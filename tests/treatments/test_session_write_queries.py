@@ -4,7 +4,8 @@ fixed number of statements per request, whatever the number of points.
 
 Counted as Django logs them inside the test's transaction, so every atomic block shows as
 a SAVEPOINT and its RELEASE (in production the outermost one is BEGIN/COMMIT instead).
-Was 23 + 20 + 38 = 81 on PostgreSQL (issue 14's row); now 17 + 18 + 25 = 60.
+Was 23 + 20 + 38 = 81 on PostgreSQL (issue 14's row, before the latest-course rollup);
+now 17 + 18 + 25 = 60 with it.
 Every request starts with its session read (with the user: clinic.session_store) and ends
 with the access event (audited pages; + 1 SELECT of the chain's last link on SQLite) and
 the session's UPDATE (the flash message)."""
@@ -46,14 +47,14 @@ DRAFT = 5 + 2 + 8
 # Sign, the draft unchanged (was 35 + REQUEST): the view's 5 reads as for the draft save;
 # one transaction (SAVEPOINT, RELEASE) saving the draft and signing in one pass: the
 # locked session (its version checked), its points (compared with the form's: unchanged,
-# so no draft UPDATE), the vials' draws (what this session and the others drew), the
-# vials' other patients; the patient's history: signed sessions and toxin elsewhere (one
+# so no draft UPDATE), the vials' draws (what this session and the others drew) and their
+# other patients in one UNION; the patient's history: signed sessions and toxin elsewhere (one
 # UNION), screening answers, migraine diary; the findings (one INSERT), the UPDATE and its
 # history row, the dashboard rollups (ROLLUPS: the session's totals, its day's row, its
 # return rollup rows, the patient's latest course of the indication), the follow-ups (one
 # INSERT), the diary's appointment.
 ROLLUPS = 4
-SIGN = 5 + 2 + 4 + 3 + 1 + 2 + ROLLUPS + 1 + 1
+SIGN = 5 + 2 + 3 + 3 + 1 + 2 + ROLLUPS + 1 + 1
 
 
 def test_lot_tracked_administration_query_budgets(practitioner, django_assert_num_queries):

@@ -40,6 +40,7 @@ from treatments.selectors.reference_cache import ReferenceSnapshot, reference_sn
 from treatments.selectors.safety_inputs import (
     SESSION_SAFETY_FIELDS,
     SafetyInputs,
+    VialUsage,
     guideline_facts,
     indication_facts,
     patient_history_facts,
@@ -55,6 +56,7 @@ from treatments.selectors.safety_inputs import (
     screening_facts,
     session_form_context,
     vial_facts,
+    vial_usage,
 )
 from treatments.selectors.sessions import (
     Eligibility,
@@ -119,6 +121,7 @@ __all__ = [
     "Timeline",
     "TimelineEntry",
     "Totals",
+    "VialUsage",
     "YellowCardField",
     "followup_get",
     "followup_list_done_today",
@@ -175,6 +178,7 @@ __all__ = [
     "vial_sessions",
     "vial_units_drawn",
     "vial_units_drawn_by_vial",
+    "vial_usage",
     "yellow_card",
     "yellow_card_reasons",
     "yellow_card_sections",

@@ -10,7 +10,16 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import CharField, DateField, DateTimeField, IntegerField, Q, Sum, Value
+from django.db.models import (
+    CharField,
+    DateField,
+    DateTimeField,
+    DecimalField,
+    IntegerField,
+    Q,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -24,12 +33,13 @@ from treatments.models import (
     Product,
     TreatmentSession,
     Vial,
+    VialDraw,
 )
 from treatments.selectors.aggregates import ZERO
 from treatments.selectors.outcomes import migraine_diary_facts
 from treatments.selectors.reference_cache import ReferenceSnapshot, reference_snapshot
 from treatments.selectors.sessions import session_points
-from treatments.selectors.vials import vial_units_drawn, vial_units_drawn_by_vial
+from treatments.selectors.vials import vial_units_drawn
 
 
 def product_facts(product: Product) -> safety.ProductFacts:
@@ -114,25 +124,73 @@ def vial_other_patients(vials: list[Vial], *, patient: Patient) -> dict[int, fro
     return {vial_id: frozenset(patients) for vial_id, patients in found.items()}
 
 
+@dataclass
+class VialUsage:
+    """What a session's vials have given and to whom (vial_usage)."""
+
+    mine: dict[int, Decimal]  # {vial id: units this session draws from it}
+    drawn_elsewhere: dict[int, Decimal]  # {vial id: units the other sessions drew}
+    other_patients: dict[int, frozenset[int]]  # {vial id: other patients using it}
+
+
+ZERO_UNITS = Decimal(0)
+
+
+def vial_usage(vials: list[Vial], *, session_id: int | None, patient: Patient) -> VialUsage:
+    """The draws of the session and of the vials (by this session and the others), and the
+    other patients whose sessions use the vials (first or further): one UNION ALL of
+    (session id, vial id, further vial id, units, patient id) rows."""
+    ids = {v.pk for v in vials}
+    draws = (
+        VialDraw.objects.filter(Q(vial__in=ids) | Q(session_id=session_id))
+        .order_by()
+        .annotate(no_link=Value(None, output_field=IntegerField()))
+        .annotate(no_patient=Value(None, output_field=IntegerField()))
+        .values_list("session_id", "vial_id", "no_link", "units", "no_patient")
+    )
+    users = (
+        TreatmentSession.objects.filter(Q(vial__in=ids) | Q(vial_links__vial__in=ids))
+        .exclude(patient=patient)
+        .order_by()
+        .annotate(no_session=Value(None, output_field=IntegerField()))
+        .annotate(no_units=Value(None, output_field=DecimalField()))
+        .values_list("no_session", "vial_id", "vial_links__vial_id", "no_units", "patient_id")
+    )
+    usage = VialUsage({}, {}, {})
+    others: dict[int, set[int]] = {}
+    for draw_session, vial_id, further, units, other in draws.union(users, all=True).order_by():
+        if other is not None:
+            for used in (vial_id, further):
+                if used in ids:
+                    others.setdefault(used, set()).add(other)
+        elif draw_session == session_id:
+            usage.mine[vial_id] = units
+        else:
+            usage.drawn_elsewhere[vial_id] = usage.drawn_elsewhere.get(vial_id, ZERO_UNITS) + units
+    usage.other_patients = {vial_id: frozenset(p) for vial_id, p in others.items()}
+    return usage
+
+
 def _vials_facts(
     vials: list[Vial],
     *,
     patient: Patient,
     session_id: int | None,
     drawn_elsewhere: dict[int, Decimal] | None,
+    other_patients: dict[int, frozenset[int]] | None = None,
 ) -> list[safety.VialFacts]:
-    """vial_facts of several vials in two queries (one when the units other sessions drew
-    from each are given)."""
+    """vial_facts of several vials: one query (vial_usage), none when the units other
+    sessions drew from each and their other patients are given."""
     if not vials:
         return []
-    others = vial_other_patients(vials, patient=patient)
-    if drawn_elsewhere is None:
-        drawn_elsewhere = vial_units_drawn_by_vial(vials, excluding_session_id=session_id)
+    if drawn_elsewhere is None or other_patients is None:
+        usage = vial_usage(vials, session_id=session_id, patient=patient)
+        drawn_elsewhere, other_patients = usage.drawn_elsewhere, usage.other_patients
     return [
         vial_facts(
             v,
             patient=patient,
-            other_patient_ids=others.get(v.pk, frozenset()),
+            other_patient_ids=other_patients.get(v.pk, frozenset()),
             drawn_elsewhere=drawn_elsewhere.get(v.pk, Decimal(0)),
         )
         for v in vials
@@ -345,11 +403,11 @@ def safety_inputs(
     session_id: int | None = None,
     further_vials: list[Vial] | tuple[Vial, ...] = (),
     snapshot: ReferenceSnapshot | None = None,
-    drawn_elsewhere: dict[int, Decimal] | None = None,
+    usage: VialUsage | None = None,
 ) -> SafetyInputs:
     """Engine inputs for a session as proposed (saved or still in the form). `snapshot`:
-    the request's reference data, when the caller already has it; `drawn_elsewhere`: the
-    units other sessions drew from each vial, when the caller has read them."""
+    the request's reference data, when the caller already has it; `usage`: the vials'
+    draws and other patients (vial_usage), when the caller has read them."""
     snapshot = snapshot or reference_snapshot()
     vials = _vials_facts(
         [vial, *(v for v in dict.fromkeys(further_vials) if v is not None and v != vial)]
@@ -357,7 +415,8 @@ def safety_inputs(
         else [v for v in dict.fromkeys(further_vials) if v is not None],
         patient=patient,
         session_id=session_id,
-        drawn_elsewhere=drawn_elsewhere,
+        drawn_elsewhere=usage.drawn_elsewhere if usage else None,
+        other_patients=usage.other_patients if usage else None,
     )
     first, extra = (vials[0], vials[1:]) if vial is not None else (None, vials)
     proposed = safety.ProposedSession(
@@ -451,10 +510,10 @@ def safety_inputs_for_session(
     links: list | None = None,
     points: list | None = None,
     snapshot: ReferenceSnapshot | None = None,
-    drawn_elsewhere: dict[int, Decimal] | None = None,
+    usage: VialUsage | None = None,
 ) -> SafetyInputs:
     """The saved session's inputs: what session_sign enforces. `links` (its further vials,
-    with `vial__product`), `points` (with `site`) and `drawn_elsewhere` when the caller
+    with `vial__product`), `points` (with `site`) and the vials' `usage` when the caller
     has read them."""
     if links is None:
         links = list(session.vial_links.select_related("vial__product").order_by("position", "id"))
@@ -471,7 +530,7 @@ def safety_inputs_for_session(
         fields={name: getattr(session, name) for name in SESSION_SAFETY_FIELDS},
         session_id=session.pk,
         snapshot=snapshot,
-        drawn_elsewhere=drawn_elsewhere,
+        usage=usage,
     )
 
 

@@ -10,7 +10,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from patients.models import Patient
@@ -65,7 +64,7 @@ def _allocate_draws(
     links: list[SessionVial] = (),
     left: dict[int, Decimal] | None = None,
     drop_unneeded: bool = False,
-) -> tuple[dict[int, Decimal], list[SessionVial]]:
+) -> tuple[selectors.VialUsage | None, list[SessionVial]]:
     """Record how many units the session takes from each of its vials (`vials`: the first,
     then the further ones in order), given its `total` units: each vial up to what it has
     left, then the next. Any excess stays on the last vial, where the engine's
@@ -73,23 +72,19 @@ def _allocate_draws(
     dose does not reach are dropped from the session (a vial chosen by hand that holds the
     dose makes the others unnecessary).
 
-    One query reads what every vial has given (to this session and to others); the draws
-    are rewritten only when they change (a new session passes `left`, and has none).
-    Returns the units other sessions have drawn from each vial (the engine's remaining
-    units; empty when `left` was given) and the further vials kept."""
+    One query reads what every vial has given (to this session and to others) and the
+    other patients using them (selectors.vial_usage, for the engine too); the draws are
+    rewritten only when they change (a new session passes `left`, and has none). Returns
+    that usage (None when `left` was given) and the further vials kept."""
+    usage = None
     mine: dict[int, Decimal] = {}
-    drawn: dict[int, Decimal] = {}
     if left is None:
-        rows = VialDraw.objects.filter(Q(vial__in=vials) | Q(session=session)).values_list(
-            "session_id", "vial_id", "units"
-        )
-        for session_id, vial_id, units in rows:
-            if session_id == session.pk:
-                mine[vial_id] = units
-            else:
-                drawn[vial_id] = drawn.get(vial_id, Decimal(0)) + units
+        usage = selectors.vial_usage(vials, session_id=session.pk, patient=session.patient)
+        mine = usage.mine
         left = {
-            v.pk: Decimal(v.presentation_units) - v.wasted_units - drawn.get(v.pk, Decimal(0))
+            v.pk: Decimal(v.presentation_units)
+            - v.wasted_units
+            - usage.drawn_elsewhere.get(v.pk, Decimal(0))
             for v in vials
         }
     draws = []
@@ -109,7 +104,7 @@ def _allocate_draws(
     if drop_unneeded and draws and unneeded:
         SessionVial.objects.filter(pk__in=unneeded).delete()
         links = [link for link in links if link.pk not in unneeded]
-    return drawn, list(links)
+    return usage, list(links)
 
 
 def _set_further_vials(
@@ -308,12 +303,12 @@ def _apply_draft(
     saved_by,
     links: list[SessionVial],
     always_save: bool,
-) -> tuple[list[InjectionPoint], list[SessionVial], dict[int, Decimal]]:
+) -> tuple[list[InjectionPoint], list[SessionVial], selectors.VialUsage]:
     """Save the editor's submission into the locked draft `current` (`links`: its further
     vials): its fields, its points, its vials and their draws. The session row (version
     + 1, with its history row) is written when anything changed, or always with
-    `always_save`. Returns the points, the further vials kept and the units other
-    sessions have drawn from each vial."""
+    `always_save`. Returns the points, the further vials kept and the vials' usage
+    (selectors.vial_usage)."""
     if current.version != draft.expected_version:
         raise SessionConflict(current_version=current.version)
     fields = dict(draft.fields)
@@ -340,7 +335,7 @@ def _apply_draft(
         kept = _set_further_vials(current, list(further), current=links)
         changed |= [link.vial_id for link in kept] != [link.vial_id for link in links]
         links = kept
-    drawn, kept = _allocate_draws(
+    usage, kept = _allocate_draws(
         current,
         vials=[v for v in (current.vial, *(link.vial for link in links)) if v is not None],
         total=sum((p.units for p in new_points), Decimal(0)),
@@ -352,7 +347,7 @@ def _apply_draft(
         current.version += 1
         current._history_user = saved_by
         current.save()
-    return new_points, kept, drawn
+    return new_points, kept, usage
 
 
 @transaction.atomic
@@ -455,13 +450,13 @@ def _sign(
             links = list(
                 current.vial_links.select_related("vial__product").order_by("position", "id")
             )
-        points, links, drawn = _apply_draft(
+        points, links, usage = _apply_draft(
             current, draft, saved_by=signed_by, links=links, always_save=False
         )
     else:
         links = list(current.vial_links.select_related("vial__product").order_by("position", "id"))
         points = selectors.session_points(session=current)
-        drawn, links = _allocate_draws(
+        usage, links = _allocate_draws(
             current,
             vials=[v for v in (current.vial, *(link.vial for link in links)) if v is not None],
             total=sum((p.units for p in points), Decimal(0)),
@@ -469,7 +464,7 @@ def _sign(
         )
     snapshot = snapshot or selectors.reference_snapshot()
     inputs = selectors.safety_inputs_for_session(
-        session=current, links=links, points=points, snapshot=snapshot, drawn_elsewhere=drawn
+        session=current, links=links, points=points, snapshot=snapshot, usage=usage
     )
     if not inputs.session.points:
         return current, ValidationError("Add at least one injection point before signing.")
