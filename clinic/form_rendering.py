@@ -1,11 +1,13 @@
 """A form's crispy layout and its plain widgets written in Python (issue 14.3).
 
-The patient form (24 fields) took about 50 ms of CPU to render through crispy-forms, most
-of its page's time: crispy renders every field through its bootstrap5 `field.html`, a
-template of nested conditions and includes, and compiles a template from each fieldset's
-legend on every render; then each widget renders through Django's widget templates (an
-include per `<option>`). Two pieces here, each checked against what they replace
-(tests/clinic/test_form_rendering.py compares the markup of every field in every state):
+The registration page took 16 ms of Django CPU, three quarters of it rendering the
+24-field patient form through crispy-forms: crispy renders every field through its
+bootstrap5 `field.html`, a template of nested conditions and includes, and compiles a
+template from each fieldset's legend on every render; then each widget renders through
+Django's widget templates (an include per `<option>`). With what is here the page takes
+3 ms (bench/README.md, "Registration form"). Each piece is checked against what it
+replaces (tests/clinic/test_form_rendering.py compares the markup of every field in
+every state):
 
 - `render_layout(form)` (`{% render_layout form %}`, clinic/templatetags/layout_forms.py)
   walks the form's crispy layout (still declared next to the fields, STYLE 14) and writes
@@ -14,7 +16,8 @@ include per `<option>`). Two pieces here, each checked against what they replace
   widgets' `aria-describedby` points at, the `textinput form-control is-invalid` classes,
   the non-field errors above the fields and the unmentioned hidden fields after them.
   Layout objects other than Layout, Fieldset, Row, Column, Div and Field (default
-  template) raise TypeError: a form that needs them keeps `{% crispy %}`.
+  template) raise TypeError: a form that needs them keeps `{% crispy %}`. A form class
+  with `layout_cache = True` has its empty layout written once per process.
 - `WIDGET_RENDERER`, a form renderer (`Form.default_renderer`) that writes Django's own
   `<input>`, `<select>` and `<option>` templates in Python from the widget's context
   (`Widget.get_context`: values, `required`, `aria-*`, attributes all still Django's);
