@@ -66,7 +66,7 @@ def is_database_busy(exc: OperationalError) -> bool:
     return any(sign in text for sign in ("database is locked", "table is locked", "lock timeout"))
 
 
-def _claim(model, *, token, user) -> bool:
+def _claim(model, *, token, user, result_url: str = "") -> bool:
     """INSERT the token unless it exists, in one statement (no savepoint around an
     IntegrityError): True when this request claimed it. On PostgreSQL a concurrent claim
     of the same token waits for the other transaction: its commit means "taken", its
@@ -75,43 +75,51 @@ def _claim(model, *, token, user) -> bool:
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} "  # noqa: S608 (the model's own table)
-            "(token, user_id, result_url, created_at) VALUES (%s, %s, '', %s) "
+            "(token, user_id, result_url, created_at) VALUES (%s, %s, %s, %s) "
             "ON CONFLICT (token) DO NOTHING",
             [
                 field("token").get_db_prep_value(token, connection),
                 user.pk,
+                result_url[:300],
                 field("created_at").get_db_prep_value(timezone.now(), connection),
             ],
         )
         return cursor.rowcount == 1
 
 
-def run_once(*, token, user, perform: Callable[[], str]) -> Outcome:
+def run_once(*, token, user, perform: Callable[[], str], result_url: str | None = None) -> Outcome:
     """Run `perform` (which writes and returns the URL of what it made) at most once per
-    token. Exceptions from `perform` roll back the claim with everything else."""
+    token. Exceptions from `perform` roll back the claim with everything else.
+
+    `result_url`, when the caller knows the URL before `perform` runs (it chose the new
+    record's public id), is written by the claim itself: one UPDATE fewer (issue 14.3).
+    Should `perform` return another URL, that one is stored."""
     from clinic.models import SubmissionToken
 
     if token is None:
         with transaction.atomic():
             return Outcome(url=perform(), replayed=False)
     with transaction.atomic():
-        if not _claim(SubmissionToken, token=token, user=user):
+        if not _claim(SubmissionToken, token=token, user=user, result_url=result_url or ""):
             first = SubmissionToken.objects.filter(token=token).first()
             if first is None or first.user_id != user.pk or not first.result_url:
                 raise TokenUsedElsewhere from None
             return Outcome(url=first.result_url, replayed=True)
         url = perform()
-        SubmissionToken.objects.filter(token=token).update(result_url=url[:300])
+        if url[:300] != (result_url or "")[:300]:
+            SubmissionToken.objects.filter(token=token).update(result_url=url[:300])
         return Outcome(url=url, replayed=False)
 
 
-def submit_once(request, form, perform: Callable[[], str]) -> Outcome | None:
+def submit_once(
+    request, form, perform: Callable[[], str], result_url: str | None = None
+) -> Outcome | None:
     """`run_once` for a view: the token comes from the validated form. Returns None when
     the form got an error to show (busy database, or a token that is not this user's);
     the service's own exceptions (validation, duplicates) propagate to the view."""
     token = form.cleaned_data.get(FIELD)
     try:
-        outcome = run_once(token=token, user=request.user, perform=perform)
+        outcome = run_once(token=token, user=request.user, perform=perform, result_url=result_url)
     except TokenUsedElsewhere:
         form.add_error(None, "This form cannot be sent again. Reload the page and start afresh.")
         return None

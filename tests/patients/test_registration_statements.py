@@ -3,12 +3,15 @@ constraints are not re-checked in Python before the INSERT (full_clean's SELECTs
 taken NHS number still gives the same form error, naming the other record. The duplicate
 check's advisory lock, the one-time token, the history row stay. Budget pinned."""
 
+import uuid
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from clinic.models import Counter
+from clinic.idempotency import run_once
+from clinic.models import Counter, SubmissionToken
 from patients.models import Patient
 from patients.services import RECORD_NUMBER_COUNTER
 from tests.factories import PatientFactory
@@ -16,14 +19,15 @@ from tests.patients.test_idempotency import _new_person, _token_from
 
 pytestmark = pytest.mark.django_db
 
-# 1 the session with its user; the one-time token (one INSERT ... ON CONFLICT); the
-# service's savepoint, [PostgreSQL: the registration advisory lock], the duplicate check,
-# the record number (one UPDATE ... RETURNING), the patient INSERT, its history INSERT,
-# release; the token's result URL; the outer savepoint's release (the test's transaction);
-# the session UPDATE carrying the "Registered" message. Was 26 (27 on PostgreSQL):
-# full_clean's five SELECTs with their savepoints and a four-statement counter; then 14
-# (15) with the token's INSERT in a savepoint of its own.
-REGISTRATION_POST = 13 if connection.vendor == "postgresql" else 12
+# 1 the session with its user; the one-time token with the page it leads to (one
+# INSERT ... ON CONFLICT); the service's savepoint, [PostgreSQL: the registration
+# advisory lock], the duplicate check, the record number (one UPDATE ... RETURNING), the
+# patient INSERT, its history INSERT, release; the outer savepoint's release (the test's
+# transaction); the session UPDATE carrying the "Registered" message. Was 26 (27 on
+# PostgreSQL): full_clean's five SELECTs with their savepoints and a four-statement
+# counter; then 14 (15) with the token's INSERT in a savepoint of its own; then 12 (13)
+# with the token's result URL written after the service.
+REGISTRATION_POST = 12 if connection.vendor == "postgresql" else 11
 
 
 def _post(client, **overrides):
@@ -63,3 +67,23 @@ def test_a_taken_nhs_number_gives_the_same_form_error(reception_client, receptio
 def test_record_numbers_are_consecutive_from_a_fresh_counter():
     assert list(Counter.allocate("fresh", 3)) == [1, 2, 3]
     assert list(Counter.allocate("fresh")) == [4]
+
+
+def test_the_token_stores_the_page_the_service_really_led_to(reception):
+    """A result URL declared before the service is kept only if the service agrees."""
+    token = uuid.uuid4()
+    first = run_once(token=token, user=reception, perform=lambda: "/b/", result_url="/a/")
+    again = run_once(token=token, user=reception, perform=lambda: "/c/", result_url="/a/")
+    assert (first.url, first.replayed) == ("/b/", False)
+    assert (again.url, again.replayed) == ("/b/", True)
+    assert SubmissionToken.objects.get(token=token).result_url == "/b/"
+
+
+def test_a_double_submitted_registration_replays_to_its_questionnaire(reception_client):
+    url = reverse("patients:register")
+    data = {**_new_person(), "submission_token": _token_from(reception_client.get(url))}
+    first, second = (reception_client.post(url, data) for _ in range(2))
+    patient = Patient.objects.get(family_name="Quenby")
+    expected = reverse("patients:questionnaire_new", kwargs={"public_id": patient.public_id})
+    assert first["Location"] == second["Location"] == expected
+    assert SubmissionToken.objects.get(token=data["submission_token"]).result_url == expected
