@@ -244,6 +244,15 @@ def _recall_leads(start: date, end: date, practitioner_id=None) -> list[dict]:
     )
     if practitioner_id is not None:
         sessions = sessions.filter(practitioner_id=practitioner_id)
+    # Only patients some recall was sent to by the period's end can have a lead time: a
+    # semi-join on the recalls first, so the per-session subqueries run for those alone
+    # (a 12-month period at 5M sessions read every session's previous one: 2 s).
+    recalled = PatientMessage.objects.filter(
+        kind=MessageKind.RECALL,
+        status=MessageStatus.SENT,
+        sent_at__lt=timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min)),
+    ).values("patient_id")
+    sessions = sessions.filter(patient_id__in=recalled)
     rows = (
         sessions.annotate(previous=Subquery(previous.values("performed_at")[:1]))
         .annotate(recalled_at=Subquery(first_recall.values("sent_at")[:1]))
