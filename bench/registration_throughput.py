@@ -32,15 +32,18 @@ FORM = "/patients/new/"
 GOAL_POST, GOAL_FLOW = 154.0, 156.0
 
 
-_PHONES = itertools.count(random.randrange(500_000))  # unique within a run
+# Unique within a run and, from a random start among 10^8 numbers, across the runs that
+# reuse a database (a 1,000,000-number range met earlier runs' phones: duplicate warning).
+_PHONES = itertools.count(random.randrange(90_000_000))
 _PHONES_LOCK = threading.Lock()
 
 
 def person(rng: random.Random) -> dict:
     surname = "Bench" + "".join(rng.choices(string.ascii_lowercase, k=8))
     born = date(1940, 1, 1) + timedelta(days=rng.randrange(25_000))
-    with _PHONES_LOCK:  # 07999 numbers: the demo seed's phones are 07700 900xxx or random
-        phone = f"07999 {next(_PHONES) % 1_000_000:06d}"
+    with _PHONES_LOCK:  # 079.. numbers: the demo seed's phones are 07700 900xxx or 07...
+        number = next(_PHONES) % 100_000_000
+        phone = f"079{number // 1_000_000:02d} {number % 1_000_000:06d}"
     return {
         "title": "Ms", "given_names": "Eleanor", "family_name": surname,
         "preferred_name": "", "date_of_birth": born.strftime("%d/%m/%Y"), "sex": "female",
