@@ -90,6 +90,7 @@ def _raw_retreatment(scope):
         eligible_from=since,
         eligible_to=today + timedelta(days=retreatment.RECALL_LOOKAHEAD_DAYS),
         intervals=intervals,
+        from_sessions=True,
     )
     counts = due.aggregate(total=Count("id"), overdue=Count("id", filter=overdue))
     return {"overdue": counts["overdue"], "due_soon": counts["total"] - counts["overdue"]}

@@ -73,7 +73,15 @@ def _rebuild_gives_the_same_rows():
 # Re-treatment due -----------------------------------------------------------------------
 
 
-def _retreatment_from_sql(today: date, practitioner_id: int | None = None) -> dict:
+def _eligible_latest(today: date) -> list[date]:
+    eligible: list[date] = []
+    _retreatment_from_sql(today, eligible_days=eligible)
+    return eligible
+
+
+def _retreatment_from_sql(
+    today: date, practitioner_id: int | None = None, *, eligible_days: list | None = None
+) -> dict:
     """Latest signed session per patient and indication (performed_at, then id), active
     patients, eligible day = UK day + the guideline's interval (else the indication's)."""
     rows = sql(
@@ -93,12 +101,14 @@ def _retreatment_from_sql(today: date, practitioner_id: int | None = None) -> di
         )
     }
     default = dict(sql("SELECT id, min_interval_days FROM treatments_indication"))
+    eligible_days = [] if eligible_days is None else eligible_days
     overdue = due_soon = 0
     for performed_at, product_id, indication_id, who in rows:
         if practitioner_id and who != practitioner_id:
             continue
         days = guided.get((product_id, indication_id), default[indication_id])
         eligible = _local_day(performed_at) + timedelta(days=days)
+        eligible_days.append(eligible)
         if today - timedelta(days=30) <= eligible <= today - timedelta(days=1):
             overdue += 1
         elif today <= eligible <= today + timedelta(days=14):
@@ -113,6 +123,31 @@ def _retreatment_shown(user, **filters) -> dict:
     )
     counts = selectors.dashboard_panel(scope=scope, panel="retreatment")["retreatment"]
     return {"overdue": counts["overdue"], "due_soon": counts["due_soon"]}
+
+
+def _recall_list_matches_the_sessions(manager, today: date) -> None:
+    """The recall report's rows (from LatestCourse) are the sessions the anti-join over
+    the sessions gives, for windows around today."""
+    scope = selectors.scope_for(user=manager, period=Period(today, today))
+    for low, high in ((-30, -1), (0, 14), (-200, 60), (-5, -5)):
+        window = {
+            "eligible_from": today + timedelta(days=low),
+            "eligible_to": today + timedelta(days=high),
+        }
+        summary = selectors.retreatment_due(scope, **window)
+        raw = selectors.retreatment_due(scope, **window, from_sessions=True)
+        assert sorted(summary.values_list("id", flat=True)) == sorted(
+            raw.values_list("id", flat=True)
+        ), (low, high)
+    rows = selectors.recall_rows(
+        scope, eligible_from=today - timedelta(days=200), eligible_to=today + timedelta(days=60)
+    )
+    assert len(rows) == len(_retreatment_from_sql_rows(today))
+
+
+def _retreatment_from_sql_rows(today: date) -> list:
+    """Latest courses of active patients eligible within [today - 200, today + 60]."""
+    return [row for row in _eligible_latest(today) if -200 <= (row - today).days <= 60]
 
 
 @pytest.mark.django_db
@@ -156,7 +191,9 @@ def test_retreatment_panel_matches_sql_with_late_entries_and_archiving(manager, 
     assert _retreatment_shown(manager, practitioner=bob) == _retreatment_from_sql(today, bob.pk)
     assert _retreatment_shown(practitioner) == _retreatment_from_sql(today, practitioner.pk)
 
+    _recall_list_matches_the_sessions(manager, today)
     patient_services.patient_archive(patient=c, archived_by=manager, reason="Moved away")
+    _recall_list_matches_the_sessions(manager, today)
     archived = _retreatment_from_sql(today)
     assert archived["due_soon"] == expected["due_soon"] - 1
     assert _retreatment_shown(manager) == archived

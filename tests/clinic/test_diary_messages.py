@@ -26,6 +26,7 @@ from clinic.jobs.models import FailedJob
 from tests.clinic.test_query_counts import ACCESS_LOG, BASE
 from tests.clinic.worker import run_worker
 from tests.factories import PatientFactory, TreatmentSessionFactory
+from treatments.services import rollups
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +85,7 @@ def book(patient, doctor, reception, starts_at, slug="review"):
 
 
 def signed_session(patient, practitioner, days_ago: int = 0):
-    return TreatmentSessionFactory(
+    session = TreatmentSessionFactory(
         patient=patient,
         practitioner=practitioner,
         performed_at=timezone.now() - timedelta(days=days_ago),
@@ -92,6 +93,8 @@ def signed_session(patient, practitioner, days_ago: int = 0):
         signed_at=timezone.now() - timedelta(days=days_ago),
         signed_by=practitioner,
     )
+    rollups.record_signed_session(session)  # as signing does (the recall list reads it)
+    return session
 
 
 def by_channel(rows) -> dict:

@@ -21,6 +21,7 @@ from tests.factories import (
     UserFactory,
 )
 from treatments.models import Indication
+from treatments.services import rollups
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +36,8 @@ def signed_session(**fields):
         **fields,
     )
     InjectionPointFactory.create_batch(2, session=session, units=Decimal(5))
+    # The summaries signing writes (the recall list reads the latest courses; issue 14.5).
+    rollups.record_signed_session(session)
     return session
 
 

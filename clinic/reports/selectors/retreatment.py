@@ -110,13 +110,25 @@ def retreatment_due(
     eligible_from: date,
     eligible_to: date,
     intervals: tuple[dict, dict] | None = None,
+    from_sessions: bool = False,
 ) -> QuerySet[TreatmentSession]:
     """Each active patient's latest signed session of an indication whose next eligible
     date falls between the two dates, with no signed session of that indication since:
-    the recall list. One query (the "none since" is an anti-join)."""
-    condition, envelope = eligible_between(
-        intervals or retreatment_intervals(), eligible_from, eligible_to
-    )
+    the recall list. One query: the sessions LatestCourse names (written at signing), or
+    with `from_sessions` the same worked out from the sessions (an anti-join: "none
+    since"; the benchmark's and the tests' raw read)."""
+    intervals = intervals or retreatment_intervals()
+    if not from_sessions:
+        condition, envelope = eligible_days_between(intervals, eligible_from, eligible_to)
+        if condition is None:
+            return TreatmentSession.objects.none()
+        latest = (
+            LatestCourse.objects.filter(envelope, condition, patient_active=True)
+            .filter(session_q(scope))
+            .values("session_id")
+        )
+        return TreatmentSession.objects.filter(id__in=latest)
+    condition, envelope = eligible_between(intervals, eligible_from, eligible_to)
     if condition is None:
         return TreatmentSession.objects.none()
     # Later in the order (performed_at, id): two sessions at the same minute are one
