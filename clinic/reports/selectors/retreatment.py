@@ -181,10 +181,18 @@ def recall_rows(
     """The recall list: patients due for re-treatment with the contact details they
     agreed to be contacted on (DOMAIN §6.4, §7.3: managers may see demographics for
     operations). The phone is given only with SMS consent, the email only with email
-    consent."""
+    consent.
+
+    From the sessions (the anti-join): the page is sorted by performed_at and cut to its
+    first rows, which PostgreSQL serves by walking the date index; read through
+    LatestCourse it built every due course first (5M sessions: 700 ms against 485)."""
     return (
         retreatment_due(
-            scope, eligible_from=eligible_from, eligible_to=eligible_to, intervals=intervals
+            scope,
+            eligible_from=eligible_from,
+            eligible_to=eligible_to,
+            intervals=intervals,
+            from_sessions=True,
         )
         .values(
             "performed_at",
