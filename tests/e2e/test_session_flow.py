@@ -3,7 +3,7 @@ PREEMPT session from the template to "Signed", the 12-week interval override, an
 vial refused, and a point added by volume. Plus session_sign's own expired-vial refusal."""
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -109,7 +109,10 @@ def add_preempt_points(session: TreatmentSession) -> None:
 
 def signed_preempt_session(patient, practitioner, *, days_ago: int) -> TreatmentSession:
     """A signed PREEMPT session `days_ago` days back, with that day's (long used-up) vial."""
-    performed_at = timezone.now() - timedelta(days=days_ago)
+    # Late morning of the clinic's day `days_ago` local days back: "now minus 56 days" at
+    # 23:30 UTC in winter lands on the next day under summer time (BST), one day short.
+    day = timezone.localdate() - timedelta(days=days_ago)
+    performed_at = timezone.make_aware(datetime.combine(day, time(10, 30)))
     vial = VialFactory(
         received_by=practitioner,
         received_on=timezone.localdate(performed_at) - timedelta(days=7),
