@@ -37,7 +37,28 @@ def _bench(name):
     return module
 
 
-soak = _bench("soak")  # the HTTP browser and form parser of the soak test
+http_client = _bench("http_client")  # the benches' HTTP client and form parser
+
+
+class Browser:
+    """One signed-in browser over bench/http_client.py's client, answering
+    (status, location, body, ms)."""
+
+    def __init__(self, base_url: str):
+        self.client = http_client.Client(base_url, keep_alive=True, user_agent="smoke/1")
+
+    @property
+    def cookies(self) -> dict:
+        return self.client.cookies
+
+    def login(self, username: str, password: str) -> None:
+        self.client.login(username, password)
+
+    def request(self, method: str, path: str, data: dict | None = None):
+        response = self.client.request(method, path, data)
+        return response.status, response.location, response.body, response.ms
+
+
 races = _bench("registration_races")  # invent_person
 
 SETUP = """
@@ -170,7 +191,7 @@ def test_make_serve_registers_finds_and_signs_a_session(served):
 
     # Production settings over plain HTTP on localhost: no redirect to https://, but the
     # production headers and cookies.
-    reception = soak.Browser(url)
+    reception = Browser(url)
     status, _, body, _ = reception.request("GET", "/accounts/login/")
     assert status == 200
     reception.login("smoke_reception", served["password"])
@@ -179,7 +200,7 @@ def test_make_serve_registers_finds_and_signs_a_session(served):
     # Register a patient.
     status, _, body, _ = reception.request("GET", "/patients/new/")
     assert status == 200
-    form = soak.form_with(body, "family_name")
+    form = http_client.find_form(body, "family_name")
     person = races.invent_person(__import__("random").Random(), "Smoke", 1)
     person["family_name"] = "Smoketest"
     status, location, _, _ = reception.request(
@@ -197,9 +218,9 @@ def test_make_serve_registers_finds_and_signs_a_session(served):
     assert patient_path in (location if status == 302 else body.decode())
 
     # The practitioner: password, then the TOTP code (required in production).
-    practitioner = soak.Browser(url)
+    practitioner = Browser(url)
     status, _, body, _ = practitioner.request("GET", "/accounts/login/")
-    form = soak.form_with(body, "username")
+    form = http_client.find_form(body, "username")
     status, location, _, _ = practitioner.request(
         "POST",
         "/accounts/login/",
@@ -218,7 +239,7 @@ def test_make_serve_registers_finds_and_signs_a_session(served):
         "GET", verify.path + (f"?{verify.query}" * bool(verify.query))
     )
     assert status == 200, (status, location)
-    form = soak.form_with(body, "token")
+    form = http_client.find_form(body, "token")
     code = f"{totp(bytes.fromhex(served['totp_key'])):06d}"
     status, location, _, _ = practitioner.request(
         "POST", verify.path, {**form["fields"], "token": code}
@@ -229,7 +250,7 @@ def test_make_serve_registers_finds_and_signs_a_session(served):
     path = f"{patient_path}questionnaire/new/"
     status, _, body, _ = practitioner.request("GET", path)
     assert status == 200
-    form = soak.form_with(body, "completed_on")
+    form = http_client.find_form(body, "completed_on")
     answers = {
         name: next((v for v in ("False", "no", "n/a") if v in values), values[0])
         for name, values in form["radios"].items()
@@ -242,7 +263,7 @@ def test_make_serve_registers_finds_and_signs_a_session(served):
     path = f"{patient_path}sessions/new/"
     status, _, body, _ = practitioner.request("GET", path)
     assert status == 200
-    form = soak.form_with(body, "indication")
+    form = http_client.find_form(body, "indication")
     status, location, _, _ = practitioner.request(
         "POST",
         path,
@@ -252,7 +273,7 @@ def test_make_serve_registers_finds_and_signs_a_session(served):
     edit = urllib.parse.urlsplit(location).path
     status, _, body, _ = practitioner.request("GET", edit)
     assert status == 200
-    form = soak.form_with(body, "vial")  # the session form (unticked boxes are not sent)
+    form = http_client.find_form(body, "vial")  # the session form (unticked boxes are not sent)
     assert form["fields"].get("vial") == str(ids["vial"])
     fields = {
         **form["fields"],
