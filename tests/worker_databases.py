@@ -168,7 +168,21 @@ def django_db_setup(
     yield
     if aliases:
         with django_db_blocker.unblock():
-            connection.creation.destroy_test_db(original, verbosity=verbosity)
+            destroy(connection, original, verbosity)
+
+
+def destroy(connection, original: str, verbosity: int) -> None:
+    """Drop the worker's database. On PostgreSQL WITH (FORCE): a connection some test's
+    thread left open (a thread still waiting on a lock when its test gave up on it) would
+    otherwise fail the whole run at teardown with "being accessed by other users"."""
+    if connection.vendor != "postgresql":
+        connection.creation.destroy_test_db(original, verbosity=verbosity)
+        return
+    target = connection.settings_dict["NAME"]
+    connection.close()
+    use_database(connection, original)
+    with connection.creation._nodb_cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(target)} WITH (FORCE)")
 
 
 def serialized_tests_start_from_empty_tables() -> None:
