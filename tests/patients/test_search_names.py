@@ -19,6 +19,7 @@ from patients.selectors.search import (
     _LOOSE_THRESHOLDS,
     _WEIGHTS,
     MIN_FUZZY_LENGTH,
+    _by_names,
     _rank,
     _word_filter,
     _words_filter,
@@ -130,18 +131,6 @@ def _row_by_row(parsed, *, status, limit, loose=False):
         base = base.filter(_words_filter(parsed, fuzzy=True))
     rows = list(base.annotate(rank=_rank(parsed)))
     return sorted(rows, key=lambda p: (*_order(p), p.pk))[:limit]
-
-
-def _by_names(parsed, *, status, limit, mode="fuzzy"):
-    return search_by_distinct_names(
-        parsed.words,
-        parsed.joined,
-        status=status,
-        limit=limit,
-        weights=_WEIGHTS,
-        mode=mode,
-        thresholds=_LOOSE_THRESHOLDS if mode == "loose" else None,
-    )
 
 
 @pytest.mark.parametrize("status", ["active", None, "archived"])

@@ -45,46 +45,39 @@ def eligible_between(intervals: tuple[dict, dict], eligible_from: date, eligible
     for its product and indication) between the two dates, inclusive. The per-product
     intervals become date ranges on performed_at, plus one envelope range the index can
     serve. Returns (condition, envelope); (None, None) without reference data."""
-    guided, defaults = intervals
-    conditions, spans = [], []
 
-    def window(days: int) -> Q:
-        spans.append(days)
+    def performed(longest: int, shortest: int) -> Q:
         return Q(
-            performed_at__gte=local_midnight(eligible_from - timedelta(days=days)),
-            performed_at__lt=local_midnight(eligible_to - timedelta(days=days - 1)),
+            performed_at__gte=local_midnight(eligible_from - timedelta(days=longest)),
+            performed_at__lt=local_midnight(eligible_to - timedelta(days=shortest - 1)),
         )
 
-    guided_by_indication: dict[int, list[int]] = {}
-    for (product_id, indication_id), days in sorted(guided.items()):
-        guided_by_indication.setdefault(indication_id, []).append(product_id)
-        conditions.append(Q(indication_id=indication_id, product_id=product_id) & window(days))
-    for indication_id, days in sorted(defaults.items()):
-        condition = Q(indication_id=indication_id) & window(days)
-        if indication_id in guided_by_indication:
-            condition &= ~Q(product_id__in=guided_by_indication[indication_id])
-        conditions.append(condition)
-    if not conditions:
-        return None, None
-    envelope = Q(
-        performed_at__gte=local_midnight(eligible_from - timedelta(days=max(spans))),
-        performed_at__lt=local_midnight(eligible_to - timedelta(days=min(spans) - 1)),
-    )
-    return reduce(operator.or_, conditions), envelope
+    return _eligible(intervals, performed)
 
 
 def eligible_days_between(intervals: tuple[dict, dict], eligible_from: date, eligible_to: date):
     """eligible_between over a LatestCourse's `day` (the session's UK day) instead of its
     performed_at: (condition, envelope), or (None, None) without reference data."""
+
+    def on_day(longest: int, shortest: int) -> Q:
+        return Q(
+            day__gte=eligible_from - timedelta(days=longest),
+            day__lte=eligible_to - timedelta(days=shortest),
+        )
+
+    return _eligible(intervals, on_day)
+
+
+def _eligible(intervals: tuple[dict, dict], span):
+    """The per-(product, indication) windows and their envelope, where span(longest,
+    shortest) is the date range of sessions eligible between the two dates for intervals
+    from `shortest` to `longest` days (one interval: span(days, days))."""
     guided, defaults = intervals
     conditions, spans = [], []
 
     def window(days: int) -> Q:
         spans.append(days)
-        return Q(
-            day__gte=eligible_from - timedelta(days=days),
-            day__lte=eligible_to - timedelta(days=days),
-        )
+        return span(days, days)
 
     guided_by_indication: dict[int, list[int]] = {}
     for (product_id, indication_id), days in sorted(guided.items()):
@@ -97,11 +90,7 @@ def eligible_days_between(intervals: tuple[dict, dict], eligible_from: date, eli
         conditions.append(condition)
     if not conditions:
         return None, None
-    envelope = Q(
-        day__gte=eligible_from - timedelta(days=max(spans)),
-        day__lte=eligible_to - timedelta(days=min(spans)),
-    )
-    return reduce(operator.or_, conditions), envelope
+    return reduce(operator.or_, conditions), span(max(spans), min(spans))
 
 
 def retreatment_due(
