@@ -147,6 +147,7 @@ def test_twenty_rounds_of_two_receptionists_booking_the_same_slot():
             thread.start()
         for thread in threads:
             thread.join(30)
+            assert not thread.is_alive(), "a thread outlived its test (it would hold a connection)"
         kinds = sorted(type(r).__name__ for r in results)
         assert kinds == ["Appointment", "DoubleBooking"], (round_, results)
     assert Appointment.objects.count() == 20

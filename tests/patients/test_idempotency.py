@@ -230,6 +230,7 @@ def _in_threads(*targets):
         thread.start()
     for thread in threads:
         thread.join(30)
+        assert not thread.is_alive(), "a thread outlived its test (it would hold a connection)"
     return results
 
 
