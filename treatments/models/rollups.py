@@ -22,6 +22,10 @@ A signed session never changes (addenda leave its figures alone), so a row is wr
 once; only its side-effect counts move, when a reaction is reported against it or moved
 to another session (`record_side_effects`, called by the side-effect services).
 
+The deferred panels' summaries (LatestCourse and its per-day counts DailyCourseRollup,
+DailyWasteRollup, OutcomeScoreTotals, OutcomeRollup) are written by
+treatments.services.panel_rollups; the patients registered per day by patients.rollups.
+
 The dimension columns copy the session's own foreign keys, which hold the constraints;
 here they are plain columns, without a constraint or an index of their own.
 """
