@@ -43,14 +43,25 @@ def _local_day(value) -> date:
     return timezone.localdate(value)
 
 
+# Each table's columns compared before and after a rebuild (LatestCourse's was_* columns
+# only serve the signing that wrote them; a rebuild leaves them empty).
+SNAPSHOT = {
+    "treatments_latestcourse": "patient_id, indication_id, session_id, performed_at, day, "
+    "practitioner_id, product_id, patient_active",
+    "treatments_dailycourserollup": "day, indication_id, product_id, practitioner_id, courses",
+    "treatments_dailywasterollup": "*",
+    "treatments_outcomescoretotals": "*",
+    "treatments_outcomerollup": "*",
+}
+
+
 def _rows_snapshot():
-    tables = (
-        "treatments_latestcourse",
-        "treatments_dailywasterollup",
-        "treatments_outcomescoretotals",
-        "treatments_outcomerollup",
-    )
-    return {t: sorted(map(repr, sql(f"SELECT * FROM {t}"))) for t in tables}
+    rows = {}
+    for table, columns in SNAPSHOT.items():
+        # A day a course moved out of keeps its row with 0 courses until a rebuild.
+        where = " WHERE courses <> 0" if table == "treatments_dailycourserollup" else ""
+        rows[table] = sorted(map(repr, sql(f"SELECT {columns} FROM {table}{where}")))
+    return rows
 
 
 def _rebuild_gives_the_same_rows():
@@ -64,7 +75,7 @@ def _rebuild_gives_the_same_rows():
     for table in before:
         strip = (
             (lambda rows: sorted(r.split(", ", 1)[1] for r in rows))
-            if table != "treatments_outcomescoretotals"
+            if SNAPSHOT[table] == "*" and table != "treatments_outcomescoretotals"
             else sorted
         )
         assert strip(before[table]) == strip(after[table]), table
@@ -73,20 +84,14 @@ def _rebuild_gives_the_same_rows():
 # Re-treatment due -----------------------------------------------------------------------
 
 
-def _eligible_latest(today: date) -> list[date]:
-    eligible: list[date] = []
-    _retreatment_from_sql(today, eligible_days=eligible)
-    return eligible
-
-
-def _retreatment_from_sql(
-    today: date, practitioner_id: int | None = None, *, eligible_days: list | None = None
-) -> dict:
-    """Latest signed session per patient and indication (performed_at, then id), active
-    patients, eligible day = UK day + the guideline's interval (else the indication's)."""
+def _latest_courses_from_sql() -> list[dict]:
+    """Each active patient's latest signed session per indication (performed_at, then
+    id), with its eligible day (UK day + the guideline's interval, else the
+    indication's)."""
     rows = sql(
-        "SELECT s.performed_at, s.product_id, s.indication_id, s.practitioner_id "
-        "FROM treatments_treatmentsession s JOIN patients_patient p ON p.id = s.patient_id "
+        "SELECT s.performed_at, s.product_id, s.indication_id, s.practitioner_id, "
+        "p.record_number FROM treatments_treatmentsession s "
+        "JOIN patients_patient p ON p.id = s.patient_id "
         "WHERE s.status = 'signed' AND p.status = 'active' AND NOT EXISTS ("
         " SELECT 1 FROM treatments_treatmentsession l WHERE l.patient_id = s.patient_id"
         " AND l.indication_id = s.indication_id AND l.status = 'signed'"
@@ -101,19 +106,60 @@ def _retreatment_from_sql(
         )
     }
     default = dict(sql("SELECT id, min_interval_days FROM treatments_indication"))
-    eligible_days = [] if eligible_days is None else eligible_days
-    overdue = due_soon = 0
-    for performed_at, product_id, indication_id, who in rows:
-        if practitioner_id and who != practitioner_id:
-            continue
+    courses = []
+    for performed_at, product_id, indication_id, who, record in rows:
         days = guided.get((product_id, indication_id), default[indication_id])
-        eligible = _local_day(performed_at) + timedelta(days=days)
-        eligible_days.append(eligible)
-        if today - timedelta(days=30) <= eligible <= today - timedelta(days=1):
+        courses.append(
+            {
+                "performed_at": _aware(performed_at),
+                "day": _local_day(performed_at),
+                "eligible": _local_day(performed_at) + timedelta(days=days),
+                "product": product_id,
+                "indication": indication_id,
+                "practitioner": who,
+                "record": record,
+            }
+        )
+    return courses
+
+
+def _aware(value) -> datetime:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if timezone.is_aware(value) else timezone.make_aware(value, UTC)
+
+
+def _retreatment_from_sql(today: date, practitioner_id: int | None = None) -> dict:
+    overdue = due_soon = 0
+    for course in _latest_courses_from_sql():
+        if practitioner_id and course["practitioner"] != practitioner_id:
+            continue
+        if today - timedelta(days=30) <= course["eligible"] <= today - timedelta(days=1):
             overdue += 1
-        elif today <= eligible <= today + timedelta(days=14):
+        elif today <= course["eligible"] <= today + timedelta(days=14):
             due_soon += 1
     return {"overdue": overdue, "due_soon": due_soon}
+
+
+def _course_days_match_sql() -> None:
+    """DailyCourseRollup (rows with courses) is the raw latest courses of active patients
+    per UK day, indication, product and practitioner."""
+    expected: dict[tuple, int] = {}
+    for c in _latest_courses_from_sql():
+        key = (c["day"], c["indication"], c["product"], c["practitioner"])
+        expected[key] = expected.get(key, 0) + 1
+    stored = {
+        (_as_date(day), indication, product, who): n
+        for day, indication, product, who, n in sql(
+            "SELECT day, indication_id, product_id, practitioner_id, courses "
+            "FROM treatments_dailycourserollup WHERE courses <> 0"
+        )
+    }
+    assert stored == expected
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def _retreatment_shown(user, **filters) -> dict:
@@ -125,11 +171,16 @@ def _retreatment_shown(user, **filters) -> dict:
     return {"overdue": counts["overdue"], "due_soon": counts["due_soon"]}
 
 
+RECALL_WINDOWS = ((-30, -1), (0, 14), (-30, 14), (-200, 60), (-5, -5))
+
+
 def _recall_list_matches_the_sessions(manager, today: date) -> None:
-    """The recall report's rows (from LatestCourse) are the sessions the anti-join over
-    the sessions gives, for windows around today."""
+    """The recall report's rows (from LatestCourse, in performed_at order) are the
+    latest courses the raw sessions give for windows around today, in the same order;
+    retreatment_due's two reads agree."""
     scope = selectors.scope_for(user=manager, period=Period(today, today))
-    for low, high in ((-30, -1), (0, 14), (-200, 60), (-5, -5)):
+    courses = _latest_courses_from_sql()
+    for low, high in RECALL_WINDOWS:
         window = {
             "eligible_from": today + timedelta(days=low),
             "eligible_to": today + timedelta(days=high),
@@ -139,15 +190,18 @@ def _recall_list_matches_the_sessions(manager, today: date) -> None:
         assert sorted(summary.values_list("id", flat=True)) == sorted(
             raw.values_list("id", flat=True)
         ), (low, high)
-    rows = selectors.recall_rows(
-        scope, eligible_from=today - timedelta(days=200), eligible_to=today + timedelta(days=60)
-    )
-    assert len(rows) == len(_retreatment_from_sql_rows(today))
-
-
-def _retreatment_from_sql_rows(today: date) -> list:
-    """Latest courses of active patients eligible within [today - 200, today + 60]."""
-    return [row for row in _eligible_latest(today) if -200 <= (row - today).days <= 60]
+        due = sorted(
+            (c for c in courses if low <= (c["eligible"] - today).days <= high),
+            key=lambda c: (c["performed_at"], c["record"]),
+        )
+        shown = list(selectors.recall_rows(scope, **window))
+        assert [(r["patient__record_number"], r["indication_id"]) for r in shown] == [
+            (c["record"], c["indication"]) for c in due
+        ], (low, high)
+        # The report's first page (sorted by performed_at, cut to the page) is the start
+        # of that list.
+        first = selectors.recall_rows(scope, **window).order_by("performed_at")[:2]
+        assert [r["performed_at"] for r in first] == [c["performed_at"] for c in due[:2]]
 
 
 @pytest.mark.django_db
@@ -161,8 +215,8 @@ def test_retreatment_panel_matches_sql_with_late_entries_and_archiving(manager, 
         d = today - timedelta(days=days_ago)
         return at(d.year, d.month, d.day, hour)
 
-    a, b, c, d = PatientFactory.create_batch(4)
-    for patient in (a, b, c, d):
+    a, b, c, d, e = PatientFactory.create_batch(5)
+    for patient in (a, b, c, d, e):
         QuestionnaireFactory(
             patient=patient, entered_by=practitioner, completed_on=today - timedelta(days=900)
         )
@@ -184,22 +238,43 @@ def test_retreatment_panel_matches_sql_with_late_entries_and_archiving(manager, 
     dystonia.performed_at = day(interval - 2)
     dystonia.save()
     _sign(dystonia)
+    _course_days_match_sql()
+    # e: overdue with the practitioner, then re-treated by bob (the course leaves its
+    # overdue day and the practitioner's counts for bob's, due soon), then a back-dated
+    # session of the practitioner's between the two (no move).
+    _sign(_draft(e, practitioner, day(interval + 12)))
+    overdue_then = _retreatment_from_sql(today, practitioner.pk)
+    assert _retreatment_shown(practitioner) == overdue_then
+    _sign(_draft(e, bob, day(interval - 6)))
+    assert _retreatment_from_sql(today, practitioner.pk)["overdue"] == overdue_then["overdue"] - 1
+    _sign(_draft(e, practitioner, day(interval + 3)))
+    _course_days_match_sql()
 
     expected = _retreatment_from_sql(today)
-    assert expected["overdue"] >= 1 and expected["due_soon"] >= 2
+    assert expected["overdue"] >= 1 and expected["due_soon"] >= 3
     assert _retreatment_shown(manager) == expected
     assert _retreatment_shown(manager, practitioner=bob) == _retreatment_from_sql(today, bob.pk)
     assert _retreatment_shown(practitioner) == _retreatment_from_sql(today, practitioner.pk)
 
     _recall_list_matches_the_sessions(manager, today)
     patient_services.patient_archive(patient=c, archived_by=manager, reason="Moved away")
+    patient_services.patient_archive(patient=e, archived_by=manager, reason="Moved away")
     _recall_list_matches_the_sessions(manager, today)
+    _course_days_match_sql()
     archived = _retreatment_from_sql(today)
-    assert archived["due_soon"] == expected["due_soon"] - 1
+    assert archived["due_soon"] == expected["due_soon"] - 2
     assert _retreatment_shown(manager) == archived
     _rebuild_gives_the_same_rows()
+    # Restored, then a later session for an archived-and-restored course.
     patient_services.patient_restore(patient=c, restored_by=manager)
+    patient_services.patient_restore(patient=e, restored_by=manager)
     assert _retreatment_shown(manager) == expected == _retreatment_from_sql(today)
+    _course_days_match_sql()
+    _rebuild_gives_the_same_rows()
+    _sign(_draft(c, bob, day(1)))
+    _course_days_match_sql()
+    assert _retreatment_shown(manager) == _retreatment_from_sql(today)
+    _recall_list_matches_the_sessions(manager, today)
     _rebuild_gives_the_same_rows()
 
 

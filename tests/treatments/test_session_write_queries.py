@@ -51,9 +51,10 @@ DRAFT = 5 + 2 + 8
 # other patients in one UNION; the patient's history: signed sessions and toxin elsewhere (one
 # UNION), screening answers, migraine diary; the findings (one INSERT), the UPDATE and its
 # history row, the dashboard rollups (ROLLUPS: the session's totals, its day's row, its
-# return rollup rows, the patient's latest course of the indication), the follow-ups (one
-# INSERT), the diary's appointment.
-ROLLUPS = 4
+# return rollup rows, the patient's latest course of the indication, and that course's
+# move between the days of the active-courses rollup), the follow-ups (one INSERT), the
+# diary's appointment.
+ROLLUPS = 5
 SIGN = 5 + 2 + 3 + 3 + 1 + 2 + ROLLUPS + 1 + 1
 
 

@@ -9,7 +9,7 @@ def fill(apps, schema_editor):
     # The service's SQL names only the tables and columns created by 0001-0021.
     from treatments.services import rollups
 
-    rollups.rebuild(returns=False, panels=False)
+    rollups.rebuild(returns=False, panels=False, registrations=False)
 
 
 def empty(apps, schema_editor):

@@ -11,7 +11,7 @@ def fill(apps, schema_editor):
     from treatments.services import panel_rollups
 
     with connection.cursor() as cursor:
-        panel_rollups.rebuild_panels(cursor, lambda message: None)
+        panel_rollups.rebuild_panels(cursor, lambda message: None, courses=False)
 
 
 class Migration(migrations.Migration):

@@ -22,6 +22,10 @@ A signed session never changes (addenda leave its figures alone), so a row is wr
 once; only its side-effect counts move, when a reaction is reported against it or moved
 to another session (`record_side_effects`, called by the side-effect services).
 
+The deferred panels' summaries (LatestCourse and its per-day counts DailyCourseRollup,
+DailyWasteRollup, OutcomeScoreTotals, OutcomeRollup) are written by
+treatments.services.panel_rollups; the patients registered per day by patients.rollups.
+
 The dimension columns copy the session's own foreign keys, which hold the constraints;
 here they are plain columns, without a constraint or an index of their own.
 """
@@ -201,6 +205,14 @@ class LatestCourse(models.Model):
     practitioner = _dimension(settings.AUTH_USER_MODEL)
     product = _dimension("treatments.Product")
     patient_active = models.BooleanField()
+    # The course as it was before its latest session was signed (day, product,
+    # practitioner, patient_active; NULL for a first course or after a rebuild): the
+    # signing's upsert keeps and returns them, so it moves DailyCourseRollup's days
+    # without a read of its own (treatments.services.panel_rollups.record_course).
+    was_day = models.DateField(null=True, blank=True)
+    was_product = _dimension("treatments.Product", null=True, blank=True)
+    was_practitioner = _dimension(settings.AUTH_USER_MODEL, null=True, blank=True)
+    was_active = models.BooleanField(null=True, blank=True)
 
     class Meta:
         ordering = ["patient", "indication"]
@@ -216,10 +228,44 @@ class LatestCourse(models.Model):
                 condition=models.Q(patient_active=True),
                 name="latestcourse_active_day_idx",
             ),
+            # The recall report's first page: active courses in performed_at order, walked
+            # from the start of the eligibility envelope until the page is full.
+            models.Index(
+                fields=["performed_at"],
+                condition=models.Q(patient_active=True),
+                name="latestcourse_active_time_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Latest course of patient {self.patient_id}: session {self.session_id}"
+
+
+class DailyCourseRollup(models.Model):
+    """Active patients' latest courses (LatestCourse rows with patient_active) per UK day
+    of the session, indication, product and practitioner: the re-treatment panel sums
+    these over the days near its windows instead of counting the courses one by one
+    (bounded by days x scopes, not patients). Moved with LatestCourse: signing (the
+    course's old day out, the new one in), archiving and restoring a patient. A bucket
+    emptied by a move keeps its row with 0."""
+
+    day = models.DateField(help_text="The UK day of the course's latest session")
+    indication = _dimension("treatments.Indication")
+    product = _dimension("treatments.Product")
+    practitioner = _dimension(settings.AUTH_USER_MODEL)
+    courses = models.IntegerField()
+
+    class Meta:
+        ordering = ["day", "indication", "product", "practitioner"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "indication", "product", "practitioner"],
+                name="courserollup_one_row_per_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day:%d/%m/%Y}: {self.courses} latest courses"
 
 
 class DailyWasteRollup(models.Model):

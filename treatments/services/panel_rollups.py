@@ -1,15 +1,18 @@
 """Writes of the summaries behind the dashboard's deferred panels (issue 14.5;
-treatments.models.rollups: LatestCourse, DailyWasteRollup, OutcomeScoreTotals,
-OutcomeRollup), in the transaction of the rows they summarise, and their set-based
-rebuild and check (called by treatments.services.rollups.rebuild / differences, so by
-`manage.py rebuild_rollups [--check]`).
+treatments.models.rollups: LatestCourse, DailyCourseRollup, DailyWasteRollup,
+OutcomeScoreTotals, OutcomeRollup), in the transaction of the rows they summarise, and
+their set-based rebuild and check (called by treatments.services.rollups.rebuild /
+differences, so by `manage.py rebuild_rollups [--check]`).
 
 - `record_course(session)`: a signed session becomes its patient's latest of its
   indication unless a later one is signed already (a late entry changes nothing): one
-  INSERT ... ON CONFLICT DO UPDATE ... WHERE later.
+  INSERT ... ON CONFLICT DO UPDATE ... WHERE later, returning the course as it was;
+  then DailyCourseRollup (active courses per day, indication, product, practitioner)
+  moves the course from its old day to its new one: one INSERT ... ON CONFLICT.
 - `record_patient_status(patient)`: archiving / restoring a patient (post_save of the
   status, connected in TreatmentsConfig.ready: patients sits below treatments) moves the
-  patient's courses in or out of the re-treatment counts. One UPDATE.
+  patient's courses in or out of the re-treatment counts and their days. One UPDATE ...
+  RETURNING and one INSERT ... ON CONFLICT.
 - `record_discarded_vial(vial)`: vial_discard adds the vial to its day, product and
   lot. One INSERT ... ON CONFLICT.
 - `record_outcome_series(assessment)`: outcome_record recomputes the score's series
@@ -18,7 +21,8 @@ rebuild and check (called by treatments.services.rollups.rebuild / differences, 
   per-score table and the rollup (a late score or baseline changes the others' baseline
   or next day).
 
-PostgreSQL and SQLite: the UK day from the backend's date cast, ON CONFLICT on both.
+PostgreSQL and SQLite: the UK day from the backend's date cast, ON CONFLICT and
+RETURNING on both.
 """
 
 # ruff: noqa: S608 - the SQL names only the models' own tables; every value is a parameter
@@ -38,6 +42,7 @@ from treatments.models import (
     NEXT_LONG_AFTER,
     NO_NEXT_SCORE,
     RETURN_HORIZON_DAYS,
+    DailyCourseRollup,
     DailyWasteRollup,
     LatestCourse,
     OutcomeAssessment,
@@ -51,6 +56,7 @@ from treatments.models import (
 from treatments.selectors.outcomes import RESPONDER_GOOD, RESPONDER_PARTIAL
 
 LATEST = LatestCourse._meta.db_table
+COURSES = DailyCourseRollup._meta.db_table
 WASTE = DailyWasteRollup._meta.db_table
 SCORES = OutcomeScoreTotals._meta.db_table
 OUTCOMES = OutcomeRollup._meta.db_table
@@ -64,10 +70,12 @@ LATEST_COLUMNS = (
     "patient_id, indication_id, session_id, performed_at, day, practitioner_id, product_id, "
     "patient_active"
 )
+WAS_COLUMNS = "was_day, was_product_id, was_practitioner_id, was_active"
 SCORE_COLUMNS = (
     "assessment_id, patient_id, indication_id, instrument_id, day, next_day, value, baseline, "
     "improvement, band"
 )
+COURSE_KEY = "day, indication_id, product_id, practitioner_id"
 OUTCOME_KEY = "day, indication_id, instrument_id, next_month"
 OUTCOME_SUMS = "series, baseline_sum, value_sum, improvement_sum, good, partial"
 SIX_PLACES = Decimal("0.000001")
@@ -83,40 +91,89 @@ def _d(value):
 
 def record_course(session: TreatmentSession) -> None:
     """The signed session is now its patient's latest of its indication, unless a later
-    one (performed_at, id) is signed already."""
+    one (performed_at, id) is signed already (a late entry changes nothing); the course
+    moves between the days of DailyCourseRollup. Two statements: the upsert, which also
+    keeps the course as it was in the was_* columns and returns them (the row's lock
+    makes a concurrent signing of the same course see this one's result), and the
+    rollup's (the old day out, the new one in)."""
     when = connection.ops.adapt_datetimefield_value(session.performed_at)
     newer = (
         f"excluded.performed_at > {LATEST}.performed_at OR (excluded.performed_at = "
         f"{LATEST}.performed_at AND excluded.session_id > {LATEST}.session_id)"
     )
+    day = timezone.localdate(session.performed_at)
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            INSERT INTO {LATEST} ({LATEST_COLUMNS})
-            SELECT %s, %s, %s, %s, %s, %s, %s, p.status = %s FROM {PATIENTS} p WHERE p.id = %s
+            INSERT INTO {LATEST} ({LATEST_COLUMNS}, {WAS_COLUMNS})
+            SELECT %s, %s, %s, %s, %s, %s, %s, p.status = %s, NULL, NULL, NULL, NULL
+            FROM {PATIENTS} p WHERE p.id = %s
             ON CONFLICT (patient_id, indication_id) DO UPDATE SET
+                was_day = {LATEST}.day, was_product_id = {LATEST}.product_id,
+                was_practitioner_id = {LATEST}.practitioner_id,
+                was_active = {LATEST}.patient_active,
                 session_id = excluded.session_id, performed_at = excluded.performed_at,
                 day = excluded.day, practitioner_id = excluded.practitioner_id,
                 product_id = excluded.product_id, patient_active = excluded.patient_active
             WHERE {newer}
+            RETURNING patient_active, was_day, was_product_id, was_practitioner_id, was_active
             """,
             [
-                session.patient_id, session.indication_id, session.pk, when,
-                _d(timezone.localdate(session.performed_at)), session.practitioner_id,
-                session.product_id, PatientStatus.ACTIVE, session.patient_id,
+                session.patient_id, session.indication_id, session.pk, when, _d(day),
+                session.practitioner_id, session.product_id, PatientStatus.ACTIVE,
+                session.patient_id,
             ],
         )  # fmt: skip
+        moved = cursor.fetchone()
+        if moved is None:
+            return  # a later session is the course's latest already
+        active, was_day, was_product, was_practitioner, was_active = moved
+        moves = []
+        if was_day is not None and was_active:
+            old = (_as_date(was_day), session.indication_id, was_product, was_practitioner)
+            moves.append((old, -1))
+        if active:
+            new = (day, session.indication_id, session.product_id, session.practitioner_id)
+            moves.append((new, 1))
+        _move_courses(cursor, moves)
+
+
+def _move_courses(cursor, moves) -> None:
+    """Add each ((day, indication, product, practitioner), n) to DailyCourseRollup, in
+    one statement (the keys in one order, so two writers lock shared rows alike)."""
+    sums: dict[tuple, int] = {}
+    for key, n in moves:
+        sums[key] = sums.get(key, 0) + n
+    rows = sorted((key, n) for key, n in sums.items() if n)
+    if not rows:
+        return
+    values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(rows))
+    params = [p for (day, *dims), n in rows for p in (_d(day), *dims, n)]
+    cursor.execute(
+        f"INSERT INTO {COURSES} ({COURSE_KEY}, courses) VALUES {values} "
+        f"ON CONFLICT ({COURSE_KEY}) DO UPDATE SET courses = {COURSES}.courses + "
+        "excluded.courses",
+        params,
+    )
 
 
 def record_patient_status(sender, instance, update_fields=None, **kwargs) -> None:
     """post_save of a Patient whose status was saved (patient_archive, patient_restore):
-    their courses leave or rejoin the re-treatment counts."""
+    their courses leave or rejoin the re-treatment counts and their days. Two
+    statements when the status changed: the UPDATE returns the courses it moved (as
+    they are once any signing of the patient's it waited for has committed)."""
     if update_fields is None or "status" not in update_fields:
         return
     active = instance.status == PatientStatus.ACTIVE
-    LatestCourse.objects.filter(patient_id=instance.pk).exclude(patient_active=active).update(
-        patient_active=active
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {LATEST} SET patient_active = %s "
+            "WHERE patient_id = %s AND patient_active = %s "
+            "RETURNING day, indication_id, product_id, practitioner_id",
+            [active, instance.pk, not active],
+        )
+        moved = cursor.fetchall()
+        _move_courses(cursor, [((_as_date(d), *dims), 1 if active else -1) for d, *dims in moved])
 
 
 def record_discarded_vial(vial: Vial) -> None:
@@ -313,6 +370,14 @@ def _expected_latest_sql() -> tuple[str, list]:
     return sql, [*day_params, PatientStatus.ACTIVE]
 
 
+def _courses_sql(table: str) -> str:
+    """DailyCourseRollup's rows from a table of latest courses."""
+    return (
+        f"SELECT {COURSE_KEY}, COUNT(*) AS courses FROM {table} "
+        f"WHERE patient_active GROUP BY {COURSE_KEY}"
+    )
+
+
 def _expected_waste_sql() -> tuple[str, list]:
     day_sql, day_params = _day("discarded_at")
     sql = f"""
@@ -370,12 +435,13 @@ def _outcome_rollup_sql(table: str, thresholds) -> tuple[str, list]:
     return sql, [*bucket_params, str(thresholds[0]), str(thresholds[1])]
 
 
-def rebuild_panels(cursor, say) -> dict:
-    """The four tables again from the raw rows, set-based (the caller's transaction and
-    table lock)."""
+def rebuild_panels(cursor, say, *, courses: bool = True) -> dict:
+    """The five tables again from the raw rows, set-based (the caller's transaction and
+    table lock). `courses=False` leaves DailyCourseRollup and LatestCourse's was_*
+    columns out (migration 0025 runs before they exist)."""
     thresholds = responder_thresholds()
     made = {}
-    for table in (LATEST, WASTE, OUTCOMES, SCORES):
+    for table in (LATEST, *([COURSES] if courses else []), WASTE, OUTCOMES, SCORES):
         cursor.execute(f"DELETE FROM {table}")
     sql, params = _expected_latest_sql()
     cursor.execute(
@@ -383,6 +449,10 @@ def rebuild_panels(cursor, say) -> dict:
     )
     made["latest_courses"] = cursor.rowcount
     say(f"  latest courses: {cursor.rowcount:,} rows")
+    if courses:
+        cursor.execute(f"INSERT INTO {COURSES} ({COURSE_KEY}, courses) {_courses_sql(LATEST)}")
+        made["course_days"] = cursor.rowcount
+        say(f"  courses per day: {cursor.rowcount:,} rows")
     sql, params = _expected_waste_sql()
     cursor.execute(
         f"INSERT INTO {WASTE} (day, product_id, lot, vials, presentation, wasted) {sql}", params
@@ -420,6 +490,10 @@ def expected_panel_tables(cursor) -> dict:
     cursor.execute(
         f"CREATE TEMPORARY TABLE rollup_expected_outcomes AS SELECT * FROM ({sql}) e", params
     )
+    cursor.execute(
+        "CREATE TEMPORARY TABLE rollup_expected_courses AS "
+        f"SELECT * FROM ({_courses_sql('rollup_expected_latest')}) e"
+    )
     boolean = "CASE WHEN patient_active THEN 1 ELSE 0 END"
     return {
         "latest courses": (
@@ -427,6 +501,11 @@ def expected_panel_tables(cursor) -> dict:
             f"patient_id, indication_id, session_id, performed_at, day, practitioner_id, "
             f"product_id, {boolean}",
             "patient_id, indication_id",
+        ),
+        # A day a course moved out of keeps its row with 0: compared without those.
+        "courses per day": (
+            "rollup_expected_courses", f"(SELECT * FROM {COURSES} WHERE courses <> 0) c",
+            f"{COURSE_KEY}, courses", COURSE_KEY,
         ),
         "wastage rollup": (
             "rollup_expected_waste", WASTE,
@@ -448,9 +527,10 @@ def expected_panel_tables(cursor) -> dict:
     }  # fmt: skip
 
 
-PANEL_TABLES = (LATEST, WASTE, SCORES, OUTCOMES)
+PANEL_TABLES = (LATEST, COURSES, WASTE, SCORES, OUTCOMES)
 PANEL_TEMPORARY_TABLES = (
     "rollup_expected_latest",
+    "rollup_expected_courses",
     "rollup_expected_waste",
     "rollup_expected_scores",
     "rollup_expected_outcomes",

@@ -33,6 +33,7 @@ from django.db import connection
 from django.utils import timezone
 
 from clinic.db_timeouts import longer_statement_timeout
+from patients import rollups as registration_rollup
 from treatments.models import (
     CHART_COMPLETION_HOURS,
     FIRST_VISIT,
@@ -337,11 +338,14 @@ def rebuild(
     chunk: int = CHUNK,
     returns: bool = True,
     panels: bool = True,
+    registrations: bool = True,
 ) -> dict:
     """The tables again from the signed sessions (one transaction; PostgreSQL locks them
     against signing meanwhile, readers still see the old rows). `returns=False` leaves
     the previous days and PatientReturnRollup alone (migration 0022 runs before they
-    exist); `panels=False` the deferred panels' tables (panel_rollups; before 0025)."""
+    exist); `panels=False` the deferred panels' tables (panel_rollups; before 0025);
+    `registrations=False` the patients' DailyRegistrations (patients.rollups; before
+    patients 0017)."""
     say = progress or (lambda message: None)
     started = time.monotonic()
     # One transaction, without the web requests' statement timeout (a chunk of a large
@@ -351,6 +355,8 @@ def rebuild(
             tables = f"{TOTALS}, {DAILY}" + (f", {RETURNS}" if returns else "")
             if panels:
                 tables += ", " + ", ".join(panel_rollups.PANEL_TABLES)
+            if registrations:
+                tables += f", {registration_rollup.REGISTRATIONS}"
             cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
         if returns:
             cursor.execute(f"DELETE FROM {RETURNS}")
@@ -376,6 +382,9 @@ def rebuild(
         if returns and signed:
             return_rows = fill_returns(cursor, say, started)
         made = panel_rollups.rebuild_panels(cursor, say) if panels else {}
+        if registrations:
+            made["registration_days"] = registration_rollup.rebuild(cursor)
+            say(f"  registrations per day: {made['registration_days']:,} rows")
     return {"sessions": done, "daily_rows": days, "return_rows": return_rows, **made}
 
 
@@ -473,6 +482,17 @@ def differences(*, limit: int = 20, progress: Progress | None = None) -> dict:
             ),
         }
         pairs.update(panel_rollups.expected_panel_tables(cursor))
+        sql, registration_params = registration_rollup.expected_sql()
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE rollup_expected_registrations AS SELECT * FROM ({sql}) r",
+            registration_params,
+        )
+        pairs["registrations per day"] = (
+            "rollup_expected_registrations",
+            f"(SELECT * FROM {registration_rollup.REGISTRATIONS} WHERE patients <> 0) r",
+            "day, patients",
+            "day",
+        )
         for name, (expected, stored, cols, key) in pairs.items():
             say(f"  comparing the {name}...")
             for direction, (a, b) in {
@@ -487,6 +507,7 @@ def differences(*, limit: int = 20, progress: Progress | None = None) -> dict:
         cursor.execute("DROP TABLE rollup_expected_totals")
         cursor.execute("DROP TABLE rollup_expected_daily")
         cursor.execute("DROP TABLE rollup_expected_returns")
+        cursor.execute("DROP TABLE rollup_expected_registrations")
         for table in panel_rollups.PANEL_TEMPORARY_TABLES:
             cursor.execute(f"DROP TABLE {table}")
     return found

@@ -5,10 +5,11 @@
 
 The summaries (treatments.models.rollups: per-session totals, the daily rollup per
 practitioner, indication and product, the return rollup of distinct patients; for the
-deferred panels, each patient's latest course per indication, the daily wastage per
-product and lot, the per-score outcome totals and their rollup) are written by the
-services in the transaction of the rows they summarise (signing, discarding a vial,
-recording a score, archiving a patient); this command makes them again from
+deferred panels, each patient's latest course per indication and those courses per
+day, the daily wastage per product and lot, the per-score outcome totals and their
+rollup; the patients registered per day) are written by the services in the
+transaction of the rows they summarise (signing, discarding a vial, recording a score,
+archiving a patient, registering one); this command makes them again from
 the signed sessions, their injection points and vial draws (after a bulk load such as
 bench/seed_reports.py, or a restore), printing its progress. Readers keep seeing the old
 rows until it commits.
@@ -50,9 +51,11 @@ class Command(BaseCommand):
                     f"Rebuilt the rollups: {made['sessions']:,} signed sessions, "
                     f"{made['daily_rows']:,} daily rows, "
                     f"{made['return_rows']:,} return rollup rows, "
-                    f"{made.get('latest_courses', 0):,} latest courses, "
+                    f"{made.get('latest_courses', 0):,} latest courses "
+                    f"({made.get('course_days', 0):,} course days), "
                     f"{made.get('waste_rows', 0):,} wastage rows, "
-                    f"{made.get('outcome_rows', 0):,} outcome rollup rows."
+                    f"{made.get('outcome_rows', 0):,} outcome rollup rows, "
+                    f"{made.get('registration_days', 0):,} registration days."
                 )
             )
             return

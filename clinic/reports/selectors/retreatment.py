@@ -8,14 +8,21 @@ import operator
 from datetime import date, timedelta
 from functools import reduce
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clinic.reports.periods import local_midnight
 from clinic.reports.selectors.scope import Scope, session_q
 from patients.choices import PatientStatus
 from treatments.choices import SessionStatus
-from treatments.models import DoseGuideline, Indication, LatestCourse, TreatmentSession
+from treatments.models import (
+    DailyCourseRollup,
+    DoseGuideline,
+    Indication,
+    LatestCourse,
+    TreatmentSession,
+)
 
 # Recall windows (operational, not clinical): "due" = eligible for re-treatment within
 # the next RECALL_LOOKAHEAD_DAYS; "overdue" = eligible for up to RECALL_LAPSE_DAYS
@@ -138,9 +145,10 @@ def retreatment_due(
 
 def retreatment_counts(scope: Scope, today: date | None = None) -> dict:
     """Patients overdue for re-treatment (eligible for up to RECALL_LAPSE_DAYS) and due
-    soon (eligible within RECALL_LOOKAHEAD_DAYS): one query over LatestCourse, each
-    active patient's latest signed session of each indication (written at signing; the
-    recall list, retreatment_due, gives the same courses from the sessions)."""
+    soon (eligible within RECALL_LOOKAHEAD_DAYS): one query summing DailyCourseRollup,
+    active patients' latest courses per day, indication, product and practitioner (moved
+    at signing and archiving; so bounded by days x scopes, not patients). The recall
+    list gives the same courses one by one (LatestCourse)."""
     today = today or timezone.localdate()
     intervals = retreatment_intervals()
     overdue_from = today - timedelta(days=RECALL_LAPSE_DAYS)
@@ -151,12 +159,14 @@ def retreatment_counts(scope: Scope, today: date | None = None) -> dict:
         counts = {"total": 0, "overdue": 0}
     else:
         counts = (
-            LatestCourse.objects.filter(envelope, condition, patient_active=True)
+            DailyCourseRollup.objects.filter(envelope, condition)
             .filter(session_q(scope))
             .order_by()
             .aggregate(
-                total=Count("id"),
-                overdue=Count("id", filter=overdue) if overdue is not None else Value(0),
+                total=Coalesce(Sum("courses"), 0),
+                overdue=(
+                    Coalesce(Sum("courses", filter=overdue), 0) if overdue is not None else Value(0)
+                ),
             )
         )
     counts["due_soon"] = counts["total"] - counts["overdue"]
@@ -172,17 +182,17 @@ def recall_rows(
     operations). The phone is given only with SMS consent, the email only with email
     consent.
 
-    From the sessions (the anti-join): the page is sorted by performed_at and cut to its
-    first rows, which PostgreSQL serves by walking the date index; read through
-    LatestCourse it built every due course first (5M sessions: 700 ms against 485)."""
+    Read from LatestCourse (each active patient's latest signed course per indication,
+    written at signing) with the windows on its performed_at: the page, sorted by
+    performed_at, walks latestcourse_active_time_idx from the window's start and stops
+    once it is full, instead of finding every due course first."""
+    intervals = intervals or retreatment_intervals()
+    condition, envelope = eligible_between(intervals, eligible_from, eligible_to)
+    if condition is None:
+        return LatestCourse.objects.none().values()
     return (
-        retreatment_due(
-            scope,
-            eligible_from=eligible_from,
-            eligible_to=eligible_to,
-            intervals=intervals,
-            from_sessions=True,
-        )
+        LatestCourse.objects.filter(envelope, condition, patient_active=True)
+        .filter(session_q(scope))
         .values(
             "performed_at",
             "product_id",

@@ -23,7 +23,7 @@ from clinic.reports.selectors.scope import (
     signed_sessions,
     staff_label,
 )
-from patients.models import Patient
+from patients.models import DailyRegistrations
 from treatments.models import TreatmentSession
 from treatments.selectors.aggregates import further_lots_subquery
 
@@ -53,14 +53,16 @@ def session_figures(scope: Scope) -> dict:
 
 def registered_patients(period: Period) -> dict:
     """Registrations in the period and the previous one (managers only: not a figure
-    that belongs to one practitioner)."""
+    that belongs to one practitioner): one sum over the registrations rollup's days
+    (patients.models.DailyRegistrations; the periods are whole UK days)."""
     previous = period.previous()
-    return Patient.objects.filter(
-        created_at__gte=previous.start_at, created_at__lt=period.end_at
+    counts = DailyRegistrations.objects.filter(
+        day__gte=previous.start, day__lte=period.end
     ).aggregate(
-        current=Count("id", filter=Q(created_at__gte=period.start_at)),
-        previous=Count("id", filter=Q(created_at__lt=previous.end_at)),
+        current=Sum("patients", filter=Q(day__gte=period.start)),
+        previous=Sum("patients", filter=Q(day__lte=previous.end)),
     )
+    return {key: value or 0 for key, value in counts.items()}
 
 
 def sessions_over_time(scope: Scope) -> list[dict]:
