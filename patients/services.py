@@ -346,3 +346,27 @@ def subject_access_copy_record(*, sar, produced_by, kind: str):
     if sar.identity_verified_on is None:
         raise IdentityNotVerified
     return SubjectAccessCopy.objects.create(request=sar, produced_by=produced_by, kind=kind)
+
+
+# The distinct-name tables of name search (patients migration 0016, PostgreSQL): triggers
+# add the names every INSERT or UPDATE of patients writes. A bulk loader that turns them
+# off for a large load (the demo seed at a million patients) fills the tables afterwards
+# with the same statements, once, over the patients it wrote.
+SEARCH_NAME_TRIGGERS = ("patients_search_names_insert", "patients_search_names_update")
+SEARCH_NAME_TABLES = ("patients_search_surname", "patients_search_given_name")
+_SEARCH_NAMES_FILL = [
+    "INSERT INTO patients_search_surname (key, tokens) "
+    "SELECT DISTINCT family_name_key, family_name_tokens FROM patients_patient "
+    "WHERE id >= %s ON CONFLICT DO NOTHING",
+    "INSERT INTO patients_search_given_name (tokens) "
+    "SELECT DISTINCT given_name_tokens FROM patients_patient WHERE id >= %s "
+    "ON CONFLICT DO NOTHING",
+]
+
+
+def search_names_fill(*, from_id: int = 0) -> None:
+    """Add the names of the patients with id >= from_id to the distinct-name tables, as
+    the triggers would have (PostgreSQL only; names already there are left)."""
+    with connection.cursor() as cursor:
+        for statement in _SEARCH_NAMES_FILL:
+            cursor.execute(statement, [from_id])
