@@ -362,11 +362,25 @@ _SEARCH_NAMES_FILL = [
     "SELECT DISTINCT given_name_tokens FROM patients_patient WHERE id >= %s "
     "ON CONFLICT DO NOTHING",
 ]
+# Read the rows once in table order and hash the names (a few tens of thousands): right
+# after a bulk load the planner would walk a covering index and fetch every heap row
+# (not yet marked all-visible), 16 s instead of 3 s at a million patients.
+_WHOLE_TABLE_PLAN = {
+    "enable_indexscan": "off",
+    "enable_indexonlyscan": "off",
+    "enable_bitmapscan": "off",
+    "work_mem": "'64MB'",
+}
 
 
 def search_names_fill(*, from_id: int = 0) -> None:
     """Add the names of the patients with id >= from_id to the distinct-name tables, as
-    the triggers would have (PostgreSQL only; names already there are left)."""
-    with connection.cursor() as cursor:
+    the triggers would have (PostgreSQL only; names already there are left). Reads the
+    whole table: for a load that wrote most of it."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        for name, value in _WHOLE_TABLE_PLAN.items():
+            cursor.execute(f"SET LOCAL {name} = {value}")
         for statement in _SEARCH_NAMES_FILL:
             cursor.execute(statement, [from_id])
+        for name in _WHOLE_TABLE_PLAN:
+            cursor.execute(f"RESET {name}")

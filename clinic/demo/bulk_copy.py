@@ -5,6 +5,7 @@ Used by the demo seed's patient loader (clinic.demo.patient_copy) and the report
 benchmark's seed (bench/seed_reports.py). PostgreSQL only.
 """
 
+import operator
 import time
 
 from django.db import connection
@@ -27,19 +28,17 @@ class CopyStream:
         self._attnames = [f.attname for f in self.fields]
         self._defaults = {}  # attname: what a row without it gets
         self._made = []  # (attname, callable default), called for each row without it
-        self._required = []  # attnames every row must give
         for f in self.fields:
             if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-                if now is None:
-                    self._required.append(f.attname)
-                else:
+                if now is not None:
                     self._defaults[f.attname] = now
             elif f.has_default() and callable(f.default):
                 self._made.append((f.attname, f.default))
             elif f.has_default() or f.null or f.empty_strings_allowed:
                 self._defaults[f.attname] = f.get_default()
-            else:
-                self._required.append(f.attname)
+        # Every other attname must be in each row (KeyError otherwise).
+        getter = operator.itemgetter(*self._attnames)
+        self._values = getter if len(self._attnames) > 1 else lambda row: (getter(row),)
         self.rows = 0
         self._context = None
         self._copy = None
@@ -56,13 +55,11 @@ class CopyStream:
         for attname, make in self._made:
             if attname not in row:
                 row[attname] = make()
-        for attname in self._required:
-            if attname not in row:
-                raise KeyError(f"{self.model.__name__}.{attname} needs a value")
-        defaults = self._defaults
-        self._copy.write_row(
-            [row[name] if name in row else defaults[name] for name in self._attnames]
-        )
+        try:
+            values = self._values({**self._defaults, **row})  # one tuple, in column order
+        except KeyError as missing:
+            raise KeyError(f"{self.model.__name__}.{missing.args[0]} needs a value") from None
+        self._copy.write_row(values)
         self.rows += 1
 
     def __exit__(self, *exc_info):
