@@ -74,7 +74,9 @@ bench_count_patients() {
 }
 
 # Patients and questionnaires only (what search and the lists read): no treatment history,
-# even for a small top-up, where seed_demo would otherwise add sessions.
+# even for a small top-up, where seed_demo would otherwise add sessions. As the owner role
+# (docs/operations.md: data loaders run as the owner), so that a large seed can set the
+# tables' indexes aside and build them after the load.
 bench_seed_patients() {
   local wanted=$1 existing
   existing=$(bench_count_patients)
@@ -85,7 +87,7 @@ bench_seed_patients() {
   echo "Seeding $((wanted - existing)) patients ($existing already present)..."
   local start end
   start=$(date +%s.%N)
-  "$PY" manage.py seed_demo --patients "$((wanted - existing))" --no-sessions
+  as_owner "$PY" manage.py seed_demo --patients "$((wanted - existing))" --no-sessions
   end=$(date +%s.%N)
   SEED_SECONDS=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
   echo "Seed took ${SEED_SECONDS}s (wall clock; load average $(cut -d' ' -f1-3 /proc/loadavg))"

@@ -184,6 +184,7 @@ class PatientSeeder:
 
         self.female_names = list(Names.first_names_female)
         self.male_names = list(Names.first_names_male)
+        self.first_names = self.female_names + self.male_names  # emergency contacts
         self.last_names = list(Names.last_names)
         self.tz = timezone.get_current_timezone()
         self.used_nhs = set(
@@ -260,8 +261,7 @@ class PatientSeeder:
             "postcode": self.postcode(),
             "gp_practice": rng.choice(PRACTICES),
             "gp_name": f"Dr {rng.choice(self.last_names)}" if rng.random() < 0.8 else "",
-            "emergency_contact_name": f"{rng.choice(self.female_names + self.male_names)} "
-            f"{contact_family}",
+            "emergency_contact_name": f"{rng.choice(self.first_names)} {contact_family}",
             "emergency_contact_relationship": rng.choice(RELATIONSHIPS),
             "emergency_contact_phone": self.phone(large),
             "referral_source": rng.choice(REFERRAL_SOURCES),

@@ -10,6 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
+from clinic.management.commands import seed_demo
 from clinic.management.commands.seed_demo import Command
 from patients.models import IntakeQuestionnaire, Patient, PriorTreatment, patient_name_keys
 from patients.selectors import patient_search
@@ -138,3 +139,132 @@ def test_copy_needs_postgres_and_no_treatment_history():
             call_command("seed_demo", patients=5, sessions=True, copy=True)
         else:
             call_command("seed_demo", patients=5, sessions=False, copy=True)
+
+
+# A large seed sets the indexes aside (BulkLoad) ------------------------------------------
+
+BULK_TABLES = [
+    "patients_patient",
+    "patients_historicalpatient",
+    "patients_intakequestionnaire",
+    "patients_priortreatment",
+]
+
+
+def _schema() -> dict:
+    """The loaded tables' indexes, constraints and triggers, as PostgreSQL defines them
+    (the foreign keys' own internal triggers are named by oid: the constraints stand for
+    them)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename, indexname, indexdef FROM pg_indexes "
+            "WHERE tablename = ANY(%s) ORDER BY 1, 2",
+            [BULK_TABLES],
+        )
+        indexes = cursor.fetchall()
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), convalidated "
+            "FROM pg_constraint WHERE conrelid = ANY(%s::regclass[]) ORDER BY 1, 2",
+            [BULK_TABLES],
+        )
+        constraints = cursor.fetchall()
+        cursor.execute(
+            "SELECT tgrelid::regclass::text, tgname, tgenabled FROM pg_trigger "
+            "WHERE tgrelid = ANY(%s::regclass[]) AND NOT tgisinternal ORDER BY 1, 2",
+            [BULK_TABLES],
+        )
+        triggers = cursor.fetchall()
+    return {"indexes": indexes, "constraints": constraints, "triggers": triggers}
+
+
+def _distinct_names() -> tuple[set, set]:
+    """What the distinct-name tables hold, and what the triggers would have put there."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT key, tokens FROM patients_search_surname")
+        surnames = set(cursor.fetchall())
+        cursor.execute("SELECT tokens FROM patients_search_given_name")
+        given = {row[0] for row in cursor.fetchall()}
+    carried = Patient.objects.values_list("family_name_key", "family_name_tokens")
+    carried_given = Patient.objects.values_list("given_name_tokens", flat=True)
+    return (surnames, given), (set(carried), set(carried_given))
+
+
+@on_postgres
+def test_a_bulk_load_writes_what_a_load_batch_by_batch_writes(monkeypatch, capsys):
+    Command().ensure_staff()  # both seeds find the same staff
+    before = _schema()
+    assert len(before["indexes"]) > 30 and len(before["triggers"]) == 3
+    with transaction.atomic():
+        call_command("seed_demo", patients=130, sessions=False, seed=5, batch_size=40)
+        assert "Building" not in capsys.readouterr().out  # below BULK_LOAD_MIN_PATIENTS
+        by_batches = _snapshot()
+        held, carried = _distinct_names()
+        assert held == carried  # the triggers' own work
+        transaction.set_rollback(True)  # the record number counter too: the same numbers
+    monkeypatch.setattr(seed_demo, "BULK_LOAD_MIN_PATIENTS", 100)
+    call_command("seed_demo", patients=130, sessions=False, seed=5, batch_size=40)
+    out = capsys.readouterr().out
+    assert "130/130 patients" in out
+    assert "Building the 35 indexes and 9 foreign keys set aside during the load" in out
+    in_bulk = _snapshot()
+    assert len(in_bulk["patients"]) == 130 and in_bulk["history_keeps_public_id"]
+    for table in ("patients", "history", "questionnaires", "priors"):
+        assert in_bulk[table] == by_batches[table], table
+    # Every index, key and trigger back as the migrations made it, triggers enabled.
+    assert _schema() == before
+    # The distinct names filled set-based: what the triggers would have written.
+    held, carried = _distinct_names()
+    assert held == carried and len(held[0]) > 50
+    # and the triggers work again: a new name is added by the insert's trigger.
+    patient = Patient.objects.order_by("id").first()
+    Patient.objects.filter(pk=patient.pk).update(family_name_key="zzyzx", given_name_tokens=" q")
+    held, carried = _distinct_names()
+    assert ("zzyzx", patient.family_name_tokens) in held[0] and " q" in held[1]
+
+
+@on_postgres
+def test_a_bulk_load_that_fails_leaves_the_tables_as_they_were(monkeypatch):
+    monkeypatch.setattr(seed_demo, "BULK_LOAD_MIN_PATIENTS", 10)
+    before = _schema()
+    calls = []
+    original = Command.seed_batch_by_copy
+
+    def fail_on_second_batch(self, size, **kwargs):
+        calls.append(size)
+        if len(calls) == 2:
+            raise RuntimeError("interrupted")
+        return original(self, size, **kwargs)
+
+    monkeypatch.setattr(Command, "seed_batch_by_copy", fail_on_second_batch)
+    with pytest.raises(RuntimeError, match="interrupted"):
+        call_command("seed_demo", patients=40, sessions=False, batch_size=20)
+    assert calls == [20, 20]
+    assert _schema() == before
+    assert not Patient.objects.exists()
+    assert not IntakeQuestionnaire.objects.exists()
+
+
+@on_postgres
+def test_a_large_seed_by_a_role_that_does_not_own_the_tables_keeps_the_indexes(monkeypatch, capsys):
+    monkeypatch.setattr(seed_demo, "BULK_LOAD_MIN_PATIENTS", 10)
+    monkeypatch.setattr(seed_demo.BulkLoad, "owns", staticmethod(lambda cursor, models: False))
+    before = _schema()
+    call_command("seed_demo", patients=20, sessions=False, seed=2)
+    out = capsys.readouterr().out
+    assert "Not the owner of the patients' tables" in out and "Building" not in out
+    assert Patient.objects.count() == 20 == Patient.history.model.objects.count()
+    assert _schema() == before
+    held, carried = _distinct_names()
+    assert held == carried
+
+
+@on_postgres
+def test_a_seed_into_a_fuller_table_keeps_the_indexes(monkeypatch, capsys):
+    monkeypatch.setattr(seed_demo, "BULK_LOAD_MIN_PATIENTS", 10)
+    call_command("seed_demo", patients=30, sessions=False, seed=2)
+    assert "Building" in capsys.readouterr().out
+    call_command("seed_demo", patients=20, sessions=False, seed=3)  # fewer than there are
+    assert "Building" not in capsys.readouterr().out
+    assert Patient.objects.count() == 50 == Patient.history.model.objects.count()
+    held, carried = _distinct_names()
+    assert held == carried
