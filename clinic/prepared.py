@@ -19,7 +19,9 @@ of every value, then once more per value with its second sample; the SQL text mu
 change (else ValueError: that value shapes the query, so make one Prepared per shape),
 and the parameters that change are that value's places, with the database's adaptation
 of it (as is, a date or datetime adapted by the backend, a UUID's hex). Filtering or
-counting the returned queryset works as usual (it compiles its own query).
+counting the returned queryset works as usual (it compiles its own query). What the
+compiler reads from settings (the time zone of a __date lookup) is fixed for the process,
+as the settings are.
 """
 
 from __future__ import annotations
