@@ -272,7 +272,8 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 
-MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+# In the session, except messages that name nobody (a signed cookie: no session write).
+MESSAGE_STORAGE = "clinic.flash.SessionUnlessNamesNobodyStorage"
 
 # Security headers that hold everywhere; production.py adds the TLS-only ones.
 SECURE_CONTENT_TYPE_NOSNIFF = True

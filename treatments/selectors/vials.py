@@ -1,7 +1,8 @@
 """Reads for vials: the stock list, vials usable for a patient, the units drawn from a
 vial, and the sessions that used a vial or a lot (recall)."""
 
-from datetime import datetime, time
+import functools
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
@@ -9,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from clinic.prepared import Prepared
 from patients.models import Patient
 from treatments.choices import ProductForm, SessionStatus
 from treatments.models import Product, TreatmentSession, Vial, VialDraw
@@ -30,28 +32,22 @@ def vial_get(*, pk: int) -> Vial:
     )
 
 
-def vial_list_usable(*, product: Product, patient: Patient, at=None) -> list[Vial]:
-    """Vials a session may draw from now: this product, in date, not discarded,
-    reconstituted and within its use-by (or a ready-to-use solution), and not used by a
-    signed session or by another patient (single patient, single session: DOMAIN §1.3 and
-    §10 rule 5). Each with `drawn_units`, the units every session has drawn from it (in
-    the same query)."""
-    at = at or timezone.now()
-    today = timezone.localdate(at)
+def _usable(
+    *, powder: bool, product_id, patient_id, today, at=None, start_of_day=None
+) -> QuerySet[Vial]:
     # Used elsewhere: a session (first vial, or a further one) of another patient or a
     # signed one. Two NOT EXISTS, cheaper to build than excludes across the relations.
-    used_elsewhere = ~Q(patient=patient) | Q(status=SessionStatus.SIGNED)
+    used_elsewhere = ~Q(patient_id=patient_id) | Q(status=SessionStatus.SIGNED)
     qs = Vial.objects.select_related("product").filter(
         ~Exists(TreatmentSession.objects.filter(used_elsewhere, vial=OuterRef("pk"))),
         ~Exists(TreatmentSession.objects.filter(used_elsewhere, vial_links__vial=OuterRef("pk"))),
-        product=product,
+        product_id=product_id,
         discarded_at__isnull=True,
         expiry__gte=today,
     )
-    if product.form == ProductForm.POWDER:
+    if powder:
         # With no known in-use time (use_by empty), a vial is usable on the day it was
         # reconstituted only, the conservative reading of "use immediately" (DOMAIN §1.3).
-        start_of_day = timezone.make_aware(datetime.combine(today, time.min))
         qs = qs.filter(reconstituted_at__isnull=False).filter(
             Q(use_by__gte=at) | Q(use_by__isnull=True, reconstituted_at__gte=start_of_day)
         )
@@ -63,7 +59,44 @@ def vial_list_usable(*, product: Product, patient: Patient, at=None) -> list[Via
         .values("total")
     )
     qs = qs.annotate(drawn_units=Coalesce(Subquery(drawn), ZERO))
-    return list(qs.order_by("use_by", "expiry", "id"))
+    return qs.order_by("use_by", "expiry", "id")
+
+
+def _prepared_usable(powder: bool) -> Prepared:
+    moment = datetime(2001, 2, 3, 4, 5, 6, tzinfo=UTC)
+    times = {
+        "at": (moment, moment + timedelta(days=400, seconds=7)),
+        "start_of_day": (moment - timedelta(hours=4), moment + timedelta(days=500, seconds=9)),
+    }
+    return Prepared(
+        functools.partial(_usable, powder=powder),
+        product_id=(-1001, -1002),
+        patient_id=(-2001, -2002),
+        today=(date(2001, 2, 3), date(2002, 3, 4)),
+        **(times if powder else {}),
+    )
+
+
+# Compiled once per process (clinic.prepared): its two EXISTS and the units drawn cost
+# ~4 ms of CPU to compile, on each of the session editor's POSTs.
+_USABLE = {powder: _prepared_usable(powder) for powder in (False, True)}
+
+
+def vial_list_usable(*, product: Product, patient: Patient, at=None) -> list[Vial]:
+    """Vials a session may draw from now: this product, in date, not discarded,
+    reconstituted and within its use-by (or a ready-to-use solution), and not used by a
+    signed session or by another patient (single patient, single session: DOMAIN §1.3 and
+    §10 rule 5). Each with `drawn_units`, the units every session has drawn from it (in
+    the same query)."""
+    at = at or timezone.now()
+    today = timezone.localdate(at)
+    return _USABLE[product.form == ProductForm.POWDER].list(
+        product_id=product.pk,
+        patient_id=patient.pk,
+        today=today,
+        at=at,
+        start_of_day=timezone.make_aware(datetime.combine(today, time.min)),
+    )
 
 
 def vial_sessions(*, vial: Vial) -> list[TreatmentSession]:

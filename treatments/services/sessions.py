@@ -4,14 +4,17 @@ Signing (session_sign) re-runs the whole safety engine inside the transaction, s
 rules hold whatever path the request took (form, API, shell)."""
 
 import itertools
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from functools import cache
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
+from clinic.history_writes import insert_with_history, replace_with_history, update_with_history
 from patients.models import Patient
 from treatments import safety, selectors
 from treatments.choices import FollowUpKind, SafetyProfile, SessionStatus
@@ -158,21 +161,6 @@ def _check_fields(instance) -> None:
     instance.clean_fields(exclude=[f.name for f in instance._meta.concrete_fields if f.is_relation])
 
 
-def _point_history(points: list[InjectionPoint], history_type: str, user, when) -> list:
-    """Injection-point history rows ("+" added, "-" removed) written in one INSERT with the
-    points, instead of one per point from django-simple-history's signals."""
-    history = InjectionPoint.history.model
-    return [
-        history(
-            history_date=when,
-            history_user=user,
-            history_type=history_type,
-            **{f.attname: getattr(point, f.attname) for f in history.tracked_fields},
-        )
-        for point in points
-    ]
-
-
 def _point_key(point: InjectionPoint) -> tuple:
     return (point.order, point.site_id, point.side, point.units, point.volume_ml, point.points)
 
@@ -181,24 +169,26 @@ def _replace_points(
     session: TreatmentSession, new: list[InjectionPoint], *, user, old: list[InjectionPoint]
 ) -> bool:
     """Make the draft's points `new` (`old`: those it has): nothing is written when they are
-    the same (False); otherwise one DELETE, one INSERT and one INSERT of their history."""
+    the same (False); otherwise the old rows deleted and the new inserted, with a "-" and a
+    "+" history row each (clinic.history_writes: one statement on PostgreSQL). Nothing
+    references an injection point, and the points send no signal but simple-history's."""
     if [_point_key(p) for p in old] == [_point_key(p) for p in new]:
         return False
-    when = timezone.now()
-    if old:
-        # A raw delete: no per-row SELECT and history signal (the "-" rows are written below
-        # with the "+" ones); nothing references an injection point.
-        InjectionPoint.objects.filter(pk__in=[p.pk for p in old])._raw_delete(
-            InjectionPoint.objects.db
-        )
-    InjectionPoint.objects.bulk_create(new)
-    InjectionPoint.history.model.objects.bulk_create(
-        _point_history(old, "-", user, when) + _point_history(new, "+", user, when)
+    replace_with_history(
+        InjectionPoint,
+        old_pks=[p.pk for p in old],
+        new=new,
+        user_id=user.pk,
+        when=timezone.now(),
     )
     return True
 
 
-@transaction.atomic
+def _save(session: TreatmentSession, *, user) -> None:
+    """The session row (every field, updated_at now) and its "~" history row."""
+    update_with_history(session, user_id=user.pk, when=timezone.now())
+
+
 def session_start(
     *,
     patient: Patient,
@@ -206,27 +196,43 @@ def session_start(
     indication: Indication,
     product: Product,
     template: SiteTemplate | None = None,
+    public_id: uuid.UUID | None = None,
 ) -> TreatmentSession:
-    """A draft session, its points pre-filled from the indication's template."""
+    """A draft session, its points pre-filled from the indication's template. `public_id`:
+    chosen by the caller (the view knows the editor's URL before the session exists)."""
     if not product.on_formulary:
         raise ValidationError({"product": f"{product} is not on the clinic formulary."})
+    # No savepoint of its own: the view's one-time token already opened the transaction,
+    # and every exception from here on rolls the whole of it back (SAVEPOINT and RELEASE
+    # would be 2 statements per start for nothing).
+    with transaction.atomic(savepoint=False):
+        return _start(
+            patient=patient,
+            practitioner=practitioner,
+            indication=indication,
+            product=product,
+            template=template,
+            public_id=public_id,
+        )
+
+
+def _start(*, patient, practitioner, indication, product, template, public_id):
     session = TreatmentSession(
         patient=patient, practitioner=practitioner, indication=indication, product=product
     )
+    if public_id is not None:
+        session.public_id = public_id
     # Vials to draw from: the fewest that hold the template's dose, soonest use-by first
     # ("use first"). The practitioner can change them before signing.
-    planned = (
-        sum((row.units for row in template.rows.all() if not row.optional), Decimal(0))
-        if template is not None
-        else Decimal(0)
-    )
+    rows = [r for r in (template.rows.all() if template is not None else ()) if not r.optional]
+    planned = sum((row.units for row in rows), Decimal(0))
     usable = selectors.vial_list_usable(product=product, patient=patient)  # with drawn_units
     left = {v.pk: Decimal(v.presentation_units) - v.wasted_units - v.drawn_units for v in usable}
     chosen = _choose_vials(usable, planned, left)
     session.vial = chosen[0] if chosen else None
     _check_fields(session)
-    session._history_user = practitioner
-    session.save()
+    # The row and its "+" history row (one statement on PostgreSQL).
+    insert_with_history(session, user_id=practitioner.pk, when=timezone.now())
     points = [
         InjectionPoint(
             session=session,
@@ -237,8 +243,7 @@ def session_start(
             volume_ml=row.volume_ml,
             points=row.points,
         )
-        for row in (template.rows.all() if template is not None else ())
-        if not row.optional
+        for row in rows
     ]
     if points:
         _replace_points(session, points, user=practitioner, old=[])
@@ -250,28 +255,85 @@ def session_start(
 _RELATED = ("patient", "practitioner", "indication", "product", "vial")
 
 
-def _locked_draft(session: TreatmentSession) -> TreatmentSession:
+@cache
+def _readers(model) -> tuple[list[str], list[tuple]]:
+    """A model's concrete fields' attnames and their database converters, to build
+    instances from a hand-written SELECT of every column in field order."""
+    names, converters = [], []
+    for field in model._meta.concrete_fields:
+        column = field.get_col(model._meta.db_table)
+        names.append(field.attname)
+        converters.append(
+            (connection.ops.get_db_converters(column) + field.get_db_converters(connection), column)
+        )
+    return names, converters
+
+
+def _build(model, values) -> models.Model:
+    names, converters = _readers(model)
+    converted = []
+    for value, (functions, column) in zip(values, converters, strict=True):
+        for function in functions:
+            value = function(value, column, connection)
+        converted.append(value)
+    return model.from_db(connection.alias, names, converted)
+
+
+def _locked_with_points(pk: int) -> tuple[TreatmentSession | None, list[InjectionPoint]]:
+    """The draft's row, locked (FOR UPDATE OF the session alone, where the database has
+    row locks), and its points in order: one SELECT of the session LEFT JOIN its points."""
+    qn = connection.ops.quote_name
+    session_fields = TreatmentSession._meta.concrete_fields
+    point_fields = InjectionPoint._meta.concrete_fields
+    columns = ", ".join(
+        [f"s.{qn(f.column)}" for f in session_fields] + [f"p.{qn(f.column)}" for f in point_fields]
+    )
+    sql = (
+        f"SELECT {columns} FROM {qn(TreatmentSession._meta.db_table)} s "  # noqa: S608 (the models' own tables)
+        f"LEFT JOIN {qn(InjectionPoint._meta.db_table)} p ON p.session_id = s.id "
+        f"WHERE s.id = %s ORDER BY p.{qn('order')}, p.id"
+    )
+    if connection.features.has_select_for_update_of:
+        sql += " FOR UPDATE OF s"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pk])
+        rows = cursor.fetchall()
+    if not rows:
+        return None, []
+    width = len(session_fields)
+    current = _build(TreatmentSession, rows[0][:width])
+    points = [_build(InjectionPoint, row[width:]) for row in rows if row[width] is not None]
+    return current, points
+
+
+def _locked_draft(session: TreatmentSession) -> tuple[TreatmentSession, list | None]:
     """The draft, locked (its row only), with what the services read of it: the caller's
     copies of its patient, practitioner, indication, product (fixed when a session starts)
-    and vial (when still the same) when the caller read them with the session, else
-    joined in the same query."""
+    and vial (when still the same) when the caller read them with the session, and then
+    its points read in the same statement; else joined in the same query, and the points
+    (None) left to read."""
     fields = [TreatmentSession._meta.get_field(name) for name in _RELATED]
     held = all(f.is_cached(session) for f in fields) and (
         session.vial is None or Vial._meta.get_field("product").is_cached(session.vial)
     )
-    rows = TreatmentSession.objects.select_for_update(of=("self",))
-    if not held:
-        rows = rows.select_related(
-            "patient", "practitioner", "indication", "product", "vial__product"
+    points = None
+    if held:
+        current, points = _locked_with_points(session.pk)
+        if current is None:
+            raise TreatmentSession.DoesNotExist
+    else:
+        current = (
+            TreatmentSession.objects.select_for_update(of=("self",))
+            .select_related("patient", "practitioner", "indication", "product", "vial__product")
+            .get(pk=session.pk)
         )
-    current = rows.get(pk=session.pk)
     if current.status == SessionStatus.SIGNED:
         raise SessionLocked("This session is signed: add an addendum instead.")
     if held:
         for field in fields:
             if getattr(current, field.attname) == getattr(session, field.attname):
                 field.set_cached_value(current, field.get_cached_value(session))
-    return current
+    return current, points
 
 
 @dataclass(frozen=True)
@@ -303,6 +365,7 @@ def _apply_draft(
     saved_by,
     links: list[SessionVial],
     always_save: bool,
+    old_points: list[InjectionPoint] | None = None,
 ) -> tuple[list[InjectionPoint], list[SessionVial], selectors.VialUsage]:
     """Save the editor's submission into the locked draft `current` (`links`: its further
     vials): its fields, its points, its vials and their draws. The session row (version
@@ -330,7 +393,9 @@ def _apply_draft(
             exclude=["session", "site"], validate_unique=False, validate_constraints=False
         )
     # Draft points only: signed sessions never reach here.
-    changed |= _replace_points(current, new_points, user=saved_by, old=list(current.points.all()))
+    if old_points is None:
+        old_points = list(current.points.all())
+    changed |= _replace_points(current, new_points, user=saved_by, old=old_points)
     if further is not None:
         kept = _set_further_vials(current, list(further), current=links)
         changed |= [link.vial_id for link in kept] != [link.vial_id for link in links]
@@ -345,8 +410,7 @@ def _apply_draft(
     changed |= len(kept) != len(links)
     if changed or always_save:
         current.version += 1
-        current._history_user = saved_by
-        current.save()
+        _save(current, user=saved_by)
     return new_points, kept, usage
 
 
@@ -357,7 +421,7 @@ def session_save_draft(
     """Save the draft's fields, its vials (`further_vials` in `fields`: those after the
     first) and replace its injection points. Further vials the dose does not need are
     dropped."""
-    current = _locked_draft(session)
+    current, old_points = _locked_draft(session)
     links = _links_of(session)
     if links is None:
         links = list(current.vial_links.select_related("vial__product").order_by("position", "id"))
@@ -367,6 +431,7 @@ def session_save_draft(
         saved_by=saved_by,
         links=links,
         always_save=True,
+        old_points=old_points,
     )
     return current
 
@@ -441,7 +506,7 @@ def _sign(
 ) -> tuple[TreatmentSession, Exception | None]:
     """session_sign's transaction. A refusal is returned, not raised, so that a draft saved
     on the way is committed."""
-    current = _locked_draft(session)
+    current, old_points = _locked_draft(session)
     if current.practitioner_id != signed_by.pk:
         raise ValidationError("Only the treating practitioner can sign this session.")
     if draft is not None:
@@ -451,7 +516,12 @@ def _sign(
                 current.vial_links.select_related("vial__product").order_by("position", "id")
             )
         points, links, usage = _apply_draft(
-            current, draft, saved_by=signed_by, links=links, always_save=False
+            current,
+            draft,
+            saved_by=signed_by,
+            links=links,
+            always_save=False,
+            old_points=old_points,
         )
     else:
         links = list(current.vial_links.select_related("vial__product").order_by("position", "id"))
@@ -478,7 +548,7 @@ def _sign(
     if blocks or missing or unacknowledged:
         return current, SigningRefused(blocks, missing, unacknowledged)
     now = timezone.now()
-    SessionFinding.objects.bulk_create(
+    kept_findings = [
         SessionFinding(
             session=current,
             code=f.code,
@@ -490,23 +560,29 @@ def _sign(
             recorded_at=now,
         )
         for f in findings
-    )
+    ]
     current.is_off_label = safety.is_off_label(inputs.session)
     current.status = SessionStatus.SIGNED
     current.signed_at = now
     current.signed_by = signed_by
     current.version += 1
-    current._history_user = signed_by
-    current.save()
-    # The dashboard's summaries, in this transaction (3 statements; issue 14.5).
+    # The signed row, its history row, the findings and the rule-made follow-ups: one
+    # statement on PostgreSQL (clinic.history_writes). The findings are inserted as the
+    # session turns signed: the immutability triggers refuse UPDATE and DELETE, not INSERT.
+    update_with_history(
+        current,
+        user_id=signed_by.pk,
+        when=now,
+        inserts=[kept_findings, _rule_follow_ups(current, inputs, signed_by, snapshot)],
+    )
+    # The dashboard's summaries, in this transaction (4 statements; issue 14.5).
     rollups.record_signed_session(current)
-    _create_rule_follow_ups(current, inputs, signed_by, snapshot)
     # The diary marks the appointment completed, in this transaction (clinic.diary).
     session_signed.send(sender=TreatmentSession, session=current)
     return current, None
 
 
-def _create_rule_follow_ups(session: TreatmentSession, inputs, user, snapshot) -> None:
+def _rule_follow_ups(session: TreatmentSession, inputs, user, snapshot) -> list[FollowUp]:
     """Tasks made by rules: the 2-week bladder review (rule 26) or, for other indications,
     the 2-week side-effect review (DOMAIN §4.2: the bladder review already is that review,
     with the post-void residual); outcome scores due by the earliest re-treatment date when
@@ -558,7 +634,7 @@ def _create_rule_follow_ups(session: TreatmentSession, inputs, user, snapshot) -
             _parameter(inputs, "first_treatment_review_days"),
             "first.review-call",
         )
-    FollowUp.objects.bulk_create(tasks)
+    return tasks
 
 
 @transaction.atomic

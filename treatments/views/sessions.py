@@ -1,6 +1,8 @@
 """Treatment session pages: start, edit with live safety findings, sign, view, addenda.
 Thin: access, form, one service/selector."""
 
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
@@ -8,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from clinic.audit import audited, patient_from_url, patient_of
+from clinic.flash import NAMES_NOBODY
 from clinic.idempotency import submit_once
 from clinic.permissions import require_perm
 from patients.selectors import patient_get_for_user
@@ -49,25 +52,31 @@ def session_new(request, public_id):
     if request.method == "POST" and form.is_valid():
         indication, product = form.cleaned_data["indication"], form.cleaned_data["product"]
         template = snapshot.site_template(indication, product)
+        # The view chooses the public id, so the one-time token's INSERT already stores
+        # the editor's URL it leads to (no UPDATE of the token afterwards).
+        public_id = uuid.uuid4()
+        url = reverse("treatments:session_edit", kwargs={"public_id": public_id})
 
         def start() -> str:
-            session = services.session_start(
+            services.session_start(
                 patient=patient,
                 practitioner=request.user,
                 indication=indication,
                 product=product,
                 template=template,
+                public_id=public_id,
             )
             if template:
                 messages.info(
                     request,
                     f"Injection points filled in from “{template.name}”. "
                     "Adjust them to what you give.",
+                    extra_tags=NAMES_NOBODY,  # a template's name (reference data)
                 )
-            return reverse("treatments:session_edit", kwargs={"public_id": session.public_id})
+            return url
 
         try:
-            outcome = submit_once(request, form, start)
+            outcome = submit_once(request, form, start, result_url=url)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -276,9 +285,9 @@ def session_edit(request, public_id):
                 form, formset = _forms(request, session, data)
         else:
             if signing:
-                messages.success(request, "Session signed.")
+                messages.success(request, "Session signed.", extra_tags=NAMES_NOBODY)
                 return redirect("treatments:session_detail", public_id=session.public_id)
-            messages.success(request, "Draft saved.")
+            messages.success(request, "Draft saved.", extra_tags=NAMES_NOBODY)
             return redirect("treatments:session_edit", public_id=session.public_id)
     return render(
         request,

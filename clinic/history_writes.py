@@ -1,0 +1,199 @@
+"""Rows written together with their django-simple-history rows, in as few statements as the
+database allows (issue 14.3: a 31-point session is written on every draft save).
+
+django-simple-history writes one history row per saved object from its post_save signal.
+These functions write the rows and their history rows themselves, as simple-history would
+have written them ("+" added, "~" changed, "-" removed; `history_date`, `history_user_id`,
+no change reason), with every history row copied from the row as the database holds it:
+
+- on PostgreSQL, the write and its history rows are ONE statement: a data-modifying CTE
+  whose history INSERT reads what the write RETURNs (a replace: the DELETE, the INSERT
+  and all history rows in one statement);
+- elsewhere (SQLite), the write, then the history rows selected from the table in one
+  INSERT ... SELECT (a replace: the new rows, the history of old and new, the DELETE).
+
+No Django signals are sent for these rows: callers use them for models whose only
+post_save/post_delete receivers are simple-history's (TreatmentSession, InjectionPoint).
+tests/clinic/test_history_writes.py checks both paths against simple-history's own rows.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from django.db import DatabaseError, connection
+
+HISTORY_COLUMNS = ("history_date", "history_change_reason", "history_type", "history_user_id")
+
+
+class _Spec:
+    """A model's table and, when it keeps history, its history table and the columns they
+    share (simple-history's tracked fields)."""
+
+    def __init__(self, model):
+        qn = connection.ops.quote_name
+        self.model = model
+        self.table = qn(model._meta.db_table)
+        self.pk = qn(model._meta.pk.column)
+        self.pk_type = model._meta.pk.rel_db_type(connection)
+        # The fields a write sets: every concrete one but an auto primary key.
+        self.fields = [
+            f for f in model._meta.concrete_fields if not (f.primary_key and f.auto_created)
+        ]
+        self.columns = ", ".join(qn(f.column) for f in self.fields)
+        self.is_postgresql = connection.vendor == "postgresql"
+        if self.is_postgresql:
+            self.array_types = [f"{f.db_type(connection)}[]" for f in self.fields]
+        history = getattr(getattr(model, "history", None), "model", None)
+        if history is None:
+            return
+        tracked = history.tracked_fields
+        self.source = ", ".join(qn(f.column) for f in tracked)
+        extra = {f.column for f in history._meta.concrete_fields} - {
+            history._meta.get_field(f.name).column for f in tracked
+        }
+        if extra != {"history_id", *HISTORY_COLUMNS}:  # a custom history model: not handled
+            raise NotImplementedError(f"{history._meta.label}: {sorted(extra)}")
+        self.history_insert = (
+            f"INSERT INTO {qn(history._meta.db_table)} "
+            f"({', '.join(qn(history._meta.get_field(f.name).column) for f in tracked)}, "
+            f"{', '.join(qn(c) for c in HISTORY_COLUMNS)}) "
+        )
+        self.history_date = history._meta.get_field("history_date")
+
+
+@cache
+def _spec(model) -> _Spec:
+    return _Spec(model)
+
+
+def _values(spec: _Spec, obj, *, add: bool) -> list:
+    # pre_save: what save() would store (auto_now fields set to now).
+    return [f.get_db_prep_save(f.pre_save(obj, add), connection) for f in spec.fields]
+
+
+def _mark_saved(spec: _Spec, objs, pks) -> None:
+    for obj, pk in zip(objs, pks, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
+def _history_select(spec: _Spec, source: str, history_type: str, when, user_id) -> tuple[str, list]:
+    return (
+        f"SELECT {spec.source}, %s, NULL, %s, %s FROM {source}",
+        [spec.history_date.get_db_prep_save(when, connection), history_type, user_id],
+    )
+
+
+def _insert_sql(spec: _Spec, objs) -> tuple[str, list]:
+    rows = [_values(spec, obj, add=True) for obj in objs]
+    if spec.is_postgresql:
+        # One array per column (UNNEST): a 31-row insert binds 7 parameters, not 217.
+        arrays = ", ".join(f"%s::{t}" for t in spec.array_types)
+        return (
+            f"INSERT INTO {spec.table} ({spec.columns}) SELECT * FROM UNNEST({arrays})",
+            [list(column) for column in zip(*rows, strict=True)],
+        )
+    one = f"({', '.join(['%s'] * len(spec.fields))})"
+    return (
+        f"INSERT INTO {spec.table} ({spec.columns}) VALUES {', '.join([one] * len(rows))}",
+        [value for row in rows for value in row],
+    )
+
+
+def _in(spec: _Spec, pks) -> tuple[str, list]:
+    if spec.is_postgresql:
+        return f"{spec.pk} = ANY(%s::{spec.pk_type}[])", [list(pks)]
+    return f"{spec.pk} IN ({', '.join(['%s'] * len(pks))})", list(pks)
+
+
+def replace_with_history(model, *, old_pks=(), new=(), user_id, when) -> None:
+    """Delete the rows `old_pks` of `model` and insert the unsaved objects `new` (their
+    primary keys set), with a "-" history row for each deleted row and a "+" one for each
+    new row, the "-" rows first. PostgreSQL: one statement; SQLite: one per step."""
+    spec = _spec(model)
+    old_pks, new = list(old_pks), list(new)
+    if not old_pks and not new:
+        return
+    with connection.cursor() as cursor:
+        if spec.is_postgresql:
+            parts, params, selects = [], [], []
+            if old_pks:
+                where, where_params = _in(spec, old_pks)
+                parts.append(
+                    f"gone AS (DELETE FROM {spec.table} WHERE {where} RETURNING {spec.source})"
+                )
+                params += where_params
+                sql, more = _history_select(spec, "gone", "-", when, user_id)
+                selects.append((sql, more))
+            if new:
+                insert, more = _insert_sql(spec, new)
+                parts.append(f"made AS ({insert} RETURNING {spec.source})")
+                params += more
+                sql, more = _history_select(spec, "made", "+", when, user_id)
+                selects.append((sql, more))
+            union = " UNION ALL ".join(sql for sql, _ in selects)
+            params += [p for _, more in selects for p in more]
+            tail = f"SELECT {spec.pk} FROM made" if new else "SELECT 1"
+            cursor.execute(
+                f"WITH {', '.join(parts)}, history AS ({spec.history_insert}{union}) {tail}",
+                params,
+            )
+            if new:
+                _mark_saved(spec, new, [row[0] for row in cursor.fetchall()])
+            return
+        if new:
+            insert, params = _insert_sql(spec, new)
+            cursor.execute(f"{insert} RETURNING {spec.pk}", params)
+            _mark_saved(spec, new, [row[0] for row in cursor.fetchall()])
+        selects, params = [], []
+        for pks, history_type in ((old_pks, "-"), ([o.pk for o in new], "+")):
+            if pks:
+                where, where_params = _in(spec, pks)
+                sql, more = _history_select(
+                    spec, f"{spec.table} WHERE {where}", history_type, when, user_id
+                )
+                selects.append(sql)
+                params += more + where_params
+        cursor.execute(f"{spec.history_insert}{' UNION ALL '.join(selects)}", params)
+        if old_pks:
+            where, where_params = _in(spec, old_pks)
+            cursor.execute(f"DELETE FROM {spec.table} WHERE {where}", where_params)
+
+
+def insert_with_history(obj, *, user_id, when) -> None:
+    """INSERT the unsaved `obj` (its primary key set) and its "+" history row."""
+    replace_with_history(type(obj), new=[obj], user_id=user_id, when=when)
+
+
+def update_with_history(obj, *, user_id, when, inserts=()) -> None:
+    """UPDATE every field of the saved `obj` (auto_now fields set now, as save() does) and
+    write its "~" history row. `inserts`: lists of unsaved objects of other models to
+    INSERT with it, without history rows or signals, as bulk_create would (their primary
+    keys are not set), rows that do not depend on this update. PostgreSQL: all in one
+    statement; SQLite: each INSERT, the UPDATE, the history row."""
+    spec = _spec(type(obj))
+    qn = connection.ops.quote_name
+    assignments = ", ".join(f"{qn(f.column)} = %s" for f in spec.fields)
+    params = [*_values(spec, obj, add=False), obj.pk]
+    update = f"UPDATE {spec.table} SET {assignments} WHERE {spec.pk} = %s"
+    others = [_insert_sql(_spec(type(rows[0])), rows) for rows in inserts if rows]
+    with connection.cursor() as cursor:
+        if spec.is_postgresql:
+            parts = [f"changed AS ({update} RETURNING {spec.source})"]
+            for index, (sql, more) in enumerate(others):
+                parts.append(f"also_{index} AS ({sql})")
+                params += more
+            sql, more = _history_select(spec, "changed", "~", when, user_id)
+            cursor.execute(f"WITH {', '.join(parts)} {spec.history_insert}{sql}", params + more)
+        else:
+            for sql, more in others:
+                cursor.execute(sql, more)
+            cursor.execute(update, params)
+            sql, more = _history_select(
+                spec, f"{spec.table} WHERE {spec.pk} = %s", "~", when, user_id
+            )
+            cursor.execute(f"{spec.history_insert}{sql}", [*more, obj.pk])
+        if cursor.rowcount != 1:  # the history rows written: one per row updated
+            raise DatabaseError(f"{spec.model._meta.label} {obj.pk} was not updated")

@@ -1,0 +1,182 @@
+"""clinic.history_writes: rows and their history rows written by hand hold what
+django-simple-history would have written, on both of its paths (the one-statement CTE on
+PostgreSQL, and the statement-per-step path SQLite takes, forced here on PostgreSQL too)."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import DatabaseError, connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from clinic import history_writes
+from tests.factories import InjectionPointFactory, TreatmentSessionFactory, UserFactory
+from treatments.models import FollowUp, InjectionPoint, SessionFinding, TreatmentSession
+
+pytestmark = pytest.mark.django_db
+
+PATHS = ["native", "statement-per-step"]
+BOOKKEEPING = {"history_id", "history_date", "history_change_reason", "history_type"}
+
+
+@pytest.fixture(params=PATHS)
+def path(request, monkeypatch):
+    """Run the test on this database's own path, then on the statement-per-step one."""
+    if request.param == "statement-per-step":
+        if connection.vendor != "postgresql":
+            pytest.skip("SQLite's native path is the statement-per-step one")
+        real = history_writes._spec
+
+        def portable(model):
+            spec = real(model)
+            copy = object.__new__(type(spec))
+            copy.__dict__.update(spec.__dict__, is_postgresql=False)
+            return copy
+
+        monkeypatch.setattr(history_writes, "_spec", portable)
+    return request.param
+
+
+def _table_row(model, pk) -> dict:
+    return model.objects.filter(pk=pk).values(*[f.attname for f in model._meta.concrete_fields])[0]
+
+
+def _history_rows(model, **filters) -> list[dict]:
+    return list(model.history.model.objects.filter(**filters).order_by("history_id").values())
+
+
+def _tracked(row: dict) -> dict:
+    return {k: v for k, v in row.items() if k not in BOOKKEEPING}
+
+
+def test_update_writes_the_row_and_the_history_row_simple_history_would(path):
+    user = UserFactory()
+    session = TreatmentSessionFactory()
+    session.notes = "by simple-history"
+    session._history_user = user
+    session.save()  # simple-history's own "~" row
+    by_signal = _history_rows(TreatmentSession, id=session.pk)[-1]
+    session.notes = "by hand"
+    session.version += 1
+    before = session.updated_at
+    when = timezone.now()
+    with_sql = 1 if connection.vendor == "postgresql" and path == "native" else 2
+    with CaptureQueriesContext(connection) as queries:
+        history_writes.update_with_history(session, user_id=user.pk, when=when)
+    assert len(queries) == with_sql
+    row = _table_row(TreatmentSession, session.pk)
+    assert row["notes"] == "by hand" and row["version"] == session.version
+    assert row["updated_at"] > before  # auto_now, as save() sets it
+    by_hand = _history_rows(TreatmentSession, id=session.pk)[-1]
+    assert by_hand["history_type"] == "~" and by_hand["history_date"] == when
+    assert by_hand["history_user_id"] == user.pk and by_hand["history_change_reason"] is None
+    assert _tracked(by_hand) == {**row, "history_user_id": user.pk}
+    # Same columns, same bookkeeping as simple-history's row, but for what changed.
+    assert by_hand.keys() == by_signal.keys()
+    assert by_signal["history_type"] == "~" and by_signal["history_change_reason"] is None
+    differ = {k for k in by_hand if by_hand[k] != by_signal[k]}
+    assert differ <= {"history_id", "history_date", "notes", "version", "updated_at"}
+
+
+def test_insert_writes_the_row_and_its_added_history_row(path):
+    user = UserFactory()
+    template = TreatmentSessionFactory()
+    session = TreatmentSession(
+        patient=template.patient,
+        practitioner=user,
+        indication=template.indication,
+        product=template.product,
+        notes="new",
+    )
+    history_writes.insert_with_history(session, user_id=user.pk, when=timezone.now())
+    assert session.pk and not session._state.adding
+    (history,) = _history_rows(TreatmentSession, id=session.pk)
+    assert history["history_type"] == "+" and history["history_user_id"] == user.pk
+    assert _tracked(history) == {
+        **_table_row(TreatmentSession, session.pk),
+        "history_user_id": user.pk,
+    }
+
+
+def test_replace_deletes_inserts_and_writes_removed_and_added_history_rows(path):
+    user = UserFactory()
+    session = TreatmentSessionFactory()
+    old = InjectionPointFactory.create_batch(3, session=session)
+    old_rows = {p.pk: _table_row(InjectionPoint, p.pk) for p in old}
+    new = [
+        InjectionPoint(session=session, order=i, site=old[0].site, side="right", units=u)
+        for i, u in enumerate([Decimal("2.50"), Decimal("7")])
+    ]
+    when = timezone.now()
+    history_writes.replace_with_history(
+        InjectionPoint, old_pks=list(old_rows), new=new, user_id=user.pk, when=when
+    )
+    assert not InjectionPoint.objects.filter(pk__in=old_rows).exists()
+    assert [p.pk for p in new] == list(
+        InjectionPoint.objects.filter(session=session)
+        .order_by("order")
+        .values_list("pk", flat=True)
+    )
+    rows = _history_rows(InjectionPoint, session_id=session.pk, history_user_id=user.pk)
+    removed = [r for r in rows if r["history_type"] == "-"]
+    added = [r for r in rows if r["history_type"] == "+"]
+    assert [r["history_type"] for r in rows] == ["-"] * 3 + ["+"] * 2  # removed first
+    for r in removed:
+        assert _tracked(r) == {**old_rows[r["id"]], "history_user_id": user.pk}
+    for r in added:
+        assert _tracked(r) == {**_table_row(InjectionPoint, r["id"]), "history_user_id": user.pk}
+    assert all(r["history_date"] == when for r in rows)
+
+
+def test_replace_with_nothing_new_only_deletes(path):
+    user = UserFactory()
+    points = InjectionPointFactory.create_batch(2)
+    history_writes.replace_with_history(
+        InjectionPoint, old_pks=[p.pk for p in points], user_id=user.pk, when=timezone.now()
+    )
+    assert not InjectionPoint.objects.filter(pk__in=[p.pk for p in points]).exists()
+    rows = _history_rows(InjectionPoint, history_user_id=user.pk)
+    assert sorted(r["id"] for r in rows) == sorted(p.pk for p in points)
+    assert {r["history_type"] for r in rows} == {"-"}
+
+
+def test_update_inserts_other_rows_in_the_same_write(path):
+    user = UserFactory()
+    session = TreatmentSessionFactory()
+    now = timezone.now()
+    finding = SessionFinding(
+        session=session,
+        code="x.y",
+        level="warn",
+        message="m",
+        source="s",
+        recorded_by=user,
+        recorded_at=now,
+    )
+    task = FollowUp(
+        patient=session.patient,
+        session=session,
+        kind="review-call",
+        title="Call",
+        due_on=now.date(),
+        rule_code="r",
+        created_by=user,
+    )
+    session.notes = "with findings"
+    history_writes.update_with_history(
+        session, user_id=user.pk, when=now, inserts=[[finding], [], [task]]
+    )
+    assert list(SessionFinding.objects.filter(session=session).values_list("code", flat=True)) == [
+        "x.y"
+    ]
+    (saved,) = FollowUp.objects.filter(session=session)
+    assert saved.title == "Call" and saved.updated_at is not None
+    assert _history_rows(TreatmentSession, id=session.pk)[-1]["notes"] == "with findings"
+
+
+def test_update_of_a_missing_row_is_an_error(path):
+    session = TreatmentSessionFactory()
+    TreatmentSession.objects.filter(pk=session.pk).update(notes="x")
+    session.pk = session.id = 10**9
+    with pytest.raises(DatabaseError):
+        history_writes.update_with_history(session, user_id=None, when=timezone.now())

@@ -1,0 +1,109 @@
+"""clinic.prepared: a queryset compiled once per process runs with each call's values and
+gives what the same queryset built afresh gives (instances, select_related, prefetches)."""
+
+import uuid
+from datetime import date, timedelta
+from unittest import mock
+
+import pytest
+from django.db.models import Prefetch
+from django.db.models.sql.compiler import SQLCompiler
+from django.utils import timezone
+
+from clinic.prepared import Prepared
+from tests.factories import TreatmentSessionFactory
+from treatments.models import SessionVial, TreatmentSession
+
+pytestmark = pytest.mark.django_db
+
+
+def _sessions(public_id, since, day):
+    return (
+        TreatmentSession.objects.select_related("patient", "vial__product")
+        .prefetch_related(Prefetch("vial_links", queryset=SessionVial.objects.all()))
+        .filter(public_id=public_id, performed_at__gte=since, created_at__date__gte=day)
+    )
+
+
+def _prepared():
+    moment = timezone.now() - timedelta(days=3000)
+    return Prepared(
+        _sessions,
+        public_id=(uuid.UUID(int=1), uuid.UUID(int=2)),
+        since=(moment, moment + timedelta(days=40, seconds=3)),
+        day=(date(2001, 2, 3), date(2002, 3, 4)),
+    )
+
+
+def _run(read, how, **values) -> list:
+    return read.list(**values) if how == "list" else list(read.queryset(**values))
+
+
+@pytest.mark.parametrize("how", ["list", "queryset"])
+def test_runs_with_each_calls_values_and_builds_what_the_orm_builds(how, django_assert_num_queries):
+    read = _prepared()
+    first, second = TreatmentSessionFactory.create_batch(2)
+    since = timezone.now() - timedelta(days=1)
+    for session in (first, second):
+        with django_assert_num_queries(2):  # the row with its joins, the prefetch
+            (found,) = _run(read, how, public_id=session.public_id, since=since, day=since.date())
+            assert found == session
+            assert found.patient == session.patient and found.vial.product == session.product
+            assert list(found.vial_links.all()) == []
+        expected = _sessions(session.public_id, since, since.date()).get()
+        assert {f.attname: getattr(found, f.attname) for f in TreatmentSession._meta.fields} == {
+            f.attname: getattr(expected, f.attname) for f in TreatmentSession._meta.fields
+        }
+    assert _run(read, how, public_id=first.public_id, since=timezone.now(), day=since.date()) == []
+    assert _run(read, how, public_id=uuid.uuid4(), since=since, day=since.date()) == []
+
+
+@pytest.mark.parametrize("how", ["list", "queryset"])
+def test_compiles_once_per_process(how):
+    read = _prepared()
+    session = TreatmentSessionFactory()
+    since = timezone.now() - timedelta(days=1)
+    _run(read, how, public_id=session.public_id, since=since, day=since.date())
+    with mock.patch.object(
+        SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql
+    ) as spy:
+        (found,) = _run(read, how, public_id=session.public_id, since=since, day=since.date())
+    assert found == session
+    # Only the prefetch of the further vials compiled; the main read ran the cached SQL.
+    assert spy.call_count == 1
+
+
+def test_filtering_further_compiles_afresh():
+    read = _prepared()
+    session = TreatmentSessionFactory()
+    since = timezone.now() - timedelta(days=1)
+    queryset = read.queryset(public_id=session.public_id, since=since, day=since.date())
+    assert list(queryset.filter(notes="nothing like it")) == []
+    assert queryset.count() == 1
+
+
+def test_a_value_that_shapes_the_query_is_refused():
+    read = Prepared(
+        lambda vial_id: TreatmentSession.objects.filter(vial_id=vial_id),
+        vial_id=(None, 5),  # None makes IS NULL: another query
+    )
+    with pytest.raises(ValueError, match="shape"):
+        list(read.queryset(vial_id=5))
+
+
+def test_a_value_transformed_before_it_reaches_the_query_is_refused():
+    read = Prepared(
+        lambda since: TreatmentSession.objects.filter(created_at__date__gte=since.date()),
+        since=(timezone.now(), timezone.now() + timedelta(days=3)),
+    )
+    with pytest.raises(ValueError, match="no known adaptation"):
+        list(read.queryset(since=timezone.now()))
+
+
+def test_a_value_that_is_no_parameter_is_refused():
+    read = Prepared(
+        lambda on: TreatmentSession.objects.all(),
+        on=(date(2001, 1, 1), date(2002, 2, 2)),
+    )
+    with pytest.raises(ValueError, match="not a parameter"):
+        list(read.queryset(on=date(2020, 1, 1)))
