@@ -58,6 +58,8 @@ class _SessionRead:
         queryset = queryset.filter(session_key=self._PROBE, expire_date__gt=timezone.now())
         compiler = queryset.query.get_compiler(connection=connection)
         self.sql, params = compiler.as_sql()
+        if len(params) != 2:  # get() below fills in the key and the time
+            raise RuntimeError(f"unexpected session query parameters: {params!r}")
         self.key_at = list(params).index(self._PROBE)
         self.expire_field = model._meta.get_field("expire_date")
         select, klass_info = compiler.select, compiler.klass_info
