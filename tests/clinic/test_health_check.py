@@ -9,8 +9,11 @@ import pytest
 from django.db import connection, connections
 from django.db.utils import load_backend
 
+# Not transactional: the connection under test is a separate one, outside the test's
+# transaction, and a transactional test's flush would empty the reference tables for the
+# tests that follow it on the same worker.
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL backend"),
 ]
 
