@@ -20,6 +20,11 @@ class ClinicConfig(AppConfig):
         # no more, after every migrate (issue 10, point 6; docs/operations.md).
         post_migrate.connect(grant_runtime_role_after_migrate, sender=self)
 
+        from clinic.history import keep_history_managers
+
+        # Model.history without a new manager class per access (clinic/history.py).
+        keep_history_managers()
+
         from clinic import signals
 
         # Session start times, the two-factor step at login, ending a deactivated

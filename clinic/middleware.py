@@ -6,6 +6,7 @@
   TOTP device, and enrolment first for roles that must use one (OTP_REQUIRED).
 """
 
+import functools
 import time
 from urllib.parse import urlencode
 
@@ -14,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.cache import add_never_cache_headers
 
 # Session keys (epoch seconds).
@@ -42,13 +43,25 @@ class NoStoreMiddleware:
         return response
 
 
+@functools.lru_cache(maxsize=16)
+def _paths_of(script_prefix: str, names: tuple[str, ...]) -> frozenset[str]:
+    """The paths of these URL names under this script prefix, reversed once per process
+    rather than on every request (the middleware below asks on each one)."""
+    return frozenset(reverse(name) for name in names)
+
+
+def _path_of(name: str) -> str:
+    (path,) = _paths_of(get_script_prefix(), (name,))
+    return path
+
+
 def _is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
 def _login_redirect(request, reason: str):
     login_url = reverse("login")
-    if request.path == reverse("session_ping") or request.headers.get("Accept", "").startswith(
+    if request.path == _path_of("session_ping") or request.headers.get("Accept", "").startswith(
         "application/json"
     ):
         return JsonResponse({"signed_in": False, "reason": reason}, status=401)
@@ -101,7 +114,7 @@ class SessionLimitsMiddleware:
                 logout(request)
                 messages.info(request, SIGNED_OUT_MESSAGES[reason])
                 return _login_redirect(request, reason)
-            is_ping = request.path == reverse("session_ping")
+            is_ping = request.path == _path_of("session_ping")
             if is_ping or now - seen_at >= settings.SESSION_ACTIVITY_RESOLUTION:
                 session[SEEN_AT] = seen_at = now
             request.session_seconds_left = max(
@@ -159,7 +172,7 @@ class TwoFactorMiddleware:
     def _is_open(request) -> bool:
         if request.path.startswith("/" + settings.STATIC_URL.lstrip("/")):
             return True
-        return request.path in {reverse(name) for name in TWO_FACTOR_OPEN_URLS}
+        return request.path in _paths_of(get_script_prefix(), TWO_FACTOR_OPEN_URLS)
 
     @staticmethod
     def _send_to(request, name: str):

@@ -7,6 +7,10 @@ the current user row together; and an `access` snapshot (role names, permission 
 the verified second-factor device) written once after sign-in, so permission checks and
 the role badge read no table.
 
+The per-request statements are compiled once per database connection (_SessionRead, the
+UPDATE in SessionStore.save): the same SQL the ORM writes, without rebuilding and
+compiling the query on every request (about 0.65 ms of CPU per request, issue 14.3).
+
 Still revocable at once:
 - the user row is read fresh on every request: a deactivated user (is_active false) is
   refused by the backend's own check, and a changed password fails the session hash,
@@ -24,8 +28,9 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.base import CreateError, UpdateError
 from django.contrib.sessions.backends.db import SessionStore as DBSessionStore
 from django.core.exceptions import SuspiciousOperation
-from django.db import IntegrityError, models, router, transaction
+from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models import Case, F, Value, When
+from django.db.models.query import get_related_populators
 from django.utils import timezone
 
 from clinic.roles import Role
@@ -39,6 +44,66 @@ def _user_id_of(data) -> int | None:
         return int(value) if value is not None else None
     except (TypeError, ValueError):
         return None
+
+
+class _SessionRead:
+    """`StaffSession.objects.select_related("user").get(session_key=..., expire_date__gt=
+    now)`, compiled by the ORM once for a database connection and then only executed:
+    the rows are converted and the instances built as the ORM's ModelIterable does."""
+
+    _PROBE = "-session-key-probe-"  # never a session key (they are [a-z0-9]{32})
+
+    def __init__(self, model, connection):
+        queryset = model.objects.using(connection.alias).select_related("user")
+        queryset = queryset.filter(session_key=self._PROBE, expire_date__gt=timezone.now())
+        compiler = queryset.query.get_compiler(connection=connection)
+        self.sql, params = compiler.as_sql()
+        if len(params) != 2:  # get() below fills in the key and the time
+            raise RuntimeError(f"unexpected session query parameters: {params!r}")
+        self.key_at = list(params).index(self._PROBE)
+        self.expire_field = model._meta.get_field("expire_date")
+        select, klass_info = compiler.select, compiler.klass_info
+        self.converters = list(
+            compiler.get_converters([column[0] for column in select[: compiler.col_count]]).items()
+        )
+        fields = klass_info["select_fields"]
+        self.own = slice(fields[0], fields[-1] + 1)
+        self.init_list = [column[0].target.attname for column in select[self.own]]
+        self.model = model
+        self.alias = connection.alias
+        self.fetch_mode = queryset._fetch_mode
+        self.populators = get_related_populators(
+            klass_info, select, connection.alias, self.fetch_mode
+        )
+
+    @classmethod
+    def for_connection(cls, model, connection):
+        reader = getattr(connection, "_clinic_session_read", None)
+        if reader is None or reader.model is not model:
+            reader = connection._clinic_session_read = cls(model, connection)
+        return reader
+
+    def get(self, connection, session_key):
+        params = [None, None]
+        params[self.key_at] = session_key
+        params[1 - self.key_at] = self.expire_field.get_db_prep_value(timezone.now(), connection)
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        row = list(row)
+        for position, (converters, expression) in self.converters:
+            value = row[position]
+            for converter in converters:
+                value = converter(value, expression, connection)
+            row[position] = value
+        obj = self.model.from_db(
+            self.alias, self.init_list, row[self.own], fetch_mode=self.fetch_mode
+        )
+        for populator in self.populators:
+            populator.populate(row, obj)
+        return obj
 
 
 class SessionStore(DBSessionStore):
@@ -57,14 +122,17 @@ class SessionStore(DBSessionStore):
         return StaffSession
 
     def _get_session_from_db(self):
+        connection = connections[router.db_for_read(self.model)]
         try:
-            return self.model.objects.select_related("user").get(
-                session_key=self.session_key, expire_date__gt=timezone.now()
+            row = _SessionRead.for_connection(self.model, connection).get(
+                connection, self.session_key
             )
-        except (self.model.DoesNotExist, SuspiciousOperation) as error:
-            if isinstance(error, SuspiciousOperation):
-                logging.getLogger(f"django.security.{error.__class__.__name__}").warning(str(error))
+        except SuspiciousOperation as error:
+            logging.getLogger(f"django.security.{error.__class__.__name__}").warning(str(error))
+            row = None
+        if row is None:
             self._session_key = None
+        return row
 
     def load(self):
         row = self._get_session_from_db()
@@ -112,12 +180,29 @@ class SessionStore(DBSessionStore):
                 default=F("access"),
                 output_field=models.JSONField(),
             )
-        updated = (
-            self.model.objects.using(using).filter(session_key=self.session_key).update(**fields)
-        )
+            sessions = self.model.objects.using(using).filter(session_key=self.session_key)
+            updated = sessions.update(**fields)
+        else:
+            updated = self._update(connections[using], fields)
         if not updated:
             raise UpdateError
         self._pending_access = None
+
+    def _update(self, connection, values: dict) -> int:
+        """The usual save (data, expiry, user): the UPDATE the ORM would write, with the
+        values prepared by their fields, without building the query each time."""
+        meta = self.model._meta
+        quote = connection.ops.quote_name
+        names = list(values)
+        sql = (
+            f"UPDATE {quote(meta.db_table)} SET "  # noqa: S608 (the model's own table and columns)
+            + ", ".join(f"{quote(meta.get_field(name).column)} = %s" for name in names)
+            + f" WHERE {quote(meta.pk.column)} = %s"
+        )
+        params = [meta.get_field(name).get_db_prep_save(values[name], connection) for name in names]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, self.session_key])
+            return cursor.rowcount
 
     async def asave(self, must_create=False):  # pragma: no cover - the app is WSGI
         from asgiref.sync import sync_to_async

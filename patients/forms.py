@@ -10,6 +10,7 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.utils import timezone
 
+from clinic.form_fields import CheapFieldCopyMetaclass
 from clinic.form_rendering import WIDGET_RENDERER
 from clinic.idempotency import SubmissionTokenField
 from patients.choices import TITLE_USUAL_SEX, Sex, YesNoNotApplicable
@@ -110,8 +111,11 @@ def _patient_layout(show_nhs_number: bool) -> Layout:
 _PATIENT_LAYOUTS = {show: _patient_layout(show) for show in (True, False)}
 
 
-class PatientForm(forms.ModelForm):
-    """Demographics, contact, GP, emergency contact, referral and contact consents."""
+class PatientForm(forms.ModelForm, metaclass=CheapFieldCopyMetaclass):
+    """Demographics, contact, GP, emergency contact, referral and contact consents.
+
+    Its fields are copied per form without copy.deepcopy (clinic.form_fields): the form
+    is built on every registration GET and POST (issue 14.3)."""
 
     # The page writes the layout and widgets in Python ({% render_layout %}, issue 14.3);
     # the empty form's fields render alike for everyone: written once per process.

@@ -139,6 +139,17 @@ def _nhs_number_in_use(form, other) -> None:
     )
 
 
+# The questionnaire page says "Registered ... as K000123" when the registration leads to
+# it (?registered=1), rather than through a message kept in the session: that cost a
+# session write on the POST and another on the page that showed it (issue 14.3).
+REGISTERED = "registered"
+
+
+def _questionnaire_after_registering(public_id) -> str:
+    url = reverse("patients:questionnaire_new", kwargs={"public_id": public_id})
+    return f"{url}?{REGISTERED}=1"
+
+
 @require_perm("patients.add_patient")
 @audited("patient.duplicates", when=_shown_duplicates)
 def patient_register(request):
@@ -152,7 +163,7 @@ def patient_register(request):
         # The new record's id chosen here, so the one-time token's claim can store where
         # the form leads before the service runs (one statement fewer, issue 14.3).
         public_id = uuid.uuid4()
-        next_url = reverse("patients:questionnaire_new", kwargs={"public_id": public_id})
+        next_url = _questionnaire_after_registering(public_id)
 
         def register() -> str:
             patient = services.patient_register(
@@ -161,12 +172,7 @@ def patient_register(request):
                 public_id=public_id,
                 **data,
             )
-            messages.success(
-                request,
-                f"Registered {patient.full_name} as {patient.record_number}. "
-                "Now enter their medical questionnaire (or skip for now).",
-            )
-            return reverse("patients:questionnaire_new", kwargs={"public_id": patient.public_id})
+            return _questionnaire_after_registering(patient.public_id)
 
         if note := form.title_sex_note:
             messages.warning(request, note)
@@ -367,6 +373,12 @@ def questionnaire_new(request, public_id):
         initial = selectors.questionnaire_initial_from_latest(patient=patient) if can_read else {}
         form = QuestionnaireForm(initial=initial)
         formset = PriorTreatmentFormSet(prefix="prior")
+        if request.GET.get(REGISTERED) == "1":  # shown by this page at once: no session write
+            messages.success(
+                request,
+                f"Registered {patient.full_name} as {patient.record_number}. "
+                "Now enter their medical questionnaire (or skip for now).",
+            )
     return render(
         request,
         "patients/questionnaire_form.html",

@@ -116,6 +116,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# PostgreSQL through Django's backend with a health check that sends its SELECT 1 only
+# when the connection's socket says something happened (clinic/postgresql/base.py).
+POSTGRESQL_ENGINE = "clinic.postgresql"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = POSTGRESQL_ENGINE
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The embedded default under several staff at once: the write-ahead log lets reads
     # go on during a write; write transactions start IMMEDIATE so two writers queue for
@@ -143,6 +148,8 @@ if DATABASE_REPLICA_URL:
             conn_health_checks=True,
         )
     )
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["replica"]["ENGINE"] = POSTGRESQL_ENGINE
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["clinic.db_router.ReplicaRouter"]
 # Seconds a busy page tells the browser to wait (Retry-After).

@@ -78,7 +78,9 @@ def test_register_patient_then_enter_questionnaire(page: Page, live_server, rece
 
     page.get_by_role("button", name="Register patient").click()
 
-    expect(page).to_have_url(re.compile(r"/patients/[0-9a-f-]{36}/questionnaire/new/$"))
+    expect(page).to_have_url(
+        re.compile(r"/patients/[0-9a-f-]{36}/questionnaire/new/\?registered=1$")
+    )
     patient = Patient.objects.get(family_name=SURNAME)
     success = page.locator(".messages .alert-success")
     expect(success).to_contain_text(f"Registered Jane Alice {SURNAME} as {patient.record_number}")
@@ -150,7 +152,7 @@ def test_duplicate_warning_keeps_input_and_confirmation_registers(
     page.get_by_label(re.compile("I have checked the possible matches")).check()
     page.get_by_role("button", name="Register patient").click()
 
-    expect(page).to_have_url(re.compile(r"/questionnaire/new/$"))
+    expect(page).to_have_url(re.compile(r"/questionnaire/new/\?registered=1$"))
     second = Patient.objects.get(family_name=SURNAME, given_names="Imogen")
     expect(page.locator(".messages .alert-success")).to_contain_text(
         f"Registered Imogen {SURNAME} as {second.record_number}"

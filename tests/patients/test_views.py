@@ -59,7 +59,8 @@ def test_register_then_duplicate_warning_then_confirm(reception_client):
     response = reception_client.post(reverse("patients:register"), form_data())
     patient = Patient.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("patients:questionnaire_new", args=[patient.public_id])
+    questionnaire = reverse("patients:questionnaire_new", args=[patient.public_id])
+    assert response["Location"] == f"{questionnaire}?registered=1"
 
     again = reception_client.post(
         reverse("patients:register"), form_data(nhs_number="", phone="07700900777")

@@ -1,0 +1,48 @@
+"""Django's PostgreSQL backend, with CONN_HEALTH_CHECKS answered without a `SELECT 1`
+when the connection plainly is fine (issue 14.3).
+
+Django's health check (kept for issue 12: a restarted PostgreSQL must not cost the next
+request its answer) sends `SELECT 1` before the first query of every request: a round
+trip and a statement on each page. Here the persistent connection is taken as healthy,
+without that round trip, when libpq says it is open and idle (not inside a transaction)
+and its socket has nothing to read. A server that ended the connection (a restart, a
+terminated backend, the idle-in-transaction timeout) has sent its error message and
+closed the socket, which makes it readable: then, and in any other doubtful state, the
+`SELECT 1` check runs as before and closes a dead connection, so the request opens a new
+one instead of failing.
+"""
+
+import select
+
+from django.db.backends.postgresql import base
+from psycopg import pq
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    def close_if_health_check_failed(self):
+        if (
+            self.connection is not None
+            and self.health_check_enabled
+            and not self.health_check_done
+            and self._plainly_healthy()
+        ):
+            self.health_check_done = True
+            return
+        super().close_if_health_check_failed()
+
+    def _plainly_healthy(self) -> bool:
+        connection = self.connection
+        try:
+            if connection.closed or connection.broken:
+                return False
+            pgconn = connection.pgconn
+            if (
+                pgconn.status != pq.ConnStatus.OK
+                or pgconn.transaction_status != pq.TransactionStatus.IDLE
+            ):
+                return False
+            poller = select.poll()
+            poller.register(pgconn.socket, select.POLLIN | select.POLLPRI)
+            return not poller.poll(0)  # anything to read (a message, EOF, an error): check
+        except Exception:  # noqa: BLE001 (any doubt: Django's own check decides)
+            return False
