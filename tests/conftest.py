@@ -17,6 +17,22 @@ def pytest_configure(config):
 
 
 @pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Django's order again, after pytest's own regrouping: plain database tests first,
+    then transactional ones (the browser tests among them), then the rest.
+
+    pytest-django sorts first (tryfirst); pytest then regroups tests that share a
+    parametrized session fixture (pytest-playwright's browser), which can move browser tests
+    in among the plain database tests. A transactional test's teardown empties every table,
+    so the database tests after it on that worker found no reference data (CI, 03/12:
+    "Indication matching query does not exist" in 30 tests). The sort is stable: pytest's
+    grouping holds within each of Django's groups."""
+    from pytest_django.plugin import pytest_collection_modifyitems as in_django_order
+
+    in_django_order(items)
+
+
+@pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session):
     worker_databases.drop_template(session.config)
 

@@ -124,14 +124,16 @@ def test_the_banner_costs_one_query_whatever_the_questionnaires(patient, practit
     assert count(client) == 1
 
 
-@pytest.mark.parametrize("page", ["patients:detail", "patients:questionnaires"])
-def test_pages_that_list_questionnaires_read_them_once(patient, practitioner, page):
+# Not called `page`: that is pytest-playwright's fixture, and the name pulled its browser
+# parameter into this test, which made pytest regroup the browser tests beside it.
+@pytest.mark.parametrize("url_name", ["patients:detail", "patients:questionnaires"])
+def test_pages_that_list_questionnaires_read_them_once(patient, practitioner, url_name):
     """The patient page and the questionnaire list build the banner's line from the
     questionnaires they read anyway: one read of the table, not one more for the banner."""
     reviewed(patient, practitioner, days_ago=40, heart_disease=True)
     QuestionnaireFactory(patient=patient, completed_on=TODAY)  # newer, not reviewed
     client = client_for(practitioner)
-    url = reverse(page, args=[patient.public_id])
+    url = reverse(url_name, args=[patient.public_id])
     client.get(url)  # the session's access snapshot written once
     with CaptureQueriesContext(connection) as ctx:
         text = client.get(url).content.decode()
