@@ -92,6 +92,8 @@ from treatments.selectors.side_effects import (
 )
 from treatments.selectors.vials import (
     lot_exposure,
+    receipt_get_summary,
+    receipt_summary,
     vial_get,
     vial_list,
     vial_list_unusable,
@@ -145,6 +147,8 @@ __all__ = [
     "product_list_formulary",
     "proposed_session_fields",
     "protocol_facts",
+    "receipt_get_summary",
+    "receipt_summary",
     "reference_facts",
     "reference_snapshot",
     "responder_status",

@@ -26,6 +26,31 @@ def vial_list() -> QuerySet[Vial]:
     )
 
 
+def receipt_summary(vials: list[Vial], delivery_note: str) -> str:
+    """What a receipt booked in, as the receive page and the vial list say it."""
+    labels = vials[0].stock_label
+    if len(vials) > 1:
+        labels += f" to {vials[-1].stock_label}"
+    count = f"{len(vials)} vial" + ("s" if len(vials) != 1 else "")
+    return (
+        f"Received {count} of {vials[0].product} {vials[0].presentation_units} U ({labels}), "
+        f"delivery note {delivery_note}."
+    )
+
+
+def receipt_get_summary(*, pk: int) -> str | None:
+    """The vial list's line for a receipt just booked (`?receipt=`): read from the rows,
+    so a double-click, a replayed form or a reload shows it as well as the first answer."""
+    vials = list(
+        Vial.objects.filter(receipt_id=pk)
+        .select_related("product", "receipt")
+        .order_by("lot_sequence", "id")
+    )
+    if not vials:
+        return None
+    return receipt_summary(vials, vials[0].receipt.delivery_note)
+
+
 def vial_get(*, pk: int) -> Vial:
     return get_object_or_404(
         vial_list().select_related("received_by", "reconstituted_by", "discarded_by"), pk=pk

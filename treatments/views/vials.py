@@ -4,7 +4,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -27,10 +26,12 @@ def vial_list(request):
         show = "open"
     vials = vials.order_by("discarded_at", "expiry", "lot", "lot_sequence", "id")[:300]
     just_received = request.GET.get("receipt", "")
+    just_received = int(just_received) if just_received.isdigit() else None
     context = {
         "vials": vials,
         "show": show,
-        "just_received": int(just_received) if just_received.isdigit() else None,
+        "just_received": just_received,
+        "received": just_received and selectors.receipt_get_summary(pk=just_received),
     }
     return render(request, "treatments/vial_list.html", context)
 
@@ -46,17 +47,11 @@ def vial_receive(request):
         def receive() -> str:
             receipt = services.stock_receive(received_by=request.user, **fields)
             vials = receipt.vials_received
-            labels = vials[0].stock_label
-            if len(vials) > 1:
-                labels += f" to {vials[-1].stock_label}"
-            messages.success(
-                request,
-                f"Received {len(vials)} vial{pluralize(len(vials))} of {vials[0].product} "
-                f"{vials[0].presentation_units} U ({labels}), delivery note "
-                f"{receipt.delivery_note}.",
-            )
             if len(vials) == 1:  # on to its page, to reconstitute it
+                messages.success(request, selectors.receipt_summary(vials, receipt.delivery_note))
                 return reverse("treatments:vial_detail", kwargs={"pk": vials[0].pk})
+            # The list says what was received, from the rows (?receipt=): a double-click's
+            # second answer, which is the one the browser shows, says it too.
             return f"{reverse('treatments:vials')}?receipt={receipt.pk}"
 
         try:
