@@ -1,68 +1,19 @@
-"""The demo seed: staff logins with roles, invented patients, idempotent --if-empty, and
-18 months of treatment recorded through the services: signed sessions whose vials
-reconcile, genuine findings, follow-ups, today's draft and the stock in the fridge."""
-
-from collections import Counter
-from datetime import timedelta
+"""The demo seed run by itself: idempotent --if-empty, --no-sessions and the large
+default, and the same records on the bulk path as through the services. The demo's records
+are checked in test_seed_demo_records.py (40 patients) and test_seed_demo_bulk.py (200),
+each seeded once per module."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
-from django.utils import timezone
 
 from clinic.management.commands import seed_demo
-from patients.models import IntakeQuestionnaire, Patient
-from patients.validators import is_valid_nhs_number
-from treatments import selectors
-from treatments.choices import SafetyLevel, SafetyProfile, SessionStatus
-from treatments.models import FollowUp, Product, SessionAddendum, SessionFinding, Vial
+from patients.models import Patient
+from treatments.choices import SessionStatus
 from treatments.models import TreatmentSession as Session
+from treatments.models import Vial
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def demo(capsys):
-    """A 40-patient demo, signed through services.session_sign; its output."""
-    call_command("seed_demo", patients=40, seed=1)
-    return capsys.readouterr().out
-
-
-@pytest.fixture
-def bigger_demo(monkeypatch, capsys):
-    """200 patients, on the bulk path (the same records as the services make: see the
-    last test), for checks that need more sessions."""
-    monkeypatch.setattr(seed_demo, "REPLAY_MAX_PATIENTS", 0)
-    call_command("seed_demo", patients=200, seed=2)
-    return capsys.readouterr().out
-
-
-def latest_questionnaire(patient, day):
-    return (
-        IntakeQuestionnaire.objects.filter(patient=patient, completed_on__lte=day)
-        .order_by("-completed_on", "-id")
-        .first()
-    )
-
-
-def test_seed_creates_staff_and_patients(demo):
-    users = get_user_model().objects
-    assert users.get(username="reception").groups.get().name == "Reception"
-    assert users.get(username="practitioner").groups.get().name == "Practitioner"
-    assert users.get(username="nurse").groups.get().name == "Practitioner"
-    assert users.get(username="manager").groups.get().name == "Manager"
-    assert users.get(username="admin").is_superuser
-    assert users.get(username="reception").check_password("clinic-demo-2026")
-    assert Patient.objects.count() == 40
-    assert IntakeQuestionnaire.objects.exists()
-    numbers = [n for n in Patient.objects.values_list("nhs_number", flat=True) if n]
-    assert numbers and all(is_valid_nhs_number(n) and n.startswith("999") for n in numbers)
-    assert Patient.objects.first().history.exists()
-    for patient in Patient.objects.all():
-        assert timezone.localdate(patient.created_at) >= patient.date_of_birth
-        assert patient.archived_at is None or patient.archived_at <= timezone.now()
-    assert "40/40 patients" in demo and "password for all" in demo
 
 
 def test_if_empty_leaves_existing_data(capsys):
@@ -72,156 +23,6 @@ def test_if_empty_leaves_existing_data(capsys):
     assert Patient.objects.count() == 10
     assert Session.objects.count() == sessions
     assert "left as it is" in capsys.readouterr().out
-
-
-def test_signed_sessions_have_points_and_their_own_vial_which_reconciles(demo):
-    signed = Session.objects.filter(status=SessionStatus.SIGNED).select_related("vial", "product")
-    assert signed.count() >= 30
-    for session in signed:
-        points = list(session.points.all())
-        vial = session.vial
-        assert points and vial is not None and vial.product_id == session.product_id
-        assert list(vial.sessions.all()) == [session]  # one vial, one session
-        drawn = selectors.vial_units_drawn(vial)
-        assert drawn == sum(p.units for p in points)
-        assert vial.discard_reason == "End of session"
-        assert drawn + vial.wasted_units == vial.presentation_units
-        assert vial.presentation_units in session.product.presentations
-        day = timezone.localdate(session.performed_at)
-        assert 7 <= (day - vial.received_on).days <= 42
-        assert 183 <= (vial.expiry - vial.received_on).days <= 731
-        assert timezone.localdate(vial.reconstituted_at) == day
-        assert vial.reconstituted_at < session.performed_at < session.signed_at < vial.discarded_at
-        for point in points:  # volumes drawn at the vial's dilution
-            assert abs(point.volume_ml * vial.units_per_ml - point.units) <= point.units / 20
-        assert session.signed_by_id == session.practitioner_id
-        assert session.practitioner.username in ("practitioner", "nurse")
-    # Every discarded vial, wasted for other reasons too, balances.
-    discarded = selectors.vial_list().filter(discarded_at__isnull=False)
-    assert discarded.count() > signed.count()
-    for vial in discarded:
-        assert vial.drawn_units + vial.wasted_units == vial.presentation_units
-    assert discarded.exclude(discard_reason="End of session").exists()
-
-
-def test_sessions_follow_the_patients_questionnaires_ages_and_plans(demo):
-    signed = Session.objects.filter(status=SessionStatus.SIGNED).select_related(
-        "patient", "indication"
-    )
-    first = min(timezone.localdate(s.performed_at) for s in signed)
-    assert first >= timezone.localdate() - timedelta(days=548)
-    for session in signed:
-        day = timezone.localdate(session.performed_at)
-        assert latest_questionnaire(session.patient, day) is not None, session
-        age = session.patient.age_on(day)
-        if age < 18:  # children: paediatric spasticity only, dosed by a weight from today
-            assert session.indication.slug.startswith("spasticity-paed")
-            assert session.weight_kg and session.weight_measured_on == day
-        else:
-            assert not session.indication.slug.startswith("spasticity-paed")
-        if session.indication.safety_profile == SafetyProfile.BLADDER:
-            assert session.pvr_ml is not None and session.antibiotic_prophylaxis
-            assert not session.performs_cic
-    # The same patient is treated again after the indication's interval (or with a reason).
-    patient = max(Patient.objects.all(), key=lambda p: p.treatment_sessions.count())
-    assert patient.treatment_sessions.filter(status=SessionStatus.SIGNED).count() >= 3
-
-
-def test_findings_are_the_engines_own_at_signing(bigger_demo):
-    assert "0 refused by the safety engine" in bigger_demo
-    findings = SessionFinding.objects.select_related("session__patient", "session__indication")
-    assert findings.filter(level=SafetyLevel.WARN).exists()
-    assert not findings.filter(level=SafetyLevel.BLOCK).exists()
-    overrides = findings.filter(level=SafetyLevel.OVERRIDE)
-    assert overrides.exists()  # early sessions and top-ups, with the reasons given
-    for finding in overrides:
-        assert finding.override_reason.strip()
-    # Cautions exactly when the answers that stood on the day of the session said so.
-    signed = Session.objects.filter(status=SessionStatus.SIGNED).select_related(
-        "patient", "indication"
-    )
-    answered = set()
-    for session in signed:
-        answers = latest_questionnaire(session.patient, timezone.localdate(session.performed_at))
-        codes = set(session.findings.values_list("code", flat=True))
-        cautions = {
-            "caution.interactions": answers.interacting_medicines,
-            "caution.dysphagia": answers.swallowing_or_breathing_problems,
-        }
-        if session.indication.safety_profile != SafetyProfile.BLADDER:
-            cautions["caution.bleeding"] = answers.bleeding_risk
-        for code, said in cautions.items():
-            assert (code in codes) == said, (session, code)
-            if said:
-                answered.add(code)
-        assert session.findings.filter(recorded_at=session.signed_at).count() == len(codes)
-    assert "caution.bleeding" in answered
-    assert SessionAddendum.objects.filter(session__status=SessionStatus.SIGNED).exists()
-
-
-def test_follow_ups_from_the_rules_some_done_some_open_and_some_by_hand(demo):
-    today = timezone.localdate()
-    rule_made = FollowUp.objects.exclude(rule_code="").select_related("session")
-    assert rule_made.filter(rule_code="first.review-call").exists()
-    for task in rule_made:
-        assert task.session.status == SessionStatus.SIGNED
-        assert task.created_at == task.session.signed_at
-    done = FollowUp.objects.filter(done_at__isnull=False)
-    assert done.exists() and FollowUp.objects.filter(done_at__isnull=True).exists()
-    for task in done:
-        assert task.done_by_id and task.outcome_note and task.done_at <= timezone.now()
-        assert timezone.localdate(task.done_at) >= task.due_on
-    # Nothing due in the future is done already.
-    assert not done.filter(due_on__gt=today).exists()
-    diary = FollowUp.objects.get(rule_code="", title="Call about headache diary")
-    assert diary.done_at is None and today <= diary.due_on <= today + timedelta(days=7)
-
-
-def test_today_a_draft_and_the_fridge(demo):
-    now, today = timezone.now(), timezone.localdate()
-    draft = Session.objects.get(status=SessionStatus.DRAFT)
-    assert timezone.localdate(draft.performed_at) == today
-    assert draft.indication.slug == "chronic-migraine"
-    assert draft.practitioner.username == "practitioner"
-    assert draft.points.count() == 31  # the PREEMPT fixed sites
-    live = selectors.safety_inputs_for_session(session=draft).evaluate()
-    assert {f.code for f in live if f.level == SafetyLevel.BLOCK} == {"advice.spread_not_given"}
-    # Stock: unopened, in-date vials of every formulary product.
-    for product in Product.objects.filter(on_formulary=True).exclude(presentations=[]):
-        unopened = Vial.objects.filter(
-            product=product, reconstituted_at__isnull=True, discarded_at__isnull=True
-        )
-        assert unopened.filter(expiry__gt=today).count() >= 2, product
-    # A BOTOX 100 U reconstituted this morning is offered for any patient...
-    botox = Product.objects.get(slug="botox")
-    other = Patient.objects.exclude(pk=draft.patient_id).first()
-    usable = selectors.vial_list_usable(product=botox, patient=other)
-    fresh = [v for v in usable if v.presentation_units == 100]
-    assert fresh and timezone.localdate(fresh[0].reconstituted_at) == today
-    # ...but not the one reconstituted yesterday: past its 24 h use-by, not discarded.
-    stale = Vial.objects.get(
-        product=botox, discarded_at__isnull=True, reconstituted_at__isnull=False, use_by__lt=now
-    )
-    assert timezone.localdate(stale.reconstituted_at) == today - timedelta(days=1)
-    for patient in (other, draft.patient):
-        assert stale not in selectors.vial_list_usable(product=botox, patient=patient)
-    assert draft.vial in selectors.vial_list_usable(product=botox, patient=draft.patient)
-
-
-def test_vials_come_in_deliveries_and_can_be_told_apart(demo):
-    """Issue 13.13: every vial was booked in on a receipt (supplier, delivery note), the
-    fridge's vials of each product came as one delivery of 2-4, and no two vials share a
-    label."""
-    from treatments.models import StockReceipt
-
-    assert not Vial.objects.filter(receipt__isnull=True).exists()
-    assert not StockReceipt.objects.filter(supplier="").exists()
-    assert not StockReceipt.objects.filter(delivery_note="").exists()
-    labels = [v.stock_label for v in Vial.objects.all()]
-    assert len(labels) == len(set(labels))
-    unopened = Vial.objects.filter(reconstituted_at__isnull=True, discarded_at__isnull=True)
-    sizes = Counter(unopened.values_list("receipt_id", flat=True))
-    assert sizes and all(2 <= n <= 4 for n in sizes.values()), sizes
 
 
 def test_no_sessions_flag_and_the_large_default(monkeypatch):
@@ -273,38 +74,3 @@ def test_deterministic_and_the_bulk_path_records_what_the_services_do(monkeypatc
     assert replayed and any(row[10] for row in replayed)  # findings
     monkeypatch.setattr(seed_demo, "REPLAY_MAX_PATIENTS", 0)
     assert seeded() == replayed
-
-
-def test_demo_outcome_scores_start_from_a_baseline_before_treatment():
-    from django.core.management import call_command
-    from django.utils import timezone
-
-    from treatments.models import OutcomeAssessment
-
-    call_command("seed_demo", patients=40, seed=3)
-    scores = OutcomeAssessment.objects.select_related("instrument")
-    assert scores.filter(is_baseline=True).exists() and scores.filter(is_baseline=False).exists()
-    for score in scores.filter(is_baseline=True):
-        first = (
-            score.patient.treatment_sessions.filter(indication=score.indication, status="signed")
-            .order_by("performed_at")
-            .first()
-        )
-        assert score.assessed_on < timezone.localdate(first.performed_at)
-    for score in scores:
-        instrument = score.instrument
-        assert instrument.min_value is None or score.value >= instrument.min_value
-        assert instrument.max_value is None or score.value <= instrument.max_value
-
-
-def test_the_demo_ends_with_the_dashboard_summaries_matching_the_raw_rows(bigger_demo):
-    """Issue 14.5: the replay signs most sessions in memory; seed_demo rebuilds the
-    per-session totals and the daily rollup at the end, so the dashboard's figures are
-    the raw rows' (the check recomputes them)."""
-    from treatments.models import DailySessionRollup, SessionTotals
-    from treatments.services import rollups
-
-    signed = Session.objects.filter(status=SessionStatus.SIGNED).count()
-    assert SessionTotals.objects.count() == signed > 0
-    assert sum(DailySessionRollup.objects.values_list("sessions", flat=True)) == signed
-    assert all(count == 0 for count, _ in rollups.differences().values())
