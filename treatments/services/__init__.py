@@ -7,12 +7,12 @@ rules hold whatever path the request took (form, API, shell).
 """
 
 from treatments.services.followups import followup_complete, followup_create, followup_reopen
+from treatments.services.locked import SessionLocked
 from treatments.services.outcomes import outcome_record
 from treatments.services.prescribing import prescriber_assessment_record
 from treatments.services.sessions import (
     Draft,
     SessionConflict,
-    SessionLocked,
     SigningRefused,
     session_add_addendum,
     session_save_draft,

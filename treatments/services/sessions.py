@@ -7,10 +7,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from functools import cache
 
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from clinic.history_writes import insert_with_history, replace_with_history, update_with_history
@@ -31,11 +30,8 @@ from treatments.models import (
 )
 from treatments.services import rollups
 from treatments.services.draws import allocate_draws, choose_vials, set_further_vials
+from treatments.services.locked import locked_draft
 from treatments.signals import session_signed
-
-
-class SessionLocked(Exception):
-    """A signed session is immutable: correct it with an addendum."""
 
 
 @dataclass
@@ -156,90 +152,6 @@ def _start(*, patient, practitioner, indication, product, template, public_id):
     return session
 
 
-_RELATED = ("patient", "practitioner", "indication", "product", "vial")
-
-
-@cache
-def _readers(model) -> tuple[list[str], list[tuple]]:
-    """A model's concrete fields' attnames and their database converters, to build
-    instances from a hand-written SELECT of every column in field order."""
-    names, converters = [], []
-    for field in model._meta.concrete_fields:
-        column = field.get_col(model._meta.db_table)
-        names.append(field.attname)
-        converters.append(
-            (connection.ops.get_db_converters(column) + field.get_db_converters(connection), column)
-        )
-    return names, converters
-
-
-def _build(model, values) -> models.Model:
-    names, converters = _readers(model)
-    converted = []
-    for value, (functions, column) in zip(values, converters, strict=True):
-        for function in functions:
-            value = function(value, column, connection)
-        converted.append(value)
-    return model.from_db(connection.alias, names, converted)
-
-
-def _locked_with_points(pk: int) -> tuple[TreatmentSession | None, list[InjectionPoint]]:
-    """The draft's row, locked (FOR UPDATE OF the session alone, where the database has
-    row locks), and its points in order: one SELECT of the session LEFT JOIN its points."""
-    qn = connection.ops.quote_name
-    session_fields = TreatmentSession._meta.concrete_fields
-    point_fields = InjectionPoint._meta.concrete_fields
-    columns = ", ".join(
-        [f"s.{qn(f.column)}" for f in session_fields] + [f"p.{qn(f.column)}" for f in point_fields]
-    )
-    sql = (
-        f"SELECT {columns} FROM {qn(TreatmentSession._meta.db_table)} s "  # noqa: S608 (the models' own tables)
-        f"LEFT JOIN {qn(InjectionPoint._meta.db_table)} p ON p.session_id = s.id "
-        f"WHERE s.id = %s ORDER BY p.{qn('order')}, p.id"
-    )
-    if connection.features.has_select_for_update_of:
-        sql += " FOR UPDATE OF s"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [pk])
-        rows = cursor.fetchall()
-    if not rows:
-        return None, []
-    width = len(session_fields)
-    current = _build(TreatmentSession, rows[0][:width])
-    points = [_build(InjectionPoint, row[width:]) for row in rows if row[width] is not None]
-    return current, points
-
-
-def _locked_draft(session: TreatmentSession) -> tuple[TreatmentSession, list | None]:
-    """The draft, locked (its row only), with what the services read of it: the caller's
-    copies of its patient, practitioner, indication, product (fixed when a session starts)
-    and vial (when still the same) when the caller read them with the session, and then
-    its points read in the same statement; else joined in the same query, and the points
-    (None) left to read."""
-    fields = [TreatmentSession._meta.get_field(name) for name in _RELATED]
-    held = all(f.is_cached(session) for f in fields) and (
-        session.vial is None or Vial._meta.get_field("product").is_cached(session.vial)
-    )
-    points = None
-    if held:
-        current, points = _locked_with_points(session.pk)
-        if current is None:
-            raise TreatmentSession.DoesNotExist
-    else:
-        current = (
-            TreatmentSession.objects.select_for_update(of=("self",))
-            .select_related("patient", "practitioner", "indication", "product", "vial__product")
-            .get(pk=session.pk)
-        )
-    if current.status == SessionStatus.SIGNED:
-        raise SessionLocked("This session is signed: add an addendum instead.")
-    if held:
-        for field in fields:
-            if getattr(current, field.attname) == getattr(session, field.attname):
-                field.set_cached_value(current, field.get_cached_value(session))
-    return current, points
-
-
 @dataclass(frozen=True)
 class Draft:
     """What the session editor submits: the version the page was opened at, the session's
@@ -325,7 +237,7 @@ def session_save_draft(
     """Save the draft's fields, its vials (`further_vials` in `fields`: those after the
     first) and replace its injection points. Further vials the dose does not need are
     dropped."""
-    current, old_points = _locked_draft(session)
+    current, old_points = locked_draft(session)
     links = _links_of(session)
     if links is None:
         links = list(current.vial_links.select_related("vial__product").order_by("position", "id"))
@@ -410,7 +322,7 @@ def _sign(
 ) -> tuple[TreatmentSession, Exception | None]:
     """session_sign's transaction. A refusal is returned, not raised, so that a draft saved
     on the way is committed."""
-    current, old_points = _locked_draft(session)
+    current, old_points = locked_draft(session)
     if current.practitioner_id != signed_by.pk:
         raise ValidationError("Only the treating practitioner can sign this session.")
     if draft is not None:

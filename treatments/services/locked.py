@@ -1,0 +1,102 @@
+"""The draft a session write works on: its row locked (FOR UPDATE OF the session alone,
+where the database has row locks), read with its points in one statement, or with its
+patient, practitioner, indication, product and vial joined. A signed session is refused
+here, so every write to a session (draft save, sign, draws) goes through this check.
+
+Split from sessions.py (the writes themselves) by concept: how the locked row is read and
+built into model instances from a hand-written SELECT."""
+
+from functools import cache
+
+from django.db import connection, models
+
+from treatments.choices import SessionStatus
+from treatments.models import InjectionPoint, TreatmentSession, Vial
+
+
+class SessionLocked(Exception):
+    """A signed session is immutable: correct it with an addendum."""
+
+
+_RELATED = ("patient", "practitioner", "indication", "product", "vial")
+
+
+@cache
+def _readers(model) -> tuple[list[str], list[tuple]]:
+    """A model's concrete fields' attnames and their database converters, to build
+    instances from a hand-written SELECT of every column in field order."""
+    names, converters = [], []
+    for field in model._meta.concrete_fields:
+        column = field.get_col(model._meta.db_table)
+        names.append(field.attname)
+        converters.append(
+            (connection.ops.get_db_converters(column) + field.get_db_converters(connection), column)
+        )
+    return names, converters
+
+
+def _build(model, values) -> models.Model:
+    names, converters = _readers(model)
+    converted = []
+    for value, (functions, column) in zip(values, converters, strict=True):
+        for function in functions:
+            value = function(value, column, connection)
+        converted.append(value)
+    return model.from_db(connection.alias, names, converted)
+
+
+def _locked_with_points(pk: int) -> tuple[TreatmentSession | None, list[InjectionPoint]]:
+    """The draft's row, locked (FOR UPDATE OF the session alone, where the database has
+    row locks), and its points in order: one SELECT of the session LEFT JOIN its points."""
+    qn = connection.ops.quote_name
+    session_fields = TreatmentSession._meta.concrete_fields
+    point_fields = InjectionPoint._meta.concrete_fields
+    columns = ", ".join(
+        [f"s.{qn(f.column)}" for f in session_fields] + [f"p.{qn(f.column)}" for f in point_fields]
+    )
+    sql = (
+        f"SELECT {columns} FROM {qn(TreatmentSession._meta.db_table)} s "  # noqa: S608 (the models' own tables)
+        f"LEFT JOIN {qn(InjectionPoint._meta.db_table)} p ON p.session_id = s.id "
+        f"WHERE s.id = %s ORDER BY p.{qn('order')}, p.id"
+    )
+    if connection.features.has_select_for_update_of:
+        sql += " FOR UPDATE OF s"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pk])
+        rows = cursor.fetchall()
+    if not rows:
+        return None, []
+    width = len(session_fields)
+    current = _build(TreatmentSession, rows[0][:width])
+    points = [_build(InjectionPoint, row[width:]) for row in rows if row[width] is not None]
+    return current, points
+
+
+def locked_draft(session: TreatmentSession) -> tuple[TreatmentSession, list | None]:
+    """The draft, locked (its row only), with what the services read of it: the caller's
+    copies of its patient, practitioner, indication, product (fixed when a session starts)
+    and vial (when still the same) when the caller read them with the session, and then
+    its points read in the same statement; else joined in the same query, and the points
+    (None) left to read."""
+    fields = [TreatmentSession._meta.get_field(name) for name in _RELATED]
+    held = all(f.is_cached(session) for f in fields) and (
+        session.vial is None or Vial._meta.get_field("product").is_cached(session.vial)
+    )
+    points = None
+    if held:
+        current, points = _locked_with_points(session.pk)
+        if current is None:
+            raise TreatmentSession.DoesNotExist
+    else:
+        current = (
+            TreatmentSession.objects.select_for_update(of=("self",))
+            .select_related("patient", "practitioner", "indication", "product", "vial__product")
+            .get(pk=session.pk)
+        )
+    if current.status == SessionStatus.SIGNED:
+        raise SessionLocked("This session is signed: add an addendum instead.")
+    if held:
+        for field in fields:
+            if getattr(current, field.attname) == getattr(session, field.attname):
+                field.set_cached_value(current, field.get_cached_value(session))
+    return current, points
