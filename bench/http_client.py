@@ -8,8 +8,10 @@ to gunicorn's sync workers, which close after each response; the races also conn
 first and send later), or one keep-alive connection reopened when the server closes it
 (`keep_alive=True`: the soak's browsers, the peer comparison's clients)."""
 
+import html
 import http.client
 import http.cookies
+import re
 import threading
 import time
 import urllib.parse
@@ -97,6 +99,23 @@ def find_form(body: bytes, field_name: str) -> dict:
 
 def hidden_fields(form: dict) -> dict:
     return dict(form["hidden"])
+
+
+# A form's hidden inputs (the CSRF and one-time tokens) read with a regular expression.
+# Load generators share this machine's 2 cores with the servers they measure: parsing a
+# whole page with HTMLParser (pure Python) cost the client about 2 ms of CPU per GET, work
+# a browser does on its own machine. The first page of a run is parsed in full and checked
+# against this (registration_throughput.py, peer_compare.py).
+_HIDDEN = re.compile(rb'<input type="hidden" name="([^"]+)" value="([^"]*)"')
+
+
+def form_hidden(body: bytes, form_class: bytes, field_name: str) -> dict | None:
+    """The hidden inputs of the <form> whose tag mentions `form_class` and which has a
+    `field_name` field; None when the page has no such form."""
+    match = re.search(rb"<form [^>]*" + re.escape(form_class) + rb".*?</form>", body, re.S)
+    if match is None or f'name="{field_name}"'.encode() not in match[0]:
+        return None
+    return {k.decode(): html.unescape(v.decode()) for k, v in _HIDDEN.findall(match[0])}
 
 
 def page_title(body: bytes) -> str:

@@ -10,11 +10,9 @@ and the goals: >= 154 POST/s and >= 156 flows/s (3x GNU Health's 51.3/s and 52.0
 """
 
 import argparse
-import html
 import itertools
 import os
 import random
-import re
 import statistics
 import string
 import sys
@@ -25,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from http_client import Client, find_form, hidden_fields
+from http_client import Client, find_form, form_hidden, hidden_fields
 from results_io import figure, write
 
 FORM = "/patients/new/"
@@ -56,22 +54,23 @@ def person(rng: random.Random) -> dict:
     }  # fmt: skip
 
 
-# The hidden inputs of the registration form (the CSRF and one-time tokens), read with a
-# regular expression: parsing the whole page in Python cost this client about 2 ms of
-# CPU per GET on the 2 cores it shares with the server (peer_compare.py's flow keeps the
-# full parse).
-_PATIENT_FORM = re.compile(rb"<form [^>]*patient-form.*?</form>", re.S)
-_HIDDEN = re.compile(rb'<input type="hidden" name="([^"]+)" value="([^"]*)"')
+_checked = threading.Event()
 
 
 def get_form(client: Client) -> tuple[dict, float]:
+    """The registration form's hidden inputs (CSRF, one-time token), by a regular
+    expression (http_client.form_hidden); the run's first page is also parsed in full and
+    must give the same."""
     page = client.request("GET", FORM)
     if page.status != 200:
         raise RuntimeError(f"GET {FORM}: HTTP {page.status}")
-    form = _PATIENT_FORM.search(page.body)
-    if form is None or b'name="family_name"' not in form[0]:
-        return hidden_fields(find_form(page.body, "family_name")), page.ms  # say what is missing
-    return {k.decode(): html.unescape(v.decode()) for k, v in _HIDDEN.findall(form[0])}, page.ms
+    hidden = form_hidden(page.body, b"patient-form", "family_name")
+    if hidden is None or not _checked.is_set():
+        parsed = hidden_fields(find_form(page.body, "family_name"))  # says what is missing
+        if hidden != parsed:
+            raise RuntimeError(f"the form's hidden inputs: regex {hidden} != parsed {parsed}")
+        _checked.set()
+    return hidden, page.ms
 
 
 def post_form(client: Client, hidden: dict, rng: random.Random) -> float:
