@@ -11,11 +11,13 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from clinic.history_writes import insert_with_history
 from clinic.models import Counter
 from patients import selectors
 from patients.choices import PatientStatus
 from patients.models import IntakeQuestionnaire, Patient, PriorTreatment
 from patients.names import normalise_name
+from patients.rollups import record_registration
 from patients.validators import normalise_nhs_number, normalise_phone, normalise_postcode
 
 RECORD_NUMBER_COUNTER = "patient_record_number"
@@ -60,13 +62,33 @@ def _is_nhs_number_taken(error: IntegrityError) -> bool:
     return "patient_nhs_number_unique" in text or "patients_patient.nhs_number" in text
 
 
+def _validate(patient: Patient) -> None:
+    patient.full_clean(
+        exclude=_CHECKED_BY_THE_DATABASE, validate_unique=False, validate_constraints=False
+    )
+
+
+def _insert_validated(patient: Patient, *, user) -> None:
+    """A new patient as _save_validated writes it, without save()'s signal round: the row
+    and its history row in one statement on PostgreSQL (clinic.history_writes), then the
+    dashboard's registrations per day, the receivers a new Patient has (the status
+    rollup acts on status updates only). Admin, factories and imports still save()."""
+    _validate(patient)
+    patient.refresh_name_keys()  # what Patient.save() derives
+    try:
+        insert_with_history(patient, user_id=user.pk if user else None, when=timezone.now())
+    except IntegrityError as error:  # the caller's atomic block rolls the write back
+        if patient.nhs_number and _is_nhs_number_taken(error):
+            raise NhsNumberInUse(patient.nhs_number) from error
+        raise
+    record_registration(Patient, patient, created=True)
+
+
 def _save_validated(patient: Patient, **save_kwargs) -> None:
     """Validate the fields in Python (formats, choices, lengths, the NHS check digit),
     then write: the unique and check constraints are the database's, and a taken NHS
     number raises NhsNumberInUse as full_clean() did (the same form error)."""
-    patient.full_clean(
-        exclude=_CHECKED_BY_THE_DATABASE, validate_unique=False, validate_constraints=False
-    )
+    _validate(patient)
     try:
         patient.save(**save_kwargs)
     except IntegrityError as error:  # the caller's atomic block rolls the write back
@@ -172,8 +194,7 @@ def patient_register(*, registered_by, confirm_not_duplicate: bool = False, **fi
     patient = Patient(**fields, registered_by=registered_by)
     patient.record_number = allocate_record_numbers(1)[0]
     _stamp_contact_consents(patient, None)
-    patient._history_user = registered_by
-    _save_validated(patient)
+    _insert_validated(patient, user=registered_by)
     return patient
 
 
