@@ -41,7 +41,7 @@ from patients.forms import (
 )
 from patients.models import SubjectAccessCopy, SubjectAccessRequest
 from patients.record_export import patient_subject_access_copy
-from patients.tables import AccessEventTable
+from patients.tables import AccessEventTable, patient_rows
 
 PAGE_SIZE = 25
 # The patient list's columns; the sortable ones are the allow-list of ?sort=.
@@ -110,6 +110,7 @@ def patient_list(request):
     context = {
         "filter": filterset,
         "table": table,
+        "rows": patient_rows(table.rows, show_nhs=show_nhs) if table else "",
         "results": results,
         "show_nhs": show_nhs,
         "query": query,

@@ -29,8 +29,15 @@ def patient_get_for_user(*, user, public_id) -> Patient:
     return get_object_or_404(Patient.objects.select_related("registered_by"), public_id=public_id)
 
 
+# What the patient list shows (patients.tables.patient_rows): the other columns are not read.
+PATIENT_LIST_FIELDS = (
+    *("public_id", "record_number", "title", "family_name", "given_names", "preferred_name"),
+    *("date_of_birth", "nhs_number", "phone", "postcode", "status"),
+)
+
+
 def patient_list(*, status: str | None = PatientStatus.ACTIVE) -> QuerySet[Patient]:
-    qs = Patient.objects.all()
+    qs = Patient.objects.only(*PATIENT_LIST_FIELDS)
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("family_name", "given_names", "id")
