@@ -39,11 +39,22 @@ def account_menu(page: Page, *, include_hidden: bool = False):
     )
 
 
-def sign_out(page: Page) -> None:
-    """Open the menu (collapsed on narrow screens), then the account menu; Sign out."""
+MENU_SHOWN = re.compile(r"(^|\s)show(\s|$)")
+
+
+def open_menu(page: Page) -> None:
+    """Open the navbar where it is collapsed (narrow screens) and wait until Bootstrap's
+    collapse has finished: a click on the account menu while the navbar is still
+    "collapsing" can be lost (CI on a loaded machine, 03/12/2026)."""
     toggle = page.get_by_role("button", name="Toggle navigation")
     if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
         toggle.click()
+        expect(page.locator("#nav-main")).to_have_class(MENU_SHOWN)
+
+
+def sign_out(page: Page) -> None:
+    """Open the menu (collapsed on narrow screens), then the account menu; Sign out."""
+    open_menu(page)
     account_menu(page).click()
     page.get_by_role("button", name="Sign out").click()
 

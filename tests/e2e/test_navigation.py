@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import account_menu, check_accessibility
+from tests.e2e.helpers import account_menu, check_accessibility, open_menu
 from tests.factories import FollowUpFactory, PatientFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -91,7 +91,7 @@ def test_menu_fits_on_one_line_and_sign_out_is_reachable(
     expect(toggle).to_be_visible()
     expect(page.get_by_role("button", name="Sign out")).to_be_hidden()
     assert_fits(page, 820)
-    toggle.click()
+    open_menu(page)
     expect(nav.get_by_role("link", name="Home", exact=True)).to_be_in_viewport()
     account_menu(page).click()
     sign_out = page.get_by_role("button", name="Sign out")

@@ -6,6 +6,7 @@ And a damaged backup is refused before anything is restored."""
 
 import os
 import shutil
+import time
 import urllib.parse
 import uuid
 
@@ -44,7 +45,24 @@ def seeded_database():
         for (datname,) in conn.execute(
             "SELECT datname FROM pg_database WHERE datname LIKE %s", (f"{name}%",)
         ).fetchall():
-            conn.execute(f'DROP DATABASE "{datname}" WITH (FORCE)')
+            _drop_database(conn, datname)
+
+
+def _drop_database(conn, datname: str) -> None:
+    """DROP DATABASE ... WITH (FORCE) terminates the database's other backends, which the
+    owner may do only for its own role's. A backend of the runtime role whose client (a
+    check run by the restore) has just disconnected can take a moment to exit on a loaded
+    machine (CI, 03/12/2026: "must be a member of the role whose process is being
+    terminated"), so wait up to 10 s for the others to leave first."""
+    for _ in range(100):
+        (others,) = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            (datname,),
+        ).fetchone()
+        if not others:
+            break
+        time.sleep(0.1)
+    conn.execute(f'DROP DATABASE "{datname}" WITH (FORCE)')
 
 
 def ops_env(db, tmp_path, **extra):
