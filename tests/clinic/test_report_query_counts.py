@@ -36,12 +36,12 @@ FILTER_CHOICES = 3
 # The dashboard: 1 sessions/patients/compliance aggregate over both periods (the daily
 # rollup, distinct patients as subqueries over the per-session totals), 2 outcome
 # responder thresholds, 3 unsigned sessions older than 72 hours, 4 unreviewed
-# questionnaires, 5 sessions per week, 6 sessions per practitioner, 7-8 side effects
-# per 100 by indication and by product (5-8 from the rollups too), 9 side-effect
-# worklist, 10 open follow-ups. The
+# questionnaires, 5 sessions per week, 6 sessions per practitioner, 7 side effects
+# per 100 by indication and by product (one read grouped by both; 5-7 from the rollups
+# too), 8 side-effect worklist, 9 open follow-ups. The
 # units/wastage, responder rates and re-treatment panels load on their own (below); a
 # print has them inline.
-DASHBOARD_COMMON = 10
+DASHBOARD_COMMON = 9
 # Deferred panels (no access-log row: the page's own request is logged): units per
 # product + wastage by product and by lot (managers); responder thresholds + rates;
 # minimum intervals (guidelines, indications) + re-treatment counts.

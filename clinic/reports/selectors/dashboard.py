@@ -23,7 +23,10 @@ from clinic.reports.selectors.sessions import (
     sessions_by_practitioner,
     sessions_over_time,
 )
-from clinic.reports.selectors.side_effects import side_effect_rates, side_effect_worklist
+from clinic.reports.selectors.side_effects import (
+    side_effect_rates_by_indication_and_product,
+    side_effect_worklist,
+)
 from clinic.reports.selectors.stock import units_by_product, wastage
 
 
@@ -82,6 +85,7 @@ def dashboard(*, scope: Scope, whole_clinic: bool, deferred: bool = False) -> Da
     if whole_clinic:
         counts = registered_patients(scope.period)
         registered = Comparison(counts["current"], counts["previous"])
+    side_effect_rates = side_effect_rates_by_indication_and_product(scope)
     compliance = {
         "unsigned_overdue": unsigned_overdue(scope).count(),
         "signed_late": figures["signed_late"],
@@ -103,8 +107,8 @@ def dashboard(*, scope: Scope, whole_clinic: bool, deferred: bool = False) -> Da
             wastage(scope, by_lot=True, limit=8) if whole_clinic and not deferred else None
         ),
         sessions_by_practitioner=sessions_by_practitioner(scope),
-        side_effects_by_indication=side_effect_rates(scope, by="indication"),
-        side_effects_by_product=side_effect_rates(scope, by="product"),
+        side_effects_by_indication=side_effect_rates["indication"],
+        side_effects_by_product=side_effect_rates["product"],
         side_effect_worklist=side_effect_worklist(scope),
         responders=None if deferred else outcome_responders(scope, thresholds=thresholds),
         follow_ups=follow_up_counts(scope),
