@@ -1,6 +1,7 @@
 """Writes for patients and questionnaires. Each service validates, writes and records
 history in one transaction; views only call these."""
 
+import contextlib
 import copy
 import hashlib
 from dataclasses import dataclass
@@ -63,38 +64,42 @@ def _is_nhs_number_taken(error: IntegrityError) -> bool:
 
 
 def _validate(patient: Patient) -> None:
+    """Validate the fields in Python (formats, choices, lengths, the NHS check digit): the
+    unique and check constraints are the database's own."""
     patient.full_clean(
         exclude=_CHECKED_BY_THE_DATABASE, validate_unique=False, validate_constraints=False
     )
 
 
+@contextlib.contextmanager
+def _nhs_number_taken_is_a_form_error(patient: Patient):
+    """A taken NHS number raises NhsNumberInUse, as full_clean() did (the same form error);
+    the caller's atomic block rolls the failed write back."""
+    try:
+        yield
+    except IntegrityError as error:
+        if patient.nhs_number and _is_nhs_number_taken(error):
+            raise NhsNumberInUse(patient.nhs_number, exclude_pk=patient.pk) from error
+        raise
+
+
 def _insert_validated(patient: Patient, *, user) -> None:
     """A new patient as _save_validated writes it, without save()'s signal round: the row
-    and its history row in one statement on PostgreSQL (clinic.history_writes), then the
-    dashboard's registrations per day, the receivers a new Patient has (the status
-    rollup acts on status updates only). Admin, factories and imports still save()."""
+    and its history row in one statement on PostgreSQL (clinic.history_writes), then what
+    the other post_save receivers of a new Patient do (the registrations per day; the status
+    rollup acts on status updates only: tests/patients/test_registration_statements.py
+    fails when a receiver is added). The admin, factories and imports still save()."""
     _validate(patient)
     patient.refresh_name_keys()  # what Patient.save() derives
-    try:
+    with _nhs_number_taken_is_a_form_error(patient):
         insert_with_history(patient, user_id=user.pk if user else None, when=timezone.now())
-    except IntegrityError as error:  # the caller's atomic block rolls the write back
-        if patient.nhs_number and _is_nhs_number_taken(error):
-            raise NhsNumberInUse(patient.nhs_number) from error
-        raise
     record_registration(Patient, patient, created=True)
 
 
 def _save_validated(patient: Patient, **save_kwargs) -> None:
-    """Validate the fields in Python (formats, choices, lengths, the NHS check digit),
-    then write: the unique and check constraints are the database's, and a taken NHS
-    number raises NhsNumberInUse as full_clean() did (the same form error)."""
     _validate(patient)
-    try:
+    with _nhs_number_taken_is_a_form_error(patient):
         patient.save(**save_kwargs)
-    except IntegrityError as error:  # the caller's atomic block rolls the write back
-        if patient.nhs_number and _is_nhs_number_taken(error):
-            raise NhsNumberInUse(patient.nhs_number, exclude_pk=patient.pk) from error
-        raise
 
 
 @dataclass

@@ -36,3 +36,23 @@ def shared_rows(django_db_blocker):
 def copied(objects):
     """A test's own copy of the shared objects (the rows themselves are shared)."""
     return copy.deepcopy(objects)
+
+
+@contextlib.contextmanager
+def demo_seeded_once(django_db_blocker, *, patients: int, seed: int, bulk: bool = False):
+    """`manage.py seed_demo` once, as shared rows (above); yields what it printed. `bulk`:
+    on the bulk path (the engine in memory, bulk inserts) rather than through the services.
+    For module-scoped fixtures of tests that check the demo's records."""
+    import io
+
+    import pytest
+    from django.core.management import call_command
+
+    from clinic.management.commands import seed_demo
+
+    out = io.StringIO()
+    with pytest.MonkeyPatch.context() as monkeypatch, shared_rows(django_db_blocker):
+        if bulk:
+            monkeypatch.setattr(seed_demo, "REPLAY_MAX_PATIENTS", 0)
+        call_command("seed_demo", patients=patients, seed=seed, stdout=out)
+        yield out.getvalue()

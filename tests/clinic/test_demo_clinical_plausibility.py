@@ -2,14 +2,10 @@
 is treated, and every first cosmetic treatment follows a prescriber's face-to-face
 assessment (rule 34)."""
 
-import io
-
 import pytest
-from django.core.management import call_command
 from django.db.models import Min
 
-from clinic.management.commands import seed_demo
-from tests.shared_rows import shared_rows
+from tests.shared_rows import demo_seeded_once
 from treatments.models import PrescriberAssessment, SideEffect, TreatmentSession
 
 pytestmark = pytest.mark.django_db
@@ -18,12 +14,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(scope="module", params=["services", "bulk"])
 def seeded_demo(request, django_db_setup, django_db_blocker):
     """Seeded once per path for the module's tests (tests/shared_rows.py)."""
-    out = io.StringIO()
-    with pytest.MonkeyPatch.context() as monkeypatch, shared_rows(django_db_blocker):
-        if request.param == "bulk":
-            monkeypatch.setattr(seed_demo, "REPLAY_MAX_PATIENTS", 0)
-        call_command("seed_demo", patients=80, seed=3, stdout=out)
-        yield out.getvalue()
+    bulk = request.param == "bulk"
+    with demo_seeded_once(django_db_blocker, patients=80, seed=3, bulk=bulk) as output:
+        yield output
 
 
 @pytest.fixture

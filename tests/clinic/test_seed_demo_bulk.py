@@ -2,15 +2,11 @@
 seeded once for this module (tests/shared_rows.py): the findings are the engine's own at
 signing, and the dashboard's summaries match the raw rows."""
 
-import io
-
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
-from clinic.management.commands import seed_demo
 from tests.clinic.test_seed_demo_records import latest_questionnaire
-from tests.shared_rows import shared_rows
+from tests.shared_rows import demo_seeded_once
 from treatments.choices import SafetyLevel, SafetyProfile, SessionStatus
 from treatments.models import SessionAddendum, SessionFinding
 from treatments.models import TreatmentSession as Session
@@ -22,11 +18,8 @@ pytestmark = pytest.mark.django_db
 def seeded_bigger_demo(django_db_setup, django_db_blocker):
     """200 patients, on the bulk path (the same records as the services make: see
     test_seed_demo.py's determinism test), for checks that need more sessions."""
-    out = io.StringIO()
-    with pytest.MonkeyPatch.context() as monkeypatch, shared_rows(django_db_blocker):
-        monkeypatch.setattr(seed_demo, "REPLAY_MAX_PATIENTS", 0)
-        call_command("seed_demo", patients=200, seed=2, stdout=out)
-        yield out.getvalue()
+    with demo_seeded_once(django_db_blocker, patients=200, seed=2, bulk=True) as output:
+        yield output
 
 
 @pytest.fixture

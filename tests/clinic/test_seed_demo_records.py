@@ -5,18 +5,16 @@ follow-ups, today's draft, the stock in the fridge, and outcome scores from a ba
 Every test here uses the shared demo: a test that seeds by itself belongs in
 test_seed_demo.py (the shared rows would be in its database)."""
 
-import io
 from collections import Counter
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.utils import timezone
 
 from patients.models import IntakeQuestionnaire, Patient
 from patients.validators import is_valid_nhs_number
-from tests.shared_rows import shared_rows
+from tests.shared_rows import demo_seeded_once
 from treatments import selectors
 from treatments.choices import SafetyLevel, SafetyProfile, SessionStatus
 from treatments.models import FollowUp, Product, Vial
@@ -29,10 +27,8 @@ pytestmark = pytest.mark.django_db
 def seeded_demo(django_db_setup, django_db_blocker):
     """A 40-patient demo, signed through services.session_sign, made once for the module;
     its output."""
-    out = io.StringIO()
-    with shared_rows(django_db_blocker):
-        call_command("seed_demo", patients=40, seed=1, stdout=out)
-        yield out.getvalue()
+    with demo_seeded_once(django_db_blocker, patients=40, seed=1) as output:
+        yield output
 
 
 @pytest.fixture

@@ -76,6 +76,20 @@ def test_the_registration_writes_the_history_row_and_the_day_count_itself(
     assert day.patients == 1
 
 
+def test_the_registration_service_knows_every_receiver_it_does_not_send_to():
+    """patient_register writes the row without save() (patients.services._insert_validated)
+    and does by hand what Patient's post_save receivers do. A new receiver must be added
+    there too: this fails until it is."""
+    from django.db.models.signals import post_save
+
+    receivers = {r.__qualname__ for r in post_save._live_receivers(Patient)[0]}
+    assert receivers == {
+        "HistoricalRecords.post_save",  # the history row: written with the patient
+        "record_registration",  # called by the service
+        "record_patient_status",  # status updates only: nothing on an INSERT
+    }
+
+
 def test_the_registered_message_costs_no_session_write(reception_client):
     """The POST leaves the session alone; the questionnaire page it leads to says who was
     registered, from the record it reads anyway, and writes no session either."""
