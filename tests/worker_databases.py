@@ -214,6 +214,22 @@ def serialized_tests_start_from_empty_tables() -> None:
     TransactionTestCase._fixture_setup = classmethod(_fixture_setup)
 
 
+@contextlib.contextmanager
+def migrated_template(config: pytest.Config):
+    """The name of this run's migrated PostgreSQL template (None when there is none: no
+    xdist, SQLite, or no worker has needed a database yet), held under the run's lock so
+    that no worker is cloning it meanwhile: for tests that need a migrated database of
+    their own (the restore drill) and would otherwise run every migration once more."""
+    folder = run_folder(config)
+    if folder is None or not folder.exists():
+        yield None
+        return
+    with locked(folder):
+        template_file = folder / TEMPLATE_FILE
+        name = template_file.read_text() if template_file.exists() else ""
+        yield name if name and not name.endswith(".sqlite3") else None
+
+
 def name_the_run(config: pytest.Config) -> None:
     """In the controller: fix the run's id (xdist passes it to the workers) so that the
     controller finds the workers' shared folder afterwards."""
