@@ -14,6 +14,7 @@ PASSWORD = "correct-horse-battery"
 def pytest_configure(config):
     worker_databases.name_the_run(config)
     worker_databases.serialized_tests_start_from_empty_tables()
+    worker_databases.restore_serialized_rows_in_bulk()
 
 
 @pytest.hookimpl(trylast=True)
