@@ -4,12 +4,18 @@ distinct patients.
 
 A period is a range of UK days (the summaries keep the day each session was performed
 on, as Period.start_at/end_at bound performed_at). Sums come from DailySessionRollup,
-a few rows per day. Distinct patients: a patient active in [a, b] is counted once, on
-their first session in it, the one whose previous signed session (clinic-wide, or with
-the practitioner) is before a; PatientReturnRollup counts sessions per day by the month
-of that previous session, and the month a falls in is finished exactly over the
-per-session rows (`patients_subquery`). For an indication or product, or a period over
-13 months, they are counted over SessionTotals through its index on (day, patient, practitioner,
+a row per practitioner, indication and product each day; signed sessions per
+practitioner from PatientReturnRollup's practitioner rows when no indication or product
+is chosen (a few per practitioner and day: `practitioner_days`). The dashboard reads
+each once per request (`session_summary_rows`, `period_sums_by_indication_and_product`)
+and adds its tiles up from those rows.
+
+Distinct patients: a patient active in [a, b] is counted once, on their first session
+in it, the one whose previous signed session (clinic-wide, or with the practitioner) is
+before a; PatientReturnRollup counts sessions per day by the month of that previous
+session, and the month a falls in is finished exactly over the per-session rows
+(`patients_subquery`). For an indication or product, or a period over 13 months, they
+are counted over SessionTotals through its index on (day, patient, practitioner,
 indication, product, first_day): an index-only scan, no look back through each
 patient's history ("new to treatment" compares the patient's first signed day, kept on
 every row, with the period's start).

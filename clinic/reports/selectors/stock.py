@@ -10,31 +10,20 @@ from django.db.models import Count, Min, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from clinic.reports.selectors.expressions import ZERO
-from clinic.reports.selectors.rollups import days_of, rollup_rows
+from clinic.reports.selectors.rollups import days_of, period_sums_by_indication_and_product
 from clinic.reports.selectors.scope import Scope, performed_in, session_q
 from treatments.choices import UnitFamily
 from treatments.models import DailyWasteRollup, Vial, VialDraw
 
 
 def units_by_product(scope: Scope, rows: list[dict] | None = None) -> list[dict]:
-    """Units injected per product in the period, from the daily rollup: one read of it
-    per product, or added up from `rows` (rollups.period_sums_by_indication_and_product,
-    per indication and product) when the caller has them (the dashboard's print). One row
-    per product, labelled with its unit family: never added across products (DOMAIN
-    §1.2); in brand order (code-point order, as ORDER BY gives on SQLite and on the
-    C.UTF-8 databases)."""
+    """Units injected per product in the period, added up from the daily rollup's sums per
+    indication and product (rollups.period_sums_by_indication_and_product: one read, or
+    `rows` when the caller has them, as the dashboard's print does). One row per product,
+    labelled with its unit family: never added across products (DOMAIN §1.2); in brand
+    order (code-point order, as ORDER BY gives on SQLite and on the C.UTF-8 databases)."""
     if rows is None:
-        rows = (
-            rollup_rows(scope)
-            .values("product_id")
-            .annotate(
-                product_brand=Min("product__brand"),
-                unit_family=Min("product__unit_family"),
-                total_units=Coalesce(Sum("units"), ZERO),
-                total_sessions=Sum("sessions"),
-            )
-            .order_by()
-        )
+        rows = period_sums_by_indication_and_product(scope)
     products: dict[int, dict] = {}
     for row in rows:
         line = products.setdefault(
