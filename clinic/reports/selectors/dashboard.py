@@ -16,12 +16,12 @@ from clinic.reports.selectors.diary import diary_attendance
 from clinic.reports.selectors.followups import follow_up_counts
 from clinic.reports.selectors.outcomes import outcome_responders, responder_thresholds_and_keys
 from clinic.reports.selectors.retreatment import retreatment_counts
+from clinic.reports.selectors.rollups import period_sums_by_indication_and_product
 from clinic.reports.selectors.scope import Scope
 from clinic.reports.selectors.sessions import (
+    compliance_sums,
     registered_patients,
-    session_figures,
-    sessions_by_practitioner,
-    sessions_over_time,
+    session_summary,
 )
 from clinic.reports.selectors.side_effects import (
     side_effect_rates_by_indication_and_product,
@@ -79,18 +79,21 @@ def dashboard(*, scope: Scope, whole_clinic: bool, deferred: bool = False) -> Da
     (outcome responder rates and re-treatment due, over every series and every patient's
     latest course) are left out: the page loads them with their own requests
     (dashboard_panels), so it shows its figures without waiting for them."""
-    figures = session_figures(scope)
+    # Two reads of the session summaries for every session tile (session_summary: per
+    # practitioner and week or month over both periods, with the distinct patients;
+    # the period's daily-rollup sums per indication and product), added up in Python.
+    summary = session_summary(scope)
+    figures = summary["figures"]
+    period_sums = period_sums_by_indication_and_product(scope)
     thresholds = responder_thresholds_and_keys()
     registered = None
     if whole_clinic:
         counts = registered_patients(scope.period)
         registered = Comparison(counts["current"], counts["previous"])
-    side_effect_rates = side_effect_rates_by_indication_and_product(scope)
+    side_effect_rates = side_effect_rates_by_indication_and_product(scope, period_sums)
     compliance = {
         "unsigned_overdue": unsigned_overdue(scope).count(),
-        "signed_late": figures["signed_late"],
-        "without_consent": figures["without_consent"],
-        "without_lot": figures["without_lot"],
+        **compliance_sums(period_sums),
         "questionnaires_unreviewed": questionnaires_unreviewed().count(),
         "hours": CHART_COMPLETION_HOURS,
     }
@@ -100,13 +103,13 @@ def dashboard(*, scope: Scope, whole_clinic: bool, deferred: bool = False) -> Da
         active_patients=Comparison(figures["active"], figures["active_previous"]),
         new_patients=Comparison(figures["new"], None),
         registered_patients=registered,
-        sessions_over_time=sessions_over_time(scope),
-        units_by_product=None if deferred else units_by_product(scope),
+        sessions_over_time=summary["over_time"],
+        units_by_product=None if deferred else units_by_product(scope, period_sums),
         wastage_by_product=wastage(scope, by_lot=False) if whole_clinic and not deferred else None,
         wastage_by_lot=(
             wastage(scope, by_lot=True, limit=8) if whole_clinic and not deferred else None
         ),
-        sessions_by_practitioner=sessions_by_practitioner(scope),
+        sessions_by_practitioner=summary["by_practitioner"],
         side_effects_by_indication=side_effect_rates["indication"],
         side_effects_by_product=side_effect_rates["product"],
         side_effect_worklist=side_effect_worklist(scope),

@@ -4,17 +4,15 @@ practitioner; the sessions and practitioner-activity reports' rows.
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 
 from clinic.reports.periods import Period
 from clinic.reports.selectors.compliance import chart_completion_delta
 from clinic.reports.selectors.expressions import ZERO, total_units_subquery
 from clinic.reports.selectors.rollups import (
-    days_of,
-    patients_subquery,
-    practitioner_sessions_and_patients,
-    rollup_rows,
+    period_sums_by_indication_and_product,
+    session_summary_rows,
 )
 from clinic.reports.selectors.scope import (
     Scope,
@@ -28,27 +26,71 @@ from treatments.models import TreatmentSession
 from treatments.selectors.aggregates import further_lots_subquery
 
 
+def session_summary(scope: Scope) -> dict:
+    """The dashboard's session tiles in one statement (rollups.session_summary_rows):
+    "figures" (sessions in the period and the previous one; distinct patients active in
+    both, new in the period), "over_time" (sessions per week, per month for periods over
+    four months) and "by_practitioner" (sessions in both periods and distinct patients in
+    the period, busiest first)."""
+    trunc = TruncMonth if scope.period.days > 122 else TruncWeek
+    summary = session_summary_rows(scope, trunc)
+    buckets: dict = {}
+    staff: dict[int, dict] = {}
+    for row in summary["rows"]:
+        if row["sessions"] is not None:  # a bucket with days in the period
+            buckets[row["bucket"]] = buckets.get(row["bucket"], 0) + row["sessions"]
+        line = staff.setdefault(
+            row["practitioner_id"],
+            {
+                "practitioner_id": row["practitioner_id"],
+                "practitioner": staff_label(row["first"], row["last"], row["username"]),
+                "last": row["last"],
+                "sessions": 0,
+                "sessions_previous": 0,
+                "patients": row["patients"],
+            },
+        )
+        line["sessions"] += row["sessions"] or 0
+        line["sessions_previous"] += row["sessions_previous"]
+    # As ORDER BY sessions DESC, last_name, id gave (code-point order, as on SQLite and
+    # the C.UTF-8 databases).
+    by_practitioner = sorted(
+        staff.values(), key=lambda line: (-line["sessions"], line["last"], line["practitioner_id"])
+    )
+    for line in by_practitioner:
+        del line["last"]
+    return {
+        "figures": {
+            "sessions": sum(line["sessions"] for line in by_practitioner),
+            "sessions_previous": sum(line["sessions_previous"] for line in by_practitioner),
+            "active": summary["active"],
+            "active_previous": summary["active_previous"],
+            "new": summary["new"],
+        },
+        "over_time": [
+            {"bucket": bucket, "sessions": sessions} for bucket, sessions in sorted(buckets.items())
+        ],
+        "by_practitioner": by_practitioner,
+    }
+
+
+def compliance_sums(rows: list[dict]) -> dict:
+    """Sessions signed late, without consent, without a lot in the period, from
+    rollups.period_sums_by_indication_and_product's rows."""
+    return {
+        key: sum(row[f"n_{key}"] for row in rows)
+        for key in ("signed_late", "without_consent", "without_lot")
+    }
+
+
 def session_figures(scope: Scope) -> dict:
     """Sessions, active patients and the chart-compliance counts of the period and the
-    previous one, in one query: the sums from the daily rollup, the distinct patients
-    (and the new ones: first signed session in the period) as scalar subqueries over the
-    per-session totals (clinic.reports.selectors.rollups)."""
-    current, previous = scope.period, scope.period.previous()
-    in_current, in_previous = days_of(current), days_of(previous)
-    # (Aggregates named apart from the columns they sum: Django refuses the same name.)
-    figures = rollup_rows(scope, Period(previous.start, current.end)).aggregate(
-        n_sessions=Coalesce(Sum("sessions", filter=in_current), 0),
-        n_sessions_previous=Coalesce(Sum("sessions", filter=in_previous), 0),
-        n_signed_late=Coalesce(Sum("signed_late", filter=in_current), 0),
-        n_without_consent=Coalesce(Sum("without_consent", filter=in_current), 0),
-        n_without_lot=Coalesce(Sum("without_lot", filter=in_current), 0),
-        # Uncorrelated: computed once (the Max only carries them out of the aggregate).
-        n_active=Max(patients_subquery(scope, current)),
-        n_active_previous=Max(patients_subquery(scope, previous)),
-        n_new=Max(patients_subquery(scope, current, new_from=current.start)),
-    )
-    figures = {key.removeprefix("n_"): value or 0 for key, value in figures.items()}
-    return figures
+    previous one (two statements: session_summary and the period's sums per indication
+    and product; the dashboard reads both once for all its tiles)."""
+    return {
+        **session_summary(scope)["figures"],
+        **compliance_sums(period_sums_by_indication_and_product(scope)),
+    }
 
 
 def registered_patients(period: Period) -> dict:
@@ -66,32 +108,14 @@ def registered_patients(period: Period) -> dict:
 
 
 def sessions_over_time(scope: Scope) -> list[dict]:
-    """Signed sessions per week (per month for periods over four months), from the daily
-    rollup."""
-    trunc = TruncMonth if scope.period.days > 122 else TruncWeek
-    rows = (
-        rollup_rows(scope)
-        .annotate(bucket=trunc("day"))
-        .values("bucket")
-        .annotate(total=Sum("sessions"))
-        .order_by("bucket")
-    )
-    return [{"bucket": row["bucket"], "sessions": row["total"]} for row in rows]
+    """Signed sessions per week (per month for periods over four months)."""
+    return session_summary(scope)["over_time"]
 
 
 def sessions_by_practitioner(scope: Scope) -> list[dict]:
-    """Sessions per practitioner in the period and the previous one (daily rollup), and
-    the distinct patients each treated in the period (per-session totals)."""
-    return [
-        {
-            "practitioner_id": row["practitioner_id"],
-            "practitioner": staff_label(row["first"], row["last"], row["username"]),
-            "sessions": row["sessions"],
-            "sessions_previous": row["sessions_previous"],
-            "patients": row["patients"],
-        }
-        for row in practitioner_sessions_and_patients(scope)
-    ]
+    """Sessions per practitioner in the period and the previous one, and the distinct
+    patients each treated in the period."""
+    return session_summary(scope)["by_practitioner"]
 
 
 def session_rows(scope: Scope, *, any_date: bool = False) -> QuerySet:

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Count, F, Min, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet
 
 from clinic.reports.selectors.expressions import initials, total_units_subquery
-from clinic.reports.selectors.rollups import rollup_rows
+from clinic.reports.selectors.rollups import period_sums_by_indication_and_product
 from clinic.reports.selectors.scope import Scope, session_q
 from treatments.models import SideEffect
 from treatments.selectors.aggregates import further_lots_subquery
@@ -29,23 +29,16 @@ def side_effect_rates(scope: Scope, *, by: str) -> list[dict]:
     return side_effect_rates_by_indication_and_product(scope)[by]
 
 
-def side_effect_rates_by_indication_and_product(scope: Scope) -> dict[str, list[dict]]:
+def side_effect_rates_by_indication_and_product(
+    scope: Scope, rows: list[dict] | None = None
+) -> dict[str, list[dict]]:
     """side_effect_rates by "indication" and by "product" from one read of the daily
-    rollup, grouped by both (a few dozen rows) and added up here: at 1M patients / 5M
-    sessions each read of the period's rollup rows costs ~50-70 ms (bench/README.md,
-    "1M/5M after the rollups"), so the dashboard reads them once, not twice."""
-    rows = (
-        rollup_rows(scope)
-        .values("indication_id", "product_id")
-        .annotate(
-            indication_name=Min("indication__name"),
-            product_brand=Min("product__brand"),
-            total_sessions=Sum("sessions"),
-            reported=Sum("side_effects"),
-            serious=Sum("serious_side_effects"),
-        )
-        .order_by()
-    )
+    rollup grouped by both (rollups.period_sums_by_indication_and_product: a few dozen
+    rows; `rows` when the caller has read them already), added up here: at 1M patients /
+    5M sessions each read of the period's rollup rows costs ~30-70 ms (bench/README.md,
+    "1M/5M after the rollups"), so the dashboard reads them once for all its tiles."""
+    if rows is None:
+        rows = period_sums_by_indication_and_product(scope)
     totals: dict[str, dict] = {"indication": {}, "product": {}}
     for row in rows:
         for by, label in (("indication", "indication_name"), ("product", "product_brand")):

@@ -10,37 +10,35 @@ from django.db.models import Count, Min, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from clinic.reports.selectors.expressions import ZERO
-from clinic.reports.selectors.rollups import days_of, rollup_rows
+from clinic.reports.selectors.rollups import days_of, period_sums_by_indication_and_product
 from clinic.reports.selectors.scope import Scope, performed_in, session_q
 from treatments.choices import UnitFamily
 from treatments.models import DailyWasteRollup, Vial, VialDraw
 
 
-def units_by_product(scope: Scope) -> list[dict]:
-    """Units injected per product in the period, from the daily rollup. One row per
-    product, labelled with its unit family: never added across products (DOMAIN §1.2)."""
-    rows = (
-        rollup_rows(scope)
-        .values("product_id")
-        .annotate(
-            brand=Min("product__brand"),
-            family=Min("product__unit_family"),
-            # Not named "units": that is the summed column itself.
-            total=Coalesce(Sum("units"), ZERO),
-            total_sessions=Sum("sessions"),
+def units_by_product(scope: Scope, rows: list[dict] | None = None) -> list[dict]:
+    """Units injected per product in the period, added up from the daily rollup's sums per
+    indication and product (rollups.period_sums_by_indication_and_product: one read, or
+    `rows` when the caller has them, as the dashboard's print does). One row per product,
+    labelled with its unit family: never added across products (DOMAIN §1.2); in brand
+    order (code-point order, as ORDER BY gives on SQLite and on the C.UTF-8 databases)."""
+    if rows is None:
+        rows = period_sums_by_indication_and_product(scope)
+    products: dict[int, dict] = {}
+    for row in rows:
+        line = products.setdefault(
+            row["product_id"],
+            {
+                "product_id": row["product_id"],
+                "product": row["product_brand"],
+                "unit_family": UnitFamily(row["unit_family"]).label,
+                "units": ZERO.value,
+                "sessions": 0,
+            },
         )
-        .order_by("brand")
-    )
-    return [
-        {
-            "product_id": row["product_id"],
-            "product": row["brand"],
-            "unit_family": UnitFamily(row["family"]).label,
-            "units": row["total"],
-            "sessions": row["total_sessions"],
-        }
-        for row in rows
-    ]
+        line["units"] += row["total_units"]
+        line["sessions"] += row["total_sessions"]
+    return sorted(products.values(), key=lambda line: (line["product"], line["product_id"]))
 
 
 def _waste_percent(wasted, presentation) -> Decimal | None:
