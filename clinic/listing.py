@@ -11,9 +11,36 @@ page query strings that keep the other parameters), so the page looks and reads 
 
 from dataclasses import dataclass, field
 
+from django.core.paginator import EmptyPage
 from django.db.models import QuerySet
+from django_tables2 import LazyPaginator
 
 PAGE_RANGE = 10  # as DJANGO_TABLES2_PAGE_RANGE's default
+# The last page a URL may ask for: past it, the first page (an OFFSET of 10**30 rows is
+# "bigint out of range" on PostgreSQL, a 500; no list here is that long).
+MAX_PAGE = 100_000
+
+
+class BoundedLazyPaginator(LazyPaginator):
+    """django-tables2's LazyPaginator (no COUNT) within bounds a URL cannot push past.
+
+    - The page size is the view's `page_size`: RequestConfig would take `?per_page=` from
+      the URL, and 10**9 reads a whole table, 10**30 overflows LIMIT, -3 is a 500.
+    - A page number past MAX_PAGE is "no such page", which RequestConfig answers with the
+      first page, as it does for a page past the end.
+
+        RequestConfig(request, paginate={"paginator_class": BoundedLazyPaginator,
+                                         "page_size": 25}).configure(table)
+    """
+
+    def __init__(self, object_list, per_page=None, *, page_size: int, **kwargs):
+        super().__init__(object_list, page_size, **kwargs)
+
+    def validate_number(self, number):
+        number = super().validate_number(number)
+        if number > MAX_PAGE:
+            raise EmptyPage("That page number is too large")
+        return number
 
 
 @dataclass(frozen=True)
@@ -73,7 +100,7 @@ def _page_number(request, page_field: str) -> int:
         number = int(request.GET.get(page_field, "1"))
     except ValueError:
         return 1
-    return number if 1 <= number <= 100_000 else 1
+    return number if 1 <= number <= MAX_PAGE else 1
 
 
 def _page_range(number: int, has_next: bool) -> list:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from clinic.audit import ACTIONS, audited, patient_of, record_access
 from clinic.models import AccessEvent
+from patients.views import ACCESS_LOG_PAGE_SIZE
 from tests.conftest import client_for
 from tests.factories import PatientFactory, TreatmentSessionFactory
 
@@ -176,6 +177,25 @@ def test_access_log_bad_dates_are_a_form_error_not_a_500(manager_client, patient
         f"/patients/{patient.public_id}/access-log/?since=10/01/2026&until=01/01/2026"
     )
     assert "The start date is after the end date." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["page=1000000000000000000000000000000", "per_page=1000000000000000000000000000000",
+     "per_page=-3&page=-2", "per_page=1000000"],
+)  # fmt: skip
+def test_access_log_page_numbers_and_sizes_from_the_url_are_bounded(
+    manager_client, practitioner, patient, query
+):
+    """A huge page number was PostgreSQL's "bigint out of range" (a 500, found by the
+    hostile-input test); the page size is the view's whatever the URL says."""
+    for days in range(3):
+        _event(patient, practitioner, days)
+    response = manager_client.get(f"/patients/{patient.public_id}/access-log/?{query}")
+    assert response.status_code == 200
+    page = response.context["table"].page
+    assert page.number == 1 and page.paginator.per_page == ACCESS_LOG_PAGE_SIZE
+    assert len(page.object_list) >= 3
 
 
 def test_access_log_csv_streams_and_is_logged(manager_client, practitioner, patient):
