@@ -35,6 +35,7 @@ from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
 from pytest_django.plugin import blocking_manager_key
 
 TEMPLATE_FILE = "template"  # in the run's shared folder: the template database's name
+django_deserialize = None  # Django's own restore, once restore_serialized_rows_in_bulk ran
 
 
 def run_folder(config: pytest.Config) -> Path | None:
@@ -286,6 +287,9 @@ def restore_serialized_rows_in_bulk() -> None:
                     table_names.add(model._meta.db_table)
             self.connection.check_constraints(table_names=table_names)
 
+    global django_deserialize
+    if django_deserialize is None:
+        django_deserialize = BaseDatabaseCreation.deserialize_db_from_string
     BaseDatabaseCreation.deserialize_db_from_string = deserialize_db_from_string
 
 
