@@ -27,10 +27,30 @@ def pytest_collection_modifyitems(items):
     in among the plain database tests. A transactional test's teardown empties every table,
     so the database tests after it on that worker found no reference data (CI, 03/12:
     "Indication matching query does not exist" in 30 tests). The sort is stable: pytest's
-    grouping holds within each of Django's groups."""
+    grouping holds within each of Django's groups.
+
+    Then the tests that need no Django test database go first, the `make serve` smoke test
+    (about a minute: its own cluster, migrate, gunicorn) leading: under xdist the first
+    worker starts with them while the second migrates the run's template database (~20 s),
+    instead of waiting for it. The restore drill stays last: it copies that template."""
     from pytest_django.plugin import pytest_collection_modifyitems as in_django_order
 
     in_django_order(items)
+    items.sort(key=_start_early)
+
+
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_setup"}
+
+
+def _start_early(item) -> int:
+    if item.get_closest_marker("serve"):
+        return 0
+    needs_database = (
+        item.get_closest_marker("django_db")
+        or DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        or "tests/ops/" in item.nodeid
+    )
+    return 2 if needs_database else 1
 
 
 @pytest.hookimpl(trylast=True)
