@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -82,7 +83,32 @@ def world(django_db_setup, django_db_blocker):
         yield {
             **users,
             "objects": _objects(patient, questionnaire, users["practitioner"], users["manager"]),
+            # Each persona signed in once for the module: the matrix's ~1,000 requests
+            # would otherwise each start with a sign-in (~12 ms: the session written twice,
+            # the access snapshot, django-axes' log), as long as the request itself. A test
+            # that signs out or rotates the session is rolled back like any other write.
+            "cookies": {name: _signed_in_cookies(users[name]) for name in PERSONA_FIXTURES},
         }
+
+
+def _signed_in_cookies(user) -> dict[str, str]:
+    client = client_for(user)
+    return {name: morsel.value for name, morsel in client.cookies.items()}
+
+
+@pytest.fixture
+def signed_in(shared):
+    """`signed_in(user)`: a client with that persona's module-long session (None:
+    anonymous)."""
+    by_pk = {shared[name].pk: shared["cookies"][name] for name in PERSONA_FIXTURES}
+
+    def client_of(user) -> Client:
+        client = Client()
+        for name, value in (by_pk[user.pk] if user is not None else {}).items():
+            client.cookies[name] = value
+        return client
+
+    return client_of
 
 
 PERSONA_FIXTURES = ("reception", "practitioner", "manager", "deactivated")
@@ -260,7 +286,9 @@ PERSONAS = [None, Role.RECEPTION, Role.PRACTITIONER, Role.MANAGER, "deactivated"
 @pytest.mark.parametrize("route", ROUTES, ids=[r.name for r in ROUTES])
 @pytest.mark.parametrize("persona", PERSONAS, ids=lambda p: str(p or "anonymous"))
 @pytest.mark.parametrize("method", ["get", "post"])
-def test_matrix(route, persona, method, reception, practitioner, manager, deactivated, objects):
+def test_matrix(
+    route, persona, method, reception, practitioner, manager, deactivated, objects, signed_in
+):
     users = {
         Role.RECEPTION: reception,
         Role.PRACTITIONER: practitioner,
@@ -270,7 +298,7 @@ def test_matrix(route, persona, method, reception, practitioner, manager, deacti
     }
     # A deactivated user's session is not honoured: they are anonymous.
     role = None if persona == "deactivated" else persona
-    client = client_for(users[persona])
+    client = signed_in(users[persona])
     url = reverse(route.name, kwargs=_kwargs(route, objects))
     response = getattr(client, method)(url)
     login_url = reverse("login")
