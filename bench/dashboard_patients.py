@@ -47,10 +47,7 @@ from clinic.reports.periods import Period  # noqa: E402
 from clinic.reports.selectors import outcomes as outcome_reads  # noqa: E402
 from clinic.reports.selectors import retreatment  # noqa: E402
 from clinic.reports.selectors import rollups as rollup_reads  # noqa: E402
-from clinic.reports.selectors.sessions import (  # noqa: E402
-    session_figures,
-    sessions_by_practitioner,
-)
+from clinic.reports.selectors.sessions import session_summary  # noqa: E402
 from treatments.models import SessionTotals, Vial  # noqa: E402
 
 WITH_ROLLUP = rollup_reads.counts_from_returns
@@ -65,8 +62,8 @@ def run(scope, *, rollup: bool, whole: bool, deferred: bool = False):
                 board = selectors.dashboard(scope=scope, whole_clinic=True, deferred=deferred)
                 result = (board.active_patients, board.new_patients)
             else:
-                figures = session_figures(scope)
-                rows = sessions_by_practitioner(scope)
+                summary = session_summary(scope)
+                figures, rows = summary["figures"], summary["by_practitioner"]
                 result = (
                     figures["active"],
                     figures["active_previous"],

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import EmptyPage
 from django.db.models import QuerySet
-from django_tables2 import LazyPaginator
+from django_tables2 import LazyPaginator, RequestConfig
 
 PAGE_RANGE = 10  # as DJANGO_TABLES2_PAGE_RANGE's default
 # The last page a URL may ask for: past it, the first page (an OFFSET of 10**30 rows is
@@ -29,8 +29,7 @@ class BoundedLazyPaginator(LazyPaginator):
     - A page number past MAX_PAGE is "no such page", which RequestConfig answers with the
       first page, as it does for a page past the end.
 
-        RequestConfig(request, paginate={"paginator_class": BoundedLazyPaginator,
-                                         "page_size": 25}).configure(table)
+    Used through `paginate` below.
     """
 
     def __init__(self, object_list, per_page=None, *, page_size: int, **kwargs):
@@ -41,6 +40,14 @@ class BoundedLazyPaginator(LazyPaginator):
         if number > MAX_PAGE:
             raise EmptyPage("That page number is too large")
         return number
+
+
+def paginate(request, table, *, page_size: int) -> None:
+    """Sort and paginate a django-tables2 table from the request (`?sort=`, `?page=`), a
+    page of `page_size` rows without a COUNT (BoundedLazyPaginator)."""
+    RequestConfig(
+        request, paginate={"page_size": page_size, "paginator_class": BoundedLazyPaginator}
+    ).configure(table)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,8 @@ of it (as is, a date or datetime adapted by the backend, a UUID's hex). Filterin
 counting the returned queryset works as usual (it compiles its own query). What the
 compiler reads from settings (the time zone of a __date lookup) is fixed for the process,
 as the settings are.
+
+`cursor_date`: a date column as a hand-written read's cursor returns it, on either engine.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from __future__ import annotations
 import copy
 import threading
 from dataclasses import dataclass
+from datetime import date, datetime
 from uuid import UUID
 
 from django.db import connections
@@ -155,3 +158,15 @@ class Prepared:
         queryset.__dict__.update(template.__dict__)
         queryset._query = _CompiledQuery(template.query, compiled, self._params(compiled, values))
         return list(queryset)
+
+
+def cursor_date(value):
+    """A date column as a raw cursor returns it: a date on PostgreSQL, text on SQLite, a
+    datetime from a truncation; None stays None. For the rollups' hand-written reads."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])

@@ -16,14 +16,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST, require_safe
-from django_tables2 import RequestConfig
 
 from clinic.audit import ACTIONS, access_events_for_patient, audited, patient_from_url
 from clinic.background import private_storage
 from clinic.csv_export import csv_response
 from clinic.idempotency import FIELD as SUBMISSION_TOKEN
 from clinic.idempotency import submit_once
-from clinic.listing import BoundedLazyPaginator, Column, fast_list
+from clinic.listing import Column, fast_list, paginate
 from clinic.permissions import require_perm
 from patients import selectors, services, tasks
 from patients.choices import SubjectAccessCopyKind
@@ -424,10 +423,7 @@ def patient_access_log(request, public_id):
     patient = selectors.patient_get_for_user(user=request.user, public_id=public_id)
     form, since, until = _access_log_filter(request)
     table = AccessEventTable(access_events_for_patient(patient=patient, since=since, until=until))
-    RequestConfig(
-        request,
-        paginate={"page_size": ACCESS_LOG_PAGE_SIZE, "paginator_class": BoundedLazyPaginator},
-    ).configure(table)
+    paginate(request, table, page_size=ACCESS_LOG_PAGE_SIZE)
     return render(
         request,
         "patients/access_log.html",

@@ -17,13 +17,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
-from django_tables2 import RequestConfig
 
 from clinic.audit import audited, patient_of
 from clinic.background import private_storage
 from clinic.csv_export import csv_response
 from clinic.db_router import reads_from_replica  # issue 12: a read replica when configured
-from clinic.listing import BoundedLazyPaginator
+from clinic.listing import paginate
 from clinic.permissions import require_perm
 from clinic.reports import exports, history, selectors, services
 from clinic.reports.filters import DashboardFilterSet
@@ -216,9 +215,7 @@ def report_page(request, report: Report):
     rows = _report_rows(report, fs, scope)
     extra = report.table_kwargs(fs, scope) if report.table_kwargs else {}
     table = report.table(rows, user=request.user, **extra)
-    RequestConfig(
-        request, paginate={"page_size": PAGE_SIZE, "paginator_class": BoundedLazyPaginator}
-    ).configure(table)
+    paginate(request, table, page_size=PAGE_SIZE)
     filters = _filter_params(request)
     context = {
         "report": report,

@@ -36,6 +36,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from clinic.prepared import cursor_date
 from patients.choices import PatientStatus
 from patients.models import Patient
 from treatments.models import (
@@ -130,7 +131,7 @@ def record_course(session: TreatmentSession) -> None:
         active, was_day, was_product, was_practitioner, was_active = moved
         moves = []
         if was_day is not None and was_active:
-            old = (_as_date(was_day), session.indication_id, was_product, was_practitioner)
+            old = (cursor_date(was_day), session.indication_id, was_product, was_practitioner)
             moves.append((old, -1))
         if active:
             new = (day, session.indication_id, session.product_id, session.practitioner_id)
@@ -173,7 +174,9 @@ def record_patient_status(sender, instance, update_fields=None, **kwargs) -> Non
             [active, instance.pk, not active],
         )
         moved = cursor.fetchall()
-        _move_courses(cursor, [((_as_date(d), *dims), 1 if active else -1) for d, *dims in moved])
+        _move_courses(
+            cursor, [((cursor_date(d), *dims), 1 if active else -1) for d, *dims in moved]
+        )
 
 
 def record_discarded_vial(vial: Vial) -> None:
@@ -230,12 +233,6 @@ def _next_bucket_sql(next_col: str, day: str) -> tuple[str, list]:
     return sql, [_d(NO_NEXT_SCORE), _d(NEXT_LONG_AFTER)]
 
 
-def _as_date(value):
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
-
-
 def _dec(value) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
@@ -278,7 +275,7 @@ def record_outcome_series(assessment: OutcomeAssessment) -> None:
             "ORDER BY assessed_on, id",
             key,
         )
-        scores = [(pk, _dec(v), _as_date(on), bool(b)) for pk, v, on, b in cursor.fetchall()]
+        scores = [(pk, _dec(v), cursor_date(on), bool(b)) for pk, v, on, b in cursor.fetchall()]
         new = series_rows(scores, thresholds)
         cursor.execute(
             f"SELECT assessment_id, day, next_day, value, baseline, improvement, band "
@@ -286,7 +283,7 @@ def record_outcome_series(assessment: OutcomeAssessment) -> None:
             key,
         )
         old = {
-            pk: (_as_date(d), _as_date(n), _dec(v), _dec(b), _dec(i), band)
+            pk: (cursor_date(d), cursor_date(n), _dec(v), _dec(b), _dec(i), band)
             for pk, d, n, v, b, i, band in cursor.fetchall()
         }
         gone = [pk for pk, row in old.items() if new.get(pk) != row]

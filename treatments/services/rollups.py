@@ -33,6 +33,7 @@ from django.db import connection
 from django.utils import timezone
 
 from clinic.db_timeouts import longer_statement_timeout
+from clinic.prepared import cursor_date
 from patients import rollups as registration_rollup
 from treatments.models import (
     CHART_COMPLETION_HOURS,
@@ -149,8 +150,8 @@ def record_signed_session(session: TreatmentSession) -> None:
             [session.pk],
         )
         practitioner = session.practitioner_id
-        clinic_month = return_bucket(_as_date(prev_day), local_day)
-        own_month = return_bucket(_as_date(practitioner_prev_day), local_day)
+        clinic_month = return_bucket(cursor_date(prev_day), local_day)
+        own_month = return_bucket(cursor_date(practitioner_prev_day), local_day)
         _add_returns(
             cursor, [(local_day, 0, clinic_month, 1), (local_day, practitioner, own_month, 1)]
         )
@@ -164,13 +165,6 @@ def record_signed_session(session: TreatmentSession) -> None:
             )  # fmt: skip
     # The re-treatment panel's latest course of the patient and indication (one statement).
     panel_rollups.record_course(session)
-
-
-def _as_date(value):
-    """A date column as returned by the cursor (SQLite gives text)."""
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
 
 
 def return_bucket(prev_day: date | None, day: date) -> date:
@@ -227,7 +221,7 @@ def _relink_next(cursor, session, day: date, scope: int, column: str, match: str
     found = cursor.fetchone()
     if found is None:
         return
-    next_id, next_day, old_prev = found[0], _as_date(found[1]), _as_date(found[2])
+    next_id, next_day, old_prev = found[0], cursor_date(found[1]), cursor_date(found[2])
     cursor.execute(
         f"UPDATE {TOTALS} SET {column} = %s WHERE session_id = %s", [_date_param(day), next_id]
     )

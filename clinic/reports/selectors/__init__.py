@@ -66,14 +66,10 @@ from clinic.reports.selectors.scope import (
 from clinic.reports.selectors.sessions import (
     practitioner_activity_rows,
     registered_patients,
-    session_figures,
     session_rows,
-    sessions_by_practitioner,
-    sessions_over_time,
 )
 from clinic.reports.selectors.side_effects import (
     SIDE_EFFECT_WORKLISTS,
-    side_effect_rates,
     side_effect_rows,
     side_effect_worklist,
 )
@@ -121,12 +117,8 @@ __all__ = [
     "retreatment_intervals",
     "scope_for",
     "sees_whole_clinic",
-    "session_figures",
     "session_q",
     "session_rows",
-    "sessions_by_practitioner",
-    "sessions_over_time",
-    "side_effect_rates",
     "side_effect_rows",
     "side_effect_worklist",
     "signed_sessions",

@@ -23,13 +23,14 @@ every row, with the period's start).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import F, Func, IntegerField, Max, Q, Subquery, Sum
 from django.db.models.expressions import RawSQL
 
+from clinic.prepared import cursor_date
 from clinic.reports.periods import Period, month_start
 from clinic.reports.selectors.expressions import ZERO
 from clinic.reports.selectors.scope import Scope, session_q
@@ -186,16 +187,6 @@ def practitioner_days(scope: Scope, period: Period):
     return rows
 
 
-def _as_day(value) -> date:
-    """A truncated day as the cursor returns it (a datetime on PostgreSQL, text on
-    SQLite)."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
-
-
 def session_summary_rows(scope: Scope, trunc) -> dict:
     """The dashboard's session figures in one statement: signed sessions per practitioner
     and bucket of days (`trunc`: TruncMonth or TruncWeek) in the period and the previous
@@ -249,7 +240,7 @@ def session_summary_rows(scope: Scope, trunc) -> dict:
                     "first": first,
                     "last": last,
                     "username": username,
-                    "bucket": _as_day(bucket),
+                    "bucket": cursor_date(bucket),
                     "sessions": None if sessions is None else int(sessions),
                     "sessions_previous": int(sessions_previous or 0),
                     "patients": patients,

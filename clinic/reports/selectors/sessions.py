@@ -11,7 +11,6 @@ from clinic.reports.periods import Period
 from clinic.reports.selectors.compliance import chart_completion_delta
 from clinic.reports.selectors.expressions import ZERO, total_units_subquery
 from clinic.reports.selectors.rollups import (
-    period_sums_by_indication_and_product,
     session_summary_rows,
 )
 from clinic.reports.selectors.scope import (
@@ -83,16 +82,6 @@ def compliance_sums(rows: list[dict]) -> dict:
     }
 
 
-def session_figures(scope: Scope) -> dict:
-    """Sessions, active patients and the chart-compliance counts of the period and the
-    previous one (two statements: session_summary and the period's sums per indication
-    and product; the dashboard reads both once for all its tiles)."""
-    return {
-        **session_summary(scope)["figures"],
-        **compliance_sums(period_sums_by_indication_and_product(scope)),
-    }
-
-
 def registered_patients(period: Period) -> dict:
     """Registrations in the period and the previous one (managers only: not a figure
     that belongs to one practitioner): one sum over the registrations rollup's days
@@ -105,17 +94,6 @@ def registered_patients(period: Period) -> dict:
         previous=Sum("patients", filter=Q(day__lte=previous.end)),
     )
     return {key: value or 0 for key, value in counts.items()}
-
-
-def sessions_over_time(scope: Scope) -> list[dict]:
-    """Signed sessions per week (per month for periods over four months)."""
-    return session_summary(scope)["over_time"]
-
-
-def sessions_by_practitioner(scope: Scope) -> list[dict]:
-    """Sessions per practitioner in the period and the previous one, and the distinct
-    patients each treated in the period."""
-    return session_summary(scope)["by_practitioner"]
 
 
 def session_rows(scope: Scope, *, any_date: bool = False) -> QuerySet:

@@ -21,22 +21,16 @@ SIDE_EFFECT_WORKLISTS = {
 }
 
 
-def side_effect_rates(scope: Scope, *, by: str) -> list[dict]:
-    """Side effects reported against the signed sessions of the period, per 100 of those
-    sessions, by indication or by product (`by` = "indication" | "product"), from the
-    daily rollup (kept current by the side-effect services). The dashboard wants both:
-    side_effect_rates_by_indication_and_product reads them in one statement."""
-    return side_effect_rates_by_indication_and_product(scope)[by]
-
-
 def side_effect_rates_by_indication_and_product(
     scope: Scope, rows: list[dict] | None = None
 ) -> dict[str, list[dict]]:
-    """side_effect_rates by "indication" and by "product" from one read of the daily
-    rollup grouped by both (rollups.period_sums_by_indication_and_product: a few dozen
-    rows; `rows` when the caller has read them already), added up here: at 1M patients /
-    5M sessions each read of the period's rollup rows costs ~30-70 ms (bench/README.md,
-    "1M/5M after the rollups"), so the dashboard reads them once for all its tiles."""
+    """Side effects reported against the signed sessions of the period, per 100 of those
+    sessions, by indication and by product, from one read of the daily rollup (kept
+    current by the side-effect services) grouped by both
+    (rollups.period_sums_by_indication_and_product: a few dozen rows; `rows` when the
+    caller has read them already), added up here: at 1M patients / 5M sessions each read
+    of the period's rollup rows costs ~30-70 ms (bench/README.md, "1M/5M after the
+    rollups"), so the dashboard reads them once for all its tiles."""
     if rows is None:
         rows = period_sums_by_indication_and_product(scope)
     totals: dict[str, dict] = {"indication": {}, "product": {}}
