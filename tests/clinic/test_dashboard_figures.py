@@ -12,6 +12,7 @@ independently of the selectors (connection.cursor()).
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from io import StringIO
+from itertools import pairwise
 
 import pytest
 from django.core.management import call_command
@@ -19,7 +20,7 @@ from django.db import connection
 from django.utils import timezone
 
 from clinic.reports import selectors
-from clinic.reports.periods import Period
+from clinic.reports.periods import Period, add_months
 from clinic.roles import Role
 from patients import services as patient_services
 from patients.models import Patient
@@ -440,6 +441,22 @@ def _check() -> tuple[int, str]:
     except SystemExit as exit_:
         return exit_.code, err.getvalue()
     return 0, out.getvalue()
+
+
+@pytest.mark.django_db
+def test_sessions_over_time_has_every_month_of_the_period(clinic, manager, practitioner):
+    """A month with no session is a 0 on the chart, not a line drawn across it."""
+    _signed_through_services(practitioner, days_ago=1)
+    today = timezone.localdate()
+    period = Period(today - timedelta(days=364), today)
+    board = selectors.dashboard(
+        scope=selectors.scope_for(user=manager, period=period), whole_clinic=True
+    )
+    months = [row["bucket"] for row in board.sessions_over_time]
+    assert months[0] == period.start.replace(day=1) and months[-1] == today.replace(day=1)
+    assert all(add_months(a, 1) == b for a, b in pairwise(months))
+    assert sum(row["sessions"] for row in board.sessions_over_time) == board.sessions.current
+    assert board.sessions_over_time[-1]["sessions"] >= 1 or today.day == 1
 
 
 @pytest.mark.django_db

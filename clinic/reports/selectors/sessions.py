@@ -4,10 +4,12 @@ practitioner; the sessions and practitioner-activity reports' rows.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 
-from clinic.reports.periods import Period
+from clinic.reports.periods import Period, add_months, month_start
 from clinic.reports.selectors.compliance import chart_completion_delta
 from clinic.reports.selectors.expressions import ZERO, total_units_subquery
 from clinic.reports.selectors.rollups import (
@@ -29,11 +31,12 @@ def session_summary(scope: Scope) -> dict:
     """The dashboard's session tiles in one statement (rollups.session_summary_rows):
     "figures" (sessions in the period and the previous one; distinct patients active in
     both, new in the period), "over_time" (sessions per week, per month for periods over
-    four months) and "by_practitioner" (sessions in both periods and distinct patients in
-    the period, busiest first)."""
-    trunc = TruncMonth if scope.period.days > 122 else TruncWeek
-    summary = session_summary_rows(scope, trunc)
-    buckets: dict = {}
+    four months; every week or month of the period, 0 where nobody was treated, so that
+    the chart does not draw a line across empty months) and "by_practitioner" (sessions
+    in both periods and distinct patients in the period, busiest first)."""
+    monthly = scope.period.days > 122
+    summary = session_summary_rows(scope, TruncMonth if monthly else TruncWeek)
+    buckets: dict = dict.fromkeys(_buckets(scope.period, monthly=monthly), 0)
     staff: dict[int, dict] = {}
     for row in summary["rows"]:
         if row["sessions"] is not None:  # a bucket with days in the period
@@ -71,6 +74,20 @@ def session_summary(scope: Scope) -> dict:
         ],
         "by_practitioner": by_practitioner,
     }
+
+
+def _buckets(period: Period, *, monthly: bool) -> list[date]:
+    """The first day of every month (Monday of every week) the period touches."""
+    if monthly:
+        first, step = month_start(period.start), lambda day: add_months(day, 1)
+    else:
+        first = period.start - timedelta(days=period.start.weekday())
+        step = lambda day: day + timedelta(days=7)  # noqa: E731
+    days = []
+    while first <= period.end:
+        days.append(first)
+        first = step(first)
+    return days
 
 
 def compliance_sums(rows: list[dict]) -> dict:
