@@ -19,7 +19,7 @@
     if (kind === "sessions") {
       return new Chart(canvas, {
         type: "line",
-        data: { labels: data.labels, datasets: [{ label: "Signed sessions", data: data.values, borderColor: palette[0], backgroundColor: palette[0], tension: 0.2 }] },
+        data: { labels: data.labels, datasets: [{ label: "Signed sessions", data: data.values, borderColor: palette[0], backgroundColor: palette[0], tension: 0 }] },
         options: { ...baseOptions, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
       });
     }
