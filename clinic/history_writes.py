@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from django.db import DatabaseError, connection
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 
 HISTORY_COLUMNS = ("history_date", "history_change_reason", "history_type", "history_user_id")
 
@@ -68,8 +68,12 @@ def _spec(model) -> _Spec:
 
 
 def _values(spec: _Spec, obj, *, add: bool) -> list:
-    # pre_save: what save() would store (auto_now fields set to now).
-    return [f.get_db_prep_save(f.pre_save(obj, add), connection) for f in spec.fields]
+    # pre_save: what save() would store (auto_now fields set to now). The connection itself,
+    # not django.db.connection: every attribute read through that proxy is a thread-local
+    # lookup, and the fields' adaptation reads a few per value (half of this function's
+    # time for a 31-point session).
+    db = connections[DEFAULT_DB_ALIAS]
+    return [f.get_db_prep_save(f.pre_save(obj, add), db) for f in spec.fields]
 
 
 def _mark_saved(spec: _Spec, objs, pks) -> None:

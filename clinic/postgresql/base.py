@@ -15,10 +15,18 @@ one instead of failing.
 import select
 
 from django.db.backends.postgresql import base
-from psycopg import pq
+from psycopg import ClientCursor, pq
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    def client_side_cursor(self):
+        """A cursor that binds its parameters in the client (psycopg's ClientCursor)
+        whatever `server_side_binding` says, with Django's wrappers (query logging, the
+        execute wrappers): for a string of several statements, which the server refuses
+        through server-side binding (clinic/postgresql/prepared_statements.py)."""
+        self.ensure_connection()
+        return self._prepare_cursor(ClientCursor(self.connection))
+
     def close_if_health_check_failed(self):
         if (
             self.connection is not None

@@ -9,6 +9,7 @@ import dj_database_url
 from django.utils.csp import CSP
 
 from clinic.db_timeouts import apply_to as apply_db_timeouts
+from clinic.postgresql.prepared_statements import apply_to as apply_prepared_statements
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -138,6 +139,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 # DATABASE_IDLE_TX_TIMEOUT_MS (60000) and connect_timeout DATABASE_CONNECT_TIMEOUT (5 s),
 # in the libpq startup options: no extra query. A request that hits one gets the busy page.
 apply_db_timeouts(DATABASES["default"])
+# PostgreSQL: statements prepared on the server once a connection has run them a few times
+# (DATABASE_PREPARE_THRESHOLD, default 5; "off" for a pooler that cannot keep them):
+# clinic/postgresql/prepared_statements.py.
+apply_prepared_statements(DATABASES["default"])
 # A read replica for the dashboard and reports (clinic/db_router.py), when configured.
 DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
 if DATABASE_REPLICA_URL:
@@ -150,6 +155,7 @@ if DATABASE_REPLICA_URL:
     )
     if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["replica"]["ENGINE"] = POSTGRESQL_ENGINE
+    apply_prepared_statements(DATABASES["replica"])
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["clinic.db_router.ReplicaRouter"]
 # Seconds a busy page tells the browser to wait (Retry-After).

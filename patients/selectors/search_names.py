@@ -237,7 +237,9 @@ def _run(text: str, params: dict, settings: dict[str, str]) -> list[Patient]:
         f"set_config(%(setting{i})s, %(value{i})s, true)" for i in range(len(names))
     )
     reset_all = "".join(f"; RESET {name}" for name in names)
-    with connection.cursor() as cursor:
+    # Several statements in one string: a client-side-binding cursor (the server takes one
+    # statement per server-side-bound execution; clinic/postgresql/prepared_statements.py).
+    with connection.client_side_cursor() as cursor:
         cursor.execute(f"SELECT {set_all};\n{text}{reset_all}", params)
         cursor.cursor.nextset()  # past the settings' row, to the search's rows
         columns = [column.name for column in cursor.description]
