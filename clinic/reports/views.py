@@ -174,7 +174,7 @@ def _chart_data(board: selectors.Dashboard) -> dict:
     """What clinic/static/clinic/reports.js draws (through json_script, no inline script)."""
     return {
         "sessions": {
-            "labels": [f"{row['bucket']:%d/%m/%Y}" for row in board.sessions_over_time],
+            "labels": [row["label"] for row in board.sessions_over_time],
             "values": [row["sessions"] for row in board.sessions_over_time],
         },
         "practitioners": {

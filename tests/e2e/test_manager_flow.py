@@ -72,6 +72,11 @@ def test_manager_reads_the_dashboard_and_downloads_a_report(
     expect(page.locator("[data-period]")).to_contain_text(
         f"{today - timedelta(days=364):%d/%m/%Y} to {today:%d/%m/%Y}"
     )
+    # The chart's buckets read as months ("May 2026", not "01/05/2026"), in its table too.
+    expect(page.get_by_role("heading", name="Signed sessions per month")).to_be_visible()
+    expect(page.locator('[data-table="sessions-over-time"] tbody tr').last).to_contain_text(
+        f"{today:%b %Y}"
+    )
     shot(page, "manager-02-dashboard-last-12-months")
 
     # The filters typed by hand: just the old session's month.

@@ -57,7 +57,8 @@ class Dashboard:
     active_patients: Comparison
     new_patients: Comparison
     registered_patients: Comparison | None
-    sessions_over_time: list[dict]
+    sessions_over_time: list[dict]  # bucket (first day), label, sessions
+    sessions_per: str  # "week" or "month": the buckets of sessions_over_time
     units_by_product: list[dict] | None  # None: deferred to its own request
     wastage_by_product: list[dict] | None
     wastage_by_lot: list[dict] | None
@@ -104,6 +105,7 @@ def dashboard(*, scope: Scope, whole_clinic: bool, deferred: bool = False) -> Da
         new_patients=Comparison(figures["new"], None),
         registered_patients=registered,
         sessions_over_time=summary["over_time"],
+        sessions_per=summary["per"],
         units_by_product=None if deferred else units_by_product(scope, period_sums),
         wastage_by_product=wastage(scope, by_lot=False) if whole_clinic and not deferred else None,
         wastage_by_lot=(

@@ -26,15 +26,20 @@ from patients.models import DailyRegistrations
 from treatments.models import TreatmentSession
 from treatments.selectors.aggregates import further_lots_subquery
 
+# Periods longer than this (about four months) are charted per month, shorter ones per
+# week: the one place the choice is made (the dashboard reads "per" and the labels).
+WEEKLY_UP_TO_DAYS = 122
+
 
 def session_summary(scope: Scope) -> dict:
     """The dashboard's session tiles in one statement (rollups.session_summary_rows):
     "figures" (sessions in the period and the previous one; distinct patients active in
     both, new in the period), "over_time" (sessions per week, per month for periods over
-    four months; every week or month of the period, 0 where nobody was treated, so that
-    the chart does not draw a line across empty months) and "by_practitioner" (sessions
-    in both periods and distinct patients in the period, busiest first)."""
-    monthly = scope.period.days > 122
+    WEEKLY_UP_TO_DAYS; every week or month of the period, 0 where nobody was treated, so
+    that the chart does not draw a line across empty months; each with its display label,
+    bucket_labels), "per" ("week" or "month") and "by_practitioner" (sessions in both
+    periods and distinct patients in the period, busiest first)."""
+    monthly = scope.period.days > WEEKLY_UP_TO_DAYS
     summary = session_summary_rows(scope, TruncMonth if monthly else TruncWeek)
     buckets: dict = dict.fromkeys(_buckets(scope.period, monthly=monthly), 0)
     staff: dict[int, dict] = {}
@@ -70,8 +75,10 @@ def session_summary(scope: Scope) -> dict:
             "new": summary["new"],
         },
         "over_time": [
-            {"bucket": bucket, "sessions": sessions} for bucket, sessions in sorted(buckets.items())
+            {"bucket": bucket, "label": label, "sessions": buckets[bucket]}
+            for bucket, label in bucket_labels(sorted(buckets), monthly=monthly)
         ],
+        "per": "month" if monthly else "week",
         "by_practitioner": by_practitioner,
     }
 
@@ -88,6 +95,19 @@ def _buckets(period: Period, *, monthly: bool) -> list[date]:
         days.append(first)
         first = step(first)
     return days
+
+
+def bucket_labels(days: list[date], *, monthly: bool) -> list[tuple[date, str]]:
+    """Each bucket's first day with what a manager reads: "May 2026" for a month, "w/c 4
+    May" for the week commencing that Monday ("w/c 29 Dec 2025" when the weeks run into
+    a second year, so that no label is ambiguous)."""
+    if monthly:
+        return [(day, f"{day:%b %Y}") for day in days]
+    with_year = len({day.year for day in days}) > 1
+    return [
+        (day, f"w/c {day.day} {day:%b %Y}" if with_year else f"w/c {day.day} {day:%b}")
+        for day in days
+    ]
 
 
 def compliance_sums(rows: list[dict]) -> dict:
