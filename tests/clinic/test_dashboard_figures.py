@@ -466,6 +466,25 @@ def test_sessions_chart_reads_weeks_for_a_month(clinic, manager, printing):
 
 
 @pytest.mark.django_db
+def test_weeks_not_begun_have_no_figure(clinic, manager):
+    """A period running past today ("last 3 months" ends with the current month): weeks
+    not begun are no point on the chart and "to come" in the table, not a 0 that reads
+    as "nobody treated"; the current week has its figure."""
+    today = timezone.localdate()
+    start, end = today - timedelta(days=20), today + timedelta(days=30)
+    html = client_for(manager).get(f"/dashboard/?start={start:%d/%m/%Y}&end={end:%d/%m/%Y}")
+    heading, _labels, values, rows = _sessions_chart(html.content.decode())
+    assert heading == "Signed sessions per week"
+    mondays = [start - timedelta(days=start.weekday()) + timedelta(weeks=i) for i in range(9)]
+    mondays = [day for day in mondays if day <= end]
+    assert len(values) == len(mondays) == len(rows)
+    begun = [day <= today for day in mondays]
+    assert [value is not None for value in values] == begun
+    assert [text != "to come" for _, text in rows] == begun
+    assert all(isinstance(value, int) for value, b in zip(values, begun, strict=True) if b)
+
+
+@pytest.mark.django_db
 def test_weeks_up_to_the_threshold_then_months(manager):
     """The one place the choice is made: WEEKLY_UP_TO_DAYS days are weeks, a day more
     is months; the dashboard's heading and labels follow it."""

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
+from django.utils import timezone
 
 from clinic.reports.periods import Period, add_months, month_start
 from clinic.reports.selectors.compliance import chart_completion_delta
@@ -36,10 +37,12 @@ def session_summary(scope: Scope) -> dict:
     "figures" (sessions in the period and the previous one; distinct patients active in
     both, new in the period), "over_time" (sessions per week, per month for periods over
     WEEKLY_UP_TO_DAYS; every week or month of the period, 0 where nobody was treated, so
-    that the chart does not draw a line across empty months; each with its display label,
-    bucket_labels), "per" ("week" or "month") and "by_practitioner" (sessions in both
-    periods and distinct patients in the period, busiest first)."""
+    that the chart does not draw a line across empty months; None for those not begun
+    yet; each with its display label, bucket_labels), "per" ("week" or "month") and
+    "by_practitioner" (sessions in both periods and distinct patients in the period,
+    busiest first)."""
     monthly = scope.period.days > WEEKLY_UP_TO_DAYS
+    today = timezone.localdate()
     summary = session_summary_rows(scope, TruncMonth if monthly else TruncWeek)
     buckets: dict = dict.fromkeys(_buckets(scope.period, monthly=monthly), 0)
     staff: dict[int, dict] = {}
@@ -74,8 +77,15 @@ def session_summary(scope: Scope) -> dict:
             "active_previous": summary["active_previous"],
             "new": summary["new"],
         },
+        # A week or month that has not begun has no figure (None: no point on the chart,
+        # "to come" in its table), not a 0 a manager would read as "nobody treated":
+        # "last 3 months" runs to the end of the current month.
         "over_time": [
-            {"bucket": bucket, "label": label, "sessions": buckets[bucket]}
+            {
+                "bucket": bucket,
+                "label": label,
+                "sessions": None if bucket > today else buckets[bucket],
+            }
             for bucket, label in bucket_labels(sorted(buckets), monthly=monthly)
         ],
         "per": "month" if monthly else "week",
