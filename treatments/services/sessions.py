@@ -133,17 +133,19 @@ def _start(*, patient, practitioner, indication, product, template, public_id):
     _check_fields(session)
     # The row and its "+" history row (one statement on PostgreSQL).
     insert_with_history(session, user_id=practitioner.pk, when=timezone.now())
+    # As the editor saves them (_apply_draft): numbered from 0, each volume worked out from
+    # its units at the chosen vial's dilution (rule 6). So the page shows the mL to draw up
+    # from the start, and the first save of an unchanged draft rewrites no point.
     points = [
         InjectionPoint(
             session=session,
-            order=row.order,
+            order=index,
             site=row.site,
             side=row.side,
-            units=row.units,
-            volume_ml=row.volume_ml,
             points=row.points,
+            **_units_and_volume({"units": row.units, "volume_ml": row.volume_ml}, session.vial),
         )
-        for row in rows
+        for index, row in enumerate(rows)
     ]
     if points:
         _replace_points(session, points, user=practitioner, old=[])
@@ -202,16 +204,18 @@ def _apply_draft(
         InjectionPoint(session=current, order=index, **_units_and_volume(point, current.vial))
         for index, point in enumerate(draft.points)
     ]
-    for point in new_points:
-        # Field checks only: sites come from the form's own list, and the database enforces
-        # the named constraints (units > 0, points >= 1) without a query per point.
-        point.full_clean(
-            exclude=["session", "site"], validate_unique=False, validate_constraints=False
-        )
     # Draft points only: signed sessions never reach here.
     if old_points is None:
         old_points = list(current.points.all())
-    changed |= _replace_points(current, new_points, user=saved_by, old=old_points)
+    if [_point_key(p) for p in new_points] != [_point_key(p) for p in old_points]:
+        for point in new_points:
+            # Field checks only (the unchanged points are the rows already checked and
+            # stored): sites come from the form's own list, and the database enforces the
+            # named constraints (units > 0, points >= 1) without a query per point.
+            point.full_clean(
+                exclude=["session", "site"], validate_unique=False, validate_constraints=False
+            )
+        changed |= _replace_points(current, new_points, user=saved_by, old=old_points)
     if further is not None:
         kept = set_further_vials(current, list(further), current=links)
         changed |= [link.vial_id for link in kept] != [link.vial_id for link in links]
