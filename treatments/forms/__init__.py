@@ -23,6 +23,7 @@ from treatments.forms.side_effects import (
     SideEffectDecisionForm,
     SideEffectForm,
 )
+from treatments.forms.unchanged_points import points_signature, unchanged_points
 from treatments.forms.vials import DiscardForm, ReconstituteForm, VialReceiveForm
 
 __all__ = [
@@ -44,5 +45,7 @@ __all__ = [
     "SiteChoices",
     "VialReceiveForm",
     "VialSelect",
+    "points_signature",
+    "unchanged_points",
     "vial_label",
 ]

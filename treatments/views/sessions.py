@@ -15,7 +15,15 @@ from clinic.idempotency import submit_once
 from clinic.permissions import require_perm
 from patients.selectors import patient_get_for_user
 from treatments import safety, selectors, services
-from treatments.forms import AddendumForm, PointFormSet, SessionForm, SessionStartForm, SiteChoices
+from treatments.forms import (
+    AddendumForm,
+    PointFormSet,
+    SessionForm,
+    SessionStartForm,
+    SiteChoices,
+    points_signature,
+    unchanged_points,
+)
 
 OVERRIDE_PREFIX = "override__"
 
@@ -217,6 +225,11 @@ def _forms(request, session, data=None):
             for p in request.session_points
         ]
         formset = PointFormSet(initial=initial, prefix="points", sites=sites)
+        # The rows as shown, signed: a save that leaves them as they are needs no form
+        # validation of its points (treatments.forms.unchanged_points).
+        formset.points_signature = points_signature(
+            session_pk=session.pk, version=session.version, initial=initial
+        )
     return form, formset
 
 
@@ -235,15 +248,18 @@ def session_edit(request, public_id):
             request, "treatments/session_edit.html", _edit_context(request, session, form, formset)
         )
     form, formset = _forms(request, session, request.POST)
+    # The points as the page showed them (signed when it was made): no form validation.
+    points = unchanged_points(request.POST, session_pk=session.pk, sites=formset.sites)
     refused = None
-    if form.is_valid() and formset.is_valid():
+    if form.is_valid() and (points is not None or formset.is_valid()):
         fields = dict(form.cleaned_data)
         expected_version = fields.pop("version")
-        points = [
-            {key: f.cleaned_data[key] for key in ("site", "side", "units", "volume_ml", "points")}
-            for f in formset.forms
-            if f.cleaned_data and not f.cleaned_data.get("DELETE")
-        ]
+        if points is None:
+            points = [
+                {k: f.cleaned_data[k] for k in ("site", "side", "units", "volume_ml", "points")}
+                for f in formset.forms
+                if f.cleaned_data and not f.cleaned_data.get("DELETE")
+            ]
         draft = services.Draft(expected_version, fields, points)
         signing = request.POST.get("action") == "sign"
         try:
