@@ -73,7 +73,7 @@ def editor_data(client: Client, session: TreatmentSession) -> dict:
             data[f"points-{index}-{name}"] = "" if value is None else getattr(value, "pk", value)
     # The page's hidden signature of its rows, posted as the browser posts every input
     # (treatments.forms.unchanged_points).
-    data["points_signature"] = formset.points_signature
+    data["points_signature"] = formset.signature
     for finding in page.context["findings"]:
         if finding.level == "override":
             data[f"override__{finding.code}"] = "Bench: reason recorded"

@@ -6,14 +6,11 @@ Input checks only; the safety rules are the engine's, enforced by treatments.ser
 
 from treatments.forms.followups import CompleteTaskForm, FollowUpForm
 from treatments.forms.outcomes import OutcomeAssessmentForm
+from treatments.forms.points import BasePointFormSet, PointForm, PointFormSet, SiteChoices
 from treatments.forms.sessions import (
     AddendumForm,
-    BasePointFormSet,
-    PointForm,
-    PointFormSet,
     SessionForm,
     SessionStartForm,
-    SiteChoices,
     VialSelect,
     vial_label,
 )
@@ -23,10 +20,11 @@ from treatments.forms.side_effects import (
     SideEffectDecisionForm,
     SideEffectForm,
 )
-from treatments.forms.unchanged_points import points_signature, unchanged_points
+from treatments.forms.unchanged_points import POINT_FIELDS, unchanged_points
 from treatments.forms.vials import DiscardForm, ReconstituteForm, VialReceiveForm
 
 __all__ = [
+    "POINT_FIELDS",
     "SEVERITY_HELP",
     "AddendumForm",
     "BasePointFormSet",
@@ -45,7 +43,6 @@ __all__ = [
     "SiteChoices",
     "VialReceiveForm",
     "VialSelect",
-    "points_signature",
     "unchanged_points",
     "vial_label",
 ]

@@ -22,7 +22,9 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-POINT_FIELDS = ("site", "side", "units", "volume_ml", "points")
+from treatments.models import InjectionPoint
+
+POINT_FIELDS = InjectionPoint.ROW_FIELDS
 SIGNATURE_FIELD = "points_signature"
 MAX_ROWS = 80  # PointFormSet's max_num
 _SALT = "treatments.forms.unchanged_points"

@@ -150,6 +150,9 @@ class SessionVial(models.Model):
 class InjectionPoint(models.Model):
     """Units given at one site on one side (possibly over several needle points)."""
 
+    # What a row of the editor (and of a site template) gives; `order` is its place.
+    ROW_FIELDS = ("site", "side", "units", "volume_ml", "points")
+
     session = models.ForeignKey(TreatmentSession, on_delete=models.PROTECT, related_name="points")
     order = models.PositiveSmallIntegerField(default=0)
     site = models.ForeignKey(AnatomicalSite, on_delete=models.PROTECT, related_name="+")

@@ -133,20 +133,11 @@ def _start(*, patient, practitioner, indication, product, template, public_id):
     _check_fields(session)
     # The row and its "+" history row (one statement on PostgreSQL).
     insert_with_history(session, user_id=practitioner.pk, when=timezone.now())
-    # As the editor saves them (_apply_draft): numbered from 0, each volume worked out from
-    # its units at the chosen vial's dilution (rule 6). So the page shows the mL to draw up
-    # from the start, and the first save of an unchanged draft rewrites no point.
-    points = [
-        InjectionPoint(
-            session=session,
-            order=index,
-            site=row.site,
-            side=row.side,
-            points=row.points,
-            **_units_and_volume({"units": row.units, "volume_ml": row.volume_ml}, session.vial),
-        )
-        for index, row in enumerate(rows)
-    ]
+    # As the editor saves them: so the page shows the mL to draw up from the start, and the
+    # first save of an unchanged draft rewrites no point.
+    points = _new_points(
+        session, [{name: getattr(row, name) for name in InjectionPoint.ROW_FIELDS} for row in rows]
+    )
     if points:
         _replace_points(session, points, user=practitioner, old=[])
     links = set_further_vials(session, chosen[1:])
@@ -200,10 +191,7 @@ def _apply_draft(
         setattr(current, name, value)
     _check_fields(current)
     changed = _row(current) != before
-    new_points = [
-        InjectionPoint(session=current, order=index, **_units_and_volume(point, current.vial))
-        for index, point in enumerate(draft.points)
-    ]
+    new_points = _new_points(current, draft.points)
     # Draft points only: signed sessions never reach here.
     if old_points is None:
         old_points = list(current.points.all())
@@ -254,6 +242,15 @@ def session_save_draft(
         old_points=old_points,
     )
     return current
+
+
+def _new_points(session: TreatmentSession, points: list[dict]) -> list[InjectionPoint]:
+    """The draft's points as stored (unsaved): numbered from 0 in the order given, each with
+    its units and volume complete at the session's first vial's dilution (rule 6)."""
+    return [
+        InjectionPoint(session=session, order=index, **_units_and_volume(point, session.vial))
+        for index, point in enumerate(points)
+    ]
 
 
 def _units_and_volume(point: dict, vial: Vial | None) -> dict:

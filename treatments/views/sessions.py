@@ -16,13 +16,12 @@ from clinic.permissions import require_perm
 from patients.selectors import patient_get_for_user
 from treatments import safety, selectors, services
 from treatments.forms import (
+    POINT_FIELDS,
     AddendumForm,
     PointFormSet,
     SessionForm,
     SessionStartForm,
     SiteChoices,
-    points_signature,
-    unchanged_points,
 )
 
 OVERRIDE_PREFIX = "override__"
@@ -210,26 +209,13 @@ def _forms(request, session, data=None):
     }
     if data is not None:
         form = SessionForm(data, instance=session, **shape)
-        formset = PointFormSet(data, prefix="points", sites=sites)
+        formset = PointFormSet(data, prefix="points", sites=sites, session=session)
     else:
         form = SessionForm(instance=session, initial={"version": session.version}, **shape)
         request.session_points = selectors.session_points(session=session)
-        initial = [
-            {
-                "site": p.site,
-                "side": p.side,
-                "units": p.units,
-                "volume_ml": p.volume_ml,
-                "points": p.points,
-            }
-            for p in request.session_points
-        ]
-        formset = PointFormSet(initial=initial, prefix="points", sites=sites)
-        # The rows as shown, signed: a save that leaves them as they are needs no form
-        # validation of its points (treatments.forms.unchanged_points).
-        formset.points_signature = points_signature(
-            session_pk=session.pk, version=session.version, initial=initial
-        )
+        points = request.session_points
+        initial = [{name: getattr(p, name) for name in POINT_FIELDS} for p in points]
+        formset = PointFormSet(initial=initial, prefix="points", sites=sites, session=session)
     return form, formset
 
 
@@ -248,18 +234,11 @@ def session_edit(request, public_id):
             request, "treatments/session_edit.html", _edit_context(request, session, form, formset)
         )
     form, formset = _forms(request, session, request.POST)
-    # The points as the page showed them (signed when it was made): no form validation.
-    points = unchanged_points(request.POST, session_pk=session.pk, sites=formset.sites)
     refused = None
-    if form.is_valid() and (points is not None or formset.is_valid()):
+    points = formset.submitted_points()
+    if form.is_valid() and points is not None:
         fields = dict(form.cleaned_data)
         expected_version = fields.pop("version")
-        if points is None:
-            points = [
-                {k: f.cleaned_data[k] for k in ("site", "side", "units", "volume_ml", "points")}
-                for f in formset.forms
-                if f.cleaned_data and not f.cleaned_data.get("DELETE")
-            ]
         draft = services.Draft(expected_version, fields, points)
         signing = request.POST.get("action") == "sign"
         try:
