@@ -79,8 +79,10 @@ class Ours:
         done = self.http.request("POST", REGISTER_PATH, {**fields, **person})
         if done.status != 302:
             errors = re.findall(
-                r"(?:invalid-feedback|alert)[^>]*>\s*([^<]{3,200})", done.body.decode()
+                r"(?:invalid-feedback|alert)[^>]*>\s*([^<]*[^<\s][^<]{2,200})", done.body.decode()
             )
+            if b"may already be registered" in done.body:
+                errors.insert(0, "possible duplicate")
             raise RuntimeError(f"ours: registration answered HTTP {done.status}: {errors[:3]}")
         return done.ms
 

@@ -39,7 +39,7 @@ _PHONES_LOCK = threading.Lock()
 def person(rng: random.Random) -> dict:
     surname = "Bench" + "".join(rng.choices(string.ascii_lowercase, k=8))
     born = date(1940, 1, 1) + timedelta(days=rng.randrange(25_000))
-    with _PHONES_LOCK:  # 079.. numbers: the demo seed's phones are 07700 900xxx or 07...
+    with _PHONES_LOCK:  # 079.. numbers: the demo seed never gives a patient one
         number = next(_PHONES) % 100_000_000
         phone = f"079{number // 1_000_000:02d} {number % 1_000_000:06d}"
     return {

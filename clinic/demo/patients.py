@@ -201,8 +201,8 @@ class PatientSeeder:
                 return number
 
     def phone(self, large: bool) -> str:
-        if large:
-            return f"07{self.rng.randrange(10**9):09d}"
+        if large:  # 07 then 0-8: 079 numbers are left to the benchmarks' invented registrants
+            return f"07{self.rng.randrange(9 * 10**8):09d}"
         return f"07700900{self.rng.randrange(1000):03d}"
 
     def postcode(self) -> str:
@@ -274,7 +274,9 @@ class PatientSeeder:
             "consent_marketing_sms": news_sms,
             "consent_marketing_sms_at": registered if news_sms else None,
             "status": ARCHIVED if archived else ACTIVE,
-            "archived_at": min(registered + timedelta(days=400), timezone.now())
+            # Archived up to 400 days after registering, by the seed's day: the same rows
+            # from the same random seed, whenever it runs (not "now").
+            "archived_at": registered + timedelta(days=min(400, (today - registered.date()).days))
             if archived
             else None,
             "archived_reason": "Moved away from London" if archived else "",
