@@ -40,7 +40,6 @@ from treatments.selectors.reference_cache import ReferenceSnapshot, reference_sn
 from treatments.selectors.safety_inputs import (
     SESSION_SAFETY_FIELDS,
     SafetyInputs,
-    VialUsage,
     guideline_facts,
     indication_facts,
     patient_history_facts,
@@ -55,8 +54,6 @@ from treatments.selectors.safety_inputs import (
     safety_inputs_for_session,
     screening_facts,
     session_form_context,
-    vial_facts,
-    vial_usage,
 )
 from treatments.selectors.sessions import (
     Eligibility,
@@ -90,6 +87,7 @@ from treatments.selectors.side_effects import (
     yellow_card_reasons,
     yellow_card_sections,
 )
+from treatments.selectors.vial_usage import VialUsage, vial_facts, vial_usage
 from treatments.selectors.vials import (
     lot_exposure,
     receipt_get_summary,
