@@ -8,10 +8,10 @@ from django.db import connection, migrations, models
 def fill(apps, schema_editor):
     """The deferred panels' summaries from the rows already there (issue 14.5): the
     same set-based SQL as `manage.py rebuild_rollups` (its names are those of 0001-0025)."""
-    from treatments.services import panel_rollups
+    from treatments.services import panel_rebuild
 
     with connection.cursor() as cursor:
-        panel_rollups.rebuild_panels(cursor, lambda message: None, courses=False)
+        panel_rebuild.rebuild_panels(cursor, lambda message: None, courses=False)
 
 
 class Migration(migrations.Migration):

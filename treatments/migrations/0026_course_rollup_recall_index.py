@@ -6,12 +6,12 @@ from django.db import connection, migrations, models
 def fill(apps, schema_editor):
     """The active courses per day from LatestCourse as it stands (issue 14.5): the same
     set-based SQL as `manage.py rebuild_rollups` (names as of 0026)."""
-    from treatments.services import panel_rollups
+    from treatments.services import panel_rebuild, panel_rollups
 
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {panel_rollups.COURSES} ({panel_rollups.COURSE_KEY}, courses) "
-            f"{panel_rollups._courses_sql(panel_rollups.LATEST)}"
+            f"{panel_rebuild.courses_sql(panel_rollups.LATEST)}"
         )
 
 

@@ -1,8 +1,7 @@
 """Writes of the summaries behind the dashboard's deferred panels (issue 14.5;
 treatments.models.rollups: LatestCourse, DailyCourseRollup, DailyWasteRollup,
 OutcomeScoreTotals, OutcomeRollup), in the transaction of the rows they summarise, and
-their set-based rebuild and check (called by treatments.services.rollups.rebuild /
-differences, so by `manage.py rebuild_rollups [--check]`).
+their set-based rebuild and check in treatments.services.panel_rebuild.
 
 - `record_course(session)`: a signed session becomes its patient's latest of its
   indication unless a later one is signed already (a late entry changes nothing): one
@@ -32,7 +31,6 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -80,10 +78,6 @@ COURSE_KEY = "day, indication_id, product_id, practitioner_id"
 OUTCOME_KEY = "day, indication_id, instrument_id, next_month"
 OUTCOME_SUMS = "series, baseline_sum, value_sum, improvement_sum, good, partial"
 SIX_PLACES = Decimal("0.000001")
-
-
-def _day(column: str) -> tuple[str, tuple]:
-    return connection.ops.datetime_cast_date_sql(column, (), settings.TIME_ZONE)
 
 
 def _d(value):
@@ -214,7 +208,7 @@ def responder_thresholds() -> tuple[Decimal, Decimal]:
 
 def next_bucket(next_day: date | None, day: date) -> date:
     """OutcomeRollup.next_month of a score on `day` whose series' next one is on
-    `next_day` (as _next_bucket_sql)."""
+    `next_day` (as next_bucket_sql)."""
     if next_day is None:
         return NO_NEXT_SCORE
     if (next_day - day).days > RETURN_HORIZON_DAYS:
@@ -222,7 +216,7 @@ def next_bucket(next_day: date | None, day: date) -> date:
     return next_day.replace(day=1)
 
 
-def _next_bucket_sql(next_col: str, day: str) -> tuple[str, list]:
+def next_bucket_sql(next_col: str, day: str) -> tuple[str, list]:
     if connection.vendor == "postgresql":
         far = f"{next_col} > {day} + {RETURN_HORIZON_DAYS}"
         month = f"CAST(date_trunc('month', {next_col}) AS date)"
@@ -346,189 +340,3 @@ def _move_outcome_rollup(cursor, assessment, deltas: dict, thresholds) -> None:
             )
         elif sums[0] < 0:
             cursor.execute(f"DELETE FROM {OUTCOMES} WHERE {where} AND series = 0", key)
-
-
-# Rebuild and check ---------------------------------------------------------------------
-
-
-def _expected_latest_sql() -> tuple[str, list]:
-    day_sql, day_params = _day("s.performed_at")
-    sql = f"""
-        SELECT s.patient_id, s.indication_id, s.id AS session_id, s.performed_at,
-               {day_sql} AS day, s.practitioner_id, s.product_id,
-               (SELECT p.status = %s FROM {PATIENTS} p WHERE p.id = s.patient_id)
-                   AS patient_active
-        FROM (SELECT id, patient_id, indication_id, performed_at, practitioner_id, product_id,
-                     ROW_NUMBER() OVER (PARTITION BY patient_id, indication_id
-                                        ORDER BY performed_at DESC, id DESC) AS rank
-              FROM {SESSIONS} WHERE status = 'signed') s
-        WHERE s.rank = 1
-    """
-    return sql, [*day_params, PatientStatus.ACTIVE]
-
-
-def _courses_sql(table: str) -> str:
-    """DailyCourseRollup's rows from a table of latest courses."""
-    return (
-        f"SELECT {COURSE_KEY}, COUNT(*) AS courses FROM {table} "
-        f"WHERE patient_active GROUP BY {COURSE_KEY}"
-    )
-
-
-def _expected_waste_sql() -> tuple[str, list]:
-    day_sql, day_params = _day("discarded_at")
-    sql = f"""
-        SELECT {day_sql} AS day, product_id, lot, COUNT(*) AS vials,
-               SUM(presentation_units) AS presentation, SUM(wasted_units) AS wasted
-        FROM {VIALS} WHERE discarded_at IS NOT NULL GROUP BY 1, 2, 3
-    """
-    return sql, list(day_params)
-
-
-def _expected_scores_sql(thresholds) -> tuple[str, list]:
-    same = (
-        "b.patient_id = a.patient_id AND b.indication_id = a.indication_id "
-        "AND b.instrument_id = a.instrument_id"
-    )
-    improvement = "(x.baseline - x.value) * 100.0 / x.baseline"
-    good, partial = (float(t) for t in thresholds)
-    sql = f"""
-        SELECT x.id AS assessment_id, x.patient_id, x.indication_id, x.instrument_id,
-               x.assessed_on AS day, x.next_day, x.value, x.baseline,
-               CASE WHEN x.baseline <> 0 THEN ROUND({improvement}, 6) END AS improvement,
-               CASE WHEN x.baseline IS NULL OR x.baseline = 0 THEN NULL
-                    WHEN {improvement} >= %s THEN 2 WHEN {improvement} >= %s THEN 1 ELSE 0
-               END AS band
-        FROM (
-            SELECT a.id, a.patient_id, a.indication_id, a.instrument_id, a.assessed_on,
-                   a.value,
-                   LEAD(a.assessed_on) OVER (
-                       PARTITION BY a.patient_id, a.indication_id, a.instrument_id
-                       ORDER BY a.assessed_on, a.id) AS next_day,
-                   COALESCE(
-                       (SELECT b.value FROM {ASSESSMENTS} b WHERE {same} AND b.is_baseline
-                        AND b.assessed_on <= a.assessed_on
-                        ORDER BY b.assessed_on DESC, b.id DESC LIMIT 1),
-                       (SELECT b.value FROM {ASSESSMENTS} b WHERE {same}
-                        ORDER BY b.assessed_on, b.id LIMIT 1)) AS baseline
-            FROM {ASSESSMENTS} a JOIN {INSTRUMENTS} i ON i.id = a.instrument_id
-            WHERE NOT a.is_baseline AND NOT i.per_muscle
-        ) x
-    """
-    return sql, [good, partial]
-
-
-def _outcome_rollup_sql(table: str, thresholds) -> tuple[str, list]:
-    bucket, bucket_params = _next_bucket_sql("next_day", "day")
-    sql = f"""
-        SELECT day, indication_id, instrument_id, {bucket} AS next_month, COUNT(*) AS series,
-               SUM(baseline) AS baseline_sum, SUM(value) AS value_sum,
-               SUM(improvement) AS improvement_sum,
-               SUM(CASE WHEN band = 2 THEN 1 ELSE 0 END) AS good,
-               SUM(CASE WHEN band = 1 THEN 1 ELSE 0 END) AS partial,
-               CAST(%s AS NUMERIC) AS good_percent, CAST(%s AS NUMERIC) AS partial_percent
-        FROM {table} WHERE band IS NOT NULL GROUP BY 1, 2, 3, 4
-    """
-    return sql, [*bucket_params, str(thresholds[0]), str(thresholds[1])]
-
-
-def rebuild_panels(cursor, say, *, courses: bool = True) -> dict:
-    """The five tables again from the raw rows, set-based (the caller's transaction and
-    table lock). `courses=False` leaves DailyCourseRollup and LatestCourse's was_*
-    columns out (migration 0025 runs before they exist)."""
-    thresholds = responder_thresholds()
-    made = {}
-    for table in (LATEST, *([COURSES] if courses else []), WASTE, OUTCOMES, SCORES):
-        cursor.execute(f"DELETE FROM {table}")
-    sql, params = _expected_latest_sql()
-    cursor.execute(
-        f"INSERT INTO {LATEST} ({LATEST_COLUMNS}) SELECT {LATEST_COLUMNS} FROM ({sql}) e", params
-    )
-    made["latest_courses"] = cursor.rowcount
-    say(f"  latest courses: {cursor.rowcount:,} rows")
-    if courses:
-        cursor.execute(f"INSERT INTO {COURSES} ({COURSE_KEY}, courses) {_courses_sql(LATEST)}")
-        made["course_days"] = cursor.rowcount
-        say(f"  courses per day: {cursor.rowcount:,} rows")
-    sql, params = _expected_waste_sql()
-    cursor.execute(
-        f"INSERT INTO {WASTE} (day, product_id, lot, vials, presentation, wasted) {sql}", params
-    )
-    made["waste_rows"] = cursor.rowcount
-    say(f"  wastage rollup: {cursor.rowcount:,} rows")
-    sql, params = _expected_scores_sql(thresholds)
-    cursor.execute(f"INSERT INTO {SCORES} ({SCORE_COLUMNS}) {sql}", params)
-    say(f"  outcome scores: {cursor.rowcount:,} rows")
-    sql, params = _outcome_rollup_sql(SCORES, thresholds)
-    cursor.execute(
-        f"INSERT INTO {OUTCOMES} ({OUTCOME_KEY}, {OUTCOME_SUMS}, good_percent, "
-        "partial_percent, mixed) "
-        f"SELECT {OUTCOME_KEY}, {OUTCOME_SUMS}, good_percent, partial_percent, FALSE "
-        f"FROM ({sql}) r",
-        params,
-    )
-    made["outcome_rows"] = cursor.rowcount
-    say(f"  outcome rollup: {cursor.rowcount:,} rows")
-    return made
-
-
-def expected_panel_tables(cursor) -> dict:
-    """Temporary tables of what the raw rows give, and what to compare (for
-    rollups.differences): {name: (expected table, stored table, columns, order)}."""
-    thresholds = responder_thresholds()
-    made = {
-        "rollup_expected_latest": _expected_latest_sql(),
-        "rollup_expected_waste": _expected_waste_sql(),
-        "rollup_expected_scores": _expected_scores_sql(thresholds),
-    }
-    for name, (sql, params) in made.items():
-        cursor.execute(f"CREATE TEMPORARY TABLE {name} AS SELECT * FROM ({sql}) e", params)
-    sql, params = _outcome_rollup_sql("rollup_expected_scores", thresholds)
-    cursor.execute(
-        f"CREATE TEMPORARY TABLE rollup_expected_outcomes AS SELECT * FROM ({sql}) e", params
-    )
-    cursor.execute(
-        "CREATE TEMPORARY TABLE rollup_expected_courses AS "
-        f"SELECT * FROM ({_courses_sql('rollup_expected_latest')}) e"
-    )
-    boolean = "CASE WHEN patient_active THEN 1 ELSE 0 END"
-    return {
-        "latest courses": (
-            "rollup_expected_latest", LATEST,
-            f"patient_id, indication_id, session_id, performed_at, day, practitioner_id, "
-            f"product_id, {boolean}",
-            "patient_id, indication_id",
-        ),
-        # A day a course moved out of keeps its row with 0: compared without those.
-        "courses per day": (
-            "rollup_expected_courses", f"(SELECT * FROM {COURSES} WHERE courses <> 0) c",
-            f"{COURSE_KEY}, courses", COURSE_KEY,
-        ),
-        "wastage rollup": (
-            "rollup_expected_waste", WASTE,
-            "day, product_id, lot, vials, presentation, ROUND(wasted, 2)", "day, product_id, lot",
-        ),
-        "outcome scores": (
-            "rollup_expected_scores", SCORES,
-            "assessment_id, patient_id, indication_id, instrument_id, day, next_day, "
-            "ROUND(value, 2), ROUND(baseline, 2), ROUND(improvement, 4), band",
-            "assessment_id",
-        ),
-        "outcome rollup": (
-            "rollup_expected_outcomes", OUTCOMES,
-            f"{OUTCOME_KEY}, series, ROUND(baseline_sum, 2), ROUND(value_sum, 2), "
-            "ROUND(improvement_sum, 3), good, partial, ROUND(good_percent, 2), "
-            "ROUND(partial_percent, 2)",
-            OUTCOME_KEY,
-        ),
-    }  # fmt: skip
-
-
-PANEL_TABLES = (LATEST, COURSES, WASTE, SCORES, OUTCOMES)
-PANEL_TEMPORARY_TABLES = (
-    "rollup_expected_latest",
-    "rollup_expected_courses",
-    "rollup_expected_waste",
-    "rollup_expected_scores",
-    "rollup_expected_outcomes",
-)

@@ -48,7 +48,7 @@ from treatments.models import (
     TreatmentSession,
     VialDraw,
 )
-from treatments.services import panel_rollups
+from treatments.services import panel_rebuild, panel_rollups
 
 TOTALS = SessionTotals._meta.db_table
 DAILY = DailySessionRollup._meta.db_table
@@ -337,7 +337,7 @@ def rebuild(
     """The tables again from the signed sessions (one transaction; PostgreSQL locks them
     against signing meanwhile, readers still see the old rows). `returns=False` leaves
     the previous days and PatientReturnRollup alone (migration 0022 runs before they
-    exist); `panels=False` the deferred panels' tables (panel_rollups; before 0025);
+    exist); `panels=False` the deferred panels' tables (panel_rebuild; before 0025);
     `registrations=False` the patients' DailyRegistrations (patients.rollups; before
     patients 0017)."""
     say = progress or (lambda message: None)
@@ -348,7 +348,7 @@ def rebuild(
         if connection.vendor == "postgresql":
             tables = f"{TOTALS}, {DAILY}" + (f", {RETURNS}" if returns else "")
             if panels:
-                tables += ", " + ", ".join(panel_rollups.PANEL_TABLES)
+                tables += ", " + ", ".join(panel_rebuild.PANEL_TABLES)
             if registrations:
                 tables += f", {registration_rollup.REGISTRATIONS}"
             cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
@@ -375,7 +375,7 @@ def rebuild(
         return_rows = 0
         if returns and signed:
             return_rows = fill_returns(cursor, say, started)
-        made = panel_rollups.rebuild_panels(cursor, say) if panels else {}
+        made = panel_rebuild.rebuild_panels(cursor, say) if panels else {}
         if registrations:
             made["registration_days"] = registration_rollup.rebuild(cursor)
             say(f"  registrations per day: {made['registration_days']:,} rows")
@@ -475,7 +475,7 @@ def differences(*, limit: int = 20, progress: Progress | None = None) -> dict:
                 "scope, day, prev_month",
             ),
         }
-        pairs.update(panel_rollups.expected_panel_tables(cursor))
+        pairs.update(panel_rebuild.expected_panel_tables(cursor))
         sql, registration_params = registration_rollup.expected_sql()
         cursor.execute(
             f"CREATE TEMPORARY TABLE rollup_expected_registrations AS SELECT * FROM ({sql}) r",
@@ -502,6 +502,6 @@ def differences(*, limit: int = 20, progress: Progress | None = None) -> dict:
         cursor.execute("DROP TABLE rollup_expected_daily")
         cursor.execute("DROP TABLE rollup_expected_returns")
         cursor.execute("DROP TABLE rollup_expected_registrations")
-        for table in panel_rollups.PANEL_TEMPORARY_TABLES:
+        for table in panel_rebuild.PANEL_TEMPORARY_TABLES:
             cursor.execute(f"DROP TABLE {table}")
     return found
