@@ -1,20 +1,19 @@
-"""Forms for registration, editing and the intake questionnaire. Input checks only;
-domain rules (duplicates, edit conflicts) live in patients.services."""
+"""Registering and editing a patient, and archiving one. Input checks only; domain rules
+(duplicates, edit conflicts) live in patients.services."""
 
 import re
 from datetime import date
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Column, Div, Field, Fieldset, Layout, Row
+from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
 from django import forms
-from django.forms import inlineformset_factory
 from django.utils import timezone
 
 from clinic.form_fields import CheapFieldCopyMetaclass
 from clinic.form_rendering import WIDGET_RENDERER
 from clinic.idempotency import SubmissionTokenField
-from patients.choices import TITLE_USUAL_SEX, Sex, YesNoNotApplicable
-from patients.models import IntakeQuestionnaire, Patient, PriorTreatment, SubjectAccessRequest
+from patients.choices import TITLE_USUAL_SEX, Sex
+from patients.models import Patient
 from patients.validators import (
     format_nhs_number,
     format_phone,
@@ -31,7 +30,7 @@ NAME_RE = re.compile(r"^[^\W\d_]+(?:[ '\u2019.-]+[^\W\d_]+)*[.]?$")
 OLDEST_AGE_YEARS = 125
 
 
-def _date_input():
+def date_input():
     return forms.DateInput(
         format="%d/%m/%Y",
         attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"},
@@ -142,7 +141,7 @@ class PatientForm(forms.ModelForm, metaclass=CheapFieldCopyMetaclass):
             "referral_detail", "consent_contact_email", "consent_contact_sms",
             "consent_marketing_email", "consent_marketing_sms",
         ]  # fmt: skip
-        widgets = {"date_of_birth": _date_input()}
+        widgets = {"date_of_birth": date_input()}
         labels = {
             "emergency_contact_name": "Name",
             "emergency_contact_relationship": "Relationship",
@@ -274,239 +273,3 @@ class ArchiveForm(forms.Form):
         help_text="e.g. moved away, duplicate of K000123, deceased, asked to be removed "
         "from contact lists. The clinical record is kept.",
     )
-
-
-YES_NO = [(True, "Yes"), (False, "No")]
-
-
-def _coerce_bool(value) -> bool:
-    return value in (True, "True", "true", "1", "yes")
-
-
-class QuestionnaireForm(forms.ModelForm):
-    """The screening questions of DOMAIN §6.3: every question needs an explicit answer."""
-
-    submission_token = SubmissionTokenField()
-
-    class Meta:
-        model = IntakeQuestionnaire
-        fields = [
-            "completed_on",
-            "allergy_toxin_or_albumin", "allergy_cows_milk_protein", "allergy_details",
-            "infection_at_sites", "neuromuscular_disorder", "neuromuscular_details",
-            "swallowing_or_breathing_problems", "pregnant_or_breastfeeding", "bleeding_risk",
-            "interacting_medicines", "toxin_in_last_4_months", "previous_poor_response",
-            "facial_surgery_fillers_or_asymmetry", "urinary_infection", "urinary_retention",
-            "can_self_catheterise", "heart_disease", "important_event_or_driving",
-            "current_medications", "migraine_preventives_failed", "notes",
-        ]  # fmt: skip
-        widgets = {
-            "completed_on": _date_input(),
-            "allergy_details": forms.Textarea(attrs={"rows": 2}),
-            "current_medications": forms.Textarea(attrs={"rows": 3}),
-            "notes": forms.Textarea(attrs={"rows": 2}),
-        }
-        labels = {"completed_on": "Date answered"}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name, model_field in ((f.name, f) for f in IntakeQuestionnaire._meta.fields):
-            if name not in self.fields:
-                continue
-            if model_field.get_internal_type() == "BooleanField":
-                self.fields[name] = forms.TypedChoiceField(
-                    label=model_field.verbose_name[:1].upper() + model_field.verbose_name[1:],
-                    choices=YES_NO,
-                    coerce=_coerce_bool,
-                    widget=forms.RadioSelect,
-                    required=True,
-                    error_messages={"required": "Please answer yes or no."},
-                )
-            elif model_field.choices and name != "completed_on":
-                self.fields[name].widget = forms.RadioSelect(choices=YesNoNotApplicable.choices)
-                self.fields[name].choices = YesNoNotApplicable.choices
-                self.fields[name].error_messages["required"] = "Please choose an answer."
-        if not self.initial.get("completed_on") and not self.data:
-            self.initial["completed_on"] = timezone.localdate()
-        radio_names = [
-            name for name in self.Meta.fields
-            if isinstance(self.fields[name].widget, forms.RadioSelect)
-        ]  # fmt: skip
-        for number, name in enumerate(radio_names, start=1):
-            self.fields[name].label = f"{number}. {self.fields[name].label}"
-        radios = [
-            Field(name, template="patients/includes/yes_no_field.html") for name in radio_names
-        ]
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        # Hidden fields outside the layout still render (the one-time submission token).
-        self.helper.render_hidden_fields = True
-        self.helper.layout = Layout(
-            Row(Column("completed_on", css_class="col-md-3")),
-            Fieldset("Screening questions", Div(*radios, css_class="screening")),
-            Fieldset(
-                "Details",
-                "allergy_details",
-                "neuromuscular_details",
-                "current_medications",
-                Row(Column("migraine_preventives_failed", css_class="col-md-8")),
-                "notes",
-            ),
-            HTML(""),
-        )
-
-    def clean_completed_on(self):
-        value = self.cleaned_data["completed_on"]
-        if value > timezone.localdate():
-            raise forms.ValidationError("The date answered cannot be in the future.")
-        return value
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("neuromuscular_disorder") and not cleaned.get("neuromuscular_details"):
-            self.add_error("neuromuscular_details", "Say which nerve or muscle condition.")
-        if (
-            cleaned.get("allergy_toxin_or_albumin") or cleaned.get("allergy_cows_milk_protein")
-        ) and not cleaned.get("allergy_details"):
-            self.add_error("allergy_details", "Describe the allergy and the reaction.")
-        return cleaned
-
-
-class PriorTreatmentForm(forms.ModelForm):
-    class Meta:
-        model = PriorTreatment
-        fields = [
-            "treated_on",
-            "product",
-            "product_other",
-            "units",
-            "indication",
-            "area",
-            "clinic_name",
-        ]
-        widgets = {"treated_on": _date_input()}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The choices come from the foreign keys (treatments' reference data), so this app
-        # imports nothing from treatments (the layering in pyproject.toml).
-        self.fields["product"].queryset = self.fields["product"].queryset.order_by("brand")
-        self.fields["indication"].queryset = self.fields["indication"].queryset.order_by("name")
-        self.fields["product"].empty_label = "Choose…"
-        self.fields["indication"].empty_label = "Unknown / other"
-        self.fields["units"].widget.attrs.update(min="0.01", step="0.01")
-        self.fields["units"].help_text = ""
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs["class"] = f"{css} form-control-sm"
-
-    def clean_treated_on(self):
-        value = self.cleaned_data["treated_on"]
-        if value and value > timezone.localdate():
-            raise forms.ValidationError("The date cannot be in the future.")
-        return value
-
-    def clean(self):
-        cleaned = super().clean()
-        if not cleaned.get("product") and not cleaned.get("product_other"):
-            self.add_error("product", "Choose the product, or type its name if not listed.")
-        units = cleaned.get("units")
-        if units is not None and units <= 0:
-            self.add_error("units", "Units must be more than 0.")
-        return cleaned
-
-
-PriorTreatmentFormSet = inlineformset_factory(
-    IntakeQuestionnaire,
-    PriorTreatment,
-    form=PriorTreatmentForm,
-    extra=2,
-    max_num=10,
-    can_delete=False,
-    validate_max=True,
-)
-
-
-class ReviewForm(forms.Form):
-    note = forms.CharField(
-        max_length=500,
-        required=False,
-        label="Review note",
-        widget=forms.TextInput(attrs={"placeholder": "Optional, e.g. discussed anticoagulant"}),
-    )
-
-
-# Record governance (issue 6) ------------------------------------------------------------
-
-UK_DATE_WIDGET = forms.DateInput(
-    attrs={"class": "form-control", "placeholder": "dd/mm/yyyy", "inputmode": "numeric"},
-    format="%d/%m/%Y",
-)
-
-
-class AccessLogFilterForm(forms.Form):
-    """Dates only: nothing typed here reaches the query except as a validated date."""
-
-    since = forms.DateField(label="From", required=False, widget=UK_DATE_WIDGET)
-    until = forms.DateField(label="To", required=False, widget=UK_DATE_WIDGET)
-
-    def clean(self):
-        cleaned = super().clean()
-        since, until = cleaned.get("since"), cleaned.get("until")
-        if since and until and since > until:
-            raise forms.ValidationError("The start date is after the end date.")
-        return cleaned
-
-
-class SubjectAccessRequestForm(forms.ModelForm):
-    class Meta:
-        model = SubjectAccessRequest
-        fields = [
-            "requester",
-            "received_on",
-            "identity_verified_on",
-            "is_complex",
-            "extension_notified_on",
-            "extension_reason",
-            "status",
-            "completed_on",
-            "notes",
-        ]
-        widgets = {
-            "received_on": UK_DATE_WIDGET,
-            "identity_verified_on": UK_DATE_WIDGET,
-            "extension_notified_on": UK_DATE_WIDGET,
-            "completed_on": UK_DATE_WIDGET,
-            "notes": forms.Textarea(attrs={"rows": 3}),
-        }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.layout = Layout(
-            Row(Column("requester", css_class="col-md-6"), Column("status", css_class="col-md-6")),
-            Row(
-                Column("received_on", css_class="col-md-4"),
-                Column("identity_verified_on", css_class="col-md-4"),
-                Column("completed_on", css_class="col-md-4"),
-            ),
-            Fieldset(
-                "Extension (complex requests only)",
-                Row(
-                    Column("is_complex", css_class="col-md-4"),
-                    Column("extension_notified_on", css_class="col-md-4"),
-                    Column("extension_reason", css_class="col-md-4"),
-                ),
-            ),
-            Field("notes"),
-        )
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("extension_notified_on") and not cleaned.get("is_complex"):
-            self.add_error("is_complex", "An extension is only for a complex request.")
-        if cleaned.get("status") == "completed" and not cleaned.get("completed_on"):
-            self.add_error("completed_on", "Give the date the copy was sent.")
-        return cleaned

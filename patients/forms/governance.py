@@ -1,0 +1,79 @@
+"""Record governance (issue 6): the access log's dates and a subject access request."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
+from django import forms
+
+from patients.models import SubjectAccessRequest
+
+UK_DATE_WIDGET = forms.DateInput(
+    attrs={"class": "form-control", "placeholder": "dd/mm/yyyy", "inputmode": "numeric"},
+    format="%d/%m/%Y",
+)
+
+
+class AccessLogFilterForm(forms.Form):
+    """Dates only: nothing typed here reaches the query except as a validated date."""
+
+    since = forms.DateField(label="From", required=False, widget=UK_DATE_WIDGET)
+    until = forms.DateField(label="To", required=False, widget=UK_DATE_WIDGET)
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            raise forms.ValidationError("The start date is after the end date.")
+        return cleaned
+
+
+class SubjectAccessRequestForm(forms.ModelForm):
+    class Meta:
+        model = SubjectAccessRequest
+        fields = [
+            "requester",
+            "received_on",
+            "identity_verified_on",
+            "is_complex",
+            "extension_notified_on",
+            "extension_reason",
+            "status",
+            "completed_on",
+            "notes",
+        ]
+        widgets = {
+            "received_on": UK_DATE_WIDGET,
+            "identity_verified_on": UK_DATE_WIDGET,
+            "extension_notified_on": UK_DATE_WIDGET,
+            "completed_on": UK_DATE_WIDGET,
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Row(Column("requester", css_class="col-md-6"), Column("status", css_class="col-md-6")),
+            Row(
+                Column("received_on", css_class="col-md-4"),
+                Column("identity_verified_on", css_class="col-md-4"),
+                Column("completed_on", css_class="col-md-4"),
+            ),
+            Fieldset(
+                "Extension (complex requests only)",
+                Row(
+                    Column("is_complex", css_class="col-md-4"),
+                    Column("extension_notified_on", css_class="col-md-4"),
+                    Column("extension_reason", css_class="col-md-4"),
+                ),
+            ),
+            Field("notes"),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("extension_notified_on") and not cleaned.get("is_complex"):
+            self.add_error("is_complex", "An extension is only for a complex request.")
+        if cleaned.get("status") == "completed" and not cleaned.get("completed_on"):
+            self.add_error("completed_on", "Give the date the copy was sent.")
+        return cleaned
