@@ -6,7 +6,12 @@ Two phases per client (bench_reception_a and _b, password BENCH_PASSWORD):
   back to back; POST/s = all POSTs / the phase's wall time;
 - flow: GET the form, POST it, --count times; flows/s likewise.
 Every registration is a new person (no duplicate warning, no NHS number). Prints p50/p95
-and the goals: >= 154 POST/s and >= 156 flows/s (3x GNU Health's 51.3/s and 52.0/s).
+beside 154 POST/s and 156 flows/s, three times GNU Health's 51.3/s and 52.0/s in the run
+the issue was filed from. Those are references, not the goal: the goal (>= 3x GNU Health)
+is a ratio measured side by side in one run, by bench/peer_compare.py (`make bench-peer`,
+the peer step of `make bench`). GNU Health's own rate moved between 37/s and 54/s in one
+afternoon on this machine, so a fixed number from another day says more about the
+machine than about either side. This bench fails only when a registration fails.
 """
 
 import argparse
@@ -27,7 +32,8 @@ from http_client import Client, find_form, form_hidden, hidden_fields
 from results_io import figure, write
 
 FORM = "/patients/new/"
-GOAL_POST, GOAL_FLOW = 154.0, 156.0
+# 3x GNU Health in the issue's run (a reference: the goal is the peer step's ratio).
+REFERENCE_POST, REFERENCE_FLOW = 154.0, 156.0
 
 
 # Unique within a run and, from a random start among 10^8 numbers, across the runs that
@@ -153,25 +159,30 @@ def main() -> int:
     print("Registration throughput: 2 clients, a new connection per request")
     print(
         f"  POST       {post_rate:7.1f}/s  p50 {statistics.median(post_ms):5.1f} ms  "
-        f"p95 {pct(post_ms, 0.95):5.1f} ms  ({len(post_ms)} POSTs)   goal >= {GOAL_POST:.0f}/s"
+        f"p95 {pct(post_ms, 0.95):5.1f} ms  ({len(post_ms)} POSTs)   "
+        f"3x the issue's peer: {REFERENCE_POST:.0f}/s"
     )
     print(
         f"  GET+POST   {flow_rate:7.1f}/s  p50 {statistics.median(flow_ms):5.1f} ms  "
-        f"p95 {pct(flow_ms, 0.95):5.1f} ms  ({len(flow_ms)} flows)    goal >= {GOAL_FLOW:.0f}/s"
+        f"p95 {pct(flow_ms, 0.95):5.1f} ms  ({len(flow_ms)} flows)    "
+        f"3x the issue's peer: {REFERENCE_FLOW:.0f}/s"
     )
     failures = failed_post + failed_flow
     for failure in failures[:5]:
         print("  failed:", failure)
-    ok = not failures and post_rate >= GOAL_POST and flow_rate >= GOAL_FLOW
-    print("  goals:", "met" if ok else "NOT met")
+    ok = not failures
+    print("  registrations:", "all made" if ok else "some FAILED")
+    print("  (the goal, >= 3x GNU Health in the same run: the peer step, make bench-peer)")
     write(
         "registration_throughput",
         [
             figure("registration POST/s, 2 clients", round(post_rate, 1), "req/s",
-                   goal=GOAL_POST, better="higher", note="3x GNU Health's 51.3/s"),
+                   better="higher",
+                   note="reference: 154/s, 3x the issue's GNU Health; goal: peer ratio"),
             figure("registration POST p95", round(pct(post_ms, 0.95), 1), "ms"),
             figure("registration GET+POST flow/s, 2 clients", round(flow_rate, 1), "req/s",
-                   goal=GOAL_FLOW, better="higher", note="3x GNU Health's 52.0/s"),
+                   better="higher",
+                   note="reference: 156/s, 3x the issue's GNU Health; goal: peer ratio"),
             figure("registration flow p95", round(pct(flow_ms, 0.95), 1), "ms"),
         ],
     )  # fmt: skip

@@ -3,7 +3,8 @@
 # DEBUG off, as bench/search_latency.sh. Runs bench/lists_throughput.py (a bare signed-in
 # page, the patient list, Django admin's patient changelist) and
 # bench/registration_throughput.py (registration POST and the whole GET+POST flow,
-# 2 clients), each printing its figures against the goals.
+# 2 clients), each printing its figures (the lists against the goals; registration
+# beside a reference: its goal is peer_compare's same-run ratio).
 #
 #   bash bench/throughput.sh              (make bench calls it)
 #   BENCH_ONLY=lists bash bench/throughput.sh
@@ -16,7 +17,7 @@
 #   BENCH_ROUNDS     interleaved rounds (default 3)
 #   BENCH_REGISTRATIONS  registrations per client and phase (default 300)
 #   DATABASE_URL     reuse this PostgreSQL database instead of a throwaway cluster
-# Exits non-zero when a goal is missed or a request fails.
+# Exits non-zero when a list goal is missed or a request fails.
 set -euo pipefail
 
 # shellcheck source=lib.sh
