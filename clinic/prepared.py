@@ -170,3 +170,21 @@ def cursor_date(value):
     if isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])
+
+
+def as_prefetched(instance, name: str, objects: list) -> None:
+    """`instance.<name>.all()` answers `objects` without a query, as after
+    prefetch_related(name) (a reverse foreign key): what Django's prefetch_one_level
+    stores, the related manager's queryset with its results filled in, each object's
+    relation back set to `instance`. For a list read by a `Prepared` query: the prefetch
+    itself builds and compiles its query on every call (~2-4 ms for one with a join)."""
+    manager = getattr(instance, name)
+    field = manager.field
+    queryset = manager.get_queryset()
+    queryset._result_cache = list(objects)
+    queryset._prefetch_done = True
+    for obj in objects:
+        field.set_cached_value(obj, instance)
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    instance._prefetched_objects_cache[field.remote_field.cache_name] = queryset

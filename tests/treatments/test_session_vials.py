@@ -143,3 +143,29 @@ def test_the_vial_panel_says_why_stock_cannot_be_used(
     assert f"vial {expired.stock_label}" in panel and "expired on" in panel
     assert f"vial {stale.stock_label}" in panel and "past its use-by" in panel
     assert f"vial {other.stock_label}" in panel and "already used for another patient" in panel
+
+
+def test_the_session_read_carries_its_further_vials_without_another_query(
+    practitioner, django_assert_num_queries
+):
+    """selectors.session_get_for_user reads the further vials in a compiled-once query and
+    hands them over as prefetch_related would (clinic.prepared.as_prefetched): in
+    position order, each link pointing back at this session, no query on reading them."""
+    from treatments.models import SessionVial
+
+    session = TreatmentSessionFactory(practitioner=practitioner, vial=VialFactory())
+    second, third = VialFactory(), VialFactory()
+    SessionVial.objects.create(session=session, vial=third, position=2)
+    SessionVial.objects.create(session=session, vial=second, position=1)
+    bare = TreatmentSessionFactory(practitioner=practitioner)
+    with django_assert_num_queries(2):  # the session with its joins, its further vials
+        read = selectors.session_get_for_user(user=practitioner, public_id=session.public_id)
+    with django_assert_num_queries(0):
+        links = list(read.vial_links.all())
+        assert [link.vial for link in links] == [second, third]
+        assert all(link.session is read for link in links)
+        assert [v.product.slug for v in read.all_vials()] == ["botox"] * 3
+    assert read.vial_links.count() == 2  # still a manager: other calls query as usual
+    other = selectors.session_get_for_user(user=practitioner, public_id=bare.public_id)
+    with django_assert_num_queries(0):
+        assert list(other.vial_links.all()) == []
