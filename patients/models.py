@@ -395,6 +395,19 @@ class SubjectAccessRequest(TimeStampedModel):
     patients.selectors.patient_subject_access_export.
     """
 
+    # What the manager records and edits (the form, and the services that save it).
+    EDITABLE_FIELDS = (
+        "requester",
+        "received_on",
+        "identity_verified_on",
+        "is_complex",
+        "extension_notified_on",
+        "extension_reason",
+        "status",
+        "completed_on",
+        "notes",
+    )
+
     patient = models.ForeignKey(
         Patient, on_delete=models.PROTECT, related_name="subject_access_requests"
     )

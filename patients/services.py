@@ -16,7 +16,7 @@ from clinic.history_writes import insert_with_history
 from clinic.models import Counter
 from patients import selectors
 from patients.choices import PatientStatus
-from patients.models import IntakeQuestionnaire, Patient, PriorTreatment
+from patients.models import IntakeQuestionnaire, Patient, PriorTreatment, SubjectAccessRequest
 from patients.names import normalise_name
 from patients.rollups import record_registration
 from patients.validators import normalise_nhs_number, normalise_phone, normalise_postcode
@@ -315,28 +315,14 @@ def questionnaire_mark_reviewed(
 
 # Subject access requests (issue 6) ------------------------------------------------------
 
-SAR_FIELDS = (
-    "requester",
-    "received_on",
-    "identity_verified_on",
-    "is_complex",
-    "extension_notified_on",
-    "extension_reason",
-    "status",
-    "completed_on",
-    "notes",
-)
-
 
 @transaction.atomic
 def subject_access_request_record(*, patient: Patient, recorded_by, **fields):
     """Log a subject access request; its deadline follows from the dates (rule 42)."""
-    from patients.models import SubjectAccessRequest
-
     sar = SubjectAccessRequest(
         patient=patient,
         recorded_by=recorded_by,
-        **{k: v for k, v in fields.items() if k in SAR_FIELDS},
+        **{k: v for k, v in fields.items() if k in SubjectAccessRequest.EDITABLE_FIELDS},
     )
     sar.full_clean()
     sar._history_user = recorded_by
@@ -346,7 +332,8 @@ def subject_access_request_record(*, patient: Patient, recorded_by, **fields):
 
 @transaction.atomic
 def subject_access_request_update(*, sar, updated_by, **fields):
-    changed = [k for k in SAR_FIELDS if k in fields and getattr(sar, k) != fields[k]]
+    editable = SubjectAccessRequest.EDITABLE_FIELDS
+    changed = [k for k in editable if k in fields and getattr(sar, k) != fields[k]]
     for name in changed:
         setattr(sar, name, fields[name])
     if not changed:

@@ -29,17 +29,7 @@ class AccessLogFilterForm(forms.Form):
 class SubjectAccessRequestForm(forms.ModelForm):
     class Meta:
         model = SubjectAccessRequest
-        fields = [
-            "requester",
-            "received_on",
-            "identity_verified_on",
-            "is_complex",
-            "extension_notified_on",
-            "extension_reason",
-            "status",
-            "completed_on",
-            "notes",
-        ]
+        fields = SubjectAccessRequest.EDITABLE_FIELDS
         widgets = {
             "received_on": UK_DATE_WIDGET,
             "identity_verified_on": UK_DATE_WIDGET,

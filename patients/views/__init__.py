@@ -8,7 +8,6 @@ selector, then redirect with a message or render.
 """
 
 from patients.views.governance import (
-    ACCESS_LOG_PAGE_SIZE,
     patient_access_log,
     patient_access_log_csv,
     subject_access_edit,
@@ -33,7 +32,6 @@ from patients.views.records import (
 )
 
 __all__ = [
-    "ACCESS_LOG_PAGE_SIZE",
     "patient_access_log",
     "patient_access_log_csv",
     "patient_archive",

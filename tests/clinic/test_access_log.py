@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from clinic.audit import ACTIONS, audited, patient_of, record_access
 from clinic.models import AccessEvent
-from patients.views import ACCESS_LOG_PAGE_SIZE
+from patients.views.governance import ACCESS_LOG_PAGE_SIZE
 from tests.conftest import client_for
 from tests.factories import PatientFactory, TreatmentSessionFactory
 
