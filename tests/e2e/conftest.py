@@ -77,7 +77,8 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture
 def login():
-    """`login(page, live_server, username)`: sign in through the login form."""
+    """`login(page, live_server, username)`: signed in on the home page (helpers.login:
+    through the login form with `through_form=True`)."""
     return _login
 
 

@@ -24,7 +24,7 @@ def test_half_typed_registration_comes_back_after_the_idle_sign_out(
     page: Page, live_server, reception, login, shot
 ):
     page.set_viewport_size({"width": 820, "height": 1180})
-    login(page, live_server, "rita")
+    login(page, live_server, "rita", through_form=True)
     register_url = f"{live_server.url}/patients/new/"
     page.goto(register_url)
     expect(page.get_by_role("heading", name="Register a patient")).to_be_visible()
@@ -63,7 +63,7 @@ def test_half_typed_registration_comes_back_after_the_idle_sign_out(
 
 
 def test_a_sent_form_leaves_no_draft_behind(page: Page, live_server, reception, login):
-    login(page, live_server, "rita")
+    login(page, live_server, "rita", through_form=True)
     page.goto(f"{live_server.url}/patients/new/")
     page.locator("#id_given_names").fill("Jane")
     assert len(page.evaluate(DRAFT_KEYS)) == 1

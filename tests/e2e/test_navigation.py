@@ -63,7 +63,7 @@ def test_menu_fits_on_one_line_and_sign_out_is_reachable(
     page.set_viewport_size(SIZES["1366"])
     page.goto(f"{live_server.url}/accounts/login/")
     check_accessibility(page, "login page")
-    login(page, live_server, ROLES[role])
+    login(page, live_server, ROLES[role], through_form=True)
     nav = page.get_by_role("navigation", name="Main")
 
     # Laptop: the whole menu on one line, Sign out within reach without any click.

@@ -54,7 +54,7 @@ def test_home_shows_search_recent_patients_and_role(
 ):
     PatientFactory(family_name="Okafor", given_names="Grace", registered_by=reception)
 
-    login(page, live_server, "rita")
+    login(page, live_server, "rita", through_form=True)
 
     expect(page.get_by_role("heading", name="Find a patient")).to_be_visible()
     expect(page.get_by_role("searchbox", name="Search patients")).to_be_focused()

@@ -110,7 +110,7 @@ def test_half_typed_session_comes_back_after_the_idle_sign_out(
     """Issue 13.17 in the session editor: notes and ticks typed before the idle sign-out
     are offered back on the same session, and the safety panel follows them."""
     edit_url = f"{live_server.url}/sessions/{preempt_draft.public_id}/edit/"
-    login(page, live_server, "amelia")
+    login(page, live_server, "amelia", through_form=True)
     page.goto(edit_url)
     consent = page.locator(".finding-block[data-code='consent.missing']")
     expect(consent).to_have_count(1)
