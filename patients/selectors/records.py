@@ -1,14 +1,16 @@
 """Reading patients: one for a user, the list, duplicates at registration, recent
 registrations and counts, change history and the edit-conflict view."""
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import connections
 from django.db.models import Count, Q, QuerySet
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.utils import timezone
 
+from clinic.prepared import Prepared
 from patients.choices import PatientStatus
 from patients.models import (
     FAMILY_NAME_KEY_LENGTH,
@@ -22,11 +24,25 @@ from patients.validators import (
     normalise_phone,
 )
 
+# Compiled once per process (clinic.prepared): every patient page and POST reads it.
+_PATIENT = Prepared(
+    lambda public_id: Patient.objects.select_related("registered_by").filter(public_id=public_id),
+    public_id=(uuid.UUID(int=1), uuid.UUID(int=2)),
+)
+
 
 def patient_get_for_user(*, user, public_id) -> Patient:
     """The one way views fetch a patient (404 when unknown). Callers have checked the view
     permission; this is where per-patient restrictions will live (e.g. sites)."""
-    return get_object_or_404(Patient.objects.select_related("registered_by"), public_id=public_id)
+    if not isinstance(public_id, uuid.UUID):
+        try:
+            public_id = uuid.UUID(str(public_id))
+        except ValueError:
+            raise Http404("No such patient") from None
+    found = _PATIENT.list(public_id=public_id)
+    if not found:
+        raise Http404("No such patient")
+    return found[0]
 
 
 # What the patient list shows (patients.tables.patient_rows): the other columns are not read.

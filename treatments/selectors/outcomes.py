@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
 
+from clinic.prepared import Prepared
 from patients.models import Patient
 from treatments import safety
 from treatments.choices import InstrumentDirection, ResponderStatus, SessionStatus
@@ -211,6 +212,25 @@ def outcome_series(*, patient: Patient) -> list[OutcomeSeries]:
     return result
 
 
+def _diary_scores(patient_id: int, on: date):
+    return (
+        OutcomeAssessment.objects.filter(
+            patient_id=patient_id,
+            instrument__slug__in=[HEADACHE_DAYS, MIGRAINE_DAYS],
+            assessed_on__lte=on,
+        )
+        .select_related("instrument")
+        .order_by("assessed_on", "id")
+    )
+
+
+# Compiled once per process (clinic.prepared): read with the engine's inputs on every
+# session page, live re-check, draft save and signing.
+_DIARY_SCORES = Prepared(
+    _diary_scores, patient_id=(-1001, -1002), on=(date(2001, 2, 3), date(2002, 3, 4))
+)
+
+
 def migraine_diary_facts(
     patient: Patient, *, on: date | None = None, session_dates: tuple[date, ...] = ()
 ) -> safety.MigraineDiaryFacts | None:
@@ -219,13 +239,8 @@ def migraine_diary_facts(
     None when the patient has no headache-days score (the rule then stays silent). One
     query; `session_dates` are the patient's signed chronic-migraine sessions before this
     one (the cycles completed), which the caller has already read."""
-    scores = OutcomeAssessment.objects.filter(
-        patient=patient, instrument__slug__in=[HEADACHE_DAYS, MIGRAINE_DAYS]
-    ).select_related("instrument")
-    if on is not None:
-        scores = scores.filter(assessed_on__lte=on)
     by_slug: dict[str, list[OutcomeAssessment]] = {HEADACHE_DAYS: [], MIGRAINE_DAYS: []}
-    for score in scores.order_by("assessed_on", "id"):
+    for score in _DIARY_SCORES.list(patient_id=patient.pk, on=on or date.max):
         by_slug[score.instrument.slug].append(score)
     headache = by_slug[HEADACHE_DAYS]
     if not headache:

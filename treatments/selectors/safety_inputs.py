@@ -20,6 +20,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from clinic.prepared import Prepared
 from patients.choices import YesNoNotApplicable
 from patients.models import IntakeQuestionnaire, Patient, PriorTreatment
 from treatments import safety
@@ -74,14 +75,25 @@ def guideline_facts(
     return (snapshot or reference_snapshot()).guideline(product, indication)
 
 
+def _latest_answers(patient_id: int, on: date):
+    return IntakeQuestionnaire.objects.filter(patient_id=patient_id, completed_on__lte=on).order_by(
+        "-completed_on", "-id"
+    )[:1]
+
+
+# Compiled once per process (clinic.prepared): the engine's history is read on every
+# session page, live re-check, draft save and signing.
+_LATEST_ANSWERS = Prepared(
+    _latest_answers, patient_id=(-1001, -1002), on=(date(2001, 2, 3), date(2002, 3, 4))
+)
+
+
 def screening_facts(patient: Patient, *, on: date | None = None) -> safety.ScreeningFacts | None:
-    """The latest answers given on or before the session date."""
-    answers = IntakeQuestionnaire.objects.filter(patient=patient)
-    if on is not None:
-        answers = answers.filter(completed_on__lte=on)
-    latest = answers.order_by("-completed_on", "-id").first()
-    if latest is None:
+    """The latest answers given on or before the session date (any date without one)."""
+    found = _LATEST_ANSWERS.list(patient_id=patient.pk, on=on or date.max)
+    if not found:
         return None
+    latest = found[0]
     yes = YesNoNotApplicable.YES
     return safety.ScreeningFacts(
         answered_on=latest.completed_on,
@@ -100,15 +112,10 @@ def screening_facts(patient: Patient, *, on: date | None = None) -> safety.Scree
     )
 
 
-def _prior_dose_rows(patient: Patient, *, exclude_session_id: int | None):
-    """The patient's signed sessions here (their points' units summed) and the toxin given
-    elsewhere, as one UNION ALL of rows (performed_at, treated_on, product_id,
-    indication_id, units, id, pvr_ml, clinic_name; performed_at is empty for a dose from
-    elsewhere): one query. In the engine's order: the latest day first, and on one day
-    the sessions here (latest first), then the doses from elsewhere (newest row first)."""
+def _prior_doses(patient_id: int, exclude_id: int):
     here = (
-        TreatmentSession.objects.filter(patient=patient, status=SessionStatus.SIGNED)
-        .exclude(pk=exclude_session_id)
+        TreatmentSession.objects.filter(patient_id=patient_id, status=SessionStatus.SIGNED)
+        .exclude(pk=exclude_id)
         .order_by()
         .annotate(
             given_on=Value(None, output_field=DateField()),
@@ -127,7 +134,7 @@ def _prior_dose_rows(patient: Patient, *, exclude_session_id: int | None):
         )
     )
     elsewhere = (
-        PriorTreatment.objects.filter(patient=patient, product__isnull=False)
+        PriorTreatment.objects.filter(patient_id=patient_id, product__isnull=False)
         .order_by()
         .annotate(
             no_time=Value(None, output_field=DateTimeField()),
@@ -144,8 +151,22 @@ def _prior_dose_rows(patient: Patient, *, exclude_session_id: int | None):
             "clinic_name",
         )
     )
+    return here.union(elsewhere, all=True)
+
+
+# Compiled once per process (clinic.prepared); ids are never 0, so excluding id 0 is
+# excluding nothing (one shape for both callers).
+_PRIOR_DOSES = Prepared(_prior_doses, patient_id=(-1001, -1002), exclude_id=(-3001, -3002))
+
+
+def _prior_dose_rows(patient: Patient, *, exclude_session_id: int | None):
+    """The patient's signed sessions here (their points' units summed) and the toxin given
+    elsewhere, as one UNION ALL of rows (performed_at, treated_on, product_id,
+    indication_id, units, id, pvr_ml, clinic_name; performed_at is empty for a dose from
+    elsewhere): one query. In the engine's order: the latest day first, and on one day
+    the sessions here (latest first), then the doses from elsewhere (newest row first)."""
     rows = []
-    for row in here.union(elsewhere, all=True):
+    for row in _PRIOR_DOSES.list(patient_id=patient.pk, exclude_id=exclude_session_id or 0):
         performed_at, treated_on = row[0], row[1]
         on = timezone.localdate(performed_at) if performed_at is not None else treated_on
         rows.append((on, row))

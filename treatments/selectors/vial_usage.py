@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import DecimalField, IntegerField, Q, Value
 
+from clinic.prepared import Prepared
 from patients.models import Patient
 from treatments import safety
 from treatments.models import TreatmentSession, Vial, VialDraw
@@ -71,11 +72,8 @@ class VialUsage:
 ZERO_UNITS = Decimal(0)
 
 
-def vial_usage(vials: list[Vial], *, session_id: int | None, patient: Patient) -> VialUsage:
-    """The draws of the session and of the vials (by this session and the others), and the
-    other patients whose sessions use the vials (first or further): one UNION ALL of
-    (session id, vial id, further vial id, units, patient id) rows."""
-    ids = {v.pk for v in vials}
+def _usage_rows(session_id: int, patient_id: int, **vials: int):
+    ids = list(vials.values())
     draws = (
         VialDraw.objects.filter(Q(vial__in=ids) | Q(session_id=session_id))
         .order_by()
@@ -85,15 +83,46 @@ def vial_usage(vials: list[Vial], *, session_id: int | None, patient: Patient) -
     )
     users = (
         TreatmentSession.objects.filter(Q(vial__in=ids) | Q(vial_links__vial__in=ids))
-        .exclude(patient=patient)
+        .exclude(patient_id=patient_id)
         .order_by()
         .annotate(no_session=Value(None, output_field=IntegerField()))
         .annotate(no_units=Value(None, output_field=DecimalField()))
         .values_list("no_session", "vial_id", "vial_links__vial_id", "no_units", "patient_id")
     )
+    return draws.union(users, all=True).order_by()
+
+
+# Compiled once per process and number of vials (clinic.prepared): read on every session
+# page, live re-check, draft save and signing.
+_USAGE_ROWS: dict[int, Prepared] = {}
+
+
+def _usage_rows_for(count: int) -> Prepared:
+    prepared = _USAGE_ROWS.get(count)
+    if prepared is None:
+        vials = {f"vial_{i}": (-1001 - 2 * i, -1002 - 2 * i) for i in range(count)}
+        prepared = _USAGE_ROWS.setdefault(
+            count,
+            Prepared(_usage_rows, session_id=(-3001, -3002), patient_id=(-4001, -4002), **vials),
+        )
+    return prepared
+
+
+def vial_usage(vials: list[Vial], *, session_id: int | None, patient: Patient) -> VialUsage:
+    """The draws of the session and of the vials (by this session and the others), and the
+    other patients whose sessions use the vials (first or further): one UNION ALL of
+    (session id, vial id, further vial id, units, patient id) rows."""
+    ids = sorted({v.pk for v in vials})
+    rows = _usage_rows_for(len(ids)).list(
+        # Ids are never 0: no session's draws are read when there is no session yet.
+        session_id=session_id or 0,
+        patient_id=patient.pk,
+        **{f"vial_{i}": vial_id for i, vial_id in enumerate(ids)},
+    )
+    ids = set(ids)
     usage = VialUsage({}, {}, {})
     others: dict[int, set[int]] = {}
-    for draw_session, vial_id, further, units, other in draws.union(users, all=True).order_by():
+    for draw_session, vial_id, further, units, other in rows:
         if other is not None:
             for used in (vial_id, further):
                 if used in ids:
