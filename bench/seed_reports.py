@@ -58,7 +58,7 @@ from treatments.models import (  # noqa: E402
     Vial,
     VialDraw,
 )
-from treatments.services import rollups  # noqa: E402
+from treatments.services import rollup_rebuild  # noqa: E402
 
 YEARS = 3
 TREATED_SHARE = 0.6
@@ -363,7 +363,7 @@ def main() -> None:
     if not args.no_rollups:
         t0 = time.monotonic()
         print("Rebuilding the rollups...", flush=True)
-        rollups.rebuild(progress=lambda line: print(line, flush=True))
+        rollup_rebuild.rebuild(progress=lambda line: print(line, flush=True))
         print(f"  rollups in {time.monotonic() - t0:.0f}s")
     print(f"Seeded {made['sessions']:,} sessions in {time.monotonic() - started:.0f}s")
 

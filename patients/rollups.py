@@ -1,6 +1,6 @@
 """The registrations rollup (patients.models.DailyRegistrations, issue 14.5): written in
 the transaction of the patient row it counts, rebuilt and checked set-based (called by
-treatments.services.rollups.rebuild / differences, so by `manage.py rebuild_rollups
+treatments.services.rollup_rebuild.rebuild / differences, so by `manage.py rebuild_rollups
 [--check]`, and by the demo seed after its bulk loads).
 
 - `record_registration`: post_save of a Patient just created (patient_register, the

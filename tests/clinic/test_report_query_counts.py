@@ -22,7 +22,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.shared_rows import shared_rows
-from treatments.services import rollups
+from treatments.services import rollup_rebuild
 
 # Every signed-in page: 1 session with its user (one JOIN; roles and permissions come
 # from the session's access snapshot, clinic.session_store, issue 14.1); and the
@@ -91,7 +91,7 @@ def add_activity(practitioner, reception, n: int):
             patient=patient, practitioner=practitioner, performed_at=performed - timedelta(days=5)
         )
         QuestionnaireFactory(patient=patient, entered_by=reception)
-    rollups.rebuild()  # the factories write sessions directly: the dashboard's summaries
+    rollup_rebuild.rebuild()  # the factories write sessions directly: the dashboard's summaries
 
 
 CSV = "/reports/sessions/csv/"

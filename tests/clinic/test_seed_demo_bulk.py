@@ -64,9 +64,9 @@ def test_the_demo_ends_with_the_dashboard_summaries_matching_the_raw_rows(bigger
     per-session totals and the daily rollup at the end, so the dashboard's figures are
     the raw rows' (the check recomputes them)."""
     from treatments.models import DailySessionRollup, SessionTotals
-    from treatments.services import rollups
+    from treatments.services import rollup_rebuild
 
     signed = Session.objects.filter(status=SessionStatus.SIGNED).count()
     assert SessionTotals.objects.count() == signed > 0
     assert sum(DailySessionRollup.objects.values_list("sessions", flat=True)) == signed
-    assert all(count == 0 for count, _ in rollups.differences().values())
+    assert all(count == 0 for count, _ in rollup_rebuild.differences().values())

@@ -1,5 +1,5 @@
 """Fill the dashboard's summaries (0021) from the sessions already signed: the same
-rebuild as `manage.py rebuild_rollups` (treatments.services.rollups), raw SQL over the
+rebuild as `manage.py rebuild_rollups` (treatments.services.rollup_rebuild), raw SQL over the
 sessions, points and draws. Reversed by emptying the two tables."""
 
 from django.db import migrations
@@ -7,9 +7,9 @@ from django.db import migrations
 
 def fill(apps, schema_editor):
     # The service's SQL names only the tables and columns created by 0001-0021.
-    from treatments.services import rollups
+    from treatments.services import rollup_rebuild
 
-    rollups.rebuild(returns=False, panels=False, registrations=False)
+    rollup_rebuild.rebuild(returns=False, panels=False, registrations=False)
 
 
 def empty(apps, schema_editor):

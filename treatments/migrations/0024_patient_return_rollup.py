@@ -9,10 +9,10 @@ def fill(apps, schema_editor):
     (the service's SQL names only the tables and columns created by 0001-0024)."""
     import time
 
-    from treatments.services import rollups
+    from treatments.services import rollup_rebuild
 
     with connection.cursor() as cursor:
-        rollups.fill_returns(cursor, lambda message: None, time.monotonic())
+        rollup_rebuild.fill_returns(cursor, lambda message: None, time.monotonic())
 
 
 def empty(apps, schema_editor):

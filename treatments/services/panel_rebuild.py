@@ -1,6 +1,6 @@
 """The set-based rebuild and check of the deferred panels' summaries (issue 14.5;
 written at each change by treatments.services.panel_rollups): called by
-treatments.services.rollups.rebuild / differences, so by `manage.py rebuild_rollups
+treatments.services.rollup_rebuild.rebuild / differences, so by `manage.py rebuild_rollups
 [--check]`, and by the migrations that created the tables."""
 
 # ruff: noqa: S608 - the SQL names only the models' own tables; every value is a parameter
@@ -159,7 +159,7 @@ def rebuild_panels(cursor, say, *, courses: bool = True) -> dict:
 
 def expected_panel_tables(cursor) -> dict:
     """Temporary tables of what the raw rows give, and what to compare (for
-    rollups.differences): {name: (expected table, stored table, columns, order)}."""
+    rollup_rebuild.differences): {name: (expected table, stored table, columns, order)}."""
     thresholds = responder_thresholds()
     made = {
         "rollup_expected_latest": _expected_latest_sql(),

@@ -24,7 +24,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from treatments.services import rollups
+from treatments.services import rollup_rebuild
 
 
 class Command(BaseCommand):
@@ -36,7 +36,7 @@ class Command(BaseCommand):
             action="store_true",
             help="recompute and compare, print the differences, exit 1 if there are any",
         )
-        parser.add_argument("--chunk-size", type=int, default=rollups.CHUNK)
+        parser.add_argument("--chunk-size", type=int, default=rollup_rebuild.CHUNK)
         parser.add_argument("--show", type=int, default=20, help="examples shown per kind")
 
     def handle(self, *args, check, chunk_size, show, **options):
@@ -45,7 +45,7 @@ class Command(BaseCommand):
             self.stdout.flush()
 
         if not check:
-            made = rollups.rebuild(progress=say, chunk=chunk_size)
+            made = rollup_rebuild.rebuild(progress=say, chunk=chunk_size)
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Rebuilt the rollups: {made['sessions']:,} signed sessions, "
@@ -59,7 +59,7 @@ class Command(BaseCommand):
                 )
             )
             return
-        found = rollups.differences(limit=show, progress=say)
+        found = rollup_rebuild.differences(limit=show, progress=say)
         wrong = 0
         for (table, direction), (count, examples) in found.items():
             if not count:

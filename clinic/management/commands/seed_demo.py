@@ -83,7 +83,7 @@ from patients import rollups as registration_rollup
 from patients.models import IntakeQuestionnaire, Patient, PriorTreatment
 from patients.services import SEARCH_NAME_TABLES, SEARCH_NAME_TRIGGERS, search_names_fill
 from treatments.models import Product
-from treatments.services import rollups
+from treatments.services import rollup_rebuild
 
 SESSIONS_DEFAULT_MAX_PATIENTS = 5000  # above this, --sessions must be asked for
 REPLAY_MAX_PATIENTS = 2000  # up to this, sessions are signed by services.session_sign
@@ -170,7 +170,7 @@ class Command(
             done += f" and {reactions:,} side effects"
             # The dashboard's summaries from what was just made (issue 14.5): the replay
             # signs most sessions in memory, not through session_sign.
-            rollups.rebuild()
+            rollup_rebuild.rebuild()
         done += f" and {self.record_access_and_subject_access():,} access events"  # issue 6
         if self.treatment is not None:
             self.record_background_work()  # issue 12.2
