@@ -9,7 +9,7 @@ one of six practitioners), 3-8 injection points each, a vial per session (its lo
 monthly lot calendar per product, closed after the session with the rest wasted) and its
 draw, follow-ups, side effects (about 3% of sessions, a few serious and undecided), and
 outcome scores (a baseline per patient and indication, then one after most sessions).
-Then the dashboard's rollups are rebuilt from those rows (treatments.services.rollups).
+Then the dashboard's rollups are rebuilt from those rows (treatments.services.rollup_rebuild).
 
 Fast: rows go through PostgreSQL COPY (psycopg 3; clinic.demo.bulk_copy.CopyStream, as
 the demo seed's patients do) in one stream per table, ids assigned here, sequences moved

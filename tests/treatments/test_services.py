@@ -481,3 +481,27 @@ def test_session_form_asks_weight_for_children_and_off_label_consent_when_off_la
     assert {"weight_kg", "weight_measured_on"} <= fields(paediatric)
     assert "weight_kg" not in fields(licensed) and "off_label_consent" not in fields(licensed)
     assert "off_label_consent" in fields(off_label)
+
+
+def test_a_draft_without_a_vial_saves_and_signing_is_refused(practitioner, ready_patient):
+    """No usable vial in stock: the draft saves (no vial's usage to read) and signing is
+    refused with a reason, never an error."""
+    session = start(ready_patient, practitioner, "chronic-migraine", "botox", vial=False)
+    assert session.vial is None
+    session = save(session, practitioner)
+    assert not session.draws.exists()
+    with pytest.raises((services.SigningRefused, ValidationError)):
+        services.session_sign(
+            session=session, signed_by=practitioner, override_reasons={}, acknowledge_warnings=True
+        )
+    session.refresh_from_db()
+    assert not session.is_signed
+
+
+def test_taking_the_vial_off_a_draft_deletes_its_draw(practitioner, ready_patient):
+    session = start(ready_patient, practitioner, "chronic-migraine", "botox")
+    session = save(session, practitioner)
+    assert session.draws.count() == 1
+    session = save(session, practitioner, vial=None, further_vials=[])
+    assert session.vial is None
+    assert not session.draws.exists()

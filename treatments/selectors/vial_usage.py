@@ -92,8 +92,9 @@ def _usage_rows(session_id: int, patient_id: int, **vials: int):
     return draws.union(users, all=True).order_by()
 
 
-# Compiled once per process and number of vials (clinic.prepared): read on every session
-# page, live re-check, draft save and signing.
+# Compiled once per process and number of vials (one or more; a session draws from a
+# handful at most) (clinic.prepared): read on every session page, live re-check, draft
+# save and signing.
 _USAGE_ROWS: dict[int, Prepared] = {}
 
 
@@ -108,11 +109,30 @@ def _usage_rows_for(count: int) -> Prepared:
     return prepared
 
 
+# No vial chosen: only the session's own draws (those the save must delete); the UNION's
+# half on the vials' other users is empty, and Django drops it from the query.
+_OWN_DRAWS = Prepared(
+    lambda session_id: (
+        VialDraw.objects.filter(session_id=session_id)
+        .order_by()
+        .values_list("session_id", "vial_id", "units")
+    ),
+    session_id=(-3001, -3002),
+)
+
+
 def vial_usage(vials: list[Vial], *, session_id: int | None, patient: Patient) -> VialUsage:
     """The draws of the session and of the vials (by this session and the others), and the
     other patients whose sessions use the vials (first or further): one UNION ALL of
-    (session id, vial id, further vial id, units, patient id) rows."""
+    (session id, vial id, further vial id, units, patient id) rows. Without vials, the
+    session's own draws (none read when there is no session yet)."""
     ids = sorted({v.pk for v in vials})
+    if not ids:
+        usage = VialUsage({}, {}, {})
+        if session_id is not None:
+            for _, vial_id, units in _OWN_DRAWS.list(session_id=session_id):
+                usage.mine[vial_id] = units
+        return usage
     rows = _usage_rows_for(len(ids)).list(
         # Ids are never 0: no session's draws are read when there is no session yet.
         session_id=session_id or 0,
