@@ -13,6 +13,7 @@ runs that SQL when iterated: Django still executes it and builds the instances
         public_id=(UUID(int=1), UUID(int=2)),
     )
     rows = _SESSION.list(public_id=...)
+    session = _SESSION.one_or_404("No such session", public_id=...)  # or a 404
 
 How the values are placed: the first time, the queryset is compiled with the first sample
 of every value, then once more per value with its second sample; the SQL text must not
@@ -36,6 +37,7 @@ from uuid import UUID
 
 from django.db import connections
 from django.db.models import QuerySet
+from django.http import Http404
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,21 @@ class Prepared:
         queryset.__dict__.update(template.__dict__)
         queryset._query = _CompiledQuery(template.query, compiled, self._params(compiled, values))
         return list(queryset)
+
+    def one_or_404(self, message: str, *, using: str = "default", **values):
+        """The first row, or Http404(message) when there is none. A value whose samples
+        are UUIDs may come as text (a URL, a form): one that is not a UUID finds nothing
+        either (a 404, never a 500)."""
+        for name, (sample, _) in self._samples.items():
+            if isinstance(sample, UUID) and not isinstance(values[name], UUID):
+                try:
+                    values[name] = UUID(str(values[name]))
+                except ValueError:
+                    raise Http404(message) from None
+        found = self.list(using=using, **values)
+        if not found:
+            raise Http404(message)
+        return found[0]
 
 
 def cursor_date(value):

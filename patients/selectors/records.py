@@ -7,7 +7,6 @@ from datetime import date, datetime, timedelta
 
 from django.db import connections
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from clinic.prepared import Prepared
@@ -34,15 +33,7 @@ _PATIENT = Prepared(
 def patient_get_for_user(*, user, public_id) -> Patient:
     """The one way views fetch a patient (404 when unknown). Callers have checked the view
     permission; this is where per-patient restrictions will live (e.g. sites)."""
-    if not isinstance(public_id, uuid.UUID):
-        try:
-            public_id = uuid.UUID(str(public_id))
-        except ValueError:
-            raise Http404("No such patient") from None
-    found = _PATIENT.list(public_id=public_id)
-    if not found:
-        raise Http404("No such patient")
-    return found[0]
+    return _PATIENT.one_or_404("No such patient", public_id=public_id)
 
 
 # What the patient list shows (patients.tables.patient_rows): the other columns are not read.

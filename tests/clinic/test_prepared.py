@@ -107,3 +107,18 @@ def test_a_value_that_is_no_parameter_is_refused():
     )
     with pytest.raises(ValueError, match="not a parameter"):
         list(read.queryset(on=date(2020, 1, 1)))
+
+
+def test_one_or_404_gives_the_row_or_a_404_and_reads_a_uuid_given_as_text():
+    from django.http import Http404
+
+    read = Prepared(
+        lambda public_id: TreatmentSession.objects.filter(public_id=public_id),
+        public_id=(uuid.UUID(int=1), uuid.UUID(int=2)),
+    )
+    session = TreatmentSessionFactory()
+    assert read.one_or_404("No such session", public_id=session.public_id) == session
+    assert read.one_or_404("No such session", public_id=str(session.public_id)) == session
+    for missing in (uuid.uuid4(), str(uuid.uuid4()), "not-a-uuid", "1; DROP TABLE x"):
+        with pytest.raises(Http404, match="No such session"):
+            read.one_or_404("No such session", public_id=missing)

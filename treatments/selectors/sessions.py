@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from django.db.models import QuerySet, Sum
 from django.db.models.functions import Coalesce
-from django.http import Http404
 from django.utils import timezone
 
 from clinic.prepared import Prepared, as_prefetched
@@ -55,15 +54,7 @@ _FURTHER_VIALS = Prepared(
 
 def session_get_for_user(*, user, public_id) -> TreatmentSession:
     """The one way views fetch a session (404 when unknown)."""
-    if not isinstance(public_id, uuid.UUID):
-        try:
-            public_id = uuid.UUID(str(public_id))
-        except ValueError:
-            raise Http404("No such session") from None
-    found = _SESSION_WITH_RELATED.list(public_id=public_id)
-    if not found:
-        raise Http404("No such session")
-    session = found[0]
+    session = _SESSION_WITH_RELATED.one_or_404("No such session", public_id=public_id)
     as_prefetched(session, "vial_links", _FURTHER_VIALS.list(session_id=session.pk))
     return session
 
