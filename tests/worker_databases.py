@@ -192,14 +192,21 @@ def serialized_tests_start_from_empty_tables() -> None:
     permissions, roles) would clash with them. Which test ran before on a worker depends on
     how xdist shares the tests out, so a serialized_rollback test empties the tables first
     unless they are empty already (one SELECT then): tests/e2e/conftest.py did this per
-    module for its own tests."""
+    module for its own tests.
+
+    The other way round, a serialized_rollback test's teardown empties the tables without
+    post_migrate (Django's own choice), and a plain transactional test after it on that
+    worker would find no content types, permissions or roles ("Group matching query does
+    not exist"), which it finds after any other test. So before such a test, empty tables
+    get what a flush gives them: post_migrate's rows."""
     from django.contrib.contenttypes.models import ContentType
+    from django.core.management.sql import emit_post_migrate_signal
 
     restore = TransactionTestCase._fixture_setup.__func__
 
     def _fixture_setup(cls):
-        if cls.serialized_rollback:
-            for alias in cls._databases_names(include_mirrors=False):
+        for alias in cls._databases_names(include_mirrors=False):
+            if cls.serialized_rollback:
                 if not hasattr(connections[alias], "_test_serialized_contents"):
                     continue
                 if ContentType.objects.using(alias).exists():
@@ -210,6 +217,8 @@ def serialized_tests_start_from_empty_tables() -> None:
                         database=alias,
                         inhibit_post_migrate=True,
                     )
+            elif cls.available_apps is None and not ContentType.objects.using(alias).exists():
+                emit_post_migrate_signal(verbosity=0, interactive=False, db=alias)
         restore(cls)
 
     TransactionTestCase._fixture_setup = classmethod(_fixture_setup)

@@ -143,6 +143,20 @@ def test_the_vial_panel_says_why_stock_cannot_be_used(
     assert f"vial {expired.stock_label}" in panel and "expired on" in panel
     assert f"vial {stale.stock_label}" in panel and "past its use-by" in panel
     assert f"vial {other.stock_label}" in panel and "already used for another patient" in panel
+    # No vial can be used: the page says so, and where to get one.
+    notice = page.split('data-testid="no-usable-vial"', 1)[1].split("</div>", 1)[0]
+    assert "No BOTOX vial in stock can be used for this session" in " ".join(notice.split())
+    assert 'href="/vials/"' in notice
+
+
+def test_the_no_usable_vial_notice_is_shown_only_when_none_can_be_used(
+    practitioner_client, practitioner, ready_patient
+):
+    usable = vial(practitioner, 100)
+    session = TreatmentSessionFactory(patient=ready_patient, practitioner=practitioner, vial=None)
+    page = practitioner_client.get(f"/sessions/{session.public_id}/edit/").content.decode()
+    assert 'data-testid="no-usable-vial"' not in page
+    assert f"vial {usable.stock_label}" in page  # offered in the vial list instead
 
 
 def test_the_session_read_carries_its_further_vials_without_another_query(

@@ -140,7 +140,9 @@ def _edit_context(request, session, form, formset, refused=None):
         "has_warnings": any(f.level == safety.Level.WARN for f in findings),
         # Rule 34: the face-to-face assessment the engine found (cosmetic sessions).
         "prescriber_assessment": inputs.history.prescriber_assessment,
-        # The vial panel (full page only): stock of this product that cannot be used, and why.
+        # The vial panel (full page only): no vial of this product can be used (say so, and
+        # where to get one), and the stock that cannot be used, and why.
+        "no_usable_vial": not request.htmx and not getattr(request, "usable_vials", True),
         "unusable_vials": []
         if request.htmx
         else selectors.vial_list_unusable(
