@@ -229,8 +229,9 @@ class PatientSeeder:
         family = rng.choice(self.last_names)
         dob = self.date_of_birth(today)
         registered = datetime.combine(
-            # Not before the patient was born (young children).
-            today - timedelta(days=rng.randrange(0, min(6 * 365, (today - dob).days))),
+            # From yesterday back (a time of day today could still be to come), not before
+            # the patient was born (young children).
+            today - timedelta(days=1 + rng.randrange(0, min(6 * 365, (today - dob).days))),
             dtime(rng.randrange(8, 19), rng.randrange(60)),
             tzinfo=self.tz,  # what timezone.make_aware does, without looking it up each time
         )
@@ -274,9 +275,10 @@ class PatientSeeder:
             "consent_marketing_sms": news_sms,
             "consent_marketing_sms_at": registered if news_sms else None,
             "status": ARCHIVED if archived else ACTIVE,
-            # Archived up to 400 days after registering, by the seed's day: the same rows
-            # from the same random seed, whenever it runs (not "now").
-            "archived_at": registered + timedelta(days=min(400, (today - registered.date()).days))
+            # Archived up to 400 days after registering and by yesterday, by the seed's day:
+            # the same rows from the same random seed, whenever it runs (not "now").
+            "archived_at": registered
+            + timedelta(days=min(400, (today - registered.date()).days - 1))
             if archived
             else None,
             "archived_reason": "Moved away from London" if archived else "",

@@ -5,10 +5,12 @@ services would derive it."""
 
 import random
 import re
+from types import SimpleNamespace
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
+from django.utils import timezone
 
 from clinic.management.commands import seed_demo
 from clinic.management.commands.seed_demo import Command
@@ -268,3 +270,21 @@ def test_a_seed_into_a_fuller_table_keeps_the_indexes(monkeypatch, capsys):
     assert Patient.objects.count() == 50 == Patient.history.model.objects.count()
     held, carried = _distinct_names()
     assert held == carried
+
+
+@pytest.mark.django_db
+def test_no_invented_patient_is_registered_or_archived_today():
+    """A time of day today may still be to come when the seed runs: registrations and
+    archives are from yesterday back (they were sometimes hours after "now")."""
+    command = Command()
+    command.rng = random.Random(14)
+    command.staff = {"reception": SimpleNamespace(pk=1)}
+    command.load_name_lists()
+    today = timezone.localdate()
+    rows = [command.patient_row(f"{n:07d}", today, True) for n in range(5000)]
+    assert all(timezone.localdate(row["created_at"]) < today for row in rows)
+    archived = [row for row in rows if row["archived_at"]]
+    assert len(archived) > 100
+    for row in archived:
+        assert row["created_at"] <= row["archived_at"]
+        assert timezone.localdate(row["archived_at"]) < today
