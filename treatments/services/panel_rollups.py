@@ -84,41 +84,47 @@ def _d(value):
     return connection.ops.adapt_datefield_value(value)
 
 
-def record_course(session: TreatmentSession) -> None:
-    """The signed session is now its patient's latest of its indication, unless a later
-    one (performed_at, id) is signed already (a late entry changes nothing); the course
-    moves between the days of DailyCourseRollup. Two statements: the upsert, which also
-    keeps the course as it was in the was_* columns and returns them (the row's lock
-    makes a concurrent signing of the same course see this one's result), and the
-    rollup's (the old day out, the new one in)."""
+def _latest_upsert(session: TreatmentSession) -> tuple[str, list, date]:
+    """LatestCourse's INSERT ... ON CONFLICT DO UPDATE ... WHERE later for a signed session,
+    keeping the course as it was in the was_* columns and returning them (the row's lock
+    makes a concurrent signing of the same course see this one's result); and its day."""
     when = connection.ops.adapt_datetimefield_value(session.performed_at)
     newer = (
         f"excluded.performed_at > {LATEST}.performed_at OR (excluded.performed_at = "
         f"{LATEST}.performed_at AND excluded.session_id > {LATEST}.session_id)"
     )
     day = timezone.localdate(session.performed_at)
+    sql = f"""
+        INSERT INTO {LATEST} ({LATEST_COLUMNS}, {WAS_COLUMNS})
+        SELECT %s, %s, %s, %s, %s, %s, %s, p.status = %s, NULL, NULL, NULL, NULL
+        FROM {PATIENTS} p WHERE p.id = %s
+        ON CONFLICT (patient_id, indication_id) DO UPDATE SET
+            was_day = {LATEST}.day, was_product_id = {LATEST}.product_id,
+            was_practitioner_id = {LATEST}.practitioner_id,
+            was_active = {LATEST}.patient_active,
+            session_id = excluded.session_id, performed_at = excluded.performed_at,
+            day = excluded.day, practitioner_id = excluded.practitioner_id,
+            product_id = excluded.product_id, patient_active = excluded.patient_active
+        WHERE {newer}
+        RETURNING patient_active, was_day, was_product_id, was_practitioner_id, was_active
+        """
+    params = [
+        session.patient_id, session.indication_id, session.pk, when, _d(day),
+        session.practitioner_id, session.product_id, PatientStatus.ACTIVE,
+        session.patient_id,
+    ]  # fmt: skip
+    return sql, params, day
+
+
+def record_course(session: TreatmentSession) -> None:
+    """The signed session is now its patient's latest of its indication, unless a later
+    one (performed_at, id) is signed already (a late entry changes nothing); the course
+    moves between the days of DailyCourseRollup. Two statements: the upsert
+    (`_latest_upsert`) and the rollup's (the old day out, the new one in). On PostgreSQL
+    signing writes both within one statement instead (`course_ctes`)."""
+    sql, params, day = _latest_upsert(session)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO {LATEST} ({LATEST_COLUMNS}, {WAS_COLUMNS})
-            SELECT %s, %s, %s, %s, %s, %s, %s, p.status = %s, NULL, NULL, NULL, NULL
-            FROM {PATIENTS} p WHERE p.id = %s
-            ON CONFLICT (patient_id, indication_id) DO UPDATE SET
-                was_day = {LATEST}.day, was_product_id = {LATEST}.product_id,
-                was_practitioner_id = {LATEST}.practitioner_id,
-                was_active = {LATEST}.patient_active,
-                session_id = excluded.session_id, performed_at = excluded.performed_at,
-                day = excluded.day, practitioner_id = excluded.practitioner_id,
-                product_id = excluded.product_id, patient_active = excluded.patient_active
-            WHERE {newer}
-            RETURNING patient_active, was_day, was_product_id, was_practitioner_id, was_active
-            """,
-            [
-                session.patient_id, session.indication_id, session.pk, when, _d(day),
-                session.practitioner_id, session.product_id, PatientStatus.ACTIVE,
-                session.patient_id,
-            ],
-        )  # fmt: skip
+        cursor.execute(sql, params)
         moved = cursor.fetchone()
         if moved is None:
             return  # a later session is the course's latest already
@@ -131,6 +137,41 @@ def record_course(session: TreatmentSession) -> None:
             new = (day, session.indication_id, session.product_id, session.practitioner_id)
             moves.append((new, 1))
         _move_courses(cursor, moves)
+
+
+def course_ctes(session: TreatmentSession) -> tuple[str, list]:
+    """record_course as two data-modifying WITH items of the caller's PostgreSQL statement
+    (`latest_course`, `course_days`): the same upsert, and the same moves of
+    DailyCourseRollup computed from what it returns (nothing when a later session is the
+    latest; the old day out when that course counted; the new day in when the patient is
+    active; a move to the same key adds up to nothing and is left out), in key order."""
+    sql, params, day = _latest_upsert(session)
+    moves = """
+        SELECT was_day AS day, was_product_id AS product_id,
+               was_practitioner_id AS practitioner_id, -1 AS n
+        FROM latest_course WHERE was_day IS NOT NULL AND was_active
+        UNION ALL
+        SELECT CAST(%s AS date), CAST(%s AS bigint), CAST(%s AS bigint), 1
+        FROM latest_course WHERE patient_active
+        """
+    courses = f"""
+        INSERT INTO {COURSES} ({COURSE_KEY}, courses)
+        SELECT day, CAST(%s AS bigint), product_id, practitioner_id, SUM(n)
+        FROM ({moves}) moves
+        GROUP BY day, product_id, practitioner_id HAVING SUM(n) <> 0
+        ORDER BY day, product_id, practitioner_id
+        ON CONFLICT ({COURSE_KEY}) DO UPDATE SET courses = {COURSES}.courses + excluded.courses
+        """
+    return (
+        f"latest_course AS ({sql}), course_days AS ({courses})",
+        [
+            *params,
+            session.indication_id,
+            _d(day),
+            session.product_id,
+            session.practitioner_id,
+        ],
+    )
 
 
 def _move_courses(cursor, moves) -> None:

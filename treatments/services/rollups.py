@@ -2,14 +2,17 @@
 transaction.
 
 - `record_signed_session(session)`: called by session_sign once the session row is
-  signed, in the same transaction. Two statements: an INSERT ... SELECT of the session's
-  totals (its points and draws summed by the database) and an INSERT ... ON CONFLICT DO
-  UPDATE of its day's rollup row, and one INSERT ... ON CONFLICT of its two
-  PatientReturnRollup rows (clinic; practitioner), the totals' INSERT having returned the
-  patient's previous signed days. Rare statements for a late entry (a session earlier in
-  the record than some the patient already has signed): their rows learn the earlier
-  first day, and the next session (clinic-wide; with the practitioner) gets this one's
-  day as its previous day, its return rollup row moving bucket (`_relink_next`).
+  signed, in the same transaction: an INSERT ... SELECT of the session's totals (its
+  points and draws summed by the database), returning the patient's previous signed
+  days; an INSERT ... ON CONFLICT DO UPDATE of its day's rollup row; one INSERT ... ON
+  CONFLICT of its two PatientReturnRollup rows (clinic; practitioner); and the
+  re-treatment panel's latest course and its days (panel_rollups). On PostgreSQL these
+  are data-modifying WITH items of one statement (issue 14.3: fewer statements for
+  signing); SQLite has no such WITH, and runs them one after another. Rare statements
+  for a late entry (a session earlier in the record than some the patient already has
+  signed): their rows learn the earlier first day, and the next session (clinic-wide;
+  with the practitioner) gets this one's day as its previous day, its return rollup row
+  moving bucket (`_relink_next`).
 - The rebuild from the raw rows and its check (`manage.py rebuild_rollups [--check]`)
   are in treatments.services.rollup_rebuild.
 
@@ -87,76 +90,125 @@ def _date_param(day):
 
 
 def record_signed_session(session: TreatmentSession) -> None:
-    """Add a session just signed (in the caller's transaction) to the summaries."""
+    """Add a session just signed (in the caller's transaction) to the summaries: on
+    PostgreSQL in one statement (`_record_in_one_statement`), on SQLite in five."""
     local_day = timezone.localdate(session.performed_at)
     day = _date_param(local_day)
     late = session.signed_at - session.performed_at > _late()
     # The patient's sessions before / after this one in the order (day, session id).
     before = "(t.day < %s OR (t.day = %s AND t.session_id < %s))"
     after = "(t.day > %s OR (t.day = %s AND t.session_id > %s))"
+    totals = f"""
+        INSERT INTO {TOTALS} ({TOTALS_COLUMNS}, prev_day, practitioner_prev_day)
+        SELECT %s, %s, %s, %s, %s, %s, COALESCE(SUM(p.units), 0),
+               COALESCE(SUM(p.volume_ml), 0), COUNT(p.id), COALESCE(SUM(p.points), 0),
+               (SELECT COUNT(*) FROM {DRAWS} d WHERE d.session_id = %s), %s, %s, %s, %s,
+               (SELECT COUNT(*) FROM {EFFECTS} e WHERE e.session_id = %s),
+               (SELECT COUNT(*) FROM {EFFECTS} e WHERE e.session_id = %s AND e.is_serious),
+               COALESCE((SELECT MIN(t.day) FROM {TOTALS} t
+                         WHERE t.patient_id = %s AND t.day < %s), %s),
+               (SELECT MAX(t.day) FROM {TOTALS} t WHERE t.patient_id = %s AND {before}),
+               (SELECT MAX(t.day) FROM {TOTALS} t
+                WHERE t.patient_id = %s AND t.practitioner_id = %s AND {before})
+        FROM {POINTS} p WHERE p.session_id = %s
+        RETURNING *,
+                  (SELECT COUNT(*) FROM {TOTALS} t
+                   WHERE t.patient_id = %s AND t.first_day > %s) AS later_first,
+                  (SELECT COUNT(*) FROM {TOTALS} t WHERE t.patient_id = %s AND {after}) AS later
+        """
+    params = [
+        session.pk, day, session.patient_id, session.practitioner_id,
+        session.indication_id, session.product_id, session.pk, late,
+        session.consent_taken, session.vial_id is not None, session.is_off_label,
+        session.pk, session.pk, session.patient_id, day, day,
+        session.patient_id, day, day, session.pk,
+        session.patient_id, session.practitioner_id, day, day, session.pk,
+        session.pk, session.patient_id, day, session.patient_id, day, day, session.pk,
+    ]  # fmt: skip
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO {TOTALS} ({TOTALS_COLUMNS}, prev_day, practitioner_prev_day)
-            SELECT %s, %s, %s, %s, %s, %s, COALESCE(SUM(p.units), 0),
-                   COALESCE(SUM(p.volume_ml), 0), COUNT(p.id), COALESCE(SUM(p.points), 0),
-                   (SELECT COUNT(*) FROM {DRAWS} d WHERE d.session_id = %s), %s, %s, %s, %s,
-                   (SELECT COUNT(*) FROM {EFFECTS} e WHERE e.session_id = %s),
-                   (SELECT COUNT(*) FROM {EFFECTS} e WHERE e.session_id = %s AND e.is_serious),
-                   COALESCE((SELECT MIN(t.day) FROM {TOTALS} t
-                             WHERE t.patient_id = %s AND t.day < %s), %s),
-                   (SELECT MAX(t.day) FROM {TOTALS} t WHERE t.patient_id = %s AND {before}),
-                   (SELECT MAX(t.day) FROM {TOTALS} t
-                    WHERE t.patient_id = %s AND t.practitioner_id = %s AND {before})
-            FROM {POINTS} p WHERE p.session_id = %s
-            RETURNING (SELECT COUNT(*) FROM {TOTALS} t
-                       WHERE t.patient_id = %s AND t.first_day > %s),
-                      prev_day, practitioner_prev_day,
-                      (SELECT COUNT(*) FROM {TOTALS} t WHERE t.patient_id = %s AND {after})
-            """,
-            [
-                session.pk, day, session.patient_id, session.practitioner_id,
-                session.indication_id, session.product_id, session.pk, late,
-                session.consent_taken, session.vial_id is not None, session.is_off_label,
-                session.pk, session.pk, session.patient_id, day, day,
-                session.patient_id, day, day, session.pk,
-                session.patient_id, session.practitioner_id, day, day, session.pk,
-                session.pk, session.patient_id, day, session.patient_id, day, day, session.pk,
-            ],
-        )  # fmt: skip
-        later_first, prev_day, practitioner_prev_day, later = cursor.fetchone()
+        if connection.vendor == "postgresql":
+            later_first, later = _record_in_one_statement(cursor, session, totals, params)
+        else:
+            later_first, later = _record_one_at_a_time(cursor, session, totals, params)
         if later_first:
             # A late entry earlier than the patient's other signed sessions.
             cursor.execute(
                 f"UPDATE {TOTALS} SET first_day = %s WHERE patient_id = %s AND first_day > %s",
                 [day, session.patient_id, day],
             )
-        sums = DAILY_SUMS.split(", ")
-        cursor.execute(
-            f"""
-            INSERT INTO {DAILY} ({DAILY_KEY}, {DAILY_SUMS})
-            {DAILY_SELECT} FROM {TOTALS} WHERE session_id = %s GROUP BY {DAILY_KEY}
-            ON CONFLICT ({DAILY_KEY}) DO UPDATE SET
-            {", ".join(f"{c} = {DAILY}.{c} + excluded.{c}" for c in sums)}
-            """,
-            [session.pk],
-        )
-        practitioner = session.practitioner_id
-        clinic_month = return_bucket(cursor_date(prev_day), local_day)
-        own_month = return_bucket(cursor_date(practitioner_prev_day), local_day)
-        _add_returns(
-            cursor, [(local_day, 0, clinic_month, 1), (local_day, practitioner, own_month, 1)]
-        )
         if later:
             # A late entry before some of the patient's signed sessions: the next one
             # (clinic-wide; with this practitioner) now returns after this one.
             _relink_next(cursor, session, local_day, 0, "prev_day", "")
             _relink_next(
-                cursor, session, local_day, practitioner, "practitioner_prev_day",
+                cursor, session, local_day, session.practitioner_id, "practitioner_prev_day",
                 "AND practitioner_id = %s",
             )  # fmt: skip
-    # The re-treatment panel's latest course of the patient and indication (one statement).
+
+
+DAILY_UPSERT = f"ON CONFLICT ({DAILY_KEY}) DO UPDATE SET " + ", ".join(
+    f"{c} = {DAILY}.{c} + excluded.{c}" for c in DAILY_SUMS.split(", ")
+)
+RETURNS_UPSERT = (
+    "ON CONFLICT (scope, day, prev_month) DO UPDATE SET "
+    f"sessions = {RETURNS}.sessions + excluded.sessions"
+)
+
+
+def _record_in_one_statement(cursor, session, totals: str, params: list) -> tuple[int, int]:
+    """PostgreSQL: the session's totals, its day's rollup row, its two return rollup rows
+    (clinic; practitioner) and the re-treatment panel's latest course and its days, as
+    data-modifying WITH items of one statement. Each later item reads what the totals'
+    INSERT returns (they all see the snapshot the statement started with, not each
+    other's rows). Returns (later_first, later) for the rare late-entry statements."""
+    clinic_bucket, clinic_params = _bucket_sql("prev_day", "day")
+    own_bucket, own_params = _bucket_sql("practitioner_prev_day", "day")
+    courses, course_params = panel_rollups.course_ctes(session)
+    cursor.execute(
+        f"""
+        WITH session_totals AS ({totals}),
+        day_rollup AS (
+            INSERT INTO {DAILY} ({DAILY_KEY}, {DAILY_SUMS})
+            {DAILY_SELECT} FROM session_totals GROUP BY {DAILY_KEY} {DAILY_UPSERT}
+        ),
+        return_rollup AS (
+            INSERT INTO {RETURNS} (day, scope, prev_month, sessions)
+            SELECT day, 0, {clinic_bucket}, 1 FROM session_totals
+            UNION ALL
+            SELECT day, practitioner_id, {own_bucket}, 1 FROM session_totals
+            {RETURNS_UPSERT}
+        ),
+        {courses}
+        SELECT later_first, later FROM session_totals
+        """,
+        [*params, *clinic_params, *own_params, *course_params],
+    )
+    return cursor.fetchone()
+
+
+def _record_one_at_a_time(cursor, session, totals: str, params: list) -> tuple[int, int]:
+    """SQLite (no data-modifying WITH): the totals' INSERT, then the day's rollup row from
+    the totals row, the two return rollup rows from the previous days it returned, and
+    the latest course (panel_rollups.record_course). Returns (later_first, later)."""
+    cursor.execute(totals, params)
+    row = dict(zip([c[0] for c in cursor.description], cursor.fetchone(), strict=True))
+    cursor.execute(
+        f"""
+        INSERT INTO {DAILY} ({DAILY_KEY}, {DAILY_SUMS})
+        {DAILY_SELECT} FROM {TOTALS} WHERE session_id = %s GROUP BY {DAILY_KEY}
+        {DAILY_UPSERT}
+        """,
+        [session.pk],
+    )
+    local_day = timezone.localdate(session.performed_at)
+    clinic_month = return_bucket(cursor_date(row["prev_day"]), local_day)
+    own_month = return_bucket(cursor_date(row["practitioner_prev_day"]), local_day)
+    _add_returns(
+        cursor,
+        [(local_day, 0, clinic_month, 1), (local_day, session.practitioner_id, own_month, 1)],
+    )
     panel_rollups.record_course(session)
+    return row["later_first"], row["later"]
 
 
 def return_bucket(prev_day: date | None, day: date) -> date:
@@ -188,11 +240,8 @@ def _add_returns(cursor, rows) -> None:
         p for d, scope, month, n in rows for p in (_date_param(d), scope, _date_param(month), n)
     ]
     cursor.execute(
-        f"""
-        INSERT INTO {RETURNS} (day, scope, prev_month, sessions) VALUES {values}
-        ON CONFLICT (scope, day, prev_month) DO UPDATE SET
-        sessions = {RETURNS}.sessions + excluded.sessions
-        """,
+        f"INSERT INTO {RETURNS} (day, scope, prev_month, sessions) VALUES {values} "
+        + RETURNS_UPSERT,
         params,
     )
 
