@@ -7,6 +7,7 @@ save the draft, sign it. Shared by the pinned query budgets
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.forms import CheckboxInput
 from django.test import Client
 
 from tests.factories import PatientFactory, QuestionnaireFactory, VialFactory
@@ -54,12 +55,15 @@ def editor_data(client: Client, session: TreatmentSession) -> dict:
     assert page.status_code == 200
     form, formset = page.context["form"], page.context["formset"]
     data = {}
-    for name in form.fields:
+    for name, field in form.fields.items():
         value = form[name].value()
         if name == "further_vials":
             data[name] = [getattr(v, "pk", v) for v in value or []]
-        elif value not in (None, False, ""):
-            data[name] = getattr(value, "pk", value)
+        elif isinstance(field.widget, CheckboxInput):
+            if value:  # an unticked box is not submitted
+                data[name] = "on"
+        else:  # a select or text input is, empty or not
+            data[name] = "" if value is None else getattr(value, "pk", value)
     if hasattr(data.get("performed_at"), "strftime"):
         data["performed_at"] = data["performed_at"].strftime("%d/%m/%Y %H:%M")
     for name in ("screening_reviewed", "consent_taken", "spread_advice_given"):

@@ -18,6 +18,7 @@ from tests.factories import (
     TreatmentSessionFactory,
     VialFactory,
 )
+from tests.treatments.administration_flow import post_form, save_data
 from treatments import selectors
 from treatments.forms import PointForm
 from treatments.models import Indication, PrescriberAssessment, Product
@@ -139,6 +140,22 @@ def test_the_editor_offers_sessions_of_the_last_14_days_as_the_top_up_index(
     offered = [s.pk for s in form.fields["top_up_of"].queryset]
     assert offered == [index.pk] and old.pk not in offered
     assert "interval.top_up" in codes(draft)  # asks for the link
+    # Through the editor as the browser submits it: the page offered the link, so the
+    # submission carries the field and the candidates are read to check it.
+    edit = f"/sessions/{draft.public_id}/edit/"
+    data = save_data(practitioner_client, draft)
+    assert "top_up_of" in data
+    data.update(top_up_of=old.pk, top_up_reason="Weak response at review")
+    page = post_form(practitioner_client, edit, data)
+    assert page.status_code == 200
+    assert "Only a signed session of the same indication" in page.content.decode()
+    draft.refresh_from_db()
+    assert draft.top_up_of_id is None
+    data["top_up_of"] = index.pk
+    assert post_form(practitioner_client, edit, data).status_code == 302
+    draft.refresh_from_db()
+    assert draft.top_up_of == index and draft.top_up_reason == "Weak response at review"
+    draft.top_up_of = None
     draft.top_up_of = index
     draft.top_up_reason = "Weak response at review"
     draft.save()

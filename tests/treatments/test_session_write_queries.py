@@ -7,8 +7,9 @@ a SAVEPOINT and its RELEASE (in production the outermost one is BEGIN/COMMIT ins
 Was 23 + 20 + 38 = 81 on PostgreSQL (issue 14's row, before the latest-course rollup),
 then 17 + 18 + 25 = 60, then 11 + 13 + 21 = 45, then 11 + 12 + 21 = 44 (the start works
 out each point's volume as the editor saves it, so the first save of an unchanged draft
-rewrites no point); now 11 + 12 + 17 = 40 (SQLite: 14 + 14 + 25 = 53): signing writes the
-dashboard's summaries in one statement.
+rewrites no point); now 11 + 11 + 16 = 38 (SQLite: 14 + 13 + 24 = 51): signing writes the
+dashboard's summaries in one statement, and a submission from a page that offered no
+top-up does not read the top-up candidates.
 Every request starts with its session read (with the user: clinic.session_store) and ends
 with the access event (audited pages; + 1 SELECT of the chain's last link on SQLite). The
 session row is not rewritten: the POSTs' messages name nobody and travel in a signed
@@ -55,14 +56,15 @@ SIGNED = 1 if POSTGRESQL else 4
 START = 2 + 2 + 1 + 1 + WITH_HISTORY + WITH_HISTORY + 1
 # Draft save of the started draft as the page shows it (was 16 + REQUEST + the session's
 # UPDATE, then 13 while the start left each volume for the first save to fill in): the
-# session with its further vials (2), reference data (one fingerprint query), usable vials,
-# top-up candidates (the vial and top-up choices are checked against these, no query); the
+# session with its further vials (2), reference data (one fingerprint query), usable vials
+# (the vial choices are checked against these, no query; the page offered no top-up, so
+# the submission has no top-up field and its candidates are not read); the
 # service (SAVEPOINT, RELEASE): the locked session and its points (one SELECT ... LEFT JOIN
 # ... FOR UPDATE OF the session; the points are unchanged: none rewritten), the draws (what
 # this session and the others drew; unchanged: nothing written), the session's UPDATE and
 # its history row.
-DRAFT = 5 + 2 + 1 + 1 + WITH_HISTORY
-# Sign, the draft unchanged (was 23 + REQUEST + the session's UPDATE): the view's 5 reads
+DRAFT = 4 + 2 + 1 + 1 + WITH_HISTORY
+# Sign, the draft unchanged (was 23 + REQUEST + the session's UPDATE): the view's 4 reads
 # as for the draft save; one transaction (SAVEPOINT, RELEASE) saving the draft and signing
 # in one pass: the locked session and its points in one SELECT (compared with the form's:
 # unchanged, so no draft UPDATE), the vials' draws (what this session and the others drew)
@@ -74,7 +76,7 @@ DRAFT = 5 + 2 + 1 + 1 + WITH_HISTORY
 # rollup: one statement of data-modifying WITH items on PostgreSQL, five on SQLite), the
 # diary's appointment.
 ROLLUPS = 1 if POSTGRESQL else 5
-SIGN = 5 + 2 + 1 + 1 + 3 + SIGNED + ROLLUPS + 1
+SIGN = 4 + 2 + 1 + 1 + 3 + SIGNED + ROLLUPS + 1
 
 
 def test_lot_tracked_administration_query_budgets(practitioner, django_assert_num_queries):

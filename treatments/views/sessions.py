@@ -201,14 +201,15 @@ def _forms(request, session, data=None):
     linked = [link.vial for link in session.vial_links.all()]
     sites = SiteChoices.load(indication=session.indication, snapshot=snapshot)
     shape = selectors.session_form_context(session=session, snapshot=snapshot)  # off-label? child?
-    shape = {
-        **shape,
-        "usable_vials": usable,
-        "linked_vials": linked,
-        "top_up_candidates": selectors.session_top_up_candidates(
-            session=session, parameters=snapshot.parameters
-        ),
-    }
+    # Rule 20's choices: read for the page, and for a submission from a page that showed
+    # them (it carries the field) or of a draft linked already. A submission without the
+    # field comes from a page that had none to offer: it changes no link (no query).
+    top_ups = (
+        selectors.session_top_up_candidates(session=session, parameters=snapshot.parameters)
+        if data is None or "top_up_of" in data or session.top_up_of_id
+        else ()
+    )
+    shape = {**shape, "usable_vials": usable, "linked_vials": linked, "top_up_candidates": top_ups}
     if data is not None:
         form = SessionForm(data, instance=session, **shape)
         formset = PointFormSet(data, prefix="points", sites=sites, session=session)
