@@ -141,10 +141,14 @@ class FollowUpHistory:
             if rng.random() >= chance:
                 continue
             done_on = task.due_on + timedelta(days=rng.randrange(0, 3))
-            when = min(aware(done_on, rng.randrange(10, 17), rng.randrange(60)), latest)
+            when = aware(done_on, rng.randrange(10, 17), rng.randrange(60))
             by = task.assigned_to or self.staff["practitioner"]
             note = rng.choice(FOLLOW_UP_NOTES.get(task.kind, ("Done.",)))
             note = note.format(pvr=rng.randrange(20, 140))
+            if when > latest:
+                # Not done yet (its day or hour is still to come). Not done "now": two seeds
+                # from the same random seed a few seconds apart would differ.
+                continue
             if self.replaying:
                 clock.at = when
                 services.followup_complete(task=task, done_by=by, note=note)
