@@ -128,7 +128,7 @@ class FollowUpHistory:
     def close_follow_ups(self, clock: ReplayClock) -> None:
         """Rule-made tasks: all those due more than 2 months ago were done, most of those
         due since (a few are overdue), about half of last week's, none still to come."""
-        rng, latest = self.rng, self.now - timedelta(hours=1)
+        rng = self.rng
         tasks = (
             FollowUp.objects.filter(pk__gt=self.first_task_pk, done_at__isnull=True)
             .select_related("assigned_to")
@@ -145,9 +145,9 @@ class FollowUpHistory:
             by = task.assigned_to or self.staff["practitioner"]
             note = rng.choice(FOLLOW_UP_NOTES.get(task.kind, ("Done.",)))
             note = note.format(pvr=rng.randrange(20, 140))
-            if when > latest:
-                # Not done yet (its day or hour is still to come). Not done "now": two seeds
-                # from the same random seed a few seconds apart would differ.
+            if done_on >= self.today:
+                # Not done yet (today's hours may be still to come). Not done "now": two
+                # seeds from the same random seed a few seconds apart would differ.
                 continue
             if self.replaying:
                 clock.at = when

@@ -18,7 +18,7 @@ from tests.factories import (
     TreatmentSessionFactory,
     VialFactory,
 )
-from tests.treatments.administration_flow import post_form, save_data
+from tests.treatments.administration_flow import post_form, save_data, sign_data
 from treatments import selectors
 from treatments.forms import PointForm
 from treatments.models import Indication, PrescriberAssessment, Product
@@ -155,7 +155,6 @@ def test_the_editor_offers_sessions_of_the_last_14_days_as_the_top_up_index(
     assert post_form(practitioner_client, edit, data).status_code == 302
     draft.refresh_from_db()
     assert draft.top_up_of == index and draft.top_up_reason == "Weak response at review"
-    draft.top_up_of = None
     draft.top_up_of = index
     draft.top_up_reason = "Weak response at review"
     draft.save()
@@ -211,3 +210,41 @@ def test_the_editor_speaks_to_staff_not_in_model_names(practitioner_client, prac
     page = practitioner_client.get(f"/sessions/{draft.public_id}/edit/").content.decode()
     assert "SessionVial" not in page
     assert "The vial drawn from first; tick further vials below" in page
+
+
+def test_a_refused_sign_offers_the_top_up_link_its_new_date_calls_for(
+    practitioner_client, practitioner, patient
+):
+    """The page offered no top-up (nothing in the window before today); the practitioner
+    moves the date into the window of a signed session and signs. Rule 20 refuses, and the
+    page shown again offers that session as the top-up index (the draft was saved with its
+    new date on the way)."""
+    QuestionnaireFactory(patient=patient, entered_by=practitioner)
+    now = timezone.now()
+    dystonia = Indication.objects.get(slug="cervical-dystonia")
+    earlier = TreatmentSessionFactory(
+        patient=patient,
+        practitioner=practitioner,
+        indication=dystonia,
+        status="signed",
+        performed_at=now - timedelta(days=20),
+        signed_at=now - timedelta(days=20),
+    )
+    InjectionPointFactory(session=earlier, units=Decimal(50))
+    draft = TreatmentSessionFactory(
+        patient=patient,
+        practitioner=practitioner,
+        indication=dystonia,
+        vial=VialFactory(received_by=practitioner),
+    )
+    InjectionPointFactory(session=draft)
+    data = sign_data(practitioner_client, draft)
+    assert "top_up_of" not in data  # nothing to offer on today's date
+    moved = timezone.localtime(now - timedelta(days=10))
+    data["performed_at"] = moved.strftime("%d/%m/%Y %H:%M")
+    page = post_form(practitioner_client, f"/sessions/{draft.public_id}/edit/", data)
+    assert page.status_code == 200 and page.context["refused"]
+    assert "interval.top_up" in {f.code for f in page.context["findings"]}
+    form = page.context["form"]
+    assert [s.pk for s in form.fields["top_up_of"].queryset] == [earlier.pk]
+    assert 'name="top_up_of"' in page.content.decode()

@@ -73,7 +73,8 @@ DRAFT = 4 + 2 + 1 + 1 + WITH_HISTORY
 # history row, the findings and the follow-ups (SIGNED); the dashboard rollups (ROLLUPS:
 # the session's totals, its day's row, its return rollup rows, the patient's latest course
 # of the indication, and that course's move between the days of the active-courses
-# rollup: one statement of data-modifying WITH items on PostgreSQL, five on SQLite), the
+# rollup: one statement of data-modifying WITH items on PostgreSQL, five on SQLite when
+# the course moves), the
 # diary's appointment.
 ROLLUPS = 1 if POSTGRESQL else 5
 SIGN = 4 + 2 + 1 + 1 + 3 + SIGNED + ROLLUPS + 1

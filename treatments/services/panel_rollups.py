@@ -84,20 +84,22 @@ def _d(value):
     return connection.ops.adapt_datefield_value(value)
 
 
-def _latest_upsert(session: TreatmentSession) -> tuple[str, list, date]:
+def _latest_upsert(session: TreatmentSession, after: str = "") -> tuple[str, list, date]:
     """LatestCourse's INSERT ... ON CONFLICT DO UPDATE ... WHERE later for a signed session,
     keeping the course as it was in the was_* columns and returning them (the row's lock
-    makes a concurrent signing of the same course see this one's result); and its day."""
+    makes a concurrent signing of the same course see this one's result); and its day.
+    `after`: a WITH item of the caller's statement that must have run in full first."""
     when = connection.ops.adapt_datetimefield_value(session.performed_at)
     newer = (
         f"excluded.performed_at > {LATEST}.performed_at OR (excluded.performed_at = "
         f"{LATEST}.performed_at AND excluded.session_id > {LATEST}.session_id)"
     )
     day = timezone.localdate(session.performed_at)
+    waits = f"AND (SELECT COUNT(*) FROM {after}) > 0" if after else ""
     sql = f"""
         INSERT INTO {LATEST} ({LATEST_COLUMNS}, {WAS_COLUMNS})
         SELECT %s, %s, %s, %s, %s, %s, %s, p.status = %s, NULL, NULL, NULL, NULL
-        FROM {PATIENTS} p WHERE p.id = %s
+        FROM {PATIENTS} p WHERE p.id = %s {waits}
         ON CONFLICT (patient_id, indication_id) DO UPDATE SET
             was_day = {LATEST}.day, was_product_id = {LATEST}.product_id,
             was_practitioner_id = {LATEST}.practitioner_id,
@@ -139,13 +141,14 @@ def record_course(session: TreatmentSession) -> None:
         _move_courses(cursor, moves)
 
 
-def course_ctes(session: TreatmentSession) -> tuple[str, list]:
+def course_ctes(session: TreatmentSession, after: str = "") -> tuple[str, list]:
     """record_course as two data-modifying WITH items of the caller's PostgreSQL statement
     (`latest_course`, `course_days`): the same upsert, and the same moves of
     DailyCourseRollup computed from what it returns (nothing when a later session is the
     latest; the old day out when that course counted; the new day in when the patient is
-    active; a move to the same key adds up to nothing and is left out), in key order."""
-    sql, params, day = _latest_upsert(session)
+    active; a move to the same key adds up to nothing and is left out), in key order.
+    `after`: the WITH item the upsert waits for (its rows locked first)."""
+    sql, params, day = _latest_upsert(session, after)
     moves = """
         SELECT was_day AS day, was_product_id AS product_id,
                was_practitioner_id AS practitioner_id, -1 AS n

@@ -91,7 +91,7 @@ def _date_param(day):
 
 def record_signed_session(session: TreatmentSession) -> None:
     """Add a session just signed (in the caller's transaction) to the summaries: on
-    PostgreSQL in one statement (`_record_in_one_statement`), on SQLite in five."""
+    PostgreSQL in one statement (`_record_in_one_statement`), on SQLite in up to five."""
     local_day = timezone.localdate(session.performed_at)
     day = _date_param(local_day)
     late = session.signed_at - session.performed_at > _late()
@@ -160,23 +160,34 @@ def _record_in_one_statement(cursor, session, totals: str, params: list) -> tupl
     (clinic; practitioner) and the re-treatment panel's latest course and its days, as
     data-modifying WITH items of one statement. Each later item reads what the totals'
     INSERT returns (they all see the snapshot the statement started with, not each
-    other's rows). Returns (later_first, later) for the rare late-entry statements."""
+    other's rows). Returns (later_first, later) for the rare late-entry statements.
+
+    PostgreSQL runs WITH items in an order of its own, so each item waits for the whole
+    of the one before it (a count of what it returned): the rows are locked in the order
+    the separate statements locked them (totals, day, returns, latest course, course
+    days), the same in every signing, and the late-entry statements after them take the
+    locks they took before after the day's row (a signing that held a return row while
+    waiting for a day row would otherwise deadlock with them)."""
     clinic_bucket, clinic_params = _bucket_sql("prev_day", "day")
     own_bucket, own_params = _bucket_sql("practitioner_prev_day", "day")
-    courses, course_params = panel_rollups.course_ctes(session)
+    courses, course_params = panel_rollups.course_ctes(session, after="return_rollup")
     cursor.execute(
         f"""
         WITH session_totals AS ({totals}),
         day_rollup AS (
             INSERT INTO {DAILY} ({DAILY_KEY}, {DAILY_SUMS})
             {DAILY_SELECT} FROM session_totals GROUP BY {DAILY_KEY} {DAILY_UPSERT}
+            RETURNING day
         ),
         return_rollup AS (
             INSERT INTO {RETURNS} (day, scope, prev_month, sessions)
             SELECT day, 0, {clinic_bucket}, 1 FROM session_totals
+            WHERE (SELECT COUNT(*) FROM day_rollup) > 0
             UNION ALL
             SELECT day, practitioner_id, {own_bucket}, 1 FROM session_totals
+            WHERE (SELECT COUNT(*) FROM day_rollup) > 0
             {RETURNS_UPSERT}
+            RETURNING day
         ),
         {courses}
         SELECT later_first, later FROM session_totals

@@ -392,8 +392,8 @@ def _sign(
         when=now,
         inserts=[kept_findings, _rule_follow_ups(current, inputs, signed_by, snapshot)],
     )
-    # The dashboard's summaries, in this transaction (one statement on PostgreSQL, five on
-    # SQLite; issue 14.5).
+    # The dashboard's summaries, in this transaction (one statement on PostgreSQL, up to five
+    # on SQLite; issue 14.5).
     rollups.record_signed_session(current)
     # The diary marks the appointment completed, in this transaction (clinic.diary).
     session_signed.send(sender=TreatmentSession, session=current)

@@ -280,6 +280,9 @@ def session_edit(request, public_id):
                 session.refresh_from_db()
                 data = request.POST.copy()
                 data["version"] = session.version
+                # The draft saved on the way may have a new date with top-up candidates the
+                # page did not offer (rule 20 may be what refused): read them.
+                data.setdefault("top_up_of", "")
                 form, formset = _forms(request, session, data)
         else:
             if signing:
