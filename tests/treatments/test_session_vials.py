@@ -147,6 +147,7 @@ def test_the_vial_panel_says_why_stock_cannot_be_used(
     notice = page.split('data-testid="no-usable-vial"', 1)[1].split("</div>", 1)[0]
     assert "No BOTOX vial in stock can be used for this session" in " ".join(notice.split())
     assert 'href="/vials/"' in notice
+    assert 'name="further_vials"' not in page and "Further vials" not in page  # none to tick
 
 
 def test_the_no_usable_vial_notice_is_shown_only_when_none_can_be_used(
@@ -157,6 +158,7 @@ def test_the_no_usable_vial_notice_is_shown_only_when_none_can_be_used(
     page = practitioner_client.get(f"/sessions/{session.public_id}/edit/").content.decode()
     assert 'data-testid="no-usable-vial"' not in page
     assert f"vial {usable.stock_label}" in page  # offered in the vial list instead
+    assert 'name="further_vials"' in page
 
 
 def test_the_session_read_carries_its_further_vials_without_another_query(

@@ -178,6 +178,12 @@ class SessionForm(forms.ModelForm):
                 "or used for another session). Choose another."
             )
         further.error_messages["invalid_pk_value"] = further.error_messages["invalid_choice"]
+        # No vial at all to draw from (the page says so): no empty "Further vials" heading;
+        # the draft keeps its further vials (none) when the field is not submitted.
+        further_layout = [Row(Column("further_vials", css_class="col-md-7"))]
+        if not known:
+            del self.fields["further_vials"]
+            further_layout = []
         # Rule 20: a top-up is linked by the practitioner to a session of the last 14 days.
         top_up = self.fields["top_up_of"]
         top_up.queryset = TreatmentSession.objects.filter(
@@ -248,7 +254,7 @@ class SessionForm(forms.ModelForm):
             del self.fields["weight_measured_on"]
         self.helper = no_tag_helper(
             Row(Column("vial", css_class="col-md-7"), Column("performed_at", css_class="col-md-5")),
-            Row(Column("further_vials", css_class="col-md-7")),
+            *further_layout,
             *weight,
             *(
                 [

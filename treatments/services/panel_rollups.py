@@ -78,6 +78,9 @@ COURSE_KEY = "day, indication_id, product_id, practitioner_id"
 OUTCOME_KEY = "day, indication_id, instrument_id, next_month"
 OUTCOME_SUMS = "series, baseline_sum, value_sum, improvement_sum, good, partial"
 SIX_PLACES = Decimal("0.000001")
+COURSES_UPSERT = (
+    f"ON CONFLICT ({COURSE_KEY}) DO UPDATE SET courses = {COURSES}.courses + excluded.courses"
+)
 
 
 def _d(value):
@@ -163,7 +166,7 @@ def course_ctes(session: TreatmentSession, after: str = "") -> tuple[str, list]:
         FROM ({moves}) moves
         GROUP BY day, product_id, practitioner_id HAVING SUM(n) <> 0
         ORDER BY day, product_id, practitioner_id
-        ON CONFLICT ({COURSE_KEY}) DO UPDATE SET courses = {COURSES}.courses + excluded.courses
+        {COURSES_UPSERT}
         """
     return (
         f"latest_course AS ({sql}), course_days AS ({courses})",
@@ -189,9 +192,7 @@ def _move_courses(cursor, moves) -> None:
     values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(rows))
     params = [p for (day, *dims), n in rows for p in (_d(day), *dims, n)]
     cursor.execute(
-        f"INSERT INTO {COURSES} ({COURSE_KEY}, courses) VALUES {values} "
-        f"ON CONFLICT ({COURSE_KEY}) DO UPDATE SET courses = {COURSES}.courses + "
-        "excluded.courses",
+        f"INSERT INTO {COURSES} ({COURSE_KEY}, courses) VALUES {values} {COURSES_UPSERT}",
         params,
     )
 

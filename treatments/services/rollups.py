@@ -75,6 +75,15 @@ DAILY_SELECT = f"""
            SUM(side_effects), SUM(serious_side_effects)
 """
 
+# Adding one session's sums to an existing row (the signing's writes).
+DAILY_UPSERT = f"ON CONFLICT ({DAILY_KEY}) DO UPDATE SET " + ", ".join(
+    f"{c} = {DAILY}.{c} + excluded.{c}" for c in DAILY_SUMS.split(", ")
+)
+RETURNS_UPSERT = (
+    "ON CONFLICT (scope, day, prev_month) DO UPDATE SET "
+    f"sessions = {RETURNS}.sessions + excluded.sessions"
+)
+
 
 def _late() -> timedelta:
     return timedelta(hours=CHART_COMPLETION_HOURS)
@@ -144,15 +153,6 @@ def record_signed_session(session: TreatmentSession) -> None:
                 cursor, session, local_day, session.practitioner_id, "practitioner_prev_day",
                 "AND practitioner_id = %s",
             )  # fmt: skip
-
-
-DAILY_UPSERT = f"ON CONFLICT ({DAILY_KEY}) DO UPDATE SET " + ", ".join(
-    f"{c} = {DAILY}.{c} + excluded.{c}" for c in DAILY_SUMS.split(", ")
-)
-RETURNS_UPSERT = (
-    "ON CONFLICT (scope, day, prev_month) DO UPDATE SET "
-    f"sessions = {RETURNS}.sessions + excluded.sessions"
-)
 
 
 def _record_in_one_statement(cursor, session, totals: str, params: list) -> tuple[int, int]:

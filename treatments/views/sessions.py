@@ -192,7 +192,10 @@ def _safety_fields(form) -> dict:
     return values
 
 
-def _forms(request, session, data=None):
+def _forms(request, session, data=None, *, shown_again=False):
+    """The session form and its points formset, unbound (the page) or bound to `data`.
+    `shown_again`: a submission whose page is shown again after the draft was saved on
+    the way (a refused sign), so it offers what the saved draft calls for."""
     # The reference data for the whole request (sites, parameters, guideline, limits,
     # protocol): one query when this process's copy is current.
     snapshot = request.reference = selectors.reference_snapshot()
@@ -201,12 +204,13 @@ def _forms(request, session, data=None):
     linked = [link.vial for link in session.vial_links.all()]
     sites = SiteChoices.load(indication=session.indication, snapshot=snapshot)
     shape = selectors.session_form_context(session=session, snapshot=snapshot)  # off-label? child?
-    # Rule 20's choices: read for the page, and for a submission from a page that showed
-    # them (it carries the field) or of a draft linked already. A submission without the
+    # Rule 20's choices: read for a page, for a submission from a page that showed them
+    # (it carries the field) and for a draft linked already. A submission without the
     # field comes from a page that had none to offer: it changes no link (no query).
+    offered = data is None or shown_again or "top_up_of" in data or session.top_up_of_id
     top_ups = (
         selectors.session_top_up_candidates(session=session, parameters=snapshot.parameters)
-        if data is None or "top_up_of" in data or session.top_up_of_id
+        if offered
         else ()
     )
     shape = {**shape, "usable_vials": usable, "linked_vials": linked, "top_up_candidates": top_ups}
@@ -280,10 +284,9 @@ def session_edit(request, public_id):
                 session.refresh_from_db()
                 data = request.POST.copy()
                 data["version"] = session.version
-                # The draft saved on the way may have a new date with top-up candidates the
-                # page did not offer (rule 20 may be what refused): read them.
-                data.setdefault("top_up_of", "")
-                form, formset = _forms(request, session, data)
+                # The saved draft's new date may call for a top-up link the page did not
+                # offer (rule 20 may be what refused).
+                form, formset = _forms(request, session, data, shown_again=True)
         else:
             if signing:
                 messages.success(request, "Session signed.", extra_tags=NAMES_NOBODY)
