@@ -209,7 +209,7 @@ def test_the_editor_speaks_to_staff_not_in_model_names(practitioner_client, prac
     draft = cosmetic_draft(PatientFactory(), practitioner)
     page = practitioner_client.get(f"/sessions/{draft.public_id}/edit/").content.decode()
     assert "SessionVial" not in page
-    assert "The vial drawn from first; tick further vials below" in page
+    assert "The vial the dose is drawn from (the only one in stock that can be used)" in page
 
 
 def test_a_refused_sign_offers_the_top_up_link_its_new_date_calls_for(

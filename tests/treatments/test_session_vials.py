@@ -83,6 +83,7 @@ def test_the_first_vial_ticked_again_as_a_further_vial_is_not_an_error(
     practitioner_client, practitioner, ready_patient
 ):
     first = vial(practitioner, 100)
+    vial(practitioner, 100)  # a second vial in stock: further vials are offered
     session = TreatmentSessionFactory(patient=ready_patient, practitioner=practitioner, vial=first)
     InjectionPointFactory(session=session)
     response = practitioner_client.get(f"/sessions/{session.public_id}/edit/")
@@ -158,7 +159,13 @@ def test_the_no_usable_vial_notice_is_shown_only_when_none_can_be_used(
     page = practitioner_client.get(f"/sessions/{session.public_id}/edit/").content.decode()
     assert 'data-testid="no-usable-vial"' not in page
     assert f"vial {usable.stock_label}" in page  # offered in the vial list instead
-    assert 'name="further_vials"' in page
+    # One vial to draw from: nothing to tick as a further vial, and the help says so.
+    assert 'name="further_vials"' not in page and "tick further vials" not in page
+    assert "The vial the dose is drawn from (the only one in stock that can be used)" in page
+    second = vial(practitioner, 100)
+    page = practitioner_client.get(f"/sessions/{session.public_id}/edit/").content.decode()
+    assert 'name="further_vials"' in page and f"vial {second.stock_label}" in page
+    assert "tick further vials below when the dose needs more than one" in page
 
 
 def test_the_session_read_carries_its_further_vials_without_another_query(

@@ -103,6 +103,12 @@ class SessionStartForm(forms.Form):
             }
 
 
+FURTHER_VIALS_HELP = (
+    "The vial drawn from first; tick further vials below when the dose needs more than one."
+)
+ONE_VIAL_HELP = "The vial the dose is drawn from (the only one in stock that can be used)."
+
+
 class SessionForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -124,8 +130,7 @@ class SessionForm(forms.ModelForm):
         field_classes = {"vial": KnownChoiceField, "top_up_of": KnownChoiceField}
         # The model's help text is for developers ("SessionVial rows"); staff read this.
         help_texts = {
-            "vial": "The vial drawn from first; tick further vials below when the dose needs "
-            "more than one.",
+            "vial": FURTHER_VIALS_HELP,
         }
         labels = {
             "weight_kg": "Weight (kg)",
@@ -178,12 +183,14 @@ class SessionForm(forms.ModelForm):
                 "or used for another session). Choose another."
             )
         further.error_messages["invalid_pk_value"] = further.error_messages["invalid_choice"]
-        # No vial at all to draw from (the page says so): no empty "Further vials" heading;
-        # the draft keeps its further vials (none) when the field is not submitted.
+        # Fewer than two vials to draw from (none: the page says so): no "Further vials"
+        # to tick, and the vial's help does not send the practitioner looking for them;
+        # the draft keeps its further vials when the field is not submitted.
         further_layout = [Row(Column("further_vials", css_class="col-md-7"))]
-        if not known:
+        if len(known) < 2 and not linked_vials:
             del self.fields["further_vials"]
             further_layout = []
+            first.help_text = ONE_VIAL_HELP if known else ""  # none: the notice says why
         # Rule 20: a top-up is linked by the practitioner to a session of the last 14 days.
         top_up = self.fields["top_up_of"]
         top_up.queryset = TreatmentSession.objects.filter(
