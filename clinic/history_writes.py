@@ -90,14 +90,33 @@ def _history_select(spec: _Spec, source: str, history_type: str, when, user_id) 
     )
 
 
-def _insert_sql(spec: _Spec, objs) -> tuple[str, list]:
+def _insert_sql(spec: _Spec, objs, *, parent: tuple[str, str] | None = None) -> tuple[str, list]:
+    """The INSERT of the unsaved `objs`. `parent` (PostgreSQL only): (the foreign key's
+    attname, an SQL expression for its value), the one column every row takes from the
+    statement rather than from the objects (a parent row inserted in the same statement)."""
     rows = [_values(spec, obj, add=True) for obj in objs]
     if spec.is_postgresql:
         # One array per column (UNNEST): a 31-row insert binds 7 parameters, not 217.
-        arrays = ", ".join(f"%s::{t}" for t in spec.array_types)
+        columns = [list(column) for column in zip(*rows, strict=True)]
+        if parent is None:
+            arrays = ", ".join(f"%s::{t}" for t in spec.array_types)
+            return (
+                f"INSERT INTO {spec.table} ({spec.columns}) SELECT * FROM UNNEST({arrays})",
+                columns,
+            )
+        attname, expression = parent
+        own = [i for i, f in enumerate(spec.fields) if f.attname != attname]
+        if len(own) != len(spec.fields) - 1:
+            raise ValueError(f"{spec.model._meta.label} has no field {attname}")
+        arrays = ", ".join(f"%s::{spec.array_types[i]}" for i in own)
+        names = ", ".join(f"c{i}" for i in own)
+        select = ", ".join(
+            expression if f.attname == attname else f"u.c{i}" for i, f in enumerate(spec.fields)
+        )
         return (
-            f"INSERT INTO {spec.table} ({spec.columns}) SELECT * FROM UNNEST({arrays})",
-            [list(column) for column in zip(*rows, strict=True)],
+            f"INSERT INTO {spec.table} ({spec.columns}) "
+            f"SELECT {select} FROM UNNEST({arrays}) AS u({names})",
+            [columns[i] for i in own],
         )
     one = f"({', '.join(['%s'] * len(spec.fields))})"
     return (
@@ -166,9 +185,64 @@ def replace_with_history(model, *, old_pks=(), new=(), user_id, when) -> None:
             cursor.execute(f"DELETE FROM {spec.table} WHERE {where}", where_params)
 
 
-def insert_with_history(obj, *, user_id, when) -> None:
-    """INSERT the unsaved `obj` (its primary key set) and its "+" history row."""
-    replace_with_history(type(obj), new=[obj], user_id=user_id, when=when)
+def insert_with_history(obj, *, user_id, when, children=()) -> None:
+    """INSERT the unsaved `obj` (its primary key set) and its "+" history row.
+
+    `children`: (foreign key name, unsaved objects) pairs, rows of other models that point
+    at `obj` through that key (a new session's points, further vials and draws), inserted
+    after it with a "+" history row each when their model keeps history, without signals
+    as bulk_create would; their primary keys and that key are set. PostgreSQL: all in one
+    statement, the children taking the key the parent's INSERT returns; SQLite: the row,
+    then each batch and its history rows."""
+    children = [(name, list(objs)) for name, objs in children if objs]
+    spec = _spec(type(obj))
+    if not children or not spec.is_postgresql:
+        replace_with_history(type(obj), new=[obj], user_id=user_id, when=when)
+        for name, objs in children:
+            _adopt(obj, name, objs)
+            if _keeps_history(type(objs[0])):
+                replace_with_history(type(objs[0]), new=objs, user_id=user_id, when=when)
+            else:
+                type(objs[0]).objects.bulk_create(objs)
+        return
+    insert, params = _insert_sql(spec, [obj])
+    parts = [f"made AS ({insert} RETURNING {spec.source})"]
+    histories = [(spec, *_history_select(spec, "made", "+", when, user_id))]
+    tails = [f"SELECT 0, {spec.pk} FROM made"]
+    for index, (name, objs) in enumerate(children, start=1):
+        child = _spec(type(objs[0]))
+        attname = child.model._meta.get_field(name).attname
+        sql, more = _insert_sql(child, objs, parent=(attname, f"(SELECT {spec.pk} FROM made)"))
+        historied = _keeps_history(child.model)
+        parts.append(
+            f"child_{index} AS ({sql} RETURNING {child.source if historied else child.pk})"
+        )
+        params += more
+        if historied:
+            histories.append((child, *_history_select(child, f"child_{index}", "+", when, user_id)))
+        tails.append(f"SELECT {index}, {child.pk} FROM child_{index}")
+    for index, (owner, sql, more) in enumerate(histories):
+        parts.append(f"history_{index} AS ({owner.history_insert}{sql})")
+        params += more
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {', '.join(parts)} {' UNION ALL '.join(tails)}", params)
+        pks = {}
+        for tag, pk in cursor.fetchall():
+            pks.setdefault(tag, []).append(pk)
+    _mark_saved(spec, [obj], pks[0])
+    for index, (name, objs) in enumerate(children, start=1):
+        _adopt(obj, name, objs)
+        _mark_saved(_spec(type(objs[0])), objs, pks[index])
+
+
+def _keeps_history(model) -> bool:
+    return getattr(getattr(model, "history", None), "model", None) is not None
+
+
+def _adopt(parent, name: str, objs) -> None:
+    """Point the children's foreign key `name` at the saved `parent`."""
+    for child in objs:
+        setattr(child, name, parent)
 
 
 def update_with_history(obj, *, user_id, when, inserts=()) -> None:

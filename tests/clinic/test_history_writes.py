@@ -10,8 +10,20 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from clinic import history_writes
-from tests.factories import InjectionPointFactory, TreatmentSessionFactory, UserFactory
-from treatments.models import FollowUp, InjectionPoint, SessionFinding, TreatmentSession
+from tests.factories import (
+    InjectionPointFactory,
+    TreatmentSessionFactory,
+    UserFactory,
+    VialFactory,
+)
+from treatments.models import (
+    FollowUp,
+    InjectionPoint,
+    SessionFinding,
+    SessionVial,
+    TreatmentSession,
+    VialDraw,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -96,6 +108,60 @@ def test_insert_writes_the_row_and_its_added_history_row(path):
         **_table_row(TreatmentSession, session.pk),
         "history_user_id": user.pk,
     }
+
+
+def test_insert_with_children_writes_them_pointing_at_the_new_row_in_one_statement(path):
+    """A new session with its points (historied), a further vial and a draw (not): the
+    children take the session's new key, get their own, and only the historied ones get
+    "+" history rows. One statement on PostgreSQL's own path."""
+    user = UserFactory()
+    template = TreatmentSessionFactory()
+    site = InjectionPointFactory(session=template).site
+    further = VialFactory(product=template.product)
+    session = TreatmentSession(
+        patient=template.patient,
+        practitioner=user,
+        indication=template.indication,
+        product=template.product,
+        vial=template.vial,
+    )
+    points = [
+        InjectionPoint(session=session, order=i, site=site, side="left", units=u)
+        for i, u in enumerate([Decimal("5"), Decimal("2.50")])
+    ]
+    links = [SessionVial(session=session, vial=further, position=1)]
+    draws = [VialDraw(session=session, vial=template.vial, units=Decimal("7.50"))]
+    when = timezone.now()
+    one = connection.vendor == "postgresql" and path == "native"
+    with CaptureQueriesContext(connection) as queries:
+        history_writes.insert_with_history(
+            session,
+            user_id=user.pk,
+            when=when,
+            children=[("session", points), ("session", links), ("session", []), ("session", draws)],
+        )
+    if one:
+        assert len(queries) == 1
+    assert session.pk and not session._state.adding
+    for child in (*points, *links, *draws):
+        assert child.pk and child.session_id == session.pk and not child._state.adding
+    saved = list(InjectionPoint.objects.filter(session=session).order_by("order"))
+    assert [(p.pk, p.units) for p in saved] == [(p.pk, p.units) for p in points]
+    assert list(session.vial_links.values_list("pk", "vial_id", "position")) == [
+        (links[0].pk, further.pk, 1)
+    ]
+    assert list(VialDraw.objects.filter(session=session).values_list("pk", "units")) == [
+        (draws[0].pk, Decimal("7.50"))
+    ]
+    (history,) = _history_rows(TreatmentSession, id=session.pk)
+    assert history["history_type"] == "+" and history["history_date"] == when
+    for point in points:
+        (added,) = _history_rows(InjectionPoint, id=point.pk)
+        assert added["history_type"] == "+" and added["history_user_id"] == user.pk
+        assert _tracked(added) == {
+            **_table_row(InjectionPoint, point.pk),
+            "history_user_id": user.pk,
+        }
 
 
 def test_replace_deletes_inserts_and_writes_removed_and_added_history_rows(path):

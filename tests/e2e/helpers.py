@@ -20,6 +20,10 @@ SCREENSHOT_DIR = Path(__file__).resolve().parent / "screenshots"  # git-ignored
 AXE_PATH = Path(__file__).resolve().parents[2] / "clinic/static/vendor/axe-core/axe.min.js"
 AXE_FAILING_IMPACTS = ("serious", "critical")
 DEFAULT_TIMEOUT_MS = 10_000
+# Playwright's assertions wait 5 s by default, whatever the page's timeout: on a busy CI
+# machine a page that hashes a password (sign-in, a new password) took longer, once. They
+# wait as long as the page's actions do; a failing assertion still fails, 5 s later.
+expect.set_options(timeout=DEFAULT_TIMEOUT_MS)
 
 
 def login(

@@ -7,9 +7,11 @@ a SAVEPOINT and its RELEASE (in production the outermost one is BEGIN/COMMIT ins
 Was 23 + 20 + 38 = 81 on PostgreSQL (issue 14's row, before the latest-course rollup),
 then 17 + 18 + 25 = 60, then 11 + 13 + 21 = 45, then 11 + 12 + 21 = 44 (the start works
 out each point's volume as the editor saves it, so the first save of an unchanged draft
-rewrites no point); now 11 + 11 + 16 = 38 (SQLite: 14 + 13 + 24 = 51): signing writes the
-dashboard's summaries in one statement, and a submission from a page that offered no
-top-up does not read the top-up candidates.
+rewrites no point), then 11 + 11 + 16 = 38 (SQLite: 14 + 13 + 24 = 51): signing writes
+the dashboard's summaries in one statement, and a submission from a page that offered no
+top-up does not read the top-up candidates; now 9 + 11 + 16 = 36 (SQLite unchanged): the
+start writes the session, its points, further vials, draws and history rows in one
+statement.
 Every request starts with its session read (with the user: clinic.session_store) and ends
 with the access event (audited pages; + 1 SELECT of the chain's last link on SQLite). The
 session row is not rewritten: the POSTs' messages name nobody and travel in a signed
@@ -51,9 +53,10 @@ SIGNED = 1 if POSTGRESQL else 4
 # process's copy being current); one transaction (SAVEPOINT ... RELEASE; the service opens
 # no savepoint of its own): the one-time token claimed with the editor's URL (one INSERT
 # ... ON CONFLICT DO NOTHING; the view chose the session's public id), usable vials with
-# the units drawn from them, the session and its history row, the 31 points and their
-# history rows, the draw.
-START = 2 + 2 + 1 + 1 + WITH_HISTORY + WITH_HISTORY + 1
+# the units drawn from them, the session, its 31 points, the draw and the history rows of
+# the session and its points (one statement on PostgreSQL; on SQLite the session and its
+# history row, the points and theirs, the draw).
+START = 2 + 2 + 1 + 1 + (1 if POSTGRESQL else WITH_HISTORY + WITH_HISTORY + 1)
 # Draft save of the started draft as the page shows it (was 16 + REQUEST + the session's
 # UPDATE, then 13 while the start left each volume for the first save to fill in): the
 # session with its further vials (2), reference data (one fingerprint query), usable vials

@@ -40,14 +40,7 @@ def allocate_draws(
             - usage.drawn_elsewhere.get(v.pk, Decimal(0))
             for v in vials
         }
-    draws = []
-    for index, vial in enumerate(vials):
-        if total <= 0:
-            break
-        units = total if index == len(vials) - 1 else min(total, max(left[vial.pk], Decimal(0)))
-        if units > 0:
-            draws.append(VialDraw(session=session, vial=vial, units=units))
-            total -= units
+    draws = planned_draws(session, vials=vials, total=total, left=left)
     if {d.vial_id: d.units for d in draws} != mine:
         if mine:
             VialDraw.objects.filter(session=session).delete()
@@ -60,20 +53,43 @@ def allocate_draws(
     return usage, list(links)
 
 
+def planned_draws(
+    session: TreatmentSession, *, vials: list[Vial], total: Decimal, left: dict[int, Decimal]
+) -> list[VialDraw]:
+    """The draws (unsaved) that take `total` units from `vials` in turn, each up to what it
+    has `left`, any excess on the last (allocate_draws)."""
+    draws = []
+    for index, vial in enumerate(vials):
+        if total <= 0:
+            break
+        units = total if index == len(vials) - 1 else min(total, max(left[vial.pk], Decimal(0)))
+        if units > 0:
+            draws.append(VialDraw(session=session, vial=vial, units=units))
+            total -= units
+    return draws
+
+
+def further_vial_links(session: TreatmentSession, further: list[Vial]) -> list[SessionVial]:
+    """The links (unsaved) of a session's further vials, in the given order, its first vial
+    and repeats left out."""
+    wanted = [v for v in dict.fromkeys(further) if v != session.vial]
+    return [
+        SessionVial(session=session, vial=vial, position=position)
+        for position, vial in enumerate(wanted, start=1)
+    ]
+
+
 def set_further_vials(
     session: TreatmentSession, further: list[Vial], *, current: list[SessionVial] = ()
 ) -> list[SessionVial]:
     """Replace a draft's further vials (in the given order, the first vial left out) when
     they differ from `current`; returns the links as they now stand."""
-    wanted = [v for v in dict.fromkeys(further) if v != session.vial]
-    if [link.vial_id for link in current] == [v.pk for v in wanted]:
+    wanted = further_vial_links(session, further)
+    if [link.vial_id for link in current] == [link.vial_id for link in wanted]:
         return list(current)
     if current:
         session.vial_links.all().delete()
-    return SessionVial.objects.bulk_create(
-        SessionVial(session=session, vial=vial, position=position)
-        for position, vial in enumerate(wanted, start=1)
-    )
+    return SessionVial.objects.bulk_create(wanted)
 
 
 # Above this many usable vials, vial choice stops trying every combination (2^n) and takes

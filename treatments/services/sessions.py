@@ -29,7 +29,13 @@ from treatments.models import (
     Vial,
 )
 from treatments.services import rollups
-from treatments.services.draws import allocate_draws, choose_vials, set_further_vials
+from treatments.services.draws import (
+    allocate_draws,
+    choose_vials,
+    further_vial_links,
+    planned_draws,
+    set_further_vials,
+)
 from treatments.services.locked import locked_draft
 from treatments.signals import session_signed
 
@@ -131,17 +137,23 @@ def _start(*, patient, practitioner, indication, product, template, public_id):
     chosen = choose_vials(usable, planned, left)
     session.vial = chosen[0] if chosen else None
     _check_fields(session)
-    # The row and its "+" history row (one statement on PostgreSQL).
-    insert_with_history(session, user_id=practitioner.pk, when=timezone.now())
-    # As the editor saves them: so the page shows the mL to draw up from the start, and the
-    # first save of an unchanged draft rewrites no point.
+    # The points as the editor saves them: so the page shows the mL to draw up from the
+    # start, and the first save of an unchanged draft rewrites no point.
     points = _new_points(
         session, [{name: getattr(row, name) for name in InjectionPoint.ROW_FIELDS} for row in rows]
     )
-    if points:
-        _replace_points(session, points, user=practitioner, old=[])
-    links = set_further_vials(session, chosen[1:])
-    allocate_draws(session, vials=chosen, total=planned, links=links, left=left)
+    # The row, its points, further vials and draws, with the history rows of the session and
+    # its points: one statement on PostgreSQL (clinic.history_writes).
+    insert_with_history(
+        session,
+        user_id=practitioner.pk,
+        when=timezone.now(),
+        children=[
+            ("session", points),
+            ("session", further_vial_links(session, chosen[1:])),
+            ("session", planned_draws(session, vials=chosen, total=planned, left=left)),
+        ],
+    )
     return session
 
 
