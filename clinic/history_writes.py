@@ -90,33 +90,37 @@ def _history_select(spec: _Spec, source: str, history_type: str, when, user_id) 
     )
 
 
-def _insert_sql(spec: _Spec, objs, *, parent: tuple[str, str] | None = None) -> tuple[str, list]:
-    """The INSERT of the unsaved `objs`. `parent` (PostgreSQL only): (the foreign key's
-    attname, an SQL expression for its value), the one column every row takes from the
-    statement rather than from the objects (a parent row inserted in the same statement)."""
+def _insert_sql(spec: _Spec, objs, *, computed: dict | None = None) -> tuple[str, list]:
+    """The INSERT of the unsaved `objs`. `computed` (PostgreSQL only): {attname: (an SQL
+    expression, its parameters)}, columns every row takes from the statement rather than
+    from the objects (a parent row's key, a number the same statement allocates)."""
     rows = [_values(spec, obj, add=True) for obj in objs]
     if spec.is_postgresql:
         # One array per column (UNNEST): a 31-row insert binds 7 parameters, not 217.
         columns = [list(column) for column in zip(*rows, strict=True)]
-        if parent is None:
+        if not computed:
             arrays = ", ".join(f"%s::{t}" for t in spec.array_types)
             return (
                 f"INSERT INTO {spec.table} ({spec.columns}) SELECT * FROM UNNEST({arrays})",
                 columns,
             )
-        attname, expression = parent
-        own = [i for i, f in enumerate(spec.fields) if f.attname != attname]
-        if len(own) != len(spec.fields) - 1:
-            raise ValueError(f"{spec.model._meta.label} has no field {attname}")
+        own = [i for i, f in enumerate(spec.fields) if f.attname not in computed]
+        if len(own) != len(spec.fields) - len(computed):
+            raise ValueError(f"{spec.model._meta.label} lacks a field of {sorted(computed)}")
         arrays = ", ".join(f"%s::{spec.array_types[i]}" for i in own)
         names = ", ".join(f"c{i}" for i in own)
-        select = ", ".join(
-            expression if f.attname == attname else f"u.c{i}" for i, f in enumerate(spec.fields)
-        )
+        select, params = [], []
+        for i, f in enumerate(spec.fields):
+            if f.attname in computed:
+                expression, more = computed[f.attname]
+                select.append(expression)
+                params += more
+            else:
+                select.append(f"u.c{i}")
         return (
             f"INSERT INTO {spec.table} ({spec.columns}) "
-            f"SELECT {select} FROM UNNEST({arrays}) AS u({names})",
-            [columns[i] for i in own],
+            f"SELECT {', '.join(select)} FROM UNNEST({arrays}) AS u({names})",
+            params + [columns[i] for i in own],
         )
     one = f"({', '.join(['%s'] * len(spec.fields))})"
     return (
@@ -185,7 +189,9 @@ def replace_with_history(model, *, old_pks=(), new=(), user_id, when) -> None:
             cursor.execute(f"DELETE FROM {spec.table} WHERE {where}", where_params)
 
 
-def insert_with_history(obj, *, user_id, when, children=()) -> None:
+def insert_with_history(
+    obj, *, user_id, when, children=(), computed=None, before=(), also=()
+) -> None:
     """INSERT the unsaved `obj` (its primary key set) and its "+" history row.
 
     `children`: (foreign key name, unsaved objects) pairs, rows of other models that point
@@ -193,10 +199,20 @@ def insert_with_history(obj, *, user_id, when, children=()) -> None:
     after it with a "+" history row each when their model keeps history, without signals
     as bulk_create would; their primary keys and that key are set. PostgreSQL: all in one
     statement, the children taking the key the parent's INSERT returns; SQLite: the row,
-    then each batch and its history rows."""
+    then each batch and its history rows.
+
+    PostgreSQL only, in the same statement (a new patient's record number and the
+    registrations per day): `before`, (name, SQL, parameters) WITH items written ahead of
+    the row, such as a counter's UPDATE ... RETURNING; `computed`, {attname: (SQL
+    expression, parameters)}, columns the statement works out (from `before`'s items),
+    their values set on `obj`; `also`, (SQL, parameters) further writes, which read the
+    new row as `made`."""
     children = [(name, list(objs)) for name, objs in children if objs]
     spec = _spec(type(obj))
-    if not children or not spec.is_postgresql:
+    computed = dict(computed or {})
+    if (computed or before or also) and not spec.is_postgresql:
+        raise ValueError("computed columns and further WITH items need PostgreSQL")
+    if not (children or computed or before or also) or not spec.is_postgresql:
         replace_with_history(type(obj), new=[obj], user_id=user_id, when=when)
         for name, objs in children:
             _adopt(obj, name, objs)
@@ -205,14 +221,23 @@ def insert_with_history(obj, *, user_id, when, children=()) -> None:
             else:
                 type(objs[0]).objects.bulk_create(objs)
         return
-    insert, params = _insert_sql(spec, [obj])
-    parts = [f"made AS ({insert} RETURNING {spec.source})"]
+    parts, params = [], []
+    for name, sql, more in before:
+        parts.append(f"{name} AS ({sql})")
+        params += more
+    insert, more = _insert_sql(spec, [obj], computed=computed)
+    parts.append(f"made AS ({insert} RETURNING {spec.source})")
+    params += more
     histories = [(spec, *_history_select(spec, "made", "+", when, user_id))]
-    tails = [f"SELECT 0, {spec.pk} FROM made"]
+    qn = connection.ops.quote_name
+    fields = [f for f in spec.fields if f.attname in computed]
+    extra = "".join(f", {qn(f.column)}" for f in fields)
+    tails = [f"SELECT 0, {spec.pk}{extra} FROM made"]
+    nulls = ", NULL" * len(fields)
     for index, (name, objs) in enumerate(children, start=1):
         child = _spec(type(objs[0]))
-        attname = child.model._meta.get_field(name).attname
-        sql, more = _insert_sql(child, objs, parent=(attname, f"(SELECT {spec.pk} FROM made)"))
+        key = {child.model._meta.get_field(name).attname: (f"(SELECT {spec.pk} FROM made)", [])}
+        sql, more = _insert_sql(child, objs, computed=key)
         historied = _keeps_history(child.model)
         parts.append(
             f"child_{index} AS ({sql} RETURNING {child.source if historied else child.pk})"
@@ -220,16 +245,23 @@ def insert_with_history(obj, *, user_id, when, children=()) -> None:
         params += more
         if historied:
             histories.append((child, *_history_select(child, f"child_{index}", "+", when, user_id)))
-        tails.append(f"SELECT {index}, {child.pk} FROM child_{index}")
+        tails.append(f"SELECT {index}, {child.pk}{nulls} FROM child_{index}")
     for index, (owner, sql, more) in enumerate(histories):
         parts.append(f"history_{index} AS ({owner.history_insert}{sql})")
         params += more
+    for index, (sql, more) in enumerate(also):
+        parts.append(f"also_{index} AS ({sql})")
+        params += more
     with connection.cursor() as cursor:
         cursor.execute(f"WITH {', '.join(parts)} {' UNION ALL '.join(tails)}", params)
-        pks = {}
-        for tag, pk in cursor.fetchall():
+        pks, values = {}, None
+        for tag, pk, *rest in cursor.fetchall():
             pks.setdefault(tag, []).append(pk)
+            if tag == 0:
+                values = rest
     _mark_saved(spec, [obj], pks[0])
+    for field, value in zip(fields, values, strict=True):
+        setattr(obj, field.attname, field.to_python(value))
     for index, (name, objs) in enumerate(children, start=1):
         _adopt(obj, name, objs)
         _mark_saved(_spec(type(objs[0])), objs, pks[index])

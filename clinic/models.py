@@ -64,6 +64,18 @@ class Counter(models.Model):
         end = row[0]
         return range(end - count + 1, end + 1)
 
+    @classmethod
+    def next_value_sql(cls, name: str) -> tuple[str, list]:
+        """The next number of `name` as a PostgreSQL WITH item (`value`), for a statement
+        that writes the row the number is for: the row lock and the increment of
+        allocate(), the first use creating the row (INSERT ... ON CONFLICT DO UPDATE)."""
+        table = cls._meta.db_table
+        return (
+            f"INSERT INTO {table} (name, value) VALUES (%s, 1) "  # noqa: S608 (its own table)
+            f"ON CONFLICT (name) DO UPDATE SET value = {table}.value + 1 RETURNING value",
+            [name],
+        )
+
 
 class AccessEventQuerySet(models.QuerySet):
     def bulk_create(self, objs, *args, **kwargs):

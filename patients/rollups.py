@@ -37,6 +37,20 @@ def _add(day, amount: int) -> None:
         )
 
 
+def registration_sql(new_rows: str) -> tuple[str, list]:
+    """What record_registration writes, for the rows of `new_rows` (a WITH item of the
+    statement that inserts them, with their created_at): one upsert per UK day."""
+    day, params = connection.ops.datetime_cast_date_sql(
+        f"{new_rows}.created_at", (), settings.TIME_ZONE
+    )
+    return (
+        f"INSERT INTO {REGISTRATIONS} (day, patients) SELECT {day}, COUNT(*) FROM {new_rows} "
+        f"GROUP BY 1 ON CONFLICT (day) DO UPDATE SET patients = {REGISTRATIONS}.patients + "
+        "excluded.patients",
+        list(params),
+    )
+
+
 def record_registration(sender, instance, created=False, raw=False, **kwargs) -> None:
     """A patient row just inserted counts on the UK day of its created_at."""
     if created and not raw:

@@ -139,6 +139,7 @@ def patient_register(request):
                 registered_by=request.user,
                 confirm_not_duplicate=confirm,
                 public_id=public_id,
+                savepoint=False,  # submit_once's transaction is rolled back as a whole
                 **data,
             )
             return questionnaire_after_registering(patient.public_id)

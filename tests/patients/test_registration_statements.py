@@ -20,18 +20,21 @@ from tests.patients.test_idempotency import _new_person, _token_from
 pytestmark = pytest.mark.django_db
 
 # 1 the session with its user; the one-time token with the page it leads to (one
-# INSERT ... ON CONFLICT); the service's savepoint, [PostgreSQL: the registration
-# advisory lock], the duplicate check, the record number (one UPDATE ... RETURNING), the
-# patient INSERT with its history row (one statement on PostgreSQL, a data-modifying CTE:
-# clinic.history_writes; two on SQLite), the dashboard's registrations per day (one INSERT
-# ... ON CONFLICT), release; the outer savepoint's release (the test's transaction). Was 26
-# (27 on PostgreSQL): full_clean's five SELECTs with their savepoints and a four-statement
-# counter; then 14 (15) with the token's INSERT in a savepoint of its own; then 11 (12) with
-# the token's result URL written after the service; then 10 (11) with the session UPDATE
-# that carried the "Registered" message gone (the questionnaire page says it when the
-# registration leads there, ?registered=1); 11 (12) with the registrations rollup; 11 (11)
-# with the patient and its history row in one statement.
-REGISTRATION_POST = 11
+# INSERT ... ON CONFLICT); [PostgreSQL: the registration advisory lock], the duplicate
+# check; then on PostgreSQL one statement of data-modifying WITH items: the record number
+# (the counter's INSERT ... ON CONFLICT DO UPDATE ... RETURNING), the patient INSERT, its
+# history row and the dashboard's registrations per day; on SQLite four: the record number
+# (one UPDATE ... RETURNING), the patient, its history row, the registrations per day.
+# Last, the token's savepoint's release (the test's transaction). Was 26 (27 on
+# PostgreSQL): full_clean's five SELECTs with their savepoints and a four-statement
+# counter; then 14 (15) with the token's INSERT in a savepoint of its own; then 11 (12)
+# with the token's result URL written after the service; then 10 (11) with the session
+# UPDATE that carried the "Registered" message gone (the questionnaire page says it when
+# the registration leads there, ?registered=1); 11 (12) with the registrations rollup; 11
+# (11) with the patient and its history row in one statement; 9 (9) with no savepoint of
+# the service's own (the token's transaction is rolled back as a whole when it raises);
+# now 9 (7): the number, the row, its history and the day's count in one statement.
+REGISTRATION_POST = 7 if connection.vendor == "postgresql" else 9
 
 
 def _post(client, **overrides):
@@ -146,3 +149,54 @@ def test_a_double_submitted_registration_replays_to_its_questionnaire(reception_
     expected = f"{url}?registered=1"  # the page then says "Registered ..."
     assert first["Location"] == second["Location"] == expected
     assert SubmissionToken.objects.get(token=data["submission_token"]).result_url == expected
+
+
+@pytest.mark.parametrize("start", [None, 0, 41, 999_998])
+def test_the_record_number_is_the_counters_next_as_format_record_number_writes_it(reception, start):
+    """The number the registration statement works out (in SQL on PostgreSQL) is the one
+    allocate_record_numbers would give: the counter's next value, zero-padded to 6 digits
+    and then as long as it needs; the counter's first use creates its row."""
+    from patients import services
+    from tests.patients.test_services import registration
+
+    if start is not None:
+        Counter.objects.update_or_create(name=RECORD_NUMBER_COUNTER, defaults={"value": start})
+    else:
+        Counter.objects.filter(name=RECORD_NUMBER_COUNTER).delete()
+    first = services.patient_register(registered_by=reception, **registration())
+    second = services.patient_register(
+        registered_by=reception,
+        **registration(nhs_number="", family_name="Other", phone="07700900777"),
+    )
+    base = start or 0
+    assert [first.record_number, second.record_number] == [
+        services.format_record_number(base + 1),
+        services.format_record_number(base + 2),
+    ]
+    assert Counter.objects.get(name=RECORD_NUMBER_COUNTER).value == base + 2
+    stored = Patient.objects.filter(pk__in=[first.pk, second.pk]).order_by("pk")
+    assert [p.record_number for p in stored] == [first.record_number, second.record_number]
+
+
+def test_a_refused_registration_takes_no_number(reception):
+    """The number is allocated in the registration's transaction: an NHS number already
+    taken refuses the record and the counter stays where it was (no gap)."""
+    from django.db import transaction
+
+    from patients import services
+    from tests.patients.test_services import registration
+
+    existing = services.patient_register(registered_by=reception, **registration())
+    value = Counter.objects.get(name=RECORD_NUMBER_COUNTER).value
+    with pytest.raises(services.NhsNumberInUse), transaction.atomic():
+        services.patient_register(
+            registered_by=reception,
+            confirm_not_duplicate=True,
+            **registration(family_name="Other", phone="07700900777"),
+        )
+    assert Counter.objects.get(name=RECORD_NUMBER_COUNTER).value == value
+    after = services.patient_register(
+        registered_by=reception,
+        **registration(nhs_number="", family_name="Third", phone="07700900778"),
+    )
+    assert after.record_number == services.format_record_number(value + 1) != existing.record_number
