@@ -13,7 +13,9 @@ no change reason), with every history row copied from the row as the database ho
   INSERT ... SELECT (a replace: the new rows, the history of old and new, the DELETE).
 
 No Django signals are sent for these rows: callers use them for models whose only
-post_save/post_delete receivers are simple-history's (TreatmentSession, InjectionPoint).
+post_save/post_delete receivers are simple-history's (TreatmentSession, InjectionPoint,
+SessionVial and VialDraw, which keep no history), or that do what the other receivers do
+themselves (a new Patient: patients.services).
 tests/clinic/test_history_writes.py checks both paths against simple-history's own rows.
 """
 
@@ -203,10 +205,10 @@ def insert_with_history(
 
     PostgreSQL only, in the same statement (a new patient's record number and the
     registrations per day): `before`, (name, SQL, parameters) WITH items written ahead of
-    the row, such as a counter's UPDATE ... RETURNING; `computed`, {attname: (SQL
-    expression, parameters)}, columns the statement works out (from `before`'s items),
-    their values set on `obj`; `also`, (SQL, parameters) further writes, which read the
-    new row as `made`."""
+    the row, such as a counter's INSERT ... ON CONFLICT DO UPDATE ... RETURNING;
+    `computed`, {attname: (SQL expression, parameters)}, columns the statement works out
+    (from `before`'s items), their values set on `obj`; `also`, (SQL, parameters) further
+    writes, which read the new row as `made`."""
     children = [(name, list(objs)) for name, objs in children if objs]
     spec = _spec(type(obj))
     computed = dict(computed or {})

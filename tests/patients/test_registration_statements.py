@@ -111,6 +111,8 @@ def test_the_registered_message_costs_no_session_write(reception_client):
 
 def test_a_taken_nhs_number_gives_the_same_form_error(reception_client, reception):
     other = PatientFactory(registered_by=reception, nhs_number="9434765919")
+    Counter.allocate(RECORD_NUMBER_COUNTER)
+    number = Counter.objects.get(name=RECORD_NUMBER_COUNTER).value
     response, _ = _post(
         reception_client,
         nhs_number="943 476 5919",
@@ -123,6 +125,8 @@ def test_a_taken_nhs_number_gives_the_same_form_error(reception_client, receptio
     assert "Another patient already has this NHS number" in errors[0]
     assert other.get_absolute_url() in errors[0]
     assert not Patient.objects.filter(family_name="Unrelated").exists()
+    # The view's transaction (no savepoint of the service's own) took no record number.
+    assert Counter.objects.get(name=RECORD_NUMBER_COUNTER).value == number
 
 
 def test_record_numbers_are_consecutive_from_a_fresh_counter():

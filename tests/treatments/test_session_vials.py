@@ -109,6 +109,46 @@ def test_the_first_vial_ticked_again_as_a_further_vial_is_not_an_error(
     assert session.all_vials() == [first]
 
 
+def test_a_ticked_further_vial_that_went_out_of_use_is_refused_not_dropped(
+    practitioner_client, practitioner, ready_patient
+):
+    """The page offered two vials; before Save the second passed its use-by. The one vial
+    left would hide "Further vials", but the submission ticked one: the form keeps the
+    field and refuses the choice with its message, and the draft keeps what it had."""
+    first, second = vial(practitioner, 100), vial(practitioner, 100)
+    session = TreatmentSessionFactory(patient=ready_patient, practitioner=practitioner, vial=first)
+    InjectionPointFactory(session=session)
+    url = f"/sessions/{session.public_id}/edit/"
+    assert 'name="further_vials"' in practitioner_client.get(url).content.decode()
+    version = session.version
+    second.use_by = timezone.now() - timedelta(minutes=1)
+    second.save()
+    point = session.points.get()
+    response = practitioner_client.post(
+        url,
+        {
+            "version": session.version,
+            "performed_at": timezone.localtime(session.performed_at).strftime("%d/%m/%Y %H:%M"),
+            "vial": first.pk,
+            "further_vials": [second.pk],
+            "points-TOTAL_FORMS": 1,
+            "points-INITIAL_FORMS": 1,
+            "points-0-site": point.site_id,
+            "points-0-side": point.side,
+            "points-0-units": "150",
+            "points-0-volume_ml": "",
+            "points-0-points": "1",
+            "action": "save",
+        },
+    )
+    assert response.status_code == 200
+    assert "That vial can no longer be used here" in " ".join(
+        response.context["form"].errors["further_vials"]
+    )
+    session.refresh_from_db()
+    assert session.all_vials() == [first] and session.version == version
+
+
 def test_the_vial_panel_says_why_stock_cannot_be_used(
     practitioner_client, practitioner, ready_patient, patient
 ):

@@ -183,14 +183,22 @@ class SessionForm(forms.ModelForm):
                 "or used for another session). Choose another."
             )
         further.error_messages["invalid_pk_value"] = further.error_messages["invalid_choice"]
-        # Fewer than two vials to draw from (none: the page says so): no "Further vials"
-        # to tick, and the vial's help does not send the practitioner looking for them;
-        # the draft keeps its further vials when the field is not submitted.
+        # Fewer than two vials to draw from (none: the page says so) and none linked: no
+        # "Further vials" to tick, and the vial's help does not send the practitioner
+        # looking for them. A submission that ticked one keeps the field, so a vial that
+        # went out of use since the page was shown is refused with the message above, not
+        # dropped in silence.
         further_layout = [Row(Column("further_vials", css_class="col-md-7"))]
-        if len(known) < 2 and not linked_vials:
+        ticked = self.is_bound and any(
+            self.data.getlist("further_vials")
+            if hasattr(self.data, "getlist")
+            else self.data.get("further_vials") or ()
+        )
+        if len(known) < 2 and not linked_vials and not ticked:
             del self.fields["further_vials"]
             further_layout = []
-            first.help_text = ONE_VIAL_HELP if known else ""  # none: the notice says why
+            # No usable vial (the draft's own may be out of use): the notice says why.
+            first.help_text = ONE_VIAL_HELP if usable_vials else ""
         # Rule 20: a top-up is linked by the practitioner to a session of the last 14 days.
         top_up = self.fields["top_up_of"]
         top_up.queryset = TreatmentSession.objects.filter(
