@@ -100,12 +100,7 @@ def _insert_sql(spec: _Spec, objs, *, computed: dict | None = None) -> tuple[str
     if spec.is_postgresql:
         # One array per column (UNNEST): a 31-row insert binds 7 parameters, not 217.
         columns = [list(column) for column in zip(*rows, strict=True)]
-        if not computed:
-            arrays = ", ".join(f"%s::{t}" for t in spec.array_types)
-            return (
-                f"INSERT INTO {spec.table} ({spec.columns}) SELECT * FROM UNNEST({arrays})",
-                columns,
-            )
+        computed = computed or {}
         own = [i for i, f in enumerate(spec.fields) if f.attname not in computed]
         if len(own) != len(spec.fields) - len(computed):
             raise ValueError(f"{spec.model._meta.label} lacks a field of {sorted(computed)}")

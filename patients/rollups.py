@@ -27,12 +27,17 @@ REGISTRATIONS = DailyRegistrations._meta.db_table
 PATIENTS = Patient._meta.db_table
 
 
+# A day's row added to, or made (record_registration, record_removal, registration_sql).
+_UPSERT = (
+    f"INSERT INTO {REGISTRATIONS} (day, patients) {{rows}} ON CONFLICT (day) "
+    f"DO UPDATE SET patients = {REGISTRATIONS}.patients + excluded.patients"
+)
+
+
 def _add(day, amount: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {REGISTRATIONS} (day, patients) VALUES (%s, %s) "
-            f"ON CONFLICT (day) DO UPDATE SET patients = {REGISTRATIONS}.patients + "
-            "excluded.patients",
+            _UPSERT.format(rows="VALUES (%s, %s)"),
             [connection.ops.adapt_datefield_value(day), amount],
         )
 
@@ -43,12 +48,7 @@ def registration_sql(new_rows: str) -> tuple[str, list]:
     day, params = connection.ops.datetime_cast_date_sql(
         f"{new_rows}.created_at", (), settings.TIME_ZONE
     )
-    return (
-        f"INSERT INTO {REGISTRATIONS} (day, patients) SELECT {day}, COUNT(*) FROM {new_rows} "
-        f"GROUP BY 1 ON CONFLICT (day) DO UPDATE SET patients = {REGISTRATIONS}.patients + "
-        "excluded.patients",
-        list(params),
-    )
+    return _UPSERT.format(rows=f"SELECT {day}, COUNT(*) FROM {new_rows} GROUP BY 1"), list(params)
 
 
 def record_registration(sender, instance, created=False, raw=False, **kwargs) -> None:

@@ -86,41 +86,35 @@ def _nhs_number_taken_is_a_form_error(patient: Patient):
 
 
 def _insert_validated(patient: Patient, *, user) -> None:
-    """A new patient as _save_validated writes it, without save()'s signal round: the row
-    and its history row in one statement on PostgreSQL (clinic.history_writes), then what
-    the other post_save receivers of a new Patient do (the registrations per day; the status
-    rollup acts on status updates only: tests/patients/test_registration_statements.py
-    fails when a receiver is added). The admin, factories and imports still save()."""
-    _validate(patient)
+    """A new patient as _save_validated writes it, with its record number, without save()'s
+    signal round; what the other post_save receivers of a new Patient do is written with it
+    (the registrations per day; the status rollup acts on status updates only:
+    tests/patients/test_registration_statements.py fails when a receiver is added). The
+    admin, factories and imports still save().
+
+    PostgreSQL: one statement (clinic.history_writes) allocates the number (the counter's
+    row lock and increment, rolled back with the rest), inserts the row and its history
+    row and counts the day. SQLite: the number, the row with its history row, the day."""
+    user_id = user.pk if user else None
+    postgresql = connection.vendor == "postgresql"
+    if not postgresql:
+        patient.record_number = allocate_record_numbers(1)[0]
+    _validate(patient, also_exclude=("record_number",) if postgresql else ())
     patient.refresh_name_keys()  # what Patient.save() derives
     with _nhs_number_taken_is_a_form_error(patient):
-        insert_with_history(patient, user_id=user.pk if user else None, when=timezone.now())
-    record_registration(Patient, patient, created=True)
-
-
-def _insert_numbered(patient: Patient, *, user) -> None:
-    """PostgreSQL: _insert_validated with the record number allocated in the same statement
-    (the counter's row lock and increment as allocate_record_numbers takes them, rolled
-    back with the rest) and the registrations per day written in it too: one statement
-    for the number, the row, its history row and the day's count."""
-    _validate(patient, also_exclude=("record_number",))  # the statement sets it
-    patient.refresh_name_keys()
-    counter, params = Counter.next_value_sql(RECORD_NUMBER_COUNTER)
-    with _nhs_number_taken_is_a_form_error(patient):
+        if not postgresql:
+            insert_with_history(patient, user_id=user_id, when=timezone.now())
+            record_registration(Patient, patient, created=True)
+            return
+        counter, params = Counter.next_value_sql(RECORD_NUMBER_COUNTER)
         insert_with_history(
             patient,
-            user_id=user.pk if user else None,
+            user_id=user_id,
             when=timezone.now(),
             before=[("number", counter, params)],
             computed={"record_number": (RECORD_NUMBER_SQL, [settings.CLINIC_RECORD_PREFIX])},
             also=[registration_sql("made")],
         )
-
-
-# format_record_number in SQL: the prefix and the number, zero-padded to 6 digits.
-RECORD_NUMBER_SQL = (
-    "(SELECT %s || lpad(value::text, greatest(6, length(value::text)), '0') FROM number)"
-)
 
 
 def _save_validated(patient: Patient, **save_kwargs) -> None:
@@ -141,6 +135,13 @@ class EditConflict(Exception):
 
 def format_record_number(number: int) -> str:
     return f"{settings.CLINIC_RECORD_PREFIX}{number:06d}"
+
+
+# format_record_number in SQL, for the number a registration's statement allocates (the
+# WITH item `number`): the prefix and the number, zero-padded to 6 digits.
+RECORD_NUMBER_SQL = (
+    "(SELECT %s || lpad(value::text, greatest(6, length(value::text)), '0') FROM number)"
+)
 
 
 def allocate_record_numbers(count: int) -> list[str]:
@@ -238,11 +239,7 @@ def _register(*, registered_by, confirm_not_duplicate: bool, **fields) -> Patien
             raise PossibleDuplicate(matches)
     patient = Patient(**fields, registered_by=registered_by)
     _stamp_contact_consents(patient, None)
-    if connection.vendor == "postgresql":
-        _insert_numbered(patient, user=registered_by)
-    else:
-        patient.record_number = allocate_record_numbers(1)[0]
-        _insert_validated(patient, user=registered_by)
+    _insert_validated(patient, user=registered_by)
     return patient
 
 

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import InjectionPointFactory, TreatmentSessionFactory, VialFactory
+from tests.treatments.administration_flow import editor_data, post_form
 from tests.treatments.test_services import product, save, start
 from tests.treatments.test_services import ready_patient as ready_patient  # the fixture
 from treatments import selectors, services
@@ -118,29 +119,14 @@ def test_a_ticked_further_vial_that_went_out_of_use_is_refused_not_dropped(
     first, second = vial(practitioner, 100), vial(practitioner, 100)
     session = TreatmentSessionFactory(patient=ready_patient, practitioner=practitioner, vial=first)
     InjectionPointFactory(session=session)
-    url = f"/sessions/{session.public_id}/edit/"
-    assert 'name="further_vials"' in practitioner_client.get(url).content.decode()
+    # The page as shown, with two vials to draw from; the practitioner ticks the second.
+    data = editor_data(practitioner_client, session)
+    assert "further_vials" in data
+    data.update({"further_vials": [second.pk], "action": "save"})
     version = session.version
     second.use_by = timezone.now() - timedelta(minutes=1)
     second.save()
-    point = session.points.get()
-    response = practitioner_client.post(
-        url,
-        {
-            "version": session.version,
-            "performed_at": timezone.localtime(session.performed_at).strftime("%d/%m/%Y %H:%M"),
-            "vial": first.pk,
-            "further_vials": [second.pk],
-            "points-TOTAL_FORMS": 1,
-            "points-INITIAL_FORMS": 1,
-            "points-0-site": point.site_id,
-            "points-0-side": point.side,
-            "points-0-units": "150",
-            "points-0-volume_ml": "",
-            "points-0-points": "1",
-            "action": "save",
-        },
-    )
+    response = post_form(practitioner_client, f"/sessions/{session.public_id}/edit/", data)
     assert response.status_code == 200
     assert "That vial can no longer be used here" in " ".join(
         response.context["form"].errors["further_vials"]

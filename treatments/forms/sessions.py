@@ -190,9 +190,10 @@ class SessionForm(forms.ModelForm):
         # dropped in silence.
         further_layout = [Row(Column("further_vials", css_class="col-md-7"))]
         ticked = self.is_bound and any(
-            self.data.getlist("further_vials")
-            if hasattr(self.data, "getlist")
-            else self.data.get("further_vials") or ()
+            further.widget.value_from_datadict(
+                self.data, self.files, self.add_prefix("further_vials")
+            )
+            or ()
         )
         if len(known) < 2 and not linked_vials and not ticked:
             del self.fields["further_vials"]

@@ -15,9 +15,8 @@ def allocate_draws(
     vials: list[Vial],
     total: Decimal,
     links: list[SessionVial] = (),
-    left: dict[int, Decimal] | None = None,
     drop_unneeded: bool = False,
-) -> tuple[selectors.VialUsage | None, list[SessionVial]]:
+) -> tuple[selectors.VialUsage, list[SessionVial]]:
     """Record how many units the session takes from each of its vials (`vials`: the first,
     then the further ones in order), given its `total` units: each vial up to what it has
     left, then the next. Any excess stays on the last vial, where the engine's
@@ -27,19 +26,16 @@ def allocate_draws(
 
     One query reads what every vial has given (to this session and to others) and the
     other patients using them (selectors.vial_usage, for the engine too); the draws are
-    rewritten only when they change (a new session passes `left`, and has none). Returns
-    that usage (None when `left` was given) and the further vials kept."""
-    usage = None
-    mine: dict[int, Decimal] = {}
-    if left is None:
-        usage = selectors.vial_usage(vials, session_id=session.pk, patient=session.patient)
-        mine = usage.mine
-        left = {
-            v.pk: Decimal(v.presentation_units)
-            - v.wasted_units
-            - usage.drawn_elsewhere.get(v.pk, Decimal(0))
-            for v in vials
-        }
+    rewritten only when they change (a new session's are planned_draws, written with it).
+    Returns that usage and the further vials kept."""
+    usage = selectors.vial_usage(vials, session_id=session.pk, patient=session.patient)
+    mine = usage.mine
+    left = {
+        v.pk: Decimal(v.presentation_units)
+        - v.wasted_units
+        - usage.drawn_elsewhere.get(v.pk, Decimal(0))
+        for v in vials
+    }
     draws = planned_draws(session, vials=vials, total=total, left=left)
     if {d.vial_id: d.units for d in draws} != mine:
         if mine:
