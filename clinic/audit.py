@@ -27,6 +27,9 @@ How it behaves:
   Patient, or its pk); else the decorator's `patient=` resolver. Resolvers made by
   `patient_from_url` and `patient_of` become a subquery inside the INSERT, so naming the
   patient costs no extra query.
+- On PostgreSQL the INSERT is written once per process and sent with the request's values
+  (issue 14.1): the ORM's create() compiled it, with the patient's subquery, on every
+  request (about 0.6 ms of the 0.9 it took). The trigger chains the row either way.
 - `when=` limits logging to requests that disclose something (`when=has_param("lot")`).
 - A view may refine the action (`request.audit_action = "patient.search"`) or skip the
   row (`request.audit_skip = True`, e.g. an empty search box).
@@ -40,12 +43,16 @@ Order with require_perm does not matter: the decorator keeps `view.access`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
+from dataclasses import dataclass
+from functools import cache, wraps
 from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connections, router
 from django.db.models import Model, QuerySet, Subquery
+from django.utils import timezone
 
 from clinic.roles import MATRIX
 
@@ -112,8 +119,7 @@ def patient_from_url(kwarg: str = "public_id") -> PatientResolver:
     def resolve(request, **view_kwargs):
         if kwarg not in view_kwargs:
             return None
-        patients = apps.get_model("patients", "Patient").objects
-        return patients.filter(public_id=view_kwargs[kwarg]).values("pk")[:1]
+        return PatientLookup("patients.Patient", "public_id", "pk", view_kwargs[kwarg])
 
     return resolve
 
@@ -127,10 +133,52 @@ def patient_of(
     def resolve(request, **view_kwargs):
         if kwarg not in view_kwargs:
             return None
-        model = apps.get_model(model_label)
-        return model.objects.filter(**{lookup: view_kwargs[kwarg]}).values(field)[:1]
+        return PatientLookup(model_label, lookup, field, view_kwargs[kwarg])
 
     return resolve
+
+
+@dataclass(frozen=True)
+class PatientLookup:
+    """The patient of the `model_label` row whose `lookup` field is `value`, read by a
+    subquery inside the access event's INSERT: `field` is the row's patient key ("pk" for
+    a Patient itself)."""
+
+    model_label: str
+    lookup: str
+    field: str
+    value: Any
+
+    def queryset(self) -> QuerySet | None:
+        """The subquery as a queryset; None when the value cannot name a row."""
+        model = apps.get_model(self.model_label)
+        try:
+            value = model._meta.get_field(self.lookup).to_python(self.value)
+        except ValidationError:
+            return None
+        return model.objects.filter(**{self.lookup: value}).values(self.field)[:1]
+
+    def sql(self, connection) -> tuple[str, list]:
+        """The subquery's SQL and its parameter; a value the lookup field cannot hold (not
+        a UUID) finds no row, as the queryset would find none (no patient named)."""
+        model = apps.get_model(self.model_label)
+        lookup = model._meta.get_field(self.lookup)
+        try:
+            value = lookup.get_db_prep_value(self.value, connection)
+        except (ValidationError, TypeError, ValueError):
+            return "NULL", []
+        return _lookup_sql(model, self.lookup, self.field, connection.alias), [value]
+
+
+@cache
+def _lookup_sql(model, lookup: str, field: str, alias: str) -> str:
+    qn = connections[alias].ops.quote_name
+    meta = model._meta
+    column = meta.pk.column if field == "pk" else meta.get_field(field).column
+    return (
+        f"(SELECT {qn(column)} FROM {qn(meta.db_table)} "
+        f"WHERE {qn(meta.get_field(lookup).column)} = %s LIMIT 1)"
+    )
 
 
 def has_param(name: str) -> Callable[..., bool]:
@@ -187,7 +235,8 @@ def record_access(
     object_ref: str = "",
     status_code: int = 200,
 ) -> None:
-    """Write one access event for this request (also usable from a view directly)."""
+    """Write one access event for this request (also usable from a view directly).
+    `patient`: a Patient, its pk, a PatientLookup (a resolver's) or a queryset of one pk."""
     from clinic.models import AccessEvent
 
     user = request.user if request.user.is_authenticated else None
@@ -202,6 +251,12 @@ def record_access(
         "ip_address": client_ip(request),
         "status_code": status_code,
     }
+    connection = connections[router.db_for_write(AccessEvent)]
+    if connection.vendor == "postgresql" and not isinstance(patient, QuerySet):
+        _insert_event(connection, values, patient)
+        return
+    if isinstance(patient, PatientLookup):
+        patient = patient.queryset()
     if isinstance(patient, QuerySet):
         values["patient_id"] = Subquery(patient)
     elif isinstance(patient, Model):
@@ -209,6 +264,63 @@ def record_access(
     elif patient is not None:
         values["patient_id"] = patient
     AccessEvent.objects.create(**values)
+
+
+_EVENT_COLUMNS = (
+    "occurred_at",
+    "user_id",
+    "username",
+    "role",
+    "action",
+    "object_ref",
+    "method",
+    "path",
+    "ip_address",
+    "status_code",
+)
+
+
+def _insert_event(connection, values: dict, patient) -> None:
+    """PostgreSQL: the event's INSERT as written once per process (the trigger fills the
+    chain fields, whatever is sent: here NULL and empty)."""
+    if isinstance(patient, PatientLookup):
+        patient_sql, patient_params = patient.sql(connection)
+    else:
+        patient_sql = "%s"
+        patient_params = [patient.pk if isinstance(patient, Model) else patient]
+    user = values["user"]
+    params = [
+        timezone.now(),
+        user.pk if user else None,
+        values["username"],
+        values["role"],
+        values["action"],
+        values["object_ref"],
+        values["method"],
+        values["path"],
+        connection.ops.adapt_ipaddressfield_value(values["ip_address"]),
+        values["status_code"],
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _event_insert(connection.alias) % {"patient": patient_sql}, params + patient_params
+        )
+
+
+@cache
+def _event_insert(alias: str) -> str:
+    """The INSERT's text, the patient's expression left as %(patient)s, last."""
+    from clinic.models import AccessEvent
+
+    qn = connections[alias].ops.quote_name
+    meta = AccessEvent._meta
+    columns = [meta.get_field(name).column for name in _EVENT_COLUMNS]
+    return (
+        f"INSERT INTO {qn(meta.db_table)} "
+        f"({', '.join(qn(c) for c in columns)}, {qn('patient_id')}, "
+        f"{qn('chain_seq')}, {qn('prev_hash')}, {qn('row_hash')}) "
+        f"VALUES ({', '.join(['%%s'] * len(columns))}, %(patient)s, NULL, '', '')"
+    )
 
 
 def role_of(user) -> str:

@@ -304,3 +304,41 @@ def update_with_history(obj, *, user_id, when, inserts=()) -> None:
             cursor.execute(f"{spec.history_insert}{sql}", [*more, obj.pk])
         if cursor.rowcount != 1:  # the history rows written: one per row updated
             raise DatabaseError(f"{spec.model._meta.label} {obj.pk} was not updated")
+
+
+def update_where_with_history(
+    model, *, where: str, params=(), values: dict, increment=(), user_id, when
+) -> int:
+    """UPDATE the rows of `model` that match `where` (SQL on its table, with `params`):
+    `values` ({field name: value}) set and each field of `increment` raised by one (a
+    version), with a "~" history row per row changed. Returns how many were changed.
+    PostgreSQL: one statement; SQLite: the keys read, the UPDATE, the history rows."""
+    spec = _spec(model)
+    qn = connection.ops.quote_name
+    db = connections[DEFAULT_DB_ALIAS]
+    fields = [model._meta.get_field(name) for name in values]
+    assignments = [f"{qn(f.column)} = %s" for f in fields]
+    assignments += [
+        f"{qn(model._meta.get_field(name).column)} = {qn(model._meta.get_field(name).column)} + 1"
+        for name in increment
+    ]
+    set_params = [f.get_db_prep_save(values[f.name], db) for f in fields]
+    update = f"UPDATE {spec.table} SET {', '.join(assignments)}"
+    with connection.cursor() as cursor:
+        if spec.is_postgresql:
+            sql, more = _history_select(spec, "changed", "~", when, user_id)
+            cursor.execute(
+                f"WITH changed AS ({update} WHERE {where} RETURNING {spec.source}) "
+                f"{spec.history_insert}{sql}",
+                [*set_params, *params, *more],
+            )
+            return cursor.rowcount
+        cursor.execute(f"SELECT {spec.pk} FROM {spec.table} WHERE {where}", list(params))
+        pks = [row[0] for row in cursor.fetchall()]
+        if not pks:
+            return 0
+        among, among_params = _in(spec, pks)
+        cursor.execute(f"{update} WHERE {among}", [*set_params, *among_params])
+        sql, more = _history_select(spec, f"{spec.table} WHERE {among}", "~", when, user_id)
+        cursor.execute(f"{spec.history_insert}{sql}", [*more, *among_params])
+        return len(pks)

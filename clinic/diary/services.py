@@ -28,6 +28,7 @@ from clinic.diary.messaging.reminders import (
 )
 from clinic.diary.models import Appointment
 from clinic.diary.waiting_list.services import offer_cancelled_slot, waiting_list_booked
+from clinic.history_writes import update_where_with_history
 
 # Advisory-lock namespaces (two-integer form; registrations use 1001).
 PRACTITIONER_LOCK, ROOM_LOCK = 1002, 1003
@@ -390,7 +391,16 @@ def appointment_start_session(*, appointment: Appointment, practitioner):
 
 
 def complete_for_signed_session(*, session) -> None:
-    """treatments.signals.session_signed: the appointment of the session is completed."""
-    Appointment.objects.filter(session=session).exclude(status=AppointmentStatus.COMPLETED).update(
-        status=AppointmentStatus.COMPLETED, updated_at=timezone.now()
+    """treatments.signals.session_signed: the appointment of the session is completed, at
+    a new version (a page opened before cannot act on it as it was) and with its history
+    row (completed by whoever signed, when they signed): one statement on PostgreSQL."""
+    when = session.signed_at or timezone.now()
+    update_where_with_history(
+        Appointment,
+        where='"session_id" = %s AND "status" <> %s',
+        params=[session.pk, AppointmentStatus.COMPLETED],
+        values={"status": AppointmentStatus.COMPLETED, "updated_at": when},
+        increment=["version"],
+        user_id=session.signed_by_id,
+        when=when,
     )

@@ -98,6 +98,28 @@ def test_patient_of_resolver_costs_no_extra_query(rf, practitioner, patient):
     assert AccessEvent.objects.get().patient_id == patient.pk
 
 
+@pytest.mark.parametrize("value", ["not-a-uuid", "00000000-0000-0000-0000-000000000000"])
+def test_a_resolver_naming_no_record_logs_no_patient_and_no_error(rf, practitioner, value):
+    """A value that is no UUID, or names no session: the event is written, without a
+    patient (on PostgreSQL the INSERT is hand-written: it must agree with the ORM's)."""
+
+    @audited("session.view", patient=patient_of("treatments.TreatmentSession"))
+    def view(request, public_id):
+        from django.http import HttpResponse
+
+        return HttpResponse("ok")
+
+    request = rf.get("/x?tab=2", REMOTE_ADDR="10.9.8.7")
+    request.user = practitioner
+    practitioner.has_perm("treatments.view_treatmentsession")
+    view(request, public_id=value)
+    event = AccessEvent.objects.get()
+    assert event.patient_id is None
+    assert (event.username, event.role, event.action) == ("amelia", "Practitioner", "session.view")
+    assert (event.method, event.path, event.ip_address) == ("GET", "/x?tab=2", "10.9.8.7")
+    assert event.object_ref == f"public_id={value}"
+
+
 def test_view_may_name_the_patient_and_refine_the_action(rf, manager, patient):
     @audited("report.view")
     def view(request):

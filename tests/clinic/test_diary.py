@@ -247,9 +247,19 @@ def test_arrival_start_session_and_completion_on_signing(patient, doctor, recept
     from treatments.models import TreatmentSession
     from treatments.signals import session_signed
 
+    version, rows = appointment.version, appointment.history.count()
+    session.signed_by, session.signed_at = doctor, timezone.now()
     session_signed.send(sender=TreatmentSession, session=session)
     appointment.refresh_from_db()
     assert appointment.status == "completed"
+    # At a new version (a page opened before cannot act on it as it was), and in its
+    # history: completed by whoever signed, when they signed.
+    assert appointment.version == version + 1
+    latest = appointment.history.order_by("-history_id").first()
+    assert (latest.history_type, latest.status, latest.version) == ("~", "completed", version + 1)
+    assert (latest.history_user, latest.history_date) == (doctor, session.signed_at)
+    session_signed.send(sender=TreatmentSession, session=session)  # again: nothing to do
+    assert appointment.history.count() == rows + 1
 
 
 def test_steps_that_make_no_sense_are_refused(patient, doctor, reception):
