@@ -49,8 +49,8 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import connections, router
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import connections, router, transaction
 from django.db.models import Model, QuerySet, Subquery
 from django.utils import timezone
 
@@ -150,35 +150,44 @@ class PatientLookup:
     value: Any
 
     def queryset(self) -> QuerySet | None:
-        """The subquery as a queryset; None when the value cannot name a row."""
+        """The subquery as a queryset (any ORM path for `lookup` and `field`); None when
+        the value cannot name a row."""
         model = apps.get_model(self.model_label)
-        try:
-            value = model._meta.get_field(self.lookup).to_python(self.value)
-        except ValidationError:
+        try:  # the lookup prepares the value: one the field cannot hold names no row
+            return model.objects.filter(**{self.lookup: self.value}).values(self.field)[:1]
+        except _BAD_VALUE:
             return None
-        return model.objects.filter(**{self.lookup: value}).values(self.field)[:1]
 
-    def sql(self, connection) -> tuple[str, list]:
-        """The subquery's SQL and its parameter; a value the lookup field cannot hold (not
-        a UUID) finds no row, as the queryset would find none (no patient named)."""
+    def sql(self, connection) -> tuple[str, list] | None:
+        """The subquery's SQL and its parameter, when `lookup` and `field` are the model's
+        own fields (else None: the caller goes through the ORM). A value the lookup field
+        cannot hold (not a UUID) names no patient, as with the queryset."""
         model = apps.get_model(self.model_label)
-        lookup = model._meta.get_field(self.lookup)
+        sql = _lookup_sql(model, self.lookup, self.field, connection.alias)
+        if sql is None:
+            return None
         try:
-            value = lookup.get_db_prep_value(self.value, connection)
-        except (ValidationError, TypeError, ValueError):
+            value = model._meta.get_field(self.lookup).get_db_prep_value(self.value, connection)
+        except _BAD_VALUE:
             return "NULL", []
-        return _lookup_sql(model, self.lookup, self.field, connection.alias), [value]
+        return sql, [value]
+
+
+_BAD_VALUE = (ValidationError, TypeError, ValueError)
 
 
 @cache
-def _lookup_sql(model, lookup: str, field: str, alias: str) -> str:
+def _lookup_sql(model, lookup: str, field: str, alias: str) -> str | None:
     qn = connections[alias].ops.quote_name
     meta = model._meta
-    column = meta.pk.column if field == "pk" else meta.get_field(field).column
-    return (
-        f"(SELECT {qn(column)} FROM {qn(meta.db_table)} "
-        f"WHERE {qn(meta.get_field(lookup).column)} = %s LIMIT 1)"
-    )
+    try:
+        column = meta.pk.column if field == "pk" else getattr(meta.get_field(field), "column", None)
+        where = getattr(meta.get_field(lookup), "column", None)
+    except FieldDoesNotExist:  # a path across relations: the ORM builds it
+        return None
+    if column is None or where is None:
+        return None
+    return f"(SELECT {qn(column)} FROM {qn(meta.db_table)} WHERE {qn(where)} = %s LIMIT 1)"  # noqa: S608
 
 
 def has_param(name: str) -> Callable[..., bool]:
@@ -231,7 +240,7 @@ def record_access(
     request,
     *,
     action: str,
-    patient: Model | int | QuerySet | None = None,
+    patient: PatientLookup | Model | int | QuerySet | None = None,
     object_ref: str = "",
     status_code: int = 200,
 ) -> None:
@@ -252,9 +261,11 @@ def record_access(
         "status_code": status_code,
     }
     connection = connections[router.db_for_write(AccessEvent)]
-    if connection.vendor == "postgresql" and not isinstance(patient, QuerySet):
-        _insert_event(connection, values, patient)
-        return
+    if connection.vendor == "postgresql":
+        patient_sql = _patient_sql(connection, patient)
+        if patient_sql is not None:
+            _insert_event(connection, values, *patient_sql)
+            return
     if isinstance(patient, PatientLookup):
         patient = patient.queryset()
     if isinstance(patient, QuerySet):
@@ -280,14 +291,22 @@ _EVENT_COLUMNS = (
 )
 
 
-def _insert_event(connection, values: dict, patient) -> None:
+def _patient_sql(connection, patient) -> tuple[str, list] | None:
+    """The patient as the hand-written INSERT takes it (an SQL expression and its
+    parameters), or None for what only the ORM compiles (a queryset, an expression, a
+    lookup across relations)."""
+    if isinstance(patient, PatientLookup):
+        return patient.sql(connection)
+    if isinstance(patient, Model):
+        return "%s", [patient.pk]
+    if patient is None or isinstance(patient, int):
+        return "%s", [patient]
+    return None
+
+
+def _insert_event(connection, values: dict, patient_sql: str, patient_params: list) -> None:
     """PostgreSQL: the event's INSERT as written once per process (the trigger fills the
     chain fields, whatever is sent: here NULL and empty)."""
-    if isinstance(patient, PatientLookup):
-        patient_sql, patient_params = patient.sql(connection)
-    else:
-        patient_sql = "%s"
-        patient_params = [patient.pk if isinstance(patient, Model) else patient]
     user = values["user"]
     params = [
         timezone.now(),
@@ -301,10 +320,9 @@ def _insert_event(connection, values: dict, patient) -> None:
         connection.ops.adapt_ipaddressfield_value(values["ip_address"]),
         values["status_code"],
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _event_insert(connection.alias) % {"patient": patient_sql}, params + patient_params
-        )
+    sql = _event_insert(connection.alias) % {"patient": patient_sql}
+    with transaction.mark_for_rollback_on_error(connection.alias), connection.cursor() as cursor:
+        cursor.execute(sql, params + patient_params)
 
 
 @cache
@@ -314,12 +332,14 @@ def _event_insert(alias: str) -> str:
 
     qn = connections[alias].ops.quote_name
     meta = AccessEvent._meta
-    columns = [meta.get_field(name).column for name in _EVENT_COLUMNS]
+    columns = ", ".join(
+        qn(meta.get_field(name).column)
+        for name in (*_EVENT_COLUMNS, "patient", "chain_seq", "prev_hash", "row_hash")
+    )
+    values = ", ".join(["%%s"] * len(_EVENT_COLUMNS))
     return (
-        f"INSERT INTO {qn(meta.db_table)} "
-        f"({', '.join(qn(c) for c in columns)}, {qn('patient_id')}, "
-        f"{qn('chain_seq')}, {qn('prev_hash')}, {qn('row_hash')}) "
-        f"VALUES ({', '.join(['%%s'] * len(columns))}, %(patient)s, NULL, '', '')"
+        f"INSERT INTO {qn(meta.db_table)} ({columns}) "  # noqa: S608
+        f"VALUES ({values}, %(patient)s, NULL, '', '')"
     )
 
 
@@ -353,7 +373,9 @@ def _valid_ip(value: str) -> str | None:
     from ipaddress import ip_address
 
     try:
-        return str(ip_address(value))
+        # Without an IPv6 zone ("fe80::1%eth0"): the column keeps none, and the access
+        # log's hash must be of what the column keeps.
+        return str(ip_address(value.split("%", 1)[0]))
     except ValueError:
         return None
 

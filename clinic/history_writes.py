@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 
 HISTORY_COLUMNS = ("history_date", "history_change_reason", "history_type", "history_user_id")
 
@@ -309,22 +309,24 @@ def update_with_history(obj, *, user_id, when, inserts=()) -> None:
 def update_where_with_history(
     model, *, where: str, params=(), values: dict, increment=(), user_id, when
 ) -> int:
-    """UPDATE the rows of `model` that match `where` (SQL on its table, with `params`):
-    `values` ({field name: value}) set and each field of `increment` raised by one (a
-    version), with a "~" history row per row changed. Returns how many were changed.
-    PostgreSQL: one statement; SQLite: the keys read, the UPDATE, the history rows."""
+    """UPDATE the rows of `model` that match `where` (SQL on its table, with `params`; never
+    text from a user): `values` ({field name: value}) set and each field of `increment`
+    raised by one (a version), with a "~" history row per row changed. Returns how many
+    were changed. PostgreSQL: one statement; SQLite: the keys read, the UPDATE, the
+    history rows, in one transaction."""
     spec = _spec(model)
     qn = connection.ops.quote_name
     db = connections[DEFAULT_DB_ALIAS]
-    fields = [model._meta.get_field(name) for name in values]
-    assignments = [f"{qn(f.column)} = %s" for f in fields]
-    assignments += [
-        f"{qn(model._meta.get_field(name).column)} = {qn(model._meta.get_field(name).column)} + 1"
-        for name in increment
-    ]
-    set_params = [f.get_db_prep_save(values[f.name], db) for f in fields]
+    assignments, set_params = [], []
+    for name, value in values.items():
+        field = model._meta.get_field(name)
+        assignments.append(f"{qn(field.column)} = %s")
+        set_params.append(field.get_db_prep_save(value, db))
+    for name in increment:
+        column = qn(model._meta.get_field(name).column)
+        assignments.append(f"{column} = {column} + 1")
     update = f"UPDATE {spec.table} SET {', '.join(assignments)}"
-    with connection.cursor() as cursor:
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if spec.is_postgresql:
             sql, more = _history_select(spec, "changed", "~", when, user_id)
             cursor.execute(

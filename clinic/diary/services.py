@@ -393,11 +393,15 @@ def appointment_start_session(*, appointment: Appointment, practitioner):
 def complete_for_signed_session(*, session) -> None:
     """treatments.signals.session_signed: the appointment of the session is completed, at
     a new version (a page opened before cannot act on it as it was) and with its history
-    row (completed by whoever signed, when they signed): one statement on PostgreSQL."""
+    row (completed by whoever signed, when they signed: a signature dated back would date
+    the completion back too): one statement on PostgreSQL."""
     when = session.signed_at or timezone.now()
+    meta, qn = Appointment._meta, connection.ops.quote_name
+    session_column = qn(meta.get_field("session").column)
+    status_column = qn(meta.get_field("status").column)
     update_where_with_history(
         Appointment,
-        where='"session_id" = %s AND "status" <> %s',
+        where=f"{session_column} = %s AND {status_column} <> %s",
         params=[session.pk, AppointmentStatus.COMPLETED],
         values={"status": AppointmentStatus.COMPLETED, "updated_at": when},
         increment=["version"],

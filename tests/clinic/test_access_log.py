@@ -120,6 +120,42 @@ def test_a_resolver_naming_no_record_logs_no_patient_and_no_error(rf, practition
     assert event.object_ref == f"public_id={value}"
 
 
+@pytest.mark.parametrize("how", ["across a relation", "a custom subquery"])
+def test_patients_only_the_orm_can_name_are_still_logged(rf, practitioner, patient, how):
+    """A resolver's lookup across relations, or a custom resolver's expression, goes
+    through the ORM: the event names the patient as before."""
+    from django.db.models import Subquery
+
+    from patients.models import Patient
+
+    session = TreatmentSessionFactory(patient=patient, practitioner=practitioner)
+    if how == "across a relation":
+        resolver = patient_of("treatments.TreatmentSession", field="patient__id")
+    else:
+
+        def resolver(request, public_id):
+            return Subquery(Patient.objects.filter(pk=patient.pk).values("pk")[:1])
+
+    @audited("session.view", patient=resolver)
+    def view(request, public_id):
+        from django.http import HttpResponse
+
+        return HttpResponse("ok")
+
+    request = rf.get("/x")
+    request.user = practitioner
+    view(request, public_id=session.public_id)
+    assert AccessEvent.objects.get().patient_id == patient.pk
+
+
+def test_an_ipv6_zone_is_not_kept(rf):
+    """The column keeps no zone ("%eth0"), and the chain's hash is of what it keeps."""
+    from clinic.audit import client_ip
+
+    assert client_ip(rf.get("/", REMOTE_ADDR="fe80::1%eth0")) == "fe80::1"
+    assert client_ip(rf.get("/", REMOTE_ADDR="10.0.0.7")) == "10.0.0.7"
+
+
 def test_view_may_name_the_patient_and_refine_the_action(rf, manager, patient):
     @audited("report.view")
     def view(request):
