@@ -246,3 +246,41 @@ def test_update_of_a_missing_row_is_an_error(path):
     session.pk = session.id = 10**9
     with pytest.raises(DatabaseError):
         history_writes.update_with_history(session, user_id=None, when=timezone.now())
+
+
+def test_update_where_changes_the_matching_rows_each_with_its_history_row(path):
+    user = UserFactory()
+    first, second, other = TreatmentSessionFactory.create_batch(3)
+    versions = {s.pk: s.version for s in (first, second, other)}
+    when = timezone.now()
+    with_sql = 1 if connection.vendor == "postgresql" and path == "native" else 3
+    qn = connection.ops.quote_name
+    with CaptureQueriesContext(connection) as queries:
+        changed = history_writes.update_where_with_history(
+            TreatmentSession,
+            where=f"{qn('id')} IN (%s, %s)",
+            params=[first.pk, second.pk],
+            values={"notes": "by hand"},
+            increment=["version"],
+            user_id=user.pk,
+            when=when,
+        )
+    assert changed == 2 and len(queries) == with_sql
+    for session in (first, second):
+        row = _table_row(TreatmentSession, session.pk)
+        assert row["notes"] == "by hand" and row["version"] == versions[session.pk] + 1
+        by_hand = _history_rows(TreatmentSession, id=session.pk)[-1]
+        assert by_hand["history_type"] == "~" and by_hand["history_date"] == when
+        assert _tracked(by_hand) == {**row, "history_user_id": user.pk}
+    untouched = _table_row(TreatmentSession, other.pk)
+    assert untouched["notes"] != "by hand" and untouched["version"] == versions[other.pk]
+    assert _history_rows(TreatmentSession, id=other.pk)[-1]["history_type"] == "+"
+    nothing = history_writes.update_where_with_history(
+        TreatmentSession,
+        where=f"{qn('id')} = %s",
+        params=[10**9],
+        values={"notes": "x"},
+        user_id=None,
+        when=when,
+    )
+    assert nothing == 0
