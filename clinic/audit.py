@@ -46,14 +46,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, wraps
 from typing import Any
+from uuid import UUID
 
 from django.apps import apps
 from django.conf import settings
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connections, router, transaction
 from django.db.models import Model, QuerySet, Subquery
 from django.utils import timezone
 
+from clinic.prepared import Prepared
 from clinic.roles import MATRIX
 
 # Actions in use, for readers of the log (free strings are allowed; keep them dotted).
@@ -140,54 +142,44 @@ def patient_of(
 
 @dataclass(frozen=True)
 class PatientLookup:
-    """The patient of the `model_label` row whose `lookup` field is `value`, read by a
-    subquery inside the access event's INSERT: `field` is the row's patient key ("pk" for
-    a Patient itself)."""
+    """The patient of the `model_label` row whose `lookup` is `value` (`field`: the row's
+    patient key, "pk" for a Patient itself), read by a subquery inside the access event's
+    INSERT."""
 
     model_label: str
     lookup: str
     field: str
     value: Any
 
-    def queryset(self) -> QuerySet | None:
-        """The subquery as a queryset (any ORM path for `lookup` and `field`); None when
-        the value cannot name a row."""
+    def _build(self, value) -> QuerySet:
         model = apps.get_model(self.model_label)
-        try:  # the lookup prepares the value: one the field cannot hold names no row
-            return model.objects.filter(**{self.lookup: self.value}).values(self.field)[:1]
-        except _BAD_VALUE:
+        return model.objects.filter(**{self.lookup: value}).values(self.field).order_by()[:1]
+
+    def queryset(self) -> QuerySet | None:
+        """The subquery as a queryset; None when the value cannot name a row (the lookup
+        prepares it: not a UUID, say)."""
+        try:
+            return self._build(self.value)
+        except (ValidationError, TypeError, ValueError):
             return None
 
     def sql(self, connection) -> tuple[str, list] | None:
-        """The subquery's SQL and its parameter, when `lookup` and `field` are the model's
-        own fields (else None: the caller goes through the ORM). A value the lookup field
-        cannot hold (not a UUID) names no patient, as with the queryset."""
-        model = apps.get_model(self.model_label)
-        sql = _lookup_sql(model, self.lookup, self.field, connection.alias)
-        if sql is None:
+        """The subquery's SQL, compiled once per process (clinic.prepared), and this
+        value's parameters; None for a value of another kind than the URLs give (a UUID,
+        a pk): the caller goes through the ORM."""
+        samples = _SAMPLES.get(type(self.value))
+        if samples is None:
             return None
-        try:
-            value = model._meta.get_field(self.lookup).get_db_prep_value(self.value, connection)
-        except _BAD_VALUE:
-            return "NULL", []
-        return sql, [value]
+        key = (self.model_label, self.lookup, self.field, type(self.value))
+        prepared = _PREPARED.get(key)
+        if prepared is None:
+            prepared = _PREPARED[key] = Prepared(self._build, value=samples)
+        sql, params = prepared.sql(using=connection.alias, value=self.value)
+        return f"({sql})", params
 
 
-_BAD_VALUE = (ValidationError, TypeError, ValueError)
-
-
-@cache
-def _lookup_sql(model, lookup: str, field: str, alias: str) -> str | None:
-    qn = connections[alias].ops.quote_name
-    meta = model._meta
-    try:
-        column = meta.pk.column if field == "pk" else getattr(meta.get_field(field), "column", None)
-        where = getattr(meta.get_field(lookup), "column", None)
-    except FieldDoesNotExist:  # a path across relations: the ORM builds it
-        return None
-    if column is None or where is None:
-        return None
-    return f"(SELECT {qn(column)} FROM {qn(meta.db_table)} WHERE {qn(where)} = %s LIMIT 1)"  # noqa: S608
+_SAMPLES = {UUID: (UUID(int=1), UUID(int=2)), int: (1, 2)}
+_PREPARED: dict[tuple, Prepared] = {}  # one per resolver's shape, for the process
 
 
 def has_param(name: str) -> Callable[..., bool]:
@@ -250,7 +242,8 @@ def record_access(
 
     user = request.user if request.user.is_authenticated else None
     values = {
-        "user": user,
+        "occurred_at": timezone.now(),
+        "user_id": user.pk if user else None,
         "username": user.get_username() if user else "",
         "role": role_of(user),
         "action": action[:60],
@@ -277,24 +270,9 @@ def record_access(
     AccessEvent.objects.create(**values)
 
 
-_EVENT_COLUMNS = (
-    "occurred_at",
-    "user_id",
-    "username",
-    "role",
-    "action",
-    "object_ref",
-    "method",
-    "path",
-    "ip_address",
-    "status_code",
-)
-
-
 def _patient_sql(connection, patient) -> tuple[str, list] | None:
     """The patient as the hand-written INSERT takes it (an SQL expression and its
-    parameters), or None for what only the ORM compiles (a queryset, an expression, a
-    lookup across relations)."""
+    parameters), or None for what only the ORM compiles (a queryset, an expression)."""
     if isinstance(patient, PatientLookup):
         return patient.sql(connection)
     if isinstance(patient, Model):
@@ -305,38 +283,31 @@ def _patient_sql(connection, patient) -> tuple[str, list] | None:
 
 
 def _insert_event(connection, values: dict, patient_sql: str, patient_params: list) -> None:
-    """PostgreSQL: the event's INSERT as written once per process (the trigger fills the
-    chain fields, whatever is sent: here NULL and empty)."""
-    user = values["user"]
-    params = [
-        timezone.now(),
-        user.pk if user else None,
-        values["username"],
-        values["role"],
-        values["action"],
-        values["object_ref"],
-        values["method"],
-        values["path"],
-        connection.ops.adapt_ipaddressfield_value(values["ip_address"]),
-        values["status_code"],
-    ]
-    sql = _event_insert(connection.alias) % {"patient": patient_sql}
+    """PostgreSQL: the event's INSERT as written once per process, `values` (record_access's,
+    by column) adapted by their fields; the trigger fills the chain fields, whatever is
+    sent (here NULL and empty)."""
+    from clinic.models import AccessEvent
+
+    meta = AccessEvent._meta
+    params = [meta.get_field(name).get_db_prep_save(v, connection) for name, v in values.items()]
+    sql = _event_insert(connection.alias, tuple(values)) % {"patient": patient_sql}
     with transaction.mark_for_rollback_on_error(connection.alias), connection.cursor() as cursor:
         cursor.execute(sql, params + patient_params)
 
 
 @cache
-def _event_insert(alias: str) -> str:
-    """The INSERT's text, the patient's expression left as %(patient)s, last."""
+def _event_insert(alias: str, names: tuple[str, ...]) -> str:
+    """The INSERT's text for the fields `names`, the patient's expression left as
+    %(patient)s, after them."""
     from clinic.models import AccessEvent
 
     qn = connections[alias].ops.quote_name
     meta = AccessEvent._meta
     columns = ", ".join(
         qn(meta.get_field(name).column)
-        for name in (*_EVENT_COLUMNS, "patient", "chain_seq", "prev_hash", "row_hash")
+        for name in (*names, "patient", "chain_seq", "prev_hash", "row_hash")
     )
-    values = ", ".join(["%%s"] * len(_EVENT_COLUMNS))
+    values = ", ".join(["%%s"] * len(names))
     return (
         f"INSERT INTO {qn(meta.db_table)} ({columns}) "  # noqa: S608
         f"VALUES ({values}, %(patient)s, NULL, '', '')"

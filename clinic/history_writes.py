@@ -47,6 +47,7 @@ class _Spec:
         if self.is_postgresql:
             self.array_types = [f"{f.db_type(connection)}[]" for f in self.fields]
         history = getattr(getattr(model, "history", None), "model", None)
+        self.keeps_history = history is not None
         if history is None:
             return
         tracked = history.tracked_fields
@@ -213,7 +214,7 @@ def insert_with_history(
         replace_with_history(type(obj), new=[obj], user_id=user_id, when=when)
         for name, objs in children:
             _adopt(obj, name, objs)
-            if _keeps_history(type(objs[0])):
+            if _spec(type(objs[0])).keeps_history:
                 replace_with_history(type(objs[0]), new=objs, user_id=user_id, when=when)
             else:
                 type(objs[0]).objects.bulk_create(objs)
@@ -235,7 +236,7 @@ def insert_with_history(
         child = _spec(type(objs[0]))
         key = {child.model._meta.get_field(name).attname: (f"(SELECT {spec.pk} FROM made)", [])}
         sql, more = _insert_sql(child, objs, computed=key)
-        historied = _keeps_history(child.model)
+        historied = child.keeps_history
         parts.append(
             f"child_{index} AS ({sql} RETURNING {child.source if historied else child.pk})"
         )
@@ -262,10 +263,6 @@ def insert_with_history(
     for index, (name, objs) in enumerate(children, start=1):
         _adopt(obj, name, objs)
         _mark_saved(_spec(type(objs[0])), objs, pks[index])
-
-
-def _keeps_history(model) -> bool:
-    return getattr(getattr(model, "history", None), "model", None) is not None
 
 
 def _adopt(parent, name: str, objs) -> None:
@@ -306,14 +303,13 @@ def update_with_history(obj, *, user_id, when, inserts=()) -> None:
             raise DatabaseError(f"{spec.model._meta.label} {obj.pk} was not updated")
 
 
-def update_where_with_history(
-    model, *, where: str, params=(), values: dict, increment=(), user_id, when
-) -> int:
-    """UPDATE the rows of `model` that match `where` (SQL on its table, with `params`; never
-    text from a user): `values` ({field name: value}) set and each field of `increment`
-    raised by one (a version), with a "~" history row per row changed. Returns how many
-    were changed. PostgreSQL: one statement; SQLite: the keys read, the UPDATE, the
-    history rows, in one transaction."""
+def update_where_with_history(queryset, *, values: dict, increment=(), user_id, when) -> int:
+    """UPDATE the rows of `queryset` (filters on its model's own table, no joins): `values`
+    ({field name: value}) set and each field of `increment` raised by one (a version),
+    with a "~" history row per row changed. Returns how many were changed. PostgreSQL:
+    one statement, the queryset's WHERE compiled into it; SQLite: the keys read, the
+    UPDATE, the history rows, in one transaction."""
+    model = queryset.model
     spec = _spec(model)
     qn = connection.ops.quote_name
     db = connections[DEFAULT_DB_ALIAS]
@@ -326,8 +322,12 @@ def update_where_with_history(
         column = qn(model._meta.get_field(name).column)
         assignments.append(f"{column} = {column} + 1")
     update = f"UPDATE {spec.table} SET {', '.join(assignments)}"
+    query = queryset.query
+    if sum(1 for refs in query.alias_refcount.values() if refs) > 1:
+        raise ValueError("update_where_with_history: filters on the model's own table only")
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if spec.is_postgresql:
+            where, params = query.get_compiler(connection=connection).compile(query.where)
             sql, more = _history_select(spec, "changed", "~", when, user_id)
             cursor.execute(
                 f"WITH changed AS ({update} WHERE {where} RETURNING {spec.source}) "
@@ -335,8 +335,7 @@ def update_where_with_history(
                 [*set_params, *params, *more],
             )
             return cursor.rowcount
-        cursor.execute(f"SELECT {spec.pk} FROM {spec.table} WHERE {where}", list(params))
-        pks = [row[0] for row in cursor.fetchall()]
+        pks = list(queryset.values_list("pk", flat=True))
         if not pks:
             return 0
         among, among_params = _in(spec, pks)

@@ -150,6 +150,12 @@ class Prepared:
         queryset._query = _CompiledQuery(queryset.query, compiled, self._params(compiled, values))
         return queryset
 
+    def sql(self, *, using: str = "default", **values) -> tuple[str, list]:
+        """The cached SQL and this call's parameters, for a statement of one's own (the
+        access event's INSERT takes a Prepared subquery, clinic.audit)."""
+        compiled = self._compiled_for(using)
+        return compiled.sql, list(self._params(compiled, values))
+
     def list(self, *, using: str = "default", **values) -> list:
         """The rows (instances, or tuples for values_list) at once, nothing built: the
         cached queryset's shallow copy runs the cached SQL with `values`."""

@@ -396,13 +396,8 @@ def complete_for_signed_session(*, session) -> None:
     row (completed by whoever signed, when they signed: a signature dated back would date
     the completion back too): one statement on PostgreSQL."""
     when = session.signed_at or timezone.now()
-    meta, qn = Appointment._meta, connection.ops.quote_name
-    session_column = qn(meta.get_field("session").column)
-    status_column = qn(meta.get_field("status").column)
     update_where_with_history(
-        Appointment,
-        where=f"{session_column} = %s AND {status_column} <> %s",
-        params=[session.pk, AppointmentStatus.COMPLETED],
+        Appointment.objects.filter(session=session).exclude(status=AppointmentStatus.COMPLETED),
         values={"status": AppointmentStatus.COMPLETED, "updated_at": when},
         increment=["version"],
         user_id=session.signed_by_id,

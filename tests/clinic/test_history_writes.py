@@ -254,12 +254,9 @@ def test_update_where_changes_the_matching_rows_each_with_its_history_row(path):
     versions = {s.pk: s.version for s in (first, second, other)}
     when = timezone.now()
     with_sql = 1 if connection.vendor == "postgresql" and path == "native" else 3
-    qn = connection.ops.quote_name
     with CaptureQueriesContext(connection) as queries:
         changed = history_writes.update_where_with_history(
-            TreatmentSession,
-            where=f"{qn('id')} IN (%s, %s)",
-            params=[first.pk, second.pk],
+            TreatmentSession.objects.filter(pk__in=[first.pk, second.pk]),
             values={"notes": "by hand"},
             increment=["version"],
             user_id=user.pk,
@@ -276,11 +273,13 @@ def test_update_where_changes_the_matching_rows_each_with_its_history_row(path):
     assert untouched["notes"] != "by hand" and untouched["version"] == versions[other.pk]
     assert _history_rows(TreatmentSession, id=other.pk)[-1]["history_type"] == "+"
     nothing = history_writes.update_where_with_history(
-        TreatmentSession,
-        where=f"{qn('id')} = %s",
-        params=[10**9],
-        values={"notes": "x"},
-        user_id=None,
-        when=when,
+        TreatmentSession.objects.filter(pk=10**9), values={"notes": "x"}, user_id=None, when=when
     )
     assert nothing == 0
+    with pytest.raises(ValueError, match="own table"):  # a join would not be this table's
+        history_writes.update_where_with_history(
+            TreatmentSession.objects.filter(patient__family_name="x"),
+            values={"notes": "x"},
+            user_id=None,
+            when=when,
+        )

@@ -122,3 +122,21 @@ def test_one_or_404_gives_the_row_or_a_404_and_reads_a_uuid_given_as_text():
     for missing in (uuid.uuid4(), str(uuid.uuid4()), "not-a-uuid", "1; DROP TABLE x"):
         with pytest.raises(Http404, match="No such session"):
             read.one_or_404("No such session", public_id=missing)
+
+
+def test_sql_is_the_compiled_text_with_this_calls_values():
+    """For a statement of one's own (the access event's INSERT takes one as a subquery)."""
+    from django.db import connection
+
+    session = TreatmentSessionFactory()
+    read = Prepared(
+        lambda public_id: TreatmentSession.objects.filter(public_id=public_id).values("patient_id"),
+        public_id=(uuid.UUID(int=1), uuid.UUID(int=2)),
+    )
+    sql, params = read.sql(public_id=session.public_id)
+    fresh = TreatmentSession.objects.filter(public_id=session.public_id).values("patient_id")
+    fresh_sql, fresh_params = fresh.query.sql_with_params()
+    assert (sql, params) == (fresh_sql, list(fresh_params))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        assert cursor.fetchall() == [(session.patient_id,)]
