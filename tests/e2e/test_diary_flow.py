@@ -164,4 +164,8 @@ def test_arrival_start_from_the_diary_sign_and_completed(
     assert appointment.status == "completed" and appointment.session.status == "signed"
     page.goto(f"{live_server.url}{appointment.get_absolute_url()}")
     expect(page.get_by_test_id("appointment-status")).to_have_text("Completed")
+    signed = timezone.localtime(appointment.session.signed_at)
+    expect(page.get_by_test_id("appointment-completed")).to_have_text(
+        f"{signed:%d/%m/%Y %H:%M}, when the session was signed"
+    )
     shot(page, "diary-07-appointment-completed")
