@@ -90,21 +90,9 @@ def test_the_first_vial_ticked_again_as_a_further_vial_is_not_an_error(
     response = practitioner_client.get(f"/sessions/{session.public_id}/edit/")
     form = response.context["form"]
     assert "further_vials" in form.fields and "second_vial" not in form.fields
-    data = {
-        "version": session.version,
-        "performed_at": timezone.localtime(session.performed_at).strftime("%d/%m/%Y %H:%M"),
-        "vial": first.pk,
-        "further_vials": [first.pk],
-        "points-TOTAL_FORMS": 1,
-        "points-INITIAL_FORMS": 1,
-        "points-0-site": session.points.get().site_id,
-        "points-0-side": "left",
-        "points-0-units": "5",
-        "points-0-volume_ml": "0.1",
-        "points-0-points": "1",
-        "action": "save",
-    }
-    response = practitioner_client.post(f"/sessions/{session.public_id}/edit/", data)
+    data = {**editor_data(practitioner_client, session), "further_vials": [first.pk]}
+    data["action"] = "save"
+    response = post_form(practitioner_client, f"/sessions/{session.public_id}/edit/", data)
     assert response.status_code == 302, response.context["form"].errors
     session.refresh_from_db()
     assert session.all_vials() == [first]
