@@ -6,13 +6,19 @@ access event like any other page (issue 10): listing, searching, opening a recor
 reading its change history.
 """
 
+from django.core.exceptions import PermissionDenied
+
 from clinic.audit import record_access
 
 
 class ReadOnlyAdminMixin:
     """Nothing added, changed or deleted through the admin, whoever asks: clinical rows
     are written by the services, the access log by clinic.audit. Viewing follows the
-    usual view permission."""
+    usual view permission.
+
+    That includes django-simple-history's page for one past version of a row: it saves
+    its form on POST ("Revert") after checking only the view permission, so a signed
+    session could be reverted to its draft, or a patient's name changed, from there."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -22,6 +28,11 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method != "GET":
+            raise PermissionDenied("Read-only: a past version is shown, never restored.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class SuperuserOnlyAdminMixin:

@@ -1,0 +1,40 @@
+"""The read-only admins stay read-only on django-simple-history's page for one past
+version of a row: it saves its form on POST ("Revert") after checking only the view
+permission (found by review, 04/12/2026)."""
+
+import pytest
+from django.utils import timezone
+
+from patients import services as patient_services
+from tests.conftest import client_for
+from tests.factories import TreatmentSessionFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="root", is_superuser=True, is_staff=True)
+
+
+def test_a_signed_session_cannot_be_reverted_to_its_draft(superuser, practitioner, patient):
+    session = TreatmentSessionFactory(patient=patient, practitioner=practitioner)
+    draft = session.history.order_by("history_id").first()
+    session.status, session.signed_at, session.signed_by = "signed", timezone.now(), practitioner
+    session.save()
+    client = client_for(superuser)
+    url = f"/admin/treatments/treatmentsession/{session.pk}/history/{draft.history_id}/"
+    assert client.get(url).status_code == 200  # the past version is shown
+    assert client.post(url, {}).status_code == 403
+    session.refresh_from_db()
+    assert session.status == "signed" and session.signed_at is not None
+
+
+def test_a_patients_past_version_cannot_be_saved_over_the_record(superuser, patient):
+    patient_services.patient_archive(patient=patient, archived_by=superuser, reason="duplicate")
+    first = patient.history.order_by("history_id").first()
+    url = f"/admin/patients/patient/{patient.pk}/history/{first.history_id}/"
+    response = client_for(superuser).post(url, {"family_name": "Tampered"})
+    assert response.status_code == 403
+    patient.refresh_from_db()
+    assert patient.family_name != "Tampered" and patient.status == "archived"
