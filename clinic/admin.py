@@ -12,13 +12,18 @@ from clinic.models import AccessEvent
 class AccessEventAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("occurred_at", "username", "role", "action", "patient_record", "ip_address")
     list_filter = ("action", "role")
-    search_fields = ("username", "action", "path")
+    # Not by path: older events keep the query string, a search's terms among it.
+    search_fields = ("username", "action")
     date_hierarchy = "occurred_at"
     list_select_related = ("patient",)
     fields = readonly_fields = (
         "occurred_at", "username", "role", "action", "patient_record", "object_ref", "method",
-        "path", "ip_address", "status_code", "chain_seq", "prev_hash", "row_hash",
+        "page", "ip_address", "status_code", "chain_seq", "prev_hash", "row_hash",
     )  # fmt: skip
+
+    @admin.display(description="Page")
+    def page(self, obj):
+        return obj.page
 
     @admin.display(description="Patient (record number)", ordering="patient__record_number")
     def patient_record(self, obj):

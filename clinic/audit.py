@@ -249,7 +249,9 @@ def record_access(
         "action": action[:60],
         "object_ref": object_ref[:200],
         "method": request.method[:8],
-        "path": request.get_full_path()[:500],
+        # Without the query string: a search's terms (a name, an NHS number, a phone
+        # number typed into ?q=) identify patients, and managers read this log.
+        "path": request.get_full_path().partition("?")[0][:500],
         "ip_address": client_ip(request),
         "status_code": status_code,
     }
@@ -370,7 +372,7 @@ def _object_ref(view_kwargs: dict) -> str:
 def access_events_for_patient(*, patient, since=None, until=None) -> QuerySet:
     """Who viewed this patient, newest first; `since`/`until` are dates, inclusive (UK
     calendar days). The user join is done; the patient is the caller's."""
-    from datetime import datetime, time, timedelta
+    from datetime import date, datetime, time, timedelta
 
     from django.utils import timezone
 
@@ -379,7 +381,7 @@ def access_events_for_patient(*, patient, since=None, until=None) -> QuerySet:
     qs = AccessEvent.objects.filter(patient=patient).select_related("user")
     if since:
         qs = qs.filter(occurred_at__gte=timezone.make_aware(datetime.combine(since, time.min)))
-    if until:
+    if until and until < date.max:  # 31/12/9999 bounds nothing (and has no next day)
         end = datetime.combine(until + timedelta(days=1), time.min)
         qs = qs.filter(occurred_at__lt=timezone.make_aware(end))
     return qs.order_by("-occurred_at", "-id")

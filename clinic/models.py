@@ -182,6 +182,13 @@ class AccessEvent(models.Model):
             fill_chain([self], (last_seq, last_hash))
             return super().save(*args, **kwargs)
 
+    @property
+    def page(self) -> str:
+        """The path as shown to readers of the log: without a query string. Events are
+        written without one (clinic.audit); older rows may hold a search's terms (a
+        name, an NHS number) that the reader's role may not see."""
+        return self.path.partition("?")[0]
+
 
 class SubmissionToken(models.Model):
     """A create form's one-time token, claimed in the same transaction as the record the

@@ -21,7 +21,7 @@ class AccessEventTable(tables.Table):
     username = tables.Column(verbose_name="Staff")
     role = tables.Column(verbose_name="Role")
     action = tables.Column(verbose_name="What")
-    path = tables.Column(verbose_name="Page")
+    path = tables.Column(verbose_name="Page", accessor="page")
     ip_address = tables.Column(verbose_name="IP address")
 
     class Meta:

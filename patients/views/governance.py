@@ -72,7 +72,7 @@ def patient_access_log_csv(request, public_id):
             ("Staff", lambda e: e.username),
             ("Role", lambda e: e.role),
             ("Action", lambda e: ACTIONS.get(e.action, e.action)),
-            ("Page", lambda e: e.path),
+            ("Page", lambda e: e.page),
             ("IP address", lambda e: e.ip_address or ""),
         ],
         filename=filename,

@@ -116,7 +116,7 @@ def test_a_resolver_naming_no_record_logs_no_patient_and_no_error(rf, practition
     event = AccessEvent.objects.get()
     assert event.patient_id is None
     assert (event.username, event.role, event.action) == ("amelia", "Practitioner", "session.view")
-    assert (event.method, event.path, event.ip_address) == ("GET", "/x?tab=2", "10.9.8.7")
+    assert (event.method, event.path, event.ip_address) == ("GET", "/x", "10.9.8.7")
     assert event.object_ref == f"public_id={value}"
 
 
@@ -226,6 +226,33 @@ def test_manager_sees_who_viewed_between_dates(manager_client, practitioner, pat
     assert "Viewed a patient" in response.content.decode()
 
 
+def test_a_search_is_logged_without_its_terms_and_older_terms_are_not_shown(
+    reception_client, manager_client, patient
+):
+    """A search's terms identify patients (an NHS number typed into ?q=): the event keeps
+    the page without its query string, and a row written before that (which kept it) is
+    shown without it, in the page, the CSV and the admin, to managers who may not see NHS
+    numbers (found by review, 04/12/2026)."""
+    response = reception_client.get("/patients/", {"q": patient.nhs_number})
+    assert response.status_code == 302  # one match: straight to the record
+    event = AccessEvent.objects.get(patient=patient)
+    assert event.path == "/patients/"
+    _event(patient, event.user, 1)
+    AccessEvent.objects.create(
+        username="old", role="Reception", patient=patient, action="patient.search",
+        method="GET", path=f"/patients/?q={patient.nhs_number}", status_code=200,
+    )  # fmt: skip
+    page = manager_client.get(f"/patients/{patient.public_id}/access-log/").content.decode()
+    assert "old" in page and patient.nhs_number not in page
+    export = manager_client.get(f"/patients/{patient.public_id}/access-log.csv")
+    assert patient.nhs_number not in b"".join(export.streaming_content).decode()
+    admin = manager_client.get("/admin/clinic/accessevent/", {"q": patient.nhs_number})
+    assert admin.status_code == 200 and admin.context["cl"].result_count == 0
+    old = AccessEvent.objects.get(username="old")
+    detail = manager_client.get(f"/admin/clinic/accessevent/{old.pk}/change/")
+    assert detail.status_code == 200 and patient.nhs_number not in detail.content.decode()
+
+
 def test_access_log_bad_dates_are_a_form_error_not_a_500(manager_client, patient):
     url = f"/patients/{patient.public_id}/access-log/?since=31/02/2026&until=not-a-date"
     response = manager_client.get(url)
@@ -235,6 +262,10 @@ def test_access_log_bad_dates_are_a_form_error_not_a_500(manager_client, patient
         f"/patients/{patient.public_id}/access-log/?since=10/01/2026&until=01/01/2026"
     )
     assert "The start date is after the end date." in response.content.decode()
+    # The calendar's last day has no next day to end the period at (was an OverflowError).
+    for path in ("access-log/", "access-log.csv"):
+        url = f"/patients/{patient.public_id}/{path}?since=01/01/0001&until=31/12/9999"
+        assert manager_client.get(url).status_code == 200
 
 
 @pytest.mark.parametrize(
