@@ -78,6 +78,13 @@ def _retry_delay(attempt: int) -> float:
     return settings.TASKS_RETRY_BACKOFF_SECONDS * 2 ** (attempt - 1)
 
 
+class TaskFailed(Exception):
+    """What a failed task raises to the worker: the original exception's class, nothing
+    more. Its message and traceback could name a patient (an address a mail server
+    refused, a value in a query), and the worker logs the exception it gets and stores
+    its traceback in the task's result row."""
+
+
 def background_task(
     function: Callable | None = None,
     *,
@@ -97,7 +104,7 @@ def background_task(
         def run(*args, _attempt: int = 1, **kwargs):
             try:
                 return func(*args, **kwargs)
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - any failure: retried, then reported by class
                 limit = max_attempts or settings.TASKS_MAX_ATTEMPTS
                 if _attempt < limit:
                     delay = _retry_delay(_attempt)
@@ -117,7 +124,7 @@ def background_task(
                     _give_up(the_task, attempts=_attempt, exc=exc)
                     if on_give_up is not None:
                         on_give_up(*args, **kwargs)
-                raise
+                raise TaskFailed(type(exc).__qualname__) from None
 
         the_task = task(**task_options)(run)
         return the_task
