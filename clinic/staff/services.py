@@ -6,6 +6,11 @@ What no service here does, by design: set is_superuser, is_staff or individual
 permissions, put a user in any group but exactly one role group of clinic/roles.py, or
 set another person's password (a one-time link lets the person choose it). Superusers are
 made with `manage.py createsuperuser` and managed by superusers in the admin only.
+
+A link is shown to the manager only for an account nobody has taken up yet (the manager
+hands it over). For an account in use, the link goes only to the address on the account:
+a manager who could open it would choose that person's password and sign in as them
+(found by review, 04/12/2026).
 """
 
 import logging
@@ -23,6 +28,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.roles import Role
 from clinic.staff.choices import StaffChangeKind
@@ -34,11 +40,23 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class PasswordLink:
-    """A set-password link, to be shown once to the manager who asked for it."""
+    """A set-password link: `url` is shown once to the manager who asked for it, or is ""
+    when it was only emailed (an account in use)."""
 
     user: object
     url: str
     emailed_to: str  # the address it was sent to, or "" when the account has none
+
+
+def account_in_use(user) -> bool:
+    """Whether the person has taken the account up: a password chosen, a sign-in, or a
+    confirmed authenticator app (`has_two_factor` when the staff selectors loaded it)."""
+    if user.has_usable_password() or user.last_login is not None:
+        return True
+    has_two_factor = getattr(user, "has_two_factor", None)
+    if has_two_factor is None:
+        has_two_factor = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return has_two_factor
 
 
 def staff_may_change(*, actor, user) -> bool:
@@ -166,10 +184,21 @@ def staff_issue_password_link(*, issued_by, user, base_url: str) -> PasswordLink
     _refuse_unless_may_change(actor=issued_by, user=user, action="issue a password link for")
     if not user.is_active:
         raise ValidationError(f"{_name(user)} is deactivated: reactivate the account first.")
-    return _issue_link(issued_by=issued_by, user=user, base_url=base_url, new_account=False)
+    in_use = account_in_use(user)
+    if in_use and not user.email:
+        raise ValidationError(
+            f"{_name(user)} has no email address on their account. A new link for an "
+            "account in use goes only to its owner's address: ask the system "
+            "administrator to reset the password."
+        )
+    return _issue_link(
+        issued_by=issued_by, user=user, base_url=base_url, new_account=False, show=not in_use
+    )
 
 
-def _issue_link(*, issued_by, user, base_url: str, new_account: bool) -> PasswordLink:
+def _issue_link(
+    *, issued_by, user, base_url: str, new_account: bool, show: bool = True
+) -> PasswordLink:
     path = reverse(
         "staff:set_password",
         kwargs={
@@ -192,15 +221,16 @@ def _issue_link(*, issued_by, user, base_url: str, new_account: bool) -> Passwor
         )
         subject = f"{settings.CLINIC_NAME}: choose your password"
         transaction.on_commit(lambda: _send(subject=subject, body=body, user=user))
-    return PasswordLink(user=user, url=url, emailed_to=user.email)
+    return PasswordLink(user=user, url=url if show else "", emailed_to=user.email)
 
 
 def _send(*, subject: str, body: str, user) -> None:
     try:
         send_mail(subject, body, None, [user.email])
     except (SMTPException, OSError):
-        # Never log the message or the exception text: they could carry the link. The
-        # manager has the link on screen and can hand it over another way.
+        # Never log the message or the exception text: they could carry the link. A new
+        # account's link is on the manager's screen; for an account in use, the manager
+        # issues another once mail works.
         logger.warning("staff.password_link_not_sent user_id=%s", user.pk)
 
 

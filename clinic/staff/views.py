@@ -105,6 +105,7 @@ def staff_detail(request, pk: int):
             "is_self": member.pk == request.user.pk,
             "role_form": StaffRoleForm(initial={"role": role}) if may_change else None,
             "hours": _link_hours(),
+            "in_use": services.account_in_use(member),
         },
     )
 
@@ -172,6 +173,14 @@ def staff_password_link(request, member):
         )
     except ValidationError as error:
         _refused(request, error)
+        return redirect("staff:detail", pk=member.pk)
+    if not link.url:  # an account in use: the link went to its owner's address only
+        messages.success(
+            request,
+            f"A new set-password link was emailed to {link.emailed_to}. It works once and "
+            f"expires in {_link_hours()} hours; their current password works until they "
+            "use it.",
+        )
         return redirect("staff:detail", pk=member.pk)
     return _show_link(request, link, new_account=False)
 

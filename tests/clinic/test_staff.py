@@ -50,8 +50,12 @@ def _new_member_data(**overrides) -> dict:
 
 
 def _link_in(response) -> str:
-    match = LINK_RE.search(response.content.decode())
-    assert match, "the set-password link is on the page"
+    return _link_in_text(response.content.decode())
+
+
+def _link_in_text(text: str) -> str:
+    match = LINK_RE.search(text)
+    assert match, "the set-password link is there"
     return match.group(0)
 
 
@@ -72,7 +76,23 @@ def superuser(db):
 
 @pytest.fixture
 def nurse(db):
-    return UserFactory(username="priya", first_name="Priya", role=Role.PRACTITIONER)
+    return UserFactory(
+        username="priya", first_name="Priya", email="priya@clinic.invalid", role=Role.PRACTITIONER
+    )
+
+
+@pytest.fixture
+def emailed_link(manager_client, django_capture_on_commit_callbacks):
+    """A new set-password link for an account in use, as its owner receives it."""
+
+    def issue(member) -> str:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = manager_client.post(reverse("staff:password_link", args=[member.pk]))
+        assert response.status_code == 302
+        assert not LINK_RE.search(response.content.decode())
+        return _link_in_text(mail.outbox[-1].body)
+
+    return issue
 
 
 # Who may use the staff page -----------------------------------------------------------
@@ -407,15 +427,56 @@ def test_link_timeout_is_72_hours(settings):
     assert settings.PASSWORD_RESET_TIMEOUT == 72 * 60 * 60
 
 
-def test_a_new_link_kills_none_and_a_used_link_kills_all(manager_client, nurse):
-    first = _link_in(manager_client.post(reverse("staff:password_link", args=[nurse.pk])))
-    second = _link_in(manager_client.post(reverse("staff:password_link", args=[nurse.pk])))
+def test_a_new_link_kills_none_and_a_used_link_kills_all(nurse, emailed_link):
+    first = emailed_link(nurse)
+    second = emailed_link(nurse)
     _use_link(second)
     assert "This link no longer works" in Client().get(first).content.decode()
 
 
-def test_a_deactivated_persons_link_does_not_work(manager_client, nurse):
-    link = _link_in(manager_client.post(reverse("staff:password_link", args=[nurse.pk])))
+def test_an_account_in_use_gets_its_link_by_email_only(manager_client, nurse, emailed_link):
+    """A manager who could open the link would choose the person's password and sign in
+    as them: for an account in use it goes only to the address on the account (found by
+    review, 04/12/2026). A new account's link is shown, for the manager to hand over."""
+    page = manager_client.get(reverse("staff:detail", args=[nurse.pk])).content.decode()
+    assert "Email a new set-password link" in page and "priya@clinic.invalid" in page
+    link = emailed_link(nurse)
+    assert mail.outbox[-1].to == ["priya@clinic.invalid"]
+    followed = manager_client.get(reverse("staff:detail", args=[nurse.pk])).content.decode()
+    assert "emailed to priya@clinic.invalid" in followed and link not in followed
+    assert _kinds(nurse)[-1] == StaffChangeKind.PASSWORD_LINK_ISSUED
+    _use_link(link)
+    nurse.refresh_from_db()
+    assert nurse.check_password(NEW_PASSWORD)
+
+
+@pytest.mark.parametrize("taken_up", ["password", "signed in", "authenticator"])
+def test_an_account_in_use_without_an_address_gets_no_link(
+    manager_client, nurse, taken_up, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    nurse.email = ""
+    if taken_up != "password":
+        nurse.set_unusable_password()
+    if taken_up == "signed in":
+        nurse.last_login = timezone.now()
+    nurse.save()
+    if taken_up == "authenticator":
+        TOTPDevice.objects.create(user=nurse, name="phone", confirmed=True)
+    page = manager_client.get(reverse("staff:detail", args=[nurse.pk])).content.decode()
+    assert "the system administrator resets the password" in page
+    assert reverse("staff:password_link", args=[nurse.pk]) not in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manager_client.post(reverse("staff:password_link", args=[nurse.pk]))
+    assert response.status_code == 302 and not mail.outbox
+    assert "has no email address" in manager_client.get(response["Location"]).content.decode()
+    assert StaffChangeKind.PASSWORD_LINK_ISSUED not in _kinds(nurse)
+
+
+def test_a_deactivated_persons_link_does_not_work(manager_client, nurse, emailed_link):
+    link = emailed_link(nurse)
     manager_client.post(reverse("staff:deactivate", args=[nurse.pk]))
     assert "This link no longer works" in Client().get(link).content.decode()
 
@@ -444,14 +505,16 @@ def test_the_link_is_emailed_when_the_account_has_an_address(
     assert len(mail.outbox) == 1
 
 
-def test_the_link_is_never_written_to_a_log_record(manager_client, nurse, caplog, monkeypatch):
+def test_the_link_is_never_written_to_a_log_record(
+    manager_client, nurse, caplog, monkeypatch, emailed_link
+):
     caplog.set_level(logging.DEBUG)
     caplog.set_level(logging.DEBUG, logger="django.db.backends")
     # Every SQL statement and its parameters become log records too, as with DEBUG on.
     monkeypatch.setattr(connections["default"], "force_debug_cursor", True)
     response = manager_client.post("/staff/add/", _new_member_data())
     link = _link_in(response)
-    reset = _link_in(manager_client.post(reverse("staff:password_link", args=[nurse.pk])))
+    reset = emailed_link(nurse)
     _use_link(link)
     Client().get(link)  # a used link, once more
     tokens = [url.rstrip("/").rsplit("/", 1)[1] for url in (link, reset)]
