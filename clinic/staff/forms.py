@@ -71,6 +71,9 @@ class StaffCreateForm(forms.Form):
 
 class StaffRoleForm(forms.Form):
     role = _role_field("New role")
+    # The role the page showed: a change made meanwhile by another manager is not
+    # silently overwritten (clinic.staff.services.staff_change_role).
+    shown_role = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

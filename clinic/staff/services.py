@@ -134,11 +134,19 @@ def staff_record_created(*, created_by, user) -> StaffChange:
 
 
 @transaction.atomic
-def staff_change_role(*, changed_by, user, role: Role) -> StaffChange:
-    """Replace the user's groups by exactly the one role group."""
+def staff_change_role(
+    *, changed_by, user, role: Role, shown_role: str | None = None
+) -> StaffChange:
+    """Replace the user's groups by exactly the one role group. `shown_role`: the role the
+    manager's page showed; refused when another manager changed it since."""
     user = _locked(user)
     _refuse_unless_may_change(actor=changed_by, user=user, action="change the role of")
     before, after = current_role_of(user), Role(role).value
+    if shown_role is not None and shown_role != before:
+        raise ValidationError(
+            f"{_name(user)}'s role was changed to {before or 'none'} by someone else since "
+            "you opened this page. Check it and choose again."
+        )
     if before == after:
         raise ValidationError(f"{_name(user)} already has the role {after}.")
     user.groups.set([_role_group(role)])

@@ -103,7 +103,9 @@ def staff_detail(request, pk: int):
             "changes": selectors.staff_changes_of(user=member),
             "may_change": may_change,
             "is_self": member.pk == request.user.pk,
-            "role_form": StaffRoleForm(initial={"role": role}) if may_change else None,
+            "role_form": (
+                StaffRoleForm(initial={"role": role, "shown_role": role}) if may_change else None
+            ),
             "hours": _link_hours(),
             "in_use": services.account_in_use(member),
         },
@@ -131,7 +133,12 @@ def staff_change_role(request, member):
     else:
         try:
             change = services.staff_change_role(
-                changed_by=request.user, user=member, role=form.cleaned_data["role"]
+                changed_by=request.user,
+                user=member,
+                role=form.cleaned_data["role"],
+                # Only a page that showed a role checks it (a form without the field
+                # changes the role as asked, as before).
+                shown_role=form.cleaned_data["shown_role"] if "shown_role" in form.data else None,
             )
         except ValidationError as error:
             _refused(request, error)

@@ -260,6 +260,24 @@ def test_the_admin_site_follows_the_role_not_staff_status(manager_client):
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
 
 
+def test_a_role_changed_meanwhile_by_another_manager_is_not_overwritten(
+    manager, manager_client, nurse
+):
+    """Two managers open the same account; the second one's change, from a page that
+    still shows the old role, is refused and says what happened (found by review,
+    04/12/2026: the later click silently won)."""
+    page = manager_client.get(reverse("staff:detail", args=[nurse.pk]))
+    shown = page.context["role_form"]["shown_role"].value()
+    assert shown == Role.PRACTITIONER.value
+    other = client_for(UserFactory(username="second.manager", role=Role.MANAGER))
+    url = reverse("staff:role", args=[nurse.pk])
+    assert other.post(url, {"role": "Reception", "shown_role": shown}).status_code == 302
+    response = manager_client.post(url, {"role": "Manager", "shown_role": shown}, follow=True)
+    assert "changed to Reception by someone else" in response.content.decode()
+    assert _roles(nurse) == {"Reception"}
+    assert _kinds(nurse).count(StaffChangeKind.ROLE_CHANGED) == 1
+
+
 def test_manager_cannot_change_their_own_role_or_deactivate_themselves(manager, manager_client):
     response = manager_client.post(
         reverse("staff:role", args=[manager.pk]), {"role": Role.PRACTITIONER.value}, follow=True
