@@ -83,6 +83,11 @@ def test_manager_adds_a_practitioner_who_sets_a_password_and_signs_in(
     expect(history).to_contain_text("Account created as Practitioner")
     expect(history).to_contain_text("Set-password link issued")
     expect(history).to_contain_text("Password set through a link")
+    # Her account is in use now and has no email address: no link for the manager to
+    # open (it would let the manager choose her password).
+    page.reload()
+    expect(page.get_by_text("the system administrator resets the password")).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile("set-password link"))).to_have_count(0)
     shots(page, shot, "07-detail")
     page.get_by_role("link", name="Staff", exact=True).first.click()
     row = page.get_by_test_id("staff-table").locator("tr", has_text="Nadia Okoro")
