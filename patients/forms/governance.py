@@ -1,8 +1,11 @@
 """Record governance (issue 6): the access log's dates and a subject access request."""
 
+from datetime import date
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
 from django import forms
+from django.utils import timezone
 
 from patients.models import SubjectAccessRequest
 
@@ -24,6 +27,19 @@ class AccessLogFilterForm(forms.Form):
         if since and until and since > until:
             raise forms.ValidationError("The start date is after the end date.")
         return cleaned
+
+
+# A request's dates are all of things that have happened. None is before the Data
+# Protection Act 1998 gave patients the right of access (in force 1 March 2000): an
+# earlier year is a typing slip, as is a date after today (20/12/9999 once broke the
+# deadline's arithmetic).
+SAR_EARLIEST_DATE = date(2000, 1, 1)
+SAR_DATE_NAMES = {
+    "received_on": "The date received",
+    "identity_verified_on": "The date identity was verified",
+    "extension_notified_on": "The date the patient was told of the extension",
+    "completed_on": "The date the copy was sent",
+}
 
 
 class SubjectAccessRequestForm(forms.ModelForm):
@@ -59,6 +75,33 @@ class SubjectAccessRequestForm(forms.ModelForm):
             ),
             Field("notes"),
         )
+
+    def _clean_past_date(self, name: str):
+        value = self.cleaned_data.get(name)
+        if value is None:
+            return value
+        if value > timezone.localdate():
+            raise forms.ValidationError(
+                f"{SAR_DATE_NAMES[name]} cannot be in the future. Please check the date."
+            )
+        if value < SAR_EARLIEST_DATE:
+            raise forms.ValidationError(
+                f"Please check the year: {SAR_DATE_NAMES[name].lower()} cannot be before "
+                f"{SAR_EARLIEST_DATE:%Y}."
+            )
+        return value
+
+    def clean_received_on(self):
+        return self._clean_past_date("received_on")
+
+    def clean_identity_verified_on(self):
+        return self._clean_past_date("identity_verified_on")
+
+    def clean_extension_notified_on(self):
+        return self._clean_past_date("extension_notified_on")
+
+    def clean_completed_on(self):
+        return self._clean_past_date("completed_on")
 
     def clean(self):
         cleaned = super().clean()

@@ -1,0 +1,112 @@
+"""Subject access requests, after the review: dates that cannot be (a request "received"
+in 9999 once made its deadline crash every page that showed it)."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from patients.models import SubjectAccessRequest
+from patients.retention import add_months, sar_due_on
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(patient, suffix=""):
+    return f"/patients/{patient.public_id}/subject-access/{suffix}"
+
+
+def _uk(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+# The form refuses dates that cannot be -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("received", "message"),
+    [
+        ("20/12/9999", "The date received cannot be in the future."),
+        (None, "The date received cannot be in the future."),  # tomorrow
+        ("05/03/1026", "Please check the year: the date received cannot be before 2000."),
+    ],
+)
+def test_sar_form_refuses_a_received_date_in_the_future_or_long_ago(
+    manager_client, patient, received, message
+):
+    received = received or _uk(timezone.localdate() + timedelta(days=1))
+    data = {"requester": "The patient", "received_on": received, "status": "open"}
+
+    response = manager_client.post(_url(patient), data)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert message in html
+    assert f'value="{received}"' in html  # what was typed is still there
+    assert not SubjectAccessRequest.objects.exists()
+    # and the pages that show requests still work
+    assert manager_client.get(_url(patient)).status_code == 200
+    assert manager_client.get(patient.get_absolute_url()).status_code == 200
+
+
+def test_sar_form_refuses_an_identity_check_in_the_future(manager_client, patient):
+    today = timezone.localdate()
+    data = {
+        "requester": "The patient",
+        "received_on": _uk(today),
+        "identity_verified_on": "01/01/9999",
+        "status": "open",
+    }
+
+    response = manager_client.post(_url(patient), data)
+
+    assert response.status_code == 200
+    assert "The date identity was verified cannot be in the future." in response.content.decode()
+    assert not SubjectAccessRequest.objects.exists()
+
+
+def test_sar_edit_refuses_a_date_in_the_future(manager_client, manager, patient):
+    sar = SubjectAccessRequest.objects.create(
+        patient=patient, received_on=date(2026, 1, 5), recorded_by=manager
+    )
+    data = {
+        "requester": "The patient",
+        "received_on": "05/01/2026",
+        "identity_verified_on": "31/12/9999",
+        "status": "open",
+    }
+
+    response = manager_client.post(_url(patient, f"{sar.pk}/"), data)
+
+    assert response.status_code == 200
+    assert "The date identity was verified cannot be in the future." in response.content.decode()
+    sar.refresh_from_db()
+    assert sar.identity_verified_on is None
+
+
+# A deadline past the calendar's end never breaks a page ---------------------------------
+
+
+def test_add_months_past_the_last_day_of_the_calendar_is_that_day():
+    assert add_months(date(9999, 12, 20), 1) == date.max
+    assert add_months(date(9999, 11, 20), 3) == date.max
+    assert add_months(date(9999, 10, 20), 1) == date(9999, 11, 20)
+
+
+def test_a_request_stored_in_year_9999_has_a_deadline():
+    sar = SubjectAccessRequest(received_on=date(9999, 12, 20))
+    assert sar_due_on(sar) == date.max
+
+
+def test_pages_with_a_request_stored_in_year_9999_still_work(manager, patient, reception):
+    """A row stored before the form refused such dates (or by the admin)."""
+    sar = SubjectAccessRequest.objects.create(
+        patient=patient, received_on=date(9999, 12, 20), recorded_by=manager
+    )
+    manager_client = client_for(manager)
+    for url in (_url(patient), _url(patient, f"{sar.pk}/"), patient.get_absolute_url()):
+        response = manager_client.get(url)
+        assert response.status_code == 200, url
+        assert "31/12/9999" in response.content.decode(), url
+    assert client_for(reception).get(patient.get_absolute_url()).status_code == 200
