@@ -338,16 +338,33 @@ def questionnaire_submit(
     return questionnaire
 
 
+@dataclass
+class AlreadyReviewed(Exception):
+    """Someone else reviewed the questionnaire first (or the same person, with another
+    note): nothing was written, and `current` says who and when."""
+
+    current: IntakeQuestionnaire
+
+    def __str__(self) -> str:
+        return "The questionnaire was already reviewed"
+
+
 @transaction.atomic
 def questionnaire_mark_reviewed(
     *, questionnaire: IntakeQuestionnaire, reviewed_by, note: str = ""
 ) -> IntakeQuestionnaire:
+    """Record the review, once. A second review is refused (AlreadyReviewed), never
+    dropped in silence: its note may matter ("on warfarin"). The same person sending the
+    same review again (a double-click) is told it is done."""
+    note = (note or "").strip()[:500]
     current = IntakeQuestionnaire.objects.select_for_update().get(pk=questionnaire.pk)
     if current.reviewed_at is not None:
-        return current
+        if current.reviewed_by_id == reviewed_by.pk and current.review_note == note:
+            return current
+        raise AlreadyReviewed(current)
     current.reviewed_by = reviewed_by
     current.reviewed_at = timezone.now()
-    current.review_note = (note or "").strip()[:500]
+    current.review_note = note
     current._history_user = reviewed_by
     current.save(update_fields=["reviewed_by", "reviewed_at", "review_note", "updated_at"])
     return current
