@@ -6,7 +6,11 @@ rules (duplicates, edit conflicts) live in patients.services.
 - governance: the access log's dates, subject access requests.
 """
 
-from patients.forms.governance import AccessLogFilterForm, SubjectAccessRequestForm
+from patients.forms.governance import (
+    AccessLogFilterForm,
+    NewSubjectAccessRequestForm,
+    SubjectAccessRequestForm,
+)
 from patients.forms.questionnaires import (
     PriorTreatmentForm,
     PriorTreatmentFormSet,
@@ -24,6 +28,7 @@ __all__ = [
     "AccessLogFilterForm",
     "ArchiveForm",
     "EditPatientForm",
+    "NewSubjectAccessRequestForm",
     "PatientForm",
     "PriorTreatmentForm",
     "PriorTreatmentFormSet",

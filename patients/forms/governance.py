@@ -7,6 +7,7 @@ from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
 from django import forms
 from django.utils import timezone
 
+from clinic.idempotency import SubmissionTokenField
 from patients.models import SubjectAccessRequest
 
 UK_DATE_WIDGET = forms.DateInput(
@@ -58,6 +59,8 @@ class SubjectAccessRequestForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        # Hidden fields outside the layout still render (the one-time submission token).
+        self.helper.render_hidden_fields = True
         self.helper.layout = Layout(
             Row(Column("requester", css_class="col-md-6"), Column("status", css_class="col-md-6")),
             Row(
@@ -110,3 +113,7 @@ class SubjectAccessRequestForm(forms.ModelForm):
         if cleaned.get("status") == "completed" and not cleaned.get("completed_on"):
             self.add_error("completed_on", "Give the date the copy was sent.")
         return cleaned
+
+
+class NewSubjectAccessRequestForm(SubjectAccessRequestForm):
+    submission_token = SubmissionTokenField()

@@ -8,18 +8,22 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from clinic.audit import ACTIONS, access_events_for_patient, audited, patient_from_url
 from clinic.background import private_storage
 from clinic.csv_export import csv_response
+from clinic.idempotency import FIELD as SUBMISSION_TOKEN
+from clinic.idempotency import submit_once
 from clinic.listing import paginate
 from clinic.permissions import require_perm
 from patients import selectors, services, tasks
 from patients.choices import SubjectAccessCopyKind
 from patients.forms import (
     AccessLogFilterForm,
+    NewSubjectAccessRequestForm,
     SubjectAccessRequestForm,
 )
 from patients.models import SubjectAccessCopy, SubjectAccessRequest
@@ -84,21 +88,30 @@ def patient_access_log_csv(request, public_id):
 def subject_access_list(request, public_id):
     patient = selectors.patient_get_for_user(user=request.user, public_id=public_id)
     can_add = request.user.has_perm("patients.add_subjectaccessrequest")
-    form = SubjectAccessRequestForm(initial={"received_on": timezone.localdate()})
+    form = NewSubjectAccessRequestForm(initial={"received_on": timezone.localdate()})
     if request.method == "POST":
         if not can_add:
             raise PermissionDenied
-        form = SubjectAccessRequestForm(request.POST)
+        form = NewSubjectAccessRequestForm(request.POST)
         if form.is_valid():
-            try:
+            data = dict(form.cleaned_data)
+            data.pop(SUBMISSION_TOKEN)
+            list_url = reverse("patients:subject_access", kwargs={"public_id": patient.public_id})
+
+            def record() -> str:
                 sar = services.subject_access_request_record(
-                    patient=patient, recorded_by=request.user, **form.cleaned_data
+                    patient=patient, recorded_by=request.user, **data
                 )
+                messages.success(request, f"Request logged. Due by {sar.due_on:%d/%m/%Y}.")
+                return list_url
+
+            try:  # once per form: sent twice, it logs one request
+                outcome = submit_once(request, form, record, result_url=list_url)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, f"Request logged. Due by {sar.due_on:%d/%m/%Y}.")
-                return redirect("patients:subject_access", public_id=patient.public_id)
+                if outcome is not None:
+                    return redirect(outcome.url)
     requests = selectors.subject_access_requests_for_patient(patient=patient, with_copies=True)
     storage, recent = private_storage(), timezone.now() - JSON_COPY_PENDING_FOR
     for sar in requests:  # issue 12.2: which JSON copies the worker has written

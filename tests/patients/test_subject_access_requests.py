@@ -1,11 +1,14 @@
 """Subject access requests, after the review: dates that cannot be (a request "received"
-in 9999 once made its deadline crash every page that showed it)."""
+in 9999 once made its deadline crash every page that showed it), a request sent twice,
+a copy made by a GET, two managers editing one request."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
 
+from clinic.idempotency import REPLAYED_MESSAGE
 from patients.models import SubjectAccessRequest
 from patients.retention import add_months, sar_due_on
 from tests.conftest import client_for
@@ -110,3 +113,35 @@ def test_pages_with_a_request_stored_in_year_9999_still_work(manager, patient, r
         assert response.status_code == 200, url
         assert "31/12/9999" in response.content.decode(), url
     assert client_for(reception).get(patient.get_absolute_url()).status_code == 200
+
+
+# Sent twice, a new request is logged once ------------------------------------------------
+
+TOKEN_INPUT = re.compile(r'name="submission_token" value="([0-9a-f-]{36})"')
+
+
+def test_a_request_sent_twice_is_logged_once(manager_client, patient):
+    page = manager_client.get(_url(patient)).content.decode()
+    token = TOKEN_INPUT.search(page)
+    assert token, "the form carries no one-time submission token"
+    data = {
+        "requester": "The patient",
+        "received_on": _uk(timezone.localdate()),
+        "status": "open",
+        "submission_token": token.group(1),
+    }
+
+    first = manager_client.post(_url(patient), data)
+    second = manager_client.post(_url(patient), data, follow=True)
+
+    assert first.status_code == 302 and first["Location"] == _url(patient)
+    assert second.redirect_chain[0][0] == first["Location"]
+    assert REPLAYED_MESSAGE in second.content.decode()
+    assert SubjectAccessRequest.objects.filter(patient=patient).count() == 1
+
+
+def test_a_refused_request_keeps_its_token(manager_client, patient):
+    token = TOKEN_INPUT.search(manager_client.get(_url(patient)).content.decode()).group(1)
+    data = {"requester": "The patient", "received_on": "20/12/9999", "status": "open"}
+    refused = manager_client.post(_url(patient), {**data, "submission_token": token})
+    assert f'name="submission_token" value="{token}"' in refused.content.decode()
