@@ -9,6 +9,7 @@ rules (duplicates, edit conflicts) live in patients.services.
 from patients.forms.governance import (
     AccessLogFilterForm,
     NewSubjectAccessRequestForm,
+    SubjectAccessCopyForm,
     SubjectAccessRequestForm,
 )
 from patients.forms.questionnaires import (
@@ -35,5 +36,6 @@ __all__ = [
     "QuestionnaireForm",
     "RegisterPatientForm",
     "ReviewForm",
+    "SubjectAccessCopyForm",
     "SubjectAccessRequestForm",
 ]

@@ -117,3 +117,9 @@ class SubjectAccessRequestForm(forms.ModelForm):
 
 class NewSubjectAccessRequestForm(SubjectAccessRequestForm):
     submission_token = SubmissionTokenField()
+
+
+class SubjectAccessCopyForm(forms.Form):
+    """The JSON copy's button: only its one-time token (a double-click makes one copy)."""
+
+    submission_token = SubmissionTokenField()

@@ -10,7 +10,7 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from clinic.audit import ACTIONS, access_events_for_patient, audited, patient_from_url
 from clinic.background import private_storage
@@ -24,6 +24,7 @@ from patients.choices import SubjectAccessCopyKind
 from patients.forms import (
     AccessLogFilterForm,
     NewSubjectAccessRequestForm,
+    SubjectAccessCopyForm,
     SubjectAccessRequestForm,
 )
 from patients.models import SubjectAccessCopy, SubjectAccessRequest
@@ -36,6 +37,10 @@ JSON_COPY_PENDING_FOR = timedelta(hours=1)
 
 
 ACCESS_LOG_PAGE_SIZE = 50
+
+IDENTITY_NOT_VERIFIED = (
+    "Record the date the requester's identity was verified before producing the copy."
+)
 
 
 def _access_log_filter(request):
@@ -115,6 +120,7 @@ def subject_access_list(request, public_id):
     requests = selectors.subject_access_requests_for_patient(patient=patient, with_copies=True)
     storage, recent = private_storage(), timezone.now() - JSON_COPY_PENDING_FOR
     for sar in requests:  # issue 12.2: which JSON copies the worker has written
+        sar.copy_form = SubjectAccessCopyForm()  # the JSON button's own one-time token
         for copy in sar.copies.all():
             copy.json_ready = copy.kind == SubjectAccessCopyKind.JSON and storage.exists(
                 tasks.json_copy_path(copy, patient)
@@ -169,9 +175,7 @@ def _subject_access_copy_recorded(request, public_id, pk, *, kind: str):
     try:
         copy = services.subject_access_copy_record(sar=sar, produced_by=request.user, kind=kind)
     except services.IdentityNotVerified:
-        raise PermissionDenied(
-            "Record the date the requester's identity was verified before producing the copy."
-        ) from None
+        raise PermissionDenied(IDENTITY_NOT_VERIFIED) from None
     return patient, copy
 
 
@@ -183,19 +187,42 @@ def _subject_access_copy_for(request, public_id, pk, *, kind: str):
 
 @require_perm("patients.export_patient_record")
 @audited("patient.sar_export", patient=patient_from_url())
+@require_POST
 def subject_access_export_json(request, public_id, pk):
     """Every record held about the patient, as one JSON file, for one verified request:
     recorded here, written by the background worker (patients.tasks, issue 12.2), then
-    offered for download under the request on the subject-access page."""
-    patient, copy = _subject_access_copy_recorded(
-        request, public_id, pk, kind=SubjectAccessCopyKind.JSON
-    )
-    transaction.on_commit(lambda: tasks.prepare_subject_access_json.enqueue(copy.pk))
-    messages.info(
-        request,
-        "The JSON copy is being prepared. Refresh this page in a moment to download it.",
-    )
-    return redirect("patients:subject_access", public_id=patient.public_id)
+    offered for download under the request on the subject-access page.
+
+    A form's button (POST), never a link: each copy is entered in the disclosure record
+    and writes the whole record to disk, so a prefetching browser or a reload must not
+    make one; and its one-time token makes one copy of a double-click."""
+    patient = selectors.patient_get_for_user(user=request.user, public_id=public_id)
+    sar = get_object_or_404(SubjectAccessRequest, patient=patient, pk=pk)
+    list_url = reverse("patients:subject_access", kwargs={"public_id": patient.public_id})
+    form = SubjectAccessCopyForm(request.POST)
+    if not form.is_valid():  # a mangled token: nothing made
+        messages.error(request, "Nothing was made. Please press the JSON button again.")
+        return redirect(list_url)
+
+    def record() -> str:
+        copy = services.subject_access_copy_record(
+            sar=sar, produced_by=request.user, kind=SubjectAccessCopyKind.JSON
+        )
+        transaction.on_commit(lambda: tasks.prepare_subject_access_json.enqueue(copy.pk))
+        messages.info(
+            request,
+            "The JSON copy is being prepared. Refresh this page in a moment to download it.",
+        )
+        return list_url
+
+    try:
+        outcome = submit_once(request, form, record, result_url=list_url)
+    except services.IdentityNotVerified:
+        raise PermissionDenied(IDENTITY_NOT_VERIFIED) from None
+    if outcome is None:  # a busy database, or a token not this user's: said on the page
+        for error in form.non_field_errors():
+            messages.error(request, error)
+    return redirect(list_url)
 
 
 @require_perm("patients.export_patient_record")

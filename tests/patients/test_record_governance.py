@@ -238,7 +238,7 @@ def _json_copy(client, patient, sar, capture_on_commit):
 
     base = f"/patients/{patient.public_id}/subject-access/{sar.pk}"
     with capture_on_commit(execute=True):
-        asked = client.get(f"{base}/copy.json")
+        asked = client.post(f"{base}/copy.json")  # a button: POST only (the review's A8)
     assert asked.status_code == 302 and asked["Location"].endswith("/subject-access/")
     copy = sar.copies.filter(kind="json").latest("id")
     assert client.get(f"{base}/copies/{copy.pk}.json").status_code == 302  # not written yet
@@ -250,6 +250,11 @@ def _json_copy(client, patient, sar, capture_on_commit):
     response = client.get(f"{base}/copies/{copy.pk}.json")
     assert response.status_code == 200
     return response
+
+
+def _ask_for_copy(client, url):
+    """The JSON copy is asked for with its button (POST); the readable one is a page."""
+    return client.post(url) if url.endswith(".json") else client.get(url)
 
 
 def _verified_request(patient, **fields):
@@ -276,7 +281,7 @@ def test_no_subject_access_copy_without_a_request(manager_client, patient, suffi
         f"/patients/{patient.public_id}/subject-access/{10**9}/{suffix}",  # no such request
         f"/patients/{patient.public_id}/subject-access/{others_request.pk}/{suffix}",
     ):
-        response = manager_client.get(url)
+        response = _ask_for_copy(manager_client, url)
         assert response.status_code == 404, url
         assert patient.family_name not in response.content.decode()
     assert not SubjectAccessCopy.objects.exists()
@@ -290,7 +295,9 @@ def test_no_subject_access_copy_before_the_identity_check(manager_client, patien
     patient.save()
     sar = _verified_request(patient, identity_verified_on=None)
 
-    response = manager_client.get(f"/patients/{patient.public_id}/subject-access/{sar.pk}/{suffix}")
+    response = _ask_for_copy(
+        manager_client, f"/patients/{patient.public_id}/subject-access/{sar.pk}/{suffix}"
+    )
 
     assert response.status_code == 403
     assert "9434765919" not in response.content.decode()
@@ -302,7 +309,7 @@ def test_no_subject_access_copy_before_the_identity_check(manager_client, patien
 @pytest.mark.django_db
 def test_each_copy_is_recorded_against_its_request(manager_client, manager, patient):
     sar = _verified_request(patient)
-    manager_client.get(f"/patients/{patient.public_id}/subject-access/{sar.pk}/copy.json")
+    manager_client.post(f"/patients/{patient.public_id}/subject-access/{sar.pk}/copy.json")
     manager_client.get(f"/patients/{patient.public_id}/subject-access/{sar.pk}/copy/")
 
     copies = list(sar.copies.order_by("id").values_list("produced_by", "kind"))

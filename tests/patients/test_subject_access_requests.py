@@ -9,7 +9,8 @@ import pytest
 from django.utils import timezone
 
 from clinic.idempotency import REPLAYED_MESSAGE
-from patients.models import SubjectAccessRequest
+from clinic.models import AccessEvent
+from patients.models import SubjectAccessCopy, SubjectAccessRequest
 from patients.retention import add_months, sar_due_on
 from tests.conftest import client_for
 
@@ -145,3 +146,57 @@ def test_a_refused_request_keeps_its_token(manager_client, patient):
     data = {"requester": "The patient", "received_on": "20/12/9999", "status": "open"}
     refused = manager_client.post(_url(patient), {**data, "submission_token": token})
     assert f'name="submission_token" value="{token}"' in refused.content.decode()
+
+
+# The JSON copy is made by a button, once ---------------------------------------------------
+
+
+def _verified(patient, manager):
+    return SubjectAccessRequest.objects.create(
+        patient=patient,
+        received_on=date(2026, 1, 5),
+        identity_verified_on=date(2026, 1, 6),
+        recorded_by=manager,
+    )
+
+
+def test_a_get_of_the_json_copy_makes_nothing(
+    manager_client, manager, patient, django_capture_on_commit_callbacks
+):
+    sar = _verified(patient, manager)
+    url = _url(patient, f"{sar.pk}/copy.json")
+
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        responses = [manager_client.get(url) for _ in range(2)]
+
+    assert [r.status_code for r in responses] == [405, 405]
+    assert 'data-testid="method-not-allowed"' in responses[0].content.decode()  # the friendly page
+    assert responses[0]["Allow"] == "POST"
+    assert not SubjectAccessCopy.objects.exists()
+    assert not queued
+    assert not AccessEvent.objects.filter(action="patient.sar_export").exists()
+
+
+def test_the_json_button_sent_twice_makes_one_copy(
+    manager_client, manager, patient, django_capture_on_commit_callbacks
+):
+    sar = _verified(patient, manager)
+    page = manager_client.get(_url(patient)).content.decode()
+    button = re.search(
+        r'<form method="post" action="([^"]+/copy\.json)"[^>]*>'
+        r'<input type="hidden" name="csrfmiddlewaretoken"[^>]*>'
+        r'<input type="hidden" name="submission_token" value="([0-9a-f-]{36})"',
+        page,
+    )
+    assert button, "the JSON copy is a form's button with a one-time token"
+    url, token = button.groups()
+    assert url == _url(patient, f"{sar.pk}/copy.json")
+
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        first = manager_client.post(url, {"submission_token": token})
+        second = manager_client.post(url, {"submission_token": token})
+
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"] == _url(patient)
+    assert SubjectAccessCopy.objects.filter(request=sar, kind="json").count() == 1
+    assert len(queued) == 1  # one file written by the worker
