@@ -125,12 +125,13 @@ def _save_validated(patient: Patient, **save_kwargs) -> None:
 
 @dataclass
 class EditConflict(Exception):
-    """Someone saved the record after the editor opened it; nothing was written."""
+    """Someone saved the record (a patient, a subject access request) after the editor
+    opened it; nothing was written."""
 
-    current: Patient
+    current: Patient | SubjectAccessRequest
 
     def __str__(self) -> str:
-        return "The patient was changed by someone else"
+        return "The record was changed by someone else"
 
 
 def format_record_number(number: int) -> str:
@@ -388,17 +389,23 @@ def subject_access_request_record(*, patient: Patient, recorded_by, **fields):
 
 
 @transaction.atomic
-def subject_access_request_update(*, sar, updated_by, **fields):
+def subject_access_request_update(*, sar, updated_by, expected_version: int, **fields):
+    """Save an edit only if nobody else saved the request since the editor opened it
+    (EditConflict otherwise, nothing written)."""
+    current = SubjectAccessRequest.objects.select_for_update().get(pk=sar.pk)
+    if current.version != expected_version:
+        raise EditConflict(current=current)
     editable = SubjectAccessRequest.EDITABLE_FIELDS
-    changed = [k for k in editable if k in fields and getattr(sar, k) != fields[k]]
-    for name in changed:
-        setattr(sar, name, fields[name])
+    changed = [k for k in editable if k in fields and getattr(current, k) != fields[k]]
     if not changed:
-        return sar
-    sar.full_clean()
-    sar._history_user = updated_by
-    sar.save(update_fields=[*changed, "updated_at"])
-    return sar
+        return current
+    for name in changed:
+        setattr(current, name, fields[name])
+    current.full_clean()
+    current.version += 1
+    current._history_user = updated_by
+    current.save(update_fields=[*changed, "version", "updated_at"])
+    return current
 
 
 class IdentityNotVerified(Exception):

@@ -8,6 +8,7 @@ rules (duplicates, edit conflicts) live in patients.services.
 
 from patients.forms.governance import (
     AccessLogFilterForm,
+    EditSubjectAccessRequestForm,
     NewSubjectAccessRequestForm,
     SubjectAccessCopyForm,
     SubjectAccessRequestForm,
@@ -29,6 +30,7 @@ __all__ = [
     "AccessLogFilterForm",
     "ArchiveForm",
     "EditPatientForm",
+    "EditSubjectAccessRequestForm",
     "NewSubjectAccessRequestForm",
     "PatientForm",
     "PriorTreatmentForm",

@@ -119,6 +119,13 @@ class NewSubjectAccessRequestForm(SubjectAccessRequestForm):
     submission_token = SubmissionTokenField()
 
 
+class EditSubjectAccessRequestForm(SubjectAccessRequestForm):
+    """The request's version when the page was opened: a save over someone else's newer
+    one is refused (patients.services.subject_access_request_update)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
 class SubjectAccessCopyForm(forms.Form):
     """The JSON copy's button: only its one-time token (a double-click makes one copy)."""
 

@@ -23,9 +23,9 @@ from patients import selectors, services, tasks
 from patients.choices import SubjectAccessCopyKind
 from patients.forms import (
     AccessLogFilterForm,
+    EditSubjectAccessRequestForm,
     NewSubjectAccessRequestForm,
     SubjectAccessCopyForm,
-    SubjectAccessRequestForm,
 )
 from patients.models import SubjectAccessCopy, SubjectAccessRequest
 from patients.record_export import patient_subject_access_copy
@@ -147,23 +147,46 @@ def subject_access_list(request, public_id):
 def subject_access_edit(request, public_id, pk):
     patient = selectors.patient_get_for_user(user=request.user, public_id=public_id)
     sar = get_object_or_404(SubjectAccessRequest, patient=patient, pk=pk)
-    form = SubjectAccessRequestForm(request.POST or None, instance=sar)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.subject_access_request_update(
-                sar=SubjectAccessRequest.objects.get(pk=sar.pk),
-                updated_by=request.user,
-                **form.cleaned_data,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "Request updated.")
-            return redirect("patients:subject_access", public_id=patient.public_id)
+    conflict = None
+    if request.method == "POST":
+        form = EditSubjectAccessRequestForm(request.POST, instance=sar)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            expected_version = data.pop("version")
+            try:
+                services.subject_access_request_update(
+                    sar=sar,
+                    updated_by=request.user,
+                    expected_version=expected_version,
+                    **data,
+                )
+            except services.EditConflict as exc:
+                # Someone saved the request since this page was opened: nothing written.
+                # The form again, as "saved now + this manager's own changes", at the new
+                # version, so saving again keeps both people's work.
+                sar = exc.current
+                conflict = selectors.patient_edit_conflict(
+                    current=sar,
+                    submitted=data,
+                    expected_version=expected_version,
+                    show_nhs_number=True,
+                )
+                form = EditSubjectAccessRequestForm(
+                    instance=sar, initial={**conflict.merged, "version": sar.version}
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, "Request updated.")
+                return redirect("patients:subject_access", public_id=patient.public_id)
+        if conflict is None:  # the form changed the instance: the page shows it as saved
+            sar.refresh_from_db()
+    else:
+        form = EditSubjectAccessRequestForm(instance=sar, initial={"version": sar.version})
     return render(
         request,
         "patients/subject_access_edit.html",
-        {"patient": patient, "sar": sar, "form": form},
+        {"patient": patient, "sar": sar, "form": form, "conflict": conflict},
     )
 
 

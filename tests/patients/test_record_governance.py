@@ -115,7 +115,13 @@ def test_manager_logs_and_completes_a_subject_access_request(manager_client, man
     assert "1 open" in detail and "05/04/2026" in detail
     edit = f"/patients/{patient.public_id}/subject-access/{sar.pk}/"
     bad = manager_client.post(
-        edit, {"requester": "The patient", "received_on": "05/03/2026", "status": "completed"}
+        edit,
+        {
+            "requester": "The patient",
+            "received_on": "05/03/2026",
+            "status": "completed",
+            "version": "1",  # the request as the edit page showed it
+        },
     )
     assert "Give the date the copy was sent." in bad.content.decode()
     done = manager_client.post(
@@ -125,6 +131,7 @@ def test_manager_logs_and_completes_a_subject_access_request(manager_client, man
             "received_on": "05/03/2026",
             "status": "completed",
             "completed_on": "20/03/2026",
+            "version": "1",
         },
     )
     assert done.status_code == 302

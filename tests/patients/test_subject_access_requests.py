@@ -200,3 +200,54 @@ def test_the_json_button_sent_twice_makes_one_copy(
     assert first["Location"] == second["Location"] == _url(patient)
     assert SubjectAccessCopy.objects.filter(request=sar, kind="json").count() == 1
     assert len(queued) == 1  # one file written by the worker
+
+
+# Two managers editing one request ----------------------------------------------------------
+
+
+def test_a_stale_edit_never_undoes_anothers_change(manager_client, manager, patient):
+    from tests.factories import UserFactory
+
+    sar = SubjectAccessRequest.objects.create(
+        patient=patient, received_on=date(2026, 1, 5), recorded_by=manager
+    )
+    edit = _url(patient, f"{sar.pk}/")
+    other = client_for(UserFactory(username="m2", role="Manager"))
+    version = re.compile(r'name="version" value="(\d+)"')
+    # both open the edit page
+    a_version = version.search(manager_client.get(edit).content.decode()).group(1)
+    b_version = version.search(other.get(edit).content.decode()).group(1)
+    data = {"requester": "The patient", "received_on": "05/01/2026", "status": "open"}
+    # A records the identity check
+    a = manager_client.post(
+        edit, {**data, "identity_verified_on": "06/01/2026", "notes": "", "version": a_version}
+    )
+    assert a.status_code == 302
+
+    # B, on the page opened before, adds a note
+    b = other.post(
+        edit, {**data, "identity_verified_on": "", "notes": "called patient", "version": b_version}
+    )
+
+    assert b.status_code == 200
+    html = b.content.decode()
+    assert "Not saved yet:" in html and 'id="edit-conflict"' in html
+    assert "called patient" in html  # B's note, kept in the form
+    assert 'value="06/01/2026"' in html  # A's check, now in the form too
+    sar.refresh_from_db()
+    assert sar.identity_verified_on == date(2026, 1, 6)  # A's change stands
+    assert sar.notes == ""
+    assert sar.version == 2
+    # B saves again from the merged form: both changes kept
+    again = version.search(html).group(1)
+    saved = other.post(
+        edit,
+        {**data, "identity_verified_on": "06/01/2026", "notes": "called patient", "version": again},
+    )
+    assert saved.status_code == 302
+    sar.refresh_from_db()
+    assert (sar.identity_verified_on, sar.notes, sar.version) == (
+        date(2026, 1, 6),
+        "called patient",
+        3,
+    )
