@@ -8,7 +8,7 @@ the UK GDPR's for subject access [S67], named here once with their source.
 
 import calendar
 from dataclasses import dataclass
-from datetime import date
+from datetime import MAXYEAR, MINYEAR, date
 
 # [S66b] Adult health record: 8 years after the conclusion of treatment.
 ADULT_YEARS_AFTER_TREATMENT = 8
@@ -27,9 +27,17 @@ SAR_SOURCE = "S67"
 
 def add_months(start: date, months: int) -> date:
     """The same calendar date `months` later, or that month's last day if it has none
-    (31 January + 1 month = 28/29 February), as the ICO counts a calendar month."""
+    (31 January + 1 month = 28/29 February), as the ICO counts a calendar month.
+
+    Past the calendar's last day (a date stored as 20/12/9999) it is that last day
+    (`date.max`), and before its first, the first: a page showing a deadline never fails
+    on a mistyped year."""
     month_index = start.month - 1 + months
     year, month = start.year + month_index // 12, month_index % 12 + 1
+    if year > MAXYEAR:
+        return date.max
+    if year < MINYEAR:
+        return date.min
     day = min(start.day, calendar.monthrange(year, month)[1])
     return date(year, month, day)
 

@@ -125,12 +125,13 @@ def _save_validated(patient: Patient, **save_kwargs) -> None:
 
 @dataclass
 class EditConflict(Exception):
-    """Someone saved the record after the editor opened it; nothing was written."""
+    """Someone saved the record (a patient, a subject access request) after the editor
+    opened it; nothing was written."""
 
-    current: Patient
+    current: Patient | SubjectAccessRequest
 
     def __str__(self) -> str:
-        return "The patient was changed by someone else"
+        return "The record was changed by someone else"
 
 
 def format_record_number(number: int) -> str:
@@ -338,16 +339,33 @@ def questionnaire_submit(
     return questionnaire
 
 
+@dataclass
+class AlreadyReviewed(Exception):
+    """Someone else reviewed the questionnaire first (or the same person, with another
+    note): nothing was written, and `current` says who and when."""
+
+    current: IntakeQuestionnaire
+
+    def __str__(self) -> str:
+        return "The questionnaire was already reviewed"
+
+
 @transaction.atomic
 def questionnaire_mark_reviewed(
     *, questionnaire: IntakeQuestionnaire, reviewed_by, note: str = ""
 ) -> IntakeQuestionnaire:
+    """Record the review, once. A second review is refused (AlreadyReviewed), never
+    dropped in silence: its note may matter ("on warfarin"). The same person sending the
+    same review again (a double-click) is told it is done."""
+    note = (note or "").strip()[:500]
     current = IntakeQuestionnaire.objects.select_for_update().get(pk=questionnaire.pk)
     if current.reviewed_at is not None:
-        return current
+        if current.reviewed_by_id == reviewed_by.pk and current.review_note == note:
+            return current
+        raise AlreadyReviewed(current)
     current.reviewed_by = reviewed_by
     current.reviewed_at = timezone.now()
-    current.review_note = (note or "").strip()[:500]
+    current.review_note = note
     current._history_user = reviewed_by
     current.save(update_fields=["reviewed_by", "reviewed_at", "review_note", "updated_at"])
     return current
@@ -371,17 +389,23 @@ def subject_access_request_record(*, patient: Patient, recorded_by, **fields):
 
 
 @transaction.atomic
-def subject_access_request_update(*, sar, updated_by, **fields):
+def subject_access_request_update(*, sar, updated_by, expected_version: int, **fields):
+    """Save an edit only if nobody else saved the request since the editor opened it
+    (EditConflict otherwise, nothing written)."""
+    current = SubjectAccessRequest.objects.select_for_update().get(pk=sar.pk)
+    if current.version != expected_version:
+        raise EditConflict(current=current)
     editable = SubjectAccessRequest.EDITABLE_FIELDS
-    changed = [k for k in editable if k in fields and getattr(sar, k) != fields[k]]
-    for name in changed:
-        setattr(sar, name, fields[name])
+    changed = [k for k in editable if k in fields and getattr(current, k) != fields[k]]
     if not changed:
-        return sar
-    sar.full_clean()
-    sar._history_user = updated_by
-    sar.save(update_fields=[*changed, "updated_at"])
-    return sar
+        return current
+    for name in changed:
+        setattr(current, name, fields[name])
+    current.full_clean()
+    current.version += 1
+    current._history_user = updated_by
+    current.save(update_fields=[*changed, "version", "updated_at"])
+    return current
 
 
 class IdentityNotVerified(Exception):

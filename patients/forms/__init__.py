@@ -6,7 +6,13 @@ rules (duplicates, edit conflicts) live in patients.services.
 - governance: the access log's dates, subject access requests.
 """
 
-from patients.forms.governance import AccessLogFilterForm, SubjectAccessRequestForm
+from patients.forms.governance import (
+    AccessLogFilterForm,
+    EditSubjectAccessRequestForm,
+    NewSubjectAccessRequestForm,
+    SubjectAccessCopyForm,
+    SubjectAccessRequestForm,
+)
 from patients.forms.questionnaires import (
     PriorTreatmentForm,
     PriorTreatmentFormSet,
@@ -24,11 +30,14 @@ __all__ = [
     "AccessLogFilterForm",
     "ArchiveForm",
     "EditPatientForm",
+    "EditSubjectAccessRequestForm",
+    "NewSubjectAccessRequestForm",
     "PatientForm",
     "PriorTreatmentForm",
     "PriorTreatmentFormSet",
     "QuestionnaireForm",
     "RegisterPatientForm",
     "ReviewForm",
+    "SubjectAccessCopyForm",
     "SubjectAccessRequestForm",
 ]

@@ -66,6 +66,9 @@ class SubjectAccessRequest(TimeStampedModel):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # Raised by each saved edit: two managers never overwrite each other's changes
+    # (patients.services.subject_access_request_update, as for the patient's details).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 

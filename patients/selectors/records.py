@@ -175,17 +175,18 @@ class EditConflictView:
 
 
 def patient_edit_conflict(
-    *, current: Patient, submitted: dict, expected_version: int, show_nhs_number: bool
+    *, current, submitted: dict, expected_version: int, show_nhs_number: bool
 ) -> EditConflictView:
     """Compare the version the editor loaded (from the change history) with what is saved
     now and with what they typed. Only fields they changed are kept from their form, so
-    saving again never silently undoes the other person's change."""
+    saving again never silently undoes the other person's change. `current` is a patient,
+    or another record kept with a `version` and its history (a subject access request)."""
     history = current.history.select_related("history_user")
     loaded = history.filter(version=expected_version).order_by("-history_date").first()
     last = history.order_by("-history_date").first()
     theirs, mine, clashes, merged = [], [], [], {}
     for name, typed in submitted.items():
-        field = Patient._meta.get_field(name)
+        field = type(current)._meta.get_field(name)  # a patient, or a subject access request
         label = str(field.verbose_name)
         saved = getattr(current, name)
         original = getattr(loaded, name) if loaded is not None else saved

@@ -8,19 +8,24 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from clinic.audit import ACTIONS, access_events_for_patient, audited, patient_from_url
 from clinic.background import private_storage
 from clinic.csv_export import csv_response
+from clinic.idempotency import FIELD as SUBMISSION_TOKEN
+from clinic.idempotency import submit_once
 from clinic.listing import paginate
 from clinic.permissions import require_perm
 from patients import selectors, services, tasks
 from patients.choices import SubjectAccessCopyKind
 from patients.forms import (
     AccessLogFilterForm,
-    SubjectAccessRequestForm,
+    EditSubjectAccessRequestForm,
+    NewSubjectAccessRequestForm,
+    SubjectAccessCopyForm,
 )
 from patients.models import SubjectAccessCopy, SubjectAccessRequest
 from patients.record_export import patient_subject_access_copy
@@ -32,6 +37,10 @@ JSON_COPY_PENDING_FOR = timedelta(hours=1)
 
 
 ACCESS_LOG_PAGE_SIZE = 50
+
+IDENTITY_NOT_VERIFIED = (
+    "Record the date the requester's identity was verified before producing the copy."
+)
 
 
 def _access_log_filter(request):
@@ -84,24 +93,34 @@ def patient_access_log_csv(request, public_id):
 def subject_access_list(request, public_id):
     patient = selectors.patient_get_for_user(user=request.user, public_id=public_id)
     can_add = request.user.has_perm("patients.add_subjectaccessrequest")
-    form = SubjectAccessRequestForm(initial={"received_on": timezone.localdate()})
+    form = NewSubjectAccessRequestForm(initial={"received_on": timezone.localdate()})
     if request.method == "POST":
         if not can_add:
             raise PermissionDenied
-        form = SubjectAccessRequestForm(request.POST)
+        form = NewSubjectAccessRequestForm(request.POST)
         if form.is_valid():
-            try:
+            data = dict(form.cleaned_data)
+            data.pop(SUBMISSION_TOKEN)
+            list_url = reverse("patients:subject_access", kwargs={"public_id": patient.public_id})
+
+            def record() -> str:
                 sar = services.subject_access_request_record(
-                    patient=patient, recorded_by=request.user, **form.cleaned_data
+                    patient=patient, recorded_by=request.user, **data
                 )
+                messages.success(request, f"Request logged. Due by {sar.due_on:%d/%m/%Y}.")
+                return list_url
+
+            try:  # once per form: sent twice, it logs one request
+                outcome = submit_once(request, form, record, result_url=list_url)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, f"Request logged. Due by {sar.due_on:%d/%m/%Y}.")
-                return redirect("patients:subject_access", public_id=patient.public_id)
+                if outcome is not None:
+                    return redirect(outcome.url)
     requests = selectors.subject_access_requests_for_patient(patient=patient, with_copies=True)
     storage, recent = private_storage(), timezone.now() - JSON_COPY_PENDING_FOR
     for sar in requests:  # issue 12.2: which JSON copies the worker has written
+        sar.copy_form = SubjectAccessCopyForm()  # the JSON button's own one-time token
         for copy in sar.copies.all():
             copy.json_ready = copy.kind == SubjectAccessCopyKind.JSON and storage.exists(
                 tasks.json_copy_path(copy, patient)
@@ -128,23 +147,46 @@ def subject_access_list(request, public_id):
 def subject_access_edit(request, public_id, pk):
     patient = selectors.patient_get_for_user(user=request.user, public_id=public_id)
     sar = get_object_or_404(SubjectAccessRequest, patient=patient, pk=pk)
-    form = SubjectAccessRequestForm(request.POST or None, instance=sar)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.subject_access_request_update(
-                sar=SubjectAccessRequest.objects.get(pk=sar.pk),
-                updated_by=request.user,
-                **form.cleaned_data,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "Request updated.")
-            return redirect("patients:subject_access", public_id=patient.public_id)
+    conflict = None
+    if request.method == "POST":
+        form = EditSubjectAccessRequestForm(request.POST, instance=sar)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            expected_version = data.pop("version")
+            try:
+                services.subject_access_request_update(
+                    sar=sar,
+                    updated_by=request.user,
+                    expected_version=expected_version,
+                    **data,
+                )
+            except services.EditConflict as exc:
+                # Someone saved the request since this page was opened: nothing written.
+                # The form again, as "saved now + this manager's own changes", at the new
+                # version, so saving again keeps both people's work.
+                sar = exc.current
+                conflict = selectors.patient_edit_conflict(
+                    current=sar,
+                    submitted=data,
+                    expected_version=expected_version,
+                    show_nhs_number=True,
+                )
+                form = EditSubjectAccessRequestForm(
+                    instance=sar, initial={**conflict.merged, "version": sar.version}
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, "Request updated.")
+                return redirect("patients:subject_access", public_id=patient.public_id)
+        if conflict is None:  # the form changed the instance: the page shows it as saved
+            sar.refresh_from_db()
+    else:
+        form = EditSubjectAccessRequestForm(instance=sar, initial={"version": sar.version})
     return render(
         request,
         "patients/subject_access_edit.html",
-        {"patient": patient, "sar": sar, "form": form},
+        {"patient": patient, "sar": sar, "form": form, "conflict": conflict},
     )
 
 
@@ -156,9 +198,7 @@ def _subject_access_copy_recorded(request, public_id, pk, *, kind: str):
     try:
         copy = services.subject_access_copy_record(sar=sar, produced_by=request.user, kind=kind)
     except services.IdentityNotVerified:
-        raise PermissionDenied(
-            "Record the date the requester's identity was verified before producing the copy."
-        ) from None
+        raise PermissionDenied(IDENTITY_NOT_VERIFIED) from None
     return patient, copy
 
 
@@ -170,19 +210,42 @@ def _subject_access_copy_for(request, public_id, pk, *, kind: str):
 
 @require_perm("patients.export_patient_record")
 @audited("patient.sar_export", patient=patient_from_url())
+@require_POST
 def subject_access_export_json(request, public_id, pk):
     """Every record held about the patient, as one JSON file, for one verified request:
     recorded here, written by the background worker (patients.tasks, issue 12.2), then
-    offered for download under the request on the subject-access page."""
-    patient, copy = _subject_access_copy_recorded(
-        request, public_id, pk, kind=SubjectAccessCopyKind.JSON
-    )
-    transaction.on_commit(lambda: tasks.prepare_subject_access_json.enqueue(copy.pk))
-    messages.info(
-        request,
-        "The JSON copy is being prepared. Refresh this page in a moment to download it.",
-    )
-    return redirect("patients:subject_access", public_id=patient.public_id)
+    offered for download under the request on the subject-access page.
+
+    A form's button (POST), never a link: each copy is entered in the disclosure record
+    and writes the whole record to disk, so a prefetching browser or a reload must not
+    make one; and its one-time token makes one copy of a double-click."""
+    patient = selectors.patient_get_for_user(user=request.user, public_id=public_id)
+    sar = get_object_or_404(SubjectAccessRequest, patient=patient, pk=pk)
+    list_url = reverse("patients:subject_access", kwargs={"public_id": patient.public_id})
+    form = SubjectAccessCopyForm(request.POST)
+    if not form.is_valid():  # a mangled token: nothing made
+        messages.error(request, "Nothing was made. Please press the JSON button again.")
+        return redirect(list_url)
+
+    def record() -> str:
+        copy = services.subject_access_copy_record(
+            sar=sar, produced_by=request.user, kind=SubjectAccessCopyKind.JSON
+        )
+        transaction.on_commit(lambda: tasks.prepare_subject_access_json.enqueue(copy.pk))
+        messages.info(
+            request,
+            "The JSON copy is being prepared. Refresh this page in a moment to download it.",
+        )
+        return list_url
+
+    try:
+        outcome = submit_once(request, form, record, result_url=list_url)
+    except services.IdentityNotVerified:
+        raise PermissionDenied(IDENTITY_NOT_VERIFIED) from None
+    if outcome is None:  # a busy database, or a token not this user's: said on the page
+        for error in form.non_field_errors():
+            messages.error(request, error)
+    return redirect(list_url)
 
 
 @require_perm("patients.export_patient_record")

@@ -4,8 +4,9 @@ from django.contrib import messages
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
-from clinic.audit import audited, patient_from_url
+from clinic.audit import audited, patient_from_url, record_access
 from clinic.idempotency import FIELD as SUBMISSION_TOKEN
 from clinic.idempotency import submit_once
 from clinic.permissions import require_perm
@@ -32,6 +33,13 @@ def questionnaire_after_registering(public_id) -> str:
 @audited("questionnaire.view", patient=patient_from_url())
 def questionnaire_list(request, public_id):
     patient = selectors.patient_get_for_user(user=request.user, public_id=public_id)
+    return _questionnaire_list_page(request, patient)
+
+
+def _questionnaire_list_page(request, patient, *, review_kept=None):
+    """The questionnaires page; `review_kept`: a review that was not saved (the
+    questionnaire's pk, the note as typed, and whether it can still be sent), shown
+    again under its questionnaire."""
     questionnaires = selectors.questionnaire_list_for_patient(patient=patient)
     return render(
         request,
@@ -40,6 +48,7 @@ def questionnaire_list(request, public_id):
             "patient": patient,
             "questionnaires": questionnaires,
             "review_form": ReviewForm(),
+            "review_kept": review_kept,
             "screening_banner": selectors.questionnaire_banner_from(questionnaires),
         },
     )
@@ -110,11 +119,45 @@ def questionnaire_review(request, public_id, pk):
     patient = selectors.patient_get_for_user(user=request.user, public_id=public_id)
     questionnaire = selectors.questionnaire_get_for_patient(patient=patient, pk=pk)
     form = ReviewForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
-    services.questionnaire_mark_reviewed(
-        questionnaire=questionnaire, reviewed_by=request.user, note=note
-    )
+    if not form.is_valid():  # a note over 500 characters: kept, to shorten
+        messages.error(
+            request,
+            "Not saved: the review note is longer than 500 characters. "
+            "Please shorten it (your note is below) and mark it reviewed again.",
+        )
+        return _review_not_saved(request, patient, questionnaire, form.data.get("note", ""))
+    note = form.cleaned_data["note"]
+    try:
+        services.questionnaire_mark_reviewed(
+            questionnaire=questionnaire, reviewed_by=request.user, note=note
+        )
+    except services.AlreadyReviewed as already:
+        current = already.current
+        who = current.reviewed_by.get_full_name() or current.reviewed_by.get_username()
+        when = timezone.localtime(current.reviewed_at)
+        messages.error(
+            request,
+            f"Not saved: {who} had already marked the questionnaire of "
+            f"{questionnaire.completed_on:%d/%m/%Y} as reviewed, at {when:%H:%M} on "
+            f"{when:%d/%m/%Y}. "
+            + (
+                f"Your note is below it: copy it to where the team will see it, or tell {who}."
+                if note
+                else "Nothing more to do."
+            ),
+        )
+        return _review_not_saved(request, patient, questionnaire, note, can_send=False)
     messages.success(
         request, f"Marked the questionnaire of {questionnaire.completed_on:%d/%m/%Y} as reviewed."
     )
     return redirect("patients:questionnaires", public_id=patient.public_id)
+
+
+def _review_not_saved(request, patient, questionnaire, note: str, *, can_send: bool = True):
+    """The questionnaires page again (200), with the reviewer's note as they typed it;
+    a view of the questionnaires, so logged as one."""
+    response = _questionnaire_list_page(
+        request, patient, review_kept={"pk": questionnaire.pk, "note": note, "can_send": can_send}
+    )
+    record_access(request, action="questionnaire.view", patient=patient)
+    return response

@@ -115,7 +115,13 @@ def test_manager_logs_and_completes_a_subject_access_request(manager_client, man
     assert "1 open" in detail and "05/04/2026" in detail
     edit = f"/patients/{patient.public_id}/subject-access/{sar.pk}/"
     bad = manager_client.post(
-        edit, {"requester": "The patient", "received_on": "05/03/2026", "status": "completed"}
+        edit,
+        {
+            "requester": "The patient",
+            "received_on": "05/03/2026",
+            "status": "completed",
+            "version": "1",  # the request as the edit page showed it
+        },
     )
     assert "Give the date the copy was sent." in bad.content.decode()
     done = manager_client.post(
@@ -125,6 +131,7 @@ def test_manager_logs_and_completes_a_subject_access_request(manager_client, man
             "received_on": "05/03/2026",
             "status": "completed",
             "completed_on": "20/03/2026",
+            "version": "1",
         },
     )
     assert done.status_code == 302
@@ -238,7 +245,7 @@ def _json_copy(client, patient, sar, capture_on_commit):
 
     base = f"/patients/{patient.public_id}/subject-access/{sar.pk}"
     with capture_on_commit(execute=True):
-        asked = client.get(f"{base}/copy.json")
+        asked = client.post(f"{base}/copy.json")  # a button: POST only (the review's A8)
     assert asked.status_code == 302 and asked["Location"].endswith("/subject-access/")
     copy = sar.copies.filter(kind="json").latest("id")
     assert client.get(f"{base}/copies/{copy.pk}.json").status_code == 302  # not written yet
@@ -250,6 +257,11 @@ def _json_copy(client, patient, sar, capture_on_commit):
     response = client.get(f"{base}/copies/{copy.pk}.json")
     assert response.status_code == 200
     return response
+
+
+def _ask_for_copy(client, url):
+    """The JSON copy is asked for with its button (POST); the readable one is a page."""
+    return client.post(url) if url.endswith(".json") else client.get(url)
 
 
 def _verified_request(patient, **fields):
@@ -276,7 +288,7 @@ def test_no_subject_access_copy_without_a_request(manager_client, patient, suffi
         f"/patients/{patient.public_id}/subject-access/{10**9}/{suffix}",  # no such request
         f"/patients/{patient.public_id}/subject-access/{others_request.pk}/{suffix}",
     ):
-        response = manager_client.get(url)
+        response = _ask_for_copy(manager_client, url)
         assert response.status_code == 404, url
         assert patient.family_name not in response.content.decode()
     assert not SubjectAccessCopy.objects.exists()
@@ -290,7 +302,9 @@ def test_no_subject_access_copy_before_the_identity_check(manager_client, patien
     patient.save()
     sar = _verified_request(patient, identity_verified_on=None)
 
-    response = manager_client.get(f"/patients/{patient.public_id}/subject-access/{sar.pk}/{suffix}")
+    response = _ask_for_copy(
+        manager_client, f"/patients/{patient.public_id}/subject-access/{sar.pk}/{suffix}"
+    )
 
     assert response.status_code == 403
     assert "9434765919" not in response.content.decode()
@@ -302,7 +316,7 @@ def test_no_subject_access_copy_before_the_identity_check(manager_client, patien
 @pytest.mark.django_db
 def test_each_copy_is_recorded_against_its_request(manager_client, manager, patient):
     sar = _verified_request(patient)
-    manager_client.get(f"/patients/{patient.public_id}/subject-access/{sar.pk}/copy.json")
+    manager_client.post(f"/patients/{patient.public_id}/subject-access/{sar.pk}/copy.json")
     manager_client.get(f"/patients/{patient.public_id}/subject-access/{sar.pk}/copy/")
 
     copies = list(sar.copies.order_by("id").values_list("produced_by", "kind"))
