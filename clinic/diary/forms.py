@@ -9,7 +9,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from clinic.diary.choices import CancelledBy
+from clinic.diary.choices import AppointmentStatus, CancelledBy
 from clinic.diary.models import AppointmentType, Room
 from clinic.idempotency import SubmissionTokenField
 from patients.models import Patient
@@ -119,3 +119,21 @@ class CancelForm(forms.Form):
     )
     reason = forms.CharField(max_length=200, label="Reason")
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class StepForm(forms.Form):
+    """A front-desk step on the appointment page or the home page's list. `version`: the
+    appointment as the page showed it (a client without it gets no stale-page check)."""
+
+    status = forms.ChoiceField(
+        choices=[
+            (s, s)
+            for s in (
+                AppointmentStatus.CONFIRMED,
+                AppointmentStatus.ARRIVED,
+                AppointmentStatus.DID_NOT_ATTEND,
+                AppointmentStatus.COMPLETED,
+            )
+        ]
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)

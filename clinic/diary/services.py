@@ -331,11 +331,18 @@ NEXT = {
 
 
 @transaction.atomic
-def appointment_set_status(*, appointment: Appointment, status: str, user) -> Appointment:
+def appointment_set_status(
+    *, appointment: Appointment, status: str, user, expected_version: int | None = None
+) -> Appointment:
     """Confirm, mark arrived, did not attend, or completed (a visit with no session).
-    Repeating the same step (a double-click) changes nothing."""
-    current = _locked(appointment, None)
-    if current.status == status:
+    Repeating the same step (a double-click) changes nothing (returned with `replayed`
+    set). A version other than the one the page showed (someone moved or changed it
+    since) raises AppointmentConflict; only an appointment of today (the clinic's local
+    date) can be marked arrived."""
+    current = _locked(
+        appointment, expected_version, done_already=lambda current: current.status == status
+    )
+    if current.replayed:
         return current
     if current.status not in NEXT.get(status, set()):
         raise ValidationError(
@@ -344,6 +351,13 @@ def appointment_set_status(*, appointment: Appointment, status: str, user) -> Ap
         )
     if status == AppointmentStatus.DID_NOT_ATTEND and timezone.now() < current.starts_at:
         raise ValidationError("An appointment cannot be missed before it starts.")
+    starts_on = timezone.localdate(current.starts_at)
+    if status == AppointmentStatus.ARRIVED and starts_on != timezone.localdate():
+        raise ValidationError(
+            f"This appointment is on {starts_on:%d/%m/%Y}, not today: only today's "
+            "appointments can be marked arrived. Check the date, or move the appointment "
+            "to today first."
+        )
     now = timezone.now()
     current.status = status
     if status == AppointmentStatus.CONFIRMED:

@@ -21,8 +21,8 @@ from django.views.decorators.http import require_POST
 from clinic.audit import audited, patient_of
 from clinic.diary import feeds, grid, selectors, services
 from clinic.diary.choices import AppointmentStatus
-from clinic.diary.conflicts import CANCEL, MOVE, conflict_message, when
-from clinic.diary.forms import BookingForm, CancelForm, MoveForm
+from clinic.diary.conflicts import CANCEL, MOVE, conflict_message, step_conflict_message, when
+from clinic.diary.forms import BookingForm, CancelForm, MoveForm, StepForm
 from clinic.diary.models import AppointmentType
 from clinic.idempotency import submit_once
 from clinic.permissions import public, require_perm
@@ -313,12 +313,23 @@ STEP_MESSAGES = {
 @require_POST
 def appointment_step(request, public_id):
     current = selectors.appointment_get(public_id=public_id)
-    status = request.POST.get("status", "")
-    if status not in STEP_MESSAGES:
+    form = StepForm(request.POST)
+    if not form.is_valid():
         messages.error(request, "Choose a step: confirmed, arrived, did not attend or completed.")
     else:
+        status = form.cleaned_data["status"]
         try:
-            services.appointment_set_status(appointment=current, status=status, user=request.user)
+            services.appointment_set_status(
+                appointment=current,
+                status=status,
+                user=request.user,
+                expected_version=form.cleaned_data["version"],
+            )
+        except services.AppointmentConflict as exc:
+            by = selectors.appointment_last_changed_by(appointment=exc.current)
+            asked = AppointmentStatus(status).label.lower()
+            messages.warning(request, step_conflict_message(exc.current, by=by, asked=asked))
+            return redirect(current)  # the page as it is now, not the list it came from
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
