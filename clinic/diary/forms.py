@@ -137,3 +137,10 @@ class StepForm(forms.Form):
         ]
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class OnceForm(forms.Form):
+    """A button that writes (send aftercare advice, send a waiting-list offer): only its
+    one-time token, so that a double-click or a resent POST does it once."""
+
+    submission_token = SubmissionTokenField()
