@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from clinic.diary.choices import AppointmentStatus, CancelledBy
-from clinic.diary.models import AppointmentType, Room
+from clinic.diary.models import AppointmentType, Room, booking_day_problem
 from clinic.idempotency import SubmissionTokenField
 from patients.models import Patient
 from treatments.models import Indication, Product
@@ -43,6 +43,13 @@ class WhenForm(forms.Form):
                 continue
             css = "form-select" if isinstance(widget, forms.Select) else "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        problem = booking_day_problem(day)
+        if problem:
+            raise forms.ValidationError(problem)
+        return day
 
     def starts_at(self) -> datetime:
         hour, minute = (int(part) for part in self.cleaned_data["start"].split(":"))

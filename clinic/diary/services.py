@@ -26,7 +26,7 @@ from clinic.diary.messaging.reminders import (
     reminder_schedule,
     reminders_withdraw,
 )
-from clinic.diary.models import Appointment
+from clinic.diary.models import Appointment, booking_day_problem
 from clinic.diary.waiting_list.services import offer_cancelled_slot, waiting_list_booked
 from clinic.history_writes import update_where_with_history
 
@@ -65,6 +65,12 @@ class AppointmentConflict(Exception):
     """Someone changed the appointment since the page was opened."""
 
     current: Appointment
+
+
+def _bookable(starts_at) -> None:
+    problem = booking_day_problem(timezone.localdate(starts_at))
+    if problem:
+        raise ValidationError(problem)
 
 
 def _lock(namespace: int, key: int | None) -> None:
@@ -133,7 +139,9 @@ def appointment_book(
     notes: str = "",
     acknowledge_flags: bool = False,
 ) -> Appointment:
-    """Book; raises BookingRefused, BookingNeedsAcknowledgement or DoubleBooking."""
+    """Book; raises BookingRefused, BookingNeedsAcknowledgement or DoubleBooking, and
+    ValidationError for a day beyond the booking horizon."""
+    _bookable(starts_at)
     minutes = minutes or appointment_type.default_minutes
     ends_at = starts_at + timedelta(minutes=minutes)
     indication = indication or appointment_type.indication
@@ -217,6 +225,7 @@ def appointment_move(
     """Move to a new time (and practitioner or room); the checks run again for the new
     date, the length is kept. Already there (a replayed form): returned as it is, with
     `replayed` set."""
+    _bookable(starts_at)
     minutes = appointment.minutes
 
     def done_already(current: Appointment) -> bool:

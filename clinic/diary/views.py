@@ -23,7 +23,7 @@ from clinic.diary import feeds, grid, selectors, services
 from clinic.diary.choices import AppointmentStatus
 from clinic.diary.conflicts import CANCEL, MOVE, conflict_message, step_conflict_message, when
 from clinic.diary.forms import BookingForm, CancelForm, MoveForm, StepForm
-from clinic.diary.models import AppointmentType
+from clinic.diary.models import EARLIEST_DAY, LATEST_DAY, AppointmentType
 from clinic.idempotency import submit_once
 from clinic.permissions import public, require_perm
 from patients.selectors import patient_search
@@ -32,12 +32,16 @@ DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 
 
 def _day_from(value: str | None) -> date:
-    """A day from the query string (ISO or dd/mm/yyyy); today when absent or unreadable."""
+    """A day from the query string (ISO or dd/mm/yyyy); today when absent, unreadable or
+    outside the days the diary shows (EARLIEST_DAY..LATEST_DAY)."""
     for fmt in DATE_FORMATS:
         try:
-            return datetime.strptime(value or "", fmt).date()  # noqa: DTZ007 - a calendar day
+            day = datetime.strptime(value or "", fmt).date()  # noqa: DTZ007 - a calendar day
         except ValueError:
             continue
+        if EARLIEST_DAY <= day <= LATEST_DAY:
+            return day
+        break
     return timezone.localdate()
 
 
@@ -91,7 +95,9 @@ def _initial_from(request) -> dict:
     if request.GET.get("start"):
         try:
             moment = timezone.localtime(datetime.fromisoformat(request.GET["start"]))
-        except ValueError:
+        except (ValueError, OverflowError):  # unreadable, naive, or beyond year 1 or 9999
+            moment = None
+        if moment is not None and not EARLIEST_DAY <= moment.date() <= LATEST_DAY:
             moment = None
         if moment is not None:
             initial["day"], initial["start"] = moment.date(), f"{moment:%H:%M}"
@@ -357,7 +363,9 @@ def appointment_move(request, public_id):
     current = selectors.appointment_get(public_id=public_id)
     form = MoveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose the new date and time.")
+        messages.error(
+            request, " ".join(form.errors.get("day", [])) or "Choose the new date and time."
+        )
         return _appointment_page(request, current, move_form=form, opened=MOVE)
     try:
         moved = services.appointment_move(

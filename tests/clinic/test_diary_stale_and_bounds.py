@@ -104,3 +104,102 @@ def test_the_home_pages_arrived_button_carries_the_version(patient, practitioner
     appointment = book(patient, practitioner, reception, now_on_grid())
     page = client_for(reception).get("/").content.decode()
     assert f'name="version" value="{appointment.version}"' in page
+
+
+# C4: far dates ------------------------------------------------------------------------
+
+FAR_DAYS = ["31/12/9999", "01/01/0001", "9999-12-31", "0001-01-01"]
+
+
+@pytest.mark.parametrize("day", FAR_DAYS)
+def test_the_day_and_week_pages_show_today_for_a_day_out_of_range(
+    reception_client, practitioner, day
+):
+    working(practitioner)
+    today = timezone.localdate()
+    page = reception_client.get(reverse("diary:day"), {"day": day})
+    assert page.status_code == 200 and page.context["view"].day == today
+    week = reception_client.get(reverse("diary:week", args=[practitioner.pk]), {"day": day})
+    assert week.status_code == 200
+    assert week.context["days"][0][0] == today - timedelta(days=today.weekday())
+
+
+def test_free_slots_from_a_far_day_starts_today(reception_client, practitioner):
+    review = AppointmentType.objects.get(slug="review")
+    page = reception_client.get(
+        reverse("diary:free_slots"), {"appointment_type": review.pk, "from": "31/12/9999"}
+    )
+    assert page.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "start", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:00-12:00", "2026-13-01T09:00"]
+)
+def test_the_booking_form_ignores_an_unusable_start(reception_client, start):
+    page = reception_client.get(reverse("diary:book"), {"start": start})
+    assert page.status_code == 200
+    assert "day" not in page.context["form"].initial
+
+
+def test_booking_beyond_the_horizon_is_refused_on_the_form(reception_client, practitioner, patient):
+    working(practitioner)
+    data = {
+        "patient": patient.public_id,
+        "appointment_type": AppointmentType.objects.get(slug="review").pk,
+        "practitioner": practitioner.pk,
+        "day": "31/12/9999",
+        "start": "20:45",
+        "minutes": "240",
+        "acknowledge_flags": "on",
+        "notes": "Typed by the desk",
+    }
+    page = reception_client.post(reverse("diary:book"), data)
+    assert page.status_code == 200
+    assert "up to 2 years ahead" in " ".join(page.context["form"].errors["day"])
+    assert "Typed by the desk" in page.content.decode()  # nothing typed is lost
+    from clinic.diary.models import Appointment
+
+    assert not Appointment.objects.exists()
+
+
+def test_moving_beyond_the_horizon_is_refused(reception_client, reception, practitioner, patient):
+    working(practitioner)
+    appointment = book(patient, practitioner, reception, now_on_grid() + timedelta(days=2))
+    page = reception_client.post(
+        reverse("diary:appointment_move", args=[appointment.public_id]),
+        {
+            "day": "31/12/9999",
+            "start": "20:45",
+            "practitioner": practitioner.pk,
+            "version": appointment.version,
+            "acknowledge_flags": "on",
+        },
+    )
+    assert page.status_code == 200 and "up to 2 years ahead" in page.content.decode()
+    moved = type(appointment).objects.get(pk=appointment.pk)
+    assert moved.starts_at == appointment.starts_at
+
+
+def test_the_services_refuse_a_day_beyond_the_horizon(reception, practitioner, patient):
+    """Whatever path calls them (a form is one): no overflow, a plain refusal."""
+    from django.core.exceptions import ValidationError
+
+    working(practitioner)
+    far = datetime(9999, 12, 31, 20, 45, tzinfo=timezone.get_current_timezone())
+    with pytest.raises(ValidationError, match="2 years ahead"):
+        services.appointment_book(
+            patient=patient,
+            practitioner=practitioner,
+            appointment_type=AppointmentType.objects.get(slug="review"),
+            starts_at=far,
+            minutes=240,  # past the end of year 9999: was an OverflowError
+            booked_by=reception,
+            acknowledge_flags=True,
+        )
+    appointment = book(patient, practitioner, reception, now_on_grid() + timedelta(days=2))
+    with pytest.raises(ValidationError, match="2 years ahead"):
+        services.appointment_move(
+            appointment=appointment, starts_at=far, moved_by=reception, acknowledge_flags=True
+        )
+    within = now_on_grid() + timedelta(days=700)
+    assert book(patient, practitioner, reception, within).starts_at == within
