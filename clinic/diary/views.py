@@ -22,7 +22,7 @@ from clinic.audit import audited, patient_of
 from clinic.diary import feeds, grid, selectors, services
 from clinic.diary.choices import AppointmentStatus
 from clinic.diary.conflicts import CANCEL, MOVE, conflict_message, step_conflict_message, when
-from clinic.diary.forms import BookingForm, CancelForm, MoveForm, StepForm
+from clinic.diary.forms import BookingForm, CancelForm, MoveForm, StepForm, record_id
 from clinic.diary.models import EARLIEST_DAY, LATEST_DAY, AppointmentType
 from clinic.idempotency import submit_once
 from clinic.permissions import public, require_perm
@@ -217,10 +217,10 @@ def free_slots(request):
     """The next free times for an appointment type, with someone or with anyone."""
     types = selectors.appointment_types()
     chosen = next((t for t in types if str(t.pk) == request.GET.get("appointment_type")), None)
-    indication = request.GET.get("indication", "")
-    if chosen is None and indication.isdigit():
+    indication_id = record_id(request.GET.get("indication"))
+    if chosen is None and indication_id is not None:
         # From the recall list: the treatment type of that indication, if there is one.
-        chosen = next((t for t in types if t.indication_id == int(indication)), None)
+        chosen = next((t for t in types if t.indication_id == indication_id), None)
     practitioner_id = request.GET.get("practitioner") or None
     after = timezone.now()
     if request.GET.get("from"):
@@ -235,7 +235,7 @@ def free_slots(request):
         slots = selectors.free_slots(
             minutes=chosen.default_minutes,
             after=after,
-            practitioner_id=int(practitioner_id) if (practitioner_id or "").isdigit() else None,
+            practitioner_id=record_id(practitioner_id),
             limit=12,
         )
     return render(
@@ -253,7 +253,7 @@ def free_slots(request):
                 {
                     k: request.GET[k]
                     for k in ("indication", "product")
-                    if request.GET.get(k, "").isdigit()
+                    if record_id(request.GET.get(k)) is not None
                 }
             ),
         },

@@ -203,3 +203,28 @@ def test_the_services_refuse_a_day_beyond_the_horizon(reception, practitioner, p
         )
     within = now_on_grid() + timedelta(days=700)
     assert book(patient, practitioner, reception, within).starts_at == within
+
+
+# C5: numbers that str.isdigit() accepts and int() does not ------------------------------
+
+ODD_NUMBERS = ["²", "٣", "9" * 30]
+
+
+@pytest.mark.parametrize("value", ODD_NUMBERS)
+@pytest.mark.parametrize("action", ["diary:waiting_list_withdraw", "diary:waiting_list_send_offer"])
+def test_an_odd_waiting_list_entry_is_a_plain_message(reception_client, action, value):
+    response = reception_client.post(reverse(action), {"entry": value})
+    assert response.status_code == 302 and response["Location"] == reverse("diary:waiting_list")
+    assert "Choose a patient on the waiting list." in [
+        str(m) for m in response.wsgi_request._messages
+    ]
+
+
+@pytest.mark.parametrize("value", ODD_NUMBERS)
+def test_free_slots_ignore_an_odd_indication_or_practitioner(reception_client, value):
+    review = AppointmentType.objects.get(slug="review")
+    url = reverse("diary:free_slots")
+    assert reception_client.get(url, {"indication": value}).status_code == 200
+    page = reception_client.get(url, {"appointment_type": review.pk, "practitioner": value})
+    assert page.status_code == 200
+    assert reception_client.get(url, {"indication": value, "product": value}).status_code == 200

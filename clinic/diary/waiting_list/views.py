@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from clinic.audit import audited
+from clinic.diary.forms import record_id
 from clinic.diary.waiting_list import selectors, services
 from clinic.diary.waiting_list.forms import WaitingListForm
 from clinic.idempotency import submit_once
@@ -70,8 +71,8 @@ def _chosen_patient(form):
 
 
 def _entry_from(request):
-    value = request.POST.get("entry", "")
-    return selectors.waiting_entry_get(pk=int(value)) if value.isdigit() else None
+    pk = record_id(request.POST.get("entry"))
+    return selectors.waiting_entry_get(pk=pk) if pk is not None else None
 
 
 def _no_entry(request):
