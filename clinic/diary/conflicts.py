@@ -40,3 +40,15 @@ def conflict_message(current: Appointment, *, by: str, action: str, asked: str) 
     if action == MOVE:
         return f"{said} Your new time is kept below: press Move to move it there."
     return f"{said} Your cancellation is kept below: press Cancel the appointment again."
+
+
+def step_conflict_message(current: Appointment, *, by: str, asked: str) -> str:
+    """A step (confirmed, arrived ...) pressed on a page opened before someone changed the
+    appointment: nothing was marked; how it is now, and what to do."""
+    state = current.get_status_display().lower()
+    said = (
+        f"{by} changed this appointment since your page was opened: it is now "
+        f"{when(current.starts_at)} with "
+        f"{current.practitioner.get_full_name() or current.practitioner.username} ({state})."
+    )
+    return f"{said} It was not marked {asked}: check it below, then press the button again."

@@ -9,13 +9,23 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from clinic.diary.choices import CancelledBy
-from clinic.diary.models import AppointmentType, Room
+from clinic.diary.choices import AppointmentStatus, CancelledBy
+from clinic.diary.models import AppointmentType, Room, booking_day_problem
 from clinic.idempotency import SubmissionTokenField
 from patients.models import Patient
 from treatments.models import Indication, Product
 
 TIMES = [(f"{h:02d}:{m:02d}", f"{h:02d}:{m:02d}") for h in range(7, 21) for m in (0, 15, 30, 45)]
+
+
+def record_id(value) -> int | None:
+    """A record's id from a query string or a hidden field: ASCII digits only ("²" is a
+    digit to str.isdigit but not to int()), and short enough for any database's
+    integer; else None."""
+    value = value or ""
+    if value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return None
 
 
 def _date_input():
@@ -43,6 +53,13 @@ class WhenForm(forms.Form):
                 continue
             css = "form-select" if isinstance(widget, forms.Select) else "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        problem = booking_day_problem(day)
+        if problem:
+            raise forms.ValidationError(problem)
+        return day
 
     def starts_at(self) -> datetime:
         hour, minute = (int(part) for part in self.cleaned_data["start"].split(":"))
@@ -119,3 +136,28 @@ class CancelForm(forms.Form):
     )
     reason = forms.CharField(max_length=200, label="Reason")
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class StepForm(forms.Form):
+    """A front-desk step on the appointment page or the home page's list. `version`: the
+    appointment as the page showed it (a client without it gets no stale-page check)."""
+
+    status = forms.ChoiceField(
+        choices=[
+            (s, s)
+            for s in (
+                AppointmentStatus.CONFIRMED,
+                AppointmentStatus.ARRIVED,
+                AppointmentStatus.DID_NOT_ATTEND,
+                AppointmentStatus.COMPLETED,
+            )
+        ]
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class OnceForm(forms.Form):
+    """A button that writes (send aftercare advice, send a waiting-list offer): only its
+    one-time token, so that a double-click or a resent POST does it once."""
+
+    submission_token = SubmissionTokenField()

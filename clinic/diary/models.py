@@ -7,7 +7,7 @@ whose times overlap for the same practitioner or the same room, whoever writes t
 """
 
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -29,6 +29,32 @@ BADGE_CLASSES = {
 
 # A patient not arrived this long after the start shows as late (practice policy).
 LATE_AFTER = timedelta(minutes=10)
+
+# The days the diary can show (an address asking for another day shows today): far from
+# the limits of Python's dates, so the day before or after, or a week, is always a date.
+EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2199, 12, 31)
+# How far ahead an appointment can be booked or moved: a clinic books repeat treatments
+# months ahead (botulinum toxin every 3 months, yearly reviews), not years; a date further
+# out is almost always a mistyped year, and the consent, eligibility and working-pattern
+# checks mean little that far ahead.
+BOOKING_HORIZON_YEARS = 2
+
+
+def booking_day_problem(day: date) -> str:
+    """Why an appointment cannot be booked or moved to `day` ("" when it can)."""
+    today = timezone.localdate()
+    try:
+        latest = today.replace(year=today.year + BOOKING_HORIZON_YEARS)
+    except ValueError:  # 29 February
+        latest = today.replace(year=today.year + BOOKING_HORIZON_YEARS, day=28)
+    if day > latest:
+        return (
+            f"Appointments can be booked up to {BOOKING_HORIZON_YEARS} years ahead, until "
+            f"{latest:%d/%m/%Y}: check the year."
+        )
+    if day < EARLIEST_DAY:
+        return "That date is too far in the past: check the year."
+    return ""
 
 
 class Room(models.Model):

@@ -26,7 +26,7 @@ from clinic.diary.messaging.reminders import (
     reminder_schedule,
     reminders_withdraw,
 )
-from clinic.diary.models import Appointment
+from clinic.diary.models import Appointment, booking_day_problem
 from clinic.diary.waiting_list.services import offer_cancelled_slot, waiting_list_booked
 from clinic.history_writes import update_where_with_history
 
@@ -65,6 +65,12 @@ class AppointmentConflict(Exception):
     """Someone changed the appointment since the page was opened."""
 
     current: Appointment
+
+
+def _bookable(starts_at) -> None:
+    problem = booking_day_problem(timezone.localdate(starts_at))
+    if problem:
+        raise ValidationError(problem)
 
 
 def _lock(namespace: int, key: int | None) -> None:
@@ -133,7 +139,9 @@ def appointment_book(
     notes: str = "",
     acknowledge_flags: bool = False,
 ) -> Appointment:
-    """Book; raises BookingRefused, BookingNeedsAcknowledgement or DoubleBooking."""
+    """Book; raises BookingRefused, BookingNeedsAcknowledgement or DoubleBooking, and
+    ValidationError for a day beyond the booking horizon."""
+    _bookable(starts_at)
     minutes = minutes or appointment_type.default_minutes
     ends_at = starts_at + timedelta(minutes=minutes)
     indication = indication or appointment_type.indication
@@ -217,6 +225,7 @@ def appointment_move(
     """Move to a new time (and practitioner or room); the checks run again for the new
     date, the length is kept. Already there (a replayed form): returned as it is, with
     `replayed` set."""
+    _bookable(starts_at)
     minutes = appointment.minutes
 
     def done_already(current: Appointment) -> bool:
@@ -331,11 +340,18 @@ NEXT = {
 
 
 @transaction.atomic
-def appointment_set_status(*, appointment: Appointment, status: str, user) -> Appointment:
+def appointment_set_status(
+    *, appointment: Appointment, status: str, user, expected_version: int | None = None
+) -> Appointment:
     """Confirm, mark arrived, did not attend, or completed (a visit with no session).
-    Repeating the same step (a double-click) changes nothing."""
-    current = _locked(appointment, None)
-    if current.status == status:
+    Repeating the same step (a double-click) changes nothing (returned with `replayed`
+    set). A version other than the one the page showed (someone moved or changed it
+    since) raises AppointmentConflict; only an appointment of today (the clinic's local
+    date) can be marked arrived."""
+    current = _locked(
+        appointment, expected_version, done_already=lambda current: current.status == status
+    )
+    if current.replayed:
         return current
     if current.status not in NEXT.get(status, set()):
         raise ValidationError(
@@ -344,6 +360,13 @@ def appointment_set_status(*, appointment: Appointment, status: str, user) -> Ap
         )
     if status == AppointmentStatus.DID_NOT_ATTEND and timezone.now() < current.starts_at:
         raise ValidationError("An appointment cannot be missed before it starts.")
+    starts_on = timezone.localdate(current.starts_at)
+    if status == AppointmentStatus.ARRIVED and starts_on != timezone.localdate():
+        raise ValidationError(
+            f"This appointment is on {starts_on:%d/%m/%Y}, not today: only today's "
+            "appointments can be marked arrived. Check the date, or move the appointment "
+            "to today first."
+        )
     now = timezone.now()
     current.status = status
     if status == AppointmentStatus.CONFIRMED:

@@ -21,9 +21,9 @@ from django.views.decorators.http import require_POST
 from clinic.audit import audited, patient_of
 from clinic.diary import feeds, grid, selectors, services
 from clinic.diary.choices import AppointmentStatus
-from clinic.diary.conflicts import CANCEL, MOVE, conflict_message, when
-from clinic.diary.forms import BookingForm, CancelForm, MoveForm
-from clinic.diary.models import AppointmentType
+from clinic.diary.conflicts import CANCEL, MOVE, conflict_message, step_conflict_message, when
+from clinic.diary.forms import BookingForm, CancelForm, MoveForm, StepForm, record_id
+from clinic.diary.models import EARLIEST_DAY, LATEST_DAY, AppointmentType
 from clinic.idempotency import submit_once
 from clinic.permissions import public, require_perm
 from patients.selectors import patient_search
@@ -32,12 +32,16 @@ DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 
 
 def _day_from(value: str | None) -> date:
-    """A day from the query string (ISO or dd/mm/yyyy); today when absent or unreadable."""
+    """A day from the query string (ISO or dd/mm/yyyy); today when absent, unreadable or
+    outside the days the diary shows (EARLIEST_DAY..LATEST_DAY)."""
     for fmt in DATE_FORMATS:
         try:
-            return datetime.strptime(value or "", fmt).date()  # noqa: DTZ007 - a calendar day
+            day = datetime.strptime(value or "", fmt).date()  # noqa: DTZ007 - a calendar day
         except ValueError:
             continue
+        if EARLIEST_DAY <= day <= LATEST_DAY:
+            return day
+        break
     return timezone.localdate()
 
 
@@ -91,7 +95,9 @@ def _initial_from(request) -> dict:
     if request.GET.get("start"):
         try:
             moment = timezone.localtime(datetime.fromisoformat(request.GET["start"]))
-        except ValueError:
+        except (ValueError, OverflowError):  # unreadable, naive, or beyond year 1 or 9999
+            moment = None
+        if moment is not None and not EARLIEST_DAY <= moment.date() <= LATEST_DAY:
             moment = None
         if moment is not None:
             initial["day"], initial["start"] = moment.date(), f"{moment:%H:%M}"
@@ -211,10 +217,10 @@ def free_slots(request):
     """The next free times for an appointment type, with someone or with anyone."""
     types = selectors.appointment_types()
     chosen = next((t for t in types if str(t.pk) == request.GET.get("appointment_type")), None)
-    indication = request.GET.get("indication", "")
-    if chosen is None and indication.isdigit():
+    indication_id = record_id(request.GET.get("indication"))
+    if chosen is None and indication_id is not None:
         # From the recall list: the treatment type of that indication, if there is one.
-        chosen = next((t for t in types if t.indication_id == int(indication)), None)
+        chosen = next((t for t in types if t.indication_id == indication_id), None)
     practitioner_id = request.GET.get("practitioner") or None
     after = timezone.now()
     if request.GET.get("from"):
@@ -229,7 +235,7 @@ def free_slots(request):
         slots = selectors.free_slots(
             minutes=chosen.default_minutes,
             after=after,
-            practitioner_id=int(practitioner_id) if (practitioner_id or "").isdigit() else None,
+            practitioner_id=record_id(practitioner_id),
             limit=12,
         )
     return render(
@@ -247,7 +253,7 @@ def free_slots(request):
                 {
                     k: request.GET[k]
                     for k in ("indication", "product")
-                    if request.GET.get(k, "").isdigit()
+                    if record_id(request.GET.get(k)) is not None
                 }
             ),
         },
@@ -313,12 +319,23 @@ STEP_MESSAGES = {
 @require_POST
 def appointment_step(request, public_id):
     current = selectors.appointment_get(public_id=public_id)
-    status = request.POST.get("status", "")
-    if status not in STEP_MESSAGES:
+    form = StepForm(request.POST)
+    if not form.is_valid():
         messages.error(request, "Choose a step: confirmed, arrived, did not attend or completed.")
     else:
+        status = form.cleaned_data["status"]
         try:
-            services.appointment_set_status(appointment=current, status=status, user=request.user)
+            services.appointment_set_status(
+                appointment=current,
+                status=status,
+                user=request.user,
+                expected_version=form.cleaned_data["version"],
+            )
+        except services.AppointmentConflict as exc:
+            by = selectors.appointment_last_changed_by(appointment=exc.current)
+            asked = AppointmentStatus(status).label.lower()
+            messages.warning(request, step_conflict_message(exc.current, by=by, asked=asked))
+            return redirect(current)  # the page as it is now, not the list it came from
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -346,7 +363,9 @@ def appointment_move(request, public_id):
     current = selectors.appointment_get(public_id=public_id)
     form = MoveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose the new date and time.")
+        messages.error(
+            request, " ".join(form.errors.get("day", [])) or "Choose the new date and time."
+        )
         return _appointment_page(request, current, move_form=form, opened=MOVE)
     try:
         moved = services.appointment_move(

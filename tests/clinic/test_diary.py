@@ -304,7 +304,7 @@ def test_reception_books_from_a_free_slot_and_marks_the_arrival(patient, doctor,
             "patient": patient.public_id,
             "appointment_type": kind("review").pk,
             "practitioner": doctor.pk,
-            "day": (timezone.localdate() + timedelta(days=1)).strftime("%d/%m/%Y"),
+            "day": timezone.localdate().strftime("%d/%m/%Y"),  # arrivals are for today
             "start": "09:00",
         },
     )

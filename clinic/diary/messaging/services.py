@@ -77,12 +77,34 @@ def message_request(
     indication=None,
     session=None,
     waiting_entry=None,
+    unless_queued: bool = False,
 ) -> list[PatientMessage]:
     """One row per channel: queued where the patient consented (sent by the worker after
-    `send_after`, on commit), else skipped with the reason."""
+    `send_after`, on commit), else skipped with the reason. `unless_queued`: a channel
+    that already has the same message queued (same patient, kind, appointment, session
+    and waiting-list entry) gets no second one: that row is returned, with
+    `already_queued` set (the caller holds a lock on what the message is about)."""
     send_after = send_after or timezone.now()
+    queued = {}
+    if unless_queued:
+        queued = {
+            row.channel: row
+            for row in PatientMessage.objects.filter(
+                patient=patient,
+                kind=kind,
+                appointment=appointment,
+                indication=indication,
+                session=session,
+                waiting_entry=waiting_entry,
+                status=MessageStatus.QUEUED,
+            ).order_by("id")
+        }
     rows = []
     for channel in CHANNELS:
+        if channel in queued:
+            queued[channel].already_queued = True
+            rows.append(queued[channel])
+            continue
         problem = consent_problem(patient=patient, kind=kind, channel=channel)
         message = PatientMessage(
             patient=patient,
@@ -267,11 +289,20 @@ def _skipped_all(*, patient, kind, reason: str, **fields) -> list[PatientMessage
 @transaction.atomic
 def aftercare_send(*, session, sent_by) -> list[PatientMessage]:
     """The rule 40 safety-net advice after a signed session, on the channels the patient
-    agreed to."""
+    agreed to. Asked again while it is still queued (a double-click, two people): no second
+    message on that channel."""
+    from treatments.models import TreatmentSession
+
     if not session.is_signed:
         raise ValidationError("Aftercare advice is sent after the session is signed.")
+    # One sender at a time per session, so that the check for a queued message holds.
+    TreatmentSession.objects.select_for_update().filter(pk=session.pk).exists()
     return message_request(
-        patient=session.patient, kind=MessageKind.AFTERCARE, session=session, created_by=sent_by
+        patient=session.patient,
+        kind=MessageKind.AFTERCARE,
+        session=session,
+        created_by=sent_by,
+        unless_queued=True,
     )
 
 

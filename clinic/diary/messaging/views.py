@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from clinic.audit import audited, patient_of
 from clinic.diary.messaging import selectors, services, texts
 from clinic.diary.messaging.choices import MessageChannel, MessageKind, MessageStatus
+from clinic.idempotency import submit_once
 from clinic.permissions import public, require_perm
 
 PAGE_SIZE = 50
@@ -48,6 +49,8 @@ def summary(rows) -> str:
         word = services.CHANNEL_WORD[row.channel]
         if row.status == MessageStatus.SKIPPED:
             parts.append(f"{word} skipped ({row.skip_reason})")
+        elif getattr(row, "already_queued", False):
+            parts.append(f"{word} already queued (not sent twice)")
         else:
             parts.append(f"{word} {row.get_status_display().lower()}")
     return "; ".join(parts)
@@ -107,13 +110,35 @@ def aftercare_send(request, public_id):
     session = get_object_or_404(
         TreatmentSession.objects.select_related("patient"), public_id=public_id
     )
-    try:
+    back = reverse("treatments:session_detail", kwargs={"public_id": public_id})
+
+    def send() -> str:
         rows = services.aftercare_send(session=session, sent_by=request.user)
+        messages.success(request, f"Aftercare advice: {summary(rows)}.")
+        return back
+
+    return redirect(send_once(request, send, back=back))
+
+
+def send_once(request, perform, *, back: str) -> str:
+    """A button that sends messages, run once per one-time token (clinic.idempotency): a
+    double-click or a resent POST is told it was sent already. Returns where to go."""
+    from clinic.diary.forms import OnceForm
+
+    form = OnceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "This button's page is out of date: reload it and try again.")
+        return back
+    try:
+        outcome = submit_once(request, form, perform, result_url=back)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, f"Aftercare advice: {summary(rows)}.")
-    return redirect(reverse("treatments:session_detail", kwargs={"public_id": public_id}))
+        return back
+    if outcome is None:  # busy, or a token that is not this user's
+        for error in form.non_field_errors():
+            messages.error(request, error)
+        return back
+    return outcome.url
 
 
 @public

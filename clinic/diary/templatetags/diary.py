@@ -1,9 +1,13 @@
 """The diary on pages of the apps below it (the patient page), without those apps
 importing the diary: `{% load diary %}{% upcoming_appointments patient %}`."""
 
+import uuid
+
 from django import template
+from django.utils.html import format_html
 
 from clinic.diary.selectors import appointments_for_patient
+from clinic.idempotency import FIELD
 
 register = template.Library()
 
@@ -45,3 +49,11 @@ def aftercare_advice(context, session):
     perms = context.get("perms")
     allowed = bool(perms and perms["diary"]["send_aftercare"]) and session.is_signed
     return {"session": session, "allowed": allowed, "csrf_token": context.get("csrf_token")}
+
+
+@register.simple_tag
+def submission_token():
+    """A fresh one-time token for a button's form (one per form on the page: two buttons
+    sharing a token would replay the first one's result):
+    `<form ...>{% csrf_token %}{% submission_token %}...`."""
+    return format_html('<input type="hidden" name="{}" value="{}">', FIELD, uuid.uuid4())

@@ -8,10 +8,12 @@ from django.utils import timezone
 
 from clinic.diary.forms import PractitionerChoiceField, _date_input, _practitioners
 from clinic.diary.models import AppointmentType
+from clinic.idempotency import SubmissionTokenField
 from patients.models import Patient
 
 
 class WaitingListForm(forms.Form):
+    submission_token = SubmissionTokenField()
     patient = forms.ModelChoiceField(
         queryset=Patient.objects.all(),
         to_field_name="public_id",
@@ -35,7 +37,7 @@ class WaitingListForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["practitioner"].queryset = _practitioners()
         for name, field in self.fields.items():
-            if name == "patient":
+            if name in ("patient", "submission_token"):
                 continue
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs["class"] = css

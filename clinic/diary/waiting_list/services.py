@@ -82,16 +82,24 @@ def waiting_list_booked(*, appointment) -> int:
 
 @transaction.atomic
 def waiting_list_send_offer(*, entry: WaitingListEntry, sent_by):
-    """Tell the patient of the slot offered, by the channels they agreed to."""
+    """Tell the patient of the slot offered, by the channels they agreed to; asked again
+    while the offer is still queued (a double-click, two people): no second message on
+    that channel."""
     from clinic.diary.messaging.choices import MessageKind
     from clinic.diary.messaging.services import message_request
 
-    if entry.status != WaitingStatus.OFFERED:
+    current = (
+        WaitingListEntry.objects.select_for_update(of=("self",))
+        .select_related("patient", "offered_appointment")
+        .get(pk=entry.pk)
+    )
+    if current.status != WaitingStatus.OFFERED:
         raise ValidationError("No slot is offered to this patient.")
     return message_request(
-        patient=entry.patient,
+        patient=current.patient,
         kind=MessageKind.WAITING_LIST_OFFER,
-        appointment=entry.offered_appointment,
-        waiting_entry=entry,
+        appointment=current.offered_appointment,
+        waiting_entry=current,
         created_by=sent_by,
+        unless_queued=True,
     )

@@ -10,8 +10,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from clinic.audit import audited
+from clinic.diary.forms import record_id
 from clinic.diary.waiting_list import selectors, services
 from clinic.diary.waiting_list.forms import WaitingListForm
+from clinic.idempotency import submit_once
 from clinic.permissions import require_perm
 
 
@@ -24,20 +26,30 @@ def waiting_list(request):
             raise PermissionDenied
         if form.is_valid():
             data = form.cleaned_data
-            services.waiting_list_add(
-                patient=data["patient"],
-                appointment_type=data["appointment_type"],
-                practitioner=data["practitioner"],
-                from_date=data["from_date"],
-                notes=data["notes"],
-                created_by=request.user,
-            )
-            messages.success(
-                request,
-                f"{data['patient'].full_name} is on the waiting list for "
-                f"{data['appointment_type']}.",
-            )
-            return redirect("diary:waiting_list")
+
+            def add() -> str:
+                services.waiting_list_add(
+                    patient=data["patient"],
+                    appointment_type=data["appointment_type"],
+                    practitioner=data["practitioner"],
+                    from_date=data["from_date"],
+                    notes=data["notes"],
+                    created_by=request.user,
+                )
+                messages.success(
+                    request,
+                    f"{data['patient'].full_name} is on the waiting list for "
+                    f"{data['appointment_type']}.",
+                )
+                return reverse("diary:waiting_list")
+
+            try:
+                outcome = submit_once(request, form, add)
+            except ValidationError as exc:
+                form.add_error(None, " ".join(exc.messages))
+            else:
+                if outcome is not None:  # else the form says why (busy, or not this user's)
+                    return redirect(outcome.url)
     patient = _chosen_patient(form)
     return render(
         request,
@@ -59,8 +71,8 @@ def _chosen_patient(form):
 
 
 def _entry_from(request):
-    value = request.POST.get("entry", "")
-    return selectors.waiting_entry_get(pk=int(value)) if value.isdigit() else None
+    pk = record_id(request.POST.get("entry"))
+    return selectors.waiting_entry_get(pk=pk) if pk is not None else None
 
 
 def _no_entry(request):
@@ -86,15 +98,16 @@ def waiting_list_withdraw(request):
 @require_perm("diary.change_waitinglistentry")
 @require_POST
 def waiting_list_send_offer(request):
-    from clinic.diary.messaging.views import summary
+    from clinic.diary.messaging.views import send_once, summary
 
     entry = _entry_from(request)
     if entry is None:
         return _no_entry(request)
-    try:
+    back = reverse("diary:waiting_list")
+
+    def send() -> str:
         rows = services.waiting_list_send_offer(entry=entry, sent_by=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
         messages.success(request, f"Offer to {entry.patient.full_name}: {summary(rows)}.")
-    return redirect(reverse("diary:waiting_list"))
+        return back
+
+    return redirect(send_once(request, send, back=back))

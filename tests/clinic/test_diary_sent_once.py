@@ -1,0 +1,164 @@
+"""Regression tests from the review (A5-A7): the same form or button sent twice adds one
+waiting-list entry and queues each message once (one-time submission tokens, and the
+services' own check for a message already queued)."""
+
+import re
+from datetime import datetime, time, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic.diary import services as diary_services
+from clinic.diary.messaging.choices import MessageKind
+from clinic.diary.messaging.models import PatientMessage
+from clinic.diary.models import AppointmentType, WorkingPattern
+from clinic.diary.waiting_list import services as waiting_services
+from clinic.diary.waiting_list.models import WaitingListEntry
+from tests.clinic.test_diary_messages import signed_session
+from tests.factories import PatientFactory
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = re.compile(r'name="submission_token" value="([0-9a-f-]{36})"')
+BOTH = {"consent_contact_email": True, "consent_contact_sms": True}
+
+
+def tokens(html: str) -> list[str]:
+    return TOKEN.findall(html)
+
+
+def said(response) -> str:
+    return " ".join(str(m) for m in response.wsgi_request._messages)
+
+
+def offered_entry(reception, practitioner, patient):
+    """`patient` waits for a review; another patient's review is cancelled: offered."""
+    for weekday in range(7):
+        WorkingPattern.objects.create(
+            practitioner=practitioner, weekday=weekday, starts=time(7), ends=time(21)
+        )
+    review = AppointmentType.objects.get(slug="review")
+    entry = waiting_services.waiting_list_add(
+        patient=patient,
+        appointment_type=review,
+        from_date=timezone.localdate(),
+        created_by=reception,
+    )
+    day = timezone.localdate() + timedelta(days=2)
+    other = diary_services.appointment_book(
+        patient=PatientFactory(),
+        practitioner=practitioner,
+        appointment_type=review,
+        starts_at=timezone.make_aware(datetime.combine(day, time(10))),
+        booked_by=reception,
+        acknowledge_flags=True,
+    )
+    diary_services.appointment_cancel(
+        appointment=other, cancelled_by="patient", reason="Away", user=reception
+    )
+    entry.refresh_from_db()
+    assert entry.status == "offered"
+    return entry
+
+
+# A6: aftercare advice --------------------------------------------------------------------
+
+
+def test_aftercare_sent_twice_with_the_pages_token_queues_once(practitioner_client, practitioner):
+    patient = PatientFactory(**BOTH)
+    session = signed_session(patient, practitioner)
+    page = practitioner_client.get(reverse("treatments:session_detail", args=[session.public_id]))
+    [token] = tokens(page.content.decode())
+    url = reverse("diary:aftercare_send", args=[session.public_id])
+    first = practitioner_client.post(url, {"submission_token": token})
+    second = practitioner_client.post(url, {"submission_token": token})
+    assert first.status_code == second.status_code == 302
+    rows = PatientMessage.objects.filter(patient=patient, kind=MessageKind.AFTERCARE)
+    assert sorted(rows.values_list("channel", "status")) == [
+        ("email", "queued"),
+        ("sms", "queued"),
+    ]
+    assert "already been sent" in said(second)
+
+
+def test_aftercare_asked_again_while_queued_is_not_queued_twice(practitioner_client, practitioner):
+    """Without a token (two people, or two tabs): the service finds it queued already."""
+    patient = PatientFactory(**BOTH)
+    session = signed_session(patient, practitioner)
+    url = reverse("diary:aftercare_send", args=[session.public_id])
+    practitioner_client.post(url)
+    second = practitioner_client.post(url)
+    assert PatientMessage.objects.filter(patient=patient, kind=MessageKind.AFTERCARE).count() == 2
+    assert "already queued" in said(second)
+
+
+# A7: the waiting-list offer --------------------------------------------------------------
+
+
+def test_an_offer_sent_twice_with_the_pages_token_queues_once(
+    reception_client, reception, practitioner
+):
+    waiting = PatientFactory(**BOTH)
+    entry = offered_entry(reception, practitioner, waiting)
+    html = reception_client.get(reverse("diary:waiting_list")).content.decode()
+    offer_form = html[html.index(reverse("diary:waiting_list_send_offer")) :]
+    token = tokens(offer_form)[0]
+    assert len(set(tokens(html))) == len(tokens(html))  # each form its own token
+    url = reverse("diary:waiting_list_send_offer")
+    reception_client.post(url, {"entry": entry.pk, "submission_token": token})
+    second = reception_client.post(url, {"entry": entry.pk, "submission_token": token})
+    rows = PatientMessage.objects.filter(patient=waiting, kind=MessageKind.WAITING_LIST_OFFER)
+    assert sorted(rows.values_list("channel", "status")) == [
+        ("email", "queued"),
+        ("sms", "queued"),
+    ]
+    assert "already been sent" in said(second)
+
+
+def test_an_offer_asked_again_while_queued_is_not_queued_twice(
+    reception_client, reception, practitioner
+):
+    waiting = PatientFactory(**BOTH)
+    entry = offered_entry(reception, practitioner, waiting)
+    url = reverse("diary:waiting_list_send_offer")
+    reception_client.post(url, {"entry": entry.pk})
+    second = reception_client.post(url, {"entry": entry.pk})
+    assert (
+        PatientMessage.objects.filter(patient=waiting, kind=MessageKind.WAITING_LIST_OFFER).count()
+        == 2
+    )
+    assert "already queued" in said(second)
+
+
+# A5: adding to the waiting list --------------------------------------------------------
+
+
+def test_the_waiting_list_form_sent_twice_adds_one_entry(reception_client):
+    patient = PatientFactory()
+    page = reception_client.get(reverse("diary:waiting_list"), {"patient": patient.public_id})
+    html = page.content.decode()
+    form_html = html[html.index('data-testid="waiting-list-add"') :]
+    [token] = tokens(form_html)
+    data = {
+        "submission_token": token,
+        "patient": patient.public_id,
+        "appointment_type": AppointmentType.objects.get(slug="review").pk,
+        "from_date": timezone.localdate().strftime("%d/%m/%Y"),
+    }
+    first = reception_client.post(reverse("diary:waiting_list"), data)
+    second = reception_client.post(reverse("diary:waiting_list"), data)
+    assert first.status_code == second.status_code == 302
+    assert WaitingListEntry.objects.filter(patient=patient).count() == 1
+    assert "already been sent" in said(second)
+
+
+def test_the_waiting_list_form_keeps_its_token_when_shown_again(reception_client):
+    patient = PatientFactory()
+    data = {
+        "submission_token": "7d5b8c3e-0d0f-4c55-9f3e-2a0a4b1c9d11",
+        "patient": patient.public_id,
+    }
+    page = reception_client.post(reverse("diary:waiting_list"), data)  # no type: an error
+    assert page.status_code == 200
+    assert data["submission_token"] in tokens(page.content.decode())
