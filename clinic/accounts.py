@@ -51,8 +51,11 @@ class TokenForm(forms.Form):
 
     def clean_token(self):
         token = self.cleaned_data["token"].replace(" ", "")
-        if not token.isdigit():
-            raise forms.ValidationError("Enter the digits shown in your app.")
+        # ASCII digits only: str.isdigit() also accepts "²" or "①", which int() refuses.
+        if not (token.isascii() and token.isdigit()):
+            raise forms.ValidationError(
+                "Enter the 6 digits shown in your app, using the numbers 0 to 9 only."
+            )
         return token
 
 

@@ -22,6 +22,7 @@ from clinic.audit import audited, patient_of
 from clinic.background import private_storage
 from clinic.csv_export import csv_response
 from clinic.db_router import reads_from_replica  # issue 12: a read replica when configured
+from clinic.flash import NAMES_NOBODY
 from clinic.listing import paginate
 from clinic.permissions import require_perm
 from clinic.reports import exports, history, selectors, services
@@ -233,6 +234,17 @@ def report_page(request, report: Report):
 
 def report_csv(request, report: Report):
     fs = _filters_for(request, report.filterset)
+    if not fs.is_valid():
+        # Filters the form refused (a date out of range, an end before the start): no
+        # file of other dates than asked for; the report's page shows what to correct,
+        # with what was typed. Nothing was downloaded, so no download is logged.
+        request.audit_skip = True
+        messages.error(
+            request,
+            "The CSV was not downloaded: correct the filters below, then download it again.",
+            extra_tags=NAMES_NOBODY,
+        )
+        return redirect(reverse(f"reports:{report.slug}") + _query(_filter_params(request)))
     scope = fs.scope()
     rows = _report_rows(report, fs, scope)
     if exports.is_large(rows):  # issue 12.2: prepared by the worker, not held here

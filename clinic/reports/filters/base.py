@@ -6,7 +6,7 @@ import django_filters
 from django import forms
 
 from clinic.reports import selectors
-from clinic.reports.periods import Period, default_period
+from clinic.reports.periods import EARLIEST, LATEST, OUT_OF_RANGE, Period, default_period
 from treatments.models import Indication, Product, TreatmentSession
 
 # Typed as the rest of the app types dates (dd/mm/yyyy); links may also pass ISO dates.
@@ -36,10 +36,15 @@ def _practitioners(request):
 
 
 class PeriodForm(forms.Form):
-    """The filter form: the end of a period may not come before its start."""
+    """The filter form: every date within EARLIEST..LATEST (the page says so, instead of
+    failing on a year 1 or 9999), and the end of a period not before its start."""
 
     def clean(self):
         data = super().clean()
+        for name, field in self.fields.items():
+            value = data.get(name)
+            if isinstance(field, forms.DateField) and value and not EARLIEST <= value <= LATEST:
+                self.add_error(name, OUT_OF_RANGE)
         start, end = data.get("start"), data.get("end")
         if start and end and end < start:
             self.add_error("end", "The end date must be on or after the start date.")
