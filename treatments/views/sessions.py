@@ -268,6 +268,16 @@ def session_edit(request, public_id):
                     fields=draft.fields,
                     points=draft.points,
                 )
+        except services.SessionLocked:
+            # Signed by another request since this one read it (a double-click on Sign,
+            # or Save in a second tab): the signed record stands, nothing more is written.
+            messages.info(
+                request,
+                "This session was signed meanwhile (a second click, or another tab?), so "
+                "nothing more was saved. Corrections are made by addendum.",
+                extra_tags=NAMES_NOBODY,
+            )
+            return redirect("treatments:session_detail", public_id=session.public_id)
         except services.SessionConflict:
             messages.error(
                 request,
