@@ -1,7 +1,10 @@
 """The session editor's guards: a Sign or Save racing a sign that committed first (a
-double-click, a second tab)."""
+double-click, a second tab); a session date long past (a typing slip, year 0001)."""
+
+from datetime import UTC, date, datetime
 
 import pytest
+from django.utils import timezone
 
 from tests.treatments.administration_flow import (
     administration_setup,
@@ -66,3 +69,46 @@ def test_a_sign_or_save_racing_a_committed_sign_goes_to_the_signed_session(
     assert session.status == "signed"
     page = flow.client.get(response["Location"])
     assert "This session was signed meanwhile" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("born", "typed", "says"),
+    [
+        (date(1950, 5, 1), "01/01/0001 00:00", "before the patient was born (01/05/1950)"),
+        (date(1950, 5, 1), "02/01/1900 09:00", "before the patient was born (01/05/1950)"),
+        (date(1930, 5, 1), "31/12/1988 09:00", "cannot be dated before 01/01/1989"),
+    ],
+)
+def test_a_session_dated_long_ago_is_refused_with_the_input_kept(practitioner, born, typed, says):
+    flow = administration_setup(practitioner)
+    flow.patient.date_of_birth = born
+    flow.patient.save()
+    session = _draft(flow)
+    before = session.performed_at
+    data = save_data(flow.client, session)
+    data["performed_at"] = typed
+    response = post_form(flow.client, f"/sessions/{session.public_id}/edit/", data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert says in page
+    assert typed in page  # what was typed is shown again
+    session.refresh_from_db()
+    assert session.performed_at == before  # nothing saved
+
+
+def test_the_editor_opens_for_a_draft_saved_with_year_one(practitioner):
+    """A row saved before the form refused such dates: the editor opens (no overflow), a
+    save asks for the date to be corrected, and goes through once it is."""
+    flow = administration_setup(practitioner)
+    session = _draft(flow)
+    TreatmentSession.objects.filter(pk=session.pk).update(
+        performed_at=datetime(1, 1, 2, 12, tzinfo=UTC)
+    )
+    page = flow.client.get(f"/sessions/{session.public_id}/edit/")
+    assert page.status_code == 200
+    data = save_data(flow.client, session)
+    response = post_form(flow.client, f"/sessions/{session.public_id}/edit/", data)
+    assert response.status_code == 200
+    assert "performed_at" in response.context["form"].errors  # the date to correct
+    data["performed_at"] = timezone.localtime().strftime("%d/%m/%Y %H:%M")
+    assert post_form(flow.client, f"/sessions/{session.public_id}/edit/", data).status_code == 302
