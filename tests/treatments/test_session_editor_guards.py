@@ -112,3 +112,43 @@ def test_the_editor_opens_for_a_draft_saved_with_year_one(practitioner):
     assert "performed_at" in response.context["form"].errors  # the date to correct
     data["performed_at"] = timezone.localtime().strftime("%d/%m/%Y %H:%M")
     assert post_form(flow.client, f"/sessions/{session.public_id}/edit/", data).status_code == 302
+
+
+def _signed(practitioner) -> tuple:
+    flow = administration_setup(practitioner)
+    session = _draft(flow)
+    response = post_form(
+        flow.client, f"/sessions/{session.public_id}/edit/", sign_data(flow.client, session)
+    )
+    assert response.status_code == 302
+    return flow, session
+
+
+def test_the_same_addendum_sent_twice_is_added_once(practitioner):
+    flow, session = _signed(practitioner)
+    detail = f"/sessions/{session.public_id}/"
+    page = flow.client.get(detail)
+    token = page.context["addendum_form"]["submission_token"].value()
+    assert f'value="{token}"' in page.content.decode()  # the page carries the token
+    data = {
+        "reason": "Wrong side for point 3",
+        "text": "Point 3 was left",
+        "submission_token": token,
+    }
+    url = f"/sessions/{session.public_id}/addendum/"
+    first = post_form(flow.client, url, data)
+    again = post_form(flow.client, url, data)
+    assert first.status_code == again.status_code == 302
+    assert first["Location"] == again["Location"] == detail
+    assert session.addenda.count() == 1
+
+
+def test_a_refused_addendum_keeps_what_was_typed(practitioner):
+    flow, session = _signed(practitioner)
+    url = f"/sessions/{session.public_id}/addendum/"
+    response = post_form(flow.client, url, {"reason": "", "text": "Point 3 was left, not right"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Point 3 was left, not right" in page
+    assert "An addendum needs a reason and the correction." in page
+    assert session.addenda.count() == 0

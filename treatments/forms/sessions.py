@@ -364,5 +364,6 @@ class VialSelect(forms.Select):
 
 
 class AddendumForm(forms.Form):
+    submission_token = SubmissionTokenField()  # a double-click adds one addendum
     reason = forms.CharField(max_length=250, help_text="e.g. wrong side recorded for point 3")
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Correction")

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from clinic.audit import audited, patient_from_url, patient_of
+from clinic.audit import audited, patient_from_url, patient_of, record_access
 from clinic.flash import NAMES_NOBODY
 from clinic.idempotency import submit_once
 from clinic.permissions import require_perm
@@ -23,6 +23,7 @@ from treatments.forms import (
     SessionStartForm,
     SiteChoices,
 )
+from treatments.views.submissions import without_token
 
 OVERRIDE_PREFIX = "override__"
 
@@ -327,20 +328,20 @@ def session_check(request, public_id):
 @audited("session.view", patient=patient_of("treatments.TreatmentSession"))
 def session_detail(request, public_id):
     session = selectors.session_get_for_user(user=request.user, public_id=public_id)
+    return render(request, "treatments/session_detail.html", _detail_context(session))
+
+
+def _detail_context(session, addendum_form=None) -> dict:
     related = selectors.session_detail_related(session=session)
     points = selectors.point_facts_from_points(related["points"])
-    return render(
-        request,
-        "treatments/session_detail.html",
-        {
-            "session": session,
-            "patient": session.patient,
-            "session_vials": session.all_vials(),
-            **related,
-            "totals": selectors.point_totals(points),
-            "addendum_form": AddendumForm(),
-        },
-    )
+    return {
+        "session": session,
+        "patient": session.patient,
+        "session_vials": session.all_vials(),
+        **related,
+        "totals": selectors.point_totals(points),
+        "addendum_form": addendum_form or AddendumForm(),
+    }
 
 
 @require_perm("treatments.add_sessionaddendum")
@@ -349,12 +350,28 @@ def session_addendum(request, public_id):
     session = selectors.session_get_for_user(user=request.user, public_id=public_id)
     form = AddendumForm(request.POST)
     if form.is_valid():
-        try:
-            services.session_add_addendum(session=session, author=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
+        fields = without_token(form.cleaned_data)
+
+        def add() -> str:
+            services.session_add_addendum(session=session, author=request.user, **fields)
             messages.success(request, "Addendum added. The signed record is unchanged.")
+            return reverse("treatments:session_detail", kwargs={"public_id": session.public_id})
+
+        try:
+            outcome = submit_once(request, form, add)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if outcome is not None:
+                return redirect(outcome.url)
     else:
-        messages.error(request, "An addendum needs a reason and the correction.")
-    return redirect("treatments:session_detail", public_id=session.public_id)
+        form.add_error(None, "An addendum needs a reason and the correction.")
+    # Refused: the session's page again, with what was typed and why (an access event,
+    # as the page shows the patient's record).
+    record_access(
+        request,
+        action="session.view",
+        patient=session.patient_id,
+        object_ref=f"public_id={public_id}",
+    )
+    return render(request, "treatments/session_detail.html", _detail_context(session, form))
