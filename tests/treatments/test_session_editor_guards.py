@@ -1,11 +1,16 @@
 """The session editor's guards: a Sign or Save racing a sign that committed first (a
-double-click, a second tab); a session date long past (a typing slip, year 0001)."""
+double-click, a second tab); a session date long past (a typing slip, year 0001); an
+addendum sent twice; the live check only for the draft's own practitioner."""
 
 from datetime import UTC, date, datetime
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
+from clinic.roles import Role
+from tests.conftest import client_for
+from tests.factories import QuestionnaireFactory, TreatmentSessionFactory, UserFactory
 from tests.treatments.administration_flow import (
     administration_setup,
     post_form,
@@ -152,3 +157,26 @@ def test_a_refused_addendum_keeps_what_was_typed(practitioner):
     assert "Point 3 was left, not right" in page
     assert "An addendum needs a reason and the correction." in page
     assert session.addenda.count() == 0
+
+
+def test_only_the_treating_practitioner_gets_a_drafts_live_findings(practitioner, patient):
+    """The live check answers as the editor does: the draft's practitioner gets the
+    findings, another practitioner a 403 (they were built from the patient's history)."""
+    QuestionnaireFactory(patient=patient, entered_by=practitioner)
+    session = TreatmentSessionFactory(patient=patient, practitioner=practitioner)
+    url = reverse("treatments:session_check", args=[session.public_id])
+    other = client_for(UserFactory(username="drb", role=Role.PRACTITIONER))
+    assert other.post(url, {}, HTTP_HX_REQUEST="true").status_code == 403
+    owner = client_for(practitioner).post(url, {}, HTTP_HX_REQUEST="true")
+    assert owner.status_code == 200
+    assert 'id="safety"' in owner.content.decode()
+
+
+def test_the_live_check_of_a_session_signed_meanwhile_goes_to_it(practitioner):
+    flow, session = _signed(practitioner)
+    url = reverse("treatments:session_check", args=[session.public_id])
+    response = flow.client.post(url, {}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == f"/sessions/{session.public_id}/"
+    page = flow.client.get(response["HX-Redirect"]).content.decode()
+    assert "This session was signed meanwhile" in page

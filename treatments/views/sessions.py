@@ -5,6 +5,7 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -234,8 +235,7 @@ def session_edit(request, public_id):
     if session.is_signed:
         messages.info(request, "This session is signed. Corrections are made by addendum.")
         return redirect("treatments:session_detail", public_id=session.public_id)
-    if session.practitioner_id != request.user.pk:
-        raise PermissionDenied("Only the treating practitioner edits a draft.")
+    _check_owner(request, session)
     if request.method != "POST":
         form, formset = _forms(request, session)
         return render(
@@ -311,11 +311,35 @@ def session_edit(request, public_id):
     )
 
 
+def _check_owner(request, session) -> None:
+    """A draft is the treating practitioner's: nobody else edits it or sees its live
+    findings (built from the patient's history)."""
+    if session.practitioner_id != request.user.pk:
+        raise PermissionDenied("Only the treating practitioner edits a draft.")
+
+
 @require_perm("treatments.change_treatmentsession")
 @require_POST
 def session_check(request, public_id):
-    """Live findings and totals while the form is filled (htmx); nothing is saved."""
+    """Live findings and totals while the form is filled (htmx); nothing is saved. Only
+    for the draft's own practitioner, as the editor."""
     session = selectors.session_get_for_user(user=request.user, public_id=public_id)
+    if session.is_signed:
+        # Signed in another tab while this editor was open: go to the signed session now,
+        # rather than let more be typed that cannot be saved.
+        messages.info(
+            request,
+            "This session was signed meanwhile (another tab?), so it can no longer be "
+            "edited. Corrections are made by addendum.",
+            extra_tags=NAMES_NOBODY,
+        )
+        url = reverse("treatments:session_detail", kwargs={"public_id": session.public_id})
+        if request.htmx:
+            response = HttpResponse(status=204)  # htmx swaps nothing, and navigates
+            response["HX-Redirect"] = url
+            return response
+        return redirect(url)
+    _check_owner(request, session)
     form, formset = _forms(request, session, request.POST)
     return render(
         request,
