@@ -61,7 +61,9 @@ def followup_complete(
     is simply done; any other is refused with TaskAlreadyDone, so a second finding is never
     silently dropped. `refuse_if_done=False`: leave it as it is without refusing (a task the
     caller closes on the way, as recording an outcome does)."""
-    current = FollowUp.objects.select_for_update().select_related("done_by").get(pk=task.pk)
+    # The row alone is locked (done_by is read only for a refusal: a join here would be
+    # an outer one, which PostgreSQL does not lock).
+    current = FollowUp.objects.select_for_update().get(pk=task.pk)
     note = (note or "").strip()[:500]
     if current.done_at is not None:
         same = current.done_by_id == done_by.pk and current.outcome_note == note
