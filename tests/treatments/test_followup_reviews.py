@@ -94,3 +94,46 @@ def test_the_outcome_form_offers_the_patients_own_instruments_first_each_once(
     assert first_group == "Cervical dystonia (this patient)"
     listed = [pk for _, options in choices[1:] for pk, _ in options]
     assert len(listed) == len(set(listed))
+
+
+def test_a_task_completed_meanwhile_by_someone_else_keeps_the_second_note(
+    practitioner_client, practitioner, patient
+):
+    """Dr A completes a side-effect review; Dr B, on a stale task list, completes it again
+    with another finding: B is told who completed it and when, and B's note is on the page
+    to act on; nothing is written."""
+    from clinic.models import AccessEvent
+    from tests.conftest import client_for
+    from tests.factories import UserFactory
+
+    task = FollowUpFactory(
+        patient=patient, kind="side-effect-review", title="SE review", assigned_to=practitioner
+    )
+    url = reverse("treatments:task_done", args=[task.pk])
+    first = practitioner_client.post(url, {"note": "no side effects", "next": "/tasks/"})
+    assert first.status_code == 302
+    task.refresh_from_db()
+    done_at, updated_at = task.done_at, task.updated_at
+    other = client_for(UserFactory(username="dr2", role="Practitioner"))
+    response = other.post(url, {"note": "ptosis left eye, reported", "next": "/tasks/"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "already completed" in page
+    assert practitioner.get_full_name() in page
+    assert timezone.localtime(done_at).strftime("%d/%m/%Y %H:%M") in page
+    assert "ptosis left eye, reported" in page  # B's note, to act on
+    assert "Done:" not in page
+    task.refresh_from_db()
+    assert task.outcome_note == "no side effects" and task.done_by == practitioner
+    assert task.updated_at == updated_at
+    assert AccessEvent.objects.filter(patient=patient, object_ref=f"pk={task.pk}").exists()
+
+
+def test_a_double_click_on_done_is_done_once(practitioner_client, practitioner, patient):
+    task = FollowUpFactory(patient=patient, kind="bladder-review", assigned_to=practitioner)
+    url = reverse("treatments:task_done", args=[task.pk])
+    for _ in range(2):
+        response = practitioner_client.post(url, {"note": "PVR 60 mL"}, follow=True)
+        assert "Done:" in response.content.decode()
+    task.refresh_from_db()
+    assert task.outcome_note == "PVR 60 mL"

@@ -99,3 +99,18 @@ def test_future_date_is_a_form_error(practitioner_client, patient):
     response = practitioner_client.post(url(patient, "new/"), form_data(assessed_on=tomorrow))
     assert response.status_code == 200
     assert "cannot be in the future" in response.content.decode()
+
+
+def test_the_same_form_sent_twice_records_one_score(practitioner_client, patient):
+    """A double-click or a resubmitted POST: one assessment, and the replay goes where the
+    first went."""
+    page = practitioner_client.get(url(patient, "new/"))
+    token = page.context["form"]["submission_token"].value()
+    assert f'value="{token}"' in page.content.decode()  # the page carries the token
+    data = form_data(submission_token=token)
+    first = practitioner_client.post(url(patient, "new/"), data)
+    again = practitioner_client.post(url(patient, "new/"), data, follow=True)
+    assert first.status_code == 302 and first["Location"] == url(patient)
+    assert again.redirect_chain[-1][0] == url(patient)
+    assert "already been sent" in again.content.decode()
+    assert OutcomeAssessment.objects.count() == 1

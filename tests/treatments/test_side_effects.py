@@ -424,3 +424,34 @@ def test_manager_sees_the_serious_list_pseudonymised(manager_client, practitione
     assert patient.record_number in html and "Zebedee" not in html
     assert se.get_absolute_url() not in html
     assert manager_client.get(se.get_absolute_url()).status_code == 403
+
+
+def test_the_same_side_effect_form_sent_twice_records_one_report(
+    practitioner_client, practitioner, patient
+):
+    """A practitioner's double-click: one report (both would count in the rates), and the
+    replay goes to the first one."""
+    session = signed_session(patient, practitioner)
+    url = f"/patients/{patient.public_id}/side-effects/new/"
+    page = practitioner_client.get(url)
+    token = page.context["form"]["submission_token"].value()
+    assert f'value="{token}"' in page.content.decode()
+    data = {
+        "submission_token": token,
+        "session": session.pk,
+        "term": SideEffectTerm.objects.get(slug="neck-pain").pk,
+        "description": "Neck ache for three days",
+        "onset_date": (TODAY - timedelta(days=3)).strftime("%d/%m/%Y"),
+        "severity": "1",
+        "serious": "no",
+        "outcome": "recovering",
+        "causality": "possible",
+        "action_taken": "advice",
+        "reporter": "clinician",
+        "regulator_decision": "",
+    }
+    first = practitioner_client.post(url, data)
+    assert first.status_code == 302
+    again = practitioner_client.post(url, data)
+    assert again.status_code == 302 and again["Location"] == first["Location"]
+    assert SideEffect.objects.filter(patient=patient).count() == 1

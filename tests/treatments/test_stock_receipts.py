@@ -276,3 +276,12 @@ def test_concurrent_receipts_of_one_lot_number_their_vials_apart(round_):
     assert all(isinstance(r, StockReceipt) for r in results), results
     numbers = sorted(Vial.objects.filter(lot=lot).values_list("lot_sequence", flat=True))
     assert numbers == list(range(1, 11))
+
+
+@pytest.mark.parametrize("value", ["²", "١٢", "99999999999999999999999", "-1", "abc"])
+def test_a_receipt_number_that_is_not_one_just_lists_the_vials(manager_client, value):
+    """`?receipt=` from a hand-edited address: "²" passes str.isdigit() but not int(), and
+    a number past the id column's range fails in the database; the list shows, no 500."""
+    response = manager_client.get("/vials/", {"receipt": value})
+    assert response.status_code == 200
+    assert response.context["received"] is None

@@ -4,6 +4,7 @@ from crispy_forms.layout import Column, Field, Row
 from django import forms
 from django.utils import timezone
 
+from clinic.idempotency import SubmissionTokenField
 from treatments.choices import SessionStatus
 from treatments.forms.rendering import date_input, no_tag_helper
 from treatments.models import AnatomicalSite, Indication, OutcomeInstrument, TreatmentSession
@@ -12,6 +13,8 @@ from treatments.models import AnatomicalSite, Indication, OutcomeInstrument, Tre
 class OutcomeAssessmentForm(forms.Form):
     """One score. The measure list is grouped by indication; clean() keeps the pair
     consistent and the service enforces the instrument's range and the date."""
+
+    submission_token = SubmissionTokenField()
 
     indication = forms.ModelChoiceField(queryset=Indication.objects.none(), empty_label="Choose…")
     instrument = forms.TypedChoiceField(

@@ -2,7 +2,7 @@
 to a signed session (the injection point rows: treatments.forms.points).
 Input checks only; the safety rules are the engine's, enforced by treatments.services."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from crispy_forms.layout import Column, Field, Fieldset, Row
@@ -21,6 +21,10 @@ from treatments.models import (
     TreatmentSession,
     Vial,
 )
+
+# No botulinum toxin treatment was licensed before 1989: an earlier date is a typing slip
+# (and a year such as 0001 would overflow the date arithmetic of the safety look-backs).
+EARLIEST_SESSION_DAY = date(1989, 1, 1)
 
 
 class _FromKnown:
@@ -313,6 +317,18 @@ class SessionForm(forms.ModelForm):
         value = self.cleaned_data["performed_at"]
         if value > timezone.now() + timedelta(hours=1):
             raise forms.ValidationError("A session cannot be recorded in the future.")
+        day = value.date()  # as typed, in the clinic's time zone
+        born = self.instance.patient.date_of_birth
+        if day < born:
+            raise forms.ValidationError(
+                f"This date is before the patient was born ({born:%d/%m/%Y}). "
+                "Check the year and enter the day the treatment was given."
+            )
+        if day < EARLIEST_SESSION_DAY:
+            raise forms.ValidationError(
+                f"A session cannot be dated before {EARLIEST_SESSION_DAY:%d/%m/%Y}. "
+                "Check the year and enter the day the treatment was given."
+            )
         return value
 
     def clean_weight_kg(self):
@@ -348,5 +364,6 @@ class VialSelect(forms.Select):
 
 
 class AddendumForm(forms.Form):
+    submission_token = SubmissionTokenField()  # a double-click adds one addendum
     reason = forms.CharField(max_length=250, help_text="e.g. wrong side recorded for point 3")
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Correction")

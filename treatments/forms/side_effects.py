@@ -5,7 +5,7 @@ from crispy_forms.layout import HTML, Column, Field, Fieldset, Row
 from django import forms
 from django.utils import timezone
 
-from clinic.idempotency import SubmissionTokenField
+from clinic.idempotency import FIELD, SubmissionTokenField
 from treatments.choices import (
     SERIOUSNESS_CRITERIA,
     Causality,
@@ -134,8 +134,11 @@ class SideEffectForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, patient, terms, **kwargs):
+    def __init__(self, *args, patient, terms, new: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if new:
+            # A new report carries the one-time token: a double-click records it once.
+            self.fields[FIELD] = SubmissionTokenField()
         for name, label in SERIOUSNESS_CRITERIA:
             self.fields[name] = forms.BooleanField(label=label, required=False)
         self.fields["session"].queryset = (
@@ -210,6 +213,7 @@ class SideEffectForm(forms.Form):
         data = dict(self.cleaned_data)
         data.pop("serious")
         data.pop("version", None)
+        data.pop(FIELD, None)
         decision = {
             "decision": data.pop("regulator_decision"),
             "reference": data.pop("yellow_card_reference"),

@@ -210,11 +210,20 @@ def session_top_up_candidates(
         patient_id=session.patient_id,
         indication_id=session.indication_id,
         unit_family=session.product.unit_family,
-        since=on - timedelta(days=int(window) - 1),
+        since=_days_before(on, int(window) - 1),
         on=on,
         top_up_of_id=session.top_up_of_id,
         session_id=session.pk,
     )
+
+
+def _days_before(day: date, days: int) -> date:
+    """`day` less `days`, or the calendar's first day for a draft dated near year 1 (a row
+    saved before the editor refused such dates): its page opens instead of a 500."""
+    try:
+        return day - timedelta(days=days)
+    except OverflowError:
+        return date.min
 
 
 def _top_up_candidates(

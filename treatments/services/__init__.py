@@ -6,7 +6,12 @@ Signing (session_sign) re-runs the whole safety engine inside the transaction, s
 rules hold whatever path the request took (form, API, shell).
 """
 
-from treatments.services.followups import followup_complete, followup_create, followup_reopen
+from treatments.services.followups import (
+    TaskAlreadyDone,
+    followup_complete,
+    followup_create,
+    followup_reopen,
+)
 from treatments.services.locked import SessionLocked
 from treatments.services.outcomes import outcome_record
 from treatments.services.prescribing import prescriber_assessment_record
@@ -43,6 +48,7 @@ __all__ = [
     "SessionLocked",
     "SideEffectConflict",
     "SigningRefused",
+    "TaskAlreadyDone",
     "followup_complete",
     "followup_create",
     "followup_reopen",

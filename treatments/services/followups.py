@@ -35,21 +35,51 @@ def followup_create(
     return task
 
 
+class TaskAlreadyDone(ValidationError):
+    """The task was completed (by someone else, or with another note) since the page that
+    asked to complete it was shown. `task`: as stored, with who completed it."""
+
+    def __init__(self, task: FollowUp):
+        by = task.done_by
+        who = (by.get_full_name() or by.get_username()) if by else ""
+        when = timezone.localtime(task.done_at)
+        super().__init__(
+            f"This task was already completed by {who or 'someone else'} on "
+            f"{when:%d/%m/%Y} at {when:%H:%M}, so your note was not saved. It is below: "
+            "if it adds something, record it (a new task, or a side-effect report)."
+        )
+        self.task = task
+
+
 @transaction.atomic
-def followup_complete(*, task: FollowUp, done_by, note: str = "") -> FollowUp:
-    """Mark a task done. A clinical review (PVR/UTI, side effects) records what was found."""
+def followup_complete(
+    *, task: FollowUp, done_by, note: str = "", refuse_if_done: bool = True
+) -> FollowUp:
+    """Mark a task done. A clinical review (PVR/UTI, side effects) records what was found.
+
+    A task completed meanwhile is left as it is: the same completion again (a double-click)
+    is simply done; any other is refused with TaskAlreadyDone, so a second finding is never
+    silently dropped. `refuse_if_done=False`: leave it as it is without refusing (a task the
+    caller closes on the way, as recording an outcome does)."""
+    # The row alone is locked (done_by is read only for a refusal: a join here would be
+    # an outer one, which PostgreSQL does not lock).
     current = FollowUp.objects.select_for_update().get(pk=task.pk)
-    if current.kind in FINDINGS_REQUIRED_KINDS and not (note or "").strip():
+    note = (note or "").strip()[:500]
+    if current.done_at is not None:
+        same = current.done_by_id == done_by.pk and current.outcome_note == note
+        if refuse_if_done and not same:
+            raise TaskAlreadyDone(current)
+        return current
+    if current.kind in FINDINGS_REQUIRED_KINDS and not note:
         raise ValidationError(
             f"Say what was found at the {current.get_kind_display().lower()} "
             f"(e.g. PVR 80 mL, no UTI symptoms; or no side effects) to complete it."
         )
-    if current.done_at is None:
-        current.done_at = timezone.now()
-        current.done_by = done_by
-        current.outcome_note = (note or "").strip()[:500]
-        current._history_user = done_by
-        current.save(update_fields=["done_at", "done_by", "outcome_note", "updated_at"])
+    current.done_at = timezone.now()
+    current.done_by = done_by
+    current.outcome_note = note
+    current._history_user = done_by
+    current.save(update_fields=["done_at", "done_by", "outcome_note", "updated_at"])
     return current
 
 

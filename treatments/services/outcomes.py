@@ -94,5 +94,10 @@ def outcome_record(
         session__indication=indication,
         done_at__isnull=True,
     ):
-        followup_complete(task=task, done_by=recorded_by, note=f"Recorded {assessment}")
+        followup_complete(
+            task=task,
+            done_by=recorded_by,
+            note=f"Recorded {assessment}",
+            refuse_if_done=False,  # completed meanwhile by someone else: theirs stands
+        )
     return assessment

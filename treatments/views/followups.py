@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from clinic.audit import audited, patient_from_url
+from clinic.audit import audited, patient_from_url, record_access
 from clinic.idempotency import submit_once
 from clinic.permissions import require_perm
 from patients.selectors import patient_get_for_user
@@ -65,6 +65,24 @@ def task_done(request, pk):
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
         services.followup_complete(task=task, done_by=request.user, note=note)
+    except services.TaskAlreadyDone as exc:
+        # Completed meanwhile (a stale page): say by whom and when, and keep this note on
+        # the page to act on; nothing was written. The page shows the patient and the
+        # other note: an access event, as for any page that shows a patient.
+        record_access(
+            request, action="task.view", patient=task.patient_id, object_ref=f"pk={task.pk}"
+        )
+        return render(
+            request,
+            "treatments/task_done.html",
+            {
+                "task": exc.task,
+                "patient": task.patient,
+                "form": form,
+                "refusal": exc.message,
+                "next": _back(request),
+            },
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

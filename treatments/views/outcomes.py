@@ -3,12 +3,15 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from clinic.audit import audited, patient_from_url
+from clinic.idempotency import submit_once
 from clinic.permissions import require_perm
 from patients.selectors import patient_get_for_user
 from treatments import selectors, services
 from treatments.forms import OutcomeAssessmentForm
+from treatments.views.submissions import without_token
 
 
 @require_perm("treatments.view_outcomeassessment")
@@ -34,13 +37,20 @@ def outcome_new(request, public_id):
     patient = patient_get_for_user(user=request.user, public_id=public_id)
     form = OutcomeAssessmentForm(request.POST or None, patient=patient)
     if request.method == "POST" and form.is_valid():
-        try:
+        fields = without_token(form.cleaned_data)
+
+        def record() -> str:
             assessment = services.outcome_record(
-                patient=patient, recorded_by=request.user, **form.cleaned_data
+                patient=patient, recorded_by=request.user, **fields
             )
+            messages.success(request, f"Recorded {assessment}.")
+            return reverse("treatments:outcomes", kwargs={"public_id": patient.public_id})
+
+        try:
+            outcome = submit_once(request, form, record)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"Recorded {assessment}.")
-            return redirect("treatments:outcomes", public_id=patient.public_id)
+            if outcome is not None:
+                return redirect(outcome.url)
     return render(request, "treatments/outcome_form.html", {"patient": patient, "form": form})

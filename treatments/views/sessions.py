@@ -5,11 +5,12 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from clinic.audit import audited, patient_from_url, patient_of
+from clinic.audit import audited, patient_from_url, patient_of, record_access
 from clinic.flash import NAMES_NOBODY
 from clinic.idempotency import submit_once
 from clinic.permissions import require_perm
@@ -23,6 +24,7 @@ from treatments.forms import (
     SessionStartForm,
     SiteChoices,
 )
+from treatments.views.submissions import without_token
 
 OVERRIDE_PREFIX = "override__"
 
@@ -233,8 +235,7 @@ def session_edit(request, public_id):
     if session.is_signed:
         messages.info(request, "This session is signed. Corrections are made by addendum.")
         return redirect("treatments:session_detail", public_id=session.public_id)
-    if session.practitioner_id != request.user.pk:
-        raise PermissionDenied("Only the treating practitioner edits a draft.")
+    _check_owner(request, session)
     if request.method != "POST":
         form, formset = _forms(request, session)
         return render(
@@ -268,6 +269,16 @@ def session_edit(request, public_id):
                     fields=draft.fields,
                     points=draft.points,
                 )
+        except services.SessionLocked:
+            # Signed by another request since this one read it (a double-click on Sign,
+            # or Save in a second tab): the signed record stands, nothing more is written.
+            messages.info(
+                request,
+                "This session was signed meanwhile (a second click, or another tab?), so "
+                "nothing more was saved. Corrections are made by addendum.",
+                extra_tags=NAMES_NOBODY,
+            )
+            return redirect("treatments:session_detail", public_id=session.public_id)
         except services.SessionConflict:
             messages.error(
                 request,
@@ -300,11 +311,35 @@ def session_edit(request, public_id):
     )
 
 
+def _check_owner(request, session) -> None:
+    """A draft is the treating practitioner's: nobody else edits it or sees its live
+    findings (built from the patient's history)."""
+    if session.practitioner_id != request.user.pk:
+        raise PermissionDenied("Only the treating practitioner edits a draft.")
+
+
 @require_perm("treatments.change_treatmentsession")
 @require_POST
 def session_check(request, public_id):
-    """Live findings and totals while the form is filled (htmx); nothing is saved."""
+    """Live findings and totals while the form is filled (htmx); nothing is saved. Only
+    for the draft's own practitioner, as the editor."""
     session = selectors.session_get_for_user(user=request.user, public_id=public_id)
+    if session.is_signed:
+        # Signed in another tab while this editor was open: go to the signed session now,
+        # rather than let more be typed that cannot be saved.
+        messages.info(
+            request,
+            "This session was signed meanwhile (another tab?), so it can no longer be "
+            "edited. Corrections are made by addendum.",
+            extra_tags=NAMES_NOBODY,
+        )
+        url = reverse("treatments:session_detail", kwargs={"public_id": session.public_id})
+        if request.htmx:
+            response = HttpResponse(status=204)  # htmx swaps nothing, and navigates
+            response["HX-Redirect"] = url
+            return response
+        return redirect(url)
+    _check_owner(request, session)
     form, formset = _forms(request, session, request.POST)
     return render(
         request,
@@ -317,20 +352,20 @@ def session_check(request, public_id):
 @audited("session.view", patient=patient_of("treatments.TreatmentSession"))
 def session_detail(request, public_id):
     session = selectors.session_get_for_user(user=request.user, public_id=public_id)
+    return render(request, "treatments/session_detail.html", _detail_context(session))
+
+
+def _detail_context(session, addendum_form=None) -> dict:
     related = selectors.session_detail_related(session=session)
     points = selectors.point_facts_from_points(related["points"])
-    return render(
-        request,
-        "treatments/session_detail.html",
-        {
-            "session": session,
-            "patient": session.patient,
-            "session_vials": session.all_vials(),
-            **related,
-            "totals": selectors.point_totals(points),
-            "addendum_form": AddendumForm(),
-        },
-    )
+    return {
+        "session": session,
+        "patient": session.patient,
+        "session_vials": session.all_vials(),
+        **related,
+        "totals": selectors.point_totals(points),
+        "addendum_form": addendum_form or AddendumForm(),
+    }
 
 
 @require_perm("treatments.add_sessionaddendum")
@@ -339,12 +374,28 @@ def session_addendum(request, public_id):
     session = selectors.session_get_for_user(user=request.user, public_id=public_id)
     form = AddendumForm(request.POST)
     if form.is_valid():
-        try:
-            services.session_add_addendum(session=session, author=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
+        fields = without_token(form.cleaned_data)
+
+        def add() -> str:
+            services.session_add_addendum(session=session, author=request.user, **fields)
             messages.success(request, "Addendum added. The signed record is unchanged.")
+            return reverse("treatments:session_detail", kwargs={"public_id": session.public_id})
+
+        try:
+            outcome = submit_once(request, form, add)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if outcome is not None:
+                return redirect(outcome.url)
     else:
-        messages.error(request, "An addendum needs a reason and the correction.")
-    return redirect("treatments:session_detail", public_id=session.public_id)
+        form.add_error(None, "An addendum needs a reason and the correction.")
+    # Refused: the session's page again, with what was typed and why (an access event,
+    # as the page shows the patient's record).
+    record_access(
+        request,
+        action="session.view",
+        patient=session.patient_id,
+        object_ref=f"public_id={public_id}",
+    )
+    return render(request, "treatments/session_detail.html", _detail_context(session, form))

@@ -54,6 +54,7 @@ def side_effect_new(request, public_id):
         request.POST or None,
         patient=patient,
         terms=selectors.side_effect_terms(),
+        new=True,
         initial={
             "session": selectors.side_effect_suggested_session(
                 patient=patient, onset_date=timezone.localdate()
@@ -62,15 +63,22 @@ def side_effect_new(request, public_id):
         },
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        fields = form.service_kwargs()
+
+        def record() -> str:
             side_effect = services.side_effect_record(
-                patient=patient, recorded_by=request.user, **form.service_kwargs()
+                patient=patient, recorded_by=request.user, **fields
             )
+            messages.success(request, f"Recorded {side_effect.reaction}.")
+            return side_effect.get_absolute_url()
+
+        try:
+            outcome = submit_once(request, form, record)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            messages.success(request, f"Recorded {side_effect.reaction}.")
-            return redirect(side_effect)
+            if outcome is not None:
+                return redirect(outcome.url)
     return render(
         request,
         "treatments/side_effect_form.html",

@@ -26,7 +26,10 @@ def vial_list(request):
         show = "open"
     vials = vials.order_by("discarded_at", "expiry", "lot", "lot_sequence", "id")[:300]
     just_received = request.GET.get("receipt", "")
-    just_received = int(just_received) if just_received.isdigit() else None
+    # ASCII digits only (str.isdigit() also accepts "²", which int() refuses), and short
+    # enough for the id column (a longer number names no receipt).
+    ok = just_received.isascii() and just_received.isdigit() and len(just_received) <= 18
+    just_received = int(just_received) if ok else None
     context = {
         "vials": vials,
         "show": show,

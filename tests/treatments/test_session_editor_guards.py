@@ -1,0 +1,182 @@
+"""The session editor's guards: a Sign or Save racing a sign that committed first (a
+double-click, a second tab); a session date long past (a typing slip, year 0001); an
+addendum sent twice; the live check only for the draft's own practitioner."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic.roles import Role
+from tests.conftest import client_for
+from tests.factories import QuestionnaireFactory, TreatmentSessionFactory, UserFactory
+from tests.treatments.administration_flow import (
+    administration_setup,
+    post_form,
+    save_data,
+    sign_data,
+    start_data,
+)
+from treatments import selectors, services
+from treatments.models import TreatmentSession
+
+pytestmark = pytest.mark.django_db
+
+
+def _draft(flow) -> TreatmentSession:
+    url, data = start_data(flow)
+    assert flow.client.post(url, data).status_code == 302
+    return TreatmentSession.objects.get(patient=flow.patient)
+
+
+def _signed_meanwhile(monkeypatch, practitioner, data):
+    """The view reads the draft; before it writes, the first click's sign commits."""
+    original = selectors.session_get_for_user
+
+    def read_then_signed_elsewhere(**kwargs):
+        session = original(**kwargs)
+        other = original(**kwargs)  # the first request's own copy
+        services.session_sign(
+            session=other,
+            signed_by=practitioner,
+            override_reasons={
+                key.removeprefix("override__"): value
+                for key, value in data.items()
+                if key.startswith("override__")
+            },
+            acknowledge_warnings=True,
+        )
+        return session
+
+    monkeypatch.setattr(selectors, "session_get_for_user", read_then_signed_elsewhere)
+
+
+@pytest.mark.parametrize("prepare", [sign_data, save_data], ids=["sign", "save"])
+def test_a_sign_or_save_racing_a_committed_sign_goes_to_the_signed_session(
+    practitioner, monkeypatch, prepare
+):
+    flow = administration_setup(practitioner)
+    session = _draft(flow)
+    # The confirmations ticked and saved, so the first click's sign (the service's,
+    # without the form) goes through.
+    saved = post_form(
+        flow.client, f"/sessions/{session.public_id}/edit/", save_data(flow.client, session)
+    )
+    assert saved.status_code == 302
+    data = prepare(flow.client, session)
+    _signed_meanwhile(monkeypatch, practitioner, data)
+    response = post_form(flow.client, f"/sessions/{session.public_id}/edit/", data)
+    monkeypatch.undo()
+    assert response.status_code == 302
+    assert response["Location"] == f"/sessions/{session.public_id}/"
+    session.refresh_from_db()
+    assert session.status == "signed"
+    page = flow.client.get(response["Location"])
+    assert "This session was signed meanwhile" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("born", "typed", "says"),
+    [
+        (date(1950, 5, 1), "01/01/0001 00:00", "before the patient was born (01/05/1950)"),
+        (date(1950, 5, 1), "02/01/1900 09:00", "before the patient was born (01/05/1950)"),
+        (date(1930, 5, 1), "31/12/1988 09:00", "cannot be dated before 01/01/1989"),
+    ],
+)
+def test_a_session_dated_long_ago_is_refused_with_the_input_kept(practitioner, born, typed, says):
+    flow = administration_setup(practitioner)
+    flow.patient.date_of_birth = born
+    flow.patient.save()
+    session = _draft(flow)
+    before = session.performed_at
+    data = save_data(flow.client, session)
+    data["performed_at"] = typed
+    response = post_form(flow.client, f"/sessions/{session.public_id}/edit/", data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert says in page
+    assert typed in page  # what was typed is shown again
+    session.refresh_from_db()
+    assert session.performed_at == before  # nothing saved
+
+
+def test_the_editor_opens_for_a_draft_saved_with_year_one(practitioner):
+    """A row saved before the form refused such dates: the editor opens (no overflow), a
+    save asks for the date to be corrected, and goes through once it is."""
+    flow = administration_setup(practitioner)
+    session = _draft(flow)
+    TreatmentSession.objects.filter(pk=session.pk).update(
+        performed_at=datetime(1, 1, 2, 12, tzinfo=UTC)
+    )
+    page = flow.client.get(f"/sessions/{session.public_id}/edit/")
+    assert page.status_code == 200
+    data = save_data(flow.client, session)
+    response = post_form(flow.client, f"/sessions/{session.public_id}/edit/", data)
+    assert response.status_code == 200
+    assert "performed_at" in response.context["form"].errors  # the date to correct
+    data["performed_at"] = timezone.localtime().strftime("%d/%m/%Y %H:%M")
+    assert post_form(flow.client, f"/sessions/{session.public_id}/edit/", data).status_code == 302
+
+
+def _signed(practitioner) -> tuple:
+    flow = administration_setup(practitioner)
+    session = _draft(flow)
+    response = post_form(
+        flow.client, f"/sessions/{session.public_id}/edit/", sign_data(flow.client, session)
+    )
+    assert response.status_code == 302
+    return flow, session
+
+
+def test_the_same_addendum_sent_twice_is_added_once(practitioner):
+    flow, session = _signed(practitioner)
+    detail = f"/sessions/{session.public_id}/"
+    page = flow.client.get(detail)
+    token = page.context["addendum_form"]["submission_token"].value()
+    assert f'value="{token}"' in page.content.decode()  # the page carries the token
+    data = {
+        "reason": "Wrong side for point 3",
+        "text": "Point 3 was left",
+        "submission_token": token,
+    }
+    url = f"/sessions/{session.public_id}/addendum/"
+    first = post_form(flow.client, url, data)
+    again = post_form(flow.client, url, data)
+    assert first.status_code == again.status_code == 302
+    assert first["Location"] == again["Location"] == detail
+    assert session.addenda.count() == 1
+
+
+def test_a_refused_addendum_keeps_what_was_typed(practitioner):
+    flow, session = _signed(practitioner)
+    url = f"/sessions/{session.public_id}/addendum/"
+    response = post_form(flow.client, url, {"reason": "", "text": "Point 3 was left, not right"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Point 3 was left, not right" in page
+    assert "An addendum needs a reason and the correction." in page
+    assert session.addenda.count() == 0
+
+
+def test_only_the_treating_practitioner_gets_a_drafts_live_findings(practitioner, patient):
+    """The live check answers as the editor does: the draft's practitioner gets the
+    findings, another practitioner a 403 (they were built from the patient's history)."""
+    QuestionnaireFactory(patient=patient, entered_by=practitioner)
+    session = TreatmentSessionFactory(patient=patient, practitioner=practitioner)
+    url = reverse("treatments:session_check", args=[session.public_id])
+    other = client_for(UserFactory(username="drb", role=Role.PRACTITIONER))
+    assert other.post(url, {}, HTTP_HX_REQUEST="true").status_code == 403
+    owner = client_for(practitioner).post(url, {}, HTTP_HX_REQUEST="true")
+    assert owner.status_code == 200
+    assert 'id="safety"' in owner.content.decode()
+
+
+def test_the_live_check_of_a_session_signed_meanwhile_goes_to_it(practitioner):
+    flow, session = _signed(practitioner)
+    url = reverse("treatments:session_check", args=[session.public_id])
+    response = flow.client.post(url, {}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == f"/sessions/{session.public_id}/"
+    page = flow.client.get(response["HX-Redirect"]).content.decode()
+    assert "This session was signed meanwhile" in page
