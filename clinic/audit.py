@@ -77,6 +77,7 @@ ACTIONS = {
     "outcome.view": "Viewed outcome scores",
     "sideeffect.view": "Viewed side effects",
     "task.list": "Listed follow-up tasks",
+    "task.view": "Viewed a follow-up task (completed meanwhile by someone else)",
     "lot.lookup": "Looked up the patients treated from a lot",
     "report.view": "Viewed a report",
     "report.download": "Downloaded a report",
