@@ -26,6 +26,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
+from clinic.inputs import ascii_digits
 from clinic.middleware import OTP_PENDING
 from clinic.permissions import authenticated
 
@@ -51,8 +52,7 @@ class TokenForm(forms.Form):
 
     def clean_token(self):
         token = self.cleaned_data["token"].replace(" ", "")
-        # ASCII digits only: str.isdigit() also accepts "²" or "①", which int() refuses.
-        if not (token.isascii() and token.isdigit()):
+        if not ascii_digits(token):
             raise forms.ValidationError(
                 "Enter the 6 digits shown in your app, using the numbers 0 to 9 only."
             )

@@ -4,6 +4,8 @@ import re
 
 from django.core.exceptions import ValidationError
 
+from clinic.inputs import ascii_digits
+
 NHS_WEIGHTS = range(10, 1, -1)  # digits 1-9 weighted 10..2 (DOMAIN §6.2)
 
 
@@ -14,7 +16,7 @@ def normalise_nhs_number(value: str) -> str:
 def is_valid_nhs_number(value: str) -> bool:
     """Mod-11 check (DOMAIN §6.2, rule 41): check = 11 - (sum mod 11); 11 -> 0; 10 invalid."""
     digits = normalise_nhs_number(value)
-    if len(digits) != 10 or not digits.isdigit():
+    if len(digits) != 10 or not ascii_digits(digits):
         return False
     total = sum(int(d) * w for d, w in zip(digits[:9], NHS_WEIGHTS, strict=True))
     check = 11 - (total % 11)
@@ -29,7 +31,7 @@ def validate_nhs_number(value: str) -> None:
     digits = normalise_nhs_number(value)
     if not digits:
         return
-    if len(digits) != 10 or not digits.isdigit():
+    if len(digits) != 10 or not ascii_digits(digits):
         raise ValidationError(
             "An NHS number has exactly 10 digits (e.g. 943 476 5919).", code="nhs_length"
         )
@@ -74,7 +76,7 @@ def validate_uk_postcode(value: str) -> None:
 def normalise_phone(value: str) -> str:
     """Keep digits and a leading +; +44 numbers become national 0-prefixed numbers."""
     raw = (value or "").strip()
-    digits = re.sub(r"[^\d+]", "", raw)
+    digits = re.sub(r"[^0-9+]", "", raw)
     if digits.startswith("+44"):
         digits = "0" + digits[3:].lstrip("0")
     elif digits.startswith("0044"):
@@ -97,7 +99,7 @@ def format_phone(value: str) -> str:
 def validate_phone(value: str) -> None:
     if not value:
         return
-    if re.search(r"[^\d\s()+-]", value):
+    if re.search(r"[^0-9\s()+-]", value):
         raise ValidationError(
             "A phone number may contain only digits, spaces, brackets, + and -.",
             code="phone_chars",

@@ -18,16 +18,6 @@ from treatments.models import Indication, Product
 TIMES = [(f"{h:02d}:{m:02d}", f"{h:02d}:{m:02d}") for h in range(7, 21) for m in (0, 15, 30, 45)]
 
 
-def record_id(value) -> int | None:
-    """A record's id from a query string or a hidden field: ASCII digits only ("²" is a
-    digit to str.isdigit but not to int()), and short enough for any database's
-    integer; else None."""
-    value = value or ""
-    if value.isascii() and value.isdigit() and len(value) <= 18:
-        return int(value)
-    return None
-
-
 def _date_input():
     return forms.DateInput(
         format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}

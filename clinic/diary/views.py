@@ -22,9 +22,10 @@ from clinic.audit import audited, patient_of
 from clinic.diary import feeds, grid, selectors, services
 from clinic.diary.choices import AppointmentStatus
 from clinic.diary.conflicts import CANCEL, MOVE, conflict_message, step_conflict_message, when
-from clinic.diary.forms import BookingForm, CancelForm, MoveForm, StepForm, record_id
+from clinic.diary.forms import BookingForm, CancelForm, MoveForm, StepForm
 from clinic.diary.models import EARLIEST_DAY, LATEST_DAY, AppointmentType
 from clinic.idempotency import submit_once
+from clinic.inputs import record_id
 from clinic.permissions import public, require_perm
 from patients.selectors import patient_search
 

@@ -4,7 +4,7 @@ import contextlib
 
 import pytest
 from django.core.exceptions import ValidationError
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from patients.validators import (
@@ -38,9 +38,19 @@ def test_nhs_number_mod11(value, valid):
 
 
 @given(st.text(max_size=30))
+@example("943476591²")  # "²" is a digit to str.isdigit(), not to int() (was a 500)
+@example("٩٤٣٤٧٦٥٩١٩")  # Arabic-Indic digits: int() reads them, an NHS number has none
 def test_nhs_validation_never_crashes(value):
     with contextlib.suppress(ValidationError):
         validate_nhs_number(value)
+
+
+def test_nhs_numbers_and_phones_are_in_the_digits_0_to_9():
+    with pytest.raises(ValidationError, match="exactly 10 digits"):
+        validate_nhs_number("943476591²")
+    assert not is_valid_nhs_number("٩٤٣٤٧٦٥٩١٩")
+    with pytest.raises(ValidationError, match="only digits"):
+        validate_phone("٠٧٧٠٠٩٠٠١٢٣")
 
 
 def test_nhs_messages_are_specific():

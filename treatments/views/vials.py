@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from clinic.audit import audited, has_param
 from clinic.idempotency import submit_once
+from clinic.inputs import record_id
 from clinic.permissions import require_perm
 from treatments import selectors, services
 from treatments.forms import DiscardForm, ReconstituteForm, VialReceiveForm
@@ -25,11 +26,7 @@ def vial_list(request):
     elif show != "all":
         show = "open"
     vials = vials.order_by("discarded_at", "expiry", "lot", "lot_sequence", "id")[:300]
-    just_received = request.GET.get("receipt", "")
-    # ASCII digits only (str.isdigit() also accepts "²", which int() refuses), and short
-    # enough for the id column (a longer number names no receipt).
-    ok = just_received.isascii() and just_received.isdigit() and len(just_received) <= 18
-    just_received = int(just_received) if ok else None
+    just_received = record_id(request.GET.get("receipt"))  # None: not a receipt's id
     context = {
         "vials": vials,
         "show": show,

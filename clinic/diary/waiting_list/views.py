@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from clinic.audit import audited
-from clinic.diary.forms import record_id
 from clinic.diary.waiting_list import selectors, services
 from clinic.diary.waiting_list.forms import WaitingListForm
 from clinic.idempotency import submit_once
+from clinic.inputs import record_id
 from clinic.permissions import require_perm
 
 
