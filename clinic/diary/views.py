@@ -290,6 +290,8 @@ def _appointment_page(request, current, *, move_form=None, cancel_form=None, ope
             "opened": opened,
             "statuses": AppointmentStatus,
             "now": timezone.now(),
+            # Arrived is for today's appointments only (the service refuses others).
+            "is_today": local.date() == timezone.localdate(),
         },
     )
 

@@ -72,6 +72,9 @@ def test_arrived_is_refused_for_an_appointment_not_today(patient, practitioner, 
     working(practitioner)
     appointment = book(patient, practitioner, reception, now_on_grid() + timedelta(days=7))
     client = client_for(reception)
+    page = client.get(appointment.get_absolute_url()).content.decode()
+    assert 'data-testid="mark-arrived"' not in page  # not offered, as it would be refused
+    assert "Confirmed</button>" in page
     response = client.post(
         step_url(appointment), {"status": "arrived", "version": appointment.version}
     )
@@ -90,6 +93,7 @@ def test_a_step_with_the_current_version_and_a_double_click(patient, practitione
     client = client_for(reception)
     page = client.get(appointment.get_absolute_url()).content.decode()
     assert f'name="version" value="{appointment.version}"' in page
+    assert 'data-testid="mark-arrived"' in page  # today's: offered
     data = {"status": "arrived", "version": appointment.version}
     client.post(step_url(appointment), data)
     second = client.post(step_url(appointment), data)  # the same click again
