@@ -223,6 +223,8 @@ def subject_access_export_json(request, public_id, pk):
     sar = get_object_or_404(SubjectAccessRequest, patient=patient, pk=pk)
     list_url = reverse("patients:subject_access", kwargs={"public_id": patient.public_id})
     form = SubjectAccessCopyForm(request.POST)
+    # The access event records a disclosure: only when this request made a copy.
+    request.audit_skip = True
     if not form.is_valid():  # a mangled token: nothing made
         messages.error(request, "Nothing was made. Please press the JSON button again.")
         return redirect(list_url)
@@ -231,6 +233,7 @@ def subject_access_export_json(request, public_id, pk):
         copy = services.subject_access_copy_record(
             sar=sar, produced_by=request.user, kind=SubjectAccessCopyKind.JSON
         )
+        request.audit_skip = False
         transaction.on_commit(lambda: tasks.prepare_subject_access_json.enqueue(copy.pk))
         messages.info(
             request,

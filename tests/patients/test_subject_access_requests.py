@@ -200,6 +200,10 @@ def test_the_json_button_sent_twice_makes_one_copy(
     assert first["Location"] == second["Location"] == _url(patient)
     assert SubjectAccessCopy.objects.filter(request=sar, kind="json").count() == 1
     assert len(queued) == 1  # one file written by the worker
+    # One disclosure in the access log too: a replayed or mangled button made nothing.
+    manager_client.post(url, {"submission_token": "not-a-token"})
+    exports = AccessEvent.objects.filter(action="patient.sar_export", patient=patient)
+    assert exports.count() == 1
 
 
 # Two managers editing one request ----------------------------------------------------------
