@@ -6,7 +6,9 @@ access event like any other page (issue 10): listing, searching, opening a recor
 reading its change history.
 """
 
+from django import forms
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from clinic.audit import record_access
 
@@ -87,3 +89,43 @@ class AuditedAdminMixin:
         # django-simple-history's page for one past version of the row.
         response = super().history_form_view(request, object_id, version_id, extra_context)
         return self._audit(request, response, "admin.history", object_id)
+
+
+class ChangedSinceOpenedForm(forms.ModelForm):
+    """An admin change form for settings managers edit (reference data, the diary's rooms,
+    appointment types and hours): two managers never silently overwrite each other. The
+    form carries when the row was last changed (its `updated_at`) as it was opened, and a
+    save is refused when the row has changed since (a stale form would put back every
+    value it shows, a safety threshold among them)."""
+
+    opened_at = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None and not self.is_bound:
+            # As stored now (the history's "revert" page shows an older copy).
+            self.initial["opened_at"] = _stamp(self._stored_updated_at())
+
+    def _stored_updated_at(self, *, lock: bool = False):
+        rows = type(self.instance)._default_manager.filter(pk=self.instance.pk)
+        if lock:
+            rows = rows.select_for_update()  # the admin saves in this transaction
+        return rows.values_list("updated_at", flat=True).first()
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            return cleaned
+        stored = self._stored_updated_at(lock=True)
+        if stored is not None and cleaned.get("opened_at") != _stamp(stored):
+            when = timezone.localtime(stored)
+            raise forms.ValidationError(
+                f"Someone else changed this record at {when:%H:%M} on {when:%d/%m/%Y}, "
+                "after you opened it, and nothing was saved. Your entries are still below: "
+                "reload the page to see their change, then make yours again."
+            )
+        return cleaned
+
+
+def _stamp(value) -> str:
+    return value.isoformat() if value is not None else ""

@@ -1,10 +1,9 @@
 """Reference data is edited by managers here; every change is kept by simple-history."""
 
-from django import forms
 from django.contrib import admin
-from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from clinic.admin_mixins import ChangedSinceOpenedForm
 from treatments.models import (
     AnatomicalSite,
     DoseGuideline,
@@ -19,46 +18,8 @@ from treatments.models import (
 )
 
 
-class ReferenceForm(forms.ModelForm):
-    """Two managers never silently overwrite each other: the form carries when the row was
-    last changed as it was opened, and a save is refused when the row has changed since
-    (a stale form would put back every value it shows, a safety threshold among them)."""
-
-    opened_at = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk is not None and not self.is_bound:
-            # As stored now (the history's "revert" page shows an older copy).
-            self.initial["opened_at"] = _stamp(self._stored_updated_at())
-
-    def _stored_updated_at(self, *, lock: bool = False):
-        rows = type(self.instance)._default_manager.filter(pk=self.instance.pk)
-        if lock:
-            rows = rows.select_for_update()  # the admin saves in this transaction
-        return rows.values_list("updated_at", flat=True).first()
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk is None:
-            return cleaned
-        stored = self._stored_updated_at(lock=True)
-        if stored is not None and cleaned.get("opened_at") != _stamp(stored):
-            when = timezone.localtime(stored)
-            raise forms.ValidationError(
-                f"Someone else changed this record at {when:%H:%M} on {when:%d/%m/%Y}, "
-                "after you opened it, and nothing was saved. Your entries are still below: "
-                "reload the page to see their change, then make yours again."
-            )
-        return cleaned
-
-
-def _stamp(value) -> str:
-    return value.isoformat() if value is not None else ""
-
-
 class ReferenceAdmin(SimpleHistoryAdmin):
-    form = ReferenceForm
+    form = ChangedSinceOpenedForm
     readonly_fields = ("created_at", "updated_at")
 
     def has_delete_permission(self, request, obj=None):

@@ -5,12 +5,18 @@ work them through the diary."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from clinic.admin_mixins import AuditedAdminMixin, ReadOnlyAdminMixin, SuperuserOnlyAdminMixin
+from clinic.admin_mixins import (
+    AuditedAdminMixin,
+    ChangedSinceOpenedForm,
+    ReadOnlyAdminMixin,
+    SuperuserOnlyAdminMixin,
+)
 from clinic.diary.models import Appointment, AppointmentType, Room, WorkingException, WorkingPattern
 
 
 @admin.register(Room)
 class RoomAdmin(admin.ModelAdmin):
+    form = ChangedSinceOpenedForm  # two managers never overwrite each other
     list_display = ("name", "is_active")
 
     def has_delete_permission(self, request, obj=None):
@@ -19,6 +25,7 @@ class RoomAdmin(admin.ModelAdmin):
 
 @admin.register(AppointmentType)
 class AppointmentTypeAdmin(SimpleHistoryAdmin):
+    form = ChangedSinceOpenedForm  # two managers never overwrite each other
     list_display = ("name", "kind", "default_minutes", "indication", "is_active")
     list_filter = ("kind", "is_active")
     list_select_related = ("indication",)
@@ -29,6 +36,7 @@ class AppointmentTypeAdmin(SimpleHistoryAdmin):
 
 @admin.register(WorkingPattern)
 class WorkingPatternAdmin(admin.ModelAdmin):
+    form = ChangedSinceOpenedForm  # two managers never overwrite each other
     list_display = ("practitioner", "weekday", "starts", "ends", "room")
     list_filter = ("weekday", "practitioner")
     list_select_related = ("practitioner", "room")
@@ -36,6 +44,7 @@ class WorkingPatternAdmin(admin.ModelAdmin):
 
 @admin.register(WorkingException)
 class WorkingExceptionAdmin(admin.ModelAdmin):
+    form = ChangedSinceOpenedForm  # two managers never overwrite each other
     list_display = ("practitioner", "on", "kind", "starts", "ends", "note")
     list_filter = ("kind",)
     date_hierarchy = "on"

@@ -62,6 +62,8 @@ class Room(models.Model):
 
     name = models.CharField(max_length=60, unique=True)
     is_active = models.BooleanField(default=True)
+    # When a manager last changed it: the admin refuses a save from a form opened before.
+    updated_at = models.DateTimeField(auto_now=True, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -83,7 +85,9 @@ class AppointmentType(models.Model):
     )
     is_active = models.BooleanField(default=True)
 
-    history = HistoricalRecords()
+    # When a manager last changed it: the admin refuses a save from a form opened before.
+    updated_at = models.DateTimeField(auto_now=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["name"]
@@ -122,6 +126,8 @@ class WorkingPattern(models.Model):
     starts = models.TimeField()
     ends = models.TimeField()
     room = models.ForeignKey(Room, on_delete=models.PROTECT, null=True, blank=True)
+    # When a manager last changed it: the admin refuses a save from a form opened before.
+    updated_at = models.DateTimeField(auto_now=True, editable=False)
 
     class Meta:
         ordering = ["practitioner_id", "weekday", "starts"]
@@ -145,6 +151,8 @@ class WorkingException(models.Model):
     ends = models.TimeField(null=True, blank=True)
     room = models.ForeignKey(Room, on_delete=models.PROTECT, null=True, blank=True)
     note = models.CharField(max_length=120, blank=True)
+    # When a manager last changed it: the admin refuses a save from a form opened before.
+    updated_at = models.DateTimeField(auto_now=True, editable=False)
 
     class Meta:
         ordering = ["on", "starts"]

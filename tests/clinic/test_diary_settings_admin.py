@@ -1,0 +1,42 @@
+"""The diary's settings in the admin (rooms, appointment types, working hours and
+exceptions): two managers never silently overwrite each other's change, as with the
+reference data (clinic.admin_mixins.ChangedSinceOpenedForm; found by review, 04/12/2026:
+a stale form put back an appointment type's length)."""
+
+import pytest
+
+from clinic.diary.models import AppointmentType, Room
+from tests.conftest import client_for
+from tests.factories import UserFactory
+from tests.treatments.test_reference_admin import _as_submitted
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_stale_appointment_type_form_is_refused_and_keeps_what_was_typed(manager_client):
+    kind = AppointmentType.objects.get(slug="review")
+    url = f"/admin/diary/appointmenttype/{kind.pk}/change/"
+    other = client_for(UserFactory(username="m2", role="Manager", is_staff=True))
+    mine, theirs = _as_submitted(manager_client.get(url)), _as_submitted(other.get(url))
+    minutes = kind.default_minutes + 15
+    assert manager_client.post(url, mine | {"default_minutes": minutes}).status_code == 302
+    stale = other.post(url, theirs | {"name": "Review (B)"})
+    assert stale.status_code == 200
+    assert "Someone else changed this record" in stale.content.decode()
+    assert "Review (B)" in stale.content.decode()
+    kind.refresh_from_db()
+    assert (kind.default_minutes, kind.name) == (minutes, "Review")
+    fresh = _as_submitted(other.get(url))
+    assert other.post(url, fresh | {"name": "Review (B)"}).status_code == 302
+    kind.refresh_from_db()
+    assert (kind.default_minutes, kind.name) == (minutes, "Review (B)")
+
+
+def test_a_room_can_still_be_added_and_changed(manager_client):
+    assert manager_client.post("/admin/diary/room/add/", {"name": "Room 9", "is_active": "on"})
+    room = Room.objects.get(name="Room 9")
+    url = f"/admin/diary/room/{room.pk}/change/"
+    data = _as_submitted(manager_client.get(url)) | {"name": "Room 9 (upstairs)"}
+    assert manager_client.post(url, data).status_code == 302
+    room.refresh_from_db()
+    assert room.name == "Room 9 (upstairs)"
