@@ -17,6 +17,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from clinic.diary.choices import AppointmentKind, AppointmentStatus, CancelledBy, ExceptionKind
+from clinic.inputs import EARLIEST_DATE, LATEST_DATE
 from clinic.models import TimeStampedModel
 
 BADGE_CLASSES = {
@@ -30,9 +31,8 @@ BADGE_CLASSES = {
 # A patient not arrived this long after the start shows as late (practice policy).
 LATE_AFTER = timedelta(minutes=10)
 
-# The days the diary can show (an address asking for another day shows today): far from
-# the limits of Python's dates, so the day before or after, or a week, is always a date.
-EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2199, 12, 31)
+# The days the diary can show (an address asking for another day shows today).
+EARLIEST_DAY, LATEST_DAY = EARLIEST_DATE, LATEST_DATE
 # How far ahead an appointment can be booked or moved: a clinic books repeat treatments
 # months ahead (botulinum toxin every 3 months, yearly reviews), not years; a date further
 # out is almost always a mistyped year, and the consent, eligibility and working-pattern

@@ -13,11 +13,10 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-# The dates a filter may name: wide enough for any record a clinic keeps, narrow enough
-# that the period before a period, a recall's look-back and the day after an end are
-# still dates (year 1 or 9999 would overflow: a 500, not an answer).
-EARLIEST = date(1900, 1, 1)
-LATEST = date(2199, 12, 31)
+from clinic.inputs import EARLIEST_DATE, LATEST_DATE
+
+# The dates a filter may name (clinic.inputs: the range every page can compute with).
+EARLIEST, LATEST = EARLIEST_DATE, LATEST_DATE
 OUT_OF_RANGE = f"Enter a date between {EARLIEST:%d/%m/%Y} and {LATEST:%d/%m/%Y}."
 
 
