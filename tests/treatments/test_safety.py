@@ -1533,8 +1533,11 @@ def test_rule26_antibiotic_prophylaxis_required():
 @pytest.mark.parametrize(("stopped", "warns"), [(None, True), (2, True), (3, False), (7, False)])
 def test_rule26_antiplatelet_stopped_at_least_3_days(stopped, warns):
     findings = with_answers(oab(antiplatelet_stopped_days=stopped), bleeding_risk=True)
-    assert not only(findings, "caution.bleeding")  # rule 26 covers bleeding for bladder
-    assert codes(findings) == ({("bladder.antiplatelet", WARN)} if warns else set())
+    # One bleeding warning either way: rule 26's while the antiplatelet is not stopped
+    # long enough, else rule 28's (an anticoagulant or bleeding disorder remains).
+    assert codes(findings) == (
+        {("bladder.antiplatelet", WARN)} if warns else {("caution.bleeding", WARN)}
+    )
     if stopped == 2:
         assert (
             "stopped 2 day(s) ago" in findings[0].message
@@ -1567,6 +1570,19 @@ def test_rule28_bleeding_and_interactions_warn():
         ("caution.bleeding", WARN),
         ("caution.interactions", WARN),
     }
+
+
+def test_rule28_bleeding_warns_for_a_bladder_session_once_the_antiplatelet_is_stopped():
+    """Review 04/12: a patient on warfarin (screening: blood thinners) whose antiplatelet
+    stop is recorded got no bleeding warning before cystoscopic injection."""
+    findings = with_answers(oab(antiplatelet_stopped_days=5), bleeding_risk=True)
+    bleeding = one(findings, "caution.bleeding")
+    assert bleeding.level == WARN and "anticoagulants" in bleeding.message
+    assert "rule 28" in bleeding.source
+    assert not only(findings, "bladder.antiplatelet")
+    # Not stopped: bladder.antiplatelet says it, once.
+    findings = with_answers(oab(antiplatelet_stopped_days=None), bleeding_risk=True)
+    assert codes(findings) == {("bladder.antiplatelet", WARN)}
 
 
 # Rules 29-31: age ---------------------------------------------------------------------------
