@@ -792,6 +792,35 @@ def test_rule4_unknown_in_use_hours_skips_the_age_check():
     assert not only(run(s), "vial.over_age")
 
 
+@pytest.mark.parametrize(
+    ("reconstituted_at", "blocks"),
+    [
+        (AT.replace(hour=0, minute=0), False),  # earlier the same day
+        (AT - timedelta(days=1), True),  # yesterday
+        (AT - timedelta(days=10), True),  # the review's 10-day-old vial
+    ],
+)
+def test_rule4_unknown_in_use_hours_of_a_powder_allows_the_day_of_reconstitution_only(
+    reconstituted_at, blocks
+):
+    """Review 04/12: a reconstituted powder whose in-use time is not in the reference data
+    (Bocouture) had no age check at all; now it is usable on the day it was reconstituted
+    only, as the vial picker reads it."""
+    product = replace(PRODUCTS["bocouture"], in_use_hours=None)
+    s = session(
+        "bocouture",
+        "glabellar-lines",
+        [pt(20, "Corrugator")],
+        product=product,
+        vial=vial("bocouture", reconstituted_at=reconstituted_at),
+    )
+    found = only(run(s), "vial.over_age")
+    assert bool(found) is blocks
+    if blocks:
+        assert found[0].level == BLOCK
+        assert "not known" in found[0].message and "Bocouture" in found[0].message
+
+
 # Rule 5: one vial, one patient --------------------------------------------------------------
 
 

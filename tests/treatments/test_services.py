@@ -451,6 +451,37 @@ def test_vial_with_unknown_in_use_time_is_usable_on_its_day_only(practitioner):
     assert selectors.vial_list_usable(product=bocouture, patient=patient) == [today_vial]
 
 
+def test_signing_refuses_a_bocouture_vial_reconstituted_days_ago(practitioner):
+    """Review 04/12 (rule 4): Bocouture's in-use time is not in the reference data, and a
+    10-day-old reconstituted vial drew no finding; the engine now reads an unknown in-use
+    time as the vial picker does (the day of reconstitution only)."""
+    bocouture = product("bocouture")
+    assert bocouture.in_use_hours is None  # DOMAIN §11: "verify", no figure
+    patient = PatientFactory()
+    QuestionnaireFactory(patient=patient)
+    PrescriberAssessmentFactory(patient=patient)
+
+    def draft(reconstituted_at):
+        vial = VialFactory(
+            product=bocouture,
+            presentation_units=50,
+            received_by=practitioner,
+            reconstituted_at=reconstituted_at,
+            use_by=None,
+        )
+        session = TreatmentSessionFactory(
+            patient=patient,
+            indication=indication("glabellar-lines"),
+            product=bocouture,
+            vial=vial,
+            **CONFIRMED,
+        )
+        return {f.code for f in selectors.safety_inputs_for_session(session=session).evaluate()}
+
+    assert "vial.over_age" in draft(timezone.now() - timedelta(days=10))
+    assert "vial.over_age" not in draft(timezone.now())
+
+
 def test_vial_past_use_by_says_so(practitioner):
     vial = VialFactory(
         received_by=practitioner,
