@@ -1,6 +1,6 @@
 """Vials, sessions and signing as the services enforce them, on the seeded reference data."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from tests.factories import (
+    InjectionPointFactory,
     PatientFactory,
     PrescriberAssessmentFactory,
     QuestionnaireFactory,
@@ -15,8 +16,10 @@ from tests.factories import (
     VialFactory,
 )
 from treatments import safety, selectors, services
+from treatments.choices import SessionStatus
 from treatments.models import (
     AnatomicalSite,
+    DoseLimit,
     FollowUp,
     Indication,
     Product,
@@ -380,6 +383,41 @@ def test_units_never_add_across_families_in_the_timeline(practitioner, ready_pat
     assert eligibility.next_eligible_on == timezone.localdate(botox.performed_at) + timedelta(
         days=84
     )
+
+
+def test_the_timeline_totals_follow_the_reference_window(practitioner, patient):
+    """Review 04/12: the timeline's cumulative totals counted 84 days from a literal; they
+    follow rules 8-9's cumulative DoseLimit window (reference data), counted as the engine
+    counts it (0..window-1 days ago)."""
+    botox = product("botox")
+    today = timezone.localdate()
+    for days_ago, units in ((0, 10), (29, 20), (30, 40), (83, 80), (84, 160)):
+        when = timezone.make_aware(datetime.combine(today - timedelta(days=days_ago), time(12)))
+        session = TreatmentSessionFactory(
+            patient=patient,
+            practitioner=practitioner,
+            indication=indication("cervical-dystonia"),
+            product=botox,
+            status=SessionStatus.SIGNED,
+            performed_at=when,
+            signed_at=when,
+        )
+        InjectionPointFactory(session=session, units=Decimal(units))
+    family = "Allergan (onabotulinumtoxinA)"
+    timeline = selectors.patient_timeline(patient=patient, today=today)
+    assert timeline.cumulative_84d == [(family, Decimal(150))]
+    assert timeline.cumulative_window_days == 84
+    cumulative = DoseLimit.objects.filter(
+        scope="window", product__isnull=True, indication__isnull=True
+    )
+    assert cumulative.count() == 2  # rules 8 and 9 (adult, child)
+    cumulative.update(window_days=30)
+    timeline = selectors.patient_timeline(patient=patient, today=today)
+    assert timeline.cumulative_84d == [(family, Decimal(30))]
+    assert timeline.cumulative_window_days == 30
+    cumulative.delete()  # no cumulative limit in the reference data: no totals, no guess
+    timeline = selectors.patient_timeline(patient=patient, today=today)
+    assert (timeline.cumulative_window_days, timeline.cumulative_84d) == (None, [])
 
 
 def test_preempt_needs_two_100_unit_vials_and_both_reconcile(practitioner, ready_patient):
