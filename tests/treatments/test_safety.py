@@ -792,6 +792,35 @@ def test_rule4_unknown_in_use_hours_skips_the_age_check():
     assert not only(run(s), "vial.over_age")
 
 
+@pytest.mark.parametrize(
+    ("reconstituted_at", "blocks"),
+    [
+        (AT.replace(hour=0, minute=0), False),  # earlier the same day
+        (AT - timedelta(days=1), True),  # yesterday
+        (AT - timedelta(days=10), True),  # the review's 10-day-old vial
+    ],
+)
+def test_rule4_unknown_in_use_hours_of_a_powder_allows_the_day_of_reconstitution_only(
+    reconstituted_at, blocks
+):
+    """Review 04/12: a reconstituted powder whose in-use time is not in the reference data
+    (Bocouture) had no age check at all; now it is usable on the day it was reconstituted
+    only, as the vial picker reads it."""
+    product = replace(PRODUCTS["bocouture"], in_use_hours=None)
+    s = session(
+        "bocouture",
+        "glabellar-lines",
+        [pt(20, "Corrugator")],
+        product=product,
+        vial=vial("bocouture", reconstituted_at=reconstituted_at),
+    )
+    found = only(run(s), "vial.over_age")
+    assert bool(found) is blocks
+    if blocks:
+        assert found[0].level == BLOCK
+        assert "not known" in found[0].message and "Bocouture" in found[0].message
+
+
 # Rule 5: one vial, one patient --------------------------------------------------------------
 
 
@@ -1533,8 +1562,11 @@ def test_rule26_antibiotic_prophylaxis_required():
 @pytest.mark.parametrize(("stopped", "warns"), [(None, True), (2, True), (3, False), (7, False)])
 def test_rule26_antiplatelet_stopped_at_least_3_days(stopped, warns):
     findings = with_answers(oab(antiplatelet_stopped_days=stopped), bleeding_risk=True)
-    assert not only(findings, "caution.bleeding")  # rule 26 covers bleeding for bladder
-    assert codes(findings) == ({("bladder.antiplatelet", WARN)} if warns else set())
+    # One bleeding warning either way: rule 26's while the antiplatelet is not stopped
+    # long enough, else rule 28's (an anticoagulant or bleeding disorder remains).
+    assert codes(findings) == (
+        {("bladder.antiplatelet", WARN)} if warns else {("caution.bleeding", WARN)}
+    )
     if stopped == 2:
         assert (
             "stopped 2 day(s) ago" in findings[0].message
@@ -1567,6 +1599,19 @@ def test_rule28_bleeding_and_interactions_warn():
         ("caution.bleeding", WARN),
         ("caution.interactions", WARN),
     }
+
+
+def test_rule28_bleeding_warns_for_a_bladder_session_once_the_antiplatelet_is_stopped():
+    """Review 04/12: a patient on warfarin (screening: blood thinners) whose antiplatelet
+    stop is recorded got no bleeding warning before cystoscopic injection."""
+    findings = with_answers(oab(antiplatelet_stopped_days=5), bleeding_risk=True)
+    bleeding = one(findings, "caution.bleeding")
+    assert bleeding.level == WARN and "anticoagulants" in bleeding.message
+    assert "rule 28" in bleeding.source
+    assert not only(findings, "bladder.antiplatelet")
+    # Not stopped: bladder.antiplatelet says it, once.
+    findings = with_answers(oab(antiplatelet_stopped_days=None), bleeding_risk=True)
+    assert codes(findings) == {("bladder.antiplatelet", WARN)}
 
 
 # Rules 29-31: age ---------------------------------------------------------------------------

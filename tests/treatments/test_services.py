@@ -1,6 +1,6 @@
 """Vials, sessions and signing as the services enforce them, on the seeded reference data."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from tests.factories import (
+    InjectionPointFactory,
     PatientFactory,
     PrescriberAssessmentFactory,
     QuestionnaireFactory,
@@ -15,8 +16,10 @@ from tests.factories import (
     VialFactory,
 )
 from treatments import safety, selectors, services
+from treatments.choices import SessionStatus
 from treatments.models import (
     AnatomicalSite,
+    DoseLimit,
     FollowUp,
     Indication,
     Product,
@@ -382,6 +385,41 @@ def test_units_never_add_across_families_in_the_timeline(practitioner, ready_pat
     )
 
 
+def test_the_timeline_totals_follow_the_reference_window(practitioner, patient):
+    """Review 04/12: the timeline's cumulative totals counted 84 days from a literal; they
+    follow rules 8-9's cumulative DoseLimit window (reference data), counted as the engine
+    counts it (0..window-1 days ago)."""
+    botox = product("botox")
+    today = timezone.localdate()
+    for days_ago, units in ((0, 10), (29, 20), (30, 40), (83, 80), (84, 160)):
+        when = timezone.make_aware(datetime.combine(today - timedelta(days=days_ago), time(12)))
+        session = TreatmentSessionFactory(
+            patient=patient,
+            practitioner=practitioner,
+            indication=indication("cervical-dystonia"),
+            product=botox,
+            status=SessionStatus.SIGNED,
+            performed_at=when,
+            signed_at=when,
+        )
+        InjectionPointFactory(session=session, units=Decimal(units))
+    family = "Allergan (onabotulinumtoxinA)"
+    timeline = selectors.patient_timeline(patient=patient, today=today)
+    assert timeline.cumulative_84d == [(family, Decimal(150))]
+    assert timeline.cumulative_window_days == 84
+    cumulative = DoseLimit.objects.filter(
+        scope="window", product__isnull=True, indication__isnull=True
+    )
+    assert cumulative.count() == 2  # rules 8 and 9 (adult, child)
+    cumulative.update(window_days=30)
+    timeline = selectors.patient_timeline(patient=patient, today=today)
+    assert timeline.cumulative_84d == [(family, Decimal(30))]
+    assert timeline.cumulative_window_days == 30
+    cumulative.delete()  # no cumulative limit in the reference data: no totals, no guess
+    timeline = selectors.patient_timeline(patient=patient, today=today)
+    assert (timeline.cumulative_window_days, timeline.cumulative_84d) == (None, [])
+
+
 def test_preempt_needs_two_100_unit_vials_and_both_reconcile(practitioner, ready_patient):
     botox = product("botox")
     first = VialFactory(product=botox, presentation_units=100, received_by=practitioner)
@@ -449,6 +487,37 @@ def test_vial_with_unknown_in_use_time_is_usable_on_its_day_only(practitioner):
         reconstituted_at=timezone.now() - timedelta(days=1, hours=1),
     )
     assert selectors.vial_list_usable(product=bocouture, patient=patient) == [today_vial]
+
+
+def test_signing_refuses_a_bocouture_vial_reconstituted_days_ago(practitioner):
+    """Review 04/12 (rule 4): Bocouture's in-use time is not in the reference data, and a
+    10-day-old reconstituted vial drew no finding; the engine now reads an unknown in-use
+    time as the vial picker does (the day of reconstitution only)."""
+    bocouture = product("bocouture")
+    assert bocouture.in_use_hours is None  # DOMAIN §11: "verify", no figure
+    patient = PatientFactory()
+    QuestionnaireFactory(patient=patient)
+    PrescriberAssessmentFactory(patient=patient)
+
+    def draft(reconstituted_at):
+        vial = VialFactory(
+            product=bocouture,
+            presentation_units=50,
+            received_by=practitioner,
+            reconstituted_at=reconstituted_at,
+            use_by=None,
+        )
+        session = TreatmentSessionFactory(
+            patient=patient,
+            indication=indication("glabellar-lines"),
+            product=bocouture,
+            vial=vial,
+            **CONFIRMED,
+        )
+        return {f.code for f in selectors.safety_inputs_for_session(session=session).evaluate()}
+
+    assert "vial.over_age" in draft(timezone.now() - timedelta(days=10))
+    assert "vial.over_age" not in draft(timezone.now())
 
 
 def test_vial_past_use_by_says_so(practitioner):

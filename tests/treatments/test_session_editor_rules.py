@@ -18,10 +18,10 @@ from tests.factories import (
     TreatmentSessionFactory,
     VialFactory,
 )
-from tests.treatments.administration_flow import post_form, save_data, sign_data
+from tests.treatments.administration_flow import editor_data, post_form, save_data, sign_data
 from treatments import selectors
 from treatments.forms import PointForm
-from treatments.models import Indication, PrescriberAssessment, Product
+from treatments.models import AnatomicalSite, Indication, PrescriberAssessment, Product
 
 pytestmark = pytest.mark.django_db
 
@@ -248,3 +248,51 @@ def test_a_refused_sign_offers_the_top_up_link_its_new_date_calls_for(
     form = page.context["form"]
     assert [s.pk for s in form.fields["top_up_of"].queryset] == [earlier.pk]
     assert 'name="top_up_of"' in page.content.decode()
+
+
+def test_the_live_check_counts_a_point_typed_in_ml_as_signing_will(
+    practitioner_client, practitioner
+):
+    """Rule 6 in the live check: a point where only the volume was typed counts as the
+    units saving works out at the vial's dilution, so the findings and total shown while
+    filling in are those signing will see (review 04/12: 3 mL into the SCM showed 0 U)."""
+    patient = PatientFactory()
+    QuestionnaireFactory(patient=patient)
+    vial = VialFactory(received_by=practitioner)  # 100 U in 2 mL: 50 U/mL
+    session = TreatmentSessionFactory(
+        patient=patient,
+        practitioner=practitioner,
+        vial=vial,
+        indication=Indication.objects.get(slug="cervical-dystonia"),
+        product=Product.objects.get(slug="botox"),
+    )
+    InjectionPointFactory(
+        session=session,
+        site=AnatomicalSite.objects.get(slug="sternocleidomastoid"),
+        side="left",
+        units=Decimal("20"),
+        volume_ml=Decimal("0.4"),
+    )
+    data = editor_data(practitioner_client, session)
+    data["points-0-units"] = ""
+    data["points-0-volume_ml"] = "3"  # 3 mL x 50 U/mL = 150 U into one SCM point
+    check = post_form(
+        practitioner_client,
+        f"/sessions/{session.public_id}/check/",
+        data,
+        HTTP_HX_REQUEST="true",
+    )
+    assert check.status_code == 200
+    live = {f.code for f in check.context["findings"]}
+    live_total = check.context["totals"]
+
+    data["action"] = "save"
+    post_form(practitioner_client, f"/sessions/{session.public_id}/edit/", data)
+    session.refresh_from_db()
+    assert [p.units for p in session.points.all()] == [Decimal("150.00")]
+    signing = {f.code for f in selectors.safety_inputs_for_session(session=session).evaluate()}
+
+    assert "dose-botox-cd-scm" in live
+    assert live == signing
+    saved = selectors.point_facts_from_points(selectors.session_points(session=session))
+    assert live_total == selectors.point_totals(saved)

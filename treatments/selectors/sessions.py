@@ -6,16 +6,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clinic.prepared import Prepared, as_prefetched
 from patients.models import Patient
 from treatments import safety
-from treatments.choices import SessionStatus, UnitFamily
+from treatments.choices import LimitScope, SessionStatus, UnitFamily
 from treatments.models import (
     DoseGuideline,
+    DoseLimit,
     InjectionPoint,
     SafetyParameter,
     SessionVial,
@@ -116,18 +117,43 @@ class Eligibility:
 class Timeline:
     entries: list[TimelineEntry]
     eligibility: list[Eligibility]
-    cumulative_84d: list[tuple[str, Decimal]]  # unit family label, units in last 84 days
+    # Unit family label, units in the cumulative window (84 days as seeded).
+    cumulative_84d: list[tuple[str, Decimal]]
+    # The window those totals cover: rules 8-9's cumulative limit's (DoseLimit.window_days);
+    # None, with no totals, when the reference data has no such limit.
+    cumulative_window_days: int | None = None
+
+
+# The window of rules 8-9's cumulative limits (a rolling window over all products and
+# indications of a unit family: DoseLimit with no product or indication), the longest if
+# they differ; NULL when the reference data has none.
+_CUMULATIVE_WINDOW = (
+    DoseLimit.objects.filter(
+        scope=LimitScope.ROLLING_WINDOW,
+        product__isnull=True,
+        indication__isnull=True,
+        window_days__isnull=False,
+    )
+    .order_by("-window_days")
+    .values("window_days")[:1]
+)
 
 
 def patient_timeline(*, patient: Patient, today: date | None = None) -> Timeline:
     """Sessions newest first with their totals, the interval since the previous session,
-    the next eligible date per indication and product family, and units in the last 84
-    days per unit family (never added across families). Two queries."""
+    the next eligible date per indication and product family, and units in the cumulative
+    window of rules 8-9 (84 days as seeded; reference data) per unit family (never added
+    across families). Two queries."""
     today = today or timezone.localdate()
     sessions = list(
         TreatmentSession.objects.filter(patient=patient)
         .select_related("indication", "product", "practitioner", "vial")
-        .annotate(total_units=Coalesce(Sum("points__units"), ZERO))
+        .annotate(
+            total_units=Coalesce(Sum("points__units"), ZERO),
+            # Read in the same query (uncorrelated: evaluated once), so the page pays no
+            # query for it.
+            cumulative_window=Subquery(_CUMULATIVE_WINDOW),
+        )
         .order_by("-performed_at", "-id")
     )
     entries = []
@@ -168,16 +194,22 @@ def patient_timeline(*, patient: Patient, today: date | None = None) -> Timeline
                 next_eligible_on=last_on + timedelta(days=interval),
             )
         )
-    window_start = today - timedelta(days=83)
+    window = sessions[0].cumulative_window if latest else None
     cumulative: dict[str, Decimal] = {}
-    for session in sessions:
-        if session.status == SessionStatus.SIGNED and (
-            timezone.localdate(session.performed_at) >= window_start
-        ):
-            label = UnitFamily(session.product.unit_family).label
-            cumulative[label] = cumulative.get(label, Decimal(0)) + session.total_units
+    if window:
+        # As the engine counts a window (safety.measures.within): 0..window-1 days ago.
+        window_start = today - timedelta(days=window - 1)
+        for session in sessions:
+            if session.status == SessionStatus.SIGNED and (
+                timezone.localdate(session.performed_at) >= window_start
+            ):
+                label = UnitFamily(session.product.unit_family).label
+                cumulative[label] = cumulative.get(label, Decimal(0)) + session.total_units
     return Timeline(
-        entries, sorted(eligibility, key=lambda e: e.next_eligible_on), sorted(cumulative.items())
+        entries,
+        sorted(eligibility, key=lambda e: e.next_eligible_on),
+        sorted(cumulative.items()),
+        window,
     )
 
 

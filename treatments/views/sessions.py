@@ -24,6 +24,7 @@ from treatments.forms import (
     SessionStartForm,
     SiteChoices,
 )
+from treatments.services.sessions import _units_and_volume
 from treatments.views.submissions import without_token
 
 OVERRIDE_PREFIX = "override__"
@@ -104,14 +105,14 @@ def session_new(request, public_id):
 
 
 def _edit_context(request, session, form, formset, refused=None):
+    fields = _safety_fields(form)
     if formset.is_bound:
-        points = _point_facts(formset)
+        points = _point_facts(formset, vial=fields.get("vial"))
     else:
         saved = getattr(request, "session_points", None)  # read once by _forms
         if saved is None:
             saved = selectors.session_points(session=session)
         points = selectors.point_facts_from_points(saved)
-    fields = _safety_fields(form)
     inputs = selectors.safety_inputs(
         patient=session.patient,
         indication=session.indication,
@@ -155,14 +156,22 @@ def _edit_context(request, session, form, formset, refused=None):
     }
 
 
-def _point_facts(formset) -> list[safety.PointFacts]:
-    """Rows that validate, for totals and findings while the form is being filled."""
+def _point_facts(formset, *, vial=None) -> list[safety.PointFacts]:
+    """Rows that validate, for totals and findings while the form is being filled. Units
+    and volume are completed at `vial`'s dilution exactly as saving does (rule 6), so a
+    point where only the mL was typed counts as the units signing will see."""
     facts = []
     for form in formset.forms:
         if not form.is_valid():
             continue
         data = form.cleaned_data
-        if not data or data.get("DELETE") or not data.get("site") or data.get("units") is None:
+        if not data or data.get("DELETE") or not data.get("site"):
+            continue
+        try:
+            data = _units_and_volume(data, vial)
+        except ValidationError:
+            continue  # mL without a dilution: saving refuses it and says so
+        if data.get("units") is None:
             continue
         site = data["site"]
         facts.append(

@@ -45,11 +45,18 @@ def bladder_screening(session, history, reference) -> list[Finding]:
     return findings
 
 
+def antiplatelet_outstanding(session: ProposedSession, reference: ReferenceFacts) -> bool:
+    """A bladder session whose antiplatelet is not recorded as stopped long enough: the
+    bladder.antiplatelet warning (which then also covers rule 28's bleeding warning)."""
+    stopped = session.antiplatelet_stopped_days
+    return stopped is None or stopped < _days(reference, "antiplatelet_stop_days")
+
+
 def _antiplatelet(session: ProposedSession, reference: ReferenceFacts) -> list[Finding]:
+    if not antiplatelet_outstanding(session, reference):
+        return []
     needed = _days(reference, "antiplatelet_stop_days")
     stopped = session.antiplatelet_stopped_days
-    if stopped is not None and stopped >= needed:
-        return []
     when = "not recorded as stopped" if stopped is None else f"stopped {stopped} day(s) ago"
     return _finding(
         "bladder.antiplatelet",

@@ -145,7 +145,7 @@ def _vial_reconstitution(session, vial: VialFacts) -> list[Finding]:
             RULE_4,
         )
     if product.in_use_hours is None:
-        return []
+        return _unknown_in_use_time(session, vial) if product.needs_reconstitution else []
     use_by = vial.reconstituted_at + timedelta(hours=product.in_use_hours)
     if session.at <= use_by:
         return []
@@ -159,6 +159,23 @@ def _vial_reconstitution(session, vial: VialFacts) -> list[Finding]:
         f"({made:%d/%m/%Y %H:%M}); {product.brand} must be used within "
         f"{product.in_use_hours} h",
         RULE_4,
+    )
+
+
+def _unknown_in_use_time(session, vial: VialFacts) -> list[Finding]:
+    """A reconstituted powder whose in-use time is not in the reference data: usable on the
+    day it was reconstituted only, the conservative reading of "use immediately" (DOMAIN
+    §1.3), as the vial picker reads it (selectors.vial_list_usable)."""
+    made = vial.reconstituted_at.astimezone(session.at.tzinfo)
+    if made.date() == session.at.date():
+        return []
+    return _finding(
+        "vial.over_age",
+        Level.BLOCK,
+        f"Vial {vial.id} was reconstituted on {made:%d/%m/%Y %H:%M}; the in-use time of "
+        f"{session.product.brand} after reconstitution is not known, so it may be used on "
+        f"the day it was reconstituted only: discard it and reconstitute a new vial",
+        _source(RULE_4, "§1.3"),
     )
 
 
