@@ -121,6 +121,7 @@ def _prior_doses(patient_id: int, exclude_id: int):
             given_on=Value(None, output_field=DateField()),
             total_units=Coalesce(Sum("points__units"), ZERO),
             here_clinic=Value("", output_field=CharField()),
+            here_other=Value("", output_field=CharField()),
         )
         .values_list(
             "performed_at",
@@ -131,10 +132,13 @@ def _prior_doses(patient_id: int, exclude_id: int):
             "pk",
             "pvr_ml",
             "here_clinic",
+            "here_other",
         )
     )
+    # Toxin given elsewhere counts whether or not its product is on our list: one named
+    # only in "product if not listed" is a dose of unknown unit family (rule 2).
     elsewhere = (
-        PriorTreatment.objects.filter(patient_id=patient_id, product__isnull=False)
+        PriorTreatment.objects.filter(patient_id=patient_id)
         .order_by()
         .annotate(
             no_time=Value(None, output_field=DateTimeField()),
@@ -149,6 +153,7 @@ def _prior_doses(patient_id: int, exclude_id: int):
             "pk",
             "no_pvr",
             "clinic_name",
+            "product_other",
         )
     )
     return here.union(elsewhere, all=True)
@@ -162,9 +167,10 @@ _PRIOR_DOSES = Prepared(_prior_doses, patient_id=(-1001, -1002), exclude_id=(-30
 def _prior_dose_rows(patient: Patient, *, exclude_session_id: int | None):
     """The patient's signed sessions here (their points' units summed) and the toxin given
     elsewhere, as one UNION ALL of rows (performed_at, treated_on, product_id,
-    indication_id, units, id, pvr_ml, clinic_name; performed_at is empty for a dose from
-    elsewhere): one query. In the engine's order: the latest day first, and on one day
-    the sessions here (latest first), then the doses from elsewhere (newest row first)."""
+    indication_id, units, id, pvr_ml, clinic_name, product_other; performed_at is empty
+    for a dose from elsewhere, product_id too for a product not on our list): one query.
+    In the engine's order: the latest day first, and on one day the sessions here (latest
+    first), then the doses from elsewhere (newest row first)."""
     rows = []
     for row in _PRIOR_DOSES.list(patient_id=patient.pk, exclude_id=exclude_session_id or 0):
         performed_at, treated_on = row[0], row[1]
@@ -199,16 +205,17 @@ def patient_history_facts(
     pvr_before = False
     migraine_dates = []
     for given_on, row in _prior_dose_rows(patient, exclude_session_id=exclude_session_id):
-        performed_at, _, product_id, indication_id, units, row_id, pvr_ml, clinic = row
-        product = products[product_id]
+        performed_at, _, product_id, indication_id, units, row_id, pvr_ml, clinic, other = row
+        product = products[product_id] if product_id is not None else None
         indication = indications.get(indication_id)
         here = performed_at is not None
         doses.append(
             safety.PriorDose(
                 on=given_on,
-                product_slug=product.slug,
-                brand=product.brand,
-                unit_family=product.unit_family,
+                # A product not on our list: its name as recorded, of unknown unit family.
+                product_slug=product.slug if product else "",
+                brand=product.brand if product else (other.strip() or "Toxin, product not named"),
+                unit_family=product.unit_family if product else "",
                 units=units,
                 indication_slug=indication.slug if indication else None,
                 indication_name=indication.name if indication else "",

@@ -17,6 +17,7 @@ from treatments.safety.measures import (
     _age,
     _family,
     _outside,
+    days_before,
     episode_index_dose,
     group_total,
     is_child,
@@ -25,6 +26,7 @@ from treatments.safety.measures import (
     point_volume,
     side_totals,
     window_doses,
+    within,
 )
 from treatments.safety.messages import (
     _d,
@@ -202,10 +204,27 @@ def _unknown_window_doses(
     return [dose for dose in doses if dose.units is None]
 
 
+def _unknown_family_window_doses(
+    limit: DoseLimitFacts, session: ProposedSession, history: PatientHistory
+) -> list[PriorDose]:
+    """Doses of a product not on our list (unit family unknown) within a window limit's
+    days: never added to this family's total, as their units cannot be converted."""
+    if limit.scope != "window":
+        return []
+    return [
+        dose
+        for dose in history.doses
+        if dose.family_unknown
+        and within(days_before(session, dose), limit.window_days or 0)
+        and (limit.indication_slug is None or dose.indication_slug == limit.indication_slug)
+    ]
+
+
 def dose_limits(session, history, reference) -> list[Finding]:
     findings: list[Finding] = []
     needs_weight: list[str] = []
     unknown: list[PriorDose] = []
+    unconvertible: dict[PriorDose, None] = {}
     for limit in reference.limits:
         if not limit_applies(limit, session, history, reference):
             continue
@@ -214,6 +233,7 @@ def dose_limits(session, history, reference) -> list[Finding]:
         findings += _limit_unit_findings(limit, session, history, reference)
         findings += _limit_volume_findings(limit, session)
         unknown += _unknown_window_doses(limit, session, history)
+        unconvertible.update(dict.fromkeys(_unknown_family_window_doses(limit, session, history)))
     if needs_weight:
         findings += _finding(
             "weight.missing",
@@ -228,6 +248,16 @@ def dose_limits(session, history, reference) -> list[Finding]:
             Level.WARN,
             f"Earlier dose(s) with unknown units counted as 0 U in the cumulative totals: {listed}",
             "DOMAIN §10 rules 8-9; §3.1",
+        )
+    if unconvertible:
+        listed = "; ".join(_dose_text(d) for d in sorted(unconvertible, key=lambda d: d.on))
+        findings += _finding(
+            "history.unknown_family",
+            Level.WARN,
+            f"Earlier dose(s) of a product not on our list (unit family unknown) not added to "
+            f"the cumulative totals: their units cannot be converted to {session.product.brand} "
+            f"units: {listed}. Consider the cumulative exposure",
+            "DOMAIN §10 rules 2, 8-9; §1.2",
         )
     return findings
 
