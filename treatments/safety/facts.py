@@ -162,6 +162,10 @@ class PriorDose:
     indication_name: str = ""  # how messages name it (the slug is for matching)
     indication_category: str = ""  # "cosmetic", "therapeutic", ... (rule 34)
     clinic_name: str = ""
+    # Rule 20: the points (muscle group, side, units) of the index session the proposed
+    # top-up is linked to, for the episode's per-group and per-side totals; empty for
+    # every other dose.
+    points: tuple[PointFacts, ...] = ()
 
     @property
     def family_unknown(self) -> bool:

@@ -90,6 +90,28 @@ def episode_total(
     )
 
 
+def _episode_index_with_points(
+    session: ProposedSession, history: PatientHistory, reference: ReferenceFacts
+) -> PriorDose | None:
+    """The linked index session when this is its top-up and its points are known: rule 20
+    counts its units per muscle group and per side in the same episode (rules 14-15)."""
+    index = episode_index_dose(session, history, _days(reference, "top_up_window_days"))
+    return index if index is not None and index.points else None
+
+
+def _episode_amount(
+    what: str, planned: Decimal, earlier: Decimal, index: PriorDose | None
+) -> tuple[Decimal, str]:
+    # Counted where this top-up adds units: the index alone was judged when it was signed.
+    if index is None or not earlier or not planned:
+        return planned, f"{what} {_num(planned)} U"
+    total = planned + earlier
+    return total, (
+        f"{what} {_num(total)} U in the episode (this top-up {_num(planned)} U + "
+        f"{_num(earlier)} U on {_d(index.on)})"
+    )
+
+
 def effective_max(limit: DoseLimitFacts, weight_kg: Decimal | None) -> tuple[Decimal | None, str]:
     """The lower of max_units and max_units_per_kg x weight (where known), with the
     arithmetic for the message."""
@@ -137,13 +159,16 @@ def limit_amounts(
             (p.units / p.points, f"{_point_name(p)} {_num(p.units / p.points)} U per point")
             for p in points
         ]
+    index = _episode_index_with_points(session, history, reference)
     if limit.scope == "muscle-group":
-        total = group_total(points, limit.muscle_group)
-        return [(total, f"{limit.muscle_group} total {_num(total)} U")]
+        planned = group_total(points, limit.muscle_group)
+        earlier = group_total(index.points, limit.muscle_group) if index else Decimal(0)
+        return [_episode_amount(f"{limit.muscle_group} total", planned, earlier, index)]
     if limit.scope == "side":
+        earlier_sides = side_totals(index.points) if index else {}
         return [
-            (total, f"{side} side total {_num(total)} U")
-            for side, total in side_totals(points).items()
+            _episode_amount(f"{side} side total", planned, earlier_sides.get(side, 0), index)
+            for side, planned in side_totals(points).items()
         ]
     if limit.scope == "window":
         return [_window_amount(limit, session, history)]
