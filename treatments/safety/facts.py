@@ -146,12 +146,15 @@ class ScreeningFacts:
 @dataclass(frozen=True)
 class PriorDose:
     """A toxin dose before this session: a signed session here, or one the patient
-    reported from elsewhere (units may then be unknown)."""
+    reported from elsewhere (units may then be unknown). A dose from elsewhere of a
+    product not on our list has a blank product_slug and unit_family (family unknown:
+    its units are never added to any family's) and the product's name as recorded in
+    `brand`."""
 
     on: date
     product_slug: str
     brand: str
-    unit_family: str
+    unit_family: str  # "" = unknown (a product not on our list)
     units: Decimal | None
     indication_slug: str | None = None
     session_id: int | None = None
@@ -159,6 +162,14 @@ class PriorDose:
     indication_name: str = ""  # how messages name it (the slug is for matching)
     indication_category: str = ""  # "cosmetic", "therapeutic", ... (rule 34)
     clinic_name: str = ""
+    # Rule 20: the points (muscle group, side, units) of the index session the proposed
+    # top-up is linked to, for the episode's per-group and per-side totals; empty for
+    # every other dose.
+    points: tuple[PointFacts, ...] = ()
+
+    @property
+    def family_unknown(self) -> bool:
+        return not self.unit_family
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from treatments import safety
 from treatments.choices import IndicationCategory, ProductForm, SafetyProfile, SessionStatus
 from treatments.models import (
     Indication,
+    InjectionPoint,
     PrescriberAssessment,
     Product,
     TreatmentSession,
@@ -112,7 +113,7 @@ def screening_facts(patient: Patient, *, on: date | None = None) -> safety.Scree
     )
 
 
-def _prior_doses(patient_id: int, exclude_id: int):
+def _prior_doses(patient_id: int, exclude_id: int, top_up_of_id: int):
     here = (
         TreatmentSession.objects.filter(patient_id=patient_id, status=SessionStatus.SIGNED)
         .exclude(pk=exclude_id)
@@ -121,6 +122,9 @@ def _prior_doses(patient_id: int, exclude_id: int):
             given_on=Value(None, output_field=DateField()),
             total_units=Coalesce(Sum("points__units"), ZERO),
             here_clinic=Value("", output_field=CharField()),
+            here_other=Value("", output_field=CharField()),
+            no_side=Value("", output_field=CharField()),
+            no_group=Value("", output_field=CharField()),
         )
         .values_list(
             "performed_at",
@@ -131,14 +135,21 @@ def _prior_doses(patient_id: int, exclude_id: int):
             "pk",
             "pvr_ml",
             "here_clinic",
+            "here_other",
+            "no_side",
+            "no_group",
         )
     )
+    # Toxin given elsewhere counts whether or not its product is on our list: one named
+    # only in "product if not listed" is a dose of unknown unit family (rule 2).
     elsewhere = (
-        PriorTreatment.objects.filter(patient_id=patient_id, product__isnull=False)
+        PriorTreatment.objects.filter(patient_id=patient_id)
         .order_by()
         .annotate(
             no_time=Value(None, output_field=DateTimeField()),
             no_pvr=Value(None, output_field=IntegerField()),
+            no_side=Value("", output_field=CharField()),
+            no_group=Value("", output_field=CharField()),
         )
         .values_list(
             "no_time",
@@ -149,25 +160,82 @@ def _prior_doses(patient_id: int, exclude_id: int):
             "pk",
             "no_pvr",
             "clinic_name",
+            "product_other",
+            "no_side",
+            "no_group",
         )
     )
-    return here.union(elsewhere, all=True)
+    # Rule 20: the points of the index session this top-up is linked to (its units per
+    # muscle group and side count in the episode), with no dates: told apart by that.
+    index_points = (
+        InjectionPoint.objects.filter(
+            session_id=top_up_of_id,
+            session__patient_id=patient_id,
+            session__status=SessionStatus.SIGNED,
+        )
+        .exclude(session_id=exclude_id)
+        .order_by()
+        .annotate(
+            no_time=Value(None, output_field=DateTimeField()),
+            no_date=Value(None, output_field=DateField()),
+            no_product=Value(None, output_field=IntegerField()),
+            no_indication=Value(None, output_field=IntegerField()),
+            no_pvr=Value(None, output_field=IntegerField()),
+            no_clinic=Value("", output_field=CharField()),
+            no_other=Value("", output_field=CharField()),
+        )
+        .values_list(
+            "no_time",
+            "no_date",
+            "no_product",
+            "no_indication",
+            "units",
+            "session_id",
+            "no_pvr",
+            "no_clinic",
+            "no_other",
+            "side",
+            "site__muscle_group",
+        )
+    )
+    return here.union(elsewhere, index_points, all=True)
 
 
 # Compiled once per process (clinic.prepared); ids are never 0, so excluding id 0 is
-# excluding nothing (one shape for both callers).
-_PRIOR_DOSES = Prepared(_prior_doses, patient_id=(-1001, -1002), exclude_id=(-3001, -3002))
+# excluding nothing, and a top-up of id 0 is no top-up (one shape for every caller).
+_PRIOR_DOSES = Prepared(
+    _prior_doses,
+    patient_id=(-1001, -1002),
+    exclude_id=(-3001, -3002),
+    top_up_of_id=(-5001, -5002),
+)
 
 
-def _prior_dose_rows(patient: Patient, *, exclude_session_id: int | None):
+def _prior_dose_rows(
+    patient: Patient, *, exclude_session_id: int | None, top_up_of_session_id: int | None
+):
     """The patient's signed sessions here (their points' units summed) and the toxin given
     elsewhere, as one UNION ALL of rows (performed_at, treated_on, product_id,
-    indication_id, units, id, pvr_ml, clinic_name; performed_at is empty for a dose from
-    elsewhere): one query. In the engine's order: the latest day first, and on one day
-    the sessions here (latest first), then the doses from elsewhere (newest row first)."""
-    rows = []
-    for row in _PRIOR_DOSES.list(patient_id=patient.pk, exclude_id=exclude_session_id or 0):
+    indication_id, units, id, pvr_ml, clinic_name, product_other, side, muscle_group;
+    performed_at is empty for a dose from elsewhere, product_id too for a product not on
+    our list), with the points of the index session a top-up is linked to (both dates
+    empty; units, session id, side, muscle group): one query. The doses in the engine's
+    order: the latest day first, and on one day the sessions here (latest first), then the
+    doses from elsewhere (newest row first); and the index session's points."""
+    rows, index_points = [], []
+    for row in _PRIOR_DOSES.list(
+        patient_id=patient.pk,
+        exclude_id=exclude_session_id or 0,
+        top_up_of_id=top_up_of_session_id or 0,
+    ):
         performed_at, treated_on = row[0], row[1]
+        if performed_at is None and treated_on is None:
+            index_points.append(
+                safety.PointFacts(
+                    site_slug="", site_name="", muscle_group=row[10], side=row[9], units=row[4]
+                )
+            )
+            continue
         on = timezone.localdate(performed_at) if performed_at is not None else treated_on
         rows.append((on, row))
     rows.sort(
@@ -178,7 +246,7 @@ def _prior_dose_rows(patient: Patient, *, exclude_session_id: int | None):
             -item[1][5],
         )
     )
-    return rows
+    return rows, tuple(index_points)
 
 
 def patient_history_facts(
@@ -188,9 +256,11 @@ def patient_history_facts(
     on: date | None = None,
     cosmetic: bool = True,
     snapshot: ReferenceSnapshot | None = None,
+    top_up_of_session_id: int | None = None,
 ) -> safety.PatientHistory:
     """Signed sessions here and toxin reported from elsewhere, each in its own product's
-    units (one query; products and indications from the reference snapshot), the latest
+    units, with the points of the index session a top-up is linked to (rule 20) (one
+    query; products and indications from the reference snapshot), the latest
     screening answers, and the chronic-migraine diary (rule 33) from the outcome
     assessments. Three queries (four for a cosmetic session: rule 34's assessment)."""
     snapshot = snapshot or reference_snapshot()
@@ -198,17 +268,23 @@ def patient_history_facts(
     doses = []
     pvr_before = False
     migraine_dates = []
-    for given_on, row in _prior_dose_rows(patient, exclude_session_id=exclude_session_id):
-        performed_at, _, product_id, indication_id, units, row_id, pvr_ml, clinic = row
-        product = products[product_id]
+    rows, index_points = _prior_dose_rows(
+        patient,
+        exclude_session_id=exclude_session_id,
+        top_up_of_session_id=top_up_of_session_id,
+    )
+    for given_on, row in rows:
+        performed_at, _, product_id, indication_id, units, row_id, pvr_ml, clinic, other = row[:9]
+        product = products[product_id] if product_id is not None else None
         indication = indications.get(indication_id)
         here = performed_at is not None
         doses.append(
             safety.PriorDose(
                 on=given_on,
-                product_slug=product.slug,
-                brand=product.brand,
-                unit_family=product.unit_family,
+                # A product not on our list: its name as recorded, of unknown unit family.
+                product_slug=product.slug if product else "",
+                brand=product.brand if product else (other.strip() or "Toxin, product not named"),
+                unit_family=product.unit_family if product else "",
                 units=units,
                 indication_slug=indication.slug if indication else None,
                 indication_name=indication.name if indication else "",
@@ -216,6 +292,7 @@ def patient_history_facts(
                 session_id=row_id if here else None,
                 elsewhere=not here,
                 clinic_name=clinic,
+                points=index_points if here and row_id == top_up_of_session_id else (),
             )
         )
         if not here:
@@ -339,6 +416,7 @@ def safety_inputs(
             on=timezone.localdate(performed_at),
             cosmetic=indication.category == IndicationCategory.COSMETIC,
             snapshot=snapshot,
+            top_up_of_session_id=proposed.top_up_of_session_id,
         ),
         reference=reference_facts(product, indication, snapshot=snapshot),
     )

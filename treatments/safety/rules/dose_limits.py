@@ -17,6 +17,7 @@ from treatments.safety.measures import (
     _age,
     _family,
     _outside,
+    days_before,
     episode_index_dose,
     group_total,
     is_child,
@@ -25,6 +26,7 @@ from treatments.safety.measures import (
     point_volume,
     side_totals,
     window_doses,
+    within,
 )
 from treatments.safety.messages import (
     _d,
@@ -88,6 +90,28 @@ def episode_total(
     )
 
 
+def _episode_index_with_points(
+    session: ProposedSession, history: PatientHistory, reference: ReferenceFacts
+) -> PriorDose | None:
+    """The linked index session when this is its top-up and its points are known: rule 20
+    counts its units per muscle group and per side in the same episode (rules 14-15)."""
+    index = episode_index_dose(session, history, _days(reference, "top_up_window_days"))
+    return index if index is not None and index.points else None
+
+
+def _episode_amount(
+    what: str, planned: Decimal, earlier: Decimal, index: PriorDose | None
+) -> tuple[Decimal, str]:
+    # Counted where this top-up adds units: the index alone was judged when it was signed.
+    if index is None or not earlier or not planned:
+        return planned, f"{what} {_num(planned)} U"
+    total = planned + earlier
+    return total, (
+        f"{what} {_num(total)} U in the episode (this top-up {_num(planned)} U + "
+        f"{_num(earlier)} U on {_d(index.on)})"
+    )
+
+
 def effective_max(limit: DoseLimitFacts, weight_kg: Decimal | None) -> tuple[Decimal | None, str]:
     """The lower of max_units and max_units_per_kg x weight (where known), with the
     arithmetic for the message."""
@@ -135,13 +159,16 @@ def limit_amounts(
             (p.units / p.points, f"{_point_name(p)} {_num(p.units / p.points)} U per point")
             for p in points
         ]
+    index = _episode_index_with_points(session, history, reference)
     if limit.scope == "muscle-group":
-        total = group_total(points, limit.muscle_group)
-        return [(total, f"{limit.muscle_group} total {_num(total)} U")]
+        planned = group_total(points, limit.muscle_group)
+        earlier = group_total(index.points, limit.muscle_group) if index else Decimal(0)
+        return [_episode_amount(f"{limit.muscle_group} total", planned, earlier, index)]
     if limit.scope == "side":
+        earlier_sides = side_totals(index.points) if index else {}
         return [
-            (total, f"{side} side total {_num(total)} U")
-            for side, total in side_totals(points).items()
+            _episode_amount(f"{side} side total", planned, earlier_sides.get(side, 0), index)
+            for side, planned in side_totals(points).items()
         ]
     if limit.scope == "window":
         return [_window_amount(limit, session, history)]
@@ -202,10 +229,27 @@ def _unknown_window_doses(
     return [dose for dose in doses if dose.units is None]
 
 
+def _unknown_family_window_doses(
+    limit: DoseLimitFacts, session: ProposedSession, history: PatientHistory
+) -> list[PriorDose]:
+    """Doses of a product not on our list (unit family unknown) within a window limit's
+    days: never added to this family's total, as their units cannot be converted."""
+    if limit.scope != "window":
+        return []
+    return [
+        dose
+        for dose in history.doses
+        if dose.family_unknown
+        and within(days_before(session, dose), limit.window_days or 0)
+        and (limit.indication_slug is None or dose.indication_slug == limit.indication_slug)
+    ]
+
+
 def dose_limits(session, history, reference) -> list[Finding]:
     findings: list[Finding] = []
     needs_weight: list[str] = []
     unknown: list[PriorDose] = []
+    unconvertible: dict[PriorDose, None] = {}
     for limit in reference.limits:
         if not limit_applies(limit, session, history, reference):
             continue
@@ -214,6 +258,7 @@ def dose_limits(session, history, reference) -> list[Finding]:
         findings += _limit_unit_findings(limit, session, history, reference)
         findings += _limit_volume_findings(limit, session)
         unknown += _unknown_window_doses(limit, session, history)
+        unconvertible.update(dict.fromkeys(_unknown_family_window_doses(limit, session, history)))
     if needs_weight:
         findings += _finding(
             "weight.missing",
@@ -228,6 +273,16 @@ def dose_limits(session, history, reference) -> list[Finding]:
             Level.WARN,
             f"Earlier dose(s) with unknown units counted as 0 U in the cumulative totals: {listed}",
             "DOMAIN §10 rules 8-9; §3.1",
+        )
+    if unconvertible:
+        listed = "; ".join(_dose_text(d) for d in sorted(unconvertible, key=lambda d: d.on))
+        findings += _finding(
+            "history.unknown_family",
+            Level.WARN,
+            f"Earlier dose(s) of a product not on our list (unit family unknown) not added to "
+            f"the cumulative totals: their units cannot be converted to {session.product.brand} "
+            f"units: {listed}. Consider the cumulative exposure",
+            "DOMAIN §10 rules 2, 8-9; §1.2",
         )
     return findings
 

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from treatments.safety.facts import ProposedSession
+from treatments.safety.facts import PatientHistory, ProposedSession
 from treatments.safety.levels import Finding, Level
-from treatments.safety.measures import episode_index_dose, latest_same_indication
-from treatments.safety.messages import _ago, _d, _finding, _param_source, _source, _span
+from treatments.safety.measures import days_before, episode_index_dose, latest_same_indication
+from treatments.safety.messages import (
+    _ago,
+    _d,
+    _dose_text,
+    _finding,
+    _param_source,
+    _source,
+    _span,
+)
 from treatments.safety.parameters import _days
 
 
@@ -18,22 +26,49 @@ def min_interval_days(session: ProposedSession) -> int:
 
 
 def interval_too_soon(session, history, reference) -> list[Finding]:
+    guideline = session.guideline
+    from_guideline = guideline is not None and guideline.min_interval_days is not None
+    source = _source("DOMAIN §10 rule 19; §3.2", guideline.source if from_guideline else "")
+    minimum = min_interval_days(session)
+    findings = _unknown_family_too_soon(session, history, minimum, source)
     top_up_window = _days(reference, "top_up_window_days")
     latest = latest_same_indication(session, history)
     if latest is None:
-        return []
+        return findings
     dose, days = latest
-    minimum = min_interval_days(session)
     if days < top_up_window or days >= minimum:
-        return []  # a top-up (rule 20) or a respected interval
-    guideline = session.guideline
-    from_guideline = guideline is not None and guideline.min_interval_days is not None
-    return _finding(
+        return findings  # a top-up (rule 20) or a respected interval
+    return findings + _finding(
         "interval.too_soon",
         Level.OVERRIDE,
         f"Last {dose.brand} session {_ago(days)} ({_d(dose.on)}); minimum interval for "
         f"{session.indication.name} is {_span(minimum)}",
-        _source("DOMAIN §10 rule 19; §3.2", guideline.source if from_guideline else ""),
+        source,
+    )
+
+
+def _unknown_family_too_soon(
+    session: ProposedSession, history: PatientHistory, minimum: int, source: str
+) -> list[Finding]:
+    """Toxin given elsewhere for this indication, of a product not on our list (unit
+    family unknown), counts for the interval too: it is re-treatment whatever the product,
+    and never a top-up (a top-up is of the same product)."""
+    recent = [
+        (dose, days_before(session, dose))
+        for dose in history.doses
+        if dose.family_unknown and dose.indication_slug == session.indication.slug
+    ]
+    recent = [(dose, days) for dose, days in recent if 0 <= days < minimum]
+    if not recent:
+        return []
+    dose, days = min(recent, key=lambda pair: pair[1])
+    return _finding(
+        "interval.too_soon",
+        Level.OVERRIDE,
+        f"Toxin of a product not on our list (unit family unknown) {_ago(days)}: "
+        f"{_dose_text(dose)}; minimum interval for {session.indication.name} is "
+        f"{_span(minimum)}",
+        source,
     )
 
 
