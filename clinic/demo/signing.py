@@ -233,6 +233,9 @@ class SessionSigning:
                     indication_name=session.indication.name,
                     indication_category=session.indication.category,
                     session_id=self.dose_ids,
+                    # A top-up of this session counts these per side and muscle group
+                    # (rule 20), as safety_inputs gives them for a stored session.
+                    points=tuple(proposed.points),
                 )
             )
             bladder = session.indication.safety_profile == SafetyProfile.BLADDER
