@@ -1679,6 +1679,30 @@ def test_rule31_below_the_licensed_minimum_weight():
     assert run(replace(light, weight_kg=D(12), off_label_consent=False)) == []
 
 
+@pytest.mark.parametrize(
+    ("slug", "category"), [("tmd-bruxism", "off-label"), ("parkinsons-tremor", "investigational")]
+)
+def test_rule31_applies_to_off_label_and_investigational_indications(slug, category):
+    """Review 04/12: only the therapeutic category was age-checked, so a 15-year-old had
+    TMD/bruxism or palmar hyperhidrosis (adults only in the reference data) with no finding."""
+    adults_only = replace(INDICATIONS[slug], min_age_years=18)
+    assert adults_only.category == category
+    kw = {"off_label_consent": True, "weight_kg": D(50), "weight_measured_on": DAY}
+    teen = replace(session("botox", slug, [pt(25, "Masseter")], **kw), indication=adults_only)
+    f = one(run(replace(teen, date_of_birth=born(15))), "age.below_licensed")
+    assert f.level == OVERRIDE and "15" in f.message and "minimum age of 18" in f.message
+    assert "licensed minimum" not in f.message  # nothing is licensed for it
+    assert not only(run(replace(teen, date_of_birth=born(18))), "age.below_licensed")
+
+
+def test_rule31_is_not_applied_to_cosmetic_indications():
+    """A cosmetic indication's age limit is rule 29's BLOCK, never a rule 31 override."""
+    s = session("botox", "glabellar-lines", [pt(20, "Glabellar", "midline")])
+    found = codes(run(replace(s, date_of_birth=born(15), looks_young=False)))
+    assert ("age.cosmetic_under_18", BLOCK) in found
+    assert not any(code == "age.below_licensed" for code, _ in found)
+
+
 # Rule 32: off-label -------------------------------------------------------------------------
 
 
