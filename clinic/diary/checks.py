@@ -4,7 +4,11 @@ return findings; the same rules run again, in full, in the safety engine when th
 session is logged (treatments.safety), so a booking check never replaces them.
 
 - rule 29: a cosmetic indication for a patient under the indication's minimum age on
-  the day (18 for cosmetic work in England) is refused;
+  the day (18 for cosmetic work in England) is refused; any other indication (therapeutic,
+  off-label or investigational) under its minimum age is flagged (rule 31: an override,
+  with a reason, at the chair). "Cosmetic" is the indication's category, which says what
+  the treatment is for (masseter contouring is cosmetic although no product is licensed
+  for it);
 - rule 19: a date before the next eligible date for that indication and unit family is
   flagged with the earliest eligible date;
 - rule 34: a first cosmetic treatment needs a prescriber's face-to-face consultation
@@ -73,7 +77,7 @@ def booking_checks(
                 f"{patient.full_name} will be {age} on {on:%d/%m/%Y}: {indication.name} is "
                 f"for patients of {indication.min_age_years} or over"
                 + (" (cosmetic work under 18 is unlawful in England)." if cosmetic else "."),
-                "DOMAIN §10 rule 29; S74" if cosmetic else "DOMAIN §10 rule 28",
+                "DOMAIN §10 rule 29; S74" if cosmetic else "DOMAIN §10 rule 31",
             )
         )
     family_label = UnitFamily(product.unit_family).label if product is not None else None

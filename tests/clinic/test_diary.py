@@ -182,6 +182,23 @@ def test_a_cosmetic_treatment_under_18_is_refused(doctor, reception):
     assert "18" in refused.value.checks[0].message
 
 
+def test_masseter_contouring_under_18_is_refused_like_any_cosmetic_work(doctor, reception):
+    """Review 04/12: masseter contouring (cosmetic purpose) was seeded as "off-label", so a
+    16-year-old's booking was only flagged; rule 29 refuses it. TMD/bruxism, off-label for
+    a therapeutic purpose, stays a flag to acknowledge (rule 31 is an override at the chair)."""
+    teen = PatientFactory(date_of_birth=timezone.localdate() - timedelta(days=16 * 365))
+    masseter = Indication.objects.get(slug="masseter-contouring")
+    with pytest.raises(services.BookingRefused) as refused:
+        book(teen, doctor, reception, at(1, 9), "first-treatment", indication=masseter)
+    assert [c.code for c in refused.value.checks] == ["age.minimum"]
+    assert "unlawful" in refused.value.checks[0].message
+    bruxism = Indication.objects.get(slug="tmd-bruxism")
+    with pytest.raises(services.BookingNeedsAcknowledgement) as flagged:
+        book(teen, doctor, reception, at(1, 11), "first-treatment", indication=bruxism)
+    assert [c.code for c in flagged.value.checks] == ["age.minimum"]
+    assert flagged.value.checks[0].source == "DOMAIN §10 rule 31"
+
+
 def test_a_first_cosmetic_treatment_needs_a_consultation_first(patient, doctor, reception):
     with pytest.raises(services.BookingRefused) as refused:
         book(patient, doctor, reception, at(2, 9), "glabellar-treatment")

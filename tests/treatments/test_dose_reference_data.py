@@ -39,6 +39,10 @@ COSMETIC_TEMPLATES_SEED = importlib.import_module(
 CONSENT_VALIDITY_SEED = importlib.import_module(
     "clinic.diary.migrations.0007_seed_consent_validity"
 )
+CHILDBEARING_SEED = importlib.import_module(
+    "treatments.migrations.0028_seed_childbearing_age_parameters"
+)
+CHILDBEARING_KEYS = {key for key, *_ in CHILDBEARING_SEED.PARAMETERS}
 
 VERIFIED_ON = datetime.date(2026, 11, 21)
 SLUG = re.compile(r"^[-a-z0-9]+$")
@@ -55,8 +59,8 @@ def _limit(code: str) -> DoseLimit:
 
 def test_counts():
     # 0004 + 0007 + the two responder thresholds of 0009 + the three side-effect rows of 0011
-    # + the diary's consent validity (diary 0007)
-    assert SafetyParameter.objects.count() == 11 + len(NICE_PARAMETER_KEYS) + 2 + 3 + 1
+    # + the diary's consent validity (diary 0007) + rule 27's childbearing ages (0028)
+    assert SafetyParameter.objects.count() == 11 + len(NICE_PARAMETER_KEYS) + 2 + 3 + 1 + 2
     assert DoseGuideline.objects.count() == 57
     assert DoseGuideline.objects.filter(licensed_uk=True).count() == 45
     assert DoseLimit.objects.count() == 35
@@ -69,7 +73,11 @@ def test_counts():
 def test_every_row_is_sourced_and_dated(model):
     assert model.objects.exists()
     # 0017's templates and the diary's consent validity (diary 0007) were checked later.
-    later = {"2026-12-02": {*COSMETIC_TEMPLATES_SEED.TEMPLATES_BY_SLUG, CONSENT_VALIDITY_SEED.KEY}}
+    # Rule 27's childbearing ages (0028) on 04/12.
+    later = {
+        "2026-12-02": {*COSMETIC_TEMPLATES_SEED.TEMPLATES_BY_SLUG, CONSENT_VALIDITY_SEED.KEY},
+        "2026-12-04": CHILDBEARING_KEYS,
+    }
     for row in model.objects.all():
         assert row.source.strip(), row
         expected = next(
@@ -164,6 +172,7 @@ def test_every_engine_parameter_key_is_seeded():
         "side_effect_late_window_days",
         "yellow_card_older_age_years",
         CONSENT_VALIDITY_SEED.KEY,
+        *CHILDBEARING_KEYS,  # rule 27 (0028)
     }
 
 
@@ -773,6 +782,7 @@ def _flags(slug: str) -> tuple:
 
 def test_unseed_removes_exactly_what_seed_created_and_seed_restores_it():
     # Later migrations' rows, undone first, as migrating back would.
+    CHILDBEARING_SEED.unseed(apps, None)
     CONSENT_VALIDITY_SEED.unseed(apps, None)
     COSMETIC_TEMPLATES_SEED.unseed(apps, None)
     SIDE_EFFECT_SEED.unseed(apps, None)
@@ -815,6 +825,8 @@ def test_unseed_removes_exactly_what_seed_created_and_seed_restores_it():
     NICE_SEED.seed(apps, None)
     RESPONDER_SEED.seed(apps, None)
     COSMETIC_TEMPLATES_SEED.seed(apps, None)
+    CHILDBEARING_SEED.seed(apps, None)
+    assert set(SafetyParameter.objects.values_list("key", flat=True)) >= CHILDBEARING_KEYS
 
 
 @pytest.mark.parametrize(

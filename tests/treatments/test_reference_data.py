@@ -287,7 +287,7 @@ def test_cervical_dystonia():
     [
         ("hyperhidrosis-palmar", "off-label"),
         ("tmd-bruxism", "off-label"),
-        ("masseter-contouring", "off-label"),
+        ("masseter-contouring", "cosmetic"),  # what it is for; off-label via its guideline
         ("parkinsons-tremor", "investigational"),
         ("platysma-bands", "cosmetic"),
         ("strabismus", "therapeutic"),

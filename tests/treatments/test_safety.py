@@ -58,6 +58,8 @@ PARAMETERS = {
     "antiplatelet_stop_days": D(3),
     "cosmetic_min_age_years": D(18),
     "cosmetic_caution_age_years": D(65),
+    "childbearing_min_age_years": D(12),  # rule 27 (verify)
+    "childbearing_max_age_years": D(55),
     # Rule 33 (NICE TA260): read only for chronic migraine with a baseline diary.
     "nice_min_headache_days": D(15),
     "nice_min_migraine_days": D(8),
@@ -1594,6 +1596,41 @@ def test_rule27_pregnancy_cosmetic_blocks_therapeutic_overrides():
     assert codes(with_answers(pregnant_or_breastfeeding=True)) == {("caution.pregnancy", OVERRIDE)}
 
 
+def test_rule27_pregnancy_is_asked_at_every_session_for_women_of_childbearing_age():
+    """Review 04/12: a questionnaire answered 300 days before the session was read as
+    today's answer on pregnancy. For a woman of childbearing age an answer from an earlier
+    day asks the practitioner to ask again (a warning acknowledged at signing)."""
+    old = ScreeningFacts(answered_on=DAY - timedelta(days=300), patient_sex="female")
+    woman = session("botox", "glabellar-lines", [pt(20, "Glabellar", "midline")])
+    woman = replace(woman, date_of_birth=born(30))
+    f = one(run(woman, history(screening_facts=old)), "screening.pregnancy_not_asked_today")
+    assert f.level == WARN
+    assert f"{old.answered_on:%d/%m/%Y}" in f.message and "ask the patient today" in f.message
+    assert "SP:childbearing_min_age_years" in f.source
+    # Answered today: nothing to ask again.
+    assert run(woman, history(screening_facts=replace(old, answered_on=DAY))) == []
+
+
+@pytest.mark.parametrize(
+    ("sex", "years", "asked"),
+    [
+        ("female", 12, True),  # the youngest of the range
+        ("female", 55, True),  # the oldest
+        ("female", 11, False),
+        ("female", 56, False),
+        ("not-known", 30, True),  # could be pregnant: asked
+        ("indeterminate", 30, True),
+        ("male", 30, False),
+        ("", 30, True),  # not supplied: asked (the safe side)
+    ],
+)
+def test_rule27_who_is_asked_again(sex, years, asked):
+    old = ScreeningFacts(answered_on=DAY - timedelta(days=1), patient_sex=sex)
+    s = replace(session(), date_of_birth=born(years), weight_kg=D(40), weight_measured_on=DAY)
+    found = only(run(s, history(screening_facts=old)), "screening.pregnancy_not_asked_today")
+    assert bool(found) is asked
+
+
 def test_rule28_bleeding_and_interactions_warn():
     assert codes(with_answers(bleeding_risk=True, interacting_medicines=True)) == {
         ("caution.bleeding", WARN),
@@ -1722,6 +1759,30 @@ def test_rule31_below_the_licensed_minimum_weight():
     f = one(run(light), "weight.below_licensed")
     assert f.level == OVERRIDE and "11.9 kg" in f.message and "12 kg" in f.message
     assert run(replace(light, weight_kg=D(12), off_label_consent=False)) == []
+
+
+@pytest.mark.parametrize(
+    ("slug", "category"), [("tmd-bruxism", "off-label"), ("parkinsons-tremor", "investigational")]
+)
+def test_rule31_applies_to_off_label_and_investigational_indications(slug, category):
+    """Review 04/12: only the therapeutic category was age-checked, so a 15-year-old had
+    TMD/bruxism or palmar hyperhidrosis (adults only in the reference data) with no finding."""
+    adults_only = replace(INDICATIONS[slug], min_age_years=18)
+    assert adults_only.category == category
+    kw = {"off_label_consent": True, "weight_kg": D(50), "weight_measured_on": DAY}
+    teen = replace(session("botox", slug, [pt(25, "Masseter")], **kw), indication=adults_only)
+    f = one(run(replace(teen, date_of_birth=born(15))), "age.below_licensed")
+    assert f.level == OVERRIDE and "15" in f.message and "minimum age of 18" in f.message
+    assert "licensed minimum" not in f.message  # nothing is licensed for it
+    assert not only(run(replace(teen, date_of_birth=born(18))), "age.below_licensed")
+
+
+def test_rule31_is_not_applied_to_cosmetic_indications():
+    """A cosmetic indication's age limit is rule 29's BLOCK, never a rule 31 override."""
+    s = session("botox", "glabellar-lines", [pt(20, "Glabellar", "midline")])
+    found = codes(run(replace(s, date_of_birth=born(15), looks_young=False)))
+    assert ("age.cosmetic_under_18", BLOCK) in found
+    assert not any(code == "age.below_licensed" for code, _ in found)
 
 
 # Rule 32: off-label -------------------------------------------------------------------------

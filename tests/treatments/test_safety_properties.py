@@ -261,4 +261,4 @@ def test_evaluate_never_raises_and_sorts_block_override_warn(s, h, with_product)
         assert isinstance(f.level, Level)
         assert f.code and f.message and f.source
         assert "None" not in f.message
-    assert len(PARAMETERS) == 14  # the 9 PARAMETER_KEYS and the 5 NICE TA260 keys
+    assert len(PARAMETERS) == 16  # the 9 PARAMETER_KEYS, the 5 NICE TA260 keys, rule 27's 2

@@ -231,6 +231,35 @@ class TestSigning:
         assert finding.override_reason == "Breakthrough migraine"
         assert finding.recorded_by == practitioner
 
+    def test_pregnancy_answered_on_an_earlier_day_is_asked_again_at_signing(self, practitioner):
+        """Review 04/12, rule 27: a 30-year-old woman's 300-day-old "not pregnant" was read
+        as today's answer. Signing now shows the question to ask, acknowledged and kept."""
+        today = timezone.localdate()
+        patient = PatientFactory(
+            sex="female", date_of_birth=today.replace(year=today.year - 30) - timedelta(days=1)
+        )
+        QuestionnaireFactory(
+            patient=patient, entered_by=practitioner, completed_on=today - timedelta(days=300)
+        )
+        session = save(start(patient, practitioner, "chronic-migraine", "botox"), practitioner)
+        with pytest.raises(services.SigningRefused) as refused:
+            services.session_sign(
+                session=session,
+                signed_by=practitioner,
+                override_reasons={},
+                acknowledge_warnings=False,
+            )
+        asked = [f for f in refused.value.unacknowledged if f.code.startswith("screening.")]
+        assert [f.code for f in asked] == ["screening.pregnancy_not_asked_today"]
+        assert f"{today - timedelta(days=300):%d/%m/%Y}" in asked[0].message
+        services.session_sign(
+            session=session, signed_by=practitioner, override_reasons={}, acknowledge_warnings=True
+        )
+        finding = SessionFinding.objects.get(
+            session=session, code="screening.pregnancy_not_asked_today"
+        )
+        assert finding.level == "warn" and finding.recorded_by == practitioner
+
     def test_warnings_must_be_acknowledged(self, practitioner):
         patient = PatientFactory()
         QuestionnaireFactory(patient=patient, entered_by=practitioner, bleeding_risk=True)

@@ -141,6 +141,10 @@ class ScreeningFacts:
     urinary_retention: bool = False  # rule 26: difficulty emptying the bladder
     can_self_catheterise: bool = False  # rule 26: performs CIC
     migraine_preventives_failed: int | None = None
+    # Rule 27: the patient's sex as recorded clinically (patients.Sex value: "female",
+    # "male", "indeterminate", "not-known"), read with the answers because it decides
+    # whether pregnancy is asked again at every session; blank when not supplied (asked).
+    patient_sex: str = ""
 
 
 @dataclass(frozen=True)

@@ -110,6 +110,7 @@ def screening_facts(patient: Patient, *, on: date | None = None) -> safety.Scree
         urinary_retention=latest.urinary_retention == yes,
         can_self_catheterise=latest.can_self_catheterise == yes,
         migraine_preventives_failed=latest.migraine_preventives_failed,
+        patient_sex=patient.sex,
     )
 
 

@@ -93,18 +93,23 @@ def cosmetic_older(session, history, reference) -> list[Finding]:
 
 
 def therapeutic_minimums(session, history, reference) -> list[Finding]:
-    if session.indication.category != THERAPEUTIC:
+    """Rule 31 for every indication that is not cosmetic (cosmetic ages are rule 29's):
+    therapeutic, off-label and investigational alike. An off-label or investigational
+    indication has no licence, so its minimum is the reference data's (adults only for
+    palmar hyperhidrosis, TMD/bruxism and Parkinson's tremor)."""
+    if _is_cosmetic(session):
         return []
     guideline = session.guideline
     source = _source("DOMAIN §10 rule 31; S8; S45; S17", guideline.source if guideline else "")
     findings: list[Finding] = []
     minimum, age = licensed_min_age(session), _age(session)
     if minimum is not None and age < minimum:
+        licensed = session.indication.category == THERAPEUTIC
         findings += _finding(
             "age.below_licensed",
             Level.OVERRIDE,
-            f"Patient is {age}: below the licensed minimum age of {minimum} for "
-            f"{session.indication.name} (off-label); record the reason",
+            f"Patient is {age}: below the {'licensed ' if licensed else ''}minimum age of "
+            f"{minimum} for {session.indication.name} (off-label); record the reason",
             source,
         )
     if _below_licensed_weight(session):

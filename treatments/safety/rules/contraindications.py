@@ -3,18 +3,53 @@
 from __future__ import annotations
 
 from treatments.safety.levels import Finding, Level
-from treatments.safety.measures import _is_cosmetic
-from treatments.safety.messages import _finding
+from treatments.safety.measures import _age, _is_cosmetic
+from treatments.safety.messages import _d, _finding, _param_source, _source
+from treatments.safety.parameters import _param
+
+# patients.Sex values: only "male" is never asked about pregnancy again ("not-known",
+# "indeterminate" and a sex not supplied are asked: the safe side).
+_NEVER_PREGNANT = ("male",)
+
+
+def could_be_pregnant(session, screening, reference) -> bool:
+    """Rule 27's "women of childbearing potential": not recorded male, and of an age within
+    the reference data's childbearing range on the session date."""
+    if screening.patient_sex in _NEVER_PREGNANT:
+        return False
+    age = _age(session)
+    low = _param(reference, "childbearing_min_age_years")
+    high = _param(reference, "childbearing_max_age_years")
+    return low <= age <= high
 
 
 def screening_on_file(session, history, reference) -> list[Finding]:
     findings: list[Finding] = []
-    if history.screening is None:
+    screening = history.screening
+    if screening is None:
         findings += _finding(
             "screening.missing",
             Level.BLOCK,
             "No screening questionnaire on file: the patient must answer it before treatment",
             "DOMAIN §6.3; §10 rules 21-28",
+        )
+    elif screening.answered_on < session.on and could_be_pregnant(session, screening, reference):
+        # Rule 27: asked at every session. A WARN, acknowledged at signing (recorded with
+        # who and when), is what the practitioner completes at the chair; a "yes" is
+        # recorded as a new questionnaire, which rule 27 then acts on (BLOCK cosmetic,
+        # OVERRIDE therapeutic).
+        findings += _finding(
+            "screening.pregnancy_not_asked_today",
+            Level.WARN,
+            f"Pregnancy and breastfeeding were last answered on {_d(screening.answered_on)}: "
+            f"ask the patient today. If she is pregnant, trying to conceive or breastfeeding, "
+            f"do not sign: record a new screening questionnaire with her answer",
+            _source(
+                "DOMAIN §10 rule 27; §3.6; S99",
+                _param_source(
+                    reference, "childbearing_min_age_years", "childbearing_max_age_years"
+                ),
+            ),
         )
     if not session.screening_reviewed:
         findings += _finding(
