@@ -134,3 +134,8 @@ def submit_once(
     if outcome.replayed:
         messages.info(request, REPLAYED_MESSAGE)
     return outcome
+
+
+def without_token(cleaned_data) -> dict:
+    """A create form's fields for its service, without the one-time submission token."""
+    return {name: value for name, value in cleaned_data.items() if name != FIELD}

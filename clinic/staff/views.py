@@ -17,8 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 
-from clinic.idempotency import FIELD as SUBMISSION_TOKEN
-from clinic.idempotency import submit_once
+from clinic.idempotency import submit_once, without_token
 from clinic.permissions import public, require_perm
 from clinic.staff import selectors, services
 from clinic.staff.forms import StaffCreateForm, StaffRoleForm
@@ -64,7 +63,7 @@ def staff_list(request):
 def staff_add(request):
     form = StaffCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        fields = {k: v for k, v in form.cleaned_data.items() if k != SUBMISSION_TOKEN}
+        fields = without_token(form.cleaned_data)
         made = []
 
         def create() -> str:

@@ -15,8 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 from clinic.audit import ACTIONS, access_events_for_patient, audited, patient_from_url
 from clinic.background import private_storage
 from clinic.csv_export import csv_response
-from clinic.idempotency import FIELD as SUBMISSION_TOKEN
-from clinic.idempotency import submit_once
+from clinic.idempotency import submit_once, without_token
 from clinic.listing import paginate
 from clinic.permissions import require_perm
 from patients import selectors, services, tasks
@@ -99,8 +98,7 @@ def subject_access_list(request, public_id):
             raise PermissionDenied
         form = NewSubjectAccessRequestForm(request.POST)
         if form.is_valid():
-            data = dict(form.cleaned_data)
-            data.pop(SUBMISSION_TOKEN)
+            data = without_token(form.cleaned_data)
             list_url = reverse("patients:subject_access", kwargs={"public_id": patient.public_id})
 
             def record() -> str:

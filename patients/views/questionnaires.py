@@ -7,8 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.audit import audited, patient_from_url, record_access
-from clinic.idempotency import FIELD as SUBMISSION_TOKEN
-from clinic.idempotency import submit_once
+from clinic.idempotency import submit_once, without_token
 from clinic.permissions import require_perm
 from patients import selectors, services
 from patients.forms import (
@@ -74,8 +73,7 @@ def questionnaire_new(request, public_id):
                     "Add the toxin treatment below (date and product; dose if known).",
                 )
             else:
-                answers = dict(form.cleaned_data)
-                answers.pop(SUBMISSION_TOKEN)
+                answers = without_token(form.cleaned_data)
 
                 def submit() -> str:
                     services.questionnaire_submit(

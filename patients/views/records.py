@@ -11,8 +11,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from clinic.audit import audited, patient_from_url
-from clinic.idempotency import FIELD as SUBMISSION_TOKEN
-from clinic.idempotency import submit_once
+from clinic.idempotency import submit_once, without_token
 from clinic.listing import Column, fast_list
 from clinic.permissions import require_perm
 from patients import selectors, services
@@ -125,9 +124,8 @@ def patient_register(request):
     form = RegisterPatientForm(request.POST or None, show_nhs_number=_can_see_nhs(request))
     duplicates = []
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+        data = without_token(form.cleaned_data)
         confirm = data.pop("confirm_not_duplicate", False)
-        data.pop(SUBMISSION_TOKEN)
 
         # The new record's id chosen here, so the one-time token's claim can store where
         # the form leads before the service runs (one statement fewer, issue 14.3).

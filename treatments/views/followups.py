@@ -9,13 +9,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from clinic.audit import audited, patient_from_url, record_access
-from clinic.idempotency import submit_once
+from clinic.idempotency import submit_once, without_token
 from clinic.permissions import require_perm
 from patients.selectors import patient_get_for_user
 from treatments import selectors, services
 from treatments.choices import FINDINGS_REQUIRED_KINDS
 from treatments.forms import CompleteTaskForm, FollowUpForm
-from treatments.views.submissions import without_token
 
 
 @require_perm("treatments.view_followup")

@@ -6,12 +6,11 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
 from clinic.audit import audited, patient_from_url
-from clinic.idempotency import submit_once
+from clinic.idempotency import submit_once, without_token
 from clinic.permissions import require_perm
 from patients.selectors import patient_get_for_user
 from treatments import selectors, services
 from treatments.forms.prescribing import PrescriberAssessmentForm
-from treatments.views.submissions import without_token
 
 
 @require_perm("treatments.add_prescriberassessment")

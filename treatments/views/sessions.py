@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from clinic.audit import audited, patient_from_url, patient_of, record_access
 from clinic.flash import NAMES_NOBODY
-from clinic.idempotency import submit_once
+from clinic.idempotency import submit_once, without_token
 from clinic.permissions import require_perm
 from patients.selectors import patient_get_for_user
 from treatments import safety, selectors, services
@@ -25,7 +25,6 @@ from treatments.forms import (
     SiteChoices,
 )
 from treatments.services.sessions import _units_and_volume
-from treatments.views.submissions import without_token
 
 OVERRIDE_PREFIX = "override__"
 

@@ -10,12 +10,11 @@ from django.views.decorators.http import require_POST
 
 from clinic.audit import audited, patient_from_url, patient_of
 from clinic.csv_export import csv_response
-from clinic.idempotency import submit_once
+from clinic.idempotency import submit_once, without_token
 from clinic.permissions import require_perm
 from patients.selectors import patient_get_for_user
 from treatments import selectors, services
 from treatments.forms import PhonedSideEffectForm, SideEffectDecisionForm, SideEffectForm
-from treatments.views.submissions import without_token
 
 
 def _patient_side_effect_context(patient) -> dict:

@@ -9,12 +9,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clinic.audit import audited, has_param
-from clinic.idempotency import submit_once
+from clinic.idempotency import submit_once, without_token
 from clinic.inputs import record_id
 from clinic.permissions import require_perm
 from treatments import selectors, services
 from treatments.forms import DiscardForm, ReconstituteForm, VialReceiveForm
-from treatments.views.submissions import without_token
 
 
 @require_perm("treatments.view_vial")
