@@ -4,7 +4,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from clinic.roles import Role
-from clinic.staff.services import staff_record_created
+from clinic.staff.selectors import registered_doctor_ids
+from clinic.staff.services import staff_record_created, staff_set_doctor_status
 
 DEMO_PASSWORD = "clinic-demo-2026"  # noqa: S105 - printed in the README; demo seed only
 
@@ -17,6 +18,10 @@ STAFF = [
     ("admin", "System", "Administrator", None, True, True),
     ("nurse", "Priya", "Shah", Role.PRACTITIONER, False, False),
 ]
+
+# Registered medical practitioners (GMC): Dr Amelia Hart treats the demo's children, which
+# DOMAIN §10 rule 29b allows a doctor (or on a doctor's directions). Priya Shah is a nurse.
+DOCTORS = ("practitioner",)
 
 
 class StaffSeeder:
@@ -46,6 +51,14 @@ class StaffSeeder:
             staff[username] = user
         for user in created_now:  # each shows its "created" row on the staff page (issue 10)
             staff_record_created(created_by=staff["admin"], user=user)
+        doctors = registered_doctor_ids([staff[username].pk for username in DOCTORS])
+        for username in DOCTORS:  # also for accounts an earlier seed made before rule 29b
+            if staff[username].pk not in doctors:
+                staff_set_doctor_status(
+                    changed_by=staff["admin"],
+                    user=staff[username],
+                    registered_medical_practitioner=True,
+                )
         return staff
 
     def print_logins(self):

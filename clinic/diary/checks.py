@@ -13,10 +13,16 @@ session is logged (treatments.safety), so a booking check never replaces them.
   flagged with the earliest eligible date;
 - rule 34: a first cosmetic treatment needs a prescriber's face-to-face consultation
   booked first (refused until there is one);
-- rule 26: a bladder treatment with no post-void residual ever recorded asks for one.
+- rule 26: a bladder treatment with no post-void residual ever recorded asks for one;
+- rule 29b: a patient under adult_age_years on the day, booked with a practitioner who is
+  not recorded as a registered medical practitioner (or with no practitioner given), is
+  flagged: the Botulinum Toxin and Cosmetic Fillers (Children) Act 2021 lets only a
+  doctor, or a professional on a doctor's directions, give them toxin, and s2 covers the
+  business that arranges it. A flag, not a refusal: the session can still record the
+  directing doctor, which the booking cannot know (the engine blocks at signing).
 
 Thresholds are the reference data's (Indication.min_age_years, DoseGuideline and
-Indication minimum intervals), never literals here.
+Indication minimum intervals, the adult_age_years SafetyParameter), never literals here.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q
 
 from clinic.diary.choices import AppointmentKind, AppointmentStatus
@@ -54,11 +61,22 @@ def _age_on(born: date, on: date) -> int:
 
 
 def booking_checks(
-    *, patient, appointment_type, indication, product, on: date, starts_at=None, exclude_pk=None
+    *,
+    patient,
+    appointment_type,
+    indication,
+    product,
+    on: date,
+    starts_at=None,
+    exclude_pk=None,
+    practitioner=None,
 ) -> list[BookingCheck]:
-    """The findings for booking this treatment on `on` (empty for non-treatment visits)."""
+    """The findings for booking this treatment on `on` (empty for non-treatment visits).
+    `practitioner`: who is booked to treat (None: not known here, so a child's booking is
+    flagged for rule 29b whoever treats)."""
     from clinic.diary.models import Appointment
-    from treatments.models import PrescriberAssessment, TreatmentSession
+    from clinic.staff.selectors import registered_doctor_ids
+    from treatments.models import PrescriberAssessment, SafetyParameter, TreatmentSession
     from treatments.selectors import patient_timeline
 
     if not appointment_type.is_treatment:
@@ -78,6 +96,36 @@ def booking_checks(
                 f"for patients of {indication.min_age_years} or over"
                 + (" (cosmetic work under 18 is unlawful in England)." if cosmetic else "."),
                 "DOMAIN §10 rule 29; S74" if cosmetic else "DOMAIN §10 rule 31",
+            )
+        )
+    adult_age = (
+        SafetyParameter.objects.filter(key="adult_age_years")
+        .values_list("value", flat=True)
+        .first()
+    )
+    if adult_age is None:
+        raise ImproperlyConfigured("The adult_age_years safety parameter is missing.")
+    child = age < adult_age and not any(c.is_block for c in checks)
+    if child and (
+        practitioner is None or practitioner.pk not in registered_doctor_ids([practitioner.pk])
+    ):
+        who = (
+            f"{practitioner.get_full_name() or practitioner.get_username()} is not "
+            "recorded as a registered medical practitioner"
+            if practitioner is not None
+            else "the practitioner must be a registered medical practitioner"
+        )
+        checks.append(
+            BookingCheck(
+                FLAG,
+                "age.child_needs_doctor",
+                f"{patient.full_name} will be {age} on {on:%d/%m/%Y}: under the Botulinum "
+                "Toxin and Cosmetic Fillers (Children) Act 2021, toxin for a person under "
+                f"{int(adult_age)} is given by a registered medical practitioner or on one's "
+                f"directions, and {who}. Book a doctor, or make sure a doctor will direct "
+                "the treatment.",
+                "DOMAIN §10 rule 29b; Botulinum Toxin and Cosmetic Fillers (Children) Act "
+                "2021 s1, s2",
             )
         )
     family_label = UnitFamily(product.unit_family).label if product is not None else None

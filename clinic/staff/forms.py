@@ -83,3 +83,28 @@ class StaffRoleForm(forms.Form):
 
     def clean_role(self) -> Role:
         return Role(self.cleaned_data["role"])
+
+
+class StaffDoctorForm(forms.Form):
+    """DOMAIN §10 rule 29b: whether a practitioner is a registered medical practitioner."""
+
+    registered_medical_practitioner = forms.BooleanField(
+        label="Registered medical practitioner (on the GMC register)",
+        required=False,
+        help_text="Only a registered medical practitioner, or a professional on one's "
+        "directions, may give toxin to a patient under 18 (Botulinum Toxin and Cosmetic "
+        "Fillers (Children) Act 2021).",
+    )
+    gmc_number = forms.RegexField(
+        label="GMC number",
+        regex=r"^\d{7}$",
+        required=False,
+        max_length=7,
+        error_messages={"invalid": "A GMC number is 7 digits, e.g. 1234567."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True

@@ -61,6 +61,34 @@ class StaffChange(models.Model):
     def description(self) -> str:
         if self.kind == StaffChangeKind.ROLE_CHANGED:
             return f"Role changed from {self.from_role or 'none'} to {self.to_role}"
+        if self.kind == StaffChangeKind.DOCTOR_STATUS_CHANGED:
+            # from_role/to_role hold the status as it read then, e.g. "yes (GMC 1234567)".
+            return (
+                f"Registered medical practitioner changed from {self.from_role or 'no'} "
+                f"to {self.to_role}"
+            )
         if self.kind == StaffChangeKind.CREATED and self.to_role:
             return f"Account created as {self.to_role}"
         return self.get_kind_display()
+
+
+class StaffProfile(models.Model):
+    """Professional facts about a staff member that the safety rules read. One row per
+    account, made when a manager first sets a fact (no row: none of the facts hold).
+
+    `registered_medical_practitioner`: a doctor on the GMC register. The Botulinum Toxin
+    and Cosmetic Fillers (Children) Act 2021 lets only a registered medical practitioner,
+    or a regulated health professional on one's directions, give toxin to a person under
+    18 (DOMAIN §10 rule 29b). Set by a manager on the staff page, recorded in StaffChange.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="staff_profile"
+    )
+    registered_medical_practitioner = models.BooleanField(
+        "registered medical practitioner (GMC)", default=False
+    )
+    gmc_number = models.CharField("GMC number", max_length=7, blank=True)
+
+    def __str__(self) -> str:
+        return f"Profile of user {self.user_id}"

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.roles import Role
-from clinic.staff.models import StaffChange
+from clinic.staff.models import StaffChange, StaffProfile
 
 ROLE_NAMES = [role.value for role in Role]
 
@@ -34,8 +34,11 @@ def staff_list() -> QuerySet:
 
 
 def staff_get(*, pk: int):
-    """The one way the staff pages fetch an account (404 when unknown)."""
-    return get_object_or_404(_with_role_and_two_factor(get_user_model().objects.all()), pk=pk)
+    """The one way the staff pages fetch an account (404 when unknown), with its profile."""
+    return get_object_or_404(
+        _with_role_and_two_factor(get_user_model().objects.select_related("staff_profile")),
+        pk=pk,
+    )
 
 
 def staff_changes_of(*, user) -> QuerySet:
@@ -56,3 +59,34 @@ def current_role_of(user) -> str:
     """The user's role name as the database holds it now (for the services)."""
     names = user.groups.filter(name__in=ROLE_NAMES).values_list("name", flat=True)
     return ", ".join(sorted(names))
+
+
+def staff_profile_of(user) -> StaffProfile:
+    """The account's professional facts (an unsaved, empty profile when none is recorded);
+    no query when the staff selectors loaded the user."""
+    try:
+        return user.staff_profile
+    except StaffProfile.DoesNotExist:
+        return StaffProfile(user=user)
+
+
+def registered_doctor_ids(user_ids) -> set[int]:
+    """Which of these accounts are registered medical practitioners (one query; none when
+    no id is given). DOMAIN §10 rule 29b reads it for the treating and directing doctor."""
+    ids = [pk for pk in user_ids if pk is not None]
+    if not ids:
+        return set()
+    return set(
+        StaffProfile.objects.filter(
+            user_id__in=ids, registered_medical_practitioner=True
+        ).values_list("user_id", flat=True)
+    )
+
+
+def registered_doctors() -> QuerySet:
+    """Active accounts recorded as registered medical practitioners, by name."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, staff_profile__registered_medical_practitioner=True)
+        .order_by("last_name", "first_name", "username")
+    )

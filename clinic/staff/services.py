@@ -32,7 +32,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.roles import Role
 from clinic.staff.choices import StaffChangeKind
-from clinic.staff.models import StaffChange
+from clinic.staff.models import StaffChange, StaffProfile
 from clinic.staff.selectors import current_role_of
 
 logger = logging.getLogger(__name__)
@@ -154,6 +154,42 @@ def staff_change_role(
         actor=changed_by,
         subject=user,
         kind=StaffChangeKind.ROLE_CHANGED,
+        from_role=before,
+        to_role=after,
+    )
+
+
+def _doctor_status(profile: StaffProfile) -> str:
+    if not profile.registered_medical_practitioner:
+        return "no"
+    return f"yes (GMC {profile.gmc_number})" if profile.gmc_number else "yes"
+
+
+@transaction.atomic
+def staff_set_doctor_status(
+    *, changed_by, user, registered_medical_practitioner: bool, gmc_number: str = ""
+) -> StaffChange:
+    """Record whether the account is a registered medical practitioner (GMC), which DOMAIN
+    §10 rule 29b reads before a patient under 18 is treated. Practitioners only."""
+    user = _locked(user)
+    _refuse_unless_may_change(actor=changed_by, user=user, action="change the doctor status of")
+    if registered_medical_practitioner and current_role_of(user) != Role.PRACTITIONER.value:
+        raise ValidationError(
+            f"{_name(user)} is not a practitioner: only a practitioner treats patients."
+        )
+    profile = StaffProfile.objects.filter(user=user).first() or StaffProfile(user=user)
+    before = _doctor_status(profile)
+    profile.registered_medical_practitioner = registered_medical_practitioner
+    profile.gmc_number = (gmc_number or "").strip() if registered_medical_practitioner else ""
+    after = _doctor_status(profile)
+    if before == after:
+        raise ValidationError(f"Nothing changed: {_name(user)} is already recorded so.")
+    profile.full_clean()
+    profile.save()
+    return _record(
+        actor=changed_by,
+        subject=user,
+        kind=StaffChangeKind.DOCTOR_STATUS_CHANGED,
         from_role=before,
         to_role=after,
     )

@@ -9,6 +9,7 @@ urlpatterns = [
     path("add/", views.staff_add, name="add"),
     path("<int:pk>/", views.staff_detail, name="detail"),
     path("<int:pk>/role/", views.staff_change_role, name="role"),
+    path("<int:pk>/doctor/", views.staff_doctor, name="doctor"),
     path("<int:pk>/deactivate/", views.staff_deactivate, name="deactivate"),
     path("<int:pk>/reactivate/", views.staff_reactivate, name="reactivate"),
     path("<int:pk>/password-link/", views.staff_password_link, name="password_link"),

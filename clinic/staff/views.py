@@ -19,8 +19,9 @@ from django.utils.decorators import method_decorator
 
 from clinic.idempotency import submit_once, without_token
 from clinic.permissions import public, require_perm
+from clinic.roles import Role
 from clinic.staff import selectors, services
-from clinic.staff.forms import StaffCreateForm, StaffRoleForm
+from clinic.staff.forms import StaffCreateForm, StaffDoctorForm, StaffRoleForm
 
 MANAGE = "staff.manage_staff"
 
@@ -93,6 +94,7 @@ def staff_detail(request, pk: int):
     member = selectors.staff_get(pk=pk)
     role = selectors.role_of(member)
     may_change = services.staff_may_change(actor=request.user, user=member)
+    profile = selectors.staff_profile_of(member)
     return render(
         request,
         "staff/staff_detail.html",
@@ -107,6 +109,17 @@ def staff_detail(request, pk: int):
             ),
             "hours": _link_hours(),
             "in_use": services.account_in_use(member),
+            "profile": profile,
+            "doctor_form": (
+                StaffDoctorForm(
+                    initial={
+                        "registered_medical_practitioner": profile.registered_medical_practitioner,
+                        "gmc_number": profile.gmc_number,
+                    }
+                )
+                if may_change and role == Role.PRACTITIONER.value
+                else None
+            ),
         },
     )
 
@@ -138,6 +151,31 @@ def staff_change_role(request, member):
                 # Only a page that showed a role checks it (a form without the field
                 # changes the role as asked, as before).
                 shown_role=form.cleaned_data["shown_role"] if "shown_role" in form.data else None,
+            )
+        except ValidationError as error:
+            _refused(request, error)
+        else:
+            messages.success(request, f"{_name(member)}: {change.description.lower()}.")
+    return redirect("staff:detail", pk=member.pk)
+
+
+@require_perm(MANAGE)
+@_post_only
+def staff_doctor(request, member):
+    form = StaffDoctorForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    else:
+        try:
+            change = services.staff_set_doctor_status(
+                changed_by=request.user,
+                user=member,
+                registered_medical_practitioner=form.cleaned_data[
+                    "registered_medical_practitioner"
+                ],
+                gmc_number=form.cleaned_data["gmc_number"],
             )
         except ValidationError as error:
             _refused(request, error)

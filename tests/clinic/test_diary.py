@@ -195,7 +195,9 @@ def test_masseter_contouring_under_18_is_refused_like_any_cosmetic_work(doctor, 
     bruxism = Indication.objects.get(slug="tmd-bruxism")
     with pytest.raises(services.BookingNeedsAcknowledgement) as flagged:
         book(teen, doctor, reception, at(1, 11), "first-treatment", indication=bruxism)
-    assert [c.code for c in flagged.value.checks] == ["age.minimum"]
+    # Rule 29b flags every under-18 treatment booking whose practitioner is not known to be
+    # a registered medical practitioner (see test_diary_child_doctor.py).
+    assert [c.code for c in flagged.value.checks] == ["age.minimum", "age.child_needs_doctor"]
     assert flagged.value.checks[0].source == "DOMAIN §10 rule 31"
 
 

@@ -495,7 +495,9 @@ def session(
     points=None,
     **kw,
 ) -> ProposedSession:
-    """A well-prepared adult session: screening reviewed, consent, advice, valid vial."""
+    """A well-prepared adult session: screening reviewed, consent, advice, valid vial, and a
+    treating registered medical practitioner (rule 29b, for the children here; its own
+    tests are in test_safety_child_doctor.py)."""
     base = {
         "patient_id": PATIENT,
         "on": DAY,
@@ -509,6 +511,7 @@ def session(
         "screening_reviewed": True,
         "consent_taken": True,
         "spread_advice_given": True,
+        "practitioner_is_doctor": True,
     }
     base.update(kw)
     return ProposedSession(**base)

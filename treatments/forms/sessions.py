@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from clinic.idempotency import SubmissionTokenField
+from clinic.staff.selectors import registered_doctors
 from treatments.choices import IndicationCategory, SafetyProfile
 from treatments.forms.rendering import (
     date_input,
@@ -122,7 +123,8 @@ class SessionForm(forms.ModelForm):
             "vial", "performed_at", "weight_kg", "weight_measured_on", "pvr_ml",
             "performs_cic", "antiplatelet_stopped_days", "antibiotic_prophylaxis",
             "screening_reviewed", "consent_taken", "off_label_consent", "spread_advice_given",
-            "looks_young", "age_evidence_seen", "top_up_of", "top_up_reason", "notes",
+            "looks_young", "age_evidence_seen", "top_up_of", "top_up_reason",
+            "directing_doctor", "notes",
         ]  # fmt: skip
         widgets = {
             "performed_at": forms.DateTimeInput(
@@ -260,6 +262,28 @@ class SessionForm(forms.ModelForm):
             confirmations.append("off_label_consent")
         else:
             del self.fields["off_label_consent"]
+        # Rule 29b: a patient under 18 is treated by a registered medical practitioner or
+        # on one's directions (Botulinum Toxin and Cosmetic Fillers (Children) Act 2021).
+        doctor_layout = []
+        if child or session.directing_doctor_id:
+            doctor = self.fields["directing_doctor"]
+            doctor.queryset = registered_doctors()
+            doctor.empty_label = "None: I am a registered medical practitioner"
+            doctor.label_from_instance = lambda user: user.get_full_name() or user.get_username()
+            doctor.help_text = (
+                "The patient is under 18: a registered medical practitioner treats, or you "
+                "treat on a registered medical practitioner's directions (Botulinum Toxin "
+                "and Cosmetic Fillers (Children) Act 2021). Choose who directs."
+            )
+            doctor.error_messages["invalid_choice"] = (
+                "Choose a doctor from the list: only staff recorded as registered medical "
+                "practitioners can direct."
+            )
+            doctor_layout = [
+                Fieldset("Directing doctor", Row(Column("directing_doctor", css_class="col-md-7")))
+            ]
+        else:
+            del self.fields["directing_doctor"]
         weight = []
         if child or session.weight_kg:
             # Paediatric limits are per kg (DOMAIN §10 rules 9-11, 17).
@@ -292,6 +316,7 @@ class SessionForm(forms.ModelForm):
                 else []
             ),
             *age_layout,
+            *doctor_layout,
             Fieldset("Confirmations", *confirmations),
             *top_up_layout,
             Field("notes"),

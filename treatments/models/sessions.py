@@ -76,6 +76,17 @@ class TreatmentSession(TimeStampedModel):
         related_name="+",
         editable=False,
     )
+    # Rule 29b: for a patient under 18, the registered medical practitioner on whose
+    # directions a practitioner who is not one treats (Botulinum Toxin and Cosmetic
+    # Fillers (Children) Act 2021 s1).
+    directing_doctor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="directing doctor",
+    )
     notes = models.TextField(blank=True)
     status = models.CharField(
         max_length=10, choices=SessionStatus.choices, default=SessionStatus.DRAFT

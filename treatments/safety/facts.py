@@ -207,6 +207,10 @@ class ProposedSession:
     # was seen to verify the age (blank: nothing recorded).
     looks_young: bool = False
     age_evidence_seen: str = ""
+    # Rule 29b: the treating practitioner is a registered medical practitioner (GMC), and
+    # the session records a directing doctor who is one. Unknown counts as not.
+    practitioner_is_doctor: bool = False
+    directing_doctor_is_doctor: bool = False
 
 
 @dataclass(frozen=True)

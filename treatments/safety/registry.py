@@ -55,6 +55,7 @@ RULES: tuple[Rule, ...] = (
     pregnancy_interactions.pregnancy,
     pregnancy_interactions.bleeding_and_interactions,
     age_licensing.cosmetic_minimum_age,
+    age_licensing.child_needs_doctor,
     age_licensing.cosmetic_age_verification,
     age_licensing.cosmetic_older,
     age_licensing.therapeutic_minimums,

@@ -21,6 +21,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clinic.prepared import Prepared
+from clinic.staff.selectors import registered_doctor_ids
 from patients.choices import YesNoNotApplicable
 from patients.models import IntakeQuestionnaire, Patient, PriorTreatment
 from treatments import safety
@@ -380,10 +381,12 @@ def safety_inputs(
     further_vials: list[Vial] | tuple[Vial, ...] = (),
     snapshot: ReferenceSnapshot | None = None,
     usage: VialUsage | None = None,
+    practitioner_id: int | None = None,
 ) -> SafetyInputs:
     """Engine inputs for a session as proposed (saved or still in the form). `snapshot`:
     the request's reference data, when the caller already has it; `usage`: the vials'
-    draws and other patients (vial_usage), when the caller has read them."""
+    draws and other patients (vial_usage), when the caller has read them;
+    `practitioner_id`: the treating practitioner (rule 29b; None counts as no doctor)."""
     snapshot = snapshot or reference_snapshot()
     vials = vials_facts(
         [vial, *(v for v in dict.fromkeys(further_vials) if v is not None and v != vial)]
@@ -409,6 +412,12 @@ def safety_inputs(
         **proposed_session_fields(fields),
         session_id=session_id,
     )
+    proposed = with_doctor_facts(
+        proposed,
+        practitioner_id=practitioner_id,
+        directing_doctor_id=_pk(fields.get("directing_doctor", fields.get("directing_doctor_id"))),
+        parameters=snapshot.parameters,
+    )
     return SafetyInputs(
         session=proposed,
         history=patient_history_facts(
@@ -420,6 +429,28 @@ def safety_inputs(
             top_up_of_session_id=proposed.top_up_of_session_id,
         ),
         reference=reference_facts(product, indication, snapshot=snapshot),
+    )
+
+
+def with_doctor_facts(
+    proposed: safety.ProposedSession,
+    *,
+    practitioner_id: int | None,
+    directing_doctor_id: int | None,
+    parameters,
+) -> safety.ProposedSession:
+    """Rule 29b's facts: whether the treating practitioner and the directing doctor are
+    registered medical practitioners. Read (one query) only for a patient under
+    adult_age_years on the session date, the only one the rule concerns: an adult's
+    session costs no query."""
+    if not safety.is_child(proposed, safety.ReferenceFacts(parameters=parameters)):
+        return proposed
+    doctors = registered_doctor_ids([practitioner_id, directing_doctor_id])
+    return dataclasses.replace(
+        proposed,
+        practitioner_is_doctor=practitioner_id in doctors,
+        directing_doctor_is_doctor=directing_doctor_id is not None
+        and directing_doctor_id in doctors,
     )
 
 
@@ -463,6 +494,7 @@ SESSION_SAFETY_FIELDS = (
     "top_up_of_id",  # a saved session's link, without loading the index session
     "looks_young",
     "age_evidence_seen",
+    "directing_doctor_id",  # rule 29b, without loading the user
 )
 
 
@@ -508,6 +540,7 @@ def safety_inputs_for_session(
         session_id=session.pk,
         snapshot=snapshot,
         usage=usage,
+        practitioner_id=session.practitioner_id,
     )
 
 

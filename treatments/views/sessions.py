@@ -124,6 +124,7 @@ def _edit_context(request, session, form, formset, refused=None):
         fields=fields,
         session_id=session.pk,
         snapshot=getattr(request, "reference", None),
+        practitioner_id=session.practitioner_id,
     )
     findings = inputs.evaluate()
     reasons = _override_reasons(request.POST)

@@ -1,4 +1,5 @@
-"""DOMAIN §10 rules 29-32: age limits, cosmetic age cautions and licensed versus off-label use."""
+"""DOMAIN §10 rules 29-32 (and 29b): age limits, cosmetic age cautions, who may treat a
+child, and licensed versus off-label use."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from treatments.safety.measures import (
     _below_licensed_weight,
     _is_cosmetic,
     age_years,
+    is_child,
     licensed_min_age,
 )
 from treatments.safety.messages import _d, _finding, _num, _param_source, _source
@@ -47,6 +49,30 @@ def cosmetic_minimum_age(session, history, reference) -> list[Finding]:
         f"Patient is {_age(session)} on {_d(session.on)}: cosmetic toxin treatment under "
         f"{_num(minimum)} is an offence in England",
         _source("DOMAIN §10 rule 29; S74", _param_source(reference, "cosmetic_min_age_years")),
+    )
+
+
+def child_needs_doctor(session, history, reference) -> list[Finding]:
+    """Rule 29b, any indication: under the Botulinum Toxin and Cosmetic Fillers (Children)
+    Act 2021 s1 only a registered medical practitioner, or a regulated health professional
+    on one's directions, may give toxin to a person under 18. BLOCK as DOMAIN §10 asks
+    (the Act's defences are to be verified against its text)."""
+    if not is_child(session, reference):
+        return []
+    if session.practitioner_is_doctor or session.directing_doctor_is_doctor:
+        return []
+    return _finding(
+        "age.child_needs_doctor",
+        Level.BLOCK,
+        f"Patient is {_age(session)} on {_d(session.on)}: under the Botulinum Toxin and "
+        "Cosmetic Fillers (Children) Act 2021, toxin for a person under "
+        f"{_num(_param(reference, 'adult_age_years'))} must be given by a registered "
+        "medical practitioner or on one's directions. A doctor treats, or record the "
+        "directing doctor",
+        _source(
+            "DOMAIN §10 rule 29b; Botulinum Toxin and Cosmetic Fillers (Children) Act 2021 s1, s2",
+            _param_source(reference, "adult_age_years"),
+        ),
     )
 
 

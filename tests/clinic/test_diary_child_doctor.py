@@ -1,0 +1,66 @@
+"""DOMAIN §10 rule 29b at booking: a patient under 18 on the appointment date, booked with
+a practitioner who is not recorded as a registered medical practitioner, is flagged (the
+receptionist acknowledges it; the session can still record a directing doctor)."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from clinic.diary import services
+from clinic.diary.checks import booking_checks
+from clinic.roles import Role
+from clinic.staff.models import StaffProfile
+from tests.clinic.test_diary import at, book, kind, working
+from tests.factories import PatientFactory, UserFactory
+from treatments.models import Indication
+
+pytestmark = pytest.mark.django_db
+CODE = "age.child_needs_doctor"
+
+
+def child_on(on, years=16):
+    return PatientFactory(date_of_birth=on.replace(year=on.year - years) + timedelta(days=1))
+
+
+def checks_for(patient, on, practitioner):
+    return booking_checks(
+        patient=patient,
+        appointment_type=kind("first-treatment"),
+        indication=Indication.objects.get(slug="cervical-dystonia"),
+        product=None,
+        on=on,
+        practitioner=practitioner,
+    )
+
+
+def test_a_child_booked_with_a_practitioner_who_is_not_a_doctor_is_flagged():
+    on = timezone.localdate() + timedelta(days=3)
+    nurse = UserFactory(username="priya", first_name="Priya", last_name="Shah")
+    found = [c for c in checks_for(child_on(on), on, nurse) if c.code == CODE]
+    assert [c.level for c in found] == ["flag"]
+    message = found[0].message
+    assert "Botulinum Toxin and Cosmetic Fillers (Children) Act 2021" in message
+    assert "Priya Shah is not recorded as a registered medical practitioner" in message
+    assert "rule 29b" in found[0].source
+
+
+def test_a_child_booked_with_a_doctor_or_an_adult_is_not_flagged():
+    on = timezone.localdate() + timedelta(days=3)
+    dr = UserFactory(username="dr.hart")
+    StaffProfile.objects.create(user=dr, registered_medical_practitioner=True)
+    assert CODE not in {c.code for c in checks_for(child_on(on), on, dr)}
+    nurse = UserFactory(username="priya")
+    # 18 on the appointment date: an adult.
+    adult = PatientFactory(date_of_birth=on.replace(year=on.year - 18))
+    assert CODE not in {c.code for c in checks_for(adult, on, nurse)}
+
+
+def test_the_diary_asks_the_receptionist_to_acknowledge_it(reception):
+    nurse = working(UserFactory(username="priya", role=Role.PRACTITIONER))
+    starts = at(1, 9)
+    child = child_on(timezone.localdate(starts))
+    with pytest.raises(services.BookingNeedsAcknowledgement) as flagged:
+        book(child, nurse, reception, starts, "migraine-treatment")
+    assert CODE in {c.code for c in flagged.value.checks}
+    assert book(child, nurse, reception, starts, "migraine-treatment", acknowledge_flags=True).pk

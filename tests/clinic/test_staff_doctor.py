@@ -1,0 +1,78 @@
+"""DOMAIN §10 rule 29b: a manager records on the staff page whether a practitioner is a
+registered medical practitioner (GMC); the change is in the account's history."""
+
+import pytest
+from django.urls import reverse
+
+from clinic.roles import Role
+from clinic.staff.choices import StaffChangeKind
+from clinic.staff.models import StaffChange, StaffProfile
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def amelia(db):
+    return UserFactory(
+        username="amelia.hart", first_name="Amelia", last_name="Hart", role=Role.PRACTITIONER
+    )
+
+
+def test_a_manager_records_a_practitioner_as_a_doctor_and_it_is_in_the_history(
+    manager, manager_client, amelia
+):
+    url = reverse("staff:detail", args=[amelia.pk])
+    page = manager_client.get(url).content.decode()
+    assert "Registered medical practitioner (on the GMC register)" in page
+    response = manager_client.post(
+        reverse("staff:doctor", args=[amelia.pk]),
+        {"registered_medical_practitioner": "on", "gmc_number": "1234567"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "registered medical practitioner changed from no to yes (gmc 1234567)" in page
+    profile = StaffProfile.objects.get(user=amelia)
+    assert profile.registered_medical_practitioner and profile.gmc_number == "1234567"
+    change = StaffChange.objects.get(subject=amelia)
+    assert (change.kind, change.actor, change.from_role, change.to_role) == (
+        StaffChangeKind.DOCTOR_STATUS_CHANGED,
+        manager,
+        "no",
+        "yes (GMC 1234567)",
+    )
+    assert "Yes (GMC 1234567)" in page  # the account card
+    # And back: recorded too.
+    manager_client.post(reverse("staff:doctor", args=[amelia.pk]), {"gmc_number": ""})
+    profile.refresh_from_db()
+    assert not profile.registered_medical_practitioner and profile.gmc_number == ""
+    assert StaffChange.objects.filter(subject=amelia).count() == 2
+
+
+def test_a_bad_gmc_number_is_refused_and_nothing_changes(manager_client, amelia):
+    response = manager_client.post(
+        reverse("staff:doctor", args=[amelia.pk]),
+        {"registered_medical_practitioner": "on", "gmc_number": "12AB"},
+        follow=True,
+    )
+    assert "A GMC number is 7 digits" in response.content.decode()
+    assert not StaffProfile.objects.exists() and not StaffChange.objects.exists()
+
+
+def test_only_a_practitioner_is_recorded_as_a_doctor(manager_client, reception):
+    page = manager_client.get(reverse("staff:detail", args=[reception.pk])).content.decode()
+    assert "GMC register" not in page  # no form for a receptionist
+    response = manager_client.post(
+        reverse("staff:doctor", args=[reception.pk]),
+        {"registered_medical_practitioner": "on"},
+        follow=True,
+    )
+    assert "is not a practitioner" in response.content.decode()
+    assert not StaffProfile.objects.exists() and not StaffChange.objects.exists()
+
+
+def test_practitioners_and_reception_cannot_set_it(practitioner_client, reception_client, amelia):
+    url = reverse("staff:doctor", args=[amelia.pk])
+    for client in (practitioner_client, reception_client):
+        assert client.post(url, {"registered_medical_practitioner": "on"}).status_code == 403
+    assert not StaffProfile.objects.exists()
