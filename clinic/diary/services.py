@@ -99,7 +99,15 @@ def _hold_the_slot(*, practitioner_id, room_id, starts_at, ends_at, exclude_pk=N
 
 
 def _checks(
-    *, patient, appointment_type, indication, product, starts_at, acknowledge, exclude_pk=None
+    *,
+    patient,
+    appointment_type,
+    indication,
+    product,
+    starts_at,
+    acknowledge,
+    practitioner,
+    exclude_pk=None,
 ):
     found = booking_checks(
         patient=patient,
@@ -109,6 +117,7 @@ def _checks(
         on=timezone.localdate(starts_at),
         starts_at=starts_at,
         exclude_pk=exclude_pk,
+        practitioner=practitioner,  # rule 29b: a child is treated by a doctor
     )
     blocks = [c for c in found if c.is_block]
     if blocks:
@@ -154,6 +163,7 @@ def appointment_book(
                 product=product,
                 starts_at=starts_at,
                 acknowledge=acknowledge_flags,
+                practitioner=practitioner,
             )
             _hold_the_slot(
                 practitioner_id=practitioner.pk,
@@ -253,6 +263,7 @@ def appointment_move(
                 product=current.product,
                 starts_at=starts_at,
                 acknowledge=acknowledge_flags,
+                practitioner=practitioner or current.practitioner,
                 exclude_pk=current.pk,
             )
             _hold_the_slot(

@@ -64,3 +64,19 @@ def test_the_diary_asks_the_receptionist_to_acknowledge_it(reception):
         book(child, nurse, reception, starts, "migraine-treatment")
     assert CODE in {c.code for c in flagged.value.checks}
     assert book(child, nurse, reception, starts, "migraine-treatment", acknowledge_flags=True).pk
+
+
+def test_the_diary_does_not_flag_a_child_booked_with_a_doctor(reception):
+    """The service passes the booked practitioner to the checks: a doctor's booking of a
+    child carries no rule 29b flag; a nurse's does."""
+    doctor = working(UserFactory(username="amelia.doc", role=Role.PRACTITIONER))
+    StaffProfile.objects.create(user=doctor, registered_medical_practitioner=True)
+    nurse = working(UserFactory(username="priya", role=Role.PRACTITIONER))
+    child = child_on(timezone.localdate(at(1, 9)))
+    with pytest.raises(services.BookingNeedsAcknowledgement) as flagged:
+        book(child, nurse, reception, at(1, 9), "migraine-treatment")
+    assert CODE in {c.code for c in flagged.value.checks}
+    try:
+        book(child, doctor, reception, at(1, 10), "migraine-treatment")
+    except services.BookingNeedsAcknowledgement as exc:  # other flags may remain
+        assert CODE not in {c.code for c in exc.checks}
