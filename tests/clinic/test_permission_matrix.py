@@ -247,7 +247,7 @@ ROUTE_OBJECTS = {
     "reports:export_download": {"pk": "export"},  # issue 12.2: the manager's own export
     **{  # issue 10: staff accounts
         f"staff:{name}": {"pk": "staff"}
-        for name in ("detail", "role", "deactivate", "reactivate", "password_link")
+        for name in ("detail", "role", "doctor", "deactivate", "reactivate", "password_link")
     },
 }
 
