@@ -95,7 +95,7 @@ def test_measure_of_another_indication_is_a_form_error(practitioner_client, pati
 
 
 def test_future_date_is_a_form_error(practitioner_client, patient):
-    tomorrow = (TODAY + timedelta(days=1)).strftime("%d/%m/%Y")
+    tomorrow = (timezone.localdate() + timedelta(days=1)).strftime("%d/%m/%Y")
     response = practitioner_client.post(url(patient, "new/"), form_data(assessed_on=tomorrow))
     assert response.status_code == 200
     assert "cannot be in the future" in response.content.decode()

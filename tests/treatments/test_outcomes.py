@@ -85,7 +85,7 @@ class TestOutcomeRecord:
 
     def test_refuses_a_future_date(self, patient, practitioner):
         with pytest.raises(ValidationError) as exc:
-            record(patient, practitioner, assessed_on=TODAY + timedelta(days=1))
+            record(patient, practitioner, assessed_on=timezone.localdate() + timedelta(days=1))
         assert "assessed_on" in exc.value.message_dict
 
     def test_per_muscle_instrument_needs_its_muscle(self, patient, practitioner):
