@@ -129,6 +129,9 @@ def test_signing_is_refused_then_allowed_with_a_directing_doctor(practitioner_cl
     assert response.status_code == 302
     session.refresh_from_db()
     assert session.is_signed and session.directing_doctor == directing
+    # The signed session says on whose directions a child was treated.
+    detail = practitioner_client.get(response["Location"]).content.decode()
+    assert 'data-testid="directing-doctor">Sam Lee (rule 29b)' in detail
 
 
 @pytest.mark.django_db
