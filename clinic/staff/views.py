@@ -136,27 +136,42 @@ def _post_only(view):
     return wrapper
 
 
+def _act(request, member, write, said) -> HttpResponseRedirect:
+    """Run one staff service on the member and go back to their page: what it refused
+    (a ValidationError) or `said(result)` as the message."""
+    try:
+        result = write()
+    except ValidationError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, said(result))
+    return redirect("staff:detail", pk=member.pk)
+
+
+def _as_recorded(member):
+    return lambda change: f"{_name(member)}: {change.description.lower()}."
+
+
 @require_perm(MANAGE)
 @_post_only
 def staff_change_role(request, member):
     form = StaffRoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose one of the three roles.")
-    else:
-        try:
-            change = services.staff_change_role(
-                changed_by=request.user,
-                user=member,
-                role=form.cleaned_data["role"],
-                # Only a page that showed a role checks it (a form without the field
-                # changes the role as asked, as before).
-                shown_role=form.cleaned_data["shown_role"] if "shown_role" in form.data else None,
-            )
-        except ValidationError as error:
-            _refused(request, error)
-        else:
-            messages.success(request, f"{_name(member)}: {change.description.lower()}.")
-    return redirect("staff:detail", pk=member.pk)
+        return redirect("staff:detail", pk=member.pk)
+    return _act(
+        request,
+        member,
+        lambda: services.staff_change_role(
+            changed_by=request.user,
+            user=member,
+            role=form.cleaned_data["role"],
+            # Only a page that showed a role checks it (a form without the field changes
+            # the role as asked, as before).
+            shown_role=form.cleaned_data["shown_role"] if "shown_role" in form.data else None,
+        ),
+        _as_recorded(member),
+    )
 
 
 @require_perm(MANAGE)
@@ -167,45 +182,40 @@ def staff_doctor(request, member):
         for errors in form.errors.values():
             for message in errors:
                 messages.error(request, message)
-    else:
-        try:
-            change = services.staff_set_doctor_status(
-                changed_by=request.user,
-                user=member,
-                registered_medical_practitioner=form.cleaned_data[
-                    "registered_medical_practitioner"
-                ],
-                gmc_number=form.cleaned_data["gmc_number"],
-            )
-        except ValidationError as error:
-            _refused(request, error)
-        else:
-            messages.success(request, f"{_name(member)}: {change.description.lower()}.")
-    return redirect("staff:detail", pk=member.pk)
+        return redirect("staff:detail", pk=member.pk)
+    return _act(
+        request,
+        member,
+        lambda: services.staff_set_doctor_status(
+            changed_by=request.user,
+            user=member,
+            registered_medical_practitioner=form.cleaned_data["registered_medical_practitioner"],
+            gmc_number=form.cleaned_data["gmc_number"],
+        ),
+        _as_recorded(member),
+    )
 
 
 @require_perm(MANAGE)
 @_post_only
 def staff_deactivate(request, member):
-    try:
-        services.staff_deactivate(deactivated_by=request.user, user=member)
-    except ValidationError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, f"{_name(member)} is deactivated and was signed out everywhere.")
-    return redirect("staff:detail", pk=member.pk)
+    return _act(
+        request,
+        member,
+        lambda: services.staff_deactivate(deactivated_by=request.user, user=member),
+        lambda _: f"{_name(member)} is deactivated and was signed out everywhere.",
+    )
 
 
 @require_perm(MANAGE)
 @_post_only
 def staff_reactivate(request, member):
-    try:
-        services.staff_reactivate(reactivated_by=request.user, user=member)
-    except ValidationError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, f"{_name(member)} can sign in again.")
-    return redirect("staff:detail", pk=member.pk)
+    return _act(
+        request,
+        member,
+        lambda: services.staff_reactivate(reactivated_by=request.user, user=member),
+        lambda _: f"{_name(member)} can sign in again.",
+    )
 
 
 @require_perm(MANAGE)
