@@ -268,7 +268,9 @@ class SessionForm(forms.ModelForm):
         if child or session.directing_doctor_id:
             doctor = self.fields["directing_doctor"]
             doctor.queryset = registered_doctors()
-            doctor.empty_label = "None: I am a registered medical practitioner"
+            # Neutral: whether the treating practitioner is a doctor is the staff record's to
+            # say (the engine reads it), not something claimed here.
+            doctor.empty_label = "No directing doctor (a doctor treats)"
             doctor.label_from_instance = lambda user: user.get_full_name() or user.get_username()
             doctor.help_text = (
                 "The patient is under 18: a registered medical practitioner treats, or you "
