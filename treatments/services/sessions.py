@@ -260,12 +260,12 @@ def _new_points(session: TreatmentSession, points: list[dict]) -> list[Injection
     """The draft's points as stored (unsaved): numbered from 0 in the order given, each with
     its units and volume complete at the session's first vial's dilution (rule 6)."""
     return [
-        InjectionPoint(session=session, order=index, **_units_and_volume(point, session.vial))
+        InjectionPoint(session=session, order=index, **point_units_and_volume(point, session.vial))
         for index, point in enumerate(points)
     ]
 
 
-def _units_and_volume(point: dict, vial: Vial | None) -> dict:
+def point_units_and_volume(point: dict, vial: Vial | None) -> dict:
     """Rule 6: volume follows units at the vial's dilution, and units follow volume, so
     what was given is complete whichever was typed (and per-site mL limits can fire)."""
     point = dict(point)

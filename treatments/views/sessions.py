@@ -24,7 +24,6 @@ from treatments.forms import (
     SessionStartForm,
     SiteChoices,
 )
-from treatments.services.sessions import _units_and_volume
 
 OVERRIDE_PREFIX = "override__"
 
@@ -168,7 +167,7 @@ def _point_facts(formset, *, vial=None) -> list[safety.PointFacts]:
         if not data or data.get("DELETE") or not data.get("site"):
             continue
         try:
-            data = _units_and_volume(data, vial)
+            data = services.point_units_and_volume(data, vial)
         except ValidationError:
             continue  # mL without a dilution: saving refuses it and says so
         if data.get("units") is None:
