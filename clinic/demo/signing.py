@@ -20,7 +20,7 @@ from clinic.demo.plans import (
     SessionPlan,
     Signed,
 )
-from clinic.staff.selectors import registered_doctor_ids
+from clinic.staff.selectors import registrations_of
 from patients.choices import PatientStatus
 from patients.models import Patient
 from treatments import safety, selectors, services
@@ -290,7 +290,8 @@ class SessionSigning:
                 # The main session is not saved yet: its link is its in-memory dose id.
                 "top_up_of_session_id": getattr(session.top_up_of, "demo_dose_id", None),
                 # Rule 29b, as selectors.with_doctor_facts reads it (no directing doctor).
-                "practitioner_is_doctor": session.practitioner_id in self.doctor_ids(),
+                "practitioner_is_doctor": session.practitioner_id in self.registered().doctors,
+                "practitioner_is_regulated": session.practitioner_id in self.registered().regulated,
             },
         )
         assessed = None
@@ -308,11 +309,11 @@ class SessionSigning:
         )
         return proposed, history, reference
 
-    def doctor_ids(self) -> set[int]:
-        """The demo staff who are registered medical practitioners (read once)."""
-        if getattr(self, "_doctor_ids", None) is None:
-            self._doctor_ids = registered_doctor_ids([user.pk for user in self.staff.values()])
-        return self._doctor_ids
+    def registered(self):
+        """The demo staff's professional registrations (read once)."""
+        if getattr(self, "_registered", None) is None:
+            self._registered = registrations_of([user.pk for user in self.staff.values()])
+        return self._registered
 
     def flush(self) -> None:
         """Insert what the bulk path made (vials and sessions with their history)."""

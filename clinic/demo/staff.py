@@ -4,8 +4,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from clinic.roles import Role
-from clinic.staff.selectors import registered_doctor_ids
-from clinic.staff.services import staff_record_created, staff_set_doctor_status
+from clinic.staff.choices import RegulatedProfession
+from clinic.staff.selectors import staff_profile_of
+from clinic.staff.services import staff_record_created, staff_set_registration
 
 DEMO_PASSWORD = "clinic-demo-2026"  # noqa: S105 - printed in the README; demo seed only
 
@@ -19,9 +20,16 @@ STAFF = [
     ("nurse", "Priya", "Shah", Role.PRACTITIONER, False, False),
 ]
 
-# Registered medical practitioners (GMC): Dr Amelia Hart treats the demo's children, which
-# DOMAIN §10 rule 29b allows a doctor (or on a doctor's directions). Priya Shah is a nurse.
-DOCTORS = ("practitioner",)
+# Professional registrations (DOMAIN §10 rule 29b): Dr Amelia Hart is a registered medical
+# practitioner and treats the demo's children; Priya Shah is a registered nurse, who may
+# treat a child only on a doctor's directions. No numbers: invented ones could be real.
+REGISTRATIONS = {
+    "practitioner": {"registered_medical_practitioner": True},
+    "nurse": {
+        "registered_medical_practitioner": False,
+        "regulated_profession": RegulatedProfession.NURSE,
+    },
+}
 
 
 class StaffSeeder:
@@ -51,14 +59,12 @@ class StaffSeeder:
             staff[username] = user
         for user in created_now:  # each shows its "created" row on the staff page (issue 10)
             staff_record_created(created_by=staff["admin"], user=user)
-        doctors = registered_doctor_ids([staff[username].pk for username in DOCTORS])
-        for username in DOCTORS:  # also for accounts an earlier seed made before rule 29b
-            if staff[username].pk not in doctors:
-                staff_set_doctor_status(
-                    changed_by=staff["admin"],
-                    user=staff[username],
-                    registered_medical_practitioner=True,
-                )
+        for username, registration in REGISTRATIONS.items():
+            # Also for accounts an earlier seed made before rule 29b.
+            profile = staff_profile_of(staff[username])
+            if all(getattr(profile, field) == value for field, value in registration.items()):
+                continue
+            staff_set_registration(changed_by=staff["admin"], user=staff[username], **registration)
         return staff
 
     def print_logins(self):

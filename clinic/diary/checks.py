@@ -17,9 +17,12 @@ session is logged (treatments.safety), so a booking check never replaces them.
 - rule 29b: a patient under adult_age_years on the day, booked with a practitioner who is
   not recorded as a registered medical practitioner (or with no practitioner given), is
   flagged: the Botulinum Toxin and Cosmetic Fillers (Children) Act 2021 lets only a
-  doctor, or a professional on a doctor's directions, give them toxin, and s2 covers the
-  business that arranges it. A flag, not a refusal: the session can still record the
-  directing doctor, which the booking cannot know (the engine blocks at signing).
+  doctor, or a registered nurse, dentist or pharmacist on a doctor's directions, give them
+  toxin (s1(4), s1(7)), and s2 covers the business that arranges it. The flag says which:
+  a registered nurse needs a doctor's directions; someone recorded as neither would make
+  the booking itself an offence. A flag, not a refusal: the staff record may lag behind a
+  registration, and the session records the directing doctor, which the booking cannot
+  know (the engine blocks at signing).
 
 Thresholds are the reference data's (Indication.min_age_years, DoseGuideline and
 Indication minimum intervals, the adult_age_years SafetyParameter), never literals here.
@@ -75,7 +78,7 @@ def booking_checks(
     `practitioner`: who is booked to treat (None: not known here, so a child's booking is
     flagged for rule 29b whoever treats)."""
     from clinic.diary.models import Appointment
-    from clinic.staff.selectors import registered_doctor_ids
+    from clinic.staff.selectors import registrations_of
     from treatments.models import PrescriberAssessment, SafetyParameter, TreatmentSession
     from treatments.selectors import patient_timeline
 
@@ -106,24 +109,30 @@ def booking_checks(
     if adult_age is None:
         raise ImproperlyConfigured("The adult_age_years safety parameter is missing.")
     child = age < adult_age and not any(c.is_block for c in checks)
-    if child and (
-        practitioner is None or practitioner.pk not in registered_doctor_ids([practitioner.pk])
-    ):
-        who = (
-            f"{practitioner.get_full_name() or practitioner.get_username()} is not "
-            "recorded as a registered medical practitioner"
-            if practitioner is not None
-            else "the practitioner must be a registered medical practitioner"
-        )
+    registered = registrations_of([practitioner.pk] if child and practitioner else [])
+    if child and (practitioner is None or practitioner.pk not in registered.doctors):
+        name = practitioner and (practitioner.get_full_name() or practitioner.get_username())
+        if practitioner is None:
+            what = "Book a doctor, or make sure a doctor will direct the treatment."
+        elif practitioner.pk in registered.regulated:
+            what = (
+                f"{name} is not recorded as a registered medical practitioner: make sure a "
+                "doctor will direct the treatment, or book a doctor."
+            )
+        else:
+            what = (
+                f"{name} is recorded as neither, and arranging the treatment with them would "
+                "be an offence (s2): book a doctor, or a manager records their registration "
+                "on the staff page."
+            )
         checks.append(
             BookingCheck(
                 FLAG,
                 "age.child_needs_doctor",
                 f"{patient.full_name} will be {age} on {on:%d/%m/%Y}: under the Botulinum "
                 "Toxin and Cosmetic Fillers (Children) Act 2021, toxin for a person under "
-                f"{int(adult_age)} is given by a registered medical practitioner or on one's "
-                f"directions, and {who}. Book a doctor, or make sure a doctor will direct "
-                "the treatment.",
+                f"{int(adult_age)} is given by a registered medical practitioner, or by a "
+                f"registered nurse, dentist or pharmacist on one's directions. {what}",
                 "DOMAIN §10 rule 29b; Botulinum Toxin and Cosmetic Fillers (Children) Act "
                 "2021 s1, s2",
             )

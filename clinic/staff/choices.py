@@ -10,5 +10,16 @@ class StaffChangeKind(models.TextChoices):
     PASSWORD_SET = "password_set", "Password set through a link"
     DOCTOR_STATUS_CHANGED = (
         "doctor_status_changed",
-        "Registered medical practitioner status changed",
+        "Professional registration changed",
     )
+
+
+class RegulatedProfession(models.TextChoices):
+    """The "regulated health professionals" of the Botulinum Toxin and Cosmetic Fillers
+    (Children) Act 2021 s1(7), (a) to (d): who may give toxin to a person under 18 on a
+    registered medical practitioner's directions (s1(4)(b); s2(5) "approved person")."""
+
+    NURSE = "nurse", "Registered nurse (NMC)"
+    DENTIST = "dentist", "Registered dentist (GDC)"
+    PHARMACIST = "pharmacist", "Registered pharmacist (GPhC)"
+    PHARMACIST_NI = "pharmacist_ni", "Registered pharmacist in Northern Ireland (PSNI)"

@@ -9,6 +9,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 
 from clinic.idempotency import SubmissionTokenField
 from clinic.roles import Role
+from clinic.staff.choices import RegulatedProfession
 
 # What each role is for, in the words a manager would use (DOMAIN §7.3).
 ROLE_HELP = {
@@ -85,15 +86,16 @@ class StaffRoleForm(forms.Form):
         return Role(self.cleaned_data["role"])
 
 
-class StaffDoctorForm(forms.Form):
-    """DOMAIN §10 rule 29b: whether a practitioner is a registered medical practitioner."""
+class StaffRegistrationForm(forms.Form):
+    """DOMAIN §10 rule 29b: a practitioner's professional registration, as the Botulinum
+    Toxin and Cosmetic Fillers (Children) Act 2021 s1(4) and s1(7) name them."""
 
     registered_medical_practitioner = forms.BooleanField(
         label="Registered medical practitioner (on the GMC register)",
         required=False,
-        help_text="Only a registered medical practitioner, or a professional on one's "
-        "directions, may give toxin to a patient under 18 (Botulinum Toxin and Cosmetic "
-        "Fillers (Children) Act 2021).",
+        help_text="Only a registered medical practitioner, or a registered nurse, dentist or "
+        "pharmacist on one's directions, may give toxin to a patient under 18 (Botulinum "
+        "Toxin and Cosmetic Fillers (Children) Act 2021).",
     )
     gmc_number = forms.RegexField(
         label="GMC number",
@@ -101,6 +103,19 @@ class StaffDoctorForm(forms.Form):
         required=False,
         max_length=7,
         error_messages={"invalid": "A GMC number is 7 digits, e.g. 1234567."},
+    )
+    regulated_profession = forms.ChoiceField(
+        label="Regulated health professional",
+        choices=[("", "No (or not a nurse, dentist or pharmacist)"), *RegulatedProfession.choices],
+        required=False,
+        help_text="Who may treat a patient under 18 on a doctor's directions.",
+    )
+    registration_number = forms.RegexField(
+        label="Registration number (NMC PIN, GDC or GPhC number)",
+        regex=r"^[A-Za-z0-9]{1,12}$",
+        required=False,
+        max_length=12,
+        error_messages={"invalid": "A registration number is letters and digits only."},
     )
 
     def __init__(self, *args, **kwargs):

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from clinic.staff.choices import StaffChangeKind
+from clinic.staff.choices import RegulatedProfession, StaffChangeKind
 
 
 class StaffChange(models.Model):
@@ -31,8 +31,10 @@ class StaffChange(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="staff_changes"
     )
     kind = models.CharField(max_length=30, choices=StaffChangeKind.choices)
-    from_role = models.CharField(max_length=40, blank=True)
-    to_role = models.CharField(max_length=40, blank=True)
+    # The role, or for a registration change the registration as it read (up to a
+    # doctor's and a profession's with their numbers).
+    from_role = models.CharField(max_length=160, blank=True)
+    to_role = models.CharField(max_length=160, blank=True)
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -62,14 +64,27 @@ class StaffChange(models.Model):
         if self.kind == StaffChangeKind.ROLE_CHANGED:
             return f"Role changed from {self.from_role or 'none'} to {self.to_role}"
         if self.kind == StaffChangeKind.DOCTOR_STATUS_CHANGED:
-            # from_role/to_role hold the status as it read then, e.g. "yes (GMC 1234567)".
+            # from_role/to_role hold the registration as it read then, e.g. "registered
+            # medical practitioner (GMC 1234567)"; rows from before the professions were
+            # recorded say "no" or "yes (GMC 1234567)" about the doctor status alone.
             return (
-                f"Registered medical practitioner changed from {self.from_role or 'no'} "
-                f"to {self.to_role}"
+                f"Professional registration changed from {_as_registration(self.from_role)} "
+                f"to {_as_registration(self.to_role)}"
             )
         if self.kind == StaffChangeKind.CREATED and self.to_role:
             return f"Account created as {self.to_role}"
         return self.get_kind_display()
+
+
+NO_REGISTRATION = "none recorded"
+
+
+def _as_registration(status: str) -> str:
+    if status in ("", "no"):
+        return NO_REGISTRATION
+    if status.startswith("yes"):
+        return "registered medical practitioner" + status[3:]
+    return status
 
 
 class StaffProfile(models.Model):
@@ -79,7 +94,10 @@ class StaffProfile(models.Model):
     `registered_medical_practitioner`: a doctor on the GMC register. The Botulinum Toxin
     and Cosmetic Fillers (Children) Act 2021 lets only a registered medical practitioner,
     or a regulated health professional on one's directions, give toxin to a person under
-    18 (DOMAIN §10 rule 29b). Set by a manager on the staff page, recorded in StaffChange.
+    18 (DOMAIN §10 rule 29b). `regulated_profession`: the register of a regulated health
+    professional in the Act's sense (s1(7): nurse, dentist, pharmacist), who may give it on
+    a registered medical practitioner's directions. Set by a manager on the staff page,
+    recorded in StaffChange.
     """
 
     user = models.OneToOneField(
@@ -89,6 +107,34 @@ class StaffProfile(models.Model):
         "registered medical practitioner (GMC)", default=False
     )
     gmc_number = models.CharField("GMC number", max_length=7, blank=True)
+    regulated_profession = models.CharField(
+        "regulated health profession",
+        max_length=16,
+        choices=RegulatedProfession.choices,
+        blank=True,
+    )
+    registration_number = models.CharField("registration number", max_length=12, blank=True)
 
     def __str__(self) -> str:
         return f"Profile of user {self.user_id}"
+
+    @property
+    def is_regulated(self) -> bool:
+        """A doctor, or a regulated health professional (the Act's s1(4)(a) or (b))."""
+        return self.registered_medical_practitioner or bool(self.regulated_profession)
+
+    def registration(self) -> str:
+        """As the staff page and the account's history say it."""
+        parts = []
+        if self.registered_medical_practitioner:
+            parts.append(
+                "registered medical practitioner"
+                + (f" (GMC {self.gmc_number})" if self.gmc_number else "")
+            )
+        if self.regulated_profession:
+            # "Registered nurse (NMC)" reads "registered nurse (NMC 12A3456E)" with a number.
+            label = RegulatedProfession(self.regulated_profession).label
+            if self.registration_number:
+                label = f"{label[:-1]} {self.registration_number})"
+            parts.append(label[0].lower() + label[1:])
+        return "; ".join(parts) or NO_REGISTRATION

@@ -1,5 +1,7 @@
 """Reads of staff accounts and their history, with their joins done."""
 
+from dataclasses import dataclass
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
@@ -70,17 +72,37 @@ def staff_profile_of(user) -> StaffProfile:
         return StaffProfile(user=user)
 
 
-def registered_doctor_ids(user_ids) -> set[int]:
-    """Which of these accounts are registered medical practitioners (one query; none when
-    no id is given). DOMAIN §10 rule 29b reads it for the treating and directing doctor."""
+@dataclass(frozen=True)
+class Registrations:
+    """Who among some accounts is a registered medical practitioner (`doctors`), and who
+    is a doctor or a regulated health professional (`regulated`): the Botulinum Toxin and
+    Cosmetic Fillers (Children) Act 2021 s1(4)(a) and (b), which DOMAIN §10 rule 29b reads."""
+
+    doctors: frozenset[int] = frozenset()
+    regulated: frozenset[int] = frozenset()
+
+
+def registrations_of(user_ids) -> Registrations:
+    """One query; none when no id is given."""
     ids = [pk for pk in user_ids if pk is not None]
     if not ids:
-        return set()
-    return set(
-        StaffProfile.objects.filter(
-            user_id__in=ids, registered_medical_practitioner=True
-        ).values_list("user_id", flat=True)
+        return Registrations()
+    rows = StaffProfile.objects.filter(user_id__in=ids).values_list(
+        "user_id", "registered_medical_practitioner", "regulated_profession"
     )
+    doctors, regulated = set(), set()
+    for user_id, doctor, profession in rows:
+        if doctor:
+            doctors.add(user_id)
+        if doctor or profession:
+            regulated.add(user_id)
+    return Registrations(doctors=frozenset(doctors), regulated=frozenset(regulated))
+
+
+def registered_doctor_ids(user_ids) -> set[int]:
+    """Which of these accounts are registered medical practitioners (one query; none when
+    no id is given)."""
+    return set(registrations_of(user_ids).doctors)
 
 
 def registered_doctors() -> QuerySet:

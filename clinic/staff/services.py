@@ -159,29 +159,38 @@ def staff_change_role(
     )
 
 
-def _doctor_status(profile: StaffProfile) -> str:
-    if not profile.registered_medical_practitioner:
-        return "no"
-    return f"yes (GMC {profile.gmc_number})" if profile.gmc_number else "yes"
-
-
 @transaction.atomic
-def staff_set_doctor_status(
-    *, changed_by, user, registered_medical_practitioner: bool, gmc_number: str = ""
+def staff_set_registration(
+    *,
+    changed_by,
+    user,
+    registered_medical_practitioner: bool,
+    gmc_number: str = "",
+    regulated_profession: str = "",
+    registration_number: str = "",
 ) -> StaffChange:
-    """Record whether the account is a registered medical practitioner (GMC), which DOMAIN
-    §10 rule 29b reads before a patient under 18 is treated. Practitioners only."""
+    """Record the practitioner's professional registration, which DOMAIN §10 rule 29b reads
+    before a patient under 18 is treated: a registered medical practitioner (GMC), and/or a
+    regulated health professional in the sense of the Botulinum Toxin and Cosmetic Fillers
+    (Children) Act 2021 s1(7) (nurse, dentist, pharmacist), who may treat on a doctor's
+    directions. Practitioners only."""
     user = _locked(user)
-    _refuse_unless_may_change(actor=changed_by, user=user, action="change the doctor status of")
-    if registered_medical_practitioner and current_role_of(user) != Role.PRACTITIONER.value:
+    _refuse_unless_may_change(actor=changed_by, user=user, action="change the registration of")
+    if (registered_medical_practitioner or regulated_profession) and current_role_of(
+        user
+    ) != Role.PRACTITIONER.value:
         raise ValidationError(
             f"{_name(user)} is not a practitioner: only a practitioner treats patients."
         )
     profile = StaffProfile.objects.filter(user=user).first() or StaffProfile(user=user)
-    before = _doctor_status(profile)
+    before = profile.registration()
     profile.registered_medical_practitioner = registered_medical_practitioner
     profile.gmc_number = (gmc_number or "").strip() if registered_medical_practitioner else ""
-    after = _doctor_status(profile)
+    profile.regulated_profession = regulated_profession or ""
+    profile.registration_number = (
+        (registration_number or "").strip().upper() if regulated_profession else ""
+    )
+    after = profile.registration()
     if before == after:
         raise ValidationError(f"Nothing changed: {_name(user)} is already recorded so.")
     profile.full_clean()

@@ -21,7 +21,7 @@ from clinic.idempotency import submit_once, without_token
 from clinic.permissions import public, require_perm
 from clinic.roles import Role
 from clinic.staff import selectors, services
-from clinic.staff.forms import StaffCreateForm, StaffDoctorForm, StaffRoleForm
+from clinic.staff.forms import StaffCreateForm, StaffRegistrationForm, StaffRoleForm
 
 MANAGE = "staff.manage_staff"
 
@@ -111,10 +111,12 @@ def staff_detail(request, pk: int):
             "in_use": services.account_in_use(member),
             "profile": profile,
             "doctor_form": (
-                StaffDoctorForm(
+                StaffRegistrationForm(
                     initial={
                         "registered_medical_practitioner": profile.registered_medical_practitioner,
                         "gmc_number": profile.gmc_number,
+                        "regulated_profession": profile.regulated_profession,
+                        "registration_number": profile.registration_number,
                     }
                 )
                 if may_change and role == Role.PRACTITIONER.value
@@ -149,7 +151,14 @@ def _act(request, member, write, said) -> HttpResponseRedirect:
 
 
 def _as_recorded(member):
-    return lambda change: f"{_name(member)}: {change.description.lower()}."
+    """ "Karen Gray: role changed from Reception to Practitioner." Only the first letter
+    is lowered: names, roles and registration numbers keep their case."""
+
+    def message(change) -> str:
+        description = change.description
+        return f"{_name(member)}: {description[:1].lower()}{description[1:]}."
+
+    return message
 
 
 @require_perm(MANAGE)
@@ -177,7 +186,7 @@ def staff_change_role(request, member):
 @require_perm(MANAGE)
 @_post_only
 def staff_doctor(request, member):
-    form = StaffDoctorForm(request.POST)
+    form = StaffRegistrationForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
             for message in errors:
@@ -186,11 +195,8 @@ def staff_doctor(request, member):
     return _act(
         request,
         member,
-        lambda: services.staff_set_doctor_status(
-            changed_by=request.user,
-            user=member,
-            registered_medical_practitioner=form.cleaned_data["registered_medical_practitioner"],
-            gmc_number=form.cleaned_data["gmc_number"],
+        lambda: services.staff_set_registration(
+            changed_by=request.user, user=member, **form.cleaned_data
         ),
         _as_recorded(member),
     )

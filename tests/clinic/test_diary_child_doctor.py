@@ -41,8 +41,22 @@ def test_a_child_booked_with_a_practitioner_who_is_not_a_doctor_is_flagged():
     assert [c.level for c in found] == ["flag"]
     message = found[0].message
     assert "Botulinum Toxin and Cosmetic Fillers (Children) Act 2021" in message
-    assert "Priya Shah is not recorded as a registered medical practitioner" in message
+    # Not recorded as a doctor nor as a nurse, dentist or pharmacist: the booking itself
+    # would be an offence (s2(1)(b)).
+    assert "Priya Shah is recorded as neither" in message and "offence (s2)" in message
     assert "rule 29b" in found[0].source
+
+
+def test_a_child_booked_with_a_registered_nurse_asks_for_a_doctors_directions():
+    on = timezone.localdate() + timedelta(days=3)
+    nurse = UserFactory(username="priya", first_name="Priya", last_name="Shah")
+    StaffProfile.objects.create(user=nurse, regulated_profession="nurse")
+    found = [c for c in checks_for(child_on(on), on, nurse) if c.code == CODE]
+    assert [c.level for c in found] == ["flag"]
+    message = found[0].message
+    assert "Priya Shah is not recorded as a registered medical practitioner" in message
+    assert "make sure a doctor will direct the treatment" in message
+    assert "offence" not in message
 
 
 def test_a_child_booked_with_a_doctor_or_an_adult_is_not_flagged():

@@ -1,5 +1,7 @@
-"""DOMAIN §10 rule 29b: a manager records on the staff page whether a practitioner is a
-registered medical practitioner (GMC); the change is in the account's history."""
+"""DOMAIN §10 rule 29b: a manager records on the staff page a practitioner's professional
+registration (registered medical practitioner, GMC; or registered nurse, dentist or
+pharmacist, who may treat a child on a doctor's directions); each change is in the
+account's history."""
 
 import pytest
 from django.urls import reverse
@@ -31,15 +33,18 @@ def test_a_manager_records_a_practitioner_as_a_doctor_and_it_is_in_the_history(
         follow=True,
     )
     page = response.content.decode()
-    assert "registered medical practitioner changed from no to yes (gmc 1234567)" in page
+    assert (
+        "professional registration changed from none recorded to registered medical "
+        "practitioner (GMC 1234567)." in page
+    )
     profile = StaffProfile.objects.get(user=amelia)
     assert profile.registered_medical_practitioner and profile.gmc_number == "1234567"
     change = StaffChange.objects.get(subject=amelia)
     assert (change.kind, change.actor, change.from_role, change.to_role) == (
         StaffChangeKind.DOCTOR_STATUS_CHANGED,
         manager,
-        "no",
-        "yes (GMC 1234567)",
+        "none recorded",
+        "registered medical practitioner (GMC 1234567)",
     )
     assert "Yes (GMC 1234567)" in page  # the account card
     # And back: recorded too.
@@ -76,3 +81,48 @@ def test_practitioners_and_reception_cannot_set_it(practitioner_client, receptio
     for client in (practitioner_client, reception_client):
         assert client.post(url, {"registered_medical_practitioner": "on"}).status_code == 403
     assert not StaffProfile.objects.exists()
+
+
+def test_a_manager_records_a_registered_nurse_and_it_is_in_the_history(
+    manager, manager_client, amelia
+):
+    response = manager_client.post(
+        reverse("staff:doctor", args=[amelia.pk]),
+        {"regulated_profession": "nurse", "registration_number": "12a3456e"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert (
+        "professional registration changed from none recorded to registered nurse "
+        "(NMC 12A3456E)." in page
+    )
+    profile = StaffProfile.objects.get(user=amelia)
+    assert (profile.regulated_profession, profile.registration_number) == ("nurse", "12A3456E")
+    assert not profile.registered_medical_practitioner and profile.is_regulated
+    change = StaffChange.objects.get(subject=amelia)
+    assert change.to_role == "registered nurse (NMC 12A3456E)"
+    assert 'data-testid="member-profession">Registered nurse (NMC), 12A3456E' in page
+
+
+def test_a_bad_registration_number_or_profession_is_refused(manager_client, amelia):
+    for data, message in (
+        ({"regulated_profession": "nurse", "registration_number": "12-34"}, "letters and digits"),
+        ({"regulated_profession": "beautician"}, "Select a valid choice"),
+    ):
+        response = manager_client.post(reverse("staff:doctor", args=[amelia.pk]), data, follow=True)
+        assert message in response.content.decode()
+    assert not StaffProfile.objects.exists() and not StaffChange.objects.exists()
+
+
+def test_history_rows_from_before_the_professions_still_read(amelia, manager):
+    old = StaffChange.objects.create(
+        actor=manager,
+        subject=amelia,
+        kind=StaffChangeKind.DOCTOR_STATUS_CHANGED,
+        from_role="no",
+        to_role="yes (GMC 1234567)",
+    )
+    assert old.description == (
+        "Professional registration changed from none recorded to registered medical "
+        "practitioner (GMC 1234567)"
+    )

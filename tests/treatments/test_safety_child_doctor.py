@@ -1,8 +1,10 @@
 """DOMAIN §10 rule 29b: toxin for a patient under 18 (any indication) is given by a
-registered medical practitioner, or on one's directions (Botulinum Toxin and Cosmetic
-Fillers (Children) Act 2021 s1). Review 04/12: a practitioner who is not a doctor could
-treat a 16-year-old for cervical dystonia with no finding. Encoded as BLOCK, as DOMAIN
-asks; the Act's defences are still to be verified against its text."""
+registered medical practitioner, or by a regulated health professional (registered nurse,
+dentist or pharmacist) on one's directions: the Botulinum Toxin and Cosmetic Fillers
+(Children) Act 2021 s1(1), s1(4)(a)-(b), s1(7), checked against the Act's text on 05/12.
+Review 04/12: a practitioner who is not a doctor could treat a 16-year-old for cervical
+dystonia with no finding. 05/12: a doctor's directions were taken to cover anyone, though
+the Act's defence covers only a regulated health professional."""
 
 from dataclasses import replace
 from datetime import timedelta
@@ -45,9 +47,38 @@ def test_a_child_treated_by_a_doctor_passes():
     assert not only(run(child_session(30, 60, practitioner_is_doctor=True)), CODE)
 
 
-def test_a_child_treated_on_a_doctors_directions_passes():
-    s = child_session(30, 60, practitioner_is_doctor=False, directing_doctor_is_doctor=True)
+def test_a_child_treated_by_a_regulated_professional_on_a_doctors_directions_passes():
+    s = child_session(
+        30,
+        60,
+        practitioner_is_doctor=False,
+        practitioner_is_regulated=True,
+        directing_doctor_is_doctor=True,
+    )
     assert not only(run(s), CODE)
+
+
+def test_a_doctors_directions_do_not_cover_a_practitioner_who_is_not_regulated():
+    """s1(4)(b): the directions defence is a regulated health professional's only."""
+    s = child_session(
+        30,
+        60,
+        practitioner_is_doctor=False,
+        practitioner_is_regulated=False,
+        directing_doctor_is_doctor=True,
+    )
+    findings = only(run(s), CODE)
+    assert [f.level for f in findings] == [Level.BLOCK]
+    assert "cover only a regulated health professional" in findings[0].message
+    assert "records the practitioner's registration on the staff page" in findings[0].message
+    assert "s1(7)" in findings[0].source
+
+
+def test_a_regulated_professional_without_a_directing_doctor_is_blocked():
+    s = child_session(30, 60, practitioner_is_doctor=False, practitioner_is_regulated=True)
+    findings = only(run(s), CODE)
+    assert [f.level for f in findings] == [Level.BLOCK]
+    assert "record the directing doctor" in findings[0].message
 
 
 def test_an_adult_is_unaffected_and_18_on_the_session_date_is_an_adult():
@@ -64,6 +95,11 @@ def test_an_adult_is_unaffected_and_18_on_the_session_date_is_an_adult():
 def doctor(**kwargs):
     user = UserFactory(**kwargs)
     StaffProfile.objects.create(user=user, registered_medical_practitioner=True)
+    return user
+
+
+def registered_nurse(user):
+    StaffProfile.objects.create(user=user, regulated_profession="nurse")
     return user
 
 
@@ -102,16 +138,20 @@ def test_the_facts_read_the_staff_profiles(practitioner):
     session = child_draft(practitioner)
     assert CODE in codes(session)
     session.directing_doctor = doctor(username="dr.lee")
+    assert CODE in codes(session)  # the practitioner is not recorded as a nurse, yet
+    profile = StaffProfile.objects.create(user=practitioner, regulated_profession="dentist")
     assert CODE not in codes(session)
     session.directing_doctor = UserFactory(username="not.a.doctor")
     assert CODE in codes(session)
-    StaffProfile.objects.create(user=practitioner, registered_medical_practitioner=True)
+    profile.regulated_profession = ""
+    profile.registered_medical_practitioner = True
+    profile.save()
     assert CODE not in codes(session)
 
 
 @pytest.mark.django_db
 def test_signing_is_refused_then_allowed_with_a_directing_doctor(practitioner_client, practitioner):
-    session = child_draft(practitioner)
+    session = child_draft(registered_nurse(practitioner))
     directing = doctor(username="dr.lee", first_name="Sam", last_name="Lee")
     data = sign_data(practitioner_client, session)
     assert "directing_doctor" in data  # shown for a patient under 18

@@ -262,8 +262,9 @@ class SessionForm(forms.ModelForm):
             confirmations.append("off_label_consent")
         else:
             del self.fields["off_label_consent"]
-        # Rule 29b: a patient under 18 is treated by a registered medical practitioner or
-        # on one's directions (Botulinum Toxin and Cosmetic Fillers (Children) Act 2021).
+        # Rule 29b: a patient under 18 is treated by a registered medical practitioner, or
+        # by a registered nurse, dentist or pharmacist on one's directions (Botulinum Toxin
+        # and Cosmetic Fillers (Children) Act 2021 s1(4), s1(7)).
         doctor_layout = []
         if child or session.directing_doctor_id:
             doctor = self.fields["directing_doctor"]
@@ -273,9 +274,10 @@ class SessionForm(forms.ModelForm):
             doctor.empty_label = "No directing doctor (a doctor treats)"
             doctor.label_from_instance = lambda user: user.get_full_name() or user.get_username()
             doctor.help_text = (
-                "The patient is under 18: a registered medical practitioner treats, or you "
-                "treat on a registered medical practitioner's directions (Botulinum Toxin "
-                "and Cosmetic Fillers (Children) Act 2021). Choose who directs."
+                "The patient is under 18: a registered medical practitioner treats, or a "
+                "registered nurse, dentist or pharmacist treats on a registered medical "
+                "practitioner's directions (Botulinum Toxin and Cosmetic Fillers (Children) "
+                "Act 2021). Choose who directs."
             )
             doctor.error_messages["invalid_choice"] = (
                 "Choose a doctor from the list: only staff recorded as registered medical "

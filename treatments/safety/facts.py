@@ -207,9 +207,12 @@ class ProposedSession:
     # was seen to verify the age (blank: nothing recorded).
     looks_young: bool = False
     age_evidence_seen: str = ""
-    # Rule 29b: the treating practitioner is a registered medical practitioner (GMC), and
-    # the session records a directing doctor who is one. Unknown counts as not.
+    # Rule 29b: the treating practitioner is a registered medical practitioner (GMC), or a
+    # regulated health professional (nurse, dentist, pharmacist: the Act's s1(7)), and the
+    # session records a directing doctor who is a registered medical practitioner. Unknown
+    # counts as not.
     practitioner_is_doctor: bool = False
+    practitioner_is_regulated: bool = False
     directing_doctor_is_doctor: bool = False
 
 

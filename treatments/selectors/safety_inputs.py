@@ -21,7 +21,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clinic.prepared import Prepared
-from clinic.staff.selectors import registered_doctor_ids
+from clinic.staff.selectors import registrations_of
 from patients.choices import YesNoNotApplicable
 from patients.models import IntakeQuestionnaire, Patient, PriorTreatment
 from treatments import safety
@@ -439,18 +439,20 @@ def with_doctor_facts(
     directing_doctor_id: int | None,
     parameters,
 ) -> safety.ProposedSession:
-    """Rule 29b's facts: whether the treating practitioner and the directing doctor are
-    registered medical practitioners. Read (one query) only for a patient under
+    """Rule 29b's facts: whether the treating practitioner is a registered medical
+    practitioner or a regulated health professional, and whether the directing doctor is a
+    registered medical practitioner. Read (one query) only for a patient under
     adult_age_years on the session date, the only one the rule concerns: an adult's
     session costs no query."""
     if not safety.is_child(proposed, safety.ReferenceFacts(parameters=parameters)):
         return proposed
-    doctors = registered_doctor_ids([practitioner_id, directing_doctor_id])
+    registered = registrations_of([practitioner_id, directing_doctor_id])
     return dataclasses.replace(
         proposed,
-        practitioner_is_doctor=practitioner_id in doctors,
+        practitioner_is_doctor=practitioner_id in registered.doctors,
+        practitioner_is_regulated=practitioner_id in registered.regulated,
         directing_doctor_is_doctor=directing_doctor_id is not None
-        and directing_doctor_id in doctors,
+        and directing_doctor_id in registered.doctors,
     )
 
 

@@ -53,24 +53,42 @@ def cosmetic_minimum_age(session, history, reference) -> list[Finding]:
 
 
 def child_needs_doctor(session, history, reference) -> list[Finding]:
-    """Rule 29b, any indication: under the Botulinum Toxin and Cosmetic Fillers (Children)
-    Act 2021 s1 only a registered medical practitioner, or a regulated health professional
-    on one's directions, may give toxin to a person under 18. BLOCK as DOMAIN §10 asks
-    (the Act's defences are to be verified against its text)."""
+    """Rule 29b, any indication. The Botulinum Toxin and Cosmetic Fillers (Children) Act
+    2021 s1(1) makes giving botulinum toxin to a person under 18 an offence, whatever the
+    purpose; s1(4) gives the defences: (a) a registered medical practitioner gives it, or
+    (b) a regulated health professional (s1(7): a registered nurse, dentist or pharmacist)
+    gives it on a registered medical practitioner's directions; s2 makes a business that
+    has anyone else give it, or arranges it, liable too. s1(4)(c), a reasonable belief that
+    the patient is 18 or over, cannot hold for a date of birth on record. BLOCK as DOMAIN
+    §10 asks: the text of s1 and s2 was checked (legislation.gov.uk/ukpga/2021/19)."""
     if not is_child(session, reference):
         return []
-    if session.practitioner_is_doctor or session.directing_doctor_is_doctor:
+    if session.practitioner_is_doctor:
         return []
+    if session.directing_doctor_is_doctor and session.practitioner_is_regulated:
+        return []
+    under = _num(_param(reference, "adult_age_years"))
+    if session.directing_doctor_is_doctor:
+        why = (
+            "a doctor's directions cover only a regulated health professional (a registered "
+            "nurse, dentist or pharmacist), and the treating practitioner is not recorded as "
+            "one. A doctor treats, or a manager records the practitioner's registration on "
+            "the staff page"
+        )
+    else:
+        why = (
+            "it must be given by a registered medical practitioner, or by a registered "
+            "nurse, dentist or pharmacist on one's directions. A doctor treats, or record "
+            "the directing doctor"
+        )
     return _finding(
         "age.child_needs_doctor",
         Level.BLOCK,
         f"Patient is {_age(session)} on {_d(session.on)}: under the Botulinum Toxin and "
-        "Cosmetic Fillers (Children) Act 2021, toxin for a person under "
-        f"{_num(_param(reference, 'adult_age_years'))} must be given by a registered "
-        "medical practitioner or on one's directions. A doctor treats, or record the "
-        "directing doctor",
+        f"Cosmetic Fillers (Children) Act 2021, toxin for a person under {under} {why}",
         _source(
-            "DOMAIN §10 rule 29b; Botulinum Toxin and Cosmetic Fillers (Children) Act 2021 s1, s2",
+            "DOMAIN §10 rule 29b; Botulinum Toxin and Cosmetic Fillers (Children) Act 2021 "
+            "s1(1), s1(4), s1(7), s2",
             _param_source(reference, "adult_age_years"),
         ),
     )
