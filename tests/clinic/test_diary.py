@@ -11,6 +11,7 @@ from django.db import close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from clinic.diary import grid, selectors, services
 from clinic.diary.models import Appointment, AppointmentType, Room, WorkingException, WorkingPattern
@@ -476,6 +477,10 @@ def test_reception_marks_an_arrival_from_the_home_page(patient, doctor, receptio
     client = client_for(reception)
     page = client.get("/").content.decode()
     assert 'data-testid="arrive"' in page
+    # An action, not a state: a solid green "Arrived" on every row read as if everyone
+    # had arrived (browser review 05/12).
+    assert "btn-outline-success" in page and ">Arrived</button>" not in page
+    assert f'<span class="visually-hidden">{escape(patient.display_name)} </span>arrived' in page
     assert "not reviewed" not in page and "side effect" not in page  # nothing clinical
     client.post(
         reverse("diary:appointment_step", args=[appointment.public_id]),
