@@ -111,7 +111,7 @@ def dashboard(request):
         "filter": fs,
         "board": board,
         "scope": scope,
-        "previous": scope.period.previous(),
+        "previous": scope.period.compared(),
         "whole_clinic": whole_clinic,
         "presets": _preset_links(request, fs),
         "q": _query(params),

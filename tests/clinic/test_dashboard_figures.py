@@ -660,7 +660,7 @@ def _distinct_patients_match_sql(manager, practitioner, bob, period: Period) -> 
     )
     label = f"{period.start}..{period.end}"
     assert board.active_patients.current == one(active, *bounds), label
-    previous = period.previous()
+    previous = period.compared()
     assert board.active_patients.previous == one(active, previous.start_at, previous.end_at)
     assert board.new_patients.current == one(new, *bounds, period.start_at), label
     per = dict(
@@ -740,7 +740,7 @@ def test_distinct_patients_with_late_entries_and_two_practitioners(manager, prac
 
 
 def _registered_from_sql(period: Period) -> dict:
-    previous = period.previous()
+    previous = period.compared()
     count = "SELECT COUNT(*) FROM patients_patient WHERE created_at >= %s AND created_at < %s"
     return {
         "current": one(count, period.start_at, period.end_at),

@@ -195,7 +195,7 @@ def session_summary_rows(scope: Scope, trunc) -> dict:
     and the previous one, new in the period (`patients_subquery`, uncorrelated: computed
     once). Returns {"rows": [...], "active": n, "active_previous": n, "new": n}; the
     callers add the rows up per practitioner, per bucket and per period."""
-    current, previous = scope.period, scope.period.previous()
+    current, previous = scope.period, scope.period.compared()
     grouped = (
         practitioner_days(scope, Period(previous.start, current.end))
         .values("staff", bucket=trunc("day"))

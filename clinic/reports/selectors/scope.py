@@ -28,7 +28,7 @@ class Scope:
     @property
     def previous(self) -> Scope:
         return Scope(
-            self.period.previous(),
+            self.period.compared(),
             self.practitioner_id,
             self.indication_id,
             self.product_id,

@@ -133,7 +133,7 @@ def registered_patients(period: Period) -> dict:
     """Registrations in the period and the previous one (managers only: not a figure
     that belongs to one practitioner): one sum over the registrations rollup's days
     (patients.models.DailyRegistrations; the periods are whole UK days)."""
-    previous = period.previous()
+    previous = period.compared()
     counts = DailyRegistrations.objects.filter(
         day__gte=previous.start, day__lte=period.end
     ).aggregate(
