@@ -359,7 +359,7 @@ REPORTS: list[Report] = [
         title="Diary: attendance and utilisation",
         summary="Working hours booked per practitioner and room, did-not-attend and late "
         "cancellation rates, how far ahead treatments are booked, and the days from a recall "
-        "to treatment (issue 15).",
+        "to treatment.",
         permission=CLINIC,
         filterset=filters.AttendanceFilterSet,
         table=tables.AttendanceTable,
