@@ -1,6 +1,10 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
+DATE_INVALID = "Enter a real date as dd/mm/yyyy, e.g. 14/03/2026."
+DATETIME_INVALID = "Enter a real date and time as dd/mm/yyyy hh:mm, e.g. 14/03/2026 09:30."
+TIME_INVALID = "Enter a time as hh:mm, e.g. 09:30."
+
 
 class ClinicConfig(AppConfig):
     name = "clinic"
@@ -19,6 +23,23 @@ class ClinicConfig(AppConfig):
         # PostgreSQL: the owner grants the runtime database role what the app needs, and
         # no more, after every migrate (issue 10, point 6; docs/operations.md).
         post_migrate.connect(grant_runtime_role_after_migrate, sender=self)
+
+        from django import forms
+
+        # Every date and date-time field says what it takes, not just "Enter a valid
+        # date." (browser review 05/12): model forms' and django-filter's fields too.
+        forms.DateField.default_error_messages = {
+            **forms.DateField.default_error_messages,
+            "invalid": DATE_INVALID,
+        }
+        forms.DateTimeField.default_error_messages = {
+            **forms.DateTimeField.default_error_messages,
+            "invalid": DATETIME_INVALID,
+        }
+        forms.TimeField.default_error_messages = {
+            **forms.TimeField.default_error_messages,
+            "invalid": TIME_INVALID,
+        }
 
         from clinic.history import keep_history_managers
 
