@@ -223,9 +223,7 @@ def subject_access_export_json(request, public_id, pk):
     form = SubjectAccessCopyForm(request.POST)
     # The access event records a disclosure: only when this request made a copy.
     request.audit_skip = True
-    if not form.is_valid():  # a mangled token: nothing made
-        messages.error(request, "Nothing was made. Please press the JSON button again.")
-        return redirect(list_url)
+    form.is_valid()  # the token alone: an unreadable one is refused by submit_once
 
     def record() -> str:
         copy = services.subject_access_copy_record(
@@ -243,7 +241,7 @@ def subject_access_export_json(request, public_id, pk):
         outcome = submit_once(request, form, record, result_url=list_url)
     except services.IdentityNotVerified:
         raise PermissionDenied(IDENTITY_NOT_VERIFIED) from None
-    if outcome is None:  # a busy database, or a token not this user's: said on the page
+    if outcome is None:  # a busy database, or a token unreadable or not this user's
         for error in form.non_field_errors():
             messages.error(request, error)
     return redirect(list_url)
