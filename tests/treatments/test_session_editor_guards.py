@@ -20,6 +20,7 @@ from tests.treatments.administration_flow import (
 )
 from treatments import selectors, services
 from treatments.models import TreatmentSession
+from treatments.views.sessions import SIGNED_MEANWHILE_MESSAGE
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +74,7 @@ def test_a_sign_or_save_racing_a_committed_sign_goes_to_the_signed_session(
     session.refresh_from_db()
     assert session.status == "signed"
     page = flow.client.get(response["Location"])
-    assert "This session was signed meanwhile" in page.content.decode()
+    assert SIGNED_MEANWHILE_MESSAGE in page.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -179,4 +180,4 @@ def test_the_live_check_of_a_session_signed_meanwhile_goes_to_it(practitioner):
     assert response.status_code == 204
     assert response["HX-Redirect"] == f"/sessions/{session.public_id}/"
     page = flow.client.get(response["HX-Redirect"]).content.decode()
-    assert "This session was signed meanwhile" in page
+    assert SIGNED_MEANWHILE_MESSAGE in page
