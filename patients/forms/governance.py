@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from clinic.idempotency import SubmissionTokenField
+from clinic.inputs import RefusesStalePage, VersionField
 from patients.models import SubjectAccessRequest
 
 UK_DATE_WIDGET = forms.DateInput(
@@ -119,11 +120,11 @@ class NewSubjectAccessRequestForm(SubjectAccessRequestForm):
     submission_token = SubmissionTokenField()
 
 
-class EditSubjectAccessRequestForm(SubjectAccessRequestForm):
+class EditSubjectAccessRequestForm(RefusesStalePage, SubjectAccessRequestForm):
     """The request's version when the page was opened: a save over someone else's newer
     one is refused (patients.services.subject_access_request_update)."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
 
 class SubjectAccessCopyForm(forms.Form):

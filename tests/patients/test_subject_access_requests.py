@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from clinic.idempotency import REPLAYED_MESSAGE
+from clinic.inputs import STALE_PAGE_MESSAGE
 from clinic.models import AccessEvent
 from patients.models import SubjectAccessCopy, SubjectAccessRequest
 from patients.retention import add_months, sar_due_on
@@ -207,6 +208,33 @@ def test_the_json_button_sent_twice_makes_one_copy(
 
 
 # Two managers editing one request ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("version", [None, "", "abc"])
+def test_an_edit_without_a_readable_version_is_refused_with_the_entries_kept(
+    manager_client, manager, patient, version
+):
+    """The refusal is said above the form (a hidden field's error showed nowhere: the
+    form came back with no word of why)."""
+    sar = SubjectAccessRequest.objects.create(
+        patient=patient, received_on=date(2026, 1, 5), recorded_by=manager
+    )
+    data = {
+        "requester": "The patient",
+        "received_on": "05/01/2026",
+        "status": "open",
+        "identity_verified_on": "",
+        "notes": "called patient",
+    }
+    if version is not None:
+        data["version"] = version
+    response = manager_client.post(_url(patient, f"{sar.pk}/"), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert STALE_PAGE_MESSAGE in page
+    assert "called patient" in page
+    sar.refresh_from_db()
+    assert (sar.notes, sar.version) == ("", 1)
 
 
 def test_a_stale_edit_never_undoes_anothers_change(manager_client, manager, patient):

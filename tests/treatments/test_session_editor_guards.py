@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from clinic.inputs import STALE_PAGE_MESSAGE
 from clinic.roles import Role
 from tests.conftest import client_for
 from tests.factories import QuestionnaireFactory, TreatmentSessionFactory, UserFactory
@@ -75,6 +76,23 @@ def test_a_sign_or_save_racing_a_committed_sign_goes_to_the_signed_session(
     assert session.status == "signed"
     page = flow.client.get(response["Location"])
     assert SIGNED_MEANWHILE_MESSAGE in page.content.decode()
+
+
+@pytest.mark.parametrize("action", ["save", "sign"])
+def test_a_save_or_sign_without_the_version_is_refused_with_the_entries_kept(practitioner, action):
+    """The page said only 'Please correct the highlighted entries' with nothing highlighted
+    (the hidden version's error showed nowhere)."""
+    flow = administration_setup(practitioner)
+    session = _draft(flow)
+    data = save_data(flow.client, session) | {"action": action, "notes": "Typed just now"}
+    del data["version"]
+    response = post_form(flow.client, f"/sessions/{session.public_id}/edit/", data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert STALE_PAGE_MESSAGE in page
+    assert "Typed just now" in page
+    after = TreatmentSession.objects.get(pk=session.pk)
+    assert (after.status, after.version, after.notes) == ("draft", session.version, session.notes)
 
 
 @pytest.mark.parametrize(
