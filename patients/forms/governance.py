@@ -128,6 +128,7 @@ class EditSubjectAccessRequestForm(RefusesStalePage, SubjectAccessRequestForm):
 
 
 class SubjectAccessCopyForm(forms.Form):
-    """The JSON copy's button: only its one-time token (a double-click makes one copy)."""
+    """A copy's button (the JSON file, the readable copy): only its one-time token (a
+    double-click makes one copy)."""
 
     submission_token = SubmissionTokenField()

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from clinic.idempotency import REPLAYED_MESSAGE
+from clinic.idempotency import REPLAYED_MESSAGE, UNCHECKED_SUBMISSION_MESSAGE
 from clinic.inputs import STALE_PAGE_MESSAGE
 from clinic.models import AccessEvent
 from patients.models import SubjectAccessCopy, SubjectAccessRequest
@@ -205,6 +205,54 @@ def test_the_json_button_sent_twice_makes_one_copy(
     manager_client.post(url, {"submission_token": "not-a-token"})
     exports = AccessEvent.objects.filter(action="patient.sar_export", patient=patient)
     assert exports.count() == 1
+
+
+# The readable copy: a button too (a GET, a link preview or a prefetch, made a copy) -------
+
+
+def test_a_get_of_the_readable_copy_makes_nothing(manager_client, manager, patient):
+    sar = _verified(patient, manager)
+    url = _url(patient, f"{sar.pk}/copy/")
+
+    responses = [manager_client.get(url) for _ in range(2)]
+
+    assert [r.status_code for r in responses] == [405, 405]
+    assert 'data-testid="method-not-allowed"' in responses[0].content.decode()
+    assert patient.family_name not in responses[0].content.decode()
+    assert not SubjectAccessCopy.objects.exists()
+    assert not AccessEvent.objects.filter(action="patient.sar_print").exists()
+
+
+def test_the_readable_copy_button_sent_twice_makes_one_copy(manager_client, manager, patient):
+    sar = _verified(patient, manager)
+    page = manager_client.get(_url(patient)).content.decode()
+    buttons = re.findall(
+        r'<form method="post" action="([^"]+)"[^>]*>'
+        r'<input type="hidden" name="csrfmiddlewaretoken"[^>]*>'
+        r'<input type="hidden" name="submission_token" value="([0-9a-f-]{36})"',
+        page,
+    )
+    found = dict(buttons)
+    url = _url(patient, f"{sar.pk}/copy/")
+    assert url in found, "the readable copy is a form's button with a one-time token"
+    token = found[url]
+    assert token != found[_url(patient, f"{sar.pk}/copy.json")]  # each button its own
+
+    first = manager_client.post(url, {"submission_token": token})
+    second = manager_client.post(url, {"submission_token": token})
+
+    assert first.status_code == 200
+    assert "The records" in first.content.decode() and patient.family_name in first.content.decode()
+    assert second.status_code == 302 and second["Location"] == _url(patient)
+    assert REPLAYED_MESSAGE in [str(m) for m in second.wsgi_request._messages]
+    assert SubjectAccessCopy.objects.filter(request=sar, kind="print").count() == 1
+    assert AccessEvent.objects.filter(action="patient.sar_print", patient=patient).count() == 1
+    # A mangled button makes nothing, logs nothing, and says what every form says.
+    mangled = manager_client.post(url, {"submission_token": "not-a-token"})
+    assert mangled.status_code == 302 and mangled["Location"] == _url(patient)
+    assert UNCHECKED_SUBMISSION_MESSAGE in [str(m) for m in mangled.wsgi_request._messages]
+    assert SubjectAccessCopy.objects.filter(request=sar, kind="print").count() == 1
+    assert AccessEvent.objects.filter(action="patient.sar_print", patient=patient).count() == 1
 
 
 # Two managers editing one request ----------------------------------------------------------
