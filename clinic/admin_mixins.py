@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from clinic.audit import record_access
+from clinic.inputs import AsShownField, RefusesStalePage
 
 
 class ReadOnlyAdminMixin:
@@ -91,18 +92,20 @@ class AuditedAdminMixin:
         return self._audit(request, response, "admin.history", object_id)
 
 
-class ChangedSinceOpenedForm(forms.ModelForm):
+class ChangedSinceOpenedForm(RefusesStalePage, forms.ModelForm):
     """An admin change form for settings managers edit (reference data, the diary's rooms,
     appointment types and hours): two managers never silently overwrite each other. The
     form carries when the row was last changed (its `updated_at`) as it was opened, and a
     save is refused when the row has changed since (a stale form would put back every
     value it shows, a safety threshold among them)."""
 
-    opened_at = forms.CharField(widget=forms.HiddenInput, required=False)
+    opened_at = AsShownField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk is not None and not self.is_bound:
+        if self.instance.pk is None:  # a new row: nothing to have changed since
+            self.fields["opened_at"] = forms.CharField(widget=forms.HiddenInput, required=False)
+        elif not self.is_bound:
             # As stored now (the history's "revert" page shows an older copy).
             self.initial["opened_at"] = _stamp(self._stored_updated_at())
 
@@ -114,7 +117,7 @@ class ChangedSinceOpenedForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if self.instance.pk is None:
+        if self.instance.pk is None or self.is_out_of_date():
             return cleaned
         stored = self._stored_updated_at(lock=True)
         if stored is not None and cleaned.get("opened_at") != _stamp(stored):

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
@@ -36,11 +37,30 @@ BUSY_MESSAGE = (
     "Everything you typed is still here: please press the button again."
 )
 REPLAYED_MESSAGE = "That form had already been sent: here is what it saved the first time."
+# Every form and button says this when its token cannot be used (unreadable, or another
+# user's): `submit_once` says it, and gives the form a fresh token so sending it again works.
+UNCHECKED_SUBMISSION_MESSAGE = (
+    "This form could not be checked as a single submission. "
+    "Nothing was saved; please submit it again."
+)
+
+
+class _Unreadable:
+    def __repr__(self) -> str:
+        return "UNREADABLE_TOKEN"
+
+
+UNREADABLE_TOKEN = _Unreadable()
 
 
 class SubmissionTokenField(forms.UUIDField):
     """The hidden one-time token. Optional, so a client without it still works (it just
-    gets no double-submit protection)."""
+    gets no double-submit protection).
+
+    An unreadable token is not a field error (a hidden field's error shows nowhere, and
+    the form would come back with the same bad token, forever): it cleans to
+    UNREADABLE_TOKEN, which `submit_once` refuses with UNCHECKED_SUBMISSION_MESSAGE, and the form
+    shown again carries a fresh token."""
 
     widget = forms.HiddenInput
 
@@ -48,6 +68,15 @@ class SubmissionTokenField(forms.UUIDField):
         kwargs.setdefault("required", False)
         kwargs.setdefault("initial", uuid.uuid4)
         super().__init__(**kwargs)
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            return UNREADABLE_TOKEN
+
+    def bound_data(self, data, initial):
+        return uuid.uuid4() if self.to_python(data) is UNREADABLE_TOKEN else data
 
 
 @dataclass(frozen=True)
@@ -115,13 +144,17 @@ def submit_once(
     request, form, perform: Callable[[], str], result_url: str | None = None
 ) -> Outcome | None:
     """`run_once` for a view: the token comes from the validated form. Returns None when
-    the form got an error to show (busy database, or a token that is not this user's);
-    the service's own exceptions (validation, duplicates) propagate to the view."""
+    the form got an error to show (busy database, or a token that is unreadable or not
+    this user's); the service's own exceptions (validation, duplicates) propagate to the
+    view."""
     token = form.cleaned_data.get(FIELD)
+    if token is UNREADABLE_TOKEN:
+        _refuse_token(form)
+        return None
     try:
         outcome = run_once(token=token, user=request.user, perform=perform, result_url=result_url)
     except TokenUsedElsewhere:
-        form.add_error(None, "This form cannot be sent again. Reload the page and start afresh.")
+        _refuse_token(form)
         return None
     except OperationalError as exc:
         if not is_database_busy(exc):
@@ -134,6 +167,14 @@ def submit_once(
     if outcome.replayed:
         messages.info(request, REPLAYED_MESSAGE)
     return outcome
+
+
+def _refuse_token(form) -> None:
+    """Nothing was done: say so, and give the form shown again (everything typed kept) a
+    fresh token, so that sending it again is a new submission."""
+    form.add_error(None, UNCHECKED_SUBMISSION_MESSAGE)
+    form.data = form.data.copy()
+    form.data[form.add_prefix(FIELD)] = str(uuid.uuid4())
 
 
 def without_token(cleaned_data) -> dict:

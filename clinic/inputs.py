@@ -1,5 +1,6 @@
-"""What staff type or a page sends back, read safely: numbers in ASCII digits only, and
-dates within the range every page can compute with.
+"""What staff type or a page sends back, read safely: numbers in ASCII digits only,
+dates within the range every page can compute with, and what a page showed of a record
+(its version) so that a save over a change made meanwhile is refused.
 
 `str.isdigit()` is true for "²", "①" and other scripts' digits, some of which `int()`
 refuses (a 500) and none of which belong in an id, an NHS number or a one-time code
@@ -7,6 +8,10 @@ refuses (a 500) and none of which belong in an id, an NHS number or a one-time c
 """
 
 from datetime import date
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.forms import NON_FIELD_ERRORS
 
 MAX_ID_DIGITS = 18  # fits any database's 64-bit integer column
 
@@ -29,3 +34,70 @@ def record_id(value) -> int | None:
     if ascii_digits(value) and len(value) <= MAX_ID_DIGITS:
         return int(value)
     return None
+
+
+# A form that does not carry what its page showed of the record (its version, the role a
+# manager saw, when a setting was last changed) cannot be checked against a change made
+# meanwhile: refused, never saved blind. Every page sends the field.
+STALE_PAGE_MESSAGE = (
+    "This page is out of date, so nothing was saved. Please reload it and make your change again."
+)
+MAX_VERSION = 2**31 - 1  # fits every version column
+
+
+class VersionField(forms.IntegerField):
+    """A record's version as the page showed it (hidden). Missing or unreadable: the
+    page is out of date."""
+
+    widget = forms.HiddenInput
+    default_error_messages = {
+        "required": STALE_PAGE_MESSAGE,
+        "invalid": STALE_PAGE_MESSAGE,
+        "min_value": STALE_PAGE_MESSAGE,
+        "max_value": STALE_PAGE_MESSAGE,
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", MAX_VERSION)
+        super().__init__(**kwargs)
+
+
+class AsShownField(forms.CharField):
+    """A value as the page showed it (hidden), where an empty one is a value (no role):
+    only a missing field means the page is out of date."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 100)
+        super().__init__(**kwargs)
+        self.error_messages["max_length"] = STALE_PAGE_MESSAGE
+
+    def clean(self, value):
+        if value is None:  # the page did not send it at all
+            raise ValidationError(STALE_PAGE_MESSAGE, code="required")
+        return super().clean(value)
+
+
+class RefusesStalePage:
+    """For a form with a VersionField or AsShownField: their refusal becomes the form's own
+    error, shown above the form with everything typed kept (a hidden field's error is
+    shown nowhere), and `refusal()` is what a view that redirects says."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, field in self.fields.items():
+            if isinstance(field, (VersionField, AsShownField)) and self.has_error(name):
+                del self._errors[name]
+                if not self.is_out_of_date():
+                    self.add_error(None, STALE_PAGE_MESSAGE)
+        return cleaned
+
+    def is_out_of_date(self) -> bool:
+        return STALE_PAGE_MESSAGE in self.errors.get(NON_FIELD_ERRORS, ())
+
+    def refusal(self, otherwise: str) -> str:
+        """What a view that redirects says of an invalid form: out of date, or `otherwise`."""
+        return STALE_PAGE_MESSAGE if self.is_out_of_date() else otherwise

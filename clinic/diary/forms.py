@@ -12,6 +12,7 @@ from django.utils import timezone
 from clinic.diary.choices import AppointmentStatus, CancelledBy
 from clinic.diary.models import AppointmentType, Room, booking_day_problem
 from clinic.idempotency import SubmissionTokenField
+from clinic.inputs import RefusesStalePage, VersionField
 from patients.models import Patient
 from treatments.models import Indication, Product
 
@@ -106,11 +107,11 @@ class BookingForm(WhenForm):
         self.fields["practitioner"].queryset = _practitioners()
 
 
-class MoveForm(WhenForm):
+class MoveForm(RefusesStalePage, WhenForm):
     practitioner = PractitionerChoiceField(
         label="With", queryset=get_user_model().objects.none(), required=False
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
     acknowledge_flags = forms.BooleanField(
         required=False, label="I have read the points above: move it anyway."
     )
@@ -120,17 +121,17 @@ class MoveForm(WhenForm):
         self.fields["practitioner"].queryset = _practitioners()
 
 
-class CancelForm(forms.Form):
+class CancelForm(RefusesStalePage, forms.Form):
     cancelled_by = forms.ChoiceField(
         label="Who cancelled?", choices=CancelledBy.choices, widget=forms.RadioSelect
     )
     reason = forms.CharField(max_length=200, label="Reason")
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
 
-class StepForm(forms.Form):
+class StepForm(RefusesStalePage, forms.Form):
     """A front-desk step on the appointment page or the home page's list. `version`: the
-    appointment as the page showed it (a client without it gets no stale-page check)."""
+    appointment as the page showed it (without it, the page is out of date: refused)."""
 
     status = forms.ChoiceField(
         choices=[
@@ -143,7 +144,7 @@ class StepForm(forms.Form):
             )
         ]
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField()
 
 
 class OnceForm(forms.Form):

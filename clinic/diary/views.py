@@ -324,7 +324,10 @@ def appointment_step(request, public_id):
     current = selectors.appointment_get(public_id=public_id)
     form = StepForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose a step: confirmed, arrived, did not attend or completed.")
+        messages.error(
+            request,
+            form.refusal("Choose a step: confirmed, arrived, did not attend or completed."),
+        )
     else:
         status = form.cleaned_data["status"]
         try:
@@ -367,7 +370,8 @@ def appointment_move(request, public_id):
     form = MoveForm(request.POST)
     if not form.is_valid():
         messages.error(
-            request, " ".join(form.errors.get("day", [])) or "Choose the new date and time."
+            request,
+            form.refusal(" ".join(form.errors.get("day", [])) or "Choose the new date and time."),
         )
         return _appointment_page(request, current, move_form=form, opened=MOVE)
     try:
@@ -415,7 +419,7 @@ def appointment_cancel(request, public_id):
     current = selectors.appointment_get(public_id=public_id)
     form = CancelForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Say who cancelled and why.")
+        messages.error(request, form.refusal("Say who cancelled and why."))
         return _appointment_page(request, current, cancel_form=form, opened=CANCEL)
     try:
         cancelled = services.appointment_cancel(

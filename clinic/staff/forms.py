@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth.validators import UnicodeUsernameValidator
 
 from clinic.idempotency import SubmissionTokenField
+from clinic.inputs import AsShownField, RefusesStalePage
 from clinic.roles import Role
 from clinic.staff.choices import RegulatedProfession
 
@@ -70,11 +71,11 @@ class StaffCreateForm(forms.Form):
         return Role(self.cleaned_data["role"])
 
 
-class StaffRoleForm(forms.Form):
+class StaffRoleForm(RefusesStalePage, forms.Form):
     role = _role_field("New role")
-    # The role the page showed: a change made meanwhile by another manager is not
-    # silently overwritten (clinic.staff.services.staff_change_role).
-    shown_role = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100)
+    # The role the page showed ("" for none): a change made meanwhile by another manager
+    # is not silently overwritten (clinic.staff.services.staff_change_role).
+    shown_role = AsShownField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -166,7 +166,7 @@ def _as_recorded(member):
 def staff_change_role(request, member):
     form = StaffRoleForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose one of the three roles.")
+        messages.error(request, form.refusal("Choose one of the three roles."))
         return redirect("staff:detail", pk=member.pk)
     return _act(
         request,
@@ -175,9 +175,7 @@ def staff_change_role(request, member):
             changed_by=request.user,
             user=member,
             role=form.cleaned_data["role"],
-            # Only a page that showed a role checks it (a form without the field changes
-            # the role as asked, as before).
-            shown_role=form.cleaned_data["shown_role"] if "shown_role" in form.data else None,
+            shown_role=form.cleaned_data["shown_role"],
         ),
         _as_recorded(member),
     )

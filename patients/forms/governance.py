@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from clinic.idempotency import SubmissionTokenField
+from clinic.inputs import RefusesStalePage, VersionField
 from patients.models import SubjectAccessRequest
 
 UK_DATE_WIDGET = forms.DateInput(
@@ -119,14 +120,15 @@ class NewSubjectAccessRequestForm(SubjectAccessRequestForm):
     submission_token = SubmissionTokenField()
 
 
-class EditSubjectAccessRequestForm(SubjectAccessRequestForm):
+class EditSubjectAccessRequestForm(RefusesStalePage, SubjectAccessRequestForm):
     """The request's version when the page was opened: a save over someone else's newer
     one is refused (patients.services.subject_access_request_update)."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
 
 class SubjectAccessCopyForm(forms.Form):
-    """The JSON copy's button: only its one-time token (a double-click makes one copy)."""
+    """A copy's button (the JSON file, the readable copy): only its one-time token (a
+    double-click makes one copy)."""
 
     submission_token = SubmissionTokenField()

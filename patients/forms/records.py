@@ -12,6 +12,7 @@ from django.utils import timezone
 from clinic.form_fields import CheapFieldCopyMetaclass
 from clinic.form_rendering import WIDGET_RENDERER
 from clinic.idempotency import SubmissionTokenField
+from clinic.inputs import RefusesStalePage, VersionField
 from patients.choices import TITLE_USUAL_SEX, Sex
 from patients.models import Patient
 from patients.validators import (
@@ -262,8 +263,8 @@ class RegisterPatientForm(PatientForm):
     )
 
 
-class EditPatientForm(PatientForm):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+class EditPatientForm(RefusesStalePage, PatientForm):
+    version = VersionField()
 
 
 class ArchiveForm(forms.Form):

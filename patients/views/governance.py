@@ -118,7 +118,8 @@ def subject_access_list(request, public_id):
     requests = selectors.subject_access_requests_for_patient(patient=patient, with_copies=True)
     storage, recent = private_storage(), timezone.now() - JSON_COPY_PENDING_FOR
     for sar in requests:  # issue 12.2: which JSON copies the worker has written
-        sar.copy_form = SubjectAccessCopyForm()  # the JSON button's own one-time token
+        # Each copy's button its own one-time token (a shared one would replay the other).
+        sar.copy_form, sar.print_form = SubjectAccessCopyForm(), SubjectAccessCopyForm()
         for copy in sar.copies.all():
             copy.json_ready = copy.kind == SubjectAccessCopyKind.JSON and storage.exists(
                 tasks.json_copy_path(copy, patient)
@@ -188,22 +189,35 @@ def subject_access_edit(request, public_id, pk):
     )
 
 
-def _subject_access_copy_recorded(request, public_id, pk, *, kind: str):
-    """The patient and the copy's record (SubjectAccessCopy), against a request on file
-    whose identity check is recorded; 404 for no such request, 403 before the check."""
+def _copy_once(request, public_id, pk, *, kind: str, made=None):
+    """A copy's button (POST, with its one-time token) for a request on file whose identity
+    check is recorded (404 for no such request, 403 before the check): the copy is
+    entered in the disclosure record once per token, `made(copy)` runs in the same
+    transaction, and the access event is written only when this request made the copy (a
+    replayed or mangled button made nothing). Returns the patient, the requests page's
+    address and whether a copy was made; a refusal is said there."""
     patient = selectors.patient_get_for_user(user=request.user, public_id=public_id)
     sar = get_object_or_404(SubjectAccessRequest, patient=patient, pk=pk)
-    try:
+    list_url = reverse("patients:subject_access", kwargs={"public_id": patient.public_id})
+    form = SubjectAccessCopyForm(request.POST)
+    request.audit_skip = True
+    form.is_valid()  # the token alone: an unreadable one is refused by submit_once
+
+    def record() -> str:
         copy = services.subject_access_copy_record(sar=sar, produced_by=request.user, kind=kind)
+        request.audit_skip = False
+        if made is not None:
+            made(copy)
+        return list_url
+
+    try:
+        outcome = submit_once(request, form, record, result_url=list_url)
     except services.IdentityNotVerified:
         raise PermissionDenied(IDENTITY_NOT_VERIFIED) from None
-    return patient, copy
-
-
-def _subject_access_copy_for(request, public_id, pk, *, kind: str):
-    """The patient and their copy, built now (the readable copy)."""
-    patient, _ = _subject_access_copy_recorded(request, public_id, pk, kind=kind)
-    return patient, patient_subject_access_copy(patient=patient)
+    if outcome is None:  # a busy database, or a token unreadable or not this user's
+        for error in form.non_field_errors():
+            messages.error(request, error)
+    return patient, list_url, outcome is not None and not outcome.replayed
 
 
 @require_perm("patients.export_patient_record")
@@ -217,35 +231,15 @@ def subject_access_export_json(request, public_id, pk):
     A form's button (POST), never a link: each copy is entered in the disclosure record
     and writes the whole record to disk, so a prefetching browser or a reload must not
     make one; and its one-time token makes one copy of a double-click."""
-    patient = selectors.patient_get_for_user(user=request.user, public_id=public_id)
-    sar = get_object_or_404(SubjectAccessRequest, patient=patient, pk=pk)
-    list_url = reverse("patients:subject_access", kwargs={"public_id": patient.public_id})
-    form = SubjectAccessCopyForm(request.POST)
-    # The access event records a disclosure: only when this request made a copy.
-    request.audit_skip = True
-    if not form.is_valid():  # a mangled token: nothing made
-        messages.error(request, "Nothing was made. Please press the JSON button again.")
-        return redirect(list_url)
 
-    def record() -> str:
-        copy = services.subject_access_copy_record(
-            sar=sar, produced_by=request.user, kind=SubjectAccessCopyKind.JSON
-        )
-        request.audit_skip = False
+    def queue(copy) -> None:
         transaction.on_commit(lambda: tasks.prepare_subject_access_json.enqueue(copy.pk))
         messages.info(
             request,
             "The JSON copy is being prepared. Refresh this page in a moment to download it.",
         )
-        return list_url
 
-    try:
-        outcome = submit_once(request, form, record, result_url=list_url)
-    except services.IdentityNotVerified:
-        raise PermissionDenied(IDENTITY_NOT_VERIFIED) from None
-    if outcome is None:  # a busy database, or a token not this user's: said on the page
-        for error in form.non_field_errors():
-            messages.error(request, error)
+    _, list_url, _ = _copy_once(request, public_id, pk, kind=SubjectAccessCopyKind.JSON, made=queue)
     return redirect(list_url)
 
 
@@ -277,9 +271,17 @@ def subject_access_json_download(request, public_id, pk, copy):
 
 @require_perm("patients.export_patient_record")
 @audited("patient.sar_print", patient=patient_from_url())
+@require_POST
 def subject_access_export_print(request, public_id, pk):
-    """The same copy as a readable page, laid out for printing or saving as PDF."""
-    patient, copy = _subject_access_copy_for(
-        request, public_id, pk, kind=SubjectAccessCopyKind.PRINT
-    )
+    """The same copy as a readable page, laid out for printing or saving as PDF.
+
+    A form's button (POST), never a link, as the JSON copy: each copy is entered in the
+    disclosure record, so a link preview, a prefetch or a reload must not make one; its
+    one-time token makes one copy of a double-click (the second click is sent back to the
+    requests page, which lists the copy made). The page is the POST's answer: the copy is
+    built as it is made, and nothing shows it again without making another."""
+    patient, list_url, made = _copy_once(request, public_id, pk, kind=SubjectAccessCopyKind.PRINT)
+    if not made:
+        return redirect(list_url)
+    copy = patient_subject_access_copy(patient=patient)
     return render(request, "patients/subject_access_print.html", {"patient": patient, "copy": copy})

@@ -331,7 +331,8 @@ def test_reception_books_from_a_free_slot_and_marks_the_arrival(patient, doctor,
     appointment = Appointment.objects.get()
     assert response.status_code == 302 and response["Location"] == appointment.get_absolute_url()
     client.post(
-        reverse("diary:appointment_step", args=[appointment.public_id]), {"status": "arrived"}
+        reverse("diary:appointment_step", args=[appointment.public_id]),
+        {"status": "arrived", "version": appointment.version},
     )
     appointment.refresh_from_db()
     assert appointment.status == "arrived"
@@ -484,7 +485,7 @@ def test_reception_marks_an_arrival_from_the_home_page(patient, doctor, receptio
     assert "not reviewed" not in page and "side effect" not in page  # nothing clinical
     client.post(
         reverse("diary:appointment_step", args=[appointment.public_id]),
-        {"status": "arrived", "next": "/"},
+        {"status": "arrived", "next": "/", "version": appointment.version},
     )
     appointment.refresh_from_db()
     assert appointment.status == "arrived"
@@ -604,6 +605,6 @@ def test_a_step_never_redirects_off_site(patient, doctor, reception, target):
     appointment = book(patient, doctor, reception, at(1, 9))
     response = client_for(reception).post(
         reverse("diary:appointment_step", args=[appointment.public_id]),
-        {"status": "confirmed", "next": target},
+        {"status": "confirmed", "next": target, "version": appointment.version},
     )
     assert response["Location"] == appointment.get_absolute_url()

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from clinic.diary import services
 from clinic.diary.models import Appointment
+from clinic.inputs import STALE_PAGE_MESSAGE
 from clinic.roles import Role
 from tests.clinic.test_diary import at, book, working
 from tests.clinic.test_query_counts import ACCESS_LOG, BASE
@@ -232,6 +233,27 @@ def test_a_tampered_version_is_a_message_not_a_500(patient, doctor, reception, v
         response = post(reception, name, appointment, data)
         assert response.status_code in (200, 302), name
         assert said(response), name
+    assert Appointment.objects.get(pk=appointment.pk).status == "booked"
+
+
+def test_a_move_or_cancellation_without_the_version_is_refused_with_the_entries_kept(
+    patient, doctor, reception
+):
+    """Every page sends the version it showed: a form without it is out of date (it was
+    told 'Choose the new date and time.' or 'Say who cancelled and why.')."""
+    appointment = book(patient, doctor, reception, at(1, 10))
+    move = move_data(appointment)
+    del move["version"]
+    moved = post(reception, "diary:appointment_move", appointment, move)
+    cancel = cancel_data(appointment)
+    del cancel["version"]
+    cancelled = post(reception, "diary:appointment_cancel", appointment, cancel)
+    for response in (moved, cancelled):
+        assert response.status_code == 200
+        assert said(response) == STALE_PAGE_MESSAGE
+    assert field_value(moved.content.decode(), "day") == move["day"]
+    assert "Flu, will ring to rebook" in cancelled.content.decode()
+    assert Appointment.objects.get(pk=appointment.pk).starts_at == appointment.starts_at
     assert Appointment.objects.get(pk=appointment.pk).status == "booked"
 
 

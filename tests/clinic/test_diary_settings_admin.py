@@ -6,6 +6,7 @@ a stale form put back an appointment type's length)."""
 import pytest
 
 from clinic.diary.models import AppointmentType, Room
+from clinic.inputs import STALE_PAGE_MESSAGE
 from tests.conftest import client_for
 from tests.factories import UserFactory
 from tests.treatments.test_reference_admin import _as_submitted
@@ -30,6 +31,24 @@ def test_a_stale_appointment_type_form_is_refused_and_keeps_what_was_typed(manag
     assert other.post(url, fresh | {"name": "Review (B)"}).status_code == 302
     kind.refresh_from_db()
     assert (kind.default_minutes, kind.name) == (minutes, "Review (B)")
+
+
+def test_a_change_form_without_when_it_was_opened_is_refused_and_keeps_what_was_typed(
+    manager_client,
+):
+    """It was refused as 'Someone else changed this record at ...', which nobody had."""
+    kind = AppointmentType.objects.get(slug="review")
+    url = f"/admin/diary/appointmenttype/{kind.pk}/change/"
+    data = _as_submitted(manager_client.get(url)) | {"name": "Review (B)"}
+    del data["opened_at"]
+    response = manager_client.post(url, data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert STALE_PAGE_MESSAGE in page
+    assert "Someone else changed" not in page
+    assert "Review (B)" in page
+    kind.refresh_from_db()
+    assert kind.name == "Review"
 
 
 def test_a_room_can_still_be_added_and_changed(manager_client):

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from clinic.diary import services
 from clinic.diary.models import AppointmentType, WorkingPattern
+from clinic.inputs import STALE_PAGE_MESSAGE
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -82,9 +83,24 @@ def test_arrived_is_refused_for_an_appointment_not_today(patient, practitioner, 
     assert appointment.status == "booked" and appointment.arrived_at is None
     said = " ".join(str(m) for m in response.wsgi_request._messages)
     assert "not today" in said
-    client.post(step_url(appointment), {"status": "arrived"})  # no version: the same
+
+
+@pytest.mark.parametrize("version", [None, "", "abc", "-1", "99999999999999999999"])
+def test_a_step_without_a_readable_version_is_refused_as_out_of_date(
+    patient, practitioner, reception, version
+):
+    """Every page sends the version it showed; a step without it could not be checked
+    against a change made meanwhile, so it is refused (it used to go through unchecked)."""
+    working(practitioner)
+    appointment = book(patient, practitioner, reception, now_on_grid())
+    data = {"status": "arrived"} if version is None else {"status": "arrived", "version": version}
+    response = client_for(reception).post(step_url(appointment), data)
+    assert response.status_code == 302
+    assert response["Location"] == appointment.get_absolute_url()
+    said = " ".join(str(m) for m in response.wsgi_request._messages)
+    assert said == STALE_PAGE_MESSAGE
     appointment.refresh_from_db()
-    assert appointment.status == "booked"
+    assert appointment.status == "booked" and appointment.arrived_at is None
 
 
 def test_a_step_with_the_current_version_and_a_double_click(patient, practitioner, reception):

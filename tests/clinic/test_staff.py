@@ -18,6 +18,7 @@ from django.db import connections
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from clinic.inputs import STALE_PAGE_MESSAGE
 from clinic.roles import Role
 from clinic.staff import services
 from clinic.staff.choices import StaffChangeKind
@@ -215,8 +216,10 @@ def test_escalation_fields_posted_to_the_add_form_change_nothing(manager_client)
 
 def test_escalation_fields_posted_to_the_role_form_change_nothing(manager, manager_client, nurse):
     data = {"role": Role.RECEPTION.value, **ESCALATION}
-    manager_client.post(reverse("staff:role", args=[nurse.pk]), data)
-    manager_client.post(reverse("staff:role", args=[manager.pk]), data)
+    manager_client.post(
+        reverse("staff:role", args=[nurse.pk]), {**data, "shown_role": "Practitioner"}
+    )
+    manager_client.post(reverse("staff:role", args=[manager.pk]), {**data, "shown_role": "Manager"})
     for user in (nurse, manager):
         user.refresh_from_db()
         assert not user.is_superuser and not user.user_permissions.exists()
@@ -230,7 +233,9 @@ def test_escalation_fields_posted_to_the_role_form_change_nothing(manager, manag
 def test_role_change_sets_exactly_one_role_and_is_recorded(manager, manager_client, nurse):
     nurse.groups.add(Group.objects.create(name="Outside the matrix"))
     response = manager_client.post(
-        reverse("staff:role", args=[nurse.pk]), {"role": Role.RECEPTION.value}, follow=True
+        reverse("staff:role", args=[nurse.pk]),
+        {"role": Role.RECEPTION.value, "shown_role": "Practitioner"},
+        follow=True,
     )
     assert "role changed from practitioner to reception" in response.content.decode().lower()
     assert _roles(nurse) == {"Reception"}
@@ -253,7 +258,9 @@ def test_the_admin_site_follows_the_role_not_staff_status(manager_client):
     assert client_for(fresh).get("/admin/treatments/product/").status_code == 200
 
     former = UserFactory(username="old.manager", role=Role.MANAGER, is_staff=True)
-    manager_client.post(reverse("staff:role", args=[former.pk]), {"role": "Reception"})
+    manager_client.post(
+        reverse("staff:role", args=[former.pk]), {"role": "Reception", "shown_role": "Manager"}
+    )
     former.refresh_from_db()
     assert former.is_staff and _roles(former) == {"Reception"}  # is_staff is not ours to set
     response = client_for(former).get("/admin/treatments/product/")
@@ -278,9 +285,22 @@ def test_a_role_changed_meanwhile_by_another_manager_is_not_overwritten(
     assert _kinds(nurse).count(StaffChangeKind.ROLE_CHANGED) == 1
 
 
+def test_a_role_change_without_the_role_the_page_showed_is_refused(manager_client, nurse):
+    """Every staff page sends the role it showed; a form without it cannot be checked
+    against another manager's change, so it is refused (it used to change the role)."""
+    url = reverse("staff:role", args=[nurse.pk])
+    response = manager_client.post(url, {"role": "Reception"}, follow=True)
+    assert response.status_code == 200
+    assert STALE_PAGE_MESSAGE in response.content.decode()
+    assert _roles(nurse) == {"Practitioner"}
+    assert not StaffChange.objects.filter(subject=nurse).exists()
+
+
 def test_manager_cannot_change_their_own_role_or_deactivate_themselves(manager, manager_client):
     response = manager_client.post(
-        reverse("staff:role", args=[manager.pk]), {"role": Role.PRACTITIONER.value}, follow=True
+        reverse("staff:role", args=[manager.pk]),
+        {"role": Role.PRACTITIONER.value, "shown_role": "Manager"},
+        follow=True,
     )
     assert "your own account" in response.content.decode()
     response = manager_client.post(reverse("staff:deactivate", args=[manager.pk]), follow=True)
@@ -297,7 +317,7 @@ def test_manager_cannot_change_their_own_role_or_deactivate_themselves(manager, 
 
 def test_manager_cannot_touch_a_superuser(manager_client, superuser):
     actions = {
-        "staff:role": {"role": Role.RECEPTION.value},
+        "staff:role": {"role": Role.RECEPTION.value, "shown_role": ""},
         "staff:deactivate": {},
         "staff:password_link": {},
     }
@@ -341,7 +361,10 @@ def test_each_action_writes_one_row_shown_on_the_detail_page(manager, manager_cl
     member = User.objects.get(username="nadia.okoro")
     detail = reverse("staff:detail", args=[member.pk])
     steps = [
-        (reverse("staff:role", args=[member.pk]), {"role": "Manager"}),
+        (
+            reverse("staff:role", args=[member.pk]),
+            {"role": "Manager", "shown_role": "Practitioner"},
+        ),
         (reverse("staff:deactivate", args=[member.pk]), {}),
         (reverse("staff:reactivate", args=[member.pk]), {}),
         (reverse("staff:password_link", args=[member.pk]), {}),
@@ -373,7 +396,9 @@ def test_each_action_writes_one_row_shown_on_the_detail_page(manager, manager_cl
 
 def test_refused_actions_say_why_and_write_nothing(manager_client, nurse, deactivated):
     response = manager_client.post(
-        reverse("staff:role", args=[nurse.pk]), {"role": "Practitioner"}, follow=True
+        reverse("staff:role", args=[nurse.pk]),
+        {"role": "Practitioner", "shown_role": "Practitioner"},
+        follow=True,
     )
     assert "already has the role Practitioner" in response.content.decode()
     response = manager_client.post(reverse("staff:reactivate", args=[nurse.pk]), follow=True)

@@ -12,7 +12,7 @@ from django.db import OperationalError, close_old_connections, connection
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.idempotency import BUSY_MESSAGE, REPLAYED_MESSAGE
+from clinic.idempotency import BUSY_MESSAGE, REPLAYED_MESSAGE, UNCHECKED_SUBMISSION_MESSAGE
 from clinic.models import SubmissionToken
 from patients import services
 from patients.models import IntakeQuestionnaire, Patient
@@ -67,8 +67,72 @@ def test_a_token_replayed_by_someone_else_reveals_nothing(reception_client):
     response = other.post(url, {**_new_person(), "submission_token": token})
 
     assert response.status_code == 200
-    assert "cannot be sent again" in response.content.decode()
+    page = response.content.decode()
+    assert UNCHECKED_SUBMISSION_MESSAGE in page
+    assert 'value="Quenby"' in page  # everything typed kept
+    assert _token_from(response) != token  # a fresh token: sending it again is a new form
     assert Patient.objects.filter(family_name="Quenby").count() == 1
+
+
+def _said(response) -> str:
+    return " ".join(str(m) for m in response.wsgi_request._messages)
+
+
+def test_an_unreadable_token_is_refused_with_the_form_kept_and_a_fresh_token(reception_client):
+    """It came back silently with the same bad token (a hidden field's error shows
+    nowhere), so pressing the button again could never work."""
+    url = reverse("patients:register")
+
+    response = reception_client.post(url, {**_new_person(), "submission_token": "not-a-token"})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert UNCHECKED_SUBMISSION_MESSAGE in page
+    assert 'value="Quenby"' in page
+    assert "not-a-token" not in page
+    assert not Patient.objects.filter(family_name="Quenby").exists()
+    again = reception_client.post(url, {**_new_person(), "submission_token": _token_from(response)})
+    assert again.status_code == 302
+    assert Patient.objects.filter(family_name="Quenby").count() == 1
+
+
+def test_an_unreadable_token_on_another_field_error_comes_back_fresh(reception_client):
+    response = reception_client.post(
+        reverse("patients:register"),
+        {**_new_person(date_of_birth="31/02/1980"), "submission_token": "not-a-token"},
+    )
+    assert response.status_code == 200
+    assert "not-a-token" not in response.content.decode()
+    uuid.UUID(_token_from(response))
+
+
+def test_an_unreadable_token_on_a_button_says_the_same(
+    practitioner_client, practitioner, manager_client, manager, patient
+):
+    """The aftercare button and the subject access JSON button say what every form says."""
+    from patients.models import SubjectAccessCopy, SubjectAccessRequest
+    from tests.clinic.test_diary_messages import signed_session
+
+    session = signed_session(PatientFactory(), practitioner)
+    sent = practitioner_client.post(
+        reverse("diary:aftercare_send", args=[session.public_id]), {"submission_token": "x"}
+    )
+    assert sent.status_code == 302
+    assert _said(sent) == UNCHECKED_SUBMISSION_MESSAGE
+
+    sar = SubjectAccessRequest.objects.create(
+        patient=patient,
+        received_on=timezone.localdate(),
+        recorded_by=manager,
+        identity_verified_on=timezone.localdate(),
+    )
+    copied = manager_client.post(
+        reverse("patients:subject_access_json", args=[patient.public_id, sar.pk]),
+        {"submission_token": "x"},
+    )
+    assert copied.status_code == 302
+    assert _said(copied) == UNCHECKED_SUBMISSION_MESSAGE
+    assert not SubjectAccessCopy.objects.filter(request=sar).exists()
 
 
 def test_a_refused_submission_leaves_its_token_free(reception_client):

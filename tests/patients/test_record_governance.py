@@ -218,7 +218,7 @@ def test_printable_copy_is_escaped_and_logged(manager_client, patient):
     patient.referral_detail = '<script>alert("x")</script>'
     patient.save()
     sar = _verified_request(patient)
-    response = manager_client.get(f"/patients/{patient.public_id}/subject-access/{sar.pk}/copy/")
+    response = manager_client.post(f"/patients/{patient.public_id}/subject-access/{sar.pk}/copy/")
     assert response.status_code == 200
     html = response.content.decode()
     assert '<script>alert("x")</script>' not in html
@@ -260,8 +260,8 @@ def _json_copy(client, patient, sar, capture_on_commit):
 
 
 def _ask_for_copy(client, url):
-    """The JSON copy is asked for with its button (POST); the readable one is a page."""
-    return client.post(url) if url.endswith(".json") else client.get(url)
+    """Each copy, the JSON file and the readable page, is asked for with its button (POST)."""
+    return client.post(url)
 
 
 def _verified_request(patient, **fields):
@@ -317,7 +317,7 @@ def test_no_subject_access_copy_before_the_identity_check(manager_client, patien
 def test_each_copy_is_recorded_against_its_request(manager_client, manager, patient):
     sar = _verified_request(patient)
     manager_client.post(f"/patients/{patient.public_id}/subject-access/{sar.pk}/copy.json")
-    manager_client.get(f"/patients/{patient.public_id}/subject-access/{sar.pk}/copy/")
+    manager_client.post(f"/patients/{patient.public_id}/subject-access/{sar.pk}/copy/")
 
     copies = list(sar.copies.order_by("id").values_list("produced_by", "kind"))
     assert copies == [(manager.pk, "json"), (manager.pk, "print")]

@@ -60,7 +60,8 @@ def printed(manager_client, reception, practitioner, patient):
         identity_verified_on=date(2026, 1, 6),
         recorded_by=UserFactory(username="sar-desk", first_name="Sam", last_name="Desk"),
     )
-    response = manager_client.get(f"/patients/{patient.public_id}/subject-access/{sar.pk}/copy/")
+    # The readable copy is made by its button (POST), as the JSON copy.
+    response = manager_client.post(f"/patients/{patient.public_id}/subject-access/{sar.pk}/copy/")
     assert response.status_code == 200
     html = response.content.decode()
     article = html[html.index("<article") : html.index("</article>")]

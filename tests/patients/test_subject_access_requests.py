@@ -8,7 +8,8 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from clinic.idempotency import REPLAYED_MESSAGE
+from clinic.idempotency import REPLAYED_MESSAGE, UNCHECKED_SUBMISSION_MESSAGE
+from clinic.inputs import STALE_PAGE_MESSAGE
 from clinic.models import AccessEvent
 from patients.models import SubjectAccessCopy, SubjectAccessRequest
 from patients.retention import add_months, sar_due_on
@@ -206,7 +207,82 @@ def test_the_json_button_sent_twice_makes_one_copy(
     assert exports.count() == 1
 
 
+# The readable copy: a button too (a GET, a link preview or a prefetch, made a copy) -------
+
+
+def test_a_get_of_the_readable_copy_makes_nothing(manager_client, manager, patient):
+    sar = _verified(patient, manager)
+    url = _url(patient, f"{sar.pk}/copy/")
+
+    responses = [manager_client.get(url) for _ in range(2)]
+
+    assert [r.status_code for r in responses] == [405, 405]
+    assert 'data-testid="method-not-allowed"' in responses[0].content.decode()
+    assert patient.family_name not in responses[0].content.decode()
+    assert not SubjectAccessCopy.objects.exists()
+    assert not AccessEvent.objects.filter(action="patient.sar_print").exists()
+
+
+def test_the_readable_copy_button_sent_twice_makes_one_copy(manager_client, manager, patient):
+    sar = _verified(patient, manager)
+    page = manager_client.get(_url(patient)).content.decode()
+    buttons = re.findall(
+        r'<form method="post" action="([^"]+)"[^>]*>'
+        r'<input type="hidden" name="csrfmiddlewaretoken"[^>]*>'
+        r'<input type="hidden" name="submission_token" value="([0-9a-f-]{36})"',
+        page,
+    )
+    found = dict(buttons)
+    url = _url(patient, f"{sar.pk}/copy/")
+    assert url in found, "the readable copy is a form's button with a one-time token"
+    token = found[url]
+    assert token != found[_url(patient, f"{sar.pk}/copy.json")]  # each button its own
+
+    first = manager_client.post(url, {"submission_token": token})
+    second = manager_client.post(url, {"submission_token": token})
+
+    assert first.status_code == 200
+    assert "The records" in first.content.decode() and patient.family_name in first.content.decode()
+    assert second.status_code == 302 and second["Location"] == _url(patient)
+    assert REPLAYED_MESSAGE in [str(m) for m in second.wsgi_request._messages]
+    assert SubjectAccessCopy.objects.filter(request=sar, kind="print").count() == 1
+    assert AccessEvent.objects.filter(action="patient.sar_print", patient=patient).count() == 1
+    # A mangled button makes nothing, logs nothing, and says what every form says.
+    mangled = manager_client.post(url, {"submission_token": "not-a-token"})
+    assert mangled.status_code == 302 and mangled["Location"] == _url(patient)
+    assert UNCHECKED_SUBMISSION_MESSAGE in [str(m) for m in mangled.wsgi_request._messages]
+    assert SubjectAccessCopy.objects.filter(request=sar, kind="print").count() == 1
+    assert AccessEvent.objects.filter(action="patient.sar_print", patient=patient).count() == 1
+
+
 # Two managers editing one request ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("version", [None, "", "abc"])
+def test_an_edit_without_a_readable_version_is_refused_with_the_entries_kept(
+    manager_client, manager, patient, version
+):
+    """The refusal is said above the form (a hidden field's error showed nowhere: the
+    form came back with no word of why)."""
+    sar = SubjectAccessRequest.objects.create(
+        patient=patient, received_on=date(2026, 1, 5), recorded_by=manager
+    )
+    data = {
+        "requester": "The patient",
+        "received_on": "05/01/2026",
+        "status": "open",
+        "identity_verified_on": "",
+        "notes": "called patient",
+    }
+    if version is not None:
+        data["version"] = version
+    response = manager_client.post(_url(patient, f"{sar.pk}/"), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert STALE_PAGE_MESSAGE in page
+    assert "called patient" in page
+    sar.refresh_from_db()
+    assert (sar.notes, sar.version) == ("", 1)
 
 
 def test_a_stale_edit_never_undoes_anothers_change(manager_client, manager, patient):

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from clinic.inputs import STALE_PAGE_MESSAGE
 from patients.models import IntakeQuestionnaire, Patient
 from patients.validators import normalise_phone
 from tests.factories import PatientFactory
@@ -155,6 +156,24 @@ def test_edit_conflict_keeps_both_peoples_changes(reception_client, reception):
     assert resubmit.status_code == 302
     patient.refresh_from_db()
     assert patient.email == "mine@example.com" and patient.phone == "07700900001"
+
+
+def test_an_edit_without_the_version_is_refused_with_the_entries_kept(reception_client, reception):
+    """The refusal is said on the page (a hidden field's error showed nowhere)."""
+    patient = PatientFactory(registered_by=reception)
+    typed = form_data(
+        nhs_number=patient.nhs_number,
+        family_name=patient.family_name,
+        given_names=patient.given_names,
+        phone="07700900001",
+    )
+    response = reception_client.post(reverse("patients:edit", args=[patient.public_id]), typed)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert STALE_PAGE_MESSAGE in page
+    assert "07700900001" in page or "07700 900001" in page
+    saved = Patient.objects.get(pk=patient.pk)
+    assert (saved.phone, saved.version) == (patient.phone, patient.version)
 
 
 def test_edit_conflict_on_the_same_field_is_called_out(reception_client, reception):

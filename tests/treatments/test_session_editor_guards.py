@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from clinic.inputs import STALE_PAGE_MESSAGE
 from clinic.roles import Role
 from tests.conftest import client_for
 from tests.factories import QuestionnaireFactory, TreatmentSessionFactory, UserFactory
@@ -20,6 +21,7 @@ from tests.treatments.administration_flow import (
 )
 from treatments import selectors, services
 from treatments.models import TreatmentSession
+from treatments.views.sessions import SIGNED_MEANWHILE_MESSAGE
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +75,24 @@ def test_a_sign_or_save_racing_a_committed_sign_goes_to_the_signed_session(
     session.refresh_from_db()
     assert session.status == "signed"
     page = flow.client.get(response["Location"])
-    assert "This session was signed meanwhile" in page.content.decode()
+    assert SIGNED_MEANWHILE_MESSAGE in page.content.decode()
+
+
+@pytest.mark.parametrize("action", ["save", "sign"])
+def test_a_save_or_sign_without_the_version_is_refused_with_the_entries_kept(practitioner, action):
+    """The page said only 'Please correct the highlighted entries' with nothing highlighted
+    (the hidden version's error showed nowhere)."""
+    flow = administration_setup(practitioner)
+    session = _draft(flow)
+    data = save_data(flow.client, session) | {"action": action, "notes": "Typed just now"}
+    del data["version"]
+    response = post_form(flow.client, f"/sessions/{session.public_id}/edit/", data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert STALE_PAGE_MESSAGE in page
+    assert "Typed just now" in page
+    after = TreatmentSession.objects.get(pk=session.pk)
+    assert (after.status, after.version, after.notes) == ("draft", session.version, session.notes)
 
 
 @pytest.mark.parametrize(
@@ -179,4 +198,4 @@ def test_the_live_check_of_a_session_signed_meanwhile_goes_to_it(practitioner):
     assert response.status_code == 204
     assert response["HX-Redirect"] == f"/sessions/{session.public_id}/"
     page = flow.client.get(response["HX-Redirect"]).content.decode()
-    assert "This session was signed meanwhile" in page
+    assert SIGNED_MEANWHILE_MESSAGE in page

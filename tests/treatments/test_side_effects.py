@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from clinic.inputs import STALE_PAGE_MESSAGE
 from tests.factories import (
     PatientFactory,
     SideEffectFactory,
@@ -410,6 +411,42 @@ def test_decision_form_on_the_detail_page(practitioner_client):
     )
     se.refresh_from_db()
     assert se.regulator_decision == "not-reported"
+
+
+def test_a_decision_without_the_version_is_refused_as_out_of_date(practitioner_client):
+    se = SideEffectFactory()
+    response = practitioner_client.post(
+        f"/side-effects/{se.public_id}/decision/",
+        {"regulator_decision": "not-reported", "not_reported_reason": "Known, mild"},
+    )
+    assert response.status_code == 302
+    assert [str(m) for m in response.wsgi_request._messages] == [STALE_PAGE_MESSAGE]
+    se.refresh_from_db()
+    assert (se.regulator_decision, se.version) == ("", 1)
+
+
+def test_a_review_without_the_version_is_refused_with_the_entries_kept(practitioner_client):
+    """It was taken for version 0 and told 'changed by someone else', which nobody had."""
+    se = SideEffectFactory()
+    url = f"/side-effects/{se.public_id}/review/"
+    form = practitioner_client.get(url).context["form"]
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        elif value is not None:
+            data[name] = getattr(value, "pk", value)
+    data["treatment_given"] = "Typed just now"
+    del data["version"]
+    response = practitioner_client.post(url, data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert STALE_PAGE_MESSAGE in page
+    assert "Typed just now" in page
+    se.refresh_from_db()
+    assert se.version == 1 and se.treatment_given != "Typed just now"
 
 
 def test_manager_sees_the_serious_list_pseudonymised(manager_client, practitioner):

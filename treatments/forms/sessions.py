@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from clinic.idempotency import SubmissionTokenField
+from clinic.inputs import RefusesStalePage, VersionField
 from clinic.staff.selectors import registered_doctors
 from treatments.choices import IndicationCategory, SafetyProfile
 from treatments.forms.rendering import (
@@ -114,8 +115,8 @@ FURTHER_VIALS_HELP = (
 ONE_VIAL_HELP = "The vial the dose is drawn from (the only one in stock that can be used)."
 
 
-class SessionForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+class SessionForm(RefusesStalePage, forms.ModelForm):
+    version = VersionField()
 
     class Meta:
         model = TreatmentSession

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from clinic.idempotency import FIELD, SubmissionTokenField
+from clinic.inputs import RefusesStalePage, VersionField
 from treatments.choices import (
     SERIOUSNESS_CRITERIA,
     Causality,
@@ -69,7 +70,7 @@ class PhonedSideEffectForm(forms.Form):
         return cleaned
 
 
-class SideEffectForm(forms.Form):
+class SideEffectForm(RefusesStalePage, forms.Form):
     """A practitioner records or completes a side effect: rule 38's fields, severity and
     seriousness asked separately, and the Yellow Card decision (rule 39), which may also
     be recorded later."""
@@ -139,6 +140,9 @@ class SideEffectForm(forms.Form):
         if new:
             # A new report carries the one-time token: a double-click records it once.
             self.fields[FIELD] = SubmissionTokenField()
+        else:
+            # A review carries the report's version as the page showed it.
+            self.fields["version"] = VersionField()
         for name, label in SERIOUSNESS_CRITERIA:
             self.fields[name] = forms.BooleanField(label=label, required=False)
         self.fields["session"].queryset = (
@@ -253,7 +257,7 @@ class SideEffectForm(forms.Form):
         return initial
 
 
-class SideEffectDecisionForm(forms.Form):
+class SideEffectDecisionForm(RefusesStalePage, forms.Form):
     regulator_decision = forms.ChoiceField(
         label="Yellow Card decision",
         choices=[
@@ -268,7 +272,7 @@ class SideEffectDecisionForm(forms.Form):
     not_reported_reason = forms.CharField(
         label="Reason for not reporting", max_length=300, required=False
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -27,6 +27,17 @@ from treatments.forms import (
 
 OVERRIDE_PREFIX = "override__"
 
+# A Sign or Save racing a sign that committed first, and the live check of a session
+# signed in another tab, say the same.
+SIGNED_MEANWHILE_MESSAGE = (
+    "This session was signed meanwhile (a second click, or another tab?), so nothing "
+    "more was saved and it can no longer be edited. Corrections are made by addendum."
+)
+
+
+def _signed_meanwhile(request) -> None:
+    messages.info(request, SIGNED_MEANWHILE_MESSAGE, extra_tags=NAMES_NOBODY)
+
 
 def _override_reasons(data) -> dict[str, str]:
     """Reasons typed against OVERRIDE findings, keyed by finding code."""
@@ -280,12 +291,7 @@ def session_edit(request, public_id):
         except services.SessionLocked:
             # Signed by another request since this one read it (a double-click on Sign,
             # or Save in a second tab): the signed record stands, nothing more is written.
-            messages.info(
-                request,
-                "This session was signed meanwhile (a second click, or another tab?), so "
-                "nothing more was saved. Corrections are made by addendum.",
-                extra_tags=NAMES_NOBODY,
-            )
+            _signed_meanwhile(request)
             return redirect("treatments:session_detail", public_id=session.public_id)
         except services.SessionConflict:
             messages.error(
@@ -335,12 +341,7 @@ def session_check(request, public_id):
     if session.is_signed:
         # Signed in another tab while this editor was open: go to the signed session now,
         # rather than let more be typed that cannot be saved.
-        messages.info(
-            request,
-            "This session was signed meanwhile (another tab?), so it can no longer be "
-            "edited. Corrections are made by addendum.",
-            extra_tags=NAMES_NOBODY,
-        )
+        _signed_meanwhile(request)
         url = reverse("treatments:session_detail", kwargs={"public_id": session.public_id})
         if request.htmx:
             response = HttpResponse(status=204)  # htmx swaps nothing, and navigates

@@ -155,7 +155,7 @@ def side_effect_review(request, public_id):
             side_effect = services.side_effect_review(
                 side_effect=side_effect,
                 reviewed_by=request.user,
-                expected_version=form.cleaned_data["version"] or 0,
+                expected_version=form.cleaned_data["version"],
                 **form.service_kwargs(),
             )
         except services.SideEffectConflict as exc:
@@ -209,7 +209,7 @@ def side_effect_decision(request, public_id):
         else:
             messages.success(request, "Yellow Card decision recorded.")
     else:
-        messages.error(request, "Choose reported or not reported.")
+        messages.error(request, form.refusal("Choose reported or not reported."))
     return redirect(side_effect)
 
 

@@ -126,15 +126,13 @@ def send_once(request, perform, *, back: str) -> str:
     from clinic.diary.forms import OnceForm
 
     form = OnceForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "This button's page is out of date: reload it and try again.")
-        return back
+    form.is_valid()  # the token alone: an unreadable one is refused by submit_once
     try:
         outcome = submit_once(request, form, perform, result_url=back)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return back
-    if outcome is None:  # busy, or a token that is not this user's
+    if outcome is None:  # busy, or a token that is unreadable or not this user's
         for error in form.non_field_errors():
             messages.error(request, error)
         return back
