@@ -387,3 +387,30 @@ document.addEventListener("DOMContentLoaded", () => {
     document.querySelectorAll("form[data-sign-out]").forEach((form) => form.addEventListener("submit", clearAll));
   });
 })();
+
+// One submission per click burst: a second submission of a form while the first is on
+// its way is ignored, so the person sees what the first did ("Session signed.", not
+// "signed meanwhile"; browser review 05/12). Only a submission the page itself sends
+// (htmx cancels the event for the forms it sends); the server's guards (versions,
+// one-time tokens) still refuse what gets through, such as a second tab. A form can be
+// sent again after a few seconds (a lost connection) or when the page comes back from
+// the back-forward cache.
+(() => {
+  "use strict";
+  const AGAIN_AFTER_MS = 5000;
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (event.defaultPrevented || !(form instanceof HTMLFormElement)) return;
+    if ((form.getAttribute("method") || "get").toLowerCase() !== "post") return;
+    const sentAt = Number(form.dataset.sentAt || 0);
+    if (sentAt && Date.now() - sentAt < AGAIN_AFTER_MS) {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.sentAt = String(Date.now());
+  });
+  window.addEventListener("pageshow", (event) => {
+    if (!event.persisted) return;
+    document.querySelectorAll("form[data-sent-at]").forEach((form) => delete form.dataset.sentAt);
+  });
+})();

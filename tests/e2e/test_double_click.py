@@ -1,0 +1,68 @@
+"""A double-click on a form's button sends it once, so the person sees what the first
+click did (browser review 05/12: a double-click on Sign showed "This session was signed
+meanwhile (a second click, or another tab?)" and never "Session signed."). clinic/app.js
+ignores a second submission of a form while the first is on its way; the server's
+guards (versions, one-time tokens) stay for what gets through."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.test_session_flow import (
+    Actions,
+    adult_patient,  # noqa: F401 - fixture
+    fresh_vial,
+    safety_panel,
+    start_preempt_session,
+    tick_confirmations,
+)
+from treatments.choices import SessionStatus
+from treatments.models import TreatmentSession
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("migrated_reference_data"),
+]
+
+
+def test_a_double_click_on_sign_shows_the_session_signed(
+    page: Page,
+    live_server,
+    practitioner,
+    adult_patient,  # noqa: F811
+    login,
+):
+    fresh_vial(practitioner)
+    login(page, live_server, "amelia")
+    page.goto(f"{live_server.url}{adult_patient.get_absolute_url()}")
+    actions = Actions()
+    start_preempt_session(page, actions)
+    tick_confirmations(page, actions)
+    if safety_panel(page).locator(".finding-warn").count():
+        page.get_by_label("I have read the warnings above").check()
+    # The first click's request is held on its way (as on a slow connection) while the
+    # second click comes: without the guard the browser sends a second POST, and the
+    # page shows its answer ("signed meanwhile").
+    held = []
+    page.route(
+        "**/edit/",
+        lambda route: held.append(route) if route.request.method == "POST" else route.continue_(),
+    )
+    # Both clicks from the page's own script, the second 150 ms after the first (as a
+    # hand double-clicks): Playwright's own click waits for the first's navigation.
+    page.evaluate(
+        """() => {
+          const sign = document.querySelector("button[name=action][value=sign]");
+          sign.click();
+          setTimeout(() => sign.click(), 150);
+        }"""
+    )
+    page.wait_for_timeout(600)
+    sent = len(held)
+    for route in held:
+        route.continue_()
+    expect(page.locator(".messages")).to_contain_text("Session signed.")
+    expect(page.locator(".messages")).not_to_contain_text("signed meanwhile")
+    assert sent == 1
+    session = TreatmentSession.objects.get(patient=adult_patient)
+    assert session.status == SessionStatus.SIGNED
