@@ -316,7 +316,7 @@ def test_reception_books_from_a_free_slot_and_marks_the_arrival(patient, doctor,
     client = client_for(reception)
     page = client.get(reverse("diary:day"))
     assert page.status_code == 200
-    assert "Book 09:00" in page.content.decode()
+    assert 'Book<span class="visually-hidden"> 09:00 with' in page.content.decode()
     response = client.post(
         reverse("diary:book"),
         {

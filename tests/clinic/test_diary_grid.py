@@ -2,9 +2,12 @@
 lengths shared one merged 15-minute cell and were stacked at its top, so rows they
 covered looked free and PERRY, booked 11:05-11:50, was drawn beside 10:15): each
 appointment is its own cell, starting on the row of its start and spanning its rows of
-5 minutes, and no free cell overlaps a booking."""
+5 minutes, and no free cell overlaps a booking. A free slot always shows "+ Book"."""
+
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -64,3 +67,18 @@ def test_the_page_draws_each_card_beside_its_own_time(morning, reception):
     )
     assert body.rindex('<td rowspan="9" class="booked">', 0, perry) > body.index("11:00<")
     assert page.count('data-testid="appointment"') == 3
+
+
+def test_a_free_slot_always_shows_it_can_be_booked(practitioner, reception):
+    """Review: free slots were invisible until hovered (color: transparent), and a tablet
+    has no hover. Each shows "+ Book" (its time and whose slot for screen readers)."""
+    working(practitioner)
+    page = client_for(reception).get(reverse("diary:day")).content.decode()
+
+    assert (
+        '<i class="bi bi-plus-lg" aria-hidden="true"></i> Book<span class="visually-hidden">'
+        " 09:00 with"
+    ) in page
+    css = (Path(settings.BASE_DIR) / "clinic/static/clinic/diary.css").read_text()
+    rule = css[css.index(".diary-grid td.free a {") :].split("}", 1)[0]
+    assert "transparent" not in rule and "color: var(--bs-secondary-color)" in rule
