@@ -98,7 +98,9 @@ class BookingForm(WhenForm):
     )
     notes = forms.CharField(max_length=300, required=False)
     acknowledge_flags = forms.BooleanField(
-        required=False, label="I have read the points above: book it anyway."
+        required=False,
+        label="I have read the points above: book it anyway.",
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
 
     def __init__(self, *args, **kwargs):
@@ -112,7 +114,9 @@ class MoveForm(WhenForm):
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
     acknowledge_flags = forms.BooleanField(
-        required=False, label="I have read the points above: move it anyway."
+        required=False,
+        label="I have read the points above: move it anyway.",
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
 
     def __init__(self, *args, **kwargs):

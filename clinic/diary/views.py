@@ -267,9 +267,13 @@ def appointment(request, public_id):
     return _appointment_page(request, selectors.appointment_get(public_id=public_id))
 
 
-def _appointment_page(request, current, *, move_form=None, cancel_form=None, opened=""):
+def _appointment_page(
+    request, current, *, move_form=None, cancel_form=None, opened="", move_flags=None
+):
     """The appointment page; after a refused move or cancellation, with the form as the
-    user sent it (`opened`: which of the two panels to show open)."""
+    user sent it (`opened`: which of the two panels to show open; `move_flags`: the
+    booking checks the move needs acknowledged, shown with the box to tick, which is not
+    offered when there is nothing to acknowledge)."""
     local = timezone.localtime(current.starts_at)
     if move_form is None:
         move_form = MoveForm(
@@ -288,6 +292,7 @@ def _appointment_page(request, current, *, move_form=None, cancel_form=None, ope
             "move_form": move_form,
             "cancel_form": cancel_form or CancelForm(initial={"version": current.version}),
             "opened": opened,
+            "move_flags": move_flags,
             "statuses": AppointmentStatus,
             "now": timezone.now(),
             # Arrived is for today's appointments only (the service refuses others).
@@ -393,9 +398,9 @@ def appointment_move(request, public_id):
     except services.BookingRefused as exc:
         messages.error(request, " ".join(c.message for c in exc.checks))
     except services.BookingNeedsAcknowledgement as exc:
-        messages.warning(
-            request,
-            " ".join(c.message for c in exc.checks) + " Tick the box to move it anyway.",
+        messages.warning(request, "Not moved yet: read the points in the Move panel.")
+        return _appointment_page(
+            request, current, move_form=form, opened=MOVE, move_flags=exc.checks
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

@@ -132,6 +132,9 @@ def test_the_move_form_asks_before_moving_past_hours(patient, mornings, receptio
 
     assert response.status_code == 200
     said = " ".join(str(m) for m in get_messages(response.wsgi_request))
-    assert "runs past the end of their hours (13:00)" in said
+    assert "Not moved yet" in said
+    page = response.content.decode()
+    assert 'data-testid="move-flags"' in page
+    assert "runs past the end of their hours (13:00)" in page
     appointment.refresh_from_db()
     assert appointment.starts_at == at(1, 10)
