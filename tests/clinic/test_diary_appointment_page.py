@@ -72,3 +72,19 @@ def test_a_move_with_points_shows_them_with_the_box_and_then_moves(patient, morn
     assert moved.status_code == 302
     appointment.refresh_from_db()
     assert appointment.starts_at == at(2, 12, 45)
+
+
+def test_a_refused_move_takes_the_pages_address(patient, mornings, reception):
+    """Shown in answer to the form, the page asks (static/clinic/diary.js) to be the
+    appointment page in the history, so that Back to it is no form resubmission; the
+    page opened as usual has no need to."""
+    appointment = book(patient, mornings, reception, at(1, 10), "consultation")
+    client = client_for(reception)
+    url = reverse("diary:appointment_move", args=[appointment.public_id])
+    data = {"day": "31/02/2026", "start": "10:00", "version": appointment.version}
+
+    refused = client.post(url, data).content.decode()
+    assert f'data-history-url="{appointment.get_absolute_url()}"' in refused
+    assert "clinic/diary.js" in refused
+    opened = client.get(appointment.get_absolute_url()).content.decode()
+    assert "data-history-url" not in opened and "clinic/diary.js" not in opened
