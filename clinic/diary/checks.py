@@ -24,6 +24,11 @@ session is logged (treatments.safety), so a booking check never replaces them.
   registration, and the session records the directing doctor, which the booking cannot
   know (the engine blocks at signing).
 
+And, for every kind of visit, the practitioner's working hours (`hours_check`): an
+appointment that starts before them, ends after them or falls on a day they do not work
+is flagged, so that the booker sees it and says so (a practitioner may agree to stay on;
+the day view offers only times within their hours).
+
 Thresholds are the reference data's (Indication.min_age_years, DoseGuideline and
 Indication minimum intervals, the adult_age_years SafetyParameter), never literals here.
 """
@@ -31,10 +36,11 @@ Indication minimum intervals, the adult_age_years SafetyParameter), never litera
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q
+from django.utils import timezone
 
 from clinic.diary.choices import AppointmentKind, AppointmentStatus
 from treatments.choices import IndicationCategory, SessionStatus, UnitFamily
@@ -61,6 +67,52 @@ class BookingCheck:
 
 def _age_on(born: date, on: date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def _joined(blocks) -> list[tuple[datetime, datetime]]:
+    """Working blocks as (starts, ends), back-to-back blocks joined (09:00-13:00 and
+    13:00-17:00 are one stretch: an appointment across 13:00 is within hours)."""
+    joined: list[list[datetime]] = []
+    for block in sorted(blocks, key=lambda b: b.starts):
+        if joined and block.starts <= joined[-1][1]:
+            joined[-1][1] = max(joined[-1][1], block.ends)
+        else:
+            joined.append([block.starts, block.ends])
+    return [(starts, ends) for starts, ends in joined]
+
+
+def hours_check(*, practitioner, starts_at: datetime, ends_at: datetime) -> BookingCheck | None:
+    """A flag when [starts_at, ends_at) is not wholly inside one stretch of the
+    practitioner's working hours that day (weekly pattern, less leave, plus extra clinics);
+    None when it is. Two queries."""
+    from clinic.diary.selectors import working_blocks
+
+    day = timezone.localdate(starts_at)
+    blocks = working_blocks(day=day, practitioner_ids=[practitioner.pk]).get(practitioner.pk, [])
+    stretches = _joined(blocks)
+    if any(starts <= starts_at and ends_at <= ends for starts, ends in stretches):
+        return None
+    name = practitioner.get_full_name() or practitioner.get_username()
+    asked = f"{timezone.localtime(starts_at):%H:%M}\u2013{timezone.localtime(ends_at):%H:%M}"
+    if not stretches:
+        message = (
+            f"{name} is not working on {day:%A %d/%m/%Y} (no hours that day, or on leave): "
+            f"{asked} is outside their hours."
+        )
+    else:
+        hours = ", ".join(
+            f"{timezone.localtime(s):%H:%M}\u2013{timezone.localtime(e):%H:%M}"
+            for s, e in stretches
+        )
+        within = next((e for s, e in stretches if s <= starts_at < e), None)
+        if within is not None:
+            problem = f"runs past the end of their hours ({timezone.localtime(within):%H:%M})"
+        elif starts_at < stretches[0][0]:
+            problem = f"starts before their hours ({timezone.localtime(stretches[0][0]):%H:%M})"
+        else:
+            problem = "is outside their hours"
+        message = f"{name} works {hours} on {day:%A %d/%m/%Y}: {asked} {problem}."
+    return BookingCheck(FLAG, "hours.outside", message, "the practitioner's working hours")
 
 
 def booking_checks(

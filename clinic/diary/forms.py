@@ -33,7 +33,14 @@ class PractitionerChoiceField(forms.ModelChoiceField):
 class WhenForm(forms.Form):
     """A date and a start time, read as UK local time."""
 
-    day = forms.DateField(label="Date", widget=_date_input())
+    day = forms.DateField(
+        label="Date",
+        widget=_date_input(),
+        error_messages={
+            "required": "Type the date, as dd/mm/yyyy.",
+            "invalid": "That is not a date: type it as dd/mm/yyyy.",
+        },
+    )
     start = forms.ChoiceField(label="Time", choices=TIMES)
 
     def __init__(self, *args, **kwargs):
@@ -44,6 +51,17 @@ class WhenForm(forms.Form):
                 continue
             css = "form-select" if isinstance(widget, forms.Select) else "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def full_clean(self):
+        super().full_clean()
+        # A field with an error is drawn invalid (Bootstrap's is-invalid), as the crispy
+        # forms draw it; Django adds aria-invalid and points aria-describedby at the error.
+        for name in self.errors:
+            field = self.fields.get(name)
+            if field is not None and not field.widget.is_hidden:
+                css = field.widget.attrs.get("class", "")
+                if "is-invalid" not in css.split():
+                    field.widget.attrs["class"] = f"{css} is-invalid".strip()
 
     def clean_day(self):
         day = self.cleaned_data["day"]
@@ -73,9 +91,15 @@ class BookingForm(WhenForm):
         error_messages={"required": "Choose the patient first (search above)."},
     )
     appointment_type = forms.ModelChoiceField(
-        label="Appointment", queryset=AppointmentType.objects.filter(is_active=True)
+        label="Appointment",
+        queryset=AppointmentType.objects.filter(is_active=True),
+        error_messages={"required": "Choose the kind of appointment."},
     )
-    practitioner = PractitionerChoiceField(label="With", queryset=get_user_model().objects.none())
+    practitioner = PractitionerChoiceField(
+        label="With",
+        queryset=get_user_model().objects.none(),
+        error_messages={"required": "Choose who the appointment is with."},
+    )
     minutes = forms.IntegerField(
         label="Length (minutes)",
         min_value=5,
@@ -99,7 +123,9 @@ class BookingForm(WhenForm):
     )
     notes = forms.CharField(max_length=300, required=False)
     acknowledge_flags = forms.BooleanField(
-        required=False, label="I have read the points above: book it anyway."
+        required=False,
+        label="I have read the points above: book it anyway.",
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
 
     def __init__(self, *args, **kwargs):
@@ -113,7 +139,9 @@ class MoveForm(RefusesStalePage, WhenForm):
     )
     version = VersionField()
     acknowledge_flags = forms.BooleanField(
-        required=False, label="I have read the points above: move it anyway."
+        required=False,
+        label="I have read the points above: move it anyway.",
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
 
     def __init__(self, *args, **kwargs):

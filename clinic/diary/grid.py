@@ -1,6 +1,14 @@
-"""The day view's grid: rows of 15 minutes, a cell per practitioner, each cell's text
-worked out here once so that the template only prints strings (no per-cell include, URL
-reversing, filter, permission lookup or property in the template's loop).
+"""The day view's grid: a row per 5 minutes (the time printed once per 15, its header
+spanning three rows), a cell per practitioner, each cell's text worked out here once so
+that the template only prints strings (no per-cell include, URL reversing, filter,
+permission lookup or property in the template's loop).
+
+Each appointment is one cell spanning the rows it covers, so that it sits beside the time
+it starts at and no time it takes looks free (rows of 15 minutes merged back-to-back
+appointments of odd lengths into one cell and stacked them at its top). Free time is a
+15-minute cell to book where the whole 15 minutes is free and within hours; shorter free
+time left by odd lengths is drawn empty ("gap"). Only times off the 5-minute grid can
+still put two appointments in one cell (the second joins the first's).
 
 One pass over each column's appointments (sorted by start), so the work grows with
 rows x columns + appointments, not with their product. No query: it reads what
@@ -21,6 +29,9 @@ from clinic.diary.models import BADGE_CLASSES, LATE_AFTER
 from clinic.diary.selectors import SLOT_MINUTES, Booked, DayView
 
 STEP = timedelta(minutes=SLOT_MINUTES)
+ROW_MINUTES = 5
+ROW = timedelta(minutes=ROW_MINUTES)
+ROWS_PER_STEP = SLOT_MINUTES // ROW_MINUTES  # 3: the time header's rowspan
 STATUS_LABELS = dict(AppointmentStatus.choices)
 WAITING = (AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED)
 EN_DASH = "\u2013"
@@ -36,17 +47,19 @@ class Entry:
     name: str
     badge: str
     badge_css: str
-    when: str  # "09:00-09:20 · Phone review · Room 2" (an en dash between the times)
+    times: str  # "09:00-09:20" (an en dash between the times)
+    what: str  # "Phone review · Room 2"
     flags: str  # "2 booking checks", or ""
 
 
 @dataclass(slots=True)
 class Cell:
-    """One practitioner's 15 minutes: appointments starting here (spanning `rows`; one
-    that starts inside another's rows joins its cell), a free slot to book (`book_url`),
-    a time outside their hours, or covered by a cell above (not drawn)."""
+    """One practitioner's cell, from `starts_at` over `rows` rows of 5 minutes: an
+    appointment (two only when one starts off the 5-minute grid inside the other), a free
+    15 minutes to book (`book_url`), free time too short to book ("gap"), time outside
+    their hours ("off"), or covered by a cell above (not drawn)."""
 
-    kind: str  # "appointment", "free", "off", "covered"
+    kind: str  # "appointment", "free", "gap", "off", "covered"
     starts_at: datetime
     practitioner_id: int
     appointments: list[Booked] = field(default_factory=list)
@@ -55,15 +68,17 @@ class Cell:
     book_url: str = ""
     label: str = ""  # "09:15"
     who: str = ""  # whose free slot, for screen readers ("Book 09:15 with ...")
+    stacked: bool = False  # more than one appointment in the cell
 
 
 @dataclass(slots=True)
 class Row:
     moment: datetime
-    label: str
+    label: str  # "09:15" on the first row of each 15 minutes (its header spans three), or ""
     cells: list[Cell]  # every column's cell, covered ones included
     drawn: list[Cell]  # what the template draws (covered cells are spanned by a rowspan)
-    is_now: bool = False  # the 15 minutes we are in (a line across the grid)
+    is_now: bool = False  # on a labelled row: the 15 minutes we are in ("Now")
+    now_line: bool = False  # the 5 minutes we are in (a line across the grid)
 
 
 def _entry(appt: Booked, url: tuple[str, str], now: datetime, tz) -> Entry:
@@ -74,9 +89,7 @@ def _entry(appt: Booked, url: tuple[str, str], now: datetime, tz) -> Entry:
         badge = STATUS_LABELS.get(appt.status, appt.status)
         badge_css = BADGE_CLASSES.get(appt.status, "text-bg-light border")
     starts, ends = appt.starts_at.astimezone(tz), appt.ends_at.astimezone(tz)
-    when = f"{starts:%H:%M}{EN_DASH}{ends:%H:%M} · {appt.type_name}"
-    if appt.room_name:
-        when += f" · {appt.room_name}"
+    what = f"{appt.type_name} · {appt.room_name}" if appt.room_name else appt.type_name
     count = appt.flags
     return Entry(
         url=f"{url[0]}{appt.public_id}{url[1]}",
@@ -84,14 +97,20 @@ def _entry(appt: Booked, url: tuple[str, str], now: datetime, tz) -> Entry:
         name=appt.patient_name,
         badge=badge,
         badge_css=badge_css,
-        when=when,
+        times=f"{starts:%H:%M}{EN_DASH}{ends:%H:%M}",
+        what=what,
         flags=f"{count} booking check{'s' if count != 1 else ''}" if count else "",
     )
 
 
-def _grid_end(ends_at: datetime, moment: datetime) -> datetime:
-    """The end of an appointment rounded up to the grid (at least one row)."""
-    return moment + STEP * max(1, -(-(ends_at - moment) // STEP))
+def _rows_to(ends_at: datetime, moment: datetime) -> int:
+    """Rows of 5 minutes from `moment` to `ends_at` rounded up (at least one)."""
+    return max(1, -(-(ends_at - moment) // ROW))
+
+
+def _row_of(moment: datetime, grid_start: datetime) -> datetime:
+    """The start of the 5-minute row `moment` falls in."""
+    return grid_start + ROW * ((moment - grid_start) // ROW)
 
 
 def day_grid(view: DayView, *, can_book: bool = False, patient_param: str = "") -> list[Row]:
@@ -105,8 +124,10 @@ def day_grid(view: DayView, *, can_book: bool = False, patient_param: str = "") 
     )
     book_prefix = reverse("diary:book") + "?practitioner="
     patient_suffix = f"&patient={quote(patient_param)}" if patient_param else ""
-    grid_start, last = view.times[0], view.times[-1] + STEP
-    local = [m.astimezone(tz) for m in view.times]
+    grid_start = view.times[0]
+    total = len(view.times) * ROWS_PER_STEP
+    moments = [grid_start + ROW * index for index in range(total)]
+    local = [m.astimezone(tz) for m in moments]
     labels = [f"{m:%H:%M}" for m in local]
     starts_q = [quote(m.isoformat(), safe="") for m in local]
     columns = []
@@ -116,8 +137,8 @@ def day_grid(view: DayView, *, can_book: bool = False, patient_param: str = "") 
     rows = []
     open_cell: dict[int, Cell] = {}
     covered_until: dict[int, datetime] = {}
-    for index, moment in enumerate(view.times):
-        after = moment + STEP
+    for index, moment in enumerate(moments):
+        after = moment + ROW
         cells, drawn = [], []
         for who, name, blocks, pending, cursor in columns:
             starting = []
@@ -129,35 +150,77 @@ def day_grid(view: DayView, *, can_book: bool = False, patient_param: str = "") 
                     starting.append(appt)
             until = covered_until.get(who)
             if starting:
-                ends = max(_grid_end(a.ends_at, moment) for a in starting)
+                ends = moment + ROW * max(_rows_to(a.ends_at, moment) for a in starting)
                 entries = [_entry(a, (url_prefix, url_suffix), now, tz) for a in starting]
-                if until is not None and moment < until:  # joins the cell above
+                if until is not None and moment < until:  # joins the appointment's cell above
                     cell = open_cell[who]
                     cell.appointments += starting
                     cell.entries += entries
+                    cell.stacked = True
                     if ends > until:
                         covered_until[who] = ends
-                        cell.rows = int((ends - cell.starts_at) / STEP)
+                        cell.rows = int((ends - cell.starts_at) / ROW)
                     cells.append(Cell("covered", moment, who))
                     continue
                 cell = Cell(
-                    "appointment", moment, who, starting, int((ends - moment) / STEP), entries
+                    "appointment", moment, who, starting, int((ends - moment) / ROW), entries
                 )
+                cell.stacked = len(starting) > 1
                 open_cell[who], covered_until[who] = cell, ends
             elif until is not None and moment < until:
                 cells.append(Cell("covered", moment, who))
                 continue
-            elif any(b.starts <= moment and after <= b.ends for b in blocks):
-                cell = Cell("free", moment, who, label=labels[index], who=name)
-                if can_book:
-                    cell.book_url = f"{book_prefix}{who}&start={starts_q[index]}{patient_suffix}"
             else:
-                cell = Cell("off", moment, who)
+                cell = _time_cell(index, moments, blocks, pending, cursor[0], grid_start)
+                cell.practitioner_id = who
+                if cell.kind == "free":
+                    cell.label, cell.who = labels[index], name
+                    if can_book:
+                        cell.book_url = (
+                            f"{book_prefix}{who}&start={starts_q[index]}{patient_suffix}"
+                        )
+                open_cell[who] = cell
+                covered_until[who] = moment + ROW * cell.rows
             cells.append(cell)
             drawn.append(cell)
-        rows.append(Row(moment, labels[index], cells, drawn, moment <= now < after))
-    for row in rows:  # no cell may run past the bottom of the grid
+        first = index % ROWS_PER_STEP == 0
+        rows.append(
+            Row(
+                moment,
+                labels[index] if first else "",
+                cells,
+                drawn,
+                is_now=first and moment <= now < moment + STEP,
+                now_line=moment <= now < after,
+            )
+        )
+    for index, row in enumerate(rows):  # no cell may run past the bottom of the grid
         for cell in row.drawn:
-            if cell.kind == "appointment":
-                cell.rows = max(1, min(cell.rows, int((last - row.moment) / STEP)))
+            cell.rows = max(1, min(cell.rows, total - index))
     return rows
+
+
+def _time_cell(index, moments, blocks, pending, cursor, grid_start) -> Cell:
+    """The cell of time with no appointment from row `index`: as many rows as are alike
+    (within hours or not), up to the next 15 minutes or the next appointment's row. A
+    whole 15 minutes within hours is "free" (bookable); less is a "gap"."""
+    moment = moments[index]
+
+    def within(at: datetime) -> bool:
+        return any(b.starts <= at and at + ROW <= b.ends for b in blocks)
+
+    limit = index + ROWS_PER_STEP - index % ROWS_PER_STEP  # the next 15 minutes
+    if cursor < len(pending):
+        next_row = (_row_of(pending[cursor].starts_at, grid_start) - grid_start) // ROW
+        limit = min(limit, next_row)
+    here = within(moment)
+    rows = 1
+    while index + rows < limit and within(moments[index + rows]) == here:
+        rows += 1
+    if not here:
+        kind = "off"
+    elif rows == ROWS_PER_STEP:
+        kind = "free"
+    else:
+        kind = "gap"
+    return Cell(kind, moment, 0, rows=rows)

@@ -19,7 +19,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from clinic.diary import selectors
-from clinic.diary.checks import BookingCheck, booking_checks
+from clinic.diary.checks import BookingCheck, booking_checks, hours_check
 from clinic.diary.choices import AppointmentStatus, CancelledBy
 from clinic.diary.messaging.reminders import (
     reminder_reschedule,
@@ -105,6 +105,7 @@ def _checks(
     indication,
     product,
     starts_at,
+    ends_at,
     acknowledge,
     practitioner,
     exclude_pk=None,
@@ -122,6 +123,10 @@ def _checks(
     blocks = [c for c in found if c.is_block]
     if blocks:
         raise BookingRefused(blocks)
+    # Any kind of visit: the whole appointment within the practitioner's hours.
+    outside = hours_check(practitioner=practitioner, starts_at=starts_at, ends_at=ends_at)
+    if outside is not None:
+        found.append(outside)
     if found and not acknowledge:
         raise BookingNeedsAcknowledgement(found)
     return found
@@ -162,6 +167,7 @@ def appointment_book(
                 indication=indication,
                 product=product,
                 starts_at=starts_at,
+                ends_at=ends_at,
                 acknowledge=acknowledge_flags,
                 practitioner=practitioner,
             )
@@ -262,6 +268,7 @@ def appointment_move(
                 indication=current.indication,
                 product=current.product,
                 starts_at=starts_at,
+                ends_at=ends_at,
                 acknowledge=acknowledge_flags,
                 practitioner=practitioner or current.practitioner,
                 exclude_pk=current.pk,

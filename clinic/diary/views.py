@@ -32,24 +32,32 @@ from patients.selectors import patient_search
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 
 
-def _day_from(value: str | None) -> date:
-    """A day from the query string (ISO or dd/mm/yyyy); today when absent, unreadable or
-    outside the days the diary shows (EARLIEST_DAY..LATEST_DAY)."""
+def _day_from(value: str | None) -> tuple[date, str]:
+    """A day from the query string (ISO or dd/mm/yyyy), and what was wrong with it: today
+    when absent (""), unreadable or outside the days the diary shows
+    (EARLIEST_DAY..LATEST_DAY), with a message saying so instead of silently showing
+    today."""
+    value = (value or "").strip()
+    if not value:
+        return timezone.localdate(), ""
     for fmt in DATE_FORMATS:
         try:
-            day = datetime.strptime(value or "", fmt).date()  # noqa: DTZ007 - a calendar day
+            day = datetime.strptime(value, fmt).date()  # noqa: DTZ007 - a calendar day
         except ValueError:
             continue
         if EARLIEST_DAY <= day <= LATEST_DAY:
-            return day
-        break
-    return timezone.localdate()
+            return day, ""
+        return timezone.localdate(), (
+            f"The diary shows days from {EARLIEST_DAY:%d/%m/%Y} to {LATEST_DAY:%d/%m/%Y}: "
+            "showing today."
+        )
+    return timezone.localdate(), "That is not a date: showing today."
 
 
 @require_perm("diary.view_appointment")
 @audited("diary.day")
 def day(request):
-    shown = _day_from(request.GET.get("day"))
+    shown, day_problem = _day_from(request.GET.get("day"))
     view = selectors.day_view(day=shown)
     patient_param = request.GET.get("patient", "")
     can_book = request.user.has_perm("diary.add_appointment")
@@ -64,6 +72,9 @@ def day(request):
             "today": timezone.localdate(),
             "now": timezone.now(),
             "patient_param": patient_param,
+            "day_problem": day_problem,
+            # What was typed stays in the box next to the message (at most a date's worth).
+            "typed_day": request.GET.get("day", "")[:30] if day_problem else "",
         },
     )
 
@@ -75,7 +86,7 @@ def week(request, practitioner_id: int):
     person = people.get(practitioner_id)
     if person is None:
         raise Http404
-    shown = _day_from(request.GET.get("day"))
+    shown, day_problem = _day_from(request.GET.get("day"))
     monday = shown - timedelta(days=shown.weekday())
     return render(
         request,
@@ -87,6 +98,7 @@ def week(request, practitioner_id: int):
             "previous": monday - timedelta(days=7),
             "next": monday + timedelta(days=7),
             "today": timezone.localdate(),
+            "day_problem": day_problem,
         },
     )
 
@@ -228,7 +240,7 @@ def free_slots(request):
         after = max(
             after,
             timezone.make_aware(
-                datetime.combine(_day_from(request.GET["from"]), datetime.min.time())
+                datetime.combine(_day_from(request.GET["from"])[0], datetime.min.time())
             ),
         )
     slots = []
@@ -267,9 +279,13 @@ def appointment(request, public_id):
     return _appointment_page(request, selectors.appointment_get(public_id=public_id))
 
 
-def _appointment_page(request, current, *, move_form=None, cancel_form=None, opened=""):
+def _appointment_page(
+    request, current, *, move_form=None, cancel_form=None, opened="", move_flags=None
+):
     """The appointment page; after a refused move or cancellation, with the form as the
-    user sent it (`opened`: which of the two panels to show open)."""
+    user sent it (`opened`: which of the two panels to show open; `move_flags`: the
+    booking checks the move needs acknowledged, shown with the box to tick, which is not
+    offered when there is nothing to acknowledge)."""
     local = timezone.localtime(current.starts_at)
     if move_form is None:
         move_form = MoveForm(
@@ -288,6 +304,7 @@ def _appointment_page(request, current, *, move_form=None, cancel_form=None, ope
             "move_form": move_form,
             "cancel_form": cancel_form or CancelForm(initial={"version": current.version}),
             "opened": opened,
+            "move_flags": move_flags,
             "statuses": AppointmentStatus,
             "now": timezone.now(),
             # Arrived is for today's appointments only (the service refuses others).
@@ -397,9 +414,9 @@ def appointment_move(request, public_id):
     except services.BookingRefused as exc:
         messages.error(request, " ".join(c.message for c in exc.checks))
     except services.BookingNeedsAcknowledgement as exc:
-        messages.warning(
-            request,
-            " ".join(c.message for c in exc.checks) + " Tick the box to move it anyway.",
+        messages.warning(request, "Not moved yet: read the points in the Move panel.")
+        return _appointment_page(
+            request, current, move_form=form, opened=MOVE, move_flags=exc.checks
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

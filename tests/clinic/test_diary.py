@@ -317,7 +317,7 @@ def test_reception_books_from_a_free_slot_and_marks_the_arrival(patient, doctor,
     client = client_for(reception)
     page = client.get(reverse("diary:day"))
     assert page.status_code == 200
-    assert "Book 09:00" in page.content.decode()
+    assert 'Book<span class="visually-hidden"> 09:00 with' in page.content.decode()
     response = client.post(
         reverse("diary:book"),
         {
@@ -578,8 +578,9 @@ def test_attendance_figures_against_a_known_week(doctor, reception, manager):
 
 
 def test_the_day_grid_keeps_every_column_whole_with_odd_lengths(doctor, reception):
-    """A 20-minute appointment followed by one at its end: the second joins the first's
-    cell instead of pushing the row one cell wider (which shifted the whole column)."""
+    """Back-to-back appointments of odd lengths: each is its own cell over exactly its
+    rows of 5 minutes, and every row of the column is drawn once (no row pushed one cell
+    wider, which shifted the whole column)."""
     book(PatientFactory(), doctor, reception, at(0, 10), minutes=20)
     book(PatientFactory(), doctor, reception, at(0, 10, 20), minutes=20)
     book(PatientFactory(), doctor, reception, at(0, 11), minutes=45)
@@ -594,10 +595,10 @@ def test_the_day_grid_keeps_every_column_whole_with_odd_lengths(doctor, receptio
             remaining -= 1
             continue
         assert cell.kind != "covered"
-        remaining = cell.rows - 1 if cell.kind == "appointment" else 0
+        remaining = cell.rows - 1
     drawn = [c for row in rows for c in row.drawn if c.kind == "appointment"]
-    assert [len(c.appointments) for c in drawn] == [2, 1]
-    assert [c.rows for c in drawn] == [3, 3]  # 10:00-10:40 -> 3 rows; 11:00-11:45 -> 3
+    assert [len(c.appointments) for c in drawn] == [1, 1, 1]
+    assert [c.rows for c in drawn] == [4, 4, 9]  # 20, 20 and 45 minutes in rows of 5
 
 
 @pytest.mark.parametrize("target", ["//evil.example/", "/\\evil.example/", "https://evil.example/"])

@@ -75,7 +75,7 @@ def test_arrived_is_refused_for_an_appointment_not_today(patient, practitioner, 
     client = client_for(reception)
     page = client.get(appointment.get_absolute_url()).content.decode()
     assert 'data-testid="mark-arrived"' not in page  # not offered, as it would be refused
-    assert "Confirmed</button>" in page
+    assert "Mark confirmed</button>" in page
     response = client.post(
         step_url(appointment), {"status": "arrived", "version": appointment.version}
     )

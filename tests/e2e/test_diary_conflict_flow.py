@@ -122,3 +122,41 @@ def test_two_receptionists_move_and_cancel_the_same_appointment(
     appointment.refresh_from_db()
     assert appointment.status == "cancelled"
     assert timezone.localtime(appointment.starts_at) == local(2, 15)
+
+
+def test_back_after_a_corrected_move_shows_the_page_not_a_resubmission(
+    page: Page, live_server, reception, practitioner, login
+):
+    """Review: a move refused (an impossible date), corrected and made, then Back: the page
+    it went back to was the answer to a form, and Chrome asked to send the form again
+    ("Confirm Form Resubmission"). That answer takes the appointment page's address, so
+    Back loads the page."""
+    from django.utils import timezone
+
+    for weekday in range(7):
+        WorkingPattern.objects.create(
+            practitioner=practitioner, weekday=weekday, starts=time(8), ends=time(19)
+        )
+    appointment = services.appointment_book(
+        patient=PatientFactory(family_name="Wetherby"),
+        practitioner=practitioner,
+        appointment_type=AppointmentType.objects.get(slug="review"),
+        starts_at=local(1, 10),
+        booked_by=reception,
+    )
+    login(page, live_server, reception.username)
+    open_page(page, live_server, appointment, IPAD)
+    page.locator("summary", has_text="Move").click()
+    page.get_by_label("Date").fill("31/02/2026")
+    page.get_by_role("button", name="Move", exact=True).click()
+    expect(page.locator("#id_day_error")).to_contain_text("That is not a date")
+    address = f"{live_server.url}{appointment.get_absolute_url()}"
+    expect(page).to_have_url(address)  # the refused move's answer, at the page's address
+
+    page.get_by_label("Date").fill(f"{timezone.localdate() + timedelta(days=2):%d/%m/%Y}")
+    page.get_by_label("Time").select_option("11:00")
+    page.get_by_role("button", name="Move", exact=True).click()  # the panel is still open
+    expect(page.locator(".messages")).to_contain_text("Moved to")
+    page.go_back()
+    expect(page).to_have_url(address)
+    expect(page.get_by_test_id("appointment-status")).to_be_visible()

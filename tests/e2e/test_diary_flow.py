@@ -130,6 +130,7 @@ def test_arrival_start_from_the_diary_sign_and_completed(
         starts_at=starts,
         product=Product.objects.get(slug="botox"),
         booked_by=reception,
+        acknowledge_flags=True,  # run at night, "now" is outside the 08:00-19:00 hours
     )
 
     login(page, live_server, "rita")
