@@ -89,7 +89,11 @@ class SideEffectForm(forms.Form):
     )
     onset_date = forms.DateField(label="Onset", widget=date_input())
     resolution_date = forms.DateField(
-        label="Resolved on", widget=date_input(), required=False, help_text="Blank if continuing"
+        label="Resolved on",
+        widget=date_input(),
+        required=False,
+        help_text="Needed for Recovered, Recovered with sequelae (the date it ended) and Fatal "
+        "(the date of death). Blank while it goes on.",
     )
     severity = forms.TypedChoiceField(
         coerce=int,
