@@ -104,6 +104,38 @@ def test_save_and_sign_stay_uncovered_and_findings_are_one_tap_away(
     shot(page, f"session-screens-panel-{size}")
 
 
+def test_every_finding_and_the_warnings_tick_box_are_reachable_at_1366(
+    page: Page, live_server, practitioner, preempt_draft, login, shot
+):
+    """Review: at 1366x768 the panel was a box of its own height; findings were cut off
+    mid-card and the warnings tick box sat below its edge with no cue. It now scrolls with
+    the page, says how much is still below, and one click brings the rest (and the tick
+    box) into view above the action bar."""
+    page.set_viewport_size(SIZES["1366"])
+    login(page, live_server, "amelia")
+    page.goto(f"{live_server.url}/sessions/{preempt_draft.public_id}/edit/")
+    panel = page.locator("#safety")
+    tick = page.get_by_label("I have read the warnings above")
+    expect(tick).to_have_count(1)
+    # No scroll box inside the panel: what it holds is as tall as the panel itself.
+    assert panel.evaluate("el => el.scrollHeight <= el.clientHeight + 1")
+    assert panel.locator(".card-body").evaluate("el => getComputedStyle(el).overflowY") in (
+        "visible",
+        "",
+    )
+    more = page.locator("[data-safety-more]")
+    expect(more).to_be_visible()
+    expect(more).to_contain_text("below")
+    assert_not_covered(more)
+    more.click()
+    assert_not_covered(tick)
+    expect(more).to_be_hidden()
+    expect(panel.locator(".finding").last).to_be_in_viewport()
+    assert_not_covered(page.get_by_role("button", name="Sign session"))
+    tick.check()
+    shot(page, "session-screens-panel-end-1366")
+
+
 def test_half_typed_session_comes_back_after_the_idle_sign_out(
     page: Page, live_server, practitioner, preempt_draft, login
 ):
