@@ -136,6 +136,38 @@ def test_every_finding_and_the_warnings_tick_box_are_reachable_at_1366(
     shot(page, "session-screens-panel-end-1366")
 
 
+def test_the_first_vial_is_never_offered_again_as_a_further_vial(
+    page: Page, live_server, practitioner, preempt_draft, login
+):
+    """Review: "Further vials" listed the vial already chosen as the first. Choosing
+    another first vial hides (and unticks) its box and offers the previous one back; the
+    live check then counts both vials, so the short-vial finding goes."""
+    first = preempt_draft.vial
+    first.presentation_units = 100
+    first.save()
+    second = VialFactory(
+        received_by=practitioner, presentation_units=100, diluent_ml=Decimal("2.00")
+    )
+    page.set_viewport_size(SIZES["1366"])
+    login(page, live_server, "amelia")
+    page.goto(f"{live_server.url}/sessions/{preempt_draft.public_id}/edit/")
+    short = page.locator("#safety [data-code='vial.insufficient']")
+    expect(short).to_contain_text("Tick another vial under “Further vials”")
+    box = {
+        v.pk: page.locator(f"input[name=further_vials][data-further-vial='{v.pk}']")
+        for v in (first, second)
+    }
+    expect(box[first.pk]).to_be_hidden()
+    expect(box[second.pk]).to_be_visible()
+    box[second.pk].check()
+    page.locator("select[name=vial]").select_option(str(second.pk))
+    expect(box[second.pk]).to_be_hidden()
+    expect(box[second.pk]).not_to_be_checked()
+    expect(box[first.pk]).to_be_visible()
+    box[first.pk].check()
+    expect(short).to_have_count(0)
+
+
 def test_half_typed_session_comes_back_after_the_idle_sign_out(
     page: Page, live_server, practitioner, preempt_draft, login
 ):

@@ -313,6 +313,29 @@ document.addEventListener("DOMContentLoaded", () => {
   window.addEventListener("resize", queue);
 })();
 
+// --- Session editor: the first vial is not offered again under "Further vials" ----------
+// The page leaves the chosen first vial's tick box out (disabled, data-first-vial, hidden
+// by app.css); when another first vial is chosen, that one's box goes and the previous
+// one's comes back. In the capture phase, so the live check sent for the same change
+// already has the box unticked.
+(() => {
+  document.addEventListener(
+    "change",
+    (event) => {
+      const form = event.target.closest && event.target.closest("#session-form");
+      const select = form && form.querySelector("select[name=vial]");
+      if (!select) return;
+      form.querySelectorAll("[data-further-vial]").forEach((box) => {
+        const isFirst = box.dataset.furtherVial === select.value;
+        if (isFirst) box.checked = false;
+        box.disabled = isFirst;
+        box.toggleAttribute("data-first-vial", isFirst);
+      });
+    },
+    true,
+  );
+})();
+
 // --- Nothing typed is lost at the idle sign-out (issue 13.17) ----------------------------
 // On forms marked data-keep-draft="<user id>" (registration, questionnaire, session editor,
 // side-effect and other clinical forms) what is typed is kept in sessionStorage, per user,
