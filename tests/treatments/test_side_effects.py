@@ -384,9 +384,9 @@ def test_practitioner_records_a_side_effect_from_the_form(
     [
         (
             {"resolution_date": ""},
-            "The outcome is “Recovered”: give the date the reaction resolved",
+            "“Recovered” needs the date it resolved",
         ),
-        ({"outcome": "recovering"}, "“Recovering” says the reaction has not ended"),
+        ({"outcome": "recovering"}, "“Recovering” does not say it has resolved"),
     ],
 )
 def test_form_refuses_an_outcome_that_contradicts_the_resolution_date(

@@ -92,8 +92,7 @@ class SideEffectForm(forms.Form):
         label="Resolved on",
         widget=date_input(),
         required=False,
-        help_text="Needed for Recovered, Recovered with sequelae (the date it ended) and Fatal "
-        "(the date of death). Blank while it goes on.",
+        help_text="Needed once recovered (for Fatal: the date of death). Blank while it goes on.",
     )
     severity = forms.TypedChoiceField(
         coerce=int,

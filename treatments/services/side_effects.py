@@ -147,19 +147,18 @@ def _outcome_and_resolution_errors(report: SideEffect) -> dict[str, list[str]]:
     ended = report.outcome in SIDE_EFFECT_ENDED_OUTCOMES
     if ended and report.resolution_date is None:
         if report.outcome == SideEffectOutcome.FATAL:
-            message = "The outcome is Fatal: give the date of death under “Resolved on”."
+            message = "“Fatal” needs the date of death here."
         else:
             message = (
-                f"The outcome is “{report.get_outcome_display()}”: give the date the reaction "
-                "resolved, or choose Recovering or Not recovered / continuing if it has not."
+                f"“{report.get_outcome_display()}” needs the date it resolved; "
+                "if it has not, choose Recovering."
             )
         return {"resolution_date": [message]}
     if not ended and report.resolution_date is not None:
         return {
             "outcome": [
-                f"“{report.get_outcome_display()}” says the reaction has not ended, but it has a "
-                "resolution date: choose Recovered, Recovered with sequelae or Fatal, or clear "
-                "the date if it is still going on."
+                f"“{report.get_outcome_display()}” does not say it has resolved: clear the "
+                "resolution date, or choose Recovered, Recovered with sequelae or Fatal."
             ]
         }
     return {}
