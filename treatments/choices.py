@@ -144,6 +144,16 @@ class SideEffectOutcome(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
 
 
+# The outcomes that say the reaction has ended: each one, and only these, carries the date
+# it ended (for Fatal, the date of death). A report never reads "Recovered" and "Resolved:
+# not yet" at once.
+SIDE_EFFECT_ENDED_OUTCOMES = (
+    SideEffectOutcome.RECOVERED,
+    SideEffectOutcome.SEQUELAE,
+    SideEffectOutcome.FATAL,
+)
+
+
 class Causality(models.TextChoices):
     """WHO-UMC causality categories (DOMAIN §4.4 [S64])."""
 

@@ -104,6 +104,70 @@ def test_save_and_sign_stay_uncovered_and_findings_are_one_tap_away(
     shot(page, f"session-screens-panel-{size}")
 
 
+def test_every_finding_and_the_warnings_tick_box_are_reachable_at_1366(
+    page: Page, live_server, practitioner, preempt_draft, login, shot
+):
+    """Review: at 1366x768 the panel was a box of its own height; findings were cut off
+    mid-card and the warnings tick box sat below its edge with no cue. It now scrolls with
+    the page, says how much is still below, and one click brings the rest (and the tick
+    box) into view above the action bar."""
+    page.set_viewport_size(SIZES["1366"])
+    login(page, live_server, "amelia")
+    page.goto(f"{live_server.url}/sessions/{preempt_draft.public_id}/edit/")
+    panel = page.locator("#safety")
+    tick = page.get_by_label("I have read the warnings above")
+    expect(tick).to_have_count(1)
+    # No scroll box inside the panel: what it holds is as tall as the panel itself.
+    assert panel.evaluate("el => el.scrollHeight <= el.clientHeight + 1")
+    assert panel.locator(".card-body").evaluate("el => getComputedStyle(el).overflowY") in (
+        "visible",
+        "",
+    )
+    more = page.locator("[data-safety-more]")
+    expect(more).to_be_visible()
+    expect(more).to_contain_text("below")
+    assert_not_covered(more)
+    more.click()
+    assert_not_covered(tick)
+    expect(more).to_be_hidden()
+    expect(panel.locator(".finding").last).to_be_in_viewport()
+    assert_not_covered(page.get_by_role("button", name="Sign session"))
+    tick.check()
+    shot(page, "session-screens-panel-end-1366")
+
+
+def test_the_first_vial_is_never_offered_again_as_a_further_vial(
+    page: Page, live_server, practitioner, preempt_draft, login
+):
+    """Review: "Further vials" listed the vial already chosen as the first. Choosing
+    another first vial hides (and unticks) its box and offers the previous one back; the
+    live check then counts both vials, so the short-vial finding goes."""
+    first = preempt_draft.vial
+    first.presentation_units = 100
+    first.save()
+    second = VialFactory(
+        received_by=practitioner, presentation_units=100, diluent_ml=Decimal("2.00")
+    )
+    page.set_viewport_size(SIZES["1366"])
+    login(page, live_server, "amelia")
+    page.goto(f"{live_server.url}/sessions/{preempt_draft.public_id}/edit/")
+    short = page.locator("#safety [data-code='vial.insufficient']")
+    expect(short).to_contain_text("Tick another vial under “Further vials”")
+    box = {
+        v.pk: page.locator(f"input[name=further_vials][data-further-vial='{v.pk}']")
+        for v in (first, second)
+    }
+    expect(box[first.pk]).to_be_hidden()
+    expect(box[second.pk]).to_be_visible()
+    box[second.pk].check()
+    page.locator("select[name=vial]").select_option(str(second.pk))
+    expect(box[second.pk]).to_be_hidden()
+    expect(box[second.pk]).not_to_be_checked()
+    expect(box[first.pk]).to_be_visible()
+    box[first.pk].check()
+    expect(short).to_have_count(0)
+
+
 def test_half_typed_session_comes_back_after_the_idle_sign_out(
     page: Page, live_server, practitioner, preempt_draft, login
 ):

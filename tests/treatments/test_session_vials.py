@@ -80,22 +80,63 @@ def test_choosing_a_vial_by_hand_drops_a_vial_no_longer_needed(practitioner, rea
     assert {d.vial_id: d.units for d in session.draws.all()} == {large.pk: Decimal(155)}
 
 
-def test_the_first_vial_ticked_again_as_a_further_vial_is_not_an_error(
+def test_the_first_vial_is_not_offered_again_and_refused_if_posted_as_a_further_vial(
     practitioner_client, practitioner, ready_patient
 ):
+    """Review: with a second vial ready, "Further vials" also listed the vial already chosen
+    as the first. The page leaves it out (disabled, hidden, moved by app.js as the first
+    vial changes); a post that ticks it anyway is refused with a message, nothing saved."""
     first = vial(practitioner, 100)
-    vial(practitioner, 100)  # a second vial in stock: further vials are offered
+    second = vial(practitioner, 100)  # a second vial in stock: further vials are offered
     session = TreatmentSessionFactory(patient=ready_patient, practitioner=practitioner, vial=first)
     InjectionPointFactory(session=session)
     response = practitioner_client.get(f"/sessions/{session.public_id}/edit/")
     form = response.context["form"]
     assert "further_vials" in form.fields and "second_vial" not in form.fields
+    page = response.content.decode()
+    boxes = {
+        box.split('data-further-vial="', 1)[1].split('"', 1)[0]: box
+        for box in page.split("<input")
+        if 'name="further_vials"' in box
+    }
+    assert set(boxes) == {str(first.pk), str(second.pk)}
+    assert "disabled" in boxes[str(first.pk)] and "data-first-vial" in boxes[str(first.pk)]
+    assert "disabled" not in boxes[str(second.pk)]
     data = {**editor_data(practitioner_client, session), "further_vials": [first.pk]}
-    data["action"] = "save"
+    data.update({"action": "save", "notes": "Kept while the vial is put right"})
+    version = session.version
     response = post_form(practitioner_client, f"/sessions/{session.public_id}/edit/", data)
-    assert response.status_code == 302, response.context["form"].errors
+    assert response.status_code == 200
+    assert (
+        f"Vial {first.stock_label} is already the first vial, so it cannot also be a "
+        "further vial" in " ".join(response.context["form"].errors["further_vials"])
+    )
+    assert "Kept while the vial is put right" in response.content.decode()
     session.refresh_from_db()
-    assert session.all_vials() == [first]
+    assert session.all_vials() == [first] and session.version == version
+
+
+def test_the_short_vial_finding_says_what_to_do_where(
+    practitioner_client, practitioner, ready_patient
+):
+    """Review: "add another vial or use a larger one" with one vial ready and nowhere on the
+    form to add one. The finding now says where: Vials (reconstitute, then come back) while
+    no other vial is ready, "Further vials" once one is."""
+    first = vial(practitioner, 100)
+    session = TreatmentSessionFactory(patient=ready_patient, practitioner=practitioner, vial=first)
+    InjectionPointFactory(session=session, units=Decimal(150), volume_ml=Decimal("1.5"))
+
+    def help_text():
+        page = practitioner_client.get(f"/sessions/{session.public_id}/edit/").content.decode()
+        help_div = page.split('data-testid="vial-insufficient-help">', 1)[1].split("</div>")[0]
+        return " ".join(help_div.split())
+
+    text = help_text()
+    assert "No other BOTOX vial is ready to add" in text
+    assert 'href="/vials/"' in text and "record its reconstitution" in text
+    assert "offered here under “Further vials”" in text
+    vial(practitioner, 100)
+    assert help_text().startswith("Tick another vial under “Further vials”")
 
 
 def test_a_ticked_further_vial_that_went_out_of_use_is_refused_not_dropped(

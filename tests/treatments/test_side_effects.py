@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from clinic.inputs import STALE_PAGE_MESSAGE
@@ -138,6 +139,12 @@ class TestReview:
             ({"severity": 5, "outcome": "fatal"}, "serious_death"),
             ({"severity": 4}, "serious_life_threatening"),
             ({"resolution_date": TODAY, "outcome": "continuing"}, "outcome"),
+            # An outcome that says it has ended needs its date, and a date needs one.
+            ({"outcome": "recovered"}, "resolution_date"),
+            ({"outcome": "sequelae"}, "resolution_date"),
+            ({"outcome": "fatal", "severity": 5, "serious_death": True}, "resolution_date"),
+            ({"resolution_date": TODAY, "outcome": "recovering"}, "outcome"),
+            ({"resolution_date": TODAY, "outcome": "unknown"}, "outcome"),
         ],
     )
     def test_rule_38_refuses_incomplete_or_inconsistent(
@@ -371,6 +378,53 @@ def test_practitioner_records_a_side_effect_from_the_form(
     assert response.status_code == 302
     se = SideEffect.objects.get()
     assert se.status == "reviewed" and se.reviewed_by == practitioner and not se.is_serious
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {"resolution_date": ""},
+            "“Recovered” needs the date it resolved",
+        ),
+        ({"outcome": "recovering"}, "“Recovering” does not say it has resolved"),
+    ],
+)
+def test_form_refuses_an_outcome_that_contradicts_the_resolution_date(
+    practitioner_client, practitioner, patient, changes, message
+):
+    """Reviewer's find: "Recovered" with no date was saved and shown as "Resolved: Not
+    yet". Refused with a message on the field, and everything typed is kept."""
+    session = signed_session(patient, practitioner)
+    data = {
+        "session": session.pk,
+        "term": SideEffectTerm.objects.get(slug="neck-pain").pk,
+        "description": "Neck ache for three days",
+        "onset_date": (TODAY - timedelta(days=3)).strftime("%d/%m/%Y"),
+        "severity": "1",
+        "serious": "no",
+        "outcome": "recovered",
+        "resolution_date": TODAY.strftime("%d/%m/%Y"),
+        "causality": "possible",
+        "action_taken": "advice",
+        "reporter": "clinician",
+        "regulator_decision": "",
+    } | changes
+    url = f"/patients/{patient.public_id}/side-effects/new/"
+    response = practitioner_client.post(url, data)
+    page = response.content.decode()
+    assert response.status_code == 200 and message in page
+    assert "Neck ache for three days" in page
+    assert not SideEffect.objects.exists()
+
+
+def test_database_refuses_an_outcome_that_contradicts_the_resolution_date():
+    """No other path (admin, a script, a bulk load) can store the contradiction."""
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SideEffectFactory(outcome="recovered", resolution_date=None)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SideEffectFactory(outcome="recovering", resolution_date=TODAY)
+    SideEffectFactory(outcome="recovered", resolution_date=TODAY)  # agrees: stored
 
 
 def test_yellow_card_page_and_csv_hold_the_record(practitioner_client, practitioner):

@@ -109,6 +109,24 @@ class SessionStartForm(forms.Form):
             }
 
 
+class FurtherVialsSelect(forms.CheckboxSelectMultiple):
+    """The further vials' tick boxes, each naming its vial (data-further-vial). The one
+    chosen as the first vial is left out: disabled and marked data-first-vial, which
+    app.css hides and app.js moves when another first vial is chosen."""
+
+    first_vial = ""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        pk = str(getattr(value, "value", value))
+        option["attrs"]["data-further-vial"] = pk
+        if pk and pk == self.first_vial:
+            option["attrs"].pop("checked", None)
+            option["attrs"]["disabled"] = True
+            option["attrs"]["data-first-vial"] = True
+        return option
+
+
 FURTHER_VIALS_HELP = (
     "The vial drawn from first; tick further vials below when the dose needs more than one."
 )
@@ -151,7 +169,7 @@ class SessionForm(RefusesStalePage, forms.ModelForm):
     further_vials = KnownMultipleChoiceField(
         queryset=Vial.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=FurtherVialsSelect,
         label="Further vials (when the dose needs more than one)",
         help_text="Ticked vials are drawn from in turn after the first; a vial the dose "
         "no longer needs is dropped when the draft is saved.",
@@ -182,6 +200,15 @@ class SessionForm(RefusesStalePage, forms.ModelForm):
         first.known = further.known = known  # a submission is checked without a query
         further.label_from_instance = vial_label
         first.label_from_instance = vial_label
+        # The first vial is not offered again as a further one: the one submitted, or the
+        # draft's own (no query; not self["vial"], whose bound field would keep the help
+        # text as it is now, before the one-vial help below replaces it).
+        chosen = (
+            first.widget.value_from_datadict(self.data, self.files, self.add_prefix("vial"))
+            if self.is_bound
+            else self.initial.get("vial")
+        )
+        further.widget.first_vial = str(getattr(chosen, "pk", chosen) or "")
         if not self.is_bound:
             self.initial.setdefault("further_vials", [v.pk for v in linked_vials])
         for field in (first, further):
@@ -335,7 +362,15 @@ class SessionForm(RefusesStalePage, forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         first = cleaned.get("vial")
-        further = [v for v in cleaned.get("further_vials") or [] if v != first]
+        further = cleaned.get("further_vials") or []
+        if first is not None and first in further:
+            # The page never offers it (FurtherVialsSelect): a stale or hand-made post.
+            self.add_error(
+                "further_vials",
+                f"Vial {first.stock_label} is already the first vial, so it cannot also be "
+                "a further vial: untick it, or choose another first vial.",
+            )
+            return cleaned
         if further and not first:
             # The soonest-used ticked vial becomes the first one.
             first, *further = further

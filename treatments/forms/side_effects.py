@@ -90,7 +90,10 @@ class SideEffectForm(RefusesStalePage, forms.Form):
     )
     onset_date = forms.DateField(label="Onset", widget=date_input())
     resolution_date = forms.DateField(
-        label="Resolved on", widget=date_input(), required=False, help_text="Blank if continuing"
+        label="Resolved on",
+        widget=date_input(),
+        required=False,
+        help_text="Needed once recovered (for Fatal: the date of death). Blank while it goes on.",
     )
     severity = forms.TypedChoiceField(
         coerce=int,

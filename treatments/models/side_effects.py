@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 from clinic.models import TimeStampedModel
 from treatments.choices import (
     SERIOUSNESS_CRITERIA,
+    SIDE_EFFECT_ENDED_OUTCOMES,
     Causality,
     RegulatorDecision,
     Reporter,
@@ -122,6 +123,22 @@ class SideEffect(TimeStampedModel):
                 | models.Q(resolution_date__gte=models.F("onset_date")),
                 name="sideeffect_resolves_after_onset",
             ),
+            # An outcome that says the reaction has ended has the date it ended, and a
+            # resolution date comes only with such an outcome.
+            models.CheckConstraint(
+                condition=~models.Q(outcome__in=SIDE_EFFECT_ENDED_OUTCOMES)
+                | models.Q(resolution_date__isnull=False),
+                name="sideeffect_ended_has_resolution_date",
+                violation_error_message="An outcome that says the reaction has ended needs "
+                "the date it resolved.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(resolution_date__isnull=True)
+                | models.Q(outcome__in=SIDE_EFFECT_ENDED_OUTCOMES),
+                name="sideeffect_resolution_date_means_ended",
+                violation_error_message="A resolution date needs an outcome that says the "
+                "reaction has ended.",
+            ),
             models.CheckConstraint(
                 condition=~models.Q(regulator_decision="reported")
                 | ~models.Q(yellow_card_reference=""),
@@ -150,11 +167,7 @@ class SideEffect(TimeStampedModel):
     @property
     def is_open(self) -> bool:
         """Still going on: not resolved and not recovered."""
-        return self.resolution_date is None and self.outcome not in (
-            SideEffectOutcome.RECOVERED,
-            SideEffectOutcome.SEQUELAE,
-            SideEffectOutcome.FATAL,
-        )
+        return self.resolution_date is None and self.outcome not in SIDE_EFFECT_ENDED_OUTCOMES
 
     @property
     def days_after_treatment(self) -> int | None:

@@ -11,6 +11,7 @@ from patients.models import Patient
 from treatments import selectors
 from treatments.choices import (
     SERIOUSNESS_CRITERIA,
+    SIDE_EFFECT_ENDED_OUTCOMES,
     RegulatorDecision,
     SessionStatus,
     Severity,
@@ -127,14 +128,7 @@ def _apply_clinical_fields(
         errors.setdefault("serious_life_threatening", []).append(
             "A life-threatening reaction (grade 4) is serious: tick the criteria that apply."
         )
-    if report.resolution_date and report.outcome in (
-        SideEffectOutcome.CONTINUING,
-        SideEffectOutcome.UNKNOWN,
-    ):
-        errors.setdefault("outcome", []).append(
-            "The reaction has a resolution date: choose recovered, recovered with sequelae "
-            "or fatal."
-        )
+    errors.update(_outcome_and_resolution_errors(report))
     if decision is not None:
         errors.update(_decision_errors(**decision))
     if errors:
@@ -142,6 +136,32 @@ def _apply_clinical_fields(
     report.term_other = report.term_other.strip()
     if decision is not None and decision["decision"]:
         _apply_decision(report, **decision, user=user, now=now)
+
+
+def _outcome_and_resolution_errors(report: SideEffect) -> dict[str, list[str]]:
+    """The outcome and the resolution date tell the same story (the model's constraints
+    hold the same rule): an outcome that says the reaction has ended needs the date it
+    ended, and a date needs such an outcome."""
+    if not report.outcome:
+        return {}  # asked for as missing already
+    ended = report.outcome in SIDE_EFFECT_ENDED_OUTCOMES
+    if ended and report.resolution_date is None:
+        if report.outcome == SideEffectOutcome.FATAL:
+            message = "“Fatal” needs the date of death here."
+        else:
+            message = (
+                f"“{report.get_outcome_display()}” needs the date it resolved; "
+                "if it has not, choose Recovering."
+            )
+        return {"resolution_date": [message]}
+    if not ended and report.resolution_date is not None:
+        return {
+            "outcome": [
+                f"“{report.get_outcome_display()}” does not say it has resolved: clear the "
+                "resolution date, or choose Recovered, Recovered with sequelae or Fatal."
+            ]
+        }
+    return {}
 
 
 def _decision_errors(*, decision: str, reference: str, reason: str) -> dict[str, list[str]]:

@@ -248,6 +248,94 @@ document.addEventListener("DOMContentLoaded", () => {
   document.addEventListener("htmx:afterSettle", update);
 })();
 
+// --- Session editor: every finding reachable beside the points ---------------------------
+// From 992 px the safety panel sits beside the points. A panel that fits above the action
+// bar stays at the top of the screen; a taller one scrolls with the page until its end
+// (the last warnings and the "I have read the warnings above" tick box) shows above the
+// bar, then stays there (--safety-top, read by app.css). While findings are still below
+// the fold, the "more below" button counts them and scrolls them into view.
+(() => {
+  const wide = window.matchMedia("(min-width: 992px)");
+  const GAP = 16;
+  let queued = false;
+  const items = (panel) => [
+    ...panel.querySelectorAll(".finding"),
+    ...panel.querySelectorAll(".form-check:has(#acknowledge)"),
+  ];
+  const update = () => {
+    queued = false;
+    const panel = document.getElementById("safety");
+    const bar = document.getElementById("session-actions");
+    const more = document.querySelector("[data-safety-more]");
+    if (!panel || !bar || !more) return;
+    const barHeight = bar.getBoundingClientRect().height;
+    const root = document.documentElement;
+    root.style.setProperty("--session-actions-height", `${barHeight}px`);
+    const line = window.innerHeight - barHeight - GAP;
+    if (!wide.matches) {
+      panel.style.removeProperty("--safety-top");
+      more.hidden = true;
+      return;
+    }
+    panel.style.setProperty("--safety-top", `${Math.min(GAP, line - panel.offsetHeight)}px`);
+    const below = items(panel).filter((item) => item.getBoundingClientRect().bottom > line);
+    const findings = below.filter((item) => item.classList.contains("finding")).length;
+    const tickBox = below.some((item) => !item.classList.contains("finding"));
+    const parts = [];
+    if (findings) parts.push(`${findings} more finding${findings === 1 ? "" : "s"}`);
+    if (tickBox) parts.push("the warnings tick box");
+    more.hidden = !parts.length;
+    more.querySelector("[data-safety-more-text]").textContent = `${parts.join(" and ")} below`;
+  };
+  const queue = () => {
+    if (!queued) {
+      queued = true;
+      window.requestAnimationFrame(update);
+    }
+  };
+  document.addEventListener("click", (event) => {
+    const more = event.target.closest("[data-safety-more]");
+    const panel = document.getElementById("safety");
+    if (!more || !panel) return;
+    const bar = document.getElementById("session-actions");
+    const line = window.innerHeight - bar.getBoundingClientRect().height - GAP;
+    const first = items(panel).find((item) => item.getBoundingClientRect().bottom > line);
+    // Scrolling the page by what is hidden brings the panel's end above the bar (the
+    // panel stops there); the first field down there takes the focus, for the keyboard.
+    window.scrollBy({ top: panel.getBoundingClientRect().bottom - line });
+    const field = first && first.querySelector("input");
+    if (field) field.focus({ preventScroll: true });
+  });
+  document.addEventListener("DOMContentLoaded", queue);
+  document.addEventListener("htmx:afterSettle", queue);
+  document.addEventListener("toggle", queue, true); // "Per muscle and side" opened
+  window.addEventListener("scroll", queue, { passive: true });
+  window.addEventListener("resize", queue);
+})();
+
+// --- Session editor: the first vial is not offered again under "Further vials" ----------
+// The page leaves the chosen first vial's tick box out (disabled, data-first-vial, hidden
+// by app.css); when another first vial is chosen, that one's box goes and the previous
+// one's comes back. In the capture phase, so the live check sent for the same change
+// already has the box unticked.
+(() => {
+  document.addEventListener(
+    "change",
+    (event) => {
+      const form = event.target.closest && event.target.closest("#session-form");
+      const select = form && form.querySelector("select[name=vial]");
+      if (!select) return;
+      form.querySelectorAll("[data-further-vial]").forEach((box) => {
+        const isFirst = box.dataset.furtherVial === select.value;
+        if (isFirst) box.checked = false;
+        box.disabled = isFirst;
+        box.toggleAttribute("data-first-vial", isFirst);
+      });
+    },
+    true,
+  );
+})();
+
 // --- Nothing typed is lost at the idle sign-out (issue 13.17) ----------------------------
 // On forms marked data-keep-draft="<user id>" (registration, questionnaire, session editor,
 // side-effect and other clinical forms) what is typed is kept in sessionStorage, per user,
