@@ -800,3 +800,22 @@ def test_registered_patients_match_sql(manager, reception):
         assert _registered_shown(manager, period) == _registered_from_sql(period), period
     assert _registered_shown(manager, periods[1])["current"] == 3
     assert _check()[0] == 0
+
+
+@pytest.mark.django_db
+def test_a_practitioner_who_treated_only_between_the_compared_days_is_not_listed(
+    practitioner,
+):
+    """A period under way is compared with the first days of the one before
+    (Period.compared); the days between them belong to neither, so someone who treated
+    only then was listed with 0 and 0 (review 05/12)."""
+    today = timezone.localdate()
+    period = Period(today - timedelta(days=2), today + timedelta(days=10))
+    compared = period.compared()
+    assert compared.end + timedelta(days=3) < period.start  # days in between
+    bob = UserFactory(username="bob", role=Role.PRACTITIONER)
+    _signed_through_services(bob, days_ago=(today - (compared.end + timedelta(days=2))).days)
+    _signed_through_services(practitioner, days_ago=0)
+    summary = session_summary(selectors.Scope(period))
+    listed = {row["practitioner_id"] for row in summary["by_practitioner"]}
+    assert listed == {practitioner.pk}

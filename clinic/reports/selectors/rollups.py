@@ -198,6 +198,10 @@ def session_summary_rows(scope: Scope, trunc) -> dict:
     current, previous = scope.period, scope.period.compared()
     grouped = (
         practitioner_days(scope, Period(previous.start, current.end))
+        # Only the two periods' days: while a period is under way the compared days end
+        # before the period starts (Period.compared), and a practitioner who treated
+        # only in between would be listed with 0 and 0.
+        .filter(days_of(previous) | days_of(current))
         .values("staff", bucket=trunc("day"))
         .annotate(
             # (Named apart from the column they sum: Django refuses the same name.)
