@@ -87,9 +87,14 @@ class StaffRoleForm(RefusesStalePage, forms.Form):
         return Role(self.cleaned_data["role"])
 
 
-class StaffRegistrationForm(forms.Form):
+class StaffRegistrationForm(RefusesStalePage, forms.Form):
     """DOMAIN §10 rule 29b: a practitioner's professional registration, as the Botulinum
     Toxin and Cosmetic Fillers (Children) Act 2021 s1(4) and s1(7) name them."""
+
+    # The registration the page showed (StaffProfile.registration()): a change another
+    # manager made meanwhile, such as a lapsed registration removed, is not silently
+    # undone by an older page (clinic.staff.services.staff_set_registration).
+    shown_registration = AsShownField(max_length=200)
 
     registered_medical_practitioner = forms.BooleanField(
         label="Registered medical practitioner (on the GMC register)",

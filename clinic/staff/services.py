@@ -168,12 +168,14 @@ def staff_set_registration(
     gmc_number: str = "",
     regulated_profession: str = "",
     registration_number: str = "",
+    shown_registration: str | None = None,
 ) -> StaffChange:
     """Record the practitioner's professional registration, which DOMAIN §10 rule 29b reads
     before a patient under 18 is treated: a registered medical practitioner (GMC), and/or a
     regulated health professional in the sense of the Botulinum Toxin and Cosmetic Fillers
     (Children) Act 2021 s1(7) (nurse, dentist, pharmacist), who may treat on a doctor's
-    directions. Practitioners only."""
+    directions. Practitioners only. `shown_registration`: the registration the manager's
+    page showed; refused when another manager changed it since."""
     user = _locked(user)
     _refuse_unless_may_change(actor=changed_by, user=user, action="change the registration of")
     if (registered_medical_practitioner or regulated_profession) and current_role_of(
@@ -184,6 +186,11 @@ def staff_set_registration(
         )
     profile = StaffProfile.objects.filter(user=user).first() or StaffProfile(user=user)
     before = profile.registration()
+    if shown_registration is not None and shown_registration != before:
+        raise ValidationError(
+            f"{_name(user)}'s professional registration was changed to {before} by someone "
+            "else since you opened this page. Check it and record it again."
+        )
     profile.registered_medical_practitioner = registered_medical_practitioner
     profile.gmc_number = (gmc_number or "").strip() if registered_medical_practitioner else ""
     profile.regulated_profession = regulated_profession or ""

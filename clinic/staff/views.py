@@ -117,6 +117,7 @@ def staff_detail(request, pk: int):
                         "gmc_number": profile.gmc_number,
                         "regulated_profession": profile.regulated_profession,
                         "registration_number": profile.registration_number,
+                        "shown_registration": profile.registration(),
                     }
                 )
                 if may_change and role == Role.PRACTITIONER.value

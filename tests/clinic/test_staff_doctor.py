@@ -9,9 +9,13 @@ from django.urls import reverse
 from clinic.roles import Role
 from clinic.staff.choices import StaffChangeKind
 from clinic.staff.models import StaffChange, StaffProfile
+from tests.conftest import client_for
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
+
+# What the staff page shows, and sends back, for an account with no registration.
+SHOWN_NONE = {"shown_registration": "none recorded"}
 
 
 @pytest.fixture
@@ -29,7 +33,7 @@ def test_a_manager_records_a_practitioner_as_a_doctor_and_it_is_in_the_history(
     assert "Registered medical practitioner (on the GMC register)" in page
     response = manager_client.post(
         reverse("staff:doctor", args=[amelia.pk]),
-        {"registered_medical_practitioner": "on", "gmc_number": "1234567"},
+        {"registered_medical_practitioner": "on", "gmc_number": "1234567", **SHOWN_NONE},
         follow=True,
     )
     page = response.content.decode()
@@ -48,7 +52,10 @@ def test_a_manager_records_a_practitioner_as_a_doctor_and_it_is_in_the_history(
     )
     assert "Yes (GMC 1234567)" in page  # the account card
     # And back: recorded too.
-    manager_client.post(reverse("staff:doctor", args=[amelia.pk]), {"gmc_number": ""})
+    manager_client.post(
+        reverse("staff:doctor", args=[amelia.pk]),
+        {"gmc_number": "", "shown_registration": "registered medical practitioner (GMC 1234567)"},
+    )
     profile.refresh_from_db()
     assert not profile.registered_medical_practitioner and profile.gmc_number == ""
     assert StaffChange.objects.filter(subject=amelia).count() == 2
@@ -57,7 +64,7 @@ def test_a_manager_records_a_practitioner_as_a_doctor_and_it_is_in_the_history(
 def test_a_bad_gmc_number_is_refused_and_nothing_changes(manager_client, amelia):
     response = manager_client.post(
         reverse("staff:doctor", args=[amelia.pk]),
-        {"registered_medical_practitioner": "on", "gmc_number": "12AB"},
+        {"registered_medical_practitioner": "on", "gmc_number": "12AB", **SHOWN_NONE},
         follow=True,
     )
     assert "A GMC number is 7 digits" in response.content.decode()
@@ -69,7 +76,7 @@ def test_only_a_practitioner_is_recorded_as_a_doctor(manager_client, reception):
     assert "GMC register" not in page  # no form for a receptionist
     response = manager_client.post(
         reverse("staff:doctor", args=[reception.pk]),
-        {"registered_medical_practitioner": "on"},
+        {"registered_medical_practitioner": "on", **SHOWN_NONE},
         follow=True,
     )
     assert "is not a practitioner" in response.content.decode()
@@ -88,7 +95,7 @@ def test_a_manager_records_a_registered_nurse_and_it_is_in_the_history(
 ):
     response = manager_client.post(
         reverse("staff:doctor", args=[amelia.pk]),
-        {"regulated_profession": "nurse", "registration_number": "12a3456e"},
+        {"regulated_profession": "nurse", "registration_number": "12a3456e", **SHOWN_NONE},
         follow=True,
     )
     page = response.content.decode()
@@ -109,7 +116,9 @@ def test_a_bad_registration_number_or_profession_is_refused(manager_client, amel
         ({"regulated_profession": "nurse", "registration_number": "12-34"}, "letters and digits"),
         ({"regulated_profession": "beautician"}, "Select a valid choice"),
     ):
-        response = manager_client.post(reverse("staff:doctor", args=[amelia.pk]), data, follow=True)
+        response = manager_client.post(
+            reverse("staff:doctor", args=[amelia.pk]), {**data, **SHOWN_NONE}, follow=True
+        )
         assert message in response.content.decode()
     assert not StaffProfile.objects.exists() and not StaffChange.objects.exists()
 
@@ -126,3 +135,39 @@ def test_history_rows_from_before_the_professions_still_read(amelia, manager):
         "Professional registration changed from none recorded to registered medical "
         "practitioner (GMC 1234567)"
     )
+
+
+def test_an_older_page_does_not_undo_a_registration_changed_meanwhile(
+    manager, manager_client, amelia
+):
+    """Review 05/12: manager A's page still shows Priya as a registered nurse; manager B
+    records that the registration lapsed; A's save must not bring it back silently (rule
+    29b reads it)."""
+    StaffProfile.objects.create(user=amelia, regulated_profession="nurse")
+    shown = "registered nurse (NMC)"
+    page = manager_client.get(reverse("staff:detail", args=[amelia.pk])).content.decode()
+    assert f'name="shown_registration" value="{shown}"' in page
+    other = UserFactory(username="second.manager", role=Role.MANAGER)
+    client_for(other).post(reverse("staff:doctor", args=[amelia.pk]), {"shown_registration": shown})
+    assert StaffProfile.objects.get(user=amelia).regulated_profession == ""
+    response = manager_client.post(
+        reverse("staff:doctor", args=[amelia.pk]),
+        {
+            "regulated_profession": "nurse",
+            "registration_number": "12A3456E",
+            "shown_registration": shown,
+        },
+        follow=True,
+    )
+    assert "changed to none recorded by someone else since you opened this page" in (
+        response.content.decode()
+    )
+    assert StaffProfile.objects.get(user=amelia).regulated_profession == ""
+
+
+def test_a_registration_without_what_the_page_showed_is_refused(manager_client, amelia):
+    response = manager_client.post(
+        reverse("staff:doctor", args=[amelia.pk]), {"regulated_profession": "nurse"}, follow=True
+    )
+    assert "This page is out of date" in response.content.decode()
+    assert not StaffProfile.objects.exists()
