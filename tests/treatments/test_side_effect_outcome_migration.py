@@ -1,0 +1,80 @@
+"""Migration 0030 (a side effect's outcome and resolution date agree) on a database that
+holds rows saved under the old rules (review 05/12: "Recovered" with no date was allowed
+before, and adding the constraints stopped the migration with an IntegrityError).
+PostgreSQL: the constraints are added NOT VALID, the old row stays as recorded, every new
+or changed row is checked. SQLite (demo, tests): the migration stops with a message."""
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
+
+from tests.factories import SideEffectFactory
+from treatments.models import SideEffect
+
+BEFORE = ("treatments", "0029_session_directing_doctor")
+AFTER = ("treatments", "0030_side_effect_outcome_matches_resolution_date")
+TABLE = SideEffect._meta.db_table
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def migrate(target):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate([target])
+
+
+def validated() -> dict[str, bool]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, convalidated FROM pg_constraint WHERE conname IN "
+            "('sideeffect_ended_has_resolution_date', 'sideeffect_resolution_date_means_ended')"
+        )
+        return dict(cursor.fetchall())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="NOT VALID is PostgreSQL's")
+def test_old_contradicting_rows_are_kept_and_new_ones_refused(capsys):
+    old = SideEffectFactory()
+    migrate(BEFORE)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {TABLE} SET outcome = 'recovered', resolution_date = NULL "  # noqa: S608
+                "WHERE id = %s",
+                [old.pk],
+            )
+        migrate(AFTER)
+        assert "1 side effect(s) recorded before 0030" in capsys.readouterr().out
+        assert validated() == {
+            "sideeffect_ended_has_resolution_date": False,
+            "sideeffect_resolution_date_means_ended": False,
+        }
+        assert SideEffect.objects.get(pk=old.pk).outcome == "recovered"  # as recorded
+        new = SideEffectFactory()
+        with pytest.raises(IntegrityError), transaction.atomic():
+            SideEffect.objects.filter(pk=new.pk).update(outcome="recovered")
+    finally:
+        SideEffect.objects.filter(pk=old.pk).update(outcome="recovering")
+        migrate(BEFORE)
+        migrate(AFTER)
+    # With no contradicting row, the constraints are validated at once.
+    assert set(validated().values()) == {True}
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="SQLite's table rebuild")
+def test_sqlite_stops_with_a_message_on_contradicting_rows():
+    old = SideEffectFactory()
+    migrate(BEFORE)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {TABLE} SET outcome = 'recovered', resolution_date = NULL "  # noqa: S608
+                "WHERE id = %s",
+                [old.pk],
+            )
+        with pytest.raises(RuntimeError, match="put them right on their review pages"):
+            migrate(AFTER)
+    finally:
+        SideEffect.objects.filter(pk=old.pk).update(outcome="recovering")
+        migrate(AFTER)
