@@ -18,11 +18,11 @@ session is logged (treatments.safety), so a booking check never replaces them.
   not recorded as a registered medical practitioner (or with no practitioner given), is
   flagged: the Botulinum Toxin and Cosmetic Fillers (Children) Act 2021 lets only a
   doctor, or a registered nurse, dentist or pharmacist on a doctor's directions, give them
-  toxin (s1(4), s1(7)), and s2 covers the business that arranges it. The flag says which:
-  a registered nurse needs a doctor's directions; someone recorded as neither would make
-  the booking itself an offence. A flag, not a refusal: the staff record may lag behind a
-  registration, and the session records the directing doctor, which the booking cannot
-  know (the engine blocks at signing).
+  toxin (s1(4), s1(7)), and s2 covers the business that arranges it. A registered nurse,
+  dentist or pharmacist is a flag (they need a doctor's directions, which the session
+  records and the booking cannot know; the engine blocks at signing); someone recorded as
+  neither is refused, since the booking itself would be the offence (a manager records a
+  registration the staff record lacks).
 
 And, for every kind of visit, the practitioner's working hours (`hours_check`): an
 appointment that starts before them, ends after them or falls on a day they do not work
@@ -164,6 +164,7 @@ def booking_checks(
     registered = registrations_of([practitioner.pk] if child and practitioner else [])
     if child and (practitioner is None or practitioner.pk not in registered.doctors):
         name = practitioner and (practitioner.get_full_name() or practitioner.get_username())
+        level = FLAG
         if practitioner is None:
             what = "Book a doctor, or make sure a doctor will direct the treatment."
         elif practitioner.pk in registered.regulated:
@@ -172,6 +173,10 @@ def booking_checks(
                 "doctor will direct the treatment, or book a doctor."
             )
         else:
+            # Arranging it is the business's offence (s2(1)(b)): refused, not a flag a
+            # receptionist can tick past (review 05/12). If the staff record lags behind a
+            # registration, a manager records it on the staff page.
+            level = BLOCK
             what = (
                 f"{name} is recorded as neither, and arranging the treatment with them would "
                 "be an offence (s2): book a doctor, or a manager records their registration "
@@ -179,7 +184,7 @@ def booking_checks(
             )
         checks.append(
             BookingCheck(
-                FLAG,
+                level,
                 "age.child_needs_doctor",
                 f"{patient.full_name} will be {age} on {on:%d/%m/%Y}: under the Botulinum "
                 "Toxin and Cosmetic Fillers (Children) Act 2021, toxin for a person under "

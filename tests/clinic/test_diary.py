@@ -17,6 +17,7 @@ from clinic.diary import grid, selectors, services
 from clinic.diary.models import Appointment, AppointmentType, Room, WorkingException, WorkingPattern
 from clinic.models import AccessEvent
 from clinic.roles import Role
+from clinic.staff.models import StaffProfile
 from tests.clinic.test_query_counts import ACCESS_LOG, BASE
 from tests.conftest import client_for
 from tests.factories import PatientFactory, TreatmentSessionFactory, UserFactory
@@ -194,6 +195,8 @@ def test_masseter_contouring_under_18_is_refused_like_any_cosmetic_work(doctor, 
     assert [c.code for c in refused.value.checks] == ["age.minimum"]
     assert "unlawful" in refused.value.checks[0].message
     bruxism = Indication.objects.get(slug="tmd-bruxism")
+    # A registered nurse (recorded as neither, the booking would be refused: rule 29b).
+    StaffProfile.objects.create(user=doctor, regulated_profession="nurse")
     with pytest.raises(services.BookingNeedsAcknowledgement) as flagged:
         book(teen, doctor, reception, at(1, 11), "first-treatment", indication=bruxism)
     # Rule 29b flags every under-18 treatment booking whose practitioner is not known to be

@@ -34,11 +34,12 @@ def checks_for(patient, on, practitioner):
     )
 
 
-def test_a_child_booked_with_a_practitioner_who_is_not_a_doctor_is_flagged():
+def test_a_child_booked_with_a_practitioner_recorded_as_neither_is_refused():
     on = timezone.localdate() + timedelta(days=3)
     nurse = UserFactory(username="priya", first_name="Priya", last_name="Shah")
     found = [c for c in checks_for(child_on(on), on, nurse) if c.code == CODE]
-    assert [c.level for c in found] == ["flag"]
+    # s2(1)(b): the booking itself would be the offence, so no flag to tick past.
+    assert [c.level for c in found] == ["block"]
     message = found[0].message
     assert "Botulinum Toxin and Cosmetic Fillers (Children) Act 2021" in message
     # Not recorded as a doctor nor as a nurse, dentist or pharmacist: the booking itself
@@ -70,8 +71,9 @@ def test_a_child_booked_with_a_doctor_or_an_adult_is_not_flagged():
     assert CODE not in {c.code for c in checks_for(adult, on, nurse)}
 
 
-def test_the_diary_asks_the_receptionist_to_acknowledge_it(reception):
+def test_the_diary_asks_the_receptionist_to_acknowledge_a_registered_nurse(reception):
     nurse = working(UserFactory(username="priya", role=Role.PRACTITIONER))
+    StaffProfile.objects.create(user=nurse, regulated_profession="nurse")
     starts = at(1, 9)
     child = child_on(timezone.localdate(starts))
     with pytest.raises(services.BookingNeedsAcknowledgement) as flagged:
@@ -80,12 +82,24 @@ def test_the_diary_asks_the_receptionist_to_acknowledge_it(reception):
     assert book(child, nurse, reception, starts, "migraine-treatment", acknowledge_flags=True).pk
 
 
+def test_the_diary_refuses_a_practitioner_recorded_as_neither_even_acknowledged(reception):
+    """Review 05/12: the message said the booking would be an offence, yet a tick let it
+    through."""
+    other = working(UserFactory(username="sam", role=Role.PRACTITIONER))
+    starts = at(1, 9)
+    child = child_on(timezone.localdate(starts))
+    with pytest.raises(services.BookingRefused) as refused:
+        book(child, other, reception, starts, "migraine-treatment", acknowledge_flags=True)
+    assert CODE in {c.code for c in refused.value.checks}
+
+
 def test_the_diary_does_not_flag_a_child_booked_with_a_doctor(reception):
     """The service passes the booked practitioner to the checks: a doctor's booking of a
     child carries no rule 29b flag; a nurse's does."""
     doctor = working(UserFactory(username="amelia.doc", role=Role.PRACTITIONER))
     StaffProfile.objects.create(user=doctor, registered_medical_practitioner=True)
     nurse = working(UserFactory(username="priya", role=Role.PRACTITIONER))
+    StaffProfile.objects.create(user=nurse, regulated_profession="nurse")
     child = child_on(timezone.localdate(at(1, 9)))
     with pytest.raises(services.BookingNeedsAcknowledgement) as flagged:
         book(child, nurse, reception, at(1, 9), "migraine-treatment")
