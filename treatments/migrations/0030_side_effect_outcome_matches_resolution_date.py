@@ -48,7 +48,11 @@ def _contradicting(SideEffect) -> int:
     ).count()
 
 
+NAMES = {constraint.name for constraint in CONSTRAINTS}
+
+
 def add_constraints(apps, schema_editor):
+    # The model as of the state operation above: its Meta holds the two constraints.
     SideEffect = apps.get_model("treatments", "SideEffect")
     contradicting = _contradicting(SideEffect)
     if schema_editor.connection.vendor != "postgresql":
@@ -57,7 +61,7 @@ def add_constraints(apps, schema_editor):
                 f"{contradicting} side effect(s) have an outcome and a resolution date that "
                 "contradict each other: put them right on their review pages, then migrate."
             )
-        for constraint in CONSTRAINTS:
+        for constraint in CONSTRAINTS:  # SQLite remakes the table with the Meta's
             schema_editor.add_constraint(SideEffect, constraint)
         return
     table = schema_editor.quote_name(SideEffect._meta.db_table)
@@ -79,6 +83,8 @@ def add_constraints(apps, schema_editor):
 
 def remove_constraints(apps, schema_editor):
     SideEffect = apps.get_model("treatments", "SideEffect")
+    # SQLite remakes the table from the Meta, which still holds them at this point.
+    SideEffect._meta.constraints = [c for c in SideEffect._meta.constraints if c.name not in NAMES]
     for constraint in CONSTRAINTS:
         schema_editor.remove_constraint(SideEffect, constraint)
 
@@ -89,11 +95,12 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # The state first, so that the function below sees the constraints in the model.
         migrations.SeparateDatabaseAndState(
             state_operations=[
                 migrations.AddConstraint(model_name="sideeffect", constraint=constraint)
                 for constraint in CONSTRAINTS
             ],
-            database_operations=[migrations.RunPython(add_constraints, remove_constraints)],
         ),
+        migrations.RunPython(add_constraints, remove_constraints),
     ]
