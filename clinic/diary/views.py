@@ -191,7 +191,8 @@ def book(request):
 
 
 def _with_chosen_slot(data):
-    """A free time offered after a clash was clicked: "practitioner|dd/mm/yyyy|HH:MM"."""
+    """A free time offered after a clash was clicked (booking or moving):
+    "practitioner|dd/mm/yyyy|HH:MM"."""
     if not data or not data.get("slot"):
         return data
     parts = data["slot"].split("|")
@@ -280,12 +281,20 @@ def appointment(request, public_id):
 
 
 def _appointment_page(
-    request, current, *, move_form=None, cancel_form=None, opened="", move_flags=None
+    request,
+    current,
+    *,
+    move_form=None,
+    cancel_form=None,
+    opened="",
+    move_flags=None,
+    move_free=None,
 ):
     """The appointment page; after a refused move or cancellation, with the form as the
     user sent it (`opened`: which of the two panels to show open; `move_flags`: the
     booking checks the move needs acknowledged, shown with the box to tick, which is not
-    offered when there is nothing to acknowledge)."""
+    offered when there is nothing to acknowledge; `move_free`: after a clash, the free
+    times to move it to, one button each)."""
     local = timezone.localtime(current.starts_at)
     if move_form is None:
         move_form = MoveForm(
@@ -305,6 +314,7 @@ def _appointment_page(
             "cancel_form": cancel_form or CancelForm(initial={"version": current.version}),
             "opened": opened,
             "move_flags": move_flags,
+            "move_free": move_free,
             "statuses": AppointmentStatus,
             "now": timezone.now(),
             # Arrived is for today's appointments only (the service refuses others).
@@ -384,7 +394,7 @@ def _next_or(request, default: str) -> str:
 @audited("diary.appointment_move", patient=patient_of("diary.Appointment"))
 def appointment_move(request, public_id):
     current = selectors.appointment_get(public_id=public_id)
-    form = MoveForm(request.POST)
+    form = MoveForm(_with_chosen_slot(request.POST))
     if not form.is_valid():
         messages.error(
             request,
@@ -403,13 +413,11 @@ def appointment_move(request, public_id):
     except services.AppointmentConflict:
         return _after_conflict(request, public_id, form, action=MOVE, asked=when(form.starts_at()))
     except services.DoubleBooking as exc:
-        offered = ", ".join(
-            f"{timezone.localtime(s.starts_at):%a %d/%m %H:%M} ({s.practitioner_name})"
-            for s in exc.free[:4]
-        )
-        messages.error(
-            request,
-            f"That time is already booked. Free: {offered or 'none in the next three weeks'}.",
+        # The free times as buttons in the Move panel, as the booking page offers them
+        # (they were plain text in a message: review 05/12).
+        messages.error(request, "That time is already booked: choose one of the free times.")
+        return _appointment_page(
+            request, current, move_form=form, opened=MOVE, move_free=exc.free[:4]
         )
     except services.BookingRefused as exc:
         messages.error(request, " ".join(c.message for c in exc.checks))

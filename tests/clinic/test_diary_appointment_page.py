@@ -3,6 +3,7 @@ beside the status "Booked" read as a state when it said "Confirmed"), and the Mo
 offers the box "I have read the points above" only when a move has points to
 acknowledge, shown with it."""
 
+import re
 from datetime import time
 
 import pytest
@@ -12,6 +13,7 @@ from django.utils import timezone
 from clinic.diary.models import WorkingPattern
 from tests.clinic.test_diary import at, book
 from tests.conftest import client_for
+from tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -89,3 +91,29 @@ def test_a_refused_move_takes_the_pages_address(patient, mornings, reception):
     assert "clinic/diary.js" in refused
     opened = client.get(appointment.get_absolute_url()).content.decode()
     assert "data-history-url" not in opened and "clinic/diary.js" not in opened
+
+
+def test_a_move_into_a_clash_offers_the_free_times_as_buttons(patient, mornings, reception):
+    """Review 05/12: after a refused move the free times were plain text in a message
+    (the booking page offers them as buttons); now one click on one moves it there."""
+    taken = book(PatientFactory(), mornings, reception, at(1, 9), "consultation")
+    appointment = book(patient, mornings, reception, at(1, 11), "consultation")
+    client = client_for(reception)
+    url = reverse("diary:appointment_move", args=[appointment.public_id])
+    local = timezone.localtime(taken.starts_at)
+    data = {
+        "day": f"{local:%d/%m/%Y}",
+        "start": f"{local:%H:%M}",
+        "practitioner": mornings.pk,
+        "version": appointment.version,
+    }
+    page = client.post(url, data).content.decode()
+    assert "That time is already booked: choose one of the free times." in page
+    slots = re.findall(r'name="slot" value="([^"]+)" data-testid="free-slot"', page)
+    assert slots, page
+    chosen = slots[0]
+    moved = client.post(url, {**data, "slot": chosen})
+    assert moved.status_code == 302
+    appointment.refresh_from_db()
+    _, day, start = chosen.split("|")
+    assert f"{timezone.localtime(appointment.starts_at):%d/%m/%Y|%H:%M}" == f"{day}|{start}"
