@@ -161,6 +161,7 @@ def booking_checks(
     if adult_age is None:
         raise ImproperlyConfigured("The adult_age_years safety parameter is missing.")
     child = age < adult_age and not any(c.is_block for c in checks)
+    # One query, for a child's booking with a practitioner only.
     registered = registrations_of([practitioner.pk] if child and practitioner else [])
     if child and (practitioner is None or practitioner.pk not in registered.doctors):
         name = practitioner and (practitioner.get_full_name() or practitioner.get_username())

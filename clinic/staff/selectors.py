@@ -99,12 +99,6 @@ def registrations_of(user_ids) -> Registrations:
     return Registrations(doctors=frozenset(doctors), regulated=frozenset(regulated))
 
 
-def registered_doctor_ids(user_ids) -> set[int]:
-    """Which of these accounts are registered medical practitioners (one query; none when
-    no id is given)."""
-    return set(registrations_of(user_ids).doctors)
-
-
 def registered_doctors() -> QuerySet:
     """Active accounts recorded as registered medical practitioners, by name."""
     return (

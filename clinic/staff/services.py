@@ -133,6 +133,18 @@ def staff_record_created(*, created_by, user) -> StaffChange:
     )
 
 
+def _refuse_if_changed_meanwhile(
+    user, what: str, *, shown: str | None, now: str, then: str, reads: str | None = None
+) -> None:
+    """What the manager's page showed (`shown`; None: not sent by a page) against what
+    the account holds `now`: another manager changed it since, so nothing is overwritten."""
+    if shown is not None and shown != now:
+        raise ValidationError(
+            f"{_name(user)}'s {what} was changed to {reads or now} by someone else since you "
+            f"opened this page. Check it and {then}."
+        )
+
+
 @transaction.atomic
 def staff_change_role(
     *, changed_by, user, role: Role, shown_role: str | None = None
@@ -142,11 +154,9 @@ def staff_change_role(
     user = _locked(user)
     _refuse_unless_may_change(actor=changed_by, user=user, action="change the role of")
     before, after = current_role_of(user), Role(role).value
-    if shown_role is not None and shown_role != before:
-        raise ValidationError(
-            f"{_name(user)}'s role was changed to {before or 'none'} by someone else since "
-            "you opened this page. Check it and choose again."
-        )
+    _refuse_if_changed_meanwhile(
+        user, "role", shown=shown_role, now=before, reads=before or "none", then="choose again"
+    )
     if before == after:
         raise ValidationError(f"{_name(user)} already has the role {after}.")
     user.groups.set([_role_group(role)])
@@ -186,11 +196,13 @@ def staff_set_registration(
         )
     profile = StaffProfile.objects.filter(user=user).first() or StaffProfile(user=user)
     before = profile.registration()
-    if shown_registration is not None and shown_registration != before:
-        raise ValidationError(
-            f"{_name(user)}'s professional registration was changed to {before} by someone "
-            "else since you opened this page. Check it and record it again."
-        )
+    _refuse_if_changed_meanwhile(
+        user,
+        "professional registration",
+        shown=shown_registration,
+        now=before,
+        then="record it again",
+    )
     profile.registered_medical_practitioner = registered_medical_practitioner
     profile.gmc_number = (gmc_number or "").strip() if registered_medical_practitioner else ""
     profile.regulated_profession = regulated_profession or ""
