@@ -9,10 +9,23 @@ document.addEventListener("click", (event) => {
   const done = () => {
     button.textContent = button.dataset.copiedText || "Copied";
   };
-  if (navigator.clipboard && window.isSecureContext) {
-    navigator.clipboard.writeText(input.value).then(done, () => input.select());
-  } else {
-    // Without the clipboard API (plain http on a non-local address) leave it selected.
+  // The clipboard API can refuse (no secure context, or the page lost focus: seen once
+  // under load in CI): copy the selected text the older way, still inside this click,
+  // and say "Copied" only when it worked; otherwise the link stays selected to copy by hand.
+  const fallback = () => {
     input.focus();
+    input.select();
+    let copied = false;
+    try {
+      copied = document.execCommand("copy");
+    } catch (error) {
+      copied = false;
+    }
+    if (copied) done();
+  };
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(input.value).then(done, fallback);
+  } else {
+    fallback();
   }
 });
