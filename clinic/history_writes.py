@@ -93,10 +93,14 @@ def _history_select(spec: _Spec, source: str, history_type: str, when, user_id) 
     )
 
 
-def _insert_sql(spec: _Spec, objs, *, computed: dict | None = None) -> tuple[str, list]:
+def _insert_sql(
+    spec: _Spec, objs, *, computed: dict | None = None, only_if: str | None = None
+) -> tuple[str, list]:
     """The INSERT of the unsaved `objs`. `computed` (PostgreSQL only): {attname: (an SQL
     expression, its parameters)}, columns every row takes from the statement rather than
-    from the objects (a parent row's key, a number the same statement allocates)."""
+    from the objects (a parent row's key, a number the same statement allocates);
+    `only_if` (PostgreSQL only): a WITH item of the same statement, no row inserted unless
+    it returned one."""
     rows = [_values(spec, obj, add=True) for obj in objs]
     if spec.is_postgresql:
         # One array per column (UNNEST): a 31-row insert binds 7 parameters, not 217.
@@ -115,9 +119,10 @@ def _insert_sql(spec: _Spec, objs, *, computed: dict | None = None) -> tuple[str
                 params += more
             else:
                 select.append(f"u.c{i}")
+        where = f" WHERE EXISTS (SELECT 1 FROM {only_if})" if only_if else ""
         return (
             f"INSERT INTO {spec.table} ({spec.columns}) "
-            f"SELECT {', '.join(select)} FROM UNNEST({arrays}) AS u({names})",
+            f"SELECT {', '.join(select)} FROM UNNEST({arrays}) AS u({names}){where}",
             params + [columns[i] for i in own],
         )
     one = f"({', '.join(['%s'] * len(spec.fields))})"
@@ -188,8 +193,8 @@ def replace_with_history(model, *, old_pks=(), new=(), user_id, when) -> None:
 
 
 def insert_with_history(
-    obj, *, user_id, when, children=(), computed=None, before=(), also=()
-) -> None:
+    obj, *, user_id, when, children=(), computed=None, before=(), also=(), only_if=None
+) -> bool:
     """INSERT the unsaved `obj` (its primary key set) and its "+" history row.
 
     `children`: (foreign key name, unsaved objects) pairs, rows of other models that point
@@ -204,12 +209,16 @@ def insert_with_history(
     the row, such as a counter's INSERT ... ON CONFLICT DO UPDATE ... RETURNING;
     `computed`, {attname: (SQL expression, parameters)}, columns the statement works out
     (from `before`'s items), their values set on `obj`; `also`, (SQL, parameters) further
-    writes, which read the new row as `made`."""
+    writes, which read the new row as `made`; `only_if`, the name of a `before` item (a
+    one-time token's claim): when it returns no row, nothing is inserted (the row, its
+    children, their history rows) and False is returned. True when the row was written."""
     children = [(name, list(objs)) for name, objs in children if objs]
     spec = _spec(type(obj))
     computed = dict(computed or {})
-    if (computed or before or also) and not spec.is_postgresql:
+    if (computed or before or also or only_if) and not spec.is_postgresql:
         raise ValueError("computed columns and further WITH items need PostgreSQL")
+    if only_if is not None and only_if not in {name for name, _, _ in before}:
+        raise ValueError(f"only_if: {only_if!r} is not a WITH item written before the row")
     if not (children or computed or before or also) or not spec.is_postgresql:
         replace_with_history(type(obj), new=[obj], user_id=user_id, when=when)
         for name, objs in children:
@@ -218,12 +227,12 @@ def insert_with_history(
                 replace_with_history(type(objs[0]), new=objs, user_id=user_id, when=when)
             else:
                 type(objs[0]).objects.bulk_create(objs)
-        return
+        return True
     parts, params = [], []
     for name, sql, more in before:
         parts.append(f"{name} AS ({sql})")
         params += more
-    insert, more = _insert_sql(spec, [obj], computed=computed)
+    insert, more = _insert_sql(spec, [obj], computed=computed, only_if=only_if)
     parts.append(f"made AS ({insert} RETURNING {spec.source})")
     params += more
     histories = [(spec, *_history_select(spec, "made", "+", when, user_id))]
@@ -235,7 +244,7 @@ def insert_with_history(
     for index, (name, objs) in enumerate(children, start=1):
         child = _spec(type(objs[0]))
         key = {child.model._meta.get_field(name).attname: (f"(SELECT {spec.pk} FROM made)", [])}
-        sql, more = _insert_sql(child, objs, computed=key)
+        sql, more = _insert_sql(child, objs, computed=key, only_if="made" if only_if else None)
         historied = child.keeps_history
         parts.append(
             f"child_{index} AS ({sql} RETURNING {child.source if historied else child.pk})"
@@ -257,12 +266,15 @@ def insert_with_history(
             pks.setdefault(tag, []).append(pk)
             if tag == 0:
                 values = rest
+    if 0 not in pks:  # only_if's item returned no row: nothing was written
+        return False
     _mark_saved(spec, [obj], pks[0])
     for field, value in zip(fields, values, strict=True):
         setattr(obj, field.attname, field.to_python(value))
     for index, (name, objs) in enumerate(children, start=1):
         _adopt(obj, name, objs)
         _mark_saved(_spec(type(objs[0])), objs, pks[index])
+    return True
 
 
 def _adopt(parent, name: str, objs) -> None:

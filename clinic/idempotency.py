@@ -11,7 +11,9 @@ through `submit_once`:
 
 How it holds under concurrency: the token is claimed by an INSERT ... ON CONFLICT DO
 NOTHING into a table whose primary key is the token, in the same transaction as the
-record it creates. A second request with the same token blocks on that key until the
+record it creates, or (`in_statement`, PostgreSQL: a record written by one statement, the
+session start) in the record's own statement, which writes the record only if the claim
+took. A second request with the same token blocks on that key until the
 first commits, then inserts nothing and is sent to the first one's result; if the first
 rolled back (a form error), the second simply goes ahead. On SQLite, writes are
 serialised by immediate transactions (clinic.settings.base); a database still busy past
@@ -95,53 +97,108 @@ def is_database_busy(exc: OperationalError) -> bool:
     return any(sign in text for sign in ("database is locked", "table is locked", "lock timeout"))
 
 
+def _claim_sql(model, *, token, user, result_url: str) -> tuple[str, list]:
+    field = model._meta.get_field
+    return (
+        f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} "  # noqa: S608 (the model's own table)
+        "(token, user_id, result_url, created_at) VALUES (%s, %s, %s, %s) "
+        "ON CONFLICT (token) DO NOTHING",
+        [
+            field("token").get_db_prep_value(token, connection),
+            user.pk,
+            result_url[:300],
+            field("created_at").get_db_prep_value(timezone.now(), connection),
+        ],
+    )
+
+
 def _claim(model, *, token, user, result_url: str = "") -> bool:
     """INSERT the token unless it exists, in one statement (no savepoint around an
     IntegrityError): True when this request claimed it. On PostgreSQL a concurrent claim
     of the same token waits for the other transaction: its commit means "taken", its
     rollback lets this one insert."""
-    field = model._meta.get_field
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} "  # noqa: S608 (the model's own table)
-            "(token, user_id, result_url, created_at) VALUES (%s, %s, %s, %s) "
-            "ON CONFLICT (token) DO NOTHING",
-            [
-                field("token").get_db_prep_value(token, connection),
-                user.pk,
-                result_url[:300],
-                field("created_at").get_db_prep_value(timezone.now(), connection),
-            ],
-        )
+        cursor.execute(*_claim_sql(model, token=token, user=user, result_url=result_url))
         return cursor.rowcount == 1
 
 
-def run_once(*, token, user, perform: Callable[[], str], result_url: str | None = None) -> Outcome:
+@dataclass(frozen=True)
+class Claim:
+    """The token's claim as a WITH item of the caller's own single statement (PostgreSQL),
+    which writes its record only when the claim returned a row
+    (clinic.history_writes.insert_with_history's `before` and `only_if`): the claim and
+    the record in one statement, which needs no transaction around it. A concurrent claim
+    of the same token waits for it as `_claim` does."""
+
+    name: str
+    sql: str
+    params: list
+
+    @property
+    def item(self) -> tuple[str, str, list]:
+        return self.name, self.sql, self.params
+
+
+def _first_result(model, *, token, user) -> Outcome:
+    """The token was claimed before: the first submission's result, if it was this user's."""
+    first = model.objects.filter(token=token).first()
+    if first is None or first.user_id != user.pk or not first.result_url:
+        raise TokenUsedElsewhere from None
+    return Outcome(url=first.result_url, replayed=True)
+
+
+def run_once(
+    *,
+    token,
+    user,
+    perform: Callable[..., str | None],
+    result_url: str | None = None,
+    in_statement: bool = False,
+) -> Outcome:
     """Run `perform` (which writes and returns the URL of what it made) at most once per
     token. Exceptions from `perform` roll back the claim with everything else.
 
     `result_url`, when the caller knows the URL before `perform` runs (it chose the new
     record's public id), is written by the claim itself: one UPDATE fewer (issue 14.3).
-    Should `perform` return another URL, that one is stored."""
+    Should `perform` return another URL, that one is stored.
+
+    `in_statement` (with `result_url`): `perform(claim)` writes the record in one
+    statement that carries `claim` (a Claim on PostgreSQL; None elsewhere, or without a
+    token, inside a transaction as usual), and returns None when the claim found the token
+    taken and so nothing was written (issue 14.3: no transaction, no statement of its own
+    for the claim)."""
     from clinic.models import SubmissionToken
 
+    args = [None] if in_statement else []
     if token is None:
         with transaction.atomic():
-            return Outcome(url=perform(), replayed=False)
+            return Outcome(url=perform(*args), replayed=False)
+    if in_statement and connection.vendor == "postgresql":
+        if not result_url:
+            raise ValueError("in_statement: the claim stores result_url, so it is needed")
+        sql, params = _claim_sql(SubmissionToken, token=token, user=user, result_url=result_url)
+        url = perform(Claim("claim", f"{sql} RETURNING token", params))
+        if url is None:
+            return _first_result(SubmissionToken, token=token, user=user)
+        if url[:300] != result_url[:300]:
+            raise ValueError("in_statement: perform must lead to result_url")
+        return Outcome(url=url, replayed=False)
     with transaction.atomic():
         if not _claim(SubmissionToken, token=token, user=user, result_url=result_url or ""):
-            first = SubmissionToken.objects.filter(token=token).first()
-            if first is None or first.user_id != user.pk or not first.result_url:
-                raise TokenUsedElsewhere from None
-            return Outcome(url=first.result_url, replayed=True)
-        url = perform()
+            return _first_result(SubmissionToken, token=token, user=user)
+        url = perform(*args)
         if url[:300] != (result_url or "")[:300]:
             SubmissionToken.objects.filter(token=token).update(result_url=url[:300])
         return Outcome(url=url, replayed=False)
 
 
 def submit_once(
-    request, form, perform: Callable[[], str], result_url: str | None = None
+    request,
+    form,
+    perform: Callable[..., str | None],
+    result_url: str | None = None,
+    *,
+    in_statement: bool = False,
 ) -> Outcome | None:
     """`run_once` for a view: the token comes from the validated form. Returns None when
     the form got an error to show (busy database, or a token that is unreadable or not
@@ -152,7 +209,13 @@ def submit_once(
         _refuse_token(form)
         return None
     try:
-        outcome = run_once(token=token, user=request.user, perform=perform, result_url=result_url)
+        outcome = run_once(
+            token=token,
+            user=request.user,
+            perform=perform,
+            result_url=result_url,
+            in_statement=in_statement,
+        )
     except TokenUsedElsewhere:
         _refuse_token(form)
         return None

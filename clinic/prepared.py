@@ -30,6 +30,7 @@ as the settings are.
 from __future__ import annotations
 
 import copy
+import functools
 import threading
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -193,6 +194,33 @@ def cursor_date(value):
     if isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])
+
+
+@functools.cache
+def _readers(model) -> tuple[list[str], list[tuple]]:
+    """A model's concrete fields' attnames and their database converters."""
+    connection = connections["default"]
+    names, converters = [], []
+    for field in model._meta.concrete_fields:
+        column = field.get_col(model._meta.db_table)
+        names.append(field.attname)
+        converters.append(
+            (connection.ops.get_db_converters(column) + field.get_db_converters(connection), column)
+        )
+    return names, converters
+
+
+def build_instance(model, values):
+    """An instance of `model` from a hand-written SELECT's values of its concrete fields,
+    in field order, converted as the ORM converts them (the default database)."""
+    connection = connections["default"]
+    names, converters = _readers(model)
+    converted = []
+    for value, (functions, column) in zip(values, converters, strict=True):
+        for function in functions:
+            value = function(value, column, connection)
+        converted.append(value)
+    return model.from_db(connection.alias, names, converted)
 
 
 def as_prefetched(instance, name: str, objects: list) -> None:

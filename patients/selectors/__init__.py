@@ -34,6 +34,7 @@ from patients.selectors.records import (
     patient_history,
     patient_list,
     patient_list_recently_registered,
+    patient_queryset,
     patient_stats,
     staff_name,
 )
@@ -88,6 +89,7 @@ __all__ = [
     "patient_history",
     "patient_list",
     "patient_list_recently_registered",
+    "patient_queryset",
     "patient_retention",
     "patient_search",
     "patient_search_opens",

@@ -23,11 +23,15 @@ from patients.validators import (
     normalise_phone,
 )
 
+
+def patient_queryset(public_id) -> QuerySet[Patient]:
+    """What patient_get_for_user reads, for a read that adds a column of its own
+    (treatments.selectors.patient_for_session_start)."""
+    return Patient.objects.select_related("registered_by").filter(public_id=public_id)
+
+
 # Compiled once per process (clinic.prepared): every patient page and POST reads it.
-_PATIENT = Prepared(
-    lambda public_id: Patient.objects.select_related("registered_by").filter(public_id=public_id),
-    public_id=(uuid.UUID(int=1), uuid.UUID(int=2)),
-)
+_PATIENT = Prepared(patient_queryset, public_id=(uuid.UUID(int=1), uuid.UUID(int=2)))
 
 
 def patient_get_for_user(*, user, public_id) -> Patient:

@@ -356,3 +356,63 @@ def test_the_duplicate_check_compares_surnames_as_people_write_them(reception, t
             **_person(family_name=typed, date_of_birth=date(1975, 5, 9), phone="07700 900555"),
         )
     assert [p.family_name for p in caught.value.matches] == ["O'Brien-Whitfield"]
+
+
+def _start_in_statement(user, patient, token, public_id):
+    """A session start as its view runs it: the token's claim in the session's statement
+    (clinic.idempotency.run_once(in_statement=True))."""
+    from clinic.idempotency import run_once
+    from treatments.models import Indication, Product
+    from treatments.services import session_start
+
+    url = f"/sessions/{public_id}/edit/"
+
+    def perform(claim):
+        started = session_start(
+            patient=patient,
+            practitioner=user,
+            indication=Indication.objects.get(slug="glabellar-lines"),
+            product=Product.objects.get(slug="botox"),
+            public_id=public_id,
+            claim=claim,
+        )
+        return url if started else None
+
+    return lambda: run_once(
+        token=token, user=user, perform=perform, result_url=url, in_statement=True
+    )
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrent transactions")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the reference data
+@pytest.mark.parametrize("round_", range(3))
+def test_a_concurrent_double_click_on_start_session_makes_one_session(round_):
+    """The claim rides in the session's own statement (no transaction around it): the
+    second click waits for the first's claim, writes nothing and is sent to its result."""
+    user = UserFactory(username=f"prac{round_}", role="Practitioner")
+    patient = PatientFactory(registered_by=user)
+    token = uuid.uuid4()
+    first, second = uuid.uuid4(), uuid.uuid4()  # each request chooses its own public id
+
+    results = _in_threads(
+        _start_in_statement(user, patient, token, first),
+        _start_in_statement(user, patient, token, second),
+    )
+
+    assert all(not isinstance(r, Exception) for r in results), results
+    sessions = list(TreatmentSession.objects.filter(patient=patient))
+    assert len(sessions) == 1
+    assert results[0].url == results[1].url == f"/sessions/{sessions[0].public_id}/edit/"
+    assert sorted(r.replayed for r in results) == [False, True]
+
+
+def test_a_start_sessions_token_of_another_user_starts_nothing_and_reveals_nothing(patient):
+    from clinic.idempotency import TokenUsedElsewhere
+
+    token = uuid.uuid4()
+    one, other = (UserFactory(role="Practitioner") for _ in range(2))
+    assert not _start_in_statement(one, patient, token, uuid.uuid4())().replayed
+    with pytest.raises(TokenUsedElsewhere):
+        _start_in_statement(other, patient, token, uuid.uuid4())()
+    assert TreatmentSession.objects.filter(patient=patient).count() == 1

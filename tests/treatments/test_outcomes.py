@@ -16,7 +16,7 @@ from tests.factories import (
 )
 from treatments import selectors, services
 from treatments.choices import ResponderStatus
-from treatments.models import AnatomicalSite, Indication, OutcomeInstrument
+from treatments.models import AnatomicalSite, Indication, OutcomeAssessment, OutcomeInstrument
 
 pytestmark = pytest.mark.django_db
 
@@ -252,6 +252,45 @@ class TestMigraineDiary:
         assert inputs.history.migraine is None
         nice = [f for f in inputs.evaluate() if f.code.startswith("nice.")]
         assert [f.code for f in nice] == ["nice.baseline_missing"]
+
+
+@pytest.mark.parametrize("answers", [0, 1, 2])
+@pytest.mark.parametrize("scores", [0, 1, 4])
+def test_answers_and_diary_read_together_give_what_the_two_reads_give(
+    patient, practitioner, answers, scores, django_assert_num_queries
+):
+    """A chronic-migraine session's screening answers and diary are read in one query
+    (safety_inputs._answers_and_scores): the same facts as the two reads, with or without
+    answers, with or without scores, oldest score first whatever order they were written
+    in, and a later questionnaire or score after the session date left out."""
+    from treatments.selectors.safety_inputs import _answers_and_scores
+
+    on = TODAY - timedelta(5)
+    for days in range(answers):
+        QuestionnaireFactory(
+            patient=patient, completed_on=on - timedelta(days), migraine_preventives_failed=days
+        )
+    QuestionnaireFactory(patient=patient, completed_on=TODAY)  # after the session date
+    for days in (10, 40, 25, 70)[:scores]:
+        OutcomeAssessmentFactory(
+            patient=patient, value=days, assessed_on=on - timedelta(days), is_baseline=days == 70
+        )
+    OutcomeAssessmentFactory(patient=patient, value=99, assessed_on=TODAY)  # after it too
+    with django_assert_num_queries(1):
+        latest, read = _answers_and_scores(patient, on=on)
+    assert (latest is None) == (answers == 0)
+    facts = selectors.screening_facts(patient, on=on, latest=latest) if latest else None
+    assert facts == selectors.screening_facts(patient, on=on)
+    assert [(a.pk, a.instrument.slug, a.value) for a in read] == [
+        (a.pk, a.instrument.slug, a.value)
+        for a in OutcomeAssessment.objects.filter(patient=patient, assessed_on__lte=on)
+        .select_related("instrument")
+        .order_by("assessed_on", "id")
+    ]
+    dates = (on - timedelta(30),)
+    assert selectors.migraine_diary_facts(
+        patient, on=on, session_dates=dates, scores=read
+    ) == selectors.migraine_diary_facts(patient, on=on, session_dates=dates)
 
 
 class TestPreventivesFromTheQuestionnaire:

@@ -75,17 +75,20 @@ def test_session_edit_and_live_check(practitioner_client, practitioner, patient)
     InjectionPointFactory.create_batch(55, session=draft)
     for _ in range(20):
         signed_session(patient, practitioner, points=3, extras=0)
-    # The editor loads the session with its further vials, the reference data (sites,
-    # parameters, guideline, limits, protocol: one fingerprint query, this process's copy
-    # being current), usable vials, the top-up candidates, points (once), the engine's
-    # inputs (vial's other patients and units drawn elsewhere in one UNION, signed sessions
-    # and toxin elsewhere in one UNION, screening, migraine diary; the prescriber's assessment for
-    # cosmetic sessions only, so not here), the vial panel's unusable stock, the header's
-    # questionnaire, the vial choices (the first only: one vial in stock, so no further
-    # vials to tick) and the top-up select: the same number for 1 point or 56, 1 past
-    # session or 21. + access event + the banner's screening line.
+    # The editor loads the session (with whether it has further vials, read only when it
+    # has: none here; and the reference data's fingerprint, so that the reference data,
+    # sites, parameters, guideline, limits, protocol, cost no query, this process's copy
+    # being current: was 2 queries more), usable vials, the top-up candidates, points
+    # (once), the engine's inputs (vial's other patients and units drawn elsewhere in one
+    # UNION, signed sessions and toxin elsewhere in one UNION, screening answers; the
+    # migraine diary for chronic-migraine sessions only, read with the answers; the
+    # prescriber's assessment for cosmetic sessions only, so neither here), the vial
+    # panel's unusable stock, the header's questionnaire, the vial choices (the first
+    # only: one vial in stock, so no further vials to tick) and the top-up select: the
+    # same number for 1 point or 56, 1 past session or 21. + access event + the banner's
+    # screening line.
     assert count_queries(practitioner_client, url) == few
-    assert few == BASE + 13 + ACCESS_LOG + SCREENING_BANNER, few
+    assert few == BASE + 10 + ACCESS_LOG + SCREENING_BANNER, few
 
 
 def test_task_list(practitioner_client, practitioner, patient):

@@ -49,3 +49,31 @@ def test_on_postgresql_even_a_queryset_update_is_seen():
     selectors.reference_snapshot()
     SafetyParameter.objects.filter(key="side_effect_review_days").update(value=Decimal("99"))
     assert selectors.reference_snapshot().parameters["side_effect_review_days"] == 99
+
+
+def test_the_fingerprint_read_with_a_session_or_a_patient_sees_a_change_at_once():
+    """The editor's session and the patient a session starts for carry the fingerprint
+    (reference_stamp): a copy built before a change is not used after it, and a current
+    one costs no query."""
+    from tests.factories import PatientFactory, TreatmentSessionFactory
+
+    session = TreatmentSessionFactory()
+    patient = PatientFactory()
+
+    def stamps():
+        return (
+            selectors.session_get_for_editor(user=None, public_id=session.public_id),
+            selectors.patient_for_session_start(user=None, public_id=patient.public_id),
+        )
+
+    first = selectors.reference_snapshot()
+    for read in stamps():
+        with CaptureQueriesContext(connection) as ctx:
+            assert selectors.reference_snapshot(stamp=read.reference_stamp) is first
+        assert len(ctx.captured_queries) == 0
+    parameter = SafetyParameter.objects.get(key="side_effect_review_days")
+    parameter.value = first.parameters["side_effect_review_days"] + 1
+    parameter.save()
+    for read in stamps():
+        after = selectors.reference_snapshot(stamp=read.reference_stamp)
+        assert after.parameters["side_effect_review_days"] == parameter.value

@@ -34,7 +34,7 @@ def _draft(flow) -> TreatmentSession:
 
 def _signed_meanwhile(monkeypatch, practitioner, data):
     """The view reads the draft; before it writes, the first click's sign commits."""
-    original = selectors.session_get_for_user
+    original = selectors.session_get_for_editor
 
     def read_then_signed_elsewhere(**kwargs):
         session = original(**kwargs)
@@ -51,7 +51,7 @@ def _signed_meanwhile(monkeypatch, practitioner, data):
         )
         return session
 
-    monkeypatch.setattr(selectors, "session_get_for_user", read_then_signed_elsewhere)
+    monkeypatch.setattr(selectors, "session_get_for_editor", read_then_signed_elsewhere)
 
 
 @pytest.mark.parametrize("prepare", [sign_data, save_data], ids=["sign", "save"])

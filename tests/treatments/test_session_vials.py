@@ -247,3 +247,32 @@ def test_the_session_read_carries_its_further_vials_without_another_query(
     other = selectors.session_get_for_user(user=practitioner, public_id=bare.public_id)
     with django_assert_num_queries(0):
         assert list(other.vial_links.all()) == []
+
+
+def test_the_editors_session_read_reads_further_vials_only_when_there_are_some(
+    practitioner, django_assert_num_queries
+):
+    """selectors.session_get_for_editor: a session without further vials is one query
+    (whether it has any is a column of its row), one with them two, read as
+    session_get_for_user reads them; both carry the reference data's fingerprint, with
+    which the request's reference copy costs no query."""
+    from treatments.models import SessionVial
+
+    session = TreatmentSessionFactory(practitioner=practitioner, vial=VialFactory())
+    second, third = VialFactory(), VialFactory()
+    SessionVial.objects.create(session=session, vial=third, position=2)
+    SessionVial.objects.create(session=session, vial=second, position=1)
+    bare = TreatmentSessionFactory(practitioner=practitioner)
+    selectors.reference_snapshot()  # this process's copy is current
+    with django_assert_num_queries(2):  # the session (with its joins), its further vials
+        read = selectors.session_get_for_editor(user=practitioner, public_id=session.public_id)
+    with django_assert_num_queries(0):
+        assert [link.vial for link in read.vial_links.all()] == [second, third]
+        assert selectors.reference_snapshot(stamp=read.reference_stamp) is (
+            selectors.reference_snapshot(stamp=read.reference_stamp)
+        )
+    with django_assert_num_queries(1):
+        other = selectors.session_get_for_editor(user=practitioner, public_id=bare.public_id)
+    with django_assert_num_queries(0):
+        assert list(other.vial_links.all()) == []
+    assert other.reference_stamp == read.reference_stamp

@@ -9,9 +9,13 @@ then 17 + 18 + 25 = 60, then 11 + 13 + 21 = 45, then 11 + 12 + 21 = 44 (the star
 out each point's volume as the editor saves it, so the first save of an unchanged draft
 rewrites no point), then 11 + 11 + 16 = 38 (SQLite: 14 + 13 + 24 = 51): signing writes
 the dashboard's summaries in one statement, and a submission from a page that offered no
-top-up does not read the top-up candidates; now 9 + 11 + 16 = 36 (SQLite unchanged): the
+top-up does not read the top-up candidates; then 9 + 11 + 16 = 36 (SQLite unchanged): the
 start writes the session, its points, further vials, draws and history rows in one
-statement.
+statement; now 5 + 9 + 13 = 27 (SQLite 13 + 11 + 21 = 45): the reference data's
+fingerprint comes with the patient or the session, the further vials are read only when
+the session has some, the start's statement carries the one-time token's claim, so it
+needs no transaction around it, and the screening answers and the migraine diary are one
+read.
 Every request starts with its session read (with the user: clinic.session_store) and ends
 with the access event (audited pages; + 1 SELECT of the chain's last link on SQLite). The
 session row is not rewritten: the POSTs' messages name nobody and travel in a signed
@@ -48,31 +52,34 @@ WITH_HISTORY = 1 if POSTGRESQL else 2
 # PostgreSQL; on SQLite the findings, the follow-ups, the UPDATE, the history row.
 SIGNED = 1 if POSTGRESQL else 4
 
-# Start (was 14 + REQUEST + the session's UPDATE): the patient; the reference data
-# (indications, products, site templates and their rows: one fingerprint query, this
-# process's copy being current); one transaction (SAVEPOINT ... RELEASE; the service opens
-# no savepoint of its own): the one-time token claimed with the editor's URL (one INSERT
-# ... ON CONFLICT DO NOTHING; the view chose the session's public id), usable vials with
-# the units drawn from them, the session, its 31 points, the draw and the history rows of
-# the session and its points (one statement on PostgreSQL; on SQLite the session and its
-# history row, the points and theirs, the draw).
-START = 2 + 2 + 1 + 1 + (1 if POSTGRESQL else WITH_HISTORY + WITH_HISTORY + 1)
+# Start (was 14 + REQUEST + the session's UPDATE, then 2 + 2 + 1 + 1 + 1 on PostgreSQL):
+# the patient with the reference data's fingerprint (indications, products, site
+# templates and their rows: no query of its own, this process's copy being current); the
+# usable vials with the units drawn from them; on PostgreSQL one statement and no
+# transaction around it: the one-time token claimed with the editor's URL (the view chose
+# the session's public id; INSERT ... ON CONFLICT DO NOTHING, the session written only if
+# it took), the session, its 31 points, the draw and the history rows of the session and
+# its points. On SQLite, in one transaction (SAVEPOINT ... RELEASE): the claim, the session
+# and its history row, the points and theirs, the draw.
+START = 1 + 1 + (1 if POSTGRESQL else 2 + 1 + WITH_HISTORY + WITH_HISTORY + 1)
 # Draft save of the started draft as the page shows it (was 16 + REQUEST + the session's
-# UPDATE, then 13 while the start left each volume for the first save to fill in): the
-# session with its further vials (2), reference data (one fingerprint query), usable vials
+# UPDATE, then 13 while the start left each volume for the first save to fill in, then 11):
+# the session, with whether it has further vials (none: not read) and the reference data's
+# fingerprint (this process's copy current: no query of its own), usable vials
 # (the vial choices are checked against these, no query; the page offered no top-up, so
 # the submission has no top-up field and its candidates are not read); the
 # service (SAVEPOINT, RELEASE): the locked session and its points (one SELECT ... LEFT JOIN
 # ... FOR UPDATE OF the session; the points are unchanged: none rewritten), the draws (what
 # this session and the others drew; unchanged: nothing written), the session's UPDATE and
 # its history row.
-DRAFT = 4 + 2 + 1 + 1 + WITH_HISTORY
-# Sign, the draft unchanged (was 23 + REQUEST + the session's UPDATE): the view's 4 reads
-# as for the draft save; one transaction (SAVEPOINT, RELEASE) saving the draft and signing
+DRAFT = 2 + 2 + 1 + 1 + WITH_HISTORY
+# Sign, the draft unchanged (was 23 + REQUEST + the session's UPDATE, then 16): the view's
+# 2 reads as for the draft save; one transaction (SAVEPOINT, RELEASE) saving the draft and signing
 # in one pass: the locked session and its points in one SELECT (compared with the form's:
 # unchanged, so no draft UPDATE), the vials' draws (what this session and the others drew)
 # and their other patients in one UNION; the patient's history: signed sessions and toxin
-# elsewhere (one UNION), screening answers, migraine diary; the signed UPDATE with its
+# elsewhere (one UNION), the screening answers with the migraine diary (one query: a
+# chronic-migraine session); the signed UPDATE with its
 # history row, the findings and the follow-ups (SIGNED); the dashboard rollups (ROLLUPS:
 # the session's totals, its day's row, its return rollup rows, the patient's latest course
 # of the indication, and that course's move between the days of the active-courses
@@ -80,7 +87,7 @@ DRAFT = 4 + 2 + 1 + 1 + WITH_HISTORY
 # the course moves), the
 # diary's appointment.
 ROLLUPS = 1 if POSTGRESQL else 5
-SIGN = 4 + 2 + 1 + 1 + 3 + SIGNED + ROLLUPS + 1
+SIGN = 2 + 2 + 1 + 1 + 2 + SIGNED + ROLLUPS + 1
 
 
 def test_lot_tracked_administration_query_budgets(practitioner, django_assert_num_queries):

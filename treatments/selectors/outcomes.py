@@ -231,16 +231,30 @@ _DIARY_SCORES = Prepared(
 )
 
 
+def diary_scores_sql(patient: Patient, *, on: date | None = None) -> tuple[str, list]:
+    """The diary scores' compiled read (SQL and parameters), for a caller that reads them
+    in a statement of its own: each row an OutcomeAssessment's columns, then its
+    instrument's, oldest first."""
+    return _DIARY_SCORES.sql(patient_id=patient.pk, on=on or date.max)
+
+
 def migraine_diary_facts(
-    patient: Patient, *, on: date | None = None, session_dates: tuple[date, ...] = ()
+    patient: Patient,
+    *,
+    on: date | None = None,
+    session_dates: tuple[date, ...] = (),
+    scores: list[OutcomeAssessment] | None = None,
 ) -> safety.MigraineDiaryFacts | None:
     """Rule 33's diary from the headache-days and migraine-days scores on or before `on`:
     the baseline of each, and the headache days recorded after the baseline, oldest first.
     None when the patient has no headache-days score (the rule then stays silent). One
-    query; `session_dates` are the patient's signed chronic-migraine sessions before this
-    one (the cycles completed), which the caller has already read."""
+    query, none when the caller read the `scores` (diary_scores_sql, oldest first, each
+    with its instrument); `session_dates` are the patient's signed chronic-migraine
+    sessions before this one (the cycles completed), which the caller has already read."""
+    if scores is None:
+        scores = _DIARY_SCORES.list(patient_id=patient.pk, on=on or date.max)
     by_slug: dict[str, list[OutcomeAssessment]] = {HEADACHE_DAYS: [], MIGRAINE_DAYS: []}
-    for score in _DIARY_SCORES.list(patient_id=patient.pk, on=on or date.max):
+    for score in scores:
         by_slug[score.instrument.slug].append(score)
     headache = by_slug[HEADACHE_DAYS]
     if not headache:

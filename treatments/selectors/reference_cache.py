@@ -2,8 +2,10 @@
 (safety parameters, dose guidelines and limits, protocols, anatomical sites, which
 indications have outcome measures), kept per process as the engine's plain facts.
 
-Each request checks the copy against the database with one query (`reference_snapshot`):
-a fingerprint of the reference tables. On PostgreSQL it sums the rows' `xmin` (the
+Each request checks the copy against the database (`reference_snapshot`): a fingerprint
+of the reference tables, read by one query of its own, or as a column of a read the
+request makes anyway (`reference_stamp`: the session editor's session, the patient a
+session starts for). On PostgreSQL it sums the rows' `xmin` (the
 transaction that last wrote each row), so any INSERT, UPDATE or DELETE, from the admin, a
 migration, a shell `.update()` or another worker, changes it; on SQLite (the demo, one
 process) it is each table's row count and latest `updated_at` (or id). A rolled-back
@@ -17,6 +19,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.db import connection
+from django.db.models import CharField
+from django.db.models.expressions import RawSQL
 
 from treatments import safety
 from treatments.models import (
@@ -59,7 +63,7 @@ class ReferenceSnapshot:
     indications: dict[int, Indication] = field(default_factory=dict)
     products: dict[int, Product] = field(default_factory=dict)
     templates: tuple[SiteTemplate, ...] = ()
-    stamp: tuple = field(default=(), compare=False)
+    stamp: str = field(default="", compare=False)
 
     @cached_property
     def sites_by_pk(self) -> dict[int, AnatomicalSite]:
@@ -113,8 +117,8 @@ _current: ReferenceSnapshot | None = None
 
 
 def _stamp_sql() -> str:
-    """One SELECT of a fingerprint per reference table. Table names come from the models,
-    never from input."""
+    """The fingerprint as one SQL expression: each reference table's row count and latest
+    change, joined. Table names come from the models, never from input."""
     if connection.vendor == "postgresql":
         changed = dict.fromkeys((*_TIMESTAMPED, *_PLAIN), "SUM(xmin::text::bigint)")
     else:
@@ -127,15 +131,24 @@ def _stamp_sql() -> str:
         f"FROM {connection.ops.quote_name(model._meta.db_table)})"
         for model, expression in changed.items()
     ]
-    return "SELECT " + ", ".join(parts)
+    return "(" + " || '|' || ".join(parts) + ")"
 
 
-def reference_snapshot() -> ReferenceSnapshot:
-    """The current reference data: one query when this process's copy is up to date."""
+def reference_stamp() -> RawSQL:
+    """The fingerprint as an annotation, so that a read the request makes anyway (the
+    session editor's session, the patient a session starts for) brings it along and
+    `reference_snapshot(stamp=...)` costs no query of its own."""
+    return RawSQL(_stamp_sql(), (), output_field=CharField())  # noqa: S611 (no input in it)
+
+
+def reference_snapshot(stamp: str | None = None) -> ReferenceSnapshot:
+    """The current reference data: one query when this process's copy is up to date, none
+    when the caller read `stamp` (the `reference_stamp()` annotation) in this request."""
     global _current
-    with connection.cursor() as cursor:
-        cursor.execute(_stamp_sql())
-        stamp = tuple(cursor.fetchone())
+    if stamp is None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {_stamp_sql()}")
+            (stamp,) = cursor.fetchone()
     snapshot = _current
     if snapshot is not None and snapshot.stamp == stamp:
         return snapshot
@@ -145,7 +158,7 @@ def reference_snapshot() -> ReferenceSnapshot:
     return snapshot
 
 
-def _build(stamp: tuple) -> ReferenceSnapshot:
+def _build(stamp: str) -> ReferenceSnapshot:
     parameters = list(SafetyParameter.objects.all())
     guidelines = {
         (g.product_id, g.indication_id): safety.GuidelineFacts(

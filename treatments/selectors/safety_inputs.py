@@ -9,6 +9,7 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import date
 
+from django.db import connection
 from django.db.models import (
     CharField,
     DateField,
@@ -20,7 +21,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from clinic.prepared import Prepared
+from clinic.prepared import Prepared, build_instance
 from clinic.staff.selectors import registrations_of
 from patients.choices import YesNoNotApplicable
 from patients.models import IntakeQuestionnaire, Patient, PriorTreatment
@@ -29,13 +30,15 @@ from treatments.choices import IndicationCategory, ProductForm, SafetyProfile, S
 from treatments.models import (
     Indication,
     InjectionPoint,
+    OutcomeAssessment,
+    OutcomeInstrument,
     PrescriberAssessment,
     Product,
     TreatmentSession,
     Vial,
 )
 from treatments.selectors.aggregates import ZERO
-from treatments.selectors.outcomes import migraine_diary_facts
+from treatments.selectors.outcomes import diary_scores_sql, migraine_diary_facts
 from treatments.selectors.reference_cache import ReferenceSnapshot, reference_snapshot
 from treatments.selectors.sessions import session_points
 from treatments.selectors.vial_usage import VialUsage, vials_facts
@@ -90,12 +93,54 @@ _LATEST_ANSWERS = Prepared(
 )
 
 
-def screening_facts(patient: Patient, *, on: date | None = None) -> safety.ScreeningFacts | None:
-    """The latest answers given on or before the session date (any date without one)."""
-    found = _LATEST_ANSWERS.list(patient_id=patient.pk, on=on or date.max)
-    if not found:
-        return None
-    latest = found[0]
+def _answers_and_scores(
+    patient: Patient, *, on: date | None
+) -> tuple[IntakeQuestionnaire | None, list[OutcomeAssessment]]:
+    """The latest answers on or before `on` and the migraine diary's scores (rule 33), in
+    one query: the two compiled reads side by side, each row the answers' columns (empty
+    when there are none) then one score's and its instrument's (empty when there are
+    none). What screening_facts and migraine_diary_facts would read one query each."""
+    answers_sql, answers_params = _LATEST_ANSWERS.sql(patient_id=patient.pk, on=on or date.max)
+    scores_sql, scores_params = diary_scores_sql(patient, on=on)
+    widths = [
+        len(model._meta.concrete_fields)
+        for model in (IntakeQuestionnaire, OutcomeAssessment, OutcomeInstrument)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT q.*, d.* FROM (SELECT 1 AS one) o "  # noqa: S608 (compiled reads, no input)
+            f"LEFT JOIN ({answers_sql}) q ON 1 = 1 LEFT JOIN ({scores_sql}) d ON 1 = 1",
+            [*answers_params, *scores_params],
+        )
+        rows = cursor.fetchall()
+    answers, scores = None, []
+    for row in rows:
+        own, score, instrument = (
+            row[: widths[0]],
+            row[widths[0] : widths[0] + widths[1]],
+            row[widths[0] + widths[1] :],
+        )
+        if answers is None and own[0] is not None:
+            answers = build_instance(IntakeQuestionnaire, own)
+        if score[0] is not None:
+            built = build_instance(OutcomeAssessment, score)
+            built.instrument = build_instance(OutcomeInstrument, instrument)
+            scores.append(built)
+    # Oldest first, as the scores' own read orders them (a join keeps no order of its own).
+    scores.sort(key=lambda a: (a.assessed_on, a.pk))
+    return answers, scores
+
+
+def screening_facts(
+    patient: Patient, *, on: date | None = None, latest: IntakeQuestionnaire | None = None
+) -> safety.ScreeningFacts | None:
+    """The latest answers given on or before the session date (any date without one): one
+    query, none when the caller read them (`latest`)."""
+    if latest is None:
+        found = _LATEST_ANSWERS.list(patient_id=patient.pk, on=on or date.max)
+        if not found:
+            return None
+        latest = found[0]
     yes = YesNoNotApplicable.YES
     return safety.ScreeningFacts(
         answered_on=latest.completed_on,
@@ -257,14 +302,16 @@ def patient_history_facts(
     exclude_session_id: int | None = None,
     on: date | None = None,
     cosmetic: bool = True,
+    chronic_migraine: bool = True,
     snapshot: ReferenceSnapshot | None = None,
     top_up_of_session_id: int | None = None,
 ) -> safety.PatientHistory:
     """Signed sessions here and toxin reported from elsewhere, each in its own product's
     units, with the points of the index session a top-up is linked to (rule 20) (one
     query; products and indications from the reference snapshot), the latest
-    screening answers, and the chronic-migraine diary (rule 33) from the outcome
-    assessments. Three queries (four for a cosmetic session: rule 34's assessment)."""
+    screening answers, and for a chronic-migraine session the diary (rule 33) from the
+    outcome assessments, read with the answers. Two queries (three for a cosmetic
+    session: rule 34's assessment)."""
     snapshot = snapshot or reference_snapshot()
     products, indications = snapshot.products, snapshot.indications
     doses = []
@@ -305,8 +352,15 @@ def patient_history_facts(
             on is None or given_on < on
         ):
             migraine_dates.append(given_on)
-    screening = screening_facts(patient, on=on)
-    migraine = migraine_diary_facts(patient, on=on, session_dates=tuple(migraine_dates))
+    if chronic_migraine:
+        # Rule 33 reads the diary for chronic-migraine sessions only: read with the answers.
+        answers, scores = _answers_and_scores(patient, on=on)
+        screening = screening_facts(patient, on=on, latest=answers) if answers else None
+        migraine = migraine_diary_facts(
+            patient, on=on, session_dates=tuple(migraine_dates), scores=scores
+        )
+    else:
+        screening, migraine = screening_facts(patient, on=on), None
     if migraine is not None and screening is not None:
         # Rule 33's "at least 3 preventives failed" comes from the patient's questionnaire.
         migraine = dataclasses.replace(
@@ -425,6 +479,7 @@ def safety_inputs(
             exclude_session_id=session_id,
             on=timezone.localdate(performed_at),
             cosmetic=indication.category == IndicationCategory.COSMETIC,
+            chronic_migraine=indication.safety_profile == SafetyProfile.CHRONIC_MIGRAINE,
             snapshot=snapshot,
             top_up_of_session_id=proposed.top_up_of_session_id,
         ),

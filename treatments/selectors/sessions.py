@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import QuerySet, Subquery, Sum
+from django.db.models import Exists, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clinic.prepared import Prepared, as_prefetched
 from patients.models import Patient
+from patients.selectors import patient_queryset
 from treatments import safety
 from treatments.choices import LimitScope, SessionStatus, UnitFamily
 from treatments.models import (
@@ -23,6 +24,7 @@ from treatments.models import (
     TreatmentSession,
 )
 from treatments.selectors.aggregates import ZERO
+from treatments.selectors.reference_cache import reference_stamp
 
 
 def _session_with_related(public_id) -> QuerySet[TreatmentSession]:
@@ -58,6 +60,41 @@ def session_get_for_user(*, user, public_id) -> TreatmentSession:
     session = _SESSION_WITH_RELATED.one_or_404("No such session", public_id=public_id)
     as_prefetched(session, "vial_links", _FURTHER_VIALS.list(session_id=session.pk))
     return session
+
+
+# The editor's read (the page, the live check, draft save and signing): the same row, with
+# whether it has further vials (most sessions have none: then they are not read) and the
+# reference data's fingerprint (treatments.selectors.reference_cache), so that the
+# request's reference copy costs no query of its own.
+_SESSION_FOR_EDITOR = Prepared(
+    lambda public_id: _session_with_related(public_id).annotate(
+        has_further_vials=Exists(SessionVial.objects.filter(session_id=OuterRef("pk"))),
+        reference_stamp=reference_stamp(),
+    ),
+    public_id=(uuid.UUID(int=1), uuid.UUID(int=2)),
+)
+
+
+def session_get_for_editor(*, user, public_id) -> TreatmentSession:
+    """session_get_for_user's session (404 when unknown) in one query when it has no further
+    vials, with `reference_stamp` for `reference_snapshot(stamp=...)`."""
+    session = _SESSION_FOR_EDITOR.one_or_404("No such session", public_id=public_id)
+    links = _FURTHER_VIALS.list(session_id=session.pk) if session.has_further_vials else []
+    as_prefetched(session, "vial_links", links)
+    return session
+
+
+# The patient a session starts for, as patient_get_for_user reads it, with the reference
+# data's fingerprint: the start's reference copy costs no query of its own.
+_PATIENT_FOR_START = Prepared(
+    lambda public_id: patient_queryset(public_id).annotate(reference_stamp=reference_stamp()),
+    public_id=(uuid.UUID(int=1), uuid.UUID(int=2)),
+)
+
+
+def patient_for_session_start(*, user, public_id) -> Patient:
+    """patient_get_for_user's patient (404 when unknown), with `reference_stamp`."""
+    return _PATIENT_FOR_START.one_or_404("No such patient", public_id=public_id)
 
 
 def session_points(*, session: TreatmentSession) -> list[InjectionPoint]:

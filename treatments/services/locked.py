@@ -6,10 +6,9 @@ here, so every write to a session (draft save, sign, draws) goes through this ch
 Split from sessions.py (the writes themselves) by concept: how the locked row is read and
 built into model instances from a hand-written SELECT."""
 
-from functools import cache
+from django.db import connection
 
-from django.db import connection, models
-
+from clinic.prepared import build_instance
 from treatments.choices import SessionStatus
 from treatments.models import InjectionPoint, TreatmentSession, Vial
 
@@ -19,30 +18,6 @@ class SessionLocked(Exception):
 
 
 _RELATED = ("patient", "practitioner", "indication", "product", "vial")
-
-
-@cache
-def _readers(model) -> tuple[list[str], list[tuple]]:
-    """A model's concrete fields' attnames and their database converters, to build
-    instances from a hand-written SELECT of every column in field order."""
-    names, converters = [], []
-    for field in model._meta.concrete_fields:
-        column = field.get_col(model._meta.db_table)
-        names.append(field.attname)
-        converters.append(
-            (connection.ops.get_db_converters(column) + field.get_db_converters(connection), column)
-        )
-    return names, converters
-
-
-def _build(model, values) -> models.Model:
-    names, converters = _readers(model)
-    converted = []
-    for value, (functions, column) in zip(values, converters, strict=True):
-        for function in functions:
-            value = function(value, column, connection)
-        converted.append(value)
-    return model.from_db(connection.alias, names, converted)
 
 
 def _locked_with_points(pk: int) -> tuple[TreatmentSession | None, list[InjectionPoint]]:
@@ -67,8 +42,8 @@ def _locked_with_points(pk: int) -> tuple[TreatmentSession | None, list[Injectio
     if not rows:
         return None, []
     width = len(session_fields)
-    current = _build(TreatmentSession, rows[0][:width])
-    points = [_build(InjectionPoint, row[width:]) for row in rows if row[width] is not None]
+    current = build_instance(TreatmentSession, rows[0][:width])
+    points = [build_instance(InjectionPoint, row[width:]) for row in rows if row[width] is not None]
     return current, points
 
 

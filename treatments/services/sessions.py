@@ -3,6 +3,7 @@
 Signing (session_sign) re-runs the whole safety engine inside the transaction, so the
 rules hold whatever path the request took (form, API, shell)."""
 
+import functools
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -13,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.history_writes import insert_with_history, replace_with_history, update_with_history
+from clinic.idempotency import Claim
 from patients.models import Patient
 from treatments import safety, selectors
 from treatments.choices import FollowUpKind, SafetyProfile, SessionStatus
@@ -103,33 +105,45 @@ def session_start(
     product: Product,
     template: SiteTemplate | None = None,
     public_id: uuid.UUID | None = None,
-) -> TreatmentSession:
+    claim: Claim | None = None,
+) -> TreatmentSession | None:
     """A draft session, its points pre-filled from the indication's template. `public_id`:
-    chosen by the caller (the view knows the editor's URL before the session exists)."""
+    chosen by the caller (the view knows the editor's URL before the session exists).
+    `claim` (PostgreSQL): the one-time token's claim (clinic.idempotency), written in the
+    session's own statement; None is returned when it found the token taken (nothing was
+    written)."""
     if not product.on_formulary:
         raise ValidationError({"product": f"{product} is not on the clinic formulary."})
+    start = functools.partial(
+        _start,
+        patient=patient,
+        practitioner=practitioner,
+        indication=indication,
+        product=product,
+        template=template,
+        public_id=public_id,
+    )
+    if claim is not None:
+        # One statement (the claim, the session, its points, vials, draws and history
+        # rows): atomic on its own, so no transaction around it (BEGIN and COMMIT would be
+        # two more round trips).
+        return start(claim=claim)
     # No savepoint of its own: the view's one-time token already opened the transaction,
     # and every exception from here on rolls the whole of it back (SAVEPOINT and RELEASE
     # would be 2 statements per start for nothing).
     with transaction.atomic(savepoint=False):
-        return _start(
-            patient=patient,
-            practitioner=practitioner,
-            indication=indication,
-            product=product,
-            template=template,
-            public_id=public_id,
-        )
+        return start(claim=None)
 
 
-def _start(*, patient, practitioner, indication, product, template, public_id):
+def _start(*, patient, practitioner, indication, product, template, public_id, claim):
     session = TreatmentSession(
         patient=patient, practitioner=practitioner, indication=indication, product=product
     )
     if public_id is not None:
         session.public_id = public_id
     # Vials to draw from: the fewest that hold the template's dose, soonest use-by first
-    # ("use first"). The practitioner can change them before signing.
+    # ("use first"). The practitioner can change them before signing. Read without a lock
+    # (a plan: signing checks the vials again under its lock).
     rows = [r for r in (template.rows.all() if template is not None else ()) if not r.optional]
     planned = sum((row.units for row in rows), Decimal(0))
     usable = selectors.vial_list_usable(product=product, patient=patient)  # with drawn_units
@@ -143,8 +157,8 @@ def _start(*, patient, practitioner, indication, product, template, public_id):
         session, [{name: getattr(row, name) for name in InjectionPoint.ROW_FIELDS} for row in rows]
     )
     # The row, its points, further vials and draws, with the history rows of the session and
-    # its points: one statement on PostgreSQL (clinic.history_writes).
-    insert_with_history(
+    # its points (and the token's claim): one statement on PostgreSQL (clinic.history_writes).
+    written = insert_with_history(
         session,
         user_id=practitioner.pk,
         when=timezone.now(),
@@ -153,8 +167,10 @@ def _start(*, patient, practitioner, indication, product, template, public_id):
             ("session", further_vial_links(session, chosen[1:])),
             ("session", planned_draws(session, vials=chosen, total=planned, left=left)),
         ],
+        before=[claim.item] if claim else (),
+        only_if=claim.name if claim else None,
     )
-    return session
+    return session if written else None
 
 
 @dataclass(frozen=True)

@@ -51,10 +51,14 @@ def _override_reasons(data) -> dict[str, str]:
 @require_perm("treatments.add_treatmentsession")
 @audited("session.new", patient=patient_from_url(), when=lambda request: not request.htmx)
 def session_new(request, public_id):
-    patient = patient_get_for_user(user=request.user, public_id=public_id)
-    # The indications, products and site templates from this process's reference copy
-    # (one query when current).
-    snapshot = selectors.reference_snapshot() if request.method == "POST" else None
+    if request.method == "POST":
+        # The indications, products and site templates from this process's reference copy,
+        # its fingerprint read with the patient (no query of its own when current).
+        patient = selectors.patient_for_session_start(user=request.user, public_id=public_id)
+        snapshot = selectors.reference_snapshot(stamp=patient.reference_stamp)
+    else:
+        patient = patient_get_for_user(user=request.user, public_id=public_id)
+        snapshot = None
     form = SessionStartForm(request.POST or None, initial=request.GET, snapshot=snapshot)
     if request.htmx and request.method == "GET":
         # The indication changed: show each product as licensed or off-label for it.
@@ -76,15 +80,17 @@ def session_new(request, public_id):
         public_id = uuid.uuid4()
         url = reverse("treatments:session_edit", kwargs={"public_id": public_id})
 
-        def start() -> str:
-            services.session_start(
+        def start(claim) -> str | None:
+            if not services.session_start(
                 patient=patient,
                 practitioner=request.user,
                 indication=indication,
                 product=product,
                 template=template,
                 public_id=public_id,
-            )
+                claim=claim,
+            ):
+                return None  # the token's claim found it taken: nothing was written
             if template:
                 messages.info(
                     request,
@@ -95,7 +101,8 @@ def session_new(request, public_id):
             return url
 
         try:
-            outcome = submit_once(request, form, start, result_url=url)
+            # The token's claim is written in the session's own statement.
+            outcome = submit_once(request, form, start, result_url=url, in_statement=True)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -218,8 +225,11 @@ def _forms(request, session, data=None, *, shown_again=False):
     `shown_again`: a submission whose page is shown again after the draft was saved on
     the way (a refused sign), so it offers what the saved draft calls for."""
     # The reference data for the whole request (sites, parameters, guideline, limits,
-    # protocol): one query when this process's copy is current.
-    snapshot = request.reference = selectors.reference_snapshot()
+    # protocol): no query when this process's copy is current (its fingerprint came with
+    # the session: selectors.session_get_for_editor).
+    snapshot = request.reference = selectors.reference_snapshot(
+        stamp=getattr(session, "reference_stamp", None)
+    )
     usable = selectors.vial_list_usable(product=session.product, patient=session.patient)
     request.usable_vials = usable  # the page lists the rest with why they cannot be used
     linked = [link.vial for link in session.vial_links.all()]
@@ -250,7 +260,7 @@ def _forms(request, session, data=None, *, shown_again=False):
 @require_perm("treatments.change_treatmentsession")
 @audited("session.edit", patient=patient_of("treatments.TreatmentSession"))
 def session_edit(request, public_id):
-    session = selectors.session_get_for_user(user=request.user, public_id=public_id)
+    session = selectors.session_get_for_editor(user=request.user, public_id=public_id)
     if session.is_signed:
         messages.info(request, "This session is signed. Corrections are made by addendum.")
         return redirect("treatments:session_detail", public_id=session.public_id)
@@ -337,7 +347,7 @@ def _check_owner(request, session) -> None:
 def session_check(request, public_id):
     """Live findings and totals while the form is filled (htmx); nothing is saved. Only
     for the draft's own practitioner, as the editor."""
-    session = selectors.session_get_for_user(user=request.user, public_id=public_id)
+    session = selectors.session_get_for_editor(user=request.user, public_id=public_id)
     if session.is_signed:
         # Signed in another tab while this editor was open: go to the signed session now,
         # rather than let more be typed that cannot be saved.
