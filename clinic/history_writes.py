@@ -283,13 +283,17 @@ def _adopt(parent, name: str, objs) -> None:
         setattr(child, name, parent)
 
 
-def update_with_history(obj, *, user_id, when, inserts=()) -> None:
+def update_with_history(obj, *, user_id, when, inserts=(), also=()) -> None:
     """UPDATE every field of the saved `obj` (auto_now fields set now, as save() does) and
     write its "~" history row. `inserts`: lists of unsaved objects of other models to
     INSERT with it, without history rows or signals, as bulk_create would (their primary
-    keys are not set), rows that do not depend on this update. PostgreSQL: all in one
-    statement; SQLite: each INSERT, the UPDATE, the history row."""
+    keys are not set), rows that do not depend on this update. `also` (PostgreSQL only):
+    further (name, SQL, parameters) WITH items written in the same statement, such as
+    update_where_items gives. PostgreSQL: all in one statement; SQLite: each INSERT, the
+    UPDATE, the history row."""
     spec = _spec(type(obj))
+    if also and not spec.is_postgresql:
+        raise ValueError("further WITH items need PostgreSQL")
     qn = connection.ops.quote_name
     assignments = ", ".join(f"{qn(f.column)} = %s" for f in spec.fields)
     params = [*_values(spec, obj, add=False), obj.pk]
@@ -300,6 +304,9 @@ def update_with_history(obj, *, user_id, when, inserts=()) -> None:
             parts = [f"changed AS ({update} RETURNING {spec.source})"]
             for index, (sql, more) in enumerate(others):
                 parts.append(f"also_{index} AS ({sql})")
+                params += more
+            for name, sql, more in also:
+                parts.append(f"{name} AS ({sql})")
                 params += more
             sql, more = _history_select(spec, "changed", "~", when, user_id)
             cursor.execute(f"WITH {', '.join(parts)} {spec.history_insert}{sql}", params + more)
@@ -315,12 +322,8 @@ def update_with_history(obj, *, user_id, when, inserts=()) -> None:
             raise DatabaseError(f"{spec.model._meta.label} {obj.pk} was not updated")
 
 
-def update_where_with_history(queryset, *, values: dict, increment=(), user_id, when) -> int:
-    """UPDATE the rows of `queryset` (filters on its model's own table, no joins): `values`
-    ({field name: value}) set and each field of `increment` raised by one (a version),
-    with a "~" history row per row changed. Returns how many were changed. PostgreSQL:
-    one statement, the queryset's WHERE compiled into it; SQLite: the keys read, the
-    UPDATE, the history rows, in one transaction."""
+def _update_where(queryset, values: dict, increment) -> tuple[_Spec, str, list, str, list]:
+    """The UPDATE of update_where_with_history and its WHERE, with their parameters."""
     model = queryset.model
     spec = _spec(model)
     qn = connection.ops.quote_name
@@ -333,13 +336,44 @@ def update_where_with_history(queryset, *, values: dict, increment=(), user_id, 
     for name in increment:
         column = qn(model._meta.get_field(name).column)
         assignments.append(f"{column} = {column} + 1")
-    update = f"UPDATE {spec.table} SET {', '.join(assignments)}"
     query = queryset.query
     if sum(1 for refs in query.alias_refcount.values() if refs) > 1:
         raise ValueError("update_where_with_history: filters on the model's own table only")
+    where, where_params = query.get_compiler(connection=connection).compile(query.where)
+    return (
+        spec,
+        f"UPDATE {spec.table} SET {', '.join(assignments)}",
+        set_params,
+        where,
+        where_params,
+    )
+
+
+def update_where_items(
+    queryset, *, values: dict, increment=(), user_id, when, name: str
+) -> list[tuple[str, str, list]]:
+    """update_where_with_history as two WITH items (`name`: the UPDATE, `name`_history: its
+    "~" history rows) for a statement of the caller's own (update_with_history's `also`),
+    so that the rows change in that statement. PostgreSQL only."""
+    spec, update, set_params, where, params = _update_where(queryset, values, increment)
+    if not spec.is_postgresql:
+        raise ValueError("WITH items that write need PostgreSQL")
+    sql, more = _history_select(spec, name, "~", when, user_id)
+    return [
+        (name, f"{update} WHERE {where} RETURNING {spec.source}", [*set_params, *params]),
+        (f"{name}_history", f"{spec.history_insert}{sql}", more),
+    ]
+
+
+def update_where_with_history(queryset, *, values: dict, increment=(), user_id, when) -> int:
+    """UPDATE the rows of `queryset` (filters on its model's own table, no joins): `values`
+    ({field name: value}) set and each field of `increment` raised by one (a version),
+    with a "~" history row per row changed. Returns how many were changed. PostgreSQL:
+    one statement, the queryset's WHERE compiled into it; SQLite: the keys read, the
+    UPDATE, the history rows, in one transaction."""
+    spec, update, set_params, where, params = _update_where(queryset, values, increment)
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if spec.is_postgresql:
-            where, params = query.get_compiler(connection=connection).compile(query.where)
             sql, more = _history_select(spec, "changed", "~", when, user_id)
             cursor.execute(
                 f"WITH changed AS ({update} WHERE {where} RETURNING {spec.source}) "

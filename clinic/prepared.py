@@ -168,6 +168,16 @@ class Prepared:
         queryset._query = _CompiledQuery(template.query, compiled, self._params(compiled, values))
         return list(queryset)
 
+    def converted(self, rows, *, using: str = "default") -> list[tuple]:
+        """Raw rows of this read's SQL (from a statement of one's own: read_side_by_side)
+        converted as `list()` converts them, for a values_list read: tuples of Python
+        values (on SQLite, dates and decimals come as text without it)."""
+        compiler = self._compiled_for(using).compiler
+        converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
+        if not converters:
+            return [tuple(row) for row in rows]
+        return [tuple(row) for row in compiler.apply_converters(rows, converters)]
+
     def one_or_404(self, message: str, *, using: str = "default", **values):
         """The first row, or Http404(message) when there is none. A value whose samples
         are UUIDs may come as text (a URL, a form): one that is not a UUID finds nothing
@@ -194,6 +204,36 @@ def cursor_date(value):
     if isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])
+
+
+def read_side_by_side(*reads: tuple[str, list, int]) -> list[list[tuple]]:
+    """Several reads in one statement: `reads` are (SQL, parameters, number of columns),
+    such as `Prepared.sql()` gives. Each read is a derived table joined to its own row of
+    a numbering (read i on kind = i), so the statement returns the sum of their rows, each
+    carrying one read's columns and NULLs for the others'. Returns each read's rows (raw:
+    convert them with `Prepared.converted` or `build_instance`), in no particular order (a
+    caller that needs one sorts). A read's row of NULLs only is its LEFT JOIN's "no row":
+    for reads whose rows always have a value (a key)."""
+    from django.db import connection
+
+    kinds = " UNION ALL ".join(f"SELECT {i} AS kind" for i in range(len(reads)))
+    joins = " ".join(
+        f"LEFT JOIN ({sql}) r{i} ON k.kind = {i}" for i, (sql, _, _) in enumerate(reads)
+    )
+    columns = ", ".join(f"r{i}.*" for i in range(len(reads)))
+    found: list[list[tuple]] = [[] for _ in reads]
+    starts = [sum(width for _, _, width in reads[:i]) + 1 for i in range(len(reads))]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT k.kind, {columns} FROM ({kinds}) k {joins}",  # noqa: S608 (compiled reads)
+            [param for _, params, _ in reads for param in params],
+        )
+        for row in cursor.fetchall():
+            kind = row[0]
+            own = row[starts[kind] : starts[kind] + reads[kind][2]]
+            if any(value is not None for value in own):
+                found[kind].append(own)
+    return found
 
 
 @functools.cache

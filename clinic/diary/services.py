@@ -28,7 +28,7 @@ from clinic.diary.messaging.reminders import (
 )
 from clinic.diary.models import Appointment, booking_day_problem
 from clinic.diary.waiting_list.services import offer_cancelled_slot, waiting_list_booked
-from clinic.history_writes import update_where_with_history
+from clinic.history_writes import update_where_items, update_where_with_history
 
 # Advisory-lock namespaces (two-integer form; registrations use 1001).
 PRACTITIONER_LOCK, ROOM_LOCK = 1002, 1003
@@ -431,16 +431,23 @@ def appointment_start_session(*, appointment: Appointment, practitioner):
     return session
 
 
-def complete_for_signed_session(*, session) -> None:
+def complete_for_signed_session(*, session, also: list | None = None) -> None:
     """treatments.signals.session_signed: the appointment of the session is completed, at
     a new version (a page opened before cannot act on it as it was) and with its history
     row (completed by whoever signed, when they signed: a signature dated back would date
-    the completion back too): one statement on PostgreSQL."""
+    the completion back too). With `also` (PostgreSQL), as WITH items appended to it, for
+    the signed row's own statement; else one statement of its own on PostgreSQL."""
     when = session.signed_at or timezone.now()
-    update_where_with_history(
-        Appointment.objects.filter(session=session).exclude(status=AppointmentStatus.COMPLETED),
-        values={"status": AppointmentStatus.COMPLETED, "updated_at": when},
-        increment=["version"],
-        user_id=session.signed_by_id,
-        when=when,
-    )
+    change = {
+        "queryset": Appointment.objects.filter(session=session).exclude(
+            status=AppointmentStatus.COMPLETED
+        ),
+        "values": {"status": AppointmentStatus.COMPLETED, "updated_at": when},
+        "increment": ["version"],
+        "user_id": session.signed_by_id,
+        "when": when,
+    }
+    if also is not None:
+        also += update_where_items(**change, name="appointment_completed")
+    else:
+        update_where_with_history(**change)

@@ -1,10 +1,10 @@
 """The diary listens to treatments without treatments knowing of it."""
 
 
-def _session_signed(sender, session, **kwargs):
+def _session_signed(sender, session, also=None, **kwargs):
     from clinic.diary.services import complete_for_signed_session
 
-    complete_for_signed_session(session=session)
+    complete_for_signed_session(session=session, also=also)
 
 
 def connect() -> None:

@@ -285,6 +285,48 @@ def test_arrival_start_session_and_completion_on_signing(patient, doctor, recept
     assert appointment.history.count() == rows + 1
 
 
+def test_signing_through_the_editor_completes_the_appointment_with_its_history(doctor, reception):
+    """The editor's Sign completes the session's appointment in the signing's transaction
+    (on PostgreSQL in the signed row's own statement: treatments.signals.session_signed's
+    `also`): completed, at a new version, its history row by whoever signed, when they
+    signed; another appointment of the patient is left as it was."""
+    from tests.treatments.administration_flow import (
+        administration_setup,
+        post_form,
+        sign_data,
+        start_data,
+    )
+    from treatments.models import TreatmentSession
+
+    flow = administration_setup(doctor)
+    url, data = start_data(flow)
+    assert post_form(flow.client, url, data).status_code == 302
+    session = TreatmentSession.objects.get(patient=flow.patient)
+    appointment = book(flow.patient, doctor, reception, at(0, 9), "migraine-treatment")
+    other = book(flow.patient, doctor, reception, at(2, 9), "review")
+    Appointment.objects.filter(pk=appointment.pk).update(session=session, status="arrived")
+    appointment.refresh_from_db()
+    version, rows = appointment.version, appointment.history.count()
+
+    signed = post_form(
+        flow.client, f"/sessions/{session.public_id}/edit/", sign_data(flow.client, session)
+    )
+
+    assert signed.status_code == 302
+    session.refresh_from_db()
+    assert session.is_signed
+    appointment.refresh_from_db()
+    assert (appointment.status, appointment.version) == ("completed", version + 1)
+    assert appointment.history.count() == rows + 1
+    latest = appointment.history.order_by("-history_id").first()
+    assert (latest.history_type, latest.status, latest.version) == ("~", "completed", version + 1)
+    assert (latest.history_user, latest.history_date) == (doctor, session.signed_at)
+    assert appointment.updated_at == session.signed_at
+    before = other.version
+    other.refresh_from_db()
+    assert (other.status, other.version) == ("booked", before)
+
+
 def test_steps_that_make_no_sense_are_refused(patient, doctor, reception):
     later = book(patient, doctor, reception, at(3, 9))
     with pytest.raises(ValidationError):

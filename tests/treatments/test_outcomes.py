@@ -254,18 +254,24 @@ class TestMigraineDiary:
         assert [f.code for f in nice] == ["nice.baseline_missing"]
 
 
+@pytest.mark.parametrize("doses", [0, 3])
 @pytest.mark.parametrize("answers", [0, 1, 2])
 @pytest.mark.parametrize("scores", [0, 1, 4])
-def test_answers_and_diary_read_together_give_what_the_two_reads_give(
-    patient, practitioner, answers, scores, django_assert_num_queries
+def test_the_history_read_together_gives_what_the_separate_reads_give(
+    patient, practitioner, doses, answers, scores, django_assert_num_queries
 ):
-    """A chronic-migraine session's screening answers and diary are read in one query
-    (safety_inputs._answers_and_scores): the same facts as the two reads, with or without
-    answers, with or without scores, oldest score first whatever order they were written
-    in, and a later questionnaire or score after the session date left out."""
-    from treatments.selectors.safety_inputs import _answers_and_scores
+    """A session's history is one query (safety_inputs._history_rows): the prior doses,
+    the screening answers and (chronic migraine) the diary, each as its own read gives it,
+    with or without rows of each, oldest score first whatever order they were written in,
+    a questionnaire or score after the session date left out."""
+    from tests.factories import PriorTreatmentFactory
+    from treatments.selectors.safety_inputs import _PRIOR_DOSES, _history_rows
 
     on = TODAY - timedelta(5)
+    for days in range(doses):
+        signed(patient, practitioner, days_ago=100 + 90 * days, units=100 + days)
+    if doses:
+        PriorTreatmentFactory(patient=patient)
     for days in range(answers):
         QuestionnaireFactory(
             patient=patient, completed_on=on - timedelta(days), migraine_preventives_failed=days
@@ -276,21 +282,37 @@ def test_answers_and_diary_read_together_give_what_the_two_reads_give(
             patient=patient, value=days, assessed_on=on - timedelta(days), is_baseline=days == 70
         )
     OutcomeAssessmentFactory(patient=patient, value=99, assessed_on=TODAY)  # after it too
-    with django_assert_num_queries(1):
-        latest, read = _answers_and_scores(patient, on=on)
-    assert (latest is None) == (answers == 0)
-    facts = selectors.screening_facts(patient, on=on, latest=latest) if latest else None
-    assert facts == selectors.screening_facts(patient, on=on)
-    assert [(a.pk, a.instrument.slug, a.value) for a in read] == [
-        (a.pk, a.instrument.slug, a.value)
-        for a in OutcomeAssessment.objects.filter(patient=patient, assessed_on__lte=on)
-        .select_related("instrument")
-        .order_by("assessed_on", "id")
-    ]
+    for diary in (True, False):
+        with django_assert_num_queries(1):
+            rows, latest, read = _history_rows(
+                patient, exclude_session_id=None, top_up_of_session_id=None, on=on, diary=diary
+            )
+        assert sorted(rows, key=repr) == sorted(
+            _PRIOR_DOSES.list(patient_id=patient.pk, exclude_id=0, top_up_of_id=0), key=repr
+        )
+        assert len(rows) == doses + (1 if doses else 0)
+        assert (latest is None) == (answers == 0)
+        facts = selectors.screening_facts(patient, on=on, latest=latest) if latest else None
+        assert facts == selectors.screening_facts(patient, on=on)
+        expected = [
+            (a.pk, a.instrument.slug, a.value)
+            for a in OutcomeAssessment.objects.filter(patient=patient, assessed_on__lte=on)
+            .select_related("instrument")
+            .order_by("assessed_on", "id")
+        ]
+        assert [(a.pk, a.instrument.slug, a.value) for a in read] == (expected if diary else [])
     dates = (on - timedelta(30),)
     assert selectors.migraine_diary_facts(
-        patient, on=on, session_dates=dates, scores=read
+        patient, on=on, session_dates=dates, scores=read_with_diary(patient, on)
     ) == selectors.migraine_diary_facts(patient, on=on, session_dates=dates)
+
+
+def read_with_diary(patient, on):
+    from treatments.selectors.safety_inputs import _history_rows
+
+    return _history_rows(
+        patient, exclude_session_id=None, top_up_of_session_id=None, on=on, diary=True
+    )[2]
 
 
 class TestPreventivesFromTheQuestionnaire:

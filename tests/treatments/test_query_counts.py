@@ -80,15 +80,15 @@ def test_session_edit_and_live_check(practitioner_client, practitioner, patient)
     # sites, parameters, guideline, limits, protocol, cost no query, this process's copy
     # being current: was 2 queries more), usable vials, the top-up candidates, points
     # (once), the engine's inputs (vial's other patients and units drawn elsewhere in one
-    # UNION, signed sessions and toxin elsewhere in one UNION, screening answers; the
-    # migraine diary for chronic-migraine sessions only, read with the answers; the
-    # prescriber's assessment for cosmetic sessions only, so neither here), the vial
+    # UNION; the patient's history in one query: signed sessions and toxin elsewhere, the
+    # screening answers and, for a chronic-migraine session, the diary; the prescriber's
+    # assessment for cosmetic sessions only, so not here), the vial
     # panel's unusable stock, the header's questionnaire, the vial choices (the first
     # only: one vial in stock, so no further vials to tick) and the top-up select: the
     # same number for 1 point or 56, 1 past session or 21. + access event + the banner's
     # screening line.
     assert count_queries(practitioner_client, url) == few
-    assert few == BASE + 10 + ACCESS_LOG + SCREENING_BANNER, few
+    assert few == BASE + 9 + ACCESS_LOG + SCREENING_BANNER, few
 
 
 def test_task_list(practitioner_client, practitioner, patient):

@@ -9,7 +9,6 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import connection
 from django.db.models import (
     CharField,
     DateField,
@@ -21,7 +20,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from clinic.prepared import Prepared, build_instance
+from clinic.prepared import Prepared, build_instance, read_side_by_side
 from clinic.staff.selectors import registrations_of
 from patients.choices import YesNoNotApplicable
 from patients.models import IntakeQuestionnaire, Patient, PriorTreatment
@@ -93,42 +92,50 @@ _LATEST_ANSWERS = Prepared(
 )
 
 
-def _answers_and_scores(
-    patient: Patient, *, on: date | None
-) -> tuple[IntakeQuestionnaire | None, list[OutcomeAssessment]]:
-    """The latest answers on or before `on` and the migraine diary's scores (rule 33), in
-    one query: the two compiled reads side by side, each row the answers' columns (empty
-    when there are none) then one score's and its instrument's (empty when there are
-    none). What screening_facts and migraine_diary_facts would read one query each."""
-    answers_sql, answers_params = _LATEST_ANSWERS.sql(patient_id=patient.pk, on=on or date.max)
-    scores_sql, scores_params = diary_scores_sql(patient, on=on)
-    widths = [
-        len(model._meta.concrete_fields)
-        for model in (IntakeQuestionnaire, OutcomeAssessment, OutcomeInstrument)
+_PRIOR_DOSE_COLUMNS = 11  # the width of _prior_doses' rows
+
+
+def _history_rows(
+    patient: Patient,
+    *,
+    exclude_session_id: int | None,
+    top_up_of_session_id: int | None,
+    on: date | None,
+    diary: bool,
+) -> tuple[list[tuple], IntakeQuestionnaire | None, list[OutcomeAssessment]]:
+    """The rows patient_history_facts reads, in one query (clinic.prepared's
+    read_side_by_side of the compiled reads): the prior doses (_PRIOR_DOSES), the latest
+    screening answers on or before `on`, and with `diary` the migraine diary's scores
+    (rule 33), oldest first, each with its instrument."""
+    reads = [
+        (
+            *_PRIOR_DOSES.sql(
+                patient_id=patient.pk,
+                exclude_id=exclude_session_id or 0,
+                top_up_of_id=top_up_of_session_id or 0,
+            ),
+            _PRIOR_DOSE_COLUMNS,
+        ),
+        (
+            *_LATEST_ANSWERS.sql(patient_id=patient.pk, on=on or date.max),
+            len(IntakeQuestionnaire._meta.concrete_fields),
+        ),
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT q.*, d.* FROM (SELECT 1 AS one) o "  # noqa: S608 (compiled reads, no input)
-            f"LEFT JOIN ({answers_sql}) q ON 1 = 1 LEFT JOIN ({scores_sql}) d ON 1 = 1",
-            [*answers_params, *scores_params],
+    own = len(OutcomeAssessment._meta.concrete_fields)
+    if diary:
+        reads.append(
+            (*diary_scores_sql(patient, on=on), own + len(OutcomeInstrument._meta.concrete_fields))
         )
-        rows = cursor.fetchall()
-    answers, scores = None, []
-    for row in rows:
-        own, score, instrument = (
-            row[: widths[0]],
-            row[widths[0] : widths[0] + widths[1]],
-            row[widths[0] + widths[1] :],
-        )
-        if answers is None and own[0] is not None:
-            answers = build_instance(IntakeQuestionnaire, own)
-        if score[0] is not None:
-            built = build_instance(OutcomeAssessment, score)
-            built.instrument = build_instance(OutcomeInstrument, instrument)
-            scores.append(built)
-    # Oldest first, as the scores' own read orders them (a join keeps no order of its own).
-    scores.sort(key=lambda a: (a.assessed_on, a.pk))
-    return answers, scores
+    doses, answers, *scores = read_side_by_side(*reads)
+    latest = build_instance(IntakeQuestionnaire, answers[0]) if answers else None
+    built = []
+    for row in scores[0] if scores else ():
+        score = build_instance(OutcomeAssessment, row[:own])
+        score.instrument = build_instance(OutcomeInstrument, row[own:])
+        built.append(score)
+    # Oldest first, as the scores' own read orders them (the join keeps no order).
+    built.sort(key=lambda a: (a.assessed_on, a.pk))
+    return _PRIOR_DOSES.converted(doses), latest, built
 
 
 def screening_facts(
@@ -258,9 +265,7 @@ _PRIOR_DOSES = Prepared(
 )
 
 
-def _prior_dose_rows(
-    patient: Patient, *, exclude_session_id: int | None, top_up_of_session_id: int | None
-):
+def _prior_dose_rows(found: list[tuple]):
     """The patient's signed sessions here (their points' units summed) and the toxin given
     elsewhere, as one UNION ALL of rows (performed_at, treated_on, product_id,
     indication_id, units, id, pvr_ml, clinic_name, product_other, side, muscle_group;
@@ -268,13 +273,10 @@ def _prior_dose_rows(
     our list), with the points of the index session a top-up is linked to (both dates
     empty; units, session id, side, muscle group): one query. The doses in the engine's
     order: the latest day first, and on one day the sessions here (latest first), then the
-    doses from elsewhere (newest row first); and the index session's points."""
+    doses from elsewhere (newest row first); and the index session's points. `found`: the
+    rows as _PRIOR_DOSES reads them."""
     rows, index_points = [], []
-    for row in _PRIOR_DOSES.list(
-        patient_id=patient.pk,
-        exclude_id=exclude_session_id or 0,
-        top_up_of_id=top_up_of_session_id or 0,
-    ):
+    for row in found:
         performed_at, treated_on = row[0], row[1]
         if performed_at is None and treated_on is None:
             index_points.append(
@@ -307,21 +309,25 @@ def patient_history_facts(
     top_up_of_session_id: int | None = None,
 ) -> safety.PatientHistory:
     """Signed sessions here and toxin reported from elsewhere, each in its own product's
-    units, with the points of the index session a top-up is linked to (rule 20) (one
-    query; products and indications from the reference snapshot), the latest
-    screening answers, and for a chronic-migraine session the diary (rule 33) from the
-    outcome assessments, read with the answers. Two queries (three for a cosmetic
-    session: rule 34's assessment)."""
+    units, with the points of the index session a top-up is linked to (rule 20)
+    (products and indications from the reference snapshot), the latest screening
+    answers, and for a chronic-migraine session the diary (rule 33) from the outcome
+    assessments: one query (_history_rows; two for a cosmetic session: rule 34's
+    assessment)."""
     snapshot = snapshot or reference_snapshot()
     products, indications = snapshot.products, snapshot.indications
     doses = []
     pvr_before = False
     migraine_dates = []
-    rows, index_points = _prior_dose_rows(
+    # Rule 33 reads the diary for chronic-migraine sessions only: none read for the others.
+    found, answers, scores = _history_rows(
         patient,
         exclude_session_id=exclude_session_id,
         top_up_of_session_id=top_up_of_session_id,
+        on=on,
+        diary=chronic_migraine,
     )
+    rows, index_points = _prior_dose_rows(found)
     for given_on, row in rows:
         performed_at, _, product_id, indication_id, units, row_id, pvr_ml, clinic, other = row[:9]
         product = products[product_id] if product_id is not None else None
@@ -352,15 +358,12 @@ def patient_history_facts(
             on is None or given_on < on
         ):
             migraine_dates.append(given_on)
-    if chronic_migraine:
-        # Rule 33 reads the diary for chronic-migraine sessions only: read with the answers.
-        answers, scores = _answers_and_scores(patient, on=on)
-        screening = screening_facts(patient, on=on, latest=answers) if answers else None
-        migraine = migraine_diary_facts(
-            patient, on=on, session_dates=tuple(migraine_dates), scores=scores
-        )
-    else:
-        screening, migraine = screening_facts(patient, on=on), None
+    screening = screening_facts(patient, on=on, latest=answers) if answers else None
+    migraine = (
+        migraine_diary_facts(patient, on=on, session_dates=tuple(migraine_dates), scores=scores)
+        if chronic_migraine
+        else None
+    )
     if migraine is not None and screening is not None:
         # Rule 33's "at least 3 preventives failed" comes from the patient's questionnaire.
         migraine = dataclasses.replace(

@@ -10,7 +10,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from clinic.history_writes import insert_with_history, replace_with_history, update_with_history
@@ -411,20 +411,27 @@ def _sign(
     current.signed_at = now
     current.signed_by = signed_by
     current.version += 1
-    # The signed row, its history row, the findings and the rule-made follow-ups: one
-    # statement on PostgreSQL (clinic.history_writes). The findings are inserted as the
-    # session turns signed: the immutability triggers refuse UPDATE and DELETE, not INSERT.
+    # What the floors above write with the signing (the diary: the appointment completed):
+    # on PostgreSQL WITH items of the signed row's statement (treatments.signals).
+    also = [] if connection.vendor == "postgresql" else None
+    if also is not None:
+        session_signed.send(sender=TreatmentSession, session=current, also=also)
+    # The signed row, its history row, the findings and the rule-made follow-ups (and what
+    # the floors above asked for): one statement on PostgreSQL (clinic.history_writes). The
+    # findings are inserted as the session turns signed: the immutability triggers refuse
+    # UPDATE and DELETE, not INSERT.
     update_with_history(
         current,
         user_id=signed_by.pk,
         when=now,
         inserts=[kept_findings, _rule_follow_ups(current, inputs, signed_by, snapshot)],
+        also=also or (),
     )
     # The dashboard's summaries, in this transaction (one statement on PostgreSQL, up to five
     # on SQLite; issue 14.5).
     rollups.record_signed_session(current)
-    # The diary marks the appointment completed, in this transaction (clinic.diary).
-    session_signed.send(sender=TreatmentSession, session=current)
+    if also is None:  # the diary marks the appointment completed, in this transaction
+        session_signed.send(sender=TreatmentSession, session=current, also=None)
     return current, None
 
 
