@@ -322,8 +322,8 @@ def update_with_history(obj, *, user_id, when, inserts=(), also=()) -> None:
             raise DatabaseError(f"{spec.model._meta.label} {obj.pk} was not updated")
 
 
-def _update_where(queryset, values: dict, increment) -> tuple[_Spec, str, list, str, list]:
-    """The UPDATE of update_where_with_history and its WHERE, with their parameters."""
+def _update_where(queryset, values: dict, increment) -> tuple[_Spec, str, list]:
+    """The UPDATE (without its WHERE) of update_where_with_history, with its parameters."""
     model = queryset.model
     spec = _spec(model)
     qn = connection.ops.quote_name
@@ -339,14 +339,12 @@ def _update_where(queryset, values: dict, increment) -> tuple[_Spec, str, list, 
     query = queryset.query
     if sum(1 for refs in query.alias_refcount.values() if refs) > 1:
         raise ValueError("update_where_with_history: filters on the model's own table only")
-    where, where_params = query.get_compiler(connection=connection).compile(query.where)
-    return (
-        spec,
-        f"UPDATE {spec.table} SET {', '.join(assignments)}",
-        set_params,
-        where,
-        where_params,
-    )
+    return spec, f"UPDATE {spec.table} SET {', '.join(assignments)}", set_params
+
+
+def _where(queryset) -> tuple[str, list]:
+    query = queryset.query
+    return query.get_compiler(connection=connection).compile(query.where)
 
 
 def update_where_items(
@@ -355,9 +353,10 @@ def update_where_items(
     """update_where_with_history as two WITH items (`name`: the UPDATE, `name`_history: its
     "~" history rows) for a statement of the caller's own (update_with_history's `also`),
     so that the rows change in that statement. PostgreSQL only."""
-    spec, update, set_params, where, params = _update_where(queryset, values, increment)
+    spec, update, set_params = _update_where(queryset, values, increment)
     if not spec.is_postgresql:
         raise ValueError("WITH items that write need PostgreSQL")
+    where, params = _where(queryset)
     sql, more = _history_select(spec, name, "~", when, user_id)
     return [
         (name, f"{update} WHERE {where} RETURNING {spec.source}", [*set_params, *params]),
@@ -371,9 +370,10 @@ def update_where_with_history(queryset, *, values: dict, increment=(), user_id, 
     with a "~" history row per row changed. Returns how many were changed. PostgreSQL:
     one statement, the queryset's WHERE compiled into it; SQLite: the keys read, the
     UPDATE, the history rows, in one transaction."""
-    spec, update, set_params, where, params = _update_where(queryset, values, increment)
+    spec, update, set_params = _update_where(queryset, values, increment)
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if spec.is_postgresql:
+            where, params = _where(queryset)
             sql, more = _history_select(spec, "changed", "~", when, user_id)
             cursor.execute(
                 f"WITH changed AS ({update} WHERE {where} RETURNING {spec.source}) "

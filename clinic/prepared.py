@@ -206,7 +206,7 @@ def cursor_date(value):
     return date.fromisoformat(str(value)[:10])
 
 
-def read_side_by_side(*reads: tuple[str, list, int]) -> list[list[tuple]]:
+def read_side_by_side(*reads: tuple[str, list, int], using: str = "default") -> list[list[tuple]]:
     """Several reads in one statement: `reads` are (SQL, parameters, number of columns),
     such as `Prepared.sql()` gives. Each read is a derived table joined to its own row of
     a numbering (read i on kind = i), so the statement returns the sum of their rows, each
@@ -214,8 +214,6 @@ def read_side_by_side(*reads: tuple[str, list, int]) -> list[list[tuple]]:
     convert them with `Prepared.converted` or `build_instance`), in no particular order (a
     caller that needs one sorts). A read's row of NULLs only is its LEFT JOIN's "no row":
     for reads whose rows always have a value (a key)."""
-    from django.db import connection
-
     kinds = " UNION ALL ".join(f"SELECT {i} AS kind" for i in range(len(reads)))
     joins = " ".join(
         f"LEFT JOIN ({sql}) r{i} ON k.kind = {i}" for i, (sql, _, _) in enumerate(reads)
@@ -223,11 +221,13 @@ def read_side_by_side(*reads: tuple[str, list, int]) -> list[list[tuple]]:
     columns = ", ".join(f"r{i}.*" for i in range(len(reads)))
     found: list[list[tuple]] = [[] for _ in reads]
     starts = [sum(width for _, _, width in reads[:i]) + 1 for i in range(len(reads))]
-    with connection.cursor() as cursor:
+    with connections[using].cursor() as cursor:
         cursor.execute(
             f"SELECT k.kind, {columns} FROM ({kinds}) k {joins}",  # noqa: S608 (compiled reads)
             [param for _, params, _ in reads for param in params],
         )
+        if len(cursor.description) != starts[-1] + reads[-1][2]:
+            raise ValueError("read_side_by_side: a read's number of columns is not its own")
         for row in cursor.fetchall():
             kind = row[0]
             own = row[starts[kind] : starts[kind] + reads[kind][2]]

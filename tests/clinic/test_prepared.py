@@ -140,3 +140,28 @@ def test_sql_is_the_compiled_text_with_this_calls_values():
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         assert cursor.fetchall() == [(session.patient_id,)]
+
+
+def test_reads_side_by_side_come_back_apart_converted_and_checked(django_assert_num_queries):
+    """clinic.prepared.read_side_by_side: two compiled reads in one statement, each read's
+    rows apart (none for a read that found nothing), converted as the read itself converts
+    them; a wrong number of columns is refused, not sliced wrongly."""
+    from clinic.prepared import read_side_by_side
+
+    first, second = TreatmentSessionFactory(), TreatmentSessionFactory()
+    dates = Prepared(
+        lambda pk: TreatmentSession.objects.filter(pk=pk).values_list("pk", "performed_at"),
+        pk=(1, 2),
+    )
+    ids = Prepared(
+        lambda pk: TreatmentSession.objects.filter(pk__gte=pk).values_list("pk"), pk=(1, 2)
+    )
+    with django_assert_num_queries(1):
+        one, many, none = read_side_by_side(
+            (*dates.sql(pk=first.pk), 2), (*ids.sql(pk=first.pk), 1), (*ids.sql(pk=10**9), 1)
+        )
+    assert dates.converted(one) == dates.list(pk=first.pk)
+    assert sorted(many) == [(first.pk,), (second.pk,)]
+    assert none == []
+    with pytest.raises(ValueError, match="number of columns"):
+        read_side_by_side((*dates.sql(pk=first.pk), 1), (*ids.sql(pk=first.pk), 1))
