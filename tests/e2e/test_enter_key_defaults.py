@@ -4,13 +4,21 @@ booking and Move forms: tests/e2e/test_diary_enter_key.py).
 
 The session editor has two, "Save draft" then "Sign session": Enter in any of its fields
 saves the draft and never signs, even when nothing stands in the way of signing (a
-signed session cannot be changed, only added to)."""
+signed session cannot be changed, only added to).
+
+A patient search inside a form (booking, waiting list) is not a button but sent the
+form all the same: Enter there looks the patient up (clinic/app.js, data-enter-searches)."""
+
+import re
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from clinic.diary.models import Appointment
+from clinic.diary.waiting_list.models import WaitingListEntry
 from tests.e2e.test_session_flow import CONFIRMATIONS
 from tests.e2e.test_session_screens import preempt_draft  # noqa: F401 - fixture
+from tests.factories import PatientFactory
 from treatments.choices import SessionStatus
 
 pytestmark = [
@@ -46,3 +54,28 @@ def test_enter_in_the_session_editor_saves_the_draft_and_does_not_sign(
     assert preempt_draft.status == SessionStatus.DRAFT
     assert preempt_draft.signed_at is None
     assert preempt_draft.points.order_by("order").first().units == 10
+
+
+@pytest.mark.parametrize("path", ["/diary/book/", "/diary/waiting-list/"])
+def test_enter_in_the_patient_search_looks_up_and_sends_nothing(
+    page: Page, live_server, practitioner, reception, login, path
+):
+    """The booking and waiting-list forms find the patient as you type. Enter in that box
+    sent the whole form half filled in (the booking page came back with four errors and
+    the search gone); it now looks the patient up again and sends nothing."""
+    PatientFactory(family_name="Perry", given_names="Joan")
+    login(page, live_server, "rita")
+    page.goto(f"{live_server.url}{path}")
+    posts = []
+    page.on("request", lambda request: posts.append(request) if request.method == "POST" else None)
+    search = page.get_by_label("Find the patient")
+    search.press_sequentially("Perry")
+    expect(page.get_by_role("radio", name=re.compile("PERRY"))).to_have_count(1)
+    with page.expect_response(lambda response: "/diary/book/patients/" in response.url):
+        search.press("Enter")
+
+    assert posts == []
+    expect(search).to_have_value("Perry")
+    expect(page.get_by_role("radio", name=re.compile("PERRY"))).to_have_count(1)
+    expect(page.locator(".invalid-feedback")).to_have_count(0)
+    assert not Appointment.objects.exists() and not WaitingListEntry.objects.exists()

@@ -134,6 +134,19 @@ document.addEventListener("DOMContentLoaded", () => {
   sync();
 });
 
+// --- Enter in a patient search inside a form -------------------------------------------
+// The booking and waiting-list forms find the patient as you type (htmx lists them to
+// pick from). Enter in that box sent the whole form half filled in: the booking page came
+// back with four errors and the search gone. In a box marked [data-enter-searches], Enter
+// looks the patient up again instead (the box's htmx "search" trigger).
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Enter" || event.isComposing) return;
+  const box = event.target.closest && event.target.closest("input[data-enter-searches]");
+  if (!box) return;
+  event.preventDefault();
+  box.dispatchEvent(new Event("search"));
+});
+
 // --- Idle sign-out warning (issue 6, security) ----------------------------------------
 // The server signs a user out after 15 minutes without a request (SessionLimitsMiddleware).
 // <body data-session-seconds-left> says how long this page has; SESSION_IDLE_WARNING
