@@ -14,8 +14,10 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from clinic.diary.messaging.models import PatientMessage
 from clinic.diary.models import Appointment
 from clinic.diary.waiting_list.models import WaitingListEntry
+from tests.clinic.test_diary_messages import CONSENTS, signed_session
 from tests.e2e.test_session_flow import CONFIRMATIONS
 from tests.e2e.test_session_screens import preempt_draft  # noqa: F401 - fixture
 from tests.factories import PatientFactory
@@ -79,3 +81,28 @@ def test_enter_in_the_patient_search_looks_up_and_sends_nothing(
     expect(page.get_by_role("radio", name=re.compile("PERRY"))).to_have_count(1)
     expect(page.locator(".invalid-feedback")).to_have_count(0)
     assert not Appointment.objects.exists() and not WaitingListEntry.objects.exists()
+
+
+def test_enter_on_a_recall_tick_box_sends_no_recall(
+    page: Page, live_server, practitioner, reception, login
+):
+    """On the recall list the boxes come ticked for everyone who agreed to recalls, and
+    "Send recall messages" is their form's only button: Enter on a box (to tick or untick
+    it, as Space does) sent recall messages to every ticked patient. Only the button
+    sends them now."""
+    due = PatientFactory(family_name="Ravensworth", **CONSENTS["sms"])
+    signed_session(due, practitioner, days_ago=100)
+    login(page, live_server, "rita")
+    page.goto(f"{live_server.url}/reports/recall/")
+    posts = []
+    page.on("request", lambda request: posts.append(request) if request.method == "POST" else None)
+    box = page.get_by_label(f"Send a recall message to {due.record_number}")
+    expect(box).to_be_checked()
+    box.press("Enter")
+    page.wait_for_timeout(500)  # a form sent by Enter is on its way by now
+
+    assert posts == []
+    assert not PatientMessage.objects.filter(kind="recall").exists()
+    page.get_by_role("button", name="Send recall messages to the ticked patients").click()
+    expect(page.locator(".messages")).to_contain_text("Recall messages for 1 patient")
+    assert PatientMessage.objects.filter(kind="recall", patient=due).exists()
