@@ -134,6 +134,28 @@ document.addEventListener("DOMContentLoaded", () => {
   sync();
 });
 
+// --- Enter where it must not send the form ------------------------------------------
+// Enter in a form's field presses its first submit button. Two places where no button
+// is what the person meant:
+// - The booking and waiting-list forms find the patient as you type (htmx lists them to
+//   pick from). Enter in that box sent the whole form half filled in: the booking page
+//   came back with four errors and the search gone. In a box marked
+//   [data-enter-searches], Enter looks the patient up again (the box's htmx "search").
+// - On the recall list the boxes come ticked for everyone who agreed to recalls: Enter on
+//   one sent recall messages to all the ticked patients. In a form marked
+//   [data-enter-sends-nothing], Enter in a field does nothing; its button still sends.
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Enter" || event.isComposing) return;
+  const field = event.target;
+  if (!(field instanceof HTMLInputElement)) return;
+  if (field.matches("[data-enter-searches]")) {
+    event.preventDefault();
+    field.dispatchEvent(new Event("search"));
+  } else if (field.form && field.form.matches("[data-enter-sends-nothing]")) {
+    if (!["submit", "image"].includes(field.type)) event.preventDefault();
+  }
+});
+
 // --- Idle sign-out warning (issue 6, security) ----------------------------------------
 // The server signs a user out after 15 minutes without a request (SessionLimitsMiddleware).
 // <body data-session-seconds-left> says how long this page has; SESSION_IDLE_WARNING
