@@ -260,12 +260,12 @@ class TestMigraineDiary:
 def test_the_history_read_together_gives_what_the_separate_reads_give(
     patient, practitioner, doses, answers, scores, django_assert_num_queries
 ):
-    """A session's history is one query (safety_inputs._history_rows): the prior doses,
+    """A session's history is one query (patient_history._history_rows): the prior doses,
     the screening answers and (chronic migraine) the diary, each as its own read gives it,
     with or without rows of each, oldest score first whatever order they were written in,
     a questionnaire or score after the session date left out."""
     from tests.factories import PriorTreatmentFactory
-    from treatments.selectors.safety_inputs import _PRIOR_DOSES, _history_rows
+    from treatments.selectors.patient_history import _PRIOR_DOSES, _history_rows
 
     on = TODAY - timedelta(5)
     for days in range(doses):
@@ -308,7 +308,7 @@ def test_the_history_read_together_gives_what_the_separate_reads_give(
 
 
 def read_with_diary(patient, on):
-    from treatments.selectors.safety_inputs import _history_rows
+    from treatments.selectors.patient_history import _history_rows
 
     return _history_rows(
         patient, exclude_session_id=None, top_up_of_session_id=None, on=on, diary=True

@@ -30,6 +30,12 @@ from treatments.selectors.outcomes import (
     responder_status,
     responder_thresholds,
 )
+from treatments.selectors.patient_history import (
+    patient_history_facts,
+    prescriber_assessment_facts,
+    prescriber_assessment_list,
+    screening_facts,
+)
 from treatments.selectors.reference import (
     ProductChoice,
     product_choices_for,
@@ -42,17 +48,13 @@ from treatments.selectors.safety_inputs import (
     SafetyInputs,
     guideline_facts,
     indication_facts,
-    patient_history_facts,
     point_facts_from_points,
-    prescriber_assessment_facts,
-    prescriber_assessment_list,
     product_facts,
     proposed_session_fields,
     protocol_facts,
     reference_facts,
     safety_inputs,
     safety_inputs_for_session,
-    screening_facts,
     session_form_context,
 )
 from treatments.selectors.sessions import (
