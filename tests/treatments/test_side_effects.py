@@ -40,6 +40,25 @@ def signed_session(patient, practitioner, *, days_ago=7, lot="LOT-A1"):
     return session
 
 
+def practitioner_report(session, **overrides) -> dict:
+    """The practitioner's side-effect form for `session`: neck ache three days ago,
+    recovered today, a possible reaction, reported by the clinician."""
+    return {
+        "session": session.pk,
+        "term": SideEffectTerm.objects.get(slug="neck-pain").pk,
+        "description": "Neck ache for three days",
+        "onset_date": (TODAY - timedelta(days=3)).strftime("%d/%m/%Y"),
+        "severity": "1",
+        "serious": "no",
+        "outcome": "recovered",
+        "resolution_date": TODAY.strftime("%d/%m/%Y"),
+        "causality": "possible",
+        "action_taken": "advice",
+        "reporter": "clinician",
+        "regulator_decision": "",
+    } | overrides
+
+
 def review_fields(suspect, **overrides):
     return {
         "session": suspect,
@@ -354,20 +373,7 @@ def test_practitioner_records_a_side_effect_from_the_form(
 ):
     session = signed_session(patient, practitioner)
     url = f"/patients/{patient.public_id}/side-effects/new/"
-    data = {
-        "session": session.pk,
-        "term": SideEffectTerm.objects.get(slug="neck-pain").pk,
-        "description": "Neck ache for three days",
-        "onset_date": (TODAY - timedelta(days=3)).strftime("%d/%m/%Y"),
-        "severity": "1",
-        "serious": "no",
-        "outcome": "recovered",
-        "resolution_date": TODAY.strftime("%d/%m/%Y"),
-        "causality": "possible",
-        "action_taken": "advice",
-        "reporter": "clinician",
-        "regulator_decision": "",
-    }
+    data = practitioner_report(session)
     # "Serious" with no criterion ticked is refused, and nothing typed is lost.
     response = practitioner_client.post(url, data | {"serious": "yes"})
     assert (
@@ -396,20 +402,7 @@ def test_form_refuses_an_outcome_that_contradicts_the_resolution_date(
     """Reviewer's find: "Recovered" with no date was saved and shown as "Resolved: Not
     yet". Refused with a message on the field, and everything typed is kept."""
     session = signed_session(patient, practitioner)
-    data = {
-        "session": session.pk,
-        "term": SideEffectTerm.objects.get(slug="neck-pain").pk,
-        "description": "Neck ache for three days",
-        "onset_date": (TODAY - timedelta(days=3)).strftime("%d/%m/%Y"),
-        "severity": "1",
-        "serious": "no",
-        "outcome": "recovered",
-        "resolution_date": TODAY.strftime("%d/%m/%Y"),
-        "causality": "possible",
-        "action_taken": "advice",
-        "reporter": "clinician",
-        "regulator_decision": "",
-    } | changes
+    data = practitioner_report(session, **changes)
     url = f"/patients/{patient.public_id}/side-effects/new/"
     response = practitioner_client.post(url, data)
     page = response.content.decode()
@@ -527,20 +520,9 @@ def test_the_same_side_effect_form_sent_twice_records_one_report(
     page = practitioner_client.get(url)
     token = page.context["form"]["submission_token"].value()
     assert f'value="{token}"' in page.content.decode()
-    data = {
-        "submission_token": token,
-        "session": session.pk,
-        "term": SideEffectTerm.objects.get(slug="neck-pain").pk,
-        "description": "Neck ache for three days",
-        "onset_date": (TODAY - timedelta(days=3)).strftime("%d/%m/%Y"),
-        "severity": "1",
-        "serious": "no",
-        "outcome": "recovering",
-        "causality": "possible",
-        "action_taken": "advice",
-        "reporter": "clinician",
-        "regulator_decision": "",
-    }
+    data = practitioner_report(
+        session, submission_token=token, outcome="recovering", resolution_date=""
+    )
     first = practitioner_client.post(url, data)
     assert first.status_code == 302
     again = practitioner_client.post(url, data)
