@@ -83,11 +83,13 @@ class Registrations:
 
 
 def registrations_of(user_ids) -> Registrations:
-    """One query; none when no id is given."""
+    """One query; none when no id is given. Only active accounts count: a doctor whose
+    account was deactivated (who has left) no longer directs anyone's treatment, even on a
+    draft that recorded them before, as the editor no longer offers them."""
     ids = [pk for pk in user_ids if pk is not None]
     if not ids:
         return Registrations()
-    rows = StaffProfile.objects.filter(user_id__in=ids).values_list(
+    rows = StaffProfile.objects.filter(user_id__in=ids, user__is_active=True).values_list(
         "user_id", "registered_medical_practitioner", "regulated_profession"
     )
     doctors, regulated = set(), set()

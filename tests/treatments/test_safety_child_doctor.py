@@ -203,3 +203,38 @@ def test_an_adults_editor_has_no_directing_doctor(practitioner_client, practitio
     session.patient.save()
     assert "directing_doctor" not in sign_data(practitioner_client, session)
     assert CODE not in codes(session)
+
+
+@pytest.mark.django_db
+def test_a_deactivated_doctor_no_longer_directs_a_saved_draft(practitioner_client, practitioner):
+    """A draft recorded Dr Lee's directions; Dr Lee has since left (account deactivated).
+    Signing is refused, through the service as through the editor, until a doctor on the
+    staff directs."""
+    session = child_draft(registered_nurse(practitioner))
+    directing = doctor(username="dr.lee", first_name="Sam", last_name="Lee")
+    session.directing_doctor = directing
+    session.save()
+    assert CODE not in codes(session)
+    directing.is_active = False
+    directing.save()
+    assert CODE in codes(session)
+    with pytest.raises(services.SigningRefused) as refused:
+        services.session_sign(
+            session=session, signed_by=practitioner, override_reasons={}, acknowledge_warnings=True
+        )
+    assert CODE in {f.code for f in refused.value.blocks}
+    # The editor no longer offers Dr Lee, and says why the saved choice is refused.
+    data = sign_data(practitioner_client, session)
+    data["directing_doctor"] = directing.pk
+    url = f"/sessions/{session.public_id}/edit/"
+    page = post_form(practitioner_client, url, data)
+    assert page.status_code == 200
+    assert "only staff recorded as registered medical practitioners" in page.content.decode()
+    session.refresh_from_db()
+    assert not session.is_signed
+    # Another doctor on the staff directs: signed.
+    data = sign_data(practitioner_client, session)
+    data["directing_doctor"] = doctor(username="dr.khan").pk
+    assert post_form(practitioner_client, url, data).status_code == 302
+    session.refresh_from_db()
+    assert session.is_signed
