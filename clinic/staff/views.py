@@ -184,7 +184,7 @@ def staff_change_role(request, member):
 
 @require_perm(MANAGE)
 @_post_only
-def staff_doctor(request, member):
+def staff_registration(request, member):
     form = StaffRegistrationForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():

@@ -247,9 +247,15 @@ ROUTE_OBJECTS = {
     "reports:export_download": {"pk": "export"},  # issue 12.2: the manager's own export
     **{  # issue 10: staff accounts
         f"staff:{name}": {"pk": "staff"}
-        for name in ("detail", "role", "doctor", "deactivate", "reactivate", "password_link")
+        for name in ("detail", "role", "registration", "deactivate", "reactivate", "password_link")
     },
 }
+
+
+def test_every_route_object_names_a_route():
+    """A renamed URL leaves no stale entry behind, whose route would quietly be given a
+    questionnaire's key instead of its own object's."""
+    assert set(ROUTE_OBJECTS) <= {route.name for route in ROUTES}
 
 
 def _kwargs(route: Route, objects, *, unknown: bool = False) -> dict:

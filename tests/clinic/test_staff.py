@@ -107,6 +107,7 @@ def emailed_link(manager_client, django_capture_on_commit_callbacks):
         ("staff:add", "post", False),
         ("staff:detail", "get", True),
         ("staff:role", "post", True),
+        ("staff:registration", "post", True),
         ("staff:deactivate", "post", True),
         ("staff:reactivate", "post", True),
         ("staff:password_link", "post", True),

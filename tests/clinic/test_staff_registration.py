@@ -32,7 +32,7 @@ def test_a_manager_records_a_practitioner_as_a_doctor_and_it_is_in_the_history(
     page = manager_client.get(url).content.decode()
     assert "Registered medical practitioner (on the GMC register)" in page
     response = manager_client.post(
-        reverse("staff:doctor", args=[amelia.pk]),
+        reverse("staff:registration", args=[amelia.pk]),
         {"registered_medical_practitioner": "on", "gmc_number": "1234567", **SHOWN_NONE},
         follow=True,
     )
@@ -53,7 +53,7 @@ def test_a_manager_records_a_practitioner_as_a_doctor_and_it_is_in_the_history(
     assert "Yes (GMC 1234567)" in page  # the account card
     # And back: recorded too.
     manager_client.post(
-        reverse("staff:doctor", args=[amelia.pk]),
+        reverse("staff:registration", args=[amelia.pk]),
         {"gmc_number": "", "shown_registration": "registered medical practitioner (GMC 1234567)"},
     )
     profile.refresh_from_db()
@@ -63,7 +63,7 @@ def test_a_manager_records_a_practitioner_as_a_doctor_and_it_is_in_the_history(
 
 def test_a_bad_gmc_number_is_refused_and_nothing_changes(manager_client, amelia):
     response = manager_client.post(
-        reverse("staff:doctor", args=[amelia.pk]),
+        reverse("staff:registration", args=[amelia.pk]),
         {"registered_medical_practitioner": "on", "gmc_number": "12AB", **SHOWN_NONE},
         follow=True,
     )
@@ -75,7 +75,7 @@ def test_only_a_practitioner_is_recorded_as_a_doctor(manager_client, reception):
     page = manager_client.get(reverse("staff:detail", args=[reception.pk])).content.decode()
     assert "GMC register" not in page  # no form for a receptionist
     response = manager_client.post(
-        reverse("staff:doctor", args=[reception.pk]),
+        reverse("staff:registration", args=[reception.pk]),
         {"registered_medical_practitioner": "on", **SHOWN_NONE},
         follow=True,
     )
@@ -84,7 +84,7 @@ def test_only_a_practitioner_is_recorded_as_a_doctor(manager_client, reception):
 
 
 def test_practitioners_and_reception_cannot_set_it(practitioner_client, reception_client, amelia):
-    url = reverse("staff:doctor", args=[amelia.pk])
+    url = reverse("staff:registration", args=[amelia.pk])
     for client in (practitioner_client, reception_client):
         assert client.post(url, {"registered_medical_practitioner": "on"}).status_code == 403
     assert not StaffProfile.objects.exists()
@@ -94,7 +94,7 @@ def test_a_manager_records_a_registered_nurse_and_it_is_in_the_history(
     manager, manager_client, amelia
 ):
     response = manager_client.post(
-        reverse("staff:doctor", args=[amelia.pk]),
+        reverse("staff:registration", args=[amelia.pk]),
         {"regulated_profession": "nurse", "registration_number": "12a3456e", **SHOWN_NONE},
         follow=True,
     )
@@ -117,7 +117,7 @@ def test_a_bad_registration_number_or_profession_is_refused(manager_client, amel
         ({"regulated_profession": "beautician"}, "Select a valid choice"),
     ):
         response = manager_client.post(
-            reverse("staff:doctor", args=[amelia.pk]), {**data, **SHOWN_NONE}, follow=True
+            reverse("staff:registration", args=[amelia.pk]), {**data, **SHOWN_NONE}, follow=True
         )
         assert message in response.content.decode()
     assert not StaffProfile.objects.exists() and not StaffChange.objects.exists()
@@ -148,10 +148,12 @@ def test_an_older_page_does_not_undo_a_registration_changed_meanwhile(
     page = manager_client.get(reverse("staff:detail", args=[amelia.pk])).content.decode()
     assert f'name="shown_registration" value="{shown}"' in page
     other = UserFactory(username="second.manager", role=Role.MANAGER)
-    client_for(other).post(reverse("staff:doctor", args=[amelia.pk]), {"shown_registration": shown})
+    client_for(other).post(
+        reverse("staff:registration", args=[amelia.pk]), {"shown_registration": shown}
+    )
     assert StaffProfile.objects.get(user=amelia).regulated_profession == ""
     response = manager_client.post(
-        reverse("staff:doctor", args=[amelia.pk]),
+        reverse("staff:registration", args=[amelia.pk]),
         {
             "regulated_profession": "nurse",
             "registration_number": "12A3456E",
@@ -167,7 +169,9 @@ def test_an_older_page_does_not_undo_a_registration_changed_meanwhile(
 
 def test_a_registration_without_what_the_page_showed_is_refused(manager_client, amelia):
     response = manager_client.post(
-        reverse("staff:doctor", args=[amelia.pk]), {"regulated_profession": "nurse"}, follow=True
+        reverse("staff:registration", args=[amelia.pk]),
+        {"regulated_profession": "nurse"},
+        follow=True,
     )
     assert "This page is out of date" in response.content.decode()
     assert not StaffProfile.objects.exists()
