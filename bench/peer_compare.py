@@ -404,6 +404,18 @@ def main(argv=None) -> int:
     for side in ("ours", "peer"):
         parts = [statistics.median(t[i] for t in totals[side]["admin"]) for i in range(3)]
         print(f"  {side:<5} start / draft / sign p50 ms: " + " / ".join(f"{x:.1f}" for x in parts))
+    # Ours prepares a statement on a connection after it has run a few times, and PostgreSQL
+    # keeps a generic plan after five (clinic/postgresql/prepared_statements.py): with 2
+    # workers, the first half of the administrations runs mostly on statements not yet
+    # prepared or planned, the second on warm ones. GNU Health prepares nothing.
+    for side in ("ours", "peer"):
+        sums = [sum(t) for t in totals[side]["admin"]]
+        half = len(sums) // 2
+        if half:
+            print(
+                f"  {side:<5} administration p50, first / second half of the runs: "
+                f"{statistics.median(sums[:half]):.1f} / {statistics.median(sums[half:]):.1f} ms"
+            )
     path = write("peer_compare", rows, path=args.out, samples=totals)
     print(f"\nwrote {path}")
     return 1 if any(verdict(row) == "fail" for row in rows) else 0
