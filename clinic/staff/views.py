@@ -110,7 +110,7 @@ def staff_detail(request, pk: int):
             "hours": _link_hours(),
             "in_use": services.account_in_use(member),
             "profile": profile,
-            "doctor_form": (
+            "registration_form": (
                 StaffRegistrationForm(
                     initial={
                         "registered_medical_practitioner": profile.registered_medical_practitioner,
