@@ -218,7 +218,10 @@ def test_a_get_of_the_readable_copy_makes_nothing(manager_client, manager, patie
 
     assert [r.status_code for r in responses] == [405, 405]
     assert 'data-testid="method-not-allowed"' in responses[0].content.decode()
-    assert patient.family_name not in responses[0].content.decode()
+    # Nothing of the record: its number, the patient's name (a family name alone can be a
+    # staff member's too, shown in the header).
+    page = responses[0].content.decode()
+    assert patient.record_number not in page and patient.full_name not in page
     assert not SubjectAccessCopy.objects.exists()
     assert not AccessEvent.objects.filter(action="patient.sar_print").exists()
 
