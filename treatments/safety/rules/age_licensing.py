@@ -69,23 +69,20 @@ def child_needs_doctor(session, history, reference) -> list[Finding]:
         return []
     under = _num(_param(reference, "adult_age_years"))
     if session.directing_doctor_is_doctor:
-        why = (
-            "a doctor's directions cover only a regulated health professional (a registered "
-            "nurse, dentist or pharmacist), and the treating practitioner is not recorded as "
-            "one. A doctor treats, or a manager records the practitioner's registration on "
-            "the staff page"
+        what = (
+            "A doctor's directions do not cover the treating practitioner, who is not "
+            "recorded as a registered nurse, dentist or pharmacist: a doctor treats, or a "
+            "manager records the practitioner's registration on the staff page"
         )
     else:
-        why = (
-            "it must be given by a registered medical practitioner, or by a registered "
-            "nurse, dentist or pharmacist on one's directions. A doctor treats, or record "
-            "the directing doctor"
-        )
+        what = "A doctor treats, or record the directing doctor"
     return _finding(
         "age.child_needs_doctor",
         Level.BLOCK,
         f"Patient is {_age(session)} on {_d(session.on)}: under the Botulinum Toxin and "
-        f"Cosmetic Fillers (Children) Act 2021, toxin for a person under {under} {why}",
+        f"Cosmetic Fillers (Children) Act 2021, toxin for a person under {under} must be "
+        "given by a registered medical practitioner, or by a registered nurse, dentist or "
+        f"pharmacist on one's directions. {what}",
         _source(
             "DOMAIN §10 rule 29b; Botulinum Toxin and Cosmetic Fillers (Children) Act 2021 "
             "s1(1), s1(4), s1(7), s2",
