@@ -12,7 +12,7 @@ from tests.treatments.administration_flow import editor_data, post_form
 from tests.treatments.test_services import product, save, start
 from tests.treatments.test_services import ready_patient as ready_patient  # the fixture
 from treatments import selectors, services
-from treatments.models import AnatomicalSite
+from treatments.models import AnatomicalSite, Product
 
 pytestmark = pytest.mark.django_db
 
@@ -276,3 +276,26 @@ def test_the_editors_session_read_reads_further_vials_only_when_there_are_some(
     with django_assert_num_queries(0):
         assert list(other.vial_links.all()) == []
     assert other.reference_stamp == read.reference_stamp
+
+
+@pytest.mark.django_db
+def test_the_editors_session_read_gives_the_vials_product_and_reads_another_one(
+    practitioner, django_assert_num_queries
+):
+    """The editor's read joins neither the signer (a draft has none) nor the first vial's
+    product: the session's own product is given to a vial of that product, and a vial of
+    another product (the editor never offers one) reads its own when asked."""
+    botox, dysport = Product.objects.get(slug="botox"), Product.objects.get(slug="dysport")
+    session = TreatmentSessionFactory(
+        practitioner=practitioner, product=botox, vial=VialFactory(product=botox)
+    )
+    with django_assert_num_queries(1):
+        read = selectors.session_get_for_editor(user=practitioner, public_id=session.public_id)
+    with django_assert_num_queries(0):
+        assert read.vial.product == botox and read.signed_by is None
+    odd = TreatmentSessionFactory(
+        practitioner=practitioner, product=botox, vial=VialFactory(product=dysport)
+    )
+    other = selectors.session_get_for_editor(user=practitioner, public_id=odd.public_id)
+    with django_assert_num_queries(1):
+        assert other.vial.product == dysport
