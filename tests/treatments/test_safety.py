@@ -836,7 +836,11 @@ def test_rule5_vial_used_for_this_patient_only_is_fine():
 def test_rule5_vial_used_for_another_patient_blocks():
     s = session(vial=vial(other_patient_ids=frozenset({PATIENT, 99})))
     f = one(run(s), "vial.other_patient")
-    assert f.level == BLOCK and "1 other patient" in f.message
+    assert f.level == BLOCK and f.message.endswith(
+        "was already used for 1 other patient: one vial, one patient"
+    )
+    s = session(vial=vial(other_patient_ids=frozenset({98, 99})))
+    assert "used for 2 other patients:" in one(run(s), "vial.other_patient").message
 
 
 # Rule 6: units versus volume x concentration ------------------------------------------------
@@ -897,7 +901,7 @@ def test_rule8_401_units_in_84_days_needs_override():
     assert f.level == OVERRIDE and f.source == "S107 (verify)"
     assert f.message == (
         "BOTOX family, adults, rolling 84 days: 84-day total 401 U (planned 101 U + 300 U on "
-        f"1 earlier dose(s) since {uk(60)}), above the limit of 400 U"
+        f"1 earlier dose since {uk(60)}), above the limit of 400 U"
     )
 
 
@@ -1189,7 +1193,7 @@ def test_rule15_100_units_per_12_weeks_counts_this_indication_only():
         prior(85, 80, indication="blepharospasm"), prior(60, 80, indication="blepharospasm")
     )
     f = one(run(s, h), "dose.botox_bleph_84d")
-    assert "101 U" in f.message and "1 earlier dose(s)" in f.message
+    assert "101 U" in f.message and "+ 80 U on 1 earlier dose since" in f.message
     h2 = history(
         prior(120, 40, indication="blepharospasm"), prior(60, 80, indication="glabellar-lines")
     )
@@ -1574,7 +1578,7 @@ def test_rule26_antiplatelet_stopped_at_least_3_days(stopped, warns):
     )
     if stopped == 2:
         assert (
-            "stopped 2 day(s) ago" in findings[0].message
+            "antiplatelet stopped 2 days ago;" in findings[0].message
             and "at least 3 days" in findings[0].message
         )
 

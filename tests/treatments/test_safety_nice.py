@@ -85,7 +85,7 @@ def test_not_eligible_message_names_each_unmet_criterion():
     _, findings = nice_codes(eligible(baseline_headache_days=D(12), preventives_failed=1))
     message = one(findings, "nice.not_eligible").message
     assert "12 headache days a month (needs 15)" in message
-    assert "1 preventive treatments failed (needs 3)" in message
+    assert "1 preventive treatment failed (needs 3)" in message
 
 
 @pytest.mark.parametrize(

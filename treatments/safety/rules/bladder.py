@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from treatments.safety.facts import ProposedSession, ReferenceFacts
 from treatments.safety.levels import Finding, Level
-from treatments.safety.messages import _finding, _num, _param_source, _source
+from treatments.safety.messages import _finding, _num, _param_source, _plural, _source
 from treatments.safety.parameters import _days, _param
 
 
@@ -57,7 +57,9 @@ def _antiplatelet(session: ProposedSession, reference: ReferenceFacts) -> list[F
         return []
     needed = _days(reference, "antiplatelet_stop_days")
     stopped = session.antiplatelet_stopped_days
-    when = "not recorded as stopped" if stopped is None else f"stopped {stopped} day(s) ago"
+    when = (
+        "not recorded as stopped" if stopped is None else f"stopped {_plural(stopped, 'day')} ago"
+    )
     return _finding(
         "bladder.antiplatelet",
         Level.WARN,

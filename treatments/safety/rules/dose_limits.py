@@ -34,6 +34,7 @@ from treatments.safety.messages import (
     _finding,
     _num,
     _param_source,
+    _plural,
     _point_name,
     _range,
     _source,
@@ -139,7 +140,7 @@ def _window_amount(
     text = f"{limit.window_days}-day total {_num(planned + prior)} U (planned {_num(planned)} U"
     if doses:
         since = _d(min(dose.on for dose in doses))
-        text += f" + {_num(prior)} U on {len(doses)} earlier dose(s) since {since}"
+        text += f" + {_num(prior)} U on {_plural(len(doses), 'earlier dose')} since {since}"
     return planned + prior, text + ")"
 
 

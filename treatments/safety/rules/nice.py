@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from treatments.safety.levels import Finding, Level
-from treatments.safety.messages import _finding, _num, _param_source, _source
+from treatments.safety.messages import _finding, _num, _param_source, _plural, _source
 from treatments.safety.parameters import _param
 
 RULE_33 = "DOMAIN §10 rule 33; S58"
@@ -52,7 +52,7 @@ def nice_continuation(session, history, reference) -> list[Finding]:
         min_failed = _param(reference, "nice_min_failed_preventives")
         if diary.preventives_failed is not None and diary.preventives_failed < min_failed:
             unmet.append(
-                f"{diary.preventives_failed} preventive treatments failed "
+                f"{_plural(diary.preventives_failed, 'preventive treatment')} failed "
                 f"(needs {_num(min_failed)})"
             )
         if unmet:
