@@ -935,6 +935,7 @@ def test_rule8_unknown_prior_units_count_zero_and_warn_once():
     findings = run(s, h)
     f = one(findings, "history.unknown_dose")  # two window limits apply, one finding
     assert f.level == WARN and uk(40) in f.message and uk(20) in f.message
+    assert f.message.startswith("2 earlier doses with unknown units counted as 0 U in the")
     assert not only(findings, "dose.allergan_adult_84d")
 
 

@@ -100,7 +100,10 @@ def test_rule8_unlisted_units_are_not_added_and_the_finding_says_they_cannot_be_
     assert not only(findings, "dose.allergan_adult_84d")
     f = one(findings, "history.unknown_family")
     assert f.level == WARN
-    assert "cannot be converted to BOTOX units" in f.message
+    assert f.message.startswith(
+        "An earlier dose of a product not on our list (unit family unknown) not added to the "
+        "cumulative totals, as its units cannot be converted to BOTOX units: Hutox (Korea) on "
+    )
     assert "Hutox (Korea)" in f.message and uk(30) in f.message and "300 U" in f.message
 
 
