@@ -1532,6 +1532,7 @@ def test_rule26_uti_blocks_and_names_the_infection():
     findings = with_answers(oab(), urinary_infection=True)
     f = one(findings, "bladder.uti")
     assert f.level == BLOCK and "urinary tract infection now" in f.message
+    assert f.message.endswith("treat it (and update the screening answer) before the injection")
     assert "retention" not in f.message and not only(findings, "bladder.retention_screening")
 
 
@@ -1539,6 +1540,10 @@ def test_rule26_retention_blocks_unless_the_patient_performs_cic():
     # Issue 13.3: asked separately from UTI; a CIC patient is not blocked for retention.
     f = one(with_answers(oab(), urinary_retention=True), "bladder.retention_screening")
     assert f.level == BLOCK and "urinary retention" in f.message
+    assert f.message.endswith(
+        "self-catheterisation: intradetrusor injection is contraindicated; defer the treatment "
+        "(if the patient does self-catheterise, record it on the session)"
+    )
     assert not only(with_answers(oab(), urinary_retention=True), "bladder.uti")
     assert with_answers(oab(), urinary_retention=True, can_self_catheterise=True) == []
     assert with_answers(oab(performs_cic=True), urinary_retention=True) == []
@@ -1553,6 +1558,10 @@ def test_rule26_pvr_200_vs_201_without_cic_and_201_with_cic():
     assert run(oab(pvr_ml=200)) == []
     f = one(run(oab(pvr_ml=201)), "bladder.retention")
     assert f.level == BLOCK and "201 mL" in f.message and "200 mL" in f.message
+    assert f.message.endswith(
+        "intradetrusor injection is contraindicated; defer the treatment (if the patient does "
+        "self-catheterise, record it on the session)"
+    )
     assert "SP:bladder_pvr_max_ml" in f.source
     assert run(oab(pvr_ml=201, performs_cic=True)) == []
 
