@@ -101,6 +101,20 @@ def test_after_two_cycles_needs_30_percent_fewer_headache_days(latest, stop):
         assert "after 2 cycles" in one(findings, "nice.stop_poor_response").message
 
 
+@pytest.mark.parametrize(
+    ("latest", "moved"),
+    [
+        (D(14), "fell 22.2% (18 to 14 a month)"),
+        (D(18), "did not fall (18 to 18 a month)"),
+        (D(20), "rose 11.1% (18 to 20 a month)"),
+    ],
+)
+def test_poor_response_says_whether_headache_days_fell_or_rose(latest, moved):
+    diary = eligible(cycles_completed=2, monthly_headache_days=(D(16), latest))
+    message = one(nice_codes(diary)[1], "nice.stop_poor_response").message
+    assert message.startswith(f"Stop per NICE TA260: headache days {moved} after 2 cycles;")
+
+
 def test_response_not_judged_before_two_cycles():
     diary = eligible(cycles_completed=1, monthly_headache_days=(D(18),))
     assert "nice.stop_poor_response" not in nice_codes(diary)[0]

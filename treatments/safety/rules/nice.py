@@ -68,11 +68,15 @@ def nice_continuation(session, history, reference) -> list[Finding]:
         reduction = (diary.baseline_headache_days - latest) / diary.baseline_headache_days * 100
         needed = _param(reference, "nice_min_reduction_percent")
         if reduction < needed:
-            fell = _num(reduction.quantize(Decimal("0.1")))
+            change = _num(abs(reduction).quantize(Decimal("0.1")))
+            if reduction > 0:
+                moved = f"fell {change}%"
+            else:
+                moved = "did not fall" if reduction == 0 else f"rose {change}%"
             findings += _finding(
                 "nice.stop_poor_response",
                 Level.WARN,
-                f"Stop per NICE TA260: headache days fell {fell}% "
+                f"Stop per NICE TA260: headache days {moved} "
                 f"({_num(diary.baseline_headache_days)} to {_num(latest)} a month) after "
                 f"{diary.cycles_completed} cycles; continuation needs at least {_num(needed)}%",
                 source,
