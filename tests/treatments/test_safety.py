@@ -1724,6 +1724,7 @@ def test_rule30_cosmetic_64_vs_65():
     assert run(cosmetic(born(65, 1))) == []
     f = one(run(cosmetic(born(65))), "age.cosmetic_older")
     assert f.level == WARN and "Patient is 65" in f.message
+    assert "(limited data from age 65)" in f.message
 
 
 def test_rule30_one_finding_naming_the_product_licence():

@@ -114,7 +114,7 @@ def cosmetic_older(session, history, reference) -> list[Finding]:
     age, product = _age(session), session.product
     reasons = []
     if age >= caution:
-        reasons.append(f"limited data from {_num(caution)}")
+        reasons.append(f"limited data from age {_num(caution)}")
     licence_max = product.cosmetic_max_age_years if product else None
     if licence_max is not None and age >= licence_max:
         reasons.append(
