@@ -85,7 +85,7 @@ def test_not_eligible_message_names_each_unmet_criterion():
     _, findings = nice_codes(eligible(baseline_headache_days=D(12), preventives_failed=1))
     message = one(findings, "nice.not_eligible").message
     assert "12 headache days a month (needs 15)" in message
-    assert "1 preventive treatments failed (needs 3)" in message
+    assert "1 preventive treatment failed (needs 3)" in message
 
 
 @pytest.mark.parametrize(
@@ -99,6 +99,20 @@ def test_after_two_cycles_needs_30_percent_fewer_headache_days(latest, stop):
     assert ("nice.stop_poor_response" in found) is stop
     if stop:
         assert "after 2 cycles" in one(findings, "nice.stop_poor_response").message
+
+
+@pytest.mark.parametrize(
+    ("latest", "moved"),
+    [
+        (D(14), "fell 22.2% (18 to 14 a month)"),
+        (D(18), "did not fall (18 to 18 a month)"),
+        (D(20), "rose 11.1% (18 to 20 a month)"),
+    ],
+)
+def test_poor_response_says_whether_headache_days_fell_or_rose(latest, moved):
+    diary = eligible(cycles_completed=2, monthly_headache_days=(D(16), latest))
+    message = one(nice_codes(diary)[1], "nice.stop_poor_response").message
+    assert message.startswith(f"Stop per NICE TA260: headache days {moved} after 2 cycles;")
 
 
 def test_response_not_judged_before_two_cycles():

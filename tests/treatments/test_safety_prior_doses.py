@@ -77,6 +77,10 @@ def test_rule19_unlisted_product_for_the_same_indication_is_too_soon():
     assert f.level == OVERRIDE
     assert "Hutox (Korea)" in f.message and uk(20) in f.message and "50 U" in f.message
     assert "unit family unknown" in f.message and "DOMAIN §10 rule 19" in f.source
+    assert f.message.startswith(
+        "Toxin of a product not on our list (unit family unknown) was given 20 days (2 weeks "
+        "6 days) ago: Hutox (Korea) on "
+    )
     # Within the top-up window too: a top-up is of the same product, so this is re-treatment.
     assert one(run(glabellar(), history(unlisted(5))), "interval.too_soon").level == OVERRIDE
     assert not only(run(glabellar(), history(unlisted(5))), "interval.top_up")
@@ -100,7 +104,10 @@ def test_rule8_unlisted_units_are_not_added_and_the_finding_says_they_cannot_be_
     assert not only(findings, "dose.allergan_adult_84d")
     f = one(findings, "history.unknown_family")
     assert f.level == WARN
-    assert "cannot be converted to BOTOX units" in f.message
+    assert f.message.startswith(
+        "An earlier dose of a product not on our list (unit family unknown) not added to the "
+        "cumulative totals, as its units cannot be converted to BOTOX units: Hutox (Korea) on "
+    )
     assert "Hutox (Korea)" in f.message and uk(30) in f.message and "300 U" in f.message
 
 

@@ -74,9 +74,10 @@ def _ago(days: int) -> str:
 
 def _dose_text(dose: PriorDose) -> str:
     units = f"{_num(dose.units)} U" if dose.units is not None else "dose unknown"
-    indication = dose.indication_name or dose.indication_slug or "indication not recorded"
+    name = dose.indication_name or dose.indication_slug
+    indication = f"for {name}" if name else "indication not recorded"
     where = f", at {dose.clinic_name or 'another clinic'}" if dose.elsewhere else ""
-    return f"{dose.brand} on {_d(dose.on)}, {units}, for {indication}{where}"
+    return f"{dose.brand} on {_d(dose.on)}, {units}, {indication}{where}"
 
 
 def _point_name(point: PointFacts) -> str:

@@ -71,11 +71,11 @@ def child_needs_doctor(session, history, reference) -> list[Finding]:
     if session.directing_doctor_is_doctor:
         what = (
             "A doctor's directions do not cover the treating practitioner, who is not "
-            "recorded as a registered nurse, dentist or pharmacist: a doctor treats, or a "
-            "manager records the practitioner's registration on the staff page"
+            "recorded as a registered nurse, dentist or pharmacist: have a doctor treat, or "
+            "ask a manager to record the practitioner's registration on the staff page"
         )
     else:
-        what = "A doctor treats, or record the directing doctor"
+        what = "Have a doctor treat, or record the directing doctor"
     return _finding(
         "age.child_needs_doctor",
         Level.BLOCK,
@@ -114,7 +114,7 @@ def cosmetic_older(session, history, reference) -> list[Finding]:
     age, product = _age(session), session.product
     reasons = []
     if age >= caution:
-        reasons.append(f"limited data from {_num(caution)}")
+        reasons.append(f"limited data from age {_num(caution)}")
     licence_max = product.cosmetic_max_age_years if product else None
     if licence_max is not None and age >= licence_max:
         reasons.append(

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from treatments.safety.facts import ProposedSession, ReferenceFacts
 from treatments.safety.levels import Finding, Level
-from treatments.safety.messages import _finding, _num, _param_source, _source
+from treatments.safety.messages import _finding, _num, _param_source, _plural, _source
 from treatments.safety.parameters import _days, _param
+
+# What to do about retention without CIC (rule 26): defer, or record CIC where it is done.
+_CIC_ACTION = "defer the treatment (if the patient does self-catheterise, record it on the session)"
 
 
 def _bladder_source(reference: ReferenceFacts, *keys: str) -> str:
@@ -29,7 +32,7 @@ def bladder_screening(session, history, reference) -> list[Finding]:
             Level.BLOCK,
             "Screening: urinary tract infection now: intradetrusor injection is "
             "contraindicated with an acute UTI; treat it (and update the screening answer) "
-            "before treating",
+            "before the injection",
             _bladder_source(reference),
         )
     if screening.urinary_retention and not _performs_cic(session, history):
@@ -37,7 +40,8 @@ def bladder_screening(session, history, reference) -> list[Finding]:
             "bladder.retention_screening",
             Level.BLOCK,
             "Screening: difficulty emptying the bladder (urinary retention) and the patient "
-            "does not perform clean intermittent self-catheterisation",
+            "does not perform clean intermittent self-catheterisation: intradetrusor "
+            f"injection is contraindicated; {_CIC_ACTION}",
             _bladder_source(reference),
         )
     if screening.bleeding_risk:
@@ -57,7 +61,9 @@ def _antiplatelet(session: ProposedSession, reference: ReferenceFacts) -> list[F
         return []
     needed = _days(reference, "antiplatelet_stop_days")
     stopped = session.antiplatelet_stopped_days
-    when = "not recorded as stopped" if stopped is None else f"stopped {stopped} day(s) ago"
+    when = (
+        "not recorded as stopped" if stopped is None else f"stopped {_plural(stopped, 'day')} ago"
+    )
     return _finding(
         "bladder.antiplatelet",
         Level.WARN,
@@ -81,7 +87,8 @@ def bladder_session(session, history, reference) -> list[Finding]:
             "bladder.retention",
             Level.BLOCK,
             f"Post-void residual {session.pvr_ml} mL is above {_num(limit)} mL and the "
-            f"patient does not perform clean intermittent self-catheterisation",
+            f"patient does not perform clean intermittent self-catheterisation: intradetrusor "
+            f"injection is contraindicated; {_CIC_ACTION}",
             _bladder_source(reference, "bladder_pvr_max_ml"),
         )
     if session.pvr_ml is None and not history.pvr_recorded_before:

@@ -34,6 +34,7 @@ from treatments.safety.messages import (
     _finding,
     _num,
     _param_source,
+    _plural,
     _point_name,
     _range,
     _source,
@@ -139,7 +140,7 @@ def _window_amount(
     text = f"{limit.window_days}-day total {_num(planned + prior)} U (planned {_num(planned)} U"
     if doses:
         since = _d(min(dose.on for dose in doses))
-        text += f" + {_num(prior)} U on {len(doses)} earlier dose(s) since {since}"
+        text += f" + {_num(prior)} U on {_plural(len(doses), 'earlier dose')} since {since}"
     return planned + prior, text + ")"
 
 
@@ -267,24 +268,31 @@ def dose_limits(session, history, reference) -> list[Finding]:
             "DOMAIN §10 rules 9-11, 17",
         )
     if unknown:
-        listed = "; ".join(_dose_text(d) for d in sorted(set(unknown), key=lambda d: d.on))
+        doses = sorted(set(unknown), key=lambda d: d.on)
+        listed = "; ".join(_dose_text(d) for d in doses)
         findings += _finding(
             "history.unknown_dose",
             Level.WARN,
-            f"Earlier dose(s) with unknown units counted as 0 U in the cumulative totals: {listed}",
+            f"{_earlier_doses(len(doses))} with unknown units counted as 0 U in the cumulative "
+            f"totals: {listed}",
             "DOMAIN §10 rules 8-9; §3.1",
         )
     if unconvertible:
         listed = "; ".join(_dose_text(d) for d in sorted(unconvertible, key=lambda d: d.on))
+        its = "its" if len(unconvertible) == 1 else "their"
         findings += _finding(
             "history.unknown_family",
             Level.WARN,
-            f"Earlier dose(s) of a product not on our list (unit family unknown) not added to "
-            f"the cumulative totals: their units cannot be converted to {session.product.brand} "
-            f"units: {listed}. Consider the cumulative exposure",
+            f"{_earlier_doses(len(unconvertible))} of a product not on our list (unit family "
+            f"unknown) not added to the cumulative totals, as {its} units cannot be converted "
+            f"to {session.product.brand} units: {listed}. Consider the cumulative exposure",
             "DOMAIN §10 rules 2, 8-9; §1.2",
         )
     return findings
+
+
+def _earlier_doses(count: int) -> str:
+    return "An earlier dose" if count == 1 else f"{count} earlier doses"
 
 
 def child_weight(session, history, reference) -> list[Finding]:

@@ -65,7 +65,7 @@ def _unknown_family_too_soon(
     return _finding(
         "interval.too_soon",
         Level.OVERRIDE,
-        f"Toxin of a product not on our list (unit family unknown) {_ago(days)}: "
+        f"Toxin of a product not on our list (unit family unknown) was given {_ago(days)}: "
         f"{_dose_text(dose)}; minimum interval for {session.indication.name} is "
         f"{_span(minimum)}",
         source,

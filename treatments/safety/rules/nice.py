@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from treatments.safety.levels import Finding, Level
-from treatments.safety.messages import _finding, _num, _param_source, _source
+from treatments.safety.messages import _finding, _num, _param_source, _plural, _source
 from treatments.safety.parameters import _param
 
 RULE_33 = "DOMAIN §10 rule 33; S58"
@@ -52,7 +52,7 @@ def nice_continuation(session, history, reference) -> list[Finding]:
         min_failed = _param(reference, "nice_min_failed_preventives")
         if diary.preventives_failed is not None and diary.preventives_failed < min_failed:
             unmet.append(
-                f"{diary.preventives_failed} preventive treatments failed "
+                f"{_plural(diary.preventives_failed, 'preventive treatment')} failed "
                 f"(needs {_num(min_failed)})"
             )
         if unmet:
@@ -68,11 +68,15 @@ def nice_continuation(session, history, reference) -> list[Finding]:
         reduction = (diary.baseline_headache_days - latest) / diary.baseline_headache_days * 100
         needed = _param(reference, "nice_min_reduction_percent")
         if reduction < needed:
-            fell = _num(reduction.quantize(Decimal("0.1")))
+            change = _num(abs(reduction).quantize(Decimal("0.1")))
+            if reduction > 0:
+                moved = f"fell {change}%"
+            else:
+                moved = "did not fall" if reduction == 0 else f"rose {change}%"
             findings += _finding(
                 "nice.stop_poor_response",
                 Level.WARN,
-                f"Stop per NICE TA260: headache days fell {fell}% "
+                f"Stop per NICE TA260: headache days {moved} "
                 f"({_num(diary.baseline_headache_days)} to {_num(latest)} a month) after "
                 f"{diary.cycles_completed} cycles; continuation needs at least {_num(needed)}%",
                 source,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from treatments.safety.facts import ProposedSession, ProtocolFacts, ReferenceFacts
 from treatments.safety.levels import Finding, Level
 from treatments.safety.measures import _outside, group_total, planned_total
-from treatments.safety.messages import _finding, _num, _range, _source
+from treatments.safety.messages import _finding, _num, _plural, _range, _source
 
 
 def _protocol(session: ProposedSession, reference: ReferenceFacts) -> ProtocolFacts | None:
@@ -42,7 +42,7 @@ def protocol_totals(session, history, reference) -> list[Finding]:
         findings += _finding(
             "protocol.sites_outside",
             Level.WARN,
-            f"{sites} injection sites is outside the {protocol.name} range of "
+            f"{_plural(sites, 'injection site')} planned: outside the {protocol.name} range of "
             f"{_range(protocol.min_sites, protocol.max_sites, ' sites')}",
             source,
         )

@@ -14,6 +14,7 @@ from treatments.safety.messages import (
     _finding,
     _num,
     _param_source,
+    _plural,
     _point_name,
     _source,
     _span,
@@ -193,8 +194,8 @@ def _vial_other_patient(session, vial: VialFacts) -> list[Finding]:
     return _finding(
         "vial.other_patient",
         Level.BLOCK,
-        f"Vial {vial.id} (lot {vial.lot}) was already used for {len(others)} other "
-        f"patient(s): one vial, one patient",
+        f"Vial {vial.id} (lot {vial.lot}) was already used for "
+        f"{_plural(len(others), 'other patient')}: one vial, one patient",
         RULE_5,
     )
 
