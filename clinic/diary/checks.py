@@ -190,7 +190,7 @@ def booking_checks(
                 f"{patient.full_name} will be {age} on {on:%d/%m/%Y}: under the Botulinum "
                 "Toxin and Cosmetic Fillers (Children) Act 2021, toxin for a person under "
                 f"{int(adult_age)} is given by a registered medical practitioner, or by a "
-                f"registered nurse, dentist or pharmacist on one's directions. {what}",
+                f"registered nurse, dentist or pharmacist on a doctor's directions. {what}",
                 "DOMAIN §10 rule 29b; Botulinum Toxin and Cosmetic Fillers (Children) Act "
                 "2021 s1, s2",
             )

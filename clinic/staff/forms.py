@@ -100,7 +100,7 @@ class StaffRegistrationForm(RefusesStalePage, forms.Form):
         label="Registered medical practitioner (on the GMC register)",
         required=False,
         help_text="Only a registered medical practitioner, or a registered nurse, dentist or "
-        "pharmacist on one's directions, may give toxin to a patient under 18 (Botulinum "
+        "pharmacist on a doctor's directions, may give toxin to a patient under 18 (Botulinum "
         "Toxin and Cosmetic Fillers (Children) Act 2021).",
     )
     gmc_number = forms.RegexField(

@@ -42,7 +42,7 @@ def test_a_child_treated_by_a_practitioner_who_is_not_a_doctor_is_blocked():
     assert "Patient is 8" in message
     assert message.endswith(
         "toxin for a person under 18 must be given by a registered medical practitioner, or "
-        "by a registered nurse, dentist or pharmacist on one's directions. Have a doctor "
+        "by a registered nurse, dentist or pharmacist on a doctor's directions. Have a doctor "
         "treat, or record the directing doctor"
     )
     assert "rule 29b" in findings[0].source

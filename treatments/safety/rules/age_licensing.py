@@ -82,7 +82,7 @@ def child_needs_doctor(session, history, reference) -> list[Finding]:
         f"Patient is {_age(session)} on {_d(session.on)}: under the Botulinum Toxin and "
         f"Cosmetic Fillers (Children) Act 2021, toxin for a person under {under} must be "
         "given by a registered medical practitioner, or by a registered nurse, dentist or "
-        f"pharmacist on one's directions. {what}",
+        f"pharmacist on a doctor's directions. {what}",
         _source(
             "DOMAIN §10 rule 29b; Botulinum Toxin and Cosmetic Fillers (Children) Act 2021 "
             "s1(1), s1(4), s1(7), s2",
