@@ -332,7 +332,7 @@ def test_preempt_eight_weeks_later_needs_a_reason(
     expect(interval).to_have_class(re.compile(r"\bfinding-override\b"))
     expect(interval).to_contain_text("Needs a reason to sign")
     expect(interval).to_contain_text(f"Last BOTOX session 8 weeks ago ({earlier_on:%d/%m/%Y})")
-    expect(interval).to_contain_text(f"minimum interval for {CHRONIC_MIGRAINE} is 12 weeks")
+    expect(interval).to_contain_text(f"the minimum interval is 12 weeks for {CHRONIC_MIGRAINE}")
     reason = interval.get_by_label("Reason to proceed")
     expect(reason).to_be_visible()
     expect(reason).to_have_value("")
@@ -373,7 +373,7 @@ def test_preempt_eight_weeks_later_needs_a_reason(
 
     expect(page).to_have_url(f"{live_server.url}/sessions/{session.public_id}/")
     expect(page.locator(".badge", has_text="Signed")).to_be_visible()
-    finding = page.locator("li.list-group-item", has_text="minimum interval for")
+    finding = page.locator("li.list-group-item", has_text="the minimum interval is")
     expect(finding.locator(".badge")).to_have_text("Overridden with a reason")
     expect(finding).to_contain_text(f"({earlier_on:%d/%m/%Y})")
     expect(finding.locator("div.small").first).to_have_text(

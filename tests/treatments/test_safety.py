@@ -1330,8 +1330,8 @@ def test_rule19_83_days_is_too_soon_84_is_not():
     f = one(run(session(), history(prior(83, 40))), "interval.too_soon")
     assert f.level == OVERRIDE
     assert f.message == (
-        f"Last BOTOX session 83 days (11 weeks 6 days) ago ({uk(83)}); minimum interval for "
-        "Upper limb spasticity, adult is 12 weeks"
+        f"Last BOTOX session 83 days (11 weeks 6 days) ago ({uk(83)}); the minimum interval "
+        "is 12 weeks for Upper limb spasticity, adult"
     )
     assert not only(run(session(), history(prior(84, 40))), "interval.too_soon")
 

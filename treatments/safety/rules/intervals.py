@@ -41,8 +41,8 @@ def interval_too_soon(session, history, reference) -> list[Finding]:
     return findings + _finding(
         "interval.too_soon",
         Level.OVERRIDE,
-        f"Last {dose.brand} session {_ago(days)} ({_d(dose.on)}); minimum interval for "
-        f"{session.indication.name} is {_span(minimum)}",
+        f"Last {dose.brand} session {_ago(days)} ({_d(dose.on)}); the minimum interval is "
+        f"{_span(minimum)} for {session.indication.name}",
         source,
     )
 
@@ -66,8 +66,8 @@ def _unknown_family_too_soon(
         "interval.too_soon",
         Level.OVERRIDE,
         f"Toxin of a product not on our list (unit family unknown) was given {_ago(days)}: "
-        f"{_dose_text(dose)}; minimum interval for {session.indication.name} is "
-        f"{_span(minimum)}",
+        f"{_dose_text(dose)}; the minimum interval is {_span(minimum)} for "
+        f"{session.indication.name}",
         source,
     )
 
