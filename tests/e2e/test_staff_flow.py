@@ -51,6 +51,10 @@ def test_manager_adds_a_practitioner_who_sets_a_password_and_signs_in(
     expect(page.get_by_role("heading", name="Give this link to Nadia Okoro")).to_be_visible()
     expect(page.get_by_text("shown only this once")).to_be_visible()
     link_box = page.get_by_label("One-time set-password link")
+    # The Copy button works once its deferred script has run, before DOMContentLoaded. CI
+    # once (05/12, loaded machine) saw the button stay "Copy"; a click before the script
+    # ran is the likely cause (the clipboard refusing has its own fallback in the script).
+    page.wait_for_load_state("domcontentloaded")
     page.get_by_role("button", name="Copy").click()
     expect(page.get_by_role("button", name="Copied")).to_be_visible()
     link = page.evaluate("navigator.clipboard.readText()")
