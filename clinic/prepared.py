@@ -263,6 +263,19 @@ def build_instance(model, values):
     return model.from_db(connection.alias, names, converted)
 
 
+def attach_related(objects, name: str, related) -> None:
+    """Each of `objects` whose foreign key `name` points at `related` gets `related` as that
+    relation without a query, as select_related would have read it; the others read their
+    own when asked. For a relation the caller holds already (every vial of a list filtered
+    by product is of that product): no join for the read to plan, no copy to build."""
+    if related is None or not objects:
+        return
+    field = objects[0]._meta.get_field(name)
+    for obj in objects:
+        if getattr(obj, field.attname) == related.pk:
+            field.set_cached_value(obj, related)
+
+
 def as_prefetched(instance, name: str, objects: list) -> None:
     """`instance.<name>.all()` answers `objects` without a query, as after
     prefetch_related(name) (a reverse foreign key): what Django's prefetch_one_level

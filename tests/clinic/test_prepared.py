@@ -10,9 +10,9 @@ from django.db.models import Prefetch
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
-from clinic.prepared import Prepared
-from tests.factories import TreatmentSessionFactory
-from treatments.models import SessionVial, TreatmentSession
+from clinic.prepared import Prepared, attach_related
+from tests.factories import TreatmentSessionFactory, VialFactory
+from treatments.models import Product, SessionVial, TreatmentSession, Vial
 
 pytestmark = pytest.mark.django_db
 
@@ -165,3 +165,18 @@ def test_reads_side_by_side_come_back_apart_converted_and_checked(django_assert_
     assert none == []
     with pytest.raises(ValueError, match="number of columns"):
         read_side_by_side((*dates.sql(pk=first.pk), 1), (*ids.sql(pk=first.pk), 1))
+
+
+def test_attach_related_gives_only_the_rows_that_point_at_it(django_assert_num_queries):
+    """clinic.prepared.attach_related: the rows whose key is the held object's get it
+    without a query; another row reads its own when asked; nothing held, nothing given."""
+    botox, dysport = Product.objects.get(slug="botox"), Product.objects.get(slug="dysport")
+    ids = [VialFactory(product=botox).pk, VialFactory(product=dysport).pk]
+    vials = list(Vial.objects.filter(pk__in=ids).order_by("pk"))
+    attach_related(vials, "product", botox)
+    attach_related(vials, "product", None)
+    attach_related([], "product", botox)
+    with django_assert_num_queries(0):
+        assert vials[0].product is botox
+    with django_assert_num_queries(1):
+        assert vials[1].product == dysport

@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from clinic.prepared import Prepared, as_prefetched
+from clinic.prepared import Prepared, as_prefetched, attach_related
 from patients.models import Patient
 from patients.selectors import patient_queryset
 from treatments import safety
@@ -22,23 +22,25 @@ from treatments.models import (
     SafetyParameter,
     SessionVial,
     TreatmentSession,
-    Vial,
 )
 from treatments.selectors.aggregates import ZERO
 from treatments.selectors.reference_cache import reference_stamp
 
+SESSION_RELATED = (
+    *("patient", "practitioner", "indication", "product"),
+    *("vial", "vial__product", "signed_by", "top_up_of"),
+)
+# The editor's: two joins fewer. It serves drafts only (a signed session is sent to its
+# page), which have no signer; and the first vial's product is the session's own (the
+# editor offers no other), given rather than joined (session_get_for_editor). Each join
+# costs PostgreSQL planning: 2.4 -> 1.5 ms for the editor's read on a connection where it
+# is not yet prepared and planned, which is most of them in production
+# (docs/operations.md).
+EDITOR_RELATED = tuple(r for r in SESSION_RELATED if r not in ("vial__product", "signed_by"))
 
-def _session_with_related(public_id) -> QuerySet[TreatmentSession]:
-    return TreatmentSession.objects.select_related(
-        "patient",
-        "practitioner",
-        "indication",
-        "product",
-        "vial",
-        "vial__product",
-        "signed_by",
-        "top_up_of",
-    ).filter(public_id=public_id)
+
+def _session_with_related(public_id, related=SESSION_RELATED) -> QuerySet[TreatmentSession]:
+    return TreatmentSession.objects.select_related(*related).filter(public_id=public_id)
 
 
 # Compiled once per process (clinic.prepared): eight joins cost ~4 ms of CPU to compile.
@@ -66,22 +68,11 @@ def session_get_for_user(*, user, public_id) -> TreatmentSession:
 # The editor's read (the page, the live check, draft save and signing): the same row, with
 # whether it has further vials (most sessions have none: then they are not read) and the
 # reference data's fingerprint (treatments.selectors.reference_cache), so that the
-# request's reference copy costs no query of its own.
-# Two joins fewer than session_get_for_user's: the editor serves drafts only (a signed
-# session is sent to its page), which have no signer; and the first vial's product is the
-# session's own (the editor offers no other), given rather than joined. Each join costs
-# PostgreSQL planning: 2.4 -> 1.5 ms for this read on a connection where it is not yet
-# prepared and planned, which is most of them in production (docs/operations.md).
+# request's reference copy costs no query of its own; EDITOR_RELATED's joins.
 _SESSION_FOR_EDITOR = Prepared(
-    lambda public_id: (
-        TreatmentSession.objects.select_related(
-            "patient", "practitioner", "indication", "product", "vial", "top_up_of"
-        )
-        .filter(public_id=public_id)
-        .annotate(
-            has_further_vials=Exists(SessionVial.objects.filter(session_id=OuterRef("pk"))),
-            reference_stamp=reference_stamp(),
-        )
+    lambda public_id: _session_with_related(public_id, EDITOR_RELATED).annotate(
+        has_further_vials=Exists(SessionVial.objects.filter(session_id=OuterRef("pk"))),
+        reference_stamp=reference_stamp(),
     ),
     public_id=(uuid.UUID(int=1), uuid.UUID(int=2)),
 )
@@ -93,9 +84,8 @@ def session_get_for_editor(*, user, public_id) -> TreatmentSession:
     draft's signer is not read (it has none); a vial of another product than the session's
     (which the editor never offers) reads its own product when asked."""
     session = _SESSION_FOR_EDITOR.one_or_404("No such session", public_id=public_id)
-    vial = session.vial
-    if vial is not None and vial.product_id == session.product_id:
-        Vial.product.field.set_cached_value(vial, session.product)
+    if session.vial is not None:
+        attach_related([session.vial], "product", session.product)
     links = _FURTHER_VIALS.list(session_id=session.pk) if session.has_further_vials else []
     as_prefetched(session, "vial_links", links)
     return session

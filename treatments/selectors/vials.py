@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from clinic.prepared import Prepared
+from clinic.prepared import Prepared, attach_related
 from patients.models import Patient
 from treatments.choices import ProductForm, SessionStatus
 from treatments.models import Product, TreatmentSession, Vial, VialDraw
@@ -124,9 +124,7 @@ def vial_list_usable(*, product: Product, patient: Patient, at=None) -> list[Via
     )
     # Every one is of `product`: given it rather than joined and built again for each vial
     # (a group's open vials of one product can be a score; half the list's cost).
-    cache_product = Vial.product.field.set_cached_value
-    for vial in vials:
-        cache_product(vial, product)
+    attach_related(vials, "product", product)
     return vials
 
 
