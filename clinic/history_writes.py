@@ -283,6 +283,13 @@ def _adopt(parent, name: str, objs) -> None:
         setattr(child, name, parent)
 
 
+def takes_with_items() -> bool:
+    """Whether the writes here take further WITH items (`also`) in their own statement:
+    PostgreSQL's data-modifying CTEs. Elsewhere (SQLite) each write is its own statement,
+    and a caller writes what it would have added after."""
+    return connection.vendor == "postgresql"
+
+
 def update_with_history(obj, *, user_id, when, inserts=(), also=()) -> None:
     """UPDATE every field of the saved `obj` (auto_now fields set now, as save() does) and
     write its "~" history row. `inserts`: lists of unsaved objects of other models to

@@ -10,10 +10,15 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from clinic.history_writes import insert_with_history, replace_with_history, update_with_history
+from clinic.history_writes import (
+    insert_with_history,
+    replace_with_history,
+    takes_with_items,
+    update_with_history,
+)
 from clinic.idempotency import Claim
 from patients.models import Patient
 from treatments import safety, selectors
@@ -413,7 +418,7 @@ def _sign(
     current.version += 1
     # What the floors above write with the signing (the diary: the appointment completed):
     # on PostgreSQL WITH items of the signed row's statement (treatments.signals).
-    also = [] if connection.vendor == "postgresql" else None
+    also = [] if takes_with_items() else None
     if also is not None:
         session_signed.send(sender=TreatmentSession, session=current, also=also)
     # The signed row, its history row, the findings and the rule-made follow-ups (and what
