@@ -1421,6 +1421,30 @@ def test_rule20_link_to_a_session_outside_the_window_needs_a_reason():
     assert one(findings, "interval.too_soon").level == OVERRIDE
 
 
+def test_rule20_and_32_sentences_do_not_run_an_indication_name_with_a_comma_into_them():
+    # "BOTOX session for Upper limb spasticity, adult 13 days ago" read as a list: the
+    # top-up findings say "this indication" (the editor shows which), and the off-label
+    # consent finding puts the name in brackets.
+    unlinked = one(run(session(), history(prior(13, 40, session_id=5))), "interval.top_up")
+    assert unlinked.message == (
+        f"BOTOX session for this indication 13 days (1 week 6 days) ago ({uk(13)}): a session "
+        "within 2 weeks is a top-up: link it to that session (Top-up of) and record the "
+        "reason, so that its units count in the same episode"
+    )
+    linked = session(top_up_of_session_id=5, top_up_reason="Asymmetry")
+    link = one(run(linked, history(prior(20, 40, session_id=5))), "interval.top_up_link")
+    assert link.message == (
+        "Linked as a top-up, but the linked session is not a BOTOX session for this indication "
+        "within the last 2 weeks: remove the link, or record why"
+    )
+    teen = replace(session(), date_of_birth=born(16))
+    consent = one(run(teen), "licence.off_label_consent")
+    assert consent.message == (
+        "Off-label for this patient (BOTOX for Upper limb spasticity, adult): record the "
+        "off-label consent"
+    )
+
+
 def test_rule20_linked_top_up_units_count_in_the_episode():
     # Dysport adult upper limb: 1000 U per session; 900 U then a 200 U top-up is 1100 U.
     index = prior(6, 900, "dysport", session_id=5)

@@ -171,7 +171,7 @@ def off_label_consent(session, history, reference) -> list[Finding]:
     return _finding(
         "licence.off_label_consent",
         Level.BLOCK,
-        f"{product} for {session.indication.name} is off-label for this patient: record the "
+        f"Off-label for this patient ({product} for {session.indication.name}): record the "
         f"off-label consent",
         "DOMAIN §10 rule 32; S71",
     )

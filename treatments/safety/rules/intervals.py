@@ -85,8 +85,8 @@ def interval_top_up(session, history, reference) -> list[Finding]:
                 "interval.top_up_link",
                 Level.OVERRIDE,
                 f"Linked as a top-up, but the linked session is not a {_family_brand(session)} "
-                f"session for {session.indication.name} within the last {_span(window)}: "
-                f"remove the link, or record why",
+                f"session for this indication within the last {_span(window)}: remove the "
+                f"link, or record why",
                 source,
             )
         message = f"Top-up of the session on {_d(index.on)}: its units count in the same episode"
@@ -101,7 +101,7 @@ def interval_top_up(session, history, reference) -> list[Finding]:
     return _finding(
         "interval.top_up",
         Level.OVERRIDE,
-        f"{dose.brand} session for {session.indication.name} {_ago(days)} ({_d(dose.on)}): a "
+        f"{dose.brand} session for this indication {_ago(days)} ({_d(dose.on)}): a "
         f"session within {_span(window)} is a top-up: link it to that session (Top-up of) "
         f"and record the reason, so that its units count in the same episode",
         source,
