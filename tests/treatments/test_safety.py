@@ -713,7 +713,7 @@ def test_rule2_other_family_112_days_is_outside_the_window():
 
 def test_rule2_unknown_dose_and_same_family():
     f = one(run(session(), history(prior(10, None, "xeomin", None))), "history.other_family")
-    assert f"Xeomin on {uk(10)}, dose unknown, indication not recorded." in f.message
+    assert f"Xeomin (dose unknown) on {uk(10)}, indication not recorded." in f.message
     # The same family (Vistabel is Allergan units) is not "another family".
     assert not only(run(session(), history(prior(10, 20, "vistabel"))), "history.other_family")
 

@@ -40,6 +40,12 @@ from treatments.safety import PriorDose
 D = Decimal
 
 
+NAMES = {
+    "glabellar-lines": "Glabellar lines",
+    "spasticity-ul-adult": "Upper limb spasticity, adult",
+}
+
+
 def unlisted(days_ago: int, units=50, indication: str | None = "glabellar-lines") -> PriorDose:
     """Toxin given elsewhere, recorded as "Hutox (Korea)" (not on our product list)."""
     return PriorDose(
@@ -49,7 +55,7 @@ def unlisted(days_ago: int, units=50, indication: str | None = "glabellar-lines"
         unit_family="",
         units=None if units is None else D(units),
         indication_slug=indication,
-        indication_name="Glabellar lines" if indication else "",
+        indication_name=NAMES.get(indication, indication) if indication else "",
         elsewhere=True,
         clinic_name="Other clinic",
     )
@@ -79,7 +85,7 @@ def test_rule19_unlisted_product_for_the_same_indication_is_too_soon():
     assert "unit family unknown" in f.message and "DOMAIN §10 rule 19" in f.source
     assert f.message.startswith(
         "Toxin of a product not on our list (unit family unknown) was given 20 days (2 weeks "
-        "6 days) ago: Hutox (Korea) on "
+        f"6 days) ago: Hutox (Korea) 50 U on {uk(20)} at Other clinic, for Glabellar lines; "
     )
     # Within the top-up window too: a top-up is of the same product, so this is re-treatment.
     assert one(run(glabellar(), history(unlisted(5))), "interval.too_soon").level == OVERRIDE
@@ -106,7 +112,9 @@ def test_rule8_unlisted_units_are_not_added_and_the_finding_says_they_cannot_be_
     assert f.level == WARN
     assert f.message.startswith(
         "An earlier dose of a product not on our list (unit family unknown) not added to the "
-        "cumulative totals, as its units cannot be converted to BOTOX units: Hutox (Korea) on "
+        "cumulative totals, as its units cannot be converted to BOTOX units: Hutox (Korea) 300 "
+        f"U on {uk(30)} at Other clinic, for Upper limb spasticity, adult. Consider the "
+        "cumulative exposure"
     )
     assert "Hutox (Korea)" in f.message and uk(30) in f.message and "300 U" in f.message
 

@@ -73,11 +73,13 @@ def _ago(days: int) -> str:
 
 
 def _dose_text(dose: PriorDose) -> str:
-    units = f"{_num(dose.units)} U" if dose.units is not None else "dose unknown"
+    """A prior dose as "BOTOX 100 U on 24/11/2026 at another clinic, for Upper limb spasticity,
+    adult": the indication last, as its name may hold a comma (texts are joined by "; ")."""
+    units = f" {_num(dose.units)} U" if dose.units is not None else " (dose unknown)"
     name = dose.indication_name or dose.indication_slug
     indication = f"for {name}" if name else "indication not recorded"
-    where = f", at {dose.clinic_name or 'another clinic'}" if dose.elsewhere else ""
-    return f"{dose.brand} on {_d(dose.on)}, {units}, {indication}{where}"
+    where = f" at {dose.clinic_name or 'another clinic'}" if dose.elsewhere else ""
+    return f"{dose.brand}{units} on {_d(dose.on)}{where}, {indication}"
 
 
 def _point_name(point: PointFacts) -> str:
