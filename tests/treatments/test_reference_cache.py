@@ -77,3 +77,26 @@ def test_the_fingerprint_read_with_a_session_or_a_patient_sees_a_change_at_once(
     for read in stamps():
         after = selectors.reference_snapshot(stamp=read.reference_stamp)
         assert after.parameters["side_effect_review_days"] == parameter.value
+
+
+def test_the_editors_site_choices_are_built_once_per_copy_and_anew_after_a_change():
+    """The site list (and its option HTML, FastSelect's cache) is derived once per copy and
+    indication: a renamed site shows on the next request, as the copy is rebuilt."""
+    from treatments.forms import PointFormSet, SiteChoices
+    from treatments.models import AnatomicalSite, Indication
+
+    migraine = Indication.objects.get(slug="chronic-migraine")
+    snapshot = selectors.reference_snapshot()
+    sites = SiteChoices.load(indication=migraine, snapshot=snapshot)
+    assert SiteChoices.load(indication=migraine, snapshot=snapshot) is sites
+    assert SiteChoices.load(indication=None, snapshot=snapshot) is not sites
+    formset = PointFormSet(initial=[{"site": None}], prefix="points", sites=sites)
+    assert "Procerus" in str(formset.forms[0]["site"])  # the option HTML, now kept
+    assert "html" in sites.option_cache
+    procerus = AnatomicalSite.objects.get(name="Procerus")
+    procerus.name = "Procerus (renamed)"
+    procerus.save()
+    renamed = SiteChoices.load(indication=migraine, snapshot=selectors.reference_snapshot())
+    assert renamed is not sites
+    formset = PointFormSet(initial=[{"site": None}], prefix="points", sites=renamed)
+    assert "Procerus (renamed)" in str(formset.forms[0]["site"])

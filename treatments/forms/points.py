@@ -130,10 +130,22 @@ class SiteChoices:
 
     @classmethod
     def load(cls, indication: Indication | None = None, *, snapshot=None) -> "SiteChoices":
-        """From the request's reference snapshot (no query) when given, else one query."""
+        """From the request's reference snapshot when given: no query, and built once per
+        snapshot and indication (the snapshot keeps it, with its option HTML, for the
+        requests that follow while the reference data is unchanged). Else one query."""
         if snapshot is not None:
-            own = snapshot.sites_by_indication.get(indication.pk, frozenset()) if indication else ()
-            return cls(list(snapshot.sites), indication, own=own)
+            key = ("site_choices", indication.pk if indication else None)
+            choices = snapshot.derived.get(key)
+            if choices is None:
+                own = (
+                    snapshot.sites_by_indication.get(indication.pk, frozenset())
+                    if indication
+                    else ()
+                )
+                choices = snapshot.derived.setdefault(
+                    key, cls(list(snapshot.sites), indication, own=own)
+                )
+            return choices
         sites = AnatomicalSite.objects.order_by("region", "name")
         if indication is not None:
             sites = sites.annotate(

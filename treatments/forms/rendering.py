@@ -40,8 +40,8 @@ class FastSelect(forms.Select):
     """A Select that writes its options in Python instead of one template render per
     option: the session editor shows 31 PREEMPT rows, each with every anatomical site
     (3,000+ option templates per page otherwise). Same HTML as Django's Select, less
-    whitespace. `option_cache`, when set (a dict shared by the rows of one formset), keeps
-    the options' HTML for every row."""
+    whitespace. `option_cache`, when set (a dict shared by the rows of the formsets built
+    from one SiteChoices, across requests and threads), keeps the options' HTML."""
 
     option_cache: dict | None = None
 
@@ -49,7 +49,7 @@ class FastSelect(forms.Select):
         """The options without a selection, and where each value's " selected" would go."""
         cache = self.option_cache
         if cache is not None and "html" in cache:
-            return cache["html"], cache["at"]
+            return cache["html"]
         parts: list[str] = []
         at: dict[str, int] = {}
         length = 0
@@ -75,7 +75,8 @@ class FastSelect(forms.Select):
                 option(value, label)
         html = "".join(parts)
         if cache is not None:
-            cache.update(html=html, at=at)
+            # One item, so that another thread never sees the HTML without its positions.
+            cache["html"] = (html, at)
         return html, at
 
     def render(self, name, value, attrs=None, renderer=None):

@@ -64,6 +64,10 @@ class ReferenceSnapshot:
     products: dict[int, Product] = field(default_factory=dict)
     templates: tuple[SiteTemplate, ...] = ()
     stamp: str = field(default="", compare=False)
+    # What the requests derive from this copy and share while it is current (the editor's
+    # site choices per indication, with their rows' fields and option HTML): built once
+    # per copy, read-only once stored, and gone with the copy when the data changes.
+    derived: dict = field(default_factory=dict, compare=False, repr=False)
 
     @cached_property
     def sites_by_pk(self) -> dict[int, AnatomicalSite]:
