@@ -4,13 +4,11 @@ and a few hand-made tasks.
 
 from datetime import timedelta
 
-from django.utils import timezone
-
 from clinic.demo.clock import ReplayClock, aware
 from clinic.demo.plans import COSMETIC_KINDS, Prepared
 from patients.choices import PatientStatus
 from treatments import services
-from treatments.choices import FollowUpKind, SafetyProfile
+from treatments.choices import FollowUpKind
 from treatments.models import FollowUp
 
 FOLLOW_UP_NOTES = {
@@ -61,68 +59,23 @@ class FollowUpHistory:
     """The follow-ups of the treatment history (a part of TreatmentHistory)."""
 
     def rule_follow_ups(self, prepared: Prepared, reference, first_here: bool, proposed) -> list:
-        """The tasks services.session_sign makes (bladder review, first-treatment call)."""
+        """The tasks services.session_sign makes (services.rule_follow_ups), made when the
+        session was signed."""
         session = prepared.session
-        performed_on = timezone.localdate(session.performed_at)
-        made = {
-            "patient": session.patient,
-            "session": session,
-            "assigned_to": session.practitioner,
-            "created_by": session.practitioner,
-            "created_at": prepared.signed_at,
-        }
-        tasks = []
-        if session.indication.safety_profile == SafetyProfile.BLADDER:
-            days = int(reference.parameters.get("bladder_review_days", 14))
-            tasks.append(
-                FollowUp(
-                    kind=FollowUpKind.BLADDER_REVIEW,
-                    title="Post-void residual and UTI review after intradetrusor injection",
-                    due_on=performed_on + timedelta(days=days),
-                    rule_code="bladder.review",
-                    **made,
-                )
-            )
-        else:
-            days = int(reference.parameters["side_effect_review_days"])
-            tasks.append(
-                FollowUp(
-                    kind=FollowUpKind.SIDE_EFFECT_REVIEW,
-                    title=f"Side-effect review after {session.indication.name} treatment",
-                    due_on=performed_on + timedelta(days=days),
-                    rule_code="side-effect.review",
-                    **made,
-                )
-            )
         if self.has_outcomes.get(session.indication_id) is None:
             self.has_outcomes[session.indication_id] = (
                 session.indication.outcome_instruments.exists()
             )
-        if self.has_outcomes[session.indication_id]:
-            guideline = proposed.guideline
-            interval = (guideline.min_interval_days if guideline else None) or (
-                session.indication.min_interval_days
-            )
-            tasks.append(
-                FollowUp(
-                    kind=FollowUpKind.OUTCOME_DUE,
-                    title=f"Outcome scores for {session.indication.name} before the next treatment",
-                    due_on=performed_on + timedelta(days=interval),
-                    rule_code="outcome.due",
-                    **made,
-                )
-            )
-        if first_here:
-            days = int(reference.parameters.get("first_treatment_review_days", 14))
-            tasks.append(
-                FollowUp(
-                    kind=FollowUpKind.REVIEW_CALL,
-                    title=f"Review call after first {session.product} treatment",
-                    due_on=performed_on + timedelta(days=days),
-                    rule_code="first.review-call",
-                    **made,
-                )
-            )
+        tasks = services.rule_follow_ups(
+            session,
+            parameters=reference.parameters,
+            guideline=proposed.guideline,
+            has_outcomes=self.has_outcomes[session.indication_id],
+            first_here=first_here,
+            user=session.practitioner,
+        )
+        for task in tasks:
+            task.created_at = prepared.signed_at
         return tasks
 
     def close_follow_ups(self, clock: ReplayClock) -> None:

@@ -346,6 +346,48 @@ class TestSigning:
         review = FollowUp.objects.get(session=session, kind="bladder-review")
         assert review.due_on == timezone.localdate(session.performed_at) + timedelta(days=14)
 
+    def test_rule_made_task_titles_end_on_the_indication(self, practitioner, ready_patient):
+        # "Side-effect review after Upper limb spasticity, adult treatment" read as a list.
+        from treatments.models import Indication, Product, TreatmentSession
+
+        session = TreatmentSession(
+            patient=ready_patient,
+            practitioner=practitioner,
+            indication=Indication.objects.get(slug="spasticity-ul-adult"),
+            product=Product.objects.get(slug="botox"),
+            performed_at=timezone.now(),
+        )
+        tasks = services.rule_follow_ups(
+            session,
+            parameters={"side_effect_review_days": 14, "first_treatment_review_days": 10},
+            guideline=None,
+            has_outcomes=True,
+            first_here=True,
+            user=practitioner,
+        )
+        assert [(t.kind, t.title, (t.due_on - timezone.localdate()).days) for t in tasks] == [
+            (
+                "side-effect-review",
+                "Side-effect review after treatment for Upper limb spasticity, adult",
+                14,
+            ),
+            (
+                "outcome-due",
+                "Outcome scores before the next treatment for Upper limb spasticity, adult",
+                session.indication.min_interval_days,
+            ),
+            ("review-call", "Review call after first BOTOX treatment", 10),
+        ]
+        with pytest.raises(safety.MissingParameterError):
+            services.rule_follow_ups(
+                session,
+                parameters={},
+                guideline=None,
+                has_outcomes=False,
+                first_here=False,
+                user=practitioner,
+            )
+
 
 STANDARD_PROTOCOLS = [
     # indication, product, template (None: points given below), extra session fields

@@ -18,11 +18,9 @@ from treatments.services.prescribing import prescriber_assessment_record
 from treatments.services.sessions import (
     Draft,
     SessionConflict,
-    SigningRefused,
     point_units_and_volume,
     session_add_addendum,
     session_save_draft,
-    session_sign,
     session_start,
 )
 from treatments.services.side_effects import (
@@ -33,6 +31,7 @@ from treatments.services.side_effects import (
     side_effect_report_phoned,
     side_effect_review,
 )
+from treatments.services.signing import SigningRefused, rule_follow_ups, session_sign
 from treatments.services.vials import (
     MAX_VIALS_PER_RECEIPT,
     stock_receive,
@@ -56,6 +55,7 @@ __all__ = [
     "outcome_record",
     "point_units_and_volume",
     "prescriber_assessment_record",
+    "rule_follow_ups",
     "session_add_addendum",
     "session_save_draft",
     "session_sign",

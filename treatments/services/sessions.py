@@ -1,12 +1,9 @@
-"""Writes for treatment sessions: start, save a draft, sign, add an addendum.
-
-Signing (session_sign) re-runs the whole safety engine inside the transaction, so the
-rules hold whatever path the request took (form, API, shell)."""
+"""Writes for treatment sessions: start, save a draft, add an addendum. Signing is
+treatments.services.signing, which saves a submitted draft through `apply_draft` here."""
 
 import functools
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -16,26 +13,22 @@ from django.utils import timezone
 from clinic.history_writes import (
     insert_with_history,
     replace_with_history,
-    takes_with_items,
     update_with_history,
 )
 from clinic.idempotency import Claim
 from patients.models import Patient
-from treatments import safety, selectors
-from treatments.choices import FollowUpKind, SafetyProfile, SessionStatus
+from treatments import selectors
+from treatments.choices import SessionStatus
 from treatments.models import (
-    FollowUp,
     Indication,
     InjectionPoint,
     Product,
     SessionAddendum,
-    SessionFinding,
     SessionVial,
     SiteTemplate,
     TreatmentSession,
     Vial,
 )
-from treatments.services import rollups
 from treatments.services.draws import (
     allocate_draws,
     choose_vials,
@@ -44,27 +37,11 @@ from treatments.services.draws import (
     set_further_vials,
 )
 from treatments.services.locked import locked_draft
-from treatments.signals import session_signed
 
 
 @dataclass
 class SessionConflict(Exception):
     current_version: int
-
-
-@dataclass
-class SigningRefused(Exception):
-    """What stops signing: BLOCK findings, OVERRIDE findings without a reason, or warnings
-    not acknowledged."""
-
-    blocks: list[safety.Finding]
-    missing_reasons: list[safety.Finding]
-    unacknowledged: list[safety.Finding]
-
-    def __str__(self) -> str:
-        return "; ".join(f.message for f in self.blocks + self.missing_reasons) or (
-            "Warnings must be acknowledged"
-        )
 
 
 def _check_fields(instance) -> None:
@@ -192,7 +169,7 @@ def _row(session: TreatmentSession) -> tuple:
     return tuple(getattr(session, f.attname) for f in session._meta.concrete_fields)
 
 
-def _links_of(session: TreatmentSession) -> list[SessionVial] | None:
+def held_links(session: TreatmentSession) -> list[SessionVial] | None:
     """The further vials the caller's copy of the session already holds (the views read
     them with the session), or None. They are the locked row's when its version is the
     one the page was opened at: every change of them bumps the version."""
@@ -200,7 +177,7 @@ def _links_of(session: TreatmentSession) -> list[SessionVial] | None:
     return list(cache["vial_links"]) if "vial_links" in cache else None
 
 
-def _apply_draft(
+def apply_draft(
     current: TreatmentSession,
     draft: Draft,
     *,
@@ -263,10 +240,10 @@ def session_save_draft(
     first) and replace its injection points. Further vials the dose does not need are
     dropped."""
     current, old_points = locked_draft(session)
-    links = _links_of(session)
+    links = held_links(session)
     if links is None:
         links = list(current.vial_links.select_related("vial__product").order_by("position", "id"))
-    _apply_draft(
+    apply_draft(
         current,
         Draft(expected_version, fields, points),
         saved_by=saved_by,
@@ -310,189 +287,6 @@ def _record_age_verifier(session: TreatmentSession, fields: dict, user) -> None:
         session.age_verified_by = None
     elif seen != session.age_evidence_seen or session.age_verified_by_id is None:
         session.age_verified_by = user
-
-
-def _parameter(inputs, key: str) -> int:
-    """A reference-data threshold (read with the engine's inputs); missing reference data is
-    an error, never a default."""
-    value = inputs.reference.parameters.get(key)
-    if value is None:
-        raise safety.MissingParameterError([key])
-    return int(value)
-
-
-def session_sign(
-    *,
-    session: TreatmentSession,
-    signed_by,
-    override_reasons: dict[str, str],
-    acknowledge_warnings: bool,
-    draft: Draft | None = None,
-    snapshot=None,
-) -> TreatmentSession:
-    """Sign: every rule is evaluated again here. BLOCK refuses; OVERRIDE needs a reason
-    (recorded with who and when); WARN must be acknowledged. The findings are kept with
-    the session, and rule-made follow-ups are created, in the same transaction.
-
-    With `draft` (the editor's Sign button) the submission is saved first, in the same
-    transaction and one pass (the session row written only when something changed), and
-    stays saved when signing is refused. `snapshot`: the request's reference data."""
-    current, refused = _sign(
-        session=session,
-        signed_by=signed_by,
-        override_reasons=override_reasons,
-        acknowledge_warnings=acknowledge_warnings,
-        draft=draft,
-        snapshot=snapshot,
-    )
-    if refused is not None:
-        raise refused
-    return current
-
-
-@transaction.atomic
-def _sign(
-    *, session, signed_by, override_reasons, acknowledge_warnings, draft, snapshot
-) -> tuple[TreatmentSession, Exception | None]:
-    """session_sign's transaction. A refusal is returned, not raised, so that a draft saved
-    on the way is committed."""
-    current, old_points = locked_draft(session)
-    if current.practitioner_id != signed_by.pk:
-        raise ValidationError("Only the treating practitioner can sign this session.")
-    if draft is not None:
-        links = _links_of(session)
-        if links is None:
-            links = list(
-                current.vial_links.select_related("vial__product").order_by("position", "id")
-            )
-        points, links, usage = _apply_draft(
-            current,
-            draft,
-            saved_by=signed_by,
-            links=links,
-            always_save=False,
-            old_points=old_points,
-        )
-    else:
-        links = list(current.vial_links.select_related("vial__product").order_by("position", "id"))
-        points = selectors.session_points(session=current)
-        usage, links = allocate_draws(
-            current,
-            vials=[v for v in (current.vial, *(link.vial for link in links)) if v is not None],
-            total=sum((p.units for p in points), Decimal(0)),
-            links=links,
-        )
-    snapshot = snapshot or selectors.reference_snapshot()
-    inputs = selectors.safety_inputs_for_session(
-        session=current, links=links, points=points, snapshot=snapshot, usage=usage
-    )
-    if not inputs.session.points:
-        return current, ValidationError("Add at least one injection point before signing.")
-    findings = inputs.evaluate()
-    reasons = {code: (text or "").strip() for code, text in override_reasons.items()}
-    blocks = [f for f in findings if f.level == safety.Level.BLOCK]
-    missing = [f for f in findings if f.level == safety.Level.OVERRIDE and not reasons.get(f.code)]
-    unacknowledged = [
-        f for f in findings if f.level == safety.Level.WARN and not acknowledge_warnings
-    ]
-    if blocks or missing or unacknowledged:
-        return current, SigningRefused(blocks, missing, unacknowledged)
-    now = timezone.now()
-    kept_findings = [
-        SessionFinding(
-            session=current,
-            code=f.code,
-            level=f.level,
-            message=f.message,
-            source=f.source,
-            override_reason=reasons.get(f.code, "") if f.level == safety.Level.OVERRIDE else "",
-            recorded_by=signed_by,
-            recorded_at=now,
-        )
-        for f in findings
-    ]
-    current.is_off_label = safety.is_off_label(inputs.session)
-    current.status = SessionStatus.SIGNED
-    current.signed_at = now
-    current.signed_by = signed_by
-    current.version += 1
-    # What the floors above write with the signing (the diary: the appointment completed):
-    # on PostgreSQL WITH items of the signed row's statement (treatments.signals).
-    also = [] if takes_with_items() else None
-    if also is not None:
-        session_signed.send(sender=TreatmentSession, session=current, also=also)
-    # The signed row, its history row, the findings and the rule-made follow-ups (and what
-    # the floors above asked for): one statement on PostgreSQL (clinic.history_writes). The
-    # findings are inserted as the session turns signed: the immutability triggers refuse
-    # UPDATE and DELETE, not INSERT.
-    update_with_history(
-        current,
-        user_id=signed_by.pk,
-        when=now,
-        inserts=[kept_findings, _rule_follow_ups(current, inputs, signed_by, snapshot)],
-        also=also or (),
-    )
-    # The dashboard's summaries, in this transaction (one statement on PostgreSQL, up to five
-    # on SQLite; issue 14.5).
-    rollups.record_signed_session(current)
-    if also is None:  # the diary marks the appointment completed, in this transaction
-        session_signed.send(sender=TreatmentSession, session=current, also=None)
-    return current, None
-
-
-def _rule_follow_ups(session: TreatmentSession, inputs, user, snapshot) -> list[FollowUp]:
-    """Tasks made by rules: the 2-week bladder review (rule 26) or, for other indications,
-    the 2-week side-effect review (DOMAIN §4.2: the bladder review already is that review,
-    with the post-void residual); outcome scores due by the earliest re-treatment date when
-    the indication has outcome measures; a review call after a first treatment here."""
-    performed_on = timezone.localdate(session.performed_at)
-    tasks = []
-
-    def task(kind: str, title: str, days: int, rule_code: str) -> None:
-        tasks.append(
-            FollowUp(
-                patient=session.patient,
-                session=session,
-                kind=kind,
-                title=title,
-                due_on=performed_on + timedelta(days=days),
-                rule_code=rule_code,
-                assigned_to_id=session.practitioner_id,
-                created_by=user,
-            )
-        )
-
-    indication = session.indication
-    if indication.safety_profile == SafetyProfile.BLADDER:
-        task(
-            FollowUpKind.BLADDER_REVIEW,
-            "Post-void residual and UTI review after intradetrusor injection",
-            _parameter(inputs, "bladder_review_days"),
-            "bladder.review",
-        )
-    else:
-        task(
-            FollowUpKind.SIDE_EFFECT_REVIEW,
-            f"Side-effect review after {indication.name} treatment",
-            _parameter(inputs, "side_effect_review_days"),
-            "side-effect.review",
-        )
-    if indication.pk in snapshot.indications_with_outcomes:
-        guideline = inputs.session.guideline
-        task(
-            FollowUpKind.OUTCOME_DUE,
-            f"Outcome scores for {indication.name} before the next treatment",
-            (guideline.min_interval_days if guideline else None) or indication.min_interval_days,
-            "outcome.due",
-        )
-    if not any(d.session_id for d in inputs.history.doses):
-        task(
-            FollowUpKind.REVIEW_CALL,
-            f"Review call after first {session.product} treatment",
-            _parameter(inputs, "first_treatment_review_days"),
-            "first.review-call",
-        )
-    return tasks
 
 
 @transaction.atomic
