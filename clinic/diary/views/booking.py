@@ -1,0 +1,193 @@
+"""Booking: from a free slot, the patient page or the recall list; the patient picker and
+the next free slots."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from clinic.audit import audited
+from clinic.diary import selectors, services
+from clinic.diary.forms import BookingForm
+from clinic.diary.models import EARLIEST_DAY, LATEST_DAY, AppointmentType
+from clinic.diary.views.calendar import day_from
+from clinic.idempotency import submit_once
+from clinic.inputs import record_id
+from clinic.permissions import require_perm
+from patients.selectors import patient_search
+
+
+def _initial_from(request) -> dict:
+    initial = {}
+    if request.GET.get("start"):
+        try:
+            moment = timezone.localtime(datetime.fromisoformat(request.GET["start"]))
+        except (ValueError, OverflowError):  # unreadable, naive, or beyond year 1 or 9999
+            moment = None
+        if moment is not None and not EARLIEST_DAY <= moment.date() <= LATEST_DAY:
+            moment = None
+        if moment is not None:
+            initial["day"], initial["start"] = moment.date(), f"{moment:%H:%M}"
+    for name in ("practitioner", "appointment_type", "patient", "indication", "room"):
+        if request.GET.get(name):
+            initial[name] = request.GET[name]
+    if request.GET.get("type"):
+        initial["appointment_type"] = (
+            AppointmentType.objects.filter(slug=request.GET["type"])
+            .values_list("pk", flat=True)
+            .first()
+        )
+    return initial
+
+
+@require_perm("diary.add_appointment")
+@audited("diary.book", when=lambda request: getattr(request, "audit_patient", None) is not None)
+def book(request):
+    form = BookingForm(with_chosen_slot(request.POST) or None, initial=_initial_from(request))
+    refused = flags = clash = None
+    free = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        request.audit_patient = data["patient"]
+
+        def perform() -> str:
+            appointment = services.appointment_book(
+                patient=data["patient"],
+                practitioner=data["practitioner"],
+                appointment_type=data["appointment_type"],
+                starts_at=form.starts_at(),
+                minutes=data["minutes"],
+                room=data["room"],
+                indication=data["indication"],
+                product=data["product"],
+                notes=data["notes"],
+                booked_by=request.user,
+                acknowledge_flags=data["acknowledge_flags"],
+            )
+            messages.success(
+                request,
+                f"Booked {appointment.patient.full_name}: {appointment.appointment_type} with "
+                f"{appointment.practitioner.get_full_name()} on "
+                f"{timezone.localtime(appointment.starts_at):%d/%m/%Y at %H:%M}.",
+            )
+            return appointment.get_absolute_url()
+
+        try:
+            outcome = submit_once(request, form, perform)
+        except services.BookingRefused as exc:
+            refused = exc.checks
+        except services.BookingNeedsAcknowledgement as exc:
+            flags = exc.checks
+        except services.DoubleBooking as exc:
+            clash, free = exc.clash, exc.free
+            form.add_error(None, "That time is already booked: choose one of the free times below.")
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if outcome is not None:
+                return redirect(outcome.url)
+    patient = _chosen_patient(form)
+    if patient is not None:
+        request.audit_patient = patient
+    return render(
+        request,
+        "diary/book.html",
+        {
+            "form": form,
+            "patient": patient,
+            "refused": refused,
+            "flags": flags,
+            "clash": clash,
+            "free": free,
+            "types": selectors.appointment_types(),
+        },
+    )
+
+
+def with_chosen_slot(data):
+    """A free time offered after a clash was clicked (booking or moving):
+    "practitioner|dd/mm/yyyy|HH:MM"."""
+    if not data or not data.get("slot"):
+        return data
+    parts = data["slot"].split("|")
+    if len(parts) != 3:
+        return data
+    data = data.copy()
+    data["practitioner"], data["day"], data["start"] = parts
+    return data
+
+
+def _chosen_patient(form):
+    from patients.models import Patient
+
+    value = form.data.get("patient") if form.is_bound else form.initial.get("patient")
+    if not value:
+        return None
+    try:
+        return Patient.objects.filter(public_id=value).first()
+    except ValidationError:
+        return None
+
+
+@require_perm("diary.add_appointment")
+@audited("patient.search", when=lambda request: bool(request.GET.get("q", "").strip()))
+def patient_picker(request):
+    """Search as you type inside the booking form: a short list to pick from."""
+    query = request.GET.get("q", "").strip()[:100]
+    results = patient_search(user=request.user, query=query, limit=8) if query else []
+    return render(
+        request, "diary/includes/patient_picker.html", {"results": results, "query": query}
+    )
+
+
+@require_perm("diary.view_appointment")
+def free_slots(request):
+    """The next free times for an appointment type, with someone or with anyone."""
+    types = selectors.appointment_types()
+    chosen = next((t for t in types if str(t.pk) == request.GET.get("appointment_type")), None)
+    indication_id = record_id(request.GET.get("indication"))
+    if chosen is None and indication_id is not None:
+        # From the recall list: the treatment type of that indication, if there is one.
+        chosen = next((t for t in types if t.indication_id == indication_id), None)
+    practitioner_id = request.GET.get("practitioner") or None
+    after = timezone.now()
+    if request.GET.get("from"):
+        after = max(
+            after,
+            timezone.make_aware(
+                datetime.combine(day_from(request.GET["from"])[0], datetime.min.time())
+            ),
+        )
+    slots = []
+    if chosen is not None:
+        slots = selectors.free_slots(
+            minutes=chosen.default_minutes,
+            after=after,
+            practitioner_id=record_id(practitioner_id),
+            limit=12,
+        )
+    return render(
+        request,
+        "diary/free_slots.html",
+        {
+            "types": types,
+            "chosen": chosen,
+            "people": selectors.practitioners(),
+            "practitioner_id": practitioner_id,
+            "slots": slots,
+            "patient_param": request.GET.get("patient", ""),
+            "from": request.GET.get("from", ""),
+            "extra": urlencode(
+                {
+                    k: request.GET[k]
+                    for k in ("indication", "product")
+                    if record_id(request.GET.get(k)) is not None
+                }
+            ),
+        },
+    )
