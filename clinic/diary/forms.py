@@ -180,3 +180,16 @@ class OnceForm(forms.Form):
     one-time token, so that a double-click or a resent POST does it once."""
 
     submission_token = SubmissionTokenField()
+
+
+def chosen_patient(form) -> Patient | None:
+    """The patient a booking or waiting-list form names: its `patient` field, a public id
+    (submitted, or given as initial by the page that linked here), or None when it names
+    none that exists."""
+    value = form.data.get("patient") if form.is_bound else form.initial.get("patient")
+    if not value:
+        return None
+    try:
+        return Patient.objects.filter(public_id=value).first()
+    except forms.ValidationError:  # not a UUID
+        return None

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from clinic.audit import audited
 from clinic.diary import selectors, services
-from clinic.diary.forms import BookingForm
+from clinic.diary.forms import BookingForm, chosen_patient
 from clinic.diary.models import EARLIEST_DAY, LATEST_DAY, AppointmentType
 from clinic.diary.views.calendar import day_from
 from clinic.idempotency import submit_once
@@ -91,7 +91,7 @@ def book(request):
         else:
             if outcome is not None:
                 return redirect(outcome.url)
-    patient = _chosen_patient(form)
+    patient = chosen_patient(form)
     if patient is not None:
         request.audit_patient = patient
     return render(
@@ -120,18 +120,6 @@ def with_chosen_slot(data):
     data = data.copy()
     data["practitioner"], data["day"], data["start"] = parts
     return data
-
-
-def _chosen_patient(form):
-    from patients.models import Patient
-
-    value = form.data.get("patient") if form.is_bound else form.initial.get("patient")
-    if not value:
-        return None
-    try:
-        return Patient.objects.filter(public_id=value).first()
-    except ValidationError:
-        return None
 
 
 @require_perm("diary.add_appointment")

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from clinic.audit import audited
+from clinic.diary.forms import chosen_patient
 from clinic.diary.waiting_list import selectors, services
 from clinic.diary.waiting_list.forms import WaitingListForm
 from clinic.idempotency import submit_once
@@ -50,24 +51,12 @@ def waiting_list(request):
             else:
                 if outcome is not None:  # else the form says why (busy, or not this user's)
                     return redirect(outcome.url)
-    patient = _chosen_patient(form)
+    patient = chosen_patient(form)
     return render(
         request,
         "diary/waiting_list.html",
         {"entries": selectors.waiting_list(), "form": form, "patient": patient},
     )
-
-
-def _chosen_patient(form):
-    from patients.models import Patient
-
-    value = form.data.get("patient") if form.is_bound else form.initial.get("patient")
-    if not value:
-        return None
-    try:
-        return Patient.objects.filter(public_id=value).first()
-    except ValidationError:
-        return None
 
 
 def _entry_from(request):
