@@ -204,21 +204,9 @@ class SessionSigning:
             session.is_off_label = safety.is_off_label(proposed)
             session.version = 2
             session._history_date = prepared.signed_at
-            pending.findings += [
-                SessionFinding(
-                    session=session,
-                    code=f.code,
-                    level=f.level,
-                    message=f.message,
-                    source=f.source,
-                    override_reason=reasons.get(f.code, "")
-                    if f.level == safety.Level.OVERRIDE
-                    else "",
-                    recorded_by=practitioner,
-                    recorded_at=prepared.signed_at,
-                )
-                for f in findings
-            ]
+            pending.findings += services.signed_findings(
+                session, findings, reasons, by=practitioner, at=prepared.signed_at
+            )
             first_here = not any(dose.session_id for dose in history.doses)
             pending.follow_ups += self.rule_follow_ups(prepared, reference, first_here, proposed)
             self.dose_ids += 1

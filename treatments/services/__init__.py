@@ -31,7 +31,12 @@ from treatments.services.side_effects import (
     side_effect_report_phoned,
     side_effect_review,
 )
-from treatments.services.signing import SigningRefused, rule_follow_ups, session_sign
+from treatments.services.signing import (
+    SigningRefused,
+    rule_follow_ups,
+    session_sign,
+    signed_findings,
+)
 from treatments.services.vials import (
     MAX_VIALS_PER_RECEIPT,
     stock_receive,
@@ -64,6 +69,7 @@ __all__ = [
     "side_effect_record",
     "side_effect_report_phoned",
     "side_effect_review",
+    "signed_findings",
     "stock_receive",
     "vial_discard",
     "vial_receive",

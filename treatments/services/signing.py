@@ -123,19 +123,7 @@ def _sign(
     if blocks or missing or unacknowledged:
         return current, SigningRefused(blocks, missing, unacknowledged)
     now = timezone.now()
-    kept_findings = [
-        SessionFinding(
-            session=current,
-            code=f.code,
-            level=f.level,
-            message=f.message,
-            source=f.source,
-            override_reason=reasons.get(f.code, "") if f.level == safety.Level.OVERRIDE else "",
-            recorded_by=signed_by,
-            recorded_at=now,
-        )
-        for f in findings
-    ]
+    kept_findings = signed_findings(current, findings, reasons, by=signed_by, at=now)
     current.is_off_label = safety.is_off_label(inputs.session)
     current.status = SessionStatus.SIGNED
     current.signed_at = now
@@ -163,6 +151,24 @@ def _sign(
     if also is None:  # the diary marks the appointment completed, in this transaction
         session_signed.send(sender=TreatmentSession, session=current, also=None)
     return current, None
+
+
+def signed_findings(session, findings, reasons: dict, *, by, at) -> list[SessionFinding]:
+    """The findings kept with a session as it is signed (unsaved), each OVERRIDE with its
+    reason; the demo's bulk seed keeps them through it too."""
+    return [
+        SessionFinding(
+            session=session,
+            code=f.code,
+            level=f.level,
+            message=f.message,
+            source=f.source,
+            override_reason=reasons.get(f.code, "") if f.level == safety.Level.OVERRIDE else "",
+            recorded_by=by,
+            recorded_at=at,
+        )
+        for f in findings
+    ]
 
 
 def _rule_follow_ups(session: TreatmentSession, inputs, user, snapshot) -> list[FollowUp]:
