@@ -23,7 +23,13 @@ from tests.factories import (
     VialFactory,
 )
 from tests.treatments.administration_flow import post_form, sign_data
-from tests.treatments.test_safety import born, child_session, only, run, session
+from tests.treatments.safety_builders import (
+    born,
+    child_session,
+    only,
+    run,
+    session,
+)
 from treatments import selectors, services
 from treatments.models import AnatomicalSite, Indication, Product
 from treatments.safety import Level

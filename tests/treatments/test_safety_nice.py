@@ -4,16 +4,18 @@ from decimal import Decimal
 
 import pytest
 
-from tests.treatments.test_safety import (
-    PARAMETER_SOURCES,
-    PARAMETERS,
+from tests.treatments.safety_builders import (
     codes,
     history,
     one,
     preempt_points,
-    reference,
     run,
     session,
+)
+from tests.treatments.safety_reference import (
+    PARAMETER_SOURCES,
+    PARAMETERS,
+    reference,
 )
 from treatments.safety import Level, MigraineDiaryFacts, MissingParameterError
 

@@ -6,10 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
-from tests.treatments.test_safety import (
-    BLOCK,
-    DAY,
-    WARN,
+from tests.treatments.safety_builders import (
     born,
     child_session,
     history,
@@ -20,6 +17,11 @@ from tests.treatments.test_safety import (
     run,
     session,
     vial,
+)
+from tests.treatments.safety_reference import (
+    BLOCK,
+    DAY,
+    WARN,
 )
 from treatments.safety import PrescriberAssessmentFacts, PriorDose, _source
 

@@ -1,7 +1,7 @@
 """Prior doses the engine judges (DOMAIN §10 rules 2, 8-9, 19): toxin given elsewhere of a
 product not on our list (unit family unknown).
 
-Pure engine tests on the builders of test_safety.py, then the same on the database through
+Pure engine tests on the builders of safety_builders.py, then the same on the database through
 the selector and the signing service."""
 
 from dataclasses import replace
@@ -19,10 +19,7 @@ from tests.factories import (
     PriorTreatmentFactory,
     QuestionnaireFactory,
 )
-from tests.treatments.test_safety import (
-    DAY,
-    OVERRIDE,
-    WARN,
+from tests.treatments.safety_builders import (
     history,
     one,
     only,
@@ -31,6 +28,11 @@ from tests.treatments.test_safety import (
     run,
     session,
     uk,
+)
+from tests.treatments.safety_reference import (
+    DAY,
+    OVERRIDE,
+    WARN,
 )
 from tests.treatments.test_services import save, start
 from treatments import safety, selectors, services

@@ -8,7 +8,12 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.treatments.test_safety import (
+from tests.treatments.safety_builders import (
+    history,
+    pt,
+    session,
+)
+from tests.treatments.safety_reference import (
     AT,
     DAY,
     GUIDELINES,
@@ -17,17 +22,19 @@ from tests.treatments.test_safety import (
     LONDON,
     PARAMETERS,
     PRODUCTS,
+    reference,
+)
+from treatments.safety import (
+    LEVEL_ORDER,
+    Level,
+    PatientHistory,
     PointFacts,
     PriorDose,
     ProposedSession,
     ScreeningFacts,
     VialFacts,
-    history,
-    pt,
-    reference,
-    session,
+    evaluate,
 )
-from treatments.safety import LEVEL_ORDER, Level, PatientHistory, evaluate
 
 PROPERTY_SETTINGS = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
