@@ -147,8 +147,9 @@ def booking_checks(
             BookingCheck(
                 BLOCK if cosmetic else FLAG,
                 "age.minimum",
-                f"{patient.full_name} will be {age} on {on:%d/%m/%Y}: {indication.name} is "
-                f"for patients of {indication.min_age_years} or over"
+                # The indication last: its name may hold a comma ("..., adult").
+                f"{patient.full_name} will be {age} on {on:%d/%m/%Y}, under the minimum age of "
+                f"{indication.min_age_years} for {indication.name}"
                 + (" (cosmetic work under 18 is unlawful in England)." if cosmetic else "."),
                 "DOMAIN §10 rule 29; S74" if cosmetic else "DOMAIN §10 rule 31",
             )

@@ -184,6 +184,21 @@ def test_a_cosmetic_treatment_under_18_is_refused(doctor, reception):
     assert "18" in refused.value.checks[0].message
 
 
+def test_the_age_check_ends_on_an_indication_named_with_a_comma(doctor, reception):
+    # "...: Upper limb spasticity, adult is for patients of 18 or over" read as a list.
+    teen = PatientFactory(date_of_birth=timezone.localdate() - timedelta(days=16 * 365 + 30))
+    spasticity = Indication.objects.get(slug="spasticity-ul-adult")
+    StaffProfile.objects.create(user=doctor, registered_medical_practitioner=True)
+    with pytest.raises(services.BookingNeedsAcknowledgement) as flagged:
+        book(teen, doctor, reception, at(1, 9), "first-treatment", indication=spasticity)
+    check = next(c for c in flagged.value.checks if c.code == "age.minimum")
+    on = timezone.localdate(at(1, 9))
+    assert check.message == (
+        f"{teen.full_name} will be 16 on {on:%d/%m/%Y}, under the minimum age of 18 for "
+        "Upper limb spasticity, adult."
+    )
+
+
 def test_masseter_contouring_under_18_is_refused_like_any_cosmetic_work(doctor, reception):
     """Review 04/12: masseter contouring (cosmetic purpose) was seeded as "off-label", so a
     16-year-old's booking was only flagged; rule 29 refuses it. TMD/bruxism, off-label for

@@ -137,3 +137,19 @@ def test_a_double_click_on_done_is_done_once(practitioner_client, practitioner, 
         assert "Done:" in response.content.decode()
     task.refresh_from_db()
     assert task.outcome_note == "PVR 60 mL"
+
+
+def test_the_task_list_links_the_session_by_its_indication(practitioner_client, practitioner):
+    from tests.factories import TreatmentSessionFactory
+    from treatments.forms.sessions import top_up_label
+    from treatments.models import Indication
+
+    session = TreatmentSessionFactory(
+        practitioner=practitioner, indication=Indication.objects.get(slug="spasticity-ul-adult")
+    )
+    FollowUpFactory(patient=session.patient, session=session, assigned_to=practitioner)
+    page = practitioner_client.get("/tasks/").content.decode()
+    assert ">Session for Upper limb spasticity, adult</a>" in page
+    # The editor's "Top-up of" choices: the indication last, after the date.
+    on = timezone.localtime(session.performed_at)
+    assert top_up_label(session) == f"BOTOX on {on:%d/%m/%Y} for Upper limb spasticity, adult"

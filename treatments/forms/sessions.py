@@ -405,7 +405,7 @@ class SessionForm(RefusesStalePage, forms.ModelForm):
 
 def top_up_label(session: TreatmentSession) -> str:
     when = timezone.localtime(session.performed_at)
-    return f"{session.product.brand} for {session.indication.name} on {when:%d/%m/%Y}"
+    return f"{session.product.brand} on {when:%d/%m/%Y} for {session.indication.name}"
 
 
 def vial_label(vial: Vial) -> str:
