@@ -97,6 +97,19 @@ def deactivated(db):
     return UserFactory(**PERSONAS["deactivated"])
 
 
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="root", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def nurse(db):
+    """A practitioner with an email address (the staff page's tests)."""
+    return UserFactory(
+        username="priya", first_name="Priya", email="priya@clinic.invalid", role=Role.PRACTITIONER
+    )
+
+
 def client_for(user) -> Client:
     client = Client()
     if user is not None:

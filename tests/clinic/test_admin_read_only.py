@@ -7,14 +7,9 @@ from django.utils import timezone
 
 from patients import services as patient_services
 from tests.conftest import client_for
-from tests.factories import TreatmentSessionFactory, UserFactory
+from tests.factories import TreatmentSessionFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def superuser(db):
-    return UserFactory(username="root", is_superuser=True, is_staff=True)
 
 
 def test_a_signed_session_cannot_be_reverted_to_its_draft(superuser, practitioner, patient):

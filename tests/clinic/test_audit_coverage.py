@@ -17,7 +17,7 @@ from clinic.models import AccessEvent
 from clinic.roles import Role, role_allows
 from tests.clinic.test_permission_matrix import ROUTES, _kwargs, _objects
 from tests.conftest import client_for
-from tests.factories import PatientFactory, UserFactory
+from tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -139,11 +139,6 @@ def _admin_urls(objects):
             urls.append(reverse(f"{base}_change", args=[first.pk]))
             urls.append(reverse(f"{base}_history", args=[first.pk]))
     return urls
-
-
-@pytest.fixture
-def superuser(db):
-    return UserFactory(username="root", is_superuser=True, is_staff=True)
 
 
 def test_admin_pages_that_show_a_patient_are_audited(patient, superuser, objects, client):
