@@ -21,7 +21,8 @@ from clinic.reports.periods import Period
 from clinic.reports.selectors import outcomes as outcome_reads
 from clinic.roles import Role
 from patients import services as patient_services
-from tests.clinic.test_dashboard_figures import _check, _draft, _sign, at, sql
+from tests.clinic.test_dashboard_figures import at, sql
+from tests.clinic.test_dashboard_rollups import _check, _draft, _sign
 from tests.factories import PatientFactory, QuestionnaireFactory, UserFactory, VialFactory
 from tests.treatments.test_services import save, start
 from treatments import services

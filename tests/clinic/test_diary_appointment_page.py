@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.diary.models import WorkingPattern
-from tests.clinic.test_diary import at, book
+from tests.clinic.diary_helpers import at, book
 from tests.conftest import client_for
 from tests.factories import PatientFactory
 

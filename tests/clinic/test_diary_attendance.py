@@ -11,7 +11,7 @@ from django.utils import timezone
 from clinic.diary.attendance import attendance
 from clinic.diary.messaging.models import PatientMessage
 from patients.models import Patient
-from tests.clinic.test_diary import at, working
+from tests.clinic.diary_helpers import at, working
 from tests.conftest import client_for
 from tests.factories import PatientFactory, TreatmentSessionFactory
 from treatments.models import Indication

@@ -11,7 +11,7 @@ from clinic.diary import services
 from clinic.diary.checks import booking_checks
 from clinic.roles import Role
 from clinic.staff.models import StaffProfile
-from tests.clinic.test_diary import at, book, kind, working
+from tests.clinic.diary_helpers import at, book, kind, working
 from tests.factories import PatientFactory, UserFactory
 from treatments.models import Indication
 

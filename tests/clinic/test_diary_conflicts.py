@@ -14,7 +14,7 @@ from clinic.diary import services
 from clinic.diary.models import Appointment
 from clinic.inputs import STALE_PAGE_MESSAGE
 from clinic.roles import Role
-from tests.clinic.test_diary import at, book, working
+from tests.clinic.diary_helpers import at, book
 from tests.clinic.test_query_counts import ACCESS_LOG, BASE
 from tests.conftest import client_for
 from tests.factories import PatientFactory, UserFactory
@@ -27,11 +27,6 @@ pytestmark = pytest.mark.django_db
 # + 1 its last change (with its user) + 1 who booked it + 1 the practitioner choices
 # rendered + access event. Whatever the appointment's history (1 or 5 changes).
 MOVE_CONFLICT_QUERIES = BASE + 10 + ACCESS_LOG
-
-
-@pytest.fixture
-def doctor(practitioner):
-    return working(practitioner)
 
 
 @pytest.fixture

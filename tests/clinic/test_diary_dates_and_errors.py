@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.clinic.test_diary import working
+from tests.clinic.diary_helpers import working
 
 pytestmark = pytest.mark.django_db
 

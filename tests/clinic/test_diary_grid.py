@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.diary import grid, selectors
-from tests.clinic.test_diary import at, book, working
+from tests.clinic.diary_helpers import at, book, working
 from tests.conftest import client_for
 from tests.factories import PatientFactory
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from clinic.diary import services
 from clinic.diary.models import Appointment, WorkingException, WorkingPattern
-from tests.clinic.test_diary import at, book, kind
+from tests.clinic.diary_helpers import at, book, kind
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db

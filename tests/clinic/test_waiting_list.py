@@ -31,11 +31,6 @@ def working(user):
     return user
 
 
-@pytest.fixture
-def doctor(practitioner):
-    return working(practitioner)
-
-
 def at(day_offset: int, hour: int) -> datetime:
     day = timezone.localdate() + timedelta(days=day_offset)
     return timezone.make_aware(datetime.combine(day, time(hour)))

@@ -11,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from clinic.diary.models import Appointment
-from tests.clinic.test_diary import at, book, kind, working
+from tests.clinic.diary_helpers import at, book, kind, working
 from tests.factories import PatientFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -1,0 +1,11 @@
+"""Fixtures shared by the clinic app's tests."""
+
+import pytest
+
+from tests.clinic.diary_helpers import working
+
+
+@pytest.fixture
+def doctor(practitioner):
+    """The practitioner, working 09:00-17:00 every day (the diary's tests book them)."""
+    return working(practitioner)

@@ -1,0 +1,326 @@
+"""The diary's pages (issue 15): the day and the week, booking from the page, the
+appointment's page, the private calendar feed and the managers' view, with their pinned
+query counts."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+
+from clinic.diary import grid, selectors
+from clinic.diary.models import Appointment
+from clinic.models import AccessEvent
+from clinic.roles import Role
+from tests.clinic.diary_helpers import at, book, kind, working
+from tests.clinic.test_query_counts import ACCESS_LOG, BASE
+from tests.conftest import client_for
+from tests.factories import PatientFactory, TreatmentSessionFactory, UserFactory
+from treatments.models import Indication, Product
+from treatments.services import rollups
+
+pytestmark = pytest.mark.django_db
+
+
+# Pages ----------------------------------------------------------------------------------
+
+
+def test_reception_books_from_a_free_slot_and_marks_the_arrival(patient, doctor, reception):
+    client = client_for(reception)
+    page = client.get(reverse("diary:day"))
+    assert page.status_code == 200
+    assert 'Book<span class="visually-hidden"> 09:00 with' in page.content.decode()
+    response = client.post(
+        reverse("diary:book"),
+        {
+            "patient": patient.public_id,
+            "appointment_type": kind("review").pk,
+            "practitioner": doctor.pk,
+            "day": timezone.localdate().strftime("%d/%m/%Y"),  # arrivals are for today
+            "start": "09:00",
+        },
+    )
+    appointment = Appointment.objects.get()
+    assert response.status_code == 302 and response["Location"] == appointment.get_absolute_url()
+    client.post(
+        reverse("diary:appointment_step", args=[appointment.public_id]),
+        {"status": "arrived", "version": appointment.version},
+    )
+    appointment.refresh_from_db()
+    assert appointment.status == "arrived"
+
+
+def test_a_double_booking_on_the_page_offers_free_times(patient, doctor, reception):
+    book(PatientFactory(), doctor, reception, at(1, 9))
+    response = client_for(reception).post(
+        reverse("diary:book"),
+        {
+            "patient": patient.public_id,
+            "appointment_type": kind("review").pk,
+            "practitioner": doctor.pk,
+            "day": (timezone.localdate() + timedelta(days=1)).strftime("%d/%m/%Y"),
+            "start": "09:00",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and 'data-testid="free-slot"' in page
+    assert "already booked" in page
+
+
+def test_day_view_query_count_is_pinned(reception):
+    """8 practitioners with 1, then 30 appointments each: the same queries. + 1
+    practitioners + 1 weekly patterns + 1 exceptions + 1 appointments (with patient,
+    type, room and practitioner, read as values) + the access event."""
+    people = [working(UserFactory(username=f"dr{n}", role=Role.PRACTITIONER)) for n in range(8)]
+    client = client_for(reception)
+
+    def queries() -> int:
+        url = reverse("diary:day") + f"?day={timezone.localdate():%Y-%m-%d}"
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    for person in people:
+        book(PatientFactory(), person, reception, at(0, 9))
+    few = queries()
+    assert few == BASE + 4 + ACCESS_LOG
+    for person in people:
+        for slot in range(1, 30):
+            Appointment.objects.create(
+                patient=PatientFactory(),
+                practitioner=person,
+                appointment_type=kind("phone-review"),
+                starts_at=at(0, 9, 15) + timedelta(minutes=10 * (slot - 1)),
+                ends_at=at(0, 9, 15) + timedelta(minutes=10 * slot),
+                booked_by=reception,
+            )
+    assert queries() == few
+
+
+def test_diary_pages_write_one_access_event(patient, doctor, reception):
+    appointment = book(patient, doctor, reception, at(0, 9))
+    client = client_for(reception)
+    for url in (reverse("diary:day"), appointment.get_absolute_url()):
+        before = AccessEvent.objects.count()
+        client.get(url)
+        assert AccessEvent.objects.count() == before + 1, url
+    assert AccessEvent.objects.filter(action="diary.appointment", patient=patient).exists()
+
+
+def test_the_practitioners_day_has_preflight_lines_and_a_pinned_query_count(doctor, reception):
+    from tests.factories import QuestionnaireFactory
+
+    client = client_for(doctor)
+
+    def queries() -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get("/")
+        return len(ctx.captured_queries), response.content.decode()
+
+    first = PatientFactory()
+    QuestionnaireFactory(patient=first, entered_by=reception)  # not reviewed
+    book(first, doctor, reception, at(0, 9))
+    book(PatientFactory(), doctor, reception, at(0, 9, 30), "migraine-treatment")
+    few, page = queries()
+    assert 'data-testid="today-list"' in page and first.family_name.upper() in page.upper()
+    assert "not reviewed yet" in page
+    for hour in range(10, 16):
+        book(PatientFactory(), doctor, reception, at(0, hour))
+        book(PatientFactory(), doctor, reception, at(0, hour, 30), "migraine-treatment")
+    many, page = queries()
+    assert many == few
+    assert page.count("No questionnaire on file") == 13
+    assert page.count("Consent due for Chronic migraine prophylaxis: none recorded here yet.") == 7
+
+
+def test_consent_due_on_the_practitioners_day(doctor, reception):
+    """Issue 15.4: consent for the booked indication missing, or older than the clinic's
+    consent validity (reference data, 365 days as seeded), shows "consent due"."""
+    from treatments.models import SafetyParameter
+
+    migraine = Indication.objects.get(slug="chronic-migraine")
+    assert SafetyParameter.objects.get(key="consent_validity_days").value == 365
+
+    def signed(patient, days_ago: int, consent_taken: bool = True):
+        when = timezone.now() - timedelta(days=days_ago)
+        TreatmentSessionFactory(
+            patient=patient,
+            practitioner=doctor,
+            indication=migraine,
+            status="signed",
+            signed_at=when,
+            performed_at=when,
+            consent_taken=consent_taken,
+        )
+
+    never, lapsed, current, other = PatientFactory.create_batch(4)
+    signed(lapsed, 400)
+    signed(lapsed, 100, consent_taken=False)  # a session without consent does not count
+    signed(current, 100)
+    for hour, patient in zip((9, 10, 11), (never, lapsed, current), strict=True):
+        book(patient, doctor, reception, at(0, hour), "migraine-treatment")
+    book(other, doctor, reception, at(0, 12))  # a review: no consent line
+
+    lines = {
+        v.appointment.patient_id: v.lines
+        for v in selectors.todays_visits(day=timezone.localdate(), clinical=True)
+    }
+    assert (
+        "Consent due for Chronic migraine prophylaxis: none recorded here yet." in lines[never.pk]
+    )
+    taken = timezone.localdate(timezone.now() - timedelta(days=400))
+    assert (
+        "Consent due for Chronic migraine prophylaxis: "
+        f"last taken {taken:%d/%m/%Y}, more than 365 days ago." in lines[lapsed.pk]
+    )
+    assert not [line for line in lines[current.pk] if "Consent" in line]
+    assert not [line for line in lines[other.pk] if "Consent" in line]
+
+    SafetyParameter.objects.filter(key="consent_validity_days").update(value=90)
+    visits = selectors.todays_visits(day=timezone.localdate(), clinical=True)
+    current_lines = next(v.lines for v in visits if v.appointment.patient_id == current.pk)
+    assert any(
+        line.startswith("Consent due for Chronic migraine prophylaxis: last taken")
+        for line in current_lines
+    )
+
+
+def test_reception_marks_an_arrival_from_the_home_page(patient, doctor, reception):
+    appointment = book(patient, doctor, reception, at(0, 9))
+    client = client_for(reception)
+    page = client.get("/").content.decode()
+    assert 'data-testid="arrive"' in page
+    # An action, not a state: a solid green "Arrived" on every row read as if everyone
+    # had arrived (browser review 05/12).
+    assert "btn-outline-success" in page and ">Arrived</button>" not in page
+    assert f'<span class="visually-hidden">{escape(patient.display_name)} </span>arrived' in page
+    assert "not reviewed" not in page and "side effect" not in page  # nothing clinical
+    client.post(
+        reverse("diary:appointment_step", args=[appointment.public_id]),
+        {"status": "arrived", "next": "/", "version": appointment.version},
+    )
+    appointment.refresh_from_db()
+    assert appointment.status == "arrived"
+
+
+def test_reception_books_from_the_recall_list(patient, doctor, reception):
+    """The recall list is the front desk's too (clinic-wide) and leads to free times
+    from the eligible date, with the treatment's appointment type chosen."""
+    migraine = Indication.objects.get(slug="chronic-migraine")
+    botox = Product.objects.get(slug="botox")
+    last = timezone.now() - timedelta(days=migraine.min_interval_days + 3)
+    session = TreatmentSessionFactory(
+        patient=patient,
+        practitioner=doctor,
+        indication=migraine,
+        product=botox,
+        status="signed",
+        signed_at=last,
+        performed_at=last,
+    )
+    rollups.record_signed_session(session)  # as signing does (the recall list reads it)
+    client = client_for(reception)
+    page = client.get(reverse("reports:recall")).content.decode()
+    assert patient.record_number in page
+    book_link = page.split(reverse("diary:free_slots") + "?", 1)[1].split('"', 1)[0]
+    slots = client.get(reverse("diary:free_slots") + "?" + book_link.replace("&amp;", "&"))
+    assert slots.status_code == 200
+    html = slots.content.decode()
+    assert 'data-testid="free-slots"' in html
+    assert f"appointment_type={kind('migraine-treatment').pk}" in html
+    assert client.get(reverse("reports:index")).status_code == 403  # nothing else in reports
+
+
+# The private calendar feed ----------------------------------------------------------------
+
+
+def test_the_calendar_feed_shows_initials_and_type_and_can_be_revoked(doctor, reception):
+    patient = PatientFactory(given_names="Harriet", family_name="Quillfeather-Jones")
+    book(patient, doctor, reception, at(1, 10), "migraine-treatment")
+    client = client_for(doctor)
+    client.post(reverse("diary:feed_settings"), {"action": "new"})
+    url = doctor.calendar_feed and reverse("diary:feed", args=[doctor.calendar_feed.token])
+
+    anonymous = client_for(None)
+    response = anonymous.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "text/calendar"
+    body = response.content.decode()
+    assert "BEGIN:VEVENT" in body and "SUMMARY:HQJ · Chronic migraine (PREEMPT)" in body
+    assert "Quillfeather" not in body and "Harriet" not in body
+    assert patient.record_number not in body
+
+    client.post(reverse("diary:feed_settings"), {"action": "new"})  # a new secret
+    assert anonymous.get(url).status_code == 404
+    doctor.calendar_feed.refresh_from_db()
+    fresh = reverse("diary:feed", args=[doctor.calendar_feed.token])
+    assert anonymous.get(fresh).status_code == 200
+    client.post(reverse("diary:feed_settings"), {"action": "revoke"})
+    assert anonymous.get(fresh).status_code == 404
+
+
+# Managers' view -------------------------------------------------------------------------
+
+
+def test_attendance_figures_against_a_known_week(doctor, reception, manager):
+    """Utilisation, DNA and late-cancellation rates computed by hand for one day."""
+    from clinic.diary.attendance import attendance
+
+    day = timezone.localdate() - timedelta(days=1)
+    offset = -1
+    came = book(PatientFactory(), doctor, reception, at(offset, 9), "migraine-treatment")
+    Appointment.objects.filter(pk=came.pk).update(status="completed")
+    missed = book(PatientFactory(), doctor, reception, at(offset, 10))
+    Appointment.objects.filter(pk=missed.pk).update(status="dna")
+    late = book(PatientFactory(), doctor, reception, at(offset, 11))
+    Appointment.objects.filter(pk=late.pk).update(
+        status="cancelled", cancelled_at=timezone.now(), cancelled_by="patient",
+        is_late_cancellation=True,
+    )  # fmt: skip
+    figures = attendance(start=day, end=day)
+    (line,) = figures.practitioners
+    assert line.working_minutes == 8 * 60  # 09:00-17:00
+    assert line.booked_minutes == 30  # the completed one; a DNA or cancellation frees it
+    assert (line.appointments, line.attended, line.did_not_attend) == (3, 1, 1)
+    assert line.dna_rate == 0.5 and line.late_cancellation_rate == 1 / 3
+    page = client_for(manager).get(
+        reverse("reports:diary-attendance") + f"?start={day:%d/%m/%Y}&end={day:%d/%m/%Y}"
+    )
+    assert page.status_code == 200 and "50%" in page.content.decode()
+    assert client_for(reception).get(reverse("reports:diary-attendance")).status_code == 403
+
+
+def test_the_day_grid_keeps_every_column_whole_with_odd_lengths(doctor, reception):
+    """Back-to-back appointments of odd lengths: each is its own cell over exactly its
+    rows of 5 minutes, and every row of the column is drawn once (no row pushed one cell
+    wider, which shifted the whole column)."""
+    book(PatientFactory(), doctor, reception, at(0, 10), minutes=20)
+    book(PatientFactory(), doctor, reception, at(0, 10, 20), minutes=20)
+    book(PatientFactory(), doctor, reception, at(0, 11), minutes=45)
+    view = selectors.day_view(day=timezone.localdate())
+    rows = grid.day_grid(view)
+    column = 0
+    remaining = 0
+    for row in rows:
+        cell = row.cells[column]
+        if remaining:
+            assert cell.kind == "covered"
+            remaining -= 1
+            continue
+        assert cell.kind != "covered"
+        remaining = cell.rows - 1
+    drawn = [c for row in rows for c in row.drawn if c.kind == "appointment"]
+    assert [len(c.appointments) for c in drawn] == [1, 1, 1]
+    assert [c.rows for c in drawn] == [4, 4, 9]  # 20, 20 and 45 minutes in rows of 5
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "/\\evil.example/", "https://evil.example/"])
+def test_a_step_never_redirects_off_site(patient, doctor, reception, target):
+    appointment = book(patient, doctor, reception, at(1, 9))
+    response = client_for(reception).post(
+        reverse("diary:appointment_step", args=[appointment.public_id]),
+        {"status": "confirmed", "next": target, "version": appointment.version},
+    )
+    assert response["Location"] == appointment.get_absolute_url()
