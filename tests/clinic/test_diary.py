@@ -1,6 +1,6 @@
 """The diary (issue 15): booking without double booking, the booking checks of rules 19,
-26, 29 and 34, the front desk's steps, starting and completing the session, and the day
-view's pinned query count."""
+26, 29 and 34, the front desk's steps, starting and completing the session. The pages
+(with the day view's pinned query count) are in test_diary_pages.py."""
 
 import threading
 from datetime import time, timedelta
