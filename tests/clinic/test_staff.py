@@ -1,8 +1,8 @@
 """The staff page (issue 10): managers add staff with one role, change it, deactivate and
-reactivate accounts and issue one-time set-password links, and cannot escalate anyone:
-no superuser or admin-site status, no permissions or groups outside the matrix, no
-passwords, nothing on superusers or on their own account. Django's user admin is for
-superusers only."""
+reactivate accounts, and cannot escalate anyone: no superuser or admin-site status, no
+permissions or groups outside the matrix, no passwords, nothing on superusers or on their
+own account. The set-password link's tests are in test_staff_set_password_link.py;
+Django's user admin (superusers only) and the pages' query counts in test_staff_admin.py."""
 
 import re
 
