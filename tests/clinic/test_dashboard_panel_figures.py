@@ -24,7 +24,7 @@ from patients import services as patient_services
 from tests.clinic.test_dashboard_figures import at, sql
 from tests.clinic.test_dashboard_rollups import _check, _draft, _sign
 from tests.factories import PatientFactory, QuestionnaireFactory, UserFactory, VialFactory
-from tests.treatments.test_services import save, start
+from tests.treatments.session_helpers import save, start
 from treatments import services
 from treatments.models import (
     AnatomicalSite,

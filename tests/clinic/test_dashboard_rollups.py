@@ -34,7 +34,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.patients.test_idempotency import _person
-from tests.treatments.test_services import save, start
+from tests.treatments.session_helpers import save, start
 from treatments import services
 
 # The summaries kept by the services (issue 14.5): signing writes them in its transaction,

@@ -83,7 +83,7 @@ def runtime_connection():
 def register_and_sign(reception, practitioner):
     from patients import services as patient_services
     from tests.patients.test_services import registration
-    from tests.treatments.test_services import save, start
+    from tests.treatments.session_helpers import save, start
     from treatments import services
 
     patient = patient_services.patient_register(registered_by=reception, **registration())

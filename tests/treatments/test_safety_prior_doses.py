@@ -34,7 +34,7 @@ from tests.treatments.safety_reference import (
     OVERRIDE,
     WARN,
 )
-from tests.treatments.test_services import save, start
+from tests.treatments.session_helpers import save, start
 from treatments import safety, selectors, services
 from treatments.models import AnatomicalSite, Indication
 from treatments.safety import PriorDose

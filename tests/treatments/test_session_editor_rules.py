@@ -98,7 +98,7 @@ def test_the_diary_accepts_a_recorded_assessment_for_a_first_cosmetic_booking(pr
 
 
 def test_the_age_check_is_recorded_with_who_verified(practitioner, patient):
-    from tests.treatments.test_services import save
+    from tests.treatments.session_helpers import save
 
     PrescriberAssessmentFactory(patient=patient, prescriber=practitioner)
     session = cosmetic_draft(patient, practitioner)

@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from tests.factories import InjectionPointFactory, TreatmentSessionFactory, VialFactory
 from tests.treatments.administration_flow import editor_data, post_form
-from tests.treatments.test_services import product, save, start
-from tests.treatments.test_services import ready_patient as ready_patient  # the fixture
+from tests.treatments.session_helpers import product, save, start
 from treatments import selectors, services
 from treatments.models import AnatomicalSite, Product
 

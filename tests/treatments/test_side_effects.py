@@ -18,7 +18,7 @@ from tests.factories import (
     TreatmentSessionFactory,
     VialFactory,
 )
-from tests.treatments.test_services import ready_patient, save, start  # noqa: F401
+from tests.treatments.session_helpers import save, start
 from treatments import selectors, services
 from treatments.models import FollowUp, OutcomeInstrument, SideEffect, SideEffectTerm, VialDraw
 
@@ -293,7 +293,7 @@ def test_serious_without_decision_is_flagged_until_decided(
 # --- Follow-up tasks made at signing ----------------------------------------------------
 
 
-def test_signing_makes_a_side_effect_review_and_an_outcome_task(practitioner, ready_patient):  # noqa: F811
+def test_signing_makes_a_side_effect_review_and_an_outcome_task(practitioner, ready_patient):
     session = start(ready_patient, practitioner, "chronic-migraine", "botox")
     session = save(session, practitioner)
     services.session_sign(

@@ -1,0 +1,78 @@
+"""Sessions through the services for tests: a patient ready to treat (screened, assessed by a
+prescriber), a session started on the seeded template with a vial to draw from, a draft
+saved with the screening, consent and advice confirmed, and the seeded rows by slug."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from tests.factories import (
+    PatientFactory,
+    PrescriberAssessmentFactory,
+    QuestionnaireFactory,
+    VialFactory,
+)
+from treatments import selectors, services
+from treatments.models import AnatomicalSite, Indication, Product
+
+CONFIRMED = {"screening_reviewed": True, "consent_taken": True, "spread_advice_given": True}
+
+
+def product(slug):
+    return Product.objects.get(slug=slug)
+
+
+def indication(slug):
+    return Indication.objects.get(slug=slug)
+
+
+def site(slug_part):
+    return AnatomicalSite.objects.filter(slug__contains=slug_part).order_by("id").first()
+
+
+def ready_patient_for(practitioner):
+    patient = PatientFactory()
+    # Answered before any session in these tests (screening is read as of the session date).
+    QuestionnaireFactory(
+        patient=patient,
+        entered_by=practitioner,
+        completed_on=timezone.localdate() - timedelta(days=120),
+    )
+    # Seen face to face by a prescriber before any cosmetic treatment (rule 34).
+    PrescriberAssessmentFactory(patient=patient, prescriber=practitioner)
+    return patient
+
+
+def start(patient, practitioner, indication_slug, product_slug, *, vial=True):
+    ind, prod = indication(indication_slug), product(product_slug)
+    if vial:
+        VialFactory(
+            product=prod,
+            presentation_units=max(prod.presentations or [100]),
+            received_by=practitioner,
+        )
+    template = selectors.site_template_for(indication=ind, product=prod)
+    return services.session_start(
+        patient=patient, practitioner=practitioner, indication=ind, product=prod, template=template
+    )
+
+
+def save(session, practitioner, points=None, **fields):
+    if points is None:
+        points = [
+            {
+                "site": p.site,
+                "side": p.side,
+                "units": p.units,
+                "volume_ml": p.volume_ml,
+                "points": p.points,
+            }
+            for p in selectors.session_points(session=session)
+        ]
+    return services.session_save_draft(
+        session=session,
+        saved_by=practitioner,
+        expected_version=session.version,
+        fields=CONFIRMED | fields,
+        points=points,
+    )
