@@ -819,3 +819,34 @@ def test_a_practitioner_who_treated_only_between_the_compared_days_is_not_listed
     summary = session_summary(selectors.Scope(period))
     listed = {row["practitioner_id"] for row in summary["by_practitioner"]}
     assert listed == {practitioner.pk}
+
+
+def test_a_responder_rate_of_nought_reads_0_percent_and_none_reads_a_dash():
+    # The panel printed "—%" for an indication whose one patient did not respond (0.0 is
+    # falsy, so |default replaced it), where the Outcomes report says 0.0%.
+    from django.template.loader import render_to_string
+
+    rows = [
+        {
+            "indication": "Glabellar lines",
+            "indication_id": 1,
+            "series": 1,
+            "good": 0,
+            "partial": 0,
+            "responder_percent": Decimal("0.0"),
+        },
+        {
+            "indication": "Crow's feet",
+            "indication_id": 2,
+            "series": 0,
+            "good": 0,
+            "partial": 0,
+            "responder_percent": None,
+        },
+    ]
+    html = render_to_string(
+        "reports/includes/dashboard_outcomes.html", {"board": {"responders": rows}, "q": "?"}
+    )
+    assert 'data-responders="Glabellar lines">0.0%<' in html
+    assert 'data-responders="Crow&#x27;s feet">—<' in html
+    assert "—%" not in html
