@@ -270,6 +270,14 @@ def test_search_as_you_type_returns_partial(reception_client):
     assert response["Cache-Control"].startswith("no-store")
 
 
+def test_the_patient_search_box_has_the_whole_row_on_an_ipad(reception_client):
+    # At 820 px the box had 8 of 12 columns and its placeholder stopped at "phone or K0";
+    # below 992 px it now has the row, Status and Search share the next.
+    page = reception_client.get("/patients/").content.decode()
+    assert '<div class="col-12 col-lg-8">\n    <label class="form-label" for="id_q">' in page
+    assert 'placeholder="Name, date of birth (dd/mm/yyyy), NHS number, phone or K000123"' in page
+
+
 def test_unknown_status_filter_is_ignored(reception_client):
     PatientFactory(family_name="Ashworth")
     response = reception_client.get("/patients/?status=%27;drop&sort=evil&page=abc")
