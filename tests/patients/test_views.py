@@ -393,3 +393,17 @@ def test_title_that_contradicts_sex_gets_a_gentle_prompt(reception_client):
         follow=True,
     )  # fmt: skip
     assert "Please check: the title" not in quiet.content.decode()
+
+
+def test_home_search_shows_its_whole_placeholder_and_a_one_line_button(reception_client):
+    # At 820 px the placeholder stopped at "phone or", and at every width the button's
+    # icon sat above its word "Search".
+    from pathlib import Path
+
+    from django.conf import settings
+
+    home = reception_client.get("/").content.decode()
+    assert 'class="form-control form-control-lg home-search"' in home
+    assert 'class="btn btn-primary btn-lg text-nowrap" type="submit">' in home
+    css = (Path(settings.BASE_DIR) / "clinic/static/clinic/app.css").read_text()
+    assert ".home-search::placeholder { font-size: 1rem; }" in css
