@@ -471,6 +471,9 @@ def test_the_practitioners_day_has_preflight_lines_and_a_pinned_query_count(doct
     book(PatientFactory(), doctor, reception, at(0, 9, 30), "migraine-treatment")
     few, page = queries()
     assert 'data-testid="today-list"' in page and first.family_name.upper() in page.upper()
+    # The text wraps before "Mark arrived" drops below it (app.css .today-visit; on an iPad
+    # the button sat right on some rows and below on others).
+    assert '<div class="today-visit">' in page
     assert "not reviewed yet" in page
     for hour in range(10, 16):
         book(PatientFactory(), doctor, reception, at(0, hour))
