@@ -412,7 +412,11 @@ def test_a_double_booking_on_the_page_offers_free_times(patient, doctor, recepti
     )
     page = response.content.decode()
     assert response.status_code == 200 and 'data-testid="free-slot"' in page
-    assert "already booked" in page
+    # One message, one line: not a one-bullet list with a blank line under it.
+    assert (
+        '<div class="alert alert-danger" role="alert" data-testid="booking-error"><p class="mb-0">'
+        "That time is already booked: choose one of the free times below.</p></div>"
+    ) in page
 
 
 def test_day_view_query_count_is_pinned(reception):
