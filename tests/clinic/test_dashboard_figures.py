@@ -406,3 +406,34 @@ def test_heavy_panels_load_on_their_own_with_the_same_figures(clinic, manager, p
     )
     # Unknown panels are 404; reception may not see any.
     assert client_for(manager).get("/dashboard/panels/nothing/").status_code == 404
+
+
+def test_a_responder_rate_of_nought_reads_0_percent_and_none_reads_a_dash():
+    # The panel printed "—%" for an indication whose one patient did not respond (0.0 is
+    # falsy, so |default replaced it), where the Outcomes report says 0.0%.
+    from django.template.loader import render_to_string
+
+    rows = [
+        {
+            "indication": "Glabellar lines",
+            "indication_id": 1,
+            "series": 1,
+            "good": 0,
+            "partial": 0,
+            "responder_percent": Decimal("0.0"),
+        },
+        {
+            "indication": "Crow's feet",
+            "indication_id": 2,
+            "series": 0,
+            "good": 0,
+            "partial": 0,
+            "responder_percent": None,
+        },
+    ]
+    html = render_to_string(
+        "reports/includes/dashboard_outcomes.html", {"board": {"responders": rows}, "q": "?"}
+    )
+    assert 'data-responders="Glabellar lines">0.0%<' in html
+    assert 'data-responders="Crow&#x27;s feet">—<' in html
+    assert "—%" not in html

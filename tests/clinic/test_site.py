@@ -49,6 +49,20 @@ def test_login_and_role_aware_home(client, reception, practitioner, manager):
     assert "Patients at a glance" in manager_home
 
 
+def test_home_names_an_unsigned_session_as_product_for_indication(practitioner):
+    # "BOTOX, Upper limb spasticity, adult" read as a list of three; the session page's
+    # heading says "BOTOX for ...", and the home page now does too.
+    from tests.factories import TreatmentSessionFactory
+    from treatments.models import Indication
+
+    TreatmentSessionFactory(
+        practitioner=practitioner, indication=Indication.objects.get(slug="spasticity-ul-adult")
+    )
+    home = client_for(practitioner).get("/").content.decode()
+    assert "BOTOX for Upper limb spasticity, adult · " in home
+    assert "BOTOX, Upper limb" not in home
+
+
 def test_logout_is_post_only_and_ends_the_session(reception):
     client = client_for(reception)
     assert client.get(reverse("logout")).status_code == 405

@@ -270,6 +270,14 @@ def test_search_as_you_type_returns_partial(reception_client):
     assert response["Cache-Control"].startswith("no-store")
 
 
+def test_the_patient_search_box_has_the_whole_row_on_an_ipad(reception_client):
+    # At 820 px the box had 8 of 12 columns and its placeholder stopped at "phone or K0";
+    # below 992 px it now has the row, Status and Search share the next.
+    page = reception_client.get("/patients/").content.decode()
+    assert '<div class="col-12 col-lg-8">\n    <label class="form-label" for="id_q">' in page
+    assert 'placeholder="Name, date of birth (dd/mm/yyyy), NHS number, phone or K000123"' in page
+
+
 def test_unknown_status_filter_is_ignored(reception_client):
     PatientFactory(family_name="Ashworth")
     response = reception_client.get("/patients/?status=%27;drop&sort=evil&page=abc")
@@ -385,3 +393,17 @@ def test_title_that_contradicts_sex_gets_a_gentle_prompt(reception_client):
         follow=True,
     )  # fmt: skip
     assert "Please check: the title" not in quiet.content.decode()
+
+
+def test_home_search_shows_its_whole_placeholder_and_a_one_line_button(reception_client):
+    # At 820 px the placeholder stopped at "phone or", and at every width the button's
+    # icon sat above its word "Search".
+    from pathlib import Path
+
+    from django.conf import settings
+
+    home = reception_client.get("/").content.decode()
+    assert 'class="form-control form-control-lg home-search"' in home
+    assert 'class="btn btn-primary btn-lg text-nowrap" type="submit">' in home
+    css = (Path(settings.BASE_DIR) / "clinic/static/clinic/app.css").read_text()
+    assert ".home-search::placeholder { font-size: 1rem; }" in css

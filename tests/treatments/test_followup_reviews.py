@@ -153,3 +153,24 @@ def test_the_task_list_links_the_session_by_its_indication(practitioner_client, 
     # The editor's "Top-up of" choices: the indication last, after the date.
     on = timezone.localtime(session.performed_at)
     assert top_up_label(session) == f"BOTOX on {on:%d/%m/%Y} for Upper limb spasticity, adult"
+
+
+def test_the_session_page_keeps_a_follow_up_due_date_apart_from_its_indication(
+    practitioner_client, practitioner
+):
+    # "...for Upper limb spasticity, adult, due 11/08/2026" read as a list of three.
+    from tests.factories import TreatmentSessionFactory
+    from treatments.models import Indication
+
+    session = TreatmentSessionFactory(
+        practitioner=practitioner, indication=Indication.objects.get(slug="spasticity-ul-adult")
+    )
+    task = FollowUpFactory(
+        patient=session.patient,
+        session=session,
+        title="Side-effect review after treatment for Upper limb spasticity, adult",
+    )
+    page = practitioner_client.get(f"/sessions/{session.public_id}/").content.decode()
+    due = f"{task.due_on:%d/%m/%Y}"
+    assert f"Upper limb spasticity, adult · due {due}" in page
+    assert f"adult, due {due}" not in page
