@@ -212,7 +212,7 @@ def test_the_no_usable_vial_notice_is_shown_only_when_none_can_be_used(
     session = TreatmentSessionFactory(patient=ready_patient, practitioner=practitioner, vial=None)
     page = practitioner_client.get(f"/sessions/{session.public_id}/edit/").content.decode()
     assert 'data-testid="no-usable-vial"' not in page
-    assert f"vial {usable.stock_label}" in page  # offered in the vial list instead
+    assert f">{usable.stock_label} · " in page  # offered in the Vial box instead
     # One vial to draw from: nothing to tick as a further vial, and the help says so.
     assert 'name="further_vials"' not in page and "tick further vials" not in page
     assert "The vial the dose is drawn from (the only one in stock that can be used)" in page

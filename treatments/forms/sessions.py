@@ -4,6 +4,7 @@ Input checks only; the safety rules are the engine's, enforced by treatments.ser
 
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 
 from crispy_forms.layout import Column, Field, Fieldset, Row
 from django import forms
@@ -199,7 +200,7 @@ class SessionForm(RefusesStalePage, forms.ModelForm):
         further.queryset = vials.order_by("use_by", "expiry", "id")
         first.known = further.known = known  # a submission is checked without a query
         further.label_from_instance = vial_label
-        first.label_from_instance = vial_label
+        first.label_from_instance = partial(vial_label, named=False)
         # The first vial is not offered again as a further one: the one submitted, or the
         # draft's own (no query; not self["vial"], whose bound field would keep the help
         # text as it is now, before the one-vial help below replaces it).
@@ -329,7 +330,7 @@ class SessionForm(RefusesStalePage, forms.ModelForm):
             del self.fields["weight_kg"]
             del self.fields["weight_measured_on"]
         self.helper = no_tag_helper(
-            Row(Column("vial", css_class="col-md-7"), Column("performed_at", css_class="col-md-5")),
+            Row(Column("vial", css_class="col-md-8"), Column("performed_at", css_class="col-md-4")),
             *further_layout,
             *weight,
             *(
@@ -408,12 +409,18 @@ def top_up_label(session: TreatmentSession) -> str:
     return f"{session.product.brand} on {when:%d/%m/%Y} for {session.indication.name}"
 
 
-def vial_label(vial: Vial) -> str:
-    label = f"{vial.presentation_units} U · vial {vial.stock_label} · exp {vial.expiry:%d/%m/%Y}"
+def vial_label(vial: Vial, *, named: bool = True) -> str:
+    """The vial as the practitioner matches it in hand: its label, then (reconstituted) the
+    dilution and use-by, then the presentation and expiry. A select shows one line, cut at
+    its width (the editor's Vial box, about 50 characters at 1366 px): what matters at the
+    chair comes first. `named=False` leaves out the word "vial" where the field's own label
+    says it (the Vial box)."""
+    parts = [f"vial {vial.stock_label}" if named else vial.stock_label]
     if vial.use_by:
         use_by = timezone.localtime(vial.use_by)
-        label += f" · {vial.units_per_0_1_ml} U/0.1 mL · use by {use_by:%d/%m %H:%M}"
-    return label
+        parts += [f"{vial.units_per_0_1_ml} U/0.1 mL", f"use by {use_by:%d/%m %H:%M}"]
+    parts += [f"{vial.presentation_units} U", f"exp {vial.expiry:%d/%m/%Y}"]
+    return " · ".join(parts)
 
 
 class VialSelect(forms.Select):
