@@ -93,11 +93,13 @@ class BookingForm(WhenForm):
     appointment_type = forms.ModelChoiceField(
         label="Appointment",
         queryset=AppointmentType.objects.filter(is_active=True),
+        empty_label="Choose…",
         error_messages={"required": "Choose the kind of appointment."},
     )
     practitioner = PractitionerChoiceField(
         label="With",
         queryset=get_user_model().objects.none(),
+        empty_label="Choose…",
         error_messages={"required": "Choose who the appointment is with."},
     )
     minutes = forms.IntegerField(

@@ -62,3 +62,13 @@ def test_the_booking_forms_missing_fields_are_drawn_invalid(reception_client):
     assert "is-invalid" not in tag(page, "id_room")  # not required: no error
     assert "Choose who the appointment is with." in page
     assert "Type the date, as dd/mm/yyyy." in page
+
+
+def test_the_booking_forms_lists_start_on_choose(reception_client):
+    # "With" read "---------" (Django's default) beside "Choose…" elsewhere on the form.
+    page = reception_client.get(reverse("diary:book")).content.decode()
+    for field in ("id_practitioner", "id_appointment_type"):
+        select = page[page.index(f'id="{field}"') :]
+        first_option = select[select.index("<option") : select.index("</option>") + 9]
+        assert first_option.startswith('<option value=""'), field
+        assert first_option.endswith(">Choose…</option>"), field
