@@ -161,6 +161,24 @@ def test_the_booking_form_ignores_an_unusable_start(reception_client, start):
     assert "day" not in page.context["form"].initial
 
 
+@pytest.mark.parametrize(
+    ("start", "shown"),
+    [
+        ("2026-12-08T11:20+00:00", "11:15"),
+        ("2026-12-08T11:15+00:00", "11:15"),
+        ("2026-12-08T06:30+00:00", None),
+    ],
+)
+def test_a_booking_link_between_quarter_hours_shows_the_quarter_before(
+    reception_client, start, shown
+):
+    # It showed 07:00, the Time list's first entry, for 11:20.
+    page = reception_client.get(reverse("diary:book"), {"start": start})
+    assert page.context["form"].initial.get("start") == shown
+    if shown:
+        assert f'<option value="{shown}" selected>' in page.content.decode()
+
+
 def test_booking_beyond_the_horizon_is_refused_on_the_form(reception_client, practitioner, patient):
     working(practitioner)
     data = {
