@@ -34,6 +34,9 @@ INLINE_SCRIPT = re.compile(
 INLINE_HANDLER = re.compile(r"<[a-z][^>]*\s(on[a-z]+)\s*=", re.I)
 
 
+TEMPLATE_SYNTAX = re.compile(r"\{[#%{].{0,40}")
+
+
 def check_headers(url: str, response, *, signed_in: bool) -> list[str]:
     problems = []
     if response.status_code >= 500:
@@ -55,6 +58,9 @@ def check_headers(url: str, response, *, signed_in: bool) -> list[str]:
             problems.append(f"{url}: inline <script> without a nonce")
         if match := INLINE_HANDLER.search(html):
             problems.append(f"{url}: inline event handler {match.group(1)}")
+        if match := TEMPLATE_SYNTAX.search(html):
+            # A multi-line {# #} comment, or a tag mistyped, is shown to the user as text.
+            problems.append(f"{url}: template syntax on the page: {match.group(0)!r}")
     return problems
 
 
@@ -133,8 +139,12 @@ def test_crawler_detects_a_missing_header():
     """The checks above can fail."""
     from django.http import HttpResponse
 
-    bare = HttpResponse("<p>hi</p><script>alert(1)</script>", content_type="text/html")
+    bare = HttpResponse(
+        "<p>hi</p><script>alert(1)</script>{# a comment over\n two lines #}",
+        content_type="text/html",
+    )
     problems = check_headers("/x", bare, signed_in=True)
+    assert any("template syntax on the page" in p for p in problems)
     assert any("nosniff" in p or "X-Content-Type-Options" in p for p in problems)
     assert any("inline <script>" in p for p in problems)
     assert any("Cache-Control" in p for p in problems)

@@ -285,3 +285,10 @@ def test_a_receipt_number_that_is_not_one_just_lists_the_vials(manager_client, v
     response = manager_client.get("/vials/", {"receipt": value})
     assert response.status_code == 200
     assert response.context["received"] is None
+
+
+def test_the_vial_list_leaves_out_the_received_column_on_an_ipad(manager_client):
+    # At 820 px the supplier and delivery note under each date made the table 44 px wider
+    # than the screen, "Reconciliation" cut to "Reconcilia..."; the vial's page has them.
+    page = manager_client.get("/vials/").content.decode()
+    assert '<th class="d-none d-lg-table-cell">Received</th>' in page
