@@ -8,11 +8,16 @@ test. Values are checked against DOMAIN.md §2, §3.1-3.4, §10 rules 8-32 and �
 """
 
 import datetime
-import importlib
 from decimal import Decimal
 
 import pytest
 
+from tests.treatments.seeds import (
+    CHILDBEARING_KEYS,
+    CONSENT_VALIDITY_SEED,
+    COSMETIC_TEMPLATES_SEED,
+    VERIFIED_ON,
+)
 from treatments.models import (
     DoseGuideline,
     DoseLimit,
@@ -26,19 +31,6 @@ from treatments.safety import NICE_PARAMETER_KEYS, PARAMETER_KEYS
 
 pytestmark = pytest.mark.django_db
 
-COSMETIC_TEMPLATES_SEED = importlib.import_module(
-    "treatments.migrations.0017_seed_cosmetic_templates_per_product"
-)
-# The diary's reference row (issue 15.4), a SafetyParameter the diary reads, not the engine.
-CONSENT_VALIDITY_SEED = importlib.import_module(
-    "clinic.diary.migrations.0007_seed_consent_validity"
-)
-CHILDBEARING_SEED = importlib.import_module(
-    "treatments.migrations.0028_seed_childbearing_age_parameters"
-)
-CHILDBEARING_KEYS = {key for key, *_ in CHILDBEARING_SEED.PARAMETERS}
-
-VERIFIED_ON = datetime.date(2026, 11, 21)
 
 SOURCED_MODELS = (SafetyParameter, DoseGuideline, DoseLimit, SiteTemplate)
 

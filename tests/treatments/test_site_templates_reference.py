@@ -1,14 +1,23 @@
 """The seeded site templates (PREEMPT, the other protocols, the cosmetic templates per
 product) against DOMAIN.md §11, and the seed migration's reverse."""
 
-import datetime
-import importlib
 from collections import defaultdict
 from decimal import Decimal
 
 import pytest
 from django.apps import apps
 
+from tests.treatments.seeds import (
+    CHILDBEARING_KEYS,
+    CHILDBEARING_SEED,
+    CONSENT_VALIDITY_SEED,
+    COSMETIC_TEMPLATES_SEED,
+    NICE_SEED,
+    RESPONDER_SEED,
+    SEED,
+    SIDE_EFFECT_SEED,
+    VERIFIED_ON,
+)
 from treatments.choices import Side
 from treatments.models import (
     AnatomicalSite,
@@ -22,24 +31,6 @@ from treatments.models import (
 )
 
 pytestmark = pytest.mark.django_db
-
-SEED = importlib.import_module("treatments.migrations.0004_seed_dose_reference")
-NICE_SEED = importlib.import_module("treatments.migrations.0007_seed_nice_parameters")
-RESPONDER_SEED = importlib.import_module("treatments.migrations.0009_seed_responder_parameters")
-SIDE_EFFECT_SEED = importlib.import_module("treatments.migrations.0011_seed_side_effect_terms")
-COSMETIC_TEMPLATES_SEED = importlib.import_module(
-    "treatments.migrations.0017_seed_cosmetic_templates_per_product"
-)
-# The diary's reference row (issue 15.4), a SafetyParameter the diary reads, not the engine.
-CONSENT_VALIDITY_SEED = importlib.import_module(
-    "clinic.diary.migrations.0007_seed_consent_validity"
-)
-CHILDBEARING_SEED = importlib.import_module(
-    "treatments.migrations.0028_seed_childbearing_age_parameters"
-)
-CHILDBEARING_KEYS = {key for key, *_ in CHILDBEARING_SEED.PARAMETERS}
-
-VERIFIED_ON = datetime.date(2026, 11, 21)
 
 
 # --- Site templates ---------------------------------------------------------------------
