@@ -57,8 +57,9 @@ def _patient_layout(show_nhs_number: bool) -> Layout:
             Row(
                 Column("title", css_class="col-md-2"),
                 Column(Field("given_names", autofocus=True), css_class="col-md-4"),
-                Column("family_name", css_class="col-md-4"),
-                Column("preferred_name", css_class="col-md-2"),
+                # An iPad (820 px) is md: 3 columns keep "Preferred name" on one line.
+                Column("family_name", css_class="col-md-3 col-lg-4"),
+                Column("preferred_name", css_class="col-md-3 col-lg-2"),
             ),
             Row(
                 Column("date_of_birth", css_class="col-md-4"),

@@ -407,3 +407,12 @@ def test_home_search_shows_its_whole_placeholder_and_a_one_line_button(reception
     assert 'class="btn btn-primary btn-lg text-nowrap" type="submit">' in home
     css = (Path(settings.BASE_DIR) / "clinic/static/clinic/app.css").read_text()
     assert ".home-search::placeholder { font-size: 1rem; }" in css
+
+
+def test_the_registration_names_row_fits_an_ipad(reception_client):
+    # At 820 px (Bootstrap's md) "Preferred name" had 2 of 12 columns: its label ran onto
+    # two lines and its box sat below the other names'. It has 3 there, 2 from lg.
+    page = reception_client.get(reverse("patients:register")).content.decode()
+    preferred = page.index('id="id_preferred_name"')
+    column = page.rindex('class="col-', 0, preferred)
+    assert page[column:].startswith('class="col-md-3 col-lg-2')
