@@ -4,6 +4,7 @@ report and its CSV, and the follow-up tasks made at signing."""
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -442,6 +443,11 @@ def test_yellow_card_page_and_csv_hold_the_record(practitioner_client, practitio
 
 def test_decision_form_on_the_detail_page(practitioner_client):
     se = SideEffectFactory()
+    # The reference's label is one line in its narrow column (1366 px): "Yellow Card
+    # reference" took two and its box sat below the reason's.
+    page = practitioner_client.get(f"/side-effects/{se.public_id}/").content.decode()
+    label = re.search(r'for="id_yellow_card_reference"[^>]*>\s*([^<]*?)\s*<', page)
+    assert label and label.group(1) == "Reference"
     url = f"/side-effects/{se.public_id}/decision/"
     practitioner_client.post(url, {"regulator_decision": "not-reported", "version": 1})
     se.refresh_from_db()
