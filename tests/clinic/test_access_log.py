@@ -402,3 +402,21 @@ def test_only_the_table_owner_may_truncate_and_no_session_setting_changes_that()
         with connection.cursor() as cursor:
             cursor.execute("TRUNCATE clinic_accessevent")
         assert AccessEvent.objects.count() == 0
+
+
+def test_the_page_column_breaks_so_the_ip_address_fits_an_ipad(manager_client, patient):
+    # At 820 px the unbroken page addresses pushed the IP address column 5 px off the
+    # screen. The Page column (the fifth) breaks anywhere.
+    from pathlib import Path
+
+    from django.conf import settings
+
+    page = manager_client.get(f"/patients/{patient.public_id}/access-log/").content.decode()
+    assert "access-log-table" in page
+    heads = page[page.index("<thead") : page.index("</thead>")].split("<th ")[1:]
+    assert [head.split(">")[1].strip().split("<")[0].strip() for head in heads][4:] == [
+        "Page",
+        "IP address",
+    ]
+    css = (Path(settings.BASE_DIR) / "clinic/static/clinic/app.css").read_text()
+    assert ".access-log-table td:nth-child(5) { overflow-wrap: anywhere; }" in css

@@ -334,3 +334,23 @@ def test_a_stale_edit_never_undoes_anothers_change(manager_client, manager, pati
         "called patient",
         3,
     )
+
+
+def test_the_request_actions_wrap_on_an_ipad(manager_client, manager, patient):
+    # At 820 px the one-line "Copy available once identity is verified" pushed the Update
+    # link off the screen. The cell stays on one line only from 992 px.
+    from pathlib import Path
+
+    from django.conf import settings
+
+    SubjectAccessRequest.objects.create(
+        patient=patient,
+        requester="The patient",
+        received_on=timezone.localdate(),
+        recorded_by=manager,
+    )
+    page = manager_client.get(_url(patient)).content.decode()
+    assert '<td class="text-end sar-actions">' in page
+    assert "text-nowrap" not in page[page.index("<table") : page.index("</table>")]
+    css = (Path(settings.BASE_DIR) / "clinic/static/clinic/app.css").read_text()
+    assert "@media (max-width: 991.98px) { .sar-actions { white-space: normal; } }" in css

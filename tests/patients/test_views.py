@@ -416,3 +416,18 @@ def test_the_registration_names_row_fits_an_ipad(reception_client):
     preferred = page.index('id="id_preferred_name"')
     column = page.rindex('class="col-', 0, preferred)
     assert page[column:].startswith('class="col-md-3 col-lg-2')
+
+
+def test_the_questionnaire_page_does_not_scroll_sideways_on_an_ipad(reception_client):
+    # At 820 px the page was 913 px wide: each prior-treatment cell's visually-hidden
+    # label is absolutely positioned and escaped the table's scrolling wrapper. The cells
+    # are positioned, so the labels stay inside it.
+    from pathlib import Path
+
+    from django.conf import settings
+
+    patient = PatientFactory()
+    page = reception_client.get(reverse("patients:questionnaire_new", args=[patient.public_id]))
+    assert 'class="table table-sm align-top prior-table"' in page.content.decode()
+    css = (Path(settings.BASE_DIR) / "clinic/static/clinic/app.css").read_text()
+    assert ".prior-table td { position: relative; }" in css

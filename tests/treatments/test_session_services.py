@@ -162,6 +162,13 @@ def test_preempt_needs_two_100_unit_vials_and_both_reconcile(practitioner, ready
     # Both lots lead back to the patient for a recall.
     assert selectors.lot_exposure(lot=second.lot)[0].patient == ready_patient
     assert selectors.lot_exposure(lot=first.lot)[0].total_units == 100
+    # The lot lookup page: the phone number on one line (at 820 px it broke in two) and a
+    # one-line "Look up" button (it wrapped at 1366 and 820 px).
+    from tests.conftest import client_for
+
+    page = client_for(practitioner).get(f"/lots/?lot={first.lot}").content.decode()
+    assert f'<td class="text-nowrap">{ready_patient.phone_display}</td>' in page
+    assert '<button class="btn btn-primary text-nowrap" type="submit">Look up</button>' in page
 
 
 def test_screening_is_read_as_of_the_session_date(practitioner, ready_patient):

@@ -4,6 +4,7 @@ report and its CSV, and the follow-up tasks made at signing."""
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -442,6 +443,11 @@ def test_yellow_card_page_and_csv_hold_the_record(practitioner_client, practitio
 
 def test_decision_form_on_the_detail_page(practitioner_client):
     se = SideEffectFactory()
+    # The reference's label is one line in its narrow column (1366 px): "Yellow Card
+    # reference" took two and its box sat below the reason's.
+    page = practitioner_client.get(f"/side-effects/{se.public_id}/").content.decode()
+    label = re.search(r'for="id_yellow_card_reference"[^>]*>\s*([^<]*?)\s*<', page)
+    assert label and label.group(1) == "Reference"
     url = f"/side-effects/{se.public_id}/decision/"
     practitioner_client.post(url, {"regulator_decision": "not-reported", "version": 1})
     se.refresh_from_db()
@@ -528,3 +534,17 @@ def test_the_same_side_effect_form_sent_twice_records_one_report(
     again = practitioner_client.post(url, data)
     assert again.status_code == 302 and again["Location"] == first["Location"]
     assert SideEffect.objects.filter(patient=patient).count() == 1
+
+
+def test_an_unreviewed_reports_heading_ends_in_an_ellipsis(practitioner_client):
+    # A report reception logged has no term yet: the page's heading was the description's
+    # first 60 characters, cut mid-word ("...aching and she finds") with nothing to say so.
+    said = "Patient phoned to say her neck has been aching and she finds it hard to lift her head."
+    se = SideEffectFactory(term=None, description=said, status="unreviewed")
+    page = practitioner_client.get(f"/side-effects/{se.public_id}/").content.decode()
+    heading = page[page.index("<h1") : page.index("<small>", page.index("<h1"))]
+    assert heading.endswith("Patient phoned to say her neck has been aching and she find… ")
+    # A named reaction is the heading, whole.
+    named = SideEffectFactory()
+    page = practitioner_client.get(f"/side-effects/{named.public_id}/").content.decode()
+    assert f'<h1 class="h4 mb-0">{named.term.name} <small>' in page

@@ -269,9 +269,9 @@ class SideEffectDecisionForm(RefusesStalePage, forms.Form):
         ],
         widget=forms.RadioSelect,
     )
-    yellow_card_reference = forms.CharField(
-        label="Yellow Card reference", max_length=40, required=False
-    )
+    # "Yellow Card reference" took two lines in its narrow column on the side effect's
+    # page (1366 px), and its box sat below the reason's; the card names the scheme.
+    yellow_card_reference = forms.CharField(label="Reference", max_length=40, required=False)
     not_reported_reason = forms.CharField(
         label="Reason for not reporting", max_length=300, required=False
     )
