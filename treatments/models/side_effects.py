@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from simple_history.models import HistoricalRecords
 
 from clinic.models import TimeStampedModel
@@ -158,7 +159,9 @@ class SideEffect(TimeStampedModel):
     def reaction(self) -> str:
         if self.term_id and self.term.slug != "other":
             return self.term.name
-        return self.term_other or self.description[:60]
+        # A report not yet reviewed has no term: its description, cut with an ellipsis
+        # (a cut mid-word read as the whole text: "...aching and she finds").
+        return self.term_other or Truncator(self.description).chars(60)
 
     @property
     def seriousness_reasons(self) -> list[str]:
