@@ -620,3 +620,14 @@ def test_the_subject_access_copy_holds_the_messages(patient, doctor, reception):
         "No consent to contact by SMS",
         "No consent to contact by email",
     }
+
+
+def test_the_outbox_shows_a_phone_number_as_the_patient_page_does(
+    reception_client, doctor, reception
+):
+    # It showed the stored "07700900753"; the patient's page shows "07700 900753".
+    patient = PatientFactory(phone="07700900753", **CONSENTS["sms"])
+    (message,) = [m for m in ask_for(MessageKind.REMINDER, patient, doctor, reception) if m.to]
+    assert message.channel == "sms" and message.to == "07700900753"
+    html = reception_client.get(reverse("diary:outbox")).content.decode()
+    assert "07700 900753" in html and "07700900753" not in html

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 
 from clinic.diary.messaging.choices import MessageChannel, MessageKind, MessageStatus
+from patients.validators import format_phone
 
 
 class PatientMessage(models.Model):
@@ -109,3 +110,9 @@ class PatientMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} by {self.get_channel_display()}: {self.status}"
+
+    @property
+    def to_display(self) -> str:
+        """Where it went, as staff read it: a UK phone number in its usual groups (07700
+        900753, as on the patient's page), an email address as it is."""
+        return format_phone(self.to) if self.channel == MessageChannel.SMS else self.to
