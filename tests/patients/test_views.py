@@ -431,3 +431,15 @@ def test_the_questionnaire_page_does_not_scroll_sideways_on_an_ipad(reception_cl
     assert 'class="table table-sm align-top prior-table"' in page.content.decode()
     css = (Path(settings.BASE_DIR) / "clinic/static/clinic/app.css").read_text()
     assert ".prior-table td { position: relative; }" in css
+
+
+def test_the_questionnaires_treatments_elsewhere_say_when_columns_are_to_the_right(
+    reception_client,
+):
+    # On an iPad the table's Area and Clinic columns were off to the right with nothing to
+    # say so; the reports' hint (app.js, any [data-scroll-hint] table) now shows there too.
+    patient = PatientFactory()
+    url = reverse("patients:questionnaire_new", args=[patient.public_id])
+    page = reception_client.get(url).content.decode()
+    assert 'id="prior-scroll-hint" hidden' in page
+    assert 'class="table-responsive" data-scroll-hint="prior-scroll-hint" tabindex="0"' in page

@@ -524,3 +524,21 @@ document.addEventListener("keydown", (event) => {
     document.querySelectorAll("form[data-sent-at]").forEach((form) => delete form.dataset.sentAt);
   });
 })();
+
+// A table wider than the page (reports; the questionnaire's treatments received elsewhere,
+// on an iPad): say that more columns are to the right, and fade its right edge until it is
+// scrolled to the end (browser review 05/12: cut-off columns looked like the whole table).
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-scroll-hint]").forEach((box) => {
+    const hint = document.getElementById(box.dataset.scrollHint);
+    const update = () => {
+      const wider = box.scrollWidth > box.clientWidth + 1;
+      const atEnd = box.scrollLeft + box.clientWidth >= box.scrollWidth - 1;
+      if (hint) hint.hidden = !wider;
+      box.classList.toggle("has-more", wider && !atEnd);
+    };
+    box.addEventListener("scroll", update, { passive: true });
+    window.addEventListener("resize", update);
+    update();
+  });
+});

@@ -79,21 +79,6 @@
         if (!Chart.getChart(canvas)) draw(canvas, {});
       });
     });
-    // A table wider than the page: say that more columns are to the right, and fade its
-    // right edge until it is scrolled to the end (browser review 05/12: cut-off columns
-    // looked like the whole table).
-    document.querySelectorAll("[data-scroll-hint]").forEach((box) => {
-      const hint = document.getElementById(box.dataset.scrollHint);
-      const update = () => {
-        const wider = box.scrollWidth > box.clientWidth + 1;
-        const atEnd = box.scrollLeft + box.clientWidth >= box.scrollWidth - 1;
-        if (hint) hint.hidden = !wider;
-        box.classList.toggle("has-more", wider && !atEnd);
-      };
-      box.addEventListener("scroll", update, { passive: true });
-      window.addEventListener("resize", update);
-      update();
-    });
     // The print layout (?print=1, logged as a print) opens the browser's print dialog.
     if (document.getElementById("auto-print")) {
       window.setTimeout(() => window.print(), 300);
