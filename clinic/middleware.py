@@ -139,6 +139,20 @@ def session_started(sender, request, user, **kwargs):
 TWO_FACTOR_OPEN_URLS = ("two_factor_verify", "two_factor_setup", "logout", "session_ping")
 
 
+def second_factor_due(request) -> str | None:
+    """The second-factor page a signed-in user must pass before any other ("two_factor_verify":
+    a code for their device; "two_factor_setup": enrol first, OTP_REQUIRED and a role that
+    needs it), or None. The menu leaves its links out while one is due."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or user.is_verified():
+        return None
+    if request.session.get(OTP_PENDING):
+        return "two_factor_verify"
+    if settings.OTP_REQUIRED and (user.is_superuser or user.has_perm("clinic.requires_two_factor")):
+        return "two_factor_setup"
+    return None
+
+
 class TwoFactorMiddleware:
     """After the password, the second factor (django-otp):
 
@@ -153,19 +167,9 @@ class TwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and not user.is_verified()
-            and not self._is_open(request)
-        ):
-            if request.session.get(OTP_PENDING):
-                return self._send_to(request, "two_factor_verify")
-            if settings.OTP_REQUIRED and (
-                user.is_superuser or user.has_perm("clinic.requires_two_factor")
-            ):
-                return self._send_to(request, "two_factor_setup")
+        step = second_factor_due(request)
+        if step is not None and not self._is_open(request):
+            return self._send_to(request, step)
         return self.get_response(request)
 
     @staticmethod

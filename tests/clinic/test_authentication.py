@@ -146,6 +146,7 @@ def test_otp_required_sends_practitioners_to_enrol_first(settings, practitioner)
     page = client.get("/accounts/two-factor/setup/")
     assert page.status_code == 200
     assert 'data-testid="totp-qr"' in page.content.decode()
+    assert 'href="/patients/"' not in page.content.decode()  # no menu until enrolled
     key = client.session["_clinic_totp_pending_key"]
     wrong = client.post("/accounts/two-factor/setup/", {"token": "000000"})
     assert "That code is not right" in wrong.content.decode()
@@ -168,6 +169,10 @@ def test_enrolled_user_enters_a_code_after_the_password(manager):
     response = client.get("/patients/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/two-factor/")
+    # The code page offers no menu: each link would lead back to it. The account menu (to
+    # sign out) stays.
+    code_page = client.get("/accounts/two-factor/").content.decode()
+    assert 'href="/patients/"' not in code_page and "Sign out" in code_page
     before = client.session.session_key
     bad = client.post("/accounts/two-factor/", {"token": "123456"})
     assert bad.status_code == 200
@@ -179,6 +184,7 @@ def test_enrolled_user_enters_a_code_after_the_password(manager):
     assert ok.status_code == 302 and ok["Location"] == "/patients/"
     assert client.session.session_key != before  # rotated again after the second factor
     assert client.get("/patients/").status_code == 200
+    assert 'href="/patients/"' in client.get("/").content.decode()  # the menu is back
 
 
 def test_production_settings(monkeypatch):
