@@ -142,7 +142,7 @@ TWO_FACTOR_OPEN_URLS = ("two_factor_verify", "two_factor_setup", "logout", "sess
 def second_factor_due(request) -> str | None:
     """The second-factor page a signed-in user must pass before any other ("two_factor_verify":
     a code for their device; "two_factor_setup": enrol first, OTP_REQUIRED and a role that
-    needs it), or None. The menu leaves its links out while one is due."""
+    needs it), or None. TwoFactorMiddleware keeps it on the request."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or user.is_verified():
         return None
@@ -167,7 +167,9 @@ class TwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        step = second_factor_due(request)
+        # Kept on the request for the page's menu (clinic.templatetags.navigation), which
+        # leaves its links out while a step is due: worked out once per request.
+        request.second_factor_due = step = second_factor_due(request)
         if step is not None and not self._is_open(request):
             return self._send_to(request, step)
         return self.get_response(request)

@@ -12,8 +12,6 @@ gives another key, so it shows on the next request, as before.
 from django import template
 from django.urls import get_script_prefix
 
-from clinic.middleware import second_factor_due
-
 register = template.Library()
 
 NAV_LINKS = "includes/nav_links.html"
@@ -38,9 +36,9 @@ def _key(context) -> tuple:
 
 @register.simple_tag(takes_context=True)
 def nav_links(context):
-    request = context.get("request")
-    if request is not None and second_factor_due(request) is not None:
-        # Signed in with the password only: every link would lead back to the code page.
+    if getattr(context.get("request"), "second_factor_due", None) is not None:
+        # Signed in with the password only (TwoFactorMiddleware): every link would lead
+        # back to the code page.
         return ""
     key = _key(context)
     html = _kept.get(key)
