@@ -17,6 +17,14 @@ from patients.models import Patient
 from treatments.models import Indication, Product
 
 TIMES = [(f"{h:02d}:{m:02d}", f"{h:02d}:{m:02d}") for h in range(7, 21) for m in (0, 15, 30, 45)]
+_TIME_VALUES = frozenset(value for value, _ in TIMES)
+
+
+def time_choice_at(moment) -> str | None:
+    """The Time list's entry for a moment: the quarter-hour at or before it ("11:20" is
+    shown as 11:15, not as the list's first entry), or None outside 07:00-20:45."""
+    quarter = f"{moment.hour:02d}:{moment.minute - moment.minute % 15:02d}"
+    return quarter if quarter in _TIME_VALUES else None
 
 
 def _date_input():

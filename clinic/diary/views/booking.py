@@ -13,15 +13,13 @@ from django.utils import timezone
 
 from clinic.audit import audited
 from clinic.diary import selectors, services
-from clinic.diary.forms import TIMES, BookingForm, chosen_patient
+from clinic.diary.forms import BookingForm, chosen_patient, time_choice_at
 from clinic.diary.models import EARLIEST_DAY, LATEST_DAY, AppointmentType
 from clinic.diary.views.calendar import day_from
 from clinic.idempotency import submit_once
 from clinic.inputs import record_id
 from clinic.permissions import require_perm
 from patients.selectors import patient_search
-
-BOOKABLE_TIMES = frozenset(value for value, _ in TIMES)
 
 
 def _initial_from(request) -> dict:
@@ -35,11 +33,8 @@ def _initial_from(request) -> dict:
             moment = None
         if moment is not None:
             initial["day"] = moment.date()
-            # The Time list has quarter-hours from 07:00 to 20:45: a time between them is
-            # shown at the quarter before it, not at the list's first entry (07:00).
-            quarter = f"{moment.hour:02d}:{moment.minute - moment.minute % 15:02d}"
-            if quarter in BOOKABLE_TIMES:
-                initial["start"] = quarter
+            if (start := time_choice_at(moment)) is not None:
+                initial["start"] = start
     for name in ("practitioner", "appointment_type", "patient", "indication", "room"):
         if request.GET.get(name):
             initial[name] = request.GET[name]
