@@ -16,7 +16,7 @@ Who computes it:
   one SELECT (the last link, and the patient when it is given as a subquery), then the
   INSERT.
 
-The canonical text is defined twice, here and in SQL (migration 0005,
+The canonical text is defined twice, here and in SQL (migrations 0005 and 0008,
 `clinic_accessevent_canonical`); tests/clinic/test_access_log_chain.py pins that both
 agree. Format (version 1), fields joined by "|":
 
