@@ -1,6 +1,7 @@
 """Report pages and their CSV downloads: streaming, scope, pseudonymisation, consent,
 audit, export log, bad input, and the change-history pages."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -19,6 +20,7 @@ from tests.factories import (
     SideEffectFactory,
     TreatmentSessionFactory,
     UserFactory,
+    VialFactory,
 )
 from treatments.models import Indication
 from treatments.services import rollups
@@ -269,3 +271,22 @@ def test_a_report_table_offers_a_sideways_scroll_hint_and_no_issue_numbers(manag
         assert 'data-scroll-hint="scroll-hint" tabindex="0" role="region"' in html
         assert "issue 1" not in report.summary, report.slug
     assert seen >= len(REPORTS) - 1
+
+
+def test_units_and_wastage_fit_an_ipad_with_the_family_printed(manager_client):
+    """Browser review 05/12: upright on an iPad (820 px) the table was 37 px too wide and
+    its last column, the wasted share, was off the screen. Below 992 px the unit family
+    (named by each row's brand) is left out, and printed it is kept; the figures' headings
+    stand over their right-aligned figures."""
+    VialFactory(lot="C7001C3", presentation_units=100, wasted_units=10, discarded_at=timezone.now())
+    html = manager_client.get("/reports/units-wastage/").content.decode()
+    cells = {  # each heading's and each cell's text -> its classes
+        re.sub(r"<[^>]+>", "", text).strip(): set(classes.split())
+        for classes, text in re.findall(r'<t[hd] class="([^"]*)"[^>]*>(.*?)</t[hd]>', html, re.S)
+    }
+    narrow = {"d-none", "d-lg-table-cell", "d-print-table-cell"}
+    assert narrow <= cells["Unit family"]
+    assert narrow <= cells["Allergan (onabotulinumtoxinA)"]
+    for heading in ("Vials", "Units in vials", "Units drawn", "Units wasted", "Wasted", "10.0%"):
+        assert "text-end" in cells[heading], heading
+    assert not narrow & cells["Product"]

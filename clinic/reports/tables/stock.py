@@ -7,19 +7,28 @@ from django.utils.html import format_html
 from clinic.reports.selectors import staff_label
 from clinic.reports.tables.base import DASH, ReportTable, family_label, local_dt, units
 
+# Below 992 px (an iPad upright) the unit family is left out, so that the wasted share, the
+# report's last column, is on the screen: each row is one product, whose brand names its
+# family. Printed and from 992 px it shows.
+WIDE_AND_PRINT = {"class": "d-none d-lg-table-cell d-print-table-cell"}
+NUMBER = {"th": {"class": "text-end"}, "td": {"class": "text-end"}}
+
 
 class UnitsWastageTable(ReportTable):
     product = tables.Column("Product", accessor="product__brand")
-    family = tables.Column("Unit family", accessor="product__unit_family", orderable=False)
+    family = tables.Column(
+        "Unit family",
+        accessor="product__unit_family",
+        orderable=False,
+        attrs={"th": WIDE_AND_PRINT, "td": WIDE_AND_PRINT},
+    )
     lot = tables.Column("Lot")
     expiry = tables.DateColumn(verbose_name="Expiry", format="d/m/Y")
-    vials = tables.Column("Vials", attrs={"td": {"class": "text-end"}})
-    presentation = tables.Column("Units in vials", attrs={"td": {"class": "text-end"}})
-    drawn = tables.Column("Units drawn", attrs={"td": {"class": "text-end"}})
-    wasted = tables.Column("Units wasted", attrs={"td": {"class": "text-end"}})
-    wasted_percent = tables.Column(
-        "Wasted", accessor="wasted", orderable=False, attrs={"td": {"class": "text-end"}}
-    )
+    vials = tables.Column("Vials", attrs=NUMBER)
+    presentation = tables.Column("Units in vials", attrs=NUMBER)
+    drawn = tables.Column("Units drawn", attrs=NUMBER)
+    wasted = tables.Column("Units wasted", attrs=NUMBER)
+    wasted_percent = tables.Column("Wasted", accessor="wasted", orderable=False, attrs=NUMBER)
 
     def render_family(self, value):
         return family_label(value)
