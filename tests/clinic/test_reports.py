@@ -2,7 +2,7 @@
 audit, export log, bad input, and the change-history pages."""
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -22,7 +22,7 @@ from tests.factories import (
     UserFactory,
     VialFactory,
 )
-from treatments.models import Indication
+from treatments.models import Indication, VialDraw
 from treatments.services import rollups
 
 pytestmark = pytest.mark.django_db
@@ -273,20 +273,51 @@ def test_a_report_table_offers_a_sideways_scroll_hint_and_no_issue_numbers(manag
     assert seen >= len(REPORTS) - 1
 
 
-def test_units_and_wastage_fit_an_ipad_with_the_family_printed(manager_client):
-    """Browser review 05/12: upright on an iPad (820 px) the table was 37 px too wide and
-    its last column, the wasted share, was off the screen. Below 992 px the unit family
-    (named by each row's brand) is left out, and printed it is kept; the figures' headings
-    stand over their right-aligned figures."""
-    VialFactory(lot="C7001C3", presentation_units=100, wasted_units=10, discarded_at=timezone.now())
-    html = manager_client.get("/reports/units-wastage/").content.decode()
-    cells = {  # each heading's and each cell's text -> its classes
+def _cell_classes(html: str) -> dict[str, set[str]]:
+    """Each heading's and each cell's text -> its classes."""
+    return {
         re.sub(r"<[^>]+>", "", text).strip(): set(classes.split())
         for classes, text in re.findall(r'<t[hd] class="([^"]*)"[^>]*>(.*?)</t[hd]>', html, re.S)
     }
+
+
+@pytest.mark.parametrize(
+    "slug, left_out, figures",
+    [
+        (
+            "units-wastage",
+            ("Unit family", "Allergan (onabotulinumtoxinA)"),
+            ("Vials", "Units in vials", "Units drawn", "Units wasted", "Wasted", "10.0%"),
+        ),
+        (
+            "practitioner-activity",
+            ("Unit family", "Allergan (onabotulinumtoxinA)"),
+            ("Sessions", "Patients", "Units", "Signed late", "No consent"),
+        ),
+        ("lot-exposure", ("Expiry", "14/10/2030"), ("Units from lot", "20")),
+    ],
+)
+def test_stock_and_activity_reports_fit_an_ipad_and_print_whole(
+    manager_client, practitioner, slug, left_out, figures
+):
+    """Browser review 05/12: upright on an iPad (820 px) these tables were 18-55 px too
+    wide and their last column was cut at the screen's edge (the wasted share; no consent;
+    the vial's history). Below 992 px a column each row does not need is left out (the
+    unit family, which the brand names; the lot's expiry, the same on all its rows), and
+    printed it is kept; the figures' headings stand over their right-aligned figures."""
+    vial = VialFactory(
+        lot="C7001C3",
+        expiry=date(2030, 10, 14),
+        presentation_units=100,
+        wasted_units=10,
+        discarded_at=timezone.now(),
+    )
+    session = signed_session(practitioner=practitioner, vial=vial)
+    VialDraw.objects.create(session=session, vial=vial, units=20)
+    cells = _cell_classes(manager_client.get(f"/reports/{slug}/").content.decode())
     narrow = {"d-none", "d-lg-table-cell", "d-print-table-cell"}
-    assert narrow <= cells["Unit family"]
-    assert narrow <= cells["Allergan (onabotulinumtoxinA)"]
-    for heading in ("Vials", "Units in vials", "Units drawn", "Units wasted", "Wasted", "10.0%"):
-        assert "text-end" in cells[heading], heading
+    for text in left_out:
+        assert narrow <= cells[text], text
+    for text in figures:
+        assert "text-end" in cells[text], text
     assert not narrow & cells["Product"]

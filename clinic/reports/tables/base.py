@@ -10,6 +10,12 @@ from django.utils import timezone
 from treatments.choices import UnitFamily
 
 TABLE_ATTRS = {"class": "table table-sm table-hover align-middle report-table"}
+# A column of figures: heading and cells right-aligned.
+NUMBER = {"th": {"class": "text-end"}, "td": {"class": "text-end"}}
+# Left out below 992 px (an iPad upright), so that a table's last figures stay on the
+# screen; shown from 992 px, and always printed.
+_WIDE_ONLY = {"class": "d-none d-lg-table-cell d-print-table-cell"}
+WIDE_ONLY = {"th": _WIDE_ONLY, "td": _WIDE_ONLY}
 
 
 DASH = "—"
@@ -77,6 +83,18 @@ def reaction(row) -> str:
 def lots(row, first="lot", second="second_lot") -> str:
     values = [v for v in (row.get(first), row.get(second)) if v]
     return " + ".join(values) or DASH
+
+
+class UnitFamilyColumn(tables.Column):
+    """The product's unit family ("Allergan (onabotulinumtoxinA)"): left out on an iPad
+    upright (WIDE_ONLY), where each row's product brand names it."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("accessor", "product__unit_family")
+        super().__init__("Unit family", orderable=False, attrs=WIDE_ONLY, **kwargs)
+
+    def render(self, value):
+        return family_label(value)
 
 
 class ReportTable(tables.Table):

@@ -6,7 +6,9 @@ from django.utils.html import format_html
 
 from clinic.reports.selectors import staff_label
 from clinic.reports.tables.base import (
+    NUMBER,
     ReportTable,
+    UnitFamilyColumn,
     family_label,
     label_of,
     local_dt,
@@ -86,12 +88,12 @@ class PractitionerActivityTable(ReportTable):
         order_by=("practitioner__last_name", "practitioner__first_name"),
     )
     product = tables.Column("Product", accessor="product__brand")
-    family = tables.Column("Unit family", accessor="product__unit_family", orderable=False)
-    sessions = tables.Column("Sessions", attrs={"td": {"class": "text-end"}})
-    patients = tables.Column("Patients", attrs={"td": {"class": "text-end"}})
-    units = tables.Column("Units", attrs={"td": {"class": "text-end"}})
-    signed_late = tables.Column("Signed late", attrs={"td": {"class": "text-end"}})
-    without_consent = tables.Column("No consent", attrs={"td": {"class": "text-end"}})
+    family = UnitFamilyColumn()
+    sessions = tables.Column("Sessions", attrs=NUMBER)
+    patients = tables.Column("Patients", attrs=NUMBER)
+    units = tables.Column("Units", attrs=NUMBER)
+    signed_late = tables.Column("Signed late", attrs=NUMBER)
+    without_consent = tables.Column("No consent", attrs=NUMBER)
 
     def render_practitioner(self, record):
         return staff_label(
@@ -99,9 +101,6 @@ class PractitionerActivityTable(ReportTable):
             record["practitioner__last_name"],
             record["practitioner__username"],
         )
-
-    def render_family(self, value):
-        return family_label(value)
 
     def render_units(self, value):
         return units(value)

@@ -5,23 +5,20 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from clinic.reports.selectors import staff_label
-from clinic.reports.tables.base import DASH, ReportTable, family_label, local_dt, units
-
-# Below 992 px (an iPad upright) the unit family is left out, so that the wasted share, the
-# report's last column, is on the screen: each row is one product, whose brand names its
-# family. Printed and from 992 px it shows.
-WIDE_AND_PRINT = {"class": "d-none d-lg-table-cell d-print-table-cell"}
-NUMBER = {"th": {"class": "text-end"}, "td": {"class": "text-end"}}
+from clinic.reports.tables.base import (
+    DASH,
+    NUMBER,
+    WIDE_ONLY,
+    ReportTable,
+    UnitFamilyColumn,
+    local_dt,
+    units,
+)
 
 
 class UnitsWastageTable(ReportTable):
     product = tables.Column("Product", accessor="product__brand")
-    family = tables.Column(
-        "Unit family",
-        accessor="product__unit_family",
-        orderable=False,
-        attrs={"th": WIDE_AND_PRINT, "td": WIDE_AND_PRINT},
-    )
+    family = UnitFamilyColumn()
     lot = tables.Column("Lot")
     expiry = tables.DateColumn(verbose_name="Expiry", format="d/m/Y")
     vials = tables.Column("Vials", attrs=NUMBER)
@@ -29,9 +26,6 @@ class UnitsWastageTable(ReportTable):
     drawn = tables.Column("Units drawn", attrs=NUMBER)
     wasted = tables.Column("Units wasted", attrs=NUMBER)
     wasted_percent = tables.Column("Wasted", accessor="wasted", orderable=False, attrs=NUMBER)
-
-    def render_family(self, value):
-        return family_label(value)
 
     def render_drawn(self, value):
         return units(value)
@@ -48,7 +42,11 @@ class UnitsWastageTable(ReportTable):
 class LotExposureTable(ReportTable):
     lot = tables.Column("Lot", accessor="vial__lot")
     product = tables.Column("Product", accessor="vial__product__brand")
-    expiry = tables.DateColumn(verbose_name="Expiry", accessor="vial__expiry", format="d/m/Y")
+    # The lot's expiry, the same on each of its rows: left out on an iPad upright, so that
+    # the units and the vial's history stay on the screen.
+    expiry = tables.DateColumn(
+        verbose_name="Expiry", accessor="vial__expiry", format="d/m/Y", attrs=WIDE_ONLY
+    )
     performed_at = tables.Column("Session", accessor="session__performed_at")
     record_number = tables.Column("Record", accessor="session__patient__record_number")
     indication = tables.Column("Indication", accessor="session__indication__name")
@@ -57,7 +55,7 @@ class LotExposureTable(ReportTable):
         accessor="session__practitioner__last_name",
         order_by=("session__practitioner__last_name",),
     )
-    units = tables.Column("Units from lot", attrs={"td": {"class": "text-end"}})
+    units = tables.Column("Units from lot", attrs=NUMBER)
     vial = tables.Column("", accessor="vial_id", orderable=False)
 
     class Meta(ReportTable.Meta):
