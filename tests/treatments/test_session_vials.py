@@ -298,3 +298,28 @@ def test_the_editors_session_read_gives_the_vials_product_and_reads_another_one(
     other = selectors.session_get_for_editor(user=practitioner, public_id=odd.public_id)
     with django_assert_num_queries(1):
         assert other.vial.product == dysport
+
+
+def test_the_vials_other_patients_are_found_as_first_and_as_further_vials(practitioner):
+    """Rule 5 (one vial, one patient) reads who else uses a vial from two halves, one per
+    index: the sessions whose first vial it is, and the further-vial links (one condition
+    across both made PostgreSQL read every session; issue 14 at clinic-group scale). Each
+    vial names its own other patients; this patient's own sessions are not "others"."""
+    from treatments.models import SessionVial
+    from treatments.selectors.vial_usage import vial_other_patients, vial_usage
+
+    shared_first, shared_further, unused = VialFactory(), VialFactory(), VialFactory()
+    mine = TreatmentSessionFactory(practitioner=practitioner, vial=shared_first)
+    ann = TreatmentSessionFactory(practitioner=practitioner, vial=shared_first)
+    bob = TreatmentSessionFactory(practitioner=practitioner, vial=VialFactory())
+    SessionVial.objects.create(session=bob, vial=shared_further, position=1)
+    own_link = TreatmentSessionFactory(practitioner=practitioner, patient=mine.patient)
+    SessionVial.objects.create(session=own_link, vial=shared_further, position=1)
+    vials = [shared_first, shared_further, unused]
+    expected = {
+        shared_first.pk: frozenset({ann.patient_id}),
+        shared_further.pk: frozenset({bob.patient_id}),
+    }
+    assert vial_other_patients(vials, patient=mine.patient) == expected
+    usage = vial_usage(vials, session_id=mine.pk, patient=mine.patient)
+    assert usage.other_patients == expected

@@ -89,7 +89,18 @@ class Vial(TimeStampedModel):
     class Meta:
         ordering = ["-received_on", "-id"]
         permissions = [("lookup_lot", "Can list the patients who received a lot (recall)")]
-        indexes = [models.Index(fields=["lot"], name="vial_lot_idx")]
+        indexes = [
+            models.Index(fields=["lot"], name="vial_lot_idx"),
+            # The vials still in the fridge, by product: what a session may draw from and
+            # what it cannot (selectors.vial_list_usable/_unusable, on every session start,
+            # editor page, draft save and signing). Without it each of those read every
+            # vial the product ever had: 36 ms at 150,000 (issue 14, clinic-group scale).
+            models.Index(
+                fields=["product", "expiry"],
+                name="vial_open_idx",
+                condition=models.Q(discarded_at__isnull=True),
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["product", "lot", "lot_sequence"],
