@@ -174,3 +174,30 @@ def test_the_session_page_keeps_a_follow_up_due_date_apart_from_its_indication(
     due = f"{task.due_on:%d/%m/%Y}"
     assert f"Upper limb spasticity, adult · due {due}" in page
     assert f"adult, due {due}" not in page
+
+
+def test_the_task_list_shows_fifty_tasks_a_page_overdue_first(
+    practitioner_client, practitioner, patient
+):
+    """A clinic group's open tasks can number thousands (4,733 unassigned ones took the
+    page 1.8 s at 400,000 sessions): the list shows 50 a page, soonest due first, with
+    page links that keep "Mine" or "Everyone's"."""
+    today = timezone.localdate()
+    soon = today + timedelta(days=3)
+    FollowUpFactory.create_batch(49, patient=patient, assigned_to=practitioner, due_on=soon)
+    overdue = FollowUpFactory(
+        patient=patient, assigned_to=None, due_on=today - timedelta(days=2), title="Call back"
+    )
+    FollowUpFactory(
+        patient=patient, assigned_to=practitioner, due_on=today + timedelta(days=9), title="Last"
+    )
+    first = practitioner_client.get("/tasks/").content.decode()
+    assert first.count('name="note"') == 50
+    assert first.index("Call back") < first.index(f"{soon:%d/%m/%Y}")
+    assert "Last" not in first
+    assert 'href="?page=2"' in first
+    everyone = practitioner_client.get("/tasks/?who=all").content.decode()
+    assert 'href="?who=all&amp;page=2"' in everyone
+    second = practitioner_client.get("/tasks/?page=2").content.decode()
+    assert second.count('name="note"') == 1 and "Last" in second
+    assert overdue.title not in second

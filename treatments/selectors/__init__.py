@@ -14,6 +14,7 @@ from treatments.selectors.followups import (
     followup_list_due,
     followup_list_for_patient,
     followup_list_open,
+    followups_open,
     today,
 )
 from treatments.selectors.outcomes import (
@@ -132,6 +133,7 @@ __all__ = [
     "followup_list_due",
     "followup_list_for_patient",
     "followup_list_open",
+    "followups_open",
     "guideline_facts",
     "indication_facts",
     "lot_exposure",

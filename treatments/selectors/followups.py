@@ -3,7 +3,7 @@ date today."""
 
 from datetime import date, datetime, time
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -11,15 +11,23 @@ from patients.models import Patient
 from treatments.models import FollowUp
 
 
-def followup_list_open(
-    *, user=None, due_by: date | None = None, limit: int | None = None
-) -> list[FollowUp]:
-    """Open tasks, overdue first, with their patients (one query)."""
+def followups_open(*, user=None) -> QuerySet[FollowUp]:
+    """Open tasks (`user`'s and the unassigned ones when given) with their patients and
+    sessions, not yet ordered: the task list pages them (a clinic group's open tasks can
+    number thousands)."""
     qs = FollowUp.objects.filter(done_at__isnull=True).select_related(
         "patient", "session", "session__indication", "assigned_to"
     )
     if user is not None:
         qs = qs.filter(Q(assigned_to=user) | Q(assigned_to__isnull=True))
+    return qs
+
+
+def followup_list_open(
+    *, user=None, due_by: date | None = None, limit: int | None = None
+) -> list[FollowUp]:
+    """Open tasks, overdue first, with their patients (one query)."""
+    qs = followups_open(user=user)
     if due_by is not None:
         qs = qs.filter(due_on__lte=due_by)
     qs = qs.order_by("due_on", "id")

@@ -10,18 +10,28 @@ from django.views.decorators.http import require_POST
 
 from clinic.audit import audited, patient_from_url, record_access
 from clinic.idempotency import submit_once, without_token
+from clinic.listing import Column, fast_list
 from clinic.permissions import require_perm
 from patients.selectors import patient_get_for_user
 from treatments import selectors, services
 from treatments.choices import FINDINGS_REQUIRED_KINDS
 from treatments.forms import CompleteTaskForm, FollowUpForm
 
+TASKS_PER_PAGE = 50
+
 
 @require_perm("treatments.view_followup")
 @audited("task.list")
 def task_list(request):
     mine = request.GET.get("who") != "all"
-    tasks = selectors.followup_list_open(user=request.user if mine else None)
+    # Overdue first, a page at a time (a clinic group's open tasks can number thousands).
+    tasks = fast_list(
+        request,
+        selectors.followups_open(user=request.user if mine else None),
+        columns=[Column("due", "Due", ("due_on",))],
+        default_sort="due",
+        per_page=TASKS_PER_PAGE,
+    )
     return render(
         request,
         "treatments/task_list.html",
