@@ -126,9 +126,8 @@ def signed_preempt_session(patient, practitioner, *, days_ago: int) -> Treatment
         screening_reviewed=True,
         consent_taken=True,
         spread_advice_given=True,
-        status=SessionStatus.SIGNED,
+        signed=True,
         signed_at=performed_at + timedelta(minutes=20),
-        signed_by=practitioner,
     )
     add_preempt_points(session)
     return session

@@ -190,7 +190,7 @@ def _create_forms(patient, practitioner):
     TreatmentSessionFactory(
         patient=patient,
         practitioner=practitioner,
-        status="signed",
+        signed=True,
         signed_at=timezone.now(),
         performed_at=timezone.now() - timedelta(days=3),
     )

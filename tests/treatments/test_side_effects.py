@@ -32,7 +32,7 @@ def signed_session(patient, practitioner, *, days_ago=7, lot="LOT-A1"):
     session = TreatmentSessionFactory(
         patient=patient,
         practitioner=practitioner,
-        status="signed",
+        signed=True,
         signed_at=timezone.now(),
         performed_at=timezone.now() - timedelta(days=days_ago),
         vial=VialFactory(lot=lot),
