@@ -18,3 +18,13 @@ def fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def clean_fake_sms():
+    """The recording SMS provider's outbox emptied before and after (the messaging tests)."""
+    from clinic.diary.messaging.channels import RecordingSmsProvider
+
+    RecordingSmsProvider.clear()
+    yield
+    RecordingSmsProvider.clear()
