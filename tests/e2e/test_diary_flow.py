@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from clinic.diary import services
 from clinic.diary.models import Appointment, AppointmentType, WorkingPattern
-from tests.e2e.test_session_flow import Actions, adult_patient, fresh_vial, tick_confirmations
+from tests.e2e.session_helpers import Actions, fresh_vial, tick_confirmations
 from tests.factories import PatientFactory, TreatmentSessionFactory
 from treatments.models import Indication, Product
 
@@ -24,8 +24,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.usefixtures("migrated_reference_data"),
 ]
-
-__all__ = ["adult_patient"]  # the session flow's patient, used as a fixture here
 
 LAPTOP, IPAD = {"width": 1366, "height": 768}, {"width": 820, "height": 1180}
 
