@@ -125,8 +125,27 @@ class VialFactory(factory.django.DjangoModelFactory):
 
 
 class TreatmentSessionFactory(factory.django.DjangoModelFactory):
+    """A draft session; `signed=True` makes it a signed one, written directly.
+
+    - `signed=True`: status "signed", signed by its practitioner when it was performed
+      (give `signed_at` or `signed_by` to differ).
+    - `points=n`: n injection points of InjectionPointFactory's defaults; `points__units=...`
+      (or any other `points__` field) for all of them.
+    - `summarised=True` (signed sessions): the summaries signing writes, after the points
+      (`rollups.record_signed_session`; the dashboard and the recall list read them).
+
+    Tests about signing itself go through the services instead."""
+
     class Meta:
         model = "treatments.TreatmentSession"
+        skip_postgeneration_save = True
+
+    class Params:
+        signed = factory.Trait(
+            status="signed",
+            signed_at=factory.SelfAttribute("performed_at"),
+            signed_by=factory.SelfAttribute("practitioner"),
+        )
 
     patient = factory.SubFactory(PatientFactory)
     practitioner = factory.SubFactory(UserFactory)
@@ -134,6 +153,19 @@ class TreatmentSessionFactory(factory.django.DjangoModelFactory):
     product = factory.LazyFunction(lambda: _product("botox"))
     vial = factory.SubFactory(VialFactory)
     performed_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def points(self, create, extracted, **fields):
+        if create and extracted:
+            InjectionPointFactory.create_batch(extracted, session=self, **fields)
+
+    @factory.post_generation  # after `points`: the summaries count them
+    def summarised(self, create, extracted, **kwargs):
+        if create and extracted:
+            from treatments.services import rollups
+
+            assert self.is_signed, "summarised=True is for signed sessions (signed=True)"
+            rollups.record_signed_session(self)
 
 
 class InjectionPointFactory(factory.django.DjangoModelFactory):
@@ -221,7 +253,7 @@ class SideEffectFactory(factory.django.DjangoModelFactory):
 
     session = factory.SubFactory(
         TreatmentSessionFactory,
-        status="signed",
+        signed=True,
         signed_at=factory.LazyFunction(timezone.now),
         performed_at=factory.LazyFunction(lambda: timezone.now() - timedelta(days=7)),
     )

@@ -66,7 +66,7 @@ def clinic(db, practitioner, reception):
     p1, p2, p3, p4, p5 = PatientFactory.create_batch(5, registered_by=reception)
 
     def session(patient, who, indication, product, when, points, *, signed=True, **extra):
-        fields = {"status": "signed", "signed_at": when + timedelta(hours=1)} if signed else {}
+        fields = {"signed": True, "signed_at": when + timedelta(hours=1)} if signed else {}
         s = TreatmentSessionFactory(
             patient=patient,
             practitioner=who,

@@ -187,8 +187,7 @@ def test_a_booking_before_the_eligible_date_is_flagged_with_that_date(patient, d
         practitioner=doctor,
         indication=migraine,
         product=botox,
-        status="signed",
-        signed_at=timezone.now() - timedelta(days=30),
+        signed=True,
         performed_at=timezone.now() - timedelta(days=30),
     )
     with pytest.raises(services.BookingNeedsAcknowledgement) as flagged:

@@ -24,8 +24,7 @@ def treated(patient, practitioner, when, indication):
         patient=patient,
         practitioner=practitioner,
         indication=indication,
-        status="signed",
-        signed_at=when,
+        signed=True,
         performed_at=when,
     )
 

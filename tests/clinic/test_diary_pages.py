@@ -20,7 +20,6 @@ from tests.clinic.test_query_counts import ACCESS_LOG, BASE
 from tests.conftest import client_for
 from tests.factories import PatientFactory, TreatmentSessionFactory, UserFactory
 from treatments.models import Indication, Product
-from treatments.services import rollups
 
 pytestmark = pytest.mark.django_db
 
@@ -157,8 +156,7 @@ def test_consent_due_on_the_practitioners_day(doctor, reception):
             patient=patient,
             practitioner=doctor,
             indication=migraine,
-            status="signed",
-            signed_at=when,
+            signed=True,
             performed_at=when,
             consent_taken=consent_taken,
         )
@@ -219,16 +217,15 @@ def test_reception_books_from_the_recall_list(patient, doctor, reception):
     migraine = Indication.objects.get(slug="chronic-migraine")
     botox = Product.objects.get(slug="botox")
     last = timezone.now() - timedelta(days=migraine.min_interval_days + 3)
-    session = TreatmentSessionFactory(
+    TreatmentSessionFactory(
         patient=patient,
         practitioner=doctor,
         indication=migraine,
         product=botox,
-        status="signed",
-        signed_at=last,
+        signed=True,
         performed_at=last,
+        summarised=True,  # as signing does (the recall list reads it)
     )
-    rollups.record_signed_session(session)  # as signing does (the recall list reads it)
     client = client_for(reception)
     page = client.get(reverse("reports:recall")).content.decode()
     assert patient.record_number in page

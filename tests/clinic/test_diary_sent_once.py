@@ -15,7 +15,7 @@ from clinic.diary.messaging.models import PatientMessage
 from clinic.diary.models import AppointmentType, WorkingPattern
 from clinic.diary.waiting_list import services as waiting_services
 from clinic.diary.waiting_list.models import WaitingListEntry
-from tests.clinic.test_diary_messages import signed_session
+from tests.clinic.messaging_helpers import signed_session
 from tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db

@@ -4,11 +4,9 @@ number of rows (measured with 1 and with 55 rows)."""
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from tests.factories import (
     FollowUpFactory,
-    InjectionPointFactory,
     PatientFactory,
     PriorTreatmentFactory,
     QuestionnaireFactory,
@@ -48,13 +46,8 @@ def add_patients(n: int, reception):
 def add_sessions(patient, practitioner, n: int):
     for _ in range(n):
         session = TreatmentSessionFactory(
-            patient=patient,
-            practitioner=practitioner,
-            status="signed",
-            signed_at=timezone.now(),
-            signed_by=practitioner,
+            patient=patient, practitioner=practitioner, signed=True, points=3
         )
-        InjectionPointFactory.create_batch(3, session=session)
         FollowUpFactory(patient=patient, session=session)
 
 

@@ -73,11 +73,11 @@ def add_activity(practitioner, reception, n: int):
         session = TreatmentSessionFactory(
             patient=patient,
             practitioner=practitioner,
-            status="signed",
             performed_at=performed,
+            signed=True,
             signed_at=performed + timedelta(hours=1),
+            points=2,
         )
-        InjectionPointFactory.create_batch(2, session=session)
         session.vial.discarded_at = performed + timedelta(hours=2)
         session.vial.wasted_units = Decimal(90)
         session.vial.save()

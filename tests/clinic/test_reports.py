@@ -15,7 +15,6 @@ from clinic.reports.registry import REPORTS
 from clinic.roles import Role
 from tests.conftest import client_for
 from tests.factories import (
-    InjectionPointFactory,
     PatientFactory,
     SideEffectFactory,
     TreatmentSessionFactory,
@@ -23,24 +22,23 @@ from tests.factories import (
     VialFactory,
 )
 from treatments.models import Indication, VialDraw
-from treatments.services import rollups
 
 pytestmark = pytest.mark.django_db
 
 
 def signed_session(**fields):
     performed = fields.pop("performed_at", timezone.now() - timedelta(hours=2))
-    session = TreatmentSessionFactory(
-        status="signed",
+    return TreatmentSessionFactory(
+        signed=True,
         signed_at=performed + timedelta(hours=1),
         performed_at=performed,
         consent_taken=True,
+        points=2,
+        points__units=Decimal(5),
+        # The summaries signing writes (the recall list reads the latest courses; issue 14.5).
+        summarised=True,
         **fields,
     )
-    InjectionPointFactory.create_batch(2, session=session, units=Decimal(5))
-    # The summaries signing writes (the recall list reads the latest courses; issue 14.5).
-    rollups.record_signed_session(session)
-    return session
 
 
 def body(response) -> str:

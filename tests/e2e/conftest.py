@@ -6,6 +6,7 @@ Every test in this folder is marked `e2e`. Run them alone with
 
 import asyncio
 import os
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from clinic.roles import Role
 from tests.e2e.helpers import login as _login
 from tests.e2e.helpers import shot as _shot
-from tests.factories import UserFactory
+from tests.factories import PatientFactory, QuestionnaireFactory, UserFactory
 
 # pytest-playwright's sync API runs an asyncio loop in the test thread, which makes Django
 # refuse ORM calls there (SynchronousOnlyOperation). Only this folder needs the escape hatch.
@@ -134,3 +135,16 @@ def migrated_reference_data(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("flush", interactive=False, verbosity=0)
         connections.close_all()  # as after a test: else the test database cannot be dropped
+
+
+@pytest.fixture
+def adult_patient(reception):
+    """An adult with a questionnaire on file, every answer "no" (the session flows' patient)."""
+    patient = PatientFactory(
+        family_name="Okafor",
+        given_names="Grace",
+        date_of_birth=date(1979, 4, 12),
+        registered_by=reception,
+    )
+    QuestionnaireFactory(patient=patient, entered_by=reception)
+    return patient

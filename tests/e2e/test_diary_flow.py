@@ -14,10 +14,9 @@ from playwright.sync_api import Page, expect
 
 from clinic.diary import services
 from clinic.diary.models import Appointment, AppointmentType, WorkingPattern
-from tests.e2e.test_session_flow import Actions, adult_patient, fresh_vial, tick_confirmations
+from tests.e2e.session_helpers import Actions, fresh_vial, tick_confirmations
 from tests.factories import PatientFactory, TreatmentSessionFactory
 from treatments.models import Indication, Product
-from treatments.services import rollups
 
 # Uses migrated reference data (appointment types, indications): migrated_reference_data.
 pytestmark = [
@@ -25,8 +24,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.usefixtures("migrated_reference_data"),
 ]
-
-__all__ = ["adult_patient"]  # the session flow's patient, used as a fixture here
 
 LAPTOP, IPAD = {"width": 1366, "height": 768}, {"width": 820, "height": 1180}
 
@@ -58,11 +55,11 @@ def test_reception_books_from_the_recall_list_and_a_clash_offers_free_times(
     botox = Product.objects.get(slug="botox")
     due = PatientFactory(family_name="Ravensworth", given_names="Clara")
     last = timezone.now() - timedelta(days=migraine.min_interval_days - 3)
-    session = TreatmentSessionFactory(
+    TreatmentSessionFactory(
         patient=due, practitioner=practitioner, indication=migraine, product=botox,
-        status="signed", signed_at=last, performed_at=last,
+        performed_at=last, signed=True,
+        summarised=True,  # as signing does (the recall list reads it)
     )  # fmt: skip
-    rollups.record_signed_session(session)  # as signing does (the recall list reads it)
     eligible = timezone.localdate(last) + timedelta(days=migraine.min_interval_days)
 
     login(page, live_server, "rita")

@@ -7,9 +7,8 @@ guards (versions, one-time tokens) stay for what gets through."""
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_session_flow import (
+from tests.e2e.session_helpers import (
     Actions,
-    adult_patient,  # noqa: F401 - fixture
     fresh_vial,
     safety_panel,
     start_preempt_session,
@@ -29,7 +28,7 @@ def test_a_double_click_on_sign_shows_the_session_signed(
     page: Page,
     live_server,
     practitioner,
-    adult_patient,  # noqa: F811
+    adult_patient,
     login,
 ):
     fresh_vial(practitioner)

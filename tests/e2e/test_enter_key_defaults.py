@@ -17,8 +17,8 @@ from playwright.sync_api import Page, expect
 from clinic.diary.messaging.models import PatientMessage
 from clinic.diary.models import Appointment
 from clinic.diary.waiting_list.models import WaitingListEntry
-from tests.clinic.test_diary_messages import CONSENTS, signed_session
-from tests.e2e.test_session_flow import CONFIRMATIONS
+from tests.clinic.messaging_helpers import CONSENTS, signed_session
+from tests.e2e.session_helpers import CONFIRMATIONS
 from tests.e2e.test_session_screens import preempt_draft  # noqa: F401 - fixture
 from tests.factories import PatientFactory
 from treatments.choices import SessionStatus

@@ -12,7 +12,6 @@ from playwright.sync_api import Page, expect
 
 from clinic.reports.models import ReportExport
 from tests.factories import (
-    InjectionPointFactory,
     PatientFactory,
     SideEffectFactory,
     TreatmentSessionFactory,
@@ -27,16 +26,16 @@ pytestmark = [
 
 
 def signed(patient, practitioner, performed):
-    session = TreatmentSessionFactory(
+    return TreatmentSessionFactory(
         patient=patient,
         practitioner=practitioner,
         performed_at=performed,
-        status="signed",
+        signed=True,
         signed_at=performed + timedelta(hours=1),
         consent_taken=True,
+        points=3,
+        points__units=Decimal(5),
     )
-    InjectionPointFactory.create_batch(3, session=session, units=Decimal(5))
-    return session
 
 
 def test_manager_reads_the_dashboard_and_downloads_a_report(

@@ -1,26 +1,30 @@
 """Issue 3 in the browser, as a practitioner clicks: receive and reconstitute a vial, a
-PREEMPT session from the template to "Signed", the 12-week interval override, an expired
-vial refused, and a point added by volume. Plus session_sign's own expired-vial refusal."""
+PREEMPT session from the template to "Signed", and the 12-week interval override. An
+expired vial and a point added by volume: test_session_vial_and_volume.py."""
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.e2e.helpers import staff_name_pattern
-from tests.factories import (
-    InjectionPointFactory,
-    PatientFactory,
-    QuestionnaireFactory,
-    TreatmentSessionFactory,
-    VialFactory,
+from tests.e2e.session_helpers import (
+    CHRONIC_MIGRAINE,
+    CONFIRMATIONS,
+    Actions,
+    add_preempt_points,
+    expect_preempt_template,
+    fresh_vial,
+    safety_panel,
+    start_preempt_session,
+    tick_confirmations,
 )
-from treatments import services
+from tests.factories import TreatmentSessionFactory, VialFactory
 from treatments.choices import SessionStatus
-from treatments.models import SessionFinding, SiteTemplate, TreatmentSession, Vial
+from treatments.models import SessionFinding, TreatmentSession, Vial
 
 # Reference data (products, PREEMPT template, dose limits) is loaded by migrations, and
 # every transactional test (live_server) ends with a flush that empties it: each test here
@@ -30,81 +34,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.usefixtures("migrated_reference_data"),
 ]
-
-CONFIRMATIONS = (
-    "Today's screening answers reviewed with the patient",
-    "Consent for this episode taken",
-    "Advised to seek urgent care for swallowing, speech or breathing problems",
-)
-CHRONIC_MIGRAINE = "Chronic migraine prophylaxis"
-
-
-class Actions:
-    """What the practitioner does, counted: each click, tick or dropdown choice is one
-    action; typed text also counts its keystrokes."""
-
-    def __init__(self) -> None:
-        self.log: list[str] = []
-        self.keystrokes = 0
-
-    def click(self, locator: Locator, what: str) -> None:
-        locator.click()
-        self.log.append(f"click {what}")
-
-    def check(self, locator: Locator, what: str) -> None:
-        locator.check()
-        self.log.append(f"tick {what}")
-
-    def choose(self, locator: Locator, label: str, what: str) -> None:
-        locator.select_option(label=label)
-        self.log.append(f"choose {what}: {label}")
-
-    def type(self, locator: Locator, text: str, what: str) -> None:
-        locator.press_sequentially(text)
-        self.keystrokes += len(text)
-        self.log.append(f"type {what}: {text!r}")
-
-    @property
-    def count(self) -> int:
-        return len(self.log)
-
-
-# Data ------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def adult_patient(reception):
-    """An adult with a questionnaire on file, every answer "no"."""
-    patient = PatientFactory(
-        family_name="Okafor",
-        given_names="Grace",
-        date_of_birth=date(1979, 4, 12),
-        registered_by=reception,
-    )
-    QuestionnaireFactory(patient=patient, entered_by=reception)
-    return patient
-
-
-def fresh_vial(practitioner, **kwargs) -> Vial:
-    """A 200 U BOTOX vial reconstituted an hour ago with 4 mL (5 U per 0.1 mL): enough
-    for a whole PREEMPT session."""
-    kwargs = {"presentation_units": 200, "diluent_ml": Decimal("4.00")} | kwargs
-    return VialFactory(received_by=practitioner, **kwargs)
-
-
-def add_preempt_points(session: TreatmentSession) -> None:
-    """The 31 fixed PREEMPT sites, 5 U (0.1 mL) each, as the template gives them."""
-    template = SiteTemplate.objects.get(slug="preempt")
-    for row in template.rows.filter(optional=False).select_related("site"):
-        InjectionPointFactory(
-            session=session,
-            order=row.order,
-            site=row.site,
-            side=row.side,
-            units=row.units,
-            volume_ml=row.volume_ml,
-            points=row.points,
-        )
 
 
 def signed_preempt_session(patient, practitioner, *, days_ago: int) -> TreatmentSession:
@@ -126,60 +55,11 @@ def signed_preempt_session(patient, practitioner, *, days_ago: int) -> Treatment
         screening_reviewed=True,
         consent_taken=True,
         spread_advice_given=True,
-        status=SessionStatus.SIGNED,
+        signed=True,
         signed_at=performed_at + timedelta(minutes=20),
-        signed_by=practitioner,
     )
     add_preempt_points(session)
     return session
-
-
-def preempt_draft(patient, practitioner, vial, **fields) -> TreatmentSession:
-    session = TreatmentSessionFactory(
-        patient=patient, practitioner=practitioner, vial=vial, **fields
-    )
-    add_preempt_points(session)
-    return session
-
-
-# Page helpers ----------------------------------------------------------------------------
-
-
-def safety_panel(page: Page) -> Locator:
-    return page.locator("#safety")
-
-
-def start_preempt_session(page: Page, actions: Actions) -> None:
-    """Patient page → New session → Chronic migraine → BOTOX (pre-chosen) → Start."""
-    actions.click(page.get_by_role("link", name="New session"), "New session")
-    expect(page.get_by_role("heading", name="New treatment session")).to_be_visible()
-    actions.choose(page.get_by_label("Indication"), CHRONIC_MIGRAINE, "indication")
-    botox = page.locator("#product-choices .form-check", has_text=re.compile(r"^\s*BOTOX\s*\("))
-    # The product list is re-rendered by htmx for the indication.
-    expect(botox.locator(".badge")).to_have_text("licensed for this indication")
-    expect(botox.get_by_role("radio")).to_be_checked()
-    actions.click(page.get_by_role("button", name="Start session"), "Start session")
-    expect(page).to_have_url(re.compile(r"/sessions/[0-9a-f-]{36}/edit/$"))
-
-
-def tick_confirmations(page: Page, actions: Actions) -> None:
-    for label in CONFIRMATIONS:
-        actions.check(page.get_by_label(label), label.split()[0])
-
-
-def expect_preempt_template(page: Page) -> None:
-    expect(page.locator("#points-body tr.point-row")).to_have_count(31)
-    panel = safety_panel(page)
-    expect(panel.locator("#total-units")).to_have_text("155")
-    expect(panel).to_contain_text("155 BOTOX units · 31 points")
-
-
-def vial_option_values(page: Page) -> list[str]:
-    return (
-        page.get_by_label("Vial", exact=True)
-        .locator("option")
-        .evaluate_all("options => options.map(o => o.value)")
-    )
 
 
 # 1-2. Reconstitute, then a PREEMPT session from the template to "Signed" ------------------
@@ -391,173 +271,3 @@ def test_preempt_eight_weeks_later_needs_a_reason(
     session.refresh_from_db()
     assert session.status == SessionStatus.SIGNED
     print(f"\nInterval flow: {actions.count} actions, {actions.keystrokes} keystrokes")
-
-
-# 4. An expired vial: not offered, refused when posted, refused by session_sign -----------
-
-
-def expired_vial(practitioner) -> Vial:
-    today = timezone.localdate()
-    return VialFactory(
-        received_by=practitioner,
-        presentation_units=200,
-        diluent_ml=Decimal("4.00"),
-        lot="X0001X9",
-        received_on=today - timedelta(days=200),
-        expiry=today - timedelta(days=1),
-    )
-
-
-def test_expired_vial_is_not_offered_and_a_forged_choice_is_refused(
-    page: Page, live_server, practitioner, adult_patient, login, shot
-):
-    expired = expired_vial(practitioner)
-    usable = fresh_vial(practitioner)
-    session = preempt_draft(adult_patient, practitioner, usable)
-
-    login(page, live_server, "amelia")
-    edit_url = f"{live_server.url}/sessions/{session.public_id}/edit/"
-    page.goto(edit_url)
-    expect_preempt_template(page)
-    values = vial_option_values(page)
-    assert str(usable.pk) in values
-    assert str(expired.pk) not in values
-    expect(page.get_by_label("Vial", exact=True)).not_to_contain_text("X0001X9")
-
-    # The form as this browser would send it, with the expired vial's id and "sign".
-    tick_confirmations(page, Actions())
-    fields = page.locator("#session-form").evaluate(
-        "form => Object.fromEntries(new FormData(form).entries())"
-    )
-    assert fields["csrfmiddlewaretoken"]
-    response = page.request.post(
-        edit_url, form={**fields, "vial": str(expired.pk), "action": "sign"}, max_redirects=0
-    )
-    assert response.status == 200, response.status
-    body = response.text()
-    assert "Please correct the highlighted entries" in body
-    assert "That vial can no longer be used here" in body
-    session.refresh_from_db()
-    assert session.status == SessionStatus.DRAFT
-    assert session.vial == usable
-
-    # The same forged choice through the page itself, to see what is shown.
-    page.get_by_label("Vial", exact=True).evaluate(
-        "(select, pk) => select.add(new Option('forged: expired vial', pk))", str(expired.pk)
-    )
-    page.get_by_label("Vial", exact=True).select_option(str(expired.pk))
-    page.get_by_role("button", name="Sign session").click()
-    expect(page).to_have_url(edit_url)
-    expect(page.locator(".alert-danger").first).to_contain_text(
-        "Please correct the highlighted entries. Nothing you typed has been lost."
-    )
-    vial_field = page.get_by_label("Vial", exact=True)
-    expect(vial_field).to_have_class(re.compile(r"\bis-invalid\b"))
-    expect(page.locator("#div_id_vial")).to_contain_text("That vial can no longer be used here")
-    for label in CONFIRMATIONS:
-        expect(page.get_by_label(label)).to_be_checked()
-    shot(page, "session-08-expired-vial-forged")
-    session.refresh_from_db()
-    assert session.status == SessionStatus.DRAFT
-    assert session.vial == usable
-
-
-def test_session_sign_refuses_a_draft_whose_vial_has_expired(practitioner, adult_patient):
-    expired = expired_vial(practitioner)
-    session = preempt_draft(
-        adult_patient,
-        practitioner,
-        expired,
-        screening_reviewed=True,
-        consent_taken=True,
-        spread_advice_given=True,
-    )
-
-    with pytest.raises(services.SigningRefused) as refused:
-        services.session_sign(
-            session=session,
-            signed_by=practitioner,
-            override_reasons={},
-            acknowledge_warnings=True,
-        )
-
-    assert [f.code for f in refused.value.blocks] == ["vial.expired"]
-    assert refused.value.blocks[0].message == (
-        f"Vial {expired.pk} (lot X0001X9) expired on {expired.expiry:%d/%m/%Y}; "
-        f"session date {timezone.localdate(session.performed_at):%d/%m/%Y}"
-    )
-    session.refresh_from_db()
-    assert session.status == SessionStatus.DRAFT
-    assert session.signed_at is None
-    assert not SessionFinding.objects.filter(session=session).exists()
-
-
-# 5. A point added by volume: units follow the vial's dilution ----------------------------
-
-
-def test_add_point_units_follow_volume(
-    page: Page, live_server, practitioner, adult_patient, login, shot
-):
-    vial = fresh_vial(practitioner)
-    session = preempt_draft(adult_patient, practitioner, vial)
-
-    login(page, live_server, "amelia")
-    page.goto(f"{live_server.url}/sessions/{session.public_id}/edit/")
-    expect_preempt_template(page)
-
-    page.get_by_role("button", name="+ Add point").click()
-    rows = page.locator("#points-body tr.point-row")
-    expect(rows).to_have_count(32)
-    row = rows.last
-    expect(row.get_by_label("Site")).to_be_focused()
-    row.get_by_label("Site").select_option(label="Temporalis")
-    row.get_by_label("Side").select_option(label="Left")
-    expect(row.get_by_label("Units")).to_have_value("")
-    row.get_by_label("Volume (mL)").press_sequentially("0.2")
-    expect(row.get_by_label("Units")).to_have_value("10")
-
-    panel = safety_panel(page)
-    expect(panel.locator("#total-units")).to_have_text("165")
-    expect(panel).to_contain_text("165 BOTOX units · 32 points")
-    expect(panel.locator(".finding[data-code='dose.volume_mismatch']")).to_have_count(0)
-    shot(page, "session-09-point-added-by-volume")
-
-    page.get_by_role("button", name="Save draft").click()
-    expect(page.locator(".messages .alert-success")).to_contain_text("Draft saved.")
-    added = session.points.order_by("-order").first()
-    assert (added.site.name, added.side) == ("Temporalis", "left")
-    assert (added.units, added.volume_ml) == (Decimal("10"), Decimal("0.2"))
-    assert session.points.count() == 32
-
-
-def test_volume_follows_units_typed_and_a_new_point_has_no_side(
-    page: Page, live_server, practitioner, adult_patient, login, shot
-):
-    """Issue 13.6 and 13.18: typing units fills the volume at the vial's dilution (and
-    typing a volume fills the units); a new point starts with no side chosen."""
-    vial = fresh_vial(practitioner)
-    session = preempt_draft(adult_patient, practitioner, vial)
-
-    login(page, live_server, "amelia")
-    page.goto(f"{live_server.url}/sessions/{session.public_id}/edit/")
-    expect_preempt_template(page)
-
-    page.get_by_role("button", name="+ Add point").click()
-    row = page.locator("#points-body tr.point-row").last
-    expect(row.get_by_label("Side")).to_have_value("")
-    row.get_by_label("Site").select_option(label="Temporalis")
-    row.get_by_label("Side").select_option(label="Right")
-    row.get_by_label("Units").press_sequentially("15")
-    expect(row.get_by_label("Volume (mL)")).to_have_value("0.3")
-    row.get_by_label("Volume (mL)").fill("")
-    row.get_by_label("Volume (mL)").press_sequentially("0.1")
-    expect(row.get_by_label("Units")).to_have_value("5")
-    row.get_by_label("Units").fill("")
-    row.get_by_label("Units").press_sequentially("12")
-    expect(row.get_by_label("Volume (mL)")).to_have_value("0.24")
-    shot(page, "session-10-volume-follows-units")
-
-    page.get_by_role("button", name="Save draft").click()
-    expect(page.locator(".messages .alert-success")).to_contain_text("Draft saved.")
-    added = session.points.order_by("-order").first()
-    assert (added.side, added.units, added.volume_ml) == ("right", Decimal("12"), Decimal("0.24"))

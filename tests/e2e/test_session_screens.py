@@ -11,14 +11,13 @@ from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.e2e.helpers import PASSWORD, SCREENSHOT_DIR, idle_for_longer_than_the_limit
+from tests.e2e.session_helpers import add_preempt_points
 from tests.factories import (
-    InjectionPointFactory,
     PatientFactory,
     QuestionnaireFactory,
     TreatmentSessionFactory,
     VialFactory,
 )
-from treatments.models import SiteTemplate
 
 # Reference data (products, the PREEMPT template) comes from migrations: see conftest.
 pytestmark = [
@@ -50,17 +49,7 @@ def preempt_draft(reception, practitioner):
     QuestionnaireFactory(patient=patient, entered_by=reception)
     vial = VialFactory(received_by=practitioner, presentation_units=200, diluent_ml=Decimal("4.00"))
     session = TreatmentSessionFactory(patient=patient, practitioner=practitioner, vial=vial)
-    template = SiteTemplate.objects.get(slug="preempt")
-    for row in template.rows.filter(optional=False).select_related("site"):
-        InjectionPointFactory(
-            session=session,
-            order=row.order,
-            site=row.site,
-            side=row.side,
-            units=row.units,
-            volume_ml=row.volume_ml,
-            points=row.points,
-        )
+    add_preempt_points(session)
     return session
 
 

@@ -30,8 +30,7 @@ def test_phoned_in_drooping_eyelid_reviewed_and_decided(
         patient=patient,
         practitioner=practitioner,
         vial=vial,
-        status="signed",
-        signed_at=timezone.now() - timedelta(days=6),
+        signed=True,
         performed_at=timezone.now() - timedelta(days=6),
     )
     VialDraw.objects.create(session=session, vial=vial, units=155)

@@ -111,7 +111,7 @@ def test_an_unreadable_token_on_a_button_says_the_same(
 ):
     """The aftercare button and the subject access JSON button say what every form says."""
     from patients.models import SubjectAccessCopy, SubjectAccessRequest
-    from tests.clinic.test_diary_messages import signed_session
+    from tests.clinic.messaging_helpers import signed_session
 
     session = signed_session(PatientFactory(), practitioner)
     sent = practitioner_client.post(
@@ -190,7 +190,7 @@ def _create_forms(patient, practitioner):
     TreatmentSessionFactory(
         patient=patient,
         practitioner=practitioner,
-        status="signed",
+        signed=True,
         signed_at=timezone.now(),
         performed_at=timezone.now() - timedelta(days=3),
     )

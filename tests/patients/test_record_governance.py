@@ -85,9 +85,8 @@ def test_patient_page_shows_retain_until(reception_client, practitioner, patient
     TreatmentSessionFactory(
         patient=patient,
         practitioner=practitioner,
-        status="signed",
+        signed=True,
         signed_at=timezone.now(),
-        signed_by=practitioner,
         performed_at=timezone.make_aware(timezone.datetime(2025, 4, 2, 10, 0)),
     )
     html = reception_client.get(patient.get_absolute_url()).content.decode()

@@ -21,3 +21,8 @@ CHILDBEARING_SEED = importlib.import_module(
 CHILDBEARING_KEYS = {key for key, *_ in CHILDBEARING_SEED.PARAMETERS}
 
 VERIFIED_ON = datetime.date(2026, 11, 21)
+
+
+def slugs(queryset) -> set[str]:
+    """The slugs of the rows in `queryset`."""
+    return set(queryset.values_list("slug", flat=True))

@@ -86,8 +86,7 @@ def test_the_outcome_form_offers_the_patients_own_instruments_first_each_once(
         patient=patient,
         practitioner=practitioner,
         indication=Indication.objects.get(slug="cervical-dystonia"),
-        status="signed",
-        signed_at=timezone.now(),
+        signed=True,
     )
     choices = OutcomeAssessmentForm(patient=patient).fields["instrument"].choices
     first_group, _ = choices[1]

@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from tests.factories import (
-    InjectionPointFactory,
     OutcomeAssessmentFactory,
     QuestionnaireFactory,
     TreatmentSessionFactory,
@@ -45,17 +44,15 @@ def record(patient, user, **overrides):
 
 def signed(patient, practitioner, days_ago, slug="chronic-migraine", units=155):
     at = timezone.make_aware(datetime.combine(TODAY - timedelta(days=days_ago), time(10)))
-    session = TreatmentSessionFactory(
+    return TreatmentSessionFactory(
         patient=patient,
         practitioner=practitioner,
         indication=indication(slug),
         performed_at=at,
-        status="signed",
-        signed_at=at,
-        signed_by=practitioner,
+        signed=True,
+        points=1,
+        points__units=Decimal(units),
     )
-    InjectionPointFactory(session=session, units=Decimal(units))
-    return session
 
 
 # Recording ------------------------------------------------------------------------------

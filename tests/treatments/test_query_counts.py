@@ -31,13 +31,8 @@ def count_queries(client, url, method="get", data=None) -> int:
 
 def signed_session(patient, practitioner, points: int, extras: int):
     session = TreatmentSessionFactory(
-        patient=patient,
-        practitioner=practitioner,
-        status="signed",
-        signed_at=timezone.now(),
-        signed_by=practitioner,
+        patient=patient, practitioner=practitioner, signed=True, points=points
     )
-    InjectionPointFactory.create_batch(points, session=session)
     for n in range(extras):
         SessionFinding.objects.create(
             session=session,

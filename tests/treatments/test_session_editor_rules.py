@@ -117,16 +117,15 @@ def test_the_editor_offers_sessions_of_the_last_14_days_as_the_top_up_index(
     now = timezone.now()
 
     def signed(days_ago):
-        s = TreatmentSessionFactory(
+        return TreatmentSessionFactory(
             patient=patient,
             practitioner=practitioner,
             indication=Indication.objects.get(slug="cervical-dystonia"),
-            status="signed",
             performed_at=now - timedelta(days=days_ago),
-            signed_at=now - timedelta(days=days_ago),
+            signed=True,
+            points=1,
+            points__units=Decimal(50),
         )
-        InjectionPointFactory(session=s, units=Decimal(50))
-        return s
 
     index, old = signed(10), signed(20)
     draft = TreatmentSessionFactory(
@@ -226,11 +225,11 @@ def test_a_refused_sign_offers_the_top_up_link_its_new_date_calls_for(
         patient=patient,
         practitioner=practitioner,
         indication=dystonia,
-        status="signed",
         performed_at=now - timedelta(days=20),
-        signed_at=now - timedelta(days=20),
+        signed=True,
+        points=1,
+        points__units=Decimal(50),
     )
-    InjectionPointFactory(session=earlier, units=Decimal(50))
     draft = TreatmentSessionFactory(
         patient=patient,
         practitioner=practitioner,

@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from tests.factories import (
-    InjectionPointFactory,
     PatientFactory,
     PrescriberAssessmentFactory,
     QuestionnaireFactory,
@@ -19,7 +18,6 @@ from tests.factories import (
 )
 from tests.treatments.session_helpers import CONFIRMED, indication, product, save, site, start
 from treatments import safety, selectors, services
-from treatments.choices import SessionStatus
 from treatments.models import (
     DoseLimit,
     SiteTemplate,
@@ -103,16 +101,16 @@ def test_the_timeline_totals_follow_the_reference_window(practitioner, patient):
     today = timezone.localdate()
     for days_ago, units in ((0, 10), (29, 20), (30, 40), (83, 80), (84, 160)):
         when = timezone.make_aware(datetime.combine(today - timedelta(days=days_ago), time(12)))
-        session = TreatmentSessionFactory(
+        TreatmentSessionFactory(
             patient=patient,
             practitioner=practitioner,
             indication=indication("cervical-dystonia"),
             product=botox,
-            status=SessionStatus.SIGNED,
             performed_at=when,
-            signed_at=when,
+            signed=True,
+            points=1,
+            points__units=Decimal(units),
         )
-        InjectionPointFactory(session=session, units=Decimal(units))
     family = "Allergan (onabotulinumtoxinA)"
     timeline = selectors.patient_timeline(patient=patient, today=today)
     assert timeline.cumulative_84d == [(family, Decimal(150))]

@@ -1,7 +1,6 @@
 """Pinned query counts for the side-effect pages: the same with 1 report as with 40."""
 
 import pytest
-from django.utils import timezone
 
 from tests.clinic.test_query_counts import ACCESS_LOG, BASE, SCREENING_BANNER
 from tests.factories import SideEffectFactory, TreatmentSessionFactory, VialFactory
@@ -14,9 +13,7 @@ pytestmark = pytest.mark.django_db
 def add_side_effects(patient, practitioner, n, **fields):
     made = []
     for _ in range(n):
-        session = TreatmentSessionFactory(
-            patient=patient, practitioner=practitioner, status="signed", signed_at=timezone.now()
-        )
+        session = TreatmentSessionFactory(patient=patient, practitioner=practitioner, signed=True)
         VialDraw.objects.create(session=session, vial=session.vial, units=10)
         VialDraw.objects.create(session=session, vial=VialFactory(), units=5)
         made.append(SideEffectFactory(session=session, patient=patient, **fields))

@@ -1,0 +1,250 @@
+"""Side-effect pages (DOMAIN §4, rules 38-39): reception's call form, the patient page's
+header and tab, the practitioner's form (and the database's own check of an outcome
+against its resolution date), the Yellow Card page and its CSV, the decision and review
+forms (stale versions refused), the manager's pseudonymised serious list, a form sent
+twice."""
+
+import csv
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from clinic.inputs import STALE_PAGE_MESSAGE
+from tests.factories import PatientFactory, SideEffectFactory
+from tests.treatments.side_effect_helpers import TODAY, practitioner_report, signed_session
+from treatments.models import SideEffect
+
+pytestmark = pytest.mark.django_db
+
+
+# --- Pages -------------------------------------------------------------------------------
+
+
+def test_reception_logs_a_call_and_cannot_read_it_back(reception_client, practitioner, patient):
+    signed_session(patient, practitioner)
+    url = f"/patients/{patient.public_id}/side-effects/new/"
+    page = reception_client.get(url).content.decode()
+    assert "Log a side-effect call" in page and "Severity" not in page
+    response = reception_client.post(
+        url,
+        {
+            "description": "drooping eyelid <script>alert(1)</script>",
+            "onset_date": (TODAY - timedelta(days=1)).strftime("%d/%m/%Y"),
+            "reporter": "patient",
+        },
+    )
+    assert response.status_code == 302
+    se = SideEffect.objects.get()
+    assert se.status == "unreviewed"
+    assert reception_client.get(se.get_absolute_url()).status_code == 403
+    assert reception_client.get(f"/patients/{patient.public_id}/side-effects/").status_code == 403
+    detail = reception_client.get(patient.get_absolute_url()).content.decode()
+    assert "drooping" not in detail and "open-side-effects" not in detail
+
+
+def test_reception_form_errors_keep_what_was_typed(reception_client, patient):
+    url = f"/patients/{patient.public_id}/side-effects/new/"
+    response = reception_client.post(
+        url, {"description": "rash on neck", "onset_date": "31/02/2026"}
+    )
+    assert response.status_code == 200
+    assert "rash on neck" in response.content.decode()
+    assert not SideEffect.objects.exists()
+
+
+def test_patient_page_header_and_tab_show_open_side_effects_with_the_lot(
+    practitioner_client, practitioner, patient
+):
+    session = signed_session(patient, practitioner, lot="BTX-7781")
+    se = SideEffectFactory(session=session, patient=patient, severity=2)
+    header = practitioner_client.get(patient.get_absolute_url()).content.decode()
+    assert 'data-testid="open-side-effects"' in header
+    assert "Eyelid ptosis (drooping eyelid) · not serious" in header
+    tab = practitioner_client.get(f"/patients/{patient.public_id}/side-effects/").content.decode()
+    assert "BTX-7781" in tab and se.get_absolute_url() in tab
+    detail = practitioner_client.get(se.get_absolute_url()).content.decode()
+    assert "BTX-7781" in detail and "Probable / likely" in detail
+
+
+def test_practitioner_records_a_side_effect_from_the_form(
+    practitioner_client, practitioner, patient
+):
+    session = signed_session(patient, practitioner)
+    url = f"/patients/{patient.public_id}/side-effects/new/"
+    data = practitioner_report(session)
+    # "Serious" with no criterion ticked is refused, and nothing typed is lost.
+    response = practitioner_client.post(url, data | {"serious": "yes"})
+    assert (
+        response.status_code == 200 and "Tick the seriousness criteria" in response.content.decode()
+    )
+    assert "Neck ache for three days" in response.content.decode()
+    response = practitioner_client.post(url, data)
+    assert response.status_code == 302
+    se = SideEffect.objects.get()
+    assert se.status == "reviewed" and se.reviewed_by == practitioner and not se.is_serious
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {"resolution_date": ""},
+            "“Recovered” needs the date it resolved",
+        ),
+        ({"outcome": "recovering"}, "“Recovering” does not say it has resolved"),
+    ],
+)
+def test_form_refuses_an_outcome_that_contradicts_the_resolution_date(
+    practitioner_client, practitioner, patient, changes, message
+):
+    """Reviewer's find: "Recovered" with no date was saved and shown as "Resolved: Not
+    yet". Refused with a message on the field, and everything typed is kept."""
+    session = signed_session(patient, practitioner)
+    data = practitioner_report(session, **changes)
+    url = f"/patients/{patient.public_id}/side-effects/new/"
+    response = practitioner_client.post(url, data)
+    page = response.content.decode()
+    assert response.status_code == 200 and message in page
+    assert "Neck ache for three days" in page
+    assert not SideEffect.objects.exists()
+
+
+def test_database_refuses_an_outcome_that_contradicts_the_resolution_date():
+    """No other path (admin, a script, a bulk load) can store the contradiction."""
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SideEffectFactory(outcome="recovered", resolution_date=None)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SideEffectFactory(outcome="recovering", resolution_date=TODAY)
+    SideEffectFactory(outcome="recovered", resolution_date=TODAY)  # agrees: stored
+
+
+def test_yellow_card_page_and_csv_hold_the_record(practitioner_client, practitioner):
+    patient = PatientFactory(given_names="Jane Ann", family_name="O'Brien")
+    session = signed_session(patient, practitioner, lot="=HYPERLINK(1)")
+    se = SideEffectFactory(session=session, patient=patient)
+    page = practitioner_client.get(f"/side-effects/{se.public_id}/yellow-card/").content.decode()
+    for text in ("JAO", "Eyelid ptosis", "BOTOX", "Chronic migraine", patient.record_number):
+        assert text in page
+    assert "data-print" in page
+    response = practitioner_client.get(f"/side-effects/{se.public_id}/yellow-card.csv")
+    assert response["Content-Type"].startswith("text/csv")
+    body = b"".join(response.streaming_content).decode()
+    rows = list(csv.reader(io.StringIO(body.removeprefix("\ufeff"))))
+    assert rows[0] == ["Section", "Field", "Value"]
+    fields = {(section, label): value for section, label, value in rows[1:]}
+    assert fields[("Patient", "Initials")] == "JAO"
+    assert fields[("Suspected drug", "Batch")].startswith("'=HYPERLINK(1)")  # no formula
+    assert fields[("Suspected reaction", "Serious")] == "No"
+    assert fields[("Reporter", "Name")]
+
+
+def test_decision_form_on_the_detail_page(practitioner_client):
+    se = SideEffectFactory()
+    # The reference's label is one line in its narrow column (1366 px): "Yellow Card
+    # reference" took two and its box sat below the reason's.
+    page = practitioner_client.get(f"/side-effects/{se.public_id}/").content.decode()
+    label = re.search(r'for="id_yellow_card_reference"[^>]*>\s*([^<]*?)\s*<', page)
+    assert label and label.group(1) == "Reference"
+    url = f"/side-effects/{se.public_id}/decision/"
+    practitioner_client.post(url, {"regulator_decision": "not-reported", "version": 1})
+    se.refresh_from_db()
+    assert se.regulator_decision == ""  # no reason: refused
+    practitioner_client.post(
+        url,
+        {"regulator_decision": "not-reported", "not_reported_reason": "Known, mild", "version": 1},
+    )
+    se.refresh_from_db()
+    assert se.regulator_decision == "not-reported"
+    # A second, stale decision is refused rather than overwriting the first.
+    practitioner_client.post(
+        url, {"regulator_decision": "reported", "yellow_card_reference": "X1", "version": 1}
+    )
+    se.refresh_from_db()
+    assert se.regulator_decision == "not-reported"
+
+
+def test_a_decision_without_the_version_is_refused_as_out_of_date(practitioner_client):
+    se = SideEffectFactory()
+    response = practitioner_client.post(
+        f"/side-effects/{se.public_id}/decision/",
+        {"regulator_decision": "not-reported", "not_reported_reason": "Known, mild"},
+    )
+    assert response.status_code == 302
+    assert [str(m) for m in response.wsgi_request._messages] == [STALE_PAGE_MESSAGE]
+    se.refresh_from_db()
+    assert (se.regulator_decision, se.version) == ("", 1)
+
+
+def test_a_review_without_the_version_is_refused_with_the_entries_kept(practitioner_client):
+    """It was taken for version 0 and told 'changed by someone else', which nobody had."""
+    se = SideEffectFactory()
+    url = f"/side-effects/{se.public_id}/review/"
+    form = practitioner_client.get(url).context["form"]
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        elif value is not None:
+            data[name] = getattr(value, "pk", value)
+    data["treatment_given"] = "Typed just now"
+    del data["version"]
+    response = practitioner_client.post(url, data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert STALE_PAGE_MESSAGE in page
+    assert "Typed just now" in page
+    se.refresh_from_db()
+    assert se.version == 1 and se.treatment_given != "Typed just now"
+
+
+def test_manager_sees_the_serious_list_pseudonymised(manager_client, practitioner):
+    patient = PatientFactory(family_name="Zebedee")
+    se = SideEffectFactory(
+        session=signed_session(patient, practitioner),
+        patient=patient,
+        serious_hospitalisation=True,
+        is_serious=True,
+    )
+    html = manager_client.get("/side-effects/serious/").content.decode()
+    assert patient.record_number in html and "Zebedee" not in html
+    assert se.get_absolute_url() not in html
+    assert manager_client.get(se.get_absolute_url()).status_code == 403
+
+
+def test_the_same_side_effect_form_sent_twice_records_one_report(
+    practitioner_client, practitioner, patient
+):
+    """A practitioner's double-click: one report (both would count in the rates), and the
+    replay goes to the first one."""
+    session = signed_session(patient, practitioner)
+    url = f"/patients/{patient.public_id}/side-effects/new/"
+    page = practitioner_client.get(url)
+    token = page.context["form"]["submission_token"].value()
+    assert f'value="{token}"' in page.content.decode()
+    data = practitioner_report(
+        session, submission_token=token, outcome="recovering", resolution_date=""
+    )
+    first = practitioner_client.post(url, data)
+    assert first.status_code == 302
+    again = practitioner_client.post(url, data)
+    assert again.status_code == 302 and again["Location"] == first["Location"]
+    assert SideEffect.objects.filter(patient=patient).count() == 1
+
+
+def test_an_unreviewed_reports_heading_ends_in_an_ellipsis(practitioner_client):
+    # A report reception logged has no term yet: the page's heading was the description's
+    # first 60 characters, cut mid-word ("...aching and she finds") with nothing to say so.
+    said = "Patient phoned to say her neck has been aching and she finds it hard to lift her head."
+    se = SideEffectFactory(term=None, description=said, status="unreviewed")
+    page = practitioner_client.get(f"/side-effects/{se.public_id}/").content.decode()
+    heading = page[page.index("<h1") : page.index("<small>", page.index("<h1"))]
+    assert heading.endswith("Patient phoned to say her neck has been aching and she find… ")
+    # A named reaction is the heading, whole.
+    named = SideEffectFactory()
+    page = practitioner_client.get(f"/side-effects/{named.public_id}/").content.decode()
+    assert f'<h1 class="h4 mb-0">{named.term.name} <small>' in page
