@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 AS_OWNER = $(if $(DATABASE_OWNER_URL),DATABASE_RUNTIME_URL="$$DATABASE_URL" DATABASE_URL="$$DATABASE_OWNER_URL")
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test static lint format seed bench bench-peer bench-search bench-reports bench-races bench-stall serve backup restore soak clean help
+.PHONY: run test static lint format seed bench bench-peer bench-search bench-reports bench-races bench-stall bench-scale serve backup restore soak clean help
 
 help:
 	@echo "make run    - install everything, migrate, seed demo data once, serve http://127.0.0.1:8000"
@@ -21,6 +21,7 @@ help:
 	@echo "make bench-reports - seed 100,000 patients and 500,000 sessions; dashboard and report p50/p95"
 	@echo "make bench-races - double-clicks and simultaneous registrations over HTTP (PostgreSQL + SQLite)"
 	@echo "make bench-stall - a 50 s lock on the patient table and a PostgreSQL restart under four staff (gunicorn)"
+	@echo "make bench-scale - 60,000 patients with 400,000 sessions of history: the administration and the everyday pages"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || "$$(bash .ci/find-python.sh)" -m venv $(VENV)
@@ -73,6 +74,9 @@ bench-races: $(VENV)/.installed static
 
 bench-stall: $(VENV)/.installed static
 	@bash bench/stall.sh
+
+bench-scale: $(VENV)/.installed static
+	@bash bench/scale_paths.sh
 
 # The production stack without containers (issue 12): PostgreSQL under var/, gunicorn, worker.
 serve: $(VENV)/.installed static

@@ -183,7 +183,7 @@ bench_wait_http() { # URL PID LOG [SECONDS, default 30]
 bench_gunicorn() { # PORT LOG
   local port=$1 log=$2
   bench_port_free "$port"
-  echo "Starting gunicorn (2 sync workers) on 127.0.0.1:$port"
+  echo "Starting gunicorn (2 workers; gunicorn.conf.py: gthread, 4 threads each) on 127.0.0.1:$port"
   bench_serve "$log" env DATABASE_CONN_MAX_AGE=600 "$GUNICORN" clinic.wsgi -w 2 \
     -b "127.0.0.1:$port" --log-level warning
   GUNICORN_PID=$SERVER_PID
