@@ -39,9 +39,11 @@ SCALES = {
     # patients for search and seeding; the dashboard's patients and sessions; patients for
     # the peer and throughput steps; registrations per client and phase (throughput)
     "small": {"patients": 10_000, "report_patients": 10_000, "report_sessions": 50_000,
-              "peer_patients": 10_000, "registrations": 100},
+              "peer_patients": 10_000, "registrations": 100,
+              "scale_patients": 10_000, "scale_sessions": 50_000},
     "full": {"patients": 1_000_000, "report_patients": 1_000_000, "report_sessions": 5_000_000,
-             "peer_patients": 100_000, "registrations": 300},
+             "peer_patients": 100_000, "registrations": 300,
+             "scale_patients": 60_000, "scale_sessions": 400_000},
 }  # fmt: skip
 SEED_GOAL_S_PER_MILLION = 300  # issue 14: seed_demo --patients 1000000 in <= 5 min
 MAKE_TEST_GOAL_S = 360  # issue 14: make test in <= 6 min on a quiet 2-core machine
@@ -104,6 +106,19 @@ def steps(scale: dict, run_dir: Path) -> list[Step]:
                 "REPORT_SESSIONS": scale["report_sessions"],
             },
             out="reports_latency.json",
+        ),
+        Step(
+            "scale",
+            f"the administration, the editor and everyday pages on "
+            f"{scale['scale_patients']:,} patients' {scale['scale_sessions']:,} sessions",
+            ["bash", "bench/scale_paths.sh"],
+            "bench/scale_paths.sh",
+            {
+                "SCALE_PATIENTS": scale["scale_patients"],
+                "SCALE_SESSIONS": scale["scale_sessions"],
+                "BENCH_PORT": 8945,
+            },
+            out="scale_paths.json",
         ),
         Step(
             "editor",

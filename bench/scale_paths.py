@@ -98,24 +98,24 @@ def main(argv=None) -> int:
     ]
     rows = [
         figure(
-            "administration p50, 3 POSTs",
+            "at scale: administration p50, 3 POSTs",
             statistics.median(sums),
             "ms",
             note=f"{len(sums)} runs; first / second half "
             f"{statistics.median(sums[:half]):.1f} / {statistics.median(sums[half:]):.1f} ms",
         ),
-        figure("session editor render p50", render, "ms", goal=EDITOR_RENDER_GOAL_MS),
-        figure("session editor live re-check p50", recheck, "ms", goal=RECHECK_GOAL_MS),
+        figure("at scale: session editor render p50", render, "ms", goal=EDITOR_RENDER_GOAL_MS),
+        figure("at scale: session editor live re-check p50", recheck, "ms", goal=RECHECK_GOAL_MS),
     ]
     for role, client, name, path in pages:
-        rows.append(figure(f"{role}: {name}", median_get(client, path), "ms"))
+        rows.append(figure(f"at scale: {role}: {name}", median_get(client, path), "ms"))
 
     print(f"\nEveryday paths at {args.label} ({subjects['sessions']} sessions on the patient page)")
-    print(f"{'path':<46} {'ms':>8}  goal")
-    print("-" * 64)
+    print(f"{'path':<56} {'ms':>8}  goal")
+    print("-" * 74)
     for row in rows:
         goal = "" if row["goal"] is None else f"<= {row['goal']:g} ({verdict(row)})"
-        print(f"{row['figure']:<46} {row['value']:8.1f}  {goal}")
+        print(f"{row['figure']:<56} {row['value']:8.1f}  {goal}")
         if row.get("note"):
             print(f"  {row['note']}")
     path = write("scale_paths", rows, path=args.out, label=args.label, samples=runs)
