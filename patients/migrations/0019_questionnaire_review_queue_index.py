@@ -3,19 +3,23 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from clinic import migration_ops
+
 
 class Migration(migrations.Migration):
+    atomic = False  # indexes built CONCURRENTLY on PostgreSQL (clinic.migration_ops)
+
     dependencies = [
         ("patients", "0018_subject_access_request_version"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
-        migrations.RemoveIndex(
+        migration_ops.RemoveIndex(
             model_name="intakequestionnaire",
             name="questionnaire_unreviewed_idx",
         ),
-        migrations.AddIndex(
+        migration_ops.AddIndex(
             model_name="intakequestionnaire",
             index=models.Index(
                 condition=models.Q(("reviewed_at__isnull", True)),

@@ -3,15 +3,19 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from clinic import migration_ops
+
 
 class Migration(migrations.Migration):
+    atomic = False  # indexes built CONCURRENTLY on PostgreSQL (clinic.migration_ops)
+
     dependencies = [
         ("treatments", "0030_side_effect_outcome_matches_resolution_date"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
-        migrations.AddIndex(
+        migration_ops.AddIndex(
             model_name="vial",
             index=models.Index(
                 condition=models.Q(("discarded_at__isnull", True)),

@@ -4,19 +4,23 @@ import django.db.models.functions.text
 from django.conf import settings
 from django.db import migrations, models
 
+from clinic import migration_ops
+
 
 class Migration(migrations.Migration):
+    atomic = False  # indexes built CONCURRENTLY on PostgreSQL (clinic.migration_ops)
+
     dependencies = [
         ("treatments", "0031_vial_open_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
-        migrations.RemoveIndex(
+        migration_ops.RemoveIndex(
             model_name="vial",
             name="vial_lot_idx",
         ),
-        migrations.AddIndex(
+        migration_ops.AddIndex(
             model_name="vial",
             index=models.Index(
                 django.db.models.functions.text.Upper("lot"), name="vial_lot_upper_idx"
