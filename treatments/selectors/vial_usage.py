@@ -155,7 +155,6 @@ def vial_usage(vials: list[Vial], *, session_id: int | None, patient: Patient) -
         patient_id=patient.pk,
         **{f"vial_{i}": vial_id for i, vial_id in enumerate(ids)},
     )
-    ids = set(ids)
     usage = VialUsage({}, {}, {})
     others: dict[int, set[int]] = {}
     for draw_session, vial_id, units, other in rows:
