@@ -2,10 +2,11 @@
 vial, and the sessions that used a vial or a lot (recall)."""
 
 import functools
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Window
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -172,32 +173,52 @@ def vial_units_drawn_by_vial(
     )
 
 
+@dataclass(frozen=True)
+class UnusableVials:
+    """The first of the product's vials in stock that a session cannot use, each with why
+    (`shown`), and how many there are in all (`total`)."""
+
+    shown: list[tuple[Vial, str]]
+    total: int
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.shown)
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+
+UNUSABLE_SHOWN = 10  # the editor's panel; the vial list has them all
+
+
 def vial_list_unusable(
-    *, product: Product, patient: Patient, usable: list[Vial] | None = None, at=None
-) -> list[tuple[Vial, str]]:
+    *,
+    product: Product,
+    patient: Patient,
+    usable: list[Vial] | None = None,
+    at=None,
+    limit: int = UNUSABLE_SHOWN,
+) -> UnusableVials:
     """The vials of this product in the fridge (not discarded) that this patient's session
     cannot use, each with why: expired, past its use-by, not reconstituted, or already used
-    for another patient or a signed session. Soonest expiry first."""
+    for another patient or a signed session. Soonest expiry first, the first `limit` of
+    them, and how many there are (one query: a clinic group's fridge can hold hundreds,
+    and the uses are looked up for the rows shown only)."""
     at = at or timezone.now()
     if usable is None:
         usable = vial_list_usable(product=product, patient=patient, at=at)
-    vials = (
+    draws = VialDraw.objects.filter(vial=OuterRef("pk"))
+    vials = list(
         Vial.objects.select_related("product")
         .filter(product=product, discarded_at__isnull=True)
         .exclude(pk__in=[v.pk for v in usable])
         .annotate(
-            other_patients=Count(
-                "draws__session__patient",
-                filter=~Q(draws__session__patient=patient),
-                distinct=True,
-            ),
-            signed_sessions=Count(
-                "draws__session",
-                filter=Q(draws__session__status=SessionStatus.SIGNED),
-                distinct=True,
-            ),
+            in_stock=Window(Count("*")),
+            other_patients=Exists(draws.exclude(session__patient=patient)),
+            signed_sessions=Exists(draws.filter(session__status=SessionStatus.SIGNED)),
         )
-        .order_by("expiry", "id")
+        .order_by("expiry", "id")[:limit]
     )
     today = timezone.localdate(at)
     reasons = []
@@ -215,4 +236,4 @@ def vial_list_unusable(
         else:
             why = "reconstituted on an earlier day with no use-by recorded"
         reasons.append((vial, why))
-    return reasons
+    return UnusableVials(reasons, vials[0].in_stock if vials else 0)
