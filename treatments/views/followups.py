@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from clinic.audit import audited, patient_from_url, record_access
 from clinic.idempotency import submit_once, without_token
-from clinic.listing import Column, fast_list
+from clinic.listing import fast_page
 from clinic.permissions import require_perm
 from patients.selectors import patient_get_for_user
 from treatments import selectors, services
@@ -25,11 +25,10 @@ TASKS_PER_PAGE = 50
 def task_list(request):
     mine = request.GET.get("who") != "all"
     # Overdue first, a page at a time (a clinic group's open tasks can number thousands).
-    tasks = fast_list(
+    tasks = fast_page(
         request,
         selectors.followups_open(user=request.user if mine else None),
-        columns=[Column("due", "Due", ("due_on",))],
-        default_sort="due",
+        order_by=("due_on",),
         per_page=TASKS_PER_PAGE,
     )
     return render(

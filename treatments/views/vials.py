@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from clinic.audit import audited, has_param
 from clinic.idempotency import submit_once, without_token
 from clinic.inputs import record_id
-from clinic.listing import Column, fast_list
+from clinic.listing import fast_page
 from clinic.permissions import require_perm
 from treatments import selectors, services
 from treatments.forms import DiscardForm, ReconstituteForm, VialReceiveForm
@@ -29,11 +29,10 @@ def vial_list(request):
         show = "open"
     # Soonest expiry first, a page at a time: a clinic group's fridges can hold well over a
     # thousand open vials (300 rows took 80 ms to draw at 1,611).
-    vials = fast_list(
+    vials = fast_page(
         request,
         vials,
-        columns=[Column("expiry", "Expiry", ("discarded_at", "expiry", "lot", "lot_sequence"))],
-        default_sort="expiry",
+        order_by=("discarded_at", "expiry", "lot", "lot_sequence"),
         per_page=VIALS_PER_PAGE,
     )
     just_received = record_id(request.GET.get("receipt"))  # None: not a receipt's id
