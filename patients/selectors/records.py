@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import connections
-from django.db.models import Func, IntegerField, Q, QuerySet, Subquery
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from clinic.expressions import CountRows
 from clinic.prepared import Prepared
 from patients.choices import PatientStatus
 from patients.models import (
@@ -134,25 +135,21 @@ def patient_list_recently_registered(*, limit: int = 8) -> list[Patient]:
     return list(Patient.objects.order_by("-created_at", "-id")[:limit])
 
 
-def _count(condition: Q) -> Subquery:
-    return Subquery(
-        Patient.objects.filter(condition)
-        .order_by()
-        .values(n=Func(template="COUNT(*)", output_field=IntegerField()))
-    )
-
-
 def patient_stats() -> dict:
     """Small counts for the manager's home page: one statement of four counts, each read
     through its own index (status; created_at). One aggregate with four FILTERs read every
     patient row instead: 153 ms at 1,000,000 patients, now about 35 ms."""
+
+    def count(condition: Q) -> CountRows:
+        return CountRows(Patient.objects.filter(condition).order_by().values("pk"))
+
     month_start = timezone.localdate().replace(day=1)
     month_start_dt = timezone.make_aware(datetime.combine(month_start, datetime.min.time()))
     counts = {
-        "active": _count(Q(status=PatientStatus.ACTIVE)),
-        "archived": _count(Q(status=PatientStatus.ARCHIVED)),
-        "registered_this_month": _count(Q(created_at__gte=month_start_dt)),
-        "registered_last_7_days": _count(Q(created_at__gte=timezone.now() - timedelta(days=7))),
+        "active": count(Q(status=PatientStatus.ACTIVE)),
+        "archived": count(Q(status=PatientStatus.ARCHIVED)),
+        "registered_this_month": count(Q(created_at__gte=month_start_dt)),
+        "registered_last_7_days": count(Q(created_at__gte=timezone.now() - timedelta(days=7))),
     }
     row = Patient.objects.order_by().annotate(**counts).values(*counts)[:1]
     return next(iter(row), dict.fromkeys(counts, 0))

@@ -27,9 +27,10 @@ from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import F, Func, IntegerField, Max, Q, Subquery, Sum
+from django.db.models import F, Func, IntegerField, Max, Q, Sum
 from django.db.models.expressions import RawSQL
 
+from clinic.expressions import CountRows
 from clinic.prepared import cursor_date
 from clinic.reports.periods import Period, month_start
 from clinic.reports.selectors.expressions import ZERO
@@ -68,15 +69,6 @@ class CountDistinctPatients(Func):
 
     def __init__(self):
         super().__init__(F("patient_id"))
-
-
-class CountRows(Subquery):
-    """The number of rows a query returns, as a scalar subquery: over SELECT DISTINCT
-    patient_id it lets PostgreSQL hash the patients rather than sort them, as
-    COUNT(DISTINCT) does."""
-
-    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS counted)"
-    output_field = IntegerField()
 
 
 def _totals(scope: Scope, period: Period, new_from: date | None, **match):
