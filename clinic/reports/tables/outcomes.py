@@ -2,20 +2,20 @@
 
 import django_tables2 as tables
 
-from clinic.reports.tables.base import DASH, ReportTable
+from clinic.reports.tables.base import DASH, NUMBER, ReportTable
 
 
 class OutcomeTable(ReportTable):
     indication = tables.Column("Indication")
     instrument = tables.Column("Measure")
-    series = tables.Column("Patients", attrs={"td": {"class": "text-end"}})
-    mean_baseline = tables.Column("Mean baseline", attrs={"td": {"class": "text-end"}})
-    mean_latest = tables.Column("Mean latest", attrs={"td": {"class": "text-end"}})
-    mean_improvement = tables.Column("Mean improvement", attrs={"td": {"class": "text-end"}})
-    good = tables.Column("Good", attrs={"td": {"class": "text-end"}})
-    partial = tables.Column("Partial", attrs={"td": {"class": "text-end"}})
-    none = tables.Column("Not responding", attrs={"td": {"class": "text-end"}})
-    responder_percent = tables.Column("Responders", attrs={"td": {"class": "text-end"}})
+    series = tables.Column("Patients", attrs=NUMBER)
+    mean_baseline = tables.Column("Mean baseline", attrs=NUMBER)
+    mean_latest = tables.Column("Mean latest", attrs=NUMBER)
+    mean_improvement = tables.Column("Mean improvement", attrs=NUMBER)
+    good = tables.Column("Good", attrs=NUMBER)
+    partial = tables.Column("Partial", attrs=NUMBER)
+    none = tables.Column("Not responding", attrs=NUMBER)
+    responder_percent = tables.Column("Responders", attrs=NUMBER)
 
     def render_mean_improvement(self, value):
         return DASH if value is None else f"{value}%"

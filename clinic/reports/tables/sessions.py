@@ -27,7 +27,7 @@ class SessionTable(ReportTable):
     )
     indication_name = tables.Column("Indication")
     product_brand = tables.Column("Product")
-    total_units = tables.Column("Units", orderable=False, attrs={"td": {"class": "text-end"}})
+    total_units = tables.Column("Units", orderable=False, attrs=NUMBER)
     lot = tables.Column("Lot", orderable=False)
     status = tables.Column("Status")
     signed_at = tables.Column("Signed")
