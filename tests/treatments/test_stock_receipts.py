@@ -309,3 +309,26 @@ def test_the_vial_list_shows_a_hundred_vials_a_page_soonest_expiry_first(manager
     second = manager_client.get("/vials/", {"show": "all", "page": 2})
     assert [v.stock_label for v in second.context["vials"].rows] == [latest.stock_label]
     assert 'href="?show=all&amp;page=1"' in second.content.decode()
+
+
+def test_vials_just_received_show_above_the_pages_whatever_their_expiry(
+    reception_client, reception
+):
+    """A receipt's vials may expire later than a page's worth of open vials (the list is
+    soonest expiry first, 100 a page): the list shows them above its pages."""
+    from treatments.views.vials import VIALS_PER_PAGE
+
+    soon = timezone.localdate() + timedelta(days=60)
+    receive(reception, quantity=50, lot="SOON1", expiry=soon)
+    receive(reception, quantity=VIALS_PER_PAGE - 50, lot="SOON2", expiry=soon, delivery_note="DN2")
+    late = receive(reception, quantity=2, lot="LATE1", delivery_note="DN3")
+    page = reception_client.get(f"{reverse('treatments:vials')}?receipt={late.pk}")
+    text = page.content.decode()
+    assert "Received 2 vials of BOTOX 100 U (LATE1/01 to LATE1/02)" in text
+    just = text[text.index('data-testid="receipt-vials"') : text.index('data-testid="vial-list"')]
+    assert "LATE1/01" in just and "LATE1/02" in just and "SOON1" not in just
+    listed = text[text.index('data-testid="vial-list"') :]
+    assert "LATE1/01" not in listed  # page 1 is the soonest expiring: the table above has them
+    # Without ?receipt= (or with a receipt that does not exist) there is no such table.
+    for url in (reverse("treatments:vials"), f"{reverse('treatments:vials')}?receipt=999999"):
+        assert 'data-testid="receipt-vials"' not in reception_client.get(url).content.decode()

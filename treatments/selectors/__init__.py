@@ -95,8 +95,8 @@ from treatments.selectors.side_effects import (
 from treatments.selectors.vial_usage import VialUsage, vial_facts, vial_usage
 from treatments.selectors.vials import (
     lot_exposure,
-    receipt_get_summary,
     receipt_summary,
+    receipt_vials,
     vial_get,
     vial_list,
     vial_list_unusable,
@@ -152,8 +152,8 @@ __all__ = [
     "product_list_formulary",
     "proposed_session_fields",
     "protocol_facts",
-    "receipt_get_summary",
     "receipt_summary",
+    "receipt_vials",
     "reference_facts",
     "reference_snapshot",
     "responder_status",

@@ -39,17 +39,11 @@ def receipt_summary(vials: list[Vial], delivery_note: str) -> str:
     )
 
 
-def receipt_get_summary(*, pk: int) -> str | None:
-    """The vial list's line for a receipt just booked (`?receipt=`): read from the rows,
-    so a double-click, a replayed form or a reload shows it as well as the first answer."""
-    vials = list(
-        Vial.objects.filter(receipt_id=pk)
-        .select_related("product", "receipt")
-        .order_by("lot_sequence", "id")
-    )
-    if not vials:
-        return None
-    return receipt_summary(vials, vials[0].receipt.delivery_note)
+def receipt_vials(*, pk: int) -> list[Vial]:
+    """A receipt's vials as the vial list shows them, in label order (one query): the list
+    shows a receipt just booked (`?receipt=`) above its pages, read from the rows, so a
+    double-click, a replayed form or a reload shows it as well as the first answer."""
+    return list(vial_list().filter(receipt_id=pk).order_by("lot_sequence", "id"))
 
 
 def vial_get(*, pk: int) -> Vial:

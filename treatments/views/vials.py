@@ -35,12 +35,20 @@ def vial_list(request):
         order_by=("discarded_at", "expiry", "lot", "lot_sequence"),
         per_page=VIALS_PER_PAGE,
     )
+    # A receipt just booked (?receipt=): its vials above the pages, whichever page their
+    # expiry puts them on.
     just_received = record_id(request.GET.get("receipt"))  # None: not a receipt's id
+    received = selectors.receipt_vials(pk=just_received) if just_received else []
     context = {
         "vials": vials,
         "show": show,
-        "just_received": just_received,
-        "received": just_received and selectors.receipt_get_summary(pk=just_received),
+        "just_received": just_received if received else None,
+        "received_vials": received,
+        "received": (
+            selectors.receipt_summary(received, received[0].receipt.delivery_note)
+            if received
+            else None
+        ),
     }
     return render(request, "treatments/vial_list.html", context)
 
