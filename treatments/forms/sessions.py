@@ -10,6 +10,7 @@ from crispy_forms.layout import Column, Field, Fieldset, Row
 from django import forms
 from django.utils import timezone
 
+from clinic.form_fields import CheaplyCopiedFields
 from clinic.idempotency import SubmissionTokenField
 from clinic.inputs import RefusesStalePage, VersionField
 from clinic.staff.selectors import registered_doctors
@@ -128,6 +129,9 @@ class FurtherVialsSelect(forms.CheckboxSelectMultiple):
         return option
 
 
+# The bladder's fields (DOMAIN §10 rules 26-28), shown for intradetrusor sessions only.
+BLADDER_FIELDS = ("pvr_ml", "performs_cic", "antiplatelet_stopped_days", "antibiotic_prophylaxis")
+
 FURTHER_VIALS_HELP = (
     "The vial drawn from first; tick further vials below when the dose needs more than one."
 )
@@ -186,8 +190,27 @@ class SessionForm(RefusesStalePage, forms.ModelForm):
         child=False,
         **kwargs,
     ):
+        session = kwargs["instance"]
+        # What this session's form shows. The rest is left out before Django copies the
+        # declared fields for this form (no longer copied, then deleted: 12 of the 20 for
+        # an adult's PREEMPT), and the plain ones are copied cheaply (clinic.form_fields).
+        shows_top_up = bool(top_up_candidates or session.top_up_of_id)
+        cosmetic = session.indication.category == IndicationCategory.COSMETIC
+        bladder = session.indication.safety_profile == SafetyProfile.BLADDER
+        directed = bool(child or session.directing_doctor_id)
+        weighed = bool(child or session.weight_kg)
+        left_out = {
+            *(() if shows_top_up else ("top_up_of", "top_up_reason")),
+            *(() if cosmetic else ("looks_young", "age_evidence_seen")),
+            *(() if bladder else BLADDER_FIELDS),
+            *(() if off_label else ("off_label_consent",)),
+            *(() if directed else ("directing_doctor",)),
+            *(() if weighed else ("weight_kg", "weight_measured_on")),
+        }
+        self.base_fields = CheaplyCopiedFields(
+            (name, field) for name, field in type(self).base_fields.items() if name not in left_out
+        )
         super().__init__(*args, **kwargs)
-        session = self.instance
         known = {v.pk: v for v in (*usable_vials, *linked_vials)}
         if session.vial_id:
             known.setdefault(session.vial_id, session.vial)
@@ -236,18 +259,18 @@ class SessionForm(RefusesStalePage, forms.ModelForm):
             # No usable vial (the draft's own may be out of use): the notice says why.
             first.help_text = ONE_VIAL_HELP if usable_vials else ""
         # Rule 20: a top-up is linked by the practitioner to a session of the last 14 days.
-        top_up = self.fields["top_up_of"]
-        top_up.queryset = TreatmentSession.objects.filter(
-            pk__in=[s.pk for s in top_up_candidates]
-        ).select_related("product", "indication")
-        top_up.known = {s.pk: s for s in top_up_candidates}
-        top_up.empty_label = "Not a top-up"
-        top_up.label_from_instance = top_up_label
-        top_up.error_messages["invalid_choice"] = (
-            "Only a signed session of the same indication in the last 14 days can be linked."
-        )
         top_up_layout = []
-        if top_up_candidates or session.top_up_of_id:
+        if shows_top_up:
+            top_up = self.fields["top_up_of"]
+            top_up.queryset = TreatmentSession.objects.filter(
+                pk__in=[s.pk for s in top_up_candidates]
+            ).select_related("product", "indication")
+            top_up.known = {s.pk: s for s in top_up_candidates}
+            top_up.empty_label = "Not a top-up"
+            top_up.label_from_instance = top_up_label
+            top_up.error_messages["invalid_choice"] = (
+                "Only a signed session of the same indication in the last 14 days can be linked."
+            )
             top_up_layout = [
                 Fieldset(
                     "Top-up",
@@ -257,12 +280,9 @@ class SessionForm(RefusesStalePage, forms.ModelForm):
                     ),
                 )
             ]
-        else:
-            del self.fields["top_up_of"]
-            del self.fields["top_up_reason"]
         # Rule 29: the age check for young-looking cosmetic patients.
         age_layout = []
-        if session.indication.category == IndicationCategory.COSMETIC:
+        if cosmetic:
             age_layout = [
                 Fieldset(
                     "Age verification",
@@ -270,32 +290,17 @@ class SessionForm(RefusesStalePage, forms.ModelForm):
                     Field("age_evidence_seen", maxlength=120),
                 )
             ]
-        else:
-            del self.fields["looks_young"]
-            del self.fields["age_evidence_seen"]
-        bladder = session.indication.safety_profile == SafetyProfile.BLADDER
-        bladder_fields = (
-            "pvr_ml",
-            "performs_cic",
-            "antiplatelet_stopped_days",
-            "antibiotic_prophylaxis",
-        )
-        if not bladder:
-            for name in bladder_fields:
-                del self.fields[name]
         confirmations = ["screening_reviewed", "consent_taken", "spread_advice_given"]
         if off_label:
             self.fields[
                 "off_label_consent"
             ].label = "Off-label use explained to the patient and consented (rule 32)"
             confirmations.append("off_label_consent")
-        else:
-            del self.fields["off_label_consent"]
         # Rule 29b: a patient under 18 is treated by a registered medical practitioner, or
         # by a registered nurse, dentist or pharmacist on one's directions (Botulinum Toxin
         # and Cosmetic Fillers (Children) Act 2021 s1(4), s1(7)).
         doctor_layout = []
-        if child or session.directing_doctor_id:
+        if directed:
             doctor = self.fields["directing_doctor"]
             doctor.queryset = registered_doctors()
             # Neutral: whether the treating practitioner is a doctor is the staff record's to
@@ -315,10 +320,8 @@ class SessionForm(RefusesStalePage, forms.ModelForm):
             doctor_layout = [
                 Fieldset("Directing doctor", Row(Column("directing_doctor", css_class="col-md-7")))
             ]
-        else:
-            del self.fields["directing_doctor"]
         weight = []
-        if child or session.weight_kg:
+        if weighed:
             # Paediatric limits are per kg (DOMAIN §10 rules 9-11, 17).
             weight = [
                 Row(
@@ -326,9 +329,6 @@ class SessionForm(RefusesStalePage, forms.ModelForm):
                     Column("weight_measured_on", css_class="col-md-3"),
                 )
             ]
-        else:
-            del self.fields["weight_kg"]
-            del self.fields["weight_measured_on"]
         self.helper = no_tag_helper(
             Row(Column("vial", css_class="col-md-8"), Column("performed_at", css_class="col-md-4")),
             *further_layout,
