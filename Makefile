@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 AS_OWNER = $(if $(DATABASE_OWNER_URL),DATABASE_RUNTIME_URL="$$DATABASE_URL" DATABASE_URL="$$DATABASE_OWNER_URL")
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test static lint format seed bench bench-peer bench-search bench-reports bench-races bench-stall bench-scale serve backup restore soak clean help
+.PHONY: run test static lint format seed bench bench-peer bench-admin-breakdown bench-search bench-reports bench-races bench-stall bench-scale serve backup restore soak clean help
 
 help:
 	@echo "make run    - install everything, migrate, seed demo data once, serve http://127.0.0.1:8000"
@@ -17,6 +17,7 @@ help:
 	@echo "make soak   - issue 12 soak checks (SOAK=demo|serve|both, ~13 min for both)"
 	@echo "make bench  - issue 14's whole table: every figure, its goal, pass/fail (BENCH_SCALE=small: 10k patients, minutes; full: 1M, hours; BENCH_ARGS=--with-test adds make test)"
 	@echo "make bench-peer - GNU Health 5.0.6 from PyPI beside ours (same PostgreSQL, Python, 2 workers): registration, search, administration ratios"
+	@echo "make bench-admin-breakdown - where an administration's time goes, served: each of the three POSTs timed in the worker (SQL, reads, forms, services)"
 	@echo "make bench-search - seed 100,000 patients on PostgreSQL and measure search over HTTP"
 	@echo "make bench-reports - seed 100,000 patients and 500,000 sessions; dashboard and report p50/p95"
 	@echo "make bench-races - double-clicks and simultaneous registrations over HTTP (PostgreSQL + SQLite)"
@@ -62,6 +63,9 @@ bench: $(VENV)/.installed static
 
 bench-peer: $(VENV)/.installed static
 	@bash bench/peer_compare.sh
+
+bench-admin-breakdown: $(VENV)/.installed static
+	@bash bench/admin_breakdown.sh
 
 bench-search: $(VENV)/.installed static
 	@bash bench/search_latency.sh

@@ -180,11 +180,11 @@ bench_wait_http() { # URL PID LOG [SECONDS, default 30]
   exit 1
 }
 
-bench_gunicorn() { # PORT LOG
-  local port=$1 log=$2
+bench_gunicorn() { # PORT LOG [WORKERS, default 2]
+  local port=$1 log=$2 workers=${3:-2}
   bench_port_free "$port"
-  echo "Starting gunicorn (2 workers; gunicorn.conf.py: gthread, 4 threads each) on 127.0.0.1:$port"
-  bench_serve "$log" env DATABASE_CONN_MAX_AGE=600 "$GUNICORN" clinic.wsgi -w 2 \
+  echo "Starting gunicorn ($workers worker(s); gunicorn.conf.py: gthread, 4 threads each) on 127.0.0.1:$port"
+  bench_serve "$log" env DATABASE_CONN_MAX_AGE=600 "$GUNICORN" clinic.wsgi -w "$workers" \
     -b "127.0.0.1:$port" --log-level warning
   GUNICORN_PID=$SERVER_PID
   BASE_URL="http://127.0.0.1:$port"

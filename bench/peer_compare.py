@@ -245,8 +245,8 @@ def pct(values, q):
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--ours", required=True)
-    parser.add_argument("--peer", required=True)
+    parser.add_argument("--ours", required=True, help="a URL, or one per client (comma)")
+    parser.add_argument("--peer", required=True, help="a URL, or one per client (comma)")
     parser.add_argument("--peer-db", default="gnuhealth")
     parser.add_argument("--peer-password", required=True)
     parser.add_argument("--peer-ids", required=True, help="JSON from gnuhealth_setup.py")
@@ -276,10 +276,12 @@ def main(argv=None) -> int:
         terms.append(name if len(terms) % 2 == 0 else name[:3])
 
     print("Signing in (2 clients per side, a practitioner on ours)...", flush=True)
-    ours = [Ours(args.ours, args.ours_user, args.ours_password) for _ in range(2)]
-    peers = [Peer(args.peer, args.peer_db, args.peer_password) for _ in range(2)]
+    # Client i talks to server i when each side gives one per client (peer_compare.sh).
+    ours_urls, peer_urls = args.ours.split(","), args.peer.split(",")
+    ours = [Ours(ours_urls[i % len(ours_urls)], args.ours_user, args.ours_password) for i in (0, 1)]
+    peers = [Peer(peer_urls[i % len(peer_urls)], args.peer_db, args.peer_password) for i in (0, 1)]
     user, password = args.practitioner.split(":", 1)
-    practitioner = Ours(args.ours, user, password)
+    practitioner = Ours(ours_urls[0], user, password)
     admin_peer = peers[0]
 
     tag = letters(int(time.time()), 5)  # names are letters only

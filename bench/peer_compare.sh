@@ -11,13 +11,18 @@
 #    health_stock_nursing and its dependencies (health, health_nursing, health_stock,
 #    stock_lot, ...), bench/peer/gnuhealth_setup.py (company, institution, professional,
 #    medicament, lot in stock), bench/peer/gnuhealth_seed.py (our patients' names, SQL).
-# 5. Both served by gunicorn, 2 sync workers on 127.0.0.1: ours clinic.wsgi (dev settings,
-#    DEBUG off, DATABASE_CONN_MAX_AGE=600), the peer trytond.application:app.
+# 5. Both served by gunicorn on 127.0.0.1, two worker processes a side: ours clinic.wsgi
+#    (dev settings, DEBUG off, DATABASE_CONN_MAX_AGE=600; gunicorn.conf.py's gthread), the
+#    peer trytond.application:app (sync). Each side runs as two servers of one worker, and
+#    each of its two clients has its own: with one server of two workers, which process
+#    took a client's connection was the kernel's accept() lottery, and in some runs one
+#    process served both clients while the other idled (half the rate, on either side;
+#    bench/README.md, "Two clients, two workers, one lottery").
 # 6. bench/peer_compare.py, interleaved; results in bench/results/peer_compare.json.
 #
 # Knobs: BENCH_PATIENTS (100000; BENCH_SCALE=small: 10000), BENCH_ROUNDS (5),
-# BENCH_REG_PER_BLOCK (20), BENCH_SEARCHES (20), BENCH_ADMINS (4), BENCH_PORT (8931: ours;
-# the peer +1), BENCH_OUT. Exits 1 when a goal is missed.
+# BENCH_REG_PER_BLOCK (20), BENCH_SEARCHES (20), BENCH_ADMINS (4), BENCH_PORT (8931 and
+# +2: ours; +1 and +3: the peer), BENCH_OUT. Exits 1 when a goal is missed.
 set -euo pipefail
 
 # shellcheck source=lib.sh
@@ -35,6 +40,8 @@ BENCH_SEARCHES=${BENCH_SEARCHES:-20}
 BENCH_ADMINS=${BENCH_ADMINS:-4}
 BENCH_PORT=${BENCH_PORT:-8931}
 PEER_PORT=$((BENCH_PORT + 1))
+OURS_PORT_2=$((BENCH_PORT + 2))
+PEER_PORT_2=$((BENCH_PORT + 3))
 RESULTS_DIR=${BENCH_RESULTS_DIR:-$ROOT/bench/results}
 BENCH_OUT=${BENCH_OUT:-$RESULTS_DIR/peer_compare.json}
 mkdir -p "$RESULTS_DIR" "$PEER"
@@ -46,7 +53,9 @@ OURS_PASSWORD="bench-peer-prac-$(date +%s)"
 step() { echo "[$(date +%H:%M:%S)] $*"; }
 
 bench_port_free "$BENCH_PORT"
-bench_port_free "$PEER_PORT" "BENCH_PORT (the peer listens on BENCH_PORT + 1)"
+for port in "$PEER_PORT" "$OURS_PORT_2" "$PEER_PORT_2"; do
+  bench_port_free "$port" "BENCH_PORT (the servers listen on BENCH_PORT to BENCH_PORT + 3)"
+done
 bench_cluster
 OWNER_URL=${DATABASE_OWNER_URL:-$DATABASE_URL}
 # The owner's URL without its database: libpq URIs, socket directory percent-encoded.
@@ -107,18 +116,22 @@ as_owner "$PY" bench/peer/ours_setup.py "$((BENCH_ROUNDS * BENCH_ADMINS))" "$OUR
   2>/dev/null | grep '^{' >"$WORK/ours_admin.json"
 
 # 5. Serve both --------------------------------------------------------------------------------
-step "Serving ours on :$BENCH_PORT and GNU Health on :$PEER_PORT (gunicorn, 2 sync workers each)"
-bench_gunicorn "$BENCH_PORT" "$RESULTS_DIR/peer-ours-gunicorn.log"
-bench_serve "$RESULTS_DIR/peer-gnuhealth-gunicorn.log" env TRYTOND_CONFIG="$WORK/trytond.conf" \
-  TRYTOND_DATABASE_NAMES=gnuhealth "$PEER/venv/bin/gunicorn" trytond.application:app -k sync \
-  -w 2 -b "127.0.0.1:$PEER_PORT" --log-level warning
-bench_wait_http "http://127.0.0.1:$PEER_PORT/" "$SERVER_PID" \
-  "$RESULTS_DIR/peer-gnuhealth-gunicorn.log" 60
+step "Serving ours on :$BENCH_PORT and :$OURS_PORT_2, GNU Health on :$PEER_PORT and :$PEER_PORT_2 (gunicorn, one worker each: a worker per client)"
+bench_gunicorn "$BENCH_PORT" "$RESULTS_DIR/peer-ours-gunicorn.log" 1
+bench_gunicorn "$OURS_PORT_2" "$RESULTS_DIR/peer-ours-gunicorn-2.log" 1
+for port in "$PEER_PORT" "$PEER_PORT_2"; do
+  log="$RESULTS_DIR/peer-gnuhealth-gunicorn-$port.log"
+  bench_serve "$log" env TRYTOND_CONFIG="$WORK/trytond.conf" TRYTOND_DATABASE_NAMES=gnuhealth \
+    "$PEER/venv/bin/gunicorn" trytond.application:app -k sync -w 1 -b "127.0.0.1:$port" \
+    --log-level warning
+  bench_wait_http "http://127.0.0.1:$port/" "$SERVER_PID" "$log" 60
+done
 
 # 6. Measure ----------------------------------------------------------------------------------
 step "Measuring (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
 "$PY" bench/peer_compare.py \
-  --ours "http://127.0.0.1:$BENCH_PORT" --peer "http://127.0.0.1:$PEER_PORT" \
+  --ours "http://127.0.0.1:$BENCH_PORT,http://127.0.0.1:$OURS_PORT_2" \
+  --peer "http://127.0.0.1:$PEER_PORT,http://127.0.0.1:$PEER_PORT_2" \
   --peer-password "$PEER_PASSWORD" --peer-ids "$PEER_IDS" --peer-patients "$PEER_PATIENTS" \
   --practitioner "bench_peer_practitioner:$OURS_PASSWORD" --ours-admin "$WORK/ours_admin.json" \
   --names "$WORK/names.tsv" --rounds "$BENCH_ROUNDS" --reg-per-block "$BENCH_REG_PER_BLOCK" \
