@@ -129,7 +129,7 @@ class FurtherVialsSelect(forms.CheckboxSelectMultiple):
         return option
 
 
-# The bladder's fields (DOMAIN §10 rules 26-28), shown for intradetrusor sessions only.
+# The bladder's fields (DOMAIN §10 rule 26), shown for intradetrusor sessions only.
 BLADDER_FIELDS = ("pvr_ml", "performs_cic", "antiplatelet_stopped_days", "antibiotic_prophylaxis")
 
 FURTHER_VIALS_HELP = (
