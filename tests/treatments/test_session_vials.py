@@ -278,6 +278,31 @@ def test_the_editors_session_read_reads_further_vials_only_when_there_are_some(
 
 
 @pytest.mark.django_db
+def test_the_editors_session_read_gives_the_reference_rows_and_the_practitioner(
+    practitioner, django_assert_num_queries
+):
+    """Three joins, not six: the indication and the product are the request's reference
+    copy's (current by the fingerprint read with the row), the practitioner is the user
+    editing; another user's read reads the practitioner when asked (the editor turns
+    them away first)."""
+    from tests.factories import UserFactory
+
+    session = TreatmentSessionFactory(practitioner=practitioner, vial=VialFactory())
+    snapshot = selectors.reference_snapshot()  # this process's copy is current
+    with django_assert_num_queries(1):
+        read = selectors.session_get_for_editor(user=practitioner, public_id=session.public_id)
+    with django_assert_num_queries(0):
+        assert read.indication is snapshot.indications[session.indication_id]
+        assert read.product is snapshot.products[session.product_id]
+        assert read.practitioner == practitioner and read.patient == session.patient
+        assert read.indication.name == session.indication.name
+    someone_else = UserFactory(username="locum", role="Practitioner")
+    other = selectors.session_get_for_editor(user=someone_else, public_id=session.public_id)
+    with django_assert_num_queries(1):
+        assert other.practitioner == practitioner
+
+
+@pytest.mark.django_db
 def test_the_editors_session_read_gives_the_vials_product_and_reads_another_one(
     practitioner, django_assert_num_queries
 ):
@@ -288,6 +313,7 @@ def test_the_editors_session_read_gives_the_vials_product_and_reads_another_one(
     session = TreatmentSessionFactory(
         practitioner=practitioner, product=botox, vial=VialFactory(product=botox)
     )
+    selectors.reference_snapshot()  # this process's copy is current
     with django_assert_num_queries(1):
         read = selectors.session_get_for_editor(user=practitioner, public_id=session.public_id)
     with django_assert_num_queries(0):
