@@ -2,7 +2,7 @@
 # Shared set-up of the HTTP benchmarks (search_latency, throughput, reports_latency, stall,
 # registration_races, peer_compare): a throwaway PostgreSQL cluster (or DATABASE_URL),
 # migrations as the owner role, seeded patients, VACUUM (ANALYZE), staff accounts,
-# gunicorn with 2 sync workers and DEBUG off, and a trap that stops the servers and the
+# gunicorn (2 workers by default, gunicorn.conf.py's gthread) with DEBUG off, and a trap that stops the servers and the
 # cluster and removes the work directory on exit. Source it from a script that
 # `set -euo pipefail`:
 #
@@ -10,7 +10,7 @@
 #   bench_postgres                      # cluster or DATABASE_URL, then migrate
 #   bench_seed_patients 100000          # tops up to N patients; sets SEED_SECONDS
 #   bench_vacuum
-#   bench_gunicorn 8765 "$LOG"          # sets GUNICORN_PID and BASE_URL, waits for /healthz
+#   bench_gunicorn 8765 "$LOG" [WORKERS] # sets GUNICORN_PID and BASE_URL, waits for /healthz
 #
 # For servers of their own (production settings, runserver, the peer): bench_workdir,
 # bench_port_free, bench_serve and bench_wait_http; bench_production_settings and

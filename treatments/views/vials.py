@@ -42,7 +42,7 @@ def vial_list(request):
     context = {
         "vials": vials,
         "show": show,
-        "just_received": just_received if received else None,
+        "just_received": just_received,  # its rows stand out in the list below
         "received_vials": received,
         "received": (
             selectors.receipt_summary(received, received[0].receipt.delivery_note)
