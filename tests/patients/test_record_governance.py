@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from django.utils import timezone
+from django.utils.html import escape
 
 from clinic.models import AccessEvent
 from patients.models import IntakeQuestionnaire, Patient, SubjectAccessCopy, SubjectAccessRequest
@@ -291,7 +292,7 @@ def test_no_subject_access_copy_without_a_request(manager_client, patient, suffi
         assert response.status_code == 404, url
         # Nothing of the record (a family name alone can be the signed-in manager's too).
         page = response.content.decode()
-        assert patient.record_number not in page and patient.full_name not in page
+        assert patient.record_number not in page and escape(patient.full_name) not in page
     assert not SubjectAccessCopy.objects.exists()
     assert not AccessEvent.objects.filter(action__startswith="patient.sar_").exists()
 
