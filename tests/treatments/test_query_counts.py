@@ -98,16 +98,17 @@ def test_task_list(practitioner_client, practitioner, patient):
 
 
 def test_vial_list_and_detail(practitioner_client, practitioner, patient):
-    # list: + 1 vials with drawn units annotated; detail: + 1 vial + 1 its sessions
+    # list: + 1 vials with drawn units annotated + 1 the products for its filter; detail:
+    # + 1 vial + 1 its sessions
     # + access event (the detail lists the patients treated from the vial)
     vial = VialFactory(received_by=practitioner)
     session = TreatmentSessionFactory(patient=patient, practitioner=practitioner, vial=vial)
     InjectionPointFactory(session=session)
-    assert count_queries(practitioner_client, "/vials/") == BASE + 1
+    assert count_queries(practitioner_client, "/vials/") == BASE + 2
     assert count_queries(practitioner_client, f"/vials/{vial.pk}/") == BASE + 2 + ACCESS_LOG
     VialFactory.create_batch(55, received_by=practitioner)
     InjectionPointFactory.create_batch(55, session=session)
-    assert count_queries(practitioner_client, "/vials/") == BASE + 1
+    assert count_queries(practitioner_client, "/vials/") == BASE + 2
     assert count_queries(practitioner_client, f"/vials/{vial.pk}/") == BASE + 2 + ACCESS_LOG
 
 

@@ -132,7 +132,8 @@ def test_the_short_vial_finding_says_what_to_do_where(
 
     text = help_text()
     assert "No other BOTOX vial is ready to add" in text
-    assert 'href="/vials/"' in text and "record its reconstitution" in text
+    assert f'href="/vials/?product={session.product_id}"' in text
+    assert "record its reconstitution" in text
     assert "offered here under “Further vials”" in text
     vial(practitioner, 100)
     assert help_text().startswith("Tick another vial under “Further vials”")
@@ -201,7 +202,7 @@ def test_the_vial_panel_says_why_stock_cannot_be_used(
     # No vial can be used: the page says so, and where to get one.
     notice = page.split('data-testid="no-usable-vial"', 1)[1].split("</div>", 1)[0]
     assert "No BOTOX vial in stock can be used for this session" in " ".join(notice.split())
-    assert 'href="/vials/"' in notice
+    assert f'href="/vials/?product={session.product_id}"' in notice
     assert 'name="further_vials"' not in page and "Further vials" not in page  # none to tick
 
 
@@ -375,4 +376,5 @@ def test_the_vial_panel_names_ten_unusable_vials_and_counts_the_rest(
     assert f"vial {expired[9].stock_label}:" in panel
     assert f"vial {expired[10].stock_label}:" not in panel
     more = panel.split('data-testid="unusable-more"', 1)[1]
-    assert "and 2 more expiring later" in more and 'href="/vials/"' in more
+    assert "and 2 more expiring later" in more
+    assert f'href="/vials/?product={session.product_id}"' in more  # that product's vials

@@ -250,11 +250,12 @@ def test_stock_list_query_count_does_not_grow_with_vials(reception_client, recep
     receive(reception, quantity=min(vials, 50))
     if vials > 50:
         receive(reception, quantity=vials - 50, delivery_note="DN2")
-    # BASE + the vials with their product and receipt joined and their draws summed.
+    # BASE + the vials with their product and receipt joined and their draws summed, and the
+    # products for the filter.
     response, queries = count_queries(reception_client, "get", reverse("treatments:vials"))
     assert response.status_code == 200
     assert response.content.decode().count('class="font-monospace text-nowrap"') == vials
-    assert len(queries) == BASE + 1, queries
+    assert len(queries) == BASE + 2, queries
 
 
 # Two receptionists booking in the same lot at once (PostgreSQL: real transactions) ---------
@@ -332,3 +333,43 @@ def test_vials_just_received_show_above_the_pages_whatever_their_expiry(
     # Without ?receipt= (or with a receipt that does not exist) there is no such table.
     for url in (reverse("treatments:vials"), f"{reverse('treatments:vials')}?receipt=999999"):
         assert 'data-testid="receipt-vials"' not in reception_client.get(url).content.decode()
+
+
+# One product's vials (?product=): where the session editor's links send a practitioner --
+
+
+def test_the_vial_list_shows_one_products_vials_and_keeps_the_choice(manager_client, manager):
+    azzalure = Product.objects.get(slug="azzalure")
+    VialFactory.create_batch(2, received_by=manager, lot="BTX1")
+    VialFactory(received_by=manager, product=azzalure, presentation_units=125, lot="AZZ1")
+    VialFactory(
+        received_by=manager,
+        product=azzalure,
+        presentation_units=125,
+        lot="AZZ2",
+        discarded_at=timezone.now(),
+        discard_reason="Dropped",
+    )
+    with CaptureQueriesContext(connection) as queries:
+        response = manager_client.get("/vials/", {"product": azzalure.pk})
+    assert len(queries) == BASE + 2  # the vials, the products for the filter
+    page = response.content.decode()
+    assert [v.lot for v in response.context["vials"].rows] == ["AZZ1"]
+    assert f'<option value="{azzalure.pk}" selected>Azzalure</option>' in page
+    # The open / all pills keep the product, and the product form keeps open / all.
+    assert f'href="?show=all&amp;product={azzalure.pk}"' in page
+    assert '<input type="hidden" name="show" value="open">' in page
+    every = manager_client.get("/vials/", {"product": azzalure.pk, "show": "all"})
+    assert sorted(v.lot for v in every.context["vials"].rows) == ["AZZ1", "AZZ2"]
+    # "All products" is every product's open vials, as the list always showed.
+    listed = manager_client.get("/vials/", {"product": ""}).context["vials"].rows
+    assert sorted(v.lot for v in listed) == ["AZZ1", "BTX1", "BTX1"]
+
+
+@pytest.mark.parametrize("value", ["999999", "abc", "²", "-1", "99999999999999999999999"])
+def test_a_product_that_is_not_one_says_so_and_lists_every_vial(manager_client, manager, value):
+    VialFactory(received_by=manager, lot="BTX1")
+    response = manager_client.get("/vials/", {"product": value})
+    assert response.status_code == 200
+    assert 'data-testid="vial-filter-error"' in response.content.decode()
+    assert [v.lot for v in response.context["vials"].rows] == ["BTX1"]

@@ -27,6 +27,12 @@ def vial_list() -> QuerySet[Vial]:
     )
 
 
+def vial_products() -> list[tuple[int, str]]:
+    """Every product as (id, brand), by brand: the vial list's filter. All of them, not only
+    the formulary's: a product taken off it can still have vials in the fridge."""
+    return list(Product.objects.order_by("brand", "id").values_list("id", "brand"))
+
+
 def receipt_summary(vials: list[Vial], delivery_note: str) -> str:
     """What a receipt booked in, as the receive page and the vial list say it."""
     labels = vials[0].stock_label

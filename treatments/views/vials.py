@@ -14,6 +14,7 @@ from clinic.inputs import record_id
 from clinic.listing import fast_page
 from clinic.permissions import require_perm
 from treatments import selectors, services
+from treatments.filters import VialFilterSet
 from treatments.forms import DiscardForm, ReconstituteForm, VialReceiveForm
 
 VIALS_PER_PAGE = 100
@@ -22,7 +23,13 @@ VIALS_PER_PAGE = 100
 @require_perm("treatments.view_vial")
 def vial_list(request):
     show = request.GET.get("show", "open")
-    vials = selectors.vial_list()
+    # One product's vials (?product=, as the session editor's links ask).
+    filters = VialFilterSet(
+        request.GET,
+        queryset=selectors.vial_list(),
+        products=selectors.vial_products(),
+    )
+    vials = filters.qs
     if show == "open":
         vials = vials.filter(discarded_at__isnull=True)
     elif show != "all":
@@ -42,6 +49,8 @@ def vial_list(request):
     context = {
         "vials": vials,
         "show": show,
+        "filters": filters,
+        "product": filters.product_id,
         "just_received": just_received,  # its rows stand out in the list below
         "received_vials": received,
         "received": (
