@@ -248,3 +248,67 @@ def test_an_unreviewed_reports_heading_ends_in_an_ellipsis(practitioner_client):
     named = SideEffectFactory()
     page = practitioner_client.get(f"/side-effects/{named.public_id}/").content.decode()
     assert f'<h1 class="h4 mb-0">{named.term.name} <small>' in page
+
+
+# Long queues say how long they are (a list capped in silence hid the rest) ---------------
+
+
+def test_the_queue_gives_its_totals_and_says_when_more_wait(practitioner_client, monkeypatch):
+    from treatments.selectors import side_effects
+
+    monkeypatch.setattr(side_effects, "QUEUE_LIMIT", 2)
+    waiting = [SideEffectFactory(status="unreviewed", severity=None) for _ in range(3)]
+    for _ in range(3):
+        SideEffectFactory(severity=3, serious_hospitalisation=True, is_serious=True)
+    page = practitioner_client.get("/side-effects/").content.decode()
+    alert = page.split('data-testid="serious-undecided"', 1)[1].split("</div>", 1)[0]
+    assert "3 serious reactions without a Yellow Card decision" in alert  # not the 2 listed
+    assert '<span class="badge text-bg-warning">3</span>' in page
+    assert "The oldest 2 of 3 are listed" in page
+    # The oldest two, each by its review link; the newest waits for the next look.
+    assert page.count("Complete review") == 2
+    assert f"/side-effects/{waiting[2].public_id}/review/" not in page
+    assert all(f"/side-effects/{se.public_id}/review/" in page for se in waiting[:2])
+    assert '<span class="badge text-bg-secondary">3</span>' in page
+    assert "2 of 3 are listed, serious first" in page
+    assert page.count(">Decide</a>") == 2
+    # A queue within the cap lists all and says nothing more.
+    monkeypatch.setattr(side_effects, "QUEUE_LIMIT", 3)
+    page = practitioner_client.get("/side-effects/").content.decode()
+    assert 'data-testid="unreviewed-more"' not in page and 'data-testid="awaiting-more"' not in page
+    assert page.count("Complete review") == 3
+
+
+def test_the_home_page_counts_every_serious_reaction_awaiting_a_decision(manager_client):
+    for _ in range(5):
+        SideEffectFactory(severity=3, serious_hospitalisation=True, is_serious=True)
+    page = manager_client.get("/").content.decode()
+    alert = page.split('data-testid="serious-undecided"', 1)[1].split("</span>", 1)[0]
+    assert "5 serious side effects without a Yellow Card decision" in alert  # not 3, not 50
+    assert alert.count("; ") == 3 and alert.rstrip().endswith("; …)")  # three named, then …
+    # Past the rows read, the total is counted (it was the length of a list capped at 50).
+    from treatments import selectors
+
+    capped = selectors.side_effect_serious_undecided(limit=2)
+    assert (len(capped.rows), capped.total, capped.more) == (2, 5, 3)
+
+
+def test_the_serious_list_is_paged_undecided_first(manager_client, practitioner, monkeypatch):
+    from treatments.views import side_effects as views
+
+    monkeypatch.setattr(views, "SERIOUS_PER_PAGE", 2)
+    decided = SideEffectFactory(severity=3, serious_hospitalisation=True, is_serious=True)
+    decided.regulator_decision = "not-reported"
+    decided.not_reported_reason = "Known, listed reaction"
+    decided.decided_at = decided.created_at
+    decided.save()
+    undecided = [
+        SideEffectFactory(severity=3, serious_hospitalisation=True, is_serious=True)
+        for _ in range(2)
+    ]
+    first = manager_client.get("/side-effects/serious/")
+    # The undecided ones first, whatever their onset, and a link to the next page.
+    assert {se.pk for se in first.context["side_effects"].rows} == {se.pk for se in undecided}
+    assert 'href="?page=2"' in first.content.decode()
+    second = manager_client.get("/side-effects/serious/", {"page": 2})
+    assert [se.pk for se in second.context["side_effects"].rows] == [decided.pk]

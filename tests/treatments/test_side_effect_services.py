@@ -36,7 +36,7 @@ class TestPhonedReport:
         assert report.status == "unreviewed"
         assert report.session == recent
         assert report.severity is None and not report.is_serious
-        assert selectors.side_effect_queue().unreviewed == [report]
+        assert selectors.side_effect_queue().unreviewed.rows == [report]
 
     def test_refuses_future_onset_and_empty_description(self, reception):
         with pytest.raises(ValidationError) as error:

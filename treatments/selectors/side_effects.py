@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import F, Q, QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -116,27 +116,59 @@ def side_effect_open_for_patient(*, patient: Patient) -> list[SideEffect]:
     )
 
 
+# Rows of each kind the queue page lists; it gives the totals and says when there are more.
+QUEUE_LIMIT = 100
+
+
 @dataclass
-class SideEffectQueue:
-    unreviewed: list[SideEffect]
-    awaiting_decision: list[SideEffect]
+class Capped:
+    """The first rows of a list and how many there are in all. A COUNT is run only when
+    the list is longer than the rows read, so a short list costs its one query."""
+
+    rows: list
+    total: int
 
     @property
-    def serious_awaiting(self) -> list[SideEffect]:
-        return [se for se in self.awaiting_decision if se.is_serious]
+    def more(self) -> int:
+        return self.total - len(self.rows)
 
 
-def side_effect_queue(*, limit: int = 100) -> SideEffectQueue:
+def _capped(queryset: QuerySet, limit: int) -> Capped:
+    rows = list(queryset[: limit + 1])
+    if len(rows) <= limit:
+        return Capped(rows, len(rows))
+    return Capped(rows[:limit], queryset.order_by().count())
+
+
+@dataclass
+class SideEffectQueue:
+    unreviewed: Capped
+    awaiting_decision: Capped  # serious first
+    serious_awaiting_total: int
+
+
+def side_effect_queue(*, limit: int | None = None) -> SideEffectQueue:
     """The practitioners' queue: reports to complete, then decisions to record (serious
-    first). Capped: the page says when there are more."""
+    first). Each list is capped at QUEUE_LIMIT rows, with its total (the page says when
+    there are more), and the serious reactions awaiting a decision are counted in full."""
+    limit = limit or QUEUE_LIMIT
     base = SideEffect.objects.select_related(*_SIDE_EFFECT_RELATED)
-    unreviewed = list(
-        base.filter(status=SideEffectStatus.UNREVIEWED).order_by("created_at", "id")[:limit]
+    unreviewed = _capped(
+        base.filter(status=SideEffectStatus.UNREVIEWED).order_by("created_at", "id"), limit
     )
-    awaiting = list(
-        base.filter(AWAITING_DECISION).order_by("-is_serious", "onset_date", "id")[:limit]
+    awaiting = _capped(
+        base.filter(AWAITING_DECISION).order_by("-is_serious", "onset_date", "id"), limit
     )
-    return SideEffectQueue(unreviewed, _with_lots(awaiting))
+    _with_lots(awaiting.rows)
+    serious_shown = sum(1 for se in awaiting.rows if se.is_serious)
+    # Serious first: the rows shown hold every serious one unless they are all serious
+    # and there are more.
+    serious_total = (
+        SideEffect.objects.filter(AWAITING_DECISION, is_serious=True).count()
+        if awaiting.more and serious_shown == len(awaiting.rows)
+        else serious_shown
+    )
+    return SideEffectQueue(unreviewed, awaiting, serious_total)
 
 
 def side_effect_list_unreviewed(*, limit: int = 8) -> list[SideEffect]:
@@ -148,25 +180,36 @@ def side_effect_list_unreviewed(*, limit: int = 8) -> list[SideEffect]:
     )
 
 
-def side_effect_serious_undecided(*, limit: int = 50) -> list[SideEffect]:
-    """Serious reactions with no Yellow Card decision: flagged to practitioners and
-    managers until one is recorded (rule 39)."""
-    return list(
+def side_effect_serious_undecided(*, limit: int = 3) -> Capped:
+    """Serious reactions with no Yellow Card decision, the oldest `limit` and how many in
+    all: flagged to practitioners and managers until one is recorded (rule 39)."""
+    return _capped(
         SideEffect.objects.filter(AWAITING_DECISION, is_serious=True)
         .select_related("patient", "term", "session__product")
-        .order_by("onset_date", "id")[:limit]
+        .order_by("onset_date", "id"),
+        limit,
     )
 
 
-def side_effect_serious_list(*, limit: int = 200) -> list[SideEffect]:
-    """The governance list: every serious reaction, undecided first."""
-    return _with_lots(
-        list(
-            SideEffect.objects.filter(is_serious=True)
-            .select_related("patient", "term", "session__product", "session__indication")
-            .order_by(F("decided_at").desc(nulls_first=True), "-onset_date", "id")[:limit]
+# The governance list's order: undecided first, then the latest decisions.
+SERIOUS_ORDER = ("undecided_last", "-decided_at", "-onset_date")
+
+
+def side_effect_serious_list() -> QuerySet[SideEffect]:
+    """The governance list: every serious reaction, for a page at a time in SERIOUS_ORDER
+    (clinic.listing.fast_page); `side_effect_lots` attaches the page's batches."""
+    return (
+        SideEffect.objects.filter(is_serious=True)
+        .select_related("patient", "term", "session__product", "session__indication")
+        .annotate(
+            undecided_last=Case(When(decided_at__isnull=True, then=Value(0)), default=Value(1))
         )
     )
+
+
+def side_effect_lots(side_effects: list[SideEffect]) -> list[SideEffect]:
+    """`lots` on each: the batches its suspected session drew from (one query)."""
+    return _with_lots(side_effects)
 
 
 def _route(regions: set[str]) -> str:

@@ -11,10 +11,13 @@ from django.views.decorators.http import require_POST
 from clinic.audit import audited, patient_from_url, patient_of
 from clinic.csv_export import csv_response
 from clinic.idempotency import submit_once, without_token
+from clinic.listing import fast_page
 from clinic.permissions import require_perm
 from patients.selectors import patient_get_for_user
 from treatments import selectors, services
 from treatments.forms import PhonedSideEffectForm, SideEffectDecisionForm, SideEffectForm
+
+SERIOUS_PER_PAGE = 100
 
 
 def _patient_side_effect_context(patient) -> dict:
@@ -254,8 +257,12 @@ def side_effect_queue(request):
 @require_perm("treatments.view_serious_sideeffects")
 @audited("sideeffect.serious_list")
 def side_effect_serious(request):
-    return render(
+    # A page at a time: the list is every serious reaction the clinic has recorded.
+    page = fast_page(
         request,
-        "treatments/side_effect_serious.html",
-        {"side_effects": selectors.side_effect_serious_list()},
+        selectors.side_effect_serious_list(),
+        order_by=selectors.SERIOUS_ORDER,
+        per_page=SERIOUS_PER_PAGE,
     )
+    selectors.side_effect_lots(page.rows)
+    return render(request, "treatments/side_effect_serious.html", {"side_effects": page})
