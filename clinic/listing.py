@@ -51,6 +51,28 @@ def paginate(request, table, *, page_size: int) -> None:
 
 
 @dataclass(frozen=True)
+class Capped:
+    """The first rows of a list and how many there are in all, for a short list on a page
+    that must not hide the rest in silence (a queue, a home page's card): `capped` reads
+    `limit` + 1 rows and runs a COUNT only when there are more, so a short list costs its
+    one query."""
+
+    rows: list
+    total: int
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.rows)
+
+
+def capped(queryset: QuerySet, limit: int) -> Capped:
+    rows = list(queryset[: limit + 1])
+    if len(rows) <= limit:
+        return Capped(rows, len(rows))
+    return Capped(rows[:limit], queryset.order_by().count())
+
+
+@dataclass(frozen=True)
 class Column:
     name: str
     header: str

@@ -9,6 +9,7 @@ from datetime import date
 from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 
+from clinic.listing import Capped, capped
 from patients.choices import YesNoNotApplicable
 from patients.models import (
     IntakeQuestionnaire,
@@ -86,11 +87,13 @@ def questionnaire_summary(*, patient: Patient) -> QuestionnaireSummary:
     )
 
 
-def questionnaire_list_awaiting_review(*, limit: int = 10) -> list[IntakeQuestionnaire]:
-    return list(
+def questionnaire_list_awaiting_review(*, limit: int = 10) -> Capped:
+    """The oldest `limit` questionnaires awaiting a clinical review, and how many in all."""
+    return capped(
         IntakeQuestionnaire.objects.filter(reviewed_at__isnull=True, patient__status="active")
         .select_related("patient", "entered_by")
-        .order_by("completed_on", "id")[:limit]
+        .order_by("completed_on", "id"),
+        limit,
     )
 
 

@@ -28,6 +28,27 @@ def test_pages_need_login(client):
     assert response["Location"].startswith(reverse("login"))
 
 
+def test_the_home_page_gives_how_many_questionnaires_await_review(practitioner):
+    """Ten are listed, oldest first; past them the card gives the total and how many more
+    (it stopped at ten in silence)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.factories import QuestionnaireFactory
+
+    today = timezone.localdate()
+    for days in range(12, 0, -1):
+        QuestionnaireFactory(completed_on=today - timedelta(days=days))
+    home = client_for(practitioner).get("/").content.decode()
+    card = home.split('id="review-heading"', 1)[1].split("</section>", 1)[0]
+    assert '<span class="badge text-bg-secondary">12</span>' in card
+    assert card.count("answered ") == 10
+    assert (today - timedelta(days=12)).strftime("%d/%m/%Y") in card  # the oldest first
+    assert (today - timedelta(days=1)).strftime("%d/%m/%Y") not in card
+    assert "and 2 more" in card
+
+
 def test_login_with_wrong_password_shows_one_message(client, reception):
     response = client.post(reverse("login"), {"username": "rita", "password": "nope"})
     assert "The username or password is not right" in response.content.decode()

@@ -198,3 +198,22 @@ def test_waiting_list_query_count_is_pinned(reception_client, doctor, reception)
         wait(PatientFactory(), reception, practitioner=doctor if n % 2 else None)
     assert _page_queries(reception_client) == few
     assert few == BASE + 4 + ACCESS_LOG, few
+
+
+def test_a_long_waiting_list_says_how_long_it_is(reception_client, reception, monkeypatch):
+    """The page lists 200: past that it gives the total (it stopped there in silence)."""
+    from functools import partial
+
+    from clinic.diary.waiting_list import selectors, views
+
+    entries = [wait(PatientFactory(), reception) for _ in range(3)]
+    original = selectors.waiting_list
+    monkeypatch.setattr(views.selectors, "waiting_list", partial(original, limit=2))
+    html = reception_client.get(reverse("diary:waiting_list")).content.decode()
+    assert html.count('data-testid="waiting-entry"') == 2
+    assert "The first 2 of 3 are listed" in html
+    assert entries[2].patient.record_number not in html  # the latest to join waits its turn
+    monkeypatch.setattr(views.selectors, "waiting_list", partial(original, limit=3))
+    html = reception_client.get(reverse("diary:waiting_list")).content.decode()
+    assert html.count('data-testid="waiting-entry"') == 3
+    assert 'data-testid="waiting-more"' not in html

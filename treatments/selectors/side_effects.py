@@ -10,6 +10,7 @@ from django.db.models import Case, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from clinic.listing import Capped, capped
 from patients.models import IntakeQuestionnaire, Patient
 from treatments import safety
 from treatments.choices import (
@@ -121,26 +122,6 @@ QUEUE_LIMIT = 100
 
 
 @dataclass
-class Capped:
-    """The first rows of a list and how many there are in all. A COUNT is run only when
-    the list is longer than the rows read, so a short list costs its one query."""
-
-    rows: list
-    total: int
-
-    @property
-    def more(self) -> int:
-        return self.total - len(self.rows)
-
-
-def _capped(queryset: QuerySet, limit: int) -> Capped:
-    rows = list(queryset[: limit + 1])
-    if len(rows) <= limit:
-        return Capped(rows, len(rows))
-    return Capped(rows[:limit], queryset.order_by().count())
-
-
-@dataclass
 class SideEffectQueue:
     unreviewed: Capped
     awaiting_decision: Capped  # serious first
@@ -153,10 +134,10 @@ def side_effect_queue(*, limit: int | None = None) -> SideEffectQueue:
     there are more), and the serious reactions awaiting a decision are counted in full."""
     limit = limit or QUEUE_LIMIT
     base = SideEffect.objects.select_related(*_SIDE_EFFECT_RELATED)
-    unreviewed = _capped(
+    unreviewed = capped(
         base.filter(status=SideEffectStatus.UNREVIEWED).order_by("created_at", "id"), limit
     )
-    awaiting = _capped(
+    awaiting = capped(
         base.filter(AWAITING_DECISION).order_by("-is_serious", "onset_date", "id"), limit
     )
     _with_lots(awaiting.rows)
@@ -183,7 +164,7 @@ def side_effect_list_unreviewed(*, limit: int = 8) -> list[SideEffect]:
 def side_effect_serious_undecided(*, limit: int = 3) -> Capped:
     """Serious reactions with no Yellow Card decision, the oldest `limit` and how many in
     all: flagged to practitioners and managers until one is recorded (rule 39)."""
-    return _capped(
+    return capped(
         SideEffect.objects.filter(AWAITING_DECISION, is_serious=True)
         .select_related("patient", "term", "session__product")
         .order_by("onset_date", "id"),

@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from clinic.diary.waiting_list.choices import WaitingStatus
 from clinic.diary.waiting_list.models import WaitingListEntry
+from clinic.listing import Capped, capped
 
 # Entries booked from the list stay on the page this long (what the list achieved).
 BOOKED_SHOWN = timedelta(days=14)
 
 
-def waiting_list(*, limit: int = 200) -> QuerySet:
+def waiting_list(*, limit: int = 200) -> Capped:
     """Those still waiting: offered a slot first, then the longest waiting; then those
-    booked from the list lately (one query)."""
+    booked from the list lately (one query; a COUNT too when there are more than
+    `limit`, which the page says)."""
     recently = timezone.now() - BOOKED_SHOWN
-    return (
+    return capped(
         WaitingListEntry.objects.filter(
             Q(status__in=WaitingStatus.active())
             | Q(status=WaitingStatus.BOOKED, offered_at__gte=recently)
@@ -38,7 +40,8 @@ def waiting_list(*, limit: int = 200) -> QuerySet:
                 output_field=IntegerField(),
             )
         )
-        .order_by("offered_first", "created_at", "id")[:limit]
+        .order_by("offered_first", "created_at", "id"),
+        limit,
     )
 
 
