@@ -69,7 +69,8 @@ def capped(queryset: QuerySet, limit: int) -> Capped:
     rows = list(queryset[: limit + 1])
     if len(rows) <= limit:
         return Capped(rows, len(rows))
-    return Capped(rows[:limit], queryset.order_by().count())
+    # At least the rows just read: some may be gone by the COUNT (reviewed meanwhile).
+    return Capped(rows[:limit], max(queryset.order_by().count(), limit + 1))
 
 
 @dataclass(frozen=True)

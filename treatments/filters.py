@@ -10,6 +10,8 @@ from __future__ import annotations
 import django_filters
 from django import forms
 
+ERROR_ID = "vial-filter-error"  # the vial list's message for an unknown product
+
 
 class VialFilterSet(django_filters.FilterSet):
     """`products`: (id, brand) pairs (treatments.selectors.vial_products), read once for
@@ -26,6 +28,19 @@ class VialFilterSet(django_filters.FilterSet):
     def __init__(self, data=None, *args, products=(), **kwargs):
         super().__init__(data, *args, **kwargs)
         self.filters["product"].extra["choices"] = [(str(pk), brand) for pk, brand in products]
+
+    @property
+    def form(self):
+        form = super().form
+        if form.is_bound and "product" in form.errors:  # the message under it names it
+            form.fields["product"].widget.attrs.update(
+                {
+                    "class": "form-select form-select-sm is-invalid",
+                    "aria-invalid": "true",
+                    "aria-describedby": ERROR_ID,
+                }
+            )
+        return form
 
     @property
     def product_id(self) -> int | None:

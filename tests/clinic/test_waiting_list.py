@@ -211,7 +211,7 @@ def test_a_long_waiting_list_says_how_long_it_is(reception_client, reception, mo
     monkeypatch.setattr(views.selectors, "waiting_list", partial(original, limit=2))
     html = reception_client.get(reverse("diary:waiting_list")).content.decode()
     assert html.count('data-testid="waiting-entry"') == 2
-    assert "The first 2 of 3 are listed" in html
+    assert "The first 2 of 3 entries are listed" in html
     assert entries[2].patient.record_number not in html  # the latest to join waits its turn
     monkeypatch.setattr(views.selectors, "waiting_list", partial(original, limit=3))
     html = reception_client.get(reverse("diary:waiting_list")).content.decode()

@@ -284,7 +284,7 @@ def test_the_home_page_counts_every_serious_reaction_awaiting_a_decision(manager
         SideEffectFactory(severity=3, serious_hospitalisation=True, is_serious=True)
     page = manager_client.get("/").content.decode()
     alert = page.split('data-testid="serious-undecided"', 1)[1].split("</span>", 1)[0]
-    assert "5 serious side effects without a Yellow Card decision" in alert  # not 3, not 50
+    assert "5 serious side effects without a Yellow Card decision" in alert
     assert alert.count("; ") == 3 and alert.rstrip().endswith("; …)")  # three named, then …
     # Past the rows read, the total is counted (it was the length of a list capped at 50).
     from treatments import selectors
@@ -301,6 +301,7 @@ def test_the_serious_list_is_paged_undecided_first(manager_client, practitioner,
     decided.regulator_decision = "not-reported"
     decided.not_reported_reason = "Known, listed reaction"
     decided.decided_at = decided.created_at
+    decided.onset_date = TODAY  # the latest onset: listed after the undecided all the same
     decided.save()
     undecided = [
         SideEffectFactory(severity=3, serious_hospitalisation=True, is_serious=True)
@@ -312,3 +313,28 @@ def test_the_serious_list_is_paged_undecided_first(manager_client, practitioner,
     assert 'href="?page=2"' in first.content.decode()
     second = manager_client.get("/side-effects/serious/", {"page": 2})
     assert [se.pk for se in second.context["side_effects"].rows] == [decided.pk]
+
+
+def test_the_queue_counts_serious_ones_among_the_rows_it_shows(practitioner_client, monkeypatch):
+    """Serious first: when a non-serious one is shown, every serious one is shown too and
+    counted from the rows (no COUNT)."""
+    from treatments.selectors import side_effects
+
+    monkeypatch.setattr(side_effects, "QUEUE_LIMIT", 2)
+    SideEffectFactory(severity=3, serious_hospitalisation=True, is_serious=True)
+    for _ in range(2):
+        SideEffectFactory(severity=1)
+    queue = side_effects.side_effect_queue()
+    assert (queue.awaiting_decision.total, queue.serious_awaiting_total) == (3, 1)
+    page = practitioner_client.get("/side-effects/").content.decode()
+    assert "1 serious reaction without a Yellow Card decision" in page
+
+
+def test_the_home_page_gives_how_many_reports_wait_for_review(practitioner_client):
+    for _ in range(10):
+        SideEffectFactory(status="unreviewed", severity=None)
+    home = practitioner_client.get("/").content.decode()
+    card = home.split('id="se-heading"', 1)[1].split("</section>", 1)[0]
+    assert '<span class="badge text-bg-warning">10</span>' in card
+    assert card.count("Complete review") == 0 and card.count("/review/") == 8
+    assert "and 2 more, oldest first" in card

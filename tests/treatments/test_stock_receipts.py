@@ -371,5 +371,39 @@ def test_a_product_that_is_not_one_says_so_and_lists_every_vial(manager_client, 
     VialFactory(received_by=manager, lot="BTX1")
     response = manager_client.get("/vials/", {"product": value})
     assert response.status_code == 200
-    assert 'data-testid="vial-filter-error"' in response.content.decode()
+    page = response.content.decode()
+    assert 'id="vial-filter-error"' in page and 'aria-describedby="vial-filter-error"' in page
     assert [v.lot for v in response.context["vials"].rows] == ["BTX1"]
+
+
+def test_the_filter_offers_the_formulary_and_any_product_with_vials(manager_client, manager):
+    """Not the reference list's US-only products the clinic never stocked; a product taken
+    off the formulary while vials of it are in the fridge stays (by brand, any case)."""
+    VialFactory(received_by=manager, product=Product.objects.get(slug="alluzience"))
+    choices = manager_client.get("/vials/").context["filters"].form.fields["product"].choices
+    brands = [label for value, label in choices if value]
+    assert brands == [
+        "Alluzience",
+        "Azzalure",
+        "Bocouture",
+        "BOTOX",
+        "Dysport",
+        "Vistabel",
+        "Xeomin",
+    ]
+
+
+def test_all_vials_lists_those_in_stock_before_the_discarded(manager_client, manager):
+    """On PostgreSQL a NULL sorts last: ordered by discarded_at, "All" began with the
+    discarded vials."""
+    today = timezone.localdate()
+    VialFactory(
+        received_by=manager,
+        lot="GONE1",
+        expiry=today + timedelta(days=10),
+        discarded_at=timezone.now(),
+        discard_reason="Dropped",
+    )
+    VialFactory(received_by=manager, lot="KEPT1", expiry=today + timedelta(days=300))
+    rows = manager_client.get("/vials/", {"show": "all"}).context["vials"].rows
+    assert [v.lot for v in rows] == ["KEPT1", "GONE1"]

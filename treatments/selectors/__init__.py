@@ -96,11 +96,13 @@ from treatments.selectors.side_effects import (
 )
 from treatments.selectors.vial_usage import VialUsage, vial_facts, vial_usage
 from treatments.selectors.vials import (
+    VIAL_STOCK_ORDER,
     lot_exposure,
     receipt_summary,
     receipt_vials,
     vial_get,
     vial_list,
+    vial_list_stock,
     vial_list_unusable,
     vial_list_usable,
     vial_products,
@@ -118,6 +120,7 @@ __all__ = [
     "RESPONDER_PARTIAL",
     "SERIOUS_ORDER",
     "SESSION_SAFETY_FIELDS",
+    "VIAL_STOCK_ORDER",
     "ZERO",
     "Eligibility",
     "OutcomeSeries",
@@ -188,6 +191,7 @@ __all__ = [
     "vial_facts",
     "vial_get",
     "vial_list",
+    "vial_list_stock",
     "vial_list_unusable",
     "vial_list_usable",
     "vial_products",

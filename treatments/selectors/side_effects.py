@@ -152,12 +152,14 @@ def side_effect_queue(*, limit: int | None = None) -> SideEffectQueue:
     return SideEffectQueue(unreviewed, awaiting, serious_total)
 
 
-def side_effect_list_unreviewed(*, limit: int = 8) -> list[SideEffect]:
-    """Reports waiting for a practitioner (e.g. phoned in to reception), oldest first."""
-    return list(
+def side_effect_list_unreviewed(*, limit: int = 8) -> Capped:
+    """Reports waiting for a practitioner (e.g. phoned in to reception), the oldest
+    `limit` and how many in all."""
+    return capped(
         SideEffect.objects.filter(status=SideEffectStatus.UNREVIEWED)
         .select_related("patient")
-        .order_by("created_at", "id")[:limit]
+        .order_by("created_at", "id"),
+        limit,
     )
 
 

@@ -6,8 +6,20 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Window
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, Lower
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -27,10 +39,32 @@ def vial_list() -> QuerySet[Vial]:
     )
 
 
+# The vial list's order: in stock before discarded, then the soonest expiry.
+VIAL_STOCK_ORDER = ("discarded_last", "expiry", "lot", "lot_sequence")
+
+
+def vial_list_stock(*, include_discarded: bool = False) -> QuerySet[Vial]:
+    """The vial list's rows (`vial_list`): those in stock, or every vial, each with
+    `discarded_last` for VIAL_STOCK_ORDER (a NULL discarded_at sorts first on SQLite and
+    last on PostgreSQL: ordered by it, "All" listed the discarded ones first there)."""
+    vials = vial_list()
+    if not include_discarded:
+        vials = vials.filter(discarded_at__isnull=True)
+    return vials.annotate(
+        discarded_last=Case(When(discarded_at__isnull=True, then=Value(0)), default=Value(1))
+    )
+
+
 def vial_products() -> list[tuple[int, str]]:
-    """Every product as (id, brand), by brand: the vial list's filter. All of them, not only
-    the formulary's: a product taken off it can still have vials in the fridge."""
-    return list(Product.objects.order_by("brand", "id").values_list("id", "brand"))
+    """The products the vial list's filter offers, as (id, brand) by brand: the formulary's,
+    and any other with vials on record (one taken off the formulary can still have vials
+    in the fridge); not the reference list's products the clinic has never stocked."""
+    stocked = Exists(Vial.objects.filter(product=OuterRef("pk")))
+    return list(
+        Product.objects.filter(Q(on_formulary=True) | stocked)
+        .order_by(Lower("brand"), "id")
+        .values_list("id", "brand")
+    )
 
 
 def receipt_summary(vials: list[Vial], delivery_note: str) -> str:
