@@ -21,6 +21,7 @@ tests/clinic/test_history_writes.py checks both paths against simple-history's o
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
@@ -45,7 +46,7 @@ class _Spec:
         self.columns = ", ".join(qn(f.column) for f in self.fields)
         self.is_postgresql = connection.vendor == "postgresql"
         if self.is_postgresql:
-            self.array_types = [f"{f.db_type(connection)}[]" for f in self.fields]
+            self.array_types = [_array_type(f.db_type(connection)) for f in self.fields]
         history = getattr(getattr(model, "history", None), "model", None)
         self.keeps_history = history is not None
         if history is None:
@@ -63,6 +64,18 @@ class _Spec:
             f"{', '.join(qn(c) for c in HISTORY_COLUMNS)}) "
         )
         self.history_date = history._meta.get_field("history_date")
+
+
+def _array_type(db_type: str) -> str:
+    """The array type an UNNEST parameter of a column is cast to. A varchar's length is
+    left to the column: an explicit cast to varchar(n) cuts a longer value short in
+    silence, where storing it in the column refuses it. timestamptz is the short name."""
+    db_type = _VARCHAR.sub("varchar", db_type)
+    return f"{_SHORT_NAMES.get(db_type, db_type)}[]"
+
+
+_VARCHAR = re.compile(r"^varchar\(\d+\)$")
+_SHORT_NAMES = {"timestamp with time zone": "timestamptz"}
 
 
 @cache
@@ -151,15 +164,13 @@ def replace_with_history(model, *, old_pks=(), new=(), user_id, when) -> None:
             parts, params, selects = [], [], []
             if old_pks:
                 where, where_params = _in(spec, old_pks)
-                parts.append(
-                    f"gone AS (DELETE FROM {spec.table} WHERE {where} RETURNING {spec.source})"
-                )
+                parts.append(f"gone AS (DELETE FROM {spec.table} WHERE {where} RETURNING *)")
                 params += where_params
                 sql, more = _history_select(spec, "gone", "-", when, user_id)
                 selects.append((sql, more))
             if new:
                 insert, more = _insert_sql(spec, new)
-                parts.append(f"made AS ({insert} RETURNING {spec.source})")
+                parts.append(f"made AS ({insert} RETURNING *)")
                 params += more
                 sql, more = _history_select(spec, "made", "+", when, user_id)
                 selects.append((sql, more))
@@ -233,7 +244,7 @@ def insert_with_history(
         parts.append(f"{name} AS ({sql})")
         params += more
     insert, more = _insert_sql(spec, [obj], computed=computed, only_if=only_if)
-    parts.append(f"made AS ({insert} RETURNING {spec.source})")
+    parts.append(f"made AS ({insert} RETURNING *)")
     params += more
     histories = [(spec, *_history_select(spec, "made", "+", when, user_id))]
     qn = connection.ops.quote_name
@@ -246,9 +257,7 @@ def insert_with_history(
         key = {child.model._meta.get_field(name).attname: (f"(SELECT {spec.pk} FROM made)", [])}
         sql, more = _insert_sql(child, objs, computed=key, only_if="made" if only_if else None)
         historied = child.keeps_history
-        parts.append(
-            f"child_{index} AS ({sql} RETURNING {child.source if historied else child.pk})"
-        )
+        parts.append(f"child_{index} AS ({sql} RETURNING {'*' if historied else child.pk})")
         params += more
         if historied:
             histories.append((child, *_history_select(child, f"child_{index}", "+", when, user_id)))
@@ -308,7 +317,7 @@ def update_with_history(obj, *, user_id, when, inserts=(), also=()) -> None:
     others = [_insert_sql(_spec(type(rows[0])), rows) for rows in inserts if rows]
     with connection.cursor() as cursor:
         if spec.is_postgresql:
-            parts = [f"changed AS ({update} RETURNING {spec.source})"]
+            parts = [f"changed AS ({update} RETURNING *)"]
             for index, (sql, more) in enumerate(others):
                 parts.append(f"also_{index} AS ({sql})")
                 params += more
@@ -366,7 +375,7 @@ def update_where_items(
     where, params = _where(queryset)
     sql, more = _history_select(spec, name, "~", when, user_id)
     return [
-        (name, f"{update} WHERE {where} RETURNING {spec.source}", [*set_params, *params]),
+        (name, f"{update} WHERE {where} RETURNING *", [*set_params, *params]),
         (f"{name}_history", f"{spec.history_insert}{sql}", more),
     ]
 
@@ -383,8 +392,7 @@ def update_where_with_history(queryset, *, values: dict, increment=(), user_id, 
             where, params = _where(queryset)
             sql, more = _history_select(spec, "changed", "~", when, user_id)
             cursor.execute(
-                f"WITH changed AS ({update} WHERE {where} RETURNING {spec.source}) "
-                f"{spec.history_insert}{sql}",
+                f"WITH changed AS ({update} WHERE {where} RETURNING *) {spec.history_insert}{sql}",
                 [*set_params, *params, *more],
             )
             return cursor.rowcount

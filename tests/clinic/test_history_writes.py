@@ -283,3 +283,27 @@ def test_update_where_changes_the_matching_rows_each_with_its_history_row(path):
             user_id=None,
             when=when,
         )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite keeps a longer text")
+def test_a_value_too_long_for_its_column_is_refused_not_cut_short():
+    """The one-statement INSERT binds each column as an array: cast to varchar(250)[], a
+    longer value was cut to 250 characters in silence. Cast to varchar[], the column
+    itself refuses it, as the ORM's own INSERT would."""
+    from django.db import DataError, transaction
+
+    user = UserFactory()
+    template = TreatmentSessionFactory()
+    session = TreatmentSession(
+        patient=template.patient,
+        practitioner=user,
+        indication=template.indication,
+        product=template.product,
+        top_up_reason="x" * 251,  # max_length=250
+    )
+    point = InjectionPoint(site=InjectionPointFactory.build().site, units=Decimal(5))
+    with pytest.raises(DataError, match="too long"), transaction.atomic():
+        history_writes.insert_with_history(
+            session, user_id=user.pk, when=timezone.now(), children=[("session", [point])]
+        )
+    assert not TreatmentSession.objects.filter(top_up_reason__startswith="xxx").exists()
