@@ -124,6 +124,32 @@ def test_lot_tracked_administration_query_budgets(practitioner, django_assert_nu
     ]
 
 
+@pytest.mark.skipif(not POSTGRESQL, reason="the one-statement start: PostgreSQL")
+def test_the_starts_statements_stay_within_psycopgs_parse_cache(practitioner):
+    """psycopg keeps a statement's parse for at most 4096 bytes and 50 parameters; the
+    start's one statement (token, session, 31 points, their history rows) is 49 parameters
+    and about 3.9 KB: a column more can push it over, to be parsed on every start
+    (tests/patients/test_registration_statements.py says what that cost registration)."""
+    from tests.patients.test_registration_statements import (
+        PSYCOPG_CACHED_BYTES,
+        PSYCOPG_CACHED_PARAMS,
+    )
+
+    seen = []
+
+    def keep(execute, sql, params, many, context):
+        seen.append((len(sql.encode()), len(params or ())))
+        return execute(sql, params, many, context)
+
+    flow = administration_setup(practitioner)
+    url, data = start_data(flow)
+    with connection.execute_wrapper(keep):
+        assert post_form(flow.client, url, data).status_code == 302
+    assert max(size for size, _ in seen) > 3000  # the one statement is among them
+    for size, params in seen:
+        assert size <= PSYCOPG_CACHED_BYTES and params <= PSYCOPG_CACHED_PARAMS, (size, params)
+
+
 def test_a_draft_save_writes_point_history_in_bulk(practitioner, practitioner_client):
     """The points a draft save replaces get a "-" history row, the new ones a "+" row, as
     django-simple-history's signals would have written them one by one."""
