@@ -5,6 +5,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import InjectionPointFactory, TreatmentSessionFactory, VialFactory
@@ -301,6 +303,26 @@ def test_the_editors_session_read_gives_the_reference_rows_and_the_practitioner(
     other = selectors.session_get_for_editor(user=someone_else, public_id=session.public_id)
     with django_assert_num_queries(1):
         assert other.practitioner == practitioner
+
+
+@pytest.mark.django_db
+def test_the_editors_session_read_leaves_the_top_ups_index_session_unread(
+    practitioner, django_assert_num_queries
+):
+    """The editor needs a top-up's link, not the session it tops up (the form and the
+    engine take its id): two joins, the patient and the first vial. Read when asked."""
+    index = TreatmentSessionFactory(practitioner=practitioner, signed=True)
+    top_up = TreatmentSessionFactory(
+        practitioner=practitioner, patient=index.patient, vial=VialFactory(), top_up_of=index
+    )
+    selectors.reference_snapshot()  # this process's copy is current
+    with CaptureQueriesContext(connection) as read_queries:
+        read = selectors.session_get_for_editor(user=practitioner, public_id=top_up.public_id)
+    (sql,) = [q["sql"] for q in read_queries.captured_queries]
+    assert sql.count(" JOIN ") == 2  # patients_patient, treatments_vial
+    assert read.top_up_of_id == index.pk
+    with django_assert_num_queries(1):
+        assert read.top_up_of == index
 
 
 @pytest.mark.django_db

@@ -30,15 +30,17 @@ SESSION_RELATED = (
     *("patient", "practitioner", "indication", "product"),
     *("vial", "vial__product", "signed_by", "top_up_of"),
 )
-# The editor's: five joins fewer. It serves drafts only (a signed session is sent to its
+# The editor's: six joins fewer. It serves drafts only (a signed session is sent to its
 # page), which have no signer; the first vial's product is the session's own (the editor
 # offers no other); the indication and product are the reference copy's, current by the
 # fingerprint read with the row, and the practitioner is the user editing (nobody else
-# does): all given rather than joined (session_get_for_editor). Each join costs
-# PostgreSQL planning, on a connection where the read is not yet prepared and planned,
-# which is most of them in production (docs/operations.md): 2.4 ms with all eight, then
-# 1.5 ms with six; with these three, 0.55 ms against 1.44 (EXPLAIN, the whole read).
-EDITOR_RELATED = ("patient", "vial", "top_up_of")
+# does): all given rather than joined (session_get_for_editor). A top-up's index session
+# is not read at all: the form and the engine take its id. Each join costs PostgreSQL
+# planning, on a connection where the read is not yet prepared and planned, which is most
+# of them in production (docs/operations.md): 2.4 ms with all eight, then 1.5 ms with
+# six; with three, 0.55 ms against 1.44 (EXPLAIN, the whole read). With these two, the
+# read from Python, not prepared: 1.82 -> 1.54 ms (300 reads, twice).
+EDITOR_RELATED = ("patient", "vial")
 
 
 def _session_with_related(public_id, related=SESSION_RELATED) -> QuerySet[TreatmentSession]:
