@@ -9,10 +9,11 @@ header and page links as django-tables2's bootstrap5 template (classes, scope, s
 page query strings that keep the other parameters), so the page looks and reads the same.
 """
 
+import copy
 from dataclasses import dataclass, field
 
 from django.core.paginator import EmptyPage
-from django.db.models import QuerySet
+from django.db.models import OrderBy, QuerySet
 from django_tables2 import LazyPaginator, RequestConfig
 
 PAGE_RANGE = 10  # as DJANGO_TABLES2_PAGE_RANGE's default
@@ -53,9 +54,9 @@ def paginate(request, table, *, page_size: int) -> None:
 @dataclass(frozen=True)
 class Capped:
     """The first rows of a list and how many there are in all, for a short list on a page
-    that must not hide the rest in silence (a queue, a home page's card): `capped` reads
-    `limit` + 1 rows and runs a COUNT only when there are more, so a short list costs its
-    one query."""
+    that must not hide the rest in silence (a queue, a home page's card, the editor's
+    unusable vials): `capped` reads `limit` + 1 rows and runs a COUNT only when there are
+    more, so a short list costs its one query. True when there is any row."""
 
     rows: list
     total: int
@@ -63,6 +64,9 @@ class Capped:
     @property
     def more(self) -> int:
         return self.total - len(self.rows)
+
+    def __bool__(self) -> bool:
+        return self.total > 0
 
 
 def capped(queryset: QuerySet, limit: int) -> Capped:
@@ -77,7 +81,9 @@ def capped(queryset: QuerySet, limit: int) -> Capped:
 class Column:
     name: str
     header: str
-    order_by: tuple[str, ...] = ()  # empty: not sortable
+    # Field names ("-name": descending) or expressions (F("x").asc(nulls_first=True): where
+    # NULLs go is the same on both engines). Empty: not sortable.
+    order_by: tuple[str | OrderBy, ...] = ()
 
     @property
     def orderable(self) -> bool:
@@ -154,6 +160,13 @@ def _page_range(number: int, has_next: bool) -> list:
     return pages
 
 
+def _reversed(item: str | OrderBy) -> str | OrderBy:
+    """One ordering term the other way round."""
+    if isinstance(item, OrderBy):
+        return copy.copy(item).reverse_ordering()
+    return item[1:] if item.startswith("-") else f"-{item}"
+
+
 def fast_list(
     request,
     queryset: QuerySet,
@@ -175,7 +188,7 @@ def fast_list(
         sort = default_sort
         descending = sort.startswith("-")
         column = by_name[sort.lstrip("-")]
-    order = [f"-{name}" if descending else name for name in column.order_by]
+    order = [_reversed(item) if descending else item for item in column.order_by]
     number = _page_number(request, page_field)
     offset = (number - 1) * per_page
     rows = list(queryset.order_by(*order, "pk")[offset : offset + per_page + 1])
@@ -213,7 +226,9 @@ def fast_list(
     return result
 
 
-def fast_page(request, queryset: QuerySet, *, order_by: tuple[str, ...], per_page: int) -> FastList:
+def fast_page(
+    request, queryset: QuerySet, *, order_by: tuple[str | OrderBy, ...], per_page: int
+) -> FastList:
     """One page of `queryset` in a fixed order (`?page=`; no sorting by the user), for a
     list drawn by its own template: `fast_list` with the one order, its header cells
     unused. The rows are `.rows`; `includes/fast_table_pagination.html` writes the links."""

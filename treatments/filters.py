@@ -10,13 +10,12 @@ from __future__ import annotations
 import django_filters
 from django import forms
 
-ERROR_ID = "vial-filter-error"  # the vial list's message for an unknown product
-
 
 class VialFilterSet(django_filters.FilterSet):
     """`products`: (id, brand) pairs (treatments.selectors.vial_products), read once for
-    the choices and their check. An unknown or mangled `?product=` is refused with the
-    form's message, and every product's vials are listed."""
+    the choices and their check. An unknown or mangled `?product=` is refused, and every
+    product's vials are listed: the select is marked aria-invalid and described by the
+    vial list's message, whose id is Django's for the field's errors (`<auto_id>_error`)."""
 
     product = django_filters.ChoiceFilter(
         label="Product",
@@ -28,19 +27,6 @@ class VialFilterSet(django_filters.FilterSet):
     def __init__(self, data=None, *args, products=(), **kwargs):
         super().__init__(data, *args, **kwargs)
         self.filters["product"].extra["choices"] = [(str(pk), brand) for pk, brand in products]
-
-    @property
-    def form(self):
-        form = super().form
-        if form.is_bound and "product" in form.errors:  # the message under it names it
-            form.fields["product"].widget.attrs.update(
-                {
-                    "class": "form-select form-select-sm is-invalid",
-                    "aria-invalid": "true",
-                    "aria-describedby": ERROR_ID,
-                }
-            )
-        return form
 
     @property
     def product_id(self) -> int | None:

@@ -61,6 +61,17 @@ def _tracked(row: dict) -> dict:
     return {k: v for k, v in row.items() if k not in BOOKKEEPING}
 
 
+def _new_session(template: TreatmentSession, user, **fields) -> TreatmentSession:
+    """An unsaved session of `template`'s patient, indication and product, by `user`."""
+    return TreatmentSession(
+        patient=template.patient,
+        practitioner=user,
+        indication=template.indication,
+        product=template.product,
+        **fields,
+    )
+
+
 def test_update_writes_the_row_and_the_history_row_simple_history_would(path):
     user = UserFactory()
     session = TreatmentSessionFactory()
@@ -93,13 +104,7 @@ def test_update_writes_the_row_and_the_history_row_simple_history_would(path):
 def test_insert_writes_the_row_and_its_added_history_row(path):
     user = UserFactory()
     template = TreatmentSessionFactory()
-    session = TreatmentSession(
-        patient=template.patient,
-        practitioner=user,
-        indication=template.indication,
-        product=template.product,
-        notes="new",
-    )
+    session = _new_session(template, user, notes="new")
     history_writes.insert_with_history(session, user_id=user.pk, when=timezone.now())
     assert session.pk and not session._state.adding
     (history,) = _history_rows(TreatmentSession, id=session.pk)
@@ -118,13 +123,7 @@ def test_insert_with_children_writes_them_pointing_at_the_new_row_in_one_stateme
     template = TreatmentSessionFactory()
     site = InjectionPointFactory(session=template).site
     further = VialFactory(product=template.product)
-    session = TreatmentSession(
-        patient=template.patient,
-        practitioner=user,
-        indication=template.indication,
-        product=template.product,
-        vial=template.vial,
-    )
+    session = _new_session(template, user, vial=template.vial)
     points = [
         InjectionPoint(session=session, order=i, site=site, side="left", units=u)
         for i, u in enumerate([Decimal("5"), Decimal("2.50")])
@@ -294,13 +293,7 @@ def test_a_value_too_long_for_its_column_is_refused_not_cut_short():
 
     user = UserFactory()
     template = TreatmentSessionFactory()
-    session = TreatmentSession(
-        patient=template.patient,
-        practitioner=user,
-        indication=template.indication,
-        product=template.product,
-        top_up_reason="x" * 251,  # max_length=250
-    )
+    session = _new_session(template, user, top_up_reason="x" * 251)  # max_length=250
     point = InjectionPoint(site=InjectionPointFactory.build().site, units=Decimal(5))
     with pytest.raises(DataError, match="too long"), transaction.atomic():
         history_writes.insert_with_history(

@@ -43,3 +43,32 @@ def test_empty_list_and_the_htmx_partial(reception_client):
     html = response.content.decode()
     assert "<html" not in html
     assert '<td colspan="7">No patients match.' in html
+
+
+def test_a_sortable_column_may_place_its_nulls_and_is_turned_round_whole(rf):
+    """clinic.listing: a column's order may be an expression that says where NULLs go (the
+    vial list's and the serious list's: SQLite and PostgreSQL place them differently), and
+    `?sort=-name` reverses every term, a descending one included (it was sent as "--x")."""
+    from django.db.models import F
+    from django.utils import timezone
+
+    from clinic.listing import Column, fast_list
+    from patients.models import Patient
+
+    for name in ("Adams", "Baker", "Cole"):
+        PatientFactory(family_name=name)
+    Patient.objects.filter(family_name="Baker").update(archived_at=timezone.now())
+    columns = [Column("kept", "Kept", (F("archived_at").asc(nulls_first=True), "-family_name"))]
+
+    def names(**query):
+        listed = fast_list(
+            rf.get("/", query),
+            Patient.objects.all(),
+            columns=columns,
+            default_sort="kept",
+            per_page=5,
+        )
+        return [p.family_name for p in listed.rows]
+
+    assert names() == ["Cole", "Adams", "Baker"]  # not archived (NULL) first, on both engines
+    assert names(sort="-kept") == ["Baker", "Adams", "Cole"]

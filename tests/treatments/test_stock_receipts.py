@@ -372,7 +372,9 @@ def test_a_product_that_is_not_one_says_so_and_lists_every_vial(manager_client, 
     response = manager_client.get("/vials/", {"product": value})
     assert response.status_code == 200
     page = response.content.decode()
-    assert 'id="vial-filter-error"' in page and 'aria-describedby="vial-filter-error"' in page
+    # The message is the select's description (Django's <auto_id>_error), the select invalid.
+    assert 'id="id_product_error"' in page and 'aria-describedby="id_product_error"' in page
+    assert 'aria-invalid="true"' in page
     assert [v.lot for v in response.context["vials"].rows] == ["BTX1"]
 
 

@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Case, Q, QuerySet, Value, When
+from django.db.models import F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -55,7 +55,7 @@ def side_effect_get(*, public_id) -> SideEffect:
     side_effect = get_object_or_404(
         SideEffect.objects.select_related(*_SIDE_EFFECT_RELATED), public_id=public_id
     )
-    return _with_lots([side_effect])[0]
+    return side_effect_lots([side_effect])[0]
 
 
 def side_effect_terms() -> list[SideEffectTerm]:
@@ -81,7 +81,7 @@ def side_effect_session_choices(*, patient: Patient) -> QuerySet[TreatmentSessio
     )
 
 
-def _with_lots(side_effects: list[SideEffect]) -> list[SideEffect]:
+def side_effect_lots(side_effects: list[SideEffect]) -> list[SideEffect]:
     """Attach `lots` (the batches the suspected session drew from) in one query."""
     session_ids = {se.session_id for se in side_effects if se.session_id}
     lots: dict[int, list[Vial]] = {}
@@ -98,7 +98,7 @@ def _with_lots(side_effects: list[SideEffect]) -> list[SideEffect]:
 
 
 def side_effect_list_for_patient(*, patient: Patient) -> list[SideEffect]:
-    return _with_lots(
+    return side_effect_lots(
         list(
             SideEffect.objects.filter(patient=patient)
             .select_related(*_SIDE_EFFECT_RELATED)
@@ -140,7 +140,7 @@ def side_effect_queue(*, limit: int | None = None) -> SideEffectQueue:
     awaiting = capped(
         base.filter(AWAITING_DECISION).order_by("-is_serious", "onset_date", "id"), limit
     )
-    _with_lots(awaiting.rows)
+    side_effect_lots(awaiting.rows)
     serious_shown = sum(1 for se in awaiting.rows if se.is_serious)
     # Serious first: the rows shown hold every serious one unless they are all serious
     # and there are more.
@@ -174,25 +174,16 @@ def side_effect_serious_undecided(*, limit: int = 3) -> Capped:
     )
 
 
-# The governance list's order: undecided first, then the latest decisions.
-SERIOUS_ORDER = ("undecided_last", "-decided_at", "-onset_date")
+# The governance list's order: undecided (no decided_at) first, then the latest decisions.
+SERIOUS_ORDER = (F("decided_at").desc(nulls_first=True), "-onset_date")
 
 
 def side_effect_serious_list() -> QuerySet[SideEffect]:
     """The governance list: every serious reaction, for a page at a time in SERIOUS_ORDER
     (clinic.listing.fast_page); `side_effect_lots` attaches the page's batches."""
-    return (
-        SideEffect.objects.filter(is_serious=True)
-        .select_related("patient", "term", "session__product", "session__indication")
-        .annotate(
-            undecided_last=Case(When(decided_at__isnull=True, then=Value(0)), default=Value(1))
-        )
+    return SideEffect.objects.filter(is_serious=True).select_related(
+        "patient", "term", "session__product", "session__indication"
     )
-
-
-def side_effect_lots(side_effects: list[SideEffect]) -> list[SideEffect]:
-    """`lots` on each: the batches its suspected session drew from (one query)."""
-    return _with_lots(side_effects)
 
 
 def _route(regions: set[str]) -> str:
@@ -239,7 +230,7 @@ def yellow_card(*, side_effect: SideEffect) -> list[YellowCardField]:
         # The batches: the vials side_effect_get already attached (no second read).
         lots = getattr(se, "lots", None)
         if lots is None:
-            lots = _with_lots([se])[0].lots
+            lots = side_effect_lots([se])[0].lots
         units = sum((p.units for p in points), Decimal(0))
         treated_on = timezone.localdate(session.performed_at)
         add("Suspected drug", "Brand", f"{session.product.brand} ({session.product.generic_name})")

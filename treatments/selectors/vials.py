@@ -2,27 +2,25 @@
 vial, and the sessions that used a vial or a lot (recall)."""
 
 import functools
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import (
-    Case,
     Count,
     Exists,
+    F,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Sum,
-    Value,
-    When,
     Window,
 )
 from django.db.models.functions import Coalesce, Lower
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from clinic.listing import Capped
 from clinic.prepared import Prepared, attach_related
 from patients.models import Patient
 from treatments.choices import ProductForm, SessionStatus
@@ -39,20 +37,17 @@ def vial_list() -> QuerySet[Vial]:
     )
 
 
-# The vial list's order: in stock before discarded, then the soonest expiry.
-VIAL_STOCK_ORDER = ("discarded_last", "expiry", "lot", "lot_sequence")
+# The vial list's order: in stock (no discarded_at) first, then the soonest expiry. NULLs
+# placed in so many words: by default they sort first on SQLite and last on PostgreSQL,
+# where "All" listed the discarded vials first.
+VIAL_STOCK_ORDER = (F("discarded_at").asc(nulls_first=True), "expiry", "lot", "lot_sequence")
 
 
 def vial_list_stock(*, include_discarded: bool = False) -> QuerySet[Vial]:
-    """The vial list's rows (`vial_list`): those in stock, or every vial, each with
-    `discarded_last` for VIAL_STOCK_ORDER (a NULL discarded_at sorts first on SQLite and
-    last on PostgreSQL: ordered by it, "All" listed the discarded ones first there)."""
+    """The vial list's rows (`vial_list`, in VIAL_STOCK_ORDER): those in stock, or every
+    vial."""
     vials = vial_list()
-    if not include_discarded:
-        vials = vials.filter(discarded_at__isnull=True)
-    return vials.annotate(
-        discarded_last=Case(When(discarded_at__isnull=True, then=Value(0)), default=Value(1))
-    )
+    return vials if include_discarded else vials.filter(discarded_at__isnull=True)
 
 
 def vial_products() -> list[tuple[int, str]]:
@@ -67,15 +62,18 @@ def vial_products() -> list[tuple[int, str]]:
     )
 
 
-def receipt_summary(vials: list[Vial], delivery_note: str) -> str:
-    """What a receipt booked in, as the receive page and the vial list say it."""
+def receipt_summary(vials: list[Vial]) -> str | None:
+    """What a receipt booked in, as the receive page and the vial list say it, from its
+    vials (with their receipt); None for none."""
+    if not vials:
+        return None
     labels = vials[0].stock_label
     if len(vials) > 1:
         labels += f" to {vials[-1].stock_label}"
     count = f"{len(vials)} vial" + ("s" if len(vials) != 1 else "")
     return (
         f"Received {count} of {vials[0].product} {vials[0].presentation_units} U ({labels}), "
-        f"delivery note {delivery_note}."
+        f"delivery note {vials[0].receipt.delivery_note}."
     )
 
 
@@ -207,22 +205,6 @@ def vial_units_drawn_by_vial(
     )
 
 
-@dataclass(frozen=True)
-class UnusableVials:
-    """The first of the product's vials in stock that a session cannot use, each with why
-    (`shown`), and how many there are in all (`total`)."""
-
-    shown: list[tuple[Vial, str]]
-    total: int
-
-    @property
-    def more(self) -> int:
-        return self.total - len(self.shown)
-
-    def __bool__(self) -> bool:
-        return self.total > 0
-
-
 UNUSABLE_SHOWN = 10  # the editor's panel; the vial list has them all
 
 
@@ -233,7 +215,7 @@ def vial_list_unusable(
     usable: list[Vial] | None = None,
     at=None,
     limit: int = UNUSABLE_SHOWN,
-) -> UnusableVials:
+) -> Capped:
     """The vials of this product in the fridge (not discarded) that this patient's session
     cannot use, each with why: expired, past its use-by, not reconstituted, or already used
     for another patient or a signed session. Soonest expiry first, the first `limit` of
@@ -270,4 +252,4 @@ def vial_list_unusable(
         else:
             why = "reconstituted on an earlier day with no use-by recorded"
         reasons.append((vial, why))
-    return UnusableVials(reasons, vials[0].in_stock if vials else 0)
+    return Capped(reasons, vials[0].in_stock if vials else 0)

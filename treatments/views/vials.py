@@ -48,11 +48,7 @@ def vial_list(request):
         "product": filters.product_id,
         "just_received": just_received,  # its rows stand out in the list below
         "received_vials": received,
-        "received": (
-            selectors.receipt_summary(received, received[0].receipt.delivery_note)
-            if received
-            else None
-        ),
+        "received": selectors.receipt_summary(received),
     }
     return render(request, "treatments/vial_list.html", context)
 
@@ -69,7 +65,7 @@ def vial_receive(request):
             receipt = services.stock_receive(received_by=request.user, **fields)
             vials = receipt.vials_received
             if len(vials) == 1:  # on to its page, to reconstitute it
-                messages.success(request, selectors.receipt_summary(vials, receipt.delivery_note))
+                messages.success(request, selectors.receipt_summary(vials))
                 return reverse("treatments:vial_detail", kwargs={"pk": vials[0].pk})
             # The list says what was received, from the rows (?receipt=): a double-click's
             # second answer, which is the one the browser shows, says it too.
