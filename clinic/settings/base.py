@@ -139,9 +139,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 # DATABASE_IDLE_TX_TIMEOUT_MS (60000) and connect_timeout DATABASE_CONNECT_TIMEOUT (5 s),
 # in the libpq startup options: no extra query. A request that hits one gets the busy page.
 apply_db_timeouts(DATABASES["default"])
-# PostgreSQL: statements prepared on the server once a connection has run them a few times
-# (DATABASE_PREPARE_THRESHOLD, default 5; "off" for a pooler that cannot keep them):
-# clinic/postgresql/prepared_statements.py.
+# PostgreSQL: statements prepared on the server once a connection has run them
+# (DATABASE_PREPARE_THRESHOLD, default 1: at the second run; "off" for a pooler that
+# cannot keep them): clinic/postgresql/prepared_statements.py.
 apply_prepared_statements(DATABASES["default"])
 # A read replica for the dashboard and reports (clinic/db_router.py), when configured.
 DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()

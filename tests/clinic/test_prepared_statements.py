@@ -16,12 +16,12 @@ pytestmark = pytest.mark.django_db
 POSTGRESQL = {"ENGINE": "clinic.postgresql", "OPTIONS": {"options": "-c lock_timeout=5000"}}
 
 
-def test_on_by_default_with_psycopgs_threshold():
+def test_on_by_default_prepared_at_the_second_run():
     database = apply_to({**POSTGRESQL, "OPTIONS": dict(POSTGRESQL["OPTIONS"])}, environ={})
     assert database["OPTIONS"] == {
         "options": "-c lock_timeout=5000",
         "server_side_binding": True,
-        "prepare_threshold": 5,
+        "prepare_threshold": 1,
     }
 
 
