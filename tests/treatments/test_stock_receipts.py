@@ -380,8 +380,18 @@ def test_a_product_that_is_not_one_says_so_and_lists_every_vial(manager_client, 
 
 def test_the_filter_offers_the_formulary_and_any_product_with_vials(manager_client, manager):
     """Not the reference list's US-only products the clinic never stocked; a product taken
-    off the formulary while vials of it are in the fridge stays (by brand, any case)."""
+    off the formulary while vials of it are in the fridge stays (by brand, any case), and
+    so does one whose vials were all discarded (the "All" list has them). The stocked
+    products are found by stepping through the vials' product index, product by product:
+    three off the formulary, apart in id, each is found."""
     VialFactory(received_by=manager, product=Product.objects.get(slug="alluzience"))
+    VialFactory(received_by=manager, product=Product.objects.get(slug="letybo"))
+    VialFactory(
+        received_by=manager,
+        product=Product.objects.get(slug="jeuveau"),
+        discarded_at=timezone.now(),
+        discard_reason="Out of date",
+    )
     choices = manager_client.get("/vials/").context["filters"].form.fields["product"].choices
     brands = [label for value, label in choices if value]
     assert brands == [
@@ -390,6 +400,8 @@ def test_the_filter_offers_the_formulary_and_any_product_with_vials(manager_clie
         "Bocouture",
         "BOTOX",
         "Dysport",
+        "Jeuveau",
+        "Letybo",
         "Vistabel",
         "Xeomin",
     ]

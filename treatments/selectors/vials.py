@@ -5,6 +5,7 @@ import functools
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import (
     Count,
     Exists,
@@ -16,6 +17,7 @@ from django.db.models import (
     Sum,
     Window,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Lower
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -50,13 +52,33 @@ def vial_list_stock(*, include_discarded: bool = False) -> QuerySet[Vial]:
     return vials if include_discarded else vials.filter(discarded_at__isnull=True)
 
 
+def _stocked_product_ids() -> RawSQL:
+    """The ids of the products with any vial on record, as a subquery that steps through the
+    vials' product index, one product at a time (a recursive MIN(product_id) above the last:
+    a "loose index scan"), and so never reads the vials themselves.
+
+    An EXISTS per product read them: PostgreSQL plans the correlated lookup as if each
+    product had its share of the vials, starts a sequential scan expecting a match within a
+    few rows, and for a product never stocked reads every vial. At a clinic group's scale
+    (400,000 vials, 8 such products) that was 346 ms of the vial list's 400."""
+    table = connection.ops.quote_name(Vial._meta.db_table)
+    column = connection.ops.quote_name(Vial._meta.get_field("product").column)
+    return RawSQL(  # noqa: S611 (no input: the model's own table and column)
+        f"WITH RECURSIVE stocked(id) AS ("  # noqa: S608 (the model's own table and column)
+        f"SELECT MIN({column}) FROM {table} "
+        f"UNION ALL SELECT (SELECT MIN({column}) FROM {table} WHERE {column} > stocked.id) "
+        f"FROM stocked WHERE stocked.id IS NOT NULL) "
+        f"SELECT id FROM stocked WHERE id IS NOT NULL",
+        [],
+    )
+
+
 def vial_products() -> list[tuple[int, str]]:
     """The products the vial list's filter offers, as (id, brand) by brand: the formulary's,
     and any other with vials on record (one taken off the formulary can still have vials
     in the fridge); not the reference list's products the clinic has never stocked."""
-    stocked = Exists(Vial.objects.filter(product=OuterRef("pk")))
     return list(
-        Product.objects.filter(Q(on_formulary=True) | stocked)
+        Product.objects.filter(Q(on_formulary=True) | Q(pk__in=_stocked_product_ids()))
         .order_by(Lower("brand"), "id")
         .values_list("id", "brand")
     )
