@@ -16,6 +16,7 @@ from clinic.history_writes import (
     update_with_history,
 )
 from clinic.idempotency import Claim
+from clinic.prepared import attach_related
 from patients.models import Patient
 from treatments import selectors
 from treatments.choices import SessionStatus
@@ -255,31 +256,28 @@ def session_save_draft(
     return current
 
 
-# An injection point's columns, in the model's order, and its two relations. A start, a
-# draft save and a signing each build 31 points, and Model.__init__'s keyword path was the
-# largest Python cost of signing; positionally the 31 take 0.23 ms, not 0.32 (in process,
-# median of 450 builds), about 0.3 ms an administration.
+# An injection point's columns, in the model's order. A start, a draft save and a signing
+# each build 31 points, and Model.__init__'s keyword path was the largest Python cost of
+# signing; positionally the 31 take 0.23 ms, not 0.32 (in process, median of 450 builds),
+# about 0.3 ms an administration.
 _POINT_FIELDS = InjectionPoint._meta.concrete_fields
-_POINT_ATTNAMES = frozenset(f.attname for f in _POINT_FIELDS)
-_POINT_SESSION = InjectionPoint._meta.get_field("session")
 _POINT_SITE = InjectionPoint._meta.get_field("site")
 
 
 def _new_points(session: TreatmentSession, points: list[dict]) -> list[InjectionPoint]:
     """The draft's points as stored (unsaved): numbered from 0 in the order given, each with
     its units and volume complete at the session's first vial's dilution (rule 6), and its
-    session and site held as `InjectionPoint(session=..., site=..., ...)` holds them."""
+    session and site held as `InjectionPoint(session=..., site=..., ...)` holds them. Each
+    point is a row as the editor and the site templates give it (InjectionPoint.ROW_FIELDS)."""
     made = []
     for index, point in enumerate(points):
+        if unknown := point.keys() - set(InjectionPoint.ROW_FIELDS):
+            raise TypeError(f"Not a field of a point's row: {sorted(unknown)}")
         values = point_units_and_volume(point, session.vial)
         site = values.pop("site", None)
         if site is not None and not isinstance(site, AnatomicalSite):
             raise ValueError(f"A point's site must be an AnatomicalSite, not {site!r}")
-        values.update(session_id=session.pk, order=index)
-        if site is not None or "site_id" not in values:
-            values["site_id"] = getattr(site, "pk", None)
-        if unknown := values.keys() - _POINT_ATTNAMES:
-            raise TypeError(f"InjectionPoint has no field {sorted(unknown)}")
+        values.update(session_id=session.pk, order=index, site_id=getattr(site, "pk", None))
         made.append(
             instance := InjectionPoint(
                 *[
@@ -288,9 +286,9 @@ def _new_points(session: TreatmentSession, points: list[dict]) -> list[Injection
                 ]
             )
         )
-        _POINT_SESSION.set_cached_value(instance, session)
         if site is not None:
             _POINT_SITE.set_cached_value(instance, site)
+    attach_related(made, "session", session)
     return made
 
 
