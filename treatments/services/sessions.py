@@ -261,6 +261,7 @@ def session_save_draft(
 # signing; positionally the 31 take 0.23 ms, not 0.32 (in process, median of 450 builds),
 # about 0.3 ms an administration.
 _POINT_FIELDS = InjectionPoint._meta.concrete_fields
+_POINT_ROW = frozenset(InjectionPoint.ROW_FIELDS)
 _POINT_SITE = InjectionPoint._meta.get_field("site")
 
 
@@ -271,7 +272,7 @@ def _new_points(session: TreatmentSession, points: list[dict]) -> list[Injection
     point is a row as the editor and the site templates give it (InjectionPoint.ROW_FIELDS)."""
     made = []
     for index, point in enumerate(points):
-        if unknown := point.keys() - set(InjectionPoint.ROW_FIELDS):
+        if unknown := point.keys() - _POINT_ROW:
             raise TypeError(f"Not a field of a point's row: {sorted(unknown)}")
         values = point_units_and_volume(point, session.vial)
         site = values.pop("site", None)
