@@ -400,3 +400,58 @@ def test_the_vial_panel_names_ten_unusable_vials_and_counts_the_rest(
     more = panel.split('data-testid="unusable-more"', 1)[1]
     assert "and 2 more expiring later" in more
     assert f'href="/vials/?product={session.product_id}"' in more  # that product's vials
+
+
+def test_the_usable_vials_among_some_ids_are_those_of_the_whole_list(practitioner, ready_patient):
+    """A submission is checked against the vials it names: the same vials, with the same
+    units drawn, as the whole list holds of them, for one id, several, more ids than the
+    compiled read has places, and ids of vials that cannot be used."""
+    vials = [vial(practitioner, 100, hours_left=h) for h in (2, 4, 6, 8, 10, 12, 14, 16)]
+    stale = vial(practitioner, 100)
+    stale.use_by = timezone.now() - timedelta(minutes=1)
+    stale.save()
+    session = start(ready_patient, practitioner, "chronic-migraine", "botox", vial=False)
+    botox = product("botox")
+    whole = selectors.vial_list_usable(product=botox, patient=ready_patient)
+    assert whole == vials and sum(v.drawn_units for v in whole) == Decimal(155)
+    drawn = {v.pk: v.drawn_units for v in whole}
+    for among in (
+        [vials[1].pk],
+        [vials[0].pk, vials[5].pk, stale.pk],
+        [v.pk for v in vials],  # more than USABLE_AMONG_MAX: the whole list, kept to these
+        [stale.pk, 10**8],
+        [],
+    ):
+        found = selectors.vial_list_usable(product=botox, patient=ready_patient, among=among)
+        assert found == [v for v in vials if v.pk in among]
+        assert {v.pk: v.drawn_units for v in found} == {
+            pk: units for pk, units in drawn.items() if pk in among
+        }
+    assert len(vials) > selectors.vials.USABLE_AMONG_MAX
+    assert session.all_vials()
+
+
+def test_a_submission_reads_the_vials_it_names_and_a_page_shown_again_offers_them_all(
+    practitioner_client, practitioner, ready_patient
+):
+    first, second, third = (vial(practitioner, 100, hours_left=h) for h in (4, 8, 12))
+    session = TreatmentSessionFactory(patient=ready_patient, practitioner=practitioner, vial=first)
+    InjectionPointFactory(session=session)
+    data = {**editor_data(practitioner_client, session), "action": "save"}
+    url = f"/sessions/{session.public_id}/edit/"
+    with CaptureQueriesContext(connection) as queries:
+        assert post_form(practitioner_client, url, data).status_code == 302
+    usable_reads = [
+        q["sql"] for q in queries if q["sql"].startswith('SELECT "treatments_vial"."id"')
+    ]
+    assert len(usable_reads) == 1 and '"treatments_vial"."id" IN (' in usable_reads[0]
+    # Refused (a units value no form accepts): shown again, every usable vial offered, the
+    # vial panel's notice absent as there are some.
+    data = {**editor_data(practitioner_client, session), "action": "save", "points-0-units": "x"}
+    response = post_form(practitioner_client, url, data)
+    assert response.status_code == 200 and response.context["form"].is_bound
+    page = response.content.decode()
+    for offered in (first, second, third):
+        assert f">{offered.stock_label} · " in page or f"vial {offered.stock_label}" in page
+    assert 'name="further_vials"' in page and 'data-testid="no-usable-vial"' not in page
+    assert response.context["formset"].forms[0]["units"].value() == "x"  # as it was sent

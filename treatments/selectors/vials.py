@@ -2,6 +2,7 @@
 vial, and the sessions that used a vial or a lot (recall)."""
 
 import functools
+from collections.abc import Collection
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -142,41 +143,84 @@ def _usable(
     return qs.order_by("use_by", "expiry", "id")
 
 
-def _prepared_usable(powder: bool) -> Prepared:
+def _usable_samples(powder: bool) -> dict:
+    """Two examples of each value of `_usable` (clinic.prepared)."""
     moment = datetime(2001, 2, 3, 4, 5, 6, tzinfo=UTC)
     times = {
         "at": (moment, moment + timedelta(days=400, seconds=7)),
         "start_of_day": (moment - timedelta(hours=4), moment + timedelta(days=500, seconds=9)),
     }
-    return Prepared(
-        functools.partial(_usable, powder=powder),
-        product_id=(-1001, -1002),
-        patient_id=(-2001, -2002),
-        today=(date(2001, 2, 3), date(2002, 3, 4)),
+    return {
+        "product_id": (-1001, -1002),
+        "patient_id": (-2001, -2002),
+        "today": (date(2001, 2, 3), date(2002, 3, 4)),
         **(times if powder else {}),
-    )
+    }
 
 
 # Compiled once per process (clinic.prepared): its two EXISTS and the units drawn cost
 # ~4 ms of CPU to compile, on each of the session editor's POSTs.
-_USABLE = {powder: _prepared_usable(powder) for powder in (False, True)}
+_USABLE = {
+    powder: Prepared(functools.partial(_usable, powder=powder), **_usable_samples(powder))
+    for powder in (False, True)
+}
+
+# The same read among a few vials named by their ids (a submission's first and further
+# vials, the draft's own): USABLE_AMONG_MAX places, a shorter list filling the rest with
+# its last id, so that the compiled SQL is the same whatever the number. A submission is
+# checked against the vials it names, not against every vial of the product that can
+# still be used (a score at a clinic group: each a row with two EXISTS and a sum).
+USABLE_AMONG_MAX = 6
+_AMONG = tuple(f"among{i}" for i in range(USABLE_AMONG_MAX))
 
 
-def vial_list_usable(*, product: Product, patient: Patient, at=None) -> list[Vial]:
+def _usable_among(*, powder: bool, **values) -> QuerySet[Vial]:
+    among = [values.pop(name) for name in _AMONG]
+    return _usable(powder=powder, **values).filter(pk__in=among)
+
+
+_USABLE_AMONG = {
+    powder: Prepared(
+        functools.partial(_usable_among, powder=powder),
+        **_usable_samples(powder),
+        **{name: (-3001 - i, -4001 - i) for i, name in enumerate(_AMONG)},
+    )
+    for powder in (False, True)
+}
+
+
+def vial_list_usable(
+    *, product: Product, patient: Patient, at=None, among: Collection[int] | None = None
+) -> list[Vial]:
     """Vials a session may draw from now: this product, in date, not discarded,
     reconstituted and within its use-by (or a ready-to-use solution), and not used by a
     signed session or by another patient (single patient, single session: DOMAIN §1.3 and
     §10 rule 5). Each with `drawn_units`, the units every session has drawn from it (in
-    the same query)."""
+    the same query).
+
+    `among`: only those of the vials with these ids (a submission is checked against the
+    vials it names, not against the whole stock; more than USABLE_AMONG_MAX ids read the
+    whole list and keep those)."""
     at = at or timezone.now()
     today = timezone.localdate(at)
-    vials = _USABLE[product.form == ProductForm.POWDER].list(
-        product_id=product.pk,
-        patient_id=patient.pk,
-        today=today,
-        at=at,
-        start_of_day=timezone.make_aware(datetime.combine(today, time.min)),
-    )
+    values = {
+        "product_id": product.pk,
+        "patient_id": patient.pk,
+        "today": today,
+        "at": at,
+        "start_of_day": timezone.make_aware(datetime.combine(today, time.min)),
+    }
+    powder = product.form == ProductForm.POWDER
+    ids = sorted(set(among)) if among is not None else None
+    if ids is not None and not ids:
+        return []
+    if ids is not None and len(ids) <= USABLE_AMONG_MAX:
+        padded = ids + [ids[-1]] * (USABLE_AMONG_MAX - len(ids))
+        vials = _USABLE_AMONG[powder].list(**values, **dict(zip(_AMONG, padded, strict=True)))
+    else:
+        vials = _USABLE[powder].list(**values)
+        if ids is not None:
+            vials = [vial for vial in vials if vial.pk in set(ids)]
     # Every one is of `product`: given it rather than joined and built again for each vial
     # (a group's open vials of one product can be a score; half the list's cost).
     attach_related(vials, "product", product)

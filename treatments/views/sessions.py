@@ -145,6 +145,8 @@ def _edit_context(request, session, form, formset, refused=None):
     )
     findings = inputs.evaluate()
     reasons = _override_reasons(request.POST)
+    usable = getattr(request, "usable_vials", None)
+    panel = not request.htmx and usable is not None
     return {
         "session": session,
         "patient": session.patient,
@@ -160,16 +162,14 @@ def _edit_context(request, session, form, formset, refused=None):
         "has_warnings": any(f.level == safety.Level.WARN for f in findings),
         # Rule 34: the face-to-face assessment the engine found (cosmetic sessions).
         "prescriber_assessment": inputs.history.prescriber_assessment,
-        # The vial panel (full page only): no vial of this product can be used (say so, and
-        # where to get one), and the stock that cannot be used, and why.
-        "no_usable_vial": not request.htmx and not getattr(request, "usable_vials", True),
-        "unusable_vials": []
-        if request.htmx
-        else selectors.vial_list_unusable(
-            product=session.product,
-            patient=session.patient,
-            usable=getattr(request, "usable_vials", None),
-        ),
+        # The vial panel (a full page offering the whole stock): no vial of this product can
+        # be used (say so, and where to get one), and the stock that cannot be used, and why.
+        "no_usable_vial": panel and not usable,
+        "unusable_vials": selectors.vial_list_unusable(
+            product=session.product, patient=session.patient, usable=usable
+        )
+        if panel
+        else [],
     }
 
 
@@ -220,19 +220,37 @@ def _safety_fields(form) -> dict:
     return values
 
 
-def _forms(request, session, data=None, *, shown_again=False):
+def _named_vials(data, session, linked) -> set[int]:
+    """The vials a submission names (its first and further vials) and the draft's own."""
+    named = {session.vial_id, *(vial.pk for vial in linked)}
+    for value in (data.get("vial"), *data.getlist("further_vials")):
+        if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 10:
+            named.add(int(value))
+    named.discard(None)
+    return named
+
+
+def _forms(request, session, data=None, *, shown_again=False, whole_stock=False):
     """The session form and its points formset, unbound (the page) or bound to `data`.
     `shown_again`: a submission whose page is shown again after the draft was saved on
-    the way (a refused sign), so it offers what the saved draft calls for."""
+    the way (a refused sign), so it offers what the saved draft calls for. A submission
+    is checked against the vials it names (request.usable_vials None); a page shown with
+    it again (`shown_again`, `whole_stock`) offers every vial that can be used."""
     # The reference data for the whole request (sites, parameters, guideline, limits,
     # protocol): no query when this process's copy is current (its fingerprint came with
     # the session: selectors.session_get_for_editor).
     snapshot = request.reference = selectors.reference_snapshot(
         stamp=getattr(session, "reference_stamp", None)
     )
-    usable = selectors.vial_list_usable(product=session.product, patient=session.patient)
-    request.usable_vials = usable  # the page lists the rest with why they cannot be used
     linked = [link.vial for link in session.vial_links.all()]
+    whole = data is None or shown_again or whole_stock
+    usable = selectors.vial_list_usable(
+        product=session.product,
+        patient=session.patient,
+        among=None if whole else _named_vials(data, session, linked),
+    )
+    # The page lists the rest with why they cannot be used (a submission: not known).
+    request.usable_vials = usable if whole else None
     sites = SiteChoices.load(indication=session.indication, snapshot=snapshot)
     shape = selectors.session_form_context(session=session, snapshot=snapshot)  # off-label? child?
     # Rule 20's choices: read for a page, for a submission from a page that showed them
@@ -328,6 +346,10 @@ def session_edit(request, public_id):
                 return redirect("treatments:session_detail", public_id=session.public_id)
             messages.success(request, "Draft saved.", extra_tags=NAMES_NOBODY)
             return redirect("treatments:session_edit", public_id=session.public_id)
+    if request.usable_vials is None:
+        # Shown again: the page offers every vial that can be used (the submission was
+        # checked against those it named), its entries as they were sent.
+        form, formset = _forms(request, session, form.data, whole_stock=True)
     return render(
         request,
         "treatments/session_edit.html",
