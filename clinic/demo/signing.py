@@ -349,7 +349,7 @@ class SessionSigning:
             template=selectors.site_template_for(indication=indication, product=product),
         )
         points = [
-            {name: getattr(p, name) for name in ("site", "side", "units", "volume_ml", "points")}
+            {name: getattr(p, name) for name in InjectionPoint.ROW_FIELDS}
             for p in selectors.session_points(session=session)
         ]
         services.session_save_draft(

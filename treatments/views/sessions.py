@@ -152,6 +152,8 @@ def _edit_context(request, session, form, formset, refused=None):
         "patient": session.patient,
         "form": form,
         "formset": formset,
+        # Where to receive or reconstitute a vial of the session's product (the notices').
+        "product_vials_url": f"{reverse('treatments:vials')}?product={session.product_id}",
         "findings": findings,
         "reasons": reasons,
         "totals": selectors.point_totals(points),
