@@ -31,6 +31,22 @@ from treatments.models import (
 EARLIEST_SESSION_DAY = date(1989, 1, 1)
 
 
+# The largest primary key a submitted choice may name: an integer column's (a larger one
+# is no row, and would overflow the column's type in a query).
+_MAX_PK = 2**31 - 1
+
+
+def choice_pk(value) -> int | None:
+    """The primary key a submitted choice names (an object, or its pk as sent), or None
+    when it names none: how a known choice is looked up, and which vials a submission
+    names (SessionForm.vials_named)."""
+    try:
+        pk = int(getattr(value, "pk", value))
+    except (TypeError, ValueError):
+        return None
+    return pk if 0 < pk <= _MAX_PK else None
+
+
 class _FromKnown:
     """A model choice checked against the objects the view has already read (`known`, by
     pk: the usable, linked and current vials; the top-up candidates; the reference
@@ -40,14 +56,14 @@ class _FromKnown:
     known: dict | None = None
 
     def _lookup(self, value):
-        try:
-            return self.known[int(getattr(value, "pk", value))]
-        except (KeyError, TypeError, ValueError):
+        found = self.known.get(choice_pk(value))
+        if found is None:
             raise forms.ValidationError(
                 self.error_messages["invalid_choice"],
                 code="invalid_choice",
                 params={"value": value},
-            ) from None
+            )
+        return found
 
 
 class KnownChoiceField(_FromKnown, forms.ModelChoiceField):
@@ -140,6 +156,13 @@ ONE_VIAL_HELP = "The vial the dose is drawn from (the only one in stock that can
 
 class SessionForm(RefusesStalePage, forms.ModelForm):
     version = VersionField()
+
+    @staticmethod
+    def vials_named(data) -> set[int]:
+        """The vials a submission names as its first and further vials, by pk: those its
+        `usable_vials` must hold for the choice to be checked (no more need be read)."""
+        values = [data.get("vial"), *data.getlist("further_vials")]
+        return {pk for pk in map(choice_pk, values) if pk is not None}
 
     class Meta:
         model = TreatmentSession

@@ -167,7 +167,7 @@ _USABLE = {
 
 # The same read among a few vials named by their ids (a submission's first and further
 # vials, the draft's own): USABLE_AMONG_MAX places, a shorter list filling the rest with
-# its last id, so that the compiled SQL is the same whatever the number. A submission is
+# one of its ids, so that the compiled SQL is the same whatever the number. A submission is
 # checked against the vials it names, not against every vial of the product that can
 # still be used (a score at a clinic group: each a row with two EXISTS and a sum).
 USABLE_AMONG_MAX = 6
@@ -211,16 +211,16 @@ def vial_list_usable(
         "start_of_day": timezone.make_aware(datetime.combine(today, time.min)),
     }
     powder = product.form == ProductForm.POWDER
-    ids = sorted(set(among)) if among is not None else None
+    ids = None if among is None else set(among)
     if ids is not None and not ids:
         return []
     if ids is not None and len(ids) <= USABLE_AMONG_MAX:
-        padded = ids + [ids[-1]] * (USABLE_AMONG_MAX - len(ids))
+        padded = [*ids, *[min(ids)] * (USABLE_AMONG_MAX - len(ids))]
         vials = _USABLE_AMONG[powder].list(**values, **dict(zip(_AMONG, padded, strict=True)))
     else:
         vials = _USABLE[powder].list(**values)
         if ids is not None:
-            vials = [vial for vial in vials if vial.pk in set(ids)]
+            vials = [vial for vial in vials if vial.pk in ids]
     # Every one is of `product`: given it rather than joined and built again for each vial
     # (a group's open vials of one product can be a score; half the list's cost).
     attach_related(vials, "product", product)

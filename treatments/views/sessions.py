@@ -222,22 +222,12 @@ def _safety_fields(form) -> dict:
     return values
 
 
-def _named_vials(data, session, linked) -> set[int]:
-    """The vials a submission names (its first and further vials) and the draft's own."""
-    named = {session.vial_id, *(vial.pk for vial in linked)}
-    for value in (data.get("vial"), *data.getlist("further_vials")):
-        if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 10:
-            named.add(int(value))
-    named.discard(None)
-    return named
-
-
-def _forms(request, session, data=None, *, shown_again=False, whole_stock=False):
+def _forms(request, session, data=None, *, shown_again=False):
     """The session form and its points formset, unbound (the page) or bound to `data`.
-    `shown_again`: a submission whose page is shown again after the draft was saved on
-    the way (a refused sign), so it offers what the saved draft calls for. A submission
-    is checked against the vials it names (request.usable_vials None); a page shown with
-    it again (`shown_again`, `whole_stock`) offers every vial that can be used."""
+    A submission is checked against the vials it names (request.usable_vials None).
+    `shown_again`: a submission whose page is shown again (refused, conflict, invalid),
+    so it offers every vial that can be used and what the draft, perhaps saved on the way
+    (a refused sign), calls for."""
     # The reference data for the whole request (sites, parameters, guideline, limits,
     # protocol): no query when this process's copy is current (its fingerprint came with
     # the session: selectors.session_get_for_editor).
@@ -245,14 +235,16 @@ def _forms(request, session, data=None, *, shown_again=False, whole_stock=False)
         stamp=getattr(session, "reference_stamp", None)
     )
     linked = [link.vial for link in session.vial_links.all()]
-    whole = data is None or shown_again or whole_stock
+    named = None  # a page: every vial that can be used
+    if data is not None and not shown_again:
+        # The vials the submission names, and the draft's own: all its choice is checked by.
+        named = {session.vial_id, *(v.pk for v in linked), *SessionForm.vials_named(data)}
+        named.discard(None)
     usable = selectors.vial_list_usable(
-        product=session.product,
-        patient=session.patient,
-        among=None if whole else _named_vials(data, session, linked),
+        product=session.product, patient=session.patient, among=named
     )
-    # The page lists the rest with why they cannot be used (a submission: not known).
-    request.usable_vials = usable if whole else None
+    # A page lists the rest with why they cannot be used (a submission: not known).
+    request.usable_vials = usable if named is None else None
     sites = SiteChoices.load(indication=session.indication, snapshot=snapshot)
     shape = selectors.session_form_context(session=session, snapshot=snapshot)  # off-label? child?
     # Rule 20's choices: read for a page, for a submission from a page that showed them
@@ -351,7 +343,7 @@ def session_edit(request, public_id):
     if request.usable_vials is None:
         # Shown again: the page offers every vial that can be used (the submission was
         # checked against those it named), its entries as they were sent.
-        form, formset = _forms(request, session, form.data, whole_stock=True)
+        form, formset = _forms(request, session, form.data, shown_again=True)
     return render(
         request,
         "treatments/session_edit.html",
