@@ -208,3 +208,17 @@ def test_volume_follows_units_typed_and_a_new_point_has_no_side(
     expect(page.locator(".messages .alert-success")).to_contain_text("Draft saved.")
     added = session.points.order_by("-order").first()
     assert (added.side, added.units, added.volume_ml) == ("right", Decimal("12"), Decimal("0.24"))
+
+    # A mistyped dose empties the other field instead of working a negative volume out of
+    # it: saving shows one error on the row, the typed field's, with what was typed kept.
+    row = page.locator("#points-body tr.point-row").last
+    row.get_by_label("Units").fill("")
+    row.get_by_label("Units").press_sequentially("-5")
+    expect(row.get_by_label("Volume (mL)")).to_have_value("")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.locator(".alert-danger")).to_contain_text("Please correct the highlighted entries.")
+    row = page.locator("#points-body tr.point-row").last
+    expect(row.get_by_label("Units")).to_have_value("-5")
+    expect(row.locator(".invalid-feedback")).to_have_count(1)
+    expect(row.locator(".invalid-feedback")).to_have_text("Units must be more than 0.")
+    assert session.points.order_by("-order").first().units == Decimal("12")  # nothing saved

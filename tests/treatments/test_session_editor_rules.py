@@ -172,6 +172,25 @@ def test_a_new_point_has_no_default_side():
 
 
 @pytest.mark.parametrize(
+    ("typed", "errors"),
+    [
+        ({"units": "-5"}, {"units": ["Units must be more than 0."]}),
+        ({"units": "0"}, {"units": ["Units must be more than 0."]}),
+        ({"volume_ml": "-0.1"}, {"volume_ml": ["Volume must be more than 0 mL."]}),
+        ({"units": "-5", "volume_ml": "0.1"}, {"units": ["Units must be more than 0."]}),
+        ({}, {"units": ["Enter the units or the volume."]}),
+    ],
+)
+def test_a_dose_of_nothing_is_refused_in_the_clinic_s_words(typed, errors):
+    """A mistyped dose is named as such, once, on the field that holds it (the page's
+    script empties the other field rather than working out a negative volume)."""
+    site = AnatomicalSite.objects.first()
+    form = PointForm(data={"site": site.pk, "side": "left", "points": "1", **typed})
+    assert not form.is_valid()
+    assert form.errors == errors
+
+
+@pytest.mark.parametrize(
     ("answers", "expected"),
     [
         ({"urinary_infection": "yes"}, {"bladder.uti"}),

@@ -43,6 +43,7 @@ class PointForm(forms.Form):
         decimal_places=2,
         required=False,
         widget=FastNumberInput,
+        error_messages={"min_value": "Units must be more than 0."},
     )
     volume_ml = forms.DecimalField(
         min_value=Decimal("0.001"),
@@ -51,6 +52,7 @@ class PointForm(forms.Form):
         required=False,
         label="Volume (mL)",
         widget=FastNumberInput,
+        error_messages={"min_value": "Volume must be more than 0 mL."},
     )
     points = forms.IntegerField(
         min_value=1, max_value=100, initial=1, label="Points", widget=FastNumberInput
@@ -86,7 +88,9 @@ class PointForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         typed = cleaned.get("units") is not None or cleaned.get("volume_ml") is not None
-        if not typed and "units" not in self.errors:
+        # Nothing in either field: say so once. A value refused already (a negative
+        # volume, say) has its own message; this one would only repeat it.
+        if not typed and not ({"units", "volume_ml"} & self.errors.keys()):
             self.add_error("units", "Enter the units or the volume.")
         return cleaned
 

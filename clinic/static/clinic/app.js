@@ -37,13 +37,20 @@ document.addEventListener("input", (event) => {
   const select = form && form.querySelector("#id_vial");
   const chosen = select && select.selectedOptions[0];
   const perMl = Number(chosen && chosen.dataset.unitsPerMl);
+  if (!perMl) return;
   const value = Number(field.value);
-  if (!perMl || !value) return;
-  const row = field.closest("tr");
-  if (typed === "volume_ml") {
-    row.querySelector("[data-point-field='units']").value = String(Math.round(value * perMl * 100) / 100);
+  const other = field.closest("tr").querySelector(
+    `[data-point-field='${typed === "units" ? "volume_ml" : "units"}']`,
+  );
+  // Nothing usable typed (emptied, zero, negative, half a number): the other field is
+  // emptied rather than worked out from it, so one mistake shows one error on saving
+  // (the typed field's), and no stale volume stands beside units it no longer matches.
+  if (!(value > 0)) {
+    other.value = "";
+  } else if (typed === "volume_ml") {
+    other.value = String(Math.round(value * perMl * 100) / 100);
   } else {
-    row.querySelector("[data-point-field='volume_ml']").value = String(Math.round((value / perMl) * 1000) / 1000);
+    other.value = String(Math.round((value / perMl) * 1000) / 1000);
   }
 });
 
