@@ -30,7 +30,7 @@ from pathlib import Path
 PARTS = [
     ("view: session read for the editor", "treatments.selectors:session_get_for_editor"),
     ("view: patient read for a start", "treatments.selectors:patient_for_session_start"),
-    ("view: forms built (vials, sites, top-ups)", "treatments.views.sessions:_forms"),
+    ("view: forms built (vials, sites, top-ups)", "treatments.views.sessions:_editor"),
     ("  of which usable vials read", "treatments.selectors:vial_list_usable"),
     ("  of which SessionForm()", "treatments.forms.sessions:SessionForm.__init__"),
     ("view: SessionForm validated", "treatments.forms.sessions:SessionForm.full_clean"),

@@ -2,6 +2,7 @@
 Thin: access, form, one service/selector."""
 
 import uuid
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -120,15 +121,13 @@ def session_new(request, public_id):
     )
 
 
-def _edit_context(request, session, form, formset, refused=None):
+def _edit_context(request, session, editor: "Editor", refused=None):
+    form, formset = editor.form, editor.formset
     fields = _safety_fields(form)
     if formset.is_bound:
         points = _point_facts(formset, vial=fields.get("vial"))
     else:
-        saved = getattr(request, "session_points", None)  # read once by _forms
-        if saved is None:
-            saved = selectors.session_points(session=session)
-        points = selectors.point_facts_from_points(saved)
+        points = selectors.point_facts_from_points(editor.saved_points)
     inputs = selectors.safety_inputs(
         patient=session.patient,
         indication=session.indication,
@@ -140,12 +139,12 @@ def _edit_context(request, session, form, formset, refused=None):
         performed_at=fields.pop("performed_at", session.performed_at),
         fields=fields,
         session_id=session.pk,
-        snapshot=getattr(request, "reference", None),
+        snapshot=editor.snapshot,
         practitioner_id=session.practitioner_id,
     )
     findings = inputs.evaluate()
     reasons = _override_reasons(request.POST)
-    usable = getattr(request, "usable_vials", None)
+    usable = editor.usable_vials
     panel = not request.htmx and usable is not None
     return {
         "session": session,
@@ -222,18 +221,31 @@ def _safety_fields(form) -> dict:
     return values
 
 
-def _forms(request, session, data=None, *, shown_again=False):
+@dataclass(frozen=True)
+class Editor:
+    """The session editor's forms for one request, with what they were built from and
+    the page goes on to use (no second read of any of it)."""
+
+    form: SessionForm
+    formset: PointFormSet
+    # The reference data for the whole request (sites, parameters, guideline, limits,
+    # protocol), also what signing checks against.
+    snapshot: selectors.ReferenceSnapshot
+    # Every vial of the product that can be used: None for a submission, which read only
+    # the vials it names (its page is built again if it is shown).
+    usable_vials: list | None
+    saved_points: list | None  # the draft's points as saved (a page), else None
+
+
+def _editor(session, data=None, *, shown_again=False) -> Editor:
     """The session form and its points formset, unbound (the page) or bound to `data`.
-    A submission is checked against the vials it names (request.usable_vials None).
+    A submission is checked against the vials it names (usable_vials None).
     `shown_again`: a submission whose page is shown again (refused, conflict, invalid),
     so it offers every vial that can be used and what the draft, perhaps saved on the way
     (a refused sign), calls for."""
-    # The reference data for the whole request (sites, parameters, guideline, limits,
-    # protocol): no query when this process's copy is current (its fingerprint came with
-    # the session: selectors.session_get_for_editor).
-    snapshot = request.reference = selectors.reference_snapshot(
-        stamp=getattr(session, "reference_stamp", None)
-    )
+    # No query when this process's copy of the reference data is current (its
+    # fingerprint came with the session: selectors.session_get_for_editor).
+    snapshot = selectors.reference_snapshot(stamp=getattr(session, "reference_stamp", None))
     linked = [link.vial for link in session.vial_links.all()]
     named = None  # a page: every vial that can be used
     if data is not None and not shown_again:
@@ -243,8 +255,6 @@ def _forms(request, session, data=None, *, shown_again=False):
     usable = selectors.vial_list_usable(
         product=session.product, patient=session.patient, among=named
     )
-    # A page lists the rest with why they cannot be used (a submission: not known).
-    request.usable_vials = usable if named is None else None
     sites = SiteChoices.load(indication=session.indication, snapshot=snapshot)
     shape = selectors.session_form_context(session=session, snapshot=snapshot)  # off-label? child?
     # Rule 20's choices: read for a page, for a submission from a page that showed them
@@ -257,16 +267,18 @@ def _forms(request, session, data=None, *, shown_again=False):
         else ()
     )
     shape = {**shape, "usable_vials": usable, "linked_vials": linked, "top_up_candidates": top_ups}
+    saved = None
     if data is not None:
         form = SessionForm(data, instance=session, **shape)
         formset = PointFormSet(data, prefix="points", sites=sites, session=session)
     else:
         form = SessionForm(instance=session, initial={"version": session.version}, **shape)
-        request.session_points = selectors.session_points(session=session)
-        points = request.session_points
-        initial = [{name: getattr(p, name) for name in POINT_FIELDS} for p in points]
+        saved = selectors.session_points(session=session)
+        initial = [{name: getattr(p, name) for name in POINT_FIELDS} for p in saved]
         formset = PointFormSet(initial=initial, prefix="points", sites=sites, session=session)
-    return form, formset
+    # A page lists the rest of the stock with why it cannot be used (a submission: not
+    # known, as only the vials it names were read).
+    return Editor(form, formset, snapshot, usable if named is None else None, saved)
 
 
 @require_perm("treatments.change_treatmentsession")
@@ -278,13 +290,14 @@ def session_edit(request, public_id):
         return redirect("treatments:session_detail", public_id=session.public_id)
     _check_owner(request, session)
     if request.method != "POST":
-        form, formset = _forms(request, session)
+        editor = _editor(session)
         return render(
-            request, "treatments/session_edit.html", _edit_context(request, session, form, formset)
+            request, "treatments/session_edit.html", _edit_context(request, session, editor)
         )
-    form, formset = _forms(request, session, request.POST)
+    editor = _editor(session, request.POST)
+    form = editor.form
     refused = None
-    points = formset.submitted_points()
+    points = editor.formset.submitted_points()
     if form.is_valid() and points is not None:
         fields = dict(form.cleaned_data)
         expected_version = fields.pop("version")
@@ -300,7 +313,7 @@ def session_edit(request, public_id):
                     override_reasons=_override_reasons(request.POST),
                     acknowledge_warnings=request.POST.get("acknowledge") == "on",
                     draft=draft,
-                    snapshot=request.reference,
+                    snapshot=editor.snapshot,
                 )
             else:
                 session = services.session_save_draft(
@@ -333,21 +346,21 @@ def session_edit(request, public_id):
                 data["version"] = session.version
                 # The saved draft's new date may call for a top-up link the page did not
                 # offer (rule 20 may be what refused).
-                form, formset = _forms(request, session, data, shown_again=True)
+                editor = _editor(session, data, shown_again=True)
         else:
             if signing:
                 messages.success(request, "Session signed.", extra_tags=NAMES_NOBODY)
                 return redirect("treatments:session_detail", public_id=session.public_id)
             messages.success(request, "Draft saved.", extra_tags=NAMES_NOBODY)
             return redirect("treatments:session_edit", public_id=session.public_id)
-    if request.usable_vials is None:
+    if editor.usable_vials is None:
         # Shown again: the page offers every vial that can be used (the submission was
         # checked against those it named), its entries as they were sent.
-        form, formset = _forms(request, session, form.data, shown_again=True)
+        editor = _editor(session, editor.form.data, shown_again=True)
     return render(
         request,
         "treatments/session_edit.html",
-        _edit_context(request, session, form, formset, refused=refused),
+        _edit_context(request, session, editor, refused=refused),
     )
 
 
@@ -375,11 +388,10 @@ def session_check(request, public_id):
             return response
         return redirect(url)
     _check_owner(request, session)
-    form, formset = _forms(request, session, request.POST)
     return render(
         request,
         "treatments/session_edit.html#safety",
-        _edit_context(request, session, form, formset),
+        _edit_context(request, session, _editor(session, request.POST)),
     )
 
 
