@@ -127,18 +127,29 @@ def test_the_short_vial_finding_says_what_to_do_where(
     session = TreatmentSessionFactory(patient=ready_patient, practitioner=practitioner, vial=first)
     InjectionPointFactory(session=session, units=Decimal(150), volume_ml=Decimal("1.5"))
 
-    def help_text():
-        page = practitioner_client.get(f"/sessions/{session.public_id}/edit/").content.decode()
+    def help_text(page):
         help_div = page.split('data-testid="vial-insufficient-help">', 1)[1].split("</div>")[0]
         return " ".join(help_div.split())
 
-    text = help_text()
-    assert "No other BOTOX vial is ready to add" in text
-    assert f'href="/vials/?product={session.product_id}"' in text
-    assert "record its reconstitution" in text
-    assert "offered here under “Further vials”" in text
+    def shown():
+        return practitioner_client.get(f"/sessions/{session.public_id}/edit/").content.decode()
+
+    def live_check():
+        """The panel as the live re-check redraws it while the form is filled (htmx)."""
+        data = editor_data(practitioner_client, session)
+        return practitioner_client.post(
+            f"/sessions/{session.public_id}/check/", data, HTTP_HX_REQUEST="true"
+        ).content.decode()
+
+    for page in (shown(), live_check()):
+        text = help_text(page)
+        assert "No other BOTOX vial is ready to add" in text
+        assert f'href="/vials/?product={session.product_id}"' in text
+        assert "record its reconstitution" in text
+        assert "offered here under “Further vials”" in text
     vial(practitioner, 100)
-    assert help_text().startswith("Tick another vial under “Further vials”")
+    for page in (shown(), live_check()):
+        assert help_text(page).startswith("Tick another vial under “Further vials”")
 
 
 def test_a_ticked_further_vial_that_went_out_of_use_is_refused_not_dropped(

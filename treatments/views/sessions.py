@@ -231,24 +231,27 @@ class Editor:
     # The reference data for the whole request (sites, parameters, guideline, limits,
     # protocol), also what signing checks against.
     snapshot: selectors.ReferenceSnapshot
-    # Every vial of the product that can be used: None for a submission, which read only
-    # the vials it names (its page is built again if it is shown).
+    # Every vial of the product that can be used: None when only the vials the submission
+    # names were read (`named_only`: its page is built again if it is shown).
     usable_vials: list | None
     saved_points: list | None  # the draft's points as saved (a page), else None
 
 
-def _editor(session, data=None, *, shown_again=False) -> Editor:
+def _editor(session, data=None, *, named_only=False, shown_again=False) -> Editor:
     """The session form and its points formset, unbound (the page) or bound to `data`.
-    A submission is checked against the vials it names (usable_vials None).
+    `named_only`: a save or a sign, whose forms only check the submission, so it is
+    checked against the vials it names (usable_vials None). Whatever is drawn (the page,
+    the live re-check's panel) offers the whole stock: whether "Further vials" can be
+    ticked depends on it.
     `shown_again`: a submission whose page is shown again (refused, conflict, invalid),
-    so it offers every vial that can be used and what the draft, perhaps saved on the way
-    (a refused sign), calls for."""
+    so it also offers what the draft, perhaps saved on the way (a refused sign), calls
+    for."""
     # No query when this process's copy of the reference data is current (its
     # fingerprint came with the session: selectors.session_get_for_editor).
     snapshot = selectors.reference_snapshot(stamp=getattr(session, "reference_stamp", None))
     linked = [link.vial for link in session.vial_links.all()]
-    named = None  # a page: every vial that can be used
-    if data is not None and not shown_again:
+    named = None  # every vial that can be used
+    if named_only and data is not None:
         # The vials the submission names, and the draft's own: all its choice is checked by.
         named = {session.vial_id, *(v.pk for v in linked), *SessionForm.vials_named(data)}
         named.discard(None)
@@ -294,7 +297,7 @@ def session_edit(request, public_id):
         return render(
             request, "treatments/session_edit.html", _edit_context(request, session, editor)
         )
-    editor = _editor(session, request.POST)
+    editor = _editor(session, request.POST, named_only=True)
     form = editor.form
     refused = None
     points = editor.formset.submitted_points()
