@@ -470,13 +470,22 @@ def test_a_submission_reads_the_vials_it_names_and_a_page_shown_again_offers_the
     assert response.context["formset"].forms[0]["units"].value() == "x"  # as it was sent
 
 
-@pytest.mark.parametrize("sent", ["99999999999999", "-3", "0", "abc", " 1e3"])
+OTHER_SCRIPT_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+@pytest.mark.parametrize(
+    "sent", ["99999999999999", "9" * 30, "-3", "0", "abc", " 1e3", "its pk in other digits"]
+)
 def test_a_vial_choice_that_names_no_vial_is_refused_with_the_choice_message(
     practitioner_client, practitioner, ready_patient, sent
 ):
     """What the submission's vials are read by (SessionForm.vials_named) takes the same
-    ids as the choice's check: one that no vial can have is refused, never a query error."""
+    ids as the choice's check: one that no vial can have is refused, never a query error.
+    An id is ASCII digits, as everywhere a page sends one back (clinic.inputs): the vial's
+    own pk written in Arabic-Indic digits, which int() reads, names no vial."""
     first = vial(practitioner, 100)
+    if sent == "its pk in other digits":
+        sent = str(first.pk).translate(OTHER_SCRIPT_DIGITS)
     session = TreatmentSessionFactory(patient=ready_patient, practitioner=practitioner, vial=first)
     InjectionPointFactory(session=session)
     data = {**editor_data(practitioner_client, session), "action": "save", "vial": sent}

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from clinic.form_fields import CheaplyCopiedFields
 from clinic.idempotency import SubmissionTokenField
-from clinic.inputs import RefusesStalePage, VersionField
+from clinic.inputs import RefusesStalePage, VersionField, record_id
 from clinic.staff.selectors import registered_doctors
 from treatments.choices import IndicationCategory, SafetyProfile
 from treatments.forms.rendering import (
@@ -31,20 +31,15 @@ from treatments.models import (
 EARLIEST_SESSION_DAY = date(1989, 1, 1)
 
 
-# The largest primary key a submitted choice may name: an integer column's (a larger one
-# is no row, and would overflow the column's type in a query).
-_MAX_PK = 2**31 - 1
-
-
 def choice_pk(value) -> int | None:
     """The primary key a submitted choice names (an object, or its pk as sent), or None
     when it names none: how a known choice is looked up, and which vials a submission
-    names (SessionForm.vials_named)."""
-    try:
-        pk = int(getattr(value, "pk", value))
-    except (TypeError, ValueError):
-        return None
-    return pk if 0 < pk <= _MAX_PK else None
+    names (SessionForm.vials_named). A pk as sent is read as every id a page sends back
+    is (clinic.inputs.record_id: ASCII digits that fit an id column)."""
+    value = getattr(value, "pk", value)
+    if isinstance(value, int):
+        return value
+    return record_id(value) if isinstance(value, str) else None
 
 
 class _FromKnown:
