@@ -176,21 +176,27 @@ def sync_roles(*, group_model, permission_model, using: str = "default", strict=
     migration runs with strict=False: a permission whose model a later migration adds is
     skipped there and granted by the post_migrate sync once it exists.
     """
+    labels = {dotted.split(".", 1)[0] for codenames in MATRIX.values() for dotted in codenames}
+    found: dict[str, int] = {}
+    # One query for every permission the matrix names. Permission's own ordering, the
+    # first kept: what .filter(app_label, codename).first() gave, one query each.
+    rows = (
+        permission_model.objects.using(using)
+        .filter(content_type__app_label__in=labels)
+        .order_by("content_type__app_label", "content_type__model", "codename")
+        .values_list("content_type__app_label", "codename", "pk")
+    )
+    for app_label, codename, pk in rows:
+        found.setdefault(f"{app_label}.{codename}", pk)
     for role, codenames in MATRIX.items():
         group, _ = group_model.objects.using(using).get_or_create(name=role.value)
         wanted = []
         for dotted in sorted(codenames):
-            app_label, codename = dotted.split(".", 1)
-            perm = (
-                permission_model.objects.using(using)
-                .filter(content_type__app_label=app_label, codename=codename)
-                .first()
-            )
-            if perm is None:
+            if dotted not in found:
                 if not strict:
                     continue
                 raise LookupError(f"Permission {dotted} in clinic/roles.py does not exist")
-            wanted.append(perm)
+            wanted.append(found[dotted])
         group.permissions.set(wanted)
 
 
