@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import os
 import shutil
 import sqlite3
 import tempfile
@@ -35,6 +36,7 @@ from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
 from pytest_django.plugin import blocking_manager_key
 
 TEMPLATE_FILE = "template"  # in the run's shared folder: the template database's name
+PREBUILT_SQLITE_TEMPLATE = "CLINIC_PREBUILT_SQLITE_TEMPLATE"  # a migrated file, if given
 django_deserialize = None  # Django's own restore, once restore_serialized_rows_in_bulk ran
 
 
@@ -87,6 +89,33 @@ def build_template(connection, folder: Path, verbosity: int) -> str:
         use_database(connection, original)
     (folder / TEMPLATE_FILE).write_text(name)
     return name
+
+
+def prebuilt_template(connection) -> str | None:
+    """The SQLite template `make test` migrated in the background under CI (below), if
+    this run was given one."""
+    path = os.environ.get(PREBUILT_SQLITE_TEMPLATE, "")
+    if connection.vendor == "sqlite" and path and Path(path).is_file():
+        return path
+    return None
+
+
+def build_sqlite_template(path: str) -> None:
+    """Migrate a SQLite template database into the file `path`, as build_template does.
+
+    `make test` under CI runs this in the background (python -m tests.worker_databases
+    PATH) while the checks and the PostgreSQL pass run, and gives the file to the SQLite
+    pass (PREBUILT_SQLITE_TEMPLATE). That pass then starts cloning at once; otherwise one
+    worker migrates (about 24 s of CPU) while the other waits for it."""
+    import django
+
+    django.setup()
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor != "sqlite":
+        raise SystemExit("build_sqlite_template: DATABASE_URL must be unset (SQLite)")
+    connection.settings_dict["TEST"]["NAME"] = path
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    connection.close()
 
 
 def clone(connection, template: str) -> str:
@@ -158,6 +187,8 @@ def django_db_setup(
                 template_file = folder / TEMPLATE_FILE
                 if template_file.exists():
                     template = template_file.read_text()
+                elif template := prebuilt_template(connection):
+                    template_file.write_text(template)
                 else:
                     template = build_template(connection, folder, verbosity)
                 clone(connection, template)
@@ -329,3 +360,9 @@ def drop_template(config: pytest.Config) -> None:
             ):
                 cursor.execute(f"DROP DATABASE IF EXISTS {quoted}")
     shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    import sys
+
+    build_sqlite_template(sys.argv[1])
