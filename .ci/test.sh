@@ -28,7 +28,7 @@ run_pytest() {
 sqlite_template="" sqlite_template_pid=""
 cleanup() {
   [ -n "$sqlite_template_pid" ] && kill "$sqlite_template_pid" 2>/dev/null
-  [ -n "$sqlite_template" ] && rm -f "$sqlite_template" "$sqlite_template.log"
+  [ -n "$sqlite_template" ] && rm -f "$sqlite_template"{,.log,-wal,-shm}
   return 0
 }
 trap cleanup EXIT
