@@ -1,6 +1,8 @@
 """Test settings: fast hashing, no network, plain static storage (live_server)."""
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -40,6 +42,7 @@ if DATABASE_OWNER_URL and DATABASES["default"]["ENGINE"].endswith("postgresql"):
 # files in a throwaway folder.
 TASKS_RETRY_BACKOFF_SECONDS = 0
 PRIVATE_FILES_ROOT = Path(tempfile.mkdtemp(prefix="clinic-private-"))
+atexit.register(shutil.rmtree, PRIVATE_FILES_ROOT, ignore_errors=True)  # one per process
 STORAGES["private"] = {
     "BACKEND": "django.core.files.storage.FileSystemStorage",
     "OPTIONS": {"location": PRIVATE_FILES_ROOT, "base_url": None},
