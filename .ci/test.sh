@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What `make test` runs once the virtualenv and static files exist.
 # Lint, Django checks, migrations check, then pytest on PostgreSQL (a throwaway cluster
-# when the server binaries exist; required under CI) and, under CI, once more on SQLite.
+# when the server binaries exist; required under CI) and, under CI, once more on SQLite;
+# the dependency audit runs meanwhile and is reported last.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 VENV=.venv/bin
@@ -25,10 +26,11 @@ run_pytest() {
 # Under CI, the SQLite pass's template database is migrated in the background from the
 # start (about 24 s of CPU), niced, on the core the checks below leave idle; otherwise one
 # of that pass's workers migrates it while the other waits (tests/worker_databases.py).
-sqlite_template="" sqlite_template_pid=""
+sqlite_template="" sqlite_template_pid="" audit_log=""
 cleanup() {
   [ -n "$sqlite_template_pid" ] && kill "$sqlite_template_pid" 2>/dev/null
   [ -n "$sqlite_template" ] && rm -f "$sqlite_template"{,.log,-wal,-shm}
+  [ -n "$audit_log" ] && rm -f "$audit_log"{,.rc}
   return 0
 }
 trap cleanup EXIT
@@ -39,6 +41,15 @@ if [ "${CI:-}" = "true" ]; then
       -m tests.worker_databases "$sqlite_template" >"$sqlite_template.log" 2>&1) &
   sqlite_template_pid=$!
 fi
+
+# Known vulnerabilities in the installed packages, looked up in the background (mostly
+# waiting on the network) and reported after the tests. Offline-safe: when the
+# vulnerability database cannot be reached (no network, or only a package mirror), say so
+# and go on; fail only on vulnerabilities actually found.
+audit_log=$(mktemp)
+(timeout 120 "$VENV/pip-audit" --progress-spinner off --timeout 15 >"$audit_log" 2>&1
+  echo $? >"$audit_log.rc") &
+audit_pid=$!
 
 step "ruff check"; "$VENV/ruff" check . || status=1
 step "ruff format --check"; "$VENV/ruff" format --check . || status=1
@@ -54,28 +65,6 @@ DJANGO_SETTINGS_MODULE=clinic.settings.production \
   DATABASE_URL=postgres://deploy:check@127.0.0.1:9/none \
   "$VENV/python" manage.py check --deploy --fail-level WARNING || status=1
 
-# Known vulnerabilities in the installed packages. Offline-safe: when the vulnerability
-# database cannot be reached (no network, or only a package mirror), say so and go on;
-# fail only on vulnerabilities actually found.
-step "dependency audit (pip-audit)"
-audit_log=$(mktemp)
-timeout 120 "$VENV/pip-audit" --progress-spinner off --timeout 15 >"$audit_log" 2>&1
-audit_rc=$?
-audited_none=$(grep -c "could not be audited" "$audit_log")
-installed=$("$VENV/python" -m pip list --format=freeze 2>/dev/null | grep -vc "^-e")
-if grep -Eq "Found [0-9]+ known vulnerabilit" "$audit_log"; then
-  cat "$audit_log"; status=1
-elif [ $audit_rc -eq 124 ]; then
-  echo "skipped: pip-audit timed out after 120 s (vulnerability database unreachable?)"
-elif [ $audit_rc -ne 0 ]; then
-  echo "skipped: vulnerability database unreachable ($(tail -1 "$audit_log" | cut -c1-160))"
-elif [ "$audited_none" -gt 0 ] && [ "$audited_none" -ge $((installed - 1)) ]; then
-  echo "skipped: vulnerability database unreachable ($audited_none packages could not be audited)"
-else
-  head -1 "$audit_log"
-  [ "$audited_none" -gt 0 ] && echo "($audited_none packages could not be audited)"
-fi
-rm -f "$audit_log"
 
 if [ -z "${DATABASE_URL:-}" ]; then
   # shellcheck source=postgres.sh
@@ -111,6 +100,25 @@ if [ "${CI:-}" = "true" ] && [ -n "${DATABASE_URL:-}" ]; then
     CLINIC_PREBUILT_SQLITE_TEMPLATE=$prebuilt run_pytest -m "not postgres and not e2e" "$@") \
     || status=1
 fi
+
+step "dependency audit (pip-audit)"
+wait "$audit_pid"
+audit_rc=$(cat "$audit_log.rc" 2>/dev/null || echo 1)
+audited_none=$(grep -c "could not be audited" "$audit_log")
+installed=$("$VENV/python" -m pip list --format=freeze 2>/dev/null | grep -vc "^-e")
+if grep -Eq "Found [0-9]+ known vulnerabilit" "$audit_log"; then
+  cat "$audit_log"; status=1
+elif [ "$audit_rc" -eq 124 ]; then
+  echo "skipped: pip-audit timed out after 120 s (vulnerability database unreachable?)"
+elif [ "$audit_rc" -ne 0 ]; then
+  echo "skipped: vulnerability database unreachable ($(tail -1 "$audit_log" | cut -c1-160))"
+elif [ "$audited_none" -gt 0 ] && [ "$audited_none" -ge $((installed - 1)) ]; then
+  echo "skipped: vulnerability database unreachable ($audited_none packages could not be audited)"
+else
+  head -1 "$audit_log"
+  [ "$audited_none" -gt 0 ] && echo "($audited_none packages could not be audited)"
+fi
+rm -f "$audit_log" "$audit_log.rc"
 
 echo
 if [ $status -eq 0 ]; then echo "All checks passed."; else echo "Some checks FAILED." >&2; fi
