@@ -73,13 +73,10 @@ def use_database(connection, name: str) -> None:
     connection.settings_dict["NAME"] = name
 
 
-def build_template(connection, folder: Path, verbosity: int) -> str:
-    """Migrate the template database (once per run): return its name."""
+def migrate_template(connection, name: str, verbosity: int) -> None:
+    """Create and migrate the test database `name` (a SQLite file's path), then leave the
+    connection on the database it was on."""
     original, test = connection.settings_dict["NAME"], dict(connection.settings_dict["TEST"])
-    if connection.vendor == "postgresql":
-        name = connection.creation._get_test_db_name().rsplit("_gw", 1)[0] + "_template"
-    else:
-        name = str(folder / "template.sqlite3")
     connection.settings_dict["TEST"]["NAME"] = name
     try:
         connection.creation.create_test_db(verbosity=verbosity, autoclobber=True)
@@ -87,6 +84,15 @@ def build_template(connection, folder: Path, verbosity: int) -> str:
         connection.close()
         connection.settings_dict["TEST"] = test
         use_database(connection, original)
+
+
+def build_template(connection, folder: Path, verbosity: int) -> str:
+    """Migrate the template database (once per run): return its name."""
+    if connection.vendor == "postgresql":
+        name = connection.creation._get_test_db_name().rsplit("_gw", 1)[0] + "_template"
+    else:
+        name = str(folder / "template.sqlite3")
+    migrate_template(connection, name, verbosity)
     (folder / TEMPLATE_FILE).write_text(name)
     return name
 
@@ -101,7 +107,7 @@ def prebuilt_template(connection) -> str | None:
 
 
 def build_sqlite_template(path: str) -> None:
-    """Migrate a SQLite template database into the file `path`, as build_template does.
+    """Migrate a SQLite template database into the file `path`.
 
     `make test` under CI runs this in the background (python -m tests.worker_databases
     PATH) while the checks and the PostgreSQL pass run, and gives the file to the SQLite
@@ -113,9 +119,7 @@ def build_sqlite_template(path: str) -> None:
     connection = connections[DEFAULT_DB_ALIAS]
     if connection.vendor != "sqlite":
         raise SystemExit("build_sqlite_template: DATABASE_URL must be unset (SQLite)")
-    connection.settings_dict["TEST"]["NAME"] = path
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    connection.close()
+    migrate_template(connection, path, verbosity=0)
 
 
 def clone(connection, template: str) -> str:
