@@ -1,6 +1,7 @@
 """Treatment session pages: start, edit with live safety findings, sign, view, addenda.
 Thin: access, form, one service/selector."""
 
+import enum
 import uuid
 from dataclasses import dataclass
 
@@ -121,7 +122,37 @@ def session_new(request, public_id):
     )
 
 
-def _edit_context(request, session, editor: "Editor", refused=None):
+class Use(enum.Enum):
+    """What the editor's forms are bound to a submission for (unbound: the page)."""
+
+    # A save or a sign: its forms only check the submission, so against the vials it
+    # names (usable_vials None).
+    SUBMISSION = "submission"
+    # The live re-check: its safety panel is drawn, so with the whole stock (whether
+    # "Further vials" can be ticked depends on it).
+    CHECK = "check"
+    # A refused, conflicting or invalid submission whose page is shown again: the whole
+    # stock, and what the draft, perhaps saved on the way (a refused sign), calls for.
+    SHOWN_AGAIN = "shown again"
+
+
+@dataclass(frozen=True)
+class Editor:
+    """The session editor's forms for one request, with what they were built from and
+    the page goes on to use (no second read of any of it)."""
+
+    form: SessionForm
+    formset: PointFormSet
+    # The reference data for the whole request (sites, parameters, guideline, limits,
+    # protocol), also what signing checks against.
+    snapshot: selectors.ReferenceSnapshot
+    # Every vial of the product that can be used: None when only the vials the submission
+    # names were read (Use.SUBMISSION: its page is built again if it is shown).
+    usable_vials: list | None
+    saved_points: list | None  # the draft's points as saved (a page), else None
+
+
+def _edit_context(request, session, editor: Editor, refused=None):
     form, formset = editor.form, editor.formset
     fields = _safety_fields(form)
     if formset.is_bound:
@@ -221,37 +252,17 @@ def _safety_fields(form) -> dict:
     return values
 
 
-@dataclass(frozen=True)
-class Editor:
-    """The session editor's forms for one request, with what they were built from and
-    the page goes on to use (no second read of any of it)."""
-
-    form: SessionForm
-    formset: PointFormSet
-    # The reference data for the whole request (sites, parameters, guideline, limits,
-    # protocol), also what signing checks against.
-    snapshot: selectors.ReferenceSnapshot
-    # Every vial of the product that can be used: None when only the vials the submission
-    # names were read (`named_only`: its page is built again if it is shown).
-    usable_vials: list | None
-    saved_points: list | None  # the draft's points as saved (a page), else None
-
-
-def _editor(session, data=None, *, named_only=False, shown_again=False) -> Editor:
-    """The session form and its points formset, unbound (the page) or bound to `data`.
-    `named_only`: a save or a sign, whose forms only check the submission, so it is
-    checked against the vials it names (usable_vials None). Whatever is drawn (the page,
-    the live re-check's panel) offers the whole stock: whether "Further vials" can be
-    ticked depends on it.
-    `shown_again`: a submission whose page is shown again (refused, conflict, invalid),
-    so it also offers what the draft, perhaps saved on the way (a refused sign), calls
-    for."""
+def _editor(session, data=None, use: Use | None = None) -> Editor:
+    """The session form and its points formset, unbound (the page) or bound to `data`
+    for a `use` (Use)."""
+    if (data is None) != (use is None):
+        raise ValueError("a submission's data and its use go together")
     # No query when this process's copy of the reference data is current (its
     # fingerprint came with the session: selectors.session_get_for_editor).
     snapshot = selectors.reference_snapshot(stamp=getattr(session, "reference_stamp", None))
     linked = [link.vial for link in session.vial_links.all()]
     named = None  # every vial that can be used
-    if named_only and data is not None:
+    if use is Use.SUBMISSION:
         # The vials the submission names, and the draft's own: all its choice is checked by.
         named = {session.vial_id, *(v.pk for v in linked), *SessionForm.vials_named(data)}
         named.discard(None)
@@ -263,7 +274,7 @@ def _editor(session, data=None, *, named_only=False, shown_again=False) -> Edito
     # Rule 20's choices: read for a page, for a submission from a page that showed them
     # (it carries the field) and for a draft linked already. A submission without the
     # field comes from a page that had none to offer: it changes no link (no query).
-    offered = data is None or shown_again or "top_up_of" in data or session.top_up_of_id
+    offered = use in (None, Use.SHOWN_AGAIN) or "top_up_of" in data or session.top_up_of_id
     top_ups = (
         selectors.session_top_up_candidates(session=session, parameters=snapshot.parameters)
         if offered
@@ -297,7 +308,7 @@ def session_edit(request, public_id):
         return render(
             request, "treatments/session_edit.html", _edit_context(request, session, editor)
         )
-    editor = _editor(session, request.POST, named_only=True)
+    editor = _editor(session, request.POST, Use.SUBMISSION)
     form = editor.form
     refused = None
     points = editor.formset.submitted_points()
@@ -349,7 +360,7 @@ def session_edit(request, public_id):
                 data["version"] = session.version
                 # The saved draft's new date may call for a top-up link the page did not
                 # offer (rule 20 may be what refused).
-                editor = _editor(session, data, shown_again=True)
+                editor = _editor(session, data, Use.SHOWN_AGAIN)
         else:
             if signing:
                 messages.success(request, "Session signed.", extra_tags=NAMES_NOBODY)
@@ -359,7 +370,7 @@ def session_edit(request, public_id):
     if editor.usable_vials is None:
         # Shown again: the page offers every vial that can be used (the submission was
         # checked against those it named), its entries as they were sent.
-        editor = _editor(session, editor.form.data, shown_again=True)
+        editor = _editor(session, editor.form.data, Use.SHOWN_AGAIN)
     return render(
         request,
         "treatments/session_edit.html",
@@ -394,7 +405,7 @@ def session_check(request, public_id):
     return render(
         request,
         "treatments/session_edit.html#safety",
-        _edit_context(request, session, _editor(session, request.POST)),
+        _edit_context(request, session, _editor(session, request.POST, Use.CHECK)),
     )
 
 
