@@ -17,8 +17,36 @@ import select
 from django.db.backends.postgresql import base
 from psycopg import ClientCursor, pq
 
+from clinic.postgresql.plan_cache import DEFAULT, GENERIC
+
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    # The plan_cache_mode this connection was put in (clinic/postgresql/plan_cache.py).
+    _plan_cache_mode = DEFAULT
+
+    def init_connection_state(self):
+        super().init_connection_state()
+        self._plan_cache_mode = DEFAULT  # a new connection: the server's default
+
+    def set_plan_cache_mode(self, mode: str) -> None:
+        """Put the connection in `mode` (plan_cache.GENERIC or DEFAULT), with one statement
+        when it is not already there. Nothing when statements are not prepared (a
+        transaction-mode pooler would hand the SET on to another client), nor inside a
+        transaction (ATOMIC_REQUESTS, a test's): a rollback would undo the SET behind the
+        connection's back, and the mode only tunes plans, it changes no answer."""
+        if self.in_atomic_block or not self.settings_dict["OPTIONS"].get("server_side_binding"):
+            return
+        if self.connection is None:
+            if mode == DEFAULT:
+                return  # the next connection opens in the default
+            self.ensure_connection()
+        if mode == self._plan_cache_mode:
+            return
+        sql = f"SET plan_cache_mode = {GENERIC}" if mode == GENERIC else "RESET plan_cache_mode"
+        with self.client_side_cursor() as cursor:  # a setting: never a prepared statement
+            cursor.execute(sql)
+        self._plan_cache_mode = mode
+
     def client_side_cursor(self):
         """A cursor that binds its parameters in the client (psycopg's ClientCursor)
         whatever `server_side_binding` says, with Django's wrappers (query logging, the

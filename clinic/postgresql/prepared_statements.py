@@ -11,7 +11,8 @@ its database time in parse and plan.
 automatic preparation: a statement executed DATABASE_PREPARE_THRESHOLD times on a
 connection (default 1: at its second execution there) is prepared, and later executions
 skip parse and analysis; after five executions PostgreSQL also reuses a generic plan when
-it costs no more than the custom ones (plan_cache_mode auto). psycopg keeps at most 100 per
+it costs no more than the custom ones (plan_cache_mode auto; the session editor's pages
+use the generic plan from the start: plan_cache.py). psycopg keeps at most 100 per
 connection (least recently used deallocated); a connection lives DATABASE_CONN_MAX_AGE
 seconds.
 

@@ -16,6 +16,7 @@ from clinic.audit import audited, patient_from_url, patient_of, record_access
 from clinic.flash import NAMES_NOBODY
 from clinic.idempotency import submit_once, without_token
 from clinic.permissions import require_perm
+from clinic.postgresql.plan_cache import generic_plans
 from patients.selectors import patient_get_for_user
 from treatments import safety, selectors, services
 from treatments.forms import (
@@ -50,6 +51,7 @@ def _override_reasons(data) -> dict[str, str]:
     }
 
 
+@generic_plans
 @require_perm("treatments.add_treatmentsession")
 @audited("session.new", patient=patient_from_url(), when=lambda request: not request.htmx)
 def session_new(request, public_id):
@@ -295,6 +297,7 @@ def _editor(session, data=None, use: Use | None = None) -> Editor:
     return Editor(form, formset, snapshot, usable if named is None else None, saved)
 
 
+@generic_plans
 @require_perm("treatments.change_treatmentsession")
 @audited("session.edit", patient=patient_of("treatments.TreatmentSession"))
 def session_edit(request, public_id):
@@ -385,6 +388,7 @@ def _check_owner(request, session) -> None:
         raise PermissionDenied("Only the treating practitioner edits a draft.")
 
 
+@generic_plans
 @require_perm("treatments.change_treatmentsession")
 @require_POST
 def session_check(request, public_id):
