@@ -27,7 +27,9 @@ its index, which a generic plan cannot know. So the generic plan is chosen per v
 Nothing is sent on SQLite, nor when statements are not prepared (DATABASE_PREPARE_THRESHOLD
 off: behind a pooler in transaction mode, a SET would stay on a server connection that
 another client gets next), nor when the view runs inside a transaction (ATOMIC_REQUESTS, a
-test's), whose rollback would undo the SET unseen (clinic/postgresql/base.py).
+test's), whose rollback would undo the SET unseen (clinic/postgresql/base.py). Behind a
+transaction-mode pooler that keeps prepared statements (PgBouncer 1.21 on), the operator
+sets DATABASE_GENERIC_PLANS=off as well (docs/operations.md).
 """
 
 from __future__ import annotations
