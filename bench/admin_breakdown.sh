@@ -21,8 +21,7 @@ bench_port_free "$BENCH_PORT"
 bench_postgres
 bench_seed_patients "$BENCH_PATIENTS"
 echo "Ours: $BENCH_ADMINS screened patients and vials for the administrations"
-as_owner "$PY" bench/peer/ours_setup.py "$BENCH_ADMINS" "$PASSWORD" 2>/dev/null \
-  | grep '^{' >"$BENCH_WORK/setup.json"
+bench_administration_fixtures "$BENCH_ADMINS" "$PASSWORD" "$BENCH_WORK/setup.json"
 bench_vacuum
 
 LOG="$BENCH_WORK/gunicorn.log"

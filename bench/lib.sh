@@ -11,6 +11,7 @@
 #   bench_seed_patients 100000          # tops up to N patients; sets SEED_SECONDS
 #   bench_vacuum
 #   bench_gunicorn 8765 "$LOG" [WORKERS] # sets GUNICORN_PID and BASE_URL, waits for /healthz
+#   bench_administration_fixtures N "$PASSWORD" "$FILE"   # patients and vials to treat
 #
 # For servers of their own (production settings, runserver, the peer): bench_workdir,
 # bench_port_free, bench_serve and bench_wait_http; bench_production_settings and
@@ -101,6 +102,13 @@ bench_vacuum() {
   # takes longer than a request may (it was cancelled there, 03/12/2026).
   as_owner env DATABASE_STATEMENT_TIMEOUT_MS=0 "$PY" manage.py shell -c \
     "from django.db import connection; connection.cursor().execute('VACUUM (ANALYZE)')"
+}
+
+# For the lot-tracked administrations (bench/peer/ours_setup.py, as the owner): COUNT
+# screened patients, a reconstituted vial each and the practitioner bench_peer_practitioner
+# (PASSWORD); the JSON the clients read (indication, product, patients) into FILE.
+bench_administration_fixtures() { # COUNT PASSWORD FILE
+  as_owner "$PY" bench/peer/ours_setup.py "$1" "$2" 2>/dev/null | grep '^{' >"$3"
 }
 
 # A temporary directory for settings, static files and data, removed on exit.

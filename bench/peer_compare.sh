@@ -112,8 +112,8 @@ step "Peer: set up $PEER_IDS"
 PEER_PATIENTS=$(psql_peer -c "SELECT min(id) || '..' || max(id) FROM gnuhealth_patient")
 
 step "Ours: $((BENCH_ROUNDS * BENCH_ADMINS)) screened patients and vials for the administrations"
-as_owner "$PY" bench/peer/ours_setup.py "$((BENCH_ROUNDS * BENCH_ADMINS))" "$OURS_PASSWORD" \
-  2>/dev/null | grep '^{' >"$WORK/ours_admin.json"
+bench_administration_fixtures "$((BENCH_ROUNDS * BENCH_ADMINS))" "$OURS_PASSWORD" \
+  "$WORK/ours_admin.json"
 
 # 5. Serve both --------------------------------------------------------------------------------
 step "Serving ours on :$BENCH_PORT and :$OURS_PORT_2, GNU Health on :$PEER_PORT and :$PEER_PORT_2 (gunicorn, one worker each: a worker per client)"

@@ -23,8 +23,7 @@ bench_port_free "$((BENCH_PORT + 1))"
 bench_postgres
 bench_seed_patients "$BENCH_PATIENTS"
 echo "Ours: $((2 * BENCH_ADMINS)) screened patients and vials for the administrations"
-as_owner "$PY" bench/peer/ours_setup.py "$((2 * BENCH_ADMINS))" "$PASSWORD" 2>/dev/null \
-  | grep '^{' >"$BENCH_WORK/setup.json"
+bench_administration_fixtures "$((2 * BENCH_ADMINS))" "$PASSWORD" "$BENCH_WORK/setup.json"
 bench_vacuum
 
 for side in on off; do

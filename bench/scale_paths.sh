@@ -49,8 +49,7 @@ bench_vacuum
 
 step "$SCALE_ADMINS screened patients and vials for the administrations; staff"
 PASSWORD=$(bench_password)
-as_owner "$PY" bench/peer/ours_setup.py "$SCALE_ADMINS" "$PASSWORD" 2>/dev/null \
-  | grep '^{' >"$BENCH_WORK/admin.json"
+bench_administration_fixtures "$SCALE_ADMINS" "$PASSWORD" "$BENCH_WORK/admin.json"
 bench_staff "$PASSWORD" "scale_manager:Manager scale_reception:Reception"
 # The pages' subjects: the patient with the longest history, one of their signed sessions.
 "$PY" manage.py shell --no-imports -c '

@@ -36,11 +36,11 @@ from __future__ import annotations
 
 import os
 
+from django.core.exceptions import MiddlewareNotUsed
 from django.db import DEFAULT_DB_ALIAS, connections
 
 GENERIC = "force_generic_plan"
 DEFAULT = "default"  # the server's (or the role's) plan_cache_mode: RESET
-PLAN_CACHE_MIDDLEWARE = "clinic.postgresql.plan_cache.PlanCacheMiddleware"
 OFF = {"0", "off", "false", "no"}
 
 
@@ -61,9 +61,12 @@ def plan_mode_for(view) -> str:
 
 
 class PlanCacheMiddleware:
-    """The default connection in the plan_cache_mode the resolved view asks for."""
+    """The default connection in the plan_cache_mode the resolved view asks for; left out of
+    the stack (MiddlewareNotUsed) when DATABASE_GENERIC_PLANS=off."""
 
     def __init__(self, get_response):
+        if not generic_plans_enabled():
+            raise MiddlewareNotUsed("DATABASE_GENERIC_PLANS=off")
         self.get_response = get_response
 
     def __call__(self, request):

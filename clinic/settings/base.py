@@ -9,7 +9,6 @@ import dj_database_url
 from django.utils.csp import CSP
 
 from clinic.db_timeouts import apply_to as apply_db_timeouts
-from clinic.postgresql.plan_cache import PLAN_CACHE_MIDDLEWARE, generic_plans_enabled
 from clinic.postgresql.prepared_statements import apply_to as apply_prepared_statements
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -85,15 +84,13 @@ MIDDLEWARE = [
     "clinic.request_user.OTPMiddleware",  # django-otp's, without its per-request query
     "clinic.middleware.SessionLimitsMiddleware",
     "clinic.middleware.TwoFactorMiddleware",
+    # The connection in the plan_cache_mode the view asks for: the session editor's statements
+    # planned once per connection, not on each of their first five runs (issue 14.3);
+    # DATABASE_GENERIC_PLANS=off leaves it out (clinic/postgresql/plan_cache.py).
+    "clinic.postgresql.plan_cache.PlanCacheMiddleware",
     # Last: turns a locked-out login into the lockout page (django-axes).
     "axes.middleware.AxesMiddleware",
 ]
-
-# The connection in the plan_cache_mode the view asks for: the session editor's statements
-# planned once per connection, not on each of their first five runs (issue 14.3).
-# DATABASE_GENERIC_PLANS=off leaves every plan to PostgreSQL's default (plan_cache.py).
-if generic_plans_enabled():
-    MIDDLEWARE.insert(MIDDLEWARE.index("axes.middleware.AxesMiddleware"), PLAN_CACHE_MIDDLEWARE)
 
 ROOT_URLCONF = "clinic.urls"
 WSGI_APPLICATION = "clinic.wsgi.application"

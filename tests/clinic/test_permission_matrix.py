@@ -35,6 +35,7 @@ class Route:
     name: str
     kwargs_names: list[str]
     access: str | None
+    view: object = None  # the resolved callback (its markers: access, generic_plans)
 
 
 def _walk(patterns, namespace=None):
@@ -50,7 +51,12 @@ def _walk(patterns, namespace=None):
             if access is None and hasattr(callback, "view_class"):
                 access = getattr(callback.view_class, "access", None)
             name = f"{namespace}:{entry.name}" if namespace else entry.name
-            yield Route(name=name, kwargs_names=list(entry.pattern.converters), access=access)
+            yield Route(
+                name=name,
+                kwargs_names=list(entry.pattern.converters),
+                access=access,
+                view=callback,
+            )
 
 
 ROUTES = list(_walk(get_resolver().url_patterns))

@@ -4,11 +4,13 @@ default for every other view, with one statement per change and none while it st
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import MiddlewareNotUsed
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from clinic.postgresql.plan_cache import GENERIC, PlanCacheMiddleware, generic_plans_enabled
+from tests.clinic.test_permission_matrix import ROUTES
 from tests.factories import TreatmentSessionFactory
 
 pytestmark = pytest.mark.skipif(
@@ -17,19 +19,7 @@ pytestmark = pytest.mark.skipif(
 
 # The views whose statements all find rows by key (see the module's docstring). A view
 # added here is one whose every statement has been checked not to need its values to plan.
-MARKED = {
-    "treatments.views.sessions.session_new",
-    "treatments.views.sessions.session_edit",
-    "treatments.views.sessions.session_check",
-}
-
-
-def _views(resolver=None):
-    for entry in (resolver or get_resolver()).url_patterns:
-        if isinstance(entry, URLResolver):
-            yield from _views(entry)
-        elif isinstance(entry, URLPattern):
-            yield entry.callback
+MARKED = {"treatments:session_new", "treatments:session_edit", "treatments:session_check"}
 
 
 def _mode() -> str:
@@ -56,11 +46,7 @@ def _prepared_statements_on():
 
 
 def test_only_the_session_editors_views_are_marked():
-    marked = {
-        f"{view.__module__}.{view.__name__}"
-        for view in _views()
-        if getattr(view, "generic_plans", False)
-    }
+    marked = {route.name for route in ROUTES if getattr(route.view, "generic_plans", False)}
     assert marked == MARKED
     middleware = f"{PlanCacheMiddleware.__module__}.{PlanCacheMiddleware.__name__}"
     assert middleware in settings.MIDDLEWARE
@@ -69,9 +55,18 @@ def test_only_the_session_editors_views_are_marked():
 @pytest.mark.parametrize(
     ("value", "enabled"), [(None, True), ("on", True), ("off", False), ("0", False), ("No", False)]
 )
-def test_the_operators_switch(value, enabled):
+def test_the_operators_switch(value, enabled, monkeypatch):
     environ = {} if value is None else {"DATABASE_GENERIC_PLANS": value}
     assert generic_plans_enabled(environ) is enabled
+    if value is None:
+        monkeypatch.delenv("DATABASE_GENERIC_PLANS", raising=False)
+    else:
+        monkeypatch.setenv("DATABASE_GENERIC_PLANS", value)
+    if enabled:
+        PlanCacheMiddleware(lambda request: None)
+    else:  # Django leaves it out of the stack
+        with pytest.raises(MiddlewareNotUsed):
+            PlanCacheMiddleware(lambda request: None)
 
 
 # Outside a test transaction, as a request runs; the products and indications kept.
