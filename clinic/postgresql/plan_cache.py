@@ -29,25 +29,18 @@ off: behind a pooler in transaction mode, a SET would stay on a server connectio
 another client gets next), nor when the view runs inside a transaction (ATOMIC_REQUESTS, a
 test's), whose rollback would undo the SET unseen (clinic/postgresql/base.py). Behind a
 transaction-mode pooler that keeps prepared statements (PgBouncer 1.21 on), the operator
-sets DATABASE_GENERIC_PLANS=off as well (docs/operations.md).
+sets DATABASE_GENERIC_PLANS=off as well (docs/operations.md): the setting of the same name
+(clinic/settings/base.py), a switch for an operator who suspects a plan, without a release.
 """
 
 from __future__ import annotations
 
-import os
-
+from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
 from django.db import DEFAULT_DB_ALIAS, connections
 
 GENERIC = "force_generic_plan"
 DEFAULT = "default"  # the server's (or the role's) plan_cache_mode: RESET
-OFF = {"0", "off", "false", "no"}
-
-
-def generic_plans_enabled(environ=os.environ) -> bool:
-    """DATABASE_GENERIC_PLANS=off: every statement planned as PostgreSQL's default decides
-    (a switch for an operator who suspects a plan, without a release)."""
-    return environ.get("DATABASE_GENERIC_PLANS", "on").strip().lower() not in OFF
 
 
 def generic_plans(view):
@@ -65,8 +58,8 @@ class PlanCacheMiddleware:
     the stack (MiddlewareNotUsed) when DATABASE_GENERIC_PLANS=off."""
 
     def __init__(self, get_response):
-        if not generic_plans_enabled():
-            raise MiddlewareNotUsed("DATABASE_GENERIC_PLANS=off")
+        if not settings.DATABASE_GENERIC_PLANS:
+            raise MiddlewareNotUsed("DATABASE_GENERIC_PLANS is off")
         self.get_response = get_response
 
     def __call__(self, request):

@@ -149,6 +149,9 @@ apply_db_timeouts(DATABASES["default"])
 # (DATABASE_PREPARE_THRESHOLD, default 1: at the second run; "off" for a pooler that
 # cannot keep them): clinic/postgresql/prepared_statements.py.
 apply_prepared_statements(DATABASES["default"])
+# The session editor's statements planned generically, once per connection
+# (clinic/postgresql/plan_cache.py); DATABASE_GENERIC_PLANS=off: as PostgreSQL decides.
+DATABASE_GENERIC_PLANS = env_bool("DATABASE_GENERIC_PLANS", True)
 # A read replica for the dashboard and reports (clinic/db_router.py), when configured.
 DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
 if DATABASE_REPLICA_URL:

@@ -6,10 +6,11 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
-from clinic.postgresql.plan_cache import GENERIC, PlanCacheMiddleware, generic_plans_enabled
+from clinic.postgresql.plan_cache import GENERIC, PlanCacheMiddleware
+from clinic.settings.base import env_bool
 from tests.clinic.test_permission_matrix import ROUTES
 from tests.factories import TreatmentSessionFactory
 
@@ -56,17 +57,18 @@ def test_only_the_session_editors_views_are_marked():
     ("value", "enabled"), [(None, True), ("on", True), ("off", False), ("0", False), ("No", False)]
 )
 def test_the_operators_switch(value, enabled, monkeypatch):
-    environ = {} if value is None else {"DATABASE_GENERIC_PLANS": value}
-    assert generic_plans_enabled(environ) is enabled
+    """The setting as clinic/settings/base.py reads it, and the middleware's answer to it."""
     if value is None:
         monkeypatch.delenv("DATABASE_GENERIC_PLANS", raising=False)
     else:
         monkeypatch.setenv("DATABASE_GENERIC_PLANS", value)
-    if enabled:
-        PlanCacheMiddleware(lambda request: None)
-    else:  # Django leaves it out of the stack
-        with pytest.raises(MiddlewareNotUsed):
+    assert env_bool("DATABASE_GENERIC_PLANS", True) is enabled
+    with override_settings(DATABASE_GENERIC_PLANS=enabled):
+        if enabled:
             PlanCacheMiddleware(lambda request: None)
+        else:  # Django leaves it out of the stack
+            with pytest.raises(MiddlewareNotUsed):
+                PlanCacheMiddleware(lambda request: None)
 
 
 # Outside a test transaction, as a request runs; the products and indications kept.
