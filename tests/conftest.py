@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from clinic.roles import Role
-from tests import worker_databases
+from tests import flush, worker_databases
 from tests.factories import PatientFactory, QuestionnaireFactory, UserFactory
 from tests.worker_databases import django_db_setup  # noqa: F401 - one migrate per run (xdist)
 
@@ -29,6 +29,7 @@ def pytest_configure(config):
     worker_databases.name_the_run(config)
     worker_databases.serialized_tests_start_from_empty_tables()
     worker_databases.restore_serialized_rows_in_bulk()
+    flush.transactional_tests_flush_by_delete()
 
 
 @pytest.hookimpl(trylast=True)
