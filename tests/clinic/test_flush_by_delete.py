@@ -7,12 +7,16 @@ from django.db import DatabaseError, connection, transaction
 
 from clinic.models import AccessEvent
 from tests import flush
+from tests.e2e.conftest import migrated_reference_data  # noqa: F401 - the module's fixture
 from tests.factories import PatientFactory, TreatmentSessionFactory
 from treatments.models import TreatmentSession
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="the DELETE flush: PostgreSQL"),
-    pytest.mark.django_db(transaction=True),
+    # The reference data (a session's indication) restored for the test, as for the
+    # browser tests: a transactional test before it on this worker emptied the tables.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("migrated_reference_data"),
 ]
 
 
