@@ -9,7 +9,7 @@ from datetime import date
 from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 
-from clinic.listing import Capped, capped
+from clinic.listing import Capped, CappedRead
 from patients.choices import YesNoNotApplicable
 from patients.models import (
     IntakeQuestionnaire,
@@ -87,14 +87,18 @@ def questionnaire_summary(*, patient: Patient) -> QuestionnaireSummary:
     )
 
 
-def questionnaire_list_awaiting_review(*, limit: int = 10) -> Capped:
-    """The oldest `limit` questionnaires awaiting a clinical review, and how many in all."""
-    return capped(
+_AWAITING_REVIEW = CappedRead(  # the home page's card (clinic.listing.CappedRead)
+    lambda: (
         IntakeQuestionnaire.objects.filter(reviewed_at__isnull=True, patient__status="active")
         .select_related("patient", "entered_by")
-        .order_by("completed_on", "id"),
-        limit,
+        .order_by("completed_on", "id")
     )
+)
+
+
+def questionnaire_list_awaiting_review(*, limit: int = 10) -> Capped:
+    """The oldest `limit` questionnaires awaiting a clinical review, and how many in all."""
+    return _AWAITING_REVIEW(limit=limit)
 
 
 def questionnaire_awaiting_review_count() -> int:

@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from clinic.prepared import Prepared
 from patients.models import Patient
 from treatments.models import FollowUp
 
@@ -56,6 +57,20 @@ def followup_get(*, pk: int) -> FollowUp:
     return get_object_or_404(FollowUp.objects.select_related("patient"), pk=pk)
 
 
+# followup_list_open's read for the home page, compiled once per process (clinic.prepared).
+_DUE = Prepared(
+    lambda user_id, due_by: (
+        FollowUp.objects.filter(done_at__isnull=True, due_on__lte=due_by)
+        .filter(Q(assigned_to_id=user_id) | Q(assigned_to__isnull=True))
+        .select_related("patient", "session", "session__indication", "assigned_to")
+        .order_by("due_on", "id")[:20]
+    ),
+    user_id=(-1, -2),
+    due_by=(date(2001, 2, 3), date(2002, 3, 4)),
+)
+
+
 def followup_list_due(*, user, today: date | None = None) -> list[FollowUp]:
-    """Open tasks due today or overdue for this user (or unassigned)."""
-    return followup_list_open(user=user, due_by=today or timezone.localdate(), limit=20)
+    """Open tasks due today or overdue for this user (or unassigned): the home page's,
+    followup_list_open's (user, due by today, 20)."""
+    return _DUE.list(user_id=user.pk, due_by=today or timezone.localdate())

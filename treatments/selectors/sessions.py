@@ -270,13 +270,19 @@ def patient_timeline(*, patient: Patient, today: date | None = None) -> Timeline
     )
 
 
-def session_list_drafts(*, practitioner) -> list[TreatmentSession]:
-    """A practitioner's unsigned sessions, oldest first (chart compliance)."""
-    return list(
-        TreatmentSession.objects.filter(practitioner=practitioner, status=SessionStatus.DRAFT)
+_DRAFTS = Prepared(  # the practitioner's home page, on every visit
+    lambda practitioner_id: (
+        TreatmentSession.objects.filter(practitioner_id=practitioner_id, status=SessionStatus.DRAFT)
         .select_related("patient", "indication", "product")
         .order_by("performed_at", "id")[:20]
-    )
+    ),
+    practitioner_id=(-1, -2),
+)
+
+
+def session_list_drafts(*, practitioner) -> list[TreatmentSession]:
+    """A practitioner's unsigned sessions, oldest first (chart compliance)."""
+    return _DRAFTS.list(practitioner_id=practitioner.pk)
 
 
 def session_top_up_candidates(

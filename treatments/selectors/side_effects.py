@@ -10,7 +10,7 @@ from django.db.models import F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from clinic.listing import Capped, capped
+from clinic.listing import Capped, CappedRead, capped
 from patients.models import IntakeQuestionnaire, Patient
 from treatments import safety
 from treatments.choices import (
@@ -152,26 +152,33 @@ def side_effect_queue(*, limit: int | None = None) -> SideEffectQueue:
     return SideEffectQueue(unreviewed, awaiting, serious_total)
 
 
+# The home page's cards, compiled once per process (clinic.listing.CappedRead).
+_UNREVIEWED = CappedRead(
+    lambda: (
+        SideEffect.objects.filter(status=SideEffectStatus.UNREVIEWED)
+        .select_related("patient")
+        .order_by("created_at", "id")
+    )
+)
+_SERIOUS_UNDECIDED = CappedRead(
+    lambda: (
+        SideEffect.objects.filter(AWAITING_DECISION, is_serious=True)
+        .select_related("patient", "term", "session__product")
+        .order_by("onset_date", "id")
+    )
+)
+
+
 def side_effect_list_unreviewed(*, limit: int = 8) -> Capped:
     """Reports waiting for a practitioner (e.g. phoned in to reception), the oldest
     `limit` and how many in all."""
-    return capped(
-        SideEffect.objects.filter(status=SideEffectStatus.UNREVIEWED)
-        .select_related("patient")
-        .order_by("created_at", "id"),
-        limit,
-    )
+    return _UNREVIEWED(limit=limit)
 
 
 def side_effect_serious_undecided(*, limit: int = 3) -> Capped:
     """Serious reactions with no Yellow Card decision, the oldest `limit` and how many in
     all: flagged to practitioners and managers until one is recorded (rule 39)."""
-    return capped(
-        SideEffect.objects.filter(AWAITING_DECISION, is_serious=True)
-        .select_related("patient", "term", "session__product")
-        .order_by("onset_date", "id"),
-        limit,
-    )
+    return _SERIOUS_UNDECIDED(limit=limit)
 
 
 # The governance list's order: undecided (no decided_at) first, then the latest decisions.
