@@ -12,11 +12,11 @@ from html.parser import HTMLParser
 import pytest
 from crispy_forms.layout import HTML, Layout
 from django import forms
-from django.forms.renderers import get_default_renderer
+from django.forms.renderers import DjangoTemplates, get_default_renderer
 from django.template import Context, Template
 from django.utils.safestring import mark_safe
 
-from clinic.form_rendering import WIDGET_RENDERER, render_layout
+from clinic.form_rendering import WIDGET_RENDERER, WidgetRenderer, render_layout
 from patients.forms import EditPatientForm, RegisterPatientForm
 from patients.models import Patient
 from tests.patients.test_views import form_data
@@ -24,6 +24,12 @@ from tests.patients.test_views import form_data
 TOKEN = str(uuid.uuid4())
 TOKEN_INPUT = re.compile(r'name="submission_token" value="([0-9a-f-]{36})"')
 CRISPY = Template("{% load crispy_forms_tags %}{% crispy form %}")
+DJANGO_RENDERER = DjangoTemplates()  # Django's own widget templates: what ours must equal
+
+
+def test_every_form_renders_its_widgets_in_python():
+    """The project's form renderer (settings.FORM_RENDERER) is ours, for every form."""
+    assert isinstance(get_default_renderer(), WidgetRenderer)
 
 
 class _Tokens(HTMLParser):
@@ -56,7 +62,7 @@ def _tokens(html: str) -> list[str]:
 
 def _both(make):
     """The same form rendered by crispy with Django's templates, and by render_layout."""
-    old, new = make(get_default_renderer()), make(None)
+    old, new = make(DJANGO_RENDERER), make(None)
     for form in (old, new):
         if "submission_token" in form.fields:  # a new one per form, else
             form.fields["submission_token"].initial = TOKEN
@@ -149,7 +155,7 @@ class _Widgets(forms.Form):
 )  # fmt: skip
 def test_each_widget_gives_the_characters_of_django_templates(data):
     initial = {"text": mark_safe("<b>safe</b>"), "when": date(2020, 1, 2), "pick": 3}
-    django_form = _Widgets(data, initial=initial, renderer=get_default_renderer())
+    django_form = _Widgets(data, initial=initial, renderer=DJANGO_RENDERER)
     ours = _Widgets(data, initial=initial, renderer=WIDGET_RENDERER)
     for name in django_form.fields:
         assert str(ours[name]) == str(django_form[name]), name
