@@ -2,7 +2,9 @@
 crispy-bootstrap5 and Django's widget templates gave it: the same elements, attributes and
 text for every field, in every state a receptionist meets (empty, typed with errors, a
 form-level error, the edit form, without the NHS number), and the same characters for
-each widget."""
+each widget. So do the other forms written by render_layout (outcome score, task, vial
+receipt, prescriber assessment), empty and with errors, and the project's form renderer
+is the Python one for every form."""
 
 import re
 import uuid
@@ -194,3 +196,28 @@ def test_layouts_it_does_not_write_are_refused():
     form.helper.layout = Layout(HTML("<p>{{ form }}</p>"))
     with pytest.raises(TypeError, match=r"use \{% crispy %\}"):
         render_layout(form)
+
+
+# The other pages whose form is written by render_layout: each page's own form (its
+# choices, initial values and labels as the view builds them), empty and sent back empty
+# (every required field in error), written as crispy writes it with Django's templates.
+LAYOUT_PAGES = {
+    "outcome": "/patients/{patient}/outcomes/new/",
+    "task": "/patients/{patient}/tasks/new/",
+    "vial receipt": "/vials/receive/",
+    "prescriber assessment": "/patients/{patient}/assessments/new/",
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", LAYOUT_PAGES)
+def test_the_other_layout_forms_render_as_crispy_rendered_them(page, practitioner_client, patient):
+    url = LAYOUT_PAGES[page].format(patient=patient.public_id)
+    for response in (practitioner_client.get(url), practitioner_client.post(url, {})):
+        assert response.status_code == 200, (page, response.status_code)
+        form = response.context["form"]
+        ours = str(render_layout(form))
+        assert ours in response.content.decode()  # the page shows this writing
+        form.renderer = DJANGO_RENDERER  # crispy with Django's own widget templates
+        theirs = CRISPY.render(Context({"form": form}))
+        assert _tokens(ours) == _tokens(theirs), page
