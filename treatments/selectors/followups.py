@@ -16,11 +16,15 @@ def followups_open(*, user=None) -> QuerySet[FollowUp]:
     """Open tasks (`user`'s and the unassigned ones when given) with their patients and
     sessions, not yet ordered: the task list pages them (a clinic group's open tasks can
     number thousands)."""
+    return _open(user_id=None if user is None else user.pk)
+
+
+def _open(*, user_id=None) -> QuerySet[FollowUp]:
     qs = FollowUp.objects.filter(done_at__isnull=True).select_related(
         "patient", "session", "session__indication", "assigned_to"
     )
-    if user is not None:
-        qs = qs.filter(Q(assigned_to=user) | Q(assigned_to__isnull=True))
+    if user_id is not None:
+        qs = qs.filter(Q(assigned_to_id=user_id) | Q(assigned_to__isnull=True))
     return qs
 
 
@@ -57,13 +61,11 @@ def followup_get(*, pk: int) -> FollowUp:
     return get_object_or_404(FollowUp.objects.select_related("patient"), pk=pk)
 
 
-# followup_list_open's read for the home page, compiled once per process (clinic.prepared).
+# followup_list_open's read for the home page (a user's, due by a day, the first 20),
+# compiled once per process (clinic.prepared).
 _DUE = Prepared(
     lambda user_id, due_by: (
-        FollowUp.objects.filter(done_at__isnull=True, due_on__lte=due_by)
-        .filter(Q(assigned_to_id=user_id) | Q(assigned_to__isnull=True))
-        .select_related("patient", "session", "session__indication", "assigned_to")
-        .order_by("due_on", "id")[:20]
+        _open(user_id=user_id).filter(due_on__lte=due_by).order_by("due_on", "id")[:20]
     ),
     user_id=(-1, -2),
     due_by=(date(2001, 2, 3), date(2002, 3, 4)),
