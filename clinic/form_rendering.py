@@ -18,12 +18,12 @@ every state):
   Layout objects other than Layout, Fieldset, Row, Column, Div and Field (default
   template) raise TypeError: a form that needs them keeps `{% crispy %}`. A form class
   with `layout_cache = True` has its empty layout written once per process.
-- `WidgetRenderer`, the project's form renderer (settings.FORM_RENDERER, for every
-  form: the reports' filters, crispy forms' widgets; `WIDGET_RENDERER` is an instance)
-  that writes Django's own `<input>`, `<select>` and `<option>` templates in Python from
-  the widget's context (`Widget.get_context`: values, `required`, `aria-*`, attributes
-  all still Django's); any other template, or one a project or app overrides, renders as
-  before. A report page with hostile filters: 32.5 -> 24.2 ms of CPU (06/12/2026).
+- `WidgetRenderer`, the project's form renderer (settings.FORM_RENDERER: every form, the
+  reports' filters, crispy forms' widgets, the patient form's), writes Django's own
+  `<input>`, `<select>` and `<option>` templates in Python from the widget's context
+  (`Widget.get_context`: values, `required`, `aria-*`, attributes all still Django's);
+  any other template, or one a project or app overrides, renders as before. A report
+  page with hostile filters: 32.5 -> 24.2 ms of CPU (06/12/2026).
 """
 
 from html import escape as _html_escape
@@ -273,6 +273,3 @@ class WidgetRenderer(DjangoTemplates):
                 out.append("\n  </optgroup>")
         out.append("\n</select>")
         return "".join(out)
-
-
-WIDGET_RENDERER = WidgetRenderer()

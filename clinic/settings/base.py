@@ -258,8 +258,8 @@ DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"
 FORMAT_MODULE_PATH = ["clinic.formats"]
 # Every form's <input>, <select> and <option> written in Python (clinic.form_rendering):
 # Django's widget templates render an include per <option>, and a page of selects (the
-# session editor's 31 sites of ~45 choices, the reports' filters) spent most of its
-# rendering there. The same characters (tests/clinic/test_form_rendering.py); any other
+# reports' filters: practitioners, indications, products) spent most of its template time
+# there. The same characters (tests/clinic/test_form_rendering.py); any other
 # widget template renders through Django's templates as before.
 FORM_RENDERER = "clinic.form_rendering.WidgetRenderer"
 

@@ -10,7 +10,6 @@ from django import forms
 from django.utils import timezone
 
 from clinic.form_fields import CheapFieldCopyMetaclass
-from clinic.form_rendering import WIDGET_RENDERER
 from clinic.idempotency import SubmissionTokenField
 from clinic.inputs import RefusesStalePage, VersionField
 from patients.choices import TITLE_USUAL_SEX, Sex
@@ -118,9 +117,9 @@ class PatientForm(forms.ModelForm, metaclass=CheapFieldCopyMetaclass):
     Its fields are copied per form without copy.deepcopy (clinic.form_fields): the form
     is built on every registration GET and POST (issue 14.3)."""
 
-    # The page writes the layout and widgets in Python ({% render_layout %}, issue 14.3);
-    # the empty form's fields render alike for everyone: written once per process.
-    default_renderer = WIDGET_RENDERER
+    # The page writes the layout in Python ({% render_layout %}, issue 14.3; the widgets
+    # too, as every form's: settings.FORM_RENDERER); the empty form's fields render alike
+    # for everyone: written once per process.
     layout_cache = True
 
     # Typed with spaces, stored normalised: wider than the model columns on input.

@@ -18,7 +18,7 @@ from django.forms.renderers import DjangoTemplates, get_default_renderer
 from django.template import Context, Template
 from django.utils.safestring import mark_safe
 
-from clinic.form_rendering import WIDGET_RENDERER, WidgetRenderer, render_layout
+from clinic.form_rendering import WidgetRenderer, render_layout
 from patients.forms import EditPatientForm, RegisterPatientForm
 from patients.models import Patient
 from tests.patients.test_views import form_data
@@ -70,7 +70,7 @@ def _both(make):
             form.fields["submission_token"].initial = TOKEN
     for form in (old, new):
         form.is_valid()  # an unbound form: False, no errors
-    assert new.renderer is WIDGET_RENDERER
+    assert isinstance(new.renderer, WidgetRenderer)  # the project's (FORM_RENDERER)
     return CRISPY.render(Context({"form": old})), str(render_layout(new))
 
 
@@ -158,7 +158,7 @@ class _Widgets(forms.Form):
 def test_each_widget_gives_the_characters_of_django_templates(data):
     initial = {"text": mark_safe("<b>safe</b>"), "when": date(2020, 1, 2), "pick": 3}
     django_form = _Widgets(data, initial=initial, renderer=DJANGO_RENDERER)
-    ours = _Widgets(data, initial=initial, renderer=WIDGET_RENDERER)
+    ours = _Widgets(data, initial=initial)  # the project's renderer
     for name in django_form.fields:
         assert str(ours[name]) == str(django_form[name]), name
 

@@ -13,7 +13,6 @@ from treatments.selectors.followups import (
     followup_list_done_today,
     followup_list_due,
     followup_list_for_patient,
-    followup_list_open,
     followups_open,
     today,
 )
@@ -139,7 +138,6 @@ __all__ = [
     "followup_list_done_today",
     "followup_list_due",
     "followup_list_for_patient",
-    "followup_list_open",
     "followups_open",
     "guideline_facts",
     "indication_facts",

@@ -28,17 +28,6 @@ def _open(*, user_id=None) -> QuerySet[FollowUp]:
     return qs
 
 
-def followup_list_open(
-    *, user=None, due_by: date | None = None, limit: int | None = None
-) -> list[FollowUp]:
-    """Open tasks, overdue first, with their patients (one query)."""
-    qs = followups_open(user=user)
-    if due_by is not None:
-        qs = qs.filter(due_on__lte=due_by)
-    qs = qs.order_by("due_on", "id")
-    return list(qs[:limit] if limit else qs)
-
-
 def followup_list_done_today(*, user=None) -> list[FollowUp]:
     """Tasks completed today (by this user when given), latest first: the ones that can
     still be reopened (one query)."""
@@ -61,7 +50,7 @@ def followup_get(*, pk: int) -> FollowUp:
     return get_object_or_404(FollowUp.objects.select_related("patient"), pk=pk)
 
 
-# followup_list_open's read for the home page (a user's, due by a day, the first 20),
+# The home page's tasks: a user's open ones due by a day, overdue first, the first 20;
 # compiled once per process (clinic.prepared).
 _DUE = Prepared(
     lambda user_id, due_by: (
@@ -73,6 +62,6 @@ _DUE = Prepared(
 
 
 def followup_list_due(*, user, today: date | None = None) -> list[FollowUp]:
-    """Open tasks due today or overdue for this user (or unassigned): the home page's,
-    followup_list_open's (user, due by today, 20)."""
+    """Open tasks due today or overdue for this user (or unassigned), overdue first, with
+    their patients: the home page's first 20 (one query)."""
     return _DUE.list(user_id=user.pk, due_by=today or timezone.localdate())
