@@ -15,8 +15,10 @@ every state):
   the same wrapper ids and classes, required marks, help texts and error ids that the
   widgets' `aria-describedby` points at, the `textinput form-control is-invalid` classes,
   the non-field errors above the fields and the unmentioned hidden fields after them.
-  Layout objects other than Layout, Fieldset, Row, Column, Div and Field (default
-  template) raise TypeError: a form that needs them keeps `{% crispy %}`. A form class
+  Radio buttons and tick boxes (RadioSelect, CheckboxSelectMultiple) are written as
+  crispy's radio_checkbox_select.html writes them. Layout objects other than Layout,
+  Fieldset, Row, Column, Div, Field (default template) and HTML without template syntax
+  raise TypeError: a form that needs them keeps `{% crispy %}`. A form class
   with `layout_cache = True` has its empty layout written once per process.
 - `WidgetRenderer`, the project's form renderer (settings.FORM_RENDERER: every form, the
   reports' filters, crispy forms' widgets, the patient form's), writes Django's own
@@ -29,7 +31,8 @@ every state):
 from html import escape as _html_escape
 from pathlib import Path
 
-from crispy_forms.layout import Column, Div, Field, Fieldset, Layout, Row
+from crispy_forms.layout import HTML, Column, Div, Field, Fieldset, Layout, Row
+from crispy_forms.templatetags.crispy_forms_filters import optgroups
 from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.utils.formats import localize
@@ -108,6 +111,8 @@ def _render(node, form, rendered: set[str], attrs: dict | None = None) -> str:
     if isinstance(node, str):
         return _field(form, node, rendered, attrs or {})
     kind = type(node)
+    if kind is HTML and not any(mark in node.html for mark in ("{{", "{%", "{#")):
+        return node.html  # the layout's own markup, with nothing for a template to fill in
     if kind is Field and node.template == Field.template and not node.wrapper_class:
         return " ".join(_render(name, form, rendered, node.attrs) for name in node.fields)
     if kind not in (Layout, Fieldset, Row, Column, Div):
@@ -135,7 +140,11 @@ def _field(form, name: str, rendered: set[str], attrs: dict) -> str:
     widget = bound.field.widget
     if bound.is_hidden:
         return str(bound)
-    if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple, forms.FileInput)):
+    if isinstance(widget, forms.RadioSelect):  # CheckboxSelectMultiple is one too
+        if attrs:  # crispy writes a Field's attributes on the options' <div> here
+            raise TypeError(f"render_layout does not write {name} with attributes")
+        return _choices(bound)
+    if isinstance(widget, forms.FileInput):
         raise TypeError(f"render_layout does not write {type(widget).__name__} ({name})")
     widget.attrs.update(attrs)  # a Field's attributes, as crispy's render_field
     checkbox = isinstance(widget, forms.CheckboxInput)
@@ -171,6 +180,64 @@ def _field(form, name: str, rendered: set[str], attrs: dict) -> str:
         "{}{} </div>",
         bound.auto_id, wrapper, bound.id_for_label, label_css, bound.label, mark, bound, tail,
     )  # fmt: skip
+
+
+def _choices(bound) -> str:
+    """Radio buttons and tick boxes, as crispy-bootstrap5's field.html and
+    layout/radio_checkbox_select.html write them (not inline): the label as the legend of a
+    fieldset, one form-check per option, the errors under the last option, then the help."""
+    required = bound.field.required
+    use_fieldset = bound.use_fieldset
+    wrapper = " ".join(c for c in ("mb-3", bound.css_classes()) if c)
+    out = [_html('<div id="div_{}" class="{}">', bound.auto_id, wrapper)]
+    if bound.label:
+        tag = "legend" if use_fieldset else "label"
+        if use_fieldset:
+            described = bound.aria_describedby
+            out.append(
+                _html('<fieldset aria-describedby="{}">', described) if described else "<fieldset>"
+            )
+        css = "form-label"
+        css += " requiredField" if required else ""
+        css += " fs-6" if use_fieldset else ""
+        target = _html(' for="{}"', bound.id_for_label) if bound.id_for_label else ""
+        mark = REQUIRED_MARK if required else ""
+        out.append(
+            _html("<" + tag + '{} class="{}">{}', target, css, bound.label) + f"{mark}</{tag}>"
+        )
+    errors = bound.errors
+    invalid = " is-invalid" if errors else ""
+    out.append("<div>")
+    groups = optgroups(bound)
+    for number, (group, options, _index) in enumerate(groups, start=1):
+        if group:
+            out.append(_html("<strong>{}</strong>", group))
+        for position, option in enumerate(options, start=1):
+            out.append(
+                f'<div class="form-check"><input type="{_esc(option["type"])}" '
+                f'class="form-check-input{invalid}" name="{_esc(bound.html_name)}" '
+                f'value="{_esc(str(option["value"]))}"{_attrs(option["attrs"])}>'
+                f'<label for="{_esc(_s(option["attrs"].get("id", "")))}" class="form-check-label">'
+                f"{conditional_escape(str(option['label']))}</label>"
+            )
+            if errors and position == len(options) and number == len(groups):
+                out.append(
+                    _html('<div id="{}_error" class="invalid-feedback">', bound.auto_id)
+                    + "".join(
+                        _html('<p id="error_{}_{}"><strong>{}</strong></p>', i, bound.auto_id, e)
+                        for i, e in enumerate(errors, start=1)
+                    )
+                    + "</div>"
+                )
+            out.append("</div>")
+    out.append("</div>")
+    if bound.help_text:
+        help_id = _html('id="{}_helptext" ', bound.auto_id) if bound.auto_id else ""
+        out.append(f'<div {help_id}class="form-text">{bound.help_text}</div>')
+    if use_fieldset and bound.label:
+        out.append("</fieldset>")
+    out.append("</div>")
+    return "".join(out)
 
 
 def _errors_and_help(bound) -> SafeString:

@@ -3,7 +3,8 @@ crispy-bootstrap5 and Django's widget templates gave it: the same elements, attr
 text for every field, in every state a receptionist meets (empty, typed with errors, a
 form-level error, the edit form, without the NHS number), and the same characters for
 each widget. So do the other forms written by render_layout (outcome score, task, vial
-receipt, prescriber assessment), empty and with errors, and the project's form renderer
+receipt, prescriber assessment; the session editor's, with its tick boxes; the side-effect
+forms, with their radio buttons), empty and with errors, and the project's form renderer
 is the Python one for every form."""
 
 import re
@@ -21,6 +22,7 @@ from django.utils.safestring import mark_safe
 from clinic.form_rendering import WidgetRenderer, render_layout
 from patients.forms import EditPatientForm, RegisterPatientForm
 from patients.models import Patient
+from tests.factories import SideEffectFactory, TreatmentSessionFactory, VialFactory
 from tests.patients.test_views import form_data
 
 TOKEN = str(uuid.uuid4())
@@ -221,3 +223,62 @@ def test_the_other_layout_forms_render_as_crispy_rendered_them(page, practitione
         form.renderer = DJANGO_RENDERER  # crispy with Django's own widget templates
         theirs = CRISPY.render(Context({"form": form}))
         assert _tokens(ours) == _tokens(theirs), page
+
+
+def _written_as_crispy_writes_it(response, key: str = "form") -> dict:
+    """The page's form, as the page shows it, against crispy with Django's templates."""
+    assert response.status_code == 200, response.status_code
+    form = response.context[key]
+    ours = str(render_layout(form))
+    assert ours in response.content.decode()  # the page shows this writing
+    form.renderer = DJANGO_RENDERER
+    theirs = CRISPY.render(Context({"form": form}))
+    assert _tokens(ours) == _tokens(theirs)
+    return form.errors
+
+
+@pytest.mark.django_db
+def test_the_session_editors_form_with_its_tick_boxes_renders_as_crispy_rendered_it(
+    practitioner_client, practitioner, patient
+):
+    """Two usable vials: the first vial's select and the further vials' tick boxes (the
+    first one disabled and marked), then sent back with a vial that cannot be used ticked
+    (the tick boxes' error under the last one)."""
+    first, _second = VialFactory.create_batch(
+        2, received_by=practitioner, presentation_units=200, diluent_ml=4
+    )
+    session = TreatmentSessionFactory(patient=patient, practitioner=practitioner, vial=first)
+    url = f"/sessions/{session.public_id}/edit/"
+    page = practitioner_client.get(url)
+    _written_as_crispy_writes_it(page)
+    assert "data-first-vial" in page.content.decode()
+    sent = practitioner_client.post(
+        url,
+        {
+            "vial": first.pk,
+            "further_vials": ["999999"],
+            "version": session.version,
+            "action": "save",
+        },
+    )
+    assert "further_vials" in _written_as_crispy_writes_it(sent)
+
+
+@pytest.mark.django_db
+def test_the_side_effect_forms_with_their_radio_buttons_render_as_crispy_rendered_them(
+    practitioner_client, reception_client, practitioner, patient
+):
+    """Recorded by a practitioner (radio buttons, the seriousness criteria inside the
+    layout's own <div>) and phoned in at reception, empty and sent back empty; reviewed
+    (radio buttons chosen); the Yellow Card decision on the report's page."""
+    url = f"/patients/{patient.public_id}/side-effects/new/"
+    for client in (practitioner_client, reception_client):
+        _written_as_crispy_writes_it(client.get(url))
+        sent_empty = client.post(url, {"description": ""})  # `request.POST or None`: not {}
+        assert _written_as_crispy_writes_it(sent_empty)  # every required field in error
+    side_effect = SideEffectFactory(patient=patient, session__patient=patient)
+    review = practitioner_client.get(f"/side-effects/{side_effect.public_id}/review/")
+    _written_as_crispy_writes_it(review)
+    assert "checked" in str(render_layout(review.context["form"]))
+    detail = practitioner_client.get(f"/side-effects/{side_effect.public_id}/")
+    _written_as_crispy_writes_it(detail, "decision_form")
