@@ -145,6 +145,10 @@ class _Widgets(forms.Form):
         choices=[("Group <1>", [("x", "X"), ("y", "Y")]), ("z", "Z")], required=False
     )
     many = forms.MultipleChoiceField(choices=[("p", "P"), ("q", "Q")], required=False)
+    radio = forms.ChoiceField(choices=[("r", "R <1>"), ("s", "S")], widget=forms.RadioSelect)
+    ticks = forms.MultipleChoiceField(
+        choices=[("t", "T & U"), ("v", "V")], widget=forms.CheckboxSelectMultiple, required=False
+    )
 
 
 @pytest.mark.parametrize(
@@ -152,8 +156,10 @@ class _Widgets(forms.Form):
     [
         None,
         {"text": "<i>", "number": "7", "when": "14/03/1978", "tick": "on", "hidden": "h",
-         "email": "e@x", "pick": "a&b", "grouped": "y", "many": ["p", "q"]},
-        {"text": "too long", "number": "x", "when": "bad", "pick": "nope", "grouped": "z"},
+         "email": "e@x", "pick": "a&b", "grouped": "y", "many": ["p", "q"], "radio": "s",
+         "ticks": ["t"]},
+        {"text": "too long", "number": "x", "when": "bad", "pick": "nope", "grouped": "z",
+         "radio": "w"},
     ],
     ids=["unbound", "valid", "invalid"],
 )  # fmt: skip
@@ -163,6 +169,12 @@ def test_each_widget_gives_the_characters_of_django_templates(data):
     ours = _Widgets(data, initial=initial)  # the project's renderer
     for name in django_form.fields:
         assert str(ours[name]) == str(django_form[name]), name
+    # Each radio button or tick box on its own (a template that lays them out itself, as
+    # the screening questions' does), with and without its label around it.
+    for name in ("radio", "ticks"):
+        for theirs, mine in zip(django_form[name], ours[name], strict=True):
+            assert mine.tag() == theirs.tag(), name
+            assert mine.tag(wrap_label=True) == theirs.tag(wrap_label=True), name
 
 
 def _token_out(html: str) -> tuple[str, str]:
@@ -282,3 +294,20 @@ def test_the_side_effect_forms_with_their_radio_buttons_render_as_crispy_rendere
     assert "checked" in str(render_layout(review.context["form"]))
     detail = practitioner_client.get(f"/side-effects/{side_effect.public_id}/")
     _written_as_crispy_writes_it(detail, "decision_form")
+
+
+@pytest.mark.django_db
+def test_the_questionnaires_screening_questions_render_as_their_template_renders_them(
+    practitioner_client, patient
+):
+    """Each screening question through its own crispy template
+    (patients/includes/yes_no_field.html) and through its Python writer: empty, then sent
+    back with one answer and the rest unanswered (each question's error in its row)."""
+    url = f"/patients/{patient.public_id}/questionnaire/new/"
+    _written_as_crispy_writes_it(practitioner_client.get(url))
+    sent = practitioner_client.post(url, {"pregnant_or_breastfeeding": "yes"})
+    errors = _written_as_crispy_writes_it(sent)
+    assert len(errors) > 10  # the unanswered questions
+    assert 'value="yes" id="id_pregnant_or_breastfeeding_0" required checked>' in (
+        sent.content.decode()
+    )
