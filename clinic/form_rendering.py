@@ -69,7 +69,9 @@ def render_layout(form) -> SafeString:
     key = _unbound_key(form)
     if key is None or (cached := _UNBOUND_LAYOUTS.get(key)) is None:
         rendered: set[str] = set()
-        cached = (_render(helper.layout, form, rendered), frozenset(rendered))
+        # No layout: every field in the form's order, as crispy's display_form.html.
+        layout = helper.layout if helper.layout is not None else Layout(*form.fields)
+        cached = (_render(layout, form, rendered), frozenset(rendered))
         if key is not None:
             if len(_UNBOUND_LAYOUTS) >= 64:  # a handful of forms and variants in practice
                 _UNBOUND_LAYOUTS.clear()

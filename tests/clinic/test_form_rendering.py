@@ -4,7 +4,8 @@ text for every field, in every state a receptionist meets (empty, typed with err
 form-level error, the edit form, without the NHS number), and the same characters for
 each widget. So do the other forms written by render_layout (outcome score, task, vial
 receipt, prescriber assessment; the session editor's, with its tick boxes; the side-effect
-forms, with their radio buttons), empty and with errors, and the project's form renderer
+forms, with their radio buttons; the questionnaire's screening questions; the managers'
+staff and subject access forms), empty and with errors, and the project's form renderer
 is the Python one for every form."""
 
 import re
@@ -17,12 +18,19 @@ from crispy_forms.layout import HTML, Layout
 from django import forms
 from django.forms.renderers import DjangoTemplates, get_default_renderer
 from django.template import Context, Template
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from clinic.form_rendering import WidgetRenderer, render_layout
+from clinic.roles import Role
 from patients.forms import EditPatientForm, RegisterPatientForm
-from patients.models import Patient
-from tests.factories import SideEffectFactory, TreatmentSessionFactory, VialFactory
+from patients.models import Patient, SubjectAccessRequest
+from tests.factories import (
+    SideEffectFactory,
+    TreatmentSessionFactory,
+    UserFactory,
+    VialFactory,
+)
 from tests.patients.test_views import form_data
 
 TOKEN = str(uuid.uuid4())
@@ -310,4 +318,25 @@ def test_the_questionnaires_screening_questions_render_as_their_template_renders
     assert len(errors) > 10  # the unanswered questions
     assert 'value="yes" id="id_pregnant_or_breastfeeding_0" required checked>' in (
         sent.content.decode()
+    )
+
+
+@pytest.mark.django_db
+def test_the_managers_forms_render_as_crispy_rendered_them(manager_client, manager, patient):
+    """Staff: a new account (empty, then sent back with every required field in error), a
+    member's role and registration; subject access: a new request and an existing one."""
+    member = UserFactory(username="nadia", role=Role.PRACTITIONER)
+    _written_as_crispy_writes_it(manager_client.get("/staff/add/"))
+    assert _written_as_crispy_writes_it(manager_client.post("/staff/add/", {"first_name": ""}))
+    page = manager_client.get(f"/staff/{member.pk}/")
+    for form in ("role_form", "registration_form"):
+        _written_as_crispy_writes_it(page, form)
+    _written_as_crispy_writes_it(
+        manager_client.get(f"/patients/{patient.public_id}/subject-access/")
+    )
+    sar = SubjectAccessRequest.objects.create(
+        patient=patient, received_on=timezone.localdate(), recorded_by=manager
+    )
+    _written_as_crispy_writes_it(
+        manager_client.get(f"/patients/{patient.public_id}/subject-access/{sar.pk}/")
     )
