@@ -17,6 +17,7 @@ The xdist controller drops the template when the run ends. Without xdist, or wit
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import fcntl
 import os
@@ -221,6 +222,28 @@ def destroy(connection, original: str, verbosity: int) -> None:
         cursor.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(target)} WITH (FORCE)")
 
 
+def contents_serialized_at_setup(alias: str = DEFAULT_DB_ALIAS) -> str | None:
+    """The migrated database as Django serialized it when it created the test database.
+
+    Django keeps it on the connection object, and its connections are thread-local only
+    while no event loop runs: once Playwright's loop runs in this thread (from the first
+    browser test on a worker to the end of the run), they are context-local, so a database
+    set up before the browser started is serialized onto a connection object that the
+    later tests do not see.
+    """
+    connection = connections[alias]
+    if hasattr(connection, "_test_serialized_contents"):
+        return connection._test_serialized_contents
+    loop = asyncio._get_running_loop()
+    if loop is None:
+        return None
+    asyncio._set_running_loop(None)  # look at the thread's own connection
+    try:
+        return getattr(connections[alias], "_test_serialized_contents", None)
+    finally:
+        asyncio._set_running_loop(loop)
+
+
 def serialized_tests_start_from_empty_tables() -> None:
     """serialized_rollback restores the migrated rows with their primary keys; rows that an
     earlier transactional test's flush recreated through post_migrate (content types,
@@ -242,8 +265,13 @@ def serialized_tests_start_from_empty_tables() -> None:
     def _fixture_setup(cls):
         for alias in cls._databases_names(include_mirrors=False):
             if cls.serialized_rollback:
-                if not hasattr(connections[alias], "_test_serialized_contents"):
+                contents = contents_serialized_at_setup(alias)
+                if contents is None:
                     continue
+                # After a browser test on this worker, the connection this test uses is
+                # not the one Django serialized onto (see below): without the contents
+                # on it, the restore would silently restore nothing.
+                connections[alias]._test_serialized_contents = contents
                 if ContentType.objects.using(alias).exists():
                     call_command(
                         "flush",

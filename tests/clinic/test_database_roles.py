@@ -45,9 +45,9 @@ def migrated_reference_data(django_db_setup, django_db_blocker):
     """serialized_rollback restores the migrated rows with their primary keys: start the
     module from empty tables (rows an earlier flush's post_migrate recreated would clash),
     and leave with one plain flush so that roles, permissions and grants are back."""
-    from tests.e2e.conftest import _contents_serialized_at_setup
+    from tests.worker_databases import contents_serialized_at_setup
 
-    contents = _contents_serialized_at_setup()
+    contents = contents_serialized_at_setup()
     if contents is None:
         pytest.fail("The test database was not serialized: serialized_rollback is needed.")
     connections[DEFAULT_DB_ALIAS]._test_serialized_contents = contents

@@ -10,17 +10,14 @@ from django.core.management import call_command
 from django.db import connection
 
 from tests import worker_databases
-from tests.e2e.conftest import (
-    _contents_serialized_at_setup,
-    migrated_reference_data,  # noqa: F401 - the module's fixture
-)
+from tests.e2e.conftest import migrated_reference_data  # noqa: F401 - the module's fixture
 from treatments.models import Indication
 
 
 @pytest.mark.usefixtures("migrated_reference_data")  # leaves the database as a flush does
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_flushed_database_is_restored_row_for_row():
-    migrated = _contents_serialized_at_setup()
+    migrated = worker_databases.contents_serialized_at_setup()
     rows = json.loads(migrated)
     assert len(rows) > 500  # permissions, content types, the reference data
     assert any(row["fields"].get("permissions") for row in rows if row["model"] == "auth.group")

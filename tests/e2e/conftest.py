@@ -4,7 +4,6 @@ Every test in this folder is marked `e2e`. Run them alone with
 `pytest tests/e2e` or leave them out with `pytest -m "not e2e"`.
 """
 
-import asyncio
 import os
 from datetime import date
 from pathlib import Path
@@ -17,6 +16,7 @@ from clinic.roles import Role
 from tests.e2e.helpers import login as _login
 from tests.e2e.helpers import shot as _shot
 from tests.factories import PatientFactory, QuestionnaireFactory, UserFactory
+from tests.worker_databases import contents_serialized_at_setup
 
 # pytest-playwright's sync API runs an asyncio loop in the test thread, which makes Django
 # refuse ORM calls there (SynchronousOnlyOperation). Only this folder needs the escape hatch.
@@ -106,38 +106,20 @@ def second_reception(db):
     return UserFactory(username="rosa", first_name="Rosa", role=Role.RECEPTION)
 
 
-def _contents_serialized_at_setup() -> str | None:
-    """The migrated database as Django serialized it when it created the test database.
-
-    Django keeps it on the connection object, and its connections are thread-local only
-    while no event loop runs: once Playwright's loop runs in this thread, they are
-    context-local, so a database set up before the browser started (a non-browser test
-    ran first) is serialized onto a connection object the browser tests do not see.
-    """
-    connection = connections[DEFAULT_DB_ALIAS]
-    if hasattr(connection, "_test_serialized_contents"):
-        return connection._test_serialized_contents
-    loop = asyncio._get_running_loop()
-    asyncio._set_running_loop(None)  # look at the thread's own connection
-    try:
-        return getattr(connections[DEFAULT_DB_ALIAS], "_test_serialized_contents", None)
-    finally:
-        asyncio._set_running_loop(loop)
-
-
 @pytest.fixture(scope="module")
 def migrated_reference_data(django_db_setup, django_db_blocker):
     """Make serialized_rollback work here, and leave the database as other modules expect.
 
-    - The serialized data is put on the connection the tests use (see above); without
-      it serialized_rollback silently restores nothing.
+    - The serialized data is put on the connection the tests use
+      (worker_databases.contents_serialized_at_setup); without it serialized_rollback
+      silently restores nothing.
     - It is restored at each test's start with the primary keys it had: rows that an
       earlier module's flush recreated (roles, content types, through post_migrate) would
       clash, so the module starts from empty tables.
     - The flushes after these tests skip post_migrate (the data is restored instead), so on
       leaving, one plain flush recreates the roles and permissions for the next module.
     """
-    contents = _contents_serialized_at_setup()
+    contents = contents_serialized_at_setup()
     if contents is None:
         pytest.fail("The test database was not serialized: serialized_rollback is needed.")
     connections[DEFAULT_DB_ALIAS]._test_serialized_contents = contents
