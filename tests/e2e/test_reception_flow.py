@@ -92,6 +92,11 @@ def test_register_patient_then_enter_questionnaire(page: Page, live_server, rece
 
     rows = page.locator(".screening-question")
     expect(rows).to_have_count(16)  # urinary infection and retention asked apart (13.3)
+    # Saved before any answer: every question says so in its tinted row, readably (the
+    # error red was 3.4:1 on the tint).
+    page.get_by_role("button", name="Save questionnaire").click()
+    expect(page.locator(".screening-question.has-error")).to_have_count(16)
+    shot(page, "reception-03-questionnaire-unanswered")
     for index in range(rows.count()):
         row = rows.nth(index)
         name = row.get_attribute("id").removeprefix("div_id_")
