@@ -269,8 +269,8 @@ def serialized_tests_start_from_empty_tables() -> None:
                 if contents is None:
                     continue
                 # After a browser test on this worker, the connection this test uses is
-                # not the one Django serialized onto (see below): without the contents
-                # on it, the restore would silently restore nothing.
+                # not the one Django serialized onto (contents_serialized_at_setup):
+                # without the contents on it, the restore would restore nothing, silently.
                 connections[alias]._test_serialized_contents = contents
                 if ContentType.objects.using(alias).exists():
                     call_command(

@@ -21,8 +21,8 @@ YES_NO_FIELD = "patients/includes/yes_no_field.html"
 def yes_no_field(bound) -> str:
     """A screening question as its template writes it (the question, its errors, the
     answers in a row), written in Python for `render_layout`: half of the questionnaire
-    page's time was crispy rendering this template 15 times (tests/clinic/
-    test_form_rendering.py compares the two)."""
+    page's time was crispy rendering this template, once per question. The template stays
+    the layout's declaration; tests/clinic/test_form_rendering.py compares the two."""
     errors = format_html_join(
         "",
         '<div class="invalid-feedback d-block"><strong>{}</strong></div>',
