@@ -252,9 +252,7 @@ def _choices(bound) -> str:
                 )
             out.append("</div>")
     out.append("</div>")
-    if bound.help_text:
-        help_id = _html('id="{}_helptext" ', bound.auto_id) if bound.auto_id else ""
-        out.append(f'<div {help_id}class="form-text">{bound.help_text}</div>')
+    out.append(_help(bound))
     if use_fieldset and bound.label:
         out.append("</fieldset>")
     out.append("</div>")
@@ -272,18 +270,25 @@ def _errors_and_help(bound) -> SafeString:
         out += _html(
             ' <div id="{}_error" class="invalid-feedback"> {} </div>', bound.auto_id, spans
         )
-    if bound.help_text:
-        # The form's own wording, not escaped (crispy's help_text|safe, Django's too).
-        help_text = mark_safe(bound.help_text)  # noqa: S308
-        out += _html(' <div id="{}_helptext" class="form-text">{}</div>', bound.auto_id, help_text)
+    out += _help(bound)
     return mark_safe(out)  # noqa: S308 (built with _html)
+
+
+def _help(bound) -> str:
+    """crispy-bootstrap5's layout/help_text.html (not inline)."""
+    if not bound.help_text:
+        return ""
+    # The form's own wording, not escaped (crispy's help_text|safe, Django's too).
+    help_text = mark_safe(bound.help_text)  # noqa: S308
+    if not bound.auto_id:
+        return _html(' <div class="form-text">{}</div>', help_text)
+    return _html(' <div id="{}_helptext" class="form-text">{}</div>', bound.auto_id, help_text)
 
 
 # Widgets -------------------------------------------------------------------------------
 
 DJANGO_WIDGETS = Path(forms.__file__).parent / "templates"
 INPUTS = ("input", "text", "date", "email", "checkbox", "hidden", "number", "tel", "url")
-OPTIONS = ("radio_option", "checkbox_option", "input_option")
 
 
 def _esc(value) -> str:
@@ -341,17 +346,18 @@ class WidgetRenderer(DjangoTemplates):
     def _written(self) -> frozenset[str]:
         # Only the templates that still resolve to Django's own files: an override in a
         # project or app template folder renders through the template, as it would.
-        names = [f"django/forms/widgets/{n}.html" for n in (*INPUTS, "select", "select_option")]
-        own = frozenset(
-            name
-            for name in (*names, *(f"django/forms/widgets/{n}.html" for n in OPTIONS))
-            if Path(self.get_template(name).origin.name) == DJANGO_WIDGETS / name
-        )
-        # An option includes input_option.html, which includes input.html: all Django's.
-        options = [f"django/forms/widgets/{n}.html" for n in ("radio_option", "checkbox_option")]
-        if not own.issuperset(f"django/forms/widgets/{n}.html" for n in ("input", "input_option")):
-            options = []
-        return frozenset(name for name in (*names, *options) if name in own)
+        def own(*names: str) -> set[str]:
+            paths = {f"django/forms/widgets/{n}.html" for n in names}
+            return {
+                p for p in paths if Path(self.get_template(p).origin.name) == DJANGO_WIDGETS / p
+            }
+
+        written = own(*INPUTS, "select", "select_option")
+        # A radio button or tick box includes input_option.html, which includes input.html:
+        # written here only while those are Django's too.
+        if len(own("input", "input_option")) == 2:
+            written |= own("radio_option", "checkbox_option")
+        return frozenset(written)
 
     def render(self, template_name, context, request=None):
         if template_name not in self._written:

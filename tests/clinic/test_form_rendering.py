@@ -41,7 +41,11 @@ DJANGO_RENDERER = DjangoTemplates()  # Django's own widget templates: what ours 
 
 def test_every_form_renders_its_widgets_in_python():
     """The project's form renderer (settings.FORM_RENDERER) is ours, for every form."""
-    assert isinstance(get_default_renderer(), WidgetRenderer)
+    renderer = get_default_renderer()
+    assert isinstance(renderer, WidgetRenderer)
+    # Django's own templates are in use, so each of these is written in Python.
+    for name in ("text", "select", "select_option", "radio_option", "checkbox_option"):
+        assert f"django/forms/widgets/{name}.html" in renderer._written, name
 
 
 class _Tokens(HTMLParser):
