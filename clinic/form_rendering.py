@@ -19,7 +19,10 @@ every state):
   crispy's radio_checkbox_select.html writes them. Layout objects other than Layout,
   Fieldset, Row, Column, Div, Field (default template) and HTML without template syntax
   raise TypeError: a form that needs them keeps `{% crispy %}`. A form class
-  with `layout_cache = True` has its empty layout written once per process.
+  with `layout_cache = True` has its empty layout written once per process. A form
+  without a helper is written as crispy's `|crispy` filter writes it: its fields in
+  order, each error in a <p> (the vial's forms, the archive, the password and two-step
+  sign-in pages).
 - `WidgetRenderer`, the project's form renderer (settings.FORM_RENDERER: every form, the
   reports' filters, crispy forms' widgets, the patient form's), writes Django's own
   `<input>`, `<select>` and `<option>` templates in Python from the widget's context
@@ -57,7 +60,7 @@ def _html(template: str, *args) -> SafeString:
 
 
 def render_layout(form) -> SafeString:
-    helper = form.helper
+    helper = getattr(form, "helper", None)  # None: a form the `|crispy` filter rendered
     parts = []
     if errors := form.non_field_errors():
         items = format_html_join("", "<li>{}</li>", ((error,) for error in errors))
@@ -69,8 +72,11 @@ def render_layout(form) -> SafeString:
     key = _unbound_key(form)
     if key is None or (cached := _UNBOUND_LAYOUTS.get(key)) is None:
         rendered: set[str] = set()
-        # No layout: every field in the form's order, as crispy's display_form.html.
-        layout = helper.layout if helper.layout is not None else Layout(*form.fields)
+        # No layout (or no helper): every field in the form's order, hidden ones in place,
+        # as crispy's display_form.html and uni_form.html (the `|crispy` filter) write them.
+        layout = getattr(helper, "layout", None)
+        if layout is None:
+            layout = Layout(*form.fields)
         cached = (_render(layout, form, rendered), frozenset(rendered))
         if key is not None:
             if len(_UNBOUND_LAYOUTS) >= 64:  # a handful of forms and variants in practice
@@ -78,7 +84,8 @@ def render_layout(form) -> SafeString:
             _UNBOUND_LAYOUTS[key] = cached
     layout, rendered = cached
     parts.append(layout)
-    if helper.render_hidden_fields:  # fresh each time: the one-time token is one of them
+    # The hidden fields the layout left out, fresh each time (the one-time token is one).
+    if helper is not None and helper.render_hidden_fields:
         parts.extend(
             str(form[name])
             for name, field in form.fields.items()
@@ -260,11 +267,16 @@ def _choices(bound) -> str:
 
 
 def _errors_and_help(bound) -> SafeString:
+    """crispy-bootstrap5's layout/help_text_and_errors.html: each error in a <span> when the
+    form's helper says error_text_inline (its default), in a <p> without a helper (the
+    `|crispy` filter's field_errors_block.html)."""
     out = ""
     if bound.errors:
+        helper = getattr(bound.form, "helper", None)
+        tag = "span" if helper is not None and helper.error_text_inline else "p"
         spans = format_html_join(
             " ",
-            '<span id="error_{}_{}"><strong>{}</strong></span>',
+            f'<{tag} id="error_{{}}_{{}}"><strong>{{}}</strong></{tag}>',
             ((i, bound.auto_id, error) for i, error in enumerate(bound.errors, start=1)),
         )
         out += _html(

@@ -5,7 +5,8 @@ form-level error, the edit form, without the NHS number), and the same character
 each widget. So do the other forms written by render_layout (outcome score, task, vial
 receipt, prescriber assessment; the session editor's, with its tick boxes; the side-effect
 forms, with their radio buttons; the questionnaire's screening questions; the managers'
-staff and subject access forms), empty and with errors, and the project's form renderer
+staff and subject access forms; the forms without a layout that the `|crispy` filter
+wrote), empty and with errors, and the project's form renderer
 is the Python one for every form."""
 
 import re
@@ -16,15 +17,21 @@ from html.parser import HTMLParser
 import pytest
 from crispy_forms.layout import HTML, Layout
 from django import forms
+from django.contrib.auth.tokens import default_token_generator
 from django.forms.renderers import DjangoTemplates, get_default_renderer
 from django.template import Context, Template
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.safestring import mark_safe
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.form_rendering import WidgetRenderer, render_layout
 from clinic.roles import Role
 from patients.forms import EditPatientForm, RegisterPatientForm
 from patients.models import Patient, SubjectAccessRequest
+from tests.clinic.test_authentication import _signed_in
+from tests.conftest import client_for
 from tests.factories import (
     SideEffectFactory,
     TreatmentSessionFactory,
@@ -343,4 +350,65 @@ def test_the_managers_forms_render_as_crispy_rendered_them(manager_client, manag
     )
     _written_as_crispy_writes_it(
         manager_client.get(f"/patients/{patient.public_id}/subject-access/{sar.pk}/")
+    )
+
+
+CRISPY_FILTER = Template("{% load crispy_forms_tags %}{{ form|crispy }}")
+
+
+def _written_as_the_crispy_filter_writes_it(response, key: str = "form") -> dict:
+    """The page's form (no layout of its own), as the page shows it, against crispy's
+    `|crispy` filter with Django's templates."""
+    assert response.status_code == 200, response.status_code
+    form = response.context[key]
+    assert getattr(form, "helper", None) is None, "a form with a layout: use the other check"
+    ours = str(render_layout(form))
+    assert ours in response.content.decode()  # the page shows this writing
+    form.renderer = DJANGO_RENDERER
+    theirs = CRISPY_FILTER.render(Context({"form": form}))
+    assert _tokens(ours) == _tokens(theirs)
+    return form.errors
+
+
+@pytest.mark.django_db
+def test_the_forms_without_a_layout_render_as_the_crispy_filter_rendered_them(
+    practitioner, manager, patient
+):
+    """The pages that showed `{{ form|crispy }}`: the vial's reconstitution and discard, a
+    patient's archive (empty and sent back), a password change and a new one from a link
+    (both sent back: Django's password checks), two-step sign-in's enrolment and code
+    (sent back)."""
+    vial = VialFactory(reconstituted_at=None, diluent_ml=None, use_by=None)  # on its page
+    page = client_for(practitioner).get(f"/vials/{vial.pk}/")
+    for key in ("reconstitute_form", "discard_form"):
+        _written_as_the_crispy_filter_writes_it(page, key)
+
+    managing = client_for(manager)
+    archive = f"/patients/{patient.public_id}/archive/"
+    _written_as_the_crispy_filter_writes_it(managing.get(archive))
+    assert _written_as_the_crispy_filter_writes_it(managing.post(archive, {"reason": ""}))
+
+    _written_as_the_crispy_filter_writes_it(managing.get("/accounts/password/"))
+    short = {"old_password": "wrong", "new_password1": "abc", "new_password2": "abd"}
+    assert _written_as_the_crispy_filter_writes_it(managing.post("/accounts/password/", short))
+
+    member = UserFactory(username="nadia", role=Role.PRACTITIONER)
+    uid = urlsafe_base64_encode(force_bytes(member.pk))
+    browser = client_for(None)
+    link = browser.get(f"/staff/password/{uid}/{default_token_generator.make_token(member)}/")
+    assert link.status_code == 302, link.status_code
+    _written_as_the_crispy_filter_writes_it(browser.get(link["Location"]))
+    mismatch = {"new_password1": "abc", "new_password2": "abd"}
+    assert _written_as_the_crispy_filter_writes_it(browser.post(link["Location"], mismatch))
+
+    enrolling = _signed_in(practitioner)
+    _written_as_the_crispy_filter_writes_it(enrolling.get("/accounts/two-factor/setup/"))
+    assert _written_as_the_crispy_filter_writes_it(
+        enrolling.post("/accounts/two-factor/setup/", {"token": "12"})
+    )
+    TOTPDevice.objects.create(user=manager, name="phone", confirmed=True)
+    verifying = _signed_in(manager)
+    _written_as_the_crispy_filter_writes_it(verifying.get("/accounts/two-factor/"))
+    assert _written_as_the_crispy_filter_writes_it(
+        verifying.post("/accounts/two-factor/", {"token": "x"})
     )
