@@ -33,3 +33,48 @@ class AddIndex(_ConcurrentlyOnPostgreSQL, migrations.AddIndex):
 
 class RemoveIndex(_ConcurrentlyOnPostgreSQL, migrations.RemoveIndex):
     concurrently = RemoveIndexConcurrently
+
+
+class CreateModels(migrations.operations.base.Operation):
+    """Several CreateModel operations as one, for squashed migrations: the migration state
+    is rendered once for all of them instead of once per model.
+
+    Django re-renders, after each CreateModel, every model already rendered that relates to
+    the new one, recursively; every model here relates to the user model through its
+    history, so creating N models one by one renders about N^2/2 of them. Here the models'
+    states are added first and the tables created from the state rendered once: the same
+    tables, indexes and constraints as the CreateModel operations would create."""
+
+    reduces_to_sql = False
+    reversible = True
+
+    def __init__(self, operations):
+        self.operations = list(operations)
+        super().__init__()
+
+    def deconstruct(self):
+        return (self.__class__.__name__, [self.operations], {})
+
+    def state_forwards(self, app_label, state):
+        state.__dict__.pop("apps", None)  # rendered again once, when first needed
+        for operation in self.operations:
+            operation.state_forwards(app_label, state)
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        for operation in self.operations:
+            model = to_state.apps.get_model(app_label, operation.name)
+            if self.allow_migrate_model(schema_editor.connection.alias, model):
+                schema_editor.create_model(model)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        for operation in reversed(self.operations):
+            model = from_state.apps.get_model(app_label, operation.name)
+            if self.allow_migrate_model(schema_editor.connection.alias, model):
+                schema_editor.delete_model(model)
+
+    def describe(self):
+        return f"Create {len(self.operations)} models"
+
+    @property
+    def migration_name_fragment(self):
+        return "models"
