@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 AS_OWNER = $(if $(DATABASE_OWNER_URL),DATABASE_RUNTIME_URL="$$DATABASE_URL" DATABASE_URL="$$DATABASE_OWNER_URL")
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test static lint format seed bench bench-peer bench-admin-breakdown bench-search bench-reports bench-races bench-stall bench-scale serve backup restore soak clean help
+.PHONY: run test static lint format seed bench bench-peer bench-admin-breakdown bench-migrate bench-search bench-reports bench-races bench-stall bench-scale serve backup restore soak clean help
 
 help:
 	@echo "make run    - install everything, migrate, seed demo data once, serve http://127.0.0.1:8000"
@@ -18,6 +18,7 @@ help:
 	@echo "make bench  - issue 14's whole table: every figure, its goal, pass/fail (BENCH_SCALE=small: 10k patients, minutes; full: 1M, hours; BENCH_ARGS=--with-test adds make test)"
 	@echo "make bench-peer - GNU Health 5.0.6 from PyPI beside ours (same PostgreSQL, Python, 2 workers): registration, search, administration ratios"
 	@echo "make bench-admin-breakdown - where an administration's time goes, served: each of the three POSTs timed in the worker (SQL, reads, forms, services)"
+	@echo "make bench-migrate - a new database through the squashed migrations and through the originals (PostgreSQL and SQLite): times, and the two compared"
 	@echo "make bench-search - seed 100,000 patients on PostgreSQL and measure search over HTTP"
 	@echo "make bench-reports - seed 100,000 patients and 500,000 sessions; dashboard and report p50/p95"
 	@echo "make bench-races - double-clicks and simultaneous registrations over HTTP (PostgreSQL + SQLite)"
@@ -68,6 +69,11 @@ bench-peer: $(VENV)/.installed static
 
 bench-admin-breakdown: $(VENV)/.installed static
 	@bash bench/admin_breakdown.sh
+
+# A new database through the squashed migrations and through the originals: times, and the
+# two databases compared (bench/migrate_check.sh).
+bench-migrate: $(VENV)/.installed
+	@bash bench/migrate_check.sh
 
 bench-search: $(VENV)/.installed static
 	@bash bench/search_latency.sh
