@@ -24,7 +24,7 @@ run_pytest() {
 }
 
 # Under CI, the SQLite pass's template database is migrated in the background from the
-# start (about 24 s of CPU), niced, on the core the checks below leave idle; otherwise one
+# start (about 7 s of CPU), niced, on the core the checks below leave idle; otherwise one
 # of that pass's workers migrates it while the other waits (tests/worker_databases.py).
 sqlite_template="" sqlite_template_pid="" audit_log=""
 cleanup() {

@@ -46,7 +46,7 @@ def pytest_collection_modifyitems(config, items):
 
     Then the tests that need no Django test database go first, the `make serve` smoke test
     (about a minute: its own cluster, migrate, gunicorn) leading: under xdist the first
-    worker starts with them while the second migrates the run's template database (~20 s),
+    worker starts with them while the second migrates the run's template database (~8 s),
     instead of waiting for it. The restore drill stays last: it copies that template."""
     from pytest_django.plugin import pytest_collection_modifyitems as in_django_order
 
