@@ -45,7 +45,6 @@ class CreateModels(migrations.operations.base.Operation):
     states are added first and the tables created from the state rendered once: the same
     tables, indexes and constraints as the CreateModel operations would create."""
 
-    reduces_to_sql = False
     reversible = True
 
     def __init__(self, operations):
@@ -73,7 +72,8 @@ class CreateModels(migrations.operations.base.Operation):
                 schema_editor.delete_model(model)
 
     def describe(self):
-        return f"Create {len(self.operations)} models"
+        names = ", ".join(operation.name for operation in self.operations)
+        return f"Create model{'s' if len(self.operations) != 1 else ''} {names}"
 
     @property
     def migration_name_fragment(self):
