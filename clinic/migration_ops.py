@@ -5,6 +5,8 @@
 (django.contrib.postgres's operations), so that the table stays writable while a large
 index is built; elsewhere (SQLite: the demo and the tests) as usual. A migration that uses
 them sets `atomic = False`: PostgreSQL builds an index concurrently outside a transaction.
+
+`CreateModels`: the squashed migrations' models created together (below).
 """
 
 from django.contrib.postgres.operations import AddIndexConcurrently, RemoveIndexConcurrently
@@ -55,7 +57,10 @@ class CreateModels(migrations.operations.base.Operation):
         return (self.__class__.__name__, [self.operations], {})
 
     def state_forwards(self, app_label, state):
-        state.__dict__.pop("apps", None)  # rendered again once, when first needed
+        # ProjectState.apps is the state's rendering, cached (Django itself checks for it
+        # with `"apps" in state.__dict__`): dropped, no model is re-rendered as each one is
+        # added, and the whole state is rendered once, when database_forwards needs it.
+        state.__dict__.pop("apps", None)
         for operation in self.operations:
             operation.state_forwards(app_label, state)
 
