@@ -6,8 +6,11 @@
 index is built; elsewhere (SQLite: the demo and the tests) as usual. A migration that uses
 them sets `atomic = False`: PostgreSQL builds an index concurrently outside a transaction.
 
-`CreateModels`: the squashed migrations' models created together (below).
+`CreateModels` and `DataSteps`: a squashed migration's models created together, and the
+data steps of the migrations it replaces run in their order (below).
 """
+
+import importlib
 
 from django.contrib.postgres.operations import AddIndexConcurrently, RemoveIndexConcurrently
 from django.db import migrations
@@ -83,3 +86,37 @@ class CreateModels(migrations.operations.base.Operation):
     @property
     def migration_name_fragment(self):
         return "models"
+
+
+class DataSteps(migrations.RunPython):
+    """The data steps of the migrations a squash replaces, as one RunPython: each
+    (module, function) of `steps`, a pair for forwards and backwards (None: nothing to
+    undo), imported from the original migration and run in their order, backwards in
+    reverse. One RunPython renders the migration state once, not once per step."""
+
+    def __init__(self, steps):
+        self.steps = [tuple(step) for step in steps]
+        super().__init__(self._forwards, self._backwards)
+
+    def deconstruct(self):
+        return (self.__class__.__name__, [self.steps], {})
+
+    def describe(self):
+        return f"The {len(self.steps)} data steps of the migrations squashed"
+
+    @staticmethod
+    def _function(path):
+        module, qualname = path
+        found = importlib.import_module(module)
+        for part in qualname.split("."):
+            found = getattr(found, part)
+        return found
+
+    def _forwards(self, apps, schema_editor):
+        for code, _ in self.steps:
+            self._function(code)(apps, schema_editor)
+
+    def _backwards(self, apps, schema_editor):
+        for _, reverse in reversed(self.steps):
+            if reverse is not None:
+                self._function(reverse)(apps, schema_editor)

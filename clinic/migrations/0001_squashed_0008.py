@@ -1,7 +1,7 @@
-"""clinic 0001_counter
-to 0008_access_chain_canonical_inline as one migration, for a new database: the models
-created as they stand after them (clinic.migration_ops.CreateModels: the migration state
-rendered once), then the data steps of those migrations in their order. A database
+"""clinic 0001_counter to 0008_access_chain_canonical_inline as one migration, for a new
+database: the models created as they stand after them
+(clinic.migration_ops.CreateModels: the migration state rendered once), then the data
+steps of those migrations in their order (clinic.migration_ops.DataSteps). A database
 that has them applied already carries on from them (`replaces`); they stay until every
 database has been migrated past them.
 
@@ -10,8 +10,6 @@ database has none) or add what the created models already have:
 - none
 """
 
-import importlib
-
 import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
@@ -19,7 +17,8 @@ from django.db import migrations, models
 
 import clinic.migration_ops
 
-# (module, function) of each data step, forwards and backwards, in the migrations' order.
+# (module, function) of each data step, forwards and backwards, in the migrations' order
+# (clinic.migration_ops.DataSteps).
 STEPS = [
     (
         ("clinic.migrations.0002_sync_roles", "forwards"),
@@ -40,25 +39,6 @@ STEPS = [
 ]
 
 
-def _function(path):
-    module, qualname = path
-    found = importlib.import_module(module)
-    for part in qualname.split("."):
-        found = getattr(found, part)
-    return found
-
-
-def forwards(apps, schema_editor):
-    for code, _ in STEPS:
-        _function(code)(apps, schema_editor)
-
-
-def backwards(apps, schema_editor):
-    for _, reverse in reversed(STEPS):
-        if reverse is not None:
-            _function(reverse)(apps, schema_editor)
-
-
 class Migration(migrations.Migration):
     replaces = [
         ("clinic", "0001_counter"),
@@ -73,7 +53,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
-        ("auth", "__first__"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         ("contenttypes", "0002_remove_content_type_name"),
         ("patients", "0004_search_prefix_indexes"),
         ("treatments", "0001_reference_models"),
@@ -249,5 +229,5 @@ class Migration(migrations.Migration):
             name="chain_seq",
             field=models.BigIntegerField(editable=False, unique=True),
         ),
-        migrations.RunPython(forwards, backwards),
+        clinic.migration_ops.DataSteps(STEPS),
     ]

@@ -1,7 +1,7 @@
-"""patients 0001_patient_intake
-to 0019_questionnaire_review_queue_index as one migration, for a new database: the models
-created as they stand after them (clinic.migration_ops.CreateModels: the migration state
-rendered once), then the data steps of those migrations in their order. A database
+"""patients 0001_patient_intake to 0019_questionnaire_review_queue_index as one migration,
+for a new database: the models created as they stand after them
+(clinic.migration_ops.CreateModels: the migration state rendered once), then the data
+steps of those migrations in their order (clinic.migration_ops.DataSteps). A database
 that has them applied already carries on from them (`replaces`); they stay until every
 database has been migrated past them.
 
@@ -13,7 +13,6 @@ database has none) or add what the created models already have:
 - 0017_daily_registrations: fill()
 """
 
-import importlib
 import uuid
 
 import django.contrib.postgres.operations
@@ -26,7 +25,8 @@ from django.db import migrations, models
 
 import clinic.migration_ops
 
-# (module, function) of each data step, forwards and backwards, in the migrations' order.
+# (module, function) of each data step, forwards and backwards, in the migrations' order
+# (clinic.migration_ops.DataSteps).
 STEPS = [
     (
         ("patients.migrations.0002_search_trigram_index", "create_index"),
@@ -49,25 +49,6 @@ STEPS = [
         ("patients.migrations.0016_search_distinct_names", "backwards"),
     ),
 ]
-
-
-def _function(path):
-    module, qualname = path
-    found = importlib.import_module(module)
-    for part in qualname.split("."):
-        found = getattr(found, part)
-    return found
-
-
-def forwards(apps, schema_editor):
-    for code, _ in STEPS:
-        _function(code)(apps, schema_editor)
-
-
-def backwards(apps, schema_editor):
-    for _, reverse in reversed(STEPS):
-        if reverse is not None:
-            _function(reverse)(apps, schema_editor)
 
 
 class Migration(migrations.Migration):
@@ -94,7 +75,7 @@ class Migration(migrations.Migration):
     ]
 
     dependencies = [
-        ("auth", "__first__"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         ("treatments", "0001_reference_models"),
     ]
 
@@ -1467,5 +1448,5 @@ class Migration(migrations.Migration):
                 ),
             ]
         ),
-        migrations.RunPython(forwards, backwards),
+        clinic.migration_ops.DataSteps(STEPS),
     ]

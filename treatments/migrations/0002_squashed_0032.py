@@ -1,7 +1,7 @@
-"""treatments 0002_seed_reference_data
-to 0032_vial_lot_upper_index as one migration, for a new database: the models
-created as they stand after them (clinic.migration_ops.CreateModels: the migration state
-rendered once), then the data steps of those migrations in their order. A database
+"""treatments 0002_seed_reference_data to 0032_vial_lot_upper_index as one migration, for a
+new database: the models created as they stand after them
+(clinic.migration_ops.CreateModels: the migration state rendered once), then the data
+steps of those migrations in their order (clinic.migration_ops.DataSteps). A database
 that has them applied already carries on from them (`replaces`); they stay until every
 database has been migrated past them.
 
@@ -16,7 +16,6 @@ database has none) or add what the created models already have:
 - 0030_side_effect_outcome_matches_resolution_date: add_constraints()
 """
 
-import importlib
 import uuid
 from decimal import Decimal
 
@@ -29,7 +28,8 @@ from django.db import migrations, models
 
 import clinic.migration_ops
 
-# (module, function) of each data step, forwards and backwards, in the migrations' order.
+# (module, function) of each data step, forwards and backwards, in the migrations' order
+# (clinic.migration_ops.DataSteps).
 STEPS = [
     (
         ("treatments.migrations.0002_seed_reference_data", "seed"),
@@ -74,25 +74,6 @@ STEPS = [
 ]
 
 
-def _function(path):
-    module, qualname = path
-    found = importlib.import_module(module)
-    for part in qualname.split("."):
-        found = getattr(found, part)
-    return found
-
-
-def forwards(apps, schema_editor):
-    for code, _ in STEPS:
-        _function(code)(apps, schema_editor)
-
-
-def backwards(apps, schema_editor):
-    for _, reverse in reversed(STEPS):
-        if reverse is not None:
-            _function(reverse)(apps, schema_editor)
-
-
 class Migration(migrations.Migration):
     replaces = [
         ("treatments", "0002_seed_reference_data"),
@@ -129,7 +110,7 @@ class Migration(migrations.Migration):
     ]
 
     dependencies = [
-        ("auth", "__first__"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         ("patients", "0016_search_distinct_names"),
         ("treatments", "0001_reference_models"),
     ]
@@ -4182,5 +4163,5 @@ class Migration(migrations.Migration):
                 ),
             ]
         ),
-        migrations.RunPython(forwards, backwards),
+        clinic.migration_ops.DataSteps(STEPS),
     ]

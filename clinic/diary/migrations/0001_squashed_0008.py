@@ -1,16 +1,14 @@
-"""diary 0001_diary
-to 0008_settings_updated_at as one migration, for a new database: the models
-created as they stand after them (clinic.migration_ops.CreateModels: the migration state
-rendered once), then the data steps of those migrations in their order. A database
-that has them applied already carries on from them (`replaces`); they stay until every
-database has been migrated past them.
+"""diary 0001_diary to 0008_settings_updated_at as one migration, for a new database: the
+models created as they stand after them (clinic.migration_ops.CreateModels: the
+migration state rendered once), then the data steps of those migrations in their order
+(clinic.migration_ops.DataSteps). A database that has them applied already carries on
+from them (`replaces`); they stay until every database has been migrated past them.
 
 Left out of the data steps, as they only rewrite or summarise rows staff entered (a new
 database has none) or add what the created models already have:
 - none
 """
 
-import importlib
 import uuid
 
 import django.db.models.deletion
@@ -21,7 +19,8 @@ from django.db import migrations, models
 
 import clinic.migration_ops
 
-# (module, function) of each data step, forwards and backwards, in the migrations' order.
+# (module, function) of each data step, forwards and backwards, in the migrations' order
+# (clinic.migration_ops.DataSteps).
 STEPS = [
     (
         ("clinic.diary.migrations.0002_no_overlap_postgres", "forward"),
@@ -38,25 +37,6 @@ STEPS = [
 ]
 
 
-def _function(path):
-    module, qualname = path
-    found = importlib.import_module(module)
-    for part in qualname.split("."):
-        found = getattr(found, part)
-    return found
-
-
-def forwards(apps, schema_editor):
-    for code, _ in STEPS:
-        _function(code)(apps, schema_editor)
-
-
-def backwards(apps, schema_editor):
-    for _, reverse in reversed(STEPS):
-        if reverse is not None:
-            _function(reverse)(apps, schema_editor)
-
-
 class Migration(migrations.Migration):
     replaces = [
         ("diary", "0001_diary"),
@@ -70,7 +50,7 @@ class Migration(migrations.Migration):
     ]
 
     dependencies = [
-        ("auth", "__first__"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         ("patients", "0010_name_key_search_indexes"),
         ("treatments", "0012_signed_session_immutable"),
     ]
@@ -1057,5 +1037,5 @@ class Migration(migrations.Migration):
                 ),
             ]
         ),
-        migrations.RunPython(forwards, backwards),
+        clinic.migration_ops.DataSteps(STEPS),
     ]

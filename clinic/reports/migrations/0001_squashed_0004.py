@@ -1,7 +1,7 @@
-"""reports 0001_report_export
-to 0004_patient_registered_index as one migration, for a new database: the models
-created as they stand after them (clinic.migration_ops.CreateModels: the migration state
-rendered once), then the data steps of those migrations in their order. A database
+"""reports 0001_report_export to 0004_patient_registered_index as one migration, for a new
+database: the models created as they stand after them
+(clinic.migration_ops.CreateModels: the migration state rendered once), then the data
+steps of those migrations in their order (clinic.migration_ops.DataSteps). A database
 that has them applied already carries on from them (`replaces`); they stay until every
 database has been migrated past them.
 
@@ -10,8 +10,6 @@ database has none) or add what the created models already have:
 - none
 """
 
-import importlib
-
 import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
@@ -19,7 +17,8 @@ from django.db import migrations, models
 
 import clinic.migration_ops
 
-# (module, function) of each data step, forwards and backwards, in the migrations' order.
+# (module, function) of each data step, forwards and backwards, in the migrations' order
+# (clinic.migration_ops.DataSteps).
 STEPS = [
     (
         ("clinic.reports.migrations.0002_report_indexes", "create"),
@@ -32,25 +31,6 @@ STEPS = [
 ]
 
 
-def _function(path):
-    module, qualname = path
-    found = importlib.import_module(module)
-    for part in qualname.split("."):
-        found = getattr(found, part)
-    return found
-
-
-def forwards(apps, schema_editor):
-    for code, _ in STEPS:
-        _function(code)(apps, schema_editor)
-
-
-def backwards(apps, schema_editor):
-    for _, reverse in reversed(STEPS):
-        if reverse is not None:
-            _function(reverse)(apps, schema_editor)
-
-
 class Migration(migrations.Migration):
     replaces = [
         ("reports", "0001_report_export"),
@@ -60,7 +40,7 @@ class Migration(migrations.Migration):
     ]
 
     dependencies = [
-        ("auth", "__first__"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         ("patients", "0013_remove_merged_bladder_answer"),
         ("treatments", "0011_seed_side_effect_terms"),
     ]
@@ -130,5 +110,5 @@ class Migration(migrations.Migration):
                 ),
             ]
         ),
-        migrations.RunPython(forwards, backwards),
+        clinic.migration_ops.DataSteps(STEPS),
     ]
