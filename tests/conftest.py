@@ -4,6 +4,8 @@ import gc
 import os
 
 import pytest
+from django.core.management import call_command
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.test import Client
 
 from clinic.roles import Role
@@ -79,6 +81,33 @@ def _start_early(item) -> int:
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session):
     worker_databases.drop_template(session.config)
+
+
+@pytest.fixture(scope="module")
+def migrated_reference_data(django_db_setup, django_db_blocker):  # noqa: F811 (the fixture above)
+    """For a module of serialized_rollback tests (the browser tests that need the migrated
+    reference data, the database roles', the flush's): make serialized_rollback work, and
+    leave the database as other modules expect.
+
+    - The serialized data is put on the connection the tests use
+      (worker_databases.contents_serialized_at_setup); without it serialized_rollback
+      silently restores nothing.
+    - It is restored at each test's start with the primary keys it had: rows that an
+      earlier module's flush recreated (roles, content types, through post_migrate) would
+      clash, so the module starts from empty tables.
+    - The flushes after these tests skip post_migrate (the data is restored instead), so on
+      leaving, one plain flush recreates the roles and permissions for the next module.
+    """
+    contents = worker_databases.contents_serialized_at_setup()
+    if contents is None:
+        pytest.fail("The test database was not serialized: serialized_rollback is needed.")
+    connections[DEFAULT_DB_ALIAS]._test_serialized_contents = contents
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
+    yield
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+        connections.close_all()  # as after a test: else the test database cannot be dropped
 
 
 # The personas, also made once per module by fixtures that share rows (tests/shared_rows.py).

@@ -250,8 +250,8 @@ def serialized_tests_start_from_empty_tables() -> None:
     earlier transactional test's flush recreated through post_migrate (content types,
     permissions, roles) would clash with them. Which test ran before on a worker depends on
     how xdist shares the tests out, so a serialized_rollback test empties the tables first
-    unless they are empty already (one SELECT then): tests/e2e/conftest.py did this per
-    module for its own tests.
+    unless they are empty already (one SELECT then): tests/conftest.py does this per
+    module in migrated_reference_data.
 
     The other way round, a serialized_rollback test's teardown empties the tables without
     post_migrate (Django's own choice), and a plain transactional test after it on that

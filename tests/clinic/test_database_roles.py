@@ -20,7 +20,7 @@ import dj_database_url
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
+from django.db import DatabaseError, connection, transaction
 
 from clinic.audit import record_access
 from clinic.models import AccessEvent
@@ -37,26 +37,9 @@ pytestmark = [
         reason="no runtime role (set DATABASE_OWNER_URL: source .ci/postgres.sh start)",
     ),
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # From empty tables to the migrated rows, and a plain flush on leaving (tests/conftest.py).
+    pytest.mark.usefixtures("migrated_reference_data"),
 ]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def migrated_reference_data(django_db_setup, django_db_blocker):
-    """serialized_rollback restores the migrated rows with their primary keys: start the
-    module from empty tables (rows an earlier flush's post_migrate recreated would clash),
-    and leave with one plain flush so that roles, permissions and grants are back."""
-    from tests.worker_databases import contents_serialized_at_setup
-
-    contents = contents_serialized_at_setup()
-    if contents is None:
-        pytest.fail("The test database was not serialized: serialized_rollback is needed.")
-    connections[DEFAULT_DB_ALIAS]._test_serialized_contents = contents
-    with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
-    yield
-    with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0)
-        connections.close_all()
 
 
 def runtime_credentials() -> dict:

@@ -7,7 +7,6 @@ from django.db import DatabaseError, connection, transaction
 
 from clinic.models import AccessEvent
 from tests import flush
-from tests.e2e.conftest import migrated_reference_data  # noqa: F401 - the module's fixture
 from tests.factories import PatientFactory, TreatmentSessionFactory
 from treatments.models import TreatmentSession
 

@@ -10,7 +10,6 @@ from django.core.management import call_command
 from django.db import connection
 
 from tests import worker_databases
-from tests.e2e.conftest import migrated_reference_data  # noqa: F401 - the module's fixture
 from treatments.models import Indication
 
 

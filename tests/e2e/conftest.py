@@ -9,14 +9,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
-from django.db import DEFAULT_DB_ALIAS, connections
 
 from clinic.roles import Role
 from tests.e2e.helpers import login as _login
 from tests.e2e.helpers import shot as _shot
 from tests.factories import PatientFactory, QuestionnaireFactory, UserFactory
-from tests.worker_databases import contents_serialized_at_setup
 
 # pytest-playwright's sync API runs an asyncio loop in the test thread, which makes Django
 # refuse ORM calls there (SynchronousOnlyOperation). Only this folder needs the escape hatch.
@@ -104,31 +101,6 @@ def shot():
 @pytest.fixture
 def second_reception(db):
     return UserFactory(username="rosa", first_name="Rosa", role=Role.RECEPTION)
-
-
-@pytest.fixture(scope="module")
-def migrated_reference_data(django_db_setup, django_db_blocker):
-    """Make serialized_rollback work here, and leave the database as other modules expect.
-
-    - The serialized data is put on the connection the tests use
-      (worker_databases.contents_serialized_at_setup); without it serialized_rollback
-      silently restores nothing.
-    - It is restored at each test's start with the primary keys it had: rows that an
-      earlier module's flush recreated (roles, content types, through post_migrate) would
-      clash, so the module starts from empty tables.
-    - The flushes after these tests skip post_migrate (the data is restored instead), so on
-      leaving, one plain flush recreates the roles and permissions for the next module.
-    """
-    contents = contents_serialized_at_setup()
-    if contents is None:
-        pytest.fail("The test database was not serialized: serialized_rollback is needed.")
-    connections[DEFAULT_DB_ALIAS]._test_serialized_contents = contents
-    with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
-    yield
-    with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0)
-        connections.close_all()  # as after a test: else the test database cannot be dropped
 
 
 @pytest.fixture

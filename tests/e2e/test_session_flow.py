@@ -28,7 +28,7 @@ from treatments.models import SessionFinding, TreatmentSession, Vial
 
 # Reference data (products, PREEMPT template, dose limits) is loaded by migrations, and
 # every transactional test (live_server) ends with a flush that empties it: each test here
-# gets the migrated data back (tests/e2e/conftest.py, migrated_reference_data).
+# gets the migrated data back (tests/conftest.py, migrated_reference_data).
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
