@@ -9,19 +9,16 @@
 #
 #   bash bench/migrate_check.sh        (or: make bench-migrate)
 set -euo pipefail
-cd "$(dirname "$0")/.."
-ROOT=$PWD
-PY=$ROOT/.venv/bin/python
-export DJANGO_SETTINGS_MODULE=clinic.settings.test
-unset DATABASE_URL DATABASE_OWNER_URL DATABASE_RUNTIME_ROLE
 
-WORK=$(mktemp -d /tmp/clinic-migrate-check-XXXXXX)
-# shellcheck source=../.ci/postgres.sh
-source .ci/postgres.sh
-pg_start
-trap 'pg_stop; rm -rf "$WORK"' EXIT
-as=()
-[ "$(id -u)" = "0" ] && as=(runuser -u postgres --)
+# Two databases of its own are created and dumped as the cluster's superuser: always a
+# throwaway cluster (bench/lib.sh: stopped and the work folder removed on exit).
+unset DATABASE_URL DATABASE_OWNER_URL DATABASE_RUNTIME_ROLE
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+export DJANGO_SETTINGS_MODULE=clinic.settings.test
+bench_workdir clinic-migrate-check
+WORK=$BENCH_WORK
+bench_cluster
 
 echo "Copying the tree without the squashed migrations into $WORK/originals"
 mkdir "$WORK/originals"
@@ -43,7 +40,7 @@ for way in squashed originals; do
   (cd "$tree" && time DATABASE_OWNER_URL="postgres://app:app@$host/$way" \
     DATABASE_URL="postgres://app_runtime:app_runtime@$host/$way" \
     DATABASE_RUNTIME_ROLE=app_runtime "$PY" manage.py migrate -v0)
-  "${as[@]}" "$PGBIN_DIR/pg_dump" -h "$PGTMP" -U postgres -s "$way" |
+  "$PGBIN_DIR/pg_dump" -h "$PGTMP" -U postgres -s "$way" |
     grep -v '^\\\(un\)\?restrict ' >"$WORK/$way.sql"
   echo "SQLite, through the $label:"
   (cd "$tree" && time DATABASE_URL="sqlite:///$WORK/$way.sqlite3" "$PY" manage.py migrate -v0)

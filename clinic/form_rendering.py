@@ -274,14 +274,12 @@ def _errors_and_help(bound) -> SafeString:
     if bound.errors:
         helper = getattr(bound.form, "helper", None)
         tag = "span" if helper is not None and helper.error_text_inline else "p"
-        spans = format_html_join(
+        each = format_html_join(
             " ",
             f'<{tag} id="error_{{}}_{{}}"><strong>{{}}</strong></{tag}>',
             ((i, bound.auto_id, error) for i, error in enumerate(bound.errors, start=1)),
         )
-        out += _html(
-            ' <div id="{}_error" class="invalid-feedback"> {} </div>', bound.auto_id, spans
-        )
+        out += _html(' <div id="{}_error" class="invalid-feedback"> {} </div>', bound.auto_id, each)
     out += _help(bound)
     return mark_safe(out)  # noqa: S308 (built with _html)
 
