@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+from collections.abc import Mapping
 
 from django.db import transaction
 
@@ -33,9 +34,41 @@ def shared_rows(django_db_blocker):
             outer.__exit__(None, None, None)
 
 
-def copied(objects):
+def copied(objects: Mapping) -> Mapping:
     """A test's own copy of the shared objects (the rows themselves are shared)."""
-    return copy.deepcopy(objects)
+    return LazyCopy(objects)
+
+
+class LazyCopy(Mapping):
+    """A test's own copy of the shared objects (the rows themselves are shared), each value
+    deep-copied when the test first reads it, as setUpTestData's TestData copies each
+    attribute on first access. A nested dict is copied key by key in the same way. One memo
+    for the whole copy: an object reached under two keys is one object in the copy too.
+
+    Copying the whole of a module's shared objects for each test cost about 1.5 ms (every
+    factory-made row drags its related rows along): the permission matrix's 1,190 set-ups
+    took 10.8 s, now 9.0 s (one process, SQLite). A test reads one persona and one or two
+    objects."""
+
+    def __init__(self, objects: Mapping, memo: dict | None = None):
+        self._objects = objects
+        self._memo = {} if memo is None else memo
+        self._copies = {}
+
+    def __getitem__(self, key):
+        if key not in self._copies:
+            value = self._objects[key]
+            if isinstance(value, dict):
+                self._copies[key] = LazyCopy(value, self._memo)
+            else:
+                self._copies[key] = copy.deepcopy(value, self._memo)
+        return self._copies[key]
+
+    def __iter__(self):
+        return iter(self._objects)
+
+    def __len__(self):
+        return len(self._objects)
 
 
 @contextlib.contextmanager

@@ -103,10 +103,10 @@ def _signed_in_cookies(user) -> dict[str, str]:
 
 
 @pytest.fixture
-def signed_in(shared):
+def signed_in(world, db):
     """`signed_in(user)`: a client with that persona's module-long session (None:
     anonymous)."""
-    by_pk = {shared[name].pk: shared["cookies"][name] for name in PERSONA_FIXTURES}
+    by_pk = {world[name].pk: world["cookies"][name] for name in PERSONA_FIXTURES}
 
     def client_of(user) -> Client:
         client = Client()

@@ -75,7 +75,12 @@ def page_kind(url: str):
     return route, frozenset(name for name, _ in parse_qsl(parts.query, keep_blank_values=True))
 
 
-def crawl(client: Client, *, signed_in: bool = True) -> tuple[set[str], list[str]]:
+def crawl(
+    client: Client, *, signed_in: bool = True, pages: dict[str, str] | None = None
+) -> tuple[set[str], list[str]]:
+    """(every URL reached, the header problems found). `pages`, when given, receives each
+    HTML page's text by URL, as it was read (the hostile-input test looks for forms in
+    them rather than reading every page again)."""
     seen, queue, problems = {"/"}, deque(["/"]), []
     kinds = {page_kind("/")}
     while queue and len(seen) <= MAX_PAGES_PER_ROLE:
@@ -90,7 +95,10 @@ def crawl(client: Client, *, signed_in: bool = True) -> tuple[set[str], list[str
             continue
         if response.streaming or "text/html" not in response.get("Content-Type", ""):
             continue
-        for href in HREF.findall(response.content.decode()):
+        text = response.content.decode()
+        if pages is not None:
+            pages[url] = text
+        for href in HREF.findall(text):
             href = href.replace("&amp;", "&")
             if not href.startswith("/") or href.startswith("//") or href.startswith(SKIP_PREFIXES):
                 continue
