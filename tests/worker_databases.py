@@ -37,6 +37,8 @@ from django.test.utils import setup_databases, teardown_databases
 from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
 from pytest_django.plugin import blocking_manager_key
 
+from tests import flush
+
 TEMPLATE_FILE = "template"  # in the run's shared folder: the template database's name
 PREBUILT_SQLITE_TEMPLATE = "CLINIC_PREBUILT_SQLITE_TEMPLATE"  # a migrated file, if given
 django_deserialize = None  # Django's own restore, once restore_serialized_rows_in_bulk ran
@@ -274,13 +276,7 @@ def serialized_tests_start_from_empty_tables() -> None:
                 # without the contents on it, the restore would restore nothing, silently.
                 connections[alias]._test_serialized_contents = contents
                 if ContentType.objects.using(alias).exists():
-                    call_command(
-                        "flush",
-                        interactive=False,
-                        verbosity=0,
-                        database=alias,
-                        inhibit_post_migrate=True,
-                    )
+                    flush.flush(alias, inhibit_post_migrate=True)  # by DELETE on PostgreSQL
             elif cls.available_apps is None and not ContentType.objects.using(alias).exists():
                 emit_post_migrate_signal(verbosity=0, interactive=False, db=alias)
         restore(cls)
