@@ -122,11 +122,27 @@ def served():
     proc = None
     log = open(var / "serve.log", "w")  # noqa: SIM115 - closed below
     try:
-        run(
-            ["bash", "deploy/serve.sh"],
-            {**env, "SERVE_SETUP_ONLY": "1", "SERVE_KEEP_POSTGRES": "1"},
-            timeout=600,
+        # Started once, as an operator starts it (a new cluster, migrate, collectstatic,
+        # gunicorn, the task worker); the staff and the stock below are made meanwhile, as
+        # the runtime role. One gunicorn worker: the test is one client at a time.
+        proc = subprocess.Popen(
+            ["/bin/bash", "deploy/serve.sh"],
+            cwd=ROOT,
+            env={**env, "GUNICORN_WORKERS": "1"},
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
+        for _ in range(2400):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if proc.poll() is not None:
+                    pytest.fail("make serve exited:\n" + (var / "serve.log").read_text()[-3000:])
+                time.sleep(0.25)
+        else:
+            pytest.fail("make serve did not answer in 600 s")
+        ready_after = time.monotonic() - started
         serve_env = dict(
             line.split("=", 1) for line in (var / "serve.env").read_text().splitlines() if line
         )
@@ -141,24 +157,6 @@ def served():
         )
         setup = run([PYTHON, "manage.py", "shell", "-c", SETUP], django_env)
         ids = json.loads(setup.stdout.strip().splitlines()[-1])
-        stop_postgres(var)  # serve.sh starts it again, and must stop it on Ctrl+C
-        proc = subprocess.Popen(
-            ["/bin/bash", "deploy/serve.sh"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        for _ in range(480):
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if proc.poll() is not None:
-                    pytest.fail("make serve exited:\n" + (var / "serve.log").read_text()[-3000:])
-                time.sleep(0.25)
-        else:
-            pytest.fail("make serve did not answer in 120 s")
         yield {
             "url": f"http://127.0.0.1:{port}",
             "password": password,
@@ -166,7 +164,7 @@ def served():
             "ids": ids,
             "var": var,
             "proc": proc,
-            "ready_after": time.monotonic() - started,
+            "ready_after": ready_after,
         }
     finally:
         if proc is not None and proc.poll() is None:
