@@ -54,17 +54,26 @@ audit_pid=$!
 step "ruff check"; "$VENV/ruff" check . || status=1
 step "ruff format --check"; "$VENV/ruff" format --check . || status=1
 step "import-linter"; "$VENV/lint-imports" || status=1
-step "manage.py check"; DJANGO_SETTINGS_MODULE=clinic.settings.test "$VENV/python" manage.py check --fail-level WARNING || status=1
-step "makemigrations --check"; DJANGO_SETTINGS_MODULE=clinic.settings.test "$VENV/python" manage.py makemigrations --check --dry-run || status=1
-
+# The three Django checks run side by side, each in its own process, while the cluster
+# below starts; their output is printed afterwards, in this order. One after the other
+# they took 5-9 s of a fresh clone's run (the first also compiles the project's modules).
+checks_out=$(mktemp -d) check_names=() check_pids=()
+django_check() {
+  check_names+=("$1")
+  env "${@:2}" >"$checks_out/${#check_names[@]}" 2>&1 &
+  check_pids+=($!)
+}
+django_check "manage.py check" DJANGO_SETTINGS_MODULE=clinic.settings.test \
+  "$VENV/python" manage.py check --fail-level WARNING
+django_check "makemigrations --check" DJANGO_SETTINGS_MODULE=clinic.settings.test \
+  "$VENV/python" manage.py makemigrations --check --dry-run
 # Production settings refuse to start without their secrets: dummy values, this step only.
-step "manage.py check --deploy (production settings)"
-DJANGO_SETTINGS_MODULE=clinic.settings.production \
+django_check "manage.py check --deploy (production settings)" \
+  DJANGO_SETTINGS_MODULE=clinic.settings.production \
   DJANGO_SECRET_KEY="deploy-check-only-$(printf 'x%.0s' {1..60})" \
   DJANGO_ALLOWED_HOSTS=clinic.example.org \
   DATABASE_URL=postgres://deploy:check@127.0.0.1:9/none \
-  "$VENV/python" manage.py check --deploy --fail-level WARNING || status=1
-
+  "$VENV/python" manage.py check --deploy --fail-level WARNING
 
 if [ -z "${DATABASE_URL:-}" ]; then
   # shellcheck source=postgres.sh
@@ -78,6 +87,13 @@ if [ -z "${DATABASE_URL:-}" ]; then
     echo "No PostgreSQL server binaries: running the suite on SQLite only." >&2
   fi
 fi
+
+for i in "${!check_names[@]}"; do
+  wait "${check_pids[$i]}"; rc=$?
+  step "${check_names[$i]}"; cat "$checks_out/$((i + 1))"
+  [ $rc -eq 0 ] || status=1
+done
+rm -rf "$checks_out"
 
 engine=SQLite
 [ -n "${DATABASE_URL:-}" ] && engine=PostgreSQL
