@@ -144,9 +144,7 @@ def test_every_form_and_query_parameter_survives_hostile_input(
 
 
 @settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(username=hostile, password=hostile)
 def test_login_survives_hostile_input(username, password, db):
