@@ -31,6 +31,7 @@ cleanup() {
   [ -n "$sqlite_template_pid" ] && kill "$sqlite_template_pid" 2>/dev/null
   [ -n "$sqlite_template" ] && rm -f "$sqlite_template"{,.log,-wal,-shm}
   [ -n "$audit_log" ] && rm -f "$audit_log"{,.rc}
+  [ -n "${checks_out:-}" ] && rm -rf "$checks_out"  # the Django checks' output (below)
   return 0
 }
 trap cleanup EXIT
@@ -93,7 +94,6 @@ for i in "${!check_names[@]}"; do
   step "${check_names[$i]}"; cat "$checks_out/$((i + 1))"
   [ $rc -eq 0 ] || status=1
 done
-rm -rf "$checks_out"
 
 engine=SQLite
 [ -n "${DATABASE_URL:-}" ] && engine=PostgreSQL
