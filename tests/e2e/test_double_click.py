@@ -65,3 +65,50 @@ def test_a_double_click_on_sign_shows_the_session_signed(
     assert sent == 1
     session = TreatmentSession.objects.get(patient=adult_patient)
     assert session.status == SessionStatus.SIGNED
+
+
+def test_a_live_check_due_as_sign_is_clicked_does_not_say_signed_meanwhile(
+    page: Page,
+    live_server,
+    practitioner,
+    adult_patient,
+    login,
+):
+    """Typing, then Sign within half a second (CI, 06/12): the live check the typing had
+    due (hx-trigger "input delay:500ms") went out while the Sign's answer was on its way,
+    found the session signed, and its "signed meanwhile" and redirect replaced "Session
+    signed.". A form on its way sends no more live checks, and those in flight are
+    dropped (clinic/app.js)."""
+    fresh_vial(practitioner)
+    login(page, live_server, "amelia")
+    page.goto(f"{live_server.url}{adult_patient.get_absolute_url()}")
+    actions = Actions()
+    start_preempt_session(page, actions)
+    tick_confirmations(page, actions)
+    if safety_panel(page).locator(".finding-warn").count():
+        page.get_by_label("I have read the warnings above").check()
+    expect(safety_panel(page).locator(".finding-block")).to_have_count(0)
+    # The Sign reaches the server and is signed at once; its answer is held for a second
+    # (a slow connection), long enough for the check the typing set off to be due.
+    answers = []
+
+    def sign_answered_late(route):
+        if route.request.method != "POST":
+            route.continue_()
+            return
+        answers.append((route, route.fetch(max_redirects=0)))
+
+    page.route("**/edit/", sign_answered_late)
+    checks = []
+    page.on("request", lambda request: "/check/" in request.url and checks.append(request))
+    page.get_by_label("Notes").press_sequentially("Tolerated well")
+    before_sign = len(checks)
+    page.evaluate('() => document.querySelector("button[name=action][value=sign]").click()')
+    page.wait_for_timeout(1500)
+    assert len(answers) == 1
+    route, response = answers[0]
+    route.fulfill(response=response)
+    expect(page.locator(".messages")).to_contain_text("Session signed.")
+    expect(page.locator(".messages")).not_to_contain_text("signed meanwhile")
+    assert TreatmentSession.objects.get(patient=adult_patient).status == SessionStatus.SIGNED
+    assert len(checks) == before_sign  # none sent after Sign

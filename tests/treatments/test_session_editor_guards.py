@@ -196,6 +196,10 @@ def test_the_live_check_of_a_session_signed_meanwhile_goes_to_it(practitioner):
     url = reverse("treatments:session_check", args=[session.public_id])
     response = flow.client.post(url, {}, HTTP_HX_REQUEST="true")
     assert response.status_code == 204
-    assert response["HX-Redirect"] == f"/sessions/{session.public_id}/"
+    assert response["HX-Redirect"] == f"/sessions/{session.public_id}/?signed-meanwhile"
+    # Nothing stored for the next page: a check the browser dropped (Sign on its way)
+    # must not put "signed meanwhile" beside "Session signed.".
+    plain = flow.client.get(f"/sessions/{session.public_id}/").content.decode()
+    assert SIGNED_MEANWHILE_MESSAGE not in plain
     page = flow.client.get(response["HX-Redirect"]).content.decode()
     assert SIGNED_MEANWHILE_MESSAGE in page

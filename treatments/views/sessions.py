@@ -38,6 +38,10 @@ SIGNED_MEANWHILE_MESSAGE = (
 )
 
 
+# The live check's redirect to a session signed meanwhile: its page says so.
+MEANWHILE = "signed-meanwhile"
+
+
 def _signed_meanwhile(request) -> None:
     messages.info(request, SIGNED_MEANWHILE_MESSAGE, extra_tags=NAMES_NOBODY)
 
@@ -397,9 +401,11 @@ def session_check(request, public_id):
     session = selectors.session_get_for_editor(user=request.user, public_id=public_id)
     if session.is_signed:
         # Signed in another tab while this editor was open: go to the signed session now,
-        # rather than let more be typed that cannot be saved.
-        _signed_meanwhile(request)
+        # rather than let more be typed that cannot be saved. The page it goes to says
+        # so; nothing is stored for the user's next page, so a check the browser dropped
+        # (its form's Sign on its way: clinic/app.js) leaves no "signed meanwhile" behind.
         url = reverse("treatments:session_detail", kwargs={"public_id": session.public_id})
+        url = f"{url}?{MEANWHILE}"
         if request.htmx:
             response = HttpResponse(status=204)  # htmx swaps nothing, and navigates
             response["HX-Redirect"] = url
@@ -417,6 +423,8 @@ def session_check(request, public_id):
 @audited("session.view", patient=patient_of("treatments.TreatmentSession"))
 def session_detail(request, public_id):
     session = selectors.session_get_for_user(user=request.user, public_id=public_id)
+    if MEANWHILE in request.GET:
+        _signed_meanwhile(request)  # shown by this page (the live check's redirect)
     return render(request, "treatments/session_detail.html", _detail_context(session))
 
 

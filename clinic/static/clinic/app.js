@@ -512,19 +512,31 @@ document.addEventListener("keydown", (event) => {
 // one-time tokens) still refuse what gets through, such as a second tab. A form can be
 // sent again after a few seconds (a lost connection) or when the page comes back from
 // the back-forward cache.
+// A form on its way also sends no more htmx requests (the session editor's live check),
+// and the one in flight is dropped: a check due half a second after typing, sent while
+// Sign's answer was on its way, found the session signed and put "signed meanwhile" and
+// its redirect in place of "Session signed." (CI, 06/12; tests/e2e/test_double_click.py).
 (() => {
   "use strict";
   const AGAIN_AFTER_MS = 5000;
+  const onItsWay = (form) => {
+    const sentAt = Number((form && form.dataset.sentAt) || 0);
+    return sentAt > 0 && Date.now() - sentAt < AGAIN_AFTER_MS;
+  };
   document.addEventListener("submit", (event) => {
     const form = event.target;
     if (event.defaultPrevented || !(form instanceof HTMLFormElement)) return;
     if ((form.getAttribute("method") || "get").toLowerCase() !== "post") return;
-    const sentAt = Number(form.dataset.sentAt || 0);
-    if (sentAt && Date.now() - sentAt < AGAIN_AFTER_MS) {
+    if (onItsWay(form)) {
       event.preventDefault();
       return;
     }
     form.dataset.sentAt = String(Date.now());
+    if (window.htmx) window.htmx.trigger(form, "htmx:abort");
+  });
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    const element = event.detail.elt;
+    if (onItsWay(element.closest && element.closest("form"))) event.preventDefault();
   });
   window.addEventListener("pageshow", (event) => {
     if (!event.persisted) return;
