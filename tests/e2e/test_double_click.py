@@ -26,6 +26,19 @@ pytestmark = [
 ]
 
 
+def a_draft_ready_to_sign(page: Page, live_server, practitioner, patient, login) -> None:
+    """Amelia's PREEMPT session for the patient, started from their page, its three
+    confirmations ticked and any warnings acknowledged: Sign is all that is left."""
+    fresh_vial(practitioner)
+    login(page, live_server, "amelia")
+    page.goto(f"{live_server.url}{patient.get_absolute_url()}")
+    actions = Actions()
+    start_preempt_session(page, actions)
+    tick_confirmations(page, actions)
+    if safety_panel(page).locator(".finding-warn").count():
+        page.get_by_label("I have read the warnings above").check()
+
+
 def test_a_double_click_on_sign_shows_the_session_signed(
     page: Page,
     live_server,
@@ -33,14 +46,7 @@ def test_a_double_click_on_sign_shows_the_session_signed(
     adult_patient,
     login,
 ):
-    fresh_vial(practitioner)
-    login(page, live_server, "amelia")
-    page.goto(f"{live_server.url}{adult_patient.get_absolute_url()}")
-    actions = Actions()
-    start_preempt_session(page, actions)
-    tick_confirmations(page, actions)
-    if safety_panel(page).locator(".finding-warn").count():
-        page.get_by_label("I have read the warnings above").check()
+    a_draft_ready_to_sign(page, live_server, practitioner, adult_patient, login)
     # The first click's request is held on its way (as on a slow connection) while the
     # second click comes: without the guard the browser sends a second POST, and the
     # page shows its answer ("signed meanwhile").
@@ -81,14 +87,7 @@ def test_a_live_check_due_as_sign_is_clicked_does_not_say_signed_meanwhile(
     found the session signed, and its "signed meanwhile" and redirect replaced "Session
     signed.". A form on its way sends no more live checks, and those in flight are
     dropped (clinic/app.js)."""
-    fresh_vial(practitioner)
-    login(page, live_server, "amelia")
-    page.goto(f"{live_server.url}{adult_patient.get_absolute_url()}")
-    actions = Actions()
-    start_preempt_session(page, actions)
-    tick_confirmations(page, actions)
-    if safety_panel(page).locator(".finding-warn").count():
-        page.get_by_label("I have read the warnings above").check()
+    a_draft_ready_to_sign(page, live_server, practitioner, adult_patient, login)
     expect(safety_panel(page).locator(".finding-block")).to_have_count(0)
     # The Sign reaches the server and is signed at once; its answer is held for a second
     # (a slow connection), long enough for the check the typing set off to be due.
