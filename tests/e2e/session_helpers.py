@@ -100,6 +100,17 @@ def tick_confirmations(page: Page, actions: Actions) -> None:
         actions.check(page.get_by_label(label), label.split()[0])
 
 
+def acknowledge_any_warnings(page: Page, actions: Actions | None = None) -> None:
+    """Tick "I have read the warnings above" when the safety panel shows warnings (the tick
+    box is there only then; an override needs its reason instead)."""
+    if safety_panel(page).locator(".finding-warn").count():
+        box = page.get_by_label("I have read the warnings above")
+        if actions is None:
+            box.check()
+        else:
+            actions.check(box, "acknowledge")
+
+
 def expect_preempt_template(page: Page) -> None:
     expect(page.locator("#points-body tr.point-row")).to_have_count(31)
     panel = safety_panel(page)

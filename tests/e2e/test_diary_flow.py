@@ -14,7 +14,12 @@ from playwright.sync_api import Page, expect
 
 from clinic.diary import services
 from clinic.diary.models import Appointment, AppointmentType, WorkingPattern
-from tests.e2e.session_helpers import Actions, fresh_vial, tick_confirmations
+from tests.e2e.session_helpers import (
+    Actions,
+    acknowledge_any_warnings,
+    fresh_vial,
+    tick_confirmations,
+)
 from tests.factories import PatientFactory, TreatmentSessionFactory
 from treatments.models import Indication, Product
 
@@ -151,10 +156,8 @@ def test_arrival_start_from_the_diary_sign_and_completed(
     ).to_be_visible()
     expect(page.locator("#points-body tr.point-row")).to_have_count(31)
     tick_confirmations(page, actions)
-    panel = page.locator("#safety")
-    expect(panel.locator(".finding-block")).to_have_count(0)
-    if panel.locator(".finding-warn").count():
-        page.get_by_label("I have read the warnings above").check()
+    expect(page.locator("#safety .finding-block")).to_have_count(0)
+    acknowledge_any_warnings(page)
     page.get_by_role("button", name="Sign session").click()
     expect(page.locator(".messages .alert-success")).to_contain_text("Session signed.")
 

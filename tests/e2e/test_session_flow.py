@@ -15,6 +15,7 @@ from tests.e2e.session_helpers import (
     CHRONIC_MIGRAINE,
     CONFIRMATIONS,
     Actions,
+    acknowledge_any_warnings,
     add_preempt_points,
     expect_preempt_template,
     fresh_vial,
@@ -158,8 +159,7 @@ def test_reconstitute_vial_then_sign_preempt_session(
     expect(panel.locator(".finding-block")).to_have_count(0)
     expect(panel.locator(".finding-override")).to_have_count(0)
     assert page.evaluate("window.__sameDocument === true"), "the page was reloaded"
-    if panel.locator(".finding-warn").count():
-        actions.check(page.get_by_label("I have read the warnings above"), "acknowledge")
+    acknowledge_any_warnings(page, actions)
     shot(page, "session-03-preempt-ready-to-sign")
 
     actions.click(page.get_by_role("button", name="Sign session"), "Sign session")
@@ -248,8 +248,7 @@ def test_preempt_eight_weeks_later_needs_a_reason(
         actions.type(interval.get_by_label("Reason to proceed"), why, "reason")
     expect(interval.get_by_label("Reason to proceed")).to_have_value(why)
     shot(page, "session-06-interval-reason-typed")
-    if panel.locator(".finding-warn").count():  # e.g. rule 33: no baseline headache diary
-        actions.check(page.get_by_label("I have read the warnings above"), "acknowledge")
+    acknowledge_any_warnings(page, actions)  # e.g. rule 33: no baseline headache diary
     actions.click(page.get_by_role("button", name="Sign session"), "Sign session")
 
     expect(page).to_have_url(f"{live_server.url}/sessions/{session.public_id}/")
