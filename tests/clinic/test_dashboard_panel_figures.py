@@ -341,16 +341,21 @@ def test_wastage_panel_matches_sql_after_discards(manager, practitioner):
 # Responder rates ------------------------------------------------------------------------
 
 
-def _responders_from_sql(period: Period, good: Decimal, partial: Decimal) -> dict:
-    """Per indication: (series, good, partial) over each series' latest follow-up score
-    as of the period's end, if in the period, against its baseline (latest marked
-    baseline on or before it, else the series' first score); lower-is-better scales."""
+def _responders_from_sql(
+    period: Period, good: Decimal, partial: Decimal, *, per_instrument: bool = False
+) -> dict:
+    """Per indication (or per indication and instrument: the outcomes report): (series,
+    good, partial) over each series' latest follow-up score as of the period's end, if in
+    the period, against its baseline (latest marked baseline on or before it, else the
+    series' first score); lower-is-better scales."""
     scores = sql(
         "SELECT a.id, a.patient_id, a.indication_id, a.instrument_id, a.value, a.assessed_on, "
-        "a.is_baseline, i.name FROM treatments_outcomeassessment a "
+        "a.is_baseline, i.name || CASE WHEN %s THEN ' / ' || n.name ELSE '' END "
+        "FROM treatments_outcomeassessment a "
         "JOIN treatments_outcomeinstrument n ON n.id = a.instrument_id "
         "JOIN treatments_indication i ON i.id = a.indication_id "
         "WHERE n.direction = 'lower' AND n.per_muscle = %s ORDER BY a.assessed_on, a.id",
+        per_instrument,
         False,
     )
     series: dict[tuple, list] = {}
@@ -388,16 +393,33 @@ def _responders_shown(manager, period: Period, *, rollup: bool = True, **filters
     return {r["indication"]: (r["series"], r["good"], r["partial"]) for r in rows}, rows
 
 
+def _report_shown(manager, period: Period, *, rollup: bool = True) -> tuple[dict, list]:
+    """The outcomes report's rows (per indication and instrument)."""
+    scope = selectors.scope_for(user=manager, period=period)
+    with mock.patch.object(
+        outcome_reads,
+        "responders_from_rollup",
+        outcome_reads.responders_from_rollup if rollup else lambda s: False,
+    ):
+        rows = selectors.outcome_responders(scope, per_instrument=True)
+    shown = {
+        f"{r['indication']} / {r['instrument']}": (r["series"], r["good"], r["partial"])
+        for r in rows
+    }
+    return shown, rows
+
+
 @pytest.mark.django_db
 def test_responder_panel_matches_sql_with_late_scores_and_baselines(manager, practitioner):
     today = timezone.localdate()
     migraine = Indication.objects.get(slug="chronic-migraine")
     days = OutcomeInstrument.objects.get(slug="headache-days")
+    midas = OutcomeInstrument.objects.get(slug="midas")
     p1, p2, p3, p4 = PatientFactory.create_batch(4)
 
-    def score(patient, value, ago, *, baseline=False):
+    def score(patient, value, ago, *, baseline=False, instrument=days):
         services.outcome_record(
-            patient=patient, indication=migraine, instrument=days, value=Decimal(value),
+            patient=patient, indication=migraine, instrument=instrument, value=Decimal(value),
             assessed_on=today - timedelta(days=ago), recorded_by=practitioner,
             is_baseline=baseline,
         )  # fmt: skip
@@ -416,6 +438,12 @@ def test_responder_panel_matches_sql_with_late_scores_and_baselines(manager, pra
     # p4: a follow-up last year and one two days ago (the old one's next is far ahead).
     score(p4, 30, 420)
     score(p4, 10, 2)
+    # A second measure of the same indication (the outcomes report shows it on its own
+    # row): p1 improves by half, p2 by a fifth.
+    score(p1, 60, 80, baseline=True, instrument=midas)
+    score(p1, 30, 12, instrument=midas)
+    score(p2, 50, 45, instrument=midas)
+    score(p2, 40, 5, instrument=midas)
     thresholds = dict(
         SafetyParameter.objects.filter(
             key__in=["responder_good_percent", "responder_partial_percent"]
@@ -436,8 +464,19 @@ def test_responder_panel_matches_sql_with_late_scores_and_baselines(manager, pra
         assert shown == expected, period
         assert _responders_shown(manager, period, rollup=False)[1] == rows, period
         assert _responders_shown(manager, period, indication=migraine)[0] == expected, period
-    # The last 30 days: p1 and p4 (p2's latest is older, p3 has no usable baseline).
-    assert _responders_from_sql(periods[1], good, partial)["Chronic migraine prophylaxis"][0] == 2
+        # The outcomes report, per measure: from the summaries, as from the raw rows.
+        by_measure = _responders_from_sql(period, good, partial, per_instrument=True)
+        shown, rows = _report_shown(manager, period)
+        assert shown == by_measure, period
+        assert _report_shown(manager, period, rollup=False)[1] == rows, period
+    # The last 30 days: on headache days p1 and p4 (p2's latest is older, p3 has no usable
+    # baseline); on MIDAS p1 and p2. The panel counts the four together.
+    last_30 = _responders_from_sql(periods[1], good, partial, per_instrument=True)
+    assert {name.split(" / ")[1]: n for name, (n, _, _) in last_30.items()} == {
+        "Headache days per month": 2,
+        "MIDAS (Migraine Disability Assessment)": 2,
+    }
+    assert _responders_from_sql(periods[1], good, partial)["Chronic migraine prophylaxis"][0] == 4
     _rebuild_gives_the_same_rows()
 
     # The thresholds change: the rollup's counts no longer hold, so the raw rows answer
@@ -446,6 +485,9 @@ def test_responder_panel_matches_sql_with_late_scores_and_baselines(manager, pra
     for period in periods[:3]:
         assert _responders_shown(manager, period)[0] == _responders_from_sql(
             period, Decimal(40), partial
+        )
+        assert _report_shown(manager, period)[0] == _responders_from_sql(
+            period, Decimal(40), partial, per_instrument=True
         )
     assert _check()[0] == 1
     call_command("rebuild_rollups", stdout=StringIO())

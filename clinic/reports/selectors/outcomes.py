@@ -101,8 +101,8 @@ def outcome_responders(scope: Scope, *, thresholds: dict | None = None, per_inst
     partial = thresholds.get(RESPONDER_PARTIAL)
     if good is None or partial is None:
         return []
-    if not per_instrument and responders_from_rollup(scope):
-        rows = _rollup_responders(scope, good, partial)
+    if responders_from_rollup(scope):
+        rows = _rollup_responders(scope, good, partial, per_instrument=per_instrument)
         if rows is not None:
             return _finish(rows)
     inner = (
@@ -168,11 +168,12 @@ def responders_from_rollup(scope: Scope) -> bool:
     )
 
 
-def _rollup_responders(scope: Scope, good, partial) -> list[dict] | None:
-    """Responder rates per indication from OutcomeRollup (scores whose series' next one is
-    after the period's month) and OutcomeScoreTotals (next one in the period's last
-    month, after its end): one statement over a few rows a day. None when a rollup row
-    of the period was counted under other thresholds (then the raw rows answer)."""
+def _rollup_responders(scope: Scope, good, partial, *, per_instrument=False) -> list[dict] | None:
+    """Responder rates per indication (and instrument: the outcomes report) from
+    OutcomeRollup (scores whose series' next one is after the period's month) and
+    OutcomeScoreTotals (next one in the period's last month, after its end): one
+    statement over a few rows a day. None when a rollup row of the period was counted
+    under other thresholds (then the raw rows answer)."""
     period = scope.period
     day = connection.ops.adapt_datefield_value
     a, b = day(period.start), day(period.end)
@@ -185,13 +186,20 @@ def _rollup_responders(scope: Scope, good, partial) -> list[dict] | None:
     one = "AND indication_id = %s" if scope.indication_id else ""
     only = [scope.indication_id] if scope.indication_id else []
     g, p = float(good), float(partial)
+    # Per instrument: its name and unit as the raw rows' statement gives them.
+    by = ", x.instrument_id, ins.name, ins.unit" if per_instrument else ""
+    join = (
+        f" JOIN {OutcomeInstrument._meta.db_table} ins ON ins.id = x.instrument_id"
+        if per_instrument
+        else ""
+    )
     sql = f"""
         SELECT x.indication_id, ind.name AS indication, SUM(x.n) AS series,
                SUM(x.baseline) AS baseline, SUM(x.value) AS value,
                SUM(x.improvement) AS improvement, SUM(x.good) AS good,
-               SUM(x.partial) AS partial, SUM(x.stale) AS stale
+               SUM(x.partial) AS partial, SUM(x.stale) AS stale{by}
         FROM (
-            SELECT indication_id, series AS n, baseline_sum AS baseline, value_sum AS value,
+            SELECT indication_id, instrument_id, series AS n, baseline_sum AS baseline, value_sum AS value,
                    improvement_sum AS improvement, good, partial,
                    CASE WHEN mixed OR good_percent <> %s OR partial_percent <> %s
                         THEN 1 ELSE 0 END AS stale
@@ -199,16 +207,16 @@ def _rollup_responders(scope: Scope, good, partial) -> list[dict] | None:
             WHERE day >= %s AND day <= %s AND next_month > %s
               AND instrument_id IN ({instruments}) {one}
             UNION ALL
-            SELECT indication_id, 1, baseline, value, improvement,
+            SELECT indication_id, instrument_id, 1, baseline, value, improvement,
                    CASE WHEN improvement >= %s THEN 1 ELSE 0 END,
                    CASE WHEN improvement >= %s AND improvement < %s THEN 1 ELSE 0 END, 0
             FROM {OutcomeScoreTotals._meta.db_table}
             WHERE next_day > %s AND next_day < %s AND day >= %s AND day <= %s
               AND improvement IS NOT NULL AND instrument_id IN ({instruments}) {one}
         ) x
-        JOIN {Indication._meta.db_table} ind ON ind.id = x.indication_id
-        GROUP BY x.indication_id, ind.name
-        ORDER BY ind.name
+        JOIN {Indication._meta.db_table} ind ON ind.id = x.indication_id{join}
+        GROUP BY x.indication_id, ind.name{by}
+        ORDER BY ind.name{", ins.name" if per_instrument else ""}
     """  # noqa: S608 - the models' own tables; every value a parameter
     lower = InstrumentDirection.LOWER_IS_BETTER
     params = [
@@ -221,22 +229,22 @@ def _rollup_responders(scope: Scope, good, partial) -> list[dict] | None:
     if any(row[8] for row in found):
         return None
     rows = []
-    for pk, name, series, baseline, value, improvement, good_n, partial_n, _ in found:
+    for pk, name, series, baseline, value, improvement, good_n, partial_n, _, *named in found:
         series = int(series)
         if not series:
             continue
-        rows.append(
-            {
-                "indication_id": pk,
-                "indication": name,
-                "series": series,
-                "mean_baseline": Decimal(str(baseline)) / series,
-                "mean_latest": Decimal(str(value)) / series,
-                "mean_improvement": Decimal(str(improvement)) / series,
-                "good": int(good_n or 0),
-                "partial": int(partial_n or 0),
-            }
+        row = {"indication_id": pk, "indication": name}
+        if per_instrument:
+            row.update(zip(("instrument_id", "instrument", "unit"), named, strict=True))
+        row.update(
+            series=series,
+            mean_baseline=Decimal(str(baseline)) / series,
+            mean_latest=Decimal(str(value)) / series,
+            mean_improvement=Decimal(str(improvement)) / series,
+            good=int(good_n or 0),
+            partial=int(partial_n or 0),
         )
+        rows.append(row)
     return rows
 
 
