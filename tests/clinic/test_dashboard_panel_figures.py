@@ -23,7 +23,13 @@ from clinic.roles import Role
 from patients import services as patient_services
 from tests.clinic.test_dashboard_figures import at, sql
 from tests.clinic.test_dashboard_rollups import _check, _draft, _sign
-from tests.factories import PatientFactory, QuestionnaireFactory, UserFactory, VialFactory
+from tests.factories import (
+    PatientFactory,
+    PrescriberAssessmentFactory,
+    QuestionnaireFactory,
+    UserFactory,
+    VialFactory,
+)
 from tests.treatments.session_helpers import save, start
 from treatments import services
 from treatments.models import (
@@ -33,7 +39,9 @@ from treatments.models import (
     OutcomeRollup,
     Product,
     SafetyParameter,
+    TreatmentSession,
 )
+from treatments.models.rollups import CHART_COMPLETION_HOURS
 
 
 def _local_day(value) -> date:
@@ -502,3 +510,88 @@ def test_responder_panel_matches_sql_with_late_scores_and_baselines(manager, pra
         periods[1], Decimal(40), partial
     )
     assert _check()[0] == 0
+
+
+# Practitioner activity ------------------------------------------------------------------
+
+
+def _activity_from_sessions(period: Period, indication=None) -> dict:
+    """Per (practitioner, product), from the signed sessions and their points: sessions,
+    distinct patients, units, signed late (more than CHART_COMPLETION_HOURS after being
+    performed), without consent."""
+    late_after = timedelta(hours=CHART_COMPLETION_HOURS)
+    found: dict[tuple, list] = {}
+    sessions = TreatmentSession.objects.filter(status="signed").prefetch_related("points")
+    if indication is not None:
+        sessions = sessions.filter(indication=indication)
+    for session in sessions:
+        if not period.start <= timezone.localdate(session.performed_at) <= period.end:
+            continue
+        row = found.setdefault((session.practitioner_id, session.product_id), [0, set(), 0, 0, 0])
+        row[0] += 1
+        row[1].add(session.patient_id)
+        row[2] += sum(point.units for point in session.points.all())
+        row[3] += session.signed_at > session.performed_at + late_after
+        row[4] += not session.consent_taken
+    return {
+        key: (n, len(patients), units, late, no)
+        for key, (n, patients, units, late, no) in found.items()
+    }
+
+
+def _activity_shown(manager, period: Period, **filters) -> dict:
+    scope = selectors.scope_for(user=manager, period=period, **filters)
+    return {
+        (r["practitioner_id"], r["product_id"]): (
+            r["sessions"], r["patients"], r["units"], r["signed_late"], r["without_consent"]
+        )
+        for r in selectors.practitioner_activity_rows(scope)
+    }  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_practitioner_activity_matches_the_sessions_and_their_points(manager, practitioner):
+    """The report reads the summaries signing writes (the daily rollup, the per-session
+    totals): the same figures as the signed sessions and their points."""
+    bob = UserFactory(username="bob", first_name="Bob", last_name="Stone", role=Role.PRACTITIONER)
+    now = timezone.now()
+    a, b, c = PatientFactory.create_batch(3)
+
+    def signed(patient, who, days_ago, *indication_and_product):
+        QuestionnaireFactory(
+            patient=patient, entered_by=who,
+            completed_on=timezone.localdate() - timedelta(days=days_ago + 1),
+        )  # fmt: skip
+        _sign(_draft(patient, who, now - timedelta(days=days_ago), *indication_and_product))
+
+    # Each signed today: late when performed more than three days ago. a: twice by the
+    # practitioner (the later one yesterday: on time), once by Bob; b: once by each, one of them a year and a half ago; c: cervical dystonia with
+    # Azzalure, by the practitioner.
+    signed(a, practitioner, 200)
+    signed(a, practitioner, 1)
+    signed(a, bob, 60)
+    signed(b, bob, 540)
+    signed(b, practitioner, 30)
+    PrescriberAssessmentFactory(
+        patient=c, prescriber=practitioner, assessed_on=timezone.localdate() - timedelta(days=12)
+    )  # a cosmetic product's first treatment (rule 34)
+    signed(c, practitioner, 10, "glabellar-lines", "azzalure")
+    today = timezone.localdate()
+    migraine = Indication.objects.get(slug="chronic-migraine")
+    periods = [
+        Period(today - timedelta(days=364), today),
+        Period(today - timedelta(days=29), today),
+        Period(today - timedelta(days=700), today - timedelta(days=100)),
+    ]
+    for period in periods:
+        expected = _activity_from_sessions(period)
+        assert _activity_shown(manager, period) == expected, period
+        assert _activity_shown(manager, period, indication=migraine) == _activity_from_sessions(
+            period, migraine
+        ), period
+    year = _activity_from_sessions(periods[0])
+    botox, azzalure = Product.objects.get(slug="botox"), Product.objects.get(slug="azzalure")
+    assert year[practitioner.pk, botox.pk][:2] == (3, 2)  # three sessions, two patients
+    assert year[practitioner.pk, botox.pk][3] == 2  # signed late: all but yesterday's
+    assert year[practitioner.pk, azzalure.pk][:2] == (1, 1)
+    assert year[bob.pk, botox.pk][:2] == (1, 1)  # b's session with Bob is older

@@ -155,6 +155,9 @@ EXTRA = {"recall": 2, "outcomes": 1}  # outcomes: + the responder thresholds
 # page of rows), the sessions with their lead time from recall or referral, then the
 # recalls sent and booked in the period.
 EXTRA["diary-attendance"] = 4
+# Practitioner activity (issue 14.5): the daily rollup's sums, then the distinct patients
+# from the per-session totals.
+EXTRA["practitioner-activity"] = 1
 CHOICES = {"units-wastage": 1, "questionnaires": 0, "diary-attendance": 1}  # filters left out
 
 
