@@ -565,8 +565,8 @@ def test_practitioner_activity_matches_the_sessions_and_their_points(manager, pr
         _sign(_draft(patient, who, now - timedelta(days=days_ago), *indication_and_product))
 
     # Each signed today: late when performed more than three days ago. a: twice by the
-    # practitioner (the later one yesterday: on time), once by Bob; b: once by each, one of them a year and a half ago; c: cervical dystonia with
-    # Azzalure, by the practitioner.
+    # practitioner (the later one yesterday: on time), once by Bob; b: once by each, Bob's
+    # a year and a half ago; c: glabellar lines with Azzalure, by the practitioner.
     signed(a, practitioner, 200)
     signed(a, practitioner, 1)
     signed(a, bob, 60)

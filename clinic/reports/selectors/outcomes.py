@@ -199,8 +199,8 @@ def _rollup_responders(scope: Scope, good, partial, *, per_instrument=False) -> 
                SUM(x.improvement) AS improvement, SUM(x.good) AS good,
                SUM(x.partial) AS partial, SUM(x.stale) AS stale{by}
         FROM (
-            SELECT indication_id, instrument_id, series AS n, baseline_sum AS baseline, value_sum AS value,
-                   improvement_sum AS improvement, good, partial,
+            SELECT indication_id, instrument_id, series AS n, baseline_sum AS baseline,
+                   value_sum AS value, improvement_sum AS improvement, good, partial,
                    CASE WHEN mixed OR good_percent <> %s OR partial_percent <> %s
                         THEN 1 ELSE 0 END AS stale
             FROM {OutcomeRollup._meta.db_table}
