@@ -7,7 +7,7 @@ threshold, and `rebuild_rollups` (which must give the same rows, and `--check` a
 
 # ruff: noqa: S608 - the SQL is the test's own, with every value a parameter
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from io import StringIO
 from unittest import mock
@@ -401,20 +401,32 @@ def _responders_shown(manager, period: Period, *, rollup: bool = True, **filters
     return {r["indication"]: (r["series"], r["good"], r["partial"]) for r in rows}, rows
 
 
-def _report_shown(manager, period: Period, *, rollup: bool = True) -> tuple[dict, list]:
-    """The outcomes report's rows (per indication and instrument)."""
+def _report_shown(manager, period: Period, *, rollup: bool = True) -> tuple[dict, list, bool]:
+    """The outcomes report's rows (per indication and instrument), and whether the
+    summaries answered (not the raw scores)."""
     scope = selectors.scope_for(user=manager, period=period)
-    with mock.patch.object(
-        outcome_reads,
-        "responders_from_rollup",
-        outcome_reads.responders_from_rollup if rollup else lambda s: False,
+    answered = []
+    summaries = outcome_reads._rollup_responders
+
+    def spy(*args, **kwargs):
+        rows = summaries(*args, **kwargs)
+        answered.append(rows is not None)
+        return rows
+
+    with (
+        mock.patch.object(
+            outcome_reads,
+            "responders_from_rollup",
+            outcome_reads.responders_from_rollup if rollup else lambda s: False,
+        ),
+        mock.patch.object(outcome_reads, "_rollup_responders", spy),
     ):
         rows = selectors.outcome_responders(scope, per_instrument=True)
     shown = {
         f"{r['indication']} / {r['instrument']}": (r["series"], r["good"], r["partial"])
         for r in rows
     }
-    return shown, rows
+    return shown, rows, answered == [True]
 
 
 @pytest.mark.django_db
@@ -474,8 +486,10 @@ def test_responder_panel_matches_sql_with_late_scores_and_baselines(manager, pra
         assert _responders_shown(manager, period, indication=migraine)[0] == expected, period
         # The outcomes report, per measure: from the summaries, as from the raw rows.
         by_measure = _responders_from_sql(period, good, partial, per_instrument=True)
-        shown, rows = _report_shown(manager, period)
+        shown, rows, from_summaries = _report_shown(manager, period)
         assert shown == by_measure, period
+        # Within the summaries' 400 days they answer (the last period is longer).
+        assert from_summaries == (period != periods[-1]), period
         assert _report_shown(manager, period, rollup=False)[1] == rows, period
     # The last 30 days: on headache days p1 and p4 (p2's latest is older, p3 has no usable
     # baseline); on MIDAS p1 and p2. The panel counts the four together.
@@ -494,9 +508,9 @@ def test_responder_panel_matches_sql_with_late_scores_and_baselines(manager, pra
         assert _responders_shown(manager, period)[0] == _responders_from_sql(
             period, Decimal(40), partial
         )
-        assert _report_shown(manager, period)[0] == _responders_from_sql(
-            period, Decimal(40), partial, per_instrument=True
-        )
+        shown, _, from_summaries = _report_shown(manager, period)
+        assert shown == _responders_from_sql(period, Decimal(40), partial, per_instrument=True)
+        assert not from_summaries  # counted under the old thresholds: the raw scores answer
     assert _check()[0] == 1
     call_command("rebuild_rollups", stdout=StringIO())
     assert not OutcomeRollup.objects.filter(mixed=True).exists()
@@ -504,27 +518,32 @@ def test_responder_panel_matches_sql_with_late_scores_and_baselines(manager, pra
         assert _responders_shown(manager, period)[0] == _responders_from_sql(
             period, Decimal(40), partial
         )
+        shown, _, from_summaries = _report_shown(manager, period)
+        assert shown == _responders_from_sql(period, Decimal(40), partial, per_instrument=True)
+        assert from_summaries
     # A score recorded under the new thresholds keeps the rollup current.
     score(p2, 6, 1)
     assert _responders_shown(manager, periods[1])[0] == _responders_from_sql(
         periods[1], Decimal(40), partial
     )
+    shown, _, from_summaries = _report_shown(manager, periods[1])
+    assert from_summaries
+    assert shown == _responders_from_sql(periods[1], Decimal(40), partial, per_instrument=True)
     assert _check()[0] == 0
 
 
 # Practitioner activity ------------------------------------------------------------------
 
 
-def _activity_from_sessions(period: Period, indication=None) -> dict:
-    """Per (practitioner, product), from the signed sessions and their points: sessions,
-    distinct patients, units, signed late (more than CHART_COMPLETION_HOURS after being
-    performed), without consent."""
+def _activity_from_sessions(period: Period, **filters) -> dict:
+    """Per (practitioner, product), from the signed sessions and their points (of the
+    `filters`' practitioner, indication, product): sessions, distinct patients, units,
+    signed late (more than CHART_COMPLETION_HOURS after being performed), without
+    consent."""
     late_after = timedelta(hours=CHART_COMPLETION_HOURS)
     found: dict[tuple, list] = {}
-    sessions = TreatmentSession.objects.filter(status="signed").prefetch_related("points")
-    if indication is not None:
-        sessions = sessions.filter(indication=indication)
-    for session in sessions:
+    sessions = TreatmentSession.objects.filter(status="signed", **filters)
+    for session in sessions.prefetch_related("points"):
         if not period.start <= timezone.localdate(session.performed_at) <= period.end:
             continue
         row = found.setdefault((session.practitioner_id, session.product_id), [0, set(), 0, 0, 0])
@@ -539,8 +558,8 @@ def _activity_from_sessions(period: Period, indication=None) -> dict:
     }
 
 
-def _activity_shown(manager, period: Period, **filters) -> dict:
-    scope = selectors.scope_for(user=manager, period=period, **filters)
+def _activity_shown(user, period: Period, **filters) -> dict:
+    scope = selectors.scope_for(user=user, period=period, **filters)
     return {
         (r["practitioner_id"], r["product_id"]): (
             r["sessions"], r["patients"], r["units"], r["signed_late"], r["without_consent"]
@@ -552,46 +571,65 @@ def _activity_shown(manager, period: Period, **filters) -> dict:
 @pytest.mark.django_db
 def test_practitioner_activity_matches_the_sessions_and_their_points(manager, practitioner):
     """The report reads the summaries signing writes (the daily rollup, the per-session
-    totals): the same figures as the signed sessions and their points."""
+    totals): the same figures as the signed sessions and their points, for the clinic, one
+    practitioner, indication or product, and a practitioner's own view."""
     bob = UserFactory(username="bob", first_name="Bob", last_name="Stone", role=Role.PRACTITIONER)
     now = timezone.now()
-    a, b, c = PatientFactory.create_batch(3)
+    today = timezone.localdate()
+    a, b, c, d, e, f = PatientFactory.create_batch(6)
 
-    def signed(patient, who, days_ago, *indication_and_product):
+    def signed(patient, who, performed_at, *indication_and_product):
         QuestionnaireFactory(
             patient=patient, entered_by=who,
-            completed_on=timezone.localdate() - timedelta(days=days_ago + 1),
+            completed_on=timezone.localdate(performed_at) - timedelta(days=1),
         )  # fmt: skip
-        _sign(_draft(patient, who, now - timedelta(days=days_ago), *indication_and_product))
+        _sign(_draft(patient, who, performed_at, *indication_and_product))
+
+    def uk(day, hour, minute):
+        return timezone.make_aware(datetime.combine(day, time(hour, minute)))
 
     # Each signed today: late when performed more than three days ago. a: twice by the
     # practitioner (the later one yesterday: on time), once by Bob; b: once by each, Bob's
     # a year and a half ago; c: glabellar lines with Azzalure, by the practitioner.
-    signed(a, practitioner, 200)
-    signed(a, practitioner, 1)
-    signed(a, bob, 60)
-    signed(b, bob, 540)
-    signed(b, practitioner, 30)
+    signed(a, practitioner, now - timedelta(days=200))
+    signed(a, practitioner, now - timedelta(days=1))
+    signed(a, bob, now - timedelta(days=60))
+    signed(b, bob, now - timedelta(days=540))
+    signed(b, practitioner, now - timedelta(days=30))
     PrescriberAssessmentFactory(
-        patient=c, prescriber=practitioner, assessed_on=timezone.localdate() - timedelta(days=12)
+        patient=c, prescriber=practitioner, assessed_on=today - timedelta(days=12)
     )  # a cosmetic product's first treatment (rule 34)
-    signed(c, practitioner, 10, "glabellar-lines", "azzalure")
-    today = timezone.localdate()
+    signed(c, practitioner, now - timedelta(days=10), "glabellar-lines", "azzalure")
+    # f: Botox too, for another indication (an indication filter leaves f's patient out).
+    signed(f, practitioner, now - timedelta(days=15), "hyperhidrosis-axillary", "botox")
+    # The 30-day period's edges in UK time: d at 00:30 on its first day (in it), e at
+    # 23:30 the day before (not); a draft of a's, not signed, counts nowhere.
+    first = today - timedelta(days=29)
+    signed(d, bob, uk(first, 0, 30))
+    signed(e, bob, uk(first - timedelta(days=1), 23, 30))
+    _draft(a, practitioner, now - timedelta(days=2))
     migraine = Indication.objects.get(slug="chronic-migraine")
+    botox, azzalure = Product.objects.get(slug="botox"), Product.objects.get(slug="azzalure")
     periods = [
         Period(today - timedelta(days=364), today),
-        Period(today - timedelta(days=29), today),
+        Period(first, today),
         Period(today - timedelta(days=700), today - timedelta(days=100)),
     ]
     for period in periods:
-        expected = _activity_from_sessions(period)
-        assert _activity_shown(manager, period) == expected, period
-        assert _activity_shown(manager, period, indication=migraine) == _activity_from_sessions(
-            period, migraine
-        ), period
+        assert _activity_shown(manager, period) == _activity_from_sessions(period), period
+        for name, value in (("indication", migraine), ("product", azzalure), ("practitioner", bob)):
+            assert _activity_shown(manager, period, **{name: value}) == _activity_from_sessions(
+                period, **{name: value}
+            ), (period, name)
+        # A practitioner sees their own rows, whoever they ask for.
+        own = _activity_from_sessions(period, practitioner=practitioner)
+        assert _activity_shown(practitioner, period) == own, period
+        assert _activity_shown(practitioner, period, practitioner=bob) == own, period
     year = _activity_from_sessions(periods[0])
-    botox, azzalure = Product.objects.get(slug="botox"), Product.objects.get(slug="azzalure")
-    assert year[practitioner.pk, botox.pk][:2] == (3, 2)  # three sessions, two patients
-    assert year[practitioner.pk, botox.pk][3] == 2  # signed late: all but yesterday's
+    assert year[practitioner.pk, botox.pk][:2] == (4, 3)  # a twice, b, f
+    assert year[practitioner.pk, botox.pk][3] == 3  # signed late: all but yesterday's
+    migraine_year = _activity_from_sessions(periods[0], indication=migraine)
+    assert migraine_year[practitioner.pk, botox.pk][:2] == (3, 2)  # not f's
     assert year[practitioner.pk, azzalure.pk][:2] == (1, 1)
-    assert year[bob.pk, botox.pk][:2] == (1, 1)  # b's session with Bob is older
+    assert year[bob.pk, botox.pk][:2] == (3, 3)  # a, d, e; b's with Bob is older
+    assert _activity_from_sessions(periods[1])[bob.pk, botox.pk][:2] == (1, 1)  # d, not e

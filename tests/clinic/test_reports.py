@@ -8,10 +8,12 @@ from decimal import Decimal
 import pytest
 from django.http import StreamingHttpResponse
 from django.utils import timezone
+from django.utils.html import escape
 
 from clinic.models import AccessEvent
 from clinic.reports.models import ReportExport
 from clinic.reports.registry import REPORTS
+from clinic.reports.selectors import staff_label
 from clinic.roles import Role
 from tests.conftest import client_for
 from tests.factories import (
@@ -97,8 +99,27 @@ def test_practitioner_sees_only_their_own_sessions(practitioner, bob):
         assert 'name="practitioner"' not in html  # no choosing another practitioner
     activity = client.get("/reports/practitioner-activity/").content.decode()
     assert "Bob Stone" not in activity
+    rows = activity[activity.index("<table") :]  # not the signed-in name in the header
+    assert escape(staff_label(practitioner.first_name, practitioner.last_name, "")) in rows
     for url in ("/reports/sessions/csv/", "/reports/units-wastage/", "/reports/lot-exposure/"):
         assert client.get(url).status_code == 403
+
+
+def test_practitioner_activity_sorts_by_a_column(manager_client, practitioner, bob):
+    """The report's rows (a list from the summaries) sort by the column asked for."""
+    for _ in range(2):
+        signed_session(practitioner=practitioner)
+    signed_session(practitioner=bob)
+    mine = escape(staff_label(practitioner.first_name, practitioner.last_name, ""))
+
+    def order(sort):
+        html = manager_client.get(f"/reports/practitioner-activity/?sort={sort}").content
+        html = html.decode()
+        html = html[html.index("<table") :]  # the rows, not the filter's choices above
+        return "mine first" if html.index(mine) < html.index("Bob Stone") else "Bob first"
+
+    assert order("-sessions") == "mine first"
+    assert order("sessions") == "Bob first"
 
 
 def test_manager_can_filter_by_practitioner(manager_client, practitioner, bob):

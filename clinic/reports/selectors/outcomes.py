@@ -92,9 +92,11 @@ def outcome_responders(scope: Scope, *, thresholds: dict | None = None, per_inst
     responder_good_percent and responder_partial_percent rows (DOMAIN §5, treatments.
     SafetyParameter); lower-is-better scales only, as on the patient's outcome page.
 
-    The per-series scores come from latest_scores (one SQL statement); the grouping runs
-    in the database over it, with an optimisation fence so each row's baseline subquery
-    is computed once.
+    From the summaries (OutcomeRollup, OutcomeScoreTotals: _rollup_responders) when they
+    answer the scope (responders_from_rollup) and were counted under these thresholds;
+    otherwise the per-series scores come from latest_scores (one SQL statement), grouped
+    in the database with an optimisation fence so each row's baseline subquery is
+    computed once. Rows in name order, ties by id: the same order either way.
     """
     thresholds = responder_thresholds_and_keys() if thresholds is None else thresholds
     good = thresholds.get(RESPONDER_GOOD)
@@ -132,7 +134,7 @@ def outcome_responders(scope: Scope, *, thresholds: dict | None = None, per_inst
         JOIN treatments_indication ind ON ind.id = s.indication_id{instrument_join}
         WHERE s.baseline IS NOT NULL AND s.baseline <> 0
         GROUP BY {group}, ind.name{instrument_group}
-        ORDER BY ind.name{", i2.name" if per_instrument else ""}
+        ORDER BY ind.name, s.indication_id{", i2.name, s.instrument_id" if per_instrument else ""}
     """  # noqa: S608 - the inner SQL is Django's own, every value is a parameter
     # In the order of the placeholders; floats, which SQLite compares as numbers (a
     # Decimal would be bound as text there).
@@ -216,7 +218,7 @@ def _rollup_responders(scope: Scope, good, partial, *, per_instrument=False) -> 
         ) x
         JOIN {Indication._meta.db_table} ind ON ind.id = x.indication_id{join}
         GROUP BY x.indication_id, ind.name{by}
-        ORDER BY ind.name{", ins.name" if per_instrument else ""}
+        ORDER BY ind.name, x.indication_id{", ins.name, x.instrument_id" if per_instrument else ""}
     """  # noqa: S608 - the models' own tables; every value a parameter
     lower = InstrumentDirection.LOWER_IS_BETTER
     params = [

@@ -206,13 +206,20 @@ def practitioner_activity_rows(scope: Scope) -> list[dict]:
     rows = list(
         rollup_rows(scope)
         .values(*ACTIVITY_KEYS)
+        # Named as the report's columns, which are the rollup's own (allowed after values()).
         .annotate(
             sessions=Sum("sessions"),
             units=Coalesce(Sum("units"), ZERO),
             signed_late=Sum("signed_late"),
             without_consent=Sum("without_consent"),
         )
-        .order_by("practitioner__last_name", "practitioner__first_name", "product__brand")
+        .order_by(
+            "practitioner__last_name",
+            "practitioner__first_name",
+            "product__brand",
+            "practitioner_id",  # ties (two staff of one name) in one order on every page
+            "product_id",
+        )
     )
     patients = {
         (row["practitioner_id"], row["product_id"]): row["n"]
