@@ -7,13 +7,16 @@ threshold, and `rebuild_rollups` (which must give the same rows, and `--check` a
 
 # ruff: noqa: S608 - the SQL is the test's own, with every value a parameter
 
+import importlib
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from io import StringIO
+from types import SimpleNamespace
 from unittest import mock
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from clinic.reports import selectors
@@ -39,6 +42,7 @@ from treatments.models import (
     OutcomeRollup,
     Product,
     SafetyParameter,
+    SessionTotals,
     TreatmentSession,
 )
 from treatments.models.rollups import CHART_COMPLETION_HOURS
@@ -608,6 +612,12 @@ def test_practitioner_activity_matches_the_sessions_and_their_points(manager, pr
     signed(d, bob, uk(first, 0, 30))
     signed(e, bob, uk(first - timedelta(days=1), 23, 30))
     _draft(a, practitioner, now - timedelta(days=2))
+    # g: a late entry, signed after a later session with the same practitioner and product
+    # (the later one's previous day moves into the 30-day period: g counts once there).
+    g = PatientFactory()
+    signed(g, practitioner, now - timedelta(days=8))
+    signed(g, practitioner, now - timedelta(days=20))
+    assert _check()[0] == 0  # the summaries' previous days, as the raw rows give them
     migraine = Indication.objects.get(slug="chronic-migraine")
     botox, azzalure = Product.objects.get(slug="botox"), Product.objects.get(slug="azzalure")
     periods = [
@@ -626,10 +636,36 @@ def test_practitioner_activity_matches_the_sessions_and_their_points(manager, pr
         assert _activity_shown(practitioner, period) == own, period
         assert _activity_shown(practitioner, period, practitioner=bob) == own, period
     year = _activity_from_sessions(periods[0])
-    assert year[practitioner.pk, botox.pk][:2] == (4, 3)  # a twice, b, f
-    assert year[practitioner.pk, botox.pk][3] == 3  # signed late: all but yesterday's
+    assert year[practitioner.pk, botox.pk][:2] == (6, 4)  # a twice, b, f, g twice
+    assert year[practitioner.pk, botox.pk][3] == 5  # signed late: all but yesterday's
     migraine_year = _activity_from_sessions(periods[0], indication=migraine)
-    assert migraine_year[practitioner.pk, botox.pk][:2] == (3, 2)  # not f's
+    assert migraine_year[practitioner.pk, botox.pk][:2] == (5, 3)  # not f's
+    assert _activity_from_sessions(periods[1])[practitioner.pk, botox.pk][:2] == (4, 3)
     assert year[practitioner.pk, azzalure.pk][:2] == (1, 1)
     assert year[bob.pk, botox.pk][:2] == (3, 3)  # a, d, e; b's with Bob is older
     assert _activity_from_sessions(periods[1])[bob.pk, botox.pk][:2] == (1, 1)  # d, not e
+
+
+@pytest.mark.django_db
+def test_migration_0033_fills_the_previous_day_with_the_same_practitioner_and_product(
+    practitioner, monkeypatch
+):
+    """The migration's backfill, in batches of patients (one patient each here), gives
+    the days signing writes: a patient's previous session with the same practitioner and
+    product."""
+    migration = importlib.import_module("treatments.migrations.0033_sessiontotals_product_prev_day")
+    monkeypatch.setattr(migration, "PATIENTS_PER_BATCH", 1)
+    now = timezone.now()
+    first, second = PatientFactory.create_batch(2)
+    for patient, days_ago in ((first, 90), (first, 40), (first, 41), (second, 30), (second, 20)):
+        # first's last session a late entry, between its others
+        QuestionnaireFactory(
+            patient=patient, entered_by=practitioner,
+            completed_on=timezone.localdate() - timedelta(days=days_ago + 1),
+        )  # fmt: skip
+        _sign(_draft(patient, practitioner, now - timedelta(days=days_ago)))
+    written = dict(SessionTotals.objects.values_list("session_id", "product_prev_day"))
+    assert sorted(day is None for day in written.values()) == [False, False, False, True, True]
+    SessionTotals.objects.update(product_prev_day=None)
+    migration.fill(None, SimpleNamespace(connection=connection))
+    assert dict(SessionTotals.objects.values_list("session_id", "product_prev_day")) == written

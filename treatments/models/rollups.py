@@ -80,11 +80,14 @@ class SessionTotals(models.Model):
     serious_side_effects = models.PositiveIntegerField()
     first_day = models.DateField(help_text="The patient's first signed session's day")
     # The day of the patient's signed session just before this one, in the order (day,
-    # session id): clinic-wide, and with this session's practitioner. NULL for the first.
+    # session id): clinic-wide, with this session's practitioner, and with this session's
+    # practitioner and product. NULL for the first.
     # "Distinct patients active in [a, b]" = rows in [a, b] whose previous day is before a
-    # (PatientReturnRollup counts them per day).
+    # (PatientReturnRollup counts them per day; the practitioner-activity report counts
+    # product_prev_day's per practitioner and product).
     prev_day = models.DateField(null=True, blank=True)
     practitioner_prev_day = models.DateField(null=True, blank=True)
+    product_prev_day = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["day", "session"]
@@ -106,6 +109,12 @@ class SessionTotals(models.Model):
             models.Index(
                 fields=["practitioner_prev_day", "day", "practitioner"],
                 name="sessiontotals_pract_prev_idx",
+            ),
+            # Practitioner activity's distinct patients per practitioner and product: one
+            # index-only scan of the period's days.
+            models.Index(
+                fields=["day", "product_prev_day", "practitioner", "product"],
+                name="sessiontotals_activity_idx",
             ),
         ]
 

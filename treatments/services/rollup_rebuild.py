@@ -149,7 +149,8 @@ def fill_returns(cursor, say: Progress, started: float) -> int:
     (PatientReturnRollup empty). Returns the rollup's row count."""
     cursor.execute(
         f"""
-        UPDATE {TOTALS} SET prev_day = w.prev_day, practitioner_prev_day = w.practitioner_prev_day
+        UPDATE {TOTALS} SET prev_day = w.prev_day, practitioner_prev_day = w.practitioner_prev_day,
+               product_prev_day = w.product_prev_day
         FROM ({PREV_DAYS_SELECT} FROM {TOTALS}) w
         WHERE {TOTALS}.session_id = w.session_id
         """
@@ -162,11 +163,13 @@ def fill_returns(cursor, say: Progress, started: float) -> int:
 
 
 # Each row's previous day in the patient's signed sessions (clinic-wide; with the same
-# practitioner), in the order (day, session id).
+# practitioner; with the same practitioner and product), in the order (day, session id).
 PREV_DAYS = """
            LAG(day) OVER (PARTITION BY patient_id ORDER BY day, session_id) AS prev_day,
            LAG(day) OVER (PARTITION BY patient_id, practitioner_id ORDER BY day, session_id)
-               AS practitioner_prev_day
+               AS practitioner_prev_day,
+           LAG(day) OVER (PARTITION BY patient_id, practitioner_id, product_id
+                          ORDER BY day, session_id) AS product_prev_day
 """
 PREV_DAYS_SELECT = f"SELECT session_id, {PREV_DAYS}"
 
@@ -194,7 +197,8 @@ def differences(*, limit: int = 20, progress: Progress | None = None) -> dict:
         "ROUND(units, 2), ROUND(volume_ml, 3), sites, needle_points, vials, "
         "CASE WHEN signed_late THEN 1 ELSE 0 END, CASE WHEN consent_taken THEN 1 ELSE 0 END, "
         "CASE WHEN has_lot THEN 1 ELSE 0 END, CASE WHEN is_off_label THEN 1 ELSE 0 END, "
-        "side_effects, serious_side_effects, first_day, prev_day, practitioner_prev_day"
+        "side_effects, serious_side_effects, first_day, prev_day, practitioner_prev_day, "
+        "product_prev_day"
     )
     daily_cols = (
         f"{DAILY_KEY}, sessions, ROUND(units, 2), ROUND(volume_ml, 3), sites, needle_points, "

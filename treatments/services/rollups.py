@@ -108,7 +108,8 @@ def record_signed_session(session: TreatmentSession) -> None:
     before = "(t.day < %s OR (t.day = %s AND t.session_id < %s))"
     after = "(t.day > %s OR (t.day = %s AND t.session_id > %s))"
     totals = f"""
-        INSERT INTO {TOTALS} ({TOTALS_COLUMNS}, prev_day, practitioner_prev_day)
+        INSERT INTO {TOTALS} ({TOTALS_COLUMNS}, prev_day, practitioner_prev_day,
+                              product_prev_day)
         SELECT %s, %s, %s, %s, %s, %s, COALESCE(SUM(p.units), 0),
                COALESCE(SUM(p.volume_ml), 0), COUNT(p.id), COALESCE(SUM(p.points), 0),
                (SELECT COUNT(*) FROM {DRAWS} d WHERE d.session_id = %s), %s, %s, %s, %s,
@@ -118,7 +119,10 @@ def record_signed_session(session: TreatmentSession) -> None:
                          WHERE t.patient_id = %s AND t.day < %s), %s),
                (SELECT MAX(t.day) FROM {TOTALS} t WHERE t.patient_id = %s AND {before}),
                (SELECT MAX(t.day) FROM {TOTALS} t
-                WHERE t.patient_id = %s AND t.practitioner_id = %s AND {before})
+                WHERE t.patient_id = %s AND t.practitioner_id = %s AND {before}),
+               (SELECT MAX(t.day) FROM {TOTALS} t
+                WHERE t.patient_id = %s AND t.practitioner_id = %s AND t.product_id = %s
+                  AND {before})
         FROM {POINTS} p WHERE p.session_id = %s
         RETURNING *,
                   (SELECT COUNT(*) FROM {TOTALS} t
@@ -132,6 +136,7 @@ def record_signed_session(session: TreatmentSession) -> None:
         session.pk, session.pk, session.patient_id, day, day,
         session.patient_id, day, day, session.pk,
         session.patient_id, session.practitioner_id, day, day, session.pk,
+        session.patient_id, session.practitioner_id, session.product_id, day, day, session.pk,
         session.pk, session.patient_id, day, session.patient_id, day, day, session.pk,
     ]  # fmt: skip
     with connection.cursor() as cursor:
@@ -147,12 +152,14 @@ def record_signed_session(session: TreatmentSession) -> None:
             )
         if later:
             # A late entry before some of the patient's signed sessions: the next one
-            # (clinic-wide; with this practitioner) now returns after this one.
+            # (clinic-wide; with this practitioner; with this practitioner and product)
+            # now returns after this one.
             _relink_next(cursor, session, local_day, 0, "prev_day", "")
             _relink_next(
                 cursor, session, local_day, session.practitioner_id, "practitioner_prev_day",
                 "AND practitioner_id = %s",
             )  # fmt: skip
+            _relink_next_same_product(cursor, session, local_day)
 
 
 def _record_in_one_statement(cursor, session, totals: str, params: list) -> tuple[int, int]:
@@ -291,6 +298,25 @@ def _relink_next(cursor, session, day: date, scope: int, column: str, match: str
             "AND sessions = 0",
             key,
         )
+
+
+def _relink_next_same_product(cursor, session, day: date) -> None:
+    """The patient's next signed session after `session` with its practitioner and
+    product now has `day` as its product_prev_day (no rollup reads it per day)."""
+    cursor.execute(
+        f"""
+        UPDATE {TOTALS} SET product_prev_day = %s WHERE session_id = (
+            SELECT session_id FROM {TOTALS}
+            WHERE patient_id = %s AND practitioner_id = %s AND product_id = %s
+              AND session_id <> %s AND (day > %s OR (day = %s AND session_id > %s))
+            ORDER BY day, session_id LIMIT 1
+        )
+        """,
+        [
+            _date_param(day), session.patient_id, session.practitioner_id, session.product_id,
+            session.pk, _date_param(day), _date_param(day), session.pk,
+        ],
+    )  # fmt: skip
 
 
 def record_side_effects(session_ids) -> None:

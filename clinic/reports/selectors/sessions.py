@@ -202,7 +202,7 @@ def practitioner_activity_rows(scope: Scope) -> list[dict]:
     From the summaries signing writes, not the sessions and their points (at 1M patients
     / 5M sessions a year's join of sessions and points ran past the statement timeout):
     the daily rollup's sums per practitioner and product (a few rows a day), and the
-    distinct patients from the per-session totals (one index-only scan of the period)."""
+    distinct patients from the per-session totals (_activity_patients)."""
     rows = list(
         rollup_rows(scope)
         .values(*ACTIVITY_KEYS)
@@ -222,12 +222,26 @@ def practitioner_activity_rows(scope: Scope) -> list[dict]:
         )
     )
     patients = {
-        (row["practitioner_id"], row["product_id"]): row["n"]
-        for row in SessionTotals.objects.filter(days_of(scope.period), session_q(scope))
-        .values("practitioner_id", "product_id")
-        .annotate(n=Count("patient_id", distinct=True))
-        .order_by()
+        (row["practitioner_id"], row["product_id"]): row["n"] for row in _activity_patients(scope)
     }
     for row in rows:
         row["patients"] = patients.get((row["practitioner_id"], row["product_id"]), 0)
     return rows
+
+
+def _activity_patients(scope: Scope) -> QuerySet:
+    """Distinct patients per practitioner and product in the scope's period: rows of
+    practitioner_id, product_id and n. Each patient once: on their first session with that
+    practitioner and product in the period, the one whose product_prev_day is before it
+    (sessiontotals_activity_idx: an index-only count). With an indication chosen, a
+    patient's earlier session of another indication would hide their first of this one:
+    then COUNT DISTINCT over the period's rows (of that indication only)."""
+    rows = SessionTotals.objects.filter(days_of(scope.period), session_q(scope))
+    if scope.indication_id:
+        n = Count("patient_id", distinct=True)
+    else:
+        rows = rows.filter(
+            Q(product_prev_day__isnull=True) | Q(product_prev_day__lt=scope.period.start)
+        )
+        n = Count("*")  # not a column: the index alone answers (an index-only scan)
+    return rows.values("practitioner_id", "product_id").annotate(n=n).order_by()
