@@ -613,9 +613,14 @@ def test_practitioner_activity_matches_the_sessions_and_their_points(manager, pr
     signed(e, bob, uk(first - timedelta(days=1), 23, 30))
     _draft(a, practitioner, now - timedelta(days=2))
     # g: a late entry, signed after a later session with the same practitioner and product
-    # (the later one's previous day moves into the 30-day period: g counts once there).
+    # and, between them, one with the same practitioner and another product (the Botox
+    # session's previous day moves into the 30-day period: g counts once there).
     g = PatientFactory()
+    PrescriberAssessmentFactory(
+        patient=g, prescriber=practitioner, assessed_on=today - timedelta(days=40)
+    )
     signed(g, practitioner, now - timedelta(days=8))
+    signed(g, practitioner, now - timedelta(days=14), "glabellar-lines", "azzalure")
     signed(g, practitioner, now - timedelta(days=20))
     assert _check()[0] == 0  # the summaries' previous days, as the raw rows give them
     migraine = Indication.objects.get(slug="chronic-migraine")
@@ -641,19 +646,21 @@ def test_practitioner_activity_matches_the_sessions_and_their_points(manager, pr
     migraine_year = _activity_from_sessions(periods[0], indication=migraine)
     assert migraine_year[practitioner.pk, botox.pk][:2] == (5, 3)  # not f's
     assert _activity_from_sessions(periods[1])[practitioner.pk, botox.pk][:2] == (4, 3)
-    assert year[practitioner.pk, azzalure.pk][:2] == (1, 1)
+    assert year[practitioner.pk, azzalure.pk][:2] == (2, 2)  # c, g
     assert year[bob.pk, botox.pk][:2] == (3, 3)  # a, d, e; b's with Bob is older
     assert _activity_from_sessions(periods[1])[bob.pk, botox.pk][:2] == (1, 1)  # d, not e
 
 
 @pytest.mark.django_db
-def test_migration_0033_fills_the_previous_day_with_the_same_practitioner_and_product(
+def test_migration_0034_fills_the_previous_day_with_the_same_practitioner_and_product(
     practitioner, monkeypatch
 ):
     """The migration's backfill, in batches of patients (one patient each here), gives
     the days signing writes: a patient's previous session with the same practitioner and
     product."""
-    migration = importlib.import_module("treatments.migrations.0033_sessiontotals_product_prev_day")
+    migration = importlib.import_module(
+        "treatments.migrations.0034_fill_sessiontotals_product_prev_day"
+    )
     monkeypatch.setattr(migration, "PATIENTS_PER_BATCH", 1)
     now = timezone.now()
     first, second = PatientFactory.create_batch(2)

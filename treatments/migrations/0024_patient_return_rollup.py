@@ -6,13 +6,16 @@ from django.db import connection, migrations, models
 
 def fill(apps, schema_editor):
     """The previous days and the return rollup from the session totals already there
-    (the service's SQL names only the tables and columns created by 0001-0024)."""
+    (the service's SQL, without the column 0033 adds: only the tables and columns created
+    by 0001-0024)."""
     import time
 
     from treatments.services import rollup_rebuild
 
     with connection.cursor() as cursor:
-        rollup_rebuild.fill_returns(cursor, lambda message: None, time.monotonic())
+        rollup_rebuild.fill_returns(
+            cursor, lambda message: None, time.monotonic(), product_prev_day=False
+        )
 
 
 def empty(apps, schema_editor):

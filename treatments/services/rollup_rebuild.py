@@ -144,13 +144,15 @@ def rebuild(
     return {"sessions": done, "daily_rows": days, "return_rows": return_rows, **made}
 
 
-def fill_returns(cursor, say: Progress, started: float) -> int:
+def fill_returns(cursor, say: Progress, started: float, *, product_prev_day=True) -> int:
     """SessionTotals' previous days and PatientReturnRollup from the session totals
-    (PatientReturnRollup empty). Returns the rollup's row count."""
+    (PatientReturnRollup empty). Returns the rollup's row count. `product_prev_day=False`:
+    for migration 0024, which runs before that column exists (0033)."""
+    also = ", product_prev_day = w.product_prev_day" if product_prev_day else ""
     cursor.execute(
         f"""
-        UPDATE {TOTALS} SET prev_day = w.prev_day, practitioner_prev_day = w.practitioner_prev_day,
-               product_prev_day = w.product_prev_day
+        UPDATE {TOTALS} SET prev_day = w.prev_day, practitioner_prev_day = w.practitioner_prev_day
+               {also}
         FROM ({PREV_DAYS_SELECT} FROM {TOTALS}) w
         WHERE {TOTALS}.session_id = w.session_id
         """
