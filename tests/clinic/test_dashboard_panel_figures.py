@@ -394,13 +394,18 @@ def _responders_from_sql(
     return {name: tuple(c) for name, c in result.items()}
 
 
-def _responders_shown(manager, period: Period, *, rollup: bool = True, **filters) -> dict:
-    scope = selectors.scope_for(user=manager, period=period, **filters)
-    with mock.patch.object(
+def _summaries(rollup: bool):
+    """Responder rates read as usual (`rollup`), or from the raw scores only."""
+    return mock.patch.object(
         outcome_reads,
         "responders_from_rollup",
         outcome_reads.responders_from_rollup if rollup else lambda s: False,
-    ):
+    )
+
+
+def _responders_shown(manager, period: Period, *, rollup: bool = True, **filters) -> dict:
+    scope = selectors.scope_for(user=manager, period=period, **filters)
+    with _summaries(rollup):
         rows = selectors.dashboard_panel(scope=scope, panel="outcomes")["responders"]
     return {r["indication"]: (r["series"], r["good"], r["partial"]) for r in rows}, rows
 
@@ -417,14 +422,7 @@ def _report_shown(manager, period: Period, *, rollup: bool = True) -> tuple[dict
         answered.append(rows is not None)
         return rows
 
-    with (
-        mock.patch.object(
-            outcome_reads,
-            "responders_from_rollup",
-            outcome_reads.responders_from_rollup if rollup else lambda s: False,
-        ),
-        mock.patch.object(outcome_reads, "_rollup_responders", spy),
-    ):
+    with _summaries(rollup), mock.patch.object(outcome_reads, "_rollup_responders", spy):
         rows = selectors.outcome_responders(scope, per_instrument=True)
     shown = {
         f"{r['indication']} / {r['instrument']}": (r["series"], r["good"], r["partial"])
@@ -539,6 +537,16 @@ def test_responder_panel_matches_sql_with_late_scores_and_baselines(manager, pra
 # Practitioner activity ------------------------------------------------------------------
 
 
+def _signed(patient, who, performed_at, *indication_and_product):
+    """A session signed through the services (the summaries written as in the clinic),
+    screened the day before it was performed."""
+    QuestionnaireFactory(
+        patient=patient, entered_by=who,
+        completed_on=timezone.localdate(performed_at) - timedelta(days=1),
+    )  # fmt: skip
+    return _sign(_draft(patient, who, performed_at, *indication_and_product))
+
+
 def _activity_from_sessions(period: Period, **filters) -> dict:
     """Per (practitioner, product), from the signed sessions and their points (of the
     `filters`' practitioner, indication, product): sessions, distinct patients, units,
@@ -582,35 +590,28 @@ def test_practitioner_activity_matches_the_sessions_and_their_points(manager, pr
     today = timezone.localdate()
     a, b, c, d, e, f = PatientFactory.create_batch(6)
 
-    def signed(patient, who, performed_at, *indication_and_product):
-        QuestionnaireFactory(
-            patient=patient, entered_by=who,
-            completed_on=timezone.localdate(performed_at) - timedelta(days=1),
-        )  # fmt: skip
-        _sign(_draft(patient, who, performed_at, *indication_and_product))
-
     def uk(day, hour, minute):
         return timezone.make_aware(datetime.combine(day, time(hour, minute)))
 
     # Each signed today: late when performed more than three days ago. a: twice by the
     # practitioner (the later one yesterday: on time), once by Bob; b: once by each, Bob's
     # a year and a half ago; c: glabellar lines with Azzalure, by the practitioner.
-    signed(a, practitioner, now - timedelta(days=200))
-    signed(a, practitioner, now - timedelta(days=1))
-    signed(a, bob, now - timedelta(days=60))
-    signed(b, bob, now - timedelta(days=540))
-    signed(b, practitioner, now - timedelta(days=30))
+    _signed(a, practitioner, now - timedelta(days=200))
+    _signed(a, practitioner, now - timedelta(days=1))
+    _signed(a, bob, now - timedelta(days=60))
+    _signed(b, bob, now - timedelta(days=540))
+    _signed(b, practitioner, now - timedelta(days=30))
     PrescriberAssessmentFactory(
         patient=c, prescriber=practitioner, assessed_on=today - timedelta(days=12)
     )  # a cosmetic product's first treatment (rule 34)
-    signed(c, practitioner, now - timedelta(days=10), "glabellar-lines", "azzalure")
+    _signed(c, practitioner, now - timedelta(days=10), "glabellar-lines", "azzalure")
     # f: Botox too, for another indication (an indication filter leaves f's patient out).
-    signed(f, practitioner, now - timedelta(days=15), "hyperhidrosis-axillary", "botox")
+    _signed(f, practitioner, now - timedelta(days=15), "hyperhidrosis-axillary", "botox")
     # The 30-day period's edges in UK time: d at 00:30 on its first day (in it), e at
     # 23:30 the day before (not); a draft of a's, not signed, counts nowhere.
     first = today - timedelta(days=29)
-    signed(d, bob, uk(first, 0, 30))
-    signed(e, bob, uk(first - timedelta(days=1), 23, 30))
+    _signed(d, bob, uk(first, 0, 30))
+    _signed(e, bob, uk(first - timedelta(days=1), 23, 30))
     _draft(a, practitioner, now - timedelta(days=2))
     # g: a late entry, signed after a later session with the same practitioner and product
     # and, between them, one with the same practitioner and another product (the Botox
@@ -619,9 +620,9 @@ def test_practitioner_activity_matches_the_sessions_and_their_points(manager, pr
     PrescriberAssessmentFactory(
         patient=g, prescriber=practitioner, assessed_on=today - timedelta(days=40)
     )
-    signed(g, practitioner, now - timedelta(days=8))
-    signed(g, practitioner, now - timedelta(days=14), "glabellar-lines", "azzalure")
-    signed(g, practitioner, now - timedelta(days=20))
+    _signed(g, practitioner, now - timedelta(days=8))
+    _signed(g, practitioner, now - timedelta(days=14), "glabellar-lines", "azzalure")
+    _signed(g, practitioner, now - timedelta(days=20))
     assert _check()[0] == 0  # the summaries' previous days, as the raw rows give them
     migraine = Indication.objects.get(slug="chronic-migraine")
     botox, azzalure = Product.objects.get(slug="botox"), Product.objects.get(slug="azzalure")
@@ -666,11 +667,7 @@ def test_migration_0034_fills_the_previous_day_with_the_same_practitioner_and_pr
     first, second = PatientFactory.create_batch(2)
     for patient, days_ago in ((first, 90), (first, 40), (first, 41), (second, 30), (second, 20)):
         # first's last session a late entry, between its others
-        QuestionnaireFactory(
-            patient=patient, entered_by=practitioner,
-            completed_on=timezone.localdate() - timedelta(days=days_ago + 1),
-        )  # fmt: skip
-        _sign(_draft(patient, practitioner, now - timedelta(days=days_ago)))
+        _signed(patient, practitioner, now - timedelta(days=days_ago))
     written = dict(SessionTotals.objects.values_list("session_id", "product_prev_day"))
     assert sorted(day is None for day in written.values()) == [False, False, False, True, True]
     SessionTotals.objects.update(product_prev_day=None)

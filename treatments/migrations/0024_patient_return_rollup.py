@@ -3,19 +3,29 @@
 from django.conf import settings
 from django.db import connection, migrations, models
 
+# The previous days this migration's columns hold, as treatments.services.rollup_rebuild
+# computed them then (frozen here: the service now fills a column 0033 adds).
+PREVIOUS_DAYS = """
+UPDATE treatments_sessiontotals
+SET prev_day = w.prev_day, practitioner_prev_day = w.practitioner_prev_day
+FROM (
+    SELECT session_id,
+           LAG(day) OVER (PARTITION BY patient_id ORDER BY day, session_id) AS prev_day,
+           LAG(day) OVER (PARTITION BY patient_id, practitioner_id ORDER BY day, session_id)
+               AS practitioner_prev_day
+    FROM treatments_sessiontotals
+) w
+WHERE treatments_sessiontotals.session_id = w.session_id
+"""
+
 
 def fill(apps, schema_editor):
-    """The previous days and the return rollup from the session totals already there
-    (the service's SQL, without the column 0033 adds: only the tables and columns created
-    by 0001-0024)."""
-    import time
-
+    """The previous days and the return rollup from the session totals already there."""
     from treatments.services import rollup_rebuild
 
     with connection.cursor() as cursor:
-        rollup_rebuild.fill_returns(
-            cursor, lambda message: None, time.monotonic(), product_prev_day=False
-        )
+        cursor.execute(PREVIOUS_DAYS)
+        rollup_rebuild.insert_return_rollup(cursor)
 
 
 def empty(apps, schema_editor):

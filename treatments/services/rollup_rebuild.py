@@ -144,23 +144,27 @@ def rebuild(
     return {"sessions": done, "daily_rows": days, "return_rows": return_rows, **made}
 
 
-def fill_returns(cursor, say: Progress, started: float, *, product_prev_day=True) -> int:
+def fill_returns(cursor, say: Progress, started: float) -> int:
     """SessionTotals' previous days and PatientReturnRollup from the session totals
-    (PatientReturnRollup empty). Returns the rollup's row count. `product_prev_day=False`:
-    for migration 0024, which runs before that column exists (0033)."""
-    also = ", product_prev_day = w.product_prev_day" if product_prev_day else ""
+    (PatientReturnRollup empty). Returns the rollup's row count."""
     cursor.execute(
         f"""
-        UPDATE {TOTALS} SET prev_day = w.prev_day, practitioner_prev_day = w.practitioner_prev_day
-               {also}
+        UPDATE {TOTALS} SET prev_day = w.prev_day, practitioner_prev_day = w.practitioner_prev_day,
+               product_prev_day = w.product_prev_day
         FROM ({PREV_DAYS_SELECT} FROM {TOTALS}) w
         WHERE {TOTALS}.session_id = w.session_id
         """
     )
     say(f"  previous days: {cursor.rowcount:,} rows ({time.monotonic() - started:.1f}s)")
+    rows = insert_return_rollup(cursor)
+    say(f"  return rollup: {rows:,} rows ({time.monotonic() - started:.1f}s)")
+    return rows
+
+
+def insert_return_rollup(cursor) -> int:
+    """PatientReturnRollup (empty) from the session totals' previous days: its rows."""
     sql, params = _returns_select(TOTALS)
     cursor.execute(f"INSERT INTO {RETURNS} (day, scope, prev_month, sessions) {sql}", params)
-    say(f"  return rollup: {cursor.rowcount:,} rows ({time.monotonic() - started:.1f}s)")
     return cursor.rowcount
 
 

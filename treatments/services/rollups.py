@@ -11,8 +11,8 @@ transaction.
   signing); SQLite has no such WITH, and runs them one after another. Rare statements
   for a late entry (a session earlier in the record than some the patient already has
   signed): their rows learn the earlier first day, and the next session (clinic-wide;
-  with the practitioner) gets this one's day as its previous day, its return rollup row
-  moving bucket (`_relink_next`).
+  with the practitioner; with the practitioner and product) gets this one's day as its
+  previous day, its return rollup row moving bucket (`_relink_next`).
 - The rebuild from the raw rows and its check (`manage.py rebuild_rollups [--check]`)
   are in treatments.services.rollup_rebuild.
 
@@ -154,12 +154,15 @@ def record_signed_session(session: TreatmentSession) -> None:
             # A late entry before some of the patient's signed sessions: the next one
             # (clinic-wide; with this practitioner; with this practitioner and product)
             # now returns after this one.
-            _relink_next(cursor, session, local_day, 0, "prev_day", "")
+            _relink_next(cursor, session, local_day, "prev_day", scope=0)
             _relink_next(
-                cursor, session, local_day, session.practitioner_id, "practitioner_prev_day",
-                "AND practitioner_id = %s",
+                cursor, session, local_day, "practitioner_prev_day",
+                same=("practitioner_id",), scope=session.practitioner_id,
             )  # fmt: skip
-            _relink_next_same_product(cursor, session, local_day)
+            _relink_next(
+                cursor, session, local_day, "product_prev_day",
+                same=("practitioner_id", "product_id"),
+            )  # fmt: skip
 
 
 def _record_in_one_statement(cursor, session, totals: str, params: list) -> tuple[int, int]:
@@ -264,10 +267,13 @@ def _add_returns(cursor, rows) -> None:
     )
 
 
-def _relink_next(cursor, session, day: date, scope: int, column: str, match: str) -> None:
-    """The patient's next signed session after `session` (in `scope`) now has `day` as its
-    previous day: its row and its PatientReturnRollup bucket move."""
-    params = [session.patient_id, *([session.practitioner_id] if match else [])]
+def _relink_next(
+    cursor, session, day: date, column: str, *, same: tuple[str, ...] = (), scope=None
+) -> None:
+    """The patient's next signed session after `session` with the same `same` columns
+    (practitioner_id; practitioner_id and product_id) now has `day` as its previous day in
+    `column`: its row moves, and with a `scope` its PatientReturnRollup bucket too."""
+    match = "".join(f" AND {name} = %s" for name in same)
     cursor.execute(
         f"""
         SELECT session_id, day, {column} FROM {TOTALS}
@@ -275,8 +281,11 @@ def _relink_next(cursor, session, day: date, scope: int, column: str, match: str
           AND (day > %s OR (day = %s AND session_id > %s))
         ORDER BY day, session_id LIMIT 1
         """,
-        [*params, session.pk, _date_param(day), _date_param(day), session.pk],
-    )
+        [
+            session.patient_id, *(getattr(session, name) for name in same), session.pk,
+            _date_param(day), _date_param(day), session.pk,
+        ],
+    )  # fmt: skip
     found = cursor.fetchone()
     if found is None:
         return
@@ -284,6 +293,8 @@ def _relink_next(cursor, session, day: date, scope: int, column: str, match: str
     cursor.execute(
         f"UPDATE {TOTALS} SET {column} = %s WHERE session_id = %s", [_date_param(day), next_id]
     )
+    if scope is None:
+        return
     old, new = return_bucket(old_prev, next_day), return_bucket(day, next_day)
     if old != new:
         _add_returns(cursor, [(next_day, scope, new, 1)])
@@ -298,25 +309,6 @@ def _relink_next(cursor, session, day: date, scope: int, column: str, match: str
             "AND sessions = 0",
             key,
         )
-
-
-def _relink_next_same_product(cursor, session, day: date) -> None:
-    """The patient's next signed session after `session` with its practitioner and
-    product now has `day` as its product_prev_day (no rollup reads it per day)."""
-    cursor.execute(
-        f"""
-        UPDATE {TOTALS} SET product_prev_day = %s WHERE session_id = (
-            SELECT session_id FROM {TOTALS}
-            WHERE patient_id = %s AND practitioner_id = %s AND product_id = %s
-              AND session_id <> %s AND (day > %s OR (day = %s AND session_id > %s))
-            ORDER BY day, session_id LIMIT 1
-        )
-        """,
-        [
-            _date_param(day), session.patient_id, session.practitioner_id, session.product_id,
-            session.pk, _date_param(day), _date_param(day), session.pk,
-        ],
-    )  # fmt: skip
 
 
 def record_side_effects(session_ids) -> None:
