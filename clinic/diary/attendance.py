@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -32,6 +33,11 @@ from clinic.diary.choices import AppointmentStatus, ExceptionKind
 from clinic.diary.models import Appointment, WorkingException, WorkingPattern
 
 ATTENDED = {AppointmentStatus.ARRIVED, AppointmentStatus.IN_TREATMENT, AppointmentStatus.COMPLETED}
+
+
+def _hours(minutes: int) -> Decimal:
+    """Hours to one decimal, as the report and the dashboard show them."""
+    return (Decimal(minutes) / 60).quantize(Decimal("0.1"))
 
 
 @dataclass
@@ -49,6 +55,14 @@ class Line:
     lead_days: list[float] = field(default_factory=list)
     # Days from the recall message to the treated session (see the module's docstring).
     recall_lead_days: list[float] = field(default_factory=list)
+
+    @property
+    def working_hours(self) -> Decimal:
+        return _hours(self.working_minutes)
+
+    @property
+    def booked_hours(self) -> Decimal:
+        return _hours(self.booked_minutes)
 
     @property
     def utilisation(self) -> float | None:

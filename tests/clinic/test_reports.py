@@ -10,11 +10,13 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.html import escape
 
+from clinic.diary.attendance import Line
 from clinic.models import AccessEvent
 from clinic.reports.models import ReportExport
 from clinic.reports.registry import REPORTS
 from clinic.reports.selectors import staff_label
 from clinic.roles import Role
+from clinic.templatetags.figures import figure
 from tests.conftest import client_for
 from tests.factories import (
     PatientFactory,
@@ -23,7 +25,8 @@ from tests.factories import (
     UserFactory,
     VialFactory,
 )
-from treatments.models import Indication, VialDraw
+from treatments.models import Indication, Product, VialDraw
+from treatments.services import vial_discard
 
 pytestmark = pytest.mark.django_db
 
@@ -346,3 +349,42 @@ def test_stock_and_activity_reports_fit_an_ipad_and_print_whole(
     for text in figures:
         assert "text-end" in cells[text], text
     assert not narrow & cells["Product"]
+
+
+def test_figures_in_the_thousands_are_grouped_on_pages_and_plain_in_the_csv(
+    manager_client, manager
+):
+    """Three 500 U Dysport vials discarded: "1,500" units and "1,234.5" wasted in the
+    report's table and the dashboard's stock panel, as a manager reads them; the CSV keeps
+    1500 and 1234.5, which a spreadsheet reads as numbers."""
+    dysport = Product.objects.get(slug="dysport")
+    for wasted in ("412.5", "500", "322"):
+        vial = VialFactory(product=dysport, presentation_units=500, lot="DY2026A")
+        vial_discard(
+            vial=vial, reason="End of clinic", wasted_units=Decimal(wasted), discarded_by=manager
+        )
+    row = table(manager_client.get("/reports/units-wastage/"))
+    assert re.search(r">\s*1,500\s*<", row) and re.search(r">\s*1,234\.5\s*<", row)
+    assert "1500" not in row and "1234.5" not in row
+    csv = body(manager_client.get("/reports/units-wastage/csv/"))
+    assert ",1500," in csv and ",1234.5," in csv and "1,500" not in csv
+    panel = manager_client.get("/dashboard/panels/stock/").content.decode()
+    assert "1,234.5 of 1,500" in panel
+
+
+def test_a_figure_reads_as_a_manager_expects():
+    assert [figure(v) for v in (1234567, Decimal("1234.50"), Decimal("1E+3"), 7)] == [
+        "1,234,567",
+        "1,234.5",
+        "1,000",
+        "7",
+    ]
+    assert figure(Decimal("0.00")) == "0" and figure(None) == "—"
+
+
+def test_diary_hours_read_to_one_decimal_and_grouped():
+    """A year of a full-time practitioner's hours: "2,088", and 7 h 30 min "7.5" (the
+    dashboard rounded them to whole hours, ungrouped, before)."""
+    line = Line(label="Amelia Hart", working_minutes=2088 * 60, booked_minutes=450)
+    assert (line.working_hours, line.booked_hours) == (Decimal("2088.0"), Decimal("7.5"))
+    assert (figure(line.working_hours), figure(line.booked_hours)) == ("2,088", "7.5")

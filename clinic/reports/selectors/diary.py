@@ -9,8 +9,8 @@ def _row(line: Line, kind: str) -> dict:
     return {
         "who": line.label,
         "kind": kind,
-        "working_hours": round(line.working_minutes / 60, 1),
-        "booked_hours": round(line.booked_minutes / 60, 1),
+        "working_hours": line.working_hours,
+        "booked_hours": line.booked_hours,
         "utilisation": line.utilisation,
         "appointments": line.appointments,
         "attended": line.attended,

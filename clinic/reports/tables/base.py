@@ -7,6 +7,7 @@ from datetime import date
 import django_tables2 as tables
 from django.utils import timezone
 
+from clinic.templatetags.figures import DASH, figure
 from treatments.choices import UnitFamily
 
 TABLE_ATTRS = {"class": "table table-sm table-hover align-middle report-table"}
@@ -16,9 +17,6 @@ NUMBER = {"th": {"class": "text-end"}, "td": {"class": "text-end"}}
 # screen; shown from 992 px, and always printed.
 _WIDE_ONLY = {"class": "d-none d-lg-table-cell d-print-table-cell"}
 WIDE_ONLY = {"th": _WIDE_ONLY, "td": _WIDE_ONLY}
-
-
-DASH = "—"
 
 
 def units(value) -> str:
@@ -95,6 +93,18 @@ class UnitFamilyColumn(tables.Column):
 
     def render(self, value):
         return family_label(value)
+
+
+class FigureColumn(tables.Column):
+    """A column of counts or units: right-aligned, thousands separated (clinic.templatetags.
+    figures)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("attrs", NUMBER)
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        return figure(value)
 
 
 class ReportTable(tables.Table):

@@ -2,7 +2,7 @@
 
 import django_tables2 as tables
 
-from clinic.reports.tables.base import DASH, NUMBER, ReportTable
+from clinic.reports.tables.base import DASH, NUMBER, FigureColumn, ReportTable
 
 
 def percent(value) -> str:
@@ -12,17 +12,17 @@ def percent(value) -> str:
 class AttendanceTable(ReportTable):
     who = tables.Column("Practitioner or room", orderable=False)
     kind = tables.Column("", orderable=False)
-    working_hours = tables.Column("Working hours", attrs=NUMBER, orderable=False)
-    booked_hours = tables.Column("Booked hours", attrs=NUMBER, orderable=False)
+    working_hours = FigureColumn("Working hours", orderable=False)
+    booked_hours = FigureColumn("Booked hours", orderable=False)
     utilisation = tables.Column("Utilisation", attrs=NUMBER, orderable=False)
-    appointments = tables.Column("Appointments", attrs=NUMBER, orderable=False)
-    did_not_attend = tables.Column("Did not attend", attrs=NUMBER, orderable=False)
+    appointments = FigureColumn("Appointments", orderable=False)
+    did_not_attend = FigureColumn("Did not attend", orderable=False)
     dna_rate = tables.Column("DNA rate", attrs=NUMBER, orderable=False)
-    late_cancellations = tables.Column("Late cancellations", attrs=NUMBER, orderable=False)
+    late_cancellations = FigureColumn("Late cancellations", orderable=False)
     late_rate = tables.Column("Late cancellation rate", attrs=NUMBER, orderable=False)
     lead_days = tables.Column("Days booked ahead (treatments)", attrs=NUMBER, orderable=False)
     recall_lead_days = tables.Column("Days from recall to treatment", attrs=NUMBER, orderable=False)
-    after_recall = tables.Column("Treated after a recall", attrs=NUMBER, orderable=False)
+    after_recall = FigureColumn("Treated after a recall", orderable=False)
 
     def render_utilisation(self, value):
         return percent(value)

@@ -2,19 +2,19 @@
 
 import django_tables2 as tables
 
-from clinic.reports.tables.base import DASH, NUMBER, ReportTable
+from clinic.reports.tables.base import DASH, NUMBER, FigureColumn, ReportTable
 
 
 class OutcomeTable(ReportTable):
     indication = tables.Column("Indication")
     instrument = tables.Column("Measure")
-    series = tables.Column("Patients", attrs=NUMBER)
+    series = FigureColumn("Patients")
     mean_baseline = tables.Column("Mean baseline", attrs=NUMBER)
     mean_latest = tables.Column("Mean latest", attrs=NUMBER)
     mean_improvement = tables.Column("Mean improvement", attrs=NUMBER)
-    good = tables.Column("Good", attrs=NUMBER)
-    partial = tables.Column("Partial", attrs=NUMBER)
-    none = tables.Column("Not responding", attrs=NUMBER)
+    good = FigureColumn("Good")
+    partial = FigureColumn("Partial")
+    none = FigureColumn("Not responding")
     responder_percent = tables.Column("Responders", attrs=NUMBER)
 
     def render_mean_improvement(self, value):

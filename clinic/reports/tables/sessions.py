@@ -6,14 +6,13 @@ from django.utils.html import format_html
 
 from clinic.reports.selectors import staff_label
 from clinic.reports.tables.base import (
-    NUMBER,
+    FigureColumn,
     ReportTable,
     UnitFamilyColumn,
     family_label,
     label_of,
     local_dt,
     lots,
-    units,
     yes_no,
 )
 from treatments.choices import SessionStatus
@@ -27,7 +26,7 @@ class SessionTable(ReportTable):
     )
     indication_name = tables.Column("Indication")
     product_brand = tables.Column("Product")
-    total_units = tables.Column("Units", orderable=False, attrs=NUMBER)
+    total_units = FigureColumn("Units", orderable=False)
     lot = tables.Column("Lot", orderable=False)
     status = tables.Column("Status")
     signed_at = tables.Column("Signed")
@@ -56,9 +55,6 @@ class SessionTable(ReportTable):
             record["product_brand"],
             family_label(record["unit_family"]),
         )
-
-    def render_total_units(self, value):
-        return units(value)
 
     def render_lot(self, record):
         return lots(record)
@@ -89,11 +85,11 @@ class PractitionerActivityTable(ReportTable):
     )
     product = tables.Column("Product", accessor="product__brand")
     family = UnitFamilyColumn()
-    sessions = tables.Column("Sessions", attrs=NUMBER)
-    patients = tables.Column("Patients", attrs=NUMBER)
-    units = tables.Column("Units", attrs=NUMBER)
-    signed_late = tables.Column("Signed late", attrs=NUMBER)
-    without_consent = tables.Column("No consent", attrs=NUMBER)
+    sessions = FigureColumn("Sessions")
+    patients = FigureColumn("Patients")
+    units = FigureColumn("Units")
+    signed_late = FigureColumn("Signed late")
+    without_consent = FigureColumn("No consent")
 
     def render_practitioner(self, record):
         return staff_label(
@@ -101,6 +97,3 @@ class PractitionerActivityTable(ReportTable):
             record["practitioner__last_name"],
             record["practitioner__username"],
         )
-
-    def render_units(self, value):
-        return units(value)

@@ -5,13 +5,13 @@ from django.utils.html import format_html
 
 from clinic.reports.tables.base import (
     DASH,
+    FigureColumn,
     ReportTable,
     age_on,
     label_of,
     lots,
     reaction,
     seriousness,
-    units,
 )
 from patients.choices import Sex
 from treatments.choices import Causality, RegulatorDecision, Severity, SideEffectOutcome
@@ -30,7 +30,7 @@ class SideEffectTable(ReportTable):
     causality = tables.Column("Causality", orderable=False)
     brand = tables.Column("Brand", order_by=("brand",))
     batch = tables.Column("Batch", orderable=False)
-    dose_units = tables.Column("Dose (U)", orderable=False)
+    dose_units = FigureColumn("Dose (U)", orderable=False, attrs={})
     regulator_decision = tables.Column("Yellow Card")
 
     class Meta(ReportTable.Meta):
@@ -60,9 +60,6 @@ class SideEffectTable(ReportTable):
 
     def render_batch(self, record):
         return lots(record, "batch", "second_batch")
-
-    def render_dose_units(self, value):
-        return units(value)
 
     def render_regulator_decision(self, record):
         decision = record["regulator_decision"]

@@ -9,10 +9,10 @@ from clinic.reports.tables.base import (
     DASH,
     NUMBER,
     WIDE_ONLY,
+    FigureColumn,
     ReportTable,
     UnitFamilyColumn,
     local_dt,
-    units,
 )
 
 
@@ -21,17 +21,11 @@ class UnitsWastageTable(ReportTable):
     family = UnitFamilyColumn()
     lot = tables.Column("Lot")
     expiry = tables.DateColumn(verbose_name="Expiry", format="d/m/Y")
-    vials = tables.Column("Vials", attrs=NUMBER)
-    presentation = tables.Column("Units in vials", attrs=NUMBER)
-    drawn = tables.Column("Units drawn", attrs=NUMBER)
-    wasted = tables.Column("Units wasted", attrs=NUMBER)
+    vials = FigureColumn("Vials")
+    presentation = FigureColumn("Units in vials")
+    drawn = FigureColumn("Units drawn")
+    wasted = FigureColumn("Units wasted")
     wasted_percent = tables.Column("Wasted", accessor="wasted", orderable=False, attrs=NUMBER)
-
-    def render_drawn(self, value):
-        return units(value)
-
-    def render_wasted(self, value):
-        return units(value)
 
     def render_wasted_percent(self, record):
         if not record["presentation"]:
@@ -55,7 +49,7 @@ class LotExposureTable(ReportTable):
         accessor="session__practitioner__last_name",
         order_by=("session__practitioner__last_name",),
     )
-    units = tables.Column("Units from lot", attrs=NUMBER)
+    units = FigureColumn("Units from lot")
     vial = tables.Column("", accessor="vial_id", orderable=False)
 
     class Meta(ReportTable.Meta):
@@ -70,9 +64,6 @@ class LotExposureTable(ReportTable):
             record["session__practitioner__last_name"],
             record["session__practitioner__username"],
         )
-
-    def render_units(self, value):
-        return units(value)
 
     def render_vial(self, value):
         if self.user is not None and self.user.has_perm("reports.view_change_history"):
