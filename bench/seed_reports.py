@@ -284,6 +284,8 @@ def main() -> None:
             "discarded_at": r[8], "discarded_by_id": r[7] if r[8] else None,
             "discard_reason": "End of session" if r[8] else "",
             "wasted_units": r[9] if r[8] else D(0), "lot_sequence": r[10],
+            # Closed after its one session: what that session drew (the rest was wasted).
+            "drawn_at_discard": D(r[2]) - r[9] if r[8] else None,
             "version": 1, "created_at": r[6], "updated_at": r[6],
         },
     )  # fmt: skip

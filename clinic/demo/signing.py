@@ -233,6 +233,7 @@ class SessionSigning:
         vial.discarded_at, vial.discarded_by = prepared.discarded_at, practitioner
         vial.discard_reason = END_OF_SESSION
         vial.wasted_units = D(vial.presentation_units) - prepared.total
+        vial.drawn_at_discard = prepared.total  # as vial_discard records the closing count
         vial.version = 3
         vial._history_user, vial._history_date = practitioner, prepared.discarded_at
         pending.vials.append(vial)

@@ -284,8 +284,9 @@ REPORTS: list[Report] = [
     Report(
         slug="units-wastage",
         title="Units and wastage by product and lot",
-        summary="Vials closed in the period per product and lot: units held, drawn into "
-        "sessions and wasted. Units are never added across products.",
+        summary="Vials closed in the period per product and lot: units held, and the units "
+        "drawn into sessions and wasted as each vial was closed. Units are never added "
+        "across products.",
         permission=CLINIC,
         filterset=filters.UnitsWastageFilterSet,
         table=tables.UnitsWastageTable,

@@ -17,6 +17,7 @@ from unittest import mock
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import Sum
 from django.utils import timezone
 
 from clinic.reports import selectors
@@ -30,6 +31,7 @@ from tests.factories import (
     PatientFactory,
     PrescriberAssessmentFactory,
     QuestionnaireFactory,
+    TreatmentSessionFactory,
     UserFactory,
     VialFactory,
 )
@@ -37,6 +39,7 @@ from tests.treatments.session_helpers import save, start
 from treatments import services
 from treatments.models import (
     AnatomicalSite,
+    DailyWasteRollup,
     Indication,
     OutcomeInstrument,
     OutcomeRollup,
@@ -44,6 +47,8 @@ from treatments.models import (
     SafetyParameter,
     SessionTotals,
     TreatmentSession,
+    Vial,
+    VialDraw,
 )
 from treatments.models.rollups import CHART_COMPLETION_HOURS
 
@@ -303,6 +308,15 @@ def test_wastage_panel_matches_sql_after_discards(manager, practitioner):
         VialFactory(product=botox, lot="W2", received_by=practitioner),
         VialFactory(product=dysport, lot="D1", presentation_units=500, received_by=practitioner),
     ]
+    # Drawn before they were closed: a signed session's 40 U from the first W1 vial, and a
+    # draft's planned 30 U from the second, which the draft later takes from another vial.
+    signed = TreatmentSessionFactory(practitioner=practitioner, product=botox)
+    draft = TreatmentSessionFactory(practitioner=practitioner, product=botox)
+    VialDraw.objects.create(session=signed, vial=vials[0], units=40)
+    VialDraw.objects.create(session=draft, vial=vials[1], units=30)
+    TreatmentSession.objects.filter(pk=signed.pk).update(
+        status="signed", signed_at=timezone.now(), signed_by=practitioner
+    )
     for vial, wasted in zip(vials, ("10", "25.5", "100", "0"), strict=True):
         services.vial_discard(
             vial=vial,
@@ -310,6 +324,7 @@ def test_wastage_panel_matches_sql_after_discards(manager, practitioner):
             wasted_units=Decimal(wasted),
             discarded_by=practitioner,
         )
+    VialDraw.objects.filter(session=draft).delete()  # as a save with another vial does
     # A vial closed last year, written directly and rebuilt, is outside the period.
     VialFactory(
         product=botox, lot="W1", received_by=practitioner, wasted_units=50,
@@ -347,7 +362,36 @@ def test_wastage_panel_matches_sql_after_discards(manager, practitioner):
         r["product"]: (r["vials"], r["presentation"], r["wasted"])
         for r in panel["wastage_by_product"]
     } == by_product
+    # The units-and-wastage report, per product and lot, from the same rollup: the units
+    # drawn as each vial was closed (the draft's 30 U with them), the earliest expiry.
+    raw = sql(
+        "SELECT p.brand, v.lot, COUNT(*), SUM(v.presentation_units), "
+        "SUM(v.drawn_at_discard), SUM(v.wasted_units), MIN(v.expiry) "
+        "FROM treatments_vial v JOIN treatments_product p ON p.id = v.product_id "
+        "WHERE v.discarded_at >= %s AND v.discarded_at < %s GROUP BY p.brand, v.lot",
+        period.start_at,
+        period.end_at,
+    )
+    expected = {
+        (b, lot): (n, int(u), Decimal(str(d)), Decimal(str(w)), _date(e))
+        for b, lot, n, u, d, w, e in raw
+    }
+    assert expected[("BOTOX", "W1")][2] == Decimal(70)  # 40 signed + 30 planned, then
+    assert VialDraw.objects.filter(vial__lot="W1").aggregate(u=Sum("units"))["u"] == 40  # now
+    rows = {
+        (r["product__brand"], r["lot"]): (
+            r["vials"], r["presentation"], r["drawn"], r["wasted"], r["expiry"]
+        )
+        for r in selectors.units_wastage_rows(scope)
+    }  # fmt: skip
+    assert rows == expected
+    only_dysport = selectors.scope_for(user=manager, period=period, product=dysport)
+    assert [r["lot"] for r in selectors.units_wastage_rows(only_dysport)] == ["D1"]
     _rebuild_gives_the_same_rows()
+
+
+def _date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 # Responder rates ------------------------------------------------------------------------
@@ -673,3 +717,48 @@ def test_migration_0034_fills_the_previous_day_with_the_same_practitioner_and_pr
     SessionTotals.objects.update(product_prev_day=None)
     migration.fill(None, SimpleNamespace(connection=connection))
     assert dict(SessionTotals.objects.values_list("session_id", "product_prev_day")) == written
+
+
+@pytest.mark.django_db
+def test_migration_0037_fills_the_closing_counts_and_the_wastage_days(practitioner, monkeypatch):
+    """The backfill, in batches of one vial, gives each closed vial the units drawn from
+    it and each wastage day (a UK day: 23:30 UTC in June is the next day in London) the
+    sums and earliest expiry vial_discard now writes; a vial still open keeps no count."""
+    migration = importlib.import_module("treatments.migrations.0037_fill_vial_drawn_at_discard")
+    monkeypatch.setattr(migration, "VIALS_PER_BATCH", 1)
+    botox = Product.objects.get(slug="botox")
+    session = TreatmentSessionFactory(practitioner=practitioner, product=botox)
+    for when, lot, drawn, expiry in (
+        (datetime(2026, 6, 14, 23, 30, tzinfo=UTC), "M1", 40, date(2027, 1, 1)),
+        (datetime(2026, 6, 15, 9, 0, tzinfo=UTC), "M1", 0, date(2026, 12, 1)),
+        (datetime(2026, 3, 2, 10, 0, tzinfo=UTC), "M2", 25, date(2027, 3, 1)),
+    ):
+        vial = VialFactory(product=botox, lot=lot, expiry=expiry, received_by=practitioner)
+        if drawn:
+            VialDraw.objects.create(session=session, vial=vial, units=drawn)
+        services.vial_discard(
+            vial=vial, reason="End of session", wasted_units=Decimal(10), discarded_by=practitioner
+        )
+        Vial.objects.filter(pk=vial.pk).update(discarded_at=when)
+    call_command("rebuild_rollups", stdout=StringIO())
+
+    def stored():
+        return (
+            dict(Vial.objects.values_list("pk", "drawn_at_discard")),
+            sorted(
+                DailyWasteRollup.objects.values_list(
+                    "day", "lot", "vials", "presentation", "wasted", "drawn", "expiry"
+                )
+            ),
+        )
+
+    written = stored()
+    assert written[1] == [
+        (date(2026, 3, 2), "M2", 1, 100, Decimal(10), Decimal(25), date(2027, 3, 1)),
+        (date(2026, 6, 15), "M1", 2, 200, Decimal(20), Decimal(40), date(2026, 12, 1)),
+    ]
+    assert sorted(map(str, written[0].values())) == ["0.00", "25.00", "40.00", "None"]
+    Vial.objects.update(drawn_at_discard=None)
+    DailyWasteRollup.objects.update(drawn=0, expiry=None)
+    migration.fill(None, SimpleNamespace(connection=connection))
+    assert stored() == written

@@ -333,15 +333,12 @@ def test_stock_and_activity_reports_fit_an_ipad_and_print_whole(
     the vial's history). Below 992 px a column each row does not need is left out (the
     unit family, which the brand names; the lot's expiry, the same on all its rows), and
     printed it is kept; the figures' headings stand over their right-aligned figures."""
-    vial = VialFactory(
-        lot="C7001C3",
-        expiry=date(2030, 10, 14),
-        presentation_units=100,
-        wasted_units=10,
-        discarded_at=timezone.now(),
-    )
+    vial = VialFactory(lot="C7001C3", expiry=date(2030, 10, 14), presentation_units=100)
     session = signed_session(practitioner=practitioner, vial=vial)
     VialDraw.objects.create(session=session, vial=vial, units=20)
+    vial_discard(
+        vial=vial, reason="End of session", wasted_units=Decimal(10), discarded_by=practitioner
+    )
     cells = _cell_classes(manager_client.get(f"/reports/{slug}/").content.decode())
     narrow = {"d-none", "d-lg-table-cell", "d-print-table-cell"}
     for text in left_out:

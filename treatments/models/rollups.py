@@ -31,6 +31,7 @@ here they are plain columns, without a constraint or an index of their own.
 """
 
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -278,8 +279,10 @@ class DailyCourseRollup(models.Model):
 
 
 class DailyWasteRollup(models.Model):
-    """Vials discarded on one UK day, per product and lot: vials, the units they held and
-    the units wasted (vial_discard adds to it; a discard is never undone)."""
+    """Vials discarded on one UK day, per product and lot: vials, the units they held, the
+    units drawn from them and wasted as each was closed (Vial.drawn_at_discard,
+    wasted_units) and the earliest expiry among them (vial_discard adds to it; a discard is
+    never undone)."""
 
     day = models.DateField()
     product = _dimension("treatments.Product")
@@ -287,6 +290,9 @@ class DailyWasteRollup(models.Model):
     vials = models.PositiveIntegerField()
     presentation = models.PositiveIntegerField(help_text="Units the vials held")
     wasted = models.DecimalField(max_digits=14, decimal_places=2)
+    # A default in the database: the previous release's INSERT names no such column.
+    drawn = models.DecimalField(max_digits=14, decimal_places=2, db_default=Decimal(0))
+    expiry = models.DateField(null=True, help_text="The earliest expiry of the day's vials")
 
     class Meta:
         ordering = ["day", "product", "lot"]

@@ -83,6 +83,18 @@ class Vial(TimeStampedModel):
     )
     discard_reason = models.CharField(max_length=200, blank=True)
     wasted_units = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal(0))
+    # The reconciliation as the vial was closed: what its draws came to then (signed
+    # sessions and any draft's planned draw on it). The units-and-wastage report adds these
+    # up (from DailyWasteRollup), not today's draws: a draft that moves to another vial
+    # later takes its planned draw away from the vial, not from the closing count.
+    drawn_at_discard = models.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Units drawn from the vial when it was discarded (empty until then)",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()

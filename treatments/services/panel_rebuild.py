@@ -64,7 +64,8 @@ def _expected_waste_sql() -> tuple[str, list]:
     day_sql, day_params = _uk_day("discarded_at")
     sql = f"""
         SELECT {day_sql} AS day, product_id, lot, COUNT(*) AS vials,
-               SUM(presentation_units) AS presentation, SUM(wasted_units) AS wasted
+               SUM(presentation_units) AS presentation, SUM(wasted_units) AS wasted,
+               COALESCE(SUM(drawn_at_discard), 0) AS drawn, MIN(expiry) AS expiry
         FROM {VIALS} WHERE discarded_at IS NOT NULL GROUP BY 1, 2, 3
     """
     return sql, list(day_params)
@@ -137,7 +138,9 @@ def rebuild_panels(cursor, say, *, courses: bool = True) -> dict:
         say(f"  courses per day: {cursor.rowcount:,} rows")
     sql, params = _expected_waste_sql()
     cursor.execute(
-        f"INSERT INTO {WASTE} (day, product_id, lot, vials, presentation, wasted) {sql}", params
+        f"INSERT INTO {WASTE} (day, product_id, lot, vials, presentation, wasted, drawn, expiry) "
+        f"{sql}",
+        params,
     )
     made["waste_rows"] = cursor.rowcount
     say(f"  wastage rollup: {cursor.rowcount:,} rows")
@@ -191,7 +194,8 @@ def expected_panel_tables(cursor) -> dict:
         ),
         "wastage rollup": (
             "rollup_expected_waste", WASTE,
-            "day, product_id, lot, vials, presentation, ROUND(wasted, 2)", "day, product_id, lot",
+            "day, product_id, lot, vials, presentation, ROUND(wasted, 2), ROUND(drawn, 2), expiry",
+            "day, product_id, lot",
         ),
         "outcome scores": (
             "rollup_expected_scores", SCORES,

@@ -223,16 +223,20 @@ def record_discarded_vial(vial: Vial) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            INSERT INTO {WASTE} (day, product_id, lot, vials, presentation, wasted)
-            VALUES (%s, %s, %s, 1, %s, %s)
+            INSERT INTO {WASTE} (day, product_id, lot, vials, presentation, wasted, drawn, expiry)
+            VALUES (%s, %s, %s, 1, %s, %s, %s, %s)
             ON CONFLICT (day, product_id, lot) DO UPDATE SET
                 vials = {WASTE}.vials + 1,
                 presentation = {WASTE}.presentation + excluded.presentation,
-                wasted = {WASTE}.wasted + excluded.wasted
+                wasted = {WASTE}.wasted + excluded.wasted,
+                drawn = {WASTE}.drawn + excluded.drawn,
+                expiry = CASE WHEN {WASTE}.expiry IS NULL OR excluded.expiry < {WASTE}.expiry
+                              THEN excluded.expiry ELSE {WASTE}.expiry END
             """,
             [
                 _d(timezone.localdate(vial.discarded_at)), vial.product_id, vial.lot,
                 vial.presentation_units, str(vial.wasted_units),
+                str(vial.drawn_at_discard or 0), _d(vial.expiry),
             ],
         )  # fmt: skip
 

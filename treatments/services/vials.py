@@ -182,6 +182,7 @@ def vial_discard(*, vial: Vial, reason: str, wasted_units: Decimal, discarded_by
     vial.discarded_by = discarded_by
     vial.discard_reason = reason[:200]
     vial.wasted_units = wasted_units
+    vial.drawn_at_discard = drawn  # the reconciliation as closed (the report's "drawn")
     vial.version += 1
     vial._history_user = discarded_by
     vial.save()
