@@ -27,6 +27,7 @@ from clinic.roles import Role
 from patients import services as patient_services
 from tests.clinic.test_dashboard_figures import at, sql
 from tests.clinic.test_dashboard_rollups import _check, _draft, _sign
+from tests.conftest import client_for
 from tests.factories import (
     PatientFactory,
     PrescriberAssessmentFactory,
@@ -387,6 +388,12 @@ def test_wastage_panel_matches_sql_after_discards(manager, practitioner):
     assert rows == expected
     only_dysport = selectors.scope_for(user=manager, period=period, product=dysport)
     assert [r["lot"] for r in selectors.units_wastage_rows(only_dysport)] == ["D1"]
+    # The vial's page says why its count differs from its draws now; the other's says
+    # nothing more than its reconciliation.
+    moved, kept = (
+        client_for(manager).get(f"/vials/{v.pk}/").content.decode() for v in vials[1::-1]
+    )
+    assert "When discarded, 30 U had been drawn" in moved and "data-closing-count" not in kept
     _rebuild_gives_the_same_rows()
 
 
