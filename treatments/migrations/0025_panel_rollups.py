@@ -11,7 +11,7 @@ def fill(apps, schema_editor):
     from treatments.services import panel_rebuild
 
     with connection.cursor() as cursor:
-        panel_rebuild.rebuild_panels(cursor, lambda message: None, courses=False)
+        panel_rebuild.rebuild_panels(cursor, lambda message: None, as_of_0025=True)
 
 
 class Migration(migrations.Migration):

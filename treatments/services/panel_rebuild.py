@@ -60,12 +60,21 @@ def courses_sql(table: str) -> str:
     )
 
 
-def _expected_waste_sql() -> tuple[str, list]:
+WASTE_COLUMNS = "day, product_id, lot, vials, presentation, wasted"
+CLOSING_COLUMNS = "drawn, expiry"  # from treatments 0036
+
+
+def _expected_waste_sql(*, closing: bool = True) -> tuple[str, list]:
+    """DailyWasteRollup's rows from the discarded vials; `closing=False`: without the
+    closing counts and expiry (the table as 0025 made it)."""
     day_sql, day_params = _uk_day("discarded_at")
+    closing_sums = (
+        ", COALESCE(SUM(drawn_at_discard), 0) AS drawn, MIN(expiry) AS expiry" if closing else ""
+    )
     sql = f"""
         SELECT {day_sql} AS day, product_id, lot, COUNT(*) AS vials,
-               SUM(presentation_units) AS presentation, SUM(wasted_units) AS wasted,
-               COALESCE(SUM(drawn_at_discard), 0) AS drawn, MIN(expiry) AS expiry
+               SUM(presentation_units) AS presentation, SUM(wasted_units) AS wasted
+               {closing_sums}
         FROM {VIALS} WHERE discarded_at IS NOT NULL GROUP BY 1, 2, 3
     """
     return sql, list(day_params)
@@ -118,10 +127,12 @@ def _outcome_rollup_sql(table: str, thresholds) -> tuple[str, list]:
     return sql, [*bucket_params, str(thresholds[0]), str(thresholds[1])]
 
 
-def rebuild_panels(cursor, say, *, courses: bool = True) -> dict:
+def rebuild_panels(cursor, say, *, as_of_0025: bool = False) -> dict:
     """The five tables again from the raw rows, set-based (the caller's transaction and
-    table lock). `courses=False` leaves DailyCourseRollup and LatestCourse's was_*
-    columns out (migration 0025 runs before they exist)."""
+    table lock). `as_of_0025`: only what migration 0025 made, which runs it (not
+    DailyCourseRollup, LatestCourse's was_* columns or the wastage's closing counts and
+    expiry: 0026 and 0037 fill those)."""
+    courses = not as_of_0025
     thresholds = responder_thresholds()
     made = {}
     for table in (LATEST, *([COURSES] if courses else []), WASTE, OUTCOMES, SCORES):
@@ -136,12 +147,9 @@ def rebuild_panels(cursor, say, *, courses: bool = True) -> dict:
         cursor.execute(f"INSERT INTO {COURSES} ({COURSE_KEY}, courses) {courses_sql(LATEST)}")
         made["course_days"] = cursor.rowcount
         say(f"  courses per day: {cursor.rowcount:,} rows")
-    sql, params = _expected_waste_sql()
-    cursor.execute(
-        f"INSERT INTO {WASTE} (day, product_id, lot, vials, presentation, wasted, drawn, expiry) "
-        f"{sql}",
-        params,
-    )
+    sql, params = _expected_waste_sql(closing=not as_of_0025)
+    columns = WASTE_COLUMNS if as_of_0025 else f"{WASTE_COLUMNS}, {CLOSING_COLUMNS}"
+    cursor.execute(f"INSERT INTO {WASTE} ({columns}) {sql}", params)
     made["waste_rows"] = cursor.rowcount
     say(f"  wastage rollup: {cursor.rowcount:,} rows")
     sql, params = _expected_scores_sql(thresholds)
