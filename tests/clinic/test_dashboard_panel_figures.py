@@ -393,7 +393,10 @@ def test_wastage_panel_matches_sql_after_discards(manager, practitioner):
     moved, kept = (
         client_for(manager).get(f"/vials/{v.pk}/").content.decode() for v in vials[1::-1]
     )
-    assert "When discarded, 30 U had been drawn" in moved and "data-closing-count" not in kept
+    assert (
+        "When discarded, 30 U had been drawn from it; its draws have changed" in moved
+        and "data-closing-count" not in kept
+    )
     _rebuild_gives_the_same_rows()
 
 
@@ -739,6 +742,8 @@ def test_migration_0037_fills_the_closing_counts_and_the_wastage_days(practition
         (datetime(2026, 6, 14, 23, 30, tzinfo=UTC), "M1", 40, date(2027, 1, 1)),
         (datetime(2026, 6, 15, 9, 0, tzinfo=UTC), "M1", 0, date(2026, 12, 1)),
         (datetime(2026, 3, 2, 10, 0, tzinfo=UTC), "M2", 25, date(2027, 3, 1)),
+        # 23:30 UTC on 31/03 is 00:30 on 01/04 in London (summer time from 29/03).
+        (datetime(2026, 3, 31, 23, 30, tzinfo=UTC), "M3", 5, date(2027, 4, 1)),
     ):
         vial = VialFactory(product=botox, lot=lot, expiry=expiry, received_by=practitioner)
         if drawn:
@@ -762,10 +767,41 @@ def test_migration_0037_fills_the_closing_counts_and_the_wastage_days(practition
     written = stored()
     assert written[1] == [
         (date(2026, 3, 2), "M2", 1, 100, Decimal(10), Decimal(25), date(2027, 3, 1)),
+        (date(2026, 4, 1), "M3", 1, 100, Decimal(10), Decimal(5), date(2027, 4, 1)),
         (date(2026, 6, 15), "M1", 2, 200, Decimal(20), Decimal(40), date(2026, 12, 1)),
     ]
-    assert sorted(map(str, written[0].values())) == ["0.00", "25.00", "40.00", "None"]
+    assert sorted(map(str, written[0].values())) == ["0.00", "25.00", "40.00", "5.00", "None"]
     Vial.objects.update(drawn_at_discard=None)
     DailyWasteRollup.objects.update(drawn=0, expiry=None)
     migration.fill(None, SimpleNamespace(connection=connection))
     assert stored() == written
+
+
+@pytest.mark.django_db
+def test_a_vial_the_previous_release_discarded_is_reported_then_counted(practitioner):
+    """During an upgrade the previous release still discards vials: its INSERT into the
+    wastage rollup names no closing count (the database's default, 0) and the vial keeps
+    none. `rebuild_rollups --check` reports the day; `rebuild_rollups` gives the vial its
+    draws as they stand and the day its sum."""
+    botox = Product.objects.get(slug="botox")
+    vial = VialFactory(product=botox, lot="OLD1", received_by=practitioner)
+    session = TreatmentSessionFactory(practitioner=practitioner, product=botox)
+    VialDraw.objects.create(session=session, vial=vial, units=35)
+    discarded = timezone.now()
+    Vial.objects.filter(pk=vial.pk).update(  # as the previous release's vial_discard
+        discarded_at=discarded, discarded_by=practitioner, discard_reason="End", wasted_units=65
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO treatments_dailywasterollup (day, product_id, lot, vials, "
+            "presentation, wasted) VALUES (%s, %s, %s, 1, 100, 65)",
+            [connection.ops.adapt_datefield_value(timezone.localdate(discarded)), botox.pk, "OLD1"],
+        )
+    assert DailyWasteRollup.objects.get(lot="OLD1").drawn == 0
+    code, report = _check()
+    assert code != 0 and "wastage rollup" in report, report
+    call_command("rebuild_rollups", stdout=StringIO())
+    assert Vial.objects.get(pk=vial.pk).drawn_at_discard == 35
+    row = DailyWasteRollup.objects.get(lot="OLD1")
+    assert (row.drawn, row.expiry) == (35, vial.expiry)
+    assert _check()[0] == 0

@@ -1,13 +1,11 @@
 """The backfill of Vial.drawn_at_discard and of DailyWasteRollup's drawn and expiry (0036)
-for the vials already discarded: each closed vial's draws as they stand now (the closing
-count was not kept before), then each wastage day's sums. In batches (vials by id, days
-by month), each its own short transaction, well inside the statement timeout; progress
-printed. Run again, it writes the same values. A vial the previous release discards while
-this runs may keep an empty count: `manage.py rebuild_rollups --check` tells, and the
-vial's own count can be set by running this migration's `fill` again."""
-
-from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
+for the vials already discarded: each closed vial's draws as they stand now (the count at
+closing was not kept before), then each wastage day's sums. In batches of vials by id,
+each its own short transaction (well inside the statement timeout, no lock held across
+batches), the days' sums gathered batch by batch in a temporary table and written in
+one UPDATE; progress printed. Run again, it writes the same values. A vial the previous
+release discards after 0036 gets no count: `manage.py rebuild_rollups --check` reports
+its day, and `rebuild_rollups` gives it its draws as they stand (panel_rebuild)."""
 
 from django.conf import settings
 from django.db import migrations
@@ -20,13 +18,18 @@ UPDATE treatments_vial SET drawn_at_discard = COALESCE(
     (SELECT SUM(d.units) FROM treatments_vialdraw d WHERE d.vial_id = treatments_vial.id), 0)
 WHERE discarded_at IS NOT NULL AND drawn_at_discard IS NULL AND id >= %s AND id < %s
 """
+# The batch's vials per wastage day (a UK day), product and lot.
+GATHER = """
+INSERT INTO closing_days (day, product_id, lot, drawn, expiry)
+SELECT {day}, product_id, lot, SUM(drawn_at_discard), MIN(expiry)
+FROM treatments_vial WHERE discarded_at IS NOT NULL AND id >= %s AND id < %s
+GROUP BY 1, 2, 3
+"""
 FILL_ROLLUP = """
 UPDATE treatments_dailywasterollup SET drawn = e.drawn, expiry = e.expiry
 FROM (
-    SELECT {day} AS day, product_id, lot, COALESCE(SUM(drawn_at_discard), 0) AS drawn,
-           MIN(expiry) AS expiry
-    FROM treatments_vial WHERE discarded_at >= %s AND discarded_at < %s
-    GROUP BY 1, 2, 3
+    SELECT day, product_id, lot, SUM(drawn) AS drawn, MIN(expiry) AS expiry
+    FROM closing_days GROUP BY 1, 2, 3
 ) e
 WHERE treatments_dailywasterollup.day = e.day
   AND treatments_dailywasterollup.product_id = e.product_id
@@ -34,56 +37,36 @@ WHERE treatments_dailywasterollup.day = e.day
 """
 
 
-def _months(first: date, last: date):
-    """(start, end) of each month from first's to last's, as UK midnights (a wastage day is
-    a UK day: no day is split between two batches)."""
-    uk = ZoneInfo(settings.TIME_ZONE)
-    month = date(first.year, first.month, 1)
-    while month <= last:
-        following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-        yield (
-            datetime.combine(month, time.min, tzinfo=uk),
-            datetime.combine(following, time.min, tzinfo=uk),
-        )
-        month = following
-
-
-def _aware(value) -> datetime:
-    """A timestamp as the raw cursor gives it: aware (PostgreSQL), or UTC text (SQLite)."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def fill(apps, schema_editor):
     connection = schema_editor.connection
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT MIN(id), MAX(id), MIN(discarded_at), MAX(discarded_at) "
-            "FROM treatments_vial WHERE discarded_at IS NOT NULL"
+            "SELECT MIN(id), MAX(id) FROM treatments_vial WHERE discarded_at IS NOT NULL"
         )
-        low, high, first, last = cursor.fetchone()
+        low, high = cursor.fetchone()
         if low is None:
             return
+        cursor.execute("DROP TABLE IF EXISTS closing_days")
+        cursor.execute(
+            "CREATE TEMPORARY TABLE closing_days "
+            "(day date, product_id bigint, lot varchar(40), drawn decimal(14, 2), expiry date)"
+        )
+        day_sql, day_params = connection.ops.datetime_cast_date_sql(
+            "discarded_at", (), settings.TIME_ZONE
+        )
+        gather = GATHER.format(day=day_sql)
         filled = 0
         for start in range(low, high + 1, VIALS_PER_BATCH):
             cursor.execute(FILL_VIALS, [start, start + VIALS_PER_BATCH])
             filled += cursor.rowcount
+            cursor.execute(gather, [*day_params, start, start + VIALS_PER_BATCH])
             if high - low >= VIALS_PER_BATCH:
                 done = min(start + VIALS_PER_BATCH, high + 1) - low
                 print(f"  0037: vials {done:,}/{high - low + 1:,}, {filled:,} closed", flush=True)
-        day_sql, day_params = connection.ops.datetime_cast_date_sql(
-            "discarded_at", (), settings.TIME_ZONE
-        )
-        sql = FILL_ROLLUP.format(day=day_sql)
-        uk = ZoneInfo(settings.TIME_ZONE)
-        first, last = (_aware(value).astimezone(uk).date() for value in (first, last))
-        months = list(_months(first, last))
-        adapt = connection.ops.adapt_datetimefield_value  # SQLite: UTC text, as stored
-        for number, (start, end) in enumerate(months, start=1):
-            cursor.execute(sql, [*day_params, adapt(start), adapt(end)])
-            if len(months) > 12 and number % 12 == 0:
-                print(f"  0037: wastage days, month {number}/{len(months)}", flush=True)
+        cursor.execute(FILL_ROLLUP)
+        if high - low >= VIALS_PER_BATCH:
+            print(f"  0037: {cursor.rowcount:,} wastage days", flush=True)
+        cursor.execute("DROP TABLE closing_days")
 
 
 class Migration(migrations.Migration):

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import connection
 
 from patients.choices import PatientStatus
+from treatments.models import VialDraw
 from treatments.services.panel_rollups import (
     ASSESSMENTS,
     COURSE_KEY,
@@ -64,12 +65,23 @@ WASTE_COLUMNS = "day, product_id, lot, vials, presentation, wasted"
 CLOSING_COLUMNS = "drawn, expiry"  # from treatments 0036
 
 
+DRAWS = VialDraw._meta.db_table
+# A vial's draws as they stand: its closing count where it has none (a vial the previous
+# release discarded after 0036, which wrote none).
+DRAWS_NOW = f"(SELECT SUM(d.units) FROM {DRAWS} d WHERE d.vial_id = {VIALS}.id)"
+
+
 def _expected_waste_sql(*, closing: bool = True) -> tuple[str, list]:
-    """DailyWasteRollup's rows from the discarded vials; `closing=False`: without the
-    closing counts and expiry (the table as 0025 made it)."""
+    """DailyWasteRollup's rows from the discarded vials: the units drawn as each was
+    closed, or its draws now where no closing count was kept (rebuild_panels stores those
+    first). `closing=False`: without the closing counts and expiry (the table as 0025
+    made it)."""
     day_sql, day_params = _uk_day("discarded_at")
     closing_sums = (
-        ", COALESCE(SUM(drawn_at_discard), 0) AS drawn, MIN(expiry) AS expiry" if closing else ""
+        f", COALESCE(SUM(COALESCE(drawn_at_discard, {DRAWS_NOW}, 0)), 0) AS drawn, "
+        "MIN(expiry) AS expiry"
+        if closing
+        else ""
     )
     sql = f"""
         SELECT {day_sql} AS day, product_id, lot, COUNT(*) AS vials,
@@ -78,6 +90,16 @@ def _expected_waste_sql(*, closing: bool = True) -> tuple[str, list]:
         FROM {VIALS} WHERE discarded_at IS NOT NULL GROUP BY 1, 2, 3
     """
     return sql, list(day_params)
+
+
+def fill_closing_counts(cursor) -> int:
+    """Discarded vials without a closing count (the previous release discarded them after
+    0036) get their draws as they stand. Returns how many."""
+    cursor.execute(
+        f"UPDATE {VIALS} SET drawn_at_discard = COALESCE({DRAWS_NOW}, 0) "
+        "WHERE discarded_at IS NOT NULL AND drawn_at_discard IS NULL"
+    )
+    return cursor.rowcount
 
 
 def _expected_scores_sql(thresholds) -> tuple[str, list]:
@@ -147,6 +169,10 @@ def rebuild_panels(cursor, say, *, as_of_0025: bool = False) -> dict:
         cursor.execute(f"INSERT INTO {COURSES} ({COURSE_KEY}, courses) {courses_sql(LATEST)}")
         made["course_days"] = cursor.rowcount
         say(f"  courses per day: {cursor.rowcount:,} rows")
+    if not as_of_0025:
+        made["closing_counts_filled"] = fill_closing_counts(cursor)
+        if made["closing_counts_filled"]:
+            say(f"  closing counts filled: {made['closing_counts_filled']:,} vials")
     sql, params = _expected_waste_sql(closing=not as_of_0025)
     columns = WASTE_COLUMNS if as_of_0025 else f"{WASTE_COLUMNS}, {CLOSING_COLUMNS}"
     cursor.execute(f"INSERT INTO {WASTE} ({columns}) {sql}", params)
