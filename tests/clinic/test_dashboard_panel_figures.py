@@ -779,29 +779,84 @@ def test_migration_0037_fills_the_closing_counts_and_the_wastage_days(practition
 
 @pytest.mark.django_db
 def test_a_vial_the_previous_release_discarded_is_reported_then_counted(practitioner):
-    """During an upgrade the previous release still discards vials: its INSERT into the
-    wastage rollup names no closing count (the database's default, 0) and the vial keeps
-    none. `rebuild_rollups --check` reports the day; `rebuild_rollups` gives the vial its
-    draws as they stand and the day its sum."""
+    """During an upgrade the previous release still discards vials: it keeps no closing
+    count on the vial and adds nothing to its day's drawn units, in a row it creates (the
+    database's default, 0) or one this release made that day. `rebuild_rollups --check`
+    reports both, and a vial with no draws whose day is right all the same; then
+    `rebuild_rollups` gives each vial its draws as they stand and each day its sum."""
     botox = Product.objects.get(slug="botox")
-    vial = VialFactory(product=botox, lot="OLD1", received_by=practitioner)
     session = TreatmentSessionFactory(practitioner=practitioner, product=botox)
-    VialDraw.objects.create(session=session, vial=vial, units=35)
-    discarded = timezone.now()
-    Vial.objects.filter(pk=vial.pk).update(  # as the previous release's vial_discard
-        discarded_at=discarded, discarded_by=practitioner, discard_reason="End", wasted_units=65
+    expiry = timezone.localdate() + timedelta(days=200)
+
+    def vial(lot, drawn):
+        made = VialFactory(product=botox, lot=lot, expiry=expiry, received_by=practitioner)
+        if drawn:
+            VialDraw.objects.create(session=session, vial=made, units=drawn)
+        return made
+
+    # This release discards one vial of lot SAME (its day's row, 20 drawn, and the expiry).
+    services.vial_discard(
+        vial=vial("SAME", 20), reason="End", wasted_units=Decimal(80), discarded_by=practitioner
     )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO treatments_dailywasterollup (day, product_id, lot, vials, "
-            "presentation, wasted) VALUES (%s, %s, %s, 1, 100, 65)",
-            [connection.ops.adapt_datefield_value(timezone.localdate(discarded)), botox.pk, "OLD1"],
-        )
+    day = connection.ops.adapt_datefield_value(timezone.localdate())
+
+    def discarded_by_the_previous_release(made, *, new_row: bool):
+        Vial.objects.filter(pk=made.pk).update(
+            discarded_at=timezone.now(), discarded_by=practitioner, discard_reason="End",
+            wasted_units=65,
+        )  # fmt: skip
+        with connection.cursor() as cursor:
+            if new_row:  # its INSERT names none of 0036's columns
+                cursor.execute(
+                    "INSERT INTO treatments_dailywasterollup (day, product_id, lot, vials, "
+                    "presentation, wasted) VALUES (%s, %s, %s, 1, 100, 65)",
+                    [day, botox.pk, made.lot],
+                )
+            else:  # its ON CONFLICT ... DO UPDATE
+                cursor.execute(
+                    "UPDATE treatments_dailywasterollup SET vials = vials + 1, "
+                    "presentation = presentation + 100, wasted = wasted + 65 "
+                    "WHERE day = %s AND product_id = %s AND lot = %s",
+                    [day, botox.pk, made.lot],
+                )
+
+    old_new_row, old_same_day, old_no_draws = vial("OLD1", 35), vial("SAME", 15), vial("SAME", 0)
+    discarded_by_the_previous_release(old_new_row, new_row=True)
     assert DailyWasteRollup.objects.get(lot="OLD1").drawn == 0
     code, report = _check()
-    assert code != 0 and "wastage rollup" in report, report
+    assert code != 0 and "wastage rollup: 1 rows missing" in report, report
+    discarded_by_the_previous_release(old_same_day, new_row=False)
+    assert DailyWasteRollup.objects.get(lot="SAME").drawn == 20  # the expiry is right
+    code, report = _check()
+    assert code != 0 and "wastage rollup: 2 rows missing" in report, report
+    discarded_by_the_previous_release(old_no_draws, new_row=False)
+    code, report = _check()  # its day's figures are right: 0 drawn is 0 drawn
+    assert "vials' closing counts: 3 rows missing" in report, report
     call_command("rebuild_rollups", stdout=StringIO())
-    assert Vial.objects.get(pk=vial.pk).drawn_at_discard == 35
-    row = DailyWasteRollup.objects.get(lot="OLD1")
-    assert (row.drawn, row.expiry) == (35, vial.expiry)
+    counts = dict(
+        Vial.objects.filter(lot__in=["OLD1", "SAME"]).values_list("pk", "drawn_at_discard")
+    )
+    assert [counts[v.pk] for v in (old_new_row, old_same_day, old_no_draws)] == [35, 15, 0]
+    rows = {r.lot: (r.vials, r.drawn, r.expiry) for r in DailyWasteRollup.objects.all()}
+    assert rows == {"OLD1": (1, 35, expiry), "SAME": (3, 35, expiry)}
     assert _check()[0] == 0
+
+
+@pytest.mark.django_db
+def test_migration_0037_survives_a_vial_discarded_between_a_fill_and_its_sums(
+    practitioner, monkeypatch
+):
+    """A vial the previous release discards after a batch's vials were filled has no
+    count when the batch's days are summed: its day gets 0 drawn (as its own row has),
+    not a NULL that would stop the migration at its last statement."""
+    migration = importlib.import_module("treatments.migrations.0037_fill_vial_drawn_at_discard")
+    vial = VialFactory(product=Product.objects.get(slug="botox"), lot="LATE1")
+    services.vial_discard(
+        vial=vial, reason="End", wasted_units=Decimal(100), discarded_by=practitioner
+    )
+    Vial.objects.update(drawn_at_discard=None)
+    DailyWasteRollup.objects.update(expiry=None)
+    monkeypatch.setattr(migration, "FILL_VIALS", "SELECT %s + %s")  # filled before it
+    migration.fill(None, SimpleNamespace(connection=connection))
+    row = DailyWasteRollup.objects.get(lot="LATE1")
+    assert (row.drawn, row.expiry) == (0, vial.expiry)

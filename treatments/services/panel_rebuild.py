@@ -11,7 +11,6 @@ from django.conf import settings
 from django.db import connection
 
 from patients.choices import PatientStatus
-from treatments.models import VialDraw
 from treatments.services.panel_rollups import (
     ASSESSMENTS,
     COURSE_KEY,
@@ -31,6 +30,7 @@ from treatments.services.panel_rollups import (
     next_bucket_sql,
     responder_thresholds,
 )
+from treatments.services.rollups import DRAWS
 
 
 def _uk_day(column: str) -> tuple[str, tuple]:
@@ -65,7 +65,6 @@ WASTE_COLUMNS = "day, product_id, lot, vials, presentation, wasted"
 CLOSING_COLUMNS = "drawn, expiry"  # from treatments 0036
 
 
-DRAWS = VialDraw._meta.db_table
 # A vial's draws as they stand: its closing count where it has none (a vial the previous
 # release discarded after 0036, which wrote none).
 DRAWS_NOW = f"(SELECT SUM(d.units) FROM {DRAWS} d WHERE d.vial_id = {VIALS}.id)"
@@ -90,6 +89,16 @@ def _expected_waste_sql(*, closing: bool = True) -> tuple[str, list]:
         FROM {VIALS} WHERE discarded_at IS NOT NULL GROUP BY 1, 2, 3
     """
     return sql, list(day_params)
+
+
+def vials_without_closing_count(cursor, limit: int) -> tuple[int, list]:
+    """Discarded vials with no closing count (for `rebuild_rollups --check`: their days
+    may be right, 0 drawn by a vial with no draws, but the vials' own records are not)."""
+    where = "WHERE discarded_at IS NOT NULL AND drawn_at_discard IS NULL"
+    cursor.execute(f"SELECT COUNT(*) FROM {VIALS} {where}")
+    (count,) = cursor.fetchone()
+    cursor.execute(f"SELECT id, discarded_at FROM {VIALS} {where} ORDER BY id LIMIT %s", [limit])
+    return count, cursor.fetchall()
 
 
 def fill_closing_counts(cursor) -> int:

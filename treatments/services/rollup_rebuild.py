@@ -270,6 +270,9 @@ def differences(*, limit: int = 20, progress: Progress | None = None) -> dict:
                 (count,) = cursor.fetchone()
                 cursor.execute(f"{diff} ORDER BY {key} LIMIT %s", [limit])
                 found[(name, direction)] = (count, cursor.fetchall())
+        found[("vials' closing counts", "missing")] = panel_rebuild.vials_without_closing_count(
+            cursor, limit
+        )
         cursor.execute("DROP TABLE rollup_expected_totals")
         cursor.execute("DROP TABLE rollup_expected_daily")
         cursor.execute("DROP TABLE rollup_expected_returns")
