@@ -20,6 +20,7 @@ from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 
+from clinic.prepared import cursor_date
 from clinic.reports import selectors
 from clinic.reports.periods import Period
 from clinic.reports.selectors import outcomes as outcome_reads
@@ -168,17 +169,13 @@ def _course_days_match_sql() -> None:
         key = (c["day"], c["indication"], c["product"], c["practitioner"])
         expected[key] = expected.get(key, 0) + 1
     stored = {
-        (_as_date(day), indication, product, who): n
+        (cursor_date(day), indication, product, who): n
         for day, indication, product, who, n in sql(
             "SELECT day, indication_id, product_id, practitioner_id, courses "
             "FROM treatments_dailycourserollup WHERE courses <> 0"
         )
     }
     assert stored == expected
-
-
-def _as_date(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def _retreatment_shown(user, **filters) -> dict:
@@ -374,7 +371,7 @@ def test_wastage_panel_matches_sql_after_discards(manager, practitioner):
         period.end_at,
     )
     expected = {
-        (b, lot): (n, int(u), Decimal(str(d)), Decimal(str(w)), _date(e))
+        (b, lot): (n, int(u), Decimal(str(d)), Decimal(str(w)), cursor_date(e))
         for b, lot, n, u, d, w, e in raw
     }
     assert expected[("BOTOX", "W1")][2] == Decimal(70)  # 40 signed + 30 planned, then
@@ -398,10 +395,6 @@ def test_wastage_panel_matches_sql_after_discards(manager, practitioner):
         and "data-closing-count" not in kept
     )
     _rebuild_gives_the_same_rows()
-
-
-def _date(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 # Responder rates ------------------------------------------------------------------------

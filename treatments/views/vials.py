@@ -89,6 +89,9 @@ def vial_detail(request, pk):
     context = {
         "vial": vial,
         "remaining": vial.presentation_units - vial.drawn_units - vial.wasted_units,
+        # Its draws are no longer what they were when it was discarded (a draft's planned
+        # draw moved since): the page says the report counts the closing figure.
+        "closing_count_changed": vial.drawn_at_discard not in (None, vial.drawn_units),
         "sessions": selectors.vial_sessions(vial=vial) if can_see_sessions else None,
         "reconstitute_form": ReconstituteForm(),
         "now": timezone.now(),

@@ -20,7 +20,6 @@ from clinic.reports.tables.base import (
     lots,
     reaction,
     seriousness,
-    units,
     yes_no,
 )
 from clinic.reports.tables.compliance import QuestionnaireTable
@@ -55,6 +54,5 @@ __all__ = [
     "lots",
     "reaction",
     "seriousness",
-    "units",
     "yes_no",
 ]

@@ -1,5 +1,5 @@
-"""What every report table shares: ReportTable and the cell formatters the tables and
-the CSV columns use (units, yes/no, ages, choice labels, local times, lots).
+"""What every report table shares: ReportTable, FigureColumn and the cell formatters the
+tables and the CSV columns use (yes/no, ages, choice labels, local times, lots).
 """
 
 from datetime import date
@@ -17,12 +17,6 @@ NUMBER = {"th": {"class": "text-end"}, "td": {"class": "text-end"}}
 # screen; shown from 992 px, and always printed.
 _WIDE_ONLY = {"class": "d-none d-lg-table-cell d-print-table-cell"}
 WIDE_ONLY = {"th": _WIDE_ONLY, "td": _WIDE_ONLY}
-
-
-def units(value) -> str:
-    if value is None:
-        return DASH
-    return f"{value.normalize():f}" if hasattr(value, "normalize") else str(value)
 
 
 def yes_no(value) -> str:
