@@ -1,7 +1,8 @@
 """The set-based rebuild and check of the deferred panels' summaries (issue 14.5;
 written at each change by treatments.services.panel_rollups): called by
 treatments.services.rollup_rebuild.rebuild / differences, so by `manage.py rebuild_rollups
-[--check]`, and by the migrations that created the tables."""
+[--check]`. The migrations that first filled the tables hold their own SQL (0025), or
+use only what has not changed since (0026: courses_sql)."""
 
 # ruff: noqa: S608 - the SQL names only the models' own tables; every value is a parameter
 
@@ -61,31 +62,21 @@ def courses_sql(table: str) -> str:
     )
 
 
-WASTE_COLUMNS = "day, product_id, lot, vials, presentation, wasted"
-CLOSING_COLUMNS = "drawn, expiry"  # from treatments 0036
-
-
 # A vial's draws as they stand: its closing count where it has none (a vial the previous
 # release discarded after 0036, which wrote none).
 DRAWS_NOW = f"(SELECT SUM(d.units) FROM {DRAWS} d WHERE d.vial_id = {VIALS}.id)"
 
 
-def _expected_waste_sql(*, closing: bool = True) -> tuple[str, list]:
+def _expected_waste_sql() -> tuple[str, list]:
     """DailyWasteRollup's rows from the discarded vials: the units drawn as each was
     closed, or its draws now where no closing count was kept (rebuild_panels stores those
-    first). `closing=False`: without the closing counts and expiry (the table as 0025
-    made it)."""
+    first)."""
     day_sql, day_params = _uk_day("discarded_at")
-    closing_sums = (
-        f", COALESCE(SUM(COALESCE(drawn_at_discard, {DRAWS_NOW}, 0)), 0) AS drawn, "
-        "MIN(expiry) AS expiry"
-        if closing
-        else ""
-    )
     sql = f"""
         SELECT {day_sql} AS day, product_id, lot, COUNT(*) AS vials,
-               SUM(presentation_units) AS presentation, SUM(wasted_units) AS wasted
-               {closing_sums}
+               SUM(presentation_units) AS presentation, SUM(wasted_units) AS wasted,
+               COALESCE(SUM(COALESCE(drawn_at_discard, {DRAWS_NOW}, 0)), 0) AS drawn,
+               MIN(expiry) AS expiry
         FROM {VIALS} WHERE discarded_at IS NOT NULL GROUP BY 1, 2, 3
     """
     return sql, list(day_params)
@@ -158,15 +149,13 @@ def _outcome_rollup_sql(table: str, thresholds) -> tuple[str, list]:
     return sql, [*bucket_params, str(thresholds[0]), str(thresholds[1])]
 
 
-def rebuild_panels(cursor, say, *, as_of_0025: bool = False) -> dict:
+def rebuild_panels(cursor, say) -> dict:
     """The five tables again from the raw rows, set-based (the caller's transaction and
-    table lock). `as_of_0025`: only what migration 0025 made, which runs it (not
-    DailyCourseRollup, LatestCourse's was_* columns or the wastage's closing counts and
-    expiry: 0026 and 0037 fill those)."""
-    courses = not as_of_0025
+    table lock). Migrations that filled them hold their own SQL (0025): this names the
+    tables and columns as they are now."""
     thresholds = responder_thresholds()
     made = {}
-    for table in (LATEST, *([COURSES] if courses else []), WASTE, OUTCOMES, SCORES):
+    for table in (LATEST, COURSES, WASTE, OUTCOMES, SCORES):
         cursor.execute(f"DELETE FROM {table}")
     sql, params = _expected_latest_sql()
     cursor.execute(
@@ -174,17 +163,18 @@ def rebuild_panels(cursor, say, *, as_of_0025: bool = False) -> dict:
     )
     made["latest_courses"] = cursor.rowcount
     say(f"  latest courses: {cursor.rowcount:,} rows")
-    if courses:
-        cursor.execute(f"INSERT INTO {COURSES} ({COURSE_KEY}, courses) {courses_sql(LATEST)}")
-        made["course_days"] = cursor.rowcount
-        say(f"  courses per day: {cursor.rowcount:,} rows")
-    if not as_of_0025:
-        made["closing_counts_filled"] = fill_closing_counts(cursor)
-        if made["closing_counts_filled"]:
-            say(f"  closing counts filled: {made['closing_counts_filled']:,} vials")
-    sql, params = _expected_waste_sql(closing=not as_of_0025)
-    columns = WASTE_COLUMNS if as_of_0025 else f"{WASTE_COLUMNS}, {CLOSING_COLUMNS}"
-    cursor.execute(f"INSERT INTO {WASTE} ({columns}) {sql}", params)
+    cursor.execute(f"INSERT INTO {COURSES} ({COURSE_KEY}, courses) {courses_sql(LATEST)}")
+    made["course_days"] = cursor.rowcount
+    say(f"  courses per day: {cursor.rowcount:,} rows")
+    made["closing_counts_filled"] = fill_closing_counts(cursor)
+    if made["closing_counts_filled"]:
+        say(f"  closing counts filled: {made['closing_counts_filled']:,} vials")
+    sql, params = _expected_waste_sql()
+    cursor.execute(
+        f"INSERT INTO {WASTE} (day, product_id, lot, vials, presentation, wasted, drawn, "
+        f"expiry) {sql}",
+        params,
+    )
     made["waste_rows"] = cursor.rowcount
     say(f"  wastage rollup: {cursor.rowcount:,} rows")
     sql, params = _expected_scores_sql(thresholds)

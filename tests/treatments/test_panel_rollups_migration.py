@@ -1,0 +1,70 @@
+"""Migration 0025 fills the dashboard's deferred panels' summaries from the rows already
+there with SQL of its own (frozen: the live rebuild names columns later migrations add).
+On a database that holds signed sessions, discarded vials and outcome scores, what it
+writes is what today's `rebuild_rollups` writes, in the columns 0025 made."""
+
+from datetime import timedelta
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+from tests.factories import OutcomeAssessmentFactory, TreatmentSessionFactory, VialFactory
+from tests.treatments.test_side_effect_outcome_migration import migrate
+from treatments import services
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+BEFORE = ("treatments", "0024_patient_return_rollup")
+AFTER = ("treatments", "0025_panel_rollups")
+# The tables 0025 creates and fills, with the columns it made.
+TABLES = {
+    "treatments_latestcourse": "patient_id, indication_id, session_id, day, practitioner_id, "
+    "product_id, patient_active",
+    "treatments_dailywasterollup": "day, product_id, lot, vials, presentation, wasted",
+    "treatments_outcomescoretotals": "assessment_id, patient_id, day, next_day, value, "
+    "baseline, improvement, band",
+    "treatments_outcomerollup": "day, indication_id, instrument_id, next_month, series, "
+    "baseline_sum, value_sum, improvement_sum, good, partial, good_percent, partial_percent",
+}
+
+
+def rows() -> dict[str, list]:
+    found = {}
+    with connection.cursor() as cursor:
+        for table, columns in TABLES.items():
+            cursor.execute(f"SELECT {columns} FROM {table}")  # noqa: S608 - constant names
+            found[table] = sorted(tuple(str(v) for v in row) for row in cursor.fetchall())
+    return found
+
+
+def test_0025_fills_the_panels_as_the_rebuild_does(practitioner):
+    now = timezone.now()
+    for days_ago in (200, 30, 2):
+        TreatmentSessionFactory(
+            signed=True, practitioner=practitioner, performed_at=now - timedelta(days=days_ago)
+        )
+    for lot, wasted in (("P1", "10"), ("P1", "25.5"), ("P2", "0")):
+        services.vial_discard(
+            vial=VialFactory(lot=lot, received_by=practitioner),
+            reason="End of session",
+            wasted_units=Decimal(wasted),
+            discarded_by=practitioner,
+        )
+    first = OutcomeAssessmentFactory(value=20, assessed_on=now.date() - timedelta(days=120))
+    for days_ago, value in ((90, 12), (40, 8), (5, 15)):
+        OutcomeAssessmentFactory(
+            patient=first.patient, value=value, assessed_on=now.date() - timedelta(days=days_ago)
+        )
+    call_command("rebuild_rollups", stdout=StringIO())
+    expected = rows()
+    assert all(expected.values()), expected  # every table has rows to compare
+    migrate(BEFORE)
+    try:
+        migrate(AFTER)
+        assert rows() == expected
+    finally:
+        migrate()
