@@ -28,7 +28,7 @@ from pathlib import Path
 
 # (label, "module:attribute[.attribute]"): the view's reads, forms and services.
 PARTS = [
-    ("view: session read for the editor", "treatments.selectors:session_get_for_editor"),
+    ("view: session read, locked, with points", "treatments.selectors:session_get_for_editor"),
     ("view: patient read for a start", "treatments.selectors:patient_for_session_start"),
     ("view: forms built (vials, sites, top-ups)", "treatments.views.sessions:_editor"),
     ("  of which usable vials read", "treatments.selectors:vial_list_usable"),
@@ -40,8 +40,8 @@ PARTS = [
     ("  of which the one INSERT statement", "treatments.services.sessions:insert_with_history"),
     ("service: session_save_draft", "treatments.services:session_save_draft"),
     ("service: session_sign", "treatments.services:session_sign"),
-    ("  locked read (session and points)", "treatments.services.sessions:locked_draft"),
-    ("  locked read (session and points)", "treatments.services.signing:locked_draft"),
+    ("  locked read (taken from the view's)", "treatments.services.sessions:locked_draft"),
+    ("  locked read (taken from the view's)", "treatments.services.signing:locked_draft"),
     ("  draft applied", "treatments.services.sessions:apply_draft"),
     ("  draft applied", "treatments.services.signing:apply_draft"),
     ("  engine's inputs read", "treatments.selectors:safety_inputs_for_session"),

@@ -19,7 +19,7 @@ from tests.treatments.administration_flow import (
     sign_data,
     start_data,
 )
-from treatments import selectors, services
+from treatments import services
 from treatments.models import TreatmentSession
 from treatments.views.sessions import SIGNED_MEANWHILE_MESSAGE
 
@@ -32,32 +32,24 @@ def _draft(flow) -> TreatmentSession:
     return TreatmentSession.objects.get(patient=flow.patient)
 
 
-def _signed_meanwhile(monkeypatch, practitioner, data):
-    """The view reads the draft; before it writes, the first click's sign commits."""
-    original = selectors.session_get_for_editor
-
-    def read_then_signed_elsewhere(**kwargs):
-        session = original(**kwargs)
-        other = original(**kwargs)  # the first request's own copy
-        services.session_sign(
-            session=other,
-            signed_by=practitioner,
-            override_reasons={
-                key.removeprefix("override__"): value
-                for key, value in data.items()
-                if key.startswith("override__")
-            },
-            acknowledge_warnings=True,
-        )
-        return session
-
-    monkeypatch.setattr(selectors, "session_get_for_editor", read_then_signed_elsewhere)
+def _signed_by_the_first_click(practitioner, session, data) -> None:
+    """The first click's sign commits before the second click's request reads the draft
+    (which waits on the first's row lock when they overlap: the editor's submission reads
+    the draft locked, in the transaction its write joins)."""
+    services.session_sign(
+        session=TreatmentSession.objects.get(pk=session.pk),
+        signed_by=practitioner,
+        override_reasons={
+            key.removeprefix("override__"): value
+            for key, value in data.items()
+            if key.startswith("override__")
+        },
+        acknowledge_warnings=True,
+    )
 
 
 @pytest.mark.parametrize("prepare", [sign_data, save_data], ids=["sign", "save"])
-def test_a_sign_or_save_racing_a_committed_sign_goes_to_the_signed_session(
-    practitioner, monkeypatch, prepare
-):
+def test_a_sign_or_save_racing_a_committed_sign_goes_to_the_signed_session(practitioner, prepare):
     flow = administration_setup(practitioner)
     session = _draft(flow)
     # The confirmations ticked and saved, so the first click's sign (the service's,
@@ -67,13 +59,17 @@ def test_a_sign_or_save_racing_a_committed_sign_goes_to_the_signed_session(
     )
     assert saved.status_code == 302
     data = prepare(flow.client, session)
-    _signed_meanwhile(monkeypatch, practitioner, data)
+    _signed_by_the_first_click(practitioner, session, data)
+    signed = TreatmentSession.objects.get(pk=session.pk)
+    history = signed.history.count()
     response = post_form(flow.client, f"/sessions/{session.public_id}/edit/", data)
-    monkeypatch.undo()
     assert response.status_code == 302
     assert response["Location"] == f"/sessions/{session.public_id}/"
     session.refresh_from_db()
     assert session.status == "signed"
+    # Nothing more was written: the signed row as the first click left it.
+    assert (session.version, session.updated_at) == (signed.version, signed.updated_at)
+    assert session.history.count() == history
     page = flow.client.get(response["Location"])
     assert SIGNED_MEANWHILE_MESSAGE in page.content.decode()
 

@@ -11,12 +11,13 @@ rewrites no point), then 11 + 11 + 16 = 38 (SQLite: 14 + 13 + 24 = 51): signing 
 the dashboard's summaries in one statement, and a submission from a page that offered no
 top-up does not read the top-up candidates; then 9 + 11 + 16 = 36 (SQLite unchanged): the
 start writes the session, its points, further vials, draws and history rows in one
-statement; now 5 + 9 + 11 = 25 (SQLite 13 + 11 + 20 = 44): the reference data's
+statement; then 5 + 9 + 11 = 25 (SQLite 13 + 11 + 20 = 44): the reference data's
 fingerprint comes with the patient or the session, the further vials are read only when
 the session has some, the start's statement carries the one-time token's claim, so it
 needs no transaction around it, the patient's history (prior doses, screening
 answers, the migraine diary) is one read, and the diary's appointment is completed in the
-signed row's statement.
+signed row's statement; now 5 + 8 + 10 = 23 (SQLite 13 + 10 + 19 = 42): a Save or a Sign
+reads the draft once, locked with its points, in the transaction its write joins.
 Every request starts with its session read (with the user: clinic.session_store) and ends
 with the access event (audited pages; + 1 SELECT of the chain's last link on SQLite). The
 session row is not rewritten: the POSTs' messages name nobody and travel in a signed
@@ -64,21 +65,22 @@ SIGNED = 1 if POSTGRESQL else 4
 # and its history row, the points and theirs, the draw.
 START = 1 + 1 + (1 if POSTGRESQL else 2 + 1 + WITH_HISTORY + WITH_HISTORY + 1)
 # Draft save of the started draft as the page shows it (was 16 + REQUEST + the session's
-# UPDATE, then 13 while the start left each volume for the first save to fill in, then 11):
-# the session, with whether it has further vials (none: not read) and the reference data's
-# fingerprint (this process's copy current: no query of its own), usable vials
-# (the vial choices are checked against these, no query; the page offered no top-up, so
-# the submission has no top-up field and its candidates are not read); the
-# service (SAVEPOINT, RELEASE): the locked session and its points (one SELECT ... LEFT JOIN
-# ... FOR UPDATE OF the session; the points are unchanged: none rewritten), the draws (what
-# this session and the others drew; unchanged: nothing written), the session's UPDATE and
-# its history row.
-DRAFT = 2 + 2 + 1 + 1 + WITH_HISTORY
-# Sign, the draft unchanged (was 23 + REQUEST + the session's UPDATE, then 16): the view's
-# 2 reads as for the draft save; one transaction (SAVEPOINT, RELEASE) saving the draft and signing
-# in one pass: the locked session and its points in one SELECT (compared with the form's:
-# unchanged, so no draft UPDATE), the vials' draws (what this session and the others drew)
-# and their other patients in one UNION; the patient's history in one query (signed
+# UPDATE, then 13 while the start left each volume for the first save to fill in, then 11,
+# then 9 while the view read the session and the service read it again, locked): one
+# transaction (the view's; SAVEPOINT and RELEASE here, inside the test's) joined by the
+# service: the session locked with its points (one SELECT ... LEFT JOIN ... FOR UPDATE OF
+# the session), with whether it has further vials (none: not read) and the reference
+# data's fingerprint (this process's copy current: no query of its own); the usable
+# vials (the vial choices are checked against these, no query; the page offered no
+# top-up, so the submission has no top-up field and its candidates are not read); the
+# points are unchanged: none rewritten; the draws (what this session and the others
+# drew; unchanged: nothing written), the session's UPDATE and its history row.
+DRAFT = 2 + 1 + 1 + 1 + WITH_HISTORY
+# Sign, the draft unchanged (was 23 + REQUEST + the session's UPDATE, then 16, then 11): the
+# view's transaction and locked read and the usable vials, as for the draft save; in the
+# same pass the draft is compared with the form's (unchanged, so no draft UPDATE) and
+# signed: the vials' draws (what this session and the others drew) and their other
+# patients in one UNION; the patient's history in one query (signed
 # sessions and toxin elsewhere, the screening answers, the migraine diary of a
 # chronic-migraine session); the signed UPDATE with its
 # history row, the findings and the follow-ups (SIGNED); the dashboard rollups (ROLLUPS:
@@ -88,7 +90,7 @@ DRAFT = 2 + 2 + 1 + 1 + WITH_HISTORY
 # the course moves), the diary's appointment completed (on PostgreSQL in the signed row's
 # statement: treatments.signals.session_signed's `also`; elsewhere one statement after).
 ROLLUPS = 1 if POSTGRESQL else 5
-SIGN = 2 + 2 + 1 + 1 + 1 + SIGNED + ROLLUPS + (0 if POSTGRESQL else 1)
+SIGN = 2 + 1 + 1 + 1 + 1 + SIGNED + ROLLUPS + (0 if POSTGRESQL else 1)
 
 
 def test_lot_tracked_administration_query_budgets(practitioner, django_assert_num_queries):

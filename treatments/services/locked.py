@@ -47,12 +47,34 @@ def _locked_with_points(pk: int) -> tuple[TreatmentSession | None, list[Injectio
     return current, points
 
 
+def in_callers_lock(session: TreatmentSession) -> bool:
+    """Whether `session` was read and locked for this write in the caller's transaction,
+    still held (selectors.session_get_for_editor(for_update=True)): the write then joins
+    that transaction, without a savepoint of its own (the caller's block is the unit)."""
+    lock = getattr(session, "draft_lock", None)
+    return lock is not None and lock.holds()
+
+
 def locked_draft(session: TreatmentSession) -> tuple[TreatmentSession, list | None]:
     """The draft, locked (its row only), with what the services read of it: the caller's
     copies of its patient, practitioner, indication, product (fixed when a session starts)
     and vial (when still the same) when the caller read them with the session, and then
     its points read in the same statement; else joined in the same query, and the points
-    (None) left to read."""
+    (None) left to read.
+
+    A draft the caller read and locked in this transaction (in_callers_lock) is not read
+    again: the row as that read found it, its related objects and points. Taken once: a
+    second write in the same transaction reads the row it left."""
+    lock = getattr(session, "draft_lock", None)
+    if lock is not None:
+        session.draft_lock = None
+        if lock.holds():
+            current = build_instance(TreatmentSession, lock.row)
+            for name, related in lock.related.items():
+                TreatmentSession._meta.get_field(name).set_cached_value(current, related)
+            if current.status == SessionStatus.SIGNED:
+                raise SessionLocked("This session is signed: add an addendum instead.")
+            return current, list(lock.points)
     fields = [TreatmentSession._meta.get_field(name) for name in _RELATED]
     held = all(f.is_cached(session) for f in fields) and (
         session.vial is None or Vial._meta.get_field("product").is_cached(session.vial)

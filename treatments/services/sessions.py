@@ -38,7 +38,7 @@ from treatments.services.draws import (
     planned_draws,
     set_further_vials,
 )
-from treatments.services.locked import locked_draft
+from treatments.services.locked import in_callers_lock, locked_draft
 
 
 @dataclass
@@ -234,25 +234,27 @@ def apply_draft(
     return new_points, kept, usage
 
 
-@transaction.atomic
 def session_save_draft(
     *, session: TreatmentSession, saved_by, expected_version: int, fields: dict, points: list[dict]
 ) -> TreatmentSession:
     """Save the draft's fields, its vials (`further_vials` in `fields`: those after the
     first) and replace its injection points. Further vials the dose does not need are
-    dropped."""
-    current, old_points = locked_draft(session)
-    links = held_links(session)
-    if links is None:
-        links = list(current.vial_links.select_related("vial__product").order_by("position", "id"))
-    apply_draft(
-        current,
-        Draft(expected_version, fields, points),
-        saved_by=saved_by,
-        links=links,
-        always_save=True,
-        old_points=old_points,
-    )
+    dropped. A draft the caller locked in its transaction is written in it (locked_draft)."""
+    with transaction.atomic(savepoint=not in_callers_lock(session)):
+        current, old_points = locked_draft(session)
+        links = held_links(session)
+        if links is None:
+            links = list(
+                current.vial_links.select_related("vial__product").order_by("position", "id")
+            )
+        apply_draft(
+            current,
+            Draft(expected_version, fields, points),
+            saved_by=saved_by,
+            links=links,
+            always_save=True,
+            old_points=old_points,
+        )
     return current
 
 

@@ -17,7 +17,7 @@ from treatments.choices import FollowUpKind, SafetyProfile, SessionStatus
 from treatments.models import FollowUp, SessionFinding, TreatmentSession
 from treatments.services import rollups
 from treatments.services.draws import allocate_draws
-from treatments.services.locked import locked_draft
+from treatments.services.locked import in_callers_lock, locked_draft
 from treatments.services.sessions import Draft, apply_draft, held_links
 from treatments.signals import session_signed
 
@@ -75,12 +75,26 @@ def session_sign(
     return current
 
 
-@transaction.atomic
 def _sign(
     *, session, signed_by, override_reasons, acknowledge_warnings, draft, snapshot
 ) -> tuple[TreatmentSession, Exception | None]:
-    """session_sign's transaction. A refusal is returned, not raised, so that a draft saved
-    on the way is committed."""
+    """session_sign's transaction (the caller's, without a savepoint, for a draft it locked
+    in it: services.locked.locked_draft). A refusal is returned, not raised, so that a
+    draft saved on the way is committed."""
+    with transaction.atomic(savepoint=not in_callers_lock(session)):
+        return _sign_locked(
+            session=session,
+            signed_by=signed_by,
+            override_reasons=override_reasons,
+            acknowledge_warnings=acknowledge_warnings,
+            draft=draft,
+            snapshot=snapshot,
+        )
+
+
+def _sign_locked(
+    *, session, signed_by, override_reasons, acknowledge_warnings, draft, snapshot
+) -> tuple[TreatmentSession, Exception | None]:
     current, old_points = locked_draft(session)
     if current.practitioner_id != signed_by.pk:
         raise ValidationError("Only the treating practitioner can sign this session.")

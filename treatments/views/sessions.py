@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -305,37 +306,54 @@ def _editor(session, data=None, use: Use | None = None) -> Editor:
 @require_perm("treatments.change_treatmentsession")
 @audited("session.edit", patient=patient_of("treatments.TreatmentSession"))
 def session_edit(request, public_id):
+    if request.method == "POST":
+        return _session_submit(request, public_id)
     session = selectors.session_get_for_editor(user=request.user, public_id=public_id)
     if session.is_signed:
         messages.info(request, "This session is signed. Corrections are made by addendum.")
         return redirect("treatments:session_detail", public_id=session.public_id)
     _check_owner(request, session)
-    if request.method != "POST":
-        editor = _editor(session)
-        return render(
-            request, "treatments/session_edit.html", _edit_context(request, session, editor)
-        )
-    editor = _editor(session, request.POST, Use.SUBMISSION)
-    form = editor.form
-    refused = None
-    points = editor.formset.submitted_points()
-    if form.is_valid() and points is not None:
-        fields = dict(form.cleaned_data)
-        expected_version = fields.pop("version")
-        draft = services.Draft(expected_version, fields, points)
-        signing = request.POST.get("action") == "sign"
-        try:
+    editor = _editor(session)
+    return render(request, "treatments/session_edit.html", _edit_context(request, session, editor))
+
+
+def _session_submit(request, public_id):
+    """Save draft or Sign. The draft is read locked, with its points, in the transaction
+    its write joins (one read where the editor's and the service's were two); whatever
+    the write refuses is shown again after that transaction, committed (a refused sign
+    keeps the draft it saved on the way) or rolled back."""
+    signing = request.POST.get("action") == "sign"
+    refused = error = None
+    try:
+        with transaction.atomic():
+            session = selectors.session_get_for_editor(
+                user=request.user, public_id=public_id, for_update=True
+            )
+            if session.is_signed:
+                # A second click, or a second tab, after a sign committed (or waiting for
+                # its lock): the signed record stands, nothing more is written.
+                raise services.SessionLocked
+            _check_owner(request, session)
+            editor = _editor(session, request.POST, Use.SUBMISSION)
+            points = editor.formset.submitted_points()
+            if not editor.form.is_valid() or points is None:
+                raise _Invalid
+            fields = dict(editor.form.cleaned_data)
+            draft = services.Draft(fields.pop("version"), fields, points)
             if signing:
-                # One pass: the draft saved (its row only when something changed) and
-                # signed in one transaction; a refusal keeps the draft saved.
-                session = services.session_sign(
-                    session=session,
-                    signed_by=request.user,
-                    override_reasons=_override_reasons(request.POST),
-                    acknowledge_warnings=request.POST.get("acknowledge") == "on",
-                    draft=draft,
-                    snapshot=editor.snapshot,
-                )
+                try:
+                    # One pass: the draft saved (its row only when something changed) and
+                    # signed; a refusal keeps the draft saved (this block commits it).
+                    session = services.session_sign(
+                        session=session,
+                        signed_by=request.user,
+                        override_reasons=_override_reasons(request.POST),
+                        acknowledge_warnings=request.POST.get("acknowledge") == "on",
+                        draft=draft,
+                        snapshot=editor.snapshot,
+                    )
+                except services.SigningRefused as exc:
+                    refused = exc
             else:
                 session = services.session_save_draft(
                     session=session,
@@ -344,37 +362,36 @@ def session_edit(request, public_id):
                     fields=draft.fields,
                     points=draft.points,
                 )
-        except services.SessionLocked:
-            # Signed by another request since this one read it (a double-click on Sign,
-            # or Save in a second tab): the signed record stands, nothing more is written.
-            _signed_meanwhile(request)
-            return redirect("treatments:session_detail", public_id=session.public_id)
-        except services.SessionConflict:
-            messages.error(
-                request,
-                "This draft was saved elsewhere (another tab?) since you "
-                "opened it. Your entries are below; reload to compare.",
-            )
-        except (services.SigningRefused, ValidationError) as exc:
-            if isinstance(exc, services.SigningRefused):
-                refused = exc
-            else:
-                messages.error(request, " ".join(exc.messages))
-            if signing:
-                # The draft may have been saved on the way: show it at its new version.
-                session.refresh_from_db()
-                data = request.POST.copy()
-                data["version"] = session.version
-                # The saved draft's new date may call for a top-up link the page did not
-                # offer (rule 20 may be what refused).
-                editor = _editor(session, data, Use.SHOWN_AGAIN)
-        else:
+    except services.SessionLocked:
+        _signed_meanwhile(request)
+        return redirect("treatments:session_detail", public_id=public_id)
+    except _Invalid:
+        pass  # the forms say why: shown again below
+    except services.SessionConflict:
+        messages.error(
+            request,
+            "This draft was saved elsewhere (another tab?) since you "
+            "opened it. Your entries are below; reload to compare.",
+        )
+    except ValidationError as exc:
+        error = exc
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if refused is None:
             if signing:
                 messages.success(request, "Session signed.", extra_tags=NAMES_NOBODY)
                 return redirect("treatments:session_detail", public_id=session.public_id)
             messages.success(request, "Draft saved.", extra_tags=NAMES_NOBODY)
             return redirect("treatments:session_edit", public_id=session.public_id)
-    if editor.usable_vials is None:
+    if signing and (refused is not None or error is not None):
+        # The draft may have been saved on the way: show it at its new version. The saved
+        # draft's new date may call for a top-up link the page did not offer (rule 20 may
+        # be what refused).
+        session.refresh_from_db()
+        data = request.POST.copy()
+        data["version"] = session.version
+        editor = _editor(session, data, Use.SHOWN_AGAIN)
+    else:
         # Shown again: the page offers every vial that can be used (the submission was
         # checked against those it named), its entries as they were sent.
         editor = _editor(session, editor.form.data, Use.SHOWN_AGAIN)
@@ -383,6 +400,10 @@ def session_edit(request, public_id):
         "treatments/session_edit.html",
         _edit_context(request, session, editor, refused=refused),
     )
+
+
+class _Invalid(Exception):
+    """The submission's forms did not validate: nothing is written, the page shows why."""
 
 
 def _check_owner(request, session) -> None:
