@@ -1,7 +1,8 @@
-"""Migration 0025 fills the dashboard's deferred panels' summaries from the rows already
-there with SQL of its own (frozen: the live rebuild names columns later migrations add).
-On a database that holds signed sessions, discarded vials and outcome scores, what it
-writes is what today's `rebuild_rollups` writes, in the columns 0025 made.
+"""Migrations 0025 and 0026 fill the dashboard's deferred panels' summaries from the rows
+already there with SQL of their own (frozen: the live rebuild names columns later
+migrations add, and may change). On a database that holds signed sessions, discarded
+vials and outcome scores, what they write is what today's `rebuild_rollups` writes, in
+the columns they made.
 
 Its fill runs on today's schema (the later columns are nullable or have a database
 default), not by migrating back to 0024: that would unapply and re-run the data
@@ -34,6 +35,8 @@ TABLES = {
     "baseline, improvement, band",
     "treatments_outcomerollup": "day, indication_id, instrument_id, next_month, series, "
     "baseline_sum, value_sum, improvement_sum, good, partial, good_percent, partial_percent",
+    # 0026's, filled from 0025's latest courses.
+    "treatments_dailycourserollup": "day, indication_id, product_id, practitioner_id, courses",
 }
 
 
@@ -46,12 +49,19 @@ def rows() -> dict[str, list]:
     return found
 
 
-def test_0025_fills_the_panels_as_the_rebuild_does(practitioner):
+def test_0025_and_0026_fill_the_panels_as_the_rebuild_does(practitioner):
     now = timezone.now()
     for days_ago in (200, 30, 2):
         TreatmentSessionFactory(
             signed=True, practitioner=practitioner, performed_at=now - timedelta(days=days_ago)
         )
+    # Two courses on one day and key, and one of a patient no longer active (not counted).
+    day = now - timedelta(days=10)
+    for _ in range(2):
+        TreatmentSessionFactory(signed=True, practitioner=practitioner, performed_at=day)
+    archived = TreatmentSessionFactory(signed=True, practitioner=practitioner, performed_at=day)
+    archived.patient.status = "archived"
+    archived.patient.save()
     for lot, wasted in (("P1", "10"), ("P1", "25.5"), ("P2", "0")):
         services.vial_discard(
             vial=VialFactory(lot=lot, received_by=practitioner),
@@ -67,6 +77,12 @@ def test_0025_fills_the_panels_as_the_rebuild_does(practitioner):
     call_command("rebuild_rollups", stdout=StringIO())
     expected = rows()
     assert all(expected.values()), expected  # every table has rows to compare
-    migration = importlib.import_module("treatments.migrations.0025_panel_rollups")
-    migration.fill(apps, SimpleNamespace(connection=connection))
+    assert any(row[-1] == "2" for row in expected["treatments_dailycourserollup"])
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM treatments_dailycourserollup")
+    schema_editor = SimpleNamespace(connection=connection)
+    importlib.import_module("treatments.migrations.0025_panel_rollups").fill(apps, schema_editor)
+    importlib.import_module("treatments.migrations.0026_course_rollup_recall_index").fill(
+        apps, schema_editor
+    )
     assert rows() == expected

@@ -1,18 +1,23 @@
 import django.db.models.deletion
 from django.conf import settings
-from django.db import connection, migrations, models
+from django.db import migrations, models
+
+# The set-based SQL `manage.py rebuild_rollups` ran when this migration was written,
+# frozen here with the tables and columns 0001-0026 made (as 0024 and 0025 keep theirs):
+# a later change to the live rebuild must not change what this migration does.
+COURSES = """
+INSERT INTO treatments_dailycourserollup (day, indication_id, product_id, practitioner_id,
+                                          courses)
+SELECT day, indication_id, product_id, practitioner_id, COUNT(*)
+FROM treatments_latestcourse WHERE patient_active
+GROUP BY day, indication_id, product_id, practitioner_id
+"""
 
 
 def fill(apps, schema_editor):
-    """The active courses per day from LatestCourse as it stands (issue 14.5): the same
-    set-based SQL as `manage.py rebuild_rollups` (names as of 0026)."""
-    from treatments.services import panel_rebuild, panel_rollups
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {panel_rollups.COURSES} ({panel_rollups.COURSE_KEY}, courses) "
-            f"{panel_rebuild.courses_sql(panel_rollups.LATEST)}"
-        )
+    """The active courses per day from LatestCourse as it stands (issue 14.5)."""
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(COURSES)
 
 
 class Migration(migrations.Migration):
