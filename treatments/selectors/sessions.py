@@ -1,21 +1,16 @@
 """Reads for treatment sessions: the access chokepoint, points and totals, the patient's
 timeline with re-treatment eligibility, and a practitioner's drafts."""
 
-import functools
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Exists, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.db.transaction import TransactionManagementError
-from django.http import Http404
 from django.utils import timezone
 
-from clinic.prepared import Prepared, as_prefetched, attach_related, build_instance
+from clinic.prepared import Prepared, as_prefetched, attach_related
 from patients.models import Patient
 from patients.selectors import patient_queryset
 from treatments import safety
@@ -27,9 +22,9 @@ from treatments.models import (
     SafetyParameter,
     SessionVial,
     TreatmentSession,
-    Vial,
 )
 from treatments.selectors.aggregates import ZERO
+from treatments.selectors.draft_lock import locked_for_editor
 from treatments.selectors.reference_cache import reference_snapshot, reference_stamp
 
 SESSION_RELATED = (
@@ -99,11 +94,11 @@ def session_get_for_editor(*, user, public_id, for_update: bool = False) -> Trea
 
     `for_update` (a Save or a Sign, in the caller's transaction.atomic()): the same read,
     its row locked (FOR UPDATE OF the session alone, where the database has row locks)
-    and its points read in the same statement, kept as `draft_lock` (DraftLock) for the
-    write, which takes it as its own locked read (services.locked.locked_draft): one
-    statement where the editor's read and the service's locked read were two."""
+    and its points read in the same statement, kept as `draft_lock` (draft_lock.DraftLock)
+    for the write, which takes it as its own locked read (services.locked.locked_draft):
+    one statement where the editor's read and the service's locked read were two."""
     if for_update:
-        session, lock = _locked_for_editor(public_id)
+        session, lock = locked_for_editor(public_id, related=EDITOR_RELATED)
     else:
         session, lock = _SESSION_FOR_EDITOR.one_or_404("No such session", public_id=public_id), None
     snapshot = reference_snapshot(stamp=session.reference_stamp)
@@ -118,131 +113,8 @@ def session_get_for_editor(*, user, public_id, for_update: bool = False) -> Trea
     as_prefetched(session, "vial_links", links)
     if lock is not None:
         # What was read, as read: the form bound to the session changes its fields.
-        related = {
-            field.name: field.get_cached_value(session)
-            for field in _EDITOR_CACHED
-            if field.is_cached(session)
-        }
-        session.draft_lock = DraftLock(row=lock[0], related=related, points=lock[1], marker=lock[2])
+        session.draft_lock = lock.with_related_of(session)
     return session
-
-
-@dataclass(frozen=True)
-class DraftLock:
-    """The draft as session_get_for_editor(for_update=True) read it under its row lock: its
-    columns (`row`, as read, before a form changed the instance), the related objects
-    read or given with it, and its points in order. `marker` is among the transaction's
-    on-commit hooks for as long as the lock is held: Django drops it when the transaction
-    commits or rolls back, or rolls back to a savepoint taken before the read (which
-    releases the lock too), so a write takes the read as its own only while it holds."""
-
-    row: tuple
-    related: dict
-    points: list
-    marker: Callable[[], None]
-
-    def holds(self, using: str = DEFAULT_DB_ALIAS) -> bool:
-        connection = connections[using]
-        return connection.in_atomic_block and any(
-            hook is self.marker for _, hook, _ in connection.run_on_commit
-        )
-
-
-_EDITOR_CACHED = [
-    TreatmentSession._meta.get_field(name)
-    for name in ("patient", "practitioner", "indication", "product", "vial")
-]
-
-
-@functools.cache
-def _locked_editor_sql(alias: str) -> tuple[str, tuple[int, int, int]]:
-    """The locked read's SQL (written once per process and database) and the widths of its
-    session, patient and vial columns. The draft's row, locked, with EDITOR_RELATED's joins,
-    the further vials' EXISTS and the reference fingerprint, as _SESSION_FOR_EDITOR reads
-    them (a WITH item); then its points, in order. Side by side (as
-    clinic.prepared.read_side_by_side): the draft's one row (kind 0) with NULLs for a
-    point's columns, and each point's (kind 1) with NULLs for the draft's, so that the
-    draft's hundred columns are sent and converted once, not once per point."""
-    connection = connections[alias]
-    qn = connection.ops.quote_name
-    models = (TreatmentSession, Patient, Vial)
-
-    def columns(alias: str, model) -> list[str]:
-        return [f"{alias}.{qn(field.column)}" for field in model._meta.concrete_fields]
-
-    session_table, patient_table, vial_table = (qn(model._meta.db_table) for model in models)
-    session_fk = {
-        name: qn(TreatmentSession._meta.get_field(name).column) for name in EDITOR_RELATED
-    }
-    link_fk = qn(SessionVial._meta.get_field("session").column)
-    links = qn(SessionVial._meta.db_table)
-    drafted = [
-        *columns("s", TreatmentSession),
-        *columns("pa", Patient),
-        *columns("v", Vial),
-        f"EXISTS (SELECT 1 FROM {links} f WHERE f.{link_fk} = s.id)",  # noqa: S608 (idem)
-        reference_stamp().sql,
-    ]
-    named = ", ".join(f"{column} AS c{i}" for i, column in enumerate(drafted))
-    draft = (
-        f"SELECT {named} FROM {session_table} s "  # noqa: S608 (the models' own tables)
-        f"INNER JOIN {patient_table} pa ON pa.id = s.{session_fk['patient']} "
-        f"LEFT JOIN {vial_table} v ON v.id = s.{session_fk['vial']} "
-        f"WHERE s.{qn('public_id')} = %s"
-    )
-    if connection.features.has_select_for_update_of:
-        draft += " FOR UPDATE OF s"
-    point_fk = qn(InjectionPoint._meta.get_field("session").column)
-    sql = (
-        f"WITH d AS ({draft}) "  # noqa: S608 (idem)
-        f"SELECT d.*, {', '.join(columns('p', InjectionPoint))} "
-        "FROM (SELECT 0 AS kind UNION ALL SELECT 1 AS kind) k "
-        "LEFT JOIN d ON k.kind = 0 "
-        f"LEFT JOIN {qn(InjectionPoint._meta.db_table)} p "
-        f"ON k.kind = 1 AND p.{point_fk} = (SELECT c0 FROM d) "
-        f"ORDER BY k.kind, p.{qn('order')}, p.id"
-    )
-    return sql, tuple(len(model._meta.concrete_fields) for model in models)
-
-
-def _locked_for_editor(public_id) -> tuple[TreatmentSession, tuple]:
-    """The session (as _SESSION_FOR_EDITOR builds it) and, for DraftLock, its columns as
-    read, its points and the marker put on the transaction's on-commit hooks."""
-    connection = connections[DEFAULT_DB_ALIAS]
-    if not connection.in_atomic_block:
-        raise TransactionManagementError("A draft is locked for a write in its transaction.")
-    if not isinstance(public_id, uuid.UUID):
-        try:
-            public_id = uuid.UUID(str(public_id))
-        except ValueError:
-            raise Http404("No such session") from None
-    sql, (session_width, patient_width, vial_width) = _locked_editor_sql(connection.alias)
-    key = TreatmentSession._meta.get_field("public_id").get_db_prep_value(public_id, connection)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [key])
-        first, *others = cursor.fetchall()
-    if first[0] is None:  # the draft's row is first (kind 0): NULLs when there is none
-        raise Http404("No such session")
-    patient_at = session_width
-    vial_at = patient_at + patient_width
-    further_at = vial_at + vial_width
-    points_at = further_at + 2
-    row = first[:session_width]
-    session = build_instance(TreatmentSession, row)
-    session.has_further_vials = bool(first[further_at])
-    session.reference_stamp = first[further_at + 1]
-    attach_related([session], "patient", build_instance(Patient, first[patient_at:vial_at]))
-    if first[vial_at] is not None:
-        attach_related([session], "vial", build_instance(Vial, first[vial_at:further_at]))
-    points = [
-        build_instance(InjectionPoint, r[points_at:]) for r in others if r[points_at] is not None
-    ]
-
-    def marker() -> None:
-        """Nothing to do at commit: its presence says the lock holds (DraftLock.holds)."""
-
-    transaction.on_commit(marker, using=connection.alias)
-    return session, (row, points, marker)
 
 
 # The patient a session starts for, as patient_get_for_user reads it, with the reference

@@ -239,7 +239,10 @@ def session_save_draft(
 ) -> TreatmentSession:
     """Save the draft's fields, its vials (`further_vials` in `fields`: those after the
     first) and replace its injection points. Further vials the dose does not need are
-    dropped. A draft the caller locked in its transaction is written in it (locked_draft)."""
+    dropped. A draft the caller read locked in its transaction (locked_draft) is written in
+    that transaction, without a savepoint: an exception from here (SessionConflict, a
+    ValidationError) leaves it marked for rollback, so the caller ends the block before it
+    queries again."""
     with transaction.atomic(savepoint=not in_callers_lock(session)):
         current, old_points = locked_draft(session)
         links = held_links(session)

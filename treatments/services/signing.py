@@ -78,8 +78,9 @@ def session_sign(
 def _sign(
     *, session, signed_by, override_reasons, acknowledge_warnings, draft, snapshot
 ) -> tuple[TreatmentSession, Exception | None]:
-    """session_sign's transaction (the caller's, without a savepoint, for a draft it locked
-    in it: services.locked.locked_draft). A refusal is returned, not raised, so that a
+    """session_sign's transaction (the caller's, without a savepoint, for a draft it read
+    locked in it: services.locked.locked_draft; an exception raised in it then leaves the
+    caller's block marked for rollback). A refusal is returned, not raised, so that a
     draft saved on the way is committed."""
     with transaction.atomic(savepoint=not in_callers_lock(session)):
         return _sign_locked(

@@ -340,10 +340,13 @@ def _session_submit(request, public_id):
                 raise _Invalid
             fields = dict(editor.form.cleaned_data)
             draft = services.Draft(fields.pop("version"), fields, points)
-            if signing:
-                try:
+            try:
+                if signing:
                     # One pass: the draft saved (its row only when something changed) and
-                    # signed; a refusal keeps the draft saved (this block commits it).
+                    # signed. A refusal the service returns (findings; no points) keeps the
+                    # draft saved: caught here, this block commits it. A refusal raised in
+                    # the write (its own ValidationError) has marked the block for rollback:
+                    # it rolls back as it ends.
                     session = services.session_sign(
                         session=session,
                         signed_by=request.user,
@@ -352,16 +355,18 @@ def _session_submit(request, public_id):
                         draft=draft,
                         snapshot=editor.snapshot,
                     )
-                except services.SigningRefused as exc:
-                    refused = exc
-            else:
-                session = services.session_save_draft(
-                    session=session,
-                    saved_by=request.user,
-                    expected_version=draft.expected_version,
-                    fields=draft.fields,
-                    points=draft.points,
-                )
+                else:
+                    session = services.session_save_draft(
+                        session=session,
+                        saved_by=request.user,
+                        expected_version=draft.expected_version,
+                        fields=draft.fields,
+                        points=draft.points,
+                    )
+            except services.SigningRefused as exc:
+                refused = exc
+            except ValidationError as exc:
+                error = exc
     except services.SessionLocked:
         _signed_meanwhile(request)
         return redirect("treatments:session_detail", public_id=public_id)
@@ -373,11 +378,10 @@ def _session_submit(request, public_id):
             "This draft was saved elsewhere (another tab?) since you "
             "opened it. Your entries are below; reload to compare.",
         )
-    except ValidationError as exc:
-        error = exc
-        messages.error(request, " ".join(exc.messages))
     else:
-        if refused is None:
+        if error is not None:
+            messages.error(request, " ".join(error.messages))
+        elif refused is None:
             if signing:
                 messages.success(request, "Session signed.", extra_tags=NAMES_NOBODY)
                 return redirect("treatments:session_detail", public_id=session.public_id)
