@@ -61,15 +61,21 @@ def session_sign(
 
     With `draft` (the editor's Sign button) the submission is saved first, in the same
     transaction and one pass (the session row written only when something changed), and
-    stays saved when signing is refused. `snapshot`: the request's reference data."""
-    current, refused = _sign(
-        session=session,
-        signed_by=signed_by,
-        override_reasons=override_reasons,
-        acknowledge_warnings=acknowledge_warnings,
-        draft=draft,
-        snapshot=snapshot,
-    )
+    stays saved when signing is refused. `snapshot`: the request's reference data.
+
+    In its own transaction, or in the caller's without a savepoint for a draft the caller
+    read locked in it (services.locked.locked_draft): an exception raised inside then
+    leaves the caller's block marked for rollback. A refusal is returned from inside and
+    raised after, so that a draft saved on the way is committed."""
+    with transaction.atomic(savepoint=not in_callers_lock(session)):
+        current, refused = _sign(
+            session=session,
+            signed_by=signed_by,
+            override_reasons=override_reasons,
+            acknowledge_warnings=acknowledge_warnings,
+            draft=draft,
+            snapshot=snapshot,
+        )
     if refused is not None:
         raise refused
     return current
@@ -78,24 +84,7 @@ def session_sign(
 def _sign(
     *, session, signed_by, override_reasons, acknowledge_warnings, draft, snapshot
 ) -> tuple[TreatmentSession, Exception | None]:
-    """session_sign's transaction (the caller's, without a savepoint, for a draft it read
-    locked in it: services.locked.locked_draft; an exception raised in it then leaves the
-    caller's block marked for rollback). A refusal is returned, not raised, so that a
-    draft saved on the way is committed."""
-    with transaction.atomic(savepoint=not in_callers_lock(session)):
-        return _sign_locked(
-            session=session,
-            signed_by=signed_by,
-            override_reasons=override_reasons,
-            acknowledge_warnings=acknowledge_warnings,
-            draft=draft,
-            snapshot=snapshot,
-        )
-
-
-def _sign_locked(
-    *, session, signed_by, override_reasons, acknowledge_warnings, draft, snapshot
-) -> tuple[TreatmentSession, Exception | None]:
+    """session_sign inside its transaction: the signed session, or the refusal."""
     current, old_points = locked_draft(session)
     if current.practitioner_id != signed_by.pk:
         raise ValidationError("Only the treating practitioner can sign this session.")
