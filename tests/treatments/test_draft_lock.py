@@ -274,3 +274,20 @@ def test_a_submission_waits_for_a_sign_holding_the_lock_then_writes_nothing(acti
     assert signed.history.count() == 3
     page = flow.client.get(response["Location"])
     assert SIGNED_MEANWHILE_MESSAGE in page.content.decode()
+
+
+@pytest.mark.skipif(not POSTGRESQL, reason="psycopg's parse cache")
+def test_the_locked_read_stays_within_psycopgs_parse_cache(practitioner):
+    """psycopg keeps a statement's parse for at most 4096 bytes and 50 parameters (as for
+    the start's statement, tests/treatments/test_session_write_queries.py): a few columns
+    more on the session, patient or vial must not push the locked read over, to be parsed
+    again on every Save and Sign."""
+    from tests.patients.test_registration_statements import PSYCOPG_CACHED_BYTES
+
+    session = _draft_with_points(practitioner)
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        selectors.session_get_for_editor(
+            user=practitioner, public_id=session.public_id, for_update=True
+        )
+    (read,) = [q["sql"] for q in queries if q["sql"].startswith("WITH d AS")]
+    assert len(read.encode()) <= PSYCOPG_CACHED_BYTES - 300, len(read.encode())

@@ -101,7 +101,9 @@ def _locked_editor_sql(alias: str, related: tuple[str, ...]) -> tuple[str, tuple
         f"EXISTS (SELECT 1 FROM {links} f WHERE f.{link_fk} = s.id)",  # noqa: S608 (the models' own tables)
         reference_stamp().sql,
     ]
-    named = ", ".join(f"{column} AS c{i}" for i, column in enumerate(drafted))
+    # Only the first column named (the others keep theirs, some alike: only `d.*` reads
+    # them): the statement stays under psycopg's 4 KB for caching its parse.
+    named = ", ".join([f"{drafted[0]} AS c0", *drafted[1:]])
     draft = (
         f"SELECT {named} FROM {session_table} s "  # noqa: S608 (idem)
         f"INNER JOIN {patient_table} pa ON pa.id = s.{session_fk['patient']} "
