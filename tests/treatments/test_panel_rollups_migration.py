@@ -1,5 +1,5 @@
-"""Migrations 0025 and 0026 fill the dashboard's deferred panels' summaries from the rows
-already there with SQL of their own (frozen: the live rebuild names columns later
+"""Migrations 0024, 0025 and 0026 fill the dashboard's summaries from the rows already
+there with SQL of their own (frozen: the live rebuild names columns later
 migrations add, and may change). On a database that holds signed sessions, discarded
 vials and outcome scores, what they write is what today's `rebuild_rollups` writes, in
 the columns they made.
@@ -22,7 +22,12 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from tests.factories import OutcomeAssessmentFactory, TreatmentSessionFactory, VialFactory
+from tests.factories import (
+    OutcomeAssessmentFactory,
+    TreatmentSessionFactory,
+    UserFactory,
+    VialFactory,
+)
 from treatments import services
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +42,9 @@ TABLES = {
     "baseline_sum, value_sum, improvement_sum, good, partial, good_percent, partial_percent",
     # 0026's, filled from 0025's latest courses.
     "treatments_dailycourserollup": "day, indication_id, product_id, practitioner_id, courses",
+    # 0024's: the previous days and the return rollup.
+    "treatments_sessiontotals": "session_id, prev_day, practitioner_prev_day",
+    "treatments_patientreturnrollup": "day, scope, prev_month, sessions",
 }
 
 
@@ -49,12 +57,22 @@ def rows() -> dict[str, list]:
     return found
 
 
-def test_0025_and_0026_fill_the_panels_as_the_rebuild_does(practitioner):
+def test_0024_to_0026_fill_the_summaries_as_the_rebuild_does(practitioner):
     now = timezone.now()
     for days_ago in (200, 30, 2):
         TreatmentSessionFactory(
             signed=True, practitioner=practitioner, performed_at=now - timedelta(days=days_ago)
         )
+    # A patient back after more than the return horizon, then within it (0024's buckets:
+    # long ago, then the previous session's month), the last time with someone else.
+    returning = TreatmentSessionFactory(
+        signed=True, practitioner=practitioner, performed_at=now - timedelta(days=500)
+    ).patient
+    for days_ago, who in ((60, practitioner), (5, UserFactory(role="Practitioner"))):
+        TreatmentSessionFactory(
+            signed=True, patient=returning, practitioner=who,
+            performed_at=now - timedelta(days=days_ago),
+        )  # fmt: skip
     # Two courses on one day and key, and one of a patient no longer active (not counted).
     day = now - timedelta(days=10)
     for _ in range(2):
@@ -80,7 +98,14 @@ def test_0025_and_0026_fill_the_panels_as_the_rebuild_does(practitioner):
     assert any(row[-1] == "2" for row in expected["treatments_dailycourserollup"])
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM treatments_dailycourserollup")
+        cursor.execute("DELETE FROM treatments_patientreturnrollup")
+        cursor.execute(
+            "UPDATE treatments_sessiontotals SET prev_day = NULL, practitioner_prev_day = NULL"
+        )
     schema_editor = SimpleNamespace(connection=connection)
+    importlib.import_module("treatments.migrations.0024_patient_return_rollup").fill(
+        apps, schema_editor
+    )
     importlib.import_module("treatments.migrations.0025_panel_rollups").fill(apps, schema_editor)
     importlib.import_module("treatments.migrations.0026_course_rollup_recall_index").fill(
         apps, schema_editor

@@ -1,8 +1,8 @@
 """The set-based rebuild and check of the deferred panels' summaries (issue 14.5;
 written at each change by treatments.services.panel_rollups): called by
 treatments.services.rollup_rebuild.rebuild / differences, so by `manage.py rebuild_rollups
-[--check]`. The migrations that first filled the tables hold their own SQL (0025), or
-use only what has not changed since (0026: courses_sql)."""
+[--check]`. The migrations that first filled the tables hold their own SQL (0025, 0026):
+this names the tables and columns as they are now."""
 
 # ruff: noqa: S608 - the SQL names only the models' own tables; every value is a parameter
 

@@ -156,15 +156,9 @@ def fill_returns(cursor, say: Progress, started: float) -> int:
         """
     )
     say(f"  previous days: {cursor.rowcount:,} rows ({time.monotonic() - started:.1f}s)")
-    rows = insert_return_rollup(cursor)
-    say(f"  return rollup: {rows:,} rows ({time.monotonic() - started:.1f}s)")
-    return rows
-
-
-def insert_return_rollup(cursor) -> int:
-    """PatientReturnRollup (empty) from the session totals' previous days: its rows."""
     sql, params = _returns_select(TOTALS)
     cursor.execute(f"INSERT INTO {RETURNS} (day, scope, prev_month, sessions) {sql}", params)
+    say(f"  return rollup: {cursor.rowcount:,} rows ({time.monotonic() - started:.1f}s)")
     return cursor.rowcount
 
 
