@@ -373,9 +373,14 @@ def test_page_shows_the_figures_and_links_each_tile(clinic, manager, practitione
     html = response.content.decode()
     assert 'data-tile="sessions">3<' in html
     assert 'data-tile="serious_pending">2<' in html
+    # No side effect in a period with sessions is a rate of 0, not a dash (no sessions).
+    assert 'data-rate="Cervical dystonia">0<' in html
+    assert 'data-rate="Chronic migraine prophylaxis">200<' in html
     stock = client_for(manager).get("/dashboard/panels/stock/?start=01/03/2026&end=31/03/2026")
     assert 'data-units="BOTOX">35<' in stock.content.decode()
     assert 'data-waste="BOTOX">85.0%<' in stock.content.decode()
+    # Nothing wasted is 0.0 %, not a dash (which says there is no figure).
+    assert 'data-waste="Dysport">0.0%<' in stock.content.decode()
     assert "/reports/sessions/?start=01%2F03%2F2026&amp;end=31%2F03%2F2026" in html
     assert "/reports/side-effects/?worklist=serious-pending" in html
     assert "March 2026" in html and "February 2026" in html
