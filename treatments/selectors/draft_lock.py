@@ -73,16 +73,15 @@ class DraftLock:
 
 
 @functools.cache
-def _locked_editor_sql(alias: str, related: tuple[str, ...]) -> tuple[str, tuple[int, int, int]]:
+def _locked_editor_sql(alias: str) -> tuple[str, tuple[int, int, int]]:
     """The locked read's SQL (written once per process and database) and the widths of its
-    session, patient and vial columns. The draft's row, locked, with `related`'s joins (the
-    editor's: patient and vial), the further vials' EXISTS and the reference fingerprint,
-    as the editor's read has them (a WITH item); then its points, in order. Side by side
-    (as clinic.prepared.read_side_by_side): the draft's one row (kind 0) with NULLs for a
-    point's columns, and each point's (kind 1) with NULLs for the draft's, so that the
-    draft's hundred columns are sent and converted once, not once per point."""
-    if related != ("patient", "vial"):
-        raise ValueError(f"The locked read joins the patient and the vial, not {related}")
+    session, patient and vial columns. The draft's row, locked, with the editor's joins
+    (its patient and first vial: selectors.sessions.EDITOR_RELATED), the further vials'
+    EXISTS and the reference fingerprint, as the editor's read has them (a WITH item);
+    then its points, in order. Side by side (as clinic.prepared.read_side_by_side): the
+    draft's one row (kind 0) with NULLs for a point's columns, and each point's (kind 1)
+    with NULLs for the draft's, so that the draft's hundred columns are sent and converted
+    once, not once per point."""
     connection = connections[alias]
     qn = connection.ops.quote_name
     models = (TreatmentSession, Patient, Vial)
@@ -91,7 +90,9 @@ def _locked_editor_sql(alias: str, related: tuple[str, ...]) -> tuple[str, tuple
         return [f"{alias}.{qn(field.column)}" for field in model._meta.concrete_fields]
 
     session_table, patient_table, vial_table = (qn(model._meta.db_table) for model in models)
-    session_fk = {name: qn(TreatmentSession._meta.get_field(name).column) for name in related}
+    session_fk = {
+        name: qn(TreatmentSession._meta.get_field(name).column) for name in ("patient", "vial")
+    }
     link_fk = qn(SessionVial._meta.get_field("session").column)
     links = qn(SessionVial._meta.db_table)
     drafted = [
@@ -125,7 +126,7 @@ def _locked_editor_sql(alias: str, related: tuple[str, ...]) -> tuple[str, tuple
     return sql, tuple(len(model._meta.concrete_fields) for model in models)
 
 
-def locked_for_editor(public_id, *, related: tuple[str, ...]) -> tuple[TreatmentSession, DraftLock]:
+def locked_for_editor(public_id) -> tuple[TreatmentSession, DraftLock]:
     """The session, built as the editor's read builds it (its patient and vial attached,
     `has_further_vials`, `reference_stamp`), and its DraftLock (relations as read: the
     caller adds those it gives, DraftLock.with_related_of). 404 when unknown."""
@@ -137,7 +138,7 @@ def locked_for_editor(public_id, *, related: tuple[str, ...]) -> tuple[Treatment
             public_id = uuid.UUID(str(public_id))
         except ValueError:
             raise Http404("No such session") from None
-    sql, widths = _locked_editor_sql(connection.alias, tuple(related))
+    sql, widths = _locked_editor_sql(connection.alias)
     session_width, patient_width, vial_width = widths
     key = TreatmentSession._meta.get_field("public_id").get_db_prep_value(public_id, connection)
     with connection.cursor() as cursor:

@@ -98,7 +98,7 @@ def session_get_for_editor(*, user, public_id, for_update: bool = False) -> Trea
     for the write, which takes it as its own locked read (services.locked.locked_draft):
     one statement where the editor's read and the service's locked read were two."""
     if for_update:
-        session, lock = locked_for_editor(public_id, related=EDITOR_RELATED)
+        session, lock = locked_for_editor(public_id)
     else:
         session, lock = _SESSION_FOR_EDITOR.one_or_404("No such session", public_id=public_id), None
     snapshot = reference_snapshot(stamp=session.reference_stamp)

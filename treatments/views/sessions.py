@@ -336,42 +336,42 @@ def _session_submit(request, public_id):
             _check_owner(request, session)
             editor = _editor(session, request.POST, Use.SUBMISSION)
             points = editor.formset.submitted_points()
-            if not editor.form.is_valid() or points is None:
-                raise _Invalid
-            fields = dict(editor.form.cleaned_data)
-            draft = services.Draft(fields.pop("version"), fields, points)
-            try:
-                if signing:
-                    # One pass: the draft saved (its row only when something changed) and
-                    # signed. A refusal the service returns (findings; no points) keeps the
-                    # draft saved: caught here, this block commits it. A refusal raised in
-                    # the write (its own ValidationError) has marked the block for rollback:
-                    # it rolls back as it ends.
-                    session = services.session_sign(
-                        session=session,
-                        signed_by=request.user,
-                        override_reasons=_override_reasons(request.POST),
-                        acknowledge_warnings=request.POST.get("acknowledge") == "on",
-                        draft=draft,
-                        snapshot=editor.snapshot,
-                    )
-                else:
-                    session = services.session_save_draft(
-                        session=session,
-                        saved_by=request.user,
-                        expected_version=draft.expected_version,
-                        fields=draft.fields,
-                        points=draft.points,
-                    )
-            except services.SigningRefused as exc:
-                refused = exc
-            except ValidationError as exc:
-                error = exc
+            # Invalid forms write nothing: the block ends with nothing to commit, and the
+            # page shows why below.
+            valid = editor.form.is_valid() and points is not None
+            if valid:
+                fields = dict(editor.form.cleaned_data)
+                draft = services.Draft(fields.pop("version"), fields, points)
+                try:
+                    if signing:
+                        # One pass: the draft saved (its row only when something changed)
+                        # and signed. A refusal the service returns (findings; no points)
+                        # keeps the draft saved: caught here, this block commits it. A
+                        # refusal raised in the write (its own ValidationError) has marked
+                        # the block for rollback: it rolls back as it ends.
+                        session = services.session_sign(
+                            session=session,
+                            signed_by=request.user,
+                            override_reasons=_override_reasons(request.POST),
+                            acknowledge_warnings=request.POST.get("acknowledge") == "on",
+                            draft=draft,
+                            snapshot=editor.snapshot,
+                        )
+                    else:
+                        session = services.session_save_draft(
+                            session=session,
+                            saved_by=request.user,
+                            expected_version=draft.expected_version,
+                            fields=draft.fields,
+                            points=draft.points,
+                        )
+                except services.SigningRefused as exc:
+                    refused = exc
+                except ValidationError as exc:
+                    error = exc
     except services.SessionLocked:
         _signed_meanwhile(request)
         return redirect("treatments:session_detail", public_id=public_id)
-    except _Invalid:
-        pass  # the forms say why: shown again below
     except services.SessionConflict:
         messages.error(
             request,
@@ -381,7 +381,7 @@ def _session_submit(request, public_id):
     else:
         if error is not None:
             messages.error(request, " ".join(error.messages))
-        elif refused is None:
+        elif valid and refused is None:
             if signing:
                 messages.success(request, "Session signed.", extra_tags=NAMES_NOBODY)
                 return redirect("treatments:session_detail", public_id=session.public_id)
@@ -404,10 +404,6 @@ def _session_submit(request, public_id):
         "treatments/session_edit.html",
         _edit_context(request, session, editor, refused=refused),
     )
-
-
-class _Invalid(Exception):
-    """The submission's forms did not validate: nothing is written, the page shows why."""
 
 
 def _check_owner(request, session) -> None:
