@@ -373,9 +373,10 @@ def test_page_shows_the_figures_and_links_each_tile(clinic, manager, practitione
     html = response.content.decode()
     assert 'data-tile="sessions">3<' in html
     assert 'data-tile="serious_pending">2<' in html
-    # No side effect in a period with sessions is a rate of 0, not a dash (no sessions).
-    assert 'data-rate="Cervical dystonia">0<' in html
-    assert 'data-rate="Chronic migraine prophylaxis">200<' in html
+    # No side effect in a period with sessions is a rate of 0.0, not a dash (no sessions);
+    # every rate to one decimal, so that the column reads alike.
+    assert 'data-rate="Cervical dystonia">0.0<' in html
+    assert 'data-rate="Chronic migraine prophylaxis">200.0<' in html
     stock = client_for(manager).get("/dashboard/panels/stock/?start=01/03/2026&end=31/03/2026")
     assert 'data-units="BOTOX">35<' in stock.content.decode()
     assert 'data-waste="BOTOX">85.0%<' in stock.content.decode()

@@ -16,7 +16,7 @@ from clinic.reports.models import ReportExport
 from clinic.reports.registry import REPORTS
 from clinic.reports.selectors import staff_label
 from clinic.roles import Role
-from clinic.templatetags.figures import figure
+from clinic.templatetags.figures import figure, rate
 from tests.conftest import client_for
 from tests.factories import (
     PatientFactory,
@@ -377,6 +377,16 @@ def test_a_figure_reads_as_a_manager_expects():
         "7",
     ]
     assert figure(Decimal("0.00")) == "0" and figure(None) == "—"
+
+
+def test_a_rate_keeps_its_decimal_and_a_missing_one_is_a_dash():
+    assert [rate(v) for v in (Decimal("19.0"), Decimal("5.94"), Decimal("0.0"), 1234.5)] == [
+        "19.0",
+        "5.9",
+        "0.0",
+        "1,234.5",
+    ]
+    assert rate(Decimal("24.0"), "%") == "24.0%" and rate(None, "%") == "—"
 
 
 def test_diary_hours_read_to_one_decimal_and_grouped():

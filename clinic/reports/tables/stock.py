@@ -14,6 +14,7 @@ from clinic.reports.tables.base import (
     UnitFamilyColumn,
     local_dt,
 )
+from clinic.templatetags.figures import rate
 
 
 class UnitsWastageTable(ReportTable):
@@ -30,7 +31,7 @@ class UnitsWastageTable(ReportTable):
     def render_wasted_percent(self, record):
         if not record["presentation"]:
             return DASH
-        return f"{record['wasted'] * 100 / record['presentation']:.1f}%"
+        return rate(record["wasted"] * 100 / record["presentation"], "%")
 
 
 class LotExposureTable(ReportTable):
