@@ -188,6 +188,69 @@ def test_runtime_role_cannot_rewrite_the_log_history_or_signed_sessions(signed_w
         assert counts(cursor, signed_world["session"]) == before
 
 
+# A row added to a session: the same statement for a signed and a draft session (%(s)s), so
+# that a refusal is the trigger's and not a constraint's.
+NEW_ROWS = {
+    "treatments_injectionpoint": 'INSERT INTO treatments_injectionpoint ("order", side, units,'
+    ' volume_ml, points, site_id, session_id) SELECT "order" + 100, side, units, volume_ml,'
+    " points, site_id, %(s)s FROM treatments_injectionpoint WHERE session_id = %(signed)s LIMIT 1",
+    "treatments_sessionfinding": "INSERT INTO treatments_sessionfinding (code, level, message,"
+    " source, override_reason, recorded_at, recorded_by_id, session_id) SELECT 'forged', level,"
+    " message, source, '', recorded_at, recorded_by_id, %(s)s FROM treatments_sessionfinding"
+    " WHERE session_id = %(signed)s LIMIT 1",
+    "treatments_vialdraw": "INSERT INTO treatments_vialdraw (units, session_id, vial_id)"
+    " VALUES (1, %(s)s, %(vial)s)",
+    "treatments_sessionvial": "INSERT INTO treatments_sessionvial (position, session_id, vial_id)"
+    " VALUES (1, %(s)s, %(vial)s)",
+}
+
+
+@pytest.fixture
+def draft_and_vial(signed_world, staff):
+    """Committed: a draft session of the signed one's patient, and an unused vial."""
+    from tests.treatments.session_helpers import start
+    from treatments.models import TreatmentSession
+
+    _, practitioner = staff
+    patient = TreatmentSession.objects.get(pk=signed_world["session"]).patient
+    draft = start(patient, practitioner, "chronic-migraine", "botox")
+    return {"draft": draft.pk, "vial": VialFactory(received_by=practitioner).pk}
+
+
+def test_nothing_can_be_added_to_a_signed_session(signed_world, draft_and_vial):
+    """An INSERT into a signed session's points, findings, draws or further vials is
+    refused for the runtime role (treatments migration 0038); the same INSERT into a draft
+    passes, and an addendum (the way to correct a signed session) still can be added."""
+    ids = {"signed": signed_world["session"], "vial": draft_and_vial["vial"]}
+    with runtime_connection() as runtime, runtime.cursor() as cursor:
+        before = counts(cursor, signed_world["session"])
+        for table, sql in NEW_ROWS.items():
+            refused = pytest.raises(psycopg.errors.InsufficientPrivilege, match=f"{table} of a")
+            with refused, runtime.transaction():
+                cursor.execute(sql, {**ids, "s": signed_world["session"]})
+            with runtime.transaction():
+                cursor.execute(sql, {**ids, "s": draft_and_vial["draft"]})
+                assert cursor.rowcount == 1, table
+        assert counts(cursor, signed_world["session"]) == before
+        with runtime.transaction():
+            cursor.execute(
+                "INSERT INTO treatments_sessionaddendum (reason, text, created_at, author_id,"
+                " session_id) SELECT 'Typo', 'Corrected', now(), author_id, session_id"
+                " FROM treatments_sessionaddendum WHERE session_id = %s LIMIT 1",
+                [signed_world["session"]],
+            )
+            assert cursor.rowcount == 1
+
+
+def test_the_owner_may_add_a_signed_sessions_rows_as_the_loaders_do(signed_world, draft_and_vial):
+    """seed_demo's bulk replay and the report seed write a signed session's rows after it,
+    as the owner (a restore too): the INSERT guard lets the owner through."""
+    from treatments.models import SessionVial
+
+    SessionVial.objects.create(session_id=signed_world["session"], vial_id=draft_and_vial["vial"])
+    assert SessionVial.objects.filter(session_id=signed_world["session"]).count() == 1
+
+
 def test_the_session_flag_no_longer_lets_truncate_through(signed_world):
     with runtime_connection() as runtime, runtime.cursor() as cursor:
         with pytest.raises(psycopg.errors.InsufficientPrivilege), runtime.transaction():
@@ -231,6 +294,8 @@ def test_the_app_works_as_the_runtime_role_through_the_orm(staff, rf):
         patient, session = register_and_sign(reception, practitioner)
         write_access_event(rf, practitioner, patient)
         assert session.is_signed and session.addenda.count() == 1
+        # Written in the statement that signs it, so the INSERT guard lets them through.
+        assert session.findings.exists()
         assert patient.history.exists() and session.history.exists()
         assert AccessEvent.objects.get().chain_seq == 1
         with pytest.raises(DatabaseError), transaction.atomic():
