@@ -17,6 +17,8 @@ from clinic.diary.choices import AppointmentStatus
 from clinic.diary.models import Appointment, CalendarFeed
 
 PAST_DAYS, FUTURE_DAYS = 14, 90
+# What a feed's holder needs, now as when the link was made: the diary itself.
+FEED_PERMISSION = "diary.view_appointment"
 
 
 @transaction.atomic
@@ -40,11 +42,26 @@ def feed_revoke(*, practitioner) -> None:
 
 
 def feed_active(*, token: str) -> CalendarFeed | None:
-    return (
+    """The feed of this secret while it may still be read: not revoked, and its holder
+    still an active account that may see the diary (a deactivated account's link stops at
+    once; so does one whose role no longer shows the diary)."""
+    feed = (
         CalendarFeed.objects.select_related("practitioner")
-        .filter(token=token, revoked_at__isnull=True)
+        .filter(token=token, revoked_at__isnull=True, practitioner__is_active=True)
         .first()
     )
+    if feed is None or not feed.practitioner.has_perm(FEED_PERMISSION):
+        return None
+    return feed
+
+
+def revoke_feed_of_deactivated_user(sender, instance, **kwargs):
+    """post_save on User: a deactivated account's link is revoked, so that reactivating
+    the account does not bring an old link back (a new one can be made)."""
+    update_fields = kwargs.get("update_fields")
+    if instance.is_active or (update_fields is not None and "is_active" not in update_fields):
+        return
+    feed_revoke(practitioner=instance)
 
 
 def _initials(patient) -> str:

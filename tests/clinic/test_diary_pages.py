@@ -265,6 +265,46 @@ def test_the_calendar_feed_shows_initials_and_type_and_can_be_revoked(doctor, re
     assert anonymous.get(fresh).status_code == 404
 
 
+def test_a_deactivated_accounts_calendar_link_stops_and_stays_stopped(doctor, reception, manager):
+    """A deactivated account is signed out everywhere: its calendar link too, at once, and
+    reactivating the account does not bring the old link back."""
+    from clinic.staff import services as staff_services
+
+    book(PatientFactory(), doctor, reception, at(1, 10), "migraine-treatment")
+    client_for(doctor).post(reverse("diary:feed_settings"), {"action": "new"})
+    url = reverse("diary:feed", args=[doctor.calendar_feed.token])
+    anonymous = client_for(None)
+    assert anonymous.get(url).status_code == 200
+
+    staff_services.staff_deactivate(deactivated_by=manager, user=doctor)
+    assert anonymous.get(url).status_code == 404
+    doctor.calendar_feed.refresh_from_db()
+    assert doctor.calendar_feed.revoked_at is not None
+    staff_services.staff_reactivate(reactivated_by=manager, user=doctor)
+    assert anonymous.get(url).status_code == 404
+
+
+def test_a_calendar_link_stops_when_its_holder_may_no_longer_see_the_diary(doctor, reception):
+    """Read on every fetch: an account whose role no longer shows the diary (or one switched
+    off in the database, without the service) gets a 404, not its patients' initials."""
+    from django.contrib.auth.models import Group
+
+    from tests.factories import UserFactory as Users
+
+    book(PatientFactory(), doctor, reception, at(1, 10), "migraine-treatment")
+    client_for(doctor).post(reverse("diary:feed_settings"), {"action": "new"})
+    url = reverse("diary:feed", args=[doctor.calendar_feed.token])
+    anonymous = client_for(None)
+    assert anonymous.get(url).status_code == 200
+
+    doctor.groups.set([Group.objects.create(name="No diary")])
+    assert anonymous.get(url).status_code == 404
+    doctor.groups.set(Users(role=Role.PRACTITIONER).groups.all())
+    assert anonymous.get(url).status_code == 200
+    type(doctor).objects.filter(pk=doctor.pk).update(is_active=False)  # no signal
+    assert anonymous.get(url).status_code == 404
+
+
 # Managers' view -------------------------------------------------------------------------
 
 

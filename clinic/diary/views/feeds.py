@@ -11,7 +11,7 @@ from clinic.diary import feeds
 from clinic.permissions import public, require_perm
 
 
-@require_perm("diary.view_appointment")
+@require_perm(feeds.FEED_PERMISSION)
 def feed_settings(request):
     """A practitioner's own feed: the secret link (shown to them), a new one, or off."""
     if request.method == "POST":
