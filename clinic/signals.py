@@ -46,6 +46,12 @@ def forget_access_of_everyone(sender, action, **kwargs):
         forget_access()
 
 
+def forget_access_of_everyone_on_delete(sender, instance, **kwargs):
+    """post_delete of a group or a permission: the cascade removes its membership and
+    grant rows without m2m_changed, so every session re-reads what it may do."""
+    forget_access()
+
+
 def forget_access_of_device_owner(sender, instance, **kwargs):
     """post_save / post_delete on an OTP device: its user's sessions re-check it."""
     if instance.user_id is not None:
@@ -55,7 +61,7 @@ def forget_access_of_device_owner(sender, instance, **kwargs):
 def connect():
     from django.apps import apps
     from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
+    from django.contrib.auth.models import Group, Permission
     from django.contrib.auth.signals import user_logged_in
     from django.db.models.signals import m2m_changed, post_delete, post_save
     from django_otp.models import Device
@@ -77,6 +83,12 @@ def connect():
         sender=Group.permissions.through,
         dispatch_uid="clinic.forget_access_groups",
     )
+    for model in (Group, Permission):
+        post_delete.connect(
+            forget_access_of_everyone_on_delete,
+            sender=model,
+            dispatch_uid=f"clinic.forget_access_deleted_{model._meta.model_name}",
+        )
     for model in apps.get_models():
         if issubclass(model, Device):
             for signal in (post_save, post_delete):

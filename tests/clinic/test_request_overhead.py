@@ -74,6 +74,21 @@ def test_a_role_change_applies_on_the_next_request(manager, reception):
     assert "Practitioner" in page.content.decode()
 
 
+@pytest.mark.parametrize("deleted", ["group", "permission"])
+def test_a_deleted_role_group_or_permission_applies_on_the_next_request(manager, deleted):
+    """Deleting a group (or a permission) removes its members' rows by cascade, without
+    m2m_changed: an open session must not keep the access it gave."""
+    from django.contrib.auth.models import Permission
+
+    client = client_for(manager)
+    assert client.get("/staff/").status_code == 200
+    if deleted == "group":
+        manager.groups.get().delete()
+    else:
+        Permission.objects.get(codename="manage_staff").delete()
+    assert client.get("/staff/").status_code == 403
+
+
 def test_a_superuser_flag_change_applies_on_the_next_request(reception):
     client = client_for(reception)
     assert client.get("/reports/exports/").status_code == 403
