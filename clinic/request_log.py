@@ -67,6 +67,21 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class NoRequestPathFilter(logging.Filter):
+    """Django's security loggers name the request's path ("Forbidden (CSRF token missing.):
+    /patients/<id>/"), and a path can carry a patient's id, a typed name or a calendar
+    link's secret: the path is replaced by the route's name, as the request line has it."""
+
+    def filter(self, record):
+        request = getattr(record, "request", None)
+        path = getattr(request, "path", None)
+        if path and isinstance(record.args, tuple) and path in record.args:
+            match = getattr(request, "resolver_match", None)
+            route = f"route={match.view_name if match else '-'}"
+            record.args = tuple(route if arg == path else arg for arg in record.args)
+        return True
+
+
 def record_timeout(request, reason: str) -> None:
     """Count a busy/timeout answer in the current minute (for /healthz/ready's
     "degraded"), in the cache: shared by all workers when the cache is Redis."""

@@ -379,23 +379,35 @@ TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
 CLINIC_BASE_URL = os.environ.get("CLINIC_BASE_URL", "http://localhost:8000").rstrip("/")
 
 # Logs (issue 12.6): every record carries the request id; `clinic.request` writes one
-# key=value line per request (clinic/request_log.py). No patient-identifiable data.
+# key=value line per request (clinic/request_log.py). No patient-identifiable data: so no
+# request path either (a patient's id, a typed search, a calendar link's secret), which
+# Django's own request loggers would write. django.request (4xx/5xx, with the path and the
+# exception's message) and django.server (runserver's access line, with the query string)
+# are off: clinic.request's line has the status, the route and the exception without its
+# message. django.security keeps its events, the path replaced by the route.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "clinic.request_log.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "clinic.request_log.RequestIdFilter"},
+        "no_path": {"()": "clinic.request_log.NoRequestPathFilter"},
+    },
     "formatters": {
         "clinic": {"format": "%(asctime)s %(levelname)s %(name)s %(request_prefix)s%(message)s"}
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["request_id"],
+            "filters": ["request_id", "no_path"],
             "formatter": "clinic",
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "django.request": {"handlers": [], "propagate": False},
+        "django.server": {"handlers": [], "propagate": False},
+    },
 }
 
 # Error reporting (optional): SENTRY_DSN set -> sentry-sdk, personal data scrubbed

@@ -315,3 +315,61 @@ def test_sentry_events_are_scrubbed():
     for secret in ("Smith", "rita", "9434765919", "sessionid"):
         assert secret not in text
     assert scrubbed["exception"]["values"][0]["type"] == "IntegrityError"
+
+
+@pytest.fixture
+def production_logging():
+    """clinic/settings/base.py's LOGGING (the test settings replace it), built by hand: its
+    console handler (filters and format) on the root logger, writing to a buffer, and its
+    loggers' settings; all restored afterwards. (logging.config.dictConfig would close
+    every handler that exists, pytest's own included.)"""
+    import io
+
+    from django.utils.module_loading import import_string
+
+    from clinic.settings import base
+
+    conf = base.LOGGING
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    for name in conf["handlers"]["console"]["filters"]:
+        spec = dict(conf["filters"][name])
+        handler.addFilter(import_string(spec.pop("()"))(**spec))
+    handler.setFormatter(logging.Formatter(conf["formatters"]["clinic"]["format"]))
+    saved = {}
+    for name, options in {"": {"level": "INFO"}, **conf["loggers"]}.items():
+        lg = logging.getLogger(name)
+        saved[name] = (lg.handlers[:], lg.propagate, lg.level)
+        assert options.get("handlers", []) == []  # only "off" is built here
+        if "handlers" in options:
+            lg.handlers = []
+        lg.propagate = options.get("propagate", True)
+        lg.setLevel(options.get("level", lg.level))
+    logging.getLogger().addHandler(handler)
+    try:
+        yield stream.getvalue
+    finally:
+        logging.getLogger().removeHandler(handler)
+        for name, (handlers, propagate, level) in saved.items():
+            lg = logging.getLogger(name)
+            lg.handlers[:], lg.propagate = handlers, propagate
+            lg.setLevel(level)
+
+
+def test_no_request_path_reaches_the_logs(reception, patient, production_logging):
+    """A path can carry a patient's id, a typed name or a calendar link's secret: Django's
+    own request loggers (a 404, a 403, a CSRF refusal) would write it; the clinic's
+    request line has the route instead."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(reception)
+    typed = "/patients/Quillfeather-1111111111/"
+    assert client.get(typed).status_code == 404
+    access_log = reverse("patients:access_log", args=[patient.public_id])
+    assert client.get(access_log).status_code == 403  # a manager's page
+    edit = reverse("patients:edit", args=[patient.public_id])
+    assert client.post(edit, {"family_name": "X"}).status_code == 403  # no CSRF token
+    logged = production_logging()
+    for secret in (typed, "Quillfeather", str(patient.public_id)):
+        assert secret not in logged, logged
+    assert "status=404" in logged and "status=403" in logged  # the request lines are there
+    assert "CSRF" in logged and "route=patients:edit" in logged  # the security event too
