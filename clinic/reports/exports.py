@@ -1,14 +1,16 @@
 """Large CSV exports, prepared by the background worker (issue 12.2; the pattern is in
 clinic/background.py).
 
-A download whose rows exceed settings.REPORT_EXPORT_ASYNC_ROWS is not streamed: the view
-records the ReportExport (prepared=True) and queues `prepare_report_export` with its id
-and the filters as the form read them (the default period included, so the file covers
-the period the user saw). The worker writes the same bytes the streamed download would
-(clinic.csv_export.stream: formula-safe cells, byte-order mark) into private storage;
-the owner downloads it from the Exports page (reports:exports), through a view that
-checks the permission and the owner and writes an access event. Smaller downloads stream
-as before.
+A download whose rows exceed settings.REPORT_EXPORT_ASYNC_ROWS is not streamed: the CSV
+URL (a GET, which writes nothing) shows a page with a "Prepare the export" button; its
+POST, once per one-time submission token, records the ReportExport (prepared=True) and
+queues `prepare_report_export` with its id and the filters as the form read them (the
+default period included, so the file covers the period the user saw;
+clinic.reports.services.report_export_prepare). The worker writes the same bytes the
+streamed download would (clinic.csv_export.stream: formula-safe cells, byte-order mark)
+into private storage; the owner downloads it from the Exports page (reports:exports),
+through a view that checks the permission and the owner and writes an access event. Smaller
+downloads stream as before.
 """
 
 from __future__ import annotations

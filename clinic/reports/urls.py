@@ -15,8 +15,10 @@ urlpatterns = [
     path("history/vials/<int:pk>/", views.vial_history, name="vial_history"),
 ]
 
-for slug, (page, download) in views.REPORT_VIEWS.items():
+for slug, (page, download, prepare) in views.REPORT_VIEWS.items():
     urlpatterns += [
         path(f"reports/{slug}/", page, name=slug),
         path(f"reports/{slug}/csv/", download, name=f"{slug}_csv"),
+        # A large CSV: the button on the CSV URL's page (POST) has the worker prepare it.
+        path(f"reports/{slug}/csv/prepare/", prepare, name=f"{slug}_csv_prepare"),
     ]

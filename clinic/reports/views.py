@@ -1,32 +1,35 @@
 """Dashboard, report pages with their CSV downloads, and change-history pages.
 
 Thin: access (clinic.permissions), the audit row (clinic.audit: every page view, print
-and download), the filters, one selector, render. Each report gets its own pair of view
-functions (page, CSV) so that each URL declares its own permission.
+and download), the filters, one selector, render. Each report gets its own view
+functions (page, CSV, and the POST that has a large CSV prepared in the background) so
+that each URL declares its own permission.
 """
 
 import json
 from datetime import timedelta
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from clinic.audit import audited, patient_of
 from clinic.background import private_storage
 from clinic.csv_export import csv_response
 from clinic.db_router import reads_from_replica  # issue 12: a read replica when configured
 from clinic.flash import NAMES_NOBODY
+from clinic.idempotency import submit_once
 from clinic.listing import paginate
 from clinic.permissions import require_perm
 from clinic.reports import exports, history, selectors, services
 from clinic.reports.filters import DashboardFilterSet
+from clinic.reports.forms import PrepareExportForm
 from clinic.reports.periods import default_period, presets
 from clinic.reports.registry import REPORTS, Report
 
@@ -248,7 +251,7 @@ def report_csv(request, report: Report):
     scope = fs.scope()
     rows = _report_rows(report, fs, scope)
     if exports.is_large(rows):  # issue 12.2: prepared by the worker, not held here
-        return _prepare_export(request, report, fs)
+        return _offer_export(request, report, fs, scope)
     export = services.report_export_start(
         user=request.user, report=report.slug, filters=_filter_params(request)
     )
@@ -262,19 +265,70 @@ def report_csv(request, report: Report):
     )
 
 
-def _prepare_export(request, report: Report, fs):
-    export = services.report_export_start(
-        user=request.user, report=report.slug, filters=_filter_params(request), prepared=True
-    )
-    data = exports.filter_data(fs, drop=NOT_FILTERS)
-    transaction.on_commit(lambda: exports.prepare_report_export.enqueue(export.pk, data))
-    request.audit_action = "report.export_queued"
-    messages.info(
+def _offer_export(request, report: Report, fs, scope):
+    """Too many rows to stream: a page with the button that has the file prepared in the
+    background (a POST, report_prepare). This GET writes nothing: a reload, a prefetch or
+    a link preview of the CSV link must not queue an export. Nothing was downloaded, so
+    no download is logged."""
+    request.audit_skip = True
+    query = _query(_filter_params(request))
+    return render(
         request,
-        "Your export is being prepared. It will be listed here, ready to download, "
-        "in a minute or two.",
+        "reports/export_offer.html",
+        {
+            "report": report,
+            "filter": fs,
+            "scope": scope,
+            "threshold": settings.REPORT_EXPORT_ASYNC_ROWS,
+            "form": PrepareExportForm(),
+            "prepare_url": reverse(f"reports:{report.slug}_csv_prepare") + query,
+            "report_url": reverse(f"reports:{report.slug}") + query,
+        },
     )
-    return redirect("reports:exports")
+
+
+def report_prepare(request, report: Report):
+    """The offer's button (POST, with its one-time token): the export recorded and its
+    job queued once per token, so a double-click or a resent form makes one export. The
+    filters come in the query string, as for the direct download. The access event is
+    written only when this request queued an export."""
+    request.audit_skip = True
+    fs = _filters_for(request, report.filterset)
+    query = _query(_filter_params(request))
+    if not fs.is_valid():
+        messages.error(
+            request,
+            "The export was not prepared: correct the filters below, then ask for it again.",
+            extra_tags=NAMES_NOBODY,
+        )
+        return redirect(reverse(f"reports:{report.slug}") + query)
+    form = PrepareExportForm(request.POST)
+    form.is_valid()  # the token alone: an unreadable one is refused by submit_once
+    exports_url = reverse("reports:exports")
+
+    def prepare() -> str:
+        services.report_export_prepare(
+            user=request.user,
+            report=report.slug,
+            filters=_filter_params(request),
+            filter_data=exports.filter_data(fs, drop=NOT_FILTERS),
+        )
+        return exports_url
+
+    outcome = submit_once(request, form, prepare, result_url=exports_url)
+    if outcome is None:  # a busy database, or a token unreadable or not this user's
+        for error in form.non_field_errors():
+            messages.error(request, error, extra_tags=NAMES_NOBODY)
+        return redirect(reverse(f"reports:{report.slug}_csv") + query)  # a fresh button
+    if not outcome.replayed:
+        request.audit_skip = False
+        messages.info(
+            request,
+            "Your export is being prepared. It will be listed here, ready to download, "
+            "in a minute or two.",
+            extra_tags=NAMES_NOBODY,
+        )
+    return redirect(outcome.url)
 
 
 @require_perm("reports.export_reports")
@@ -306,7 +360,7 @@ def export_download(request, pk):
 
 
 def _views_for(report: Report):
-    """The page and CSV views of one report, each with its own permission."""
+    """The page, CSV and prepare-the-CSV views of one report, each with its own permission."""
 
     @require_perm(report.permission)
     @audited("report.view")
@@ -321,10 +375,17 @@ def _views_for(report: Report):
     def download(request):
         return report_csv(request, report)
 
+    @require_perm("reports.export_reports")
+    @audited("report.export_queued")
+    @require_POST
+    def prepare(request):
+        return report_prepare(request, report)
+
     name = report.slug.replace("-", "_")
     page.__name__ = page.__qualname__ = f"report_{name}"
     download.__name__ = download.__qualname__ = f"report_{name}_csv"
-    return page, download
+    prepare.__name__ = prepare.__qualname__ = f"report_{name}_csv_prepare"
+    return page, download, prepare
 
 
 REPORT_VIEWS = {report.slug: _views_for(report) for report in REPORTS}

@@ -1,6 +1,10 @@
 """Large report exports through the background worker (issue 12.2): above the threshold
-the download is queued, the worker writes the file, and its owner downloads exactly the
-bytes the streamed download gives, from the Exports page; everyone else gets a 404."""
+the CSV link offers a button that queues the export, the worker writes the file, and its
+owner downloads exactly the bytes the streamed download gives, from the Exports page;
+everyone else gets a 404. The offer (a GET) writes nothing, and the button's one-time
+token queues one export however often it is sent (tests/clinic/test_export_requests.py)."""
+
+import re
 
 import pytest
 from django.db import connection
@@ -28,9 +32,22 @@ def three_sessions(practitioner):
     return sessions
 
 
+def _prepare_url(url: str) -> str:
+    path, _, query = url.partition("?")
+    return f"{path}prepare/" + (f"?{query}" if query else "")
+
+
+def _token(page: str) -> str:
+    return re.search(r'name="submission_token" value="([^"]+)"', page).group(1)
+
+
 def _ask(client, url, capture):
+    """As the manager clicks: the CSV link (a GET: the offer, nothing written), then its
+    "Prepare the export" button (a POST with the page's one-time token)."""
+    offer = client.get(url)
+    assert offer.status_code == 200 and not ReportExport.objects.filter(prepared=True).exists()
     with capture(execute=True):
-        return client.get(url)
+        return client.post(_prepare_url(url), {"submission_token": _token(offer.content.decode())})
 
 
 @override_settings(REPORT_EXPORT_ASYNC_ROWS=2)

@@ -108,3 +108,36 @@ def test_manager_reads_the_dashboard_and_downloads_a_report(
     page.goto(f"{live_server.url}/reports/side-effects/?worklist=serious-pending")
     expect(page.locator("table.report-table")).to_contain_text(older.record_number)
     shot(page, "manager-04-serious-awaiting-decision")
+
+
+def test_manager_has_a_large_report_prepared_in_the_background(
+    page: Page, live_server, settings, manager, practitioner, reception, login, shot
+):
+    """Above the threshold, Download CSV opens a page that says the file will be prepared
+    (opening or reloading it makes nothing); its button queues one export."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.REPORT_EXPORT_ASYNC_ROWS = 2
+    performed = timezone.now() - timedelta(hours=2)
+    for _ in range(3):
+        signed(PatientFactory(registered_by=reception), practitioner, performed)
+
+    login(page, live_server, "marcus")
+    page.goto(f"{live_server.url}/reports/sessions/")
+    page.get_by_role("link", name="Download CSV").click()
+    expect(
+        page.get_by_role("heading", name="This CSV will be prepared in the background")
+    ).to_be_visible()
+    expect(page.get_by_text("more than 2 rows")).to_be_visible()
+    page.reload()
+    assert not ReportExport.objects.exists() and not DBTaskResult.objects.exists()
+    shot(page, "manager-05-large-export-offer")
+
+    page.get_by_role("button", name="Prepare the export").click()
+    expect(page.get_by_role("heading", name="Your exports")).to_be_visible()
+    expect(page.locator(".messages")).to_contain_text("Your export is being prepared")
+    expect(page.get_by_test_id("export-row")).to_have_count(1)
+    shot(page, "manager-06-large-export-queued")
+    export = ReportExport.objects.get()
+    assert export.prepared and export.report == "sessions"
+    assert DBTaskResult.objects.count() == 1
