@@ -9,8 +9,9 @@ default period included, so the file covers the period the user saw;
 clinic.reports.services.report_export_prepare). The worker writes the same bytes the
 streamed download would (clinic.csv_export.stream: formula-safe cells, byte-order mark)
 into private storage; the owner downloads it from the Exports page (reports:exports),
-through a view that checks the permission and the owner and writes an access event. Smaller
-downloads stream as before.
+through a view that checks the permission and the owner and writes an access event (a
+file gone from storage sends them back to that page with a message). Smaller downloads
+stream as before.
 """
 
 from __future__ import annotations

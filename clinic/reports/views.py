@@ -31,7 +31,7 @@ from clinic.reports import exports, history, selectors, services
 from clinic.reports.filters import DashboardFilterSet
 from clinic.reports.forms import PrepareExportForm
 from clinic.reports.periods import default_period, presets
-from clinic.reports.registry import REPORTS, Report
+from clinic.reports.registry import BY_SLUG, REPORTS, Report
 
 PAGE_SIZE = 50
 EXPORTS_SHOWN = 50  # prepared exports listed on the Exports page
@@ -351,8 +351,23 @@ def export_download(request, pk):
     export = get_object_or_404(exports.exports_for(user=request.user), pk=pk)
     if not export.is_ready:
         return redirect("reports:exports")
+    try:
+        file = private_storage().open(export.file_name, "rb")
+    except FileNotFoundError:
+        # The row outlived its file (removed from private storage, a restore without
+        # the files): nothing was sent, so no download is logged.
+        request.audit_skip = True
+        report = BY_SLUG.get(export.report)
+        messages.warning(
+            request,
+            f"The file of that {report.title if report else 'report'} export is no longer "
+            "available. To have it again, open the report and press Download CSV: it will "
+            "be prepared afresh.",
+            extra_tags=NAMES_NOBODY,
+        )
+        return redirect("reports:exports")
     return FileResponse(
-        private_storage().open(export.file_name, "rb"),
+        file,
         as_attachment=True,
         filename=exports.download_name(export),
         content_type="text/csv; charset=utf-8",

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
 
+from clinic.background import private_storage
 from clinic.jobs.models import FailedJob
 from clinic.models import AccessEvent
 from clinic.reports import exports
@@ -100,6 +101,26 @@ def test_a_prepared_export_is_its_owners_only(
     listed = other_manager.get(reverse("reports:exports")).content.decode()
     assert 'data-testid="export-row"' not in listed
     assert client_for(practitioner).get(url).status_code == 403
+
+
+@override_settings(REPORT_EXPORT_ASYNC_ROWS=2)
+def test_an_export_whose_file_is_gone_sends_its_owner_back_with_a_message(
+    manager_client, manager, three_sessions, django_capture_on_commit_callbacks
+):
+    _ask(manager_client, "/reports/sessions/csv/", django_capture_on_commit_callbacks)
+    run_worker()
+    export = ReportExport.objects.get(prepared=True)
+    assert export.state == "ready"
+    private_storage().delete(export.file_name)  # removed from storage, the row kept
+
+    url = reverse("reports:export_download", args=[export.pk])
+    response = manager_client.get(url, follow=True)
+    assert response.redirect_chain == [(reverse("reports:exports"), 302)]
+    html = response.content.decode()
+    assert "The file of that Sessions export is no longer available" in html
+    assert "open the report and press Download CSV" in html
+    # Nothing was sent, so no download is logged.
+    assert not AccessEvent.objects.filter(action="report.export_download").exists()
 
 
 def test_small_exports_still_stream(manager_client, three_sessions):
