@@ -287,17 +287,28 @@ def patient_withdraw_contact_consent(
 
 
 @transaction.atomic
-def patient_archive(*, patient: Patient, archived_by, reason: str) -> Patient:
-    """Archive (never delete): the record stays, searchable under "archived"."""
+def patient_archive(
+    *, patient: Patient, archived_by, reason: str, expected_version: int
+) -> Patient:
+    """Archive (never delete): the record stays, searchable under "archived".
+
+    `expected_version` is the version the archive page showed. The same form sent again
+    (a double-click: archived already, with this reason) changes nothing; any other
+    change since the page was opened (a restore, an edit) raises EditConflict and nothing
+    is written, so a stale or replayed form never undoes someone else's change."""
+    reason = (reason or "").strip()[:200]
     current = Patient.objects.select_for_update().get(pk=patient.pk)
+    if current.status == PatientStatus.ARCHIVED and current.archived_reason == reason:
+        return current
+    if current.version != expected_version:
+        raise EditConflict(current=current)
     if current.status == PatientStatus.ARCHIVED:
         return current
-    reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the record is archived."})
     current.status = PatientStatus.ARCHIVED
     current.archived_at = timezone.now()
-    current.archived_reason = reason[:200]
+    current.archived_reason = reason
     current.version += 1
     current._history_user = archived_by
     current.save(
@@ -307,10 +318,15 @@ def patient_archive(*, patient: Patient, archived_by, reason: str) -> Patient:
 
 
 @transaction.atomic
-def patient_restore(*, patient: Patient, restored_by) -> Patient:
+def patient_restore(*, patient: Patient, restored_by, expected_version: int) -> Patient:
+    """Back to the active list. `expected_version` is the version the page with the
+    restore button showed: active already (a double-click) changes nothing; any other
+    change since (archived again, edited) raises EditConflict and nothing is written."""
     current = Patient.objects.select_for_update().get(pk=patient.pk)
     if current.status == PatientStatus.ACTIVE:
         return current
+    if current.version != expected_version:
+        raise EditConflict(current=current)
     current.status = PatientStatus.ACTIVE
     current.archived_at = None
     current.archived_reason = ""

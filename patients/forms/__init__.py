@@ -24,6 +24,7 @@ from patients.forms.records import (
     EditPatientForm,
     PatientForm,
     RegisterPatientForm,
+    RestoreForm,
 )
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "PriorTreatmentFormSet",
     "QuestionnaireForm",
     "RegisterPatientForm",
+    "RestoreForm",
     "ReviewForm",
     "SubjectAccessCopyForm",
     "SubjectAccessRequestForm",

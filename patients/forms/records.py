@@ -1,4 +1,4 @@
-"""Registering and editing a patient, and archiving one. Input checks only; domain rules
+"""Registering and editing a patient, archiving and restoring one. Input checks only; domain rules
 (duplicates, edit conflicts) live in patients.services."""
 
 import re
@@ -267,10 +267,19 @@ class EditPatientForm(RefusesStalePage, PatientForm):
     version = VersionField()
 
 
-class ArchiveForm(forms.Form):
+class ArchiveForm(RefusesStalePage, forms.Form):
+    # The patient's version as the archive page showed it: a stale or replayed form is
+    # refused instead of undoing a restore or an edit made since (patients.services).
+    version = VersionField()
     reason = forms.CharField(
         max_length=200,
         label="Reason for archiving",
         help_text="e.g. moved away, duplicate of K000123, deceased, asked to be removed "
         "from contact lists. The clinical record is kept.",
     )
+
+
+class RestoreForm(RefusesStalePage, forms.Form):
+    """The restore button: the patient's version as the record page showed it."""
+
+    version = VersionField()

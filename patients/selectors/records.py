@@ -1,5 +1,5 @@
 """Reading patients: one for a user, the list, duplicates at registration, recent
-registrations and counts, change history and the edit-conflict view."""
+registrations and counts, change history, the edit-conflict view and the last change."""
 
 import uuid
 from dataclasses import dataclass
@@ -183,6 +183,24 @@ class EditConflictView:
     mine: list[tuple[str, str]]  # field, your new value (kept in the form)
     clashes: list[str]  # fields both of you changed, to differing values
     merged: dict  # the form's new data: what is saved now, plus your own changes
+
+
+@dataclass
+class LastChange:
+    """Who saved a patient last, and when (its change history); `user` is None for a
+    change nobody on the staff made (an unsubscribe link) or a record with no history."""
+
+    user: object | None
+    at: datetime | None
+
+
+def patient_last_change(*, patient: Patient) -> LastChange:
+    """The latest entry of the patient's change history, with its user (one query): what a
+    refused archive or restore names as the change made meanwhile."""
+    last = patient.history.select_related("history_user").order_by("-history_date").first()
+    if last is None:
+        return LastChange(user=None, at=None)
+    return LastChange(user=last.history_user, at=last.history_date)
 
 
 def patient_edit_conflict(

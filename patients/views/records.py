@@ -20,6 +20,7 @@ from patients.forms import (
     ArchiveForm,
     EditPatientForm,
     RegisterPatientForm,
+    RestoreForm,
 )
 from patients.tables import patient_rows
 from patients.views.questionnaires import questionnaire_after_registering
@@ -246,26 +247,78 @@ def patient_edit(request, public_id):
     )
 
 
+def _changed_meanwhile(request, patient) -> str:
+    """A refused archive or restore: who changed the record since the page was opened,
+    how it is now, and that nothing was changed."""
+    change = selectors.patient_last_change(patient=patient)
+    if change.user is None:
+        who = "another user"
+    elif change.user.pk == request.user.pk:
+        who = "you (in another tab or window)"
+    else:
+        who = selectors.staff_name(change.user)
+    when = ""
+    if change.at is not None:
+        local = timezone.localtime(change.at)
+        when = f" at {local:%H:%M} on {local:%d/%m/%Y}"
+    state = "archived" if patient.is_archived else "active"
+    return (
+        f"This record was changed meanwhile by {who}{when}: it is now {state}. Nothing was "
+        "changed: check the record and try again."
+    )
+
+
 @require_perm("patients.archive_patient")
 @audited("patient.archive", patient=patient_from_url())
 def patient_archive(request, public_id):
     patient = selectors.patient_get_for_user(user=request.user, public_id=public_id)
-    form = ArchiveForm(request.POST or None)
+    form = ArchiveForm(request.POST or None, initial={"version": patient.version})
+    refusal = ""
     if request.method == "POST" and form.is_valid():
-        services.patient_archive(
-            patient=patient, archived_by=request.user, reason=form.cleaned_data["reason"]
-        )
-        messages.success(request, f"Archived {patient.full_name}. The record is kept.")
-        return redirect(patient)
-    return render(request, "patients/patient_archive.html", {"patient": patient, "form": form})
+        reason = form.cleaned_data["reason"]
+        try:
+            services.patient_archive(
+                patient=patient,
+                archived_by=request.user,
+                reason=reason,
+                expected_version=form.cleaned_data["version"],
+            )
+        except services.EditConflict as exc:
+            patient = exc.current
+            refusal = _changed_meanwhile(request, patient)
+            # The reason typed is kept, at the version now: pressing Archive again is a
+            # decision made with the record as it is.
+            form = ArchiveForm(initial={"reason": reason, "version": patient.version})
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Archived {patient.full_name}. The record is kept.")
+            return redirect(patient)
+    return render(
+        request,
+        "patients/patient_archive.html",
+        {"patient": patient, "form": form, "refusal": refusal},
+    )
 
 
 @require_perm("patients.archive_patient")
 @require_POST
 def patient_restore(request, public_id):
     patient = selectors.patient_get_for_user(user=request.user, public_id=public_id)
-    services.patient_restore(patient=patient, restored_by=request.user)
-    messages.success(request, f"Restored {patient.full_name} to the active list.")
+    form = RestoreForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.refusal("Nothing was changed: reload the page."))
+        return redirect(patient)
+    try:
+        services.patient_restore(
+            patient=patient,
+            restored_by=request.user,
+            expected_version=form.cleaned_data["version"],
+        )
+    except services.EditConflict as exc:
+        messages.warning(request, _changed_meanwhile(request, exc.current))
+    else:
+        messages.success(request, f"Restored {patient.full_name} to the active list.")
     return redirect(patient)
 
 

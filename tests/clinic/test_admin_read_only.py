@@ -26,7 +26,9 @@ def test_a_signed_session_cannot_be_reverted_to_its_draft(superuser, practitione
 
 
 def test_a_patients_past_version_cannot_be_saved_over_the_record(superuser, patient):
-    patient_services.patient_archive(patient=patient, archived_by=superuser, reason="duplicate")
+    patient_services.patient_archive(
+        patient=patient, archived_by=superuser, reason="duplicate", expected_version=patient.version
+    )
     first = patient.history.order_by("history_id").first()
     url = f"/admin/patients/patient/{patient.pk}/history/{first.history_id}/"
     response = client_for(superuser).post(url, {"family_name": "Tampered"})

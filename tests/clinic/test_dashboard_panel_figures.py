@@ -273,8 +273,14 @@ def test_retreatment_panel_matches_sql_with_late_entries_and_archiving(manager, 
     assert _retreatment_shown(practitioner) == _retreatment_from_sql(today, practitioner.pk)
 
     _recall_list_matches_the_sessions(manager, today)
-    patient_services.patient_archive(patient=c, archived_by=manager, reason="Moved away")
-    patient_services.patient_archive(patient=e, archived_by=manager, reason="Moved away")
+    for patient in (c, e):
+        patient.refresh_from_db(fields=["version"])
+        patient_services.patient_archive(
+            patient=patient,
+            archived_by=manager,
+            reason="Moved away",
+            expected_version=patient.version,
+        )
     _recall_list_matches_the_sessions(manager, today)
     _course_days_match_sql()
     archived = _retreatment_from_sql(today)
@@ -282,8 +288,11 @@ def test_retreatment_panel_matches_sql_with_late_entries_and_archiving(manager, 
     assert _retreatment_shown(manager) == archived
     _rebuild_gives_the_same_rows()
     # Restored, then a later session for an archived-and-restored course.
-    patient_services.patient_restore(patient=c, restored_by=manager)
-    patient_services.patient_restore(patient=e, restored_by=manager)
+    for patient in (c, e):
+        patient.refresh_from_db(fields=["version"])
+        patient_services.patient_restore(
+            patient=patient, restored_by=manager, expected_version=patient.version
+        )
     assert _retreatment_shown(manager) == expected == _retreatment_from_sql(today)
     _course_days_match_sql()
     _rebuild_gives_the_same_rows()

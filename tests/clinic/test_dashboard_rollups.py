@@ -299,7 +299,9 @@ def test_registered_patients_match_sql(manager, reception):
     ):  # fmt: skip
         PatientFactory(registered_by=reception, created_at=when)
     archived = PatientFactory(registered_by=reception)
-    patient_services.patient_archive(patient=archived, archived_by=manager, reason="Moved away")
+    patient_services.patient_archive(
+        patient=archived, archived_by=manager, reason="Moved away", expected_version=1
+    )
     periods = [
         Period(date(2026, 5, 1), date(2026, 5, 31)),  # its previous: April
         Period(date(2026, 6, 1), date(2026, 6, 30)),

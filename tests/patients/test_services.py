@@ -111,12 +111,16 @@ def test_update_keeps_history(reception):
 def test_archive_never_deletes_and_restore(reception):
     patient = PatientFactory()
     with pytest.raises(ValidationError):
-        services.patient_archive(patient=patient, archived_by=reception, reason="  ")
-    services.patient_archive(patient=patient, archived_by=reception, reason="Moved away")
+        services.patient_archive(
+            patient=patient, archived_by=reception, reason="  ", expected_version=1
+        )
+    services.patient_archive(
+        patient=patient, archived_by=reception, reason="Moved away", expected_version=1
+    )
     patient.refresh_from_db()
     assert patient.status == PatientStatus.ARCHIVED
     assert patient.archived_reason == "Moved away"
-    services.patient_restore(patient=patient, restored_by=reception)
+    services.patient_restore(patient=patient, restored_by=reception, expected_version=2)
     patient.refresh_from_db()
     assert patient.status == PatientStatus.ACTIVE
     assert Patient.objects.filter(pk=patient.pk).exists()

@@ -195,12 +195,15 @@ def test_edit_conflict_on_the_same_field_is_called_out(reception_client, recepti
 def test_archive_and_restore(reception_client):
     patient = PatientFactory()
     response = reception_client.post(
-        reverse("patients:archive", args=[patient.public_id]), {"reason": "Moved to Leeds"}
+        reverse("patients:archive", args=[patient.public_id]),
+        {"reason": "Moved to Leeds", "version": patient.version},
     )
     assert response.status_code == 302
     patient.refresh_from_db()
     assert patient.is_archived
-    reception_client.post(reverse("patients:restore", args=[patient.public_id]))
+    reception_client.post(
+        reverse("patients:restore", args=[patient.public_id]), {"version": patient.version}
+    )
     patient.refresh_from_db()
     assert not patient.is_archived
 
