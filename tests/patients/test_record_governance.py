@@ -336,8 +336,10 @@ def test_archiving_never_destroys_clinical_data(
     reception_client, practitioner, patient, questionnaire
 ):
     session = TreatmentSessionFactory(patient=patient, practitioner=practitioner)
+    patient.refresh_from_db()
     response = reception_client.post(
-        f"/patients/{patient.public_id}/archive/", {"reason": "moved away"}
+        f"/patients/{patient.public_id}/archive/",
+        {"reason": "moved away", "version": patient.version},
     )
     assert response.status_code == 302
     patient.refresh_from_db()
