@@ -14,6 +14,8 @@ migrated reference data with serialized_rollback.
 
 from __future__ import annotations
 
+import time
+from contextlib import contextmanager
 from decimal import Decimal
 
 import dj_database_url
@@ -47,10 +49,12 @@ def runtime_credentials() -> dict:
     return {"USER": parsed["USER"], "PASSWORD": parsed["PASSWORD"]}
 
 
+@contextmanager
 def runtime_connection():
-    """Raw psycopg, as the runtime role, to the TEST database."""
+    """Raw psycopg, as the runtime role, to the TEST database; closed on leaving, once its
+    server process has gone too (runtime_backends_gone)."""
     owner = connection.settings_dict
-    return psycopg.connect(
+    conn = psycopg.connect(
         dbname=owner["NAME"],
         host=owner["HOST"] or None,
         port=owner["PORT"] or None,
@@ -58,6 +62,30 @@ def runtime_connection():
         password=runtime_credentials()["PASSWORD"],
         autocommit=True,
     )
+    try:
+        yield conn
+    finally:
+        conn.close()
+        runtime_backends_gone()
+
+
+def runtime_backends_gone(timeout: float = 10.0) -> None:
+    """Wait until no server process of the runtime role is left on the test database. A
+    closed connection's process exits a moment later; these tests run last on their worker
+    (transactional), and the worker's DROP DATABASE ... WITH (FORCE) at the end of the run,
+    as the owner, may not end another role's process ("must be a member of the role whose
+    process is being terminated")."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND usename = %s",
+                [runtime_credentials()["USER"]],
+            )
+            if cursor.fetchone()[0] == 0 or time.monotonic() > deadline:
+                return
+            time.sleep(0.02)
 
 
 # The ordinary work, through the services (tests/treatments/test_services.py helpers).
@@ -305,6 +333,7 @@ def test_the_app_works_as_the_runtime_role_through_the_orm(staff, rf):
     finally:
         connection.close()
         connection.settings_dict.update(owner)
+        runtime_backends_gone()
 
 
 def test_the_owner_can_still_switch_the_guard_off_which_the_chain_reveals(signed_world):
