@@ -139,7 +139,7 @@ def signed_world(staff, rf):
     for _ in range(2):
         write_access_event(rf, practitioner, patient)
     assert session.points.exists() and session.draws.exists() and session.addenda.exists()
-    return {"patient": patient.pk, "session": session.pk}
+    return {"patient": patient.pk, "session": session.pk, "vial": session.draws.first().vial_id}
 
 
 REFUSED = [
@@ -179,6 +179,11 @@ REFUSED = [
     "UPDATE treatments_vialdraw SET units = units + 1 WHERE session_id = {session}",
     "DELETE FROM treatments_vialdraw WHERE session_id = {session}",
     "TRUNCATE treatments_treatmentsession CASCADE",
+    # What the signed session records of its vial (treatments migration 0039).
+    "UPDATE treatments_vial SET lot = 'REWRITTEN' WHERE id = {vial}",
+    "UPDATE treatments_vial SET expiry = expiry + 365 WHERE id = {vial}",
+    "UPDATE treatments_vial SET diluent_ml = diluent_ml * 2 WHERE id = {vial}",
+    "DELETE FROM treatments_vial WHERE id = {vial}",
 ]
 
 
@@ -192,6 +197,8 @@ def counts(cursor, session_id) -> dict:
         "rows": "SELECT (SELECT count(*) FROM treatments_sessionfinding WHERE session_id = %(s)s),"
         " (SELECT count(*) FROM treatments_sessionaddendum WHERE session_id = %(s)s),"
         " (SELECT sum(units) FROM treatments_vialdraw WHERE session_id = %(s)s)",
+        "vial": "SELECT lot, expiry, diluent_ml FROM treatments_vial WHERE id ="
+        " (SELECT min(vial_id) FROM treatments_vialdraw WHERE session_id = %(s)s)",
     }
     return {
         name: cursor.execute(sql, {"s": session_id}).fetchone() for name, sql in queries.items()
@@ -268,6 +275,17 @@ def test_nothing_can_be_added_to_a_signed_session(signed_world, draft_and_vial):
                 [signed_world["session"]],
             )
             assert cursor.rowcount == 1
+
+
+def test_a_vial_drawn_by_a_signed_session_can_still_be_discarded(signed_world):
+    """Its closing changes after its sessions are signed; only what they record is fixed."""
+    with runtime_connection() as runtime, runtime.cursor() as cursor, runtime.transaction():
+        cursor.execute(
+            "UPDATE treatments_vial SET discarded_at = now(), discard_reason = 'Empty',"
+            " drawn_at_discard = presentation_units, version = version + 1 WHERE id = %s",
+            [signed_world["vial"]],
+        )
+        assert cursor.rowcount == 1
 
 
 def test_the_owner_may_add_a_signed_sessions_rows_as_the_loaders_do(signed_world, draft_and_vial):
