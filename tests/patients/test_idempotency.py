@@ -239,7 +239,7 @@ def _create_forms(patient, practitioner):
         (
             "practitioner",
             reverse("treatments:task_new", args=[patient.public_id]),
-            {"kind": "review-call", "title": "Call back", "due_on": "31/12/2030"},
+            {"kind": "review-call", "title": "Call back", "due_on": _in_a_month()},
             lambda: FollowUp.objects.filter(patient=patient, title="Call back").count(),
         ),
     ]
@@ -296,6 +296,11 @@ def _in_threads(*targets):
         thread.join(30)
         assert not thread.is_alive(), "a thread outlived its test (it would hold a connection)"
     return results
+
+
+def _in_a_month() -> str:
+    """A task's due date the task form takes (a year back to two years ahead)."""
+    return f"{timezone.localdate() + timedelta(days=30):%d/%m/%Y}"
 
 
 @pytest.mark.postgres

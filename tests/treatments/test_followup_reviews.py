@@ -1,6 +1,7 @@
 """Follow-up tasks (issue 13.18): a clinical review is completed with what was found, and
 a task closed by mistake can be reopened the same day (not later)."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -50,10 +51,83 @@ def test_a_task_closed_by_mistake_is_reopened_the_same_day(
     practitioner_client.post(reverse("treatments:task_done", args=[task.pk]), {"note": "oops"})
     page = practitioner_client.get("/tasks/").content.decode()
     assert 'data-testid="done-today"' in page and "Reopen" in page
-    practitioner_client.post(reverse("treatments:task_reopen", args=[task.pk]))
+    practitioner_client.post(reverse("treatments:task_reopen", args=[task.pk]), _shown(page))
     task.refresh_from_db()
     assert task.done_at is None and task.done_by is None and task.outcome_note == ""
     assert task in FollowUp.objects.filter(done_at__isnull=True)
+
+
+def _shown(page: str) -> dict:
+    """The completion the task list's Reopen button carries."""
+    (value,) = re.findall(r'name="shown_done_at" value="([^"]+)"', page)
+    return {"shown_done_at": value, "next": "/tasks/"}
+
+
+def test_a_stale_reopen_does_not_undo_a_colleagues_completion(
+    practitioner_client, practitioner, patient
+):
+    """A completes and reopens a review; B completes it with a finding; A's old tab then
+    presses Reopen: B's completion stands, and A is told whose it is."""
+    from tests.conftest import client_for
+    from tests.factories import UserFactory
+
+    task = FollowUpFactory(patient=patient, kind="side-effect-review", assigned_to=practitioner)
+    done, reopen = (reverse(f"treatments:task_{a}", args=[task.pk]) for a in ("done", "reopen"))
+    practitioner_client.post(done, {"note": "no side effects"})
+    stale = _shown(practitioner_client.get("/tasks/").content.decode())
+    assert "Reopened:" in practitioner_client.post(reopen, stale, follow=True).content.decode()
+    colleague = UserFactory(username="dr2", first_name="Bea", last_name="Lowe", role="Practitioner")
+    client_for(colleague).post(done, {"note": "Ptosis L eyelid, refer to Dr X"})
+
+    page = practitioner_client.post(reopen, stale, follow=True).content.decode()
+    assert "Not reopened: Bea Lowe completed this task" in page
+    assert "Reopened:" not in page
+    task.refresh_from_db()
+    assert task.done_by == colleague and task.outcome_note == "Ptosis L eyelid, refer to Dr X"
+    with pytest.raises(ValidationError, match="Not reopened"):  # nor by a crafted form
+        services.followup_reopen(
+            task=task, reopened_by=practitioner, shown_done_at=task.done_at.isoformat()
+        )
+
+
+def test_a_double_click_on_reopen_reopens_once(practitioner_client, practitioner, patient):
+    task = FollowUpFactory(patient=patient, kind="review-call", assigned_to=practitioner)
+    practitioner_client.post(reverse("treatments:task_done", args=[task.pk]), {"note": "oops"})
+    shown = _shown(practitioner_client.get("/tasks/").content.decode())
+    for _ in range(2):
+        page = practitioner_client.post(
+            reverse("treatments:task_reopen", args=[task.pk]), shown, follow=True
+        ).content.decode()
+        assert "Reopened:" in page
+    task.refresh_from_db()
+    assert task.done_at is None
+
+
+def test_a_note_too_long_is_refused_with_the_note_kept(practitioner_client, practitioner, patient):
+    """The list's field stops at 500 characters; a longer note (a script, a paste through
+    another client) is refused, not dropped with the task marked done."""
+    task = FollowUpFactory(patient=patient, kind="review-call", assigned_to=practitioner)
+    note = "Spoke to the patient. " * 25 + "END"
+    response = practitioner_client.post(
+        reverse("treatments:task_done", args=[task.pk]), {"note": note, "next": "/tasks/"}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'data-testid="task-not-done"' in page and "at most 500 characters" in page
+    assert "Spoke to the patient." in page and "END</textarea>" in page
+    assert "Done:" not in page
+    task.refresh_from_db()
+    assert task.done_at is None and task.outcome_note == ""
+
+
+@pytest.mark.parametrize("typed", ["01/01/0001", "31/12/9999", "01/01/1990"])
+def test_a_task_due_date_with_a_mistyped_year_is_refused(typed):
+    from treatments.forms import FollowUpForm
+
+    form = FollowUpForm({"kind": "review-call", "title": "Call", "due_on": typed})
+    assert not form.is_valid() and "Check the year" in str(form.errors["due_on"])
+    ok = FollowUpForm({"kind": "review-call", "title": "Call", "due_on": "01/01/2027"})
+    assert ok.is_valid(), ok.errors
 
 
 def test_a_task_done_yesterday_is_not_reopened(practitioner, patient):

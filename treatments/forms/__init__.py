@@ -4,7 +4,7 @@ assessments and side effects, one module per concept; callers import from here
 Input checks only; the safety rules are the engine's, enforced by treatments.services.
 """
 
-from treatments.forms.followups import CompleteTaskForm, FollowUpForm
+from treatments.forms.followups import CompleteTaskForm, FollowUpForm, ReopenTaskForm
 from treatments.forms.outcomes import OutcomeAssessmentForm
 from treatments.forms.points import BasePointFormSet, PointForm, PointFormSet, SiteChoices
 from treatments.forms.sessions import (
@@ -36,6 +36,7 @@ __all__ = [
     "PointForm",
     "PointFormSet",
     "ReconstituteForm",
+    "ReopenTaskForm",
     "SessionForm",
     "SessionStartForm",
     "SideEffectDecisionForm",

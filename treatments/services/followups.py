@@ -84,12 +84,26 @@ def followup_complete(
 
 
 @transaction.atomic
-def followup_reopen(*, task: FollowUp, reopened_by) -> FollowUp:
+def followup_reopen(*, task: FollowUp, reopened_by, shown_done_at: str | None = None) -> FollowUp:
     """Undo a completion made by mistake: only on the day it was completed (after that, a
-    new task is added instead, so the record of what was done stays)."""
+    new task is added instead, so the record of what was done stays), and only by who made
+    it. `shown_done_at`: the completion the page showed (its time, ISO); when the task was
+    completed again since (reopened, then completed by someone else), that completion is
+    not undone. Reopened already (a double-click): nothing to do."""
     current = FollowUp.objects.select_for_update().get(pk=task.pk)
     if current.done_at is None:
         return current
+    if current.done_by_id != reopened_by.pk or (
+        shown_done_at is not None and current.done_at.isoformat() != shown_done_at
+    ):
+        by = current.done_by
+        who = (by.get_full_name() or by.get_username()) if by else "someone else"
+        when = timezone.localtime(current.done_at)
+        raise ValidationError(
+            f"Not reopened: {who} completed this task at {when:%H:%M} on {when:%d/%m/%Y}"
+            + (f" ({current.outcome_note})" if current.outcome_note else "")
+            + ". Add a new task if something is still to do."
+        )
     if timezone.localdate(current.done_at) != timezone.localdate():
         raise ValidationError("Only a task completed today can be reopened; add a new task.")
     current.done_at = None

@@ -15,7 +15,7 @@ from clinic.permissions import require_perm
 from patients.selectors import patient_get_for_user
 from treatments import selectors, services
 from treatments.choices import FINDINGS_REQUIRED_KINDS
-from treatments.forms import CompleteTaskForm, FollowUpForm
+from treatments.forms import CompleteTaskForm, FollowUpForm, ReopenTaskForm
 
 TASKS_PER_PAGE = 50
 
@@ -70,40 +70,53 @@ def task_new(request, public_id):
 def task_done(request, pk):
     task = selectors.followup_get(pk=pk)
     form = CompleteTaskForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
+    if not form.is_valid():  # a note too long: refused, never completed without it
+        return _not_done(request, task, form, problem=" ".join(form.errors.get("note", [])))
     try:
-        services.followup_complete(task=task, done_by=request.user, note=note)
+        services.followup_complete(task=task, done_by=request.user, note=form.cleaned_data["note"])
     except services.TaskAlreadyDone as exc:
         # Completed meanwhile (a stale page): say by whom and when, and keep this note on
-        # the page to act on; nothing was written. The page shows the patient and the
-        # other note: an access event, as for any page that shows a patient.
-        record_access(
-            request, action="task.view", patient=task.patient_id, object_ref=f"pk={task.pk}"
-        )
-        return render(
-            request,
-            "treatments/task_done.html",
-            {
-                "task": exc.task,
-                "patient": task.patient,
-                "form": form,
-                "refusal": exc.message,
-                "next": _back(request),
-            },
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, f"Done: {task.title} ({task.patient.full_name}).")
+        # the page to act on; nothing was written.
+        return _not_done(request, exc.task, form, refusal=exc.message)
+    except ValidationError as exc:  # a review completed without what was found
+        return _not_done(request, task, form, problem=" ".join(exc.messages))
+    messages.success(request, f"Done: {task.title} ({task.patient.full_name}).")
     return redirect(_back(request))
+
+
+def _not_done(request, task, form, *, refusal: str = "", problem: str = ""):
+    """The task page again, nothing written, with the note as typed: `refusal`, completed
+    meanwhile by someone else (shown with their note); `problem`, this note cannot complete
+    it (to mend and send again). The page shows the patient and the task's note: an access
+    event, as for any page that shows a patient."""
+    record_access(request, action="task.view", patient=task.patient_id, object_ref=f"pk={task.pk}")
+    return render(
+        request,
+        "treatments/task_done.html",
+        {
+            "task": task,
+            "patient": task.patient,
+            "form": form,
+            "refusal": refusal,
+            "problem": problem,
+            "findings_required": FINDINGS_REQUIRED_KINDS,
+            "next": _back(request),
+        },
+    )
 
 
 @require_perm("treatments.change_followup")
 @require_POST
 def task_reopen(request, pk):
     task = selectors.followup_get(pk=pk)
+    form = ReopenTaskForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.refusal("This task could not be reopened."))
+        return redirect(_back(request))
     try:
-        services.followup_reopen(task=task, reopened_by=request.user)
+        services.followup_reopen(
+            task=task, reopened_by=request.user, shown_done_at=form.cleaned_data["shown_done_at"]
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
