@@ -3,10 +3,11 @@ regulator decision."""
 
 from crispy_forms.layout import HTML, Column, Field, Fieldset, Row
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
 from clinic.idempotency import FIELD, SubmissionTokenField
-from clinic.inputs import RefusesStalePage, VersionField
+from clinic.inputs import EARLIEST_DATE, LATEST_DATE, RefusesStalePage, VersionField
 from treatments.choices import (
     SERIOUSNESS_CRITERIA,
     Causality,
@@ -19,6 +20,13 @@ from treatments.choices import (
 )
 from treatments.forms.rendering import date_input, no_tag_helper
 from treatments.models import SideEffectTerm, TreatmentSession
+
+# The dates every page accepts (clinic.inputs): year 1 or 9999 is a mistyped year, and
+# would overflow the date arithmetic of the pages that show the report (a 500).
+REACTION_DATE_BOUNDS = [
+    MinValueValidator(EARLIEST_DATE, "That date is too far in the past: check the year."),
+    MaxValueValidator(LATEST_DATE, "That date is too far ahead: check the year."),
+]
 
 SEVERITY_HELP = {
     Severity.MILD: "asymptomatic or mild symptoms; observation only",
@@ -42,7 +50,9 @@ class PhonedSideEffectForm(forms.Form):
         max_length=2000,
         help_text='In their words, e.g. "left eyelid drooping since Tuesday".',
     )
-    onset_date = forms.DateField(label="When did it start?", widget=date_input())
+    onset_date = forms.DateField(
+        label="When did it start?", widget=date_input(), validators=REACTION_DATE_BOUNDS
+    )
     reporter = forms.ChoiceField(
         label="Who phoned?",
         choices=[(Reporter.PATIENT, "The patient"), (Reporter.OTHER, "Someone else")],
@@ -88,10 +98,13 @@ class SideEffectForm(RefusesStalePage, forms.Form):
     description = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), max_length=4000, label="Description"
     )
-    onset_date = forms.DateField(label="Onset", widget=date_input())
+    onset_date = forms.DateField(
+        label="Onset", widget=date_input(), validators=REACTION_DATE_BOUNDS
+    )
     resolution_date = forms.DateField(
         label="Resolved on",
         widget=date_input(),
+        validators=REACTION_DATE_BOUNDS,
         required=False,
         help_text="Needed once recovered (for Fatal: the date of death). Blank while it goes on.",
     )

@@ -35,11 +35,18 @@ class SideEffectConflict(Exception):
 SERIOUSNESS_FIELDS = tuple(field for field, _ in SERIOUSNESS_CRITERIA)
 
 
-def _side_effect_dates_errors(*, onset_date, resolution_date, session) -> dict[str, list[str]]:
+def _side_effect_dates_errors(
+    *, patient: Patient, onset_date, resolution_date, session
+) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     today = timezone.localdate()
+    born = patient.date_of_birth
     if onset_date and onset_date > today:
         errors["onset_date"] = ["The onset date cannot be in the future."]
+    elif onset_date and onset_date < born:
+        errors["onset_date"] = [
+            f"The onset date is before the patient was born ({born:%d/%m/%Y}): check the year."
+        ]
     if resolution_date and resolution_date > today:
         errors["resolution_date"] = ["The resolution date cannot be in the future."]
     if onset_date and resolution_date and resolution_date < onset_date:
@@ -67,7 +74,9 @@ def side_effect_report_phoned(
     """Reception logs a patient's call ("patient phoned to report ..."). The report waits,
     unreviewed, in the practitioners' queue; the suspected session is the latest signed
     session on or before the onset, for the practitioner to confirm."""
-    errors = _side_effect_dates_errors(onset_date=onset_date, resolution_date=None, session=None)
+    errors = _side_effect_dates_errors(
+        patient=patient, onset_date=onset_date, resolution_date=None, session=None
+    )
     if not (description or "").strip():
         errors["description"] = ["Say what the patient reported."]
     if errors:
@@ -99,7 +108,10 @@ def _apply_clinical_fields(
         setattr(report, name, value)
     session, term = report.session, report.term
     errors = _side_effect_dates_errors(
-        onset_date=report.onset_date, resolution_date=report.resolution_date, session=session
+        patient=report.patient,
+        onset_date=report.onset_date,
+        resolution_date=report.resolution_date,
+        session=session,
     )
     required = {
         "session": "Choose the suspected treatment session.",
@@ -185,6 +197,51 @@ def _apply_decision(report: SideEffect, *, decision, reference, reason, user, no
     report.decided_at = now
 
 
+def _locked(side_effect: SideEffect, expected_version: int, *, by, done_already) -> SideEffect:
+    """The report, locked (the diary's appointments follow the same rule). A form sent
+    twice (a double-click, or the browser sending it again) finds the report one version
+    past the one its page showed, saved last by the same user and already as asked
+    (`done_already(current)`): then it is returned with `replayed` set, and nothing is
+    written. Any other version than the page's raises SideEffectConflict: someone else
+    saved it, or the same user saved something different."""
+    current = SideEffect.objects.select_for_update().get(pk=side_effect.pk)
+    current.replayed = False
+    if current.version == expected_version + 1 and done_already(current):
+        current.replayed = True
+        return current
+    if current.version != expected_version:
+        raise SideEffectConflict(current)
+    return current
+
+
+def _stored(report: SideEffect, name: str):
+    """A field's value as the row holds it (a related record's id, not the record)."""
+    return getattr(report, report._meta.get_field(name).attname)
+
+
+def _as_stored(name: str, value):
+    """What `_apply_clinical_fields` stores for a form's value."""
+    if name == "term_other":
+        return (value or "").strip()
+    return getattr(value, "pk", value)
+
+
+def _decided_as(report: SideEffect, *, decision: str, reference: str, reason: str) -> bool:
+    """Whether the report holds this Yellow Card decision, as `_apply_decision` stores it."""
+    reported = decision == RegulatorDecision.REPORTED
+    not_reported = decision == RegulatorDecision.NOT_REPORTED
+    return (
+        report.regulator_decision == decision
+        and report.yellow_card_reference == ((reference or "").strip() if reported else "")
+        and report.not_reported_reason == ((reason or "").strip() if not_reported else "")
+    )
+
+
+def _last_saved_by(report: SideEffect) -> int | None:
+    """The id of the user who saved the report last (its history)."""
+    return report.history.order_by("-history_id").values_list("history_user", flat=True).first()
+
+
 @transaction.atomic
 def side_effect_record(
     *,
@@ -220,10 +277,23 @@ def side_effect_review(
     **fields,
 ) -> SideEffect:
     """Complete or correct a report. Refuses (SideEffectConflict) when someone saved it
-    after the editor opened it, so nobody's work is silently overwritten."""
-    current = SideEffect.objects.select_for_update().get(pk=side_effect.pk)
-    if current.version != expected_version:
-        raise SideEffectConflict(current)
+    after the editor opened it, so nobody's work is silently overwritten. The same review
+    sent twice by the same user: returned as it is, with `replayed` set."""
+
+    def done_already(current: SideEffect) -> bool:
+        return (
+            current.status == SideEffectStatus.REVIEWED
+            and all(
+                _stored(current, name) == _as_stored(name, value) for name, value in fields.items()
+            )
+            and (not decision or not decision["decision"] or _decided_as(current, **decision))
+            and _last_saved_by(current) == reviewed_by.pk
+        )
+
+    current = _locked(side_effect, expected_version, by=reviewed_by, done_already=done_already)
+    if current.replayed:
+        return current
+    current.patient = side_effect.patient  # the same patient, already read
     now = timezone.now()
     before = (current.session_id, current.is_serious)
     _apply_clinical_fields(current, fields=fields, decision=decision, user=reviewed_by, now=now)
@@ -251,10 +321,17 @@ def side_effect_decide(
     reason: str = "",
 ) -> SideEffect:
     """Record the Yellow Card decision (rule 39): reported with its reference, or not
-    reported with a reason. A report must be reviewed first."""
-    current = SideEffect.objects.select_for_update().get(pk=side_effect.pk)
-    if current.version != expected_version:
-        raise SideEffectConflict(current)
+    reported with a reason. A report must be reviewed first. The same decision sent twice
+    by the same user: returned as it is, with `replayed` set."""
+
+    def done_already(current: SideEffect) -> bool:
+        return current.decided_by_id == decided_by.pk and _decided_as(
+            current, decision=decision, reference=reference, reason=reason
+        )
+
+    current = _locked(side_effect, expected_version, by=decided_by, done_already=done_already)
+    if current.replayed:
+        return current
     if current.status != SideEffectStatus.REVIEWED:
         raise ValidationError("Complete the review before recording the Yellow Card decision.")
     if decision not in (RegulatorDecision.REPORTED, RegulatorDecision.NOT_REPORTED):

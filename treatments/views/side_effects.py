@@ -125,16 +125,21 @@ def _add_errors(form, exc: ValidationError) -> None:
 @require_perm("treatments.view_sideeffect")
 @audited("sideeffect.view", patient=patient_of("treatments.SideEffect"))
 def side_effect_detail(request, public_id):
-    side_effect = selectors.side_effect_get(public_id=public_id)
-    patient = side_effect.patient
+    return _side_effect_page(request, selectors.side_effect_get(public_id=public_id))
+
+
+def _side_effect_page(request, side_effect, *, decision_form=None):
+    """The side effect's page; after a refused decision, with the decision form as the
+    user sent it and its errors (nothing typed is lost)."""
     return render(
         request,
         "treatments/side_effect_detail.html",
         {
-            **_patient_side_effect_context(patient),
+            **_patient_side_effect_context(side_effect.patient),
             "side_effect": side_effect,
             "reasons": selectors.yellow_card_reasons(side_effect=side_effect),
-            "decision_form": SideEffectDecisionForm(initial={"version": side_effect.version}),
+            "decision_form": decision_form
+            or SideEffectDecisionForm(initial={"version": side_effect.version}),
         },
     )
 
@@ -172,7 +177,10 @@ def side_effect_review(request, public_id):
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            messages.success(request, f"Saved the review of {side_effect.reaction}.")
+            if side_effect.replayed:  # the same form sent twice
+                messages.success(request, f"Already saved: the review of {side_effect.reaction}.")
+            else:
+                messages.success(request, f"Saved the review of {side_effect.reaction}.")
             return redirect(side_effect)
     return render(
         request,
@@ -186,33 +194,43 @@ def side_effect_review(request, public_id):
     )
 
 
+# A refused decision shows the page again with the form as sent, so this page is audited
+# as the side effect's page is.
 @require_perm("treatments.review_sideeffect")
 @require_POST
+@audited("sideeffect.view", patient=patient_of("treatments.SideEffect"))
 def side_effect_decision(request, public_id):
     side_effect = selectors.side_effect_get(public_id=public_id)
     form = SideEffectDecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.side_effect_decide(
-                side_effect=side_effect,
-                decided_by=request.user,
-                expected_version=form.cleaned_data["version"],
-                decision=form.cleaned_data["regulator_decision"],
-                reference=form.cleaned_data["yellow_card_reference"],
-                reason=form.cleaned_data["not_reported_reason"],
-            )
-        except services.SideEffectConflict:
-            messages.error(
-                request,
-                "Someone else changed this report while you were reading it. Nothing was "
-                "saved: check the report below and record the decision again.",
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+    if not form.is_valid():
+        messages.error(request, form.refusal("Choose reported or not reported."))
+        if form.is_out_of_date():  # the page sent no version: only a reload helps
+            return redirect(side_effect)
+        return _side_effect_page(request, side_effect, decision_form=form)
+    try:
+        decided = services.side_effect_decide(
+            side_effect=side_effect,
+            decided_by=request.user,
+            expected_version=form.cleaned_data["version"],
+            decision=form.cleaned_data["regulator_decision"],
+            reference=form.cleaned_data["yellow_card_reference"],
+            reason=form.cleaned_data["not_reported_reason"],
+        )
+    except services.SideEffectConflict:
+        messages.error(
+            request,
+            "Someone else changed this report while you were reading it. Nothing was "
+            "saved: check the report below and record the decision again.",
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        _add_errors(form, exc)
+        return _side_effect_page(request, side_effect, decision_form=form)
+    else:
+        if decided.replayed:  # the same form sent twice
+            messages.success(request, "Already recorded: the Yellow Card decision.")
         else:
             messages.success(request, "Yellow Card decision recorded.")
-    else:
-        messages.error(request, form.refusal("Choose reported or not reported."))
     return redirect(side_effect)
 
 

@@ -1,0 +1,143 @@
+"""What a side-effect form does with a mistake: the Yellow Card decision form is shown
+again with what was typed and its errors (it redirected and lost it), and the dates of a
+report are checked: the app's date range, not before the patient's birth, not in the
+future."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from tests.factories import PatientFactory, SideEffectFactory
+from tests.treatments.side_effect_helpers import (
+    TODAY,
+    practitioner_report,
+    review_fields,
+    signed_session,
+)
+from treatments import services
+from treatments.models import SideEffect
+
+pytestmark = pytest.mark.django_db
+
+TOO_EARLY = "That date is too far in the past: check the year."
+TOO_LATE = "That date is too far ahead: check the year."
+
+
+# --- The Yellow Card decision form keeps what was typed ---------------------------------
+
+
+def test_a_decision_without_its_reference_is_shown_again_as_typed(practitioner_client):
+    se = SideEffectFactory()
+    response = practitioner_client.post(
+        f"/side-effects/{se.public_id}/decision/",
+        {"regulator_decision": "reported", "not_reported_reason": "Typed by hand", "version": 1},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.count("Give the Yellow Card reference the MHRA sent.") == 2  # message, field
+    assert 'value="Typed by hand"' in page
+    form = response.context["decision_form"]
+    assert form.data["regulator_decision"] == "reported"
+    assert form.errors["yellow_card_reference"] == ["Give the Yellow Card reference the MHRA sent."]
+    se.refresh_from_db()
+    assert (se.regulator_decision, se.version) == ("", 1)
+    # Completed, it is recorded.
+    response = practitioner_client.post(
+        f"/side-effects/{se.public_id}/decision/",
+        {"regulator_decision": "reported", "yellow_card_reference": "YC-77", "version": 1},
+    )
+    assert response.status_code == 302
+    se.refresh_from_db()
+    assert (se.regulator_decision, se.yellow_card_reference) == ("reported", "YC-77")
+
+
+def test_a_decision_not_chosen_is_shown_again_as_typed(practitioner_client):
+    se = SideEffectFactory()
+    response = practitioner_client.post(
+        f"/side-effects/{se.public_id}/decision/",
+        {"yellow_card_reference": "YC-TYPED", "version": 1},
+    )
+    assert response.status_code == 200
+    assert 'value="YC-TYPED"' in response.content.decode()
+    assert "regulator_decision" in response.context["decision_form"].errors
+    se.refresh_from_db()
+    assert se.version == 1
+
+
+# --- Dates --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("onset", "message"),
+    [
+        ("01/01/0001", TOO_EARLY),
+        ("31/12/1899", TOO_EARLY),
+        ("31/12/9999", TOO_LATE),
+        ((TODAY + timedelta(days=1)).strftime("%d/%m/%Y"), "cannot be in the future"),
+    ],
+)
+def test_a_phoned_report_refuses_an_onset_out_of_range(reception_client, patient, onset, message):
+    response = reception_client.post(
+        f"/patients/{patient.public_id}/side-effects/new/",
+        {"description": "rash on neck", "onset_date": onset, "reporter": "patient"},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert message in page and "rash on neck" in page
+    assert not SideEffect.objects.exists()
+
+
+def test_a_phoned_report_refuses_an_onset_before_the_patient_was_born(reception_client):
+    patient = PatientFactory(date_of_birth=date(1990, 6, 15))
+    response = reception_client.post(
+        f"/patients/{patient.public_id}/side-effects/new/",
+        {"description": "rash on neck", "onset_date": "14/06/1990", "reporter": "patient"},
+    )
+    assert response.status_code == 200
+    assert (
+        "The onset date is before the patient was born (15/06/1990): check the year."
+        in response.content.decode()
+    )
+    assert not SideEffect.objects.exists()
+    # The day of birth itself is a date the reaction could start (nothing else refuses it).
+    response = reception_client.post(
+        f"/patients/{patient.public_id}/side-effects/new/",
+        {"description": "rash on neck", "onset_date": "15/06/1990", "reporter": "patient"},
+    )
+    assert response.status_code == 302 and SideEffect.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"onset_date": "01/01/0001"}, "onset_date", TOO_EARLY),
+        ({"resolution_date": "31/12/9999"}, "resolution_date", TOO_LATE),
+        ({"resolution_date": "01/01/0001"}, "resolution_date", TOO_EARLY),
+    ],
+)
+def test_the_practitioners_form_refuses_dates_out_of_range(
+    practitioner_client, practitioner, patient, changes, field, message
+):
+    session = signed_session(patient, practitioner)
+    response = practitioner_client.post(
+        f"/patients/{patient.public_id}/side-effects/new/", practitioner_report(session, **changes)
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors[field] == [message]
+    assert not SideEffect.objects.exists()
+
+
+def test_a_review_refuses_an_onset_before_the_patient_was_born(practitioner):
+    se = SideEffectFactory()
+    born = se.patient.date_of_birth
+    with pytest.raises(ValidationError) as refused:
+        services.side_effect_review(
+            side_effect=se,
+            reviewed_by=practitioner,
+            expected_version=1,
+            **review_fields(None, onset_date=born - timedelta(days=1)),
+        )
+    assert refused.value.message_dict["onset_date"] == [
+        f"The onset date is before the patient was born ({born:%d/%m/%Y}): check the year."
+    ]
