@@ -12,6 +12,7 @@ from datetime import date
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.forms import NON_FIELD_ERRORS
+from django.utils import timezone
 
 MAX_ID_DIGITS = 18  # fits any database's 64-bit integer column
 
@@ -20,6 +21,33 @@ MAX_ID_DIGITS = 18  # fits any database's 64-bit integer column
 # period or a recall's look-back are still dates (year 1 or 9999 would overflow: a 500).
 EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2199, 12, 31)
+DATE_OUT_OF_RANGE = (
+    f"Please check the year: enter a date between {EARLIEST_DATE:%d/%m/%Y} and "
+    f"{LATEST_DATE:%d/%m/%Y}."
+)
+
+
+def check_date_in_range(value: date) -> date:
+    """A date a form stores, within EARLIEST_DATE..LATEST_DATE: year 1 or 9999 is a
+    mistyped year, stored and then shown (or computed with) by every page after."""
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValidationError(DATE_OUT_OF_RANGE, code="date_out_of_range")
+    return value
+
+
+def check_clinical_date(value: date, *, what: str, born: date) -> date:
+    """The day something happened to a patient (`what`: "The date assessed"): within the
+    range above, not before they were born, and not in the future."""
+    check_date_in_range(value)
+    if value < born:
+        raise ValidationError(
+            f"{what} cannot be before the patient was born ({born:%d/%m/%Y}). "
+            "Please check the year.",
+            code="before_birth",
+        )
+    if value > timezone.localdate():
+        raise ValidationError(f"{what} cannot be in the future.", code="future")
+    return value
 
 
 def ascii_digits(value: str) -> bool:

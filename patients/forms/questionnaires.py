@@ -9,6 +9,7 @@ from django.utils.html import format_html, format_html_join
 
 from clinic.form_rendering import writes_field_template
 from clinic.idempotency import SubmissionTokenField
+from clinic.inputs import check_clinical_date
 from patients.choices import YesNoNotApplicable
 from patients.forms.records import date_input
 from patients.models import IntakeQuestionnaire, PriorTreatment
@@ -77,8 +78,9 @@ class QuestionnaireForm(forms.ModelForm):
         }
         labels = {"completed_on": "Date answered"}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, patient, **kwargs):
         super().__init__(*args, **kwargs)
+        self._born = patient.date_of_birth
         for name, model_field in ((f.name, f) for f in IntakeQuestionnaire._meta.fields):
             if name not in self.fields:
                 continue
@@ -124,10 +126,9 @@ class QuestionnaireForm(forms.ModelForm):
         )
 
     def clean_completed_on(self):
-        value = self.cleaned_data["completed_on"]
-        if value > timezone.localdate():
-            raise forms.ValidationError("The date answered cannot be in the future.")
-        return value
+        return check_clinical_date(
+            self.cleaned_data["completed_on"], what="The date answered", born=self._born
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -154,8 +155,9 @@ class PriorTreatmentForm(forms.ModelForm):
         ]
         widgets = {"treated_on": date_input()}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, patient, **kwargs):
         super().__init__(*args, **kwargs)
+        self._born = patient.date_of_birth
         # The choices come from the foreign keys (treatments' reference data), so this app
         # imports nothing from treatments (the layering in pyproject.toml).
         self.fields["product"].queryset = self.fields["product"].queryset.order_by("brand")
@@ -170,9 +172,9 @@ class PriorTreatmentForm(forms.ModelForm):
 
     def clean_treated_on(self):
         value = self.cleaned_data["treated_on"]
-        if value and value > timezone.localdate():
-            raise forms.ValidationError("The date cannot be in the future.")
-        return value
+        if value is None:
+            return value
+        return check_clinical_date(value, what="The date treated", born=self._born)
 
     def clean(self):
         cleaned = super().clean()

@@ -59,8 +59,10 @@ def questionnaire_new(request, public_id):
     patient = selectors.patient_get_for_user(user=request.user, public_id=public_id)
     can_read = request.user.has_perm("patients.view_intakequestionnaire")
     if request.method == "POST":
-        form = QuestionnaireForm(request.POST)
-        formset = PriorTreatmentFormSet(request.POST, prefix="prior")
+        form = QuestionnaireForm(request.POST, patient=patient)
+        formset = PriorTreatmentFormSet(
+            request.POST, prefix="prior", form_kwargs={"patient": patient}
+        )
         if form.is_valid() and formset.is_valid():
             prior = [
                 {name: f.cleaned_data[name] for name in PriorTreatmentForm.Meta.fields}
@@ -95,8 +97,8 @@ def questionnaire_new(request, public_id):
     else:
         # Only clinical roles see earlier answers; reception always starts blank.
         initial = selectors.questionnaire_initial_from_latest(patient=patient) if can_read else {}
-        form = QuestionnaireForm(initial=initial)
-        formset = PriorTreatmentFormSet(prefix="prior")
+        form = QuestionnaireForm(initial=initial, patient=patient)
+        formset = PriorTreatmentFormSet(prefix="prior", form_kwargs={"patient": patient})
         if request.GET.get(REGISTERED) == "1":  # shown by this page at once: no session write
             messages.success(
                 request,

@@ -159,6 +159,28 @@ def test_reception_adds_and_withdraws(reception_client, reception, doctor):
     )
 
 
+@pytest.mark.parametrize(
+    ("typed", "error"),
+    [
+        ("01/01/0001", "That date is too far in the past: check the year."),
+        ("31/12/9999", "Appointments can be booked up to 2 years ahead"),
+    ],
+)
+def test_an_implausible_from_date_is_a_form_error(reception_client, doctor, typed, error):
+    response = reception_client.post(
+        reverse("diary:waiting_list"),
+        {
+            "patient": PatientFactory().public_id,
+            "appointment_type": kind("review").pk,
+            "practitioner": doctor.pk,
+            "from_date": typed,
+        },
+    )
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    assert not WaitingListEntry.objects.exists()
+
+
 def test_the_waiting_list_is_reception_s(practitioner_client, manager_client):
     assert practitioner_client.get(reverse("diary:waiting_list")).status_code == 403
     assert manager_client.get(reverse("diary:waiting_list")).status_code == 403

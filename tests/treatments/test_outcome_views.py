@@ -114,3 +114,20 @@ def test_the_same_form_sent_twice_records_one_score(practitioner_client, patient
     assert again.redirect_chain[-1][0] == url(patient)
     assert "already been sent" in again.content.decode()
     assert OutcomeAssessment.objects.count() == 1
+
+
+@pytest.mark.parametrize("typed", ["01/01/0001", "01/01/1000"])
+def test_an_implausible_year_is_a_form_error(practitioner_client, patient, typed):
+    response = practitioner_client.post(url(patient, "new/"), form_data(assessed_on=typed))
+    assert response.status_code == 200
+    assert "Please check the year" in response.content.decode()
+    assert not OutcomeAssessment.objects.exists()
+
+
+def test_a_date_before_the_patient_was_born_is_a_form_error(practitioner_client, patient):
+    before = (patient.date_of_birth - timedelta(days=1)).strftime("%d/%m/%Y")
+    response = practitioner_client.post(url(patient, "new/"), form_data(assessed_on=before))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "The assessment date cannot be before the patient was born" in html
+    assert not OutcomeAssessment.objects.exists()

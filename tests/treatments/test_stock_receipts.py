@@ -179,6 +179,22 @@ def test_a_single_vial_goes_on_to_its_own_page(reception_client):
     assert "Received 1 vial of BOTOX 100 U (C3709C3/01), delivery note DN482913." in page
 
 
+@pytest.mark.parametrize(
+    ("field", "typed", "error"),
+    [
+        ("expiry", "31/12/9999", "an expiry date cannot be after 31/12/2199"),
+        ("received_on", "01/01/0001", "Please check the year: enter a date between"),
+    ],
+)
+def test_an_implausible_receipt_date_is_refused(reception_client, field, typed, error):
+    response = reception_client.post(
+        reverse("treatments:vial_receive"), form_data(**{field: typed})
+    )
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    assert not Vial.objects.exists()
+
+
 def test_a_double_click_receives_the_vials_once(reception_client):
     url = reverse("treatments:vial_receive")
     data = form_data(submission_token=token_from(reception_client.get(url)))

@@ -5,6 +5,7 @@ from django import forms
 from django.utils import timezone
 
 from clinic.idempotency import SubmissionTokenField
+from clinic.inputs import check_clinical_date
 from treatments.choices import SessionStatus
 from treatments.forms.rendering import date_input, no_tag_helper
 from treatments.models import AnatomicalSite, Indication, OutcomeInstrument, TreatmentSession
@@ -41,6 +42,7 @@ class OutcomeAssessmentForm(forms.Form):
 
     def __init__(self, *args, patient, **kwargs):
         super().__init__(*args, **kwargs)
+        self._born = patient.date_of_birth
         indications = list(
             Indication.objects.filter(outcome_instruments__isnull=False)
             .distinct()
@@ -93,6 +95,11 @@ class OutcomeAssessmentForm(forms.Form):
             ),
             Field("is_baseline"),
             Field("notes"),
+        )
+
+    def clean_assessed_on(self):
+        return check_clinical_date(
+            self.cleaned_data["assessed_on"], what="The assessment date", born=self._born
         )
 
     def clean(self):

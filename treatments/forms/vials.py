@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from clinic.idempotency import SubmissionTokenField
+from clinic.inputs import LATEST_DATE, check_date_in_range
 from treatments.forms.rendering import date_input, no_tag_helper
 from treatments.models import Product
 from treatments.models.vials import MAX_VIALS_PER_RECEIPT
@@ -52,6 +53,19 @@ class VialReceiveForm(forms.Form):
                 Column("received_on", css_class="col-md-3"),
             ),
         )
+
+    def clean_expiry(self):
+        # No shelf-life limit in the reference data: the app's latest date is the horizon,
+        # which still refuses a mistyped 31/12/9999.
+        expiry = self.cleaned_data["expiry"]
+        if expiry > LATEST_DATE:
+            raise forms.ValidationError(
+                f"Please check the year: an expiry date cannot be after {LATEST_DATE:%d/%m/%Y}."
+            )
+        return expiry
+
+    def clean_received_on(self):
+        return check_date_in_range(self.cleaned_data["received_on"])
 
     def clean(self):
         cleaned = super().clean()

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from clinic.diary.forms import PractitionerChoiceField, _date_input, _practitioners
-from clinic.diary.models import AppointmentType
+from clinic.diary.models import AppointmentType, booking_day_problem
 from clinic.idempotency import SubmissionTokenField
 from patients.models import Patient
 
@@ -41,3 +41,12 @@ class WaitingListForm(forms.Form):
                 continue
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs["class"] = css
+
+    def clean_from_date(self):
+        # The booking rule (EARLIEST_DAY to BOOKING_HORIZON_YEARS ahead): the entry offers
+        # the slots of cancelled appointments, which can be booked no further ahead.
+        day = self.cleaned_data["from_date"]
+        problem = booking_day_problem(day)
+        if problem:
+            raise forms.ValidationError(problem)
+        return day
