@@ -43,9 +43,14 @@ class TestVials:
         )
         assert vial.units_per_0_1_ml == Decimal("5.00")
         assert vial.use_by == at + timedelta(hours=24)
+        # The same reconstitution again (a double-click) changes nothing; another is refused.
+        again = services.vial_reconstitute(
+            vial=vial, diluent_ml=Decimal("2"), reconstituted_by=practitioner
+        )
+        assert again.replayed and again.reconstituted_at == at
         with pytest.raises(ValidationError, match="already reconstituted"):
             services.vial_reconstitute(
-                vial=vial, diluent_ml=Decimal("2"), reconstituted_by=practitioner
+                vial=vial, diluent_ml=Decimal("4"), reconstituted_by=practitioner
             )
 
     def test_expiry_must_follow_receipt(self, practitioner):

@@ -135,11 +135,17 @@ def vial_receive(
 def vial_reconstitute(
     *, vial: Vial, diluent_ml: Decimal, reconstituted_by, at: datetime | None = None
 ) -> Vial:
-    """Record the dilution; use-by = time + the product's in-use hours (DOMAIN §1.3)."""
+    """Record the dilution; use-by = time + the product's in-use hours (DOMAIN §1.3).
+    Already reconstituted by the same user with the same volume (the same form sent
+    twice): returned as it is, with `replayed` set, and nothing is written."""
     vial = Vial.objects.select_for_update().select_related("product").get(pk=vial.pk)
+    vial.replayed = False
     if vial.discarded_at:
         raise ValidationError("This vial has been discarded.")
     if vial.reconstituted_at:
+        if vial.reconstituted_by_id == reconstituted_by.pk and vial.diluent_ml == diluent_ml:
+            vial.replayed = True
+            return vial
         raise ValidationError("This vial was already reconstituted.")
     if vial.product.form != ProductForm.POWDER:
         raise ValidationError(f"{vial.product} is a ready-to-use solution.")
@@ -162,11 +168,21 @@ def vial_reconstitute(
 
 @transaction.atomic
 def vial_discard(*, vial: Vial, reason: str, wasted_units: Decimal, discarded_by) -> Vial:
-    """Discard with the units wasted; drawn + wasted may not exceed the presentation."""
+    """Discard with the units wasted; drawn + wasted may not exceed the presentation.
+    Already discarded by the same user for the same reason and waste (the same form sent
+    twice): returned as it is, with `replayed` set, and nothing is written."""
     vial = Vial.objects.select_for_update().get(pk=vial.pk)
-    if vial.discarded_at:
-        raise ValidationError("This vial was already discarded.")
+    vial.replayed = False
     reason = (reason or "").strip()
+    if vial.discarded_at:
+        if (
+            vial.discarded_by_id == discarded_by.pk
+            and vial.discard_reason == reason[:200]
+            and vial.wasted_units == wasted_units
+        ):
+            vial.replayed = True
+            return vial
+        raise ValidationError("This vial was already discarded.")
     if not reason:
         raise ValidationError({"reason": "Say why the vial is discarded."})
     drawn = selectors.vial_units_drawn(vial)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from clinic.audit import audited, has_param
+from clinic.audit import audited, has_param, record_access
 from clinic.idempotency import submit_once, without_token
 from clinic.inputs import record_id
 from clinic.listing import fast_page
@@ -84,8 +84,15 @@ def vial_receive(request):
 @require_perm("treatments.view_vial")
 @audited("vial.view")
 def vial_detail(request, pk):
-    vial = selectors.vial_get(pk=pk)
+    return _vial_page(request, selectors.vial_get(pk=pk))
+
+
+def _vial_page(request, vial, *, reconstitute_form=None, discard_form=None):
+    """The vial's page; after a refused reconstitution or discard, shown again at the
+    form's address with the form as the user sent it and its errors, so that nothing typed
+    is lost (as the diary's move and cancel do)."""
     can_see_sessions = request.user.has_perm("treatments.view_treatmentsession")
+    now = timezone.now()
     context = {
         "vial": vial,
         "remaining": vial.presentation_units - vial.drawn_units - vial.wasted_units,
@@ -93,13 +100,26 @@ def vial_detail(request, pk):
         # draw moved since): the page says the report counts the closing figure.
         "closing_count_changed": vial.drawn_at_discard not in (None, vial.drawn_units),
         "sessions": selectors.vial_sessions(vial=vial) if can_see_sessions else None,
-        "reconstitute_form": ReconstituteForm(),
-        "now": timezone.now(),
-        "discard_form": DiscardForm(
+        "reconstitute_form": reconstitute_form or ReconstituteForm(),
+        "now": now,
+        "discard_form": discard_form
+        or DiscardForm(
             initial={"wasted_units": max(vial.presentation_units - vial.drawn_units, 0)}
         ),
+        # The discard panel is folded away unless the vial is past its use-by or the
+        # discard just sent was refused (its errors must be seen).
+        "discard_open": bool(discard_form is not None or (vial.use_by and vial.use_by < now)),
     }
     return render(request, "treatments/vial_detail.html", context)
+
+
+def _refused_page(request, vial, **forms):
+    """The vial's page again after a refused form (nothing was written: the vial as
+    read): it shows the patients whose sessions drew from it, so it is logged as a view of
+    the vial, as its page is."""
+    response = _vial_page(request, vial, **forms)
+    record_access(request, action="vial.view", object_ref=f"pk={vial.pk}")
+    return response
 
 
 @require_perm("treatments.change_vial")
@@ -107,27 +127,27 @@ def vial_detail(request, pk):
 def vial_reconstitute(request, pk):
     vial = selectors.vial_get(pk=pk)
     form = ReconstituteForm(request.POST)
-    if form.is_valid():
-        try:
-            vial = services.vial_reconstitute(
-                vial=vial,
-                diluent_ml=form.cleaned_data["diluent_ml"],
-                reconstituted_by=request.user,
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(
-                request,
-                f"Reconstituted: {vial.units_per_0_1_ml} U per 0.1 mL"
-                + (
-                    f", use by {timezone.localtime(vial.use_by):%d/%m/%Y %H:%M}."
-                    if vial.use_by
-                    else "."
-                ),
-            )
+    if not form.is_valid():
+        messages.error(request, "Not reconstituted: enter the diluent volume in mL (e.g. 2).")
+        return _refused_page(request, vial, reconstitute_form=form)
+    try:
+        vial = services.vial_reconstitute(
+            vial=vial,
+            diluent_ml=form.cleaned_data["diluent_ml"],
+            reconstituted_by=request.user,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        form.add_error(None, exc)
+        return _refused_page(request, vial, reconstitute_form=form)
+    made = f"{vial.units_per_0_1_ml} U per 0.1 mL" + (
+        f", use by {timezone.localtime(vial.use_by):%d/%m/%Y %H:%M}." if vial.use_by else "."
+    )
+    if vial.replayed:  # the same form sent twice: nothing done twice
+        at = timezone.localtime(vial.reconstituted_at)
+        messages.success(request, f"Already recorded: reconstituted at {at:%H:%M}, {made}")
     else:
-        messages.error(request, "Enter the diluent volume in mL (e.g. 2).")
+        messages.success(request, f"Reconstituted: {made}")
     return redirect("treatments:vial_detail", pk=vial.pk)
 
 
@@ -136,15 +156,19 @@ def vial_reconstitute(request, pk):
 def vial_discard(request, pk):
     vial = selectors.vial_get(pk=pk)
     form = DiscardForm(request.POST)
-    if form.is_valid():
-        try:
-            services.vial_discard(vial=vial, discarded_by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, "Vial discarded and waste recorded.")
+    if not form.is_valid():
+        messages.error(request, "Not discarded: give a reason and the units wasted.")
+        return _refused_page(request, vial, discard_form=form)
+    try:
+        vial = services.vial_discard(vial=vial, discarded_by=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        form.add_error(None, exc)
+        return _refused_page(request, vial, discard_form=form)
+    if vial.replayed:  # the same form sent twice: nothing done twice
+        messages.success(request, "This vial was already discarded, as you asked.")
     else:
-        messages.error(request, "Give a reason and the units wasted.")
+        messages.success(request, "Vial discarded and waste recorded.")
     return redirect("treatments:vial_detail", pk=vial.pk)
 
 

@@ -1,0 +1,167 @@
+"""The vial page's reconstitute and discard forms: a refused form is shown again with what
+was typed and why (status 200, not a redirect that loses it); the same form sent twice
+is answered as done, not as an error."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic.models import AccessEvent
+from tests.factories import UserFactory, VialFactory
+from treatments import services
+from treatments.models import Vial
+
+pytestmark = pytest.mark.django_db
+
+REASON = "Cold-chain excursion: fridge at 11 °C overnight"
+
+
+def fresh_vial(practitioner):
+    """A BOTOX 100 U vial not yet reconstituted."""
+    return VialFactory(
+        received_by=practitioner, reconstituted_at=None, diluent_ml=None, use_by=None
+    )
+
+
+def discard(client, vial, **overrides):
+    data = {"reason": REASON, "wasted_units": "100"} | overrides
+    return client.post(reverse("treatments:vial_discard", args=[vial.pk]), data, follow=True)
+
+
+def reconstitute(client, vial, diluent_ml="2"):
+    return client.post(
+        reverse("treatments:vial_reconstitute", args=[vial.pk]),
+        {"diluent_ml": diluent_ml},
+        follow=True,
+    )
+
+
+# A refused form is shown again, with what was typed --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("wasted_units", "error"),
+    [
+        ("1.234", "Ensure that there are no more than 2 decimal places."),
+        ("500", "Wasted units must be between 0 and the 100 U left"),
+    ],
+)
+def test_a_refused_discard_keeps_the_reason_typed(
+    practitioner_client, practitioner, wasted_units, error
+):
+    vial = VialFactory(received_by=practitioner)
+    response = discard(practitioner_client, vial, wasted_units=wasted_units)
+    assert response.status_code == 200 and not response.redirect_chain
+    html = response.content.decode()
+    assert REASON in html  # the reason as typed, in the form
+    assert f'value="{wasted_units}"' in html
+    assert error in html
+    assert "<details open>" in html  # the discard panel is not folded away over its error
+    assert Vial.objects.get(pk=vial.pk).discarded_at is None
+    # The page shown again names the patients its sessions drew for: logged as a view.
+    assert AccessEvent.objects.filter(action="vial.view", object_ref=f"pk={vial.pk}").exists()
+
+
+def test_a_refused_reconstitution_keeps_the_volume_typed(practitioner_client, practitioner):
+    vial = fresh_vial(practitioner)
+    response = reconstitute(practitioner_client, vial, diluent_ml="2.555")
+    assert response.status_code == 200 and not response.redirect_chain
+    html = response.content.decode()
+    assert 'value="2.555"' in html
+    assert "Ensure that there are no more than 2 decimal places." in html
+    assert Vial.objects.get(pk=vial.pk).reconstituted_at is None
+
+
+def test_a_reconstitution_the_service_refuses_is_shown_with_the_volume(
+    practitioner_client, practitioner
+):
+    vial = fresh_vial(practitioner)
+    vial.expiry = timezone.localdate() - timedelta(days=1)
+    vial.received_on = vial.expiry - timedelta(days=300)
+    vial.save()
+    response = reconstitute(practitioner_client, vial, diluent_ml="2.5")
+    assert response.status_code == 200 and not response.redirect_chain
+    html = response.content.decode()
+    assert "past its expiry date" in html and 'value="2.5"' in html
+
+
+def test_a_valid_discard_still_redirects(practitioner_client, practitioner):
+    vial = VialFactory(received_by=practitioner)
+    response = discard(practitioner_client, vial, wasted_units="100")
+    assert response.redirect_chain == [(reverse("treatments:vial_detail", args=[vial.pk]), 302)]
+    assert "Vial discarded and waste recorded." in response.content.decode()
+
+
+# The same form sent twice ------------------------------------------------------------------
+
+
+def test_a_discard_sent_twice_is_answered_as_done(practitioner_client, practitioner):
+    vial = VialFactory(received_by=practitioner)
+    discard(practitioner_client, vial)
+    discarded = Vial.objects.get(pk=vial.pk)
+    again = discard(practitioner_client, vial)
+    html = again.content.decode()
+    assert "already discarded, as you asked" in html
+    assert "alert-danger" not in html
+    assert Vial.objects.get(pk=vial.pk).discarded_at == discarded.discarded_at
+    assert Vial.objects.get(pk=vial.pk).version == discarded.version
+
+
+@pytest.mark.parametrize(
+    "overrides", [{"reason": "Dropped"}, {"wasted_units": "50"}], ids=["reason", "units"]
+)
+def test_a_different_discard_of_a_discarded_vial_is_still_refused(
+    practitioner_client, practitioner, overrides
+):
+    vial = VialFactory(received_by=practitioner)
+    discard(practitioner_client, vial)
+    html = discard(practitioner_client, vial, **overrides).content.decode()
+    assert "This vial was already discarded." in html
+    assert Vial.objects.get(pk=vial.pk).discard_reason == REASON
+
+
+def test_another_user_s_discard_of_a_discarded_vial_is_still_refused(practitioner):
+    vial = VialFactory(received_by=practitioner)
+    fields = {"reason": REASON, "wasted_units": Decimal(100)}
+    services.vial_discard(vial=vial, discarded_by=practitioner, **fields)
+    other = UserFactory()
+    with pytest.raises(Exception, match="already discarded"):
+        services.vial_discard(vial=vial, discarded_by=other, **fields)
+
+
+def test_a_reconstitution_sent_twice_is_answered_as_done(practitioner_client, practitioner):
+    vial = fresh_vial(practitioner)
+    reconstitute(practitioner_client, vial, "2")
+    done = Vial.objects.get(pk=vial.pk)
+    html = reconstitute(practitioner_client, vial, "2.00").content.decode()
+    assert "Already recorded" in html and "5.00 U per 0.1 mL" in html
+    assert "alert-danger" not in html
+    after = Vial.objects.get(pk=vial.pk)
+    assert (after.reconstituted_at, after.version) == (done.reconstituted_at, done.version)
+
+
+def test_a_different_reconstitution_is_still_refused(practitioner_client, practitioner):
+    vial = fresh_vial(practitioner)
+    reconstitute(practitioner_client, vial, "2")
+    html = reconstitute(practitioner_client, vial, "4").content.decode()
+    assert "This vial was already reconstituted." in html
+    assert Vial.objects.get(pk=vial.pk).diluent_ml == Decimal("2.00")
+
+
+def test_another_user_s_reconstitution_is_still_refused(practitioner):
+    vial = fresh_vial(practitioner)
+    services.vial_reconstitute(vial=vial, diluent_ml=Decimal(2), reconstituted_by=practitioner)
+    with pytest.raises(Exception, match="already reconstituted"):
+        services.vial_reconstitute(vial=vial, diluent_ml=Decimal(2), reconstituted_by=UserFactory())
+
+
+def test_reception_may_still_not_discard_or_reconstitute(reception_client, practitioner):
+    vial = fresh_vial(practitioner)
+    for name in ("treatments:vial_discard", "treatments:vial_reconstitute"):
+        response = reception_client.post(
+            reverse(name, args=[vial.pk]), {"reason": REASON, "wasted_units": "500"}
+        )
+        assert response.status_code == 403
