@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from clinic.diary import services as diary_services
 from clinic.diary.models import AppointmentType, WorkingPattern
@@ -157,6 +158,30 @@ def test_reception_adds_and_withdraws(reception_client, reception, doctor):
         patient.record_number
         not in reception_client.get(reverse("diary:waiting_list")).content.decode()
     )
+
+
+def test_a_patient_waits_once_for_a_kind_of_appointment(reception_client, reception, doctor):
+    """Two page loads (two forms) adding the same patient for the same kind: one entry, and
+    the second is told who is waiting since when; withdrawn, they can be added again."""
+    patient = PatientFactory()
+    form = {
+        "patient": patient.public_id,
+        "appointment_type": kind("review").pk,
+        "from_date": timezone.localdate().strftime("%d/%m/%Y"),
+        "notes": "Mornings only",
+    }
+    assert reception_client.post(reverse("diary:waiting_list"), form).status_code == 302
+    again = reception_client.post(reverse("diary:waiting_list"), {**form, "notes": "Any time"})
+    assert again.status_code == 200
+    page = again.content.decode()
+    assert f"{escape(patient.full_name)} is already on the waiting list for" in page
+    assert "Any time" in page  # what was typed is kept
+    assert WaitingListEntry.objects.filter(patient=patient).count() == 1
+    wait(patient, reception, slug="migraine-treatment")  # another kind: a second entry
+    entry = WaitingListEntry.objects.get(patient=patient, appointment_type=kind("review"))
+    services.waiting_list_withdraw(entry=entry, user=reception)
+    assert reception_client.post(reverse("diary:waiting_list"), form).status_code == 302
+    assert WaitingListEntry.objects.filter(patient=patient).count() == 3
 
 
 @pytest.mark.parametrize(

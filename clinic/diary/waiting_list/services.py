@@ -16,6 +16,26 @@ from clinic.diary.waiting_list.models import WaitingListEntry
 def waiting_list_add(
     *, patient, appointment_type, from_date, created_by, practitioner=None, notes: str = ""
 ) -> WaitingListEntry:
+    """Put the patient on the list for this kind of appointment: once. A patient already
+    waiting (or offered a slot) for it is refused with who added them and when, so that
+    two page loads never make two entries and two offers. Adds for one patient are taken
+    one at a time (the patient's row locked), so two at once cannot both pass the check."""
+    type(patient).objects.select_for_update().only("pk").get(pk=patient.pk)
+    already = (
+        WaitingListEntry.objects.filter(
+            patient=patient, appointment_type=appointment_type, status__in=WaitingStatus.active()
+        )
+        .select_related("practitioner")
+        .order_by("created_at")
+        .first()
+    )
+    if already is not None:
+        with_whom = f" with {already.practitioner.get_full_name()}" if already.practitioner else ""
+        raise ValidationError(
+            f"{patient.full_name} is already on the waiting list for {appointment_type}"
+            f"{with_whom}, since {timezone.localtime(already.created_at):%d/%m/%Y}. Change "
+            "or withdraw that entry rather than adding a second one."
+        )
     entry = WaitingListEntry(
         patient=patient,
         appointment_type=appointment_type,
