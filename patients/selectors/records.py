@@ -194,10 +194,11 @@ class LastChange:
     at: datetime | None
 
 
-def patient_last_change(*, patient: Patient) -> LastChange:
-    """The latest entry of the patient's change history, with its user (one query): what a
-    refused archive or restore names as the change made meanwhile."""
-    last = patient.history.select_related("history_user").order_by("-history_date").first()
+def last_change(record) -> LastChange:
+    """The latest entry of a record's change history (a patient, a subject access request),
+    with its user (one query): the change made meanwhile that an edit conflict and a refused
+    archive or restore name."""
+    last = record.history.select_related("history_user").order_by("-history_date").first()
     if last is None:
         return LastChange(user=None, at=None)
     return LastChange(user=last.history_user, at=last.history_date)
@@ -210,9 +211,8 @@ def patient_edit_conflict(
     now and with what they typed. Only fields they changed are kept from their form, so
     saving again never silently undoes the other person's change. `current` is a patient,
     or another record kept with a `version` and its history (a subject access request)."""
-    history = current.history.select_related("history_user")
-    loaded = history.filter(version=expected_version).order_by("-history_date").first()
-    last = history.order_by("-history_date").first()
+    loaded = current.history.filter(version=expected_version).order_by("-history_date").first()
+    last = last_change(current)
     theirs, mine, clashes, merged = [], [], [], {}
     for name, typed in submitted.items():
         field = type(current)._meta.get_field(name)  # a patient, or a subject access request
@@ -232,8 +232,8 @@ def patient_edit_conflict(
         if i_changed and they_changed and _differs(typed, saved):
             clashes.append(label)
     return EditConflictView(
-        changed_by=staff_name(last.history_user) if last else "someone",
-        changed_at=last.history_date if last else None,
+        changed_by=staff_name(last.user) if last.at is not None else "someone",
+        changed_at=last.at,
         theirs=theirs,
         mine=mine,
         clashes=clashes,

@@ -250,7 +250,7 @@ def patient_edit(request, public_id):
 def _changed_meanwhile(request, patient) -> str:
     """A refused archive or restore: who changed the record since the page was opened,
     how it is now, and that nothing was changed."""
-    change = selectors.patient_last_change(patient=patient)
+    change = selectors.last_change(patient)
     if change.user is None:
         who = "another user"
     elif change.user.pk == request.user.pk:
