@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 
+from clinic.inputs import DATE_OUT_OF_RANGE
 from tests.factories import PatientFactory, SideEffectFactory
 from tests.treatments.side_effect_helpers import (
     TODAY,
@@ -20,8 +21,7 @@ from treatments.models import SideEffect
 
 pytestmark = pytest.mark.django_db
 
-TOO_EARLY = "That date is too far in the past: check the year."
-TOO_LATE = "That date is too far ahead: check the year."
+TOO_EARLY = TOO_LATE = DATE_OUT_OF_RANGE  # the app's one message (clinic.inputs)
 
 
 # --- The Yellow Card decision form keeps what was typed ---------------------------------
@@ -96,7 +96,7 @@ def test_a_phoned_report_refuses_an_onset_before_the_patient_was_born(reception_
     )
     assert response.status_code == 200
     assert (
-        "The onset date is before the patient was born (15/06/1990): check the year."
+        "The onset date cannot be before the patient was born (15/06/1990). Please check the year."
         in response.content.decode()
     )
     assert not SideEffect.objects.exists()
@@ -139,5 +139,6 @@ def test_a_review_refuses_an_onset_before_the_patient_was_born(practitioner):
             **review_fields(None, onset_date=born - timedelta(days=1)),
         )
     assert refused.value.message_dict["onset_date"] == [
-        f"The onset date is before the patient was born ({born:%d/%m/%Y}): check the year."
+        f"The onset date cannot be before the patient was born ({born:%d/%m/%Y})."
+        " Please check the year."
     ]

@@ -3,11 +3,10 @@ regulator decision."""
 
 from crispy_forms.layout import HTML, Column, Field, Fieldset, Row
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
 from clinic.idempotency import FIELD, SubmissionTokenField
-from clinic.inputs import EARLIEST_DATE, LATEST_DATE, RefusesStalePage, VersionField
+from clinic.inputs import RefusesStalePage, VersionField, check_date_in_range
 from treatments.choices import (
     SERIOUSNESS_CRITERIA,
     Causality,
@@ -23,10 +22,7 @@ from treatments.models import SideEffectTerm, TreatmentSession
 
 # The dates every page accepts (clinic.inputs): year 1 or 9999 is a mistyped year, and
 # would overflow the date arithmetic of the pages that show the report (a 500).
-REACTION_DATE_BOUNDS = [
-    MinValueValidator(EARLIEST_DATE, "That date is too far in the past: check the year."),
-    MaxValueValidator(LATEST_DATE, "That date is too far ahead: check the year."),
-]
+REACTION_DATE_BOUNDS = [check_date_in_range]
 
 SEVERITY_HELP = {
     Severity.MILD: "asymptomatic or mild symptoms; observation only",

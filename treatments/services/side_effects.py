@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from clinic.inputs import check_clinical_date
 from patients.models import Patient
 from treatments import selectors
 from treatments.choices import (
@@ -39,16 +40,17 @@ def _side_effect_dates_errors(
     *, patient: Patient, onset_date, resolution_date, session
 ) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
-    today = timezone.localdate()
-    born = patient.date_of_birth
-    if onset_date and onset_date > today:
-        errors["onset_date"] = ["The onset date cannot be in the future."]
-    elif onset_date and onset_date < born:
-        errors["onset_date"] = [
-            f"The onset date is before the patient was born ({born:%d/%m/%Y}): check the year."
-        ]
-    if resolution_date and resolution_date > today:
-        errors["resolution_date"] = ["The resolution date cannot be in the future."]
+    # The app's rule for a day something happened to a patient (clinic.inputs): within the
+    # dates every page takes, not before they were born, not in the future.
+    for name, day, what in (
+        ("onset_date", onset_date, "The onset date"),
+        ("resolution_date", resolution_date, "The resolution date"),
+    ):
+        if day:
+            try:
+                check_clinical_date(day, what=what, born=patient.date_of_birth)
+            except ValidationError as exc:
+                errors[name] = exc.messages
     if onset_date and resolution_date and resolution_date < onset_date:
         errors["resolution_date"] = ["The reaction cannot resolve before it started."]
     if session is not None and onset_date:
