@@ -1,5 +1,6 @@
 """One-time submission tokens: a double-click, a resubmitted POST or a replayed form on a
-create page returns the first result instead of making a second record.
+create page returns the first result instead of making a second record. And for an edit
+(`locked_for_edit`): the record locked, a form sent twice recognised, a stale one refused.
 
 Every create form carries a hidden `submission_token` (a UUID minted when the form is
 first shown, kept when the form is re-shown with errors). The view runs its service
@@ -243,3 +244,20 @@ def _refuse_token(form) -> None:
 def without_token(cleaned_data) -> dict:
     """A create form's fields for its service, without the one-time submission token."""
     return {name: value for name, value in cleaned_data.items() if name != FIELD}
+
+
+def locked_for_edit(record, expected_version: int | None, *, conflict, done_already=None):
+    """The record an edit changes, read again and locked (SELECT ... FOR UPDATE) inside the
+    edit's transaction. `done_already(current)`: whether it already is as the form asks
+    (the same form sent twice, or someone else did the same first): then it is returned
+    with `replayed` set and the caller writes nothing. Otherwise a version other than the
+    one the page showed (`expected_version`; None: not checked) raises
+    `conflict(current)`: someone saved it since, and nothing is overwritten."""
+    current = type(record).objects.select_for_update().get(pk=record.pk)
+    current.replayed = False
+    if done_already is not None and done_already(current):
+        current.replayed = True
+        return current
+    if expected_version is not None and current.version != expected_version:
+        raise conflict(current)
+    return current

@@ -29,6 +29,7 @@ from clinic.diary.messaging.reminders import (
 from clinic.diary.models import Appointment, booking_day_problem
 from clinic.diary.waiting_list.services import offer_cancelled_slot, waiting_list_booked
 from clinic.history_writes import update_where_items, update_where_with_history
+from clinic.idempotency import locked_for_edit
 
 # Advisory-lock namespaces (two-integer form; registrations use 1001).
 PRACTITIONER_LOCK, ROOM_LOCK = 1002, 1003
@@ -211,23 +212,6 @@ def appointment_book(
         ) from None
 
 
-def _locked(
-    appointment: Appointment, expected_version: int | None, *, done_already=None
-) -> Appointment:
-    """The appointment, locked. `done_already(current)`: whether it already is as asked
-    (the same form sent twice, or someone else did the same first); then it is returned
-    with `replayed` set, and nothing is written. Otherwise a version other than the one
-    the page showed raises AppointmentConflict."""
-    current = Appointment.objects.select_for_update().get(pk=appointment.pk)
-    current.replayed = False
-    if done_already is not None and done_already(current):
-        current.replayed = True
-        return current
-    if expected_version is not None and current.version != expected_version:
-        raise AppointmentConflict(current=current)
-    return current
-
-
 def appointment_move(
     *,
     appointment: Appointment,
@@ -254,7 +238,12 @@ def appointment_move(
 
     try:
         with transaction.atomic():
-            current = _locked(appointment, expected_version, done_already=done_already)
+            current = locked_for_edit(
+                appointment,
+                expected_version,
+                conflict=AppointmentConflict,
+                done_already=done_already,
+            )
             if current.replayed:
                 return current
             if not current.is_open:
@@ -321,7 +310,9 @@ def appointment_cancel(
             and current.cancel_reason == reason
         )
 
-    current = _locked(appointment, expected_version, done_already=done_already)
+    current = locked_for_edit(
+        appointment, expected_version, conflict=AppointmentConflict, done_already=done_already
+    )
     if current.replayed:
         current.waiting_list_offers = []  # offered when it was cancelled
         return current
@@ -366,8 +357,11 @@ def appointment_set_status(
     set). A version other than the one the page showed (someone moved or changed it
     since) raises AppointmentConflict; only an appointment of today (the clinic's local
     date) can be marked arrived."""
-    current = _locked(
-        appointment, expected_version, done_already=lambda current: current.status == status
+    current = locked_for_edit(
+        appointment,
+        expected_version,
+        conflict=AppointmentConflict,
+        done_already=lambda current: current.status == status,
     )
     if current.replayed:
         return current
@@ -404,7 +398,7 @@ def appointment_start_session(*, appointment: Appointment, practitioner):
     from treatments import selectors as treatment_selectors
     from treatments import services as treatment_services
 
-    current = _locked(appointment, None)
+    current = locked_for_edit(appointment, None, conflict=AppointmentConflict)
     if current.session_id is not None:
         return current.session
     if current.status not in (AppointmentStatus.ARRIVED, AppointmentStatus.IN_TREATMENT):

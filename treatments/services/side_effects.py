@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from clinic.idempotency import locked_for_edit
 from clinic.inputs import check_clinical_date
 from patients.models import Patient
 from treatments import selectors
@@ -199,21 +200,10 @@ def _apply_decision(report: SideEffect, *, decision, reference, reason, user, no
     report.decided_at = now
 
 
-def _locked(side_effect: SideEffect, expected_version: int, *, by, done_already) -> SideEffect:
-    """The report, locked (the diary's appointments follow the same rule). A form sent
-    twice (a double-click, or the browser sending it again) finds the report one version
-    past the one its page showed, saved last by the same user and already as asked
-    (`done_already(current)`): then it is returned with `replayed` set, and nothing is
-    written. Any other version than the page's raises SideEffectConflict: someone else
-    saved it, or the same user saved something different."""
-    current = SideEffect.objects.select_for_update().get(pk=side_effect.pk)
-    current.replayed = False
-    if current.version == expected_version + 1 and done_already(current):
-        current.replayed = True
-        return current
-    if current.version != expected_version:
-        raise SideEffectConflict(current)
-    return current
+def _saved_once_since(report: SideEffect, expected_version: int) -> bool:
+    """A form sent twice finds the report exactly one save past the page it came from (its
+    first sending's); anything further is someone else's change, a conflict."""
+    return report.version == expected_version + 1
 
 
 def _stored(report: SideEffect, name: str):
@@ -284,7 +274,8 @@ def side_effect_review(
 
     def done_already(current: SideEffect) -> bool:
         return (
-            current.status == SideEffectStatus.REVIEWED
+            _saved_once_since(current, expected_version)
+            and current.status == SideEffectStatus.REVIEWED
             and all(
                 _stored(current, name) == _as_stored(name, value) for name, value in fields.items()
             )
@@ -292,7 +283,9 @@ def side_effect_review(
             and _last_saved_by(current) == reviewed_by.pk
         )
 
-    current = _locked(side_effect, expected_version, by=reviewed_by, done_already=done_already)
+    current = locked_for_edit(
+        side_effect, expected_version, conflict=SideEffectConflict, done_already=done_already
+    )
     if current.replayed:
         return current
     current.patient = side_effect.patient  # the same patient, already read
@@ -327,11 +320,15 @@ def side_effect_decide(
     by the same user: returned as it is, with `replayed` set."""
 
     def done_already(current: SideEffect) -> bool:
-        return current.decided_by_id == decided_by.pk and _decided_as(
-            current, decision=decision, reference=reference, reason=reason
+        return (
+            _saved_once_since(current, expected_version)
+            and current.decided_by_id == decided_by.pk
+            and _decided_as(current, decision=decision, reference=reference, reason=reason)
         )
 
-    current = _locked(side_effect, expected_version, by=decided_by, done_already=done_already)
+    current = locked_for_edit(
+        side_effect, expected_version, conflict=SideEffectConflict, done_already=done_already
+    )
     if current.replayed:
         return current
     if current.status != SideEffectStatus.REVIEWED:
