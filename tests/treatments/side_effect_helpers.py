@@ -1,5 +1,5 @@
 """Helpers for the side-effect tests: a signed session with a vial lot and a draw, the
-practitioner's form for it, and the fields of a review."""
+practitioner's form for it, the fields of a review, and the review form as its page sends it."""
 
 from datetime import timedelta
 
@@ -65,3 +65,17 @@ def review_fields(suspect, **overrides):
         "serious_congenital": False,
         "serious_medically_important": False,
     } | overrides
+
+
+def review_data(client, url, **changes) -> dict:
+    """The review form as its page sends it, with `changes` typed in."""
+    form = client.get(url).context["form"]
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        elif value is not None:
+            data[name] = getattr(value, "pk", value)
+    return data | changes

@@ -14,7 +14,12 @@ from django.db import IntegrityError, transaction
 
 from clinic.inputs import STALE_PAGE_MESSAGE
 from tests.factories import PatientFactory, SideEffectFactory
-from tests.treatments.side_effect_helpers import TODAY, practitioner_report, signed_session
+from tests.treatments.side_effect_helpers import (
+    TODAY,
+    practitioner_report,
+    review_data,
+    signed_session,
+)
 from treatments.models import SideEffect
 
 pytestmark = pytest.mark.django_db
@@ -182,16 +187,7 @@ def test_a_review_without_the_version_is_refused_with_the_entries_kept(practitio
     """It was taken for version 0 and told 'changed by someone else', which nobody had."""
     se = SideEffectFactory()
     url = f"/side-effects/{se.public_id}/review/"
-    form = practitioner_client.get(url).context["form"]
-    data = {}
-    for name in form.fields:
-        value = form[name].value()
-        if isinstance(value, bool):
-            if value:
-                data[name] = "on"
-        elif value is not None:
-            data[name] = getattr(value, "pk", value)
-    data["treatment_given"] = "Typed just now"
+    data = review_data(practitioner_client, url, treatment_given="Typed just now")
     del data["version"]
     response = practitioner_client.post(url, data)
     assert response.status_code == 200

@@ -6,7 +6,7 @@ import pytest
 
 from tests.conftest import client_for
 from tests.factories import SideEffectFactory
-from tests.treatments.side_effect_helpers import review_fields
+from tests.treatments.side_effect_helpers import review_data, review_fields
 from treatments import services
 
 pytestmark = pytest.mark.django_db
@@ -17,20 +17,6 @@ NOT_REPORTED = {"regulator_decision": "not-reported", "not_reported_reason": "Kn
 
 def said(response) -> list[str]:
     return [str(m) for m in response.wsgi_request._messages]
-
-
-def review_data(client, url, **changes) -> dict:
-    """The review form as its page sends it, with `changes` typed in."""
-    form = client.get(url).context["form"]
-    data = {}
-    for name in form.fields:
-        value = form[name].value()
-        if isinstance(value, bool):
-            if value:
-                data[name] = "on"
-        elif value is not None:
-            data[name] = getattr(value, "pk", value)
-    return data | changes
 
 
 # --- The Yellow Card decision -------------------------------------------------------------
