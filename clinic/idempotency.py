@@ -82,6 +82,14 @@ class SubmissionTokenField(forms.UUIDField):
         return uuid.uuid4() if self.to_python(data) is UNREADABLE_TOKEN else data
 
 
+class OnceForm(forms.Form):
+    """A button that writes (send aftercare advice, prepare an export, issue a
+    set-password link): only its one-time token, so that a double-click or a resent POST
+    does it once."""
+
+    submission_token = SubmissionTokenField()
+
+
 @dataclass(frozen=True)
 class Outcome:
     url: str
@@ -200,11 +208,13 @@ def submit_once(
     result_url: str | None = None,
     *,
     in_statement: bool = False,
+    replayed_message: str = REPLAYED_MESSAGE,
 ) -> Outcome | None:
     """`run_once` for a view: the token comes from the validated form. Returns None when
     the form got an error to show (busy database, or a token that is unreadable or not
     this user's); the service's own exceptions (validation, duplicates) propagate to the
-    view."""
+    view. A replay is told `replayed_message` (where the first result is not shown
+    again, the view says what to do instead)."""
     token = form.cleaned_data.get(FIELD)
     if token is UNREADABLE_TOKEN:
         _refuse_token(form)
@@ -229,7 +239,7 @@ def submit_once(
         form.add_error(None, BUSY_MESSAGE)
         return None
     if outcome.replayed:
-        messages.info(request, REPLAYED_MESSAGE)
+        messages.info(request, replayed_message)
     return outcome
 
 

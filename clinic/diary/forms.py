@@ -185,13 +185,6 @@ class StepForm(RefusesStalePage, forms.Form):
     version = VersionField()
 
 
-class OnceForm(forms.Form):
-    """A button that writes (send aftercare advice, send a waiting-list offer): only its
-    one-time token, so that a double-click or a resent POST does it once."""
-
-    submission_token = SubmissionTokenField()
-
-
 def chosen_patient(form) -> Patient | None:
     """The patient a booking or waiting-list form names: its `patient` field, a public id
     (submitted, or given as initial by the page that linked here), or None when it names

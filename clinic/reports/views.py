@@ -24,12 +24,11 @@ from clinic.background import private_storage
 from clinic.csv_export import csv_response
 from clinic.db_router import reads_from_replica  # issue 12: a read replica when configured
 from clinic.flash import NAMES_NOBODY
-from clinic.idempotency import submit_once
+from clinic.idempotency import OnceForm, submit_once
 from clinic.listing import paginate
 from clinic.permissions import require_perm
 from clinic.reports import exports, history, selectors, services
 from clinic.reports.filters import DashboardFilterSet
-from clinic.reports.forms import PrepareExportForm
 from clinic.reports.periods import default_period, presets
 from clinic.reports.registry import BY_SLUG, REPORTS, Report
 
@@ -280,7 +279,7 @@ def _offer_export(request, report: Report, fs, scope):
             "filter": fs,
             "scope": scope,
             "threshold": settings.REPORT_EXPORT_ASYNC_ROWS,
-            "form": PrepareExportForm(),
+            "form": OnceForm(),
             "prepare_url": reverse(f"reports:{report.slug}_csv_prepare") + query,
             "report_url": reverse(f"reports:{report.slug}") + query,
         },
@@ -302,7 +301,7 @@ def report_prepare(request, report: Report):
             extra_tags=NAMES_NOBODY,
         )
         return redirect(reverse(f"reports:{report.slug}") + query)
-    form = PrepareExportForm(request.POST)
+    form = OnceForm(request.POST)
     form.is_valid()  # the token alone: an unreadable one is refused by submit_once
     exports_url = reverse("reports:exports")
 

@@ -17,13 +17,21 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 
-from clinic.idempotency import submit_once, without_token
+from clinic.idempotency import OnceForm, submit_once, without_token
 from clinic.permissions import public, require_perm
 from clinic.roles import Role
 from clinic.staff import selectors, services
 from clinic.staff.forms import StaffCreateForm, StaffRegistrationForm, StaffRoleForm
 
 MANAGE = "staff.manage_staff"
+ACCOUNT_MADE_ALREADY = (
+    "That account was made by your first press, and its set-password link is not shown "
+    "again. If it was lost, press New set-password link below for another."
+)
+LINK_NOT_SHOWN_AGAIN = (
+    "That set-password link was issued by your first press and is not shown again. "
+    "If it was lost, press the button once more for a new one."
+)
 
 
 def _base_url(request) -> str:
@@ -76,7 +84,7 @@ def staff_add(request):
             return reverse("staff:detail", args=[made[0].user.pk])
 
         try:
-            outcome = submit_once(request, form, create)
+            outcome = submit_once(request, form, create, replayed_message=ACCOUNT_MADE_ALREADY)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -109,6 +117,7 @@ def staff_detail(request, pk: int):
             ),
             "hours": _link_hours(),
             "in_use": services.account_in_use(member),
+            "link_form": OnceForm(),
             "profile": profile,
             "registration_form": (
                 StaffRegistrationForm(
@@ -226,13 +235,34 @@ def staff_reactivate(request, member):
 @require_perm(MANAGE)
 @_post_only
 def staff_password_link(request, member):
-    try:
-        link = services.staff_issue_password_link(
-            issued_by=request.user, user=member, base_url=_base_url(request)
+    """Once per one-time token (the button's OnceForm): a double-click, or the link's page
+    reloaded and its form resent, issues (and emails) no second link."""
+    form = OnceForm(request.POST)
+    form.is_valid()  # the token alone: an unreadable one is refused by submit_once
+    issued = []
+
+    def issue() -> str:
+        issued.append(
+            services.staff_issue_password_link(
+                issued_by=request.user, user=member, base_url=_base_url(request)
+            )
         )
+        return reverse("staff:detail", args=[member.pk])
+
+    try:
+        # The first press issued the link and showed (or emailed) it; a link is never
+        # shown twice, so a replay is told how to get another.
+        outcome = submit_once(request, form, issue, replayed_message=LINK_NOT_SHOWN_AGAIN)
     except ValidationError as error:
         _refused(request, error)
         return redirect("staff:detail", pk=member.pk)
+    if outcome is None:  # busy, or a token that is unreadable or not this user's
+        for error in form.non_field_errors():
+            messages.error(request, error)
+        return redirect("staff:detail", pk=member.pk)
+    if outcome.replayed:
+        return redirect(outcome.url)
+    link = issued[0]
     if not link.url:  # an account in use: the link went to its owner's address only
         messages.success(
             request,

@@ -3,6 +3,7 @@ after 72 hours, emailed to an account in use and never logged, a deactivated per
 link dead, and two-factor enrolment at the first sign-in after it."""
 
 import logging
+import re
 from datetime import timedelta
 
 import pytest
@@ -116,6 +117,55 @@ def test_an_account_in_use_gets_its_link_by_email_only(manager_client, nurse, em
     _use_link(link)
     nurse.refresh_from_db()
     assert nurse.check_password(NEW_PASSWORD)
+
+
+def _link_button_token(client, member) -> str:
+    """The one-time token of the detail page's set-password link button."""
+    page = client.get(reverse("staff:detail", args=[member.pk])).content.decode()
+    button = page.split(f'action="{reverse("staff:password_link", args=[member.pk])}"', 1)[1]
+    match = re.search(
+        r'name="submission_token" value="([0-9a-f-]{36})"', button.split("</form>")[0]
+    )
+    assert match, "the button carries its one-time token"
+    return match.group(1)
+
+
+def test_a_double_click_on_a_new_link_issues_one_and_does_not_show_it_again(manager_client):
+    """A double-click, or the link's page reloaded and its form resent: one link (one
+    record), and the second answer says how to get another rather than showing none."""
+    manager_client.post("/staff/add/", _new_member_data())
+    member = User.objects.get(username="nadia.okoro")
+    url = reverse("staff:password_link", args=[member.pk])
+    token = _link_button_token(manager_client, member)
+    first = manager_client.post(url, {"submission_token": token})
+    assert first.status_code == 200
+    link = _link_in(first)
+    second = manager_client.post(url, {"submission_token": token})
+    assert second.status_code == 302
+    assert second["Location"] == reverse("staff:detail", args=[member.pk])
+    page = manager_client.get(second["Location"]).content.decode()
+    assert "not shown again" in page and link not in page
+    issued = [StaffChangeKind.CREATED, StaffChangeKind.PASSWORD_LINK_ISSUED]
+    assert _kinds(member) == [*issued, StaffChangeKind.PASSWORD_LINK_ISSUED]
+    # A fresh press (a new token: the page shown again) is a new link, as asked.
+    fresh = manager_client.post(
+        url, {"submission_token": _link_button_token(manager_client, member)}
+    )
+    assert fresh.status_code == 200 and _link_in(fresh)
+    assert _kinds(member) == [*issued, *[StaffChangeKind.PASSWORD_LINK_ISSUED] * 2]
+
+
+def test_a_double_click_emails_an_account_in_use_one_link(
+    manager_client, nurse, django_capture_on_commit_callbacks
+):
+    url = reverse("staff:password_link", args=[nurse.pk])
+    token = _link_button_token(manager_client, nurse)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = manager_client.post(url, {"submission_token": token})
+        second = manager_client.post(url, {"submission_token": token})
+    assert first.status_code == second.status_code == 302
+    assert len(mail.outbox) == 1
+    assert _kinds(nurse).count(StaffChangeKind.PASSWORD_LINK_ISSUED) == 1
 
 
 @pytest.mark.parametrize("taken_up", ["password", "signed in", "authenticator"])

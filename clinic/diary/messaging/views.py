@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from clinic.audit import audited, patient_of
 from clinic.diary.messaging import selectors, services, texts
 from clinic.diary.messaging.choices import MessageChannel, MessageKind, MessageStatus
-from clinic.idempotency import submit_once
+from clinic.idempotency import OnceForm, submit_once
 from clinic.permissions import public, require_perm
 
 PAGE_SIZE = 50
@@ -123,8 +123,6 @@ def aftercare_send(request, public_id):
 def send_once(request, perform, *, back: str) -> str:
     """A button that sends messages, run once per one-time token (clinic.idempotency): a
     double-click or a resent POST is told it was sent already. Returns where to go."""
-    from clinic.diary.forms import OnceForm
-
     form = OnceForm(request.POST)
     form.is_valid()  # the token alone: an unreadable one is refused by submit_once
     try:
