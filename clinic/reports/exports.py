@@ -69,6 +69,16 @@ def exports_for(*, user) -> QuerySet[ReportExport]:
     return ReportExport.objects.filter(user=user, prepared=True).order_by("-started_at", "-id")
 
 
+def with_files_checked(rows: list[ReportExport]) -> list[ReportExport]:
+    """Each ready export's `file_gone`: its file is no longer in private storage (removed,
+    or a restore without the files), so the list says so and offers no download that
+    could only fail. One stat per ready row (the list shows at most a page of them)."""
+    storage = private_storage()
+    for export in rows:
+        export.file_gone = export.is_ready and not storage.exists(export.file_name)
+    return rows
+
+
 def download_name(export: ReportExport) -> str:
     """The file's name without its folder and the export's id prefix."""
     return export.file_name.rsplit("/", 1)[-1].split("-", 1)[-1]

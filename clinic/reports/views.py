@@ -335,7 +335,7 @@ def report_prepare(request, report: Report):
 @require_safe
 def export_list(request):
     """The user's own prepared exports (issue 12.2), newest first."""
-    rows = list(exports.exports_for(user=request.user)[:EXPORTS_SHOWN])
+    rows = exports.with_files_checked(list(exports.exports_for(user=request.user)[:EXPORTS_SHOWN]))
     titles = {r.slug: r.title for r in REPORTS}
     for export in rows:
         export.title = titles.get(export.report, export.report)

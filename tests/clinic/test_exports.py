@@ -104,7 +104,7 @@ def test_a_prepared_export_is_its_owners_only(
 
 
 @override_settings(REPORT_EXPORT_ASYNC_ROWS=2)
-def test_an_export_whose_file_is_gone_sends_its_owner_back_with_a_message(
+def test_an_export_whose_file_is_gone_is_listed_so_and_its_link_sends_its_owner_back(
     manager_client, manager, three_sessions, django_capture_on_commit_callbacks
 ):
     _ask(manager_client, "/reports/sessions/csv/", django_capture_on_commit_callbacks)
@@ -114,6 +114,10 @@ def test_an_export_whose_file_is_gone_sends_its_owner_back_with_a_message(
     private_storage().delete(export.file_name)  # removed from storage, the row kept
 
     url = reverse("reports:export_download", args=[export.pk])
+    # The list says so, and offers no download that could only fail.
+    listed = manager_client.get(reverse("reports:exports")).content.decode()
+    assert "No longer available" in listed and "Ready<" not in listed
+    assert url not in listed and "press Download CSV to have it prepared again" in listed
     response = manager_client.get(url, follow=True)
     assert response.redirect_chain == [(reverse("reports:exports"), 302)]
     html = response.content.decode()
