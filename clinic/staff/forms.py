@@ -43,7 +43,7 @@ class StaffCreateForm(forms.Form):
     )
     email = forms.EmailField(
         required=False,
-        help_text="Optional. If given, the set-password link is also emailed to them.",
+        help_text="Optional. If given, the set-password link is emailed to them, not shown.",
     )
     role = _role_field()
     # A double-click returns the first result (the account) instead of "username in use".

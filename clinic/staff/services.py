@@ -14,7 +14,7 @@ a manager who could open it would choose that person's password and sign in as t
 """
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from smtplib import SMTPException
 
 from django.conf import settings
@@ -41,11 +41,15 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class PasswordLink:
     """A set-password link: `url` is shown once to the manager who asked for it, or is ""
-    when it was only emailed (an account in use)."""
+    when it was only emailed. A link goes only to the account's address when it has one
+    (a manager who opened it would choose the person's password: ARCHITECTURE's roles,
+    "never set anyone's password"); it is shown only for a new account without one, to be
+    handed over in person."""
 
     user: object
     url: str
     emailed_to: str  # the address it was sent to, or "" when the account has none
+    in_use: bool = False  # the person had taken the account up (account_in_use)
 
 
 def account_in_use(user) -> bool:
@@ -122,7 +126,9 @@ def staff_create(
     user.save()
     user.groups.set([_role_group(role)])
     _record(actor=created_by, subject=user, kind=StaffChangeKind.CREATED, to_role=Role(role).value)
-    return _issue_link(issued_by=created_by, user=user, base_url=base_url, new_account=True)
+    return _issue_link(
+        issued_by=created_by, user=user, base_url=base_url, new_account=True, show=not email
+    )
 
 
 @transaction.atomic
@@ -263,9 +269,14 @@ def staff_issue_password_link(*, issued_by, user, base_url: str) -> PasswordLink
             "account in use goes only to its owner's address: ask the system "
             "administrator to reset the password."
         )
-    return _issue_link(
-        issued_by=issued_by, user=user, base_url=base_url, new_account=False, show=not in_use
+    link = _issue_link(
+        issued_by=issued_by,
+        user=user,
+        base_url=base_url,
+        new_account=False,
+        show=not (in_use or user.email),
     )
+    return replace(link, in_use=in_use)
 
 
 def _issue_link(

@@ -26,11 +26,11 @@ from clinic.staff.forms import StaffCreateForm, StaffRegistrationForm, StaffRole
 MANAGE = "staff.manage_staff"
 ACCOUNT_MADE_ALREADY = (
     "That account was made by your first press, and its set-password link is not shown "
-    "again. If it was lost, press New set-password link below for another."
+    "again. If it was lost, use the set-password link button below for another."
 )
 LINK_NOT_SHOWN_AGAIN = (
-    "That set-password link was issued by your first press and is not shown again. "
-    "If it was lost, press the button once more for a new one."
+    "That set-password link was issued by your first press (shown or emailed then), and "
+    "is not shown again. If it was lost, press the button once more for a new one."
 )
 
 
@@ -263,12 +263,12 @@ def staff_password_link(request, member):
     if outcome.replayed:
         return redirect(outcome.url)
     link = issued[0]
-    if not link.url:  # an account in use: the link went to its owner's address only
+    if not link.url:  # the account has an address: the link went there only
+        in_use = "; their current password works until they use it" if link.in_use else ""
         messages.success(
             request,
             f"A new set-password link was emailed to {link.emailed_to}. It works once and "
-            f"expires in {_link_hours()} hours; their current password works until they "
-            "use it.",
+            f"expires in {_link_hours()} hours{in_use}.",
         )
         return redirect("staff:detail", pk=member.pk)
     return _show_link(request, link, new_account=False)

@@ -106,7 +106,7 @@ def test_a_new_link_kills_none_and_a_used_link_kills_all(nurse, emailed_link):
 def test_an_account_in_use_gets_its_link_by_email_only(manager_client, nurse, emailed_link):
     """A manager who could open the link would choose the person's password and sign in
     as them: for an account in use it goes only to the address on the account (found by
-    review, 04/12/2026). A new account's link is shown, for the manager to hand over."""
+    review, 04/12/2026). Only a new account without an address shows its link."""
     page = manager_client.get(reverse("staff:detail", args=[nurse.pk])).content.decode()
     assert "Email a new set-password link" in page and "priya@clinic.invalid" in page
     link = emailed_link(nurse)
@@ -206,21 +206,40 @@ def test_a_signed_in_visitor_cannot_use_someone_elses_link(manager_client):
     _use_link(link)  # not consumed: the person can still use it
 
 
-def test_the_link_is_emailed_when_the_account_has_an_address(
+def test_a_new_accounts_link_goes_only_to_its_address_when_it_has_one(
     manager_client, django_capture_on_commit_callbacks
 ):
+    """A manager who opened the link would choose the person's password (ARCHITECTURE:
+    a manager never sets anyone's password): with an address on the account, the link is
+    emailed and never shown, on adding it or later from its page. Only an account
+    without one shows its link, for the manager to hand over."""
     with django_capture_on_commit_callbacks(execute=True):
         response = manager_client.post(
             "/staff/add/", _new_member_data(email="nadia@clinic.invalid")
         )
-    link = _link_in(response)
-    assert "Also emailed to" in response.content.decode()
+    page = response.content.decode()
+    assert response.status_code == 200 and not LINK_RE.search(page)
+    assert "emailed to <strong>nadia@clinic.invalid</strong>" in page
     assert len(mail.outbox) == 1
-    assert mail.outbox[0].to == ["nadia@clinic.invalid"] and link in mail.outbox[0].body
-    assert "nadia.okoro" in mail.outbox[0].body
+    assert mail.outbox[0].to == ["nadia@clinic.invalid"] and "nadia.okoro" in mail.outbox[0].body
+    member = User.objects.get(username="nadia.okoro")
+    # Not yet taken up, and asked for again from its page: emailed again, not shown.
+    detail = manager_client.get(reverse("staff:detail", args=[member.pk])).content.decode()
+    assert "Email a new set-password link" in detail and "never shown here" in detail
     with django_capture_on_commit_callbacks(execute=True):
-        manager_client.post("/staff/add/", _new_member_data(username="no.mail", email=""))
-    assert len(mail.outbox) == 1
+        again = manager_client.post(reverse("staff:password_link", args=[member.pk]))
+    assert again.status_code == 302 and len(mail.outbox) == 2
+    followed = manager_client.get(again["Location"]).content.decode()
+    assert "emailed to nadia@clinic.invalid" in followed and not LINK_RE.search(followed)
+    assert "current password" not in followed  # none yet
+    _use_link(_link_in_text(mail.outbox[1].body))
+    member.refresh_from_db()
+    assert member.check_password(NEW_PASSWORD)
+    # Without an address the link is shown (the only way to hand it over), and not sent.
+    with django_capture_on_commit_callbacks(execute=True):
+        shown = manager_client.post("/staff/add/", _new_member_data(username="no.mail"))
+    assert _link_in(shown) and "hand the link over yourself" in shown.content.decode()
+    assert len(mail.outbox) == 2
 
 
 def test_the_link_is_never_written_to_a_log_record(
