@@ -111,6 +111,18 @@ ACTIONS = {
     "admin.search": "Searched records in the admin",
     "admin.view": "Opened a record in the admin",
     "admin.history": "Read a record's change history in the admin",
+    "report.print": "Printed a report",
+    "assessment.new": "Opened a face-to-face assessment for a patient",
+    # The diary (its pages list patients' names; booking and moving name one patient).
+    "diary.day": "Viewed the diary (a day)",
+    "diary.week": "Viewed the diary (a practitioner's week)",
+    "diary.appointment": "Viewed an appointment",
+    "diary.book": "Booked an appointment, or opened the booking form for a patient",
+    "diary.appointment_move": "Moved an appointment, or opened it to move",
+    "diary.appointment_cancel": "Cancelled an appointment, or opened it to cancel",
+    "diary.waiting_list": "Viewed the waiting list",
+    "diary.outbox": "Viewed the messages to patients",
+    "diary.aftercare_send": "Sent a patient their aftercare advice",
 }
 
 PatientResolver = Callable[..., Any]
