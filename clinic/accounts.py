@@ -19,14 +19,13 @@ from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
-from clinic.inputs import ascii_digits
+from clinic.inputs import ascii_digits, local_next
 from clinic.middleware import OTP_PENDING
 from clinic.permissions import authenticated
 
@@ -57,15 +56,6 @@ class TokenForm(forms.Form):
                 "Enter the 6 digits shown in your app, using the numbers 0 to 9 only."
             )
         return token
-
-
-def _next_url(request, default: str = "home") -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse_lazy(default)
 
 
 def _must_use_two_factor(user) -> bool:
@@ -122,7 +112,7 @@ def two_factor_setup(request):
             request.session.pop(OTP_PENDING, None)
             request.session.cycle_key()
             messages.success(request, "Two-step sign-in is on: you will be asked for a code.")
-            return redirect(_next_url(request, "account"))
+            return redirect(local_next(request, reverse("account")))
         form.add_error("token", "That code is not right. Check the time on your phone.")
     uri = device.config_url
     qr = segno.make(uri, error="m")
@@ -155,7 +145,7 @@ def two_factor_verify(request):
     """The second step of signing in, for users with a confirmed device. Wrong codes are
     throttled by django-otp (growing delays per device)."""
     if getattr(request.user, "otp_device", None) is not None:
-        return redirect(_next_url(request))
+        return redirect(local_next(request, reverse("home")))
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         for device in devices_for_user(request.user, confirmed=True):
@@ -163,7 +153,7 @@ def two_factor_verify(request):
                 otp_login(request, device)
                 request.session.pop(OTP_PENDING, None)
                 request.session.cycle_key()
-                return redirect(_next_url(request))
+                return redirect(local_next(request, reverse("home")))
         form.add_error("token", "That code is not right, or too many tries: wait and retry.")
     return render(
         request,

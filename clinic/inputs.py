@@ -13,6 +13,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.forms import NON_FIELD_ERRORS
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
 MAX_ID_DIGITS = 18  # fits any database's 64-bit integer column
 
@@ -129,3 +130,15 @@ class RefusesStalePage:
     def refusal(self, otherwise: str) -> str:
         """What a view that redirects says of an invalid form: out of date, or `otherwise`."""
         return STALE_PAGE_MESSAGE if self.is_out_of_date() else otherwise
+
+
+def local_next(request, default: str) -> str:
+    """Where a form sent back to ("next", in the POST or the query string): a path on this
+    site only. Anything else goes to `default`: a URL elsewhere, "//evil" or "/\\evil"
+    (Django's own check), or text `redirect()` would read as a view name."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default

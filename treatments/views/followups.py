@@ -5,11 +5,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from clinic.audit import audited, patient_from_url, record_access
 from clinic.idempotency import submit_once, without_token
+from clinic.inputs import local_next
 from clinic.listing import fast_page
 from clinic.permissions import require_perm
 from patients.selectors import patient_get_for_user
@@ -81,7 +81,7 @@ def task_done(request, pk):
     except ValidationError as exc:  # a review completed without what was found
         return _not_done(request, task, form, problem=" ".join(exc.messages))
     messages.success(request, f"Done: {task.title} ({task.patient.full_name}).")
-    return redirect(_back(request))
+    return redirect(local_next(request, reverse("treatments:tasks")))
 
 
 def _not_done(request, task, form, *, refusal: str = "", problem: str = ""):
@@ -100,7 +100,7 @@ def _not_done(request, task, form, *, refusal: str = "", problem: str = ""):
             "refusal": refusal,
             "problem": problem,
             "findings_required": FINDINGS_REQUIRED_KINDS,
-            "next": _back(request),
+            "next": local_next(request, reverse("treatments:tasks")),
         },
     )
 
@@ -112,7 +112,7 @@ def task_reopen(request, pk):
     form = ReopenTaskForm(request.POST)
     if not form.is_valid():
         messages.error(request, form.refusal("This task could not be reopened."))
-        return redirect(_back(request))
+        return redirect(local_next(request, reverse("treatments:tasks")))
     try:
         services.followup_reopen(
             task=task, reopened_by=request.user, shown_done_at=form.cleaned_data["shown_done_at"]
@@ -121,15 +121,4 @@ def task_reopen(request, pk):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, f"Reopened: {task.title} ({task.patient.full_name}).")
-    return redirect(_back(request))
-
-
-def _back(request) -> str:
-    target = request.POST.get("next", "")
-    # Only a path on this site: anything else (a URL elsewhere, or text redirect() would
-    # read as a view name) goes back to the task list.
-    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = reverse("treatments:tasks")
-    return target
+    return redirect(local_next(request, reverse("treatments:tasks")))

@@ -9,7 +9,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from clinic.audit import audited, patient_of
@@ -18,6 +17,7 @@ from clinic.diary.choices import AppointmentStatus
 from clinic.diary.conflicts import CANCEL, MOVE, conflict_message, step_conflict_message, when
 from clinic.diary.forms import CancelForm, MoveForm, StepForm
 from clinic.diary.views.booking import with_chosen_slot
+from clinic.inputs import local_next
 from clinic.permissions import require_perm
 
 
@@ -120,18 +120,7 @@ def appointment_step(request, public_id):
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, f"{current.patient.full_name}: {STEP_MESSAGES[status]}")
-    return redirect(_next_or(request, current.get_absolute_url()))
-
-
-def _next_or(request, default: str) -> str:
-    """A local path to go back to, as task_done checks it (Django's own check: "/\\evil"
-    and "//evil" are refused, not only the scheme-relative form)."""
-    target = request.POST.get("next", "")
-    if target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
+    return redirect(local_next(request, current.get_absolute_url()))
 
 
 # A refused move or cancellation shows the page again with the form as sent (nothing typed

@@ -1,0 +1,69 @@
+"""Leaving the session editor for something the draft needs, and coming back: nothing
+typed is lost (browser review, 07/12/2026). The safety panel's "Record one" (a cosmetic
+first treatment needs a prescriber's face-to-face assessment) led to the patient's record
+after recording, and the notes and ticks typed in the draft were gone."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.factories import (
+    PatientFactory,
+    QuestionnaireFactory,
+    TreatmentSessionFactory,
+    VialFactory,
+    _indication,
+)
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("migrated_reference_data"),
+]
+
+
+@pytest.fixture
+def cosmetic_draft(reception, practitioner):
+    patient = PatientFactory(
+        family_name="Lindqvist", given_names="Maja", date_of_birth=date(1984, 9, 3)
+    )
+    QuestionnaireFactory(patient=patient, entered_by=reception)
+    vial = VialFactory(received_by=practitioner, presentation_units=100, diluent_ml=Decimal("2.50"))
+    return TreatmentSessionFactory(
+        patient=patient,
+        practitioner=practitioner,
+        vial=vial,
+        indication=_indication("glabellar-lines"),
+    )
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (820, 1180)])
+def test_recording_the_assessment_comes_back_to_the_draft_with_what_was_typed(
+    page: Page, live_server, practitioner, cosmetic_draft, login, shot, size
+):
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    edit_url = f"{live_server.url}/sessions/{cosmetic_draft.public_id}/edit/"
+    login(page, live_server, "amelia")
+    page.goto(edit_url)
+    assessment = page.get_by_test_id("prescriber-assessment")
+    expect(assessment).to_contain_text("No prescriber's face-to-face assessment recorded")
+    page.get_by_label("Notes").fill("Frowns strongly; prefers fewer points")
+    page.get_by_label("Consent for this episode taken").check()
+
+    assessment.get_by_role("link", name="Record one").click()
+    expect(page.get_by_role("heading", name="Prescriber's face-to-face assessment")).to_be_visible()
+    expect(page.get_by_role("link", name="Back to the session")).to_have_attribute(
+        "href", f"/sessions/{cosmetic_draft.public_id}/edit/"
+    )
+    page.get_by_role("button", name="Record assessment").click()
+
+    # Back in the draft, with the assessment recorded and what was typed offered back.
+    expect(page).to_have_url(edit_url)
+    expect(page.get_by_text("Face-to-face assessment recorded.")).to_be_visible()
+    expect(assessment).to_contain_text("Seen face to face by")
+    page.get_by_test_id("draft-offer").get_by_role("button", name="Restore what I typed").click()
+    expect(page.get_by_label("Notes")).to_have_value("Frowns strongly; prefers fewer points")
+    expect(page.get_by_label("Consent for this episode taken")).to_be_checked()
+    shot(page, f"session-side-trip-back-{size[0]}")
