@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.factories import (
+    InjectionPointFactory,
     PatientFactory,
     QuestionnaireFactory,
     TreatmentSessionFactory,
@@ -67,3 +68,21 @@ def test_recording_the_assessment_comes_back_to_the_draft_with_what_was_typed(
     expect(page.get_by_label("Notes")).to_have_value("Frowns strongly; prefers fewer points")
     expect(page.get_by_label("Consent for this episode taken")).to_be_checked()
     shot(page, f"session-side-trip-back-{size[0]}")
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (820, 1180)])
+def test_a_refused_sign_brings_its_reason_into_view(
+    page: Page, live_server, practitioner, cosmetic_draft, login, shot, size
+):
+    """On an iPad the safety panel is below the points: a refused Sign reloaded at the
+    top of the same form, its "Not signed" far below, out of sight."""
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    login(page, live_server, "amelia")
+    InjectionPointFactory.create_batch(4, session=cosmetic_draft)  # findings remain to resolve
+    page.goto(f"{live_server.url}/sessions/{cosmetic_draft.public_id}/edit/")
+    page.get_by_role("button", name="Sign session").click()
+    refused = page.locator("#sign-refused")
+    expect(refused).to_have_text("Not signed: resolve the items marked below.")
+    expect(refused).to_be_in_viewport()
+    expect(refused).to_be_focused()
+    shot(page, f"session-sign-refused-{size[0]}")

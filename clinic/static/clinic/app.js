@@ -54,6 +54,17 @@ document.addEventListener("input", (event) => {
   }
 });
 
+// A page that comes back refused says why where the eye is: the element marked
+// data-focus-on-load (the session editor's "Not signed") is brought into view and focused,
+// so it is read out too. On an iPad the safety panel is below the points: the refused Sign
+// reloaded at the top, the same form, with no reason in sight (browser review 07/12).
+document.addEventListener("DOMContentLoaded", () => {
+  const target = document.querySelector("[data-focus-on-load]");
+  if (!target) return;
+  target.scrollIntoView({ block: "center" });
+  target.focus({ preventScroll: true });
+});
+
 // Outcomes page: one line chart per measure from its json_script data (no inline script),
 // the baseline as a dashed line and signed sessions as labelled markers on the time axis.
 const ukDate = (ms) => new Date(ms).toLocaleDateString("en-GB", { timeZone: "UTC" });
