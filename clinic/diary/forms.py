@@ -179,6 +179,7 @@ class StepForm(RefusesStalePage, forms.Form):
                 AppointmentStatus.ARRIVED,
                 AppointmentStatus.DID_NOT_ATTEND,
                 AppointmentStatus.COMPLETED,
+                AppointmentStatus.BOOKED,  # undo an arrival or a did-not-attend
             )
         ]
     )

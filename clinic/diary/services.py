@@ -345,26 +345,41 @@ NEXT = {
     AppointmentStatus.ARRIVED: {AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED},
     AppointmentStatus.DID_NOT_ATTEND: {AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED},
     AppointmentStatus.COMPLETED: {AppointmentStatus.ARRIVED, AppointmentStatus.IN_TREATMENT},
+    # Undo a mis-tap (browser review, 07/12/2026): an arrival before any session was
+    # started, or a did-not-attend, back to booked (confirmed, if it had been).
+    AppointmentStatus.BOOKED: {AppointmentStatus.ARRIVED, AppointmentStatus.DID_NOT_ATTEND},
 }
+UNDONE = (AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED)
 
 
 @transaction.atomic
 def appointment_set_status(
     *, appointment: Appointment, status: str, user, expected_version: int | None = None
 ) -> Appointment:
-    """Confirm, mark arrived, did not attend, or completed (a visit with no session).
-    Repeating the same step (a double-click) changes nothing (returned with `replayed`
-    set). A version other than the one the page showed (someone moved or changed it
-    since) raises AppointmentConflict; only an appointment of today (the clinic's local
-    date) can be marked arrived."""
+    """Confirm, mark arrived, did not attend, or completed (a visit with no session); or
+    `booked`: undo an arrival (no session started from it) or a did-not-attend, back to
+    booked, or confirmed if it had been. Repeating the same step (a double-click) changes
+    nothing (returned with `replayed` set). A version other than the one the page showed
+    (someone moved or changed it since) raises AppointmentConflict; only an appointment of
+    today (the clinic's local date) can be marked arrived."""
+    undo = status == AppointmentStatus.BOOKED
     current = locked_for_edit(
         appointment,
         expected_version,
         conflict=AppointmentConflict,
-        done_already=lambda current: current.status == status,
+        done_already=lambda current: current.status in UNDONE if undo else current.status == status,
     )
     if current.replayed:
         return current
+    if undo and current.session_id is not None:
+        raise ValidationError(
+            "A session was started from this appointment: it cannot go back to booked."
+        )
+    if undo and current.status not in NEXT[status]:
+        raise ValidationError(
+            "Only an arrival or a did-not-attend can be undone: this appointment is "
+            f"{current.get_status_display().lower()}."
+        )
     if current.status not in NEXT.get(status, set()):
         raise ValidationError(
             f"An appointment that is {current.get_status_display().lower()} cannot be marked "
@@ -381,6 +396,9 @@ def appointment_set_status(
         )
     now = timezone.now()
     current.status = status
+    if undo:
+        current.status = AppointmentStatus.CONFIRMED if current.confirmed_at else status
+        current.arrived_at = None
     if status == AppointmentStatus.CONFIRMED:
         current.confirmed_at = now
     if status == AppointmentStatus.ARRIVED:

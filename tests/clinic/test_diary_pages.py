@@ -211,6 +211,81 @@ def test_reception_marks_an_arrival_from_the_home_page(patient, doctor, receptio
     assert appointment.status == "arrived"
 
 
+def _step(client, appointment, status, **extra):
+    appointment.refresh_from_db()
+    return client.post(
+        reverse("diary:appointment_step", args=[appointment.public_id]),
+        {"status": status, "version": appointment.version, **extra},
+    )
+
+
+def test_a_mistapped_arrival_is_undone_from_the_home_page_and_keeps_the_place(
+    patient, doctor, reception
+):
+    """Browser review (07/12/2026): a mis-tap on the stacked iPad buttons marked the wrong
+    patient arrived, with no way back; and each step reloaded the list at its top."""
+    appointment = book(patient, doctor, reception, at(0, 9))
+    client = client_for(reception)
+    page = client.get("/").content.decode()
+    row = f'id="visit-{appointment.public_id}"'
+    assert row in page
+    assert f'name="next" value="/#visit-{appointment.public_id}"' in page  # back to the row
+    response = _step(client, appointment, "arrived", next=f"/#visit-{appointment.public_id}")
+    assert response["Location"] == f"/#visit-{appointment.public_id}"
+    page = client.get("/").content.decode()
+    assert 'data-testid="undo-arrive"' in page
+    response = _step(client, appointment, "booked", next=f"/#visit-{appointment.public_id}")
+    assert response["Location"] == f"/#visit-{appointment.public_id}"
+    appointment.refresh_from_db()
+    assert (appointment.status, appointment.arrived_at) == ("booked", None)
+    said = client.get("/").content.decode()
+    assert "Undone: the appointment is booked again." in said
+    assert 'data-testid="undo-arrive"' not in said and 'data-testid="arrive"' in said
+
+
+def test_undo_goes_back_to_confirmed_and_refuses_once_treatment_began(patient, doctor, reception):
+    from clinic.diary import services
+
+    client = client_for(reception)
+    confirmed = book(patient, doctor, reception, at(0, 9))
+    _step(client, confirmed, "confirmed")
+    _step(client, confirmed, "arrived")
+    _step(client, confirmed, "booked")
+    confirmed.refresh_from_db()
+    assert confirmed.status == "confirmed" and confirmed.confirmed_at is not None
+    # A double-click on Undo (the second press carries the page's old version): once.
+    confirmed.refresh_from_db()
+    version = confirmed.version
+    _step(client, confirmed, "arrived")
+    for _ in range(2):
+        client.post(
+            reverse("diary:appointment_step", args=[confirmed.public_id]),
+            {"status": "booked", "version": version + 1},
+        )
+    confirmed.refresh_from_db()
+    assert (confirmed.status, confirmed.version) == ("confirmed", version + 2)
+    # A did-not-attend marked by mistake (yesterday's): booked again, from its page.
+    missed = book(PatientFactory(), doctor, reception, at(-1, 10))
+    _step(client, missed, "dna")
+    page = client.get(missed.get_absolute_url()).content.decode()
+    assert "Undo did not attend" in page
+    _step(client, missed, "booked")
+    assert Appointment.objects.get(pk=missed.pk).status == "booked"
+    # Nothing to undo on an appointment that is only booked: it is left as it is.
+    other = book(PatientFactory(), doctor, reception, at(0, 11))
+    services.appointment_set_status(appointment=other, status="booked", user=reception)
+    assert Appointment.objects.get(pk=other.pk).version == other.version
+    # Once a session was started from the arrival, it stays.
+    _step(client, other, "arrived")
+    other.refresh_from_db()
+    other.session = TreatmentSessionFactory(patient=other.patient, practitioner=doctor)
+    other.save()
+    with pytest.raises(services.ValidationError, match="A session was started"):
+        services.appointment_set_status(appointment=other, status="booked", user=reception)
+    page = client_for(reception).get(other.get_absolute_url()).content.decode()
+    assert 'data-testid="undo-step"' not in page
+
+
 def test_reception_books_from_the_recall_list(patient, doctor, reception):
     """The recall list is the front desk's too (clinic-wide) and leads to free times
     from the eligible date, with the treatment's appointment type chosen."""

@@ -100,12 +100,12 @@ def appointment_step(request, public_id):
     if not form.is_valid():
         messages.error(
             request,
-            form.refusal("Choose a step: confirmed, arrived, did not attend or completed."),
+            form.refusal("Choose a step: confirmed, arrived, did not attend, completed, or undo."),
         )
     else:
         status = form.cleaned_data["status"]
         try:
-            services.appointment_set_status(
+            done = services.appointment_set_status(
                 appointment=current,
                 status=status,
                 user=request.user,
@@ -119,7 +119,11 @@ def appointment_step(request, public_id):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, f"{current.patient.full_name}: {STEP_MESSAGES[status]}")
+            if status == AppointmentStatus.BOOKED:
+                said = f"Undone: the appointment is {done.get_status_display().lower()} again."
+            else:
+                said = STEP_MESSAGES[status]
+            messages.success(request, f"{current.patient.full_name}: {said}")
     return redirect(local_next(request, current.get_absolute_url()))
 
 

@@ -65,6 +65,15 @@ document.addEventListener("DOMContentLoaded", () => {
   target.focus({ preventScroll: true });
 });
 
+// A step taken from a long list comes back to its row (the home page's "Mark arrived":
+// /#visit-...). The page's autofocused search box would otherwise pull it back to the top,
+// losing reception's place in a thirty-row day (browser review 07/12).
+window.addEventListener("load", () => {
+  if (!window.location.hash.startsWith("#visit-")) return;
+  const row = document.getElementById(window.location.hash.slice(1));
+  if (row) row.scrollIntoView({ block: "center" });
+});
+
 // Outcomes page: one line chart per measure from its json_script data (no inline script),
 // the baseline as a dashed line and signed sessions as labelled markers on the time axis.
 const ukDate = (ms) => new Date(ms).toLocaleDateString("en-GB", { timeZone: "UTC" });
