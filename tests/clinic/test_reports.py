@@ -243,6 +243,22 @@ def test_end_before_start_is_explained(manager_client):
     assert b"The end date must be on or after the start date." in html
 
 
+@pytest.mark.parametrize(
+    "query", ["?start=32/13/2026&end=30/11/2026", "?start=31/03/2026&end=1/3/26x"]
+)
+def test_refused_dates_show_no_figures_of_other_dates(manager_client, practitioner, query):
+    """Browser review (07/12/2026): with a date the form refused, the table showed this
+    month's sessions beside the dates typed, read at a glance as those dates' figures."""
+    session = signed_session(practitioner=practitioner)  # this month's
+    html = manager_client.get(f"/reports/sessions/{query}").content.decode()
+    assert 'data-testid="report-not-shown"' in html
+    assert session.patient.record_number not in html and "By session date" not in html
+    assert 'value="30/11/2026"' in html or 'value="31/03/2026"' in html  # as typed
+    shown = manager_client.get("/reports/sessions/").content.decode()
+    assert 'data-testid="report-not-shown"' not in shown
+    assert session.patient.record_number in shown and "By session date" in shown
+
+
 def test_unsigned_sessions_are_listed_whatever_their_date(manager_client, practitioner):
     draft = TreatmentSessionFactory(
         practitioner=practitioner, performed_at=timezone.now() - timedelta(days=120)
