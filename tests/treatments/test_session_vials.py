@@ -14,6 +14,7 @@ from tests.treatments.administration_flow import editor_data, post_form
 from tests.treatments.session_helpers import product, save, start
 from treatments import selectors, services
 from treatments.models import AnatomicalSite, Product
+from treatments.services.draws import choose_vials, chosen_from_usable
 
 pytestmark = pytest.mark.django_db
 
@@ -494,3 +495,28 @@ def test_a_vial_choice_that_names_no_vial_is_refused_with_the_choice_message(
     assert "That vial can no longer be used here" in " ".join(
         response.context["form"].errors["vial"]
     )
+
+
+def test_a_start_with_a_fridge_of_vials_chooses_as_from_the_whole_stock(
+    practitioner, ready_patient
+):
+    # More usable vials than choice combines (ten): it takes them in use-by order until they
+    # hold the dose. A start reads the first eleven, and the whole stock only when those
+    # fall short: the same choice either way.
+    small = [vial(practitioner, 10, hours_left=1 + i) for i in range(12)]
+    session = start(ready_patient, practitioner, "chronic-migraine", "botox", vial=False)
+    assert session.all_vials() == small  # 120 U of the 155: every one, in use-by order
+    assert sum(d.units for d in session.draws.all()) == Decimal(155)
+
+
+def test_a_start_with_a_fridge_of_vials_reads_only_the_first_when_they_hold_the_dose(
+    practitioner, ready_patient
+):
+    vials = [vial(practitioner, 100, hours_left=1 + i) for i in range(14)]
+    botox = product("botox")
+    usable = selectors.vial_list_usable(product=botox, patient=ready_patient)
+    expected = choose_vials(usable, Decimal(155), {v.pk: Decimal(100) for v in usable})
+    with CaptureQueriesContext(connection) as queries:
+        chosen, left = chosen_from_usable(product=botox, patient=ready_patient, planned=155)
+    assert chosen == expected == vials[:2]
+    assert len(queries) == 1 and len(left) == 11

@@ -189,8 +189,35 @@ _USABLE_AMONG = {
 }
 
 
+# The same read, only the first vials in use order: the soonest-used vials a start's vial
+# choice looks at (services.draws.choose_vials), not the whole stock.
+def _usable_first(*, powder: bool, first: int, **values) -> QuerySet[Vial]:
+    return _usable(powder=powder, **values)[:first]
+
+
+_USABLE_FIRST: dict[tuple[bool, int], Prepared] = {}
+
+
+def _usable_first_for(powder: bool, first: int) -> Prepared:
+    prepared = _USABLE_FIRST.get((powder, first))
+    if prepared is None:
+        prepared = _USABLE_FIRST.setdefault(
+            (powder, first),
+            Prepared(
+                functools.partial(_usable_first, powder=powder, first=first),
+                **_usable_samples(powder),
+            ),
+        )
+    return prepared
+
+
 def vial_list_usable(
-    *, product: Product, patient: Patient, at=None, among: Collection[int] | None = None
+    *,
+    product: Product,
+    patient: Patient,
+    at=None,
+    among: Collection[int] | None = None,
+    first: int | None = None,
 ) -> list[Vial]:
     """Vials a session may draw from now: this product, in date, not discarded,
     reconstituted and within its use-by (or a ready-to-use solution), and not used by a
@@ -200,7 +227,8 @@ def vial_list_usable(
 
     `among`: only those of the vials with these ids (a submission is checked against the
     vials it names, not against the whole stock; more than USABLE_AMONG_MAX ids read the
-    whole list and keep those)."""
+    whole list and keep those). `first`: only the first that many, in use order (with
+    `among` None)."""
     at = at or timezone.now()
     today = timezone.localdate(at)
     values = {
@@ -217,6 +245,8 @@ def vial_list_usable(
     if ids is not None and len(ids) <= USABLE_AMONG_MAX:
         padded = [*ids, *[min(ids)] * (USABLE_AMONG_MAX - len(ids))]
         vials = _USABLE_AMONG[powder].list(**values, **dict(zip(_AMONG, padded, strict=True)))
+    elif first is not None and ids is None:
+        vials = _usable_first_for(powder, first).list(**values)
     else:
         vials = _USABLE[powder].list(**values)
         if ids is not None:

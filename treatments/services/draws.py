@@ -92,6 +92,29 @@ def set_further_vials(
 # them in use-by order: a fridge never holds that many open vials of one product.
 _MAX_VIALS_TO_COMBINE = 10
 
+# The usable vials a start reads first (soonest use-by first): as many as choice combines,
+# and one more to tell a longer list, where choice takes them in order until they hold the
+# dose. Those hold it, or there are no more: choice finds in them what it finds in the whole
+# stock (chosen_from_usable).
+_READ_FIRST = _MAX_VIALS_TO_COMBINE + 1
+
+
+def chosen_from_usable(*, product, patient, planned: Decimal) -> tuple[list[Vial], dict]:
+    """choose_vials among the vials usable for `patient` now, with what each has left
+    ({vial id: units}). The first few usable vials are read; the whole list only when there
+    are more than choice combines and those few fall short of `planned`."""
+    usable = selectors.vial_list_usable(product=product, patient=patient, first=_READ_FIRST)
+    left = _left(usable)
+    if len(usable) == _READ_FIRST and sum(left.values(), Decimal(0)) < planned:
+        usable = selectors.vial_list_usable(product=product, patient=patient)
+        left = _left(usable)
+    return choose_vials(usable, planned, left), left
+
+
+def _left(usable: list[Vial]) -> dict[int, Decimal]:
+    """What each vial (with drawn_units: vial_list_usable) still holds."""
+    return {v.pk: Decimal(v.presentation_units) - v.wasted_units - v.drawn_units for v in usable}
+
 
 def choose_vials(usable: list[Vial], planned: Decimal, left: dict[int, Decimal]) -> list[Vial]:
     """The fewest usable vials that together hold the planned dose, soonest use-by first

@@ -33,7 +33,7 @@ from treatments.models import (
 )
 from treatments.services.draws import (
     allocate_draws,
-    choose_vials,
+    chosen_from_usable,
     further_vial_links,
     planned_draws,
     set_further_vials,
@@ -130,9 +130,7 @@ def _start(*, patient, practitioner, indication, product, template, public_id, c
     # (a plan: signing checks the vials again under its lock).
     rows = [r for r in (template.rows.all() if template is not None else ()) if not r.optional]
     planned = sum((row.units for row in rows), Decimal(0))
-    usable = selectors.vial_list_usable(product=product, patient=patient)  # with drawn_units
-    left = {v.pk: Decimal(v.presentation_units) - v.wasted_units - v.drawn_units for v in usable}
-    chosen = choose_vials(usable, planned, left)
+    chosen, left = chosen_from_usable(product=product, patient=patient, planned=planned)
     session.vial = chosen[0] if chosen else None
     _check_fields(session)
     # The points as the editor saves them: so the page shows the mL to draw up from the
