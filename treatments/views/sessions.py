@@ -290,7 +290,8 @@ def _editor(session, data=None, use: Use | None = None) -> Editor:
     shape = {**shape, "usable_vials": usable, "linked_vials": linked, "top_up_candidates": top_ups}
     saved = None
     if data is not None:
-        form = SessionForm(data, instance=session, **shape)
+        # A submission's form only checks it (never drawn): no choice lists or layout.
+        form = SessionForm(data, instance=session, shown=use is not Use.SUBMISSION, **shape)
         formset = PointFormSet(data, prefix="points", sites=sites, session=session)
     else:
         form = SessionForm(instance=session, initial={"version": session.version}, **shape)
