@@ -148,6 +148,11 @@ class PatientForm(forms.ModelForm, metaclass=CheapFieldCopyMetaclass):
             "emergency_contact_relationship": "Relationship",
             "emergency_contact_phone": "Phone",
         }
+        # A date of birth's example is a birth date, in the error too (the generic one, dated
+        # this year, read oddly beside it: browser review 07/12/2026).
+        error_messages = {
+            "date_of_birth": {"invalid": "Enter a real date as dd/mm/yyyy, e.g. 14/03/1978."}
+        }
         help_texts = {
             "date_of_birth": "e.g. 14/03/1978",
             # DOMAIN §6.1: service messages are not marketing; marketing is a separate

@@ -69,6 +69,23 @@ def test_home_shows_search_recent_patients_and_role(
     shot(page, "reception-01-home")
 
 
+def test_a_refused_registration_puts_the_cursor_in_the_field_to_correct(
+    page: Page, live_server, reception, login
+):
+    """Browser review (07/12/2026): after an error the cursor stayed in the given names
+    (the form's autofocus), not in the field the message is about; the example date in
+    the message was this year's, beside a date of birth."""
+    login(page, live_server, "rita")
+    open_registration(page, live_server)
+    fill_registration(page, **{"#id_date_of_birth": "31/02/1980"})
+    page.get_by_role("button", name="Register patient").click()
+    birth = page.locator("#id_date_of_birth")
+    expect(birth).to_have_class(re.compile(r"\bis-invalid\b"))
+    expect(birth).to_be_focused()
+    expect(page.get_by_text("Enter a real date as dd/mm/yyyy, e.g. 14/03/1978.")).to_be_visible()
+    expect(page.locator("#id_given_names")).to_have_value(REGISTRATION["#id_given_names"])
+
+
 def test_register_patient_then_enter_questionnaire(page: Page, live_server, reception, login, shot):
     login(page, live_server, "rita")
     open_registration(page, live_server)

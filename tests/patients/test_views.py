@@ -91,7 +91,7 @@ def test_register_then_duplicate_warning_then_confirm(reception_client):
             "cannot be in the future",
         ),
         # The format is named (browser review 05/12), not just "Enter a valid date."
-        ({"date_of_birth": "31/02/1980"}, "Enter a real date as dd/mm/yyyy, e.g. 14/03/2026."),
+        ({"date_of_birth": "31/02/1980"}, "Enter a real date as dd/mm/yyyy, e.g. 14/03/1978."),
         ({"family_name": "x" * 10_000}, "at most 100 characters"),
         ({"given_names": "<script>alert(1)</script>"}, "letters, spaces"),
         ({"postcode": "NOT A PC"}, "full UK postcode"),

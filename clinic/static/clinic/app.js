@@ -58,11 +58,19 @@ document.addEventListener("input", (event) => {
 // data-focus-on-load (the session editor's "Not signed") is brought into view and focused,
 // so it is read out too. On an iPad the safety panel is below the points: the refused Sign
 // reloaded at the top, the same form, with no reason in sight (browser review 07/12).
+// A form shown again with errors puts the cursor in the first field to correct, not in the
+// field the page autofocuses (registration's given name: browser review 07/12).
 document.addEventListener("DOMContentLoaded", () => {
   const target = document.querySelector("[data-focus-on-load]");
-  if (!target) return;
-  target.scrollIntoView({ block: "center" });
-  target.focus({ preventScroll: true });
+  if (target) {
+    target.scrollIntoView({ block: "center" });
+    target.focus({ preventScroll: true });
+    return;
+  }
+  const invalid = document.querySelector(
+    "main form .is-invalid:is(input:not([type=hidden]), select, textarea):not([disabled])",
+  );
+  if (invalid) invalid.focus();
 });
 
 // A step taken from a long list comes back to its row (the home page's "Mark arrived":
