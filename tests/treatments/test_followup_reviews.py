@@ -274,3 +274,30 @@ def test_the_task_list_shows_fifty_tasks_a_page_overdue_first(
     second = practitioner_client.get("/tasks/?page=2").content.decode()
     assert second.count('name="note"') == 1 and "Last" in second
     assert overdue.title not in second
+
+
+def test_the_patients_tasks_are_listed_open_soonest_first_then_done(practitioner):
+    """Browser review (07/12/2026): the record listed a task due 01/03/2027 above one due
+    14/12/2026 (latest due first, open and done alike)."""
+    from treatments import selectors
+
+    today = timezone.localdate()
+    later = FollowUpFactory(title="Three-month review", due_on=today + timedelta(days=84))
+    patient = later.patient
+    soon = FollowUpFactory(patient=patient, title="Two-week review", due_on=today + timedelta(7))
+    done = FollowUpFactory(
+        patient=patient,
+        title="Day-one call",
+        due_on=today - timedelta(days=13),
+        done_at=timezone.now(),
+        done_by=practitioner,
+    )
+    older = FollowUpFactory(
+        patient=patient,
+        title="Old call",
+        due_on=today - timedelta(days=90),
+        done_at=timezone.now(),
+        done_by=practitioner,
+    )
+    listed = selectors.followup_list_for_patient(patient=patient)
+    assert [t.title for t in listed] == [soon.title, later.title, done.title, older.title]
