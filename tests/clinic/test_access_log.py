@@ -446,3 +446,14 @@ def test_the_page_column_breaks_so_the_ip_address_fits_an_ipad(manager_client, p
     ]
     css = (Path(settings.BASE_DIR) / "clinic/static/clinic/app.css").read_text()
     assert ".access-log-table td:nth-child(5) { overflow-wrap: anywhere; }" in css
+
+
+def test_the_page_column_shortens_record_ids_and_keeps_the_whole_path(manager_client, patient):
+    """Browser review (07/12/2026): a 36-character id wrapped each row's page over four or
+    five lines on an iPad. The ids are shortened on screen, whole on hover and in the CSV."""
+    path = f"/patients/{patient.public_id}/access-log/"
+    manager_client.get(path)
+    page = manager_client.get(path).content.decode()
+    assert f'<span title="{path}">/patients/…/access-log/</span>' in page
+    export = manager_client.get(f"/patients/{patient.public_id}/access-log.csv")
+    assert path in b"".join(export.streaming_content).decode()

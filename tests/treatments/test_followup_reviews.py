@@ -285,19 +285,15 @@ def test_the_patients_tasks_are_listed_open_soonest_first_then_done(practitioner
     later = FollowUpFactory(title="Three-month review", due_on=today + timedelta(days=84))
     patient = later.patient
     soon = FollowUpFactory(patient=patient, title="Two-week review", due_on=today + timedelta(7))
-    done = FollowUpFactory(
-        patient=patient,
-        title="Day-one call",
-        due_on=today - timedelta(days=13),
-        done_at=timezone.now(),
-        done_by=practitioner,
-    )
-    older = FollowUpFactory(
-        patient=patient,
-        title="Old call",
-        due_on=today - timedelta(days=90),
-        done_at=timezone.now(),
-        done_by=practitioner,
+    done, older = (
+        FollowUpFactory(
+            patient=patient,
+            title=title,
+            due_on=today - timedelta(days=days),
+            done_at=timezone.now(),
+            done_by=practitioner,
+        )
+        for title, days in (("Day-one call", 13), ("Old call", 90))
     )
     listed = selectors.followup_list_for_patient(patient=patient)
     assert [t.title for t in listed] == [soon.title, later.title, done.title, older.title]
