@@ -81,7 +81,7 @@ def task_done(request, pk):
     except ValidationError as exc:  # a review completed without what was found
         return _not_done(request, task, form, problem=" ".join(exc.messages))
     messages.success(request, f"Done: {task.title} ({task.patient.full_name}).")
-    return redirect(local_next(request, reverse("treatments:tasks")))
+    return redirect(_back(request))
 
 
 def _not_done(request, task, form, *, refusal: str = "", problem: str = ""):
@@ -100,7 +100,7 @@ def _not_done(request, task, form, *, refusal: str = "", problem: str = ""):
             "refusal": refusal,
             "problem": problem,
             "findings_required": FINDINGS_REQUIRED_KINDS,
-            "next": local_next(request, reverse("treatments:tasks")),
+            "next": _back(request),
         },
     )
 
@@ -112,7 +112,7 @@ def task_reopen(request, pk):
     form = ReopenTaskForm(request.POST)
     if not form.is_valid():
         messages.error(request, form.refusal("This task could not be reopened."))
-        return redirect(local_next(request, reverse("treatments:tasks")))
+        return redirect(_back(request))
     try:
         services.followup_reopen(
             task=task, reopened_by=request.user, shown_done_at=form.cleaned_data["shown_done_at"]
@@ -121,4 +121,9 @@ def task_reopen(request, pk):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, f"Reopened: {task.title} ({task.patient.full_name}).")
-    return redirect(local_next(request, reverse("treatments:tasks")))
+    return redirect(_back(request))
+
+
+def _back(request) -> str:
+    """Where the task's form came from (the task list, a patient's record), else the list."""
+    return local_next(request, reverse("treatments:tasks"))
