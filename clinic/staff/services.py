@@ -14,7 +14,7 @@ a manager who could open it would choose that person's password and sign in as t
 """
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 from smtplib import SMTPException
 
 from django.conf import settings
@@ -50,6 +50,14 @@ class PasswordLink:
     url: str
     emailed_to: str  # the address it was sent to, or "" when the account has none
     in_use: bool = False  # the person had taken the account up (account_in_use)
+    # Once the email was tried (after the transaction commits, before the view answers):
+    # [True] sent, [False] not (the relay refused it or was unreachable).
+    delivery: list = field(default_factory=list, compare=False)
+
+    @property
+    def not_sent(self) -> bool:
+        """The email was tried and failed: nobody has the link (it is never shown then)."""
+        return self.delivery == [False]
 
 
 def account_in_use(user) -> bool:
@@ -269,18 +277,18 @@ def staff_issue_password_link(*, issued_by, user, base_url: str) -> PasswordLink
             "account in use goes only to its owner's address: ask the system "
             "administrator to reset the password."
         )
-    link = _issue_link(
+    return _issue_link(
         issued_by=issued_by,
         user=user,
         base_url=base_url,
         new_account=False,
         show=not (in_use or user.email),
+        in_use=in_use,
     )
-    return replace(link, in_use=in_use)
 
 
 def _issue_link(
-    *, issued_by, user, base_url: str, new_account: bool, show: bool = True
+    *, issued_by, user, base_url: str, new_account: bool, show: bool = True, in_use: bool = False
 ) -> PasswordLink:
     path = reverse(
         "staff:set_password",
@@ -303,18 +311,25 @@ def _issue_link(
             },
         )
         subject = f"{settings.CLINIC_NAME}: choose your password"
-        transaction.on_commit(lambda: _send(subject=subject, body=body, user=user))
-    return PasswordLink(user=user, url=url if show else "", emailed_to=user.email)
+    link = PasswordLink(user=user, url=url if show else "", emailed_to=user.email, in_use=in_use)
+    if user.email:
+        transaction.on_commit(
+            lambda: link.delivery.append(_send(subject=subject, body=body, user=user))
+        )
+    return link
 
 
-def _send(*, subject: str, body: str, user) -> None:
+def _send(*, subject: str, body: str, user) -> bool:
+    """Whether the relay took the email."""
     try:
         send_mail(subject, body, None, [user.email])
     except (SMTPException, OSError):
-        # Never log the message or the exception text: they could carry the link. A new
-        # account's link is on the manager's screen; for an account in use, the manager
-        # issues another once mail works.
+        # Never log the message or the exception text: they could carry the link. The
+        # manager is told it was not sent (PasswordLink.not_sent) and asks again once
+        # mail works.
         logger.warning("staff.password_link_not_sent user_id=%s", user.pk)
+        return False
+    return True
 
 
 @transaction.atomic

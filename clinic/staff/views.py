@@ -263,6 +263,9 @@ def staff_password_link(request, member):
     if outcome.replayed:
         return redirect(outcome.url)
     link = issued[0]
+    if link.not_sent:
+        messages.error(request, _not_sent_message(link))
+        return redirect("staff:detail", pk=member.pk)
     if not link.url:  # the account has an address: the link went there only
         in_use = "; their current password works until they use it" if link.in_use else ""
         messages.success(
@@ -276,6 +279,14 @@ def staff_password_link(request, member):
 
 def _name(user) -> str:
     return user.get_full_name() or user.get_username()
+
+
+def _not_sent_message(link: services.PasswordLink) -> str:
+    return (
+        f"The email to {link.emailed_to} could not be sent, so nobody has the "
+        "set-password link. Press the button again once the clinic's email works, or ask "
+        "the system administrator."
+    )
 
 
 @method_decorator(public, name="dispatch")

@@ -282,3 +282,28 @@ def test_a_new_practitioner_enrols_two_factor_at_first_sign_in_after_the_link(
     response = browser.get("/")
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("two_factor_setup"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_link_the_relay_refused_is_said_not_sent(manager, nurse, monkeypatch):
+    """The link goes only to the address, so when the email fails nobody has it: the
+    manager is told so, not "emailed to" (the email is tried as the write commits, before
+    the page answers: a transactional test, so that the commit happens)."""
+    from smtplib import SMTPException
+
+    from clinic.staff import services
+
+    def refuse(*args, **kwargs):
+        raise SMTPException("relay down")
+
+    monkeypatch.setattr(services, "send_mail", refuse)
+    client = Client()
+    client.force_login(manager)
+    response = client.post("/staff/add/", _new_member_data(email="nadia@clinic.invalid"))
+    page = response.content.decode()
+    assert 'data-testid="link-not-sent"' in page and "could not be sent" in page
+    assert not LINK_RE.search(page) and 'data-testid="link-emailed"' not in page
+    again = client.post(reverse("staff:password_link", args=[nurse.pk]), follow=True)
+    said = again.content.decode()
+    assert "The email to priya@clinic.invalid could not be sent" in said
+    assert "was emailed to" not in said
