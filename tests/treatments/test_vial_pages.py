@@ -88,6 +88,52 @@ def test_a_reconstitution_the_service_refuses_is_shown_with_the_volume(
     assert "past its expiry date" in html and 'value="2.5"' in html
 
 
+def test_a_tenfold_volume_slip_is_refused_until_confirmed_as_intended(
+    practitioner_client, practitioner
+):
+    """Browser review (07/12/2026): 25 mL typed for 2.5 mL into a 100 U BOTOX vial was
+    recorded at once as 0.4 U per 0.1 mL, a strength every draw from it would trust. A
+    strength outside the label's dilution table (reference data, with its source) is
+    recorded only once confirmed; the box is offered only then."""
+    vial = fresh_vial(practitioner)
+    page = practitioner_client.get(reverse("treatments:vial_detail", args=[vial.pk]))
+    assert 'type="checkbox" name="unusual_confirmed"' not in page.content.decode()
+    response = reconstitute(practitioner_client, vial, diluent_ml="25")
+    html = response.content.decode()
+    assert response.status_code == 200 and not response.redirect_chain
+    assert "100 U in 25 mL makes 0.4 U per 0.1 mL" in html
+    assert "labelled dilutions make 1 to 20 U per 0.1 mL" in html and "[S11]" in html
+    assert 'value="25"' in html and 'type="checkbox" name="unusual_confirmed"' in html
+    assert Vial.objects.get(pk=vial.pk).reconstituted_at is None
+    confirmed = practitioner_client.post(
+        reverse("treatments:vial_reconstitute", args=[vial.pk]),
+        {"diluent_ml": "25", "unusual_confirmed": "on"},
+        follow=True,
+    )
+    assert "Reconstituted: 0.40 U per 0.1 mL" in confirmed.content.decode()
+    assert Vial.objects.get(pk=vial.pk).diluent_ml == Decimal(25)
+
+
+@pytest.mark.parametrize(
+    ("slug", "units", "diluent", "unusual"),
+    [
+        ("botox", 100, "2.5", False),  # 4 U per 0.1 mL, the cosmetic dilution
+        ("botox", 100, "10", False),  # OAB: 100 U in 10 mL [S19b]
+        ("botox", 100, "0.25", True),  # 40 U per 0.1 mL: twice the table's strongest
+        ("dysport", 500, "2.5", False),  # 200 U per mL
+        ("dysport", 500, "25", True),
+        ("azzalure", 125, "0.63", False),
+        ("azzalure", 125, "1.25", True),
+        ("xeomin", 100, "25", False),  # no table on file: no check
+    ],
+)
+def test_the_dilution_check_follows_each_products_label(slug, units, diluent, unusual):
+    from treatments.models import Product
+
+    product = Product.objects.get(slug=slug)
+    assert bool(services.dilution_problem(product, units, Decimal(diluent))) is unusual
+
+
 def test_a_valid_discard_still_redirects(practitioner_client, practitioner):
     vial = VialFactory(received_by=practitioner)
     response = discard(practitioner_client, vial, wasted_units="100")

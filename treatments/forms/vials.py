@@ -89,6 +89,15 @@ class ReconstituteForm(forms.Form):
         decimal_places=2,
         help_text="e.g. 2 mL in a 100 U BOTOX vial gives 5 U per 0.1 mL",
     )
+    # Offered only once a strength outside the label's dilutions was refused
+    # (services.vial_reconstitute): a box always on the form would be ticked by habit.
+    unusual_confirmed = forms.BooleanField(
+        required=False, widget=forms.HiddenInput, label="This dilution is intended"
+    )
+
+    def offer_confirmation(self) -> None:
+        """Show the tick box: the volume typed makes an unusual strength."""
+        self.fields["unusual_confirmed"].widget = forms.CheckboxInput()
 
 
 class DiscardForm(forms.Form):

@@ -59,6 +59,26 @@ class Product(SourcedReferenceModel, TimeStampedModel):
     cosmetic_max_age_years = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Cosmetic licence upper age, e.g. under 65 (rule 30)"
     )
+    # The label's dilution tables as a strength range (DOMAIN §1.4): a reconstitution outside
+    # it (25 mL for 2.5 mL in a 100 U vial) is recorded only once confirmed as intended.
+    # Empty: no table on file, no check.
+    dilution_min_units_per_ml = models.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Weakest labelled reconstitution, in units per mL (e.g. 100 U in 8 mL: 12.5)",
+    )
+    dilution_max_units_per_ml = models.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Strongest labelled reconstitution, in units per mL (100 U in 0.5 mL: 200)",
+    )
+    dilution_source = models.CharField(
+        max_length=200, blank=True, help_text="Where the dilution range comes from (DOMAIN §1.4)"
+    )
     notes = models.TextField(blank=True)
 
     history = HistoricalRecords()

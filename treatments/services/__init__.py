@@ -39,6 +39,8 @@ from treatments.services.signing import (
 )
 from treatments.services.vials import (
     MAX_VIALS_PER_RECEIPT,
+    UNUSUAL_DILUTION,
+    dilution_problem,
     stock_receive,
     vial_discard,
     vial_receive,
@@ -48,12 +50,14 @@ from treatments.services.vials import (
 __all__ = [
     "MAX_VIALS_PER_RECEIPT",
     "SERIOUSNESS_FIELDS",
+    "UNUSUAL_DILUTION",
     "Draft",
     "SessionConflict",
     "SessionLocked",
     "SideEffectConflict",
     "SigningRefused",
     "TaskAlreadyDone",
+    "dilution_problem",
     "followup_complete",
     "followup_create",
     "followup_reopen",

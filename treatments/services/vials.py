@@ -131,13 +131,51 @@ def vial_receive(
     return receipt.vials_received[0]
 
 
+UNUSUAL_DILUTION = "unusual_dilution"
+
+
+def _per_tenth_ml(units_per_ml: Decimal) -> str:
+    return f"{(units_per_ml / 10).normalize():f}"
+
+
+def dilution_problem(product, presentation_units: int, diluent_ml: Decimal) -> str:
+    """What is unusual about `diluent_ml` in a vial of `presentation_units` of `product`:
+    a strength outside the product's labelled dilutions (reference data with its source),
+    or "" when it is within them or no range is on file."""
+    low, high = product.dilution_min_units_per_ml, product.dilution_max_units_per_ml
+    if low is None or high is None:
+        return ""
+    strength = Decimal(presentation_units) / diluent_ml
+    if low <= strength <= high:
+        return ""
+    made = (strength / 10).quantize(Decimal("0.01"))
+    labelled = (
+        f"{_per_tenth_ml(low)} U"
+        if low == high
+        else f"{_per_tenth_ml(low)} to {_per_tenth_ml(high)} U"
+    )
+    return (
+        f"{presentation_units} U in {diluent_ml.normalize():f} mL makes {made.normalize():f} U "
+        f"per 0.1 mL; {product}'s labelled dilutions make {labelled} per 0.1 mL "
+        f"({product.dilution_source}). Check the volume; if this dilution is intended, "
+        "tick the box to record it."
+    )
+
+
 @transaction.atomic
 def vial_reconstitute(
-    *, vial: Vial, diluent_ml: Decimal, reconstituted_by, at: datetime | None = None
+    *,
+    vial: Vial,
+    diluent_ml: Decimal,
+    reconstituted_by,
+    at: datetime | None = None,
+    unusual_confirmed: bool = False,
 ) -> Vial:
     """Record the dilution; use-by = time + the product's in-use hours (DOMAIN §1.3).
     Already reconstituted by the same user with the same volume (the same form sent
-    twice): returned as it is, with `replayed` set, and nothing is written."""
+    twice): returned as it is, with `replayed` set, and nothing is written. A strength
+    outside the product's labelled dilutions (dilution_problem) is recorded only with
+    `unusual_confirmed`: a slip of a decimal point misleads every draw from the vial."""
     vial = Vial.objects.select_for_update().select_related("product").get(pk=vial.pk)
     vial.replayed = False
     if vial.discarded_at:
@@ -151,6 +189,9 @@ def vial_reconstitute(
         raise ValidationError(f"{vial.product} is a ready-to-use solution.")
     if diluent_ml is None or diluent_ml <= 0:
         raise ValidationError({"diluent_ml": "Enter the diluent volume in mL."})
+    problem = dilution_problem(vial.product, vial.presentation_units, diluent_ml)
+    if problem and not unusual_confirmed:
+        raise ValidationError({"diluent_ml": ValidationError(problem, code=UNUSUAL_DILUTION)})
     at = at or timezone.now()
     if timezone.localdate(at) > vial.expiry:
         raise ValidationError("This vial is past its expiry date: do not reconstitute it.")

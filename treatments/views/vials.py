@@ -135,10 +135,13 @@ def vial_reconstitute(request, pk):
             vial=vial,
             diluent_ml=form.cleaned_data["diluent_ml"],
             reconstituted_by=request.user,
+            unusual_confirmed=form.cleaned_data["unusual_confirmed"],
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         form.add_error(None, exc)
+        if form.has_error("diluent_ml", code=services.UNUSUAL_DILUTION):
+            form.offer_confirmation()
         return _refused_page(request, vial, reconstitute_form=form)
     made = f"{vial.units_per_0_1_ml} U per 0.1 mL" + (
         f", use by {timezone.localtime(vial.use_by):%d/%m/%Y %H:%M}." if vial.use_by else "."
