@@ -211,3 +211,34 @@ def test_reception_may_still_not_discard_or_reconstitute(reception_client, pract
             reverse(name, args=[vial.pk]), {"reason": REASON, "wasted_units": "500"}
         )
         assert response.status_code == 403
+
+
+def test_a_recall_finds_a_lot_typed_as_a_vials_label_and_lists_its_stock(
+    practitioner_client, practitioner
+):
+    """Browser review (07/12/2026): the receive page has staff write "lot / number" on each
+    carton; typed as it stands, the lookup said no session used it, in a recall."""
+    from tests.factories import TreatmentSessionFactory
+    from treatments.models import VialDraw
+
+    used = VialFactory(received_by=practitioner, lot="C6056C3", lot_sequence=3)
+    spare = VialFactory(received_by=practitioner, lot="C6056C3", lot_sequence=4)
+    VialFactory(
+        received_by=practitioner, lot="C6056C3", lot_sequence=5, discarded_at=timezone.now()
+    )
+    session = TreatmentSessionFactory(practitioner=practitioner, vial=used, signed=True)
+    draw = VialDraw.objects.create(session=session, vial=used, units=Decimal(20))
+    page = practitioner_client.get("/lots/", {"lot": " C6056C3/03 "}).content.decode()
+    assert "Looked up lot <strong>C6056C3</strong>" in page
+    assert draw.session.patient.record_number in page
+    stock = page.split('data-testid="lot-stock"')[1].split("</ul>")[0]
+    assert used.stock_label in stock and spare.stock_label in stock
+    assert "C6056C3/05" not in stock  # discarded: not to set aside
+    # The lot itself, or a lot with a slash that is not a vial's number, as typed.
+    assert (
+        "Looked up lot"
+        not in practitioner_client.get("/lots/", {"lot": "C6056C3"}).content.decode()
+    )
+    from treatments.selectors import lot_of_label
+
+    assert lot_of_label("AB/12X") == "AB/12X" and lot_of_label("/03") == "/03"

@@ -97,6 +97,8 @@ from treatments.selectors.vial_usage import VialUsage, vial_facts, vial_usage
 from treatments.selectors.vials import (
     VIAL_STOCK_ORDER,
     lot_exposure,
+    lot_of_label,
+    lot_stock,
     receipt_summary,
     receipt_vials,
     vial_get,
@@ -142,6 +144,8 @@ __all__ = [
     "guideline_facts",
     "indication_facts",
     "lot_exposure",
+    "lot_of_label",
+    "lot_stock",
     "migraine_diary_facts",
     "outcome_series",
     "outcome_session_markers",

@@ -266,6 +266,23 @@ def vial_sessions(*, vial: Vial) -> list[TreatmentSession]:
     )
 
 
+def lot_of_label(text: str) -> str:
+    """The lot a typed label names: "C6056C3/03" (a vial's stock label, lot / number, as
+    written on each carton: format_stock_label) is lot C6056C3; anything else as typed."""
+    text = (text or "").strip()
+    lot, slash, number = text.rpartition("/")
+    return lot.strip() if slash and lot.strip() and number.strip().isdigit() else text
+
+
+def lot_stock(*, lot: str) -> list[Vial]:
+    """The lot's vials not discarded: what a recall sets aside from the fridge."""
+    return list(
+        Vial.objects.filter(lot__iexact=lot, discarded_at__isnull=True)
+        .select_related("product")
+        .order_by("lot_sequence", "id")
+    )
+
+
 def lot_exposure(*, lot: str) -> list[TreatmentSession]:
     """Every session (and so patient) that received a lot: the recall list (DOMAIN §1.5)."""
     lot = (lot or "").strip()

@@ -178,6 +178,13 @@ def vial_discard(request, pk):
 @require_perm("treatments.lookup_lot")
 @audited("lot.lookup", when=has_param("lot"))
 def lot_lookup(request):
-    lot = (request.GET.get("lot") or "").strip()[:40]
-    sessions = selectors.lot_exposure(lot=lot) if lot else None
-    return render(request, "treatments/lot_lookup.html", {"lot": lot, "sessions": sessions})
+    """Who received a lot, and its vials still in stock. A vial's label as written on the
+    carton ("C6056C3/03") is looked up as its lot: typed as it stands, the recall was
+    told nobody had it (browser review, 07/12/2026)."""
+    typed = (request.GET.get("lot") or "").strip()[:40]
+    lot = selectors.lot_of_label(typed)
+    context = {"lot": lot, "typed": typed, "sessions": None, "stock": None}
+    if lot:
+        context["sessions"] = selectors.lot_exposure(lot=lot)
+        context["stock"] = selectors.lot_stock(lot=lot)
+    return render(request, "treatments/lot_lookup.html", context)
