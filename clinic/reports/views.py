@@ -344,6 +344,13 @@ def export_list(request):
     titles = {r.slug: r.title for r in REPORTS}
     for export in rows:
         export.title = titles.get(export.report, export.report)
+        # Back to the report as it was asked for: where a failed or removed export is
+        # asked for again.
+        export.report_url = (
+            reverse(f"reports:{export.report}") + _query(export.filters or {})
+            if export.report in BY_SLUG
+            else ""
+        )
     return render(request, "reports/exports.html", {"exports": rows})
 
 

@@ -118,6 +118,7 @@ def test_an_export_whose_file_is_gone_is_listed_so_and_its_link_sends_its_owner_
     listed = manager_client.get(reverse("reports:exports")).content.decode()
     assert "No longer available" in listed and "Ready<" not in listed
     assert url not in listed and "press Download CSV to have it prepared again" in listed
+    assert '<a href="/reports/sessions/' in listed  # back to the report, to ask again
     response = manager_client.get(url, follow=True)
     assert response.redirect_chain == [(reverse("reports:exports"), 302)]
     html = response.content.decode()
@@ -147,7 +148,9 @@ def test_an_export_that_keeps_failing_is_marked_failed_and_listed(
     assert export.state == "failed"
     job = FailedJob.objects.get()
     assert (job.task_name, job.attempts, job.error) == ("prepare_report_export", 3, "OSError")
-    assert "Failed" in manager_client.get(reverse("reports:exports")).content.decode()
+    listed = manager_client.get(reverse("reports:exports")).content.decode()
+    assert "Failed" in listed and "practice manager" not in listed  # the reader is one
+    assert 'href="/reports/sessions/' in listed and "press Download CSV to try again" in listed
     assert "prepare_report_export" in manager_client.get(reverse("jobs:failed")).content.decode()
 
 
