@@ -1,7 +1,11 @@
 """The failed-jobs page for managers (/jobs/failed/): tasks that failed on their last
 attempt, and when the worker last showed life."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from clinic.background import worker_heartbeat_age
@@ -14,11 +18,17 @@ PAGE_LIMIT = 200
 @require_perm("reports.view_clinic_reports")
 @require_safe
 def failed_jobs(request):
+    """A worker silent for longer than /healthz/ready allows is said to be stopped, with
+    what waits meanwhile (a bare "20350 s ago" read as nothing wrong: browser review,
+    07/12/2026)."""
+    age = worker_heartbeat_age()
     return render(
         request,
         "jobs/failed.html",
         {
             "jobs": FailedJob.objects.all()[:PAGE_LIMIT],
-            "heartbeat_age": worker_heartbeat_age(),
+            "heartbeat_age": age,
+            "seen_at": None if age is None else timezone.now() - timedelta(seconds=age),
+            "worker_stopped": age is not None and age > settings.WORKER_HEARTBEAT_MAX_AGE,
         },
     )

@@ -115,3 +115,17 @@ def test_heartbeat_age():
 def test_heartbeat_age_is_one_query(django_assert_num_queries):
     with django_assert_num_queries(1):
         worker_heartbeat_age()
+
+
+def test_the_failed_jobs_page_says_when_the_worker_has_stopped(manager_client):
+    """Browser review (07/12/2026): "last showed life 20350 s ago", and nothing else, read
+    as nothing wrong while exports and patients' messages waited."""
+    WorkerHeartbeat.objects.create(
+        worker_id="w1", seen_at=timezone.now() - timedelta(seconds=20350)
+    )
+    html = manager_client.get(reverse("jobs:failed")).content.decode()
+    assert 'data-testid="worker-stopped"' in html
+    assert "5\xa0hours, 39\xa0minutes ago" in html and "messages to patients" in html
+    WorkerHeartbeat.objects.filter(worker_id="w1").update(seen_at=timezone.now())
+    html = manager_client.get(reverse("jobs:failed")).content.decode()
+    assert 'data-testid="worker-stopped"' not in html and "The background worker is running" in html
