@@ -297,3 +297,25 @@ def test_the_patients_tasks_are_listed_open_soonest_first_then_done(practitioner
     )
     listed = selectors.followup_list_for_patient(patient=patient)
     assert [t.title for t in listed] == [soon.title, later.title, done.title, older.title]
+
+
+def test_done_comes_back_to_the_next_row_or_to_the_tasks_done_today(
+    practitioner_client, practitioner, patient
+):
+    """Browser review (07/12/2026): after each Done the 50-row list reloaded at its top,
+    and the only Reopen was far below."""
+    today = timezone.localdate()
+    first, second = (
+        FollowUpFactory(patient=patient, assigned_to=practitioner, due_on=today + timedelta(n))
+        for n in (0, 1)
+    )
+    page = practitioner_client.get("/tasks/").content.decode()
+    assert f'id="task-{first.pk}" data-return-to' in page
+    assert f'name="next" value="/tasks/#task-{second.pk}"' in page  # first's Done: to second
+    assert 'name="next" value="/tasks/#done-today"' in page  # the last row's
+    done = practitioner_client.post(
+        reverse("treatments:task_done", args=[first.pk]), {"next": f"/tasks/#task-{second.pk}"}
+    )
+    assert done["Location"] == f"/tasks/#task-{second.pk}"
+    page = practitioner_client.get("/tasks/").content.decode()
+    assert 'id="done-today" data-return-to' in page

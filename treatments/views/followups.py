@@ -31,6 +31,12 @@ def task_list(request):
         order_by=("due_on",),
         per_page=TASKS_PER_PAGE,
     )
+    # Done comes back to where the list was: the row after the one done (which leaves the
+    # list), or the tasks done today, where it can be reopened (a 50-row list reloaded at
+    # its top: browser review, 07/12/2026).
+    rows = list(tasks.rows)
+    for index, row in enumerate(rows):
+        row.back_to = f"task-{rows[index + 1].pk}" if index + 1 < len(rows) else "done-today"
     return render(
         request,
         "treatments/task_list.html",

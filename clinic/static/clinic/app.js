@@ -73,13 +73,14 @@ document.addEventListener("DOMContentLoaded", () => {
   if (invalid) invalid.focus();
 });
 
-// A step taken from a long list comes back to its row (the home page's "Mark arrived":
-// /#visit-...). The page's autofocused search box would otherwise pull it back to the top,
-// losing reception's place in a thirty-row day (browser review 07/12).
+// A step taken from a long list comes back to its place (data-return-to: the home page's
+// "Mark arrived" to its row, a task's Done to the next row). An autofocused search box
+// would otherwise pull the page back to the top, losing reception's place in a thirty-row
+// day (browser review 07/12).
 window.addEventListener("load", () => {
-  if (!window.location.hash.startsWith("#visit-")) return;
-  const row = document.getElementById(window.location.hash.slice(1));
-  if (row) row.scrollIntoView({ block: "center" });
+  const id = decodeURIComponent(window.location.hash.slice(1));
+  const row = id && document.getElementById(id);
+  if (row && row.hasAttribute("data-return-to")) row.scrollIntoView({ block: "center" });
 });
 
 // Outcomes page: one line chart per measure from its json_script data (no inline script),
