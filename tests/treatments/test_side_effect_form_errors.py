@@ -1,18 +1,21 @@
-"""What a side-effect form does with a mistake: the Yellow Card decision form is shown
-again with what was typed and its errors (it redirected and lost it), and the dates of a
-report are checked: the app's date range, not before the patient's birth, not in the
+"""What a side-effect form does with a mistake: the practitioner's form shows every problem
+in one round (the form's own and the service's rules), the Yellow Card decision form is
+shown again with what was typed and its errors (it redirected and lost it), and the dates
+of a report are checked: the app's date range, not before the patient's birth, not in the
 future."""
 
 from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from clinic.inputs import DATE_OUT_OF_RANGE
 from tests.factories import PatientFactory, SideEffectFactory
 from tests.treatments.side_effect_helpers import (
     TODAY,
     practitioner_report,
+    review_data,
     review_fields,
     signed_session,
 )
@@ -22,6 +25,103 @@ from treatments.models import SideEffect
 pytestmark = pytest.mark.django_db
 
 TOO_EARLY = TOO_LATE = DATE_OUT_OF_RANGE  # the app's one message (clinic.inputs)
+
+
+# --- Every problem at once -------------------------------------------------------------
+
+# Four problems, each true from the start: the first a form error, the other three the
+# service's rules (they came back only once the first was put right: browser review).
+FOUR_PROBLEMS = {
+    "serious": "Tick the seriousness criteria that apply.",
+    "onset_date": "a reaction to it cannot start before then.",
+    "resolution_date": "“Recovered” needs the date it resolved; if it has not, choose Recovering.",
+    "yellow_card_reference": "Give the Yellow Card reference the MHRA sent.",
+}
+
+
+def _four_problems() -> dict:
+    return {
+        "serious": "yes",  # no criterion ticked
+        "onset_date": (TODAY - timedelta(days=30)).strftime("%d/%m/%Y"),  # before the session
+        "outcome": "recovered",
+        "resolution_date": "",
+        "regulator_decision": "reported",
+        "yellow_card_reference": "",
+        "description": "Typed on the phone with the patient",
+    }
+
+
+def _assert_all_four_shown(response, session):
+    assert response.status_code == 200
+    page = response.content.decode()
+    errors = response.context["form"].errors
+    for field, message in FOUR_PROBLEMS.items():
+        assert any(message in e for e in errors[field]), (field, errors)
+        assert message in page, field
+    treated_on = timezone.localdate(session.performed_at)
+    assert f"The suspected session was on {treated_on:%d/%m/%Y}" in page
+    assert "Typed on the phone with the patient" in page
+
+
+def test_a_new_report_shows_every_problem_in_one_round(practitioner_client, practitioner, patient):
+    session = signed_session(patient, practitioner)
+    response = practitioner_client.post(
+        f"/patients/{patient.public_id}/side-effects/new/",
+        practitioner_report(session, **_four_problems()),
+    )
+    _assert_all_four_shown(response, session)
+    assert not SideEffect.objects.exists()
+
+
+def test_a_review_shows_every_problem_in_one_round(practitioner_client, practitioner, patient):
+    session = signed_session(patient, practitioner)
+    se = SideEffectFactory(patient=patient, session=session)
+    url = f"/side-effects/{se.public_id}/review/"
+    data = review_data(practitioner_client, url, **_four_problems())
+    for name in services.SERIOUSNESS_FIELDS:
+        data.pop(name, None)
+    response = practitioner_client.post(url, data)
+    _assert_all_four_shown(response, session)
+    se.refresh_from_db()
+    assert se.version == 1 and se.description != "Typed on the phone with the patient"
+
+
+def test_a_field_refused_as_typed_keeps_its_own_message(practitioner_client, practitioner, patient):
+    """A resolution date the form cannot read is not also told it is missing."""
+    session = signed_session(patient, practitioner)
+    response = practitioner_client.post(
+        f"/patients/{patient.public_id}/side-effects/new/",
+        practitioner_report(session, resolution_date="31/02/2024", regulator_decision="reported"),
+    )
+    errors = response.context["form"].errors
+    [unreadable] = errors["resolution_date"]  # not also "“Recovered” needs the date ..."
+    assert unreadable.startswith("Enter a real date")
+    assert errors["yellow_card_reference"] == ["Give the Yellow Card reference the MHRA sent."]
+    assert not SideEffect.objects.exists()
+
+
+def test_the_service_refuses_with_the_same_rules_all_at_once(practitioner, patient):
+    """Any caller, not only the form: the service is the final guard, with every problem."""
+    session = signed_session(patient, practitioner)
+    with pytest.raises(ValidationError) as refused:
+        services.side_effect_record(
+            patient=patient,
+            recorded_by=practitioner,
+            decision={"decision": "reported", "reference": "", "reason": ""},
+            **review_fields(
+                session,
+                onset_date=TODAY - timedelta(days=30),
+                outcome="recovered",
+                severity=4,
+            ),
+        )
+    assert set(refused.value.message_dict) == {
+        "onset_date",
+        "resolution_date",
+        "yellow_card_reference",
+        "serious_life_threatening",
+    }
+    assert not SideEffect.objects.exists()
 
 
 # --- The Yellow Card decision form keeps what was typed ---------------------------------

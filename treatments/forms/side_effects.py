@@ -19,6 +19,7 @@ from treatments.choices import (
 )
 from treatments.forms.rendering import date_input, no_tag_helper
 from treatments.models import SideEffectTerm, TreatmentSession
+from treatments.services.side_effects import side_effect_record_errors
 
 # The dates every page accepts (clinic.inputs): year 1 or 9999 is a mistyped year, and
 # would overflow the date arithmetic of the pages that show the report (a 500).
@@ -149,6 +150,7 @@ class SideEffectForm(RefusesStalePage, forms.Form):
 
     def __init__(self, *args, patient, terms, new: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.patient = patient
         if new:
             # A new report carries the one-time token: a double-click records it once.
             self.fields[FIELD] = SubmissionTokenField()
@@ -222,20 +224,38 @@ class SideEffectForm(RefusesStalePage, forms.Form):
             self.add_error("serious", "Tick the seriousness criteria that apply.")
         if serious is False and ticked:
             self.add_error("serious", "Criteria are ticked: choose Serious, or untick them.")
+        # The record's own rules (the service's, which refuses with the same ones), in this
+        # same round: every problem is shown at once, beside its field. A field already
+        # refused as typed keeps its own message; a rule reading it would see it blank.
+        problems = side_effect_record_errors(
+            patient=self.patient, values=cleaned, decision=self._decision(cleaned)
+        )
+        for name, messages in problems.items():
+            if name not in self.errors:
+                self.add_error(name if name in self.fields else None, messages)
         return cleaned
+
+    @staticmethod
+    def _decision(cleaned: dict) -> dict:
+        return {
+            "decision": cleaned.get("regulator_decision"),
+            "reference": cleaned.get("yellow_card_reference"),
+            "reason": cleaned.get("not_reported_reason"),
+        }
 
     def service_kwargs(self) -> dict:
         """The fields for treatments.services.side_effect_record / side_effect_review."""
         data = dict(self.cleaned_data)
-        data.pop("serious")
-        data.pop("version", None)
-        data.pop(FIELD, None)
-        decision = {
-            "decision": data.pop("regulator_decision"),
-            "reference": data.pop("yellow_card_reference"),
-            "reason": data.pop("not_reported_reason"),
-        }
-        data["decision"] = decision
+        data["decision"] = self._decision(data)
+        for name in (
+            "serious",
+            "version",
+            FIELD,
+            "regulator_decision",
+            "yellow_card_reference",
+            "not_reported_reason",
+        ):
+            data.pop(name, None)
         return data
 
     @classmethod

@@ -28,6 +28,7 @@ from treatments.services.side_effects import (
     SideEffectConflict,
     side_effect_decide,
     side_effect_record,
+    side_effect_record_errors,
     side_effect_report_phoned,
     side_effect_review,
 )
@@ -71,6 +72,7 @@ __all__ = [
     "session_start",
     "side_effect_decide",
     "side_effect_record",
+    "side_effect_record_errors",
     "side_effect_report_phoned",
     "side_effect_review",
     "signed_findings",

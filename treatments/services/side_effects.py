@@ -1,7 +1,9 @@
 """Writes for side-effect reports: reception's phoned report, the clinical record, the
 review and the regulator decision."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -101,78 +103,117 @@ def side_effect_report_phoned(
     return report
 
 
-def _apply_clinical_fields(
-    report: SideEffect, *, fields: dict, decision: dict | None, user, now
-) -> None:
-    """Rule 38: onset, severity (1-5), the six seriousness criteria, outcome and WHO-UMC
-    causality are all required; severity and seriousness are separate fields. Rule 39:
-    a decision, when given, is reported with a reference or not reported with a reason."""
-    for name, value in fields.items():
-        setattr(report, name, value)
-    session, term = report.session, report.term
+# What a practitioner's record of a side effect holds that its rules read.
+RECORD_RULE_FIELDS = (
+    "session",
+    "term",
+    "term_other",
+    "onset_date",
+    "resolution_date",
+    "severity",
+    "outcome",
+    "causality",
+    "action_taken",
+    *SERIOUSNESS_FIELDS,
+)
+
+_REQUIRED = {
+    "session": "Choose the suspected treatment session.",
+    "term": "Choose the reaction, or Other and describe it.",
+    "severity": "Grade the severity (1 to 5).",
+    "outcome": "Record the outcome.",
+    "causality": "Assess causality (WHO-UMC).",
+    "action_taken": "Record the action taken.",
+}
+
+
+def _merge(errors: dict[str, list[str]], more: dict[str, list[str]]) -> None:
+    for name, messages in more.items():
+        errors.setdefault(name, []).extend(messages)
+
+
+def side_effect_record_errors(
+    *, patient: Patient, values: Mapping[str, Any], decision: dict | None = None
+) -> dict[str, list[str]]:
+    """Every rule a practitioner's record of a side effect breaks, all at once, as
+    {field: [messages]} (empty: none). Rule 38: onset, severity (1-5), the six seriousness
+    criteria, outcome and WHO-UMC causality are all required; severity and seriousness are
+    separate fields. Rule 39: a decision, when given, is reported with a reference or not
+    reported with a reason.
+
+    The one place these rules live: SideEffectForm.clean shows them beside their fields in
+    the same round as its own errors, and the services refuse with them for any caller.
+    `values` holds RECORD_RULE_FIELDS as they would be stored (a missing one is blank);
+    `decision` is {"decision", "reference", "reason"}. Writes nothing."""
+    session, term = values.get("session"), values.get("term")
+    onset_date, resolution_date = values.get("onset_date"), values.get("resolution_date")
+    severity, outcome = values.get("severity"), values.get("outcome")
     errors = _side_effect_dates_errors(
-        patient=report.patient,
-        onset_date=report.onset_date,
-        resolution_date=report.resolution_date,
-        session=session,
+        patient=patient, onset_date=onset_date, resolution_date=resolution_date, session=session
     )
-    required = {
-        "session": "Choose the suspected treatment session.",
-        "term": "Choose the reaction, or Other and describe it.",
-        "severity": "Grade the severity (1 to 5).",
-        "outcome": "Record the outcome.",
-        "causality": "Assess causality (WHO-UMC).",
-        "action_taken": "Record the action taken.",
-    }
-    for name, message in required.items():
-        if getattr(report, name) in (None, ""):
+    for name, message in _REQUIRED.items():
+        if values.get(name) in (None, ""):
             errors.setdefault(name, []).append(message)
-    if session is not None and session.patient_id != report.patient_id:
+    if session is not None and session.patient_id != patient.pk:
         errors.setdefault("session", []).append("The session must be this patient's.")
     if session is not None and session.status != SessionStatus.SIGNED:
         errors.setdefault("session", []).append("Only a signed session can be suspected.")
-    if term is not None and term.slug == "other" and not report.term_other.strip():
+    if term is not None and term.slug == "other" and not (values.get("term_other") or "").strip():
         errors.setdefault("term_other", []).append("Describe the reaction.")
-    report.is_serious = any(getattr(report, f) for f in SERIOUSNESS_FIELDS)
-    fatal = report.severity == Severity.DEATH or report.outcome == SideEffectOutcome.FATAL
-    if fatal and not report.serious_death:
+    serious = any(values.get(f) for f in SERIOUSNESS_FIELDS)
+    fatal = severity == Severity.DEATH or outcome == SideEffectOutcome.FATAL
+    if fatal and not values.get("serious_death"):
         errors.setdefault("serious_death", []).append(
             'A reaction that led to death is serious: tick "Resulted in death".'
         )
-    if report.severity == Severity.LIFE_THREATENING and not report.is_serious:
+    if severity == Severity.LIFE_THREATENING and not serious:
         errors.setdefault("serious_life_threatening", []).append(
             "A life-threatening reaction (grade 4) is serious: tick the criteria that apply."
         )
-    errors.update(_outcome_and_resolution_errors(report))
+    _merge(errors, _outcome_and_resolution_errors(outcome, resolution_date))
     if decision is not None:
-        errors.update(_decision_errors(**decision))
+        _merge(errors, _decision_errors(**decision))
+    return errors
+
+
+def _apply_clinical_fields(
+    report: SideEffect, *, fields: dict, decision: dict | None, user, now
+) -> None:
+    """Set the fields on the report and refuse (ValidationError) with every rule they
+    break (side_effect_record_errors); then the decision, when given."""
+    for name, value in fields.items():
+        setattr(report, name, value)
+    errors = side_effect_record_errors(
+        patient=report.patient,
+        values={name: getattr(report, name) for name in RECORD_RULE_FIELDS},
+        decision=decision,
+    )
     if errors:
         raise ValidationError(errors)
+    report.is_serious = any(getattr(report, f) for f in SERIOUSNESS_FIELDS)
     report.term_other = report.term_other.strip()
     if decision is not None and decision["decision"]:
         _apply_decision(report, **decision, user=user, now=now)
 
 
-def _outcome_and_resolution_errors(report: SideEffect) -> dict[str, list[str]]:
+def _outcome_and_resolution_errors(outcome, resolution_date) -> dict[str, list[str]]:
     """The outcome and the resolution date tell the same story (the model's constraints
     hold the same rule): an outcome that says the reaction has ended needs the date it
     ended, and a date needs such an outcome."""
-    if not report.outcome:
+    if not outcome:
         return {}  # asked for as missing already
-    ended = report.outcome in SIDE_EFFECT_ENDED_OUTCOMES
-    if ended and report.resolution_date is None:
-        if report.outcome == SideEffectOutcome.FATAL:
+    ended = outcome in SIDE_EFFECT_ENDED_OUTCOMES
+    shown = dict(SideEffectOutcome.choices).get(outcome, outcome)
+    if ended and resolution_date is None:
+        if outcome == SideEffectOutcome.FATAL:
             message = "“Fatal” needs the date of death here."
         else:
-            message = (
-                f"“{report.get_outcome_display()}” needs the date it resolved; "
-                "if it has not, choose Recovering."
-            )
+            message = f"“{shown}” needs the date it resolved; if it has not, choose Recovering."
         return {"resolution_date": [message]}
-    if not ended and report.resolution_date is not None:
+    if not ended and resolution_date is not None:
         return {
             "outcome": [
-                f"“{report.get_outcome_display()}” does not say it has resolved: clear the "
+                f"“{shown}” does not say it has resolved: clear the "
                 "resolution date, or choose Recovered, Recovered with sequelae or Fatal."
             ]
         }
