@@ -188,6 +188,23 @@ def test_a_phoned_report_refuses_an_onset_out_of_range(reception_client, patient
     assert not SideEffect.objects.exists()
 
 
+def test_a_phoned_report_shows_every_problem_in_one_round(reception_client):
+    """The caller's name was asked for first; the onset before birth only once it was given."""
+    patient = PatientFactory(date_of_birth=date(1990, 6, 15))
+    response = reception_client.post(
+        f"/patients/{patient.public_id}/side-effects/new/",
+        {"description": "rash on neck", "onset_date": "14/06/1990", "reporter": "other"},
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert errors["reporter_name"] == ["Say who phoned."]
+    assert errors["onset_date"] == [
+        "The onset date cannot be before the patient was born (15/06/1990). Please check the year."
+    ]
+    assert "rash on neck" in response.content.decode()
+    assert not SideEffect.objects.exists()
+
+
 def test_a_phoned_report_refuses_an_onset_before_the_patient_was_born(reception_client):
     patient = PatientFactory(date_of_birth=date(1990, 6, 15))
     response = reception_client.post(

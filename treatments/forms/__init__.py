@@ -2,8 +2,8 @@
 assessments and side effects, one module per concept; callers import from here
 (`from treatments.forms import SessionForm`).
 Input checks only; the safety rules are the engine's, enforced by treatments.services.
-The side-effect form also shows its service's rules (services.side_effect_record_errors)
-in the same round as its own errors, so that every problem is shown at once.
+The side-effect forms also show their service's rules (services.side_effect_record_errors,
+side_effect_phoned_errors) in the same round as their own errors: every problem at once.
 """
 
 from treatments.forms.followups import CompleteTaskForm, FollowUpForm, ReopenTaskForm

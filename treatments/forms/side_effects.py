@@ -19,7 +19,7 @@ from treatments.choices import (
 )
 from treatments.forms.rendering import date_input, no_tag_helper
 from treatments.models import SideEffectTerm, TreatmentSession
-from treatments.services.side_effects import side_effect_record_errors
+from treatments.services.side_effects import side_effect_phoned_errors, side_effect_record_errors
 
 # The dates every page accepts (clinic.inputs): year 1 or 9999 is a mistyped year, and
 # would overflow the date arithmetic of the pages that show the report (a 500).
@@ -60,8 +60,9 @@ class PhonedSideEffectForm(forms.Form):
         label="Caller's name and relationship (if not the patient)", max_length=120, required=False
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, patient, **kwargs):
         super().__init__(*args, **kwargs)
+        self.patient = patient
         self.helper = no_tag_helper(
             Field("description"),
             Row(
@@ -74,6 +75,16 @@ class PhonedSideEffectForm(forms.Form):
         cleaned = super().clean()
         if cleaned.get("reporter") == Reporter.OTHER and not cleaned.get("reporter_name"):
             self.add_error("reporter_name", "Say who phoned.")
+        # The service's rules (it refuses with the same ones), in this same round; a field
+        # already refused as typed keeps its own message.
+        problems = side_effect_phoned_errors(
+            patient=self.patient,
+            description=cleaned.get("description"),
+            onset_date=cleaned.get("onset_date"),
+        )
+        for name, messages in problems.items():
+            if name not in self.errors:
+                self.add_error(name, messages)
         return cleaned
 
 

@@ -66,6 +66,18 @@ def _side_effect_dates_errors(
     return errors
 
 
+def side_effect_phoned_errors(*, patient: Patient, description, onset_date) -> dict[str, list[str]]:
+    """Every rule a phoned report breaks, as {field: [messages]} (empty: none): the one
+    place they live, shown by PhonedSideEffectForm.clean in the same round as its own
+    errors and refused by side_effect_report_phoned for any caller."""
+    errors = _side_effect_dates_errors(
+        patient=patient, onset_date=onset_date, resolution_date=None, session=None
+    )
+    if not (description or "").strip():
+        errors["description"] = ["Say what the patient reported."]
+    return errors
+
+
 @transaction.atomic
 def side_effect_report_phoned(
     *,
@@ -79,11 +91,9 @@ def side_effect_report_phoned(
     """Reception logs a patient's call ("patient phoned to report ..."). The report waits,
     unreviewed, in the practitioners' queue; the suspected session is the latest signed
     session on or before the onset, for the practitioner to confirm."""
-    errors = _side_effect_dates_errors(
-        patient=patient, onset_date=onset_date, resolution_date=None, session=None
+    errors = side_effect_phoned_errors(
+        patient=patient, description=description, onset_date=onset_date
     )
-    if not (description or "").strip():
-        errors["description"] = ["Say what the patient reported."]
     if errors:
         raise ValidationError(errors)
     report = SideEffect(

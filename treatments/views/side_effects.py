@@ -89,7 +89,7 @@ def side_effect_new(request, public_id):
 
 
 def _side_effect_phoned(request, patient):
-    form = PhonedSideEffectForm(request.POST or None)
+    form = PhonedSideEffectForm(request.POST or None, patient=patient)
     if request.method == "POST" and form.is_valid():
         fields = without_token(form.cleaned_data)
 
