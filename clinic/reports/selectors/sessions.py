@@ -80,10 +80,12 @@ def session_summary(scope: Scope) -> dict:
         # A week or month that has not begun has no figure (None: no point on the chart,
         # "to come" in its table), not a 0 a manager would read as "nobody treated":
         # "last 3 months" runs to the end of the current month.
+        # The week or month under way is labelled so: its few sessions so far read as a
+        # fall otherwise (browser review, 07/12/2026: a Monday morning plotted as 0).
         "over_time": [
             {
                 "bucket": bucket,
-                "label": label,
+                "label": f"{label} (so far)" if _under_way(bucket, today, monthly) else label,
                 "sessions": None if bucket > today else buckets[bucket],
             }
             for bucket, label in bucket_labels(sorted(buckets), monthly=monthly)
@@ -91,6 +93,11 @@ def session_summary(scope: Scope) -> dict:
         "per": "month" if monthly else "week",
         "by_practitioner": by_practitioner,
     }
+
+
+def _under_way(bucket: date, today: date, monthly: bool) -> bool:
+    ends = add_months(bucket, 1) if monthly else bucket + timedelta(days=7)
+    return bucket <= today < ends
 
 
 def _buckets(period: Period, *, monthly: bool) -> list[date]:
