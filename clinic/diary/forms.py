@@ -197,3 +197,19 @@ def chosen_patient(form) -> Patient | None:
         return Patient.objects.filter(public_id=value).first()
     except forms.ValidationError:  # not a UUID
         return None
+
+
+def with_sole_match(data):
+    """A patient search whose one match was shown but not ticked (browser review: "elliott"
+    found one patient, Add said "Choose the patient first"): that patient is the one meant,
+    but only if the page showed exactly that match for exactly the text still in the search
+    box. The picker marks a sole match (`sole_match`, with the search it answered,
+    `sole_match_q`); a list of several, none, or a list for other text picks nobody."""
+    if not data or data.get("patient") or not data.get("sole_match"):
+        return data
+    typed = data.get("q", "").strip()[:100]
+    if not typed or data.get("sole_match_q", "") != typed:
+        return data
+    data = data.copy()
+    data["patient"] = data["sole_match"]
+    return data

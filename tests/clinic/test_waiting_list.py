@@ -3,6 +3,7 @@ for that type of appointment (with that practitioner or anyone, from a date on o
 it), shown on the cancellation's message and on the waiting-list page with a "Book this
 slot" link; booking takes them off the list; the page's pinned query count."""
 
+import re
 from datetime import datetime, time, timedelta
 from urllib.parse import quote
 
@@ -264,3 +265,93 @@ def test_a_long_waiting_list_says_how_long_it_is(reception_client, reception, mo
     html = reception_client.get(reverse("diary:waiting_list")).content.decode()
     assert html.count('data-testid="waiting-entry"') == 3
     assert 'data-testid="waiting-more"' not in html
+
+
+# The patient search's one match (browser review: "elliott" found one patient, shown but
+# not ticked; Add said "Choose the patient first", the search was gone and no field had
+# the cursor) -----------------------------------------------------------------------------
+
+
+def _picked(client, query: str) -> str:
+    return client.get(reverse("diary:patient_picker"), {"q": query}).content.decode()
+
+
+def _add_form(**fields) -> dict:
+    return {
+        "appointment_type": kind("review").pk,
+        "from_date": timezone.localdate().strftime("%d/%m/%Y"),
+        "notes": "Mornings only",
+        **fields,
+    }
+
+
+def test_the_picker_marks_a_sole_match_and_only_a_sole_match(reception_client):
+    elliott = PatientFactory(family_name="Elliott", given_names="Ruth")
+    PatientFactory(family_name="Pemberton", given_names="Ann")
+    PatientFactory(family_name="Pemberton", given_names="Bea")
+    one = _picked(reception_client, "elliott")
+    assert f'name="sole_match" value="{elliott.public_id}"' in one
+    assert 'name="sole_match_q" value="elliott"' in one
+    assert "sole_match" not in _picked(reception_client, "pemberton")  # two: pick one
+    assert "sole_match" not in _picked(reception_client, "zzzzqx")  # none
+
+
+def test_the_one_match_shown_is_added_when_left_unticked(reception_client):
+    elliott = PatientFactory(family_name="Elliott", given_names="Ruth")
+    shown = _picked(reception_client, "elliott")
+    assert shown.count('name="patient"') == 1
+    response = reception_client.post(
+        reverse("diary:waiting_list"),
+        _add_form(q="elliott", sole_match=elliott.public_id, sole_match_q="elliott"),
+    )
+    assert response.status_code == 302
+    assert WaitingListEntry.objects.get().patient == elliott
+
+
+def test_a_match_shown_for_other_text_is_not_taken_and_the_search_is_kept(reception_client):
+    """The list answered "elliot"; the box says "elliott x" (typed on before the list came
+    back): nobody is picked that the page did not show for that text."""
+    elliott = PatientFactory(family_name="Elliott", given_names="Ruth")
+    response = reception_client.post(
+        reverse("diary:waiting_list"),
+        _add_form(q="elliott x", sole_match=elliott.public_id, sole_match_q="elliot"),
+    )
+    assert response.status_code == 200
+    assert not WaitingListEntry.objects.exists()
+    html = response.content.decode()
+    field = re.search(r'<input[^>]*id="patient-q"[^>]*>', html).group(0)
+    assert 'value="elliott x"' in field  # the search kept, and searched again on load
+    assert "is-invalid" in field and 'aria-describedby="patient-error"' in field
+    assert "load" in re.search(r'hx-trigger="([^"]*)"', field).group(1)
+    assert re.search(r'id="patient-error"[^>]*>Choose the patient first', html)
+    assert "Mornings only" in html
+
+
+def test_without_a_search_nobody_is_taken(reception_client):
+    elliott = PatientFactory(family_name="Elliott")
+    response = reception_client.post(
+        reverse("diary:waiting_list"),
+        _add_form(q="", sole_match=elliott.public_id, sole_match_q=""),
+    )
+    assert response.status_code == 200
+    assert not WaitingListEntry.objects.exists()
+
+
+def test_the_booking_form_takes_the_one_match_shown_too(reception_client, doctor):
+    elliott = PatientFactory(family_name="Elliott", given_names="Ruth")
+    starts = at(3, 10)
+    response = reception_client.post(
+        reverse("diary:book"),
+        {
+            "q": "elliott",
+            "sole_match": elliott.public_id,
+            "sole_match_q": "elliott",
+            "appointment_type": kind("review").pk,
+            "practitioner": doctor.pk,
+            "day": timezone.localdate(starts).strftime("%d/%m/%Y"),
+            "start": "10:00",
+            "acknowledge_flags": "on",
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    assert elliott.appointments.get().starts_at == starts

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from clinic.audit import audited
 from clinic.diary import selectors, services
-from clinic.diary.forms import BookingForm, chosen_patient, time_choice_at
+from clinic.diary.forms import BookingForm, chosen_patient, time_choice_at, with_sole_match
 from clinic.diary.models import EARLIEST_DAY, LATEST_DAY, AppointmentType
 from clinic.diary.views.calendar import day_from
 from clinic.idempotency import submit_once
@@ -50,7 +50,9 @@ def _initial_from(request) -> dict:
 @require_perm("diary.add_appointment")
 @audited("diary.book", when=lambda request: getattr(request, "audit_patient", None) is not None)
 def book(request):
-    form = BookingForm(with_chosen_slot(request.POST) or None, initial=_initial_from(request))
+    form = BookingForm(
+        with_sole_match(with_chosen_slot(request.POST)) or None, initial=_initial_from(request)
+    )
     refused = flags = clash = None
     free = []
     if request.method == "POST" and form.is_valid():

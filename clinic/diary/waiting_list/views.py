@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from clinic.audit import audited
-from clinic.diary.forms import chosen_patient
+from clinic.diary.forms import chosen_patient, with_sole_match
 from clinic.diary.waiting_list import selectors, services
 from clinic.diary.waiting_list.forms import WaitingListForm
 from clinic.idempotency import submit_once
@@ -21,7 +21,9 @@ from clinic.permissions import require_perm
 @require_perm("diary.view_waitinglistentry")
 @audited("diary.waiting_list")
 def waiting_list(request):
-    form = WaitingListForm(request.POST or None, initial={"patient": request.GET.get("patient")})
+    form = WaitingListForm(
+        with_sole_match(request.POST) or None, initial={"patient": request.GET.get("patient")}
+    )
     if request.method == "POST":
         if not request.user.has_perm("diary.add_waitinglistentry"):
             raise PermissionDenied
