@@ -163,3 +163,64 @@ def test_the_waiting_list_form_keeps_its_token_when_shown_again(reception_client
     page = reception_client.post(reverse("diary:waiting_list"), data)  # no type: an error
     assert page.status_code == 200
     assert data["submission_token"] in tokens(page.content.decode())
+
+
+# Browser review: a second press (a new page, so a new token) queued no second email but
+# wrote a second "SMS skipped" row; and the row gave no sign that the offer had been sent.
+
+
+def test_an_offer_asked_again_writes_no_second_skipped_row(
+    reception_client, reception, practitioner
+):
+    waiting = PatientFactory(consent_contact_email=True, consent_contact_sms=False)
+    entry = offered_entry(reception, practitioner, waiting)
+    url = reverse("diary:waiting_list_send_offer")
+    reception_client.post(url, {"entry": entry.pk})
+    second = reception_client.post(url, {"entry": entry.pk})
+    rows = PatientMessage.objects.filter(patient=waiting, kind=MessageKind.WAITING_LIST_OFFER)
+    assert sorted(rows.values_list("channel", "status")) == [
+        ("email", "queued"),
+        ("sms", "skipped"),
+    ]
+    assert "already queued" in said(second) and "SMS skipped (No consent" in said(second)
+
+    # Consent given since: the SMS goes this time (the old reason no longer holds).
+    waiting.consent_contact_sms = True
+    waiting.phone = waiting.phone or "07700900123"
+    waiting.save()
+    reception_client.post(url, {"entry": entry.pk})
+    assert sorted(rows.values_list("channel", "status")) == [
+        ("email", "queued"),
+        ("sms", "queued"),
+        ("sms", "skipped"),
+    ]
+
+
+def test_the_waiting_list_row_says_the_offer_was_sent(reception_client, reception, practitioner):
+    waiting = PatientFactory(consent_contact_email=True, consent_contact_sms=False)
+    entry = offered_entry(reception, practitioner, waiting)
+    page = reception_client.get(reverse("diary:waiting_list")).content.decode()
+    assert 'data-testid="offer-not-sent"' in page and ">Send offer</button>" in page
+    assert 'data-testid="offer-sent"' not in page
+
+    reception_client.post(reverse("diary:waiting_list_send_offer"), {"entry": entry.pk})
+    sent = PatientMessage.objects.filter(waiting_entry=entry).earliest("created_at").created_at
+    page = reception_client.get(reverse("diary:waiting_list")).content.decode()
+    when = timezone.localtime(sent)
+    said_on_row = re.search(r'data-testid="offer-sent">([^<]*)<', page).group(1)
+    assert said_on_row == (
+        f"Offer of this slot sent {when:%a %d/%m} at {when:%H:%M}: email queued · SMS skipped"
+    )
+    assert "Send the offer again</button>" in page and 'data-testid="offer-not-sent"' not in page
+
+
+def test_an_offer_skipped_on_every_channel_is_not_called_sent(
+    reception_client, reception, practitioner
+):
+    waiting = PatientFactory(consent_contact_email=False, consent_contact_sms=False)
+    entry = offered_entry(reception, practitioner, waiting)
+    reception_client.post(reverse("diary:waiting_list_send_offer"), {"entry": entry.pk})
+    page = reception_client.get(reverse("diary:waiting_list")).content.decode()
+    said_on_row = re.search(r'data-testid="offer-sent">([^<]*)<', page).group(1)
+    assert said_on_row.startswith("Offer of this slot not sent ")
+    assert said_on_row.endswith(": email skipped · SMS skipped")

@@ -81,13 +81,16 @@ def message_request(
 ) -> list[PatientMessage]:
     """One row per channel: queued where the patient consented (sent by the worker after
     `send_after`, on commit), else skipped with the reason. `unless_queued`: a channel
-    that already has the same message queued (same patient, kind, appointment, session
-    and waiting-list entry) gets no second one: that row is returned, with
-    `already_queued` set (the caller holds a lock on what the message is about)."""
+    whose latest same message (same patient, kind, appointment, session and waiting-list
+    entry) is still queued gets no second one: that row is returned, with
+    `already_queued` set; nor does one whose latest was skipped for the reason that still
+    holds (a second press wrote a second "SMS skipped" row: browser review): that row is
+    returned, with `already_skipped` set (the caller holds a lock on what the message is
+    about)."""
     send_after = send_after or timezone.now()
-    queued = {}
+    latest = {}
     if unless_queued:
-        queued = {
+        latest = {
             row.channel: row
             for row in PatientMessage.objects.filter(
                 patient=patient,
@@ -96,16 +99,25 @@ def message_request(
                 indication=indication,
                 session=session,
                 waiting_entry=waiting_entry,
-                status=MessageStatus.QUEUED,
             ).order_by("id")
         }
     rows = []
     for channel in CHANNELS:
-        if channel in queued:
-            queued[channel].already_queued = True
-            rows.append(queued[channel])
+        before = latest.get(channel)
+        if before is not None and before.status == MessageStatus.QUEUED:
+            before.already_queued = True
+            rows.append(before)
             continue
         problem = consent_problem(patient=patient, kind=kind, channel=channel)
+        if (
+            problem
+            and before is not None
+            and before.status == MessageStatus.SKIPPED
+            and before.skip_reason == problem
+        ):
+            before.already_skipped = True
+            rows.append(before)
+            continue
         message = PatientMessage(
             patient=patient,
             kind=kind,

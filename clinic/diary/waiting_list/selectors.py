@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
 from clinic.diary.waiting_list.choices import WaitingStatus
@@ -15,10 +15,29 @@ from clinic.listing import Capped, capped
 BOOKED_SHOWN = timedelta(days=14)
 
 
+def _offer_messages():
+    """The offer messages of an entry's offered slot (the outbox rows Send offer wrote),
+    latest first: an entry offered a second slot starts again."""
+    from clinic.diary.messaging.choices import MessageKind
+    from clinic.diary.messaging.models import PatientMessage
+
+    return PatientMessage.objects.filter(
+        kind=MessageKind.WAITING_LIST_OFFER,
+        waiting_entry=OuterRef("pk"),
+        appointment=OuterRef("offered_appointment"),
+    ).order_by("-created_at", "-id")
+
+
 def waiting_list(*, limit: int = 200) -> Capped:
     """Those still waiting: offered a slot first, then the longest waiting; then those
     booked from the list lately (one query; a COUNT too when there are more than
-    `limit`, which the page says)."""
+    `limit`, which the page says). An offered entry carries when its offer was last
+    sent (`offer_sent_at`) and what became of it by email and by SMS (`offer_email`,
+    `offer_sms`: the outbox status), read in the same query (browser review: with no
+    sign of a sent offer, reception offered the same slot twice)."""
+    from clinic.diary.messaging.choices import MessageChannel
+
+    offers = _offer_messages()
     recently = timezone.now() - BOOKED_SHOWN
     return capped(
         WaitingListEntry.objects.filter(
@@ -33,12 +52,15 @@ def waiting_list(*, limit: int = 200) -> Capped:
             "booked_appointment",
         )
         .annotate(
+            offer_sent_at=Subquery(offers.values("created_at")[:1]),
+            offer_email=Subquery(offers.filter(channel=MessageChannel.EMAIL).values("status")[:1]),
+            offer_sms=Subquery(offers.filter(channel=MessageChannel.SMS).values("status")[:1]),
             offered_first=Case(
                 When(status=WaitingStatus.OFFERED, then=Value(0)),
                 When(status=WaitingStatus.BOOKED, then=Value(2)),
                 default=Value(1),
                 output_field=IntegerField(),
-            )
+            ),
         )
         .order_by("offered_first", "created_at", "id"),
         limit,

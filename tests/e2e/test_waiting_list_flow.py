@@ -1,0 +1,113 @@
+"""Reception's waiting list in the browser (browser review): a search with one match, left
+unticked, adds that patient; a form sent back for the patient keeps the search, lists
+its matches again and puts the cursor in the search box with the error read out; a sent
+offer is said on its row."""
+
+import re
+from datetime import datetime, time, timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from clinic.diary import services as diary_services
+from clinic.diary.models import AppointmentType
+from clinic.diary.waiting_list import services as waiting_services
+from clinic.diary.waiting_list.models import WaitingListEntry
+from tests.clinic.diary_helpers import working
+from tests.factories import PatientFactory
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("migrated_reference_data"),
+]
+
+
+def add_form(page: Page):
+    return page.get_by_test_id("waiting-list-add")
+
+
+def test_the_one_match_shown_is_added_without_ticking_it(page: Page, live_server, reception, login):
+    elliott = PatientFactory(family_name="Elliott", given_names="Ruth")
+    login(page, live_server, "rita")
+    page.goto(f"{live_server.url}/diary/waiting-list/")
+    form = add_form(page)
+    form.get_by_label("Find the patient").press_sequentially("elliott")
+    expect(form.get_by_role("radio", name=re.compile("ELLIOTT"))).to_have_count(1)
+    form.get_by_label("Waiting for").select_option(label="Review")
+    form.get_by_label("Notes").fill("Mornings only")
+    form.get_by_role("button", name="Add").click()
+
+    expect(page.locator(".messages")).to_contain_text("is on the waiting list for Review")
+    entry = WaitingListEntry.objects.get()
+    assert (entry.patient, entry.notes) == (elliott, "Mornings only")
+
+
+def test_a_patient_left_unchosen_keeps_the_search_and_gets_the_cursor(
+    page: Page, live_server, reception, login
+):
+    PatientFactory(family_name="Pemberton", given_names="Ann")
+    bea = PatientFactory(family_name="Pemberton", given_names="Bea")
+    login(page, live_server, "rita")
+    page.goto(f"{live_server.url}/diary/waiting-list/")
+    form = add_form(page)
+    form.get_by_label("Find the patient").press_sequentially("pemberton")
+    expect(form.get_by_role("radio", name=re.compile("PEMBERTON"))).to_have_count(2)
+    form.get_by_label("Waiting for").select_option(label="Review")
+    form.get_by_label("Notes").fill("Mornings only")
+    form.get_by_role("button", name="Add").click()
+
+    search = add_form(page).get_by_label("Find the patient")
+    expect(search).to_be_focused()
+    expect(search).to_have_value("pemberton")
+    expect(search).to_have_attribute("aria-invalid", "true")
+    expect(search).to_have_accessible_description(re.compile("Choose the patient first"))
+    expect(add_form(page).get_by_label("Notes")).to_have_value("Mornings only")
+    # The matches are listed again, to tick one.
+    picks = add_form(page).get_by_role("radio", name=re.compile("PEMBERTON"))
+    expect(picks).to_have_count(2)
+    add_form(page).get_by_role("radio", name=re.compile("PEMBERTON, Bea")).check()
+    add_form(page).get_by_role("button", name="Add").click()
+    expect(page.locator(".messages")).to_contain_text("is on the waiting list for Review")
+    assert WaitingListEntry.objects.get().patient == bea
+
+
+def test_a_sent_offer_is_said_on_its_row(page: Page, live_server, reception, practitioner, login):
+    working(practitioner)
+    review = AppointmentType.objects.get(slug="review")
+    waiting = PatientFactory(
+        family_name="Elliott", consent_contact_email=True, consent_contact_sms=False
+    )
+    waiting_services.waiting_list_add(
+        patient=waiting,
+        appointment_type=review,
+        from_date=timezone.localdate(),
+        created_by=reception,
+    )
+    day = timezone.localdate() + timedelta(days=2)
+    other = diary_services.appointment_book(
+        patient=PatientFactory(),
+        practitioner=practitioner,
+        appointment_type=review,
+        starts_at=timezone.make_aware(datetime.combine(day, time(10))),
+        booked_by=reception,
+        acknowledge_flags=True,
+    )
+    diary_services.appointment_cancel(
+        appointment=other, cancelled_by="patient", reason="Away", user=reception
+    )
+    login(page, live_server, "rita")
+    page.goto(f"{live_server.url}/diary/waiting-list/")
+    row = page.get_by_test_id("waiting-entry").filter(has_text="ELLIOTT")
+    expect(row.get_by_test_id("offer-not-sent")).to_be_visible()
+    row.get_by_role("button", name="Send offer").click()
+
+    expect(page.locator(".messages")).to_contain_text("Offer to")
+    row = page.get_by_test_id("waiting-entry").filter(has_text="ELLIOTT")
+    expect(row.get_by_test_id("offer-sent")).to_have_text(
+        re.compile(
+            r"^Offer of this slot sent \w{3} \d\d/\d\d at \d\d:\d\d: email queued · SMS skipped$"
+        )
+    )
+    expect(row.get_by_role("button", name="Send the offer again")).to_be_visible()
