@@ -9,6 +9,11 @@ urlpatterns = [
     path("vials/receive/", views.vial_receive, name="vial_receive"),
     path("vials/<int:pk>/", views.vial_detail, name="vial_detail"),
     path("vials/<int:pk>/reconstitute/", views.vial_reconstitute, name="vial_reconstitute"),
+    path(
+        "vials/<int:pk>/reconstitution/correct/",
+        views.vial_correct_reconstitution,
+        name="vial_correct_reconstitution",
+    ),
     path("vials/<int:pk>/discard/", views.vial_discard, name="vial_discard"),
     path("lots/", views.lot_lookup, name="lot_lookup"),
     path("patients/<uuid:public_id>/sessions/new/", views.session_new, name="session_new"),

@@ -236,6 +236,7 @@ ROUTE_OBJECTS = {
     "treatments:session_addendum": {"public_id": "session"},
     "treatments:vial_detail": {"pk": "vial"},
     "treatments:vial_reconstitute": {"pk": "vial"},
+    "treatments:vial_correct_reconstitution": {"pk": "vial"},
     "treatments:vial_discard": {"pk": "vial"},
     "treatments:task_done": {"pk": "task"},
     "treatments:task_reopen": {"pk": "task"},  # issue 13.18

@@ -242,3 +242,62 @@ def test_a_recall_finds_a_lot_typed_as_a_vials_label_and_lists_its_stock(
     from treatments.selectors import lot_of_label
 
     assert lot_of_label("AB/12X") == "AB/12X" and lot_of_label("/03") == "/03"
+
+
+def correct(client, vial, **overrides):
+    vial.refresh_from_db()
+    data = {"diluent_ml": "2.5", "reason": "2.5 mL was added, not 2 mL", "version": vial.version}
+    return client.post(
+        reverse("treatments:vial_correct_reconstitution", args=[vial.pk]),
+        data | overrides,
+        follow=True,
+    )
+
+
+def test_a_reconstitution_recorded_wrongly_is_corrected_until_a_signed_session_draws(
+    practitioner_client, practitioner
+):
+    """Browser review (07/12/2026): the vial page offered no way to correct a volume
+    recorded wrongly (2 mL for 2.5 mL is 5 for 4 U per 0.1 mL, both within the label).
+    Corrected with what was wrong, kept in the vial's history; once a signed session drew
+    from it the record stands (discard it if its strength is in doubt)."""
+    from tests.factories import TreatmentSessionFactory
+    from treatments.models import VialDraw
+
+    vial = fresh_vial(practitioner)
+    reconstitute(practitioner_client, vial, diluent_ml="2")
+    page = practitioner_client.get(reverse("treatments:vial_detail", args=[vial.pk]))
+    assert 'data-testid="correct-reconstitution"' in page.content.decode()
+    refused = correct(practitioner_client, vial, reason="")
+    assert (
+        "What was wrong" in refused.content.decode() and "<details open" in refused.content.decode()
+    )
+    done = correct(practitioner_client, vial)
+    assert "Reconstitution corrected: 2.5 mL, 4.00 U per 0.1 mL." in done.content.decode()
+    vial.refresh_from_db()
+    assert vial.diluent_ml == Decimal("2.5")
+    last = vial.history.latest("history_date")
+    assert (
+        last.history_change_reason
+        == "Reconstitution corrected from 2.00 mL: 2.5 mL was added, not 2 mL"
+    )
+    assert last.history_user == practitioner
+    # A stale page (sent again after it was corrected): answered as done, nothing twice.
+    again = practitioner_client.post(
+        reverse("treatments:vial_correct_reconstitution", args=[vial.pk]),
+        {"diluent_ml": "2.5", "reason": "again", "version": vial.version - 1},
+        follow=True,
+    )
+    assert "Already corrected" in again.content.decode()
+    assert vial.history.count() == Vial.objects.get(pk=vial.pk).history.count()
+    # A tenfold slip is refused here too until confirmed.
+    slip = correct(practitioner_client, vial, diluent_ml="25")
+    assert "makes 0.4 U per 0.1 mL" in slip.content.decode()
+    # A signed session drew from it: the record stands, and the page offers no correction.
+    session = TreatmentSessionFactory(practitioner=practitioner, vial=vial, signed=True)
+    VialDraw.objects.create(session=session, vial=vial, units=Decimal(20))
+    stands = correct(practitioner_client, vial, diluent_ml="2")
+    assert "that record stands" in stands.content.decode()
+    assert Vial.objects.get(pk=vial.pk).diluent_ml == Decimal("2.5")
+    page = practitioner_client.get(reverse("treatments:vial_detail", args=[vial.pk]))
+    assert 'data-testid="correct-reconstitution"' not in page.content.decode()

@@ -23,7 +23,12 @@ from treatments.forms.side_effects import (
     SideEffectForm,
 )
 from treatments.forms.unchanged_points import POINT_FIELDS, unchanged_points
-from treatments.forms.vials import DiscardForm, ReconstituteForm, VialReceiveForm
+from treatments.forms.vials import (
+    CorrectReconstitutionForm,
+    DiscardForm,
+    ReconstituteForm,
+    VialReceiveForm,
+)
 
 __all__ = [
     "POINT_FIELDS",
@@ -31,6 +36,7 @@ __all__ = [
     "AddendumForm",
     "BasePointFormSet",
     "CompleteTaskForm",
+    "CorrectReconstitutionForm",
     "DiscardForm",
     "FollowUpForm",
     "OutcomeAssessmentForm",

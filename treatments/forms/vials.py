@@ -100,6 +100,16 @@ class ReconstituteForm(forms.Form):
         self.fields["unusual_confirmed"].widget = forms.CheckboxInput()
 
 
+class CorrectReconstitutionForm(ReconstituteForm):
+    """The volume actually added, why the record was wrong, and the vial as the page
+    showed it (a form sent after someone else changed it is refused)."""
+
+    reason = forms.CharField(
+        max_length=80, label="What was wrong", help_text="e.g. 2.5 mL was added, not 2 mL"
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
 class DiscardForm(forms.Form):
     reason = forms.CharField(
         max_length=200, help_text="e.g. end of session, past use-by, dropped, cold-chain excursion"

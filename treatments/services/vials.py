@@ -12,7 +12,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from treatments import selectors
-from treatments.choices import ProductForm
+from treatments.choices import ProductForm, SessionStatus
 from treatments.models import Product, StockReceipt, Vial
 from treatments.models.vials import MAX_VIALS_PER_RECEIPT
 from treatments.services import panel_rollups
@@ -205,6 +205,55 @@ def vial_reconstitute(
     vial._history_user = reconstituted_by
     vial.save()
     return vial
+
+
+@transaction.atomic
+def vial_correct_reconstitution(
+    *,
+    vial: Vial,
+    diluent_ml: Decimal,
+    reason: str,
+    corrected_by,
+    expected_version: int,
+    unusual_confirmed: bool = False,
+) -> Vial:
+    """A reconstitution recorded with the wrong volume (2 mL for 2.5 mL: 5 for 4 U per
+    0.1 mL), corrected while no signed session has drawn from the vial: a signed record
+    stands as signed (the database refuses the change then: migration 0039), and a vial
+    whose strength is in doubt after that is discarded. The time and the use-by are kept;
+    the history row says why. Drafts that drew from it are checked again when signed
+    (their units against their volume, rule 6). The same correction sent twice: returned
+    with `replayed` set."""
+    current = Vial.objects.select_for_update().select_related("product").get(pk=vial.pk)
+    current.replayed = False
+    reason = (reason or "").strip()
+    if current.version != expected_version:
+        if current.diluent_ml == diluent_ml:
+            current.replayed = True
+            return current
+        raise ValidationError("This vial was changed meanwhile: check its page and try again.")
+    if current.discarded_at or not current.reconstituted_at:
+        raise ValidationError("Only a reconstituted vial still in use can be corrected.")
+    if current.draws.filter(session__status=SessionStatus.SIGNED).exists():
+        raise ValidationError(
+            "A signed session drew from this vial at its recorded strength: that record "
+            "stands. If the strength is in doubt, discard the vial."
+        )
+    errors = {}
+    if not reason:
+        errors["reason"] = "Say what was wrong, e.g. 2.5 mL was added, not 2 mL."
+    problem = dilution_problem(current.product, current.presentation_units, diluent_ml)
+    if problem and not unusual_confirmed:
+        errors["diluent_ml"] = ValidationError(problem, code=UNUSUAL_DILUTION)
+    if errors:
+        raise ValidationError(errors)
+    was = current.diluent_ml
+    current.diluent_ml = diluent_ml
+    current.version += 1
+    current._history_user = corrected_by
+    current._change_reason = f"Reconstitution corrected from {was} mL: {reason}"[:100]
+    current.save()
+    return current
 
 
 @transaction.atomic

@@ -28,6 +28,7 @@ from treatments.views.side_effects import (
 )
 from treatments.views.vials import (
     lot_lookup,
+    vial_correct_reconstitution,
     vial_detail,
     vial_discard,
     vial_list,
@@ -59,6 +60,7 @@ __all__ = [
     "task_list",
     "task_new",
     "task_reopen",
+    "vial_correct_reconstitution",
     "vial_detail",
     "vial_discard",
     "vial_list",

@@ -15,7 +15,12 @@ from clinic.listing import fast_page
 from clinic.permissions import require_perm
 from treatments import selectors, services
 from treatments.filters import VialFilterSet
-from treatments.forms import DiscardForm, ReconstituteForm, VialReceiveForm
+from treatments.forms import (
+    CorrectReconstitutionForm,
+    DiscardForm,
+    ReconstituteForm,
+    VialReceiveForm,
+)
 
 VIALS_PER_PAGE = 100
 
@@ -87,20 +92,35 @@ def vial_detail(request, pk):
     return _vial_page(request, selectors.vial_get(pk=pk))
 
 
-def _vial_page(request, vial, *, reconstitute_form=None, discard_form=None):
+def _vial_page(request, vial, *, reconstitute_form=None, discard_form=None, correct_form=None):
     """The vial's page; after a refused reconstitution or discard, shown again at the
     form's address with the form as the user sent it and its errors, so that nothing typed
     is lost (as the diary's move and cancel do)."""
     can_see_sessions = request.user.has_perm("treatments.view_treatmentsession")
     now = timezone.now()
+    sessions = selectors.vial_sessions(vial=vial) if can_see_sessions else None
     context = {
         "vial": vial,
         "remaining": vial.presentation_units - vial.drawn_units - vial.wasted_units,
         # Its draws are no longer what they were when it was discarded (a draft's planned
         # draw moved since): the page says the report counts the closing figure.
         "closing_count_changed": vial.drawn_at_discard not in (None, vial.drawn_units),
-        "sessions": selectors.vial_sessions(vial=vial) if can_see_sessions else None,
+        "sessions": sessions,
         "reconstitute_form": reconstitute_form or ReconstituteForm(),
+        # A reconstitution recorded wrongly is corrected while no signed session drew from
+        # the vial (services.vial_correct_reconstitution); offered to those who see its
+        # sessions, from the list the page reads anyway.
+        "correctable": bool(
+            vial.reconstituted_at
+            and not vial.discarded_at
+            and sessions is not None
+            and not any(s.is_signed for s in sessions)
+        ),
+        "correct_form": correct_form
+        or CorrectReconstitutionForm(
+            initial={"diluent_ml": vial.diluent_ml, "version": vial.version}
+        ),
+        "correct_open": correct_form is not None,
         "now": now,
         "discard_form": discard_form
         or DiscardForm(
@@ -151,6 +171,36 @@ def vial_reconstitute(request, pk):
         messages.success(request, f"Already recorded: reconstituted at {at:%H:%M}, {made}")
     else:
         messages.success(request, f"Reconstituted: {made}")
+    return redirect("treatments:vial_detail", pk=vial.pk)
+
+
+@require_perm("treatments.change_vial")
+@require_POST
+def vial_correct_reconstitution(request, pk):
+    vial = selectors.vial_get(pk=pk)
+    form = CorrectReconstitutionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Not corrected: enter the volume added and what was wrong.")
+        return _refused_page(request, vial, correct_form=form)
+    try:
+        vial = services.vial_correct_reconstitution(
+            vial=vial,
+            diluent_ml=form.cleaned_data["diluent_ml"],
+            reason=form.cleaned_data["reason"],
+            corrected_by=request.user,
+            expected_version=form.cleaned_data["version"],
+            unusual_confirmed=form.cleaned_data["unusual_confirmed"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        form.add_error(None, exc)
+        if form.has_error("diluent_ml", code=services.UNUSUAL_DILUTION):
+            form.offer_confirmation()
+        return _refused_page(request, vial, correct_form=form)
+    said = "Already corrected" if vial.replayed else "Reconstitution corrected"
+    messages.success(
+        request, f"{said}: {vial.diluent_ml} mL, {vial.units_per_0_1_ml} U per 0.1 mL."
+    )
     return redirect("treatments:vial_detail", pk=vial.pk)
 
 
