@@ -50,8 +50,13 @@ def test_recording_the_assessment_comes_back_to_the_draft_with_what_was_typed(
     page.goto(edit_url)
     assessment = page.get_by_test_id("prescriber-assessment")
     expect(assessment).to_contain_text("No prescriber's face-to-face assessment recorded")
+    # The tick first: typing the note re-checks the draft, whose panel moves the form
+    # while the box is clicked (CI, 07/12: "clicking the checkbox did not change its state").
+    consent = page.get_by_label("Consent for this episode taken")
+    consent.check()
     page.get_by_label("Notes").fill("Frowns strongly; prefers fewer points")
-    page.get_by_label("Consent for this episode taken").check()
+    expect(consent).to_be_checked()
+    page.wait_for_load_state("networkidle")  # the live re-check has answered
 
     assessment.get_by_role("link", name="Record one").click()
     expect(page.get_by_role("heading", name="Prescriber's face-to-face assessment")).to_be_visible()
