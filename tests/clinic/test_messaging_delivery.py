@@ -234,6 +234,11 @@ def test_the_outbox_filters_by_status_and_kind(reception_client, doctor, recepti
     assert "No consent to contact by email" in html and "Queued</span>" not in html
     none = reception_client.get(reverse("diary:outbox"), {"kind": "recall"})
     assert "No messages match these filters" in none.content.decode()
+    # A queued message says when it goes and that its text is written then (browser
+    # review, 07/12/2026: a blank "text or reason" and an unexplained "from 08/12 11:00").
+    queued = reception_client.get(reverse("diary:outbox"), {"status": "queued"}).content.decode()
+    assert "to send from " in queued
+    assert "Not sent yet: the appointment reminder is written" in queued
 
 
 def test_the_outbox_is_not_for_practitioners_or_managers(practitioner_client, manager_client):
