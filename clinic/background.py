@@ -65,6 +65,12 @@ def worker_heartbeat_age() -> float | None:
     return max(0.0, (timezone.now() - seen).total_seconds())
 
 
+def worker_is_stale(age: float | None) -> bool:
+    """A worker that showed life, but not for WORKER_HEARTBEAT_MAX_AGE seconds: stopped.
+    The one rule for /healthz/ready and the failed-jobs page."""
+    return age is not None and age > getattr(settings, "WORKER_HEARTBEAT_MAX_AGE", 120)
+
+
 def record_heartbeat(*, worker_id: str, hostname: str = "", pid: int | None = None) -> None:
     from clinic.jobs.models import WorkerHeartbeat
 

@@ -116,7 +116,7 @@ def check_database(request=None, using: str = DEFAULT_DB_ALIAS) -> tuple[str, st
 
 def worker_state() -> str:
     try:
-        from clinic.background import worker_heartbeat_age
+        from clinic.background import worker_heartbeat_age, worker_is_stale
     except ImportError:
         return "unknown"
     try:
@@ -125,7 +125,7 @@ def worker_state() -> str:
         return "unknown"
     if age is None:
         return "unknown"
-    return "ok" if age <= getattr(settings, "WORKER_HEARTBEAT_MAX_AGE", 120) else "stale"
+    return "stale" if worker_is_stale(age) else "ok"
 
 
 @public

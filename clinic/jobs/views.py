@@ -3,12 +3,11 @@ attempt, and when the worker last showed life."""
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from clinic.background import worker_heartbeat_age
+from clinic.background import worker_heartbeat_age, worker_is_stale
 from clinic.jobs.models import FailedJob
 from clinic.permissions import require_perm
 
@@ -29,6 +28,6 @@ def failed_jobs(request):
             "jobs": FailedJob.objects.all()[:PAGE_LIMIT],
             "heartbeat_age": age,
             "seen_at": None if age is None else timezone.now() - timedelta(seconds=age),
-            "worker_stopped": age is not None and age > settings.WORKER_HEARTBEAT_MAX_AGE,
+            "worker_stopped": worker_is_stale(age),
         },
     )
