@@ -11,6 +11,7 @@ from clinic.inputs import LATEST_DATE, check_date_in_range
 from treatments.forms.rendering import date_input, no_tag_helper
 from treatments.models import Product
 from treatments.models.vials import MAX_VIALS_PER_RECEIPT
+from treatments.services.vials import UNUSUAL_DILUTION
 
 
 class VialReceiveForm(forms.Form):
@@ -95,9 +96,11 @@ class ReconstituteForm(forms.Form):
         required=False, widget=forms.HiddenInput, label="This dilution is intended"
     )
 
-    def offer_confirmation(self) -> None:
-        """Show the tick box: the volume typed makes an unusual strength."""
-        self.fields["unusual_confirmed"].widget = forms.CheckboxInput()
+    def offer_confirmation_if_unusual(self) -> None:
+        """Show the tick box when the strength was refused as unusual (the service's
+        UNUSUAL_DILUTION): the volume typed may be what was meant."""
+        if self.has_error("diluent_ml", code=UNUSUAL_DILUTION):
+            self.fields["unusual_confirmed"].widget = forms.CheckboxInput()
 
 
 class CorrectReconstitutionForm(ReconstituteForm):

@@ -142,87 +142,100 @@ def _refused_page(request, vial, **forms):
     return response
 
 
-@require_perm("treatments.change_vial")
-@require_POST
-def vial_reconstitute(request, pk):
+def _vial_form_sent(request, pk, *, form_class, name, refusal, write, said):
+    """A form of the vial's page sent: checked, written (`write(vial, cleaned_data)`, a
+    service), and back to the page with `said(vial)`; or the page shown again with the
+    form as sent and why (nothing typed is lost). A reconstitution form whose strength
+    was refused as unusual offers its "intended" box."""
     vial = selectors.vial_get(pk=pk)
-    form = ReconstituteForm(request.POST)
+    form = form_class(request.POST)
     if not form.is_valid():
-        messages.error(request, "Not reconstituted: enter the diluent volume in mL (e.g. 2).")
-        return _refused_page(request, vial, reconstitute_form=form)
+        messages.error(request, refusal)
+        return _refused_page(request, vial, **{name: form})
     try:
-        vial = services.vial_reconstitute(
-            vial=vial,
-            diluent_ml=form.cleaned_data["diluent_ml"],
-            reconstituted_by=request.user,
-            unusual_confirmed=form.cleaned_data["unusual_confirmed"],
-        )
+        vial = write(vial, form.cleaned_data)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         form.add_error(None, exc)
-        if form.has_error("diluent_ml", code=services.UNUSUAL_DILUTION):
-            form.offer_confirmation()
-        return _refused_page(request, vial, reconstitute_form=form)
+        if isinstance(form, ReconstituteForm):
+            form.offer_confirmation_if_unusual()
+        return _refused_page(request, vial, **{name: form})
+    messages.success(request, said(vial))
+    return redirect("treatments:vial_detail", pk=vial.pk)
+
+
+def _reconstituted(vial) -> str:
     made = f"{vial.units_per_0_1_ml} U per 0.1 mL" + (
         f", use by {timezone.localtime(vial.use_by):%d/%m/%Y %H:%M}." if vial.use_by else "."
     )
     if vial.replayed:  # the same form sent twice: nothing done twice
         at = timezone.localtime(vial.reconstituted_at)
-        messages.success(request, f"Already recorded: reconstituted at {at:%H:%M}, {made}")
-    else:
-        messages.success(request, f"Reconstituted: {made}")
-    return redirect("treatments:vial_detail", pk=vial.pk)
+        return f"Already recorded: reconstituted at {at:%H:%M}, {made}"
+    return f"Reconstituted: {made}"
+
+
+@require_perm("treatments.change_vial")
+@require_POST
+def vial_reconstitute(request, pk):
+    return _vial_form_sent(
+        request,
+        pk,
+        form_class=ReconstituteForm,
+        name="reconstitute_form",
+        refusal="Not reconstituted: enter the diluent volume in mL (e.g. 2).",
+        write=lambda vial, data: services.vial_reconstitute(
+            vial=vial,
+            diluent_ml=data["diluent_ml"],
+            reconstituted_by=request.user,
+            unusual_confirmed=data["unusual_confirmed"],
+        ),
+        said=_reconstituted,
+    )
 
 
 @require_perm("treatments.change_vial")
 @require_POST
 def vial_correct_reconstitution(request, pk):
-    vial = selectors.vial_get(pk=pk)
-    form = CorrectReconstitutionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Not corrected: enter the volume added and what was wrong.")
-        return _refused_page(request, vial, correct_form=form)
-    try:
-        vial = services.vial_correct_reconstitution(
+    return _vial_form_sent(
+        request,
+        pk,
+        form_class=CorrectReconstitutionForm,
+        name="correct_form",
+        refusal="Not corrected: enter the volume added and what was wrong.",
+        write=lambda vial, data: services.vial_correct_reconstitution(
             vial=vial,
-            diluent_ml=form.cleaned_data["diluent_ml"],
-            reason=form.cleaned_data["reason"],
+            diluent_ml=data["diluent_ml"],
+            reason=data["reason"],
             corrected_by=request.user,
-            expected_version=form.cleaned_data["version"],
-            unusual_confirmed=form.cleaned_data["unusual_confirmed"],
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        form.add_error(None, exc)
-        if form.has_error("diluent_ml", code=services.UNUSUAL_DILUTION):
-            form.offer_confirmation()
-        return _refused_page(request, vial, correct_form=form)
-    said = "Already corrected" if vial.replayed else "Reconstitution corrected"
-    messages.success(
-        request, f"{said}: {vial.diluent_ml} mL, {vial.units_per_0_1_ml} U per 0.1 mL."
+            expected_version=data["version"],
+            unusual_confirmed=data["unusual_confirmed"],
+        ),
+        said=lambda vial: (
+            f"{'Already corrected' if vial.replayed else 'Reconstitution corrected'}: "
+            f"{vial.diluent_ml} mL, {vial.units_per_0_1_ml} U per 0.1 mL."
+        ),
     )
-    return redirect("treatments:vial_detail", pk=vial.pk)
 
 
 @require_perm("treatments.change_vial")
 @require_POST
 def vial_discard(request, pk):
-    vial = selectors.vial_get(pk=pk)
-    form = DiscardForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Not discarded: give a reason and the units wasted.")
-        return _refused_page(request, vial, discard_form=form)
-    try:
-        vial = services.vial_discard(vial=vial, discarded_by=request.user, **form.cleaned_data)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        form.add_error(None, exc)
-        return _refused_page(request, vial, discard_form=form)
-    if vial.replayed:  # the same form sent twice: nothing done twice
-        messages.success(request, "This vial was already discarded, as you asked.")
-    else:
-        messages.success(request, "Vial discarded and waste recorded.")
-    return redirect("treatments:vial_detail", pk=vial.pk)
+    return _vial_form_sent(
+        request,
+        pk,
+        form_class=DiscardForm,
+        name="discard_form",
+        refusal="Not discarded: give a reason and the units wasted.",
+        write=lambda vial, data: services.vial_discard(
+            vial=vial, discarded_by=request.user, **data
+        ),
+        said=lambda vial: (
+            # the same form sent twice: nothing done twice
+            "This vial was already discarded, as you asked."
+            if vial.replayed
+            else "Vial discarded and waste recorded."
+        ),
+    )
 
 
 @require_perm("treatments.lookup_lot")
