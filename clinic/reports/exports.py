@@ -17,12 +17,14 @@ stream as before.
 from __future__ import annotations
 
 import tempfile
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.files import File
 from django.db import NotSupportedError
 from django.db.models import QuerySet
 from django.http import QueryDict
+from django.urls import reverse
 from django.utils import timezone
 
 from clinic.background import background_task, private_storage
@@ -69,12 +71,25 @@ def exports_for(*, user) -> QuerySet[ReportExport]:
     return ReportExport.objects.filter(user=user, prepared=True).order_by("-started_at", "-id")
 
 
-def with_files_checked(rows: list[ReportExport]) -> list[ReportExport]:
-    """Each ready export's `file_gone`: its file is no longer in private storage (removed,
-    or a restore without the files), so the list says so and offers no download that
-    could only fail. One stat per ready row (the list shows at most a page of them)."""
+def query_string(params: dict) -> str:
+    """ "?a=1&b=2" of the filters given (empty ones left out), or "" when none."""
+    clean = {k: v for k, v in params.items() if v not in (None, "")}
+    return f"?{urlencode(clean)}" if clean else ""
+
+
+def exports_listed(*, user, limit: int) -> list[ReportExport]:
+    """The user's prepared exports as the Exports page lists them, newest first, each with
+    its report's `title`, `report_url` (the report with the filters it was asked with:
+    where a failed or removed export is asked for again) and `file_gone` (ready, but its
+    file is no longer in private storage: removed, or a restore without the files, so no
+    download that could only fail is offered). One query, one stat per ready row."""
+    rows = list(exports_for(user=user)[:limit])
     storage = private_storage()
     for export in rows:
+        report = BY_SLUG.get(export.report)
+        export.title = report.title if report else export.report
+        query = query_string(export.filters or {})
+        export.report_url = reverse(f"reports:{report.slug}") + query if report else ""
         export.file_gone = export.is_ready and not storage.exists(export.file_name)
     return rows
 

@@ -8,7 +8,6 @@ that each URL declares its own permission.
 
 import json
 from datetime import timedelta
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -28,6 +27,7 @@ from clinic.idempotency import OnceForm, submit_once
 from clinic.listing import paginate
 from clinic.permissions import require_perm
 from clinic.reports import exports, history, selectors, services
+from clinic.reports.exports import query_string
 from clinic.reports.filters import DashboardFilterSet
 from clinic.reports.periods import default_period, presets
 from clinic.reports.registry import BY_SLUG, REPORTS, Report
@@ -55,11 +55,6 @@ def _filters_for(request, filterset_class):
     return filterset_class(data, queryset=model.objects.none(), user=request.user, request=request)
 
 
-def _query(params: dict) -> str:
-    clean = {k: v for k, v in params.items() if v not in (None, "")}
-    return f"?{urlencode(clean)}" if clean else ""
-
-
 def _filter_params(request) -> dict:
     return {k: v for k, v in request.GET.items() if k not in NOT_FILTERS}
 
@@ -71,7 +66,7 @@ def _preset_links(request, fs) -> list[dict]:
     return [
         {
             "label": label,
-            "query": _query({**base, **period.as_params()}),
+            "query": query_string({**base, **period.as_params()}),
             "active": period == current,
         }
         for label, period in presets()
@@ -116,9 +111,9 @@ def dashboard(request):
         "previous": scope.period.compared(),
         "whole_clinic": whole_clinic,
         "presets": _preset_links(request, fs),
-        "q": _query(params),
+        "q": query_string(params),
         "params": params,
-        "print_query": _query({**_filter_params(request), "print": "1"}),
+        "print_query": query_string({**_filter_params(request), "print": "1"}),
         "printing": printing,
         "charts": _chart_data(board),
         "labels": DASHBOARD_LABELS,
@@ -154,7 +149,7 @@ def dashboard_panel(request, panel):
             "board": board,
             "scope": scope,
             "whole_clinic": whole_clinic,
-            "q": _query(_scope_params(scope)),
+            "q": query_string(_scope_params(scope)),
             "labels": DASHBOARD_LABELS,
             "responder_chart": _responder_chart(board.get("responders") or []),
         },
@@ -232,8 +227,8 @@ def report_page(request, report: Report):
         "scope": scope,
         "presets": _preset_links(request, fs) if "start" in fs.filters else [],
         "can_export": request.user.has_perm("reports.export_reports"),
-        "csv_url": reverse(f"reports:{report.slug}_csv") + _query(filters),
-        "print_query": _query({**filters, "print": "1"}),
+        "csv_url": reverse(f"reports:{report.slug}_csv") + query_string(filters),
+        "print_query": query_string({**filters, "print": "1"}),
         "printing": _printing(request),
     }
     return render(request, "reports/report.html", context)
@@ -251,7 +246,7 @@ def report_csv(request, report: Report):
             "The CSV was not downloaded: correct the filters below, then download it again.",
             extra_tags=NAMES_NOBODY,
         )
-        return redirect(reverse(f"reports:{report.slug}") + _query(_filter_params(request)))
+        return redirect(reverse(f"reports:{report.slug}") + query_string(_filter_params(request)))
     scope = fs.scope()
     rows = _report_rows(report, fs, scope)
     if exports.is_large(rows):  # issue 12.2: prepared by the worker, not held here
@@ -275,7 +270,7 @@ def _offer_export(request, report: Report, fs, scope):
     a link preview of the CSV link must not queue an export. Nothing was downloaded, so
     no download is logged."""
     request.audit_skip = True
-    query = _query(_filter_params(request))
+    query = query_string(_filter_params(request))
     return render(
         request,
         "reports/export_offer.html",
@@ -298,7 +293,7 @@ def report_prepare(request, report: Report):
     written only when this request queued an export."""
     request.audit_skip = True
     fs = _filters_for(request, report.filterset)
-    query = _query(_filter_params(request))
+    query = query_string(_filter_params(request))
     if not fs.is_valid():
         messages.error(
             request,
@@ -340,17 +335,7 @@ def report_prepare(request, report: Report):
 @require_safe
 def export_list(request):
     """The user's own prepared exports (issue 12.2), newest first."""
-    rows = exports.with_files_checked(list(exports.exports_for(user=request.user)[:EXPORTS_SHOWN]))
-    titles = {r.slug: r.title for r in REPORTS}
-    for export in rows:
-        export.title = titles.get(export.report, export.report)
-        # Back to the report as it was asked for: where a failed or removed export is
-        # asked for again.
-        export.report_url = (
-            reverse(f"reports:{export.report}") + _query(export.filters or {})
-            if export.report in BY_SLUG
-            else ""
-        )
+    rows = exports.exports_listed(user=request.user, limit=EXPORTS_SHOWN)
     return render(request, "reports/exports.html", {"exports": rows})
 
 
