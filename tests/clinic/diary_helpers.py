@@ -1,5 +1,6 @@
 """Helpers for the diary's tests: a practitioner working every day, a time a few days
-from today, a seeded appointment type, and a booking through the service."""
+from today, a seeded appointment type, a booking through the service, and a waiting
+patient offered a cancelled slot."""
 
 import importlib
 from datetime import datetime, time, timedelta
@@ -43,3 +44,25 @@ def book(patient, doctor, reception, starts_at, type_slug="review", **kwargs):
         booked_by=reception,
         **kwargs,
     )
+
+
+def offered_entry(reception, practitioner, patient):
+    """`patient` waits for a review; another patient's review in two days is cancelled:
+    its slot is offered to them (the entry, status "offered")."""
+    from clinic.diary.waiting_list import services as waiting_services
+    from tests.factories import PatientFactory
+
+    working(practitioner, starts=time(7), ends=time(21))
+    entry = waiting_services.waiting_list_add(
+        patient=patient,
+        appointment_type=kind("review"),
+        from_date=timezone.localdate(),
+        created_by=reception,
+    )
+    other = book(PatientFactory(), practitioner, reception, at(2, 10), acknowledge_flags=True)
+    services.appointment_cancel(
+        appointment=other, cancelled_by="patient", reason="Away", user=reception
+    )
+    entry.refresh_from_db()
+    assert entry.status == "offered"
+    return entry

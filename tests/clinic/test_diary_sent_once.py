@@ -3,18 +3,16 @@ waiting-list entry and queues each message once (one-time submission tokens, and
 services' own check for a message already queued)."""
 
 import re
-from datetime import datetime, time, timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.diary import services as diary_services
 from clinic.diary.messaging.choices import MessageKind
 from clinic.diary.messaging.models import PatientMessage
-from clinic.diary.models import AppointmentType, WorkingPattern
-from clinic.diary.waiting_list import services as waiting_services
+from clinic.diary.models import AppointmentType
 from clinic.diary.waiting_list.models import WaitingListEntry
+from tests.clinic.diary_helpers import offered_entry
 from tests.clinic.messaging_helpers import signed_session
 from tests.factories import PatientFactory
 
@@ -30,36 +28,6 @@ def tokens(html: str) -> list[str]:
 
 def said(response) -> str:
     return " ".join(str(m) for m in response.wsgi_request._messages)
-
-
-def offered_entry(reception, practitioner, patient):
-    """`patient` waits for a review; another patient's review is cancelled: offered."""
-    for weekday in range(7):
-        WorkingPattern.objects.create(
-            practitioner=practitioner, weekday=weekday, starts=time(7), ends=time(21)
-        )
-    review = AppointmentType.objects.get(slug="review")
-    entry = waiting_services.waiting_list_add(
-        patient=patient,
-        appointment_type=review,
-        from_date=timezone.localdate(),
-        created_by=reception,
-    )
-    day = timezone.localdate() + timedelta(days=2)
-    other = diary_services.appointment_book(
-        patient=PatientFactory(),
-        practitioner=practitioner,
-        appointment_type=review,
-        starts_at=timezone.make_aware(datetime.combine(day, time(10))),
-        booked_by=reception,
-        acknowledge_flags=True,
-    )
-    diary_services.appointment_cancel(
-        appointment=other, cancelled_by="patient", reason="Away", user=reception
-    )
-    entry.refresh_from_db()
-    assert entry.status == "offered"
-    return entry
 
 
 # A6: aftercare advice --------------------------------------------------------------------

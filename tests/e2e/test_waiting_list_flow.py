@@ -4,17 +4,12 @@ its matches again and puts the cursor in the search box with the error read out;
 offer is said on its row."""
 
 import re
-from datetime import datetime, time, timedelta
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from clinic.diary import services as diary_services
-from clinic.diary.models import AppointmentType
-from clinic.diary.waiting_list import services as waiting_services
 from clinic.diary.waiting_list.models import WaitingListEntry
-from tests.clinic.diary_helpers import working
+from tests.clinic.diary_helpers import offered_entry
 from tests.factories import PatientFactory
 
 pytestmark = [
@@ -74,29 +69,10 @@ def test_a_patient_left_unchosen_keeps_the_search_and_gets_the_cursor(
 
 
 def test_a_sent_offer_is_said_on_its_row(page: Page, live_server, reception, practitioner, login):
-    working(practitioner)
-    review = AppointmentType.objects.get(slug="review")
     waiting = PatientFactory(
         family_name="Elliott", consent_contact_email=True, consent_contact_sms=False
     )
-    waiting_services.waiting_list_add(
-        patient=waiting,
-        appointment_type=review,
-        from_date=timezone.localdate(),
-        created_by=reception,
-    )
-    day = timezone.localdate() + timedelta(days=2)
-    other = diary_services.appointment_book(
-        patient=PatientFactory(),
-        practitioner=practitioner,
-        appointment_type=review,
-        starts_at=timezone.make_aware(datetime.combine(day, time(10))),
-        booked_by=reception,
-        acknowledge_flags=True,
-    )
-    diary_services.appointment_cancel(
-        appointment=other, cancelled_by="patient", reason="Away", user=reception
-    )
+    offered_entry(reception, practitioner, waiting)
     login(page, live_server, "rita")
     page.goto(f"{live_server.url}/diary/waiting-list/")
     row = page.get_by_test_id("waiting-entry").filter(has_text="ELLIOTT")
