@@ -50,6 +50,7 @@ def _show_link(request, link: services.PasswordLink, *, new_account: bool):
             "link": link,
             "member": link.user,
             "new_account": new_account,
+            "not_sent": _not_sent_message(link) if link.not_sent else "",
             "hours": _link_hours(),
             # As clinic.middleware.TwoFactorMiddleware will ask of them at sign-in.
             "two_factor_at_first_sign_in": settings.OTP_REQUIRED
