@@ -270,7 +270,7 @@ class SessionForm(RefusesStalePage, forms.ModelForm):
         # looking for them. A submission that ticked one keeps the field, so a vial that
         # went out of use since the page was shown is refused with the message above, not
         # dropped in silence.
-        further_layout = [Row(Column("further_vials", css_class="col-md-7"))]
+        further_layout = [Row(Column("further_vials", css_class="col-12"))]
         ticked = self.is_bound and any(
             further.widget.value_from_datadict(
                 self.data, self.files, self.add_prefix("further_vials")
@@ -356,7 +356,9 @@ class SessionForm(RefusesStalePage, forms.ModelForm):
                 )
             ]
         self.helper = no_tag_helper(
-            Row(Column("vial", css_class="col-md-8"), Column("performed_at", css_class="col-md-4")),
+            # The vial's whole label (lot, strength, use-by, size, expiry) shown at 820 px and
+            # 1366 px: the vial on a row of its own, the time below it.
+            Row(Column("vial", css_class="col-12"), Column("performed_at", css_class="col-md-5")),
             *further_layout,
             *weight,
             *(
