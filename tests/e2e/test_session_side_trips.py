@@ -91,3 +91,45 @@ def test_a_refused_sign_brings_its_reason_into_view(
     expect(refused).to_be_in_viewport()
     expect(refused).to_be_focused()
     shot(page, f"session-sign-refused-{size[0]}")
+
+
+def test_a_vial_reconstituted_from_the_draft_on_an_ipad_comes_back_to_it(
+    page: Page, live_server, practitioner, login, shot
+):
+    """Browser review (07/12/2026), on an iPad: the vial page had no way back to the draft
+    that sent the practitioner there, and a point's Remove box was 13 px under a finger."""
+    page.set_viewport_size({"width": 820, "height": 1180})
+    patient = PatientFactory(family_name="Okafor", given_names="Tobi")
+    QuestionnaireFactory(patient=patient, entered_by=practitioner)
+    fresh = VialFactory(
+        received_by=practitioner, reconstituted_at=None, diluent_ml=None, use_by=None
+    )
+    draft = TreatmentSessionFactory(patient=patient, practitioner=practitioner, vial=None)
+    InjectionPointFactory.create_batch(3, session=draft)
+    edit_url = f"{live_server.url}/sessions/{draft.public_id}/edit/"
+    login(page, live_server, "amelia")
+    page.goto(edit_url)
+
+    # Remove: the whole cell is the target, and a row ticked for removal is greyed.
+    remove = page.locator("label.point-remove-hit").nth(1)
+    box = remove.bounding_box()
+    assert box["width"] >= 44 and box["height"] >= 44, box
+    remove.click(position={"x": box["width"] - 4, "y": 4})  # the cell's corner, not the box
+    expect(page.locator("#id_points-1-DELETE")).to_be_checked()
+    expect(page.locator(".point-row").nth(1).locator("td").first).to_have_css("opacity", "0.45")
+    remove.click()
+    expect(page.locator("#id_points-1-DELETE")).not_to_be_checked()
+
+    page.get_by_test_id("no-usable-vial").get_by_role("link", name="Vials").click()
+    back = page.get_by_test_id("draft-back")
+    expect(back.get_by_role("link", name="Back to the session")).to_have_attribute(
+        "href", f"/sessions/{draft.public_id}/edit/"
+    )
+    page.get_by_role("link", name=fresh.stock_label).click()
+    expect(page.get_by_test_id("draft-back")).to_contain_text("once its reconstitution is recorded")
+    shot(page, "vial-from-draft-820")
+    page.get_by_label("0.9% saline added (mL)").fill("2.5")
+    page.get_by_role("button", name="Record reconstitution").click()
+    expect(page).to_have_url(edit_url)
+    expect(page.get_by_text("Reconstituted: 4.00 U per 0.1 mL")).to_be_visible()
+    expect(page.locator("#id_vial option", has_text=fresh.stock_label)).to_have_count(1)

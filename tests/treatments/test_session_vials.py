@@ -19,6 +19,13 @@ from treatments.services.draws import choose_vials, chosen_from_usable
 pytestmark = pytest.mark.django_db
 
 
+def vials_href(session) -> str:
+    """The editor's link to its product's vials, carrying the way back to the draft
+    (treatments.views.vials.draft_next), whichever page drew it (the editor, the live check)."""
+    back = f"/sessions/{session.public_id}/edit/".replace("/", "%2F")
+    return f'href="/vials/?product={session.product_id}&amp;next={back}"'
+
+
 def vial(practitioner, units, *, slug="botox", hours_left=20, **kw):
     reconstituted = timezone.now() - timedelta(hours=24 - hours_left)
     return VialFactory(
@@ -145,7 +152,7 @@ def test_the_short_vial_finding_says_what_to_do_where(
     for page in (shown(), live_check()):
         text = help_text(page)
         assert "No other BOTOX vial is ready to add" in text
-        assert f'href="/vials/?product={session.product_id}"' in text
+        assert vials_href(session) in text
         assert "record its reconstitution" in text
         assert "offered here under “Further vials”" in text
     vial(practitioner, 100)
@@ -216,7 +223,7 @@ def test_the_vial_panel_says_why_stock_cannot_be_used(
     # No vial can be used: the page says so, and where to get one.
     notice = page.split('data-testid="no-usable-vial"', 1)[1].split("</div>", 1)[0]
     assert "No BOTOX vial in stock can be used for this session" in " ".join(notice.split())
-    assert f'href="/vials/?product={session.product_id}"' in notice
+    assert vials_href(session) in notice
     assert 'name="further_vials"' not in page and "Further vials" not in page  # none to tick
 
 
@@ -411,7 +418,7 @@ def test_the_vial_panel_names_ten_unusable_vials_and_counts_the_rest(
     assert f"vial {expired[10].stock_label}:" not in panel
     more = panel.split('data-testid="unusable-more"', 1)[1]
     assert "and 2 more expiring later" in more
-    assert f'href="/vials/?product={session.product_id}"' in more  # that product's vials
+    assert vials_href(session) in more  # that product's vials
 
 
 def test_the_usable_vials_among_some_ids_are_those_of_the_whole_list(practitioner, ready_patient):

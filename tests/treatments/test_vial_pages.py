@@ -301,3 +301,101 @@ def test_a_reconstitution_recorded_wrongly_is_corrected_until_a_signed_session_d
     assert Vial.objects.get(pk=vial.pk).diluent_ml == Decimal("2.5")
     page = practitioner_client.get(reverse("treatments:vial_detail", args=[vial.pk]))
     assert 'data-testid="correct-reconstitution"' not in page.content.decode()
+
+
+# Opened from a draft session: the way back to it ------------------------------------------
+
+
+def editor_path(session) -> str:
+    return reverse("treatments:session_edit", args=[session.public_id])
+
+
+def test_a_vial_reconstituted_from_a_draft_returns_to_it(practitioner_client, practitioner):
+    """Browser review (07/12/2026): a practitioner sent from the session editor to the vial
+    list to reconstitute a vial found no way back to the draft. The editor's link carries
+    the draft (`next`); the list and the vial's page offer "Back to the session", and the
+    reconstitution, once recorded, returns to the draft, where the vial is offered."""
+    from tests.factories import TreatmentSessionFactory
+
+    session = TreatmentSessionFactory(practitioner=practitioner, vial=None)
+    fresh = fresh_vial(practitioner)
+    back = editor_path(session)
+    editor = practitioner_client.get(back).content.decode()
+    vials_url = (
+        f"{reverse('treatments:vials')}?product={session.product_id}&amp;next="
+        + back.replace("/", "%2F")
+    )
+    assert vials_url in editor
+    listed = practitioner_client.get(
+        reverse("treatments:vials"), {"product": session.product_id, "next": back}
+    ).content.decode()
+    assert f'href="{back}">Back to the session</a>' in listed
+    detail_url = (
+        f"{reverse('treatments:vial_detail', args=[fresh.pk])}?next={back.replace('/', '%2F')}"
+    )
+    assert detail_url in listed  # the vial's row keeps the way back
+    page = practitioner_client.get(
+        reverse("treatments:vial_detail", args=[fresh.pk]), {"next": back}
+    )
+    html = page.content.decode()
+    assert "once its reconstitution is recorded, you return to it" in html
+    assert f'<input type="hidden" name="next" value="{back}">' in html
+    response = practitioner_client.post(
+        reverse("treatments:vial_reconstitute", args=[fresh.pk]), {"diluent_ml": "2", "next": back}
+    )
+    assert response.status_code == 302 and response["Location"] == back
+    assert Vial.objects.get(pk=fresh.pk).reconstituted_at is not None
+    draft = practitioner_client.get(back).content.decode()
+    assert "Reconstituted: 5.00 U per 0.1 mL" in draft  # said on the draft, the vial offered
+    assert f'value="{fresh.pk}"' in draft
+
+
+@pytest.mark.parametrize(
+    "elsewhere",
+    ["https://evil.example/sessions/x/edit/", "//evil.example/", "/patients/", "/no/such/page/"],
+)
+def test_a_next_that_is_not_a_draft_editor_is_ignored(practitioner_client, practitioner, elsewhere):
+    fresh = fresh_vial(practitioner)
+    listed = practitioner_client.get(reverse("treatments:vials"), {"next": elsewhere})
+    assert 'data-testid="draft-back"' not in listed.content.decode()
+    response = practitioner_client.post(
+        reverse("treatments:vial_reconstitute", args=[fresh.pk]),
+        {"diluent_ml": "2", "next": elsewhere},
+    )
+    assert response["Location"] == reverse("treatments:vial_detail", args=[fresh.pk])
+
+
+def test_a_vial_received_from_a_draft_leads_back_to_it(practitioner_client, practitioner):
+    """A powder goes to its vial's page first (to be reconstituted), keeping the way back;
+    a ready-to-use solution returns to the draft at once."""
+    from tests.factories import TreatmentSessionFactory
+    from tests.treatments.test_stock_receipts import form_data, token_from
+    from treatments.models import Product
+
+    session = TreatmentSessionFactory(practitioner=practitioner, vial=None)
+    back = editor_path(session)
+    url = f"{reverse('treatments:vial_receive')}?next={back}"
+    page = practitioner_client.get(url)
+    assert f'<input type="hidden" name="next" value="{back}">' in page.content.decode()
+    response = practitioner_client.post(
+        url, form_data(quantity="1", submission_token=token_from(page), next=back)
+    )
+    vial = Vial.objects.get()
+    assert response["Location"] == (
+        f"{reverse('treatments:vial_detail', args=[vial.pk])}?next={back.replace('/', '%2F')}"
+    )
+    solution = Product.objects.get(slug="alluzience")
+    Product.objects.filter(pk=solution.pk).update(on_formulary=True, presentations=[200])
+    page = practitioner_client.get(url)
+    response = practitioner_client.post(
+        url,
+        form_data(
+            product=solution.pk,
+            presentation_units="200",
+            lot="AL2291",
+            quantity="1",
+            submission_token=token_from(page),
+            next=back,
+        ),
+    )
+    assert response.status_code == 302 and response["Location"] == back

@@ -4,6 +4,7 @@ Thin: access, form, one service/selector."""
 import enum
 import uuid
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -190,7 +191,15 @@ def _edit_context(request, session, editor: Editor, refused=None):
         "form": form,
         "formset": formset,
         # Where to receive or reconstitute a vial of the session's product (the notices').
-        "product_vials_url": f"{reverse('treatments:vials')}?product={session.product_id}",
+        # `next`: the vial pages offer the way back to this draft, and a reconstitution or
+        # receipt recorded there returns here (treatments.views.vials.draft_next).
+        "product_vials_url": f"{reverse('treatments:vials')}?"
+        + urlencode(
+            {
+                "product": session.product_id,
+                "next": reverse("treatments:session_edit", kwargs={"public_id": session.public_id}),
+            }
+        ),
         "findings": findings,
         "reasons": reasons,
         "totals": selectors.point_totals(points),

@@ -1,19 +1,22 @@
 """Vial pages: the stock list, receive, detail, reconstitute, discard, and the lot lookup
 (recall). Thin: access, form, one service/selector."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clinic.audit import audited, has_param, record_access
 from clinic.idempotency import submit_once, without_token
-from clinic.inputs import record_id
+from clinic.inputs import local_next, record_id
 from clinic.listing import fast_page
 from clinic.permissions import require_perm
 from treatments import selectors, services
+from treatments.choices import ProductForm
 from treatments.filters import VialFilterSet
 from treatments.forms import (
     CorrectReconstitutionForm,
@@ -23,6 +26,23 @@ from treatments.forms import (
 )
 
 VIALS_PER_PAGE = 100
+
+
+def draft_next(request) -> str:
+    """The draft session the vial pages were opened from (`next`, as the session editor's
+    links send it): its editor's path, or "" for anything else (another page, a URL
+    elsewhere). The pages offer the way back to it, and a vial reconstituted or received
+    there returns to it."""
+    target = local_next(request, "")
+    try:
+        match = resolve(target.partition("?")[0]) if target else None
+    except Resolver404:
+        return ""
+    return target if match and match.view_name == "treatments:session_edit" else ""
+
+
+def _with_next(url: str, back: str) -> str:
+    return f"{url}{'&' if '?' in url else '?'}{urlencode({'next': back})}" if back else url
 
 
 @require_perm("treatments.view_vial")
@@ -54,6 +74,7 @@ def vial_list(request):
         "just_received": just_received,  # its rows stand out in the list below
         "received_vials": received,
         "received": selectors.receipt_summary(received),
+        "draft_next": draft_next(request),
     }
     return render(request, "treatments/vial_list.html", context)
 
@@ -63,6 +84,7 @@ def vial_receive(request):
     """A receipt: several vials of one lot at once (issue 13.13). Reception books
     deliveries in (DOMAIN §7.3: stock, view on receiving)."""
     form = VialReceiveForm(request.POST or None)
+    back = draft_next(request)
     if request.method == "POST" and form.is_valid():
         fields = without_token(form.cleaned_data)
 
@@ -71,10 +93,13 @@ def vial_receive(request):
             vials = receipt.vials_received
             if len(vials) == 1:  # on to its page, to reconstitute it
                 messages.success(request, selectors.receipt_summary(vials))
-                return reverse("treatments:vial_detail", kwargs={"pk": vials[0].pk})
+                url = reverse("treatments:vial_detail", kwargs={"pk": vials[0].pk})
+                if back and vials[0].product.form == ProductForm.SOLUTION:
+                    return back  # ready to draw from: back to the draft that needed it
+                return _with_next(url, back)
             # The list says what was received, from the rows (?receipt=): a double-click's
             # second answer, which is the one the browser shows, says it too.
-            return f"{reverse('treatments:vials')}?receipt={receipt.pk}"
+            return _with_next(f"{reverse('treatments:vials')}?receipt={receipt.pk}", back)
 
         try:
             outcome = submit_once(request, form, receive)
@@ -83,7 +108,7 @@ def vial_receive(request):
         else:
             if outcome is not None:
                 return redirect(outcome.url)
-    return render(request, "treatments/vial_receive.html", {"form": form})
+    return render(request, "treatments/vial_receive.html", {"form": form, "draft_next": back})
 
 
 @require_perm("treatments.view_vial")
@@ -129,6 +154,7 @@ def _vial_page(request, vial, *, reconstitute_form=None, discard_form=None, corr
         # The discard panel is folded away unless the vial is past its use-by or the
         # discard just sent was refused (its errors must be seen).
         "discard_open": bool(discard_form is not None or (vial.use_by and vial.use_by < now)),
+        "draft_next": draft_next(request),
     }
     return render(request, "treatments/vial_detail.html", context)
 
@@ -161,7 +187,9 @@ def _vial_form_sent(request, pk, *, form_class, name, refusal, write, said):
             form.offer_confirmation_if_unusual()
         return _refused_page(request, vial, **{name: form})
     messages.success(request, said(vial))
-    return redirect("treatments:vial_detail", pk=vial.pk)
+    # Opened from a draft session (its "next"): back to it, where the vial is offered now.
+    back = draft_next(request)
+    return redirect(back or reverse("treatments:vial_detail", kwargs={"pk": vial.pk}))
 
 
 def _reconstituted(vial) -> str:
