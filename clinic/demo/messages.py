@@ -9,7 +9,8 @@ front desk would have left them around the demo week (clinic/demo/diary.py):
   sent three weeks before a recent re-treatment ("recall to treatment");
 - aftercare advice after the last few sessions signed (up to two weeks back);
 - a cancellation filled from the waiting list (the entry offered the slot, the offer sent,
-  the patient booked into it) and two patients still waiting.
+  the patient booked into it), a second one offered this morning and not yet answered,
+  and one patient still waiting.
 
 The text of each message is what the clinic would have sent (clinic.diary.messaging.texts);
 nothing is sent while seeding. Draws come from their own generator, made after the diary's.
@@ -282,6 +283,17 @@ class MessagesSeeder:
         if len(free) < 3:
             return 0
         waiting, *others = rng.sample(free, 3)
+        # The first still waiting is offered a second slot (_offer_open): one who agreed to
+        # be contacted on some channel, so that the offer shows as sent.
+        reachable = [
+            p
+            for p in free
+            if (p.consent_contact_sms and p.phone) or (p.consent_contact_email and p.email)
+        ]
+        if others[0] not in reachable:
+            spare = [p for p in reachable if p not in (waiting, others[1])]
+            if spare:
+                others[0] = rng.choice(spare)
         offered_at = cancelled.cancelled_at + timedelta(minutes=5)
         filled = Appointment.objects.create(
             patient=waiting,
@@ -325,6 +337,7 @@ class MessagesSeeder:
                 created_by=desk,
             )
         )
+        still_waiting = []
         for n, patient in enumerate(others):
             later = WaitingListEntry.objects.create(
                 patient=patient,
@@ -337,4 +350,58 @@ class MessagesSeeder:
             WaitingListEntry.objects.filter(pk=later.pk).update(
                 created_at=now - timedelta(days=5 - n)
             )
-        return made
+            still_waiting.append(later)
+        return made + self._offer_open(still_waiting[0], cancelled)
+
+    def _offer_open(self, entry, like) -> int:
+        """A second cancellation this morning, its slot offered to the first patient still
+        waiting and the offer sent an hour ago, no answer yet: the waiting list shows the
+        entry "Offered" with the offer's line (sent, or skipped on a channel the patient
+        did not agree to). A slot past the reminders' two days (none was queued for it)."""
+        from clinic.diary.messaging import texts
+        from clinic.diary.models import Appointment
+        from clinic.diary.waiting_list.models import WaitingListEntry
+
+        now = timezone.now()
+        slot = (
+            Appointment.objects.filter(
+                status__in=["booked", "confirmed"],
+                appointment_type=like.appointment_type,
+                practitioner=like.practitioner,
+                starts_at__gt=now + timedelta(days=4),
+            )
+            .exclude(patient=entry.patient)
+            .order_by("starts_at", "id")
+            .first()
+        )
+        if slot is None:
+            return 0
+        cancelled_at = now - timedelta(hours=2)
+        Appointment.objects.filter(pk=slot.pk).update(
+            status="cancelled",
+            cancelled_at=cancelled_at,
+            cancelled_by="patient",
+            cancel_reason="Away with work that week",
+            version=slot.version + 1,
+        )
+        slot.refresh_from_db()
+        offered_at = cancelled_at + timedelta(minutes=4)
+        WaitingListEntry.objects.filter(pk=entry.pk).update(
+            status="offered", offered_appointment=slot, offered_at=offered_at
+        )
+        entry.refresh_from_db()
+        return len(
+            self._both(
+                patient=entry.patient,
+                kind="waiting-offer",
+                when=offered_at + timedelta(minutes=55),
+                sent=True,
+                compose=lambda channel: texts.waiting_list_offer(
+                    entry=entry, appointment=slot, channel=channel
+                ),
+                appointment=slot,
+                appointment_starts_at=slot.starts_at,
+                waiting_entry=entry,
+                created_by=self._desk,
+            )
+        )

@@ -197,3 +197,22 @@ def test_demo_outcome_scores_start_from_a_baseline_before_treatment(demo):
         instrument = score.instrument
         assert instrument.min_value is None or score.value >= instrument.min_value
         assert instrument.max_value is None or score.value <= instrument.max_value
+
+
+def test_the_waiting_list_has_a_slot_filled_one_offered_and_one_waiting(demo):
+    """What `make run` shows reception on the waiting list: a cancellation already filled
+    from it, a second one offered this morning and not yet answered (its offer sent, or
+    skipped on a channel the patient did not agree to), and a patient still waiting."""
+    from clinic.diary.messaging.models import PatientMessage
+    from clinic.diary.waiting_list.models import WaitingListEntry
+
+    by_status = Counter(WaitingListEntry.objects.values_list("status", flat=True))
+    assert by_status == {"booked": 1, "offered": 1, "waiting": 1}
+    offered = WaitingListEntry.objects.select_related("offered_appointment").get(status="offered")
+    slot = offered.offered_appointment
+    assert slot.status == "cancelled" and slot.starts_at > timezone.now()
+    assert slot.patient_id != offered.patient_id
+    assert slot.cancelled_at < offered.offered_at < timezone.now()
+    sent = PatientMessage.objects.filter(waiting_entry=offered, kind="waiting-offer")
+    assert sorted(sent.values_list("channel", flat=True)) == ["email", "sms"]
+    assert {m.status for m in sent} <= {"sent", "skipped"} and any(m.status == "sent" for m in sent)
