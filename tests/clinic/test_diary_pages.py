@@ -52,6 +52,23 @@ def test_reception_books_from_a_free_slot_and_marks_the_arrival(patient, doctor,
     assert appointment.status == "arrived"
 
 
+def test_the_diary_headers_book_opens_with_the_day_shown(reception):
+    """Browser review (07/12/2026): the day view's Book opened with an empty date, on
+    whatever day the diary showed; it now carries that day. A day the diary would not
+    show is not taken (the date is left to type)."""
+    client = client_for(reception)
+    day = timezone.localdate() + timedelta(days=3)
+    page = client.get(reverse("diary:day"), {"day": day.isoformat()}).content.decode()
+    link = f'{reverse("diary:book")}?day={day.isoformat()}'
+    assert f'href="{link}" data-testid="book-this-day"' in page
+    form = client.get(link).content.decode()
+    assert f'name="day" value="{day:%d/%m/%Y}"' in form
+    for unusable in ("31/02/2026", "9999-01-01", "soon"):
+        form = client.get(reverse("diary:book"), {"day": unusable})
+        assert form.status_code == 200
+        assert 'name="day" value=' not in form.content.decode()
+
+
 def test_a_double_booking_on_the_page_offers_free_times(patient, doctor, reception):
     book(PatientFactory(), doctor, reception, at(1, 9))
     response = client_for(reception).post(

@@ -24,6 +24,11 @@ from patients.selectors import patient_search
 
 def _initial_from(request) -> dict:
     initial = {}
+    # The diary's header Book, from the day it shows (?day=): that date, the time to choose.
+    if request.GET.get("day"):
+        day, problem = day_from(request.GET["day"])
+        if not problem:
+            initial["day"] = day
     if request.GET.get("start"):
         try:
             moment = timezone.localtime(datetime.fromisoformat(request.GET["start"]))
