@@ -241,7 +241,6 @@ class MessagesSeeder:
     # The waiting list -----------------------------------------------------------------
 
     def _waiting_list(self, rng) -> int:
-        from clinic.diary.messaging import texts
         from clinic.diary.models import Appointment
         from clinic.diary.waiting_list.models import WaitingListEntry
         from patients.models import Patient
@@ -322,21 +321,7 @@ class MessagesSeeder:
             created_by=desk,
         )
         WaitingListEntry.objects.filter(pk=entry.pk).update(created_at=now - timedelta(days=12))
-        made = len(
-            self._both(
-                patient=waiting,
-                kind="waiting-offer",
-                when=offered_at + timedelta(minutes=2),
-                sent=True,
-                compose=lambda channel: texts.waiting_list_offer(
-                    entry=entry, appointment=cancelled, channel=channel
-                ),
-                appointment=cancelled,
-                appointment_starts_at=cancelled.starts_at,
-                waiting_entry=entry,
-                created_by=desk,
-            )
-        )
+        made = self._offer_sent(entry, cancelled, when=offered_at + timedelta(minutes=2))
         still_waiting = []
         for n, patient in enumerate(others):
             later = WaitingListEntry.objects.create(
@@ -358,7 +343,6 @@ class MessagesSeeder:
         waiting and the offer sent an hour ago, no answer yet: the waiting list shows the
         entry "Offered" with the offer's line (sent, or skipped on a channel the patient
         did not agree to). A slot past the reminders' two days (none was queued for it)."""
-        from clinic.diary.messaging import texts
         from clinic.diary.models import Appointment
         from clinic.diary.waiting_list.models import WaitingListEntry
 
@@ -390,11 +374,18 @@ class MessagesSeeder:
             status="offered", offered_appointment=slot, offered_at=offered_at
         )
         entry.refresh_from_db()
+        return self._offer_sent(entry, slot, when=offered_at + timedelta(minutes=55))
+
+    def _offer_sent(self, entry, slot, *, when) -> int:
+        """The offer of `slot` to `entry`'s patient, sent by reception at `when` (each
+        channel sent, or skipped where the patient did not agree to it)."""
+        from clinic.diary.messaging import texts
+
         return len(
             self._both(
                 patient=entry.patient,
                 kind="waiting-offer",
-                when=offered_at + timedelta(minutes=55),
+                when=when,
                 sent=True,
                 compose=lambda channel: texts.waiting_list_offer(
                     entry=entry, appointment=slot, channel=channel
