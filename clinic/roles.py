@@ -24,6 +24,7 @@ REFERENCE_MODELS = (
     "sitetemplate",
     "safetyparameter",
     "sideeffectterm",
+    "source",  # the documents the other rows cite (DOMAIN §9)
 )
 
 # Who may open the admin site (clinic.admin_site): the roles that keep reference data.

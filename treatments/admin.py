@@ -15,6 +15,7 @@ from treatments.models import (
     SideEffectTerm,
     SiteTemplate,
     SiteTemplateRow,
+    Source,
 )
 
 
@@ -105,3 +106,9 @@ class SideEffectTermAdmin(ReferenceAdmin):
     list_display = ("name", "slug", "spread_alarm", "source", "verified_on")
     list_filter = ("spread_alarm",)
     search_fields = ("name", "slug")
+
+
+@admin.register(Source)
+class SourceAdmin(ReferenceAdmin):
+    list_display = ("code", "title")
+    search_fields = ("code", "title")

@@ -16,6 +16,7 @@ urlpatterns = [
     ),
     path("vials/<int:pk>/discard/", views.vial_discard, name="vial_discard"),
     path("lots/", views.lot_lookup, name="lot_lookup"),
+    path("reference/sources/", views.source_list, name="sources"),
     path("patients/<uuid:public_id>/sessions/new/", views.session_new, name="session_new"),
     path("sessions/<uuid:public_id>/", views.session_detail, name="session_detail"),
     path("sessions/<uuid:public_id>/edit/", views.session_edit, name="session_edit"),

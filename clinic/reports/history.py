@@ -146,6 +146,7 @@ REFERENCE_MODELS = [
     ("outcomeinstrument", "Outcome measures"),
     ("anatomicalsite", "Anatomical sites"),
     ("sideeffectterm", "Reaction terms"),
+    ("source", "Clinical sources"),
 ]
 
 

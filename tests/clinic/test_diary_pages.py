@@ -59,7 +59,7 @@ def test_the_diary_headers_book_opens_with_the_day_shown(reception):
     client = client_for(reception)
     day = timezone.localdate() + timedelta(days=3)
     page = client.get(reverse("diary:day"), {"day": day.isoformat()}).content.decode()
-    link = f'{reverse("diary:book")}?day={day.isoformat()}'
+    link = f"{reverse('diary:book')}?day={day.isoformat()}"
     assert f'href="{link}" data-testid="book-this-day"' in page
     form = client.get(link).content.decode()
     assert f'name="day" value="{day:%d/%m/%Y}"' in form

@@ -92,6 +92,19 @@ def test_a_refused_sign_brings_its_reason_into_view(
     expect(refused).to_be_focused()
     shot(page, f"session-sign-refused-{size[0]}")
 
+    # A finding's sources open the sources page at their row, in a new tab: the draft stays.
+    source = page.locator("#safety a[href*='/reference/sources/#S']").first
+    code = source.get_attribute("href").rsplit("#", 1)[1]
+    with page.context.expect_page() as opened:
+        source.click()
+    sources = opened.value
+    row = sources.locator(f"tr[id='{code}']")
+    expect(row).to_be_in_viewport()
+    expect(row.locator("a").first).to_have_attribute("target", "_blank")
+    shot(sources, f"clinical-sources-{size[0]}")
+    sources.close()
+    expect(page).to_have_url(f"{live_server.url}/sessions/{cosmetic_draft.public_id}/edit/")
+
 
 def test_a_vial_reconstituted_from_the_draft_on_an_ipad_comes_back_to_it(
     page: Page, live_server, practitioner, login, shot

@@ -19,6 +19,7 @@ from treatments.models.reference import (
     SideEffectTerm,
     SiteTemplate,
     SiteTemplateRow,
+    Source,
 )
 from treatments.models.rollups import (
     CHART_COMPLETION_HOURS,
@@ -80,6 +81,7 @@ __all__ = [
     "SideEffectTerm",
     "SiteTemplate",
     "SiteTemplateRow",
+    "Source",
     "StockReceipt",
     "TreatmentSession",
     "Vial",

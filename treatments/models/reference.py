@@ -5,6 +5,8 @@ Every row carries its DOMAIN.md source keys and a verified-on date (clinic.model
 SourcedReferenceModel). Clinical thresholds live in these rows, never as literals in code.
 """
 
+from urllib.parse import urlsplit
+
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -386,3 +388,28 @@ class SideEffectTerm(SourcedReferenceModel, TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Source(TimeStampedModel):
+    """A document the reference data cites (DOMAIN §9): a label (SmPC, prescribing
+    information), a guideline, a safety notice, or a page quoting one. Its `code` is what
+    the other rows' `source` keys and every safety finding name ("S89"); the sources page
+    lists them, and each finding's keys link to it."""
+
+    code = models.CharField(max_length=10, unique=True)  # "S89", "S3b"
+    position = models.PositiveIntegerField(help_text="Its place in DOMAIN §9's list")
+    title = models.CharField(max_length=300)
+    urls = models.JSONField(default=list, blank=True, help_text="Where it is read")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.title}"
+
+    @property
+    def links(self) -> list[tuple[str, str]]:
+        """Each address with the site it is on ("www.medicines.org.uk"), as the page shows it."""
+        return [(url, urlsplit(url).netloc or url) for url in self.urls]

@@ -41,6 +41,7 @@ from treatments.selectors.reference import (
     product_choices_for,
     product_list_formulary,
     site_template_for,
+    source_list,
 )
 from treatments.selectors.reference_cache import ReferenceSnapshot, reference_snapshot
 from treatments.selectors.safety_inputs import (
@@ -189,6 +190,7 @@ __all__ = [
     "side_effect_suggested_session",
     "side_effect_terms",
     "site_template_for",
+    "source_list",
     "today",
     "vial_facts",
     "vial_get",

@@ -1,11 +1,24 @@
 """Reads of reference data for the session form: the formulary, products marked licensed
-or off-label for an indication, and the site template to start from."""
+or off-label for an indication, and the site template to start from; and the sources the
+reference data cites."""
 
 from dataclasses import dataclass
 
 from django.db.models import F, Prefetch, Q
 
-from treatments.models import DoseGuideline, Indication, Product, SiteTemplate, SiteTemplateRow
+from treatments.models import (
+    DoseGuideline,
+    Indication,
+    Product,
+    SiteTemplate,
+    SiteTemplateRow,
+    Source,
+)
+
+
+def source_list() -> list[Source]:
+    """Every source, in DOMAIN §9's order."""
+    return list(Source.objects.only("code", "title", "urls"))
 
 
 def product_list_formulary() -> list[Product]:

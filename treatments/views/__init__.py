@@ -7,6 +7,7 @@ one service/selector.
 from treatments.views.followups import task_done, task_list, task_new, task_reopen
 from treatments.views.outcomes import outcome_list, outcome_new
 from treatments.views.prescribing import prescriber_assessment_new
+from treatments.views.reference import source_list
 from treatments.views.sessions import (
     OVERRIDE_PREFIX,
     session_addendum,
@@ -56,6 +57,7 @@ __all__ = [
     "side_effect_serious",
     "side_effect_yellow_card",
     "side_effect_yellow_card_csv",
+    "source_list",
     "task_done",
     "task_list",
     "task_new",

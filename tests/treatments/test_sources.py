@@ -1,0 +1,93 @@
+"""The sources the reference data and the safety checks cite (DOMAIN §9), as reference data:
+every code cited anywhere is on the sources page, which any member of staff can open, and
+a finding's "Source:" links each code to its row there."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.urls import reverse
+
+from clinic.models import SourcedReferenceModel
+from tests.conftest import client_for
+from tests.factories import InjectionPointFactory, TreatmentSessionFactory
+from treatments.models import Source
+from treatments.templatetags.sources import CODE, source_links
+
+pytestmark = pytest.mark.django_db
+
+SAFETY_RULES = Path(__file__).resolve().parents[2] / "treatments" / "safety"
+
+
+def cited_codes() -> dict[str, str]:
+    """Every source code cited: in any reference row's `source` (or another *source text
+    field), and in the safety engine's rules; each with one place that cites it."""
+    cited = {}
+    for model in apps.get_models():
+        if not issubclass(model, SourcedReferenceModel):
+            continue
+        fields = [f.name for f in model._meta.concrete_fields if f.name.endswith("source")]
+        for row in model.objects.values("pk", *fields):
+            for name in fields:
+                for code in CODE.findall(row[name] or ""):
+                    cited.setdefault(code, f"{model.__name__} {row['pk']}.{name}")
+    for path in SAFETY_RULES.rglob("*.py"):
+        for code in CODE.findall(path.read_text(encoding="utf-8")):
+            cited.setdefault(code, str(path.relative_to(SAFETY_RULES.parent.parent)))
+    return cited
+
+
+def test_every_source_cited_by_the_reference_data_and_the_rules_is_on_file():
+    on_file = set(Source.objects.values_list("code", flat=True))
+    cited = cited_codes()
+    assert len(cited) > 40  # the walk found the citations (products, limits, rules...)
+    missing = {code: where for code, where in cited.items() if code not in on_file}
+    assert not missing, f"cited but not on the sources page: {missing}"
+
+
+def test_the_sources_are_domains_list_in_its_order():
+    sources = list(Source.objects.all())
+    assert len(sources) == 154
+    assert [s.code for s in sources[:4]] == ["S1", "S2", "S3", "S3b"]
+    label = Source.objects.get(code="S10")
+    assert label.title == "emc: BOTOX 100 U SmPC; BOTOX 200 U SmPC"
+    assert label.urls == [
+        "https://www.medicines.org.uk/emc/product/859/smpc",
+        "https://www.medicines.org.uk/emc/product/436/smpc/print",
+    ]
+    assert all(url.startswith(("https://", "http://")) for s in sources for url in s.urls)
+
+
+def test_any_member_of_staff_reads_the_sources_page(reception, client):
+    url = reverse("treatments:sources")
+    assert client.get(url).status_code == 302  # signed out: to the sign-in page
+    page = client_for(reception).get(url).content.decode()
+    assert '<tr id="S89" data-return-to><th scope="row" class="text-nowrap">S89</th>' in page
+    assert "RxReasoner: botulinum toxin type A precautions and interactions" in page
+    assert 'href="https://rxreasoner.com/substances/botulinum/precautions" rel="noopener' in page
+    assert '>rxreasoner.com<span class="visually-hidden"> (opens in a new tab)' in page
+    assert f'href="{url}">Clinical sources</a>' in page  # from every page's footer
+
+
+def test_a_findings_source_links_each_code_and_escapes_the_rest():
+    html = source_links("DOMAIN §10 rule 40; S89; S3b <b>")
+    page = reverse("treatments:sources")
+    assert html.startswith("DOMAIN §10 rule 40; ")
+    assert f'<a href="{page}#S89" target="_blank" rel="noopener">S89<span' in html
+    assert f'<a href="{page}#S3b" target="_blank" rel="noopener">S3b<span' in html
+    assert html.endswith("&lt;b&gt;")
+    # Read as text (tags and the screen reader's words taken out): what was written.
+    visible = re.sub(r'<span class="visually-hidden">[^<]*</span>|<[^>]+>', "", html)
+    assert visible == "DOMAIN §10 rule 40; S89; S3b &lt;b&gt;"
+
+
+def test_the_session_pages_link_their_findings_sources(practitioner):
+    session = TreatmentSessionFactory(practitioner=practitioner)
+    InjectionPointFactory.create_batch(2, session=session)
+    page = client_for(practitioner).get(
+        reverse("treatments:session_edit", args=[session.public_id])
+    )
+    html = page.content.decode()
+    assert "Source: " in html
+    assert f'href="{reverse("treatments:sources")}#S' in html

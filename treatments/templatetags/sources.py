@@ -1,0 +1,38 @@
+"""`{{ finding.source|source_links }}`: a source text ("DOMAIN §10 rule 40; S89; S56") with
+each source code linked to its row on the sources page (treatments.views.reference), in
+a new tab."""
+
+import re
+
+from django import template
+from django.urls import reverse
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+# A source code as the reference data writes them: "S89", "S3b", "S19b".
+CODE = re.compile(r"\bS\d{1,3}[a-z]?\b")
+
+
+@register.filter
+def source_links(text) -> str:
+    text = "" if text is None else str(text)
+    page = reverse("treatments:sources")
+    parts, last = [], 0
+    for match in CODE.finditer(text):
+        code = match.group()
+        parts.append(escape(text[last : match.start()]))
+        # In a new tab: from the session editor, a draft being typed stays as it is.
+        parts.append(
+            format_html(
+                '<a href="{}#{}" target="_blank" rel="noopener">{}'
+                '<span class="visually-hidden"> (source, opens in a new tab)</span></a>',
+                page,
+                code,
+                code,
+            )
+        )
+        last = match.end()
+    parts.append(escape(text[last:]))
+    return mark_safe("".join(parts))  # noqa: S308 (each part escaped or built by format_html)
