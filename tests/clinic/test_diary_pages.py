@@ -69,6 +69,25 @@ def test_the_diary_headers_book_opens_with_the_day_shown(reception):
         assert 'name="day" value=' not in form.content.decode()
 
 
+def test_a_refused_bookings_sources_link_to_the_sources_page(patient, doctor, reception):
+    """A cosmetic treatment without a consultation is refused with its sources ("DOMAIN §10
+    rule 34; S72; S76"): each code links to its row on the sources page."""
+    response = client_for(reception).post(
+        reverse("diary:book"),
+        {
+            "patient": patient.public_id,
+            "appointment_type": kind("glabellar-treatment").pk,
+            "practitioner": doctor.pk,
+            "day": (timezone.localdate() + timedelta(days=2)).strftime("%d/%m/%Y"),
+            "start": "09:00",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and not Appointment.objects.exists()
+    assert "(DOMAIN §10 rule 34; " in html
+    assert f'<a href="{reverse("treatments:sources")}#S72" target="_blank"' in html
+
+
 def test_a_double_booking_on_the_page_offers_free_times(patient, doctor, reception):
     book(PatientFactory(), doctor, reception, at(1, 9))
     response = client_for(reception).post(
