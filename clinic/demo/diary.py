@@ -82,6 +82,9 @@ class DiarySeeder:
         treated = list(latest.values())
         rng.shuffle(treated)
         made = []
+        # A patient is booked once a day whoever they see (two practitioners at once was
+        # the review's finding; a second visit the same day is rare enough to leave out).
+        seen_on = {}
         reception = self.staff.get("reception") or people["practitioner"]
         for name, person in people.items():
             weekdays, starts, ends, room = WEEKLY[name]
@@ -92,12 +95,16 @@ class DiarySeeder:
                 day_end = ends if day.weekday() < 5 and day.weekday() in weekdays else time(13)
                 made += self._day(
                     rng, day, person, rooms.get(room), starts, day_end, treated, types,
-                    by_indication, reception,
+                    by_indication, reception, seen_on.setdefault(day, set()),
                 )  # fmt: skip
         Appointment.objects.bulk_create(made)
         return len(made)
 
-    def _day(self, rng, day, person, room, starts, ends, treated, types, by_indication, desk):
+    def _day(
+        self, rng, day, person, room, starts, ends, treated, types, by_indication, desk, seen_today
+    ):
+        """One practitioner's day; `seen_today`: the patients booked that day already, with
+        anyone (added to)."""
         from clinic.diary.models import Appointment
 
         now = timezone.now()
@@ -106,7 +113,6 @@ class DiarySeeder:
         today = day == timezone.localdate()
         booked = []
         late_done = dna_done = cancel_done = False
-        seen_today = set()
         while treated:
             minutes = rng.choice(LENGTH_CHOICES)
             if moment + timedelta(minutes=minutes) > closing:
@@ -114,6 +120,8 @@ class DiarySeeder:
             if rng.random() < (0.1 if today else 0.3):  # a gap in the diary
                 moment += timedelta(minutes=15)
                 continue
+            if len(seen_today) >= len(treated):  # everyone is booked today already
+                break
             session = rng.choice(treated)
             if session.patient_id in seen_today:
                 continue

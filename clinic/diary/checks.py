@@ -115,6 +115,39 @@ def hours_check(*, practitioner, starts_at: datetime, ends_at: datetime) -> Book
     return BookingCheck(FLAG, "hours.outside", message, "the practitioner's working hours")
 
 
+def patient_overlap_check(
+    *, patient, starts_at: datetime, ends_at: datetime, exclude_pk=None
+) -> BookingCheck | None:
+    """A flag when the patient already holds an appointment overlapping [starts_at,
+    ends_at), with anyone (browser review 07/12/2026: a patient booked with two
+    practitioners at once, two rooms held and one of them bound to be a no-show); None
+    when they do not. One query."""
+    from clinic.diary.selectors import occupying
+
+    other = (
+        occupying()
+        .filter(patient=patient, starts_at__lt=ends_at, ends_at__gt=starts_at)
+        .exclude(pk=exclude_pk)
+        .select_related("practitioner", "appointment_type")
+        .order_by("starts_at")
+        .first()
+    )
+    if other is None:
+        return None
+    who = other.practitioner.get_full_name() or other.practitioner.get_username()
+    at = (
+        f"{timezone.localtime(other.starts_at):%d/%m/%Y %H:%M}\u2013"
+        f"{timezone.localtime(other.ends_at):%H:%M}"
+    )
+    return BookingCheck(
+        FLAG,
+        "patient.overlap",
+        f"{patient.full_name} is already booked {at} with {who} "
+        f"({other.appointment_type.name}): the two appointments would overlap.",
+        "the patient's own appointments",
+    )
+
+
 def booking_checks(
     *,
     patient,

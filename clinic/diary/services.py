@@ -19,7 +19,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from clinic.diary import selectors
-from clinic.diary.checks import BookingCheck, booking_checks, hours_check
+from clinic.diary.checks import BookingCheck, booking_checks, hours_check, patient_overlap_check
 from clinic.diary.choices import AppointmentStatus, CancelledBy
 from clinic.diary.messaging.reminders import (
     reminder_reschedule,
@@ -32,7 +32,7 @@ from clinic.history_writes import update_where_items, update_where_with_history
 from clinic.idempotency import locked_for_edit
 
 # Advisory-lock namespaces (two-integer form; registrations use 1001).
-PRACTITIONER_LOCK, ROOM_LOCK = 1002, 1003
+PRACTITIONER_LOCK, ROOM_LOCK, PATIENT_LOCK = 1002, 1003, 1004
 
 
 @dataclass
@@ -124,10 +124,18 @@ def _checks(
     blocks = [c for c in found if c.is_block]
     if blocks:
         raise BookingRefused(blocks)
-    # Any kind of visit: the whole appointment within the practitioner's hours.
+    # Any kind of visit: the whole appointment within the practitioner's hours, and not
+    # overlapping another of the patient's (read under the patient's lock: two desks
+    # booking the same patient at once are taken in turn).
     outside = hours_check(practitioner=practitioner, starts_at=starts_at, ends_at=ends_at)
     if outside is not None:
         found.append(outside)
+    _lock(PATIENT_LOCK, patient.pk)
+    overlap = patient_overlap_check(
+        patient=patient, starts_at=starts_at, ends_at=ends_at, exclude_pk=exclude_pk
+    )
+    if overlap is not None:
+        found.append(overlap)
     if found and not acknowledge:
         raise BookingNeedsAcknowledgement(found)
     return found
@@ -162,6 +170,14 @@ def appointment_book(
     indication = indication or appointment_type.indication
     try:
         with transaction.atomic():
+            # The slot first: a time already taken is said before any flag is asked
+            # about (browser review 07/12/2026: a clash came only after "book it anyway").
+            _hold_the_slot(
+                practitioner_id=practitioner.pk,
+                room_id=room.pk if room else None,
+                starts_at=starts_at,
+                ends_at=ends_at,
+            )
             found = _checks(
                 patient=patient,
                 appointment_type=appointment_type,
@@ -171,12 +187,6 @@ def appointment_book(
                 ends_at=ends_at,
                 acknowledge=acknowledge_flags,
                 practitioner=practitioner,
-            )
-            _hold_the_slot(
-                practitioner_id=practitioner.pk,
-                room_id=room.pk if room else None,
-                starts_at=starts_at,
-                ends_at=ends_at,
             )
             appointment = Appointment(
                 patient=patient,
@@ -251,6 +261,13 @@ def appointment_move(
             practitioner_id = practitioner.pk if practitioner else current.practitioner_id
             room_id = room.pk if room else current.room_id
             ends_at = starts_at + timedelta(minutes=minutes)
+            _hold_the_slot(  # the slot first, as for a booking
+                practitioner_id=practitioner_id,
+                room_id=room_id,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                exclude_pk=current.pk,
+            )
             found = _checks(
                 patient=current.patient,
                 appointment_type=current.appointment_type,
@@ -260,13 +277,6 @@ def appointment_move(
                 ends_at=ends_at,
                 acknowledge=acknowledge_flags,
                 practitioner=practitioner or current.practitioner,
-                exclude_pk=current.pk,
-            )
-            _hold_the_slot(
-                practitioner_id=practitioner_id,
-                room_id=room_id,
-                starts_at=starts_at,
-                ends_at=ends_at,
                 exclude_pk=current.pk,
             )
             current.starts_at, current.ends_at = starts_at, ends_at

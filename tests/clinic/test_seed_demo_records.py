@@ -5,6 +5,7 @@ follow-ups, today's draft, the stock in the fridge, and outcome scores from a ba
 Every test here uses the shared demo: a test that seeds by itself belongs in
 test_seed_demo.py (the shared rows would be in its database)."""
 
+import itertools
 from collections import Counter
 from datetime import timedelta
 
@@ -216,3 +217,18 @@ def test_the_waiting_list_has_a_slot_filled_one_offered_and_one_waiting(demo):
     sent = PatientMessage.objects.filter(waiting_entry=offered, kind="waiting-offer")
     assert sorted(sent.values_list("channel", flat=True)) == ["email", "sms"]
     assert {m.status for m in sent} <= {"sent", "skipped"} and any(m.status == "sent" for m in sent)
+
+
+def test_no_patient_is_booked_twice_at_once(demo):
+    """Browser review (07/12/2026): the demo diary had a patient booked with two
+    practitioners at overlapping times, which the booking page now flags."""
+    from clinic.diary.models import Appointment, AppointmentStatus
+
+    held = list(
+        Appointment.objects.filter(status__in=AppointmentStatus.occupying())
+        .order_by("patient_id", "starts_at")
+        .values_list("patient_id", "starts_at", "ends_at")
+    )
+    assert len(held) > 20
+    overlapping = [(a, b) for a, b in itertools.pairwise(held) if a[0] == b[0] and b[1] < a[2]]
+    assert not overlapping
