@@ -161,7 +161,9 @@ class MoveForm(RefusesStalePage, WhenForm):
 
 class CancelForm(RefusesStalePage, forms.Form):
     cancelled_by = forms.ChoiceField(
-        label="Who cancelled?", choices=CancelledBy.choices, widget=forms.RadioSelect
+        label="Who cancelled?",
+        choices=CancelledBy.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
     reason = forms.CharField(max_length=200, label="Reason")
     version = VersionField()

@@ -89,12 +89,15 @@ class QuestionnaireForm(forms.ModelForm):
                     label=model_field.verbose_name[:1].upper() + model_field.verbose_name[1:],
                     choices=YES_NO,
                     coerce=_coerce_bool,
-                    widget=forms.RadioSelect,
+                    # Bootstrap's box (form-check-input), sized for a finger (app.css).
+                    widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
                     required=True,
                     error_messages={"required": "Please answer yes or no."},
                 )
             elif model_field.choices and name != "completed_on":
-                self.fields[name].widget = forms.RadioSelect(choices=YesNoNotApplicable.choices)
+                self.fields[name].widget = forms.RadioSelect(
+                    choices=YesNoNotApplicable.choices, attrs={"class": "form-check-input"}
+                )
                 self.fields[name].choices = YesNoNotApplicable.choices
                 self.fields[name].error_messages["required"] = "Please choose an answer."
         if not self.initial.get("completed_on") and not self.data:

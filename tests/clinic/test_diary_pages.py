@@ -88,6 +88,15 @@ def test_a_refused_bookings_sources_link_to_the_sources_page(patient, doctor, re
     assert f'<a href="{reverse("treatments:sources")}#S72" target="_blank"' in html
 
 
+def test_who_cancelled_is_a_bootstrap_radio_sized_for_a_finger(patient, doctor, reception):
+    """Browser review (07/12/2026): "Who cancelled?" was a bare 13 px radio on an iPad."""
+    appointment = book(patient, doctor, reception, at(2, 10))
+    page = client_for(reception).get(appointment.get_absolute_url()).content.decode()
+    options = [t for t in page.split("<input")[1:] if 'name="cancelled_by"' in t.split(">", 1)[0]]
+    assert len(options) >= 2
+    assert all('class="form-check-input"' in t.split(">", 1)[0] for t in options)
+
+
 def test_a_double_booking_on_the_page_offers_free_times(patient, doctor, reception):
     book(PatientFactory(), doctor, reception, at(1, 9))
     response = client_for(reception).post(

@@ -72,3 +72,15 @@ def test_dates_on_and_after_the_birthday_are_saved(reception_client):
     )
     assert response.status_code == 302
     assert IntakeQuestionnaire.objects.get().prior_treatments.get().treated_on == BORN
+
+
+def test_every_answer_is_a_bootstrap_radio_sized_for_a_finger(reception_client):
+    """Browser review (07/12/2026): the questionnaire's Yes/No were bare 13 px radios on an
+    iPad. Each is Bootstrap's box (form-check-input, 24 px under a finger in app.css)."""
+    patient = PatientFactory()
+    page = reception_client.get(reverse("patients:questionnaire_new", args=[patient.public_id]))
+    radios = [
+        tag for tag in page.content.decode().split("<input")[1:] if 'type="radio"' in tag[:200]
+    ]
+    assert len(radios) > 20
+    assert all('class="form-check-input"' in tag.split(">", 1)[0] for tag in radios)
