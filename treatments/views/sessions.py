@@ -469,6 +469,17 @@ def _detail_context(session, addendum_form=None) -> dict:
         **related,
         "totals": selectors.point_totals(points),
         "addendum_form": addendum_form or AddendumForm(),
+        # What was confirmed before signing, joined without a trailing separator.
+        "confirmed": [
+            label
+            for done, label in (
+                (session.screening_reviewed, "screening"),
+                (session.consent_taken, "consent"),
+                (session.off_label_consent, "off-label consent"),
+                (session.spread_advice_given, "spread-of-toxin advice"),
+            )
+            if done
+        ],
     }
 
 
