@@ -309,7 +309,8 @@ def appointment_cancel(
     *, appointment: Appointment, cancelled_by: str, reason: str, user, expected_version=None
 ) -> Appointment:
     """Cancel with who asked and why; a patient's cancellation within
-    DIARY_LATE_CANCELLATION_HOURS of the start is flagged late (practice policy). The same
+    DIARY_LATE_CANCELLATION_HOURS of the start is flagged late (practice policy), unless it
+    was booked within that window too. The same
     cancellation sent twice: returned as it is, with `replayed` set."""
     reason = (reason or "").strip()[:200]
 
@@ -336,8 +337,12 @@ def appointment_cancel(
     current.cancelled_at = now
     current.cancelled_by = cancelled_by
     current.cancel_reason = reason
+    # Not late when it was booked inside the window itself (booked yesterday for today,
+    # or a minute ago by mistake): the patient never had the notice the policy asks for.
     current.is_late_cancellation = (
-        cancelled_by == CancelledBy.PATIENT and current.starts_at - now < late_window
+        cancelled_by == CancelledBy.PATIENT
+        and current.starts_at - now < late_window
+        and current.starts_at - current.created_at >= late_window
     )
     current.version += 1
     current._history_user = user
