@@ -488,3 +488,19 @@ def test_a_step_never_redirects_off_site(patient, doctor, reception, target):
         {"status": "confirmed", "next": target, "version": appointment.version},
     )
     assert response["Location"] == appointment.get_absolute_url()
+
+
+def test_a_refused_page_says_whom_to_ask_by_the_askers_role(manager, reception):
+    """Browser review (07/12/2026): a manager refused the outbox was told to "ask the
+    practice manager". A manager is told to ask the system administrator; reception, the
+    practice manager; both see their role named."""
+    refused = client_for(manager).get(reverse("diary:outbox"))
+    assert refused.status_code == 403
+    why = refused.content.decode()
+    assert "Your role (Manager) does not include it." in why
+    assert "ask the system administrator" in why and "practice manager" not in why
+    refused = client_for(reception).get(reverse("reports:index"))
+    assert refused.status_code == 403
+    why = refused.content.decode()
+    assert "Your role (Reception) does not include it." in why
+    assert "ask the practice manager" in why
