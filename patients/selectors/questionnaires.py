@@ -8,6 +8,8 @@ from datetime import date
 
 from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.timesince import timesince
 
 from clinic.listing import Capped, CappedRead
 from patients.choices import YesNoNotApplicable
@@ -118,7 +120,8 @@ BANNER_CONTRAINDICATIONS = {
     "pregnant_or_breastfeeding": "Pregnant, trying to conceive or breastfeeding",
     "bleeding_risk": "Blood thinners or a bleeding disorder",
     "interacting_medicines": "Interacting medicines (aminoglycosides, relaxants, anticholinergics)",
-    "toxin_in_last_4_months": "Toxin elsewhere in the last 4 months",
+    # Answered for the 4 months before the questionnaire's date, not today's.
+    "toxin_in_last_4_months": "Toxin elsewhere in the 4 months before it",
     "previous_poor_response": "Little or no effect from toxin before",
     "facial_surgery_fillers_or_asymmetry": "Facial surgery, fillers or asymmetry",
     "urinary_infection": "Urinary infection",
@@ -142,6 +145,18 @@ class ScreeningBanner:
     @property
     def completed(self) -> bool:
         return self.reviewed_on is not None or self.awaiting_review_on is not None
+
+    @property
+    def answered_ago(self) -> str:
+        """How long ago the reviewed questionnaire was answered ("today", "3 years, 11
+        months ago"): the banner says it, so that old answers are not read as today's
+        (browser review 07/12/2026)."""
+        if self.reviewed_on is None:
+            return ""
+        today = timezone.localdate()
+        if self.reviewed_on >= today:
+            return "today"
+        return f"{timesince(self.reviewed_on, today)} ago"
 
 
 BANNER_FIELDS = (

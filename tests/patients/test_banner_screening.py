@@ -56,7 +56,20 @@ def test_practitioner_sees_allergies_and_contraindications(patient, practitioner
     assert "Nerve or muscle disease (Myasthenia gravis)" in text
     assert "Pregnant, trying to conceive or breastfeeding" in text
     assert "Heart disease" not in text
-    assert f"questionnaire of {(TODAY - timedelta(days=10)):%d/%m/%Y}, reviewed" in text
+    assert f"questionnaire of {(TODAY - timedelta(days=10)):%d/%m/%Y} " in text
+    assert '<span data-testid="screening-age">(1\xa0week, 3\xa0days ago)</span>, reviewed' in text
+
+
+def test_the_banner_says_how_old_the_answers_are(patient, practitioner):
+    """Browser review (07/12/2026): answers years old read as today's, "Toxin elsewhere in
+    the last 4 months" among them. The banner says when they were given, and that the 4
+    months were those before the questionnaire."""
+    reviewed(patient, practitioner, days_ago=400, toxin_in_last_4_months=True)
+    text = banner(client_for(practitioner), patient_url(patient))
+    assert "(1\xa0year, 1\xa0month ago)</span>, reviewed" in text
+    assert "Toxin elsewhere in the 4 months before it" in text
+    reviewed(patient, practitioner, days_ago=0)
+    assert "(today)</span>, reviewed" in banner(client_for(practitioner), patient_url(patient))
 
 
 @pytest.mark.parametrize("role", ["reception", "manager"])
