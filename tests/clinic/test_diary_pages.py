@@ -84,7 +84,7 @@ def test_a_refused_bookings_sources_link_to_the_sources_page(patient, doctor, re
     )
     html = response.content.decode()
     assert response.status_code == 200 and not Appointment.objects.exists()
-    assert "(DOMAIN §10 rule 34; " in html
+    assert "(rule 34; " in html
     assert f'<a href="{reverse("treatments:sources")}#S72" target="_blank"' in html
 
 

@@ -1,6 +1,6 @@
-"""`{{ finding.source|source_links }}`: a source text ("DOMAIN §10 rule 40; S89; S56") with
-each source code linked to its row on the sources page (treatments.views.reference), in
-a new tab."""
+"""`{{ finding.source|source_links }}`: a source text ("DOMAIN §10 rule 40; S89; S56") as
+staff read it ("rule 40; S89; S56"), each source code linked to its row on the sources page
+(treatments.views.reference), in a new tab."""
 
 import re
 
@@ -15,9 +15,13 @@ register = template.Library()
 CODE = re.compile(r"\bS\d{1,3}[a-z]?\b")
 
 
+# The clinic's rule list is DOMAIN.md §10 to its developers; to staff it is "rule 40".
+RULE = "DOMAIN §10 rule "
+
+
 @register.filter
 def source_links(text) -> str:
-    text = "" if text is None else str(text)
+    text = ("" if text is None else str(text)).replace(RULE, "rule ")
     page = reverse("treatments:sources")
     parts, last = [], 0
     for match in CODE.finditer(text):
