@@ -279,6 +279,7 @@ def test_the_task_list_shows_fifty_tasks_a_page_overdue_first(
 def test_the_patients_tasks_are_listed_open_soonest_first_then_done(practitioner):
     """Browser review (07/12/2026): the record listed a task due 01/03/2027 above one due
     14/12/2026 (latest due first, open and done alike)."""
+    from tests.conftest import client_for
     from treatments import selectors
 
     today = timezone.localdate()
@@ -297,6 +298,14 @@ def test_the_patients_tasks_are_listed_open_soonest_first_then_done(practitioner
     )
     listed = selectors.followup_list_for_patient(patient=patient)
     assert [t.title for t in listed] == [soon.title, later.title, done.title, older.title]
+    # On the record the done ones are folded away under the open ones (a patient treated
+    # for years has dozens: they pushed the contact details two screens down).
+    page = client_for(practitioner).get(patient.get_absolute_url()).content.decode()
+    shown = page.split('data-testid="tasks-open"', 1)[1].split("</ul>", 1)[0]
+    assert soon.title in shown and later.title in shown and done.title not in shown
+    folded = page.split('data-testid="tasks-done"', 1)[1].split("</details>", 1)[0]
+    assert "<summary" in folded and "2 done</summary>" in folded
+    assert done.title in folded and older.title in folded
 
 
 def test_done_comes_back_to_the_next_row_or_to_the_tasks_done_today(

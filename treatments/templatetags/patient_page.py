@@ -13,6 +13,11 @@ def treatments_for_patient(context, patient) -> dict:
     """Open side effects (header), the treatment timeline and the follow-up tasks, each
     only for those who may read it: one query each, as the view used to run them."""
     user = context["request"].user
+    tasks = (
+        selectors.followup_list_for_patient(patient=patient)
+        if user.has_perm("treatments.view_followup")
+        else None
+    )
     return {
         "open_side_effects": selectors.side_effect_open_for_patient(patient=patient)
         if user.has_perm("treatments.view_sideeffect")
@@ -20,7 +25,9 @@ def treatments_for_patient(context, patient) -> dict:
         "timeline": selectors.patient_timeline(patient=patient)
         if user.has_perm("treatments.view_treatmentsession")
         else None,
-        "tasks": selectors.followup_list_for_patient(patient=patient)
-        if user.has_perm("treatments.view_followup")
-        else None,
+        "tasks": tasks,
+        # The done ones folded away under the open ones: a patient treated for years has
+        # dozens, which pushed the contact details two screens down (browser review).
+        "tasks_open": [t for t in tasks if not t.done_at] if tasks is not None else None,
+        "tasks_done": [t for t in tasks if t.done_at] if tasks is not None else None,
     }
