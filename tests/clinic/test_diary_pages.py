@@ -504,3 +504,24 @@ def test_a_refused_page_says_whom_to_ask_by_the_askers_role(manager, reception):
     why = refused.content.decode()
     assert "Your role (Reception) does not include it." in why
     assert "ask the practice manager" in why
+
+
+def test_a_cancelled_appointment_offers_to_rebook_the_patient(patient, doctor, reception):
+    """Browser review (07/12/2026): after the clinic cancelled ("Practitioner ill"), nothing
+    led to rebooking the patient, nor said that no message tells them."""
+    appointment = book(patient, doctor, reception, at(3, 10))
+    client = client_for(reception)
+    client.post(
+        reverse("diary:appointment_cancel", args=[appointment.public_id]),
+        {"cancelled_by": "clinic", "reason": "Practitioner ill", "version": appointment.version},
+    )
+    page = client.get(appointment.get_absolute_url()).content.decode()
+    rebook = page.split('data-testid="rebook"', 1)[1].split("</section>", 1)[0]
+    assert "Cancelled by the clinic: tell" in rebook and "no message goes by itself" in rebook
+    link = (
+        f"{reverse('diary:free_slots')}?patient={patient.public_id}"
+        f"&amp;appointment_type={appointment.appointment_type_id}&amp;practitioner={doctor.pk}"
+    )
+    assert f'href="{link}"' in rebook
+    slots = client.get(link.replace("&amp;", "&")).content.decode()
+    assert f"patient={patient.public_id}" in slots and "diary/book/?practitioner=" in slots
