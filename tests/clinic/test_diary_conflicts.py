@@ -162,7 +162,10 @@ def test_a_cancellation_after_someone_else_moved_it_keeps_the_reason(
     page = response.content.decode()
     assert "Colin Hale moved or changed this appointment meanwhile" in said(response)
     assert field_value(page, "reason") == "Flu, will ring to rebook"
-    assert 'value="patient"' in page and "checked" in page.split('value="patient"', 1)[1][:40]
+    assert (
+        'value="patient"' in page
+        and "checked" in page.split('value="patient"', 1)[1].split(">", 1)[0]
+    )
     assert field_value(page, "version") == "2"
     appointment.refresh_from_db()
     assert appointment.status == "booked"
@@ -214,7 +217,7 @@ def test_a_cancellation_without_a_reason_keeps_who_asked(patient, doctor, recept
     assert response.status_code == 200
     assert "Say who cancelled and why." in said(response)
     page = response.content.decode()
-    assert "checked" in page.split('value="patient"', 1)[1][:40]
+    assert "checked" in page.split('value="patient"', 1)[1].split(">", 1)[0]
     assert Appointment.objects.get(pk=appointment.pk).status == "booked"
 
 

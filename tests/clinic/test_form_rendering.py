@@ -327,8 +327,9 @@ def test_the_questionnaires_screening_questions_render_as_their_template_renders
     sent = practitioner_client.post(url, {"pregnant_or_breastfeeding": "yes"})
     errors = _written_as_crispy_writes_it(sent)
     assert len(errors) > 10  # the unanswered questions
-    assert 'value="yes" id="id_pregnant_or_breastfeeding_0" required checked>' in (
-        sent.content.decode()
+    assert (
+        'value="yes" class="form-check-input" id="id_pregnant_or_breastfeeding_0" required checked>'
+        in (sent.content.decode())
     )
 
 
