@@ -22,3 +22,18 @@ def test_a_signed_sessions_confirmations_are_listed_without_a_trailing_separator
         reverse("treatments:session_detail", args=[session.public_id])
     )
     assert '<dd class="col-7">screening · consent</dd>' in page.content.decode()
+
+
+def test_a_signed_session_prints_without_its_forms_and_says_who_printed_it(practitioner):
+    """Browser review (07/12/2026): the print of a signed session carried the empty
+    addendum form and the aftercare button, and no line saying who printed it when."""
+    session = TreatmentSessionFactory(practitioner=practitioner, signed=True)
+    page = client_for(practitioner).get(
+        reverse("treatments:session_detail", args=[session.public_id])
+    )
+    html = page.content.decode()
+    assert 'type="button" data-print>' in html
+    assert 'class="small text-body-secondary print-only" data-testid="printed-by">Printed ' in html
+    assert f"by {practitioner.get_full_name()} · confidential" in html
+    form = html.split('action="' + reverse("treatments:session_addendum", args=[session.public_id]))
+    assert 'class="card-body border-top no-print"' in form[1].split(">", 1)[0]
