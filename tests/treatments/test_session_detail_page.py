@@ -37,3 +37,32 @@ def test_a_signed_session_prints_without_its_forms_and_says_who_printed_it(pract
     assert f"by {practitioner.get_full_name()} · confidential" in html
     form = html.split('action="' + reverse("treatments:session_addendum", args=[session.public_id]))
     assert 'class="card-body border-top no-print"' in form[1].split(">", 1)[0]
+
+
+def test_the_records_interval_is_since_the_last_session_for_the_same_indication(practitioner):
+    """Browser review (07/12/2026): glabellar lines and crow's feet treated the same day
+    read "0 days" since the previous, as if re-treated at once."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.factories import _indication
+    from treatments import selectors
+
+    now = timezone.now()
+    first = TreatmentSessionFactory(
+        practitioner=practitioner,
+        signed=True,
+        indication=_indication("glabellar-lines"),
+        performed_at=now - timedelta(days=100),
+    )
+    patient = first.patient
+    for slug in ("glabellar-lines", "lateral-canthal-lines"):
+        TreatmentSessionFactory(
+            patient=patient, practitioner=practitioner, signed=True,
+            indication=_indication(slug), performed_at=now - timedelta(days=2),
+        )  # fmt: skip
+    entries = selectors.patient_timeline(patient=patient).entries
+    by_indication = [(e.session.indication.slug, e.days_since_previous) for e in entries]
+    assert sorted(by_indication[:2]) == [("glabellar-lines", 98), ("lateral-canthal-lines", None)]
+    assert by_indication[2] == ("glabellar-lines", None)

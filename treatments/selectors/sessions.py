@@ -210,10 +210,11 @@ _CUMULATIVE_WINDOW = (
 
 
 def patient_timeline(*, patient: Patient, today: date | None = None) -> Timeline:
-    """Sessions newest first with their totals, the interval since the previous session,
-    the next eligible date per indication and product family, and units in the cumulative
-    window of rules 8-9 (84 days as seeded; reference data) per unit family (never added
-    across families). Two queries."""
+    """Sessions newest first with their totals, the interval since the previous session for
+    the same indication (the re-treatment interval: two areas treated the same day are not
+    "0 days" apart; browser review 07/12/2026), the next eligible date per indication and
+    product family, and units in the cumulative window of rules 8-9 (84 days as seeded;
+    reference data) per unit family (never added across families). Two queries."""
     today = today or timezone.localdate()
     sessions = list(
         TreatmentSession.objects.filter(patient=patient)
@@ -228,7 +229,9 @@ def patient_timeline(*, patient: Patient, today: date | None = None) -> Timeline
     )
     entries = []
     for index, session in enumerate(sessions):
-        previous = sessions[index + 1] if index + 1 < len(sessions) else None
+        previous = next(
+            (s for s in sessions[index + 1 :] if s.indication_id == session.indication_id), None
+        )
         days = None
         if previous is not None:
             days = (
