@@ -66,3 +66,18 @@ def test_the_records_interval_is_since_the_last_session_for_the_same_indication(
     by_indication = [(e.session.indication.slug, e.days_since_previous) for e in entries]
     assert sorted(by_indication[:2]) == [("glabellar-lines", 98), ("lateral-canthal-lines", None)]
     assert by_indication[2] == ("glabellar-lines", None)
+
+
+def test_the_record_marks_a_session_corrected_by_an_addendum(practitioner):
+    """Browser review (07/12/2026): an addendum showed only on the session's own page."""
+    from treatments.models import SessionAddendum
+
+    corrected = TreatmentSessionFactory(practitioner=practitioner, signed=True)
+    TreatmentSessionFactory(patient=corrected.patient, practitioner=practitioner, signed=True)
+    SessionAddendum.objects.create(
+        session=corrected, reason="Wrong side", text="Right, not left.", author=practitioner
+    )
+    page = client_for(practitioner).get(corrected.patient.get_absolute_url()).content.decode()
+    url = reverse("treatments:session_detail", args=[corrected.public_id])
+    assert page.count('data-testid="has-addendum"') == 1
+    assert f'href="{url}#addenda" data-testid="has-addendum">addendum</a>' in page

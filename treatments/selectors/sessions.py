@@ -20,6 +20,7 @@ from treatments.models import (
     DoseLimit,
     InjectionPoint,
     SafetyParameter,
+    SessionAddendum,
     SessionVial,
     TreatmentSession,
 )
@@ -224,6 +225,8 @@ def patient_timeline(*, patient: Patient, today: date | None = None) -> Timeline
             # Read in the same query (uncorrelated: evaluated once), so the page pays no
             # query for it.
             cumulative_window=Subquery(_CUMULATIVE_WINDOW),
+            # Corrected since signing: the record says so beside the session.
+            has_addendum=Exists(SessionAddendum.objects.filter(session=OuterRef("pk"))),
         )
         .order_by("-performed_at", "-id")
     )
