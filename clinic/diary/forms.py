@@ -118,10 +118,7 @@ class BookingForm(WhenForm):
         help_text="Empty: the appointment type's usual length.",
     )
     room = forms.ModelChoiceField(
-        queryset=Room.objects.filter(is_active=True),
-        required=False,
-        # The practitioner's room in their working hours that day (clinic.diary.services).
-        empty_label="Their room that day",
+        queryset=Room.objects.filter(is_active=True), required=False, empty_label="No room"
     )
     indication = forms.ModelChoiceField(
         queryset=Indication.objects.order_by("category", "name"),

@@ -95,15 +95,6 @@ def _subtract(blocks: list[Block], starts: datetime, ends: datetime) -> list[Blo
     return kept
 
 
-def room_at(*, practitioner_id: int, starts_at: datetime) -> int | None:
-    """The room of the practitioner's working hours at `starts_at` (the weekly pattern's or
-    an extra clinic's), or None when that stretch has none or they are not working then.
-    Two queries."""
-    day = timezone.localdate(starts_at)
-    blocks = working_blocks(day=day, practitioner_ids=[practitioner_id]).get(practitioner_id, [])
-    return next((b.room_id for b in blocks if b.starts <= starts_at < b.ends), None)
-
-
 def is_within_hours(*, practitioner_id: int, starts_at: datetime, ends_at: datetime) -> bool:
     day = timezone.localdate(starts_at)
     blocks = working_blocks(day=day, practitioner_ids=[practitioner_id]).get(practitioner_id, [])

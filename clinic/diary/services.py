@@ -168,18 +168,13 @@ def appointment_book(
     minutes = minutes or appointment_type.default_minutes
     ends_at = starts_at + timedelta(minutes=minutes)
     indication = indication or appointment_type.indication
-    # No room chosen: the practitioner's room in their hours then (browser review
-    # 07/12/2026: every booking said "No room" though each practitioner has one).
-    room_id = (
-        room.pk if room else selectors.room_at(practitioner_id=practitioner.pk, starts_at=starts_at)
-    )
     try:
         with transaction.atomic():
             # The slot first: a time already taken is said before any flag is asked
             # about (browser review 07/12/2026: a clash came only after "book it anyway").
             _hold_the_slot(
                 practitioner_id=practitioner.pk,
-                room_id=room_id,
+                room_id=room.pk if room else None,
                 starts_at=starts_at,
                 ends_at=ends_at,
             )
@@ -197,7 +192,7 @@ def appointment_book(
                 patient=patient,
                 practitioner=practitioner,
                 appointment_type=appointment_type,
-                room_id=room_id,
+                room=room,
                 indication=indication,
                 product=product,
                 starts_at=starts_at,

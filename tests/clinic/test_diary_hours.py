@@ -138,24 +138,3 @@ def test_the_move_form_asks_before_moving_past_hours(patient, mornings, receptio
     assert "runs past the end of their hours (13:00)" in page
     appointment.refresh_from_db()
     assert appointment.starts_at == at(1, 10)
-
-
-def test_a_booking_without_a_room_takes_the_practitioners_room_then(
-    patient, practitioner, reception
-):
-    """Browser review (07/12/2026): every booking said "No room" though each practitioner
-    works in one. Left empty ("Their room that day"), the room is the one of their hours at
-    that time; one chosen is kept; outside their hours there is none to take."""
-    from clinic.diary.models import Room
-
-    two, three = Room.objects.create(name="Room 2"), Room.objects.create(name="Room 3")
-    for weekday in range(7):
-        WorkingPattern.objects.create(
-            practitioner=practitioner, weekday=weekday, starts=time(9), ends=time(13), room=two
-        )
-    assert book(patient, practitioner, reception, at(2, 10)).room == two
-    assert book(patient, practitioner, reception, at(3, 10), room=three).room == three
-    evening = book(patient, practitioner, reception, at(4, 18), acknowledge_flags=True)
-    assert evening.room is None
-    form = client_for(reception).get(reverse("diary:book")).content.decode()
-    assert '<option value="" selected>Their room that day</option>' in form
