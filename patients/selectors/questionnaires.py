@@ -121,7 +121,7 @@ BANNER_CONTRAINDICATIONS = {
     "bleeding_risk": "Blood thinners or a bleeding disorder",
     "interacting_medicines": "Interacting medicines (aminoglycosides, relaxants, anticholinergics)",
     # Answered for the 4 months before the questionnaire's date, not today's.
-    "toxin_in_last_4_months": "Toxin elsewhere in the 4 months before it",
+    "toxin_in_last_4_months": "Toxin elsewhere in the 4 months before the questionnaire",
     "previous_poor_response": "Little or no effect from toxin before",
     "facial_surgery_fillers_or_asymmetry": "Facial surgery, fillers or asymmetry",
     "urinary_infection": "Urinary infection",

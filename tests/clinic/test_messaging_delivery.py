@@ -238,7 +238,7 @@ def test_the_outbox_filters_by_status_and_kind(reception_client, doctor, recepti
     # review, 07/12/2026: a blank "text or reason" and an unexplained "from 08/12 11:00").
     queued = reception_client.get(reverse("diary:outbox"), {"status": "queued"}).content.decode()
     assert "to send from " in queued
-    assert "Not sent yet. Its text is written when it is sent" in queued
+    assert "Not sent yet. Its text is written when it is sent, with the details" in queued
 
 
 def test_the_outbox_is_not_for_practitioners_or_managers(practitioner_client, manager_client):

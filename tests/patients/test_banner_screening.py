@@ -67,7 +67,7 @@ def test_the_banner_says_how_old_the_answers_are(patient, practitioner):
     reviewed(patient, practitioner, days_ago=400, toxin_in_last_4_months=True)
     text = banner(client_for(practitioner), patient_url(patient))
     assert "(1\xa0year, 1\xa0month ago)</span>, reviewed" in text
-    assert "Toxin elsewhere in the 4 months before it" in text
+    assert "Toxin elsewhere in the 4 months before the questionnaire" in text
     reviewed(patient, practitioner, days_ago=0)
     assert "(today)</span>, reviewed" in banner(client_for(practitioner), patient_url(patient))
 

@@ -18,11 +18,13 @@ from treatments.templatetags.sources import CODE, source_links
 pytestmark = pytest.mark.django_db
 
 SAFETY_RULES = Path(__file__).resolve().parents[2] / "treatments" / "safety"
+DIARY_CHECKS = SAFETY_RULES.parent.parent / "clinic" / "diary" / "checks.py"  # bookings' rules
 
 
 def cited_codes() -> dict[str, str]:
     """Every source code cited: in any reference row's `source` (or another *source text
-    field), and in the safety engine's rules; each with one place that cites it."""
+    field), in the safety engine's rules and in the diary's booking checks; each with one
+    place that cites it."""
     cited = {}
     for model in apps.get_models():
         if not issubclass(model, SourcedReferenceModel):
@@ -32,7 +34,7 @@ def cited_codes() -> dict[str, str]:
             for name in fields:
                 for code in CODE.findall(row[name] or ""):
                     cited.setdefault(code, f"{model.__name__} {row['pk']}.{name}")
-    for path in SAFETY_RULES.rglob("*.py"):
+    for path in [*SAFETY_RULES.rglob("*.py"), DIARY_CHECKS]:
         for code in CODE.findall(path.read_text(encoding="utf-8")):
             cited.setdefault(code, str(path.relative_to(SAFETY_RULES.parent.parent)))
     return cited
@@ -82,6 +84,24 @@ def test_a_findings_source_links_each_code_and_escapes_the_rest():
     assert visible == "rule 40; S89; S3b &lt;b&gt;"
 
 
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("DOMAIN §10 rule 40; S89", "rule 40; S89"),
+        ("DOMAIN §10 rules 9-11, 17", "rules 9-11, 17"),
+        ("DOMAIN §6.3; §10 rules 21-28", "§6.3; rules 21-28"),
+        ("DOMAIN §1.5; §10 rule 3", "§1.5; rule 3"),
+        ("DOMAIN §10 rule 6; §1.4", "rule 6; §1.4"),
+    ],
+)
+def test_sources_are_worded_as_staff_know_them(written, read):
+    """The review (07/12/2026): plural and second references still said "DOMAIN §10"."""
+    visible = re.sub(
+        r'<span class="visually-hidden">[^<]*</span>|<[^>]+>', "", source_links(written)
+    )
+    assert visible == read
+
+
 def test_the_session_pages_link_their_findings_sources(practitioner):
     session = TreatmentSessionFactory(practitioner=practitioner)
     InjectionPointFactory.create_batch(2, session=session)
@@ -91,3 +111,17 @@ def test_the_session_pages_link_their_findings_sources(practitioner):
     html = page.content.decode()
     assert "Source: " in html
     assert f'href="{reverse("treatments:sources")}#S' in html
+
+
+@pytest.mark.parametrize(
+    "urls", [["javascript:alert(1)"], "https://example.org/label", [42], ["ftp://x.example"]]
+)
+def test_a_source_is_read_at_web_addresses_only(urls):
+    """Every member of staff follows these links: the admin refuses anything but a list of
+    http(s) addresses (the review, 07/12/2026)."""
+    from django.core.exceptions import ValidationError
+
+    source = Source(code="S999", position=999, title="A label", urls=urls)
+    with pytest.raises(ValidationError, match="A list of web addresses"):
+        source.full_clean()
+    Source(code="S998", position=998, title="A label", urls=["https://x.example/"]).full_clean()

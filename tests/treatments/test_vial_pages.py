@@ -334,6 +334,11 @@ def test_a_vial_reconstituted_from_a_draft_returns_to_it(practitioner_client, pr
         f"{reverse('treatments:vial_detail', args=[fresh.pk])}?next={back.replace('/', '%2F')}"
     )
     assert detail_url in listed  # the vial's row keeps the way back
+    # ... and so do the list's tabs and its product filter (the review, 07/12/2026).
+    assert (
+        f"?show=all&amp;product={session.product_id}&amp;next={back.replace('/', '%2F')}" in listed
+    )
+    assert f'<input type="hidden" name="next" value="{back}">' in listed
     page = practitioner_client.get(
         reverse("treatments:vial_detail", args=[fresh.pk]), {"next": back}
     )

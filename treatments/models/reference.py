@@ -7,6 +7,7 @@ SourcedReferenceModel). Clinical thresholds live in these rows, never as literal
 
 from urllib.parse import urlsplit
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -390,6 +391,17 @@ class SideEffectTerm(SourcedReferenceModel, TimeStampedModel):
         return self.name
 
 
+def web_addresses(value) -> None:
+    """A source's `urls`: a list of http(s) addresses (shown to every member of staff as
+    links: never a `javascript:` one, nor a bare string read letter by letter)."""
+    if not isinstance(value, list) or not all(
+        isinstance(url, str) and url.startswith(("https://", "http://")) for url in value
+    ):
+        raise ValidationError(
+            'A list of web addresses, each starting https:// or http://, e.g. ["https://..."].'
+        )
+
+
 class Source(TimeStampedModel):
     """A document the reference data cites (DOMAIN §9): a label (SmPC, prescribing
     information), a guideline, a safety notice, or a page quoting one. Its `code` is what
@@ -399,7 +411,9 @@ class Source(TimeStampedModel):
     code = models.CharField(max_length=10, unique=True)  # "S89", "S3b"
     position = models.PositiveIntegerField(help_text="Its place in DOMAIN §9's list")
     title = models.CharField(max_length=300)
-    urls = models.JSONField(default=list, blank=True, help_text="Where it is read")
+    urls = models.JSONField(
+        default=list, blank=True, validators=[web_addresses], help_text="Where it is read"
+    )
 
     history = HistoricalRecords()
 

@@ -15,13 +15,20 @@ register = template.Library()
 CODE = re.compile(r"\bS\d{1,3}[a-z]?\b")
 
 
-# The clinic's rule list is DOMAIN.md §10 to its developers; to staff it is "rule 40".
-RULE = "DOMAIN §10 rule "
+# The clinic's rule list is DOMAIN.md §10 to its developers; to staff it is "rule 40",
+# "rules 9-11" (after "DOMAIN §10 " or a bare "§10 "). The document's other sections
+# keep their number without the document's name ("§1.4").
+RULE = re.compile(r"(?:DOMAIN )?§10 (rules? )")
+DOCUMENT = re.compile(r"DOMAIN (§)")
+
+
+def staff_wording(text: str) -> str:
+    return DOCUMENT.sub(r"\1", RULE.sub(r"\1", text))
 
 
 @register.filter
 def source_links(text) -> str:
-    text = ("" if text is None else str(text)).replace(RULE, "rule ")
+    text = staff_wording("" if text is None else str(text))
     page = reverse("treatments:sources")
     parts, last = [], 0
     for match in CODE.finditer(text):

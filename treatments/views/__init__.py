@@ -8,11 +8,10 @@ from treatments.views.followups import task_done, task_list, task_new, task_reop
 from treatments.views.outcomes import outcome_list, outcome_new
 from treatments.views.prescribing import prescriber_assessment_new
 from treatments.views.reference import source_list
+from treatments.views.session_record import session_addendum, session_detail
 from treatments.views.sessions import (
     OVERRIDE_PREFIX,
-    session_addendum,
     session_check,
-    session_detail,
     session_edit,
     session_new,
 )

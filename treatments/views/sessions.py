@@ -14,16 +14,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from clinic.audit import audited, patient_from_url, patient_of, record_access
+from clinic.audit import audited, patient_from_url, patient_of
 from clinic.flash import NAMES_NOBODY
-from clinic.idempotency import submit_once, without_token
+from clinic.idempotency import submit_once
 from clinic.permissions import require_perm
 from clinic.postgresql.plan_cache import generic_plans
 from patients.selectors import patient_get_for_user
 from treatments import safety, selectors, services
 from treatments.forms import (
     POINT_FIELDS,
-    AddendumForm,
     PointFormSet,
     SessionForm,
     SessionStartForm,
@@ -44,7 +43,7 @@ SIGNED_MEANWHILE_MESSAGE = (
 MEANWHILE = "signed-meanwhile"
 
 
-def _signed_meanwhile(request) -> None:
+def signed_meanwhile(request) -> None:
     messages.info(request, SIGNED_MEANWHILE_MESSAGE, extra_tags=NAMES_NOBODY)
 
 
@@ -380,7 +379,7 @@ def _session_submit(request, public_id):
                 except ValidationError as exc:
                     error = exc
     except services.SessionLocked:
-        _signed_meanwhile(request)
+        signed_meanwhile(request)
         return redirect("treatments:session_detail", public_id=public_id)
     except services.SessionConflict:
         messages.error(
@@ -448,69 +447,3 @@ def session_check(request, public_id):
         "treatments/session_edit.html#safety",
         _edit_context(request, session, _editor(session, request.POST, Use.CHECK)),
     )
-
-
-@require_perm("treatments.view_treatmentsession")
-@audited("session.view", patient=patient_of("treatments.TreatmentSession"))
-def session_detail(request, public_id):
-    session = selectors.session_get_for_user(user=request.user, public_id=public_id)
-    if MEANWHILE in request.GET:
-        _signed_meanwhile(request)  # shown by this page (the live check's redirect)
-    return render(request, "treatments/session_detail.html", _detail_context(session))
-
-
-def _detail_context(session, addendum_form=None) -> dict:
-    related = selectors.session_detail_related(session=session)
-    points = selectors.point_facts_from_points(related["points"])
-    return {
-        "session": session,
-        "patient": session.patient,
-        "session_vials": session.all_vials(),
-        **related,
-        "totals": selectors.point_totals(points),
-        "addendum_form": addendum_form or AddendumForm(),
-        # What was confirmed before signing, joined without a trailing separator.
-        "confirmed": [
-            label
-            for done, label in (
-                (session.screening_reviewed, "screening"),
-                (session.consent_taken, "consent"),
-                (session.off_label_consent, "off-label consent"),
-                (session.spread_advice_given, "spread-of-toxin advice"),
-            )
-            if done
-        ],
-    }
-
-
-@require_perm("treatments.add_sessionaddendum")
-@require_POST
-def session_addendum(request, public_id):
-    session = selectors.session_get_for_user(user=request.user, public_id=public_id)
-    form = AddendumForm(request.POST)
-    if form.is_valid():
-        fields = without_token(form.cleaned_data)
-
-        def add() -> str:
-            services.session_add_addendum(session=session, author=request.user, **fields)
-            messages.success(request, "Addendum added. The signed record is unchanged.")
-            return reverse("treatments:session_detail", kwargs={"public_id": session.public_id})
-
-        try:
-            outcome = submit_once(request, form, add)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            if outcome is not None:
-                return redirect(outcome.url)
-    else:
-        form.add_error(None, "An addendum needs a reason and the correction.")
-    # Refused: the session's page again, with what was typed and why (an access event,
-    # as the page shows the patient's record).
-    record_access(
-        request,
-        action="session.view",
-        patient=session.patient_id,
-        object_ref=f"public_id={public_id}",
-    )
-    return render(request, "treatments/session_detail.html", _detail_context(session, form))
