@@ -310,7 +310,7 @@ def appointment_cancel(
 ) -> Appointment:
     """Cancel with who asked and why; a patient's cancellation within
     DIARY_LATE_CANCELLATION_HOURS of the start is flagged late (practice policy), unless it
-    was booked within that window too. The same
+    comes within DIARY_LATE_CANCELLATION_GRACE_MINUTES of the booking. The same
     cancellation sent twice: returned as it is, with `replayed` set."""
     reason = (reason or "").strip()[:200]
 
@@ -337,12 +337,15 @@ def appointment_cancel(
     current.cancelled_at = now
     current.cancelled_by = cancelled_by
     current.cancel_reason = reason
-    # Not late when it was booked inside the window itself (booked yesterday for today,
-    # or a minute ago by mistake): the patient never had the notice the policy asks for.
+    # Not late within DIARY_LATE_CANCELLATION_GRACE_MINUTES of the booking: a booking
+    # undone at once (a mistake, the patient changing their mind on the phone) is no late
+    # cancellation (browser review 07/12/2026); one booked yesterday for tomorrow and
+    # cancelled an hour before still is.
+    grace = timedelta(minutes=settings.DIARY_LATE_CANCELLATION_GRACE_MINUTES)
     current.is_late_cancellation = (
         cancelled_by == CancelledBy.PATIENT
         and current.starts_at - now < late_window
-        and current.starts_at - current.created_at >= late_window
+        and now - current.created_at >= grace
     )
     current.version += 1
     current._history_user = user

@@ -364,6 +364,10 @@ PATIENT_SEARCH_LIMIT = 25
 # Diary (issue 15): a patient's cancellation this close to the start counts as late
 # (practice policy, shown on the dashboard), not a clinical threshold.
 DIARY_LATE_CANCELLATION_HOURS = int(os.environ.get("DIARY_LATE_CANCELLATION_HOURS", "48"))
+# ... unless it comes this soon after the booking was made (a booking undone at once).
+DIARY_LATE_CANCELLATION_GRACE_MINUTES = int(
+    os.environ.get("DIARY_LATE_CANCELLATION_GRACE_MINUTES", "60")
+)
 # Messages to patients (issue 15.5; clinic/diary/messaging): appointment reminders go this
 # many hours before the start; the address they come from; SMS through SMS_PROVIDER:
 # "recording" (a fake that sends nothing: the demo and the tests), "twilio" (Twilio's REST

@@ -301,22 +301,27 @@ def test_steps_that_make_no_sense_are_refused(patient, doctor, reception):
 
 
 def test_a_patients_cancellation_inside_48_hours_is_late(patient, doctor, reception):
-    """Late: inside the window, of a booking made before it. A booking made inside the
-    window (a minute ago by mistake, or yesterday for tomorrow) was never given the notice
-    the policy asks for: its cancellation is not late (browser review 07/12/2026)."""
+    """Late: inside the window. Not when it comes within the grace after the booking (a
+    booking undone at once was flagged "late": browser review 07/12/2026); booked yesterday
+    for tomorrow and cancelled today still is."""
     soon = book(patient, doctor, reception, at(1, 9))
     later = book(patient, doctor, reception, at(5, 9))
+    yesterday = book(patient, doctor, reception, at(1, 10))
     just_booked = book(patient, doctor, reception, at(1, 11))
     Appointment.objects.filter(pk__in=[soon.pk, later.pk]).update(
         created_at=timezone.now() - timedelta(days=6)
     )
-    for appointment in (soon, later, just_booked):
+    Appointment.objects.filter(pk=yesterday.pk).update(
+        created_at=timezone.now() - timedelta(days=1)
+    )
+    cases = (soon, later, yesterday, just_booked)
+    for appointment in cases:
         appointment.refresh_from_db()
         services.appointment_cancel(
             appointment=appointment, cancelled_by="patient", reason="Unwell", user=reception
         )
         appointment.refresh_from_db()
-    assert [a.is_late_cancellation for a in (soon, later, just_booked)] == [True, False, False]
+    assert [a.is_late_cancellation for a in cases] == [True, False, True, False]
 
 
 def test_a_stale_move_is_refused(patient, doctor, reception):
