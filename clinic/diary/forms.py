@@ -33,6 +33,22 @@ def _date_input():
     )
 
 
+class AcknowledgesFlags(forms.Form):
+    """The box under a booking's or a move's checks, and the codes of the checks the page
+    showed above it (`acknowledged_codes`, written by the page): ticking it acknowledges
+    those, not a check that came up since (services.appointment_book's `acknowledge_flags`)."""
+
+    acknowledged_codes = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
+
+    def acknowledged(self) -> bool | frozenset[str]:
+        """False: not ticked. The codes shown, when ticked; True when the page sent none (a
+        client that does not write them acknowledges whatever it is told)."""
+        if not self.cleaned_data.get("acknowledge_flags"):
+            return False
+        codes = frozenset(filter(None, self.cleaned_data.get("acknowledged_codes", "").split(",")))
+        return codes or True
+
+
 class PractitionerChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.get_full_name() or obj.get_username()
@@ -90,7 +106,7 @@ def _practitioners():
     return get_user_model().objects.filter(pk__in=ids).order_by("first_name", "last_name")
 
 
-class BookingForm(WhenForm):
+class BookingForm(AcknowledgesFlags, WhenForm):
     submission_token = SubmissionTokenField()
     patient = forms.ModelChoiceField(
         queryset=Patient.objects.all(),
@@ -143,7 +159,7 @@ class BookingForm(WhenForm):
         self.fields["practitioner"].queryset = _practitioners()
 
 
-class MoveForm(RefusesStalePage, WhenForm):
+class MoveForm(RefusesStalePage, AcknowledgesFlags, WhenForm):
     practitioner = PractitionerChoiceField(
         label="With", queryset=get_user_model().objects.none(), required=False
     )

@@ -10,6 +10,7 @@ free slots to offer.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -136,9 +137,18 @@ def _checks(
     )
     if overlap is not None:
         found.append(overlap)
-    if found and not acknowledge:
+    if found and not _acknowledges(acknowledge, found):
         raise BookingNeedsAcknowledgement(found)
     return found
+
+
+def _acknowledges(acknowledge: bool | Collection[str], found: list[BookingCheck]) -> bool:
+    """`acknowledge`: True (whatever is found), False, or the codes of the checks the booker
+    was shown and ticked the box under: a check that came up since (another booking of the
+    patient made meanwhile) is asked about, not booked past (the review, 07/12/2026)."""
+    if isinstance(acknowledge, bool):
+        return acknowledge
+    return {check.code for check in found} <= set(acknowledge)
 
 
 def _with_free_slots(exc: DoubleBooking, *, minutes, practitioner_id, after) -> DoubleBooking:
@@ -160,7 +170,7 @@ def appointment_book(
     indication=None,
     product=None,
     notes: str = "",
-    acknowledge_flags: bool = False,
+    acknowledge_flags: bool | Collection[str] = False,
 ) -> Appointment:
     """Book; raises BookingRefused, BookingNeedsAcknowledgement or DoubleBooking, and
     ValidationError for a day beyond the booking horizon."""
@@ -230,7 +240,7 @@ def appointment_move(
     expected_version: int | None = None,
     practitioner=None,
     room=None,
-    acknowledge_flags: bool = False,
+    acknowledge_flags: bool | Collection[str] = False,
 ) -> Appointment:
     """Move to a new time (and practitioner or room); the checks run again for the new
     date, the length is kept. Already there (a replayed form): returned as it is, with

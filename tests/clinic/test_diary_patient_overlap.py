@@ -138,3 +138,44 @@ def test_two_desks_booking_one_patient_with_two_practitioners_at_once():
         kinds = sorted(type(r).__name__ for r in results)
         assert kinds == ["Appointment", "BookingNeedsAcknowledgement"], (round_, results)
     assert Appointment.objects.count() == 10
+
+
+def test_the_box_acknowledges_the_checks_shown_not_one_that_came_up_since(
+    patient, doctor, colleague, reception
+):
+    """The review (07/12/2026): the box said yes to every check, so an overlap booked by
+    another desk after the page was shown went through unseen. It now acknowledges the
+    codes the page showed; a new one is asked about, the box shown unticked."""
+    evening = at(2, 18)  # after the colleague's hours: "hours.outside", shown and ticked
+    with pytest.raises(services.BookingNeedsAcknowledgement) as shown:
+        book(patient, colleague, reception, evening)
+    assert [c.code for c in shown.value.checks] == ["hours.outside"]
+    book(patient, doctor, reception, evening, acknowledge_flags=True)  # meanwhile, elsewhere
+    with pytest.raises(services.BookingNeedsAcknowledgement) as again:
+        book(patient, colleague, reception, evening, acknowledge_flags={"hours.outside"})
+    assert {c.code for c in again.value.checks} == {"hours.outside", "patient.overlap"}
+    made = book(
+        patient, colleague, reception, evening,
+        acknowledge_flags={"hours.outside", "patient.overlap"},
+    )  # fmt: skip
+    assert {f["code"] for f in made.booking_flags} == {"hours.outside", "patient.overlap"}
+
+    page_data = {
+        "patient": patient.public_id,
+        "appointment_type": made.appointment_type_id,
+        "practitioner": colleague.pk,
+        "day": f"{at(3, 18):%d/%m/%Y}",
+        "start": "18:00",
+        "acknowledge_flags": "on",
+        "acknowledged_codes": "hours.outside",
+    }
+    book(patient, doctor, reception, at(3, 18), acknowledge_flags=True)
+    response = client_for(reception).post(reverse("diary:book"), page_data)
+    html = response.content.decode()
+    assert response.status_code == 200 and 'data-testid="flags-changed"' in html
+    assert 'name="acknowledged_codes" value="hours.outside,patient.overlap"' in html or (
+        'name="acknowledged_codes" value="patient.overlap,hours.outside"' in html
+    )
+    box = html.split('name="acknowledge_flags"', 1)[1].split(">", 1)[0]
+    assert "checked" not in box
+    assert Appointment.objects.filter(starts_at=at(3, 18)).count() == 1

@@ -36,12 +36,14 @@ def _appointment_page(
     opened="",
     move_flags=None,
     move_free=None,
+    flags_changed=False,
 ):
     """The appointment page; after a refused move or cancellation, with the form as the
     user sent it (`opened`: which of the two panels to show open; `move_flags`: the
     booking checks the move needs acknowledged, shown with the box to tick, which is not
     offered when there is nothing to acknowledge; `move_free`: after a clash, the free
-    times to move it to, one button each)."""
+    times to move it to, one button each; `flags_changed`: the box was ticked under other
+    checks than these, so it is shown unticked)."""
     local = timezone.localtime(current.starts_at)
     if move_form is None:
         move_form = MoveForm(
@@ -58,6 +60,7 @@ def _appointment_page(
         {
             "appointment": current,
             "move_form": move_form,
+            "flags_changed": flags_changed,
             "cancel_form": cancel_form or CancelForm(initial={"version": current.version}),
             "opened": opened,
             "move_flags": move_flags,
@@ -148,7 +151,7 @@ def appointment_move(request, public_id):
             practitioner=form.cleaned_data["practitioner"],
             moved_by=request.user,
             expected_version=form.cleaned_data["version"],
-            acknowledge_flags=form.cleaned_data["acknowledge_flags"],
+            acknowledge_flags=form.acknowledged(),
         )
     except services.AppointmentConflict:
         return _after_conflict(request, public_id, form, action=MOVE, asked=when(form.starts_at()))
@@ -162,9 +165,21 @@ def appointment_move(request, public_id):
     except services.BookingRefused as exc:
         messages.error(request, " ".join(c.message for c in exc.checks))
     except services.BookingNeedsAcknowledgement as exc:
-        messages.warning(request, "Not moved yet: read the points in the Move panel.")
+        changed = form.acknowledged() is not False  # ticked under other checks
+        messages.warning(
+            request,
+            "Not moved yet: a check came up since the page was shown. Read the points in the "
+            "Move panel and tick the box again."
+            if changed
+            else "Not moved yet: read the points in the Move panel.",
+        )
         return _appointment_page(
-            request, current, move_form=form, opened=MOVE, move_flags=exc.checks
+            request,
+            current,
+            move_form=form,
+            opened=MOVE,
+            move_flags=exc.checks,
+            flags_changed=changed,
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

@@ -59,6 +59,7 @@ def book(request):
         with_sole_match(with_chosen_slot(request.POST)) or None, initial=_initial_from(request)
     )
     refused = flags = clash = None
+    flags_changed = False
     free = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -76,7 +77,7 @@ def book(request):
                 product=data["product"],
                 notes=data["notes"],
                 booked_by=request.user,
-                acknowledge_flags=data["acknowledge_flags"],
+                acknowledge_flags=form.acknowledged(),
             )
             messages.success(
                 request,
@@ -92,6 +93,9 @@ def book(request):
             refused = exc.checks
         except services.BookingNeedsAcknowledgement as exc:
             flags = exc.checks
+            # Ticked under other checks (one came up since the page): ticked again only
+            # once these are read.
+            flags_changed = form.acknowledged() is not False
         except services.DoubleBooking as exc:
             clash, free = exc.clash, exc.free
             form.add_error(None, "That time is already booked: choose one of the free times below.")
@@ -111,6 +115,7 @@ def book(request):
             "patient": patient,
             "refused": refused,
             "flags": flags,
+            "flags_changed": flags_changed,
             "clash": clash,
             "free": free,
             "types": selectors.appointment_types(),
