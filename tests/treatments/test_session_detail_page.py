@@ -81,3 +81,24 @@ def test_the_record_marks_a_session_corrected_by_an_addendum(practitioner):
     url = reverse("treatments:session_detail", args=[corrected.public_id])
     assert page.count('data-testid="has-addendum"') == 1
     assert f'href="{url}#addenda" data-testid="has-addendum">addendum</a>' in page
+
+
+def test_a_long_sessions_points_are_summed_per_muscle_and_side(practitioner):
+    """Browser review (07/12/2026): 39 rows to check one by one, with the same muscle and
+    side in separate runs. The page sums them per muscle and per side, as the editor does."""
+    from tests.factories import InjectionPointFactory, _site
+
+    session = TreatmentSessionFactory(practitioner=practitioner, signed=True, points=4)
+    InjectionPointFactory(session=session, side="right", units=7)  # temporalis, as the 4
+    InjectionPointFactory(session=session, site=_site("procerus"), side="midline", units=5)
+    html = (
+        client_for(practitioner)
+        .get(reverse("treatments:session_detail", args=[session.public_id]))
+        .content.decode()
+    )
+    totals = html.split('data-testid="point-totals"', 1)[1].split("</table>", 1)[0]
+    rows = [
+        " ".join(cell.split(">")[-1] for cell in row.split("</td>")[:2])
+        for row in totals.split("<tr")[1:]
+    ]
+    assert rows == ["Procerus 5 U", "Temporalis 27 U", "Left 20 U", "Midline 5 U", "Right 7 U"]
