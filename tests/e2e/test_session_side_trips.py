@@ -133,6 +133,9 @@ def test_a_vial_reconstituted_from_the_draft_on_an_ipad_comes_back_to_it(
     remove.click()
     expect(page.locator("#id_points-1-DELETE")).not_to_be_checked()
 
+    # Typed, not saved, before leaving for the vials (the second review feared it lost).
+    page.get_by_label("Notes").fill("Left side first; patient anxious")
+    page.wait_for_load_state("networkidle")
     page.get_by_test_id("no-usable-vial").get_by_role("link", name="Vials").click()
     back = page.get_by_test_id("draft-back")
     expect(back.get_by_role("link", name="Back to the session")).to_have_attribute(
@@ -146,3 +149,7 @@ def test_a_vial_reconstituted_from_the_draft_on_an_ipad_comes_back_to_it(
     expect(page).to_have_url(edit_url)
     expect(page.get_by_text("Reconstituted: 4.00 U per 0.1 mL")).to_be_visible()
     expect(page.locator("#id_vial option", has_text=fresh.stock_label)).to_have_count(1)
+    expect(page.locator("#id_vial")).to_have_value(str(fresh.pk))  # the only one usable
+    page.get_by_test_id("draft-offer").get_by_role("button", name="Restore what I typed").click()
+    expect(page.get_by_label("Notes")).to_have_value("Left side first; patient anxious")
+    expect(page.locator("#id_vial")).to_have_value(str(fresh.pk))  # not put back to none

@@ -238,9 +238,15 @@ def test_the_no_usable_vial_notice_is_shown_only_when_none_can_be_used(
     # One vial to draw from: nothing to tick as a further vial, and the help says so.
     assert 'name="further_vials"' not in page and "tick further vials" not in page
     assert "The vial the dose is drawn from (the only one in stock that can be used)" in page
+    # ... and it is chosen (browser review 07/12/2026: "Choose a reconstituted vial…" above
+    # that help, and signing blocked for "No vial chosen").
+    choices = page.split('name="vial"', 1)[1].split("</select>", 1)[0]
+    assert "selected" in choices.split(f'<option value="{usable.pk}"', 1)[1].split(">", 1)[0]
     second = vial(practitioner, 100)
     page = practitioner_client.get(f"/sessions/{session.public_id}/edit/").content.decode()
     assert 'name="further_vials"' in page and f"vial {second.stock_label}" in page
+    choices = page.split('name="vial"', 1)[1].split("</select>", 1)[0]
+    assert 'value="" selected>' in choices  # two to choose from: none chosen for them
     assert "tick further vials below when the dose needs more than one" in page
 
 

@@ -302,7 +302,12 @@ def _editor(session, data=None, use: Use | None = None) -> Editor:
         form = SessionForm(data, instance=session, shown=use is not Use.SUBMISSION, **shape)
         formset = PointFormSet(data, prefix="points", sites=sites, session=session)
     else:
-        form = SessionForm(instance=session, initial={"version": session.version}, **shape)
+        initial = {"version": session.version}
+        # No vial chosen yet and only one can be used (one just reconstituted from here,
+        # say): it is chosen, as the help under it says (browser review 07/12/2026).
+        if session.vial_id is None and len(usable) == 1:
+            initial["vial"] = usable[0].pk
+        form = SessionForm(instance=session, initial=initial, **shape)
         saved = selectors.session_points(session=session)
         initial = [{name: getattr(p, name) for name in POINT_FIELDS} for p in saved]
         formset = PointFormSet(initial=initial, prefix="points", sites=sites, session=session)
