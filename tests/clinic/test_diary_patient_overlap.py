@@ -179,3 +179,22 @@ def test_the_box_acknowledges_the_checks_shown_not_one_that_came_up_since(
     box = html.split('name="acknowledge_flags"', 1)[1].split(">", 1)[0]
     assert "checked" not in box
     assert Appointment.objects.filter(starts_at=at(3, 18)).count() == 1
+
+
+def test_book_pressed_again_without_the_box_says_so_at_the_box(patient, colleague, reception):
+    """Browser check (07/12/2026): pressing Book again under the checks with the box left
+    empty brought the same page back, read as a button that did nothing."""
+    client = client_for(reception)
+    data = {
+        "patient": patient.public_id,
+        "appointment_type": kind("review").pk,
+        "practitioner": colleague.pk,
+        "day": f"{at(2, 18):%d/%m/%Y}",
+        "start": "18:00",  # after the colleague's hours: a check to acknowledge
+    }
+    first = client.post(reverse("diary:book"), data).content.decode()
+    assert 'data-testid="booking-flags"' in first and 'data-testid="flags-unticked"' not in first
+    again = client.post(reverse("diary:book"), data | {"acknowledged_codes": "hours.outside"})
+    html = again.content.decode()
+    assert 'data-testid="flags-unticked"' in html and "tick this box to book it anyway" in html
+    assert not Appointment.objects.exists()

@@ -220,6 +220,10 @@ def test_the_vial_panel_says_why_stock_cannot_be_used(
     assert f"vial {expired.stock_label}" in panel and "expired on" in panel
     assert f"vial {stale.stock_label}" in panel and "past its use-by" in panel
     assert f"vial {other.stock_label}" in panel and "already used for another patient" in panel
+    # Each links to its page, with the way back to this draft (browser check 07/12/2026: an
+    # unopened vial listed here could only be found again through the vial list).
+    back = f"/sessions/{session.public_id}/edit/".replace("/", "%2F")
+    assert f'<a href="/vials/{stale.pk}/?next={back}">vial {stale.stock_label}</a>' in panel
     # No vial can be used: the page says so, and where to get one.
     notice = page.split('data-testid="no-usable-vial"', 1)[1].split("</div>", 1)[0]
     assert "No BOTOX vial in stock can be used for this session" in " ".join(notice.split())
@@ -419,9 +423,9 @@ def test_the_vial_panel_names_ten_unusable_vials_and_counts_the_rest(
     panel = page.split('data-testid="unusable-vials"', 1)[1].split("</details>", 1)[0]
     assert "12 BOTOX vials in stock cannot be used here" in panel
     assert panel.count("expired on") == 10
-    assert f"vial {expired[0].stock_label}:" in panel  # the soonest first
-    assert f"vial {expired[9].stock_label}:" in panel
-    assert f"vial {expired[10].stock_label}:" not in panel
+    assert f"vial {expired[0].stock_label}</a>:" in panel  # the soonest first
+    assert f"vial {expired[9].stock_label}</a>:" in panel
+    assert f"vial {expired[10].stock_label}</a>:" not in panel
     more = panel.split('data-testid="unusable-more"', 1)[1]
     assert "and 2 more expiring later" in more
     assert vials_href(session) in more  # that product's vials

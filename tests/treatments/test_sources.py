@@ -92,6 +92,9 @@ def test_a_findings_source_links_each_code_and_escapes_the_rest():
         ("DOMAIN §6.3; §10 rules 21-28", "§6.3; rules 21-28"),
         ("DOMAIN §1.5; §10 rule 3", "§1.5; rule 3"),
         ("DOMAIN §10 rule 6; §1.4", "rule 6; §1.4"),
+        # A rule's codes and its reference row's, the same ones: each once.
+        ("DOMAIN §10 rule 30; S30; S32; S40; S30, S32, S40", "rule 30; S30; S32; S40"),
+        ("DOMAIN §10 rule 2; S54; S53b; S99; S54, S99, S12", "rule 2; S54; S53b; S99; S12"),
     ],
 )
 def test_sources_are_worded_as_staff_know_them(written, read):

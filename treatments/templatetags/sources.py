@@ -23,7 +23,26 @@ DOCUMENT = re.compile(r"DOMAIN (§)")
 
 
 def staff_wording(text: str) -> str:
-    return DOCUMENT.sub(r"\1", RULE.sub(r"\1", text))
+    return _once_each(DOCUMENT.sub(r"\1", RULE.sub(r"\1", text)))
+
+
+def _once_each(text: str) -> str:
+    """Each source code once: a rule's own codes followed by its reference row's ("rule 30;
+    S30; S32; S40; S30, S32, S40" read as the same codes twice: browser check 07/12/2026).
+    A part made only of codes already named is left out; other text is kept as written."""
+    seen: set[str] = set()
+    kept = []
+    for part in (p.strip() for p in text.split(";")):
+        codes = [c.strip() for c in part.split(",")]
+        if part and all(CODE.fullmatch(c) for c in codes):
+            new = [c for c in codes if c not in seen]
+            seen.update(new)
+            if new:
+                kept.append(", ".join(new))
+            continue
+        seen.update(CODE.findall(part))
+        kept.append(part)
+    return "; ".join(kept)
 
 
 @register.filter

@@ -37,6 +37,7 @@ def _appointment_page(
     move_flags=None,
     move_free=None,
     flags_changed=False,
+    flags_unticked=False,
 ):
     """The appointment page; after a refused move or cancellation, with the form as the
     user sent it (`opened`: which of the two panels to show open; `move_flags`: the
@@ -61,6 +62,7 @@ def _appointment_page(
             "appointment": current,
             "move_form": move_form,
             "flags_changed": flags_changed,
+            "flags_unticked": flags_unticked,
             "cancel_form": cancel_form or CancelForm(initial={"version": current.version}),
             "opened": opened,
             "move_flags": move_flags,
@@ -180,6 +182,8 @@ def appointment_move(request, public_id):
             opened=MOVE,
             move_flags=exc.checks,
             flags_changed=changed,
+            # Move pressed again under the checks, the box left empty: said at the box.
+            flags_unticked=not changed and "acknowledged_codes" in request.POST,
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

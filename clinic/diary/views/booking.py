@@ -59,7 +59,7 @@ def book(request):
         with_sole_match(with_chosen_slot(request.POST)) or None, initial=_initial_from(request)
     )
     refused = flags = clash = None
-    flags_changed = False
+    flags_changed = flags_unticked = False
     free = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -96,6 +96,9 @@ def book(request):
             # Ticked under other checks (one came up since the page): ticked again only
             # once these are read.
             flags_changed = form.acknowledged() is not False
+            # Book pressed again under the checks with the box left empty: said at the box
+            # (the same page came back and read as a button that did nothing).
+            flags_unticked = not flags_changed and "acknowledged_codes" in request.POST
         except services.DoubleBooking as exc:
             clash, free = exc.clash, exc.free
             form.add_error(None, "That time is already booked: choose one of the free times below.")
@@ -116,6 +119,7 @@ def book(request):
             "refused": refused,
             "flags": flags,
             "flags_changed": flags_changed,
+            "flags_unticked": flags_unticked,
             "clash": clash,
             "free": free,
             "types": selectors.appointment_types(),
