@@ -84,7 +84,31 @@ def logout_view(request):
 
 
 def permission_denied(request, exception=None):
-    return render(request, "403.html", status=403)
+    """The "not allowed" page: why, when the refusal says (a sentence of ours, such as "Only
+    the treating practitioner edits a draft."), and which roles the page is for when the
+    user's is not among them (the outbox, to a manager: browser check 07/12/2026)."""
+    reason = str(exception) if exception is not None and exception.args else ""
+    return render(
+        request, "403.html", {"reason": reason, "for_roles": _roles_for(request)}, status=403
+    )
+
+
+def _roles_for(request) -> list[str]:
+    """The roles the requested page's permission is granted to (clinic/roles.py), or none
+    when the page declares no single permission or the user holds one of them (then the
+    refusal is about this record, not the page)."""
+    from clinic.roles import Role, role_allows
+
+    match = getattr(request, "resolver_match", None)
+    view = getattr(match, "func", None)
+    access = getattr(view, "access", None) or getattr(
+        getattr(view, "view_class", None), "access", None
+    )
+    if not isinstance(access, str) or "." not in access:
+        return []
+    roles = [role.value for role in Role if role_allows(role, access)]
+    mine = {g.name for g in request.user.groups.all()} if request.user.is_authenticated else set()
+    return [] if mine & set(roles) else roles
 
 
 def page_not_found(request, exception=None):

@@ -499,11 +499,28 @@ def test_a_refused_page_says_whom_to_ask_by_the_askers_role(manager, reception):
     why = refused.content.decode()
     assert "Your role (Manager) does not include it." in why
     assert "ask the system administrator" in why and "practice manager" not in why
+    assert 'data-testid="forbidden-for">This page is for Reception.</p>' in why
     refused = client_for(reception).get(reverse("reports:index"))
     assert refused.status_code == 403
     why = refused.content.decode()
     assert "Your role (Reception) does not include it." in why
     assert "ask the practice manager" in why
+    assert "This page is for Practitioner and Manager." in why
+
+
+def test_a_refusal_about_the_record_says_why_not_that_the_role_lacks_the_page(practitioner):
+    """A practitioner opening a colleague's draft holds the page's permission: the refusal
+    is the record's ("Only the treating practitioner edits a draft."), not their role's."""
+    from tests.factories import TreatmentSessionFactory
+
+    draft = TreatmentSessionFactory()  # another practitioner's
+    refused = client_for(practitioner).get(
+        reverse("treatments:session_edit", args=[draft.public_id])
+    )
+    why = refused.content.decode()
+    assert refused.status_code == 403
+    assert 'data-testid="forbidden-reason">Only the treating practitioner edits a draft.' in why
+    assert 'data-testid="forbidden-for"' not in why and "does not include it" not in why
 
 
 def test_a_cancelled_appointment_offers_to_rebook_the_patient(patient, doctor, reception):
