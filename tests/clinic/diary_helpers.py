@@ -3,10 +3,11 @@ from today, a seeded appointment type, a booking through the service, and a wait
 patient offered a cancelled slot."""
 
 import importlib
+import threading
 from datetime import datetime, time, timedelta
 
 from django.apps import apps
-from django.db import transaction
+from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
 from clinic.diary import services
@@ -66,3 +67,29 @@ def offered_entry(reception, practitioner, patient):
     entry.refresh_from_db()
     assert entry.status == "offered"
     return entry
+
+
+def two_at_once(work) -> list:
+    """`work(0)` and `work(1)` in two threads released together (real concurrent
+    transactions, PostgreSQL): what each returned, or the exception it raised. Each thread
+    closes its connection; a thread still running after 30 s fails the test."""
+    barrier = threading.Barrier(2)
+    results = [None, None]
+
+    def attempt(index):
+        try:
+            barrier.wait()
+            results[index] = work(index)
+        except Exception as exc:  # noqa: BLE001 - the test looks at what came back
+            results[index] = exc
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+        assert not thread.is_alive(), "a thread outlived its test (it would hold a connection)"
+    return results

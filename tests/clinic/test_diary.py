@@ -2,19 +2,18 @@
 26, 29 and 34, the front desk's steps, starting and completing the session. The pages
 (with the day view's pinned query count) are in test_diary_pages.py."""
 
-import threading
 from datetime import time, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.utils import timezone
 
 from clinic.diary import selectors, services
 from clinic.diary.models import Appointment, Room, WorkingException
 from clinic.roles import Role
 from clinic.staff.models import StaffProfile
-from tests.clinic.diary_helpers import at, book, kind, working
+from tests.clinic.diary_helpers import at, book, kind, two_at_once, working
 from tests.factories import PatientFactory, TreatmentSessionFactory, UserFactory
 from treatments.models import Indication, Product
 
@@ -83,25 +82,11 @@ def test_twenty_rounds_of_two_receptionists_booking_the_same_slot():
     kind("review")
     for round_ in range(20):
         starts_at = at(2 + round_ // 8, 9 + round_ % 8)
-        barrier = threading.Barrier(2)
-        results = [None, None]
-
-        def attempt(index, starts_at=starts_at, barrier=barrier, results=results):
-            try:
-                barrier.wait()
-                results[index] = book(patients[index], doctor, desks[index], starts_at)
-            except Exception as exc:  # noqa: BLE001 - the test looks at what came back
-                results[index] = exc
-            finally:
-                close_old_connections()
-                connection.close()
-
-        threads = [threading.Thread(target=attempt, args=(i,)) for i in (0, 1)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(30)
-            assert not thread.is_alive(), "a thread outlived its test (it would hold a connection)"
+        results = two_at_once(
+            lambda index, starts_at=starts_at: book(
+                patients[index], doctor, desks[index], starts_at
+            )
+        )
         kinds = sorted(type(r).__name__ for r in results)
         assert kinds == ["Appointment", "DoubleBooking"], (round_, results)
     assert Appointment.objects.count() == 20

@@ -3,17 +3,15 @@ that overlaps another of the patient's appointments, with anyone, is flagged and
 only once the booker says so; and a time already taken is said before any flag is asked
 about (a clash used to come only after "book it anyway")."""
 
-import threading
-
 import pytest
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from clinic.diary import services
 from clinic.diary.models import Appointment
 from clinic.roles import Role
-from tests.clinic.diary_helpers import at, book, kind, working
+from tests.clinic.diary_helpers import at, book, kind, two_at_once, working
 from tests.conftest import client_for
 from tests.factories import PatientFactory, UserFactory
 
@@ -116,25 +114,11 @@ def test_two_desks_booking_one_patient_with_two_practitioners_at_once():
     kind("review")  # seeded before the threads (see test_diary's race)
     for round_ in range(10):
         starts_at = at(2 + round_ // 8, 9 + round_ % 8)
-        barrier = threading.Barrier(2)
-        results = [None, None]
-
-        def attempt(index, starts_at=starts_at, barrier=barrier, results=results):
-            try:
-                barrier.wait()
-                results[index] = book(patient, doctors[index], desks[index], starts_at)
-            except Exception as exc:  # noqa: BLE001 - the test looks at what came back
-                results[index] = exc
-            finally:
-                close_old_connections()
-                connection.close()
-
-        threads = [threading.Thread(target=attempt, args=(i,)) for i in (0, 1)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(30)
-            assert not thread.is_alive(), "a thread outlived its test (it would hold a connection)"
+        results = two_at_once(
+            lambda index, starts_at=starts_at: book(
+                patient, doctors[index], desks[index], starts_at
+            )
+        )
         kinds = sorted(type(r).__name__ for r in results)
         assert kinds == ["Appointment", "BookingNeedsAcknowledgement"], (round_, results)
     assert Appointment.objects.count() == 10
