@@ -95,8 +95,9 @@ def permission_denied(request, exception=None):
 
 def _roles_for(request) -> list[str]:
     """The roles the requested page's permission is granted to (clinic/roles.py), or none
-    when the page declares no single permission or the user holds one of them (then the
-    refusal is about this record, not the page)."""
+    when the page declares no single permission or the user holds it (then the refusal is
+    about this record, not the page). The user's permissions are the request's cached ones:
+    no query."""
     from clinic.roles import Role, role_allows
 
     match = getattr(request, "resolver_match", None)
@@ -104,11 +105,9 @@ def _roles_for(request) -> list[str]:
     access = getattr(view, "access", None) or getattr(
         getattr(view, "view_class", None), "access", None
     )
-    if not isinstance(access, str) or "." not in access:
+    if not isinstance(access, str) or "." not in access or request.user.has_perm(access):
         return []
-    roles = [role.value for role in Role if role_allows(role, access)]
-    mine = {g.name for g in request.user.groups.all()} if request.user.is_authenticated else set()
-    return [] if mine & set(roles) else roles
+    return [role.value for role in Role if role_allows(role, access)]
 
 
 def page_not_found(request, exception=None):
