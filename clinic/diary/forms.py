@@ -39,6 +39,27 @@ class AcknowledgesFlags(forms.Form):
     those, not a check that came up since (services.appointment_book's `acknowledge_flags`)."""
 
     acknowledged_codes = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
+    # Filled by checks_raised() when the service asks for the checks to be acknowledged.
+    checks: tuple = ()
+    checks_changed = False  # the box was ticked under other checks: shown unticked
+    checks_unticked = False  # sent again under the same checks with the box empty
+
+    def checks_raised(self, checks) -> None:
+        """The checks the service asks about (BookingNeedsAcknowledgement), as the page
+        shows them again under the box (diary/includes/acknowledge_box.html): the box
+        unticked when it was ticked under other checks (one came up since the page), and
+        said to be empty when the form came back from under these checks without it."""
+        self.checks = tuple(checks)
+        self.checks_changed = self.acknowledged() is not False
+        self.checks_unticked = not self.checks_changed and "acknowledged_codes" in self.data
+        if self.checks_changed:
+            self.data = self.data.copy()
+            self.data.pop(self.add_prefix("acknowledge_flags"), None)
+
+    @property
+    def check_codes(self) -> str:
+        """The codes of the checks shown, as the box sends them back."""
+        return ",".join(check.code for check in self.checks)
 
     def acknowledged(self) -> bool | frozenset[str]:
         """False: not ticked. The codes shown, when ticked; True when the page sent none (a

@@ -34,17 +34,12 @@ def _appointment_page(
     move_form=None,
     cancel_form=None,
     opened="",
-    move_flags=None,
     move_free=None,
-    flags_changed=False,
-    flags_unticked=False,
 ):
     """The appointment page; after a refused move or cancellation, with the form as the
-    user sent it (`opened`: which of the two panels to show open; `move_flags`: the
-    booking checks the move needs acknowledged, shown with the box to tick, which is not
-    offered when there is nothing to acknowledge; `move_free`: after a clash, the free
-    times to move it to, one button each; `flags_changed`: the box was ticked under other
-    checks than these, so it is shown unticked)."""
+    user sent it (`opened`: which of the two panels to show open; the move form's
+    `checks`: the booking checks the move needs acknowledged, shown with the box to tick;
+    `move_free`: after a clash, the free times to move it to, one button each)."""
     local = timezone.localtime(current.starts_at)
     if move_form is None:
         move_form = MoveForm(
@@ -61,11 +56,8 @@ def _appointment_page(
         {
             "appointment": current,
             "move_form": move_form,
-            "flags_changed": flags_changed,
-            "flags_unticked": flags_unticked,
             "cancel_form": cancel_form or CancelForm(initial={"version": current.version}),
             "opened": opened,
-            "move_flags": move_flags,
             "move_free": move_free,
             "statuses": AppointmentStatus,
             "now": timezone.now(),
@@ -167,24 +159,9 @@ def appointment_move(request, public_id):
     except services.BookingRefused as exc:
         messages.error(request, " ".join(c.message for c in exc.checks))
     except services.BookingNeedsAcknowledgement as exc:
-        changed = form.acknowledged() is not False  # ticked under other checks
-        messages.warning(
-            request,
-            "Not moved yet: a check came up since the page was shown. Read the points in the "
-            "Move panel and tick the box again."
-            if changed
-            else "Not moved yet: read the points in the Move panel.",
-        )
-        return _appointment_page(
-            request,
-            current,
-            move_form=form,
-            opened=MOVE,
-            move_flags=exc.checks,
-            flags_changed=changed,
-            # Move pressed again under the checks, the box left empty: said at the box.
-            flags_unticked=not changed and "acknowledged_codes" in request.POST,
-        )
+        form.checks_raised(exc.checks)
+        messages.warning(request, "Not moved yet: read the points in the Move panel.")
+        return _appointment_page(request, current, move_form=form, opened=MOVE)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

@@ -58,8 +58,7 @@ def book(request):
     form = BookingForm(
         with_sole_match(with_chosen_slot(request.POST)) or None, initial=_initial_from(request)
     )
-    refused = flags = clash = None
-    flags_changed = flags_unticked = False
+    refused = clash = None
     free = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -92,13 +91,7 @@ def book(request):
         except services.BookingRefused as exc:
             refused = exc.checks
         except services.BookingNeedsAcknowledgement as exc:
-            flags = exc.checks
-            # Ticked under other checks (one came up since the page): ticked again only
-            # once these are read.
-            flags_changed = form.acknowledged() is not False
-            # Book pressed again under the checks with the box left empty: said at the box
-            # (the same page came back and read as a button that did nothing).
-            flags_unticked = not flags_changed and "acknowledged_codes" in request.POST
+            form.checks_raised(exc.checks)
         except services.DoubleBooking as exc:
             clash, free = exc.clash, exc.free
             form.add_error(None, "That time is already booked: choose one of the free times below.")
@@ -117,9 +110,7 @@ def book(request):
             "form": form,
             "patient": patient,
             "refused": refused,
-            "flags": flags,
-            "flags_changed": flags_changed,
-            "flags_unticked": flags_unticked,
+            "flags": form.checks,
             "clash": clash,
             "free": free,
             "types": selectors.appointment_types(),
