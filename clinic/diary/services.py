@@ -422,6 +422,22 @@ def appointment_set_status(
             "appointments can be marked arrived. Check the date, or move the appointment "
             "to today first."
         )
+    if undo and current.status == AppointmentStatus.DID_NOT_ATTEND:
+        # A missed appointment freed its slot, which may have been booked since: back to
+        # booked only if the time is still free (the review: a silent double booking).
+        try:
+            _hold_the_slot(
+                practitioner_id=current.practitioner_id,
+                room_id=current.room_id,
+                starts_at=current.starts_at,
+                ends_at=current.ends_at,
+                exclude_pk=current.pk,
+            )
+        except DoubleBooking:
+            raise ValidationError(
+                "This time was booked for someone else after the patient was marked as not "
+                "attending: it cannot be undone. Book the patient a new time instead."
+            ) from None
     now = timezone.now()
     current.status = status
     if undo:

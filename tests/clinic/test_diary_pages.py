@@ -542,3 +542,18 @@ def test_a_cancelled_appointment_offers_to_rebook_the_patient(patient, doctor, r
     assert f'href="{link}"' in rebook
     slots = client.get(link.replace("&amp;", "&")).content.decode()
     assert f"patient={patient.public_id}" in slots and "diary/book/?practitioner=" in slots
+
+
+def test_a_did_not_attend_is_not_undone_over_a_booking_made_since(patient, doctor, reception):
+    """The review (07/12/2026): a missed appointment frees its slot; undoing it after
+    someone else was booked into that time put two patients in one slot, silently."""
+    from clinic.diary import services
+
+    missed = book(patient, doctor, reception, at(-1, 10))
+    _step(client_for(reception), missed, "dna")
+    taken = book(PatientFactory(), doctor, reception, at(-1, 10))
+    missed.refresh_from_db()
+    with pytest.raises(services.ValidationError, match="booked for someone else"):
+        services.appointment_set_status(appointment=missed, status="booked", user=reception)
+    assert Appointment.objects.get(pk=missed.pk).status == "dna"
+    assert Appointment.objects.get(pk=taken.pk).status == "booked"
