@@ -242,6 +242,10 @@ def test_a_recall_finds_a_lot_typed_as_a_vials_label_and_lists_its_stock(
     from treatments.selectors import lot_of_label
 
     assert lot_of_label("AB/12X") == "AB/12X" and lot_of_label("/03") == "/03"
+    # A real lot with a slash and digits (the receive form allows it) is that lot, not
+    # a label of lot "AB" (the review, 07/12/2026).
+    VialFactory(received_by=practitioner, lot="AB/12")
+    assert lot_of_label("ab/12") == "ab/12" and lot_of_label("C6056C3/03") == "C6056C3"
 
 
 def correct(client, vial, **overrides):

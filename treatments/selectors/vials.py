@@ -268,10 +268,16 @@ def vial_sessions(*, vial: Vial) -> list[TreatmentSession]:
 
 def lot_of_label(text: str) -> str:
     """The lot a typed label names: "C6056C3/03" (a vial's stock label, lot / number, as
-    written on each carton: format_stock_label) is lot C6056C3; anything else as typed."""
+    written on each carton: format_stock_label) is lot C6056C3; anything else as typed. A
+    lot on file as typed is that lot, slash or not ("AB/12" is not lot AB: the review,
+    07/12/2026; one indexed query)."""
     text = (text or "").strip()
     lot, slash, number = text.rpartition("/")
-    return lot.strip() if slash and lot.strip() and number.strip().isdigit() else text
+    if not (slash and lot.strip() and number.strip().isdigit()):
+        return text
+    if Vial.objects.filter(lot__iexact=text).exists():
+        return text
+    return lot.strip()
 
 
 def lot_stock(*, lot: str) -> list[Vial]:
