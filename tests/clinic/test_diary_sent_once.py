@@ -3,6 +3,8 @@ waiting-list entry and queues each message once (one-time submission tokens, and
 services' own check for a message already queued)."""
 
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -177,7 +179,8 @@ def test_the_waiting_list_row_says_the_offer_was_sent(reception_client, receptio
     when = timezone.localtime(sent)
     said_on_row = re.search(r'data-testid="offer-sent">([^<]*)<', page).group(1)
     assert said_on_row == (
-        f"Offer of this slot sent {when:%a %d/%m} at {when:%H:%M}: email queued · SMS skipped"
+        f"Offer of this slot not sent yet (asked {when:%a %d/%m} at {when:%H:%M}): "
+        "email waiting to send · SMS skipped"
     )
     assert "Send the offer again</button>" in page and 'data-testid="offer-not-sent"' not in page
 
@@ -192,3 +195,27 @@ def test_an_offer_skipped_on_every_channel_is_not_called_sent(
     said_on_row = re.search(r'data-testid="offer-sent">([^<]*)<', page).group(1)
     assert said_on_row.startswith("Offer of this slot not sent ")
     assert said_on_row.endswith(": email skipped · SMS skipped")
+
+
+@pytest.mark.parametrize(
+    ("email", "sms", "head", "tail"),
+    [
+        ("sent", "skipped", "Offer of this slot sent Mon", "email sent · SMS skipped"),
+        (
+            "queued",
+            None,
+            "Offer of this slot not sent yet (asked Mon",
+            "email waiting to send · SMS not tried",
+        ),
+        ("failed", "skipped", "Offer of this slot not sent Mon", "email failed · SMS skipped"),
+    ],
+)
+def test_an_offer_is_said_sent_only_once_a_channel_sent_it(email, sms, head, tail):
+    """The review (07/12/2026): a queued offer (the worker stopped, say) was said "sent"."""
+    from types import SimpleNamespace
+
+    from clinic.diary.waiting_list.selectors import offer_said
+
+    asked = datetime(2026, 12, 7, 9, 5, tzinfo=ZoneInfo("Europe/London"))
+    said = offer_said(SimpleNamespace(offer_sent_at=asked, offer_email=email, offer_sms=sms))
+    assert said.startswith(head) and said.endswith(tail) and "07/12 at 09:05" in said

@@ -83,7 +83,8 @@ def test_a_sent_offer_is_said_on_its_row(page: Page, live_server, reception, pra
     row = page.get_by_test_id("waiting-entry").filter(has_text="ELLIOTT")
     expect(row.get_by_test_id("offer-sent")).to_have_text(
         re.compile(
-            r"^Offer of this slot sent \w{3} \d\d/\d\d at \d\d:\d\d: email queued · SMS skipped$"
+            r"^Offer of this slot not sent yet \(asked \w{3} \d\d/\d\d at \d\d:\d\d\): "
+            r"email waiting to send · SMS skipped$"
         )
     )
     expect(row.get_by_role("button", name="Send the offer again")).to_be_visible()

@@ -39,7 +39,7 @@ def waiting_list(*, limit: int = 200) -> Capped:
 
     offers = _offer_messages()
     recently = timezone.now() - BOOKED_SHOWN
-    return capped(
+    entries = capped(
         WaitingListEntry.objects.filter(
             Q(status__in=WaitingStatus.active())
             | Q(status=WaitingStatus.BOOKED, offered_at__gte=recently)
@@ -65,6 +65,30 @@ def waiting_list(*, limit: int = 200) -> Capped:
         .order_by("offered_first", "created_at", "id"),
         limit,
     )
+    for entry in entries.rows:
+        entry.offer_said = offer_said(entry) if entry.offer_sent_at else ""
+    return entries
+
+
+# What became of an offer on a channel, as reception reads it (the outbox's status).
+_CHANNEL_SAID = {"queued": "waiting to send", "sent": "sent", "failed": "failed"}
+
+
+def offer_said(entry) -> str:
+    """The offer's line on the waiting list: sent when a channel sent it, waiting to be
+    sent while one is queued (with the worker stopped it stays so: the review, 07/12/2026,
+    found "sent" said of a queued offer), else not sent; then each channel's outcome."""
+    outcomes = (entry.offer_email, entry.offer_sms)
+    at = timezone.localtime(entry.offer_sent_at)
+    when = f"{at:%a %d/%m} at {at:%H:%M}"
+    if "sent" in outcomes:
+        head = f"Offer of this slot sent {when}"
+    elif "queued" in outcomes:
+        head = f"Offer of this slot not sent yet (asked {when})"
+    else:
+        head = f"Offer of this slot not sent {when}"
+    email, sms = (_CHANNEL_SAID.get(o, o or "not tried") for o in outcomes)
+    return f"{head}: email {email} · SMS {sms}"
 
 
 def waiting_entry_get(*, pk) -> WaitingListEntry:
