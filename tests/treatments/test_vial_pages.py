@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -294,6 +295,16 @@ def test_a_reconstitution_recorded_wrongly_is_corrected_until_a_signed_session_d
     )
     assert "Already corrected" in again.content.decode()
     assert vial.history.count() == Vial.objects.get(pk=vial.pk).history.count()
+    # The volume already on record, or none at all, is no correction (the review: a zero
+    # volume reached the strength's division; the same one was saved as a "correction").
+    same = correct(practitioner_client, vial, diluent_ml="2.5")
+    assert "2.5 mL is the volume on record: nothing to correct." in same.content.decode()
+    vial.refresh_from_db()
+    with pytest.raises(ValidationError, match="Enter the volume added"):
+        services.vial_correct_reconstitution(
+            vial=vial, diluent_ml=Decimal(0), reason="typo", corrected_by=practitioner,
+            expected_version=vial.version,
+        )  # fmt: skip
     # A tenfold slip is refused here too until confirmed.
     slip = correct(practitioner_client, vial, diluent_ml="25")
     assert "makes 0.4 U per 0.1 mL" in slip.content.decode()

@@ -42,6 +42,7 @@ from treatments.services.signing import (
 from treatments.services.vials import (
     MAX_VIALS_PER_RECEIPT,
     UNUSUAL_DILUTION,
+    correction_refusal,
     dilution_problem,
     stock_receive,
     vial_correct_reconstitution,
@@ -60,6 +61,7 @@ __all__ = [
     "SideEffectConflict",
     "SigningRefused",
     "TaskAlreadyDone",
+    "correction_refusal",
     "dilution_problem",
     "followup_complete",
     "followup_create",

@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from clinic.idempotency import locked_for_edit
 from treatments import selectors
 from treatments.choices import ProductForm, SessionStatus
 from treatments.models import Product, StockReceipt, Vial
@@ -207,6 +208,21 @@ def vial_reconstitute(
     return vial
 
 
+def correction_refusal(vial: Vial, *, signed_draw: bool) -> str | None:
+    """Why a vial's reconstitution can no longer be corrected, or None: it must be
+    reconstituted, still in use, and not drawn from by a signed session (`signed_draw`:
+    the service asks the database under the vial's lock; the vial's page reads it from
+    the sessions it lists, to offer the correction only when it would be taken)."""
+    if vial.discarded_at or not vial.reconstituted_at:
+        return "Only a reconstituted vial still in use can be corrected."
+    if signed_draw:
+        return (
+            "A signed session drew from this vial at its recorded strength: that record "
+            "stands. If the strength is in doubt, discard the vial."
+        )
+    return None
+
+
 @transaction.atomic
 def vial_correct_reconstitution(
     *,
@@ -224,26 +240,35 @@ def vial_correct_reconstitution(
     the history row says why. Drafts that drew from it are checked again when signed
     (their units against their volume, rule 6). The same correction sent twice: returned
     with `replayed` set."""
-    current = Vial.objects.select_for_update().select_related("product").get(pk=vial.pk)
-    current.replayed = False
+    # The same correction sent twice is the one save after the page's version; any other
+    # change since is someone else's (clinic.idempotency.locked_for_edit).
+    current = locked_for_edit(
+        vial,
+        expected_version,
+        conflict=lambda _: ValidationError(
+            "This vial was changed meanwhile: check its page and try again."
+        ),
+        done_already=lambda c: c.version == expected_version + 1 and c.diluent_ml == diluent_ml,
+    )
+    if current.replayed:
+        return current
+    refusal = correction_refusal(
+        current,
+        signed_draw=current.draws.filter(session__status=SessionStatus.SIGNED).exists(),
+    )
+    if refusal:
+        raise ValidationError(refusal)
     reason = (reason or "").strip()
-    if current.version != expected_version:
-        if current.diluent_ml == diluent_ml:
-            current.replayed = True
-            return current
-        raise ValidationError("This vial was changed meanwhile: check its page and try again.")
-    if current.discarded_at or not current.reconstituted_at:
-        raise ValidationError("Only a reconstituted vial still in use can be corrected.")
-    if current.draws.filter(session__status=SessionStatus.SIGNED).exists():
-        raise ValidationError(
-            "A signed session drew from this vial at its recorded strength: that record "
-            "stands. If the strength is in doubt, discard the vial."
-        )
     errors = {}
     if not reason:
         errors["reason"] = "Say what was wrong, e.g. 2.5 mL was added, not 2 mL."
-    problem = dilution_problem(current.product, current.presentation_units, diluent_ml)
-    if problem and not unusual_confirmed:
+    if diluent_ml <= 0:
+        errors["diluent_ml"] = "Enter the volume added, in mL (e.g. 2.5)."
+    elif diluent_ml == current.diluent_ml:
+        errors["diluent_ml"] = f"{diluent_ml} mL is the volume on record: nothing to correct."
+    elif not unusual_confirmed and (
+        problem := dilution_problem(current.product, current.presentation_units, diluent_ml)
+    ):
         errors["diluent_ml"] = ValidationError(problem, code=UNUSUAL_DILUTION)
     if errors:
         raise ValidationError(errors)

@@ -135,12 +135,9 @@ def _vial_page(request, vial, *, reconstitute_form=None, discard_form=None, corr
         # A reconstitution recorded wrongly is corrected while no signed session drew from
         # the vial (services.vial_correct_reconstitution); offered to those who see its
         # sessions, from the list the page reads anyway.
-        "correctable": bool(
-            vial.reconstituted_at
-            and not vial.discarded_at
-            and sessions is not None
-            and not any(s.is_signed for s in sessions)
-        ),
+        "correctable": sessions is not None
+        and services.correction_refusal(vial, signed_draw=any(s.is_signed for s in sessions))
+        is None,
         "correct_form": correct_form
         or CorrectReconstitutionForm(
             initial={"diluent_ml": vial.diluent_ml, "version": vial.version}
