@@ -35,6 +35,7 @@ Indication minimum intervals, the adult_age_years SafetyParameter), never litera
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -60,6 +61,12 @@ class BookingCheck:
     @property
     def is_block(self) -> bool:
         return self.level == BLOCK
+
+    @property
+    def key(self) -> str:
+        """This check as the booker saw it: its code and its wording (an overlap with
+        another appointment, or an interval from another date, is another check)."""
+        return f"{self.code}:{hashlib.sha256(self.message.encode()).hexdigest()[:12]}"
 
     def as_record(self) -> dict:
         return {"level": self.level, "code": self.code, "message": self.message}
@@ -122,12 +129,11 @@ def patient_overlap_check(
     ends_at), with anyone (browser review 07/12/2026: a patient booked with two
     practitioners at once, two rooms held and one of them bound to be a no-show); None
     when they do not. One query."""
-    from clinic.diary.selectors import occupying
+    from clinic.diary.selectors import overlapping
 
     other = (
-        occupying()
-        .filter(patient=patient, starts_at__lt=ends_at, ends_at__gt=starts_at)
-        .exclude(pk=exclude_pk)
+        overlapping(starts_at=starts_at, ends_at=ends_at, exclude_pk=exclude_pk)
+        .filter(patient=patient)
         .select_related("practitioner", "appointment_type")
         .order_by("starts_at")
         .first()

@@ -58,8 +58,8 @@ class AcknowledgesFlags(forms.Form):
 
     @property
     def check_codes(self) -> str:
-        """The codes of the checks shown, as the box sends them back."""
-        return ",".join(check.code for check in self.checks)
+        """The checks shown (BookingCheck.key), as the box sends them back."""
+        return ",".join(check.key for check in self.checks)
 
     def acknowledged(self) -> bool | frozenset[str]:
         """False: not ticked. The codes shown, when ticked; True when the page sent none (a

@@ -106,16 +106,20 @@ def occupying(qs=None):
     return qs.filter(status__in=AppointmentStatus.occupying())
 
 
+def overlapping(*, starts_at, ends_at, exclude_pk=None):
+    """Occupying appointments overlapping [starts_at, ends_at) (but `exclude_pk`, the one
+    being moved): what a practitioner's, a room's or a patient's clash is read from."""
+    qs = occupying().filter(starts_at__lt=ends_at, ends_at__gt=starts_at)
+    return qs.exclude(pk=exclude_pk) if exclude_pk is not None else qs
+
+
 def clashes(*, practitioner_id, starts_at, ends_at, room_id=None, exclude_pk=None):
     """Occupying appointments overlapping [starts_at, ends_at) for the practitioner or
     the room."""
     who = Q(practitioner_id=practitioner_id)
     if room_id is not None:
         who |= Q(room_id=room_id)
-    qs = occupying().filter(who, starts_at__lt=ends_at, ends_at__gt=starts_at)
-    if exclude_pk is not None:
-        qs = qs.exclude(pk=exclude_pk)
-    return qs
+    return overlapping(starts_at=starts_at, ends_at=ends_at, exclude_pk=exclude_pk).filter(who)
 
 
 def free_slots(

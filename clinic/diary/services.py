@@ -82,9 +82,15 @@ def _lock(namespace: int, key: int | None) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [namespace, key])
 
 
-def _hold_the_slot(*, practitioner_id, room_id, starts_at, ends_at, exclude_pk=None) -> None:
+def _hold_the_slot(
+    *, practitioner_id, room_id, patient_id, starts_at, ends_at, exclude_pk=None
+) -> None:
+    """The practitioner's, the room's and the patient's locks, in this order everywhere
+    (two desks at once are taken in turn: the patient's own overlap, a flag, is read under
+    it in _checks), and the practitioner's or room's clash refused (DoubleBooking)."""
     _lock(PRACTITIONER_LOCK, practitioner_id)
     _lock(ROOM_LOCK, room_id)
+    _lock(PATIENT_LOCK, patient_id)
     clash = (
         selectors.clashes(
             practitioner_id=practitioner_id,
@@ -126,12 +132,10 @@ def _checks(
     if blocks:
         raise BookingRefused(blocks)
     # Any kind of visit: the whole appointment within the practitioner's hours, and not
-    # overlapping another of the patient's (read under the patient's lock: two desks
-    # booking the same patient at once are taken in turn).
+    # overlapping another of the patient's (read under the patient's lock, _hold_the_slot).
     outside = hours_check(practitioner=practitioner, starts_at=starts_at, ends_at=ends_at)
     if outside is not None:
         found.append(outside)
-    _lock(PATIENT_LOCK, patient.pk)
     overlap = patient_overlap_check(
         patient=patient, starts_at=starts_at, ends_at=ends_at, exclude_pk=exclude_pk
     )
@@ -143,12 +147,13 @@ def _checks(
 
 
 def _acknowledges(acknowledge: bool | Collection[str], found: list[BookingCheck]) -> bool:
-    """`acknowledge`: True (whatever is found), False, or the codes of the checks the booker
-    was shown and ticked the box under: a check that came up since (another booking of the
-    patient made meanwhile) is asked about, not booked past (the review, 07/12/2026)."""
+    """`acknowledge`: True (whatever is found), False, or the keys of the checks the booker
+    was shown and ticked the box under (BookingCheck.key): a check that came up since
+    (another booking of the patient made meanwhile, even a second overlap) is asked about,
+    not booked past (the reviews, 07/12/2026)."""
     if isinstance(acknowledge, bool):
         return acknowledge
-    return {check.code for check in found} <= set(acknowledge)
+    return {check.key for check in found} <= set(acknowledge)
 
 
 def _with_free_slots(exc: DoubleBooking, *, minutes, practitioner_id, after) -> DoubleBooking:
@@ -185,6 +190,7 @@ def appointment_book(
             _hold_the_slot(
                 practitioner_id=practitioner.pk,
                 room_id=room.pk if room else None,
+                patient_id=patient.pk,
                 starts_at=starts_at,
                 ends_at=ends_at,
             )
@@ -274,6 +280,7 @@ def appointment_move(
             _hold_the_slot(  # the slot first, as for a booking
                 practitioner_id=practitioner_id,
                 room_id=room_id,
+                patient_id=current.patient_id,
                 starts_at=starts_at,
                 ends_at=ends_at,
                 exclude_pk=current.pk,
@@ -429,6 +436,7 @@ def appointment_set_status(
             _hold_the_slot(
                 practitioner_id=current.practitioner_id,
                 room_id=current.room_id,
+                patient_id=current.patient_id,
                 starts_at=current.starts_at,
                 ends_at=current.ends_at,
                 exclude_pk=current.pk,
