@@ -1,6 +1,7 @@
 """Any number of vials in a session (issue 13.1): vial choice, drawing, dropping a vial the
 dose no longer needs, and the editor's vial panel."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -246,11 +247,13 @@ def test_the_no_usable_vial_notice_is_shown_only_when_none_can_be_used(
     # that help, and signing blocked for "No vial chosen").
     choices = page.split('name="vial"', 1)[1].split("</select>", 1)[0]
     assert "selected" in choices.split(f'<option value="{usable.pk}"', 1)[1].split(">", 1)[0]
+    assert "data-chosen-by-page" in re.search(r'<select[^>]*name="vial"[^>]*>', page)[0]
     second = vial(practitioner, 100)
     page = practitioner_client.get(f"/sessions/{session.public_id}/edit/").content.decode()
     assert 'name="further_vials"' in page and f"vial {second.stock_label}" in page
     choices = page.split('name="vial"', 1)[1].split("</select>", 1)[0]
     assert 'value="" selected>' in choices  # two to choose from: none chosen for them
+    assert "data-chosen-by-page" not in page  # the mark was this form's, not the field's
     assert "tick further vials below when the dose needs more than one" in page
 
 

@@ -305,9 +305,12 @@ def _editor(session, data=None, use: Use | None = None) -> Editor:
         initial = {"version": session.version}
         # No vial chosen yet and only one can be used (one just reconstituted from here,
         # say): it is chosen, as the help under it says (browser review 07/12/2026).
-        if session.vial_id is None and len(usable) == 1:
+        chosen_by_page = session.vial_id is None and len(usable) == 1
+        if chosen_by_page:
             initial["vial"] = usable[0].pk
         form = SessionForm(instance=session, initial=initial, **shape)
+        if chosen_by_page:  # "Restore what I typed" keeps it (clinic/static/clinic/app.js)
+            form.fields["vial"].widget.attrs["data-chosen-by-page"] = ""
         saved = selectors.session_points(session=session)
         initial = [{name: getattr(p, name) for name in POINT_FIELDS} for p in saved]
         formset = PointFormSet(initial=initial, prefix="points", sites=sites, session=session)

@@ -442,9 +442,9 @@ document.addEventListener("keydown", (event) => {
       } else if (field.multiple && Array.isArray(values[field.name])) {
         [...field.options].forEach((option) => (option.selected = values[field.name].includes(option.value)));
       } else if (typeof values[field.name] === "string") {
-        // A choice made since (the page chose the only vial that can be used) is not put
-        // back to "not chosen".
-        if (field.tagName === "SELECT" && values[field.name] === "" && field.value !== "") return;
+        // A choice the page made for the user (the session editor's only usable vial,
+        // data-chosen-by-page) is not put back to "not chosen".
+        if (field.hasAttribute("data-chosen-by-page") && values[field.name] === "") return;
         field.value = values[field.name];
       } else {
         return;
