@@ -87,10 +87,21 @@ def permission_denied(request, exception=None):
     """The "not allowed" page: why, when the refusal says (a sentence of ours, such as "Only
     the treating practitioner edits a draft."), and which roles the page is for when the
     user's is not among them (the outbox, to a manager: browser check 07/12/2026)."""
+    from clinic.context_processors import _user_roles
+    from clinic.roles import Role
+
     reason = str(exception) if exception is not None and exception.args else ""
-    return render(
-        request, "403.html", {"reason": reason, "for_roles": _roles_for(request)}, status=403
-    )
+    # Whom to ask depends on who asks: a manager is the one reception and practitioners
+    # ask; what a role holds is the system administrator's (clinic/roles.py).
+    if Role.MANAGER.value in _user_roles(request):
+        ask = (
+            "Managers see patients' records and messages only as far as running the clinic "
+            "needs; if your work needs this page, ask the system administrator."
+        )
+    else:
+        ask = "If you need it for your work, ask the practice manager."
+    context = {"reason": reason, "for_roles": _roles_for(request), "ask": ask}
+    return render(request, "403.html", context, status=403)
 
 
 def _roles_for(request) -> list[str]:

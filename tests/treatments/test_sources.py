@@ -65,7 +65,7 @@ def test_any_member_of_staff_reads_the_sources_page(reception, client):
     url = reverse("treatments:sources")
     assert client.get(url).status_code == 302  # signed out: to the sign-in page
     page = client_for(reception).get(url).content.decode()
-    assert '<tr id="S89" data-return-to><th scope="row" class="text-nowrap">S89</th>' in page
+    assert '<tr id="S89"><th scope="row" class="text-nowrap">S89</th>' in page
     assert "RxReasoner: botulinum toxin type A precautions and interactions" in page
     assert 'href="https://rxreasoner.com/substances/botulinum/precautions" rel="noopener' in page
     assert '>rxreasoner.com<span class="visually-hidden"> (opens in a new tab)' in page

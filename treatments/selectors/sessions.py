@@ -230,17 +230,15 @@ def patient_timeline(*, patient: Patient, today: date | None = None) -> Timeline
         )
         .order_by("-performed_at", "-id")
     )
-    entries = []
-    for index, session in enumerate(sessions):
-        previous = next(
-            (s for s in sessions[index + 1 :] if s.indication_id == session.indication_id), None
-        )
-        days = None
-        if previous is not None:
-            days = (
-                timezone.localdate(session.performed_at) - timezone.localdate(previous.performed_at)
-            ).days
-        entries.append(TimelineEntry(session, session.total_units, days))
+    # One walk, oldest first, keeping each indication's last day (newest first on the page).
+    last_on: dict[int, date] = {}
+    days_since: dict[int, int | None] = {}
+    for session in reversed(sessions):
+        on = timezone.localdate(session.performed_at)
+        before = last_on.get(session.indication_id)
+        days_since[session.pk] = (on - before).days if before is not None else None
+        last_on[session.indication_id] = on
+    entries = [TimelineEntry(s, s.total_units, days_since[s.pk]) for s in sessions]
     guidelines = (
         {
             (g.product_id, g.indication_id): g.min_interval_days

@@ -184,21 +184,20 @@ def _edit_context(request, session, editor: Editor, refused=None):
     reasons = _override_reasons(request.POST)
     usable = editor.usable_vials
     panel = not request.htmx and usable is not None
+    # This editor's address, whichever page draws it (the editor, the live check): where
+    # the side trips it links to (a vial, the assessment) come back to.
+    edit_url = reverse("treatments:session_edit", kwargs={"public_id": session.public_id})
     return {
         "session": session,
         "patient": session.patient,
         "form": form,
         "formset": formset,
+        "edit_url": edit_url,
         # Where to receive or reconstitute a vial of the session's product (the notices').
         # `next`: the vial pages offer the way back to this draft, and a reconstitution or
         # receipt recorded there returns here (treatments.views.vials.draft_next).
         "product_vials_url": f"{reverse('treatments:vials')}?"
-        + urlencode(
-            {
-                "product": session.product_id,
-                "next": reverse("treatments:session_edit", kwargs={"public_id": session.public_id}),
-            }
-        ),
+        + urlencode({"product": session.product_id, "next": edit_url}),
         "findings": findings,
         "reasons": reasons,
         "totals": selectors.point_totals(points),
