@@ -243,6 +243,36 @@ def submit_once(
     return outcome
 
 
+def press_once(
+    request,
+    perform: Callable[..., str | None],
+    *,
+    back: str,
+    replayed_message: str = REPLAYED_MESSAGE,
+    extra_tags: str = "",
+) -> Outcome | None:
+    """A button of its own (OnceForm: the one-time token alone) run once per token: a
+    double-click or a resent form gets the first press's outcome (`replayed` set). None
+    when nothing was done, the reason already said as an error message: the service
+    refused (its ValidationError), or the token was unreadable, not this user's, or the
+    database busy; the caller goes `back`. The message buttons, a staff account's
+    set-password link and a report's export all press through it."""
+    form = OnceForm(request.POST)
+    form.is_valid()  # the token alone: an unreadable one is refused by submit_once
+    try:
+        outcome = submit_once(
+            request, form, perform, result_url=back, replayed_message=replayed_message
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message, extra_tags=extra_tags)
+        return None
+    if outcome is None:
+        for error in form.non_field_errors():
+            messages.error(request, error, extra_tags=extra_tags)
+    return outcome
+
+
 def _refuse_token(form) -> None:
     """Nothing was done: say so, and give the form shown again (everything typed kept) a
     fresh token, so that sending it again is a new submission."""

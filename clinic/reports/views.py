@@ -23,7 +23,7 @@ from clinic.background import private_storage
 from clinic.csv_export import csv_response
 from clinic.db_router import reads_from_replica  # issue 12: a read replica when configured
 from clinic.flash import NAMES_NOBODY
-from clinic.idempotency import OnceForm, submit_once
+from clinic.idempotency import OnceForm, press_once
 from clinic.listing import paginate
 from clinic.permissions import require_perm
 from clinic.reports import exports, history, selectors, services
@@ -301,8 +301,6 @@ def report_prepare(request, report: Report):
             extra_tags=NAMES_NOBODY,
         )
         return redirect(reverse(f"reports:{report.slug}") + query)
-    form = OnceForm(request.POST)
-    form.is_valid()  # the token alone: an unreadable one is refused by submit_once
     exports_url = reverse("reports:exports")
 
     def prepare() -> str:
@@ -314,10 +312,8 @@ def report_prepare(request, report: Report):
         )
         return exports_url
 
-    outcome = submit_once(request, form, prepare, result_url=exports_url)
+    outcome = press_once(request, prepare, back=exports_url, extra_tags=NAMES_NOBODY)
     if outcome is None:  # a busy database, or a token unreadable or not this user's
-        for error in form.non_field_errors():
-            messages.error(request, error, extra_tags=NAMES_NOBODY)
         return redirect(reverse(f"reports:{report.slug}_csv") + query)  # a fresh button
     if not outcome.replayed:
         request.audit_skip = False

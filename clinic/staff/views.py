@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 
-from clinic.idempotency import OnceForm, submit_once, without_token
+from clinic.idempotency import OnceForm, press_once, submit_once, without_token
 from clinic.permissions import public, require_perm
 from clinic.roles import Role
 from clinic.staff import selectors, services
@@ -238,8 +238,6 @@ def staff_reactivate(request, member):
 def staff_password_link(request, member):
     """Once per one-time token (the button's OnceForm): a double-click, or the link's page
     reloaded and its form resent, issues (and emails) no second link."""
-    form = OnceForm(request.POST)
-    form.is_valid()  # the token alone: an unreadable one is refused by submit_once
     issued = []
 
     def issue() -> str:
@@ -250,17 +248,12 @@ def staff_password_link(request, member):
         )
         return reverse("staff:detail", args=[member.pk])
 
-    try:
-        # The first press issued the link and showed (or emailed) it; a link is never
-        # shown twice, so a replay is told how to get another.
-        outcome = submit_once(request, form, issue, replayed_message=LINK_NOT_SHOWN_AGAIN)
-    except ValidationError as error:
-        _refused(request, error)
-        return redirect("staff:detail", pk=member.pk)
-    if outcome is None:  # busy, or a token that is unreadable or not this user's
-        for error in form.non_field_errors():
-            messages.error(request, error)
-        return redirect("staff:detail", pk=member.pk)
+    # The first press issued the link and showed (or emailed) it; a link is never shown
+    # twice, so a replay is told how to get another.
+    detail = reverse("staff:detail", args=[member.pk])
+    outcome = press_once(request, issue, back=detail, replayed_message=LINK_NOT_SHOWN_AGAIN)
+    if outcome is None:  # refused, or an unusable token: said already
+        return redirect(detail)
     if outcome.replayed:
         return redirect(outcome.url)
     link = issued[0]

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from clinic.audit import audited, patient_of
 from clinic.diary.messaging import selectors, services, texts
 from clinic.diary.messaging.choices import MessageChannel, MessageKind, MessageStatus
-from clinic.idempotency import OnceForm, submit_once
+from clinic.idempotency import press_once
 from clinic.permissions import public, require_perm
 
 PAGE_SIZE = 50
@@ -123,18 +123,8 @@ def aftercare_send(request, public_id):
 def send_once(request, perform, *, back: str) -> str:
     """A button that sends messages, run once per one-time token (clinic.idempotency): a
     double-click or a resent POST is told it was sent already. Returns where to go."""
-    form = OnceForm(request.POST)
-    form.is_valid()  # the token alone: an unreadable one is refused by submit_once
-    try:
-        outcome = submit_once(request, form, perform, result_url=back)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return back
-    if outcome is None:  # busy, or a token that is unreadable or not this user's
-        for error in form.non_field_errors():
-            messages.error(request, error)
-        return back
-    return outcome.url
+    outcome = press_once(request, perform, back=back)
+    return outcome.url if outcome is not None else back
 
 
 @public
