@@ -10,7 +10,6 @@ from patients.forms.governance import (
     AccessLogFilterForm,
     EditSubjectAccessRequestForm,
     NewSubjectAccessRequestForm,
-    SubjectAccessCopyForm,
     SubjectAccessRequestForm,
 )
 from patients.forms.questionnaires import (
@@ -40,6 +39,5 @@ __all__ = [
     "RegisterPatientForm",
     "RestoreForm",
     "ReviewForm",
-    "SubjectAccessCopyForm",
     "SubjectAccessRequestForm",
 ]

@@ -125,10 +125,3 @@ class EditSubjectAccessRequestForm(RefusesStalePage, SubjectAccessRequestForm):
     one is refused (patients.services.subject_access_request_update)."""
 
     version = VersionField()
-
-
-class SubjectAccessCopyForm(forms.Form):
-    """A copy's button (the JSON file, the readable copy): only its one-time token (a
-    double-click makes one copy)."""
-
-    submission_token = SubmissionTokenField()

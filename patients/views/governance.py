@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 from clinic.audit import ACTIONS, access_events_for_patient, audited, patient_from_url
 from clinic.background import private_storage
 from clinic.csv_export import csv_response
-from clinic.idempotency import submit_once, without_token
+from clinic.idempotency import OnceForm, submit_once, without_token
 from clinic.listing import paginate
 from clinic.permissions import require_perm
 from patients import selectors, services, tasks
@@ -24,7 +24,6 @@ from patients.forms import (
     AccessLogFilterForm,
     EditSubjectAccessRequestForm,
     NewSubjectAccessRequestForm,
-    SubjectAccessCopyForm,
 )
 from patients.models import SubjectAccessCopy, SubjectAccessRequest
 from patients.record_export import patient_subject_access_copy
@@ -119,7 +118,8 @@ def subject_access_list(request, public_id):
     storage, recent = private_storage(), timezone.now() - JSON_COPY_PENDING_FOR
     for sar in requests:  # issue 12.2: which JSON copies the worker has written
         # Each copy's button its own one-time token (a shared one would replay the other).
-        sar.copy_form, sar.print_form = SubjectAccessCopyForm(), SubjectAccessCopyForm()
+        # A copy's button (the JSON file, the readable copy): its one-time token alone.
+        sar.copy_form, sar.print_form = OnceForm(), OnceForm()
         for copy in sar.copies.all():
             copy.json_ready = copy.kind == SubjectAccessCopyKind.JSON and storage.exists(
                 tasks.json_copy_path(copy, patient)
@@ -199,7 +199,7 @@ def _copy_once(request, public_id, pk, *, kind: str, made=None):
     patient = selectors.patient_get_for_user(user=request.user, public_id=public_id)
     sar = get_object_or_404(SubjectAccessRequest, patient=patient, pk=pk)
     list_url = reverse("patients:subject_access", kwargs={"public_id": patient.public_id})
-    form = SubjectAccessCopyForm(request.POST)
+    form = OnceForm(request.POST)
     request.audit_skip = True
     form.is_valid()  # the token alone: an unreadable one is refused by submit_once
 
