@@ -155,7 +155,11 @@ class BookingForm(AcknowledgesFlags, WhenForm):
         help_text="Empty: the appointment type's usual length.",
     )
     room = forms.ModelChoiceField(
-        queryset=Room.objects.filter(is_active=True), required=False, empty_label="No room"
+        queryset=Room.objects.filter(is_active=True),
+        required=False,
+        # The room of the practitioner's working hours at that time (services.appointment_book).
+        empty_label="Their room that day",
+        help_text="Empty: the room of their working hours at that time.",
     )
     indication = forms.ModelChoiceField(
         queryset=Indication.objects.order_by("category", "name"),

@@ -95,6 +95,15 @@ def _subtract(blocks: list[Block], starts: datetime, ends: datetime) -> list[Blo
     return kept
 
 
+def room_at(*, practitioner_id: int, starts_at: datetime) -> int | None:
+    """The room of the practitioner's working hours at `starts_at` (the weekly pattern's or
+    an extra clinic's), or None when that stretch names none or they are not working then:
+    the room a booking takes when the booker leaves it to their hours. Two queries."""
+    day = timezone.localdate(starts_at)
+    blocks = working_blocks(day=day, practitioner_ids=[practitioner_id]).get(practitioner_id, [])
+    return next((b.room_id for b in blocks if b.starts <= starts_at < b.ends), None)
+
+
 def is_within_hours(*, practitioner_id: int, starts_at: datetime, ends_at: datetime) -> bool:
     day = timezone.localdate(starts_at)
     blocks = working_blocks(day=day, practitioner_ids=[practitioner_id]).get(practitioner_id, [])
@@ -127,12 +136,15 @@ def free_slots(
     minutes: int,
     after: datetime,
     practitioner_id: int | None = None,
+    room_id: int | None = None,
     days: int = 21,
     limit: int = 6,
 ) -> list[Slot]:
     """The first free starts of `minutes` with this practitioner (or anyone), from
-    `after`, on a 15-minute grid, within working hours and clear of bookings. Two queries
-    per day looked at, three for the practitioners, stopping at `limit` slots."""
+    `after`, on a 15-minute grid, within working hours and clear of bookings: the
+    practitioner's, and the room's (`room_id` when the booker chose one, else the room of
+    their hours then, as a booking takes it), whoever is booked in it. Two queries per
+    day looked at, three for the practitioners, stopping at `limit` slots."""
     people = {p.pk: p for p in practitioners()}
     if practitioner_id is not None:
         people = {pid: p for pid, p in people.items() if pid == practitioner_id}
@@ -146,27 +158,33 @@ def free_slots(
         blocks = working_blocks(day=day, practitioner_ids=list(people))
         if not blocks:
             continue
-        taken = defaultdict(list)
+        rooms = {room_id} if room_id is not None else set()
+        rooms |= {b.room_id for day_blocks in blocks.values() for b in day_blocks}
+        rooms.discard(None)
+        taken, room_taken = defaultdict(list), defaultdict(list)
         for appt in (
             occupying()
             .filter(
-                practitioner_id__in=list(blocks),
+                Q(practitioner_id__in=list(blocks)) | Q(room_id__in=rooms),
                 starts_at__lt=_at(day + timedelta(days=1), time.min),
                 ends_at__gt=_at(day, time.min),
             )
-            .only("practitioner_id", "starts_at", "ends_at")
+            .only("practitioner_id", "room_id", "starts_at", "ends_at")
         ):
             taken[appt.practitioner_id].append((appt.starts_at, appt.ends_at))
+            if appt.room_id is not None:
+                room_taken[appt.room_id].append((appt.starts_at, appt.ends_at))
         candidates = []
         for pid, day_blocks in blocks.items():
             for block in day_blocks:
+                room = room_id if room_id is not None else block.room_id
                 start = _round_up(max(block.starts, after))
                 while start + length <= block.ends:
                     end = start + length
-                    if not any(s < end and e > start for s, e in taken[pid]):
-                        candidates.append(
-                            Slot(pid, people[pid].get_full_name(), start, block.room_id)
-                        )
+                    if not any(s < end and e > start for s, e in taken[pid]) and not any(
+                        s < end and e > start for s, e in room_taken[room]
+                    ):
+                        candidates.append(Slot(pid, people[pid].get_full_name(), start, room))
                     start += timedelta(minutes=SLOT_MINUTES)
         for slot in sorted(candidates, key=lambda s: (s.starts_at, s.practitioner_name)):
             found.append(slot)

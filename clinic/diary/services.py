@@ -156,11 +156,31 @@ def _acknowledges(acknowledge: bool | Collection[str], found: list[BookingCheck]
     return {check.key for check in found} <= set(acknowledge)
 
 
-def _with_free_slots(exc: DoubleBooking, *, minutes, practitioner_id, after) -> DoubleBooking:
-    exc.free = selectors.free_slots(minutes=minutes, after=after, practitioner_id=practitioner_id)
+def _with_free_slots(
+    exc: DoubleBooking, *, minutes, practitioner_id, after, room_id=None
+) -> DoubleBooking:
+    """The free times to offer instead: this practitioner's, else anyone's; in the room the
+    booker chose (`room_id`), else in the room each one's hours give."""
+    exc.free = selectors.free_slots(
+        minutes=minutes, after=after, practitioner_id=practitioner_id, room_id=room_id
+    )
     if not exc.free:
-        exc.free = selectors.free_slots(minutes=minutes, after=after)
+        exc.free = selectors.free_slots(minutes=minutes, after=after, room_id=room_id)
     return exc
+
+
+def _room_for_move(
+    current: Appointment, *, room, practitioner_id: int, starts_at
+) -> tuple[int | None, int | None]:
+    """A moved appointment's room, and that room again if it was chosen (not its hours'):
+    a room named for the move is taken; a room its hours gave it (or none) follows the
+    hours at the new time, with the new practitioner; a room the booker chose is kept."""
+    if room is not None:
+        return room.pk, room.pk
+    given = selectors.room_at(practitioner_id=current.practitioner_id, starts_at=current.starts_at)
+    if current.room_id is not None and current.room_id != given:
+        return current.room_id, current.room_id
+    return selectors.room_at(practitioner_id=practitioner_id, starts_at=starts_at), None
 
 
 def appointment_book(
@@ -183,13 +203,18 @@ def appointment_book(
     minutes = minutes or appointment_type.default_minutes
     ends_at = starts_at + timedelta(minutes=minutes)
     indication = indication or appointment_type.indication
+    # No room chosen: the room of the practitioner's hours then, so that it is held and
+    # shown (a booking made at the desk said no room, each seeded one its room).
+    room_id = (
+        room.pk if room else selectors.room_at(practitioner_id=practitioner.pk, starts_at=starts_at)
+    )
     try:
         with transaction.atomic():
             # The slot first: a time already taken is said before any flag is asked
             # about (browser review 07/12/2026: a clash came only after "book it anyway").
             _hold_the_slot(
                 practitioner_id=practitioner.pk,
-                room_id=room.pk if room else None,
+                room_id=room_id,
                 patient_id=patient.pk,
                 starts_at=starts_at,
                 ends_at=ends_at,
@@ -208,7 +233,7 @@ def appointment_book(
                 patient=patient,
                 practitioner=practitioner,
                 appointment_type=appointment_type,
-                room=room,
+                room_id=room_id,
                 indication=indication,
                 product=product,
                 starts_at=starts_at,
@@ -225,7 +250,11 @@ def appointment_book(
             return appointment
     except DoubleBooking as exc:
         raise _with_free_slots(
-            exc, minutes=minutes, practitioner_id=practitioner.pk, after=starts_at
+            exc,
+            minutes=minutes,
+            practitioner_id=practitioner.pk,
+            after=starts_at,
+            room_id=room.pk if room else None,
         ) from None
     except IntegrityError as exc:
         if "appointment_no_overlap" not in str(exc):
@@ -235,6 +264,7 @@ def appointment_book(
             minutes=minutes,
             practitioner_id=practitioner.pk,
             after=starts_at,
+            room_id=room.pk if room else None,
         ) from None
 
 
@@ -253,6 +283,8 @@ def appointment_move(
     `replayed` set."""
     _bookable(starts_at)
     minutes = appointment.minutes
+    practitioner_id = practitioner.pk if practitioner else appointment.practitioner_id
+    chosen_room = room.pk if room else None
 
     def done_already(current: Appointment) -> bool:
         return (
@@ -275,7 +307,9 @@ def appointment_move(
             if not current.is_open:
                 raise ValidationError("Only an appointment still to happen can be moved.")
             practitioner_id = practitioner.pk if practitioner else current.practitioner_id
-            room_id = room.pk if room else current.room_id
+            room_id, chosen_room = _room_for_move(
+                current, room=room, practitioner_id=practitioner_id, starts_at=starts_at
+            )
             ends_at = starts_at + timedelta(minutes=minutes)
             _hold_the_slot(  # the slot first, as for a booking
                 practitioner_id=practitioner_id,
@@ -308,7 +342,11 @@ def appointment_move(
             return current
     except DoubleBooking as exc:
         raise _with_free_slots(
-            exc, minutes=minutes, practitioner_id=practitioner_id, after=starts_at
+            exc,
+            minutes=minutes,
+            practitioner_id=practitioner_id,
+            after=starts_at,
+            room_id=chosen_room,
         ) from None
     except IntegrityError as exc:
         if "appointment_no_overlap" not in str(exc):
@@ -318,6 +356,7 @@ def appointment_move(
             minutes=minutes,
             practitioner_id=practitioner_id,
             after=starts_at,
+            room_id=chosen_room,
         ) from None
 
 

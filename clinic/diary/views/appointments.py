@@ -168,7 +168,8 @@ def appointment_move(request, public_id):
         if moved.replayed:  # the same form sent twice
             messages.info(request, f"Already moved to {when(moved.starts_at)}.")
         else:
-            messages.success(request, f"Moved to {when(moved.starts_at)}.")
+            room = f", {moved.room}" if moved.room_id else ""  # it follows their hours
+            messages.success(request, f"Moved to {when(moved.starts_at)}{room}.")
         return redirect(current)
     return _appointment_page(request, current, move_form=form, opened=MOVE)
 

@@ -82,7 +82,8 @@ def book(request):
                 request,
                 f"Booked {appointment.patient.full_name}: {appointment.appointment_type} with "
                 f"{appointment.practitioner.get_full_name()} on "
-                f"{timezone.localtime(appointment.starts_at):%d/%m/%Y at %H:%M}.",
+                f"{timezone.localtime(appointment.starts_at):%d/%m/%Y at %H:%M}"
+                f"{f', {appointment.room}' if appointment.room_id else ''}.",
             )
             return appointment.get_absolute_url()
 
