@@ -404,13 +404,18 @@ LOGGING = {
             "class": "logging.StreamHandler",
             "filters": ["request_id", "no_path"],
             "formatter": "clinic",
-        }
+        },
+        # Off means a handler that drops the record: a logger with no handler at all has
+        # its warnings printed to stderr by Python's last-resort handler (security review
+        # 07/12/2026: "Forbidden (Permission denied): /patients/<id>/..." with its
+        # traceback, and runserver's lines with a search's query string).
+        "null": {"class": "logging.NullHandler"},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
-        "django.request": {"handlers": [], "propagate": False},
-        "django.server": {"handlers": [], "propagate": False},
+        "django.request": {"handlers": ["null"], "propagate": False},
+        "django.server": {"handlers": ["null"], "propagate": False},
     },
 }
 
