@@ -3,11 +3,13 @@ version of a row: it saves its form on POST ("Revert") after checking only the v
 permission (found by review, 04/12/2026)."""
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
 from django.utils import timezone
 
 from patients import services as patient_services
 from tests.conftest import client_for
-from tests.factories import TreatmentSessionFactory
+from tests.factories import PatientFactory, TreatmentSessionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -35,3 +37,25 @@ def test_a_patients_past_version_cannot_be_saved_over_the_record(superuser, pati
     assert response.status_code == 403
     patient.refresh_from_db()
     assert patient.family_name != "Tampered" and patient.status == "archived"
+
+
+# The admin's "view on site" redirect (security review 07/12/2026: a manager turned row
+# numbers into patients' and side effects' addresses, which the admin does not show them).
+
+
+def _view_on_site(client, obj):
+    content_type = ContentType.objects.get_for_model(obj)
+    return client.get(reverse("admin:view_on_site", args=[content_type.pk, obj.pk]))
+
+
+def test_view_on_site_answers_a_manager_only_for_what_the_admin_shows_them(manager_client):
+    patient = PatientFactory()
+    assert _view_on_site(manager_client, patient).status_code == 404
+    assert manager_client.get("/admin/r/not-a-number/1/").status_code == 404
+
+
+def test_view_on_site_still_leads_a_superuser_to_the_record(superuser):
+    patient = PatientFactory()
+    response = _view_on_site(client_for(superuser), patient)
+    assert response.status_code == 302
+    assert response["Location"].endswith(patient.get_absolute_url())
