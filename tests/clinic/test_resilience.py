@@ -340,9 +340,9 @@ def production_logging():
     for name, options in {"": {"level": "INFO"}, **conf["loggers"]}.items():
         lg = logging.getLogger(name)
         saved[name] = (lg.handlers[:], lg.propagate, lg.level)
-        assert options.get("handlers", []) == []  # only "off" is built here
+        assert options.get("handlers", []) in ([], ["null"])  # only "off" is built here
         if "handlers" in options:
-            lg.handlers = []
+            lg.handlers = [logging.NullHandler()] if options["handlers"] else []
         lg.propagate = options.get("propagate", True)
         lg.setLevel(options.get("level", lg.level))
     logging.getLogger().addHandler(handler)
