@@ -12,6 +12,7 @@ own key and no two names merge that differ in more than that spelling. The rever
 ("mac" to "mc") would have merged nothing more but hidden "Machin" from a search for "ma".
 """
 
+import difflib
 import re
 import unicodedata
 
@@ -48,3 +49,48 @@ def name_tokens(*values: str) -> str:
             if part not in parts:
                 parts.append(part)
     return "".join(f" {part}" for part in parts)
+
+
+# Two spellings this alike (difflib's ratio: 2 x the letters in common / all the letters)
+# are one name mistyped: "armstong" / "armstrong" 0.94, "smyth" / "smith" 0.8, while
+# "jones" / "james" (0.6) or "harris" / "morris" (0.67) stay apart. What the patient
+# search on SQLite ranks near spellings by, and what the duplicate check compares.
+NEAR_SPELLING = 0.7
+
+
+def spelling_ratio(a: str, b: str) -> float:
+    """How alike two normalised names are, 0 to 1 (difflib's ratio)."""
+    return difflib.SequenceMatcher(None, a, b).ratio()
+
+
+def spelt_alike(a: str, b: str) -> bool:
+    """Two normalised names that are one mistyping apart: the same, as alike as
+    NEAR_SPELLING, or, for names of three letters or more, one letter added, dropped,
+    changed or two neighbours swapped ("lee" / "lea", whose ratio is 0.67)."""
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    shorter, longer = sorted((len(a), len(b)))
+    if 2 * shorter < NEAR_SPELLING * (shorter + longer):
+        # Too unlike in length for either (one letter more is at least 0.8 from three).
+        return False
+    if shorter >= 3 and _one_edit_apart(a, b):
+        return True
+    matcher = difflib.SequenceMatcher(None, a, b)
+    # The cheap upper bound first (as difflib.get_close_matches does).
+    return matcher.quick_ratio() >= NEAR_SPELLING and matcher.ratio() >= NEAR_SPELLING
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    if abs(len(a) - len(b)) > 1:
+        return False
+    start = 0
+    while start < min(len(a), len(b)) and a[start] == b[start]:
+        start += 1
+    if len(a) == len(b):
+        rest_a, rest_b = a[start + 1 :], b[start + 1 :]
+        swapped = a[start : start + 2] == b[start : start + 2][::-1]
+        return rest_a == rest_b or (swapped and a[start + 2 :] == b[start + 2 :])
+    shorter, longer = (a, b) if len(a) < len(b) else (b, a)
+    return shorter[start:] == longer[start + 1 :]

@@ -17,7 +17,6 @@ from clinic.models import Counter
 from patients import selectors
 from patients.choices import PatientStatus
 from patients.models import IntakeQuestionnaire, Patient, PriorTreatment, SubjectAccessRequest
-from patients.names import normalise_name
 from patients.rollups import record_registration, registration_sql
 from patients.validators import normalise_nhs_number, normalise_phone, normalise_postcode
 
@@ -189,14 +188,17 @@ def _stamp_contact_consents(patient: Patient, previous: Patient | None) -> None:
 REGISTRATION_LOCK_NAMESPACE = 1001
 
 
-def _serialise_registrations_of(*, family_name: str, date_of_birth) -> None:
-    """Registrations of the same normalised surname and date of birth run one after the
-    other, so that the second one's duplicate check sees the first one's record. On
-    PostgreSQL an advisory lock held to the end of the transaction; SQLite already runs
-    one write transaction at a time (immediate transactions, clinic.settings.base)."""
-    if connection.vendor != "postgresql" or not family_name or not date_of_birth:
+def _serialise_registrations_of(*, date_of_birth) -> None:
+    """Registrations of the same date of birth run one after the other, so that the
+    second one's duplicate check sees the first one's record: by date of birth alone,
+    as the check reads (a surname mistyped in one of them still matches). About 35 people
+    share a birthday at 1,000,000 patients, so two such registrations at the same moment
+    are rare. On PostgreSQL an advisory lock held to the end of the transaction; SQLite
+    already runs one write transaction at a time (immediate transactions,
+    clinic.settings.base)."""
+    if connection.vendor != "postgresql" or not date_of_birth:
         return
-    key = f"{normalise_name(family_name)}|{date_of_birth.isoformat()}".encode()
+    key = date_of_birth.isoformat().encode()
     digest = hashlib.blake2b(key, digest_size=4).digest()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -226,13 +228,13 @@ def patient_register(
 
 def _register(*, registered_by, confirm_not_duplicate: bool, **fields) -> Patient:
     fields = _normalise(fields)
-    _serialise_registrations_of(
-        family_name=fields.get("family_name", ""), date_of_birth=fields.get("date_of_birth")
-    )
+    _serialise_registrations_of(date_of_birth=fields.get("date_of_birth"))
     if not confirm_not_duplicate:
         matches = selectors.patient_find_duplicates(
             nhs_number=fields.get("nhs_number", ""),
             family_name=fields.get("family_name", ""),
+            given_names=fields.get("given_names", ""),
+            preferred_name=fields.get("preferred_name", ""),
             date_of_birth=fields.get("date_of_birth"),
             phone=fields.get("phone", ""),
         )

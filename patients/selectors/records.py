@@ -1,6 +1,7 @@
 """Reading patients: one for a user, the list, duplicates at registration, recent
 registrations and counts, change history, the edit-conflict view and the last change."""
 
+import functools
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -12,11 +13,8 @@ from django.utils import timezone
 from clinic.expressions import CountRows
 from clinic.prepared import Prepared
 from patients.choices import PatientStatus
-from patients.models import (
-    FAMILY_NAME_KEY_LENGTH,
-    Patient,
-)
-from patients.names import normalise_name
+from patients.models import Patient, patient_name_keys
+from patients.names import spelt_alike
 from patients.validators import (
     format_nhs_number,
     format_phone,
@@ -59,36 +57,122 @@ _DATE_OF_BIRTH = Patient._meta.get_field("date_of_birth")
 
 DUPLICATE_NHS_NUMBER = "NHS number"
 DUPLICATE_SURNAME_AND_DOB = "surname and date of birth"
+DUPLICATE_SIMILAR_SURNAME = "date of birth and first name, similar surname"
+DUPLICATE_SIMILAR_NAMES = "date of birth, similar first name and surname"
+DUPLICATE_SWAPPED_NAMES = "date of birth, first name and surname swapped"
 DUPLICATE_PHONE = "phone"
+
+# A surname part this short ("de", "la", "van") says little on its own: parts of a
+# double-barrelled surname are compared only from this length.
+_SURNAME_PART_LENGTH = 4
+
+
+@dataclass(frozen=True)
+class _Names:
+    """A person's names as the duplicate check compares them (patients.names)."""
+
+    surname: str  # the whole surname's key ("obrienwhitfield")
+    surname_parts: tuple[str, ...]  # ("obrien", "whitfield")
+    given: tuple[str, ...]  # every given and preferred name part
+
+    @classmethod
+    def stored(cls, family_name_key: str, family_name_tokens: str, given_name_tokens: str):
+        return cls(
+            family_name_key, tuple(family_name_tokens.split()), tuple(given_name_tokens.split())
+        )
+
+    def swapped(self) -> "_Names":
+        """These names the other way round: the first names as the surname and so on."""
+        return _Names("".join(self.given), self.given, (self.surname, *self.surname_parts))
+
+
+class _SimilarNames:
+    """The names typed at registration against each record born that day: why one is
+    the same person mistyped, or "". Names repeat from record to record, so each pair
+    of spellings is compared once a registration (`alike`)."""
+
+    def __init__(self, wanted: _Names):
+        self.wanted = wanted
+        self.swapped = wanted.swapped()
+        self.alike = functools.cache(spelt_alike)
+
+    def __call__(self, found: _Names) -> str:
+        """The same first name and a surname one slip away ("Armstong" for Armstrong), a
+        first name and surname each one slip away, or the two names swapped. Exactly the
+        same surname is DUPLICATE_SURNAME_AND_DOB already, whatever the first name. The
+        first names first: they rule out most people born the same day."""
+        wanted = self.wanted
+        if wanted.surname == found.surname:
+            return ""
+        same_given = bool(set(wanted.given) & set(found.given))
+        if (same_given or self._given_alike(wanted, found)) and self._surname_alike(wanted, found):
+            return DUPLICATE_SIMILAR_SURNAME if same_given else DUPLICATE_SIMILAR_NAMES
+        swapped = self.swapped
+        if self._given_alike(swapped, found) and self._surname_alike(swapped, found):
+            return DUPLICATE_SWAPPED_NAMES
+        return ""
+
+    def _given_alike(self, mine: _Names, theirs: _Names) -> bool:
+        return any(self.alike(a, b) for a in mine.given for b in theirs.given)
+
+    def _surname_alike(self, mine: _Names, theirs: _Names) -> bool:
+        """The whole surnames spelt alike, or a part of one the other's part."""
+        if self.alike(mine.surname, theirs.surname):
+            return True
+        return any(
+            self.alike(a, b)
+            for a in mine.surname_parts
+            for b in theirs.surname_parts
+            if min(len(a), len(b)) >= _SURNAME_PART_LENGTH
+        )
+
+
+def _as_date(value) -> date | None:
+    """A date column read by a raw cursor: a date (PostgreSQL), or its text on SQLite."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+# The possible matches shown at most (the warning's table).
+MAX_DUPLICATES_SHOWN = 10
 
 
 def patient_find_duplicates(
     *,
     nhs_number: str = "",
     family_name: str = "",
+    given_names: str = "",
+    preferred_name: str = "",
     date_of_birth: date | None = None,
     phone: str = "",
     exclude_pk: int | None = None,
 ) -> list[Patient]:
-    """Likely matches for a new registration: same NHS number, or same surname and date of
-    birth, or same phone number. Archived patients count too (they may be returning).
-    Each match carries `matched_on`, the details that matched, for the warning table.
+    """Likely matches for a new registration: same NHS number; same surname and date of
+    birth; same date of birth and a similar name (a surname or first name mistyped, or
+    the two swapped: _SimilarNames); or same phone number. Archived patients count too
+    (they may be returning). Each match carries `matched_on`, the details that matched,
+    for the warning table.
 
     Surnames are compared by their normalised key (patients.names: O'Brien-Whitfield =
-    OBrien Whitfield, McDonald = MacDonald), the same key the registration lock uses, so
-    that two spellings of one surname can neither slip past the check nor race each other."""
+    OBrien Whitfield, McDonald = MacDonald), and spellings by patients.names.spelt_alike,
+    what the search on SQLite ranks near spellings by: in Python, the same on PostgreSQL
+    and SQLite, over the few records born that day (the date of birth's index; about 35
+    a day at 1,000,000 patients)."""
     wanted_nhs = normalise_nhs_number(nhs_number) if nhs_number else ""
     wanted_phone = normalise_phone(phone) if phone else ""
-    wanted_surname = normalise_name(family_name)[:FAMILY_NAME_KEY_LENGTH]
+    keys = patient_name_keys(
+        family_name=family_name, given_names=given_names, preferred_name=preferred_name
+    )
+    wanted = _Names.stored(**keys)
+    similar_names = _SimilarNames(wanted)
     using = Patient.objects.db  # the primary inside the registration's transaction
     connection = connections[using]
     conditions, params = [], []
     if wanted_nhs:
         conditions.append("nhs_number = %s")
         params.append(wanted_nhs)
-    if wanted_surname and date_of_birth:
-        conditions.append("(family_name_key = %s AND date_of_birth = %s)")
-        params += [wanted_surname, _DATE_OF_BIRTH.get_db_prep_value(date_of_birth, connection)]
+    if date_of_birth and (wanted.surname or wanted.given):
+        conditions.append("date_of_birth = %s")
+        params.append(_DATE_OF_BIRTH.get_db_prep_value(date_of_birth, connection))
     if wanted_phone:
         conditions.append("phone = %s")
         params.append(wanted_phone)
@@ -98,36 +182,41 @@ def patient_find_duplicates(
     if exclude_pk is not None:
         where = f"({where}) AND id <> %s"
         params.append(exclude_pk)
-    # The ids first, in the statement Patient.objects.filter(Q | Q | Q) would write but
-    # without building and compiling it on every registration (about 1 ms of CPU, issue
-    # 14.3); every condition is the leading column of an index. Most registrations match
-    # nobody; the records themselves are read only when something matched.
+    # The candidates' keys first, in one statement on the indexes of the NHS number, the
+    # date of birth and the phone, without building and compiling a queryset on every
+    # registration (about 1 ms of CPU, issue 14.3). Most registrations match nobody; the
+    # records themselves are read only when something matched.
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id FROM {Patient._meta.db_table} WHERE {where} "  # noqa: S608 (fixed columns; values are parameters)
-            "ORDER BY family_name, given_names, id LIMIT 10",
+            "SELECT id, nhs_number, date_of_birth, phone, family_name_key, "  # noqa: S608 (fixed columns; values are parameters)
+            f"family_name_tokens, given_name_tokens FROM {Patient._meta.db_table} WHERE {where}",
             params,
         )
-        ids = [row[0] for row in cursor.fetchall()]
-    if not ids:
+        rows = cursor.fetchall()
+    matched_on = {}
+    for pk, nhs, born, number, *names in rows:
+        labels = []
+        if wanted_nhs and nhs == wanted_nhs:
+            labels.append(DUPLICATE_NHS_NUMBER)
+        if _as_date(born) == date_of_birth:
+            found = _Names.stored(*names)
+            if wanted.surname and found.surname == wanted.surname:
+                labels.append(DUPLICATE_SURNAME_AND_DOB)
+            elif similar := similar_names(found):
+                labels.append(similar)
+        if wanted_phone and number == wanted_phone:
+            labels.append(DUPLICATE_PHONE)
+        if labels:
+            matched_on[pk] = labels
+    if not matched_on:
         return []
     matches = list(
-        Patient.objects.using(using).filter(pk__in=ids).order_by("family_name", "given_names", "id")
+        Patient.objects.using(using)
+        .filter(pk__in=matched_on)
+        .order_by("family_name", "given_names", "id")[:MAX_DUPLICATES_SHOWN]
     )
     for match in matches:
-        match.matched_on = [
-            label
-            for label, matched in (
-                (DUPLICATE_NHS_NUMBER, wanted_nhs and match.nhs_number == wanted_nhs),
-                (
-                    DUPLICATE_SURNAME_AND_DOB,
-                    match.date_of_birth == date_of_birth
-                    and match.family_name_key == wanted_surname,
-                ),
-                (DUPLICATE_PHONE, wanted_phone and match.phone == wanted_phone),
-            )
-            if matched
-        ]
+        match.matched_on = matched_on[match.pk]
     return matches
 
 

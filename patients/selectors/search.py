@@ -1,7 +1,7 @@
 """Patient search: what was typed (names, dates, numbers) to ranked matches, typo-tolerant
-(trigram similarity on PostgreSQL, difflib on SQLite), and the one record to open directly."""
+(trigram similarity on PostgreSQL, difflib on SQLite: patients.names.spelling_ratio), and
+the one record to open directly."""
 
-import difflib
 import operator
 import re
 from dataclasses import dataclass, field
@@ -19,7 +19,7 @@ from patients.choices import PatientStatus
 from patients.models import (
     Patient,
 )
-from patients.names import name_parts
+from patients.names import NEAR_SPELLING, name_parts, spelling_ratio
 from patients.selectors.search_names import Weights, search_by_distinct_names
 from patients.validators import (
     is_valid_nhs_number,
@@ -436,13 +436,10 @@ def _search_words_without_trigrams(
             *patient.family_name_tokens.split(),
             *patient.given_name_tokens.split(),
         ]
-        return min(
-            max(difflib.SequenceMatcher(None, word, name).ratio() for name in names if name)
-            for word in words
-        )
+        return min(max(spelling_ratio(word, name) for name in names if name) for word in words)
 
     near = [(score(p), p) for p in candidates.order_by("id")[:2000]]
-    near = sorted((item for item in near if item[0] >= 0.7), key=lambda item: -item[0])
+    near = sorted((item for item in near if item[0] >= NEAR_SPELLING), key=lambda item: -item[0])
     return found + [p for _, p in near[: limit - len(found)]]
 
 

@@ -324,6 +324,31 @@ def test_two_receptionists_registering_the_same_person_make_one_record(round_):
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrent transactions")
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("round_", range(3))
+def test_two_receptionists_registering_one_person_spelt_two_ways_make_one_record(round_):
+    """The registrations' lock is the date of birth's, what the duplicate check reads: a
+    surname mistyped at one desk (Ravenscoft) still waits for the other's Ravenscroft."""
+    first, second = (UserFactory(username=f"desk{n}", role="Reception") for n in (1, 2))
+    born = date(1969, 7, 2 + round_)
+    spellings = [f"Ravenscroft{'abc'[round_]}", f"Ravenscoft{'abc'[round_]}"]
+    people = [
+        _person(family_name=name, date_of_birth=born, phone=f"0770090{n}{round_}00")
+        for n, name in enumerate(spellings)
+    ]
+
+    def register(user, person):
+        return lambda: services.patient_register(registered_by=user, **person)
+
+    results = _in_threads(register(first, people[0]), register(second, people[1]))
+
+    assert Patient.objects.filter(date_of_birth=born).count() == 1, results
+    kinds = sorted(type(r).__name__ for r in results)
+    assert kinds == ["Patient", "PossibleDuplicate"], results
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrent transactions")
+@pytest.mark.django_db(transaction=True)
 def test_a_concurrent_double_click_makes_one_record():
     from clinic.idempotency import run_once
 

@@ -4,8 +4,10 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from patients import services
+from patients import selectors, services
 from patients.choices import PatientStatus
 from patients.models import IntakeQuestionnaire, Patient
 from tests.factories import PatientFactory, QuestionnaireFactory
@@ -210,6 +212,122 @@ def test_duplicate_matches_say_what_matched(reception):
         "surname and date of birth",
         "phone",
     ]
+
+
+# Review 07/12/2026: "Denise Armstong" (misspelt), born the same day as K000039 Denise
+# ARMSTRONG, with a new phone number, was registered as a second record with no warning.
+def _denise_armstrong(reception) -> Patient:
+    return services.patient_register(
+        registered_by=reception,
+        **registration(
+            given_names="Denise",
+            family_name="Armstrong",
+            date_of_birth=date(1982, 12, 11),
+            nhs_number="",
+            phone="07700 900111",
+        ),
+    )
+
+
+def _register_as(reception, given_names: str, family_name: str, **overrides) -> Patient:
+    return services.patient_register(
+        registered_by=reception,
+        **registration(
+            **{
+                "given_names": given_names,
+                "family_name": family_name,
+                "date_of_birth": date(1982, 12, 11),
+                "nhs_number": "",
+                "phone": "07700 900998",
+                **overrides,
+            }
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("given_names", "family_name", "matched_on"),
+    [
+        ("Denise", "Armstong", "date of birth and first name, similar surname"),  # r dropped
+        ("Denise", "Armsrtong", "date of birth and first name, similar surname"),  # t, r swapped
+        ("denise", "ARMSTRONGE", "date of birth and first name, similar surname"),  # e added
+        ("Denise Mary", "Armstong", "date of birth and first name, similar surname"),
+        ("Denis", "Armstong", "date of birth, similar first name and surname"),
+        ("Armstrong", "Denise", "date of birth, first name and surname swapped"),
+        ("Armstong", "Denise", "date of birth, first name and surname swapped"),
+        ("Denise", "Smith-Armstrong", "date of birth and first name, similar surname"),
+    ],
+)
+def test_a_mistyped_or_swapped_name_born_the_same_day_is_a_possible_duplicate(
+    reception, given_names, family_name, matched_on
+):
+    existing = _denise_armstrong(reception)
+    with pytest.raises(services.PossibleDuplicate) as caught:
+        _register_as(reception, given_names, family_name)
+    assert caught.value.matches == [existing]
+    assert caught.value.matches[0].matched_on == [matched_on]
+    assert Patient.objects.count() == 1
+    # Ticking "this is a different person" registers them.
+    _register_as(reception, given_names, family_name, confirm_not_duplicate=True)
+    assert Patient.objects.count() == 2
+
+
+@pytest.mark.parametrize("given_names", ["Denis", "Deniese", "Dense"])
+def test_a_mistyped_first_name_with_the_same_surname_is_a_possible_duplicate(
+    reception, given_names
+):
+    """Caught by the surname and date of birth, whatever the first name (twins too)."""
+    existing = _denise_armstrong(reception)
+    with pytest.raises(services.PossibleDuplicate) as caught:
+        _register_as(reception, given_names, "Armstrong")
+    assert caught.value.matches == [existing]
+    assert caught.value.matches[0].matched_on == ["surname and date of birth"]
+
+
+def test_a_one_letter_slip_in_a_short_surname_is_a_possible_duplicate(reception):
+    existing = _register_as(reception, "Ann", "Lee", phone="07700 900111")
+    with pytest.raises(services.PossibleDuplicate) as caught:
+        _register_as(reception, "Ann", "Lea")
+    assert caught.value.matches == [existing]
+    assert caught.value.matches[0].matched_on == ["date of birth and first name, similar surname"]
+
+
+@pytest.mark.parametrize(
+    ("given_names", "family_name"),
+    [
+        ("Paul", "Okafor"),  # nothing alike but the birthday
+        ("Denise", "Okafor"),  # the same first name, another surname
+        ("Danielle", "Armitage"),  # a surname that starts alike
+        ("Demi", "Strong"),
+        ("Denise", "Amos"),
+    ],
+)
+def test_someone_else_born_the_same_day_is_not_a_possible_duplicate(
+    reception, given_names, family_name
+):
+    _denise_armstrong(reception)
+    patient = _register_as(reception, given_names, family_name)
+    assert patient.record_number == "K000002"
+
+
+def test_a_similar_name_born_another_day_is_not_a_possible_duplicate(reception):
+    _denise_armstrong(reception)
+    _register_as(reception, "Denise", "Armstong", date_of_birth=date(1982, 12, 12))
+    assert Patient.objects.count() == 2
+
+
+def test_the_registration_check_reads_the_candidates_in_one_statement(reception):
+    """Nobody matched: one SELECT (the ids, numbers and name keys of those born that day,
+    or of that NHS number or phone); records are read only when something matched."""
+    for n in range(5):
+        PatientFactory(
+            date_of_birth=date(1982, 12, 11), given_names="Paul", family_name=f"Okafor{'abcde'[n]}"
+        )
+    with CaptureQueriesContext(connection) as ctx:
+        found = selectors.patient_find_duplicates(
+            family_name="Armstrong", given_names="Denise", date_of_birth=date(1982, 12, 11)
+        )
+    assert found == [] and len(ctx.captured_queries) == 1
 
 
 def test_taken_nhs_number_names_the_other_patient(reception):

@@ -382,6 +382,35 @@ def test_duplicate_table_says_which_detail_matched(reception_client):
     )
 
 
+def test_a_misspelt_surname_born_the_same_day_is_shown_as_a_possible_match(reception_client):
+    """Review 07/12/2026: "Denise Armstong", born the same day as Denise ARMSTRONG, with
+    a new phone number, made a second record with no warning."""
+    existing = PatientFactory(
+        given_names="Denise",
+        family_name="Armstrong",
+        date_of_birth=date(1982, 12, 11),
+        nhs_number="",
+        phone="07700900111",
+    )
+    typed = form_data(
+        given_names="Denise",
+        family_name="Armstong",
+        date_of_birth="11/12/1982",
+        nhs_number="",
+        phone="07700 900998",
+    )
+    response = reception_client.post(reverse("patients:register"), typed)
+    content = response.content.decode()
+    assert "may already be registered" in content
+    assert existing.record_number in content
+    cell = content.split('data-testid="matched-on">')[1].split("<")[0]
+    assert cell == "Date of birth and first name, similar surname"
+    assert 'value="Armstong"' in content  # what was typed is kept
+    assert Patient.objects.count() == 1
+    reception_client.post(reverse("patients:register"), {**typed, "confirm_not_duplicate": "on"})
+    assert Patient.objects.count() == 2
+
+
 def test_title_that_contradicts_sex_gets_a_gentle_prompt(reception_client):
     response = reception_client.post(
         reverse("patients:register"), form_data(title="Mrs", sex="male"), follow=True
