@@ -95,6 +95,7 @@ NEVER_DELETED: tuple[str, ...] = (
     # Staff facts the safety rules read (rule 29b), changed on the staff page and recorded
     # in StaffChange (itself append-only, above).
     "staff.StaffProfile",
+    "staff.StaffApproval",  # who asked for clinical authority, who confirmed or refused it
     # Governance: which report left the building, with which filters (DOMAIN §7.2).
     "reports.ReportExport",
     # The record-number counter: deleting it would restart the numbers.

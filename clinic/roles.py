@@ -109,6 +109,9 @@ MATRIX: dict[Role, frozenset[str]] = {
             # CSV exports, no clinic-wide stock reports, no change history.
             "reports.view_dashboard",
             "reports.view_reports",
+            # The second person of a manager's grant of clinical authority (the
+            # Practitioner role, a professional registration): clinic.staff.StaffApproval.
+            "staff.confirm_clinical_change",
         }
         | _reference_view  # reads the dose guidelines the engine applies; edits none
     ),

@@ -15,6 +15,7 @@ from clinic.accounts import ClinicAuthenticationForm
 from clinic.audit import audited
 from clinic.diary import selectors as diary_selectors
 from clinic.permissions import authenticated, public
+from clinic.staff import selectors as staff_selectors
 from patients import selectors as patient_selectors
 from treatments import selectors as treatment_selectors
 
@@ -52,6 +53,11 @@ def home(request):
     if user.has_perm("treatments.add_treatmentsession"):
         context["drafts"] = treatment_selectors.session_list_drafts(practitioner=user)
         context["due_tasks"] = treatment_selectors.followup_list_due(user=user)
+    if user.has_perm("staff.confirm_clinical_change"):
+        # The second person of a manager's grant of clinical authority (clinic.staff).
+        context["staff_to_confirm"] = list(staff_selectors.approvals_waiting(for_user=user))
+    elif not user.get_all_permissions():  # no role yet: perhaps one waiting to be confirmed
+        context["waiting_mine"] = staff_selectors.approvals_waiting_of(user=user)
     if user.has_perm("diary.view_appointment") and not context["can_manage"]:
         # The day in time order (issue 15): the practitioner's own patients with their
         # pre-flight lines; everyone's at the front desk, with a one-click "Arrived".

@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 from clinic.roles import Role
 from clinic.staff.choices import RegulatedProfession
 from clinic.staff.selectors import staff_profile_of
-from clinic.staff.services import staff_record_created, staff_set_registration
+from clinic.staff.services import staff_create, staff_record_created, staff_set_registration
 
 DEMO_PASSWORD = "clinic-demo-2026"  # noqa: S105 - printed in the README; demo seed only
 
@@ -65,7 +65,24 @@ class StaffSeeder:
             if all(getattr(profile, field) == value for field, value in registration.items()):
                 continue
             staff_set_registration(changed_by=staff["admin"], user=staff[username], **registration)
+        self._a_practitioner_to_confirm(staff)
         return staff
+
+    @staticmethod
+    def _a_practitioner_to_confirm(staff) -> None:
+        """A new doctor the manager added this morning: the Practitioner role waits for
+        Amelia or Priya to confirm it on their home page (a manager's grant of clinical
+        authority needs a second person). No password: nobody signs in as them."""
+        if get_user_model().objects.filter(username="samir.patel").exists():
+            return
+        staff_create(
+            created_by=staff["manager"],
+            username="samir.patel",
+            first_name="Samir",
+            last_name="Patel",
+            role=Role.PRACTITIONER,
+            base_url="http://127.0.0.1:8000/",
+        )
 
     def print_logins(self):
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")

@@ -12,6 +12,21 @@ class StaffChangeKind(models.TextChoices):
         "doctor_status_changed",
         "Professional registration changed",
     )
+    # A manager's grant of clinical authority waits for a practitioner (StaffApproval).
+    CLINICAL_ASKED = "clinical_asked", "Asked for, to be confirmed by a practitioner"
+    CLINICAL_REFUSED = "clinical_refused", "Refused by a practitioner"
+
+
+class ApprovalKind(models.TextChoices):
+    ROLE = "role", "Practitioner role"
+    REGISTRATION = "registration", "Professional registration"
+
+
+class ApprovalOutcome(models.TextChoices):
+    WAITING = "", "Waiting"
+    CONFIRMED = "confirmed", "Confirmed"
+    REFUSED = "refused", "Refused"
+    WITHDRAWN = "withdrawn", "Withdrawn"
 
 
 class RegulatedProfession(models.TextChoices):

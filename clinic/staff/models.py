@@ -10,7 +10,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from clinic.staff.choices import RegulatedProfession, StaffChangeKind
+from clinic.staff.choices import (
+    ApprovalKind,
+    ApprovalOutcome,
+    RegulatedProfession,
+    StaffChangeKind,
+)
 
 
 class StaffChange(models.Model):
@@ -46,7 +51,12 @@ class StaffChange(models.Model):
                 "manage_staff",
                 "Can manage staff accounts on the staff page (one role each; no superuser "
                 "or admin-site status, no passwords)",
-            )
+            ),
+            (
+                "confirm_clinical_change",
+                "Can confirm or refuse a manager's grant of the Practitioner role or of a "
+                "professional registration",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -73,10 +83,22 @@ class StaffChange(models.Model):
             )
         if self.kind == StaffChangeKind.CREATED and self.to_role:
             return f"Account created as {self.to_role}"
+        if self.kind == StaffChangeKind.CLINICAL_ASKED:
+            return f"{_asked(self.to_role)} asked for: a practitioner is to confirm it"
+        if self.kind == StaffChangeKind.CLINICAL_REFUSED:
+            return f"{_asked(self.to_role)} refused by a practitioner"
         return self.get_kind_display()
 
 
 NO_REGISTRATION = "none recorded"
+
+
+def _asked(what: str) -> str:
+    """A clinical grant as its StaffChange row names it: the role ("Practitioner role") or
+    the registration as it would read."""
+    if what == "Practitioner":
+        return "The Practitioner role"
+    return f"Professional registration as {what}"
 
 
 def _as_registration(status: str) -> str:
@@ -138,3 +160,51 @@ class StaffProfile(models.Model):
                 label = f"{label[:-1]} {self.registration_number})"
             parts.append(label[0].lower() + label[1:])
         return "; ".join(parts) or NO_REGISTRATION
+
+
+class StaffApproval(models.Model):
+    """A manager's grant of clinical authority, waiting for a practitioner to confirm it
+    (security review 07/12/2026: a manager made a practitioner account, took its
+    set-password link and treated patients with it; ARCHITECTURE: managers never perform
+    clinical acts). The Practitioner role and a professional registration (which rule 29b
+    reads) take effect only when an active practitioner other than the manager who asked
+    and the person concerned confirms them, or the system administrator (a superuser)
+    does; a superuser's own grants take effect at once.
+
+    `change`: what takes effect (the role's name, or the registration's fields); `reads`:
+    it in words; `was`: the account's role or registration when it was asked for, so that
+    a confirmation of something changed since is refused. Rows are kept, decided or not.
+    """
+
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="staff_approvals"
+    )
+    kind = models.CharField(max_length=20, choices=ApprovalKind.choices)
+    change = models.JSONField()
+    reads = models.CharField(max_length=160)
+    was = models.CharField(max_length=160, blank=True)
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    asked_at = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(
+        max_length=10, choices=ApprovalOutcome.choices, blank=True, default=ApprovalOutcome.WAITING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["asked_at", "id"]
+        default_permissions = ("view",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject", "kind"],
+                condition=Q(outcome=""),
+                name="staffapproval_one_waiting_per_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for user {self.subject_id}: {self.reads}"

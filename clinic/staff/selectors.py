@@ -9,14 +9,16 @@ from django.shortcuts import get_object_or_404
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.roles import Role
-from clinic.staff.models import StaffChange, StaffProfile
+from clinic.staff.choices import ApprovalOutcome
+from clinic.staff.models import StaffApproval, StaffChange, StaffProfile
 
 ROLE_NAMES = [role.value for role in Role]
 
 
 def _with_role_and_two_factor(queryset: QuerySet) -> QuerySet:
-    """Each user's role groups as `role_groups` (one query for all users) and whether they
-    have a confirmed authenticator app as `has_two_factor` (a subquery, no extra query)."""
+    """Each user's role groups as `role_groups` (one query for all users), whether they
+    have a confirmed authenticator app as `has_two_factor` and a grant waiting for a
+    practitioner as `awaits_confirmation` (subqueries, no extra query)."""
     return queryset.prefetch_related(
         Prefetch(
             "groups",
@@ -24,7 +26,11 @@ def _with_role_and_two_factor(queryset: QuerySet) -> QuerySet:
             to_attr="role_groups",
         )
     ).annotate(
-        has_two_factor=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
+        has_two_factor=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
+        # A manager's grant of clinical authority waiting for a practitioner's confirmation.
+        awaits_confirmation=Exists(
+            StaffApproval.objects.filter(subject=OuterRef("pk"), outcome=ApprovalOutcome.WAITING)
+        ),
     )
 
 
@@ -108,3 +114,28 @@ def registered_doctors() -> QuerySet:
         .objects.filter(is_active=True, staff_profile__registered_medical_practitioner=True)
         .order_by("last_name", "first_name", "username")
     )
+
+
+def approvals_waiting(*, for_user) -> QuerySet:
+    """The grants of clinical authority `for_user` may confirm or refuse (not those they
+    asked for or that concern them), oldest first, with the people named."""
+    return (
+        StaffApproval.objects.filter(outcome=ApprovalOutcome.WAITING, subject__is_active=True)
+        .exclude(asked_by=for_user)
+        .exclude(subject=for_user)
+        .select_related("subject", "asked_by")
+    )
+
+
+def approvals_waiting_of(*, user) -> list[StaffApproval]:
+    """The account's grants still waiting for a practitioner (the staff pages say so)."""
+    return list(
+        StaffApproval.objects.filter(subject=user, outcome=ApprovalOutcome.WAITING).select_related(
+            "asked_by"
+        )
+    )
+
+
+def approval_get(*, pk: int) -> StaffApproval:
+    """404 when unknown."""
+    return get_object_or_404(StaffApproval.objects.select_related("subject"), pk=pk)

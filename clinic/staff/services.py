@@ -7,6 +7,11 @@ permissions, put a user in any group but exactly one role group of clinic/roles.
 set another person's password (a one-time link lets the person choose it). Superusers are
 made with `manage.py createsuperuser` and managed by superusers in the admin only.
 
+Clinical authority takes two people: the Practitioner role and a professional registration
+granted by a manager wait for a practitioner to confirm them (StaffApproval; security
+review 07/12/2026: a manager made a practitioner account, took its link and treated
+patients with it). A superuser's grants take effect at once.
+
 A link is shown to the manager only for an account nobody has taken up yet (the manager
 hands it over). For an account in use, the link goes only to the address on the account:
 a manager who could open it would choose that person's password and sign in as them
@@ -26,13 +31,14 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.roles import Role
-from clinic.staff.choices import StaffChangeKind
-from clinic.staff.models import StaffChange, StaffProfile
+from clinic.staff.choices import ApprovalKind, ApprovalOutcome, StaffChangeKind
+from clinic.staff.models import StaffApproval, StaffChange, StaffProfile
 from clinic.staff.selectors import current_role_of
 
 logger = logging.getLogger(__name__)
@@ -132,8 +138,15 @@ def staff_create(
     user.set_unusable_password()
     user.full_clean()
     user.save()
-    user.groups.set([_role_group(role)])
-    _record(actor=created_by, subject=user, kind=StaffChangeKind.CREATED, to_role=Role(role).value)
+    if _needs_confirmation(actor=created_by, role=role):
+        # No role until a practitioner confirms it: the account can sign in to nothing.
+        _record(actor=created_by, subject=user, kind=StaffChangeKind.CREATED)
+        _ask(asked_by=created_by, user=user, kind=ApprovalKind.ROLE, change={"role": role.value})
+    else:
+        user.groups.set([_role_group(role)])
+        _record(
+            actor=created_by, subject=user, kind=StaffChangeKind.CREATED, to_role=Role(role).value
+        )
     return _issue_link(
         issued_by=created_by, user=user, base_url=base_url, new_account=True, show=not email
     )
@@ -173,6 +186,15 @@ def staff_change_role(
     )
     if before == after:
         raise ValidationError(f"{_name(user)} already has the role {after}.")
+    _withdraw_waiting(user=user, kind=ApprovalKind.ROLE, by=changed_by)
+    if _needs_confirmation(actor=changed_by, role=role):
+        return _ask(
+            asked_by=changed_by,
+            user=user,
+            kind=ApprovalKind.ROLE,
+            change={"role": after},
+            was=before,
+        )
     user.groups.set([_role_group(role)])
     return _record(
         actor=changed_by,
@@ -227,14 +249,119 @@ def staff_set_registration(
     if before == after:
         raise ValidationError(f"Nothing changed: {_name(user)} is already recorded so.")
     profile.full_clean()
+    _withdraw_waiting(user=user, kind=ApprovalKind.REGISTRATION, by=changed_by)
+    if changed_by.is_superuser or not profile.is_regulated:  # a registration taken away: at once
+        return _apply_registration(profile, by=changed_by, was=before)
+    return _ask(
+        asked_by=changed_by,
+        user=user,
+        kind=ApprovalKind.REGISTRATION,
+        change={
+            "registered_medical_practitioner": profile.registered_medical_practitioner,
+            "gmc_number": profile.gmc_number,
+            "regulated_profession": profile.regulated_profession,
+            "registration_number": profile.registration_number,
+        },
+        reads=after,
+        was=before,
+    )
+
+
+def _apply_registration(profile: StaffProfile, *, by, was: str) -> StaffChange:
     profile.save()
     return _record(
-        actor=changed_by,
-        subject=user,
+        actor=by,
+        subject=profile.user,
         kind=StaffChangeKind.DOCTOR_STATUS_CHANGED,
-        from_role=before,
-        to_role=after,
+        from_role=was,
+        to_role=profile.registration(),
     )
+
+
+def _needs_confirmation(*, actor, role: Role) -> bool:
+    """A manager's grant of the Practitioner role waits for a practitioner; the system
+    administrator's (a superuser's) does not."""
+    return Role(role) == Role.PRACTITIONER and not actor.is_superuser
+
+
+def _ask(*, asked_by, user, kind: ApprovalKind, change: dict, reads: str = "", was: str = ""):
+    reads = reads or change.get("role", "")
+    StaffApproval.objects.create(
+        subject=user, kind=kind, change=change, reads=reads, was=was, asked_by=asked_by
+    )
+    return _record(
+        actor=asked_by,
+        subject=user,
+        kind=StaffChangeKind.CLINICAL_ASKED,
+        from_role=was,
+        to_role=reads,
+    )
+
+
+def _withdraw_waiting(*, user, kind: ApprovalKind, by) -> None:
+    """A new change of the same kind replaces one still waiting (the manager changed their
+    mind, or corrected a number)."""
+    StaffApproval.objects.filter(subject=user, kind=kind, outcome=ApprovalOutcome.WAITING).update(
+        outcome=ApprovalOutcome.WITHDRAWN, decided_by=by, decided_at=timezone.now()
+    )
+
+
+def may_decide(*, user, approval: StaffApproval) -> bool:
+    """The second person: an active practitioner (or a superuser), neither the manager who
+    asked nor the person concerned."""
+    return (
+        user.is_active
+        and (user.is_superuser or user.has_perm("staff.confirm_clinical_change"))
+        and user.pk not in (approval.asked_by_id, approval.subject_id)
+    )
+
+
+@transaction.atomic
+def staff_approval_decide(*, decided_by, approval_pk: int, confirm: bool) -> StaffChange | None:
+    """Confirm (the role or registration takes effect, recorded as made by `decided_by`)
+    or refuse a grant waiting for a practitioner. Decided already (a second press, or
+    another practitioner first): None."""
+    approval = StaffApproval.objects.select_for_update().get(pk=approval_pk)
+    if approval.outcome != ApprovalOutcome.WAITING:
+        return None
+    if not may_decide(user=decided_by, approval=approval):
+        raise ValidationError(
+            "Only another practitioner can confirm this: not the manager who asked for it, "
+            "nor the person it is for."
+        )
+    user = _locked(approval.subject)
+    profile = StaffProfile.objects.filter(user=user).first() or StaffProfile(user=user)
+    now_reads = (
+        current_role_of(user) if approval.kind == ApprovalKind.ROLE else profile.registration()
+    )
+    if confirm and (not user.is_active or now_reads != approval.was):
+        raise ValidationError(
+            f"{_name(user)}'s account changed since this was asked for: ask the manager to "
+            "ask again."
+        )
+    approval.outcome = ApprovalOutcome.CONFIRMED if confirm else ApprovalOutcome.REFUSED
+    approval.decided_by, approval.decided_at = decided_by, timezone.now()
+    approval.save(update_fields=["outcome", "decided_by", "decided_at"])
+    if not confirm:
+        return _record(
+            actor=decided_by,
+            subject=user,
+            kind=StaffChangeKind.CLINICAL_REFUSED,
+            to_role=approval.reads,
+        )
+    if approval.kind == ApprovalKind.ROLE:
+        user.groups.set([_role_group(Role(approval.change["role"]))])
+        return _record(
+            actor=decided_by,
+            subject=user,
+            kind=StaffChangeKind.ROLE_CHANGED,
+            from_role=approval.was,
+            to_role=approval.change["role"],
+        )
+    for name, value in approval.change.items():
+        setattr(profile, name, value)
+    profile.full_clean()
+    return _apply_registration(profile, by=decided_by, was=approval.was)
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
+from django.views.decorators.http import require_POST
 
 from clinic.idempotency import OnceForm, press_once, submit_once, without_token
 from clinic.permissions import public, require_perm
@@ -50,6 +51,7 @@ def _show_link(request, link: services.PasswordLink, *, new_account: bool):
             "link": link,
             "member": link.user,
             "new_account": new_account,
+            "waiting": new_account and selectors.approvals_waiting_of(user=link.user),
             "not_sent": _not_sent_message(link) if link.not_sent else "",
             "hours": _link_hours(),
             # As clinic.middleware.TwoFactorMiddleware will ask of them at sign-in.
@@ -118,6 +120,10 @@ def staff_detail(request, pk: int):
             ),
             "hours": _link_hours(),
             "in_use": services.account_in_use(member),
+            # The grants waiting for a practitioner: read only when the flag says so.
+            "waiting": (
+                selectors.approvals_waiting_of(user=member) if member.awaits_confirmation else []
+            ),
             "link_form": OnceForm(),
             "profile": profile,
             "registration_form": (
@@ -321,3 +327,33 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
 
 
 SetPasswordView.access = "public"
+
+
+@require_perm("staff.confirm_clinical_change")
+@require_POST
+def staff_approval_decide(request, pk: int):
+    """A practitioner's Confirm or Refuse on their home page (a second press, or another
+    practitioner's first: said, nothing changed)."""
+    approval = selectors.approval_get(pk=pk)
+    decision = request.POST.get("decision")
+    if decision not in ("confirm", "refuse"):
+        messages.error(request, "Press Confirm or Refuse.")
+        return redirect("home")
+    who = _name(approval.subject)
+    try:
+        change = services.staff_approval_decide(
+            decided_by=request.user, approval_pk=approval.pk, confirm=decision == "confirm"
+        )
+    except ValidationError as error:
+        _refused(request, error)
+    else:
+        if change is None:
+            messages.info(request, f"That was decided already for {who}: nothing changed.")
+        elif decision == "confirm":
+            messages.success(
+                request,
+                f"Confirmed: {who}'s {change.description[:1].lower()}{change.description[1:]}.",
+            )
+        else:
+            messages.success(request, f"Refused for {who}: nothing changed on their account.")
+    return redirect("home")

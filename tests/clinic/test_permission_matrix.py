@@ -168,7 +168,21 @@ def _objects(patient, questionnaire, practitioner, manager):
         "appointment": _appointment_for(patient, practitioner),  # issue 15: the diary
         "diary_practitioner": practitioner,
         "feed": _feed_for(practitioner),
+        "approval": _approval_for(manager),
     }
+
+
+def _approval_for(manager):
+    """A manager's grant of the Practitioner role, waiting for a practitioner."""
+    from clinic.staff.models import StaffApproval
+
+    return StaffApproval.objects.create(
+        subject=UserFactory(username="to-confirm"),
+        kind="role",
+        change={"role": "Practitioner"},
+        reads="Practitioner",
+        asked_by=manager,
+    )
 
 
 def _feed_for(practitioner):
@@ -256,6 +270,7 @@ ROUTE_OBJECTS = {
         f"staff:{name}": {"pk": "staff"}
         for name in ("detail", "role", "registration", "deactivate", "reactivate", "password_link")
     },
+    "staff:approval_decide": {"pk": "approval"},  # a manager's grant waiting for a practitioner
 }
 
 

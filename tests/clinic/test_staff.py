@@ -39,7 +39,9 @@ def _new_member_data(**overrides) -> dict:
         "last_name": "Okoro",
         "username": "nadia.okoro",
         "email": "",
-        "role": Role.PRACTITIONER.value,
+        # Reception: a manager's Practitioner waits for a practitioner's confirmation
+        # (test_staff_approvals.py).
+        "role": Role.RECEPTION.value,
         **overrides,
     }
 
@@ -116,17 +118,17 @@ def test_staff_link_in_the_menu_for_managers_only(manager_client, reception_clie
 # Adding a staff member ----------------------------------------------------------------
 
 
-def test_manager_adds_a_practitioner_and_sees_the_one_time_link(manager, manager_client):
+def test_manager_adds_a_staff_member_and_sees_the_one_time_link(manager, manager_client):
     response = manager_client.post("/staff/add/", _new_member_data())
     assert response.status_code == 200  # the link is in this response, not a redirect
     link = _link_in(response)
     member = User.objects.get(username="nadia.okoro")
-    assert _roles(member) == {"Practitioner"}
+    assert _roles(member) == {"Reception"}
     assert not member.has_usable_password()
     assert not (member.is_staff or member.is_superuser or member.user_permissions.exists())
     assert _kinds(member) == [StaffChangeKind.CREATED, StaffChangeKind.PASSWORD_LINK_ISSUED]
     created = StaffChange.objects.get(subject=member, kind=StaffChangeKind.CREATED)
-    assert created.actor == manager and created.to_role == "Practitioner"
+    assert created.actor == manager and created.to_role == "Reception"
     # Not kept anywhere the manager could find it again: not in a message in the session.
     token = link.rstrip("/").rsplit("/", 1)[1]
     assert all(token not in s.session_data for s in Session.objects.all())
@@ -181,7 +183,7 @@ def test_escalation_fields_posted_to_the_add_form_change_nothing(manager_client)
     member = User.objects.get(username="nadia.okoro")
     assert not member.is_superuser and not member.is_staff
     assert not member.user_permissions.exists()
-    assert _roles(member) == {"Practitioner"}
+    assert _roles(member) == {"Reception"}
 
 
 def test_escalation_fields_posted_to_the_role_form_change_nothing(manager, manager_client, nurse):
@@ -333,7 +335,7 @@ def test_each_action_writes_one_row_shown_on_the_detail_page(manager, manager_cl
     steps = [
         (
             reverse("staff:role", args=[member.pk]),
-            {"role": "Manager", "shown_role": "Practitioner"},
+            {"role": "Manager", "shown_role": "Reception"},
         ),
         (reverse("staff:deactivate", args=[member.pk]), {}),
         (reverse("staff:reactivate", args=[member.pk]), {}),
@@ -345,8 +347,8 @@ def test_each_action_writes_one_row_shown_on_the_detail_page(manager, manager_cl
         assert StaffChange.objects.count() == before + 1, url
     page = manager_client.get(detail).content.decode()
     for text in (
-        "Account created as Practitioner",
-        "Role changed from Practitioner to Manager",
+        "Account created as Reception",
+        "Role changed from Reception to Manager",
         "Deactivated",
         "Reactivated",
         "Set-password link issued",

@@ -1,14 +1,15 @@
 """DOMAIN §10 rule 29b: a manager records on the staff page a practitioner's professional
 registration (registered medical practitioner, GMC; or registered nurse, dentist or
-pharmacist, who may treat a child on a doctor's directions); each change is in the
-account's history."""
+pharmacist, who may treat a child on a doctor's directions), which takes effect when another
+practitioner confirms it (test_staff_approvals.py); each change is in the account's
+history."""
 
 import pytest
 from django.urls import reverse
 
 from clinic.roles import Role
 from clinic.staff.choices import StaffChangeKind
-from clinic.staff.models import StaffChange, StaffProfile
+from clinic.staff.models import StaffApproval, StaffChange, StaffProfile
 from tests.conftest import client_for
 from tests.factories import UserFactory
 
@@ -16,6 +17,16 @@ pytestmark = pytest.mark.django_db
 
 # What the staff page shows, and sends back, for an account with no registration.
 SHOWN_NONE = {"shown_registration": "none recorded"}
+
+
+def confirmed_by_a_colleague(member):
+    """Another practitioner presses Confirm on their home page."""
+    colleague = UserFactory(username="colleague", role=Role.PRACTITIONER)
+    approval = StaffApproval.objects.get(subject=member, outcome="")
+    client_for(colleague).post(
+        reverse("staff:approval_decide", args=[approval.pk]), {"decision": "confirm"}
+    )
+    return colleague
 
 
 @pytest.fixture
@@ -38,18 +49,21 @@ def test_a_manager_records_a_practitioner_as_a_doctor_and_it_is_in_the_history(
     )
     page = response.content.decode()
     assert (
-        "professional registration changed from none recorded to registered medical "
-        "practitioner (GMC 1234567)." in page
+        "professional registration as registered medical practitioner (GMC 1234567) asked "
+        "for: a practitioner is to confirm it." in page
     )
+    assert not StaffProfile.objects.filter(user=amelia).exists()
+    colleague = confirmed_by_a_colleague(amelia)
     profile = StaffProfile.objects.get(user=amelia)
     assert profile.registered_medical_practitioner and profile.gmc_number == "1234567"
-    change = StaffChange.objects.get(subject=amelia)
+    change = StaffChange.objects.filter(subject=amelia).order_by("id").last()
     assert (change.kind, change.actor, change.from_role, change.to_role) == (
         StaffChangeKind.DOCTOR_STATUS_CHANGED,
-        manager,
+        colleague,
         "none recorded",
         "registered medical practitioner (GMC 1234567)",
     )
+    page = manager_client.get(url).content.decode()
     assert "Yes (GMC 1234567)" in page  # the account card
     # And back: recorded too.
     manager_client.post(
@@ -58,7 +72,8 @@ def test_a_manager_records_a_practitioner_as_a_doctor_and_it_is_in_the_history(
     )
     profile.refresh_from_db()
     assert not profile.registered_medical_practitioner and profile.gmc_number == ""
-    assert StaffChange.objects.filter(subject=amelia).count() == 2
+    # Asked for, confirmed by the colleague, and taken away (at once: it grants nothing).
+    assert StaffChange.objects.filter(subject=amelia).count() == 3
 
 
 def test_a_bad_gmc_number_is_refused_and_nothing_changes(manager_client, amelia):
@@ -98,15 +113,13 @@ def test_a_manager_records_a_registered_nurse_and_it_is_in_the_history(
         {"regulated_profession": "nurse", "registration_number": "12a3456e", **SHOWN_NONE},
         follow=True,
     )
-    page = response.content.decode()
-    assert (
-        "professional registration changed from none recorded to registered nurse "
-        "(NMC 12A3456E)." in page
-    )
+    assert "asked for: a practitioner is to confirm it." in response.content.decode()
+    confirmed_by_a_colleague(amelia)
+    page = manager_client.get(reverse("staff:detail", args=[amelia.pk])).content.decode()
     profile = StaffProfile.objects.get(user=amelia)
     assert (profile.regulated_profession, profile.registration_number) == ("nurse", "12A3456E")
     assert not profile.registered_medical_practitioner and profile.is_regulated
-    change = StaffChange.objects.get(subject=amelia)
+    change = StaffChange.objects.filter(subject=amelia).order_by("id").last()
     assert change.to_role == "registered nurse (NMC 12A3456E)"
     assert 'data-testid="member-profession">Registered nurse (NMC), 12A3456E' in page
 
