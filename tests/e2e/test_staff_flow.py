@@ -1,5 +1,7 @@
-"""The manager adds a practitioner on the staff page and copies the one-time link; the new
-practitioner opens it in their own browser, chooses a password and signs in (issue 10)."""
+"""The manager adds a practitioner on the staff page and copies the one-time link; another
+practitioner confirms the role on their home page (a manager's grant of clinical authority
+needs a second person); the new practitioner opens the link in their own browser, chooses a
+password and signs in (issue 10)."""
 
 import re
 
@@ -61,6 +63,16 @@ def test_manager_adds_a_practitioner_who_sets_a_password_and_signs_in(
     assert link == link_box.input_value()
     assert re.match(rf"^{re.escape(live_server.url)}/staff/password/[^/]+/[^/]+/$", link)
     shots(page, shot, "03-one-time-link")
+    expect(page.get_by_test_id("created-waiting")).to_be_visible()
+
+    # Another practitioner confirms the role, on their home page.
+    colleague = new_context().new_page()
+    colleague.set_viewport_size(SIZES["820"])
+    login(colleague, live_server, practitioner.username)
+    expect(colleague.get_by_test_id("staff-to-confirm")).to_contain_text("Nadia Okoro")
+    shots(colleague, shot, "03b-to-confirm")
+    colleague.get_by_role("button", name="Confirm for Nadia Okoro").click()
+    expect(colleague.locator(".messages")).to_contain_text("Confirmed: Nadia Okoro")
 
     # Nadia, in her own browser.
     nadia = new_context().new_page()
@@ -91,7 +103,8 @@ def test_manager_adds_a_practitioner_who_sets_a_password_and_signs_in(
     page.get_by_role("link", name="Done: open their account").click()
     expect(page.get_by_role("heading", name="Nadia Okoro")).to_be_visible()
     history = page.get_by_test_id("staff-history")
-    expect(history).to_contain_text("Account created as Practitioner")
+    expect(history).to_contain_text("Account created")
+    expect(history).to_contain_text("Role changed from none to Practitioner")
     expect(history).to_contain_text("Set-password link issued")
     expect(history).to_contain_text("Password set through a link")
     # Her account is in use now and has no email address: no link for the manager to
@@ -104,4 +117,5 @@ def test_manager_adds_a_practitioner_who_sets_a_password_and_signs_in(
     row = page.get_by_test_id("staff-table").locator("tr", has_text="Nadia Okoro")
     expect(row).to_contain_text("Practitioner")
     expect(row).not_to_contain_text("Never")
-    assert StaffChange.objects.filter(subject__username="nadia.okoro").count() == 3
+    # Created, asked for, confirmed, link issued, password set.
+    assert StaffChange.objects.filter(subject__username="nadia.okoro").count() == 5
