@@ -162,3 +162,25 @@ def test_the_booking_page_leaves_the_room_to_their_hours_and_says_it(patient, am
     (said,) = [str(m) for m in get_messages(response.wsgi_request)]
     assert said.endswith(f"{day:%d/%m/%Y} at 10:00, Treatment room 1.")
     assert Appointment.objects.get().room == rooms["one"]
+
+
+def test_the_access_log_tells_the_booking_from_the_form_opened(patient, amelia):
+    """Browser review 07/12/2026: one booking read as three or four "booked, or opened the
+    booking form" lines."""
+    from clinic.models import AccessEvent
+
+    client = client_for(UserFactory(username="desk-log", role=Role.RECEPTION))
+    client.get(reverse("diary:book"), {"patient": patient.public_id})
+    day = timezone.localdate() + timedelta(days=1)
+    data = {
+        "patient": patient.public_id,
+        "practitioner": amelia.pk,
+        "appointment_type": kind("review").pk,
+        "day": day.strftime("%d/%m/%Y"),
+        "start": "10:00",
+    }
+    assert client.post(reverse("diary:book"), data).status_code == 302
+    actions = list(
+        AccessEvent.objects.filter(patient=patient).order_by("id").values_list("action", flat=True)
+    )
+    assert actions == ["diary.book", "diary.booked"]

@@ -100,6 +100,9 @@ def book(request):
             form.add_error(None, exc)
         else:
             if outcome is not None:
+                # Told apart in the access log from the form opened, refused or flagged
+                # (browser review 07/12/2026: one booking read as three or four).
+                request.audit_action = "diary.booked"
                 return redirect(outcome.url)
     patient = chosen_patient(form)
     if patient is not None:
