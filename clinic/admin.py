@@ -5,12 +5,14 @@ Patients appear by record number only, and reading the log is itself logged."""
 from django.contrib import admin
 
 from clinic.admin_mixins import AuditedAdminMixin, ReadOnlyAdminMixin
+from clinic.audit import ACTIONS
 from clinic.models import AccessEvent
 
 
 @admin.register(AccessEvent)
 class AccessEventAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("occurred_at", "username", "role", "action", "patient_record", "ip_address")
+    # What was done in words (the managers' log read "patient.sar_print": review 07/12/2026).
+    list_display = ("occurred_at", "username", "role", "what", "patient_record", "ip_address")
     list_filter = ("action", "role")
     # Not by path: older events keep the query string, a search's terms among it.
     search_fields = ("username", "action")
@@ -20,6 +22,10 @@ class AccessEventAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         "occurred_at", "username", "role", "action", "patient_record", "object_ref", "method",
         "page", "ip_address", "status_code", "chain_seq", "prev_hash", "row_hash",
     )  # fmt: skip
+
+    @admin.display(description="What", ordering="action")
+    def what(self, obj):
+        return ACTIONS.get(obj.action, obj.action)
 
     @admin.display(description="Page")
     def page(self, obj):

@@ -367,7 +367,10 @@ def test_admin_offers_no_way_to_change_the_log(manager, patient):
         )
     )
     client = client_for(manager)
-    assert client.get("/admin/clinic/accessevent/").status_code == 200
+    listing = client.get("/admin/clinic/accessevent/")
+    assert listing.status_code == 200
+    # What was done, in words, not its code (review 07/12/2026: "patient.sar_print").
+    assert ACTIONS["patient.view"] in listing.content.decode()
     assert client.get("/admin/clinic/accessevent/add/").status_code == 403
     assert client.get(f"/admin/clinic/accessevent/{event.pk}/delete/").status_code == 403
     page = client.get(f"/admin/clinic/accessevent/{event.pk}/change/")
