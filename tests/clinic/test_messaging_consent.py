@@ -3,6 +3,7 @@
 treated indication only) and aftercare advice from a signed session (rule 40). When and
 how they go out: test_messaging_delivery.py."""
 
+import re
 from datetime import time, timedelta
 
 import pytest
@@ -243,6 +244,68 @@ def test_reception_sends_recalls_from_the_recall_list(
     assert recall_counts() == {"sent": 1, "booked": 0}
     book(due, doctor, reception, at(2, 10))
     assert recall_counts() == {"sent": 1, "booked": 1}
+
+
+def _recall_rows(html: str) -> list[tuple[str, str]]:
+    """The recall list's rows as (the first cell, the whole row)."""
+    tbody = html.split("<tbody", 1)[1].split("</tbody>", 1)[0]
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", tbody, re.S)
+    return [(re.search(r"<td[^>]*>(.*?)</td>", row, re.S)[1], row) for row in rows]
+
+
+def _send_button(html: str) -> str:
+    button = html.split('data-testid="send-recalls"', 1)[1].split("</button>", 1)[0]
+    return " ".join(re.sub(r"<[^>]+>|^>", " ", button).split())
+
+
+def test_the_recall_boxes_are_beside_the_names_and_the_button_counts_the_ticked(
+    reception_client, doctor
+):
+    """Browser review, 07/12/2026: on an iPad the Recall boxes, 33 of 41 ticked, were the
+    last column, scrolled off the screen, and "Send recall messages to the ticked
+    patients" sent to them all. Each box is in the first cell, labelled with the
+    patient's name; it comes ticked for those who agreed to recalls (the others would
+    only be skipped); the button says how many are ticked."""
+    agreed = [
+        PatientFactory(family_name="Ashdown", given_names="Ada", **CONSENTS["sms"]),
+        PatientFactory(family_name="Brackley", given_names="Ben", **CONSENTS["email"]),
+    ]
+    declined = PatientFactory(
+        family_name="Cotterill", given_names="Cy", **CONSENTS["service messages only"]
+    )
+    sessions = {p: signed_session(p, doctor, days_ago=100) for p in [*agreed, declined]}
+    html = reception_client.get(reverse("reports:recall")).content.decode()
+
+    head = html.split("<thead", 1)[1].split("</thead>", 1)[0]
+    headings = [h.strip() for h in re.findall(r"<th[^>]*>\s*(?:<a[^>]*>)?([^<]*)", head)]
+    assert headings[0] == "Name" and headings[-1] == "Book" and "Recall" not in headings
+    rows = _recall_rows(html)
+    assert len(rows) == 3
+    for patient in [*agreed, declined]:
+        (first,) = [cell for cell, row in rows if patient.record_number in row]
+        box = re.search(r'<input [^>]*name="recall"[^>]*>', first)[0]
+        assert f'value="{patient.public_id}:{sessions[patient].indication_id}"' in box
+        assert 'form="recall-send"' in box
+        assert (" checked" in box) == (patient in agreed)
+        box_id = re.search(r'id="([^"]+)"', box)[1]
+        label = re.search(rf'<label [^>]*for="{box_id}">(.*?)</label>', first, re.S)[1]
+        assert label.startswith(f"{patient.family_name.upper()}, {patient.given_names}")
+    assert _send_button(html) == "Send recall messages to 2 ticked patients"
+
+    # One ticked: said so; none ticked: nought, not "the ticked patients".
+    one = reception_client.get(reverse("reports:recall"), {"contact": "sms"}).content.decode()
+    assert _send_button(one) == "Send recall messages to 1 ticked patient"
+    none = reception_client.get(reverse("reports:recall"), {"contact": "none"}).content.decode()
+    assert _send_button(none) == "Send recall messages to 0 ticked patients"
+
+
+def test_without_recalls_to_send_the_names_have_no_boxes(manager_client, doctor):
+    patient = PatientFactory(family_name="Ashdown", **CONSENTS["sms"])
+    signed_session(patient, doctor, days_ago=100)
+    html = manager_client.get(reverse("reports:recall")).content.decode()
+    ((first, _row),) = _recall_rows(html)
+    assert first.startswith("ASHDOWN, ") and "<input" not in first
+    assert 'form="recall-send"' not in html and 'data-testid="send-recalls"' not in html
 
 
 def test_practitioners_see_no_recall_boxes(practitioner_client):

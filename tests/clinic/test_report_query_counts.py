@@ -196,3 +196,25 @@ def test_history_query_counts_do_not_grow(manager_client, practitioner):
     assert count_queries(manager_client, url) == BASE + AUDIT + 3
     # + 1 latest session changes + 1 latest vial changes
     assert count_queries(manager_client, "/history/") == BASE + AUDIT + 2
+
+
+@pytest.mark.django_db
+def test_reception_recall_list_query_count_does_not_grow(reception, practitioner):
+    """Reception's recall list, with a tick box beside each name and the Send button's
+    count of those ticked (read from the page of rows the table shows, not again): the
+    same statements for 1 patient due as for 55."""
+    from tests.clinic.messaging_helpers import CONSENTS, signed_session
+
+    client = client_for(reception)
+
+    def due(n: int) -> None:
+        for _ in range(n):
+            signed_session(PatientFactory(**CONSENTS["sms"]), practitioner, days_ago=100)
+
+    due(1)
+    first = count_queries(client, "/reports/recall/")
+    due(54)
+    page = client.get("/reports/recall/").content.decode()
+    assert "<span data-ticked-count>50</span>" in page  # a page of 50 rows, all ticked
+    expected = BASE + AUDIT + FILTER_CHOICES + 1 + EXTRA["recall"]
+    assert (first, count_queries(client, "/reports/recall/")) == (expected, expected)

@@ -8,25 +8,33 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from clinic.reports.tables.base import ReportTable
+from clinic.reports.tables.base import WIDE_ONLY, ReportTable
 
 
 class RecallTable(ReportTable):
-    record_number = tables.Column("Record", accessor="patient__record_number")
+    # The tick box for "Send recall messages" sits in the first column, beside the
+    # patient's name (browser review, 07/12/2026: as a last column it was off the screen
+    # of an iPad upright, while the button sent to every box ticked there).
     name = tables.Column(
         "Name", accessor="patient__family_name", order_by=("patient__family_name",)
     )
+    record_number = tables.Column("Record", accessor="patient__record_number")
     indication = tables.Column("Indication", accessor="indication__name")
     product = tables.Column("Product", accessor="product__brand")
-    performed_at = tables.Column("Last treated")
+    # Left out on an iPad upright, so that Book stays on the screen: the eligible date
+    # follows from it.
+    performed_at = tables.Column("Last treated", attrs=WIDE_ONLY)
     eligible_on = tables.Column("Eligible from", accessor="performed_at", orderable=False)
-    contact = tables.Column("Contact (as consented)", accessor="patient__phone", orderable=False)
+    # Its heading wraps and an email address breaks across lines, rather than push Book
+    # off an iPad's screen.
+    contact = tables.Column(
+        "Contact (as consented)",
+        accessor="patient__phone",
+        orderable=False,
+        attrs={"th": {"class": "text-wrap"}, "td": {"class": "text-break"}},
+    )
     book = tables.Column(
         "Book", accessor="patient__public_id", orderable=False, exclude_from_export=True
-    )
-    # Issue 15.5: ticked rows get a recall message (the form is diary's recall_send_form).
-    recall = tables.Column(
-        "Recall", accessor="patient__public_id", orderable=False, exclude_from_export=True
     )
 
     class Meta(ReportTable.Meta):
@@ -35,12 +43,24 @@ class RecallTable(ReportTable):
     def __init__(self, *args, intervals=None, **kwargs):
         self.intervals = intervals or ({}, {})
         super().__init__(*args, **kwargs)
-        if not (self.user is not None and self.user.has_perm("diary.send_recall")):
-            self.columns.hide("recall")
+        # Issue 15.5: ticked rows get a recall message (the form is diary's recall_send_form).
+        self.sends_recalls = self.user is not None and self.user.has_perm("diary.send_recall")
+
+    @property
+    def ticked(self) -> int:
+        """How many boxes of the rows shown come ticked: what the Send button says before
+        a box is changed (reports.js keeps it up to date after)."""
+        if not self.sends_recalls:
+            return 0
+        rows = self.page.object_list if hasattr(self, "page") else self.rows
+        return sum(1 for row in rows if agreed_to_recalls(row.record))
 
     def render_name(self, record):
         name = f"{record['patient__family_name'].upper()}, {record['patient__given_names']}"
-        return f"{name}, {record['patient__title']}" if record["patient__title"] else name
+        name = f"{name}, {record['patient__title']}" if record["patient__title"] else name
+        if not self.sends_recalls:
+            return name
+        return recall_box(record, name)
 
     def render_performed_at(self, value):
         return f"{timezone.localdate(value):%d/%m/%Y}"
@@ -71,25 +91,39 @@ class RecallTable(ReportTable):
             query,
         )
 
-    def render_recall(self, record):
-        """A box for "Send recall messages": ticked for those who agreed to recalls by a
-        channel (marketing, rule 37; the others would only be recorded as skipped)."""
-        consented = (
-            record["patient__consent_marketing_sms"] or record["patient__consent_marketing_email"]
-        )
-        return format_html(
-            '<input class="form-check-input" type="checkbox" name="recall" value="{}:{}" '
-            'form="recall-send"{} aria-label="Send a recall message to {}">',
-            record["patient__public_id"],
-            record["indication_id"],
-            " checked" if consented else "",
-            record["patient__record_number"],
-        )
-
     def render_contact(self, record):
         return contact_text(record) or format_html(
             '<span class="text-body-secondary">{}</span>', "No consent to recalls"
         )
+
+
+def agreed_to_recalls(record) -> bool:
+    return bool(
+        record["patient__consent_marketing_sms"] or record["patient__consent_marketing_email"]
+    )
+
+
+def recall_box(record, name: str):
+    """The name as the label of its box for "Send recall messages". The box comes ticked
+    for those who agreed to recalls by a channel: the list is who is due (issue 15.5),
+    and the others would only be recorded as skipped (marketing, rule 37); a second
+    press within RECALL_REPEAT_DAYS is skipped, not sent again. The Send button says
+    how many are ticked. The indication, for the label alone, tells apart a patient due
+    for two."""
+    box_id = f"recall-{record['patient__public_id']}-{record['indication_id']}"
+    return format_html(
+        '<div class="form-check mb-0"><input class="form-check-input" type="checkbox" '
+        'name="recall" value="{}:{}" id="{}" form="recall-send"{}>'
+        '<label class="form-check-label" for="{}">{}'
+        '<span class="visually-hidden">, recall for {}</span></label></div>',
+        record["patient__public_id"],
+        record["indication_id"],
+        box_id,
+        " checked" if agreed_to_recalls(record) else "",
+        box_id,
+        name,
+        record["indication__name"],
+    )
 
 
 def eligible_on(record, intervals) -> date:

@@ -79,6 +79,24 @@
         if (!Chart.getChart(canvas)) draw(canvas, {});
       });
     });
+    // The recall list: "Send recall messages to N ticked patients" counts the boxes
+    // beside the names (in the table, joined to the form by form="recall-send") as they
+    // change, and as the browser puts back boxes changed before a reload or Back.
+    const recallForm = document.getElementById("recall-send");
+    const tickedCount = recallForm && recallForm.querySelector("[data-ticked-count]");
+    if (tickedCount) {
+      const noun = recallForm.querySelector("[data-ticked-noun]");
+      const countTicked = () => {
+        const ticked = [...recallForm.elements].filter((box) => box.name === "recall" && box.checked).length;
+        tickedCount.textContent = String(ticked);
+        if (noun) noun.textContent = ticked === 1 ? "patient" : "patients";
+      };
+      document.addEventListener("change", (event) => {
+        if (event.target.form === recallForm) countTicked();
+      });
+      window.addEventListener("pageshow", countTicked);
+      countTicked();
+    }
     // The print layout (?print=1, logged as a print) opens the browser's print dialog.
     if (document.getElementById("auto-print")) {
       window.setTimeout(() => window.print(), 300);
