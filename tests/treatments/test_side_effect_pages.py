@@ -212,6 +212,69 @@ def test_manager_sees_the_serious_list_pseudonymised(manager_client, practitione
     assert manager_client.get(se.get_absolute_url()).status_code == 403
 
 
+def test_the_serious_list_names_whom_to_ask_and_how_long_each_has_waited(
+    manager_client, practitioner
+):
+    """Browser review, 07/12/2026: a serious reaction with "No decision" named nobody and
+    said nothing of how long, and the manager has no way into the report. Each row names
+    the practitioner who reviewed it (who judged it serious and records the decision),
+    who treated when someone else did, and the days since the report was logged without
+    a decision; still pseudonymised, and with no link the manager would be refused."""
+    from django.utils import timezone
+
+    from clinic.roles import Role
+    from tests.factories import UserFactory
+
+    colleague = UserFactory(
+        username="priya", first_name="Priya", last_name="Shah", role=Role.PRACTITIONER
+    )
+    practitioner.first_name, practitioner.last_name = "Amelia", "Hart"
+    practitioner.save()
+    serious = {"severity": 3, "serious_hospitalisation": True, "is_serious": True}
+
+    def reaction(patient, reviewer, days_ago, **fields):
+        se = SideEffectFactory(
+            session=signed_session(patient, practitioner),
+            patient=patient,
+            reviewed_by=reviewer,
+            **serious,
+            **fields,
+        )
+        SideEffect.objects.filter(pk=se.pk).update(
+            created_at=timezone.now() - timedelta(days=days_ago)
+        )
+        return se
+
+    zebedee = PatientFactory(family_name="Zebedee")
+    waiting = reaction(zebedee, colleague, 10, onset_date=TODAY - timedelta(days=12))
+    own = reaction(PatientFactory(), practitioner, 1, onset_date=TODAY - timedelta(days=2))
+    today = reaction(PatientFactory(), practitioner, 0)
+    decided = reaction(
+        PatientFactory(), colleague, 30, regulator_decision="reported", yellow_card_reference="YC9"
+    )
+    html = manager_client.get("/side-effects/serious/").content.decode()
+
+    def row(se) -> str:
+        return html.split(se.patient.record_number, 1)[1].split("</tr>", 1)[0]
+
+    def text(cell: str) -> str:
+        return " ".join(re.sub(r"<[^>]+>", " ", cell).split())
+
+    def cell(se, testid: str) -> str:
+        return text(row(se).split(f'data-testid="{testid}">', 1)[1].split("</td>", 1)[0])
+
+    assert cell(waiting, "responsible") == "Priya Shah treated by Amelia Hart"
+    assert "waiting 10 days" in text(row(waiting))
+    assert cell(own, "responsible") == "Amelia Hart"  # reviewed by whoever treated
+    assert "waiting 1 day" in text(row(own)) and "waiting 1 days" not in text(row(own))
+    assert "reported today" in text(row(today))
+    assert cell(decided, "responsible") == "Priya Shah treated by Amelia Hart"
+    assert "Reported YC9" in text(row(decided)) and "waiting" not in text(row(decided))
+    # Pseudonymised as before, and no link to a report the manager may not open.
+    assert "Zebedee" not in html
+    assert all(se.get_absolute_url() not in html for se in (waiting, own, today, decided))
+
+
 def test_the_same_side_effect_form_sent_twice_records_one_report(
     practitioner_client, practitioner, patient
 ):

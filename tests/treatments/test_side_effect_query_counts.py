@@ -54,16 +54,19 @@ def test_side_effect_detail_and_yellow_card(practitioner_client, practitioner, p
 
 
 def test_queue_and_serious_list(practitioner_client, manager_client, practitioner, patient):
-    add_side_effects(patient, practitioner, 1, serious_hospitalisation=True, is_serious=True)
+    # Serious ones name their reviewer and treating practitioner on the serious list.
+    serious = {"is_serious": True, "reviewed_by": practitioner}
+    add_side_effects(patient, practitioner, 1, serious_hospitalisation=True, **serious)
     add_side_effects(patient, practitioner, 1, status="unreviewed", severity=None)
 
     def grow():
-        add_side_effects(patient, practitioner, 20, serious_disability=True, is_serious=True)
+        add_side_effects(patient, practitioner, 20, serious_disability=True, **serious)
         add_side_effects(patient, practitioner, 20, status="unreviewed", severity=None)
 
     # + 1 unreviewed + 1 awaiting a decision + 1 their vials + access event
     few_queue = count_queries(practitioner_client, "/side-effects/")
-    # + 1 serious reactions + 1 their vials + access event
+    # + 1 serious reactions (with the reviewer and the treating practitioner) + 1 their
+    # vials + access event
     few_serious = count_queries(manager_client, "/side-effects/serious/")
     grow()
     assert count_queries(practitioner_client, "/side-effects/") == few_queue

@@ -182,5 +182,24 @@ class SideEffect(TimeStampedModel):
     def needs_decision(self) -> bool:
         return not self.regulator_decision
 
+    @property
+    def responsible_practitioner(self):
+        """Whom to ask for the Yellow Card decision (rule 39): the practitioner who
+        reviewed the reaction, or recorded it reviewed, and so judged it serious; the
+        decision is the last step of that review (the same form). Set on every serious
+        report: seriousness comes only with a review. The treating practitioner (the
+        session's) only for a report without a reviewer."""
+        if self.reviewed_by_id:
+            return self.reviewed_by
+        return self.session.practitioner if self.session_id else None
+
+    @property
+    def days_awaiting_decision(self) -> int | None:
+        """Whole days since the clinic learnt of the reaction (the report was logged,
+        before any review) with no Yellow Card decision; None once one is recorded."""
+        if self.regulator_decision:
+            return None
+        return (timezone.localdate() - timezone.localdate(self.created_at)).days
+
     def get_absolute_url(self) -> str:
         return reverse("treatments:side_effect_detail", args=[self.public_id])

@@ -187,9 +187,16 @@ SERIOUS_ORDER = (F("decided_at").desc(nulls_first=True), "-onset_date")
 
 def side_effect_serious_list() -> QuerySet[SideEffect]:
     """The governance list: every serious reaction, for a page at a time in SERIOUS_ORDER
-    (clinic.listing.fast_page); `side_effect_lots` attaches the page's batches."""
+    (clinic.listing.fast_page), with the practitioner to ask for a missing decision
+    (SideEffect.responsible_practitioner: the reviewer, and the treating practitioner);
+    `side_effect_lots` attaches the page's batches."""
     return SideEffect.objects.filter(is_serious=True).select_related(
-        "patient", "term", "session__product", "session__indication"
+        "patient",
+        "term",
+        "session__product",
+        "session__indication",
+        "session__practitioner",
+        "reviewed_by",
     )
 
 
