@@ -173,7 +173,11 @@ def _chart_data(board: selectors.Dashboard) -> dict:
     return {
         "sessions": {
             "labels": [row["label"] for row in board.sessions_over_time],
-            "values": [row["sessions"] for row in board.sessions_over_time],
+            # The week or month under way is no point on the line (its few sessions so far
+            # drew a steep fall): the page gives it apart (board.sessions_so_far).
+            "values": [
+                None if row["under_way"] else row["sessions"] for row in board.sessions_over_time
+            ],
         },
         "practitioners": {
             "labels": [row["practitioner"] for row in board.sessions_by_practitioner],

@@ -9,6 +9,8 @@ independently of the selectors (connection.cursor()).
 
 # ruff: noqa: S608 - the SQL is the test's own, with every value a parameter
 
+import json
+import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from io import StringIO
@@ -19,7 +21,7 @@ from django.db import connection
 from django.utils import timezone
 
 from clinic.reports import selectors
-from clinic.reports.periods import Period
+from clinic.reports.periods import Period, local_midnight
 from clinic.roles import Role
 from tests.conftest import client_for
 from tests.factories import (
@@ -391,6 +393,53 @@ def test_page_shows_the_figures_and_links_each_tile(clinic, manager, practitione
     assert 'data-tile="sessions">2<' in mine.content.decode()
     mine_stock = client_for(practitioner).get("/dashboard/panels/stock/").content.decode()
     assert "Units injected per product" in mine_stock and "Vial wastage" not in mine_stock
+
+
+@pytest.mark.django_db
+def test_the_week_under_way_is_given_apart_from_the_line(manager, practitioner):
+    """Browser review, 07/12/2026: on a Monday morning the week under way was plotted as
+    0, a steep fall. It is no point on the line; its sessions so far are a figure of
+    their own, against SQL as every other figure."""
+    today = timezone.localdate()
+    monday = today - timedelta(days=today.weekday())
+    this_week = [local_midnight(monday) + timedelta(minutes=m) for m in (1, 2)]
+    last_week = [
+        local_midnight(monday - timedelta(days=d)) + timedelta(hours=12) for d in (1, 3, 7)
+    ]
+    for when in [*this_week, *last_week]:
+        TreatmentSessionFactory(
+            practitioner=practitioner, performed_at=when, signed=True, signed_at=when
+        )
+    TreatmentSessionFactory(practitioner=practitioner, performed_at=this_week[0])  # a draft
+    call_command("rebuild_rollups", stdout=StringIO())
+    period = Period(monday - timedelta(days=7), today)
+    signed = lambda start, end: one(f"SELECT COUNT(*) {SIGNED_IN}", start, end)  # noqa: E731
+    so_far = signed(local_midnight(monday), local_midnight(today + timedelta(days=1)))
+    before = signed(local_midnight(monday - timedelta(days=7)), local_midnight(monday))
+
+    board = selectors.dashboard(
+        scope=selectors.scope_for(user=manager, period=period), whole_clinic=True
+    )
+    assert board.sessions_so_far == {"since": monday, "sessions": 2} and so_far == 2
+    assert [row["under_way"] for row in board.sessions_over_time] == [False, True]
+
+    html = client_for(manager).get(
+        f"/dashboard/?start={period.start:%d/%m/%Y}&end={today:%d/%m/%Y}"
+    )
+    html = html.content.decode()
+    chart = json.loads(
+        re.search(r'<script id="dashboard-charts" type="application/json">(.*?)</script>', html)[1]
+    )["sessions"]
+    assert chart["values"] == [before, None] == [3, None]  # no point for the week under way
+    assert chart["labels"][1].endswith("(so far)")
+    figure = html.split('data-testid="sessions-so-far">', 1)[1].split("</p>", 1)[0]
+    assert " ".join(re.sub(r"<[^>]+>", " ", figure).split()) == (
+        f"This week so far (since Monday {monday:%-d %b}): {so_far} signed sessions "
+        "(on the line once the week is over)"
+    )
+    # A period over and done with has no week under way: no figure apart.
+    past = client_for(manager).get("/dashboard/?start=01/03/2026&end=31/03/2026").content
+    assert b"sessions-so-far" not in past
 
 
 @pytest.mark.django_db

@@ -57,7 +57,7 @@ class Dashboard:
     active_patients: Comparison
     new_patients: Comparison
     registered_patients: Comparison | None
-    sessions_over_time: list[dict]  # bucket (first day), label, sessions
+    sessions_over_time: list[dict]  # bucket (first day), label, sessions, under_way
     sessions_per: str  # "week" or "month": the buckets of sessions_over_time
     units_by_product: list[dict] | None  # None: deferred to its own request
     wastage_by_product: list[dict] | None
@@ -72,6 +72,8 @@ class Dashboard:
     compliance: dict
     thresholds: dict = field(default_factory=dict)
     diary: object | None = None  # the diary's attendance (issue 15); None: deferred
+    # The week or month under way (since, sessions), off the chart's line; None: none is.
+    sessions_so_far: dict | None = None
 
 
 def dashboard(*, scope: Scope, whole_clinic: bool, deferred: bool = False) -> Dashboard:
@@ -106,6 +108,7 @@ def dashboard(*, scope: Scope, whole_clinic: bool, deferred: bool = False) -> Da
         registered_patients=registered,
         sessions_over_time=summary["over_time"],
         sessions_per=summary["per"],
+        sessions_so_far=summary["so_far"],
         units_by_product=None if deferred else units_by_product(scope, period_sums),
         wastage_by_product=wastage(scope, by_lot=False) if whole_clinic and not deferred else None,
         wastage_by_lot=(

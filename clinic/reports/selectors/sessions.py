@@ -38,7 +38,9 @@ def session_summary(scope: Scope) -> dict:
     both, new in the period), "over_time" (sessions per week, per month for periods over
     WEEKLY_UP_TO_DAYS; every week or month of the period, 0 where nobody was treated, so
     that the chart does not draw a line across empty months; None for those not begun
-    yet; each with its display label, bucket_labels), "per" ("week" or "month") and
+    yet; each with its display label, bucket_labels, and whether it is under way),
+    "so_far" (the week or month under way: its first day and sessions so far; None when
+    the period has none under way), "per" ("week" or "month") and
     "by_practitioner" (sessions in both periods and distinct patients in the period,
     busiest first)."""
     monthly = scope.period.days > WEEKLY_UP_TO_DAYS
@@ -69,6 +71,15 @@ def session_summary(scope: Scope) -> dict:
     )
     for line in by_practitioner:
         del line["last"]
+    over_time = [
+        {
+            "bucket": bucket,
+            "label": f"{label} (so far)" if _under_way(bucket, today, monthly) else label,
+            "sessions": None if bucket > today else buckets[bucket],
+            "under_way": _under_way(bucket, today, monthly),
+        }
+        for bucket, label in bucket_labels(sorted(buckets), monthly=monthly)
+    ]
     return {
         "figures": {
             "sessions": sum(line["sessions"] for line in by_practitioner),
@@ -80,16 +91,19 @@ def session_summary(scope: Scope) -> dict:
         # A week or month that has not begun has no figure (None: no point on the chart,
         # "to come" in its table), not a 0 a manager would read as "nobody treated":
         # "last 3 months" runs to the end of the current month.
-        # The week or month under way is labelled so: its few sessions so far read as a
-        # fall otherwise (browser review, 07/12/2026: a Monday morning plotted as 0).
-        "over_time": [
-            {
-                "bucket": bucket,
-                "label": f"{label} (so far)" if _under_way(bucket, today, monthly) else label,
-                "sessions": None if bucket > today else buckets[bucket],
-            }
-            for bucket, label in bucket_labels(sorted(buckets), monthly=monthly)
-        ],
+        # The week or month under way is labelled so, and marked `under_way`: the chart
+        # leaves it off its line and gives it apart ("so_far"), as its few sessions so far
+        # read as a fall otherwise (browser review, 07/12/2026: a Monday morning plotted
+        # as 0, a steep drop).
+        "over_time": over_time,
+        "so_far": next(
+            (
+                {"since": row["bucket"], "sessions": row["sessions"]}
+                for row in over_time
+                if row["under_way"]
+            ),
+            None,
+        ),
         "per": "month" if monthly else "week",
         "by_practitioner": by_practitioner,
     }
