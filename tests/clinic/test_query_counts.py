@@ -154,16 +154,18 @@ def test_practitioner_home(practitioner_client, practitioner, patient, reception
     # + 1 questionnaires awaiting review + 1 unsigned sessions + 1 open tasks
     # + 1 serious side effects without a decision + 1 side-effect reports to review
     # + 1 their appointments today (issue 15; + 2 pre-flight reads when there are some,
-    # tests/clinic/test_diary.py) + access event (the page lists patients, issue 10)
+    # tests/clinic/test_diary.py) + 1 staff changes for a practitioner to confirm (the
+    # second person of a manager's grant, clinic.staff) + access event (the page lists
+    # patients, issue 10)
     add_questionnaires(patient, 1, reception)
     TreatmentSessionFactory(patient=patient, practitioner=practitioner)
     FollowUpFactory(patient=patient, assigned_to=practitioner)
-    assert count_queries(practitioner_client, "/") == BASE + 6 + ACCESS_LOG
+    assert count_queries(practitioner_client, "/") == BASE + 7 + ACCESS_LOG
     add_questionnaires(patient, 54, reception)
     TreatmentSessionFactory.create_batch(30, patient=patient, practitioner=practitioner)
     FollowUpFactory.create_batch(55, patient=patient, assigned_to=practitioner)
     # + 1 past the ten questionnaires listed: how many await review in all
-    assert count_queries(practitioner_client, "/") == BASE + 7 + ACCESS_LOG
+    assert count_queries(practitioner_client, "/") == BASE + 8 + ACCESS_LOG
 
 
 @pytest.mark.django_db
