@@ -27,7 +27,8 @@ session is logged (treatments.safety), so a booking check never replaces them.
 And, for every kind of visit, the practitioner's working hours (`hours_check`): an
 appointment that starts before them, ends after them or falls on a day they do not work
 is flagged, so that the booker sees it and says so (a practitioner may agree to stay on;
-the day view offers only times within their hours).
+the day view offers only times within their hours); and a start that has already passed
+(`past_check`): flagged, not refused, since a walk-in may be recorded after the visit.
 
 Thresholds are the reference data's (Indication.min_age_years, DoseGuideline and
 Indication minimum intervals, the adult_age_years SafetyParameter), never literals here.
@@ -120,6 +121,32 @@ def hours_check(*, practitioner, starts_at: datetime, ends_at: datetime) -> Book
             problem = "is outside their hours"
         message = f"{name} works {hours} on {day:%A %d/%m/%Y}: {asked} {problem}."
     return BookingCheck(FLAG, "hours.outside", message, "the practitioner's working hours")
+
+
+def past_check(
+    *, starts_at: datetime, now: datetime | None = None, doing: str = "book it"
+) -> BookingCheck | None:
+    """A flag when the start has already passed (models.has_passed: the diary would show
+    it late at once; browser review 07/12/2026: 09:00 booked at 09:58 without a word);
+    None when it has not. `doing`: what the booker is doing ("move it there"). No query."""
+    from clinic.diary.models import has_passed
+
+    now = now or timezone.now()
+    if not has_passed(starts_at, now):
+        return None
+    local = timezone.localtime(starts_at)
+    if local.date() == timezone.localdate(now):
+        when = f"{local:%H:%M} today"
+    else:
+        when = f"{local:%H:%M} on {local:%A %d/%m/%Y}"
+    return BookingCheck(
+        FLAG,
+        "time.past",
+        f"{when} has already passed: {doing} only to record a visit that happened.",
+        # The source, not the wording: the key (code and wording) stays the same however
+        # many minutes pass between the page and the box ticked under it.
+        f"it is now {timezone.localtime(now):%H:%M}",
+    )
 
 
 def patient_overlap_check(

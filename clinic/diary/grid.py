@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.diary.choices import AppointmentStatus
-from clinic.diary.models import BADGE_CLASSES, LATE_AFTER
+from clinic.diary.models import BADGE_CLASSES, has_passed
 from clinic.diary.selectors import SLOT_MINUTES, Booked, DayView
 
 STEP = timedelta(minutes=SLOT_MINUTES)
@@ -82,7 +82,7 @@ class Row:
 
 
 def _entry(appt: Booked, url: tuple[str, str], now: datetime, tz) -> Entry:
-    late = appt.status in WAITING and now > appt.starts_at + LATE_AFTER
+    late = appt.status in WAITING and has_passed(appt.starts_at, now)
     if late:
         badge, badge_css = "Late", "text-bg-warning"
     else:
@@ -113,12 +113,16 @@ def _row_of(moment: datetime, grid_start: datetime) -> datetime:
     return grid_start + ROW * ((moment - grid_start) // ROW)
 
 
-def day_grid(view: DayView, *, can_book: bool = False, patient_param: str = "") -> list[Row]:
+def day_grid(
+    view: DayView, *, can_book: bool = False, patient_param: str = "", now: datetime | None = None
+) -> list[Row]:
     """The day view as rows of cells. `can_book` gives free cells their booking link
-    (with the patient being booked for, if any)."""
+    (with the patient being booked for, if any), but not one whose time has passed
+    (models.has_passed, as the booking service flags it): a past free cell is drawn
+    empty. `now`: the page's moment (timezone.now() when not given)."""
     if not view.times:
         return []
-    now, tz = timezone.now(), timezone.get_current_timezone()
+    now, tz = now or timezone.now(), timezone.get_current_timezone()
     url_prefix, url_suffix = reverse("diary:appointment", kwargs={"public_id": SAMPLE_ID}).split(
         SAMPLE_ID
     )
@@ -175,7 +179,7 @@ def day_grid(view: DayView, *, can_book: bool = False, patient_param: str = "") 
                 cell.practitioner_id = who
                 if cell.kind == "free":
                     cell.label, cell.who = labels[index], name
-                    if can_book:
+                    if can_book and not has_passed(moment, now):
                         cell.book_url = (
                             f"{book_prefix}{who}&start={starts_q[index]}{patient_suffix}"
                         )

@@ -1,26 +1,25 @@
 """Writes of the diary: book, move, cancel, confirm, arrive, did-not-attend, and start
 the session of an arrived appointment. Keyword-only, one transaction each.
 
-No double booking: a booking or a move takes a lock per practitioner and per room (an
-advisory lock on PostgreSQL; SQLite runs one write transaction at a time), looks for a
-clash, then writes. On PostgreSQL the exclusion constraints of migration 0002 refuse an
-overlap whatever path wrote it; both ways the booker gets DoubleBooking with the next
-free slots to offer.
+No double booking: a booking or a move holds its slot (clinic.diary.slot: the locks, a
+refusal no other time would fix, the clash, then the flags to acknowledge) before it
+writes. On PostgreSQL the exclusion constraints of migration 0002 refuse an overlap
+whatever path wrote it; both ways the booker gets DoubleBooking with the next free slots
+to offer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from clinic.diary import selectors
-from clinic.diary.checks import BookingCheck, booking_checks, hours_check, patient_overlap_check
+from clinic.diary import selectors, slot
 from clinic.diary.choices import AppointmentStatus, CancelledBy
 from clinic.diary.messaging.reminders import (
     reminder_reschedule,
@@ -28,38 +27,14 @@ from clinic.diary.messaging.reminders import (
     reminders_withdraw,
 )
 from clinic.diary.models import Appointment, booking_day_problem
+from clinic.diary.slot import (  # noqa: F401 - the views and tests read them here
+    BookingNeedsAcknowledgement,
+    BookingRefused,
+    DoubleBooking,
+)
 from clinic.diary.waiting_list.services import offer_cancelled_slot, waiting_list_booked
 from clinic.history_writes import update_where_items, update_where_with_history
 from clinic.idempotency import locked_for_edit
-
-# Advisory-lock namespaces (two-integer form; registrations use 1001).
-PRACTITIONER_LOCK, ROOM_LOCK, PATIENT_LOCK = 1002, 1003, 1004
-
-
-@dataclass
-class DoubleBooking(Exception):
-    """The slot is taken: `clash` is what holds it (None when the database refused the
-    overlap), `free` the next free slots of the same length."""
-
-    clash: Appointment | None
-    free: list = field(default_factory=list)
-
-    def __str__(self) -> str:
-        return "That time is already booked"
-
-
-@dataclass
-class BookingNeedsAcknowledgement(Exception):
-    """Flags the booker must see and accept (e.g. before the earliest eligible date)."""
-
-    checks: list[BookingCheck]
-
-
-@dataclass
-class BookingRefused(Exception):
-    """A booking check that refuses the booking outright (e.g. cosmetic under 18)."""
-
-    checks: list[BookingCheck]
 
 
 @dataclass
@@ -73,100 +48,6 @@ def _bookable(starts_at) -> None:
     problem = booking_day_problem(timezone.localdate(starts_at))
     if problem:
         raise ValidationError(problem)
-
-
-def _lock(namespace: int, key: int | None) -> None:
-    if key is None or connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [namespace, key])
-
-
-def _hold_the_slot(
-    *, practitioner_id, room_id, patient_id, starts_at, ends_at, exclude_pk=None
-) -> None:
-    """The practitioner's, the room's and the patient's locks, in this order everywhere
-    (two desks at once are taken in turn: the patient's own overlap, a flag, is read under
-    it in _checks), and the practitioner's or room's clash refused (DoubleBooking)."""
-    _lock(PRACTITIONER_LOCK, practitioner_id)
-    _lock(ROOM_LOCK, room_id)
-    _lock(PATIENT_LOCK, patient_id)
-    clash = (
-        selectors.clashes(
-            practitioner_id=practitioner_id,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            room_id=room_id,
-            exclude_pk=exclude_pk,
-        )
-        .select_related("appointment_type")
-        .first()
-    )
-    if clash is not None:
-        raise DoubleBooking(clash=clash)
-
-
-def _checks(
-    *,
-    patient,
-    appointment_type,
-    indication,
-    product,
-    starts_at,
-    ends_at,
-    acknowledge,
-    practitioner,
-    exclude_pk=None,
-):
-    found = booking_checks(
-        patient=patient,
-        appointment_type=appointment_type,
-        indication=indication,
-        product=product,
-        on=timezone.localdate(starts_at),
-        starts_at=starts_at,
-        exclude_pk=exclude_pk,
-        practitioner=practitioner,  # rule 29b: a child is treated by a doctor
-    )
-    blocks = [c for c in found if c.is_block]
-    if blocks:
-        raise BookingRefused(blocks)
-    # Any kind of visit: the whole appointment within the practitioner's hours, and not
-    # overlapping another of the patient's (read under the patient's lock, _hold_the_slot).
-    outside = hours_check(practitioner=practitioner, starts_at=starts_at, ends_at=ends_at)
-    if outside is not None:
-        found.append(outside)
-    overlap = patient_overlap_check(
-        patient=patient, starts_at=starts_at, ends_at=ends_at, exclude_pk=exclude_pk
-    )
-    if overlap is not None:
-        found.append(overlap)
-    if found and not _acknowledges(acknowledge, found):
-        raise BookingNeedsAcknowledgement(found)
-    return found
-
-
-def _acknowledges(acknowledge: bool | Collection[str], found: list[BookingCheck]) -> bool:
-    """`acknowledge`: True (whatever is found), False, or the keys of the checks the booker
-    was shown and ticked the box under (BookingCheck.key): a check that came up since
-    (another booking of the patient made meanwhile, even a second overlap) is asked about,
-    not booked past (the reviews, 07/12/2026)."""
-    if isinstance(acknowledge, bool):
-        return acknowledge
-    return {check.key for check in found} <= set(acknowledge)
-
-
-def _with_free_slots(
-    exc: DoubleBooking, *, minutes, practitioner_id, after, room_id=None
-) -> DoubleBooking:
-    """The free times to offer instead: this practitioner's, else anyone's; in the room the
-    booker chose (`room_id`), else in the room each one's hours give."""
-    exc.free = selectors.free_slots(
-        minutes=minutes, after=after, practitioner_id=practitioner_id, room_id=room_id
-    )
-    if not exc.free:
-        exc.free = selectors.free_slots(minutes=minutes, after=after, room_id=room_id)
-    return exc
 
 
 def _room_for_move(
@@ -210,20 +91,30 @@ def appointment_book(
     )
     try:
         with transaction.atomic():
-            # The slot first: a time already taken is said before any flag is asked
-            # about (browser review 07/12/2026: a clash came only after "book it anyway").
-            _hold_the_slot(
-                practitioner_id=practitioner.pk,
-                room_id=room_id,
-                patient_id=patient.pk,
-                starts_at=starts_at,
-                ends_at=ends_at,
+            # The locks, then a refusal no other time fixes, then the slot: a time already
+            # taken is said before any flag is asked about (browser review 07/12/2026: a
+            # clash came only after "book it anyway"), but after a refusal (a free time
+            # picked for a booking that could not be made at all).
+            slot.lock_the_slot(
+                practitioner_id=practitioner.pk, room_id=room_id, patient_id=patient.pk
             )
-            found = _checks(
+            found = slot.refusals(
                 patient=patient,
                 appointment_type=appointment_type,
                 indication=indication,
                 product=product,
+                starts_at=starts_at,
+                practitioner=practitioner,
+            )
+            slot.refuse_a_clash(
+                practitioner_id=practitioner.pk,
+                room_id=room_id,
+                starts_at=starts_at,
+                ends_at=ends_at,
+            )
+            found = slot.flags(
+                found,
+                patient=patient,
                 starts_at=starts_at,
                 ends_at=ends_at,
                 acknowledge=acknowledge_flags,
@@ -249,7 +140,7 @@ def appointment_book(
             waiting_list_booked(appointment=appointment)  # issue 15.6
             return appointment
     except DoubleBooking as exc:
-        raise _with_free_slots(
+        raise slot.with_free_slots(
             exc,
             minutes=minutes,
             practitioner_id=practitioner.pk,
@@ -259,7 +150,7 @@ def appointment_book(
     except IntegrityError as exc:
         if "appointment_no_overlap" not in str(exc):
             raise
-        raise _with_free_slots(
+        raise slot.with_free_slots(
             DoubleBooking(clash=None),
             minutes=minutes,
             practitioner_id=practitioner.pk,
@@ -311,24 +202,35 @@ def appointment_move(
                 current, room=room, practitioner_id=practitioner_id, starts_at=starts_at
             )
             ends_at = starts_at + timedelta(minutes=minutes)
-            _hold_the_slot(  # the slot first, as for a booking
-                practitioner_id=practitioner_id,
-                room_id=room_id,
-                patient_id=current.patient_id,
-                starts_at=starts_at,
-                ends_at=ends_at,
-                exclude_pk=current.pk,
+            # As for a booking: the locks, a refusal, the slot, then the flags.
+            slot.lock_the_slot(
+                practitioner_id=practitioner_id, room_id=room_id, patient_id=current.patient_id
             )
-            found = _checks(
+            found = slot.refusals(
                 patient=current.patient,
                 appointment_type=current.appointment_type,
                 indication=current.indication,
                 product=current.product,
                 starts_at=starts_at,
+                practitioner=practitioner or current.practitioner,
+                exclude_pk=current.pk,
+            )
+            slot.refuse_a_clash(
+                practitioner_id=practitioner_id,
+                room_id=room_id,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                exclude_pk=current.pk,
+            )
+            found = slot.flags(
+                found,
+                patient=current.patient,
+                starts_at=starts_at,
                 ends_at=ends_at,
                 acknowledge=acknowledge_flags,
                 practitioner=practitioner or current.practitioner,
                 exclude_pk=current.pk,
+                doing="move it there",
             )
             current.starts_at, current.ends_at = starts_at, ends_at
             current.practitioner_id, current.room_id = practitioner_id, room_id
@@ -341,7 +243,7 @@ def appointment_move(
             reminder_reschedule(appointment=current)  # issue 15.5
             return current
     except DoubleBooking as exc:
-        raise _with_free_slots(
+        raise slot.with_free_slots(
             exc,
             minutes=minutes,
             practitioner_id=practitioner_id,
@@ -351,7 +253,7 @@ def appointment_move(
     except IntegrityError as exc:
         if "appointment_no_overlap" not in str(exc):
             raise
-        raise _with_free_slots(
+        raise slot.with_free_slots(
             DoubleBooking(clash=None),
             minutes=minutes,
             practitioner_id=practitioner_id,
@@ -472,7 +374,7 @@ def appointment_set_status(
         # A missed appointment freed its slot, which may have been booked since: back to
         # booked only if the time is still free (the review: a silent double booking).
         try:
-            _hold_the_slot(
+            slot.hold_the_slot(
                 practitioner_id=current.practitioner_id,
                 room_id=current.room_id,
                 patient_id=current.patient_id,

@@ -164,6 +164,25 @@ def test_a_first_cosmetic_treatment_needs_a_consultation_first(patient, doctor, 
     assert book(patient, doctor, reception, at(2, 9), "glabellar-treatment").pk
 
 
+def test_a_refusal_is_said_before_a_taken_time(patient, doctor, reception):
+    """Browser review (07/12/2026): Glabellar lines at a taken time said "That time is
+    already booked" first, and only the free time picked then said the booking could not
+    be made at all (rule 34). A refusal no time fixes comes first; a flag still comes after
+    the clash (test_diary_patient_overlap.py)."""
+    book(PatientFactory(), doctor, reception, at(2, 9), "consultation")  # 09:00 is taken
+    with pytest.raises(services.BookingRefused) as refused:
+        book(patient, doctor, reception, at(2, 9), "glabellar-treatment")
+    assert [c.code for c in refused.value.checks] == ["cosmetic.no_consultation"]
+
+    book(patient, doctor, reception, at(3, 11), "consultation")
+    treatment = book(patient, doctor, reception, at(3, 12), "glabellar-treatment")
+    with pytest.raises(services.BookingRefused) as refused:  # taken, and before the consultation
+        services.appointment_move(appointment=treatment, starts_at=at(2, 9), moved_by=reception)
+    assert [c.code for c in refused.value.checks] == ["cosmetic.no_consultation"]
+    with pytest.raises(services.DoubleBooking):  # taken, after it: the clash, as before
+        book(PatientFactory(), doctor, reception, at(3, 12))
+
+
 def test_a_booking_before_the_eligible_date_is_flagged_with_that_date(patient, doctor, reception):
     migraine = Indication.objects.get(slug="chronic-migraine")
     botox = Product.objects.get(slug="botox")

@@ -29,7 +29,8 @@ pytestmark = pytest.mark.django_db
 
 def test_reception_books_from_a_free_slot_and_marks_the_arrival(patient, doctor, reception):
     client = client_for(reception)
-    page = client.get(reverse("diary:day"))
+    tomorrow = timezone.localdate() + timedelta(days=1)  # no time of it has passed
+    page = client.get(reverse("diary:day"), {"day": tomorrow.isoformat()})
     assert page.status_code == 200
     assert 'Book<span class="visually-hidden"> 09:00 with' in page.content.decode()
     response = client.post(
@@ -40,6 +41,8 @@ def test_reception_books_from_a_free_slot_and_marks_the_arrival(patient, doctor,
             "practitioner": doctor.pk,
             "day": timezone.localdate().strftime("%d/%m/%Y"),  # arrivals are for today
             "start": "09:00",
+            # 09:00 may have passed by the time the test runs: a visit recorded.
+            "acknowledge_flags": "on",
         },
     )
     appointment = Appointment.objects.get()
@@ -86,6 +89,26 @@ def test_a_refused_bookings_sources_link_to_the_sources_page(patient, doctor, re
     assert response.status_code == 200 and not Appointment.objects.exists()
     assert "(rule 34; " in html
     assert f'<a href="{reverse("treatments:sources")}#S72" target="_blank"' in html
+
+
+def test_the_booking_page_says_a_refusal_before_a_taken_time(patient, doctor, reception):
+    """Browser review (07/12/2026): the clash and its free times came first, and the free
+    time clicked then said the booking could not be made at all (rule 34)."""
+    book(PatientFactory(), doctor, reception, at(2, 9), "consultation")
+    response = client_for(reception).post(
+        reverse("diary:book"),
+        {
+            "patient": patient.public_id,
+            "appointment_type": kind("glabellar-treatment").pk,
+            "practitioner": doctor.pk,
+            "day": f"{at(2, 9):%d/%m/%Y}",
+            "start": "09:00",
+        },
+    )
+    html = response.content.decode()
+    assert 'data-testid="booking-refused"' in html and "consultation first" in html
+    assert "already booked" not in html and 'data-testid="free-slot"' not in html
+    assert Appointment.objects.count() == 1
 
 
 def test_who_cancelled_is_a_bootstrap_radio_sized_for_a_finger(patient, doctor, reception):

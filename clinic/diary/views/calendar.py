@@ -46,16 +46,17 @@ def day(request):
     view = selectors.day_view(day=shown)
     patient_param = request.GET.get("patient", "")
     can_book = request.user.has_perm("diary.add_appointment")
+    now = timezone.now()  # one moment for the grid's Now, Late and Book
     return render(
         request,
         "diary/day.html",
         {
             "view": view,
-            "grid": grid.day_grid(view, can_book=can_book, patient_param=patient_param),
+            "grid": grid.day_grid(view, can_book=can_book, patient_param=patient_param, now=now),
             "previous": shown - timedelta(days=1),
             "next": shown + timedelta(days=1),
-            "today": timezone.localdate(),
-            "now": timezone.now(),
+            "today": timezone.localdate(now),
+            "now": now,
             "patient_param": patient_param,
             "day_problem": day_problem,
             # What was typed stays in the box next to the message (at most a date's worth).
