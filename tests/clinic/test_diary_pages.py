@@ -580,3 +580,21 @@ def test_a_did_not_attend_is_not_undone_over_a_booking_made_since(patient, docto
         services.appointment_set_status(appointment=missed, status="booked", user=reception)
     assert Appointment.objects.get(pk=missed.pk).status == "dna"
     assert Appointment.objects.get(pk=taken.pk).status == "booked"
+
+
+def test_the_week_books_a_working_day_from_today_on(doctor, reception, manager):
+    """Browser review 07/12/2026: the week showed free time and no way to book it. Each of
+    the practitioner's working days from today gets a Book for that day and practitioner;
+    a past day does not, nor a user who cannot book."""
+    url = reverse("diary:week", args=[doctor.pk])
+    page = client_for(reception).get(url).content.decode()
+    today = timezone.localdate()
+    monday = today - timedelta(days=today.weekday())
+    expected = [monday + timedelta(days=n) for n in range(7) if monday + timedelta(days=n) >= today]
+    assert page.count('data-testid="week-book"') == len(expected)  # they work every day
+    assert f"?day={today:%Y-%m-%d}&amp;practitioner={doctor.pk}" in page
+    if today.weekday():  # a day of this week is already past
+        assert f"?day={monday:%Y-%m-%d}&amp;practitioner={doctor.pk}" not in page
+    as_manager = client_for(manager).get(url)
+    assert as_manager.status_code == 200  # managers read the diary; they do not book
+    assert 'data-testid="week-book"' not in as_manager.content.decode()
