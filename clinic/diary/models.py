@@ -198,6 +198,10 @@ class Appointment(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appointments"
     )
     room = models.ForeignKey(Room, on_delete=models.PROTECT, null=True, blank=True)
+    # The booker (or a move) named the room: it stays when the appointment moves. False: the
+    # room came from the practitioner's hours, and a move takes the hours' room at the new
+    # time (services._room_for_move).
+    room_chosen = models.BooleanField(default=False)
     appointment_type = models.ForeignKey(AppointmentType, on_delete=models.PROTECT)
     indication = models.ForeignKey(
         "treatments.Indication", on_delete=models.PROTECT, null=True, blank=True, related_name="+"

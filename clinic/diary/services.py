@@ -54,12 +54,13 @@ def _room_for_move(
     current: Appointment, *, room, practitioner_id: int, starts_at
 ) -> tuple[int | None, int | None]:
     """A moved appointment's room, and that room again if it was chosen (not its hours'):
-    a room named for the move is taken; a room its hours gave it (or none) follows the
-    hours at the new time, with the new practitioner; a room the booker chose is kept."""
+    a room named for the move is taken; a room the booker chose (`room_chosen`) is kept;
+    else the room follows the hours at the new time, with the new practitioner. Read from
+    what was stored, not guessed from today's hours (review 07/12/2026: a room whose
+    working pattern changed after booking looked chosen and stuck on a move)."""
     if room is not None:
         return room.pk, room.pk
-    given = selectors.room_at(practitioner_id=current.practitioner_id, starts_at=current.starts_at)
-    if current.room_id is not None and current.room_id != given:
+    if current.room_chosen and current.room_id is not None:
         return current.room_id, current.room_id
     return selectors.room_at(practitioner_id=practitioner_id, starts_at=starts_at), None
 
@@ -125,6 +126,7 @@ def appointment_book(
                 practitioner=practitioner,
                 appointment_type=appointment_type,
                 room_id=room_id,
+                room_chosen=room is not None,
                 indication=indication,
                 product=product,
                 starts_at=starts_at,
@@ -234,6 +236,7 @@ def appointment_move(
             )
             current.starts_at, current.ends_at = starts_at, ends_at
             current.practitioner_id, current.room_id = practitioner_id, room_id
+            current.room_chosen = chosen_room is not None
             current.booking_flags = [c.as_record() for c in found]
             current.status = AppointmentStatus.BOOKED
             current.confirmed_at = None

@@ -141,6 +141,62 @@ def test_a_move_keeps_a_room_the_booker_chose(patient, amelia, priya, reception,
     assert moved.room == rooms["consulting"]
 
 
+def test_a_room_from_hours_changed_since_booking_follows_the_new_hours(
+    patient, amelia, priya, reception, rooms
+):
+    """Review 07/12/2026: Amelia's hours moved to the consulting room after the booking;
+    her old room (from her hours, not chosen) looked chosen and stuck on a move."""
+    appointment = book(patient, amelia, reception, at(1, 10))
+    assert (appointment.room, appointment.room_chosen) == (rooms["one"], False)
+    WorkingPattern.objects.filter(practitioner=amelia).update(room=rooms["consulting"])
+
+    moved = services.appointment_move(
+        appointment=appointment, starts_at=at(2, 11), moved_by=reception, practitioner=priya
+    )
+    assert (moved.room, moved.room_chosen) == (rooms["two"], False)
+    moved = services.appointment_move(
+        appointment=moved, starts_at=at(3, 11), moved_by=reception, practitioner=amelia
+    )
+    assert Appointment.objects.get(pk=appointment.pk).room == rooms["consulting"]
+
+
+def test_a_room_from_hours_with_leave_since_follows_the_new_day(patient, amelia, reception, rooms):
+    """Leave over the booked time since: no hours there now, yet the room is still the hours'."""
+    appointment = book(patient, amelia, reception, at(1, 10))
+    WorkingException.objects.create(
+        practitioner=amelia, on=timezone.localdate() + timedelta(days=1), kind="leave"
+    )
+    WorkingPattern.objects.filter(practitioner=amelia).update(room=rooms["two"])
+    moved = services.appointment_move(
+        appointment=appointment, starts_at=at(2, 11), moved_by=reception
+    )
+    assert moved.room == rooms["two"]
+
+
+def test_a_chosen_room_is_kept_even_when_it_is_their_hours_room(
+    patient, amelia, priya, reception, rooms
+):
+    """Chosen at the desk, and the same as Amelia's hours: still the booker's choice."""
+    appointment = book(patient, amelia, reception, at(1, 10), room=rooms["one"])
+    assert appointment.room_chosen
+    moved = services.appointment_move(
+        appointment=appointment, starts_at=at(2, 11), moved_by=reception, practitioner=priya
+    )
+    assert (moved.room, moved.room_chosen) == (rooms["one"], True)
+
+
+def test_a_room_named_for_a_move_is_kept_on_the_next(patient, amelia, priya, reception, rooms):
+    appointment = book(patient, amelia, reception, at(1, 10))
+    moved = services.appointment_move(
+        appointment=appointment, starts_at=at(2, 11), moved_by=reception, room=rooms["consulting"]
+    )
+    assert (moved.room, moved.room_chosen) == (rooms["consulting"], True)
+    moved = services.appointment_move(
+        appointment=moved, starts_at=at(3, 11), moved_by=reception, practitioner=priya
+    )
+    assert Appointment.objects.get(pk=appointment.pk).room == rooms["consulting"]
+
+
 def test_the_booking_page_leaves_the_room_to_their_hours_and_says_it(patient, amelia, rooms):
     client = client_for(UserFactory(username="desk-rooms", role=Role.RECEPTION))
     page = client.get(reverse("diary:book")).content.decode()
@@ -179,8 +235,13 @@ def test_the_access_log_tells_the_booking_from_the_form_opened(patient, amelia):
         "day": day.strftime("%d/%m/%Y"),
         "start": "10:00",
     }
+    data["submission_token"] = "5f0c2a4e-8d1f-4c57-9a3e-2f1d5b7c9e01"
     assert client.post(reverse("diary:book"), data).status_code == 302
     actions = list(
         AccessEvent.objects.filter(patient=patient).order_by("id").values_list("action", flat=True)
     )
     assert actions == ["diary.book", "diary.booked"]
+    # A second press of the same form books nothing, and is not logged as a booking.
+    assert client.post(reverse("diary:book"), data).status_code == 302
+    assert Appointment.objects.filter(patient=patient).count() == 1
+    assert AccessEvent.objects.filter(patient=patient, action="diary.booked").count() == 1
