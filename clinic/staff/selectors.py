@@ -95,9 +95,11 @@ def registrations_of(user_ids) -> Registrations:
     ids = [pk for pk in user_ids if pk is not None]
     if not ids:
         return Registrations()
-    rows = StaffProfile.objects.filter(user_id__in=ids, user__is_active=True).values_list(
-        "user_id", "registered_medical_practitioner", "regulated_profession"
-    )
+    # Practitioners only: a registration recorded for someone moved to another role since
+    # gives them no clinical authority (review 07/12/2026).
+    rows = StaffProfile.objects.filter(
+        user_id__in=ids, user__is_active=True, user__groups__name=Role.PRACTITIONER.value
+    ).values_list("user_id", "registered_medical_practitioner", "regulated_profession")
     doctors, regulated = set(), set()
     for user_id, doctor, profession in rows:
         if doctor:
@@ -111,7 +113,11 @@ def registered_doctors() -> QuerySet:
     """Active accounts recorded as registered medical practitioners, by name."""
     return (
         get_user_model()
-        .objects.filter(is_active=True, staff_profile__registered_medical_practitioner=True)
+        .objects.filter(
+            is_active=True,
+            staff_profile__registered_medical_practitioner=True,
+            groups__name=Role.PRACTITIONER.value,
+        )
         .order_by("last_name", "first_name", "username")
     )
 

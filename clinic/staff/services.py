@@ -19,62 +19,43 @@ a manager who could open it would choose that person's password and sign in as t
 """
 
 import logging
-from dataclasses import dataclass, field
 from smtplib import SMTPException
 
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
-from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.roles import Role
+from clinic.staff.approvals import (  # noqa: F401 - the views' names for them
+    Decision,
+    _ask,
+    _clinical_or_waiting,
+    _needs_confirmation,
+    _withdraw_waiting,
+    may_decide,
+    staff_approval_decide,
+)
 from clinic.staff.choices import ApprovalKind, ApprovalOutcome, StaffChangeKind
-from clinic.staff.models import StaffApproval, StaffChange, StaffProfile
-from clinic.staff.selectors import current_role_of
+from clinic.staff.models import StaffApproval, StaffChange
+from clinic.staff.records import (
+    PasswordLink,
+    _apply_registration,
+    _locked,
+    _name,
+    _record,
+    _role_group,
+    account_in_use,
+)
+from clinic.staff.selectors import current_role_of, staff_profile_of
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class PasswordLink:
-    """A set-password link: `url` is shown once to the manager who asked for it, or is ""
-    when it was only emailed. A link goes only to the account's address when it has one
-    (a manager who opened it would choose the person's password: ARCHITECTURE's roles,
-    "never set anyone's password"); it is shown only for a new account without one, to be
-    handed over in person."""
-
-    user: object
-    url: str
-    emailed_to: str  # the address it was sent to, or "" when the account has none
-    in_use: bool = False  # the person had taken the account up (account_in_use)
-    # Once the email was tried (after the transaction commits, before the view answers):
-    # [True] sent, [False] not (the relay refused it or was unreachable).
-    delivery: list = field(default_factory=list, compare=False)
-
-    @property
-    def not_sent(self) -> bool:
-        """The email was tried and failed: nobody has the link (it is never shown then)."""
-        return self.delivery == [False]
-
-
-def account_in_use(user) -> bool:
-    """Whether the person has taken the account up: a password chosen, a sign-in, or a
-    confirmed authenticator app (`has_two_factor` when the staff selectors loaded it)."""
-    if user.has_usable_password() or user.last_login is not None:
-        return True
-    has_two_factor = getattr(user, "has_two_factor", None)
-    if has_two_factor is None:
-        has_two_factor = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
-    return has_two_factor
 
 
 def staff_may_change(*, actor, user) -> bool:
@@ -94,29 +75,6 @@ def _refuse_unless_may_change(*, actor, user, action: str) -> None:
         raise ValidationError(
             f"You cannot {action} your own account: ask another manager to do it."
         )
-
-
-def _locked(user):
-    """The account's row, locked until the transaction ends: two managers acting on one
-    account at once are serialised, and each sees the other's result (role, active)."""
-    return get_user_model().objects.select_for_update().get(pk=user.pk)
-
-
-def _name(user) -> str:
-    return user.get_full_name() or user.get_username()
-
-
-def _role_group(role: Role) -> Group:
-    return Group.objects.get(name=Role(role).value)
-
-
-def _record(*, actor, subject, kind: StaffChangeKind, from_role="", to_role="") -> StaffChange:
-    change = StaffChange(
-        actor=actor, subject=subject, kind=kind, from_role=from_role, to_role=to_role
-    )
-    change.full_clean()
-    change.save()
-    return change
 
 
 @transaction.atomic
@@ -139,9 +97,13 @@ def staff_create(
     user.full_clean()
     user.save()
     if _needs_confirmation(actor=created_by, role=role):
-        # No role until a practitioner confirms it: the account can sign in to nothing.
+        # No role until a practitioner confirms it, and no link for the manager: whoever
+        # holds the link chooses the password (review 07/12/2026: the manager set it and
+        # signed in as the doctor a colleague then confirmed). The confirming practitioner
+        # hands it over, or it goes to the account's address, when the role is confirmed.
         _record(actor=created_by, subject=user, kind=StaffChangeKind.CREATED)
         _ask(asked_by=created_by, user=user, kind=ApprovalKind.ROLE, change={"role": role.value})
+        return PasswordLink(user=user, url="", emailed_to="", held=True)
     else:
         user.groups.set([_role_group(role)])
         _record(
@@ -187,6 +149,8 @@ def staff_change_role(
     if before == after:
         raise ValidationError(f"{_name(user)} already has the role {after}.")
     _withdraw_waiting(user=user, kind=ApprovalKind.ROLE, by=changed_by)
+    if after != Role.PRACTITIONER.value:  # a registration only a practitioner uses
+        _withdraw_waiting(user=user, kind=ApprovalKind.REGISTRATION, by=changed_by)
     if _needs_confirmation(actor=changed_by, role=role):
         return _ask(
             asked_by=changed_by,
@@ -230,7 +194,7 @@ def staff_set_registration(
         raise ValidationError(
             f"{_name(user)} is not a practitioner: only a practitioner treats patients."
         )
-    profile = StaffProfile.objects.filter(user=user).first() or StaffProfile(user=user)
+    profile = staff_profile_of(user)
     before = profile.registration()
     _refuse_if_changed_meanwhile(
         user,
@@ -267,103 +231,6 @@ def staff_set_registration(
     )
 
 
-def _apply_registration(profile: StaffProfile, *, by, was: str) -> StaffChange:
-    profile.save()
-    return _record(
-        actor=by,
-        subject=profile.user,
-        kind=StaffChangeKind.DOCTOR_STATUS_CHANGED,
-        from_role=was,
-        to_role=profile.registration(),
-    )
-
-
-def _needs_confirmation(*, actor, role: Role) -> bool:
-    """A manager's grant of the Practitioner role waits for a practitioner; the system
-    administrator's (a superuser's) does not."""
-    return Role(role) == Role.PRACTITIONER and not actor.is_superuser
-
-
-def _ask(*, asked_by, user, kind: ApprovalKind, change: dict, reads: str = "", was: str = ""):
-    reads = reads or change.get("role", "")
-    StaffApproval.objects.create(
-        subject=user, kind=kind, change=change, reads=reads, was=was, asked_by=asked_by
-    )
-    return _record(
-        actor=asked_by,
-        subject=user,
-        kind=StaffChangeKind.CLINICAL_ASKED,
-        from_role=was,
-        to_role=reads,
-    )
-
-
-def _withdraw_waiting(*, user, kind: ApprovalKind, by) -> None:
-    """A new change of the same kind replaces one still waiting (the manager changed their
-    mind, or corrected a number)."""
-    StaffApproval.objects.filter(subject=user, kind=kind, outcome=ApprovalOutcome.WAITING).update(
-        outcome=ApprovalOutcome.WITHDRAWN, decided_by=by, decided_at=timezone.now()
-    )
-
-
-def may_decide(*, user, approval: StaffApproval) -> bool:
-    """The second person: an active practitioner (or a superuser), neither the manager who
-    asked nor the person concerned."""
-    return (
-        user.is_active
-        and (user.is_superuser or user.has_perm("staff.confirm_clinical_change"))
-        and user.pk not in (approval.asked_by_id, approval.subject_id)
-    )
-
-
-@transaction.atomic
-def staff_approval_decide(*, decided_by, approval_pk: int, confirm: bool) -> StaffChange | None:
-    """Confirm (the role or registration takes effect, recorded as made by `decided_by`)
-    or refuse a grant waiting for a practitioner. Decided already (a second press, or
-    another practitioner first): None."""
-    approval = StaffApproval.objects.select_for_update().get(pk=approval_pk)
-    if approval.outcome != ApprovalOutcome.WAITING:
-        return None
-    if not may_decide(user=decided_by, approval=approval):
-        raise ValidationError(
-            "Only another practitioner can confirm this: not the manager who asked for it, "
-            "nor the person it is for."
-        )
-    user = _locked(approval.subject)
-    profile = StaffProfile.objects.filter(user=user).first() or StaffProfile(user=user)
-    now_reads = (
-        current_role_of(user) if approval.kind == ApprovalKind.ROLE else profile.registration()
-    )
-    if confirm and (not user.is_active or now_reads != approval.was):
-        raise ValidationError(
-            f"{_name(user)}'s account changed since this was asked for: ask the manager to "
-            "ask again."
-        )
-    approval.outcome = ApprovalOutcome.CONFIRMED if confirm else ApprovalOutcome.REFUSED
-    approval.decided_by, approval.decided_at = decided_by, timezone.now()
-    approval.save(update_fields=["outcome", "decided_by", "decided_at"])
-    if not confirm:
-        return _record(
-            actor=decided_by,
-            subject=user,
-            kind=StaffChangeKind.CLINICAL_REFUSED,
-            to_role=approval.reads,
-        )
-    if approval.kind == ApprovalKind.ROLE:
-        user.groups.set([_role_group(Role(approval.change["role"]))])
-        return _record(
-            actor=decided_by,
-            subject=user,
-            kind=StaffChangeKind.ROLE_CHANGED,
-            from_role=approval.was,
-            to_role=approval.change["role"],
-        )
-    for name, value in approval.change.items():
-        setattr(profile, name, value)
-    profile.full_clean()
-    return _apply_registration(profile, by=decided_by, was=approval.was)
-
-
 @transaction.atomic
 def staff_deactivate(*, deactivated_by, user) -> StaffChange:
     """Signs them out everywhere: saving is_active=False fires
@@ -385,7 +252,18 @@ def staff_reactivate(*, reactivated_by, user) -> StaffChange:
         raise ValidationError(f"{_name(user)} is already active.")
     user.is_active = True
     user.save(update_fields=["is_active"])
-    return _record(actor=reactivated_by, subject=user, kind=StaffChangeKind.REACTIVATED)
+    change = _record(actor=reactivated_by, subject=user, kind=StaffChangeKind.REACTIVATED)
+    if not reactivated_by.is_superuser and current_role_of(user) == Role.PRACTITIONER.value:
+        # Back from leaving: a practitioner confirms they practise here again (review
+        # 07/12/2026: reactivation gave clinical authority back on a manager's word alone).
+        user.groups.set([])
+        _ask(
+            asked_by=reactivated_by,
+            user=user,
+            kind=ApprovalKind.ROLE,
+            change={"role": Role.PRACTITIONER.value, "returning": True},
+        )
+    return change
 
 
 @transaction.atomic
@@ -404,12 +282,29 @@ def staff_issue_password_link(*, issued_by, user, base_url: str) -> PasswordLink
             "account in use goes only to its owner's address: ask the system "
             "administrator to reset the password."
         )
+    clinical = not issued_by.is_superuser and _clinical_or_waiting(user)
+    if (
+        clinical
+        and StaffApproval.objects.filter(
+            subject=user, kind=ApprovalKind.ROLE, outcome=ApprovalOutcome.WAITING
+        ).exists()
+    ):
+        raise ValidationError(
+            f"{_name(user)}'s Practitioner role waits for a practitioner's confirmation: "
+            "their set-password link is issued then, to that practitioner or their address."
+        )
+    if clinical and not user.email:
+        raise ValidationError(
+            f"{_name(user)} is a practitioner with no email address on their account: a "
+            "manager is never shown a practitioner's link (whoever holds it chooses the "
+            "password). Ask the system administrator."
+        )
     return _issue_link(
         issued_by=issued_by,
         user=user,
         base_url=base_url,
         new_account=False,
-        show=not (in_use or user.email),
+        show=not (in_use or user.email or clinical),
         in_use=in_use,
     )
 

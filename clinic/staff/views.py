@@ -43,7 +43,9 @@ def _link_hours() -> int:
     return settings.PASSWORD_RESET_TIMEOUT // 3600
 
 
-def _show_link(request, link: services.PasswordLink, *, new_account: bool):
+def _show_link(
+    request, link: services.PasswordLink, *, new_account: bool, for_confirmer: bool = False
+):
     return render(
         request,
         "staff/password_link.html",
@@ -51,7 +53,8 @@ def _show_link(request, link: services.PasswordLink, *, new_account: bool):
             "link": link,
             "member": link.user,
             "new_account": new_account,
-            "waiting": new_account and selectors.approvals_waiting_of(user=link.user),
+            # The practitioner who confirmed a new practitioner's role hands the link over.
+            "for_confirmer": for_confirmer,
             "not_sent": _not_sent_message(link) if link.not_sent else "",
             "hours": _link_hours(),
             # As clinic.middleware.TwoFactorMiddleware will ask of them at sign-in.
@@ -235,7 +238,14 @@ def staff_reactivate(request, member):
         request,
         member,
         lambda: services.staff_reactivate(reactivated_by=request.user, user=member),
-        lambda _: f"{_name(member)} can sign in again.",
+        lambda _: (
+            f"{_name(member)} can sign in again."
+            + (
+                " Their Practitioner role waits for a practitioner to confirm it."
+                if selectors.approvals_waiting_of(user=member)
+                else ""
+            )
+        ),
     )
 
 
@@ -341,19 +351,25 @@ def staff_approval_decide(request, pk: int):
         return redirect("home")
     who = _name(approval.subject)
     try:
-        change = services.staff_approval_decide(
-            decided_by=request.user, approval_pk=approval.pk, confirm=decision == "confirm"
+        decided = services.staff_approval_decide(
+            decided_by=request.user,
+            approval_pk=approval.pk,
+            confirm=decision == "confirm",
+            base_url=_base_url(request),
         )
     except ValidationError as error:
         _refused(request, error)
+        return redirect("home")
+    if decided is None:
+        messages.info(request, f"That was decided already for {who}: nothing changed.")
+    elif decision == "refuse":
+        messages.success(request, f"Refused for {who}: nothing changed on their account.")
+    elif decided.link is not None and decided.link.url:
+        return _show_link(request, decided.link, new_account=True, for_confirmer=True)
     else:
-        if change is None:
-            messages.info(request, f"That was decided already for {who}: nothing changed.")
-        elif decision == "confirm":
-            messages.success(
-                request,
-                f"Confirmed: {who}'s {change.description[:1].lower()}{change.description[1:]}.",
-            )
-        else:
-            messages.success(request, f"Refused for {who}: nothing changed on their account.")
+        description = decided.change.description
+        said = f"Confirmed: {who}'s {description[:1].lower()}{description[1:]}."
+        if decided.link is not None:
+            said += f" Their set-password link was emailed to {decided.link.emailed_to}."
+        messages.success(request, said)
     return redirect("home")

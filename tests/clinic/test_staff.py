@@ -323,7 +323,14 @@ def test_deactivate_signs_the_user_out_and_reactivate_lets_them_back(
     assert nurse.is_active
     assert nurse_client.post("/accounts/login/", {"username": "priya", "password": PASSWORD})
     assert nurse_client.get("/").status_code == 200
-    assert _kinds(nurse) == [StaffChangeKind.DEACTIVATED, StaffChangeKind.REACTIVATED]
+    # Back, but a practitioner's role waits for a practitioner to confirm it (review
+    # 07/12/2026: reactivation gave clinical authority back on a manager's word alone).
+    assert _roles(nurse) == set()
+    assert _kinds(nurse) == [
+        StaffChangeKind.DEACTIVATED,
+        StaffChangeKind.REACTIVATED,
+        StaffChangeKind.CLINICAL_ASKED,
+    ]
 
 
 def test_each_action_writes_one_row_shown_on_the_detail_page(manager, manager_client):

@@ -36,30 +36,104 @@ def waiting(user):
     return StaffApproval.objects.get(subject=user, outcome=ApprovalOutcome.WAITING)
 
 
-def test_a_practitioner_made_by_a_manager_has_no_role_until_confirmed(manager, practitioner):
-    account = made_by(manager)
+def test_a_practitioner_made_by_a_manager_has_no_role_and_no_link_until_confirmed(
+    manager, practitioner
+):
+    link = services.staff_create(
+        created_by=manager,
+        username="fakedoc",
+        first_name="Fake",
+        last_name="Doc",
+        role=Role.PRACTITIONER,
+        base_url=BASE,
+    )
+    account = link.user
+    # No link for the manager: whoever holds it chooses the password (review: the manager
+    # set it, a colleague confirmed "the new doctor", the manager signed in and treated).
+    assert link.held and link.url == "" and link.emailed_to == ""
+    assert not StaffChange.objects.filter(
+        subject=account, kind=StaffChangeKind.PASSWORD_LINK_ISSUED
+    ).exists()
     assert selectors.current_role_of(account) == ""
     assert not account.has_perm("treatments.add_treatmentsession")
-    # Signed in with the link's password, the account opens nothing clinical.
-    account.set_password("a long enough password 1")
-    account.save()
-    client = client_for(account)
-    assert client.get(reverse("treatments:side_effect_queue")).status_code == 403
-    home = client.get("/").content.decode()
-    assert 'data-testid="waiting-mine"' in home
+    with pytest.raises(ValidationError, match="waits for a practitioner"):
+        services.staff_issue_password_link(issued_by=manager, user=account, base_url=BASE)
 
-    services.staff_approval_decide(
-        decided_by=practitioner, approval_pk=waiting(account).pk, confirm=True
+    decided = services.staff_approval_decide(
+        decided_by=practitioner, approval_pk=waiting(account).pk, confirm=True, base_url=BASE
     )
     account = type(account).objects.get(pk=account.pk)
     assert selectors.current_role_of(account) == "Practitioner"
     assert account.has_perm("treatments.add_treatmentsession")
-    confirmed = StaffChange.objects.filter(subject=account).order_by("-id").first()
-    assert (confirmed.kind, confirmed.actor, confirmed.to_role) == (
+    assert (decided.change.kind, decided.change.actor, decided.change.to_role) == (
         StaffChangeKind.ROLE_CHANGED,
         practitioner,
         "Practitioner",
     )
+    # The link is the confirming practitioner's to hand over (no address on the account).
+    assert decided.link.url.startswith(BASE + "staff/password/")
+    issued = StaffChange.objects.get(subject=account, kind=StaffChangeKind.PASSWORD_LINK_ISSUED)
+    assert issued.actor == practitioner
+
+
+def test_an_account_someone_already_uses_is_not_confirmed(manager, practitioner):
+    """A password chosen before any link was given out (the system administrator's, or a
+    forged one) is a warning sign: the confirmation is refused, nothing changes."""
+    account = made_by(manager)
+    account.set_password("a long enough password 1")
+    account.save()
+    client = client_for(account)
+    assert client.get(reverse("treatments:side_effect_queue")).status_code == 403
+    assert 'data-testid="waiting-mine"' in client.get("/").content.decode()
+    with pytest.raises(ValidationError, match="already chosen a password"):
+        services.staff_approval_decide(
+            decided_by=practitioner, approval_pk=waiting(account).pk, confirm=True
+        )
+    assert selectors.current_role_of(account) == ""
+
+
+def test_a_manager_is_never_shown_a_practitioners_link(manager, practitioner):
+    """A practitioner account with no address that nobody has used yet (the first link
+    expired): a manager's new link would be shown to them, so it is refused."""
+    newcomer = UserFactory(username="newcomer", role=Role.PRACTITIONER)
+    newcomer.set_unusable_password()
+    newcomer.save()
+    with pytest.raises(ValidationError, match="never shown a practitioner's link"):
+        services.staff_issue_password_link(issued_by=manager, user=newcomer, base_url=BASE)
+
+
+def test_a_registration_does_not_outlive_the_practitioner_role(manager, practitioner):
+    """A registration asked for, then the person moved to Manager: the confirmation is
+    refused (it was withdrawn), and one recorded before gives a manager no authority."""
+    colleague = UserFactory(username="colleague2", role=Role.PRACTITIONER)
+    services.staff_set_registration(
+        changed_by=manager, user=colleague, registered_medical_practitioner=True
+    )
+    approval = waiting(colleague)
+    services.staff_change_role(changed_by=manager, user=colleague, role=Role.MANAGER)
+    approval.refresh_from_db()
+    assert approval.outcome == ApprovalOutcome.WITHDRAWN
+    assert (
+        services.staff_approval_decide(
+            decided_by=practitioner, approval_pk=approval.pk, confirm=True
+        )
+        is None
+    )
+    StaffProfile.objects.create(user=colleague, registered_medical_practitioner=True)
+    assert not selectors.registrations_of([colleague.pk]).doctors
+    assert colleague not in selectors.registered_doctors()
+
+
+def test_a_practitioner_reactivated_by_a_manager_waits_for_a_practitioner(manager, practitioner):
+    nurse = UserFactory(username="nurse7", role=Role.PRACTITIONER)
+    services.staff_deactivate(deactivated_by=manager, user=nurse)
+    services.staff_reactivate(reactivated_by=manager, user=nurse)
+    assert selectors.current_role_of(nurse) == ""
+    decided = services.staff_approval_decide(
+        decided_by=practitioner, approval_pk=waiting(nurse).pk, confirm=True
+    )
+    assert selectors.current_role_of(nurse) == "Practitioner"
+    assert decided.link is None  # their own password stands
 
 
 def test_other_roles_a_manager_gives_take_effect_at_once(manager):
@@ -112,7 +186,6 @@ def test_a_registration_a_manager_records_waits_and_one_taken_away_does_not(mana
 def test_neither_the_asker_nor_the_person_nor_reception_confirms(manager, practitioner):
     account = made_by(manager)
     approval = waiting(account)
-    account.groups.set([])  # as made: no role
     desk = UserFactory(username="desk4", role=Role.RECEPTION)
     for who in (manager, desk):
         with pytest.raises(ValidationError):
@@ -128,13 +201,18 @@ def test_neither_the_asker_nor_the_person_nor_reception_confirms(manager, practi
             decided_by=practitioner, approval_pk=waiting(practitioner).pk, confirm=True
         )
     assert list(selectors.approvals_waiting(for_user=practitioner)) == [approval]
+    # Nor whoever asked, were they a practitioner since (moved from Manager, say).
+    asker = UserFactory(username="asker", role=Role.PRACTITIONER)
+    asked = StaffApproval(subject=account, asked_by=asker, kind="registration")
+    assert not services.may_decide(user=asker, approval=asked)
+    assert services.may_decide(user=practitioner, approval=asked)
 
 
 def test_a_refusal_changes_nothing_and_is_recorded(manager, practitioner):
     account = made_by(manager)
     change = services.staff_approval_decide(
         decided_by=practitioner, approval_pk=waiting(account).pk, confirm=False
-    )
+    ).change
     assert change.kind == StaffChangeKind.CLINICAL_REFUSED
     assert change.description == "The Practitioner role refused by a practitioner"
     assert selectors.current_role_of(account) == ""
@@ -172,12 +250,19 @@ def test_the_home_page_offers_it_and_the_staff_pages_say_it_waits(manager, pract
     client = client_for(practitioner)
     home = client.get("/").content.decode()
     assert 'data-testid="staff-to-confirm"' in home
-    assert "Fake Doc</strong> (fakedoc): the Practitioner role" in home
+    assert (
+        "Fake Doc</strong> (fakedoc; their set-password link is given to you to hand over): "
+        "the Practitioner role" in home
+    )
     url = reverse("staff:approval_decide", args=[waiting(account).pk])
 
     assert client_for(manager).post(url, {"decision": "confirm"}).status_code == 403
-    response = client.post(url, {"decision": "confirm"}, follow=True)
-    assert "Confirmed: Fake Doc" in response.content.decode()
+    response = client.post(url, {"decision": "confirm"})
+    page = response.content.decode()
+    # The confirming practitioner is given the link to hand over, shown this once.
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    assert "Give this link to Fake Doc" in page and 'data-testid="password-link"' in page
+    assert "Done: back to your day" in page and "Back to staff" not in page
     assert selectors.current_role_of(account) == "Practitioner"
     replay = client.post(url, {"decision": "confirm"}, follow=True).content.decode()
     assert "That was decided already for Fake Doc" in replay
@@ -198,3 +283,4 @@ def test_the_manager_is_told_the_new_practitioner_waits(manager_client):
     page = response.content.decode()
     assert 'data-testid="created-waiting"' in page
     assert "until then the account opens nothing" in page
+    assert 'data-testid="password-link"' not in page and "/staff/password/" not in page

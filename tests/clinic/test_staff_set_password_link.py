@@ -273,16 +273,24 @@ def test_a_new_practitioner_enrols_two_factor_at_first_sign_in_after_the_link(
     session = manager_client.session
     session["otp_device_id"] = TOTPDevice.objects.get(user=manager).persistent_id
     session.save()
-    link = _link_in(manager_client.post("/staff/add/", _new_member_data(role="Practitioner")))
-    # Another practitioner confirms the role (a manager's grant waits for one).
-    from clinic.staff import services
+    manager_client.post("/staff/add/", _new_member_data(role="Practitioner"))
+    # Another practitioner confirms the role (a manager's grant waits for one) and is
+    # given the link to hand over.
     from clinic.staff.models import StaffApproval
     from tests.factories import UserFactory
 
-    services.staff_approval_decide(
-        decided_by=UserFactory(username="colleague", role="Practitioner"),
-        approval_pk=StaffApproval.objects.get().pk,
-        confirm=True,
+    colleague = Client()
+    confirmer = UserFactory(username="colleague", role="Practitioner")
+    colleague.force_login(confirmer)
+    device = TOTPDevice.objects.create(user=confirmer, name="Authenticator app", confirmed=True)
+    session = colleague.session
+    session["otp_device_id"] = device.persistent_id  # past the two-factor gate, as above
+    session.save()
+    link = _link_in(
+        colleague.post(
+            reverse("staff:approval_decide", args=[StaffApproval.objects.get().pk]),
+            {"decision": "confirm"},
+        )
     )
     browser = _use_link(link)
     response = browser.post(

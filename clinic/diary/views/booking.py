@@ -102,7 +102,8 @@ def book(request):
             if outcome is not None:
                 # Told apart in the access log from the form opened, refused or flagged
                 # (browser review 07/12/2026: one booking read as three or four).
-                request.audit_action = "diary.booked"
+                if not outcome.replayed:  # a second press booked nothing
+                    request.audit_action = "diary.booked"
                 return redirect(outcome.url)
     patient = chosen_patient(form)
     if patient is not None:

@@ -1,0 +1,164 @@
+"""Clinical authority takes two people (security review 07/12/2026): a manager's grant of
+the Practitioner role or of a professional registration waits for another practitioner to
+confirm it (StaffApproval); a new practitioner's set-password link is issued then, to the
+confirming practitioner to hand over or to the account's address, never to the manager."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from clinic.roles import Role
+from clinic.staff.choices import ApprovalKind, ApprovalOutcome, StaffChangeKind
+from clinic.staff.models import StaffApproval, StaffChange
+from clinic.staff.records import (
+    PasswordLink,
+    _apply_registration,
+    _locked,
+    _name,
+    _record,
+    _role_group,
+    account_in_use,
+)
+from clinic.staff.selectors import current_role_of, staff_profile_of
+
+
+def _needs_confirmation(*, actor, role: Role) -> bool:
+    """A manager's grant of the Practitioner role waits for a practitioner; the system
+    administrator's (a superuser's) does not."""
+    return Role(role) == Role.PRACTITIONER and not actor.is_superuser
+
+
+def _ask(*, asked_by, user, kind: ApprovalKind, change: dict, reads: str = "", was: str = ""):
+    reads = reads or change.get("role", "")
+    StaffApproval.objects.create(
+        subject=user, kind=kind, change=change, reads=reads, was=was, asked_by=asked_by
+    )
+    return _record(
+        actor=asked_by,
+        subject=user,
+        kind=StaffChangeKind.CLINICAL_ASKED,
+        from_role=was,
+        to_role=reads,
+    )
+
+
+def _withdraw_waiting(*, user, kind: ApprovalKind, by) -> None:
+    """A new change of the same kind replaces one still waiting (the manager changed their
+    mind, or corrected a number)."""
+    StaffApproval.objects.filter(subject=user, kind=kind, outcome=ApprovalOutcome.WAITING).update(
+        outcome=ApprovalOutcome.WITHDRAWN, decided_by=by, decided_at=timezone.now()
+    )
+
+
+def may_decide(*, user, approval: StaffApproval) -> bool:
+    """The second person: an active practitioner (or a superuser), neither the manager who
+    asked nor the person concerned."""
+    return (
+        user.is_active
+        and (user.is_superuser or user.has_perm("staff.confirm_clinical_change"))
+        and user.pk not in (approval.asked_by_id, approval.subject_id)
+    )
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A practitioner's confirmation or refusal: the account's history row, and for a new
+    practitioner's confirmed role, their set-password link (shown to the confirming
+    practitioner to hand over, or emailed to the account's address)."""
+
+    change: StaffChange
+    link: PasswordLink | None = None
+
+
+@transaction.atomic
+def staff_approval_decide(
+    *, decided_by, approval_pk: int, confirm: bool, base_url: str = ""
+) -> Decision | None:
+    """Confirm (the role or registration takes effect, recorded as made by `decided_by`)
+    or refuse a grant waiting for a practitioner. Decided already (a second press, or
+    another practitioner first): None."""
+    # The account's row first, then the approval: the order the manager's writes take
+    # (they lock the account, then withdraw its approvals), so the two never deadlock.
+    subject_id = StaffApproval.objects.values_list("subject_id", flat=True).get(pk=approval_pk)
+    user = _locked(get_user_model()(pk=subject_id))
+    approval = StaffApproval.objects.select_for_update().get(pk=approval_pk)
+    if approval.outcome != ApprovalOutcome.WAITING:
+        return None
+    if not may_decide(user=decided_by, approval=approval):
+        raise ValidationError(
+            "Only another practitioner can confirm this: not the manager who asked for it, "
+            "nor the person it is for."
+        )
+    profile = staff_profile_of(user)
+    now_reads = (
+        current_role_of(user) if approval.kind == ApprovalKind.ROLE else profile.registration()
+    )
+    changed = not user.is_active or now_reads != approval.was
+    if approval.kind == ApprovalKind.REGISTRATION:
+        changed = changed or current_role_of(user) != Role.PRACTITIONER.value
+    if confirm and changed:
+        raise ValidationError(
+            f"{_name(user)}'s account changed since this was asked for: ask the manager to "
+            "ask again."
+        )
+    new_account = (
+        approval.kind == ApprovalKind.ROLE
+        and not approval.was
+        and not approval.change.get("returning")  # reactivated: their own password stands
+    )
+    if confirm and new_account and account_in_use(user):
+        # Nobody should have been able to sign in yet: someone else holds a password.
+        raise ValidationError(
+            f"Someone has already chosen a password or signed in to {_name(user)}'s account: "
+            "do not confirm it. Tell the system administrator."
+        )
+    approval.outcome = ApprovalOutcome.CONFIRMED if confirm else ApprovalOutcome.REFUSED
+    approval.decided_by, approval.decided_at = decided_by, timezone.now()
+    approval.save(update_fields=["outcome", "decided_by", "decided_at"])
+    if not confirm:
+        return Decision(
+            _record(
+                actor=decided_by,
+                subject=user,
+                kind=StaffChangeKind.CLINICAL_REFUSED,
+                to_role=approval.reads,
+            )
+        )
+    if approval.kind == ApprovalKind.ROLE:
+        user.groups.set([_role_group(Role(approval.change["role"]))])
+        change = _record(
+            actor=decided_by,
+            subject=user,
+            kind=StaffChangeKind.ROLE_CHANGED,
+            from_role=approval.was,
+            to_role=approval.change["role"],
+        )
+        if not new_account:
+            return Decision(change)
+        from clinic.staff.services import _issue_link  # the one issuer (and mailer)
+
+        link = _issue_link(
+            issued_by=decided_by,
+            user=user,
+            base_url=base_url or settings.CLINIC_BASE_URL,
+            new_account=True,
+            show=not user.email,
+        )
+        return Decision(change, link)
+    for name, value in approval.change.items():
+        setattr(profile, name, value)
+    profile.full_clean()
+    return Decision(_apply_registration(profile, by=decided_by, was=approval.was))
+
+
+def _clinical_or_waiting(user) -> bool:
+    """A practitioner, or an account whose Practitioner role waits for confirmation."""
+    return current_role_of(user) == Role.PRACTITIONER.value or (
+        StaffApproval.objects.filter(
+            subject=user, kind=ApprovalKind.ROLE, outcome=ApprovalOutcome.WAITING
+        ).exists()
+    )
