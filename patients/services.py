@@ -27,6 +27,8 @@ class PossibleDuplicate(Exception):
     """Registration stopped: likely existing records that the user must look at first."""
 
     def __init__(self, matches: list[Patient]):
+        """`matches`: the records to show, strongest first (selectors.PossibleMatches,
+        with `total` and `at_least`: how many matched in all)."""
         super().__init__(f"{len(matches)} possible duplicate(s)")
         self.matches = matches
 

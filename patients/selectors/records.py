@@ -134,6 +134,40 @@ def _as_date(value) -> date | None:
 
 # The possible matches shown at most (the warning's table).
 MAX_DUPLICATES_SHOWN = 10
+# Those born that day read to compare their names, at most: about 35 a day at 1,000,000
+# patients, thousands on a placeholder date of birth (01/01/1900). Past it, the same
+# surname is still read by its own index, and the total is said as "at least".
+BORN_THAT_DAY_COMPARED = 500
+# Rows a condition reads at most for the list by name and for counting (a phone number a
+# whole family or a care home shares): past it, the total is said as "at least".
+DUPLICATES_COUNTED = 1000
+
+# The strength of each reason, strongest first: the list is cut after ordering by it.
+_STRENGTH = {
+    DUPLICATE_NHS_NUMBER: 0,
+    DUPLICATE_SURNAME_AND_DOB: 1,
+    DUPLICATE_SIMILAR_SURNAME: 2,
+    DUPLICATE_SIMILAR_NAMES: 2,
+    DUPLICATE_SWAPPED_NAMES: 2,
+    DUPLICATE_PHONE: 3,
+}
+_COLUMNS = (
+    "id, nhs_number, date_of_birth, phone, family_name_key, family_name_tokens, given_name_tokens"
+)
+_BY_NAME = "family_name_key, given_name_tokens, id"
+# Which condition read a row (the statement's first column).
+_NHS, _SURNAME, _BORN, _PHONE, _PHONE_ONLY = 1, 2, 3, 4, 5
+
+
+class PossibleMatches(list):
+    """The records shown (a list of Patient, strongest match first), with `total`, how
+    many records matched in all, and `at_least`, True when a limit on the rows read was
+    reached and there may be more."""
+
+    def __init__(self, shown=(), *, total: int = 0, at_least: bool = False):
+        super().__init__(shown)
+        self.total = max(total, len(self))
+        self.at_least = at_least
 
 
 def patient_find_duplicates(
@@ -145,18 +179,19 @@ def patient_find_duplicates(
     date_of_birth: date | None = None,
     phone: str = "",
     exclude_pk: int | None = None,
-) -> list[Patient]:
+) -> PossibleMatches:
     """Likely matches for a new registration: same NHS number; same surname and date of
     birth; same date of birth and a similar name (a surname or first name mistyped, or
     the two swapped: _SimilarNames); or same phone number. Archived patients count too
     (they may be returning). Each match carries `matched_on`, the details that matched,
-    for the warning table.
+    for the warning table; the strongest matches are listed first (in that order of
+    reasons, then by name), MAX_DUPLICATES_SHOWN of them, with the total matched.
 
     Surnames are compared by their normalised key (patients.names: O'Brien-Whitfield =
     OBrien Whitfield, McDonald = MacDonald), and spellings by patients.names.spelt_alike,
     what the search on SQLite ranks near spellings by: in Python, the same on PostgreSQL
     and SQLite, over the few records born that day (the date of birth's index; about 35
-    a day at 1,000,000 patients)."""
+    a day at 1,000,000 patients; BORN_THAT_DAY_COMPARED at most)."""
     wanted_nhs = normalise_nhs_number(nhs_number) if nhs_number else ""
     wanted_phone = normalise_phone(phone) if phone else ""
     keys = patient_name_keys(
@@ -166,58 +201,97 @@ def patient_find_duplicates(
     similar_names = _SimilarNames(wanted)
     using = Patient.objects.db  # the primary inside the registration's transaction
     connection = connections[using]
-    conditions, params = [], []
+    born = _DATE_OF_BIRTH.get_db_prep_value(date_of_birth, connection) if date_of_birth else None
+    by_born = born is not None and bool(wanted.surname or wanted.given)
+    table = Patient._meta.db_table
+    other = "" if exclude_pk is None else " AND id <> %s"
+    excluded = [] if exclude_pk is None else [exclude_pk]
+    shown = MAX_DUPLICATES_SHOWN
+
+    # One statement (issue 14.3: no queryset compiled per registration), each condition
+    # on its own index with its own LIMIT: the NHS number (unique), the same surname and
+    # date of birth (the first `shown` by name), those born that day (for the names to be
+    # compared), the same phone (the first `shown` by name), and last a count of the
+    # records only the phone can match (another date of birth, another NHS number).
+    parts, params = [], []
+
+    def rows(part: int, where: str, values: list, *, limit: int, by_name: bool = True):
+        read = f"SELECT {part} AS part, {_COLUMNS} FROM {table} WHERE {where}{other}"  # noqa: S608 (fixed columns; values are parameters)
+        if by_name:
+            read = f"SELECT * FROM ({read} LIMIT {DUPLICATES_COUNTED}) AS c ORDER BY {_BY_NAME}"  # noqa: S608
+        parts.append(f"SELECT * FROM ({read} LIMIT {limit}) AS p{len(parts)}")  # noqa: S608
+        params.extend([*values, *excluded])
+
     if wanted_nhs:
-        conditions.append("nhs_number = %s")
-        params.append(wanted_nhs)
-    if date_of_birth and (wanted.surname or wanted.given):
-        conditions.append("date_of_birth = %s")
-        params.append(_DATE_OF_BIRTH.get_db_prep_value(date_of_birth, connection))
-    if wanted_phone:
-        conditions.append("phone = %s")
-        params.append(wanted_phone)
-    if not conditions:
-        return []
-    where = " OR ".join(conditions)
-    if exclude_pk is not None:
-        where = f"({where}) AND id <> %s"
-        params.append(exclude_pk)
-    # The candidates' keys first, in one statement on the indexes of the NHS number, the
-    # date of birth and the phone, without building and compiling a queryset on every
-    # registration (about 1 ms of CPU, issue 14.3). Most registrations match nobody; the
-    # records themselves are read only when something matched.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id, nhs_number, date_of_birth, phone, family_name_key, "  # noqa: S608 (fixed columns; values are parameters)
-            f"family_name_tokens, given_name_tokens FROM {Patient._meta.db_table} WHERE {where}",
-            params,
+        rows(_NHS, "nhs_number = %s", [wanted_nhs], limit=1, by_name=False)
+    if by_born and wanted.surname:
+        rows(
+            _SURNAME,
+            "family_name_key = %s AND date_of_birth = %s",
+            [wanted.surname, born],
+            limit=shown,
         )
-        rows = cursor.fetchall()
-    matched_on = {}
-    for pk, nhs, born, number, *names in rows:
+    if by_born:
+        rows(_BORN, "date_of_birth = %s", [born], limit=BORN_THAT_DAY_COMPARED + 1, by_name=False)
+    if wanted_phone:
+        rows(_PHONE, "phone = %s", [wanted_phone], limit=shown)
+        apart = "phone = %s" + other
+        apart_params = [wanted_phone, *excluded]
+        if by_born:
+            apart += " AND date_of_birth <> %s"
+            apart_params.append(born)
+        if wanted_nhs:
+            apart += " AND nhs_number <> %s"
+            apart_params.append(wanted_nhs)
+        parts.append(
+            f"SELECT {_PHONE_ONLY}, (SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {apart} "  # noqa: S608
+            f"LIMIT {DUPLICATES_COUNTED}) AS n), NULL, NULL, NULL, NULL, NULL, NULL"
+        )
+        params.extend(apart_params)
+    if not parts:
+        return PossibleMatches()
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        found = cursor.fetchall()
+
+    phone_only_elsewhere = next((row[1] for row in found if row[0] == _PHONE_ONLY), 0)
+    read_born_that_day = sum(1 for row in found if row[0] == _BORN)
+    matched_on, order, counted = {}, {}, 0
+    for _, pk, nhs, dob, number, *names in (row for row in found if row[0] != _PHONE_ONLY):
+        if pk in matched_on:
+            continue  # read by two conditions
         labels = []
         if wanted_nhs and nhs == wanted_nhs:
             labels.append(DUPLICATE_NHS_NUMBER)
-        if _as_date(born) == date_of_birth:
-            found = _Names.stored(*names)
-            if wanted.surname and found.surname == wanted.surname:
+        same_day = _as_date(dob) == date_of_birth
+        if same_day:
+            found_names = _Names.stored(*names)
+            if wanted.surname and found_names.surname == wanted.surname:
                 labels.append(DUPLICATE_SURNAME_AND_DOB)
-            elif similar := similar_names(found):
+            elif similar := similar_names(found_names):
                 labels.append(similar)
         if wanted_phone and number == wanted_phone:
             labels.append(DUPLICATE_PHONE)
-        if labels:
-            matched_on[pk] = labels
-    if not matched_on:
-        return []
-    matches = list(
-        Patient.objects.using(using)
-        .filter(pk__in=matched_on)
-        .order_by("family_name", "given_names", "id")[:MAX_DUPLICATES_SHOWN]
-    )
+        if not labels:
+            matched_on[pk] = None
+            continue
+        matched_on[pk] = labels
+        order[pk] = (min(_STRENGTH[label] for label in labels), names[0], names[2], pk)
+        if labels != [DUPLICATE_PHONE] or (by_born and same_day):
+            counted += 1  # the count of the phone's records apart leaves it out
+    strongest = sorted(order, key=order.__getitem__)[:shown]
+    if not strongest:
+        return PossibleMatches()
+    records = Patient.objects.using(using).in_bulk(strongest)
+    matches = [records[pk] for pk in strongest if pk in records]
     for match in matches:
         match.matched_on = matched_on[match.pk]
-    return matches
+    return PossibleMatches(
+        matches,
+        total=counted + phone_only_elsewhere,
+        at_least=read_born_that_day > BORN_THAT_DAY_COMPARED
+        or phone_only_elsewhere >= DUPLICATES_COUNTED,
+    )
 
 
 def patient_list_recently_registered(*, limit: int = 8) -> list[Patient]:

@@ -330,6 +330,92 @@ def test_the_registration_check_reads_the_candidates_in_one_statement(reception)
     assert found == [] and len(ctx.captured_queries) == 1
 
 
+# Review of e749cb7: every candidate was read, then ordered by name and cut to 10, so the
+# NHS number's match could be cut off behind a family's shared phone or a crowded date of
+# birth, and the warning said "10 records" whatever the number.
+SHARED_PHONE = "07700900555"
+
+
+def crowded_registration(reception) -> dict:
+    """The NHS number's record (a surname last in the alphabet, nothing else alike), two
+    of the same surname and date of birth, 12 similar names born that day and 12 of the
+    same phone whose surnames come first in the alphabet: 27 possible matches."""
+    born = date(1982, 12, 11)
+    PatientFactory(
+        given_names="Yvonne", family_name="Zephaniah", nhs_number="9434765919",
+        date_of_birth=date(1950, 1, 1), phone="07700900001",
+    )  # fmt: skip
+    for given in ("Dawn", "Diane"):
+        PatientFactory(given_names=given, family_name="Armstrong", date_of_birth=born)
+    for n in range(12):
+        PatientFactory(
+            given_names=f"Denise {'ABCDEFGHIJKL'[n]}", family_name="Armstong", date_of_birth=born
+        )
+        PatientFactory(
+            given_names="Aaron", family_name=f"Abbott{'abcdefghijkl'[n]}", phone=SHARED_PHONE,
+            date_of_birth=date(1990, 6, 1 + n),
+        )  # fmt: skip
+    return {
+        "nhs_number": "9434765919", "family_name": "Armstrong", "given_names": "Denise",
+        "date_of_birth": born, "phone": SHARED_PHONE,
+    }  # fmt: skip
+
+
+def test_the_strongest_matches_are_listed_and_the_total_said(reception):
+    typed = crowded_registration(reception)
+    with CaptureQueriesContext(connection) as ctx:
+        found = selectors.patient_find_duplicates(**typed)
+    assert len(ctx.captured_queries) == 2  # the candidates, then the 10 records shown
+    assert len(found) == 10
+    assert (found.total, found.at_least) == (27, False)
+    assert [p.family_name for p in found[:3]] == ["Zephaniah", "Armstrong", "Armstrong"]
+    assert found[0].matched_on == ["NHS number"]
+    assert [p.given_names for p in found[1:3]] == ["Dawn", "Diane"]  # within a kind by name
+    assert {p.family_name for p in found[3:]} == {"Armstong"}  # before the phone's
+    assert [p.given_names for p in found[3:]] == [f"Denise {c}" for c in "ABCDEFG"]
+    with pytest.raises(services.PossibleDuplicate) as caught:
+        services.patient_register(registered_by=reception, **registration(**typed))
+    assert caught.value.matches[0].nhs_number == "9434765919"
+    assert caught.value.matches.total == 27
+
+
+def test_a_shared_phone_is_counted_without_reading_every_record(reception):
+    """The phone's matches with another date of birth and NHS number are counted, not
+    read: one listed for each place left, and a match both ways is counted once."""
+    typed = crowded_registration(reception)
+    both = PatientFactory(
+        given_names="Denise", family_name="Armstong", date_of_birth=typed["date_of_birth"],
+        phone=SHARED_PHONE,
+    )  # fmt: skip
+    found = selectors.patient_find_duplicates(**{**typed, "nhs_number": "", "family_name": ""})
+    # No surname typed: those born that day match by the phone only (the first names
+    # alone are no name match), so the list is the 13 of that phone, by name.
+    assert found.total == 13
+    assert [p.family_name for p in found] == [f"Abbott{c}" for c in "abcdefghij"]
+    found = selectors.patient_find_duplicates(**{**typed, "nhs_number": ""})
+    assert found.total == 12 + 2 + 13  # the 12 of the phone, 2 Armstrongs, 13 Armstongs
+    assert found[2] == both  # "Denise" before "Denise A"
+    assert found[2].matched_on == ["date of birth and first name, similar surname", "phone"]
+    assert not [p for p in found if p.matched_on == ["phone"]]
+
+
+def test_past_the_limits_the_total_is_said_as_at_least(reception, monkeypatch):
+    """A placeholder date of birth (01/01/1900) or a phone shared by hundreds: the rows
+    read stop at a limit, the same surname and date of birth is still found, and the
+    total is "at least"."""
+    from patients.selectors import records
+
+    typed = crowded_registration(reception)
+    monkeypatch.setattr(records, "BORN_THAT_DAY_COMPARED", 5)
+    found = selectors.patient_find_duplicates(**{**typed, "nhs_number": ""})
+    assert found.at_least and found.total >= 12 + 2
+    assert [p.given_names for p in found[:2]] == ["Dawn", "Diane"]
+    monkeypatch.setattr(records, "BORN_THAT_DAY_COMPARED", 500)
+    monkeypatch.setattr(records, "DUPLICATES_COUNTED", 4)
+    found = selectors.patient_find_duplicates(**typed)
+    assert found.at_least and found[0].family_name == "Zephaniah"
+
+
 def test_taken_nhs_number_names_the_other_patient(reception):
     existing = services.patient_register(registered_by=reception, **registration())
     with pytest.raises(services.NhsNumberInUse) as caught:

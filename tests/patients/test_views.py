@@ -411,6 +411,30 @@ def test_a_misspelt_surname_born_the_same_day_is_shown_as_a_possible_match(recep
     assert Patient.objects.count() == 2
 
 
+def test_the_warning_says_how_many_matched_and_lists_the_strongest_first(
+    reception_client, reception
+):
+    """Review of e749cb7: with a family's phone and a crowded birthday the NHS number's
+    record was cut off and the warning said "We found 10 records"."""
+    from tests.patients.test_services import crowded_registration
+
+    typed = crowded_registration(reception)
+    response = reception_client.post(
+        reverse("patients:register"),
+        form_data(
+            nhs_number="943 476 5919", given_names="Denise", family_name="Armstrong",
+            date_of_birth="11/12/1982", phone=typed["phone"],
+        ),
+    )  # fmt: skip
+    content = response.content.decode()
+    count = content.split('data-testid="duplicate-count">')[1].split("</p>")[0]
+    assert count.startswith("We found 27 records with the same NHS number")
+    assert "; the 10 most likely are listed, strongest match first." in count
+    cells = [c.split("<")[0] for c in content.split('data-testid="matched-on">')[1:]]
+    assert len(cells) == 10 and cells[0] == "NHS number"
+    assert "Yvonne" in content.split("<tbody>")[1].split("</tr>")[0]
+
+
 def test_title_that_contradicts_sex_gets_a_gentle_prompt(reception_client):
     response = reception_client.post(
         reverse("patients:register"), form_data(title="Mrs", sex="male"), follow=True
