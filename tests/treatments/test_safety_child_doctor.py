@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from clinic.roles import Role
 from clinic.staff.models import StaffProfile
 from tests.factories import (
     InjectionPointFactory,
@@ -109,7 +110,9 @@ def test_an_adult_is_unaffected_and_18_on_the_session_date_is_an_adult():
 
 
 def doctor(**kwargs):
-    user = UserFactory(**kwargs)
+    """A practitioner of the clinic on the GMC register (a registration counts for
+    practitioners only: test_staff_approvals.py)."""
+    user = UserFactory(**{"role": Role.PRACTITIONER, **kwargs})
     StaffProfile.objects.create(user=user, registered_medical_practitioner=True)
     return user
 
