@@ -93,7 +93,7 @@ def hours_check(*, practitioner, starts_at: datetime, ends_at: datetime) -> Book
     """A flag when [starts_at, ends_at) is not wholly inside one stretch of the
     practitioner's working hours that day (weekly pattern, less leave, plus extra clinics);
     None when it is. Two queries."""
-    from clinic.diary.selectors import working_blocks
+    from clinic.diary.availability import working_blocks
 
     day = timezone.localdate(starts_at)
     blocks = working_blocks(day=day, practitioner_ids=[practitioner.pk]).get(practitioner.pk, [])
@@ -156,7 +156,7 @@ def patient_overlap_check(
     ends_at), with anyone (browser review 07/12/2026: a patient booked with two
     practitioners at once, two rooms held and one of them bound to be a no-show); None
     when they do not. One query."""
-    from clinic.diary.selectors import overlapping
+    from clinic.diary.availability import overlapping
 
     other = (
         overlapping(starts_at=starts_at, ends_at=ends_at, exclude_pk=exclude_pk)

@@ -121,7 +121,7 @@ class WhenForm(forms.Form):
 
 
 def _practitioners():
-    from clinic.diary.selectors import practitioners
+    from clinic.diary.availability import practitioners
 
     ids = [p.pk for p in practitioners()]
     return get_user_model().objects.filter(pk__in=ids).order_by("first_name", "last_name")

@@ -24,9 +24,10 @@ from urllib.parse import quote
 from django.urls import reverse
 from django.utils import timezone
 
+from clinic.diary.availability import SLOT_MINUTES
 from clinic.diary.choices import AppointmentStatus
 from clinic.diary.models import BADGE_CLASSES, has_passed
-from clinic.diary.selectors import SLOT_MINUTES, Booked, DayView
+from clinic.diary.selectors import Booked, DayView
 
 STEP = timedelta(minutes=SLOT_MINUTES)
 ROW_MINUTES = 5

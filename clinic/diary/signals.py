@@ -3,7 +3,7 @@
 
 
 def _session_signed(sender, session, also=None, **kwargs):
-    from clinic.diary.services import complete_for_signed_session
+    from clinic.diary.steps import complete_for_signed_session
 
     complete_for_signed_session(session=session, also=also)
 

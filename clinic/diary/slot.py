@@ -21,7 +21,7 @@ from datetime import timedelta
 from django.db import connection
 from django.utils import timezone
 
-from clinic.diary import selectors
+from clinic.diary import availability
 from clinic.diary.checks import (
     BookingCheck,
     booking_checks,
@@ -80,7 +80,7 @@ def lock_the_slot(*, practitioner_id, room_id, patient_id) -> None:
 def refuse_a_clash(*, practitioner_id, room_id, starts_at, ends_at, exclude_pk=None) -> None:
     """The practitioner's or room's clash refused (DoubleBooking), under lock_the_slot."""
     clash = (
-        selectors.clashes(
+        availability.clashes(
             practitioner_id=practitioner_id,
             starts_at=starts_at,
             ends_at=ends_at,
@@ -184,9 +184,9 @@ def with_free_slots(
     earliest = passed_before()
     whole = earliest.replace(second=0, microsecond=0)  # free_slots drops the seconds
     after = max(after, whole if whole == earliest else whole + timedelta(minutes=1))
-    exc.free = selectors.free_slots(
+    exc.free = availability.free_slots(
         minutes=minutes, after=after, practitioner_id=practitioner_id, room_id=room_id
     )
     if not exc.free:
-        exc.free = selectors.free_slots(minutes=minutes, after=after, room_id=room_id)
+        exc.free = availability.free_slots(minutes=minutes, after=after, room_id=room_id)
     return exc

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from clinic.diary import selectors, services
+from clinic.diary import availability, services, steps
 from clinic.diary.models import Appointment, Room, WorkingException
 from clinic.roles import Role
 from clinic.staff.models import StaffProfile
@@ -61,7 +61,7 @@ def test_free_slots_keep_to_working_hours_and_leave(doctor):
         starts=time(9),
         ends=time(13),
     )
-    slots = selectors.free_slots(minutes=30, after=at(1, 0), practitioner_id=doctor.pk, limit=3)
+    slots = availability.free_slots(minutes=30, after=at(1, 0), practitioner_id=doctor.pk, limit=3)
     assert [timezone.localtime(s.starts_at).time() for s in slots] == [
         time(13),
         time(13, 15),
@@ -224,13 +224,13 @@ def test_a_bladder_treatment_without_a_pvr_asks_for_one(patient, doctor, recepti
 def test_arrival_start_session_and_completion_on_signing(patient, doctor, reception):
     botox = Product.objects.get(slug="botox")
     appointment = book(patient, doctor, reception, at(0, 9), "dystonia-treatment", product=botox)
-    services.appointment_set_status(appointment=appointment, status="arrived", user=reception)
-    services.appointment_set_status(appointment=appointment, status="arrived", user=reception)
+    steps.appointment_set_status(appointment=appointment, status="arrived", user=reception)
+    steps.appointment_set_status(appointment=appointment, status="arrived", user=reception)
     appointment.refresh_from_db()
     assert appointment.status == "arrived" and appointment.arrived_at is not None
 
-    session = services.appointment_start_session(appointment=appointment, practitioner=doctor)
-    again = services.appointment_start_session(appointment=appointment, practitioner=doctor)
+    session = steps.appointment_start_session(appointment=appointment, practitioner=doctor)
+    again = steps.appointment_start_session(appointment=appointment, practitioner=doctor)
     assert again.pk == session.pk  # a double-click opens the same draft
     assert (session.indication.slug, session.product.slug) == ("cervical-dystonia", "botox")
     appointment.refresh_from_db()
@@ -299,9 +299,9 @@ def test_signing_through_the_editor_completes_the_appointment_with_its_history(d
 def test_steps_that_make_no_sense_are_refused(patient, doctor, reception):
     later = book(patient, doctor, reception, at(3, 9))
     with pytest.raises(ValidationError):
-        services.appointment_set_status(appointment=later, status="dna", user=reception)
+        steps.appointment_set_status(appointment=later, status="dna", user=reception)
     with pytest.raises(ValidationError):
-        services.appointment_set_status(appointment=later, status="completed", user=reception)
+        steps.appointment_set_status(appointment=later, status="completed", user=reception)
 
 
 def test_a_patients_cancellation_inside_48_hours_is_late(patient, doctor, reception):

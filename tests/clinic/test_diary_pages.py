@@ -312,7 +312,7 @@ def test_a_mistapped_arrival_is_undone_from_the_home_page_and_keeps_the_place(
 
 
 def test_undo_goes_back_to_confirmed_and_refuses_once_treatment_began(patient, doctor, reception):
-    from clinic.diary import services
+    from clinic.diary import steps
 
     client = client_for(reception)
     confirmed = book(patient, doctor, reception, at(0, 9))
@@ -341,15 +341,15 @@ def test_undo_goes_back_to_confirmed_and_refuses_once_treatment_began(patient, d
     assert Appointment.objects.get(pk=missed.pk).status == "booked"
     # Nothing to undo on an appointment that is only booked: it is left as it is.
     other = book(PatientFactory(), doctor, reception, at(0, 11))
-    services.appointment_set_status(appointment=other, status="booked", user=reception)
+    steps.appointment_set_status(appointment=other, status="booked", user=reception)
     assert Appointment.objects.get(pk=other.pk).version == other.version
     # Once a session was started from the arrival, it stays.
     _step(client, other, "arrived")
     other.refresh_from_db()
     other.session = TreatmentSessionFactory(patient=other.patient, practitioner=doctor)
     other.save()
-    with pytest.raises(services.ValidationError, match="A session was started"):
-        services.appointment_set_status(appointment=other, status="booked", user=reception)
+    with pytest.raises(steps.ValidationError, match="A session was started"):
+        steps.appointment_set_status(appointment=other, status="booked", user=reception)
     page = client_for(reception).get(other.get_absolute_url()).content.decode()
     assert 'data-testid="undo-step"' not in page
 
@@ -570,14 +570,14 @@ def test_a_cancelled_appointment_offers_to_rebook_the_patient(patient, doctor, r
 def test_a_did_not_attend_is_not_undone_over_a_booking_made_since(patient, doctor, reception):
     """The review (07/12/2026): a missed appointment frees its slot; undoing it after
     someone else was booked into that time put two patients in one slot, silently."""
-    from clinic.diary import services
+    from clinic.diary import steps
 
     missed = book(patient, doctor, reception, at(-1, 10))
     _step(client_for(reception), missed, "dna")
     taken = book(PatientFactory(), doctor, reception, at(-1, 10))
     missed.refresh_from_db()
-    with pytest.raises(services.ValidationError, match="booked for someone else"):
-        services.appointment_set_status(appointment=missed, status="booked", user=reception)
+    with pytest.raises(steps.ValidationError, match="booked for someone else"):
+        steps.appointment_set_status(appointment=missed, status="booked", user=reception)
     assert Appointment.objects.get(pk=missed.pk).status == "dna"
     assert Appointment.objects.get(pk=taken.pk).status == "booked"
 

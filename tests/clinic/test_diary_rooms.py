@@ -11,7 +11,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.diary import selectors, services
+from clinic.diary import availability, services
 from clinic.diary.models import Appointment, Room, WorkingException, WorkingPattern
 from clinic.roles import Role
 from tests.clinic.diary_helpers import at, book, kind
@@ -82,7 +82,7 @@ def test_a_colleague_booked_in_the_shared_room_holds_it(patient, amelia, recepti
     shared = in_room(UserFactory(username="shared", role=Role.PRACTITIONER), rooms["one"])
     book(PatientFactory(), shared, reception, at(1, 10), "migraine-treatment")  # 10:00-10:30
 
-    offered = selectors.free_slots(
+    offered = availability.free_slots(
         minutes=30, after=at(1, 9, 45), practitioner_id=amelia.pk, limit=2
     )
     assert local_times(offered) == [time(10, 30), time(10, 45)]

@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from clinic.audit import audited, patient_of
-from clinic.diary import selectors, services
+from clinic.diary import selectors, services, steps
 from clinic.diary.choices import AppointmentStatus
 from clinic.diary.conflicts import CANCEL, MOVE, conflict_message, step_conflict_message, when
 from clinic.diary.forms import CancelForm, MoveForm, StepForm
@@ -102,7 +102,7 @@ def appointment_step(request, public_id):
     else:
         status = form.cleaned_data["status"]
         try:
-            done = services.appointment_set_status(
+            done = steps.appointment_set_status(
                 appointment=current,
                 status=status,
                 user=request.user,
@@ -223,7 +223,7 @@ def appointment_cancel(request, public_id):
 def appointment_start(request, public_id):
     current = selectors.appointment_get(public_id=public_id)
     try:
-        session = services.appointment_start_session(appointment=current, practitioner=request.user)
+        session = steps.appointment_start_session(appointment=current, practitioner=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(current)

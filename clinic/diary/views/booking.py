@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from clinic.audit import audited
-from clinic.diary import selectors, services
+from clinic.diary import availability, selectors, services
 from clinic.diary.forms import BookingForm, chosen_patient, time_choice_at, with_sole_match
 from clinic.diary.models import EARLIEST_DAY, LATEST_DAY, AppointmentType
 from clinic.diary.views.calendar import day_from
@@ -167,7 +167,7 @@ def free_slots(request):
         )
     slots = []
     if chosen is not None:
-        slots = selectors.free_slots(
+        slots = availability.free_slots(
             minutes=chosen.default_minutes,
             after=after,
             practitioner_id=record_id(practitioner_id),
@@ -179,7 +179,7 @@ def free_slots(request):
         {
             "types": types,
             "chosen": chosen,
-            "people": selectors.practitioners(),
+            "people": availability.practitioners(),
             "practitioner_id": practitioner_id,
             "slots": slots,
             "patient_param": request.GET.get("patient", ""),

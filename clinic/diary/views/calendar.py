@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from clinic.audit import audited
-from clinic.diary import grid, selectors
+from clinic.diary import availability, grid, selectors
 from clinic.diary.models import EARLIEST_DAY, LATEST_DAY
 from clinic.permissions import require_perm
 
@@ -68,7 +68,7 @@ def day(request):
 @require_perm("diary.view_appointment")
 @audited("diary.week")
 def week(request, practitioner_id: int):
-    people = {p.pk: p for p in selectors.practitioners()}
+    people = {p.pk: p for p in availability.practitioners()}
     person = people.get(practitioner_id)
     if person is None:
         raise Http404
