@@ -36,7 +36,9 @@ def checks_for(patient, on, practitioner):
 
 def test_a_child_booked_with_a_practitioner_recorded_as_neither_is_refused():
     on = timezone.localdate() + timedelta(days=3)
-    nurse = UserFactory(username="priya", first_name="Priya", last_name="Shah")
+    nurse = UserFactory(
+        username="priya", first_name="Priya", last_name="Shah", role=Role.PRACTITIONER
+    )
     found = [c for c in checks_for(child_on(on), on, nurse) if c.code == CODE]
     # s2(1)(b): the booking itself would be the offence, so no flag to tick past.
     assert [c.level for c in found] == ["block"]
@@ -50,7 +52,9 @@ def test_a_child_booked_with_a_practitioner_recorded_as_neither_is_refused():
 
 def test_a_child_booked_with_a_registered_nurse_asks_for_a_doctors_directions():
     on = timezone.localdate() + timedelta(days=3)
-    nurse = UserFactory(username="priya", first_name="Priya", last_name="Shah")
+    nurse = UserFactory(
+        username="priya", first_name="Priya", last_name="Shah", role=Role.PRACTITIONER
+    )
     StaffProfile.objects.create(user=nurse, regulated_profession="nurse")
     found = [c for c in checks_for(child_on(on), on, nurse) if c.code == CODE]
     assert [c.level for c in found] == ["flag"]
@@ -62,10 +66,10 @@ def test_a_child_booked_with_a_registered_nurse_asks_for_a_doctors_directions():
 
 def test_a_child_booked_with_a_doctor_or_an_adult_is_not_flagged():
     on = timezone.localdate() + timedelta(days=3)
-    dr = UserFactory(username="dr.hart")
+    dr = UserFactory(username="dr.hart", role=Role.PRACTITIONER)
     StaffProfile.objects.create(user=dr, registered_medical_practitioner=True)
     assert CODE not in {c.code for c in checks_for(child_on(on), on, dr)}
-    nurse = UserFactory(username="priya")
+    nurse = UserFactory(username="priya", role=Role.PRACTITIONER)
     # 18 on the appointment date: an adult.
     adult = PatientFactory(date_of_birth=on.replace(year=on.year - 18))
     assert CODE not in {c.code for c in checks_for(adult, on, nurse)}
