@@ -1,7 +1,9 @@
 """Clinical authority takes two people (security review 07/12/2026): a manager's grant of
 the Practitioner role or of a professional registration waits for another practitioner to
-confirm it (StaffApproval); a new practitioner's set-password link is issued then, to the
-confirming practitioner to hand over or to the account's address, never to the manager."""
+confirm it (StaffApproval). A confirmed role comes with new credentials: the old password,
+every earlier link, authenticator and session stop working, and a set-password link goes
+to the confirming practitioner to hand over or to the account's address, never to the
+manager."""
 
 from dataclasses import dataclass
 
@@ -66,8 +68,8 @@ def may_decide(*, user, approval: StaffApproval) -> bool:
 
 @dataclass(frozen=True)
 class Decision:
-    """A practitioner's confirmation or refusal: the account's history row, and for a new
-    practitioner's confirmed role, their set-password link (shown to the confirming
+    """A practitioner's confirmation or refusal: the account's history row, and for a
+    confirmed role, the account's new set-password link (shown to the confirming
     practitioner to hand over, or emailed to the account's address)."""
 
     change: StaffChange
@@ -137,8 +139,11 @@ def staff_approval_decide(
             from_role=approval.was,
             to_role=approval.change["role"],
         )
-        if not new_account:
-            return Decision(change)
+        # New credentials with the new authority: whatever anyone held for the account
+        # (a link the manager was shown while it was Reception, a password chosen through
+        # it, an authenticator) stops working (second review 07/12/2026: a manager made a
+        # receptionist, kept the link, had the role confirmed and signed in as it).
+        _new_credentials(user)
         from clinic.staff.services import _issue_link  # the one issuer (and mailer)
 
         link = _issue_link(
@@ -153,6 +158,19 @@ def staff_approval_decide(
         setattr(profile, name, value)
     profile.full_clean()
     return Decision(_apply_registration(profile, by=decided_by, was=approval.was))
+
+
+def _new_credentials(user) -> None:
+    """No usable password (every earlier set-password link dies with the old hash), no
+    authenticator app, no open session: the person starts again from the new link."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from clinic.models import StaffSession
+
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    TOTPDevice.objects.filter(user=user).delete()
+    StaffSession.objects.filter(user_id=user.pk).delete()
 
 
 def _clinical_or_waiting(user) -> bool:

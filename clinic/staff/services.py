@@ -92,6 +92,12 @@ def staff_create(
     user_model = get_user_model()
     if user_model.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": "That username is already in use."})
+    if email and user_model.objects.filter(email__iexact=email.strip()).exists():
+        # The set-password link goes to it: one's own address on a new account would give
+        # its creator the password (second review 07/12/2026).
+        raise ValidationError(
+            {"email": "That address is another account's: each person has their own."}
+        )
     user = user_model(username=username, first_name=first_name, last_name=last_name, email=email)
     user.set_unusable_password()
     user.full_clean()
@@ -160,13 +166,30 @@ def staff_change_role(
             was=before,
         )
     user.groups.set([_role_group(role)])
-    return _record(
+    change = _record(
         actor=changed_by,
         subject=user,
         kind=StaffChangeKind.ROLE_CHANGED,
         from_role=before,
         to_role=after,
     )
+    if before == Role.PRACTITIONER.value:
+        _registration_ends(user, by=changed_by)
+    return change
+
+
+def _registration_ends(user, *, by) -> None:
+    """Leaving the Practitioner role ends a professional registration on record: it is
+    recorded again, and confirmed again, if they come back (second review 07/12/2026: a
+    demoted doctor re-promoted directed children's treatment again on a GMC number nobody
+    had looked at since)."""
+    profile = staff_profile_of(user)
+    if profile.pk is None or not profile.is_regulated:
+        return
+    was = profile.registration()
+    profile.registered_medical_practitioner, profile.gmc_number = False, ""
+    profile.regulated_profession, profile.registration_number = "", ""
+    _apply_registration(profile, by=by, was=was)
 
 
 @transaction.atomic
@@ -257,6 +280,7 @@ def staff_reactivate(*, reactivated_by, user) -> StaffChange:
         # Back from leaving: a practitioner confirms they practise here again (review
         # 07/12/2026: reactivation gave clinical authority back on a manager's word alone).
         user.groups.set([])
+        _registration_ends(user, by=reactivated_by)
         _ask(
             asked_by=reactivated_by,
             user=user,

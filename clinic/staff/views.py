@@ -109,6 +109,7 @@ def staff_detail(request, pk: int):
     role = selectors.role_of(member)
     may_change = services.staff_may_change(actor=request.user, user=member)
     profile = selectors.staff_profile_of(member)
+    in_use = services.account_in_use(member)
     return render(
         request,
         "staff/staff_detail.html",
@@ -122,7 +123,14 @@ def staff_detail(request, pk: int):
                 StaffRoleForm(initial={"role": role, "shown_role": role}) if may_change else None
             ),
             "hours": _link_hours(),
-            "in_use": services.account_in_use(member),
+            "in_use": in_use,
+            # What services.staff_issue_password_link refuses a manager: a practitioner's
+            # link shown to them, or any link while the role waits for a practitioner.
+            "link_withheld": not request.user.is_superuser
+            and (
+                member.awaits_confirmation
+                or (role == Role.PRACTITIONER.value and not member.email and not in_use)
+            ),
             # The grants waiting for a practitioner: read only when the flag says so.
             "waiting": (
                 selectors.approvals_waiting_of(user=member) if member.awaits_confirmation else []
@@ -369,6 +377,10 @@ def staff_approval_decide(request, pk: int):
     else:
         description = decided.change.description
         said = f"Confirmed: {who}'s {description[:1].lower()}{description[1:]}."
+        if decided.link is not None and decided.link.not_sent:
+            messages.success(request, said)
+            messages.error(request, _not_sent_message(decided.link))
+            return redirect("home")
         if decided.link is not None:
             said += f" Their set-password link was emailed to {decided.link.emailed_to}."
         messages.success(request, said)

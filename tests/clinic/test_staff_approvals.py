@@ -130,10 +130,12 @@ def test_a_practitioner_reactivated_by_a_manager_waits_for_a_practitioner(manage
     services.staff_reactivate(reactivated_by=manager, user=nurse)
     assert selectors.current_role_of(nurse) == ""
     decided = services.staff_approval_decide(
-        decided_by=practitioner, approval_pk=waiting(nurse).pk, confirm=True
+        decided_by=practitioner, approval_pk=waiting(nurse).pk, confirm=True, base_url=BASE
     )
     assert selectors.current_role_of(nurse) == "Practitioner"
-    assert decided.link is None  # their own password stands
+    nurse.refresh_from_db()
+    assert not nurse.has_usable_password()  # new credentials with the role
+    assert decided.link.url.startswith(BASE)
 
 
 def test_other_roles_a_manager_gives_take_effect_at_once(manager):
@@ -284,3 +286,62 @@ def test_the_manager_is_told_the_new_practitioner_waits(manager_client):
     assert 'data-testid="created-waiting"' in page
     assert "until then the account opens nothing" in page
     assert 'data-testid="password-link"' not in page and "/staff/password/" not in page
+
+
+def test_a_link_the_manager_held_dies_when_the_role_is_confirmed(manager, practitioner):
+    """Second review 07/12/2026: the manager made "Dr Sam Doc" a receptionist (and was
+    shown the link), asked for the Practitioner role, and after a colleague confirmed it
+    opened the old link, chose the password and could sign sessions."""
+    from django.test import Client
+
+    held = services.staff_create(
+        created_by=manager,
+        username="samdoc",
+        first_name="Sam",
+        last_name="Doc",
+        role=Role.RECEPTION,
+        base_url=BASE,
+    )
+    account = held.user
+    assert held.url  # a receptionist's link, shown to the manager as before
+    services.staff_change_role(changed_by=manager, user=account, role=Role.PRACTITIONER)
+    decided = services.staff_approval_decide(
+        decided_by=practitioner, approval_pk=waiting(account).pk, confirm=True, base_url=BASE
+    )
+    old = Client().get(held.url.removeprefix("http://testserver"), follow=True)
+    assert "This link no longer works" in old.content.decode()
+    fresh = Client().get(decided.link.url.removeprefix("http://testserver"), follow=True)
+    assert "Choose your password" in fresh.content.decode()
+
+
+def test_a_demoted_doctors_registration_ends_with_the_role(manager, practitioner, superuser):
+    doctor = UserFactory(username="drgone", role=Role.PRACTITIONER)
+    StaffProfile.objects.create(
+        user=doctor, registered_medical_practitioner=True, gmc_number="1234567"
+    )
+    services.staff_change_role(changed_by=manager, user=doctor, role=Role.RECEPTION)
+    assert not StaffProfile.objects.get(user=doctor).is_regulated
+    services.staff_change_role(changed_by=superuser, user=doctor, role=Role.PRACTITIONER)
+    assert not selectors.registrations_of([doctor.pk]).doctors  # recorded again if so
+
+
+def test_a_new_account_cannot_take_another_accounts_address(manager):
+    manager.email = "marcus@clinic.invalid"
+    manager.save()
+    with pytest.raises(ValidationError, match="another account's"):
+        services.staff_create(
+            created_by=manager,
+            username="fakedoc",
+            first_name="Fake",
+            last_name="Doc",
+            email="Marcus@clinic.invalid",
+            role=Role.PRACTITIONER,
+            base_url=BASE,
+        )
+
+
+def test_the_account_page_offers_no_link_a_manager_would_be_refused(manager_client, manager):
+    account = made_by(manager)
+    page = manager_client.get(reverse("staff:detail", args=[account.pk])).content.decode()
+    assert 'data-testid="link-withheld"' in page
+    assert "staff:password_link" not in page and f"/staff/{account.pk}/password-link/" not in page
