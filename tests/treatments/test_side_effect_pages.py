@@ -263,6 +263,9 @@ def test_the_serious_list_names_whom_to_ask_and_how_long_each_has_waited(
     def cell(se, testid: str) -> str:
         return text(row(se).split(f'data-testid="{testid}">', 1)[1].split("</td>", 1)[0])
 
+    # The longest waiting first (not the latest onset).
+    places = [html.index(se.patient.record_number) for se in (waiting, own, today)]
+    assert places == sorted(places)
     assert cell(waiting, "responsible") == "Priya Shah treated by Amelia Hart"
     assert "waiting 10 days" in text(row(waiting))
     assert cell(own, "responsible") == "Amelia Hart"  # reviewed by whoever treated

@@ -181,8 +181,10 @@ def side_effect_serious_undecided(*, limit: int = 3) -> Capped:
     return _SERIOUS_UNDECIDED(limit=limit)
 
 
-# The governance list's order: undecided (no decided_at) first, then the latest decisions.
-SERIOUS_ORDER = (F("decided_at").desc(nulls_first=True), "-onset_date")
+# The governance list's order: undecided (no decided_at) first, the longest waiting first
+# (since the report was logged, as the row's "waiting N days" counts: review 07/12/2026),
+# then the latest decisions.
+SERIOUS_ORDER = (F("decided_at").desc(nulls_first=True), "created_at", "pk")
 
 
 def side_effect_serious_list() -> QuerySet[SideEffect]:
