@@ -7,6 +7,7 @@ once; a refusal, a second press and a change made since are each said."""
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
 from clinic.roles import Role
@@ -345,3 +346,26 @@ def test_the_account_page_offers_no_link_a_manager_would_be_refused(manager_clie
     page = manager_client.get(reverse("staff:detail", args=[account.pk])).content.decode()
     assert 'data-testid="link-withheld"' in page
     assert "staff:password_link" not in page and f"/staff/{account.pk}/password-link/" not in page
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL trigger")
+def test_a_decided_approval_or_what_was_asked_is_not_rewritten(manager, practitioner):
+    """Code review 07/12/2026: a direct UPDATE could set a refused grant back to waiting, or
+    change what a practitioner confirmed. Refused for every role (staff migration 0005);
+    writing an open row's decision still works (the services above)."""
+    account = made_by(manager)
+    approval = waiting(account)
+    for statement in (
+        "UPDATE staff_staffapproval SET reads = 'Manager' WHERE id = %s",
+        "UPDATE staff_staffapproval SET asked_by_id = subject_id WHERE id = %s",
+    ):
+        with pytest.raises(DatabaseError, match="only its decision"), transaction.atomic():
+            connection.cursor().execute(statement, [approval.pk])
+    services.staff_approval_decide(decided_by=practitioner, approval_pk=approval.pk, confirm=False)
+    with pytest.raises(DatabaseError, match="is decided"), transaction.atomic():
+        connection.cursor().execute(
+            "UPDATE staff_staffapproval SET outcome = '' WHERE id = %s", [approval.pk]
+        )
+    approval.refresh_from_db()
+    assert approval.outcome == ApprovalOutcome.REFUSED
