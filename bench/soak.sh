@@ -98,7 +98,9 @@ if [ "$SOAK" = "serve" ] || [ "$SOAK" = "both" ]; then
     DJANGO_SECRET_KEY="$(cat "$VAR/secrets/django_secret_key")" DJANGO_ALLOWED_HOSTS=127.0.0.1
     SOAK_PASSWORD="$PASSWORD")
   echo "serve: seed_demo --patients ${SOAK_SERVE_PATIENTS:-100} (as the owner)"
-  "${SERVE_ENV[@]}" DATABASE_RUNTIME_URL="$DATABASE_URL" DATABASE_URL="$DATABASE_OWNER_URL" \
+  # A throwaway database: the demo logins are allowed on it (production settings refuse).
+  "${SERVE_ENV[@]}" DEMO_SEED_ALLOWED=1 DATABASE_RUNTIME_URL="$DATABASE_URL" \
+    DATABASE_URL="$DATABASE_OWNER_URL" \
     "$PY" manage.py seed_demo --patients "${SOAK_SERVE_PATIENTS:-100}" >/dev/null
   "${SERVE_ENV[@]}" "$PY" manage.py shell -c "$USERS_PY"
   SERVE_VAR_DIR="$VAR" PORT=$PORT bash deploy/serve.sh >>"$LOG" 2>&1 &

@@ -357,6 +357,10 @@ OTP_REQUIRED = env_bool("OTP_REQUIRED", False)
 OTP_TOTP_ISSUER = os.environ.get("CLINIC_NAME", "Kensington Neurotoxin Clinic")
 
 CLINIC_NAME = os.environ.get("CLINIC_NAME", "Kensington Neurotoxin Clinic")
+# `manage.py seed_demo` creates logins with a published password: allowed here (the demo,
+# the tests, the benchmarks' throwaway databases), refused under production settings
+# unless DEMO_SEED_ALLOWED=1 says the database is a throwaway one (docs/security.md V6.3.2).
+DEMO_SEED_ALLOWED = env_bool("DEMO_SEED_ALLOWED", True)
 CLINIC_ADDRESS = os.environ.get("CLINIC_ADDRESS", "12 Abingdon Road, Kensington, London W8 6AF")
 # Prefix of the human-facing clinic record number (K000123).
 CLINIC_RECORD_PREFIX = os.environ.get("CLINIC_RECORD_PREFIX", "K")

@@ -63,3 +63,5 @@ if os.environ.get("CLINIC_DOMAIN") and not os.environ.get("CLINIC_BASE_URL"):
 # Practitioners and managers must sign in with a second factor (TOTP), unless explicitly
 # turned off (not recommended: issue 6).
 OTP_REQUIRED = env_bool("OTP_REQUIRED", True)  # noqa: F405
+# No demo logins (published password) on a production database (base.py).
+DEMO_SEED_ALLOWED = env_bool("DEMO_SEED_ALLOWED", False)  # noqa: F405

@@ -232,3 +232,45 @@ def test_no_patient_is_booked_twice_at_once(demo):
     assert len(held) > 20
     overlapping = [(a, b) for a, b in itertools.pairwise(held) if a[0] == b[0] and b[1] < a[2]]
     assert not overlapping
+
+
+@pytest.mark.django_db
+def test_the_seed_refuses_under_production_settings(settings):
+    """docs/security.md V6.3.2: seed_demo's logins have a published password, so it does
+    not run where production settings say so (DEMO_SEED_ALLOWED off), and writes nothing."""
+    from django.core.management import CommandError, call_command
+
+    settings.DEMO_SEED_ALLOWED = False
+    before = (get_user_model().objects.count(), Patient.objects.count())
+    with pytest.raises(CommandError, match="published password"):
+        call_command("seed_demo", "--patients", "1")
+    assert (get_user_model().objects.count(), Patient.objects.count()) == before
+
+
+def test_production_settings_turn_the_demo_seed_off():
+    """The production module's default, read as Django would (a child process: the settings
+    module needs its secrets from the environment)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "clinic.settings.production",
+        "DJANGO_SECRET_KEY": "x" * 60,
+        "DJANGO_ALLOWED_HOSTS": "clinic.example",
+        "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",  # read, never connected to
+    }
+    env.pop("DEMO_SEED_ALLOWED", None)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from django.conf import settings; print(settings.DEMO_SEED_ALLOWED)",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.stdout.strip() == "False", done.stderr[-2000:]

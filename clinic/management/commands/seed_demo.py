@@ -64,6 +64,7 @@ import functools
 import random
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.models import Max
@@ -134,6 +135,12 @@ class Command(
         )
 
     def handle(self, *args, patients, seed, batch_size, if_empty, sessions, copy, **options):
+        if not settings.DEMO_SEED_ALLOWED:
+            raise CommandError(
+                "seed_demo creates logins with a published password, so it does not run "
+                "under production settings. On a throwaway database (a benchmark, a "
+                "rehearsal), set DEMO_SEED_ALLOWED=1."
+            )
         started = time.monotonic()
         self.rng = random.Random(seed)
         self.staff = self.ensure_staff()
