@@ -31,7 +31,14 @@ from clinic.staff.selectors import current_role_of, staff_profile_of
 def _needs_confirmation(*, actor, role: Role) -> bool:
     """A manager's grant of the Practitioner role waits for a practitioner; the system
     administrator's (a superuser's) does not."""
-    return Role(role) == Role.PRACTITIONER and not actor.is_superuser
+    return Role(role) == Role.PRACTITIONER and not system_administrator(actor)
+
+
+def system_administrator(user) -> bool:
+    """A superuser who holds no role: their grants of clinical authority apply at once and
+    they may confirm a manager's. A superuser who is also the manager (one person) is a
+    manager here: the two-person rule would otherwise be one person (review 07/12/2026)."""
+    return user.is_superuser and not current_role_of(user)
 
 
 def _ask(*, asked_by, user, kind: ApprovalKind, change: dict, reads: str = "", was: str = ""):
@@ -61,7 +68,11 @@ def may_decide(*, user, approval: StaffApproval) -> bool:
     asked nor the person concerned."""
     return (
         user.is_active
-        and (user.is_superuser or user.has_perm("staff.confirm_clinical_change"))
+        and (
+            system_administrator(user)
+            # A superuser's has_perm is always true: one holding a role is that role here.
+            or (not user.is_superuser and user.has_perm("staff.confirm_clinical_change"))
+        )
         and user.pk not in (approval.asked_by_id, approval.subject_id)
     )
 

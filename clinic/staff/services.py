@@ -41,6 +41,7 @@ from clinic.staff.approvals import (  # noqa: F401 - the views' names for them
     _withdraw_waiting,
     may_decide,
     staff_approval_decide,
+    system_administrator,
 )
 from clinic.staff.choices import ApprovalKind, ApprovalOutcome, StaffChangeKind
 from clinic.staff.models import StaffApproval, StaffChange
@@ -237,7 +238,7 @@ def staff_set_registration(
         raise ValidationError(f"Nothing changed: {_name(user)} is already recorded so.")
     profile.full_clean()
     _withdraw_waiting(user=user, kind=ApprovalKind.REGISTRATION, by=changed_by)
-    if changed_by.is_superuser or not profile.is_regulated:  # a registration taken away: at once
+    if system_administrator(changed_by) or not profile.is_regulated:  # taken away: at once
         return _apply_registration(profile, by=changed_by, was=before)
     return _ask(
         asked_by=changed_by,
@@ -276,7 +277,10 @@ def staff_reactivate(*, reactivated_by, user) -> StaffChange:
     user.is_active = True
     user.save(update_fields=["is_active"])
     change = _record(actor=reactivated_by, subject=user, kind=StaffChangeKind.REACTIVATED)
-    if not reactivated_by.is_superuser and current_role_of(user) == Role.PRACTITIONER.value:
+    if (
+        not system_administrator(reactivated_by)
+        and current_role_of(user) == Role.PRACTITIONER.value
+    ):
         # Back from leaving: a practitioner confirms they practise here again (review
         # 07/12/2026: reactivation gave clinical authority back on a manager's word alone).
         user.groups.set([])
@@ -306,7 +310,7 @@ def staff_issue_password_link(*, issued_by, user, base_url: str) -> PasswordLink
             "account in use goes only to its owner's address: ask the system "
             "administrator to reset the password."
         )
-    clinical = not issued_by.is_superuser and _clinical_or_waiting(user)
+    clinical = not system_administrator(issued_by) and _clinical_or_waiting(user)
     if (
         clinical
         and StaffApproval.objects.filter(

@@ -126,7 +126,7 @@ def staff_detail(request, pk: int):
             "in_use": in_use,
             # What services.staff_issue_password_link refuses a manager: a practitioner's
             # link shown to them, or any link while the role waits for a practitioner.
-            "link_withheld": not request.user.is_superuser
+            "link_withheld": not services.system_administrator(request.user)
             and (
                 member.awaits_confirmation
                 or (role == Role.PRACTITIONER.value and not member.email and not in_use)

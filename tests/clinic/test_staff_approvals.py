@@ -369,3 +369,21 @@ def test_a_decided_approval_or_what_was_asked_is_not_rewritten(manager, practiti
         )
     approval.refresh_from_db()
     assert approval.outcome == ApprovalOutcome.REFUSED
+
+
+def test_a_superuser_who_is_also_the_manager_is_a_manager_here(superuser, manager):
+    """One person as system administrator and manager would make the two-person rule one
+    person: a superuser holding a role is that role here (their grant waits, and they do
+    not confirm another manager's)."""
+    from django.contrib.auth.models import Group
+
+    superuser.groups.set([Group.objects.get(name="Manager")])
+    account = made_by(superuser)
+    assert selectors.current_role_of(account) == ""
+    approval = waiting(account)
+    other = made_by(manager, "fake2")
+    with pytest.raises(ValidationError):
+        services.staff_approval_decide(
+            decided_by=superuser, approval_pk=waiting(other).pk, confirm=True
+        )
+    assert waiting(account) == approval and selectors.current_role_of(other) == ""
