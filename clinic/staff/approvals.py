@@ -182,12 +182,3 @@ def _new_credentials(user) -> None:
     user.save(update_fields=["password"])
     TOTPDevice.objects.filter(user=user).delete()
     StaffSession.objects.filter(user_id=user.pk).delete()
-
-
-def _clinical_or_waiting(user) -> bool:
-    """A practitioner, or an account whose Practitioner role waits for confirmation."""
-    return current_role_of(user) == Role.PRACTITIONER.value or (
-        StaffApproval.objects.filter(
-            subject=user, kind=ApprovalKind.ROLE, outcome=ApprovalOutcome.WAITING
-        ).exists()
-    )

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.roles import Role
-from clinic.staff.choices import ApprovalOutcome
+from clinic.staff.choices import ApprovalKind, ApprovalOutcome
 from clinic.staff.models import StaffApproval, StaffChange, StaffProfile
 
 ROLE_NAMES = [role.value for role in Role]
@@ -30,6 +30,11 @@ def _with_role_and_two_factor(queryset: QuerySet) -> QuerySet:
         # A manager's grant of clinical authority waiting for a practitioner's confirmation.
         awaits_confirmation=Exists(
             StaffApproval.objects.filter(subject=OuterRef("pk"), outcome=ApprovalOutcome.WAITING)
+        ),
+        role_awaits_confirmation=Exists(
+            StaffApproval.objects.filter(
+                subject=OuterRef("pk"), kind=ApprovalKind.ROLE, outcome=ApprovalOutcome.WAITING
+            )
         ),
     )
 

@@ -33,10 +33,10 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from clinic.roles import Role
+from clinic.staff import selectors
 from clinic.staff.approvals import (  # noqa: F401 - the views' names for them
     Decision,
     _ask,
-    _clinical_or_waiting,
     _needs_confirmation,
     _withdraw_waiting,
     may_decide,
@@ -303,38 +303,62 @@ def staff_issue_password_link(*, issued_by, user, base_url: str) -> PasswordLink
     _refuse_unless_may_change(actor=issued_by, user=user, action="issue a password link for")
     if not user.is_active:
         raise ValidationError(f"{_name(user)} is deactivated: reactivate the account first.")
+    refusal = password_link_refusal(issued_by=issued_by, user=user)
+    if refusal:
+        raise ValidationError(refusal)
     in_use = account_in_use(user)
-    if in_use and not user.email:
-        raise ValidationError(
-            f"{_name(user)} has no email address on their account. A new link for an "
-            "account in use goes only to its owner's address: ask the system "
-            "administrator to reset the password."
-        )
-    clinical = not system_administrator(issued_by) and _clinical_or_waiting(user)
-    if (
-        clinical
-        and StaffApproval.objects.filter(
-            subject=user, kind=ApprovalKind.ROLE, outcome=ApprovalOutcome.WAITING
-        ).exists()
-    ):
-        raise ValidationError(
-            f"{_name(user)}'s Practitioner role waits for a practitioner's confirmation: "
-            "their set-password link is issued then, to that practitioner or their address."
-        )
-    if clinical and not user.email:
-        raise ValidationError(
-            f"{_name(user)} is a practitioner with no email address on their account: a "
-            "manager is never shown a practitioner's link (whoever holds it chooses the "
-            "password). Ask the system administrator."
-        )
     return _issue_link(
         issued_by=issued_by,
         user=user,
         base_url=base_url,
         new_account=False,
-        show=not (in_use or user.email or clinical),
+        # Shown only for an account nobody uses yet, without an address, not clinical
+        # (password_link_refusal refused a practitioner's to anyone but a superuser).
+        show=not (in_use or user.email or _clinical(user)),
         in_use=in_use,
     )
+
+
+def password_link_refusal(*, issued_by, user) -> str:
+    """Why `issued_by` may not have a set-password link issued for `user` ("" when they
+    may): the one rule for the service above and the account page, which offers the
+    button only when this is empty. Uses the staff selectors' `role_groups` and
+    `awaits_confirmation` when loaded (no query then)."""
+    name = _name(user)
+    if account_in_use(user) and not user.email:
+        return (
+            f"{name}'s account has no email address, so a new set-password link cannot "
+            "reach them: the system administrator resets the password."
+        )
+    if system_administrator(issued_by):
+        return ""
+    if _role_waiting(user):
+        return (
+            f"{name}'s Practitioner role waits for a practitioner's confirmation: their "
+            "set-password link is issued then, to that practitioner to hand over"
+            + (f", or to {user.email}." if user.email else ".")
+        )
+    if _clinical(user) and not user.email:
+        return (
+            f"{name} is a practitioner with no email address on their account: a manager is "
+            "never shown a practitioner's link (whoever holds it chooses the password), so "
+            "the system administrator issues it."
+        )
+    return ""
+
+
+def _role_waiting(user) -> bool:
+    waiting = getattr(user, "role_awaits_confirmation", None)  # the staff selectors'
+    if waiting is not None:
+        return waiting
+    return StaffApproval.objects.filter(
+        subject=user, kind=ApprovalKind.ROLE, outcome=ApprovalOutcome.WAITING
+    ).exists()
+
+
+def _clinical(user) -> bool:
+    """A practitioner, or an account whose Practitioner role waits for confirmation."""
+    return selectors.role_of(user) == Role.PRACTITIONER.value or _role_waiting(user)
 
 
 def _issue_link(

@@ -109,7 +109,6 @@ def staff_detail(request, pk: int):
     role = selectors.role_of(member)
     may_change = services.staff_may_change(actor=request.user, user=member)
     profile = selectors.staff_profile_of(member)
-    in_use = services.account_in_use(member)
     return render(
         request,
         "staff/staff_detail.html",
@@ -123,14 +122,9 @@ def staff_detail(request, pk: int):
                 StaffRoleForm(initial={"role": role, "shown_role": role}) if may_change else None
             ),
             "hours": _link_hours(),
-            "in_use": in_use,
-            # What services.staff_issue_password_link refuses a manager: a practitioner's
-            # link shown to them, or any link while the role waits for a practitioner.
-            "link_withheld": not services.system_administrator(request.user)
-            and (
-                member.awaits_confirmation
-                or (role == Role.PRACTITIONER.value and not member.email and not in_use)
-            ),
+            "in_use": services.account_in_use(member),
+            # Why no set-password link may be issued ("": the button is offered).
+            "link_refusal": services.password_link_refusal(issued_by=request.user, user=member),
             # The grants waiting for a practitioner: read only when the flag says so.
             "waiting": (
                 selectors.approvals_waiting_of(user=member) if member.awaits_confirmation else []
