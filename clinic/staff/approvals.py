@@ -19,6 +19,7 @@ from clinic.staff.models import StaffApproval, StaffChange
 from clinic.staff.records import (
     PasswordLink,
     _apply_registration,
+    _issue_link,
     _locked,
     _name,
     _record,
@@ -155,8 +156,6 @@ def staff_approval_decide(
         # it, an authenticator) stops working (second review 07/12/2026: a manager made a
         # receptionist, kept the link, had the role confirmed and signed in as it).
         _new_credentials(user)
-        from clinic.staff.services import _issue_link  # the one issuer (and mailer)
-
         link = _issue_link(
             issued_by=decided_by,
             user=user,

@@ -1,11 +1,21 @@
 """The staff services' shared steps: the account locked, named, its role group, a history
-row written, a registration applied, and a set-password link as the services return it.
-Used by clinic.staff.services and clinic.staff.approvals."""
+row written, a registration applied, and a set-password link issued (emailed after the
+commit, or returned to be shown). Used by clinic.staff.services and clinic.staff.approvals."""
 
+import logging
 from dataclasses import dataclass, field
+from smtplib import SMTPException
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.roles import Role
@@ -81,3 +91,51 @@ def _apply_registration(profile: StaffProfile, *, by, was: str) -> StaffChange:
         from_role=was,
         to_role=profile.registration(),
     )
+
+
+logger = logging.getLogger("clinic.staff.services")  # the name its lines always had
+
+
+def _issue_link(
+    *, issued_by, user, base_url: str, new_account: bool, show: bool = True, in_use: bool = False
+) -> PasswordLink:
+    path = reverse(
+        "staff:set_password",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    url = base_url.rstrip("/") + path
+    _record(actor=issued_by, subject=user, kind=StaffChangeKind.PASSWORD_LINK_ISSUED)
+    if user.email:
+        body = render_to_string(
+            "staff/email/password_link.txt",
+            {
+                "user": user,
+                "url": url,
+                "new_account": new_account,
+                "clinic_name": settings.CLINIC_NAME,
+                "hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
+            },
+        )
+        subject = f"{settings.CLINIC_NAME}: choose your password"
+    link = PasswordLink(user=user, url=url if show else "", emailed_to=user.email, in_use=in_use)
+    if user.email:
+        transaction.on_commit(
+            lambda: link.delivery.append(_send(subject=subject, body=body, user=user))
+        )
+    return link
+
+
+def _send(*, subject: str, body: str, user) -> bool:
+    """Whether the relay took the email."""
+    try:
+        send_mail(subject, body, None, [user.email])
+    except (SMTPException, OSError):
+        # Never log the message or the exception text: they could carry the link. The
+        # manager is told it was not sent (PasswordLink.not_sent) and asks again once
+        # mail works.
+        logger.warning("staff.password_link_not_sent user_id=%s", user.pk)
+        return False
+    return True

@@ -19,18 +19,10 @@ a manager who could open it would choose that person's password and sign in as t
 """
 
 import logging
-from smtplib import SMTPException
 
-from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 
 from clinic.roles import Role
 from clinic.staff import selectors
@@ -48,6 +40,7 @@ from clinic.staff.models import StaffApproval, StaffChange
 from clinic.staff.records import (
     PasswordLink,
     _apply_registration,
+    _issue_link,
     _locked,
     _name,
     _record,
@@ -359,51 +352,6 @@ def _role_waiting(user) -> bool:
 def _clinical(user) -> bool:
     """A practitioner, or an account whose Practitioner role waits for confirmation."""
     return selectors.role_of(user) == Role.PRACTITIONER.value or _role_waiting(user)
-
-
-def _issue_link(
-    *, issued_by, user, base_url: str, new_account: bool, show: bool = True, in_use: bool = False
-) -> PasswordLink:
-    path = reverse(
-        "staff:set_password",
-        kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
-        },
-    )
-    url = base_url.rstrip("/") + path
-    _record(actor=issued_by, subject=user, kind=StaffChangeKind.PASSWORD_LINK_ISSUED)
-    if user.email:
-        body = render_to_string(
-            "staff/email/password_link.txt",
-            {
-                "user": user,
-                "url": url,
-                "new_account": new_account,
-                "clinic_name": settings.CLINIC_NAME,
-                "hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
-            },
-        )
-        subject = f"{settings.CLINIC_NAME}: choose your password"
-    link = PasswordLink(user=user, url=url if show else "", emailed_to=user.email, in_use=in_use)
-    if user.email:
-        transaction.on_commit(
-            lambda: link.delivery.append(_send(subject=subject, body=body, user=user))
-        )
-    return link
-
-
-def _send(*, subject: str, body: str, user) -> bool:
-    """Whether the relay took the email."""
-    try:
-        send_mail(subject, body, None, [user.email])
-    except (SMTPException, OSError):
-        # Never log the message or the exception text: they could carry the link. The
-        # manager is told it was not sent (PasswordLink.not_sent) and asks again once
-        # mail works.
-        logger.warning("staff.password_link_not_sent user_id=%s", user.pk)
-        return False
-    return True
 
 
 @transaction.atomic

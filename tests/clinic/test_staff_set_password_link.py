@@ -309,12 +309,12 @@ def test_a_link_the_relay_refused_is_said_not_sent(manager, nurse, monkeypatch):
     the page answers: a transactional test, so that the commit happens)."""
     from smtplib import SMTPException
 
-    from clinic.staff import services
+    from clinic.staff import records  # where the link is issued and mailed
 
     def refuse(*args, **kwargs):
         raise SMTPException("relay down")
 
-    monkeypatch.setattr(services, "send_mail", refuse)
+    monkeypatch.setattr(records, "send_mail", refuse)
     client = Client()
     client.force_login(manager)
     response = client.post("/staff/add/", _new_member_data(email="nadia@clinic.invalid"))
