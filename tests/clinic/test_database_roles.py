@@ -74,10 +74,12 @@ def runtime_backends_gone(timeout: float = 10.0) -> None:
     closed connection's process exits a moment later; these tests run last on their worker
     (transactional), and the worker's DROP DATABASE ... WITH (FORCE) at the end of the run,
     as the owner, may not end another role's process ("must be a member of the role whose
-    process is being terminated")."""
+    process is being terminated"). The statistics snapshot is cleared each time: inside a
+    transaction (a test that is not transactional) pg_stat_activity would not change."""
     deadline = time.monotonic() + timeout
     with connection.cursor() as cursor:
         while True:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
             cursor.execute(
                 "SELECT count(*) FROM pg_stat_activity"
                 " WHERE datname = current_database() AND usename = %s",
@@ -86,6 +88,24 @@ def runtime_backends_gone(timeout: float = 10.0) -> None:
             if cursor.fetchone()[0] == 0 or time.monotonic() > deadline:
                 return
             time.sleep(0.02)
+
+
+@contextmanager
+def default_connection_as_runtime_role():
+    """Django's default connection logged in as the runtime role for the block (the owner's
+    rows made before it), then the owner's again, once the role's process has gone."""
+    owner = {key: connection.settings_dict[key] for key in ("USER", "PASSWORD")}
+    connection.close()
+    connection.settings_dict.update(runtime_credentials())
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_user")
+            assert cursor.fetchone()[0] == settings.DATABASE_RUNTIME_ROLE
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict.update(owner)
+        runtime_backends_gone()
 
 
 # The ordinary work, through the services (tests/treatments/test_services.py helpers).
@@ -330,13 +350,7 @@ def test_the_app_works_as_the_runtime_role_through_the_orm(staff, rf):
     through the services, on a default connection that logs in as the runtime role."""
     reception, practitioner = staff
     VialFactory(received_by=practitioner)  # the owner's setup; the rest is the app's work
-    owner = {key: connection.settings_dict[key] for key in ("USER", "PASSWORD")}
-    connection.close()
-    connection.settings_dict.update(runtime_credentials())
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT current_user")
-            assert cursor.fetchone()[0] == settings.DATABASE_RUNTIME_ROLE
+    with default_connection_as_runtime_role():
         patient, session = register_and_sign(reception, practitioner)
         write_access_event(rf, practitioner, patient)
         assert session.is_signed and session.addenda.count() == 1
@@ -348,10 +362,6 @@ def test_the_app_works_as_the_runtime_role_through_the_orm(staff, rf):
             AccessEvent.objects.update(username="mallory")
         with pytest.raises(DatabaseError, match="signed"), transaction.atomic():
             type(session).objects.filter(pk=session.pk).update(notes="changed")
-    finally:
-        connection.close()
-        connection.settings_dict.update(owner)
-        runtime_backends_gone()
 
 
 def test_the_owner_can_still_switch_the_guard_off_which_the_chain_reveals(signed_world):

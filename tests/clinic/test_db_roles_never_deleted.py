@@ -13,8 +13,6 @@ app's runtime role (clinic.db_roles: NEVER_DELETED, DELETED_BY_THE_APP).
 
 from __future__ import annotations
 
-import time
-from contextlib import contextmanager
 from decimal import Decimal
 from io import StringIO
 
@@ -27,6 +25,10 @@ from simple_history.models import HistoricalChanges
 
 from clinic import db_roles
 from clinic.roles import Role
+from tests.clinic.test_database_roles import (
+    default_connection_as_runtime_role,
+    runtime_connection,
+)
 from tests.factories import UserFactory
 
 
@@ -132,49 +134,6 @@ def test_delete_is_revoked_after_the_broad_grant():
 # On PostgreSQL, as the runtime role.
 
 
-@contextmanager
-def runtime_connection():
-    """Raw psycopg, as the runtime role, to the test database (tests/clinic/
-    test_database_roles.py's), for tests inside the owner's transaction too: on leaving,
-    the wait for the role's server process to end clears the statistics snapshot, which
-    a transaction otherwise keeps (pg_stat_activity would not change until its end)."""
-    import psycopg
-
-    from tests.clinic.test_database_roles import runtime_credentials
-
-    owner, runtime = connection.settings_dict, runtime_credentials()
-    conn = psycopg.connect(
-        dbname=owner["NAME"],
-        host=owner["HOST"] or None,
-        port=owner["PORT"] or None,
-        user=runtime["USER"],
-        password=runtime["PASSWORD"],
-        autocommit=True,
-    )
-    try:
-        yield conn
-    finally:
-        conn.close()
-        runtime_backends_gone(runtime["USER"])
-
-
-def runtime_backends_gone(user: str, timeout: float = 10.0) -> None:
-    """No server process of the runtime role left on the test database: the worker's DROP
-    DATABASE at the end, as the owner, may not end another role's process."""
-    deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
-        while True:
-            cursor.execute("SELECT pg_stat_clear_snapshot()")
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND usename = %s",
-                [user],
-            )
-            if cursor.fetchone()[0] == 0 or time.monotonic() > deadline:
-                return
-            time.sleep(0.02)
-
-
 @as_the_runtime_role
 @pytest.mark.parametrize("table", db_roles.never_deleted_tables())
 @pytest.mark.django_db
@@ -217,7 +176,6 @@ def test_the_app_still_deletes_what_it_replaces_as_the_runtime_role():
     """A draft saved again: its points replaced, its draws planned again and a further vial
     it no longer needs dropped; then the rollups rebuilt. Through the services and the
     command, on a default connection that logs in as the runtime role."""
-    from tests.clinic.test_database_roles import runtime_credentials
     from tests.treatments.session_helpers import ready_patient_for, save, start
     from tests.treatments.test_session_vials import vial
     from treatments.models import InjectionPoint, SessionVial, VialDraw
@@ -227,13 +185,7 @@ def test_the_app_still_deletes_what_it_replaces_as_the_runtime_role():
     patient = ready_patient_for(practitioner)
     small, second = vial(practitioner, 100, hours_left=2), vial(practitioner, 100, hours_left=10)
     large = vial(practitioner, 200, hours_left=20)
-    owner = {key: connection.settings_dict[key] for key in ("USER", "PASSWORD")}
-    connection.close()
-    connection.settings_dict.update(runtime_credentials())
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT current_user")
-            assert cursor.fetchone()[0] == settings.DATABASE_RUNTIME_ROLE
+    with default_connection_as_runtime_role():
         session = start(patient, practitioner, "chronic-migraine", "botox", vial=False)
         session = save(session, practitioner, vial=small, further_vials=[second, large])
         assert SessionVial.objects.filter(session=session).exists()
@@ -256,7 +208,3 @@ def test_the_app_still_deletes_what_it_replaces_as_the_runtime_role():
         assert session.points.count() == 3
         assert not points_before & set(session.points.values_list("pk", flat=True))
         call_command("rebuild_rollups", stdout=StringIO())
-    finally:
-        connection.close()
-        connection.settings_dict.update(owner)
-        runtime_backends_gone(settings.DATABASE_RUNTIME_ROLE)
