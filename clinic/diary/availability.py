@@ -100,12 +100,6 @@ def room_at(*, practitioner_id: int, starts_at: datetime) -> int | None:
     return next((b.room_id for b in blocks if b.starts <= starts_at < b.ends), None)
 
 
-def is_within_hours(*, practitioner_id: int, starts_at: datetime, ends_at: datetime) -> bool:
-    day = timezone.localdate(starts_at)
-    blocks = working_blocks(day=day, practitioner_ids=[practitioner_id]).get(practitioner_id, [])
-    return any(b.starts <= starts_at and ends_at <= b.ends for b in blocks)
-
-
 def occupying(qs=None):
     qs = Appointment.objects.all() if qs is None else qs
     return qs.filter(status__in=AppointmentStatus.occupying())
