@@ -254,8 +254,8 @@ def _recall_rows(html: str) -> list[tuple[str, str]]:
 
 
 def _send_button(html: str) -> str:
-    button = html.split('data-testid="send-recalls"', 1)[1].split("</button>", 1)[0]
-    return " ".join(re.sub(r"<[^>]+>|^>", " ", button).split())
+    button = re.search(r'data-testid="send-recalls"[^>]*>(.*?)</button>', html, re.S)[1]
+    return " ".join(re.sub(r"<[^>]+>", " ", button).split())
 
 
 def test_the_recall_boxes_are_beside_the_names_and_the_button_counts_the_ticked(
@@ -297,6 +297,19 @@ def test_the_recall_boxes_are_beside_the_names_and_the_button_counts_the_ticked(
     assert _send_button(one) == "Send recall messages to 1 ticked patient"
     none = reception_client.get(reverse("reports:recall"), {"contact": "none"}).content.decode()
     assert _send_button(none) == "Send recall messages to 0 ticked patients"
+    # With nobody ticked the button cannot be pressed, and the line beside it says why;
+    # with someone ticked it can, and that line is hidden.
+    assert _button_tag(none).endswith(" disabled>") and _none_ticked(none) == ""
+    assert " disabled" not in _button_tag(one) and _none_ticked(one) == " hidden"
+
+
+def _button_tag(html: str) -> str:
+    return re.search(r'<button [^>]*data-testid="send-recalls"[^>]*>', html)[0]
+
+
+def _none_ticked(html: str) -> str:
+    """What follows data-none-ticked in its tag: " hidden" or nothing."""
+    return re.search(r"data-none-ticked( hidden)?>", html)[1] or ""
 
 
 def test_without_recalls_to_send_the_names_have_no_boxes(manager_client, doctor):

@@ -60,6 +60,14 @@ def test_the_recall_boxes_are_beside_the_names_and_the_button_counts_them(
     expect(boxes["Pelham"]).to_be_checked()
     expect(send).to_have_text("Send recall messages to 2 ticked patients")
     boxes["Pelham"].uncheck()
+    # Nobody ticked: the button cannot be pressed, and the page says why.
+    boxes["Ravensworth"].uncheck()
+    expect(send).to_have_text("Send recall messages to 0 ticked patients")
+    expect(send).to_be_disabled()
+    expect(page.get_by_text("Nobody is ticked: tick the patients to send to.")).to_be_visible()
+    boxes["Ravensworth"].check()
+    expect(send).to_be_enabled()
+    expect(page.get_by_text("Nobody is ticked: tick the patients to send to.")).to_be_hidden()
 
     send.click()
     expect(page.locator(".messages")).to_contain_text("Recall messages for 1 patient")

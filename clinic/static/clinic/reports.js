@@ -81,15 +81,20 @@
     });
     // The recall list: "Send recall messages to N ticked patients" counts the boxes
     // beside the names (in the table, joined to the form by form="recall-send") as they
-    // change, and as the browser puts back boxes changed before a reload or Back.
+    // change, and as the browser puts back boxes changed before a reload or Back. With
+    // none ticked the button cannot be pressed, and the line beside it says why.
     const recallForm = document.getElementById("recall-send");
     const tickedCount = recallForm && recallForm.querySelector("[data-ticked-count]");
     if (tickedCount) {
       const noun = recallForm.querySelector("[data-ticked-noun]");
+      const button = recallForm.querySelector("[data-testid=send-recalls]");
+      const noneTicked = recallForm.querySelector("[data-none-ticked]");
       const countTicked = () => {
         const ticked = [...recallForm.elements].filter((box) => box.name === "recall" && box.checked).length;
         tickedCount.textContent = String(ticked);
         if (noun) noun.textContent = ticked === 1 ? "patient" : "patients";
+        if (button) button.disabled = ticked === 0;
+        if (noneTicked) noneTicked.hidden = ticked !== 0;
       };
       document.addEventListener("change", (event) => {
         if (event.target.form === recallForm) countTicked();
