@@ -1,8 +1,9 @@
 """When the diary is free: the practitioners who can be booked, their working hours
 (weekly pattern, less leave, plus extra clinics) and the room of each stretch, what
-already holds a time (occupying appointments, clashes), and the free slots offered to a
-booker. Read by the booking checks, the slot holding of clinic.diary.slot, the services
-(the room a booking takes) and the day and week views (clinic.diary.selectors)."""
+already holds a time (occupying appointments, clashes; Taken, the same rule for a day
+already read), and the free slots offered to a booker. Read by the booking checks, the
+slot holding of clinic.diary.slot, the services (the room a booking takes) and the day
+and week views (clinic.diary.selectors, clinic.diary.grid)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from clinic.diary.choices import AppointmentStatus, ExceptionKind
 from clinic.diary.models import Appointment, WorkingException, WorkingPattern
 
 SLOT_MINUTES = 15
+OCCUPYING = frozenset(AppointmentStatus.occupying())  # what holds a time (a clash)
 
 
 @dataclass(frozen=True)
@@ -91,12 +93,19 @@ def subtract(blocks: list[Block], starts: datetime, ends: datetime) -> list[Bloc
     return kept
 
 
-def room_at(*, practitioner_id: int, starts_at: datetime) -> int | None:
-    """The room of the practitioner's working hours at `starts_at` (the weekly pattern's or
-    an extra clinic's), or None when that stretch names none or they are not working then:
-    the room a booking takes when the booker leaves it to their hours. Two queries."""
-    day = timezone.localdate(starts_at)
-    blocks = working_blocks(day=day, practitioner_ids=[practitioner_id]).get(practitioner_id, [])
+def hours_of(*, practitioner_id: int, day: date) -> list[Block]:
+    """One practitioner's working time on `day` (working_blocks): read once by a booking or
+    a move, for the room it takes (room_at) and the hours flag (checks.hours_check). Two
+    queries."""
+    return working_blocks(day=day, practitioner_ids=[practitioner_id]).get(practitioner_id, [])
+
+
+def room_at(blocks: list[Block], starts_at: datetime) -> int | None:
+    """The room of the working hours `blocks` (one practitioner's that day: hours_of,
+    working_blocks) at `starts_at` (the weekly pattern's or an extra clinic's), or None
+    when that stretch names none or they are not working then: the room a booking takes
+    when the booker leaves it to their hours, and so the room the free times and the day
+    view's free cells keep clear of (free_slots, Taken). No query."""
     return next((b.room_id for b in blocks if b.starts <= starts_at < b.ends), None)
 
 
@@ -114,7 +123,8 @@ def overlapping(*, starts_at, ends_at, exclude_pk=None):
 
 def clashes(*, practitioner_id, starts_at, ends_at, room_id=None, exclude_pk=None):
     """Occupying appointments overlapping [starts_at, ends_at) for the practitioner or
-    the room."""
+    the room: what refuses a booking (clinic.diary.slot). Taken.clear is the same rule for
+    appointments already read."""
     who = Q(practitioner_id=practitioner_id)
     if room_id is not None:
         who |= Q(room_id=room_id)
@@ -124,6 +134,34 @@ def clashes(*, practitioner_id, starts_at, ends_at, room_id=None, exclude_pk=Non
 def _overlaps(spans, starts: datetime, ends: datetime) -> bool:
     """Whether any of the (start, end) `spans` overlaps [starts, ends)."""
     return any(s < ends and e > starts for s, e in spans)
+
+
+class Taken:
+    """The time held on a day, from appointments read once (free_slots, the day view):
+    each occupying appointment's (start, end) under its practitioner and its room.
+    `clear` is the booking's clash rule (clashes, which the booking reads in SQL under its
+    locks) for times already read: one definition of when the free times and the day
+    view's free cells are free."""
+
+    def __init__(self) -> None:
+        self.practitioners: dict[int, list] = defaultdict(list)
+        self.rooms: dict[int, list] = defaultdict(list)
+
+    def add(self, *, practitioner_id, room_id, starts_at, ends_at, status) -> None:
+        """An appointment; one that does not hold its time (cancelled, did not attend:
+        AppointmentStatus.occupying) is left out."""
+        if status not in OCCUPYING:
+            return
+        self.practitioners[practitioner_id].append((starts_at, ends_at))
+        if room_id is not None:
+            self.rooms[room_id].append((starts_at, ends_at))
+
+    def clear(self, *, practitioner_id, room_id, starts: datetime, ends: datetime) -> bool:
+        """Whether a booking of [starts, ends) with the practitioner, in `room_id` (None:
+        no room), clashes with nothing held, the practitioner's or the room's by anyone."""
+        if _overlaps(self.practitioners.get(practitioner_id, ()), starts, ends):
+            return False
+        return room_id is None or not _overlaps(self.rooms.get(room_id, ()), starts, ends)
 
 
 def free_slots(
@@ -156,29 +194,25 @@ def free_slots(
         rooms = {room_id} if room_id is not None else set()
         rooms |= {b.room_id for day_blocks in blocks.values() for b in day_blocks}
         rooms.discard(None)
-        taken, room_taken = defaultdict(list), defaultdict(list)
-        for appt in (
+        taken = Taken()
+        for values in (
             occupying()
             .filter(
                 Q(practitioner_id__in=list(blocks)) | Q(room_id__in=rooms),
                 starts_at__lt=local_at(day + timedelta(days=1), time.min),
                 ends_at__gt=local_at(day, time.min),
             )
-            .only("practitioner_id", "room_id", "starts_at", "ends_at")
+            .values("practitioner_id", "room_id", "starts_at", "ends_at", "status")
         ):
-            taken[appt.practitioner_id].append((appt.starts_at, appt.ends_at))
-            if appt.room_id is not None:
-                room_taken[appt.room_id].append((appt.starts_at, appt.ends_at))
+            taken.add(**values)
         candidates = []
         for pid, day_blocks in blocks.items():
             for block in day_blocks:
-                room = room_id if room_id is not None else block.room_id
                 start = _round_up(max(block.starts, after))
                 while start + length <= block.ends:
                     end = start + length
-                    if not _overlaps(taken[pid], start, end) and not _overlaps(
-                        room_taken[room], start, end
-                    ):
+                    room = room_id if room_id is not None else room_at(day_blocks, start)
+                    if taken.clear(practitioner_id=pid, room_id=room, starts=start, ends=end):
                         candidates.append(Slot(pid, people[pid].get_full_name(), start, room))
                     start += timedelta(minutes=SLOT_MINUTES)
         for slot in sorted(candidates, key=lambda s: (s.starts_at, s.practitioner_name)):

@@ -89,14 +89,14 @@ def _joined(blocks) -> list[tuple[datetime, datetime]]:
     return [(starts, ends) for starts, ends in joined]
 
 
-def hours_check(*, practitioner, starts_at: datetime, ends_at: datetime) -> BookingCheck | None:
+def hours_check(
+    *, practitioner, starts_at: datetime, ends_at: datetime, blocks
+) -> BookingCheck | None:
     """A flag when [starts_at, ends_at) is not wholly inside one stretch of the
     practitioner's working hours that day (weekly pattern, less leave, plus extra clinics);
-    None when it is. Two queries."""
-    from clinic.diary.availability import working_blocks
-
+    None when it is. `blocks`: those hours (availability.hours_of), read once by the
+    booking or move for the room it takes too. No query."""
     day = timezone.localdate(starts_at)
-    blocks = working_blocks(day=day, practitioner_ids=[practitioner.pk]).get(practitioner.pk, [])
     stretches = _joined(blocks)
     if any(starts <= starts_at and ends_at <= ends for starts, ends in stretches):
         return None

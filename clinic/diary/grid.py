@@ -6,9 +6,13 @@ permission lookup or property in the template's loop).
 Each appointment is one cell spanning the rows it covers, so that it sits beside the time
 it starts at and no time it takes looks free (rows of 15 minutes merged back-to-back
 appointments of odd lengths into one cell and stacked them at its top). Free time is a
-15-minute cell to book where the whole 15 minutes is free and within hours; shorter free
-time left by odd lengths is drawn empty ("gap"). Only times off the 5-minute grid can
-still put two appointments in one cell (the second joins the first's).
+15-minute cell to book where the whole 15 minutes is free and within hours, and the room
+of their hours then (the room the booking takes: availability.room_at) is clear too, by
+the booking's own clash rule (availability.Taken; review: a cell looked free while a
+colleague held the room they share, and the booking refused it); such a cell says the
+room is in use ("room"). Shorter free time left by odd lengths is drawn empty ("gap").
+Only times off the 5-minute grid can still put two appointments in one cell (the second
+joins the first's).
 
 One pass over each column's appointments (sorted by start), so the work grows with
 rows x columns + appointments, not with their product. No query: it reads what
@@ -24,7 +28,7 @@ from urllib.parse import quote
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.diary.availability import SLOT_MINUTES
+from clinic.diary.availability import SLOT_MINUTES, room_at
 from clinic.diary.choices import AppointmentStatus
 from clinic.diary.models import BADGE_CLASSES, has_passed
 from clinic.diary.selectors import Booked, DayView
@@ -57,10 +61,11 @@ class Entry:
 class Cell:
     """One practitioner's cell, from `starts_at` over `rows` rows of 5 minutes: an
     appointment (two only when one starts off the 5-minute grid inside the other), a free
-    15 minutes to book (`book_url`), free time too short to book ("gap"), time outside
-    their hours ("off"), or covered by a cell above (not drawn)."""
+    15 minutes to book (`book_url`), 15 minutes free but for their room, held by a
+    colleague ("room"), free time too short to book ("gap"), time outside their hours
+    ("off"), or covered by a cell above (not drawn)."""
 
-    kind: str  # "appointment", "free", "gap", "off", "covered"
+    kind: str  # "appointment", "free", "room", "gap", "off", "covered"
     starts_at: datetime
     practitioner_id: int
     appointments: list[Booked] = field(default_factory=list)
@@ -69,6 +74,7 @@ class Cell:
     book_url: str = ""
     label: str = ""  # "09:15"
     who: str = ""  # whose free slot, for screen readers ("Book 09:15 with ...")
+    room: str = ""  # "room": the room in use ("Treatment room 1")
     stacked: bool = False  # more than one appointment in the cell
 
 
@@ -180,7 +186,12 @@ def day_grid(
                 cell.practitioner_id = who
                 if cell.kind == "free":
                     cell.label, cell.who = labels[index], name
-                    if can_book and not has_passed(moment, now):
+                    room = room_at(blocks, moment)
+                    if not view.taken.clear(
+                        practitioner_id=who, room_id=room, starts=moment, ends=moment + STEP
+                    ):  # a colleague's booking holds the room: booking it would be refused
+                        cell.kind, cell.room = "room", view.room_names.get(room, "Their room")
+                    elif can_book and not has_passed(moment, now):
                         cell.book_url = (
                             f"{book_prefix}{who}&start={starts_q[index]}{patient_suffix}"
                         )

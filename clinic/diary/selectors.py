@@ -15,6 +15,7 @@ from django.utils import timezone
 from clinic.diary.availability import (
     SLOT_MINUTES,
     Block,
+    Taken,
     floor_to_slot,
     local_at,
     practitioners,
@@ -48,6 +49,10 @@ class DayView:
     day: date
     columns: list[Column]
     times: list[datetime]
+    # The time the day's appointments hold, by practitioner and by room (the booking's
+    # clash rule: availability.Taken), and the names of the rooms they are in.
+    taken: Taken = field(default_factory=Taken)
+    room_names: dict[int, str] = field(default_factory=dict)
 
 
 def _with_relations(qs):
@@ -65,6 +70,7 @@ class Booked:
     practitioner_id: int
     patient_name: str
     type_name: str
+    room_id: int | None
     room_name: str
     starts_at: datetime
     ends_at: datetime
@@ -84,6 +90,7 @@ DAY_VIEW_VALUES = (
     "patient__family_name",
     "patient__preferred_name",
     "appointment_type__name",
+    "room_id",
     "room__name",
     "starts_at",
     "ends_at",
@@ -107,7 +114,9 @@ _display_name = Patient.display_name.fget  # the patient's own wording, on _Name
 
 def day_view(*, day: date) -> DayView:
     """Everyone working or booked on `day`, a column each, with their appointments
-    (cancelled ones left out). Four queries, whatever the number of appointments."""
+    (cancelled ones left out), and the time they hold in each room too (`taken`: a free
+    cell is one the booking would take, clear of a colleague's booking in a shared room).
+    Four queries, whatever the number of appointments."""
     people = {p.pk: p for p in practitioners()}
     blocks = working_blocks(day=day, practitioner_ids=list(people))
     rows = (
@@ -124,9 +133,10 @@ def day_view(*, day: date) -> DayView:
         for pid, person in people.items()
     }
     appointments = []
+    taken, room_names = Taken(), {}
     for row in rows:
         pk, public_id, practitioner_id, first, last, username, *names = row[:10]
-        type_name, room_name, starts_at, ends_at, status, flags = row[10:]
+        type_name, room_id, room_name, starts_at, ends_at, status, flags = row[10:]
         if practitioner_id not in columns:  # booked, with no working pattern (any more)
             columns[practitioner_id] = Column(
                 practitioner_id, f"{first} {last}".strip() or username, []
@@ -138,6 +148,7 @@ def day_view(*, day: date) -> DayView:
             practitioner_id,
             name,
             type_name,
+            room_id,
             room_name or "",
             starts_at,
             ends_at,
@@ -146,6 +157,15 @@ def day_view(*, day: date) -> DayView:
         )
         columns[practitioner_id].appointments.append(booked)
         appointments.append(booked)
+        taken.add(
+            practitioner_id=practitioner_id,
+            room_id=room_id,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            status=status,
+        )
+        if room_id is not None:
+            room_names[room_id] = room_name
     shown = [c for c in columns.values() if c.blocks or c.appointments]
     # From the earliest start to the latest end of anyone's hours or bookings that day,
     # on the 15-minute grid (08:00-20:00 when nobody works).
@@ -157,7 +177,7 @@ def day_view(*, day: date) -> DayView:
     while start < end:
         times.append(start)
         start += timedelta(minutes=SLOT_MINUTES)
-    return DayView(day=day, columns=shown, times=times)
+    return DayView(day=day, columns=shown, times=times, taken=taken, room_names=room_names)
 
 
 def week_view(*, practitioner, monday: date) -> list[tuple[date, list[Block], list[Appointment]]]:

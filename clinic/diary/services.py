@@ -51,18 +51,19 @@ def _bookable(starts_at) -> None:
 
 
 def _room_for_move(
-    current: Appointment, *, room, practitioner_id: int, starts_at
+    current: Appointment, *, room, hours, starts_at
 ) -> tuple[int | None, int | None]:
     """A moved appointment's room, and that room again if it was chosen (not its hours'):
     a room named for the move is taken; a room the booker chose (`room_chosen`) is kept;
-    else the room follows the hours at the new time, with the new practitioner. Read from
-    what was stored, not guessed from today's hours (review 07/12/2026: a room whose
-    working pattern changed after booking looked chosen and stuck on a move)."""
+    else the room follows the hours (`hours`: availability.hours_of, the practitioner's
+    that day, the new one's if it changes) at the new time. Read from what was stored, not
+    guessed from today's hours (review 07/12/2026: a room whose working pattern changed
+    after booking looked chosen and stuck on a move)."""
     if room is not None:
         return room.pk, room.pk
     if current.room_chosen and current.room_id is not None:
         return current.room_id, current.room_id
-    return availability.room_at(practitioner_id=practitioner_id, starts_at=starts_at), None
+    return availability.room_at(hours, starts_at), None
 
 
 def appointment_book(
@@ -85,13 +86,13 @@ def appointment_book(
     minutes = minutes or appointment_type.default_minutes
     ends_at = starts_at + timedelta(minutes=minutes)
     indication = indication or appointment_type.indication
-    # No room chosen: the room of the practitioner's hours then, so that it is held and
-    # shown (a booking made at the desk said no room, each seeded one its room).
-    room_id = (
-        room.pk
-        if room
-        else availability.room_at(practitioner_id=practitioner.pk, starts_at=starts_at)
+    # Their hours that day, read once: for the room (none chosen: the room of their hours
+    # then, so that it is held and shown; a booking made at the desk said no room, each
+    # seeded one its room) and for the hours flag (slot.flags).
+    hours = availability.hours_of(
+        practitioner_id=practitioner.pk, day=timezone.localdate(starts_at)
     )
+    room_id = room.pk if room else availability.room_at(hours, starts_at)
     try:
         with transaction.atomic():
             # The locks, then a refusal no other time fixes, then the slot: a time already
@@ -122,6 +123,7 @@ def appointment_book(
                 ends_at=ends_at,
                 acknowledge=acknowledge_flags,
                 practitioner=practitioner,
+                hours=hours,
             )
             appointment = Appointment(
                 patient=patient,
@@ -202,8 +204,12 @@ def appointment_move(
             if not current.is_open:
                 raise ValidationError("Only an appointment still to happen can be moved.")
             practitioner_id = practitioner.pk if practitioner else current.practitioner_id
+            # Their hours that day, read once: for the room and the hours flag.
+            hours = availability.hours_of(
+                practitioner_id=practitioner_id, day=timezone.localdate(starts_at)
+            )
             room_id, chosen_room = _room_for_move(
-                current, room=room, practitioner_id=practitioner_id, starts_at=starts_at
+                current, room=room, hours=hours, starts_at=starts_at
             )
             ends_at = starts_at + timedelta(minutes=minutes)
             # As for a booking: the locks, a refusal, the slot, then the flags.
@@ -233,6 +239,7 @@ def appointment_move(
                 ends_at=ends_at,
                 acknowledge=acknowledge_flags,
                 practitioner=practitioner or current.practitioner,
+                hours=hours,
                 exclude_pk=current.pk,
                 doing="move it there",
             )

@@ -140,18 +140,22 @@ def flags(
     ends_at,
     acknowledge,
     practitioner,
+    hours,
     exclude_pk=None,
     doing: str = "book it",
 ) -> list[BookingCheck]:
     """The flags to acknowledge, after the clash: the treatment's (`found`, refusals), and
     for any kind of visit a start already passed, the whole appointment within the
-    practitioner's hours, and not overlapping another of the patient's (read under the
-    patient's lock, lock_the_slot). BookingNeedsAcknowledgement unless acknowledged."""
+    practitioner's hours (`hours`: availability.hours_of, the read the room came from),
+    and not overlapping another of the patient's (read under the patient's lock,
+    lock_the_slot). BookingNeedsAcknowledgement unless acknowledged."""
     found = list(found)
     passed = past_check(starts_at=starts_at, doing=doing)
     if passed is not None:
         found.insert(0, passed)  # first: the plainest reason not to book it
-    outside = hours_check(practitioner=practitioner, starts_at=starts_at, ends_at=ends_at)
+    outside = hours_check(
+        practitioner=practitioner, starts_at=starts_at, ends_at=ends_at, blocks=hours
+    )
     if outside is not None:
         found.append(outside)
     overlap = patient_overlap_check(
