@@ -2,9 +2,12 @@
 week around today: today's diary full, with arrivals, one patient late, one who did not
 attend and a late cancellation; last week's appointments done; the coming week booked.
 
-Appointments are laid end to end per practitioner, so none overlap (PostgreSQL's
-exclusion constraints would refuse it). Patients come from those already treated, with
-the treatment they are having (its indication and product); some visits are reviews and
+Appointments are laid end to end per practitioner, and none overlaps another in its room
+(PostgreSQL's exclusion constraints would refuse either). On Wednesday afternoons the
+nurse works in the practitioner's room (SHARED_ROOM): her bookings there fill the
+practitioner's gaps, and the day view shows the room in use, not free, in each one's
+column while the other has it. Patients come from those already treated, with the
+treatment they are having (its indication and product); some visits are reviews and
 consultations. Today is a working day whatever the weekday: an extra clinic is added when
 the weekly pattern has none.
 """
@@ -21,7 +24,18 @@ WEEKLY = {
     "practitioner": (range(0, 5), time(9), time(17), "Treatment room 1"),
     "nurse": (range(0, 6), time(9), time(17), "Treatment room 2"),
 }
+# (username, weekday, from, room name): from then on that weekday, in that room.
+SHARED_ROOM = ("nurse", 2, time(13), "Treatment room 1")
 LENGTH_CHOICES = (15, 20, 30, 30, 45)
+
+
+def stretches(name: str, weekday: int, starts: time, ends: time, room: str):
+    """(starts, ends, room name) of `name`'s hours that weekday: one stretch, or two where
+    SHARED_ROOM moves them into another room for the rest of the day."""
+    who, shared_day, moves_at, shared = SHARED_ROOM
+    if (name, weekday) != (who, shared_day) or not starts < moves_at < ends:
+        return [(starts, ends, room)]
+    return [(starts, moves_at, room), (moves_at, ends, shared)]
 
 
 class DiarySeeder:
@@ -46,13 +60,10 @@ class DiarySeeder:
         for name, (weekdays, starts, ends, room) in WEEKLY.items():
             WorkingPattern.objects.bulk_create(
                 WorkingPattern(
-                    practitioner=people[name],
-                    weekday=day,
-                    starts=starts,
-                    ends=ends if day < 5 else time(13),
-                    room=rooms.get(room),
+                    practitioner=people[name], weekday=day, starts=s, ends=e, room=rooms.get(r)
                 )
                 for day in weekdays
+                for s, e, r in stretches(name, day, starts, ends if day < 5 else time(13), room)
             )
             if today.weekday() not in weekdays:
                 WorkingException.objects.create(
@@ -84,7 +95,8 @@ class DiarySeeder:
         made = []
         # A patient is booked once a day whoever they see (two practitioners at once was
         # the review's finding; a second visit the same day is rare enough to leave out).
-        seen_on = {}
+        # A room holds one booking at a time, whoever's: what each day's rooms hold so far.
+        seen_on, held_on = {}, {}
         reception = self.staff.get("reception") or people["practitioner"]
         for name, person in people.items():
             weekdays, starts, ends, room = WEEKLY[name]
@@ -93,18 +105,25 @@ class DiarySeeder:
                 if day.weekday() not in weekdays and day != today:
                     continue
                 day_end = ends if day.weekday() < 5 and day.weekday() in weekdays else time(13)
+                hours = [
+                    (s, rooms.get(r))
+                    for s, _, r in stretches(name, day.weekday(), starts, day_end, room)
+                ]
                 made += self._day(
-                    rng, day, person, rooms.get(room), starts, day_end, treated, types,
-                    by_indication, reception, seen_on.setdefault(day, set()),
+                    rng, day, person, hours, starts, day_end, treated, types, by_indication,
+                    reception, seen_on.setdefault(day, set()), held_on.setdefault(day, {}),
                 )  # fmt: skip
         Appointment.objects.bulk_create(made)
         return len(made)
 
     def _day(
-        self, rng, day, person, room, starts, ends, treated, types, by_indication, desk, seen_today
-    ):
-        """One practitioner's day; `seen_today`: the patients booked that day already, with
-        anyone (added to)."""
+        self, rng, day, person, hours, starts, ends, treated, types, by_indication, desk,
+        seen_today, held,
+    ):  # fmt: skip
+        """One practitioner's day. `hours`: (from, room) of each stretch, the room a
+        booking takes being the one of its start; `seen_today`: the patients booked that
+        day already, with anyone; `held`: {room id: [(start, end)]} booked that day already,
+        by anyone (both added to)."""
         from clinic.diary.models import Appointment
 
         now = timezone.now()
@@ -117,7 +136,11 @@ class DiarySeeder:
             minutes = rng.choice(LENGTH_CHOICES)
             if moment + timedelta(minutes=minutes) > closing:
                 break
-            if rng.random() < (0.1 if today else 0.3):  # a gap in the diary
+            room = [r for s, r in hours if s <= timezone.localtime(moment).time()][-1]
+            spans = held.setdefault(room.pk, []) if room is not None else []
+            if rng.random() < (0.1 if today else 0.3) or any(  # a gap, or the room in use
+                s < moment + timedelta(minutes=minutes) and moment < e for s, e in spans
+            ):
                 moment += timedelta(minutes=15)
                 continue
             if len(seen_today) >= len(treated):  # everyone is booked today already
@@ -125,7 +148,6 @@ class DiarySeeder:
             session = rng.choice(treated)
             if session.patient_id in seen_today:
                 continue
-            seen_today.add(session.patient_id)
             kind = rng.random()
             if kind < 0.7:
                 appointment_type = by_indication.get(session.indication_id) or types["review"]
@@ -136,6 +158,11 @@ class DiarySeeder:
                 appointment_type, indication, product = types["consultation"], None, None
             length = appointment_type.default_minutes if rng.random() < 0.7 else minutes
             ends_at = moment + timedelta(minutes=length)
+            if any(s < ends_at and moment < e for s, e in spans):  # longer than the room is free
+                moment += timedelta(minutes=15)
+                continue
+            seen_today.add(session.patient_id)
+            spans.append((moment, ends_at))
             status, arrived, cancelled = self._status(
                 rng, moment, ends_at, now, today, late_done, dna_done, cancel_done
             )
