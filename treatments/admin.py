@@ -103,8 +103,8 @@ class SafetyParameterAdmin(ReferenceAdmin):
 
 @admin.register(SideEffectTerm)
 class SideEffectTermAdmin(ReferenceAdmin):
-    list_display = ("name", "slug", "spread_alarm", "source", "verified_on")
-    list_filter = ("spread_alarm",)
+    list_display = ("name", "slug", "spread_alarm", "hypersensitivity", "source", "verified_on")
+    list_filter = ("spread_alarm", "hypersensitivity")
     search_fields = ("name", "slug")
 
 

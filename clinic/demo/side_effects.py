@@ -90,6 +90,54 @@ PHONED_IN = (
 class SideEffectSeeder:
     """Side effects of the signed sessions."""
 
+    def _allergic_reaction(self, sessions, rows, terms, today):
+        """One urticarial reaction with lip swelling after a patient's latest session, 2 to
+        8 weeks ago, reported to the Yellow Card scheme: rule 21 then blocks any toxin for
+        that patient, which the session editor shows (no session after it, so the story
+        never signs past it). The latest such session with no side effect yet; none
+        found, none made."""
+        latest = {}
+        for session in sessions:  # oldest first: the last one kept is each patient's latest
+            latest[session.patient_id] = session
+        taken = {row.session_id for row in rows}
+        candidates = [
+            s
+            for s in latest.values()
+            if 14 <= (today - timezone.localdate(s.performed_at)).days <= 56 and s.pk not in taken
+        ]
+        if not candidates:
+            return None
+        session = max(candidates, key=lambda s: (s.performed_at, s.pk))
+        onset = timezone.localdate(session.performed_at)
+        reviewed_at = aware(onset + timedelta(days=1), 10, 15)
+        reviewer = session.practitioner
+        return SideEffect(
+            patient=session.patient,
+            session=session,
+            term=terms["hypersensitivity"],
+            description=(
+                "Itchy raised rash on the face and neck and swollen lips about two hours after "
+                "the injections; no breathing difficulty. Seen at the walk-in centre."
+            ),
+            onset_date=onset,
+            resolution_date=onset + timedelta(days=3),
+            severity=2,
+            outcome="recovered",
+            causality="probable",
+            action_taken="treatment",
+            treatment_given="Chlorphenamine 4 mg three times a day for 3 days",
+            reporter="patient",
+            status="reviewed",
+            logged_by=reviewer,
+            reviewed_by=reviewer,
+            reviewed_at=reviewed_at,
+            created_at=reviewed_at,
+            regulator_decision="reported",
+            yellow_card_reference="GB-MHRA-ADR 30417752",
+            decided_by=reviewer,
+            decided_at=reviewed_at,
+        )
+
     def record_side_effects(self) -> int:
         """Suspected reactions to about one session in eight, with terms typical of the
         indication (DOMAIN §4.1): mostly mild or moderate and decided (not reported with
@@ -186,6 +234,9 @@ class SideEffectSeeder:
                     created_at=min(logged, timezone.now() - timedelta(minutes=5)),
                 )
             )
+        allergic = self._allergic_reaction(sessions, rows, terms, today)
+        if allergic is not None:
+            rows.append(allergic)
         if serious_left_open is False and rows:
             # Make sure the governance flag has something to show in the demo.
             severe = [r for r in reversed(rows) if r.status == "reviewed" and r.severity == 3]

@@ -45,3 +45,21 @@ def test_every_first_cosmetic_treatment_follows_a_face_to_face_assessment(demo):
             patient_id=row["patient_id"], assessed_on__lte=row["first"].date()
         )
         assert assessed.exists(), row
+
+
+def test_one_patient_has_an_allergic_reaction_recorded_after_their_last_session(demo):
+    """Rule 21 from the record in the demo: a reaction to a toxin, reported to the Yellow
+    Card scheme, after the patient's latest session; nothing signed after it, and a new
+    session for them is blocked."""
+    from treatments import selectors
+
+    (reaction,) = SideEffect.objects.filter(term__hypersensitivity=True).select_related(
+        "session", "patient"
+    )
+    assert reaction.causality == "probable" and reaction.yellow_card_reference
+    later = TreatmentSession.objects.filter(
+        patient=reaction.patient, performed_at__gt=reaction.session.performed_at, status="signed"
+    )
+    assert not later.exists()
+    history = selectors.patient_history_facts(reaction.patient)
+    assert [r.term for r in history.reactions] == ["Hypersensitivity (urticaria, oedema)"]

@@ -208,6 +208,53 @@ def test_rule21_hypersensitivity_blocks():
     }
 
 
+def reaction(days_ago: int, causality: str = "", term="Anaphylaxis", brand="BOTOX"):
+    return safety.RecordedReaction(
+        onset_on=DAY - timedelta(days=days_ago), term=term, brand=brand, causality=causality
+    )
+
+
+@pytest.mark.parametrize("causality", ["", "certain", "probable", "possible", "unassessable"])
+def test_rule21_a_hypersensitivity_recorded_here_blocks_every_toxin(causality):
+    """Practitioner review (07/12/2026): an anaphylaxis recorded after a BOTOX session left
+    the next session, of Azzalure, without a finding. Assessed or not yet, it blocks,
+    whatever the product now."""
+    azzalure = session("azzalure", "glabellar-lines", [pt(50, "Corrugator")], vial=vial("azzalure"))
+    for proposed in (session(), azzalure):
+        found = run(proposed, history(reactions=(reaction(200, causality),)))
+        f = one(found, "contra.hypersensitivity_recorded")
+        assessed = f"causality: {causality}" if causality else "causality not yet assessed"
+        assert f.level == BLOCK
+        assert f.message == (
+            f"Recorded here: Anaphylaxis on {uk(200)} after BOTOX ({assessed}). A "
+            "hypersensitivity reaction to a botulinum toxin contraindicates every toxin product"
+        )
+        assert not only(found, "contra.hypersensitivity_unlikely")
+
+
+def test_rule21_a_reaction_assessed_as_unlikely_is_a_warning_and_each_is_named():
+    found = run(
+        session(),
+        history(
+            reactions=(
+                reaction(30, "unlikely", term="Hypersensitivity (urticaria, oedema)", brand=""),
+                reaction(400, "probable"),
+            )
+        ),
+    )
+    assert one(found, "contra.hypersensitivity_recorded").message.startswith(
+        f"Recorded here: Anaphylaxis on {uk(400)} after BOTOX (causality: probable). "
+    )
+    warn = one(found, "contra.hypersensitivity_unlikely")
+    assert warn.level == WARN
+    assert warn.message == (
+        "Recorded here and assessed as unlikely to be the toxin's: Hypersensitivity "
+        f"(urticaria, oedema) on {uk(30)} (causality: unlikely). Confirm with the patient "
+        "before treating"
+    )
+    assert not only(run(session(), history()), "contra.hypersensitivity_recorded")
+
+
 def test_rule22_infection_blocks_and_names_inflammation_for_bocouture():
     f = one(with_answers(infection_at_sites=True), "contra.infection")
     assert f.level == BLOCK and "inflammation" not in f.message

@@ -373,12 +373,18 @@ class SiteTemplateRow(models.Model):
 class SideEffectTerm(SourcedReferenceModel, TimeStampedModel):
     """A coded reaction term from the seeded list (DOMAIN §4.1), e.g. "Eyelid ptosis".
     `spread_alarm` marks the distant-spread signs (swallowing, speech, breathing) that
-    need urgent assessment (DOMAIN §3.3)."""
+    need urgent assessment (DOMAIN §3.3); `hypersensitivity` the allergic reactions
+    that, once recorded after a toxin, contraindicate any toxin (rule 21)."""
 
     slug = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=120)
     spread_alarm = models.BooleanField(
         default=False, help_text="A sign of distant spread of toxin effect (DOMAIN §3.3)"
+    )
+    hypersensitivity = models.BooleanField(
+        default=False,
+        help_text="A hypersensitivity reaction (DOMAIN §4.1, S109): recorded after a toxin, "
+        "a documented hypersensitivity to botulinum toxin (§10 rule 21)",
     )
     notes = models.CharField(max_length=250, blank=True)
 

@@ -177,6 +177,19 @@ class PriorDose:
 
 
 @dataclass(frozen=True)
+class RecordedReaction:
+    """A hypersensitivity reaction recorded here as a side effect (its term marked so in
+    the reference data), with onset on or before the session date: rule 21's documented
+    hypersensitivity. `brand`: the product of the session it followed ("" when none was
+    named); `causality`: the WHO-UMC category, "" until a practitioner has assessed it."""
+
+    onset_on: date
+    term: str
+    brand: str = ""
+    causality: str = ""
+
+
+@dataclass(frozen=True)
 class ProposedSession:
     patient_id: int
     on: date  # the session date (Europe/London)
@@ -223,6 +236,7 @@ class PatientHistory:
     pvr_recorded_before: bool = False  # an earlier bladder session recorded a PVR
     migraine: MigraineDiaryFacts | None = None  # rule 33; None until outcomes are recorded
     prescriber_assessment: PrescriberAssessmentFacts | None = None  # rule 34: the latest
+    reactions: tuple[RecordedReaction, ...] = ()  # rule 21: hypersensitivity recorded here
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """The patient's history as the safety engine reads it (split from safety_inputs.py by
 concept): signed sessions here and toxin given elsewhere, the latest screening answers,
-the chronic-migraine diary (rule 33) and the prescriber's face-to-face assessment (rule
-34), as the plain facts of treatments.safety. The doses, the answers and the diary are
-one query (`_history_rows`)."""
+the chronic-migraine diary (rule 33), the prescriber's face-to-face assessment (rule 34)
+and the hypersensitivity reactions recorded here (rule 21), as the plain facts of
+treatments.safety. The doses, the answers, the reactions and the diary are one query
+(`_history_rows`)."""
 
 import dataclasses
 from datetime import date
@@ -28,6 +29,7 @@ from treatments.models import (
     OutcomeAssessment,
     OutcomeInstrument,
     PrescriberAssessment,
+    SideEffect,
     TreatmentSession,
 )
 from treatments.selectors.aggregates import ZERO
@@ -48,6 +50,24 @@ _LATEST_ANSWERS = Prepared(
 )
 
 
+def _reactions(patient_id: int, on: date):
+    """Rule 21: the hypersensitivity reactions recorded for the patient (their terms so
+    marked in the reference data) with onset on or before `on`: (onset, term, causality,
+    the product of the session they followed)."""
+    return (
+        SideEffect.objects.filter(
+            patient_id=patient_id, term__hypersensitivity=True, onset_date__lte=on
+        )
+        .order_by()
+        .values_list("onset_date", "term__name", "causality", "session__product_id")
+    )
+
+
+_REACTIONS = Prepared(
+    _reactions, patient_id=(-1001, -1002), on=(date(2001, 2, 3), date(2002, 3, 4))
+)
+_REACTION_COLUMNS = 4
+
 _PRIOR_DOSE_COLUMNS = 11  # the width of _prior_doses' rows
 
 
@@ -58,11 +78,12 @@ def _history_rows(
     top_up_of_session_id: int | None,
     on: date | None,
     diary: bool,
-) -> tuple[list[tuple], IntakeQuestionnaire | None, list[OutcomeAssessment]]:
+) -> tuple[list[tuple], IntakeQuestionnaire | None, list[tuple], list[OutcomeAssessment]]:
     """The rows patient_history_facts reads, in one query (clinic.prepared's
     read_side_by_side of the compiled reads): the prior doses (_PRIOR_DOSES), the latest
-    screening answers on or before `on`, and with `diary` the migraine diary's scores
-    (rule 33), oldest first, each with its instrument."""
+    screening answers on or before `on`, the hypersensitivity reactions recorded
+    (_REACTIONS, rule 21), and with `diary` the migraine diary's scores (rule 33), oldest
+    first, each with its instrument."""
     reads = [
         (
             *_PRIOR_DOSES.sql(
@@ -76,13 +97,14 @@ def _history_rows(
             *_LATEST_ANSWERS.sql(patient_id=patient.pk, on=on or date.max),
             len(IntakeQuestionnaire._meta.concrete_fields),
         ),
+        (*_REACTIONS.sql(patient_id=patient.pk, on=on or date.max), _REACTION_COLUMNS),
     ]
     own = len(OutcomeAssessment._meta.concrete_fields)
     if diary:
         reads.append(
             (*diary_scores_sql(patient, on=on), own + len(OutcomeInstrument._meta.concrete_fields))
         )
-    doses, answers, *scores = read_side_by_side(*reads)
+    doses, answers, reactions, *scores = read_side_by_side(*reads)
     latest = build_instance(IntakeQuestionnaire, answers[0]) if answers else None
     built = []
     for row in scores[0] if scores else ():
@@ -91,7 +113,7 @@ def _history_rows(
         built.append(score)
     # Oldest first, as the scores' own read orders them (the join keeps no order).
     built.sort(key=lambda a: (a.assessed_on, a.pk))
-    return _PRIOR_DOSES.converted(doses), latest, built
+    return _PRIOR_DOSES.converted(doses), latest, _REACTIONS.converted(reactions), built
 
 
 def screening_facts(
@@ -276,7 +298,7 @@ def patient_history_facts(
     pvr_before = False
     migraine_dates = []
     # Rule 33 reads the diary for chronic-migraine sessions only: none read for the others.
-    found, answers, scores = _history_rows(
+    found, answers, reactions, scores = _history_rows(
         patient,
         exclude_session_id=exclude_session_id,
         top_up_of_session_id=top_up_of_session_id,
@@ -332,6 +354,15 @@ def patient_history_facts(
         migraine=migraine,
         # Rule 34 reads it for cosmetic sessions only: no query for the others.
         prescriber_assessment=prescriber_assessment_facts(patient, on=on) if cosmetic else None,
+        reactions=tuple(
+            safety.RecordedReaction(
+                onset_on=onset_on,
+                term=term,
+                brand=products[product_id].brand if product_id in products else "",
+                causality=causality or "",
+            )
+            for onset_on, term, causality, product_id in sorted(reactions, reverse=True)
+        ),
     )
 
 

@@ -62,15 +62,49 @@ def screening_on_file(session, history, reference) -> list[Finding]:
 
 
 def hypersensitivity(session, history, reference) -> list[Finding]:
+    """Rule 21: a documented hypersensitivity to any botulinum toxin, from the screening
+    answers and from the reactions recorded here after a toxin (practitioner review
+    07/12/2026: an anaphylaxis recorded as a side effect left the next session, of another
+    brand, without a finding). A reaction assessed as unlikely to be the toxin's is shown,
+    as a warning; any other, assessed or not yet, blocks."""
+    findings: list[Finding] = []
     screening = history.screening
-    if screening is None or not screening.allergy_toxin_or_albumin:
-        return []
-    return _finding(
-        "contra.hypersensitivity",
-        Level.BLOCK,
-        "Screening: allergic reaction to a botulinum toxin or human albumin: contraindicated",
-        "DOMAIN §10 rule 21; S21; S99",
-    )
+    if screening is not None and screening.allergy_toxin_or_albumin:
+        findings += _finding(
+            "contra.hypersensitivity",
+            Level.BLOCK,
+            "Screening: allergic reaction to a botulinum toxin or human albumin: contraindicated",
+            "DOMAIN §10 rule 21; S21; S99",
+        )
+    unlikely = [r for r in history.reactions if r.causality == "unlikely"]
+    documented = [r for r in history.reactions if r.causality != "unlikely"]
+    if documented:
+        findings += _finding(
+            "contra.hypersensitivity_recorded",
+            Level.BLOCK,
+            f"Recorded here: {_reactions(documented)}. A hypersensitivity reaction to a "
+            f"botulinum toxin contraindicates every toxin product",
+            "DOMAIN §10 rule 21; §4.1; S21; S99; S109",
+        )
+    if unlikely:
+        findings += _finding(
+            "contra.hypersensitivity_unlikely",
+            Level.WARN,
+            f"Recorded here and assessed as unlikely to be the toxin's: {_reactions(unlikely)}. "
+            f"Confirm with the patient before treating",
+            "DOMAIN §10 rule 21; §4.1; S109",
+        )
+    return findings
+
+
+def _reactions(reactions) -> str:
+    """Each reaction as "Anaphylaxis on 02/03/2026 after Azzalure (causality: probable)"."""
+    said = []
+    for r in reactions:
+        after = f" after {r.brand}" if r.brand else ""
+        assessed = f"causality: {r.causality}" if r.causality else "causality not yet assessed"
+        said.append(f"{r.term} on {_d(r.onset_on)}{after} ({assessed})")
+    return "; ".join(said)
 
 
 def infection(session, history, reference) -> list[Finding]:
