@@ -10,6 +10,7 @@ public ids.
 """
 
 import json
+import os
 import sys
 from datetime import timedelta
 from decimal import Decimal
@@ -42,7 +43,7 @@ def main(count: int, password: str) -> None:
     user.save()
     user.groups.add(Group.objects.get(name="Practitioner"))
     botox = Product.objects.get(slug="botox")
-    migraine = Indication.objects.get(slug="chronic-migraine")
+    migraine = Indication.objects.get(slug=os.environ.get("BENCH_INDICATION", "chronic-migraine"))
     patients = []
     for record_number in allocate_record_numbers(count):
         patient = PatientFactory(registered_by=user, record_number=record_number, nhs_number="")
