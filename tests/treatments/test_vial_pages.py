@@ -419,3 +419,46 @@ def test_a_vial_received_from_a_draft_leads_back_to_it(practitioner_client, prac
         ),
     )
     assert response.status_code == 302 and response["Location"] == back
+
+
+def test_a_part_used_vial_is_discarded_with_the_waste_its_page_offers(
+    practitioner_client, practitioner
+):
+    """Browser review, 07/12/2026: a vial two sessions drew 25.95 U each from offered
+    "73.1000000000000" as its waste, the discard form refused that as more than 8 digits,
+    and the summary read "51.90 U drawn + 0 U wasted = 51 U". SQLite sums decimals as
+    floats: every total of units is read back to its 2 places (selectors.units_total), the
+    waste offered is in the field's own places, and the sum is made in Python, not by the
+    template's add filter (which reads decimals as whole numbers)."""
+    from tests.factories import TreatmentSessionFactory
+    from treatments import selectors
+    from treatments.models import VialDraw
+
+    # 2.7 mL in 100 U: 3.7 U per 0.1 mL, so 0.7 mL is 25.93 U; each drew 25.95 U.
+    vial = VialFactory(received_by=practitioner, diluent_ml=Decimal("2.70"))
+    for _ in range(2):
+        session = TreatmentSessionFactory(practitioner=practitioner, vial=vial, signed=True)
+        VialDraw.objects.create(session=session, vial=vial, units=Decimal("25.95"))
+    drawn = selectors.vial_units_drawn(vial)
+    assert drawn == Decimal("51.90") and drawn.as_tuple().exponent == -2
+    assert selectors.vial_get(pk=vial.pk).drawn_units.as_tuple().exponent == -2
+
+    url = reverse("treatments:vial_detail", args=[vial.pk])
+    page = practitioner_client.get(url).content.decode()
+    assert 'name="wasted_units" value="48.10"' in page
+    assert "51.9 U drawn + 0 U wasted = 51.9 U of 100 U" in page
+    assert "48.1 U left in the vial" in page
+
+    response = discard(practitioner_client, vial, wasted_units="48.10")
+    html = response.content.decode()
+    assert response.redirect_chain and "Vial discarded and waste recorded." in html
+    vial.refresh_from_db()
+    assert (vial.wasted_units, vial.drawn_at_discard) == (Decimal("48.10"), Decimal("51.90"))
+    assert "51.9 U drawn + 48.1 U wasted = 100 U of 100 U" in html
+    assert "balanced" in html and "does not balance" not in html
+    # The vial list says the same (its reconciliation badge summed with the add filter:
+    # 51 + 48 is not 100).
+    listed = practitioner_client.get(reverse("treatments:vials"), {"show": "all"})
+    row = listed.content.decode().split(vial.stock_label, 1)[1].split("</tr>", 1)[0]
+    assert ">51.9</td>" in row and ">48.1</td>" in row and "balanced" in row
+    assert "does not balance" not in row

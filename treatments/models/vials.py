@@ -171,6 +171,25 @@ class Vial(TimeStampedModel):
             return "Past its use-by: discard"
         return VialState(self.state).label
 
+    # What the vial's units add up to, from `drawn_units` (the units its sessions drew,
+    # annotated by the vial selectors): summed here, as the templates' add filter reads
+    # decimals as whole numbers ("51.90 U drawn + 0 U wasted = 51 U": browser review,
+    # 07/12/2026).
+
+    @property
+    def units_accounted(self) -> Decimal:
+        """Drawn + wasted: the presentation, once the vial is discarded and balances."""
+        return self.drawn_units + self.wasted_units
+
+    @property
+    def units_left(self) -> Decimal:
+        """What the vial still holds by its records (below 0 when a draft plans more than
+        it has), to the decimal places of the waste field: the discard form's waste as it
+        comes, which the form takes as it is."""
+        places = self._meta.get_field("wasted_units").decimal_places
+        left = Decimal(self.presentation_units) - self.units_accounted
+        return left.quantize(Decimal(1).scaleb(-places))
+
     @property
     def units_per_ml(self) -> Decimal | None:
         if not self.diluent_ml:

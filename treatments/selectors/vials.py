@@ -19,7 +19,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -28,14 +28,14 @@ from clinic.prepared import Prepared, attach_related
 from patients.models import Patient
 from treatments.choices import ProductForm, SessionStatus
 from treatments.models import Product, TreatmentSession, Vial, VialDraw
-from treatments.selectors.aggregates import ZERO
+from treatments.selectors.aggregates import units_total
 
 
 def vial_list() -> QuerySet[Vial]:
     """Vials with their receipt and the units drawn into sessions annotated (one query, no
     per-row lookups)."""
     return Vial.objects.select_related("product", "receipt").annotate(
-        drawn_units=Coalesce(Sum("draws__units"), ZERO),
+        drawn_units=units_total("draws__units"),
         session_count=Count("draws", distinct=True),
     )
 
@@ -139,7 +139,7 @@ def _usable(
         .annotate(total=Sum("units"))
         .values("total")
     )
-    qs = qs.annotate(drawn_units=Coalesce(Subquery(drawn), ZERO))
+    qs = qs.annotate(drawn_units=units_total(Subquery(drawn)))
     return qs.order_by("use_by", "expiry", "id")
 
 
@@ -261,7 +261,7 @@ def vial_sessions(*, vial: Vial) -> list[TreatmentSession]:
     return list(
         TreatmentSession.objects.filter(draws__vial=vial)
         .select_related("patient", "practitioner", "indication")
-        .annotate(total_units=Coalesce(Sum("draws__units", filter=Q(draws__vial=vial)), ZERO))
+        .annotate(total_units=units_total("draws__units", filter=Q(draws__vial=vial)))
         .order_by("performed_at", "id")
     )
 
@@ -298,7 +298,7 @@ def lot_exposure(*, lot: str) -> list[TreatmentSession]:
     return list(
         TreatmentSession.objects.filter(from_lot)
         .select_related("patient", "product", "indication", "practitioner")
-        .annotate(total_units=Coalesce(Sum("draws__units", filter=from_lot), ZERO))
+        .annotate(total_units=units_total("draws__units", filter=from_lot))
         .order_by("performed_at", "id")
     )
 
@@ -309,7 +309,7 @@ def vial_units_drawn(vial: Vial, *, excluding_session_id: int | None = None) -> 
     draws = VialDraw.objects.filter(vial=vial)
     if excluding_session_id is not None:
         draws = draws.exclude(session_id=excluding_session_id)
-    return draws.aggregate(total=Sum("units"))["total"] or Decimal(0)
+    return draws.aggregate(total=units_total("units"))["total"]
 
 
 def vial_units_drawn_by_vial(
@@ -320,7 +320,7 @@ def vial_units_drawn_by_vial(
     if excluding_session_id is not None:
         draws = draws.exclude(session_id=excluding_session_id)
     return dict(
-        draws.values("vial_id").annotate(total=Sum("units")).values_list("vial_id", "total")
+        draws.values("vial_id").annotate(total=units_total("units")).values_list("vial_id", "total")
     )
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from clinic.idempotency import locked_for_edit
+from clinic.templatetags.figures import figure
 from treatments import selectors
 from treatments.choices import ProductForm, SessionStatus
 from treatments.models import Product, StockReceipt, Vial
@@ -305,8 +306,8 @@ def vial_discard(*, vial: Vial, reason: str, wasted_units: Decimal, discarded_by
     if wasted_units < 0 or wasted_units > remaining:
         raise ValidationError(
             {
-                "wasted_units": f"Wasted units must be between 0 and the {remaining} U left "
-                f"({drawn} U drawn of {vial.presentation_units} U)."
+                "wasted_units": f"Wasted units must be between 0 and the {figure(remaining)} U "
+                f"left ({figure(drawn)} U drawn of {vial.presentation_units} U)."
             }
         )
     vial.discarded_at = timezone.now()

@@ -126,7 +126,6 @@ def _vial_page(request, vial, *, reconstitute_form=None, discard_form=None, corr
     sessions = selectors.vial_sessions(vial=vial) if can_see_sessions else None
     context = {
         "vial": vial,
-        "remaining": vial.presentation_units - vial.drawn_units - vial.wasted_units,
         # Its draws are no longer what they were when it was discarded (a draft's planned
         # draw moved since): the page says the report counts the closing figure.
         "closing_count_changed": vial.drawn_at_discard not in (None, vial.drawn_units),
@@ -144,10 +143,9 @@ def _vial_page(request, vial, *, reconstitute_form=None, discard_form=None, corr
         ),
         "correct_open": correct_form is not None,
         "now": now,
+        # What is left is offered as the waste, in the field's own decimal places.
         "discard_form": discard_form
-        or DiscardForm(
-            initial={"wasted_units": max(vial.presentation_units - vial.drawn_units, 0)}
-        ),
+        or DiscardForm(initial={"wasted_units": max(vial.units_left, 0)}),
         # The discard panel is folded away unless the vial is past its use-by or the
         # discard just sent was refused (its errors must be seen).
         "discard_open": bool(discard_form is not None or (vial.use_by and vial.use_by < now)),
