@@ -199,3 +199,51 @@ def test_the_live_check_of_a_session_signed_meanwhile_goes_to_it(practitioner):
     assert SIGNED_MEANWHILE_MESSAGE not in plain
     page = flow.client.get(response["HX-Redirect"]).content.decode()
     assert SIGNED_MEANWHILE_MESSAGE in page
+
+
+def test_a_vial_forced_into_the_editor_is_refused_with_its_own_reason(
+    practitioner_client, practitioner, ready_patient
+):
+    """Browser review, 07/12/2026: a vial of another product, forced into the form, was
+    refused as "expired, past its use-by, discarded, or used for another session". The
+    vial a refused choice names is read (on a refusal only) to say which: another
+    product's, as the first vial or a further one; or, of this product, what the editor's
+    list of vials that cannot be used says."""
+    from datetime import timedelta
+
+    from tests.factories import InjectionPointFactory, VialFactory
+    from tests.treatments.administration_flow import editor_data
+    from tests.treatments.session_helpers import product
+
+    botox = VialFactory(product=product("botox"), received_by=practitioner)
+    dysport = VialFactory(
+        product=product("dysport"), presentation_units=300, received_by=practitioner
+    )
+    expired = VialFactory(product=product("botox"), received_by=practitioner)
+    expired.expiry = timezone.localdate() - timedelta(days=1)
+    expired.received_on = expired.expiry - timedelta(days=30)
+    expired.save()
+    session = TreatmentSessionFactory(patient=ready_patient, practitioner=practitioner, vial=botox)
+    InjectionPointFactory(session=session)
+    url = f"/sessions/{session.public_id}/edit/"
+    data = {**editor_data(practitioner_client, session), "action": "save"}
+    version = session.version
+
+    def refused(field, **sent) -> str:
+        response = post_form(practitioner_client, url, {**data, **sent})
+        assert response.status_code == 200
+        return " ".join(response.context["form"].errors[field])
+
+    wrong = f"Vial {dysport.stock_label} is Dysport 300 U, not BOTOX: choose a BOTOX vial."
+    assert refused("vial", vial=dysport.pk) == wrong
+    assert refused("further_vials", further_vials=[dysport.pk]) == wrong
+    assert refused("vial", vial=expired.pk) == (
+        f"That vial can no longer be used here. Vial {expired.stock_label}: expired on "
+        f"{expired.expiry:%d/%m/%Y}. Choose another."
+    )
+    # An id no vial has: the choice's own message, as before.
+    assert refused("vial", vial="99999999").startswith(
+        "That vial can no longer be used here (expired, past its use-by, discarded"
+    )
+    session.refresh_from_db()
+    assert session.vial == botox and session.version == version

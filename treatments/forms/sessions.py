@@ -25,6 +25,7 @@ from treatments.models import (
     TreatmentSession,
     Vial,
 )
+from treatments.selectors.vials import vial_refusal
 
 # No botulinum toxin treatment was licensed before 1989: an earlier date is a typing slip
 # (and a year such as 0001 would overflow the date arithmetic of the safety look-backs).
@@ -49,12 +50,16 @@ class _FromKnown:
     the same errors. Without `known`, the queryset's check."""
 
     known: dict | None = None
+    # Why a choice not among `known` is refused, where more can be said than the field's
+    # invalid_choice (`refusal(pk)`: a message, or None for that one).
+    refusal = None
 
     def _lookup(self, value):
         found = self.known.get(choice_pk(value))
         if found is None:
+            why = self.refusal(choice_pk(value)) if self.refusal else None
             raise forms.ValidationError(
-                self.error_messages["invalid_choice"],
+                why or self.error_messages["invalid_choice"],
                 code="invalid_choice",
                 params={"value": value},
             )
@@ -264,6 +269,9 @@ class SessionForm(RefusesStalePage, forms.ModelForm):
                 "That vial can no longer be used here (expired, past its use-by, discarded, "
                 "or used for another session). Choose another."
             )
+            # The vial read to say which (another product's, say: browser review,
+            # 07/12/2026), on a refusal only.
+            field.refusal = partial(vial_refusal, product=session.product, patient=session.patient)
         further.error_messages["invalid_pk_value"] = further.error_messages["invalid_choice"]
         # Fewer than two vials to draw from (none: the page says so) and none linked: no
         # "Further vials" to tick, and the vial's help does not send the practitioner

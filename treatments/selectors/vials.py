@@ -343,32 +343,62 @@ def vial_list_unusable(
     at = at or timezone.now()
     if usable is None:
         usable = vial_list_usable(product=product, patient=patient, at=at)
-    draws = VialDraw.objects.filter(vial=OuterRef("pk"))
     vials = list(
         Vial.objects.select_related("product")
         .filter(product=product, discarded_at__isnull=True)
         .exclude(pk__in=[v.pk for v in usable])
-        .annotate(
-            in_stock=Window(Count("*")),
-            other_patients=Exists(draws.exclude(session__patient=patient)),
-            signed_sessions=Exists(draws.filter(session__status=SessionStatus.SIGNED)),
-        )
+        .annotate(in_stock=Window(Count("*")), **_uses(patient))
         .order_by("expiry", "id")[:limit]
     )
     today = timezone.localdate(at)
-    reasons = []
-    for vial in vials:
-        if vial.expiry < today:
-            why = f"expired on {vial.expiry:%d/%m/%Y}"
-        elif vial.other_patients:
-            why = "already used for another patient (one vial, one patient)"
-        elif vial.signed_sessions:
-            why = "already used in a signed session (single session)"
-        elif vial.use_by is not None and vial.use_by < at:
-            why = f"past its use-by ({timezone.localtime(vial.use_by):%d/%m/%Y %H:%M}): discard it"
-        elif product.form == ProductForm.POWDER and vial.reconstituted_at is None:
-            why = "not reconstituted yet"
-        else:
-            why = "reconstituted on an earlier day with no use-by recorded"
-        reasons.append((vial, why))
+    reasons = [(vial, _why_unusable(vial, product=product, today=today, at=at)) for vial in vials]
     return Capped(reasons, vials[0].in_stock if vials else 0)
+
+
+def _uses(patient: Patient) -> dict:
+    """Whether a vial was drawn from for another patient, or by a signed session."""
+    draws = VialDraw.objects.filter(vial=OuterRef("pk"))
+    return {
+        "other_patients": Exists(draws.exclude(session__patient=patient)),
+        "signed_sessions": Exists(draws.filter(session__status=SessionStatus.SIGNED)),
+    }
+
+
+def _why_unusable(vial: Vial, *, product: Product, today: date, at: datetime) -> str:
+    """Why a vial of `product` in the fridge cannot be used for the patient (with its
+    `_uses`): the editor's list of those that cannot, and a choice refused."""
+    if vial.expiry < today:
+        return f"expired on {vial.expiry:%d/%m/%Y}"
+    if vial.other_patients:
+        return "already used for another patient (one vial, one patient)"
+    if vial.signed_sessions:
+        return "already used in a signed session (single session)"
+    if vial.use_by is not None and vial.use_by < at:
+        return f"past its use-by ({timezone.localtime(vial.use_by):%d/%m/%Y %H:%M}): discard it"
+    if product.form == ProductForm.POWDER and vial.reconstituted_at is None:
+        return "not reconstituted yet"
+    return "reconstituted on an earlier day with no use-by recorded"
+
+
+def vial_refusal(pk: int | None, *, product: Product, patient: Patient) -> str | None:
+    """Why a session of `product` for `patient` cannot draw from the vial `pk`, which a
+    submission named although its page did not offer it (a form sent after the vial went
+    out of use, or one forced): a vial of another product says so, with what it is; a
+    discarded one, when; one of this product, what the editor's list of vials that cannot
+    be used says (_why_unusable). None: no such vial. One query, on a refusal only."""
+    if pk is None:
+        return None
+    vial = Vial.objects.select_related("product").annotate(**_uses(patient)).filter(pk=pk).first()
+    if vial is None:
+        return None
+    if vial.product_id != product.pk:
+        return (
+            f"Vial {vial.stock_label} is {vial.product} {vial.presentation_units} U, not "
+            f"{product}: choose a {product} vial."
+        )
+    at = timezone.now()
+    if vial.discarded_at is not None:
+        why = f"discarded on {timezone.localtime(vial.discarded_at):%d/%m/%Y}"
+    else:
+        why = _why_unusable(vial, product=product, today=timezone.localdate(at), at=at)
+    return f"That vial can no longer be used here. Vial {vial.stock_label}: {why}. Choose another."
