@@ -260,10 +260,31 @@ class Visit:
 
     appointment: Appointment
     lines: list[str] = field(default_factory=list)
+    is_next: bool = False  # the practitioner's next patient (_mark_next)
 
     @property
     def needs_attention(self) -> bool:
         return bool(self.lines)
+
+
+_WAITING = (AppointmentStatus.ARRIVED,)
+_TO_COME = (AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED)
+
+
+def _mark_next(visits: list[Visit], now) -> None:
+    """Each practitioner's next patient, marked "Next" on the day's list (practitioner
+    review 07/12/2026: nothing said who was next): the first who has arrived and waits,
+    else the first booking not yet over. One each; none when the day is done."""
+    marked = set()
+    for statuses, still_to_come in ((_WAITING, False), (_TO_COME, True)):
+        for visit in visits:
+            appt = visit.appointment
+            if appt.practitioner_id in marked or appt.status not in statuses:
+                continue
+            if still_to_come and appt.ends_at <= now:
+                continue
+            visit.is_next = True
+            marked.add(appt.practitioner_id)
 
 
 def _day_visits(start, end, practitioner_id=None):
@@ -286,9 +307,10 @@ _DAY_VISITS = Prepared(_day_visits, **_MOMENTS)
 _DAY_VISITS_OF = Prepared(_day_visits, **_MOMENTS, practitioner_id=(-1, -2))
 
 
-def todays_visits(*, day: date, practitioner=None, clinical: bool = False) -> list[Visit]:
+def todays_visits(*, day: date, practitioner=None, clinical: bool = False, now=None) -> list[Visit]:
     """The day's appointments in time order (one practitioner's, or everyone's), not
-    cancelled. With `clinical`, each gets its pre-flight lines: questionnaire missing or
+    cancelled, each practitioner's next patient marked (_mark_next, as of `now`: the
+    clock's). With `clinical`, each gets its pre-flight lines: questionnaire missing or
     not reviewed, consent due for the booked indication, open side effects, and what the
     booking checks said (eligibility, PVR). One query, five with `clinical`, whatever the
     number of patients."""
@@ -298,6 +320,7 @@ def todays_visits(*, day: date, practitioner=None, clinical: bool = False) -> li
     else:
         appointments = _DAY_VISITS_OF.list(start=start, end=end, practitioner_id=practitioner.pk)
     visits = [Visit(a) for a in appointments]
+    _mark_next(visits, now or timezone.now())
     if not clinical or not appointments:
         return visits
     from patients.models import IntakeQuestionnaire

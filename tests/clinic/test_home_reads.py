@@ -80,3 +80,42 @@ def test_each_practitioners_day_and_the_front_desks(reception):
         assert [v.appointment for v in everyone] == [at_nine, at_ten]
         tomorrow = diary_selectors.todays_visits(day=today + timedelta(days=1))
         assert [v.appointment.patient for v in tomorrow] == [tomorrows]
+
+
+def test_each_practitioners_next_patient_is_marked(reception):
+    """Practitioner review (07/12/2026): the day's list did not say who was next. Each
+    practitioner's next is the first patient who has arrived and waits, else the first
+    booking not yet over; none when their day is done."""
+    from clinic.diary.models import Appointment
+
+    amelia, bilal = working(UserFactory()), working(UserFactory())
+    patients = PatientFactory.create_batch(4)
+    nine = book(patients[0], amelia, reception, at(0, 9))
+    ten = book(patients[1], amelia, reception, at(0, 10))
+    eleven = book(patients[2], amelia, reception, at(0, 11))
+    bilals = book(patients[3], bilal, reception, at(0, 10))
+    today = timezone.localdate()
+
+    def marked(now) -> set:
+        visits = diary_selectors.todays_visits(day=today, now=now)
+        return {v.appointment for v in visits if v.is_next}
+
+    assert marked(at(0, 8)) == {nine, bilals}
+    assert marked(at(0, 9, 50)) == {ten, bilals}  # nine is over: the next booking
+    Appointment.objects.filter(pk=eleven.pk).update(status="arrived")  # in early
+    assert marked(at(0, 9, 50)) == {eleven, bilals}  # who waits comes first
+    mine = diary_selectors.todays_visits(day=today, practitioner=amelia, now=at(0, 8))
+    assert [v.is_next for v in mine] == [False, False, True]
+    Appointment.objects.filter(pk__in=[nine.pk, ten.pk, eleven.pk]).update(status="completed")
+    assert marked(at(0, 12)) == set()  # amelia's day is done; bilal's 10:00 is over
+
+
+def test_the_home_page_says_who_is_next(reception, reception_client):
+    from clinic.diary.models import Appointment
+
+    doctor = working(UserFactory(first_name="Amelia", last_name="Hart"))
+    waiting = book(PatientFactory(family_name="Ashdown"), doctor, reception, at(0, 9))
+    Appointment.objects.filter(pk=waiting.pk).update(status="arrived")
+    page = reception_client.get("/").content.decode()
+    row = page.split(f'id="visit-{waiting.public_id}"', 1)[1].split("</li>", 1)[0]
+    assert 'data-testid="next-visit">Next<span class="visually-hidden"> for Amelia Hart' in row
