@@ -247,3 +247,36 @@ def test_a_vial_forced_into_the_editor_is_refused_with_its_own_reason(
     )
     session.refresh_from_db()
     assert session.vial == botox and session.version == version
+
+
+def test_a_save_from_a_page_older_than_the_draft_says_how_to_keep_what_was_typed(
+    practitioner,
+):
+    """Browser review, 07/12/2026: a Save from a page opened before the draft was saved in
+    another tab said "reload to compare", and a reload showed the draft as saved there
+    without what this tab had typed. Nothing is saved; the page says so, shows what was
+    sent, marks its form for the tab to keep the entries (data-keep-draft-now: app.js),
+    and links to the draft as saved, whose "Restore what I typed" puts them back
+    (tests/e2e/test_session_conflict.py)."""
+    from treatments.views.sessions import CONFLICT_MESSAGE
+
+    flow = administration_setup(practitioner)
+    session = _draft(flow)
+    edit = f"/sessions/{session.public_id}/edit/"
+    stale = save_data(flow.client, session) | {"notes": "Typed in this tab"}
+    other = save_data(flow.client, session) | {"notes": "Saved in another tab"}
+    assert post_form(flow.client, edit, other).status_code == 302
+    response = post_form(flow.client, edit, stale)
+    assert response.status_code == 200
+    said = [str(m) for m in response.context["messages"]]  # after the other's "Draft saved."
+    assert said[-1] == CONFLICT_MESSAGE and "reload" not in CONFLICT_MESSAGE
+    html = response.content.decode()
+    assert "Typed in this tab" in html  # what was sent, on the page
+    assert (
+        'data-keep-draft-now="the draft had been saved elsewhere (another tab?) meanwhile"' in html
+    )
+    assert f'<a href="{edit}" class="alert-link">open the draft as saved</a>' in html
+    session.refresh_from_db()
+    assert session.notes == "Saved in another tab"
+    # The draft's own page keeps nothing on its own: only the page refused does.
+    assert "data-keep-draft-now" not in flow.client.get(edit).content.decode()

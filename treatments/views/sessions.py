@@ -38,6 +38,12 @@ SIGNED_MEANWHILE_MESSAGE = (
     "more was saved and it can no longer be edited. Corrections are made by addendum."
 )
 
+# A Save or Sign from a page opened before the draft was saved elsewhere: nothing saved.
+# The page below it offers the way to keep what was typed (session_edit.html).
+CONFLICT_MESSAGE = (
+    "Not saved: this draft was saved elsewhere (another tab?) since you opened it. What "
+    "you typed is shown below."
+)
 
 # The live check's redirect to a session signed meanwhile: its page says so.
 MEANWHILE = "signed-meanwhile"
@@ -340,6 +346,7 @@ def _session_submit(request, public_id):
     keeps the draft it saved on the way) or rolled back."""
     signing = request.POST.get("action") == "sign"
     refused = error = None
+    conflict = False
     try:
         with transaction.atomic():
             session = selectors.session_get_for_editor(
@@ -389,11 +396,11 @@ def _session_submit(request, public_id):
         signed_meanwhile(request)
         return redirect("treatments:session_detail", public_id=public_id)
     except services.SessionConflict:
-        messages.error(
-            request,
-            "This draft was saved elsewhere (another tab?) since you "
-            "opened it. Your entries are below; reload to compare.",
-        )
+        # Nothing of this page's was saved, and a reload would show the draft as saved
+        # without it: the page keeps the entries in the tab for the draft's page to offer
+        # back (data-keep-draft-now: clinic/static/clinic/app.js), and says so.
+        conflict = True
+        messages.error(request, CONFLICT_MESSAGE)
     else:
         if error is not None:
             messages.error(request, " ".join(error.messages))
@@ -418,7 +425,7 @@ def _session_submit(request, public_id):
     return render(
         request,
         "treatments/session_edit.html",
-        _edit_context(request, session, editor, refused=refused),
+        {**_edit_context(request, session, editor, refused=refused), "conflict": conflict},
     )
 
 

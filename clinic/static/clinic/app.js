@@ -458,7 +458,28 @@ document.addEventListener("keydown", (event) => {
     });
     return values;
   };
+  // A formset's rows as they were typed (the session editor's points), before the values
+  // go in: rows added for the entries kept beyond the page's rows, and the page's rows
+  // beyond them marked for removal (a draft saved elsewhere meanwhile may have more or
+  // fewer points than the entries kept from it).
+  const matchRows = (form, values) => {
+    const total = form.querySelector("input[name$='-TOTAL_FORMS']");
+    const add = form.querySelector("[data-add-point]");
+    if (!total || !add) return;
+    const prefix = total.name.slice(0, -"-TOTAL_FORMS".length);
+    const row = new RegExp(`^${prefix}-(\\d+)-`);
+    const typed = Object.keys(values).reduce((rows, key) => {
+      const found = row.exec(key);
+      return found ? Math.max(rows, Number(found[1]) + 1) : rows;
+    }, 0);
+    while (Number(total.value) < typed) add.click();
+    for (let index = typed; index < Number(total.value); index += 1) {
+      const remove = form.querySelector(`input[name='${prefix}-${index}-DELETE']`);
+      if (remove) remove.checked = true;
+    }
+  };
   const write = (form, values) => {
+    matchRows(form, values);
     [...form.elements].filter(kept).forEach((field) => {
       if (field.type === "checkbox" || field.type === "radio") {
         const value = values[`${field.name}=${field.value}`];
@@ -477,9 +498,13 @@ document.addEventListener("keydown", (event) => {
     // One event for the whole form (the session editor re-checks once, not per field).
     form.dispatchEvent(new Event("change", { bubbles: true }));
   };
+  // `why`: a page that came back with the entries it was sent, not saved, says why on
+  // the form (data-keep-draft-now: the session editor's draft, saved elsewhere meanwhile);
+  // the offer says so.
   const save = (form) => {
     const values = read(form);
-    storage.setItem(keyOf(form), JSON.stringify({ savedAt: Date.now(), values }));
+    const why = form.dataset.keepDraftNow || undefined;
+    storage.setItem(keyOf(form), JSON.stringify({ savedAt: Date.now(), values, why }));
   };
   const clearAll = () => {
     Object.keys(storage)
@@ -494,7 +519,9 @@ document.addEventListener("keydown", (event) => {
     const saved = new Date(draft.savedAt).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
     const text = document.createElement("span");
     text.className = "me-auto";
-    text.textContent = `You were typing in this form at ${saved} and it was not sent (for example, you were signed out).`;
+    text.textContent = draft.why
+      ? `What you typed in this form at ${saved} was not saved: ${draft.why}.`
+      : `You were typing in this form at ${saved} and it was not sent (for example, you were signed out).`;
     const restore = document.createElement("button");
     restore.type = "button";
     restore.className = "btn btn-sm btn-primary";
@@ -549,6 +576,9 @@ document.addEventListener("keydown", (event) => {
           /* an unreadable draft is dropped */
         }
       }
+      // Shown again with what was sent, which was not saved (data-keep-draft-now): the
+      // entries are kept, and the form's page offers them back when it is opened again.
+      if (form.dataset.keepDraftNow) save(form);
       const keep = () => save(form);
       form.addEventListener("input", keep);
       form.addEventListener("change", keep);
