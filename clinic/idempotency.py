@@ -243,6 +243,27 @@ def submit_once(
     return outcome
 
 
+def replayed_outcome(request, form, *, replayed_message: str = REPLAYED_MESSAGE) -> Outcome | None:
+    """The first outcome of this form's token when this user's earlier submission claimed
+    it already (a double-click or a resent form), told as `submit_once` tells a replay;
+    None otherwise (no token, a fresh one, another user's). For a view that refuses
+    before the claim is tried: on PostgreSQL a session start's claim rides in its own
+    statement, so a replayed start finds the draft its first submission made and is
+    refused for it (treatments.views.sessions.session_new) unless this says it was a
+    replay."""
+    from clinic.models import SubmissionToken
+
+    token = form.cleaned_data.get(FIELD)
+    if token is None or token is UNREADABLE_TOKEN:
+        return None
+    try:
+        outcome = _first_result(SubmissionToken, token=token, user=request.user)
+    except TokenUsedElsewhere:
+        return None
+    messages.info(request, replayed_message)
+    return outcome
+
+
 def press_once(
     request,
     perform: Callable[..., str | None],

@@ -6,6 +6,8 @@ opened before a change raises services.AppointmentConflict."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -106,9 +108,14 @@ def appointment_set_status(
 
 
 @transaction.atomic
-def appointment_start_session(*, appointment: Appointment, practitioner):
+def appointment_start_session(
+    *, appointment: Appointment, practitioner, acknowledge_drafts: bool | Collection[str] = False
+):
     """Open the session editor for an arrived patient, with the booking's indication and
-    product and their template; repeating it returns the same draft."""
+    product and their template; repeating it returns the same draft. A patient with
+    another unsigned session (anyone's, for any indication) gets a new one only with it
+    acknowledged (`acknowledge_drafts`: treatments.services.session_start's), else
+    treatments.services.OtherDraftsOpen is raised and nothing is written."""
     from treatments import selectors as treatment_selectors
     from treatments import services as treatment_services
 
@@ -130,6 +137,8 @@ def appointment_start_session(*, appointment: Appointment, practitioner):
         indication=current.indication,
         product=current.product,
         template=template,
+        other_drafts=treatment_selectors.open_drafts(patient_id=current.patient_id),
+        acknowledge_drafts=acknowledge_drafts,
     )
     current.session = session
     current.status = AppointmentStatus.IN_TREATMENT

@@ -25,7 +25,7 @@ from tests.e2e.session_helpers import (
 )
 from tests.factories import TreatmentSessionFactory, VialFactory
 from treatments.choices import SessionStatus
-from treatments.models import SessionFinding, TreatmentSession, Vial
+from treatments.models import Indication, Product, SessionFinding, TreatmentSession, Vial
 
 # Reference data (products, PREEMPT template, dose limits) is loaded by migrations, and
 # every transactional test (live_server) ends with a flush that empties it: each test here
@@ -35,6 +35,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.usefixtures("migrated_reference_data"),
 ]
+LAPTOP, IPAD = {"width": 1366, "height": 768}, {"width": 820, "height": 1180}
 
 
 def signed_preempt_session(patient, practitioner, *, days_ago: int) -> TreatmentSession:
@@ -270,3 +271,68 @@ def test_preempt_eight_weeks_later_needs_a_reason(
     session.refresh_from_db()
     assert session.status == SessionStatus.SIGNED
     print(f"\nInterval flow: {actions.count} actions, {actions.keystrokes} keystrokes")
+
+
+# 4. A second session for a patient with an unsigned one: listed first, started on a tick --
+
+
+@pytest.mark.parametrize("viewport", [LAPTOP, IPAD], ids=["laptop", "ipad"])
+def test_a_second_session_beside_an_unsigned_one_needs_the_tick(
+    page: Page, live_server, practitioner, nurse, adult_patient, login, shot, viewport
+):
+    """Browser review 07/12/2026: a patient's unsigned Dysport session was joined, without
+    a word, by a second draft from Patient page → New session."""
+    size = "laptop" if viewport is LAPTOP else "ipad"
+    page.set_viewport_size(viewport)
+    fresh_vial(practitioner)
+    theirs = TreatmentSessionFactory(
+        patient=adult_patient,
+        practitioner=nurse,
+        indication=Indication.objects.get(slug="cervical-dystonia"),
+        product=Product.objects.get(slug="dysport"),
+    )
+    login(page, live_server, "amelia")
+    page.goto(f"{live_server.url}{adult_patient.get_absolute_url()}")
+    page.get_by_role("link", name="New session").click()
+
+    # Before anything is created: the colleague's draft, named, not linked to its editor.
+    drafts = page.get_by_test_id("open-drafts")
+    expect(drafts.get_by_role("heading")).to_have_text(
+        "This patient already has an unsigned session"
+    )
+    listed = drafts.get_by_test_id("open-draft")
+    expect(listed).to_have_count(1)
+    expect(listed).to_contain_text(
+        re.compile(rf"^Dysport for Cervical dystonia · {staff_name_pattern(nurse)} · started ")
+    )
+    expect(listed).to_contain_text("can edit it")
+    expect(listed.get_by_role("link", name=re.compile("Open this draft"))).to_have_count(0)
+    shot(page, f"session-08-new-session-beside-a-draft-{size}")
+
+    page.get_by_label("Indication", exact=True).select_option(label=CHRONIC_MIGRAINE)
+    botox = page.locator("#product-choices .form-check", has_text=re.compile(r"^\s*BOTOX\s*\("))
+    expect(botox.get_by_role("radio")).to_be_checked()
+    page.get_by_role("button", name="Start session").click()
+
+    # Not started: the box must be ticked; the choices are kept.
+    expect(page.get_by_test_id("drafts-unticked")).to_have_text(
+        "Not started: tick this box to start another session anyway."
+    )
+    expect(page.get_by_label("Indication", exact=True)).to_have_value(
+        str(Indication.objects.get(slug="chronic-migraine").pk)
+    )
+    assert list(TreatmentSession.objects.filter(patient=adult_patient)) == [theirs]
+    shot(page, f"session-09-second-session-not-started-{size}")
+
+    page.get_by_label("Start another session anyway").check()
+    page.get_by_role("button", name="Start session").click()
+    expect(page).to_have_url(re.compile(r"/sessions/[0-9a-f-]{36}/edit/$"))
+    mine = TreatmentSession.objects.exclude(pk=theirs.pk).get(patient=adult_patient)
+    assert mine.practitioner == practitioner and mine.status == SessionStatus.DRAFT
+
+    # Both listed now; only the practitioner's own is linked to its editor.
+    page.goto(f"{live_server.url}{adult_patient.get_absolute_url()}")
+    page.get_by_role("link", name="New session").click()
+    expect(page.get_by_test_id("open-draft")).to_have_count(2)
+    page.get_by_test_id("open-draft-edit").click()
+    expect(page).to_have_url(f"{live_server.url}/sessions/{mine.public_id}/edit/")

@@ -7,6 +7,7 @@ side_effect_phoned_errors) in the same round as their own errors: every problem 
 """
 
 from treatments.forms.followups import CompleteTaskForm, FollowUpForm, ReopenTaskForm
+from treatments.forms.other_drafts import OpenDraftsForm
 from treatments.forms.outcomes import OutcomeAssessmentForm
 from treatments.forms.points import BasePointFormSet, PointForm, PointFormSet, SiteChoices
 from treatments.forms.sessions import (
@@ -39,6 +40,7 @@ __all__ = [
     "CorrectReconstitutionForm",
     "DiscardForm",
     "FollowUpForm",
+    "OpenDraftsForm",
     "OutcomeAssessmentForm",
     "PhonedSideEffectForm",
     "PointForm",

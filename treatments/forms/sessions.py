@@ -15,6 +15,7 @@ from clinic.idempotency import SubmissionTokenField
 from clinic.inputs import RefusesStalePage, VersionField, record_id
 from clinic.staff.selectors import registered_doctors
 from treatments.choices import IndicationCategory, SafetyProfile
+from treatments.forms.other_drafts import AcknowledgesOpenDrafts
 from treatments.forms.rendering import (
     date_input,
     no_tag_helper,
@@ -105,7 +106,9 @@ class KnownMultipleChoiceField(_FromKnown, forms.ModelMultipleChoiceField):
         return sorted((self._lookup(pk) for pk in value), key=_use_order)
 
 
-class SessionStartForm(forms.Form):
+class SessionStartForm(AcknowledgesOpenDrafts):
+    """Indication and product; the box to start beside the patient's unsigned sessions."""
+
     submission_token = SubmissionTokenField()
     indication = KnownChoiceField(
         queryset=Indication.objects.order_by("category", "name"), empty_label="Choose…"

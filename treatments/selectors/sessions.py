@@ -119,16 +119,35 @@ def session_get_for_editor(*, user, public_id, for_update: bool = False) -> Trea
 
 
 # The patient a session starts for, as patient_get_for_user reads it, with the reference
-# data's fingerprint: the start's reference copy costs no query of its own.
+# data's fingerprint (the start's reference copy costs no query of its own) and whether
+# the patient has an unsigned draft (the drafts themselves are read only when there is
+# one: open_drafts).
 _PATIENT_FOR_START = Prepared(
-    lambda public_id: patient_queryset(public_id).annotate(reference_stamp=reference_stamp()),
+    lambda public_id: patient_queryset(public_id).annotate(
+        reference_stamp=reference_stamp(),
+        has_open_draft=Exists(
+            TreatmentSession.objects.filter(patient_id=OuterRef("pk"), status=SessionStatus.DRAFT)
+        ),
+    ),
     public_id=(uuid.UUID(int=1), uuid.UUID(int=2)),
 )
 
 
 def patient_for_session_start(*, user, public_id) -> Patient:
-    """patient_get_for_user's patient (404 when unknown), with `reference_stamp`."""
+    """patient_get_for_user's patient (404 when unknown), with `reference_stamp` and
+    `has_open_draft`."""
     return _PATIENT_FOR_START.one_or_404("No such patient", public_id=public_id)
+
+
+def open_drafts(*, patient_id) -> list[TreatmentSession]:
+    """The patient's unsigned sessions (anyone's, for any indication), oldest first, with
+    their practitioner, indication and product: what a new session's start shows and asks
+    to be acknowledged (services.session_start's `other_drafts`)."""
+    return list(
+        TreatmentSession.objects.filter(patient_id=patient_id, status=SessionStatus.DRAFT)
+        .select_related("practitioner", "indication", "product")
+        .order_by("created_at", "id")
+    )
 
 
 def session_points(*, session: TreatmentSession) -> list[InjectionPoint]:

@@ -17,6 +17,7 @@ from treatments.services.outcomes import outcome_record
 from treatments.services.prescribing import prescriber_assessment_record
 from treatments.services.sessions import (
     Draft,
+    OtherDraftsOpen,
     SessionConflict,
     point_units_and_volume,
     session_add_addendum,
@@ -56,6 +57,7 @@ __all__ = [
     "SERIOUSNESS_FIELDS",
     "UNUSUAL_DILUTION",
     "Draft",
+    "OtherDraftsOpen",
     "SessionConflict",
     "SessionLocked",
     "SideEffectConflict",

@@ -3,6 +3,7 @@ treatments.services.signing, which saves a submitted draft through `apply_draft`
 
 import functools
 import uuid
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -81,6 +82,35 @@ def _save(session: TreatmentSession, *, user) -> None:
     update_with_history(session, user_id=user.pk, when=timezone.now())
 
 
+@dataclass
+class OtherDraftsOpen(Exception):
+    """The patient has unsigned sessions the start was not acknowledged beside: nothing was
+    written. `changed`: the box was ticked under a page that did not show them all (one
+    was started since)."""
+
+    drafts: list[TreatmentSession]
+    changed: bool = False
+
+
+def _started_beside(drafts, acknowledge: bool | Collection[str]) -> str:
+    """The reason the new session's first history row records when it is started beside
+    the patient's unsigned `drafts` ("" when there are none). Raises OtherDraftsOpen unless
+    they are acknowledged: True, or the public ids of the drafts the page showed, which
+    must include each of them (one started since the page was shown is not acknowledged
+    by its box)."""
+    if not drafts:
+        return ""
+    if not acknowledge:
+        raise OtherDraftsOpen(drafts)
+    if acknowledge is not True and not {str(d.public_id) for d in drafts} <= set(acknowledge):
+        raise OtherDraftsOpen(drafts, changed=True)
+    # The history row's reason holds 100 characters: the first draft named, the rest counted.
+    first = f"{drafts[0].product.brand} for {drafts[0].indication.name}"
+    if len(drafts) == 1:
+        return f"Started anyway beside an unsigned session ({first})"[:100]
+    return f"Started anyway beside {len(drafts)} unsigned sessions ({first}, …)"[:100]
+
+
 def session_start(
     *,
     patient: Patient,
@@ -90,14 +120,24 @@ def session_start(
     template: SiteTemplate | None = None,
     public_id: uuid.UUID | None = None,
     claim: Claim | None = None,
+    other_drafts: Sequence[TreatmentSession] = (),
+    acknowledge_drafts: bool | Collection[str] = False,
 ) -> TreatmentSession | None:
     """A draft session, its points pre-filled from the indication's template. `public_id`:
     chosen by the caller (the view knows the editor's URL before the session exists).
     `claim` (PostgreSQL): the one-time token's claim (clinic.idempotency), written in the
     session's own statement; None is returned when it found the token taken (nothing was
-    written)."""
+    written).
+
+    `other_drafts`: the patient's unsigned sessions as the caller read them
+    (selectors.open_drafts; none when it knows there are none): two drafts would both draw
+    vials and both count towards the doses once signed, so a start beside them needs them
+    acknowledged (`acknowledge_drafts`: see _started_beside), else OtherDraftsOpen is
+    raised and nothing is written. The choice is recorded as the reason of the new
+    session's first history row (its change history shows it)."""
     if not product.on_formulary:
         raise ValidationError({"product": f"{product} is not on the clinic formulary."})
+    beside = _started_beside(list(other_drafts), acknowledge_drafts)
     start = functools.partial(
         _start,
         patient=patient,
@@ -107,6 +147,16 @@ def session_start(
         template=template,
         public_id=public_id,
     )
+    if beside:
+        # Started beside another draft (rare): the row, then its history row's reason, in
+        # one transaction.
+        with transaction.atomic():
+            session = start(claim=claim)
+            if session is not None:
+                TreatmentSession.history.filter(id=session.pk, history_type="+").update(
+                    history_change_reason=beside
+                )
+            return session
     if claim is not None:
         # One statement (the claim, the session, its points, vials, draws and history
         # rows): atomic on its own, so no transaction around it (BEGIN and COMMIT would be

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from clinic.audit import audited, patient_from_url, patient_of
 from clinic.flash import NAMES_NOBODY
-from clinic.idempotency import submit_once
+from clinic.idempotency import replayed_outcome, submit_once
 from clinic.permissions import require_perm
 from clinic.postgresql.plan_cache import generic_plans
 from patients.selectors import patient_get_for_user
@@ -66,27 +66,31 @@ def _override_reasons(data) -> dict[str, str]:
 @require_perm("treatments.add_treatmentsession")
 @audited("session.new", patient=patient_from_url(), when=lambda request: not request.htmx)
 def session_new(request, public_id):
-    if request.method == "POST":
-        # The indications, products and site templates from this process's reference copy,
-        # its fingerprint read with the patient (no query of its own when current).
-        patient = selectors.patient_for_session_start(user=request.user, public_id=public_id)
-        snapshot = selectors.reference_snapshot(stamp=patient.reference_stamp)
-    else:
-        patient = patient_get_for_user(user=request.user, public_id=public_id)
-        snapshot = None
-    form = SessionStartForm(request.POST or None, initial=request.GET, snapshot=snapshot)
     if request.htmx and request.method == "GET":
         # The indication changed: show each product as licensed or off-label for it.
+        patient_get_for_user(user=request.user, public_id=public_id)
         return render(
             request,
             "treatments/session_start.html#products",
             {
-                "form": form,
+                "form": SessionStartForm(initial=request.GET),
                 "choices": selectors.product_choices_for(
                     indication_id=request.GET.get("indication")
                 ),
             },
         )
+    # The patient with whether they have an unsigned session; on a POST the indications,
+    # products and site templates from this process's reference copy, its fingerprint read
+    # with the patient (no query of its own when current).
+    patient = selectors.patient_for_session_start(user=request.user, public_id=public_id)
+    snapshot = None
+    if request.method == "POST":
+        snapshot = selectors.reference_snapshot(stamp=patient.reference_stamp)
+    form = SessionStartForm(request.POST or None, initial=request.GET, snapshot=snapshot)
+    # The patient's unsigned sessions (read only when there is one): shown above the box
+    # that starts another beside them.
+    if patient.has_open_draft:
+        form.drafts = tuple(selectors.open_drafts(patient_id=patient.pk))
     if request.method == "POST" and form.is_valid():
         indication, product = form.cleaned_data["indication"], form.cleaned_data["product"]
         template = snapshot.site_template(indication, product)
@@ -104,6 +108,8 @@ def session_new(request, public_id):
                 template=template,
                 public_id=public_id,
                 claim=claim,
+                other_drafts=form.drafts,
+                acknowledge_drafts=form.drafts_acknowledged(),
             ):
                 return None  # the token's claim found it taken: nothing was written
             if template:
@@ -115,14 +121,20 @@ def session_new(request, public_id):
                 )
             return url
 
+        outcome = None
         try:
             # The token's claim is written in the session's own statement.
             outcome = submit_once(request, form, start, result_url=url, in_statement=True)
+        except services.OtherDraftsOpen as exc:
+            # A replay of a start that went through finds the draft it made (on PostgreSQL
+            # its claim is in the start's statement, not yet tried): its editor.
+            outcome = replayed_outcome(request, form)
+            if outcome is None:
+                form.drafts_raised(exc)
         except ValidationError as exc:
             form.add_error(None, exc)
-        else:
-            if outcome is not None:
-                return redirect(outcome.url)
+        if outcome is not None:
+            return redirect(outcome.url)
     indication_id = form.data.get("indication") if form.is_bound else request.GET.get("indication")
     return render(
         request,

@@ -19,6 +19,9 @@ from clinic.diary.forms import CancelForm, MoveForm, StepForm
 from clinic.diary.views.booking import with_chosen_slot
 from clinic.inputs import local_next
 from clinic.permissions import require_perm
+from treatments import selectors as treatment_selectors
+from treatments.forms import OpenDraftsForm
+from treatments.services import OtherDraftsOpen
 
 
 @require_perm("diary.view_appointment")
@@ -55,6 +58,7 @@ def _appointment_page(
         "diary/appointment.html",
         {
             "appointment": current,
+            "start_form": _start_form(request, current),
             "move_form": move_form,
             "cancel_form": cancel_form or CancelForm(initial={"version": current.version}),
             "opened": opened,
@@ -65,6 +69,21 @@ def _appointment_page(
             "is_today": local.date() == timezone.localdate(),
         },
     )
+
+
+def _start_form(request, current) -> OpenDraftsForm:
+    """The Start session button's form, with the patient's unsigned sessions when it can
+    start one (read only then): shown above it with the box that starts another anyway."""
+    form = OpenDraftsForm()
+    if (
+        current.status in (AppointmentStatus.ARRIVED, AppointmentStatus.IN_TREATMENT)
+        and current.session_id is None
+        and current.indication_id is not None
+        and current.product_id is not None
+        and request.user.has_perm("treatments.add_treatmentsession")
+    ):
+        form.drafts = tuple(treatment_selectors.open_drafts(patient_id=current.patient_id))
+    return form
 
 
 def _after_conflict(request, public_id, form, *, action: str, asked: str):
@@ -222,9 +241,35 @@ def appointment_cancel(request, public_id):
 @require_POST
 def appointment_start(request, public_id):
     current = selectors.appointment_get(public_id=public_id)
+    # The box under the patient's unsigned sessions (the appointment page's Start session;
+    # the today lists' button has none: it is refused when there are some, and this page
+    # shows them).
+    form = OpenDraftsForm(request.POST)
+    form.is_valid()  # both fields optional
     try:
-        session = steps.appointment_start_session(appointment=current, practitioner=request.user)
+        session = steps.appointment_start_session(
+            appointment=current,
+            practitioner=request.user,
+            acknowledge_drafts=form.drafts_acknowledged(),
+        )
+    except OtherDraftsOpen as exc:
+        messages.warning(request, _open_drafts_message(current, exc))
+        return redirect(current)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(current)
     return redirect(reverse("treatments:session_edit", kwargs={"public_id": session.public_id}))
+
+
+def _open_drafts_message(current, refusal: OtherDraftsOpen) -> str:
+    name = current.patient.full_name
+    if refusal.changed:
+        return (
+            f"Not started: another unsigned session for {name} was started since the page was "
+            "shown. Read the list under Start session, then tick the box again."
+        )
+    some = "an unsigned session" if len(refusal.drafts) == 1 else "unsigned sessions"
+    return (
+        f"Not started: {name} already has {some} (listed under Start session). Carry on "
+        "with it, or tick “Start another session anyway” and press Start session again."
+    )
