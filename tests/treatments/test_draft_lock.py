@@ -23,7 +23,7 @@ from tests.treatments.administration_flow import (
 from treatments import selectors, services
 from treatments.models import SessionVial, TreatmentSession
 from treatments.services.locked import in_callers_lock, locked_draft
-from treatments.views.sessions import SIGNED_MEANWHILE_MESSAGE
+from treatments.views.session_record import SIGNED_MEANWHILE_MESSAGE
 
 pytestmark = pytest.mark.django_db
 POSTGRESQL = connection.vendor == "postgresql"

@@ -2,6 +2,7 @@
 double-click, a second tab); a session date long past (a typing slip, year 0001); an
 addendum sent twice; the live check only for the draft's own practitioner."""
 
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -21,7 +22,7 @@ from tests.treatments.administration_flow import (
 )
 from treatments import services
 from treatments.models import TreatmentSession
-from treatments.views.sessions import SIGNED_MEANWHILE_MESSAGE
+from treatments.views.session_record import SIGNED_MEANWHILE_MESSAGE
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +73,46 @@ def test_a_sign_or_save_racing_a_committed_sign_goes_to_the_signed_session(pract
     assert session.history.count() == history
     page = flow.client.get(response["Location"])
     assert SIGNED_MEANWHILE_MESSAGE in page.content.decode()
+
+
+@pytest.mark.parametrize("prepare", [sign_data, save_data], ids=["sign", "save"])
+def test_notes_typed_in_a_tab_that_lost_the_race_are_kept_for_an_addendum(practitioner, prepare):
+    """Practitioner review (07/12/2026): a note typed in a second tab was thrown away once
+    the first tab had signed. The signed session's page comes at once, the note in its
+    addendum box (stored nowhere on the way); added, it is an addendum, the signed record
+    as it was."""
+    from treatments.views.session_record import NOTES_KEPT_MESSAGE, NOTES_KEPT_REASON
+
+    flow = administration_setup(practitioner)
+    session = _draft(flow)
+    assert (
+        post_form(
+            flow.client, f"/sessions/{session.public_id}/edit/", save_data(flow.client, session)
+        ).status_code
+        == 302
+    )
+    data = prepare(flow.client, session)
+    _signed_by_the_first_click(practitioner, session, data)
+    typed = "Mentioned starting apixaban last week: bruising advice given."
+    response = post_form(
+        flow.client, f"/sessions/{session.public_id}/edit/", {**data, "notes": typed}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert SIGNED_MEANWHILE_MESSAGE in page and NOTES_KEPT_MESSAGE in page
+    box = page.split('id="id_text"', 1)[1].split("</textarea>", 1)[0]
+    assert box.endswith(typed)
+    assert f'value="{NOTES_KEPT_REASON}"' in page
+    session.refresh_from_db()
+    assert session.is_signed and typed not in (session.notes or "")
+
+    token = re.search(r'name="submission_token" value="([^"]+)"', page)
+    added = flow.client.post(
+        f"/sessions/{session.public_id}/addendum/",
+        {"reason": NOTES_KEPT_REASON, "text": typed, "submission_token": token[1] if token else ""},
+    )
+    assert added.status_code == 302
+    assert list(session.addenda.values_list("text", flat=True)) == [typed]
 
 
 @pytest.mark.parametrize("action", ["save", "sign"])

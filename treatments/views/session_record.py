@@ -8,11 +8,47 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from clinic.audit import audited, patient_of, record_access
+from clinic.flash import NAMES_NOBODY
 from clinic.idempotency import submit_once, without_token
 from clinic.permissions import require_perm
 from treatments import selectors, services
 from treatments.forms import AddendumForm
-from treatments.views.sessions import MEANWHILE, signed_meanwhile
+
+# A Sign or Save racing a sign that committed first, and the live check of a session
+# signed in another tab, say the same.
+SIGNED_MEANWHILE_MESSAGE = (
+    "This session was signed meanwhile (a second click, or another tab?), so nothing "
+    "more was saved and it can no longer be edited. Corrections are made by addendum."
+)
+# The notes typed in a Save or Sign that came too late: kept in the addendum box.
+NOTES_KEPT_MESSAGE = (
+    "The notes you typed were not saved with it: they are in the addendum box below, to "
+    "add to the record if they belong there."
+)
+NOTES_KEPT_REASON = "Notes typed in another tab as the session was signed"
+
+# The live check's redirect to a session signed meanwhile: its page says so.
+MEANWHILE = "signed-meanwhile"
+
+
+def signed_meanwhile(request) -> None:
+    messages.info(request, SIGNED_MEANWHILE_MESSAGE, extra_tags=NAMES_NOBODY)
+
+
+def signed_meanwhile_answer(request, public_id):
+    """The answer to a Save or Sign of a session signed meanwhile (the editor's): its page,
+    saying so. Notes typed that the signed record does not have are not lost (practitioner
+    review 07/12/2026: a note typed in a second tab was thrown away once the first had
+    signed): the page is shown at once with them in the addendum box, not stored anywhere
+    on the way."""
+    signed_meanwhile(request)
+    typed = (request.POST.get("notes") or "").strip()
+    session = selectors.session_get_for_user(user=request.user, public_id=public_id)
+    if not typed or typed == (session.notes or "").strip():
+        return redirect("treatments:session_detail", public_id=public_id)
+    messages.warning(request, NOTES_KEPT_MESSAGE, extra_tags=NAMES_NOBODY)
+    form = AddendumForm(initial={"reason": NOTES_KEPT_REASON, "text": typed})
+    return render(request, "treatments/session_detail.html", _detail_context(session, form))
 
 
 @require_perm("treatments.view_treatmentsession")

@@ -28,15 +28,10 @@ from treatments.forms import (
     SessionStartForm,
     SiteChoices,
 )
+from treatments.views.session_record import MEANWHILE, signed_meanwhile_answer
 
 OVERRIDE_PREFIX = "override__"
 
-# A Sign or Save racing a sign that committed first, and the live check of a session
-# signed in another tab, say the same.
-SIGNED_MEANWHILE_MESSAGE = (
-    "This session was signed meanwhile (a second click, or another tab?), so nothing "
-    "more was saved and it can no longer be edited. Corrections are made by addendum."
-)
 
 # A Save or Sign from a page opened before the draft was saved elsewhere: nothing saved.
 # The page below it offers the way to keep what was typed (session_edit.html).
@@ -44,13 +39,6 @@ CONFLICT_MESSAGE = (
     "Not saved: this draft was saved elsewhere (another tab?) since you opened it. What "
     "you typed is shown below."
 )
-
-# The live check's redirect to a session signed meanwhile: its page says so.
-MEANWHILE = "signed-meanwhile"
-
-
-def signed_meanwhile(request) -> None:
-    messages.info(request, SIGNED_MEANWHILE_MESSAGE, extra_tags=NAMES_NOBODY)
 
 
 def _override_reasons(data) -> dict[str, str]:
@@ -414,8 +402,7 @@ def _session_submit(request, public_id):
                 except ValidationError as exc:
                     error = exc
     except services.SessionLocked:
-        signed_meanwhile(request)
-        return redirect("treatments:session_detail", public_id=public_id)
+        return signed_meanwhile_answer(request, public_id)
     except services.SessionConflict:
         # Nothing of this page's was saved, and a reload would show the draft as saved
         # without it: the page keeps the entries in the tab for the draft's page to offer
