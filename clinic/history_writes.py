@@ -99,10 +99,18 @@ def _mark_saved(spec: _Spec, objs, pks) -> None:
         obj._state.db = connection.alias
 
 
-def _history_select(spec: _Spec, source: str, history_type: str, when, user_id) -> tuple[str, list]:
+def _history_select(
+    spec: _Spec, source: str, history_type: str, when, user_id, reason: str | None = None
+) -> tuple[str, list]:
+    """The history rows of `source`'s rows; `reason`: their history_change_reason, written
+    with them (the runtime role may not UPDATE a history row afterwards: clinic.db_roles)."""
+    when = spec.history_date.get_db_prep_save(when, connection)
+    if reason is None:  # the common case: the statement as it always was (psycopg caches it)
+        sql = f"SELECT {spec.source}, %s, NULL, %s, %s FROM {source}"
+        return sql, [when, history_type, user_id]
     return (
-        f"SELECT {spec.source}, %s, NULL, %s, %s FROM {source}",
-        [spec.history_date.get_db_prep_save(when, connection), history_type, user_id],
+        f"SELECT {spec.source}, %s, %s, %s, %s FROM {source}",
+        [when, reason, history_type, user_id],
     )
 
 
@@ -151,10 +159,11 @@ def _in(spec: _Spec, pks) -> tuple[str, list]:
     return f"{spec.pk} IN ({', '.join(['%s'] * len(pks))})", list(pks)
 
 
-def replace_with_history(model, *, old_pks=(), new=(), user_id, when) -> None:
+def replace_with_history(model, *, old_pks=(), new=(), user_id, when, reason=None) -> None:
     """Delete the rows `old_pks` of `model` and insert the unsaved objects `new` (their
     primary keys set), with a "-" history row for each deleted row and a "+" one for each
-    new row, the "-" rows first. PostgreSQL: one statement; SQLite: one per step."""
+    new row (`reason`: the "+" rows' change reason), the "-" rows first. PostgreSQL: one
+    statement; SQLite: one per step."""
     spec = _spec(model)
     old_pks, new = list(old_pks), list(new)
     if not old_pks and not new:
@@ -172,7 +181,7 @@ def replace_with_history(model, *, old_pks=(), new=(), user_id, when) -> None:
                 insert, more = _insert_sql(spec, new)
                 parts.append(f"made AS ({insert} RETURNING *)")
                 params += more
-                sql, more = _history_select(spec, "made", "+", when, user_id)
+                sql, more = _history_select(spec, "made", "+", when, user_id, reason)
                 selects.append((sql, more))
             union = " UNION ALL ".join(sql for sql, _ in selects)
             params += [p for _, more in selects for p in more]
@@ -193,7 +202,12 @@ def replace_with_history(model, *, old_pks=(), new=(), user_id, when) -> None:
             if pks:
                 where, where_params = _in(spec, pks)
                 sql, more = _history_select(
-                    spec, f"{spec.table} WHERE {where}", history_type, when, user_id
+                    spec,
+                    f"{spec.table} WHERE {where}",
+                    history_type,
+                    when,
+                    user_id,
+                    reason if history_type == "+" else None,
                 )
                 selects.append(sql)
                 params += more + where_params
@@ -204,9 +218,19 @@ def replace_with_history(model, *, old_pks=(), new=(), user_id, when) -> None:
 
 
 def insert_with_history(
-    obj, *, user_id, when, children=(), computed=None, before=(), also=(), only_if=None
+    obj,
+    *,
+    user_id,
+    when,
+    children=(),
+    computed=None,
+    before=(),
+    also=(),
+    only_if=None,
+    reason=None,
 ) -> bool:
-    """INSERT the unsaved `obj` (its primary key set) and its "+" history row.
+    """INSERT the unsaved `obj` (its primary key set) and its "+" history row (`reason`:
+    that row's change reason; its children's have none).
 
     `children`: (foreign key name, unsaved objects) pairs, rows of other models that point
     at `obj` through that key (a new session's points, further vials and draws), inserted
@@ -231,7 +255,7 @@ def insert_with_history(
     if only_if is not None and only_if not in {name for name, _, _ in before}:
         raise ValueError(f"only_if: {only_if!r} is not a WITH item written before the row")
     if not (children or computed or before or also) or not spec.is_postgresql:
-        replace_with_history(type(obj), new=[obj], user_id=user_id, when=when)
+        replace_with_history(type(obj), new=[obj], user_id=user_id, when=when, reason=reason)
         for name, objs in children:
             _adopt(obj, name, objs)
             if _spec(type(objs[0])).keeps_history:
@@ -246,7 +270,7 @@ def insert_with_history(
     insert, more = _insert_sql(spec, [obj], computed=computed, only_if=only_if)
     parts.append(f"made AS ({insert} RETURNING *)")
     params += more
-    histories = [(spec, *_history_select(spec, "made", "+", when, user_id))]
+    histories = [(spec, *_history_select(spec, "made", "+", when, user_id, reason))]
     qn = connection.ops.quote_name
     fields = [f for f in spec.fields if f.attname in computed]
     extra = "".join(f", {qn(f.column)}" for f in fields)
@@ -299,11 +323,12 @@ def takes_with_items() -> bool:
     return connection.vendor == "postgresql"
 
 
-def update_with_history(obj, *, user_id, when, inserts=(), also=()) -> None:
+def update_with_history(obj, *, user_id, when, inserts=(), also=(), reason=None) -> None:
     """UPDATE every field of the saved `obj` (auto_now fields set now, as save() does) and
-    write its "~" history row. `inserts`: lists of unsaved objects of other models to
-    INSERT with it, without history rows or signals, as bulk_create would (their primary
-    keys are not set), rows that do not depend on this update. `also` (PostgreSQL only):
+    write its "~" history row (`reason`: that row's change reason). `inserts`: lists of
+    unsaved objects of other models to INSERT with it, without history rows or signals,
+    as bulk_create would (their primary keys are not set), rows that do not depend on this
+    update. `also` (PostgreSQL only):
     further (name, SQL, parameters) WITH items written in the same statement, such as
     update_where_items gives. PostgreSQL: all in one statement; SQLite: each INSERT, the
     UPDATE, the history row."""
@@ -324,14 +349,14 @@ def update_with_history(obj, *, user_id, when, inserts=(), also=()) -> None:
             for name, sql, more in also:
                 parts.append(f"{name} AS ({sql})")
                 params += more
-            sql, more = _history_select(spec, "changed", "~", when, user_id)
+            sql, more = _history_select(spec, "changed", "~", when, user_id, reason)
             cursor.execute(f"WITH {', '.join(parts)} {spec.history_insert}{sql}", params + more)
         else:
             for sql, more in others:
                 cursor.execute(sql, more)
             cursor.execute(update, params)
             sql, more = _history_select(
-                spec, f"{spec.table} WHERE {spec.pk} = %s", "~", when, user_id
+                spec, f"{spec.table} WHERE {spec.pk} = %s", "~", when, user_id, reason
             )
             cursor.execute(f"{spec.history_insert}{sql}", [*more, obj.pk])
         if cursor.rowcount != 1:  # the history rows written: one per row updated

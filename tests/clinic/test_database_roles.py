@@ -386,3 +386,29 @@ def test_the_owner_can_still_switch_the_guard_off_which_the_chain_reveals(signed
     with pytest.raises(DatabaseError, match="signed"), transaction.atomic():
         InjectionPoint.objects.filter(session_id=signed_world["session"]).update(units=Decimal("1"))
     call_command("verify_access_log", progress_every=0)
+
+
+def test_a_start_beside_a_draft_records_its_reason_as_the_runtime_role(staff):
+    """Code review (07/12/2026): the reason was written by an UPDATE of the history row,
+    which the runtime role may not do (history is INSERT-only for it): every start beside
+    an unsigned session would have failed in production. It is written with the row."""
+    from tests.treatments.session_helpers import indication, product, ready_patient_for, start
+    from treatments import services
+
+    _, practitioner = staff
+    patient = ready_patient_for(practitioner)
+    VialFactory(received_by=practitioner)
+    with default_connection_as_runtime_role():
+        draft = start(patient, practitioner, "chronic-migraine", "botox", vial=False)
+        session = services.session_start(
+            patient=patient,
+            practitioner=practitioner,
+            indication=indication("cervical-dystonia"),
+            product=product("botox"),
+            other_drafts=[draft],
+            acknowledge_drafts=True,
+        )
+        created = session.history.get(history_type="+")
+    assert created.history_change_reason == (
+        "Started anyway beside an unsigned session (BOTOX for Chronic migraine prophylaxis)"
+    )

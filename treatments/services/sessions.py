@@ -146,17 +146,10 @@ def session_start(
         product=product,
         template=template,
         public_id=public_id,
+        # Started beside another draft (rare): said in the first history row's reason,
+        # written with it (the runtime role may not change a history row: clinic.db_roles).
+        reason=beside or None,
     )
-    if beside:
-        # Started beside another draft (rare): the row, then its history row's reason, in
-        # one transaction.
-        with transaction.atomic():
-            session = start(claim=claim)
-            if session is not None:
-                TreatmentSession.history.filter(id=session.pk, history_type="+").update(
-                    history_change_reason=beside
-                )
-            return session
     if claim is not None:
         # One statement (the claim, the session, its points, vials, draws and history
         # rows): atomic on its own, so no transaction around it (BEGIN and COMMIT would be
@@ -169,7 +162,7 @@ def session_start(
         return start(claim=None)
 
 
-def _start(*, patient, practitioner, indication, product, template, public_id, claim):
+def _start(*, patient, practitioner, indication, product, template, public_id, claim, reason):
     session = TreatmentSession(
         patient=patient, practitioner=practitioner, indication=indication, product=product
     )
@@ -214,6 +207,7 @@ def _start(*, patient, practitioner, indication, product, template, public_id, c
         ],
         before=[claim.item] if claim else (),
         only_if=claim.name if claim else None,
+        reason=reason,
     )
     return session if written else None
 
