@@ -65,3 +65,17 @@ def test_a_patient_without_such_a_reaction_is_not_held(practitioner, ready_patie
     inputs = selectors.safety_inputs_for_session(session=draft)
     assert inputs.history.reactions == ()
     assert not [f for f in inputs.evaluate() if f.code.startswith("contra.hypersensitivity")]
+
+
+def test_two_like_reactions_one_without_a_session_are_both_read(practitioner, ready_patient):
+    """Code review (07/12/2026): sorting the rows compared a product id with None (a report
+    not linked to a session) and the editor, the live check and signing failed."""
+    earlier = save(start(ready_patient, practitioner, "glabellar-lines", "botox"), practitioner)
+    today = timezone.localdate()
+    for session in (earlier, None):
+        SideEffectFactory(
+            session=session, patient=ready_patient, term=_term("anaphylaxis"), onset_date=today
+        )
+    draft = save(start(ready_patient, practitioner, "lateral-canthal-lines", "botox"), practitioner)
+    reactions = selectors.safety_inputs_for_session(session=draft).history.reactions
+    assert sorted(r.brand for r in reactions) == ["", "BOTOX"]

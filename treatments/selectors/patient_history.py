@@ -361,7 +361,9 @@ def patient_history_facts(
                 brand=products[product_id].brand if product_id in products else "",
                 causality=causality or "",
             )
-            for onset_on, term, causality, product_id in sorted(reactions, reverse=True)
+            for onset_on, term, causality, product_id in sorted(
+                reactions, key=lambda r: (r[0], r[1]), reverse=True
+            )
         ),
     )
 
