@@ -222,32 +222,3 @@ def test_volume_follows_units_typed_and_a_new_point_has_no_side(
     expect(row.locator(".invalid-feedback")).to_have_count(1)
     expect(row.locator(".invalid-feedback")).to_have_text("Units must be more than 0.")
     assert session.points.order_by("-order").first().units == Decimal("12")  # nothing saved
-
-
-def test_choosing_a_vial_of_another_dilution_works_the_volumes_out_again(
-    page: Page, live_server, practitioner, adult_patient, login, shot
-):
-    """Practitioner review (07/12/2026): the PREEMPT points' 0.1 mL stood beside a vial of
-    8 U per 0.1 mL, and 31 "units and volume disagree" warnings buried the others. A vial
-    chosen is the dilution the mL are drawn up at: each point's mL follows its units."""
-    standard = fresh_vial(practitioner)
-    strong = fresh_vial(practitioner, diluent_ml=Decimal("2.50"), lot="S8000S8")  # 8 U/0.1 mL
-    session = preempt_draft(adult_patient, practitioner, standard)
-
-    login(page, live_server, "amelia")
-    page.goto(f"{live_server.url}/sessions/{session.public_id}/edit/")
-    expect_preempt_template(page)
-    first = page.locator("#points-body tr.point-row").first
-    expect(first.get_by_label("Volume (mL)")).to_have_value(re.compile(r"^0\.10?0?$"))
-    page.get_by_label("Vial", exact=True).select_option(str(strong.pk))
-    expect(first.get_by_label("Units")).to_have_value(re.compile(r"^5(\.0+)?$"))
-    expect(first.get_by_label("Volume (mL)")).to_have_value("0.063")
-    panel = safety_panel(page)
-    expect(panel).to_contain_text("155 BOTOX units · 31 points")
-    expect(panel.locator(".finding[data-code='dose.volume_mismatch']")).to_have_count(0)
-    shot(page, "session-11-vial-changed-volumes-follow")
-
-    page.get_by_role("button", name="Save draft").click()
-    expect(page.locator(".messages .alert-success")).to_contain_text("Draft saved.")
-    volumes = set(session.points.values_list("volume_ml", flat=True))
-    assert volumes == {Decimal("0.063")}

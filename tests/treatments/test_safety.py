@@ -296,6 +296,24 @@ def test_rule6_one_finding_per_point_and_needs_volume_and_concentration():
     assert run(session(points=[pt(45, volume="0.5")], vial=vial(units_per_ml=None))) == []
 
 
+def test_rule6_more_than_three_points_apart_are_one_finding_that_names_the_dilution():
+    """Practitioner review (07/12/2026): PREEMPT's 31 points at 0.1 mL beside a vial of
+    8 U per 0.1 mL gave 31 warnings, which buried the others. Three are still said one
+    by one; more are one finding, about the vial's dilution."""
+    preempt = session("botox", "chronic-migraine", preempt_points())
+    strong = replace(preempt, vial=vial(units_per_ml=D(80)))
+    (f,) = only(run(strong), "dose.volume_mismatch")
+    assert f.level == WARN
+    assert f.message.startswith(
+        "31 of 31 points: the units entered do not match their mL at this vial's 80 U/mL "
+        "(e.g. Corrugator (left): 5 U entered, 0.1 mL is 8 U; tolerance 5%). Check the "
+        "vial's dilution"
+    )
+    three = [pt(45, volume="1.0"), pt(30, volume="0.5"), pt(40, "Triceps", volume="0.1")]
+    assert len(only(run(session(points=three)), "dose.volume_mismatch")) == 3
+    assert not only(run(preempt), "dose.volume_mismatch")  # at the planned 50 U/mL
+
+
 # Rule 7: formulary --------------------------------------------------------------------------
 
 

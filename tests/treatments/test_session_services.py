@@ -2,7 +2,6 @@
 protocols sign without a BLOCK or OVERRIDE, the timeline's totals, PREEMPT drawing from two
 vials, screening read as of the session date, vials' in-use times, and drafts without a vial."""
 
-import re
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
@@ -290,37 +289,3 @@ def test_taking_the_vial_off_a_draft_deletes_its_draw(practitioner, ready_patien
     session = save(session, practitioner, vial=None, further_vials=[])
     assert session.vial is None
     assert not session.draws.exists()
-
-
-def test_a_session_started_with_a_vial_has_its_points_ml_at_that_vials_dilution(
-    practitioner, ready_patient
-):
-    """Practitioner review (07/12/2026): the PREEMPT template's 0.1 mL points (5 U at the
-    standard 5 U per 0.1 mL) stood beside the vial chosen, of another dilution, and 31
-    "units and volume disagree" warnings buried the others. The units are the dose; the
-    mL follow the vial the session starts with."""
-    botox = product("botox")
-    VialFactory(product=botox, presentation_units=200, diluent_ml=Decimal("2.00"),
-                received_by=practitioner)  # fmt: skip  # 10 U per 0.1 mL
-    session = start(ready_patient, practitioner, "chronic-migraine", "botox", vial=False)
-    assert session.vial.units_per_ml == Decimal(100)
-    points = selectors.session_points(session=session)
-    assert len(points) == 31
-    assert {(p.units, p.volume_ml) for p in points} == {(Decimal(5), Decimal("0.05"))}
-    findings = selectors.safety_inputs_for_session(session=session).evaluate()
-    assert "dose.volume_mismatch" not in {f.code for f in findings}
-
-
-def test_the_vial_the_editor_chooses_gives_the_points_ml(
-    practitioner, ready_patient, practitioner_client
-):
-    """A draft started with no vial in stock keeps the template's mL; a vial made since,
-    the only one usable, is chosen by the page, and the points' mL shown are at its
-    dilution (the first save sends them)."""
-    session = start(ready_patient, practitioner, "chronic-migraine", "botox", vial=False)
-    assert session.vial is None
-    VialFactory(product=product("botox"), presentation_units=200, diluent_ml=Decimal("2.00"),
-                received_by=practitioner)  # fmt: skip  # 10 U per 0.1 mL
-    page = practitioner_client.get(f"/sessions/{session.public_id}/edit/").content.decode()
-    volumes = re.findall(r'name="points-\d+-volume_ml" value="([^"]*)"', page)
-    assert len(volumes) == 31 and {Decimal(v) for v in volumes} == {Decimal("0.05")}

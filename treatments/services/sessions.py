@@ -177,22 +177,9 @@ def _start(*, patient, practitioner, indication, product, template, public_id, c
     session.vial = chosen[0] if chosen else None
     _check_fields(session)
     # The points as the editor saves them: so the page shows the mL to draw up from the
-    # start, and the first save of an unchanged draft rewrites no point. The template's
-    # units are the dose; its mL are at the standard dilution, so with a vial chosen they
-    # are worked out at that vial's (rule 6; practitioner review 07/12/2026: 0.1 mL points
-    # beside an 8 U/0.1 mL vial gave 31 volume warnings).
-    drawn_at_vial = session.vial is not None and bool(session.vial.units_per_ml)
+    # start, and the first save of an unchanged draft rewrites no point.
     points = _new_points(
-        session,
-        [
-            {
-                name: None
-                if drawn_at_vial and name == "volume_ml" and row.units is not None
-                else getattr(row, name)
-                for name in InjectionPoint.ROW_FIELDS
-            }
-            for row in rows
-        ],
+        session, [{name: getattr(row, name) for name in InjectionPoint.ROW_FIELDS} for row in rows]
     )
     # The row, its points, further vials and draws, with the history rows of the session and
     # its points (and the token's claim): one statement on PostgreSQL (clinic.history_writes).

@@ -318,15 +318,6 @@ def _editor(session, data=None, use: Use | None = None) -> Editor:
             form.fields["vial"].widget.attrs["data-chosen-by-page"] = ""
         saved = selectors.session_points(session=session)
         initial = [{name: getattr(p, name) for name in POINT_FIELDS} for p in saved]
-        if chosen_by_page and usable[0].units_per_ml:
-            # The points' mL at the dilution of the vial the page chose (rule 6), as a
-            # choice of it in the list would have them (clinic/static/clinic/app.js).
-            initial = [
-                services.point_units_and_volume({**row, "volume_ml": None}, usable[0])
-                if row.get("units") is not None
-                else row
-                for row in initial
-            ]
         formset = PointFormSet(initial=initial, prefix="points", sites=sites, session=session)
     # A page lists the rest of the stock with why it cannot be used (a submission: not
     # known, as only the vials it names were read).

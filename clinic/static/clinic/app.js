@@ -54,30 +54,6 @@ document.addEventListener("input", (event) => {
   }
 });
 
-// Choosing another vial (another dilution) works each point's mL out again from its units
-// at the new vial's U/mL: the units are the dose, the mL what to draw up (rule 6). Without
-// it a PREEMPT template's 0.1 mL points stood beside a vial of 8 U/0.1 mL, and 31 "units
-// and volume disagree" warnings buried the others (practitioner review 07/12/2026). Run in
-// the capture phase, so the live check the same change sends (the form's hx-trigger)
-// carries the new volumes.
-document.addEventListener(
-  "change",
-  (event) => {
-    const select = event.target;
-    if (select.id !== "id_vial" || !select.form) return;
-    const perMl = Number(select.selectedOptions[0] && select.selectedOptions[0].dataset.unitsPerMl);
-    if (!perMl) return;
-    select.form.querySelectorAll("[data-point-field='units']").forEach((units) => {
-      const value = Number(units.value);
-      const volume = units.closest("tr").querySelector("[data-point-field='volume_ml']");
-      if (volume && units.value.trim() !== "" && value > 0) {
-        volume.value = String(Math.round((value / perMl) * 1000) / 1000);
-      }
-    });
-  },
-  true,
-);
-
 // A page that comes back refused says why where the eye is: the element marked
 // data-focus-on-load (the session editor's "Not signed") is brought into view and focused,
 // so it is read out too. On an iPad the safety panel is below the points: the refused Sign

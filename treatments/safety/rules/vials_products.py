@@ -226,23 +226,47 @@ def volume_mismatch(session, history, reference) -> list[Finding]:
     vial = session.vial
     if vial is None or vial.units_per_ml is None:
         return []
-    findings: list[Finding] = []
+    source = _source(RULE_6, _param_source(reference, "volume_mismatch_percent"))
+    apart = []
     for point in session.points:
         expected = (point.volume_ml or 0) * vial.units_per_ml
         if point.volume_ml is None or expected <= 0:
             continue
         percent = abs(point.units - expected) / expected * 100
         if percent > tolerance:
-            findings += _finding(
-                "dose.volume_mismatch",
-                Level.WARN,
-                f"{_point_name(point)}: {_num(point.units)} U entered, but "
-                f"{_num(point.volume_ml)} mL at {_num(vial.units_per_ml)} U/mL is "
-                f"{_num(expected)} U ({_num(percent.quantize(Decimal('0.1')))}% apart; "
-                f"tolerance {_num(tolerance)}%)",
-                _source(RULE_6, _param_source(reference, "volume_mismatch_percent")),
-            )
+            apart.append((point, expected, percent))
+    if len(apart) > _MISMATCHES_SAID_ONE_BY_ONE:
+        # One finding for them all (practitioner review 07/12/2026: a template's volumes
+        # beside a vial of another dilution gave 31 warnings, which buried the others):
+        # what they have in common is the vial's dilution.
+        point, expected, _ = apart[0]
+        return _finding(
+            "dose.volume_mismatch",
+            Level.WARN,
+            f"{len(apart)} of {len(session.points)} points: the units entered do not match "
+            f"their mL at this vial's {_num(vial.units_per_ml)} U/mL (e.g. "
+            f"{_point_name(point)}: {_num(point.units)} U entered, {_num(point.volume_ml)} mL "
+            f"is {_num(expected)} U; tolerance {_num(tolerance)}%). Check the vial's dilution "
+            f"against the volumes planned: retype the units to work the mL out at this "
+            f"vial, or choose a vial at the planned dilution",
+            source,
+        )
+    findings: list[Finding] = []
+    for point, expected, percent in apart:
+        findings += _finding(
+            "dose.volume_mismatch",
+            Level.WARN,
+            f"{_point_name(point)}: {_num(point.units)} U entered, but "
+            f"{_num(point.volume_ml)} mL at {_num(vial.units_per_ml)} U/mL is "
+            f"{_num(expected)} U ({_num(percent.quantize(Decimal('0.1')))}% apart; "
+            f"tolerance {_num(tolerance)}%)",
+            source,
+        )
     return findings
+
+
+# Up to this many points whose units and mL disagree are each a finding; more are one.
+_MISMATCHES_SAID_ONE_BY_ONE = 3
 
 
 def formulary(session, history, reference) -> list[Finding]:
