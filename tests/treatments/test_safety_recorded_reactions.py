@@ -38,15 +38,31 @@ def test_a_recorded_anaphylaxis_refuses_signing_another_brand(practitioner, read
         serious_life_threatening=True,
     )
     SideEffectFactory(session=earlier, term=_term("eyelid-ptosis"), onset_date=today)
-    # Onset after the session date: not known to a session dated before it.
+    # Onset after the session's date (a draft left open, say): a warning, not a block.
     SideEffectFactory(
         session=earlier, term=_term("hypersensitivity"), onset_date=today + timedelta(days=3)
     )
 
     draft = save(start(ready_patient, practitioner, "glabellar-lines", "azzalure"), practitioner)
     inputs = selectors.safety_inputs_for_session(session=draft)
+    later = today + timedelta(days=3)
     assert inputs.history.reactions == (
-        safety.RecordedReaction(onset_on=today, term="Anaphylaxis", brand="BOTOX", causality=""),
+        safety.RecordedReaction(
+            onset_on=later,
+            term="Hypersensitivity (urticaria, oedema)",
+            brand="BOTOX",
+            causality="probable",
+            causality_label="Probable / likely",
+        ),
+        safety.RecordedReaction(
+            onset_on=today, term="Anaphylaxis", brand="BOTOX", causality="", reviewed=False
+        ),
+    )
+    found = {f.code: f for f in inputs.evaluate()}
+    assert found["contra.hypersensitivity_since"].message.startswith(
+        f"Recorded after this session's date: Hypersensitivity (urticaria, oedema) on "
+        f"{later:%d/%m/%Y} after BOTOX (causality: Probable / likely). If the treatment is "
+        "today, do not treat"
     )
     with pytest.raises(services.SigningRefused) as refused:
         services.session_sign(
@@ -56,6 +72,31 @@ def test_a_recorded_anaphylaxis_refuses_signing_another_brand(practitioner, read
     assert codes == ["contra.hypersensitivity_recorded"]
     draft.refresh_from_db()
     assert not draft.is_signed
+
+
+def test_a_report_reception_logged_without_a_term_is_a_warning_until_reviewed(
+    practitioner, ready_patient
+):
+    """Code review (07/12/2026): a call logged by reception ("lips swelled, hives, used her
+    EpiPen") has no term until a practitioner reviews it, and gave no finding."""
+    earlier = save(start(ready_patient, practitioner, "glabellar-lines", "botox"), practitioner)
+    logged = SideEffectFactory(
+        session=earlier,
+        term=None,
+        description="Lips swelled, hives, used her EpiPen",
+        status="unreviewed",
+        causality="",
+        onset_date=timezone.localdate(),
+    )
+    draft = save(start(ready_patient, practitioner, "lateral-canthal-lines", "botox"), practitioner)
+    found = {f.code: f for f in selectors.safety_inputs_for_session(session=draft).evaluate()}
+    warning = found["side_effect.awaiting_review"]
+    assert warning.level == safety.Level.WARN
+    assert warning.message.startswith(
+        f"1 side-effect report awaiting a practitioner's review (onset "
+        f"{logged.onset_date:%d/%m/%Y}): review before treating."
+    )
+    assert "contra.hypersensitivity_recorded" not in found
 
 
 def test_a_patient_without_such_a_reaction_is_not_held(practitioner, ready_patient):

@@ -178,15 +178,19 @@ class PriorDose:
 
 @dataclass(frozen=True)
 class RecordedReaction:
-    """A hypersensitivity reaction recorded here as a side effect (its term marked so in
-    the reference data), with onset on or before the session date: rule 21's documented
-    hypersensitivity. `brand`: the product of the session it followed ("" when none was
-    named); `causality`: the WHO-UMC category, "" until a practitioner has assessed it."""
+    """A side effect recorded here that rule 21 reads: a hypersensitivity reaction (its
+    term marked so in the reference data), or any report still awaiting a practitioner's
+    review (reception logs a call without a term: it may be one). `brand`: the product of
+    the session it followed ("" when none was named); `causality`: the WHO-UMC category,
+    "" until a practitioner has assessed it."""
 
     onset_on: date
     term: str
     brand: str = ""
     causality: str = ""
+    hypersensitivity: bool = True
+    reviewed: bool = True
+    causality_label: str = ""  # as staff read it ("Probable / likely")
 
 
 @dataclass(frozen=True)

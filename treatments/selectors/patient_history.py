@@ -13,6 +13,7 @@ from django.db.models import (
     DateField,
     DateTimeField,
     IntegerField,
+    Q,
     Sum,
     Value,
 )
@@ -23,7 +24,7 @@ from clinic.prepared import Prepared, build_instance, read_side_by_side
 from patients.choices import YesNoNotApplicable
 from patients.models import IntakeQuestionnaire, Patient, PriorTreatment
 from treatments import safety
-from treatments.choices import SafetyProfile, SessionStatus
+from treatments.choices import Causality, SafetyProfile, SessionStatus, SideEffectStatus
 from treatments.models import (
     InjectionPoint,
     OutcomeAssessment,
@@ -50,23 +51,31 @@ _LATEST_ANSWERS = Prepared(
 )
 
 
-def _reactions(patient_id: int, on: date):
-    """Rule 21: the hypersensitivity reactions recorded for the patient (their terms so
-    marked in the reference data) with onset on or before `on`: (onset, term, causality,
-    the product of the session they followed)."""
+def _reactions(patient_id: int):
+    """Rule 21: the side effects recorded for the patient that are hypersensitivity
+    reactions (their terms so marked in the reference data) or still await a
+    practitioner's review, whatever their date (the rule tells those after the session's
+    date apart): (onset, term, causality, the product of the session they followed,
+    hypersensitivity, status)."""
     return (
         SideEffect.objects.filter(
-            patient_id=patient_id, term__hypersensitivity=True, onset_date__lte=on
+            Q(term__hypersensitivity=True) | Q(status=SideEffectStatus.UNREVIEWED),
+            patient_id=patient_id,
         )
         .order_by()
-        .values_list("onset_date", "term__name", "causality", "session__product_id")
+        .values_list(
+            "onset_date",
+            "term__name",
+            "causality",
+            "session__product_id",
+            "term__hypersensitivity",
+            "status",
+        )
     )
 
 
-_REACTIONS = Prepared(
-    _reactions, patient_id=(-1001, -1002), on=(date(2001, 2, 3), date(2002, 3, 4))
-)
-_REACTION_COLUMNS = 4
+_REACTIONS = Prepared(_reactions, patient_id=(-1001, -1002))
+_REACTION_COLUMNS = 6
 
 _PRIOR_DOSE_COLUMNS = 11  # the width of _prior_doses' rows
 
@@ -97,7 +106,7 @@ def _history_rows(
             *_LATEST_ANSWERS.sql(patient_id=patient.pk, on=on or date.max),
             len(IntakeQuestionnaire._meta.concrete_fields),
         ),
-        (*_REACTIONS.sql(patient_id=patient.pk, on=on or date.max), _REACTION_COLUMNS),
+        (*_REACTIONS.sql(patient_id=patient.pk), _REACTION_COLUMNS),
     ]
     own = len(OutcomeAssessment._meta.concrete_fields)
     if diary:
@@ -357,12 +366,15 @@ def patient_history_facts(
         reactions=tuple(
             safety.RecordedReaction(
                 onset_on=onset_on,
-                term=term,
+                term=term or "",
                 brand=products[product_id].brand if product_id in products else "",
                 causality=causality or "",
+                causality_label=Causality(causality).label if causality else "",
+                hypersensitivity=bool(hypersensitivity),
+                reviewed=status != SideEffectStatus.UNREVIEWED,
             )
-            for onset_on, term, causality, product_id in sorted(
-                reactions, key=lambda r: (r[0], r[1]), reverse=True
+            for onset_on, term, causality, product_id, hypersensitivity, status in sorted(
+                reactions, key=lambda r: (r[0], r[1] or ""), reverse=True
             )
         ),
     )

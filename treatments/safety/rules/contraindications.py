@@ -76,14 +76,29 @@ def hypersensitivity(session, history, reference) -> list[Finding]:
             "Screening: allergic reaction to a botulinum toxin or human albumin: contraindicated",
             "DOMAIN §10 rule 21; S21; S99",
         )
-    unlikely = [r for r in history.reactions if r.causality == "unlikely"]
-    documented = [r for r in history.reactions if r.causality != "unlikely"]
+    on = session.on
+    reactions = [r for r in history.reactions if r.hypersensitivity]
+    documented = [r for r in reactions if r.causality != "unlikely" and r.onset_on <= on]
+    after = [r for r in reactions if r.causality != "unlikely" and r.onset_on > on]
+    unlikely = [r for r in reactions if r.causality == "unlikely"]
+    awaiting = [r for r in history.reactions if not r.hypersensitivity and not r.reviewed]
     if documented:
         findings += _finding(
             "contra.hypersensitivity_recorded",
             Level.BLOCK,
             f"Recorded here: {_reactions(documented)}. A hypersensitivity reaction to a "
             f"botulinum toxin contraindicates every toxin product",
+            "DOMAIN §10 rule 21; §4.1; S21; S99; S109",
+        )
+    if after:
+        # A session dated before the reaction (one recorded late, or a draft left open):
+        # the record of a treatment given then is not refused, but treating now would be.
+        findings += _finding(
+            "contra.hypersensitivity_since",
+            Level.WARN,
+            f"Recorded after this session's date: {_reactions(after)}. If the treatment is "
+            f"today, do not treat: a hypersensitivity reaction to a botulinum toxin "
+            f"contraindicates every toxin product",
             "DOMAIN §10 rule 21; §4.1; S21; S99; S109",
         )
     if unlikely:
@@ -94,6 +109,18 @@ def hypersensitivity(session, history, reference) -> list[Finding]:
             f"Confirm with the patient before treating",
             "DOMAIN §10 rule 21; §4.1; S109",
         )
+    if awaiting:
+        # Reception logs a call without a term ("lips swelled, hives"): until a practitioner
+        # has reviewed it, it may be a hypersensitivity reaction.
+        dates = ", ".join(_d(r.onset_on) for r in awaiting)
+        findings += _finding(
+            "side_effect.awaiting_review",
+            Level.WARN,
+            f"{len(awaiting)} side-effect report{'s' if len(awaiting) > 1 else ''} awaiting "
+            f"a practitioner's review (onset {dates}): review before treating. A "
+            f"hypersensitivity reaction to a toxin would contraindicate it",
+            "DOMAIN §10 rules 21, 38; §4.1",
+        )
     return findings
 
 
@@ -102,7 +129,11 @@ def _reactions(reactions) -> str:
     said = []
     for r in reactions:
         after = f" after {r.brand}" if r.brand else ""
-        assessed = f"causality: {r.causality}" if r.causality else "causality not yet assessed"
+        assessed = (
+            f"causality: {r.causality_label or r.causality}"
+            if r.causality
+            else "causality not yet assessed"
+        )
         said.append(f"{r.term} on {_d(r.onset_on)}{after} ({assessed})")
     return "; ".join(said)
 
