@@ -63,6 +63,7 @@ NEVER_DELETED: tuple[str, ...] = (
     "treatments.TreatmentSession",
     "treatments.SessionFinding",  # the findings and their override reasons
     "treatments.SessionAddendum",  # the corrections of a signed session
+    "treatments.SessionWithdrawal",  # why a draft was withdrawn (treatment not given)
     "treatments.FollowUp",  # done or not, with what was found
     "treatments.OutcomeAssessment",
     "treatments.PrescriberAssessment",  # rule 34: the face-to-face assessment
@@ -109,9 +110,12 @@ DELETED_BY_THE_APP: dict[str, str] = {
     "replace_with_history: a '-' history row each); a signed session's are refused by "
     "the triggers of treatments migration 0012",
     "treatments.VialDraw": "a draft's draws are planned again when its units or vials change "
-    "(treatments.services.draws: VialDraw...delete()); signed: triggers (0012, 0016)",
+    "(treatments.services.draws: VialDraw...delete()), and deleted when the draft is "
+    "withdrawn (treatments.services.withdrawing); signed or withdrawn: triggers (0012, "
+    "0016, 0047)",
     "treatments.SessionVial": "a draft's further vials are replaced, and unneeded ones "
-    "dropped (treatments.services.draws: set_further_vials, the draws); signed: triggers",
+    "dropped (treatments.services.draws: set_further_vials, the draws), and deleted when "
+    "the draft is withdrawn (treatments.services.withdrawing); signed or withdrawn: triggers",
     "treatments.SiteTemplateRow": "a template's rows are removed in the admin's inline "
     "(treatments/admin.py SiteTemplateRowInline, managers with change_sitetemplate)",
     "treatments.Indication_uk_licensed_products": "the admin's indication form sets its "

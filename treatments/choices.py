@@ -102,6 +102,21 @@ class SafetyProfile(models.TextChoices):
 class SessionStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     SIGNED = "signed", "Signed"
+    # A draft for a treatment that was not given (started in error, wrong patient, the
+    # patient declined or it was deferred): final like a signed session, never deleted,
+    # and counted nowhere (services.session_withdraw).
+    WITHDRAWN = "withdrawn", "Withdrawn (not given)"
+
+
+class WithdrawReason(models.TextChoices):
+    """Why a draft session was withdrawn (treatment not given): short, for clinicians."""
+
+    STARTED_IN_ERROR = "started-in-error", "Started in error"
+    WRONG_PATIENT = "wrong-patient", "Wrong patient"
+    WRONG_INDICATION = "wrong-indication", "Wrong indication or product"
+    DECLINED = "declined", "Patient declined on the day"
+    DEFERRED = "deferred", "Treatment deferred to another day"
+    OTHER = "other", "Other (say why)"
 
 
 class FollowUpKind(models.TextChoices):

@@ -10,3 +10,8 @@ from django.dispatch import Signal
 # (one statement fewer per signing, issue 14.3). Elsewhere `also` is None and the signal
 # comes after the signed row is written: a receiver writes its rows itself.
 session_signed = Signal()
+
+# Sent inside session_withdraw's transaction, after the withdrawn row is written:
+# `session` (withdrawn: its status set, its `withdrawal` who, when and why) and `by`. A receiver
+# writes its own rows (the diary: the appointment the session was started from).
+session_withdrawn = Signal()

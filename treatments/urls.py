@@ -22,6 +22,7 @@ urlpatterns = [
     path("sessions/<uuid:public_id>/edit/", views.session_edit, name="session_edit"),
     path("sessions/<uuid:public_id>/check/", views.session_check, name="session_check"),
     path("sessions/<uuid:public_id>/addendum/", views.session_addendum, name="session_addendum"),
+    path("sessions/<uuid:public_id>/withdraw/", views.session_withdraw, name="session_withdraw"),
     path(
         "patients/<uuid:public_id>/assessments/new/",
         views.prescriber_assessment_new,

@@ -132,6 +132,7 @@ class TreatmentHistory(SessionPlanning, SessionSigning, StockHistory, FollowUpHi
                 self.close_follow_ups(clock)
                 self.add_tasks(clock)
                 self.add_addenda(clock)
+                self.withdrawn_draft(clock)
                 self.today_draft(clock)
                 self.stock(clock)
                 self.backdate()

@@ -1,6 +1,7 @@
 """Signing the planned sessions: through services.session_sign one at a time, or (above
 REPLAY_MAX_PATIENTS patients) with the same safety engine in memory and bulk inserts;
-today's draft session, through session_start and session_save_draft.
+today's draft session, through session_start and session_save_draft, and a draft withdrawn
+earlier today (treatment not given), through session_withdraw.
 """
 
 from datetime import timedelta
@@ -24,7 +25,7 @@ from clinic.staff.selectors import registrations_of
 from patients.choices import PatientStatus
 from patients.models import Patient
 from treatments import safety, selectors, services
-from treatments.choices import IndicationCategory, SafetyProfile, SessionStatus
+from treatments.choices import IndicationCategory, SafetyProfile, SessionStatus, WithdrawReason
 from treatments.models import (
     FollowUp,
     InjectionPoint,
@@ -368,6 +369,46 @@ class SessionSigning:
         )
         self.created.setdefault(TreatmentSession, {})[session.pk] = at
         self.drafts += 1
+
+    def withdrawn_draft(self, clock: ReplayClock) -> None:
+        """A cervical dystonia session started this morning and withdrawn minutes later:
+        the patient declined on the day (the session's page shows it withdrawn, not
+        given; no draft list counts it). The first such patient, no random draw: the rest
+        of the demo is as it was."""
+        plan = next(
+            (
+                p
+                for p in self.plans
+                if p.kind.indication == "cervical-dystonia"
+                and p.patient.status == PatientStatus.ACTIVE
+            ),
+            None,
+        )
+        indication = self.indications.get("cervical-dystonia")
+        product = self.products.get(plan.kind.product) if plan is not None else None
+        if plan is None or indication is None or product is None:
+            return
+        at = max(self.now - timedelta(minutes=90), aware(self.today, 0, 1))
+        clock.at = at.replace(second=0, microsecond=0)
+        practitioner = self.staff["practitioner"]
+        session = services.session_start(
+            patient=plan.patient,
+            practitioner=practitioner,
+            indication=indication,
+            product=product,
+            template=selectors.site_template_for(indication=indication, product=product),
+            other_drafts=selectors.open_drafts(patient_id=plan.patient.pk),
+            acknowledge_drafts=True,
+        )
+        clock.at += timedelta(minutes=5)
+        services.session_withdraw(
+            session=session,
+            by=practitioner,
+            reason=WithdrawReason.DECLINED,
+            note="Wants to talk it over with their neurologist first; rebook in 2 weeks.",
+        )
+        # Not backdated (self.created): a withdrawn row is final on PostgreSQL (treatments
+        # migration 0047, whatever the role), so its created_at is when the seed ran.
 
     def draft_patient(self) -> Patient | None:
         """A chronic-migraine patient due a cycle (else any such patient, else an adult

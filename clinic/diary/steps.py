@@ -1,8 +1,9 @@
 """The steps of an appointment on the day: confirm, arrived, did not attend, completed
 and their undo (appointment_set_status, with which status may follow which), the
-session started from an arrived appointment, and the appointment completed when its
-session is signed (clinic.diary.signals). Keyword-only, one transaction each; a page
-opened before a change raises services.AppointmentConflict."""
+session started from an arrived appointment, the appointment completed when its
+session is signed, and back to arrived when its draft is withdrawn (clinic.diary.signals).
+Keyword-only, one transaction each; a page opened before a change raises
+services.AppointmentConflict."""
 
 from __future__ import annotations
 
@@ -168,3 +169,22 @@ def complete_for_signed_session(*, session, also: list | None = None) -> None:
         also += update_where_items(**change, name="appointment_completed")
     else:
         update_where_with_history(**change)
+
+
+def release_for_withdrawn_session(*, session, by) -> None:
+    """treatments.signals.session_withdrawn: the appointment in treatment with the draft
+    just withdrawn (treatment not given) is arrived again, without the session, at a new
+    version and with its history row (which keeps the session it had): the patient is
+    still here, to be treated in a new session, or the visit completed or the
+    appointment rebooked. An appointment already completed keeps its session."""
+    update_where_with_history(
+        Appointment.objects.filter(session=session, status=AppointmentStatus.IN_TREATMENT),
+        values={
+            "status": AppointmentStatus.ARRIVED,
+            "session": None,
+            "updated_at": session.withdrawal.withdrawn_at,
+        },
+        increment=["version"],
+        user_id=by.pk,
+        when=session.withdrawal.withdrawn_at,
+    )

@@ -248,6 +248,7 @@ ROUTE_OBJECTS = {
     "treatments:session_edit": {"public_id": "session"},
     "treatments:session_check": {"public_id": "session"},
     "treatments:session_addendum": {"public_id": "session"},
+    "treatments:session_withdraw": {"public_id": "session"},
     "treatments:vial_detail": {"pk": "vial"},
     "treatments:vial_reconstitute": {"pk": "vial"},
     "treatments:vial_correct_reconstitution": {"pk": "vial"},

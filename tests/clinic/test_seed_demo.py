@@ -47,9 +47,10 @@ def summary() -> list:
                 s.status,
                 s.is_off_label,
                 s.signed_at if s.status == SessionStatus.SIGNED else None,
-                s.vial.lot,
-                s.vial.presentation_units,
-                s.vial.wasted_units,
+                # A withdrawn draft (treatment not given) has no vial: it was released.
+                s.vial.lot if s.vial else None,
+                s.vial.presentation_units if s.vial else None,
+                s.vial.wasted_units if s.vial else None,
                 sorted((p.site_id, p.side, p.units, p.volume_ml) for p in s.points.all()),
                 sorted(s.draws.values_list("vial__lot", "units")),
                 sorted(s.findings.values_list("code", "level", "message", "override_reason")),

@@ -166,6 +166,20 @@ def test_today_a_draft_and_the_fridge(demo):
     assert draft.vial in selectors.vial_list_usable(product=botox, patient=draft.patient)
 
 
+def test_a_draft_withdrawn_this_morning(demo):
+    """`make run` shows a draft withdrawn (treatment not given) with its reason: in no
+    draft list, its vial released."""
+    withdrawn = Session.objects.get(status=SessionStatus.WITHDRAWN)
+    assert withdrawn.indication.slug == "cervical-dystonia"
+    assert timezone.localdate(withdrawn.performed_at) == timezone.localdate()
+    assert withdrawn.withdrawal.withdrawn_by.username == "practitioner"
+    assert withdrawn.withdrawal.why.startswith("Patient declined on the day: ")
+    assert withdrawn.vial_id is None and not withdrawn.draws.exists()
+    practitioner = withdrawn.practitioner
+    assert withdrawn not in selectors.session_list_drafts(practitioner=practitioner)
+    assert selectors.open_drafts(patient_id=withdrawn.patient_id) == []
+
+
 def test_vials_come_in_deliveries_and_can_be_told_apart(demo):
     """Issue 13.13: every vial was booked in on a receipt (supplier, delivery note), the
     fridge's vials of each product came as one delivery of 2-4, and no two vials share a

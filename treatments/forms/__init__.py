@@ -30,6 +30,7 @@ from treatments.forms.vials import (
     ReconstituteForm,
     VialReceiveForm,
 )
+from treatments.forms.withdraw import WithdrawForm
 
 __all__ = [
     "POINT_FIELDS",
@@ -54,6 +55,7 @@ __all__ = [
     "SiteChoices",
     "VialReceiveForm",
     "VialSelect",
+    "WithdrawForm",
     "unchanged_points",
     "vial_label",
 ]

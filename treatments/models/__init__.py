@@ -42,6 +42,7 @@ from treatments.models.sessions import (
     SessionAddendum,
     SessionFinding,
     SessionVial,
+    SessionWithdrawal,
     TreatmentSession,
     VialDraw,
 )
@@ -77,6 +78,7 @@ __all__ = [
     "SessionFinding",
     "SessionTotals",
     "SessionVial",
+    "SessionWithdrawal",
     "SideEffect",
     "SideEffectTerm",
     "SiteTemplate",

@@ -9,7 +9,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from clinic.models import TimeStampedModel
-from treatments.choices import SafetyLevel, SessionStatus, Side
+from treatments.choices import SafetyLevel, SessionStatus, Side, WithdrawReason
 from treatments.models.reference import AnatomicalSite, Indication, Product
 from treatments.models.vials import Vial
 
@@ -128,10 +128,51 @@ class TreatmentSession(TimeStampedModel):
     def is_signed(self) -> bool:
         return self.status == SessionStatus.SIGNED
 
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.status == SessionStatus.WITHDRAWN
+
     def all_vials(self) -> list[Vial]:
         """The first vial, then the further vials in order (prefetch `vial_links__vial`)."""
         further = [link.vial for link in self.vial_links.all()]
         return [v for v in (self.vial, *further) if v is not None]
+
+
+class SessionWithdrawal(models.Model):
+    """Why a draft session was withdrawn because the treatment was not given
+    (services.session_withdraw): who (its practitioner, or a colleague for a forgotten
+    draft), when and why. Written once, with the session's status; never changed or
+    deleted (on PostgreSQL a trigger refuses it: treatments migration 0047). A table of
+    its own, not columns of the session: the session's start is one statement that must
+    stay within psycopg's parse cache (tests/treatments/test_session_write_queries.py)."""
+
+    session = models.OneToOneField(
+        TreatmentSession, on_delete=models.PROTECT, related_name="withdrawal"
+    )
+    withdrawn_at = models.DateTimeField()
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField("why it was withdrawn", max_length=20, choices=WithdrawReason.choices)
+    note = models.CharField("details", max_length=250, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(reason=""), name="sessionwithdrawal_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Session {self.session_id} withdrawn: {self.why}"
+
+    @property
+    def why(self) -> str:
+        """The reason as the record shows it: its label, with the details typed."""
+        label = (
+            "Other" if self.reason == WithdrawReason.OTHER else WithdrawReason(self.reason).label
+        )
+        return f"{label}: {self.note}" if self.note else label
 
 
 class SessionVial(models.Model):

@@ -253,6 +253,10 @@ def patient_timeline(*, patient: Patient, today: date | None = None) -> Timeline
     last_on: dict[int, date] = {}
     days_since: dict[int, int | None] = {}
     for session in reversed(sessions):
+        if session.status == SessionStatus.WITHDRAWN:
+            # Not given: no interval to it or from it.
+            days_since[session.pk] = None
+            continue
         on = timezone.localdate(session.performed_at)
         before = last_on.get(session.indication_id)
         days_since[session.pk] = (on - before).days if before is not None else None

@@ -12,7 +12,7 @@ from treatments.services.followups import (
     followup_create,
     followup_reopen,
 )
-from treatments.services.locked import SessionLocked
+from treatments.services.locked import SessionLocked, SessionWithdrawn
 from treatments.services.outcomes import outcome_record
 from treatments.services.prescribing import prescriber_assessment_record
 from treatments.services.sessions import (
@@ -51,6 +51,7 @@ from treatments.services.vials import (
     vial_receive,
     vial_reconstitute,
 )
+from treatments.services.withdrawing import session_withdraw, withdraw_errors
 
 __all__ = [
     "MAX_VIALS_PER_RECEIPT",
@@ -60,6 +61,7 @@ __all__ = [
     "OtherDraftsOpen",
     "SessionConflict",
     "SessionLocked",
+    "SessionWithdrawn",
     "SideEffectConflict",
     "SigningRefused",
     "TaskAlreadyDone",
@@ -76,6 +78,7 @@ __all__ = [
     "session_save_draft",
     "session_sign",
     "session_start",
+    "session_withdraw",
     "side_effect_decide",
     "side_effect_phoned_errors",
     "side_effect_record",
@@ -88,4 +91,5 @@ __all__ = [
     "vial_discard",
     "vial_receive",
     "vial_reconstitute",
+    "withdraw_errors",
 ]

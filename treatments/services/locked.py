@@ -1,7 +1,8 @@
 """The draft a session write works on: its row locked (FOR UPDATE OF the session alone,
 where the database has row locks), read with its points in one statement, or with its
-patient, practitioner, indication, product and vial joined. A signed session is refused
-here, so every write to a session (draft save, sign, draws) goes through this check.
+patient, practitioner, indication, product and vial joined. A signed or withdrawn session
+is refused here, so every write to a session (draft save, sign, draws, withdrawal) goes
+through this check.
 
 Split from sessions.py (the writes themselves) by concept: how the locked row is read and
 built into model instances from a hand-written SELECT."""
@@ -15,6 +16,20 @@ from treatments.models import InjectionPoint, TreatmentSession, Vial
 
 class SessionLocked(Exception):
     """A signed session is immutable: correct it with an addendum."""
+
+
+class SessionWithdrawn(SessionLocked):
+    """A withdrawn session (treatment not given) is final: nothing more is written to it."""
+
+
+def refuse_final(session: TreatmentSession) -> None:
+    """Raise SessionLocked for a signed session, SessionWithdrawn for a withdrawn one."""
+    if session.status == SessionStatus.SIGNED:
+        raise SessionLocked("This session is signed: add an addendum instead.")
+    if session.status == SessionStatus.WITHDRAWN:
+        raise SessionWithdrawn(
+            "This session was withdrawn (treatment not given): it can no longer be changed."
+        )
 
 
 _RELATED = ("patient", "practitioner", "indication", "product", "vial")
@@ -72,8 +87,7 @@ def locked_draft(session: TreatmentSession) -> tuple[TreatmentSession, list | No
             current = build_instance(TreatmentSession, lock.row)
             for name, related in lock.related.items():
                 TreatmentSession._meta.get_field(name).set_cached_value(current, related)
-            if current.status == SessionStatus.SIGNED:
-                raise SessionLocked("This session is signed: add an addendum instead.")
+            refuse_final(current)
             return current, list(lock.points)
     fields = [TreatmentSession._meta.get_field(name) for name in _RELATED]
     held = all(f.is_cached(session) for f in fields) and (
@@ -90,8 +104,7 @@ def locked_draft(session: TreatmentSession) -> tuple[TreatmentSession, list | No
             .select_related("patient", "practitioner", "indication", "product", "vial__product")
             .get(pk=session.pk)
         )
-    if current.status == SessionStatus.SIGNED:
-        raise SessionLocked("This session is signed: add an addendum instead.")
+    refuse_final(current)
     if held:
         for field in fields:
             if getattr(current, field.attname) == getattr(session, field.attname):

@@ -9,6 +9,7 @@ from treatments.views.outcomes import outcome_list, outcome_new
 from treatments.views.prescribing import prescriber_assessment_new
 from treatments.views.reference import source_list
 from treatments.views.session_record import session_addendum, session_detail
+from treatments.views.session_withdraw import session_withdraw
 from treatments.views.sessions import (
     OVERRIDE_PREFIX,
     session_check,
@@ -47,6 +48,7 @@ __all__ = [
     "session_detail",
     "session_edit",
     "session_new",
+    "session_withdraw",
     "side_effect_decision",
     "side_effect_detail",
     "side_effect_list",

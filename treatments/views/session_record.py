@@ -12,7 +12,7 @@ from clinic.flash import NAMES_NOBODY
 from clinic.idempotency import submit_once, without_token
 from clinic.permissions import require_perm
 from treatments import selectors, services
-from treatments.forms import AddendumForm
+from treatments.forms import AddendumForm, WithdrawForm
 
 # A Sign or Save racing a sign that committed first, and the live check of a session
 # signed in another tab, say the same.
@@ -48,7 +48,7 @@ def signed_meanwhile_answer(request, public_id):
         return redirect("treatments:session_detail", public_id=public_id)
     messages.warning(request, NOTES_KEPT_MESSAGE, extra_tags=NAMES_NOBODY)
     form = AddendumForm(initial={"reason": NOTES_KEPT_REASON, "text": typed})
-    return render(request, "treatments/session_detail.html", _detail_context(session, form))
+    return render(request, "treatments/session_detail.html", detail_context(session, form))
 
 
 @require_perm("treatments.view_treatmentsession")
@@ -57,10 +57,10 @@ def session_detail(request, public_id):
     session = selectors.session_get_for_user(user=request.user, public_id=public_id)
     if MEANWHILE in request.GET:
         signed_meanwhile(request)  # shown by this page (the live check's redirect)
-    return render(request, "treatments/session_detail.html", _detail_context(session))
+    return render(request, "treatments/session_detail.html", detail_context(session))
 
 
-def _detail_context(session, addendum_form=None) -> dict:
+def detail_context(session, addendum_form=None, withdraw_form=None) -> dict:
     related = selectors.session_detail_related(session=session)
     points = selectors.point_facts_from_points(related["points"])
     return {
@@ -70,6 +70,8 @@ def _detail_context(session, addendum_form=None) -> dict:
         **related,
         "totals": selectors.point_totals(points),
         "addendum_form": addendum_form or AddendumForm(),
+        # A draft can be withdrawn from here (treatment not given): by a colleague too.
+        "withdraw_form": withdraw_form or WithdrawForm(),
         # What was confirmed before signing, joined without a trailing separator.
         "confirmed": [
             label
@@ -114,4 +116,4 @@ def session_addendum(request, public_id):
         patient=session.patient_id,
         object_ref=f"public_id={public_id}",
     )
-    return render(request, "treatments/session_detail.html", _detail_context(session, form))
+    return render(request, "treatments/session_detail.html", detail_context(session, form))

@@ -27,11 +27,17 @@ from treatments.forms import (
     SessionForm,
     SessionStartForm,
     SiteChoices,
+    WithdrawForm,
 )
 from treatments.views.session_record import MEANWHILE, signed_meanwhile_answer
 
 OVERRIDE_PREFIX = "override__"
 
+
+# The editor of a withdrawn draft (treatment not given): its page instead.
+WITHDRAWN_MESSAGE = (
+    "This draft was withdrawn (treatment not given): it can no longer be edited or signed."
+)
 
 # A Save or Sign from a page opened before the draft was saved elsewhere: nothing saved.
 # The page below it offers the way to keep what was typed (session_edit.html).
@@ -209,6 +215,8 @@ def _edit_context(request, session, editor: Editor, refused=None):
         "totals": selectors.point_totals(points),
         "off_label": safety.is_off_label(inputs.session),
         "refused": refused,
+        # Apart from Save and Sign, below the form: the treatment was not given.
+        "withdraw_form": WithdrawForm(),
         "acknowledged": request.POST.get("acknowledge") == "on",
         "missing_reasons": {f.code for f in refused.missing_reasons} if refused else set(),
         "has_warnings": any(f.level == safety.Level.WARN for f in findings),
@@ -334,6 +342,9 @@ def session_edit(request, public_id):
     if session.is_signed:
         messages.info(request, "This session is signed. Corrections are made by addendum.")
         return redirect("treatments:session_detail", public_id=session.public_id)
+    if session.is_withdrawn:
+        messages.info(request, WITHDRAWN_MESSAGE, extra_tags=NAMES_NOBODY)
+        return redirect("treatments:session_detail", public_id=session.public_id)
     _check_owner(request, session)
     editor = _editor(session)
     return render(request, "treatments/session_edit.html", _edit_context(request, session, editor))
@@ -356,6 +367,8 @@ def _session_submit(request, public_id):
                 # A second click, or a second tab, after a sign committed (or waiting for
                 # its lock): the signed record stands, nothing more is written.
                 raise services.SessionLocked
+            if session.is_withdrawn:
+                raise services.SessionWithdrawn
             _check_owner(request, session)
             editor = _editor(session, request.POST, Use.SUBMISSION)
             points = editor.formset.submitted_points()
@@ -392,6 +405,10 @@ def _session_submit(request, public_id):
                     refused = exc
                 except ValidationError as exc:
                     error = exc
+    except services.SessionWithdrawn:
+        # Withdrawn (treatment not given) in another tab: final, nothing is saved.
+        messages.error(request, f"Not saved: {WITHDRAWN_MESSAGE}", extra_tags=NAMES_NOBODY)
+        return redirect("treatments:session_detail", public_id=public_id)
     except services.SessionLocked:
         return signed_meanwhile_answer(request, public_id)
     except services.SessionConflict:
@@ -451,6 +468,14 @@ def session_check(request, public_id):
         url = f"{url}?{MEANWHILE}"
         if request.htmx:
             response = HttpResponse(status=204)  # htmx swaps nothing, and navigates
+            response["HX-Redirect"] = url
+            return response
+        return redirect(url)
+    if session.is_withdrawn:
+        # Withdrawn in another tab: its page says so (nothing can be typed into it).
+        url = reverse("treatments:session_detail", kwargs={"public_id": session.public_id})
+        if request.htmx:
+            response = HttpResponse(status=204)
             response["HX-Redirect"] = url
             return response
         return redirect(url)

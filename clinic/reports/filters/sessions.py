@@ -36,6 +36,14 @@ class SessionFilterSet(ReportFilterSet):
     class Meta(ReportFilterSet.Meta):
         model = TreatmentSession
 
+    def filter_queryset(self, queryset):
+        """Withdrawn drafts (treatment not given) only when asked for by their status:
+        "Signed and drafts" leaves them out."""
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("status"):
+            queryset = queryset.exclude(status=SessionStatus.WITHDRAWN)
+        return queryset
+
     def filter_compliance(self, queryset, name, value):
         signed = Q(status=SessionStatus.SIGNED)
         conditions = {

@@ -17,6 +17,8 @@ from clinic.reports.tables.base import (
 )
 from treatments.choices import SessionStatus
 
+STATUS_BADGES = {SessionStatus.SIGNED: "text-bg-success", SessionStatus.WITHDRAWN: "text-bg-dark"}
+
 
 class SessionTable(ReportTable):
     performed_at = tables.Column("Date", order_by=("performed_at",))
@@ -60,7 +62,10 @@ class SessionTable(ReportTable):
         return lots(record)
 
     def render_status(self, value):
-        css = "text-bg-success" if value == SessionStatus.SIGNED else "text-bg-warning"
+        css = {
+            SessionStatus.SIGNED: "text-bg-success",
+            SessionStatus.WITHDRAWN: "text-bg-dark",
+        }.get(value, "text-bg-warning")
         return format_html('<span class="badge {}">{}</span>', css, label_of(SessionStatus, value))
 
     def render_consent_taken(self, value):
