@@ -2,20 +2,6 @@
 
 from django.db import migrations, models
 
-# DOMAIN §4.1 [S109]: the hypersensitivity reactions of the seeded terms (urticaria and
-# oedema; anaphylaxis). Recorded after a toxin, each is a documented hypersensitivity to
-# botulinum toxin, which rule 21 blocks.
-HYPERSENSITIVITY = ("hypersensitivity", "anaphylaxis")
-
-
-def mark(apps, schema_editor):
-    Term = apps.get_model("treatments", "SideEffectTerm")
-    Term.objects.filter(slug__in=HYPERSENSITIVITY).update(hypersensitivity=True)
-
-
-def unmark(apps, schema_editor):
-    apps.get_model("treatments", "SideEffectTerm").objects.update(hypersensitivity=False)
-
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -39,5 +25,4 @@ class Migration(migrations.Migration):
                 help_text="A hypersensitivity reaction (DOMAIN §4.1, S109): recorded after a toxin, a documented hypersensitivity to botulinum toxin (§10 rule 21)",
             ),
         ),
-        migrations.RunPython(mark, unmark),
     ]

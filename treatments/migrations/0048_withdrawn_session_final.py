@@ -100,6 +100,6 @@ def reverse(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("treatments", "0046_session_withdrawn")]
+    dependencies = [("treatments", "0047_session_withdrawn")]
 
     operations = [migrations.RunPython(forward, reverse, elidable=False)]

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("treatments", "0045_side_effect_term_hypersensitivity"),
+        ("treatments", "0046_mark_hypersensitivity_terms"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
