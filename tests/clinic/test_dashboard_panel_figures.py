@@ -747,7 +747,15 @@ def test_migration_0037_fills_the_closing_counts_and_the_wastage_days(practition
         # 23:30 UTC on 31/03 is 00:30 on 01/04 in London (summer time from 29/03).
         (datetime(2026, 3, 31, 23, 30, tzinfo=UTC), "M3", 5, date(2027, 4, 1)),
     ):
-        vial = VialFactory(product=botox, lot=lot, expiry=expiry, received_by=practitioner)
+        # Received before any of these days (the factory's 30 days ago was on or after
+        # M1's second expiry, 01/12/2026, from 31/12/2026: the database refused it).
+        vial = VialFactory(
+            product=botox,
+            lot=lot,
+            expiry=expiry,
+            received_on=date(2026, 3, 1),
+            received_by=practitioner,
+        )
         if drawn:
             VialDraw.objects.create(session=session, vial=vial, units=drawn)
         services.vial_discard(

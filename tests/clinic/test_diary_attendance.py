@@ -2,7 +2,7 @@
 session, checked against a case worked out by hand, in the figures, the report (and its
 CSV) and the dashboard panel."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -11,6 +11,7 @@ from django.utils import timezone
 from clinic.diary.attendance import attendance
 from clinic.diary.messaging.models import PatientMessage
 from patients.models import Patient
+from tests import clock
 from tests.clinic.diary_helpers import at, working
 from tests.conftest import client_for
 from tests.factories import PatientFactory, TreatmentSessionFactory
@@ -42,6 +43,10 @@ def recall(patient, indication, sent_at):
     )
 
 
+# A day with no clock change in the 24 days before it: the lead is the time elapsed, and
+# the hand-worked days are London days (run from 28/03/2027, when summer time began 10 days
+# before "today", A's 10 days were 9 days 23 hours).
+@pytest.mark.time_machine(clock.london(date(2026, 12, 9)))
 def test_lead_time_from_recall_to_treatment(practitioner, manager):
     doctor = working(practitioner)
     migraine = Indication.objects.get(slug="chronic-migraine")

@@ -75,3 +75,40 @@ def test_deterministic_and_the_bulk_path_records_what_the_services_do(monkeypatc
     assert replayed and any(row[10] for row in replayed)  # findings
     monkeypatch.setattr(seed_demo, "REPLAY_MAX_PATIENTS", 0)
     assert seeded() == replayed
+
+
+def test_the_demo_seeded_at_half_past_eleven_at_night_still_tells_its_story():
+    """CI runs at any hour (review 07/12/2026: seeded at 23:30 the waiting list had no open
+    offer; at noon the nurse had no Wednesday afternoon in the shared room). Seeded today
+    at 23:30 London time, the clock running: the waiting list has a slot filled, one
+    offered and not yet answered and one patient waiting, and the nurse is booked in
+    treatment room 1 on Wednesday afternoons."""
+    from collections import Counter
+
+    import time_machine
+    from django.utils import timezone
+
+    from clinic.diary.models import Appointment
+    from clinic.diary.waiting_list.models import WaitingListEntry
+    from tests.clock import london
+
+    with time_machine.travel(london(timezone.localdate(), 23, 30), tick=True):
+        call_command("seed_demo", patients=40, seed=1)
+        assert timezone.localtime().hour == 23
+        by_status = Counter(WaitingListEntry.objects.values_list("status", flat=True))
+        assert by_status == {"booked": 1, "offered": 1, "waiting": 1}
+        offered = WaitingListEntry.objects.select_related("offered_appointment").get(
+            status="offered"
+        )
+        slot = offered.offered_appointment
+        assert slot.status == "cancelled" and slot.starts_at > timezone.now()
+        assert slot.cancelled_at < offered.offered_at < timezone.now()
+        afternoons = {
+            room
+            for room, starts_at in Appointment.objects.filter(
+                practitioner__username="nurse"
+            ).values_list("room__name", "starts_at")
+            if timezone.localtime(starts_at).weekday() == 2
+            and timezone.localtime(starts_at).hour >= 13
+        }
+        assert afternoons == {"Treatment room 1"}

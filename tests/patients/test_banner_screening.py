@@ -11,12 +11,14 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from patients.choices import YesNoNotApplicable
+from tests import clock
 from tests.conftest import client_for
 from tests.factories import QuestionnaireFactory, TreatmentSessionFactory
 
-pytestmark = pytest.mark.django_db
-
 TODAY = timezone.localdate()
+# TODAY is read at import and the banner reads the clock: midday that day whenever the run
+# gets here (a run started at 23:59 got here after midnight: "1 day ago").
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(clock.london(TODAY))]
 
 
 def reviewed(patient, practitioner, *, days_ago=10, **answers):

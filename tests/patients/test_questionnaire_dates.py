@@ -9,10 +9,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from patients.models import IntakeQuestionnaire
+from tests import clock
 from tests.factories import PatientFactory
 from tests.patients.test_views import questionnaire_data
 
-pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate()
+# TODAY is read at import (the parametrised "tomorrow") and the form reads the clock: midday
+# that day whenever the run gets here (a run started at 23:59 got here after midnight, when
+# "tomorrow" was today and accepted).
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(clock.london(TODAY))]
 
 BORN = date(1980, 6, 15)
 
@@ -36,7 +41,7 @@ CASES = [
     ("01/01/1000", "Please check the year: enter a date between 01/01/1900"),
     ("14/06/1980", "cannot be before the patient was born (15/06/1980)"),
     (
-        (timezone.localdate() + timedelta(days=1)).strftime("%d/%m/%Y"),
+        (TODAY + timedelta(days=1)).strftime("%d/%m/%Y"),
         "cannot be in the future",
     ),
 ]

@@ -41,26 +41,32 @@ def test_a_signed_session_prints_without_its_forms_and_says_who_printed_it(pract
 
 def test_the_records_interval_is_since_the_last_session_for_the_same_indication(practitioner):
     """Browser review (07/12/2026): glabellar lines and crow's feet treated the same day
-    read "0 days" since the previous, as if re-treated at once."""
-    from datetime import timedelta
+    read "0 days" since the previous, as if re-treated at once. The interval counts London
+    days, so the sessions are at 10:00 on the days 100 and 2 days back (now minus 100 x 24
+    hours was the next day in summer time after 23:00 GMT: 97 days, red at night)."""
+    from datetime import datetime, time, timedelta
 
     from django.utils import timezone
 
     from tests.factories import _indication
     from treatments import selectors
 
-    now = timezone.now()
+    today = timezone.localdate()
+
+    def days_ago(days):
+        return timezone.make_aware(datetime.combine(today - timedelta(days=days), time(10)))
+
     first = TreatmentSessionFactory(
         practitioner=practitioner,
         signed=True,
         indication=_indication("glabellar-lines"),
-        performed_at=now - timedelta(days=100),
+        performed_at=days_ago(100),
     )
     patient = first.patient
     for slug in ("glabellar-lines", "lateral-canthal-lines"):
         TreatmentSessionFactory(
             patient=patient, practitioner=practitioner, signed=True,
-            indication=_indication(slug), performed_at=now - timedelta(days=2),
+            indication=_indication(slug), performed_at=days_ago(2),
         )  # fmt: skip
     entries = selectors.patient_timeline(patient=patient).entries
     by_indication = [(e.session.indication.slug, e.days_since_previous) for e in entries]

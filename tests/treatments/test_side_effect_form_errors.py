@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from clinic.inputs import DATE_OUT_OF_RANGE
+from tests import clock
 from tests.factories import PatientFactory, SideEffectFactory
 from tests.treatments.side_effect_helpers import (
     TODAY,
@@ -22,7 +23,10 @@ from tests.treatments.side_effect_helpers import (
 from treatments import services
 from treatments.models import SideEffect
 
-pytestmark = pytest.mark.django_db
+# TODAY is read at import (a parametrised "tomorrow" among them) and the forms read the
+# clock: midday that day whenever the run gets here (a run started at 23:59 got here after
+# midnight, when "tomorrow" was today).
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(clock.london(TODAY))]
 
 TOO_EARLY = TOO_LATE = DATE_OUT_OF_RANGE  # the app's one message (clinic.inputs)
 

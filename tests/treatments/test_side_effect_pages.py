@@ -13,6 +13,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from clinic.inputs import STALE_PAGE_MESSAGE
+from tests import clock
 from tests.factories import PatientFactory, SideEffectFactory
 from tests.treatments.side_effect_helpers import (
     TODAY,
@@ -22,7 +23,10 @@ from tests.treatments.side_effect_helpers import (
 )
 from treatments.models import SideEffect
 
-pytestmark = pytest.mark.django_db
+# TODAY is read at import and the factories and pages read the clock: midday that day
+# whenever the run gets here (a run started at 23:59 got here after midnight, when a
+# factory's onset today was after a resolution on TODAY).
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(clock.london(TODAY))]
 
 
 # --- Pages -------------------------------------------------------------------------------
