@@ -4,12 +4,13 @@ attend and a late cancellation; last week's appointments done; the coming week b
 
 Appointments are laid end to end per practitioner, and none overlaps another in its room
 (PostgreSQL's exclusion constraints would refuse either). On Wednesday afternoons the
-nurse works in the practitioner's room (SHARED_ROOM): her bookings there fill the
-practitioner's gaps, and the day view shows the room in use, not free, in each one's
-column while the other has it. Patients come from those already treated, with the
-treatment they are having (its indication and product); some visits are reviews and
-consultations. Today is a working day whatever the weekday: an extra clinic is added when
-the weekly pattern has none.
+nurse works in the practitioner's room (SHARED_ROOM): the first hour there is hers
+(SHARED_FIRST, booked before anyone's day, so it is there whatever the hour the demo is
+seeded), her later bookings fill the practitioner's gaps, and the day view shows the room
+in use, not free, in each one's column while the other has it. Patients come from those
+already treated, with the treatment they are having (its indication and product); some
+visits are reviews and consultations. Today is a working day whatever the weekday: an
+extra clinic is added when the weekly pattern has none.
 """
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ WEEKLY = {
 }
 # (username, weekday, from, room name): from then on that weekday, in that room.
 SHARED_ROOM = ("nurse", 2, time(13), "Treatment room 1")
+# The first hour of it booked for the nurse before anyone's day is: left to chance, the
+# practitioner's afternoon there and the patients already booked that day left her nothing
+# at some hours of seeding (the statuses read the clock, so the draws differ by the hour).
+SHARED_FIRST = timedelta(hours=1)
 LENGTH_CHOICES = (15, 20, 30, 30, 45)
 
 
@@ -98,6 +103,17 @@ class DiarySeeder:
         # A room holds one booking at a time, whoever's: what each day's rooms hold so far.
         seen_on, held_on = {}, {}
         reception = self.staff.get("reception") or people["practitioner"]
+        who, shared_day, moves_at, shared = SHARED_ROOM
+        first_hour_ends = (datetime.combine(today, moves_at) + SHARED_FIRST).time()
+        for offset in range(-7, 8):
+            day = today + timedelta(days=offset)
+            # Not today: its one late, one missed and one late cancellation stay one each.
+            if day.weekday() == shared_day and shared_day in WEEKLY[who][0] and day != today:
+                made += self._day(
+                    rng, day, people[who], [(moves_at, rooms.get(shared))], moves_at,
+                    first_hour_ends, treated, types, by_indication, reception,
+                    seen_on.setdefault(day, set()), held_on.setdefault(day, {}), gaps=False,
+                )  # fmt: skip
         for name, person in people.items():
             weekdays, starts, ends, room = WEEKLY[name]
             for offset in range(-7, 8):
@@ -118,12 +134,13 @@ class DiarySeeder:
 
     def _day(
         self, rng, day, person, hours, starts, ends, treated, types, by_indication, desk,
-        seen_today, held,
+        seen_today, held, gaps=True,
     ):  # fmt: skip
         """One practitioner's day. `hours`: (from, room) of each stretch, the room a
         booking takes being the one of its start; `seen_today`: the patients booked that
         day already, with anyone; `held`: {room id: [(start, end)]} booked that day already,
-        by anyone (both added to)."""
+        by anyone (both added to). `gaps`: a free time sometimes left free (no: booked end
+        to end)."""
         from clinic.diary.models import Appointment
 
         now = timezone.now()
@@ -138,7 +155,7 @@ class DiarySeeder:
                 break
             room = [r for s, r in hours if s <= timezone.localtime(moment).time()][-1]
             spans = held.setdefault(room.pk, []) if room is not None else []
-            if rng.random() < (0.1 if today else 0.3) or any(  # a gap, or the room in use
+            if (gaps and rng.random() < (0.1 if today else 0.3)) or any(  # a gap, room in use
                 s < moment + timedelta(minutes=minutes) and moment < e for s, e in spans
             ):
                 moment += timedelta(minutes=15)
