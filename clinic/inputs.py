@@ -1,13 +1,15 @@
 """What staff type or a page sends back, read safely: numbers in ASCII digits only,
 dates within the range every page can compute with, and what a page showed of a record
-(its version) so that a save over a change made meanwhile is refused.
+(its version) so that a save over a change made meanwhile is refused, and a time typed as
+the clinic's clock showed it on the nights the clocks change.
 
 `str.isdigit()` is true for "²", "①" and other scripts' digits, some of which `int()`
 refuses (a 500) and none of which belong in an id, an NHS number or a one-time code
 (found by review, 04/12/2026). One rule for every such field.
 """
 
-from datetime import date
+from datetime import UTC, date
+from datetime import timezone as utc_offset
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -71,6 +73,38 @@ def record_id(value) -> int | None:
 STALE_PAGE_MESSAGE = (
     "This page is out of date, so nothing was saved. Please reload it and make your change again."
 )
+
+
+class ClockTimeField(forms.DateTimeField):
+    """A date and time as the clinic's clock (Europe/London) showed it. The night the clocks
+    go back, 01:00 to 01:59 comes twice: read as the first time round (summer time), as
+    timezone.make_aware reads it, where Django's field refused it with "couldn't be
+    interpreted in time zone Europe/London" (the session editor refused the time it had
+    filled in itself, that hour: found by running the tests at 01:30 on 25/10/2026). The
+    night they go forward there is no 01:00 to 01:59: refused in plain words."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValidationError as error:
+            if error.code != "ambiguous_timezone":
+                raise
+            typed = error.params["datetime"]  # naive, as typed
+        zone = timezone.get_current_timezone()
+        first = typed.replace(tzinfo=zone, fold=0)
+        if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == typed:
+            # It came twice: the first, at its offset from UTC (+01:00). In the zone it
+            # would compare unequal to the same moment read from the database (PEP 495: a
+            # time in the repeated hour equals no other zone's), so a draft saved as the
+            # page showed it read as changed.
+            return first.replace(tzinfo=utc_offset(first.utcoffset()))
+        raise ValidationError(
+            f"There was no {typed:%H:%M} on {typed:%d/%m/%Y}: the clocks went forward an "
+            "hour that night. Enter the time as the clock showed it.",
+            code="no_such_time",
+        )
+
+
 MAX_VERSION = 2**31 - 1  # fits every version column
 
 

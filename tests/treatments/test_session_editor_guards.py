@@ -9,8 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.inputs import STALE_PAGE_MESSAGE
+from clinic.inputs import STALE_PAGE_MESSAGE, ClockTimeField
 from clinic.roles import Role
+from tests import clock
 from tests.conftest import client_for
 from tests.factories import QuestionnaireFactory, TreatmentSessionFactory, UserFactory
 from tests.treatments.administration_flow import (
@@ -155,6 +156,40 @@ def test_a_session_dated_long_ago_is_refused_with_the_input_kept(practitioner, b
     assert typed in page  # what was typed is shown again
     session.refresh_from_db()
     assert session.performed_at == before  # nothing saved
+
+
+@pytest.mark.time_machine(clock.london(date(2026, 10, 25), 1, 30))  # the clocks go back at 2
+def test_a_draft_saved_in_the_hour_that_comes_twice_keeps_the_time_shown(practitioner):
+    """The night the clocks go back, 01:00 to 01:59 comes twice, and the editor refused the
+    time it had filled in itself ("couldn't be interpreted in time zone Europe/London"):
+    every save and sign that hour failed (found by running the tests at 01:30 on
+    25/10/2026). It is read as the first time round, summer time."""
+    flow = administration_setup(practitioner)
+    session = _draft(flow)
+    data = save_data(flow.client, session)
+    assert data["performed_at"] == "25/10/2026 01:30"
+    response = post_form(flow.client, f"/sessions/{session.public_id}/edit/", data)
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert session.performed_at == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # 01:30 BST
+    # The same moment as the database gives it back: not read as a change at the next save.
+    assert ClockTimeField().clean("25/10/2026 01:30") == session.performed_at
+
+
+@pytest.mark.time_machine(clock.london(date(2027, 3, 28)))
+def test_a_time_the_clocks_skipped_is_refused_in_plain_words(practitioner):
+    """The night the clocks go forward there is no 01:00 to 01:59."""
+    flow = administration_setup(practitioner)
+    session = _draft(flow)
+    before = session.performed_at
+    data = save_data(flow.client, session) | {"performed_at": "28/03/2027 01:30"}
+    response = post_form(flow.client, f"/sessions/{session.public_id}/edit/", data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "There was no 01:30 on 28/03/2027: the clocks went forward an hour" in page
+    assert "couldn" not in page and "28/03/2027 01:30" in page  # what was typed, kept
+    session.refresh_from_db()
+    assert session.performed_at == before
 
 
 def test_the_editor_opens_for_a_draft_saved_with_year_one(practitioner):

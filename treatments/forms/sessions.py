@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from clinic.form_fields import CheaplyCopiedFields
 from clinic.idempotency import SubmissionTokenField
-from clinic.inputs import RefusesStalePage, VersionField, record_id
+from clinic.inputs import ClockTimeField, RefusesStalePage, VersionField, record_id
 from clinic.staff.selectors import registered_doctors
 from treatments.choices import IndicationCategory, SafetyProfile
 from treatments.forms.other_drafts import AcknowledgesOpenDrafts
@@ -183,7 +183,11 @@ class SessionForm(RefusesStalePage, forms.ModelForm):
             "weight_measured_on": date_input(),
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
-        field_classes = {"vial": KnownChoiceField, "top_up_of": KnownChoiceField}
+        field_classes = {
+            "vial": KnownChoiceField,
+            "top_up_of": KnownChoiceField,
+            "performed_at": ClockTimeField,  # 01:30 the night the clocks go back
+        }
         # The model's help text is for developers ("SessionVial rows"); staff read this.
         help_texts = {
             "vial": FURTHER_VIALS_HELP,
