@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import F, Prefetch, Q
 
+from clinic.inputs import record_id
 from treatments.models import (
     DoseGuideline,
     Indication,
@@ -47,9 +48,10 @@ def product_choices_for(*, indication_id) -> list[ProductChoice]:
     """Formulary products, each marked licensed or off-label for the indication (rule 32);
     licensed ones first."""
     products = product_list_formulary()
-    try:
-        indication_pk = int(indication_id)
-    except (TypeError, ValueError):
+    # As the page sent it: an id, or nothing chosen (a number too long for an id column
+    # was a 500, found by the hostile-input test at random).
+    indication_pk = record_id(str(indication_id or ""))
+    if indication_pk is None:
         return [ProductChoice(p, None) for p in products]
     licensed = set(
         DoseGuideline.objects.filter(indication_id=indication_pk, licensed_uk=True).values_list(
