@@ -139,8 +139,8 @@ class DiarySeeder:
         """One practitioner's day. `hours`: (from, room) of each stretch, the room a
         booking takes being the one of its start; `seen_today`: the patients booked that
         day already, with anyone; `held`: {room id: [(start, end)]} booked that day already,
-        by anyone (both added to). `gaps`: a free time sometimes left free (no: booked end
-        to end)."""
+        by anyone, and {("practitioner", id): [...]} each one's own (all added to).
+        `gaps`: a free time sometimes left free (no: booked end to end)."""
         from clinic.diary.models import Appointment
 
         now = timezone.now()
@@ -155,8 +155,12 @@ class DiarySeeder:
                 break
             room = [r for s, r in hours if s <= timezone.localtime(moment).time()][-1]
             spans = held.setdefault(room.pk, []) if room is not None else []
+            # The practitioner's own bookings that day too (the nurse's first shared hour is
+            # booked before her day: one running on from the morning must not overlap it,
+            # as PostgreSQL's exclusion constraint refuses).
+            mine = held.setdefault(("practitioner", person.pk), [])
             if (gaps and rng.random() < (0.1 if today else 0.3)) or any(  # a gap, room in use
-                s < moment + timedelta(minutes=minutes) and moment < e for s, e in spans
+                s < moment + timedelta(minutes=minutes) and moment < e for s, e in spans + mine
             ):
                 moment += timedelta(minutes=15)
                 continue
@@ -175,11 +179,12 @@ class DiarySeeder:
                 appointment_type, indication, product = types["consultation"], None, None
             length = appointment_type.default_minutes if rng.random() < 0.7 else minutes
             ends_at = moment + timedelta(minutes=length)
-            if any(s < ends_at and moment < e for s, e in spans):  # longer than the room is free
+            if any(s < ends_at and moment < e for s, e in spans + mine):  # longer than free
                 moment += timedelta(minutes=15)
                 continue
             seen_today.add(session.patient_id)
             spans.append((moment, ends_at))
+            mine.append((moment, ends_at))
             status, arrived, cancelled = self._status(
                 rng, moment, ends_at, now, today, late_done, dna_done, cancel_done
             )

@@ -11,8 +11,13 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from clinic.roles import Role
-from tests.factories import PatientFactory, SideEffectFactory, UserFactory, VialFactory
-from tests.treatments.side_effect_helpers import signed_session
+from tests.factories import (
+    PatientFactory,
+    SideEffectFactory,
+    TreatmentSessionFactory,
+    UserFactory,
+    VialFactory,
+)
 from treatments.models import Indication, VialDraw
 
 pytestmark = [
@@ -43,9 +48,18 @@ def serious_reactions(practitioner):
     serious = {"severity": 3, "serious_hospitalisation": True, "is_serious": True}
 
     def reaction(lot, **fields):
-        session = signed_session(PatientFactory(), practitioner, lot=lot)
-        session.indication = longest
-        session.save(update_fields=["indication"])
+        # Signed with its indication: a signed session's row cannot be changed afterwards
+        # (PostgreSQL's trigger refused the UPDATE this made).
+        session = TreatmentSessionFactory(
+            patient=PatientFactory(),
+            practitioner=practitioner,
+            indication=longest,
+            signed=True,
+            signed_at=timezone.now(),
+            performed_at=timezone.now() - timedelta(days=7),
+            vial=VialFactory(lot=lot),
+        )
+        VialDraw.objects.create(session=session, vial=session.vial, units=20)
         made = SideEffectFactory(session=session, patient=session.patient, **serious, **fields)
         return session, made
 
