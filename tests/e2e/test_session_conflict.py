@@ -49,7 +49,12 @@ def add_point(page: Page, units: str) -> None:
 
 
 def save_draft(page: Page) -> None:
-    page.wait_for_load_state("networkidle")  # the live re-check has answered
+    # The live re-check has answered: it is sent 500 ms after the last key (the form's
+    # hx-trigger), so wait past that before waiting for the network (a CI run clicked
+    # Save while it was on its way, and the Save was lost in its swap).
+    page.wait_for_timeout(600)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
     page.get_by_role("button", name="Save draft").click()
 
 
