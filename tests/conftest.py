@@ -136,6 +136,15 @@ def manager(db):
 
 
 @pytest.fixture
+def colleague(db):
+    """A second practitioner, Samir Patel (another's draft, a forgotten one to withdraw).
+    Diary tests that need one with working hours define their own."""
+    return UserFactory(
+        username="samir", first_name="Samir", last_name="Patel", role=Role.PRACTITIONER
+    )
+
+
+@pytest.fixture
 def deactivated(db):
     return UserFactory(**PERSONAS["deactivated"])
 

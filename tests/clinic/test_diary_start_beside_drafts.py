@@ -10,22 +10,14 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from clinic.diary import steps
-from clinic.roles import Role
 from tests.clinic.diary_helpers import at, book
 from tests.conftest import client_for
-from tests.factories import TreatmentSessionFactory, UserFactory
+from tests.factories import TreatmentSessionFactory
 from treatments import services as treatment_services
 from treatments.choices import SessionStatus
 from treatments.models import Product, TreatmentSession
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def colleague(db):
-    return UserFactory(
-        username="samir", first_name="Samir", last_name="Patel", role=Role.PRACTITIONER
-    )
 
 
 @pytest.fixture

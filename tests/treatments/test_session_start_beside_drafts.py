@@ -12,9 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.idempotency import REPLAYED_MESSAGE
-from clinic.roles import Role
 from tests.conftest import client_for
-from tests.factories import UserFactory
 from tests.treatments.session_helpers import indication, product, start
 from treatments import services
 from treatments.choices import SessionStatus
@@ -22,13 +20,6 @@ from treatments.models import TreatmentSession
 
 pytestmark = pytest.mark.django_db
 HistoricalSession = TreatmentSession.history.model
-
-
-@pytest.fixture
-def colleague(db):
-    return UserFactory(
-        username="samir", first_name="Samir", last_name="Patel", role=Role.PRACTITIONER
-    )
 
 
 @pytest.fixture

@@ -11,22 +11,14 @@ from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from clinic.roles import Role
 from tests.conftest import client_for
-from tests.factories import PatientFactory, UserFactory, VialFactory
+from tests.factories import PatientFactory, VialFactory
 from tests.treatments.session_helpers import CONFIRMED, product, save, start
 from treatments import selectors, services
 from treatments.choices import SessionStatus, WithdrawReason
 from treatments.models import SessionVial, SessionWithdrawal, TreatmentSession, VialDraw
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def colleague(db):
-    return UserFactory(
-        username="samir", first_name="Samir", last_name="Patel", role=Role.PRACTITIONER
-    )
 
 
 @pytest.fixture

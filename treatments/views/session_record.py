@@ -108,12 +108,17 @@ def session_addendum(request, public_id):
                 return redirect(outcome.url)
     else:
         form.add_error(None, "An addendum needs a reason and the correction.")
-    # Refused: the session's page again, with what was typed and why (an access event,
-    # as the page shows the patient's record).
+    return page_again(request, session, addendum_form=form)
+
+
+def page_again(request, session, **forms):
+    """A form of the session's page refused (an addendum, a withdrawal): the page again
+    with what was typed and why, and an access event, as the page shows the patient's
+    record. `forms`: detail_context's (addendum_form, withdraw_form)."""
     record_access(
         request,
         action="session.view",
         patient=session.patient_id,
-        object_ref=f"public_id={public_id}",
+        object_ref=f"public_id={session.public_id}",
     )
-    return render(request, "treatments/session_detail.html", detail_context(session, form))
+    return render(request, "treatments/session_detail.html", detail_context(session, **forms))

@@ -5,15 +5,14 @@ draft). Thin: access, form, the service."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from clinic.audit import record_access
 from clinic.flash import NAMES_NOBODY
 from clinic.permissions import require_perm
 from treatments import selectors, services
 from treatments.forms import WithdrawForm
-from treatments.views.session_record import detail_context
+from treatments.views.session_record import page_again
 
 WITHDRAWN_MESSAGE = (
     "Draft withdrawn (treatment not given). It stays in the record, counts nowhere, and its "
@@ -47,14 +46,5 @@ def session_withdraw(request, public_id):
             messages.success(request, WITHDRAWN_MESSAGE, extra_tags=NAMES_NOBODY)
         if not form.errors:
             return redirect("treatments:session_detail", public_id=public_id)
-    # Refused (no reason): the draft's page again with the form open and why (an access
-    # event, as the page shows the patient's record).
-    record_access(
-        request,
-        action="session.view",
-        patient=session.patient_id,
-        object_ref=f"public_id={public_id}",
-    )
-    return render(
-        request, "treatments/session_detail.html", detail_context(session, withdraw_form=form)
-    )
+    # Refused (no reason): the draft's page again with the form open and why.
+    return page_again(request, session, withdraw_form=form)
