@@ -31,13 +31,19 @@ from tests.factories import QuestionnaireFactory, UserFactory, VialFactory
 
 psycopg = pytest.importorskip("psycopg")
 
-pytestmark = [
+# PostgreSQL with a runtime role (.ci/postgres.sh): the markers of every test that connects
+# as that role (here, test_db_roles_never_deleted.py, test_session_withdraw_db.py).
+RUNTIME_ROLE_MARKS = [
     pytest.mark.postgres,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL roles"),
     pytest.mark.skipif(
         not getattr(settings, "DATABASE_RUNTIME_ROLE", ""),
         reason="no runtime role (set DATABASE_OWNER_URL: source .ci/postgres.sh start)",
     ),
+]
+
+pytestmark = [
+    *RUNTIME_ROLE_MARKS,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     # From empty tables to the migrated rows, and a plain flush on leaving (tests/conftest.py).
     pytest.mark.usefixtures("migrated_reference_data"),

@@ -18,14 +18,13 @@ from io import StringIO
 
 import pytest
 from django.apps import apps
-from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
 from simple_history.models import HistoricalChanges
 
 from clinic import db_roles
 from clinic.roles import Role
 from tests.clinic.test_database_roles import (
+    RUNTIME_ROLE_MARKS,
     default_connection_as_runtime_role,
     runtime_connection,
 )
@@ -34,14 +33,7 @@ from tests.factories import UserFactory
 
 def as_the_runtime_role(test):
     """The markers of tests/clinic/test_database_roles.py: PostgreSQL with a runtime role."""
-    for mark in (
-        pytest.mark.postgres,
-        pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL roles"),
-        pytest.mark.skipif(
-            not getattr(settings, "DATABASE_RUNTIME_ROLE", ""),
-            reason="no runtime role (set DATABASE_OWNER_URL: source .ci/postgres.sh start)",
-        ),
-    ):
+    for mark in RUNTIME_ROLE_MARKS:
         test = mark(test)
     return test
 

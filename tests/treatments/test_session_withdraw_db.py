@@ -6,11 +6,10 @@ same statements on a draft pass. PostgreSQL only (tests/clinic/test_database_rol
 has the connections and the signed session's case)."""
 
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from clinic.roles import Role
 from tests.clinic.test_database_roles import (
+    RUNTIME_ROLE_MARKS,
     default_connection_as_runtime_role,
     runtime_connection,
 )
@@ -20,12 +19,7 @@ from treatments.choices import SessionStatus
 psycopg = pytest.importorskip("psycopg")
 
 pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL triggers"),
-    pytest.mark.skipif(
-        not getattr(settings, "DATABASE_RUNTIME_ROLE", ""),
-        reason="no runtime role (set DATABASE_OWNER_URL: source .ci/postgres.sh start)",
-    ),
+    *RUNTIME_ROLE_MARKS,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.usefixtures("migrated_reference_data"),
 ]
