@@ -103,6 +103,7 @@ def test_notes_typed_in_a_tab_that_lost_the_race_are_kept_for_an_addendum(practi
     assert SIGNED_MEANWHILE_MESSAGE in page and NOTES_KEPT_MESSAGE in page
     box = page.split('id="id_text"', 1)[1].split("</textarea>", 1)[0]
     assert box.endswith(typed)
+    assert "data-focus-on-load" in box  # brought into view: below the points it was not
     assert f'value="{NOTES_KEPT_REASON}"' in page
     session.refresh_from_db()
     assert session.is_signed and typed not in (session.notes or "")

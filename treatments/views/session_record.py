@@ -48,7 +48,10 @@ def signed_meanwhile_answer(request, public_id):
         return redirect("treatments:session_detail", public_id=public_id)
     messages.warning(request, NOTES_KEPT_MESSAGE, extra_tags=NAMES_NOBODY)
     form = AddendumForm(initial={"reason": NOTES_KEPT_REASON, "text": typed})
-    return render(request, "treatments/session_detail.html", detail_context(session, form))
+    # The box brought into view and focused (below a PREEMPT session's 31 points it was
+    # off the screen: looked at in Chromium, 07/12/2026).
+    context = {**detail_context(session, form), "addendum_kept": True}
+    return render(request, "treatments/session_detail.html", context)
 
 
 @require_perm("treatments.view_treatmentsession")
