@@ -228,5 +228,6 @@ PointFormSet = forms.formset_factory(
     extra=0,
     can_delete=True,
     max_num=80,
+    absolute_max=80,  # as the questionnaire's prior treatments: no forms past the limit built
     validate_max=True,
 )
