@@ -1,10 +1,12 @@
 """Reading intake questionnaires: a patient's, the latest answers to carry forward, the
 summary the patient page shows, those awaiting a clinical review, and the allergies and
-contraindications the patient banner shows clinical roles."""
+contraindications the patient banner shows clinical roles (with the reactions recorded in
+treatments: treatments.selectors.patient_banner)."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from types import SimpleNamespace
 
 from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404
@@ -12,6 +14,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from clinic.listing import Capped, CappedRead
+from clinic.prepared import Prepared
 from patients.choices import YesNoNotApplicable
 from patients.models import (
     IntakeQuestionnaire,
@@ -169,19 +172,33 @@ BANNER_FIELDS = (
 )
 
 
-def questionnaire_banner(*, patient: Patient) -> ScreeningBanner:
-    """One query: the patient's questionnaires newest first, read until the latest
-    reviewed one (a patient has a handful). Pages that list the questionnaires already
-    pass their list to questionnaire_banner_from instead."""
-    return questionnaire_banner_from(
-        IntakeQuestionnaire.objects.filter(patient=patient)
-        .order_by("-completed_on", "-id")
-        .only(*BANNER_FIELDS)
+def _banner_questionnaires(patient_id: int):
+    return (
+        IntakeQuestionnaire.objects.filter(patient_id=patient_id)
+        .order_by()
+        .values_list("id", *BANNER_FIELDS)
     )
 
 
-def questionnaire_banner_from(questionnaires: Iterable[IntakeQuestionnaire]) -> ScreeningBanner:
-    """The banner's screening line from a patient's questionnaires, newest first."""
+# The banner's read, compiled once per process (clinic.prepared): the banner is on every
+# page of a patient. Read on its own, or side by side with the reactions recorded in
+# treatments (treatments.selectors.patient_banner), in one query.
+BANNER_QUESTIONNAIRES = Prepared(_banner_questionnaires, patient_id=(-1001, -1002))
+BANNER_COLUMNS = 1 + len(BANNER_FIELDS)
+
+
+def questionnaire_banner_from_rows(rows: Iterable[tuple]) -> ScreeningBanner:
+    """The banner's screening line from BANNER_QUESTIONNAIRES' rows (converted), in any
+    order: a patient has a handful of questionnaires."""
+    newest_first = sorted(rows, key=lambda row: (row[1], row[0]), reverse=True)
+    return questionnaire_banner_from(
+        SimpleNamespace(**dict(zip(BANNER_FIELDS, row[1:], strict=True))) for row in newest_first
+    )
+
+
+def questionnaire_banner_from(questionnaires: Iterable) -> ScreeningBanner:
+    """The banner's screening line from a patient's questionnaires, newest first (pages
+    that list the questionnaires pass their list)."""
     newest_unreviewed = None
     for questionnaire in questionnaires:
         if questionnaire.reviewed_at is None:

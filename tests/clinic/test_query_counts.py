@@ -26,9 +26,11 @@ ACCESS_LOG = 1 if connection.vendor == "postgresql" else 2
 # DOMAIN rule 43); managers + 1 more for their subject access requests (issue 6).
 RETENTION = 1
 # A practitioner's patient banner: + 1 the questionnaires' allergies and contraindications
-# (patients.templatetags.patient_banner, issue 13.18); none for reception or managers, and
-# none on the patient page and the questionnaire list, which build it from the
-# questionnaires they read anyway.
+# and, side by side in the same query, the reactions recorded (rule 21: hypersensitivity,
+# reports awaiting review) (treatments.templatetags.patient_banner, issue 13.18); none for
+# reception or managers; none on the patient page, which builds it from the questionnaires
+# and the header's side effects it reads anyway; the reactions alone on the questionnaire
+# list, which builds the rest from the questionnaires it lists.
 SCREENING_BANNER = 1
 
 
@@ -92,7 +94,8 @@ class TestPatientDetail:
         add_questionnaires(patient, 1, reception)
         # + 1 patient + 1 questionnaires (with users; the latest in full and the banner's
         # screening line) + 1 the latest's prior treatments + 1 sessions timeline
-        # + 1 follow-up tasks + 1 open side effects (header) + access event + retain-until
+        # + 1 follow-up tasks + 1 open side effects (header; also the banner's recorded
+        # reactions) + access event + retain-until
         # + 1 appointments (issue 15) + 1 messages (15.5)
         expected = BASE + 8 + ACCESS_LOG + RETENTION
         assert count_queries(practitioner_client, url) == expected
@@ -113,8 +116,9 @@ class TestPatientDetail:
         url = f"/patients/{patient.public_id}/questionnaire/"
         add_questionnaires(patient, 1, reception)
         # + 1 patient + 1 questionnaires (with users; also the banner's screening line)
-        # + 1 prior treatments (with product, indication) + access event
-        expected = BASE + 3 + ACCESS_LOG
+        # + 1 prior treatments (with product, indication) + access event + 1 the banner's
+        # recorded reactions (07/12/2026: the hypersensitivity reactions on the banner)
+        expected = BASE + 4 + ACCESS_LOG
         assert count_queries(practitioner_client, url) == expected
         add_questionnaires(patient, 54, reception)
         assert count_queries(practitioner_client, url) == expected

@@ -13,7 +13,12 @@ from django.utils.html import escape
 from patients.choices import YesNoNotApplicable
 from tests import clock
 from tests.conftest import client_for
-from tests.factories import QuestionnaireFactory, TreatmentSessionFactory
+from tests.factories import (
+    QuestionnaireFactory,
+    SideEffectFactory,
+    TreatmentSessionFactory,
+    _term,
+)
 
 TODAY = timezone.localdate()
 # TODAY is read at import and the banner reads the clock: midday that day whenever the run
@@ -77,11 +82,57 @@ def test_the_banner_says_how_old_the_answers_are(patient, practitioner):
 @pytest.mark.parametrize("role", ["reception", "manager"])
 def test_reception_and_managers_do_not_see_them(request, patient, practitioner, role):
     reviewed(patient, practitioner, allergy_toxin_or_albumin=True, allergy_details="Albumin")
+    SideEffectFactory(session__patient=patient, term=_term("anaphylaxis"))
     user = request.getfixturevalue(role)
     page = client_for(user).get(patient_url(patient)).content.decode()
     assert escape(patient.display_name) in page  # the banner itself is there (O'Brien escaped)
     assert 'data-testid="banner-screening"' not in page
     assert "Albumin" not in page and "Allergies" not in page
+    assert "Recorded reaction" not in page and "Anaphylaxis" not in page
+
+
+def test_recorded_hypersensitivity_reactions_are_on_the_allergy_line(patient, practitioner):
+    """Practitioner review (07/12/2026): Lucy Peters' urticaria with swollen lips after
+    BOTOX was on no banner; the engine's block (rule 21) was the first anyone saw of it.
+    The banner shows what rule 21 reads: each hypersensitivity reaction, and a report no
+    practitioner has reviewed yet; not another kind of reaction, nor another patient's.
+    On each page's way of reading it: the patient page (with its header's side effects),
+    the session editor (with the questionnaires) and the questionnaire list (alone)."""
+    reaction = SideEffectFactory(
+        session__patient=patient,
+        term=_term("hypersensitivity"),
+        onset_date=TODAY - timedelta(days=5),
+    )
+    brand = reaction.session.product.brand
+    SideEffectFactory(session__patient=patient, term=_term("eyelid-ptosis"))
+    SideEffectFactory(term=_term("anaphylaxis"))  # another patient's
+    SideEffectFactory(
+        session__patient=patient, term=None, status="unreviewed", causality="", onset_date=TODAY
+    )
+    draft = TreatmentSessionFactory(patient=patient, practitioner=practitioner)
+    recorded = (
+        f"Recorded reaction: Hypersensitivity (urticaria, oedema) on "
+        f"{TODAY - timedelta(days=5):%d/%m/%Y} after {brand}"
+    )
+    awaiting = f"Reported reaction awaiting a practitioner's review: onset {TODAY:%d/%m/%Y}"
+    client = client_for(practitioner)
+    editor = reverse("treatments:session_edit", args=[draft.public_id])
+    text = banner(client, editor)  # no questionnaire reviewed: a line of their own
+    assert "Recorded reactions:" in text and recorded in text and awaiting in text
+    assert "questionnaire not completed" in text
+
+    reviewed(patient, practitioner)  # no allergy answered
+    for url in (
+        patient_url(patient),
+        editor,
+        reverse("patients:questionnaires", args=[patient.public_id]),
+    ):
+        text = banner(client, url)
+        allergies = text[text.index("Allergies:") : text.index("Contraindications")]
+        assert recorded in allergies and awaiting in allergies, url
+        assert reaction.get_absolute_url() in allergies
+        assert text.count("none recorded") == 1  # the contraindications only
+        assert "ptosis" not in text and "Anaphylaxis" not in text
 
 
 def test_none_recorded_is_not_the_same_as_not_completed(patient, practitioner):

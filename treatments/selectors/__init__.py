@@ -30,6 +30,12 @@ from treatments.selectors.outcomes import (
     responder_status,
     responder_thresholds,
 )
+from treatments.selectors.patient_banner import (
+    BannerReaction,
+    PatientBanner,
+    patient_banner,
+    side_effect_header_for_patient,
+)
 from treatments.selectors.patient_history import (
     patient_history_facts,
     prescriber_assessment_facts,
@@ -125,8 +131,10 @@ __all__ = [
     "SESSION_SAFETY_FIELDS",
     "VIAL_STOCK_ORDER",
     "ZERO",
+    "BannerReaction",
     "Eligibility",
     "OutcomeSeries",
+    "PatientBanner",
     "ProductChoice",
     "ReferenceSnapshot",
     "Responder",
@@ -152,6 +160,7 @@ __all__ = [
     "open_drafts",
     "outcome_series",
     "outcome_session_markers",
+    "patient_banner",
     "patient_for_session_start",
     "patient_history_facts",
     "patient_timeline",
@@ -181,6 +190,7 @@ __all__ = [
     "session_points",
     "session_top_up_candidates",
     "side_effect_get",
+    "side_effect_header_for_patient",
     "side_effect_list_for_patient",
     "side_effect_list_unreviewed",
     "side_effect_lots",

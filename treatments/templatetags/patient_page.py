@@ -10,18 +10,23 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def treatments_for_patient(context, patient) -> dict:
-    """Open side effects (header), the treatment timeline and the follow-up tasks, each
+    """Open side effects (header) with the banner's recorded reactions (one query: the
+    banner's tag reads none again), the treatment timeline and the follow-up tasks, each
     only for those who may read it: one query each, as the view used to run them."""
     user = context["request"].user
+    open_side_effects, banner_reactions = (
+        selectors.side_effect_header_for_patient(patient=patient)
+        if user.has_perm("treatments.view_sideeffect")
+        else (None, None)
+    )
     tasks = (
         selectors.followup_list_for_patient(patient=patient)
         if user.has_perm("treatments.view_followup")
         else None
     )
     return {
-        "open_side_effects": selectors.side_effect_open_for_patient(patient=patient)
-        if user.has_perm("treatments.view_sideeffect")
-        else None,
+        "open_side_effects": open_side_effects,
+        "banner_reactions": banner_reactions,
         "timeline": selectors.patient_timeline(patient=patient)
         if user.has_perm("treatments.view_treatmentsession")
         else None,
