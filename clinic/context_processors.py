@@ -28,7 +28,7 @@ def navigation(request):
 
 
 def session_limits(request):
-    """Seconds before idle logout, for the warning in app.js (clinic.middleware)."""
+    """Seconds before idle logout, for the warning in idle_sign_out.js (clinic.middleware)."""
     seconds_left = getattr(request, "session_seconds_left", None)
     if seconds_left is None:
         return {}

@@ -88,7 +88,7 @@ class SessionLimitsMiddleware:
     Every request counts as activity, htmx ones included (typing in the search box is
     work), and so does the "Stay signed in" ping. To spare a session write on each page,
     the last-seen time is rewritten only once it is SESSION_ACTIVITY_RESOLUTION old.
-    `request.session_seconds_left` feeds the idle warning (clinic/static/clinic/app.js).
+    `request.session_seconds_left` feeds the idle warning (clinic/static/clinic/idle_sign_out.js).
     """
 
     def __init__(self, get_response):

@@ -181,8 +181,13 @@ def test_volume_follows_units_typed_and_a_new_point_has_no_side(
     page: Page, live_server, practitioner, adult_patient, login, shot
 ):
     """Issue 13.6 and 13.18: typing units fills the volume at the vial's dilution (and
-    typing a volume fills the units); a new point starts with no side chosen."""
+    typing a volume fills the units); a new point starts with no side chosen. At an exact
+    half the page rounds as the server does (Decimal's ROUND_HALF_EVEN, to the field's
+    places: services.point_units_and_volume): 5 U at 80 U/mL is 0.0625 mL, shown and
+    kept as 0.062, the figure the server gives a point typed without it (not Math.round's
+    0.063)."""
     vial = fresh_vial(practitioner)
+    eighty = fresh_vial(practitioner, presentation_units=200, diluent_ml=Decimal("2.50"))
     session = preempt_draft(adult_patient, practitioner, vial)
 
     login(page, live_server, "amelia")
@@ -209,6 +214,30 @@ def test_volume_follows_units_typed_and_a_new_point_has_no_side(
     added = session.points.order_by("-order").first()
     assert (added.side, added.units, added.volume_ml) == ("right", Decimal("12"), Decimal("0.24"))
 
+    # Exact halves, at a vial of 80 U/mL: every whole and half unit up to 40 (each odd
+    # whole number is a half: 1 U is 0.0125 mL) shows the server's volume for it.
+    page.get_by_label("Vial", exact=True).select_option(str(eighty.pk))
+    units = page.locator("#points-body tr.point-row").last.get_by_label("Units")
+    doses = [Decimal(half) / 2 for half in range(1, 81)]
+    shown = units.evaluate(
+        """(input, doses) => doses.map((dose) => {
+            input.value = dose;
+            input.dispatchEvent(new Event("input", { bubbles: true }));
+            return input.closest("tr").querySelector("[data-point-field=volume_ml]").value;
+        })""",
+        [str(dose) for dose in doses],
+    )
+    server = [services.point_units_and_volume({"units": d}, eighty)["volume_ml"] for d in doses]
+    assert [Decimal(text) for text in shown] == server
+    units.fill("")
+    units.press_sequentially("5")
+    row = page.locator("#points-body tr.point-row").last
+    expect(row.get_by_label("Volume (mL)")).to_have_value("0.062")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.locator(".messages .alert-success")).to_contain_text("Draft saved.")
+    added = session.points.order_by("-order").first()
+    assert (added.units, added.volume_ml) == (Decimal("5"), Decimal("0.062"))
+
     # A mistyped dose empties the other field instead of working a negative volume out of
     # it: saving shows one error on the row, the typed field's, with what was typed kept.
     row = page.locator("#points-body tr.point-row").last
@@ -221,4 +250,4 @@ def test_volume_follows_units_typed_and_a_new_point_has_no_side(
     expect(row.get_by_label("Units")).to_have_value("-5")
     expect(row.locator(".invalid-feedback")).to_have_count(1)
     expect(row.locator(".invalid-feedback")).to_have_text("Units must be more than 0.")
-    assert session.points.order_by("-order").first().units == Decimal("12")  # nothing saved
+    assert session.points.order_by("-order").first().units == Decimal("5")  # nothing saved

@@ -332,7 +332,7 @@ def test_a_save_from_a_page_older_than_the_draft_says_how_to_keep_what_was_typed
     """Browser review, 07/12/2026: a Save from a page opened before the draft was saved in
     another tab said "reload to compare", and a reload showed the draft as saved there
     without what this tab had typed. Nothing is saved; the page says so, shows what was
-    sent, marks its form for the tab to keep the entries (data-keep-draft-now: app.js),
+    sent, marks its form for the tab to keep the entries (data-keep-draft-now: idle_sign_out.js),
     and links to the draft as saved, whose "Restore what I typed" puts them back
     (tests/e2e/test_session_conflict.py)."""
     from treatments.views.sessions import CONFLICT_MESSAGE

@@ -94,7 +94,7 @@ def test_the_first_vial_is_not_offered_again_and_refused_if_posted_as_a_further_
     practitioner_client, practitioner, ready_patient
 ):
     """Review: with a second vial ready, "Further vials" also listed the vial already chosen
-    as the first. The page leaves it out (disabled, hidden, moved by app.js as the first
+    as the first. The page leaves it out (disabled, hidden, moved by session_editor.js as the first
     vial changes); a post that ticks it anyway is refused with a message, nothing saved."""
     first = vial(practitioner, 100)
     second = vial(practitioner, 100)  # a second vial in stock: further vials are offered

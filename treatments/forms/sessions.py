@@ -133,7 +133,7 @@ class SessionStartForm(AcknowledgesOpenDrafts):
 class FurtherVialsSelect(forms.CheckboxSelectMultiple):
     """The further vials' tick boxes, each naming its vial (data-further-vial). The one
     chosen as the first vial is left out: disabled and marked data-first-vial, which
-    app.css hides and app.js moves when another first vial is chosen."""
+    app.css hides and session_editor.js moves when another first vial is chosen."""
 
     first_vial = ""
 

@@ -322,7 +322,7 @@ def _editor(session, data=None, use: Use | None = None) -> Editor:
         if chosen_by_page:
             initial["vial"] = usable[0].pk
         form = SessionForm(instance=session, initial=initial, **shape)
-        if chosen_by_page:  # "Restore what I typed" keeps it (clinic/static/clinic/app.js)
+        if chosen_by_page:  # "Restore what I typed" keeps it (clinic/idle_sign_out.js)
             form.fields["vial"].widget.attrs["data-chosen-by-page"] = ""
         saved = selectors.session_points(session=session)
         initial = [{name: getattr(p, name) for name in POINT_FIELDS} for p in saved]
@@ -414,7 +414,7 @@ def _session_submit(request, public_id):
     except services.SessionConflict:
         # Nothing of this page's was saved, and a reload would show the draft as saved
         # without it: the page keeps the entries in the tab for the draft's page to offer
-        # back (data-keep-draft-now: clinic/static/clinic/app.js), and says so.
+        # back (data-keep-draft-now: clinic/static/clinic/idle_sign_out.js), and says so.
         conflict = True
         messages.error(request, CONFLICT_MESSAGE)
     else:
