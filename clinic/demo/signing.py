@@ -5,7 +5,7 @@ earlier today (treatment not given), through session_withdraw.
 """
 
 from datetime import timedelta
-from decimal import ROUND_HALF_UP
+from decimal import ROUND_HALF_EVEN
 
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -84,7 +84,8 @@ class SessionSigning:
                 site=self.sites[site],
                 side=side,
                 units=units,
-                volume_ml=(units / per_ml).quantize(D("0.001"), rounding=ROUND_HALF_UP),
+                # The service's rule (point_units_and_volume): a half to the even digit.
+                volume_ml=(units / per_ml).quantize(D("0.001"), rounding=ROUND_HALF_EVEN),
                 points=count,
             )
             for order, (site, side, units, count) in enumerate(spec.points)

@@ -5,7 +5,7 @@ import functools
 import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -342,16 +342,18 @@ def _new_points(session: TreatmentSession, points: list[dict]) -> list[Injection
 
 def point_units_and_volume(point: dict, vial: Vial | None) -> dict:
     """Rule 6: volume follows units at the vial's dilution, and units follow volume, so
-    what was given is complete whichever was typed (and per-site mL limits can fire)."""
+    what was given is complete whichever was typed (and per-site mL limits can fire).
+    Rounded to the fields' places, an exact half to the even digit (5 U at 80 U/mL is
+    0.062 mL): the editor's script shows the same figures (session_editor.js)."""
     point = dict(point)
     per_ml = vial.units_per_ml if vial is not None else None
     units, volume = point.get("units"), point.get("volume_ml")
     if units is None and volume is not None:
         if not per_ml:
             raise ValidationError("Enter the units: the vial has no dilution recorded.")
-        point["units"] = (volume * per_ml).quantize(Decimal("0.01"))
+        point["units"] = (volume * per_ml).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
     elif volume is None and units is not None and per_ml:
-        point["volume_ml"] = (units / per_ml).quantize(Decimal("0.001"))
+        point["volume_ml"] = (units / per_ml).quantize(Decimal("0.001"), rounding=ROUND_HALF_EVEN)
     return point
 
 
