@@ -134,6 +134,7 @@ class TreatmentHistory(SessionPlanning, SessionSigning, StockHistory, FollowUpHi
                 self.add_addenda(clock)
                 self.withdrawn_draft(clock)
                 self.today_draft(clock)
+                self.forgotten_draft(clock)
                 self.stock(clock)
                 self.backdate()
         self.report(time.monotonic() - started)

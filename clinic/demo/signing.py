@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_EVEN
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from clinic.demo.clock import ReplayClock, add_years, aware, weekday_before
+from clinic.demo.clock import ReplayClock, add_years, aware, open_day, weekday_before
 from clinic.demo.plans import (
     CONFIRMED,
     END_OF_SESSION,
@@ -370,6 +370,54 @@ class SessionSigning:
         )
         self.created.setdefault(TreatmentSession, {})[session.pk] = at
         self.drafts += 1
+
+    def forgotten_draft(self, clock: ReplayClock) -> None:
+        """A glabellar-lines session Priya Shah started 12 days ago and never signed (nor
+        withdrew): on her home page's unsigned sessions, on the patient's new-session page,
+        and in any later session's checks ("Another session for this patient not signed":
+        the intervals count signed sessions only). The first patient due again since before
+        then, no random draw: the rest of the demo is as it was."""
+        indication = self.indications.get("glabellar-lines")
+        nurse = self.staff.get("nurse")
+        day = open_day(self.today - timedelta(days=12))  # a day the clinic is open
+        plan = next(
+            (
+                p
+                for p in self.plans
+                if p.kind.indication == "glabellar-lines"
+                and p.patient.status == PatientStatus.ACTIVE
+                and p.last_day is not None
+                and (day - p.last_day).days >= self.interval(p.kind.indication, p.kind.product)
+            ),
+            None,
+        )
+        product = self.products.get(plan.kind.product) if plan is not None else None
+        if plan is None or indication is None or product is None or nurse is None:
+            return
+        at = aware(day, 16, 40)
+        clock.at = at
+        session = services.session_start(
+            patient=plan.patient,
+            practitioner=nurse,
+            indication=indication,
+            product=product,
+            template=selectors.site_template_for(indication=indication, product=product),
+            other_drafts=selectors.open_drafts(patient_id=plan.patient.pk),
+            acknowledge_drafts=True,
+        )
+        points = [
+            {name: getattr(p, name) for name in InjectionPoint.ROW_FIELDS}
+            for p in selectors.session_points(session=session)
+        ]
+        clock.at = at + timedelta(minutes=6)
+        services.session_save_draft(
+            session=session,
+            saved_by=nurse,
+            expected_version=session.version,
+            fields={"performed_at": at, "screening_reviewed": True, "consent_taken": True},
+            points=points,
+        )
+        self.created.setdefault(TreatmentSession, {})[session.pk] = at
 
     def withdrawn_draft(self, clock: ReplayClock) -> None:
         """A cervical dystonia session started this morning and withdrawn minutes later:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from patients.models import IntakeQuestionnaire, Patient
 from patients.validators import is_valid_nhs_number
 from tests.shared_rows import demo_seeded_once
-from treatments import selectors
+from treatments import selectors, services
 from treatments.choices import SafetyLevel, SafetyProfile, SessionStatus
 from treatments.models import FollowUp, Product, Vial
 from treatments.models import TreatmentSession as Session
@@ -135,9 +135,35 @@ def test_follow_ups_from_the_rules_some_done_some_open_and_some_by_hand(demo):
     assert diary.done_at is None and today <= diary.due_on <= today + timedelta(days=7)
 
 
+def test_a_draft_left_unsigned_for_12_days_is_in_the_patients_later_checks(demo):
+    """Priya Shah's glabellar-lines session, started 12 days ago and never signed: on her
+    unsigned sessions, and said by the checks of any later session for the patient."""
+    forgotten = Session.objects.get(status=SessionStatus.DRAFT, practitioner__username="nurse")
+    assert timezone.localdate(forgotten.performed_at) <= timezone.localdate() - timedelta(days=12)
+    assert forgotten.indication.slug == "glabellar-lines"
+    assert forgotten.points.exists()
+    assert not Session.objects.filter(
+        patient=forgotten.patient, performed_at__gt=forgotten.performed_at
+    ).exists()
+    assert selectors.safety_inputs_for_session(session=forgotten).history.unsigned == ()
+    # A session started for the patient today is told of it.
+    today = services.session_start(
+        patient=forgotten.patient,
+        practitioner=get_user_model().objects.get(username="practitioner"),
+        indication=forgotten.indication,
+        product=forgotten.product,
+        other_drafts=[forgotten],
+        acknowledge_drafts=True,
+    )
+    found = {f.code: f for f in selectors.safety_inputs_for_session(session=today).evaluate()}
+    assert f"on {timezone.localtime(forgotten.performed_at):%d/%m/%Y} by Priya Shah" in (
+        found["history.unsigned_session"].message
+    )
+
+
 def test_today_a_draft_and_the_fridge(demo):
     now, today = timezone.now(), timezone.localdate()
-    draft = Session.objects.get(status=SessionStatus.DRAFT)
+    draft = Session.objects.get(status=SessionStatus.DRAFT, practitioner__username="practitioner")
     assert timezone.localdate(draft.performed_at) == today
     assert draft.indication.slug == "chronic-migraine"
     assert draft.practitioner.username == "practitioner"

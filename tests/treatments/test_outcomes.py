@@ -281,7 +281,7 @@ def test_the_history_read_together_gives_what_the_separate_reads_give(
     OutcomeAssessmentFactory(patient=patient, value=99, assessed_on=TODAY)  # after it too
     for diary in (True, False):
         with django_assert_num_queries(1):
-            rows, latest, reactions, read = _history_rows(
+            rows, latest, reactions, unsigned, read = _history_rows(
                 patient, exclude_session_id=None, top_up_of_session_id=None, on=on, diary=diary
             )
         assert sorted(rows, key=repr) == sorted(
@@ -290,6 +290,7 @@ def test_the_history_read_together_gives_what_the_separate_reads_give(
         assert len(rows) == doses + (1 if doses else 0)
         assert (latest is None) == (answers == 0)
         assert reactions == []  # no hypersensitivity recorded (rule 21)
+        assert unsigned == []  # no draft of the patient's
         facts = selectors.screening_facts(patient, on=on, latest=latest) if latest else None
         assert facts == selectors.screening_facts(patient, on=on)
         expected = [
@@ -310,7 +311,7 @@ def read_with_diary(patient, on):
 
     return _history_rows(
         patient, exclude_session_id=None, top_up_of_session_id=None, on=on, diary=True
-    )[3]
+    ).scores
 
 
 class TestPreventivesFromTheQuestionnaire:

@@ -186,6 +186,46 @@ def test_rule20_top_up_units_count_in_the_windows():
 # Screening on file and reviewed -------------------------------------------------------------
 
 
+def unsigned(days_ago: int, units: str = "200", brand="BOTOX", who="Amelia Hart"):
+    return safety.UnsignedSession(
+        on=DAY - timedelta(days=days_ago),
+        brand=brand,
+        indication_name="Cervical dystonia",
+        practitioner=who,
+        units=D(units),
+    )
+
+
+def test_another_unsigned_session_is_a_warning_that_says_what_to_do():
+    """Its doses are in no window: a treatment given 3 weeks ago and left unsigned would
+    not make today's session too soon (rule 19) or over a limit."""
+    found = run(session(), history(prior(83, 40), unsigned=(unsigned(21),)))
+    f = one(found, "history.unsigned_session")
+    assert f.level == WARN
+    assert f.message == (
+        f"Another session for this patient not signed: BOTOX for Cervical dystonia on "
+        f"{uk(21)} by Amelia Hart (200 U entered). Its doses are not counted in these "
+        "checks: if it was given, sign it first; if not, withdraw it"
+    )
+    assert "rules 2, 9-20" in f.source
+    assert not only(run(session(), history(prior(83, 40))), "history.unsigned_session")
+
+
+def test_two_other_unsigned_sessions_are_one_warning_oldest_first():
+    f = one(
+        run(
+            session(), history(unsigned=(unsigned(0, "12.5", "Dysport", "Priya Shah"), unsigned(9)))
+        ),
+        "history.unsigned_session",
+    )
+    assert f.message.startswith(
+        f"Other sessions for this patient not signed: BOTOX for Cervical dystonia on {uk(9)} "
+        f"by Amelia Hart (200 U entered); Dysport for Cervical dystonia on {uk(0)} by Priya "
+        "Shah (12.5 U entered). Their doses are not counted in these checks: if they were "
+        "given, sign them first; if not, withdraw them"
+    )
+
+
 def test_screening_missing_blocks_and_suppresses_answer_rules():
     h = PatientHistory(doses=(), screening=None)
     assert codes(run(session(), h)) == {("screening.missing", BLOCK)}

@@ -47,6 +47,7 @@ from treatments.safety.facts import (
     RecordedReaction,
     ReferenceFacts,
     ScreeningFacts,
+    UnsignedSession,
     VialFacts,
 )
 from treatments.safety.levels import LEVEL_ORDER, Finding, Level
@@ -86,6 +87,7 @@ __all__ = [
     "ReferenceFacts",
     "Rule",
     "ScreeningFacts",
+    "UnsignedSession",
     "VialFacts",
     "age_years",
     "bladder_session",

@@ -234,6 +234,19 @@ class ProposedSession:
 
 
 @dataclass(frozen=True)
+class UnsignedSession:
+    """Another session here for the patient, still a draft: the windows and intervals
+    count signed sessions only, so a treatment given but left unsigned is in none of them.
+    `on`: its date (Europe/London); `units`: the units entered on its points so far."""
+
+    on: date
+    brand: str
+    indication_name: str
+    practitioner: str
+    units: Decimal
+
+
+@dataclass(frozen=True)
 class PatientHistory:
     doses: tuple[PriorDose, ...] = ()  # excludes the proposed session itself
     screening: ScreeningFacts | None = None
@@ -241,6 +254,7 @@ class PatientHistory:
     migraine: MigraineDiaryFacts | None = None  # rule 33; None until outcomes are recorded
     prescriber_assessment: PrescriberAssessmentFacts | None = None  # rule 34: the latest
     reactions: tuple[RecordedReaction, ...] = ()  # rule 21: hypersensitivity recorded here
+    unsigned: tuple[UnsignedSession, ...] = ()  # other drafts: counted in no window
 
 
 @dataclass(frozen=True)

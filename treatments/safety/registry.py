@@ -44,6 +44,7 @@ RULES: tuple[Rule, ...] = (
     dose_limits.label_dose,
     intervals.interval_too_soon,
     intervals.interval_top_up,
+    intervals.unsigned_elsewhere,
     contraindications.screening_on_file,
     contraindications.hypersensitivity,
     contraindications.infection,

@@ -7,6 +7,7 @@ treatments.safety. The doses, the answers, the reactions and the diary are one q
 
 import dataclasses
 from datetime import date
+from typing import NamedTuple
 
 from django.db.models import (
     CharField,
@@ -77,7 +78,40 @@ def _reactions(patient_id: int):
 _REACTIONS = Prepared(_reactions, patient_id=(-1001, -1002))
 _REACTION_COLUMNS = 6
 
+
+def _unsigned(patient_id: int, exclude_id: int):
+    """The patient's other drafts (not signed, not withdrawn), which no interval or window
+    counts: (performed_at, product, indication, the practitioner's first name, last name
+    and username, the units entered on its points)."""
+    return (
+        TreatmentSession.objects.filter(patient_id=patient_id, status=SessionStatus.DRAFT)
+        .exclude(pk=exclude_id)
+        .order_by()
+        .annotate(entered=Coalesce(Sum("points__units"), ZERO))
+        .values_list(
+            "performed_at",
+            "product_id",
+            "indication_id",
+            "practitioner__first_name",
+            "practitioner__last_name",
+            "practitioner__username",
+            "entered",
+        )
+    )
+
+
+_UNSIGNED = Prepared(_unsigned, patient_id=(-1001, -1002), exclude_id=(-3001, -3002))
+_UNSIGNED_COLUMNS = 7
+
 _PRIOR_DOSE_COLUMNS = 11  # the width of _prior_doses' rows
+
+
+class HistoryRows(NamedTuple):
+    doses: list[tuple]
+    latest: IntakeQuestionnaire | None
+    reactions: list[tuple]
+    unsigned: list[tuple]
+    scores: list[OutcomeAssessment]
 
 
 def _history_rows(
@@ -87,12 +121,12 @@ def _history_rows(
     top_up_of_session_id: int | None,
     on: date | None,
     diary: bool,
-) -> tuple[list[tuple], IntakeQuestionnaire | None, list[tuple], list[OutcomeAssessment]]:
+) -> "HistoryRows":
     """The rows patient_history_facts reads, in one query (clinic.prepared's
     read_side_by_side of the compiled reads): the prior doses (_PRIOR_DOSES), the latest
     screening answers on or before `on`, the hypersensitivity reactions recorded
-    (_REACTIONS, rule 21), and with `diary` the migraine diary's scores (rule 33), oldest
-    first, each with its instrument."""
+    (_REACTIONS, rule 21), the patient's other drafts (_UNSIGNED), and with `diary` the
+    migraine diary's scores (rule 33), oldest first, each with its instrument."""
     reads = [
         (
             *_PRIOR_DOSES.sql(
@@ -107,13 +141,17 @@ def _history_rows(
             len(IntakeQuestionnaire._meta.concrete_fields),
         ),
         (*_REACTIONS.sql(patient_id=patient.pk), _REACTION_COLUMNS),
+        (
+            *_UNSIGNED.sql(patient_id=patient.pk, exclude_id=exclude_session_id or 0),
+            _UNSIGNED_COLUMNS,
+        ),
     ]
     own = len(OutcomeAssessment._meta.concrete_fields)
     if diary:
         reads.append(
             (*diary_scores_sql(patient, on=on), own + len(OutcomeInstrument._meta.concrete_fields))
         )
-    doses, answers, reactions, *scores = read_side_by_side(*reads)
+    doses, answers, reactions, unsigned, *scores = read_side_by_side(*reads)
     latest = build_instance(IntakeQuestionnaire, answers[0]) if answers else None
     built = []
     for row in scores[0] if scores else ():
@@ -122,7 +160,13 @@ def _history_rows(
         built.append(score)
     # Oldest first, as the scores' own read orders them (the join keeps no order).
     built.sort(key=lambda a: (a.assessed_on, a.pk))
-    return _PRIOR_DOSES.converted(doses), latest, _REACTIONS.converted(reactions), built
+    return HistoryRows(
+        _PRIOR_DOSES.converted(doses),
+        latest,
+        _REACTIONS.converted(reactions),
+        _UNSIGNED.converted(unsigned),
+        built,
+    )
 
 
 def screening_facts(
@@ -307,7 +351,7 @@ def patient_history_facts(
     pvr_before = False
     migraine_dates = []
     # Rule 33 reads the diary for chronic-migraine sessions only: none read for the others.
-    found, answers, reactions, scores = _history_rows(
+    found, answers, reactions, unsigned, scores = _history_rows(
         patient,
         exclude_session_id=exclude_session_id,
         top_up_of_session_id=top_up_of_session_id,
@@ -376,6 +420,18 @@ def patient_history_facts(
             for onset_on, term, causality, product_id, hypersensitivity, status in sorted(
                 reactions, key=lambda r: (r[0], r[1] or ""), reverse=True
             )
+        ),
+        unsigned=tuple(
+            safety.UnsignedSession(
+                on=timezone.localtime(performed_at).date(),
+                brand=products[product_id].brand if product_id in products else "",
+                indication_name=indications[indication_id].name
+                if indication_id in indications
+                else "",
+                practitioner=f"{first} {last}".strip() or username,
+                units=entered,
+            )
+            for performed_at, product_id, indication_id, first, last, username, entered in unsigned
         ),
     )
 

@@ -1,4 +1,5 @@
-"""DOMAIN §10 rules 19-20: minimum re-treatment intervals and top-ups."""
+"""DOMAIN §10 rules 19-20: minimum re-treatment intervals and top-ups; the patient's other
+unsigned sessions, which no interval or window counts."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from treatments.safety.messages import (
     _d,
     _dose_text,
     _finding,
+    _num,
     _param_source,
     _source,
     _span,
@@ -110,3 +112,29 @@ def interval_top_up(session, history, reference) -> list[Finding]:
 
 def _family_brand(session: ProposedSession) -> str:
     return session.product.brand if session.product else "same-product"
+
+
+def unsigned_elsewhere(session, history, reference) -> list[Finding]:
+    """Another draft of the patient's, not withdrawn: the intervals (rules 19-20), the
+    windows of the dose limits (rules 9-18) and the other-family check (rule 2) count
+    signed sessions only, so a treatment given but left unsigned (or two drafts started
+    at once at two desks) is in none of them. Said, with what to do: sign it first if it
+    was given, withdraw it if not. A warning: which it was is the practitioner's to know."""
+    if not history.unsigned:
+        return []
+    others = sorted(history.unsigned, key=lambda s: s.on)
+    said = "; ".join(
+        f"{s.brand} for {s.indication_name} on {_d(s.on)} by {s.practitioner} "
+        f"({_num(s.units)} U entered)"
+        for s in others
+    )
+    many = len(others) > 1
+    return _finding(
+        "history.unsigned_session",
+        Level.WARN,
+        f"{'Other sessions' if many else 'Another session'} for this patient not signed: "
+        f"{said}. {'Their' if many else 'Its'} doses are not counted in these checks: if "
+        f"{'they were' if many else 'it was'} given, sign {'them' if many else 'it'} first; "
+        f"if not, withdraw {'them' if many else 'it'}",
+        "DOMAIN §10 rules 2, 9-20 (derived: their windows count signed sessions); rule 45",
+    )
