@@ -119,3 +119,15 @@ def test_the_home_page_says_who_is_next(reception, reception_client):
     page = reception_client.get("/").content.decode()
     row = page.split(f'id="visit-{waiting.public_id}"', 1)[1].split("</li>", 1)[0]
     assert 'data-testid="next-visit">Next<span class="visually-hidden"> for Amelia Hart' in row
+
+
+def test_a_session_left_unsigned_from_an_earlier_day_says_so(practitioner, practitioner_client):
+    """Records are made at the time: a draft from an earlier day is marked on the home page
+    with what to do; today's is not (07/12/2026: the demo's forgotten draft read like any
+    other)."""
+    earlier = timezone.now() - timedelta(days=12)
+    TreatmentSessionFactory(practitioner=practitioner, performed_at=earlier)
+    TreatmentSessionFactory(practitioner=practitioner)
+    page = practitioner_client.get("/").content.decode()
+    assert page.count('data-testid="unsigned-since"') == 1
+    assert f"not signed since {timezone.localtime(earlier):%d/%m}: sign it, or withdraw it" in page
