@@ -176,6 +176,18 @@ def test_add_point_units_follow_volume(
     assert (added.units, added.volume_ml) == (Decimal("10"), Decimal("0.2"))
     assert session.points.count() == 32
 
+    # No row past the formset's 80 (the server builds no more: one would be lost): at the
+    # 80th (the count set there, not 48 rows added), the button adds none and says why.
+    total = page.locator("input[name='points-TOTAL_FORMS']")
+    total.evaluate("input => { input.value = '79'; }")
+    add = page.get_by_role("button", name="+ Add point")
+    add.click()
+    expect(total).to_have_value("80")
+    add.click()
+    expect(total).to_have_value("80")
+    expect(rows).to_have_count(33)  # the 32 saved and the one added
+    expect(page.get_by_role("status").filter(has_text="At most 80 points")).to_be_visible()
+
 
 def test_volume_follows_units_typed_and_a_new_point_has_no_side(
     page: Page, live_server, practitioner, adult_patient, login, shot

@@ -4,14 +4,22 @@
 // vial left out of "Further vials". No inline scripts (Content-Security-Policy).
 "use strict";
 
-// Session form: add an injection-point row from the formset's empty form.
+// Session form: add an injection-point row from the formset's empty form, up to the
+// formset's maximum (the server builds no more: a row past it would be lost, review
+// 07/12/2026), which the line beside the button then says.
 document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-add-point]");
   if (!button) return;
   const form = button.closest("form");
   const total = form.querySelector("input[name$='-TOTAL_FORMS']");
+  const most = Number(form.querySelector("input[name$='-MAX_NUM_FORMS']")?.value || Infinity);
   const template = document.getElementById("point-template");
   const index = Number(total.value);
+  if (index >= most) {
+    const said = form.querySelector("[data-points-limit]");
+    if (said) said.textContent = `At most ${most} points in one session.`;
+    return;
+  }
   const html = template.innerHTML.replaceAll("__prefix__", String(index));
   document.getElementById("points-body").insertAdjacentHTML("beforeend", html);
   total.value = String(index + 1);
