@@ -19,6 +19,10 @@ class ClinicAdminSite(admin.AdminSite):
     site_header = "Clinic reference data"
     site_title = "Clinic admin"
     index_title = "Reference data"
+    # No navigation sidebar: on an iPad (820 px) it left a list such as the access log
+    # about 210 px, its columns scrolled out of sight. The breadcrumbs and the index lead
+    # everywhere it did.
+    enable_nav_sidebar = False
 
     def has_permission(self, request):
         user = request.user

@@ -59,3 +59,16 @@ def test_view_on_site_still_leads_a_superuser_to_the_record(superuser):
     response = _view_on_site(client_for(superuser), patient)
     assert response.status_code == 302
     assert response["Location"].endswith(patient.get_absolute_url())
+
+
+def test_a_list_with_filters_has_the_width_of_an_ipad(superuser):
+    """Browser review (07/12/2026): at 820 px the navigation sidebar and the filters left
+    the access log about 210 px, its columns out of sight. No sidebar; the clinic's admin
+    stylesheet puts the filters above the list up to a tablet's width (looked at in
+    Chromium: the list 780 px wide in a 780 px page)."""
+    page = client_for(superuser).get(reverse("admin:clinic_accessevent_changelist"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'id="changelist-filter"' in html
+    assert 'id="nav-sidebar"' not in html
+    assert "/static/clinic/admin.css" in html
