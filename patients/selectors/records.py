@@ -440,8 +440,12 @@ def patient_history(*, patient: Patient, user) -> list[HistoryEntry]:
             for change in delta.changes:
                 if change.field in HIDDEN_HISTORY_FIELDS:
                     continue
-                label = Patient._meta.get_field(change.field).verbose_name
-                old, new = str(change.old or "—"), str(change.new or "—")
+                field = Patient._meta.get_field(change.field)
+                label = field.verbose_name
+                # As the page shows them (dd/mm/yyyy, Yes/No, the choice's words, a spaced
+                # phone), not the stored value: a date read 1980-02-01, a consent "True".
+                old = _display_value(change.field, change.old, field)
+                new = _display_value(change.field, change.new, field)
                 if change.field == "nhs_number" and not can_see_nhs:
                     old, new = "(hidden)", "(hidden)"
                 changes.append((label, old, new))

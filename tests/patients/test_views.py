@@ -307,7 +307,24 @@ def test_history_shows_who_changed_what(reception_client, reception):
     content = reception_client.get(reverse("patients:history", args=[patient.public_id]))
     text = content.content.decode()
     assert reception.get_full_name() in text
-    assert "Registered" in text and "07700900001" in text
+    assert "Registered" in text and "07700 900001" in text
+
+
+def test_history_shows_values_as_the_record_page_does(reception_client):
+    # Review 07/12/2026: the change history showed stored values: a date of birth as
+    # 1978-03-14, a consent as "— → True", a sex as "female", a phone unspaced.
+    reception_client.post(reverse("patients:register"), form_data())
+    patient = Patient.objects.get()
+    edit = form_data(
+        version="1", date_of_birth="15/03/1978", sex="male", consent_marketing_email="on"
+    )
+    reception_client.post(reverse("patients:edit", args=[patient.public_id]), edit)
+    text = reception_client.get(reverse("patients:history", args=[patient.public_id]))
+    text = " ".join(text.content.decode().split())
+    assert "<del>14/03/1978</del> → 15/03/1978" in text
+    assert "<del>Female</del> → Male" in text
+    assert "<del>No</del> → Yes" in text
+    assert "1978-03-1" not in text and "True" not in text
 
 
 # Issue 13.12: finding patients from the home page, duplicates that say why --------------
