@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_EVEN
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from clinic.demo.clock import ReplayClock, add_years, aware, open_day, weekday_before
+from clinic.demo.clock import ReplayClock, add_years, aware, weekday_before
 from clinic.demo.plans import (
     CONFIRMED,
     END_OF_SESSION,
@@ -379,7 +379,8 @@ class SessionSigning:
         then, no random draw: the rest of the demo is as it was."""
         indication = self.indications.get("glabellar-lines")
         nurse = self.staff.get("nurse")
-        day = open_day(self.today - timedelta(days=12))  # a day the clinic is open
+        day = self.today - timedelta(days=12)
+        day -= timedelta(days=int(day.weekday() == 6))  # the clinic is closed on Sundays
         plan = next(
             (
                 p
