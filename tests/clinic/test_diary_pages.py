@@ -379,6 +379,10 @@ def test_reception_books_from_the_recall_list(patient, doctor, reception):
     assert 'data-testid="free-slots"' in html
     assert f"appointment_type={kind('migraine-treatment').pk}" in html
     assert client.get(reverse("reports:index")).status_code == 403  # nothing else in reports
+    # ...and the page offers no way there (review 07/12/2026: a breadcrumb led reception
+    # to "Dashboard" and "Reports", both refused).
+    assert f'href="{reverse("reports:index")}"' not in page
+    assert f'href="{reverse("reports:dashboard")}"' not in page
 
 
 # The private calendar feed ----------------------------------------------------------------
