@@ -185,8 +185,13 @@ class BookingForm(AcknowledgesFlags, WhenForm):
 
 
 class MoveForm(RefusesStalePage, AcknowledgesFlags, WhenForm):
+    # Empty keeps the appointment's practitioner (the service's rule): said so, not
+    # Django's "- Select an option -" (review 07/12/2026).
     practitioner = PractitionerChoiceField(
-        label="With", queryset=get_user_model().objects.none(), required=False
+        label="With",
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label="The same practitioner",
     )
     version = VersionField()
     acknowledge_flags = forms.BooleanField(

@@ -53,6 +53,10 @@ def test_the_move_panel_has_no_box_to_tick_without_points(patient, mornings, rec
     page = client_for(reception).get(appointment.get_absolute_url()).content.decode()
 
     assert TICK not in page and "I have read the points above" not in page
+    # The empty choice keeps the practitioner, and says so (review 07/12/2026: it read
+    # Django's "- Select an option -").
+    assert '<option value="">The same practitioner</option>' in page
+    assert "Select an option" not in page
 
 
 def test_a_move_with_points_shows_them_with_the_box_and_then_moves(patient, mornings, reception):
