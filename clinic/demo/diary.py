@@ -80,11 +80,11 @@ class DiarySeeder:
                     room=rooms.get(room),
                     note="Extra clinic",
                 )
+        # Priya Shah's annual leave next Thursday: nobody is booked with her that day (a
+        # reception review, 07/12/2026: the week view said "Not working" over 13 bookings).
+        leave = (people["nurse"], today + timedelta(days=(3 - today.weekday()) % 7 or 7))
         WorkingException.objects.create(
-            practitioner=people["nurse"],
-            on=today + timedelta(days=(3 - today.weekday()) % 7 or 7),
-            kind="leave",
-            note="Annual leave",
+            practitioner=leave[0], on=leave[1], kind="leave", note="Annual leave"
         )
         types = {t.slug: t for t in AppointmentType.objects.select_related("indication")}
         by_indication = {t.indication_id: t for t in types.values() if t.indication_id}
@@ -108,7 +108,12 @@ class DiarySeeder:
         for offset in range(-7, 8):
             day = today + timedelta(days=offset)
             # Not today: its one late, one missed and one late cancellation stay one each.
-            if day.weekday() == shared_day and shared_day in WEEKLY[who][0] and day != today:
+            if (
+                day.weekday() == shared_day
+                and shared_day in WEEKLY[who][0]
+                and day != today
+                and (people[who], day) != leave
+            ):
                 made += self._day(
                     rng, day, people[who], [(moves_at, rooms.get(shared))], moves_at,
                     first_hour_ends, treated, types, by_indication, reception,
@@ -118,7 +123,7 @@ class DiarySeeder:
             weekdays, starts, ends, room = WEEKLY[name]
             for offset in range(-7, 8):
                 day = today + timedelta(days=offset)
-                if day.weekday() not in weekdays and day != today:
+                if (day.weekday() not in weekdays and day != today) or (person, day) == leave:
                     continue
                 day_end = ends if day.weekday() < 5 and day.weekday() in weekdays else time(13)
                 hours = [

@@ -274,6 +274,24 @@ def test_no_patient_is_booked_twice_at_once(demo):
     assert not overlapping
 
 
+def test_nobody_is_booked_with_a_practitioner_on_leave(demo):
+    """Reception review (07/12/2026): the week view said "Not working" for Priya Shah's
+    annual leave over 13 bookings."""
+    from clinic.diary.models import Appointment, AppointmentStatus, WorkingException
+
+    leave = list(WorkingException.objects.filter(kind="leave"))
+    assert leave
+    for day_off in leave:
+        booked = [
+            a
+            for a in Appointment.objects.filter(
+                practitioner=day_off.practitioner, status__in=AppointmentStatus.occupying()
+            )
+            if timezone.localdate(a.starts_at) == day_off.on
+        ]
+        assert not booked, (day_off.on, len(booked))
+
+
 @pytest.mark.django_db
 def test_the_seed_refuses_under_production_settings(settings):
     """docs/security.md V6.3.2: seed_demo's logins have a published password, so it does
