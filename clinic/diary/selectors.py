@@ -246,6 +246,23 @@ def appointments_for_patient(*, patient, limit: int = 10) -> list[Appointment]:
     )
 
 
+def appointments_during_leave(*, leave: WorkingException) -> int:
+    """How many appointments still held (not cancelled, not missed) with the practitioner
+    during a leave: the whole day, or its hours. One query."""
+    starts = local_at(leave.on, leave.starts or time.min)
+    ends = (
+        local_at(leave.on, leave.ends)
+        if leave.ends
+        else local_at(leave.on + timedelta(days=1), time.min)
+    )
+    return Appointment.objects.filter(
+        practitioner_id=leave.practitioner_id,
+        status__in=AppointmentStatus.occupying(),
+        starts_at__lt=ends,
+        ends_at__gt=starts,
+    ).count()
+
+
 def appointment_types():
     return list(AppointmentType.objects.filter(is_active=True).select_related("indication"))
 

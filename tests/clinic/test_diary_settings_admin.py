@@ -59,3 +59,54 @@ def test_a_room_can_still_be_added_and_changed(manager_client):
     assert manager_client.post(url, data).status_code == 302
     room.refresh_from_db()
     assert room.name == "Room 9 (upstairs)"
+
+
+def test_leave_recorded_over_booked_appointments_says_how_many_and_where(
+    manager_client, practitioner, reception
+):
+    """Reception review (07/12/2026): 13 bookings sat on a day the week view called "Not
+    working", and nothing had said so to whoever recorded the leave."""
+    from clinic.diary import services
+    from clinic.diary.models import WorkingException
+    from tests.clinic.diary_helpers import at, book, working
+    from tests.factories import PatientFactory
+
+    working(practitioner)
+    for hour in (10, 11):
+        book(PatientFactory(), practitioner, reception, at(2, hour))
+    services.appointment_cancel(
+        appointment=book(PatientFactory(), practitioner, reception, at(2, 12)),
+        cancelled_by="patient",
+        reason="Away",
+        user=reception,
+    )
+    book(PatientFactory(), practitioner, reception, at(3, 10))  # the day after: not held
+
+    day = at(2, 0).date()
+    response = manager_client.post(
+        "/admin/diary/workingexception/add/",
+        {"practitioner": practitioner.pk, "on": day.strftime("%d/%m/%Y"), "kind": "leave"},
+        follow=True,
+    )
+    assert WorkingException.objects.filter(practitioner=practitioner, on=day).exists()
+    said = [str(m) for m in response.context["messages"]]
+    assert any(
+        f"still has 2 appointments booked during this leave on {day:%d/%m/%Y}: move or cancel them"
+        in m
+        and f"/diary/week/{practitioner.pk}/?day={day.isoformat()}" in m
+        for m in said
+    ), said
+
+    # Leave for the afternoon only: the morning's bookings are not during it.
+    afternoon = manager_client.post(
+        "/admin/diary/workingexception/add/",
+        {
+            "practitioner": practitioner.pk,
+            "on": day.strftime("%d/%m/%Y"),
+            "kind": "leave",
+            "starts": "13:00",
+            "ends": "17:00",
+        },
+        follow=True,
+    )
+    assert not [m for m in afternoon.context["messages"] if "during this leave" in str(m)]
