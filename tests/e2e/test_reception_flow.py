@@ -113,6 +113,12 @@ def test_register_patient_then_enter_questionnaire(page: Page, live_server, rece
     # error red was 3.4:1 on the tint).
     page.get_by_role("button", name="Save questionnaire").click()
     expect(page.locator(".screening-question.has-error")).to_have_count(16)
+    # The cursor on the first question to answer (reception review 07/12/2026: the focus
+    # stayed at the top of the page); the summary counts them (a few: links to each).
+    first = rows.first.locator("input").first
+    expect(first).to_be_focused()
+    summary = page.get_by_test_id("questionnaire-errors")
+    expect(summary).to_contain_text("16 questions to answer or correct, marked below.")
     shot(page, "reception-03-questionnaire-unanswered")
     for index in range(rows.count()):
         row = rows.nth(index)

@@ -521,3 +521,16 @@ def test_the_questionnaires_treatments_elsewhere_say_when_columns_are_to_the_rig
     page = reception_client.get(url).content.decode()
     assert 'id="prior-scroll-hint" hidden' in page
     assert 'class="table-responsive" data-scroll-hint="prior-scroll-hint" tabindex="0"' in page
+
+
+def test_a_questionnaire_with_a_few_answers_missing_links_to_each(practitioner_client, patient):
+    """Reception review (07/12/2026): the message said only "the highlighted questions",
+    somewhere down a long page."""
+    url = reverse("patients:questionnaire_new", args=[patient.public_id])
+    data = questionnaire_data()
+    del data["bleeding_risk"], data["heart_disease"]
+    page = practitioner_client.post(url, data).content.decode()
+    assert page.count('class="alert-link" href="#div_id_') == 2
+    assert '<a class="alert-link" href="#div_id_bleeding_risk">' in page
+    assert '<a class="alert-link" href="#div_id_heart_disease">' in page
+    assert 'id="div_id_bleeding_risk"' in page and 'id="div_id_heart_disease"' in page

@@ -33,7 +33,18 @@ document.addEventListener("DOMContentLoaded", () => {
   const invalid = document.querySelector(
     "main form .is-invalid:is(input:not([type=hidden]), select, textarea):not([disabled])",
   );
-  if (invalid) invalid.focus();
+  if (invalid) {
+    invalid.focus();
+    return;
+  }
+  // A question answered by radio buttons marks its row (.has-error: the questionnaire's
+  // yes/no questions), not its inputs: the first answer of the first such question
+  // (reception review 07/12/2026: the cursor stayed at the top of a long page).
+  const question = document.querySelector("main form .has-error input:not([type=hidden])");
+  if (question) {
+    question.closest(".has-error").scrollIntoView({ block: "center" });
+    question.focus({ preventScroll: true });
+  }
 });
 
 // A step taken from a long list comes back to its place (data-return-to: the home page's
