@@ -100,9 +100,20 @@ def tick_confirmations(page: Page, actions: Actions) -> None:
         actions.check(page.get_by_label(label), label.split()[0])
 
 
+def live_check_settled(page: Page) -> None:
+    """The editor's live re-check answered: it is sent up to 500 ms after the last change
+    (the form's hx-trigger), so wait past that, then for no htmx request on its way."""
+    page.wait_for_timeout(600)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+
+
 def acknowledge_any_warnings(page: Page, actions: Actions | None = None) -> None:
     """Tick "I have read the warnings above" when the safety panel shows warnings (the tick
-    box is there only then; an override needs its reason instead)."""
+    box is there only then; an override needs its reason instead). After the live check
+    the confirmations just ticked sent has answered: a CI run under load ticked the box as
+    that answer replaced the panel, and the tick did not hold."""
+    live_check_settled(page)
     if safety_panel(page).locator(".finding-warn").count():
         box = page.get_by_label("I have read the warnings above")
         if actions is None:

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.session_helpers import fresh_vial
+from tests.e2e.session_helpers import fresh_vial, live_check_settled
 from tests.factories import (
     InjectionPointFactory,
     PatientFactory,
@@ -49,12 +49,9 @@ def add_point(page: Page, units: str) -> None:
 
 
 def save_draft(page: Page) -> None:
-    # The live re-check has answered: it is sent 500 ms after the last key (the form's
-    # hx-trigger), so wait past that before waiting for the network (a CI run clicked
-    # Save while it was on its way, and the Save was lost in its swap).
-    page.wait_for_timeout(600)
-    page.wait_for_load_state("networkidle")
-    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    # The live re-check has answered (a CI run clicked Save while it was on its way, and
+    # the Save was lost in its swap).
+    live_check_settled(page)
     page.get_by_role("button", name="Save draft").click()
 
 
