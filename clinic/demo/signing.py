@@ -397,15 +397,7 @@ class SessionSigning:
             return
         at = aware(day, 16, 40)
         clock.at = at
-        session = services.session_start(
-            patient=plan.patient,
-            practitioner=nurse,
-            indication=indication,
-            product=product,
-            template=selectors.site_template_for(indication=indication, product=product),
-            other_drafts=selectors.open_drafts(patient_id=plan.patient.pk),
-            acknowledge_drafts=True,
-        )
+        session = _started(plan.patient, nurse, indication, product)
         points = [
             {name: getattr(p, name) for name in InjectionPoint.ROW_FIELDS}
             for p in selectors.session_points(session=session)
@@ -441,15 +433,7 @@ class SessionSigning:
         at = max(self.now - timedelta(minutes=90), aware(self.today, 0, 1))
         clock.at = at.replace(second=0, microsecond=0)
         practitioner = self.staff["practitioner"]
-        session = services.session_start(
-            patient=plan.patient,
-            practitioner=practitioner,
-            indication=indication,
-            product=product,
-            template=selectors.site_template_for(indication=indication, product=product),
-            other_drafts=selectors.open_drafts(patient_id=plan.patient.pk),
-            acknowledge_drafts=True,
-        )
+        session = _started(plan.patient, practitioner, indication, product)
         clock.at += timedelta(minutes=5)
         services.session_withdraw(
             session=session,
@@ -485,3 +469,17 @@ class SessionSigning:
             .order_by("pk")
             .first()
         )
+
+
+def _started(patient, practitioner, indication, product):
+    """A session started from the indication's template as the editor's page starts it,
+    beside the patient's other drafts (acknowledged, as the demo's stories need)."""
+    return services.session_start(
+        patient=patient,
+        practitioner=practitioner,
+        indication=indication,
+        product=product,
+        template=selectors.site_template_for(indication=indication, product=product),
+        other_drafts=selectors.open_drafts(patient_id=patient.pk),
+        acknowledge_drafts=True,
+    )
