@@ -147,7 +147,18 @@ def _number_filter(number: str, *, user, near: bool = False) -> Q:
     nhs = normalise_nhs_number(number)
     if len(nhs) == 10 and user.has_perm("patients.view_nhs_number"):
         condition |= Q(nhs_number=nhs)
+    if record := _record_number_of(digits):
+        condition |= Q(record_number=record)
     return condition
+
+
+def _record_number_of(digits: str) -> str | None:
+    """A record number's six digits typed without its letter ("000123" for K000123: a
+    reception review, 07/12/2026, found nothing): the clinic's own record number, matched
+    in the same query as the phones."""
+    if len(digits) == FULL_RECORD_NUMBER_DIGITS and digits.isdigit():
+        return f"{settings.CLINIC_RECORD_PREFIX}{digits}"
+    return None
 
 
 def _number_match_order(numbers: list[str]):
@@ -157,6 +168,8 @@ def _number_match_order(numbers: list[str]):
     for number in numbers:
         digits = normalise_phone(number)
         exact |= Q(phone__startswith=digits) | Q(nhs_number=normalise_nhs_number(number))
+        if record := _record_number_of(digits):
+            exact |= Q(record_number=record)
         emergency |= Q(emergency_contact_phone__startswith=digits)
     return Case(When(exact, then=Value(0)), When(emergency, then=Value(1)), default=Value(2))
 
@@ -168,8 +181,10 @@ def _label_number_matches(patients: list[Patient], numbers: list[str]) -> list[P
         patient.search_note = ""
         for number in numbers:
             digits = normalise_phone(number)
-            if patient.phone.startswith(digits) or (
-                patient.nhs_number and patient.nhs_number == normalise_nhs_number(number)
+            if (
+                patient.phone.startswith(digits)
+                or (patient.nhs_number and patient.nhs_number == normalise_nhs_number(number))
+                or patient.record_number == _record_number_of(digits)
             ):
                 break
         else:

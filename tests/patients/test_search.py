@@ -48,6 +48,7 @@ def people(reception):
         ("+44 7700 900123", "eleanor"),
         ("K000123", "eleanor"),
         ("k123", "eleanor"),
+        ("000123", "eleanor"),  # the record number's digits without its letter
         ("smith", "smith"),
         ("smiht", "smith"),  # typo
         ("smyth", "smyth"),
@@ -57,6 +58,15 @@ def test_finds(people, reception, query, expected_first):
     results = patient_search(user=reception, query=query)
     assert results, query
     assert results[0] == people[expected_first], (query, results)
+
+
+def test_a_record_numbers_digits_find_the_record_as_its_own(people, reception):
+    """Reception review (07/12/2026): "000123" found nothing. Found now, as the record's own
+    number (not labelled an emergency contact's or a similar number)."""
+    (found,) = patient_search(user=reception, query="000 123")
+    assert found == people["eleanor"]
+    assert found.search_note == ""
+    assert patient_search(user=reception, query="000124") == []
 
 
 def test_archived_excluded_unless_asked(people, reception):
