@@ -247,8 +247,8 @@ def appointments_for_patient(*, patient, limit: int = 10) -> list[Appointment]:
 
 
 def appointments_during_leave(*, leave: WorkingException) -> int:
-    """How many appointments still held (not cancelled, not missed) with the practitioner
-    during a leave: the whole day, or its hours. One query."""
+    """How many appointments still to happen (not done, cancelled or missed) with the
+    practitioner during a leave: the whole day, or its hours. One query."""
     starts = local_at(leave.on, leave.starts or time.min)
     ends = (
         local_at(leave.on, leave.ends)
@@ -257,7 +257,7 @@ def appointments_during_leave(*, leave: WorkingException) -> int:
     )
     return Appointment.objects.filter(
         practitioner_id=leave.practitioner_id,
-        status__in=AppointmentStatus.occupying(),
+        status__in=AppointmentStatus.open(),
         starts_at__lt=ends,
         ends_at__gt=starts,
     ).count()

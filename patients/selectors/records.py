@@ -415,6 +415,8 @@ def _display_value(name: str, value, field) -> str:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    if isinstance(value, datetime):  # before date: a datetime is one (review 07/12/2026)
+        return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
     if name in ("phone", "emergency_contact_phone"):

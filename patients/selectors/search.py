@@ -164,14 +164,21 @@ def _record_number_of(digits: str) -> str | None:
 def _number_match_order(numbers: list[str]):
     """The patient's own number (or NHS number) first, then an emergency contact's, then
     near numbers: 0, 1, 2."""
-    exact, emergency = Q(), Q()
+    exact, emergency, records = Q(), Q(), Q(pk__in=[])
     for number in numbers:
         digits = normalise_phone(number)
         exact |= Q(phone__startswith=digits) | Q(nhs_number=normalise_nhs_number(number))
         if record := _record_number_of(digits):
-            exact |= Q(record_number=record)
+            # The one record first: 012345 is also the start of many phone numbers, and
+            # the page stops at 25 (review 07/12/2026).
+            records |= Q(record_number=record)
         emergency |= Q(emergency_contact_phone__startswith=digits)
-    return Case(When(exact, then=Value(0)), When(emergency, then=Value(1)), default=Value(2))
+    return Case(
+        When(records, then=Value(-1)),
+        When(exact, then=Value(0)),
+        When(emergency, then=Value(1)),
+        default=Value(2),
+    )
 
 
 def _label_number_matches(patients: list[Patient], numbers: list[str]) -> list[Patient]:

@@ -69,6 +69,18 @@ def test_a_record_numbers_digits_find_the_record_as_its_own(people, reception):
     assert patient_search(user=reception, query="000124") == []
 
 
+def test_the_record_comes_first_among_phones_starting_with_its_digits(reception):
+    """Review 07/12/2026: "012345" is also the start of many phone numbers, and with 30 of
+    them the record was past the page's 25."""
+    record = PatientFactory(record_number="K012345", family_name="Zeal", phone="07700900999")
+    for n in range(30):
+        PatientFactory(family_name="Abbot", phone=f"012345{n:05d}")
+    found = patient_search(user=reception, query="012345")
+    assert found[0] == record
+    assert found[0].search_note == ""
+    assert len(found) == 25
+
+
 def test_archived_excluded_unless_asked(people, reception):
     assert people["archived"] not in patient_search(user=reception, query="smith")
     assert people["archived"] in patient_search(user=reception, query="smith", status=None)

@@ -327,6 +327,20 @@ def test_history_shows_values_as_the_record_page_does(reception_client):
     assert "1978-03-1" not in text and "True" not in text
 
 
+@pytest.mark.time_machine(clock.london(date(2026, 6, 2), 0, 30))
+def test_history_shows_a_consents_time_in_london_time(reception_client):
+    """Review 07/12/2026: a consent's time went through the date branch in UTC, so a
+    consent at 00:30 on 02/06 (summer time) read 01/06/2026, without its time."""
+    reception_client.post(reverse("patients:register"), form_data())
+    patient = Patient.objects.get()
+    edit = form_data(version="1", consent_marketing_email="on")
+    reception_client.post(reverse("patients:edit", args=[patient.public_id]), edit)
+    text = reception_client.get(reverse("patients:history", args=[patient.public_id]))
+    text = " ".join(text.content.decode().split())
+    assert "02/06/2026 00:30" in text
+    assert "01/06/2026" not in text
+
+
 # Issue 13.12: finding patients from the home page, duplicates that say why --------------
 
 

@@ -30,20 +30,17 @@ document.addEventListener("DOMContentLoaded", () => {
     target.focus({ preventScroll: true });
     return;
   }
+  // A question answered by radio buttons marks its row (.has-error: the questionnaire's
+  // yes/no questions), not its inputs: its first answer counts, in page order with the
+  // marked fields (reception review 07/12/2026: the cursor stayed at the top of a long
+  // page).
   const invalid = document.querySelector(
-    "main form .is-invalid:is(input:not([type=hidden]), select, textarea):not([disabled])",
+    "main form :is(.is-invalid:is(input:not([type=hidden]), select, textarea)," +
+      " .has-error input:not([type=hidden])):not([disabled])",
   );
   if (invalid) {
-    invalid.focus();
-    return;
-  }
-  // A question answered by radio buttons marks its row (.has-error: the questionnaire's
-  // yes/no questions), not its inputs: the first answer of the first such question
-  // (reception review 07/12/2026: the cursor stayed at the top of a long page).
-  const question = document.querySelector("main form .has-error input:not([type=hidden])");
-  if (question) {
-    question.closest(".has-error").scrollIntoView({ block: "center" });
-    question.focus({ preventScroll: true });
+    (invalid.closest(".has-error") || invalid).scrollIntoView({ block: "center" });
+    invalid.focus({ preventScroll: true });
   }
 });
 
