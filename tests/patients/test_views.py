@@ -548,3 +548,14 @@ def test_a_questionnaire_with_a_few_answers_missing_links_to_each(practitioner_c
     assert '<a class="alert-link" href="#div_id_bleeding_risk">' in page
     assert '<a class="alert-link" href="#div_id_heart_disease">' in page
     assert 'id="div_id_bleeding_risk"' in page and 'id="div_id_heart_disease"' in page
+
+
+def test_a_questionnaire_refused_as_a_whole_says_why_in_its_summary(practitioner_client, patient):
+    """Review 07/12/2026: an error of the whole form (a submission that could not be
+    checked) left the summary an empty list."""
+    url = reverse("patients:questionnaire_new", args=[patient.public_id])
+    page = practitioner_client.post(url, questionnaire_data(submission_token="garbage"))
+    html = " ".join(page.content.decode().split())
+    assert '<ul class="mb-0 mt-2"><li>This form could not be checked as a single submission.' in (
+        html
+    )
