@@ -25,13 +25,11 @@ from patients.selectors.questionnaires import (
 )
 from treatments.choices import Causality, SideEffectStatus
 from treatments.models import SideEffect
-from treatments.selectors.side_effects import OPEN_SIDE_EFFECT
+from treatments.selectors.side_effects import OPEN_SIDE_EFFECT, RECORDED_REACTION
 
-# What rule 21 reads (treatments.selectors.patient_history._reactions): a side effect
-# whose term is marked as a hypersensitivity reaction, or one no practitioner has
-# reviewed yet (reception logs a call without a term). A side effect is never deleted
-# nor withdrawn; one whose term a practitioner corrects to another leaves the banner.
-BANNER_REACTION = Q(term__hypersensitivity=True) | Q(status=SideEffectStatus.UNREVIEWED)
+# What rule 21 reads (side_effects.RECORDED_REACTION, as patient_history._reactions). A
+# side effect is never deleted nor withdrawn; one whose term a practitioner corrects to
+# another leaves the banner.
 
 
 @dataclass(frozen=True)
@@ -85,7 +83,7 @@ _COLUMNS = (
 
 def _banner_reactions(patient_id: int):
     return (
-        SideEffect.objects.filter(BANNER_REACTION, patient_id=patient_id)
+        SideEffect.objects.filter(RECORDED_REACTION, patient_id=patient_id)
         .order_by()
         .values_list(*_COLUMNS)
     )
@@ -129,13 +127,15 @@ def side_effect_header_for_patient(
     on or awaiting review (as side_effect_open_for_patient reads them) and the banner's
     reactions, from the patient's side effects that are either (a handful)."""
     rows = list(
-        SideEffect.objects.filter(OPEN_SIDE_EFFECT | BANNER_REACTION, patient=patient)
+        SideEffect.objects.filter(OPEN_SIDE_EFFECT | RECORDED_REACTION, patient=patient)
         .select_related("term")
         .annotate(
             header_open=ExpressionWrapper(
                 OPEN_SIDE_EFFECT | Q(status=SideEffectStatus.UNREVIEWED),
                 output_field=BooleanField(),
             ),
+            # Rule 21's filter evaluated in the query, not written again here.
+            recorded_reaction=ExpressionWrapper(RECORDED_REACTION, output_field=BooleanField()),
             banner_brand=F("session__product__brand"),
         )
         .order_by("-onset_date", "-id")
@@ -151,7 +151,6 @@ def side_effect_header_for_patient(
             se.public_id,
         )
         for se in rows
-        if (se.term_id is not None and se.term.hypersensitivity)
-        or se.status == SideEffectStatus.UNREVIEWED
+        if se.recorded_reaction
     )
     return [se for se in rows if se.header_open][:limit], reactions

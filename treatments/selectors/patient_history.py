@@ -14,7 +14,6 @@ from django.db.models import (
     DateField,
     DateTimeField,
     IntegerField,
-    Q,
     Sum,
     Value,
 )
@@ -37,6 +36,7 @@ from treatments.models import (
 from treatments.selectors.aggregates import ZERO
 from treatments.selectors.outcomes import diary_scores_sql, migraine_diary_facts
 from treatments.selectors.reference_cache import ReferenceSnapshot, reference_snapshot
+from treatments.selectors.side_effects import RECORDED_REACTION
 
 
 def _latest_answers(patient_id: int, on: date):
@@ -59,10 +59,7 @@ def _reactions(patient_id: int):
     date apart): (onset, term, causality, the product of the session they followed,
     hypersensitivity, status)."""
     return (
-        SideEffect.objects.filter(
-            Q(term__hypersensitivity=True) | Q(status=SideEffectStatus.UNREVIEWED),
-            patient_id=patient_id,
-        )
+        SideEffect.objects.filter(RECORDED_REACTION, patient_id=patient_id)
         .order_by()
         .values_list(
             "onset_date",

@@ -45,6 +45,11 @@ _SIDE_EFFECT_RELATED = (
 OPEN_SIDE_EFFECT = Q(resolution_date__isnull=True) & ~Q(
     outcome__in=[SideEffectOutcome.RECOVERED, SideEffectOutcome.SEQUELAE, SideEffectOutcome.FATAL]
 )
+# What rule 21 reads, and the patient banner shows: a side effect whose term is marked as
+# a hypersensitivity reaction (reference data), or one no practitioner has reviewed yet
+# (reception logs a call without a term: it may be one). One definition for the engine's
+# history (patient_history._reactions) and the banner (patient_banner).
+RECORDED_REACTION = Q(term__hypersensitivity=True) | Q(status=SideEffectStatus.UNREVIEWED)
 AWAITING_DECISION = Q(
     status=SideEffectStatus.REVIEWED, regulator_decision=RegulatorDecision.PENDING
 )
