@@ -147,16 +147,18 @@ def _number_filter(number: str, *, user, near: bool = False) -> Q:
     nhs = normalise_nhs_number(number)
     if len(nhs) == 10 and user.has_perm("patients.view_nhs_number"):
         condition |= Q(nhs_number=nhs)
-    if record := _record_number_of(digits):
+    if record := _record_number_of(number):
         condition |= Q(record_number=record)
     return condition
 
 
-def _record_number_of(digits: str) -> str | None:
+def _record_number_of(number: str) -> str | None:
     """A record number's six digits typed without its letter ("000123" for K000123: a
     reception review, 07/12/2026, found nothing): the clinic's own record number, matched
-    in the same query as the phones."""
-    if len(digits) == FULL_RECORD_NUMBER_DIGITS and digits.isdigit():
+    in the same query as the phones. Only six digits as typed (spaces aside): "+44 12345"
+    is the start of a phone number, which reads as 012345 once normalised."""
+    digits = re.sub(r"\s", "", number)
+    if len(digits) == FULL_RECORD_NUMBER_DIGITS and digits.isascii() and digits.isdigit():
         return f"{settings.CLINIC_RECORD_PREFIX}{digits}"
     return None
 
@@ -168,7 +170,7 @@ def _number_match_order(numbers: list[str]):
     for number in numbers:
         digits = normalise_phone(number)
         exact |= Q(phone__startswith=digits) | Q(nhs_number=normalise_nhs_number(number))
-        if record := _record_number_of(digits):
+        if record := _record_number_of(number):
             # The one record first: 012345 is also the start of many phone numbers, and
             # the page stops at 25 (review 07/12/2026).
             records |= Q(record_number=record)
@@ -191,7 +193,7 @@ def _label_number_matches(patients: list[Patient], numbers: list[str]) -> list[P
             if (
                 patient.phone.startswith(digits)
                 or (patient.nhs_number and patient.nhs_number == normalise_nhs_number(number))
-                or patient.record_number == _record_number_of(digits)
+                or patient.record_number == _record_number_of(number)
             ):
                 break
         else:

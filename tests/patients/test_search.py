@@ -81,6 +81,15 @@ def test_the_record_comes_first_among_phones_starting_with_its_digits(reception)
     assert len(found) == 25
 
 
+def test_a_phone_typed_with_its_country_code_is_not_a_record_number(reception):
+    """ "+44 12345" is the start of a phone number (012345 once normalised), not the record
+    K012345."""
+    record = PatientFactory(record_number="K012345", family_name="Zeal", phone="07700900999")
+    caller = PatientFactory(family_name="Abbot", phone="01234567890")
+    assert patient_search(user=reception, query="+44 12345") == [caller]
+    assert patient_search(user=reception, query="012345")[0] == record
+
+
 def test_archived_excluded_unless_asked(people, reception):
     assert people["archived"] not in patient_search(user=reception, query="smith")
     assert people["archived"] in patient_search(user=reception, query="smith", status=None)
