@@ -15,7 +15,8 @@ user) the owner grants the runtime role exactly what the app needs:
 - django_migrations: SELECT only (the runtime role cannot fake the migration state).
 
 Signed treatment sessions are protected by triggers (treatments migration 0012) that
-refuse every role; the access log by its trigger (clinic migration 0004/0005) and its
+refuse every role (their functions' search_path pinned after every migrate:
+PIN_TRIGGER_SEARCH_PATH below); the access log by its trigger (clinic migration 0004/0005) and its
 hash chain, which also catches the owner (`manage.py verify_access_log`).
 
 Never deleted. The clinic's rule: clinical records are never hard-deleted (patients are
@@ -232,7 +233,44 @@ def grant_runtime_role(using: str = "default") -> str | None:
     return role
 
 
+# Temporary tables come first in a session's search_path for table names (before public and
+# even pg_catalog), and any role may create them: a trigger function that names a table
+# without a pinned search_path reads the caller's own temporary table of that name instead
+# (security review 07/12/2026: a TEMP treatments_treatmentsession, empty, let the runtime
+# role rewrite a signed session's points). Every trigger function of the schema gets
+# pg_catalog, the schema, then pg_temp last, as PostgreSQL advises for SECURITY DEFINER
+# functions; after every migrate, because CREATE OR REPLACE FUNCTION drops the setting.
+PIN_TRIGGER_SEARCH_PATH = """
+DO $pin$
+DECLARE
+    f regprocedure;
+BEGIN
+    FOR f IN
+        SELECT p.oid::regprocedure FROM pg_proc p
+          JOIN pg_namespace n ON n.oid = p.pronamespace
+         WHERE n.nspname = current_schema()
+           AND p.prorettype = 'pg_catalog.trigger'::pg_catalog.regtype
+           AND pg_catalog.pg_has_role(p.proowner, 'USAGE')
+    LOOP
+        EXECUTE pg_catalog.format(
+            'ALTER FUNCTION %s SET search_path = pg_catalog, %I, pg_temp', f, current_schema()
+        );
+    END LOOP;
+END
+$pin$;
+"""
+
+
+def pin_trigger_search_path(using: str = "default") -> None:
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(PIN_TRIGGER_SEARCH_PATH)
+
+
 def grant_runtime_role_after_migrate(sender, using="default", verbosity=1, **kwargs):
+    pin_trigger_search_path(using)
     role = grant_runtime_role(using)
     if role and verbosity >= 2:
         print(f"  Granted the runtime database role {role!r} its privileges.")

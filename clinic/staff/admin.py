@@ -3,7 +3,7 @@
 Managers hold staff.manage_staff and use the staff page (clinic.staff.views), which can
 set one role and nothing else. The stock UserAdmin can set is_superuser, is_staff,
 permissions and anyone's password, so here it answers 403 to everyone but superusers,
-whatever permissions they hold.
+whatever permissions they hold. Nobody deletes an account here: it is deactivated.
 """
 
 from django.contrib import admin
@@ -40,7 +40,11 @@ for model in (User, Group):
 
 @admin.register(User)
 class SuperuserOnlyUserAdmin(SuperuserOnlyAdminMixin, UserAdmin):
-    pass
+    def has_delete_permission(self, request, obj=None):
+        """Never, even for superusers: an account is deactivated (the staff page), not
+        deleted. A deletion blanked `history_user` (SET_NULL) on the change history's rows,
+        losing who changed the record (security review 07/12/2026)."""
+        return False
 
 
 @admin.register(Group)

@@ -418,3 +418,71 @@ def test_a_start_beside_a_draft_records_its_reason_as_the_runtime_role(staff):
     assert created.history_change_reason == (
         "Started anyway beside an unsigned session (BOTOX for Chronic migraine prophylaxis)"
     )
+
+
+# Security review 07/12/2026: a session's temporary tables come first in its search_path,
+# before public and even pg_catalog, for table names. A trigger function that names a
+# table without a pinned search_path read the runtime role's own temporary table of that
+# name: `CREATE TEMP TABLE treatments_treatmentsession (id bigint, status text)` (no
+# privilege needed) and an UPDATE of a signed session's points passed (units +100 on
+# every point, no history row). clinic.db_roles pins the search_path of every trigger
+# function after each migrate.
+SHADOWS = (
+    "CREATE TEMP TABLE treatments_treatmentsession (id bigint, status text)",
+    "CREATE TEMP TABLE treatments_vialdraw (vial_id bigint, session_id bigint)",
+    "CREATE TEMP TABLE pg_class (oid oid, relowner oid)",
+    "INSERT INTO pg_temp.pg_class SELECT c.oid, r.oid FROM pg_catalog.pg_class c, pg_roles r"
+    " WHERE c.relname LIKE 'treatments%%' AND c.relkind = 'r' AND r.rolname = current_user",
+)
+
+
+def _public(sql: str) -> str:
+    """The statement with its tables named in public, past the temporary shadows."""
+    return sql.replace(" treatments_", " public.treatments_")
+
+
+def test_temporary_tables_do_not_shadow_what_the_triggers_read(signed_world, draft_and_vial):
+    guarded = [sql for sql in REFUSED if "treatments_" in sql and "TRUNCATE" not in sql]
+    ids = {"signed": signed_world["session"], "vial": draft_and_vial["vial"]}
+    with runtime_connection() as runtime, runtime.cursor() as cursor:
+        before = counts(cursor, signed_world["session"])
+        for shadow in SHADOWS:
+            cursor.execute(shadow)
+        accepted = []
+        for statement in guarded:
+            sql = _public(statement.format(**signed_world))
+            try:
+                with runtime.transaction():
+                    cursor.execute(sql)
+            except psycopg.Error:
+                continue
+            accepted.append(sql)
+        for sql in NEW_ROWS.values():
+            try:
+                with runtime.transaction():
+                    cursor.execute(_public(sql), {**ids, "s": signed_world["session"]})
+            except psycopg.Error:
+                continue
+            accepted.append(sql)
+        assert accepted == []
+    with runtime_connection() as runtime, runtime.cursor() as cursor:
+        assert counts(cursor, signed_world["session"]) == before
+
+
+def test_every_trigger_function_pins_its_search_path(signed_world):
+    """A trigger function added (or replaced: CREATE OR REPLACE drops its SET clause) by a
+    later migration is pinned too, by the next migrate."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT p.proname, p.proconfig FROM pg_proc p"
+            " JOIN pg_namespace n ON n.oid = p.pronamespace"
+            " WHERE n.nspname = current_schema() AND p.prorettype = 'trigger'::regtype"
+        )
+        functions = cursor.fetchall()
+    assert functions
+    unpinned = [
+        name
+        for name, config in functions
+        if not any(setting.startswith("search_path=pg_catalog,") for setting in config or [])
+    ]
+    assert unpinned == []

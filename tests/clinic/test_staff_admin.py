@@ -68,6 +68,28 @@ def test_user_and_group_admin_work_for_a_superuser(superuser, nurse):
     assert client.get("/admin/staff/staffchange/add/").status_code == 403
 
 
+def test_a_superuser_cannot_delete_a_staff_account_in_the_admin(superuser, manager):
+    """Security review 07/12/2026: the admin deleted an account whose only trace was in the
+    change history, and `history_user` (SET_NULL) was blanked on its rows: who changed a
+    product or a dose guideline was lost (on PostgreSQL the runtime role's UPDATE of a
+    history table is refused: a 500). Accounts are deactivated on the staff page."""
+    from treatments.models import Product
+
+    product = Product.objects.first()  # reference data, seeded by the migrations
+    product._history_user = manager
+    product.save()
+    client = client_for(superuser)
+    assert client.get(f"/admin/auth/user/{manager.pk}/delete/").status_code == 403
+    assert client.post(f"/admin/auth/user/{manager.pk}/delete/", {"post": "yes"}).status_code == 403
+    response = client.post(
+        "/admin/auth/user/",
+        {"action": "delete_selected", "_selected_action": [manager.pk], "post": "yes"},
+    )
+    assert response.status_code in (200, 302)
+    assert get_user_model().objects.filter(pk=manager.pk).exists()
+    assert Product.history.filter(history_user=manager).exists()
+
+
 # Services: the rules hold without the views -------------------------------------------
 
 
