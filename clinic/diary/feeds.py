@@ -1,7 +1,11 @@
 """The practitioners' private calendar feeds (issue 15, point 8): an iCalendar file at a
 secret, revocable address, so the diary shows on their phone. Patient initials and the
-appointment type only: no names, no clinical detail, nothing a lost phone would give
-away beyond who is coming when."""
+appointment's kind only: no names, no clinical detail, nothing a lost phone (or the
+calendar service the phone syncs with) would give away beyond who is coming when.
+
+The kind, not the type's name: a type is named after what it treats ("Chronic migraine
+(PREEMPT)", "Axillary hyperhidrosis"), so initials, a condition and a time would have left
+the clinic (security review 07/12/2026)."""
 
 from __future__ import annotations
 
@@ -13,12 +17,22 @@ from django.db import transaction
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from clinic.diary.choices import AppointmentStatus
+from clinic.diary.choices import AppointmentKind, AppointmentStatus
 from clinic.diary.models import Appointment, CalendarFeed
 
 PAST_DAYS, FUTURE_DAYS = 14, 90
 # What a feed's holder needs, now as when the link was made: the diary itself.
 FEED_PERMISSION = "diary.view_appointment"
+# What the feed says of each kind: the kinds' own labels, without what a treatment is for
+# ("Bladder treatment (with PVR)" is a treatment).
+FEED_LABELS = {
+    AppointmentKind.CONSULTATION: "Consultation",
+    AppointmentKind.FIRST_TREATMENT: "First treatment",
+    AppointmentKind.TREATMENT: "Treatment",
+    AppointmentKind.BLADDER_TREATMENT: "Treatment",
+    AppointmentKind.REVIEW: "Review",
+    AppointmentKind.PHONE_REVIEW: "Phone review",
+}
 
 
 @transaction.atomic
@@ -93,9 +107,8 @@ def feed_calendar(*, feed: CalendarFeed) -> bytes:
         event.add("dtstamp", now)
         event.add("dtstart", appointment.starts_at)
         event.add("dtend", appointment.ends_at)
-        event.add(
-            "summary", f"{_initials(appointment.patient)} · {appointment.appointment_type.name}"
-        )
+        label = FEED_LABELS.get(appointment.appointment_type.kind, "Appointment")
+        event.add("summary", f"{_initials(appointment.patient)} · {label}")
         if appointment.room:
             event.add("location", appointment.room.name)
         calendar.add_component(event)

@@ -388,7 +388,10 @@ def test_reception_books_from_the_recall_list(patient, doctor, reception):
 # The private calendar feed ----------------------------------------------------------------
 
 
-def test_the_calendar_feed_shows_initials_and_type_and_can_be_revoked(doctor, reception):
+def test_the_calendar_feed_shows_initials_and_kind_and_can_be_revoked(doctor, reception):
+    """Initials and the appointment's kind: not the type's name, which says what is treated
+    (security review 07/12/2026: "HQJ · Chronic migraine (PREEMPT)" left the clinic for the
+    phone's calendar service)."""
     patient = PatientFactory(given_names="Harriet", family_name="Quillfeather-Jones")
     book(patient, doctor, reception, at(1, 10), "migraine-treatment")
     client = client_for(doctor)
@@ -399,7 +402,8 @@ def test_the_calendar_feed_shows_initials_and_type_and_can_be_revoked(doctor, re
     response = anonymous.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "text/calendar"
     body = response.content.decode()
-    assert "BEGIN:VEVENT" in body and "SUMMARY:HQJ · Chronic migraine (PREEMPT)" in body
+    assert "BEGIN:VEVENT" in body and "SUMMARY:HQJ · Treatment" in body
+    assert "migraine" not in body.lower() and "PREEMPT" not in body
     assert "Quillfeather" not in body and "Harriet" not in body
     assert patient.record_number not in body
 
