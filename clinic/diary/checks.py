@@ -181,6 +181,17 @@ def patient_overlap_check(
     )
 
 
+def archived_check(patient) -> BookingCheck:
+    reason = f" ({patient.archived_reason})" if patient.archived_reason else ""
+    return BookingCheck(
+        BLOCK,
+        "patient.archived",
+        f"{patient.full_name}'s record is archived{reason}: restore it on the patient's page "
+        "before booking.",
+        "The clinic's records: archived records take no new visits",
+    )
+
+
 def booking_checks(
     *,
     patient,

@@ -24,6 +24,7 @@ from django.utils import timezone
 from clinic.diary import availability
 from clinic.diary.checks import (
     BookingCheck,
+    archived_check,
     booking_checks,
     hours_check,
     past_check,
@@ -116,6 +117,11 @@ def refusals(
     it is said before "that time is already booked" (browser review 07/12/2026: a receptionist
     picked a free time only to be told the booking could not be made at all). The flags
     are returned, to be asked about after the clash (flags)."""
+    if patient.is_archived:
+        # Any kind of visit: an archived record (moved away, a duplicate, deceased) is
+        # restored first, or the visit would be kept against a record nobody reads
+        # (security review 07/12/2026: a forged POST booked one).
+        raise BookingRefused([archived_check(patient)])
     found = booking_checks(
         patient=patient,
         appointment_type=appointment_type,

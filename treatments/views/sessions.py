@@ -77,6 +77,15 @@ def session_new(request, public_id):
     # products and site templates from this process's reference copy, its fingerprint read
     # with the patient (no query of its own when current).
     patient = selectors.patient_for_session_start(user=request.user, public_id=public_id)
+    if patient.is_archived:
+        # The patient's page offers no start on an archived record; an address typed or a
+        # form sent anyway is refused too (security review 07/12/2026).
+        messages.error(
+            request,
+            "This record is archived: restore it on this page before starting a session.",
+            extra_tags=NAMES_NOBODY,
+        )
+        return redirect("patients:detail", public_id=patient.public_id)
     snapshot = None
     if request.method == "POST":
         snapshot = selectors.reference_snapshot(stamp=patient.reference_stamp)
