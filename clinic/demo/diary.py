@@ -90,7 +90,9 @@ class DiarySeeder:
         by_indication = {t.indication_id: t for t in types.values() if t.indication_id}
         latest = {}
         for session in (
-            TreatmentSession.objects.filter(status="signed")
+            # Not an archived record's: it takes no visit (the booking checks refuse one), and
+            # one archived in February came in December (review 07/12/2026).
+            TreatmentSession.objects.filter(status="signed", patient__archived_at__isnull=True)
             .select_related("indication", "product", "patient")
             .order_by("-performed_at")[:600]
         ):

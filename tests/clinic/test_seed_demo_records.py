@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db.models import F
 from django.utils import timezone
 
 from patients.models import IntakeQuestionnaire, Patient
@@ -290,6 +291,18 @@ def test_nobody_is_booked_with_a_practitioner_on_leave(demo):
             if timezone.localdate(a.starts_at) == day_off.on
         ]
         assert not booked, (day_off.on, len(booked))
+
+
+def test_no_archived_record_has_a_visit_after_it_was_archived(demo):
+    """Review (07/12/2026): a record archived in February ("Moved away from London") was
+    seen in December and booked for next week; the booking checks now refuse that."""
+    from clinic.diary.models import Appointment
+
+    assert Patient.objects.filter(status="archived").exists()
+    late = Appointment.objects.filter(
+        patient__status="archived", starts_at__gte=F("patient__archived_at")
+    )
+    assert not late.exists(), list(late.values_list("patient__record_number", "starts_at"))
 
 
 @pytest.mark.django_db
