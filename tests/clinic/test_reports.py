@@ -285,6 +285,25 @@ def test_session_history_shows_who_changed_what(manager_client, practitioner):
     assert "/admin/treatments/product/" in index
 
 
+def test_history_names_the_people_and_things_a_change_links_to(manager_client, practitioner):
+    """Manager review, 07/12/2026: "Signed by: — → #2" and "Reconstituted by: — → #5"
+    named a database number; the page names staff, and a vial by its lot."""
+    practitioner.first_name, practitioner.last_name = "Amelia", "Hart"
+    practitioner.save()
+    session = TreatmentSessionFactory(practitioner=practitioner)
+    session.status, session.signed_at, session.signed_by = "signed", timezone.now(), practitioner
+    session.save()
+    html = manager_client.get(f"/history/sessions/{session.public_id}/").content.decode()
+    assert "<strong>Signed by</strong>: <del>—</del> → Amelia Hart" in html
+    assert f"#{practitioner.pk}<" not in html
+    vial = session.vial
+    vial.reconstituted_by, vial.reconstituted_at = practitioner, timezone.now()
+    vial.diluent_ml = Decimal("2.5")
+    vial.save()
+    html = manager_client.get(f"/history/vials/{vial.pk}/").content.decode()
+    assert "→ Amelia Hart" in html and f"#{practitioner.pk}<" not in html
+
+
 def test_admin_session_changelist_is_read_only_and_for_superusers(manager_client, practitioner):
     """Issue 10: managers read sessions through the reports, not the admin; a superuser
     sees them read-only."""
