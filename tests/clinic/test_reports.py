@@ -430,3 +430,16 @@ def test_diary_hours_read_to_one_decimal_and_grouped():
     line = Line(label="Amelia Hart", working_minutes=2088 * 60, booked_minutes=450)
     assert (line.working_hours, line.booked_hours) == (Decimal("2088.0"), Decimal("7.5"))
     assert (figure(line.working_hours), figure(line.booked_hours)) == ("2,088", "7.5")
+
+
+def test_follow_ups_report_says_how_far_ahead_it_lists(manager_client):
+    """Manager review, 07/12/2026: with "Due by" left empty the list stopped a week ahead
+    and nothing on the page said so; the page says the date it lists up to."""
+    from clinic.reports.selectors import FOLLOW_UP_SOON_DAYS
+
+    week = timezone.localdate() + timedelta(days=FOLLOW_UP_SOON_DAYS)
+    html = manager_client.get("/reports/follow-ups/").content.decode()
+    assert f"<strong>Due by {week:%d/%m/%Y}, overdue included</strong>" in html
+    chosen = timezone.localdate() + timedelta(days=30)
+    html = manager_client.get(f"/reports/follow-ups/?due_by={chosen:%d/%m/%Y}").content.decode()
+    assert f"<strong>Due by {chosen:%d/%m/%Y}, overdue included</strong>" in html
