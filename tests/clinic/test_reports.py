@@ -443,3 +443,13 @@ def test_follow_ups_report_says_how_far_ahead_it_lists(manager_client):
     chosen = timezone.localdate() + timedelta(days=30)
     html = manager_client.get(f"/reports/follow-ups/?due_by={chosen:%d/%m/%Y}").content.decode()
     assert f"<strong>Due by {chosen:%d/%m/%Y}, overdue included</strong>" in html
+
+
+def test_side_effects_report_says_a_reaction_is_awaiting_review(manager_client):
+    """Manager review, 07/12/2026: a reaction reported by phone and not yet reviewed has no
+    coded term, severity or outcome; its row read as dashes, as if left blank."""
+    SideEffectFactory(
+        term=None, severity=None, outcome="", causality="", action_taken="", status="unreviewed"
+    )
+    html = table(manager_client.get("/reports/side-effects/"))
+    assert '<span class="badge text-bg-warning">Awaiting practitioner review</span>' in html
