@@ -9,11 +9,26 @@ from clinic.audit import ACTIONS
 from clinic.models import AccessEvent
 
 
+class WhatFilter(admin.SimpleListFilter):
+    """The sidebar's filter in the same words as the "What" column (manager review,
+    07/12/2026: the column read "Viewed a report", its filter "report.view")."""
+
+    title = "what was done"
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        actions = AccessEvent.objects.order_by().values_list("action", flat=True).distinct()
+        return sorted(((a, ACTIONS.get(a, a)) for a in actions), key=lambda pair: pair[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(AccessEvent)
 class AccessEventAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     # What was done in words (the managers' log read "patient.sar_print": review 07/12/2026).
     list_display = ("occurred_at", "username", "role", "what", "patient_record", "ip_address")
-    list_filter = ("action", "role")
+    list_filter = (WhatFilter, "role")
     # Not by path: older events keep the query string, a search's terms among it.
     search_fields = ("username", "action")
     date_hierarchy = "occurred_at"

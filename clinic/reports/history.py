@@ -11,12 +11,22 @@ linked from the history page.
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
+from patients.models import Patient
 from patients.selectors import staff_name
-from treatments.models import InjectionPoint, TreatmentSession, Vial
+from treatments.models import (
+    AnatomicalSite,
+    Indication,
+    InjectionPoint,
+    Product,
+    TreatmentSession,
+    Vial,
+)
 
 # Bookkeeping columns that change on every save and say nothing to a reader.
 SKIPPED = {"updated_at", "created_at", "version"}
@@ -43,7 +53,47 @@ def _label(model, name: str) -> str:
         return name.replace("_", " ")
 
 
-def _shown(model, name: str, value) -> str:
+# A changed link names what it links to, as the rest of the page does (manager review,
+# 07/12/2026: "Signed by: — → #2"): staff by name, the patient by record number only.
+RELATED_LABELS = {
+    Patient: ("record_number",),
+    Product: ("brand",),
+    Indication: ("name",),
+    AnatomicalSite: ("name",),
+    Vial: ("lot",),
+}
+
+
+def _related_names(changed: list[tuple[type, list]]) -> dict:
+    """{(related model, pk): label} for the links changed in `changed`, a list of
+    (model, diffs): one query per kind of thing linked, whatever the number of rows."""
+    User = get_user_model()
+    wanted: dict = {}
+    for model, diffs in changed:
+        for _record, changes in diffs:
+            for change in changes or ():
+                try:
+                    model_field = model._meta.get_field(change.field)
+                except FieldDoesNotExist:  # a field since removed keeps its "#id"
+                    continue
+                if model_field.is_relation and model_field.related_model:
+                    for value in (change.old, change.new):
+                        if value not in (None, ""):
+                            wanted.setdefault(model_field.related_model, set()).add(value)
+    names = {}
+    for related, pks in wanted.items():
+        if related is User:
+            for user in User.objects.filter(pk__in=pks):
+                names[User, user.pk] = staff_name(user)
+        elif related in RELATED_LABELS:
+            (attribute,) = RELATED_LABELS[related]
+            prefix = "lot " if related is Vial else ""
+            for pk, label in related.objects.filter(pk__in=pks).values_list("pk", attribute):
+                names[related, pk] = f"{prefix}{label}"
+    return names
+
+
+def _shown(model, name: str, value, names: dict | None = None) -> str:
     if value in (None, ""):
         return "—"
     try:
@@ -57,20 +107,34 @@ def _shown(model, name: str, value) -> str:
     if isinstance(value, datetime):
         return f"{timezone.localtime(value):%d/%m/%Y %H:%M}"
     if model_field.is_relation:
-        return f"#{value}"
+        return (names or {}).get((model_field.related_model, value), f"#{value}")
     return str(value)
 
 
-def entries_for(records: list, model, what) -> list[Entry]:
-    """`records`: one object's historical rows, newest first."""
+def _diffs(records: list) -> list:
+    """`records`: one object's historical rows, newest first -> (row, its changes from
+    the row before, None for the first)."""
+    return [
+        (
+            record,
+            None
+            if index + 1 == len(records)
+            else [
+                change
+                for change in record.diff_against(records[index + 1]).changes
+                if change.field not in SKIPPED
+            ],
+        )
+        for index, record in enumerate(records)
+    ]
+
+
+def _entries(diffs: list, model, what, names: dict) -> list[Entry]:
     entries = []
-    for index, record in enumerate(records):
-        older = records[index + 1] if index + 1 < len(records) else None
+    for record, diff in diffs:
         changes = []
-        if older is not None:
-            for change in record.diff_against(older).changes:
-                if change.field in SKIPPED:
-                    continue
+        if diff is not None:
+            for change in diff:
                 label = _label(model, change.field)
                 if change.field in WITHHELD:
                     changes.append((label, "(not shown)", "(changed)"))
@@ -78,8 +142,8 @@ def entries_for(records: list, model, what) -> list[Entry]:
                     changes.append(
                         (
                             label,
-                            _shown(model, change.field, change.old),
-                            _shown(model, change.field, change.new),
+                            _shown(model, change.field, change.old, names),
+                            _shown(model, change.field, change.new, names),
                         )
                     )
             if not changes:
@@ -97,6 +161,12 @@ def entries_for(records: list, model, what) -> list[Entry]:
     return entries
 
 
+def entries_for(records: list, model, what) -> list[Entry]:
+    """`records`: one object's historical rows, newest first."""
+    diffs = _diffs(records)
+    return _entries(diffs, model, what, _related_names([(model, diffs)]))
+
+
 def session_get(*, public_id) -> TreatmentSession:
     return get_object_or_404(
         TreatmentSession.objects.select_related("patient", "indication", "product"),
@@ -105,22 +175,29 @@ def session_get(*, public_id) -> TreatmentSession:
 
 
 def session_history(*, session: TreatmentSession) -> list[Entry]:
-    """The session's own rows and its injection points', newest first (two queries)."""
+    """The session's own rows and its injection points', newest first (two queries, and
+    one per kind of thing a changed link names)."""
     rows = list(
         session.history.select_related("history_user").order_by("-history_date", "-history_id")
     )
-    entries = entries_for(rows, TreatmentSession, lambda r: "Session")
+    session_diffs = _diffs(rows)
     points = InjectionPoint.history.filter(session_id=session.pk).select_related(
         "history_user", "site"
     )
     by_point: dict[int, list] = {}
     for row in points.order_by("-history_date", "-history_id"):
         by_point.setdefault(row.id, []).append(row)
-    for rows in by_point.values():
-        entries += entries_for(
-            rows,
+    point_diffs = [_diffs(point_rows) for point_rows in by_point.values()]
+    names = _related_names(
+        [(TreatmentSession, session_diffs), *((InjectionPoint, d) for d in point_diffs)]
+    )
+    entries = _entries(session_diffs, TreatmentSession, lambda r: "Session", names)
+    for diffs in point_diffs:
+        entries += _entries(
+            diffs,
             InjectionPoint,
             lambda r: f"Injection point: {r.site.name if r.site else '?'} ({r.side})",
+            names,
         )
     return sorted(entries, key=lambda e: e.when, reverse=True)
 

@@ -53,6 +53,8 @@ class Report:
     csv_columns: list[tuple[str, Callable]]
     period_field: str = "date"  # what the period filters, shown on the page
     table_kwargs: Callable | None = None  # (filterset, scope) -> extra Table kwargs
+    # What a report without a period shows where the period would be: (filterset) -> str.
+    cut_off: Callable | None = None
 
     @property
     def url_name(self) -> str:
@@ -378,6 +380,9 @@ REPORTS: list[Report] = [
         rows=lambda fs, scope: selectors.follow_up_rows(scope, due_by=fs.due_by_date()),
         csv_columns=FOLLOW_UP_CSV,
         period_field="due date",
+        # With "Due by" left empty, a week ahead: said on the page (manager review,
+        # 07/12/2026: the list stopped a week ahead with nothing saying so).
+        cut_off=lambda fs: f"Due by {fs.due_by_date():%d/%m/%Y}, overdue included",
     ),
     Report(
         slug="questionnaires",

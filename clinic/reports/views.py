@@ -229,6 +229,7 @@ def report_page(request, report: Report):
         "filter": fs,
         "table": table,
         "scope": scope,
+        "cut_off": report.cut_off(fs) if table is not None and report.cut_off else "",
         "presets": _preset_links(request, fs) if "start" in fs.filters else [],
         "can_export": request.user.has_perm("reports.export_reports"),
         "csv_url": reverse(f"reports:{report.slug}_csv") + query_string(filters),

@@ -378,6 +378,20 @@ def test_admin_offers_no_way_to_change_the_log(manager, patient):
     assert page.status_code == 200 and b'name="_save"' not in page.content
 
 
+def test_access_log_filters_by_what_was_done_in_words(manager_client, manager, patient):
+    """Manager review, 07/12/2026: the "What" column read "Viewed a report" and the
+    filter beside it "report.view"; both are in words, and the filter still filters."""
+    _event(patient, manager, 1, action="report.view")
+    _event(patient, manager, 2, action="patient.view")
+    listing = manager_client.get("/admin/clinic/accessevent/").content.decode()
+    sidebar = listing[listing.index('id="changelist-filter"') :]
+    assert escape(ACTIONS["report.view"]) in sidebar and ">report.view<" not in sidebar
+    only = manager_client.get("/admin/clinic/accessevent/", {"action": "report.view"})
+    rows = only.content.decode()
+    assert escape(ACTIONS["report.view"]) in rows
+    assert only.context["cl"].result_count == 1
+
+
 # The database itself refuses changes (PostgreSQL trigger, clinic migration 0004) --------
 
 

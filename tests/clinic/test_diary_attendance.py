@@ -104,3 +104,6 @@ def test_lead_time_from_recall_to_treatment(practitioner, manager):
     assert "Mean days from recall to treatment" in csv and "17.0" in csv
     panel = client.get("/dashboard/panels/diary/" + query).content.decode()
     assert 'data-tile="diary_recall_lead">17 days<' in panel
+    # Its table's hours say they are hours, as the report's do (manager review, 07/12/2026:
+    # "Booked 56.6" beside "Working hours 184").
+    assert '<th class="text-end">Booked hours</th>' in panel

@@ -112,3 +112,12 @@ def test_leave_recorded_over_booked_appointments_says_how_many_and_where(
         follow=True,
     )
     assert not [m for m in afternoon.context["messages"] if "during this leave" in str(m)]
+
+
+@pytest.mark.django_db
+def test_admin_pages_carry_the_clinic_icon(manager_client):
+    """Manager review, 07/12/2026: the admin's pages named no icon, so the browser asked
+    for /favicon.ico and logged a 404 in the console of every admin page."""
+    for url in ("/admin/", "/admin/diary/workingpattern/", "/admin/diary/workingexception/"):
+        html = manager_client.get(url).content.decode()
+        assert 'rel="icon" href="/static/clinic/favicon.svg"' in html, url

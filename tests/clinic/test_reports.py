@@ -285,6 +285,25 @@ def test_session_history_shows_who_changed_what(manager_client, practitioner):
     assert "/admin/treatments/product/" in index
 
 
+def test_history_names_the_people_and_things_a_change_links_to(manager_client, practitioner):
+    """Manager review, 07/12/2026: "Signed by: — → #2" and "Reconstituted by: — → #5"
+    named a database number; the page names staff, and a vial by its lot."""
+    practitioner.first_name, practitioner.last_name = "Amelia", "Hart"
+    practitioner.save()
+    session = TreatmentSessionFactory(practitioner=practitioner)
+    session.status, session.signed_at, session.signed_by = "signed", timezone.now(), practitioner
+    session.save()
+    html = manager_client.get(f"/history/sessions/{session.public_id}/").content.decode()
+    assert "<strong>Signed by</strong>: <del>—</del> → Amelia Hart" in html
+    assert f"#{practitioner.pk}<" not in html
+    vial = session.vial
+    vial.reconstituted_by, vial.reconstituted_at = practitioner, timezone.now()
+    vial.diluent_ml = Decimal("2.5")
+    vial.save()
+    html = manager_client.get(f"/history/vials/{vial.pk}/").content.decode()
+    assert "→ Amelia Hart" in html and f"#{practitioner.pk}<" not in html
+
+
 def test_admin_session_changelist_is_read_only_and_for_superusers(manager_client, practitioner):
     """Issue 10: managers read sessions through the reports, not the admin; a superuser
     sees them read-only."""
@@ -411,3 +430,26 @@ def test_diary_hours_read_to_one_decimal_and_grouped():
     line = Line(label="Amelia Hart", working_minutes=2088 * 60, booked_minutes=450)
     assert (line.working_hours, line.booked_hours) == (Decimal("2088.0"), Decimal("7.5"))
     assert (figure(line.working_hours), figure(line.booked_hours)) == ("2,088", "7.5")
+
+
+def test_follow_ups_report_says_how_far_ahead_it_lists(manager_client):
+    """Manager review, 07/12/2026: with "Due by" left empty the list stopped a week ahead
+    and nothing on the page said so; the page says the date it lists up to."""
+    from clinic.reports.selectors import FOLLOW_UP_SOON_DAYS
+
+    week = timezone.localdate() + timedelta(days=FOLLOW_UP_SOON_DAYS)
+    html = manager_client.get("/reports/follow-ups/").content.decode()
+    assert f"<strong>Due by {week:%d/%m/%Y}, overdue included</strong>" in html
+    chosen = timezone.localdate() + timedelta(days=30)
+    html = manager_client.get(f"/reports/follow-ups/?due_by={chosen:%d/%m/%Y}").content.decode()
+    assert f"<strong>Due by {chosen:%d/%m/%Y}, overdue included</strong>" in html
+
+
+def test_side_effects_report_says_a_reaction_is_awaiting_review(manager_client):
+    """Manager review, 07/12/2026: a reaction reported by phone and not yet reviewed has no
+    coded term, severity or outcome; its row read as dashes, as if left blank."""
+    SideEffectFactory(
+        term=None, severity=None, outcome="", causality="", action_taken="", status="unreviewed"
+    )
+    html = table(manager_client.get("/reports/side-effects/"))
+    assert '<span class="badge text-bg-warning">Awaiting practitioner review</span>' in html

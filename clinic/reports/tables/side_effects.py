@@ -14,7 +14,13 @@ from clinic.reports.tables.base import (
     seriousness,
 )
 from patients.choices import Sex
-from treatments.choices import Causality, RegulatorDecision, Severity, SideEffectOutcome
+from treatments.choices import (
+    Causality,
+    RegulatorDecision,
+    Severity,
+    SideEffectOutcome,
+    SideEffectStatus,
+)
 
 
 class SideEffectTable(ReportTable):
@@ -23,7 +29,9 @@ class SideEffectTable(ReportTable):
     patient_initials = tables.Column("Initials", orderable=False)
     age = tables.Column("Age", accessor="patient_dob", orderable=False)
     patient_sex = tables.Column("Sex", orderable=False)
-    reaction = tables.Column("Reaction", accessor="term_name", order_by=("term_name",))
+    reaction = tables.Column(
+        "Reaction", accessor="term_name", order_by=("term_name",), empty_values=()
+    )
     severity = tables.Column("Severity")
     is_serious = tables.Column("Serious")
     outcome = tables.Column("Outcome")
@@ -44,6 +52,12 @@ class SideEffectTable(ReportTable):
         return label_of(Sex, value)
 
     def render_reaction(self, record):
+        # A report a practitioner has not reviewed has no coded reaction yet: it says so
+        # rather than a dash (manager review, 07/12/2026: rows of dashes read as blanks).
+        if record["status"] == SideEffectStatus.UNREVIEWED and reaction(record) == DASH:
+            return format_html(
+                '<span class="badge text-bg-warning">{}</span>', SideEffectStatus.UNREVIEWED.label
+            )
         return reaction(record)
 
     def render_severity(self, value):

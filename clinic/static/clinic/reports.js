@@ -4,6 +4,17 @@
 (() => {
   const palette = ["#1f4e79", "#2e86c1", "#17a589", "#d4ac0d", "#ca6f1e", "#884ea0", "#5d6d7e"];
   const baseOptions = { maintainAspectRatio: false, animation: false, plugins: { legend: { display: false } } };
+  // A horizontal bar chart names every bar: its box grows with its rows rather than
+  // Chart.js skipping every other name, which left a name beside another's bar (manager
+  // review, 07/12/2026: twelve indications in 180 px named six).
+  const ROW_PX = 24;
+  const AXIS_PX = 40;
+  const everyName = { autoSkip: false };
+  function fitRows(canvas, rows, extra) {
+    const box = canvas.parentElement;
+    const needed = rows * ROW_PX + AXIS_PX + extra;
+    if (box && box.clientHeight < needed) box.style.height = `${needed}px`;
+  }
 
   function draw(canvas, charts) {
     const kind = canvas.dataset.reportChart;
@@ -37,13 +48,15 @@
       });
     }
     if (kind === "side_effects") {
+      fitRows(canvas, data.labels.length, 0);
       return new Chart(canvas, {
         type: "bar",
         data: { labels: data.labels, datasets: [{ label: "Per 100 sessions", data: data.values, backgroundColor: palette[4] }] },
-        options: { ...baseOptions, indexAxis: "y", scales: { x: { beginAtZero: true } } },
+        options: { ...baseOptions, indexAxis: "y", scales: { x: { beginAtZero: true }, y: { ticks: everyName } } },
       });
     }
     if (kind === "responders") {
+      fitRows(canvas, data.labels.length, 30); // and the legend under it
       return new Chart(canvas, {
         type: "bar",
         data: {
@@ -58,7 +71,7 @@
           ...baseOptions,
           indexAxis: "y",
           plugins: { legend: { display: true, position: "bottom" } },
-          scales: { x: { stacked: true, beginAtZero: true, ticks: { precision: 0 } }, y: { stacked: true } },
+          scales: { x: { stacked: true, beginAtZero: true, ticks: { precision: 0 } }, y: { stacked: true, ticks: everyName } },
         },
       });
     }
