@@ -2,8 +2,11 @@
 typed on a row that does not count yet is named beside the total, and a draft left
 unsigned from an earlier day says so on the editor itself."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.treatments.administration_flow import (
     administration_setup,
@@ -72,3 +75,18 @@ def test_a_complete_set_of_rows_has_no_uncounted_note(practitioner):
     page = post_form(flow.client, url, data, HTTP_HX_REQUEST="true").content.decode()
     assert 'id="total-units">50<' in page
     assert "uncounted-points" not in page
+
+
+def test_a_draft_left_unsigned_from_an_earlier_day_says_so_on_the_editor(practitioner):
+    """Margaret Pollard's draft of 25/11, opened on 07/12: the home page said "not signed
+    since 25/11: sign it, or withdraw it if not given"; the editor it opens said nothing."""
+    flow = administration_setup(practitioner)
+    session = _draft(flow)
+    edit = reverse("treatments:session_edit", args=[session.public_id])
+    assert "draft-from-earlier-day" not in flow.client.get(edit).content.decode()
+    earlier = timezone.now() - timedelta(days=12)
+    TreatmentSession.objects.filter(pk=session.pk).update(performed_at=earlier)
+    page = flow.client.get(edit).content.decode()
+    assert 'data-testid="draft-from-earlier-day"' in page
+    assert f"Started on {timezone.localdate(earlier):%d/%m/%Y} and not signed since." in page
+    assert "withdraw this draft" in page

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clinic.audit import audited, patient_from_url, patient_of
@@ -218,6 +219,9 @@ def _edit_context(request, session, editor: Editor, refused=None):
         # yet, say): the panel names them, so a total that is short is never read as
         # the session's (practitioner review 07/12/2026: 500 U typed, 300 U shown).
         "uncounted_points": uncounted,
+        # A draft left unsigned from an earlier day (forgotten after the patient left):
+        # the editor says so, as the home page's list does, and what to do with it.
+        "started_earlier": _started_earlier(session),
         "off_label": safety.is_off_label(inputs.session),
         "refused": refused,
         # Apart from Save and Sign, below the form: the treatment was not given.
@@ -236,6 +240,12 @@ def _edit_context(request, session, editor: Editor, refused=None):
         if panel
         else [],
     }
+
+
+def _started_earlier(session):
+    """The day a draft was performed on, when that is before today (London), else None."""
+    day = timezone.localdate(session.performed_at)
+    return day if day < timezone.localdate() else None
 
 
 # What a row still needs before it counts, by the field whose error says so.
