@@ -1,6 +1,7 @@
 """Issue 13.17: nothing typed is lost at the idle sign-out. A half-typed registration is
 kept in the tab's sessionStorage (never a password), offered back after signing in again,
-dropped once the form is sent, and every draft is cleared at Sign out."""
+dropped once the form is sent, and every draft is cleared at Sign out (which asks first when
+something typed was not sent)."""
 
 import re
 
@@ -56,10 +57,39 @@ def test_half_typed_registration_comes_back_after_the_idle_sign_out(
     expect(page.locator("#id_sex option:checked")).to_have_text("Female")
     expect(offer).to_have_count(0)
 
-    # Signing out on purpose clears every draft in the tab.
+    # Signing out on purpose clears every draft in the tab, once it is confirmed that
+    # what was typed and not sent goes (test_sign_out_asks_before_unsent_typing_goes).
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     sign_out(page)
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert asked and "did not save will be lost" in asked[0]
     assert page.evaluate(DRAFT_KEYS) == []
+
+
+def test_sign_out_asks_before_unsent_typing_goes(page: Page, live_server, reception, login):
+    """Practitioner review 07/12/2026: Sign out with a session's points typed and not
+    saved cleared them without a word. Now it asks; "Cancel" keeps the user signed in
+    with the typing where it was. With nothing unsent, it signs out without asking."""
+    login(page, live_server, "rita")
+    page.goto(f"{live_server.url}/patients/new/")
+    page.locator("#id_given_names").fill("Jane")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    sign_out(page)
+    page.wait_for_timeout(300)
+    assert asked and "Sign out anyway?" in asked[0]
+    expect(page.locator("#id_given_names")).to_have_value("Jane")
+    assert re.search(r"/patients/new/$", page.url)
+    assert len(page.evaluate(DRAFT_KEYS)) == 1
+
+    # Sent (refused, shown again with what was sent): nothing unsent, no question.
+    page.get_by_role("button", name="Register patient").click()
+    expect(page.locator(".is-invalid").first).to_be_visible()
+    page.on("dialog", lambda dialog: asked.append(dialog.message))
+    sign_out(page)
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert len(asked) == 1
 
 
 def test_a_sent_form_leaves_no_draft_behind(page: Page, live_server, reception, login):

@@ -404,3 +404,17 @@ def test_the_home_page_gives_how_many_reports_wait_for_review(practitioner_clien
     assert '<span class="badge text-bg-warning">10</span>' in card
     assert card.count("Complete review") == 0 and card.count("/review/") == 8
     assert "and 2 more, oldest first" in card
+
+
+def test_a_spread_sign_says_what_to_do_in_the_clinics_words(practitioner_client):
+    """Practitioner review 07/12/2026: the alarm on a possible distant spread ended in
+    "(DOMAIN §3.3)", the developers' document, and said only "need urgent assessment"."""
+    from tests.factories import _term
+
+    se = SideEffectFactory(term=_term("dysphagia"))
+    page = practitioner_client.get(f"/side-effects/{se.public_id}/").content.decode()
+    assert 'data-testid="spread-alarm"' in page
+    assert "DOMAIN" not in page
+    assert "Ask the patient now about swallowing, speech and breathing" in page
+    assert "A&amp;E, or 999 for breathing difficulty" in page
+    assert 'href="/reference/sources/#S89"' in page

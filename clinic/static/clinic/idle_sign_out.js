@@ -88,6 +88,8 @@
 (() => {
   const PREFIX = "clinic-draft:";
   const PENDING = "clinic-draft-pending";
+  const UNSENT_WARNING =
+    "What you typed and did not save will be lost if you sign out now (drafts you saved are kept).\n\nSign out anyway?";
   const storage = (() => {
     try {
       return window.sessionStorage;
@@ -246,6 +248,18 @@
         storage.removeItem(key);
       });
     });
-    document.querySelectorAll("form[data-sign-out]").forEach((form) => form.addEventListener("submit", clearAll));
+    // Sign out clears what was typed and not sent (a shared iPad); it asks first when
+    // there is some, since it cannot be had back (practitioner review 07/12/2026: a
+    // session's points typed and not saved went without a word). Saved drafts stay.
+    document.querySelectorAll("form[data-sign-out]").forEach((form) =>
+      form.addEventListener("submit", (event) => {
+        const unsent = Object.keys(storage).some((key) => key.startsWith(PREFIX));
+        if (unsent && !window.confirm(UNSENT_WARNING)) {
+          event.preventDefault();
+          return;
+        }
+        clearAll();
+      }),
+    );
   });
 })();

@@ -1,0 +1,92 @@
+"""Practitioner review of the session editor, 07/12/2026 (an iPad, a clinic day): a dose
+typed on a row that does not count yet is named beside the total, and a draft left
+unsigned from an earlier day says so on the editor itself."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.treatments.administration_flow import (
+    administration_setup,
+    editor_data,
+    post_form,
+    start_data,
+)
+from treatments.models import AnatomicalSite, TreatmentSession
+
+pytestmark = pytest.mark.django_db
+
+
+def _draft(flow) -> TreatmentSession:
+    url, data = start_data(flow)
+    assert flow.client.post(url, data).status_code == 302
+    return TreatmentSession.objects.get(patient=flow.patient)
+
+
+def _with_rows(data: dict, rows: list[dict]) -> dict:
+    data = {k: v for k, v in data.items() if not k.startswith("points-")}
+    data["points-TOTAL_FORMS"] = len(rows)
+    data["points-INITIAL_FORMS"] = 0
+    data["points-MIN_NUM_FORMS"] = 0
+    data["points-MAX_NUM_FORMS"] = 1000
+    data.pop("points_signature", None)
+    for index, row in enumerate(rows):
+        for name in ("site", "side", "units", "volume_ml", "points"):
+            data[f"points-{index}-{name}"] = row.get(name, "")
+    return data
+
+
+def test_a_dose_on_a_row_without_its_side_is_named_not_silently_left_out(practitioner):
+    """500 U typed over two rows, the second without a side: the live total said 300 U
+    and nothing else, so a dose over a limit could read as within it."""
+    flow = administration_setup(practitioner)
+    session = _draft(flow)
+    biceps = AnatomicalSite.objects.get(slug="biceps-brachii")
+    temporalis = AnatomicalSite.objects.get(slug="temporalis")
+    data = _with_rows(
+        editor_data(flow.client, session),
+        [
+            {"site": biceps.pk, "side": "left", "units": "300", "points": "1"},
+            {"site": temporalis.pk, "side": "", "units": "200", "points": "1"},
+            {"site": "", "side": "", "units": "", "points": "1"},  # an empty row: not a point
+        ],
+    )
+    url = reverse("treatments:session_check", args=[session.public_id])
+    response = post_form(flow.client, url, data, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'id="total-units">300<' in page
+    assert 'data-testid="uncounted-points"' in page
+    assert "point 2 (Temporalis): choose the side" in page
+    assert "point 3" not in page
+
+
+def test_a_complete_set_of_rows_has_no_uncounted_note(practitioner):
+    flow = administration_setup(practitioner)
+    session = _draft(flow)
+    biceps = AnatomicalSite.objects.get(slug="biceps-brachii")
+    data = _with_rows(
+        editor_data(flow.client, session),
+        [{"site": biceps.pk, "side": "left", "units": "50", "points": "1"}],
+    )
+    url = reverse("treatments:session_check", args=[session.public_id])
+    page = post_form(flow.client, url, data, HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="total-units">50<' in page
+    assert "uncounted-points" not in page
+
+
+def test_a_draft_left_unsigned_from_an_earlier_day_says_so_on_the_editor(practitioner):
+    """Margaret Pollard's draft of 25/11, opened on 07/12: the home page said "not signed
+    since 25/11: sign it, or withdraw it if not given"; the editor it opens said nothing."""
+    flow = administration_setup(practitioner)
+    session = _draft(flow)
+    edit = reverse("treatments:session_edit", args=[session.public_id])
+    assert "draft-from-earlier-day" not in flow.client.get(edit).content.decode()
+    earlier = timezone.now() - timedelta(days=12)
+    TreatmentSession.objects.filter(pk=session.pk).update(performed_at=earlier)
+    page = flow.client.get(edit).content.decode()
+    assert 'data-testid="draft-from-earlier-day"' in page
+    assert f"Started on {timezone.localdate(earlier):%d/%m/%Y} and not signed since." in page
+    assert "withdraw this draft" in page
