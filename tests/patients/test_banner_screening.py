@@ -67,6 +67,20 @@ def test_practitioner_sees_allergies_and_contraindications(patient, practitioner
     assert '<span data-testid="screening-age">(1\xa0week, 3\xa0days ago)</span>, reviewed' in text
 
 
+def test_a_ticked_allergy_the_details_name_is_said_once(patient, practitioner):
+    """Practitioner review (07/12/2026): "Cow's milk protein" and "Cow's milk protein:
+    hives" side by side."""
+    reviewed(
+        patient,
+        practitioner,
+        allergy_cows_milk_protein=True,
+        allergy_details="Cow's milk protein: hives",
+    )
+    text = banner(client_for(practitioner), patient_url(patient))
+    assert text.count("Cow&#x27;s milk protein") == 1
+    assert "Cow&#x27;s milk protein: hives" in text
+
+
 def test_the_banner_says_how_old_the_answers_are(patient, practitioner):
     """Browser review (07/12/2026): answers years old read as today's, "Toxin elsewhere in
     the last 4 months" among them. The banner says when they were given, and that the 4
