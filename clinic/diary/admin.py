@@ -38,19 +38,48 @@ class AppointmentTypeAdmin(SimpleHistoryAdmin):
         return False
 
 
+def _staff_name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+class PractitionerFilter(admin.RelatedFieldListFilter):
+    """The practitioner filter by name, as the list shows them."""
+
+    def field_choices(self, field, request, model_admin):
+        users = field.related_model.objects.filter(
+            pk__in=model_admin.get_queryset(request).values("practitioner")
+        ).order_by("first_name", "last_name", "username")
+        return [(user.pk, _staff_name(user)) for user in users]
+
+
+class PractitionerByNameMixin:
+    """The practitioner by name in the list, its filter and the form's choice, not by
+    username (manager review 07/12/2026: Priya Shah's leave listed as "nurse")."""
+
+    @admin.display(description="Practitioner", ordering="practitioner__first_name")
+    def practitioner_name(self, obj) -> str:
+        return _staff_name(obj.practitioner)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "practitioner" and field is not None:
+            field.label_from_instance = _staff_name
+        return field
+
+
 @admin.register(WorkingPattern)
-class WorkingPatternAdmin(admin.ModelAdmin):
+class WorkingPatternAdmin(PractitionerByNameMixin, admin.ModelAdmin):
     form = ChangedSinceOpenedForm  # two managers never overwrite each other
-    list_display = ("practitioner", "weekday", "starts", "ends", "room")
-    list_filter = ("weekday", "practitioner")
+    list_display = ("practitioner_name", "weekday", "starts", "ends", "room")
+    list_filter = ("weekday", ("practitioner", PractitionerFilter))
     list_select_related = ("practitioner", "room")
 
 
 @admin.register(WorkingException)
-class WorkingExceptionAdmin(admin.ModelAdmin):
+class WorkingExceptionAdmin(PractitionerByNameMixin, admin.ModelAdmin):
     form = ChangedSinceOpenedForm  # two managers never overwrite each other
-    list_display = ("practitioner", "on", "kind", "starts", "ends", "note")
-    list_filter = ("kind",)
+    list_display = ("practitioner_name", "on", "kind", "starts", "ends", "note")
+    list_filter = ("kind", ("practitioner", PractitionerFilter))
     date_hierarchy = "on"
     list_select_related = ("practitioner",)
 

@@ -121,3 +121,21 @@ def test_admin_pages_carry_the_clinic_icon(manager_client):
     for url in ("/admin/", "/admin/diary/workingpattern/", "/admin/diary/workingexception/"):
         html = manager_client.get(url).content.decode()
         assert 'rel="icon" href="/static/clinic/favicon.svg"' in html, url
+
+
+def test_working_hours_and_leave_name_the_practitioner_not_the_username(manager_client):
+    """Manager review (07/12/2026): Priya Shah's leave was listed, filtered and chosen as
+    "nurse"."""
+    from clinic.diary.models import WorkingException
+    from tests.clinic.diary_helpers import at, working
+
+    priya = working(UserFactory(username="nurse", first_name="Priya", last_name="Shah"))
+    other = working(UserFactory(username="amelia", first_name="Amelia", last_name="Hart"))
+    for who in (priya, other):  # two: a filter of one choice is not shown
+        WorkingException.objects.create(practitioner=who, on=at(3, 0).date(), kind="leave")
+    for url in ("/admin/diary/workingexception/", "/admin/diary/workingpattern/"):
+        html = manager_client.get(url).content.decode()
+        assert html.count("Priya Shah") >= 2, url  # a row and the filter
+        assert ">nurse<" not in html, url
+    form = manager_client.get("/admin/diary/workingexception/add/").content.decode()
+    assert f'<option value="{priya.pk}">Priya Shah</option>' in form
