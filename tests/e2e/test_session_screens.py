@@ -64,7 +64,11 @@ def assert_not_covered(button: Locator) -> None:
     assert button.evaluate(IS_ON_TOP) == "", button
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize(
+    "size",
+    # The iPad with a finger (a coarse pointer), as the practitioner review used it.
+    ["1366", pytest.param("820", marks=pytest.mark.browser_context_args(has_touch=True))],
+)
 def test_save_and_sign_stay_uncovered_and_findings_are_one_tap_away(
     page: Page, live_server, practitioner, preempt_draft, login, shot, size
 ):
@@ -78,6 +82,11 @@ def test_save_and_sign_stay_uncovered_and_findings_are_one_tap_away(
     panel = page.locator("#safety")
     blocks = panel.locator(".finding-block").count()
     assert blocks >= 3  # screening, consent and advice not yet confirmed
+
+    if size == "820":
+        # Under a finger at least 44 px tall (practitioner review 07/12/2026: 38 and 31).
+        for button in (save, sign, page.get_by_role("button", name="Add point")):
+            assert button.bounding_box()["height"] >= 44, button
 
     # Scrolled to the points, first and last: both buttons in view, nothing over them.
     for row in (rows.first, rows.last):
