@@ -267,9 +267,19 @@ def test_rule21_a_hypersensitivity_recorded_here_blocks_every_toxin(causality):
         assert f.level == BLOCK
         assert f.message == (
             f"Recorded here: Anaphylaxis on {uk(200)} after BOTOX ({assessed}). A "
-            "hypersensitivity reaction to a botulinum toxin contraindicates every toxin product"
+            "hypersensitivity reaction to a botulinum toxin contraindicates every toxin "
+            "product: do not treat, and withdraw this draft"
         )
         assert not only(found, "contra.hypersensitivity_unlikely")
+
+
+def test_rule21_the_recorded_reaction_comes_before_the_steps_still_to_take():
+    """Practitioner review (07/12/2026): Lucy Peters' recorded reaction came third of five
+    blocks, after "no vial chosen" and "screening not reviewed"."""
+    found = run(session(vial=None), history(reactions=(reaction(200, "probable"),)))
+    blocks = [f.code for f in found if f.level == BLOCK]
+    assert blocks[0] == "contra.hypersensitivity_recorded"
+    assert "vial.missing" in blocks[1:]
 
 
 def test_rule21_a_reaction_assessed_as_unlikely_is_a_warning_and_each_is_named():

@@ -27,6 +27,14 @@ from treatments.safety.rules import (
 Rule = Callable[[ProposedSession, PatientHistory, ReferenceFacts], list[Finding]]
 
 RULES: tuple[Rule, ...] = (
+    # First, what says this patient must not be treated (a recorded reaction, an allergy,
+    # an infection at the site, a neuromuscular disorder): read before the steps still to
+    # take (practitioner review 07/12/2026: Lucy Peters' recorded reaction to BOTOX came
+    # third of five blocks, after "no vial chosen" and "screening not reviewed").
+    contraindications.hypersensitivity,
+    contraindications.infection,
+    contraindications.milk_protein,
+    contraindications.neuromuscular,
     vials_products.product_missing,
     vials_products.other_family_history,
     vials_products.vial_identity,
@@ -46,10 +54,6 @@ RULES: tuple[Rule, ...] = (
     intervals.interval_top_up,
     intervals.unsigned_elsewhere,
     contraindications.screening_on_file,
-    contraindications.hypersensitivity,
-    contraindications.infection,
-    contraindications.milk_protein,
-    contraindications.neuromuscular,
     contraindications.dysphagia,
     bladder.bladder_screening,
     bladder.bladder_session,

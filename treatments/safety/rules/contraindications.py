@@ -87,7 +87,8 @@ def hypersensitivity(session, history, reference) -> list[Finding]:
             "contra.hypersensitivity_recorded",
             Level.BLOCK,
             f"Recorded here: {_reactions(documented)}. A hypersensitivity reaction to a "
-            f"botulinum toxin contraindicates every toxin product",
+            f"botulinum toxin contraindicates every toxin product: do not treat, and "
+            f"withdraw this draft",
             "DOMAIN §10 rule 21; §4.1; S21; S99; S109",
         )
     if after:
