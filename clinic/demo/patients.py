@@ -148,6 +148,7 @@ MEDICATIONS = [
     "Combined oral contraceptive",
     "Vitamin D 1000 IU",
 ]
+BLOOD_THINNERS = ("Apixaban", "Aspirin")
 
 
 SEED_CHANGE_REASON = "Demo seed"
@@ -339,6 +340,10 @@ class PatientSeeder:
                 row["allergy_details"] = "Cow's milk protein: hives"
             if row["bleeding_risk"] and "Apixaban" not in row["current_medications"]:
                 row["current_medications"] = "Apixaban 5 mg twice daily"
+            # A blood thinner among the medicines is question 7's yes (practitioner review
+            # 07/12/2026: "Aspirin 75 mg daily" beside "No screening concerns").
+            if row["current_medications"].startswith(BLOOD_THINNERS):
+                row["bleeding_risk"] = True
             result.append(row)
         return result
 

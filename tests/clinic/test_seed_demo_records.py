@@ -375,3 +375,13 @@ def test_two_practitioners_share_a_room_and_no_room_is_booked_twice_at_once(demo
         if timezone.localtime(starts_at).weekday() == 2 and timezone.localtime(starts_at).hour >= 13
     ]
     assert afternoons and set(afternoons) == {"Treatment room 1"}
+
+
+def test_a_blood_thinner_among_the_medicines_is_question_7s_yes(demo):
+    """Practitioner review (07/12/2026): "Aspirin 75 mg daily" among a patient's medicines
+    and "No screening concerns" on the banner."""
+    on_thinners = IntakeQuestionnaire.objects.filter(
+        current_medications__regex=r"^(Apixaban|Aspirin)"
+    )
+    assert on_thinners.exists()
+    assert not on_thinners.filter(bleeding_risk=False).exists()
