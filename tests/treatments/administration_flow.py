@@ -11,6 +11,7 @@ from django.forms import CheckboxInput
 from django.test import Client
 
 from tests.factories import PatientFactory, QuestionnaireFactory, VialFactory
+from treatments.forms.rendering import plain_number
 from treatments.models import Indication, Product, TreatmentSession
 
 
@@ -73,7 +74,7 @@ def editor_data(client: Client, session: TreatmentSession) -> dict:
     data["points-INITIAL_FORMS"] = len(formset.forms)
     for index, row in enumerate(formset.forms):
         for name in ("site", "side", "units", "volume_ml", "points"):
-            value = row[name].value()
+            value = plain_number(row[name].value())  # as the page writes it: "150", not "150.00"
             data[f"points-{index}-{name}"] = "" if value is None else getattr(value, "pk", value)
     # The page's hidden signature of its rows, posted as the browser posts every input
     # (treatments.forms.unchanged_points).

@@ -90,3 +90,19 @@ def test_a_draft_left_unsigned_from_an_earlier_day_says_so_on_the_editor(practit
     assert 'data-testid="draft-from-earlier-day"' in page
     assert f"Started on {timezone.localdate(earlier):%d/%m/%Y} and not signed since." in page
     assert "withdraw this draft" in page
+
+
+def test_saved_doses_come_back_as_written_not_as_the_columns_decimals(
+    practitioner, practitioner_client
+):
+    """Practitioner review (07/12/2026): a saved point came back as "150.00" U and
+    "3.000" mL."""
+    from tests.factories import InjectionPointFactory, TreatmentSessionFactory
+
+    session = TreatmentSessionFactory(practitioner=practitioner)
+    InjectionPointFactory(session=session, order=0, units="150.00", volume_ml="3.000")
+    InjectionPointFactory(session=session, order=1, units="12.50", volume_ml="0.062")
+    page = practitioner_client.get(f"/sessions/{session.public_id}/edit/").content.decode()
+    for shown in ('value="150"', 'value="3"', 'value="12.5"', 'value="0.062"'):
+        assert shown in page, shown
+    assert 'value="150.00"' not in page and 'value="3.000"' not in page

@@ -1,6 +1,7 @@
 """How the treatments forms render: the UK date input, the crispy helper for fields
 shown inside a page's own <form>, and a Select rendered without a template per option."""
 
+from decimal import Decimal
 from html import escape  # Django's escape() is this, behind a lazy-string wrapper
 
 from crispy_forms.helper import FormHelper
@@ -102,8 +103,17 @@ class FastInputMixin:
         return mark_safe(f"{html}{flatatt(widget['attrs'])}>")  # noqa: S308 - escaped above
 
 
+def plain_number(value):
+    """A Decimal as a person writes it: "150" and "3", not the column's "150.00" and
+    "3.000" (practitioner review 07/12/2026); "0.062" stays. Other values as they are."""
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"
+    return value
+
+
 class FastNumberInput(FastInputMixin, forms.NumberInput):
-    pass
+    def format_value(self, value):
+        return super().format_value(plain_number(value))
 
 
 class FastCheckboxInput(FastInputMixin, forms.CheckboxInput):

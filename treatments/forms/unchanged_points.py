@@ -22,6 +22,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from treatments.forms.rendering import plain_number
 from treatments.models import InjectionPoint
 
 POINT_FIELDS = InjectionPoint.ROW_FIELDS
@@ -36,8 +37,9 @@ def _digest(session_pk: int, version: int, rows: list[list[str]]) -> str:
 
 
 def _shown(value) -> str:
-    """A value as the row's widget renders it (FastSelect, FastNumberInput: str)."""
-    return "" if value is None else str(getattr(value, "pk", value))
+    """A value as the row's widget renders it (FastSelect: str; FastNumberInput: a
+    Decimal's plain_number)."""
+    return "" if value is None else str(plain_number(getattr(value, "pk", value)))
 
 
 def points_signature(*, session_pk: int, version: int, initial: list[dict]) -> str:
