@@ -144,6 +144,8 @@ class ScreeningBanner:
     allergies: tuple[str, ...] = ()
     contraindications: tuple[str, ...] = ()
     awaiting_review_on: date | None = None  # the newest unreviewed one, if newer
+    # Rule 23's answer, for the products that contain it (the new-session page's list).
+    cows_milk_protein_allergy: bool = False
 
     @property
     def completed(self) -> bool:
@@ -226,6 +228,7 @@ def questionnaire_banner_from(questionnaires: Iterable) -> ScreeningBanner:
         return ScreeningBanner(
             reviewed_on=questionnaire.completed_on,
             allergies=tuple(allergies),
+            cows_milk_protein_allergy=bool(questionnaire.allergy_cows_milk_protein),
             contraindications=tuple(contraindications),
             awaiting_review_on=newest_unreviewed,
         )

@@ -241,3 +241,61 @@ def test_the_start_form_fields_the_benchmark_posts_are_there(ready_patient, prac
     }
     response = client.post(new_url(ready_patient), data)
     assert response.status_code == 302 and response.url.endswith("/edit/")
+
+
+# What the patient must not have, said beside the product --------------------------------
+
+
+def _products(page) -> dict[str, str]:
+    """Each product's line on the new-session page: brand -> its badges' text."""
+    html = page.content.decode()
+    lines = {}
+    for chunk in html.split('<label class="form-check-label" for="product-')[1:]:
+        label = chunk.split("</label>", 1)[0]
+        brand = label.split(">", 1)[1].split("<", 1)[0].strip()
+        lines[brand] = label
+    return lines
+
+
+def test_a_product_the_patient_must_not_have_is_marked_and_not_chosen_for_them(
+    ready_patient, practitioner
+):
+    """Practitioner review (07/12/2026): Dysport was offered as "licensed for this
+    indication", first and ticked, to a patient with a cow's milk protein allergy; the
+    editor's block came later."""
+    from tests.factories import QuestionnaireFactory
+
+    QuestionnaireFactory(
+        patient=ready_patient,
+        allergy_cows_milk_protein=True,
+        reviewed_by=practitioner,
+        reviewed_at=timezone.now(),
+        completed_on=timezone.localdate(),
+    )
+    client = client_for(practitioner)
+    query = f"?indication={indication('cervical-dystonia').pk}"
+    page = client.get(new_url(ready_patient) + query)
+    lines = _products(page)
+    assert "contraindicated: cow&#x27;s milk protein allergy" in lines["Dysport"]
+    assert "contraindicated" not in lines["BOTOX"]
+    dysport = f'value="{product("dysport").pk}"'
+    assert dysport in page.content.decode()
+    assert "checked" not in page.content.decode().split(dysport, 1)[1].split(">", 1)[0]
+    # The list as the indication's choice redraws it.
+    partial = client.get(new_url(ready_patient) + query, headers={"HX-Request": "true"})
+    assert "contraindicated: cow" in _products(partial)["Dysport"]
+
+
+def test_after_a_recorded_reaction_the_list_says_do_not_treat(ready_patient, practitioner):
+    from tests.factories import SideEffectFactory, _term
+
+    SideEffectFactory(patient=ready_patient, term=_term("anaphylaxis"))
+    page = client_for(practitioner).get(
+        new_url(ready_patient) + f"?indication={indication('cervical-dystonia').pk}"
+    )
+    html = page.content.decode()
+    assert 'data-testid="reaction-rules-out"' in html
+    said = html.split('data-testid="reaction-rules-out"', 1)[1].split("</div>", 1)[0]
+    assert "Do not treat:</strong> Anaphylaxis on" in said
+    assert "contraindicates every toxin product" in said
+    assert " checked" not in html.split('name="product"', 1)[1].split("</fieldset>", 1)[0]

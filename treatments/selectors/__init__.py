@@ -46,6 +46,7 @@ from treatments.selectors.reference import (
     ProductChoice,
     product_choices_for,
     product_list_formulary,
+    reaction_ruling_out_every_product,
     site_template_for,
     source_list,
 )
@@ -173,6 +174,7 @@ __all__ = [
     "product_list_formulary",
     "proposed_session_fields",
     "protocol_facts",
+    "reaction_ruling_out_every_product",
     "receipt_summary",
     "receipt_vials",
     "reference_facts",

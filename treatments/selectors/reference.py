@@ -42,21 +42,48 @@ def site_template_for(*, indication: Indication, product: Product) -> SiteTempla
 class ProductChoice:
     product: Product
     licensed: bool | None  # None: no indication chosen yet
+    # Why this patient must not have it ("" when nothing known says so): the new-session
+    # page says so beside the product, before the editor's block (practitioner review
+    # 07/12/2026: Dysport offered as "licensed" to a cow's milk protein allergy).
+    contraindicated: str = ""
 
 
-def product_choices_for(*, indication_id) -> list[ProductChoice]:
+def product_choices_for(*, indication_id, banner=None) -> list[ProductChoice]:
     """Formulary products, each marked licensed or off-label for the indication (rule 32);
-    licensed ones first."""
+    licensed ones first. With the patient's `banner` (patient_banner.patient_banner), a
+    product containing cow's milk protein is marked contraindicated after that allergy
+    (rule 23, as the engine blocks it), and listed last. A recorded reaction rules out
+    every product: `reaction_ruling_out_every_product`."""
     products = product_list_formulary()
     # As the page sent it: an id, or nothing chosen (a number too long for an id column
     # was a 500, found by the hostile-input test at random).
     indication_pk = record_id(str(indication_id or ""))
-    if indication_pk is None:
-        return [ProductChoice(p, None) for p in products]
-    licensed = set(
-        DoseGuideline.objects.filter(indication_id=indication_pk, licensed_uk=True).values_list(
-            "product_id", flat=True
+    licensed = set()
+    if indication_pk is not None:
+        licensed = set(
+            DoseGuideline.objects.filter(indication_id=indication_pk, licensed_uk=True).values_list(
+                "product_id", flat=True
+            )
         )
-    )
-    choices = [ProductChoice(p, p.pk in licensed) for p in products]
-    return sorted(choices, key=lambda c: (not c.licensed, c.product.brand))
+    choices = [
+        ProductChoice(
+            p, None if indication_pk is None else p.pk in licensed, _contraindicated(p, banner)
+        )
+        for p in products
+    ]
+    if indication_pk is None:
+        return choices
+    return sorted(choices, key=lambda c: (bool(c.contraindicated), not c.licensed, c.product.brand))
+
+
+def _contraindicated(product: Product, banner) -> str:
+    screening = banner and banner.screening
+    if screening and screening.cows_milk_protein_allergy and product.milk_protein_contraindicated:
+        return "cow's milk protein allergy"
+    return ""
+
+
+def reaction_ruling_out_every_product(banner):
+    """The newest hypersensitivity reaction recorded here that rule 21 blocks every toxin
+    product for (not one assessed as unlikely to be the toxin's), or None."""
+    return next((r for r in banner.reactions if r.term and not r.unlikely), None)

@@ -63,16 +63,19 @@ def _override_reasons(data) -> dict[str, str]:
 @audited("session.new", patient=patient_from_url(), when=lambda request: not request.htmx)
 def session_new(request, public_id):
     if request.htmx and request.method == "GET":
-        # The indication changed: show each product as licensed or off-label for it.
-        patient_get_for_user(user=request.user, public_id=public_id)
+        # The indication changed: show each product as licensed or off-label for it, and
+        # any this patient must not have.
+        patient = patient_get_for_user(user=request.user, public_id=public_id)
+        banner = selectors.patient_banner(patient=patient)
         return render(
             request,
             "treatments/session_start.html#products",
             {
                 "form": SessionStartForm(initial=request.GET),
                 "choices": selectors.product_choices_for(
-                    indication_id=request.GET.get("indication")
+                    indication_id=request.GET.get("indication"), banner=banner
                 ),
+                "reaction": selectors.reaction_ruling_out_every_product(banner),
             },
         )
     # The patient with whether they have an unsigned session; on a POST the indications,
@@ -141,13 +144,19 @@ def session_new(request, public_id):
         if outcome is not None:
             return redirect(outcome.url)
     indication_id = form.data.get("indication") if form.is_bound else request.GET.get("indication")
+    # The banner's read, made here for the products this patient must not have, and given
+    # to the banner (its tag reads nothing more).
+    banner = selectors.patient_banner(patient=patient)
     return render(
         request,
         "treatments/session_start.html",
         {
             "patient": patient,
             "form": form,
-            "choices": selectors.product_choices_for(indication_id=indication_id),
+            "choices": selectors.product_choices_for(indication_id=indication_id, banner=banner),
+            "reaction": selectors.reaction_ruling_out_every_product(banner),
+            "screening_banner": banner.screening,
+            "banner_reactions": banner.reactions,
         },
     )
 
