@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.db.models import Subquery
 from django.utils import timezone
 
 from clinic.diary.choices import AppointmentStatus, ExceptionKind
@@ -111,10 +112,20 @@ class Attendance:
     rooms: list[Line]
     total: Line
     recalls: dict = field(default_factory=dict)  # {"sent": n, "booked": n} in the period
+    # The diary's first booking, when working time is counted from it rather than from the
+    # period's start (_working_minutes).
+    working_counted_from: date | None = None
 
     @property
     def recalls_text(self) -> str:
         return f"{self.recalls.get('booked', 0)} of {self.recalls.get('sent', 0)}"
+
+    @property
+    def working_note(self) -> str:
+        """What the working hours are counted over, when not the whole period."""
+        if self.working_counted_from is None:
+            return ""
+        return f"Working hours from {self.working_counted_from:%d/%m/%Y}, the diary's first booking"
 
 
 def _minutes(starts: time, ends: time) -> int:
@@ -122,11 +133,21 @@ def _minutes(starts: time, ends: time) -> int:
 
 
 def _working_minutes(start: date, end: date, practitioner_id=None):
-    """Minutes of working time per practitioner and per room, day by day (two queries)."""
-    patterns = WorkingPattern.objects.select_related("room", "practitioner")
+    """Minutes of working time per practitioner and per room, day by day (two queries),
+    and the day they are counted from: `start`, or the diary's first booking when that is
+    later (manager review 07/12/2026: a year's working hours against the fortnight the
+    diary had been used read as 2% utilisation; a clinic that starts the diary mid-year
+    would see the same). Read with the patterns, not a query of its own."""
+    first_booking = Appointment.objects.order_by("starts_at").values("starts_at")[:1]
+    patterns = list(
+        WorkingPattern.objects.select_related("room", "practitioner")
+        .annotate(first_booking=Subquery(first_booking))
+        .filter(**({"practitioner_id": practitioner_id} if practitioner_id is not None else {}))
+    )
+    if patterns and patterns[0].first_booking is not None:
+        start = max(start, timezone.localdate(patterns[0].first_booking))
     exceptions = WorkingException.objects.filter(on__gte=start, on__lte=end).select_related("room")
     if practitioner_id is not None:
-        patterns = patterns.filter(practitioner_id=practitioner_id)
         exceptions = exceptions.filter(practitioner_id=practitioner_id)
     by_weekday = defaultdict(list)
     people = {}
@@ -161,12 +182,12 @@ def _working_minutes(start: date, end: date, practitioner_id=None):
                 per_person[practitioner_id_] += minutes
                 if change.room_id:
                     per_room[change.room_id] += minutes
-    return people, per_person, per_room
+    return people, per_person, per_room, start
 
 
 def attendance(*, start: date, end: date, practitioner_id: int | None = None) -> Attendance:
     """The period's figures per practitioner, per room and in all."""
-    people, working, room_working = _working_minutes(start, end, practitioner_id)
+    people, working, room_working, counted_from = _working_minutes(start, end, practitioner_id)
     qs = Appointment.objects.filter(
         starts_at__gte=timezone.make_aware(datetime.combine(start, time.min)),
         starts_at__lt=timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min)),
@@ -214,6 +235,7 @@ def attendance(*, start: date, end: date, practitioner_id: int | None = None) ->
     from clinic.diary.messaging.selectors import recall_counts
 
     return Attendance(
+        working_counted_from=counted_from if counted_from > start else None,
         practitioners=sorted(lines.values(), key=lambda line: line.label),
         rooms=sorted(rooms.values(), key=lambda line: line.label),
         total=total,

@@ -487,6 +487,29 @@ def test_attendance_figures_against_a_known_week(doctor, reception, manager):
     assert client_for(reception).get(reverse("reports:diary-attendance")).status_code == 403
 
 
+def test_working_time_is_counted_from_the_diarys_first_booking(doctor, reception, manager):
+    """Manager review (07/12/2026): over 12 months, a year of working hours against the
+    fortnight the diary had been used read as 2% utilisation."""
+    from clinic.diary.attendance import attendance
+
+    today = timezone.localdate()
+    booked = book(PatientFactory(), doctor, reception, at(-2, 9), "migraine-treatment")
+    Appointment.objects.filter(pk=booked.pk).update(status="completed")
+    first_day = today - timedelta(days=2)
+    figures = attendance(start=today - timedelta(days=364), end=first_day)
+    (line,) = figures.practitioners
+    assert line.working_minutes == 8 * 60  # the one day since the first booking
+    assert figures.working_counted_from == first_day
+    assert figures.working_note == (
+        f"Working hours from {first_day:%d/%m/%Y}, the diary's first booking"
+    )
+    # A period that starts after it is counted whole, and says nothing.
+    assert attendance(start=first_day, end=first_day).working_counted_from is None
+    year = f"?start={today - timedelta(days=364):%d/%m/%Y}&end={today:%d/%m/%Y}"
+    board = client_for(manager).get(reverse("reports:dashboard_panel", args=["diary"]) + year)
+    assert "the diary&#x27;s first booking" in board.content.decode()
+
+
 def test_the_day_grid_keeps_every_column_whole_with_odd_lengths(doctor, reception):
     """Back-to-back appointments of odd lengths: each is its own cell over exactly its
     rows of 5 minutes, and every row of the column is drawn once (no row pushed one cell
