@@ -484,6 +484,10 @@ def test_attendance_figures_against_a_known_week(doctor, reception, manager):
         reverse("reports:diary-attendance") + f"?start={day:%d/%m/%Y}&end={day:%d/%m/%Y}"
     )
     assert page.status_code == 200 and "50%" in page.content.decode()
+    # The rate's parts beside it, and what the appointments count (manager review).
+    text = " ".join(page.content.decode().split())
+    for heading in ("Appointments (to come included)", "> Attended <", "DNA rate (of attended"):
+        assert heading in text, heading
     assert client_for(reception).get(reverse("reports:diary-attendance")).status_code == 403
 
 

@@ -15,9 +15,14 @@ class AttendanceTable(ReportTable):
     working_hours = FigureColumn("Working hours", orderable=False)
     booked_hours = FigureColumn("Booked hours", orderable=False)
     utilisation = tables.Column("Utilisation", attrs=NUMBER, orderable=False)
-    appointments = FigureColumn("Appointments", orderable=False)
+    # The rate's parts beside it (manager review 07/12/2026: "7 of 125 appointments" read
+    # as 11% could not be checked: the appointments include those still to come).
+    appointments = FigureColumn("Appointments (to come included)", orderable=False)
+    attended = FigureColumn("Attended", orderable=False)
     did_not_attend = FigureColumn("Did not attend", orderable=False)
-    dna_rate = tables.Column("DNA rate", attrs=NUMBER, orderable=False)
+    dna_rate = tables.Column(
+        "DNA rate (of attended + did not attend)", attrs=NUMBER, orderable=False
+    )
     late_cancellations = FigureColumn("Late cancellations", orderable=False)
     late_rate = tables.Column("Late cancellation rate", attrs=NUMBER, orderable=False)
     lead_days = tables.Column("Days booked ahead (treatments)", attrs=NUMBER, orderable=False)
