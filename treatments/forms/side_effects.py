@@ -185,9 +185,11 @@ class SideEffectForm(RefusesStalePage, forms.Form):
             Fieldset(
                 "The reaction",
                 Row(
-                    Column("session", css_class="col-md-6"),
-                    Column("term", css_class="col-md-3"),
-                    Column("term_other", css_class="col-md-3"),
+                    # The whole width on an iPad: a session reads "07/12/2026 · Upper limb
+                    # spasticity, adult · BOTOX · 200 U", cut at half (practitioner review).
+                    Column("session", css_class="col-lg-6"),
+                    Column("term", css_class="col-md-6 col-lg-3"),
+                    Column("term_other", css_class="col-md-6 col-lg-3"),
                 ),
                 Field("description"),
                 Row(
