@@ -131,3 +131,22 @@ def test_a_date_before_the_patient_was_born_is_a_form_error(practitioner_client,
     html = response.content.decode()
     assert "The assessment date cannot be before the patient was born" in html
     assert not OutcomeAssessment.objects.exists()
+
+
+def test_a_patient_treated_for_one_indication_has_it_chosen(practitioner_client, patient):
+    """Practitioner review (07/12/2026): the form chose nothing for a patient treated for
+    chronic migraine only. The session is left to choose (a baseline belongs to none)."""
+    from tests.factories import TreatmentSessionFactory
+
+    blank = practitioner_client.get(url(patient, "new/")).context["form"]
+    assert blank["indication"].value() is None
+    migraine = Indication.objects.get(slug="chronic-migraine")
+    TreatmentSessionFactory(patient=patient, indication=migraine, signed=True)
+    form = practitioner_client.get(url(patient, "new/")).context["form"]
+    assert form["indication"].value() == migraine.pk
+    assert form["session"].value() is None
+    other = Indication.objects.get(slug="cervical-dystonia")
+    TreatmentSessionFactory(patient=patient, indication=other, signed=True)
+    assert (
+        practitioner_client.get(url(patient, "new/")).context["form"]["indication"].value() is None
+    )

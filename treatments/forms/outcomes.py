@@ -82,6 +82,12 @@ class OutcomeAssessmentForm(forms.Form):
                 groups.append((label, options))
         self.fields["instrument"].choices = [("", "Choose…"), *groups]
         self.fields["assessed_on"].initial = timezone.localdate()
+        # A patient treated for one indication measured here: it is chosen for them
+        # (practitioner review 07/12/2026). The session is left to choose: a baseline or a
+        # score between cycles belongs to none, and a wrong link would not be noticed.
+        measured_own = [i for i in indications if i.pk in own]
+        if len(measured_own) == 1:
+            self.fields["indication"].initial = measured_own[0].pk
         self.helper = no_tag_helper(
             Row(
                 Column("indication", css_class="col-md-4"),
