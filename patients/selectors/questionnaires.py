@@ -146,6 +146,8 @@ class ScreeningBanner:
     awaiting_review_on: date | None = None  # the newest unreviewed one, if newer
     # Rule 23's answer, for the products that contain it (the new-session page's list).
     cows_milk_protein_allergy: bool = False
+    # Rule 21's answer: every toxin product is contraindicated (the same list).
+    toxin_or_albumin_allergy: bool = False
 
     @property
     def completed(self) -> bool:
@@ -229,6 +231,7 @@ def questionnaire_banner_from(questionnaires: Iterable) -> ScreeningBanner:
             reviewed_on=questionnaire.completed_on,
             allergies=tuple(allergies),
             cows_milk_protein_allergy=bool(questionnaire.allergy_cows_milk_protein),
+            toxin_or_albumin_allergy=bool(questionnaire.allergy_toxin_or_albumin),
             contraindications=tuple(contraindications),
             awaiting_review_on=newest_unreviewed,
         )

@@ -45,3 +45,28 @@ def test_an_archived_record_starts_no_session(practitioner, manager):
     assert sent.status_code == 302 and sent["Location"] == detail
     assert "archived" in str(list(get_messages(sent.wsgi_request))[-1])
     assert not TreatmentSession.objects.filter(patient=patient).exists()
+
+
+def test_an_archived_record_s_visit_is_not_moved_but_still_cancelled(doctor, reception, manager):
+    """A visit booked before the record was archived: a move is refused with the reason on
+    the appointment page (no error page), and it can still be cancelled."""
+    patient = ready_patient_for(doctor)
+    appointment = book(patient, doctor, reception, at(1, 10), "review")
+    archive(patient, manager)
+    client = client_for(reception)
+    moved = client.post(
+        reverse("diary:appointment_move", args=[appointment.public_id]),
+        {"day": f"{at(2, 10):%d/%m/%Y}", "start": "10:00", "version": appointment.version},
+        follow=True,
+    )
+    assert moved.status_code == 200
+    assert "archived (Moved abroad): restore it" in moved.content.decode()
+    appointment.refresh_from_db()
+    assert appointment.starts_at == at(1, 10)
+    cancelled = client.post(
+        reverse("diary:appointment_cancel", args=[appointment.public_id]),
+        {"cancelled_by": "clinic", "reason": "Record archived", "version": appointment.version},
+    )
+    assert cancelled.status_code == 302
+    appointment.refresh_from_db()
+    assert appointment.status == "cancelled"

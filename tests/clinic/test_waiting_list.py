@@ -19,6 +19,7 @@ from clinic.diary.models import AppointmentType, WorkingPattern
 from clinic.diary.waiting_list import services
 from clinic.diary.waiting_list.models import WaitingListEntry
 from clinic.roles import Role
+from patients import services as patient_services
 from tests.clinic.test_query_counts import ACCESS_LOG, BASE
 from tests.factories import PatientFactory, UserFactory
 
@@ -355,3 +356,28 @@ def test_the_booking_form_takes_the_one_match_shown_too(reception_client, doctor
     )
     assert response.status_code == 302, response.context["form"].errors
     assert elliott.appointments.get().starts_at == starts
+
+
+def test_an_archived_record_on_the_list_is_offered_no_slot(reception_client, doctor, reception):
+    """Booking refuses an archived record (clinic.diary.slot.refusals), so a cancelled slot
+    is not offered to one left on the waiting list: reception was told it could take the
+    slot and shown "Book this slot", which was then refused (review 07/12/2026)."""
+    archived = wait(PatientFactory(family_name="Ashcombe"), reception)
+    patient_services.patient_archive(
+        patient=archived.patient,
+        archived_by=reception,
+        reason="Moved abroad",
+        expected_version=archived.patient.version,
+    )
+    living = wait(PatientFactory(), reception)
+    appointment = book(PatientFactory(), doctor, reception, at(3, 10))
+
+    cancelled = diary_services.appointment_cancel(
+        appointment=appointment, cancelled_by="patient", reason="Away", user=reception
+    )
+
+    assert cancelled.waiting_list_offers == [living]
+    archived.refresh_from_db()
+    assert (archived.status, archived.offered_appointment) == ("waiting", None)
+    html = reception_client.get(reverse("diary:waiting_list")).content.decode()
+    assert html.count('data-testid="book-offered-slot"') == 1

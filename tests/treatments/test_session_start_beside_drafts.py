@@ -299,3 +299,31 @@ def test_after_a_recorded_reaction_the_list_says_do_not_treat(ready_patient, pra
     assert "Do not treat:</strong> Anaphylaxis on" in said
     assert "contraindicates every toxin product" in said
     assert " checked" not in html.split('name="product"', 1)[1].split("</fieldset>", 1)[0]
+
+
+def test_a_screened_toxin_allergy_marks_every_product_and_ticks_none(ready_patient, practitioner):
+    """Rule 21 from the reviewed screening (an allergy to a botulinum toxin or human
+    albumin) rules out every product, as a recorded reaction does: the list said nothing
+    and ticked the first licensed product, beside a milk allergy's marked Dysport."""
+    from tests.factories import QuestionnaireFactory
+
+    QuestionnaireFactory(
+        patient=ready_patient,
+        allergy_toxin_or_albumin=True,
+        reviewed_by=practitioner,
+        reviewed_at=timezone.now(),
+        completed_on=timezone.localdate(),
+    )
+    client = client_for(practitioner)
+    query = f"?indication={indication('cervical-dystonia').pk}"
+    for page in (
+        client.get(new_url(ready_patient) + query),
+        client.get(new_url(ready_patient) + query, headers={"HX-Request": "true"}),
+    ):
+        lines = _products(page)
+        assert lines and all(
+            "contraindicated: allergy to a botulinum toxin or human albumin" in line
+            for line in lines.values()
+        )
+        html = page.content.decode()
+        assert " checked" not in html.split('name="product"', 1)[1].split("</fieldset>", 1)[0]

@@ -52,7 +52,8 @@ def product_choices_for(*, indication_id, banner=None) -> list[ProductChoice]:
     """Formulary products, each marked licensed or off-label for the indication (rule 32);
     licensed ones first. With the patient's `banner` (patient_banner.patient_banner), a
     product containing cow's milk protein is marked contraindicated after that allergy
-    (rule 23, as the engine blocks it), and listed last. A recorded reaction rules out
+    (rule 23, as the engine blocks it), and listed last; every product after an allergy to
+    a botulinum toxin or human albumin (rule 21). A recorded reaction rules out
     every product: `reaction_ruling_out_every_product`."""
     products = product_list_formulary()
     # As the page sent it: an id, or nothing chosen (a number too long for an id column
@@ -78,6 +79,9 @@ def product_choices_for(*, indication_id, banner=None) -> list[ProductChoice]:
 
 def _contraindicated(product: Product, banner) -> str:
     screening = banner and banner.screening
+    if screening and screening.toxin_or_albumin_allergy:
+        # Rule 21 from the screening: every toxin product, as the engine blocks it.
+        return "allergy to a botulinum toxin or human albumin"
     if screening and screening.cows_milk_protein_allergy and product.milk_protein_contraindicated:
         return "cow's milk protein allergy"
     return ""

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from clinic.diary.waiting_list.choices import WaitingStatus
 from clinic.diary.waiting_list.models import WaitingListEntry
+from patients.choices import PatientStatus
 
 
 @transaction.atomic
@@ -62,7 +63,8 @@ def waiting_list_withdraw(*, entry: WaitingListEntry, user) -> WaitingListEntry:
 
 def matching_entries(*, appointment):
     """Who is waiting for this slot: the same type, with this practitioner or anyone, from
-    a date on or before the slot's; the longest waiting first."""
+    a date on or before the slot's; the longest waiting first. Not an archived record:
+    booking refuses it (clinic.diary.slot.refusals), so it is offered no slot."""
     return (
         WaitingListEntry.objects.filter(
             status__in=WaitingStatus.active(),
@@ -71,6 +73,7 @@ def matching_entries(*, appointment):
         )
         .filter(Q(practitioner__isnull=True) | Q(practitioner_id=appointment.practitioner_id))
         .exclude(patient_id=appointment.patient_id)
+        .exclude(patient__status=PatientStatus.ARCHIVED)
         .select_related("patient", "appointment_type", "practitioner")
         .order_by("created_at", "id")
     )
