@@ -208,13 +208,14 @@ def questionnaire_banner_from(questionnaires: Iterable) -> ScreeningBanner:
         if questionnaire.reviewed_at is None:
             newest_unreviewed = newest_unreviewed or questionnaire.completed_on
             continue
-        # A ticked allergy that the details already name ("Cow's milk protein: hives") is
-        # said once, in the details (practitioner review 07/12/2026: it read twice).
+        # A ticked allergy that the details begin with ("Cow's milk protein: hives") is
+        # said once, in the details (practitioner review 07/12/2026: it read twice); one
+        # merely mentioned ("Not cow's milk protein, ...") is still said.
         details = questionnaire.allergy_details.strip()
         allergies = [
             label
             for name, label in BANNER_ALLERGIES.items()
-            if getattr(questionnaire, name) and label.casefold() not in details.casefold()
+            if getattr(questionnaire, name) and not details.casefold().startswith(label.casefold())
         ]
         if details:
             allergies.append(details)

@@ -155,9 +155,9 @@ def _number_filter(number: str, *, user, near: bool = False) -> Q:
 def _record_number_of(number: str) -> str | None:
     """A record number's six digits typed without its letter ("000123" for K000123: a
     reception review, 07/12/2026, found nothing): the clinic's own record number, matched
-    in the same query as the phones. Only six digits as typed (spaces aside): "+44 12345"
-    is the start of a phone number, which reads as 012345 once normalised."""
-    digits = re.sub(r"\s", "", number)
+    in the same query as the phones. Only six digits as typed (spaces and hyphens aside):
+    "+44 12345" is the start of a phone number, which reads as 012345 once normalised."""
+    digits = re.sub(r"[\s-]", "", number)
     if len(digits) == FULL_RECORD_NUMBER_DIGITS and digits.isascii() and digits.isdigit():
         return f"{settings.CLINIC_RECORD_PREFIX}{digits}"
     return None

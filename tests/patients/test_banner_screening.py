@@ -81,6 +81,18 @@ def test_a_ticked_allergy_the_details_name_is_said_once(patient, practitioner):
     assert "Cow&#x27;s milk protein: hives" in text
 
 
+def test_a_ticked_allergy_the_details_only_mention_is_still_said(patient, practitioner):
+    """Review (07/12/2026): details that mention the allergy without naming it as such."""
+    reviewed(
+        patient,
+        practitioner,
+        allergy_cows_milk_protein=True,
+        allergy_details="Lactose intolerant, not a cow's milk protein allergy per GP",
+    )
+    text = banner(client_for(practitioner), patient_url(patient))
+    assert "Cow&#x27;s milk protein</" in text or "Cow&#x27;s milk protein<" in text
+
+
 def test_the_banner_says_how_old_the_answers_are(patient, practitioner):
     """Browser review (07/12/2026): answers years old read as today's, "Toxin elsewhere in
     the last 4 months" among them. The banner says when they were given, and that the 4

@@ -49,6 +49,7 @@ def people(reception):
         ("K000123", "eleanor"),
         ("k123", "eleanor"),
         ("000123", "eleanor"),  # the record number's digits without its letter
+        ("000-123", "eleanor"),
         ("smith", "smith"),
         ("smiht", "smith"),  # typo
         ("smyth", "smyth"),

@@ -278,9 +278,10 @@ def test_a_product_the_patient_must_not_have_is_marked_and_not_chosen_for_them(
     lines = _products(page)
     assert "contraindicated: cow&#x27;s milk protein allergy" in lines["Dysport"]
     assert "contraindicated" not in lines["BOTOX"]
-    dysport = f'value="{product("dysport").pk}"'
-    assert dysport in page.content.decode()
-    assert "checked" not in page.content.decode().split(dysport, 1)[1].split(">", 1)[0]
+    # Listed after every product the patient may have (it came second, before Xeomin).
+    assert list(lines)[-1] in ("Dysport", "Azzalure") and list(lines).index("Dysport") > list(
+        lines
+    ).index("Xeomin")
     # The list as the indication's choice redraws it.
     partial = client.get(new_url(ready_patient) + query, headers={"HX-Request": "true"})
     assert "contraindicated: cow" in _products(partial)["Dysport"]
@@ -327,3 +328,29 @@ def test_a_screened_toxin_allergy_marks_every_product_and_ticks_none(ready_patie
         )
         html = page.content.decode()
         assert " checked" not in html.split('name="product"', 1)[1].split("</fieldset>", 1)[0]
+
+
+def test_the_list_says_nothing_of_screening_to_one_who_may_not_read_it(ready_patient):
+    """Review (07/12/2026): the badges and the "Do not treat" line are read from the
+    screening and the reactions; only those who may read both see them, as the banner."""
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import QuestionnaireFactory, UserFactory
+
+    QuestionnaireFactory(
+        patient=ready_patient,
+        allergy_cows_milk_protein=True,
+        reviewed_at=timezone.now(),
+        completed_on=timezone.localdate(),
+    )
+    starter = UserFactory(username="starter")
+    starter.user_permissions.add(
+        *Permission.objects.filter(
+            codename__in=["add_treatmentsession", "view_treatmentsession", "view_patient"]
+        )
+    )
+    page = client_for(starter).get(
+        new_url(ready_patient) + f"?indication={indication('cervical-dystonia').pk}"
+    )
+    assert page.status_code == 200
+    assert "contraindicated" not in page.content.decode()

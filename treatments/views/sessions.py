@@ -66,7 +66,7 @@ def session_new(request, public_id):
         # The indication changed: show each product as licensed or off-label for it, and
         # any this patient must not have.
         patient = patient_get_for_user(user=request.user, public_id=public_id)
-        banner = selectors.patient_banner(patient=patient)
+        banner = _start_banner(request, patient)
         return render(
             request,
             "treatments/session_start.html#products",
@@ -75,7 +75,7 @@ def session_new(request, public_id):
                 "choices": selectors.product_choices_for(
                     indication_id=request.GET.get("indication"), banner=banner
                 ),
-                "reaction": selectors.reaction_ruling_out_every_product(banner),
+                "reaction": banner and selectors.reaction_ruling_out_every_product(banner),
             },
         )
     # The patient with whether they have an unsigned session; on a POST the indications,
@@ -146,7 +146,7 @@ def session_new(request, public_id):
     indication_id = form.data.get("indication") if form.is_bound else request.GET.get("indication")
     # The banner's read, made here for the products this patient must not have, and given
     # to the banner (its tag reads nothing more).
-    banner = selectors.patient_banner(patient=patient)
+    banner = _start_banner(request, patient)
     return render(
         request,
         "treatments/session_start.html",
@@ -154,11 +154,24 @@ def session_new(request, public_id):
             "patient": patient,
             "form": form,
             "choices": selectors.product_choices_for(indication_id=indication_id, banner=banner),
-            "reaction": selectors.reaction_ruling_out_every_product(banner),
-            "screening_banner": banner.screening,
-            "banner_reactions": banner.reactions,
+            "reaction": banner and selectors.reaction_ruling_out_every_product(banner),
+            # Given to the banner's tag (it reads nothing more); None: it reads as it may.
+            "screening_banner": banner and banner.screening,
+            "banner_reactions": banner and banner.reactions,
         },
     )
+
+
+def _start_banner(request, patient):
+    """The patient's screening line and recorded reactions for the new-session page's
+    products, read only by those who may read both (as the banner's tag checks: review
+    07/12/2026); None for anyone else, whose list says nothing of them."""
+    user = request.user
+    if user.has_perm("patients.view_intakequestionnaire") and user.has_perm(
+        "treatments.view_sideeffect"
+    ):
+        return selectors.patient_banner(patient=patient)
+    return None
 
 
 class Use(enum.Enum):
