@@ -126,8 +126,10 @@ def test_a_session_left_unsigned_from_an_earlier_day_says_so(practitioner, pract
     with what to do; today's is not (07/12/2026: the demo's forgotten draft read like any
     other)."""
     earlier = timezone.now() - timedelta(days=12)
-    TreatmentSessionFactory(practitioner=practitioner, performed_at=earlier)
+    TreatmentSessionFactory(practitioner=practitioner, performed_at=earlier, created_at=earlier)
     TreatmentSessionFactory(practitioner=practitioner)
+    # Typed today of an earlier treatment: not a forgotten draft (review 07/12/2026).
+    TreatmentSessionFactory(practitioner=practitioner, performed_at=earlier)
     page = practitioner_client.get("/").content.decode()
     assert page.count('data-testid="unsigned-since"') == 1
     assert f"not signed since {timezone.localtime(earlier):%d/%m}: sign it, or withdraw it" in page

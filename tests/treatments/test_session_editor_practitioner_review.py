@@ -85,7 +85,13 @@ def test_a_draft_left_unsigned_from_an_earlier_day_says_so_on_the_editor(practit
     edit = reverse("treatments:session_edit", args=[session.public_id])
     assert "draft-from-earlier-day" not in flow.client.get(edit).content.decode()
     earlier = timezone.now() - timedelta(days=12)
+    # A record typed today of an earlier treatment is not a forgotten draft (review).
     TreatmentSession.objects.filter(pk=session.pk).update(performed_at=earlier)
+    assert "draft-from-earlier-day" not in flow.client.get(edit).content.decode()
+    # Started 12 days ago: said, whatever its performed-at says now.
+    TreatmentSession.objects.filter(pk=session.pk).update(
+        created_at=earlier, performed_at=timezone.now()
+    )
     page = flow.client.get(edit).content.decode()
     assert 'data-testid="draft-from-earlier-day"' in page
     assert f"Started on {timezone.localdate(earlier):%d/%m/%Y} and not signed since." in page

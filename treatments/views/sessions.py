@@ -275,8 +275,11 @@ def _edit_context(request, session, editor: Editor, refused=None):
 
 
 def _started_earlier(session):
-    """The day a draft was performed on, when that is before today (London), else None."""
-    day = timezone.localdate(session.performed_at)
+    """The day a draft was started, when that is before today (London), else None. Its
+    start, not its performed-at, which the editor changes (review 07/12/2026): a record
+    typed today of an earlier treatment is not a forgotten draft, and a forgotten draft
+    whose date is moved to today still is."""
+    day = timezone.localdate(session.created_at)
     return day if day < timezone.localdate() else None
 
 
