@@ -381,3 +381,16 @@ def test_an_archived_record_on_the_list_is_offered_no_slot(reception_client, doc
     assert (archived.status, archived.offered_appointment) == ("waiting", None)
     html = reception_client.get(reverse("diary:waiting_list")).content.decode()
     assert html.count('data-testid="book-offered-slot"') == 1
+
+
+def test_an_archived_record_is_not_put_on_the_list(reception):
+    """It could never be offered a slot (review 07/12/2026)."""
+    from django.core.exceptions import ValidationError
+
+    patient = PatientFactory(family_name="Ashcombe")
+    patient = patient_services.patient_archive(
+        patient=patient, archived_by=reception, reason="Moved abroad", expected_version=1
+    )
+    with pytest.raises(ValidationError, match="record is archived: restore it"):
+        wait(patient, reception)
+    assert not WaitingListEntry.objects.filter(patient=patient).exists()
