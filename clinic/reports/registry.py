@@ -55,6 +55,8 @@ class Report:
     table_kwargs: Callable | None = None  # (filterset, scope) -> extra Table kwargs
     # What a report without a period shows where the period would be: (filterset) -> str.
     cut_off: Callable | None = None
+    # A sentence under the period from the report's rows: (rows) -> str ("" for none).
+    note: Callable | None = None
 
     @property
     def url_name(self) -> str:
@@ -369,6 +371,9 @@ REPORTS: list[Report] = [
         rows=lambda fs, scope: selectors.attendance_rows(scope),
         csv_columns=ATTENDANCE_CSV,
         period_field="appointment date",
+        # Working time counted from the diary's first booking when that is later (manager
+        # review 07/12/2026: a year of hours against a fortnight of bookings read as 2%).
+        note=lambda rows: next((r["working_note"] for r in rows if r.get("working_note")), ""),
     ),
     Report(
         slug="follow-ups",

@@ -217,9 +217,10 @@ def report_page(request, report: Report):
     period beside the dates typed read as those dates' figures (browser review, 07/12)."""
     fs = _filters_for(request, report.filterset)
     scope = fs.scope()
-    table = None
+    table, note = None, ""
     if fs.is_valid():
         rows = _report_rows(report, fs, scope)
+        note = report.note(rows) if report.note else ""
         extra = report.table_kwargs(fs, scope) if report.table_kwargs else {}
         table = report.table(rows, user=request.user, **extra)
         paginate(request, table, page_size=PAGE_SIZE)
@@ -230,6 +231,7 @@ def report_page(request, report: Report):
         "table": table,
         "scope": scope,
         "cut_off": report.cut_off(fs) if table is not None and report.cut_off else "",
+        "note": note,
         "presets": _preset_links(request, fs) if "start" in fs.filters else [],
         "can_export": request.user.has_perm("reports.export_reports"),
         "csv_url": reverse(f"reports:{report.slug}_csv") + query_string(filters),

@@ -512,6 +512,8 @@ def test_working_time_is_counted_from_the_diarys_first_booking(doctor, reception
     year = f"?start={today - timedelta(days=364):%d/%m/%Y}&end={today:%d/%m/%Y}"
     board = client_for(manager).get(reverse("reports:dashboard_panel", args=["diary"]) + year)
     assert "the diary&#x27;s first booking" in board.content.decode()
+    report = client_for(manager).get(reverse("reports:diary-attendance") + year).content.decode()
+    assert 'data-testid="report-note">Working hours from' in report
 
 
 def test_the_day_grid_keeps_every_column_whole_with_odd_lengths(doctor, reception):

@@ -37,5 +37,7 @@ def attendance_rows(scope: Scope) -> list[dict]:
     return [
         *(_row(line, "Practitioner") for line in figures.practitioners),
         *(_row(line, "Room") for line in figures.rooms),
-        _row(figures.total, "Clinic"),
+        # What the working hours are counted over, when not the whole period: the page
+        # says it (Report.note).
+        _row(figures.total, "Clinic") | {"working_note": figures.working_note},
     ]
