@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from contextlib import contextmanager
+from datetime import date
 from decimal import Decimal
 
 import dj_database_url
@@ -486,3 +487,42 @@ def test_every_trigger_function_pins_its_search_path(signed_world):
         if not any(setting.startswith("search_path=pg_catalog,") for setting in config or [])
     ]
     assert unpinned == []
+
+
+def test_a_reviewed_questionnaire_is_final(staff):
+    """Security review (07/12/2026): the runtime role could rewrite a reviewed
+    questionnaire's answers (what every later session's checks read) with no history row.
+    Refused once reviewed; the review itself, and an unreviewed questionnaire, still go."""
+    from patients.models import IntakeQuestionnaire, PriorTreatment
+    from patients.services import questionnaire_mark_reviewed
+
+    reception, practitioner = staff
+    pending = QuestionnaireFactory(entered_by=reception, bleeding_risk=True)
+    reviewed = QuestionnaireFactory(entered_by=reception, bleeding_risk=True)
+    questionnaire_mark_reviewed(questionnaire=reviewed, reviewed_by=practitioner, note="ok")
+    prior = PriorTreatment.objects.create(
+        questionnaire=reviewed,
+        patient=reviewed.patient,
+        treated_on=date(2025, 6, 1),
+        product_other="A toxin abroad",
+        area="Forehead",
+    )
+    questionnaire = "UPDATE patients_intakequestionnaire SET {} WHERE id = %s"
+    with runtime_connection() as runtime, runtime.cursor() as cursor:
+        for change in ("bleeding_risk = false", "review_note = 'x'", "reviewed_at = NULL"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="reviewed"):
+                cursor.execute(questionnaire.format(change), [reviewed.pk])
+        # An unreviewed one is still the app's to change, and its review goes through.
+        cursor.execute(
+            questionnaire.format("bleeding_risk = false, updated_at = now()"), [pending.pk]
+        )
+        # A save that changes nothing but updated_at.
+        cursor.execute(questionnaire.format("updated_at = now()"), [reviewed.pk])
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="reviewed"):
+            cursor.execute(
+                "UPDATE patients_priortreatment SET area = 'x' WHERE id = %s", [prior.pk]
+            )
+    questionnaire_mark_reviewed(questionnaire=pending, reviewed_by=practitioner)
+    reviewed.refresh_from_db()
+    assert reviewed.bleeding_risk is True and reviewed.review_note == "ok"
+    assert IntakeQuestionnaire.objects.get(pk=pending.pk).reviewed_at is not None
