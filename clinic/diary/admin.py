@@ -16,6 +16,7 @@ from clinic.admin_mixins import (
 from clinic.diary import selectors
 from clinic.diary.choices import ExceptionKind
 from clinic.diary.models import Appointment, AppointmentType, Room, WorkingException, WorkingPattern
+from patients.selectors import staff_name
 
 
 @admin.register(Room)
@@ -38,10 +39,6 @@ class AppointmentTypeAdmin(SimpleHistoryAdmin):
         return False
 
 
-def _staff_name(user) -> str:
-    return user.get_full_name() or user.get_username()
-
-
 class PractitionerFilter(admin.RelatedFieldListFilter):
     """The practitioner filter by name, as the list shows them."""
 
@@ -49,7 +46,7 @@ class PractitionerFilter(admin.RelatedFieldListFilter):
         users = field.related_model.objects.filter(
             pk__in=model_admin.get_queryset(request).values("practitioner")
         ).order_by("first_name", "last_name", "username")
-        return [(user.pk, _staff_name(user)) for user in users]
+        return [(user.pk, staff_name(user)) for user in users]
 
 
 class PractitionerByNameMixin:
@@ -58,12 +55,12 @@ class PractitionerByNameMixin:
 
     @admin.display(description="Practitioner", ordering="practitioner__first_name")
     def practitioner_name(self, obj) -> str:
-        return _staff_name(obj.practitioner)
+        return staff_name(obj.practitioner)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if db_field.name == "practitioner" and field is not None:
-            field.label_from_instance = _staff_name
+            field.label_from_instance = staff_name
         return field
 
 
@@ -92,7 +89,7 @@ class WorkingExceptionAdmin(PractitionerByNameMixin, admin.ModelAdmin):
             return
         held = selectors.appointments_during_leave(leave=obj)
         if held:
-            who = obj.practitioner.get_full_name() or obj.practitioner.get_username()
+            who = staff_name(obj.practitioner)
             week = reverse("diary:week", args=[obj.practitioner_id])
             messages.warning(
                 request,
