@@ -181,13 +181,21 @@ def patient_overlap_check(
     )
 
 
-def archived_check(patient) -> BookingCheck:
+def archived_refusal(patient, *, before: str) -> str:
+    """What the diary says of an archived record it refuses (a booking, a move, the
+    waiting list): `before` what it is to be restored."""
     reason = f" ({patient.archived_reason})" if patient.archived_reason else ""
+    return (
+        f"{patient.full_name}'s record is archived{reason}: restore it on the patient's page "
+        f"before {before}."
+    )
+
+
+def archived_check(patient) -> BookingCheck:
     return BookingCheck(
         BLOCK,
         "patient.archived",
-        f"{patient.full_name}'s record is archived{reason}: restore it on the patient's page "
-        "before booking.",
+        archived_refusal(patient, before="booking"),
         "The clinic's records: archived records take no new visits",
     )
 

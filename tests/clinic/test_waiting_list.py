@@ -391,6 +391,6 @@ def test_an_archived_record_is_not_put_on_the_list(reception):
     patient = patient_services.patient_archive(
         patient=patient, archived_by=reception, reason="Moved abroad", expected_version=1
     )
-    with pytest.raises(ValidationError, match="record is archived: restore it"):
+    with pytest.raises(ValidationError, match=r"record is archived \(Moved abroad\): restore it"):
         wait(patient, reception)
     assert not WaitingListEntry.objects.filter(patient=patient).exists()

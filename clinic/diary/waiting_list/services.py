@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from clinic.diary.checks import archived_refusal
 from clinic.diary.waiting_list.choices import WaitingStatus
 from clinic.diary.waiting_list.models import WaitingListEntry
 from patients.choices import PatientStatus
@@ -21,14 +22,11 @@ def waiting_list_add(
     waiting (or offered a slot) for it is refused with who added them and when, so that
     two page loads never make two entries and two offers. Adds for one patient are taken
     one at a time (the patient's row locked), so two at once cannot both pass the check."""
-    current = type(patient).objects.select_for_update().only("pk", "status").get(pk=patient.pk)
+    current = type(patient).objects.select_for_update().get(pk=patient.pk)
     if current.is_archived:
         # It could never be offered a slot: booking refuses an archived record (review
         # 07/12/2026).
-        raise ValidationError(
-            f"{patient.full_name}'s record is archived: restore it on the patient's page "
-            "before adding them to the waiting list."
-        )
+        raise ValidationError(archived_refusal(current, before="adding them to the waiting list"))
     already = (
         WaitingListEntry.objects.filter(
             patient=patient, appointment_type=appointment_type, status__in=WaitingStatus.active()
