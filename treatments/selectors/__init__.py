@@ -34,6 +34,7 @@ from treatments.selectors.patient_banner import (
     BannerReaction,
     PatientBanner,
     patient_banner,
+    patient_banner_for,
     side_effect_header_for_patient,
 )
 from treatments.selectors.patient_history import (
@@ -162,6 +163,7 @@ __all__ = [
     "outcome_series",
     "outcome_session_markers",
     "patient_banner",
+    "patient_banner_for",
     "patient_for_session_start",
     "patient_history_facts",
     "patient_timeline",

@@ -98,6 +98,22 @@ class PatientBanner:
     reactions: tuple[BannerReaction, ...]
 
 
+# Who reads the questionnaire's answers (DOMAIN §7.3): practitioners; reception enters the
+# form but does not read it back, managers see no clinical record.
+READS_SCREENING = "patients.view_intakequestionnaire"
+# Who reads the reactions recorded (DOMAIN §7.3): practitioners. Reception logs a call
+# but does not read the side effects back.
+READS_REACTIONS = "treatments.view_sideeffect"
+
+
+def patient_banner_for(*, user, patient: Patient) -> PatientBanner | None:
+    """Both parts of the banner for one who may read both (the new-session page's
+    products are marked from them), else None: nothing of either is said."""
+    if user.has_perm(READS_SCREENING) and user.has_perm(READS_REACTIONS):
+        return patient_banner(patient=patient)
+    return None
+
+
 def patient_banner(
     *, patient: Patient, screening: bool = True, reactions: bool = True
 ) -> PatientBanner:

@@ -12,15 +12,9 @@ list)."""
 from django import template
 
 from treatments import selectors
+from treatments.selectors.patient_banner import READS_REACTIONS, READS_SCREENING
 
 register = template.Library()
-
-# Who reads the questionnaire's answers (DOMAIN §7.3): practitioners; reception enters the
-# form but does not read it back, managers see no clinical record.
-READS_SCREENING = "patients.view_intakequestionnaire"
-# Who reads the reactions recorded (DOMAIN §7.3): practitioners. Reception logs a call
-# but does not read the side effects back.
-READS_REACTIONS = "treatments.view_sideeffect"
 
 
 @register.inclusion_tag("patients/includes/banner_screening.html", takes_context=True)

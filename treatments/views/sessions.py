@@ -66,7 +66,7 @@ def session_new(request, public_id):
         # The indication changed: show each product as licensed or off-label for it, and
         # any this patient must not have.
         patient = patient_get_for_user(user=request.user, public_id=public_id)
-        banner = _start_banner(request, patient)
+        banner = selectors.patient_banner_for(user=request.user, patient=patient)
         return render(
             request,
             "treatments/session_start.html#products",
@@ -146,7 +146,7 @@ def session_new(request, public_id):
     indication_id = form.data.get("indication") if form.is_bound else request.GET.get("indication")
     # The banner's read, made here for the products this patient must not have, and given
     # to the banner (its tag reads nothing more).
-    banner = _start_banner(request, patient)
+    banner = selectors.patient_banner_for(user=request.user, patient=patient)
     return render(
         request,
         "treatments/session_start.html",
@@ -160,18 +160,6 @@ def session_new(request, public_id):
             "banner_reactions": banner and banner.reactions,
         },
     )
-
-
-def _start_banner(request, patient):
-    """The patient's screening line and recorded reactions for the new-session page's
-    products, read only by those who may read both (as the banner's tag checks: review
-    07/12/2026); None for anyone else, whose list says nothing of them."""
-    user = request.user
-    if user.has_perm("patients.view_intakequestionnaire") and user.has_perm(
-        "treatments.view_sideeffect"
-    ):
-        return selectors.patient_banner(patient=patient)
-    return None
 
 
 class Use(enum.Enum):
