@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from clinic.expressions import CountRows
 from clinic.prepared import Prepared
+from clinic.templatetags.record_export import plain_value
 from patients.choices import PatientStatus
 from patients.models import Patient, patient_name_keys
 from patients.names import spelt_alike
@@ -409,21 +410,17 @@ def _differs(a, b) -> bool:
 
 
 def _display_value(name: str, value, field) -> str:
-    if value in (None, ""):
-        return "—"
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, datetime):  # before date: a datetime is one (review 07/12/2026)
-        return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
-    if name in ("phone", "emergency_contact_phone"):
-        return format_phone(value)
-    if name == "nhs_number":
-        return format_nhs_number(value)
-    return str(value)
+    """A field's value as the record page shows it: its choice's words, a spaced phone or
+    NHS number, else as every record export shows a value (UK dates, London times, Yes/No,
+    a dash for nothing: plain_value)."""
+    if value not in (None, ""):
+        if field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+        if name in ("phone", "emergency_contact_phone"):
+            return format_phone(value)
+        if name == "nhs_number":
+            return format_nhs_number(value)
+    return plain_value(value)
 
 
 def patient_history(*, patient: Patient, user) -> list[HistoryEntry]:
