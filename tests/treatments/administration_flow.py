@@ -49,6 +49,13 @@ def start_data(flow: Administration) -> tuple[str, dict]:
     }
 
 
+def start_draft(flow: Administration) -> TreatmentSession:
+    """Start the flow's session through the new-session page: its draft."""
+    url, data = start_data(flow)
+    assert flow.client.post(url, data).status_code == 302
+    return TreatmentSession.objects.get(patient=flow.patient)
+
+
 def editor_data(client: Client, session: TreatmentSession) -> dict:
     """The editor's form as the browser would submit it unchanged, with the
     confirmations ticked (what a practitioner does before signing)."""

@@ -19,19 +19,13 @@ from tests.treatments.administration_flow import (
     post_form,
     save_data,
     sign_data,
-    start_data,
+    start_draft,
 )
 from treatments import services
 from treatments.models import TreatmentSession
 from treatments.views.session_record import SIGNED_MEANWHILE_MESSAGE
 
 pytestmark = pytest.mark.django_db
-
-
-def _draft(flow) -> TreatmentSession:
-    url, data = start_data(flow)
-    assert flow.client.post(url, data).status_code == 302
-    return TreatmentSession.objects.get(patient=flow.patient)
 
 
 def _signed_by_the_first_click(practitioner, session, data) -> None:
@@ -53,7 +47,7 @@ def _signed_by_the_first_click(practitioner, session, data) -> None:
 @pytest.mark.parametrize("prepare", [sign_data, save_data], ids=["sign", "save"])
 def test_a_sign_or_save_racing_a_committed_sign_goes_to_the_signed_session(practitioner, prepare):
     flow = administration_setup(practitioner)
-    session = _draft(flow)
+    session = start_draft(flow)
     # The confirmations ticked and saved, so the first click's sign (the service's,
     # without the form) goes through.
     saved = post_form(
@@ -85,7 +79,7 @@ def test_notes_typed_in_a_tab_that_lost_the_race_are_kept_for_an_addendum(practi
     from treatments.views.session_record import NOTES_KEPT_MESSAGE, NOTES_KEPT_REASON
 
     flow = administration_setup(practitioner)
-    session = _draft(flow)
+    session = start_draft(flow)
     assert (
         post_form(
             flow.client, f"/sessions/{session.public_id}/edit/", save_data(flow.client, session)
@@ -122,7 +116,7 @@ def test_a_save_or_sign_without_the_version_is_refused_with_the_entries_kept(pra
     """The page said only 'Please correct the highlighted entries' with nothing highlighted
     (the hidden version's error showed nowhere)."""
     flow = administration_setup(practitioner)
-    session = _draft(flow)
+    session = start_draft(flow)
     data = save_data(flow.client, session) | {"action": action, "notes": "Typed just now"}
     del data["version"]
     response = post_form(flow.client, f"/sessions/{session.public_id}/edit/", data)
@@ -146,7 +140,7 @@ def test_a_session_dated_long_ago_is_refused_with_the_input_kept(practitioner, b
     flow = administration_setup(practitioner)
     flow.patient.date_of_birth = born
     flow.patient.save()
-    session = _draft(flow)
+    session = start_draft(flow)
     before = session.performed_at
     data = save_data(flow.client, session)
     data["performed_at"] = typed
@@ -166,7 +160,7 @@ def test_a_draft_saved_in_the_hour_that_comes_twice_keeps_the_time_shown(practit
     every save and sign that hour failed (found by running the tests at 01:30 on
     25/10/2026). It is read as the first time round, summer time."""
     flow = administration_setup(practitioner)
-    session = _draft(flow)
+    session = start_draft(flow)
     data = save_data(flow.client, session)
     assert data["performed_at"] == "25/10/2026 01:30"
     response = post_form(flow.client, f"/sessions/{session.public_id}/edit/", data)
@@ -181,7 +175,7 @@ def test_a_draft_saved_in_the_hour_that_comes_twice_keeps_the_time_shown(practit
 def test_a_time_the_clocks_skipped_is_refused_in_plain_words(practitioner):
     """The night the clocks go forward there is no 01:00 to 01:59."""
     flow = administration_setup(practitioner)
-    session = _draft(flow)
+    session = start_draft(flow)
     before = session.performed_at
     data = save_data(flow.client, session) | {"performed_at": "28/03/2027 01:30"}
     response = post_form(flow.client, f"/sessions/{session.public_id}/edit/", data)
@@ -197,7 +191,7 @@ def test_the_editor_opens_for_a_draft_saved_with_year_one(practitioner):
     """A row saved before the form refused such dates: the editor opens (no overflow), a
     save asks for the date to be corrected, and goes through once it is."""
     flow = administration_setup(practitioner)
-    session = _draft(flow)
+    session = start_draft(flow)
     TreatmentSession.objects.filter(pk=session.pk).update(
         performed_at=datetime(1, 1, 2, 12, tzinfo=UTC)
     )
@@ -213,7 +207,7 @@ def test_the_editor_opens_for_a_draft_saved_with_year_one(practitioner):
 
 def _signed(practitioner) -> tuple:
     flow = administration_setup(practitioner)
-    session = _draft(flow)
+    session = start_draft(flow)
     response = post_form(
         flow.client, f"/sessions/{session.public_id}/edit/", sign_data(flow.client, session)
     )
@@ -338,7 +332,7 @@ def test_a_save_from_a_page_older_than_the_draft_says_how_to_keep_what_was_typed
     from treatments.views.sessions import CONFLICT_MESSAGE
 
     flow = administration_setup(practitioner)
-    session = _draft(flow)
+    session = start_draft(flow)
     edit = f"/sessions/{session.public_id}/edit/"
     stale = save_data(flow.client, session) | {"notes": "Typed in this tab"}
     other = save_data(flow.client, session) | {"notes": "Saved in another tab"}

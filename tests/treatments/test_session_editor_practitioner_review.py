@@ -12,17 +12,11 @@ from tests.treatments.administration_flow import (
     administration_setup,
     editor_data,
     post_form,
-    start_data,
+    start_draft,
 )
 from treatments.models import AnatomicalSite, TreatmentSession
 
 pytestmark = pytest.mark.django_db
-
-
-def _draft(flow) -> TreatmentSession:
-    url, data = start_data(flow)
-    assert flow.client.post(url, data).status_code == 302
-    return TreatmentSession.objects.get(patient=flow.patient)
 
 
 def _with_rows(data: dict, rows: list[dict]) -> dict:
@@ -42,7 +36,7 @@ def test_a_dose_on_a_row_without_its_side_is_named_not_silently_left_out(practit
     """500 U typed over two rows, the second without a side: the live total said 300 U
     and nothing else, so a dose over a limit could read as within it."""
     flow = administration_setup(practitioner)
-    session = _draft(flow)
+    session = start_draft(flow)
     biceps = AnatomicalSite.objects.get(slug="biceps-brachii")
     temporalis = AnatomicalSite.objects.get(slug="temporalis")
     data = _with_rows(
@@ -65,7 +59,7 @@ def test_a_dose_on_a_row_without_its_side_is_named_not_silently_left_out(practit
 
 def test_a_complete_set_of_rows_has_no_uncounted_note(practitioner):
     flow = administration_setup(practitioner)
-    session = _draft(flow)
+    session = start_draft(flow)
     biceps = AnatomicalSite.objects.get(slug="biceps-brachii")
     data = _with_rows(
         editor_data(flow.client, session),
@@ -81,7 +75,7 @@ def test_a_draft_left_unsigned_from_an_earlier_day_says_so_on_the_editor(practit
     """Margaret Pollard's draft of 25/11, opened on 07/12: the home page said "not signed
     since 25/11: sign it, or withdraw it if not given"; the editor it opens said nothing."""
     flow = administration_setup(practitioner)
-    session = _draft(flow)
+    session = start_draft(flow)
     edit = reverse("treatments:session_edit", args=[session.public_id])
     assert "draft-from-earlier-day" not in flow.client.get(edit).content.decode()
     earlier = timezone.now() - timedelta(days=12)
