@@ -14,12 +14,20 @@ from tests.e2e.session_helpers import (
     Actions,
     acknowledge_any_warnings,
     fresh_vial,
+    live_check_settled,
     safety_panel,
     start_preempt_session,
     tick_confirmations,
 )
+from tests.factories import (
+    InjectionPointFactory,
+    PatientFactory,
+    QuestionnaireFactory,
+    TreatmentSessionFactory,
+)
 from treatments.choices import SessionStatus
 from treatments.models import TreatmentSession
+from treatments.views import sessions as session_views
 
 pytestmark = [
     pytest.mark.e2e,
@@ -118,3 +126,38 @@ def test_a_live_check_due_as_sign_is_clicked_does_not_say_signed_meanwhile(
     expect(page.locator(".messages")).not_to_contain_text("signed meanwhile")
     assert TreatmentSession.objects.get(patient=adult_patient).status == SessionStatus.SIGNED
     assert len(checks) == before_sign  # none sent after Sign
+
+
+def test_save_pressed_straight_after_typing_saves_with_the_live_check_on_its_way(
+    page: Page, live_server, practitioner, reception, login, monkeypatch
+):
+    """Pressing Save takes the focus from the field just typed in, and that field's change
+    sends a live check of its own as the Save goes (seen in CI's network log). The check,
+    slow at the server here, is dropped by the page and still runs there beside the Save:
+    the draft is saved, and the page says so."""
+    patient = PatientFactory()
+    QuestionnaireFactory(patient=patient, entered_by=reception)
+    draft = TreatmentSessionFactory(
+        patient=patient, practitioner=practitioner, vial=fresh_vial(practitioner)
+    )
+    InjectionPointFactory.create_batch(2, session=draft)
+    checks_at_server = []
+    real_context = session_views._edit_context
+
+    def slow_check(request, *args, **kwargs):
+        if request.htmx:
+            checks_at_server.append(request.path)
+            time.sleep(0.4)
+        return real_context(request, *args, **kwargs)
+
+    monkeypatch.setattr(session_views, "_edit_context", slow_check)
+    login(page, live_server, "amelia")
+    page.goto(f"{live_server.url}/sessions/{draft.public_id}/edit/")
+    page.get_by_label("Notes").fill("Tolerated well")
+    live_check_settled(page)  # the typing's own check (500 ms after it) has answered
+    sent = len(checks_at_server)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save draft").click()
+    expect(page.locator(".messages")).to_contain_text("Draft saved.")
+    assert len(checks_at_server) == sent + 1  # the one the click's blur sent
+    assert TreatmentSession.objects.get(pk=draft.pk).notes == "Tolerated well"
