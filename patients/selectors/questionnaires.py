@@ -148,6 +148,8 @@ class ScreeningBanner:
     cows_milk_protein_allergy: bool = False
     # Rule 21's answer: every toxin product is contraindicated (the same list).
     toxin_or_albumin_allergy: bool = False
+    # Rule 24's answer: the aesthetic products are contraindicated for cosmetic use.
+    neuromuscular_disorder: bool = False
 
     @property
     def completed(self) -> bool:
@@ -233,6 +235,7 @@ def questionnaire_banner_from(questionnaires: Iterable) -> ScreeningBanner:
             allergies=tuple(allergies),
             cows_milk_protein_allergy=bool(questionnaire.allergy_cows_milk_protein),
             toxin_or_albumin_allergy=bool(questionnaire.allergy_toxin_or_albumin),
+            neuromuscular_disorder=bool(questionnaire.neuromuscular_disorder),
             contraindications=tuple(contraindications),
             awaiting_review_on=newest_unreviewed,
         )

@@ -257,6 +257,16 @@ def _products(page) -> dict[str, str]:
     return lines
 
 
+def _ticked(page, brand) -> bool:
+    """Whether the product's radio button comes ticked."""
+    html = page.content.decode()
+    for chunk in html.split('name="product"')[1:]:
+        tag, label = chunk.split(">", 1)  # the input's attributes; then its label
+        if label.split("</label>", 1)[0].split(">", 1)[-1].strip().startswith(brand):
+            return "checked" in tag
+    raise AssertionError(f"{brand} is not listed")
+
+
 def test_a_product_the_patient_must_not_have_is_marked_and_not_chosen_for_them(
     ready_patient, practitioner
 ):
@@ -354,3 +364,38 @@ def test_the_list_says_nothing_of_screening_to_one_who_may_not_read_it(ready_pat
     )
     assert page.status_code == 200
     assert "contraindicated" not in page.content.decode()
+
+
+def test_a_neuromuscular_disorder_marks_the_aesthetic_products_for_cosmetic_use_only(
+    ready_patient, practitioner
+):
+    """Rule 24 (code review 07/12/2026): for cosmetic use the engine blocks Vistabel,
+    Bocouture and Azzalure after a neuromuscular disorder, but the list offered them as
+    licensed, first and ticked; for a therapeutic use it asks for a reason instead, and
+    the list marks nothing."""
+    from tests.factories import QuestionnaireFactory
+
+    QuestionnaireFactory(
+        patient=ready_patient,
+        neuromuscular_disorder=True,
+        neuromuscular_details="Myasthenia gravis",
+        reviewed_by=practitioner,
+        reviewed_at=timezone.now(),
+        completed_on=timezone.localdate(),
+    )
+    client = client_for(practitioner)
+    said = "contraindicated: neuromuscular disorder, not for cosmetic use"
+    cosmetic = f"?indication={indication('glabellar-lines').pk}"
+    for page in (
+        client.get(new_url(ready_patient) + cosmetic),
+        client.get(new_url(ready_patient) + cosmetic, headers={"HX-Request": "true"}),
+    ):
+        lines = _products(page)
+        marked = {brand for brand, line in lines.items() if said in line}
+        assert marked == {"Vistabel", "Bocouture", "Azzalure"}
+        assert list(lines)[-3:] == sorted(marked)  # listed last
+        assert not any(_ticked(page, brand) for brand in marked)
+    therapeutic = client.get(
+        new_url(ready_patient) + f"?indication={indication('cervical-dystonia').pk}"
+    )
+    assert "contraindicated" not in therapeutic.content.decode()

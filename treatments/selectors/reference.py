@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import F, Prefetch, Q
 
 from clinic.inputs import record_id
+from treatments.choices import IndicationCategory
 from treatments.models import (
     DoseGuideline,
     Indication,
@@ -53,8 +54,10 @@ def product_choices_for(*, indication_id, banner=None) -> list[ProductChoice]:
     licensed ones first. With the patient's `banner` (patient_banner.patient_banner), a
     product containing cow's milk protein is marked contraindicated after that allergy
     (rule 23, as the engine blocks it), and listed last; every product after an allergy to
-    a botulinum toxin or human albumin (rule 21). A recorded reaction rules out
-    every product: `reaction_ruling_out_every_product`."""
+    a botulinum toxin or human albumin (rule 21); for a cosmetic indication, the products
+    contraindicated for cosmetic use with a neuromuscular disorder (rule 24: the category
+    read only then). A recorded reaction rules out every product:
+    `reaction_ruling_out_every_product`."""
     products = product_list_formulary()
     # As the page sent it: an id, or nothing chosen (a number too long for an id column
     # was a 500, found by the hostile-input test at random).
@@ -66,9 +69,20 @@ def product_choices_for(*, indication_id, banner=None) -> list[ProductChoice]:
                 "product_id", flat=True
             )
         )
+    screening = banner and banner.screening
+    cosmetic = bool(
+        screening
+        and screening.neuromuscular_disorder
+        and indication_pk is not None
+        and Indication.objects.filter(
+            pk=indication_pk, category=IndicationCategory.COSMETIC
+        ).exists()
+    )
     choices = [
         ProductChoice(
-            p, None if indication_pk is None else p.pk in licensed, _contraindicated(p, banner)
+            p,
+            None if indication_pk is None else p.pk in licensed,
+            _contraindicated(p, screening, cosmetic=cosmetic),
         )
         for p in products
     ]
@@ -77,13 +91,17 @@ def product_choices_for(*, indication_id, banner=None) -> list[ProductChoice]:
     return sorted(choices, key=lambda c: (bool(c.contraindicated), not c.licensed, c.product.brand))
 
 
-def _contraindicated(product: Product, banner) -> str:
-    screening = banner and banner.screening
+def _contraindicated(product: Product, screening, *, cosmetic: bool) -> str:
+    """Why the engine would block this product for the patient, from the reviewed
+    screening ("" when it would not)."""
     if screening and screening.toxin_or_albumin_allergy:
         # Rule 21 from the screening: every toxin product, as the engine blocks it.
         return "allergy to a botulinum toxin or human albumin"
     if screening and screening.cows_milk_protein_allergy and product.milk_protein_contraindicated:
         return "cow's milk protein allergy"
+    if cosmetic and product.cosmetic_neuromuscular_contraindicated:
+        # Rule 24: blocked for cosmetic use (a therapeutic one asks for a reason instead).
+        return "neuromuscular disorder, not for cosmetic use"
     return ""
 
 
