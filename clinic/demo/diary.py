@@ -54,6 +54,7 @@ class DiarySeeder:
             WorkingException,
             WorkingPattern,
         )
+        from patients.models import Patient
         from treatments.models import TreatmentSession
 
         rng = random.Random(self.rng.random())
@@ -99,12 +100,27 @@ class DiarySeeder:
             latest.setdefault(session.patient_id, session)
         treated = list(latest.values())
         rng.shuffle(treated)
-        made = []
         # A patient is booked once a day whoever they see (two practitioners at once was
         # the review's finding; a second visit the same day is rare enough to leave out).
         # A room holds one booking at a time, whoever's: what each day's rooms hold so far.
         seen_on, held_on = {}, {}
         reception = self.staff.get("reception") or people["practitioner"]
+        # The treatment visits of the past week and of earlier today: where the history
+        # gave its sessions (clinic.demo.visits), first, as they happened; and today's
+        # draft, in treatment now.
+        made = self._history_visits(types, rooms, reception, seen_on, held_on)
+        # One treatment booking a patient in the week ahead, for one due by then.
+        self._diary_due = self._due_check(by_indication)
+        # Consultations: most for people not treated here yet (considering treatment),
+        # half of them (the others free for the waiting list: clinic/demo/messages.py).
+        newcomers = list(
+            Patient.objects.filter(
+                archived_at__isnull=True,
+                treatment_sessions__isnull=True,
+                date_of_birth__lte=today.replace(year=today.year - 19),  # adults
+            ).order_by("pk")
+        )
+        self._newcomers = rng.sample(newcomers, len(newcomers) // 2)
         who, shared_day, moves_at, shared = SHARED_ROOM
         first_hour_ends = (datetime.combine(today, moves_at) + SHARED_FIRST).time()
         for offset in range(-7, 8):
@@ -166,30 +182,44 @@ class DiarySeeder:
             # booked before her day: one running on from the morning must not overlap it,
             # as PostgreSQL's exclusion constraint refuses).
             mine = held.setdefault(("practitioner", person.pk), [])
-            if (gaps and rng.random() < (0.1 if today else 0.3)) or any(  # a gap, room in use
+            # Free time here and there (the history's treatments fill a quiet day's part).
+            if (gaps and rng.random() < (0.15 if today else 0.45)) or any(  # a gap, in use
                 s < moment + timedelta(minutes=minutes) and moment < e for s, e in spans + mine
             ):
                 moment += timedelta(minutes=15)
                 continue
             if len(seen_today) >= len(treated):  # everyone is booked today already
                 break
-            session = rng.choice(treated)
-            if session.patient_id in seen_today:
-                continue
             kind = rng.random()
-            if kind < 0.7:
-                appointment_type = by_indication.get(session.indication_id) or types["review"]
+            # A treatment visit for a patient due by then, ahead only: one attended already
+            # is the history's (booked above, with its session); none is in treatment
+            # without one.
+            due = [
+                s
+                for s in treated
+                if s.patient_id not in seen_today and self._diary_due(s, day)
+            ] if kind < 0.7 and moment >= now else []  # fmt: skip
+            session = rng.choice(due or treated)
+            patient, indication, product = session.patient, None, None
+            if due:
+                appointment_type = by_indication[session.indication_id]
                 indication, product = session.indication, session.product
-            elif kind < 0.85:
-                appointment_type, indication, product = types["review"], None, None
-            else:
-                appointment_type, indication, product = types["consultation"], None, None
+            elif rng.random() < 0.5:
+                appointment_type = types["review"]
+            else:  # a consultation: most often someone not treated here yet
+                appointment_type = types["consultation"]
+                if self._newcomers and rng.random() < 0.6:
+                    patient = rng.choice(self._newcomers)
+            if patient.pk in seen_today:
+                continue
             length = appointment_type.default_minutes if rng.random() < 0.7 else minutes
             ends_at = moment + timedelta(minutes=length)
             if any(s < ends_at and moment < e for s, e in spans + mine):  # longer than free
                 moment += timedelta(minutes=15)
                 continue
-            seen_today.add(session.patient_id)
+            seen_today.add(patient.pk)
+            if due:
+                self._treatment_booked.add(patient.pk)
             spans.append((moment, ends_at))
             mine.append((moment, ends_at))
             status, arrived, cancelled = self._status(
@@ -200,7 +230,7 @@ class DiarySeeder:
             cancel_done |= status == "cancelled" and today
             booked.append(
                 Appointment(
-                    patient=session.patient,
+                    patient=patient,
                     practitioner=person,
                     room=room,
                     appointment_type=appointment_type,
@@ -221,6 +251,113 @@ class DiarySeeder:
             )
             moment = ends_at
         return booked
+
+    def _history_visits(self, types, rooms, desk, seen_on, held_on) -> list:
+        """The history's visits of the past week and earlier today, completed, each with
+        the session given at it (and today's draft session, in treatment); their times
+        held, their patients seen that day."""
+        from clinic.diary.models import Appointment
+
+        history = self.treatment
+        rng = random.Random(self.rng.random())
+        visits = [(v, "completed") for v in history.diary_visits]
+        draft = history.draft_session
+        if draft is not None and draft.pk:
+            visits.append((draft, "in-treatment"))
+        made = []
+        for visit, status in visits:
+            if status == "in-treatment":  # today's draft: a visit of the migraine's length
+                appointment_type = next(
+                    (t for t in types.values() if t.indication_id == visit.indication_id),
+                    types["first-treatment"],
+                )
+                session = type(visit).objects.select_related("patient").get(pk=visit.pk)
+                person, performed = session.practitioner, timezone.localtime(session.performed_at)
+                starts_at = performed - timedelta(minutes=performed.minute % 5)
+                minutes = appointment_type.default_minutes
+            else:
+                signed = [s for s in visit.sessions if s.pk and s.status == "signed"]
+                if not signed:  # refused at signing: no visit completed
+                    continue
+                appointment_type = types[visit.type_slug]
+                session = next(
+                    (s for s in signed if s.indication.slug == visit.indication_slug), signed[0]
+                )
+                person, starts_at, minutes = visit.practitioner, visit.starts_at, visit.minutes
+            ends_at = starts_at + timedelta(minutes=minutes)
+            day = timezone.localdate(starts_at)
+            room = self._room_at(person, starts_at, rooms)
+            last_minute = ends_at - timedelta(minutes=1)
+            if room is False or self._room_at(person, last_minute, rooms) is False:
+                continue  # outside their hours (today's draft, seeded at night)
+            seen_on.setdefault(day, set()).add(session.patient_id)
+            held = held_on.setdefault(day, {})
+            held.setdefault(("practitioner", person.pk), []).append((starts_at, ends_at))
+            if room is not None:
+                held.setdefault(room.pk, []).append((starts_at, ends_at))
+            arrived = starts_at - timedelta(minutes=rng.randint(2, 12))
+            made.append(
+                Appointment(
+                    patient=session.patient,
+                    practitioner=person,
+                    room=room,
+                    appointment_type=appointment_type,
+                    indication=session.indication,
+                    product=session.product,
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    status=status,
+                    booked_by=desk,
+                    created_at=starts_at - timedelta(days=rng.randint(3, 60)),
+                    arrived_at=arrived,
+                    confirmed_at=starts_at - timedelta(days=2) if rng.random() < 0.5 else None,
+                    session=session,
+                )
+            )
+        return made
+
+    def _room_at(self, person, at, rooms):
+        """The room of `person`'s hours at `at` (None without one), False outside them."""
+        name = next((n for n, user in self.staff.items() if user == person), None)
+        if name not in WEEKLY:
+            return False
+        weekdays, starts, ends, room = WEEKLY[name]
+        local = timezone.localtime(at)
+        day = local.date()
+        if day.weekday() in weekdays:
+            ends = ends if day.weekday() < 5 else time(13)
+        elif day == timezone.localdate():  # the extra clinic
+            ends = time(13)
+        else:
+            return False
+        for begins, finishes, where in stretches(name, day.weekday(), starts, ends, room):
+            if begins <= local.time() < finishes:
+                return rooms.get(where)
+        return False
+
+    def _due_check(self, by_indication):
+        """(latest signed session, day) -> whether its patient is due a treatment of it by
+        that day (its minimum interval passed), not booked for one this week already and
+        not in the middle of one today (a draft, or one withdrawn)."""
+        from treatments.models import TreatmentSession
+
+        history = self.treatment
+        busy = set(
+            TreatmentSession.objects.filter(
+                status__in=("draft", "withdrawn"), performed_at__date__gte=history.today
+            ).values_list("patient_id", flat=True)
+        )
+        booked = self._treatment_booked = set()
+
+        def due(session, day) -> bool:
+            if session.indication_id not in by_indication or session.patient_id in busy:
+                return False
+            if session.patient_id in booked:
+                return False
+            interval = history.interval(session.indication.slug, session.product.slug)
+            return timezone.localdate(session.performed_at) + timedelta(days=interval) <= day
+
+        return due
 
     @staticmethod
     def _status(rng, starts_at, ends_at, now, today, late_done, dna_done, cancel_done):

@@ -105,18 +105,44 @@ class SessionPlanning:
         )
 
     def visits(self, plan: Plan):
-        """(day, sessions, is top-up) from the plan's start to its end, in date order."""
+        """(day, sessions, is top-up, diary visit or None) from the plan's start to its
+        end, in date order; in the diary's past week at a visit it books
+        (clinic.demo.visits)."""
         kind, rng = plan.kind, self.rng
         interval = self.interval(kind.indication, kind.product)
-        day, number, reasons = plan.start, 0, {}
-        while day < plan.end:
+        day, number, reasons, last = plan.start, 0, {}, None
+        while True:
+            visit = None
+            if day >= plan.end:  # due by today, treated in the diary's week (or not)
+                pulled = last is not None and self.pull_due(plan, last, interval, day)
+                if not pulled:
+                    return
+                day, reasons = pulled, {}
+                earliest = max(last + timedelta(days=interval), self.diary_from)
+            else:
+                earliest = day
+            if self.in_diary_week(day):
+                booked = self.book_visit(
+                    plan, day, earliest=earliest, latest=self.today, first=number == 0
+                )
+                if booked is None:
+                    return
+                day, visit = booked
             number += 1
-            yield day, self.sessions_for(plan, day, number, reasons), False
+            yield day, self.sessions_for(plan, day, number, reasons), False, visit
             if kind.key in GLABELLAR_KINDS and rng.random() < 0.08:
                 top_up_day = open_day(day + timedelta(days=rng.randrange(10, 13)))
+                top_up = None
+                if top_up_day < plan.end and self.in_diary_week(top_up_day):
+                    top_up = self.book_visit(
+                        plan, top_up_day, earliest=top_up_day,
+                        latest=day + timedelta(days=13), first=False, top_up=True,
+                    )  # fmt: skip
+                    top_up_day = top_up[0] if top_up else plan.end
                 if top_up_day < plan.end:
-                    yield top_up_day, [self.top_up(plan)], True
+                    yield top_up_day, [self.top_up(plan)], True, top_up and top_up[1]
                     day = top_up_day
+            last = day  # the interval runs from the last session (a top-up's too)
             if rng.random() < 0.07:
                 return  # the patient stopped coming
             gap, reasons = interval + rng.randrange(0, 57), {}

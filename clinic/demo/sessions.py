@@ -25,6 +25,7 @@ from clinic.demo.plans import (
 )
 from clinic.demo.signing import SessionSigning
 from clinic.demo.stock import LotCalendar, StockHistory
+from clinic.demo.visits import DiaryWeek
 from patients.models import IntakeQuestionnaire, PriorTreatment
 from treatments import safety, services
 from treatments.choices import SafetyLevel
@@ -61,7 +62,7 @@ WRONG_SIDE = (
 )
 
 
-class TreatmentHistory(SessionPlanning, SessionSigning, StockHistory, FollowUpHistory):
+class TreatmentHistory(SessionPlanning, SessionSigning, StockHistory, FollowUpHistory, DiaryWeek):
     """Plans treatment for the patients the command creates, then replays it in date
     order: through services.session_sign when `replaying` (see the module docstring),
     else with the same engine in memory and bulk inserts."""
@@ -104,6 +105,7 @@ class TreatmentHistory(SessionPlanning, SessionSigning, StockHistory, FollowUpHi
         self.pending = Pending()
         self.facts: dict = {}  # bulk path: (product, indication) -> guideline, reference
         self.dose_ids = 0
+        self.diary_week_setup()
 
     def replay(self) -> None:
         started = time.monotonic()
@@ -142,16 +144,19 @@ class TreatmentHistory(SessionPlanning, SessionSigning, StockHistory, FollowUpHi
     def replay_plan(self, plan: Plan, clock: ReplayClock) -> None:
         rng = self.rng
         main = None
-        for day, sessions, top_up in self.visits(plan):
+        for day, sessions, top_up, visit in self.visits(plan):
             self.file_questionnaires(plan, day)
             self.assess_face_to_face(plan, sessions, day, clock)
-            practitioner = plan.practitioner
-            if plan.kind.nurse_share and rng.random() < 0.1:  # the other one covered
-                practitioner = self.staff[
-                    "practitioner" if practitioner == self.staff["nurse"] else "nurse"
-                ]
-            hour = rng.randrange(9, 13 if day.weekday() == 5 else 17)
-            at = aware(day, hour, rng.choice((0, 15, 30, 45)))
+            if visit is not None:  # the diary's past week: at the visit booked
+                practitioner, at = visit.practitioner, visit.starts_at
+            else:
+                practitioner = plan.practitioner
+                if plan.kind.nurse_share and rng.random() < 0.1:  # the other one covered
+                    practitioner = self.staff[
+                        "practitioner" if practitioner == self.staff["nurse"] else "nurse"
+                    ]
+                hour = rng.randrange(9, 13 if day.weekday() == 5 else 17)
+                at = aware(day, hour, rng.choice((0, 15, 30, 45)))
             for index, spec in enumerate(sessions):
                 prepared = self.prepare(
                     plan, spec, at + timedelta(minutes=10 * index), practitioner, main
@@ -160,6 +165,8 @@ class TreatmentHistory(SessionPlanning, SessionSigning, StockHistory, FollowUpHi
                     session = self.sign_with_services(prepared, clock)
                 else:
                     session = self.sign_in_memory(prepared)
+                if visit is not None:
+                    visit.sessions.append(session)
                 if index == 0 and not top_up:
                     main = session
             plan.last_day = day

@@ -212,9 +212,11 @@ class SideEffectSeeder:
             if se.regulator_decision:
                 se.decided_by, se.decided_at = reviewer, reviewed_at
             rows.append(se)
-        # Two calls logged by reception this week, waiting for a practitioner.
+        # Two calls logged by reception this week, waiting for a practitioner: about a
+        # session 3 to 19 days ago (logged in the last 2 days, so after it: not one of
+        # today's, which the diary shows given this morning).
         recent_sessions = [
-            s for s in sessions if (today - timezone.localdate(s.performed_at)).days < 20
+            s for s in sessions if 3 <= (today - timezone.localdate(s.performed_at)).days < 20
         ]
         for session, words in zip(
             rng.sample(recent_sessions, min(2, len(recent_sessions))), PHONED_IN, strict=False

@@ -334,9 +334,7 @@ class SessionSigning:
         patient = self.draft_patient()
         if indication is None or product is None or patient is None:
             return
-        # Started 20 minutes ago (today, even just after midnight).
-        at = max(self.now - timedelta(minutes=20), aware(self.today, 0, 1))
-        at = at.replace(second=0, microsecond=0)
+        at = self.draft_at()  # started 20 minutes ago (today, even just after midnight)
         vial = self.receive(product, 200, self.today - timedelta(self.rng.randrange(7, 29)), clock)
         clock.at = max(at - timedelta(minutes=10), aware(self.today, 0))
         practitioner = self.staff["practitioner"]
@@ -370,6 +368,7 @@ class SessionSigning:
         )
         self.created.setdefault(TreatmentSession, {})[session.pk] = at
         self.drafts += 1
+        self.draft_session = session  # in treatment in the diary (clinic/demo/diary.py)
 
     def forgotten_draft(self, clock: ReplayClock) -> None:
         """A glabellar-lines session Priya Shah started 12 days ago and never signed (nor
@@ -417,14 +416,18 @@ class SessionSigning:
         the patient declined on the day (the session's page shows it withdrawn, not
         given; no draft list counts it). The first such patient, no random draw: the rest
         of the demo is as it was."""
+        # Not one treated in the diary's past week (the session would be too soon): one
+        # due, else one treated before that week, else the first.
+        dystonia = [
+            p
+            for p in self.plans
+            if p.kind.indication == "cervical-dystonia" and p.patient.status == PatientStatus.ACTIVE
+        ]
+        interval = lambda p: self.interval(p.kind.indication, p.kind.product)  # noqa: E731
         plan = next(
-            (
-                p
-                for p in self.plans
-                if p.kind.indication == "cervical-dystonia"
-                and p.patient.status == PatientStatus.ACTIVE
-            ),
-            None,
+            (p for p in dystonia if p.last_day and (self.today - p.last_day).days >= interval(p)),
+            next((p for p in dystonia if p.last_day and p.last_day < self.diary_from), None)
+            or next(iter(dystonia), None),
         )
         indication = self.indications.get("cervical-dystonia")
         product = self.products.get(plan.kind.product) if plan is not None else None

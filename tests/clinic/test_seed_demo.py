@@ -112,3 +112,97 @@ def test_the_demo_seeded_at_half_past_eleven_at_night_still_tells_its_story():
             and timezone.localtime(starts_at).hour >= 13
         }
         assert afternoons == {"Treatment room 1"}
+
+
+def test_the_diary_and_the_sessions_tell_one_story():
+    """A manager's review (07/12/2026): today's completed treatment visits had no signed
+    session behind them, and the dashboard's week said 0 beside a busy diary. Seeded on a
+    Thursday afternoon: every treatment visit attended, in the past week or earlier today,
+    is the session given at it (same patient, practitioner, day and time, indication and
+    product; signed, or today's draft in treatment); every session of that week was given
+    at a visit; a missed or cancelled visit has none; nobody is in two places at once; a
+    reaction is logged after its session; and the dashboard's week so far counts them.
+    (100 patients: enough are treated in any week.)"""
+    from datetime import timedelta
+
+    import time_machine
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from clinic.diary.choices import AppointmentKind
+    from clinic.diary.models import Appointment
+    from clinic.reports import selectors
+    from clinic.reports.periods import Period
+    from tests.clock import london
+    from treatments.models import SideEffect
+
+    today = timezone.localdate()
+    thursday = today + timedelta(days=(3 - today.weekday()) % 7)
+    monday = thursday - timedelta(days=3)
+    with time_machine.travel(london(thursday, 15, 20), tick=True):
+        call_command("seed_demo", patients=100, seed=1)
+        now = timezone.now()
+        visits = list(
+            Appointment.objects.select_related("appointment_type", "session").order_by("starts_at")
+        )
+        attended = [
+            a
+            for a in visits
+            if a.appointment_type.kind in AppointmentKind.treatments()
+            and a.status in ("completed", "in-treatment")
+        ]
+        assert len(attended) >= 3
+        for visit in attended:
+            session = visit.session
+            assert session is not None, visit
+            assert (session.patient_id, session.practitioner_id) == (
+                visit.patient_id,
+                visit.practitioner_id,
+            )
+            assert visit.starts_at <= session.performed_at < visit.ends_at
+            assert (session.indication_id, session.product_id) == (
+                visit.indication_id,
+                visit.product_id,
+            )
+            if visit.status == "completed":
+                assert session.status == SessionStatus.SIGNED and session.signed_at < now
+                assert visit.ends_at <= now
+            else:
+                assert session.status == SessionStatus.DRAFT
+        assert not [a for a in visits if a.status in ("dna", "cancelled") and a.session_id]
+        # A top-up at the 2-week review has its visit too (a review, with its session).
+        given_at = {
+            (a.patient_id, a.practitioner_id, timezone.localdate(a.starts_at))
+            for a in visits
+            if a.status == "completed" and a.session_id
+        }
+        week = Session.objects.filter(
+            status=SessionStatus.SIGNED, performed_at__gte=london(thursday - timedelta(7), 0)
+        )
+        assert week.exists()
+        for session in week:
+            at = (session.patient_id, session.practitioner_id)
+            assert (*at, timezone.localdate(session.performed_at)) in given_at, session
+        occupying = [a for a in visits if a.status not in ("dna", "cancelled")]
+        by_person: dict = {}
+        for a in occupying:
+            for s, e in by_person.get(a.practitioner_id, []):
+                assert not (s < a.ends_at and a.starts_at < e), a
+            by_person.setdefault(a.practitioner_id, []).append((a.starts_at, a.ends_at))
+
+        # A reaction is logged after the session it follows (review: a call "since
+        # yesterday" logged the day before this morning's treatment).
+        for reaction in SideEffect.objects.select_related("session"):
+            assert reaction.onset_date >= timezone.localdate(reaction.session.performed_at)
+            assert reaction.created_at > reaction.session.performed_at, reaction
+
+        manager = get_user_model().objects.get(username="manager")
+        period = Period(monday - timedelta(days=7), thursday)
+        board = selectors.dashboard(
+            scope=selectors.scope_for(user=manager, period=period), whole_clinic=True
+        )
+        since_monday = Session.objects.filter(
+            status=SessionStatus.SIGNED, performed_at__gte=london(monday, 0)
+        ).count()
+        assert since_monday > 0
+        assert board.sessions_so_far == {"since": monday, "sessions": since_monday}
