@@ -93,6 +93,7 @@ def appointment_book(
         practitioner_id=practitioner.pk, day=timezone.localdate(starts_at)
     )
     room_id = room.pk if room else availability.room_at(hours, starts_at)
+    found = []  # the checks read before a clash: its free times start when they allow
     try:
         with transaction.atomic():
             # The locks, then a refusal no other time fixes, then the slot: a time already
@@ -152,6 +153,7 @@ def appointment_book(
             practitioner_id=practitioner.pk,
             after=starts_at,
             room_id=room.pk if room else None,
+            found=found,
         ) from None
     except IntegrityError as exc:
         if "appointment_no_overlap" not in str(exc):
@@ -162,6 +164,7 @@ def appointment_book(
             practitioner_id=practitioner.pk,
             after=starts_at,
             room_id=room.pk if room else None,
+            found=found,
         ) from None
 
 
@@ -191,6 +194,7 @@ def appointment_move(
             and (room is None or current.room_id == room.pk)
         )
 
+    found = []  # as for a booking
     try:
         with transaction.atomic():
             current = locked_for_edit(
@@ -261,6 +265,7 @@ def appointment_move(
             practitioner_id=practitioner_id,
             after=starts_at,
             room_id=chosen_room,
+            found=found,
         ) from None
     except IntegrityError as exc:
         if "appointment_no_overlap" not in str(exc):
@@ -271,6 +276,7 @@ def appointment_move(
             practitioner_id=practitioner_id,
             after=starts_at,
             room_id=chosen_room,
+            found=found,
         ) from None
 
 

@@ -7,7 +7,8 @@ other time would fix, the clash, then the flags to acknowledge, in this order.
   cosmetic treatment, a child with someone who may not treat them) before the clash: no
   free time would make the booking possible (browser review 07/12/2026).
 - The clash (DoubleBooking, with the free times to offer) before any flag: a taken time is
-  said before "book it anyway" is asked for (browser review 07/12/2026).
+  said before "book it anyway" is asked for (browser review 07/12/2026). For a treatment
+  too soon after the last, the free times offered start on the earliest eligible date.
 - The flags (BookingNeedsAcknowledgement): a start already passed, the treatment's flags,
   the practitioner's hours, the patient's other appointments.
 """
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import connection
 from django.utils import timezone
@@ -39,10 +40,12 @@ PRACTITIONER_LOCK, ROOM_LOCK, PATIENT_LOCK = 1002, 1003, 1004
 @dataclass
 class DoubleBooking(Exception):
     """The slot is taken: `clash` is what holds it (None when the database refused the
-    overlap), `free` the next free slots of the same length."""
+    overlap), `free` the next free slots of the same length, from `eligible_on` when the
+    treatment would be too soon before it."""
 
     clash: Appointment | None
     free: list = field(default_factory=list)
+    eligible_on: date | None = None
 
     def __str__(self) -> str:
         return "That time is already booked"
@@ -185,15 +188,22 @@ def acknowledges(acknowledge: bool | Collection[str], found: list[BookingCheck])
 
 
 def with_free_slots(
-    exc: DoubleBooking, *, minutes, practitioner_id, after, room_id=None
+    exc: DoubleBooking, *, minutes, practitioner_id, after, room_id=None, found=()
 ) -> DoubleBooking:
     """The free times to offer instead: this practitioner's, else anyone's; in the room the
     booker chose (`room_id`), else in the room each one's hours give. None already passed
     (models.passed_before), as the day view offers none: a clash at a past time offers
-    times from now on."""
+    times from now on. None before the earliest eligible date of a treatment too soon
+    (`found`: the checks read before the clash; reception review 07/12/2026: a clash
+    offered times three days on for a patient eligible in eleven weeks, each one then
+    flagged too soon)."""
     earliest = passed_before()
     whole = earliest.replace(second=0, microsecond=0)  # free_slots drops the seconds
     after = max(after, whole if whole == earliest else whole + timedelta(minutes=1))
+    eligible = max((c.earliest_on for c in found if c.earliest_on), default=None)
+    if eligible is not None and eligible > timezone.localdate(after):
+        exc.eligible_on = eligible
+        after = timezone.make_aware(datetime.combine(eligible, time.min))
     exc.free = availability.free_slots(
         minutes=minutes, after=after, practitioner_id=practitioner_id, room_id=room_id
     )

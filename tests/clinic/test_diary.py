@@ -335,3 +335,44 @@ def test_a_stale_move_is_refused(patient, doctor, reception):
         services.appointment_move(
             appointment=appointment, starts_at=at(1, 11), moved_by=reception, expected_version=1
         )
+
+
+def test_a_clash_offers_free_times_from_the_eligible_date_of_a_treatment_too_soon(
+    patient, doctor, reception
+):
+    """Reception review, 07/12/2026: a clash on a treatment too soon after the last offered
+    the next free times, days on, each then flagged too soon when picked. They start on
+    the earliest eligible date, which the clash says; a clash on a visit not too soon
+    offers the next free times as before. Moving there: the same."""
+    migraine = Indication.objects.get(slug="chronic-migraine")
+    botox = Product.objects.get(slug="botox")
+    TreatmentSessionFactory(
+        patient=patient,
+        practitioner=doctor,
+        indication=migraine,
+        product=botox,
+        signed=True,
+        performed_at=timezone.now() - timedelta(days=30),
+    )
+    eligible = timezone.localdate() - timedelta(days=30 - migraine.min_interval_days)
+    book(PatientFactory(), doctor, reception, at(3, 10))  # a review, 10:00-10:15
+
+    with pytest.raises(services.DoubleBooking) as refused:
+        book(patient, doctor, reception, at(3, 10), "migraine-treatment", product=botox)
+    assert refused.value.eligible_on == eligible
+    offered = [timezone.localdate(s.starts_at) for s in refused.value.free]
+    assert offered and min(offered) == eligible
+
+    with pytest.raises(services.DoubleBooking) as not_a_treatment:
+        book(patient, doctor, reception, at(3, 10))
+    assert not_a_treatment.value.eligible_on is None
+    assert timezone.localdate(not_a_treatment.value.free[0].starts_at) < eligible
+
+    treatment = book(
+        patient, doctor, reception, at(4, 9), "migraine-treatment", product=botox,
+        acknowledge_flags=True,
+    )  # fmt: skip
+    with pytest.raises(services.DoubleBooking) as move_refused:
+        services.appointment_move(appointment=treatment, starts_at=at(3, 10), moved_by=reception)
+    assert move_refused.value.eligible_on == eligible
+    assert min(timezone.localdate(s.starts_at) for s in move_refused.value.free) == eligible

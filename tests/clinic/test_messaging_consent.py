@@ -11,11 +11,13 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from clinic.diary import services as diary_services
 from clinic.diary.messaging import services, texts
 from clinic.diary.messaging.channels import RecordingSmsProvider
 from clinic.diary.messaging.choices import MessageChannel, MessageKind, MessageStatus
 from clinic.diary.messaging.models import PatientMessage
 from clinic.diary.messaging.selectors import recall_counts
+from clinic.diary.models import AppointmentType
 from tests.clinic.diary_helpers import at, working
 from tests.clinic.messaging_helpers import (
     CONSENTS,
@@ -363,3 +365,60 @@ def test_no_aftercare_before_signing(practitioner_client, practitioner, patient)
     )
     assert "sent after the session is signed" in response.content.decode()
     assert not PatientMessage.objects.exists()
+
+
+def _book_treatment(patient, doctor, reception, indication, starts_at):
+    return diary_services.appointment_book(
+        patient=patient,
+        practitioner=doctor,
+        appointment_type=AppointmentType.objects.get(slug="first-treatment"),
+        indication=indication,
+        starts_at=starts_at,
+        booked_by=reception,
+        acknowledge_flags=True,
+    )
+
+
+def test_a_patient_booked_for_the_treatment_is_not_ticked_for_a_recall(
+    reception_client, doctor, reception
+):
+    """Reception review, 07/12/2026: patients due who were booked for that very treatment
+    (some of them that day, one arrived already) came ticked on the recall list, with a
+    Book button, and "Send recall messages" asked them to book. The row says when they are
+    booked, unticked; a cancelled booking leaves them to recall."""
+    booked = PatientFactory(family_name="Ashdown", **CONSENTS["sms"])
+    cancelled = PatientFactory(family_name="Brackley", **CONSENTS["sms"])
+    sessions = {p: signed_session(p, doctor, days_ago=100) for p in (booked, cancelled)}
+    _book_treatment(booked, doctor, reception, sessions[booked].indication, at(1, 10))
+    gone = _book_treatment(cancelled, doctor, reception, sessions[cancelled].indication, at(1, 11))
+    diary_services.appointment_cancel(
+        appointment=gone, cancelled_by="patient", reason="Away", user=reception
+    )
+
+    html = reception_client.get(reverse("reports:recall")).content.decode()
+    rows = {
+        p: row
+        for p in (booked, cancelled)
+        for _, row in _recall_rows(html)
+        if p.record_number in row
+    }
+    box = re.search(r'<input [^>]*name="recall"[^>]*>', rows[booked])[0]
+    assert " checked" not in box
+    assert f"Booked</span> {at(1, 10):%a %d/%m/%Y} 10:00" in rows[booked]
+    assert "diary/free/" not in rows[booked]  # no Book button for the booked
+    assert " checked" in re.search(r'<input [^>]*name="recall"[^>]*>', rows[cancelled])[0]
+    assert _send_button(html) == "Send recall messages to 1 ticked patient"
+
+
+def test_a_recall_sent_for_a_patient_booked_since_is_skipped(doctor, reception):
+    """The list was read before the patient booked (a box left ticked on a page open all
+    morning): the send skips them and says why."""
+    patient = PatientFactory(**CONSENTS["both"])
+    session = signed_session(patient, doctor, days_ago=100)
+    _book_treatment(patient, doctor, reception, session.indication, at(2, 10))
+    rows = by_channel(
+        services.recall_send(wanted=[(patient, session.indication)], sent_by=reception)
+    )
+    for row in rows.values():
+        assert row.status == MessageStatus.SKIPPED
+        assert row.skip_reason == f"Booked already for {at(2, 10):%d/%m/%Y} 10:00"

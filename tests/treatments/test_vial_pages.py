@@ -190,6 +190,29 @@ def test_a_reconstitution_sent_twice_is_answered_as_done(practitioner_client, pr
     assert (after.reconstituted_at, after.version) == (done.reconstituted_at, done.version)
 
 
+def test_a_vial_of_a_product_without_an_in_use_time_says_it_has_no_use_by(
+    practitioner_client, practitioner
+):
+    """Nurse review, 07/12/2026: a Bocouture vial reconstituted said "4.00 U per 0.1 mL." and
+    nothing more; no in-use time is on record for it (to verify against the SmPC), so no
+    use-by was worked out and the vial list could never say it was past one. Said after
+    reconstituting and on the vial's page; a product with one shows its use-by as before."""
+    from treatments.models import Product
+
+    vial = VialFactory(
+        product=Product.objects.get(slug="bocouture"), received_by=practitioner,
+        reconstituted_at=None, diluent_ml=None, use_by=None,
+    )  # fmt: skip
+    assert vial.product.in_use_hours is None
+    html = reconstitute(practitioner_client, vial, "2.5").content.decode()
+    assert "No use-by worked out: no in-use time is on record for Bocouture." in html
+    assert 'data-testid="no-use-by"' in html and "write the use-by on the vial" in html
+
+    botox = fresh_vial(practitioner)
+    html = reconstitute(practitioner_client, botox, "2").content.decode()
+    assert ", use by " in html and "No use-by" not in html
+
+
 def test_a_different_reconstitution_is_still_refused(practitioner_client, practitioner):
     vial = fresh_vial(practitioner)
     reconstitute(practitioner_client, vial, "2")

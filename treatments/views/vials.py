@@ -187,9 +187,20 @@ def _vial_form_sent(request, pk, *, form_class, name, refusal, write, said):
     return redirect(back or reverse("treatments:vial_detail", kwargs={"pk": vial.pk}))
 
 
+# A product whose in-use time is not in the reference data (Bocouture, Alluzience: "verify
+# against current SmPC") gets no use-by, so the list never says "past its use-by": said
+# where the nurse reconstitutes (nurse review 07/12/2026: nothing said it).
+NO_USE_BY = (
+    "No use-by worked out: no in-use time is on record for {product}. Check the SmPC for "
+    "how long it may be kept, and write the use-by on the vial."
+)
+
+
 def _reconstituted(vial) -> str:
     made = f"{vial.units_per_0_1_ml} U per 0.1 mL" + (
-        f", use by {timezone.localtime(vial.use_by):%d/%m/%Y %H:%M}." if vial.use_by else "."
+        f", use by {timezone.localtime(vial.use_by):%d/%m/%Y %H:%M}."
+        if vial.use_by
+        else f". {NO_USE_BY.format(product=vial.product.brand)}"
     )
     if vial.replayed:  # the same form sent twice: nothing done twice
         at = timezone.localtime(vial.reconstituted_at)

@@ -13,7 +13,7 @@ without the matching consent.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -243,12 +243,16 @@ def message_give_up(*, message_id: int, error: str = "") -> None:
 @transaction.atomic
 def recall_send(*, wanted: list[tuple], sent_by) -> list[PatientMessage]:
     """Recall messages for (patient, indication) pairs from the recall list. A patient
-    recalled for the indication within RECALL_REPEAT_DAYS is skipped, not sent again; a
-    patient never treated for it is refused."""
+    recalled for the indication within RECALL_REPEAT_DAYS, or booked for it already (an
+    open appointment from today on), is skipped, not sent again; a patient never treated
+    for it is refused."""
+    from clinic.diary.choices import AppointmentStatus
+    from clinic.diary.models import Appointment
     from treatments.choices import SessionStatus
     from treatments.models import TreatmentSession
 
     since = timezone.now() - timedelta(days=RECALL_REPEAT_DAYS)
+    today = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
     rows = []
     for patient, indication in wanted:
         treated = TreatmentSession.objects.filter(
@@ -256,6 +260,28 @@ def recall_send(*, wanted: list[tuple], sent_by) -> list[PatientMessage]:
         ).exists()
         if not treated:
             raise ValidationError("A recall is for a patient treated for that indication.")
+        booked = (
+            Appointment.objects.filter(
+                patient=patient,
+                indication=indication,
+                status__in=AppointmentStatus.open(),
+                starts_at__gte=today,
+            )
+            .order_by("starts_at")
+            .values_list("starts_at", flat=True)
+            .first()
+        )
+        if booked is not None:
+            # The list is read before the send: a patient booked since it was shown
+            # (reception review 07/12/2026: booked patients were asked to book).
+            rows += _skipped_all(
+                patient=patient,
+                kind=MessageKind.RECALL,
+                indication=indication,
+                created_by=sent_by,
+                reason=f"Booked already for {timezone.localtime(booked):%d/%m/%Y %H:%M}",
+            )
+            continue
         recent = PatientMessage.objects.filter(
             patient=patient,
             indication=indication,

@@ -95,7 +95,8 @@ def recall_send(request):
     messages.success(
         request,
         f"Recall messages for {len(wanted)} patient{'s' if len(wanted) != 1 else ''}: "
-        f"{queued} queued to send, {skipped} skipped (no consent or recalled recently). "
+        f"{queued} queued to send, {skipped} skipped (no consent, recalled recently or booked "
+        "already). "
         "The outbox shows each one.",
     )
     return redirect(back)

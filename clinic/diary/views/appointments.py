@@ -171,7 +171,15 @@ def appointment_move(request, public_id):
     except services.DoubleBooking as exc:
         # The free times as buttons in the Move panel, as the booking page offers them
         # (they were plain text in a message: review 05/12).
-        messages.error(request, "That time is already booked: choose one of the free times.")
+        eligible = (
+            f" (from {exc.eligible_on:%d/%m/%Y}, the earliest date the interval since the last "
+            "treatment allows)"
+            if exc.eligible_on
+            else ""
+        )
+        messages.error(
+            request, f"That time is already booked: choose one of the free times{eligible}."
+        )
         return _appointment_page(
             request, current, move_form=form, opened=MOVE, move_free=exc.free[:4]
         )

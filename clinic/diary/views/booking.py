@@ -58,7 +58,7 @@ def book(request):
     form = BookingForm(
         with_sole_match(with_chosen_slot(request.POST)) or None, initial=_initial_from(request)
     )
-    refused = clash = None
+    refused = clash = eligible_on = None
     free = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -94,7 +94,7 @@ def book(request):
         except services.BookingNeedsAcknowledgement as exc:
             form.checks_raised(exc.checks)
         except services.DoubleBooking as exc:
-            clash, free = exc.clash, exc.free
+            clash, free, eligible_on = exc.clash, exc.free, exc.eligible_on
             form.add_error(None, "That time is already booked: choose one of the free times below.")
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -118,6 +118,7 @@ def book(request):
             "flags": form.checks,
             "clash": clash,
             "free": free,
+            "eligible_on": eligible_on,
             "types": selectors.appointment_types(),
         },
     )

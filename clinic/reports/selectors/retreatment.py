@@ -8,10 +8,12 @@ import operator
 from datetime import date, timedelta
 from functools import reduce
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from clinic.diary.choices import AppointmentStatus
+from clinic.diary.models import Appointment
 from clinic.reports.periods import local_midnight
 from clinic.reports.selectors.scope import Scope, session_q
 from patients.choices import PatientStatus
@@ -185,7 +187,12 @@ def recall_rows(
     Read from LatestCourse (each active patient's latest signed course per indication,
     written at signing) with the windows on its performed_at: the page, sorted by
     performed_at, walks latestcourse_active_time_idx from the window's start and stops
-    once it is full, instead of finding every due course first."""
+    once it is full, instead of finding every due course first.
+
+    `booked_at`: the start of the patient's next appointment for the indication still to
+    come (today's too, arrived or not), or None: a patient already booked is not recalled
+    (reception review 07/12/2026: those booked that very day came ticked for a message
+    asking them to book)."""
     intervals = intervals or retreatment_intervals()
     condition, envelope = eligible_between(intervals, eligible_from, eligible_to)
     if condition is None:
@@ -193,6 +200,7 @@ def recall_rows(
     return (
         LatestCourse.objects.filter(envelope, condition, patient_active=True)
         .filter(session_q(scope))
+        .annotate(booked_at=Subquery(next_booking_for_course()))
         .values(
             "performed_at",
             "product_id",
@@ -211,6 +219,22 @@ def recall_rows(
             "practitioner__first_name",
             "practitioner__last_name",
             "practitioner__username",
+            "booked_at",
         )
         .order_by("performed_at", "patient__record_number")
+    )
+
+
+def next_booking_for_course() -> QuerySet:
+    """The start of the next open appointment, from today on, of the outer row's patient
+    for its indication (a subquery over patient_id and indication_id)."""
+    return (
+        Appointment.objects.filter(
+            patient_id=OuterRef("patient_id"),
+            indication_id=OuterRef("indication_id"),
+            status__in=AppointmentStatus.open(),
+            starts_at__gte=local_midnight(timezone.localdate()),
+        )
+        .order_by("starts_at")
+        .values("starts_at")[:1]
     )

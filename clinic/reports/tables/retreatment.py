@@ -53,7 +53,7 @@ class RecallTable(ReportTable):
         if not self.sends_recalls:
             return 0
         rows = self.page.object_list if hasattr(self, "page") else self.rows
-        return sum(1 for row in rows if agreed_to_recalls(row.record))
+        return sum(1 for row in rows if recall_ticked(row.record))
 
     def render_name(self, record):
         name = f"{record['patient__family_name'].upper()}, {record['patient__given_names']}"
@@ -75,7 +75,12 @@ class RecallTable(ReportTable):
 
     def render_book(self, record):
         """Straight to the diary's free times for this treatment, from the eligible date
-        (issue 15: the recall list leads to a booking)."""
+        (issue 15: the recall list leads to a booking); for a patient booked already, when."""
+        if record.get("booked_at"):
+            return format_html(
+                '<span class="badge text-bg-secondary">Booked</span> {}',
+                f"{timezone.localtime(record['booked_at']):%a %d/%m/%Y %H:%M}",
+            )
         eligible = max(eligible_on(record, self.intervals), timezone.localdate())
         query = urlencode(
             {
@@ -103,10 +108,17 @@ def agreed_to_recalls(record) -> bool:
     )
 
 
+def recall_ticked(record) -> bool:
+    """A row's box comes ticked for a patient who agreed to recalls and is not booked for
+    the treatment already (recall_rows' booked_at)."""
+    return agreed_to_recalls(record) and not record.get("booked_at")
+
+
 def recall_box(record, name: str):
     """The name as the label of its box for "Send recall messages". The box comes ticked
     for those who agreed to recalls by a channel: the list is who is due (issue 15.5),
-    and the others would only be recorded as skipped (marketing, rule 37); a second
+    and the others would only be recorded as skipped (marketing, rule 37), unless they
+    are booked for it already (recall_ticked); a second
     press within RECALL_REPEAT_DAYS is skipped, not sent again. The Send button says
     how many are ticked. The indication, for the label alone, tells apart a patient due
     for two."""
@@ -119,7 +131,7 @@ def recall_box(record, name: str):
         record["patient__public_id"],
         record["indication_id"],
         box_id,
-        " checked" if agreed_to_recalls(record) else "",
+        " checked" if recall_ticked(record) else "",
         box_id,
         name,
         record["indication__name"],
