@@ -302,6 +302,10 @@ def test_a_mistapped_arrival_is_undone_from_the_home_page_and_keeps_the_place(
     assert response["Location"] == f"/#visit-{appointment.public_id}"
     page = client.get("/").content.decode()
     assert 'data-testid="undo-arrive"' in page
+    # Read out as "Undo arrival of SMITH, Jane, Ms", not "Undo SMITH, Jane, Ms's arrival"
+    # (reception review 07/12/2026).
+    name = escape(appointment.patient.display_name)
+    assert f'Undo arrival<span class="visually-hidden"> of {name}</span>' in page
     response = _step(client, appointment, "booked", next=f"/#visit-{appointment.public_id}")
     assert response["Location"] == f"/#visit-{appointment.public_id}"
     appointment.refresh_from_db()
@@ -635,3 +639,15 @@ def test_the_week_books_a_working_day_from_today_on(doctor, reception, manager):
     as_manager = client_for(manager).get(url)
     assert as_manager.status_code == 200  # managers read the diary; they do not book
     assert 'data-testid="week-book"' not in as_manager.content.decode()
+
+
+def test_a_late_cancellation_is_said_as_such(patient, doctor, reception):
+    """Reception review (07/12/2026): the reason and a bare "late" badge read as one
+    sentence ("Cancelled ... by patient: Car broke down late")."""
+    appointment = book(patient, doctor, reception, at(1, 9))
+    Appointment.objects.filter(pk=appointment.pk).update(
+        status="cancelled", cancelled_at=timezone.now(), cancelled_by="patient",
+        cancel_reason="Car broke down", is_late_cancellation=True,
+    )  # fmt: skip
+    page = client_for(reception).get(appointment.get_absolute_url()).content.decode()
+    assert 'Car broke down <span class="badge text-bg-warning">late cancellation</span>' in page
