@@ -32,6 +32,7 @@ from clinic.diary.slot import (  # noqa: F401 - the views and tests read them he
     BookingNeedsAcknowledgement,
     BookingRefused,
     DoubleBooking,
+    free_times,
 )
 from clinic.diary.waiting_list.services import offer_cancelled_slot, waiting_list_booked
 from clinic.idempotency import locked_for_edit

@@ -190,23 +190,34 @@ def acknowledges(acknowledge: bool | Collection[str], found: list[BookingCheck])
 def with_free_slots(
     exc: DoubleBooking, *, minutes, practitioner_id, after, room_id=None, found=()
 ) -> DoubleBooking:
-    """The free times to offer instead: this practitioner's, else anyone's; in the room the
-    booker chose (`room_id`), else in the room each one's hours give. None already passed
+    """The clash's free times to offer instead (free_times)."""
+    exc.free, exc.eligible_on = free_times(
+        minutes=minutes, practitioner_id=practitioner_id, after=after, room_id=room_id, found=found
+    )
+    return exc
+
+
+def free_times(
+    *, minutes, practitioner_id, after, room_id=None, found=()
+) -> tuple[list, date | None]:
+    """Free times to offer instead of `after`, and the eligible date they start from when
+    that is later: this practitioner's, else anyone's; in the room the booker chose
+    (`room_id`), else in the room each one's hours give. None already passed
     (models.passed_before), as the day view offers none: a clash at a past time offers
     times from now on. None before the earliest eligible date of a treatment too soon
-    (`found`: the checks read before the clash; reception review 07/12/2026: a clash
-    offered times three days on for a patient eligible in eleven weeks, each one then
-    flagged too soon)."""
+    (`found`: the checks read; reception review 07/12/2026: a clash offered times three
+    days on for a patient eligible in eleven weeks, each one then flagged too soon)."""
     earliest = passed_before()
     whole = earliest.replace(second=0, microsecond=0)  # free_slots drops the seconds
     after = max(after, whole if whole == earliest else whole + timedelta(minutes=1))
+    eligible_on = None
     eligible = max((c.earliest_on for c in found if c.earliest_on), default=None)
     if eligible is not None and eligible > timezone.localdate(after):
-        exc.eligible_on = eligible
+        eligible_on = eligible
         after = timezone.make_aware(datetime.combine(eligible, time.min))
-    exc.free = availability.free_slots(
+    free = availability.free_slots(
         minutes=minutes, after=after, practitioner_id=practitioner_id, room_id=room_id
     )
-    if not exc.free:
-        exc.free = availability.free_slots(minutes=minutes, after=after, room_id=room_id)
-    return exc
+    if not free:
+        free = availability.free_slots(minutes=minutes, after=after, room_id=room_id)
+    return free, eligible_on

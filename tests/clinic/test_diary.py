@@ -2,7 +2,7 @@
 26, 29 and 34, the front desk's steps, starting and completing the session. The pages
 (with the day view's pinned query count) are in test_diary_pages.py."""
 
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -335,6 +335,50 @@ def test_a_stale_move_is_refused(patient, doctor, reception):
         services.appointment_move(
             appointment=appointment, starts_at=at(1, 11), moved_by=reception, expected_version=1
         )
+
+
+def test_a_booking_too_soon_offers_free_times_from_the_eligible_date_that_keep_what_was_typed(
+    patient, doctor, reception
+):
+    """Reception review (07/12/2026): the "too soon" check linked to the free-slot page, and
+    a time picked there came back to an empty booking form: the notes, the product and
+    the practitioner typed were gone. The free times from the eligible date are buttons of
+    the booking form: a press books that time with everything typed."""
+    from django.urls import reverse
+
+    from tests.conftest import client_for
+
+    migraine = Indication.objects.get(slug="chronic-migraine")
+    botox = Product.objects.get(slug="botox")
+    TreatmentSessionFactory(
+        patient=patient, practitioner=doctor, indication=migraine, product=botox,
+        signed=True, performed_at=timezone.now() - timedelta(days=30),
+    )  # fmt: skip
+    eligible = timezone.localdate() - timedelta(days=30 - migraine.min_interval_days)
+    typed = {
+        "patient": str(patient.public_id),
+        "appointment_type": kind("migraine-treatment").pk,
+        "practitioner": doctor.pk,
+        "day": timezone.localdate(at(3, 0)).strftime("%d/%m/%Y"),
+        "start": "10:00",
+        "product": botox.pk,
+        "notes": "Prefers mornings; parking permit needed",
+    }
+    client = client_for(reception)
+    page = client.post(reverse("diary:book"), typed).content.decode()
+    assert not Appointment.objects.exists()
+    flags = page.split('data-testid="booking-flags"', 1)[1].split("</ul>", 1)[0]
+    assert f"Free times from {eligible:%d/%m/%Y}:" in flags
+    slots = [part.split('"', 1)[0] for part in flags.split('name="slot" value="')[1:]]
+    days = [date(*reversed([int(n) for n in slot.split("|")[1].split("/")])) for slot in slots]
+    assert days and min(days) == eligible  # none before it
+    assert 'href="/diary/free' not in flags  # no link away from what was typed
+
+    response = client.post(reverse("diary:book"), {**typed, "slot": slots[0]})
+    booked = Appointment.objects.get()
+    assert response.status_code == 302
+    assert timezone.localdate(booked.starts_at) == eligible
+    assert (booked.notes, booked.product, booked.booking_flags) == (typed["notes"], botox, [])
 
 
 def test_a_clash_offers_free_times_from_the_eligible_date_of_a_treatment_too_soon(

@@ -86,16 +86,21 @@ def test_reception_books_from_the_recall_list_and_a_clash_offers_free_times(
     tomorrow = timezone.localdate() + timedelta(days=1)
     page.get_by_label("Date").fill(f"{tomorrow:%d/%m/%Y}")
     page.get_by_label("Time").select_option("10:00")
+    page.get_by_label("Notes").fill("Asked for a morning")
     page.get_by_role("button", name="Book").click()
     flags = page.get_by_test_id("booking-flags")
     expect(flags).to_contain_text(f"the earliest eligible date is {eligible:%d/%m/%Y}")
     shot(page, f"diary-02-too-soon-flagged-{size}")
-    flags.get_by_test_id("slots-from-eligible").click()
-    page.get_by_test_id("free-slots").get_by_role("link").first.click()
-    page.get_by_role("button", name="Book").click()
+    # The free times from that date are the form's own buttons: one press books it, with
+    # what was typed (a link to the free-slot page lost it; reception review 07/12/2026).
+    expect(flags.get_by_test_id("slots-from-eligible")).to_contain_text(
+        f"Free times from {eligible:%d/%m/%Y}"
+    )
+    flags.get_by_test_id("free-slot").first.click()
     expect(page.locator(".messages")).to_contain_text("Booked")
     booked = Appointment.objects.get(patient=due)
     assert timezone.localdate(booked.starts_at) == eligible and booked.booking_flags == []
+    assert booked.notes == "Asked for a morning"
     shot(page, f"diary-03-booked-{size}")
 
     # A second patient at the same time: refused, with the free times to choose from.
