@@ -651,3 +651,14 @@ def test_a_late_cancellation_is_said_as_such(patient, doctor, reception):
     )  # fmt: skip
     page = client_for(reception).get(appointment.get_absolute_url()).content.decode()
     assert 'Car broke down <span class="badge text-bg-warning">late cancellation</span>' in page
+
+
+def test_a_missed_appointment_offers_to_rebook_the_patient(patient, doctor, reception):
+    """Reception review (07/12/2026): a cancellation offered "Rebook", a did-not-attend
+    nothing: reception went back to the diary to find a time."""
+    appointment = book(patient, doctor, reception, at(-1, 10))
+    Appointment.objects.filter(pk=appointment.pk).update(status="dna")
+    page = client_for(reception).get(appointment.get_absolute_url()).content.decode()
+    rebook = page.split('data-testid="rebook"', 1)[1].split("</section>", 1)[0]
+    assert f"Did not attend: contact {escape(patient.full_name)}" in rebook
+    assert "Rebook: next free times" in rebook
