@@ -86,7 +86,13 @@ class WhenForm(forms.Form):
             "invalid": "That is not a date: type it as dd/mm/yyyy.",
         },
     )
-    start = forms.ChoiceField(label="Time", choices=TIMES)
+    # Nothing chosen until someone chooses (reception review 07/12/2026: the list opened on
+    # 07:00, before anyone's hours, and a booking left at it went in at 07:00).
+    start = forms.ChoiceField(
+        label="Time",
+        choices=[("", "Choose…"), *TIMES],
+        error_messages={"required": "Choose the time."},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

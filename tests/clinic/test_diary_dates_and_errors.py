@@ -53,7 +53,7 @@ def test_the_week_says_so_too(reception_client, practitioner):
 def test_the_booking_forms_missing_fields_are_drawn_invalid(reception_client):
     page = reception_client.post(reverse("diary:book"), {"notes": ""}).content.decode()
 
-    for field in ("id_practitioner", "id_day", "id_appointment_type"):
+    for field in ("id_practitioner", "id_day", "id_start", "id_appointment_type"):
         opening = tag(page, field)
         assert "is-invalid" in opening, field
         assert 'aria-invalid="true"' in opening, field
@@ -62,12 +62,14 @@ def test_the_booking_forms_missing_fields_are_drawn_invalid(reception_client):
     assert "is-invalid" not in tag(page, "id_room")  # not required: no error
     assert "Choose who the appointment is with." in page
     assert "Type the date, as dd/mm/yyyy." in page
+    assert "Choose the time." in page
 
 
 def test_the_booking_forms_lists_start_on_choose(reception_client):
-    # "With" read "---------" (Django's default) beside "Choose…" elsewhere on the form.
+    # "With" read "---------" (Django's default) beside "Choose…" elsewhere on the form; the
+    # time opened on 07:00, before anyone's hours (reception review 07/12/2026).
     page = reception_client.get(reverse("diary:book")).content.decode()
-    for field in ("id_practitioner", "id_appointment_type"):
+    for field in ("id_practitioner", "id_appointment_type", "id_start"):
         select = page[page.index(f'id="{field}"') :]
         first_option = select[select.index("<option") : select.index("</option>") + 9]
         assert first_option.startswith('<option value=""'), field
