@@ -15,6 +15,7 @@ from clinic.diary import grid, selectors
 from clinic.diary.models import Appointment
 from clinic.models import AccessEvent
 from clinic.roles import Role
+from tests import clock
 from tests.clinic.diary_helpers import at, book, kind, working
 from tests.clinic.test_query_counts import ACCESS_LOG, BASE
 from tests.conftest import client_for
@@ -662,3 +663,21 @@ def test_a_missed_appointment_offers_to_rebook_the_patient(patient, doctor, rece
     rebook = page.split('data-testid="rebook"', 1)[1].split("</section>", 1)[0]
     assert f"Did not attend: contact {escape(patient.full_name)}" in rebook
     assert "Rebook: next free times" in rebook
+
+
+@pytest.mark.time_machine(clock.london(timezone.localdate(), 11))
+def test_a_late_visit_is_marked_did_not_attend_from_the_home_page(patient, doctor, reception):
+    """Reception review (07/12/2026): a visit past its start with no arrival had only
+    "Mark arrived" on the home page; "did not attend" meant opening each one."""
+    late = book(patient, doctor, reception, at(0, 10))
+    coming = book(PatientFactory(), doctor, reception, at(0, 15))
+    client = client_for(reception)
+    page = client.get("/").content.decode()
+    row = page.split(f'id="visit-{late.public_id}"', 1)[1].split("</li>", 1)[0]
+    assert 'data-testid="dna"' in row
+    other = page.split(f'id="visit-{coming.public_id}"', 1)[1].split("</li>", 1)[0]
+    assert 'data-testid="dna"' not in other  # not late: not offered
+    response = _step(client, late, "dna", next=f"/#visit-{late.public_id}")
+    assert response["Location"] == f"/#visit-{late.public_id}"
+    late.refresh_from_db()
+    assert late.status == "dna"
