@@ -297,6 +297,16 @@ def test_the_picker_marks_a_sole_match_and_only_a_sole_match(reception_client):
     assert "sole_match" not in _picked(reception_client, "zzzzqx")  # none
 
 
+def test_the_pickers_matches_are_one_named_radio_group(reception_client):
+    """Reception review (07/12/2026, axe: aria-allowed-role): each match was a label given
+    role=listitem, which a label may not take; the matches are a choice of one."""
+    PatientFactory(family_name="Pemberton", given_names="Ann")
+    PatientFactory(family_name="Pemberton", given_names="Bea")
+    picked = _picked(reception_client, "pemberton")
+    assert 'role="radiogroup" aria-label="Patients found"' in picked
+    assert 'role="listitem"' not in picked
+
+
 def test_the_one_match_shown_is_added_when_left_unticked(reception_client):
     elliott = PatientFactory(family_name="Elliott", given_names="Ruth")
     shown = _picked(reception_client, "elliott")
