@@ -23,6 +23,18 @@ pytestmark = pytest.mark.django_db
 # Double booking -----------------------------------------------------------------------
 
 
+def treated_for_migraine_30_days_ago(patient, doctor) -> tuple[Indication, Product]:
+    """A BOTOX session for chronic migraine signed 30 days ago: a treatment booked now is
+    too soon (the interval is longer)."""
+    migraine = Indication.objects.get(slug="chronic-migraine")
+    botox = Product.objects.get(slug="botox")
+    TreatmentSessionFactory(
+        patient=patient, practitioner=doctor, indication=migraine, product=botox,
+        signed=True, performed_at=timezone.now() - timedelta(days=30),
+    )  # fmt: skip
+    return migraine, botox
+
+
 def test_a_taken_time_is_refused_with_the_next_free_slots(patient, doctor, reception):
     first = book(patient, doctor, reception, at(1, 10), "migraine-treatment")  # 10:00-10:30
     other = PatientFactory()
@@ -184,16 +196,7 @@ def test_a_refusal_is_said_before_a_taken_time(patient, doctor, reception):
 
 
 def test_a_booking_before_the_eligible_date_is_flagged_with_that_date(patient, doctor, reception):
-    migraine = Indication.objects.get(slug="chronic-migraine")
-    botox = Product.objects.get(slug="botox")
-    TreatmentSessionFactory(
-        patient=patient,
-        practitioner=doctor,
-        indication=migraine,
-        product=botox,
-        signed=True,
-        performed_at=timezone.now() - timedelta(days=30),
-    )
+    migraine, botox = treated_for_migraine_30_days_ago(patient, doctor)
     with pytest.raises(services.BookingNeedsAcknowledgement) as flagged:
         book(patient, doctor, reception, at(10, 9), "migraine-treatment", product=botox)
     (check,) = flagged.value.checks
@@ -348,12 +351,7 @@ def test_a_booking_too_soon_offers_free_times_from_the_eligible_date_that_keep_w
 
     from tests.conftest import client_for
 
-    migraine = Indication.objects.get(slug="chronic-migraine")
-    botox = Product.objects.get(slug="botox")
-    TreatmentSessionFactory(
-        patient=patient, practitioner=doctor, indication=migraine, product=botox,
-        signed=True, performed_at=timezone.now() - timedelta(days=30),
-    )  # fmt: skip
+    migraine, botox = treated_for_migraine_30_days_ago(patient, doctor)
     eligible = timezone.localdate() - timedelta(days=30 - migraine.min_interval_days)
     typed = {
         "patient": str(patient.public_id),
@@ -388,16 +386,7 @@ def test_a_clash_offers_free_times_from_the_eligible_date_of_a_treatment_too_soo
     the next free times, days on, each then flagged too soon when picked. They start on
     the earliest eligible date, which the clash says; a clash on a visit not too soon
     offers the next free times as before. Moving there: the same."""
-    migraine = Indication.objects.get(slug="chronic-migraine")
-    botox = Product.objects.get(slug="botox")
-    TreatmentSessionFactory(
-        patient=patient,
-        practitioner=doctor,
-        indication=migraine,
-        product=botox,
-        signed=True,
-        performed_at=timezone.now() - timedelta(days=30),
-    )
+    migraine, botox = treated_for_migraine_30_days_ago(patient, doctor)
     eligible = timezone.localdate() - timedelta(days=30 - migraine.min_interval_days)
     book(PatientFactory(), doctor, reception, at(3, 10))  # a review, 10:00-10:15
 

@@ -271,31 +271,26 @@ def recall_send(*, wanted: list[tuple], sent_by) -> list[PatientMessage]:
             .values_list("starts_at", flat=True)
             .first()
         )
+        skipped = None
         if booked is not None:
             # The list is read before the send: a patient booked since it was shown
             # (reception review 07/12/2026: booked patients were asked to book).
-            rows += _skipped_all(
-                patient=patient,
-                kind=MessageKind.RECALL,
-                indication=indication,
-                created_by=sent_by,
-                reason=f"Booked already for {timezone.localtime(booked):%d/%m/%Y %H:%M}",
-            )
-            continue
-        recent = PatientMessage.objects.filter(
+            skipped = f"Booked already for {timezone.localtime(booked):%d/%m/%Y %H:%M}"
+        elif PatientMessage.objects.filter(
             patient=patient,
             indication=indication,
             kind=MessageKind.RECALL,
             status__in=[MessageStatus.QUEUED, MessageStatus.SENT],
             created_at__gte=since,
-        ).exists()
-        if recent:
+        ).exists():
+            skipped = f"Recalled already in the last {RECALL_REPEAT_DAYS} days"
+        if skipped:
             rows += _skipped_all(
                 patient=patient,
                 kind=MessageKind.RECALL,
                 indication=indication,
                 created_by=sent_by,
-                reason=f"Recalled already in the last {RECALL_REPEAT_DAYS} days",
+                reason=skipped,
             )
             continue
         rows += message_request(
