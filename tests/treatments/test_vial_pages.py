@@ -205,7 +205,10 @@ def test_a_vial_of_a_product_without_an_in_use_time_says_it_has_no_use_by(
     )  # fmt: skip
     assert vial.product.in_use_hours is None
     html = reconstitute(practitioner_client, vial, "2.5").content.decode()
-    assert "No use-by worked out: no in-use time is on record for Bocouture." in html
+    assert (
+        "No use-by worked out: no in-use time is on record for Bocouture, so it is offered " in html
+    )
+    assert "for today&#x27;s sessions only." in html
     assert 'data-testid="no-use-by"' in html and "write the use-by on the vial" in html
 
     botox = fresh_vial(practitioner)
@@ -485,3 +488,36 @@ def test_a_part_used_vial_is_discarded_with_the_waste_its_page_offers(
     row = listed.content.decode().split(vial.stock_label, 1)[1].split("</tr>", 1)[0]
     assert ">51.9</td>" in row and ">48.1</td>" in row and "balanced" in row
     assert "does not balance" not in row
+
+
+def test_a_vial_without_a_use_by_is_past_it_the_day_after_its_reconstitution(
+    practitioner_client, practitioner
+):
+    """Nurse review, 07/12/2026: with no in-use time on record (Bocouture), a vial is offered
+    on the day it was reconstituted only (DOMAIN §1.3), but the vial list never said
+    "Past its use-by" the next day, as it does for a vial with a use-by."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from treatments.models import Product
+
+    bocouture = Product.objects.get(slug="bocouture")
+    today = VialFactory(
+        product=bocouture, received_by=practitioner, use_by=None,
+        reconstituted_at=timezone.now(),
+    )  # fmt: skip
+    yesterday = VialFactory(
+        product=bocouture, received_by=practitioner, use_by=None,
+        reconstituted_at=timezone.now() - timedelta(days=1),
+    )  # fmt: skip
+    unopened = VialFactory(
+        product=bocouture, received_by=practitioner, reconstituted_at=None, use_by=None
+    )
+    assert (today.is_past_use_by, yesterday.is_past_use_by) == (False, True)
+    assert unopened.is_past_use_by is False
+    listed = practitioner_client.get(reverse("treatments:vials")).content.decode()
+    row = listed.split(yesterday.stock_label, 1)[1].split("</tr>", 1)[0]
+    assert "Past its use-by: discard" in row
+    row = listed.split(today.stock_label, 1)[1].split("</tr>", 1)[0]
+    assert "Past its use-by" not in row

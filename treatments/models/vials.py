@@ -161,9 +161,14 @@ class Vial(TimeStampedModel):
 
     @property
     def is_past_use_by(self) -> bool:
-        return (
-            self.discarded_at is None and self.use_by is not None and self.use_by < timezone.now()
-        )
+        if self.discarded_at is not None or self.reconstituted_at is None:
+            return False
+        if self.use_by is not None:
+            return self.use_by < timezone.now()
+        # No in-use time on record for its product: usable on the day it was reconstituted
+        # only, as the vial picker and the engine read it (DOMAIN §1.3); the list said
+        # nothing of such a vial the next day (nurse review 07/12/2026).
+        return timezone.localdate(self.reconstituted_at) < timezone.localdate()
 
     @property
     def state_label(self) -> str:

@@ -191,8 +191,9 @@ def _vial_form_sent(request, pk, *, form_class, name, refusal, write, said):
 # against current SmPC") gets no use-by, so the list never says "past its use-by": said
 # where the nurse reconstitutes (nurse review 07/12/2026: nothing said it).
 NO_USE_BY = (
-    "No use-by worked out: no in-use time is on record for {product}. Check the SmPC for "
-    "how long it may be kept, and write the use-by on the vial."
+    "No use-by worked out: no in-use time is on record for {product}, so it is offered "
+    "for today's sessions only. Check the SmPC for how long it may be kept, and write the "
+    "use-by on the vial."
 )
 
 
