@@ -422,3 +422,30 @@ def test_a_recall_sent_for_a_patient_booked_since_is_skipped(doctor, reception):
     for row in rows.values():
         assert row.status == MessageStatus.SKIPPED
         assert row.skip_reason == f"Booked already for {at(2, 10):%d/%m/%Y} 10:00"
+
+
+def test_a_review_booked_for_the_indication_is_not_a_treatment_booked(
+    reception_client, doctor, reception
+):
+    """Code review (07/12/2026): only a treatment visit booked stops a recall. A review of
+    the same indication (a phone review of the migraine diary, the 2-week review) books no
+    treatment: the patient due is still ticked and sent the recall, not skipped as
+    "Booked already"."""
+    patient = PatientFactory(family_name="Cardew", **CONSENTS["sms"])
+    session = signed_session(patient, doctor, days_ago=100)
+    diary_services.appointment_book(
+        patient=patient,
+        practitioner=doctor,
+        appointment_type=AppointmentType.objects.get(slug="review"),
+        indication=session.indication,
+        starts_at=at(1, 10),
+        booked_by=reception,
+        acknowledge_flags=True,
+    )
+
+    html = reception_client.get(reverse("reports:recall")).content.decode()
+    (row,) = [row for _, row in _recall_rows(html) if patient.record_number in row]
+    assert " checked" in re.search(r'<input [^>]*name="recall"[^>]*>', row)[0]
+    assert "Booked</span>" not in row
+    rows = services.recall_send(wanted=[(patient, session.indication)], sent_by=reception)
+    assert rows and not [r for r in rows if r.skip_reason.startswith("Booked already")]

@@ -244,9 +244,9 @@ def message_give_up(*, message_id: int, error: str = "") -> None:
 def recall_send(*, wanted: list[tuple], sent_by) -> list[PatientMessage]:
     """Recall messages for (patient, indication) pairs from the recall list. A patient
     recalled for the indication within RECALL_REPEAT_DAYS, or booked for it already (an
-    open appointment from today on), is skipped, not sent again; a patient never treated
-    for it is refused."""
-    from clinic.diary.choices import AppointmentStatus
+    open treatment visit from today on; a review is not one), is skipped, not sent again;
+    a patient never treated for it is refused."""
+    from clinic.diary.choices import AppointmentKind, AppointmentStatus
     from clinic.diary.models import Appointment
     from treatments.choices import SessionStatus
     from treatments.models import TreatmentSession
@@ -264,6 +264,7 @@ def recall_send(*, wanted: list[tuple], sent_by) -> list[PatientMessage]:
             Appointment.objects.filter(
                 patient=patient,
                 indication=indication,
+                appointment_type__kind__in=AppointmentKind.treatments(),  # not a review
                 status__in=AppointmentStatus.open(),
                 starts_at__gte=today,
             )

@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from clinic.diary.choices import AppointmentStatus
+from clinic.diary.choices import AppointmentKind, AppointmentStatus
 from clinic.diary.models import Appointment
 from clinic.reports.periods import local_midnight
 from clinic.reports.selectors.scope import Scope, session_q
@@ -226,12 +226,14 @@ def recall_rows(
 
 
 def next_booking_for_course() -> QuerySet:
-    """The start of the next open appointment, from today on, of the outer row's patient
-    for its indication (a subquery over patient_id and indication_id)."""
+    """The start of the next open treatment visit, from today on, of the outer row's
+    patient for its indication (a subquery over patient_id and indication_id). A review
+    of the indication books no treatment: the patient is still recalled."""
     return (
         Appointment.objects.filter(
             patient_id=OuterRef("patient_id"),
             indication_id=OuterRef("indication_id"),
+            appointment_type__kind__in=AppointmentKind.treatments(),
             status__in=AppointmentStatus.open(),
             starts_at__gte=local_midnight(timezone.localdate()),
         )
