@@ -681,3 +681,11 @@ def test_a_late_visit_is_marked_did_not_attend_from_the_home_page(patient, docto
     assert response["Location"] == f"/#visit-{late.public_id}"
     late.refresh_from_db()
     assert late.status == "dna"
+    # A mis-tap is put right from the same row (code review 07/12/2026: only the visit's
+    # own page could undo it).
+    page = client.get("/").content.decode()
+    row = page.split(f'id="visit-{late.public_id}"', 1)[1].split("</li>", 1)[0]
+    assert 'data-testid="undo-dna"' in row
+    _step(client, late, "booked", next=f"/#visit-{late.public_id}")
+    late.refresh_from_db()
+    assert late.status == "booked"
