@@ -144,6 +144,8 @@ class ScreeningBanner:
     allergies: tuple[str, ...] = ()
     contraindications: tuple[str, ...] = ()
     awaiting_review_on: date | None = None  # the newest unreviewed one, if newer
+    # The three answers below are the reviewed questionnaire's, or "yes" in a newer one not
+    # reviewed yet (_PRODUCT_MARKS): they mark the new-session page's products.
     # Rule 23's answer, for the products that contain it (the new-session page's list).
     cows_milk_protein_allergy: bool = False
     # Rule 21's answer: every toxin product is contraindicated (the same list).
@@ -202,13 +204,26 @@ def questionnaire_banner_from_rows(rows: Iterable[tuple]) -> ScreeningBanner:
     )
 
 
+# The answers that mark products the patient must not have (the new-session page), read
+# from every questionnaire newer than the reviewed one too: the engine reads the newest
+# answers, reviewed or not, and a newer "yes" not yet reviewed left the list offering
+# what the editor then blocked (code review 07/12/2026). Shown answers stay the reviewed.
+_PRODUCT_MARKS = {
+    "cows_milk_protein_allergy": "allergy_cows_milk_protein",
+    "toxin_or_albumin_allergy": "allergy_toxin_or_albumin",
+    "neuromuscular_disorder": "neuromuscular_disorder",
+}
+
+
 def questionnaire_banner_from(questionnaires: Iterable) -> ScreeningBanner:
     """The banner's screening line from a patient's questionnaires, newest first (pages
     that list the questionnaires pass their list)."""
     newest_unreviewed = None
+    newer_yes: set[str] = set()  # _PRODUCT_MARKS answered yes in a newer, unreviewed one
     for questionnaire in questionnaires:
         if questionnaire.reviewed_at is None:
             newest_unreviewed = newest_unreviewed or questionnaire.completed_on
+            newer_yes |= {mark for mark, f in _PRODUCT_MARKS.items() if getattr(questionnaire, f)}
             continue
         # A ticked allergy that the details begin with ("Cow's milk protein: hives") is
         # said once, in the details (practitioner review 07/12/2026: it read twice); one
@@ -233,10 +248,11 @@ def questionnaire_banner_from(questionnaires: Iterable) -> ScreeningBanner:
         return ScreeningBanner(
             reviewed_on=questionnaire.completed_on,
             allergies=tuple(allergies),
-            cows_milk_protein_allergy=bool(questionnaire.allergy_cows_milk_protein),
-            toxin_or_albumin_allergy=bool(questionnaire.allergy_toxin_or_albumin),
-            neuromuscular_disorder=bool(questionnaire.neuromuscular_disorder),
             contraindications=tuple(contraindications),
             awaiting_review_on=newest_unreviewed,
+            **{
+                mark: bool(getattr(questionnaire, field)) or mark in newer_yes
+                for mark, field in _PRODUCT_MARKS.items()
+            },
         )
-    return ScreeningBanner(awaiting_review_on=newest_unreviewed)
+    return ScreeningBanner(awaiting_review_on=newest_unreviewed, **dict.fromkeys(newer_yes, True))

@@ -399,3 +399,38 @@ def test_a_neuromuscular_disorder_marks_the_aesthetic_products_for_cosmetic_use_
         new_url(ready_patient) + f"?indication={indication('cervical-dystonia').pk}"
     )
     assert "contraindicated" not in therapeutic.content.decode()
+
+
+def test_a_newer_screening_not_yet_reviewed_marks_the_products_too(ready_patient, practitioner):
+    """Code review (07/12/2026): the list read the reviewed questionnaire only, the engine
+    the newest answers: a newer "yes" not yet reviewed (a milk allergy, a nerve or muscle
+    disease) left the list offering, first and ticked, what the editor then blocked. The
+    banner still shows the reviewed answers."""
+    from datetime import timedelta
+
+    from tests.factories import QuestionnaireFactory
+
+    QuestionnaireFactory(
+        patient=ready_patient,
+        reviewed_by=practitioner,
+        reviewed_at=timezone.now() - timedelta(days=30),
+        completed_on=timezone.localdate() - timedelta(days=30),
+    )
+    QuestionnaireFactory(
+        patient=ready_patient,
+        allergy_cows_milk_protein=True,
+        neuromuscular_disorder=True,
+        neuromuscular_details="Myasthenia gravis",
+        completed_on=timezone.localdate(),
+    )
+    client = client_for(practitioner)
+    cosmetic = _products(
+        client.get(new_url(ready_patient) + f"?indication={indication('glabellar-lines').pk}")
+    )
+    for brand in ("Vistabel", "Bocouture", "Azzalure"):
+        assert "contraindicated: " in cosmetic[brand], brand
+    therapeutic = _products(
+        client.get(new_url(ready_patient) + f"?indication={indication('cervical-dystonia').pk}")
+    )
+    assert "contraindicated: cow&#x27;s milk protein allergy" in therapeutic["Dysport"]
+    assert "contraindicated" not in therapeutic["BOTOX"]
