@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 
 from django.apps import apps
 from django.db import close_old_connections, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from clinic.diary import services
@@ -99,3 +100,12 @@ def two_at_once(work) -> list:
         thread.join(30)
         assert not thread.is_alive(), "a thread outlived its test (it would hold a connection)"
     return results
+
+
+def post_step(client, appointment, status, **extra):
+    """A diary step (arrived, dna, booked...) as the page posts it, at the current version."""
+    appointment.refresh_from_db()
+    return client.post(
+        reverse("diary:appointment_step", args=[appointment.public_id]),
+        {"status": status, "version": appointment.version, **extra},
+    )

@@ -1,6 +1,7 @@
-"""The diary's pages (issue 15): the day and the week, booking from the page, the
-appointment's page, the private calendar feed and the managers' view, with their pinned
-query counts."""
+"""The diary's pages (issue 15): the day and the week, booking from the page and the
+appointment's page, with their pinned query counts. The calendar feed, the managers' view
+and the home page's steps have modules of their own (test_diary_feed, _attendance,
+_home_steps)."""
 
 from datetime import timedelta
 
@@ -15,8 +16,7 @@ from clinic.diary import grid, selectors
 from clinic.diary.models import Appointment
 from clinic.models import AccessEvent
 from clinic.roles import Role
-from tests import clock
-from tests.clinic.diary_helpers import at, book, kind, working
+from tests.clinic.diary_helpers import at, book, kind, post_step, working
 from tests.clinic.test_query_counts import ACCESS_LOG, BASE
 from tests.conftest import client_for
 from tests.factories import PatientFactory, TreatmentSessionFactory, UserFactory
@@ -262,103 +262,6 @@ def test_consent_due_on_the_practitioners_day(doctor, reception):
     )
 
 
-def test_reception_marks_an_arrival_from_the_home_page(patient, doctor, reception):
-    appointment = book(patient, doctor, reception, at(0, 9))
-    client = client_for(reception)
-    page = client.get("/").content.decode()
-    assert 'data-testid="arrive"' in page
-    # An action, not a state: a solid green "Arrived" on every row read as if everyone
-    # had arrived (browser review 05/12).
-    assert "btn-outline-success" in page and ">Arrived</button>" not in page
-    assert f'<span class="visually-hidden">{escape(patient.display_name)} </span>arrived' in page
-    assert "not reviewed" not in page and "side effect" not in page  # nothing clinical
-    client.post(
-        reverse("diary:appointment_step", args=[appointment.public_id]),
-        {"status": "arrived", "next": "/", "version": appointment.version},
-    )
-    appointment.refresh_from_db()
-    assert appointment.status == "arrived"
-
-
-def _step(client, appointment, status, **extra):
-    appointment.refresh_from_db()
-    return client.post(
-        reverse("diary:appointment_step", args=[appointment.public_id]),
-        {"status": status, "version": appointment.version, **extra},
-    )
-
-
-def test_a_mistapped_arrival_is_undone_from_the_home_page_and_keeps_the_place(
-    patient, doctor, reception
-):
-    """Browser review (07/12/2026): a mis-tap on the stacked iPad buttons marked the wrong
-    patient arrived, with no way back; and each step reloaded the list at its top."""
-    appointment = book(patient, doctor, reception, at(0, 9))
-    client = client_for(reception)
-    page = client.get("/").content.decode()
-    row = f'id="visit-{appointment.public_id}"'
-    assert row in page
-    assert f'name="next" value="/#visit-{appointment.public_id}"' in page  # back to the row
-    response = _step(client, appointment, "arrived", next=f"/#visit-{appointment.public_id}")
-    assert response["Location"] == f"/#visit-{appointment.public_id}"
-    page = client.get("/").content.decode()
-    assert 'data-testid="undo-arrive"' in page
-    # Read out as "Undo arrival of SMITH, Jane, Ms", not "Undo SMITH, Jane, Ms's arrival"
-    # (reception review 07/12/2026).
-    name = escape(appointment.patient.display_name)
-    assert f'Undo arrival<span class="visually-hidden"> of {name}</span>' in page
-    response = _step(client, appointment, "booked", next=f"/#visit-{appointment.public_id}")
-    assert response["Location"] == f"/#visit-{appointment.public_id}"
-    appointment.refresh_from_db()
-    assert (appointment.status, appointment.arrived_at) == ("booked", None)
-    said = client.get("/").content.decode()
-    assert "Undone: the appointment is booked again." in said
-    assert 'data-testid="undo-arrive"' not in said and 'data-testid="arrive"' in said
-
-
-def test_undo_goes_back_to_confirmed_and_refuses_once_treatment_began(patient, doctor, reception):
-    from clinic.diary import steps
-
-    client = client_for(reception)
-    confirmed = book(patient, doctor, reception, at(0, 9))
-    _step(client, confirmed, "confirmed")
-    _step(client, confirmed, "arrived")
-    _step(client, confirmed, "booked")
-    confirmed.refresh_from_db()
-    assert confirmed.status == "confirmed" and confirmed.confirmed_at is not None
-    # A double-click on Undo (the second press carries the page's old version): once.
-    confirmed.refresh_from_db()
-    version = confirmed.version
-    _step(client, confirmed, "arrived")
-    for _ in range(2):
-        client.post(
-            reverse("diary:appointment_step", args=[confirmed.public_id]),
-            {"status": "booked", "version": version + 1},
-        )
-    confirmed.refresh_from_db()
-    assert (confirmed.status, confirmed.version) == ("confirmed", version + 2)
-    # A did-not-attend marked by mistake (yesterday's): booked again, from its page.
-    missed = book(PatientFactory(), doctor, reception, at(-1, 10))
-    _step(client, missed, "dna")
-    page = client.get(missed.get_absolute_url()).content.decode()
-    assert "Undo did not attend" in page
-    _step(client, missed, "booked")
-    assert Appointment.objects.get(pk=missed.pk).status == "booked"
-    # Nothing to undo on an appointment that is only booked: it is left as it is.
-    other = book(PatientFactory(), doctor, reception, at(0, 11))
-    steps.appointment_set_status(appointment=other, status="booked", user=reception)
-    assert Appointment.objects.get(pk=other.pk).version == other.version
-    # Once a session was started from the arrival, it stays.
-    _step(client, other, "arrived")
-    other.refresh_from_db()
-    other.session = TreatmentSessionFactory(patient=other.patient, practitioner=doctor)
-    other.save()
-    with pytest.raises(steps.ValidationError, match="A session was started"):
-        steps.appointment_set_status(appointment=other, status="booked", user=reception)
-    page = client_for(reception).get(other.get_absolute_url()).content.decode()
-    assert 'data-testid="undo-step"' not in page
-
-
 def test_reception_books_from_the_recall_list(patient, doctor, reception):
     """The recall list is the front desk's too (clinic-wide) and leads to free times
     from the eligible date, with the treatment's appointment type chosen."""
@@ -388,137 +291,6 @@ def test_reception_books_from_the_recall_list(patient, doctor, reception):
     # to "Dashboard" and "Reports", both refused).
     assert f'href="{reverse("reports:index")}"' not in page
     assert f'href="{reverse("reports:dashboard")}"' not in page
-
-
-# The private calendar feed ----------------------------------------------------------------
-
-
-def test_the_calendar_feed_shows_initials_and_kind_and_can_be_revoked(doctor, reception):
-    """Initials and the appointment's kind: not the type's name, which says what is treated
-    (security review 07/12/2026: "HQJ · Chronic migraine (PREEMPT)" left the clinic for the
-    phone's calendar service)."""
-    patient = PatientFactory(given_names="Harriet", family_name="Quillfeather-Jones")
-    book(patient, doctor, reception, at(1, 10), "migraine-treatment")
-    client = client_for(doctor)
-    client.post(reverse("diary:feed_settings"), {"action": "new"})
-    url = doctor.calendar_feed and reverse("diary:feed", args=[doctor.calendar_feed.token])
-
-    anonymous = client_for(None)
-    response = anonymous.get(url)
-    assert response.status_code == 200 and response["Content-Type"] == "text/calendar"
-    body = response.content.decode()
-    assert "BEGIN:VEVENT" in body and "SUMMARY:HQJ · Treatment" in body
-    assert "migraine" not in body.lower() and "PREEMPT" not in body
-    assert "Quillfeather" not in body and "Harriet" not in body
-    assert patient.record_number not in body
-
-    client.post(reverse("diary:feed_settings"), {"action": "new"})  # a new secret
-    assert anonymous.get(url).status_code == 404
-    doctor.calendar_feed.refresh_from_db()
-    fresh = reverse("diary:feed", args=[doctor.calendar_feed.token])
-    assert anonymous.get(fresh).status_code == 200
-    client.post(reverse("diary:feed_settings"), {"action": "revoke"})
-    assert anonymous.get(fresh).status_code == 404
-
-
-def test_a_deactivated_accounts_calendar_link_stops_and_stays_stopped(doctor, reception, manager):
-    """A deactivated account is signed out everywhere: its calendar link too, at once, and
-    reactivating the account does not bring the old link back."""
-    from clinic.staff import services as staff_services
-
-    book(PatientFactory(), doctor, reception, at(1, 10), "migraine-treatment")
-    client_for(doctor).post(reverse("diary:feed_settings"), {"action": "new"})
-    url = reverse("diary:feed", args=[doctor.calendar_feed.token])
-    anonymous = client_for(None)
-    assert anonymous.get(url).status_code == 200
-
-    staff_services.staff_deactivate(deactivated_by=manager, user=doctor)
-    assert anonymous.get(url).status_code == 404
-    doctor.calendar_feed.refresh_from_db()
-    assert doctor.calendar_feed.revoked_at is not None
-    staff_services.staff_reactivate(reactivated_by=manager, user=doctor)
-    assert anonymous.get(url).status_code == 404
-
-
-def test_a_calendar_link_stops_when_its_holder_may_no_longer_see_the_diary(doctor, reception):
-    """Read on every fetch: an account whose role no longer shows the diary (or one switched
-    off in the database, without the service) gets a 404, not its patients' initials."""
-    from django.contrib.auth.models import Group
-
-    from tests.factories import UserFactory as Users
-
-    book(PatientFactory(), doctor, reception, at(1, 10), "migraine-treatment")
-    client_for(doctor).post(reverse("diary:feed_settings"), {"action": "new"})
-    url = reverse("diary:feed", args=[doctor.calendar_feed.token])
-    anonymous = client_for(None)
-    assert anonymous.get(url).status_code == 200
-
-    doctor.groups.set([Group.objects.create(name="No diary")])
-    assert anonymous.get(url).status_code == 404
-    doctor.groups.set(Users(role=Role.PRACTITIONER).groups.all())
-    assert anonymous.get(url).status_code == 200
-    type(doctor).objects.filter(pk=doctor.pk).update(is_active=False)  # no signal
-    assert anonymous.get(url).status_code == 404
-
-
-# Managers' view -------------------------------------------------------------------------
-
-
-def test_attendance_figures_against_a_known_week(doctor, reception, manager):
-    """Utilisation, DNA and late-cancellation rates computed by hand for one day."""
-    from clinic.diary.attendance import attendance
-
-    day = timezone.localdate() - timedelta(days=1)
-    offset = -1
-    came = book(PatientFactory(), doctor, reception, at(offset, 9), "migraine-treatment")
-    Appointment.objects.filter(pk=came.pk).update(status="completed")
-    missed = book(PatientFactory(), doctor, reception, at(offset, 10))
-    Appointment.objects.filter(pk=missed.pk).update(status="dna")
-    late = book(PatientFactory(), doctor, reception, at(offset, 11))
-    Appointment.objects.filter(pk=late.pk).update(
-        status="cancelled", cancelled_at=timezone.now(), cancelled_by="patient",
-        is_late_cancellation=True,
-    )  # fmt: skip
-    figures = attendance(start=day, end=day)
-    (line,) = figures.practitioners
-    assert line.working_minutes == 8 * 60  # 09:00-17:00
-    assert line.booked_minutes == 30  # the completed one; a DNA or cancellation frees it
-    assert (line.appointments, line.attended, line.did_not_attend) == (3, 1, 1)
-    assert line.dna_rate == 0.5 and line.late_cancellation_rate == 1 / 3
-    page = client_for(manager).get(
-        reverse("reports:diary-attendance") + f"?start={day:%d/%m/%Y}&end={day:%d/%m/%Y}"
-    )
-    assert page.status_code == 200 and "50%" in page.content.decode()
-    # The rate's parts beside it, and what the appointments count (manager review).
-    text = " ".join(page.content.decode().split())
-    for heading in ("Appointments (to come included)", "> Attended <", "DNA rate (of attended"):
-        assert heading in text, heading
-    assert client_for(reception).get(reverse("reports:diary-attendance")).status_code == 403
-
-
-def test_working_time_is_counted_from_the_diarys_first_booking(doctor, reception, manager):
-    """Manager review (07/12/2026): over 12 months, a year of working hours against the
-    fortnight the diary had been used read as 2% utilisation."""
-    from clinic.diary.attendance import attendance
-
-    today = timezone.localdate()
-    booked = book(PatientFactory(), doctor, reception, at(-2, 9), "migraine-treatment")
-    Appointment.objects.filter(pk=booked.pk).update(status="completed")
-    first_day = today - timedelta(days=2)
-    figures = attendance(start=today - timedelta(days=364), end=first_day)
-    (line,) = figures.practitioners
-    assert line.working_minutes == 8 * 60  # the one day since the first booking
-    assert figures.working_counted_from == first_day
-    assert figures.working_note == (
-        f"Working hours from {first_day:%d/%m/%Y}, the diary's first booking"
-    )
-    # A period that starts after it is counted whole, and says nothing.
-    assert attendance(start=first_day, end=first_day).working_counted_from is None
-    year = f"?start={today - timedelta(days=364):%d/%m/%Y}&end={today:%d/%m/%Y}"
-    board = client_for(manager).get(reverse("reports:dashboard_panel", args=["diary"]) + year)
-    assert "the diary&#x27;s first booking" in board.content.decode()
-    report = client_for(manager).get(reverse("reports:diary-attendance") + year).content.decode()
-    assert 'data-testid="report-note">Working hours from' in report
 
 
 def test_the_day_grid_keeps_every_column_whole_with_odd_lengths(doctor, reception):
@@ -615,7 +387,7 @@ def test_a_did_not_attend_is_not_undone_over_a_booking_made_since(patient, docto
     from clinic.diary import steps
 
     missed = book(patient, doctor, reception, at(-1, 10))
-    _step(client_for(reception), missed, "dna")
+    post_step(client_for(reception), missed, "dna")
     taken = book(PatientFactory(), doctor, reception, at(-1, 10))
     missed.refresh_from_db()
     with pytest.raises(steps.ValidationError, match="booked for someone else"):
@@ -663,29 +435,3 @@ def test_a_missed_appointment_offers_to_rebook_the_patient(patient, doctor, rece
     rebook = page.split('data-testid="rebook"', 1)[1].split("</section>", 1)[0]
     assert f"Did not attend: contact {escape(patient.full_name)}" in rebook
     assert "Rebook: next free times" in rebook
-
-
-@pytest.mark.time_machine(clock.london(timezone.localdate(), 11))
-def test_a_late_visit_is_marked_did_not_attend_from_the_home_page(patient, doctor, reception):
-    """Reception review (07/12/2026): a visit past its start with no arrival had only
-    "Mark arrived" on the home page; "did not attend" meant opening each one."""
-    late = book(patient, doctor, reception, at(0, 10))
-    coming = book(PatientFactory(), doctor, reception, at(0, 15))
-    client = client_for(reception)
-    page = client.get("/").content.decode()
-    row = page.split(f'id="visit-{late.public_id}"', 1)[1].split("</li>", 1)[0]
-    assert 'data-testid="dna"' in row
-    other = page.split(f'id="visit-{coming.public_id}"', 1)[1].split("</li>", 1)[0]
-    assert 'data-testid="dna"' not in other  # not late: not offered
-    response = _step(client, late, "dna", next=f"/#visit-{late.public_id}")
-    assert response["Location"] == f"/#visit-{late.public_id}"
-    late.refresh_from_db()
-    assert late.status == "dna"
-    # A mis-tap is put right from the same row (code review 07/12/2026: only the visit's
-    # own page could undo it).
-    page = client.get("/").content.decode()
-    row = page.split(f'id="visit-{late.public_id}"', 1)[1].split("</li>", 1)[0]
-    assert 'data-testid="undo-dna"' in row
-    _step(client, late, "booked", next=f"/#visit-{late.public_id}")
-    late.refresh_from_db()
-    assert late.status == "booked"
