@@ -32,7 +32,6 @@ from clinic.diary.slot import (  # noqa: F401 - the views and tests read them he
     BookingNeedsAcknowledgement,
     BookingRefused,
     DoubleBooking,
-    free_times,
 )
 from clinic.diary.waiting_list.services import offer_cancelled_slot, waiting_list_booked
 from clinic.idempotency import locked_for_edit
@@ -147,6 +146,18 @@ def appointment_book(
             reminder_schedule(appointment=appointment)  # issue 15.5
             waiting_list_booked(appointment=appointment)  # issue 15.6
             return appointment
+    except BookingNeedsAcknowledgement as exc:
+        if any(check.earliest_on for check in exc.checks):
+            # Too soon: the free times from the eligible date, for the page to offer
+            # (reception review 07/12/2026: a link away from the form lost what was typed).
+            exc.free, exc.eligible_on = slot.free_times(
+                minutes=minutes,
+                practitioner_id=practitioner.pk,
+                after=starts_at,
+                room_id=room.pk if room else None,
+                found=exc.checks,
+            )
+        raise
     except DoubleBooking as exc:
         raise slot.with_free_slots(
             exc,

@@ -53,9 +53,13 @@ class DoubleBooking(Exception):
 
 @dataclass
 class BookingNeedsAcknowledgement(Exception):
-    """Flags the booker must see and accept (e.g. before the earliest eligible date)."""
+    """Flags the booker must see and accept (e.g. before the earliest eligible date). A
+    booking too soon carries the free times from the eligible date (`free`, from
+    `eligible_on`), as a clash does."""
 
     checks: list[BookingCheck]
+    free: list = field(default_factory=list)
+    eligible_on: date | None = None
 
 
 @dataclass

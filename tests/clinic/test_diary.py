@@ -204,6 +204,10 @@ def test_a_booking_before_the_eligible_date_is_flagged_with_that_date(patient, d
     last = timezone.localdate() - timedelta(days=30)
     assert check.earliest_on == last + timedelta(days=migraine.min_interval_days)
     assert f"{check.earliest_on:%d/%m/%Y}" in check.message
+    # The free times to offer instead start on that date (as a clash's do).
+    assert flagged.value.eligible_on == check.earliest_on
+    offered = [timezone.localdate(s.starts_at) for s in flagged.value.free]
+    assert offered and min(offered) == check.earliest_on
 
     moved_on = (check.earliest_on - timezone.localdate()).days
     ok = book(patient, doctor, reception, at(moved_on, 9), "migraine-treatment", product=botox)

@@ -93,17 +93,7 @@ def book(request):
             refused = exc.checks
         except services.BookingNeedsAcknowledgement as exc:
             form.checks_raised(exc.checks)
-            if any(check.earliest_on for check in exc.checks):
-                # Too soon: the free times from the eligible date, as buttons of this form
-                # (reception review 07/12/2026: a link to the free-slot page dropped the
-                # notes, the indication and the product typed here).
-                free, eligible_on = services.free_times(
-                    minutes=data["minutes"] or data["appointment_type"].default_minutes,
-                    practitioner_id=data["practitioner"].pk,
-                    after=form.starts_at(),
-                    room_id=data["room"].pk if data["room"] else None,
-                    found=exc.checks,
-                )
+            free, eligible_on = exc.free, exc.eligible_on  # too soon: from the eligible date
         except services.DoubleBooking as exc:
             clash, free, eligible_on = exc.clash, exc.free, exc.eligible_on
             form.add_error(None, "That time is already booked: choose one of the free times below.")
