@@ -94,6 +94,18 @@ class QuestionnaireFactory(factory.django.DjangoModelFactory):
     entered_by = factory.SubFactory(UserFactory)
 
 
+def reviewed_questionnaire(patient, practitioner, *, days_ago: int = 0, **answers):
+    """A questionnaire completed `days_ago` days ago and reviewed by `practitioner` then:
+    the screening the banner, the new-session page and the engine read as reviewed."""
+    return QuestionnaireFactory(
+        patient=patient,
+        completed_on=timezone.localdate() - timedelta(days=days_ago),
+        reviewed_by=practitioner,
+        reviewed_at=timezone.now() - timedelta(days=days_ago),
+        **answers,
+    )
+
+
 class PriorTreatmentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = PriorTreatment

@@ -18,6 +18,7 @@ from tests.factories import (
     SideEffectFactory,
     TreatmentSessionFactory,
     _term,
+    reviewed_questionnaire,
 )
 
 TODAY = timezone.localdate()
@@ -27,13 +28,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(clock.london(TODAY
 
 
 def reviewed(patient, practitioner, *, days_ago=10, **answers):
-    return QuestionnaireFactory(
-        patient=patient,
-        completed_on=TODAY - timedelta(days=days_ago),
-        reviewed_by=practitioner,
-        reviewed_at=timezone.now() - timedelta(days=days_ago),
-        **answers,
-    )
+    return reviewed_questionnaire(patient, practitioner, days_ago=days_ago, **answers)
 
 
 def banner(client, url) -> str:

@@ -273,14 +273,12 @@ def test_a_product_the_patient_must_not_have_is_marked_and_not_chosen_for_them(
     """Practitioner review (07/12/2026): Dysport was offered as "licensed for this
     indication", first and ticked, to a patient with a cow's milk protein allergy; the
     editor's block came later."""
-    from tests.factories import QuestionnaireFactory
+    from tests.factories import reviewed_questionnaire
 
-    QuestionnaireFactory(
-        patient=ready_patient,
+    reviewed_questionnaire(
+        ready_patient,
+        practitioner,
         allergy_cows_milk_protein=True,
-        reviewed_by=practitioner,
-        reviewed_at=timezone.now(),
-        completed_on=timezone.localdate(),
     )
     client = client_for(practitioner)
     query = f"?indication={indication('cervical-dystonia').pk}"
@@ -316,14 +314,12 @@ def test_a_screened_toxin_allergy_marks_every_product_and_ticks_none(ready_patie
     """Rule 21 from the reviewed screening (an allergy to a botulinum toxin or human
     albumin) rules out every product, as a recorded reaction does: the list said nothing
     and ticked the first licensed product, beside a milk allergy's marked Dysport."""
-    from tests.factories import QuestionnaireFactory
+    from tests.factories import reviewed_questionnaire
 
-    QuestionnaireFactory(
-        patient=ready_patient,
+    reviewed_questionnaire(
+        ready_patient,
+        practitioner,
         allergy_toxin_or_albumin=True,
-        reviewed_by=practitioner,
-        reviewed_at=timezone.now(),
-        completed_on=timezone.localdate(),
     )
     client = client_for(practitioner)
     query = f"?indication={indication('cervical-dystonia').pk}"
@@ -373,15 +369,13 @@ def test_a_neuromuscular_disorder_marks_the_aesthetic_products_for_cosmetic_use_
     Bocouture and Azzalure after a neuromuscular disorder, but the list offered them as
     licensed, first and ticked; for a therapeutic use it asks for a reason instead, and
     the list marks nothing."""
-    from tests.factories import QuestionnaireFactory
+    from tests.factories import reviewed_questionnaire
 
-    QuestionnaireFactory(
-        patient=ready_patient,
+    reviewed_questionnaire(
+        ready_patient,
+        practitioner,
         neuromuscular_disorder=True,
         neuromuscular_details="Myasthenia gravis",
-        reviewed_by=practitioner,
-        reviewed_at=timezone.now(),
-        completed_on=timezone.localdate(),
     )
     client = client_for(practitioner)
     said = "contraindicated: neuromuscular disorder, not for cosmetic use"
@@ -406,16 +400,10 @@ def test_a_newer_screening_not_yet_reviewed_marks_the_products_too(ready_patient
     the newest answers: a newer "yes" not yet reviewed (a milk allergy, a nerve or muscle
     disease) left the list offering, first and ticked, what the editor then blocked. The
     banner still shows the reviewed answers."""
-    from datetime import timedelta
 
-    from tests.factories import QuestionnaireFactory
+    from tests.factories import QuestionnaireFactory, reviewed_questionnaire
 
-    QuestionnaireFactory(
-        patient=ready_patient,
-        reviewed_by=practitioner,
-        reviewed_at=timezone.now() - timedelta(days=30),
-        completed_on=timezone.localdate() - timedelta(days=30),
-    )
+    reviewed_questionnaire(ready_patient, practitioner, days_ago=30)
     QuestionnaireFactory(
         patient=ready_patient,
         allergy_cows_milk_protein=True,
