@@ -183,8 +183,20 @@ def test_rule3_vial_of_another_product_blocks():
     assert f.level == BLOCK and "xeomin" in f.message and "BOTOX" in f.message
 
 
-def test_rule3_discarded_vial_blocks():
-    assert codes(run(session(vial=vial(discarded=True)))) == {("vial.discarded", BLOCK)}
+def test_rule3_vial_discarded_before_the_session_blocks():
+    discarded = vial(discarded_at=AT - timedelta(minutes=5))
+    f = one(run(session(vial=discarded)), "vial.discarded")
+    assert f.level == BLOCK and "before this session's time" in f.message
+    assert codes(run(session(vial=discarded))) == {("vial.discarded", BLOCK)}
+
+
+def test_rule3_vial_discarded_after_the_session_warns_to_check_it_was_the_one():
+    """The rest of a single-use vial is discarded at the end of the treatment, often before
+    the record is signed: the vial used, not a block (DOMAIN §1.3 "discard the rest")."""
+    since = vial(discarded_at=AT + timedelta(minutes=20))
+    f = one(run(session(vial=since)), "vial.discarded_since")
+    assert f.level == WARN
+    assert "after this session's time" in f.message and "check it is the vial" in f.message
 
 
 # Rule 4: reconstitution and in-use time -----------------------------------------------------

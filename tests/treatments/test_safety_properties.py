@@ -139,7 +139,14 @@ def vials(draw, product_slug: str) -> VialFacts | None:
             )
         ),
         units_per_ml=draw(st.none() | st.sampled_from([Decimal(10), Decimal(50), Decimal(500)])),
-        discarded=draw(st.booleans()),
+        discarded_at=draw(
+            st.none()
+            | st.datetimes(
+                datetime(2026, 12, 1),  # noqa: DTZ001 - hypothesis adds the timezone
+                datetime(2026, 12, 8),  # noqa: DTZ001
+                timezones=st.just(LONDON),
+            )
+        ),
         other_patient_ids=frozenset(draw(st.sets(st.integers(1, 5), max_size=2))),
     )
 

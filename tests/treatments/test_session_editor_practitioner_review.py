@@ -1,20 +1,27 @@
 """Practitioner review of the session editor, 07/12/2026 (an iPad, a clinic day): a dose
-typed on a row that does not count yet is named beside the total, and a draft left
-unsigned from an earlier day says so on the editor itself."""
+typed on a row that does not count yet is named beside the total, a draft left unsigned
+from an earlier day says so on the editor itself, and is completed with the vials of its
+day."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from patients.models import IntakeQuestionnaire
+from tests.factories import VialFactory
 from tests.treatments.administration_flow import (
     administration_setup,
     editor_data,
     post_form,
+    sign_data,
     start_draft,
 )
-from treatments.models import AnatomicalSite, TreatmentSession
+from treatments import services
+from treatments.choices import SessionStatus
+from treatments.models import AnatomicalSite, TreatmentSession, Vial
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +113,42 @@ def test_saved_doses_come_back_as_written_not_as_the_columns_decimals(
     for shown in ('value="150"', 'value="3"', 'value="12.5"', 'value="0.062"'):
         assert shown in page, shown
     assert 'value="150.00"' not in page and 'value="3.000"' not in page
+
+
+def test_an_earlier_day_s_treatment_is_signed_with_the_vials_of_its_day(practitioner):
+    """A PREEMPT draft of two days ago, its vial's rest thrown away at the end of that
+    session ("one session, one patient; discard the rest": DOMAIN §1.3), signed today. The
+    editor offered only vials usable now (another of that day's, past its use-by since,
+    was not listed) and signing refused the vial used ("has been discarded"), so the
+    record could only be signed with a vial that was never drawn from."""
+    flow = administration_setup(practitioner)
+    session = start_draft(flow)
+    used = session.vial
+    given = timezone.now() - timedelta(days=2)
+    TreatmentSession.objects.filter(pk=session.pk).update(created_at=given, performed_at=given)
+    IntakeQuestionnaire.objects.filter(patient=flow.patient).update(
+        completed_on=timezone.localdate(given) - timedelta(days=1)
+    )
+    made = given - timedelta(hours=1)
+    Vial.objects.filter(pk=used.pk).update(reconstituted_at=made, use_by=made + timedelta(hours=24))
+    services.vial_discard(
+        vial=Vial.objects.get(pk=used.pk),
+        reason="Rest of the vial, end of session",
+        wasted_units=Decimal(45),
+        discarded_by=practitioner,
+    )
+    that_day = VialFactory(
+        received_by=practitioner, presentation_units=200, diluent_ml=4, reconstituted_at=made
+    )
+    assert that_day.is_past_use_by  # not usable now
+    edit = reverse("treatments:session_edit", args=[session.public_id])
+    page = flow.client.get(edit)
+    offered = {vial.pk for vial in page.context["form"].fields["vial"].queryset}
+    assert offered == {used.pk, that_day.pk}
+    assert f"{used.stock_label} · discarded " in page.content.decode()
+
+    done = post_form(flow.client, edit, sign_data(flow.client, session))
+    assert done.status_code == 302, [f.message for f in done.context["findings"]]
+    session.refresh_from_db()
+    assert (session.status, session.vial_id) == (SessionStatus.SIGNED, used.pk)
+    assert "vial.discarded_since" in {f.code for f in session.findings.all()}

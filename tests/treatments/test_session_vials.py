@@ -13,8 +13,8 @@ from django.utils import timezone
 from tests.factories import InjectionPointFactory, TreatmentSessionFactory, VialFactory
 from tests.treatments.administration_flow import editor_data, post_form
 from tests.treatments.session_helpers import product, save, start
-from treatments import selectors, services
-from treatments.models import AnatomicalSite, Product
+from treatments import safety, selectors, services
+from treatments.models import AnatomicalSite, Product, TreatmentSession, Vial
 from treatments.services.draws import choose_vials, chosen_from_usable
 
 pytestmark = pytest.mark.django_db
@@ -540,3 +540,37 @@ def test_a_start_with_a_fridge_of_vials_reads_only_the_first_when_they_hold_the_
         chosen, left = chosen_from_usable(product=botox, patient=ready_patient, planned=155)
     assert chosen == expected == vials[:2]
     assert len(queries) == 1 and len(left) == 11
+
+
+def test_a_vial_s_rest_discarded_before_signing_is_still_the_vial_the_record_keeps(
+    practitioner, ready_patient
+):
+    """Inject, throw the rest of the single-use vial away, then sign ("one session, one
+    patient; discard the rest": DOMAIN §1.3). Signing refused it ("has been discarded") and
+    the editor no longer offered it: the record could be signed only with a vial never
+    drawn from. Now signing asks the practitioner to check it is the vial used (a warning
+    to acknowledge); a vial discarded before the session's time is still refused."""
+    used = vial(practitioner, 200)
+    session = save(start(ready_patient, practitioner, "chronic-migraine", "botox"), practitioner)
+    assert session.vial == used
+    services.vial_discard(
+        vial=used, reason="Rest of the vial", wasted_units=Decimal(45), discarded_by=practitioner
+    )
+    session = TreatmentSession.objects.get(pk=session.pk)  # the vial as discarded
+    with pytest.raises(services.SigningRefused) as refused:
+        services.session_sign(
+            session=session, signed_by=practitioner, override_reasons={}, acknowledge_warnings=False
+        )
+    assert refused.value.blocks == []
+    (check,) = [f for f in refused.value.unacknowledged if f.code.startswith("vial.")]
+    assert check.code == "vial.discarded_since" and "check it is the vial" in check.message
+    services.session_sign(
+        session=session, signed_by=practitioner, override_reasons={}, acknowledge_warnings=True
+    )
+    assert TreatmentSession.objects.get(pk=session.pk).vial == used
+
+    # Another session, its time after the discard: refused.
+    later = start(ready_patient, practitioner, "hyperhidrosis-axillary", "botox")
+    later = save(save(later, practitioner), practitioner, vial=Vial.objects.get(pk=used.pk))
+    findings = selectors.safety_inputs_for_session(session=later).evaluate()
+    assert ("vial.discarded", safety.Level.BLOCK) in {(f.code, f.level) for f in findings}

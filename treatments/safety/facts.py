@@ -106,7 +106,9 @@ class VialFacts:
     expiry: date | None
     reconstituted_at: datetime | None
     units_per_ml: Decimal | None
-    discarded: bool = False
+    # When the vial was discarded (None: still in use). A vial thrown away after the
+    # session's time may be the one it drew from: the record is completed afterwards.
+    discarded_at: datetime | None = None
     # Units left for this session: presentation - drawn by other sessions - wasted.
     remaining_units: Decimal | None = None
     # Patients other than this session's patient who already received from this vial.

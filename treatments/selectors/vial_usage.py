@@ -37,7 +37,7 @@ def vial_facts(
         expiry=vial.expiry,
         reconstituted_at=vial.reconstituted_at,
         units_per_ml=vial.units_per_ml,
-        discarded=vial.discarded_at is not None,
+        discarded_at=vial.discarded_at,
         other_patient_ids=other_patient_ids,
         remaining_units=Decimal(vial.presentation_units) - vial.wasted_units - drawn_elsewhere,
     )

@@ -255,11 +255,19 @@ def _edit_context(request, session, editor: Editor, refused=None):
         # be used (say so, and where to get one), and the stock that cannot be used, and why.
         "no_usable_vial": panel and not usable,
         "unusable_vials": selectors.vial_list_unusable(
-            product=session.product, patient=session.patient, usable=usable
+            product=session.product, patient=session.patient, usable=usable, at=_vials_at(session)
         )
         if panel
         else [],
     }
+
+
+def _vials_at(session):
+    """When the vials offered must have been usable: a treatment recorded as given on an
+    earlier day (a record completed or typed afterwards) draws from the vials usable then,
+    one past its use-by now among them; today's, from those usable now (None)."""
+    at = session.performed_at
+    return at if at is not None and timezone.localdate(at) < timezone.localdate() else None
 
 
 def _started_earlier(session):
@@ -301,7 +309,7 @@ def _editor(session, data=None, use: Use | None = None) -> Editor:
         named = {session.vial_id, *(v.pk for v in linked), *SessionForm.vials_named(data)}
         named.discard(None)
     usable = selectors.vial_list_usable(
-        product=session.product, patient=session.patient, among=named
+        product=session.product, patient=session.patient, among=named, at=_vials_at(session)
     )
     sites = SiteChoices.load(indication=session.indication, snapshot=snapshot)
     shape = selectors.session_form_context(session=session, snapshot=snapshot)  # off-label? child?

@@ -115,14 +115,34 @@ def _vial_product_and_state(session, vial: VialFacts) -> list[Finding]:
             f"{session.product.brand} ({session.product.slug})",
             _source("DOMAIN §10 rules 1, 3", "§1.5"),
         )
-    if vial.discarded:
-        findings += _finding(
+    if vial.discarded_at is not None:
+        findings += _vial_discarded(session, vial)
+    return findings
+
+
+def _vial_discarded(session, vial: VialFacts) -> list[Finding]:
+    """A vial discarded before the session's time cannot have been drawn from: BLOCK. One
+    discarded after it may be the vial used, its rest thrown away before the record was
+    signed ("one session, one patient; discard the rest": DOMAIN §1.3), or a slip in the
+    record: WARN, so the practitioner checks which vial it was."""
+    source = _source("DOMAIN §10 rules 3-4", "§1.3", "§1.5")
+    discarded = vial.discarded_at.astimezone(session.at.tzinfo)
+    if discarded <= session.at:
+        return _finding(
             "vial.discarded",
             Level.BLOCK,
-            f"Vial {vial.id} (lot {vial.lot}) has been discarded",
-            _source("DOMAIN §10 rules 3-4", "§1.5"),
+            f"Vial {vial.id} (lot {vial.lot}) was discarded on {discarded:%d/%m/%Y at %H:%M}, "
+            f"before this session's time",
+            source,
         )
-    return findings
+    return _finding(
+        "vial.discarded_since",
+        Level.WARN,
+        f"Vial {vial.id} (lot {vial.lot}) was discarded on {discarded:%d/%m/%Y at %H:%M}, "
+        f"after this session's time ({session.at:%d/%m/%Y %H:%M}): check it is the vial "
+        f"this session drew from",
+        source,
+    )
 
 
 def vial_reconstitution(session, history, reference) -> list[Finding]:
