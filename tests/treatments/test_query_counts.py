@@ -49,9 +49,9 @@ def signed_session(patient, practitioner, points: int, extras: int):
 
 def test_session_detail(practitioner_client, practitioner, patient):
     # + 1 session (with patient, product, vial, users) + 1 its further vials + 1 points
-    # (with sites) + 1 findings + 1 addenda + 1 follow-ups + 1 side effects + access event
-    # + the banner's screening line
-    expected = BASE + 7 + ACCESS_LOG + SCREENING_BANNER
+    # (with sites) + 1 units drawn per vial + 1 findings + 1 addenda + 1 follow-ups + 1
+    # side effects + access event + the banner's screening line
+    expected = BASE + 8 + ACCESS_LOG + SCREENING_BANNER
     one = signed_session(patient, practitioner, points=1, extras=1)
     assert count_queries(practitioner_client, f"/sessions/{one.public_id}/") == expected
     many = signed_session(patient, practitioner, points=55, extras=55)

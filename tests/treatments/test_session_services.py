@@ -2,6 +2,7 @@
 protocols sign without a BLOCK or OVERRIDE, the timeline's totals, PREEMPT drawing from two
 vials, screening read as of the session date, vials' in-use times, and drafts without a vial."""
 
+import re
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
@@ -167,6 +168,13 @@ def test_preempt_needs_two_100_unit_vials_and_both_reconcile(practitioner, ready
     page = client_for(practitioner).get(f"/lots/?lot={first.lot}").content.decode()
     assert f'<td class="text-nowrap">{ready_patient.phone_display}</td>' in page
     assert '<button class="btn btn-primary text-nowrap" type="submit">Look up</button>' in page
+    # The signed session's page: each vial with the units drawn from it (it listed the
+    # vials only: the practitioner review's leftover).
+    page = client_for(practitioner).get(f"/sessions/{session.public_id}/").content.decode()
+    drawn = re.findall(
+        r'vial ([^<]+)</a>, exp [0-9/]+: <span data-testid="vial-drawn">([^<]+)<', page
+    )
+    assert drawn == [(first.stock_label, "100 U drawn"), (second.stock_label, "55 U drawn")]
 
 
 def test_screening_is_read_as_of_the_session_date(practitioner, ready_patient):

@@ -157,6 +157,9 @@ def session_points(*, session: TreatmentSession) -> list[InjectionPoint]:
 def session_detail_related(*, session: TreatmentSession) -> dict:
     return {
         "points": session_points(session=session),
+        # The units drawn from each vial (one draw per vial): what a recall of a lot or a
+        # vial's reconciliation asks of the session ({vial id: units}).
+        "drawn": dict(session.draws.order_by().values_list("vial_id", "units")),
         "findings": list(session.findings.select_related("recorded_by")),
         "addenda": list(session.addenda.select_related("author")),
         "follow_ups": list(session.follow_ups.select_related("done_by")),

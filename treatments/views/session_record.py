@@ -69,7 +69,8 @@ def detail_context(session, addendum_form=None, withdraw_form=None) -> dict:
     return {
         "session": session,
         "patient": session.patient,
-        "session_vials": session.all_vials(),
+        # Each vial with the units this session drew from it (None: no draw recorded).
+        "session_vials": [(v, related["drawn"].get(v.pk)) for v in session.all_vials()],
         **related,
         "totals": selectors.point_totals(points),
         "addendum_form": addendum_form or AddendumForm(),
