@@ -521,3 +521,25 @@ def test_a_vial_without_a_use_by_is_past_it_the_day_after_its_reconstitution(
     assert "Past its use-by: discard" in row
     row = listed.split(today.stock_label, 1)[1].split("</tr>", 1)[0]
     assert "Past its use-by" not in row
+
+
+def test_a_vial_a_draft_draws_from_says_so_where_it_is_discarded(practitioner_client, practitioner):
+    """The rest of a vial is discarded at the end of the injections, often before the draft
+    is signed: its page marks the draft's units as planned and says the draft keeps the
+    vial (signing asks to check it), where nothing told the practitioner or nurse that a
+    discard would leave the draft's vial refused."""
+    from tests.factories import TreatmentSessionFactory
+    from treatments.models import VialDraw
+
+    vial = VialFactory(received_by=practitioner)
+    signed = TreatmentSessionFactory(practitioner=practitioner, vial=vial, signed=True)
+    VialDraw.objects.create(session=signed, vial=vial, units=Decimal(20))
+    url = reverse("treatments:vial_detail", args=[vial.pk])
+    page = practitioner_client.get(url).content.decode()
+    assert "discard-draft-note" not in page and "draft-draw" not in page
+
+    draft = TreatmentSessionFactory(practitioner=practitioner, vial=vial)
+    VialDraw.objects.create(session=draft, vial=vial, units=Decimal(30))
+    page = practitioner_client.get(url).content.decode()
+    assert page.count('data-testid="draft-draw"') == 1
+    assert "the draft keeps this vial, and signing asks to check it" in page

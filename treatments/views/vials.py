@@ -130,6 +130,8 @@ def _vial_page(request, vial, *, reconstitute_form=None, discard_form=None, corr
         # draw moved since): the page says the report counts the closing figure.
         "closing_count_changed": vial.drawn_at_discard not in (None, vial.drawn_units),
         "sessions": sessions,
+        # A draft drawing from it: the discard panel says it stays that draft's vial.
+        "drafts_drawing": any(not s.is_signed for s in sessions or ()),
         "reconstitute_form": reconstitute_form or ReconstituteForm(),
         # A reconstitution recorded wrongly is corrected while no signed session drew from
         # the vial (services.vial_correct_reconstitution); offered to those who see its
