@@ -288,8 +288,9 @@ def booking_checks(
         if e.indication == indication.name
         and (family_label is None or e.product_family == family_label)
     ]
-    earliest = max((e.next_eligible_on for e in eligible), default=None)
-    if earliest is not None and on < earliest:
+    latest = max(eligible, key=lambda e: e.next_eligible_on, default=None)
+    if latest is not None and on < latest.next_eligible_on:
+        earliest = latest.next_eligible_on
         checks.append(
             BookingCheck(
                 FLAG,
@@ -297,7 +298,9 @@ def booking_checks(
                 f"Too soon for {indication.name}: the last treatment was "
                 f"{max(e.last_on for e in eligible):%d/%m/%Y}; the earliest eligible date is "
                 f"{earliest:%d/%m/%Y}.",
-                "DOMAIN §10 rule 19",
+                # As the engine cites the interval: the rule, the section, and the dose
+                # guideline's sources when its interval is the one applied.
+                "; ".join(filter(None, ("DOMAIN §10 rule 19", "§3.2", latest.source))),
                 earliest_on=earliest,
             )
         )

@@ -219,6 +219,32 @@ def test_a_booking_before_the_eligible_date_is_flagged_with_that_date(patient, d
     assert [f["code"] for f in flagged_anyway.booking_flags] == ["interval.too_soon"]
 
 
+def test_a_booking_too_soon_cites_the_interval_as_the_engine_does(patient, doctor, reception):
+    """The booking check cited "(rule 19)" only, where the session editor's engine cites
+    the section and, when the dose guideline sets the interval (BOTOX for cervical
+    dystonia: 10 weeks), that guideline's sources: the same words on both pages now."""
+    from treatments import selectors as treatment_selectors
+
+    dystonia = Indication.objects.get(slug="cervical-dystonia")
+    botox = Product.objects.get(slug="botox")
+    TreatmentSessionFactory(
+        patient=patient, practitioner=doctor, indication=dystonia, product=botox,
+        signed=True, performed_at=timezone.now() - timedelta(days=30),
+    )  # fmt: skip
+    with pytest.raises(services.BookingNeedsAcknowledgement) as flagged:
+        book(patient, doctor, reception, at(10, 9), "first-treatment", indication=dystonia,
+             product=botox)  # fmt: skip
+    (check,) = [c for c in flagged.value.checks if c.code == "interval.too_soon"]
+    draft = TreatmentSessionFactory(
+        patient=patient, practitioner=doctor, indication=dystonia, product=botox,
+        performed_at=at(10, 9),
+    )  # fmt: skip
+    findings = treatment_selectors.safety_inputs_for_session(session=draft).evaluate()
+    (engine,) = [f for f in findings if f.code == "interval.too_soon"]
+    assert check.source == engine.source
+    assert "S24" in check.source and "§3.2" in check.source  # the guideline's, the section
+
+
 def test_a_bladder_treatment_without_a_pvr_asks_for_one(patient, doctor, reception):
     with pytest.raises(services.BookingNeedsAcknowledgement) as flagged:
         book(patient, doctor, reception, at(1, 9), "bladder-treatment")

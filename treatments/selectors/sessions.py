@@ -204,6 +204,9 @@ class Eligibility:
     product_family: str
     last_on: date
     next_eligible_on: date
+    # The dose guideline's sources when its interval applies (its product and indication),
+    # else "": the indication's own interval (DOMAIN §3.2), as the engine cites it.
+    source: str = ""
 
 
 @dataclass
@@ -267,10 +270,10 @@ def patient_timeline(*, patient: Patient, today: date | None = None) -> Timeline
     entries = [TimelineEntry(s, s.total_units, days_since[s.pk]) for s in sessions]
     guidelines = (
         {
-            (g.product_id, g.indication_id): g.min_interval_days
+            (g.product_id, g.indication_id): g
             for g in DoseGuideline.objects.filter(
                 indication__in={s.indication_id for s in sessions}
-            ).only("product_id", "indication_id", "min_interval_days")
+            ).only("product_id", "indication_id", "min_interval_days", "source")
         }
         if sessions
         else {}
@@ -282,8 +285,12 @@ def patient_timeline(*, patient: Patient, today: date | None = None) -> Timeline
         latest.setdefault((session.indication_id, session.product.unit_family), session)
     eligibility = []
     for (_, family), session in latest.items():
-        interval = guidelines.get((session.product_id, session.indication_id)) or (
-            session.indication.min_interval_days
+        # The guideline's interval if it sets one, else the indication's (the engine's
+        # treatments.safety.rules.intervals.min_interval_days).
+        guideline = guidelines.get((session.product_id, session.indication_id))
+        from_guideline = guideline is not None and guideline.min_interval_days is not None
+        interval = (
+            guideline.min_interval_days if from_guideline else session.indication.min_interval_days
         )
         last_on = timezone.localdate(session.performed_at)
         eligibility.append(
@@ -292,6 +299,7 @@ def patient_timeline(*, patient: Patient, today: date | None = None) -> Timeline
                 product_family=UnitFamily(family).label,
                 last_on=last_on,
                 next_eligible_on=last_on + timedelta(days=interval),
+                source=guideline.source if from_guideline else "",
             )
         )
     window = sessions[0].cumulative_window if latest else None
