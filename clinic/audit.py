@@ -124,6 +124,8 @@ ACTIONS = {
     "diary.waiting_list": "Viewed the waiting list",
     "diary.outbox": "Viewed the messages to patients",
     "diary.aftercare_send": "Sent a patient their aftercare advice",
+    # Read by a phone's calendar at the secret address, in the name of its practitioner.
+    "diary.feed": "A practitioner's calendar feed was read (patients' initials and times)",
 }
 
 PatientResolver = Callable[..., Any]
@@ -249,12 +251,18 @@ def record_access(
     patient: PatientLookup | Model | int | QuerySet | None = None,
     object_ref: str = "",
     status_code: int = 200,
+    user=None,
+    path: str | None = None,
 ) -> None:
     """Write one access event for this request (also usable from a view directly).
-    `patient`: a Patient, its pk, a PatientLookup (a resolver's) or a queryset of one pk."""
+    `patient`: a Patient, its pk, a PatientLookup (a resolver's) or a queryset of one pk.
+    `user`: in whose name, when the request has no signed-in user (a calendar feed read
+    at its secret address); `path`: what to log instead of the request's path (one that
+    holds a secret)."""
     from clinic.models import AccessEvent
 
-    user = request.user if request.user.is_authenticated else None
+    if user is None and request.user.is_authenticated:
+        user = request.user
     values = {
         "occurred_at": timezone.now(),
         "user_id": user.pk if user else None,
@@ -265,7 +273,7 @@ def record_access(
         "method": request.method[:8],
         # Without the query string: a search's terms (a name, an NHS number, a phone
         # number typed into ?q=) identify patients, and managers read this log.
-        "path": request.get_full_path().partition("?")[0][:500],
+        "path": (path if path is not None else request.get_full_path().partition("?")[0])[:500],
         "ip_address": client_ip(request),
         "status_code": status_code,
     }

@@ -69,6 +69,30 @@ def feed_active(*, token: str) -> CalendarFeed | None:
     return feed
 
 
+def feed_last_read(*, feed: CalendarFeed):
+    """The newest read of this link (its access event: when, from which address), or None:
+    the settings page shows it, so that a read the practitioner does not recognise leads
+    them to switch the link off. One query on the access log's user-and-time index."""
+    from clinic.models import AccessEvent
+
+    return (
+        AccessEvent.objects.filter(
+            user_id=feed.practitioner_id,
+            occurred_at__gte=feed.created_at,
+            action="diary.feed",
+            object_ref=feed_ref(feed),
+        )
+        .order_by("-occurred_at")
+        .only("occurred_at", "ip_address")
+        .first()
+    )
+
+
+def feed_ref(feed: CalendarFeed) -> str:
+    """How the access log names a feed (object_ref)."""
+    return f"calendar feed {feed.pk}"
+
+
 def revoke_feed_of_deactivated_user(sender, instance, **kwargs):
     """post_save on User: a deactivated account's link is revoked, so that reactivating
     the account does not bring an old link back (a new one can be made)."""

@@ -3,13 +3,13 @@ and when its link stops."""
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from clinic.models import AccessEvent
 from clinic.roles import Role
 from tests.clinic.diary_helpers import at, book
 from tests.conftest import client_for
 from tests.factories import PatientFactory
-
-pytestmark = pytest.mark.django_db
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +80,38 @@ def test_a_calendar_link_stops_when_its_holder_may_no_longer_see_the_diary(docto
     assert anonymous.get(url).status_code == 200
     type(doctor).objects.filter(pk=doctor.pk).update(is_active=False)  # no signal
     assert anonymous.get(url).status_code == 404
+
+
+def test_a_calendar_feed_read_is_in_the_access_log_without_its_secret(doctor, reception):
+    """Initials and times of the practitioner's patients leave the clinic at each read: it
+    is logged in their name, with where from (a read from an unknown address is a link to
+    switch off), and the path without the secret (managers read this log). Nothing was
+    logged before (security review's leftover); a refused link logs nothing."""
+    book(PatientFactory(), doctor, reception, at(1, 10), "migraine-treatment")
+    client_for(doctor).post(reverse("diary:feed_settings"), {"action": "new"})
+    token = doctor.calendar_feed.token
+    anonymous = client_for(None)
+    before = AccessEvent.objects.count()
+    assert anonymous.get(reverse("diary:feed", args=[token])).status_code == 200
+    assert AccessEvent.objects.count() == before + 1
+    event = AccessEvent.objects.latest("id")
+    assert (event.action, event.user_id, event.username) == (
+        "diary.feed",
+        doctor.pk,
+        doctor.get_username(),
+    )
+    assert token not in event.path and event.path == "/diary/calendar/[secret].ics"
+    assert event.ip_address and event.patient_id is None
+    assert not any(token in path for path in AccessEvent.objects.values_list("path", flat=True))
+    assert anonymous.get(reverse("diary:feed", args=["not-" + token])).status_code == 404
+    assert AccessEvent.objects.count() == before + 1
+    # The practitioner's settings page says when and from where it was last read.
+    page = client_for(doctor).get(reverse("diary:feed_settings")).content.decode()
+    assert (
+        f"Last read by a calendar on {timezone.localtime(event.occurred_at):%d/%m/%Y at %H:%M}"
+        in page
+    )
+    assert f"from the internet address {event.ip_address}" in page
+    client_for(doctor).post(reverse("diary:feed_settings"), {"action": "new"})
+    page = client_for(doctor).get(reverse("diary:feed_settings")).content.decode()
+    assert "Not read by a calendar yet." in page  # a new link's reads start again

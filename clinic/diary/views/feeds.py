@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from clinic.audit import record_access
 from clinic.diary import feeds
 from clinic.permissions import public, require_perm
 
@@ -23,10 +24,12 @@ def feed_settings(request):
             messages.success(request, "A new calendar link is ready: the old one stops working.")
         return redirect("diary:feed_settings")
     feed = getattr(request.user, "calendar_feed", None)
-    url = None
+    url = last_read = None
     if feed is not None and feed.is_active:
         url = request.build_absolute_uri(reverse("diary:feed", kwargs={"token": feed.token}))
-    return render(request, "diary/feed_settings.html", {"feed": feed, "url": url})
+        last_read = feeds.feed_last_read(feed=feed)
+    context = {"feed": feed, "url": url, "last_read": last_read}
+    return render(request, "diary/feed_settings.html", context)
 
 
 @public
@@ -39,4 +42,14 @@ def feed(request, token):
     response = HttpResponse(feeds.feed_calendar(feed=active), content_type="text/calendar")
     response["Content-Disposition"] = 'inline; filename="diary.ics"'
     response["Cache-Control"] = "private, no-store"
+    # Patients' initials and times left the clinic: logged in its practitioner's name, from
+    # where (a link read from an address they do not know is one to switch off). The path
+    # without the secret: managers read this log.
+    record_access(
+        request,
+        action="diary.feed",
+        user=active.practitioner,
+        object_ref=feeds.feed_ref(active),
+        path=request.path.replace(token, "[secret]"),
+    )
     return response
