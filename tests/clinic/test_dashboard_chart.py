@@ -52,14 +52,15 @@ def test_sessions_chart_reads_weeks_for_a_month(clinic, manager, printing):  # n
     html = client_for(manager).get(f"/dashboard/?start=01/03/2026&end=31/03/2026{printing}")
     heading, labels, values, rows = _sessions_chart(html.content.decode())
     assert heading == "Signed sessions per week"
-    # 1 March 2026 is a Sunday: its week began on Monday 23 February.
+    # 1 March 2026 is a Sunday: its week began on Monday 23 February, and counts that
+    # Sunday only; the last counts Monday 30 and Tuesday 31 March: each says so.
     assert labels == [
-        "w/c 23 Feb",
+        "w/c 23 Feb (from 01/03)",
         "w/c 2 Mar",
         "w/c 9 Mar",
         "w/c 16 Mar",
         "w/c 23 Mar",
-        "w/c 30 Mar",
+        "w/c 30 Mar (to 31/03)",
     ]
     assert values == [0, 1, 1, 0, 0, 1]  # s1 5 March, s2 10 March, s3 31 March 23:30
     assert rows == [(label, str(value)) for label, value in zip(labels, values, strict=True)]
@@ -96,7 +97,30 @@ def test_weeks_up_to_the_threshold_then_months(manager):
         period = Period(start, start + timedelta(days=days - 1))
         summary = session_summary(selectors.scope_for(user=manager, period=period))
         assert summary["per"] == per
-        assert summary["over_time"][0]["label"] == ("w/c 5 Jan" if per == "week" else "Jan 2026")
+        # A month begun before the period says from when it counts (5 January).
+        first = "w/c 5 Jan" if per == "week" else "Jan 2026 (from 05/01)"
+        assert summary["over_time"][0]["label"] == first
+
+
+@pytest.mark.django_db
+def test_a_week_or_month_cut_by_the_period_says_so(manager):
+    """Manager review, 07/12/2026: the last 12 months began on 8 December, and that
+    month's few sessions read as a fall in the chart's first point."""
+    period = Period(date(2025, 10, 8), date(2026, 3, 15))  # months: past, cut at both ends
+    labels = [
+        row["label"]
+        for row in session_summary(selectors.scope_for(user=manager, period=period))["over_time"]
+    ]
+    assert labels == [
+        "Oct 2025 (from 08/10)", "Nov 2025", "Dec 2025", "Jan 2026", "Feb 2026",
+        "Mar 2026 (to 15/03)",
+    ]  # fmt: skip
+    period = Period(date(2026, 1, 7), date(2026, 1, 31))  # weeks: Wednesday to Saturday
+    labels = [
+        row["label"]
+        for row in session_summary(selectors.scope_for(user=manager, period=period))["over_time"]
+    ]
+    assert labels == ["w/c 5 Jan (from 07/01)", "w/c 12 Jan", "w/c 19 Jan", "w/c 26 Jan (to 31/01)"]
 
 
 def test_bucket_labels():

@@ -80,6 +80,8 @@ def test_sessions_over_time_has_every_month_of_the_period(clinic, manager, pract
     # The month under way says so (its sessions so far would read as a fall).
     labels = [f"{m:%b %Y}" for m in months]
     labels[-1] += " (so far)"
+    if period.start.day != 1:  # the first month counted from the period's first day
+        labels[0] += f" (from {period.start:%d/%m})"
     assert [row["label"] for row in board.sessions_over_time] == labels
     assert months[0] == period.start.replace(day=1) and months[-1] == today.replace(day=1)
     assert all(add_months(a, 1) == b for a, b in pairwise(months))

@@ -61,6 +61,11 @@ def test_manager_reads_the_dashboard_and_downloads_a_report(
     expect(page.locator('[data-tile="serious_pending"]')).to_have_text("1")
     expect(page.locator('[data-units="BOTOX"]')).to_have_text("45")
     page.wait_for_timeout(300)  # charts drawn (no animation)
+    # This month's sessions had no side effect: said, not an empty pair of axes.
+    expect(
+        page.get_by_text("No side effects reported for the sessions of this period.")
+    ).to_be_visible()
+    expect(page.locator('canvas[data-report-chart="side_effects"]')).to_have_count(0)
     shot(page, "manager-01-dashboard-this-month")
 
     page.get_by_role("link", name="Last 12 months").click()
@@ -76,6 +81,13 @@ def test_manager_reads_the_dashboard_and_downloads_a_report(
     expect(page.locator('[data-table="sessions-over-time"] tbody tr').last).to_contain_text(
         f"{today:%b %Y}"
     )
+    # The first month, begun before the period, says from when it counts.
+    first_day = today - timedelta(days=364)
+    if first_day.day != 1:
+        expect(page.locator('[data-table="sessions-over-time"] tbody tr').first).to_contain_text(
+            f"{first_day:%b %Y} (from {first_day:%d/%m})"
+        )
+    expect(page.locator('canvas[data-report-chart="side_effects"]')).to_be_visible()
     shot(page, "manager-02-dashboard-last-12-months")
 
     # The filters typed by hand: just the old session's month.

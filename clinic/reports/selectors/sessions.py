@@ -74,7 +74,7 @@ def session_summary(scope: Scope) -> dict:
     over_time = [
         {
             "bucket": bucket,
-            "label": f"{label} (so far)" if _under_way(bucket, today, monthly) else label,
+            "label": label + _part_said(bucket, scope.period, today, monthly),
             "sessions": None if bucket > today else buckets[bucket],
             "under_way": _under_way(bucket, today, monthly),
         }
@@ -107,6 +107,21 @@ def session_summary(scope: Scope) -> dict:
         "per": "month" if monthly else "week",
         "by_practitioner": by_practitioner,
     }
+
+
+def _part_said(bucket: date, period, today: date, monthly: bool) -> str:
+    """What a week or month only partly counted says beside its name: under way ("so
+    far"), or cut by the period's first or last day ("from 08/12", "to 15/03"). The last
+    12 months begin on a day like 8 December: that month's 9 sessions read as a fall in
+    the chart's first point (manager review, 07/12/2026)."""
+    if _under_way(bucket, today, monthly):
+        return " (so far)"
+    last = (add_months(bucket, 1) if monthly else bucket + timedelta(days=7)) - timedelta(days=1)
+    if bucket < period.start:
+        return f" (from {period.start:%d/%m})"
+    if period.end < last:
+        return f" (to {period.end:%d/%m})"
+    return ""
 
 
 def _under_way(bucket: date, today: date, monthly: bool) -> bool:

@@ -16,22 +16,26 @@
     if (box && box.clientHeight < needed) box.style.height = `${needed}px`;
   }
 
+  // A chart with nothing to draw: a line of text in its place.
+  function sayInstead(canvas, text) {
+    canvas.replaceWith(Object.assign(document.createElement("p"), { className: "text-body-secondary small", textContent: text }));
+  }
+
   function draw(canvas, charts) {
     const kind = canvas.dataset.reportChart;
     // A deferred panel carries its own data (data-chart); the page's come from json_script.
     const data = canvas.dataset.chart ? JSON.parse(canvas.dataset.chart) : charts[kind];
     if (!data || !data.labels.length) {
-      canvas.replaceWith(Object.assign(document.createElement("p"), {
-        className: "text-body-secondary small",
-        textContent: "Nothing to show for this period.",
-      }));
+      sayInstead(canvas, "Nothing to show for this period.");
       return;
     }
     if (kind === "sessions") {
       return new Chart(canvas, {
         type: "line",
         data: { labels: data.labels, datasets: [{ label: "Signed sessions", data: data.values, borderColor: palette[0], backgroundColor: palette[0], tension: 0 }] },
-        options: { ...baseOptions, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+        // offset: half a step of room at each end, so the first label, slanted to the
+        // left, is not cut at the box's edge (manager review, 07/12/2026: "ec 2025").
+        options: { ...baseOptions, scales: { x: { offset: true }, y: { beginAtZero: true, ticks: { precision: 0 } } } },
       });
     }
     if (kind === "practitioners") {
@@ -48,6 +52,11 @@
       });
     }
     if (kind === "side_effects") {
+      // None reported at all: said, not an empty pair of axes (manager review, 07/12/2026).
+      if (data.values.every((value) => !value)) {
+        sayInstead(canvas, "No side effects reported for the sessions of this period.");
+        return;
+      }
       fitRows(canvas, data.labels.length, 0);
       return new Chart(canvas, {
         type: "bar",
