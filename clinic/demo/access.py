@@ -49,6 +49,7 @@ class AccessSeeder:
                         status_code=200,
                     )
                 )
+        events += self._calendar_feed_reads(now)
         AccessEvent.objects.bulk_create(events)
         manager = self.staff.get("manager")
         if manager is not None and not SubjectAccessRequest.objects.exists():
@@ -76,3 +77,40 @@ class AccessSeeder:
                 notes="Waiting for proof of identity and the signed authority.",
             )
         return len(events)
+
+    def _calendar_feed_reads(self, now) -> list:
+        """The practitioner's diary on her phone: a calendar link made a week ago, read by
+        the phone's calendar every few hours since (the settings page says when and from
+        where it was last read). Its secret is a real random one, never the demo's seed."""
+        import secrets
+
+        from clinic.diary.feeds import feed_logged_path, feed_ref
+        from clinic.diary.models import CalendarFeed
+        from clinic.models import AccessEvent
+
+        practitioner = self.staff.get("practitioner")
+        if practitioner is None or CalendarFeed.objects.filter(practitioner=practitioner).exists():
+            return []
+        feed = CalendarFeed.objects.create(
+            practitioner=practitioner,
+            token=secrets.token_urlsafe(32),
+            created_at=now - timedelta(days=7, hours=3),
+        )
+        phone = f"203.0.113.{self.rng.randint(10, 200)}"  # her mobile network's address
+        reads, at = [], feed.created_at
+        while (at := at + timedelta(minutes=self.rng.randint(150, 330))) < now:
+            reads.append(
+                AccessEvent(
+                    occurred_at=at,
+                    user=practitioner,
+                    username=practitioner.username,
+                    role="Practitioner",
+                    action="diary.feed",
+                    object_ref=feed_ref(feed),
+                    method="GET",
+                    path=feed_logged_path(feed.token),
+                    ip_address=phone,
+                    status_code=200,
+                )
+            )
+        return reads

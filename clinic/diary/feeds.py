@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event
 
@@ -91,6 +92,12 @@ def feed_last_read(*, feed: CalendarFeed):
 def feed_ref(feed: CalendarFeed) -> str:
     """How the access log names a feed (object_ref)."""
     return f"calendar feed {feed.pk}"
+
+
+def feed_logged_path(token: str) -> str:
+    """The feed's address as the access log keeps it: without its secret (managers read
+    the log; the secret is the key to the feed)."""
+    return reverse("diary:feed", kwargs={"token": token}).replace(token, "[secret]")
 
 
 def revoke_feed_of_deactivated_user(sender, instance, **kwargs):

@@ -385,3 +385,21 @@ def test_a_blood_thinner_among_the_medicines_is_question_7s_yes(demo):
     )
     assert on_thinners.exists()
     assert not on_thinners.filter(bleeding_risk=False).exists()
+
+
+def test_the_practitioner_s_calendar_link_has_been_read_by_her_phone(demo):
+    """The demo shows the calendar link's last read on its settings page (made a week ago,
+    read every few hours since from one address), with the secret nowhere in the log."""
+    from django.urls import reverse
+
+    from clinic.diary.models import CalendarFeed
+    from clinic.models import AccessEvent
+    from tests.conftest import client_for
+
+    feed = CalendarFeed.objects.get(practitioner__username="practitioner", revoked_at=None)
+    reads = AccessEvent.objects.filter(action="diary.feed", user=feed.practitioner)
+    assert reads.count() >= 20 and len(set(reads.values_list("ip_address", flat=True))) == 1
+    assert not reads.filter(path__contains=feed.token).exists()
+    page = client_for(feed.practitioner).get(reverse("diary:feed_settings")).content.decode()
+    last = timezone.localtime(reads.latest("occurred_at").occurred_at)
+    assert f"Last read by a calendar on {last:%d/%m/%Y at %H:%M}" in page

@@ -50,6 +50,6 @@ def feed(request, token):
         action="diary.feed",
         user=active.practitioner,
         object_ref=feeds.feed_ref(active),
-        path=request.path.replace(token, "[secret]"),
+        path=feeds.feed_logged_path(token),
     )
     return response
