@@ -81,10 +81,14 @@ class WaitingListEntry(models.Model):
         return f"{self.appointment_type} from {self.from_date:%d/%m/%Y}: {self.status}"
 
     @property
+    def availability_parts(self) -> tuple[str, str]:
+        """When they can come, as the list page says it: ("Mornings", "Mon, Tue, Thu"),
+        ("Any time", "any day"), shown "Mornings · Mon, Tue, Thu"."""
+        return TimeOfDay(self.time_of_day).short, weekdays_said(self.weekdays)
+
+    @property
     def availability_said(self) -> str:
-        """When they can come, as the list page says it: "Mornings · Mon, Tue, Thu",
-        "Any time · any day"."""
-        return f"{TimeOfDay(self.time_of_day).short} · {weekdays_said(self.weekdays)}"
+        return " · ".join(self.availability_parts)
 
     @property
     def availability_limited(self) -> bool:
