@@ -9,8 +9,10 @@ front desk would have left them around the demo week (clinic/demo/diary.py):
   sent three weeks before a recent re-treatment ("recall to treatment");
 - aftercare advice after the last few sessions signed (up to two weeks back);
 - a cancellation filled from the waiting list (the entry offered the slot, the offer sent,
-  the patient booked into it), a second one offered this morning and not yet answered,
-  and one patient still waiting.
+  the patient booked into it), a second one offered this morning and not yet answered
+  (to a patient who can come only at that time of day, on two weekdays), and one patient
+  still waiting who can come only at the other time of day, on three weekdays (so the
+  slot offered was not theirs).
 
 The text of each message is what the clinic would have sent (clinic.diary.messaging.texts);
 nothing is sent while seeding. Draws come from their own generator, made after the diary's.
@@ -329,20 +331,45 @@ class MessagesSeeder:
                 appointment_type=cancelled.appointment_type,
                 practitioner=cancelled.practitioner if n == 0 else None,
                 from_date=timezone.localdate() + timedelta(days=n * 3),
-                notes="Mornings only" if n == 0 else "",
+                notes="" if n == 0 else "Happy to see anyone; call the mobile",
                 created_by=desk,
             )
             WaitingListEntry.objects.filter(pk=later.pk).update(
                 created_at=now - timedelta(days=5 - n)
             )
             still_waiting.append(later)
-        return made + self._offer_open(still_waiting[0], cancelled)
+        return made + self._offer_open(still_waiting[0], cancelled, rng, still_waiting[1])
 
-    def _offer_open(self, entry, like) -> int:
+    @staticmethod
+    def _can_come(entry, *, slot, fits: bool, days: int, rng) -> None:
+        """When `entry`'s patient can come, invented around `slot`: its time of day and
+        its weekday among `days` weekdays (Monday to Friday) when it `fits`, else the other
+        time of day, on days without the slot's (the matching would not offer it them)."""
+        from clinic.diary.waiting_list.choices import TimeOfDay, weekdays_mask
+        from clinic.diary.waiting_list.models import WaitingListEntry
+
+        starts = timezone.localtime(slot.starts_at)
+        morning = TimeOfDay.MORNINGS in TimeOfDay.fitting(starts.time())
+        if not fits:
+            morning = not morning
+        weekday = starts.weekday()
+        others = [day for day in range(5) if day != weekday]
+        chosen = set(rng.sample(others, days - 1 if fits else days))
+        if fits:
+            chosen.add(weekday)
+        WaitingListEntry.objects.filter(pk=entry.pk).update(
+            time_of_day=TimeOfDay.MORNINGS if morning else TimeOfDay.AFTERNOONS,
+            weekdays=weekdays_mask(chosen),
+            notes=entry.notes or ("Works afternoons" if morning else "School run in the mornings"),
+        )
+
+    def _offer_open(self, entry, like, rng, not_offered) -> int:
         """A second cancellation this morning, its slot offered to the first patient still
         waiting and the offer sent an hour ago, no answer yet: the waiting list shows the
         entry "Offered" with the offer's line (sent, or skipped on a channel the patient
-        did not agree to). A slot past the reminders' two days (none was queued for it)."""
+        did not agree to). A slot past the reminders' two days (none was queued for it).
+        The patient offered it can come only at its time of day, on two weekdays; the one
+        still waiting (`not_offered`) only at the other time, on three."""
         from clinic.diary.models import Appointment
         from clinic.diary.waiting_list.models import WaitingListEntry
 
@@ -373,9 +400,18 @@ class MessagesSeeder:
         )
         slot.refresh_from_db()
         offered_at = cancelled_at + timedelta(minutes=4)
+        # Seeded late, the slot may be another practitioner's or kind: the entry waits for
+        # what it was offered (its row said "With Amelia Hart" beside Priya Shah's slot).
+        with_whom = entry.practitioner_id if entry.practitioner_id == slot.practitioner_id else None
         WaitingListEntry.objects.filter(pk=entry.pk).update(
-            status="offered", offered_appointment=slot, offered_at=offered_at
+            status="offered",
+            offered_appointment=slot,
+            offered_at=offered_at,
+            appointment_type=slot.appointment_type,
+            practitioner_id=with_whom,
         )
+        self._can_come(entry, slot=slot, fits=True, days=2, rng=rng)
+        self._can_come(not_offered, slot=slot, fits=False, days=3, rng=rng)
         entry.refresh_from_db()
         return self._offer_sent(entry, slot, when=offered_at + timedelta(minutes=55))
 

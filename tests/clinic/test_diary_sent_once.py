@@ -116,6 +116,8 @@ def test_the_waiting_list_form_sent_twice_adds_one_entry(reception_client):
         "patient": patient.public_id,
         "appointment_type": AppointmentType.objects.get(slug="review").pk,
         "from_date": timezone.localdate().strftime("%d/%m/%Y"),
+        "time_of_day": "any",
+        "weekdays": [str(day) for day in range(7)],
     }
     first = reception_client.post(reverse("diary:waiting_list"), data)
     second = reception_client.post(reverse("diary:waiting_list"), data)

@@ -260,6 +260,26 @@ def test_the_waiting_list_has_a_slot_filled_one_offered_and_one_waiting(demo):
     assert {m.status for m in sent} <= {"sent", "skipped"} and any(m.status == "sent" for m in sent)
 
 
+def test_the_waiting_list_says_when_patients_can_come_and_the_offer_fits(demo):
+    """Front-desk review: "Mornings only" lived in the notes. The demo's patient offered the
+    open slot can come at its time of day on two weekdays, one of them the slot's; the one
+    still waiting only at the other time of day, so the matching would not offer it them."""
+    from clinic.diary.waiting_list.models import WaitingListEntry
+    from clinic.diary.waiting_list.services import matching_entries
+
+    offered = WaitingListEntry.objects.select_related("offered_appointment").get(status="offered")
+    waiting = WaitingListEntry.objects.get(status="waiting")
+    assert offered.availability_limited and waiting.availability_limited
+    assert offered.time_of_day != waiting.time_of_day
+    assert bin(offered.weekdays).count("1") == 2 and bin(waiting.weekdays).count("1") == 3
+    WaitingListEntry.objects.filter(pk=offered.pk).update(status="waiting")
+    try:
+        matched = set(matching_entries(appointment=offered.offered_appointment))
+        assert offered in matched and waiting not in matched
+    finally:
+        WaitingListEntry.objects.filter(pk=offered.pk).update(status="offered")
+
+
 def test_no_patient_is_booked_twice_at_once(demo):
     """Browser review (07/12/2026): the demo diary had a patient booked with two
     practitioners at overlapping times, which the booking page now flags."""

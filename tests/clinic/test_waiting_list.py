@@ -43,6 +43,10 @@ def kind(slug: str) -> AppointmentType:
     return AppointmentType.objects.get(slug=slug)
 
 
+# When they can come (tests/clinic/test_waiting_list_availability.py): any time, any day.
+CAN_COME = {"time_of_day": "any", "weekdays": [str(day) for day in range(7)]}
+
+
 def wait(patient, reception, *, slug="review", practitioner=None, from_offset=0):
     return services.waiting_list_add(
         patient=patient,
@@ -146,6 +150,7 @@ def test_reception_adds_and_withdraws(reception_client, reception, doctor):
             "practitioner": doctor.pk,
             "from_date": timezone.localdate().strftime("%d/%m/%Y"),
             "notes": "Mornings only",
+            **CAN_COME,
         },
     )
     assert response.status_code == 302
@@ -171,6 +176,7 @@ def test_a_patient_waits_once_for_a_kind_of_appointment(reception_client, recept
         "appointment_type": kind("review").pk,
         "from_date": timezone.localdate().strftime("%d/%m/%Y"),
         "notes": "Mornings only",
+        **CAN_COME,
     }
     assert reception_client.post(reverse("diary:waiting_list"), form).status_code == 302
     again = reception_client.post(reverse("diary:waiting_list"), {**form, "notes": "Any time"})
@@ -282,6 +288,7 @@ def _add_form(**fields) -> dict:
         "appointment_type": kind("review").pk,
         "from_date": timezone.localdate().strftime("%d/%m/%Y"),
         "notes": "Mornings only",
+        **CAN_COME,
         **fields,
     }
 

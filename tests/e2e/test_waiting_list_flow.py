@@ -88,3 +88,38 @@ def test_a_sent_offer_is_said_on_its_row(page: Page, live_server, reception, pra
         )
     )
     expect(row.get_by_role("button", name="Send the offer again")).to_be_visible()
+
+
+@pytest.mark.parametrize(
+    "viewport",
+    [{"width": 1366, "height": 768}, {"width": 820, "height": 1180}],
+    ids=["laptop", "ipad"],
+)
+def test_when_they_can_come_is_asked_and_said_on_their_row(
+    page: Page, live_server, reception, login, shot, viewport
+):
+    """Front-desk review: "Mornings only" lived in the notes, unread by the matching. The
+    form asks (any time chosen, every day ticked); the row says what was chosen."""
+    page.set_viewport_size(viewport)
+    size = "laptop" if viewport["width"] == 1366 else "ipad"
+    PatientFactory(family_name="Elliott", given_names="Ruth")
+    login(page, live_server, "rita")
+    page.goto(f"{live_server.url}/diary/waiting-list/")
+    form = add_form(page)
+    expect(form.get_by_role("radio", name="Any time")).to_be_checked()
+    days = form.get_by_role("group", name="Which days?").get_by_role("checkbox")
+    expect(days).to_have_count(7)
+    form.get_by_label("Find the patient").press_sequentially("elliott")
+    expect(form.get_by_role("radio", name=re.compile("ELLIOTT"))).to_have_count(1)
+    form.get_by_label("Waiting for").select_option(label="Review")
+    form.get_by_role("radio", name="Mornings (before 12:00)").check()
+    form.get_by_role("checkbox", name="Fri").uncheck()
+    shot(page, f"waiting-list-01-can-come-form-{size}")
+    form.get_by_role("button", name="Add").click()
+
+    expect(page.locator(".messages")).to_contain_text("is on the waiting list for Review")
+    row = page.get_by_test_id("waiting-entry").filter(has_text="ELLIOTT")
+    expect(row.get_by_test_id("waiting-availability")).to_have_text(
+        "Mornings · Mon\u2013Thu, Sat, Sun"
+    )
+    shot(page, f"waiting-list-02-can-come-row-{size}")

@@ -1,15 +1,40 @@
-"""The waiting list's form: who waits, for what, with whom, from when."""
+"""The waiting list's form: who waits, for what, with whom, from when, and when they can
+come (the times of day and the weekdays the matching of a cancelled slot reads)."""
 
 from __future__ import annotations
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Layout
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from clinic.diary.forms import PractitionerChoiceField, _date_input, _practitioners
-from clinic.diary.models import AppointmentType, booking_day_problem
+from clinic.diary.forms import PractitionerChoiceField, _date_input
+from clinic.diary.models import AppointmentType, WorkingPattern, booking_day_problem
+from clinic.diary.waiting_list.choices import (
+    EVERY_DAY,
+    WEEKDAY_NAMES,
+    TimeOfDay,
+    weekdays_mask,
+)
 from clinic.idempotency import SubmissionTokenField
 from patients.models import Patient
+
+
+def _practitioners_and_open_days():
+    """Who can be booked (clinic.diary.availability.practitioners: active, with weekly
+    hours), as a queryset by name, and the weekdays the clinic opens (someone's weekly
+    hours fall on them; every day while nobody has hours). One query, and one when the
+    list is shown: as many as the booking form's list of practitioners alone."""
+    rows = set(
+        WorkingPattern.objects.filter(practitioner__is_active=True).values_list(
+            "practitioner_id", "weekday"
+        )
+    )
+    ids = {pid for pid, _ in rows}
+    open_days = sorted({day for _, day in rows}) or list(range(7))
+    people = get_user_model().objects.filter(pk__in=ids).order_by("first_name", "last_name")
+    return people, open_days
 
 
 class WaitingListForm(forms.Form):
@@ -30,17 +55,49 @@ class WaitingListForm(forms.Form):
         empty_label="Anyone",
     )
     from_date = forms.DateField(label="From", widget=_date_input())
-    notes = forms.CharField(max_length=300, required=False, help_text="e.g. mornings only")
+    time_of_day = forms.ChoiceField(
+        label="When can they come?",
+        choices=TimeOfDay.choices,
+        initial=TimeOfDay.ANY,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose when they can come: any time, mornings or afternoons.",
+            "invalid_choice": "Choose when they can come: any time, mornings or afternoons.",
+        },
+    )
+    weekdays = forms.TypedMultipleChoiceField(
+        label="Which days?",
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Untick the days they cannot come.",
+        error_messages={
+            "required": "Tick at least one day they can come.",
+            "invalid_choice": "Tick the days they can come from the days the clinic opens.",
+        },
+    )
+    notes = forms.CharField(
+        max_length=300, required=False, help_text="e.g. can come in at short notice"
+    )
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("from_date", timezone.localdate())
         super().__init__(*args, **kwargs)
-        self.fields["practitioner"].queryset = _practitioners()
-        for name, field in self.fields.items():
-            if name in ("patient", "submission_token"):
-                continue
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs["class"] = css
+        people, self.open_days = _practitioners_and_open_days()
+        self.fields["practitioner"].queryset = people
+        self.fields["weekdays"].choices = [(day, WEEKDAY_NAMES[day]) for day in self.open_days]
+        self.fields["weekdays"].initial = list(self.open_days)
+        # The page writes the patient (its search, or the one chosen) and the token itself.
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            "appointment_type",
+            "practitioner",
+            "from_date",
+            "time_of_day",
+            Div("weekdays", css_class="waiting-days"),
+            "notes",
+        )
 
     def clean_from_date(self):
         # The booking rule (EARLIEST_DAY to BOOKING_HORIZON_YEARS ahead): the entry offers
@@ -50,3 +107,11 @@ class WaitingListForm(forms.Form):
         if problem:
             raise forms.ValidationError(problem)
         return day
+
+    def clean_weekdays(self) -> int:
+        """The days ticked as a mask (choices.weekdays_mask); every day the clinic opens
+        ticked is every day, so that a day it opens later is not left out."""
+        days = set(self.cleaned_data["weekdays"])
+        if days >= set(self.open_days):
+            return EVERY_DAY
+        return weekdays_mask(days)

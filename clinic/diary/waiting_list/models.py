@@ -4,13 +4,20 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from clinic.diary.waiting_list.choices import WaitingStatus
+from clinic.diary.waiting_list.choices import (
+    EVERY_DAY,
+    TimeOfDay,
+    WaitingStatus,
+    weekdays_said,
+)
 
 
 class WaitingListEntry(models.Model):
     """A patient waiting for a type of appointment, with a practitioner (or anyone), on or
-    after `from_date`; `offered_appointment` is the cancelled booking whose slot was
-    offered, `booked_appointment` the booking that took them off the list."""
+    after `from_date`, at the times of day and on the weekdays they can come
+    (`time_of_day`, `weekdays`: a bit per day, Monday the lowest); `offered_appointment`
+    is the cancelled booking whose slot was offered, `booked_appointment` the booking that
+    took them off the list."""
 
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.PROTECT, related_name="waiting_list_entries"
@@ -25,6 +32,10 @@ class WaitingListEntry(models.Model):
         help_text="Empty: anyone",
     )
     from_date = models.DateField()
+    time_of_day = models.CharField(max_length=10, choices=TimeOfDay.choices, default=TimeOfDay.ANY)
+    weekdays = models.PositiveSmallIntegerField(
+        default=EVERY_DAY, help_text="The days they can come: a bit each, Monday = 1"
+    )
     notes = models.CharField(max_length=300, blank=True)
     status = models.CharField(
         max_length=10, choices=WaitingStatus.choices, default=WaitingStatus.WAITING
@@ -53,6 +64,14 @@ class WaitingListEntry(models.Model):
                 condition=Q(status__in=WaitingStatus.values), name="waiting_status_valid"
             ),
             models.CheckConstraint(
+                condition=Q(time_of_day__in=TimeOfDay.values), name="waiting_time_of_day_valid"
+            ),
+            # At least one day, and no bit past Sunday.
+            models.CheckConstraint(
+                condition=Q(weekdays__gte=1, weekdays__lte=EVERY_DAY),
+                name="waiting_weekdays_valid",
+            ),
+            models.CheckConstraint(
                 condition=~Q(status=WaitingStatus.OFFERED) | Q(offered_appointment__isnull=False),
                 name="waiting_offer_names_slot",
             ),
@@ -60,3 +79,17 @@ class WaitingListEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.appointment_type} from {self.from_date:%d/%m/%Y}: {self.status}"
+
+    @property
+    def availability_parts(self) -> tuple[str, str]:
+        """When they can come, as the list page says it: ("Mornings", "Mon, Tue, Thu"),
+        ("Any time", "any day"), shown "Mornings · Mon, Tue, Thu"."""
+        return TimeOfDay(self.time_of_day).short, weekdays_said(self.weekdays)
+
+    @property
+    def availability_said(self) -> str:
+        return " · ".join(self.availability_parts)
+
+    @property
+    def availability_limited(self) -> bool:
+        return self.time_of_day != TimeOfDay.ANY or self.weekdays != EVERY_DAY

@@ -5,20 +5,30 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from clinic.diary.checks import archived_refusal
-from clinic.diary.waiting_list.choices import WaitingStatus
+from clinic.diary.waiting_list.choices import EVERY_DAY, TimeOfDay, WaitingStatus, weekday_bit
 from clinic.diary.waiting_list.models import WaitingListEntry
 from patients.choices import PatientStatus
 
 
 @transaction.atomic
 def waiting_list_add(
-    *, patient, appointment_type, from_date, created_by, practitioner=None, notes: str = ""
+    *,
+    patient,
+    appointment_type,
+    from_date,
+    created_by,
+    practitioner=None,
+    time_of_day: str = TimeOfDay.ANY,
+    weekdays: int = EVERY_DAY,
+    notes: str = "",
 ) -> WaitingListEntry:
-    """Put the patient on the list for this kind of appointment: once. A patient already
+    """Put the patient on the list for this kind of appointment, at the times of day and on
+    the weekdays they can come (`weekdays`: a bit a day, choices.weekdays_mask): once. A
+    patient already
     waiting (or offered a slot) for it is refused with who added them and when, so that
     two page loads never make two entries and two offers. Adds for one patient are taken
     one at a time (the patient's row locked), so two at once cannot both pass the check."""
@@ -47,6 +57,8 @@ def waiting_list_add(
         appointment_type=appointment_type,
         practitioner=practitioner,
         from_date=from_date,
+        time_of_day=time_of_day,
+        weekdays=weekdays,
         notes=(notes or "").strip()[:300],
         created_by=created_by,
     )
@@ -68,13 +80,21 @@ def waiting_list_withdraw(*, entry: WaitingListEntry, user) -> WaitingListEntry:
 
 def matching_entries(*, appointment):
     """Who is waiting for this slot: the same type, with this practitioner or anyone, from
-    a date on or before the slot's; the longest waiting first. Not an archived record:
-    booking refuses it (clinic.diary.slot.refusals), so it is offered no slot."""
+    a date on or before the slot's, able to come at its time of day and on its weekday
+    (London time: a slot starting before 12:00 is a morning's); the longest waiting first.
+    Not an archived record: booking refuses it (clinic.diary.slot.refusals), so it is
+    offered no slot."""
+    starts = timezone.localtime(appointment.starts_at)
     return (
-        WaitingListEntry.objects.filter(
+        WaitingListEntry.objects.alias(
+            on_the_day=F("weekdays").bitand(weekday_bit(starts.weekday()))
+        )
+        .filter(
             status__in=WaitingStatus.active(),
             appointment_type_id=appointment.appointment_type_id,
-            from_date__lte=timezone.localdate(appointment.starts_at),
+            from_date__lte=starts.date(),
+            time_of_day__in=TimeOfDay.fitting(starts.time()),
+            on_the_day__gt=0,
         )
         .filter(Q(practitioner__isnull=True) | Q(practitioner_id=appointment.practitioner_id))
         .exclude(patient_id=appointment.patient_id)

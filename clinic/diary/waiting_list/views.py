@@ -36,6 +36,8 @@ def waiting_list(request):
                     appointment_type=data["appointment_type"],
                     practitioner=data["practitioner"],
                     from_date=data["from_date"],
+                    time_of_day=data["time_of_day"],
+                    weekdays=data["weekdays"],
                     notes=data["notes"],
                     created_by=request.user,
                 )
