@@ -23,16 +23,20 @@ pytestmark = pytest.mark.django_db
 # Double booking -----------------------------------------------------------------------
 
 
-def treated_for_migraine_30_days_ago(patient, doctor) -> tuple[Indication, Product]:
-    """A BOTOX session for chronic migraine signed 30 days ago: a treatment booked now is
-    too soon (the interval is longer)."""
-    migraine = Indication.objects.get(slug="chronic-migraine")
+def treated_30_days_ago(patient, doctor, indication_slug) -> tuple[Indication, Product]:
+    """A BOTOX session for the indication signed 30 days ago: a treatment booked now is
+    too soon (every interval is longer)."""
+    indication = Indication.objects.get(slug=indication_slug)
     botox = Product.objects.get(slug="botox")
     TreatmentSessionFactory(
-        patient=patient, practitioner=doctor, indication=migraine, product=botox,
+        patient=patient, practitioner=doctor, indication=indication, product=botox,
         signed=True, performed_at=timezone.now() - timedelta(days=30),
     )  # fmt: skip
-    return migraine, botox
+    return indication, botox
+
+
+def treated_for_migraine_30_days_ago(patient, doctor) -> tuple[Indication, Product]:
+    return treated_30_days_ago(patient, doctor, "chronic-migraine")
 
 
 def test_a_taken_time_is_refused_with_the_next_free_slots(patient, doctor, reception):
@@ -225,12 +229,7 @@ def test_a_booking_too_soon_cites_the_interval_as_the_engine_does(patient, docto
     dystonia: 10 weeks), that guideline's sources: the same words on both pages now."""
     from treatments import selectors as treatment_selectors
 
-    dystonia = Indication.objects.get(slug="cervical-dystonia")
-    botox = Product.objects.get(slug="botox")
-    TreatmentSessionFactory(
-        patient=patient, practitioner=doctor, indication=dystonia, product=botox,
-        signed=True, performed_at=timezone.now() - timedelta(days=30),
-    )  # fmt: skip
+    dystonia, botox = treated_30_days_ago(patient, doctor, "cervical-dystonia")
     with pytest.raises(services.BookingNeedsAcknowledgement) as flagged:
         book(patient, doctor, reception, at(10, 9), "first-treatment", indication=dystonia,
              product=botox)  # fmt: skip

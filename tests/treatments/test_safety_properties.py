@@ -121,6 +121,14 @@ screenings = st.none() | st.builds(
 )
 
 
+# A moment in the week around the sessions drawn, or none (a reconstitution, a discard).
+DAYS_AROUND_THE_SESSION = st.none() | st.datetimes(
+    datetime(2026, 12, 1),  # noqa: DTZ001 - hypothesis adds the timezone
+    datetime(2026, 12, 8),  # noqa: DTZ001
+    timezones=st.just(LONDON),
+)
+
+
 @st.composite
 def vials(draw, product_slug: str) -> VialFacts | None:
     if draw(st.integers(0, 9)) == 0:
@@ -130,23 +138,9 @@ def vials(draw, product_slug: str) -> VialFacts | None:
         product_slug=draw(st.sampled_from([product_slug, product_slug, "xeomin"])),
         lot=draw(st.sampled_from(["C1234", "", "  "])),
         expiry=draw(st.none() | st.dates(date(2026, 1, 1), date(2028, 1, 1))),
-        reconstituted_at=draw(
-            st.none()
-            | st.datetimes(
-                datetime(2026, 12, 1),  # noqa: DTZ001 - hypothesis adds the timezone
-                datetime(2026, 12, 8),  # noqa: DTZ001
-                timezones=st.just(LONDON),
-            )
-        ),
+        reconstituted_at=draw(DAYS_AROUND_THE_SESSION),
         units_per_ml=draw(st.none() | st.sampled_from([Decimal(10), Decimal(50), Decimal(500)])),
-        discarded_at=draw(
-            st.none()
-            | st.datetimes(
-                datetime(2026, 12, 1),  # noqa: DTZ001 - hypothesis adds the timezone
-                datetime(2026, 12, 8),  # noqa: DTZ001
-                timezones=st.just(LONDON),
-            )
-        ),
+        discarded_at=draw(DAYS_AROUND_THE_SESSION),
         other_patient_ids=frozenset(draw(st.sets(st.integers(1, 5), max_size=2))),
     )
 
