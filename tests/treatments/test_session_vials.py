@@ -2,7 +2,7 @@
 dose no longer needs, and the editor's vial panel."""
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from tests import clock
 from tests.factories import InjectionPointFactory, TreatmentSessionFactory, VialFactory
 from tests.treatments.administration_flow import editor_data, post_form
 from tests.treatments.session_helpers import product, save, start
@@ -574,3 +575,27 @@ def test_a_vial_s_rest_discarded_before_signing_is_still_the_vial_the_record_kee
     later = save(save(later, practitioner), practitioner, vial=Vial.objects.get(pk=used.pk))
     findings = selectors.safety_inputs_for_session(session=later).evaluate()
     assert ("vial.discarded", safety.Level.BLOCK) in {(f.code, f.level) for f in findings}
+
+
+@pytest.mark.time_machine(clock.london(date(2026, 7, 8), 10, 0))
+def test_the_vial_checks_say_the_clinic_s_times_in_summer(
+    practitioner_client, practitioner, ready_patient
+):
+    """British Summer Time: the discarded vial's warning said "discarded at 09:30, after this
+    session's time (09:00)" for a session at 10:00 and a discard at 10:30 (the saved row's
+    UTC times), an hour before the vial's page, in the editor and in the signed record."""
+    used = vial(practitioner, 200)
+    session = save(
+        start(ready_patient, practitioner, "chronic-migraine", "botox", vial=False), practitioner
+    )
+    Vial.objects.filter(pk=used.pk).update(
+        discarded_at=clock.london(date(2026, 7, 8), 10, 30), discard_reason="End of session"
+    )
+    expected = "discarded on 08/07/2026 at 10:30, after this session's time (08/07/2026 10:00)"
+    session = TreatmentSession.objects.get(pk=session.pk)
+    findings = selectors.safety_inputs_for_session(session=session).evaluate()
+    (found,) = [f for f in findings if f.code == "vial.discarded_since"]
+    assert expected in found.message
+    page = practitioner_client.get(f"/sessions/{session.public_id}/edit/")
+    (shown,) = [f for f in page.context["findings"] if f.code == "vial.discarded_since"]
+    assert expected in shown.message
