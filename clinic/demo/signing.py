@@ -328,7 +328,11 @@ class SessionSigning:
 
     def today_draft(self, clock: ReplayClock) -> None:
         """Today's chronic-migraine session in progress: points from the PREEMPT template,
-        its vial reconstituted just before; not yet signed."""
+        its vial reconstituted just before; the injections given and the rest of the
+        single-use vial discarded ("one session, one patient; discard the rest": DOMAIN
+        §1.3), the record not yet signed. Its editor keeps the vial, labelled discarded,
+        and the live check asks to check it was the vial used (vial.discarded_since); the
+        vial's page shows the draft's draw as planned."""
         indication = self.indications.get("chronic-migraine")
         product = self.products.get("botox")
         patient = self.draft_patient()
@@ -367,6 +371,17 @@ class SessionSigning:
             points=points,
         )
         self.created.setdefault(TreatmentSession, {})[session.pk] = at
+        # The 31 injections given (15 minutes), the rest thrown away before signing; just
+        # after midnight, a minute after the session's time.
+        clock.at = max(min(at + timedelta(minutes=15), self.now - timedelta(minutes=2)), at)
+        clock.at += timedelta(minutes=1)
+        drawn = sum((D(p["units"]) for p in points), D(0))
+        services.vial_discard(
+            vial=vial,
+            reason=END_OF_SESSION,
+            wasted_units=D(vial.presentation_units) - drawn,
+            discarded_by=practitioner,
+        )
         self.drafts += 1
         self.draft_session = session  # in treatment in the diary (clinic/demo/diary.py)
 

@@ -171,6 +171,14 @@ def test_today_a_draft_and_the_fridge(demo):
     assert draft.points.count() == 31  # the PREEMPT fixed sites
     live = selectors.safety_inputs_for_session(session=draft).evaluate()
     assert {f.code for f in live if f.level == SafetyLevel.BLOCK} == {"advice.spread_not_given"}
+    # Injected, and the rest of the single-use vial discarded before signing (DOMAIN §1.3):
+    # still the draft's vial, which signing asks to check (a warning, not a block).
+    vial = selectors.vial_get(pk=draft.vial_id)
+    assert draft.performed_at < vial.discarded_at <= now
+    assert vial.discard_reason == "End of session" and vial.discarded_by == draft.practitioner
+    assert vial.drawn_units == sum(p.units for p in draft.points.all())
+    assert vial.drawn_units + vial.wasted_units == vial.presentation_units
+    assert "vial.discarded_since" in {f.code for f in live if f.level == SafetyLevel.WARN}
     # Stock: unopened, in-date vials of every formulary product.
     for product in Product.objects.filter(on_formulary=True).exclude(presentations=[]):
         unopened = Vial.objects.filter(
@@ -190,7 +198,8 @@ def test_today_a_draft_and_the_fridge(demo):
     assert timezone.localdate(stale.reconstituted_at) == today - timedelta(days=1)
     for patient in (other, draft.patient):
         assert stale not in selectors.vial_list_usable(product=botox, patient=patient)
-    assert draft.vial in selectors.vial_list_usable(product=botox, patient=draft.patient)
+        # Nor the draft's discarded vial (its own editor keeps it: the form's known vials).
+        assert draft.vial not in selectors.vial_list_usable(product=botox, patient=patient)
 
 
 def test_a_draft_withdrawn_this_morning(demo):

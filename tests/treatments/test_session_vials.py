@@ -2,7 +2,7 @@
 dose no longer needs, and the editor's vial panel."""
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from tests import clock
 from tests.factories import InjectionPointFactory, TreatmentSessionFactory, VialFactory
 from tests.treatments.administration_flow import editor_data, post_form
 from tests.treatments.session_helpers import product, save, start
@@ -574,3 +575,53 @@ def test_a_vial_s_rest_discarded_before_signing_is_still_the_vial_the_record_kee
     later = save(save(later, practitioner), practitioner, vial=Vial.objects.get(pk=used.pk))
     findings = selectors.safety_inputs_for_session(session=later).evaluate()
     assert ("vial.discarded", safety.Level.BLOCK) in {(f.code, f.level) for f in findings}
+
+
+def test_a_draft_keeping_its_discarded_vial_is_not_sent_for_another(
+    practitioner_client, practitioner, ready_patient
+):
+    """The draft's vial, its rest discarded after the injections, is the only one of its
+    product: the editor offers it (labelled discarded) and the live check asks to check it.
+    The notice "No BOTOX vial in stock can be used: receive or reconstitute one" sent the
+    practitioner for another vial, one the treatment never drew from (review 07/12/2026)."""
+    used = vial(practitioner, 200)
+    session = save(
+        start(ready_patient, practitioner, "chronic-migraine", "botox", vial=False), practitioner
+    )
+    assert session.vial == used
+    services.vial_discard(
+        vial=used, reason="End of session", wasted_units=Decimal(45), discarded_by=practitioner
+    )
+    page = practitioner_client.get(f"/sessions/{session.public_id}/edit/").content.decode()
+    assert f">{used.stock_label} · discarded " in page
+    assert 'data-testid="no-usable-vial"' not in page
+    # Discarded before the session's time, it cannot be the vial used: the notice is shown.
+    TreatmentSession.objects.filter(pk=session.pk).update(
+        performed_at=Vial.objects.get(pk=used.pk).discarded_at + timedelta(minutes=1)
+    )
+    page = practitioner_client.get(f"/sessions/{session.public_id}/edit/").content.decode()
+    assert 'data-testid="no-usable-vial"' in page
+
+
+@pytest.mark.time_machine(clock.london(date(2026, 7, 8), 10, 0))
+def test_the_vial_checks_say_the_clinic_s_times_in_summer(
+    practitioner_client, practitioner, ready_patient
+):
+    """British Summer Time: the discarded vial's warning said "discarded at 09:30, after this
+    session's time (09:00)" for a session at 10:00 and a discard at 10:30 (the saved row's
+    UTC times), an hour before the vial's page, in the editor and in the signed record."""
+    used = vial(practitioner, 200)
+    session = save(
+        start(ready_patient, practitioner, "chronic-migraine", "botox", vial=False), practitioner
+    )
+    Vial.objects.filter(pk=used.pk).update(
+        discarded_at=clock.london(date(2026, 7, 8), 10, 30), discard_reason="End of session"
+    )
+    expected = "discarded on 08/07/2026 at 10:30, after this session's time (08/07/2026 10:00)"
+    session = TreatmentSession.objects.get(pk=session.pk)
+    findings = selectors.safety_inputs_for_session(session=session).evaluate()
+    (found,) = [f for f in findings if f.code == "vial.discarded_since"]
+    assert expected in found.message
+    page = practitioner_client.get(f"/sessions/{session.public_id}/edit/")
+    (shown,) = [f for f in page.context["findings"] if f.code == "vial.discarded_since"]
+    assert expected in shown.message

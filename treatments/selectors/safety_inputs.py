@@ -125,7 +125,9 @@ def safety_inputs(
     proposed = safety.ProposedSession(
         patient_id=patient.pk,
         on=timezone.localdate(performed_at),
-        at=performed_at,
+        # In the clinic's time, whatever the source (a form's is, a saved row's is UTC):
+        # the engine's messages print the times it is given in their own zone.
+        at=timezone.localtime(performed_at),
         date_of_birth=patient.date_of_birth,
         indication=indication_facts(indication),
         product=product_facts(product) if product else None,
@@ -282,7 +284,7 @@ def session_form_context(
     proposed = safety.ProposedSession(
         patient_id=session.patient_id,
         on=on,
-        at=session.performed_at,
+        at=timezone.localtime(session.performed_at),
         date_of_birth=session.patient.date_of_birth,
         indication=indication_facts(session.indication),
         product=product_facts(session.product),

@@ -253,13 +253,24 @@ def _edit_context(request, session, editor: Editor, refused=None):
         "prescriber_assessment": inputs.history.prescriber_assessment,
         # The vial panel (a full page offering the whole stock): no vial of this product can
         # be used (say so, and where to get one), and the stock that cannot be used, and why.
-        "no_usable_vial": panel and not usable,
+        # Not when the draft keeps its own vial, its rest discarded since the session's time
+        # (the engine asks to check it): the notice would send for another vial to draw from.
+        "no_usable_vial": panel and not usable and not _keeps_discarded_vial(session),
         "unusable_vials": selectors.vial_list_unusable(
             product=session.product, patient=session.patient, usable=usable, at=_vials_at(session)
         )
         if panel
         else [],
     }
+
+
+def _keeps_discarded_vial(session) -> bool:
+    """Whether the draft's own vial was discarded after the session's time: the vial it
+    drew from, its rest thrown away before signing (DOMAIN §1.3), still offered as its own
+    (a warning to check it, not a block: treatments.safety.rules.vials_products). No query:
+    the editor's session comes with its vial."""
+    vial = session.vial if session.vial_id else None
+    return bool(vial and vial.discarded_at and vial.discarded_at > session.performed_at)
 
 
 def _vials_at(session):
