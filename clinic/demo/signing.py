@@ -261,7 +261,7 @@ class SessionSigning:
         proposed = safety.ProposedSession(
             patient_id=plan.patient.pk,
             on=timezone.localdate(session.performed_at),
-            at=session.performed_at,
+            at=timezone.localtime(session.performed_at),  # as the selectors give it
             date_of_birth=plan.patient.date_of_birth,
             indication=selectors.indication_facts(indication),
             product=selectors.product_facts(product),

@@ -131,7 +131,7 @@ def test_session_sign_refuses_a_draft_whose_vial_has_expired(practitioner, adult
 
     assert [f.code for f in refused.value.blocks] == ["vial.expired"]
     assert refused.value.blocks[0].message == (
-        f"Vial {expired.pk} (lot X0001X9) expired on {expired.expiry:%d/%m/%Y}; "
+        f"Vial {expired.stock_label} expired on {expired.expiry:%d/%m/%Y}; "
         f"session date {timezone.localdate(session.performed_at):%d/%m/%Y}"
     )
     session.refresh_from_db()

@@ -199,7 +199,30 @@ def test_rule3_vial_discarded_after_the_session_warns_to_check_it_was_the_one():
     assert "after this session's time" in f.message and "check it is the vial" in f.message
 
 
+def test_rule3_a_vial_discarded_since_says_why_and_is_named_by_its_label():
+    """Named as on the carton, with the discard's reason (review 07/12/2026: "Vial 507"
+    named nothing the practitioner could find)."""
+    since = vial(
+        discarded_at=AT + timedelta(minutes=20), discard_reason="Dropped", label="C1234AB/3"
+    )
+    f = one(run(session(vial=since)), "vial.discarded_since")
+    assert f.message.startswith("Vial C1234AB/3 was discarded on ")
+    assert "(Dropped), after this session's time" in f.message
+
+
 # Rule 4: reconstitution and in-use time -----------------------------------------------------
+
+
+def test_rule4_a_vial_made_up_on_a_later_day_than_the_session_blocks():
+    """An earlier day's record completed with a vial reconstituted since: it cannot have
+    been drawn from then (its use-by, counted from a later time, never caught it)."""
+    later = vial(reconstituted_at=AT + timedelta(days=1))
+    f = one(run(session(vial=later)), "vial.reconstituted_later")
+    assert f.level == BLOCK and "a later day than this session's" in f.message
+    # The same day, after the session's time (a draft started before the vial was made
+    # up): not this rule.
+    same_day = vial(reconstituted_at=AT + timedelta(minutes=30))
+    assert not only(run(session(vial=same_day)), "vial.reconstituted_later")
 
 
 def test_rule4_powder_not_reconstituted_blocks():

@@ -20,6 +20,7 @@ from treatments.models import (
     Indication,
     Product,
     SessionFinding,
+    Vial,
 )
 
 pytestmark = pytest.mark.django_db
@@ -143,6 +144,12 @@ class TestSigning:
         earlier = save(earlier, practitioner)
         earlier.performed_at = timezone.now() - timedelta(days=56)
         earlier.save()
+        # Its vial made up that day (one made up 8 weeks later could not have been used).
+        made = earlier.performed_at - timedelta(hours=1)
+        Vial.objects.filter(pk=earlier.vial_id).update(
+            reconstituted_at=made, use_by=made + timedelta(hours=24)
+        )
+        earlier.refresh_from_db()
         services.session_sign(
             session=earlier, signed_by=practitioner, override_reasons={}, acknowledge_warnings=True
         )

@@ -141,10 +141,20 @@ def test_an_earlier_day_s_treatment_is_signed_with_the_vials_of_its_day(practiti
         received_by=practitioner, presentation_units=200, diluent_ml=4, reconstituted_at=made
     )
     assert that_day.is_past_use_by  # not usable now
+    # Another of that day's, its rest thrown away that evening: usable then.
+    thrown_away = VialFactory(
+        received_by=practitioner, presentation_units=200, diluent_ml=4, reconstituted_at=made
+    )
+    services.vial_discard(
+        vial=thrown_away, reason="End of day", wasted_units=Decimal(200), discarded_by=practitioner
+    )
+    Vial.objects.filter(pk=thrown_away.pk).update(discarded_at=given + timedelta(hours=8))
+    # One made up today: it cannot have been drawn from two days ago.
+    VialFactory(received_by=practitioner, presentation_units=200, diluent_ml=4)
     edit = reverse("treatments:session_edit", args=[session.public_id])
     page = flow.client.get(edit)
     offered = {vial.pk for vial in page.context["form"].fields["vial"].queryset}
-    assert offered == {used.pk, that_day.pk}
+    assert offered == {used.pk, that_day.pk, thrown_away.pk}
     assert f"{used.stock_label} · discarded " in page.content.decode()
 
     done = post_form(flow.client, edit, sign_data(flow.client, session))

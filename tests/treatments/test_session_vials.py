@@ -617,7 +617,10 @@ def test_the_vial_checks_say_the_clinic_s_times_in_summer(
     Vial.objects.filter(pk=used.pk).update(
         discarded_at=clock.london(date(2026, 7, 8), 10, 30), discard_reason="End of session"
     )
-    expected = "discarded on 08/07/2026 at 10:30, after this session's time (08/07/2026 10:00)"
+    expected = (
+        "discarded on 08/07/2026 at 10:30 (End of session), after this session's time "
+        "(08/07/2026 10:00)"
+    )
     session = TreatmentSession.objects.get(pk=session.pk)
     findings = selectors.safety_inputs_for_session(session=session).evaluate()
     (found,) = [f for f in findings if f.code == "vial.discarded_since"]

@@ -460,9 +460,10 @@ def vial_label(vial: Vial, *, named: bool = True) -> str:
     says it (the Vial box)."""
     parts = [f"vial {vial.stock_label}" if named else vial.stock_label]
     if vial.discarded_at:
-        # The draft's own vial, its rest thrown away since the injection (the engine warns).
+        # The draft's own vial, its rest thrown away since the injection (the engine warns);
+        # its use-by no longer matters, and the line must still show the expiry at 1366 px.
         parts.append(f"discarded {timezone.localtime(vial.discarded_at):%d/%m %H:%M}")
-    if vial.use_by:
+    elif vial.use_by:
         use_by = timezone.localtime(vial.use_by)
         parts += [f"{vial.units_per_0_1_ml} U/0.1 mL", f"use by {use_by:%d/%m %H:%M}"]
     parts += [f"{vial.presentation_units} U", f"exp {vial.expiry:%d/%m/%Y}"]

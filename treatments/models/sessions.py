@@ -132,6 +132,16 @@ class TreatmentSession(TimeStampedModel):
     def is_withdrawn(self) -> bool:
         return self.status == SessionStatus.WITHDRAWN
 
+    @property
+    def started_earlier(self):
+        """The day it was started, when that is before today (London), else None: a draft
+        left unsigned from an earlier day (the editor and the home page say so). Its
+        start, not its performed-at, which the editor changes (review 07/12/2026): a record
+        typed today of an earlier treatment is not a forgotten draft, and a forgotten
+        draft whose date is moved to today still is."""
+        day = timezone.localdate(self.created_at)
+        return day if day < timezone.localdate() else None
+
     def all_vials(self) -> list[Vial]:
         """The first vial, then the further vials in order (prefetch `vial_links__vial`)."""
         further = [link.vial for link in self.vial_links.all()]

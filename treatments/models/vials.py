@@ -116,6 +116,14 @@ class Vial(TimeStampedModel):
                 name="vial_open_idx",
                 condition=models.Q(discarded_at__isnull=True),
             ),
+            # The vials discarded since a moment, by product: an earlier day's draft offers
+            # those usable then (selectors.vial_list_usable_for_draft), read from the few
+            # discarded since rather than every vial the product ever had.
+            models.Index(
+                fields=["product", "discarded_at"],
+                name="vial_discarded_idx",
+                condition=models.Q(discarded_at__isnull=False),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

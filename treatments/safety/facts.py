@@ -109,6 +109,10 @@ class VialFacts:
     # When the vial was discarded (None: still in use). A vial thrown away after the
     # session's time may be the one it drew from: the record is completed afterwards.
     discarded_at: datetime | None = None
+    discard_reason: str = ""
+    # Its stock label as on the carton ("C6056C3/05": lot / number), which the messages
+    # name it by; empty where not known (the id and lot are said instead).
+    label: str = ""
     # Units left for this session: presentation - drawn by other sessions - wasted.
     remaining_units: Decimal | None = None
     # Patients other than this session's patient who already received from this vial.

@@ -106,6 +106,7 @@ from treatments.selectors.side_effects import (
 from treatments.selectors.vial_usage import VialUsage, vial_facts, vial_usage
 from treatments.selectors.vials import (
     VIAL_STOCK_ORDER,
+    draft_vials_at,
     lot_exposure,
     lot_of_label,
     lot_stock,
@@ -116,6 +117,7 @@ from treatments.selectors.vials import (
     vial_list_stock,
     vial_list_unusable,
     vial_list_usable,
+    vial_list_usable_for_draft,
     vial_products,
     vial_sessions,
     vial_units_drawn,
@@ -148,6 +150,7 @@ __all__ = [
     "Totals",
     "VialUsage",
     "YellowCardField",
+    "draft_vials_at",
     "followup_get",
     "followup_list_done_today",
     "followup_list_due",
@@ -214,6 +217,7 @@ __all__ = [
     "vial_list_stock",
     "vial_list_unusable",
     "vial_list_usable",
+    "vial_list_usable_for_draft",
     "vial_products",
     "vial_sessions",
     "vial_units_drawn",

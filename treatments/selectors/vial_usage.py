@@ -38,6 +38,8 @@ def vial_facts(
         reconstituted_at=vial.reconstituted_at,
         units_per_ml=vial.units_per_ml,
         discarded_at=vial.discarded_at,
+        discard_reason=vial.discard_reason,
+        label=vial.stock_label,
         other_patient_ids=other_patient_ids,
         remaining_units=Decimal(vial.presentation_units) - vial.wasted_units - drawn_elsewhere,
     )

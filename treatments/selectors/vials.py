@@ -114,16 +114,30 @@ def vial_get(*, pk: int) -> Vial:
 
 
 def _usable(
-    *, powder: bool, product_id, patient_id, today, at=None, start_of_day=None
+    *,
+    powder: bool,
+    product_id,
+    patient_id,
+    today,
+    at=None,
+    start_of_day=None,
+    discarded_since=None,
 ) -> QuerySet[Vial]:
+    """The vials in use (not discarded); with `discarded_since`, those discarded after
+    that moment instead (an earlier day's draft: vial_list_usable_for_draft)."""
     # Used elsewhere: a session (first vial, or a further one) of another patient or a
     # signed one. Two NOT EXISTS, cheaper to build than excludes across the relations.
     used_elsewhere = ~Q(patient_id=patient_id) | Q(status=SessionStatus.SIGNED)
+    closing = (
+        Q(discarded_at__isnull=True)
+        if discarded_since is None
+        else Q(discarded_at__gt=discarded_since)
+    )
     qs = Vial.objects.filter(
         ~Exists(TreatmentSession.objects.filter(used_elsewhere, vial=OuterRef("pk"))),
         ~Exists(TreatmentSession.objects.filter(used_elsewhere, vial_links__vial=OuterRef("pk"))),
+        closing,
         product_id=product_id,
-        discarded_at__isnull=True,
         expiry__gte=today,
     )
     if powder:
@@ -255,6 +269,51 @@ def vial_list_usable(
     # (a group's open vials of one product can be a score; half the list's cost).
     attach_related(vials, "product", product)
     return vials
+
+
+def draft_vials_at(session: TreatmentSession):
+    """When the vials a draft offers must have been usable: a treatment recorded as given
+    on an earlier day (a record completed or typed afterwards) draws from the vials usable
+    then, one past its use-by now among them; today's, from those usable now (None)."""
+    at = session.performed_at
+    return at if at is not None and timezone.localdate(at) < timezone.localdate() else None
+
+
+def vial_list_usable_for_draft(
+    *, session: TreatmentSession, among: Collection[int] | None = None
+) -> list[Vial]:
+    """vial_list_usable for the session editor's draft, at its time (draft_vials_at). An
+    earlier day's: the vials usable at its time, whether discarded since or not, but not
+    one made up on a later day, which cannot have been drawn from then (the engine blocks
+    it: vial.reconstituted_later)."""
+    at = draft_vials_at(session)
+    usable = vial_list_usable(product=session.product, patient=session.patient, among=among, at=at)
+    if at is None:
+        return usable
+    # And those discarded since that were usable then: yesterday's vial, its rest thrown
+    # away at the end of the day, is the one the record names (one query, read through
+    # vial_discarded_idx: the product's vials discarded since).
+    day = timezone.localdate(at)
+    since = _usable(
+        powder=session.product.form == ProductForm.POWDER,
+        product_id=session.product_id,
+        patient_id=session.patient_id,
+        today=day,
+        at=at,
+        start_of_day=timezone.make_aware(datetime.combine(day, time.min)),
+        discarded_since=at,
+    )
+    if among is not None:
+        since = since.filter(pk__in=list(among))
+    discarded = list(since)
+    attach_related(discarded, "product", session.product)
+    vials = sorted(
+        (*usable, *discarded),
+        key=lambda v: (v.use_by is None, v.use_by or at, v.expiry, v.pk),
+    )
+    return [
+        v for v in vials if not v.reconstituted_at or timezone.localdate(v.reconstituted_at) <= day
+    ]
 
 
 def vial_sessions(*, vial: Vial) -> list[TreatmentSession]:

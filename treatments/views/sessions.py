@@ -12,7 +12,6 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clinic.audit import audited, patient_from_url, patient_of
@@ -241,7 +240,7 @@ def _edit_context(request, session, editor: Editor, refused=None):
         "uncounted_points": uncounted,
         # A draft left unsigned from an earlier day (forgotten after the patient left):
         # the editor says so, as the home page's list does, and what to do with it.
-        "started_earlier": _started_earlier(session),
+        "started_earlier": session.started_earlier,
         "off_label": safety.is_off_label(inputs.session),
         "refused": refused,
         # Apart from Save and Sign, below the form: the treatment was not given.
@@ -257,7 +256,10 @@ def _edit_context(request, session, editor: Editor, refused=None):
         # (the engine asks to check it): the notice would send for another vial to draw from.
         "no_usable_vial": panel and not usable and not _keeps_discarded_vial(session),
         "unusable_vials": selectors.vial_list_unusable(
-            product=session.product, patient=session.patient, usable=usable, at=_vials_at(session)
+            product=session.product,
+            patient=session.patient,
+            usable=usable,
+            at=selectors.draft_vials_at(session),
         )
         if panel
         else [],
@@ -271,23 +273,6 @@ def _keeps_discarded_vial(session) -> bool:
     the editor's session comes with its vial."""
     vial = session.vial if session.vial_id else None
     return bool(vial and vial.discarded_at and vial.discarded_at > session.performed_at)
-
-
-def _vials_at(session):
-    """When the vials offered must have been usable: a treatment recorded as given on an
-    earlier day (a record completed or typed afterwards) draws from the vials usable then,
-    one past its use-by now among them; today's, from those usable now (None)."""
-    at = session.performed_at
-    return at if at is not None and timezone.localdate(at) < timezone.localdate() else None
-
-
-def _started_earlier(session):
-    """The day a draft was started, when that is before today (London), else None. Its
-    start, not its performed-at, which the editor changes (review 07/12/2026): a record
-    typed today of an earlier treatment is not a forgotten draft, and a forgotten draft
-    whose date is moved to today still is."""
-    day = timezone.localdate(session.created_at)
-    return day if day < timezone.localdate() else None
 
 
 def _safety_fields(form) -> dict:
@@ -319,9 +304,7 @@ def _editor(session, data=None, use: Use | None = None) -> Editor:
         # The vials the submission names, and the draft's own: all its choice is checked by.
         named = {session.vial_id, *(v.pk for v in linked), *SessionForm.vials_named(data)}
         named.discard(None)
-    usable = selectors.vial_list_usable(
-        product=session.product, patient=session.patient, among=named, at=_vials_at(session)
-    )
+    usable = selectors.vial_list_usable_for_draft(session=session, among=named)
     sites = SiteChoices.load(indication=session.indication, snapshot=snapshot)
     shape = selectors.session_form_context(session=session, snapshot=snapshot)  # off-label? child?
     # Rule 20's choices: read for a page, for a submission from a page that showed them

@@ -64,6 +64,15 @@ def other_family_history(session, history, reference) -> list[Finding]:
     )
 
 
+def _vial(vial: VialFacts, *, lot: bool = True) -> str:
+    """The vial as the practitioner finds it in the fridge or the bin: by its stock label
+    ("Vial C6056C3/05", its lot in it), else by its number and lot (review 07/12/2026:
+    "Vial 507" named nothing on the carton)."""
+    if vial.label:
+        return f"Vial {vial.label}"
+    return f"Vial {vial.id} (lot {vial.lot})" if lot else f"Vial {vial.id}"
+
+
 def session_vials(session: ProposedSession) -> list[VialFacts]:
     """Every vial the session draws from, the first one first."""
     return [v for v in (session.vial, *session.extra_vials) if v is not None]
@@ -84,15 +93,14 @@ def _vial_identity(session, vial: VialFacts) -> list[Finding]:
         findings += _finding(
             "vial.lot_or_expiry_missing",
             Level.BLOCK,
-            f"Vial {vial.id} has no lot/batch number or expiry date recorded",
+            f"{_vial(vial, lot=False)} has no lot/batch number or expiry date recorded",
             RULE_3,
         )
     if vial.expiry is not None and vial.expiry < session.on:
         findings += _finding(
             "vial.expired",
             Level.BLOCK,
-            f"Vial {vial.id} (lot {vial.lot}) expired on {_d(vial.expiry)}; "
-            f"session date {_d(session.on)}",
+            f"{_vial(vial)} expired on {_d(vial.expiry)}; session date {_d(session.on)}",
             RULE_3,
         )
     return findings
@@ -111,7 +119,7 @@ def _vial_product_and_state(session, vial: VialFacts) -> list[Finding]:
         findings += _finding(
             "vial.wrong_product",
             Level.BLOCK,
-            f"Vial {vial.id} is {vial.product_slug}, but the session product is "
+            f"{_vial(vial, lot=False)} is {vial.product_slug}, but the session product is "
             f"{session.product.brand} ({session.product.slug})",
             _source("DOMAIN §10 rules 1, 3", "§1.5"),
         )
@@ -131,16 +139,17 @@ def _vial_discarded(session, vial: VialFacts) -> list[Finding]:
         return _finding(
             "vial.discarded",
             Level.BLOCK,
-            f"Vial {vial.id} (lot {vial.lot}) was discarded on {discarded:%d/%m/%Y at %H:%M}, "
+            f"{_vial(vial)} was discarded on {discarded:%d/%m/%Y at %H:%M}, "
             f"before this session's time",
             source,
         )
     return _finding(
         "vial.discarded_since",
         Level.WARN,
-        f"Vial {vial.id} (lot {vial.lot}) was discarded on {discarded:%d/%m/%Y at %H:%M}, "
-        f"after this session's time ({session.at:%d/%m/%Y %H:%M}): check it is the vial "
-        f"this session drew from",
+        f"{_vial(vial)} was discarded on {discarded:%d/%m/%Y at %H:%M}"
+        f"{f' ({vial.discard_reason})' if vial.discard_reason else ''}, after this "
+        f"session's time ({session.at:%d/%m/%Y %H:%M}): check it is the vial this session "
+        f"drew from",
         source,
     )
 
@@ -162,7 +171,20 @@ def _vial_reconstitution(session, vial: VialFacts) -> list[Finding]:
         return _finding(
             "vial.not_reconstituted",
             Level.BLOCK,
-            f"Vial {vial.id} of {product.brand} (powder) has no reconstitution recorded",
+            f"{_vial(vial, lot=False)} of {product.brand} (powder) has no reconstitution recorded",
+            RULE_4,
+        )
+    made = vial.reconstituted_at.astimezone(session.at.tzinfo)
+    if made.date() > session.on:
+        # Made up on a later day than the session's: it cannot have been drawn from then
+        # (a draft of an earlier day completed with today's vial; review 07/12/2026). The
+        # same day is left to the in-use check: a draft's time is when it was started,
+        # often minutes before the vial was made up.
+        return _finding(
+            "vial.reconstituted_later",
+            Level.BLOCK,
+            f"{_vial(vial, lot=False)} was reconstituted on {made:%d/%m/%Y at %H:%M}, a later "
+            f"day than this session's ({_d(session.on)}): choose the vial used that day",
             RULE_4,
         )
     if product.in_use_hours is None:
@@ -172,11 +194,10 @@ def _vial_reconstitution(session, vial: VialFacts) -> list[Finding]:
         return []
     elapsed = session.at - vial.reconstituted_at
     hours, minutes = divmod(int(elapsed.total_seconds()) // 60, 60)
-    made = vial.reconstituted_at.astimezone(session.at.tzinfo)
     return _finding(
         "vial.over_age",
         Level.BLOCK,
-        f"Vial {vial.id} was reconstituted {hours} h {minutes} min ago "
+        f"{_vial(vial, lot=False)} was reconstituted {hours} h {minutes} min ago "
         f"({made:%d/%m/%Y %H:%M}); {product.brand} must be used within "
         f"{product.in_use_hours} h",
         RULE_4,
@@ -193,7 +214,7 @@ def _unknown_in_use_time(session, vial: VialFacts) -> list[Finding]:
     return _finding(
         "vial.over_age",
         Level.BLOCK,
-        f"Vial {vial.id} was reconstituted on {made:%d/%m/%Y %H:%M}; the in-use time of "
+        f"{_vial(vial, lot=False)} was reconstituted on {made:%d/%m/%Y %H:%M}; the in-use time of "
         f"{session.product.brand} after reconstitution is not known, so it may be used on "
         f"the day it was reconstituted only: discard it and reconstitute a new vial",
         _source(RULE_4, "§1.3"),
@@ -214,7 +235,7 @@ def _vial_other_patient(session, vial: VialFacts) -> list[Finding]:
     return _finding(
         "vial.other_patient",
         Level.BLOCK,
-        f"Vial {vial.id} (lot {vial.lot}) was already used for "
+        f"{_vial(vial)} was already used for "
         f"{_plural(len(others), 'other patient')}: one vial, one patient",
         RULE_5,
     )
