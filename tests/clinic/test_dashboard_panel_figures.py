@@ -37,7 +37,7 @@ from tests.factories import (
     UserFactory,
     VialFactory,
 )
-from tests.treatments.session_helpers import save, start
+from tests.treatments.session_helpers import backdate, save, start
 from treatments import services
 from treatments.models import (
     AnatomicalSite,
@@ -251,9 +251,7 @@ def test_retreatment_panel_matches_sql_with_late_entries_and_archiving(manager, 
         points=[{"site": AnatomicalSite.objects.order_by("id").first(), "side": "right",
                  "units": Decimal(50), "volume_ml": None, "points": 1}],
     )  # fmt: skip
-    dystonia.performed_at = day(interval - 2)
-    dystonia.save()
-    _sign(dystonia)
+    _sign(backdate(dystonia, day(interval - 2)))
     _course_days_match_sql()
     # e: overdue with the practitioner, then re-treated by bob (the course leaves its
     # overdue day and the practitioner's counts for bob's, due soon), then a back-dated

@@ -34,7 +34,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.patients.test_idempotency import _person
-from tests.treatments.session_helpers import save, start
+from tests.treatments.session_helpers import backdate, save, start
 from treatments import services
 
 # The summaries kept by the services (issue 14.5): signing writes them in its transaction,
@@ -50,8 +50,7 @@ def _signed_through_services(practitioner, *, days_ago: int):
         completed_on=timezone.localdate() - timedelta(days=120),
     )
     session = save(start(patient, practitioner, "chronic-migraine", "botox"), practitioner)
-    session.performed_at = timezone.now() - timedelta(days=days_ago)
-    session.save()
+    session = backdate(session, timezone.now() - timedelta(days=days_ago))
     return services.session_sign(
         session=session, signed_by=practitioner, override_reasons={}, acknowledge_warnings=True
     )
@@ -155,10 +154,7 @@ def test_check_finds_a_tampered_rollup_and_rebuild_mends_it(clinic, manager):  #
 
 
 def _draft(patient, who, performed_at, indication="chronic-migraine", product="botox"):
-    session = save(start(patient, who, indication, product), who)
-    session.performed_at = performed_at
-    session.save()
-    return session
+    return backdate(save(start(patient, who, indication, product), who), performed_at)
 
 
 def _sign(session):

@@ -13,7 +13,7 @@ from tests.factories import (
     VialFactory,
 )
 from treatments import selectors, services
-from treatments.models import AnatomicalSite, Indication, Product
+from treatments.models import AnatomicalSite, Indication, Product, Vial
 
 CONFIRMED = {"screening_reviewed": True, "consent_taken": True, "spread_advice_given": True}
 
@@ -76,3 +76,17 @@ def save(session, practitioner, points=None, **fields):
         fields=CONFIRMED | fields,
         points=points,
     )
+
+
+def backdate(session, performed_at):
+    """The draft recorded as given at `performed_at`, its vials made up an hour before
+    (a vial made up on a later day than the session's cannot have been drawn from then:
+    the engine's vial.reconstituted_later). Returns the session as saved."""
+    session.performed_at = performed_at
+    session.save()
+    made = performed_at - timedelta(hours=1)
+    Vial.objects.filter(pk__in=[v.pk for v in session.all_vials()]).update(
+        reconstituted_at=made, use_by=made + timedelta(hours=24)
+    )
+    session.refresh_from_db()
+    return session

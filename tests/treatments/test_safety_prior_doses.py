@@ -34,9 +34,9 @@ from tests.treatments.safety_reference import (
     OVERRIDE,
     WARN,
 )
-from tests.treatments.session_helpers import save, start
+from tests.treatments.session_helpers import backdate, save, start
 from treatments import safety, selectors, services
-from treatments.models import AnatomicalSite, Indication, Vial
+from treatments.models import AnatomicalSite, Indication
 from treatments.safety import PriorDose
 
 D = Decimal
@@ -255,14 +255,7 @@ def test_selector_gives_a_top_up_the_index_sessions_points(practitioner):
     index = start(patient, practitioner, "cervical-dystonia", "botox")
     scm = AnatomicalSite.objects.filter(muscle_group__iexact="sternocleidomastoid").first()
     index = save(index, practitioner, points=[{"site": scm, "side": "right", "units": 90}])
-    index.performed_at = timezone.now() - timedelta(days=7)
-    index.save()
-    # Its vial made up that day: one made up a week later cannot have been drawn from.
-    made = index.performed_at - timedelta(hours=1)
-    Vial.objects.filter(pk=index.vial_id).update(
-        reconstituted_at=made, use_by=made + timedelta(hours=24)
-    )
-    index.refresh_from_db()
+    index = backdate(index, timezone.now() - timedelta(days=7))
     services.session_sign(
         session=index, signed_by=practitioner, override_reasons={}, acknowledge_warnings=True
     )

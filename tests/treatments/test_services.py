@@ -13,14 +13,13 @@ from tests.factories import (
     TreatmentSessionFactory,
     VialFactory,
 )
-from tests.treatments.session_helpers import product, save, start
+from tests.treatments.session_helpers import backdate, product, save, start
 from treatments import safety, selectors, services
 from treatments.models import (
     FollowUp,
     Indication,
     Product,
     SessionFinding,
-    Vial,
 )
 
 pytestmark = pytest.mark.django_db
@@ -141,15 +140,7 @@ class TestSigning:
 
     def test_override_needs_reason_and_is_recorded(self, practitioner, ready_patient):
         earlier = start(ready_patient, practitioner, "chronic-migraine", "botox")
-        earlier = save(earlier, practitioner)
-        earlier.performed_at = timezone.now() - timedelta(days=56)
-        earlier.save()
-        # Its vial made up that day (one made up 8 weeks later could not have been used).
-        made = earlier.performed_at - timedelta(hours=1)
-        Vial.objects.filter(pk=earlier.vial_id).update(
-            reconstituted_at=made, use_by=made + timedelta(hours=24)
-        )
-        earlier.refresh_from_db()
+        earlier = backdate(save(earlier, practitioner), timezone.now() - timedelta(days=56))
         services.session_sign(
             session=earlier, signed_by=practitioner, override_reasons={}, acknowledge_warnings=True
         )
