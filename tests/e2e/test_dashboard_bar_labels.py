@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from tests.factories import PatientFactory, TreatmentSessionFactory
+from tests.factories import PatientFactory, SideEffectFactory, TreatmentSessionFactory
 from treatments.models import Indication
 
 pytestmark = [
@@ -37,8 +37,8 @@ def test_every_indication_is_named_beside_its_bar(
     early_today = timezone.make_aware(datetime.combine(timezone.localdate(), time(0, 1)))
     indications = list(Indication.objects.order_by("name")[:12])
     assert len(indications) == 12
-    for indication in indications:
-        TreatmentSessionFactory(
+    for number, indication in enumerate(indications):
+        session = TreatmentSessionFactory(
             patient=PatientFactory(registered_by=reception),
             practitioner=practitioner,
             indication=indication,
@@ -49,6 +49,8 @@ def test_every_indication_is_named_beside_its_bar(
             points=1,
             points__units=Decimal(5),
         )
+        if number == 0:  # one side effect: with none at all the chart is a line of text
+            SideEffectFactory(session=session, patient=session.patient)
     call_command("rebuild_rollups", stdout=StringIO())
 
     login(page, live_server, "marcus")
