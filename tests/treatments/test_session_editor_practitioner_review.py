@@ -162,3 +162,37 @@ def test_an_earlier_day_s_treatment_is_signed_with_the_vials_of_its_day(practiti
     session.refresh_from_db()
     assert (session.status, session.vial_id) == (SessionStatus.SIGNED, used.pk)
     assert "vial.discarded_since" in {f.code for f in session.findings.all()}
+
+
+def test_a_warning_come_up_after_the_box_was_ticked_is_not_signed_unread(practitioner):
+    """ "I have read the warnings" was one tick for whatever the warnings were at signing:
+    the live check keeps the box ticked while the panel changes, so a warning that came
+    up after the tick (the draft's vial discarded meanwhile, say) was signed unread. The
+    box now carries the warnings it was ticked for; signing refuses one come up since,
+    says so, and leaves the box unticked until it is read."""
+    flow = administration_setup(practitioner)
+    session = start_draft(flow)
+    edit = reverse("treatments:session_edit", args=[session.public_id])
+    data = editor_data(flow.client, session)
+    page = flow.client.get(edit)
+    ticked_for = page.context["warning_codes"]
+    assert "vial.discarded_since" not in ticked_for
+    # The rest of its vial thrown away while the page is open, after the session's time.
+    services.vial_discard(
+        vial=session.vial, reason="End of session", wasted_units=Decimal(45),
+        discarded_by=practitioner,
+    )  # fmt: skip
+    refused = post_form(flow.client, edit, {**data, "action": "sign", "acknowledge": ticked_for})
+    assert refused.status_code == 200
+    session.refresh_from_db()
+    assert session.status == SessionStatus.DRAFT
+    html = refused.content.decode()
+    assert "A warning came up after the box was ticked" in html
+    assert "vial.discarded_since" in refused.context["warning_codes"]
+    assert refused.context["acknowledged"] is False  # unticked until read again
+    ticked_again = refused.context["warning_codes"]
+    data = editor_data(flow.client, session)  # the page as it is now
+    signed = post_form(flow.client, edit, {**data, "action": "sign", "acknowledge": ticked_again})
+    assert signed.status_code == 302
+    session.refresh_from_db()
+    assert session.status == SessionStatus.SIGNED

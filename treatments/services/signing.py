@@ -3,6 +3,7 @@ again inside the transaction, so the rules hold whatever path the request took (
 API, shell). The signed row, its findings and the rule-made follow-ups are written
 together; a submitted draft is saved first, in the same transaction."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -37,6 +38,14 @@ class SigningRefused(Exception):
         )
 
 
+def _acknowledged(finding: safety.Finding, acknowledge_warnings: bool | Collection[str]) -> bool:
+    """Whether a warning was acknowledged: all were (True) or none (False), or its code is
+    among those the practitioner saw when they ticked."""
+    if isinstance(acknowledge_warnings, bool):
+        return acknowledge_warnings
+    return finding.code in acknowledge_warnings
+
+
 def _parameter(parameters: dict, key: str) -> int:
     """A reference-data threshold (the safety parameters read with the engine's inputs);
     missing reference data is an error, never a default."""
@@ -51,12 +60,15 @@ def session_sign(
     session: TreatmentSession,
     signed_by,
     override_reasons: dict[str, str],
-    acknowledge_warnings: bool,
+    acknowledge_warnings: bool | Collection[str],
     draft: Draft | None = None,
     snapshot=None,
 ) -> TreatmentSession:
     """Sign: every rule is evaluated again here. BLOCK refuses; OVERRIDE needs a reason
-    (recorded with who and when); WARN must be acknowledged. The findings are kept with
+    (recorded with who and when); WARN must be acknowledged: every warning
+    (`acknowledge_warnings` True), or those whose codes it names (the warnings the editor
+    showed when the practitioner ticked "I have read the warnings": one come up since,
+    a vial discarded meanwhile say, is refused until read). The findings are kept with
     the session, and rule-made follow-ups are created, in the same transaction.
 
     With `draft` (the editor's Sign button) the submission is saved first, in the same
@@ -122,7 +134,9 @@ def _sign(
     blocks = [f for f in findings if f.level == safety.Level.BLOCK]
     missing = [f for f in findings if f.level == safety.Level.OVERRIDE and not reasons.get(f.code)]
     unacknowledged = [
-        f for f in findings if f.level == safety.Level.WARN and not acknowledge_warnings
+        f
+        for f in findings
+        if f.level == safety.Level.WARN and not _acknowledged(f, acknowledge_warnings)
     ]
     if blocks or missing or unacknowledged:
         return current, SigningRefused(blocks, missing, unacknowledged)

@@ -28,6 +28,7 @@ from treatments.forms import (
     SessionStartForm,
     SiteChoices,
     WithdrawForm,
+    acknowledgement,
 )
 from treatments.views.live_points import live_point_facts
 from treatments.views.session_record import MEANWHILE, signed_meanwhile_answer
@@ -245,7 +246,9 @@ def _edit_context(request, session, editor: Editor, refused=None):
         "refused": refused,
         # Apart from Save and Sign, below the form: the treatment was not given.
         "withdraw_form": WithdrawForm(),
-        "acknowledged": request.POST.get("acknowledge") == "on",
+        # Ticked for the warnings shown now (none come up since): it stays ticked.
+        "acknowledged": acknowledgement.ticked_for(request.POST, findings),
+        "warning_codes": acknowledgement.warning_codes(findings),
         "missing_reasons": {f.code for f in refused.missing_reasons} if refused else set(),
         "has_warnings": any(f.level == safety.Level.WARN for f in findings),
         # Rule 34: the face-to-face assessment the engine found (cosmetic sessions).
@@ -397,7 +400,9 @@ def _session_submit(request, public_id):
                             session=session,
                             signed_by=request.user,
                             override_reasons=_override_reasons(request.POST),
-                            acknowledge_warnings=request.POST.get("acknowledge") == "on",
+                            acknowledge_warnings=acknowledgement.acknowledged_warnings(
+                                request.POST
+                            ),
                             draft=draft,
                             snapshot=editor.snapshot,
                         )
