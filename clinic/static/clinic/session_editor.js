@@ -247,3 +247,19 @@ document.addEventListener("click", (event) => {
     true,
   );
 })();
+
+// --- Session editor: "I have read the warnings" names the warnings it was ticked for ----
+// The live check keeps the box as it is (hx-preserve), value and all, so a warning that
+// comes up after the tick is not acknowledged by it (signing refuses it until read). Not
+// ticked yet, the box takes the warnings the panel shows now: ticked after reading them,
+// it acknowledges those (treatments.forms.acknowledgement).
+(() => {
+  const follow = () => {
+    const box = document.getElementById("acknowledge");
+    const panel = document.getElementById("safety");
+    if (box && panel && !box.checked && panel.dataset.warningCodes !== undefined) {
+      box.value = panel.dataset.warningCodes;
+    }
+  };
+  document.addEventListener("htmx:afterSettle", follow);
+})();
