@@ -196,3 +196,22 @@ def test_a_warning_come_up_after_the_box_was_ticked_is_not_signed_unread(practit
     assert signed.status_code == 302
     session.refresh_from_db()
     assert session.status == SessionStatus.SIGNED
+
+
+def test_an_earlier_day_s_draft_without_a_vial_of_its_day_is_not_sent_for_a_new_one(
+    practitioner,
+):
+    """A forgotten draft of 12 days ago whose vial was never recorded: "receive or
+    reconstitute one" sent the practitioner for a vial made up today, which cannot have
+    been the one used (the engine refuses it); the notice says what can be done."""
+    flow = administration_setup(practitioner)
+    session = start_draft(flow)
+    given = timezone.now() - timedelta(days=12)
+    TreatmentSession.objects.filter(pk=session.pk).update(
+        created_at=given, performed_at=given, vial=None
+    )
+    page = flow.client.get(reverse("treatments:session_edit", args=[session.public_id]))
+    html = page.content.decode()
+    assert 'data-testid="no-usable-vial"' in html
+    assert f"could be used on {timezone.localdate(given):%d/%m/%Y}, this session's day" in html
+    assert "withdraw this draft" in html and "receive or reconstitute one" not in html

@@ -142,6 +142,15 @@ class TreatmentSession(TimeStampedModel):
         day = timezone.localdate(self.created_at)
         return day if day < timezone.localdate() else None
 
+    @property
+    def keeps_discarded_vial(self) -> bool:
+        """Whether its own vial was discarded after the session's time: the vial it drew
+        from, its rest thrown away before signing (DOMAIN §1.3), still offered as its own
+        (a warning to check it, not a block: treatments.safety.rules.vials_products). No
+        query when the session comes with its vial (the editor's does)."""
+        vial = self.vial if self.vial_id else None
+        return bool(vial and vial.discarded_at and vial.discarded_at > self.performed_at)
+
     def all_vials(self) -> list[Vial]:
         """The first vial, then the further vials in order (prefetch `vial_links__vial`)."""
         further = [link.vial for link in self.vial_links.all()]

@@ -218,6 +218,7 @@ def _edit_context(request, session, editor: Editor, refused=None):
     reasons = _override_reasons(request.POST)
     usable = editor.usable_vials
     panel = not request.htmx and usable is not None
+    vials_at = selectors.draft_vials_at(session)  # an earlier day's: the vials of that time
     # This editor's address, whichever page draws it (the editor, the live check): where
     # the side trips it links to (a vial, the assessment) come back to.
     edit_url = reverse("treatments:session_edit", kwargs={"public_id": session.public_id})
@@ -257,25 +258,17 @@ def _edit_context(request, session, editor: Editor, refused=None):
         # be used (say so, and where to get one), and the stock that cannot be used, and why.
         # Not when the draft keeps its own vial, its rest discarded since the session's time
         # (the engine asks to check it): the notice would send for another vial to draw from.
-        "no_usable_vial": panel and not usable and not _keeps_discarded_vial(session),
+        "no_usable_vial": panel and not usable and not session.keeps_discarded_vial,
         "unusable_vials": selectors.vial_list_unusable(
             product=session.product,
             patient=session.patient,
             usable=usable,
-            at=selectors.draft_vials_at(session),
+            at=vials_at,
         )
         if panel
         else [],
+        "vials_then": vials_at,
     }
-
-
-def _keeps_discarded_vial(session) -> bool:
-    """Whether the draft's own vial was discarded after the session's time: the vial it
-    drew from, its rest thrown away before signing (DOMAIN §1.3), still offered as its own
-    (a warning to check it, not a block: treatments.safety.rules.vials_products). No query:
-    the editor's session comes with its vial."""
-    vial = session.vial if session.vial_id else None
-    return bool(vial and vial.discarded_at and vial.discarded_at > session.performed_at)
 
 
 def _safety_fields(form) -> dict:
