@@ -215,3 +215,25 @@ def test_an_earlier_day_s_draft_without_a_vial_of_its_day_is_not_sent_for_a_new_
     assert 'data-testid="no-usable-vial"' in html
     assert f"could be used on {timezone.localdate(given):%d/%m/%Y}, this session's day" in html
     assert "withdraw this draft" in html and "receive or reconstitute one" not in html
+    assert "with the time it was made up" in html
+
+    # The vial it drew from, received then and never recorded as made up: recorded now
+    # with the time it was (the vial page's "Made up at"), it is offered, and the record
+    # is signed with it.
+    vial = VialFactory(
+        received_by=practitioner, presentation_units=200, reconstituted_at=None,
+        diluent_ml=None, use_by=None,
+        received_on=timezone.localdate(given) - timedelta(days=3),
+    )  # fmt: skip
+    made_up = timezone.localtime(given - timedelta(minutes=20))
+    done = flow.client.post(
+        reverse("treatments:vial_reconstitute", args=[vial.pk]),
+        {"diluent_ml": "4", "reconstituted_at": f"{made_up:%d/%m/%Y %H:%M}"},
+        follow=True,
+    )
+    assert f"Recorded as made up on {made_up:%d/%m/%Y at %H:%M}" in done.content.decode()
+    vial.refresh_from_db()
+    assert vial.reconstituted_at == made_up.replace(second=0, microsecond=0)
+    assert vial.reconstituted_by == practitioner
+    page = flow.client.get(reverse("treatments:session_edit", args=[session.public_id]))
+    assert [v.pk for v in page.context["form"].fields["vial"].queryset] == [vial.pk]

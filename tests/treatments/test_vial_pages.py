@@ -543,3 +543,31 @@ def test_a_vial_a_draft_draws_from_says_so_where_it_is_discarded(practitioner_cl
     page = practitioner_client.get(url).content.decode()
     assert page.count('data-testid="draft-draw"') == 1
     assert "the draft keeps this vial, and signing asks to check it" in page
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        (lambda now: now + timedelta(hours=2), "That time is still to come"),
+        (lambda now: now - timedelta(days=15), "Up to 14 days back can be recorded here."),
+        (lambda now: now - timedelta(days=40), "it cannot have been made up before"),
+        (lambda now: "31/02/2026 10:00", "Enter a real date and time as dd/mm/yyyy hh:mm"),
+    ],
+    ids=["future", "too-far-back", "before-received", "not-a-date"],
+)
+def test_a_made_up_time_typed_by_hand_is_checked(practitioner_client, practitioner, typed, said):
+    """ "Made up at" (a vial made up and not recorded then): refused with a message, the
+    volume typed kept, nothing recorded; empty, it is now."""
+    vial = fresh_vial(practitioner)  # received 30 days ago
+    value = typed(timezone.localtime())
+    value = value if isinstance(value, str) else f"{value:%d/%m/%Y %H:%M}"
+    url = reverse("treatments:vial_reconstitute", args=[vial.pk])
+    response = practitioner_client.post(url, {"diluent_ml": "2.5", "reconstituted_at": value})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert said in html and 'value="2.5"' in html
+    vial.refresh_from_db()
+    assert vial.reconstituted_at is None
+    practitioner_client.post(url, {"diluent_ml": "2.5", "reconstituted_at": ""})
+    vial.refresh_from_db()
+    assert abs(vial.reconstituted_at - timezone.now()) < timedelta(minutes=1)

@@ -7,11 +7,11 @@ from django import forms
 from django.utils import timezone
 
 from clinic.idempotency import SubmissionTokenField
-from clinic.inputs import LATEST_DATE, check_date_in_range
+from clinic.inputs import LATEST_DATE, ClockTimeField, check_date_in_range
 from treatments.forms.rendering import date_input, no_tag_helper
 from treatments.models import Product
 from treatments.models.vials import MAX_VIALS_PER_RECEIPT
-from treatments.services.vials import UNUSUAL_DILUTION
+from treatments.services.vials import LATE_RECONSTITUTION_DAYS, UNUSUAL_DILUTION
 
 
 class VialReceiveForm(forms.Form):
@@ -90,6 +90,18 @@ class ReconstituteForm(forms.Form):
         decimal_places=2,
         help_text="e.g. 2 mL in a 100 U BOTOX vial gives 5 U per 0.1 mL",
     )
+    # Empty: now. An earlier time for a vial made up and not recorded then, so that a
+    # treatment's record completed later can name the vial it drew from (an earlier day's
+    # draft offers only the vials of its day: review 07/12/2026).
+    reconstituted_at = ClockTimeField(
+        required=False,
+        label="Made up at",
+        widget=forms.DateTimeInput(
+            format="%d/%m/%Y %H:%M", attrs={"placeholder": "now (or dd/mm/yyyy hh:mm)"}
+        ),
+        help_text="Leave empty for now; an earlier time only for a vial made up and not "
+        f"recorded then (up to {LATE_RECONSTITUTION_DAYS} days back).",
+    )
     # Offered only once a strength outside the label's dilutions was refused
     # (services.vial_reconstitute): a box always on the form would be ticked by habit.
     unusual_confirmed = forms.BooleanField(
@@ -107,6 +119,7 @@ class CorrectReconstitutionForm(ReconstituteForm):
     """The volume actually added, why the record was wrong, and the vial as the page
     showed it (a form sent after someone else changed it is refused)."""
 
+    reconstituted_at = None  # the time stands: a correction is of the volume
     reason = forms.CharField(
         max_length=80, label="What was wrong", help_text="e.g. 2.5 mL was added, not 2 mL"
     )

@@ -194,9 +194,11 @@ def vial_reconstitute(
     problem = dilution_problem(vial.product, vial.presentation_units, diluent_ml)
     if problem and not unusual_confirmed:
         raise ValidationError({"diluent_ml": ValidationError(problem, code=UNUSUAL_DILUTION)})
-    at = at or timezone.now()
+    now = timezone.now()
+    at = at or now
     if timezone.localdate(at) > vial.expiry:
         raise ValidationError("This vial is past its expiry date: do not reconstitute it.")
+    _check_made_up_at(vial, at, now)
     vial.reconstituted_at = at
     vial.diluent_ml = diluent_ml
     vial.reconstituted_by = reconstituted_by
@@ -207,6 +209,28 @@ def vial_reconstitute(
     vial._history_user = reconstituted_by
     vial.save()
     return vial
+
+
+# How far back a reconstitution not recorded at the time may be entered (a vial made up
+# for a treatment whose record is completed later): the vial page's "Made up at".
+LATE_RECONSTITUTION_DAYS = 14
+
+
+def _check_made_up_at(vial: Vial, at: datetime, now: datetime) -> None:
+    """A reconstitution time entered by hand: not ahead of the clock, not before the vial
+    was received, not further back than LATE_RECONSTITUTION_DAYS."""
+    if at > now + timedelta(minutes=5):
+        problem = "That time is still to come: leave it empty for now."
+    elif timezone.localdate(at) < vial.received_on:
+        problem = (
+            f"The vial was received on {vial.received_on:%d/%m/%Y}: "
+            "it cannot have been made up before."
+        )
+    elif at < now - timedelta(days=LATE_RECONSTITUTION_DAYS):
+        problem = f"Up to {LATE_RECONSTITUTION_DAYS} days back can be recorded here."
+    else:
+        return
+    raise ValidationError({"reconstituted_at": problem})
 
 
 def correction_refusal(vial: Vial, *, signed_draw: bool) -> str | None:

@@ -1,6 +1,7 @@
 """Vial pages: the stock list, receive, detail, reconstitute, discard, and the lot lookup
 (recall). Thin: access, form, one service/selector."""
 
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -205,9 +206,11 @@ def _reconstituted(vial) -> str:
         if vial.use_by
         else f". {NO_USE_BY.format(product=vial.product.brand)}"
     )
+    at = timezone.localtime(vial.reconstituted_at)
     if vial.replayed:  # the same form sent twice: nothing done twice
-        at = timezone.localtime(vial.reconstituted_at)
         return f"Already recorded: reconstituted at {at:%H:%M}, {made}"
+    if at < timezone.localtime() - timedelta(minutes=5):  # entered late, by hand
+        return f"Recorded as made up on {at:%d/%m/%Y at %H:%M}: {made}"
     return f"Reconstituted: {made}"
 
 
@@ -224,6 +227,7 @@ def vial_reconstitute(request, pk):
             vial=vial,
             diluent_ml=data["diluent_ml"],
             reconstituted_by=request.user,
+            at=data["reconstituted_at"],
             unusual_confirmed=data["unusual_confirmed"],
         ),
         said=_reconstituted,
