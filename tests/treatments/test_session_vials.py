@@ -628,3 +628,48 @@ def test_the_vial_checks_say_the_clinic_s_times_in_summer(
     page = practitioner_client.get(f"/sessions/{session.public_id}/edit/")
     (shown,) = [f for f in page.context["findings"] if f.code == "vial.discarded_since"]
     assert expected in shown.message
+
+
+def test_an_earlier_day_s_draft_is_not_offered_a_solution_vial_received_since(
+    practitioner_client, practitioner, ready_patient
+):
+    """A ready-to-use solution is never made up, so the vial.reconstituted_later check
+    cannot date it: a glabellar-lines draft of three days ago was offered, and signed with,
+    an Alluzience vial delivered today, one the clinic did not have that day (review of
+    the discarded-vial change). Now it is neither offered nor signed."""
+    Product.objects.filter(slug="alluzience").update(on_formulary=True)
+    alluzience = product("alluzience")
+    session = start(ready_patient, practitioner, "glabellar-lines", "alluzience", vial=False)
+    given = timezone.now() - timedelta(days=3)
+    solution = {
+        "product": alluzience,
+        "presentation_units": 125,
+        "received_by": practitioner,
+        "reconstituted_at": None,
+        "diluent_ml": None,
+        "use_by": None,
+    }
+    that_day = VialFactory(**solution, received_on=timezone.localdate(given) - timedelta(days=9))
+    delivered_today = VialFactory(**solution, received_on=timezone.localdate())
+    TreatmentSession.objects.filter(pk=session.pk).update(performed_at=given)
+    session = TreatmentSession.objects.get(pk=session.pk)
+
+    offered = {v.pk for v in selectors.vial_list_usable_for_draft(session=session)}
+    assert offered == {that_day.pk}
+    named = {that_day.pk, delivered_today.pk}
+    offered = selectors.vial_list_usable_for_draft(session=session, among=named)
+    assert [v.pk for v in offered] == [that_day.pk]
+    # The editor's list of those that cannot be used says why (it said "reconstituted on
+    # an earlier day with no use-by recorded").
+    page = practitioner_client.get(f"/sessions/{session.public_id}/edit/")
+    (why,) = [why for v, why in page.context["unusable_vials"].rows if v == delivered_today]
+    assert why == f"received on {timezone.localdate():%d/%m/%Y}, after this session's day"
+
+    # The draft's own vial, chosen when it was today's and its date moved back since:
+    # signing refuses it.
+    TreatmentSession.objects.filter(pk=session.pk).update(vial=delivered_today)
+    session = TreatmentSession.objects.get(pk=session.pk)
+    findings = selectors.safety_inputs_for_session(session=session).evaluate()
+    (found,) = [f for f in findings if f.code == "vial.received_later"]
+    assert found.level == safety.Level.BLOCK
+    assert f"Vial {delivered_today.stock_label} was received on " in found.message
