@@ -673,3 +673,44 @@ def test_an_earlier_day_s_draft_is_not_offered_a_solution_vial_received_since(
     (found,) = [f for f in findings if f.code == "vial.received_later"]
     assert found.level == safety.Level.BLOCK
     assert f"Vial {delivered_today.stock_label} was received on " in found.message
+
+
+def test_a_second_vial_discarded_after_the_tick_is_not_signed_unread(
+    practitioner_client, practitioner, ready_patient
+):
+    """The box named the warnings it was ticked for by code only: with the first vial's
+    rest already discarded (its warning read, the box ticked), the further vial discarded
+    meanwhile raised a second warning of the same code, and signing took it as read
+    (review of the acknowledgement change). Each warning counts: a second is refused."""
+    from tests.treatments.administration_flow import editor_data, post_form
+
+    first, second = vial(practitioner, 100), vial(practitioner, 100)
+    session = start(ready_patient, practitioner, "chronic-migraine", "botox", vial=False)
+    session = save(session, practitioner, vial=first, further_vials=[second])
+    assert session.all_vials() == [first, second]
+    for used in (first, second):
+        Vial.objects.filter(pk=used.pk).update(reconstituted_at=session.performed_at)
+    Vial.objects.filter(pk=first.pk).update(
+        discarded_at=timezone.now(), discard_reason="Rest of the vial"
+    )
+    edit = f"/sessions/{session.public_id}/edit/"
+    data = editor_data(practitioner_client, session)
+    ticked_for = practitioner_client.get(edit).context["warning_codes"]
+    assert ticked_for.split(",").count("vial.discarded_since") == 1
+    Vial.objects.filter(pk=second.pk).update(
+        discarded_at=timezone.now(), discard_reason="Rest of the vial"
+    )
+    refused = post_form(
+        practitioner_client, edit, {**data, "action": "sign", "acknowledge": ticked_for}
+    )
+    assert refused.status_code == 200
+    assert TreatmentSession.objects.get(pk=session.pk).status == "draft"
+    assert "A warning came up after the box was ticked" in refused.content.decode()
+    assert refused.context["acknowledged"] is False
+    ticked_again = refused.context["warning_codes"]
+    assert ticked_again.split(",").count("vial.discarded_since") == 2
+    data = editor_data(practitioner_client, session)
+    signed = post_form(
+        practitioner_client, edit, {**data, "action": "sign", "acknowledge": ticked_again}
+    )
+    assert signed.status_code == 302, [f.message for f in signed.context["findings"]]
