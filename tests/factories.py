@@ -1,6 +1,6 @@
 """factory_boy factories. All data is invented; NHS numbers come from the 999 test range."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import factory
@@ -127,7 +127,14 @@ class VialFactory(factory.django.DjangoModelFactory):
     presentation_units = 100
     lot = factory.Sequence(lambda n: f"C{n:05d}C3")
     lot_sequence = factory.Sequence(lambda n: n + 1)  # distinct even when a test fixes the lot
-    received_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=30))
+    # A month ago, or the day it was made up if that was earlier (a vial is received before
+    # it is made up; the engine refuses one received after the session's day).
+    received_on = factory.LazyAttribute(
+        lambda v: min(
+            timezone.localdate() - timedelta(days=30),
+            timezone.localdate(v.reconstituted_at) if v.reconstituted_at else date.max,
+        )
+    )
     expiry = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=365))
     received_by = factory.SubFactory(UserFactory)
     reconstituted_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))

@@ -79,14 +79,18 @@ def save(session, practitioner, points=None, **fields):
 
 
 def backdate(session, performed_at):
-    """The draft recorded as given at `performed_at`, its vials made up an hour before
-    (a vial made up on a later day than the session's cannot have been drawn from then:
-    the engine's vial.reconstituted_later). Returns the session as saved."""
+    """The draft recorded as given at `performed_at`, its vials received by then and made
+    up an hour before (a vial received or made up on a later day than the session's cannot
+    have been drawn from then: the engine's vial.received_later, vial.reconstituted_later).
+    Returns the session as saved."""
     session.performed_at = performed_at
     session.save()
     made = performed_at - timedelta(hours=1)
-    Vial.objects.filter(pk__in=[v.pk for v in session.all_vials()]).update(
-        reconstituted_at=made, use_by=made + timedelta(hours=24)
+    vials = Vial.objects.filter(pk__in=[v.pk for v in session.all_vials()])
+    vials.update(reconstituted_at=made, use_by=made + timedelta(hours=24))
+    # Received by then too (the engine's vial.received_later).
+    vials.filter(received_on__gt=timezone.localdate(made)).update(
+        received_on=timezone.localdate(made)
     )
     session.refresh_from_db()
     return session

@@ -225,6 +225,18 @@ def test_rule4_a_vial_made_up_on_a_later_day_than_the_session_blocks():
     assert not only(run(session(vial=same_day)), "vial.reconstituted_later")
 
 
+def test_rule3_a_vial_received_on_a_later_day_than_the_session_blocks():
+    """A ready-to-use solution has no reconstitution to date it: an earlier day's record
+    completed with a vial received since was signed (review of the discarded-vial change:
+    the record named a vial the clinic did not have that day, and a recall of its lot
+    would name a patient who never had it)."""
+    later = vial("alluzience", reconstituted_at=None, received_on=DAY + timedelta(days=1))
+    f = one(run(session("alluzience", vial=later)), "vial.received_later")
+    assert f.level == BLOCK and "received on" in f.message
+    same_day = vial("alluzience", reconstituted_at=None, received_on=DAY)
+    assert not only(run(session("alluzience", vial=same_day)), "vial.received_later")
+
+
 def test_rule4_powder_not_reconstituted_blocks():
     findings = run(session(vial=vial(reconstituted_at=None)))
     assert codes(findings) == {("vial.not_reconstituted", BLOCK)}

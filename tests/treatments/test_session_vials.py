@@ -628,3 +628,89 @@ def test_the_vial_checks_say_the_clinic_s_times_in_summer(
     page = practitioner_client.get(f"/sessions/{session.public_id}/edit/")
     (shown,) = [f for f in page.context["findings"] if f.code == "vial.discarded_since"]
     assert expected in shown.message
+
+
+def test_an_earlier_day_s_draft_is_not_offered_a_solution_vial_received_since(
+    practitioner_client, practitioner, ready_patient
+):
+    """A ready-to-use solution is never made up, so the vial.reconstituted_later check
+    cannot date it: a glabellar-lines draft of three days ago was offered, and signed with,
+    an Alluzience vial delivered today, one the clinic did not have that day (review of
+    the discarded-vial change). Now it is neither offered nor signed."""
+    Product.objects.filter(slug="alluzience").update(on_formulary=True)
+    alluzience = product("alluzience")
+    session = start(ready_patient, practitioner, "glabellar-lines", "alluzience", vial=False)
+    given = timezone.now() - timedelta(days=3)
+    solution = {
+        "product": alluzience,
+        "presentation_units": 125,
+        "received_by": practitioner,
+        "reconstituted_at": None,
+        "diluent_ml": None,
+        "use_by": None,
+    }
+    that_day = VialFactory(**solution, received_on=timezone.localdate(given) - timedelta(days=9))
+    delivered_today = VialFactory(**solution, received_on=timezone.localdate())
+    TreatmentSession.objects.filter(pk=session.pk).update(performed_at=given)
+    session = TreatmentSession.objects.get(pk=session.pk)
+
+    offered = {v.pk for v in selectors.vial_list_usable_for_draft(session=session)}
+    assert offered == {that_day.pk}
+    named = {that_day.pk, delivered_today.pk}
+    offered = selectors.vial_list_usable_for_draft(session=session, among=named)
+    assert [v.pk for v in offered] == [that_day.pk]
+    # The editor's list of those that cannot be used says why (it said "reconstituted on
+    # an earlier day with no use-by recorded").
+    page = practitioner_client.get(f"/sessions/{session.public_id}/edit/")
+    (why,) = [why for v, why in page.context["unusable_vials"].rows if v == delivered_today]
+    assert why == f"received on {timezone.localdate():%d/%m/%Y}, after this session's day"
+
+    # The draft's own vial, chosen when it was today's and its date moved back since:
+    # signing refuses it.
+    TreatmentSession.objects.filter(pk=session.pk).update(vial=delivered_today)
+    session = TreatmentSession.objects.get(pk=session.pk)
+    findings = selectors.safety_inputs_for_session(session=session).evaluate()
+    (found,) = [f for f in findings if f.code == "vial.received_later"]
+    assert found.level == safety.Level.BLOCK
+    assert f"Vial {delivered_today.stock_label} was received on " in found.message
+
+
+def test_a_second_vial_discarded_after_the_tick_is_not_signed_unread(
+    practitioner_client, practitioner, ready_patient
+):
+    """The box named the warnings it was ticked for by code only: with the first vial's
+    rest already discarded (its warning read, the box ticked), the further vial discarded
+    meanwhile raised a second warning of the same code, and signing took it as read
+    (review of the acknowledgement change). Each warning counts: a second is refused."""
+    from tests.treatments.administration_flow import editor_data, post_form
+
+    first, second = vial(practitioner, 100), vial(practitioner, 100)
+    session = start(ready_patient, practitioner, "chronic-migraine", "botox", vial=False)
+    session = save(session, practitioner, vial=first, further_vials=[second])
+    assert session.all_vials() == [first, second]
+    for used in (first, second):
+        Vial.objects.filter(pk=used.pk).update(reconstituted_at=session.performed_at)
+    Vial.objects.filter(pk=first.pk).update(
+        discarded_at=timezone.now(), discard_reason="Rest of the vial"
+    )
+    edit = f"/sessions/{session.public_id}/edit/"
+    data = editor_data(practitioner_client, session)
+    ticked_for = practitioner_client.get(edit).context["warning_codes"]
+    assert ticked_for.split(",").count("vial.discarded_since") == 1
+    Vial.objects.filter(pk=second.pk).update(
+        discarded_at=timezone.now(), discard_reason="Rest of the vial"
+    )
+    refused = post_form(
+        practitioner_client, edit, {**data, "action": "sign", "acknowledge": ticked_for}
+    )
+    assert refused.status_code == 200
+    assert TreatmentSession.objects.get(pk=session.pk).status == "draft"
+    assert "A warning came up after the box was ticked" in refused.content.decode()
+    assert refused.context["acknowledged"] is False
+    ticked_again = refused.context["warning_codes"]
+    assert ticked_again.split(",").count("vial.discarded_since") == 2
+    data = editor_data(practitioner_client, session)
+    signed = post_form(
+        practitioner_client, edit, {**data, "action": "sign", "acknowledge": ticked_again}
+    )
+    assert signed.status_code == 302, [f.message for f in signed.context["findings"]]

@@ -113,6 +113,9 @@ class VialFacts:
     # Its stock label as on the carton ("C6056C3/05": lot / number), which the messages
     # name it by; empty where not known (the id and lot are said instead).
     label: str = ""
+    # The day it came into the clinic (None: not known): a session of an earlier day cannot
+    # have drawn from it.
+    received_on: date | None = None
     # Units left for this session: presentation - drawn by other sessions - wasted.
     remaining_units: Decimal | None = None
     # Patients other than this session's patient who already received from this vial.

@@ -40,6 +40,7 @@ def vial_facts(
         discarded_at=vial.discarded_at,
         discard_reason=vial.discard_reason,
         label=vial.stock_label,
+        received_on=vial.received_on,
         other_patient_ids=other_patient_ids,
         remaining_units=Decimal(vial.presentation_units) - vial.wasted_units - drawn_elsewhere,
     )

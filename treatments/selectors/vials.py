@@ -284,8 +284,8 @@ def vial_list_usable_for_draft(
 ) -> list[Vial]:
     """vial_list_usable for the session editor's draft, at its time (draft_vials_at). An
     earlier day's: the vials usable at its time, whether discarded since or not, but not
-    one made up on a later day, which cannot have been drawn from then (the engine blocks
-    it: vial.reconstituted_later)."""
+    one received or made up on a later day, which cannot have been drawn from then (the
+    engine blocks it: vial.received_later, vial.reconstituted_later)."""
     at = draft_vials_at(session)
     usable = vial_list_usable(product=session.product, patient=session.patient, among=among, at=at)
     if at is None:
@@ -311,9 +311,15 @@ def vial_list_usable_for_draft(
         (*usable, *discarded),
         key=lambda v: (v.use_by is None, v.use_by or at, v.expiry, v.pk),
     )
-    return [
-        v for v in vials if not v.reconstituted_at or timezone.localdate(v.reconstituted_at) <= day
-    ]
+    return [v for v in vials if not _later_than(v, day)]
+
+
+def _later_than(vial: Vial, day: date) -> bool:
+    """Whether the vial came into the clinic, or was made up, on a later day than `day`: a
+    session of that day cannot have drawn from it (a ready-to-use solution is never made
+    up: its delivery dates it)."""
+    made = vial.reconstituted_at
+    return vial.received_on > day or (made is not None and timezone.localdate(made) > day)
 
 
 def vial_sessions(*, vial: Vial) -> list[TreatmentSession]:
@@ -428,6 +434,12 @@ def _why_unusable(vial: Vial, *, product: Product, today: date, at: datetime) ->
     `_uses`): the editor's list of those that cannot, and a choice refused."""
     if vial.expiry < today:
         return f"expired on {vial.expiry:%d/%m/%Y}"
+    if _later_than(vial, today):
+        # An earlier day's draft (its `today`): not in the clinic, or not made up, then.
+        if vial.received_on > today:
+            return f"received on {vial.received_on:%d/%m/%Y}, after this session's day"
+        made = timezone.localtime(vial.reconstituted_at)
+        return f"reconstituted on {made:%d/%m/%Y}, after this session's day"
     if vial.other_patients:
         return "already used for another patient (one vial, one patient)"
     if vial.signed_sessions:

@@ -3,6 +3,7 @@ again inside the transaction, so the rules hold whatever path the request took (
 API, shell). The signed row, its findings and the rule-made follow-ups are written
 together; a submitted draft is saved first, in the same transaction."""
 
+from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import timedelta
@@ -38,12 +39,24 @@ class SigningRefused(Exception):
         )
 
 
-def _acknowledged(finding: safety.Finding, acknowledge_warnings: bool | Collection[str]) -> bool:
-    """Whether a warning was acknowledged: all were (True) or none (False), or its code is
-    among those the practitioner saw when they ticked."""
+def _unacknowledged(
+    findings: list[safety.Finding], acknowledge_warnings: bool | Collection[str]
+) -> list[safety.Finding]:
+    """The warnings not acknowledged: none (True: all were) or every one (False), or those
+    past what the practitioner saw when they ticked: each code as many times as it was
+    shown (a Counter; a plain collection, once each). A second warning of one code, a
+    second vial discarded meanwhile say, is one come up since."""
+    warnings = [f for f in findings if f.level == safety.Level.WARN]
     if isinstance(acknowledge_warnings, bool):
-        return acknowledge_warnings
-    return finding.code in acknowledge_warnings
+        return [] if acknowledge_warnings else warnings
+    seen = Counter(acknowledge_warnings)
+    unread = []
+    for finding in warnings:
+        if seen[finding.code] > 0:
+            seen[finding.code] -= 1
+        else:
+            unread.append(finding)
+    return unread
 
 
 def _parameter(parameters: dict, key: str) -> int:
@@ -133,11 +146,7 @@ def _sign(
     reasons = {code: (text or "").strip() for code, text in override_reasons.items()}
     blocks = [f for f in findings if f.level == safety.Level.BLOCK]
     missing = [f for f in findings if f.level == safety.Level.OVERRIDE and not reasons.get(f.code)]
-    unacknowledged = [
-        f
-        for f in findings
-        if f.level == safety.Level.WARN and not _acknowledged(f, acknowledge_warnings)
-    ]
+    unacknowledged = _unacknowledged(findings, acknowledge_warnings)
     if blocks or missing or unacknowledged:
         return current, SigningRefused(blocks, missing, unacknowledged)
     now = timezone.now()

@@ -103,6 +103,17 @@ def _vial_identity(session, vial: VialFacts) -> list[Finding]:
             f"{_vial(vial)} expired on {_d(vial.expiry)}; session date {_d(session.on)}",
             RULE_3,
         )
+    if vial.received_on is not None and vial.received_on > session.on:
+        # Received on a later day than the session's: it was not in the clinic then (an
+        # earlier day's record completed with today's stock). A powder's is also made up
+        # later (vial.reconstituted_later); a ready-to-use solution's is caught only here.
+        findings += _finding(
+            "vial.received_later",
+            Level.BLOCK,
+            f"{_vial(vial, lot=False)} was received on {_d(vial.received_on)}, a later day "
+            f"than this session's ({_d(session.on)}): choose the vial used that day",
+            RULE_3,
+        )
     return findings
 
 
