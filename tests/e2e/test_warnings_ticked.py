@@ -83,3 +83,28 @@ def test_a_warning_read_before_the_tick_is_acknowledged_by_it(
     expect(page.locator(".messages")).to_contain_text("Session signed.")
     session.refresh_from_db()
     assert session.status == SessionStatus.SIGNED
+
+
+def test_the_box_ticked_again_after_a_new_warning_acknowledges_it(
+    page: Page, live_server, practitioner, adult_patient, login
+):
+    """Ticked, a warning comes up, the practitioner reads it, unticks and ticks again: the
+    box now stands for it too (it kept the warnings of the first tick: code review)."""
+    session = _started(page, live_server, practitioner, adult_patient, login)
+    acknowledge_any_warnings(page)
+    _vial_rest_discarded_meanwhile(page, session, practitioner)
+    # Unticked and ticked again at once, as a hand does: the live check the untick sends
+    # answers after the new tick (the box then follows the panel no more).
+    page.evaluate(
+        """() => {
+          const box = document.getElementById("acknowledge");
+          for (const ticked of [false, true]) {
+            box.checked = ticked;
+            box.dispatchEvent(new Event("change", { bubbles: true }));
+          }
+        }"""
+    )
+    live_check_settled(page)
+    expect(page.get_by_label("I have read the warnings above")).to_be_checked()
+    page.get_by_role("button", name="Sign").click()
+    expect(page.locator(".messages")).to_contain_text("Session signed.")

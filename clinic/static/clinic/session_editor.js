@@ -250,16 +250,27 @@ document.addEventListener("click", (event) => {
 
 // --- Session editor: "I have read the warnings" names the warnings it was ticked for ----
 // The live check keeps the box as it is (hx-preserve), value and all, so a warning that
-// comes up after the tick is not acknowledged by it (signing refuses it until read). Not
-// ticked yet, the box takes the warnings the panel shows now: ticked after reading them,
-// it acknowledges those (treatments.forms.acknowledgement).
+// comes up after the tick is not acknowledged by it (signing refuses it until read). The
+// box takes the warnings the panel shows when it is ticked, and follows them while it is
+// not: ticked (again) after reading them, it acknowledges those
+// (treatments.forms.acknowledgement).
 (() => {
-  const follow = () => {
-    const box = document.getElementById("acknowledge");
+  const follow = (box) => {
     const panel = document.getElementById("safety");
-    if (box && panel && !box.checked && panel.dataset.warningCodes !== undefined) {
+    if (box && panel && panel.dataset.warningCodes !== undefined) {
       box.value = panel.dataset.warningCodes;
     }
   };
-  document.addEventListener("htmx:afterSettle", follow);
+  document.addEventListener("htmx:afterSettle", () => {
+    const box = document.getElementById("acknowledge");
+    if (box && !box.checked) follow(box);
+  });
+  // In the capture phase: before the form's own change handlers send the live check.
+  document.addEventListener(
+    "change",
+    (event) => {
+      if (event.target.id === "acknowledge" && event.target.checked) follow(event.target);
+    },
+    true,
+  );
 })();
