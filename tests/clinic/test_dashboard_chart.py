@@ -121,6 +121,12 @@ def test_a_week_or_month_cut_by_the_period_says_so(manager):
         for row in session_summary(selectors.scope_for(user=manager, period=period))["over_time"]
     ]
     assert labels == ["w/c 5 Jan (from 07/01)", "w/c 12 Jan", "w/c 19 Jan", "w/c 26 Jan (to 31/01)"]
+    period = Period(date(2026, 1, 7), date(2026, 1, 9))  # one week, cut at both ends
+    labels = [
+        row["label"]
+        for row in session_summary(selectors.scope_for(user=manager, period=period))["over_time"]
+    ]
+    assert labels == ["w/c 5 Jan (from 07/01 to 09/01)"]
 
 
 def test_bucket_labels():

@@ -117,11 +117,12 @@ def _part_said(bucket: date, period, today: date, monthly: bool) -> str:
     if _under_way(bucket, today, monthly):
         return " (so far)"
     last = (add_months(bucket, 1) if monthly else bucket + timedelta(days=7)) - timedelta(days=1)
-    if bucket < period.start:
-        return f" (from {period.start:%d/%m})"
-    if period.end < last:
-        return f" (to {period.end:%d/%m})"
-    return ""
+    cut = [
+        f"from {period.start:%d/%m}" if bucket < period.start else "",
+        f"to {period.end:%d/%m}" if period.end < last else "",
+    ]
+    said = " ".join(part for part in cut if part)
+    return f" ({said})" if said else ""
 
 
 def _under_way(bucket: date, today: date, monthly: bool) -> bool:
