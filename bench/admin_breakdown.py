@@ -32,6 +32,7 @@ PARTS = [
     ("view: patient read for a start", "treatments.selectors:patient_for_session_start"),
     ("view: forms built (vials, sites, top-ups)", "treatments.views.sessions:_editor"),
     ("  of which usable vials read", "treatments.selectors:vial_list_usable"),
+    ("  of which usable vials read", "treatments.selectors:vial_list_usable_for_draft"),
     ("  of which SessionForm()", "treatments.forms.sessions:SessionForm.__init__"),
     ("view: SessionForm validated", "treatments.forms.sessions:SessionForm.full_clean"),
     ("view: points parsed", "treatments.forms.points:BasePointFormSet.submitted_points"),
