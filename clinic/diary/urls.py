@@ -30,6 +30,11 @@ urlpatterns = [
     path("unsubscribe/<str:token>/", messaging_views.unsubscribe, name="unsubscribe"),
     path("waiting-list/", waiting_list_views.waiting_list, name="waiting_list"),
     path(
+        "waiting-list/<int:pk>/change/",
+        waiting_list_views.waiting_list_change,
+        name="waiting_list_change",
+    ),
+    path(
         "waiting-list/withdraw/",
         waiting_list_views.waiting_list_withdraw,
         name="waiting_list_withdraw",

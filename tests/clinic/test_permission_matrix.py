@@ -169,7 +169,20 @@ def _objects(patient, questionnaire, practitioner, manager):
         "diary_practitioner": practitioner,
         "feed": _feed_for(practitioner),
         "approval": _approval_for(manager),
+        "waiting_entry": _waiting_entry_for(patient, practitioner),
     }
+
+
+def _waiting_entry_for(patient, practitioner):
+    from clinic.diary.models import AppointmentType
+    from clinic.diary.waiting_list.models import WaitingListEntry
+
+    return WaitingListEntry.objects.create(
+        patient=patient,
+        appointment_type=AppointmentType.objects.get(slug="review"),
+        from_date=timezone.localdate(),
+        created_by=practitioner,
+    )
 
 
 def _approval_for(manager):
@@ -237,6 +250,7 @@ ROUTE_OBJECTS = {
     "diary:week": {"practitioner_id": "diary_practitioner"},  # issue 15
     "diary:feed": {"token": "feed"},
     "diary:appointment": {"public_id": "appointment"},
+    "diary:waiting_list_change": {"pk": "waiting_entry"},
     "diary:appointment_step": {"public_id": "appointment"},
     "diary:appointment_move": {"public_id": "appointment"},
     "diary:appointment_cancel": {"public_id": "appointment"},

@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from clinic.diary.waiting_list.models import WaitingListEntry
 from tests.clinic.diary_helpers import offered_entry
+from tests.e2e.helpers import check_accessibility
 from tests.factories import PatientFactory
 
 pytestmark = [
@@ -123,3 +124,16 @@ def test_when_they_can_come_is_asked_and_said_on_their_row(
         "Mornings · Mon\u2013Thu, Sat, Sun"
     )
     shot(page, f"waiting-list-02-can-come-row-{size}")
+
+    # On the phone: any time now, Fridays too. Changed in place (withdrawing and adding
+    # again put them at the end of the queue).
+    row.get_by_test_id("change-entry").click()
+    expect(page.get_by_role("heading", name=re.compile("Change when ELLIOTT"))).to_be_visible()
+    page.get_by_role("radio", name="Any time").check()
+    page.get_by_role("checkbox", name="Fri").check()
+    shot(page, f"waiting-list-03-change-{size}")
+    check_accessibility(page, "the waiting list entry's change form")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".messages")).to_contain_text("Review entry changed")
+    row = page.get_by_test_id("waiting-entry").filter(has_text="ELLIOTT")
+    expect(row.get_by_test_id("waiting-availability")).to_have_text("Any time · any day")

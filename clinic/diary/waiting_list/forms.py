@@ -37,23 +37,10 @@ def _practitioners_and_open_days():
     return people, open_days
 
 
-class WaitingListForm(forms.Form):
-    submission_token = SubmissionTokenField()
-    patient = forms.ModelChoiceField(
-        queryset=Patient.objects.all(),
-        to_field_name="public_id",
-        widget=forms.HiddenInput,
-        error_messages={"required": "Choose the patient first (search above)."},
-    )
-    appointment_type = forms.ModelChoiceField(
-        label="Waiting for", queryset=AppointmentType.objects.filter(is_active=True)
-    )
-    practitioner = PractitionerChoiceField(
-        label="With",
-        queryset=get_user_model().objects.none(),
-        required=False,
-        empty_label="Anyone",
-    )
+class _WhenTheyCanCome(forms.Form):
+    """From when, at what times of day and on which days the patient can come, and the
+    notes: what adding an entry asks, and what changing one changes."""
+
     from_date = forms.DateField(label="From", widget=_date_input())
     time_of_day = forms.ChoiceField(
         label="When can they come?",
@@ -78,26 +65,24 @@ class WaitingListForm(forms.Form):
     notes = forms.CharField(
         max_length=300, required=False, help_text="e.g. can come in at short notice"
     )
+    WHEN_LAYOUT = (
+        "from_date",
+        "time_of_day",
+        Div("weekdays", css_class="waiting-days"),
+        "notes",
+    )
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("from_date", timezone.localdate())
         super().__init__(*args, **kwargs)
         people, self.open_days = _practitioners_and_open_days()
-        self.fields["practitioner"].queryset = people
+        self.people = people
         self.fields["weekdays"].choices = [(day, WEEKDAY_NAMES[day]) for day in self.open_days]
         self.fields["weekdays"].initial = list(self.open_days)
         # The page writes the patient (its search, or the one chosen) and the token itself.
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            "appointment_type",
-            "practitioner",
-            "from_date",
-            "time_of_day",
-            Div("weekdays", css_class="waiting-days"),
-            "notes",
-        )
 
     def clean_from_date(self):
         # The booking rule (EARLIEST_DAY to BOOKING_HORIZON_YEARS ahead): the entry offers
@@ -115,3 +100,48 @@ class WaitingListForm(forms.Form):
         if days >= set(self.open_days):
             return EVERY_DAY
         return weekdays_mask(days)
+
+
+class WaitingListForm(_WhenTheyCanCome):
+    submission_token = SubmissionTokenField()
+    patient = forms.ModelChoiceField(
+        queryset=Patient.objects.all(),
+        to_field_name="public_id",
+        widget=forms.HiddenInput,
+        error_messages={"required": "Choose the patient first (search above)."},
+    )
+    appointment_type = forms.ModelChoiceField(
+        label="Waiting for", queryset=AppointmentType.objects.filter(is_active=True)
+    )
+    practitioner = PractitionerChoiceField(
+        label="With",
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label="Anyone",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["practitioner"].queryset = self.people
+        self.helper.layout = Layout("appointment_type", "practitioner", *self.WHEN_LAYOUT)
+
+
+class WaitingChangeForm(_WhenTheyCanCome):
+    """An entry's dates, times and days changed in place: the patient keeps their place
+    in the queue (withdrawing and adding again put them at its end). `shown`: the entry
+    as the page showed it, so that a change made meanwhile by someone else is not
+    overwritten in silence (services.waiting_list_change)."""
+
+    shown = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, entry, **kwargs):
+        days = [day for day in range(7) if entry.weekdays & (1 << day)]
+        kwargs.setdefault("initial", {}).update(
+            from_date=entry.from_date,
+            time_of_day=entry.time_of_day,
+            notes=entry.notes,
+            shown=entry.as_shown,
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["weekdays"].initial = [d for d in days if d in self.open_days] or days
+        self.helper.layout = Layout("shown", *self.WHEN_LAYOUT)

@@ -87,6 +87,12 @@ class WaitingListEntry(models.Model):
         return TimeOfDay(self.time_of_day).short, weekdays_said(self.weekdays)
 
     @property
+    def as_shown(self) -> str:
+        """What a change form is opened on (its from date, times, days and notes): saved
+        only while the entry still reads so (services.waiting_list_change)."""
+        return f"{self.from_date:%Y-%m-%d}|{self.time_of_day}|{self.weekdays}|{self.notes}"
+
+    @property
     def availability_said(self) -> str:
         return " · ".join(self.availability_parts)
 

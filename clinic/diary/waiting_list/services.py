@@ -78,6 +78,43 @@ def waiting_list_withdraw(*, entry: WaitingListEntry, user) -> WaitingListEntry:
     return current
 
 
+class EntryChangedMeanwhile(ValidationError):
+    """The entry was changed by someone else after the change form was opened: nothing is
+    written; `entry` is the entry as it is now."""
+
+    def __init__(self, entry: WaitingListEntry):
+        super().__init__(
+            "Someone else changed this entry after you opened it: it is shown below as it is "
+            "now, with what you typed. Check it, then save again."
+        )
+        self.entry = entry
+
+
+@transaction.atomic
+def waiting_list_change(
+    *,
+    entry: WaitingListEntry,
+    shown: str,
+    from_date,
+    time_of_day: str,
+    weekdays: int,
+    notes: str = "",
+) -> WaitingListEntry:
+    """Change from when, at what times and on which days the patient can come, and the
+    notes, in place: their place in the queue (created_at) stays. `shown`: the entry as the
+    form was opened on (WaitingListEntry.as_shown); changed since, EntryChangedMeanwhile."""
+    current = WaitingListEntry.objects.select_for_update().get(pk=entry.pk)
+    if current.status not in WaitingStatus.active():
+        raise ValidationError("This patient is no longer waiting: nothing to change.")
+    if current.as_shown != shown:
+        raise EntryChangedMeanwhile(current)
+    current.from_date, current.time_of_day, current.weekdays = from_date, time_of_day, weekdays
+    current.notes = (notes or "").strip()[:300]
+    current.full_clean(exclude=["patient", "appointment_type", "practitioner", "created_by"])
+    current.save(update_fields=["from_date", "time_of_day", "weekdays", "notes"])
+    return current
+
+
 def matching_entries(*, appointment):
     """Who is waiting for this slot: the same type, with this practitioner or anyone, from
     a date on or before the slot's, able to come at its time of day and on its weekday

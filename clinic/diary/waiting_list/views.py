@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from clinic.audit import audited
+from clinic.audit import audited, patient_of
 from clinic.diary.forms import chosen_patient, with_sole_match
 from clinic.diary.waiting_list import selectors, services
-from clinic.diary.waiting_list.forms import WaitingListForm
+from clinic.diary.waiting_list.choices import WaitingStatus
+from clinic.diary.waiting_list.forms import WaitingChangeForm, WaitingListForm
+from clinic.diary.waiting_list.models import WaitingListEntry
 from clinic.idempotency import submit_once
 from clinic.inputs import record_id
 from clinic.permissions import require_perm
@@ -61,6 +63,49 @@ def waiting_list(request):
         "diary/waiting_list.html",
         {"entries": selectors.waiting_list(), "form": form, "patient": patient},
     )
+
+
+@require_perm("diary.change_waitinglistentry")
+@audited(
+    "diary.waiting_list", patient=patient_of("diary.WaitingListEntry", kwarg="pk", lookup="pk")
+)
+def waiting_list_change(request, pk):
+    """From when, at what times and on which days the patient can come, changed in place
+    (their place in the queue kept), as the "already on the list" refusal asks."""
+    entry = get_object_or_404(
+        WaitingListEntry.objects.select_related("patient", "appointment_type", "practitioner"),
+        pk=pk,
+    )
+    if entry.status not in WaitingStatus.active():
+        messages.error(request, f"{entry.patient.full_name} is no longer waiting.")
+        return redirect(reverse("diary:waiting_list"))
+    form = WaitingChangeForm(request.POST or None, entry=entry)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.waiting_list_change(
+                entry=entry,
+                shown=data["shown"],
+                from_date=data["from_date"],
+                time_of_day=data["time_of_day"],
+                weekdays=data["weekdays"],
+                notes=data["notes"],
+            )
+        except services.EntryChangedMeanwhile as changed:
+            # What they typed stays in the form; the entry as it is now is shown above
+            # it, and the next save is made over it knowingly.
+            entry = changed.entry
+            form.add_error(None, " ".join(changed.messages))
+            form.data = form.data.copy()
+            form.data["shown"] = entry.as_shown
+        except ValidationError as exc:
+            form.add_error(None, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, f"{entry.patient.full_name}: {entry.appointment_type} entry changed."
+            )
+            return redirect(reverse("diary:waiting_list"))
+    return render(request, "diary/waiting_list_change.html", {"entry": entry, "form": form})
 
 
 def _entry_from(request):
