@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from treatments import safety
+from treatments.services.signing import unacknowledged_warnings
 
 ACKNOWLEDGE = "acknowledge"
 
@@ -37,9 +38,6 @@ def acknowledged_warnings(data) -> bool | Counter[str]:
 
 def ticked_for(data, findings: Iterable[safety.Finding]) -> bool:
     """Whether the box stays ticked on the page drawn again: ticked, and for every warning
-    shown now (none come up since the tick)."""
+    shown now (none come up since the tick), as signing counts them."""
     acknowledged = acknowledged_warnings(data)
-    if isinstance(acknowledged, bool):
-        return acknowledged
-    shown = Counter(f.code for f in findings if f.level == safety.Level.WARN)
-    return bool(acknowledged) and shown <= acknowledged
+    return bool(acknowledged) and not unacknowledged_warnings(list(findings), acknowledged)

@@ -39,7 +39,7 @@ class SigningRefused(Exception):
         )
 
 
-def _unacknowledged(
+def unacknowledged_warnings(
     findings: list[safety.Finding], acknowledge_warnings: bool | Collection[str]
 ) -> list[safety.Finding]:
     """The warnings not acknowledged: none (True: all were) or every one (False), or those
@@ -146,7 +146,7 @@ def _sign(
     reasons = {code: (text or "").strip() for code, text in override_reasons.items()}
     blocks = [f for f in findings if f.level == safety.Level.BLOCK]
     missing = [f for f in findings if f.level == safety.Level.OVERRIDE and not reasons.get(f.code)]
-    unacknowledged = _unacknowledged(findings, acknowledge_warnings)
+    unacknowledged = unacknowledged_warnings(findings, acknowledge_warnings)
     if blocks or missing or unacknowledged:
         return current, SigningRefused(blocks, missing, unacknowledged)
     now = timezone.now()
