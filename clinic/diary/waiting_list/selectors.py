@@ -95,6 +95,8 @@ def waiting_entry_get(*, pk) -> WaitingListEntry:
     from django.shortcuts import get_object_or_404
 
     return get_object_or_404(
-        WaitingListEntry.objects.select_related("patient", "offered_appointment__practitioner"),
+        WaitingListEntry.objects.select_related(
+            "patient", "appointment_type", "practitioner", "offered_appointment__practitioner"
+        ),
         pk=pk,
     )

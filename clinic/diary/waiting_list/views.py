@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -14,7 +14,6 @@ from clinic.diary.forms import chosen_patient, with_sole_match
 from clinic.diary.waiting_list import selectors, services
 from clinic.diary.waiting_list.choices import WaitingStatus
 from clinic.diary.waiting_list.forms import WaitingChangeForm, WaitingListForm
-from clinic.diary.waiting_list.models import WaitingListEntry
 from clinic.idempotency import submit_once
 from clinic.inputs import record_id
 from clinic.permissions import require_perm
@@ -72,10 +71,7 @@ def waiting_list(request):
 def waiting_list_change(request, pk):
     """From when, at what times and on which days the patient can come, changed in place
     (their place in the queue kept), as the "already on the list" refusal asks."""
-    entry = get_object_or_404(
-        WaitingListEntry.objects.select_related("patient", "appointment_type", "practitioner"),
-        pk=pk,
-    )
+    entry = selectors.waiting_entry_get(pk=pk)
     if entry.status not in WaitingStatus.active():
         messages.error(request, f"{entry.patient.full_name} is no longer waiting.")
         return redirect(reverse("diary:waiting_list"))
