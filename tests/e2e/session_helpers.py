@@ -95,6 +95,18 @@ def start_preempt_session(page: Page, actions: Actions) -> None:
     expect(page).to_have_url(re.compile(r"/sessions/[0-9a-f-]{36}/edit/$"))
 
 
+def started_preempt_draft(page: Page, live_server, practitioner, patient, login):
+    """Amelia's PREEMPT session for the patient, with a fresh vial, started from their page
+    and its three confirmations ticked: the draft."""
+    fresh_vial(practitioner)
+    login(page, live_server, "amelia")
+    page.goto(f"{live_server.url}{patient.get_absolute_url()}")
+    actions = Actions()
+    start_preempt_session(page, actions)
+    tick_confirmations(page, actions)
+    return TreatmentSession.objects.get(patient=patient)
+
+
 def tick_confirmations(page: Page, actions: Actions) -> None:
     for label in CONFIRMATIONS:
         actions.check(page.get_by_label(label), label.split()[0])

@@ -11,13 +11,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.session_helpers import (
-    Actions,
     acknowledge_any_warnings,
     fresh_vial,
     live_check_settled,
     safety_panel,
-    start_preempt_session,
-    tick_confirmations,
+    started_preempt_draft,
 )
 from tests.factories import (
     InjectionPointFactory,
@@ -39,12 +37,7 @@ pytestmark = [
 def a_draft_ready_to_sign(page: Page, live_server, practitioner, patient, login) -> None:
     """Amelia's PREEMPT session for the patient, started from their page, its three
     confirmations ticked and any warnings acknowledged: Sign is all that is left."""
-    fresh_vial(practitioner)
-    login(page, live_server, "amelia")
-    page.goto(f"{live_server.url}{patient.get_absolute_url()}")
-    actions = Actions()
-    start_preempt_session(page, actions)
-    tick_confirmations(page, actions)
+    started_preempt_draft(page, live_server, practitioner, patient, login)
     acknowledge_any_warnings(page)
 
 

@@ -9,13 +9,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.session_helpers import (
-    Actions,
     acknowledge_any_warnings,
-    fresh_vial,
     live_check_settled,
     safety_panel,
-    start_preempt_session,
-    tick_confirmations,
+    started_preempt_draft,
 )
 from treatments import services
 from treatments.choices import SessionStatus
@@ -31,14 +28,9 @@ DISCARDED_SINCE = '.finding-warn[data-code="vial.discarded_since"]'
 
 
 def _started(page: Page, live_server, practitioner, patient, login) -> TreatmentSession:
-    fresh_vial(practitioner)
-    login(page, live_server, "amelia")
-    page.goto(f"{live_server.url}{patient.get_absolute_url()}")
-    actions = Actions()
-    start_preempt_session(page, actions)
-    tick_confirmations(page, actions)
+    session = started_preempt_draft(page, live_server, practitioner, patient, login)
     live_check_settled(page)
-    return TreatmentSession.objects.get(patient=patient)
+    return session
 
 
 def _vial_rest_discarded_meanwhile(page: Page, session: TreatmentSession, practitioner) -> None:
