@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.diary.waiting_list.choices import EVERY_DAY, TimeOfDay, weekdays_mask
+from clinic.diary.waiting_list.choices import EVERY_DAY, TimeOfDay, weekdays_in, weekdays_mask
 from clinic.diary.waiting_list.models import WaitingListEntry
 from clinic.models import AccessEvent
 from tests.clinic.diary_helpers import working
@@ -24,7 +24,7 @@ def _posted(entry, **changes) -> dict:
         "shown": entry.as_shown,
         "from_date": f"{entry.from_date:%d/%m/%Y}",
         "time_of_day": entry.time_of_day,
-        "weekdays": [day for day in range(7) if entry.weekdays & (1 << day)],
+        "weekdays": weekdays_in(entry.weekdays),
         "notes": entry.notes,
     }
     return data | changes

@@ -15,6 +15,7 @@ from clinic.diary.waiting_list.choices import (
     EVERY_DAY,
     WEEKDAY_NAMES,
     TimeOfDay,
+    weekdays_in,
     weekdays_mask,
 )
 from clinic.idempotency import SubmissionTokenField
@@ -135,7 +136,7 @@ class WaitingChangeForm(_WhenTheyCanCome):
     shown = forms.CharField(widget=forms.HiddenInput)
 
     def __init__(self, *args, entry, **kwargs):
-        days = [day for day in range(7) if entry.weekdays & (1 << day)]
+        days = weekdays_in(entry.weekdays)
         kwargs.setdefault("initial", {}).update(
             from_date=entry.from_date,
             time_of_day=entry.time_of_day,

@@ -28,10 +28,10 @@ def waiting_list_add(
 ) -> WaitingListEntry:
     """Put the patient on the list for this kind of appointment, at the times of day and on
     the weekdays they can come (`weekdays`: a bit a day, choices.weekdays_mask): once. A
-    patient already
-    waiting (or offered a slot) for it is refused with who added them and when, so that
-    two page loads never make two entries and two offers. Adds for one patient are taken
-    one at a time (the patient's row locked), so two at once cannot both pass the check."""
+    patient already waiting (or offered a slot) for it is refused with who added them and
+    when, so that two page loads never make two entries and two offers. Adds for one
+    patient are taken one at a time (the patient's row locked), so two at once cannot
+    both pass the check."""
     current = type(patient).objects.select_for_update().get(pk=patient.pk)
     if current.is_archived:
         # It could never be offered a slot: booking refuses an archived record (review
